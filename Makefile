@@ -1,0 +1,38 @@
+# Trace: `make run` to try it, `make test` to check it. Everything runs from the
+# checkout (python -m trace ...) because the standard library owns `import trace`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run setup test lint bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(PY) -m trace init-db
+	$(PY) -m trace keys new --if-missing
+
+run: setup
+	$(PY) -m trace seed-demo --if-empty
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(PY) -m trace run --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m flake8 trace tests
+	$(PY) -m mypy trace
+
+bench: $(STAMP)
+	PYTHONPATH=. $(PY) tests/benchmarks/bench_issuing.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,204 @@
+"""Verdicts for genuine, tampered and malformed codes (DESIGN §4, §6)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from trace.codes import ItemCode, encode_signature, parse_code, sign_item
+from trace.issuing import export_rows, issue_codes
+from trace.keys import create_key, load_private_key, load_signer_by_kid, retire_key, revoke_key
+from trace.verification import verify_url
+from trace.errors import KeyRoleError
+
+from conftest import BASE_URL, GTIN, LOT
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def parts(url: str) -> ItemCode:
+    return parse_code(url, BASE_URL)
+
+
+def with_sig(url: str, sig: str) -> str:
+    return url.split("&s=")[0] + "&s=" + sig
+
+
+def flip_bit(sig: str) -> str:
+    raw = bytearray(base64.urlsafe_b64decode(sig + "=="))
+    raw[10] ^= 0x01
+    return encode_signature(bytes(raw))
+
+
+def non_canonical_last(sig: str) -> str:
+    # 86 characters carry 516 bits for 512: the last character's low 4 bits are unused.
+    index = ALPHABET.index(sig[-1])
+    return sig[:-1] + ALPHABET[index ^ 0b0001]
+
+
+def tamper_cases(first: str, second: str) -> dict[str, str]:
+    a, b = parts(first), parts(second)
+    path = f"{BASE_URL}/01/{a.gtin}/10/{a.lot}/21/{a.serial}"
+    query = f"?k={a.kid}&s={a.sig}"
+    return {
+        "signature bit-flipped": with_sig(first, flip_bit(a.sig)),
+        "signature moved to another serial": with_sig(second, a.sig),
+        "signature truncated": with_sig(first, a.sig[:-1]),
+        "signature lengthened": with_sig(first, a.sig + "A"),
+        "foreign character inserted": with_sig(first, a.sig[:20] + "!" + a.sig[20:]),
+        "foreign character encoded": with_sig(first, a.sig[:20] + "%2E" + a.sig[21:]),
+        "standard base64 alphabet": with_sig(first, a.sig[:30] + "+" + a.sig[31:]),
+        "non-canonical last character": with_sig(first, non_canonical_last(a.sig)),
+        "padding added": with_sig(first, a.sig + "=="),
+        "padding added, encoded": with_sig(first, a.sig + "%3D%3D"),
+        "signature missing": path + f"?k={a.kid}",
+        "signature empty": path + f"?k={a.kid}&s=",
+        "key id missing": path + f"?s={a.sig}",
+        "unknown key id": path + f"?k=ZZZZZZZZ&s={a.sig}",
+        "key id too long": path + f"?k=ABCDEFGHI&s={a.sig}",
+        "duplicate s": first + f"&s={a.sig}",
+        "duplicate k": first + f"&k={a.kid}",
+        "GTIN check digit wrong": first.replace(f"/01/{GTIN}/", f"/01/{GTIN[:-1]}{(int(GTIN[-1]) + 1) % 10}/"),
+        "GTIN of 13 digits": first.replace(f"/01/{GTIN}/", f"/01/{GTIN[1:]}/"),
+        "qualifiers out of order": f"{BASE_URL}/01/{a.gtin}/21/{a.serial}/10/{a.lot}{query}",
+        "trailing slash": path + "/" + query,
+        "double slash": path.replace("/10/", "//10/") + query,
+        "lot over 20 characters": first.replace(f"/10/{LOT}/", "/10/" + "A" * 21 + "/"),
+        "space in lot": first.replace(f"/10/{LOT}/", "/10/ZJ 2611/"),
+        "encoded space in lot": first.replace(f"/10/{LOT}/", "/10/ZJ%202611/"),
+        "non-ASCII lot": first.replace(f"/10/{LOT}/", "/10/珍珠/"),
+        "encoded non-ASCII lot": first.replace(f"/10/{LOT}/", "/10/%E7%8F%8D/"),
+        "malformed escape in lot": first.replace(f"/10/{LOT}/", "/10/ZJ%2/"),
+        "lot repeated as query AI": first + f"&10={a.lot}",
+        "serial repeated as query AI": first + f"&21={a.serial}",
+        "numeric query key not a GS1 AI": first + "&123=1",
+        "known AI with bad value": first + "&17=2612",
+        "mixed-case scheme": first.replace("https://", "HtTpS://"),
+        "other host": first.replace("trace.example.cn", "trace-example.cn"),
+        "empty lot": f"{BASE_URL}/01/{a.gtin}/10//21/{a.serial}{query}",
+        "no lot": f"{BASE_URL}/01/{a.gtin}/21/{a.serial}{query}",
+        "CPV added": f"{BASE_URL}/01/{a.gtin}/22/X/10/{a.lot}/21/{a.serial}{query}",
+        "unknown path AI": f"{BASE_URL}/01/{a.gtin}/10/{a.lot}/99/{a.serial}{query}",
+        "not a URL": "hello pearls",
+        "empty": "",
+        "javascript URL": "javascript:alert(1)",
+        "batch URL": f"{BASE_URL}/01/{a.gtin}/10/{a.lot}",
+    }
+
+
+CASE_NAMES = list(tamper_cases(
+    f"{BASE_URL}/01/{GTIN}/10/{LOT}/21/AAAAAAAAAAAA?k=K&s={'A' * 86}",
+    f"{BASE_URL}/01/{GTIN}/10/{LOT}/21/BBBBBBBBBBBB?k=K&s={'A' * 86}"))
+
+
+def test_genuine_code_verifies(db, issued_urls):
+    verdict = verify_url(db, issued_urls[0], BASE_URL)
+    assert verdict.verdict == "genuine", verdict.reason_en
+    assert verdict.product.name == "诸暨淡水珍珠项链"
+    assert verdict.supplier.credit_code == "91330681MA2D7XKQ0T"
+    assert (verdict.gtin, verdict.lot) == (GTIN, LOT)
+
+
+@pytest.mark.parametrize("case", CASE_NAMES)
+def test_tampered_or_malformed_code_is_never_genuine(db, issued_urls, case):
+    url = tamper_cases(issued_urls[0], issued_urls[1])[case]
+    verdict = verify_url(db, url, BASE_URL)
+    assert verdict.verdict in ("forged", "invalid"), (case, verdict)
+    assert verdict.reason and verdict.reason_en
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("signature bit-flipped", "forged"), ("signature moved to another serial", "forged"),
+    ("unknown key id", "forged"), ("signature truncated", "invalid"),
+    ("padding added", "invalid"), ("GTIN check digit wrong", "invalid"),
+])
+def test_verdict_names_the_kind_of_failure(db, issued_urls, case, expected):
+    url = tamper_cases(issued_urls[0], issued_urls[1])[case]
+    assert verify_url(db, url, BASE_URL).verdict == expected
+
+
+def test_percent_encoded_spelling_is_the_same_item(db, issued_urls):
+    code = parts(issued_urls[0])
+    spelled = issued_urls[0].replace(f"/10/{LOT}/", "/10/%5A%4a-2611-A/").replace(
+        f"/21/{code.serial}", f"/21/%{ord(code.serial[0]):02X}{code.serial[1:]}")
+    assert spelled != issued_urls[0]
+    verdict = verify_url(db, spelled, BASE_URL)
+    assert verdict.verdict == "genuine"
+    assert verdict.serial == code.serial
+
+
+def test_extra_query_keys_and_data_attributes_are_ignored(db, issued_urls):
+    url = issued_urls[0] + "&lang=en&utm_source=douyin&17=271231&3103=000250"
+    assert verify_url(db, url, BASE_URL).verdict == "genuine"
+
+
+def test_fragment_is_ignored(db, issued_urls):
+    assert verify_url(db, issued_urls[0] + "#top", BASE_URL).verdict == "genuine"
+
+
+def test_signed_but_never_issued_is_forged(app, db, issuer, issued_urls):
+    code = parts(issued_urls[0])
+    serial = "ZZZZZZZZZZZZ"
+    sig = sign_item(issuer.private_key, issuer.kid, GTIN, LOT, serial)
+    url = ItemCode(GTIN, LOT, serial, issuer.kid, sig).url(BASE_URL)
+    verdict = verify_url(db, url, BASE_URL)
+    assert verdict.verdict == "forged"
+    assert "没有发放过" in verdict.reason
+    assert code.serial != serial
+
+
+def test_item_of_another_lot_is_forged(db, issuer, make_batch, issued_urls):
+    make_batch(lot="OTHER-LOT")
+    code = parts(issued_urls[0])
+    sig = sign_item(issuer.private_key, issuer.kid, GTIN, "OTHER-LOT", code.serial)
+    url = ItemCode(GTIN, "OTHER-LOT", code.serial, issuer.kid, sig).url(BASE_URL)
+    assert verify_url(db, url, BASE_URL).verdict == "forged"
+
+
+def test_retired_key_still_verifies_what_it_signed(app, db, issuer, issued_urls):
+    retire_key(db, issuer.kid)
+    assert all(verify_url(db, url, BASE_URL).verdict == "genuine" for url in issued_urls)
+
+
+def test_revoked_key_keeps_only_what_was_issued_before_revocation(app, db, issuer, make_batch):
+    make_batch()
+    make_batch(lot="LATER")
+    issue_codes(db, issuer, GTIN, LOT, 3)
+    before = [r["url"] for r in export_rows(db, GTIN, LOT, BASE_URL)]
+    revoked_at = datetime.now(timezone.utc)
+    issue_codes(db, issuer, GTIN, "LATER", 3)
+    after = [r["url"] for r in export_rows(db, GTIN, "LATER", BASE_URL)]
+    beijing = revoked_at.astimezone(timezone(timedelta(hours=8))).isoformat()
+    revoke_key(db, issuer.kid, at=beijing)
+    assert [verify_url(db, u, BASE_URL).verdict for u in before] == ["genuine"] * 3
+    assert [verify_url(db, u, BASE_URL).verdict for u in after] == ["forged"] * 3
+    leaked = sign_item(issuer.private_key, issuer.kid, GTIN, LOT, "LEAKED000001")
+    assert verify_url(db, ItemCode(GTIN, LOT, "LEAKED000001", issuer.kid, leaked).url(BASE_URL),
+                      BASE_URL).verdict == "forged"
+
+
+def test_agency_key_cannot_sign_item_codes(app, db, issued_urls):
+    record = create_key(db, app.config["KEYS_DIR"], role="agency:zjqi")
+    signer = load_signer_by_kid(db, app.config["KEYS_DIR"], record.kid)
+    with pytest.raises(KeyRoleError, match="may not sign"):
+        signer.sign_item(GTIN, LOT, "AAAAAAAAAAAA")
+    with pytest.raises(KeyRoleError, match="may not sign"):
+        issue_codes(db, signer, GTIN, LOT, 1)
+    # Signed outside our code with the agency's private key: still not an item code.
+    code = parts(issued_urls[0])
+    private = load_private_key(app.config["KEYS_DIR"], record.kid)
+    sig = sign_item(private, record.kid, GTIN, LOT, code.serial)
+    url = ItemCode(GTIN, LOT, code.serial, record.kid, sig).url(BASE_URL)
+    verdict = verify_url(db, url, BASE_URL)
+    assert verdict.verdict == "forged"
+    assert "无权" in verdict.reason
+
+
+def test_verdict_json_has_the_documented_fields(db, issued_urls):
+    data = verify_url(db, issued_urls[0], BASE_URL).to_json()
+    assert data["verdict"] == "genuine"
+    assert data["product"] == "诸暨淡水珍珠项链"
+    assert data["supplier"] == "诸暨市山下湖明珠珍珠有限公司"
+    assert {"reason", "gtin", "lot", "serial", "batch", "item"} <= set(data)

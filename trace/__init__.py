@@ -1,0 +1,71 @@
+"""Trace: signed one-item-one-code (一物一码) traceability.
+
+Run everything from the checkout (the standard library has a module ``trace``)::
+
+    python -m trace init-db
+    flask --app trace run
+    gunicorn 'trace:create_app()'
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from . import db
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV_SETTINGS = ("DATABASE", "KEYS_DIR", "BASE_URL", "KEY_PASSPHRASE", "SECRET_KEY",
+                "OPERATOR_NAME")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, TRACE_* variables, test config."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"),
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.from_mapping(
+        DATABASE=str(Path(app.instance_path) / "trace.db"),
+        KEYS_DIR=str(ROOT / "keys"),
+        BASE_URL="http://127.0.0.1:5000",
+        KEY_PASSPHRASE=None,
+        OPERATOR_NAME="Trace 一物一码溯源验真平台（演示）",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        JSON_AS_ASCII=False,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        for name in ENV_SETTINGS:
+            if os.environ.get(f"TRACE_{name}"):
+                app.config[name] = os.environ[f"TRACE_{name}"]
+    else:
+        app.config.update(test_config)
+    app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+    app.config["OFFICIAL_DOMAIN"] = urlsplit(app.config["BASE_URL"]).netloc
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    db.init_app(app)
+    from .web import register
+    register(app)
+    return app
+
+
+def _instance_secret(instance: Path) -> str:
+    """A per-installation secret kept in instance/ (never in git), made on first use."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker made it first
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

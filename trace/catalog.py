@@ -1,0 +1,216 @@
+"""Suppliers, products, batches and items: who made what, in which lot.
+
+Every function validates what it is given and raises ``InvalidInput``,
+``NotFound`` or ``Conflict`` with a message a supplier can act on::
+
+    supplier = add_supplier(db, "诸暨市山下湖珍珠有限公司", "91330681MA2D7XKQ0T")
+    add_product(db, supplier, "09521234000013", "淡水珍珠项链")
+    batch = new_batch(db, "09521234000013", "ZJ2405", produced_on="2026-05-01")
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+
+import sqlite_utils
+
+from .db import utc_now
+from .errors import Conflict, InvalidCode, InvalidInput, NotFound
+from .gs1 import validate_gtin14
+
+# GB 32100-2015 统一社会信用代码: 18 characters of this 31-letter alphabet.
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+LOT_RE = re.compile(r"^[0-9A-Z-]{1,20}$")
+MAX_BATCH_QUANTITY = 10_000_000
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(CREDIT_ALPHABET.index(ch) * w for ch, w in zip(first17, CREDIT_WEIGHTS))
+    return CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_credit_code(code: str) -> str:
+    """Return the normalised 统一社会信用代码 or raise with what is wrong."""
+    code = (code or "").strip().upper()
+    if len(code) != 18:
+        raise InvalidInput(f"统一社会信用代码 must be 18 characters, got {len(code)}",
+                           message_zh="统一社会信用代码应为 18 位")
+    bad = sorted({ch for ch in code if ch not in CREDIT_ALPHABET})
+    if bad:
+        raise InvalidInput(f"统一社会信用代码 contains characters it never uses: {''.join(bad)} "
+                           "(I, O, S, V and Z are not used)",
+                           message_zh="统一社会信用代码含有不使用的字符（不含 I、O、S、V、Z）")
+    expected = credit_code_check_char(code[:17])
+    if code[17] != expected:
+        raise InvalidInput(f"统一社会信用代码 {code} has a wrong check character "
+                           f"(expected {expected}); please re-check the licence",
+                           message_zh=f"统一社会信用代码校验位错误（应为 {expected}）")
+    return code
+
+
+def _text(value: str | None, what: str, *, required: bool = False, limit: int = 200) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise InvalidInput(f"{what} must not be empty")
+        return None
+    if len(value) > limit:
+        raise InvalidInput(f"{what} is longer than {limit} characters")
+    return value
+
+
+class _Row:
+    @classmethod
+    def from_row(cls, row: dict):
+        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in row.items() if k in names})
+
+    def to_json(self) -> dict:
+        return asdict(self)  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class Supplier(_Row):
+    id: int
+    name: str
+    credit_code: str
+
+
+@dataclass(frozen=True)
+class Product(_Row):
+    gtin: str
+    supplier_id: int
+    name: str
+    name_en: str | None = None
+    specification: str | None = None
+    category: str | None = None
+    origin: str | None = None
+    standard: str | None = None
+
+
+@dataclass(frozen=True)
+class Batch(_Row):
+    id: int
+    gtin: str
+    lot: str
+    produced_on: str | None = None
+    quantity_planned: int | None = None
+    notes: str | None = None
+    status: str = "open"
+    status_reason: str | None = None
+
+
+def add_supplier(db: sqlite_utils.Database, name: str, credit_code: str) -> Supplier:
+    name = _text(name, "supplier name", required=True, limit=100)
+    code = validate_credit_code(credit_code)
+    if list(db.query("SELECT 1 FROM suppliers WHERE credit_code = ?", [code])):
+        raise Conflict(f"a supplier with 统一社会信用代码 {code} already exists")
+    cursor = db.execute("INSERT INTO suppliers (name, credit_code, created_at) VALUES (?, ?, ?)",
+                        [name, code, utc_now()])
+    return Supplier(cursor.lastrowid, name, code)  # type: ignore[arg-type]
+
+
+def find_supplier(db: sqlite_utils.Database, id_or_credit_code: str | int) -> Supplier:
+    key = str(id_or_credit_code).strip()
+    column = "id" if key.isdigit() else "credit_code"
+    rows = list(db.query(f"SELECT * FROM suppliers WHERE {column} = ?", [key.upper()]))
+    if not rows:
+        raise NotFound(f"no supplier with {'id' if column == 'id' else '统一社会信用代码'} {key}")
+    return Supplier.from_row(rows[0])
+
+
+def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: str, *,
+                name_en: str | None = None, specification: str | None = None,
+                category: str | None = None, origin: str | None = None,
+                standard: str | None = None) -> Product:
+    try:
+        gtin = validate_gtin14((gtin or "").strip())
+    except InvalidCode as error:
+        raise InvalidInput(error.message, message_zh=error.message_zh) from None
+    product = Product(gtin=gtin, supplier_id=supplier.id,
+                      name=_text(name, "product name", required=True, limit=100),
+                      name_en=_text(name_en, "English name", limit=100),
+                      specification=_text(specification, "specification"),
+                      category=_text(category, "category", limit=50),
+                      origin=_text(origin, "origin"),
+                      standard=_text(standard, "executed standard", limit=100))
+    if list(db.query("SELECT 1 FROM products WHERE gtin = ?", [gtin])):
+        raise Conflict(f"a product with GTIN {gtin} already exists")
+    db.execute("INSERT INTO products (gtin, supplier_id, name, name_en, specification, "
+               "category, origin, standard, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               [*asdict(product).values(), utc_now()])
+    return product
+
+
+def get_product(db: sqlite_utils.Database, gtin: str) -> Product:
+    rows = list(db.query("SELECT * FROM products WHERE gtin = ?", [gtin]))
+    if not rows:
+        raise NotFound(f"no product with GTIN {gtin}; register it first: "
+                       "python -m trace product add ...")
+    return Product.from_row(rows[0])
+
+
+def normalise_lot(lot: str) -> str:
+    lot = (lot or "").strip().upper()
+    if not LOT_RE.match(lot):
+        raise InvalidInput(f"lot {lot!r} must be 1-20 characters of 0-9, A-Z and '-'",
+                           message_zh="批号须为 1–20 位数字、大写字母或“-”")
+    return lot
+
+
+def _produced_on(text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"production date {text!r} must be YYYY-MM-DD") from None
+    if day > date.today():
+        raise InvalidInput(f"production date {day} is in the future")
+    return day.isoformat()
+
+
+def new_batch(db: sqlite_utils.Database, gtin: str, lot: str, *, produced_on: str | None = None,
+              quantity: int | None = None, notes: str | None = None) -> Batch:
+    product = get_product(db, gtin)
+    lot = normalise_lot(lot)
+    if quantity is not None and not 1 <= quantity <= MAX_BATCH_QUANTITY:
+        raise InvalidInput(f"planned quantity must be 1-{MAX_BATCH_QUANTITY:,}")
+    if list(db.query("SELECT 1 FROM batches WHERE gtin = ? AND lot = ?", [product.gtin, lot])):
+        raise Conflict(f"batch {lot} of GTIN {product.gtin} already exists")
+    batch = dict(gtin=product.gtin, lot=lot, produced_on=_produced_on(produced_on),
+                 quantity_planned=quantity, notes=_text(notes, "notes", limit=500))
+    cursor = db.execute("INSERT INTO batches (gtin, lot, produced_on, quantity_planned, notes, "
+                        "created_at) VALUES (?, ?, ?, ?, ?, ?)", [*batch.values(), utc_now()])
+    return Batch(id=cursor.lastrowid, **batch)  # type: ignore[arg-type]
+
+
+def get_batch(db: sqlite_utils.Database, gtin: str, lot: str) -> Batch:
+    rows = list(db.query("SELECT * FROM batches WHERE gtin = ? AND lot = ?", [gtin, lot]))
+    if not rows:
+        raise NotFound(f"no batch {lot} of GTIN {gtin}; open it first: "
+                       f"python -m trace batch new --gtin {gtin} --lot {lot}")
+    return Batch.from_row(rows[0])
+
+
+def get_batch_by_id(db: sqlite_utils.Database, batch_id: int) -> Batch:
+    rows = list(db.query("SELECT * FROM batches WHERE id = ?", [batch_id]))
+    if not rows:
+        raise NotFound(f"no batch with id {batch_id}")
+    return Batch.from_row(rows[0])
+
+
+def issued_count(db: sqlite_utils.Database, batch_id: int) -> int:
+    return db.execute("SELECT count(*) FROM items WHERE batch_id = ?", [batch_id]).fetchone()[0]
+
+
+def supplier_of(db: sqlite_utils.Database, product: Product) -> Supplier:
+    return find_supplier(db, product.supplier_id)
+
+
+def find_item(db: sqlite_utils.Database, gtin: str, serial: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM items WHERE gtin = ? AND serial = ?", [gtin, serial]))
+    return rows[0] if rows else None

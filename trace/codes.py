@@ -1,0 +1,154 @@
+"""The signed item code (DESIGN §4): canonical message, signing, strict parsing.
+
+A code is ``{BASE}/01/{GTIN14}/10/{LOT}/21/{SERIAL}?k={KID}&s={SIG}`` where SIG
+is Ed25519 over ``trace-v1|{KID}|/01/{GTIN14}/10/{LOT}/21/{SERIAL}``, encoded as
+unpadded base64url (86 characters)::
+
+    code = ItemCode("09521234000013", "LOT1", "ABC", "K1", sign_item(key, "K1", ...))
+    parsed = parse_code(code.url("https://trace.example.cn"), "https://trace.example.cn")
+    verify_signature(public_raw, parsed)  # True or False
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+from .errors import InvalidCode
+from .gs1 import DigitalLink, parse_path_and_query
+
+MESSAGE_PREFIX = "trace-v1"
+SIG_RE = re.compile(r"^[A-Za-z0-9_-]{86}$")
+KID_RE = re.compile(r"^[0-9A-Za-z]{1,8}$")
+_ORIGIN_RE = re.compile(r"^https?://[^/?#\s]+")
+
+
+def canonical_path(gtin: str, lot: str, serial: str) -> str:
+    return f"/01/{gtin}/10/{lot}/21/{serial}"
+
+
+def signed_message(kid: str, gtin: str, lot: str, serial: str) -> bytes:
+    """The exact bytes an issuer key signs for one item."""
+    return f"{MESSAGE_PREFIX}|{kid}|{canonical_path(gtin, lot, serial)}".encode()
+
+
+def encode_signature(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def decode_signature(text: str) -> bytes:
+    """Strict base64url: 86 characters of the alphabet, canonical last character."""
+    if not SIG_RE.match(text):
+        raise InvalidCode("the signature is not 86 characters of base64url",
+                          message_zh="签名不是 86 位 base64url 字符")
+    raw = base64.urlsafe_b64decode(text + "==")
+    if encode_signature(raw) != text:
+        raise InvalidCode("the signature is not canonically encoded",
+                          message_zh="签名编码不规范")
+    return raw
+
+
+def sign_item(private_key: Ed25519PrivateKey, kid: str, gtin: str, lot: str,
+              serial: str) -> str:
+    return encode_signature(private_key.sign(signed_message(kid, gtin, lot, serial)))
+
+
+@dataclass(frozen=True)
+class ItemCode:
+    """A parsed (or freshly issued) item code; ``sig`` is the base64url text."""
+
+    gtin: str
+    lot: str
+    serial: str
+    kid: str
+    sig: str
+
+    @property
+    def path(self) -> str:
+        return DigitalLink(self.gtin, lot=self.lot, serial=self.serial).path
+
+    @property
+    def message(self) -> bytes:
+        return signed_message(self.kid, self.gtin, self.lot, self.serial)
+
+    def url(self, base_url: str) -> str:
+        return f"{base_url.rstrip('/')}{self.path}?k={self.kid}&s={self.sig}"
+
+
+@dataclass(frozen=True)
+class BatchRef:
+    """The batch URL ``/01/{GTIN}/10/{LOT}``: the batch page, never an item."""
+
+    gtin: str
+    lot: str
+
+    def url(self, base_url: str) -> str:
+        return f"{base_url.rstrip('/')}{DigitalLink(self.gtin, lot=self.lot).path}"
+
+
+def verify_signature(public_raw: bytes, code: ItemCode) -> bool:
+    """True if ``code.sig`` is a valid Ed25519 signature by ``public_raw``."""
+    try:
+        Ed25519PublicKey.from_public_bytes(public_raw).verify(
+            decode_signature(code.sig), code.message)
+    except (InvalidSignature, InvalidCode, ValueError):
+        return False
+    return True
+
+
+def strip_base(url: str, base_url: str | None) -> str:
+    """Return the path and query of ``url`` after our base URL (or any origin)."""
+    if not isinstance(url, str) or not url:
+        raise InvalidCode("no URL given", message_zh="未提供网址")
+    url = url.split("#", 1)[0]
+    if base_url is not None:
+        base = base_url.rstrip("/")
+        if not url.startswith(base + "/"):
+            raise InvalidCode(f"not a code of this site: it must start with {base}/",
+                              message_zh=f"不是本平台的追溯码：网址应以 {base}/ 开头")
+        return url[len(base):]
+    match = _ORIGIN_RE.match(url)
+    if not match:
+        raise InvalidCode("not an http(s) URL", message_zh="不是 http(s) 网址")
+    return url[match.end():]
+
+
+def parse_link(url: str, base_url: str | None = None) -> ItemCode | BatchRef:
+    """Parse an item code or a batch URL strictly; raise ``InvalidCode`` otherwise."""
+    link = parse_path_and_query(strip_base(url, base_url))
+    if link.cpv is not None:
+        raise InvalidCode("Trace codes carry no CPV (AI 22)",
+                          message_zh="本平台的追溯码不含 AI 22")
+    if link.lot is None:
+        raise InvalidCode("the code has no lot (AI 10)", message_zh="追溯码缺少批号（AI 10）")
+    if link.serial is None:
+        return BatchRef(link.gtin, link.lot)
+    return _item_from_link(link)
+
+
+def parse_code(url: str, base_url: str | None = None) -> ItemCode:
+    """Like :func:`parse_link` but only an item code is accepted."""
+    parsed = parse_link(url, base_url)
+    if isinstance(parsed, BatchRef):
+        raise InvalidCode("this is a batch URL, not an item code (no serial, AI 21)",
+                          message_zh="这是批次网址，不是单品追溯码（缺少序列号 AI 21）")
+    return parsed
+
+
+def _item_from_link(link: DigitalLink) -> ItemCode:
+    kid, sig = link.query.get("k"), link.query.get("s")
+    if sig is None:
+        raise InvalidCode("the code carries no signature (s=)", message_zh="追溯码缺少签名（s=）")
+    if kid is None or not KID_RE.match(kid):
+        raise InvalidCode("the code carries no valid key id (k=)",
+                          message_zh="追溯码缺少有效的密钥编号（k=）")
+    decode_signature(sig)
+    assert link.lot is not None and link.serial is not None
+    return ItemCode(link.gtin, link.lot, link.serial, kid, sig)

@@ -1,0 +1,55 @@
+"""One error hierarchy for the whole application.
+
+Every error the domain raises on purpose is a ``TraceError``; the web layer turns
+it into an HTML or JSON answer with ``status``, the CLI into ``Error: ...`` and
+exit code 1::
+
+    raise NotFound(f"no product with GTIN {gtin}")
+"""
+
+
+class TraceError(Exception):
+    """Base class: a problem the user can understand and fix."""
+
+    status = 400
+
+    def __init__(self, message: str, *, message_zh: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.message_zh = message_zh or message
+
+    def to_json(self) -> dict:
+        return {"error": type(self).__name__, "message": self.message,
+                "message_zh": self.message_zh}
+
+
+class InvalidInput(TraceError):
+    """A value given by the user is malformed or out of range."""
+
+
+class InvalidCode(InvalidInput):
+    """A URL or code cannot be parsed as a Trace item or batch code."""
+
+
+class NotFound(TraceError):
+    """The thing asked for does not exist."""
+
+    status = 404
+
+
+class Conflict(TraceError):
+    """The request clashes with what is already recorded."""
+
+    status = 409
+
+
+class KeyProblem(TraceError):
+    """A signing key is missing, unreadable, or not allowed for this use."""
+
+    status = 409
+
+
+class KeyRoleError(KeyProblem):
+    """A key was asked to sign something its role does not allow."""
+
+    status = 403

@@ -1,0 +1,133 @@
+"""The web layer: thin blueprints over the domain modules.
+
+``register(app)`` wires blueprints, the one error handler, security headers and
+the template helpers (language, Beijing time, serial grouping)::
+
+    register(app)
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from urllib.parse import quote, urlsplit
+
+from flask import Flask, current_app, g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from .. import db
+from ..errors import TraceError
+from .i18n import translate
+
+BEIJING = timezone(timedelta(hours=8), "CST")
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+log = logging.getLogger(__name__)
+
+
+def get_db():
+    """This worker's connection (one per thread, reused across requests)."""
+    return db.connection(current_app.config["DATABASE"])
+
+
+def wants_json() -> bool:
+    """True when the client prefers JSON (``Accept: application/json``)."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def current_lang() -> str:
+    return "en" if request.args.get("lang") == "en" else "zh"
+
+
+def beijing_time(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    moment = datetime.fromisoformat(iso).astimezone(BEIJING)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def group_serial(serial: str | None) -> str:
+    if not serial:
+        return "—"
+    return "-".join(serial[i:i + 4] for i in range(0, len(serial), 4))
+
+
+def raw_request_target() -> str:
+    """The path and query exactly as the client sent them (still %-encoded)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if not raw:
+        raw = quote(request.path)
+        if request.query_string:
+            raw += "?" + request.query_string.decode("latin-1")
+    if not raw.startswith("/"):  # absolute-form request target
+        parts = urlsplit(raw)
+        raw = parts.path + (f"?{parts.query}" if parts.query else "")
+    return raw
+
+
+def lang_switch_url(lang: str) -> str:
+    """The current URL in the other language, keeping the query (k and s) intact."""
+    path, _, query = raw_request_target().partition("?")
+    query = "&".join(p for p in query.split("&") if p and not p.startswith("lang="))
+    if lang == "en":
+        query = f"{query}&lang=en" if query else "lang=en"
+    return path + (f"?{query}" if query else "")
+
+
+def render_error(error: Exception, status: int, message: str, message_zh: str):
+    if wants_json():
+        body = error.to_json() if isinstance(error, TraceError) else {
+            "error": type(error).__name__, "message": message, "message_zh": message_zh}
+        return body, status
+    return render_template("error.html", status=status, message=message,
+                           message_zh=message_zh), status
+
+
+def _handle_trace_error(error: TraceError):
+    return render_error(error, error.status, error.message, error.message_zh)
+
+
+def _handle_http_error(error: HTTPException):
+    zh = {404: "页面不存在", 405: "不支持该请求方法", 413: "上传的文件太大"}
+    status = error.code or 500
+    return render_error(error, status, error.description or error.name,
+                        zh.get(status, error.name))
+
+
+def _handle_unexpected(error: Exception):
+    log.exception("unexpected error on %s", request.path)
+    return render_error(error, 500, "Something went wrong on our side.",
+                        "服务器出了点问题，请稍后再试。")
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def register(app: Flask) -> None:
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_error_handler(TraceError, _handle_trace_error)
+    app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(Exception, _handle_unexpected)
+    app.after_request(_security_headers)
+
+    @app.before_request
+    def _set_lang():
+        g.lang = current_lang()
+
+    @app.context_processor
+    def _helpers():
+        lang = g.get("lang", "zh")
+        return {"lang": lang, "t": lambda key: translate(key, lang),
+                "beijing_time": beijing_time, "group_serial": group_serial,
+                "lang_switch_url": lang_switch_url,
+                "official_domain": app.config["OFFICIAL_DOMAIN"],
+                "operator_name": app.config["OPERATOR_NAME"]}
+
