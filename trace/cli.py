@@ -306,7 +306,7 @@ def codes_export(gtin: str, lot: str, out: str):
     handle_cm = contextlib.nullcontext(sys.stdout) if out == "-" else \
         open(out, "w", encoding="utf-8", newline="")
     with handle_cm as handle:
-        writer = csv.DictWriter(handle, fieldnames=issuing.EXPORT_COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=issuing.EXPORT_COLUMNS, lineterminator="\n")
         writer.writeheader()
         count = 0
         for row in rows:

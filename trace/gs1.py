@@ -10,7 +10,7 @@ data attribute AI::
     3
     >>> link = parse_path_and_query("/01/09521234000013/10/LOT1/21/ABC?k=K1&s=x")
     >>> link.lot, link.serial, link.query["k"]
-    ('LOT1', 'ABC', 'x')
+    ('LOT1', 'ABC', 'K1')
 """
 
 from __future__ import annotations

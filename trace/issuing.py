@@ -32,7 +32,7 @@ from .keys import Signer, get_key
 SERIAL_LENGTH = 12
 MAX_PER_TOPUP = 1_000_000
 PARALLEL_MIN = 4_000   # below this, starting processes costs more than it saves
-INSERT_CHUNK = 5_000
+SIGN_CHUNK = 2_000
 _CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
                            "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 
@@ -81,28 +81,32 @@ def _sign_chunk(job: tuple[str, str, list[str]]) -> list[str]:
     return [sign_item(key, kid, gtin, lot, serial) for serial in serials]
 
 
-def sign_serials(signer: Signer, gtin: str, lot: str, serials: list[str],
-                 workers: int | None = None, progress: Progress | None = None) -> list[str]:
-    """Signatures for ``serials``, in order, using up to ``workers`` processes."""
+def signed_chunks(signer: Signer, gtin: str, lot: str, serials: list[str],
+                  workers: int | None = None) -> Iterator[tuple[list[str], list[str]]]:
+    """Yield ``(serials, signatures)`` chunk by chunk, in order, as they are signed.
+
+    Large jobs sign in worker processes while the caller stores earlier chunks,
+    so signing (~45 µs a code) and inserting overlap on both cores.
+    """
     signer.require_role("issuer")
     workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(serials) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
-        sigs = [signer.sign_item(gtin, lot, serial) for serial in serials]
-        if progress:
-            progress(len(serials))
-        return sigs
-    size = max(1_000, len(serials) // (workers * 8))
-    jobs = [(gtin, lot, serials[i:i + size]) for i in range(0, len(serials), size)]
-    sigs: list[str] = []
+    parallel = workers > 1 and len(serials) >= PARALLEL_MIN and \
+        "fork" in multiprocessing.get_all_start_methods()
+    size = SIGN_CHUNK if parallel else len(serials) or 1
+    chunks = [serials[i:i + size] for i in range(0, len(serials), size)]
+    if not parallel:
+        for chunk in chunks:
+            yield chunk, [signer.sign_item(gtin, lot, serial) for serial in chunk]
+        return
     # fork: the key reaches the workers through inherited memory, never a pipe.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(signer.raw_private_bytes(), signer.kid)) as pool:
-        for chunk in pool.map(_sign_chunk, jobs):
-            sigs.extend(chunk)
-            if progress:
-                progress(len(chunk))
-    return sigs
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_init_worker,
+                               initargs=(signer.raw_private_bytes(), signer.kid))
+    try:
+        jobs = [(gtin, lot, chunk) for chunk in chunks]
+        yield from zip(chunks, pool.map(_sign_chunk, jobs))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _check_signer(db: sqlite_utils.Database, signer: Signer) -> None:
@@ -123,30 +127,32 @@ def issue_codes(db: sqlite_utils.Database, signer: Signer, gtin: str, lot: str, 
     if batch.status != "open":
         raise Conflict(f"batch {batch.lot} is {batch.status}; no new codes can be issued")
     for _attempt in range(3):
-        serials = new_serials(count)
-        sigs = sign_serials(signer, batch.gtin, batch.lot, serials, workers, progress)
+        chunks = signed_chunks(signer, batch.gtin, batch.lot, new_serials(count), workers)
         try:
-            return _store(db, signer.kid, batch, serials, sigs)
+            return _store(db, signer.kid, batch, count, chunks, progress)
         except sqlite3.IntegrityError as error:
             if "items.gtin, items.serial" not in str(error):
                 raise
     raise Conflict("could not draw unique serials three times running; try again")
 
 
-def _store(db: sqlite_utils.Database, kid: str, batch: catalog.Batch, serials: list[str],
-           sigs: list[str]) -> Issuance:
+def _store(db: sqlite_utils.Database, kid: str, batch: catalog.Batch, count: int,
+           chunks: Iterator[tuple[list[str], list[str]]],
+           progress: Progress | None) -> Issuance:
     issued_at = utc_now()
     with db.atomic():
         cursor = db.execute("INSERT INTO issuances (batch_id, kid, count, issued_at) "
-                            "VALUES (?, ?, ?, ?)", [batch.id, kid, len(serials), issued_at])
+                            "VALUES (?, ?, ?, ?)", [batch.id, kid, count, issued_at])
         issuance_id = cursor.lastrowid
-        rows = [(batch.gtin, serial, batch.id, issuance_id, kid, sig, issued_at)
-                for serial, sig in zip(serials, sigs)]
-        for start in range(0, len(rows), INSERT_CHUNK):
+        for serials, sigs in chunks:
             db.conn.executemany(
                 "INSERT INTO items (gtin, serial, batch_id, issuance_id, kid, sig, issued_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", rows[start:start + INSERT_CHUNK])
-    return Issuance(issuance_id, batch.gtin, batch.lot, kid, len(serials), issued_at)  # type: ignore[arg-type]
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(batch.gtin, serial, batch.id, issuance_id, kid, sig, issued_at)
+                 for serial, sig in zip(serials, sigs)])
+            if progress:
+                progress(len(serials))
+    return Issuance(issuance_id, batch.gtin, batch.lot, kid, count, issued_at)  # type: ignore[arg-type]
 
 
 EXPORT_COLUMNS = ("gtin", "lot", "serial", "kid", "status", "issued_at", "url")
@@ -154,8 +160,15 @@ EXPORT_COLUMNS = ("gtin", "lot", "serial", "kid", "status", "issued_at", "url")
 
 def export_rows(db: sqlite_utils.Database, gtin: str, lot: str,
                 base_url: str) -> Iterator[dict]:
-    """Every code of a batch, oldest first, with its full URL."""
+    """Every code of a batch, oldest first, with its full URL.
+
+    The batch is looked up at once, so an unknown batch fails before any output.
+    """
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
+    return _export(db, batch, base_url)
+
+
+def _export(db: sqlite_utils.Database, batch: catalog.Batch, base_url: str) -> Iterator[dict]:
     cursor = db.execute("SELECT serial, kid, sig, status, issued_at FROM items "
                         "WHERE batch_id = ? ORDER BY id", [batch.id])
     for serial, kid, sig, status, issued_at in cursor:

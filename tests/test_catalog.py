@@ -1,0 +1,87 @@
+"""Suppliers (统一社会信用代码), products (GTIN), batches (lots)."""
+
+import pytest
+
+from trace import catalog
+from trace.errors import Conflict, InvalidInput, NotFound
+
+from conftest import CREDIT_CODE, GTIN
+
+
+@pytest.mark.parametrize("code", [
+    "91110108551385082Q",   # published codes of real companies
+    "91440300708461136T",
+    CREDIT_CODE.lower(),
+])
+def test_valid_credit_codes(code):
+    assert catalog.validate_credit_code(code) == code.upper()
+
+
+@pytest.mark.parametrize("code, message", [
+    ("91110108551385082A", "check character"),
+    ("9111010855138508", "18 characters"),
+    ("91110108551385O82Q", "never uses"),
+])
+def test_invalid_credit_codes(code, message):
+    with pytest.raises(InvalidInput, match=message):
+        catalog.validate_credit_code(code)
+
+
+def test_supplier_product_batch(db):
+    supplier = catalog.add_supplier(db, " 诸暨珍珠 ", CREDIT_CODE)
+    assert supplier.name == "诸暨珍珠"
+    assert catalog.find_supplier(db, CREDIT_CODE) == catalog.find_supplier(db, supplier.id)
+    product = catalog.add_product(db, supplier, GTIN, "淡水珍珠项链", category="珍珠饰品")
+    assert catalog.get_product(db, GTIN) == product
+    batch = catalog.new_batch(db, GTIN, "zj-1", produced_on="2026-01-02", quantity=5)
+    assert batch.lot == "ZJ-1"
+    assert catalog.get_batch(db, GTIN, "ZJ-1") == batch
+    assert catalog.issued_count(db, batch.id) == 0
+
+
+def test_duplicates_conflict_and_change_nothing(db):
+    supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
+    with pytest.raises(Conflict):
+        catalog.add_supplier(db, "B", CREDIT_CODE)
+    catalog.add_product(db, supplier, GTIN, "P")
+    with pytest.raises(Conflict):
+        catalog.add_product(db, supplier, GTIN, "Q")
+    catalog.new_batch(db, GTIN, "L1")
+    with pytest.raises(Conflict):
+        catalog.new_batch(db, GTIN, "L1")
+    assert db.execute("SELECT count(*) FROM suppliers").fetchone()[0] == 1
+    assert catalog.get_product(db, GTIN).name == "P"
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(gtin="09521234000014", name="P"), InvalidInput, "check digit"),
+    (dict(gtin=GTIN, name="  "), InvalidInput, "must not be empty"),
+    (dict(gtin=GTIN, name="P" * 101), InvalidInput, "longer than"),
+])
+def test_bad_products(db, kwargs, error, message):
+    supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
+    with pytest.raises(error, match=message):
+        catalog.add_product(db, supplier, **kwargs)
+    assert db.execute("SELECT count(*) FROM products").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("lot, kwargs, message", [
+    ("ZJ 1", {}, "0-9, A-Z"), ("批次1", {}, "0-9, A-Z"), ("A" * 21, {}, "1-20"),
+    ("", {}, "1-20"), ("L", {"produced_on": "2026-13-01"}, "YYYY-MM-DD"),
+    ("L", {"produced_on": "2999-01-01"}, "future"), ("L", {"quantity": 0}, "quantity"),
+])
+def test_bad_batches(db, lot, kwargs, message):
+    supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
+    catalog.add_product(db, supplier, GTIN, "P")
+    with pytest.raises(InvalidInput, match=message):
+        catalog.new_batch(db, GTIN, lot, **kwargs)
+    assert db.execute("SELECT count(*) FROM batches").fetchone()[0] == 0
+
+
+def test_not_found_messages_say_what_to_do(db):
+    with pytest.raises(NotFound, match="product add"):
+        catalog.get_product(db, GTIN)
+    with pytest.raises(NotFound, match="batch new"):
+        catalog.get_batch(db, GTIN, "L1")
+    with pytest.raises(NotFound, match="no supplier"):
+        catalog.find_supplier(db, "42")

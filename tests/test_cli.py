@@ -1,0 +1,125 @@
+"""The command line: help with examples, the whole chain, errors without tracebacks."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from trace.cli import cli
+
+from conftest import BASE_URL, CREDIT_CODE, GTIN
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def all_commands(group: click.Group, prefix=()):
+    for name, command in group.commands.items():
+        if name in ("run", "shell", "routes"):  # Flask's own
+            continue
+        yield (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from all_commands(command, (*prefix, name))
+
+
+@pytest.mark.parametrize("path", list(all_commands(cli)))
+def test_every_command_has_help_with_an_example(run_cli, path):
+    result = run_cli(*path, "--help")
+    assert result.exit_code == 0
+    assert "Example:" in result.output and "python -m trace" in result.output
+
+
+def run_module(env, *args):
+    return subprocess.run([sys.executable, "-m", "trace", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_whole_chain_through_environment_variables(tmp_path):
+    env = {**os.environ, "TRACE_DATABASE": str(tmp_path / "db" / "t.db"),
+           "TRACE_KEYS_DIR": str(tmp_path / "keys"), "TRACE_BASE_URL": BASE_URL + "/"}
+    env.pop("TRACE_KEY_PASSPHRASE", None)
+    steps = [
+        ("init-db",),
+        ("keys", "new"),
+        ("supplier", "add", "--name", "诸暨市山下湖明珠珍珠有限公司", "--credit-code", CREDIT_CODE),
+        ("product", "add", "--supplier", CREDIT_CODE, "--gtin", GTIN, "--name", "淡水珍珠项链",
+         "--spec", "珠径 8–9 mm", "--category", "珍珠饰品", "--standard", "GB/T 18781-2023"),
+        ("batch", "new", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--produced", "2026-11-10",
+         "--quantity", "10"),
+        ("batch", "issue", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--count", "8"),
+        ("batch", "issue", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--count", "4"),
+        ("codes", "export", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--out",
+         str(tmp_path / "codes.csv")),
+    ]
+    for step in steps:
+        result = run_module(env, *step)
+        assert result.returncode == 0, (step, result.stdout, result.stderr)
+    assert (tmp_path / "db" / "t.db").exists() and any((tmp_path / "keys").glob("*.pem"))
+    rows = list(csv.DictReader(open(tmp_path / "codes.csv", encoding="utf-8")))
+    assert len(rows) == 12 and {"serial", "url"} <= set(rows[0])
+    assert rows[0]["url"].startswith(BASE_URL + "/01/" + GTIN + "/10/ZJ-2611-A/21/")
+
+    result = run_module(env, "verify", rows[3]["url"], "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["verdict"], data["product"], data["serial"]) == (
+        "genuine", "淡水珍珠项链", rows[3]["serial"])
+
+    forged = rows[3]["url"].replace(rows[3]["serial"], rows[4]["serial"])
+    result = run_module(env, "verify", forged)
+    assert result.returncode == 1 and result.stdout.startswith("forged")
+
+    keys = json.loads(run_module(env, "keys", "list", "--json").stdout)
+    result = run_module(env, "keys", "revoke", keys[0]["kid"], "--at", "2020-01-01T00:00:00Z")
+    assert result.returncode == 0
+    assert run_module(env, "verify", rows[3]["url"]).returncode == 1
+
+
+def test_top_up_beyond_plan_is_noted(run_cli, issuer, make_batch):
+    make_batch()  # planned quantity 100
+    result = run_cli("batch", "issue", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--count", "101")
+    assert result.exit_code == 0
+    assert "more than the 100 planned" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (("supplier", "add", "--name", "X", "--credit-code", "91330681MA2D7XKQ0A"), "check character"),
+    (("product", "add", "--supplier", "9", "--gtin", GTIN, "--name", "P"), "no supplier"),
+    (("batch", "new", "--gtin", GTIN, "--lot", "L"), "no product"),
+    (("batch", "issue", "--gtin", GTIN, "--lot", "L", "--count", "5"), "no active issuer key"),
+    (("keys", "retire", "NOPE"), "no key"),
+    (("keys", "revoke", "NOPE", "--at", "soon"), "no key"),
+    (("codes", "export", "--gtin", GTIN, "--lot", "L", "--out", "/nonexistent/x.csv"), "no batch"),
+])
+def test_errors_are_one_line_and_exit_1(run_cli, args, message):
+    result = run_cli(*args)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_usage_errors_exit_2(run_cli):
+    assert run_cli("verify").exit_code == 2
+    assert run_cli("batch", "issue", "--gtin", GTIN, "--lot", "L", "--count", "0").exit_code == 2
+
+
+def test_verify_exit_status(run_cli, issued_urls):
+    assert run_cli("verify", issued_urls[0]).exit_code == 0
+    result = run_cli("verify", "not a code")
+    assert result.exit_code == 1 and result.output.startswith("invalid:")
+
+
+def test_seed_demo_prints_urls_that_verify_as_labelled(run_cli, app):
+    assert run_cli("keys", "new", "--if-missing").exit_code == 0
+    assert "already active" in run_cli("keys", "new", "--if-missing").output
+    output = run_cli("seed-demo").output
+    lines = [line.split() for line in output.splitlines() if line.startswith("  ")]
+    assert [label for label, _ in lines] == ["genuine", "genuine", "forged"]
+    for label, url in lines:
+        assert json.loads(run_cli("verify", url, "--json").output)["verdict"] == label
+    assert "already present" in run_cli("seed-demo").output
+    assert "Demo data" not in run_cli("seed-demo", "--if-empty").output

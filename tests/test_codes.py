@@ -1,0 +1,64 @@
+"""Canonical message, strict signature encoding, parsing of item and batch URLs."""
+
+import base64
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from trace.codes import (BatchRef, ItemCode, decode_signature, encode_signature, parse_code,
+                         parse_link, sign_item, signed_message, verify_signature)
+from trace.errors import InvalidCode
+
+BASE = "https://trace.example.cn"
+
+
+def test_signed_message_is_the_documented_string():
+    assert signed_message("K1", "09521234000013", "L-1", "ABC") == \
+        b"trace-v1|K1|/01/09521234000013/10/L-1/21/ABC"
+
+
+def test_sign_and_verify_round_trip():
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    sig = sign_item(key, "K1", "09521234000013", "L-1", "ABCDEFGHJKMN")
+    assert len(sig) == 86 and "=" not in sig
+    code = ItemCode("09521234000013", "L-1", "ABCDEFGHJKMN", "K1", sig)
+    assert verify_signature(public, code)
+    assert not verify_signature(public, ItemCode(code.gtin, code.lot, "ABCDEFGHJKMP", "K1", sig))
+    assert not verify_signature(public, ItemCode(code.gtin, code.lot, code.serial, "K2", sig))
+    parsed = parse_code(code.url(BASE), BASE)
+    assert parsed == code
+
+
+def test_decode_signature_rejects_non_canonical_encodings():
+    raw = bytes(range(64))
+    text = encode_signature(raw)
+    assert decode_signature(text) == raw
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    sloppy = text[:-1] + alphabet[alphabet.index(text[-1]) ^ 1]  # an unused bit set
+    assert base64.urlsafe_b64decode(sloppy + "==") == raw  # lenient decoders agree...
+    with pytest.raises(InvalidCode, match="canonical"):
+        decode_signature(sloppy)                           # ...we do not
+    for bad in (text + "==", text[:-1], text[:40] + "+" + text[41:], text[:40] + "." + text[41:]):
+        with pytest.raises(InvalidCode):
+            decode_signature(bad)
+
+
+def test_parse_link_tells_batch_from_item():
+    assert parse_link(f"{BASE}/01/09521234000013/10/L-1", BASE) == BatchRef("09521234000013", "L-1")
+    with pytest.raises(InvalidCode, match="batch URL"):
+        parse_code(f"{BASE}/01/09521234000013/10/L-1", BASE)
+
+
+def test_parse_without_base_accepts_any_lowercase_origin():
+    sig = "A" * 85 + "A"
+    code = parse_code(f"http://example.org:8080/01/09521234000013/10/L/21/S?k=K&s={sig}")
+    assert code.serial == "S"
+    with pytest.raises(InvalidCode, match="http"):
+        parse_code(f"HTTP://example.org/01/09521234000013/10/L/21/S?k=K&s={sig}")
+
+
+def test_url_percent_encodes_only_what_needs_it():
+    code = ItemCode("09521234000013", "A/B", "S", "K", "x")
+    assert code.url(BASE + "/") == f"{BASE}/01/09521234000013/10/A%2FB/21/S?k=K&s=x"

@@ -1,0 +1,43 @@
+"""Opening, migrating and transactions on a real SQLite file."""
+
+import sqlite3
+
+import pytest
+
+from trace.db import connection, migrate, open_db, schema_version
+from trace.migrations import MIGRATIONS
+
+
+def test_open_creates_migrates_and_uses_wal(tmp_path):
+    db = open_db(tmp_path / "sub" / "t.db")
+    assert schema_version(db) == MIGRATIONS[-1][0]
+    assert db.journal_mode == "wal"
+    assert {"keys", "suppliers", "products", "batches", "items", "issuances"} <= set(db.table_names())
+    assert migrate(db) == []  # idempotent
+
+
+def test_atomic_rolls_back_everything(tmp_path):
+    db = open_db(tmp_path / "t.db")
+    with pytest.raises(sqlite3.IntegrityError):
+        with db.atomic():
+            db.execute("INSERT INTO suppliers (name, credit_code, created_at) VALUES ('a', 'X', 't')")
+            db.execute("INSERT INTO suppliers (name, credit_code, created_at) VALUES ('b', 'X', 't')")
+    assert db.execute("SELECT count(*) FROM suppliers").fetchone()[0] == 0
+
+
+def test_writes_outside_atomic_commit_at_once(tmp_path):
+    db = open_db(tmp_path / "t.db")
+    db.execute("INSERT INTO suppliers (name, credit_code, created_at) VALUES ('a', 'X', 't')")
+    other = open_db(tmp_path / "t.db")
+    assert other.execute("SELECT count(*) FROM suppliers").fetchone()[0] == 1
+
+
+def test_connection_is_reused_per_thread(tmp_path):
+    assert connection(tmp_path / "t.db") is connection(tmp_path / "t.db")
+
+
+def test_foreign_keys_are_enforced(tmp_path):
+    db = open_db(tmp_path / "t.db")
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO products (gtin, supplier_id, name, created_at) "
+                   "VALUES ('1', 99, 'p', 't')")

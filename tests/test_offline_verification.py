@@ -1,0 +1,59 @@
+"""A third party verifies exported codes with only the published key set and DESIGN §4.
+
+Deliberately imports nothing of the project's code-handling modules: what is
+checked here is that the format on paper is enough.
+"""
+
+import base64
+import csv
+import re
+from urllib.parse import unquote, urlsplit
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from conftest import GTIN, LOT
+
+
+def third_party_verify(url: str, key_set: dict) -> bool:
+    parts = urlsplit(url)
+    segments = parts.path.split("/")[1:]
+    if len(segments) != 6 or segments[0::2] != ["01", "10", "21"]:
+        return False
+    gtin, lot, serial = (unquote(s) for s in segments[1::2])
+    query = [p.split("=", 1) for p in parts.query.split("&") if p]
+    params = {k: [v for key, v in query if key == k] for k in ("k", "s")}
+    if len(params["k"]) != 1 or len(params["s"]) != 1:
+        return False
+    kid, sig = params["k"][0], params["s"][0]
+    if not re.fullmatch(r"[A-Za-z0-9_-]{86}", sig):
+        return False
+    raw_sig = base64.urlsafe_b64decode(sig + "==")
+    if base64.urlsafe_b64encode(raw_sig).rstrip(b"=").decode() != sig:
+        return False
+    keys = [k for k in key_set["keys"] if k["kid"] == kid and k["role"] == "issuer"
+            and k["status"] != "revoked"]
+    if not keys:
+        return False
+    public = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(keys[0]["x"] + "="))
+    message = f"trace-v1|{kid}|/01/{gtin}/10/{lot}/21/{serial}".encode()
+    try:
+        public.verify(raw_sig, message)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def test_exported_codes_verify_with_the_key_set_alone(client, run_cli, issued_urls, tmp_path):
+    out = tmp_path / "codes.csv"
+    assert run_cli("codes", "export", "--gtin", GTIN, "--lot", LOT, "--out", str(out)).exit_code == 0
+    urls = [row["url"] for row in csv.DictReader(open(out, encoding="utf-8"))]
+    key_set = client.get("/.well-known/trace-keys.json").get_json()
+    assert len(urls) == 5
+    assert all(third_party_verify(url, key_set) for url in urls)
+
+    first, second = urls[0], urls[1]
+    moved = first.split("&s=")[0] + "&s=" + second.split("&s=")[1]
+    assert not third_party_verify(moved, key_set)
+    assert not third_party_verify(first.replace(f"/10/{LOT}/", "/10/ZJ-2611-B/"), key_set)
+    assert not third_party_verify(first, {"keys": []})
