@@ -12,7 +12,8 @@ def test_open_creates_migrates_and_uses_wal(tmp_path):
     db = open_db(tmp_path / "sub" / "t.db")
     assert schema_version(db) == MIGRATIONS[-1][0]
     assert db.journal_mode == "wal"
-    assert {"keys", "suppliers", "products", "batches", "items", "issuances"} <= set(db.table_names())
+    tables = {"keys", "suppliers", "products", "batches", "items", "issuances"}
+    assert tables <= set(db.table_names())
     assert migrate(db) == []  # idempotent
 
 
@@ -20,8 +21,9 @@ def test_atomic_rolls_back_everything(tmp_path):
     db = open_db(tmp_path / "t.db")
     with pytest.raises(sqlite3.IntegrityError):
         with db.atomic():
-            db.execute("INSERT INTO suppliers (name, credit_code, created_at) VALUES ('a', 'X', 't')")
-            db.execute("INSERT INTO suppliers (name, credit_code, created_at) VALUES ('b', 'X', 't')")
+            for name in ("a", "b"):
+                db.execute("INSERT INTO suppliers (name, credit_code, created_at) "
+                           "VALUES (?, 'X', 't')", [name])
     assert db.execute("SELECT count(*) FROM suppliers").fetchone()[0] == 0
 
 

@@ -76,5 +76,5 @@ def test_trust_list_never_contains_private_material(app, db):
     create_key(db, app.config["KEYS_DIR"])
     text = repr(trust_list(db))
     assert "PRIVATE" not in text and "\"d\"" not in text
-    assert set(trust_list(db)["keys"][0]) >= {"kid", "alg", "x", "role", "status",
-                                               "not_before", "not_after"}
+    fields = {"kid", "alg", "x", "role", "status", "not_before", "not_after"}
+    assert set(trust_list(db)["keys"][0]) >= fields

@@ -46,7 +46,8 @@ def third_party_verify(url: str, key_set: dict) -> bool:
 
 def test_exported_codes_verify_with_the_key_set_alone(client, run_cli, issued_urls, tmp_path):
     out = tmp_path / "codes.csv"
-    assert run_cli("codes", "export", "--gtin", GTIN, "--lot", LOT, "--out", str(out)).exit_code == 0
+    result = run_cli("codes", "export", "--gtin", GTIN, "--lot", LOT, "--out", str(out))
+    assert result.exit_code == 0
     urls = [row["url"] for row in csv.DictReader(open(out, encoding="utf-8"))]
     key_set = client.get("/.well-known/trace-keys.json").get_json()
     assert len(urls) == 5

@@ -39,9 +39,10 @@ def non_canonical_last(sig: str) -> str:
 
 
 def tamper_cases(first: str, second: str) -> dict[str, str]:
-    a, b = parts(first), parts(second)
+    a = parts(first)
     path = f"{BASE_URL}/01/{a.gtin}/10/{a.lot}/21/{a.serial}"
     query = f"?k={a.kid}&s={a.sig}"
+    wrong_check = GTIN[:-1] + str((int(GTIN[-1]) + 1) % 10)
     return {
         "signature bit-flipped": with_sig(first, flip_bit(a.sig)),
         "signature moved to another serial": with_sig(second, a.sig),
@@ -60,7 +61,7 @@ def tamper_cases(first: str, second: str) -> dict[str, str]:
         "key id too long": path + f"?k=ABCDEFGHI&s={a.sig}",
         "duplicate s": first + f"&s={a.sig}",
         "duplicate k": first + f"&k={a.kid}",
-        "GTIN check digit wrong": first.replace(f"/01/{GTIN}/", f"/01/{GTIN[:-1]}{(int(GTIN[-1]) + 1) % 10}/"),
+        "GTIN check digit wrong": first.replace(f"/01/{GTIN}/", f"/01/{wrong_check}/"),
         "GTIN of 13 digits": first.replace(f"/01/{GTIN}/", f"/01/{GTIN[1:]}/"),
         "qualifiers out of order": f"{BASE_URL}/01/{a.gtin}/21/{a.serial}/10/{a.lot}{query}",
         "trailing slash": path + "/" + query,

@@ -51,15 +51,18 @@ def validate_credit_code(code: str) -> str:
     return code
 
 
-def _text(value: str | None, what: str, *, required: bool = False, limit: int = 200) -> str | None:
+def _text(value: str | None, what: str, *, limit: int = 200) -> str | None:
     value = (value or "").strip()
-    if not value:
-        if required:
-            raise InvalidInput(f"{what} must not be empty")
-        return None
     if len(value) > limit:
         raise InvalidInput(f"{what} is longer than {limit} characters")
-    return value
+    return value or None
+
+
+def _required_text(value: str | None, what: str, *, limit: int = 100) -> str:
+    text = _text(value, what, limit=limit)
+    if text is None:
+        raise InvalidInput(f"{what} must not be empty")
+    return text
 
 
 class _Row:
@@ -104,7 +107,7 @@ class Batch(_Row):
 
 
 def add_supplier(db: sqlite_utils.Database, name: str, credit_code: str) -> Supplier:
-    name = _text(name, "supplier name", required=True, limit=100)
+    name = _required_text(name, "supplier name")
     code = validate_credit_code(credit_code)
     if list(db.query("SELECT 1 FROM suppliers WHERE credit_code = ?", [code])):
         raise Conflict(f"a supplier with 统一社会信用代码 {code} already exists")
@@ -131,7 +134,7 @@ def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: 
     except InvalidCode as error:
         raise InvalidInput(error.message, message_zh=error.message_zh) from None
     product = Product(gtin=gtin, supplier_id=supplier.id,
-                      name=_text(name, "product name", required=True, limit=100),
+                      name=_required_text(name, "product name"),
                       name_en=_text(name_en, "English name", limit=100),
                       specification=_text(specification, "specification"),
                       category=_text(category, "category", limit=50),

@@ -9,6 +9,8 @@ valid GB 32100 check character)::
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlite_utils
 
 from . import catalog
@@ -27,7 +29,7 @@ def _credit(first17: str) -> str:
     return first17 + catalog.credit_code_check_char(first17)
 
 
-DEMO = [
+DEMO: list[dict[str, Any]] = [
     {"supplier": ("诸暨市山下湖明珠珍珠有限公司", _credit("91330681MA2D7XKQ0")),
      "product": dict(gtin=_gtin("0952123400001"), name="诸暨淡水珍珠项链",
                      name_en="Zhuji freshwater pearl necklace",

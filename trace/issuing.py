@@ -152,7 +152,8 @@ def _store(db: sqlite_utils.Database, kid: str, batch: catalog.Batch, count: int
                  for serial, sig in zip(serials, sigs)])
             if progress:
                 progress(len(serials))
-    return Issuance(issuance_id, batch.gtin, batch.lot, kid, count, issued_at)  # type: ignore[arg-type]
+    assert issuance_id is not None
+    return Issuance(issuance_id, batch.gtin, batch.lot, kid, count, issued_at)
 
 
 EXPORT_COLUMNS = ("gtin", "lot", "serial", "kid", "status", "issued_at", "url")

@@ -12,6 +12,7 @@ printed by ``python -m trace verify``::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlite_utils
 
@@ -66,11 +67,12 @@ class Verdict:
         return self.verdict == "genuine"
 
     def to_json(self) -> dict:
-        data = {"verdict": self.verdict, "reason": self.reason, "reason_en": self.reason_en,
-                "gtin": self.gtin, "lot": self.lot, "serial": self.serial, "kid": self.kid,
-                "product": self.product.name if self.product else None,
-                "supplier": self.supplier.name if self.supplier else None,
-                "verified_at": self.verified_at}
+        data: dict[str, Any] = {
+            "verdict": self.verdict, "reason": self.reason, "reason_en": self.reason_en,
+            "gtin": self.gtin, "lot": self.lot, "serial": self.serial, "kid": self.kid,
+            "product": self.product.name if self.product else None,
+            "supplier": self.supplier.name if self.supplier else None,
+            "verified_at": self.verified_at}
         if self.product:
             data["product_info"] = self.product.to_json()
         if self.supplier:
@@ -107,7 +109,7 @@ def invalid_verdict(error: InvalidCode) -> Verdict:
 
 def verify_code(db: sqlite_utils.Database, code: ItemCode) -> Verdict:
     """Check key, signature and record for a parsed item code."""
-    ids = dict(gtin=code.gtin, lot=code.lot, serial=code.serial, kid=code.kid)
+    ids: dict[str, Any] = dict(gtin=code.gtin, lot=code.lot, serial=code.serial, kid=code.kid)
     key = get_key(db, code.kid)
     if key is None:
         return Verdict("forged", *_reason("unknown_key"), **ids)
@@ -125,7 +127,7 @@ def verify_code(db: sqlite_utils.Database, code: ItemCode) -> Verdict:
     return _verdict_for_item(db, item, ids)
 
 
-def _verdict_for_item(db: sqlite_utils.Database, item: dict, ids: dict) -> Verdict:
+def _verdict_for_item(db: sqlite_utils.Database, item: dict, ids: dict[str, Any]) -> Verdict:
     batch = catalog.get_batch_by_id(db, item["batch_id"])
     if batch.lot != ids["lot"]:
         return Verdict("forged", *_reason("mismatch"), **ids)

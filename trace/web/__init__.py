@@ -130,4 +130,3 @@ def register(app: Flask) -> None:
                 "lang_switch_url": lang_switch_url,
                 "official_domain": app.config["OFFICIAL_DOMAIN"],
                 "operator_name": app.config["OPERATOR_NAME"]}
-
