@@ -131,3 +131,16 @@ def test_many_codes_each_verify(client, db, issuer, issued_urls):
     issue_codes(db, issuer, GTIN, LOT, 20)
     assert all('data-verdict="genuine"' in client.get(path_of(u)).get_data(as_text=True)
                for u in issued_urls)
+
+
+def test_every_tampered_code_served_as_a_page_is_never_genuine(client, issued_urls):
+    from test_verification import CASE_NAMES, tamper_cases
+    cases = tamper_cases(issued_urls[0], issued_urls[1])
+    for name in CASE_NAMES:
+        url = cases[name]
+        if not url.startswith(BASE_URL + "/01/"):
+            continue  # another origin or not a URL: never reaches our server
+        response = client.get(path_of(url), headers={"Accept": "application/json"})
+        assert response.status_code in (200, 404), name
+        if response.status_code == 200 and "verdict" in response.get_json():
+            assert response.get_json()["verdict"] in ("forged", "invalid"), name
