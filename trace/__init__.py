@@ -19,8 +19,8 @@ from flask import Flask
 from . import db
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV_SETTINGS = ("DATABASE", "KEYS_DIR", "BASE_URL", "KEY_PASSPHRASE", "SECRET_KEY",
-                "OPERATOR_NAME")
+ENV_SETTINGS = ("DATABASE", "KEYS_DIR", "LABELS_DIR", "BASE_URL", "KEY_PASSPHRASE",
+                "SECRET_KEY", "OPERATOR_NAME")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(
         DATABASE=str(Path(app.instance_path) / "trace.db"),
         KEYS_DIR=str(ROOT / "keys"),
+        LABELS_DIR=str(ROOT / "labels"),
         BASE_URL="http://127.0.0.1:5000",
         KEY_PASSPHRASE=None,
         OPERATOR_NAME="Trace 一物一码溯源验真平台（演示）",

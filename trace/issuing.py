@@ -156,12 +156,12 @@ def _store(db: sqlite_utils.Database, kid: str, batch: catalog.Batch, count: int
     return Issuance(issuance_id, batch.gtin, batch.lot, kid, count, issued_at)
 
 
-EXPORT_COLUMNS = ("gtin", "lot", "serial", "kid", "status", "issued_at", "url")
+EXPORT_COLUMNS = ("seq", "gtin", "lot", "serial", "kid", "status", "issued_at", "url")
 
 
 def export_rows(db: sqlite_utils.Database, gtin: str, lot: str,
                 base_url: str) -> Iterator[dict]:
-    """Every code of a batch, oldest first, with its full URL.
+    """Every code of a batch in issue order (``seq`` from 1), with its full URL.
 
     The batch is looked up at once, so an unknown batch fails before any output.
     """
@@ -172,7 +172,7 @@ def export_rows(db: sqlite_utils.Database, gtin: str, lot: str,
 def _export(db: sqlite_utils.Database, batch: catalog.Batch, base_url: str) -> Iterator[dict]:
     cursor = db.execute("SELECT serial, kid, sig, status, issued_at FROM items "
                         "WHERE batch_id = ? ORDER BY id", [batch.id])
-    for serial, kid, sig, status, issued_at in cursor:
+    for seq, (serial, kid, sig, status, issued_at) in enumerate(cursor, 1):
         code = ItemCode(batch.gtin, batch.lot, serial, kid, sig)
-        yield {"gtin": batch.gtin, "lot": batch.lot, "serial": serial, "kid": kid,
+        yield {"seq": seq, "gtin": batch.gtin, "lot": batch.lot, "serial": serial, "kid": kid,
                "status": status, "issued_at": issued_at, "url": code.url(base_url)}
