@@ -96,7 +96,7 @@ class _Reader:
             value = float(value)
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
             raise self.fail(field, f"must be a {kind.__name__}, got {value!r}")
-        if minimum is not None and kind in (int, float) and value < minimum:
+        if minimum is not None and kind in (int, float) and float(value) < minimum:
             raise self.fail(field, f"must be at least {minimum}, got {value}")
         return value
 
