@@ -96,7 +96,8 @@ class _Reader:
             value = float(value)
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
             raise self.fail(field, f"must be a {kind.__name__}, got {value!r}")
-        if minimum is not None and kind in (int, float) and float(value) < minimum:
+        number: Any = value
+        if minimum is not None and kind in (int, float) and number < minimum:
             raise self.fail(field, f"must be at least {minimum}, got {value}")
         return value
 
