@@ -123,3 +123,42 @@ def test_seed_demo_prints_urls_that_verify_as_labelled(run_cli, app):
         assert json.loads(run_cli("verify", url, "--json").output)["verdict"] == label
     assert "already present" in run_cli("seed-demo").output
     assert "Demo data" not in run_cli("seed-demo", "--if-empty").output
+
+
+def test_labels_print_and_list(run_cli, issued_urls, tmp_path, app):
+    listing = run_cli("labels", "list").output
+    assert "a4-3x8" in listing and "tag-30x20" in listing
+    out = tmp_path / "l.pdf"
+    result = run_cli("labels", "print", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--stock",
+                     "thermal-50x30", "--out", str(out), "--serials", "2-4")
+    assert result.exit_code == 0, result.output
+    assert "Wrote 3 labels (thermal-50x30)" in result.output
+    import pypdfium2
+    assert len(pypdfium2.PdfDocument(str(out))) == 3
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--stock", "nope"), "no label stock 'nope'"),
+    (("--stock", "a4-3x8", "--start-at", "30"), "0-23"),
+    (("--stock", "a4-3x8", "--serials", "9-1"), "FROM <= TO"),
+    (("--stock", "tag-30x20"), "too small"),  # https://trace.example.cn needs version 9
+])
+def test_labels_print_errors(run_cli, issued_urls, tmp_path, args, message):
+    result = run_cli("labels", "print", "--gtin", GTIN, "--lot", "ZJ-2611-A",
+                     "--out", str(tmp_path / "x.pdf"), *args)
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_codes_qr_writes_svg_and_png_that_decode(run_cli, issued_urls, tmp_path):
+    import zxingcpp
+    from PIL import Image
+    png = tmp_path / "c.png"
+    assert run_cli("codes", "qr", issued_urls[0], "--out", str(png)).exit_code == 0
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(png))] == [issued_urls[0]]
+    svg = tmp_path / "c.svg"
+    assert run_cli("codes", "qr", issued_urls[0], "--out", str(svg)).exit_code == 0
+    assert svg.read_text().startswith("<svg")
+    bad = run_cli("codes", "qr", "https://evil.example/01/1", "--out", str(svg))
+    assert bad.exit_code == 1 and "not a code of this site" in bad.output
+    assert run_cli("codes", "qr", issued_urls[0], "--out", str(tmp_path / "c.gif")).exit_code == 2
