@@ -134,7 +134,9 @@ def test_serial_positions_print_that_range(db, codes, tmp_path):
         print_batch(db, "thermal-50x30", tmp_path / "n.pdf", positions=(31, 40))
 
 
-@pytest.mark.parametrize("text, expected", [("1-500", (1, 500)), ("7", (7, 7)), (" 2 - 3 ", (2, 3))])
+@pytest.mark.parametrize("text, expected", [
+    ("1-500", (1, 500)), ("7", (7, 7)), (" 2 - 3 ", (2, 3)),
+])
 def test_parse_range(text, expected):
     assert labels.parse_range(text) == expected
 

@@ -7,7 +7,7 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from trace.qr import QUIET_ZONE, make_symbol, pdf_operators, svg_for, to_png, to_svg
+from trace.qr import QUIET_ZONE, make_symbol, pdf_operators, svg_for, to_png
 
 URL = ("http://127.0.0.1:5000/01/09521234000013/10/ZJ-2611-A/21/RZJ4WDFFXA07"
        "?k=9FA07N61&s=" + "Ab9_-" * 17 + "A")  # 168 characters, as `make run` issues
