@@ -33,6 +33,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_issuing.py
+	PYTHONPATH=. $(PY) tests/benchmarks/bench_labels.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

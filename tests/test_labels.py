@@ -91,7 +91,7 @@ def test_quiet_zone_and_label_edges_stay_clear(db, codes, tmp_path, stock_name):
     image = next(pages(paths, 300))
     px = 300 / 25.4
     symbol = make_symbol(codes[0])
-    module = labels.module_mm(stock, symbol)
+    module = labels.module_mm(stock, symbol.width)
     used = min(stock.labels_per_page, len(codes))
     for position in range(used):
         left, top = stock.label_origin_mm(position)
@@ -155,7 +155,7 @@ def test_large_jobs_split_into_files_in_parallel(db, issuer, make_batch, tmp_pat
     assert [p.name for p in paths] == ["big-001.pdf", "big-002.pdf", "big-003.pdf"]
     assert [len(pdfium.PdfDocument(str(p))) for p in paths] == [10, 10, 8]
     assert not list(tmp_path.glob("*.partial"))
-    found = Counter(t for image in pages(paths, 200) for t in decode(image))
+    found = Counter(t for image in pages(paths, 300) for t in decode(image))
     assert found == Counter(urls)
 
 

@@ -20,9 +20,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator
+from itertools import islice
+from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
+from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas as pdf_canvas
@@ -30,10 +32,13 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from . import catalog
 from .codes import ItemCode
 from .errors import InvalidInput
-from .qr import Symbol, make_symbol, pdf_operators
+from .qr import QUIET_ZONE, PathBody, make_symbol, path_body, place
 from .stocks import LINE_HEIGHT, PT_PER_MM, Stock, TextBox, list_stocks, load_stock
 
 FONT = "STSong-Light"  # reportlab's built-in CID font: no font file to ship
+# Binary (Flate only) page streams: ASCII85 on top made the files 25 % larger and,
+# without reportlab's C accelerator, cost more time than everything else together.
+rl_config.useA85 = 0
 DEFAULT_PER_FILE = 5_000
 PARALLEL_MIN = 1_000
 ELLIPSIS = "…"
@@ -124,36 +129,39 @@ ItemSource = BatchSource | ListSource
 
 # --- QR size ---------------------------------------------------------------------
 
-def module_mm(stock: Stock, symbol: Symbol) -> float:
-    """The module size this stock gives the symbol, in whole printer dots if known."""
-    module = stock.qr_size_mm / symbol.width
+def module_mm(stock: Stock, width: int) -> float:
+    """The module size (mm) this stock gives a symbol ``width`` modules across (quiet
+    zone included), in whole printer dots when the stock names its dpi."""
+    module = stock.qr_size_mm / width
     if stock.dpi:
         dot = 25.4 / stock.dpi
         module = math.floor(module / dot + 1e-9) * dot
     return module
 
 
-def smallest_box_mm(stock: Stock, symbol: Symbol) -> float:
+def smallest_box_mm(stock: Stock, width: int) -> float:
     module = stock.min_module_mm
     if stock.dpi:
         dot = 25.4 / stock.dpi
         module = math.ceil(module / dot - 1e-9) * dot
-    return symbol.width * module
+    return width * module
 
 
-def check_fits(stock: Stock, symbol: Symbol, folder: str | Path | None = None) -> float:
-    """Module size for ``symbol`` on ``stock``; refuse one under the stock's minimum."""
-    module = module_mm(stock, symbol)
+def check_fits(stock: Stock, width: int, folder: str | Path | None = None) -> float:
+    """Module size for a symbol ``width`` modules across; refuse one under the
+    stock's minimum, saying what size would do and which stocks have it."""
+    module = module_mm(stock, width)
     if module + 1e-9 >= stock.min_module_mm:
         return module
-    need = smallest_box_mm(stock, symbol)
-    message = (f"stock {stock.name} is too small for this code: QR version {symbol.version} "
-               f"needs {symbol.width} modules with its quiet zone, so at least {need:.1f} mm "
-               f"square at {stock.min_module_mm} mm a module; {stock.name} has room for "
-               f"{stock.qr_size_mm:.1f} mm ({module:.3f} mm a module).")
+    version = (width - 2 * QUIET_ZONE - 17) // 4
+    message = (f"stock {stock.name} is too small for this code: QR version {version} "
+               f"needs {width} modules with its quiet zone, so at least "
+               f"{smallest_box_mm(stock, width):.1f} mm square at {stock.min_module_mm} mm a "
+               f"module; {stock.name} has room for {stock.qr_size_mm:.1f} mm "
+               f"({module:.3f} mm a module).")
     if folder is not None:
         fitting = [name for name in list_stocks(folder)
-                   if module_mm(load_stock(name, folder), symbol) >= stock.min_module_mm]
+                   if module_mm(load_stock(name, folder), width) >= stock.min_module_mm]
         if fitting:
             message += f" Stocks that fit: {', '.join(fitting)}."
     raise InvalidInput(message)
@@ -252,45 +260,60 @@ class SheetWriter:
     def __init__(self, path: str | Path, stock: Stock, start_at: int = 0, title: str = ""):
         _register_font()
         self.stock, self.position, self.pages = stock, start_at, 1
+        self._text_code: dict[tuple[int, int, str], str] = {}
         size = (stock.page_w_mm * PT_PER_MM, stock.page_h_mm * PT_PER_MM)
         self.canvas = pdf_canvas.Canvas(str(path), pagesize=size, pageCompression=1)
         self.canvas.setTitle(title)
         self.canvas.setCreator("Trace labels")
 
-    def add(self, item: LabelItem, symbol: Symbol, module: float, domain: str) -> None:
+    def add(self, item: LabelItem, body: PathBody, module: float, domain: str) -> None:
         if self.position == self.stock.labels_per_page:
             self.canvas.showPage()
             self.position = 0
             self.pages += 1
         left, top = self.stock.label_origin_mm(self.position)
-        self._draw_qr(symbol, module, left, top)
+        self._draw_qr(body, module, left, top)
         self._draw_texts(label_texts(item, domain), left, top)
         self.position += 1
 
-    def _draw_qr(self, symbol: Symbol, module: float, left: float, top: float) -> None:
+    def _draw_qr(self, body: PathBody, module: float, left: float, top: float) -> None:
         stock = self.stock
-        slack = (stock.qr_size_mm - module * symbol.width) / 2  # centre in the box
+        slack = (stock.qr_size_mm - module * body.width) / 2  # centre in the box
         x, y = left + stock.qr_x_mm + slack, top + stock.qr_y_mm + slack
         if stock.dpi:  # start on a printer dot so every module is whole dots
             dot = 25.4 / stock.dpi
             x, y = round(x / dot) * dot, round(y / dot) * dot
         page_h = stock.page_h_mm
-        self.canvas.addLiteral(pdf_operators(symbol, x * PT_PER_MM, (page_h - y) * PT_PER_MM,
-                                             module * PT_PER_MM))
+        self.canvas.addLiteral(place(body, x * PT_PER_MM, (page_h - y) * PT_PER_MM,
+                                     module * PT_PER_MM))
 
     def _draw_texts(self, values: dict[str, str], left: float, top: float) -> None:
-        page_h = self.stock.page_h_mm
-        for box in self.stock.texts:
-            size, lines = fit_text(box.template.format(**values), box)
-            self.canvas.setFont(FONT, size)
-            x = (left + box.x_mm) * PT_PER_MM
-            baseline = (page_h - top - box.y_mm) * PT_PER_MM - size * 0.9
-            for line in lines:
-                if box.align == "center":
-                    self.canvas.drawCentredString(x + box.width_mm * PT_PER_MM / 2, baseline, line)
-                else:
-                    self.canvas.drawString(x, baseline, line)
-                baseline -= size * LINE_HEIGHT
+        # Most lines (product, lot, domain) repeat on every label of a batch: their
+        # operators are made once per position and document, then reused.
+        for index, box in enumerate(self.stock.texts):
+            text = box.template.format(**values)
+            key = (self.position, index, text)
+            code = self._text_code.get(key)
+            if code is None:
+                code = self._text_operators(box, text, left, top)
+                if len(self._text_code) < 10_000:
+                    self._text_code[key] = code
+            self.canvas.addLiteral(code)
+
+    def _text_operators(self, box: TextBox, text: str, left: float, top: float) -> str:
+        size, lines = fit_text(text, box)
+        x = (left + box.x_mm) * PT_PER_MM
+        baseline = (self.stock.page_h_mm - top - box.y_mm) * PT_PER_MM - size * 0.9
+        codes = []
+        for line in lines:
+            shift = (box.width_mm * PT_PER_MM - _width(line, size)) / 2 \
+                if box.align == "center" else 0
+            block = self.canvas.beginText(x + shift, baseline)
+            block.setFont(FONT, size)
+            block.textOut(line)
+            codes.append(block.getCode())
+            baseline -= size * LINE_HEIGHT
+        return "\n".join(codes)
 
     def close(self) -> int:
         self.canvas.showPage()
@@ -298,23 +321,32 @@ class SheetWriter:
         return self.pages
 
 
-def render_file(path: str | Path, stock: Stock, items: list[LabelItem], domain: str,
+QR_CHUNK = 200  # codes a worker turns into path bodies at a time
+Labelled = tuple[LabelItem, PathBody]
+
+
+def qr_bodies(urls: list[str]) -> list[PathBody]:
+    """Matrix and path operators for each URL (the CPU-heavy part; runs in workers)."""
+    return [path_body(make_symbol(url)) for url in urls]
+
+
+def render_file(path: str | Path, stock: Stock, labelled: Iterable[Labelled], domain: str,
                 start_at: int = 0, progress: Progress | None = None) -> int:
-    """Write one PDF with ``items`` from position ``start_at``; return its page count."""
-    writer = SheetWriter(path, stock, start_at, title=f"{items[0].product} {items[0].lot}")
-    for index, item in enumerate(items, 1):
-        symbol = make_symbol(item.url)
-        writer.add(item, symbol, check_fits(stock, symbol), domain)
-        if progress and index % 250 == 0:
-            progress(250)
-    if progress and len(items) % 250:
-        progress(len(items) % 250)
+    """Write one PDF of labels from position ``start_at``; return its page count."""
+    writer: SheetWriter | None = None
+    done = 0
+    for item, body in labelled:
+        if writer is None:
+            writer = SheetWriter(path, stock, start_at, title=f"{item.product} {item.lot}")
+        writer.add(item, body, check_fits(stock, body.width), domain)
+        done += 1
+        if progress and done % QR_CHUNK == 0:
+            progress(QR_CHUNK)
+    if writer is None:
+        raise InvalidInput("no codes to print")
+    if progress and done % QR_CHUNK:
+        progress(done % QR_CHUNK)
     return writer.close()
-
-
-def _render_part(job: tuple[str, Stock, list[LabelItem], str, int]) -> tuple[str, int, int]:
-    partial, stock, items, domain, start_at = job
-    return partial, render_file(partial, stock, items, domain, start_at), len(items)
 
 
 def split_parts(count: int, stock: Stock, per_file: int, start_at: int) -> list[int]:
@@ -338,57 +370,104 @@ def part_paths(out: str | Path, parts: int) -> list[Path]:
     return [out.with_name(f"{out.stem}-{i:03d}{out.suffix}") for i in range(1, parts + 1)]
 
 
+def _chunks(source: ItemSource, sizes: list[int]) -> Iterator[list[LabelItem]]:
+    offset = 0
+    for size in sizes:
+        items = source.slice(offset, size)
+        offset += size
+        for start in range(0, len(items), QR_CHUNK):
+            yield items[start:start + QR_CHUNK]
+
+
+def _labelled(chunks: Iterator[list[LabelItem]], pool: ProcessPoolExecutor | None,
+              lookahead: int) -> Iterator[Labelled]:
+    """Items with their QR bodies, in order; workers stay ``lookahead`` chunks ahead."""
+    if pool is None:
+        for chunk in chunks:
+            yield from zip(chunk, qr_bodies([item.url for item in chunk]))
+        return
+    pending: deque = deque()
+    for chunk in chunks:
+        pending.append((chunk, pool.submit(qr_bodies, [item.url for item in chunk])))
+        if len(pending) > lookahead:
+            done, future = pending.popleft()
+            yield from zip(done, future.result())
+    while pending:
+        done, future = pending.popleft()
+        yield from zip(done, future.result())
+
+
 def print_labels(source: ItemSource, stock: Stock, out: str | Path, *, domain: str,
                  start_at: int = 0, per_file: int = DEFAULT_PER_FILE,
                  workers: int | None = None, folder: str | Path | None = None,
                  progress: Progress | None = None) -> list[Path]:
     """Render every item of ``source`` into one PDF, or several of ``per_file`` labels
-    (``out-001.pdf``, ...); all files or none."""
+    (``out-001.pdf``, ...); all files or none.
+
+    With several files, each worker process renders whole files (no hand-offs,
+    both cores busy); a single file gets its QR codes (the costly part) made by
+    workers ahead of this process, which lays it out. Either way at most a few
+    files' worth of labels are in memory, however large the job.
+    """
     if not 0 <= start_at < stock.labels_per_page:
         raise InvalidInput(f"--start-at must be 0-{stock.labels_per_page - 1} on {stock.name} "
                            f"({stock.labels_per_page} labels a page)")
     if per_file < 1:
         raise InvalidInput("per_file must be at least 1")
-    check_fits(stock, make_symbol(source.slice(0, 1)[0].url), folder)  # before any output
+    check_fits(stock, make_symbol(source.slice(0, 1)[0].url).width, folder)  # before output
     sizes = split_parts(source.count, stock, per_file, start_at)
     paths = part_paths(out, len(sizes))
-    paths[0].parent.mkdir(parents=True, exist_ok=True)
     partials = [Path(str(path) + ".partial") for path in paths]
-    offsets = [sum(sizes[:i]) for i in range(len(sizes))]
-    jobs = ((str(partial), stock, offset, size, domain, start_at if i == 0 else 0)
-            for i, (partial, offset, size) in enumerate(zip(partials, offsets, sizes)))
+    workers = workers or os.cpu_count() or 1
+    parallel = workers > 1 and source.count >= PARALLEL_MIN and \
+        "fork" in multiprocessing.get_all_start_methods()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) \
+        if parallel else None
     try:
-        _run_jobs(source, jobs, len(sizes), workers, progress)
+        paths[0].parent.mkdir(parents=True, exist_ok=True)
+        starts = [start_at] + [0] * (len(sizes) - 1)
+        if pool is not None and len(sizes) >= workers:
+            _files_in_workers(pool, 2 * workers, source, stock, sizes, partials, starts,
+                              domain, progress)
+        else:
+            stream = _labelled(_chunks(source, sizes), pool, lookahead=2 * workers)
+            for size, partial, start in zip(sizes, partials, starts):
+                render_file(partial, stock, islice(stream, size), domain, start, progress)
     except BaseException:
         for partial in partials:
             partial.unlink(missing_ok=True)
         raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     for partial, path in zip(partials, paths):
         os.replace(partial, path)
     return paths
 
 
-def _run_jobs(source: ItemSource, jobs: Iterator[tuple], parts: int, workers: int | None,
-              progress: Progress | None) -> None:
-    workers = min(workers or os.cpu_count() or 1, parts)
-    if workers <= 1 or source.count < PARALLEL_MIN or \
-            "fork" not in multiprocessing.get_all_start_methods():
-        for partial, stock, offset, size, domain, start_at in jobs:
-            render_file(partial, stock, source.slice(offset, size), domain, start_at, progress)
-        return
-    # At most two parts in flight per worker: memory stays bounded however large the job.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        pending: deque = deque()
-        for partial, stock, offset, size, domain, start_at in jobs:
-            items = source.slice(offset, size)
-            pending.append(pool.submit(_render_part, (partial, stock, items, domain, start_at)))
-            if len(pending) >= 2 * workers:
-                _finish(pending.popleft(), progress)
-        while pending:
-            _finish(pending.popleft(), progress)
+def _render_whole_file(job: tuple[Path, Stock, list[LabelItem], str, int]) -> int:
+    partial, stock, items, domain, start_at = job
+    labelled = ((item, path_body(make_symbol(item.url))) for item in items)  # one at a time
+    render_file(partial, stock, labelled, domain, start_at)
+    return len(items)
 
 
-def _finish(future, progress: Progress | None) -> None:
-    _partial, _pages, count = future.result()
+def _files_in_workers(pool: ProcessPoolExecutor, queued: int, source: ItemSource, stock: Stock,
+                      sizes: list[int], partials: list[Path], starts: list[int], domain: str,
+                      progress: Progress | None) -> None:
+    """One file a job; at most ``queued`` jobs waiting, so memory stays bounded."""
+    pending: deque = deque()
+    offset = 0
+    for size, partial, start in zip(sizes, partials, starts):
+        items = source.slice(offset, size)
+        offset += size
+        pending.append(pool.submit(_render_whole_file, (partial, stock, items, domain, start)))
+        if len(pending) >= queued:
+            _report(pending.popleft().result(), progress)
+    while pending:
+        _report(pending.popleft().result(), progress)
+
+
+def _report(count: int, progress: Progress | None) -> None:
     if progress:
         progress(count)

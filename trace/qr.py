@@ -8,6 +8,7 @@ draws ~750 row runs in one filled path instead of ~1,400 squares::
     symbol = make_symbol(url)          # symbol.size == 49 for a typical code (version 8)
     svg = to_svg(symbol)               # inline in a page
     ops = pdf_operators(symbol, x, y, module)   # canvas.addLiteral(ops)
+    body = path_body(symbol)           # made in a worker, placed later with place()
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import zxingcpp
 
 QUIET_ZONE = 4  # modules on every side (ISO/IEC 18004); zxing-cpp adds exactly this
 _DARK_RUN = re.compile(rb"\x00+")
+_SPAN = re.Match.span
 # "x y w 1 re" for a run, keyed by (image width, span): the same few thousand runs
 # recur across codes, and formatting them dominated the time per label.
 _RUN_OPERATORS: dict[int, dict[tuple[int, int], str]] = {}
@@ -67,20 +69,42 @@ def make_symbol(text: str) -> Symbol:
     return Symbol(text, width, pixels)
 
 
-def pdf_operators(symbol: Symbol, x: float, y_top: float, module: float) -> str:
-    """PDF content-stream operators drawing ``symbol`` (quiet zone's top-left corner
-    at x, y_top points; ``module`` points a module) as one filled path."""
+@dataclass(frozen=True)
+class PathBody:
+    """A symbol's dark runs as PDF path operators in module units, position-free:
+    cheap to send between processes, placed on a page by :func:`place`."""
+
+    width: int
+    operators: str
+
+    @property
+    def version(self) -> int:
+        return (self.width - 2 * QUIET_ZONE - 17) // 4
+
+
+def path_body(symbol: Symbol) -> PathBody:
     table = _RUN_OPERATORS.setdefault(symbol.width, {})
     width = symbol.width
-    parts = [f"q 0 g {module:.5f} 0 0 {-module:.5f} {x:.4f} {y_top:.4f} cm"]
-    for span in symbol.runs:
-        operator = table.get(span)
-        if operator is None:
-            start, end = span
-            operator = table[span] = f"{start % width} {start // width} {end - start} 1 re"
-        parts.append(operator)
-    parts.append("f Q")
-    return "\n".join(parts)
+
+    def new(span: tuple[int, int]) -> str:
+        start, end = span
+        table[span] = operator = f"{start % width} {start // width} {end - start} 1 re"
+        return operator
+
+    get = table.get
+    runs = [get(span) or new(span) for span in map(_SPAN, _DARK_RUN.finditer(symbol.pixels))]
+    return PathBody(symbol.width, "\n".join(runs))
+
+
+def place(body: PathBody, x: float, y_top: float, module: float) -> str:
+    """Operators drawing ``body`` with its quiet zone's top-left corner at (x, y_top)
+    points and ``module`` points a module, as one filled path."""
+    return (f"q 0 g {module:.5f} 0 0 {-module:.5f} {x:.4f} {y_top:.4f} cm\n"
+            f"{body.operators}\nf Q")
+
+
+def pdf_operators(symbol: Symbol, x: float, y_top: float, module: float) -> str:
+    return place(path_body(symbol), x, y_top, module)
 
 
 def svg_for(text: str, module_px: int = 8) -> str:
