@@ -204,3 +204,11 @@ def test_wrap_prefers_spaces_then_hyphens():
     width = 9.6 * PT_PER_MM
     assert labels.wrap("批次号 ZJ-2611-A", width, 4.5) == ["批次号", "ZJ-2611-A"]
     assert labels.wrap("追溯码 RZJ4-WDFF-XA07", width, 4.5) == ["追溯码", "RZJ4-WDFF-", "XA07"]
+
+
+def test_wrap_keeps_brackets_with_their_words():
+    labels._register_font()
+    width = 13.8 * PT_PER_MM
+    assert labels.wrap("狮峰龙井茶（特级）", width, 6.5) == ["狮峰龙井茶", "（特级）"]
+    assert all(not line.endswith("（") and not line.startswith("）")
+               for size in (4, 5, 6, 7, 8) for line in labels.wrap("龙井（特级）茶叶", width, size))

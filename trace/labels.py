@@ -43,7 +43,11 @@ DEFAULT_PER_FILE = 5_000
 PARALLEL_MIN = 1_000
 ELLIPSIS = "…"
 _CJK = "\u2e80-\u9fff\uff00-\uffef"
-_TOKENS = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+|\s+")   # CJK characters, words, spaces
+# Opening brackets never end a line and closing punctuation never starts one (禁则).
+_OPEN = re.escape("（《“‘【「〔［([")
+_CLOSE = re.escape("）》”’】」〕］，。、：；！？)]")
+_TOKENS = re.compile(rf"[{_OPEN}]*[^\s{_CJK}{_OPEN}{_CLOSE}]+[{_CLOSE}]*"  # words
+                     rf"|[{_OPEN}]*[{_CJK}][{_CLOSE}]*|\s+")              # CJK, spaces
 _WORD_PARTS = re.compile(r"[^\-.:/]*[\-.:/]?")
 
 Progress = Callable[[int], None]
