@@ -25,9 +25,17 @@ from .errors import InvalidCode
 from .gs1 import DigitalLink, parse_path_and_query
 
 MESSAGE_PREFIX = "trace-v1"
+# RFC 4648 base32 letters to Crockford's (no I, L, O, U): serials and key ids.
+TO_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+                             "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 SIG_RE = re.compile(r"^[A-Za-z0-9_-]{86}$")
 KID_RE = re.compile(r"^[0-9A-Za-z]{1,8}$")
 _ORIGIN_RE = re.compile(r"^https?://[^/?#\s]+")
+
+
+def group_serial(serial: str) -> str:
+    """A serial as people read it aloud: groups of four, ``RZJ4-WDFF-XA07``."""
+    return "-".join(serial[i:i + 4] for i in range(0, len(serial), 4))
 
 
 def canonical_path(gtin: str, lot: str, serial: str) -> str:

@@ -24,7 +24,7 @@ import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from . import catalog
-from .codes import ItemCode, sign_item
+from .codes import TO_CROCKFORD, ItemCode, sign_item
 from .db import utc_now
 from .errors import Conflict, InvalidInput, KeyProblem
 from .keys import Signer, get_key
@@ -33,8 +33,6 @@ SERIAL_LENGTH = 12
 MAX_PER_TOPUP = 1_000_000
 PARALLEL_MIN = 4_000   # below this, starting processes costs more than it saves
 SIGN_CHUNK = 2_000
-_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
-                           "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 
 Progress = Callable[[int], None]
 
@@ -60,7 +58,7 @@ def new_serials(count: int) -> list[str]:
     while len(serials) < count:
         missing = count - len(serials)
         text = base64.b32encode(os.urandom(missing * SERIAL_LENGTH * 5 // 8 + 5)).decode()
-        text = text.translate(_CROCKFORD)
+        text = text.translate(TO_CROCKFORD)
         serials.update(text[i:i + SERIAL_LENGTH]
                        for i in range(0, missing * SERIAL_LENGTH, SERIAL_LENGTH))
     return list(serials)[:count]

@@ -24,19 +24,17 @@ import sqlite_utils
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from .codes import encode_signature, sign_item
+from .codes import TO_CROCKFORD, encode_signature, sign_item
 from .db import utc_now
 from .errors import InvalidInput, KeyProblem, KeyRoleError, NotFound
 
 ROLE_RE = re.compile(r"^(issuer|ledger|agency:[0-9A-Za-z_-]{1,32})$")
-_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
-                           "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 
 
 def derive_kid(public_raw: bytes) -> str:
     """Eight Crockford base32 characters of SHA-256 of the raw public key."""
     digest = base64.b32encode(hashlib.sha256(public_raw).digest()).decode()
-    return digest.translate(_CROCKFORD)[:8]
+    return digest.translate(TO_CROCKFORD)[:8]
 
 
 def parse_time(text: str) -> str:

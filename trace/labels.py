@@ -30,7 +30,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas as pdf_canvas
 
 from . import catalog
-from .codes import ItemCode
+from .codes import ItemCode, group_serial
 from .errors import InvalidInput
 from .qr import QUIET_ZONE, PathBody, make_symbol, path_body, place
 from .stocks import LINE_HEIGHT, PT_PER_MM, Stock, TextBox, list_stocks, load_stock
@@ -62,10 +62,6 @@ class LabelItem:
     lot: str
     serial: str
     product: str
-
-
-def group_serial(serial: str) -> str:
-    return "-".join(serial[i:i + 4] for i in range(0, len(serial), 4))
 
 
 def parse_range(text: str) -> tuple[int, int]:

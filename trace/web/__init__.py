@@ -16,6 +16,7 @@ from flask import Flask, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .. import db
+from ..codes import group_serial
 from ..errors import TraceError
 from .i18n import translate
 
@@ -47,10 +48,8 @@ def beijing_time(iso: str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def group_serial(serial: str | None) -> str:
-    if not serial:
-        return "—"
-    return "-".join(serial[i:i + 4] for i in range(0, len(serial), 4))
+def grouped_serial(serial: str | None) -> str:
+    return group_serial(serial) if serial else "—"
 
 
 def raw_request_target() -> str:
@@ -126,7 +125,7 @@ def register(app: Flask) -> None:
     def _helpers():
         lang = g.get("lang", "zh")
         return {"lang": lang, "t": lambda key: translate(key, lang),
-                "beijing_time": beijing_time, "group_serial": group_serial,
+                "beijing_time": beijing_time, "group_serial": grouped_serial,
                 "lang_switch_url": lang_switch_url,
                 "official_domain": app.config["OFFICIAL_DOMAIN"],
                 "operator_name": app.config["OPERATOR_NAME"]}
