@@ -71,30 +71,41 @@ def validate_gtin14(gtin: str) -> str:
     return gtin
 
 
+# What each part of a code is called, in English and for a buyer in Chinese.
+PART_NAMES = {"10": ("lot (AI 10)", "批号"), "21": ("serial (AI 21)", "序列号"),
+              "22": ("CPV (AI 22)", "CPV"), "key": ("a query key", "网址参数名")}
+
+
+def _names(what: str) -> tuple[str, str]:
+    return PART_NAMES.get(what) or (f"query value of {what!r}", f"网址参数 {what} 的值")
+
+
 def percent_decode(raw: str, what: str) -> str:
-    """Strict percent-decoding: bad escapes or non-ASCII results are rejected."""
+    """Strict percent-decoding: bad escapes or non-ASCII results are rejected.
+
+    ``what`` names the part for the error: an AI, ``"key"``, or a query key."""
+    en, zh = _names(what)
     if any(ch not in _URI_RAW for ch in raw):
-        raise InvalidCode(f"{what} contains a character not allowed in a URL",
-                          message_zh=f"{what} 含有网址中不允许的字符")
+        raise InvalidCode(f"{en} contains a character not allowed in a URL",
+                          message_zh=f"{zh}含有网址中不允许的字符")
     if raw.count("%") != len(_PCT.findall(raw)):
-        raise InvalidCode(f"{what} has a malformed %-escape",
-                          message_zh=f"{what} 的百分号编码格式错误")
+        raise InvalidCode(f"{en} has a malformed %-escape", message_zh=f"{zh}的百分号编码有误")
     data = _PCT.sub(lambda m: chr(int(m.group(1), 16)), raw)
     if any(ord(ch) > 127 for ch in data):
-        raise InvalidCode(f"{what} is not ASCII", message_zh=f"{what} 含有非 ASCII 字符")
+        raise InvalidCode(f"{en} is not ASCII", message_zh=f"{zh}含有非 ASCII 字符")
     return data
 
 
 def check_qualifier(ai: str, value: str) -> str:
     """A key qualifier value: 1-20 characters of the GS1 82-character set."""
-    label = {"10": "lot (AI 10)", "21": "serial (AI 21)", "22": "CPV (AI 22)"}[ai]
+    label, zh = PART_NAMES[ai]
     if not 1 <= len(value) <= MAX_QUALIFIER_LEN:
         raise InvalidCode(f"{label} must be 1-{MAX_QUALIFIER_LEN} characters",
-                          message_zh=f"{label} 长度必须为 1–{MAX_QUALIFIER_LEN} 个字符")
+                          message_zh=f"{zh}长度应为 1–{MAX_QUALIFIER_LEN} 个字符")
     bad = sorted({ch for ch in value if ch not in CHARSET_82})
     if bad:
         raise InvalidCode(f"{label} contains characters GS1 does not allow: {''.join(bad)!r}",
-                          message_zh=f"{label} 含有 GS1 不允许的字符")
+                          message_zh=f"{zh}含有 GS1 不允许的字符")
     return value
 
 
@@ -152,7 +163,7 @@ def _parse_qualifiers(pairs: list[tuple[str, str]]) -> dict[str, str]:
             raise InvalidCode("key qualifiers must appear once each, in the order 22, 10, 21",
                               message_zh="限定符须按 22、10、21 顺序且各出现一次")
         position = index
-        found[ai] = check_qualifier(ai, percent_decode(raw, f"AI {ai}"))
+        found[ai] = check_qualifier(ai, percent_decode(raw, ai))
     return found
 
 
@@ -163,8 +174,8 @@ def parse_query(query: str, path_ais: set[str]) -> dict[str, str]:
         if not piece:
             continue
         raw_key, _, raw_value = piece.partition("=")
-        key = percent_decode(raw_key, "query key")
-        value = percent_decode(raw_value, f"query value of {key!r}")
+        key = percent_decode(raw_key, "key")
+        value = percent_decode(raw_value, key)
         if key.isdigit():
             _check_query_ai(key, value, path_ais)
         if key in result and (key.isdigit() or key in ("k", "s")):
