@@ -144,3 +144,9 @@ def test_every_tampered_code_served_as_a_page_is_never_genuine(client, issued_ur
         assert response.status_code in (200, 404), name
         if response.status_code == 200 and "verdict" in response.get_json():
             assert response.get_json()["verdict"] in ("forged", "invalid"), name
+
+
+def test_unknown_batch_or_product_speaks_to_the_buyer(client, issued_urls):
+    for path in (f"/01/{GTIN}/10/NOPE", "/01/09521234000020/10/X"):
+        html = client.get(path).get_data(as_text=True)
+        assert "请谨防假冒" in html and "python -m trace" not in html

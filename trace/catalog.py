@@ -121,7 +121,8 @@ def find_supplier(db: sqlite_utils.Database, id_or_credit_code: str | int) -> Su
     column = "id" if key.isdigit() else "credit_code"
     rows = list(db.query(f"SELECT * FROM suppliers WHERE {column} = ?", [key.upper()]))
     if not rows:
-        raise NotFound(f"no supplier with {'id' if column == 'id' else '统一社会信用代码'} {key}")
+        raise NotFound(f"no supplier with {'id' if column == 'id' else '统一社会信用代码'} {key}",
+                       message_zh="未找到该供货商")
     return Supplier.from_row(rows[0])
 
 
@@ -152,7 +153,8 @@ def get_product(db: sqlite_utils.Database, gtin: str) -> Product:
     rows = list(db.query("SELECT * FROM products WHERE gtin = ?", [gtin]))
     if not rows:
         raise NotFound(f"no product with GTIN {gtin}; register it first: "
-                       "python -m trace product add ...")
+                       "python -m trace product add ...",
+                       message_zh=f"本平台没有登记商品条码为 {gtin} 的商品，请谨防假冒。")
     return Product.from_row(rows[0])
 
 
@@ -195,7 +197,8 @@ def get_batch(db: sqlite_utils.Database, gtin: str, lot: str) -> Batch:
     rows = list(db.query("SELECT * FROM batches WHERE gtin = ? AND lot = ?", [gtin, lot]))
     if not rows:
         raise NotFound(f"no batch {lot} of GTIN {gtin}; open it first: "
-                       f"python -m trace batch new --gtin {gtin} --lot {lot}")
+                       f"python -m trace batch new --gtin {gtin} --lot {lot}",
+                       message_zh=f"本平台没有登记此批次（批号 {lot}），请谨防假冒。")
     return Batch.from_row(rows[0])
 
 
