@@ -19,8 +19,8 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from itertools import islice
+from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
@@ -80,8 +80,7 @@ class BatchSource:
     (1-based, as numbered by ``codes export``), read part by part so a large job
     never holds every code in memory."""
 
-    _SELECT = ("SELECT serial, kid, sig FROM items WHERE batch_id = ? AND status = 'active' "
-               "AND id BETWEEN ? AND ? ORDER BY id")
+    _WHERE = "WHERE batch_id = ? AND status = 'active' AND id BETWEEN ? AND ?"
 
     def __init__(self, db: sqlite_utils.Database, gtin: str, lot: str, base_url: str,
                  positions: tuple[int, int] | None = None):
@@ -90,22 +89,24 @@ class BatchSource:
         self.product = catalog.get_product(db, self.batch.gtin)
         total = catalog.issued_count(db, self.batch.id)
         first, last = positions or (1, total)
-        ids = [row[0] for row in db.execute(
-            "SELECT id FROM items WHERE batch_id = ? ORDER BY id LIMIT 1 OFFSET ?",
-            [self.batch.id, first - 1]).fetchall() + db.execute(
-            "SELECT id FROM items WHERE batch_id = ? ORDER BY id LIMIT 1 OFFSET ?",
-            [self.batch.id, min(last, total) - 1]).fetchall()]
-        self.id_range = (ids[0], ids[-1]) if len(ids) == 2 else (0, -1)
-        self.count = db.execute(self._SELECT.replace("serial, kid, sig", "count(*)")
-                                .replace(" ORDER BY id", ""),
+        # Positions count every code (as the export numbers them); voided ones are skipped.
+        start, end = self._id_at(first), self._id_at(min(last, total))
+        self.id_range = (start, end) if start and end else (0, -1)
+        self.count = db.execute(f"SELECT count(*) FROM items {self._WHERE}",
                                 [self.batch.id, *self.id_range]).fetchone()[0]
         if self.count == 0:
             asked = f" at positions {first}-{last}" if positions else ""
             raise InvalidInput(f"no active codes to print{asked}: batch {self.batch.lot} "
                                f"has {total} code(s)")
 
+    def _id_at(self, position: int) -> int:
+        row = self.db.execute("SELECT id FROM items WHERE batch_id = ? ORDER BY id "
+                              "LIMIT 1 OFFSET ?", [self.batch.id, position - 1]).fetchone()
+        return row[0] if row else 0
+
     def slice(self, offset: int, size: int) -> list[LabelItem]:
-        rows = self.db.execute(self._SELECT + " LIMIT ? OFFSET ?",
+        rows = self.db.execute(f"SELECT serial, kid, sig FROM items {self._WHERE} "
+                               "ORDER BY id LIMIT ? OFFSET ?",
                                [self.batch.id, *self.id_range, size, offset])
         gtin, lot = self.batch.gtin, self.batch.lot
         return [LabelItem(ItemCode(gtin, lot, serial, kid, sig).url(self.base_url), gtin, lot,
