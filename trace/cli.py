@@ -19,8 +19,8 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 
-from . import catalog, create_app, demo, issuing, keys, labels, qr, stocks
-from .codes import parse_link
+from . import catalog, create_app, demo, issuing, keys
+from .cli_labels import codes_qr, labels_group
 from .db import open_db, schema_version
 from .errors import KeyProblem, TraceError
 from .verification import verify_url
@@ -317,98 +317,6 @@ def codes_export(gtin: str, lot: str, out: str):
         click.echo(f"Wrote {count} codes to {out}")
 
 
-@codes_group.command("qr")
-@click.argument("url")
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
-              help="FILE.svg (vector) or FILE.png.")
-@click.option("--module-px", default=10, show_default=True, type=click.IntRange(1, 100),
-              help="Pixels a module in the PNG (or nominal size in the SVG).")
-def codes_qr(url: str, out: str, module_px: int):
-    """Write the QR code of one item or batch URL as SVG or PNG.
-
-    \b
-    Example:
-      python -m trace codes qr "$URL" --out code.svg
-      python -m trace codes qr http://127.0.0.1:5000/01/09521234000013/10/ZJ-2611-A --out batch.png
-    """
-    parse_link(url, current_app.config["BASE_URL"])  # only codes of ours get printed
-    symbol = qr.make_symbol(url)
-    suffix = out.rsplit(".", 1)[-1].lower() if "." in out else ""
-    if suffix == "svg":
-        with open(out, "w", encoding="utf-8") as handle:
-            handle.write(qr.to_svg(symbol, module_px, title=url))
-    elif suffix == "png":
-        with open(out, "wb") as handle:
-            handle.write(qr.to_png(symbol, module_px))
-    else:
-        raise click.BadParameter("must end in .svg or .png", param_hint="--out")
-    click.echo(f"Wrote QR version {symbol.version} ({symbol.width} modules with quiet zone) "
-               f"to {out}")
-
-
-@cli.group("labels")
-def labels_group():
-    """Label sheets (PDF) for a batch's codes, on the stocks in labels/.
-
-    \b
-    Example:
-      python -m trace labels list
-      python -m trace labels print --gtin 09521234000013 --lot ZJ-2611-A --stock a4-3x8 --out l.pdf
-    """
-
-
-@labels_group.command("list")
-def labels_list():
-    """List the label stocks (files in the labels folder).
-
-    \b
-    Example:
-      python -m trace labels list
-    """
-    folder = current_app.config["LABELS_DIR"]
-    for name in stocks.list_stocks(folder):
-        stock = stocks.load_stock(name, folder)
-        click.echo(f"{name:<16} {stock.labels_per_page:>3} a page  {stock.description}")
-
-
-@labels_group.command("print")
-@click.option("--gtin", required=True)
-@click.option("--lot", required=True)
-@click.option("--stock", required=True, help="A stock name from 'labels list'.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="FILE.pdf")
-@click.option("--serials", "positions", help="Only codes FROM-TO in issue order "
-              "(1-based, inclusive; as numbered in 'codes export').")
-@click.option("--start-at", default=0, show_default=True, type=click.IntRange(0),
-              help="Skip N positions on the first sheet (a partly used A4 sheet).")
-@click.option("--per-file", default=labels.DEFAULT_PER_FILE, show_default=True,
-              type=click.IntRange(1), help="Labels a PDF; larger jobs go to FILE-001.pdf, ...")
-@click.option("--workers", type=click.IntRange(1, 64), help="Processes (default: one a core).")
-def labels_print(gtin: str, lot: str, stock: str, out: str, positions: str | None,
-                 start_at: int, per_file: int, workers: int | None):
-    """Print the batch's codes as labels: one PDF, or several for large batches.
-
-    \b
-    Example:
-      python -m trace labels print --gtin 09521234000013 --lot ZJ-2611-A \\
-          --stock a4-3x8 --out labels.pdf --start-at 5
-    """
-    folder = current_app.config["LABELS_DIR"]
-    chosen = stocks.load_stock(stock, folder)
-    source = labels.BatchSource(_db(), gtin, lot, current_app.config["BASE_URL"],
-                                labels.parse_range(positions) if positions else None)
-    if not out.lower().endswith(".pdf"):
-        raise click.BadParameter("must end in .pdf", param_hint="--out")
-    bar = click.progressbar(length=source.count, label="Printing", file=sys.stderr) \
-        if source.count >= 1_000 else contextlib.nullcontext()
-    with bar as shown:
-        paths = labels.print_labels(source, chosen, out,
-                                    domain=current_app.config["OFFICIAL_DOMAIN"],
-                                    start_at=start_at, per_file=per_file, workers=workers,
-                                    folder=folder, progress=shown.update if shown else None)
-    where = str(paths[0]) if len(paths) == 1 else f"{len(paths)} files: {paths[0]} ... {paths[-1]}"
-    click.echo(f"Wrote {source.count} labels ({chosen.name}) to {where}")
-
-
 @cli.command("verify")
 @click.argument("url")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
@@ -456,6 +364,10 @@ def seed_demo(if_empty: bool):
         click.echo("Try these:")
     for label, url in zip(labels, urls):
         click.echo(f"  {label:<8} {url}")
+
+
+codes_group.add_command(codes_qr)
+cli.add_command(labels_group)
 
 
 def main() -> None:

@@ -18,15 +18,12 @@ import re
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 from reportlab import rl_config
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas as pdf_canvas
 
 from . import catalog
@@ -34,22 +31,13 @@ from .codes import ItemCode, group_serial
 from .errors import InvalidInput
 from .qr import QUIET_ZONE, PathBody, make_symbol, path_body, place
 from .stocks import LINE_HEIGHT, PT_PER_MM, Stock, TextBox, list_stocks, load_stock
+from .textfit import FONT, fit_text, register_font, text_width
 
-FONT = "STSong-Light"  # reportlab's built-in CID font: no font file to ship
 # Binary (Flate only) page streams: ASCII85 on top made the files 25 % larger and,
 # without reportlab's C accelerator, cost more time than everything else together.
 rl_config.useA85 = 0
 DEFAULT_PER_FILE = 5_000
 PARALLEL_MIN = 1_000
-ELLIPSIS = "…"
-_CJK = "\u2e80-\u9fff\uff00-\uffef"
-# Opening brackets never end a line and closing punctuation never starts one (禁则).
-_OPEN = re.escape("（《“‘【「〔［([")
-_CLOSE = re.escape("）》”’】」〕］，。、：；！？)]")
-_TOKENS = re.compile(rf"[{_OPEN}]*[^\s{_CJK}{_OPEN}{_CLOSE}]+[{_CLOSE}]*"  # words
-                     rf"|[{_OPEN}]*[{_CJK}][{_CLOSE}]*|\s+")              # CJK, spaces
-_WORD_PARTS = re.compile(r"[^\-.:/]*[\-.:/]?")
-
 Progress = Callable[[int], None]
 
 
@@ -168,98 +156,16 @@ def check_fits(stock: Stock, width: int, folder: str | Path | None = None) -> fl
     raise InvalidInput(message)
 
 
-# --- text ------------------------------------------------------------------------
-
-def _width(text: str, size: float) -> float:
-    return pdfmetrics.stringWidth(text, FONT, size)
-
-
-def _split_long(word: str, width_pt: float, size: float) -> list[str]:
-    """A word wider than the line: break after '-', '.', ':' or '/', else anywhere."""
-    pieces, line = [], ""
-    for part in (p for p in _WORD_PARTS.findall(word) if p):
-        if line and _width(line + part, size) > width_pt:
-            pieces.append(line)
-            line = ""
-        line += part
-        while _width(line, size) > width_pt and len(line) > 1:
-            cut = max(i for i in range(1, len(line)) if _width(line[:i], size) <= width_pt
-                      or i == 1)
-            pieces.append(line[:cut])
-            line = line[cut:]
-    return pieces + [line] if line else pieces
-
-
-def wrap(text: str, width_pt: float, size: float) -> list[str]:
-    """Greedy lines: break at spaces and between CJK characters first, inside a
-    word (after '-', '.', ':', '/') only when the word alone is too wide."""
-    lines: list[str] = []
-    line = ""
-    for token in _TOKENS.findall(text):
-        if token.isspace():
-            line = line + token if line else line
-            continue
-        if _width(line + token, size) <= width_pt:
-            line += token
-            continue
-        if line.strip():
-            lines.append(line.rstrip())
-        pieces = _split_long(token, width_pt, size)
-        lines.extend(pieces[:-1])
-        line = pieces[-1]
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
-
-
-def _ellipsize(line: str, width_pt: float, size: float) -> str:
-    while line and _width(line + ELLIPSIS, size) > width_pt:
-        line = line[:-1]
-    return line + ELLIPSIS
-
-
-@lru_cache(maxsize=4096)
-def fit_text(text: str, box: TextBox) -> tuple[float, tuple[str, ...]]:
-    """Fewest lines first, then the largest size (0.5 pt steps) that fits the box;
-    failing that, the smallest size with the last line shortened by '…'."""
-    width = box.width_mm * PT_PER_MM
-    sizes = []
-    size = box.size_pt
-    while size >= box.min_size_pt - 1e-9:
-        sizes.append(size)
-        size -= 0.5
-    for allowed in range(1, box.max_lines + 1):
-        for size in sizes:
-            lines = wrap(text, width, size)
-            if len(lines) <= allowed:
-                return size, tuple(lines)
-    kept = lines[:box.max_lines]
-    kept[-1] = _ellipsize(kept[-1], width, size)
-    return size, tuple(kept)
-
-
 def label_texts(item: LabelItem, domain: str) -> dict[str, str]:
     return {"product": item.product, "lot": item.lot, "serial": group_serial(item.serial),
             "gtin": item.gtin, "domain": domain}
-
-
-# --- PDF -------------------------------------------------------------------------
-
-_font_ready = False
-
-
-def _register_font() -> None:
-    global _font_ready
-    if not _font_ready:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _font_ready = True
 
 
 class SheetWriter:
     """Places labels on pages of one PDF, position by position."""
 
     def __init__(self, path: str | Path, stock: Stock, start_at: int = 0, title: str = ""):
-        _register_font()
+        register_font()
         self.stock, self.position, self.pages = stock, start_at, 1
         self._text_code: dict[tuple[int, int, str], str] = {}
         size = (stock.page_w_mm * PT_PER_MM, stock.page_h_mm * PT_PER_MM)
@@ -307,7 +213,7 @@ class SheetWriter:
         baseline = (self.stock.page_h_mm - top - box.y_mm) * PT_PER_MM - size * 0.9
         codes = []
         for line in lines:
-            shift = (box.width_mm * PT_PER_MM - _width(line, size)) / 2 \
+            shift = (box.width_mm * PT_PER_MM - text_width(line, size)) / 2 \
                 if box.align == "center" else 0
             block = self.canvas.beginText(x + shift, baseline)
             block.setFont(FONT, size)

@@ -1,0 +1,28 @@
+"""Fitting label text: shrink, wrap at sensible places, shorten with '…'."""
+
+from trace.stocks import PT_PER_MM, TextBox
+from trace.textfit import fit_text, register_font, text_width, wrap
+
+
+def test_long_names_are_shortened_sensibly():
+    box = TextBox("{product}", 0, 0, width_mm=20, size_pt=8, min_size_pt=6, max_lines=2)
+    size, lines = fit_text("浙江诸暨山下湖淡水珍珠正圆强光项链套装礼盒限量版", box)
+    assert size == 6 and len(lines) == 2 and lines[-1].endswith("…")
+    width = 20 * PT_PER_MM
+    assert all(text_width(line, size) <= width for line in lines)
+    assert fit_text("珍珠项链", box) == (8, ("珍珠项链",))
+
+
+def test_wrap_prefers_spaces_then_hyphens():
+    register_font()
+    width = 9.6 * PT_PER_MM
+    assert wrap("批次号 ZJ-2611-A", width, 4.5) == ["批次号", "ZJ-2611-A"]
+    assert wrap("追溯码 RZJ4-WDFF-XA07", width, 4.5) == ["追溯码", "RZJ4-WDFF-", "XA07"]
+
+
+def test_wrap_keeps_brackets_with_their_words():
+    register_font()
+    width = 13.8 * PT_PER_MM
+    assert wrap("狮峰龙井茶（特级）", width, 6.5) == ["狮峰龙井茶", "（特级）"]
+    assert all(not line.endswith("（") and not line.startswith("）")
+               for size in (4, 5, 6, 7, 8) for line in wrap("龙井（特级）茶叶", width, size))
