@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import os
 import sqlite3
 import sys
 
@@ -36,8 +37,12 @@ class TraceGroup(FlaskGroup):
             raise click.ClickException(error.message) from None
         except sqlite3.Error as error:
             raise click.ClickException(f"database error: {error}") from None
+        except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except OSError as error:
-            raise click.ClickException(f"{error.strerror}: {error.filename}") from None
+            where = f": {error.filename}" if error.filename else ""
+            raise click.ClickException(f"{error.strerror or error}{where}") from None
 
 
 cli = TraceGroup(create_app=create_app, add_version_option=False, help="""\
