@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
+from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from trace import catalog, create_app
 from trace.cli import cli
-from trace.db import close_thread_connections, open_db
+from trace.db import close_thread_connections, create_db, open_db
 from trace.errors import NotFound
 from trace.issuing import export_rows, issue_codes
 from trace.keys import create_key, load_signer
@@ -19,8 +23,17 @@ LOT = "ZJ-2611-A"
 CREDIT_CODE = "91330681MA2D7XKQ0T"
 
 
+class OfficialHostClient(FlaskClient):
+    """A test client that asks for the official host, as a scanned code does."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("base_url", BASE_URL)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path):
+    create_db(tmp_path / "trace.db").close()  # what init-db does before anything else
     app = create_app({
         "TESTING": True,
         "DATABASE": str(tmp_path / "trace.db"),
@@ -29,8 +42,20 @@ def app(tmp_path):
         "SECRET_KEY": "test-secret",
         "KEY_PASSPHRASE": None,
     })
+    app.test_client_class = OfficialHostClient
     yield app
     close_thread_connections()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real werkzeug server on 127.0.0.1 (a free port)."""
+    app.config["TRUSTED_HOSTS"].append("127.0.0.1")  # as an operator adds a host
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
 
 
 @pytest.fixture

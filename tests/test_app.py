@@ -1,10 +1,21 @@
 """The app factory: defaults, TRACE_* environment variables, test config."""
 
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 from trace import create_app
-from trace.db import close_thread_connections
+from trace.db import close_thread_connections, create_db
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_environment_variables_configure_the_app(tmp_path, monkeypatch):
+    create_db(tmp_path / "env.db").close()
     monkeypatch.setenv("TRACE_DATABASE", str(tmp_path / "env.db"))
     monkeypatch.setenv("TRACE_KEYS_DIR", str(tmp_path / "k"))
     monkeypatch.setenv("TRACE_BASE_URL", "https://id.example.cn/")
@@ -16,15 +27,48 @@ def test_environment_variables_configure_the_app(tmp_path, monkeypatch):
     assert app.config["BASE_URL"] == "https://id.example.cn"
     assert app.config["OFFICIAL_DOMAIN"] == "id.example.cn"
     assert app.config["KEY_PASSPHRASE"] == "1234"  # a string, never parsed as a number
-    assert (tmp_path / "env.db").exists()  # created and migrated at start
     close_thread_connections()
 
 
 def test_test_config_wins_and_needs_nothing_else(tmp_path):
+    create_db(tmp_path / "t.db").close()
     app = create_app({"DATABASE": str(tmp_path / "t.db"), "SECRET_KEY": "x",
                       "BASE_URL": "http://127.0.0.1:5000"})
     assert app.config["DATABASE"] == str(tmp_path / "t.db")
     assert app.config["KEYS_DIR"].endswith("keys")
     client = app.test_client()
-    assert client.get("/").status_code == 200
+    assert client.get("/", base_url="http://127.0.0.1:5000").status_code == 200
     close_thread_connections()
+
+
+def test_a_missing_database_stops_the_app_with_one_line(tmp_path, caplog):
+    caplog.set_level(logging.CRITICAL, logger="trace")
+    with pytest.raises(SystemExit) as stop:
+        create_app({"DATABASE": str(tmp_path / "typo.db"), "SECRET_KEY": "x"})
+    assert stop.value.code == 1
+    assert [r.getMessage() for r in caplog.records] == [
+        f"Trace cannot start: no database at {tmp_path / 'typo.db'}: check TRACE_DATABASE, "
+        "or create it with 'python -m trace init-db'"]
+    assert not (tmp_path / "typo.db").exists()
+
+
+@pytest.mark.parametrize("command", [
+    [sys.executable, "-m", "trace", "run", "--port", "0"],
+    [sys.executable, "-m", "flask", "--app", "trace", "run", "--port", "0"],
+])
+@pytest.mark.parametrize("problem", ["missing", "not a database"])
+def test_a_server_without_its_database_says_so_and_exits(tmp_path, command, problem):
+    path = tmp_path / "trace.db"
+    if problem == "not a database":
+        path.write_bytes(b"these are not the bytes of an SQLite file" * 100)
+    env = {**os.environ, "TRACE_DATABASE": str(path), "TRACE_KEYS_DIR": str(tmp_path / "k"),
+           "TRACE_SECRET_KEY": "x"}
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert str(path) in lines[0]
+    assert ("no database at" if problem == "missing" else "cannot open the database") in lines[0]
+    assert path.exists() == (problem == "not a database")

@@ -3,10 +3,8 @@
 import os
 import shutil
 import subprocess
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from conftest import BASE_URL
 
@@ -14,15 +12,6 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and not os.environ.get("CI"):
     pytest.skip("Chromium is not installed (apt-get install -y chromium)",
                 allow_module_level=True)
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 def chromium(tmp_path, url: str, size: str, *extra: str) -> str:

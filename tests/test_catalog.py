@@ -85,3 +85,29 @@ def test_not_found_messages_say_what_to_do(db):
         catalog.get_batch(db, GTIN, "L1")
     with pytest.raises(NotFound, match="no supplier"):
         catalog.find_supplier(db, "42")
+
+
+@pytest.mark.parametrize("name", [
+    "诸暨\x1b[31m珍珠", "珍珠\x07", "珍珠\n公司", "珍珠\r公司", "\u202e司公珠珍", "珍\u200b珠", "珍珠\x00",
+    "珍珠\u2028公司", "珍\x85珠",
+])
+def test_control_characters_in_names_are_refused_and_nothing_is_stored(db, name):
+    with pytest.raises(InvalidInput, match=r"supplier name contains control characters \(U\+"):
+        catalog.add_supplier(db, name, CREDIT_CODE)
+    assert db.execute("SELECT count(*) FROM suppliers").fetchone()[0] == 0
+
+
+def test_control_characters_in_product_fields_are_refused(db, make_batch):
+    make_batch()
+    supplier = catalog.find_supplier(db, CREDIT_CODE)
+    message = r"specification contains control characters \(U\+001B\)"
+    with pytest.raises(InvalidInput, match=message):
+        catalog.add_product(db, supplier, "09521234000020", "茶叶", specification="\x1b[2J")
+
+
+def test_notes_may_have_lines_but_no_escapes(db, make_batch):
+    make_batch()
+    batch = catalog.new_batch(db, GTIN, "NOTES-1", notes="第一行\n第二行\t备注")
+    assert batch.notes == "第一行\n第二行\t备注"
+    with pytest.raises(InvalidInput, match="notes contains control characters"):
+        catalog.new_batch(db, GTIN, "NOTES-2", notes="ok\x1b]0;title\x07")

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def all_commands(group: click.Group, prefix=()):
     for name, command in group.commands.items():
-        if name in ("run", "shell", "routes"):  # Flask's own
+        if name in ("shell", "routes"):  # Flask's own
             continue
         yield (*prefix, name)
         if isinstance(command, click.Group):
@@ -162,3 +162,30 @@ def test_codes_qr_writes_svg_and_png_that_decode(run_cli, issued_urls, tmp_path)
     bad = run_cli("codes", "qr", "https://evil.example/01/1", "--out", str(svg))
     assert bad.exit_code == 1 and "not a code of this site" in bad.output
     assert run_cli("codes", "qr", issued_urls[0], "--out", str(tmp_path / "c.gif")).exit_code == 2
+
+
+def test_a_name_with_terminal_escapes_is_refused_not_printed(run_cli, db):
+    result = run_cli("supplier", "add", "--name", "\x1b[2J\x1b[31m诸暨珍珠", "--credit-code",
+                     CREDIT_CODE)
+    assert result.exit_code == 1
+    assert "contains control characters (U+001B)" in result.output
+    assert "\x1b" not in result.output
+    assert db.execute("SELECT count(*) FROM suppliers").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("command", [
+    ("verify", BASE_URL + "/01/09521234000013/10/L/21/S?k=K&s=" + "A" * 86),
+    ("keys", "list"), ("keys", "new"), ("seed-demo",), ("codes", "export", "--gtin", GTIN,
+                                                        "--lot", "L", "--out", "-"),
+    ("batch", "issue", "--gtin", GTIN, "--lot", "L", "--count", "1"),
+])
+def test_a_mistyped_database_is_named_and_never_created(tmp_path, command):
+    typo = tmp_path / "instance" / "trcae.db"
+    env = {**os.environ, "TRACE_DATABASE": str(typo), "TRACE_KEYS_DIR": str(tmp_path / "keys"),
+           "TRACE_BASE_URL": BASE_URL}
+    result = run_module(env, *command)
+    assert result.returncode == 1, result.stdout
+    assert result.stderr == (f"Error: no database at {typo}: check TRACE_DATABASE, or create "
+                             "it with 'python -m trace init-db'\n")
+    assert not typo.exists() and not typo.parent.exists()
+    assert not (tmp_path / "keys").exists()

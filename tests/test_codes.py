@@ -51,12 +51,53 @@ def test_parse_link_tells_batch_from_item():
         parse_code(f"{BASE}/01/09521234000013/10/L-1", BASE)
 
 
-def test_parse_without_base_accepts_any_lowercase_origin():
-    sig = "A" * 85 + "A"
-    code = parse_code(f"http://example.org:8080/01/09521234000013/10/L/21/S?k=K&s={sig}")
+SIG = "A" * 86
+
+
+def test_parse_without_base_accepts_any_http_origin_in_any_case():
+    code = parse_code(f"http://example.org:8080/01/09521234000013/10/L/21/S?k=K&s={SIG}")
     assert code.serial == "S"
-    with pytest.raises(InvalidCode, match="http"):
-        parse_code(f"HTTP://example.org/01/09521234000013/10/L/21/S?k=K&s={sig}")
+    code = parse_code(f"HTTP://Example.ORG/01/09521234000013/10/L/21/S?k=K&s={SIG}")
+    assert code.serial == "S"
+    with pytest.raises(InvalidCode, match="not an http"):
+        parse_code(f"ftp://example.org/01/09521234000013/10/L/21/S?k=K&s={SIG}")
+
+
+@pytest.mark.parametrize("origin", ["HTTPS://TRACE.EXAMPLE.CN", "Https://Trace.Example.cn"])
+def test_scheme_and_host_of_our_base_compare_without_case(origin):
+    code = parse_code(f"{origin}/01/09521234000013/10/L/21/S?k=K&s={SIG}", BASE)
+    assert (code.gtin, code.lot, code.serial, code.kid) == ("09521234000013", "L", "S", "K")
+
+
+@pytest.mark.parametrize("url", [
+    "https://trace.example.cn.evil.example/01/09521234000013/10/L/21/S",
+    "https://trace.example.cn@evil.example/01/09521234000013/10/L/21/S",
+    "http://trace.example.cn/01/09521234000013/10/L/21/S",
+    "https://trace.example.cn:8443/01/09521234000013/10/L/21/S",
+    "trace.example.cn/01/09521234000013/10/L/21/S",
+])
+def test_only_our_own_origin_is_accepted_with_a_base(url):
+    with pytest.raises(InvalidCode, match="not a code of this site"):
+        parse_code(f"{url}?k=K&s={SIG}", BASE)
+
+
+def test_a_base_with_a_path_prefix_keeps_the_prefix_case_sensitive():
+    base = "https://example.cn/Trace"
+    assert parse_code(f"HTTPS://EXAMPLE.CN/Trace/01/09521234000013/10/L/21/S?k=K&s={SIG}",
+                      base).serial == "S"
+    with pytest.raises(InvalidCode, match="not a code of this site"):
+        parse_code(f"https://example.cn/trace/01/09521234000013/10/L/21/S?k=K&s={SIG}", base)
+
+
+@pytest.mark.parametrize("kid", ["K%0A", "K%0D", "K%20", "%0AK", "K%00"])
+def test_key_id_with_a_control_character_is_invalid(kid):
+    with pytest.raises(InvalidCode, match="key id"):
+        parse_code(f"{BASE}/01/09521234000013/10/L/21/S?k={kid}&s={SIG}", BASE)
+
+
+def test_signature_with_a_trailing_newline_is_invalid():
+    with pytest.raises(InvalidCode, match="86 characters"):
+        parse_code(f"{BASE}/01/09521234000013/10/L/21/S?k=K&s={SIG}%0A", BASE)
 
 
 def test_url_percent_encodes_only_what_needs_it():

@@ -4,12 +4,13 @@ import sqlite3
 
 import pytest
 
-from trace.db import connection, migrate, open_db, schema_version
+from trace.db import connection, create_db, migrate, open_db, schema_version
+from trace.errors import DatabaseUnavailable
 from trace.migrations import MIGRATIONS
 
 
-def test_open_creates_migrates_and_uses_wal(tmp_path):
-    db = open_db(tmp_path / "sub" / "t.db")
+def test_create_makes_folders_migrates_and_uses_wal(tmp_path):
+    db = create_db(tmp_path / "sub" / "t.db")
     assert schema_version(db) == MIGRATIONS[-1][0]
     assert db.journal_mode == "wal"
     tables = {"keys", "suppliers", "products", "batches", "items", "issuances"}
@@ -17,8 +18,21 @@ def test_open_creates_migrates_and_uses_wal(tmp_path):
     assert migrate(db) == []  # idempotent
 
 
+def test_open_never_creates_a_database(tmp_path):
+    message = r"no database at .*typo\.db: check TRACE_DATABASE"
+    with pytest.raises(DatabaseUnavailable, match=message):
+        open_db(tmp_path / "typo.db")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_open_names_a_file_that_is_not_a_database(tmp_path):
+    (tmp_path / "t.db").write_text("hello" * 1000)
+    with pytest.raises(DatabaseUnavailable, match=r"cannot open the database .*t\.db: file is"):
+        open_db(tmp_path / "t.db")
+
+
 def test_atomic_rolls_back_everything(tmp_path):
-    db = open_db(tmp_path / "t.db")
+    db = create_db(tmp_path / "t.db")
     with pytest.raises(sqlite3.IntegrityError):
         with db.atomic():
             for name in ("a", "b"):
@@ -28,18 +42,19 @@ def test_atomic_rolls_back_everything(tmp_path):
 
 
 def test_writes_outside_atomic_commit_at_once(tmp_path):
-    db = open_db(tmp_path / "t.db")
+    db = create_db(tmp_path / "t.db")
     db.execute("INSERT INTO suppliers (name, credit_code, created_at) VALUES ('a', 'X', 't')")
     other = open_db(tmp_path / "t.db")
     assert other.execute("SELECT count(*) FROM suppliers").fetchone()[0] == 1
 
 
 def test_connection_is_reused_per_thread(tmp_path):
+    create_db(tmp_path / "t.db").close()
     assert connection(tmp_path / "t.db") is connection(tmp_path / "t.db")
 
 
 def test_foreign_keys_are_enforced(tmp_path):
-    db = open_db(tmp_path / "t.db")
+    db = create_db(tmp_path / "t.db")
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO products (gtin, supplier_id, name, created_at) "
                    "VALUES ('1', 99, 'p', 't')")

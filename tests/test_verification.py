@@ -9,7 +9,8 @@ import pytest
 
 from trace.codes import ItemCode, encode_signature, parse_code, sign_item
 from trace.issuing import export_rows, issue_codes
-from trace.keys import create_key, load_private_key, load_signer_by_kid, retire_key, revoke_key
+from trace.keys import (create_key, get_key, load_private_key, load_signer_by_kid, retire_key,
+                        revoke_key)
 from trace.verification import verify_url
 from trace.errors import KeyRoleError
 
@@ -76,7 +77,6 @@ def tamper_cases(first: str, second: str) -> dict[str, str]:
         "serial repeated as query AI": first + f"&21={a.serial}",
         "numeric query key not a GS1 AI": first + "&123=1",
         "known AI with bad value": first + "&17=2612",
-        "mixed-case scheme": first.replace("https://", "HtTpS://"),
         "other host": first.replace("trace.example.cn", "trace-example.cn"),
         "empty lot": f"{BASE_URL}/01/{a.gtin}/10//21/{a.serial}{query}",
         "no lot": f"{BASE_URL}/01/{a.gtin}/21/{a.serial}{query}",
@@ -88,6 +88,53 @@ def tamper_cases(first: str, second: str) -> dict[str, str]:
         "batch URL": f"{BASE_URL}/01/{a.gtin}/10/{a.lot}",
     }
 
+
+# Each case and the one check that must catch it: the verdict and, for a forgery,
+# the reason's name, for an unreadable code the words of the parse error. A
+# check removed from verify_code or the parser fails its own case here.
+EXPECTED = {
+    "signature bit-flipped": ("forged", "bad_signature"),
+    "signature moved to another serial": ("forged", "bad_signature"),
+    "signature truncated": ("invalid", "not 86 characters of base64url"),
+    "signature lengthened": ("invalid", "not 86 characters of base64url"),
+    "foreign character inserted": ("invalid", "not 86 characters of base64url"),
+    "foreign character encoded": ("invalid", "not 86 characters of base64url"),
+    "standard base64 alphabet": ("invalid", "not 86 characters of base64url"),
+    "non-canonical last character": ("invalid", "not canonically encoded"),
+    "padding added": ("invalid", "not 86 characters of base64url"),
+    "padding added, encoded": ("invalid", "not 86 characters of base64url"),
+    "signature missing": ("invalid", "carries no signature (s=)"),
+    "signature empty": ("invalid", "not 86 characters of base64url"),
+    "key id missing": ("invalid", "no valid key id (k=)"),
+    "unknown key id": ("forged", "unknown_key"),
+    "key id too long": ("invalid", "no valid key id (k=)"),
+    "duplicate s": ("invalid", "query key 's' appears more than once"),
+    "duplicate k": ("invalid", "query key 'k' appears more than once"),
+    "GTIN check digit wrong": ("invalid", "wrong check digit (expected 3)"),
+    "GTIN of 13 digits": ("invalid", "GTIN must be exactly 14 digits"),
+    "qualifiers out of order": ("invalid", "in the order 22, 10, 21"),
+    "trailing slash": ("invalid", "the path is not of the form"),
+    "double slash": ("invalid", "the path is not of the form"),
+    "lot over 20 characters": ("invalid", "lot (AI 10) must be 1-20 characters"),
+    "space in lot": ("invalid", "lot (AI 10) contains a character not allowed in a URL"),
+    "encoded space in lot": ("invalid", "lot (AI 10) contains characters GS1 does not allow"),
+    "non-ASCII lot": ("invalid", "lot (AI 10) contains a character not allowed in a URL"),
+    "encoded non-ASCII lot": ("invalid", "lot (AI 10) is not ASCII"),
+    "malformed escape in lot": ("invalid", "lot (AI 10) has a malformed %-escape"),
+    "lot repeated as query AI": ("invalid", "AI 10 belongs in the path"),
+    "serial repeated as query AI": ("invalid", "AI 21 belongs in the path"),
+    "numeric query key not a GS1 AI": ("invalid", "'123' is not a GS1 data attribute AI"),
+    "known AI with bad value": ("invalid", "value of AI 17 is malformed"),
+    "other host": ("invalid", "not a code of this site"),
+    "empty lot": ("invalid", "lot (AI 10) must be 1-20 characters"),
+    "no lot": ("invalid", "the code has no lot (AI 10)"),
+    "CPV added": ("invalid", "carry no CPV (AI 22)"),
+    "unknown path AI": ("invalid", "AI '99' is not a key qualifier of GTIN"),
+    "not a URL": ("invalid", "not a code of this site"),
+    "empty": ("invalid", "no URL given"),
+    "javascript URL": ("invalid", "not a code of this site"),
+    "batch URL": ("invalid", "batch_url"),
+}
 
 CASE_NAMES = list(tamper_cases(
     f"{BASE_URL}/01/{GTIN}/10/{LOT}/21/AAAAAAAAAAAA?k=K&s={'A' * 86}",
@@ -102,22 +149,41 @@ def test_genuine_code_verifies(db, issued_urls):
     assert (verdict.gtin, verdict.lot) == (GTIN, LOT)
 
 
+def test_every_case_has_its_expectation():
+    assert sorted(EXPECTED) == sorted(CASE_NAMES)
+
+
 @pytest.mark.parametrize("case", CASE_NAMES)
-def test_tampered_or_malformed_code_is_never_genuine(db, issued_urls, case):
+def test_each_tampered_or_malformed_code_is_caught_by_its_own_check(db, issued_urls, case):
     url = tamper_cases(issued_urls[0], issued_urls[1])[case]
     verdict = verify_url(db, url, BASE_URL)
-    assert verdict.verdict in ("forged", "invalid"), (case, verdict)
+    expected_verdict, expected_reason = EXPECTED[case]
+    assert verdict.verdict == expected_verdict, (case, verdict.reason_en)
+    if "_" in expected_reason:  # a reason's name
+        assert verdict.reason_code == expected_reason
+    else:
+        assert verdict.reason_code == "unreadable"
+        assert expected_reason in verdict.reason_en
     assert verdict.reason and verdict.reason_en
+    assert verdict.product is None and verdict.item is None  # nothing of the real item shown
 
 
-@pytest.mark.parametrize("case, expected", [
-    ("signature bit-flipped", "forged"), ("signature moved to another serial", "forged"),
-    ("unknown key id", "forged"), ("signature truncated", "invalid"),
-    ("padding added", "invalid"), ("GTIN check digit wrong", "invalid"),
-])
-def test_verdict_names_the_kind_of_failure(db, issued_urls, case, expected):
-    url = tamper_cases(issued_urls[0], issued_urls[1])[case]
-    assert verify_url(db, url, BASE_URL).verdict == expected
+@pytest.mark.parametrize("origin", ["HTTPS://TRACE.EXAMPLE.CN", "HtTpS://Trace.Example.CN"])
+def test_upper_case_scheme_and_host_are_the_same_code(db, issued_urls, origin):
+    url = origin + issued_urls[0][len(BASE_URL):]
+    verdict = verify_url(db, url, BASE_URL)
+    assert (verdict.verdict, verdict.reason_code) == ("genuine", "genuine")
+    assert verdict.serial == parts(issued_urls[0]).serial
+
+
+def test_percent_escapes_are_decoded_once_only(db, issuer, make_batch):
+    make_batch(lot="A")
+    issue_codes(db, issuer, GTIN, "A", 1)
+    genuine = next(iter(export_rows(db, GTIN, "A", BASE_URL)))["url"]
+    assert verify_url(db, genuine.replace("/10/A/", "/10/%41/"), BASE_URL).verdict == "genuine"
+    twice = verify_url(db, genuine.replace("/10/A/", "/10/%2541/"), BASE_URL)
+    assert twice.lot == "%41"  # '%25' is '%', and the '41' after it stays text
+    assert (twice.verdict, twice.reason_code) == ("forged", "bad_signature")
 
 
 def test_percent_encoded_spelling_is_the_same_item(db, issued_urls):
@@ -145,7 +211,7 @@ def test_signed_but_never_issued_is_forged(app, db, issuer, issued_urls):
     sig = sign_item(issuer.private_key, issuer.kid, GTIN, LOT, serial)
     url = ItemCode(GTIN, LOT, serial, issuer.kid, sig).url(BASE_URL)
     verdict = verify_url(db, url, BASE_URL)
-    assert verdict.verdict == "forged"
+    assert (verdict.verdict, verdict.reason_code) == ("forged", "unknown_item")
     assert "没有发放过" in verdict.reason
     assert code.serial != serial
 
@@ -155,7 +221,63 @@ def test_item_of_another_lot_is_forged(db, issuer, make_batch, issued_urls):
     code = parts(issued_urls[0])
     sig = sign_item(issuer.private_key, issuer.kid, GTIN, "OTHER-LOT", code.serial)
     url = ItemCode(GTIN, "OTHER-LOT", code.serial, issuer.kid, sig).url(BASE_URL)
-    assert verify_url(db, url, BASE_URL).verdict == "forged"
+    verdict = verify_url(db, url, BASE_URL)
+    assert (verdict.verdict, verdict.reason_code) == ("forged", "mismatch")
+    assert verdict.product is None
+
+
+def test_another_issuer_key_signing_an_issued_serial_is_forged(app, db, issuer, issued_urls):
+    other = create_key(db, app.config["KEYS_DIR"], role="issuer")
+    code = parts(issued_urls[0])
+    private = load_private_key(app.config["KEYS_DIR"], other.kid)
+    sig = sign_item(private, other.kid, GTIN, LOT, code.serial)
+    verdict = verify_url(db, ItemCode(GTIN, LOT, code.serial, other.kid, sig).url(BASE_URL),
+                         BASE_URL)
+    assert (verdict.verdict, verdict.reason_code) == ("forged", "mismatch")
+
+
+def test_a_code_whose_record_holds_another_signature_is_forged(db, issued_urls):
+    code = parts(issued_urls[0])
+    db.execute("UPDATE items SET sig = ? WHERE serial = ?", [flip_bit(code.sig), code.serial])
+    verdict = verify_url(db, issued_urls[0], BASE_URL)
+    assert (verdict.verdict, verdict.reason_code) == ("forged", "mismatch")
+
+
+def _set_issued_at(db, url: str, moment: str) -> None:
+    db.execute("UPDATE items SET issued_at = ? WHERE serial = ?", [moment, parts(url).serial])
+
+
+def test_issued_at_the_instant_of_revocation_is_forged(db, issuer, issued_urls):
+    moment = datetime.fromisoformat(get_key(db, issuer.kid).not_before) + timedelta(hours=1)
+    beijing = moment.astimezone(timezone(timedelta(hours=8)))
+    record = revoke_key(db, issuer.kid, at=beijing.isoformat())
+    assert record.revoked_at == moment.isoformat(timespec="microseconds")
+    just_before = moment - timedelta(microseconds=1)
+    _set_issued_at(db, issued_urls[0], just_before.isoformat(timespec="microseconds"))
+    _set_issued_at(db, issued_urls[1], record.revoked_at)
+    before = verify_url(db, issued_urls[0], BASE_URL)
+    at = verify_url(db, issued_urls[1], BASE_URL)
+    assert (before.verdict, at.verdict, at.reason_code) == ("genuine", "forged", "key_not_valid")
+
+
+def test_retired_key_verifies_up_to_and_including_not_after(db, issuer, issued_urls):
+    record = retire_key(db, issuer.kid)
+    _set_issued_at(db, issued_urls[0], record.not_after)
+    after = datetime.fromisoformat(record.not_after) + timedelta(microseconds=1)
+    _set_issued_at(db, issued_urls[1], after.isoformat(timespec="microseconds"))
+    assert verify_url(db, issued_urls[0], BASE_URL).verdict == "genuine"
+    late = verify_url(db, issued_urls[1], BASE_URL)
+    assert (late.verdict, late.reason_code) == ("forged", "key_not_valid")
+
+
+def test_issued_before_the_key_was_valid_is_forged(db, issuer, issued_urls):
+    record = get_key(db, issuer.kid)
+    early = datetime.fromisoformat(record.not_before) - timedelta(microseconds=1)
+    _set_issued_at(db, issued_urls[0], early.isoformat(timespec="microseconds"))
+    _set_issued_at(db, issued_urls[1], record.not_before)
+    first, second = (verify_url(db, u, BASE_URL) for u in issued_urls[:2])
+    assert (first.verdict, first.reason_code) == ("forged", "key_not_valid")
+    assert second.verdict == "genuine"
 
 
 def test_retired_key_still_verifies_what_it_signed(app, db, issuer, issued_urls):
@@ -193,7 +315,7 @@ def test_agency_key_cannot_sign_item_codes(app, db, issued_urls):
     sig = sign_item(private, record.kid, GTIN, LOT, code.serial)
     url = ItemCode(GTIN, LOT, code.serial, record.kid, sig).url(BASE_URL)
     verdict = verify_url(db, url, BASE_URL)
-    assert verdict.verdict == "forged"
+    assert (verdict.verdict, verdict.reason_code) == ("forged", "wrong_role")
     assert "无权" in verdict.reason
 
 

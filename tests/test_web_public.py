@@ -1,10 +1,11 @@
 """The scan landing page, its JSON twin, the batch page and the key set."""
 
 import re
+import socket
 
 import pytest
 
-from trace.issuing import issue_codes
+from trace.issuing import export_rows, issue_codes
 
 from conftest import BASE_URL, GTIN, LOT
 
@@ -69,10 +70,12 @@ def test_hostile_paths_never_500(client, issued_urls, path):
 
 
 def test_batch_page(client, db, issuer, issued_urls):
+    issue_codes(db, issuer, GTIN, LOT, 2)
     html = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
-    assert "批次信息" in html and "诸暨淡水珍珠项链" in html and "5" in html
+    assert "批次信息" in html and "诸暨淡水珍珠项链" in html
+    assert re.search(r"<dt>已发码数量</dt>\s*<dd>7</dd>", html), html
     data = client.get(f"/01/{GTIN}/10/{LOT}", headers={"Accept": "application/json"}).get_json()
-    assert data["issued"] == 5 and data["batch"]["lot"] == LOT
+    assert data["issued"] == 7 and data["batch"]["lot"] == LOT
 
 
 def test_unknown_batch_is_a_chinese_404(client, issued_urls):
@@ -150,3 +153,100 @@ def test_unknown_batch_or_product_speaks_to_the_buyer(client, issued_urls):
     for path in (f"/01/{GTIN}/10/NOPE", "/01/09521234000020/10/X"):
         html = client.get(path).get_data(as_text=True)
         assert "请谨防假冒" in html and "python -m trace" not in html
+
+
+def lang_links(html: str) -> list[str]:
+    return [h.replace("&amp;", "&") for h in re.findall(r'class="lang" href="([^"]*)"', html)]
+
+
+@pytest.mark.parametrize("path", [
+    "//evil.example/phish", "///evil.example/phish", "/\\evil.example/phish",
+    "//evil.example/01/09521234000013", "/%2F%2Fevil.example",
+])
+def test_every_link_from_the_request_stays_on_our_origin(client, path):
+    html = client.get(path).get_data(as_text=True)
+    links = lang_links(html)
+    assert len(links) == 1, html
+    for href in re.findall(r'(?:href|action|src)="([^"]*)"', html):
+        href = href.replace("&amp;", "&")
+        assert href.startswith("/") and not href.startswith(("//", "/\\")), href
+        assert not re.search(r"[\s\\]", href), href
+
+
+def test_the_language_switch_keeps_the_escaped_path(client, issued_urls):
+    path = path_of(issued_urls[0]).replace(f"/10/{LOT}/", "/10/%5AJ-2611-A/")
+    html = client.get(path).get_data(as_text=True)
+    assert 'data-verdict="genuine"' in html
+    assert lang_links(html) == [path + "&lang=en"]
+
+
+@pytest.mark.parametrize("host", ["evil.example", "trace.example.cn.evil.example",
+                                  "evil.example:80", "localhost"])
+def test_any_other_host_header_is_refused(client, issued_urls, host):
+    for path in ("/01//x/y", "/", path_of(issued_urls[0])):
+        response = client.get(path, headers={"Host": host})
+        assert response.status_code == 400, (path, response.status_code)
+        assert "evil" not in response.headers.get("Location", "")
+        assert "unknown host" in response.get_data(as_text=True)
+
+
+def test_the_official_host_and_added_ones_are_served(app, client, issued_urls):
+    assert client.get(path_of(issued_urls[0])).status_code == 200
+    app.config["TRUSTED_HOSTS"].append("www.trace.example.cn")
+    response = client.get(path_of(issued_urls[0]), headers={"Host": "www.trace.example.cn"})
+    assert response.status_code == 200
+    redirect = client.get("/01//x/y")
+    assert redirect.status_code == 308
+    assert redirect.headers["Location"] in ("/01/x/y", "https://trace.example.cn/01/x/y")
+
+
+@pytest.mark.parametrize("accept", [
+    "application/json", "application/json; charset=utf-8", "application/json;charset=UTF-8",
+    "Application/JSON", "text/html;q=0.5, application/json", "application/*",
+])
+def test_json_whatever_the_accept_parameters(client, issued_urls, accept):
+    response = client.get(path_of(issued_urls[0]), headers={"Accept": accept})
+    assert response.mimetype == "application/json", accept
+    assert response.get_json()["verdict"] == "genuine"
+
+
+@pytest.mark.parametrize("accept", [
+    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "*/*", "",
+    "text/html, application/json;q=0.9", "text/*",
+])
+def test_html_for_browsers_and_anything_vague(client, issued_urls, accept):
+    response = client.get(path_of(issued_urls[0]), headers={"Accept": accept})
+    assert response.mimetype == "text/html", accept
+
+
+def test_public_json_and_pages_show_no_private_batch_fields(client, db, issuer, make_batch):
+    make_batch(lot="PRIVATE-1")
+    db.execute("UPDATE batches SET notes = ?, quantity_planned = ? WHERE lot = 'PRIVATE-1'",
+               ["给客户甲的私下折扣", 4321])
+    issue_codes(db, issuer, GTIN, "PRIVATE-1", 1)
+    item = path_of(next(iter(export_rows(db, GTIN, "PRIVATE-1", BASE_URL)))["url"])
+    batch = f"/01/{GTIN}/10/PRIVATE-1"
+    for path in (item, batch):
+        for accept in ("application/json", "text/html"):
+            body = client.get(path, headers={"Accept": accept}).get_data(as_text=True)
+            for secret in ("私下折扣", "4321", "quantity_planned", "notes", "supplier_id"):
+                assert secret not in body, (path, accept, secret)
+    data = client.get(batch, headers={"Accept": "application/json"}).get_json()
+    assert set(data["batch"]) == {"gtin", "lot", "produced_on", "status", "status_reason"}
+    assert set(data["supplier"]) == {"name", "credit_code"}
+    assert "supplier_id" not in data["product"] and data["product"]["gtin"] == GTIN
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example/phish", "/\\evil.example/phish", "///evil.example/%2F",
+    "//evil.example/01/09521234000013/10/L/21/S?k=K&s=x", "/%09/evil.example",
+])
+def test_raw_request_targets_through_a_real_server_stay_on_origin(live_server, target):
+    """The real server hands the target over unparsed (RAW_URI): the attack's own path."""
+    host, port = live_server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(f"GET {target} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        answer = b"".join(iter(lambda: conn.recv(65536), b"")).decode("utf-8", "replace")
+    links = lang_links(answer)
+    assert len(links) == 1, answer[:500]
+    assert links[0].startswith("/") and not links[0].startswith(("//", "/\\")), links

@@ -20,11 +20,17 @@ from . import db
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_SETTINGS = ("DATABASE", "KEYS_DIR", "LABELS_DIR", "BASE_URL", "KEY_PASSPHRASE",
-                "SECRET_KEY", "OPERATOR_NAME")
+                "SECRET_KEY", "OPERATOR_NAME", "EXTRA_HOSTS")
+LOOPBACK = ("127.0.0.1", "localhost")
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: defaults, then instance/config.py, TRACE_* variables, test config."""
+def create_app(test_config: dict | None = None, *, require_database: bool = True) -> Flask:
+    """Build the app: defaults, then instance/config.py, TRACE_* variables, test config.
+
+    A server refuses to start without a usable database (one log line, exit 1);
+    the command line passes ``require_database=False`` because ``init-db`` is
+    how a database comes to exist, and every other command checks for itself.
+    """
     app = Flask(__name__, instance_path=str(ROOT / "instance"),
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.from_mapping(
@@ -48,14 +54,37 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
     app.config["OFFICIAL_DOMAIN"] = urlsplit(app.config["BASE_URL"]).netloc
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["BASE_URL"],
+                                                app.config.get("EXTRA_HOSTS"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    db.init_app(app)
+    if require_database:
+        db.init_app(app)
     from .web import register
     register(app)
     return app
+
+
+def trusted_hosts(base_url: str, extra: str | list[str] | None) -> list[str]:
+    """The Host headers we answer: the official one, plus any the operator adds
+    (``TRACE_EXTRA_HOSTS``, comma-separated). Anything else gets 400, so no
+    redirect or link is ever built from an attacker's Host header.
+
+    >>> trusted_hosts("https://trace.example.cn", "www.trace.example.cn")
+    ['trace.example.cn', 'www.trace.example.cn']
+    >>> trusted_hosts("http://127.0.0.1:5000", None)
+    ['127.0.0.1', 'localhost']
+    """
+    official = urlsplit(base_url).hostname or ""
+    hosts = [official]
+    if official in LOOPBACK:  # a first look on the developer's own machine
+        hosts += [name for name in LOOPBACK if name != official]
+    if isinstance(extra, str):
+        extra = extra.split(",")
+    hosts += [name.strip().lower() for name in extra or [] if name.strip()]
+    return list(dict.fromkeys(hosts))
 
 
 def _instance_secret(instance: Path) -> str:

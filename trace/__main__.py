@@ -1,4 +1,4 @@
-"""``python -m trace ...``: the command line (see ``trace/cli.py``)."""
+"""``python -m trace ...``: the command line (see ``trace/cli/``)."""
 
 from .cli import main
 

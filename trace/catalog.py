@@ -11,6 +11,7 @@ Every function validates what it is given and raises ``InvalidInput``,
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
@@ -23,7 +24,7 @@ from .gs1 import validate_gtin14
 # GB 32100-2015 统一社会信用代码: 18 characters of this 31-letter alphabet.
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-LOT_RE = re.compile(r"^[0-9A-Z-]{1,20}$")
+LOT_RE = re.compile(r"[0-9A-Z-]{1,20}")
 MAX_BATCH_QUANTITY = 10_000_000
 
 
@@ -51,10 +52,24 @@ def validate_credit_code(code: str) -> str:
     return code
 
 
-def _text(value: str | None, what: str, *, limit: int = 200) -> str | None:
+def _unprintable(value: str, multiline: bool) -> list[str]:
+    """Control and format characters (C0/C1, escape, bidi overrides, zero-width ...):
+    they turn a terminal's colours or reorder a name on screen, and no name needs them."""
+    allowed = {"\n", "\t"} if multiline else set()
+    return sorted({f"U+{ord(ch):04X}" for ch in value
+                   if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")})
+
+
+def _text(value: str | None, what: str, *, limit: int = 200,
+          multiline: bool = False) -> str | None:
     value = (value or "").strip()
     if len(value) > limit:
         raise InvalidInput(f"{what} is longer than {limit} characters")
+    bad = _unprintable(value, multiline)
+    if bad:
+        raise InvalidInput(f"{what} contains control characters ({', '.join(bad)}); "
+                           "type it again without them",
+                           message_zh=f"{what}含有控制字符（{'、'.join(bad)}），请重新输入")
     return value or None
 
 
@@ -66,17 +81,24 @@ def _required_text(value: str | None, what: str, *, limit: int = 100) -> str:
 
 
 class _Row:
+    # What a buyer may see, named field by field: a new column stays private
+    # until someone decides it belongs on the public page.
+    PUBLIC_FIELDS: tuple[str, ...] = ()
+
     @classmethod
     def from_row(cls, row: dict):
         names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
         return cls(**{k: v for k, v in row.items() if k in names})
 
-    def to_json(self) -> dict:
-        return asdict(self)  # type: ignore[call-overload]
+    def public_json(self) -> dict:
+        """The fields shown on public pages and in their JSON, nothing else."""
+        return {name: getattr(self, name) for name in self.PUBLIC_FIELDS}
 
 
 @dataclass(frozen=True)
 class Supplier(_Row):
+    PUBLIC_FIELDS = ("name", "credit_code")  # the licence shows both
+
     id: int
     name: str
     credit_code: str
@@ -84,6 +106,9 @@ class Supplier(_Row):
 
 @dataclass(frozen=True)
 class Product(_Row):
+    PUBLIC_FIELDS = ("gtin", "name", "name_en", "specification", "category", "origin",
+                     "standard")
+
     gtin: str
     supplier_id: int
     name: str
@@ -96,6 +121,9 @@ class Product(_Row):
 
 @dataclass(frozen=True)
 class Batch(_Row):
+    # Not public: the row id, quantity_planned and notes (the supplier's own records).
+    PUBLIC_FIELDS = ("gtin", "lot", "produced_on", "status", "status_reason")
+
     id: int
     gtin: str
     lot: str
@@ -160,7 +188,7 @@ def get_product(db: sqlite_utils.Database, gtin: str) -> Product:
 
 def normalise_lot(lot: str) -> str:
     lot = (lot or "").strip().upper()
-    if not LOT_RE.match(lot):
+    if not LOT_RE.fullmatch(lot):
         raise InvalidInput(f"lot {lot!r} must be 1-20 characters of 0-9, A-Z and '-'",
                            message_zh="批号须为 1–20 位数字、大写字母或“-”")
     return lot
@@ -187,7 +215,7 @@ def new_batch(db: sqlite_utils.Database, gtin: str, lot: str, *, produced_on: st
     if list(db.query("SELECT 1 FROM batches WHERE gtin = ? AND lot = ?", [product.gtin, lot])):
         raise Conflict(f"batch {lot} of GTIN {product.gtin} already exists")
     batch = dict(gtin=product.gtin, lot=lot, produced_on=_produced_on(produced_on),
-                 quantity_planned=quantity, notes=_text(notes, "notes", limit=500))
+                 quantity_planned=quantity, notes=_text(notes, "notes", limit=500, multiline=True))
     cursor = db.execute("INSERT INTO batches (gtin, lot, produced_on, quantity_planned, notes, "
                         "created_at) VALUES (?, ?, ?, ?, ?, ?)", [*batch.values(), utc_now()])
     return Batch(id=cursor.lastrowid, **batch)  # type: ignore[arg-type]

@@ -28,9 +28,9 @@ MESSAGE_PREFIX = "trace-v1"
 # RFC 4648 base32 letters to Crockford's (no I, L, O, U): serials and key ids.
 TO_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
                              "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
-SIG_RE = re.compile(r"^[A-Za-z0-9_-]{86}$")
-KID_RE = re.compile(r"^[0-9A-Za-z]{1,8}$")
-_ORIGIN_RE = re.compile(r"^https?://[^/?#\s]+")
+SIG_RE = re.compile(r"[A-Za-z0-9_-]{86}")
+KID_RE = re.compile(r"[0-9A-Za-z]{1,8}")
+_ORIGIN_RE = re.compile(r"https?://[^/?#\s]+", re.IGNORECASE)
 
 
 def group_serial(serial: str) -> str:
@@ -53,7 +53,7 @@ def encode_signature(raw: bytes) -> str:
 
 def decode_signature(text: str) -> bytes:
     """Strict base64url: 86 characters of the alphabet, canonical last character."""
-    if not SIG_RE.match(text):
+    if not SIG_RE.fullmatch(text):
         raise InvalidCode("the signature is not 86 characters of base64url",
                           message_zh="签名不是 86 位 base64url 字符")
     raw = base64.urlsafe_b64decode(text + "==")
@@ -112,20 +112,28 @@ def verify_signature(public_raw: bytes, code: ItemCode) -> bool:
 
 
 def strip_base(url: str, base_url: str | None) -> str:
-    """Return the path and query of ``url`` after our base URL (or any origin)."""
+    """Return the path and query of ``url`` after our base URL (or any origin).
+
+    Scheme and host compare without regard to case (RFC 3986 §6.2.2.1: a
+    camera app may well upper-case them); the path never does.
+    """
     if not isinstance(url, str) or not url:
         raise InvalidCode("no URL given", message_zh="未提供网址")
     url = url.split("#", 1)[0]
-    if base_url is not None:
-        base = base_url.rstrip("/")
-        if not url.startswith(base + "/"):
-            raise InvalidCode(f"not a code of this site: it must start with {base}/",
-                              message_zh=f"不是本平台的追溯码：网址应以 {base}/ 开头")
-        return url[len(base):]
     match = _ORIGIN_RE.match(url)
-    if not match:
-        raise InvalidCode("not an http(s) URL", message_zh="不是 http(s) 网址")
-    return url[match.end():]
+    if base_url is None:
+        if not match:
+            raise InvalidCode("not an http(s) URL", message_zh="不是 http(s) 网址")
+        return url[match.end():]
+    base = base_url.rstrip("/")
+    base_origin = _ORIGIN_RE.match(base)
+    prefix = base[base_origin.end():] if base_origin else base
+    rest = url[match.end():] if match else ""
+    if not (match and base_origin and match.group().lower() == base_origin.group().lower()
+            and rest.startswith(prefix + "/")):
+        raise InvalidCode(f"not a code of this site: it must start with {base}/",
+                          message_zh=f"不是本平台的追溯码：网址应以 {base}/ 开头")
+    return rest[len(prefix):]
 
 
 def parse_link(url: str, base_url: str | None = None) -> ItemCode | BatchRef:
@@ -154,7 +162,7 @@ def _item_from_link(link: DigitalLink) -> ItemCode:
     kid, sig = link.query.get("k"), link.query.get("s")
     if sig is None:
         raise InvalidCode("the code carries no signature (s=)", message_zh="追溯码缺少签名（s=）")
-    if kid is None or not KID_RE.match(kid):
+    if kid is None or not KID_RE.fullmatch(kid):
         raise InvalidCode("the code carries no valid key id (k=)",
                           message_zh="追溯码缺少有效的密钥编号（k=）")
     decode_signature(sig)

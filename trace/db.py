@@ -4,13 +4,15 @@ The connection runs in autocommit mode (``isolation_level=None``), so a write
 outside ``with db.atomic():`` commits by itself and a write inside one commits or
 rolls back with the block::
 
-    db = open_db("instance/trace.db")      # creates and migrates if needed
+    create_db("instance/trace.db")         # only init-db creates a database
+    db = open_db("instance/trace.db")      # refuses a missing file, migrates
     with db.atomic():
         db.execute("INSERT INTO ...", [...])
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from datetime import datetime, timezone
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from .errors import DatabaseUnavailable
 from .migrations import MIGRATIONS
 
 _local = threading.local()
@@ -28,18 +31,55 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
-def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating folders and schema as needed) the database at ``path``."""
+def create_db(path: str | Path) -> sqlite_utils.Database:
+    """Create (folders included) and migrate the database at ``path``: init-db only."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=10)
-    conn.execute("PRAGMA busy_timeout = 10000")
-    db = sqlite_utils.Database(conn)
-    db.enable_wal()
-    db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("PRAGMA foreign_keys = ON")
-    migrate(db)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseUnavailable(f"cannot create the folder for the database {path}: "
+                                  f"{error.strerror}") from None
+    return _connect(path)
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open the existing database at ``path`` (migrating it); never create one.
+
+    A mistyped TRACE_DATABASE must not become an empty database in which every
+    genuine code looks forged.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DatabaseUnavailable(
+            f"no database at {path}: check TRACE_DATABASE, or create it with "
+            "'python -m trace init-db'")
+    return _connect(path)
+
+
+def _connect(path: Path) -> sqlite_utils.Database:
+    try:
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=10)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        db = sqlite_utils.Database(conn)
+        db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        migrate(db)
+    except sqlite3.DatabaseError as error:
+        raise DatabaseUnavailable(f"cannot open the database {path}: {error}") from None
     return db
+
+
+def check_writable(db: sqlite_utils.Database, path: str | Path) -> None:
+    """Take and release the write lock, so a read-only database is found at start."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("CREATE TABLE IF NOT EXISTS write_check (x)")
+        db.execute("ROLLBACK")
+    except sqlite3.DatabaseError as error:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise DatabaseUnavailable(f"cannot write to the database {path}: {error}") from None
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
@@ -86,6 +126,19 @@ def close_thread_connections() -> None:
     _local.connections = {}
 
 
+def check_ready(path: str | Path) -> None:
+    """Raise ``DatabaseUnavailable`` unless ``path`` opens, migrates and takes writes."""
+    db = open_db(path)
+    try:
+        check_writable(db, path)
+    finally:
+        db.close()
+
+
 def init_app(app) -> None:
-    """Make sure the database exists and is migrated when the app starts."""
-    open_db(app.config["DATABASE"]).close()
+    """Refuse to start without a usable database: one log line, exit status 1."""
+    try:
+        check_ready(app.config["DATABASE"])
+    except DatabaseUnavailable as error:
+        logging.getLogger("trace").critical("Trace cannot start: %s", error.message)
+        raise SystemExit(1) from None

@@ -53,3 +53,9 @@ class KeyRoleError(KeyProblem):
     """A key was asked to sign something its role does not allow."""
 
     status = 403
+
+
+class DatabaseUnavailable(TraceError):
+    """The database is missing, unreadable or read-only."""
+
+    status = 503

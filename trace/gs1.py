@@ -32,23 +32,23 @@ _URI_RAW = frozenset(
     "-._~!$&'()*+,;=:@%/?"
 )
 _PCT = re.compile(r"%([0-9A-Fa-f]{2})")
-_GTIN14 = re.compile(r"^[0-9]{14}$")
+_GTIN14 = re.compile(r"[0-9]{14}")
 
 QUALIFIER_ORDER = ("22", "10", "21")  # CPV, batch/lot, serial, for AI 01
 MAX_QUALIFIER_LEN = 20
 
 # Data attribute AIs allowed in the query string, with the value each takes.
-_DATE = re.compile(r"^[0-9]{6}$")
+_DATE = re.compile(r"[0-9]{6}")
 QUERY_ATTRIBUTE_AIS: dict[str, re.Pattern] = {
     **{ai: _DATE for ai in ("11", "12", "13", "15", "16", "17")},
-    "30": re.compile(r"^[0-9]{1,8}$"),
-    "37": re.compile(r"^[0-9]{1,8}$"),
-    "7003": re.compile(r"^[0-9]{10}$"),
+    "30": re.compile(r"[0-9]{1,8}"),
+    "37": re.compile(r"[0-9]{1,8}"),
+    "7003": re.compile(r"[0-9]{10}"),
 }
-_MEASURE_AI = re.compile(r"^3[1-6][0-9]{2}$")  # net weight, length, ... (6 digits)
-_INTERNAL_AI = re.compile(r"^9[0-9]$")  # company internal information
-_INTERNAL_VALUE = re.compile(r"^.{1,90}$")
-_SIX_DIGITS = re.compile(r"^[0-9]{6}$")
+_MEASURE_AI = re.compile(r"3[1-6][0-9]{2}")  # net weight, length, ... (6 digits)
+_INTERNAL_AI = re.compile(r"9[0-9]")  # company internal information
+_INTERNAL_VALUE = re.compile(r".{1,90}")
+_SIX_DIGITS = re.compile(r"[0-9]{6}")
 
 
 def gtin_check_digit(data_digits: str) -> int:
@@ -60,7 +60,7 @@ def gtin_check_digit(data_digits: str) -> int:
 
 def validate_gtin14(gtin: str) -> str:
     """Return ``gtin`` if it is 14 digits with a valid check digit, else raise."""
-    if not isinstance(gtin, str) or not _GTIN14.match(gtin):
+    if not isinstance(gtin, str) or not _GTIN14.fullmatch(gtin):
         raise InvalidCode(f"GTIN must be exactly 14 digits, got {gtin!r}",
                           message_zh=f"GTIN 必须是 14 位数字：{gtin!r}")
     expected = gtin_check_digit(gtin[:13])
@@ -190,12 +190,12 @@ def _check_query_ai(ai: str, value: str, path_ais: set[str]) -> None:
         raise InvalidCode(f"AI {ai} belongs in the path, not the query",
                           message_zh=f"AI {ai} 只能出现在路径中")
     pattern = QUERY_ATTRIBUTE_AIS.get(ai)
-    if pattern is None and _MEASURE_AI.match(ai):
+    if pattern is None and _MEASURE_AI.fullmatch(ai):
         pattern = _SIX_DIGITS
-    elif pattern is None and _INTERNAL_AI.match(ai):
+    elif pattern is None and _INTERNAL_AI.fullmatch(ai):
         pattern = _INTERNAL_VALUE
     if pattern is None:
         raise InvalidCode(f"query key {ai!r} is not a GS1 data attribute AI",
                           message_zh=f"参数 {ai!r} 不是 GS1 数据属性 AI")
-    if not pattern.match(value):
+    if not pattern.fullmatch(value):
         raise InvalidCode(f"value of AI {ai} is malformed", message_zh=f"AI {ai} 的值格式错误")

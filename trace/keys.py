@@ -28,7 +28,7 @@ from .codes import TO_CROCKFORD, encode_signature, sign_item
 from .db import utc_now
 from .errors import InvalidInput, KeyProblem, KeyRoleError, NotFound
 
-ROLE_RE = re.compile(r"^(issuer|ledger|agency:[0-9A-Za-z_-]{1,32})$")
+ROLE_RE = re.compile(r"(issuer|ledger|agency:[0-9A-Za-z_-]{1,32})")
 
 
 def derive_kid(public_raw: bytes) -> str:
@@ -116,7 +116,7 @@ def _pem_path(keys_dir: str | Path, kid: str) -> Path:
 def create_key(db: sqlite_utils.Database, keys_dir: str | Path, role: str = "issuer",
                passphrase: str | None = None) -> KeyRecord:
     """Generate a key, write its PEM (mode 0600) and register its public half."""
-    if not ROLE_RE.match(role or ""):
+    if not ROLE_RE.fullmatch(role or ""):
         raise InvalidInput(f"role must be issuer, ledger or agency:<id>, got {role!r}")
     private = Ed25519PrivateKey.generate()
     public_raw = private.public_key().public_bytes(serialization.Encoding.Raw,

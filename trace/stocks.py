@@ -21,7 +21,7 @@ from .errors import InvalidInput, NotFound
 PT_PER_MM = 72 / 25.4
 LINE_HEIGHT = 1.2  # line pitch as a multiple of the font size
 FIELDS = ("product", "lot", "serial", "gtin", "domain")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,7 @@ def check_geometry(stock: Stock, reader: _Reader) -> None:
 
 
 def stock_path(name: str, folder: str | Path) -> Path:
-    if not _NAME.match(name or ""):
+    if not _NAME.fullmatch(name or ""):
         raise InvalidInput(f"stock name {name!r} must be lowercase letters, digits and '-'")
     return Path(folder) / f"{name}.toml"
 
@@ -210,4 +210,4 @@ def load_stock(name: str, folder: str | Path) -> Stock:
 
 
 def list_stocks(folder: str | Path) -> list[str]:
-    return sorted(p.stem for p in Path(folder).glob("*.toml") if _NAME.match(p.stem))
+    return sorted(p.stem for p in Path(folder).glob("*.toml") if _NAME.fullmatch(p.stem))

@@ -40,6 +40,7 @@ REASONS = {
                       "before then: forged."),
     "mismatch": ("码的内容与本平台记录不一致：此码系伪造。",
                  "The code does not match our records: forged."),
+    "batch_url": ("这是批次网址，不是单品追溯码。", "This is a batch URL, not an item code."),
     "recalled": ("该商品已被召回：{detail}", "This item has been recalled: {detail}"),
     "void": ("该码已作废：{detail}", "This code has been voided: {detail}"),
 }
@@ -52,6 +53,7 @@ class Verdict:
     verdict: str
     reason: str
     reason_en: str
+    reason_code: str
     gtin: str | None = None
     lot: str | None = None
     serial: str | None = None
@@ -69,24 +71,26 @@ class Verdict:
     def to_json(self) -> dict:
         data: dict[str, Any] = {
             "verdict": self.verdict, "reason": self.reason, "reason_en": self.reason_en,
+            "reason_code": self.reason_code,
             "gtin": self.gtin, "lot": self.lot, "serial": self.serial, "kid": self.kid,
             "product": self.product.name if self.product else None,
             "supplier": self.supplier.name if self.supplier else None,
             "verified_at": self.verified_at}
         if self.product:
-            data["product_info"] = self.product.to_json()
+            data["product_info"] = self.product.public_json()
         if self.supplier:
-            data["supplier_info"] = self.supplier.to_json()
+            data["supplier_info"] = self.supplier.public_json()
         if self.batch:
-            data["batch"] = self.batch.to_json()
+            data["batch"] = self.batch.public_json()
         if self.item:
             data["item"] = {k: self.item[k] for k in ("serial", "status", "issued_at", "kid")}
         return data
 
 
-def _reason(key: str, detail: str = "") -> tuple[str, str]:
+def _reason(key: str, detail: str = "") -> tuple[str, str, str]:
+    """(Chinese, English, key): the verdict's reason in both languages and by name."""
     zh, en = REASONS[key]
-    return zh.format(detail=detail or "—"), en.format(detail=detail or "—")
+    return zh.format(detail=detail or "—"), en.format(detail=detail or "—"), key
 
 
 def verify_url(db: sqlite_utils.Database, url: str, base_url: str | None = None) -> Verdict:
@@ -96,15 +100,13 @@ def verify_url(db: sqlite_utils.Database, url: str, base_url: str | None = None)
     except InvalidCode as error:
         return invalid_verdict(error)
     if isinstance(parsed, BatchRef):
-        return Verdict("invalid", "这是批次网址，不是单品追溯码。",
-                       "This is a batch URL, not an item code.",
-                       gtin=parsed.gtin, lot=parsed.lot)
+        return Verdict("invalid", *_reason("batch_url"), gtin=parsed.gtin, lot=parsed.lot)
     return verify_code(db, parsed)
 
 
 def invalid_verdict(error: InvalidCode) -> Verdict:
     return Verdict("invalid", f"无法识别的追溯码：{error.message_zh}",
-                   f"Not a Trace code: {error.message}")
+                   f"Not a Trace code: {error.message}", "unreadable")
 
 
 def verify_code(db: sqlite_utils.Database, code: ItemCode) -> Verdict:
@@ -137,10 +139,17 @@ def _verdict_for_item(db: sqlite_utils.Database, item: dict, ids: dict[str, Any]
     if batch.status == "recalled":
         return Verdict("recalled", *_reason("recalled", batch.status_reason or ""), **context)
     if item["status"] == "recalled":
-        return Verdict("recalled", *_reason("recalled", item["status_reason"] or ""), **context)
+        return Verdict("recalled", *_reason("recalled", item["status_reason"] or ""),
+                       **context)
     if item["status"] == "void":
         return Verdict("void", *_reason("void", item["status_reason"] or ""), **context)
     return Verdict("genuine", *_reason("genuine"), **context)
+
+
+def public_batch_json(view: dict) -> dict:
+    """The batch page as JSON: only what the page itself shows a buyer."""
+    return {"batch": view["batch"].public_json(), "product": view["product"].public_json(),
+            "supplier": view["supplier"].public_json(), "issued": view["issued"]}
 
 
 def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:

@@ -12,8 +12,8 @@ import logging
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, urlsplit
 
-from flask import Flask, current_app, g, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, current_app, g, render_template, request
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .. import db
 from ..codes import group_serial
@@ -32,9 +32,20 @@ def get_db():
 
 
 def wants_json() -> bool:
-    """True when the client prefers JSON (``Accept: application/json``)."""
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
+    """True when the client prefers JSON to HTML (``Accept: application/json``).
+
+    Media type parameters (``; charset=utf-8``) do not change the type, so they
+    are dropped before matching; werkzeug's own matching would not see JSON.
+    """
+    best = {"text/html": 0.0, "application/json": 0.0}
+    for value, quality in request.accept_mimetypes:
+        media = value.split(";", 1)[0].strip().lower()
+        for offered in best:
+            if media in (offered, offered.split("/")[0] + "/*", "*/*"):
+                # an exact type beats a wildcard of the same quality
+                score = quality + (0.001 if media == offered else 0)
+                best[offered] = max(best[offered], score)
+    return best["application/json"] > best["text/html"]
 
 
 def current_lang() -> str:
@@ -65,13 +76,30 @@ def raw_request_target() -> str:
     return raw
 
 
+# What may stand raw in a link we render; everything else (spaces, tabs, backslashes,
+# quotes, non-ASCII) is %-encoded, existing %-escapes are kept as they are.
+_LINK_SAFE = "/%?&=:@!$'()*+,;-._~"
+
+
+def same_origin_path(raw: str) -> str:
+    r"""``raw`` as a path on our own origin: never ``//host`` or ``/\host``.
+
+    >>> same_origin_path("//evil.example/phish?lang=en")
+    '/evil.example/phish?lang=en'
+    >>> same_origin_path("/\\evil.example/x")
+    '/%5Cevil.example/x'
+    """
+    path = quote(raw, safe=_LINK_SAFE)
+    return "/" + path.lstrip("/")
+
+
 def lang_switch_url(lang: str) -> str:
     """The current URL in the other language, keeping the query (k and s) intact."""
     path, _, query = raw_request_target().partition("?")
     query = "&".join(p for p in query.split("&") if p and not p.startswith("lang="))
     if lang == "en":
         query = f"{query}&lang=en" if query else "lang=en"
-    return path + (f"?{query}" if query else "")
+    return same_origin_path(path + (f"?{query}" if query else ""))
 
 
 def render_error(error: Exception, status: int, message: str, message_zh: str):
@@ -88,6 +116,8 @@ def _handle_trace_error(error: TraceError):
 
 
 def _handle_http_error(error: HTTPException):
+    if isinstance(error, SecurityError):  # a Host we do not serve: build nothing from it
+        return Response("400 Bad Request: unknown host\n", 400, mimetype="text/plain")
     zh = {404: "页面不存在", 405: "不支持该请求方法", 413: "上传的文件太大"}
     status = error.code or 500
     return render_error(error, status, error.description or error.name,

@@ -57,9 +57,7 @@ def _verdict_response(verdict: verification.Verdict):
 def batch_page(ref: BatchRef):
     view = verification.batch_view(get_db(), ref.gtin, ref.lot)
     if wants_json():
-        return _no_store(current_app.json.response({
-            "batch": view["batch"].to_json(), "product": view["product"].to_json(),
-            "supplier": view["supplier"].to_json(), "issued": view["issued"]}))
+        return _no_store(current_app.json.response(verification.public_batch_json(view)))
     return _no_store(current_app.make_response(render_template("batch.html", **view)))
 
 

@@ -1,6 +1,4 @@
-"""Printing commands: ``labels list``, ``labels print`` and ``codes qr``.
-
-Registered on the main group in ``trace/cli.py``::
+"""Printing commands: ``labels list``, ``labels print`` and ``codes qr``::
 
     python -m trace labels print --gtin 09521234000013 --lot ZJ-2611-A --stock a4-3x8 --out l.pdf
 """
@@ -14,13 +12,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import labels, qr, stocks
-from .codes import parse_link
-from .db import open_db
-
-
-def _db():
-    return open_db(current_app.config["DATABASE"])
+from .. import labels, qr, stocks
+from ..codes import parse_link
+from .common import database
 
 
 @click.command("qr")
@@ -101,7 +95,7 @@ def labels_print(gtin: str, lot: str, stock: str, out: str, positions: str | Non
     """
     folder = current_app.config["LABELS_DIR"]
     chosen = stocks.load_stock(stock, folder)
-    source = labels.BatchSource(_db(), gtin, lot, current_app.config["BASE_URL"],
+    source = labels.BatchSource(database(), gtin, lot, current_app.config["BASE_URL"],
                                 labels.parse_range(positions) if positions else None)
     if not out.lower().endswith(".pdf"):
         raise click.BadParameter("must end in .pdf", param_hint="--out")
@@ -114,3 +108,6 @@ def labels_print(gtin: str, lot: str, stock: str, out: str, positions: str | Non
                                     folder=folder, progress=shown.update if shown else None)
     where = str(paths[0]) if len(paths) == 1 else f"{len(paths)} files: {paths[0]} ... {paths[-1]}"
     click.echo(f"Wrote {source.count} labels ({chosen.name}) to {where}")
+
+
+COMMANDS = [labels_group]

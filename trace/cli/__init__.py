@@ -1,0 +1,73 @@
+"""The command line: ``python -m trace COMMAND`` (a Flask ``FlaskGroup``).
+
+Errors print ``Error: ...`` and exit 1; usage errors exit 2::
+
+    python -m trace init-db
+    python -m trace batch issue --gtin 09521234000013 --lot ZJ-2611-A --count 500
+    python -m trace verify 'http://127.0.0.1:5000/01/...' --json
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+
+import click
+from flask.cli import FlaskGroup, routes_command, shell_command
+
+from .. import create_app
+from ..errors import TraceError
+from . import catalog as catalog_cli
+from . import codes as codes_cli
+from . import keys as keys_cli
+from . import labels as labels_cli
+from . import server as server_cli
+from .common import show_warnings
+
+
+class TraceGroup(FlaskGroup):
+    """Turns domain errors into ``Error: ...`` instead of a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except TraceError as error:
+            raise click.ClickException(error.message) from None
+        except sqlite3.Error as error:
+            raise click.ClickException(f"database error: {error}") from None
+        except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except OSError as error:
+            where = f": {error.filename}" if error.filename else ""
+            raise click.ClickException(f"{error.strerror or error}{where}") from None
+
+
+def _cli_app():
+    # init-db is how a database comes to exist; each command opens it itself.
+    return create_app(require_database=False)
+
+
+cli = TraceGroup(create_app=_cli_app, add_version_option=False, add_default_commands=False,
+                 help="""\
+Trace: signed one-item-one-code (一物一码) traceability.
+
+\b
+Example:
+  python -m trace init-db && python -m trace keys new
+  python -m trace seed-demo
+  python -m trace run --port 5000
+""")
+
+
+for _module in (catalog_cli, codes_cli, keys_cli, labels_cli, server_cli):
+    for _command in _module.COMMANDS:
+        cli.add_command(_command)
+cli.add_command(shell_command)
+cli.add_command(routes_command)
+
+
+def main() -> None:
+    show_warnings()
+    cli.main(prog_name="python -m trace")

@@ -1,0 +1,136 @@
+"""``supplier``, ``product`` and ``batch``: who makes what, in which lot, and issuing.
+
+    python -m trace product add --supplier 1 --gtin 09521234000013 --name 淡水珍珠项链
+    python -m trace batch issue --gtin 09521234000013 --lot ZJ-2611-A --count 500
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from .. import catalog, issuing, keys
+from .common import database, keys_args
+
+
+@click.group(cls=AppGroup, name="supplier")
+def supplier_group():
+    """Suppliers (供货商).
+
+    \b
+    Example:
+      python -m trace supplier add --name 诸暨市某珍珠有限公司 --credit-code 91330681MA2D7XKQ0T
+    """
+
+
+@supplier_group.command("add")
+@click.option("--name", required=True, help="Registered company name.")
+@click.option("--credit-code", required=True, help="统一社会信用代码 (18 characters).")
+def supplier_add(name: str, credit_code: str):
+    """Register a supplier; the 统一社会信用代码 check character is verified.
+
+    \b
+    Example:
+      python -m trace supplier add --name 诸暨市某珍珠有限公司 --credit-code 91330681MA2D7XKQ0T
+    """
+    supplier = catalog.add_supplier(database(), name, credit_code)
+    click.echo(f"Supplier {supplier.id}: {supplier.name} ({supplier.credit_code})")
+
+
+@click.group(cls=AppGroup, name="product")
+def product_group():
+    """Products, identified by GTIN-14.
+
+    \b
+    Example:
+      python -m trace product add --supplier 1 --gtin 09521234000013 --name 淡水珍珠项链
+    """
+
+
+@product_group.command("add")
+@click.option("--supplier", required=True, help="Supplier id or 统一社会信用代码.")
+@click.option("--gtin", required=True, help="14 digits with a valid check digit.")
+@click.option("--name", required=True, help="Product name in Chinese.")
+@click.option("--name-en", help="Product name in English.")
+@click.option("--spec", "specification", help="Specification, e.g. '珠径 8–9 mm'.")
+@click.option("--category", help="Category, e.g. 珍珠饰品, 茶叶, 鲜果, 家纺.")
+@click.option("--origin", help="Place of origin (产地).")
+@click.option("--standard", help="Executed standard, e.g. 'GB/T 18781-2023'.")
+def product_add(supplier: str, gtin: str, name: str, **details):
+    """Register a product of a supplier.
+
+    \b
+    Example:
+      python -m trace product add --supplier 1 --gtin 09521234000013 \\
+          --name 淡水珍珠项链 --spec '珠径 8–9 mm' --standard 'GB/T 18781-2023'
+    """
+    db = database()
+    product = catalog.add_product(db, catalog.find_supplier(db, supplier), gtin, name,
+                                  **details)
+    click.echo(f"Product {product.gtin}: {product.name}")
+
+
+@click.group(cls=AppGroup, name="batch")
+def batch_group():
+    """Batches (lots) of a product, and issuing their item codes.
+
+    \b
+    Example:
+      python -m trace batch new --gtin 09521234000013 --lot ZJ-2611-A
+    """
+
+
+@batch_group.command("new")
+@click.option("--gtin", required=True)
+@click.option("--lot", required=True, help="1-20 characters of 0-9, A-Z and '-'.")
+@click.option("--produced", help="Production date, YYYY-MM-DD.")
+@click.option("--quantity", type=click.IntRange(1), help="Planned number of items.")
+@click.option("--notes", help="Free text for the supplier's records.")
+def batch_new(gtin: str, lot: str, produced: str | None, quantity: int | None,
+              notes: str | None):
+    """Open a batch for a product.
+
+    \b
+    Example:
+      python -m trace batch new --gtin 09521234000013 --lot ZJ-2611-A \\
+          --produced 2026-11-10 --quantity 500
+    """
+    batch = catalog.new_batch(database(), gtin, lot, produced_on=produced, quantity=quantity,
+                              notes=notes)
+    click.echo(f"Batch {batch.lot} of {batch.gtin} opened (id {batch.id})")
+
+
+@batch_group.command("issue")
+@click.option("--gtin", required=True)
+@click.option("--lot", required=True)
+@click.option("--count", required=True, type=click.IntRange(1, issuing.MAX_PER_TOPUP),
+              help="How many new codes to issue now.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Signing processes "
+              "(default: one per core).")
+def batch_issue(gtin: str, lot: str, count: int, workers: int | None):
+    """Issue COUNT new signed item codes for a batch, all or nothing.
+
+    \b
+    Example:
+      python -m trace batch issue --gtin 09521234000013 --lot ZJ-2611-A --count 500
+    """
+    db = database()
+    signer = keys.load_signer(db, *keys_args())
+    # A bar only where it helps: large top-ups take seconds.
+    bar = click.progressbar(length=count, label="Signing", file=sys.stderr) \
+        if count >= 5_000 else contextlib.nullcontext()
+    with bar as shown:
+        issuance = issuing.issue_codes(db, signer, gtin, lot, count, workers=workers,
+                                       progress=shown.update if shown else None)
+    batch = catalog.get_batch(db, issuance.gtin, issuance.lot)
+    total = catalog.issued_count(db, batch.id)
+    click.echo(f"Issued {issuance.count} codes for batch {issuance.lot} with key "
+               f"{issuance.kid}; the batch now has {total}.")
+    if batch.quantity_planned and total > batch.quantity_planned:
+        click.echo(f"Note: that is more than the {batch.quantity_planned} planned.", err=True)
+
+
+COMMANDS = [supplier_group, product_group, batch_group]

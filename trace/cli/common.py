@@ -1,0 +1,44 @@
+"""What every command needs: the database, the key folder, JSON output, warnings.
+
+Commands run inside the app context FlaskGroup gives them::
+
+    db = database()                      # refuses a missing TRACE_DATABASE
+    keys_dir, passphrase = keys_args()
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import click
+import sqlite_utils
+from flask import current_app
+
+from ..db import open_db
+
+
+def database() -> sqlite_utils.Database:
+    """The configured database; a missing one is an error naming the path."""
+    return open_db(current_app.config["DATABASE"])
+
+
+def keys_args() -> tuple[str, str | None]:
+    return current_app.config["KEYS_DIR"], current_app.config["KEY_PASSPHRASE"]
+
+
+def echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+class WarningEcho(logging.Handler):
+    """Shows the domain's warnings (``log.warning``) as ``Warning: ...`` on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"Warning: {record.getMessage()}", err=True)
+
+
+def show_warnings() -> None:
+    logger = logging.getLogger("trace")
+    if not any(isinstance(h, WarningEcho) for h in logger.handlers):
+        logger.addHandler(WarningEcho(logging.WARNING))

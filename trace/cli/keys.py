@@ -1,0 +1,105 @@
+"""``keys``: create, list, retire and revoke signing keys.
+
+    python -m trace keys new --if-missing
+    python -m trace keys revoke 7K3Q9XAB --at 2026-11-26T08:00:00+08:00
+"""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from .. import keys
+from ..errors import KeyProblem
+from .common import database, echo_json, keys_args
+
+
+@click.group(cls=AppGroup, name="keys")
+def keys_group():
+    """Signing keys: create, list, retire, revoke.
+
+    \b
+    Example:
+      python -m trace keys new --role issuer
+    """
+
+
+@keys_group.command("new")
+@click.option("--role", default="issuer", show_default=True,
+              help="issuer, ledger or agency:<id>")
+@click.option("--if-missing", is_flag=True,
+              help="Do nothing if an active key of this role is already usable.")
+def keys_new(role: str, if_missing: bool):
+    """Create an Ed25519 key (private half in the keys folder, mode 0600).
+
+    \b
+    Example:
+      python -m trace keys new
+      python -m trace keys new --role agency:zjqi
+    """
+    db = database()
+    keys_dir, passphrase = keys_args()
+    if if_missing:
+        try:
+            signer = keys.load_signer(db, keys_dir, passphrase, role=role)
+        except KeyProblem:
+            pass
+        else:
+            click.echo(f"Key {signer.kid} ({role}) already active; nothing to do.")
+            return
+    if not passphrase:
+        click.echo("Warning: TRACE_KEY_PASSPHRASE is not set; the private key is stored "
+                   "unencrypted (file mode 0600). Set it in production.", err=True)
+    record = keys.create_key(db, keys_dir, role=role, passphrase=passphrase)
+    click.echo(f"Created key {record.kid} ({record.role}) in {keys_dir}")
+
+
+@keys_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the key set as JSON.")
+def keys_list(as_json: bool):
+    """List keys with role and status.
+
+    \b
+    Example:
+      python -m trace keys list
+    """
+    records = keys.list_keys(database())
+    if as_json:
+        echo_json([r.to_json() for r in records])
+        return
+    if not records:
+        click.echo("No keys yet: python -m trace keys new")
+    for r in records:
+        extra = f" revoked_at={r.revoked_at}" if r.revoked_at else ""
+        click.echo(f"{r.kid}  {r.role:<14} {r.status:<8} created {r.created_at}{extra}")
+
+
+@keys_group.command("retire")
+@click.argument("kid")
+def keys_retire(kid: str):
+    """Stop signing with KID; what it signed keeps verifying.
+
+    \b
+    Example:
+      python -m trace keys retire 7K3Q9XAB
+    """
+    record = keys.retire_key(database(), kid)
+    click.echo(f"Key {record.kid} retired at {record.retired_at}")
+
+
+@keys_group.command("revoke")
+@click.argument("kid")
+@click.option("--at", "at", help="When the key stopped being trustworthy (ISO 8601 "
+              "with time zone); default now.")
+def keys_revoke(kid: str, at: str | None):
+    """Revoke KID (a leak): only codes recorded as issued before --at stay valid.
+
+    \b
+    Example:
+      python -m trace keys revoke 7K3Q9XAB --at 2026-11-26T08:00:00+08:00
+    """
+    record = keys.revoke_key(database(), kid, at)
+    click.echo(f"Key {record.kid} revoked from {record.revoked_at}")
+
+
+COMMANDS = [keys_group]

@@ -1,0 +1,69 @@
+"""``init-db``, ``seed-demo`` and ``run``: a database, demo data, and serving.
+
+    python -m trace init-db && python -m trace keys new --if-missing
+    python -m trace seed-demo --if-empty && python -m trace run --port 5000
+"""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import ScriptInfo, run_command, with_appcontext
+
+from .. import demo, keys
+from ..db import check_ready, create_db, schema_version
+from .common import database, keys_args
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db():
+    """Create or migrate the database (idempotent).
+
+    \b
+    Example:
+      TRACE_DATABASE=/tmp/t.db python -m trace init-db
+    """
+    db = create_db(current_app.config["DATABASE"])
+    click.echo(f"Database ready: {current_app.config['DATABASE']} "
+               f"(schema version {schema_version(db)})")
+
+
+@click.command("seed-demo")
+@with_appcontext
+@click.option("--if-empty", is_flag=True, help="Only seed a database with no products.")
+def seed_demo(if_empty: bool):
+    """Add demo suppliers, products, batches and 20 codes each; print URLs to try.
+
+    \b
+    Example:
+      python -m trace keys new --if-missing && python -m trace seed-demo
+    """
+    db = database()
+    has_products = db.execute("SELECT count(*) FROM products").fetchone()[0] > 0
+    if not (if_empty and has_products):
+        added = demo.seed_demo(db, keys.load_signer(db, *keys_args()))
+        click.echo(f"Demo data: {added} batch(es) added." if added
+                   else "Demo data already present.")
+    urls = demo.try_urls(db, current_app.config["BASE_URL"])
+    labels = ["genuine", "genuine", "forged"]
+    if urls:
+        click.echo("Try these:")
+    for label, url in zip(labels, urls):
+        click.echo(f"  {label:<8} {url}")
+
+
+@click.command("run", params=run_command.params, context_settings=run_command.context_settings)
+@click.pass_context
+def run(ctx: click.Context, **options):
+    """Serve the app (Flask's development server), once the database is usable.
+
+    \b
+    Example:
+      python -m trace run --host 127.0.0.1 --port 5000
+    """
+    check_ready(ctx.ensure_object(ScriptInfo).load_app().config["DATABASE"])
+    ctx.invoke(run_command, **options)
+
+
+COMMANDS = [init_db, seed_demo, run]
