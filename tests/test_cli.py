@@ -3,6 +3,8 @@
 import csv
 import json
 import os
+import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +191,82 @@ def test_a_mistyped_database_is_named_and_never_created(tmp_path, command):
                              "it with 'python -m trace init-db'\n")
     assert not typo.exists() and not typo.parent.exists()
     assert not (tmp_path / "keys").exists()
+
+
+def cli_env(tmp_path, **extra):
+    env = {**os.environ, "TRACE_DATABASE": str(tmp_path / "t.db"),
+           "TRACE_KEYS_DIR": str(tmp_path / "keys"), "TRACE_BASE_URL": BASE_URL, **extra}
+    if "TRACE_KEY_PASSPHRASE" not in extra:
+        env.pop("TRACE_KEY_PASSPHRASE", None)
+    return env
+
+
+def ready_batch(env):
+    for step in (("init-db",), ("keys", "new"),
+                 ("supplier", "add", "--name", "诸暨珍珠", "--credit-code", CREDIT_CODE),
+                 ("product", "add", "--supplier", CREDIT_CODE, "--gtin", GTIN, "--name", "项链"),
+                 ("batch", "new", "--gtin", GTIN, "--lot", "L1")):
+        result = run_module(env, *step)
+        assert result.returncode == 0, (step, result.stderr)
+
+
+def count_items(tmp_path) -> int:
+    with sqlite3.connect(tmp_path / "t.db") as conn:
+        return conn.execute("SELECT count(*) FROM items").fetchone()[0]
+
+
+def test_a_swapped_private_key_issues_nothing(tmp_path):
+    env = cli_env(tmp_path)
+    ready_batch(env)
+    (pem,) = (tmp_path / "keys").glob("*.pem")
+    other = subprocess.run([sys.executable, "-c", (
+        "import sys; from cryptography.hazmat.primitives import serialization as s; "
+        "from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey as K; "
+        "sys.stdout.buffer.write(K.generate().private_bytes(s.Encoding.PEM, "
+        "s.PrivateFormat.PKCS8, s.NoEncryption()))")], capture_output=True, check=True).stdout
+    pem.write_bytes(other)
+    result = run_module(env, "batch", "issue", "--gtin", GTIN, "--lot", "L1", "--count", "5")
+    assert result.returncode == 1
+    assert f"does not hold the private half of key {pem.stem}" in result.stderr
+    assert count_items(tmp_path) == 0
+
+
+def test_a_wrong_passphrase_never_makes_a_second_issuer_key(tmp_path):
+    right = cli_env(tmp_path, TRACE_KEY_PASSPHRASE="正确的口令")
+    wrong = cli_env(tmp_path, TRACE_KEY_PASSPHRASE="wrong")
+    ready_batch(right)
+    result = run_module(wrong, "keys", "new", "--if-missing")  # as `make setup` runs it
+    assert result.returncode == 1
+    assert "cannot be opened" in result.stderr and "TRACE_KEY_PASSPHRASE is wrong" in result.stderr
+    assert "Nothing was created" in result.stderr
+    listed = json.loads(run_module(right, "keys", "list", "--json").stdout)
+    assert [k["status"] for k in listed] == ["active"]
+    assert len(list((tmp_path / "keys").glob("*.pem"))) == 1
+    again = run_module(right, "keys", "new", "--if-missing")
+    assert again.returncode == 0 and "already active; nothing to do" in again.stdout
+    issued = run_module(right, "batch", "issue", "--gtin", GTIN, "--lot", "L1", "--count", "3")
+    assert issued.returncode == 0, issued.stderr
+    assert count_items(tmp_path) == 3
+
+
+def test_if_missing_creates_a_key_only_when_the_database_has_none(tmp_path):
+    env = cli_env(tmp_path)
+    assert run_module(env, "init-db").returncode == 0
+    first = run_module(env, "keys", "new", "--if-missing")
+    assert first.returncode == 0 and first.stdout.startswith("Created key")
+    assert stat.S_IMODE((tmp_path / "keys").stat().st_mode) == 0o700
+    (pem,) = (tmp_path / "keys").glob("*.pem")
+    pem.write_bytes(pem.read_bytes()[:60])
+    result = run_module(env, "keys", "new", "--if-missing")
+    assert result.returncode == 1 and "is truncated" in result.stderr
+    assert len(list((tmp_path / "keys").glob("*.pem"))) == 1
+
+
+def test_a_key_file_others_can_read_is_warned_about(tmp_path):
+    env = cli_env(tmp_path)
+    ready_batch(env)
+    (pem,) = (tmp_path / "keys").glob("*.pem")
+    pem.chmod(0o644)
+    result = run_module(env, "batch", "issue", "--gtin", GTIN, "--lot", "L1", "--count", "2")
+    assert result.returncode == 0, result.stderr
+    assert f"Warning: the private key file {pem} can be read by other users" in result.stderr

@@ -1,17 +1,25 @@
 """Issuing codes: random serials, signatures, top-ups, all-or-nothing writes."""
 
+import os
 import re
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from trace.codes import parse_code, verify_signature
 from trace.errors import Conflict, InvalidInput, KeyProblem, NotFound
 from trace.issuing import PARALLEL_MIN, export_rows, issue_codes, new_serials
-from trace.keys import get_key, retire_key
+from trace.db import open_db
+from trace.keys import get_key, retire_key, revoke_key
 
 from conftest import BASE_URL, GTIN, LOT
 
+ROOT = Path(__file__).resolve().parent.parent
 SERIAL_RE = re.compile(r"^[0-9ABCDEFGHJKMNPQRSTVWXYZ]{12}$")
 
 
@@ -90,4 +98,118 @@ def test_retired_key_may_not_issue(db, issuer, make_batch):
     retire_key(db, issuer.kid)
     with pytest.raises(KeyProblem, match="retired"):
         issue_codes(db, issuer, GTIN, LOT, 1)
+    assert items_count(db) == 0
+
+
+def test_no_write_lock_is_held_while_signing(app, db, issuer, make_batch):
+    """Another connection takes the write lock at once, with no waiting allowed,
+    at every chunk of a parallel top-up: signing happens outside the transaction."""
+    make_batch()
+    other = sqlite3.connect(app.config["DATABASE"], timeout=0, isolation_level=None)
+    locked = []
+
+    def try_to_write(_signed: int) -> None:
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+        except sqlite3.OperationalError as error:
+            locked.append(str(error))
+
+    issue_codes(db, issuer, GTIN, LOT, 3 * PARALLEL_MIN, workers=2, progress=try_to_write)
+    assert locked == []
+    assert items_count(db) == 3 * PARALLEL_MIN
+
+
+def test_a_small_top_up_runs_while_a_large_one_signs(app, db, issuer, make_batch, tmp_path):
+    """A real second process issues a few codes for another batch mid-signing."""
+    make_batch()
+    make_batch(lot="SMALL")
+    env = {**os.environ, "TRACE_DATABASE": app.config["DATABASE"],
+           "TRACE_KEYS_DIR": app.config["KEYS_DIR"], "TRACE_BASE_URL": BASE_URL}
+    env.pop("TRACE_KEY_PASSPHRASE", None)
+    results = []
+
+    def issue_small(_signed: int) -> None:
+        if not results:
+            results.append(subprocess.run(
+                [sys.executable, "-m", "trace", "batch", "issue", "--gtin", GTIN,
+                 "--lot", "SMALL", "--count", "3"],
+                cwd=ROOT, env=env, capture_output=True, text=True, timeout=120))
+
+    issue_codes(db, issuer, GTIN, LOT, PARALLEL_MIN, workers=2, progress=issue_small)
+    assert results[0].returncode == 0, results[0].stderr
+    assert "Issued 3 codes for batch SMALL" in results[0].stdout
+    assert items_count(db) == PARALLEL_MIN + 3
+
+
+def test_a_batch_recalled_while_signing_gets_nothing(app, db, issuer, make_batch):
+    batch = make_batch()
+    other = sqlite3.connect(app.config["DATABASE"], isolation_level=None)
+
+    def recall(_signed: int) -> None:
+        other.execute("UPDATE batches SET status = 'recalled' WHERE id = ?", [batch.id])
+
+    with pytest.raises(Conflict, match="recalled"):
+        issue_codes(db, issuer, GTIN, LOT, 50, progress=recall)
+    assert items_count(db) == 0
+    assert db.execute("SELECT count(*) FROM issuances").fetchone()[0] == 0
+
+
+def test_a_key_revoked_while_signing_issues_nothing(app, db, issuer, make_batch):
+    make_batch()
+
+    def revoke(_signed: int) -> None:
+        revoke_key(open_db(app.config["DATABASE"]), issuer.kid)
+
+    with pytest.raises(KeyProblem, match="revoked"):
+        issue_codes(db, issuer, GTIN, LOT, 50, progress=revoke)
+    assert items_count(db) == 0
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat_file.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status is left
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_signing_workers_end_when_their_parent_is_killed(app, db, issuer, make_batch):
+    make_batch()
+    env = {**os.environ, "TRACE_DATABASE": app.config["DATABASE"],
+           "TRACE_KEYS_DIR": app.config["KEYS_DIR"], "TRACE_BASE_URL": BASE_URL}
+    env.pop("TRACE_KEY_PASSPHRASE", None)
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "trace", "batch", "issue", "--gtin", GTIN, "--lot", LOT,
+         "--count", "1000000", "--workers", "2"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := children_of(parent.pid)) < 2 and time.monotonic() < deadline:
+            assert parent.poll() is None, "the top-up ended before its workers started"
+            time.sleep(0.05)
+        assert len(workers) == 2, workers
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 10  # a bound on the wait, not a timing claim
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in workers), "orphaned signing workers live on"
+    finally:
+        parent.kill()
+        for pid in children_of(parent.pid):
+            os.kill(pid, signal.SIGKILL)
     assert items_count(db) == 0

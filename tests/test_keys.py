@@ -1,12 +1,18 @@
 """Key creation, storage, status changes and the published trust list."""
 
+import logging
+import os
 import stat
+from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from trace.errors import InvalidInput, KeyProblem, NotFound
-from trace.keys import (create_key, derive_kid, get_key, list_keys, load_private_key,
-                        load_signer, parse_time, retire_key, revoke_key, trust_list)
+from trace.keys import (active_key, create_key, derive_kid, get_key, list_keys,
+                        load_private_key, load_signer, load_signer_by_kid, parse_time,
+                        retire_key, revoke_key, trust_list)
 
 
 def test_create_key_writes_private_pem_0600_and_registers_public_half(app, db):
@@ -23,8 +29,10 @@ def test_passphrase_encrypts_the_private_key(app, db):
     record = create_key(db, app.config["KEYS_DIR"], passphrase="珍珠 secret")
     pem = open(app.config["KEYS_DIR"] + f"/{record.kid}.pem").read()
     assert "ENCRYPTED PRIVATE KEY" in pem
-    with pytest.raises(KeyProblem, match="PASSPHRASE"):
+    with pytest.raises(KeyProblem, match="is encrypted: set TRACE_KEY_PASSPHRASE"):
         load_private_key(app.config["KEYS_DIR"], record.kid)
+    with pytest.raises(KeyProblem, match="TRACE_KEY_PASSPHRASE is wrong"):
+        load_private_key(app.config["KEYS_DIR"], record.kid, "珍珠 secreT")
     assert load_signer(db, app.config["KEYS_DIR"], "珍珠 secret").kid == record.kid
 
 
@@ -78,3 +86,69 @@ def test_trust_list_never_contains_private_material(app, db):
     assert "PRIVATE" not in text and "\"d\"" not in text
     fields = {"kid", "alg", "x", "role", "status", "not_before", "not_after"}
     assert set(trust_list(db)["keys"][0]) >= fields
+
+
+def other_key_pem() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption())
+
+
+def test_a_private_key_that_is_not_the_registered_one_is_refused(app, db):
+    record = create_key(db, app.config["KEYS_DIR"])
+    Path(app.config["KEYS_DIR"], f"{record.kid}.pem").write_bytes(other_key_pem())
+    with pytest.raises(KeyProblem, match=f"does not hold the private half of key {record.kid}"):
+        load_signer(db, app.config["KEYS_DIR"])
+    with pytest.raises(KeyProblem, match="does not hold the private half"):
+        load_signer_by_kid(db, app.config["KEYS_DIR"], record.kid)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda pem: b"", "is empty"),
+    (lambda pem: b"\n  \n", "is empty"),
+    (lambda pem: os.urandom(120), "is corrupt: it is not a PEM file"),
+    (lambda pem: pem[:len(pem) // 2], "is truncated"),
+    (lambda pem: pem.replace(pem.splitlines()[1], b"A" * 40), "is corrupt: its PEM does not"),
+])
+def test_damaged_key_files_say_what_is_wrong(app, db, damage, message):
+    record = create_key(db, app.config["KEYS_DIR"])
+    path = Path(app.config["KEYS_DIR"], f"{record.kid}.pem")
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises(KeyProblem, match=message):
+        load_signer(db, app.config["KEYS_DIR"])
+
+
+def test_a_missing_key_file_is_named(app, db):
+    record = create_key(db, app.config["KEYS_DIR"])
+    Path(app.config["KEYS_DIR"], f"{record.kid}.pem").unlink()
+    with pytest.raises(KeyProblem, match=f"{record.kid}.pem for key {record.kid} not found"):
+        load_signer(db, app.config["KEYS_DIR"])
+
+
+def test_keys_folder_is_made_private_and_loose_files_are_warned_about(app, db, caplog):
+    old_umask = os.umask(0o022)
+    try:
+        record = create_key(db, app.config["KEYS_DIR"])
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(os.stat(app.config["KEYS_DIR"]).st_mode) == 0o700
+    path = Path(app.config["KEYS_DIR"], f"{record.kid}.pem")
+    with caplog.at_level(logging.WARNING, logger="trace"):
+        load_signer(db, app.config["KEYS_DIR"])
+    assert caplog.records == []
+    path.chmod(0o644)
+    with caplog.at_level(logging.WARNING, logger="trace"):
+        signer = load_signer(db, app.config["KEYS_DIR"])
+    assert signer.kid == record.kid  # a warning, not a refusal
+    assert [r.getMessage() for r in caplog.records] == [
+        f"the private key file {path} can be read by other users; "
+        f"make it private: chmod 600 {path}"]
+
+
+def test_active_key_is_the_newest_active_of_its_role(app, db):
+    assert active_key(db) is None
+    first = create_key(db, app.config["KEYS_DIR"])
+    agency = create_key(db, app.config["KEYS_DIR"], role="agency:zjqi")
+    assert active_key(db) == first and active_key(db, "agency:zjqi") == agency
+    retire_key(db, first.kid)
+    assert active_key(db) is None

@@ -2,7 +2,9 @@
 
 Serials are random Crockford base32 (12 characters, 60 bits). Signing runs in
 worker processes for large top-ups (Ed25519 costs ~45 µs a code, so 100,000
-codes need both cores to stay in budget); the rows go in with one transaction::
+codes need both cores to stay in budget) and before any write: the rows then
+go in with one short transaction, so other writers (a small top-up, scans)
+wait a fraction of a second, not the whole signing time::
 
     signer = load_signer(db, "keys/")
     issuance = issue_codes(db, signer, "09521234000013", "ZJ2405", 20)
@@ -16,6 +18,8 @@ import base64
 import multiprocessing
 import os
 import sqlite3
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -65,11 +69,23 @@ def new_serials(count: int) -> list[str]:
 
 
 _worker_key: tuple[Ed25519PrivateKey, str] | None = None
+PARENT_CHECK_SECONDS = 0.5
 
 
 def _init_worker(raw_private: bytes, kid: str) -> None:
     global _worker_key
     _worker_key = (Ed25519PrivateKey.from_private_bytes(raw_private), kid)
+    watchdog = threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),),
+                                name="parent-watchdog", daemon=True)
+    watchdog.start()
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    """End this worker soon after its parent dies (``kill -9`` included): an
+    orphan would hold the database open and the raw private key in memory."""
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _sign_chunk(job: tuple[str, str, list[str]]) -> list[str]:
@@ -83,8 +99,7 @@ def signed_chunks(signer: Signer, gtin: str, lot: str, serials: list[str],
                   workers: int | None = None) -> Iterator[tuple[list[str], list[str]]]:
     """Yield ``(serials, signatures)`` chunk by chunk, in order, as they are signed.
 
-    Large jobs sign in worker processes while the caller stores earlier chunks,
-    so signing (~45 µs a code) and inserting overlap on both cores.
+    Large jobs sign in worker processes, one a core, a chunk at a time.
     """
     signer.require_role("issuer")
     workers = workers or os.cpu_count() or 1
@@ -115,43 +130,62 @@ def _check_signer(db: sqlite_utils.Database, signer: Signer) -> None:
         raise KeyProblem(f"key {signer.kid} is {state} and may not issue codes")
 
 
+def _check_batch_open(batch: catalog.Batch) -> None:
+    if batch.status != "open":
+        raise Conflict(f"batch {batch.lot} is {batch.status}; no new codes can be issued")
+
+
 def issue_codes(db: sqlite_utils.Database, signer: Signer, gtin: str, lot: str, count: int, *,
                 workers: int | None = None, progress: Progress | None = None) -> Issuance:
-    """Issue ``count`` new signed codes for a batch: all of them or none."""
+    """Issue ``count`` new signed codes for a batch: all of them or none.
+
+    Every code is signed before the write transaction opens; ``progress`` is
+    told of each signed chunk.
+    """
     if not isinstance(count, int) or not 1 <= count <= MAX_PER_TOPUP:
         raise InvalidInput(f"count must be 1-{MAX_PER_TOPUP:,} codes per top-up")
     _check_signer(db, signer)
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
-    if batch.status != "open":
-        raise Conflict(f"batch {batch.lot} is {batch.status}; no new codes can be issued")
+    _check_batch_open(batch)
     for _attempt in range(3):
-        chunks = signed_chunks(signer, batch.gtin, batch.lot, new_serials(count), workers)
+        rows = _sign_all(signer, batch, new_serials(count), workers, progress)
         try:
-            return _store(db, signer.kid, batch, count, chunks, progress)
+            return _store(db, signer, batch, rows)
         except sqlite3.IntegrityError as error:
             if "items.gtin, items.serial" not in str(error):
                 raise
     raise Conflict("could not draw unique serials three times running; try again")
 
 
-def _store(db: sqlite_utils.Database, kid: str, batch: catalog.Batch, count: int,
-           chunks: Iterator[tuple[list[str], list[str]]],
-           progress: Progress | None) -> Issuance:
+def _sign_all(signer: Signer, batch: catalog.Batch, serials: list[str],
+              workers: int | None, progress: Progress | None) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for chunk, sigs in signed_chunks(signer, batch.gtin, batch.lot, serials, workers):
+        rows.extend(zip(chunk, sigs))
+        if progress:
+            progress(len(chunk))
+    return rows
+
+
+def _store(db: sqlite_utils.Database, signer: Signer, batch: catalog.Batch,
+           rows: list[tuple[str, str]]) -> Issuance:
+    """Write an issuance and its signed rows in one short transaction."""
     issued_at = utc_now()
     with db.atomic():
+        # The INSERT takes the write lock first; what follows reads a settled state.
         cursor = db.execute("INSERT INTO issuances (batch_id, kid, count, issued_at) "
-                            "VALUES (?, ?, ?, ?)", [batch.id, kid, count, issued_at])
+                            "VALUES (?, ?, ?, ?)", [batch.id, signer.kid, len(rows), issued_at])
         issuance_id = cursor.lastrowid
-        for serials, sigs in chunks:
-            db.conn.executemany(
-                "INSERT INTO items (gtin, serial, batch_id, issuance_id, kid, sig, issued_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(batch.gtin, serial, batch.id, issuance_id, kid, sig, issued_at)
-                 for serial, sig in zip(serials, sigs)])
-            if progress:
-                progress(len(serials))
+        # Recalled, or the key retired or revoked, while we were signing: nothing.
+        _check_batch_open(catalog.get_batch_by_id(db, batch.id))
+        _check_signer(db, signer)
+        db.conn.executemany(
+            "INSERT INTO items (gtin, serial, batch_id, issuance_id, kid, sig, issued_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(batch.gtin, serial, batch.id, issuance_id, signer.kid, sig, issued_at)
+             for serial, sig in rows])
     assert issuance_id is not None
-    return Issuance(issuance_id, batch.gtin, batch.lot, kid, count, issued_at)
+    return Issuance(issuance_id, batch.gtin, batch.lot, signer.kid, len(rows), issued_at)
 
 
 EXPORT_COLUMNS = ("seq", "gtin", "lot", "serial", "kid", "status", "issued_at", "url")

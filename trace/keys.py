@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 import re
 from dataclasses import asdict, dataclass
@@ -28,6 +29,7 @@ from .codes import TO_CROCKFORD, encode_signature, sign_item
 from .db import utc_now
 from .errors import InvalidInput, KeyProblem, KeyRoleError, NotFound
 
+log = logging.getLogger(__name__)
 ROLE_RE = re.compile(r"(issuer|ledger|agency:[0-9A-Za-z_-]{1,32})")
 
 
@@ -113,21 +115,30 @@ def _pem_path(keys_dir: str | Path, kid: str) -> Path:
     return Path(keys_dir) / f"{kid}.pem"
 
 
+def _make_private_folder(folder: Path) -> None:
+    """Create the keys folder readable by its owner only (0700), or warn if it is not."""
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        folder.chmod(0o700)  # mkdir's mode is cut by the umask
+    elif folder.stat().st_mode & 0o077:
+        log.warning("the keys folder %s can be read by other users; chmod 700 %s",
+                    folder, folder)
+
+
 def create_key(db: sqlite_utils.Database, keys_dir: str | Path, role: str = "issuer",
                passphrase: str | None = None) -> KeyRecord:
     """Generate a key, write its PEM (mode 0600) and register its public half."""
     if not ROLE_RE.fullmatch(role or ""):
         raise InvalidInput(f"role must be issuer, ledger or agency:<id>, got {role!r}")
     private = Ed25519PrivateKey.generate()
-    public_raw = private.public_key().public_bytes(serialization.Encoding.Raw,
-                                                   serialization.PublicFormat.Raw)
+    public_raw = _public_raw(private)
     kid = derive_kid(public_raw)
     encryption = (serialization.BestAvailableEncryption(passphrase.encode())
                   if passphrase else serialization.NoEncryption())
     pem = private.private_bytes(serialization.Encoding.PEM,
                                 serialization.PrivateFormat.PKCS8, encryption)
     path = _pem_path(keys_dir, kid)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_private_folder(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(pem)
@@ -180,34 +191,84 @@ def revoke_key(db: sqlite_utils.Database, kid: str, at: str | None = None) -> Ke
     return _require_key(db, kid)
 
 
-def load_private_key(keys_dir: str | Path, kid: str,
-                     passphrase: str | None = None) -> Ed25519PrivateKey:
-    path = _pem_path(keys_dir, kid)
+_PEM_BEGIN = b"-----BEGIN "
+_PEM_END = b"-----END "
+
+
+def _read_pem(path: Path, kid: str) -> bytes:
+    """The PEM bytes of ``path``, or a ``KeyProblem`` saying what is wrong with it."""
     try:
         data = path.read_bytes()
-    except OSError:
-        raise KeyProblem(f"private key file for {kid} not found in {keys_dir}") from None
+    except FileNotFoundError:
+        raise KeyProblem(f"private key file {path} for key {kid} not found") from None
+    except OSError as error:
+        raise KeyProblem(f"cannot read the private key file {path}: {error.strerror}") from None
+    if not data.strip():
+        raise KeyProblem(f"the private key file {path} is empty")
+    if _PEM_BEGIN not in data:
+        raise KeyProblem(f"the private key file {path} is corrupt: it is not a PEM file")
+    if _PEM_END not in data:
+        raise KeyProblem(f"the private key file {path} is truncated: its PEM has no END line")
+    if path.stat().st_mode & 0o077:
+        log.warning("the private key file %s can be read by other users; "
+                    "make it private: chmod 600 %s", path, path)
+    return data
+
+
+def load_private_key(keys_dir: str | Path, kid: str,
+                     passphrase: str | None = None) -> Ed25519PrivateKey:
+    """The private key in ``keys/{kid}.pem``; every way it can fail is named."""
+    path = _pem_path(keys_dir, kid)
+    data = _read_pem(path, kid)
+    encrypted = b"ENCRYPTED PRIVATE KEY" in data
+    if encrypted and not passphrase:
+        raise KeyProblem(f"the private key {path} is encrypted: set TRACE_KEY_PASSPHRASE")
     try:
         key = serialization.load_pem_private_key(
-            data, passphrase.encode() if passphrase else None)
+            data, passphrase.encode() if encrypted and passphrase else None)
     except (TypeError, ValueError):
-        raise KeyProblem(f"cannot open the private key {kid}: wrong or missing "
-                         "TRACE_KEY_PASSPHRASE?") from None
+        if encrypted:
+            raise KeyProblem(f"cannot open the private key {path}: "
+                             "TRACE_KEY_PASSPHRASE is wrong") from None
+        raise KeyProblem(f"the private key file {path} is corrupt: "
+                         "its PEM does not decode to a key") from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise KeyProblem(f"{path.name} is not an Ed25519 key")
+        raise KeyProblem(f"{path} is not an Ed25519 key")
     return key
+
+
+def _public_raw(private: Ed25519PrivateKey) -> bytes:
+    return private.public_key().public_bytes(serialization.Encoding.Raw,
+                                             serialization.PublicFormat.Raw)
+
+
+def _open_signer(record: KeyRecord, keys_dir: str | Path, passphrase: str | None) -> Signer:
+    """The signer for ``record``, after checking that its file holds that very key."""
+    private = load_private_key(keys_dir, record.kid, passphrase)
+    if _public_raw(private) != record.public_bytes:
+        raise KeyProblem(
+            f"{_pem_path(keys_dir, record.kid)} does not hold the private half of key "
+            f"{record.kid}: its public key is not the one registered, so everything it "
+            "signed would verify as forged. Restore the right file, or retire the key "
+            "(python -m trace keys retire) and create a new one.")
+    return Signer(record.kid, record.role, private)
+
+
+def active_key(db: sqlite_utils.Database, role: str = "issuer") -> KeyRecord | None:
+    """The newest active key of ``role`` in the database, whatever is on disk."""
+    rows = list(db.query("SELECT * FROM keys WHERE role = ? AND status = 'active' "
+                         "ORDER BY created_at DESC LIMIT 1", [role]))
+    return KeyRecord(**rows[0]) if rows else None
 
 
 def load_signer(db: sqlite_utils.Database, keys_dir: str | Path,
                 passphrase: str | None = None, role: str = "issuer") -> Signer:
-    """The newest active key of ``role`` whose private half is in ``keys_dir``."""
-    rows = db.execute("SELECT kid FROM keys WHERE role = ? AND status = 'active' "
-                      "ORDER BY created_at DESC", [role]).fetchall()
-    for (kid,) in rows:
-        if _pem_path(keys_dir, kid).exists():
-            return Signer(kid, role, load_private_key(keys_dir, kid, passphrase))
-    raise KeyProblem(f"no active {role} key with its private key in {keys_dir}; "
-                     f"create one: python -m trace keys new --role {role}")
+    """The newest active key of ``role``, checked against its registered public key."""
+    record = active_key(db, role)
+    if record is None:
+        raise KeyProblem(f"no active {role} key; create one: "
+                         f"python -m trace keys new --role {role}")
+    return _open_signer(record, keys_dir, passphrase)
 
 
 def load_signer_by_kid(db: sqlite_utils.Database, keys_dir: str | Path, kid: str,
@@ -215,7 +276,7 @@ def load_signer_by_kid(db: sqlite_utils.Database, keys_dir: str | Path, kid: str
     record = _require_key(db, kid)
     if record.status != "active":
         raise KeyProblem(f"key {kid} is {record.status} and may not sign")
-    return Signer(kid, record.role, load_private_key(keys_dir, kid, passphrase))
+    return _open_signer(record, keys_dir, passphrase)
 
 
 def trust_list(db: sqlite_utils.Database) -> dict:

@@ -28,7 +28,8 @@ def keys_group():
 @click.option("--role", default="issuer", show_default=True,
               help="issuer, ledger or agency:<id>")
 @click.option("--if-missing", is_flag=True,
-              help="Do nothing if an active key of this role is already usable.")
+              help="Do nothing if the database has an active key of this role (and "
+                   "stop with an error if that key cannot be opened).")
 def keys_new(role: str, if_missing: bool):
     """Create an Ed25519 key (private half in the keys folder, mode 0600).
 
@@ -39,14 +40,16 @@ def keys_new(role: str, if_missing: bool):
     """
     db = database()
     keys_dir, passphrase = keys_args()
-    if if_missing:
+    existing = keys.active_key(db, role) if if_missing else None
+    if existing:
         try:
-            signer = keys.load_signer(db, keys_dir, passphrase, role=role)
-        except KeyProblem:
-            pass
-        else:
-            click.echo(f"Key {signer.kid} ({role}) already active; nothing to do.")
-            return
+            keys.load_signer(db, keys_dir, passphrase, role=role)
+        except KeyProblem as problem:
+            # A second active key would hide the first: say what is wrong instead.
+            raise KeyProblem(f"the active {role} key {existing.kid} cannot be opened: "
+                             f"{problem.message}. Nothing was created.") from None
+        click.echo(f"Key {existing.kid} ({role}) already active; nothing to do.")
+        return
     if not passphrase:
         click.echo("Warning: TRACE_KEY_PASSPHRASE is not set; the private key is stored "
                    "unencrypted (file mode 0600). Set it in production.", err=True)
