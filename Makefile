@@ -32,8 +32,8 @@ lint: $(STAMP)
 	$(PY) -m mypy trace
 
 bench: $(STAMP)
-	PYTHONPATH=. $(PY) tests/benchmarks/bench_issuing.py
-	PYTHONPATH=. $(PY) tests/benchmarks/bench_labels.py
+	PYTHONPATH=.:tests/benchmarks $(PY) tests/benchmarks/bench_issuing.py
+	PYTHONPATH=.:tests/benchmarks $(PY) tests/benchmarks/bench_labels.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -148,7 +148,9 @@ def issue_codes(db: sqlite_utils.Database, signer: Signer, gtin: str, lot: str, 
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
     _check_batch_open(batch)
     for _attempt in range(3):
-        rows = _sign_all(signer, batch, new_serials(count), workers, progress)
+        # Sorted serials go into the (gtin, serial) index in order: a much
+        # shorter write transaction than random order into a large index.
+        rows = _sign_all(signer, batch, sorted(new_serials(count)), workers, progress)
         try:
             return _store(db, signer, batch, rows)
         except sqlite3.IntegrityError as error:

@@ -4,7 +4,9 @@ Naive: the ``qrcode`` package makes each code, PIL draws it, reportlab embeds th
 image with drawImage, one process. Ours: zxing-cpp matrix as one vector path,
 files of --per-file labels rendered on every core.
 Budgets (DESIGN §12): 100,000 labels of a4-3x8 under 150 s with peak memory under
-300 MB; 2,000 labels at least 10x faster than naive.
+300 MB; 2,000 labels at least 10x faster than naive. What was timed is checked:
+pages of both runs are rendered with PDFium and every code on them decoded with
+zxing-cpp, in order. Exits 1 when a budget, the ratio or a check is missed.
 
     PYTHONPATH=. python tests/benchmarks/bench_labels.py [--count 100000] [--compare 2000]
 """
@@ -19,11 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import qrcode
+import zxingcpp
+from budget import Budgets
 from reportlab.lib.utils import ImageReader
 
 from trace import catalog
-from trace.db import open_db
+from trace.db import create_db, open_db
 from trace.issuing import issue_codes
 from trace.keys import create_key, load_signer
 from trace.labels import BatchSource, SheetWriter, print_labels
@@ -32,10 +37,11 @@ from trace.stocks import PT_PER_MM, load_stock
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "https://trace.example.cn"
 GTIN, LOT, CREDIT = "09521234000013", "ZJ-2611-A", "91330681MA2D7XKQ0T"
+TIME_BUDGET_S, MEMORY_BUDGET_MB, MIN_RATIO = 150, 300, 10
 
 
 def make_batch(folder: Path, count: int) -> Path:
-    db = open_db(folder / "bench.db")
+    db = create_db(folder / "bench.db")
     create_key(db, folder / "keys")
     supplier = catalog.add_supplier(db, "诸暨市山下湖明珠珍珠有限公司", CREDIT)
     catalog.add_product(db, supplier, GTIN, "诸暨淡水珍珠项链")
@@ -132,11 +138,43 @@ def big_run(db_path: Path, folder: Path, count: int) -> tuple[float, int, int, i
     return elapsed, peak_pss, peak_rss, files
 
 
+def decoded_urls(path: Path, pages: list[int] | None = None) -> list[str]:
+    """Every QR code on the given pages (all by default), in reading order."""
+    pdf = pdfium.PdfDocument(str(path))
+    found = []
+    for index in pages if pages is not None else range(len(pdf)):
+        image = pdf[index].render(scale=200 / 72).to_pil().convert("L")
+        results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        found += [r.text for r in sorted(results, key=lambda r: (r.position.top_left.y // 50,
+                                                                 r.position.top_left.x))]
+    return found
+
+
+def check_output(budgets: Budgets, db_path: Path, folder: Path, compare: int,
+                 count: int) -> None:
+    urls = [item.url for item in BatchSource(open_db(db_path), GTIN, LOT, BASE).slice(0, count)]
+    for name in ("ours", "naive"):
+        found = decoded_urls(folder / f"{name}.pdf", [0, 1])
+        budgets.check(found == urls[:len(found)] and len(found) == 48,
+                      f"{name}: the first two pages decode to the first 48 codes in order")
+    files = sorted((folder / "big").glob("*.pdf"))
+    last = pdfium.PdfDocument(str(files[-1]))
+    tail = decoded_urls(files[-1], [len(last) - 1])
+    budgets.check(bool(tail) and tail == urls[count - len(tail):],
+                  f"100,000 run: the last page of {files[-1].name} decodes to the last "
+                  f"{len(tail)} codes")
+    first = decoded_urls(files[0], [0])
+    budgets.check(first == urls[:len(first)] and len(first) == 24,
+                  f"100,000 run: the first page of {files[0].name} decodes to the first 24 codes")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--compare", type=int, default=2_000)
     args = parser.parse_args()
+    budgets = Budgets()
+    scale = args.count / 100_000
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         db_path = make_batch(folder, max(args.count, args.compare))
@@ -145,12 +183,20 @@ def main() -> None:
         print(f"labels, a4-3x8, {args.compare:,} codes")
         print(f"  ours : {t_ours:7.2f} s   (zxing-cpp vector path, QR codes made by workers)")
         print(f"  naive: {t_naive:7.2f} s   (qrcode -> PIL -> drawImage, one process)")
-        print(f"  ratio: {t_naive / t_ours:.1f}x faster than naive (budget: at least 10x)")
+        print(f"  ratio: {t_naive / t_ours:.1f}x faster than naive")
+        budgets.check(t_naive / t_ours >= MIN_RATIO,
+                      f"{t_naive / t_ours:.1f}x naive (at least {MIN_RATIO}x)")
         elapsed, pss, rss, files = big_run(db_path, folder, args.count)
         print(f"labels, a4-3x8, {args.count:,} codes through 'python -m trace labels print'")
-        print(f"  wall : {elapsed:7.1f} s   in {files} PDF files (budget 150 s)")
+        print(f"  wall : {elapsed:7.1f} s   in {files} PDF files")
         print(f"  peak memory, all processes: {pss / 2**20:.0f} MB PSS "
-              f"({rss / 2**20:.0f} MB RSS counting shared pages twice; budget 300 MB)")
+              f"({rss / 2**20:.0f} MB RSS counting shared pages twice)")
+        budgets.check(elapsed < TIME_BUDGET_S * scale,
+                      f"{elapsed:.1f} s (budget {TIME_BUDGET_S * scale:.0f} s)")
+        budgets.check(pss / 2**20 < MEMORY_BUDGET_MB,
+                      f"peak {pss / 2**20:.0f} MB PSS (budget {MEMORY_BUDGET_MB} MB)")
+        check_output(budgets, db_path, folder, args.compare, args.count)
+    budgets.finish()
 
 
 if __name__ == "__main__":
