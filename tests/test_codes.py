@@ -6,7 +6,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from trace.codes import (BatchRef, ItemCode, decode_signature, encode_signature, parse_code,
+from trace.codes import (BatchRef, ItemCode, decode_signature, encode_signature, group_serial,
+                         parse_code,
                          parse_link, sign_item, signed_message, verify_signature)
 from trace.errors import InvalidCode
 
@@ -103,3 +104,68 @@ def test_signature_with_a_trailing_newline_is_invalid():
 def test_url_percent_encodes_only_what_needs_it():
     code = ItemCode("09521234000013", "A/B", "S", "K", "x")
     assert code.url(BASE + "/") == f"{BASE}/01/09521234000013/10/A%2FB/21/S?k=K&s=x"
+
+
+ITEM = "/01/09521234000013/10/L/21/S"
+
+
+@pytest.mark.parametrize("url, message, message_zh", [
+    (None, "no URL given", "未提供网址"),
+    ("", "no URL given", "未提供网址"),
+    (f"https://other.example{ITEM}?k=K&s={SIG}", "not a code of this site: it must start with "
+     "https://trace.example.cn/", "不是本平台的追溯码：网址应以 https://trace.example.cn/ 开头"),
+    (f"{BASE}{ITEM}?k=K", "the code carries no signature (s=)", "追溯码缺少签名（s=）"),
+    (f"{BASE}{ITEM}?s={SIG}", "the code carries no valid key id (k=)", "缺少有效的密钥编号（k=）"),
+    (f"{BASE}{ITEM}?k=&s={SIG}", "no valid key id (k=)", "密钥编号"),
+    (f"{BASE}{ITEM}?k=K-1&s={SIG}", "no valid key id (k=)", "密钥编号"),
+    (f"{BASE}{ITEM}?k=K&s={SIG[:-1]}", "the signature is not 86 characters of base64url",
+     "签名不是 86 位 base64url 字符"),
+    (f"{BASE}/01/09521234000013/22/V/10/L/21/S?k=K&s={SIG}", "Trace codes carry no CPV (AI 22)",
+     "本平台的追溯码不含 AI 22"),
+    (f"{BASE}/01/09521234000013/21/S?k=K&s={SIG}", "the code has no lot (AI 10)",
+     "追溯码缺少批号（AI 10）"),
+    (f"{BASE}/01/09521234000013/10/L", "this is a batch URL, not an item code (no serial, AI 21)",
+     "这是批次网址，不是单品追溯码"),
+])
+def test_parse_code_says_what_is_wrong_in_both_languages(url, message, message_zh):
+    with pytest.raises(InvalidCode) as caught:
+        parse_code(url, BASE)
+    assert message in caught.value.message
+    assert message_zh in caught.value.message_zh
+
+
+def test_non_canonical_signature_message():
+    text = encode_signature(bytes(range(64)))
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    sloppy = text[:-1] + alphabet[alphabet.index(text[-1]) ^ 1]
+    with pytest.raises(InvalidCode) as caught:
+        decode_signature(sloppy)
+    assert (caught.value.message, caught.value.message_zh) == (
+        "the signature is not canonically encoded", "签名编码不规范")
+
+
+@pytest.mark.parametrize("suffix", ["#top", "#a#b", "#?k=X&s=Y", "#/21/OTHER"])
+def test_the_fragment_is_dropped_whatever_it_holds(suffix):
+    code = parse_code(f"{BASE}{ITEM}?k=K&s={SIG}{suffix}", BASE)
+    assert (code.serial, code.kid, code.sig) == ("S", "K", SIG)
+
+
+def test_a_base_with_a_trailing_slash_is_the_same_base():
+    code = parse_code(f"{BASE}{ITEM}?k=K&s={SIG}", BASE + "/")
+    assert code.serial == "S"
+    assert code.url(BASE + "/") == f"{BASE}{ITEM}?k=K&s={SIG}"
+    assert BatchRef("09521234000013", "L").url(BASE + "/") == f"{BASE}/01/09521234000013/10/L"
+
+
+def test_without_a_base_any_origin_is_stripped():
+    link = parse_link(f"https://example.org{ITEM}?k=K&s={SIG}")
+    assert isinstance(link, ItemCode) and link.kid == "K"
+    assert parse_link("http://example.org/01/09521234000013/10/L-2") == \
+        BatchRef("09521234000013", "L-2")
+
+
+@pytest.mark.parametrize("serial, grouped", [
+    ("RZJ4WDFFXA07", "RZJ4-WDFF-XA07"), ("ABCDE", "ABCD-E"), ("ABCD", "ABCD"), ("", ""),
+])
+def test_group_serial_reads_in_fours(serial, grouped):
+    assert group_serial(serial) == grouped

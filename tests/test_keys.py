@@ -9,8 +9,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from trace.codes import ItemCode, verify_signature
+from trace.db import utc_now
 from trace.errors import InvalidInput, KeyProblem, NotFound
-from trace.keys import (active_key, create_key, derive_kid, get_key, list_keys,
+from trace.keys import (KeyRecord, active_key, create_key, derive_kid, get_key, list_keys,
                         load_private_key, load_signer, load_signer_by_kid, parse_time,
                         retire_key, revoke_key, trust_list)
 
@@ -152,3 +154,71 @@ def test_active_key_is_the_newest_active_of_its_role(app, db):
     assert active_key(db) == first and active_key(db, "agency:zjqi") == agency
     retire_key(db, first.kid)
     assert active_key(db) is None
+
+
+def test_load_signer_gives_a_working_issuer_signer(app, db):
+    record = create_key(db, app.config["KEYS_DIR"])
+    signer = load_signer(db, app.config["KEYS_DIR"])
+    assert (signer.kid, signer.role) == (record.kid, "issuer")
+    sig = signer.sign_item("09521234000013", "L", "S")
+    code = ItemCode("09521234000013", "L", "S", record.kid, sig)
+    assert verify_signature(record.public_bytes, code)
+    raw = signer.raw_private_bytes()
+    assert len(raw) == 32
+    assert Ed25519PrivateKey.from_private_bytes(raw).public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw) == record.public_bytes
+
+
+def test_a_nested_keys_folder_is_created(app, db, tmp_path):
+    folder = tmp_path / "deep" / "er" / "keys"
+    record = create_key(db, folder)
+    assert (folder / f"{record.kid}.pem").is_file()
+    assert load_signer_by_kid(db, folder, record.kid).kid == record.kid
+
+
+def test_retire_sets_the_end_of_validity_to_now(app, db):
+    record = create_key(db, app.config["KEYS_DIR"])
+    retired = retire_key(db, record.kid)
+    assert retired.status == "retired"
+    assert retired.retired_at == retired.not_after
+    assert record.not_before <= retired.not_after <= utc_now()
+    with pytest.raises(InvalidInput, match="already retired"):
+        retire_key(db, record.kid)
+    with pytest.raises(KeyProblem, match="is retired and may not sign"):
+        load_signer_by_kid(db, app.config["KEYS_DIR"], record.kid)
+
+
+@pytest.mark.parametrize("text, utc", [
+    ("2026-11-26T08:00:00Z", "2026-11-26T08:00:00.000000+00:00"),
+    ("2026-11-26T08:00:00+08:00", "2026-11-26T00:00:00.000000+00:00"),
+    ("2026-11-26T08:00:00.5-05:00", "2026-11-26T13:00:00.500000+00:00"),
+])
+def test_parse_time_normalises_to_utc(text, utc):
+    assert parse_time(text) == utc
+
+
+def test_valid_at_bounds_are_inclusive_then_exclusive():
+    record = KeyRecord(kid="K", role="issuer", status="revoked", public_key="x",
+                       created_at="2026-01-01T00:00:00.000000+00:00",
+                       not_before="2026-01-01T00:00:00.000000+00:00",
+                       not_after="2026-06-01T00:00:00.000000+00:00",
+                       revoked_at="2026-03-01T00:00:00.000000+00:00")
+    assert not record.valid_at("2025-12-31T23:59:59.999999+00:00")
+    assert record.valid_at("2026-01-01T00:00:00.000000+00:00")       # from not_before on
+    assert record.valid_at("2026-02-28T23:59:59.999999+00:00")
+    assert not record.valid_at("2026-03-01T00:00:00.000000+00:00")   # revoked from that instant
+    retired = KeyRecord(**{**record.to_json(), "status": "retired", "revoked_at": None})
+    assert retired.valid_at("2026-06-01T00:00:00.000000+00:00")      # up to not_after itself
+    assert not retired.valid_at("2026-06-01T00:00:00.000001+00:00")
+    open_ended = KeyRecord(**{**retired.to_json(), "not_after": None})
+    assert open_ended.valid_at("2099-01-01T00:00:00.000000+00:00")
+
+
+def test_the_published_key_is_a_jwk_for_ed25519(app, db):
+    record = create_key(db, app.config["KEYS_DIR"])
+    (jwk,) = trust_list(db)["keys"]
+    assert jwk == {"kid": record.kid, "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA",
+                   "use": "sig", "x": record.public_key, "role": "issuer", "status": "active",
+                   "not_before": record.not_before, "not_after": None, "revoked_at": None}
+    assert len(jwk["x"]) == 43 and "=" not in jwk["x"]
+    assert record.to_json()["kid"] == record.kid

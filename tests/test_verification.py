@@ -11,7 +11,7 @@ from trace.codes import ItemCode, encode_signature, parse_code, sign_item
 from trace.issuing import export_rows, issue_codes
 from trace.keys import (create_key, get_key, load_private_key, load_signer_by_kid, retire_key,
                         revoke_key)
-from trace.verification import verify_url
+from trace.verification import batch_view, public_batch_json, verify_url
 from trace.errors import KeyRoleError
 
 from conftest import BASE_URL, GTIN, LOT
@@ -325,3 +325,75 @@ def test_verdict_json_has_the_documented_fields(db, issued_urls):
     assert data["product"] == "诸暨淡水珍珠项链"
     assert data["supplier"] == "诸暨市山下湖明珠珍珠有限公司"
     assert {"reason", "gtin", "lot", "serial", "batch", "item"} <= set(data)
+
+
+def test_recalled_batch_item_and_void_say_why(db, issued_urls):
+    first, second, third = (parts(u) for u in issued_urls[:3])
+    db.execute("UPDATE items SET status = 'void', status_reason = '标签印坏' WHERE serial = ?",
+               [first.serial])
+    db.execute("UPDATE items SET status = 'recalled', status_reason = '包装破损' WHERE serial = ?",
+               [second.serial])
+    void = verify_url(db, issued_urls[0], BASE_URL)
+    recalled = verify_url(db, issued_urls[1], BASE_URL)
+    assert (void.verdict, void.reason_code, void.reason, void.reason_en) == (
+        "void", "void", "该码已作废：标签印坏", "This code has been voided: 标签印坏")
+    assert (recalled.verdict, recalled.reason, recalled.reason_en) == (
+        "recalled", "该商品已被召回：包装破损", "This item has been recalled: 包装破损")
+    db.execute("UPDATE batches SET status = 'recalled', status_reason = NULL")
+    batch_recall = verify_url(db, issued_urls[2], BASE_URL)
+    assert (batch_recall.verdict, batch_recall.reason) == ("recalled", "该商品已被召回：—")
+    db.execute("UPDATE batches SET status_reason = '重金属超标'")
+    for url in issued_urls[:3]:  # a batch recall outranks an item's own state
+        verdict = verify_url(db, url, BASE_URL)
+        assert (verdict.verdict, verdict.reason) == ("recalled", "该商品已被召回：重金属超标")
+        assert verdict.product.name == "诸暨淡水珍珠项链" and verdict.serial in (
+            first.serial, second.serial, third.serial)
+
+
+def test_a_forged_verdict_names_what_was_scanned_and_nothing_more(db, issued_urls):
+    code = parts(issued_urls[0])
+    verdict = verify_url(db, with_sig(issued_urls[0], flip_bit(code.sig)), BASE_URL)
+    assert (verdict.gtin, verdict.lot, verdict.serial, verdict.kid) == (
+        GTIN, LOT, code.serial, code.kid)
+    data = verdict.to_json()
+    assert set(data) == {"verdict", "reason", "reason_en", "reason_code", "gtin", "lot",
+                         "serial", "kid", "product", "supplier", "verified_at"}
+    assert (data["product"], data["supplier"]) == (None, None)
+
+
+def test_a_batch_url_is_not_an_item_but_names_its_batch(db, issued_urls):
+    verdict = verify_url(db, f"{BASE_URL}/01/{GTIN}/10/{LOT}", BASE_URL)
+    assert (verdict.verdict, verdict.reason_code, verdict.gtin, verdict.lot) == (
+        "invalid", "batch_url", GTIN, LOT)
+    assert verdict.reason == "这是批次网址，不是单品追溯码。"
+    assert verdict.reason_en == "This is a batch URL, not an item code."
+
+
+def test_genuine_json_is_complete_and_public(db, issued_urls):
+    code = parts(issued_urls[0])
+    verdict = verify_url(db, issued_urls[0], BASE_URL)
+    data = verdict.to_json()
+    named = ("verdict", "reason", "reason_en", "reason_code", "gtin", "lot", "serial", "kid",
+             "product", "supplier")
+    assert {k: data[k] for k in named} == {
+        "verdict": "genuine", "reason": "签名有效，商品已登记：正品。",
+        "reason_en": "Valid signature for a registered item: genuine.", "reason_code": "genuine",
+        "gtin": GTIN, "lot": LOT, "serial": code.serial, "kid": code.kid,
+        "product": "诸暨淡水珍珠项链", "supplier": "诸暨市山下湖明珠珍珠有限公司"}
+    assert data["verified_at"] == verdict.verified_at
+    assert data["product_info"]["name"] == "诸暨淡水珍珠项链"
+    assert data["product_info"]["standard"] == "GB/T 18781-2023"
+    assert data["supplier_info"] == {"name": "诸暨市山下湖明珠珍珠有限公司",
+                                     "credit_code": "91330681MA2D7XKQ0T"}
+    assert data["batch"] == {"gtin": GTIN, "lot": LOT, "produced_on": "2026-11-10",
+                             "status": "open", "status_reason": None}
+    assert data["item"]["serial"] == code.serial and data["item"]["status"] == "active"
+    assert data["item"]["kid"] == code.kid and data["item"]["issued_at"]
+    assert set(data["item"]) == {"serial", "status", "issued_at", "kid"}
+
+
+def test_batch_view_counts_what_was_issued(db, issued_urls):
+    view = batch_view(db, GTIN, LOT)
+    assert (view["batch"].lot, view["product"].gtin, view["issued"]) == (LOT, GTIN, 5)
+    assert view["supplier"].credit_code == "91330681MA2D7XKQ0T"
+    assert public_batch_json(view)["issued"] == 5
