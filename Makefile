@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup test lint bench clean
+.PHONY: run setup test lint bench mutate clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	PYTHONPATH=.:tests/benchmarks $(PY) tests/benchmarks/bench_issuing.py
 	PYTHONPATH=.:tests/benchmarks $(PY) tests/benchmarks/bench_labels.py
+
+# Each of codes, gs1, keys, verification mutated against its own test file (mutmut);
+# reports in build/mutation/. MODULES="codes keys" for a subset.
+mutate: $(STAMP)
+	bash tests/mutation/run.sh . $(MODULES)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -109,15 +109,19 @@ def test_url_percent_encodes_only_what_needs_it():
 ITEM = "/01/09521234000013/10/L/21/S"
 
 
+NO_KID = ("the code carries no valid key id (k=)", "追溯码缺少有效的密钥编号（k=）")
+
+
 @pytest.mark.parametrize("url, message, message_zh", [
     (None, "no URL given", "未提供网址"),
     ("", "no URL given", "未提供网址"),
-    (f"https://other.example{ITEM}?k=K&s={SIG}", "not a code of this site: it must start with "
-     "https://trace.example.cn/", "不是本平台的追溯码：网址应以 https://trace.example.cn/ 开头"),
+    (f"https://other.example{ITEM}?k=K&s={SIG}",
+     "not a code of this site: it must start with https://trace.example.cn/",
+     "不是本平台的追溯码：网址应以 https://trace.example.cn/ 开头"),
     (f"{BASE}{ITEM}?k=K", "the code carries no signature (s=)", "追溯码缺少签名（s=）"),
-    (f"{BASE}{ITEM}?s={SIG}", "the code carries no valid key id (k=)", "缺少有效的密钥编号（k=）"),
-    (f"{BASE}{ITEM}?k=&s={SIG}", "no valid key id (k=)", "密钥编号"),
-    (f"{BASE}{ITEM}?k=K-1&s={SIG}", "no valid key id (k=)", "密钥编号"),
+    (f"{BASE}{ITEM}?s={SIG}", *NO_KID),
+    (f"{BASE}{ITEM}?k=&s={SIG}", *NO_KID),
+    (f"{BASE}{ITEM}?k=K-1&s={SIG}", *NO_KID),
     (f"{BASE}{ITEM}?k=K&s={SIG[:-1]}", "the signature is not 86 characters of base64url",
      "签名不是 86 位 base64url 字符"),
     (f"{BASE}/01/09521234000013/22/V/10/L/21/S?k=K&s={SIG}", "Trace codes carry no CPV (AI 22)",
@@ -125,13 +129,19 @@ ITEM = "/01/09521234000013/10/L/21/S"
     (f"{BASE}/01/09521234000013/21/S?k=K&s={SIG}", "the code has no lot (AI 10)",
      "追溯码缺少批号（AI 10）"),
     (f"{BASE}/01/09521234000013/10/L", "this is a batch URL, not an item code (no serial, AI 21)",
-     "这是批次网址，不是单品追溯码"),
+     "这是批次网址，不是单品追溯码（缺少序列号 AI 21）"),
 ])
 def test_parse_code_says_what_is_wrong_in_both_languages(url, message, message_zh):
     with pytest.raises(InvalidCode) as caught:
         parse_code(url, BASE)
-    assert message in caught.value.message
-    assert message_zh in caught.value.message_zh
+    assert (caught.value.message, caught.value.message_zh) == (message, message_zh)
+
+
+def test_a_url_without_http_is_named_when_any_origin_is_allowed():
+    with pytest.raises(InvalidCode) as caught:
+        parse_link("ftp://example.org/01/09521234000013/10/L")
+    assert (caught.value.message, caught.value.message_zh) == (
+        "not an http(s) URL", "不是 http(s) 网址")
 
 
 def test_non_canonical_signature_message():

@@ -87,6 +87,33 @@ def test_each_rejection_says_what_is_wrong_in_both_languages(path, message, mess
     assert message_zh in caught.value.message_zh
 
 
+@pytest.mark.parametrize("path, message, message_zh", [
+    ("/01/09521234000013/10/L?10=L", "AI 10 belongs in the path, not the query",
+     "AI 10 只能出现在路径中"),
+    ("/01/09521234000013/21/S/10/L",
+     "key qualifiers must appear once each, in the order 22, 10, 21",
+     "限定符须按 22、10、21 顺序且各出现一次"),
+    ("/01/09521234000013/10/A%7E", "lot (AI 10) contains characters GS1 does not allow: '~'",
+     "批号含有 GS1 不允许的字符"),
+    ("/01/09521234000013/10/A%7E%7E%5E",
+     "lot (AI 10) contains characters GS1 does not allow: '^~'", "批号含有 GS1 不允许的字符"),
+    ("/01/09521234000013/10/A B", "lot (AI 10) contains a character not allowed in a URL",
+     "批号含有网址中不允许的字符"),
+    ("/01/9521234000013", "GTIN must be exactly 14 digits, got '9521234000013'",
+     "GTIN 必须是 14 位数字：'9521234000013'"),
+    ("/01/09521234000014", "GTIN 09521234000014 has a wrong check digit (expected 3)",
+     "GTIN 09521234000014 校验位错误（应为 3）"),
+    ("/01/09521234000013/10/L/",
+     "the path is not of the form /01/{GTIN}/10/{LOT}/21/{SERIAL}",
+     "路径格式不符合 /01/{GTIN}/10/{批号}/21/{序列号}"),
+    ("/02/09521234000013", "the path must start with AI 01 (GTIN)", "路径必须以 AI 01（GTIN）开头"),
+])
+def test_whole_messages_in_both_languages(path, message, message_zh):
+    with pytest.raises(InvalidCode) as caught:
+        parse_path_and_query(path)
+    assert (caught.value.message, caught.value.message_zh) == (message, message_zh)
+
+
 @pytest.mark.parametrize("query, expected", [
     ("3103=000250", {"3103": "000250"}),            # net weight: six digits
     ("3600=000001", {"3600": "000001"}),

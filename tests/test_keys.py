@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from trace.codes import ItemCode, verify_signature
 from trace.db import utc_now
-from trace.errors import InvalidInput, KeyProblem, NotFound
+from trace.errors import InvalidInput, KeyProblem, KeyRoleError, NotFound
 from trace.keys import (KeyRecord, active_key, create_key, derive_kid, get_key, list_keys,
                         load_private_key, load_signer, load_signer_by_kid, parse_time,
                         retire_key, revoke_key, trust_list)
@@ -99,8 +99,13 @@ def other_key_pem() -> bytes:
 def test_a_private_key_that_is_not_the_registered_one_is_refused(app, db):
     record = create_key(db, app.config["KEYS_DIR"])
     Path(app.config["KEYS_DIR"], f"{record.kid}.pem").write_bytes(other_key_pem())
-    with pytest.raises(KeyProblem, match=f"does not hold the private half of key {record.kid}"):
+    with pytest.raises(KeyProblem) as caught:
         load_signer(db, app.config["KEYS_DIR"])
+    assert caught.value.message == (
+        f"{Path(app.config['KEYS_DIR'], record.kid + '.pem')} does not hold the private half of "
+        f"key {record.kid}: its public key is not the one registered, so everything it signed "
+        "would verify as forged. Restore the right file, or retire the key (python -m trace "
+        "keys retire) and create a new one.")
     with pytest.raises(KeyProblem, match="does not hold the private half"):
         load_signer_by_kid(db, app.config["KEYS_DIR"], record.kid)
 
@@ -222,3 +227,59 @@ def test_the_published_key_is_a_jwk_for_ed25519(app, db):
                    "not_before": record.not_before, "not_after": None, "revoked_at": None}
     assert len(jwk["x"]) == 43 and "=" not in jwk["x"]
     assert record.to_json()["kid"] == record.kid
+
+
+def test_a_loose_existing_keys_folder_is_warned_about(app, db, tmp_path, caplog):
+    folder = tmp_path / "shared-keys"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    with caplog.at_level(logging.WARNING, logger="trace"):
+        create_key(db, folder)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"the keys folder {folder} can be read by other users; chmod 700 {folder}"]
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755  # ours to warn about, not to change
+
+
+def test_an_unencrypted_key_still_opens_when_a_passphrase_is_set(app, db):
+    record = create_key(db, app.config["KEYS_DIR"])
+    assert load_signer(db, app.config["KEYS_DIR"], "a passphrase").kid == record.kid
+    assert load_signer_by_kid(db, app.config["KEYS_DIR"], record.kid, "x").kid == record.kid
+
+
+def test_an_encrypted_key_opens_by_kid_with_its_passphrase(app, db):
+    record = create_key(db, app.config["KEYS_DIR"], passphrase="口令")
+    assert load_signer_by_kid(db, app.config["KEYS_DIR"], record.kid, "口令").kid == record.kid
+    with pytest.raises(KeyProblem, match="is encrypted: set TRACE_KEY_PASSPHRASE"):
+        load_signer_by_kid(db, app.config["KEYS_DIR"], record.kid)
+
+
+def test_load_signer_of_another_role(app, db):
+    create_key(db, app.config["KEYS_DIR"])
+    agency = create_key(db, app.config["KEYS_DIR"], role="agency:zjqi")
+    signer = load_signer(db, app.config["KEYS_DIR"], role="agency:zjqi")
+    assert (signer.kid, signer.role) == (agency.kid, "agency:zjqi")
+    with pytest.raises(KeyProblem, match="no active ledger key; create one: "
+                                         "python -m trace keys new --role ledger"):
+        load_signer(db, app.config["KEYS_DIR"], role="ledger")
+
+
+def test_a_key_of_another_algorithm_is_named(app, db):
+    from cryptography.hazmat.primitives.asymmetric import ec
+    record = create_key(db, app.config["KEYS_DIR"])
+    path = Path(app.config["KEYS_DIR"], f"{record.kid}.pem")
+    path.write_bytes(ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    with pytest.raises(KeyProblem) as caught:
+        load_signer(db, app.config["KEYS_DIR"])
+    assert caught.value.message == f"{path} is not an Ed25519 key"
+
+
+def test_a_signer_names_its_role_when_refusing(app, db):
+    record = create_key(db, app.config["KEYS_DIR"], role="agency:zjqi")
+    signer = load_signer_by_kid(db, app.config["KEYS_DIR"], record.kid)
+    with pytest.raises(KeyRoleError) as caught:
+        signer.sign_item("09521234000013", "L", "S")
+    assert caught.value.message == (f"key {record.kid} has role 'agency:zjqi' and may not sign "
+                                    "for role 'issuer'")
+    assert caught.value.status == 403

@@ -166,6 +166,10 @@ def test_each_tampered_or_malformed_code_is_caught_by_its_own_check(db, issued_u
         assert expected_reason in verdict.reason_en
     assert verdict.reason and verdict.reason_en
     assert verdict.product is None and verdict.item is None  # nothing of the real item shown
+    if expected_verdict == "forged":  # what was scanned is named, to report it
+        scanned = parts(url)
+        assert (verdict.gtin, verdict.lot, verdict.serial, verdict.kid) == (
+            scanned.gtin, scanned.lot, scanned.serial, scanned.kid)
 
 
 @pytest.mark.parametrize("origin", ["HTTPS://TRACE.EXAMPLE.CN", "HtTpS://Trace.Example.CN"])
@@ -212,6 +216,7 @@ def test_signed_but_never_issued_is_forged(app, db, issuer, issued_urls):
     url = ItemCode(GTIN, LOT, serial, issuer.kid, sig).url(BASE_URL)
     verdict = verify_url(db, url, BASE_URL)
     assert (verdict.verdict, verdict.reason_code) == ("forged", "unknown_item")
+    assert (verdict.serial, verdict.kid, verdict.lot) == (serial, issuer.kid, LOT)
     assert "没有发放过" in verdict.reason
     assert code.serial != serial
 
@@ -241,6 +246,7 @@ def test_a_code_whose_record_holds_another_signature_is_forged(db, issued_urls):
     db.execute("UPDATE items SET sig = ? WHERE serial = ?", [flip_bit(code.sig), code.serial])
     verdict = verify_url(db, issued_urls[0], BASE_URL)
     assert (verdict.verdict, verdict.reason_code) == ("forged", "mismatch")
+    assert (verdict.serial, verdict.lot) == (code.serial, LOT)
 
 
 def _set_issued_at(db, url: str, moment: str) -> None:
@@ -258,6 +264,7 @@ def test_issued_at_the_instant_of_revocation_is_forged(db, issuer, issued_urls):
     before = verify_url(db, issued_urls[0], BASE_URL)
     at = verify_url(db, issued_urls[1], BASE_URL)
     assert (before.verdict, at.verdict, at.reason_code) == ("genuine", "forged", "key_not_valid")
+    assert at.serial == parts(issued_urls[1]).serial and at.product is None
 
 
 def test_retired_key_verifies_up_to_and_including_not_after(db, issuer, issued_urls):
@@ -267,6 +274,7 @@ def test_retired_key_verifies_up_to_and_including_not_after(db, issuer, issued_u
     _set_issued_at(db, issued_urls[1], after.isoformat(timespec="microseconds"))
     assert verify_url(db, issued_urls[0], BASE_URL).verdict == "genuine"
     late = verify_url(db, issued_urls[1], BASE_URL)
+    assert late.serial == parts(issued_urls[1]).serial
     assert (late.verdict, late.reason_code) == ("forged", "key_not_valid")
 
 
@@ -316,6 +324,7 @@ def test_agency_key_cannot_sign_item_codes(app, db, issued_urls):
     url = ItemCode(GTIN, LOT, code.serial, record.kid, sig).url(BASE_URL)
     verdict = verify_url(db, url, BASE_URL)
     assert (verdict.verdict, verdict.reason_code) == ("forged", "wrong_role")
+    assert (verdict.serial, verdict.kid) == (code.serial, record.kid)
     assert "无权" in verdict.reason
 
 
@@ -335,6 +344,8 @@ def test_recalled_batch_item_and_void_say_why(db, issued_urls):
                [second.serial])
     void = verify_url(db, issued_urls[0], BASE_URL)
     recalled = verify_url(db, issued_urls[1], BASE_URL)
+    for verdict in (void, recalled):  # the buyer still sees what the item is
+        assert verdict.product.name == "诸暨淡水珍珠项链" and verdict.batch.lot == LOT
     assert (void.verdict, void.reason_code, void.reason, void.reason_en) == (
         "void", "void", "该码已作废：标签印坏", "This code has been voided: 标签印坏")
     assert (recalled.verdict, recalled.reason, recalled.reason_en) == (
@@ -396,4 +407,28 @@ def test_batch_view_counts_what_was_issued(db, issued_urls):
     view = batch_view(db, GTIN, LOT)
     assert (view["batch"].lot, view["product"].gtin, view["issued"]) == (LOT, GTIN, 5)
     assert view["supplier"].credit_code == "91330681MA2D7XKQ0T"
-    assert public_batch_json(view)["issued"] == 5
+    data = public_batch_json(view)
+    assert set(data) == {"batch", "product", "supplier", "issued"}
+    assert (data["batch"]["lot"], data["product"]["gtin"], data["issued"]) == (LOT, GTIN, 5)
+    assert data["supplier"]["credit_code"] == "91330681MA2D7XKQ0T"
+
+
+def test_no_reason_given_reads_as_a_dash_in_both_languages(db, issued_urls):
+    db.execute("UPDATE items SET status = 'recalled', status_reason = NULL WHERE serial = ?",
+               [parts(issued_urls[0]).serial])
+    db.execute("UPDATE items SET status = 'void', status_reason = NULL WHERE serial = ?",
+               [parts(issued_urls[1]).serial])
+    recalled, void = (verify_url(db, u, BASE_URL) for u in issued_urls[:2])
+    assert (recalled.reason, recalled.reason_en) == ("该商品已被召回：—",
+                                                     "This item has been recalled: —")
+    assert (void.reason, void.reason_en) == ("该码已作废：—", "This code has been voided: —")
+
+
+def test_a_record_moved_to_another_lot_is_forged(db, make_batch, issued_urls):
+    """Defence in depth: the stored item must belong to the lot the code names."""
+    other = make_batch(lot="OTHER-LOT")
+    db.execute("UPDATE items SET batch_id = ? WHERE serial = ?",
+               [other.id, parts(issued_urls[0]).serial])
+    verdict = verify_url(db, issued_urls[0], BASE_URL)
+    assert (verdict.verdict, verdict.reason_code, verdict.lot) == ("forged", "mismatch", LOT)
+    assert verdict.product is None
