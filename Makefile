@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The address printed in every code and shown on every page: follows HOST and PORT
+# unless set (make run PORT=5001 must not print codes that point at :5000).
+TRACE_BASE_URL ?= http://$(HOST):$(PORT)
+export TRACE_BASE_URL
 
 .PHONY: run setup test lint bench mutate clean
 
@@ -21,7 +25,7 @@ setup: $(STAMP)
 
 run: setup
 	$(PY) -m trace seed-demo --if-empty
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@echo "Serving on http://$(HOST):$(PORT)/ for $(TRACE_BASE_URL)  (Ctrl-C to stop)"
 	$(PY) -m trace run --host $(HOST) --port $(PORT)
 
 test: $(STAMP)

@@ -111,3 +111,31 @@ def test_notes_may_have_lines_but_no_escapes(db, make_batch):
     assert batch.notes == "第一行\n第二行\t备注"
     with pytest.raises(InvalidInput, match="notes contains control characters"):
         catalog.new_batch(db, GTIN, "NOTES-2", notes="ok\x1b]0;title\x07")
+
+
+@pytest.mark.parametrize("given, gtin14", [
+    ("6901234567892", "06901234567892"),     # EAN-13 as printed on the pack
+    (" 06901234567892 ", "06901234567892"),
+    ("012345678905", "00012345678905"),      # GTIN-12 (UPC-A)
+    ("96385074", "00000096385074"),          # GTIN-8
+])
+def test_short_gtins_are_written_as_fourteen_digits(given, gtin14):
+    assert catalog.normalise_gtin(given) == gtin14
+
+
+@pytest.mark.parametrize("given, message", [
+    ("6901234567893", "wrong check digit"), ("690123456789", "wrong check digit"),
+    ("1234567", "exactly 14 digits"), ("６９０１２３４５６７８９２", "exactly 14 digits"),
+])
+def test_bad_gtins_are_refused(given, message):
+    with pytest.raises(InvalidInput, match=message):
+        catalog.normalise_gtin(given)
+
+
+def test_a_product_registered_by_its_ean13_is_found_by_either_spelling(db):
+    supplier = catalog.add_supplier(db, "常山胡柚合作社", CREDIT_CODE)
+    product = catalog.add_product(db, supplier, "6901234567892", "常山胡柚")
+    assert product.gtin == "06901234567892"
+    assert catalog.get_product(db, "6901234567892") == product
+    batch = catalog.new_batch(db, "6901234567892", "CS-1")
+    assert catalog.get_batch(db, "06901234567892", "CS-1") == batch

@@ -77,7 +77,10 @@ def test_the_whole_chain_through_environment_variables(tmp_path):
 
     keys = json.loads(run_module(env, "keys", "list", "--json").stdout)
     result = run_module(env, "keys", "revoke", keys[0]["kid"], "--at", "2020-01-01T00:00:00Z")
+    assert result.returncode == 1 and "is before key" in result.stderr  # a typo, refused
+    result = run_module(env, "keys", "revoke", keys[0]["kid"], "--at", keys[0]["not_before"])
     assert result.returncode == 0
+    assert "12 code(s) it signed from then on now verify as forged" in result.stderr
     assert run_module(env, "verify", rows[3]["url"]).returncode == 1
 
 
@@ -270,3 +273,22 @@ def test_a_key_file_others_can_read_is_warned_about(tmp_path):
     result = run_module(env, "batch", "issue", "--gtin", GTIN, "--lot", "L1", "--count", "2")
     assert result.returncode == 0, result.stderr
     assert f"Warning: the private key file {pem} can be read by other users" in result.stderr
+
+
+def test_an_empty_database_file_is_refused_not_filled(tmp_path):
+    (tmp_path / "t.db").write_bytes(b"")
+    env = cli_env(tmp_path)
+    result = run_module(env, "verify", BASE_URL + "/01/09521234000013/10/L/21/S?k=K&s=" + "A" * 86)
+    assert result.returncode == 1
+    assert result.stderr == (f"Error: {tmp_path / 't.db'} is empty, not a Trace database: check "
+                             "TRACE_DATABASE, or create the database with "
+                             "'python -m trace init-db'\n")
+    assert (tmp_path / "t.db").read_bytes() == b""
+
+
+def test_one_code_is_one_code(tmp_path):
+    env = cli_env(tmp_path)
+    ready_batch(env)
+    result = run_module(env, "batch", "issue", "--gtin", GTIN[1:], "--lot", "l1", "--count", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Issued 1 code for batch L1 with key ")

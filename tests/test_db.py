@@ -58,3 +58,31 @@ def test_foreign_keys_are_enforced(tmp_path):
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO products (gtin, supplier_id, name, created_at) "
                    "VALUES ('1', 99, 'p', 't')")
+
+
+def test_an_empty_file_is_refused_and_left_empty(tmp_path):
+    (tmp_path / "empty.db").write_bytes(b"")
+    with pytest.raises(DatabaseUnavailable, match=r"empty\.db is empty, not a Trace database"):
+        open_db(tmp_path / "empty.db")
+    assert (tmp_path / "empty.db").read_bytes() == b""
+
+
+def test_another_programs_database_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    for opener in (open_db, create_db):
+        with pytest.raises(DatabaseUnavailable, match=r"other\.db is an SQLite database of "
+                                                      r"something else \(tables: t\)"):
+            opener(path)
+    with sqlite3.connect(path) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+    assert tables == ["t"]
+
+
+def test_init_db_may_start_from_an_empty_file(tmp_path):
+    (tmp_path / "new.db").write_bytes(b"")
+    db = create_db(tmp_path / "new.db")
+    assert schema_version(db) == MIGRATIONS[-1][0]
+    db.close()
+    open_db(tmp_path / "new.db").close()

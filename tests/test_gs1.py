@@ -107,6 +107,8 @@ def test_each_rejection_says_what_is_wrong_in_both_languages(path, message, mess
      "the path is not of the form /01/{GTIN}/10/{LOT}/21/{SERIAL}",
      "路径格式不符合 /01/{GTIN}/10/{批号}/21/{序列号}"),
     ("/02/09521234000013", "the path must start with AI 01 (GTIN)", "路径必须以 AI 01（GTIN）开头"),
+    ("x/01/09521234000013", "the path is not of the form /01/{GTIN}/10/{LOT}/21/{SERIAL}",
+     "路径格式不符合 /01/{GTIN}/10/{批号}/21/{序列号}"),
 ])
 def test_whole_messages_in_both_languages(path, message, message_zh):
     with pytest.raises(InvalidCode) as caught:

@@ -3,6 +3,8 @@
 import logging
 import os
 import stat
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -12,9 +14,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from trace.codes import ItemCode, verify_signature
 from trace.db import utc_now
 from trace.errors import InvalidInput, KeyProblem, KeyRoleError, NotFound
-from trace.keys import (KeyRecord, active_key, create_key, derive_kid, get_key, list_keys,
-                        load_private_key, load_signer, load_signer_by_kid, parse_time,
-                        retire_key, revoke_key, trust_list)
+from trace.issuing import issue_codes
+from trace.keys import (KeyRecord, active_key, codes_signed_since, create_key, derive_kid,
+                        get_key, list_keys, load_private_key, load_signer, load_signer_by_kid,
+                        parse_time, retire_key, revoke_key, trust_list)
 
 
 def test_create_key_writes_private_pem_0600_and_registers_public_half(app, db):
@@ -33,8 +36,11 @@ def test_passphrase_encrypts_the_private_key(app, db):
     assert "ENCRYPTED PRIVATE KEY" in pem
     with pytest.raises(KeyProblem, match="is encrypted: set TRACE_KEY_PASSPHRASE"):
         load_private_key(app.config["KEYS_DIR"], record.kid)
-    with pytest.raises(KeyProblem, match="TRACE_KEY_PASSPHRASE is wrong"):
+    with pytest.raises(KeyProblem) as caught:
         load_private_key(app.config["KEYS_DIR"], record.kid, "珍珠 secreT")
+    path = Path(app.config["KEYS_DIR"], f"{record.kid}.pem")
+    assert caught.value.message == (f"cannot open the private key {path}: TRACE_KEY_PASSPHRASE "
+                                    "is wrong, or the file is damaged")
     assert load_signer(db, app.config["KEYS_DIR"], "珍珠 secret").kid == record.kid
 
 
@@ -59,14 +65,36 @@ def test_load_signer_picks_newest_active_key_of_the_role(app, db):
 
 def test_revoke_records_the_given_time_in_utc(app, db):
     record = create_key(db, app.config["KEYS_DIR"])
-    revoked = revoke_key(db, record.kid, at="2026-11-26T08:00:00+08:00")
+    moment = datetime.fromisoformat(record.not_before)  # the earliest it may be
+    beijing = moment.astimezone(timezone(timedelta(hours=8))).isoformat()
+    revoked = revoke_key(db, record.kid, at=beijing)
+    utc = moment.isoformat(timespec="microseconds")
     assert revoked.status == "revoked"
-    assert revoked.revoked_at == "2026-11-26T00:00:00.000000+00:00"
+    assert revoked.revoked_at == utc
     jwk = trust_list(db)["keys"][0]
-    assert (jwk["kid"], jwk["status"], jwk["revoked_at"]) == (
-        record.kid, "revoked", "2026-11-26T00:00:00.000000+00:00")
+    assert (jwk["kid"], jwk["status"], jwk["revoked_at"]) == (record.kid, "revoked", utc)
     with pytest.raises(InvalidInput, match="already revoked"):
         revoke_key(db, record.kid)
+
+
+@pytest.mark.parametrize("shift, message", [
+    (timedelta(microseconds=-1), "is before key .* existed"),
+    (timedelta(days=-3000), "is before key .* existed"),
+    (timedelta(days=1), "is in the future"),
+])
+def test_a_revocation_time_that_cannot_be_right_is_refused(app, db, shift, message):
+    record = create_key(db, app.config["KEYS_DIR"])
+    at = (datetime.fromisoformat(record.not_before) + shift).isoformat()
+    with pytest.raises(InvalidInput, match=message + ".*[Nn]othing was revoked"):
+        revoke_key(db, record.kid, at=at)
+    assert get_key(db, record.kid).status == "active"
+
+
+def test_codes_signed_since_counts_what_a_revocation_takes(app, db, issuer, make_batch):
+    make_batch()
+    issue_codes(db, issuer, "09521234000013", "ZJ-2611-A", 3)
+    assert codes_signed_since(db, issuer.kid, get_key(db, issuer.kid).not_before) == 3
+    assert codes_signed_since(db, issuer.kid, utc_now()) == 0
 
 
 @pytest.mark.parametrize("text, message", [
@@ -229,15 +257,29 @@ def test_the_published_key_is_a_jwk_for_ed25519(app, db):
     assert record.to_json()["kid"] == record.kid
 
 
-def test_a_loose_existing_keys_folder_is_warned_about(app, db, tmp_path, caplog):
-    folder = tmp_path / "shared-keys"
-    folder.mkdir(mode=0o755)
+def test_a_loose_folder_without_keys_is_made_private_silently(app, db, tmp_path, caplog):
+    folder = tmp_path / "keys"  # as a git checkout has it: 0755, a README inside
+    folder.mkdir()
     folder.chmod(0o755)
+    (folder / "README.md").write_text("private keys live here")
+    with caplog.at_level(logging.WARNING, logger="trace"):
+        create_key(db, folder)
+    assert caplog.records == []
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_a_loose_folder_holding_keys_is_warned_about_not_changed(app, db, tmp_path, caplog):
+    folder = tmp_path / "keys"
+    create_key(db, folder)
+    with caplog.at_level(logging.WARNING, logger="trace"):
+        create_key(db, folder)  # a second key into a private folder: nothing to say
+    assert caplog.records == []
+    folder.chmod(0o750)
     with caplog.at_level(logging.WARNING, logger="trace"):
         create_key(db, folder)
     assert [r.getMessage() for r in caplog.records] == [
         f"the keys folder {folder} can be read by other users; chmod 700 {folder}"]
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o755  # ours to warn about, not to change
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o750
 
 
 def test_an_unencrypted_key_still_opens_when_a_passphrase_is_set(app, db):
@@ -283,3 +325,30 @@ def test_a_signer_names_its_role_when_refusing(app, db):
     assert caught.value.message == (f"key {record.kid} has role 'agency:zjqi' and may not sign "
                                     "for role 'issuer'")
     assert caught.value.status == 403
+
+
+def test_a_key_path_that_cannot_be_read_is_named(app, db):
+    record = create_key(db, app.config["KEYS_DIR"])
+    path = Path(app.config["KEYS_DIR"], f"{record.kid}.pem")
+    path.unlink()
+    path.mkdir()
+    with pytest.raises(KeyProblem) as caught:
+        load_signer(db, app.config["KEYS_DIR"])
+    assert caught.value.message == f"cannot read the private key file {path}: Is a directory"
+
+
+def test_parse_time_says_how_a_time_looks():
+    with pytest.raises(InvalidInput) as caught:
+        parse_time("next Tuesday")
+    assert caught.value.message == ("not an ISO 8601 time: 'next Tuesday' "
+                                    "(example: 2026-11-26T08:00:00+08:00)")
+
+
+def test_parse_time_gives_utc_whatever_the_machine_zone(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert parse_time("2026-11-26T08:00:00+08:00") == "2026-11-26T00:00:00.000000+00:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

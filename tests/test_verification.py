@@ -254,7 +254,11 @@ def _set_issued_at(db, url: str, moment: str) -> None:
 
 
 def test_issued_at_the_instant_of_revocation_is_forged(db, issuer, issued_urls):
-    moment = datetime.fromisoformat(get_key(db, issuer.kid).not_before) + timedelta(hours=1)
+    # A key made two hours ago, whose leak is dated one hour ago.
+    born = datetime.now(timezone.utc) - timedelta(hours=2)
+    db.execute("UPDATE keys SET not_before = ? WHERE kid = ?",
+               [born.isoformat(timespec="microseconds"), issuer.kid])
+    moment = born + timedelta(hours=1)
     beijing = moment.astimezone(timezone(timedelta(hours=8)))
     record = revoke_key(db, issuer.kid, at=beijing.isoformat())
     assert record.revoked_at == moment.isoformat(timespec="microseconds")

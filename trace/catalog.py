@@ -24,6 +24,7 @@ from .gs1 import validate_gtin14
 # GB 32100-2015 统一社会信用代码: 18 characters of this 31-letter alphabet.
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_SHORT_GTIN = re.compile(r"[0-9]{8}|[0-9]{12,13}")
 LOT_RE = re.compile(r"[0-9A-Z-]{1,20}")
 MAX_BATCH_QUANTITY = 10_000_000
 
@@ -158,10 +159,7 @@ def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: 
                 name_en: str | None = None, specification: str | None = None,
                 category: str | None = None, origin: str | None = None,
                 standard: str | None = None) -> Product:
-    try:
-        gtin = validate_gtin14((gtin or "").strip())
-    except InvalidCode as error:
-        raise InvalidInput(error.message, message_zh=error.message_zh) from None
+    gtin = normalise_gtin(gtin)
     product = Product(gtin=gtin, supplier_id=supplier.id,
                       name=_required_text(name, "product name"),
                       name_en=_text(name_en, "English name", limit=100),
@@ -177,7 +175,24 @@ def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: 
     return product
 
 
+def normalise_gtin(gtin: str) -> str:
+    """A GTIN as the 14 digits GS1 Digital Link writes: the 13-digit EAN-13 printed on
+    Chinese retail goods (and GTIN-8, GTIN-12) gain leading zeros.
+
+    >>> normalise_gtin(" 6901234567892 ")
+    '06901234567892'
+    """
+    text = (gtin or "").strip()
+    if _SHORT_GTIN.fullmatch(text):
+        text = text.zfill(14)
+    try:
+        return validate_gtin14(text)
+    except InvalidCode as error:
+        raise InvalidInput(error.message, message_zh=error.message_zh) from None
+
+
 def get_product(db: sqlite_utils.Database, gtin: str) -> Product:
+    gtin = normalise_gtin(gtin)
     rows = list(db.query("SELECT * FROM products WHERE gtin = ?", [gtin]))
     if not rows:
         raise NotFound(f"no product with GTIN {gtin}; register it first: "
@@ -222,6 +237,7 @@ def new_batch(db: sqlite_utils.Database, gtin: str, lot: str, *, produced_on: st
 
 
 def get_batch(db: sqlite_utils.Database, gtin: str, lot: str) -> Batch:
+    gtin = normalise_gtin(gtin)
     rows = list(db.query("SELECT * FROM batches WHERE gtin = ? AND lot = ?", [gtin, lot]))
     if not rows:
         raise NotFound(f"no batch {lot} of GTIN {gtin}; open it first: "

@@ -32,35 +32,41 @@ def utc_now() -> str:
 
 
 def create_db(path: str | Path) -> sqlite_utils.Database:
-    """Create (folders included) and migrate the database at ``path``: init-db only."""
+    """Create (folders included) and migrate the database at ``path``: init-db only.
+
+    An existing Trace database is migrated; an SQLite file of something else is
+    left alone, so init-db never spreads our tables into another program's data.
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise DatabaseUnavailable(f"cannot create the folder for the database {path}: "
                                   f"{error.strerror}") from None
-    return _connect(path)
+    return _connect(path, new_ok=True)
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open the existing database at ``path`` (migrating it); never create one.
+    """Open the existing Trace database at ``path`` (migrating it); never create one.
 
-    A mistyped TRACE_DATABASE must not become an empty database in which every
-    genuine code looks forged.
+    A mistyped TRACE_DATABASE, an empty file or another program's SQLite file
+    must not become an empty Trace database in which every genuine code looks
+    forged: each is refused with the path named.
     """
     path = Path(path)
     if not path.is_file():
         raise DatabaseUnavailable(
             f"no database at {path}: check TRACE_DATABASE, or create it with "
             "'python -m trace init-db'")
-    return _connect(path)
+    return _connect(path, new_ok=False)
 
 
-def _connect(path: Path) -> sqlite_utils.Database:
+def _connect(path: Path, new_ok: bool) -> sqlite_utils.Database:
     try:
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=10)
         conn.execute("PRAGMA busy_timeout = 10000")
         db = sqlite_utils.Database(conn)
+        _require_trace_schema(db, path, new_ok)
         db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
@@ -68,6 +74,22 @@ def _connect(path: Path) -> sqlite_utils.Database:
     except sqlite3.DatabaseError as error:
         raise DatabaseUnavailable(f"cannot open the database {path}: {error}") from None
     return db
+
+
+def _require_trace_schema(db: sqlite_utils.Database, path: Path, new_ok: bool) -> None:
+    tables = db.table_names()
+    if "schema_migrations" in tables:
+        return
+    if tables:
+        db.close()
+        raise DatabaseUnavailable(
+            f"{path} is an SQLite database of something else (tables: "
+            f"{', '.join(sorted(tables)[:5])}), not a Trace database: check TRACE_DATABASE")
+    if not new_ok:
+        db.close()
+        raise DatabaseUnavailable(
+            f"{path} is empty, not a Trace database: check TRACE_DATABASE, or create "
+            "the database with 'python -m trace init-db'")
 
 
 def check_writable(db: sqlite_utils.Database, path: str | Path) -> None:

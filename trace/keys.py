@@ -116,13 +116,17 @@ def _pem_path(keys_dir: str | Path, kid: str) -> Path:
 
 
 def _make_private_folder(folder: Path) -> None:
-    """Create the keys folder readable by its owner only (0700), or warn if it is not."""
+    """Make the keys folder its owner's alone (0700) before a first key goes in;
+    one that already holds keys is not changed behind the operator's back, but
+    warned about."""
     if not folder.exists():
         folder.mkdir(parents=True, mode=0o700)
-        folder.chmod(0o700)  # mkdir's mode is cut by the umask
-    elif folder.stat().st_mode & 0o077:
-        log.warning("the keys folder %s can be read by other users; chmod 700 %s",
-                    folder, folder)
+    elif any(folder.glob("*.pem")):
+        if folder.stat().st_mode & 0o077:
+            log.warning("the keys folder %s can be read by other users; chmod 700 %s",
+                        folder, folder)
+        return
+    folder.chmod(0o700)  # mkdir's mode is cut by the umask; a git checkout's is 0755
 
 
 def create_key(db: sqlite_utils.Database, keys_dir: str | Path, role: str = "issuer",
@@ -181,14 +185,28 @@ def retire_key(db: sqlite_utils.Database, kid: str) -> KeyRecord:
 
 def revoke_key(db: sqlite_utils.Database, kid: str, at: str | None = None) -> KeyRecord:
     """Distrust ``kid`` from ``at`` on (default now): only what the database shows
-    it signed before then stays valid."""
+    it signed before then stays valid. A revocation is final, so a time before
+    the key existed or in the future is refused rather than taken."""
     record = _require_key(db, kid)
     if record.status == "revoked":
         raise InvalidInput(f"key {kid} is already revoked (at {record.revoked_at})")
-    moment = parse_time(at) if at else utc_now()
+    now = utc_now()
+    moment = parse_time(at) if at else now
+    if datetime.fromisoformat(moment) < datetime.fromisoformat(record.not_before):
+        raise InvalidInput(f"--at {at} is before key {kid} existed (it is valid from "
+                           f"{record.not_before}); nothing was revoked")
+    if datetime.fromisoformat(moment) > datetime.fromisoformat(now):
+        raise InvalidInput(f"--at {at} is in the future; a key is revoked from now at the "
+                           "latest. Nothing was revoked")
     db.execute("UPDATE keys SET status = 'revoked', revoked_at = ? WHERE kid = ?",
                [moment, kid])
     return _require_key(db, kid)
+
+
+def codes_signed_since(db: sqlite_utils.Database, kid: str, moment: str) -> int:
+    """How many recorded codes ``kid`` signed at or after ``moment`` (they stop verifying)."""
+    return db.execute("SELECT count(*) FROM items WHERE kid = ? AND issued_at >= ?",
+                      [kid, moment]).fetchone()[0]
 
 
 _PEM_BEGIN = b"-----BEGIN "
@@ -227,9 +245,9 @@ def load_private_key(keys_dir: str | Path, kid: str,
         key = serialization.load_pem_private_key(
             data, passphrase.encode() if encrypted and passphrase else None)
     except (TypeError, ValueError):
-        if encrypted:
-            raise KeyProblem(f"cannot open the private key {path}: "
-                             "TRACE_KEY_PASSPHRASE is wrong") from None
+        if encrypted:  # a wrong passphrase and a damaged file look the same here
+            raise KeyProblem(f"cannot open the private key {path}: TRACE_KEY_PASSPHRASE "
+                             "is wrong, or the file is damaged") from None
         raise KeyProblem(f"the private key file {path} is corrupt: "
                          "its PEM does not decode to a key") from None
     if not isinstance(key, Ed25519PrivateKey):

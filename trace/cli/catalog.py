@@ -127,7 +127,8 @@ def batch_issue(gtin: str, lot: str, count: int, workers: int | None):
                                        progress=shown.update if shown else None)
     batch = catalog.get_batch(db, issuance.gtin, issuance.lot)
     total = catalog.issued_count(db, batch.id)
-    click.echo(f"Issued {issuance.count} codes for batch {issuance.lot} with key "
+    codes = "code" if issuance.count == 1 else "codes"
+    click.echo(f"Issued {issuance.count} {codes} for batch {issuance.lot} with key "
                f"{issuance.kid}; the batch now has {total}.")
     if batch.quantity_planned and total > batch.quantity_planned:
         click.echo(f"Note: that is more than the {batch.quantity_planned} planned.", err=True)

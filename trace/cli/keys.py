@@ -47,7 +47,7 @@ def keys_new(role: str, if_missing: bool):
         except KeyProblem as problem:
             # A second active key would hide the first: say what is wrong instead.
             raise KeyProblem(f"the active {role} key {existing.kid} cannot be opened: "
-                             f"{problem.message}. Nothing was created.") from None
+                             f"{problem.message.rstrip('.')}. Nothing was created.") from None
         click.echo(f"Key {existing.kid} ({role}) already active; nothing to do.")
         return
     if not passphrase:
@@ -101,8 +101,12 @@ def keys_revoke(kid: str, at: str | None):
     Example:
       python -m trace keys revoke 7K3Q9XAB --at 2026-11-26T08:00:00+08:00
     """
-    record = keys.revoke_key(database(), kid, at)
+    db = database()
+    record = keys.revoke_key(db, kid, at)
     click.echo(f"Key {record.kid} revoked from {record.revoked_at}")
+    lost = keys.codes_signed_since(db, kid, record.revoked_at or "")
+    if lost:
+        click.echo(f"{lost:,} code(s) it signed from then on now verify as forged.", err=True)
 
 
 COMMANDS = [keys_group]
