@@ -184,8 +184,8 @@ def _store(db: sqlite_utils.Database, signer: Signer, batch: catalog.Batch,
         db.conn.executemany(
             "INSERT INTO items (gtin, serial, batch_id, issuance_id, kid, sig, issued_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(batch.gtin, serial, batch.id, issuance_id, signer.kid, sig, issued_at)
-             for serial, sig in rows])
+            ((batch.gtin, serial, batch.id, issuance_id, signer.kid, sig, issued_at)
+             for serial, sig in rows))
     assert issuance_id is not None
     return Issuance(issuance_id, batch.gtin, batch.lot, signer.kid, len(rows), issued_at)
 

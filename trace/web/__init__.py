@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, Response, current_app, g, render_template, request
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from .. import db
@@ -34,18 +35,12 @@ def get_db():
 def wants_json() -> bool:
     """True when the client prefers JSON to HTML (``Accept: application/json``).
 
-    Media type parameters (``; charset=utf-8``) do not change the type, so they
-    are dropped before matching; werkzeug's own matching would not see JSON.
+    Media type parameters (``; charset=utf-8``) do not change the type, but
+    werkzeug's matching would not see JSON through them: they are dropped first.
     """
-    best = {"text/html": 0.0, "application/json": 0.0}
-    for value, quality in request.accept_mimetypes:
-        media = value.split(";", 1)[0].strip().lower()
-        for offered in best:
-            if media in (offered, offered.split("/")[0] + "/*", "*/*"):
-                # an exact type beats a wildcard of the same quality
-                score = quality + (0.001 if media == offered else 0)
-                best[offered] = max(best[offered], score)
-    return best["application/json"] > best["text/html"]
+    accept = MIMEAccept([(value.split(";", 1)[0].strip(), quality)
+                         for value, quality in request.accept_mimetypes])
+    return accept.best_match(["text/html", "application/json"]) == "application/json"
 
 
 def current_lang() -> str:
