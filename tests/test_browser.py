@@ -93,7 +93,7 @@ def assert_no_sideways_scroll(page) -> None:
 def test_genuine_page_as_a_buyer_sees_it(page, live_server, issued_urls):
     open_page(page, live_server + issued_urls[0][len(BASE_URL):])
     assert_seen(page, 'section.verdict[data-verdict="genuine"]', "正品", first_screen=True)
-    assert_seen(page, "section.verdict .reason", "签名有效", first_screen=True)
+    assert_seen(page, "section.verdict .reason", "防伪签名核对无误", first_screen=True)
     assert_seen(page, "header.site .domain", "trace.example.cn")
     assert_seen(page, "main", "诸暨淡水珍珠项链")
     assert_seen(page, "main", "诸暨市山下湖明珠珍珠有限公司")

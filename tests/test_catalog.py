@@ -78,11 +78,13 @@ def test_bad_batches(db, lot, kwargs, message):
     assert db.execute("SELECT count(*) FROM batches").fetchone()[0] == 0
 
 
-def test_not_found_messages_say_what_to_do(db):
-    with pytest.raises(NotFound, match="product add"):
+def test_not_found_messages_say_what_to_do_only_to_the_operator(db):
+    with pytest.raises(NotFound) as caught:
         catalog.get_product(db, GTIN)
-    with pytest.raises(NotFound, match="batch new"):
+    assert "product add" in caught.value.hint and "python" not in caught.value.message
+    with pytest.raises(NotFound) as caught:
         catalog.get_batch(db, GTIN, "L1")
+    assert "batch new" in caught.value.hint and "python" not in caught.value.message
     with pytest.raises(NotFound, match="no supplier"):
         catalog.find_supplier(db, "42")
 

@@ -82,8 +82,9 @@ def test_count_out_of_range(db, issuer, make_batch, count):
 
 def test_unknown_batch(db, issuer, make_batch):
     make_batch()
-    with pytest.raises(NotFound, match="batch new"):
+    with pytest.raises(NotFound, match="no batch NOPE") as caught:
         issue_codes(db, issuer, GTIN, "NOPE", 1)
+    assert "batch new" in caught.value.hint
 
 
 def test_recalled_batch_gets_no_new_codes(db, issuer, make_batch):

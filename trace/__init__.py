@@ -19,8 +19,17 @@ from flask import Flask
 from . import db
 
 ROOT = Path(__file__).resolve().parent.parent
+# Whole-number settings, their defaults and least values (README: "Settings").
+INT_SETTINGS = {
+    "TRUSTED_PROXIES": (0, 0),          # proxies in front of us that set X-Forwarded-For
+    "SUSPICIOUS_NETWORKS": (5, 2),      # distinct networks in the window: suspicious
+    "SUSPICIOUS_DEVICES": (6, 2),       # distinct browsers in the window: suspicious
+    "SUSPICIOUS_WINDOW_DAYS": (30, 1),
+    "SCAN_RETENTION_DAYS": (400, 1),    # scan details older than this: counts only
+}
 ENV_SETTINGS = ("DATABASE", "KEYS_DIR", "LABELS_DIR", "BASE_URL", "KEY_PASSPHRASE",
-                "SECRET_KEY", "OPERATOR_NAME", "EXTRA_HOSTS")
+                "SECRET_KEY", "HASH_SECRET", "OPERATOR_NAME", "OPERATOR_NAME_EN",
+                "OPERATOR_CONTACT", "EXTRA_HOSTS", *INT_SETTINGS)
 LOOPBACK = ("127.0.0.1", "localhost")
 
 
@@ -40,6 +49,8 @@ def create_app(test_config: dict | None = None, *, require_database: bool = True
         BASE_URL="http://127.0.0.1:5000",
         KEY_PASSPHRASE=None,
         OPERATOR_NAME="Trace 一物一码溯源验真平台（演示）",
+        OPERATOR_NAME_EN="Trace one-item-one-code verification (demo)",
+        OPERATOR_CONTACT="400-000-0000",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
@@ -52,13 +63,20 @@ def create_app(test_config: dict | None = None, *, require_database: bool = True
                 app.config[name] = os.environ[f"TRACE_{name}"]
     else:
         app.config.update(test_config)
+    _whole_number_settings(app.config)
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
     app.config["OFFICIAL_DOMAIN"] = urlsplit(app.config["BASE_URL"]).netloc
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["BASE_URL"],
                                                 app.config.get("EXTRA_HOSTS"))
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    for name, filename in (("SECRET_KEY", "secret_key"), ("HASH_SECRET", "hash_secret")):
+        if not app.config.get(name):
+            app.config[name] = _instance_secret(Path(app.instance_path), filename)
+    app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app,  # type: ignore[method-assign]
+                                x_for=app.config["TRUSTED_PROXIES"])
 
     if require_database:
         db.init_app(app)
@@ -87,9 +105,23 @@ def trusted_hosts(base_url: str, extra: str | list[str] | None) -> list[str]:
     return list(dict.fromkeys(hosts))
 
 
-def _instance_secret(instance: Path) -> str:
+def _whole_number_settings(config: dict) -> None:
+    """Fill in and check the whole-number settings; a bad one stops with its name."""
+    for name, (default, least) in INT_SETTINGS.items():
+        value = config.get(name, default)
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = least - 1
+        if number < least:
+            raise SystemExit(f"Error: TRACE_{name} must be a whole number of at least "
+                             f"{least}, not {value!r}")
+        config[name] = number
+
+
+def _instance_secret(instance: Path, filename: str) -> str:
     """A per-installation secret kept in instance/ (never in git), made on first use."""
-    path = instance / "secret_key"
+    path = instance / filename
     if not path.exists():
         instance.mkdir(parents=True, exist_ok=True)
         try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 
 import sqlite_utils
 
@@ -27,6 +27,7 @@ CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
 _SHORT_GTIN = re.compile(r"[0-9]{8}|[0-9]{12,13}")
 LOT_RE = re.compile(r"[0-9A-Z-]{1,20}")
 MAX_BATCH_QUANTITY = 10_000_000
+MAX_SHELF_LIFE_DAYS = 36_500
 
 
 def credit_code_check_char(first17: str) -> str:
@@ -61,8 +62,8 @@ def _unprintable(value: str, multiline: bool) -> list[str]:
                    if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")})
 
 
-def _text(value: str | None, what: str, *, limit: int = 200,
-          multiline: bool = False) -> str | None:
+def clean_text(value: str | None, what: str, *, limit: int = 200,
+               multiline: bool = False) -> str | None:
     value = (value or "").strip()
     if len(value) > limit:
         raise InvalidInput(f"{what} is longer than {limit} characters")
@@ -75,7 +76,7 @@ def _text(value: str | None, what: str, *, limit: int = 200,
 
 
 def _required_text(value: str | None, what: str, *, limit: int = 100) -> str:
-    text = _text(value, what, limit=limit)
+    text = clean_text(value, what, limit=limit)
     if text is None:
         raise InvalidInput(f"{what} must not be empty")
     return text
@@ -108,7 +109,7 @@ class Supplier(_Row):
 @dataclass(frozen=True)
 class Product(_Row):
     PUBLIC_FIELDS = ("gtin", "name", "name_en", "specification", "category", "origin",
-                     "standard")
+                     "standard", "shelf_life_days", "storage", "licence_no")
 
     gtin: str
     supplier_id: int
@@ -118,12 +119,15 @@ class Product(_Row):
     category: str | None = None
     origin: str | None = None
     standard: str | None = None
+    shelf_life_days: int | None = None
+    storage: str | None = None
+    licence_no: str | None = None      # e.g. the SC number of a food licence
 
 
 @dataclass(frozen=True)
 class Batch(_Row):
     # Not public: the row id, quantity_planned and notes (the supplier's own records).
-    PUBLIC_FIELDS = ("gtin", "lot", "produced_on", "status", "status_reason")
+    PUBLIC_FIELDS = ("gtin", "lot", "produced_on", "expires_on", "status", "status_reason")
 
     id: int
     gtin: str
@@ -133,6 +137,13 @@ class Batch(_Row):
     notes: str | None = None
     status: str = "open"
     status_reason: str | None = None
+    expires_on: str | None = None
+
+    def expired(self, today: date | None = None) -> bool:
+        """Past its expiry date (the last good day is the date itself)."""
+        if not self.expires_on:
+            return False
+        return date.fromisoformat(self.expires_on) < (today or date.today())
 
 
 def add_supplier(db: sqlite_utils.Database, name: str, credit_code: str) -> Supplier:
@@ -158,20 +169,26 @@ def find_supplier(db: sqlite_utils.Database, id_or_credit_code: str | int) -> Su
 def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: str, *,
                 name_en: str | None = None, specification: str | None = None,
                 category: str | None = None, origin: str | None = None,
-                standard: str | None = None) -> Product:
+                standard: str | None = None, shelf_life_days: int | None = None,
+                storage: str | None = None, licence_no: str | None = None) -> Product:
     gtin = normalise_gtin(gtin)
+    if shelf_life_days is not None and not 1 <= shelf_life_days <= MAX_SHELF_LIFE_DAYS:
+        raise InvalidInput(f"shelf life must be 1-{MAX_SHELF_LIFE_DAYS} days")
     product = Product(gtin=gtin, supplier_id=supplier.id,
                       name=_required_text(name, "product name"),
-                      name_en=_text(name_en, "English name", limit=100),
-                      specification=_text(specification, "specification"),
-                      category=_text(category, "category", limit=50),
-                      origin=_text(origin, "origin"),
-                      standard=_text(standard, "executed standard", limit=100))
+                      name_en=clean_text(name_en, "English name", limit=100),
+                      specification=clean_text(specification, "specification"),
+                      category=clean_text(category, "category", limit=50),
+                      origin=clean_text(origin, "origin"),
+                      standard=clean_text(standard, "executed standard", limit=100),
+                      shelf_life_days=shelf_life_days,
+                      storage=clean_text(storage, "storage conditions", limit=100),
+                      licence_no=clean_text(licence_no, "licence number", limit=50))
     if list(db.query("SELECT 1 FROM products WHERE gtin = ?", [gtin])):
         raise Conflict(f"a product with GTIN {gtin} already exists")
-    db.execute("INSERT INTO products (gtin, supplier_id, name, name_en, specification, "
-               "category, origin, standard, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               [*asdict(product).values(), utc_now()])
+    row = dict(asdict(product), created_at=utc_now())
+    db.execute(f"INSERT INTO products ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+               list(row.values()))
     return product
 
 
@@ -195,8 +212,8 @@ def get_product(db: sqlite_utils.Database, gtin: str) -> Product:
     gtin = normalise_gtin(gtin)
     rows = list(db.query("SELECT * FROM products WHERE gtin = ?", [gtin]))
     if not rows:
-        raise NotFound(f"no product with GTIN {gtin}; register it first: "
-                       "python -m trace product add ...",
+        raise NotFound(f"no product with GTIN {gtin} is registered",
+                       hint="register it first: python -m trace product add ...",
                        message_zh=f"本平台没有登记商品条码为 {gtin} 的商品，请谨防假冒。")
     return Product.from_row(rows[0])
 
@@ -209,30 +226,49 @@ def normalise_lot(lot: str) -> str:
     return lot
 
 
-def _produced_on(text: str | None) -> str | None:
+def _date(text: str | None, what: str) -> date | None:
     if not text:
         return None
     try:
-        day = date.fromisoformat(text.strip())
+        return date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput(f"production date {text!r} must be YYYY-MM-DD") from None
-    if day > date.today():
+        raise InvalidInput(f"{what} {text!r} must be YYYY-MM-DD") from None
+
+
+def _produced_on(text: str | None) -> str | None:
+    day = _date(text, "production date")
+    if day and day > date.today():
         raise InvalidInput(f"production date {day} is in the future")
-    return day.isoformat()
+    return day.isoformat() if day else None
+
+
+def _expires_on(given: str | None, produced_on: str | None, product: Product) -> str | None:
+    """The given expiry date, else production date plus the product's shelf life."""
+    day = _date(given, "expiry date")
+    if day is None and produced_on and product.shelf_life_days:
+        day = date.fromisoformat(produced_on) + timedelta(days=product.shelf_life_days)
+    if day and produced_on and day < date.fromisoformat(produced_on):
+        raise InvalidInput(f"expiry date {day} is before the production date {produced_on}")
+    return day.isoformat() if day else None
 
 
 def new_batch(db: sqlite_utils.Database, gtin: str, lot: str, *, produced_on: str | None = None,
-              quantity: int | None = None, notes: str | None = None) -> Batch:
+              quantity: int | None = None, notes: str | None = None,
+              expires_on: str | None = None) -> Batch:
     product = get_product(db, gtin)
     lot = normalise_lot(lot)
     if quantity is not None and not 1 <= quantity <= MAX_BATCH_QUANTITY:
         raise InvalidInput(f"planned quantity must be 1-{MAX_BATCH_QUANTITY:,}")
     if list(db.query("SELECT 1 FROM batches WHERE gtin = ? AND lot = ?", [product.gtin, lot])):
         raise Conflict(f"batch {lot} of GTIN {product.gtin} already exists")
-    batch = dict(gtin=product.gtin, lot=lot, produced_on=_produced_on(produced_on),
-                 quantity_planned=quantity, notes=_text(notes, "notes", limit=500, multiline=True))
+    produced = _produced_on(produced_on)
+    batch = dict(gtin=product.gtin, lot=lot, produced_on=produced,
+                 quantity_planned=quantity,
+                 notes=clean_text(notes, "notes", limit=500, multiline=True),
+                 expires_on=_expires_on(expires_on, produced, product))
     cursor = db.execute("INSERT INTO batches (gtin, lot, produced_on, quantity_planned, notes, "
-                        "created_at) VALUES (?, ?, ?, ?, ?, ?)", [*batch.values(), utc_now()])
+                        "expires_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [*batch.values(), utc_now()])
     return Batch(id=cursor.lastrowid, **batch)  # type: ignore[arg-type]
 
 
@@ -240,8 +276,9 @@ def get_batch(db: sqlite_utils.Database, gtin: str, lot: str) -> Batch:
     gtin = normalise_gtin(gtin)
     rows = list(db.query("SELECT * FROM batches WHERE gtin = ? AND lot = ?", [gtin, lot]))
     if not rows:
-        raise NotFound(f"no batch {lot} of GTIN {gtin}; open it first: "
-                       f"python -m trace batch new --gtin {gtin} --lot {lot}",
+        raise NotFound(f"no batch {lot} of GTIN {gtin} is registered",
+                       hint=f"open it first: python -m trace batch new --gtin {gtin} "
+                            f"--lot {lot}",
                        message_zh=f"本平台没有登记此批次（批号 {lot}），请谨防假冒。")
     return Batch.from_row(rows[0])
 
@@ -264,3 +301,8 @@ def supplier_of(db: sqlite_utils.Database, product: Product) -> Supplier:
 def find_item(db: sqlite_utils.Database, gtin: str, serial: str) -> dict | None:
     rows = list(db.query("SELECT * FROM items WHERE gtin = ? AND serial = ?", [gtin, serial]))
     return rows[0] if rows else None
+
+
+def find_items_by_serial(db: sqlite_utils.Database, serial: str) -> list[dict]:
+    """Items with this serial under any GTIN (a typed 追溯码 carries no GTIN)."""
+    return list(db.query("SELECT * FROM items WHERE serial = ? LIMIT 2", [serial]))

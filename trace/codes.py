@@ -38,6 +38,26 @@ def group_serial(serial: str) -> str:
     return "-".join(serial[i:i + 4] for i in range(0, len(serial), 4))
 
 
+# Crockford's reading rules for a typed code: O is 0, I and L are 1.
+_TYPED_FOLD = str.maketrans("OIL", "011")
+_TYPED_SERIAL_RE = re.compile(r"[0-9A-HJKMNP-TV-Z]{12,20}")
+_TYPED_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―－_.·]+")
+
+
+def normalise_typed_serial(text: str) -> str:
+    """The serial a buyer typed from the label, as issued: any case, with or without
+    dashes or spaces, Crockford look-alikes folded.
+
+    >>> normalise_typed_serial(" rzj4-wdff-xao7 ")
+    'RZJ4WDFFXA07'
+    """
+    serial = _TYPED_SEPARATORS.sub("", (text or "").strip()).upper().translate(_TYPED_FOLD)
+    if not _TYPED_SERIAL_RE.fullmatch(serial):
+        raise InvalidCode(f"{text.strip()[:40]!r} is not a 追溯码 as printed on our labels",
+                          message_zh="这不是标签上印的追溯码格式，请核对后重新输入")
+    return serial
+
+
 def canonical_path(gtin: str, lot: str, serial: str) -> str:
     return f"/01/{gtin}/10/{lot}/21/{serial}"
 

@@ -13,10 +13,12 @@ class TraceError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, *, message_zh: str | None = None):
+    def __init__(self, message: str, *, message_zh: str | None = None,
+                 hint: str | None = None):
         super().__init__(message)
         self.message = message
         self.message_zh = message_zh or message
+        self.hint = hint  # for the operator at the command line; never on a web page
 
     def to_json(self) -> dict:
         return {"error": type(self).__name__, "message": self.message,
@@ -59,3 +61,9 @@ class DatabaseUnavailable(TraceError):
     """The database is missing, unreadable or read-only."""
 
     status = 503
+
+
+class TooManyAttempts(TraceError):
+    """Too many attempts in a short time; try again later."""
+
+    status = 429

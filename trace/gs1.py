@@ -66,8 +66,8 @@ def validate_gtin14(gtin: str) -> str:
     expected = gtin_check_digit(gtin[:13])
     if int(gtin[13]) != expected:
         raise InvalidCode(
-            f"GTIN {gtin} has a wrong check digit (expected {expected})",
-            message_zh=f"GTIN {gtin} 校验位错误（应为 {expected}）")
+            f"GTIN {gtin} has a wrong check digit; re-check the number",
+            message_zh=f"GTIN {gtin} 校验位错误，请核对")
     return gtin
 
 

@@ -27,7 +27,7 @@ from typing import Callable, Iterator
 import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from . import catalog
+from . import catalog, claims
 from .codes import TO_CROCKFORD, ItemCode, sign_item
 from .db import utc_now
 from .errors import Conflict, InvalidInput, KeyProblem
@@ -136,11 +136,13 @@ def _check_batch_open(batch: catalog.Batch) -> None:
 
 
 def issue_codes(db: sqlite_utils.Database, signer: Signer, gtin: str, lot: str, count: int, *,
-                workers: int | None = None, progress: Progress | None = None) -> Issuance:
+                workers: int | None = None, progress: Progress | None = None,
+                pin_secret: str | None = None) -> Issuance:
     """Issue ``count`` new signed codes for a batch: all of them or none.
 
     Every code is signed before the write transaction opens; ``progress`` is
-    told of each signed chunk.
+    told of each signed chunk. With ``pin_secret`` each item gets a scratch-off
+    PIN, stored only as a keyed hash.
     """
     if not isinstance(count, int) or not 1 <= count <= MAX_PER_TOPUP:
         raise InvalidInput(f"count must be 1-{MAX_PER_TOPUP:,} codes per top-up")
@@ -152,7 +154,7 @@ def issue_codes(db: sqlite_utils.Database, signer: Signer, gtin: str, lot: str, 
         # shorter write transaction than random order into a large index.
         rows = _sign_all(signer, batch, sorted(new_serials(count)), workers, progress)
         try:
-            return _store(db, signer, batch, rows)
+            return _store(db, signer, batch, rows, pin_secret)
         except sqlite3.IntegrityError as error:
             if "items.gtin, items.serial" not in str(error):
                 raise
@@ -170,7 +172,7 @@ def _sign_all(signer: Signer, batch: catalog.Batch, serials: list[str],
 
 
 def _store(db: sqlite_utils.Database, signer: Signer, batch: catalog.Batch,
-           rows: list[tuple[str, str]]) -> Issuance:
+           rows: list[tuple[str, str]], pin_secret: str | None = None) -> Issuance:
     """Write an issuance and its signed rows in one short transaction."""
     issued_at = utc_now()
     with db.atomic():
@@ -182,31 +184,41 @@ def _store(db: sqlite_utils.Database, signer: Signer, batch: catalog.Batch,
         _check_batch_open(catalog.get_batch_by_id(db, batch.id))
         _check_signer(db, signer)
         db.conn.executemany(
-            "INSERT INTO items (gtin, serial, batch_id, issuance_id, kid, sig, issued_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ((batch.gtin, serial, batch.id, issuance_id, signer.kid, sig, issued_at)
-             for serial, sig in rows))
+            "INSERT INTO items (gtin, serial, batch_id, issuance_id, kid, sig, issued_at, "
+            "pin_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            ((batch.gtin, serial, batch.id, issuance_id, signer.kid, sig, issued_at,
+              _pin_hash(pin_secret, batch.gtin, serial)) for serial, sig in rows))
     assert issuance_id is not None
     return Issuance(issuance_id, batch.gtin, batch.lot, signer.kid, len(rows), issued_at)
 
 
-EXPORT_COLUMNS = ("seq", "gtin", "lot", "serial", "kid", "status", "issued_at", "url")
+def _pin_hash(secret: str | None, gtin: str, serial: str) -> str | None:
+    if secret is None:
+        return None
+    return claims.pin_hash(secret, gtin, serial, claims.item_pin(secret, gtin, serial))
 
 
-def export_rows(db: sqlite_utils.Database, gtin: str, lot: str,
-                base_url: str) -> Iterator[dict]:
-    """Every code of a batch in issue order (``seq`` from 1), with its full URL.
+EXPORT_COLUMNS = ("seq", "gtin", "lot", "serial", "kid", "status", "issued_at", "url", "pin")
+
+
+def export_rows(db: sqlite_utils.Database, gtin: str, lot: str, base_url: str,
+                pin_secret: str | None = None) -> Iterator[dict]:
+    """Every code of a batch in issue order (``seq`` from 1), with its full URL and,
+    for items issued with one, its PIN (needs ``pin_secret``; '' otherwise).
 
     The batch is looked up at once, so an unknown batch fails before any output.
     """
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
-    return _export(db, batch, base_url)
+    return _export(db, batch, base_url, pin_secret)
 
 
-def _export(db: sqlite_utils.Database, batch: catalog.Batch, base_url: str) -> Iterator[dict]:
-    cursor = db.execute("SELECT serial, kid, sig, status, issued_at FROM items "
+def _export(db: sqlite_utils.Database, batch: catalog.Batch, base_url: str,
+            pin_secret: str | None) -> Iterator[dict]:
+    cursor = db.execute("SELECT serial, kid, sig, status, issued_at, pin_hash FROM items "
                         "WHERE batch_id = ? ORDER BY id", [batch.id])
-    for seq, (serial, kid, sig, status, issued_at) in enumerate(cursor, 1):
+    for seq, (serial, kid, sig, status, issued_at, stored) in enumerate(cursor, 1):
         code = ItemCode(batch.gtin, batch.lot, serial, kid, sig)
+        pin = claims.stored_pin(pin_secret, batch.gtin, serial, stored) if pin_secret else ""
         yield {"seq": seq, "gtin": batch.gtin, "lot": batch.lot, "serial": serial, "kid": kid,
-               "status": status, "issued_at": issued_at, "url": code.url(base_url)}
+               "status": status, "issued_at": issued_at, "url": code.url(base_url),
+               "pin": pin}

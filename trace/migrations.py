@@ -69,4 +69,83 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         )""",
         "CREATE INDEX items_batch ON items(batch_id)",
     ]),
+    (2, [
+        # What a buyer reads on the label (GB 7718): shelf life, storage, licence.
+        "ALTER TABLE products ADD COLUMN shelf_life_days INTEGER",
+        "ALTER TABLE products ADD COLUMN storage TEXT",
+        "ALTER TABLE products ADD COLUMN licence_no TEXT",
+        "ALTER TABLE batches ADD COLUMN expires_on TEXT",
+        "ALTER TABLE items ADD COLUMN pin_hash TEXT",
+        "CREATE INDEX items_serial ON items(serial)",
+        # One row per consumer scan; networks and devices only as keyed hashes.
+        """CREATE TABLE scans (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            at TEXT NOT NULL,
+            network TEXT NOT NULL,
+            device TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'scan' CHECK (kind IN ('scan', 'typed'))
+        )""",
+        "CREATE INDEX scans_item ON scans(item_id, at)",
+        # What `scans prune` keeps of old scans: counts only, never lowered.
+        """CREATE TABLE scan_totals (
+            item_id INTEGER PRIMARY KEY REFERENCES items(id),
+            pruned_count INTEGER NOT NULL DEFAULT 0,
+            pruned_networks INTEGER NOT NULL DEFAULT 0,
+            pruned_devices INTEGER NOT NULL DEFAULT 0,
+            first_at TEXT
+        )""",
+        """CREATE TABLE claims (
+            item_id INTEGER PRIMARY KEY REFERENCES items(id),
+            claimed_at TEXT NOT NULL,
+            device TEXT NOT NULL,
+            network TEXT NOT NULL
+        )""",
+        # Recalls, un-recalls and voids: who, when, why; never updated or deleted.
+        """CREATE TABLE status_events (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES batches(id),
+            item_id INTEGER REFERENCES items(id),
+            action TEXT NOT NULL
+                CHECK (action IN ('recall', 'unrecall', 'void', 'recall_item')),
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX status_events_batch ON status_events(batch_id)",
+        """CREATE TRIGGER status_events_no_update BEFORE UPDATE ON status_events
+           BEGIN SELECT RAISE(ABORT, 'status_events is append-only'); END""",
+        """CREATE TRIGGER status_events_no_delete BEFORE DELETE ON status_events
+           BEGIN SELECT RAISE(ABORT, 'status_events is append-only'); END""",
+        """CREATE TRIGGER claims_no_delete BEFORE DELETE ON claims
+           BEGIN SELECT RAISE(ABORT, 'claims are never deleted'); END""",
+        """CREATE TABLE reports (
+            id INTEGER PRIMARY KEY,
+            gtin TEXT,
+            lot TEXT,
+            serial TEXT,
+            verdict TEXT,
+            what_seen TEXT NOT NULL,
+            where_bought TEXT NOT NULL,
+            contact TEXT,
+            photo_sha256 TEXT,
+            photo_type TEXT,
+            network TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX reports_gtin ON reports(gtin)",
+        """CREATE TABLE photos (
+            sha256 TEXT PRIMARY KEY,
+            content_type TEXT NOT NULL,
+            data BLOB NOT NULL
+        )""",
+        # Failed attempts (wrong PINs, report posts) for throttling across workers.
+        """CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            scope TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX attempts_subject ON attempts(scope, subject, at)",
+    ]),
 ]

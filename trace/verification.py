@@ -11,38 +11,67 @@ printed by ``python -m trace verify``::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlite_utils
 
-from . import catalog
-from .codes import BatchRef, ItemCode, parse_link, verify_signature
+from . import catalog, recalls, scans
+from .codes import BatchRef, ItemCode, normalise_typed_serial, parse_link, verify_signature
 from .db import utc_now
 from .errors import InvalidCode
 from .keys import get_key
+from .recalls import StatusEvent
+from .scans import Observer, ScanHistory, ScanPolicy
 
-VERDICTS = ("genuine", "suspicious", "recalled", "void", "forged", "invalid")
+VERDICTS = ("genuine", "suspicious", "recalled", "void", "forged", "invalid", "registered")
 
-# reason key -> (Chinese, English); Chinese first on every consumer surface.
+# reason key -> (Chinese, English): what a buyer reads, no jargon; Chinese first.
 REASONS = {
-    "genuine": ("签名有效，商品已登记：正品。", "Valid signature for a registered item: genuine."),
-    "unknown_key": ("签名密钥不属于本平台：此码系伪造。",
-                    "The signing key is not one of ours: this code is forged."),
-    "wrong_role": ("该密钥无权签发商品码：此码系伪造。",
-                   "That key may not sign item codes: this code is forged."),
-    "bad_signature": ("签名验证失败：此码系伪造或被篡改。",
-                      "The signature does not verify: forged or altered."),
-    "unknown_item": ("签名有效但本平台没有发放过此码：请谨防假冒。",
-                     "Signature valid but we never issued this item: beware of fakes."),
-    "key_not_valid": ("签名密钥已被吊销，此码签发于吊销之后或未被记录：此码系伪造。",
-                      "The key was revoked and this code is not on record as issued "
-                      "before then: forged."),
-    "mismatch": ("码的内容与本平台记录不一致：此码系伪造。",
-                 "The code does not match our records: forged."),
-    "batch_url": ("这是批次网址，不是单品追溯码。", "This is a batch URL, not an item code."),
-    "recalled": ("该商品已被召回：{detail}", "This item has been recalled: {detail}"),
-    "void": ("该码已作废：{detail}", "This code has been voided: {detail}"),
+    "genuine": ("这是本平台为这件商品发放的追溯码，防伪签名核对无误。",
+                "This is the code we issued for this item, and its anti-forgery "
+                "signature checks out."),
+    "forged": ("本平台没有发放过这个码，它是伪造的或被改动过。",
+               "We never issued this code: it is forged or has been altered."),
+    "unreadable": ("这不是本平台的追溯码，或二维码没有扫完整。请对准商品标签上的二维码重新扫描。",
+                   "This is not one of our codes, or the QR code was not read completely. "
+                   "Scan the QR code on the item's label again."),
+    "batch_url": ("这是批次页面的网址，不是单件商品的追溯码。请扫描商品标签上的二维码。",
+                  "This is a batch page address, not an item's code. Scan the QR code "
+                  "on the item's label."),
+    "recalled": ("该商品已被召回，请停止使用并联系卖家退货。",
+                 "This item has been recalled. Stop using it and contact the seller "
+                 "for a return."),
+    "void": ("这个码已作废，不再代表任何商品。如果它贴在您买到的商品上，请谨防假冒。",
+             "This code has been cancelled and stands for no item. If it is on an item "
+             "you bought, beware of fakes."),
+    "copied": ("这个码被很多不同的手机和网络查询过，可能被复制到了多件商品上。",
+               "This code has been looked up from many different phones and networks: "
+               "it may have been copied onto several items."),
+    "claimed_elsewhere": ("这件商品已被另一位买家认领。如果这件是您买的，它的标签可能是复制的。",
+                          "Another buyer has already claimed this item. If you bought it, "
+                          "its label may be a copy."),
+    "registered": ("本平台发放过这个追溯码。手工输入的码无法核对防伪签名，请以扫描二维码的结果为准。",
+                   "We issued this code. A typed code cannot prove the anti-forgery "
+                   "signature: scanning the QR code gives the full check."),
+    "typed_unknown": ("没有找到这个追溯码。请核对标签上的码后重新输入；仍然查不到的，请谨防假冒。",
+                      "No such code. Check the code on the label and type it again; "
+                      "if it still is not found, beware of fakes."),
+    "typed_ambiguous": ("这个码对应多件商品，请扫描标签上的二维码查询。",
+                        "This code matches more than one item: scan the QR code on the "
+                        "label instead."),
+}
+
+# Why a code was judged forged or unreadable: shown only under 技术详情.
+TECHNICAL = {
+    "unknown_key": ("签名密钥不属于本平台", "signed with a key that is not ours"),
+    "wrong_role": ("该密钥无权签发商品码", "signed with a key that may not sign item codes"),
+    "bad_signature": ("签名验证失败", "the signature does not verify"),
+    "unknown_item": ("签名有效但本平台没有该商品的发码记录",
+                     "the signature verifies but no such item was issued"),
+    "key_not_valid": ("签名密钥已被吊销，且无记录表明此码签发于吊销之前",
+                      "the key was revoked and this code is not on record as issued before"),
+    "mismatch": ("码的内容与发码记录不一致", "the code does not match the issue record"),
 }
 
 
@@ -54,6 +83,8 @@ class Verdict:
     reason: str
     reason_en: str
     reason_code: str
+    detail: str | None = None          # technical, for the folded 技术详情 only
+    detail_en: str | None = None
     gtin: str | None = None
     lot: str | None = None
     serial: str | None = None
@@ -62,16 +93,30 @@ class Verdict:
     supplier: catalog.Supplier | None = None
     batch: catalog.Batch | None = None
     item: dict | None = None
+    scans: ScanHistory | None = None
+    events: tuple[StatusEvent, ...] = ()
+    typed: bool = False
     verified_at: str = field(default_factory=utc_now)
 
     @property
     def is_genuine(self) -> bool:
         return self.verdict == "genuine"
 
+    @property
+    def has_pin(self) -> bool:
+        return bool(self.item and self.item.get("pin_hash"))
+
+    @property
+    def status_reason(self) -> str | None:
+        """The supplier's or operator's own words for a recall or void."""
+        if self.batch and self.batch.status == "recalled":
+            return self.batch.status_reason
+        return self.item.get("status_reason") if self.item else None
+
     def to_json(self) -> dict:
         data: dict[str, Any] = {
             "verdict": self.verdict, "reason": self.reason, "reason_en": self.reason_en,
-            "reason_code": self.reason_code,
+            "reason_code": self.reason_code, "detail": self.detail,
             "gtin": self.gtin, "lot": self.lot, "serial": self.serial, "kid": self.kid,
             "product": self.product.name if self.product else None,
             "supplier": self.supplier.name if self.supplier else None,
@@ -83,17 +128,29 @@ class Verdict:
         if self.batch:
             data["batch"] = self.batch.public_json()
         if self.item:
-            data["item"] = {k: self.item[k] for k in ("serial", "status", "issued_at", "kid")}
+            data["item"] = {k: self.item[k] for k in ("serial", "status", "status_reason",
+                                                      "issued_at", "kid")}
+            data["item"]["has_pin"] = self.has_pin
+        if self.scans:
+            data["scans"] = self.scans.to_json()
+        if self.events:
+            data["events"] = [event.to_json() for event in self.events]
         return data
 
 
-def _reason(key: str, detail: str = "") -> tuple[str, str, str]:
+def _reason(key: str) -> tuple[str, str, str]:
     """(Chinese, English, key): the verdict's reason in both languages and by name."""
     zh, en = REASONS[key]
-    return zh.format(detail=detail or "—"), en.format(detail=detail or "—"), key
+    return zh, en, key
 
 
-def verify_url(db: sqlite_utils.Database, url: str, base_url: str | None = None) -> Verdict:
+def _forged(key: str, ids: dict[str, Any]) -> Verdict:
+    zh, en = TECHNICAL[key]
+    return Verdict("forged", *REASONS["forged"], key, detail=zh, detail_en=en, **ids)
+
+
+def verify_url(db: sqlite_utils.Database, url: str, base_url: str | None = None,
+               seen: Observer | None = None, policy: ScanPolicy = ScanPolicy()) -> Verdict:
     """Parse and verify ``url``; never raises for bad input, it says ``invalid``."""
     try:
         parsed = parse_link(url, base_url)
@@ -101,55 +158,92 @@ def verify_url(db: sqlite_utils.Database, url: str, base_url: str | None = None)
         return invalid_verdict(error)
     if isinstance(parsed, BatchRef):
         return Verdict("invalid", *_reason("batch_url"), gtin=parsed.gtin, lot=parsed.lot)
-    return verify_code(db, parsed)
+    return verify_code(db, parsed, seen, policy)
 
 
 def invalid_verdict(error: InvalidCode) -> Verdict:
-    return Verdict("invalid", f"无法识别的追溯码：{error.message_zh}",
-                   f"Not a Trace code: {error.message}", "unreadable")
+    return Verdict("invalid", *_reason("unreadable"), detail=error.message_zh,
+                   detail_en=error.message)
 
 
-def verify_code(db: sqlite_utils.Database, code: ItemCode) -> Verdict:
-    """Check key, signature and record for a parsed item code."""
+def verify_code(db: sqlite_utils.Database, code: ItemCode, seen: Observer | None = None,
+                policy: ScanPolicy = ScanPolicy(), *, record: bool = True) -> Verdict:
+    """Check key, signature and record for a parsed item code. A verified scan by
+    ``seen`` is recorded in the item's history unless ``record`` is false (the
+    page after a claim); ``seen=None`` looks without counting (the CLI)."""
     ids: dict[str, Any] = dict(gtin=code.gtin, lot=code.lot, serial=code.serial, kid=code.kid)
     key = get_key(db, code.kid)
     if key is None:
-        return Verdict("forged", *_reason("unknown_key"), **ids)
+        return _forged("unknown_key", ids)
     if key.role != "issuer":
-        return Verdict("forged", *_reason("wrong_role"), **ids)
+        return _forged("wrong_role", ids)
     if not verify_signature(key.public_bytes, code):
-        return Verdict("forged", *_reason("bad_signature"), **ids)
+        return _forged("bad_signature", ids)
     item = catalog.find_item(db, code.gtin, code.serial)
     if item is None:
-        return Verdict("forged", *_reason("unknown_item"), **ids)
+        return _forged("unknown_item", ids)
     if item["kid"] != code.kid or item["sig"] != code.sig:
-        return Verdict("forged", *_reason("mismatch"), **ids)
+        return _forged("mismatch", ids)
     if not key.valid_at(item["issued_at"]):
-        return Verdict("forged", *_reason("key_not_valid"), **ids)
-    return _verdict_for_item(db, item, ids)
-
-
-def _verdict_for_item(db: sqlite_utils.Database, item: dict, ids: dict[str, Any]) -> Verdict:
+        return _forged("key_not_valid", ids)
     batch = catalog.get_batch_by_id(db, item["batch_id"])
-    if batch.lot != ids["lot"]:
-        return Verdict("forged", *_reason("mismatch"), **ids)
+    if batch.lot != code.lot:
+        return _forged("mismatch", ids)
+    return _verdict_for_item(db, item, batch, ids, seen, policy, record)
+
+
+def verify_typed(db: sqlite_utils.Database, text: str, seen: Observer | None = None,
+                 policy: ScanPolicy = ScanPolicy()) -> Verdict:
+    """A 追溯码 typed from the label: the record and history, never 正品."""
+    try:
+        serial = normalise_typed_serial(text)
+    except InvalidCode as error:
+        return Verdict("invalid", *_reason("typed_unknown"), detail=error.message_zh,
+                       detail_en=error.message, typed=True)
+    items = catalog.find_items_by_serial(db, serial)
+    if len(items) != 1:
+        key = "typed_ambiguous" if items else "typed_unknown"
+        return Verdict("invalid", *_reason(key), serial=serial, typed=True)
+    item = items[0]
+    batch = catalog.get_batch_by_id(db, item["batch_id"])
+    ids: dict[str, Any] = dict(gtin=item["gtin"], lot=batch.lot, serial=serial,
+                               kid=item["kid"], typed=True)
+    typed_seen = replace(seen, kind="typed") if seen else None
+    return _verdict_for_item(db, item, batch, ids, typed_seen, policy)
+
+
+def _verdict_for_item(db: sqlite_utils.Database, item: dict, batch: catalog.Batch,
+                      ids: dict[str, Any], seen: Observer | None, policy: ScanPolicy,
+                      record: bool = True) -> Verdict:
+    """Precedence (DESIGN §6): recalled, void, suspicious, then genuine (registered
+    for a typed code)."""
     product = catalog.get_product(db, batch.gtin)
+    if seen and record:
+        history = scans.record_and_read(db, item["id"], seen, policy)
+    else:
+        history = scans.read_history(db, item["id"], seen, policy)
     context = dict(ids, product=product, supplier=catalog.supplier_of(db, product),
-                   batch=batch, item=item)
-    if batch.status == "recalled":
-        return Verdict("recalled", *_reason("recalled", batch.status_reason or ""), **context)
-    if item["status"] == "recalled":
-        return Verdict("recalled", *_reason("recalled", item["status_reason"] or ""),
-                       **context)
-    if item["status"] == "void":
-        return Verdict("void", *_reason("void", item["status_reason"] or ""), **context)
-    return Verdict("genuine", *_reason("genuine"), **context)
+                   batch=batch, item=item, scans=history,
+                   events=tuple(recalls.events_for(db, batch.id, item["id"])))
+    copied = history.copied_reason(policy, viewer_known=seen is not None)
+    if batch.status == "recalled" or item["status"] == "recalled":
+        key, verdict = "recalled", "recalled"
+    elif item["status"] == "void":
+        key, verdict = "void", "void"
+    elif copied:
+        key, verdict = copied, "suspicious"
+    elif ids.get("typed"):
+        key, verdict = "registered", "registered"
+    else:
+        key, verdict = "genuine", "genuine"
+    return Verdict(verdict, *_reason(key), **context)
 
 
 def public_batch_json(view: dict) -> dict:
     """The batch page as JSON: only what the page itself shows a buyer."""
     return {"batch": view["batch"].public_json(), "product": view["product"].public_json(),
-            "supplier": view["supplier"].public_json(), "issued": view["issued"]}
+            "supplier": view["supplier"].public_json(), "issued": view["issued"],
+            "events": [event.to_json() for event in view["events"]]}
 
 
 def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
@@ -157,4 +251,5 @@ def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
     batch = catalog.get_batch(db, gtin, lot)
     product = catalog.get_product(db, gtin)
     return {"batch": batch, "product": product, "supplier": catalog.supplier_of(db, product),
-            "issued": catalog.issued_count(db, batch.id)}
+            "issued": catalog.issued_count(db, batch.id),
+            "events": recalls.events_for(db, batch.id)}

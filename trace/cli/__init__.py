@@ -33,7 +33,8 @@ class TraceGroup(FlaskGroup):
         try:
             return super().invoke(ctx)
         except TraceError as error:
-            raise click.ClickException(error.message) from None
+            hint = f"\n  {error.hint}" if error.hint else ""
+            raise click.ClickException(error.message + hint) from None
         except sqlite3.Error as error:
             raise click.ClickException(f"database error: {error}") from None
         except BrokenPipeError:  # output piped into `head` and the like: stop quietly

@@ -12,7 +12,8 @@ import logging
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, urlsplit
 
-from flask import Flask, Response, current_app, g, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -110,10 +111,22 @@ def _handle_trace_error(error: TraceError):
     return render_error(error, error.status, error.message, error.message_zh)
 
 
+def link(endpoint: str, **values) -> str:
+    """``url_for`` that keeps an English reader in English."""
+    if g.get("lang") == "en":
+        values.setdefault("lang", "en")
+    return url_for(endpoint, **values)
+
+
 def _handle_http_error(error: HTTPException):
     if isinstance(error, SecurityError):  # a Host we do not serve: build nothing from it
         return Response("400 Bad Request: unknown host\n", 400, mimetype="text/plain")
-    zh = {404: "页面不存在", 405: "不支持该请求方法", 413: "上传的文件太大"}
+    if isinstance(error, CSRFError):
+        return render_error(error, 400, "This form has expired or came from another site. "
+                            "Go back, reload the page and send it again.",
+                            "表单已过期或来自其他网站。请返回、刷新页面后重新提交。")
+    zh = {404: "页面不存在", 405: "不支持该请求方法", 413: "上传的文件太大",
+          429: "操作太频繁，请稍后再试"}
     status = error.code or 500
     return render_error(error, status, error.description or error.name,
                         zh.get(status, error.name))
@@ -136,6 +149,7 @@ def _security_headers(response):
 def register(app: Flask) -> None:
     from .public import bp as public_bp
 
+    CSRFProtect(app)  # Flask-WTF: every POST needs the form's token
     app.register_blueprint(public_bp)
     app.register_error_handler(TraceError, _handle_trace_error)
     app.register_error_handler(HTTPException, _handle_http_error)
@@ -149,8 +163,10 @@ def register(app: Flask) -> None:
     @app.context_processor
     def _helpers():
         lang = g.get("lang", "zh")
+        english = lang == "en"
         return {"lang": lang, "t": lambda key: translate(key, lang),
                 "beijing_time": beijing_time, "group_serial": grouped_serial,
-                "lang_switch_url": lang_switch_url,
+                "lang_switch_url": lang_switch_url, "link": link,
                 "official_domain": app.config["OFFICIAL_DOMAIN"],
-                "operator_name": app.config["OPERATOR_NAME"]}
+                "operator_name": app.config["OPERATOR_NAME_EN" if english else "OPERATOR_NAME"],
+                "operator_contact": app.config["OPERATOR_CONTACT"]}

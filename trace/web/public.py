@@ -1,24 +1,61 @@
-"""Public pages: the scan landing (GS1 Digital Link path), batch page, key set.
+"""Public pages: the scan landing (GS1 Digital Link path), typed codes, claims,
+reports of fakes, the batch page and the key set.
 
-``GET /01/{GTIN}/10/{LOT}/21/{SERIAL}?k=..&s=..`` renders the verdict page, or
-the same object as ``verify --json`` when the client sends
-``Accept: application/json``; ``GET /01/{GTIN}/10/{LOT}`` is the batch page.
+``GET /01/{GTIN}/10/{LOT}/21/{SERIAL}?k=..&s=..`` renders the verdict page (or
+its JSON for ``Accept: application/json``) and records the scan; ``GET
+/01/{GTIN}/10/{LOT}`` is the batch page; ``GET /verify?q=`` takes a pasted URL
+or a typed 追溯码; ``POST /claim`` and ``POST /report`` are the page's forms.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+import secrets
 
-from .. import keys, verification
-from ..codes import BatchRef, parse_link
-from ..errors import InvalidCode
+from flask import Blueprint, current_app, g, render_template, request
+
+from .. import claims, keys, reports, verification
+from ..codes import BatchRef, ItemCode, parse_link
+from ..errors import InvalidCode, InvalidInput, TraceError
+from ..scans import Observer, ScanPolicy, device_hash, network_hash
 from . import get_db, raw_request_target, wants_json
 
 bp = Blueprint("public", __name__)
+DEVICE_COOKIE = "trace_device"
 
 
 def _no_store(response):
     response.headers["Cache-Control"] = "no-store"  # a recall must show at once
+    return response
+
+
+def policy() -> ScanPolicy:
+    config = current_app.config
+    return ScanPolicy(networks=config["SUSPICIOUS_NETWORKS"],
+                      devices=config["SUSPICIOUS_DEVICES"],
+                      window_days=config["SUSPICIOUS_WINDOW_DAYS"])
+
+
+def observer() -> Observer:
+    """This browser and network as keyed hashes; a new browser gets its cookie."""
+    secret = current_app.config["HASH_SECRET"]
+    token = request.cookies.get(DEVICE_COOKIE, "")
+    if not (20 <= len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum()):
+        token = g.new_device_token = secrets.token_urlsafe(16)
+    return Observer(network=network_hash(secret, request.remote_addr),
+                    device=device_hash(secret, token))
+
+
+def counted_observer() -> Observer | None:
+    """Who to count for this request: GET only (HEAD requests are not scans)."""
+    return observer() if request.method == "GET" else None
+
+
+@bp.after_app_request
+def _set_device_cookie(response):
+    token = g.get("new_device_token")
+    if token:
+        response.set_cookie(DEVICE_COOKIE, token, max_age=400 * 86400, httponly=True,
+                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 
@@ -28,30 +65,105 @@ def home():
 
 
 @bp.get("/verify")
-def verify_pasted():
-    """A pasted code URL (for scanners that only show the text)."""
-    url = (request.args.get("url") or "").strip()
-    verdict = verification.verify_url(get_db(), url, current_app.config["BASE_URL"])
+def verify_entered():
+    """What a buyer pasted (a code URL) or typed (the 追溯码 under the QR)."""
+    text = (request.args.get("q") or request.args.get("url") or "").strip()
+    db, base_url = get_db(), current_app.config["BASE_URL"]
+    if "/" in text:
+        verdict = verification.verify_url(db, text, base_url, counted_observer(), policy())
+    else:
+        verdict = verification.verify_typed(db, text, counted_observer(), policy())
     return _verdict_response(verdict)
 
 
 @bp.get("/01/<path:_rest>")
 def scan(_rest: str):
     base_url = current_app.config["BASE_URL"]
-    url = base_url + raw_request_target()
     try:
-        parsed = parse_link(url, base_url)
+        parsed = parse_link(base_url + raw_request_target(), base_url)
     except InvalidCode as error:
         return _verdict_response(verification.invalid_verdict(error))
     if isinstance(parsed, BatchRef):
         return batch_page(parsed)
-    return _verdict_response(verification.verify_code(get_db(), parsed))
+    verdict = verification.verify_code(get_db(), parsed, counted_observer(), policy())
+    return _verdict_response(verdict, code=parsed)
 
 
-def _verdict_response(verdict: verification.Verdict):
+def _verdict_response(verdict: verification.Verdict, *, code: ItemCode | None = None,
+                      status: int = 200, notice: tuple[str, str] | None = None):
     if wants_json():
-        return _no_store(current_app.json.response(verdict.to_json()))
-    return _no_store(current_app.make_response(render_template("verify.html", v=verdict)))
+        return _no_store(current_app.json.response(verdict.to_json())), status
+    code_path = code.url("") if code else (verdict.serial if verdict.typed else "")
+    page = render_template("verify.html", v=verdict, code=code, code_path=code_path,
+                           notice=notice)
+    return _no_store(current_app.make_response((page, status)))
+
+
+def _posted_code() -> ItemCode:
+    """The signed code a form was posted from (its path and query, as scanned)."""
+    base_url = current_app.config["BASE_URL"]
+    parsed = parse_link(base_url + (request.form.get("code") or ""), base_url)
+    if isinstance(parsed, BatchRef):
+        raise InvalidCode("a batch has no owner to claim it", message_zh="批次不能认领")
+    return parsed
+
+
+@bp.post("/claim")
+def claim():
+    """"这件是我买的": tie the item to this browser (with its PIN when it has one)."""
+    code = _posted_code()
+    db, seen = get_db(), observer()
+    verdict = verification.verify_code(db, code, seen, policy(), record=False)
+    status, notice = 200, ("claim.done", "")
+    try:
+        if verdict.verdict not in ("genuine", "suspicious") or verdict.item is None:
+            raise InvalidInput("only a genuine item can be claimed",
+                               message_zh="只有验证通过的商品才能认领")
+        claims.claim_item(db, verdict.item, seen, request.form.get("pin"),
+                          current_app.config["HASH_SECRET"])
+    except TraceError as error:
+        status, notice = error.status, ("claim.failed", error.message_zh
+                                        if g.lang == "zh" else error.message)
+    verdict = verification.verify_code(db, code, seen, policy(), record=False)
+    return _verdict_response(verdict, code=code, status=status, notice=notice)
+
+
+@bp.route("/report", methods=["GET", "POST"])
+def report():
+    """Report a suspected fake: the form, and its submission."""
+    code_path = request.values.get("code", "")
+    verdict = _report_subject(code_path)
+    if request.method == "GET":
+        return _no_store(current_app.make_response(
+            render_template("report.html", v=verdict, code_path=code_path, form={})))
+    form = reports.ReportForm(
+        what_seen=request.form.get("what_seen", ""),
+        where_bought=request.form.get("where_bought", ""),
+        contact=request.form.get("contact"),
+        gtin=verdict.gtin if verdict else None, lot=verdict.lot if verdict else None,
+        serial=verdict.serial if verdict else None,
+        verdict=verdict.verdict if verdict else None)
+    upload = request.files.get("photo")
+    photo = upload.read(reports.MAX_PHOTO_BYTES + 1) if upload and upload.filename else None
+    try:
+        saved = reports.submit_report(get_db(), form, network=observer().network, photo=photo)
+    except TraceError as error:
+        message = error.message_zh if g.lang == "zh" else error.message
+        page = render_template("report.html", v=verdict, code_path=code_path,
+                               form=request.form, error=message)
+        return _no_store(current_app.make_response((page, error.status)))
+    return _no_store(current_app.make_response(
+        render_template("report_sent.html", report=saved, v=verdict)))
+
+
+def _report_subject(code_path: str) -> verification.Verdict | None:
+    """The code the report is about, looked at without counting a scan."""
+    if not code_path:
+        return None
+    base_url = current_app.config["BASE_URL"]
+    if "/" in code_path:
+        return verification.verify_url(get_db(), base_url + code_path, base_url)
+    return verification.verify_typed(get_db(), code_path)
 
 
 def batch_page(ref: BatchRef):

@@ -1,0 +1,100 @@
+"""Claims ("这件是我买的") and the scratch-off PINs that protect them.
+
+A PIN is derived from the server's hash secret and the item, so labels and the
+codes export can print it again; the database holds only a keyed hash of it.
+Wrong PINs are throttled per item and per network::
+
+    pin = item_pin(secret, gtin, serial)            # '042917'
+    claim_item(db, item, seen, pin, secret)         # the claim time
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import sqlite3
+from datetime import timedelta
+
+import sqlite_utils
+
+from . import throttle
+from .db import utc_now
+from .errors import Conflict, InvalidInput, KeyProblem
+from .scans import Observer
+
+PIN_DIGITS = 6
+# 5 wrong PINs per item a day: a 10^6 space would take about 270 years to search.
+PIN_PER_ITEM = throttle.Limit(
+    "pin_item", 5, timedelta(days=1),
+    "too many wrong PINs for this item today; try again tomorrow",
+    "该商品今天的验证码错误次数过多，请明天再试")
+PIN_PER_NETWORK = throttle.Limit(
+    "pin_network", 20, timedelta(days=1),
+    "too many wrong PINs from your network today; try again tomorrow",
+    "您所在网络今天输错验证码的次数过多，请明天再试")
+
+
+def _mac(secret: str, message: str) -> bytes:
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()
+
+
+def item_pin(secret: str, gtin: str, serial: str) -> str:
+    """The item's PIN: six digits, the same every time it is asked for."""
+    number = int.from_bytes(_mac(secret, f"pin|{gtin}|{serial}")[:8], "big")
+    return str(number % 10 ** PIN_DIGITS).zfill(PIN_DIGITS)
+
+
+def pin_hash(secret: str, gtin: str, serial: str, pin: str) -> str:
+    return _mac(secret, f"pin-hash|{gtin}|{serial}|{pin}").hex()[:32]
+
+
+def stored_pin(secret: str, gtin: str, serial: str, stored_hash: str | None) -> str:
+    """The PIN to print for an item ('' if it has none); refuses a changed secret."""
+    if not stored_hash:
+        return ""
+    pin = item_pin(secret, gtin, serial)
+    if not hmac.compare_digest(pin_hash(secret, gtin, serial, pin), stored_hash):
+        raise KeyProblem("the hash secret is not the one these PINs were made with; "
+                         "restore instance/hash_secret (or TRACE_HASH_SECRET) from backup")
+    return pin
+
+
+def normalise_pin(text: str | None) -> str:
+    return "".join(ch for ch in (text or "") if not ch.isspace() and ch != "-")
+
+
+def claim_item(db: sqlite_utils.Database, item: dict, seen: Observer, pin: str | None,
+               secret: str) -> str:
+    """Claim ``item`` for the browser ``seen``; returns the claim time."""
+    existing = db.execute("SELECT device FROM claims WHERE item_id = ?",
+                          [item["id"]]).fetchone()
+    if existing:
+        mine = existing[0] == seen.device
+        raise Conflict("you have claimed this item already" if mine
+                       else "this item was claimed by another buyer",
+                       message_zh="您已认领过这件商品" if mine else "这件商品已被其他买家认领")
+    if item.get("pin_hash"):
+        _check_pin(db, item, seen, normalise_pin(pin), secret)
+    claimed_at = utc_now()
+    try:
+        db.execute("INSERT INTO claims (item_id, claimed_at, device, network) "
+                   "VALUES (?, ?, ?, ?)", [item["id"], claimed_at, seen.device, seen.network])
+    except sqlite3.IntegrityError:  # another browser claimed it a moment ago
+        raise Conflict("this item was claimed by another buyer",
+                       message_zh="这件商品已被其他买家认领") from None
+    return claimed_at
+
+
+def _check_pin(db: sqlite_utils.Database, item: dict, seen: Observer, pin: str,
+               secret: str) -> None:
+    subjects = ((PIN_PER_ITEM, str(item["id"])), (PIN_PER_NETWORK, seen.network))
+    for limit, subject in subjects:
+        throttle.check(db, limit, subject)
+    expected = item["pin_hash"]
+    if not hmac.compare_digest(pin_hash(secret, item["gtin"], item["serial"], pin), expected):
+        with db.atomic():
+            for limit, subject in subjects:
+                throttle.note(db, limit, subject)
+        raise InvalidInput("that PIN is not right; scratch the label's coating and type "
+                           "the 6 digits under it",
+                           message_zh="验证码不正确：请刮开标签涂层，输入下面的 6 位数字")

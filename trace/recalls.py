@@ -1,0 +1,120 @@
+"""Recalls, un-recalls and voids: who did it, when and why, never deleted.
+
+Each change writes an append-only ``status_events`` row (triggers refuse UPDATE
+and DELETE) and the current status on the batch or item in one transaction, so
+the next request sees it::
+
+    recall_batch(db, "09521234000013", "ZJ-2611-A", "抽检不合格", actor="cli:alice")
+    unrecall_batch(db, "09521234000013", "ZJ-2611-A", "复检合格", actor="cli:alice")
+    void_item(db, parse_link(url, base), "标签损坏，已重印", actor="cli:alice")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from . import catalog
+from .codes import ItemCode
+from .db import utc_now
+from .errors import Conflict, InvalidInput, NotFound
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    """One recorded change of status, as the page's history shows it."""
+
+    action: str          # recall, unrecall, void, recall_item
+    reason: str
+    actor: str
+    at: str
+    item_serial: str | None = None
+
+    def to_json(self) -> dict:
+        return {"action": self.action, "reason": self.reason, "at": self.at,
+                "serial": self.item_serial}
+
+
+def _reason(reason: str | None) -> str:
+    text = catalog.clean_text(reason, "reason", limit=200)
+    if not text:
+        raise InvalidInput("give a reason: buyers read it on the page",
+                           message_zh="请填写原因：买家会在页面上看到")
+    return text
+
+
+def _record(db: sqlite_utils.Database, batch_id: int, item_id: int | None, action: str,
+            reason: str, actor: str) -> None:
+    db.execute("INSERT INTO status_events (batch_id, item_id, action, reason, actor, at) "
+               "VALUES (?, ?, ?, ?, ?, ?)", [batch_id, item_id, action, reason, actor, utc_now()])
+
+
+def recall_batch(db: sqlite_utils.Database, gtin: str, lot: str, reason: str,
+                 actor: str) -> catalog.Batch:
+    batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
+    reason = _reason(reason)
+    if batch.status == "recalled":
+        raise Conflict(f"batch {batch.lot} of {batch.gtin} is already recalled "
+                       f"({batch.status_reason})")
+    with db.atomic():
+        _record(db, batch.id, None, "recall", reason, actor)
+        db.execute("UPDATE batches SET status = 'recalled', status_reason = ? WHERE id = ?",
+                   [reason, batch.id])
+    return catalog.get_batch_by_id(db, batch.id)
+
+
+def unrecall_batch(db: sqlite_utils.Database, gtin: str, lot: str, reason: str,
+                   actor: str) -> catalog.Batch:
+    batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
+    reason = _reason(reason)
+    if batch.status != "recalled":
+        raise Conflict(f"batch {batch.lot} of {batch.gtin} is not recalled")
+    with db.atomic():
+        _record(db, batch.id, None, "unrecall", reason, actor)
+        db.execute("UPDATE batches SET status = 'open', status_reason = NULL WHERE id = ?",
+                   [batch.id])
+    return catalog.get_batch_by_id(db, batch.id)
+
+
+def _item(db: sqlite_utils.Database, code: ItemCode) -> dict:
+    item = catalog.find_item(db, code.gtin, code.serial)
+    if item is None or catalog.get_batch_by_id(db, item["batch_id"]).lot != code.lot:
+        raise NotFound(f"no item {code.serial} in batch {code.lot} of {code.gtin}",
+                       message_zh="本平台没有发放过这个追溯码")
+    return item
+
+
+def _set_item_status(db: sqlite_utils.Database, code: ItemCode, status: str, action: str,
+                     reason: str, actor: str) -> dict:
+    item = _item(db, code)
+    reason = _reason(reason)
+    if item["status"] == "void":
+        raise Conflict(f"item {code.serial} is void already; a void code stays void")
+    if item["status"] == status:
+        raise Conflict(f"item {code.serial} is {status} already ({item['status_reason']})")
+    with db.atomic():
+        _record(db, item["batch_id"], item["id"], action, reason, actor)
+        db.execute("UPDATE items SET status = ?, status_reason = ? WHERE id = ?",
+                   [status, reason, item["id"]])
+    return dict(item, status=status, status_reason=reason)
+
+
+def void_item(db: sqlite_utils.Database, code: ItemCode, reason: str, actor: str) -> dict:
+    """A damaged or reprinted label: the code never stands for an item again."""
+    return _set_item_status(db, code, "void", "void", reason, actor)
+
+
+def recall_item(db: sqlite_utils.Database, code: ItemCode, reason: str, actor: str) -> dict:
+    return _set_item_status(db, code, "recalled", "recall_item", reason, actor)
+
+
+def events_for(db: sqlite_utils.Database, batch_id: int,
+               item_id: int | None = None) -> list[StatusEvent]:
+    """The batch's own events and, given an item, that item's, oldest first."""
+    rows = db.execute(
+        "SELECT e.action, e.reason, e.actor, e.at, i.serial FROM status_events e "
+        "LEFT JOIN items i ON i.id = e.item_id "
+        "WHERE e.batch_id = ? AND (e.item_id IS NULL OR e.item_id = ?) ORDER BY e.id",
+        [batch_id, item_id]).fetchall()
+    return [StatusEvent(*row) for row in rows]

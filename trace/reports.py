@@ -1,0 +1,145 @@
+"""Reports of suspected fakes from buyers, queued for the operator.
+
+A photo is accepted only if Pillow reads it as JPEG or PNG (by content, not by
+name), is at most 5 MB, and is stored re-encoded from its pixels, so EXIF (GPS
+position, phone model) and every other metadata block are gone::
+
+    report = submit_report(db, ReportForm(what_seen="珠子掉色", where_bought="某直播间"),
+                           network=seen.network, photo=jpeg_bytes)
+    list_reports(db, gtin="09521234000013")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+import sqlite_utils
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from . import throttle
+from .catalog import clean_text, normalise_gtin
+from .db import utc_now
+from .errors import InvalidInput
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTO_PIXELS = 40_000_000          # a 5 MB file may still decode to gigabytes
+PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
+REPORTS_PER_NETWORK = throttle.Limit(
+    "report_network", 5, timedelta(hours=1),
+    "too many reports from your network in the last hour; try again later",
+    "您所在网络一小时内提交的举报过多，请稍后再试")
+
+
+@dataclass(frozen=True)
+class ReportForm:
+    """What the buyer typed, and which code the report is about (if any)."""
+
+    what_seen: str
+    where_bought: str
+    contact: str | None = None
+    gtin: str | None = None
+    lot: str | None = None
+    serial: str | None = None
+    verdict: str | None = None
+
+
+@dataclass(frozen=True)
+class Report(ReportForm):
+    id: int = 0
+    photo_sha256: str | None = None
+    photo_type: str | None = None
+    created_at: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def _clean(form: ReportForm) -> ReportForm:
+    what = clean_text(form.what_seen, "what you saw", limit=1000, multiline=True)
+    where = clean_text(form.where_bought, "where you bought it", limit=200)
+    if not what:
+        raise InvalidInput("say what made you think it is fake",
+                           message_zh="请写下您发现的问题")
+    if not where:
+        raise InvalidInput("say where you bought it (shop, livestream room, platform)",
+                           message_zh="请写下购买渠道（店铺、直播间或平台）")
+    return ReportForm(what, where, clean_text(form.contact, "contact", limit=100),
+                      form.gtin, form.lot, form.serial, form.verdict)
+
+
+def clean_photo(data: bytes) -> tuple[bytes, str]:
+    """(stripped image bytes, MIME type); raises ``InvalidInput`` for anything else."""
+    if len(data) > MAX_PHOTO_BYTES:
+        raise InvalidInput("the photo is larger than 5 MB", message_zh="照片不能超过 5 MB")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(data))
+            kind = opened.format
+            if kind not in PHOTO_FORMATS:
+                raise UnidentifiedImageError(kind)
+            if opened.width * opened.height > MAX_PHOTO_PIXELS:
+                raise Image.DecompressionBombError("too many pixels")
+            image = ImageOps.exif_transpose(opened)  # keep it upright without its EXIF
+            image.load()
+    except (UnidentifiedImageError, Image.DecompressionBombWarning,
+            Image.DecompressionBombError, OSError, ValueError, SyntaxError):
+        raise InvalidInput("the photo must be a JPEG or PNG picture",
+                           message_zh="照片须为 JPEG 或 PNG 格式的图片") from None
+    mode = "RGB" if kind == "JPEG" or image.mode not in ("RGB", "RGBA", "L", "LA") else image.mode
+    if image.mode == "P" and "transparency" in image.info:
+        mode = "RGBA"
+    pixels = image.convert(mode)
+    bare = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())  # no info, no EXIF
+    out = io.BytesIO()
+    bare.save(out, kind, **({"quality": 90} if kind == "JPEG" else {"optimize": True}))
+    return out.getvalue(), PHOTO_FORMATS[kind]
+
+
+def submit_report(db: sqlite_utils.Database, form: ReportForm, *, network: str,
+                  photo: bytes | None = None) -> Report:
+    """Store a report (and its stripped photo) in one transaction."""
+    throttle.check(db, REPORTS_PER_NETWORK, network)
+    form = _clean(form)
+    photo_sha = photo_type = None
+    if photo:
+        data, photo_type = clean_photo(photo)
+        photo_sha = hashlib.sha256(data).hexdigest()
+    created_at = utc_now()
+    with db.atomic():
+        if photo:
+            db.execute("INSERT OR IGNORE INTO photos (sha256, content_type, data) "
+                       "VALUES (?, ?, ?)", [photo_sha, photo_type, data])
+        cursor = db.execute(
+            "INSERT INTO reports (gtin, lot, serial, verdict, what_seen, where_bought, "
+            "contact, photo_sha256, photo_type, network, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [form.gtin, form.lot, form.serial, form.verdict, form.what_seen,
+             form.where_bought, form.contact, photo_sha, photo_type, network, created_at])
+        throttle.note(db, REPORTS_PER_NETWORK, network)
+    return Report(**asdict(form), id=cursor.lastrowid or 0, photo_sha256=photo_sha,
+                  photo_type=photo_type, created_at=created_at)
+
+
+def list_reports(db: sqlite_utils.Database, gtin: str | None = None) -> list[Report]:
+    """The queue, newest first; only one product's with ``gtin``."""
+    sql = ("SELECT id, gtin, lot, serial, verdict, what_seen, where_bought, contact, "
+           "photo_sha256, photo_type, created_at FROM reports")
+    params: list = []
+    if gtin:
+        sql += " WHERE gtin = ?"
+        params.append(normalise_gtin(gtin))
+    rows = db.execute(sql + " ORDER BY id DESC", params).fetchall()
+    names = ("id", "gtin", "lot", "serial", "verdict", "what_seen", "where_bought", "contact",
+             "photo_sha256", "photo_type", "created_at")
+    return [Report(**dict(zip(names, row))) for row in rows]
+
+
+def photo(db: sqlite_utils.Database, sha256: str) -> tuple[bytes, str] | None:
+    row = db.execute("SELECT data, content_type FROM photos WHERE sha256 = ?",
+                     [sha256]).fetchone()
+    return (row[0], row[1]) if row else None

@@ -1,0 +1,182 @@
+"""Scan history (DESIGN §6): who else has looked this code up, and does it look copied?
+
+A scan is stored with the client's network and browser only as keyed hashes
+(HMAC with a server secret): the network of a /24 (IPv4) or /48 (IPv6) prefix,
+the browser of a random first-party cookie. A raw address is never written::
+
+    seen = Observer(network=network_hash(secret, "203.0.113.7"),
+                    device=device_hash(secret, cookie_token))
+    history = record_and_read(db, item_id, seen, ScanPolicy())
+    history.to_json()   # {"count": 1, "first_at": None, "networks": 1, ...}
+    history.copied_reason(policy)   # None, "copied" or "claimed_elsewhere"
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlite_utils
+
+from .db import utc_now
+
+
+@dataclass(frozen=True)
+class ScanPolicy:
+    """When a history looks copied (settings ``TRACE_SUSPICIOUS_*``; README explains)."""
+
+    networks: int = 5        # this many distinct networks within the window ...
+    devices: int = 6         # ... or this many distinct browsers
+    window_days: int = 30
+
+
+@dataclass(frozen=True)
+class Observer:
+    """Who is scanning, as keyed hashes; ``kind`` is 'scan' or 'typed'."""
+
+    network: str
+    device: str
+    kind: str = "scan"
+
+
+def _keyed(secret: str, purpose: str, value: str) -> str:
+    return hmac.new(secret.encode(), f"{purpose}|{value}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def network_prefix(address: str | None) -> str:
+    """The /24 or /48 a client address belongs to (IPv4-mapped IPv6 counts as IPv4).
+
+    >>> network_prefix("203.0.113.77")
+    '203.0.113.0/24'
+    >>> network_prefix("2001:db8:1234:5678::1")
+    '2001:db8:1234::/48'
+    >>> network_prefix("not an address")
+    'unknown'
+    """
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return "unknown"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    bits = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{bits}", strict=False))
+
+
+def network_hash(secret: str, address: str | None) -> str:
+    return _keyed(secret, "network", network_prefix(address))
+
+
+def device_hash(secret: str, cookie_token: str) -> str:
+    return _keyed(secret, "device", cookie_token)
+
+
+@dataclass(frozen=True)
+class ScanHistory:
+    """An item's history as the page and JSON show it (this scan included)."""
+
+    count: int
+    first_at: str | None          # the first scan's time; None when this is the first
+    networks: int
+    devices: int
+    claimed_at: str | None
+    claimed_by_viewer: bool
+    other_device_scans: int       # scans from browsers other than the viewer's
+    window_networks: int
+    window_devices: int
+
+    def to_json(self) -> dict:
+        """Exactly the normative ``"scans"`` object of DESIGN §6."""
+        return {"count": self.count, "first_at": self.first_at, "networks": self.networks,
+                "devices": self.devices, "claimed_at": self.claimed_at}
+
+    @property
+    def case(self) -> str:
+        """Which of the situations buyers know this is (the page words each one)."""
+        if self.claimed_at:
+            return "claimed_by_you" if self.claimed_by_viewer else "claimed_elsewhere"
+        if self.count <= 1:
+            return "first"
+        return "elsewhere" if self.other_device_scans else "only_you"
+
+    def copied_reason(self, policy: ScanPolicy, *, viewer_known: bool = True) -> str | None:
+        """Why the history looks copied, or None: the ``suspicious`` trigger. A claim
+        speaks only to a known viewer (a browser), not to the command line."""
+        if viewer_known and self.case == "claimed_elsewhere":
+            return "claimed_elsewhere"
+        if self.window_networks >= policy.networks or self.window_devices >= policy.devices:
+            return "copied"
+        return None
+
+
+def record_scan(db: sqlite_utils.Database, item_id: int, seen: Observer,
+                at: str | None = None) -> None:
+    """One row, committed on its own: concurrent scans each keep theirs."""
+    db.execute("INSERT INTO scans (item_id, at, network, device, kind) VALUES (?, ?, ?, ?, ?)",
+               [item_id, at or utc_now(), seen.network, seen.device, seen.kind])
+
+
+def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
+                 policy: ScanPolicy, now: datetime | None = None) -> ScanHistory:
+    """The item's history as ``seen`` (or nobody in particular) would read it."""
+    count, first_at, networks, devices = db.execute(
+        "SELECT count(*), min(at), count(DISTINCT network), count(DISTINCT device) "
+        "FROM scans WHERE item_id = ?", [item_id]).fetchone()
+    totals = db.execute("SELECT pruned_count, pruned_networks, pruned_devices, first_at "
+                        "FROM scan_totals WHERE item_id = ?", [item_id]).fetchone()
+    if totals:
+        count += totals[0]
+        networks += totals[1]
+        devices += totals[2]
+        first_at = min(filter(None, [first_at, totals[3]]), default=None)
+    since = ((now or datetime.now(timezone.utc)) - timedelta(days=policy.window_days))
+    window_networks, window_devices = db.execute(
+        "SELECT count(DISTINCT network), count(DISTINCT device) FROM scans "
+        "WHERE item_id = ? AND at >= ?", [item_id, since.isoformat()]).fetchone()
+    viewer = seen.device if seen else ""
+    others = db.execute("SELECT count(*) FROM scans WHERE item_id = ? AND device != ?",
+                        [item_id, viewer]).fetchone()[0]
+    claim = db.execute("SELECT claimed_at, device FROM claims WHERE item_id = ?",
+                       [item_id]).fetchone()
+    return ScanHistory(
+        count=count, first_at=first_at if count > 1 else None, networks=networks,
+        devices=devices, claimed_at=claim[0] if claim else None,
+        claimed_by_viewer=bool(claim and seen and claim[1] == seen.device),
+        other_device_scans=others if seen else count,
+        window_networks=window_networks, window_devices=window_devices)
+
+
+def record_and_read(db: sqlite_utils.Database, item_id: int, seen: Observer,
+                    policy: ScanPolicy) -> ScanHistory:
+    record_scan(db, item_id, seen)
+    return read_history(db, item_id, seen, policy)
+
+
+def prune(db: sqlite_utils.Database, older_than_days: int,
+          now: datetime | None = None) -> tuple[int, int]:
+    """Reduce scans older than the cutoff to per-item counts; (items, scans) reduced.
+
+    The counts a page shows never go down: what is deleted is added to
+    ``scan_totals`` in the same transaction.
+    """
+    cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=older_than_days)).isoformat()
+    with db.atomic():
+        old = db.execute(
+            "SELECT item_id, count(*), count(DISTINCT network), count(DISTINCT device), "
+            "min(at) FROM scans WHERE at < ? GROUP BY item_id", [cutoff]).fetchall()
+        for item_id, count, networks, devices, first_at in old:
+            db.execute(
+                "INSERT INTO scan_totals (item_id, pruned_count, pruned_networks, "
+                "pruned_devices, first_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (item_id) DO UPDATE SET "
+                "pruned_count = pruned_count + excluded.pruned_count, "
+                "pruned_networks = pruned_networks + excluded.pruned_networks, "
+                "pruned_devices = pruned_devices + excluded.pruned_devices, "
+                "first_at = min(coalesce(first_at, excluded.first_at), excluded.first_at)",
+                [item_id, count, networks, devices, first_at])
+        deleted = db.execute("DELETE FROM scans WHERE at < ?", [cutoff]).rowcount
+        db.execute("DELETE FROM attempts WHERE at < ?", [cutoff])
+    return len(old), deleted

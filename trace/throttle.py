@@ -1,0 +1,51 @@
+"""Throttles kept in SQLite, so every server worker counts the same attempts.
+
+Flask-Limiter's storage is per process (or Redis); a PIN throttle that each of
+four workers counted separately would allow four times the guesses::
+
+    check(db, PIN_PER_ITEM, str(item_id))       # raises TooManyAttempts
+    note(db, PIN_PER_ITEM, str(item_id))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlite_utils
+
+from .errors import TooManyAttempts
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``attempts`` per ``subject`` within ``window``."""
+
+    scope: str
+    attempts: int
+    window: timedelta
+    message: str
+    message_zh: str
+
+
+def _since(limit: Limit, now: datetime | None) -> str:
+    return ((now or datetime.now(timezone.utc)) - limit.window).isoformat()
+
+
+def used(db: sqlite_utils.Database, limit: Limit, subject: str,
+         now: datetime | None = None) -> int:
+    return db.execute("SELECT count(*) FROM attempts WHERE scope = ? AND subject = ? "
+                      "AND at >= ?", [limit.scope, subject, _since(limit, now)]).fetchone()[0]
+
+
+def check(db: sqlite_utils.Database, limit: Limit, subject: str,
+          now: datetime | None = None) -> None:
+    if used(db, limit, subject, now) >= limit.attempts:
+        raise TooManyAttempts(limit.message, message_zh=limit.message_zh)
+
+
+def note(db: sqlite_utils.Database, limit: Limit, subject: str,
+         now: datetime | None = None) -> None:
+    at = (now or datetime.now(timezone.utc)).isoformat()
+    db.execute("INSERT INTO attempts (scope, subject, at) VALUES (?, ?, ?)",
+               [limit.scope, subject, at])
