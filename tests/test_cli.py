@@ -118,13 +118,19 @@ def test_verify_exit_status(run_cli, issued_urls):
     assert result.exit_code == 1 and result.output.startswith("invalid:")
 
 
-def test_seed_demo_prints_urls_that_verify_as_labelled(run_cli, app):
+def test_seed_demo_prints_urls_that_verify_as_labelled(run_cli, app, client):
     assert run_cli("keys", "new", "--if-missing").exit_code == 0
     assert "already active" in run_cli("keys", "new", "--if-missing").output
     output = run_cli("seed-demo").output
     lines = [line.split() for line in output.splitlines() if line.startswith("  ")]
-    assert [label for label, _ in lines] == ["genuine", "genuine", "forged"]
+    assert [label for label, _ in lines] == ["genuine", "genuine", "forged", "suspicious",
+                                             "claimed", "recalled", "typed"]
+    # What a buyer's browser is told; a claim by someone else makes it suspicious.
+    expected = {"claimed": "suspicious", "typed": "registered"}
     for label, url in lines:
+        data = client.get(url[len(BASE_URL):], headers={"Accept": "application/json"}).get_json()
+        assert data["verdict"] == expected.get(label, label), (label, data)
+    for label, url in lines[:4] + lines[5:6]:
         assert json.loads(run_cli("verify", url, "--json").output)["verdict"] == label
     assert "already present" in run_cli("seed-demo").output
     assert "Demo data" not in run_cli("seed-demo", "--if-empty").output

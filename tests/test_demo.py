@@ -14,13 +14,17 @@ def test_demo_identifiers_are_valid():
 
 
 def test_seed_is_idempotent_and_try_urls_verify(db, issuer):
-    assert demo.seed_demo(db, issuer) == 4
-    assert demo.seed_demo(db, issuer) == 0
-    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 80
-    verdicts = [verify_url(db, url, BASE_URL).verdict for url in demo.try_urls(db, BASE_URL)]
-    assert verdicts == ["genuine", "genuine", "forged"]
-    names = {verify_url(db, url, BASE_URL).product.name for url in demo.try_urls(db, BASE_URL)[:2]}
-    assert len(names) == 2
+    assert demo.seed_demo(db, issuer, "s") == 5
+    assert demo.seed_demo(db, issuer, "s") == 0
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 100
+    tries = dict(demo.try_urls(db, BASE_URL)[2:])
+    assert verify_url(db, tries["forged"], BASE_URL).verdict == "forged"
+    assert verify_url(db, tries["suspicious"], BASE_URL).verdict == "suspicious"
+    assert verify_url(db, tries["recalled"], BASE_URL).verdict == "recalled"
+    assert db.execute("SELECT count(*) FROM claims").fetchone()[0] == 1
+    genuine = [verify_url(db, url, BASE_URL) for _, url in demo.try_urls(db, BASE_URL)[:2]]
+    assert [v.verdict for v in genuine] == ["genuine", "genuine"]
+    assert len({v.product.name for v in genuine}) == 2
 
 
 def test_try_urls_on_empty_database(db):

@@ -73,6 +73,7 @@ def create_app(test_config: dict | None = None, *, require_database: bool = True
             app.config[name] = _instance_secret(Path(app.instance_path), filename)
     app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented order
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app,  # type: ignore[method-assign]

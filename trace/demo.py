@@ -1,24 +1,31 @@
-"""Demo data: four Zhejiang products, one batch each, 20 signed codes per batch.
+"""Demo data: four Zhejiang products, one batch each, 20 signed codes per batch;
+one item scanned from many networks (a copied label), one claimed item, and a
+recalled second batch of huyou.
 
 Suppliers and GTINs are fictitious (GS1 example prefix 952; credit codes with a
 valid GB 32100 check character)::
 
-    seed_demo(db, signer)                     # idempotent
-    genuine1, genuine2, forged = try_urls(db, "http://127.0.0.1:5000")
+    seed_demo(db, signer, hash_secret)        # idempotent
+    for label, url in try_urls(db, "http://127.0.0.1:5000"): ...
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlite_utils
 
-from . import catalog
-from .codes import ItemCode
+from . import catalog, claims, recalls, scans
+from .codes import ItemCode, group_serial
 from .errors import Conflict
 from .gs1 import gtin_check_digit
 from .issuing import issue_codes
 from .keys import Signer
+
+COPIED_NETWORKS = 12      # the demo's copied label was scanned from this many networks
+RECALLED: dict[str, Any] = dict(lot="CS-2610-02", produced_on="2026-10-20", quantity=100)
+RECALL_REASON = "部分果品运输途中受冻，供货商主动召回"
 
 
 def _gtin(data13: str) -> str:
@@ -40,13 +47,16 @@ DEMO: list[dict[str, Any]] = [
      "product": dict(gtin=_gtin("0952123400002"), name="狮峰龙井茶（特级）",
                      name_en="Shifeng Longjing tea, special grade",
                      specification="250 g 罐装，明前采摘", category="茶叶",
-                     origin="浙江省杭州市西湖区狮峰山", standard="GB/T 18650-2008"),
+                     origin="浙江省杭州市西湖区狮峰山", standard="GB/T 18650-2008",
+                     shelf_life_days=540, storage="密封、避光、防潮，冷藏（0–5 °C）更佳",
+                     licence_no="SC11433010600012"),
      "batch": dict(lot="SF-2604-T", produced_on="2026-04-02", quantity=500)},
     {"supplier": ("常山县天马胡柚果业有限公司", _credit("91330822MA2DJ4RT8")),
      "product": dict(gtin=_gtin("0952123400003"), name="常山胡柚礼盒",
                      name_en="Changshan huyou gift box",
                      specification="5 kg，果径 75–85 mm（L）", category="鲜果",
-                     origin="浙江省衢州市常山县", standard="GB/T 12947-2008"),
+                     origin="浙江省衢州市常山县", standard="GB/T 12947-2008",
+                     shelf_life_days=60, storage="阴凉通风处，避免挤压"),
      "batch": dict(lot="CS-2611-01", produced_on="2026-11-05", quantity=300)},
     {"supplier": ("海宁市许村家纺织造有限公司", _credit("91330481MA2B9WN61")),
      "product": dict(gtin=_gtin("0952123400004"), name="海宁纯棉四件套",
@@ -57,10 +67,14 @@ DEMO: list[dict[str, Any]] = [
 ]
 
 
-def seed_demo(db: sqlite_utils.Database, signer: Signer, codes_per_batch: int = 20) -> int:
-    """Create whatever of the demo data is missing; return how many batches were added."""
+def seed_demo(db: sqlite_utils.Database, signer: Signer, hash_secret: str,
+              codes_per_batch: int = 20) -> int:
+    """Create whatever of the demo data is missing; return how many batches were added.
+
+    The pearls (a high-value item) are issued with scratch-off PINs.
+    """
     added = 0
-    for entry in DEMO:
+    for number, entry in enumerate(DEMO):
         name, credit_code = entry["supplier"]
         try:
             supplier = catalog.add_supplier(db, name, credit_code)
@@ -68,23 +82,66 @@ def seed_demo(db: sqlite_utils.Database, signer: Signer, codes_per_batch: int = 
             continue
         product = catalog.add_product(db, supplier, **entry["product"])
         batch = catalog.new_batch(db, product.gtin, **entry["batch"])
-        issue_codes(db, signer, product.gtin, batch.lot, codes_per_batch)
+        issue_codes(db, signer, product.gtin, batch.lot, codes_per_batch,
+                    pin_secret=hash_secret if number == 0 else None)
         added += 1
+        if number == 0:
+            _copied_and_claimed(db, batch, hash_secret)
+        if number == 2:
+            _recalled_batch(db, signer, product.gtin, codes_per_batch)
+            added += 1
     return added
 
 
-def try_urls(db: sqlite_utils.Database, base_url: str) -> list[str]:
-    """Two genuine codes from different products and one forged one, to try."""
-    rows = db.execute(
+def _copied_and_claimed(db: sqlite_utils.Database, batch: catalog.Batch, secret: str) -> None:
+    """The batch's third item has been scanned as a copied label is; its fourth is
+    claimed by a buyer (a browser that is not yours)."""
+    third, fourth = [row[0] for row in db.execute(
+        "SELECT id FROM items WHERE batch_id = ? ORDER BY id LIMIT 2 OFFSET 2", [batch.id])]
+    start = datetime.now(timezone.utc) - timedelta(days=3)
+    for n in range(COPIED_NETWORKS):
+        seen = scans.Observer(network=scans.network_hash(secret, f"10.{n}.7.1"),
+                              device=scans.device_hash(secret, f"demo-copy-{n}"))
+        scans.record_scan(db, third, seen, at=(start + timedelta(hours=5 * n)).isoformat())
+    owner = scans.Observer(network=scans.network_hash(secret, "10.200.0.1"),
+                           device=scans.device_hash(secret, "demo-owner"))
+    scans.record_scan(db, fourth, owner, at=(start + timedelta(days=1)).isoformat())
+    row = next(db.query("SELECT * FROM items WHERE id = ?", [fourth]))
+    claims.claim_item(db, row, owner, claims.item_pin(secret, row["gtin"], row["serial"]),
+                      secret)
+
+
+def _recalled_batch(db: sqlite_utils.Database, signer: Signer, gtin: str, count: int) -> None:
+    batch = catalog.new_batch(db, gtin, **RECALLED)
+    issue_codes(db, signer, gtin, batch.lot, count)
+    recalls.recall_batch(db, gtin, batch.lot, RECALL_REASON, actor="demo")
+
+
+def _first_item(db: sqlite_utils.Database, where: str, offset: int = 0) -> ItemCode | None:
+    row = db.execute(
         "SELECT b.gtin, b.lot, i.serial, i.kid, i.sig FROM items i "
-        "JOIN batches b ON b.id = i.batch_id WHERE b.status = 'open' AND i.id IN "
-        "(SELECT min(id) FROM items WHERE status = 'active' GROUP BY batch_id) "
-        "ORDER BY i.id LIMIT 2").fetchall()
-    codes = [ItemCode(*row) for row in rows]
-    if not codes:
+        f"JOIN batches b ON b.id = i.batch_id WHERE {where} ORDER BY i.id LIMIT 1 OFFSET ?",
+        [offset]).fetchone()
+    return ItemCode(*row) if row else None
+
+
+def try_urls(db: sqlite_utils.Database, base_url: str) -> list[tuple[str, str]]:
+    """(label, URL) pairs to try: two genuine codes of different products, a forged
+    one, and, once seeded, the copied (suspicious), claimed and recalled ones."""
+    pearl_lot, tea_lot = DEMO[0]["batch"]["lot"], DEMO[1]["batch"]["lot"]
+    tries = [("genuine", _first_item(db, f"b.lot = '{pearl_lot}'")),
+             ("genuine", _first_item(db, f"b.lot = '{tea_lot}'"))]
+    if tries[0][1] is None or tries[1][1] is None:
         return []
-    original = codes[0]
+    original = tries[0][1]
     flipped = "A" if original.sig[40] != "A" else "B"
-    forged = ItemCode(original.gtin, original.lot, original.serial, original.kid,
-                      original.sig[:40] + flipped + original.sig[41:])
-    return [code.url(base_url) for code in codes] + [forged.url(base_url)]
+    tries.append(("forged", ItemCode(original.gtin, original.lot, original.serial, original.kid,
+                                     original.sig[:40] + flipped + original.sig[41:])))
+    tries += [("suspicious", _first_item(db, f"b.lot = '{pearl_lot}'", 2)),
+              ("claimed", _first_item(db, f"b.lot = '{pearl_lot}'", 3)),
+              ("recalled", _first_item(db, f"b.lot = '{RECALLED['lot']}'"))]
+    urls = [(label, code.url(base_url)) for label, code in tries if code]
+    typed = _first_item(db, f"b.lot = '{tea_lot}'", 1)
+    if typed:  # what a buyer types from under the QR code
+        urls.append(("typed", f"{base_url}/verify?q={group_serial(typed.serial)}"))
+    return urls

@@ -32,6 +32,11 @@ class ScanPolicy:
     devices: int = 6         # ... or this many distinct browsers
     window_days: int = 30
 
+    @classmethod
+    def from_config(cls, config) -> "ScanPolicy":
+        return cls(networks=config["SUSPICIOUS_NETWORKS"], devices=config["SUSPICIOUS_DEVICES"],
+                   window_days=config["SUSPICIOUS_WINDOW_DAYS"])
+
 
 @dataclass(frozen=True)
 class Observer:

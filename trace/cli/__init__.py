@@ -23,6 +23,7 @@ from . import codes as codes_cli
 from . import keys as keys_cli
 from . import labels as labels_cli
 from . import server as server_cli
+from . import status as status_cli
 from .common import show_warnings
 
 
@@ -62,7 +63,7 @@ Example:
 """)
 
 
-for _module in (catalog_cli, codes_cli, keys_cli, labels_cli, server_cli):
+for _module in (catalog_cli, codes_cli, keys_cli, labels_cli, server_cli, status_cli):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 cli.add_command(shell_command)

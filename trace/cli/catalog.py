@@ -10,6 +10,7 @@ import contextlib
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from .. import catalog, issuing, keys
@@ -59,6 +60,10 @@ def product_group():
 @click.option("--category", help="Category, e.g. 珍珠饰品, 茶叶, 鲜果, 家纺.")
 @click.option("--origin", help="Place of origin (产地).")
 @click.option("--standard", help="Executed standard, e.g. 'GB/T 18781-2023'.")
+@click.option("--shelf-life-days", type=int, help="Shelf life (保质期) in days; a batch's "
+              "expiry date is its production date plus this.")
+@click.option("--storage", help="Storage conditions (贮存条件), e.g. '密封、避光、冷藏'.")
+@click.option("--licence", "licence_no", help="Production licence number, e.g. an SC number.")
 def product_add(supplier: str, gtin: str, name: str, **details):
     """Register a product of a supplier.
 
@@ -89,8 +94,10 @@ def batch_group():
 @click.option("--produced", help="Production date, YYYY-MM-DD.")
 @click.option("--quantity", type=click.IntRange(1), help="Planned number of items.")
 @click.option("--notes", help="Free text for the supplier's records.")
+@click.option("--expires", help="Expiry date, YYYY-MM-DD (default: production date plus "
+              "the product's shelf life).")
 def batch_new(gtin: str, lot: str, produced: str | None, quantity: int | None,
-              notes: str | None):
+              notes: str | None, expires: str | None):
     """Open a batch for a product.
 
     \b
@@ -99,8 +106,9 @@ def batch_new(gtin: str, lot: str, produced: str | None, quantity: int | None,
           --produced 2026-11-10 --quantity 500
     """
     batch = catalog.new_batch(database(), gtin, lot, produced_on=produced, quantity=quantity,
-                              notes=notes)
-    click.echo(f"Batch {batch.lot} of {batch.gtin} opened (id {batch.id})")
+                              notes=notes, expires_on=expires)
+    expiry = f", expires {batch.expires_on}" if batch.expires_on else ""
+    click.echo(f"Batch {batch.lot} of {batch.gtin} opened (id {batch.id}{expiry})")
 
 
 @batch_group.command("issue")
@@ -110,7 +118,9 @@ def batch_new(gtin: str, lot: str, produced: str | None, quantity: int | None,
               help="How many new codes to issue now.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Signing processes "
               "(default: one per core).")
-def batch_issue(gtin: str, lot: str, count: int, workers: int | None):
+@click.option("--with-pin", is_flag=True, help="Give each item a 6-digit scratch-off PIN "
+              "that a buyer needs to claim it (codes export prints it in the pin column).")
+def batch_issue(gtin: str, lot: str, count: int, workers: int | None, with_pin: bool):
     """Issue COUNT new signed item codes for a batch, all or nothing.
 
     \b
@@ -123,8 +133,10 @@ def batch_issue(gtin: str, lot: str, count: int, workers: int | None):
     bar = click.progressbar(length=count, label="Signing", file=sys.stderr) \
         if count >= 5_000 else contextlib.nullcontext()
     with bar as shown:
-        issuance = issuing.issue_codes(db, signer, gtin, lot, count, workers=workers,
-                                       progress=shown.update if shown else None)
+        issuance = issuing.issue_codes(
+            db, signer, gtin, lot, count, workers=workers,
+            progress=shown.update if shown else None,
+            pin_secret=current_app.config["HASH_SECRET"] if with_pin else None)
     batch = catalog.get_batch(db, issuance.gtin, issuance.lot)
     total = catalog.issued_count(db, batch.id)
     codes = "code" if issuance.count == 1 else "codes"

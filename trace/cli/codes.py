@@ -15,6 +15,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .. import issuing
+from ..scans import ScanPolicy
 from ..verification import verify_url
 from .common import database, echo_json
 from .labels import codes_qr
@@ -36,13 +37,15 @@ def codes_group():
 @click.option("--out", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="CSV file to write ('-' for standard output).")
 def codes_export(gtin: str, lot: str, out: str):
-    """Export every code of a batch as CSV (seq, gtin, lot, serial, kid, status, issued_at, url).
+    """Export every code of a batch as CSV (seq, gtin, lot, serial, kid, status, issued_at,
+    url, pin); pin is empty for items issued without one.
 
     \b
     Example:
       python -m trace codes export --gtin 09521234000013 --lot ZJ-2611-A --out codes.csv
     """
-    rows = issuing.export_rows(database(), gtin, lot, current_app.config["BASE_URL"])
+    rows = issuing.export_rows(database(), gtin, lot, current_app.config["BASE_URL"],
+                               current_app.config["HASH_SECRET"])
     handle_cm = contextlib.nullcontext(sys.stdout) if out == "-" else \
         open(out, "w", encoding="utf-8", newline="")
     with handle_cm as handle:
@@ -62,22 +65,28 @@ def codes_export(gtin: str, lot: str, out: str):
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
 @click.pass_context
 def verify(ctx: click.Context, url: str, as_json: bool):
-    """Verify a scanned code URL. Exit 0 only for a genuine code, 1 otherwise.
+    """Verify a scanned code URL (not counted as a scan). Exit 0 only for a genuine code.
 
     \b
     Example:
       python -m trace verify 'http://127.0.0.1:5000/01/09521234000013/10/ZJ-2611-A/21/...'
       python -m trace verify "$URL" --json
     """
-    verdict = verify_url(database(), url, current_app.config["BASE_URL"])
+    verdict = verify_url(database(), url, current_app.config["BASE_URL"],
+                         policy=ScanPolicy.from_config(current_app.config))
     if as_json:
         echo_json(verdict.to_json())
     else:
         click.echo(f"{verdict.verdict}: {verdict.reason}\n  {verdict.reason_en}")
-        for label, value in (("product", verdict.product and verdict.product.name),
+        scans = verdict.scans
+        for label, value in (("reason", verdict.status_reason), ("finding", verdict.detail_en),
+                             ("product", verdict.product and verdict.product.name),
                              ("supplier", verdict.supplier and verdict.supplier.name),
                              ("gtin", verdict.gtin), ("lot", verdict.lot),
-                             ("serial", verdict.serial)):
+                             ("serial", verdict.serial),
+                             ("scans", scans and f"{scans.count} from {scans.networks} "
+                                                 f"networks, {scans.devices} browsers"),
+                             ("claimed", scans and scans.claimed_at)):
             if value:
                 click.echo(f"  {label + ':':<10}{value}")
     ctx.exit(0 if verdict.is_genuine else 1)

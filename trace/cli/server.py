@@ -42,15 +42,15 @@ def seed_demo(if_empty: bool):
     db = database()
     has_products = db.execute("SELECT count(*) FROM products").fetchone()[0] > 0
     if not (if_empty and has_products):
-        added = demo.seed_demo(db, keys.load_signer(db, *keys_args()))
+        added = demo.seed_demo(db, keys.load_signer(db, *keys_args()),
+                               current_app.config["HASH_SECRET"])
         click.echo(f"Demo data: {added} batch(es) added." if added
                    else "Demo data already present.")
-    urls = demo.try_urls(db, current_app.config["BASE_URL"])
-    labels = ["genuine", "genuine", "forged"]
-    if urls:
+    tries = demo.try_urls(db, current_app.config["BASE_URL"])
+    if tries:
         click.echo("Try these:")
-    for label, url in zip(labels, urls):
-        click.echo(f"  {label:<8} {url}")
+    for label, url in tries:
+        click.echo(f"  {label:<10} {url}")
 
 
 @click.command("run", params=run_command.params, context_settings=run_command.context_settings)

@@ -29,10 +29,7 @@ def _no_store(response):
 
 
 def policy() -> ScanPolicy:
-    config = current_app.config
-    return ScanPolicy(networks=config["SUSPICIOUS_NETWORKS"],
-                      devices=config["SUSPICIOUS_DEVICES"],
-                      window_days=config["SUSPICIOUS_WINDOW_DAYS"])
+    return ScanPolicy.from_config(current_app.config)
 
 
 def observer() -> Observer:

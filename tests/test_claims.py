@@ -1,0 +1,181 @@
+"""Claims and scratch-off PINs: a wrong PIN claims nothing, guessing is throttled."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from trace import claims, throttle
+from trace.errors import TooManyAttempts
+from trace.issuing import export_rows, issue_codes
+
+from conftest import BASE_URL, GTIN, LOT
+
+JSON = {"Accept": "application/json"}
+SECRET = "test-hash-secret"
+
+
+@pytest.fixture
+def app(app):
+    app.config["HASH_SECRET"] = SECRET
+    return app
+
+
+@pytest.fixture
+def pinned(db, issuer, make_batch):
+    """Three codes issued with PINs: [(url, pin), ...]."""
+    make_batch()
+    issue_codes(db, issuer, GTIN, LOT, 3, pin_secret=SECRET)
+    return [(row["url"], row["pin"]) for row in export_rows(db, GTIN, LOT, BASE_URL, SECRET)]
+
+
+def path_of(url: str) -> str:
+    return url[len(BASE_URL):]
+
+
+def claim(client, url: str, pin: str | None = None, address: str = "203.0.113.5",
+          form_from: str | None = None):
+    page = client.get(path_of(form_from or url), environ_base={"REMOTE_ADDR": address}).get_data(
+        as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": token, "code": path_of(url)}
+    if pin is not None:
+        form["pin"] = pin
+    return client.post("/claim", data=form, environ_base={"REMOTE_ADDR": address},
+                       headers={"Referer": url})  # browsers send it; Flask-WTF checks it
+
+
+def claimed(db) -> int:
+    return db.execute("SELECT count(*) FROM claims").fetchone()[0]
+
+
+def test_pins_are_six_digits_exported_and_stored_only_as_keyed_hashes(db, pinned, run_cli,
+                                                                      tmp_path):
+    pins = [pin for _, pin in pinned]
+    assert all(re.fullmatch(r"[0-9]{6}", pin) for pin in pins)
+    out = tmp_path / "codes.csv"
+    assert run_cli("codes", "export", "--gtin", GTIN, "--lot", LOT, "--out",
+                   str(out)).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [row["pin"] for row in rows] == pins
+    stored = [row[0] for row in db.execute("SELECT pin_hash FROM items ORDER BY id")]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", h) for h in stored)
+    with open(db.conn.execute("PRAGMA database_list").fetchone()[2], "rb") as handle:
+        raw = handle.read()
+    for pin in pins:
+        assert all(pin not in str(value) for row in db.execute("SELECT * FROM items")
+                   for value in row)
+    assert b"pin|" not in raw
+
+
+def test_issue_with_pin_from_the_cli(run_cli, db, issuer, make_batch):
+    make_batch()
+    result = run_cli("batch", "issue", "--gtin", GTIN, "--lot", LOT, "--count", "2",
+                     "--with-pin")
+    assert result.exit_code == 0, result.output
+    assert db.execute("SELECT count(pin_hash) FROM items").fetchone()[0] == 2
+    plain = run_cli("batch", "issue", "--gtin", GTIN, "--lot", LOT, "--count", "1")
+    assert plain.exit_code == 0
+    rows = list(export_rows(db, GTIN, LOT, BASE_URL, SECRET))
+    assert [bool(row["pin"]) for row in rows] == [True, True, False]
+
+
+def test_a_changed_secret_refuses_to_print_wrong_pins(db, pinned):
+    with pytest.raises(Exception, match="hash secret is not the one"):
+        list(export_rows(db, GTIN, LOT, BASE_URL, "another secret"))
+
+
+def test_a_wrong_pin_claims_nothing_and_the_right_one_does(app, client, db, pinned):
+    url, pin = pinned[0]
+    wrong = str((int(pin) + 1) % 10 ** 6).zfill(6)
+    response = claim(client, url, wrong)
+    assert response.status_code == 400 and "验证码不正确" in response.get_data(as_text=True)
+    assert claimed(db) == 0
+    response = claim(client, url, pin[:3] + " " + pin[3:])
+    assert response.status_code == 200 and "认领成功" in response.get_data(as_text=True)
+    assert claimed(db) == 1
+    mine = client.get(path_of(url), headers=JSON).get_json()
+    assert mine["verdict"] == "genuine" and mine["scans"]["claimed_at"]
+    other = app.test_client().get(path_of(url), headers=JSON,
+                                  environ_base={"REMOTE_ADDR": "192.0.2.9"}).get_json()
+    assert (other["verdict"], other["reason_code"]) == ("suspicious", "claimed_elsewhere")
+    html = app.test_client().get(path_of(url)).get_data(as_text=True)
+    assert 'data-case="claimed_elsewhere"' in html and "被另一位买家认领" in html
+    assert "这件是我买的" not in html  # no claim form on a claimed item
+    again = claim(app.test_client(), url, pin, "192.0.2.10", form_from=pinned[1][0])
+    assert again.status_code == 409 and claimed(db) == 1
+    assert "已被其他买家认领" in again.get_data(as_text=True)
+
+
+def test_brute_force_is_stopped_after_five_wrong_pins_per_item(client, db, pinned):
+    url, pin = pinned[1]
+    statuses = []
+    for guess in range(8):
+        statuses.append(claim(client, url, str(guess).zfill(6)
+                              if str(guess).zfill(6) != pin else "999999x").status_code)
+    assert statuses == [400] * 5 + [429] * 3
+    assert claim(client, url, pin).status_code == 429  # even the right PIN, until tomorrow
+    assert claimed(db) == 0
+    tries = throttle.used(db, claims.PIN_PER_ITEM, str(
+        db.execute("SELECT id FROM items WHERE serial = ?",
+                   [url.split("/21/")[1].split("?")[0]]).fetchone()[0]))
+    assert tries == 5  # 5 guesses a day: searching 10^6 PINs would take ~270 years
+
+
+def test_one_network_is_stopped_across_items(app, db, issuer, make_batch):
+    make_batch()
+    issue_codes(db, issuer, GTIN, LOT, 6, pin_secret=SECRET)
+    rows = list(export_rows(db, GTIN, LOT, BASE_URL, SECRET))
+    statuses = []
+    for row in rows:  # 4 wrong guesses on each item from one network: 24 in all
+        browser = app.test_client()
+        wrong = str((int(row["pin"]) + 1) % 10 ** 6).zfill(6)
+        statuses += [claim(browser, row["url"], wrong, "198.51.100.7").status_code
+                     for _ in range(4)]
+    assert statuses.count(400) == 20 and statuses[20:] == [429] * 4
+    assert claimed(db) == 0
+
+
+def test_an_item_without_pin_is_claimed_by_the_first_browser(client, db, issued_urls):
+    assert claim(client, issued_urls[0]).status_code == 200 and claimed(db) == 1
+
+
+def test_a_claim_without_its_token_or_from_another_site_is_refused(client, db, issued_urls):
+    response = client.post("/claim", data={"code": path_of(issued_urls[0])},
+                           headers={"Referer": issued_urls[0]})
+    assert response.status_code == 400 and "表单已过期" in response.get_data(as_text=True)
+    page = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/claim", data={"code": path_of(issued_urls[0]), "csrf_token": token},
+                           headers={"Referer": "https://evil.example/page"})
+    assert response.status_code == 400
+    assert claimed(db) == 0
+
+
+@pytest.mark.parametrize("code", ["", "/01/09521234000013/10/ZJ-2611-A", "garbage",
+                                  "/01/09521234000013/10/ZJ-2611-A/21/AAAAAAAAAAAA?k=X&s=Y"])
+def test_a_claim_for_something_not_genuine_changes_nothing(client, db, issued_urls, code):
+    page = client.get("/").get_data(as_text=True)
+    assert "csrf_token" not in page  # the home page has no form that posts
+    token_page = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', token_page).group(1)
+    response = client.post("/claim", data={"csrf_token": token, "code": code},
+                           headers={"Referer": issued_urls[0]})
+    assert response.status_code in (400, 200) and claimed(db) == 0
+    assert response.status_code < 500
+
+
+def test_throttle_counts_only_inside_its_window(db, issued_urls):
+    from datetime import datetime, timedelta, timezone
+    limit = claims.PIN_PER_ITEM
+    old = datetime.now(timezone.utc) - timedelta(days=2)
+    for _ in range(5):
+        throttle.note(db, limit, "x", now=old)
+    throttle.check(db, limit, "x")  # yesterday's guesses no longer count
+    for _ in range(5):
+        throttle.note(db, limit, "x")
+    with pytest.raises(TooManyAttempts):
+        throttle.check(db, limit, "x")

@@ -1,0 +1,108 @@
+"""Recalls, un-recalls and voids: on page, JSON and CLI at the next request; never deleted."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from trace import recalls
+from trace.codes import parse_link
+from trace.errors import Conflict, InvalidInput, NotFound
+
+from conftest import BASE_URL, GTIN, LOT
+
+JSON = {"Accept": "application/json"}
+
+
+def path_of(url: str) -> str:
+    return url[len(BASE_URL):]
+
+
+def seen_everywhere(client, run_cli, url: str) -> tuple[str, str, str, str]:
+    """(page verdict, JSON verdict, CLI verdict, batch page HTML) right now."""
+    html = client.get(path_of(url)).get_data(as_text=True)
+    page = html.split('data-verdict="')[1].split('"')[0]
+    data = client.get(path_of(url), headers=JSON).get_json()
+    cli = json.loads(run_cli("verify", url, "--json").output)
+    batch_html = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    return page, data["verdict"], cli["verdict"], batch_html
+
+
+def test_recall_and_unrecall_reach_page_json_and_cli_at_once(client, run_cli, db, issued_urls):
+    result = run_cli("batch", "recall", "--gtin", GTIN, "--lot", LOT, "--reason",
+                     "抽检重金属超标", "--by", "质检员张三")
+    assert result.exit_code == 0 and "recalled: 抽检重金属超标" in result.output
+    page, data, cli, batch_html = seen_everywhere(client, run_cli, issued_urls[0])
+    assert (page, data, cli) == ("recalled", "recalled", "recalled")
+    assert 'data-verdict="recalled"' in batch_html and "抽检重金属超标" in batch_html
+    assert "已召回 · 请勿使用" in batch_html  # the same banner as an item's page
+    json_batch = client.get(f"/01/{GTIN}/10/{LOT}", headers=JSON).get_json()
+    assert json_batch["batch"]["status"] == "recalled"
+    assert json_batch["events"][0]["reason"] == "抽检重金属超标"
+
+    assert run_cli("batch", "unrecall", "--gtin", GTIN, "--lot", LOT, "--reason",
+                   "复检合格").exit_code == 0
+    page, data, cli, batch_html = seen_everywhere(client, run_cli, issued_urls[0])
+    assert (page, data, cli) == ("genuine", "genuine", "genuine")
+    assert "撤销召回" in batch_html and "批次召回" in batch_html  # both stay on record
+    rows = db.execute("SELECT action, reason, actor FROM status_events ORDER BY id").fetchall()
+    assert rows[0] == ("recall", "抽检重金属超标", "质检员张三")
+    assert rows[1][:2] == ("unrecall", "复检合格") and rows[1][2].startswith("cli:")
+
+
+def test_void_reaches_page_json_and_cli_and_stays_void(client, run_cli, db, issued_urls):
+    result = run_cli("item", "void", issued_urls[1], "--reason", "标签损坏，已重印")
+    assert result.exit_code == 0, result.output
+    page, data, cli, _ = seen_everywhere(client, run_cli, issued_urls[1])
+    assert (page, data, cli) == ("void", "void", "void")
+    html = client.get(path_of(issued_urls[1])).get_data(as_text=True)
+    assert "标签损坏，已重印" in html and "追溯码作废" in html
+    assert seen_everywhere(client, run_cli, issued_urls[0])[:3] == ("genuine",) * 3
+    again = run_cli("item", "recall", issued_urls[1], "--reason", "x")
+    assert again.exit_code == 1 and "void already" in again.output
+
+
+def test_item_recall(client, run_cli, issued_urls):
+    assert run_cli("item", "recall", issued_urls[2], "--reason", "包装破损").exit_code == 0
+    page, data, cli, batch_html = seen_everywhere(client, run_cli, issued_urls[2])
+    assert (page, data, cli) == ("recalled", "recalled", "recalled")
+    assert "单品召回" not in batch_html  # one item's recall is not the batch's
+
+
+def test_nothing_about_them_can_be_changed_or_deleted(db, issued_urls):
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="t")
+    recalls.unrecall_batch(db, GTIN, LOT, "复检合格", actor="t")
+    recalls.void_item(db, parse_link(issued_urls[0], BASE_URL), "重印", actor="t")
+    for statement in ("UPDATE status_events SET reason = 'x'", "DELETE FROM status_events"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute(statement)
+    assert db.execute("SELECT count(*) FROM status_events").fetchone()[0] == 3
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda db, url: recalls.recall_batch(db, GTIN, LOT, "  ", "t"), InvalidInput,
+     "give a reason"),
+    (lambda db, url: recalls.recall_batch(db, GTIN, "NOPE", "r", "t"), NotFound, "no batch"),
+    (lambda db, url: recalls.unrecall_batch(db, GTIN, LOT, "r", "t"), Conflict,
+     "not recalled"),
+    (lambda db, url: recalls.void_item(db, parse_link(url.replace("/10/" + LOT, "/10/X"),
+                                                      BASE_URL), "r", "t"), NotFound, "no item"),
+])
+def test_bad_requests_change_nothing(db, issued_urls, call, error, message):
+    with pytest.raises(error, match=message):
+        call(db, issued_urls[0])
+    assert db.execute("SELECT count(*) FROM status_events").fetchone()[0] == 0
+    assert db.execute("SELECT status FROM batches").fetchone()[0] == "open"
+
+
+def test_recalling_twice_is_refused(db, issued_urls):
+    recalls.recall_batch(db, GTIN, LOT, "r", "t")
+    with pytest.raises(Conflict, match="already recalled"):
+        recalls.recall_batch(db, GTIN, LOT, "r2", "t")
+
+
+def test_cli_refuses_a_batch_url_for_an_item(run_cli, issued_urls):
+    result = run_cli("item", "void", f"{BASE_URL}/01/{GTIN}/10/{LOT}", "--reason", "r")
+    assert result.exit_code == 1 and "batch URL" in result.output

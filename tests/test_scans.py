@@ -1,0 +1,229 @@
+"""Scan history (DESIGN §6): what counts, the suspicious verdict, and no raw address kept."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from trace import create_app, scans
+from trace.scans import Observer, ScanPolicy
+
+from conftest import BASE_URL, OfficialHostClient
+
+JSON = {"Accept": "application/json"}
+
+
+def path_of(url: str) -> str:
+    return url[len(BASE_URL):]
+
+
+def scan_json(client, url: str, address: str = "203.0.113.9", **headers) -> dict:
+    response = client.get(path_of(url), headers={**JSON, **headers},
+                          environ_base={"REMOTE_ADDR": address})
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def new_browser(app) -> OfficialHostClient:
+    return app.test_client()  # its own cookie jar: another phone
+
+
+# --- the hashes --------------------------------------------------------------------
+
+def test_a_network_is_its_prefix_hashed_with_the_secret():
+    same = scans.network_hash("k", "198.51.100.7"), scans.network_hash("k", "198.51.100.200")
+    assert same[0] == same[1]
+    assert scans.network_hash("k", "198.51.101.7") != same[0]
+    assert scans.network_hash("other secret", "198.51.100.7") != same[0]
+    assert scans.network_hash("k", "::ffff:198.51.100.9") == same[0]
+    assert scans.network_hash("k", "2001:db8:1:2::1") == scans.network_hash("k", "2001:db8:1:ff::9")
+    assert scans.network_hash("k", "2001:db8:2::1") != scans.network_hash("k", "2001:db8:1::1")
+    assert re.fullmatch(r"[0-9a-f]{32}", same[0])
+
+
+# --- the history as the domain reads it ------------------------------------------
+
+def seen(n: int, device: int | None = None) -> Observer:
+    return Observer(network=f"net{n}", device=f"dev{n if device is None else device}")
+
+
+def item_id(db) -> int:
+    return db.execute("SELECT min(id) FROM items").fetchone()[0]
+
+
+def test_first_scan_has_no_first_time_and_the_four_cases(db, issued_urls):
+    item, policy = item_id(db), ScanPolicy()
+    first = scans.record_and_read(db, item, seen(1), policy)
+    assert first.to_json() == {"count": 1, "first_at": None, "networks": 1, "devices": 1,
+                               "claimed_at": None}
+    assert first.case == "first"
+    again = scans.record_and_read(db, item, seen(1), policy)
+    assert again.case == "only_you" and again.count == 2 and again.first_at is not None
+    other = scans.record_and_read(db, item, seen(2), policy)
+    assert other.case == "elsewhere" and other.other_device_scans == 2
+    assert (other.networks, other.devices) == (2, 2)
+    db.execute("INSERT INTO claims VALUES (?, ?, ?, ?)", [item, "2026-11-20T00:00:00+00:00",
+                                                          "dev1", "net1"])
+    assert scans.read_history(db, item, seen(1), policy).case == "claimed_by_you"
+    assert scans.read_history(db, item, seen(3), policy).case == "claimed_elsewhere"
+    assert scans.read_history(db, item, seen(3), policy).copied_reason(policy) == \
+        "claimed_elsewhere"
+
+
+@pytest.mark.parametrize("networks, devices, copied", [
+    (4, 1, False), (5, 1, True), (1, 5, False), (1, 6, True),
+])
+def test_thresholds_count_distinct_networks_and_browsers(db, issued_urls, networks, devices,
+                                                         copied):
+    item, policy = item_id(db), ScanPolicy(networks=5, devices=6)
+    for n in range(max(networks, devices)):
+        scans.record_scan(db, item, Observer(f"net{min(n, networks - 1)}",
+                                             f"dev{min(n, devices - 1)}"))
+    history = scans.read_history(db, item, None, policy)
+    assert (history.copied_reason(policy) == "copied") is copied
+
+
+def test_only_scans_inside_the_window_make_it_suspicious(db, issued_urls):
+    item, policy = item_id(db), ScanPolicy(networks=5, window_days=30)
+    old = (datetime.now(timezone.utc) - timedelta(days=31)).isoformat()
+    for n in range(10):
+        scans.record_scan(db, item, seen(n), at=old)
+    history = scans.read_history(db, item, seen(99), policy)
+    assert history.count == 10 and history.copied_reason(policy) is None
+
+
+def test_prune_keeps_the_counts_and_never_lowers_them(db, issued_urls):
+    item, policy = item_id(db), ScanPolicy()
+    old = datetime.now(timezone.utc) - timedelta(days=500)
+    for n in range(6):
+        scans.record_scan(db, item, seen(n % 3), at=(old + timedelta(hours=n)).isoformat())
+    scans.record_scan(db, item, seen(7))
+    before = scans.read_history(db, item, None, policy)
+    assert scans.prune(db, 400) == (1, 6)
+    after = scans.read_history(db, item, None, policy)
+    assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == 1
+    assert after.count == before.count == 7
+    assert after.first_at == before.first_at == (old.isoformat())
+    assert after.networks >= before.networks and after.devices >= before.devices
+    assert scans.prune(db, 400) == (0, 0)
+    assert scans.read_history(db, item, None, policy).count == 7
+
+
+def test_scans_prune_command(run_cli, db, issued_urls):
+    old = (datetime.now(timezone.utc) - timedelta(days=401)).isoformat()
+    scans.record_scan(db, item_id(db), seen(1), at=old)
+    result = run_cli("scans", "prune")
+    assert result.exit_code == 0 and "Reduced 1 scan(s) older than 400 days" in result.output
+
+
+# --- through the real app -----------------------------------------------------------
+
+def test_a_copied_code_scanned_from_30_networks_turns_suspicious(app, issued_urls):
+    verdicts = []
+    for n in range(30):
+        data = scan_json(new_browser(app), issued_urls[0], f"198.51.{n}.20")
+        verdicts.append(data["verdict"])
+    assert verdicts[0] == "genuine"
+    assert verdicts[-1] == "suspicious" and data["reason_code"] == "copied"
+    assert data["scans"] == {"count": 30, "first_at": data["scans"]["first_at"],
+                             "networks": 30, "devices": 30, "claimed_at": None}
+    html = new_browser(app).get(path_of(issued_urls[0]),
+                                environ_base={"REMOTE_ADDR": "192.0.2.1"}).get_data(as_text=True)
+    assert 'data-verdict="suspicious"' in html and "此码已被查询 31 次" in html
+    assert "谨防假冒" in html and "正品" not in html
+
+
+def test_one_buyer_scanning_twenty_times_stays_genuine(client, issued_urls):
+    for _ in range(20):
+        data = scan_json(client, issued_urls[0], "203.0.113.50")
+    assert data["verdict"] == "genuine"
+    assert data["scans"]["count"] == 20
+    assert (data["scans"]["networks"], data["scans"]["devices"]) == (1, 1)
+    html = client.get(path_of(issued_urls[0]),
+                      environ_base={"REMOTE_ADDR": "203.0.113.50"}).get_data(as_text=True)
+    assert 'data-case="only_you"' in html and "都来自您现在用的这个浏览器" in html
+
+
+def test_scans_json_is_exactly_the_design(client, issued_urls):
+    first = scan_json(client, issued_urls[1])["scans"]
+    assert first == {"count": 1, "first_at": None, "networks": 1, "devices": 1,
+                     "claimed_at": None}
+    second = scan_json(client, issued_urls[1])["scans"]
+    assert list(second) == ["count", "first_at", "networks", "devices", "claimed_at"]
+    assert second["count"] == 2 and datetime.fromisoformat(second["first_at"]).tzinfo
+
+
+def test_the_page_words_each_case(app, client, issued_urls):
+    path = path_of(issued_urls[2])
+    html = client.get(path).get_data(as_text=True)
+    assert 'data-case="first"' in html and "第 1 次被查询" in html
+    html = new_browser(app).get(path, environ_base={"REMOTE_ADDR": "192.0.2.77"}).get_data(
+        as_text=True)
+    assert 'data-case="elsewhere"' in html and "此码已被查询 2 次" in html
+    assert "其中 1 次来自别的手机或浏览器" in html
+
+
+def test_what_is_not_a_scan(app, client, run_cli, issued_urls):
+    path = path_of(issued_urls[0])
+    client.head(path)
+    run_cli("verify", issued_urls[0])
+    forged = path[:-5] + ("AAAAA" if not path.endswith("AAAAA") else "BBBBB")
+    client.get(forged)
+    client.get(f"/01/{issued_urls[0].split('/01/')[1].split('/21/')[0]}")  # the batch page
+    assert scan_json(client, issued_urls[0])["scans"]["count"] == 1
+
+
+def test_a_browser_keeps_one_cookie_and_a_bad_cookie_is_replaced(client, issued_urls):
+    response = client.get(path_of(issued_urls[0]))
+    cookie = response.headers["Set-Cookie"]
+    assert "trace_device=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" in cookie  # the base URL is https
+    assert "trace_device" not in client.get(path_of(issued_urls[0])).headers.get(
+        "Set-Cookie", "")
+    client.set_cookie("trace_device", "<script>", domain="trace.example.cn")
+    assert "trace_device=" in client.get(path_of(issued_urls[0])).headers["Set-Cookie"]
+
+
+def test_behind_a_proxy_the_forwarded_address_is_the_network(tmp_path, app, issued_urls):
+    proxied = create_app({**app.config, "TRUSTED_PROXIES": 1})
+    proxied.test_client_class = OfficialHostClient
+    browser = proxied.test_client()
+    for forwarded in ("198.51.100.7", "192.0.2.8"):
+        data = scan_json(browser, issued_urls[3], "127.0.0.1",
+                         **{"X-Forwarded-For": f"10.9.9.9, {forwarded}"})
+    assert data["scans"]["networks"] == 2
+    direct = scan_json(app.test_client(), issued_urls[4], "127.0.0.1",
+                       **{"X-Forwarded-For": "198.51.100.7"})
+    again = scan_json(app.test_client(), issued_urls[4], "127.0.0.1",
+                      **{"X-Forwarded-For": "192.0.2.8"})
+    assert direct["scans"]["networks"] == again["scans"]["networks"] == 1  # not trusted
+
+
+ADDRESSES = ["198.51.100.23", "192.0.2.144", "2001:db8:abcd:12::7", "203.0.113.201"]
+
+
+def test_no_raw_client_address_is_stored_anywhere(app, db, issued_urls):
+    proxied = create_app({**app.config, "TRUSTED_PROXIES": 1})
+    proxied.test_client_class = OfficialHostClient
+    for address in ADDRESSES:
+        browser = app.test_client()
+        scan_json(browser, issued_urls[0], address)
+        browser.get("/verify?q=" + path_of(issued_urls[1]).split("/21/")[1][:12],
+                    environ_base={"REMOTE_ADDR": address})
+        scan_json(proxied.test_client(), issued_urls[2], "127.0.0.1",
+                  **{"X-Forwarded-For": address})
+    assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == 12
+    needles = set(ADDRESSES) | {a.rsplit(".", 1)[0] + "." for a in ADDRESSES if "." in a} | {
+        "2001:db8:abcd", "2001:0db8:abcd"}
+    for table in db.table_names():
+        for row in db.execute(f"SELECT * FROM [{table}]").fetchall():
+            text = " ".join(str(value) for value in row)
+            assert not any(needle in text for needle in needles), (table, row)
+    for path in Path(app.config["DATABASE"]).parent.glob("trace.db*"):  # the file and its WAL
+        raw = path.read_bytes()
+        for needle in needles:
+            assert needle.encode() not in raw, (path, needle)
+            assert needle.encode("utf-16-le") not in raw, (path, needle)
