@@ -253,3 +253,96 @@ def test_raw_request_targets_through_a_real_server_stay_on_origin(live_server, t
     links = lang_links(answer)
     assert len(links) == 1, answer[:500]
     assert links[0].startswith("/") and not links[0].startswith(("//", "/\\")), links
+
+
+# --- typed codes ---------------------------------------------------------------------
+
+def serial_of(url: str) -> str:
+    return url.split("/21/")[1].split("?")[0]
+
+
+def test_a_typed_code_is_registered_never_genuine_and_counts(client, issued_urls):
+    serial = serial_of(issued_urls[0])
+    grouped = "-".join(serial[i:i + 4] for i in range(0, 12, 4))
+    messy = " " + grouped.lower().replace("0", "o").replace("1", "l") + " "
+    for typed in (serial, grouped, messy):
+        data = client.get("/verify", query_string={"q": typed},
+                          headers={"Accept": "application/json"}).get_json()
+        assert (data["verdict"], data["serial"], data["gtin"]) == ("registered", serial, GTIN)
+    assert data["scans"]["count"] == 3  # each typed look-up is a query
+    html = client.get("/verify", query_string={"q": grouped}).get_data(as_text=True)
+    assert 'data-verdict="registered"' in html and "已登记的追溯码" in html
+    assert "正品" not in html and "诸暨淡水珍珠项链" in html and "此码已被查询 4 次" in html
+
+
+@pytest.mark.parametrize("typed", ["", "ABCD", "ZZZZ-ZZZZ-ZZZZ", "<b>1234-5678-9ABC</b>",
+                                   "U" * 12])
+def test_a_typed_code_that_is_not_ours_says_so(client, issued_urls, typed):
+    response = client.get("/verify", query_string={"q": typed})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'data-verdict="invalid"' in html
+    assert "没有找到这个追溯码" in html and "<b>" not in html
+
+
+def test_a_typed_code_of_a_recalled_batch_says_recalled(client, db, issued_urls):
+    db.execute("UPDATE batches SET status = 'recalled', status_reason = '抽检不合格'")
+    data = client.get("/verify", query_string={"q": serial_of(issued_urls[0])},
+                      headers={"Accept": "application/json"}).get_json()
+    assert data["verdict"] == "recalled"
+
+
+# --- what a buyer reads --------------------------------------------------------------
+
+def test_shelf_life_expiry_and_a_warning_when_past(client, db, issuer, make_batch):
+    from trace import catalog
+    make_batch()
+    supplier = catalog.find_supplier(db, "91330681MA2D7XKQ0T")
+    catalog.add_product(db, supplier, "09521234000020", "龙井茶", shelf_life_days=540,
+                        storage="密封、避光", licence_no="SC11433010600012")
+    fresh = catalog.new_batch(db, "09521234000020", "T1", produced_on="2026-04-02")
+    assert fresh.expires_on == "2027-09-24"
+    old = catalog.new_batch(db, "09521234000020", "T0", produced_on="2020-01-01",
+                            expires_on="2021-06-30")
+    issue_codes(db, issuer, "09521234000020", "T0", 1)
+    html = client.get("/01/09521234000020/10/T1").get_data(as_text=True)
+    for text in ("生产日期", "2026-04-02", "保质期", "18 个月", "到期日", "2027-09-24",
+                 "贮存条件", "密封、避光", "SC11433010600012"):
+        assert text in html, text
+    assert "已过保质期" not in html
+    url = next(iter(export_rows(db, "09521234000020", old.lot, BASE_URL)))["url"]
+    html = client.get(path_of(url)).get_data(as_text=True)
+    assert "本批次已过保质期（到期日 2021-06-30）" in html
+    english = client.get(path_of(url) + "&lang=en").get_data(as_text=True)
+    assert "past its use-by date (2021-06-30)" in english
+
+
+def test_technical_details_are_folded_and_hint_at_nothing(client, issued_urls):
+    html = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    kid = issued_urls[0].split("k=")[1].split("&")[0]
+    head, folded = html.split('<details class="card tech">')
+    assert kid not in re.sub(r"<[^>]+>", "", head) and kid in folded
+    bad = client.get(f"/01/09521234000014/10/{LOT}/21/ABC?k=X&s=Y").get_data(as_text=True)
+    assert "校验位" not in bad.split("<details")[0]
+    assert "应为" not in bad and "expected" not in bad
+
+
+def test_english_stays_english_with_no_operator_command(client, issued_urls):
+    html = client.get(path_of(issued_urls[0]) + "&lang=en").get_data(as_text=True)
+    links = re.findall(r'<a href="(/[^"]*)"', html)  # the switch to Chinese is class="lang"
+    assert links and all("lang=en" in link.replace("&amp;", "&") for link in links
+                         if not link.startswith(("/static", "/.well-known"))), links
+    assert "Trace one-item-one-code verification (demo)" in html
+    assert "。" not in html.split("<footer")[1] and "Trace 一物一码" not in html
+    for accept in ("text/html", "application/json"):
+        body = client.get(f"/01/{GTIN}/10/NOPE?lang=en", headers={"Accept": accept}).get_data(
+            as_text=True)
+        assert "python" not in body and "batch new" not in body
+    report = client.get("/report?lang=en").get_data(as_text=True)
+    assert "Report a suspected fake" in report and 'name="lang" value="en"' in report
+
+
+def test_complaints_reach_the_operator_and_12315(client, issued_urls):
+    html = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    assert 'href="tel:12315"' in html and 'href="tel:4000000000"' in html
+    assert "此网页由 trace.example.cn 提供" in html  # where WeChat shows the domain
+    assert re.search(r'class="mono nowrap">91330681MA2D7XKQ0T<', html)

@@ -66,7 +66,7 @@ def verify_entered():
     """What a buyer pasted (a code URL) or typed (the 追溯码 under the QR)."""
     text = (request.args.get("q") or request.args.get("url") or "").strip()
     db, base_url = get_db(), current_app.config["BASE_URL"]
-    if "/" in text:
+    if text.lower().startswith(("http://", "https://", "/01/")):
         verdict = verification.verify_url(db, text, base_url, counted_observer(), policy())
     else:
         verdict = verification.verify_typed(db, text, counted_observer(), policy())

@@ -1,0 +1,156 @@
+"""Reports of fakes: the form, photos checked by content and stripped, the queue."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+from PIL import Image, PngImagePlugin
+
+from trace import reports
+from trace.errors import InvalidInput
+
+from conftest import BASE_URL, GTIN
+
+GPS_IFD = 0x8825
+
+
+def jpeg_with_gps() -> bytes:
+    image = Image.new("RGB", (64, 48), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"           # Make
+    exif[0x0110] = "SecretPhone 9"        # Model
+    exif[0x0112] = 6                      # orientation: rotate 90°
+    exif.get_ifd(GPS_IFD)[2] = (30.0, 15.0, 0.0)  # latitude
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def png_with_text() -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "home address 123")
+    out = io.BytesIO()
+    Image.new("RGBA", (20, 10), (0, 0, 255, 128)).save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+def test_jpeg_metadata_is_stripped_and_the_picture_kept_upright():
+    raw = jpeg_with_gps()
+    assert b"SecretPhone" in raw
+    data, kind = reports.clean_photo(raw)
+    assert kind == "image/jpeg" and b"SecretPhone" not in data and b"Exif" not in data
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "JPEG" and not image.getexif()
+    assert image.size == (48, 64)  # the orientation was applied before it was dropped
+
+
+def test_png_text_chunks_are_stripped():
+    data, kind = reports.clean_photo(png_with_text())
+    assert kind == "image/png" and b"home address" not in data
+    assert Image.open(io.BytesIO(data)).mode == "RGBA"
+
+
+@pytest.mark.parametrize("data", [
+    b"%PDF-1.7\n" + b"0" * 100,                      # a PDF named photo.jpg
+    b"GIF89a" + b"\0" * 100,
+    b"\xff\xd8\xff\xe0" + b"\0" * 50,                # a JPEG header and nothing else
+    b"",
+])
+def test_anything_but_a_real_jpeg_or_png_is_refused(data):
+    with pytest.raises(InvalidInput, match="JPEG or PNG"):
+        reports.clean_photo(data)
+
+
+def test_too_large_and_decompression_bombs_are_refused():
+    with pytest.raises(InvalidInput, match="larger than 5 MB"):
+        reports.clean_photo(b"\xff" * (reports.MAX_PHOTO_BYTES + 1))
+    bomb = io.BytesIO()
+    Image.new("1", (10_000, 10_000)).save(bomb, "PNG")  # tiny file, 100 million pixels
+    assert len(bomb.getvalue()) < reports.MAX_PHOTO_BYTES
+    with pytest.raises(InvalidInput, match="JPEG or PNG"):
+        reports.clean_photo(bomb.getvalue())
+
+
+def form_token(client, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def post_report(client, code: str, photo: bytes | None = None, address="203.0.113.8", **fields):
+    path = "/report?code=" + code
+    data = {"csrf_token": form_token(client, path), "code": code,
+            "what_seen": "珠子表面有胶痕，像塑料", "where_bought": "某直播间 12 号链接",
+            **fields}
+    if photo is not None:
+        data["photo"] = (io.BytesIO(photo), "photo.jpg")
+    return client.post("/report", data=data, content_type="multipart/form-data",
+                       headers={"Referer": BASE_URL + path},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_a_buyer_reports_from_the_page_and_the_queue_shows_it(client, run_cli, db, issued_urls):
+    page = client.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    report_link = re.search(r'href="(/report\?code=[^"]+)"', page).group(1).replace("&amp;", "&")
+    form = client.get(report_link).get_data(as_text=True)
+    assert "举报疑似假货" in form and "诸暨淡水珍珠项链" in form
+    code = issued_urls[0][len(BASE_URL):]
+    response = post_report(client, code, jpeg_with_gps(), contact="138 0000 0000")
+    assert response.status_code == 200 and "举报已收到" in response.get_data(as_text=True)
+    listed = json.loads(run_cli("reports", "list", "--gtin", GTIN, "--json").output)
+    assert len(listed) == 1
+    entry = listed[0]
+    assert (entry["gtin"], entry["verdict"], entry["what_seen"]) == (
+        GTIN, "genuine", "珠子表面有胶痕，像塑料")
+    assert entry["contact"] == "138 0000 0000" and entry["photo_type"] == "image/jpeg"
+    stored = db.execute("SELECT data FROM photos").fetchone()[0]
+    assert b"SecretPhone" not in stored
+    text = run_cli("reports", "list").output
+    assert "某直播间 12 号链接" in text and f"#{entry['id']}" in text
+    assert json.loads(run_cli("reports", "list", "--gtin", "09521234000020", "--json")
+                      .output) == []
+    assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == 1  # the form is no scan
+
+
+def test_a_report_needs_what_and_where_and_changes_nothing_without(client, db, issued_urls):
+    code = issued_urls[0][len(BASE_URL):]
+    response = post_report(client, code, what_seen="   ")
+    assert response.status_code == 400 and "请写下您发现的问题" in response.get_data(as_text=True)
+    response = post_report(client, code, b"%PDF-1.4 not a photo")
+    assert response.status_code == 400 and "JPEG 或 PNG" in response.get_data(as_text=True)
+    assert "某直播间 12 号链接" in response.get_data(as_text=True)  # what was typed is kept
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM photos").fetchone()[0] == 0
+
+
+def test_reports_are_throttled_per_network(client, db, issued_urls):
+    code = issued_urls[0][len(BASE_URL):]
+    statuses = [post_report(client, code).status_code for _ in range(7)]
+    assert statuses == [200] * 5 + [429] * 2
+    assert post_report(client, code, address="192.0.2.200").status_code == 200
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 6
+
+
+def test_a_report_without_token_is_refused(client, db, issued_urls):
+    response = client.post("/report", data={"what_seen": "x", "where_bought": "y"},
+                           headers={"Referer": BASE_URL + "/report"})
+    assert response.status_code == 400 and db.execute(
+        "SELECT count(*) FROM reports").fetchone()[0] == 0
+
+
+def test_a_report_about_a_forged_or_no_code_is_welcome(client, db, issued_urls):
+    forged = issued_urls[0][len(BASE_URL):-3] + "AAA"
+    assert post_report(client, forged).status_code == 200
+    assert post_report(client, "").status_code == 200
+    rows = db.execute("SELECT verdict, gtin FROM reports ORDER BY id").fetchall()
+    assert rows[0][0] in ("forged", "invalid") and rows[1] == (None, None)
+
+
+def test_report_photo_command(run_cli, client, issued_urls, tmp_path):
+    post_report(client, issued_urls[0][len(BASE_URL):], png_with_text())
+    out = tmp_path / "p.png"
+    result = run_cli("reports", "photo", "1", "--out", str(out))
+    assert result.exit_code == 0 and Image.open(out).format == "PNG"
+    assert run_cli("reports", "photo", "9", "--out", str(out)).exit_code == 1
