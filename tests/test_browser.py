@@ -129,3 +129,93 @@ def test_batch_and_home_pages_render(page, live_server, issued_urls):
     open_page(page, live_server + issued_urls[0][len(BASE_URL):].split("/21/")[0])
     assert_seen(page, "section.verdict h1", "批次信息", first_screen=True)
     assert_no_sideways_scroll(page)
+
+
+def one_line(page, selector: str) -> bool:
+    """The element's text is laid out on a single line."""
+    return page.evaluate("""sel => { const range = document.createRange();
+        range.selectNodeContents(document.querySelector(sel));
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        return tops.size === 1; }""", selector)
+
+
+def copied(db, url: str, networks: int = 8) -> None:
+    """Give the item the history of a label copied onto several fakes."""
+    from trace import catalog, scans
+    serial = url.split("/21/")[1].split("?")[0]
+    item = catalog.find_item(db, url.split("/01/")[1][:14], serial)
+    for n in range(networks):
+        scans.record_scan(db, item["id"], scans.Observer(f"net{n}", f"dev{n}"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_kind_of_page_fits_the_screen(page, live_server, db, issued_urls, lang):
+    from trace import recalls
+    from trace.codes import parse_link
+    copied(db, issued_urls[1])
+    recalls.recall_item(db, parse_link(issued_urls[2], BASE_URL), "包装破损", actor="t")
+    serial = issued_urls[3].split("/21/")[1].split("?")[0]
+    suffix = "&lang=en" if lang == "en" else ""
+    pages = {
+        "genuine": issued_urls[0][len(BASE_URL):] + suffix,
+        "suspicious": issued_urls[1][len(BASE_URL):] + suffix,
+        "recalled": issued_urls[2][len(BASE_URL):] + suffix,
+        "registered": f"/verify?q={serial.lower()}{suffix}",
+    }
+    for verdict, path in pages.items():
+        open_page(page, live_server + path)
+        assert_seen(page, f'section.verdict[data-verdict="{verdict}"]', first_screen=True)
+        assert_no_sideways_scroll(page)
+        assert_not_blank(page)
+        assert one_line(page, "dd.mono.nowrap:last-of-type"), verdict
+        credit = page.locator("text=91330681MA2D7XKQ0T").first
+        assert credit.is_visible()
+        box = credit.bounding_box()
+        assert box["x"] + box["width"] <= page.viewport_size["width"], box
+        assert page.evaluate("""() => { const el = [...document.querySelectorAll('dd')]
+            .find(d => d.textContent.trim() === '91330681MA2D7XKQ0T');
+            const r = document.createRange(); r.selectNodeContents(el);
+            return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }""") == 1
+        tech = page.locator("details.tech")
+        assert tech.is_visible() and not tech.evaluate("d => d.open")  # folded by default
+    open_page(page, live_server + "/report?code=" + pages["genuine"].split("&lang")[0] + suffix)
+    assert_seen(page, "form.stacked button")
+    assert_no_sideways_scroll(page)
+
+
+def test_a_buyer_claims_with_the_pin_in_a_real_browser(page, live_server, app, db, issuer,
+                                                       make_batch):
+    from trace.issuing import export_rows, issue_codes
+    make_batch(lot="PIN-1")
+    secret = app.config["HASH_SECRET"]
+    issue_codes(db, issuer, "09521234000013", "PIN-1", 1, pin_secret=secret)
+    row = next(iter(export_rows(db, "09521234000013", "PIN-1", BASE_URL, secret)))
+    open_page(page, live_server + row["url"][len(BASE_URL):])
+    page.fill("#pin", "000000" if row["pin"] != "000000" else "111111")
+    page.click("form.claim button")
+    page.wait_for_load_state("load")
+    assert_seen(page, ".notice-bad", "验证码不正确")
+    page.fill("#pin", row["pin"])
+    page.click("form.claim button")
+    page.wait_for_load_state("load")
+    assert_seen(page, ".notice-ok", "认领成功")
+    assert_seen(page, 'section.scans[data-case="claimed_by_you"]', "您已于")
+    assert db.execute("SELECT count(*) FROM claims").fetchone()[0] == 1
+
+
+def test_a_buyer_reports_with_a_photo_in_a_real_browser(page, live_server, db, issued_urls,
+                                                        tmp_path):
+    photo = tmp_path / "fake.png"
+    Image.new("RGB", (40, 30), (10, 200, 10)).save(photo)
+    open_page(page, live_server + issued_urls[0][len(BASE_URL):])
+    page.click("a.button-link")
+    page.wait_for_load_state("load")
+    page.fill("#what_seen", "吊牌字体和正品不一样")
+    page.fill("#where_bought", "某平台直播间")
+    page.set_input_files("#photo", str(photo))
+    page.click("form.stacked button")
+    page.wait_for_load_state("load")
+    assert_seen(page, "section.verdict h1", "举报已收到", first_screen=True)
+    row = db.execute("SELECT what_seen, photo_type, serial FROM reports").fetchone()
+    assert row[:2] == ("吊牌字体和正品不一样", "image/png")
+    assert row[2] == issued_urls[0].split("/21/")[1].split("?")[0]
