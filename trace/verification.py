@@ -51,9 +51,9 @@ REASONS = {
     "claimed_elsewhere": ("这件商品已被另一位买家认领。如果这件是您买的，它的标签可能是复制的。",
                           "Another buyer has already claimed this item. If you bought it, "
                           "its label may be a copy."),
-    "registered": ("本平台发放过这个追溯码。手工输入的码无法核对防伪签名，请以扫描二维码的结果为准。",
+    "registered": ("本平台发放过这个追溯码。手工输入的码无法核对防伪签名。",
                    "We issued this code. A typed code cannot prove the anti-forgery "
-                   "signature: scanning the QR code gives the full check."),
+                   "signature."),
     "typed_unknown": ("没有找到这个追溯码。请核对标签上的码后重新输入；仍然查不到的，请谨防假冒。",
                       "No such code. Check the code on the label and type it again; "
                       "if it still is not found, beware of fakes."),

@@ -14,7 +14,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "site.in_apps": ("在微信里没有地址栏：把页面往下拉，顶部会显示“此网页由 {domain} 提供”。"
                      "在支付宝里：点右上角“…”即可看到网址。",
                      "WeChat has no address bar: pull the page down and the top shows "
-                     "\u201cprovided by {domain}\u201d. In Alipay, tap \u201c…\u201d at the "
+                     "'provided by {domain}'. In Alipay, tap '…' at the "
                      "top right to see the address."),
     "site.times": ("时间均为北京时间（UTC+8）。", "Times are Beijing time (UTC+8)."),
     "site.switch": ("English", "中文"),
@@ -84,17 +84,16 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "{others} of them from other phones or browsers. If you have never "
                         "scanned it before, beware of copies."),
     "scans.claimed_elsewhere": ("这件商品已于 {claimed} 被另一位买家认领。此码共被查询 {count} 次，"
-                                "首次查询时间：{first}。如果这件是您买的，它的标签可能是复制的。",
+                                "首次查询时间：{first}。",
                                 "Another buyer claimed this item on {claimed}. The code has "
-                                "been looked up {count} times, first at {first}. If you "
-                                "bought it, its label may be a copy."),
+                                "been looked up {count} times, first at {first}."),
     "scans.claimed_by_you": ("您已于 {claimed} 认领这件商品。此码共被查询 {count} 次。",
                              "You claimed this item on {claimed}. The code has been looked "
                              "up {count} times."),
     "scans.spread": ("查询来自 {networks} 个网络、{devices} 个浏览器。",
-                     "Look-ups came from {networks} networks and {devices} browsers."),
+                     "Distinct networks: {networks}; distinct browsers: {devices}."),
     "claim.lead": ("收到商品后，点“这件是我买的”。认领以后，别人再扫这个码会看到它已被认领，复制的标签就藏不住了。",
-                   "Once the item is yours, tap \u201cI bought this\u201d. Anyone who "
+                   "Once the item is yours, tap 'I bought this'. Anyone who "
                    "scans this code later will see it has been claimed, so a copied "
                    "label cannot hide."),
     "claim.pin": ("刮开标签上的涂层，输入下面的 6 位验证码：",
