@@ -179,3 +179,17 @@ def test_throttle_counts_only_inside_its_window(db, issued_urls):
         throttle.note(db, limit, "x")
     with pytest.raises(TooManyAttempts):
         throttle.check(db, limit, "x")
+
+
+def test_an_english_claim_answers_in_english(client, db, pinned):
+    url, pin = pinned[2]
+    page = client.get(path_of(url) + "&lang=en").get_data(as_text=True)
+    assert 'name="lang" value="en"' in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/claim", data={"csrf_token": token, "code": path_of(url),
+                                           "pin": "x", "lang": "en"}, headers={"Referer": url})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Not claimed: that PIN is not right" in html
+    assert '<html lang="en">' in html and "验证码" not in html
+    switch = re.search(r'class="lang" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert switch == path_of(url)  # back to the item's page in Chinese, not to POST /claim

@@ -45,7 +45,7 @@ def wants_json() -> bool:
 
 
 def current_lang() -> str:
-    return "en" if request.args.get("lang") == "en" else "zh"
+    return "en" if request.values.get("lang") == "en" else "zh"  # forms post it too
 
 
 def beijing_time(iso: str | None) -> str:
@@ -90,8 +90,12 @@ def same_origin_path(raw: str) -> str:
 
 
 def lang_switch_url(lang: str) -> str:
-    """The current URL in the other language, keeping the query (k and s) intact."""
-    path, _, query = raw_request_target().partition("?")
+    """The current URL in the other language, keeping the query (k and s) intact.
+
+    After a form post the page to switch is the one the form belongs to
+    (``g.page_path``), not the POST target.
+    """
+    path, _, query = (g.get("page_path") or raw_request_target()).partition("?")
     query = "&".join(p for p in query.split("&") if p and not p.startswith("lang="))
     if lang == "en":
         query = f"{query}&lang=en" if query else "lang=en"

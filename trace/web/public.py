@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, current_app, g, render_template, request, url_for
 
 from .. import claims, keys, reports, verification
 from ..codes import BatchRef, ItemCode, parse_link
@@ -109,6 +109,7 @@ def _posted_code() -> ItemCode:
 def claim():
     """"这件是我买的": tie the item to this browser (with its PIN when it has one)."""
     code = _posted_code()
+    g.page_path = code.url("")
     db, seen = get_db(), observer()
     verdict = verification.verify_code(db, code, seen, policy(), record=False)
     status, notice = 200, ("claim.done", "")
@@ -129,6 +130,7 @@ def claim():
 def report():
     """Report a suspected fake: the form, and its submission."""
     code_path = request.values.get("code", "")
+    g.page_path = url_for("public.report", code=code_path or None)
     verdict = _report_subject(code_path)
     if request.method == "GET":
         return _no_store(current_app.make_response(
