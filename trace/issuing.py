@@ -154,7 +154,9 @@ def issue_codes(db: sqlite_utils.Database, signer: Signer, gtin: str, lot: str, 
         # shorter write transaction than random order into a large index.
         rows = _sign_all(signer, batch, sorted(new_serials(count)), workers, progress)
         try:
-            return _store(db, signer, batch, rows, pin_secret)
+            # PIN hashes are made here too, not while the write lock is held.
+            pins = [_pin_hash(pin_secret, batch.gtin, serial) for serial, _sig in rows]
+            return _store(db, signer, batch, rows, pins)
         except sqlite3.IntegrityError as error:
             if "items.gtin, items.serial" not in str(error):
                 raise
@@ -172,7 +174,7 @@ def _sign_all(signer: Signer, batch: catalog.Batch, serials: list[str],
 
 
 def _store(db: sqlite_utils.Database, signer: Signer, batch: catalog.Batch,
-           rows: list[tuple[str, str]], pin_secret: str | None = None) -> Issuance:
+           rows: list[tuple[str, str]], pins: list[str | None]) -> Issuance:
     """Write an issuance and its signed rows in one short transaction."""
     issued_at = utc_now()
     with db.atomic():
@@ -186,8 +188,8 @@ def _store(db: sqlite_utils.Database, signer: Signer, batch: catalog.Batch,
         db.conn.executemany(
             "INSERT INTO items (gtin, serial, batch_id, issuance_id, kid, sig, issued_at, "
             "pin_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            ((batch.gtin, serial, batch.id, issuance_id, signer.kid, sig, issued_at,
-              _pin_hash(pin_secret, batch.gtin, serial)) for serial, sig in rows))
+            ((batch.gtin, serial, batch.id, issuance_id, signer.kid, sig, issued_at, pin)
+             for (serial, sig), pin in zip(rows, pins)))
     assert issuance_id is not None
     return Issuance(issuance_id, batch.gtin, batch.lot, signer.kid, len(rows), issued_at)
 
