@@ -181,6 +181,8 @@ def test_each_kind_of_page_fits_the_screen(page, live_server, db, issued_urls, l
     open_page(page, live_server + "/report?code=" + pages["genuine"].split("&lang")[0] + suffix)
     assert_seen(page, "form.stacked button")
     assert_no_sideways_scroll(page)
+    for field in ("#where_bought", "#contact"):  # one line each, not a stretched box
+        assert page.locator(field).bounding_box()["height"] < 70, field
 
 
 def test_a_buyer_claims_with_the_pin_in_a_real_browser(page, live_server, app, db, issuer,
