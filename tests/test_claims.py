@@ -44,6 +44,8 @@ def claim(client, url: str, pin: str | None = None, address: str = "203.0.113.5"
     form = {"csrf_token": token, "code": path_of(url)}
     if pin is not None:
         form["pin"] = pin
+    else:
+        form["received"] = "1"
     return client.post("/claim", data=form, environ_base={"REMOTE_ADDR": address},
                        headers={"Referer": url})  # browsers send it; Flask-WTF checks it
 
@@ -103,7 +105,7 @@ def test_a_wrong_pin_claims_nothing_and_the_right_one_does(app, client, db, pinn
                                   environ_base={"REMOTE_ADDR": "192.0.2.9"}).get_json()
     assert (other["verdict"], other["reason_code"]) == ("suspicious", "claimed_elsewhere")
     html = app.test_client().get(path_of(url)).get_data(as_text=True)
-    assert 'data-case="claimed_elsewhere"' in html and "被另一位买家认领" in html
+    assert 'data-case="claimed_elsewhere"' in html and "在另一个手机或浏览器上被认领" in html
     assert "这件是我买的" not in html  # no claim form on a claimed item
     again = claim(app.test_client(), url, pin, "192.0.2.10", form_from=pinned[1][0])
     assert again.status_code == 409 and claimed(db) == 1
@@ -139,8 +141,27 @@ def test_one_network_is_stopped_across_items(app, db, issuer, make_batch):
     assert claimed(db) == 0
 
 
-def test_an_item_without_pin_is_claimed_by_the_first_browser(client, db, issued_urls):
+def test_an_item_without_pin_is_claimed_once_the_buyer_has_it(client, db, issued_urls):
+    page = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/claim", data={"csrf_token": token, "code": path_of(issued_urls[0])},
+                           headers={"Referer": issued_urls[0]})
+    assert response.status_code == 400 and "请先勾选" in response.get_data(as_text=True)
+    assert claimed(db) == 0
     assert claim(client, issued_urls[0]).status_code == 200 and claimed(db) == 1
+
+
+def test_slips_cost_no_attempt_and_the_buyer_is_told_how_many_are_left(client, db, pinned):
+    url, pin = pinned[0]
+    for slip in ("12345", "1", "abcdef", ""):
+        response = claim(client, url, slip)
+        assert response.status_code == 400
+        assert "验证码是 6 位数字" in response.get_data(as_text=True)
+    wrong = str((int(pin) + 1) % 10 ** 6).zfill(6)
+    html = claim(client, url, wrong).get_data(as_text=True)
+    assert "今天还可以试 4 次" in html and 'id="claim-error"' in html
+    full_width = "".join(chr(ord(d) + 0xFEE0) for d in pin)  # from a CJK keyboard
+    assert claim(client, url, full_width).status_code == 200 and claimed(db) == 1
 
 
 def test_a_claim_without_its_token_or_from_another_site_is_refused(client, db, issued_urls):
@@ -189,7 +210,7 @@ def test_an_english_claim_answers_in_english(client, db, pinned):
     response = client.post("/claim", data={"csrf_token": token, "code": path_of(url),
                                            "pin": "x", "lang": "en"}, headers={"Referer": url})
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and "Not claimed: that PIN is not right" in html
+    assert response.status_code == 400 and "Not claimed. The PIN is 6 digits" in html
     assert '<html lang="en">' in html and "验证码" not in html
     switch = re.search(r'class="lang" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     assert switch == path_of(url)  # back to the item's page in Chinese, not to POST /claim

@@ -298,3 +298,13 @@ def test_one_code_is_one_code(tmp_path):
     result = run_module(env, "batch", "issue", "--gtin", GTIN[1:], "--lot", "l1", "--count", "1")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Issued 1 code for batch L1 with key ")
+
+
+def test_verify_takes_a_typed_code_and_a_typed_link(run_cli, issued_urls):
+    serial = issued_urls[0].split("/21/")[1].split("?")[0]
+    grouped = "-".join(serial[i:i + 4] for i in range(0, 12, 4)).lower()
+    for typed in (grouped, f"{BASE_URL}/verify?q={grouped}"):
+        data = json.loads(run_cli("verify", typed, "--json").output)
+        assert (data["verdict"], data["serial"]) == ("registered", serial)
+    result = run_cli("verify", grouped)
+    assert result.exit_code == 1 and result.output.startswith("registered:")

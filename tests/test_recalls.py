@@ -103,6 +103,17 @@ def test_recalling_twice_is_refused(db, issued_urls):
         recalls.recall_batch(db, GTIN, LOT, "r2", "t")
 
 
+def test_a_forged_url_of_a_real_serial_voids_nothing(run_cli, db, issued_urls):
+    url = issued_urls[0]
+    sig_at = url.index("&s=") + 3 + 40
+    forged = url[:sig_at] + ("A" if url[sig_at] != "A" else "B") + url[sig_at + 1:]
+    for command in ("void", "recall"):
+        result = run_cli("item", command, forged, "--reason", "x")
+        assert result.exit_code == 1 and "forged or altered" in result.output
+    assert db.execute("SELECT count(*) FROM items WHERE status != 'active'").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM status_events").fetchone()[0] == 0
+
+
 def test_cli_refuses_a_batch_url_for_an_item(run_cli, issued_urls):
     result = run_cli("item", "void", f"{BASE_URL}/01/{GTIN}/10/{LOT}", "--reason", "r")
     assert result.exit_code == 1 and "batch URL" in result.output

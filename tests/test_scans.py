@@ -147,6 +147,17 @@ def test_one_buyer_scanning_twenty_times_stays_genuine(client, issued_urls):
     assert 'data-case="only_you"' in html and "都来自您现在用的这个浏览器" in html
 
 
+def test_reloading_without_cookies_cannot_make_an_item_suspicious(app, issued_urls):
+    for _ in range(10):  # curl, a private window, a chat app's link preview
+        data = scan_json(new_browser(app), issued_urls[2], "203.0.113.60")
+    assert data["verdict"] == "genuine"
+    assert (data["scans"]["count"], data["scans"]["devices"]) == (10, 1)
+    phone = new_browser(app)  # a real browser keeps its cookie: one more, not two
+    scan_json(phone, issued_urls[2], "198.51.100.60")
+    data = scan_json(phone, issued_urls[2], "198.51.100.60")
+    assert (data["scans"]["networks"], data["scans"]["devices"]) == (2, 2)
+
+
 def test_scans_json_is_exactly_the_design(client, issued_urls):
     first = scan_json(client, issued_urls[1])["scans"]
     assert first == {"count": 1, "first_at": None, "networks": 1, "devices": 1,

@@ -305,7 +305,7 @@ def test_shelf_life_expiry_and_a_warning_when_past(client, db, issuer, make_batc
                             expires_on="2021-06-30")
     issue_codes(db, issuer, "09521234000020", "T0", 1)
     html = client.get("/01/09521234000020/10/T1").get_data(as_text=True)
-    for text in ("生产日期", "2026-04-02", "保质期", "18 个月", "到期日", "2027-09-24",
+    for text in ("生产日期", "2026-04-02", "保质期", "540 天（约 18 个月）", "到期日", "2027-09-24",
                  "贮存条件", "密封、避光", "SC11433010600012"):
         assert text in html, text
     assert "已过保质期" not in html

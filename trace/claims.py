@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import sqlite3
+import unicodedata
 from datetime import timedelta
 
 import sqlite_utils
@@ -63,6 +64,16 @@ def normalise_pin(text: str | None) -> str:
     return "".join(ch for ch in (text or "") if not ch.isspace() and ch != "-")
 
 
+def _pin_format(text: str | None) -> str:
+    """Six digits, or a message that costs no attempt: a slip is not a guess."""
+    pin = unicodedata.normalize("NFKC", normalise_pin(text))
+    if not (len(pin) == PIN_DIGITS and pin.isascii() and pin.isdigit()):
+        raise InvalidInput(f"the PIN is {PIN_DIGITS} digits; scratch the label's coating and "
+                           "type the digits under it",
+                           message_zh=f"验证码是 {PIN_DIGITS} 位数字：请刮开标签涂层，输入下面的数字")
+    return pin
+
+
 def claim_item(db: sqlite_utils.Database, item: dict, seen: Observer, pin: str | None,
                secret: str) -> str:
     """Claim ``item`` for the browser ``seen``; returns the claim time."""
@@ -74,7 +85,7 @@ def claim_item(db: sqlite_utils.Database, item: dict, seen: Observer, pin: str |
                        else "this item was claimed by another buyer",
                        message_zh="您已认领过这件商品" if mine else "这件商品已被其他买家认领")
     if item.get("pin_hash"):
-        _check_pin(db, item, seen, normalise_pin(pin), secret)
+        _check_pin(db, item, seen, _pin_format(pin), secret)
     claimed_at = utc_now()
     try:
         db.execute("INSERT INTO claims (item_id, claimed_at, device, network) "
@@ -95,6 +106,7 @@ def _check_pin(db: sqlite_utils.Database, item: dict, seen: Observer, pin: str,
         with db.atomic():
             for limit, subject in subjects:
                 throttle.note(db, limit, subject)
-        raise InvalidInput("that PIN is not right; scratch the label's coating and type "
-                           "the 6 digits under it",
-                           message_zh="验证码不正确：请刮开标签涂层，输入下面的 6 位数字")
+        left = PIN_PER_ITEM.attempts - throttle.used(db, PIN_PER_ITEM, str(item["id"]))
+        raise InvalidInput(f"that PIN is not right; check the 6 digits under the coating "
+                           f"({left} more tries today)",
+                           message_zh=f"验证码不正确，请核对涂层下的 6 位数字（今天还可以试 {left} 次）")

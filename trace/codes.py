@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -50,10 +51,13 @@ def normalise_typed_serial(text: str) -> str:
 
     >>> normalise_typed_serial(" rzj4-wdff-xao7 ")
     'RZJ4WDFFXA07'
+    >>> normalise_typed_serial("ＲＺＪ４－ＷＤＦＦ－ＸＡ０７")
+    'RZJ4WDFFXA07'
     """
-    serial = _TYPED_SEPARATORS.sub("", (text or "").strip()).upper().translate(_TYPED_FOLD)
+    text = unicodedata.normalize("NFKC", text or "")  # full-width Ｇ２１８ from a CJK keyboard
+    serial = _TYPED_SEPARATORS.sub("", text.strip()).upper().translate(_TYPED_FOLD)
     if not _TYPED_SERIAL_RE.fullmatch(serial):
-        raise InvalidCode(f"{text.strip()[:40]!r} is not a 追溯码 as printed on our labels",
+        raise InvalidCode(f"{text.strip()[:40]!r} is not a trace code as printed on our labels",
                           message_zh="这不是标签上印的追溯码格式，请核对后重新输入")
     return serial
 

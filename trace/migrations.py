@@ -148,4 +148,9 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         )""",
         "CREATE INDEX attempts_subject ON attempts(scope, subject, at)",
     ]),
+    (3, [
+        # 1 when the browser sent back our cookie: only such browsers count one by
+        # one; cookie-less visits (curl, private windows, link previews) count by network.
+        "ALTER TABLE scans ADD COLUMN cookie_back INTEGER NOT NULL DEFAULT 0",
+    ]),
 ]

@@ -82,6 +82,12 @@ def _item(db: sqlite_utils.Database, code: ItemCode) -> dict:
     if item is None or catalog.get_batch_by_id(db, item["batch_id"]).lot != code.lot:
         raise NotFound(f"no item {code.serial} in batch {code.lot} of {code.gtin}",
                        message_zh="本平台没有发放过这个追溯码")
+    if (item["kid"], item["sig"]) != (code.kid, code.sig):
+        # A forged URL names a real serial: acting on it would void the genuine item.
+        raise InvalidInput(f"the signature in this URL is not the one issued for item "
+                           f"{code.serial}: it is a forged or altered code",
+                           message_zh="网址中的签名与发码记录不符：这是伪造或被改动的码",
+                           hint="copy the item's URL from 'python -m trace codes export'")
     return item
 
 

@@ -40,11 +40,18 @@ class ScanPolicy:
 
 @dataclass(frozen=True)
 class Observer:
-    """Who is scanning, as keyed hashes; ``kind`` is 'scan' or 'typed'."""
+    """Who is scanning, as keyed hashes; ``kind`` is 'scan' or 'typed'.
+
+    ``returning`` says the browser sent back the cookie we gave it. A client
+    that never does (curl, a private window, a chat app's link preview) gets
+    a new cookie every time; counting each as a new phone would let anyone
+    make a genuine item look copied by reloading it.
+    """
 
     network: str
     device: str
     kind: str = "scan"
+    returning: bool = True
 
 
 def _keyed(secret: str, purpose: str, value: str) -> str:
@@ -120,16 +127,24 @@ class ScanHistory:
 def record_scan(db: sqlite_utils.Database, item_id: int, seen: Observer,
                 at: str | None = None) -> None:
     """One row, committed on its own: concurrent scans each keep theirs."""
-    db.execute("INSERT INTO scans (item_id, at, network, device, kind) VALUES (?, ?, ?, ?, ?)",
-               [item_id, at or utc_now(), seen.network, seen.device, seen.kind])
+    db.execute("INSERT INTO scans (item_id, at, network, device, kind, cookie_back) "
+               "VALUES (?, ?, ?, ?, ?, ?)",
+               [item_id, at or utc_now(), seen.network, seen.device, seen.kind,
+                int(seen.returning)])
+
+
+# A browser that has sent our cookie back counts as itself; the visits of browsers
+# that never did count once per network.
+_BROWSERS = ("count(DISTINCT CASE WHEN device IN (SELECT device FROM scans WHERE item_id = ? "
+             "AND cookie_back = 1) THEN 'd' || device ELSE 'n' || network END)")
 
 
 def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
                  policy: ScanPolicy, now: datetime | None = None) -> ScanHistory:
     """The item's history as ``seen`` (or nobody in particular) would read it."""
     count, first_at, networks, devices = db.execute(
-        "SELECT count(*), min(at), count(DISTINCT network), count(DISTINCT device) "
-        "FROM scans WHERE item_id = ?", [item_id]).fetchone()
+        f"SELECT count(*), min(at), count(DISTINCT network), {_BROWSERS} "
+        "FROM scans WHERE item_id = ?", [item_id, item_id]).fetchone()
     totals = db.execute("SELECT pruned_count, pruned_networks, pruned_devices, first_at "
                         "FROM scan_totals WHERE item_id = ?", [item_id]).fetchone()
     if totals:
@@ -139,8 +154,8 @@ def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
         first_at = min(filter(None, [first_at, totals[3]]), default=None)
     since = ((now or datetime.now(timezone.utc)) - timedelta(days=policy.window_days))
     window_networks, window_devices = db.execute(
-        "SELECT count(DISTINCT network), count(DISTINCT device) FROM scans "
-        "WHERE item_id = ? AND at >= ?", [item_id, since.isoformat()]).fetchone()
+        f"SELECT count(DISTINCT network), {_BROWSERS} FROM scans "
+        "WHERE item_id = ? AND at >= ?", [item_id, item_id, since.isoformat()]).fetchone()
     viewer = seen.device if seen else ""
     others = db.execute("SELECT count(*) FROM scans WHERE item_id = ? AND device != ?",
                         [item_id, viewer]).fetchone()[0]
@@ -170,7 +185,8 @@ def prune(db: sqlite_utils.Database, older_than_days: int,
     cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=older_than_days)).isoformat()
     with db.atomic():
         old = db.execute(
-            "SELECT item_id, count(*), count(DISTINCT network), count(DISTINCT device), "
+            "SELECT item_id, count(*), count(DISTINCT network), count(DISTINCT CASE WHEN "
+            "cookie_back = 1 THEN 'd' || device ELSE 'n' || network END), "
             "min(at) FROM scans WHERE at < ? GROUP BY item_id", [cutoff]).fetchall()
         for item_id, count, networks, devices, first_at in old:
             db.execute(

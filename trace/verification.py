@@ -48,9 +48,9 @@ REASONS = {
     "copied": ("这个码被很多不同的手机和网络查询过，可能被复制到了多件商品上。",
                "This code has been looked up from many different phones and networks: "
                "it may have been copied onto several items."),
-    "claimed_elsewhere": ("这件商品已被另一位买家认领。如果这件是您买的，它的标签可能是复制的。",
-                          "Another buyer has already claimed this item. If you bought it, "
-                          "its label may be a copy."),
+    "claimed_elsewhere": ("这件商品已在另一个手机或浏览器上被认领。如果不是您或家人认领的，它的标签可能是复制的。",
+                          "This item has been claimed on another phone or browser. If "
+                          "neither you nor your family claimed it, its label may be a copy."),
     "registered": ("本平台发放过这个追溯码。手工输入的码无法核对防伪签名。",
                    "We issued this code. A typed code cannot prove the anti-forgery "
                    "signature."),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import sys
+from urllib.parse import parse_qs, urlsplit
 
 import click
 from flask import current_app
@@ -16,7 +17,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .. import issuing
 from ..scans import ScanPolicy
-from ..verification import verify_url
+from ..verification import verify_typed, verify_url
 from .common import database, echo_json
 from .labels import codes_qr
 
@@ -65,15 +66,19 @@ def codes_export(gtin: str, lot: str, out: str):
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
 @click.pass_context
 def verify(ctx: click.Context, url: str, as_json: bool):
-    """Verify a scanned code URL (not counted as a scan). Exit 0 only for a genuine code.
+    """Verify a scanned code URL, or a 追溯码 typed from a label (not counted as a scan).
+    Exit 0 only for a genuine code.
 
     \b
     Example:
       python -m trace verify 'http://127.0.0.1:5000/01/09521234000013/10/ZJ-2611-A/21/...'
       python -m trace verify "$URL" --json
+      python -m trace verify RZJ4-WDFF-XA07
     """
-    verdict = verify_url(database(), url, current_app.config["BASE_URL"],
-                         policy=ScanPolicy.from_config(current_app.config))
+    policy = ScanPolicy.from_config(current_app.config)
+    typed = _typed_code(url)
+    verdict = verify_typed(database(), typed, policy=policy) if typed is not None else \
+        verify_url(database(), url, current_app.config["BASE_URL"], policy=policy)
     if as_json:
         echo_json(verdict.to_json())
     else:
@@ -84,12 +89,25 @@ def verify(ctx: click.Context, url: str, as_json: bool):
                              ("supplier", verdict.supplier and verdict.supplier.name),
                              ("gtin", verdict.gtin), ("lot", verdict.lot),
                              ("serial", verdict.serial),
-                             ("scans", scans and f"{scans.count} from {scans.networks} "
-                                                 f"networks, {scans.devices} browsers"),
+                             ("scans", scans and f"{scans.count} look-up(s) from "
+                                                 f"{scans.networks} network(s), "
+                                                 f"{scans.devices} browser(s)"),
                              ("claimed", scans and scans.claimed_at)):
             if value:
                 click.echo(f"  {label + ':':<10}{value}")
     ctx.exit(0 if verdict.is_genuine else 1)
+
+
+def _typed_code(text: str) -> str | None:
+    """The 追溯码 in ``text`` when it is one typed from a label (or a /verify?q= link)."""
+    parts = urlsplit(text.strip())
+    if parts.scheme in ("http", "https") and parts.path == "/verify":
+        query = parse_qs(parts.query)
+        value = (query.get("q") or query.get("url") or [""])[0]
+        return value if value and not value.lower().startswith(("http", "/")) else None
+    if parts.scheme or text.strip().startswith("/"):
+        return None
+    return text
 
 
 codes_group.add_command(codes_qr)

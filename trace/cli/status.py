@@ -142,7 +142,8 @@ def reports_list(gtin: str | None, as_json: bool):
     for report in queue:
         about = " ".join(filter(None, [report.gtin, report.lot, report.serial])) or "(no code)"
         photo = f"  photo {report.photo_sha256[:12]}" if report.photo_sha256 else ""
-        click.echo(f"#{report.id}  {report.created_at[:19]}  {about}  [{report.verdict or '-'}]"
+        when = report.created_at[:19].replace("T", " ")
+        click.echo(f"#{report.id}  {when} UTC  {about}  [{report.verdict or '-'}]"
                    f"{photo}\n    saw: {report.what_seen}\n    bought at: {report.where_bought}"
                    + (f"\n    contact: {report.contact}" if report.contact else ""))
 

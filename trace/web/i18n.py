@@ -33,6 +33,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "you can also report it below."),
     "advice.bad": ("请勿购买或使用。可以在下方举报，或拨打 12315 投诉。",
                    "Do not buy or use it. You can report it below or call 12315."),
+    "advice.retype": ("请核对标签上印的追溯码，在下面重新输入。",
+                      "Check the trace code printed on the label and type it again below."),
     "advice.registered": ("扫描标签上的二维码，可以核对防伪签名。",
                           "Scan the QR code on the label to check its anti-forgery signature."),
     "section.product": ("商品信息", "Product"),
@@ -64,6 +66,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "field.issued_at": ("发码时间", "Issued at"),
     "field.kid": ("签名密钥编号", "Signing key id"),
     "field.detail": ("判定依据", "Finding"),
+    "field.verdict": ("判定结果", "Verdict"),
     "field.verified_at": ("本次查询时间", "Checked at"),
     "field.issued": ("已发码数量", "Codes issued"),
     "field.status": ("批次状态", "Batch status"),
@@ -71,6 +74,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "shelf.days": ("{n} 天", "{n} days"),
     "shelf.months": ("{n} 个月", "{n} months"),
     "shelf.years": ("{n} 年", "{n} years"),
+    "shelf.about": ("（约 {span}）", " (about {span})"),
     "expired.warning": ("本批次已过保质期（到期日 {date}），请勿食用或使用。",
                         "This batch is past its use-by date ({date}): do not eat or use it."),
     "scans.first": ("这是此码第 1 次被查询。", "This is the first time this code has been "
@@ -83,24 +87,26 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "This code has been looked up {count} times, first at {first}; "
                         "{others} of them from other phones or browsers. If you have never "
                         "scanned it before, beware of copies."),
-    "scans.claimed_elsewhere": ("这件商品已于 {claimed} 被另一位买家认领。此码共被查询 {count} 次，"
-                                "首次查询时间：{first}。",
-                                "Another buyer claimed this item on {claimed}. The code has "
-                                "been looked up {count} times, first at {first}."),
+    "scans.claimed_elsewhere": ("这件商品已于 {claimed} 在另一个手机或浏览器上被认领。"
+                                "此码共被查询 {count} 次，首次查询时间：{first}。",
+                                "This item was claimed on {claimed} on another phone or "
+                                "browser. The code has been looked up {count} times, first "
+                                "at {first}."),
     "scans.claimed_by_you": ("您已于 {claimed} 认领这件商品。此码共被查询 {count} 次。",
                              "You claimed this item on {claimed}. The code has been looked "
                              "up {count} times."),
     "scans.spread": ("查询来自 {networks} 个网络、{devices} 个浏览器。",
                      "Distinct networks: {networks}; distinct browsers: {devices}."),
-    "claim.lead": ("收到商品后，点“这件是我买的”。认领以后，别人再扫这个码会看到它已被认领，复制的标签就藏不住了。",
-                   "Once the item is yours, tap 'I bought this'. Anyone who "
-                   "scans this code later will see it has been claimed, so a copied "
-                   "label cannot hide."),
+    "claim.lead": ("收到商品后，在您常用的手机上点“这件是我买的”。认领以后，其他手机或浏览器再扫这个码会看到“已被认领”的提醒，复制的标签就藏不住了。",
+                   "Once the item is in your hands, tap 'I bought this' on the phone you "
+                   "usually use. Any other phone or browser that scans this code later "
+                   "is told it has been claimed, so a copied label cannot hide."),
     "claim.pin": ("刮开标签上的涂层，输入下面的 6 位验证码：",
                   "Scratch the label's coating and type the 6 digits under it:"),
+    "claim.received": ("这件商品已经在我手里", "I have this item in my hands"),
     "claim.button": ("这件是我买的", "I bought this"),
     "claim.done": ("认领成功。", "Claimed: this item is now yours on record."),
-    "claim.failed": ("没有认领成功：", "Not claimed: "),
+    "claim.failed": ("没有认领成功。", "Not claimed. "),
     "report.link": ("举报疑似假货", "Report a suspected fake"),
     "report.title": ("举报疑似假货", "Report a suspected fake"),
     "report.lead": ("告诉我们您看到了什么。我们会核查，必要时通知供货商和市场监管部门。",

@@ -17,7 +17,7 @@ from .. import claims, keys, reports, verification
 from ..codes import BatchRef, ItemCode, parse_link
 from ..errors import InvalidCode, InvalidInput, TraceError
 from ..scans import Observer, ScanPolicy, device_hash, network_hash
-from . import get_db, raw_request_target, wants_json
+from . import get_db, raw_request_target, same_origin_path, wants_json
 
 bp = Blueprint("public", __name__)
 DEVICE_COOKIE = "trace_device"
@@ -36,10 +36,11 @@ def observer() -> Observer:
     """This browser and network as keyed hashes; a new browser gets its cookie."""
     secret = current_app.config["HASH_SECRET"]
     token = request.cookies.get(DEVICE_COOKIE, "")
-    if not (20 <= len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum()):
+    returning = 20 <= len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum()
+    if not returning:
         token = g.new_device_token = secrets.token_urlsafe(16)
     return Observer(network=network_hash(secret, request.remote_addr),
-                    device=device_hash(secret, token))
+                    device=device_hash(secret, token), returning=returning)
 
 
 def counted_observer() -> Observer | None:
@@ -117,11 +118,14 @@ def claim():
         if verdict.verdict not in ("genuine", "suspicious") or verdict.item is None:
             raise InvalidInput("only a genuine item can be claimed",
                                message_zh="只有验证通过的商品才能认领")
+        if not verdict.has_pin and request.form.get("received") != "1":
+            raise InvalidInput("tick 'I have this item in my hands' first",
+                               message_zh="请先勾选“这件商品已经在我手里”")
         claims.claim_item(db, verdict.item, seen, request.form.get("pin"),
                           current_app.config["HASH_SECRET"])
     except TraceError as error:
-        status, notice = error.status, ("claim.failed", error.message_zh
-                                        if g.lang == "zh" else error.message)
+        message = error.message_zh if g.lang == "zh" else error.message
+        status, notice = error.status, ("claim.failed", message[:1].upper() + message[1:])
     verdict = verification.verify_code(db, code, seen, policy(), record=False)
     return _verdict_response(verdict, code=code, status=status, notice=notice)
 
@@ -152,7 +156,9 @@ def report():
                                form=request.form, error=message)
         return _no_store(current_app.make_response((page, error.status)))
     return _no_store(current_app.make_response(
-        render_template("report_sent.html", report=saved, v=verdict)))
+        render_template("report_sent.html", report=saved, v=verdict,
+                        code_path=same_origin_path(code_path)
+                        if code_path.startswith("/01/") else "")))
 
 
 def _report_subject(code_path: str) -> verification.Verdict | None:
