@@ -158,6 +158,19 @@ def test_reloading_without_cookies_cannot_make_an_item_suspicious(app, issued_ur
     assert (data["scans"]["networks"], data["scans"]["devices"]) == (2, 2)
 
 
+def test_different_phones_on_one_shop_wifi_stay_apart_without_cookies(app, issued_urls):
+    phones = [f"Mozilla/5.0 (Linux; Android 13; Phone{n}) MicroMessenger/8.0.{n}"
+              for n in range(6)]
+    for agent in phones:  # each a first visit: no cookie yet
+        data = scan_json(new_browser(app), issued_urls[3], "203.0.113.70",
+                         **{"User-Agent": agent})
+    assert data["scans"]["devices"] == 6 and data["verdict"] == "suspicious"
+    html = new_browser(app).get(path_of(issued_urls[3]), headers={"User-Agent": "Phone-new"},
+                                environ_base={"REMOTE_ADDR": "203.0.113.70"}).get_data(
+        as_text=True)
+    assert 'data-case="elsewhere"' in html and "其中 6 次来自别的手机或浏览器" in html
+
+
 def test_scans_json_is_exactly_the_design(client, issued_urls):
     first = scan_json(client, issued_urls[1])["scans"]
     assert first == {"count": 1, "first_at": None, "networks": 1, "devices": 1,

@@ -149,8 +149,9 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "CREATE INDEX attempts_subject ON attempts(scope, subject, at)",
     ]),
     (3, [
-        # 1 when the browser sent back our cookie: only such browsers count one by
-        # one; cookie-less visits (curl, private windows, link previews) count by network.
+        # cookie_back is 1 when the browser sent back our cookie; visitor is a keyed
+        # hash of network and User-Agent, which stands for a browser that never does.
         "ALTER TABLE scans ADD COLUMN cookie_back INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE scans ADD COLUMN visitor TEXT NOT NULL DEFAULT ''",
     ]),
 ]

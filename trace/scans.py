@@ -45,13 +45,21 @@ class Observer:
     ``returning`` says the browser sent back the cookie we gave it. A client
     that never does (curl, a private window, a chat app's link preview) gets
     a new cookie every time; counting each as a new phone would let anyone
-    make a genuine item look copied by reloading it.
+    make a genuine item look copied by reloading it. Such a browser is known
+    by ``visitor`` instead: its network and User-Agent, hashed, so reloads are
+    one browser while different phones in one shop's Wi-Fi stay apart.
     """
 
     network: str
     device: str
     kind: str = "scan"
     returning: bool = True
+    visitor: str = ""
+
+    @property
+    def identity(self) -> str:
+        """The browser as the counts below know it."""
+        return f"d{self.device}" if self.returning else f"n{self.visitor}"
 
 
 def _keyed(secret: str, purpose: str, value: str) -> str:
@@ -84,6 +92,10 @@ def network_hash(secret: str, address: str | None) -> str:
 
 def device_hash(secret: str, cookie_token: str) -> str:
     return _keyed(secret, "device", cookie_token)
+
+
+def visitor_hash(secret: str, address: str | None, user_agent: str | None) -> str:
+    return _keyed(secret, "visitor", f"{network_prefix(address)}|{(user_agent or '')[:300]}")
 
 
 @dataclass(frozen=True)
@@ -127,16 +139,17 @@ class ScanHistory:
 def record_scan(db: sqlite_utils.Database, item_id: int, seen: Observer,
                 at: str | None = None) -> None:
     """One row, committed on its own: concurrent scans each keep theirs."""
-    db.execute("INSERT INTO scans (item_id, at, network, device, kind, cookie_back) "
-               "VALUES (?, ?, ?, ?, ?, ?)",
+    db.execute("INSERT INTO scans (item_id, at, network, device, kind, cookie_back, visitor) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?)",
                [item_id, at or utc_now(), seen.network, seen.device, seen.kind,
-                int(seen.returning)])
+                int(seen.returning), seen.visitor])
 
 
-# A browser that has sent our cookie back counts as itself; the visits of browsers
-# that never did count once per network.
-_BROWSERS = ("count(DISTINCT CASE WHEN device IN (SELECT device FROM scans WHERE item_id = ? "
-             "AND cookie_back = 1) THEN 'd' || device ELSE 'n' || network END)")
+# A browser that has sent our cookie back at least once counts as itself, all its
+# visits included; one that never did counts by its visitor hash (Observer.identity).
+_IDENTITY = ("(CASE WHEN device IN (SELECT device FROM scans WHERE item_id = ? "
+             "AND cookie_back = 1) THEN 'd' || device ELSE 'n' || visitor END)")
+_BROWSERS = f"count(DISTINCT {_IDENTITY})"
 
 
 def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
@@ -156,9 +169,9 @@ def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
     window_networks, window_devices = db.execute(
         f"SELECT count(DISTINCT network), {_BROWSERS} FROM scans "
         "WHERE item_id = ? AND at >= ?", [item_id, item_id, since.isoformat()]).fetchone()
-    viewer = seen.device if seen else ""
-    others = db.execute("SELECT count(*) FROM scans WHERE item_id = ? AND device != ?",
-                        [item_id, viewer]).fetchone()[0]
+    viewer = seen.identity if seen else ""
+    others = db.execute(f"SELECT count(*) FROM scans WHERE item_id = ? AND {_IDENTITY} != ?",
+                        [item_id, item_id, viewer]).fetchone()[0]
     claim = db.execute("SELECT claimed_at, device FROM claims WHERE item_id = ?",
                        [item_id]).fetchone()
     return ScanHistory(
@@ -186,7 +199,7 @@ def prune(db: sqlite_utils.Database, older_than_days: int,
     with db.atomic():
         old = db.execute(
             "SELECT item_id, count(*), count(DISTINCT network), count(DISTINCT CASE WHEN "
-            "cookie_back = 1 THEN 'd' || device ELSE 'n' || network END), "
+            "cookie_back = 1 THEN 'd' || device ELSE 'n' || visitor END), "
             "min(at) FROM scans WHERE at < ? GROUP BY item_id", [cutoff]).fetchall()
         for item_id, count, networks, devices, first_at in old:
             db.execute(

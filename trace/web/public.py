@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, g, render_template, request, url_for
 from .. import claims, keys, reports, verification
 from ..codes import BatchRef, ItemCode, parse_link
 from ..errors import InvalidCode, InvalidInput, TraceError
-from ..scans import Observer, ScanPolicy, device_hash, network_hash
+from ..scans import Observer, ScanPolicy, device_hash, network_hash, visitor_hash
 from . import get_db, raw_request_target, same_origin_path, wants_json
 
 bp = Blueprint("public", __name__)
@@ -40,7 +40,8 @@ def observer() -> Observer:
     if not returning:
         token = g.new_device_token = secrets.token_urlsafe(16)
     return Observer(network=network_hash(secret, request.remote_addr),
-                    device=device_hash(secret, token), returning=returning)
+                    device=device_hash(secret, token), returning=returning,
+                    visitor=visitor_hash(secret, request.remote_addr, request.user_agent.string))
 
 
 def counted_observer() -> Observer | None:
