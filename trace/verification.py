@@ -54,9 +54,7 @@ REASONS = {
     "registered": ("本平台发放过这个追溯码。手工输入的码无法核对防伪签名。",
                    "We issued this code. A typed code cannot prove the anti-forgery "
                    "signature."),
-    "typed_unknown": ("没有找到这个追溯码。请核对标签上的码后重新输入；仍然查不到的，请谨防假冒。",
-                      "No such code. Check the code on the label and type it again; "
-                      "if it still is not found, beware of fakes."),
+    "typed_unknown": ("没有找到这个追溯码。", "We have no such trace code."),
     "typed_ambiguous": ("这个码对应多件商品，请扫描标签上的二维码查询。",
                         "This code matches more than one item: scan the QR code on the "
                         "label instead."),

@@ -25,6 +25,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "verdict.forged": ("伪造码 · 谨防假冒", "Forged code: beware of fakes"),
     "verdict.invalid": ("无法识别", "Not recognised"),
     "verdict.registered": ("已登记的追溯码", "Registered code"),
+    "verdict.retype": ("请核对追溯码", "Check the code"),
     "advice.genuine": ("请核对手中商品的名称、规格与下面的信息是否一致。",
                        "Check that the item in your hand matches the name and "
                        "specification below."),
@@ -33,8 +34,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "you can also report it below."),
     "advice.bad": ("请勿购买或使用。可以在下方举报，或拨打 12315 投诉。",
                    "Do not buy or use it. You can report it below or call 12315."),
-    "advice.retype": ("请核对标签上印的追溯码，在下面重新输入。",
-                      "Check the trace code printed on the label and type it again below."),
+    "advice.retype": ("请核对标签上印的追溯码，在下面重新输入；仍然查不到的，请谨防假冒。",
+                      "Check the trace code printed on the label and type it again below; "
+                      "if it still is not found, beware of fakes."),
     "advice.registered": ("扫描标签上的二维码，可以核对防伪签名。",
                           "Scan the QR code on the label to check its anti-forgery signature."),
     "section.product": ("商品信息", "Product"),
@@ -144,8 +146,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home.lead": ("扫描商品标签上的二维码，即可验证真伪、查看生产商与检测报告。",
                   "Scan the QR code on an item's label to check that it is genuine and "
                   "see its maker and lab results."),
-    "home.enter": ("或输入标签上的追溯码（如 RZJ4-WDFF-XA07），也可以粘贴网址：",
-                   "Or type the trace code printed on the label (such as RZJ4-WDFF-XA07), "
+    "home.enter": ("输入标签上印的追溯码（如 RZJ4-WDFF-XA07），也可以粘贴网址：",
+                   "Type the trace code printed on the label (such as RZJ4-WDFF-XA07), "
                    "or paste the code's address:"),
     "home.verify": ("查询", "Look up"),
     "home.keys": ("公开签名密钥", "Public signing keys"),
