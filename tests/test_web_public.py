@@ -338,7 +338,7 @@ def test_english_stays_english_with_no_operator_command(client, issued_urls):
             as_text=True)
         assert "python" not in body and "batch new" not in body
     report = client.get("/report?lang=en").get_data(as_text=True)
-    assert "Report a suspected fake" in report and 'name="lang" value="en"' in report
+    assert "Report a suspected fake" in report and 'action="/report?lang=en"' in report
 
 
 def test_complaints_reach_the_operator_and_12315(client, issued_urls):
@@ -346,3 +346,21 @@ def test_complaints_reach_the_operator_and_12315(client, issued_urls):
     assert 'href="tel:12315"' in html and 'href="tel:4000000000"' in html
     assert "此网页由 trace.example.cn 提供" in html  # where WeChat shows the domain
     assert re.search(r'class="mono nowrap">91330681MA2D7XKQ0T<', html)
+
+
+@pytest.mark.parametrize("path", [
+    "/01/09521234000013/10/ZJ-2611-A/21/AAAAAAAAAAAA",      # no signature: cut off
+    "/verify?q=https://trace.example.cn/01/09521234000013/10/ZJ-2611-A",  # a batch URL
+])
+def test_an_unreadable_code_asks_to_scan_again_not_to_refuse_the_goods(client, issued_urls,
+                                                                       path):
+    html = client.get(path).get_data(as_text=True)
+    assert 'data-verdict="invalid"' in html and "请勿购买" not in html
+    assert "重新扫描" in html
+
+
+def test_a_forged_code_still_says_do_not_buy(client, issued_urls):
+    url = issued_urls[0]
+    sig_at = url.index("&s=") + 3 + 40
+    forged = url[:sig_at] + ("A" if url[sig_at] != "A" else "B") + url[sig_at + 1:]
+    assert "请勿购买或使用" in client.get(path_of(forged)).get_data(as_text=True)

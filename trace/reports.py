@@ -86,8 +86,10 @@ def clean_photo(data: bytes) -> tuple[bytes, str]:
                 raise Image.DecompressionBombError("too many pixels")
             image = ImageOps.exif_transpose(opened)  # keep it upright without its EXIF
             image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError, OSError, ValueError, SyntaxError):
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise InvalidInput("the photo has more than 40 megapixels; send a smaller one",
+                           message_zh="照片像素过多（超过 4000 万像素），请换一张小一些的") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise InvalidInput("the photo must be a JPEG or PNG picture",
                            message_zh="照片须为 JPEG 或 PNG 格式的图片") from None
     mode = "RGB" if kind == "JPEG" or image.mode not in ("RGB", "RGBA", "L", "LA") else image.mode

@@ -45,7 +45,9 @@ def wants_json() -> bool:
 
 
 def current_lang() -> str:
-    return "en" if request.values.get("lang") == "en" else "zh"  # forms post it too
+    # Forms carry lang in their action's query, so this holds for posts too, and
+    # an upload too large to read (413) is still answered in the reader's language.
+    return "en" if request.args.get("lang") == "en" else "zh"
 
 
 def beijing_time(iso: str | None) -> str:
@@ -153,7 +155,6 @@ def _security_headers(response):
 def register(app: Flask) -> None:
     from .public import bp as public_bp
 
-    CSRFProtect(app)  # Flask-WTF: every POST needs the form's token
     app.register_blueprint(public_bp)
     app.register_error_handler(TraceError, _handle_trace_error)
     app.register_error_handler(HTTPException, _handle_http_error)
@@ -163,6 +164,10 @@ def register(app: Flask) -> None:
     @app.before_request
     def _set_lang():
         g.lang = current_lang()
+
+    # Flask-WTF: every POST needs the form's token. Registered after _set_lang, so
+    # a refused form is answered in the language it was sent in.
+    CSRFProtect(app)
 
     @app.context_processor
     def _helpers():

@@ -37,6 +37,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "advice.retype": ("请核对标签上印的追溯码，在下面重新输入；仍然查不到的，请谨防假冒。",
                       "Check the trace code printed on the label and type it again below; "
                       "if it still is not found, beware of fakes."),
+    "advice.rescan": ("如果重新扫描仍然无法识别，请谨防假冒，可以在下方举报。",
+                      "If scanning again still does not work, beware of fakes; you can "
+                      "report it below."),
     "advice.registered": ("扫描标签上的二维码，可以核对防伪签名。",
                           "Scan the QR code on the label to check its anti-forgery signature."),
     "section.product": ("商品信息", "Product"),

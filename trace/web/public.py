@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask import Blueprint, current_app, g, render_template, request
 
 from .. import claims, keys, reports, verification
 from ..codes import BatchRef, ItemCode, parse_link
@@ -75,8 +75,10 @@ def verify_entered():
     return _verdict_response(verdict)
 
 
-@bp.get("/01/<path:_rest>")
+@bp.route("/01/<path:_rest>", methods=["GET", "POST"])
 def scan(_rest: str):
+    """The scanned code's page; a POST to it is the page's claim form, so the
+    address after a claim is still the item's own and can be reopened."""
     base_url = current_app.config["BASE_URL"]
     try:
         parsed = parse_link(base_url + raw_request_target(), base_url)
@@ -84,6 +86,8 @@ def scan(_rest: str):
         return _verdict_response(verification.invalid_verdict(error))
     if isinstance(parsed, BatchRef):
         return batch_page(parsed)
+    if request.method == "POST":
+        return claim(parsed)
     verdict = verification.verify_code(get_db(), parsed, counted_observer(), policy())
     return _verdict_response(verdict, code=parsed)
 
@@ -98,20 +102,8 @@ def _verdict_response(verdict: verification.Verdict, *, code: ItemCode | None = 
     return _no_store(current_app.make_response((page, status)))
 
 
-def _posted_code() -> ItemCode:
-    """The signed code a form was posted from (its path and query, as scanned)."""
-    base_url = current_app.config["BASE_URL"]
-    parsed = parse_link(base_url + (request.form.get("code") or ""), base_url)
-    if isinstance(parsed, BatchRef):
-        raise InvalidCode("a batch has no owner to claim it", message_zh="批次不能认领")
-    return parsed
-
-
-@bp.post("/claim")
-def claim():
+def claim(code: ItemCode):
     """"这件是我买的": tie the item to this browser (with its PIN when it has one)."""
-    code = _posted_code()
-    g.page_path = code.url("")
     db, seen = get_db(), observer()
     verdict = verification.verify_code(db, code, seen, policy(), record=False)
     status, notice = 200, ("claim.done", "")
@@ -134,8 +126,7 @@ def claim():
 @bp.route("/report", methods=["GET", "POST"])
 def report():
     """Report a suspected fake: the form, and its submission."""
-    code_path = request.values.get("code", "")
-    g.page_path = url_for("public.report", code=code_path or None)
+    code_path = request.args.get("code", "")
     verdict = _report_subject(code_path)
     if request.method == "GET":
         return _no_store(current_app.make_response(
@@ -156,10 +147,10 @@ def report():
         page = render_template("report.html", v=verdict, code_path=code_path,
                                form=request.form, error=message)
         return _no_store(current_app.make_response((page, error.status)))
+    item_path = same_origin_path(code_path) if code_path.startswith("/01/") else ""
+    g.page_path = item_path or None  # switching language goes to the item, not the form
     return _no_store(current_app.make_response(
-        render_template("report_sent.html", report=saved, v=verdict,
-                        code_path=same_origin_path(code_path)
-                        if code_path.startswith("/01/") else "")))
+        render_template("report_sent.html", report=saved, v=verdict, code_path=item_path)))
 
 
 def _report_subject(code_path: str) -> verification.Verdict | None:
