@@ -67,3 +67,9 @@ class TooManyAttempts(TraceError):
     """Too many attempts in a short time; try again later."""
 
     status = 429
+
+
+class LabelFontProblem(TraceError):
+    """The label font is missing or cannot be embedded."""
+
+    status = 500

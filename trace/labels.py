@@ -31,7 +31,7 @@ from .codes import ItemCode, group_serial
 from .errors import InvalidInput
 from .qr import QUIET_ZONE, PathBody, make_symbol, path_body, place
 from .stocks import LINE_HEIGHT, PT_PER_MM, Stock, TextBox, list_stocks, load_stock
-from .textfit import FONT, fit_text, register_font, text_width
+from .textfit import FONT, check_printable, fit_text, register_font, text_width
 
 # Binary (Flate only) page streams: ASCII85 on top made the files 25 % larger and,
 # without reportlab's C accelerator, cost more time than everything else together.
@@ -161,6 +161,43 @@ def label_texts(item: LabelItem, domain: str) -> dict[str, str]:
             "gtin": item.gtin, "domain": domain}
 
 
+WHOLE_FIELDS = ("lot", "serial", "gtin", "domain")  # never shortened with '…'
+
+
+def _breaks_a_word(lines: tuple[str, ...], text: str) -> bool:
+    """A line ends between two letters or digits: inside a serial's group of four
+    (or inside a lot); breaks after '-', '.', ':' and at spaces are fine."""
+    position = 0
+    for line in lines[:-1]:
+        end = text.index(line, position) + len(line)
+        before, after = text[end - 1], text[end:end + 1]
+        if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():
+            return True
+        position = end
+    return False
+
+
+def check_texts(stock: Stock, item: LabelItem, domain: str) -> None:
+    """Before any output: every character has a glyph, and the lot, serial and
+    domain fit whole at the stock's sizes, the serial breaking only between
+    groups of four (checked with the widest letter, so every serial fits)."""
+    values = label_texts(item, domain)
+    widest = dict(values, serial=group_serial("W" * len(item.serial)))
+    for index, box in enumerate(stock.texts):
+        text = box.template.format(**values)
+        check_printable(text, f"text of {stock.name}")
+        if not any(f"{{{name}}}" in box.template for name in WHOLE_FIELDS):
+            continue
+        worst = box.template.format(**widest)
+        _, lines = fit_text(worst, box)
+        if "".join(lines).replace(" ", "") != worst.replace(" ", "") or \
+                _breaks_a_word(lines, worst):
+            raise InvalidInput(f"stock {stock.name}: {box.template.format(**values)!r} does not "
+                               f"fit whole in text[{index}] at {box.min_size_pt:g} pt "
+                               f"({box.max_lines} line(s) of {box.width_mm:g} mm); use a "
+                               "larger stock or a shorter lot or domain")
+
+
 class SheetWriter:
     """Places labels on pages of one PDF, position by position."""
 
@@ -169,7 +206,9 @@ class SheetWriter:
         self.stock, self.position, self.pages = stock, start_at, 1
         self._text_code: dict[tuple[int, int, str], str] = {}
         size = (stock.page_w_mm * PT_PER_MM, stock.page_h_mm * PT_PER_MM)
-        self.canvas = pdf_canvas.Canvas(str(path), pagesize=size, pageCompression=1)
+        # initialFontName: otherwise the page resources name Helvetica, never embedded.
+        self.canvas = pdf_canvas.Canvas(str(path), pagesize=size, pageCompression=1,
+                                        initialFontName=FONT, initialFontSize=6)
         self.canvas.setTitle(title)
         self.canvas.setCreator("Trace labels")
 
@@ -321,7 +360,9 @@ def print_labels(source: ItemSource, stock: Stock, out: str | Path, *, domain: s
                            f"({stock.labels_per_page} labels a page)")
     if per_file < 1:
         raise InvalidInput("per_file must be at least 1")
-    check_fits(stock, make_symbol(source.slice(0, 1)[0].url).width, folder)  # before output
+    first = source.slice(0, 1)[0]
+    check_fits(stock, make_symbol(first.url).width, folder)  # all before any output
+    check_texts(stock, first, domain)
     sizes = split_parts(source.count, stock, per_file, start_at)
     paths = part_paths(out, len(sizes))
     partials = [Path(str(path) + ".partial") for path in paths]

@@ -20,6 +20,10 @@ from .errors import InvalidInput, NotFound
 
 PT_PER_MM = 72 / 25.4
 LINE_HEIGHT = 1.2  # line pitch as a multiple of the font size
+EDGE_MM = 1.0      # text keeps this far from every label edge (cutting tolerance)
+MIN_CJK_PT = 5.0   # default legibility floors; a stock may only raise them
+MIN_LATIN_PT = 4.5
+_CJK = re.compile("[\u2e80-\u9fff\uff00-\uffef]")
 FIELDS = ("product", "lot", "serial", "gtin", "domain")
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
@@ -62,6 +66,8 @@ class Stock:
     min_module_mm: float
     dpi: int | None
     texts: tuple[TextBox, ...]
+    min_cjk_pt: float = MIN_CJK_PT
+    min_latin_pt: float = MIN_LATIN_PT
 
     @property
     def labels_per_page(self) -> int:
@@ -156,9 +162,28 @@ def parse_stock(name: str, data: dict, source: str) -> Stock:
         qr_size_mm=get("qr.size_mm", float, table=qr, minimum=5),
         min_module_mm=get("min_module_mm", float, 0.33, minimum=0.1),
         dpi=get("dpi", int, None, minimum=72),
-        texts=tuple(_read_text(reader, i, t) for i, t in enumerate(texts)))
+        texts=tuple(_read_text(reader, i, t) for i, t in enumerate(texts)),
+        min_cjk_pt=get("min_cjk_pt", float, MIN_CJK_PT, minimum=MIN_CJK_PT),
+        min_latin_pt=get("min_latin_pt", float, MIN_LATIN_PT, minimum=MIN_LATIN_PT))
     check_geometry(stock, reader)
+    check_legibility(stock, reader)
     return stock
+
+
+def is_chinese(box: TextBox) -> bool:
+    """The box prints Chinese: its own words, or the product name."""
+    return bool(_CJK.search(box.template)) or "{product}" in box.template
+
+
+def check_legibility(stock: Stock, reader: _Reader) -> None:
+    """No text box may shrink below the stock's floor for its script."""
+    for index, box in enumerate(stock.texts):
+        floor = stock.min_cjk_pt if is_chinese(box) else stock.min_latin_pt
+        script = "Chinese" if is_chinese(box) else "Latin and digits"
+        if box.min_size_pt + 1e-9 < floor:
+            raise reader.fail(f"text[{index}].min_size_pt",
+                              f"is {box.min_size_pt:g} pt, below the {floor:g} pt minimum for "
+                              f"{script} (min_cjk_pt / min_latin_pt)")
 
 
 def _inside(x: float, y: float, w: float, h: float, width: float, height: float) -> bool:
@@ -182,8 +207,12 @@ def check_geometry(stock: Stock, reader: _Reader) -> None:
     boxes: list[tuple[float, ...]] = []
     for index, text in enumerate(stock.texts):
         box = (text.x_mm, text.y_mm, text.width_mm, text.height_mm)
-        if not _inside(*box, stock.label_w_mm, stock.label_h_mm):
-            raise reader.fail(f"text[{index}]", "box runs over the label edge")
+        inner = (box[0] - EDGE_MM, box[1] - EDGE_MM, box[2], box[3])
+        if not _inside(*inner, stock.label_w_mm - 2 * EDGE_MM, stock.label_h_mm - 2 * EDGE_MM):
+            raise reader.fail(f"text[{index}]", f"box comes within {EDGE_MM:g} mm of the label "
+                              f"edge (x {text.x_mm:g}-{text.x_mm + text.width_mm:g} mm, y "
+                              f"{text.y_mm:g}-{text.y_mm + text.height_mm:.2f} mm on a "
+                              f"{stock.label_w_mm:g} x {stock.label_h_mm:g} mm label)")
         if _overlap(box, qr_box):
             raise reader.fail(f"text[{index}]", "box overlaps the QR code or its quiet zone")
         if any(_overlap(box, other) for other in boxes):

@@ -1,4 +1,9 @@
-"""Fitting label text into a box: wrapping, shrinking, shortening, in STSong-Light.
+"""Fitting label text into a box: wrapping, shrinking, shortening, in an embedded font.
+
+The label font is a TrueType CJK font that reportlab embeds as a subset in every
+PDF: by default ``labels/fonts/wqy-microhei-gb2312.ttf`` (WenQuanYi Micro Hei,
+Apache-2.0, cut to GB 2312), or any ``.ttf``/``.ttc`` named by ``use_font``
+(``TRACE_LABEL_FONT``). There is no fallback to a font that is not embedded.
 
 Lines break at spaces and between CJK characters first, inside a word only when
 it is wider than the line; opening brackets never end a line and closing
@@ -11,13 +16,20 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
+from .errors import InvalidInput, LabelFontProblem
 from .stocks import PT_PER_MM, TextBox
 
-FONT = "STSong-Light"  # reportlab's built-in CID font: no font file to ship
+FONT = "TraceLabel"
+SHIPPED_FONT = Path(__file__).resolve().parent.parent / "labels" / "fonts" / \
+    "wqy-microhei-gb2312.ttf"
+INSTALL_HINT = ("restore labels/fonts/ from git, or set TRACE_LABEL_FONT to a TrueType CJK "
+                "font, e.g. /usr/share/fonts/truetype/wqy/wqy-microhei.ttc "
+                "(apt-get install fonts-wqy-microhei)")
 ELLIPSIS = "…"
 _CJK = "\u2e80-\u9fff\uff00-\uffef"
 # Opening brackets never end a line and closing punctuation never starts one (禁则).
@@ -28,16 +40,54 @@ _TOKENS = re.compile(rf"[{_OPEN}]*[^\s{_CJK}{_OPEN}{_CLOSE}]+[{_CLOSE}]*"  # wor
 _WORD_PARTS = re.compile(r"[^\-.:/]*[\-.:/]?")
 
 
-_font_ready = False
+_font_file: Path | None = None
+
+
+def use_font(path: str | Path | None = None) -> Path:
+    """Register the label font from ``path`` (default: the shipped one); refuse a
+    missing or unusable file with what to install or set."""
+    global _font_file
+    path = Path(path) if path else SHIPPED_FONT
+    if _font_file == path:
+        return path
+    if not path.is_file():
+        raise LabelFontProblem(f"label font {path} not found; {INSTALL_HINT}")
+    try:
+        font = TTFont(FONT, str(path), subfontIndex=0)
+    except (TTFError, OSError, ValueError) as error:
+        raise LabelFontProblem(
+            f"label font {path} cannot be embedded ({error}); it must be TrueType "
+            f"(.ttf/.ttc; OpenType-CFF fonts such as Noto Sans CJK .otf cannot be); "
+            f"{INSTALL_HINT}") from None
+    pdfmetrics.registerFont(font)
+    _font_file = path
+    text_width.cache_clear()
+    fit_text.cache_clear()
+    return path
 
 
 def register_font() -> None:
-    global _font_ready
-    if not _font_ready:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _font_ready = True
+    if _font_file is None:
+        use_font()
 
 
+def missing_glyphs(text: str) -> str:
+    """The characters of ``text`` the label font has no glyph for (printed as boxes)."""
+    register_font()
+    face = pdfmetrics.getFont(FONT).face  # type: ignore[attr-defined]
+    return "".join(sorted({ch for ch in text if not ch.isspace()
+                           and ord(ch) not in face.charToGlyph}))
+
+
+def check_printable(text: str, what: str) -> None:
+    missing = missing_glyphs(text)
+    if missing:
+        raise InvalidInput(f"the label font has no glyph for {missing!r} in the {what}; set "
+                           "TRACE_LABEL_FONT to a font that has them, e.g. "
+                           "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+
+@lru_cache(maxsize=65536)
 def text_width(text: str, size: float) -> float:
     register_font()
     return pdfmetrics.stringWidth(text, FONT, size)

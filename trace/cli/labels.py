@@ -12,7 +12,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .. import labels, qr, stocks
+from .. import labels, qr, stocks, textfit
 from ..codes import parse_link
 from .common import database
 
@@ -95,6 +95,7 @@ def labels_print(gtin: str, lot: str, stock: str, out: str, positions: str | Non
     """
     folder = current_app.config["LABELS_DIR"]
     chosen = stocks.load_stock(stock, folder)
+    textfit.use_font(current_app.config.get("LABEL_FONT"))
     source = labels.BatchSource(database(), gtin, lot, current_app.config["BASE_URL"],
                                 labels.parse_range(positions) if positions else None)
     if not out.lower().endswith(".pdf"):
