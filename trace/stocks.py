@@ -68,6 +68,7 @@ class Stock:
     texts: tuple[TextBox, ...]
     min_cjk_pt: float = MIN_CJK_PT
     min_latin_pt: float = MIN_LATIN_PT
+    gap_mm: float | None = None     # [printer] gap between labels on a roll (TSPL/ZPL)
 
     @property
     def labels_per_page(self) -> int:
@@ -141,7 +142,8 @@ def _read_text(reader: _Reader, index: int, table: Any) -> TextBox:
 
 def parse_stock(name: str, data: dict, source: str) -> Stock:
     reader = _Reader(source, data)
-    page, grid, label, qr = (reader.table(t) for t in ("page", "grid", "label", "qr"))
+    tables = ("page", "grid", "label", "qr", "printer")
+    page, grid, label, qr, printer = (reader.table(t) for t in tables)
     get = reader.get
     texts = data.get("text", [])
     if not isinstance(texts, list):
@@ -164,7 +166,8 @@ def parse_stock(name: str, data: dict, source: str) -> Stock:
         dpi=get("dpi", int, None, minimum=72),
         texts=tuple(_read_text(reader, i, t) for i, t in enumerate(texts)),
         min_cjk_pt=get("min_cjk_pt", float, MIN_CJK_PT, minimum=MIN_CJK_PT),
-        min_latin_pt=get("min_latin_pt", float, MIN_LATIN_PT, minimum=MIN_LATIN_PT))
+        min_latin_pt=get("min_latin_pt", float, MIN_LATIN_PT, minimum=MIN_LATIN_PT),
+        gap_mm=get("printer.gap_mm", float, None, table=printer))
     check_geometry(stock, reader)
     check_legibility(stock, reader)
     return stock

@@ -41,6 +41,7 @@ _WORD_PARTS = re.compile(r"[^\-.:/]*[\-.:/]?")
 
 
 _font_file: Path | None = None
+_FONT_CACHES: list = []  # caches elsewhere that depend on the font (printers' bitmaps)
 
 
 def use_font(path: str | Path | None = None) -> Path:
@@ -61,9 +62,16 @@ def use_font(path: str | Path | None = None) -> Path:
             f"{INSTALL_HINT}") from None
     pdfmetrics.registerFont(font)
     _font_file = path
-    text_width.cache_clear()
-    fit_text.cache_clear()
+    for cached in (text_width, fit_text, *_FONT_CACHES):
+        cached.cache_clear()
     return path
+
+
+def font_file() -> Path:
+    """The file of the label font in use (for renderers other than reportlab)."""
+    register_font()
+    assert _font_file is not None
+    return _font_file
 
 
 def register_font() -> None:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from typing import BinaryIO
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .. import labels, qr, stocks, textfit
+from .. import labels, printers, qr, stocks, textfit
 from ..codes import parse_link
 from .common import database
 
@@ -76,7 +77,11 @@ def labels_list():
 @click.option("--gtin", required=True)
 @click.option("--lot", required=True)
 @click.option("--stock", required=True, help="A stock name from 'labels list'.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="FILE.pdf")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="FILE.pdf, or FILE.tspl / FILE.zpl; '-' streams TSPL or ZPL to stdout.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "tspl", "zpl"]), default="pdf",
+              show_default=True, help="PDF for any printer; TSPL (TSC, Gprinter, Xprinter) "
+              "or ZPL (Zebra) for a thermal roll stock.")
 @click.option("--serials", "positions", help="Only codes FROM-TO in issue order "
               "(1-based, inclusive; as numbered in 'codes export').")
 @click.option("--start-at", default=0, show_default=True, type=click.IntRange(0),
@@ -84,29 +89,41 @@ def labels_list():
 @click.option("--per-file", default=labels.DEFAULT_PER_FILE, show_default=True,
               type=click.IntRange(1), help="Labels a PDF; larger jobs go to FILE-001.pdf, ...")
 @click.option("--workers", type=click.IntRange(1, 64), help="Processes (default: one a core).")
-def labels_print(gtin: str, lot: str, stock: str, out: str, positions: str | None,
+def labels_print(gtin: str, lot: str, stock: str, out: str, fmt: str, positions: str | None,
                  start_at: int, per_file: int, workers: int | None):
-    """Print the batch's codes as labels: one PDF, or several for large batches.
+    """Print the batch's codes as labels: one file, or several for large batches.
 
     \b
     Example:
       python -m trace labels print --gtin 09521234000013 --lot ZJ-2611-A \\
           --stock a4-3x8 --out labels.pdf --start-at 5
+      python -m trace labels print --gtin 09521234000013 --lot ZJ-2611-A \\
+          --stock thermal-40x30 --format tspl --out - | lp -d label-printer -o raw
     """
     folder = current_app.config["LABELS_DIR"]
     chosen = stocks.load_stock(stock, folder)
     textfit.use_font(current_app.config.get("LABEL_FONT"))
     source = labels.BatchSource(database(), gtin, lot, current_app.config["BASE_URL"],
                                 labels.parse_range(positions) if positions else None)
-    if not out.lower().endswith(".pdf"):
-        raise click.BadParameter("must end in .pdf", param_hint="--out")
+    if fmt == "pdf" and not out.lower().endswith(".pdf"):
+        raise click.BadParameter("must end in .pdf (or choose --format tspl or zpl)",
+                                 param_hint="--out")
+    domain = current_app.config["OFFICIAL_DOMAIN"]
     bar = click.progressbar(length=source.count, label="Printing", file=sys.stderr) \
         if source.count >= 1_000 else contextlib.nullcontext()
     with bar as shown:
-        paths = labels.print_labels(source, chosen, out,
-                                    domain=current_app.config["OFFICIAL_DOMAIN"],
-                                    start_at=start_at, per_file=per_file, workers=workers,
-                                    folder=folder, progress=shown.update if shown else None)
+        progress = shown.update if shown else None
+        if fmt == "pdf":
+            paths = labels.print_labels(source, chosen, out, domain=domain, start_at=start_at,
+                                        per_file=per_file, workers=workers, folder=folder,
+                                        progress=progress)
+        else:
+            target: str | BinaryIO = sys.stdout.buffer if out == "-" else out
+            paths = printers.print_commands(source, chosen, target, fmt, domain=domain,
+                                            per_file=per_file, progress=progress)
+    if not paths:  # streamed to stdout: the summary goes to stderr
+        click.echo(f"Wrote {source.count} labels ({chosen.name}, {fmt.upper()})", err=True)
+        return
     where = str(paths[0]) if len(paths) == 1 else f"{len(paths)} files: {paths[0]} ... {paths[-1]}"
     click.echo(f"Wrote {source.count} labels ({chosen.name}) to {where}")
 

@@ -1,0 +1,149 @@
+"""TSPL and ZPL files, read back as the printer would draw them and decoded with zxing-cpp."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from trace import printers
+from trace.errors import InvalidInput
+from trace.issuing import export_rows, issue_codes
+from trace.labels import BatchSource
+from trace.stocks import load_stock
+
+from conftest import GTIN, LOT
+
+LABELS = Path(__file__).resolve().parent.parent / "labels"
+LOCAL = "http://127.0.0.1:5000"
+PRINTER_STOCKS = ["thermal-40x30", "thermal-50x30", "tag-30x20"]
+
+
+@pytest.fixture
+def codes(db, issuer, make_batch):
+    make_batch()
+    issue_codes(db, issuer, GTIN, LOT, 12)
+    return [row["url"] for row in export_rows(db, GTIN, LOT, LOCAL)]
+
+
+def dots(mm: float, dpi: int) -> int:
+    return round(mm / 25.4 * dpi)
+
+
+def tspl_labels(data: bytes, stock) -> list[Image.Image]:
+    """Each label as a TSPL printer draws it: BITMAP bits 0 print, 1 stay white."""
+    header, _, body = data.partition(b"CLS\r\n")
+    size = re.search(rb"SIZE ([\d.]+) mm,([\d.]+) mm\r\n", header)
+    gap = re.search(rb"GAP ([\d.]+) mm,0 mm\r\n", header)
+    assert (float(size[1]), float(size[2])) == (stock.label_w_mm, stock.label_h_mm)
+    assert float(gap[1]) == stock.gap_mm
+    images = []
+    for label in (b"CLS\r\n" + body).split(b"CLS\r\n")[1:]:
+        canvas = Image.new("1", (dots(stock.label_w_mm, stock.dpi),
+                                 dots(stock.label_h_mm, stock.dpi)), 1)
+        position = 0
+        while (match := re.compile(rb"BITMAP (\d+),(\d+),(\d+),(\d+),0,").search(label,
+                                                                                 position)):
+            x, y, row_bytes, height = map(int, match.groups())
+            raw = label[match.end():match.end() + row_bytes * height]
+            assert label[match.end() + len(raw):match.end() + len(raw) + 2] == b"\r\n"
+            canvas.paste(Image.frombytes("1", (row_bytes * 8, height), raw), (x, y))
+            position = match.end() + len(raw)
+        assert label.endswith(b"PRINT 1,1\r\n")
+        images.append(canvas)
+    return images
+
+
+def zpl_rows(data: str, row_bytes: int, total: int) -> bytes:
+    """Undo ZPL's ASCII compression as far as we use it (':' and ',')."""
+    rows: list[str] = []
+    for token in re.findall(r"[0-9A-F]*,|:|[0-9A-F]{%d}" % (2 * row_bytes), data):
+        if token == ":":
+            rows.append(rows[-1])
+        elif token.endswith(","):
+            rows.append(token[:-1].ljust(2 * row_bytes, "0"))
+        else:
+            rows.append(token)
+    raw = bytes.fromhex("".join(rows))
+    assert len(raw) == total
+    return raw
+
+
+def zpl_labels(data: bytes, stock) -> list[Image.Image]:
+    """Each label as a Zebra draws it: ^GFA bits 1 print."""
+    images = []
+    for label in data.decode("ascii").split("^XZ")[:-1]:
+        width = int(re.search(r"\^PW(\d+)", label)[1])
+        height = int(re.search(r"\^LL(\d+)", label)[1])
+        assert (width, height) == (dots(stock.label_w_mm, stock.dpi),
+                                   dots(stock.label_h_mm, stock.dpi))
+        assert f"gap {stock.gap_mm:g} mm" in label
+        canvas = Image.new("L", (width, height), 255)
+        for x, y, total, _, row_bytes, body in re.findall(
+                r"\^FO(\d+),(\d+)\^GFA,(\d+),(\d+),(\d+),([^^]*)\^FS", label):
+            raw = zpl_rows(body, int(row_bytes), int(total))
+            ink = Image.frombytes("1", (int(row_bytes) * 8, int(total) // int(row_bytes)), raw)
+            canvas.paste(0, (int(x), int(y)), ink)
+        images.append(canvas)
+    return images
+
+
+def decode(image: Image.Image) -> list[str]:
+    """Dark modules on light paper only: a bitmap of the wrong polarity must not pass."""
+    return [r.text for r in zxingcpp.read_barcodes(image.convert("L"), try_invert=False,
+                                                   formats=zxingcpp.BarcodeFormat.QRCode)]
+
+
+@pytest.mark.parametrize("fmt, reader", [("tspl", tspl_labels), ("zpl", zpl_labels)])
+@pytest.mark.parametrize("stock_name", PRINTER_STOCKS)
+def test_every_label_decodes_to_its_exact_code(db, codes, tmp_path, stock_name, fmt, reader):
+    stock = load_stock(stock_name, LABELS)
+    out = tmp_path / f"labels.{fmt}"
+    printers.print_commands(BatchSource(db, GTIN, LOT, LOCAL), stock, str(out), fmt,
+                            domain="127.0.0.1:5000", per_file=5000)
+    images = reader(out.read_bytes(), stock)
+    assert [decode(image) for image in images] == [[url] for url in codes]
+    text_area = images[0].convert("L").crop(
+        tuple(dots(v, stock.dpi) for v in (stock.texts[0].x_mm, stock.texts[0].y_mm,
+                                           stock.texts[0].x_mm + stock.texts[0].width_mm,
+                                           stock.texts[0].y_mm + stock.texts[0].height_mm)))
+    assert text_area.getextrema()[0] == 0  # the product name is printed, in dots
+
+
+def test_modules_are_whole_dots(codes):
+    from trace.qr import make_symbol
+    stock = load_stock("thermal-40x30", LABELS)
+    placed = printers.qr_placement(stock, make_symbol(codes[0]))
+    symbol = make_symbol(codes[0])
+    assert placed.bitmap.height % symbol.width == 0  # 3 dots a module at 203 dpi
+    assert placed.bitmap.height // symbol.width * 25.4 / 203 >= stock.min_module_mm
+
+
+def test_parts_and_stdout(db, codes, tmp_path, run_cli, app):
+    result = run_cli("labels", "print", "--gtin", GTIN, "--lot", LOT, "--stock",
+                     "thermal-40x30", "--format", "zpl", "--per-file", "5",
+                     "--out", str(tmp_path / "l.zpl"))
+    assert result.exit_code == 0, result.output
+    parts = sorted(tmp_path.glob("l-*.zpl"))
+    assert [p.name for p in parts] == ["l-001.zpl", "l-002.zpl", "l-003.zpl"]
+    assert sum(p.read_text().count("^XZ") for p in parts) == 12
+    streamed = run_cli("labels", "print", "--gtin", GTIN, "--lot", LOT, "--stock",
+                       "thermal-50x30",
+                       "--format", "tspl", "--serials", "1-2", "--out", "-")
+    assert streamed.exit_code == 0
+    assert streamed.stdout_bytes.startswith(b"SIZE 50 mm,30 mm\r\nGAP 2 mm,0 mm\r\n")
+    assert streamed.stdout_bytes.count(b"PRINT 1,1") == 2
+    assert "Wrote 2 labels (thermal-50x30, TSPL)" in streamed.stderr
+
+
+def test_a_sheet_stock_is_refused_for_printer_languages(db, codes, tmp_path, run_cli):
+    out = tmp_path / "out"
+    result = run_cli("labels", "print", "--gtin", GTIN, "--lot", LOT, "--stock", "a4-3x8",
+                     "--format", "tspl", "--out", str(out / "l.tspl"))
+    assert result.exit_code == 1 and "is a sheet, not a roll" in result.output
+    assert not out.exists()
+    with pytest.raises(InvalidInput, match="--format must be"):
+        printers.check_printer_stock(load_stock("thermal-40x30", LABELS), "epl")
