@@ -110,8 +110,8 @@ def first_and_last_codes(path: Path, fmt: str, stock) -> list[str]:
             total, row_bytes = int(m[1]), int(m[2])
             rows: list[str] = []
             for token in re.findall(r"[0-9A-F]*,|:|[0-9A-F]{%d}" % (2 * row_bytes), m[3]):
-                rows.append(rows[-1] if token == ":" else token.rstrip(",").ljust(2 * row_bytes,
-                                                                                   "0"))
+                row = rows[-1] if token == ":" else token.rstrip(",")
+                rows.append(row.ljust(2 * row_bytes, "0"))
             ink = Image.frombytes("1", (row_bytes * 8, total // row_bytes),
                                   bytes.fromhex("".join(rows)))
             page = Image.new("L", ink.size, 255)
