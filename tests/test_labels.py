@@ -349,3 +349,29 @@ def test_a_missing_or_unusable_font_stops_printing(tmp_path, run_cli, app, codes
     assert result.exit_code == 1 and "apt-get install fonts-wqy-microhei" in result.output
     assert not (tmp_path / "l.pdf").exists()
     textfit.use_font()  # the shipped font again, for the tests after this one
+
+
+def test_a_pin_stock_prints_each_items_pin_in_its_frame(db, issuer, make_batch, tmp_path, app,
+                                                        run_cli):
+    secret = app.config["HASH_SECRET"]
+    make_batch()
+    issue_codes(db, issuer, GTIN, LOT, 3, pin_secret=secret)
+    rows = list(export_rows(db, GTIN, LOT, LOCAL, secret))
+    stock = load_stock("thermal-50x30-pin", LABELS)
+    source = labels.BatchSource(db, GTIN, LOT, LOCAL, pin_secret=secret)
+    (path,) = labels.print_labels(source, stock, tmp_path / "pin.pdf", domain=DOMAIN)
+    for page, row in zip(pdfium.PdfDocument(str(path)), rows):
+        text = re.sub(r"\s", "", page.get_textpage().get_text_range())
+        assert row["pin"] in text and group_serial(row["serial"]) in text.replace("\ufffe", "-")
+    image = next(pages([path], 300))
+    box = stock.texts[4]
+    edge = (box.x_mm, box.y_mm, box.x_mm + box.width_mm, box.y_mm + 0.15)
+    frame = tuple(round(v * 300 / 25.4) for v in edge)
+    assert not white(image, frame)  # the outline where the scratch-off sticker goes
+
+
+def test_a_pin_stock_refuses_a_batch_without_pins(db, codes, tmp_path, run_cli):
+    result = run_cli("labels", "print", "--gtin", GTIN, "--lot", LOT, "--stock",
+                     "thermal-50x30-pin", "--out", str(tmp_path / "out" / "l.pdf"))
+    assert result.exit_code == 1 and "issued without PINs" in result.output
+    assert not (tmp_path / "out").exists()

@@ -147,3 +147,20 @@ def test_a_sheet_stock_is_refused_for_printer_languages(db, codes, tmp_path, run
     assert not out.exists()
     with pytest.raises(InvalidInput, match="--format must be"):
         printers.check_printer_stock(load_stock("thermal-40x30", LABELS), "epl")
+
+
+def test_the_pin_stock_in_tspl(db, issuer, make_batch, tmp_path, app, run_cli):
+    make_batch()
+    issue_codes(db, issuer, GTIN, LOT, 2, pin_secret=app.config["HASH_SECRET"])
+    out = tmp_path / "pin.tspl"
+    result = run_cli("labels", "print", "--gtin", GTIN, "--lot", LOT, "--stock",
+                     "thermal-50x30-pin", "--format", "tspl", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    stock = load_stock("thermal-50x30-pin", LABELS)
+    images = tspl_labels(out.read_bytes(), stock)
+    urls = [row["url"] for row in export_rows(db, GTIN, LOT, app.config["BASE_URL"])]
+    assert [decode(image) for image in images] == [[url] for url in urls]
+    box = stock.texts[4]
+    inside = images[0].convert("L").crop(tuple(dots(v, stock.dpi) for v in (
+        box.x_mm + 1, box.y_mm + 0.5, box.x_mm + box.width_mm - 1, box.y_mm + box.height_mm - 0.5)))
+    assert inside.getextrema()[0] == 0  # the PIN's digits inside the frame

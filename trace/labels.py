@@ -26,7 +26,7 @@ import sqlite_utils
 from reportlab import rl_config
 from reportlab.pdfgen import canvas as pdf_canvas
 
-from . import catalog
+from . import catalog, claims
 from .codes import ItemCode, group_serial
 from .errors import InvalidInput
 from .qr import QUIET_ZONE, PathBody, make_symbol, path_body, place
@@ -50,6 +50,7 @@ class LabelItem:
     lot: str
     serial: str
     product: str
+    pin: str = ""
 
 
 def parse_range(text: str) -> tuple[int, int]:
@@ -71,8 +72,8 @@ class BatchSource:
     _WHERE = "WHERE batch_id = ? AND status = 'active' AND id BETWEEN ? AND ?"
 
     def __init__(self, db: sqlite_utils.Database, gtin: str, lot: str, base_url: str,
-                 positions: tuple[int, int] | None = None):
-        self.db, self.base_url = db, base_url
+                 positions: tuple[int, int] | None = None, pin_secret: str | None = None):
+        self.db, self.base_url, self.pin_secret = db, base_url, pin_secret
         self.batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
         self.product = catalog.get_product(db, self.batch.gtin)
         total = catalog.issued_count(db, self.batch.id)
@@ -93,12 +94,14 @@ class BatchSource:
         return row[0] if row else 0
 
     def slice(self, offset: int, size: int) -> list[LabelItem]:
-        rows = self.db.execute(f"SELECT serial, kid, sig FROM items {self._WHERE} "
+        rows = self.db.execute(f"SELECT serial, kid, sig, pin_hash FROM items {self._WHERE} "
                                "ORDER BY id LIMIT ? OFFSET ?",
                                [self.batch.id, *self.id_range, size, offset])
-        gtin, lot = self.batch.gtin, self.batch.lot
+        gtin, lot, secret = self.batch.gtin, self.batch.lot, self.pin_secret
         return [LabelItem(ItemCode(gtin, lot, serial, kid, sig).url(self.base_url), gtin, lot,
-                          serial, self.product.name) for serial, kid, sig in rows]
+                          serial, self.product.name,
+                          claims.stored_pin(secret, gtin, serial, stored) if secret else "")
+                for serial, kid, sig, stored in rows]
 
 
 class ListSource:
@@ -158,10 +161,10 @@ def check_fits(stock: Stock, width: int, folder: str | Path | None = None) -> fl
 
 def label_texts(item: LabelItem, domain: str) -> dict[str, str]:
     return {"product": item.product, "lot": item.lot, "serial": group_serial(item.serial),
-            "gtin": item.gtin, "domain": domain}
+            "gtin": item.gtin, "domain": domain, "pin": item.pin}
 
 
-WHOLE_FIELDS = ("lot", "serial", "gtin", "domain")  # never shortened with '…'
+WHOLE_FIELDS = ("lot", "serial", "gtin", "domain", "pin")  # never shortened with '…'
 
 
 def _breaks_a_word(lines: tuple[str, ...], text: str) -> bool:
@@ -181,6 +184,10 @@ def check_texts(stock: Stock, item: LabelItem, domain: str) -> None:
     """Before any output: every character has a glyph, and the lot, serial and
     domain fit whole at the stock's sizes, the serial breaking only between
     groups of four (checked with the widest letter, so every serial fits)."""
+    if stock.prints_pin and not item.pin:
+        raise InvalidInput(f"stock {stock.name} prints a scratch-off PIN, but this batch's codes "
+                           "were issued without PINs (batch issue --with-pin); choose a stock "
+                           "without a PIN field")
     values = label_texts(item, domain)
     widest = dict(values, serial=group_serial("W" * len(item.serial)))
     for index, box in enumerate(stock.texts):
@@ -250,7 +257,8 @@ class SheetWriter:
         size, lines = fit_text(text, box)
         x = (left + box.x_mm) * PT_PER_MM
         baseline = (self.stock.page_h_mm - top - box.y_mm) * PT_PER_MM - size * 0.9
-        codes = []
+        codes = [_frame(box, x, (self.stock.page_h_mm - top - box.y_mm) * PT_PER_MM)] \
+            if box.scratch_off else []
         for line in lines:
             shift = (box.width_mm * PT_PER_MM - text_width(line, size)) / 2 \
                 if box.align == "center" else 0
@@ -265,6 +273,12 @@ class SheetWriter:
         self.canvas.showPage()
         self.canvas.save()
         return self.pages
+
+
+def _frame(box: TextBox, x: float, y_top: float) -> str:
+    """A thin outline around a scratch-off area (PDF operators)."""
+    width, height = box.width_mm * PT_PER_MM, box.height_mm * PT_PER_MM
+    return f"q 0.6 w {x:.2f} {y_top - height:.2f} {width:.2f} {height:.2f} re S Q"
 
 
 QR_CHUNK = 200  # codes a worker turns into path bodies at a time

@@ -83,6 +83,8 @@ def text_bitmap(text: str, box: TextBox, dpi: int) -> Bitmap:
         shift = (width - draw.textlength(line, font=font)) / 2 if box.align == "center" else 0
         draw.text((shift, baseline), line, font=font, fill=0, anchor="ls")
         baseline += size * LINE_HEIGHT * dots_per_pt
+    if box.scratch_off:  # where the scratch-off sticker goes
+        draw.rectangle((0, 0, width - 1, height - 1), outline=0, width=max(1, round(dpi / 200)))
     return _packed(image)
 
 

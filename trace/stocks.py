@@ -24,7 +24,7 @@ EDGE_MM = 1.0      # text keeps this far from every label edge (cutting toleranc
 MIN_CJK_PT = 5.0   # default legibility floors; a stock may only raise them
 MIN_LATIN_PT = 4.5
 _CJK = re.compile("[\u2e80-\u9fff\uff00-\uffef]")
-FIELDS = ("product", "lot", "serial", "gtin", "domain")
+FIELDS = ("product", "lot", "serial", "gtin", "domain", "pin")
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 
@@ -40,6 +40,7 @@ class TextBox:
     min_size_pt: float
     max_lines: int = 1
     align: str = "left"
+    scratch_off: bool = False   # framed: where the scratch-off sticker goes (the PIN)
 
     @property
     def height_mm(self) -> float:
@@ -69,6 +70,10 @@ class Stock:
     min_cjk_pt: float = MIN_CJK_PT
     min_latin_pt: float = MIN_LATIN_PT
     gap_mm: float | None = None     # [printer] gap between labels on a roll (TSPL/ZPL)
+
+    @property
+    def prints_pin(self) -> bool:
+        return any("{pin}" in box.template for box in self.texts)
 
     @property
     def labels_per_page(self) -> int:
@@ -132,7 +137,8 @@ def _read_text(reader: _Reader, index: int, table: Any) -> TextBox:
                   width_mm=get("width_mm", float, minimum=1), size_pt=size,
                   min_size_pt=get("min_size_pt", float, size, minimum=3),
                   max_lines=get("max_lines", int, 1, minimum=1),
-                  align=get("align", str, "left"))
+                  align=get("align", str, "left"),
+                  scratch_off=get("scratch_off", bool, False, minimum=None))
     if box.align not in ("left", "center"):
         raise reader.fail(f"{where}.align", "must be 'left' or 'center'")
     if box.min_size_pt > box.size_pt:

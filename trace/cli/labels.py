@@ -104,7 +104,9 @@ def labels_print(gtin: str, lot: str, stock: str, out: str, fmt: str, positions:
     chosen = stocks.load_stock(stock, folder)
     textfit.use_font(current_app.config.get("LABEL_FONT"))
     source = labels.BatchSource(database(), gtin, lot, current_app.config["BASE_URL"],
-                                labels.parse_range(positions) if positions else None)
+                                labels.parse_range(positions) if positions else None,
+                                pin_secret=current_app.config["HASH_SECRET"]
+                                if chosen.prints_pin else None)
     if fmt == "pdf" and not out.lower().endswith(".pdf"):
         raise click.BadParameter("must end in .pdf (or choose --format tspl or zpl)",
                                  param_hint="--out")
