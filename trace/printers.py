@@ -15,6 +15,10 @@ Polarity, as the printers draw it: in TSPL ``BITMAP`` a 0 bit prints a dot
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO, Callable, Iterable
@@ -218,7 +222,8 @@ def _items(source: ItemSource, offset: int, count: int) -> Iterable:
 
 
 def print_commands(source: ItemSource, stock: Stock, out: str | BinaryIO, fmt: str, *,
-                   domain: str, per_file: int, progress: Progress | None = None) -> list:
+                   domain: str, per_file: int, progress: Progress | None = None,
+                   workers: int | None = None) -> list:
     """Every item of ``source`` as a TSPL or ZPL file (``out-001.tspl``, ... of
     ``per_file`` labels each), or streamed to an open binary stream (stdout)."""
     check_printer_stock(stock, fmt)
@@ -232,16 +237,44 @@ def print_commands(source: ItemSource, stock: Stock, out: str | BinaryIO, fmt: s
     sizes = [min(per_file, source.count - start) for start in range(0, source.count, per_file)]
     paths = part_paths(out, len(sizes))
     partials = [path.with_name(path.name + ".partial") for path in paths]
+    workers = min(workers or os.cpu_count() or 1, len(sizes))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) \
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods() else None
     try:
         paths[0].parent.mkdir(parents=True, exist_ok=True)
-        for index, (size, partial) in enumerate(zip(sizes, partials)):
-            with open(partial, "wb") as handle:
-                write_labels(_items(source, index * per_file, size), stock, handle, fmt,
-                             domain=domain, progress=progress)
+        jobs = ((partial, stock, source.slice(index * per_file, size), fmt, domain)
+                for index, (size, partial) in enumerate(zip(sizes, partials)))
+        if pool is None:
+            for job in jobs:
+                _report(_write_part(job, progress), progress)
+        else:  # one part a process, at most two queued each: memory stays bounded
+            pending: deque = deque()
+            for job in jobs:
+                pending.append(pool.submit(_write_part, job))
+                if len(pending) >= 2 * workers:
+                    _report(pending.popleft().result(), progress)
+            while pending:
+                _report(pending.popleft().result(), progress)
     except BaseException:
         for partial in partials:
             partial.unlink(missing_ok=True)
         raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     for partial, path in zip(partials, paths):
         partial.replace(path)
     return paths
+
+
+def _write_part(job: tuple, progress: Progress | None = None) -> int:
+    """Write one part file; in a worker process the count is reported on return."""
+    partial, stock, items, fmt, domain = job
+    with open(partial, "wb") as handle:
+        write_labels(items, stock, handle, fmt, domain=domain, progress=progress)
+    return 0 if progress else len(items)
+
+
+def _report(count: int, progress: Progress | None) -> None:
+    if progress and count:
+        progress(count)

@@ -122,7 +122,8 @@ def labels_print(gtin: str, lot: str, stock: str, out: str, fmt: str, positions:
         else:
             target: str | BinaryIO = sys.stdout.buffer if out == "-" else out
             paths = printers.print_commands(source, chosen, target, fmt, domain=domain,
-                                            per_file=per_file, progress=progress)
+                                            per_file=per_file, progress=progress,
+                                            workers=workers)
     if not paths:  # streamed to stdout: the summary goes to stderr
         click.echo(f"Wrote {source.count} labels ({chosen.name}, {fmt.upper()})", err=True)
         return
