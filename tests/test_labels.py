@@ -136,8 +136,9 @@ def test_start_at_skips_positions_on_the_first_sheet(db, codes, tmp_path):
 def test_serial_positions_print_that_range(db, codes, tmp_path):
     paths = print_batch(db, "thermal-50x30", tmp_path / "l.pdf", positions=(3, 7))
     assert Counter(t for image in pages(paths, 300) for t in decode(image)) == Counter(codes[2:7])
-    with pytest.raises(InvalidInput, match="no active codes"):
-        print_batch(db, "thermal-50x30", tmp_path / "n.pdf", positions=(31, 40))
+    for beyond in ((31, 40), (28, 31)):  # past the end: refused, never clipped
+        with pytest.raises(InvalidInput, match=r"batch ZJ-2611-A has 30 code\(s\)"):
+            print_batch(db, "thermal-50x30", tmp_path / "n.pdf", positions=beyond)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -372,6 +373,86 @@ def test_a_pin_stock_prints_each_items_pin_in_its_frame(db, issuer, make_batch, 
 
 def test_a_pin_stock_refuses_a_batch_without_pins(db, codes, tmp_path, run_cli):
     result = run_cli("labels", "print", "--gtin", GTIN, "--lot", LOT, "--stock",
-                     "thermal-50x30-pin", "--out", str(tmp_path / "out" / "l.pdf"))
-    assert result.exit_code == 1 and "issued without PINs" in result.output
-    assert not (tmp_path / "out").exists()
+                     "thermal-50x30-pin", "--out", str(tmp_path / "l.pdf"))
+    assert result.exit_code == 1 and "were issued without one" in result.output
+    assert not list(tmp_path.glob("l*.pdf*"))
+
+
+def test_a_mixed_batch_is_refused_on_the_pin_stock(db, issuer, make_batch, tmp_path, app):
+    secret = app.config["HASH_SECRET"]
+    make_batch()
+    issue_codes(db, issuer, GTIN, LOT, 2, pin_secret=secret)
+    issue_codes(db, issuer, GTIN, LOT, 2)
+    source = labels.BatchSource(db, GTIN, LOT, LOCAL, pin_secret=secret)
+    with pytest.raises(InvalidInput, match="2 of the 4 code"):
+        labels.print_labels(source, load_stock("thermal-50x30-pin", LABELS), tmp_path / "m.pdf",
+                            domain=DOMAIN)
+    pinned = labels.BatchSource(db, GTIN, LOT, LOCAL, (1, 2), pin_secret=secret)
+    assert labels.print_labels(pinned, load_stock("thermal-50x30-pin", LABELS),
+                               tmp_path / "p.pdf", domain=DOMAIN)
+
+
+def test_a_recalled_batch_prints_no_labels(db, codes, tmp_path):
+    db.execute("UPDATE batches SET status = 'recalled', status_reason = '抽检不合格'")
+    with pytest.raises(InvalidInput, match="is recalled"):
+        print_batch(db, "a4-3x8", tmp_path / "r.pdf")
+
+
+@pytest.mark.parametrize("out, fmt, message", [
+    ("{tmp}/no/such/l.pdf", "pdf", "there is no folder"),
+    ("{tmp}/l.tspl", "pdf", "must end in .pdf"),
+    ("{tmp}/l.pdf", "tspl", "should not be named .pdf"),
+    ("-", "pdf", "a PDF goes to a file"),
+    ("/dev/null", "pdf", "is a device"),
+    ("{tmp}", "tspl", "is a directory"),  # click says so itself
+])
+def test_where_labels_may_go(run_cli, codes, tmp_path, out, fmt, message):
+    stock = "a4-3x8" if fmt == "pdf" else "thermal-40x30"
+    result = run_cli("labels", "print", "--gtin", GTIN, "--lot", LOT, "--stock", stock,
+                     "--format", fmt, "--out", out.format(tmp=tmp_path))
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "no").exists() and not list(tmp_path.glob("l*"))
+
+
+def test_a_symlink_is_refused_and_a_device_or_pipe_is_written_through(run_cli, codes,
+                                                                      tmp_path):
+    (tmp_path / "real.tspl").write_bytes(b"")
+    (tmp_path / "link.tspl").symlink_to(tmp_path / "real.tspl")
+    result = run_cli("labels", "print", "--gtin", GTIN, "--lot", LOT, "--stock",
+                     "thermal-40x30", "--format", "tspl", "--out", str(tmp_path / "link.tspl"))
+    assert result.exit_code == 2 and "symbolic link" in result.output
+    fifo = tmp_path / "printer.fifo"
+    os.mkfifo(fifo)
+    received = []
+    import threading
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = run_cli("labels", "print", "--gtin", GTIN, "--lot", LOT, "--stock",
+                     "thermal-40x30", "--format", "tspl", "--out", str(fifo))
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert fifo.is_fifo() and received[0].count(b"PRINT 1,1") == len(codes)
+
+
+def test_an_interrupted_job_leaves_no_part_behind(db, issuer, make_batch, tmp_path, app):
+    """SIGTERM in the middle of a parallel job: every part removed, workers too."""
+    import signal
+    import sys
+    import time
+    make_batch()
+    issue_codes(db, issuer, GTIN, LOT, 3000)
+    env = {**os.environ, "TRACE_DATABASE": app.config["DATABASE"],
+           "TRACE_KEYS_DIR": app.config["KEYS_DIR"], "TRACE_BASE_URL": LOCAL,
+           "TRACE_HASH_SECRET": "x", "TRACE_SECRET_KEY": "x"}
+    job = subprocess.Popen([sys.executable, "-m", "trace", "labels", "print", "--gtin", GTIN,
+                            "--lot", LOT, "--stock", "a4-3x8", "--per-file", "480",
+                            "--workers", "2", "--out", str(tmp_path / "x.pdf")],
+                           cwd=LABELS.parent, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("x-*.partial")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job.send_signal(signal.SIGTERM)
+    job.wait(timeout=60)
+    assert job.returncode != 0
+    assert list(tmp_path.glob("x*")) == []

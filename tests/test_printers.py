@@ -140,11 +140,11 @@ def test_parts_and_stdout(db, codes, tmp_path, run_cli, app):
 
 
 def test_a_sheet_stock_is_refused_for_printer_languages(db, codes, tmp_path, run_cli):
-    out = tmp_path / "out"
     result = run_cli("labels", "print", "--gtin", GTIN, "--lot", LOT, "--stock", "a4-3x8",
-                     "--format", "tspl", "--out", str(out / "l.tspl"))
+                     "--format", "tspl", "--out", str(tmp_path / "l.tspl"))
     assert result.exit_code == 1 and "is a sheet, not a roll" in result.output
-    assert not out.exists()
+    assert "thermal-50x30-pin" in result.output  # the rolls there are, listed
+    assert not list(tmp_path.glob("l*"))
     with pytest.raises(InvalidInput, match="--format must be"):
         printers.check_printer_stock(load_stock("thermal-40x30", LABELS), "epl")
 

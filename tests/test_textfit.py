@@ -1,5 +1,7 @@
 """Fitting label text: shrink, wrap at sensible places, shorten with '…'."""
 
+import pytest
+
 from trace.stocks import PT_PER_MM, TextBox
 from trace.textfit import fit_text, register_font, text_width, wrap
 
@@ -26,3 +28,32 @@ def test_wrap_keeps_brackets_with_their_words():
     assert wrap("狮峰龙井茶（特级）", width, 6.5) == ["狮峰龙井茶", "（特级）"]
     assert all(not line.endswith("（") and not line.startswith("）")
                for size in (4, 5, 6, 7, 8) for line in wrap("龙井（特级）茶叶", width, size))
+
+
+def test_a_font_whose_licence_forbids_embedding_is_refused(tmp_path):
+    from trace import textfit
+    from trace.errors import LabelFontProblem
+    data = bytearray(textfit.SHIPPED_FONT.read_bytes())
+    tables = int.from_bytes(data[4:6], "big")
+    for entry in range(tables):
+        record = 12 + 16 * entry
+        if data[record:record + 4] == b"OS/2":
+            offset = int.from_bytes(data[record + 8:record + 12], "big")
+            data[offset + 8:offset + 10] = (0x0002).to_bytes(2, "big")  # restricted licence
+    restricted = tmp_path / "restricted.ttf"
+    restricted.write_bytes(bytes(data))
+    with pytest.raises(LabelFontProblem, match="does not allow embedding"):
+        textfit.use_font(restricted)
+    (tmp_path / "folder.ttf").mkdir()
+    with pytest.raises(LabelFontProblem, match="is a folder"):
+        textfit.use_font(tmp_path / "folder.ttf")
+    textfit.use_font()
+
+
+def test_missing_glyphs_are_named_in_the_order_they_appear():
+    from trace import textfit
+    from trace.errors import InvalidInput
+    textfit.use_font()
+    assert textfit.missing_glyphs("珍𠀀珠𠀁𠀀") == "𠀀𠀁"
+    with pytest.raises(InvalidInput, match="'𠀀𠀁' in the labels.*TRACE_LABEL_FONT"):
+        textfit.check_printable(["珍𠀀", "珠𠀁"], "labels")

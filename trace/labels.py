@@ -75,9 +75,15 @@ class BatchSource:
                  positions: tuple[int, int] | None = None, pin_secret: str | None = None):
         self.db, self.base_url, self.pin_secret = db, base_url, pin_secret
         self.batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
+        if self.batch.status == "recalled":
+            raise InvalidInput(f"batch {self.batch.lot} of {self.batch.gtin} is recalled "
+                               f"({self.batch.status_reason}); no labels are printed for it")
         self.product = catalog.get_product(db, self.batch.gtin)
         total = catalog.issued_count(db, self.batch.id)
         first, last = positions or (1, total)
+        if positions and last > total:
+            raise InvalidInput(f"--serials {first}-{last}: batch {self.batch.lot} has {total} "
+                               f"code(s), numbered 1-{total} as in codes export")
         # Positions count every code (as the export numbers them); voided ones are skipped.
         start, end = self._id_at(first), self._id_at(min(last, total))
         self.id_range = (start, end) if start and end else (0, -1)
@@ -87,6 +93,8 @@ class BatchSource:
             asked = f" at positions {first}-{last}" if positions else ""
             raise InvalidInput(f"no active codes to print{asked}: batch {self.batch.lot} "
                                f"has {total} code(s)")
+        self.with_pins = db.execute(f"SELECT count(pin_hash) FROM items {self._WHERE}",
+                                    [self.batch.id, *self.id_range]).fetchone()[0]
 
     def _id_at(self, position: int) -> int:
         row = self.db.execute("SELECT id FROM items WHERE batch_id = ? ORDER BY id "
@@ -111,6 +119,7 @@ class ListSource:
         if not items:
             raise InvalidInput("no codes to print")
         self.items, self.count = items, len(items)
+        self.with_pins = sum(1 for item in items if item.pin)
 
     def slice(self, offset: int, size: int) -> list[LabelItem]:
         return self.items[offset:offset + size]
@@ -180,19 +189,25 @@ def _breaks_a_word(lines: tuple[str, ...], text: str) -> bool:
     return False
 
 
+def check_pins(stock: Stock, source: "ItemSource") -> None:
+    """A PIN stock prints only codes that all have PINs (an empty frame helps nobody)."""
+    if stock.prints_pin and source.with_pins < source.count:
+        missing = source.count - source.with_pins
+        raise InvalidInput(f"stock {stock.name} prints a scratch-off PIN, but {missing} of the "
+                           f"{source.count} code(s) were issued without one (batch issue "
+                           "--with-pin); choose a stock without a PIN field, or --serials "
+                           "of the codes that have PINs")
+
+
 def check_texts(stock: Stock, item: LabelItem, domain: str) -> None:
     """Before any output: every character has a glyph, and the lot, serial and
     domain fit whole at the stock's sizes, the serial breaking only between
     groups of four (checked with the widest letter, so every serial fits)."""
-    if stock.prints_pin and not item.pin:
-        raise InvalidInput(f"stock {stock.name} prints a scratch-off PIN, but this batch's codes "
-                           "were issued without PINs (batch issue --with-pin); choose a stock "
-                           "without a PIN field")
     values = label_texts(item, domain)
     widest = dict(values, serial=group_serial("W" * len(item.serial)))
+    check_printable([box.template.format(**values) for box in stock.texts],
+                    f"labels of {stock.name}")
     for index, box in enumerate(stock.texts):
-        text = box.template.format(**values)
-        check_printable(text, f"text of {stock.name}")
         if not any(f"{{{name}}}" in box.template for name in WHOLE_FIELDS):
             continue
         worst = box.template.format(**widest)
@@ -376,6 +391,7 @@ def print_labels(source: ItemSource, stock: Stock, out: str | Path, *, domain: s
         raise InvalidInput("per_file must be at least 1")
     first = source.slice(0, 1)[0]
     check_fits(stock, make_symbol(first.url).width, folder)  # all before any output
+    check_pins(stock, source)
     check_texts(stock, first, domain)
     sizes = split_parts(source.count, stock, per_file, start_at)
     paths = part_paths(out, len(sizes))
@@ -396,15 +412,22 @@ def print_labels(source: ItemSource, stock: Stock, out: str | Path, *, domain: s
             for size, partial, start in zip(sizes, partials, starts):
                 render_file(partial, stock, islice(stream, size), domain, start, progress)
     except BaseException:
-        for partial in partials:
-            partial.unlink(missing_ok=True)
+        discard_partials(pool, partials)
         raise
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+    if pool is not None:
+        pool.shutdown(wait=True)
     for partial, path in zip(partials, paths):
         os.replace(partial, path)
     return paths
+
+
+def discard_partials(pool: ProcessPoolExecutor | None, partials: list[Path]) -> None:
+    """After a failure or an interrupt: stop the workers first (one may still be
+    writing its part), then remove every part, so no file is left behind."""
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+    for partial in partials:
+        partial.unlink(missing_ok=True)
 
 
 def _render_whole_file(job: tuple[Path, Stock, list[LabelItem], str, int]) -> int:

@@ -21,15 +21,17 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
 from PIL import Image, ImageDraw, ImageFont
 
 from . import textfit
 from .errors import InvalidInput
-from .labels import ItemSource, check_fits, check_texts, label_texts, part_paths
+from .labels import (ItemSource, check_fits, check_pins, check_texts, discard_partials,
+                     label_texts, part_paths)
 from .qr import Symbol, make_symbol
-from .stocks import LINE_HEIGHT, Stock, TextBox
+from .stocks import LINE_HEIGHT, Stock, TextBox, list_stocks, load_stock
 
 FORMATS = ("tspl", "zpl")
 _INVERT = bytes(255 - b for b in range(256))
@@ -187,13 +189,19 @@ class ZplWriter:
         self.out.write("".join(parts).encode("ascii"))
 
 
-def check_printer_stock(stock: Stock, fmt: str) -> None:
+def is_roll(stock: Stock) -> bool:
+    return stock.gap_mm is not None and stock.labels_per_page == 1 and bool(stock.dpi)
+
+
+def check_printer_stock(stock: Stock, fmt: str, folder: str | Path | None = None) -> None:
     if fmt not in FORMATS:
         raise InvalidInput(f"--format must be pdf, tspl or zpl, not {fmt!r}")
-    if stock.gap_mm is None or stock.labels_per_page != 1 or not stock.dpi:
+    if not is_roll(stock):
+        rolls = [name for name in list_stocks(folder) if is_roll(load_stock(name, folder))] \
+            if folder else []
         raise InvalidInput(f"stock {stock.name} is a sheet, not a roll for a thermal printer: "
                            f"{fmt.upper()} needs a stock with one label a page, its dpi and "
-                           "[printer] gap_mm (thermal-40x30, thermal-50x30, tag-30x20)")
+                           f"[printer] gap_mm" + (f" ({', '.join(rolls)})" if rolls else ""))
 
 
 Progress = Callable[[int], None]
@@ -229,6 +237,7 @@ def print_commands(source: ItemSource, stock: Stock, out: str | BinaryIO, fmt: s
     check_printer_stock(stock, fmt)
     first = source.slice(0, 1)[0]
     check_fits(stock, make_symbol(first.url).width)  # everything checked before output
+    check_pins(stock, source)
     check_texts(stock, first, domain)
     if not isinstance(out, str):
         write_labels(_items(source, 0, source.count), stock, out, fmt, domain=domain,
@@ -256,12 +265,10 @@ def print_commands(source: ItemSource, stock: Stock, out: str | BinaryIO, fmt: s
             while pending:
                 _report(pending.popleft().result(), progress)
     except BaseException:
-        for partial in partials:
-            partial.unlink(missing_ok=True)
+        discard_partials(pool, partials)
         raise
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+    if pool is not None:
+        pool.shutdown(wait=True)
     for partial, path in zip(partials, paths):
         partial.replace(path)
     return paths

@@ -15,6 +15,7 @@ punctuation never starts one::
 from __future__ import annotations
 
 import re
+import struct
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,11 +52,16 @@ def use_font(path: str | Path | None = None) -> Path:
     path = Path(path) if path else SHIPPED_FONT
     if _font_file == path:
         return path
+    if path.is_dir():
+        raise LabelFontProblem(f"label font {path} is a folder, not a font file; {INSTALL_HINT}")
     if not path.is_file():
         raise LabelFontProblem(f"label font {path} not found; {INSTALL_HINT}")
     try:
         font = TTFont(FONT, str(path), subfontIndex=0)
-    except (TTFError, OSError, ValueError) as error:
+        if not _embedding_allowed(path):
+            raise LabelFontProblem(f"label font {path} does not allow embedding (its licence "
+                                   f"flags forbid it); {INSTALL_HINT}")
+    except (TTFError, OSError, ValueError, struct.error) as error:
         raise LabelFontProblem(
             f"label font {path} cannot be embedded ({error}); it must be TrueType "
             f"(.ttf/.ttc; OpenType-CFF fonts such as Noto Sans CJK .otf cannot be); "
@@ -80,19 +86,38 @@ def register_font() -> None:
 
 
 def missing_glyphs(text: str) -> str:
-    """The characters of ``text`` the label font has no glyph for (printed as boxes)."""
+    """The characters of ``text`` the label font has no glyph for (printed as boxes),
+    in the order they appear."""
     register_font()
     face = pdfmetrics.getFont(FONT).face  # type: ignore[attr-defined]
-    return "".join(sorted({ch for ch in text if not ch.isspace()
-                           and ord(ch) not in face.charToGlyph}))
+    return "".join(dict.fromkeys(ch for ch in text if not ch.isspace()
+                                 and ord(ch) not in face.charToGlyph))
 
 
-def check_printable(text: str, what: str) -> None:
-    missing = missing_glyphs(text)
-    if missing:
-        raise InvalidInput(f"the label font has no glyph for {missing!r} in the {what}; set "
-                           "TRACE_LABEL_FONT to a font that has them, e.g. "
-                           "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+def check_printable(texts: list[str], what: str) -> None:
+    """Refuse, before any output, text the font would print as empty boxes."""
+    missing = missing_glyphs("".join(texts))
+    if not missing:
+        return
+    advice = ("set TRACE_LABEL_FONT to a font that has them, e.g. "
+              "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc") if _font_file == SHIPPED_FONT \
+        else f"the font in TRACE_LABEL_FONT ({_font_file}) lacks them too: choose another"
+    raise InvalidInput(f"the label font has no glyph for {missing!r} in the {what}; {advice}")
+
+
+def _embedding_allowed(path: Path) -> bool:
+    """The font's OS/2 fsType permits embedding a subset (not restricted-licence,
+    bitmap-only or no-subsetting). TrueType collections: the first face."""
+    data = path.read_bytes()
+    start = struct.unpack(">I", data[12:16])[0] if data[:4] == b"ttcf" else 0
+    tables = struct.unpack(">H", data[start + 4:start + 6])[0]
+    for entry in range(tables):
+        record = start + 12 + 16 * entry
+        if data[record:record + 4] == b"OS/2":
+            offset = struct.unpack(">I", data[record + 8:record + 12])[0]
+            fs_type = struct.unpack(">H", data[offset + 8:offset + 10])[0]
+            return fs_type & 0x000F != 0x0002 and not fs_type & 0x0300
+    return True
 
 
 @lru_cache(maxsize=65536)

@@ -6,8 +6,11 @@
 from __future__ import annotations
 
 import contextlib
+import signal
+import stat
 import sys
-from typing import BinaryIO
+from pathlib import Path
+from typing import BinaryIO, Callable, ContextManager, Iterator
 
 import click
 from flask import current_app
@@ -70,7 +73,7 @@ def labels_list():
     folder = current_app.config["LABELS_DIR"]
     for name in stocks.list_stocks(folder):
         stock = stocks.load_stock(name, folder)
-        click.echo(f"{name:<16} {stock.labels_per_page:>3} a page  {stock.description}")
+        click.echo(f"{name:<20} {stock.labels_per_page:>3} a page  {stock.description}")
 
 
 @labels_group.command("print")
@@ -102,33 +105,93 @@ def labels_print(gtin: str, lot: str, stock: str, out: str, fmt: str, positions:
     """
     folder = current_app.config["LABELS_DIR"]
     chosen = stocks.load_stock(stock, folder)
+    target = _output(out, fmt)
+    if fmt != "pdf":
+        printers.check_printer_stock(chosen, fmt, folder)
+        if start_at:
+            raise click.BadParameter("is for partly used A4 sheets; a roll has no positions",
+                                     param_hint="--start-at")
     textfit.use_font(current_app.config.get("LABEL_FONT"))
     source = labels.BatchSource(database(), gtin, lot, current_app.config["BASE_URL"],
                                 labels.parse_range(positions) if positions else None,
                                 pin_secret=current_app.config["HASH_SECRET"]
                                 if chosen.prints_pin else None)
-    if fmt == "pdf" and not out.lower().endswith(".pdf"):
-        raise click.BadParameter("must end in .pdf (or choose --format tspl or zpl)",
-                                 param_hint="--out")
-    domain = current_app.config["OFFICIAL_DOMAIN"]
+    if source.with_pins and not chosen.prints_pin:
+        click.echo(f"Warning: {source.with_pins} of these codes have scratch-off PINs, which "
+                   f"{chosen.name} does not print; buyers need them to claim (print them on "
+                   "thermal-50x30-pin, or from the pin column of codes export)", err=True)
     bar = click.progressbar(length=source.count, label="Printing", file=sys.stderr) \
         if source.count >= 1_000 else contextlib.nullcontext()
-    with bar as shown:
+    with bar as shown, _stopped_by_sigterm(), _write_errors(out):
         progress = shown.update if shown else None
+        domain = current_app.config["OFFICIAL_DOMAIN"]
         if fmt == "pdf":
             paths = labels.print_labels(source, chosen, out, domain=domain, start_at=start_at,
                                         per_file=per_file, workers=workers, folder=folder,
                                         progress=progress)
-        else:
-            target: str | BinaryIO = sys.stdout.buffer if out == "-" else out
+        elif isinstance(target, str):
             paths = printers.print_commands(source, chosen, target, fmt, domain=domain,
                                             per_file=per_file, progress=progress,
                                             workers=workers)
-    if not paths:  # streamed to stdout: the summary goes to stderr
-        click.echo(f"Wrote {source.count} labels ({chosen.name}, {fmt.upper()})", err=True)
+        else:
+            with target() as stream:
+                paths = printers.print_commands(source, chosen, stream, fmt, domain=domain,
+                                                per_file=per_file, progress=progress)
+    if not paths:  # streamed to stdout or a device: the summary goes to stderr
+        click.echo(f"Wrote {source.count} labels ({chosen.name}, {fmt.upper()}) to "
+                   f"{'standard output' if out == '-' else out}", err=True)
         return
     where = str(paths[0]) if len(paths) == 1 else f"{len(paths)} files: {paths[0]} ... {paths[-1]}"
     click.echo(f"Wrote {source.count} labels ({chosen.name}) to {where}")
+
+
+def _output(out: str, fmt: str) -> str | Callable[[], ContextManager[BinaryIO]]:
+    """Where the labels go: a file path (written as parts, then renamed), or an opener
+    for standard output or a printer device or pipe (written straight through)."""
+    def bad(problem: str) -> click.BadParameter:
+        return click.BadParameter(problem, param_hint="--out")
+    if out == "-":
+        if fmt == "pdf":
+            raise bad("'-' streams TSPL or ZPL; a PDF goes to a file")
+        return lambda: contextlib.nullcontext(sys.stdout.buffer)
+    path = Path(out)
+    if path.is_symlink():
+        raise bad(f"{out} is a symbolic link; give the file or device it points to")
+    if path.exists() and not path.is_file():
+        mode = path.stat().st_mode
+        if not (stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode)):
+            raise bad(f"{out} is a folder or something else, not a file or a printer device")
+        if fmt == "pdf":
+            raise bad(f"{out} is a device; write the PDF to a file and print that file")
+        return lambda: open(path, "wb")
+    if not path.parent.is_dir():
+        raise bad(f"there is no folder {path.parent}; create it first (is a USB stick "
+                  "not mounted?)")
+    if (fmt == "pdf") != (path.suffix.lower() == ".pdf"):
+        raise bad("must end in .pdf" if fmt == "pdf" else
+                  f"a {fmt.upper()} file should not be named .pdf (use .{fmt})")
+    return out
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """kill (SIGTERM) unwinds like Ctrl-C, so the half-written parts are removed."""
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _write_errors(out: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror or error}; "
+                                   "nothing was left behind") from None
 
 
 COMMANDS = [labels_group]
