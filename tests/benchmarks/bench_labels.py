@@ -121,11 +121,13 @@ def big_run(db_path: Path, folder: Path, count: int) -> tuple[float, int, int, i
     """Print ``count`` labels through the real CLI; wall time and peak memory."""
     env = {**os.environ, "TRACE_DATABASE": str(db_path), "TRACE_KEYS_DIR": str(folder / "keys"),
            "TRACE_BASE_URL": BASE}
+    (folder / "big").mkdir()
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "trace", "labels", "print", "--gtin", GTIN, "--lot", LOT,
          "--stock", "a4-3x8", "--out", str(folder / "big" / "labels.pdf")],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=open(folder / "stderr.txt", "wb"))  # a file: a full pipe would block the job
     peak_pss = peak_rss = 0
     while process.poll() is None:
         pss, rss = process_tree_memory(process.pid)
@@ -133,7 +135,7 @@ def big_run(db_path: Path, folder: Path, count: int) -> tuple[float, int, int, i
         time.sleep(0.2)
     elapsed = time.perf_counter() - start
     if process.returncode != 0:
-        raise SystemExit(f"labels print failed: {process.stdout.read().decode()}")
+        raise SystemExit(f"labels print failed: {(folder / 'stderr.txt').read_text()}")
     files = len(list((folder / "big").glob("*.pdf")))
     return elapsed, peak_pss, peak_rss, files
 

@@ -76,18 +76,21 @@ def big_run(db_path: Path, folder: Path, fmt: str) -> tuple[float, int, list[Pat
     env = {**os.environ, "TRACE_DATABASE": str(db_path), "TRACE_KEYS_DIR": str(folder / "keys"),
            "TRACE_BASE_URL": BASE}
     out = folder / fmt / f"labels.{fmt}"
+    out.parent.mkdir()
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "trace", "labels", "print", "--gtin", GTIN, "--lot", LOT,
          "--stock", STOCK, "--format", fmt, "--out", str(out)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=open(folder / "stderr.txt", "wb"))  # a file: a full pipe would block the job
     peak = 0
     while process.poll() is None:
         peak = max(peak, process_tree_memory(process.pid)[0])
         time.sleep(0.2)
     elapsed = time.perf_counter() - start
     if process.returncode != 0:
-        raise SystemExit(f"labels print --format {fmt} failed: {process.stdout.read().decode()}")
+        raise SystemExit(f"labels print --format {fmt} failed: "
+                         f"{(folder / 'stderr.txt').read_text()}")
     return elapsed, peak, sorted(out.parent.glob(f"*.{fmt}"))
 
 
