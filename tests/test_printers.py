@@ -33,27 +33,48 @@ def dots(mm: float, dpi: int) -> int:
     return round(mm / 25.4 * dpi)
 
 
+_BITMAP = re.compile(rb"BITMAP (\d+),(\d+),(\d+),(\d+),0,")
+
+
+def tspl_commands(data: bytes):
+    """(command, arguments) in order, read as a printer reads them: a BITMAP's binary
+    data is skipped by its declared size, never searched for text."""
+    position = 0
+    while position < len(data):
+        bitmap = _BITMAP.match(data, position)
+        if bitmap:
+            x, y, row_bytes, height = map(int, bitmap.groups())
+            end = bitmap.end() + row_bytes * height
+            assert data[end:end + 2] == b"\r\n", "BITMAP data is not the declared size"
+            yield "BITMAP", (x, y, row_bytes, height, data[bitmap.end():end])
+            position = end + 2
+            continue
+        end = data.index(b"\r\n", position)
+        line = data[position:end].decode("ascii")
+        yield line.split(" ", 1)[0], line
+        position = end + 2
+
+
 def tspl_labels(data: bytes, stock) -> list[Image.Image]:
     """Each label as a TSPL printer draws it: BITMAP bits 0 print, 1 stay white."""
-    header, _, body = data.partition(b"CLS\r\n")
-    size = re.search(rb"SIZE ([\d.]+) mm,([\d.]+) mm\r\n", header)
-    gap = re.search(rb"GAP ([\d.]+) mm,0 mm\r\n", header)
-    assert (float(size[1]), float(size[2])) == (stock.label_w_mm, stock.label_h_mm)
-    assert float(gap[1]) == stock.gap_mm
-    images = []
-    for label in (b"CLS\r\n" + body).split(b"CLS\r\n")[1:]:
-        canvas = Image.new("1", (dots(stock.label_w_mm, stock.dpi),
-                                 dots(stock.label_h_mm, stock.dpi)), 1)
-        position = 0
-        while (match := re.compile(rb"BITMAP (\d+),(\d+),(\d+),(\d+),0,").search(label,
-                                                                                 position)):
-            x, y, row_bytes, height = map(int, match.groups())
-            raw = label[match.end():match.end() + row_bytes * height]
-            assert label[match.end() + len(raw):match.end() + len(raw) + 2] == b"\r\n"
+    images: list[Image.Image] = []
+    canvas = None
+    for command, argument in tspl_commands(data):
+        if command == "SIZE":
+            assert argument == f"SIZE {stock.label_w_mm:g} mm,{stock.label_h_mm:g} mm"
+        elif command == "GAP":
+            assert argument == f"GAP {stock.gap_mm:g} mm,0 mm"
+        elif command == "CLS":
+            canvas = Image.new("1", (dots(stock.label_w_mm, stock.dpi),
+                                     dots(stock.label_h_mm, stock.dpi)), 1)
+        elif command == "BITMAP":
+            x, y, row_bytes, height, raw = argument
             canvas.paste(Image.frombytes("1", (row_bytes * 8, height), raw), (x, y))
-            position = match.end() + len(raw)
-        assert label.endswith(b"PRINT 1,1\r\n")
-        images.append(canvas)
+        elif command == "PRINT":
+            assert argument == "PRINT 1,1"
+            images.append(canvas)
+            canvas = None
+    assert canvas is None, "a label was never printed"
     return images
 
 

@@ -98,12 +98,23 @@ def first_and_last_codes(path: Path, fmt: str, stock) -> list[str]:
     """Decode the first and the last label of a file, drawn as the printer would."""
     data = path.read_bytes()
     found = []
-    if fmt == "tspl":
-        labels = data.split(b"CLS\r\n")[1:]
-        for label in (labels[0], labels[-1]):
-            m = re.search(rb"BITMAP (\d+),(\d+),(\d+),(\d+),0,", label)
+    if fmt == "tspl":  # read as the printer does: each BITMAP's data skipped by its size
+        qr_bitmaps, position, new_label = [], 0, False
+        pattern = re.compile(rb"BITMAP (\d+),(\d+),(\d+),(\d+),0,")
+        while position < len(data):
+            m = pattern.match(data, position)
+            if m is None:
+                end = data.index(b"\r\n", position)
+                new_label = new_label or data[position:end] == b"CLS"
+                position = end + 2
+                continue
             width, height = int(m[3]) * 8, int(m[4])
-            raw = label[m.end():m.end() + width // 8 * height]
+            raw = data[m.end():m.end() + width // 8 * height]
+            if new_label:  # the first mark of a label is its QR code
+                qr_bitmaps.append((width, height, raw))
+                new_label = False
+            position = m.end() + len(raw) + 2
+        for width, height, raw in (qr_bitmaps[0], qr_bitmaps[-1]):
             found += [r.text for r in zxingcpp.read_barcodes(
                 Image.frombytes("1", (width, height), raw).convert("L"), try_invert=False)]
     else:
