@@ -14,7 +14,7 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageFilter
 
-from trace import labels
+from trace import label_sources, labels
 from trace.codes import group_serial
 from trace.errors import InvalidInput
 from trace.issuing import export_rows, issue_codes
@@ -42,7 +42,7 @@ def codes(db, issuer, make_batch):
 def print_batch(db, stock_name, out, **kwargs):
     stock = load_stock(stock_name, LABELS)
     positions = kwargs.pop("positions", None)
-    source = labels.BatchSource(db, GTIN, LOT, LOCAL, positions)
+    source = label_sources.BatchSource(db, GTIN, LOT, LOCAL, positions)
     return labels.print_labels(source, stock, out, domain=DOMAIN, folder=LABELS, **kwargs)
 
 
@@ -141,19 +141,6 @@ def test_serial_positions_print_that_range(db, codes, tmp_path):
             print_batch(db, "thermal-50x30", tmp_path / "n.pdf", positions=beyond)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1-500", (1, 500)), ("7", (7, 7)), (" 2 - 3 ", (2, 3)),
-])
-def test_parse_range(text, expected):
-    assert labels.parse_range(text) == expected
-
-
-@pytest.mark.parametrize("text", ["", "a-b", "0-5", "5-2", "1-2-3"])
-def test_parse_range_rejects(text):
-    with pytest.raises(InvalidInput, match="serials"):
-        labels.parse_range(text)
-
-
 def test_large_jobs_split_into_files_in_parallel(db, issuer, make_batch, tmp_path):
     make_batch()
     issue_codes(db, issuer, GTIN, LOT, 1_100)
@@ -176,7 +163,7 @@ def test_split_parts_fill_whole_pages():
 def test_too_small_stock_is_refused_with_the_size_that_fits(db, issuer, make_batch, tmp_path):
     make_batch()
     issue_codes(db, issuer, GTIN, LOT, 2)
-    source = labels.BatchSource(db, GTIN, LOT, "https://trace.example.cn")  # version 9
+    source = label_sources.BatchSource(db, GTIN, LOT, "https://trace.example.cn")  # version 9
     stock = load_stock("tag-30x20", LABELS)
     with pytest.raises(InvalidInput, match=r"needs 61 modules .* at least 20\.7 mm square"
                                            r".* Stocks that fit: a4-3x8, a4-4x10, thermal"):
@@ -186,11 +173,11 @@ def test_too_small_stock_is_refused_with_the_size_that_fits(db, issuer, make_bat
 
 
 def test_a_failure_part_way_leaves_no_file(tmp_path):
-    fits = labels.LabelItem(LOCAL + "/01/09521234000013/10/L/21/S?k=K&s=" + "a" * 86,
-                            GTIN, "L", "S", "珍珠")
-    too_long = labels.LabelItem(fits.url + "&x=" + "y" * 60, GTIN, "L", "S2", "珍珠")
+    fits = label_sources.LabelItem(LOCAL + "/01/09521234000013/10/L/21/S?k=K&s=" + "a" * 86,
+                                   GTIN, "L", "S", "珍珠")
+    too_long = label_sources.LabelItem(fits.url + "&x=" + "y" * 60, GTIN, "L", "S2", "珍珠")
     assert make_symbol(fits.url).version <= 8 < make_symbol(too_long.url).version
-    source = labels.ListSource([fits] * 3 + [too_long])
+    source = label_sources.ListSource([fits] * 3 + [too_long])
     with pytest.raises(InvalidInput, match="too small"):
         labels.print_labels(source, load_stock("tag-30x20", LABELS), tmp_path / "t.pdf",
                             domain=DOMAIN)
@@ -328,10 +315,10 @@ def test_poppler_and_pdfium_both_show_every_text_box(db, codes, tmp_path, stock_
 
 
 def test_a_character_the_font_lacks_is_refused_before_any_output(tmp_path):
-    item = labels.LabelItem(LOCAL + "/01/09521234000013/10/L/21/S?k=K&s=" + "a" * 86,
-                            GTIN, "L", "S", "𠀀珍珠")  # U+20000: not in GB 2312
+    item = label_sources.LabelItem(LOCAL + "/01/09521234000013/10/L/21/S?k=K&s=" + "a" * 86,
+                                   GTIN, "L", "S", "𠀀珍珠")  # U+20000: not in GB 2312
     with pytest.raises(InvalidInput, match=r"no glyph for '𠀀'.*TRACE_LABEL_FONT"):
-        labels.print_labels(labels.ListSource([item]), load_stock("a4-3x8", LABELS),
+        labels.print_labels(label_sources.ListSource([item]), load_stock("a4-3x8", LABELS),
                             tmp_path / "t.pdf", domain=DOMAIN)
     assert list(tmp_path.iterdir()) == []
 
@@ -359,7 +346,7 @@ def test_a_pin_stock_prints_each_items_pin_in_its_frame(db, issuer, make_batch, 
     issue_codes(db, issuer, GTIN, LOT, 3, pin_secret=secret)
     rows = list(export_rows(db, GTIN, LOT, LOCAL, secret))
     stock = load_stock("thermal-50x30-pin", LABELS)
-    source = labels.BatchSource(db, GTIN, LOT, LOCAL, pin_secret=secret)
+    source = label_sources.BatchSource(db, GTIN, LOT, LOCAL, pin_secret=secret)
     (path,) = labels.print_labels(source, stock, tmp_path / "pin.pdf", domain=DOMAIN)
     for page, row in zip(pdfium.PdfDocument(str(path)), rows):
         text = re.sub(r"\s", "", page.get_textpage().get_text_range())
@@ -383,11 +370,11 @@ def test_a_mixed_batch_is_refused_on_the_pin_stock(db, issuer, make_batch, tmp_p
     make_batch()
     issue_codes(db, issuer, GTIN, LOT, 2, pin_secret=secret)
     issue_codes(db, issuer, GTIN, LOT, 2)
-    source = labels.BatchSource(db, GTIN, LOT, LOCAL, pin_secret=secret)
+    source = label_sources.BatchSource(db, GTIN, LOT, LOCAL, pin_secret=secret)
     with pytest.raises(InvalidInput, match="2 of the 4 code"):
         labels.print_labels(source, load_stock("thermal-50x30-pin", LABELS), tmp_path / "m.pdf",
                             domain=DOMAIN)
-    pinned = labels.BatchSource(db, GTIN, LOT, LOCAL, (1, 2), pin_secret=secret)
+    pinned = label_sources.BatchSource(db, GTIN, LOT, LOCAL, (1, 2), pin_secret=secret)
     assert labels.print_labels(pinned, load_stock("thermal-50x30-pin", LABELS),
                                tmp_path / "p.pdf", domain=DOMAIN)
 

@@ -12,7 +12,7 @@ from PIL import Image
 from trace import printers
 from trace.errors import InvalidInput
 from trace.issuing import export_rows, issue_codes
-from trace.labels import BatchSource
+from trace.label_sources import BatchSource
 from trace.stocks import load_stock
 
 from conftest import GTIN, LOT

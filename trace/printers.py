@@ -28,8 +28,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 from . import textfit
 from .errors import InvalidInput
-from .labels import (ItemSource, check_fits, check_pins, check_texts, discard_partials,
-                     label_texts, part_paths)
+from .label_sources import ItemSource
+from .labels import (check_fits, check_pins, check_texts, discard_partials, label_texts,
+                     part_paths)
 from .qr import Symbol, make_symbol
 from .stocks import LINE_HEIGHT, Stock, TextBox, list_stocks, load_stock
 

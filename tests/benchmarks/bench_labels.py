@@ -31,7 +31,8 @@ from trace import catalog
 from trace.db import create_db, open_db
 from trace.issuing import issue_codes
 from trace.keys import create_key, load_signer
-from trace.labels import BatchSource, SheetWriter, print_labels
+from trace.label_sources import BatchSource
+from trace.labels import SheetWriter, print_labels
 from trace.stocks import PT_PER_MM, load_stock
 
 ROOT = Path(__file__).resolve().parents[2]

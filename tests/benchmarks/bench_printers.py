@@ -31,7 +31,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from trace import printers, textfit
 from trace.db import open_db
-from trace.labels import BatchSource, label_texts
+from trace.label_sources import BatchSource
+from trace.labels import label_texts
 from trace.stocks import LINE_HEIGHT, load_stock
 
 STOCK = "thermal-40x30"

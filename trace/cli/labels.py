@@ -16,7 +16,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .. import labels, printers, qr, stocks, textfit
+from .. import label_sources, labels, printers, qr, stocks, textfit
 from ..codes import parse_link
 from .common import database
 
@@ -112,10 +112,10 @@ def labels_print(gtin: str, lot: str, stock: str, out: str, fmt: str, positions:
             raise click.BadParameter("is for partly used A4 sheets; a roll has no positions",
                                      param_hint="--start-at")
     textfit.use_font(current_app.config.get("LABEL_FONT"))
-    source = labels.BatchSource(database(), gtin, lot, current_app.config["BASE_URL"],
-                                labels.parse_range(positions) if positions else None,
-                                pin_secret=current_app.config["HASH_SECRET"]
-                                if chosen.prints_pin else None)
+    secret = current_app.config["HASH_SECRET"] if chosen.prints_pin else None
+    source = label_sources.BatchSource(
+        database(), gtin, lot, current_app.config["BASE_URL"],
+        label_sources.parse_range(positions) if positions else None, pin_secret=secret)
     if source.with_pins and not chosen.prints_pin:
         click.echo(f"Warning: {source.with_pins} of these codes have scratch-off PINs, which "
                    f"{chosen.name} does not print; buyers need them to claim (print them on "
