@@ -329,7 +329,7 @@ def test_a_missing_or_unusable_font_stops_printing(tmp_path, run_cli, app, codes
     with pytest.raises(LabelFontProblem, match="not found; restore labels/fonts/"):
         textfit.use_font(tmp_path / "nope.ttf")
     (tmp_path / "bad.ttf").write_bytes(b"OTTO" + b"\0" * 100)  # what a CFF font starts with
-    with pytest.raises(LabelFontProblem, match="cannot be embedded.*must be TrueType"):
+    with pytest.raises(LabelFontProblem, match="cannot be used.*must be TrueType"):
         textfit.use_font(tmp_path / "bad.ttf")
     app.config["LABEL_FONT"] = str(tmp_path / "nope.ttf")
     result = run_cli("labels", "print", "--gtin", GTIN, "--lot", LOT, "--stock", "a4-3x8",
@@ -443,3 +443,25 @@ def test_an_interrupted_job_leaves_no_part_behind(db, issuer, make_batch, tmp_pa
     job.wait(timeout=60)
     assert job.returncode != 0
     assert list(tmp_path.glob("x*")) == []
+
+
+def test_a_long_lot_prints_whole_on_the_thermal_stocks(db, issuer, make_batch, tmp_path):
+    lot = "ZJ-2611-A-0001-B2C3D"  # 20 characters, the most GS1 allows
+    make_batch(lot=lot)
+    issue_codes(db, issuer, GTIN, lot, 1)
+    for stock in ("thermal-40x30", "thermal-50x30", "a4-4x10"):
+        source = label_sources.BatchSource(db, GTIN, lot, LOCAL)
+        (path,) = labels.print_labels(source, load_stock(stock, LABELS), tmp_path / f"{stock}.pdf",
+                                      domain=DOMAIN)
+        text = pdfium.PdfDocument(str(path))[0].get_textpage().get_text_range()
+        assert lot in re.sub(r"\s", "", re.sub("[\ufffe\x02]", "-", text)), (stock, text)
+
+
+def test_a_smaller_job_removes_the_parts_a_larger_one_left(db, codes, tmp_path):
+    print_batch(db, "thermal-50x30", tmp_path / "x.pdf", per_file=10)
+    assert sorted(p.name for p in tmp_path.glob("x*")) == ["x-001.pdf", "x-002.pdf",
+                                                           "x-003.pdf"]
+    print_batch(db, "thermal-50x30", tmp_path / "x.pdf", per_file=20)
+    assert sorted(p.name for p in tmp_path.glob("x*")) == ["x-001.pdf", "x-002.pdf"]
+    print_batch(db, "thermal-50x30", tmp_path / "x.pdf")
+    assert sorted(p.name for p in tmp_path.glob("x*")) == ["x.pdf"]

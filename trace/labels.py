@@ -11,9 +11,11 @@ processes (both cores) and written as each finishes::
 
 from __future__ import annotations
 
+import glob
 import math
 import multiprocessing
 import os
+import signal
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
@@ -87,8 +89,8 @@ WHOLE_FIELDS = ("lot", "serial", "gtin", "domain", "pin")  # never shortened wit
 
 
 def _breaks_a_word(lines: tuple[str, ...], text: str) -> bool:
-    """A line ends between two letters or digits: inside a serial's group of four
-    (or inside a lot); breaks after '-', '.', ':' and at spaces are fine."""
+    """A line ends between two letters or digits: inside a serial's group of four;
+    breaks after '-', '.', ':' and at spaces are fine."""
     position = 0
     for line in lines[:-1]:
         end = text.index(line, position) + len(line)
@@ -123,7 +125,7 @@ def check_texts(stock: Stock, item: LabelItem, domain: str) -> None:
         worst = box.template.format(**widest)
         _, lines = fit_text(worst, box)
         if "".join(lines).replace(" ", "") != worst.replace(" ", "") or \
-                _breaks_a_word(lines, worst):
+                "{serial}" in box.template and _breaks_a_word(lines, worst):
             raise InvalidInput(f"stock {stock.name}: {box.template.format(**values)!r} does not "
                                f"fit whole in text[{index}] at {box.min_size_pt:g} pt "
                                f"({box.max_lines} line(s) of {box.width_mm:g} mm); use a "
@@ -309,7 +311,8 @@ def print_labels(source: ItemSource, stock: Stock, out: str | Path, *, domain: s
     workers = workers or os.cpu_count() or 1
     parallel = workers > 1 and source.count >= PARALLEL_MIN and \
         "fork" in multiprocessing.get_all_start_methods()
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) \
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=quiet_worker) \
         if parallel else None
     try:
         paths[0].parent.mkdir(parents=True, exist_ok=True)
@@ -321,14 +324,36 @@ def print_labels(source: ItemSource, stock: Stock, out: str | Path, *, domain: s
             stream = _labelled(_chunks(source, sizes), pool, lookahead=2 * workers)
             for size, partial, start in zip(sizes, partials, starts):
                 render_file(partial, stock, islice(stream, size), domain, start, progress)
+        if pool is not None:
+            pool.shutdown(wait=True)
     except BaseException:
         discard_partials(pool, partials)
         raise
-    if pool is not None:
-        pool.shutdown(wait=True)
-    for partial, path in zip(partials, paths):
-        os.replace(partial, path)
+    publish(partials, paths)
     return paths
+
+
+def quiet_worker() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them and removes the parts;
+    a kill ends them at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def publish(partials: list[Path], paths: list[Path]) -> None:
+    """Rename every part into place, and remove parts an earlier, larger job left
+    under the same name, with Ctrl-C and kill held back: all files or none."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        for partial, path in zip(partials, paths):
+            os.replace(partial, path)
+        out = paths[0]
+        stem = out.stem.rsplit("-", 1)[0] if len(paths) > 1 else out.stem
+        for old in out.parent.glob(f"{glob.escape(stem)}-[0-9][0-9][0-9]{out.suffix}"):
+            if old not in paths:
+                old.unlink()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def discard_partials(pool: ProcessPoolExecutor | None, partials: list[Path]) -> None:

@@ -30,7 +30,7 @@ from . import textfit
 from .errors import InvalidInput
 from .label_sources import ItemSource
 from .labels import (check_fits, check_pins, check_texts, discard_partials, label_texts,
-                     part_paths)
+                     part_paths, publish, quiet_worker)
 from .qr import Symbol, make_symbol
 from .stocks import LINE_HEIGHT, Stock, TextBox, list_stocks, load_stock
 
@@ -248,7 +248,8 @@ def print_commands(source: ItemSource, stock: Stock, out: str | BinaryIO, fmt: s
     paths = part_paths(out, len(sizes))
     partials = [path.with_name(path.name + ".partial") for path in paths]
     workers = min(workers or os.cpu_count() or 1, len(sizes))
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) \
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=quiet_worker) \
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods() else None
     try:
         paths[0].parent.mkdir(parents=True, exist_ok=True)
@@ -265,13 +266,12 @@ def print_commands(source: ItemSource, stock: Stock, out: str | BinaryIO, fmt: s
                     _report(pending.popleft().result(), progress)
             while pending:
                 _report(pending.popleft().result(), progress)
+        if pool is not None:
+            pool.shutdown(wait=True)
     except BaseException:
         discard_partials(pool, partials)
         raise
-    if pool is not None:
-        pool.shutdown(wait=True)
-    for partial, path in zip(partials, paths):
-        partial.replace(path)
+    publish(partials, paths)
     return paths
 
 

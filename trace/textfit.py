@@ -63,7 +63,7 @@ def use_font(path: str | Path | None = None) -> Path:
                                    f"flags forbid it); {INSTALL_HINT}")
     except (TTFError, OSError, ValueError, struct.error) as error:
         raise LabelFontProblem(
-            f"label font {path} cannot be embedded ({error}); it must be TrueType "
+            f"label font {path} cannot be used ({error}); it must be TrueType "
             f"(.ttf/.ttc; OpenType-CFF fonts such as Noto Sans CJK .otf cannot be); "
             f"{INSTALL_HINT}") from None
     pdfmetrics.registerFont(font)
@@ -154,10 +154,13 @@ def wrap(text: str, width_pt: float, size: float) -> list[str]:
         if text_width(line + token, size) <= width_pt:
             line += token
             continue
-        if line.strip():
-            lines.append(line.rstrip())
-        pieces = _split_long(token, width_pt, size)
-        lines.extend(pieces[:-1])
+        if text_width(token, size) > width_pt:  # too wide for any line: start it here
+            pieces = _split_long(line + token, width_pt, size)
+        else:
+            if line.strip():
+                lines.append(line.rstrip())
+            pieces = [token]
+        lines.extend(piece.rstrip() for piece in pieces[:-1])
         line = pieces[-1]
     if line.strip():
         lines.append(line.rstrip())

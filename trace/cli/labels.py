@@ -142,7 +142,8 @@ def labels_print(gtin: str, lot: str, stock: str, out: str, fmt: str, positions:
                    f"{'standard output' if out == '-' else out}", err=True)
         return
     where = str(paths[0]) if len(paths) == 1 else f"{len(paths)} files: {paths[0]} ... {paths[-1]}"
-    click.echo(f"Wrote {source.count} labels ({chosen.name}) to {where}")
+    click.echo(f"Wrote {source.count} label{'s' if source.count != 1 else ''} ({chosen.name}) "
+               f"to {where}")
 
 
 def _output(out: str, fmt: str) -> str | Callable[[], ContextManager[BinaryIO]]:
