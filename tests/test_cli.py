@@ -308,3 +308,28 @@ def test_verify_takes_a_typed_code_and_a_typed_link(run_cli, issued_urls):
         assert (data["verdict"], data["serial"]) == ("registered", serial)
     result = run_cli("verify", grouped)
     assert result.exit_code == 1 and result.output.startswith("registered:")
+
+
+def test_lists_for_people_and_for_scripts(run_cli, issued_urls):
+    assert "91330681MA2D7XKQ0T  诸暨市山下湖明珠珍珠有限公司" in run_cli("supplier", "list").output
+    products = json.loads(run_cli("product", "list", "--json").output)
+    assert products[0]["gtin"] == GTIN and products[0]["supplier"] == "诸暨市山下湖明珠珍珠有限公司"
+    batches = json.loads(run_cli("batch", "list", "--gtin", GTIN, "--json").output)
+    assert [(b["lot"], b["issued"], b["status"]) for b in batches] == [("ZJ-2611-A", 5, "open")]
+    assert "ZJ-2611-A" in run_cli("batch", "list").output
+    wrong = run_cli("batch", "list", "--gtin", "09521234000014")
+    assert wrong.exit_code == 1 and "wrong check digit" in wrong.output
+
+
+def test_a_mistyped_lot_suggests_the_lots_there_are(run_cli, issued_urls):
+    result = run_cli("batch", "issue", "--gtin", GTIN, "--lot", "ZJ-2611", "--count", "1")
+    assert result.exit_code == 1
+    assert "lots of this product: ZJ-2611-A" in result.output and "batch new" not in result.output
+
+
+def test_top_level_help_shows_the_products_commands_only(run_cli):
+    text = run_cli("--help").output
+    assert "batch" in text and "labels" in text
+    for flask_own in ("routes", "shell", "--env-file", "--app", "--debug"):
+        assert flask_own not in text, flask_own
+    assert run_cli("routes").exit_code == 0  # still there for developers

@@ -276,9 +276,12 @@ def get_batch(db: sqlite_utils.Database, gtin: str, lot: str) -> Batch:
     gtin = normalise_gtin(gtin)
     rows = list(db.query("SELECT * FROM batches WHERE gtin = ? AND lot = ?", [gtin, lot]))
     if not rows:
-        raise NotFound(f"no batch {lot} of GTIN {gtin} is registered",
-                       hint=f"open it first: python -m trace batch new --gtin {gtin} "
-                            f"--lot {lot}",
+        lots = [row[0] for row in db.execute(
+            "SELECT lot FROM batches WHERE gtin = ? ORDER BY id DESC LIMIT 8", [gtin])]
+        hint = (f"lots of this product: {', '.join(lots)} (python -m trace batch list "
+                f"--gtin {gtin})" if lots else
+                f"open it first: python -m trace batch new --gtin {gtin} --lot {lot}")
+        raise NotFound(f"no batch {lot} of GTIN {gtin} is registered", hint=hint,
                        message_zh=f"本平台没有登记此批次（批号 {lot}），请谨防假冒。")
     return Batch.from_row(rows[0])
 
@@ -306,3 +309,28 @@ def find_item(db: sqlite_utils.Database, gtin: str, serial: str) -> dict | None:
 def find_items_by_serial(db: sqlite_utils.Database, serial: str) -> list[dict]:
     """Items with this serial under any GTIN (a typed 追溯码 carries no GTIN)."""
     return list(db.query("SELECT * FROM items WHERE serial = ? LIMIT 2", [serial]))
+
+
+def list_suppliers(db: sqlite_utils.Database) -> list[dict]:
+    return list(db.query("SELECT id, name, credit_code FROM suppliers ORDER BY id"))
+
+
+def list_products(db: sqlite_utils.Database, supplier: Supplier | None = None) -> list[dict]:
+    sql = ("SELECT p.gtin, p.name, p.specification, s.id AS supplier_id, s.name AS supplier "
+           "FROM products p JOIN suppliers s ON s.id = p.supplier_id")
+    params: list = []
+    if supplier:
+        sql += " WHERE s.id = ?"
+        params.append(supplier.id)
+    return list(db.query(sql + " ORDER BY p.gtin", params))
+
+
+def list_batches(db: sqlite_utils.Database, gtin: str | None = None) -> list[dict]:
+    """Batches, newest first, with how many codes each has (one product's with ``gtin``)."""
+    sql = ("SELECT b.gtin, b.lot, b.produced_on, b.expires_on, b.status, "
+           "(SELECT count(*) FROM items i WHERE i.batch_id = b.id) AS issued FROM batches b")
+    params: list = []
+    if gtin:
+        sql += " WHERE b.gtin = ?"
+        params.append(get_product(db, gtin).gtin)
+    return list(db.query(sql + " ORDER BY b.id DESC", params))

@@ -66,8 +66,15 @@ Example:
 for _module in (catalog_cli, codes_cli, keys_cli, labels_cli, server_cli, status_cli):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
-cli.add_command(shell_command)
-cli.add_command(routes_command)
+# Flask's own commands and options stay usable for developers, but the help shows
+# the product's commands only.
+for _command in (shell_command, routes_command):
+    cli.add_command(click.Command(_command.name, params=_command.params,
+                                  callback=_command.callback, help=_command.help,
+                                  hidden=True))
+for _param in cli.params:
+    if isinstance(_param, click.Option):
+        _param.hidden = True
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import catalog, issuing, keys
-from .common import database, keys_args
+from .common import database, echo_json, keys_args
 
 
 @click.group(cls=AppGroup, name="supplier")
@@ -39,6 +39,30 @@ def supplier_add(name: str, credit_code: str):
     """
     supplier = catalog.add_supplier(database(), name, credit_code)
     click.echo(f"Supplier {supplier.id}: {supplier.name} ({supplier.credit_code})")
+
+
+@supplier_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def supplier_list(as_json: bool):
+    """List the suppliers.
+
+    \b
+    Example:
+      python -m trace supplier list --json
+    """
+    rows = catalog.list_suppliers(database())
+    _show(rows, as_json, "No suppliers yet.",
+          lambda row: f"{row['id']:>4}  {row['credit_code']}  {row['name']}")
+
+
+def _show(rows: list[dict], as_json: bool, empty: str, line) -> None:
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo(empty)
+    for row in rows:
+        click.echo(line(row))
 
 
 @click.group(cls=AppGroup, name="product")
@@ -76,6 +100,22 @@ def product_add(supplier: str, gtin: str, name: str, **details):
     product = catalog.add_product(db, catalog.find_supplier(db, supplier), gtin, name,
                                   **details)
     click.echo(f"Product {product.gtin}: {product.name}")
+
+
+@product_group.command("list")
+@click.option("--supplier", help="Only this supplier's (id or 统一社会信用代码).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def product_list(supplier: str | None, as_json: bool):
+    """List the products.
+
+    \b
+    Example:
+      python -m trace product list --supplier 91330681MA2D7XKQ0T
+    """
+    db = database()
+    rows = catalog.list_products(db, catalog.find_supplier(db, supplier) if supplier else None)
+    _show(rows, as_json, "No products yet.",
+          lambda row: f"{row['gtin']}  {row['name']}  ({row['supplier']})")
 
 
 @click.group(cls=AppGroup, name="batch")
@@ -144,6 +184,22 @@ def batch_issue(gtin: str, lot: str, count: int, workers: int | None, with_pin: 
                f"{issuance.kid}; the batch now has {total}.")
     if batch.quantity_planned and total > batch.quantity_planned:
         click.echo(f"Note: that is more than the {batch.quantity_planned} planned.", err=True)
+
+
+@batch_group.command("list")
+@click.option("--gtin", help="Only this product's batches.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def batch_list(gtin: str | None, as_json: bool):
+    """List batches, newest first, with their status and codes issued.
+
+    \b
+    Example:
+      python -m trace batch list --gtin 09521234000013
+    """
+    rows = catalog.list_batches(database(), gtin)
+    _show(rows, as_json, "No batches yet.",
+          lambda row: f"{row['gtin']}  {row['lot']:<20}  {row['status']:<8}  "
+                      f"{row['issued']:>8} codes  produced {row['produced_on'] or '-'}")
 
 
 COMMANDS = [supplier_group, product_group, batch_group]
