@@ -84,7 +84,7 @@ def test_unknown_batch(db, issuer, make_batch):
     make_batch()
     with pytest.raises(NotFound, match="no batch NOPE") as caught:
         issue_codes(db, issuer, GTIN, "NOPE", 1)
-    assert "batch new" in caught.value.hint
+    assert "lots of this product: ZJ-2611-A" in caught.value.hint
 
 
 def test_recalled_batch_gets_no_new_codes(db, issuer, make_batch):
