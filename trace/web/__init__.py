@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from .. import db
 from ..codes import group_serial
 from ..errors import TraceError
-from .i18n import translate
+from . import i18n
 
 BEIJING = timezone(timedelta(hours=8), "CST")
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -155,6 +155,7 @@ def _security_headers(response):
 def register(app: Flask) -> None:
     from .public import bp as public_bp
 
+    i18n.init_app(app)
     app.register_blueprint(public_bp)
     app.register_error_handler(TraceError, _handle_trace_error)
     app.register_error_handler(HTTPException, _handle_http_error)
@@ -173,7 +174,7 @@ def register(app: Flask) -> None:
     def _helpers():
         lang = g.get("lang", "zh")
         english = lang == "en"
-        return {"lang": lang, "t": lambda key: translate(key, lang),
+        return {"lang": lang, "t": i18n.t,
                 "beijing_time": beijing_time, "group_serial": grouped_serial,
                 "lang_switch_url": lang_switch_url, "link": link,
                 "official_domain": app.config["OFFICIAL_DOMAIN"],

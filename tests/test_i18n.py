@@ -1,0 +1,73 @@
+"""The translation catalogues: complete in both languages, compiled, and used by the pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from trace.scans import ScanHistory
+from trace.verification import VERDICTS
+from trace.web import i18n
+
+from conftest import BASE_URL
+
+ROOT = Path(__file__).resolve().parent.parent
+PREFIXES = ("site", "verdict", "advice", "section", "lab", "field", "shelf", "expired", "scans",
+            "claim", "report", "help", "batch", "status", "event", "home", "error")
+
+
+def catalogue(locale: str) -> dict[str, str]:
+    with (ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return {m.id: m.string for m in read_po(po) if m.id}
+
+
+def used_keys() -> set[str]:
+    """Every key the templates ask for: literal ones, and each value of the dynamic ones."""
+    keys = set()
+    for template in (ROOT / "templates").glob("*.html"):
+        keys |= set(re.findall(r't\("([a-z_]+\.[a-z_.]+)"\)', template.read_text()))
+    keys |= {f"verdict.{v}" for v in (*VERDICTS, "retype")}
+    keys |= {f"advice.{a}" for a in ("genuine", "suspicious", "registered", "retype", "rescan",
+                                     "bad")}
+    cases = {ScanHistory(1, None, 1, 1, claimed, mine, others, 1, 1).case
+             for claimed, mine, others in (("t", True, 0), ("t", False, 0), (None, False, 0),
+                                           (None, False, 1))}
+    keys |= {f"scans.{case}" for case in cases | {"only_you"}}
+    keys |= {f"event.{a}" for a in ("recall", "unrecall", "void", "recall_item")}
+    keys |= {f"status.{s}" for s in ("open", "recalled")}
+    keys |= {f"field.{f}" for f in ("specification", "category", "origin", "standard",
+                                    "storage")}
+    keys |= {"claim.done", "claim.failed"}
+    return keys
+
+
+def test_both_catalogues_have_every_key_and_no_empty_entry():
+    chinese, english = catalogue("zh_CN"), catalogue("en")
+    assert set(chinese) == set(english)
+    assert not [key for key, text in {**chinese, **english}.items() if not text.strip()]
+    missing = used_keys() - set(chinese)
+    assert not missing, f"used by templates but in no catalogue: {sorted(missing)}"
+    assert len(used_keys()) > 80
+
+
+def test_the_catalogues_compile(tmp_path):
+    i18n.compile_catalogues(tmp_path)
+    assert {p.parts[-3] for p in tmp_path.glob("*/LC_MESSAGES/messages.mo")} == {
+        "zh_Hans_CN", "en"}
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_no_page_shows_a_raw_key(client, issued_urls):
+    path = issued_urls[0][len(BASE_URL):]
+    for url in (path, path + "&lang=en", "/", "/?lang=en", "/report", "/report?lang=en",
+                f"{path.split('/21/')[0]}", "/verify?q=XXXX-XXXX-XXXX", "/nope"):
+        text = visible_text(client.get(url).get_data(as_text=True))
+        raw = re.findall(rf"\b(?:{'|'.join(PREFIXES)})\.[a-z_]+\b", text)
+        assert not raw, (url, raw)
+    assert "正品" in client.get(path).get_data(as_text=True)
+    assert "Genuine" in client.get(path + "&lang=en").get_data(as_text=True)
