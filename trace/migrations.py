@@ -154,4 +154,26 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "ALTER TABLE scans ADD COLUMN cookie_back INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE scans ADD COLUMN visitor TEXT NOT NULL DEFAULT ''",
     ]),
+    (4, [
+        # Accounts: one role each, tied to an organisation (org_id in the table the
+        # role names: suppliers for a supplier; none for an admin).
+        """CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'supplier', 'agency', 'streamer')),
+            org_id INTEGER,
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            disabled_at TEXT
+        )""",
+        # API tokens: only a SHA-256 of the token is kept; it is shown once.
+        """CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            name TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        )""",
+    ]),
 ]

@@ -18,6 +18,7 @@ from flask.cli import FlaskGroup, routes_command, shell_command
 
 from .. import create_app
 from ..errors import TraceError
+from . import accounts as accounts_cli
 from . import catalog as catalog_cli
 from . import codes as codes_cli
 from . import keys as keys_cli
@@ -63,7 +64,8 @@ Example:
 """)
 
 
-for _module in (catalog_cli, codes_cli, keys_cli, labels_cli, server_cli, status_cli):
+for _module in (accounts_cli, catalog_cli, codes_cli, keys_cli, labels_cli, server_cli,
+                status_cli):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 # Flask's own commands and options stay usable for developers, but the help shows

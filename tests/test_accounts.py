@@ -1,0 +1,110 @@
+"""Accounts and API tokens: hashed at rest, shown once, disabled with their tokens."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from trace import accounts, catalog
+from trace.errors import Conflict, InvalidInput, NotFound
+
+from conftest import CREDIT_CODE
+
+PASSWORD = "a long passphrase 珍珠"
+
+
+@pytest.fixture
+def supplier(db):
+    return catalog.add_supplier(db, "诸暨市山下湖明珠珍珠有限公司", CREDIT_CODE)
+
+
+def test_a_supplier_account_is_tied_to_its_supplier_and_hashed(db, supplier):
+    user, password = accounts.add_user(db, "supplier", "QC@Pearl.example", org=CREDIT_CODE)
+    assert (user.role, user.org_id) == ("supplier", supplier.id)
+    assert len(password) >= 16  # generated: 12 random bytes
+    stored = db.execute("SELECT password_hash FROM users").fetchone()[0]
+    assert stored.startswith("scrypt:") and password not in stored
+    assert accounts.authenticate(db, "qc@pearl.example", password) == user  # any case
+    assert accounts.authenticate(db, "qc@pearl.example", password + "x") is None
+    assert accounts.authenticate(db, "nobody@pearl.example", password) is None
+
+
+@pytest.mark.parametrize("role, email, org, password, error, message", [
+    ("root", "a@b.cn", None, None, InvalidInput, "role must be one of"),
+    ("admin", "not-an-email", None, None, InvalidInput, "is not an e-mail address"),
+    ("admin", "a@b.cn", "1", None, InvalidInput, "belongs to no organisation"),
+    ("supplier", "a@b.cn", None, None, InvalidInput, "needs --org"),
+    ("supplier", "a@b.cn", "999", None, NotFound, "no supplier"),
+    ("agency", "a@b.cn", "1", None, InvalidInput, "no agency organisations"),
+    ("admin", "a@b.cn", None, "short", InvalidInput, "at least 10 characters"),
+])
+def test_bad_accounts_are_refused_and_nothing_is_stored(db, supplier, role, email, org,
+                                                        password, error, message):
+    with pytest.raises(error, match=message):
+        accounts.add_user(db, role, email, org=org, password=password)
+    assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+
+
+def test_one_account_per_email(db):
+    accounts.add_user(db, "admin", "ops@trace.example.cn", password=PASSWORD)
+    with pytest.raises(Conflict, match="already exists"):
+        accounts.add_user(db, "admin", "OPS@trace.example.cn", password=PASSWORD)
+
+
+def test_tokens_are_shown_once_stored_hashed_and_die_with_the_account(db):
+    user, _ = accounts.add_user(db, "admin", "ops@trace.example.cn", password=PASSWORD)
+    token_id, token = accounts.new_token(db, user.email, "ERP")
+    assert token.startswith("trc_") and len(token) > 40
+    assert token not in str(db.execute("SELECT * FROM api_tokens").fetchall())
+    assert accounts.user_for_token(db, token) == user
+    assert accounts.user_for_token(db, token[:-1] + "x") is None
+    assert accounts.user_for_token(db, "Bearer " + token) is None
+    accounts.revoke_token(db, token_id)
+    assert accounts.user_for_token(db, token) is None
+    with pytest.raises(Conflict, match="was revoked"):
+        accounts.revoke_token(db, token_id)
+    _, second = accounts.new_token(db, user.email)
+    accounts.disable_user(db, user.email)
+    assert accounts.user_for_token(db, second) is None
+    assert accounts.authenticate(db, user.email, PASSWORD) is None
+    with pytest.raises(Conflict, match="disabled"):
+        accounts.new_token(db, user.email)
+
+
+def test_users_and_tokens_from_the_command_line(run_cli, db, supplier):
+    result = run_cli("users", "add", "--role", "supplier", "--email", "qc@pearl.example",
+                     "--org", CREDIT_CODE)
+    assert result.exit_code == 0, result.output
+    password = result.output.strip().splitlines()[-1].split(": ", 1)[1]
+    assert accounts.authenticate(db, "qc@pearl.example", password)
+    listing = run_cli("users", "list").output
+    assert "qc@pearl.example" in listing and "supplier" in listing and "active" in listing
+    made = run_cli("tokens", "new", "--email", "qc@pearl.example", "--name", "ERP")
+    token = made.output.strip().splitlines()[-1]
+    assert accounts.user_for_token(db, token).email == "qc@pearl.example"
+    assert token not in run_cli("tokens", "list").output
+    assert run_cli("tokens", "revoke", "1").exit_code == 0
+    assert accounts.user_for_token(db, token) is None
+    assert run_cli("users", "disable", "qc@pearl.example").exit_code == 0
+    assert "disabled" in run_cli("users", "list").output
+    again = run_cli("users", "disable", "qc@pearl.example")
+    assert again.exit_code == 1 and "disabled already" in again.output
+
+
+def test_a_password_from_stdin_is_not_echoed(app, db):
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from trace.cli import cli
+    result = CliRunner().invoke(cli, ["users", "add", "--role", "admin", "--email",
+                                      "ops@trace.example.cn", "--password-stdin"],
+                                input=PASSWORD + "\n", obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0 and PASSWORD not in result.output
+    assert accounts.authenticate(db, "ops@trace.example.cn", PASSWORD)
+
+
+def test_roles_are_checked_by_the_database_too(db):
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO users (email, role, password_hash, created_at) "
+                   "VALUES ('x@y.cn', 'root', 'h', 'now')")

@@ -1,0 +1,177 @@
+"""Accounts and API tokens: one role each, tied to an organisation.
+
+Passwords are stored as werkzeug scrypt hashes; an API token is shown once and
+kept only as its SHA-256 (tokens are 256 random bits, so a fast hash is safe)::
+
+    user, password = add_user(db, "supplier", "qc@pearl.example", org="91330681MA2D7XKQ0T")
+    token = new_token(db, "qc@pearl.example", name="ERP")      # 'trc_…', shown once
+    user_for_token(db, token)                                   # the User, or None
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+import sqlite_utils
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import catalog
+from .db import utc_now
+from .errors import Conflict, InvalidInput, NotFound
+
+ROLES = ("admin", "supplier", "agency", "streamer")
+MIN_PASSWORD = 10
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
+TOKEN_PREFIX = "trc_"
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    role: str
+    org_id: int | None
+    created_at: str
+    disabled_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.disabled_at is None
+
+    def to_json(self) -> dict:
+        return {"email": self.email, "role": self.role, "org_id": self.org_id,
+                "created_at": self.created_at, "disabled_at": self.disabled_at}
+
+
+def _email(text: str) -> str:
+    email = (text or "").strip()
+    if not _EMAIL.fullmatch(email) or len(email) > 200:
+        raise InvalidInput(f"{text!r} is not an e-mail address", message_zh="邮箱地址格式不对")
+    return email
+
+
+def _org(db: sqlite_utils.Database, role: str, org: str | None) -> int | None:
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if role == "admin":
+        if org:
+            raise InvalidInput("an admin belongs to no organisation; leave out --org")
+        return None
+    if not org:
+        raise InvalidInput(f"a {role} account needs --org (its organisation's id or "
+                           "统一社会信用代码)")
+    if role == "supplier":
+        return catalog.find_supplier(db, org).id
+    raise InvalidInput(f"no {role} organisations can be registered yet, so no {role} "
+                       "account can be tied to one")
+
+
+def check_password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD:
+        raise InvalidInput(f"the password must be at least {MIN_PASSWORD} characters",
+                           message_zh=f"密码至少 {MIN_PASSWORD} 位")
+    return password
+
+
+def add_user(db: sqlite_utils.Database, role: str, email: str, *, org: str | None = None,
+             password: str | None = None) -> tuple[User, str]:
+    """Create an account; returns it with its password (generated when not given)."""
+    email = _email(email)
+    org_id = _org(db, role, org)
+    password = check_password(password) if password is not None else \
+        secrets.token_urlsafe(12)
+    if find_user(db, email, missing_ok=True):
+        raise Conflict(f"an account for {email} already exists")
+    created_at = utc_now()
+    cursor = db.execute(
+        "INSERT INTO users (email, role, org_id, password_hash, created_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [email, role, org_id, generate_password_hash(password, method="scrypt"), created_at])
+    return User(cursor.lastrowid or 0, email, role, org_id, created_at), password
+
+
+def find_user(db: sqlite_utils.Database, email: str, *, missing_ok: bool = False) -> User | None:
+    row = db.execute("SELECT id, email, role, org_id, created_at, disabled_at FROM users "
+                     "WHERE email = ?", [(email or "").strip()]).fetchone()
+    if row is None and not missing_ok:
+        raise NotFound(f"no account for {email}")
+    return User(*row) if row else None
+
+
+def list_users(db: sqlite_utils.Database) -> list[User]:
+    rows = db.execute("SELECT id, email, role, org_id, created_at, disabled_at FROM users "
+                      "ORDER BY id").fetchall()
+    return [User(*row) for row in rows]
+
+
+def disable_user(db: sqlite_utils.Database, email: str) -> User:
+    """Disable an account and revoke its tokens, in one transaction."""
+    user = find_user(db, email)
+    assert user is not None
+    if not user.active:
+        raise Conflict(f"the account for {user.email} is disabled already")
+    now = utc_now()
+    with db.atomic():
+        db.execute("UPDATE users SET disabled_at = ? WHERE id = ?", [now, user.id])
+        db.execute("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS "
+                   "NULL", [now, user.id])
+    return find_user(db, user.email)  # type: ignore[return-value]
+
+
+def authenticate(db: sqlite_utils.Database, email: str, password: str) -> User | None:
+    """The active account with this e-mail and password, or None."""
+    row = db.execute("SELECT password_hash FROM users WHERE email = ?",
+                     [(email or "").strip()]).fetchone()
+    user = find_user(db, email, missing_ok=True)
+    if row is None or user is None or not user.active:
+        return None
+    return user if check_password_hash(row[0], password or "") else None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token(db: sqlite_utils.Database, email: str, name: str = "api") -> tuple[int, str]:
+    """A new API token for an active account: (its id, the token, shown only now)."""
+    user = find_user(db, email)
+    assert user is not None
+    if not user.active:
+        raise Conflict(f"the account for {user.email} is disabled")
+    name = catalog.clean_text(name, "token name", limit=50) or "api"
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    cursor = db.execute("INSERT INTO api_tokens (user_id, name, token_hash, created_at) "
+                        "VALUES (?, ?, ?, ?)", [user.id, name, _token_hash(token), utc_now()])
+    return cursor.lastrowid or 0, token
+
+
+def revoke_token(db: sqlite_utils.Database, token_id: int) -> None:
+    row = db.execute("SELECT revoked_at FROM api_tokens WHERE id = ?", [token_id]).fetchone()
+    if row is None:
+        raise NotFound(f"no token {token_id}")
+    if row[0]:
+        raise Conflict(f"token {token_id} was revoked at {row[0]}")
+    db.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", [utc_now(), token_id])
+
+
+def list_tokens(db: sqlite_utils.Database, email: str | None = None) -> list[dict]:
+    sql = ("SELECT t.id, u.email, t.name, t.created_at, t.revoked_at FROM api_tokens t "
+           "JOIN users u ON u.id = t.user_id")
+    params: list = []
+    if email:
+        sql += " WHERE u.email = ?"
+        params.append(email.strip())
+    return list(db.query(sql + " ORDER BY t.id", params))
+
+
+def user_for_token(db: sqlite_utils.Database, token: str) -> User | None:
+    """The active account an unrevoked token belongs to, or None."""
+    if not (token or "").startswith(TOKEN_PREFIX):
+        return None
+    row = db.execute("SELECT u.email FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                     "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL",
+                     [_token_hash(token)]).fetchone()
+    return find_user(db, row[0]) if row else None
