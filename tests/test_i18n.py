@@ -15,7 +15,8 @@ from conftest import BASE_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = ("site", "verdict", "advice", "section", "lab", "field", "shelf", "expired", "scans",
-            "claim", "report", "help", "batch", "status", "event", "home", "error")
+            "claim", "report", "help", "batch", "status", "event", "home", "error", "auth",
+            "role")
 
 
 def catalogue(locale: str) -> dict[str, str]:
@@ -40,6 +41,7 @@ def used_keys() -> set[str]:
     keys |= {f"field.{f}" for f in ("specification", "category", "origin", "standard",
                                     "storage")}
     keys |= {"claim.done", "claim.failed"}
+    keys |= {f"role.{role}" for role in ("admin", "supplier", "agency", "streamer")}
     return keys
 
 
@@ -65,7 +67,8 @@ def visible_text(html: str) -> str:
 def test_no_page_shows_a_raw_key(client, issued_urls):
     path = issued_urls[0][len(BASE_URL):]
     for url in (path, path + "&lang=en", "/", "/?lang=en", "/report", "/report?lang=en",
-                f"{path.split('/21/')[0]}", "/verify?q=XXXX-XXXX-XXXX", "/nope"):
+                f"{path.split('/21/')[0]}", "/verify?q=XXXX-XXXX-XXXX", "/nope", "/login",
+                "/login?lang=en"):
         text = visible_text(client.get(url).get_data(as_text=True))
         raw = re.findall(rf"\b(?:{'|'.join(PREFIXES)})\.[a-z_]+\b", text)
         assert not raw, (url, raw)

@@ -71,7 +71,9 @@ def create_app(test_config: dict | None = None, *, require_database: bool = True
     for name, filename in (("SECRET_KEY", "secret_key"), ("HASH_SECRET", "hash_secret")):
         if not app.config.get(name):
             app.config[name] = _instance_secret(Path(app.instance_path), filename)
-    app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
+    secure = app.config["BASE_URL"].startswith("https://")
+    app.config.update(SESSION_COOKIE_SECURE=secure, REMEMBER_COOKIE_SECURE=secure,
+                      REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax")
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented order
     if app.config["TRUSTED_PROXIES"]:

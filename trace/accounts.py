@@ -14,11 +14,12 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlite_utils
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import catalog
+from . import catalog, throttle
 from .db import utc_now
 from .errors import Conflict, InvalidInput, NotFound
 
@@ -99,6 +100,38 @@ def find_user(db: sqlite_utils.Database, email: str, *, missing_ok: bool = False
     if row is None and not missing_ok:
         raise NotFound(f"no account for {email}")
     return User(*row) if row else None
+
+
+def get_user(db: sqlite_utils.Database, user_id: int) -> User | None:
+    row = db.execute("SELECT id, email, role, org_id, created_at, disabled_at FROM users "
+                     "WHERE id = ?", [user_id]).fetchone()
+    return User(*row) if row else None
+
+
+# Login failures: a person mistypes a few times; a guesser needs thousands.
+LOGIN_PER_ACCOUNT = throttle.Limit(
+    "login_account", 5, timedelta(minutes=15),
+    "too many failed sign-ins for this account; wait 15 minutes",
+    "该账号登录失败次数过多，请 15 分钟后再试")
+LOGIN_PER_NETWORK = throttle.Limit(
+    "login_network", 20, timedelta(hours=1),
+    "too many failed sign-ins from your network; wait an hour",
+    "您所在网络登录失败次数过多，请一小时后再试")
+
+
+def sign_in(db: sqlite_utils.Database, email: str, password: str, network: str) -> User:
+    """The account, or ``InvalidInput`` (wrong e-mail or password, never which) and
+    ``TooManyAttempts`` once failures pile up, per account and per network."""
+    subjects = ((LOGIN_PER_ACCOUNT, (email or "").strip().lower()), (LOGIN_PER_NETWORK, network))
+    for limit, subject in subjects:
+        throttle.check(db, limit, subject)
+    user = authenticate(db, email, password)
+    if user is None:
+        with db.atomic():
+            for limit, subject in subjects:
+                throttle.note(db, limit, subject)
+        raise InvalidInput("wrong e-mail or password", message_zh="邮箱或密码不正确")
+    return user
 
 
 def list_users(db: sqlite_utils.Database) -> list[User]:

@@ -18,6 +18,7 @@ from ..codes import BatchRef, ItemCode, parse_link
 from ..errors import InvalidCode, InvalidInput, TraceError
 from ..scans import Observer, ScanPolicy, device_hash, network_hash, visitor_hash
 from . import get_db, raw_request_target, same_origin_path, wants_json
+from .auth import staff_signed_in
 
 bp = Blueprint("public", __name__)
 DEVICE_COOKIE = "trace_device"
@@ -45,8 +46,11 @@ def observer() -> Observer:
 
 
 def counted_observer() -> Observer | None:
-    """Who to count for this request: GET only (HEAD requests are not scans)."""
-    return observer() if request.method == "GET" else None
+    """Who to count for this request: GET only (HEAD requests are not scans), and
+    never a signed-in supplier, agency, streamer or operator checking a code."""
+    if request.method != "GET" or staff_signed_in():
+        return None
+    return observer()
 
 
 @bp.after_app_request

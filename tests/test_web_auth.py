@@ -1,0 +1,88 @@
+"""Staff sign-in: CSRF, throttling, cookie flags, and signed-in look-ups are no scans."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from trace import accounts
+
+from conftest import BASE_URL
+
+PASSWORD = "a long passphrase 珍珠"
+EMAIL = "ops@trace.example.cn"
+
+
+@pytest.fixture
+def operator(db):
+    user, _ = accounts.add_user(db, "admin", EMAIL, password=PASSWORD)
+    return user
+
+
+def token(client) -> str:
+    page = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def sign_in(client, password=PASSWORD, email=EMAIL, address="203.0.113.9"):
+    return client.post("/login", data={"csrf_token": token(client), "email": email,
+                                       "password": password},
+                       headers={"Referer": BASE_URL + "/login"},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_sign_in_and_out(client, operator):
+    assert client.get("/account").status_code == 302  # to the sign-in page
+    response = sign_in(client)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/account")
+    cookie = response.headers["Set-Cookie"]
+    assert "session=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" in cookie  # the base URL is https
+    page = client.get("/account").get_data(as_text=True)
+    assert EMAIL in page and "平台运营" in page
+    page_token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    out = client.post("/logout", data={"csrf_token": page_token},
+                      headers={"Referer": BASE_URL + "/account"})
+    assert out.status_code == 303 and client.get("/account").status_code == 302
+
+
+def test_a_wrong_password_says_nothing_about_which_part_was_wrong(client, operator):
+    for email in (EMAIL, "nobody@trace.example.cn"):
+        response = sign_in(client, "wrong password!", email)
+        assert response.status_code == 400
+        assert "邮箱或密码不正确" in response.get_data(as_text=True)
+    assert client.get("/account").status_code == 302
+
+
+def test_repeated_failures_are_throttled_even_for_the_right_password(client, operator):
+    statuses = [sign_in(client, f"guess number {n}").status_code for n in range(7)]
+    assert statuses == [400] * 5 + [429] * 2
+    assert sign_in(client).status_code == 429
+    assert sign_in(client, address="198.51.100.1").status_code == 429  # the account is held
+
+
+def test_a_sign_in_without_the_form_token_is_refused(client, operator):
+    response = client.post("/login", data={"email": EMAIL, "password": PASSWORD},
+                           headers={"Referer": BASE_URL + "/login"})
+    assert response.status_code == 400 and client.get("/account").status_code == 302
+
+
+def test_a_disabled_account_is_signed_out_at_its_next_request(client, db, operator):
+    sign_in(client)
+    assert client.get("/account").status_code == 200
+    accounts.disable_user(db, EMAIL)
+    assert client.get("/account").status_code == 302
+
+
+def test_a_signed_in_look_up_is_not_a_buyers_scan(client, db, operator, issued_urls):
+    path = issued_urls[0][len(BASE_URL):]
+    sign_in(client)
+    data = client.get(path, headers={"Accept": "application/json"}).get_json()
+    assert data["verdict"] == "genuine"
+    assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == 0
+
+
+def test_the_sign_in_page_in_english(client):
+    html = client.get("/login?lang=en").get_data(as_text=True)
+    assert "Staff sign-in" in html and 'action="/login?lang=en"' in html
