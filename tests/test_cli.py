@@ -122,7 +122,8 @@ def test_seed_demo_prints_urls_that_verify_as_labelled(run_cli, app, client):
     assert run_cli("keys", "new", "--if-missing").exit_code == 0
     assert "already active" in run_cli("keys", "new", "--if-missing").output
     output = run_cli("seed-demo").output
-    lines = [line.split() for line in output.splitlines() if line.startswith("  ")]
+    lines = [line.split() for line in output.splitlines()
+             if line.startswith("  ") and "://" in line]
     assert [label for label, _ in lines] == ["genuine", "genuine", "forged", "suspicious",
                                              "claimed", "recalled", "typed"]
     # What a buyer's browser is told; a claim by someone else makes it suspicious.
@@ -132,7 +133,14 @@ def test_seed_demo_prints_urls_that_verify_as_labelled(run_cli, app, client):
         assert data["verdict"] == expected.get(label, label), (label, data)
     for label, url in lines[:4] + lines[5:6]:
         assert json.loads(run_cli("verify", url, "--json").output)["verdict"] == label
-    assert "already present" in run_cli("seed-demo").output
+    logins = dict(line.split() for line in output.split("(demo only):")[1].strip().splitlines())
+    from trace import accounts
+    from trace.db import open_db
+    db = open_db(app.config["DATABASE"])
+    assert {accounts.authenticate(db, email, password).role
+            for email, password in logins.items()} == {"admin", "supplier"}
+    again = run_cli("seed-demo").output
+    assert "already present" in again and all(p in again for p in logins.values())
     assert "Demo data" not in run_cli("seed-demo", "--if-empty").output
 
 

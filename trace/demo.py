@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import catalog, claims, recalls, scans
+from . import accounts, catalog, claims, recalls, scans
 from .codes import ItemCode, group_serial
 from .errors import Conflict
 from .gs1 import gtin_check_digit
@@ -145,3 +145,18 @@ def try_urls(db: sqlite_utils.Database, base_url: str) -> list[tuple[str, str]]:
     if typed:  # what a buyer types from under the QR code
         urls.append(("typed", f"{base_url}/verify?q={group_serial(typed.serial)}"))
     return urls
+
+
+DEMO_ACCOUNTS = (("admin", "admin@demo.trace.example.cn", None),
+                 ("supplier", "pearls@demo.trace.example.cn", DEMO[0]["supplier"][1]))
+
+
+def seed_accounts(db: sqlite_utils.Database) -> dict[str, str]:
+    """Demo sign-ins (an operator and the pearl supplier) that do not exist yet:
+    e-mail -> generated password. Agency and streamer accounts come with their
+    organisations."""
+    created = {}
+    for role, email, org in DEMO_ACCOUNTS:
+        if accounts.find_user(db, email, missing_ok=True) is None:
+            created[email] = accounts.add_user(db, role, email, org=org)[1]
+    return created

@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import ScriptInfo, run_command, with_appcontext
@@ -51,6 +54,25 @@ def seed_demo(if_empty: bool):
         click.echo("Try these:")
     for label, url in tries:
         click.echo(f"  {label:<10} {url}")
+    if tries:
+        _demo_logins(db)
+
+
+def _demo_logins(db) -> None:
+    """Print the demo sign-ins; their generated passwords are kept beside the
+    database (demo_logins.json, mode 0600) so every make run can show them."""
+    store = Path(current_app.config["DATABASE"]).parent / "demo_logins.json"
+    logins = json.loads(store.read_text()) if store.exists() else {}
+    created = demo.seed_accounts(db)
+    if created:
+        logins.update(created)
+        store.parent.mkdir(parents=True, exist_ok=True)
+        store.touch(mode=0o600)
+        store.write_text(json.dumps(logins, indent=2))
+    if logins:
+        click.echo(f"Sign in at {current_app.config['BASE_URL']}/login (demo only):")
+    for email, password in logins.items():
+        click.echo(f"  {email:<32} {password}")
 
 
 @click.command("run", params=run_command.params, context_settings=run_command.context_settings)
