@@ -307,13 +307,9 @@ def print_labels(source: ItemSource, stock: Stock, out: str | Path, *, domain: s
     check_texts(stock, first, domain)
     sizes = split_parts(source.count, stock, per_file, start_at)
     paths = part_paths(out, len(sizes))
-    partials = [Path(str(path) + ".partial") for path in paths]
+    partials = partial_paths(paths)
     workers = workers or os.cpu_count() or 1
-    parallel = workers > 1 and source.count >= PARALLEL_MIN and \
-        "fork" in multiprocessing.get_all_start_methods()
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=quiet_worker) \
-        if parallel else None
+    pool = worker_pool(workers) if source.count >= PARALLEL_MIN else None
     try:
         paths[0].parent.mkdir(parents=True, exist_ok=True)
         starts = [start_at] + [0] * (len(sizes) - 1)
@@ -331,6 +327,33 @@ def print_labels(source: ItemSource, stock: Stock, out: str | Path, *, domain: s
         raise
     publish(partials, paths)
     return paths
+
+
+def partial_paths(paths: list[Path]) -> list[Path]:
+    """Where each part is written until the whole job has succeeded."""
+    return [path.with_name(path.name + ".partial") for path in paths]
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor | None:
+    """Forked worker processes that leave signals to the parent; None for one worker
+    (or where fork is not available)."""
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=quiet_worker)
+
+
+def run_in_order(pool: ProcessPoolExecutor, work: Callable[[tuple], int], jobs: Iterable[tuple],
+                 queued: int, progress: Progress | None) -> None:
+    """``work(job)`` for each job in the pool, at most ``queued`` waiting so memory
+    stays bounded; each job's count goes to ``progress`` as it finishes, in order."""
+    pending: deque = deque()
+    for job in jobs:
+        pending.append(pool.submit(work, job))
+        if len(pending) >= queued:
+            report(pending.popleft().result(), progress)
+    while pending:
+        report(pending.popleft().result(), progress)
 
 
 def quiet_worker() -> None:
@@ -376,18 +399,12 @@ def _files_in_workers(pool: ProcessPoolExecutor, queued: int, source: ItemSource
                       sizes: list[int], partials: list[Path], starts: list[int], domain: str,
                       progress: Progress | None) -> None:
     """One file a job; at most ``queued`` jobs waiting, so memory stays bounded."""
-    pending: deque = deque()
-    offset = 0
-    for size, partial, start in zip(sizes, partials, starts):
-        items = source.slice(offset, size)
-        offset += size
-        pending.append(pool.submit(_render_whole_file, (partial, stock, items, domain, start)))
-        if len(pending) >= queued:
-            _report(pending.popleft().result(), progress)
-    while pending:
-        _report(pending.popleft().result(), progress)
+    offsets = [sum(sizes[:index]) for index in range(len(sizes))]
+    jobs = ((partial, stock, source.slice(offset, size), domain, start)
+            for offset, size, partial, start in zip(offsets, sizes, partials, starts))
+    run_in_order(pool, _render_whole_file, jobs, queued, progress)
 
 
-def _report(count: int, progress: Progress | None) -> None:
-    if progress:
+def report(count: int, progress: Progress | None) -> None:
+    if progress and count:
         progress(count)

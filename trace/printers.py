@@ -15,10 +15,7 @@ Polarity, as the printers draw it: in TSPL ``BITMAP`` a 0 bit prints a dot
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +27,7 @@ from . import textfit
 from .errors import InvalidInput
 from .label_sources import ItemSource
 from .labels import (check_fits, check_pins, check_texts, discard_partials, label_texts,
-                     part_paths, publish, quiet_worker)
+                     part_paths, partial_paths, publish, report, run_in_order, worker_pool)
 from .qr import Symbol, make_symbol
 from .stocks import LINE_HEIGHT, Stock, TextBox, list_stocks, load_stock
 
@@ -246,26 +243,18 @@ def print_commands(source: ItemSource, stock: Stock, out: str | BinaryIO, fmt: s
         return []
     sizes = [min(per_file, source.count - start) for start in range(0, source.count, per_file)]
     paths = part_paths(out, len(sizes))
-    partials = [path.with_name(path.name + ".partial") for path in paths]
+    partials = partial_paths(paths)
     workers = min(workers or os.cpu_count() or 1, len(sizes))
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=quiet_worker) \
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods() else None
+    pool = worker_pool(workers)
     try:
         paths[0].parent.mkdir(parents=True, exist_ok=True)
         jobs = ((partial, stock, source.slice(index * per_file, size), fmt, domain)
                 for index, (size, partial) in enumerate(zip(sizes, partials)))
         if pool is None:
             for job in jobs:
-                _report(_write_part(job, progress), progress)
-        else:  # one part a process, at most two queued each: memory stays bounded
-            pending: deque = deque()
-            for job in jobs:
-                pending.append(pool.submit(_write_part, job))
-                if len(pending) >= 2 * workers:
-                    _report(pending.popleft().result(), progress)
-            while pending:
-                _report(pending.popleft().result(), progress)
+                report(_write_part(job, progress), progress)
+        else:  # one part a process
+            run_in_order(pool, _write_part, jobs, 2 * workers, progress)
         if pool is not None:
             pool.shutdown(wait=True)
     except BaseException:
@@ -281,8 +270,3 @@ def _write_part(job: tuple, progress: Progress | None = None) -> int:
     with open(partial, "wb") as handle:
         write_labels(items, stock, handle, fmt, domain=domain, progress=progress)
     return 0 if progress else len(items)
-
-
-def _report(count: int, progress: Progress | None) -> None:
-    if progress and count:
-        progress(count)
