@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
@@ -310,7 +311,7 @@ def print_labels(source: ItemSource, stock: Stock, out: str | Path, *, domain: s
     partials = partial_paths(paths)
     workers = workers or os.cpu_count() or 1
     pool = worker_pool(workers) if source.count >= PARALLEL_MIN else None
-    try:
+    with all_or_none(pool, partials, paths):
         paths[0].parent.mkdir(parents=True, exist_ok=True)
         starts = [start_at] + [0] * (len(sizes) - 1)
         if pool is not None and len(sizes) >= workers:
@@ -320,12 +321,6 @@ def print_labels(source: ItemSource, stock: Stock, out: str | Path, *, domain: s
             stream = _labelled(_chunks(source, sizes), pool, lookahead=2 * workers)
             for size, partial, start in zip(sizes, partials, starts):
                 render_file(partial, stock, islice(stream, size), domain, start, progress)
-        if pool is not None:
-            pool.shutdown(wait=True)
-    except BaseException:
-        discard_partials(pool, partials)
-        raise
-    publish(partials, paths)
     return paths
 
 
@@ -361,6 +356,21 @@ def quiet_worker() -> None:
     a kill ends them at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextmanager
+def all_or_none(pool: ProcessPoolExecutor | None, partials: list[Path],
+                paths: list[Path]) -> Iterator[None]:
+    """Around writing the parts: on success every part is published under its name;
+    on any failure or interrupt the workers stop and no part is left."""
+    try:
+        yield
+        if pool is not None:
+            pool.shutdown(wait=True)
+    except BaseException:
+        discard_partials(pool, partials)
+        raise
+    publish(partials, paths)
 
 
 def publish(partials: list[Path], paths: list[Path]) -> None:

@@ -26,8 +26,8 @@ from PIL import Image, ImageDraw, ImageFont
 from . import textfit
 from .errors import InvalidInput
 from .label_sources import ItemSource
-from .labels import (check_fits, check_pins, check_texts, discard_partials, label_texts,
-                     part_paths, partial_paths, publish, report, run_in_order, worker_pool)
+from .labels import (all_or_none, check_fits, check_pins, check_texts, label_texts, part_paths,
+                     partial_paths, report, run_in_order, worker_pool)
 from .qr import Symbol, make_symbol
 from .stocks import LINE_HEIGHT, Stock, TextBox, list_stocks, load_stock
 
@@ -246,7 +246,7 @@ def print_commands(source: ItemSource, stock: Stock, out: str | BinaryIO, fmt: s
     partials = partial_paths(paths)
     workers = min(workers or os.cpu_count() or 1, len(sizes))
     pool = worker_pool(workers)
-    try:
+    with all_or_none(pool, partials, paths):
         paths[0].parent.mkdir(parents=True, exist_ok=True)
         jobs = ((partial, stock, source.slice(index * per_file, size), fmt, domain)
                 for index, (size, partial) in enumerate(zip(sizes, partials)))
@@ -255,12 +255,6 @@ def print_commands(source: ItemSource, stock: Stock, out: str | BinaryIO, fmt: s
                 report(_write_part(job, progress), progress)
         else:  # one part a process
             run_in_order(pool, _write_part, jobs, 2 * workers, progress)
-        if pool is not None:
-            pool.shutdown(wait=True)
-    except BaseException:
-        discard_partials(pool, partials)
-        raise
-    publish(partials, paths)
     return paths
 
 

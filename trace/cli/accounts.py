@@ -12,7 +12,7 @@ import click
 from flask.cli import AppGroup
 
 from .. import accounts
-from .common import database, echo_json
+from .common import database, echo_list
 
 
 @click.group(cls=AppGroup, name="users")
@@ -57,16 +57,12 @@ def users_list(as_json: bool):
     Example:
       python -m trace users list
     """
-    users = accounts.list_users(database())
-    if as_json:
-        echo_json([user.to_json() for user in users])
-        return
-    if not users:
-        click.echo("No accounts yet.")
-    for user in users:
+    def line(user: accounts.User) -> str:
         state = f"disabled {user.disabled_at[:10]}" if user.disabled_at else "active"
         org = f"org {user.org_id}" if user.org_id else "-"
-        click.echo(f"{user.email:<32} {user.role:<9} {org:<8} {state}")
+        return f"{user.email:<32} {user.role:<9} {org:<8} {state}"
+    echo_list(accounts.list_users(database()), as_json, "No accounts yet.", line,
+              accounts.User.to_json)
 
 
 @users_group.command("disable")
@@ -116,12 +112,10 @@ def tokens_list(email: str | None):
     Example:
       python -m trace tokens list --email qc@pearl.example
     """
-    rows = accounts.list_tokens(database(), email)
-    if not rows:
-        click.echo("No tokens.")
-    for row in rows:
+    def line(row: dict) -> str:
         state = f"revoked {row['revoked_at'][:10]}" if row["revoked_at"] else "active"
-        click.echo(f"{row['id']:>4}  {row['email']:<32} {row['name']:<12} {state}")
+        return f"{row['id']:>4}  {row['email']:<32} {row['name']:<12} {state}"
+    echo_list(accounts.list_tokens(database(), email), False, "No tokens.", line)
 
 
 @tokens_group.command("revoke")

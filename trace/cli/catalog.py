@@ -14,7 +14,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import catalog, issuing, keys
-from .common import database, echo_json, keys_args
+from .common import database, echo_list, keys_args
 
 
 @click.group(cls=AppGroup, name="supplier")
@@ -51,18 +51,8 @@ def supplier_list(as_json: bool):
       python -m trace supplier list --json
     """
     rows = catalog.list_suppliers(database())
-    _show(rows, as_json, "No suppliers yet.",
-          lambda row: f"{row['id']:>4}  {row['credit_code']}  {row['name']}")
-
-
-def _show(rows: list[dict], as_json: bool, empty: str, line) -> None:
-    if as_json:
-        echo_json(rows)
-        return
-    if not rows:
-        click.echo(empty)
-    for row in rows:
-        click.echo(line(row))
+    echo_list(rows, as_json, "No suppliers yet.",
+              lambda row: f"{row['id']:>4}  {row['credit_code']}  {row['name']}")
 
 
 @click.group(cls=AppGroup, name="product")
@@ -114,8 +104,8 @@ def product_list(supplier: str | None, as_json: bool):
     """
     db = database()
     rows = catalog.list_products(db, catalog.find_supplier(db, supplier) if supplier else None)
-    _show(rows, as_json, "No products yet.",
-          lambda row: f"{row['gtin']}  {row['name']}  ({row['supplier']})")
+    echo_list(rows, as_json, "No products yet.",
+              lambda row: f"{row['gtin']}  {row['name']}  ({row['supplier']})")
 
 
 @click.group(cls=AppGroup, name="batch")
@@ -197,9 +187,9 @@ def batch_list(gtin: str | None, as_json: bool):
       python -m trace batch list --gtin 09521234000013
     """
     rows = catalog.list_batches(database(), gtin)
-    _show(rows, as_json, "No batches yet.",
-          lambda row: f"{row['gtin']}  {row['lot']:<20}  {row['status']:<8}  "
-                      f"{row['issued']:>8} codes  produced {row['produced_on'] or '-'}")
+    echo_list(rows, as_json, "No batches yet.",
+              lambda row: f"{row['gtin']}  {row['lot']:<20}  {row['status']:<8}  "
+                          f"{row['issued']:>8} codes  produced {row['produced_on'] or '-'}")
 
 
 COMMANDS = [supplier_group, product_group, batch_group]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any, Callable
 
 import click
 import sqlite_utils
@@ -29,6 +30,19 @@ def keys_args() -> tuple[str, str | None]:
 
 def echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def echo_list(items: list, as_json: bool, empty: str, line: Callable[[Any], str],
+              to_json: Callable[[Any], Any] = lambda item: item) -> None:
+    """What every ``list`` command prints: a JSON list, or a line per item (or
+    ``empty`` when there is none)."""
+    if as_json:
+        echo_json([to_json(item) for item in items])
+        return
+    if not items:
+        click.echo(empty)
+    for item in items:
+        click.echo(line(item))
 
 
 class WarningEcho(logging.Handler):

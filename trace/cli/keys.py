@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 from .. import keys
 from ..errors import KeyProblem
-from .common import database, echo_json, keys_args
+from .common import database, echo_list, keys_args
 
 
 @click.group(cls=AppGroup, name="keys")
@@ -66,15 +66,11 @@ def keys_list(as_json: bool):
     Example:
       python -m trace keys list
     """
-    records = keys.list_keys(database())
-    if as_json:
-        echo_json([r.to_json() for r in records])
-        return
-    if not records:
-        click.echo("No keys yet: python -m trace keys new")
-    for r in records:
+    def line(r) -> str:
         extra = f" revoked_at={r.revoked_at}" if r.revoked_at else ""
-        click.echo(f"{r.kid}  {r.role:<14} {r.status:<8} created {r.created_at}{extra}")
+        return f"{r.kid}  {r.role:<14} {r.status:<8} created {r.created_at}{extra}"
+    echo_list(keys.list_keys(database()), as_json, "No keys yet: python -m trace keys new",
+              line, lambda record: record.to_json())
 
 
 @keys_group.command("retire")

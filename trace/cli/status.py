@@ -19,7 +19,7 @@ from .. import recalls, reports, scans
 from ..codes import BatchRef, ItemCode, parse_link
 from ..errors import InvalidCode, NotFound
 from .catalog import batch_group
-from .common import database, echo_json
+from .common import database, echo_list
 
 
 def _by_option(command):
@@ -133,19 +133,15 @@ def reports_list(gtin: str | None, as_json: bool):
     Example:
       python -m trace reports list --gtin 09521234000013 --json
     """
-    queue = reports.list_reports(database(), gtin)
-    if as_json:
-        echo_json([report.to_json() for report in queue])
-        return
-    if not queue:
-        click.echo("No reports.")
-    for report in queue:
+    def lines(report: reports.Report) -> str:
         about = " ".join(filter(None, [report.gtin, report.lot, report.serial])) or "(no code)"
         photo = f"  photo {report.photo_sha256[:12]}" if report.photo_sha256 else ""
         when = report.created_at[:19].replace("T", " ")
-        click.echo(f"#{report.id}  {when} UTC  {about}  [{report.verdict or '-'}]"
-                   f"{photo}\n    saw: {report.what_seen}\n    bought at: {report.where_bought}"
-                   + (f"\n    contact: {report.contact}" if report.contact else ""))
+        return (f"#{report.id}  {when} UTC  {about}  [{report.verdict or '-'}]"
+                f"{photo}\n    saw: {report.what_seen}\n    bought at: {report.where_bought}"
+                + (f"\n    contact: {report.contact}" if report.contact else ""))
+    echo_list(reports.list_reports(database(), gtin), as_json, "No reports.", lines,
+              reports.Report.to_json)
 
 
 @reports_group.command("photo")
