@@ -122,14 +122,11 @@ LOGIN_PER_NETWORK = throttle.Limit(
 def sign_in(db: sqlite_utils.Database, email: str, password: str, network: str) -> User:
     """The account, or ``InvalidInput`` (wrong e-mail or password, never which) and
     ``TooManyAttempts`` once failures pile up, per account and per network."""
-    subjects = ((LOGIN_PER_ACCOUNT, (email or "").strip().lower()), (LOGIN_PER_NETWORK, network))
-    for limit, subject in subjects:
-        throttle.check(db, limit, subject)
+    guard = ((LOGIN_PER_ACCOUNT, (email or "").strip().lower()), (LOGIN_PER_NETWORK, network))
+    throttle.check_all(db, guard)
     user = authenticate(db, email, password)
     if user is None:
-        with db.atomic():
-            for limit, subject in subjects:
-                throttle.note(db, limit, subject)
+        throttle.note_all(db, guard)
         raise InvalidInput("wrong e-mail or password", message_zh="邮箱或密码不正确")
     return user
 

@@ -98,14 +98,11 @@ def claim_item(db: sqlite_utils.Database, item: dict, seen: Observer, pin: str |
 
 def _check_pin(db: sqlite_utils.Database, item: dict, seen: Observer, pin: str,
                secret: str) -> None:
-    subjects = ((PIN_PER_ITEM, str(item["id"])), (PIN_PER_NETWORK, seen.network))
-    for limit, subject in subjects:
-        throttle.check(db, limit, subject)
+    guard = ((PIN_PER_ITEM, str(item["id"])), (PIN_PER_NETWORK, seen.network))
+    throttle.check_all(db, guard)
     expected = item["pin_hash"]
     if not hmac.compare_digest(pin_hash(secret, item["gtin"], item["serial"], pin), expected):
-        with db.atomic():
-            for limit, subject in subjects:
-                throttle.note(db, limit, subject)
+        throttle.note_all(db, guard)
         left = PIN_PER_ITEM.attempts - throttle.used(db, PIN_PER_ITEM, str(item["id"]))
         raise InvalidInput(f"that PIN is not right; check the 6 digits under the coating "
                            f"({left} more tries today)",

@@ -49,3 +49,18 @@ def note(db: sqlite_utils.Database, limit: Limit, subject: str,
     at = (now or datetime.now(timezone.utc)).isoformat()
     db.execute("INSERT INTO attempts (scope, subject, at) VALUES (?, ?, ?)",
                [limit.scope, subject, at])
+
+
+Guard = tuple[tuple[Limit, str], ...]  # the limits one attempt counts against
+
+
+def check_all(db: sqlite_utils.Database, guard: Guard) -> None:
+    for limit, subject in guard:
+        check(db, limit, subject)
+
+
+def note_all(db: sqlite_utils.Database, guard: Guard) -> None:
+    """One failed attempt against every limit of ``guard``, together."""
+    with db.atomic():
+        for limit, subject in guard:
+            note(db, limit, subject)
