@@ -110,3 +110,43 @@ def issued_urls(db, issuer, make_batch):
     make_batch()
     issue_codes(db, issuer, GTIN, LOT, 5)
     return [row["url"] for row in export_rows(db, GTIN, LOT, BASE_URL)]
+
+
+STAFF_PASSWORD = "correct horse 珍珠 battery"
+
+
+def form_token(client, path: str) -> str:
+    """The CSRF token of the form on ``path``, as a browser would have it."""
+    import re
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, f"no form on {path}"
+    return match.group(1)
+
+
+def post_form(client, path: str, data: dict, *, page: str | None = None, **kwargs):
+    """Submit a form on ``page`` (default: ``path``) to ``path`` with its CSRF token."""
+    page = page or path.split("?")[0]
+    data = {"csrf_token": form_token(client, page), **data}
+    return client.post(path, data=data, headers={"Referer": BASE_URL + page}, **kwargs)
+
+
+@pytest.fixture
+def make_account(db):
+    """Factory: an account of ``role`` (tied to ``org``), returned as its e-mail."""
+    from trace import accounts
+
+    def make(role: str, email: str, org: str | None = None) -> str:
+        accounts.add_user(db, role, email, org=org, password=STAFF_PASSWORD)
+        return email
+    return make
+
+
+@pytest.fixture
+def sign_in():
+    """Sign a test client in with e-mail and the staff password."""
+    def go(client, email: str):
+        response = post_form(client, "/login", {"email": email, "password": STAFF_PASSWORD})
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return client
+    return go

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from trace import accounts, catalog
-from trace.errors import Conflict, InvalidInput, NotFound
+from trace.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
 
 from conftest import CREDIT_CODE
 
@@ -108,3 +108,27 @@ def test_roles_are_checked_by_the_database_too(db):
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO users (email, role, password_hash, created_at) "
                    "VALUES ('x@y.cn', 'root', 'h', 'now')")
+
+
+def test_a_web_sign_up_waits_for_approval_and_is_all_or_nothing(db, supplier):
+    made, user = accounts.sign_up_supplier(
+        db, name="海宁新家纺有限公司", credit_code="91330100MA27XL0Y34",
+        email="owner@haining.example.cn", password="家纺 passphrase", network="n1")
+    assert not made.approved and user.org_id == made.id and user.role == "supplier"
+    with pytest.raises(Conflict, match="already exists"):  # the e-mail is taken
+        accounts.sign_up_supplier(db, name="另一家", credit_code="91330100MA27XL0Y5A",
+                                  email="owner@haining.example.cn", password="x" * 12,
+                                  network="n1")
+    assert [s["credit_code"] for s in catalog.list_suppliers(db, pending_only=True)] == [
+        "91330100MA27XL0Y34"]  # the second organisation was rolled back with its account
+    assert catalog.approve_supplier(db, made.id).approved
+
+
+def test_sign_ups_are_throttled_per_network(db):
+    for n in range(accounts.SIGNUPS_PER_NETWORK.attempts):
+        with pytest.raises(InvalidInput):
+            accounts.sign_up_supplier(db, name="x", credit_code="bad", email=f"{n}@a.example",
+                                      password="x" * 12, network="n2")
+    with pytest.raises(TooManyAttempts):
+        accounts.sign_up_supplier(db, name="x", credit_code="bad", email="z@a.example",
+                                  password="x" * 12, network="n2")

@@ -16,7 +16,7 @@ from conftest import BASE_URL
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = ("site", "verdict", "advice", "section", "lab", "field", "shelf", "expired", "scans",
             "claim", "report", "help", "batch", "status", "event", "home", "error", "auth",
-            "role")
+            "role", "ws", "admin", "signup")
 
 
 def catalogue(locale: str) -> dict[str, str]:
@@ -25,10 +25,12 @@ def catalogue(locale: str) -> dict[str, str]:
 
 
 def used_keys() -> set[str]:
-    """Every key the templates ask for: literal ones, and each value of the dynamic ones."""
+    """Every key the templates and views ask for: literal ones, and each value of the
+    dynamic ones."""
     keys = set()
-    for template in (ROOT / "templates").glob("*.html"):
-        keys |= set(re.findall(r't\("([a-z_]+\.[a-z_.]+)"\)', template.read_text()))
+    sources = [*(ROOT / "templates").rglob("*.html"), *(ROOT / "trace" / "web").glob("*.py")]
+    for source in sources:
+        keys |= set(re.findall(r't\("([a-z_]+\.[a-z_.]+)"\)', source.read_text()))
     keys |= {f"verdict.{v}" for v in (*VERDICTS, "retype")}
     keys |= {f"advice.{a}" for a in ("genuine", "suspicious", "registered", "retype", "rescan",
                                      "bad")}
@@ -42,6 +44,10 @@ def used_keys() -> set[str]:
                                     "storage")}
     keys |= {"claim.done", "claim.failed"}
     keys |= {f"role.{role}" for role in ("admin", "supplier", "agency", "streamer")}
+    keys |= {f"ws.batch_{s}" for s in ("open", "recalled")}
+    keys |= {f"ws.item_{s}" for s in ("active", "void", "recalled")}
+    keys |= {f"ws.done_{s}" for s in ("void", "recall", "recall_batch", "unrecall")}
+    keys |= {f"admin.key_{s}" for s in ("active", "retired", "revoked")}
     return keys
 
 

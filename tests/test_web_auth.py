@@ -35,16 +35,17 @@ def sign_in(client, password=PASSWORD, email=EMAIL, address="203.0.113.9"):
 def test_sign_in_and_out(client, operator):
     assert client.get("/account").status_code == 302  # to the sign-in page
     response = sign_in(client)
-    assert response.status_code == 303 and response.headers["Location"].endswith("/account")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/")
+    assert client.get("/account").headers["Location"].endswith("/admin/")
     cookie = response.headers["Set-Cookie"]
     assert "session=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" in cookie  # the base URL is https
-    page = client.get("/account").get_data(as_text=True)
+    page = client.get("/admin/").get_data(as_text=True)
     assert EMAIL in page and "平台运营" in page
     page_token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     out = client.post("/logout", data={"csrf_token": page_token},
-                      headers={"Referer": BASE_URL + "/account"})
-    assert out.status_code == 303 and client.get("/account").status_code == 302
+                      headers={"Referer": BASE_URL + "/admin/"})
+    assert out.status_code == 303 and client.get("/admin/").status_code == 302
 
 
 def test_a_wrong_password_says_nothing_about_which_part_was_wrong(client, operator):
@@ -70,9 +71,9 @@ def test_a_sign_in_without_the_form_token_is_refused(client, operator):
 
 def test_a_disabled_account_is_signed_out_at_its_next_request(client, db, operator):
     sign_in(client)
-    assert client.get("/account").status_code == 200
+    assert client.get("/admin/").status_code == 200
     accounts.disable_user(db, EMAIL)
-    assert client.get("/account").status_code == 302
+    assert client.get("/admin/").status_code == 302
 
 
 def test_a_signed_in_look_up_is_not_a_buyers_scan(client, db, operator, issued_urls):

@@ -85,13 +85,36 @@ def add_user(db: sqlite_utils.Database, role: str, email: str, *, org: str | Non
     password = check_password(password) if password is not None else \
         secrets.token_urlsafe(12)
     if find_user(db, email, missing_ok=True):
-        raise Conflict(f"an account for {email} already exists")
+        raise Conflict(f"an account for {email} already exists",
+                       message_zh=f"{email} 已有账号，请直接登录")
     created_at = utc_now()
     cursor = db.execute(
         "INSERT INTO users (email, role, org_id, password_hash, created_at) "
         "VALUES (?, ?, ?, ?, ?)",
         [email, role, org_id, generate_password_hash(password, method="scrypt"), created_at])
     return User(cursor.lastrowid or 0, email, role, org_id, created_at), password
+
+
+# Sign-ups: an office signs up once or twice; a bot filling the approval queue, often.
+SIGNUPS_PER_NETWORK = throttle.Limit(
+    "signup_network", 5, timedelta(days=1),
+    "too many sign-ups from your network today; try again tomorrow",
+    "您所在网络今天注册次数过多，请明天再试")
+
+
+def sign_up_supplier(db: sqlite_utils.Database, *, name: str, credit_code: str, email: str,
+                     password: str, network: str) -> tuple[catalog.Supplier, User]:
+    """A supplier signing up on the web: its organisation (awaiting approval) and its
+    first account, both or neither; each try counts against its network's limit."""
+    throttle.check(db, SIGNUPS_PER_NETWORK, network)
+    throttle.note(db, SIGNUPS_PER_NETWORK, network)
+    check_password(password)
+    _email(email)
+    with db.atomic():
+        supplier = catalog.add_supplier(db, name, credit_code, approved=False)
+        user, _password = add_user(db, "supplier", email, org=str(supplier.id),
+                                   password=password)
+    return supplier, user
 
 
 def find_user(db: sqlite_utils.Database, email: str, *, missing_ok: bool = False) -> User | None:

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import sqlite_utils
 
 from .db import utc_now
-from .errors import Conflict, InvalidCode, InvalidInput, NotFound
+from .errors import Conflict, Forbidden, InvalidCode, InvalidInput, NotFound
 from .gs1 import validate_gtin14
 
 # GB 32100-2015 统一社会信用代码: 18 characters of this 31-letter alphabet.
@@ -104,6 +104,11 @@ class Supplier(_Row):
     id: int
     name: str
     credit_code: str
+    approved_at: str | None = None  # None: signed up on the web, awaiting an operator
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_at is not None
 
 
 @dataclass(frozen=True)
@@ -146,14 +151,35 @@ class Batch(_Row):
         return date.fromisoformat(self.expires_on) < (today or date.today())
 
 
-def add_supplier(db: sqlite_utils.Database, name: str, credit_code: str) -> Supplier:
+def add_supplier(db: sqlite_utils.Database, name: str, credit_code: str, *,
+                 approved: bool = True) -> Supplier:
+    """A supplier the operator adds is approved at once; one that signs up on the
+    web (``approved=False``) may not issue codes until an operator approves it."""
     name = _required_text(name, "supplier name")
     code = validate_credit_code(credit_code)
     if list(db.query("SELECT 1 FROM suppliers WHERE credit_code = ?", [code])):
-        raise Conflict(f"a supplier with 统一社会信用代码 {code} already exists")
-    cursor = db.execute("INSERT INTO suppliers (name, credit_code, created_at) VALUES (?, ?, ?)",
-                        [name, code, utc_now()])
-    return Supplier(cursor.lastrowid, name, code)  # type: ignore[arg-type]
+        raise Conflict(f"a supplier with 统一社会信用代码 {code} already exists",
+                       message_zh=f"统一社会信用代码 {code} 已登记过")
+    now = utc_now()
+    approved_at = now if approved else None
+    cursor = db.execute("INSERT INTO suppliers (name, credit_code, created_at, approved_at) "
+                        "VALUES (?, ?, ?, ?)", [name, code, now, approved_at])
+    return Supplier(cursor.lastrowid, name, code, approved_at)  # type: ignore[arg-type]
+
+
+def approve_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
+    """Approve a supplier that signed up on the web (approving twice changes nothing)."""
+    supplier = find_supplier(db, supplier_id)
+    if not supplier.approved:
+        db.execute("UPDATE suppliers SET approved_at = ? WHERE id = ?", [utc_now(), supplier.id])
+    return find_supplier(db, supplier.id)
+
+
+def require_approved(supplier: Supplier) -> None:
+    if not supplier.approved:
+        raise Forbidden(f"{supplier.name} is waiting for the operator's approval and cannot "
+                        "issue codes yet",
+                        message_zh=f"{supplier.name} 正在等待平台审核，审核通过前不能发码")
 
 
 def find_supplier(db: sqlite_utils.Database, id_or_credit_code: str | int) -> Supplier:
@@ -185,7 +211,8 @@ def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: 
                       storage=clean_text(storage, "storage conditions", limit=100),
                       licence_no=clean_text(licence_no, "licence number", limit=50))
     if list(db.query("SELECT 1 FROM products WHERE gtin = ?", [gtin])):
-        raise Conflict(f"a product with GTIN {gtin} already exists")
+        raise Conflict(f"a product with GTIN {gtin} already exists",
+                       message_zh=f"GTIN {gtin} 的商品已登记过")
     row = dict(asdict(product), created_at=utc_now())
     db.execute(f"INSERT INTO products ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                list(row.values()))
@@ -260,7 +287,8 @@ def new_batch(db: sqlite_utils.Database, gtin: str, lot: str, *, produced_on: st
     if quantity is not None and not 1 <= quantity <= MAX_BATCH_QUANTITY:
         raise InvalidInput(f"planned quantity must be 1-{MAX_BATCH_QUANTITY:,}")
     if list(db.query("SELECT 1 FROM batches WHERE gtin = ? AND lot = ?", [product.gtin, lot])):
-        raise Conflict(f"batch {lot} of GTIN {product.gtin} already exists")
+        raise Conflict(f"batch {lot} of GTIN {product.gtin} already exists",
+                       message_zh=f"批号 {lot} 已登记过")
     produced = _produced_on(produced_on)
     batch = dict(gtin=product.gtin, lot=lot, produced_on=produced,
                  quantity_planned=quantity,
@@ -311,8 +339,24 @@ def find_items_by_serial(db: sqlite_utils.Database, serial: str) -> list[dict]:
     return list(db.query("SELECT * FROM items WHERE serial = ? LIMIT 2", [serial]))
 
 
-def list_suppliers(db: sqlite_utils.Database) -> list[dict]:
-    return list(db.query("SELECT id, name, credit_code FROM suppliers ORDER BY id"))
+def list_suppliers(db: sqlite_utils.Database, *, pending_only: bool = False) -> list[dict]:
+    where = " WHERE approved_at IS NULL" if pending_only else ""
+    return list(db.query("SELECT id, name, credit_code, created_at, approved_at FROM suppliers"
+                         f"{where} ORDER BY id"))
+
+
+def owned_product(db: sqlite_utils.Database, supplier_id: int, gtin: str) -> Product:
+    """The product, if this supplier owns it; another's is 'not found', never shown."""
+    product = get_product(db, gtin)
+    if product.supplier_id != supplier_id:
+        raise NotFound(f"no product with GTIN {product.gtin}", message_zh="未找到该商品")
+    return product
+
+
+def owned_batch(db: sqlite_utils.Database, supplier_id: int, gtin: str, lot: str) -> Batch:
+    """The batch, if this supplier owns its product; another's is 'not found'."""
+    owned_product(db, supplier_id, gtin)
+    return get_batch(db, gtin, normalise_lot(lot))
 
 
 def list_products(db: sqlite_utils.Database, supplier: Supplier | None = None) -> list[dict]:
@@ -325,12 +369,18 @@ def list_products(db: sqlite_utils.Database, supplier: Supplier | None = None) -
     return list(db.query(sql + " ORDER BY p.gtin", params))
 
 
-def list_batches(db: sqlite_utils.Database, gtin: str | None = None) -> list[dict]:
-    """Batches, newest first, with how many codes each has (one product's with ``gtin``)."""
-    sql = ("SELECT b.gtin, b.lot, b.produced_on, b.expires_on, b.status, "
-           "(SELECT count(*) FROM items i WHERE i.batch_id = b.id) AS issued FROM batches b")
+def list_batches(db: sqlite_utils.Database, gtin: str | None = None, *,
+                 supplier_id: int | None = None) -> list[dict]:
+    """Batches, newest first, with how many codes each has: one product's with
+    ``gtin``, one supplier's with ``supplier_id``."""
+    sql = ("SELECT b.gtin, b.lot, b.produced_on, b.expires_on, b.status, p.name AS product, "
+           "(SELECT count(*) FROM items i WHERE i.batch_id = b.id) AS issued "
+           "FROM batches b JOIN products p ON p.gtin = b.gtin WHERE 1")
     params: list = []
     if gtin:
-        sql += " WHERE b.gtin = ?"
+        sql += " AND b.gtin = ?"
         params.append(get_product(db, gtin).gtin)
+    if supplier_id is not None:
+        sql += " AND p.supplier_id = ?"
+        params.append(supplier_id)
     return list(db.query(sql + " ORDER BY b.id DESC", params))

@@ -39,6 +39,18 @@ class NotFound(TraceError):
     status = 404
 
 
+class Unauthorized(TraceError):
+    """No valid sign-in or API token came with the request."""
+
+    status = 401
+
+
+class Forbidden(TraceError):
+    """Signed in, but this account or organisation may not do this."""
+
+    status = 403
+
+
 class Conflict(TraceError):
     """The request clashes with what is already recorded."""
 

@@ -105,7 +105,7 @@ def signed_chunks(signer: Signer, gtin: str, lot: str, serials: list[str],
     workers = workers or os.cpu_count() or 1
     parallel = workers > 1 and len(serials) >= PARALLEL_MIN and \
         "fork" in multiprocessing.get_all_start_methods()
-    size = SIGN_CHUNK if parallel else len(serials) or 1
+    size = SIGN_CHUNK  # chunks in one process too, so progress moves as signing does
     chunks = [serials[i:i + size] for i in range(0, len(serials), size)]
     if not parallel:
         for chunk in chunks:
@@ -149,6 +149,7 @@ def issue_codes(db: sqlite_utils.Database, signer: Signer, gtin: str, lot: str, 
     _check_signer(db, signer)
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
     _check_batch_open(batch)
+    catalog.require_approved(catalog.supplier_of(db, catalog.get_product(db, batch.gtin)))
     for _attempt in range(3):
         # Sorted serials go into the (gtin, serial) index in order: a much
         # shorter write transaction than random order into a large index.

@@ -183,6 +183,18 @@ def retire_key(db: sqlite_utils.Database, kid: str) -> KeyRecord:
     return _require_key(db, kid)
 
 
+def rotate_key(db: sqlite_utils.Database, keys_dir: str | Path, role: str = "issuer",
+               passphrase: str | None = None) -> tuple[KeyRecord, list[KeyRecord]]:
+    """A new key of ``role`` signs from now on; the active ones before it retire (all
+    they signed keeps verifying). Returns the new key and the retired ones."""
+    new = create_key(db, keys_dir, role, passphrase)
+    with db.atomic():
+        old = [record for record in list_keys(db)
+               if record.role == role and record.status == "active" and record.kid != new.kid]
+        retired = [retire_key(db, record.kid) for record in old]
+    return new, retired
+
+
 def revoke_key(db: sqlite_utils.Database, kid: str, at: str | None = None) -> KeyRecord:
     """Distrust ``kid`` from ``at`` on (default now): only what the database shows
     it signed before then stays valid. A revocation is final, so a time before

@@ -176,4 +176,25 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             revoked_at TEXT
         )""",
     ]),
+    (5, [
+        # NULL: signed up on the web and waiting for an operator's approval; those
+        # the operator adds at the command line are approved when added.
+        "ALTER TABLE suppliers ADD COLUMN approved_at TEXT",
+        "UPDATE suppliers SET approved_at = created_at",
+        # Long work started from a page (issuing codes), so the page can show progress.
+        """CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            owner_id INTEGER NOT NULL,
+            subject TEXT NOT NULL,
+            total INTEGER NOT NULL,
+            done INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL DEFAULT 'running'
+                CHECK (state IN ('running', 'finished', 'failed')),
+            message TEXT,
+            message_zh TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+    ]),
 ]

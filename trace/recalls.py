@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from . import catalog
-from .codes import ItemCode
+from .codes import ItemCode, normalise_typed_serial
 from .db import utc_now
 from .errors import Conflict, InvalidInput, NotFound
 
@@ -91,6 +91,17 @@ def _item(db: sqlite_utils.Database, code: ItemCode) -> dict:
     return item
 
 
+def issued_code(db: sqlite_utils.Database, batch: catalog.Batch, serial: str) -> ItemCode:
+    """The code issued under ``serial`` in this batch, as its owner names it (typed
+    with dashes, lower case or O for 0 is fine)."""
+    typed = normalise_typed_serial(serial)
+    item = catalog.find_item(db, batch.gtin, typed)
+    if item is None or item["batch_id"] != batch.id:
+        raise NotFound(f"no item {serial.strip()} in batch {batch.lot}",
+                       message_zh=f"本批次没有追溯码 {serial.strip()}")
+    return ItemCode(batch.gtin, batch.lot, typed, item["kid"], item["sig"])
+
+
 def _set_item_status(db: sqlite_utils.Database, code: ItemCode, status: str, action: str,
                      reason: str, actor: str) -> dict:
     item = _item(db, code)
@@ -115,12 +126,13 @@ def recall_item(db: sqlite_utils.Database, code: ItemCode, reason: str, actor: s
     return _set_item_status(db, code, "recalled", "recall_item", reason, actor)
 
 
-def events_for(db: sqlite_utils.Database, batch_id: int,
-               item_id: int | None = None) -> list[StatusEvent]:
-    """The batch's own events and, given an item, that item's, oldest first."""
+def events_for(db: sqlite_utils.Database, batch_id: int, item_id: int | None = None, *,
+               every_item: bool = False) -> list[StatusEvent]:
+    """The batch's own events and, given an item, that item's (or, for the batch's
+    owner, ``every_item``'s), oldest first."""
     rows = db.execute(
         "SELECT e.action, e.reason, e.actor, e.at, i.serial FROM status_events e "
         "LEFT JOIN items i ON i.id = e.item_id "
-        "WHERE e.batch_id = ? AND (e.item_id IS NULL OR e.item_id = ?) ORDER BY e.id",
-        [batch_id, item_id]).fetchall()
+        "WHERE e.batch_id = ? AND (e.item_id IS NULL OR e.item_id = ? OR ?) ORDER BY e.id",
+        [batch_id, item_id, every_item]).fetchall()
     return [StatusEvent(*row) for row in rows]

@@ -188,6 +188,19 @@ def record_and_read(db: sqlite_utils.Database, item_id: int, seen: Observer,
     return read_history(db, item_id, seen, policy)
 
 
+def batch_items(db: sqlite_utils.Database, batch_id: int, *, offset: int = 0,
+                limit: int = 100) -> list[dict]:
+    """One page of a batch's items in issue order, each with its status, how often it
+    was scanned (pruned scans included) and whether a buyer claimed it."""
+    return list(db.query(
+        "SELECT i.serial, i.status, i.issued_at, "
+        "(SELECT count(*) FROM scans s WHERE s.item_id = i.id) + "
+        "coalesce((SELECT pruned_count FROM scan_totals t WHERE t.item_id = i.id), 0) AS scans, "
+        "(SELECT claimed_at FROM claims c WHERE c.item_id = i.id) AS claimed_at "
+        "FROM items i WHERE i.batch_id = ? ORDER BY i.id LIMIT ? OFFSET ?",
+        [batch_id, limit, offset]))
+
+
 def prune(db: sqlite_utils.Database, older_than_days: int,
           now: datetime | None = None) -> tuple[int, int]:
     """Reduce scans older than the cutoff to per-item counts; (items, scans) reduced.

@@ -86,6 +86,22 @@ def keys_retire(kid: str):
     click.echo(f"Key {record.kid} retired at {record.retired_at}")
 
 
+@keys_group.command("rotate")
+@click.option("--role", default="issuer", show_default=True, help="issuer or ledger.")
+def keys_rotate(role: str):
+    """Make a new key of ROLE and retire the active one(s); what they signed keeps
+    verifying.
+
+    \b
+    Example:
+      python -m trace keys rotate
+    """
+    keys_dir, passphrase = keys_args()
+    new, retired = keys.rotate_key(database(), keys_dir, role, passphrase)
+    gone = ", ".join(record.kid for record in retired) or "none"
+    click.echo(f"New {role} key {new.kid}; retired: {gone}")
+
+
 @keys_group.command("revoke")
 @click.argument("kid")
 @click.option("--at", "at", help="When the key stopped being trustworthy (ISO 8601 "

@@ -153,15 +153,18 @@ def _security_headers(response):
 
 
 def register(app: Flask) -> None:
-    from .public import bp as public_bp
-
+    from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .auth import login_manager
+    from .public import bp as public_bp
+    from .supplier import bp as supplier_bp
 
     i18n.init_app(app)
     login_manager.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(supplier_bp)
+    app.register_blueprint(admin_bp)
     app.register_error_handler(TraceError, _handle_trace_error)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -9,12 +9,15 @@ failed sign-ins are throttled per account and per network::
 
 from __future__ import annotations
 
+import functools
+from typing import Callable
+
 from flask import Blueprint, current_app, g, redirect, render_template, request
 from flask_login import (LoginManager, UserMixin, current_user, login_required, login_user,
                          logout_user)
 
 from .. import accounts
-from ..errors import TraceError
+from ..errors import Forbidden, TraceError
 from ..scans import network_hash
 from . import get_db, link
 
@@ -53,13 +56,42 @@ def login():
         message = error.message_zh if g.lang == "zh" else error.message
         return render_template("login.html", email=email, error=message), error.status
     login_user(SignedIn(user))
-    return redirect(link("auth.account"), 303)
+    return redirect(home_of(user), 303)
+
+
+HOMES = {"supplier": "supplier.home", "admin": "admin.home"}
+
+
+def home_of(user: accounts.User) -> str:
+    """Where an account starts: its role's workspace."""
+    return link(HOMES.get(user.role, "auth.account"))
 
 
 @bp.get("/account")
 @login_required
 def account():
+    if current_user.user.role in HOMES:
+        return redirect(home_of(current_user.user), 303)
     return render_template("account.html", user=current_user.user)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    """A supplier signs up: its organisation waits for an operator's approval before it
+    can issue codes, but may set up products and batches meanwhile."""
+    if request.method == "GET":
+        return render_template("signup.html", form={})
+    form = request.form
+    try:
+        _supplier, user = accounts.sign_up_supplier(
+            get_db(), name=form.get("name", ""), credit_code=form.get("credit_code", ""),
+            email=form.get("email", ""), password=form.get("password", ""),
+            network=network_hash(current_app.config["HASH_SECRET"], request.remote_addr))
+    except TraceError as error:
+        message = error.message_zh if g.lang == "zh" else error.message
+        return render_template("signup.html", form=form, error=message), error.status
+    login_user(SignedIn(user))
+    return redirect(home_of(user), 303)
 
 
 @bp.post("/logout")
@@ -71,3 +103,22 @@ def logout():
 def staff_signed_in() -> bool:
     """True for a signed-in account: their look-ups are not buyers' scans."""
     return bool(current_user and current_user.is_authenticated)
+
+
+def role_required(role: str) -> Callable:
+    """Only a signed-in account of ``role`` may use the view: others are sent to sign
+    in, and a signed-in account of another role is refused (403)."""
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        @login_required
+        def guarded(*args, **kwargs):
+            if current_user.user.role != role:
+                raise Forbidden(f"this page is for {role} accounts",
+                                message_zh="您的账号没有权限访问此页面")
+            return view(*args, **kwargs)
+        return guarded
+    return decorate
+
+
+def signed_in_user() -> accounts.User:
+    return current_user.user

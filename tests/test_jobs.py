@@ -1,0 +1,56 @@
+"""Background jobs: progress any worker can read, failures that say why, stale jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from trace import jobs
+from trace.errors import NotFound
+
+from conftest import GTIN, LOT
+
+
+def test_progress_then_finish(db):
+    job = jobs.start(db, "issue", owner_id=7, subject=f"{GTIN}/{LOT}", total=5_000)
+    assert (job.state, job.done, job.percent) == ("running", 0, 0)
+    jobs.advance(db, job.id, 2_000)
+    assert jobs.get_job(db, job.id).percent == 40
+    jobs.finish(db, job.id)
+    assert jobs.get_job(db, job.id).percent == 100
+
+
+def test_another_owners_job_is_not_found(db):
+    job = jobs.start(db, "issue", owner_id=7, subject="x", total=1)
+    with pytest.raises(NotFound, match="no job"):
+        jobs.get_job(db, job.id, owner_id=8)
+
+
+def test_a_job_that_stopped_moving_is_stale():
+    job = jobs.Job(1, "issue", 7, "x", 10, 3, "running", None, None,
+                   "2026-11-27T00:00:00+00:00", "2026-11-27T00:00:00+00:00")
+    moment = datetime(2026, 11, 27, tzinfo=timezone.utc)
+    assert not job.stale(moment + timedelta(seconds=30))
+    assert job.stale(moment + jobs.STALE_AFTER + timedelta(seconds=1))
+
+
+def test_issuing_in_the_background_reports_each_chunk(app, db, issuer, make_batch):
+    make_batch()
+    job = jobs.start(db, "issue", owner_id=1, subject=f"{GTIN}/{LOT}", total=4_500)
+    jobs.issue_in_background(app.config["DATABASE"], job.id, issuer, GTIN, LOT, 4_500,
+                             None).join()
+    done = jobs.get_job(db, job.id)
+    assert (done.state, done.done) == ("finished", 4_500)
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 4_500
+
+
+def test_a_failed_issue_says_why_and_stores_nothing(app, db, issuer, make_batch):
+    make_batch()
+    db.execute("UPDATE batches SET status = 'recalled'")
+    job = jobs.start(db, "issue", owner_id=1, subject=f"{GTIN}/{LOT}", total=10)
+    jobs.issue_in_background(app.config["DATABASE"], job.id, issuer, GTIN, LOT, 10,
+                             None).join()
+    failed = jobs.get_job(db, job.id)
+    assert failed.state == "failed" and "recalled" in failed.message
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0

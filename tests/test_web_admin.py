@@ -1,0 +1,60 @@
+"""The operator's pages: approvals, accounts, keys and rotation, admins only."""
+
+from __future__ import annotations
+
+import pytest
+
+from trace import accounts, catalog, keys
+
+from conftest import BASE_URL, GTIN, LOT, post_form
+
+OPS = "ops@trace.example.cn"
+
+
+@pytest.fixture
+def operator(client, make_account, sign_in):
+    sign_in(client, make_account("admin", OPS))
+    return client
+
+
+def test_approve_a_supplier_that_signed_up(operator, db):
+    waiting = catalog.add_supplier(db, "海宁新家纺有限公司", "91330100MA27XL0Y34", approved=False)
+    html = operator.get("/admin/").get_data(as_text=True)
+    assert "海宁新家纺有限公司" in html and "待审核的单位" in html
+    response = post_form(operator, f"/admin/suppliers/{waiting.id}/approve", {}, page="/admin/")
+    assert response.status_code == 303
+    assert catalog.find_supplier(db, waiting.id).approved
+    assert "没有待审核的单位" in operator.get("/admin/").get_data(as_text=True)
+
+
+def test_disable_an_account_revokes_its_tokens(operator, db, make_batch, make_account):
+    make_batch()
+    email = make_account("supplier", "qc@pearl.example.cn", org="1")
+    _id, token = accounts.new_token(db, email)
+    user = accounts.find_user(db, email)
+    post_form(operator, f"/admin/users/{user.id}/disable", {}, page="/admin/")
+    assert not accounts.find_user(db, email).active
+    assert accounts.user_for_token(db, token) is None
+
+
+def test_an_operator_cannot_disable_themself(operator, db):
+    me = accounts.find_user(db, OPS)
+    response = post_form(operator, f"/admin/users/{me.id}/disable", {}, page="/admin/")
+    assert response.status_code == 303 and accounts.find_user(db, OPS).active
+    assert "不能停用自己" in operator.get("/admin/").get_data(as_text=True)
+
+
+def test_rotating_the_issuer_key_keeps_old_codes_genuine(operator, db, issued_urls, issuer):
+    post_form(operator, "/admin/keys/rotate", {}, page="/admin/")
+    statuses = sorted(record.status for record in keys.list_keys(db))
+    assert statuses == ["active", "retired"]
+    html = operator.get("/admin/").get_data(as_text=True)
+    assert issuer.kid in html and "已停用（已签的码仍有效）" in html
+    for url in issued_urls:
+        data = operator.get(url[len(BASE_URL):], headers={"Accept": "application/json"})
+        assert data.get_json()["verdict"] == "genuine"
+    new = keys.active_key(db)
+    assert new is not None and new.kid != issuer.kid
+    from trace.issuing import issue_codes
+    signer = keys.load_signer(db, operator.application.config["KEYS_DIR"])
+    assert issue_codes(db, signer, GTIN, LOT, 1).kid == new.kid

@@ -1,0 +1,207 @@
+"""The supplier workspace through the real app: sign-up and approval, products,
+batches, issuing with progress, CSV and label downloads, voids and recalls."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+import pypdfium2
+import pytest
+import zxingcpp
+
+from trace import catalog, jobs
+from trace.codes import parse_code
+
+from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT, form_token, post_form
+
+PEARL = "pearls@trace.example.cn"
+
+
+@pytest.fixture
+def supplier(client, make_batch, make_account, sign_in, issuer):
+    """The pearl supplier (approved, added by the operator), signed in, with one batch."""
+    make_batch()
+    sign_in(client, make_account("supplier", PEARL, org=CREDIT_CODE))
+    return client
+
+
+def wait_for(db, job_id: int) -> jobs.Job:
+    """The job once it has stopped (its thread runs beside the request)."""
+    for _ in range(600):
+        job = jobs.get_job(db, job_id)
+        if job.state != "running":
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still running")
+
+
+def issue(client, db, count: int, lot: str = LOT, **extra) -> jobs.Job:
+    page = f"/supplier/batches/{GTIN}/{lot}"
+    response = post_form(client, page + "/issue", {"count": str(count), **extra}, page=page)
+    assert response.status_code == 303, response.get_data(as_text=True)[:400]
+    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    return wait_for(db, job_id)
+
+
+def test_the_home_page_lists_only_this_suppliers_products_and_batches(supplier, db):
+    other = catalog.add_supplier(db, "别家公司", "91330100MA27XL0Y34")
+    catalog.add_product(db, other, "06901234567892", "别家的茶叶")
+    html = supplier.get("/supplier/").get_data(as_text=True)
+    assert "诸暨淡水珍珠项链" in html and LOT in html
+    assert "别家的茶叶" not in html and "06901234567892" not in html
+
+
+def test_create_a_product_and_a_batch(supplier, db):
+    response = post_form(supplier, "/supplier/products/new", {
+        "gtin": "6901234567892", "name": "龙井茶 明前特级", "shelf_life_days": "540",
+        "storage": "密封、避光、冷藏"})
+    assert response.status_code == 303
+    product = catalog.get_product(db, "06901234567892")  # the EAN-13 is padded
+    assert product.shelf_life_days == 540 and product.storage == "密封、避光、冷藏"
+    response = post_form(supplier, "/supplier/batches/new", {
+        "gtin": product.gtin, "lot": "lj-2604", "produced_on": "2026-04-01"})
+    assert response.status_code == 303
+    batch = catalog.get_batch(db, product.gtin, "LJ-2604")
+    assert batch.expires_on == "2027-09-23"  # production date plus shelf life
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"gtin": "6901234567893", "name": "茶"}, "校验位错误"),
+    ({"gtin": GTIN, "name": "重复"}, "已登记过"),
+    ({"gtin": "6901234567892", "name": ""}, "must not be empty"),
+    ({"gtin": "6901234567892", "name": "茶", "shelf_life_days": "两年"}, "整数"),
+])
+def test_a_bad_product_form_says_why_and_stores_nothing(supplier, db, fields, message):
+    before = db.execute("SELECT count(*) FROM products").fetchone()[0]
+    response = post_form(supplier, "/supplier/products/new", fields)
+    assert response.status_code in (400, 409)
+    assert message in response.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM products").fetchone()[0] == before
+
+
+def test_issue_with_progress_then_download_csv_and_labels(supplier, db):
+    job = issue(supplier, db, 50)
+    assert job.state == "finished" and job.done == 50
+    page = supplier.get(f"/supplier/jobs/{job.id}").get_data(as_text=True)
+    assert "已发出 50 个码" in page
+    response = supplier.get(f"/supplier/batches/{GTIN}/{LOT}/codes.csv")
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    raw = response.get_data()
+    assert raw.startswith("\ufeff".encode()) and b"\r\n" in raw  # Excel: BOM, CRLF
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == 50 and all(parse_code(r["url"], BASE_URL).serial == r["serial"]
+                                   for r in rows)
+    pdf = supplier.get(f"/supplier/batches/{GTIN}/{LOT}/labels/a4-3x8/1.pdf")
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    document = pypdfium2.PdfDocument(pdf.get_data())
+    assert len(document) == 3  # 50 labels, 24 a sheet
+    image = document[0].render(scale=300 / 72).to_pil()
+    scanned = {result.text for result in zxingcpp.read_barcodes(image)}
+    assert len(scanned) == 24 and scanned <= {r["url"] for r in rows}
+
+
+def test_the_running_page_refreshes_itself_until_done(supplier, db):
+    running = jobs.start(db, "issue", owner_id=1, subject=f"{GTIN}/{LOT}", total=1000)
+    jobs.advance(db, running.id, 400)
+    response = supplier.get(f"/supplier/jobs/{running.id}")
+    assert response.headers["Refresh"] == "1" and "400 / 1,000" in response.get_data(as_text=True)
+    jobs.finish(db, running.id)
+    assert "Refresh" not in supplier.get(f"/supplier/jobs/{running.id}").headers
+
+
+def test_a_batch_larger_than_a_part_is_offered_part_by_part(supplier, db):
+    assert issue(supplier, db, 5_001).state == "finished"
+    html = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    assert "/labels/a4-3x8/1.pdf" in html and "/labels/a4-3x8/2.pdf" in html
+    assert "/labels/a4-3x8/3.pdf" not in html
+    second = supplier.get(f"/supplier/batches/{GTIN}/{LOT}/labels/thermal-40x30/2.pdf")
+    assert len(pypdfium2.PdfDocument(second.get_data())) == 1  # the 5,001st label
+    assert supplier.get(f"/supplier/batches/{GTIN}/{LOT}/labels/a4-3x8/3.pdf").status_code == 404
+
+
+def test_void_one_code_and_it_verifies_as_void(supplier, db, client):
+    issue(supplier, db, 3)
+    serial = db.execute("SELECT serial FROM items ORDER BY id LIMIT 1").fetchone()[0]
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    typed = f"{serial[:4].lower()}-{serial[4:8]}-{serial[8:]}"  # as read off a label
+    response = post_form(supplier, page + "/items",
+                         {"serial": typed, "action": "void", "reason": "标签破损，已重印"},
+                         page=page)
+    assert response.status_code == 303
+    html = supplier.get(page).get_data(as_text=True)
+    assert "已作废。" in html and "标签破损，已重印" in html
+    url = next(r for r in db.query("SELECT * FROM items WHERE serial = ?", [serial]))
+    assert url["status"] == "void"
+    verdict = client.get(f"/verify?q={serial}", headers={"Accept": "application/json"})
+    assert verdict.get_json()["verdict"] == "void"
+
+
+def test_recall_needs_a_reason_and_then_shows_on_the_public_page(supplier, db):
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    post_form(supplier, page + "/status", {"action": "recall", "reason": ""}, page=page)
+    assert catalog.get_batch(db, GTIN, LOT).status == "open"
+    assert "请填写原因" in supplier.get(page).get_data(as_text=True)
+    post_form(supplier, page + "/status", {"action": "recall", "reason": "抽检不合格"}, page=page)
+    assert catalog.get_batch(db, GTIN, LOT).status == "recalled"
+    public = supplier.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    assert "抽检不合格" in public
+
+
+def test_a_supplier_awaiting_approval_cannot_issue(client, db, issuer, make_batch):
+    response = post_form(client, "/signup", {
+        "name": "海宁新家纺有限公司", "credit_code": "91330100MA27XL0Y34",
+        "email": "owner@haining.example.cn", "password": "家纺 passphrase"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/supplier/")
+    assert "等待平台审核" in client.get("/supplier/").get_data(as_text=True)
+    post_form(client, "/supplier/products/new", {"gtin": "6901234567892", "name": "蚕丝被"})
+    post_form(client, "/supplier/batches/new", {"gtin": "06901234567892", "lot": "HN1"})
+    page = "/supplier/batches/06901234567892/HN1"
+    assert "等待平台审核" in client.get(page).get_data(as_text=True)
+    data = {"csrf_token": form_token(client, "/supplier/"), "count": "5"}
+    refused = client.post(page + "/issue", data=data, headers={"Referer": BASE_URL + page})
+    assert refused.status_code == 403 and "审核" in refused.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+    catalog.approve_supplier(db, catalog.find_supplier(db, "91330100MA27XL0Y34").id)
+    assert issue_for(client, db, "06901234567892", "HN1", 5).state == "finished"
+
+
+def issue_for(client, db, gtin: str, lot: str, count: int) -> jobs.Job:
+    page = f"/supplier/batches/{gtin}/{lot}"
+    response = post_form(client, page + "/issue", {"count": str(count)}, page=page)
+    return wait_for(db, int(response.headers["Location"].rsplit("/", 1)[1]))
+
+
+@pytest.mark.parametrize("count", ["0", "100001", "-3", "五十", ""])
+def test_an_impossible_count_is_refused_and_issues_nothing(supplier, db, count):
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    response = post_form(supplier, page + "/issue", {"count": count}, page=page)
+    assert response.status_code == 400
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(supplier, db):
+    response = supplier.post("/supplier/products/new", data={"gtin": "6901234567892",
+                                                             "name": "茶"},
+                             headers={"Referer": BASE_URL + "/supplier/products/new"})
+    assert response.status_code == 400 and "表单已过期" in response.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM products").fetchone()[0] == 1
+
+
+def test_supplier_text_is_escaped_everywhere(supplier, db, issuer):
+    hostile = "<script>alert(1)</script> \"q\" '{{7*7}}' 珍珠"
+    post_form(supplier, "/supplier/products/new", {"gtin": "6901234567892", "name": hostile,
+                                                   "origin": hostile})
+    post_form(supplier, "/supplier/batches/new", {"gtin": "06901234567892", "lot": "X1",
+                                                  "notes": hostile})
+    for path in ("/supplier/", "/supplier/batches/06901234567892/X1",
+                 "/01/06901234567892/10/X1"):
+        response = supplier.get(path)
+        html = response.get_data(as_text=True)
+        assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        quoted = html.replace("&#39;", "'").replace("&#34;", '"')
+        assert "'{{7*7}}'" in quoted and "'49'" not in quoted
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in response.headers["Content-Security-Policy"]

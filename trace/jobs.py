@@ -1,0 +1,116 @@
+"""Long work started from a page (issuing codes), with progress a page can show.
+
+The work runs beside the request that started it; its progress lives in the
+database, so any server worker can answer "how far along?"::
+
+    job = start(db, "issue", owner_id=supplier.id, subject="09521234000013/ZJ-2611-A",
+                total=5000)
+    advance(db, job.id, 2000)
+    finish(db, job.id)
+    get_job(db, job.id, owner_id=supplier.id).percent     # 100
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlite_utils
+
+from . import issuing
+from .db import connection, utc_now
+from .errors import NotFound, TraceError
+from .keys import Signer
+
+log = logging.getLogger(__name__)
+
+# A running job that has not moved for this long died with its server worker; the
+# work it did was all-or-nothing, so nothing of it was stored.
+STALE_AFTER = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    kind: str
+    owner_id: int
+    subject: str
+    total: int
+    done: int
+    state: str
+    message: str | None
+    message_zh: str | None
+    created_at: str
+    updated_at: str
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.state == "finished" else min(99, self.done * 100 // (self.total or 1))
+
+    def stale(self, now: datetime | None = None) -> bool:
+        moved = datetime.fromisoformat(self.updated_at)
+        return self.state == "running" and (now or datetime.now(timezone.utc)) - moved > \
+            STALE_AFTER
+
+
+def start(db: sqlite_utils.Database, kind: str, *, owner_id: int, subject: str,
+          total: int) -> Job:
+    now = utc_now()
+    cursor = db.execute("INSERT INTO jobs (kind, owner_id, subject, total, created_at, "
+                        "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        [kind, owner_id, subject, total, now, now])
+    return get_job(db, cursor.lastrowid or 0)
+
+
+def advance(db: sqlite_utils.Database, job_id: int, step: int) -> None:
+    db.execute("UPDATE jobs SET done = done + ?, updated_at = ? WHERE id = ?",
+               [step, utc_now(), job_id])
+
+
+def finish(db: sqlite_utils.Database, job_id: int) -> None:
+    db.execute("UPDATE jobs SET state = 'finished', done = total, updated_at = ? WHERE id = ?",
+               [utc_now(), job_id])
+
+
+def fail(db: sqlite_utils.Database, job_id: int, message: str, message_zh: str) -> None:
+    """The job stopped; ``message`` says why in words its owner can act on."""
+    db.execute("UPDATE jobs SET state = 'failed', message = ?, message_zh = ?, updated_at = ? "
+               "WHERE id = ?", [message, message_zh, utc_now(), job_id])
+
+
+def get_job(db: sqlite_utils.Database, job_id: int, *, owner_id: int | None = None) -> Job:
+    """The job; with ``owner_id``, only that owner's (another's is 'not found')."""
+    row = db.execute("SELECT id, kind, owner_id, subject, total, done, state, message, "
+                     "message_zh, created_at, updated_at FROM jobs WHERE id = ?",
+                     [job_id]).fetchone()
+    if row is None or (owner_id is not None and row[2] != owner_id):
+        raise NotFound(f"no job {job_id}", message_zh="未找到该任务")
+    return Job(*row)
+
+
+def issue_in_background(db_path: str, job_id: int, signer: Signer, gtin: str, lot: str,
+                        count: int, pin_secret: str | None) -> threading.Thread:
+    """Issue codes in a thread of this process, telling the job of each signed chunk.
+
+    One process signs (no fork from a threaded server); issuing stores all the codes
+    or none, so a failure leaves nothing half-done, and the job says why.
+    """
+    def run() -> None:
+        db = connection(db_path)
+        try:
+            issuing.issue_codes(db, signer, gtin, lot, count, workers=1, pin_secret=pin_secret,
+                                progress=lambda step: advance(db, job_id, step))
+        except TraceError as error:
+            fail(db, job_id, error.message, error.message_zh)
+        except Exception:  # noqa: BLE001 - whatever the cause, the page must say it stopped
+            log.exception("issuing job %s failed", job_id)
+            fail(db, job_id,
+                 "issuing stopped because of an error on our side; nothing was issued, try again",
+                 "发码因服务器错误中断，未发出任何码，请重试")
+        else:
+            finish(db, job_id)
+    thread = threading.Thread(target=run, name=f"issue-job-{job_id}", daemon=True)
+    thread.start()
+    return thread

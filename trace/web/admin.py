@@ -1,0 +1,71 @@
+"""The operator's pages: approve organisations, list and disable accounts, list keys
+and rotate the issuer key. Every route is for a signed-in admin account::
+
+    GET  /admin/                               pending organisations, accounts, keys
+    POST /admin/suppliers/{id}/approve
+    POST /admin/users/{id}/disable
+    POST /admin/keys/rotate
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template
+
+from .. import accounts, catalog, keys
+from ..errors import NotFound, TraceError
+from . import get_db, link
+from .auth import role_required, signed_in_user
+from .i18n import t
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@role_required("admin")
+def _signed_in_admin():
+    pass
+
+
+@bp.get("/")
+def home():
+    db = get_db()
+    suppliers = catalog.list_suppliers(db)
+    names = {row["id"]: row["name"] for row in suppliers}
+    return render_template("admin/home.html", suppliers=suppliers,
+                           pending=[row for row in suppliers if not row["approved_at"]],
+                           users=accounts.list_users(db), org_names=names,
+                           keys=keys.list_keys(db), me=signed_in_user())
+
+
+@bp.post("/suppliers/<int:supplier_id>/approve")
+def approve(supplier_id: int):
+    supplier = catalog.approve_supplier(get_db(), supplier_id)
+    flash(t("admin.approved").format(name=supplier.name), "ok")
+    return redirect(link("admin.home"), 303)
+
+
+@bp.post("/users/<int:user_id>/disable")
+def disable(user_id: int):
+    db = get_db()
+    user = accounts.get_user(db, user_id)
+    if user is None:
+        raise NotFound(f"no account {user_id}", message_zh="未找到该账号")
+    try:
+        if user.id == signed_in_user().id:
+            raise TraceError("you cannot disable your own account",
+                             message_zh="不能停用自己正在使用的账号")
+        accounts.disable_user(db, user.email)
+    except TraceError as error:
+        flash(error.message_zh if g.lang == "zh" else error.message, "bad")
+    else:
+        flash(t("admin.disabled").format(email=user.email), "ok")
+    return redirect(link("admin.home") + "#accounts", 303)
+
+
+@bp.post("/keys/rotate")
+def rotate():
+    config = current_app.config
+    new, _retired = keys.rotate_key(get_db(), config["KEYS_DIR"], "issuer",
+                                    config["KEY_PASSPHRASE"])
+    flash(t("admin.rotated").format(kid=new.kid), "ok")
+    return redirect(link("admin.home") + "#keys", 303)

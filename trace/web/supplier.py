@@ -1,0 +1,205 @@
+"""The supplier's workspace: products, batches, issuing with progress, downloads,
+and voids and recalls. Every route is for a signed-in supplier account and only
+ever reaches its own organisation's data (another's is 'not found')::
+
+    GET  /supplier/                                 products and batches
+    GET|POST /supplier/products/new, /supplier/batches/new
+    GET  /supplier/batches/{gtin}/{lot}             items, status, scans, downloads
+    POST /supplier/batches/{gtin}/{lot}/issue       -> /supplier/jobs/{id} (progress)
+    GET  /supplier/batches/{gtin}/{lot}/codes.csv   UTF-8 with BOM, for Excel
+    GET  /supplier/batches/{gtin}/{lot}/labels/{stock}/{part}.pdf   <= 5,000 labels
+"""
+
+from __future__ import annotations
+
+from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
+                   request, stream_with_context)
+
+from .. import catalog, downloads, jobs, keys, recalls, scans, stocks
+from ..errors import InvalidInput, TraceError
+from . import get_db, link
+from .i18n import t
+from .auth import role_required, signed_in_user
+
+bp = Blueprint("supplier", __name__, url_prefix="/supplier")
+MAX_WEB_TOPUP = 100_000   # one process signs ~20,000 a second: a few seconds of progress
+ITEMS_A_PAGE = 100
+PRODUCT_FIELDS = ("name", "name_en", "specification", "category", "origin", "standard",
+                  "storage", "licence_no")
+
+
+@bp.before_request
+@role_required("supplier")
+def _signed_in_supplier():
+    g.supplier = catalog.find_supplier(get_db(), signed_in_user().org_id or 0)
+
+
+def _message(error: TraceError) -> str:
+    return error.message_zh if g.lang == "zh" else error.message
+
+
+@bp.get("/")
+def home():
+    db = get_db()
+    products = catalog.list_products(db, g.supplier)
+    batches = catalog.list_batches(db, supplier_id=g.supplier.id)
+    return render_template("supplier/home.html", products=products, batches=batches)
+
+
+@bp.route("/products/new", methods=["GET", "POST"])
+def new_product():
+    if request.method == "GET":
+        return render_template("supplier/product_form.html", form={})
+    form = request.form
+    try:
+        product = catalog.add_product(
+            get_db(), g.supplier, form.get("gtin", ""), form.get("name", ""),
+            shelf_life_days=_whole_number(form.get("shelf_life_days"), "shelf life"),
+            **{name: form.get(name) for name in PRODUCT_FIELDS if name != "name"})
+    except TraceError as error:
+        return render_template("supplier/product_form.html", form=form,
+                               error=_message(error)), error.status
+    return redirect(link("supplier.new_batch", gtin=product.gtin, created=1), 303)
+
+
+@bp.route("/batches/new", methods=["GET", "POST"])
+def new_batch():
+    db = get_db()
+    products = catalog.list_products(db, g.supplier)
+    if request.method == "GET":
+        return render_template("supplier/batch_form.html", products=products,
+                               form={"gtin": request.args.get("gtin", "")})
+    form = request.form
+    try:
+        catalog.owned_product(db, g.supplier.id, form.get("gtin", ""))
+        batch = catalog.new_batch(
+            db, form.get("gtin", ""), form.get("lot", ""),
+            produced_on=form.get("produced_on") or None,
+            expires_on=form.get("expires_on") or None,
+            quantity=_whole_number(form.get("quantity"), "planned quantity"),
+            notes=form.get("notes"))
+    except TraceError as error:
+        return render_template("supplier/batch_form.html", products=products, form=form,
+                               error=_message(error)), error.status
+    return redirect(link("supplier.batch", gtin=batch.gtin, lot=batch.lot), 303)
+
+
+def _whole_number(text: str | None, what: str) -> int | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 9:
+        raise InvalidInput(f"{what} must be a whole number", message_zh="请填写整数")
+    return int(text)
+
+
+@bp.get("/batches/<gtin>/<lot>")
+def batch(gtin: str, lot: str):
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    issued = catalog.issued_count(db, found.id)
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 1 + issued // ITEMS_A_PAGE))
+    return render_template(
+        "supplier/batch.html", batch=found, product=catalog.get_product(db, found.gtin),
+        issued=issued, items=scans.batch_items(db, found.id, offset=(page - 1) * ITEMS_A_PAGE,
+                                               limit=ITEMS_A_PAGE),
+        page=page, pages=max(1, -(-issued // ITEMS_A_PAGE)), parts=downloads.label_parts(issued),
+        stocks=stocks.list_stocks(current_app.config["LABELS_DIR"]),
+        events=recalls.events_for(db, found.id, every_item=True), max_topup=MAX_WEB_TOPUP)
+
+
+@bp.post("/batches/<gtin>/<lot>/issue")
+def issue(gtin: str, lot: str):
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    count = _whole_number(request.form.get("count"), "count") or 0
+    if not 1 <= count <= MAX_WEB_TOPUP:
+        raise InvalidInput(f"issue 1-{MAX_WEB_TOPUP:,} codes at a time",
+                           message_zh=f"每次可发 1–{MAX_WEB_TOPUP:,} 个码")
+    catalog.require_approved(g.supplier)
+    config = current_app.config
+    signer = keys.load_signer(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
+    job = jobs.start(db, "issue", owner_id=g.supplier.id, subject=f"{found.gtin}/{found.lot}",
+                     total=count)
+    pin_secret = config["HASH_SECRET"] if request.form.get("with_pin") == "1" else None
+    jobs.issue_in_background(config["DATABASE"], job.id, signer, found.gtin, found.lot, count,
+                             pin_secret)
+    return redirect(link("supplier.job", job_id=job.id), 303)
+
+
+@bp.get("/jobs/<int:job_id>")
+def job(job_id: int):
+    found = jobs.get_job(get_db(), job_id, owner_id=g.supplier.id)
+    gtin, _, lot = found.subject.partition("/")
+    response = Response(render_template("supplier/job.html", job=found, gtin=gtin, lot=lot))
+    if found.state == "running" and not found.stale():
+        response.headers["Refresh"] = "1"  # progress without any script
+    return response
+
+
+@bp.get("/batches/<gtin>/<lot>/codes.csv")
+def codes_csv(gtin: str, lot: str):
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    chunks = downloads.codes_csv(db, found.gtin, found.lot, current_app.config["BASE_URL"],
+                                 current_app.config["HASH_SECRET"])
+    return Response(stream_with_context(chunks), mimetype="text/csv; charset=utf-8",
+                    headers=_attachment(f"codes-{found.gtin}-{found.lot}.csv"))
+
+
+@bp.get("/batches/<gtin>/<lot>/labels/<stock>/<int:part>.pdf")
+def label_part(gtin: str, lot: str, stock: str, part: int):
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    config = current_app.config
+    chosen = stocks.load_stock(stock, config["LABELS_DIR"])
+    pdf = downloads.label_part_pdf(db, found.gtin, found.lot, chosen, part,
+                                   base_url=config["BASE_URL"], domain=config["OFFICIAL_DOMAIN"],
+                                   folder=config["LABELS_DIR"], pin_secret=config["HASH_SECRET"])
+    name = f"labels-{found.gtin}-{found.lot}-{chosen.name}-part{part:03d}.pdf"
+    return Response(pdf, mimetype="application/pdf", headers=_attachment(name))
+
+
+def _attachment(filename: str) -> dict:
+    return {"Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store"}
+
+
+@bp.post("/batches/<gtin>/<lot>/items")
+def item_status(gtin: str, lot: str):
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    action = request.form.get("action")
+    if action not in ("void", "recall"):
+        raise InvalidInput("choose void or recall", message_zh="请选择作废或召回")
+    actor = signed_in_user().email
+    try:
+        code = recalls.issued_code(db, found, request.form.get("serial", ""))
+        change = recalls.void_item if action == "void" else recalls.recall_item
+        change(db, code, request.form.get("reason", ""), actor)
+    except TraceError as error:
+        return _back(found, error)
+    return _back(found, t(f"ws.done_{action}"))
+
+
+@bp.post("/batches/<gtin>/<lot>/status")
+def batch_status(gtin: str, lot: str):
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    actor = signed_in_user().email
+    lifting = request.form.get("action") == "unrecall"
+    change = recalls.unrecall_batch if lifting else recalls.recall_batch
+    try:
+        change(db, found.gtin, found.lot, request.form.get("reason", ""), actor)
+    except TraceError as error:
+        return _back(found, error)
+    return _back(found, t("ws.done_unrecall") if lifting else t("ws.done_recall_batch"))
+
+
+def _back(found: catalog.Batch, outcome: str | TraceError):
+    """Back to the batch page, which says what happened (or what was wrong)."""
+    if isinstance(outcome, TraceError):
+        flash(_message(outcome), "bad")
+    else:
+        flash(outcome, "ok")
+    return redirect(link("supplier.batch", gtin=found.gtin, lot=found.lot) + "#status", 303)
