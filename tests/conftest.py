@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from trace import catalog, create_app
 from trace.cli import cli
 from trace.db import close_thread_connections, create_db, open_db
-from trace.errors import NotFound
+from trace.errors import Conflict, NotFound
 from trace.issuing import export_rows, issue_codes
 from trace.keys import create_key, load_signer
 
@@ -89,7 +89,7 @@ def issuer(app, db):
 
 @pytest.fixture
 def make_batch(db):
-    """Factory: a supplier, product and open batch (created once per GTIN)."""
+    """Factory: a supplier, product and open batch (each created once)."""
     def make(gtin: str = GTIN, lot: str = LOT, name: str = "诸暨淡水珍珠项链"):
         try:
             supplier = catalog.find_supplier(db, CREDIT_CODE)
@@ -100,7 +100,10 @@ def make_batch(db):
         except NotFound:
             catalog.add_product(db, supplier, gtin, name, specification="珠径 8–9 mm",
                                 origin="浙江省诸暨市", standard="GB/T 18781-2023")
-        return catalog.new_batch(db, gtin, lot, produced_on="2026-11-10", quantity=100)
+        try:
+            return catalog.new_batch(db, gtin, lot, produced_on="2026-11-10", quantity=100)
+        except Conflict:  # two fixtures asked for the same batch
+            return catalog.get_batch(db, gtin, lot)
     return make
 
 

@@ -29,19 +29,20 @@ BOM = "\ufeff"  # Excel opens UTF-8 as Chinese text only with it
 
 
 def codes_csv(db: sqlite_utils.Database, gtin: str, lot: str, base_url: str,
-              pin_secret: str | None) -> Iterator[str]:
-    """The batch's codes as CSV text, BOM first, CRLF line ends, a chunk at a time.
+              pin_secret: str | None, *, for_excel: bool = True) -> Iterator[str]:
+    """The batch's codes as CSV text with CRLF line ends, a chunk at a time; BOM
+    first ``for_excel`` (a program reading it through the API gets none).
 
     The batch is looked up at once, so an unknown batch fails before any output.
     """
     rows = issuing.export_rows(db, gtin, lot, base_url, pin_secret)
-    return _csv_chunks(rows)
+    return _csv_chunks(rows, BOM if for_excel else "")
 
 
-def _csv_chunks(rows: Iterator[dict]) -> Iterator[str]:
+def _csv_chunks(rows: Iterator[dict], start: str) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=issuing.EXPORT_COLUMNS)  # CRLF by default
-    buffer.write(BOM)
+    buffer.write(start)
     writer.writeheader()
     for count, row in enumerate(rows, 1):
         writer.writerow(row)

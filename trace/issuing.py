@@ -205,21 +205,24 @@ EXPORT_COLUMNS = ("seq", "gtin", "lot", "serial", "kid", "status", "issued_at", 
 
 
 def export_rows(db: sqlite_utils.Database, gtin: str, lot: str, base_url: str,
-                pin_secret: str | None = None) -> Iterator[dict]:
+                pin_secret: str | None = None, *, offset: int = 0,
+                limit: int = -1) -> Iterator[dict]:
     """Every code of a batch in issue order (``seq`` from 1), with its full URL and,
-    for items issued with one, its PIN (needs ``pin_secret``; '' otherwise).
+    for items issued with one, its PIN (needs ``pin_secret``; '' otherwise); or
+    ``limit`` of them after the first ``offset``.
 
     The batch is looked up at once, so an unknown batch fails before any output.
     """
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
-    return _export(db, batch, base_url, pin_secret)
+    return _export(db, batch, base_url, pin_secret, offset, limit)
 
 
 def _export(db: sqlite_utils.Database, batch: catalog.Batch, base_url: str,
-            pin_secret: str | None) -> Iterator[dict]:
+            pin_secret: str | None, offset: int, limit: int) -> Iterator[dict]:
     cursor = db.execute("SELECT serial, kid, sig, status, issued_at, pin_hash FROM items "
-                        "WHERE batch_id = ? ORDER BY id", [batch.id])
-    for seq, (serial, kid, sig, status, issued_at, stored) in enumerate(cursor, 1):
+                        "WHERE batch_id = ? ORDER BY id LIMIT ? OFFSET ?",
+                        [batch.id, limit, offset])
+    for seq, (serial, kid, sig, status, issued_at, stored) in enumerate(cursor, offset + 1):
         code = ItemCode(batch.gtin, batch.lot, serial, kid, sig)
         pin = claims.stored_pin(pin_secret, batch.gtin, serial, stored) if pin_secret else ""
         yield {"seq": seq, "gtin": batch.gtin, "lot": batch.lot, "serial": serial, "kid": kid,

@@ -105,10 +105,11 @@ def lang_switch_url(lang: str) -> str:
 
 
 def render_error(error: Exception, status: int, message: str, message_zh: str):
-    if wants_json():
+    if wants_json() or request.path.startswith("/api/"):
         body = error.to_json() if isinstance(error, TraceError) else {
             "error": type(error).__name__, "message": message, "message_zh": message_zh}
-        return body, status
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        return body, status, headers
     return render_template("error.html", status=status, message=message,
                            message_zh=message_zh), status
 
@@ -154,6 +155,7 @@ def _security_headers(response):
 
 def register(app: Flask) -> None:
     from .admin import bp as admin_bp
+    from .api import register_api
     from .auth import bp as auth_bp
     from .auth import login_manager
     from .public import bp as public_bp
@@ -176,7 +178,8 @@ def register(app: Flask) -> None:
 
     # Flask-WTF: every POST needs the form's token. Registered after _set_lang, so
     # a refused form is answered in the language it was sent in.
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
+    register_api(app, csrf)
 
     @app.context_processor
     def _helpers():

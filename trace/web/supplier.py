@@ -143,7 +143,7 @@ def codes_csv(gtin: str, lot: str):
     found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
     chunks = downloads.codes_csv(db, found.gtin, found.lot, current_app.config["BASE_URL"],
                                  current_app.config["HASH_SECRET"])
-    return Response(stream_with_context(chunks), mimetype="text/csv; charset=utf-8",
+    return Response(stream_with_context(chunks), mimetype="text/csv",
                     headers=_attachment(f"codes-{found.gtin}-{found.lot}.csv"))
 
 

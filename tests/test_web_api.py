@@ -1,0 +1,176 @@
+"""The JSON API: bearer tokens, one error format, the organisation from the token,
+the generated OpenAPI document, and Schemathesis against a live server."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from openapi_spec_validator import validate
+from schemathesis.checks import (content_type_conformance, ignored_auth,
+                                 negative_data_rejection, not_a_server_error,
+                                 response_headers_conformance, response_schema_conformance,
+                                 status_code_conformance)
+
+from trace import accounts, catalog
+from trace.issuing import issue_codes
+
+from conftest import CREDIT_CODE, GTIN, LOT
+
+OTHER_CODE = "91330100MA27XL0Y34"
+
+
+@pytest.fixture
+def token(db, make_batch, make_account, issuer):
+    """An API token of the pearl supplier, which owns one batch."""
+    make_batch()
+    return accounts.new_token(db, make_account("supplier", "erp@pearl.example.cn",
+                                               org=CREDIT_CODE), name="ERP")[1]
+
+
+def call(client, method: str, path: str, token: str | None = None, **kwargs):
+    headers = kwargs.pop("headers", {})
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
+
+
+def test_a_supplier_erp_registers_issues_and_reads_codes(client, db, token):
+    made = call(client, "POST", "/products", token,
+                json={"gtin": "6901234567892", "name": "龙井茶", "shelf_life_days": 540})
+    assert made.status_code == 201 and made.get_json()["gtin"] == "06901234567892"
+    batch = call(client, "POST", "/batches", token,
+                 json={"gtin": "06901234567892", "lot": "lj-01", "produced_on": "2026-04-01"})
+    assert batch.status_code == 201
+    assert batch.get_json()["lot"] == "LJ-01" and batch.get_json()["expires_on"] == "2027-09-23"
+    issued = call(client, "POST", "/batches/06901234567892/LJ-01/issue", token,
+                  json={"count": 7, "with_pin": True})
+    assert issued.status_code == 201 and issued.get_json()["count"] == 7
+    first = call(client, "GET", "/batches/06901234567892/LJ-01/codes?per_page=5", token)
+    page = first.get_json()
+    assert (page["total"], len(page["codes"])) == (7, 5) and len(page["codes"][0]["pin"]) == 6
+    rest = call(client, "GET", page["next"][len("/api/v1"):], token).get_json()
+    assert [c["seq"] for c in rest["codes"]] == [6, 7] and rest["next"] is None
+    assert call(client, "GET", "/batches/06901234567892/LJ-01", token).get_json()["issued"] == 7
+
+
+def test_codes_as_csv_for_accept_text_csv(client, db, token, issuer):
+    issue_codes(db, issuer, GTIN, LOT, 3)
+    response = call(client, "GET", f"/batches/{GTIN}/{LOT}/codes", token,
+                    headers={"Accept": "text/csv"})
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == 3 and rows[0]["seq"] == "1"  # no BOM for a program
+
+
+def test_verify_through_the_api_is_never_a_scan(client, db, token, issued_urls):
+    for url in issued_urls[:1] + [issued_urls[0].replace("s=", "s=A")]:
+        call(client, "POST", "/verify", token, json={"url": url})
+    answers = [call(client, "POST", "/verify", token, json={"url": u}).get_json()["verdict"]
+               for u in (issued_urls[0], issued_urls[0][:-3] + "AAA", "not a url")]
+    assert answers == ["genuine", "forged", "invalid"]
+    assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer trc_not-a-token", "Basic abc",
+                                    "trc_x"])
+def test_without_a_valid_token_every_call_is_401(client, token, header):
+    headers = {"Authorization": header} if header else {}
+    response = call(client, "GET", f"/batches/{GTIN}/{LOT}", headers=headers)
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "Bearer"
+    assert response.get_json()["error"] == "Unauthorized"
+
+
+def test_a_revoked_token_or_disabled_account_is_refused(client, db, token):
+    assert call(client, "GET", f"/batches/{GTIN}/{LOT}", token).status_code == 200
+    accounts.disable_user(db, "erp@pearl.example.cn")
+    assert call(client, "GET", f"/batches/{GTIN}/{LOT}", token).status_code == 401
+
+
+def test_a_signed_in_session_does_not_open_the_api(client, token, make_account, sign_in):
+    sign_in(client, make_account("supplier", "web@pearl.example.cn", org=CREDIT_CODE))
+    assert call(client, "GET", f"/batches/{GTIN}/{LOT}").status_code == 401
+
+
+def test_another_suppliers_data_is_not_found_and_never_shown(client, db, token, issuer):
+    other = catalog.add_supplier(db, "别家公司", OTHER_CODE)
+    catalog.add_product(db, other, "06901234567892", "别家的茶叶")
+    catalog.new_batch(db, "06901234567892", "SECRET-1", notes="内部备注")
+    issue_codes(db, issuer, "06901234567892", "SECRET-1", 2)
+    before = db.execute("SELECT count(*) FROM items").fetchone()[0]
+    for method, path, body in [
+            ("GET", "/batches/06901234567892/SECRET-1", None),
+            ("GET", "/batches/06901234567892/SECRET-1/codes", None),
+            ("POST", "/batches/06901234567892/SECRET-1/issue", {"count": 1}),
+            ("POST", "/batches", {"gtin": "06901234567892", "lot": "MINE"})]:
+        response = call(client, method, path, token, json=body)
+        text = response.get_data(as_text=True)
+        assert response.status_code == 404 and response.get_json()["error"] == "NotFound"
+        assert "别家" not in text and "内部备注" not in text and "SECRET" not in text
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == before
+
+
+@pytest.mark.parametrize("body, status, error", [
+    ({"gtin": "6901234567893", "name": "茶"}, 400, "InvalidInput"),       # check digit
+    ({"gtin": GTIN, "name": "again"}, 409, "Conflict"),
+    ({"gtin": "123", "name": "茶"}, 422, "InvalidRequest"),
+    ({"gtin": "6901234567892"}, 422, "InvalidRequest"),
+    ({"gtin": "6901234567892", "name": "茶", "colour": "red"}, 422, "InvalidRequest"),
+    ([1, 2], 422, "InvalidRequest"),
+])
+def test_bad_bodies_get_a_stable_error_and_change_nothing(client, db, token, body, status,
+                                                          error):
+    response = call(client, "POST", "/products", token, json=body)
+    assert (response.status_code, response.get_json()["error"]) == (status, error)
+    assert response.get_json()["message"] and response.get_json()["message_zh"]
+    assert db.execute("SELECT count(*) FROM products").fetchone()[0] == 1
+
+
+def test_an_admin_token_may_verify_but_not_issue(client, db, token, make_account, issued_urls):
+    admin = accounts.new_token(db, make_account("admin", "ops@trace.example.cn"))[1]
+    assert call(client, "POST", "/verify", admin, json={"url": issued_urls[0]}).status_code == 200
+    refused = call(client, "POST", f"/batches/{GTIN}/{LOT}/issue", admin, json={"count": 1})
+    assert refused.status_code == 403 and refused.get_json()["error"] == "Forbidden"
+
+
+def test_unknown_api_paths_answer_json(client, token):
+    response = call(client, "GET", "/nothing-here", token)
+    assert response.status_code == 404 and response.get_json()["error"] == "NotFound"
+
+
+def test_the_openapi_document_is_valid_31_and_names_every_route(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    validate(doc)
+    assert doc["openapi"].startswith("3.1")
+    assert set(doc["paths"]) == {
+        "/api/v1/products", "/api/v1/batches", "/api/v1/batches/{gtin}/{lot}",
+        "/api/v1/batches/{gtin}/{lot}/issue", "/api/v1/batches/{gtin}/{lot}/codes",
+        "/api/v1/verify"}
+    assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    issue = doc["components"]["schemas"]["IssueIn"]["properties"]["count"]
+    assert (issue["minimum"], issue["maximum"]) == (1, 100_000)  # the validating model
+
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance, response_headers_conformance, negative_data_rejection,
+          ignored_auth]
+
+
+def test_the_live_api_keeps_to_its_schema(live_server, token):
+    """Schemathesis generates requests (valid and not) for every operation of the live
+    document and checks each answer: no 500, every status, header and body as
+    documented, invalid input refused, no call without the token let through."""
+    schema = schemathesis.openapi.from_url(f"{live_server}/api/v1/openapi.json")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 6
+    for operation in operations:
+        @given(case=operation.as_strategy())
+        @settings(max_examples=40, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def run(case):
+            case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
+                                   checks=CHECKS)
+        run()

@@ -1,0 +1,221 @@
+"""The JSON API under /api/v1/, for a supplier's ERP or a lab's LIMS.
+
+Every call carries ``Authorization: Bearer TOKEN`` (``python -m trace tokens
+new``); the organisation comes from the token, never from the request. Bodies
+are validated by spectree against the pydantic models in ``api_models``, and the
+OpenAPI 3.1 document at /api/v1/openapi.json is generated from the same models::
+
+    curl -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+         -d '{"count": 50}' https://trace.example.cn/api/v1/batches/09521234000013/ZJ-2611-A/issue
+
+spectree was chosen over flask-smorest and APIFlask: it validates with pydantic
+v2, whose JSON Schema 2020-12 is what OpenAPI 3.1 uses (no translation layer),
+and it decorates plain Flask blueprints without replacing the app class or
+taking over the app's error pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import Blueprint, Response, current_app, g, request, url_for
+from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from spectree import Response as Responses
+from spectree.models import SecureType
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.exceptions import abort
+
+from .. import accounts, catalog, downloads, issuing, keys, verification
+from ..errors import Forbidden, InvalidInput, Unauthorized
+from . import api_models as m
+from . import get_db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+Body = TypeVar("Body", bound=m.BaseModel)
+ERRORS = {f"HTTP_{status}": m.ApiError for status in (400, 401, 403, 404, 409, 422)}
+PATH_DOCS = {"gtin": "the product's GTIN (14 digits, or 13 and padded)",
+             "lot": "the batch number (批号)"}
+
+
+class InvalidRequest(InvalidInput):
+    """The request body or query does not match the API's schema."""
+
+    status = 422
+    details: list[dict] | None = None
+
+    def to_json(self) -> dict:
+        return super().to_json() | ({"details": self.details} if self.details else {})
+
+
+def _schema_errors(req: Any, resp: Any, error: Exception | None, instance: Any,
+                   adapter: Any) -> None:
+    """spectree found the request invalid: answer in our one error format."""
+    if error is not None:
+        details = [{"loc": [str(part) for part in item.get("loc", ())],
+                    "msg": str(item.get("msg", ""))} for item in adapter.validation_errors(error)]
+        raised = InvalidRequest("the request does not match the API schema: " + "; ".join(
+            f"{'.'.join(d['loc']) or 'body'}: {d['msg']}" for d in details[:5]),
+            message_zh="请求内容不符合接口规范")
+        raised.details = details
+        raise raised
+
+
+spec = SpecTree(
+    "flask", title="Trace API", version="1",
+    description="Signed one-item-one-code traceability: products, batches, issuing, codes "
+    "and verification. Authenticate with `Authorization: Bearer TOKEN`.",
+    # spectree serves no page or document of its own (its pages load scripts from a
+    # CDN); /api/v1/openapi.json below serves what it generates.
+    mode="strict", page_templates={},
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda parent, child: child,
+    validation_error_status=422, validation_error_model=m.ApiError, before=_schema_errors,
+    security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(
+        type=SecureType.HTTP, scheme="bearer",
+        description="a token from: python -m trace tokens new --email E"))],
+    security={"bearer": []})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document, generated from the validating models (no token needed)."""
+    return current_app.json.response(spec.spec)
+
+
+@bp.before_request
+def _token():
+    """The account behind the bearer token (a session cookie never counts here, so
+    no page can be made to call the API on a signed-in user's behalf)."""
+    if request.endpoint == "api.openapi":
+        return
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    user = accounts.user_for_token(get_db(), token.strip()) if scheme.lower() == "bearer" \
+        else None
+    if user is None:
+        raise Unauthorized("send a valid API token: Authorization: Bearer TOKEN",
+                           message_zh="请提供有效的接口令牌（Authorization: Bearer TOKEN）")
+    g.api_user = user
+
+
+def _supplier() -> catalog.Supplier:
+    user = g.api_user
+    if user.role != "supplier" or user.org_id is None:
+        raise Forbidden("this call is for supplier tokens", message_zh="此接口仅供供货商使用")
+    return catalog.find_supplier(get_db(), user.org_id)
+
+
+def _json_body(body: Body | None) -> Body:
+    if body is None:  # spectree reads JSON only when the body says it is JSON
+        raise InvalidRequest("send a JSON body with Content-Type: application/json",
+                             message_zh="请以 JSON 格式提交（Content-Type: application/json）")
+    return body
+
+
+@bp.post("/products")
+@spec.validate(json=m.ProductIn, resp=Responses(HTTP_201=m.Product, **ERRORS),
+               operation_id="createProduct", tags=["catalog"])
+def create_product(json: m.ProductIn):
+    """Register a product of the token's supplier."""
+    body = _json_body(json).model_dump()
+    product = catalog.add_product(get_db(), _supplier(), body.pop("gtin"), body.pop("name"),
+                                  **body)
+    return m.Product.model_validate(product.public_json() | {"name_en": product.name_en}), 201
+
+
+@bp.post("/batches")
+@spec.validate(json=m.BatchIn, resp=Responses(HTTP_201=m.Batch, **ERRORS),
+               operation_id="createBatch", tags=["catalog"])
+def create_batch(json: m.BatchIn):
+    """Open a batch of one of the token's supplier's products."""
+    body = _json_body(json)
+    db = get_db()
+    catalog.owned_product(db, _supplier().id, body.gtin)
+    made = catalog.new_batch(
+        db, body.gtin, body.lot,
+        produced_on=body.produced_on.isoformat() if body.produced_on else None,
+        expires_on=body.expires_on.isoformat() if body.expires_on else None,
+        quantity=body.quantity_planned, notes=body.notes)
+    return _batch_json(made), 201
+
+
+@bp.get("/batches/<gtin>/<lot>")
+@spec.validate(resp=Responses(HTTP_200=m.Batch, **ERRORS), operation_id="getBatch",
+               tags=["catalog"], path_parameter_descriptions=PATH_DOCS)
+def get_batch(gtin: str, lot: str):
+    """A batch of the token's supplier, with how many codes it has."""
+    return _batch_json(catalog.owned_batch(get_db(), _supplier().id, gtin, lot))
+
+
+def _batch_json(batch: catalog.Batch) -> m.Batch:
+    db = get_db()
+    base = current_app.config["BASE_URL"]
+    return m.Batch(gtin=batch.gtin, lot=batch.lot, product=catalog.get_product(db, batch.gtin).name,
+                   produced_on=batch.produced_on, expires_on=batch.expires_on,
+                   quantity_planned=batch.quantity_planned, notes=batch.notes,
+                   status=batch.status,  # type: ignore[arg-type]
+                   status_reason=batch.status_reason, issued=catalog.issued_count(db, batch.id),
+                   url=f"{base}/01/{batch.gtin}/10/{batch.lot}")
+
+
+@bp.post("/batches/<gtin>/<lot>/issue")
+@spec.validate(json=m.IssueIn, resp=Responses(HTTP_201=m.Issuance, **ERRORS),
+               operation_id="issueCodes", tags=["codes"], path_parameter_descriptions=PATH_DOCS)
+def issue(gtin: str, lot: str, json: m.IssueIn):
+    """Issue ``count`` signed codes into the batch: all of them or none."""
+    body = _json_body(json)
+    db = get_db()
+    batch = catalog.owned_batch(db, _supplier().id, gtin, lot)
+    config = current_app.config
+    signer = keys.load_signer(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
+    done = issuing.issue_codes(db, signer, batch.gtin, batch.lot, body.count, workers=1,
+                               pin_secret=config["HASH_SECRET"] if body.with_pin else None)
+    return m.Issuance.model_validate(done.to_json()), 201
+
+
+@bp.get("/batches/<gtin>/<lot>/codes")
+@spec.validate(query=m.CodesQuery, resp=Responses(HTTP_200=m.CodesPage, **ERRORS),
+               operation_id="listCodes", tags=["codes"], path_parameter_descriptions=PATH_DOCS)
+def codes(gtin: str, lot: str, query: m.CodesQuery):
+    """The batch's codes in issue order, a page at a time; with ``Accept: text/csv``,
+    all of them as one CSV (the columns of ``codes export``)."""
+    db = get_db()
+    batch = catalog.owned_batch(db, _supplier().id, gtin, lot)
+    config = current_app.config
+    if _wants_csv():
+        chunks = downloads.codes_csv(db, batch.gtin, batch.lot, config["BASE_URL"],
+                                     config["HASH_SECRET"], for_excel=False)
+        # Past spectree's response check, which knows JSON only: CSV is the whole answer.
+        abort(Response(chunks, mimetype="text/csv"))
+    total = catalog.issued_count(db, batch.id)
+    offset = (query.page - 1) * query.per_page
+    rows = list(issuing.export_rows(db, batch.gtin, batch.lot, config["BASE_URL"],
+                                    config["HASH_SECRET"], offset=offset, limit=query.per_page))
+    more = offset + len(rows) < total
+    return m.CodesPage(
+        gtin=batch.gtin, lot=batch.lot, total=total, page=query.page, per_page=query.per_page,
+        next=url_for("api.codes", gtin=batch.gtin, lot=batch.lot, page=query.page + 1,
+                     per_page=query.per_page) if more else None,
+        codes=[m.Code.model_validate(row) for row in rows])
+
+
+def _wants_csv() -> bool:
+    accept = MIMEAccept([(value.split(";", 1)[0].strip(), quality)
+                         for value, quality in request.accept_mimetypes])
+    return accept.best_match(["application/json", "text/csv"]) == "text/csv"
+
+
+@bp.post("/verify")
+@spec.validate(json=m.VerifyIn, resp=Responses(HTTP_200=m.Verdict, **ERRORS),
+               operation_id="verifyCode", tags=["verify"])
+def verify(json: m.VerifyIn):
+    """What a scan of ``url`` would say, without counting as a scan."""
+    body = _json_body(json)
+    verdict = verification.verify_url(get_db(), body.url, current_app.config["BASE_URL"])
+    return m.Verdict.model_validate(verdict.to_json())
+
+
+def register_api(app, csrf) -> None:
+    """The blueprint, its OpenAPI document, and no CSRF check: a bearer token is not
+    sent by a browser on its own, so no other site can forge a call."""
+    app.register_blueprint(bp)
+    csrf.exempt(bp)

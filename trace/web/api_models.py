@@ -1,0 +1,149 @@
+"""The JSON API's request and response bodies (pydantic). spectree validates every
+request against these and generates /api/v1/openapi.json from the same classes,
+so the document cannot drift from what the server accepts::
+
+    ProductIn.model_validate({"gtin": "6901234567892", "name": "龙井茶"})
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..catalog import MAX_BATCH_QUANTITY, MAX_SHELF_LIFE_DAYS
+
+GTIN = Field(pattern=r"^[0-9]{8}$|^[0-9]{12,14}$",
+             description="GTIN-8, -12, -13 (EAN-13) or -14; shorter ones are padded to 14")
+LOT_PATTERN = r"^[0-9A-Za-z-]{1,20}$"
+MAX_API_TOPUP = 100_000
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ApiError(BaseModel):
+    """Every error: a stable code, and what went wrong in English and Chinese."""
+
+    error: str = Field(description="stable code, e.g. NotFound, Unauthorized, InvalidInput")
+    message: str
+    message_zh: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ProductIn(Strict):
+    gtin: str = GTIN
+    name: str = Field(min_length=1, max_length=100)
+    name_en: str | None = Field(None, max_length=100)
+    specification: str | None = Field(None, max_length=200)
+    category: str | None = Field(None, max_length=50)
+    origin: str | None = Field(None, max_length=200)
+    standard: str | None = Field(None, max_length=100, description="执行标准, e.g. GB/T 18781")
+    shelf_life_days: int | None = Field(None, ge=1, le=MAX_SHELF_LIFE_DAYS)
+    storage: str | None = Field(None, max_length=100)
+    licence_no: str | None = Field(None, max_length=50, description="e.g. the SC number")
+
+
+class Product(BaseModel):
+    gtin: str
+    name: str
+    name_en: str | None
+    specification: str | None
+    category: str | None
+    origin: str | None
+    standard: str | None
+    shelf_life_days: int | None
+    storage: str | None
+    licence_no: str | None
+
+
+class BatchIn(Strict):
+    gtin: str = GTIN
+    lot: str = Field(pattern=LOT_PATTERN, description="digits, letters and '-'; upper-cased")
+    produced_on: date | None = None
+    expires_on: date | None = Field(None, description="default: produced_on + shelf life")
+    quantity_planned: int | None = Field(None, ge=1, le=MAX_BATCH_QUANTITY)
+    notes: str | None = Field(None, max_length=500)
+
+
+class Batch(BaseModel):
+    gtin: str
+    lot: str
+    product: str
+    produced_on: str | None
+    expires_on: str | None
+    quantity_planned: int | None
+    notes: str | None
+    status: Literal["open", "recalled"]
+    status_reason: str | None
+    issued: int = Field(description="codes issued so far")
+    url: str = Field(description="the public batch page")
+
+
+class IssueIn(Strict):
+    count: int = Field(ge=1, le=MAX_API_TOPUP)
+    with_pin: bool = Field(False, description="give each item a scratch-off PIN")
+
+
+class Issuance(BaseModel):
+    id: int
+    gtin: str
+    lot: str
+    kid: str
+    count: int
+    issued_at: str
+
+
+class CodesQuery(Strict):
+    page: int = Field(1, ge=1, le=1_000_000)
+    per_page: int = Field(1000, ge=1, le=5000)
+
+
+class Code(BaseModel):
+    seq: int
+    serial: str
+    kid: str
+    status: Literal["active", "void", "recalled"]
+    issued_at: str
+    url: str
+    pin: str = Field(description="the scratch-off PIN, '' for items issued without one")
+
+
+class CodesPage(BaseModel):
+    gtin: str
+    lot: str
+    total: int
+    page: int
+    per_page: int
+    next: str | None = Field(description="the next page's path, null on the last page")
+    codes: list[Code]
+
+
+class VerifyIn(Strict):
+    url: str = Field(min_length=1, max_length=2048, description="a scanned code URL")
+
+
+class Verdict(BaseModel):
+    """As the scan page's JSON (DESIGN §6); a look-up through the API is never a scan."""
+
+    verdict: Literal["genuine", "suspicious", "registered", "recalled", "void", "forged",
+                     "invalid"]
+    reason: str
+    reason_en: str
+    reason_code: str
+    detail: str | None
+    gtin: str | None
+    lot: str | None
+    serial: str | None
+    kid: str | None
+    product: str | None
+    supplier: str | None
+    verified_at: str
+    product_info: dict[str, Any] | None = None
+    supplier_info: dict[str, Any] | None = None
+    batch: dict[str, Any] | None = None
+    item: dict[str, Any] | None = None
+    scans: dict[str, Any] | None = None
+    events: list[dict[str, Any]] | None = None
