@@ -1,0 +1,193 @@
+"""Who may do what: every route of the app, for an anonymous visitor, an operator, the
+supplier that owns the data and another supplier, through pages and the API.
+
+The table below must name every route the app has, so a new route cannot land
+without its access being decided here."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from trace import accounts, catalog, jobs
+from trace.gs1 import gtin_check_digit
+from trace.issuing import export_rows, issue_codes
+
+from conftest import CREDIT_CODE, GTIN, LOT, STAFF_PASSWORD, form_token
+
+OTHER_CODE = "91330100MA27XL0Y34"
+OTHER_GTIN = "06901234567892"
+PRINCIPALS = ("anonymous", "admin", "owner", "other")
+
+# What each principal gets: "ok" (the route serves them), "login" (sent to sign in),
+# "401", "403" or "404" (refused; another's data is never confirmed to exist).
+PUBLIC = dict.fromkeys(PRINCIPALS, "ok")
+OWNED = {"anonymous": "login", "admin": "403", "owner": "ok", "other": "404"}
+SUPPLIER_ONLY = {"anonymous": "login", "admin": "403", "owner": "ok", "other": "ok"}
+ADMIN_ONLY = {"anonymous": "login", "admin": "ok", "owner": "403", "other": "403"}
+SIGNED_IN = {"anonymous": "login", "admin": "ok", "owner": "ok", "other": "ok"}
+API_OWNED = {"anonymous": "401", "admin": "403", "owner": "ok", "other": "404"}
+API_SUPPLIER = {"anonymous": "401", "admin": "403", "owner": "ok", "other": "ok"}
+API_ANY = {"anonymous": "401", "admin": "ok", "owner": "ok", "other": "ok"}
+BATCH = f"/supplier/batches/{GTIN}/{LOT}"
+API_BATCH = f"/api/v1/batches/{GTIN}/{LOT}"
+
+ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
+    ("static", "GET", "/static/trace.css", None, PUBLIC),
+    ("public.home", "GET", "/", None, PUBLIC),
+    ("public.verify_entered", "GET", "/verify?q=RZJ4-WDFF-XA07", None, PUBLIC),
+    ("public.scan", "GET", "{item}", None, PUBLIC),
+    ("public.scan", "POST", "{item}", {"pin": "123456"}, PUBLIC),
+    ("public.report", "GET", "/report", None, PUBLIC),
+    ("public.report", "POST", "/report", {"what_seen": ""}, PUBLIC),
+    ("public.trust_list", "GET", "/.well-known/trace-keys.json", None, PUBLIC),
+    ("auth.login", "GET", "/login", None, PUBLIC),
+    ("auth.login", "POST", "/login", {"email": "x@y.cn", "password": "wrong one!"}, PUBLIC),
+    ("auth.signup", "GET", "/signup", None, PUBLIC),
+    ("auth.signup", "POST", "/signup", {"name": ""}, PUBLIC),
+    ("auth.account", "GET", "/account", None, SIGNED_IN),
+    ("auth.logout", "POST", "/logout", {}, PUBLIC),
+    ("supplier.home", "GET", "/supplier/", None, SUPPLIER_ONLY),
+    ("supplier.new_product", "GET", "/supplier/products/new", None, SUPPLIER_ONLY),
+    ("supplier.new_product", "POST", "/supplier/products/new", {"gtin": GTIN, "name": "x"},
+     SUPPLIER_ONLY),
+    ("supplier.new_batch", "GET", "/supplier/batches/new", None, SUPPLIER_ONLY),
+    ("supplier.new_batch", "POST", "/supplier/batches/new", {"gtin": GTIN, "lot": "NEW-1"},
+     OWNED),
+    ("supplier.batch", "GET", BATCH, None, OWNED),
+    ("supplier.issue", "POST", BATCH + "/issue", {"count": "1"}, OWNED),
+    ("supplier.job", "GET", "/supplier/jobs/{job}", None, OWNED),
+    ("supplier.codes_csv", "GET", BATCH + "/codes.csv", None, OWNED),
+    ("supplier.label_part", "GET", BATCH + "/labels/a4-3x8/1.pdf", None, OWNED),
+    ("supplier.item_status", "POST", BATCH + "/items",
+     {"serial": "{serial}", "action": "void", "reason": "破损"}, OWNED),
+    ("supplier.batch_status", "POST", BATCH + "/status",
+     {"action": "recall", "reason": "抽检"}, OWNED),
+    ("admin.home", "GET", "/admin/", None, ADMIN_ONLY),
+    ("admin.approve", "POST", "/admin/suppliers/{other_id}/approve", {}, ADMIN_ONLY),
+    ("admin.disable", "POST", "/admin/users/{victim}/disable", {}, ADMIN_ONLY),
+    ("admin.rotate", "POST", "/admin/keys/rotate", {}, ADMIN_ONLY),
+    ("api.openapi", "GET", "/api/v1/openapi.json", None, PUBLIC),
+    ("api.create_product", "POST", "/api/v1/products", {"gtin": "{fresh}", "name": "x"},
+     API_SUPPLIER),
+    ("api.create_batch", "POST", "/api/v1/batches", {"gtin": GTIN, "lot": "API-1"},
+     API_OWNED),
+    ("api.get_batch", "GET", API_BATCH, None, API_OWNED),
+    ("api.issue", "POST", API_BATCH + "/issue", {"count": 1}, API_OWNED),
+    ("api.codes", "GET", API_BATCH + "/codes", None, API_OWNED),
+    ("api.verify", "POST", "/api/v1/verify", {"url": "{item}"}, API_ANY),
+]
+FRESH = itertools.count(690123450000)
+
+
+def fresh_gtin() -> str:
+    """A GTIN no test has used yet (each create_product call needs its own)."""
+    body = f"0{next(FRESH)}"
+    return body + str(gtin_check_digit(body))
+
+
+@pytest.fixture
+def world(app, db, issuer, make_batch, make_account):
+    """The owner's batch with codes and a job; another supplier (awaiting approval)
+    with a batch of its own; an operator; an account to disable."""
+    make_batch()
+    issue_codes(db, issuer, GTIN, LOT, 3)
+    other = catalog.add_supplier(db, "别家公司", OTHER_CODE, approved=False)
+    catalog.add_product(db, other, OTHER_GTIN, "别家的茶叶")
+    catalog.new_batch(db, OTHER_GTIN, "B-1")
+    emails = {"admin": make_account("admin", "ops@trace.example.cn"),
+              "owner": make_account("supplier", "owner@pearl.example.cn", org=CREDIT_CODE),
+              "other": make_account("supplier", "other@tea.example.cn", org=OTHER_CODE)}
+    victim = make_account("supplier", "victim@pearl.example.cn", org=CREDIT_CODE)
+    owner_id = catalog.find_supplier(db, CREDIT_CODE).id
+    item = db.execute("SELECT serial FROM items ORDER BY id DESC LIMIT 1").fetchone()[0]
+    item_url = next(r["url"] for r in export_rows(db, GTIN, LOT, app.config["BASE_URL"]))
+    return {"emails": emails,
+            "tokens": {who: accounts.new_token(db, email)[1] for who, email in emails.items()},
+            "values": {"item": item_url, "serial": item, "other_id": str(other.id),
+                       "victim": str(accounts.find_user(db, victim).id),
+                       "job": str(jobs.start(db, "issue", owner_id=owner_id,
+                                             subject=f"{GTIN}/{LOT}", total=1).id)}}
+
+
+def fill(text: str, values: dict) -> str:
+    if "{fresh}" in text:
+        return fresh_gtin()
+    return text.format(**values) if "{" in text else text
+
+
+def outcome(response) -> str:
+    status = response.status_code
+    if status == 302 and "/login" in response.headers.get("Location", ""):
+        return "login"
+    if status in (401, 403, 404):
+        return str(status)
+    assert status < 500, response.get_data(as_text=True)[:300]
+    return "ok"
+
+
+def request_as(client, who: str, route, world) -> str:
+    _endpoint, method, path, body, _expected = route
+    values = world["values"]
+    path = fill(path, values)
+    if path.startswith("/api/"):
+        headers = {} if who == "anonymous" else {
+            "Authorization": f"Bearer {world['tokens'][who]}"}
+        body = {k: fill(v, values) if isinstance(v, str) else v for k, v in (body or {}).items()}
+        return outcome(client.open(path, method=method, headers=headers,
+                                   json=body if method == "POST" else None))
+    if method == "GET":
+        return outcome(client.get(path))
+    form = {k: fill(v, values) for k, v in (body or {}).items()}
+    form["csrf_token"] = form_token(client, "/login")
+    return outcome(client.post(path, data=form, headers={"Referer": client.base + "/login"}))
+
+
+def signed_in_client(app, world, who: str):
+    client = app.test_client()
+    client.base = "https://trace.example.cn"
+    if who != "anonymous":
+        response = client.post("/login", data={
+            "csrf_token": form_token(client, "/login"), "email": world["emails"][who],
+            "password": STAFF_PASSWORD}, headers={"Referer": client.base + "/login"})
+        assert response.status_code == 303
+    return client
+
+
+def test_every_route_is_in_the_table(app):
+    served = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert served == {(endpoint, method) for endpoint, method, *_ in ROUTES}
+
+
+def test_every_route_gives_each_principal_exactly_its_access(app, db, world):
+    items_before = db.execute("SELECT count(*), group_concat(status) FROM items").fetchone()
+    seen = {}
+    # The owner goes last: what the others try must not have changed the owner's data.
+    for who in ("anonymous", "admin", "other", "owner"):
+        if who == "owner":
+            assert db.execute("SELECT count(*), group_concat(status) FROM items").fetchone() \
+                == items_before
+            assert catalog.get_batch(db, GTIN, LOT).status == "open"
+        client = signed_in_client(app, world, who)
+        for route in ROUTES:
+            if route[0] in ("auth.logout", "admin.disable", "admin.rotate"):
+                continue  # these end or change the session or key set: checked below
+            seen[(route[0], route[1], route[2], who)] = request_as(client, who, route, world)
+    wrong = {key: got for key, got in seen.items()
+             if got != next(r[4] for r in ROUTES if r[:3] == key[:3])[key[3]]}
+    assert not wrong
+
+
+@pytest.mark.parametrize("endpoint", ["auth.logout", "admin.disable", "admin.rotate"])
+@pytest.mark.parametrize("who", PRINCIPALS)
+def test_the_routes_that_change_sessions_or_keys(app, db, world, endpoint, who):
+    route = next(r for r in ROUTES if r[0] == endpoint)
+    client = signed_in_client(app, world, who)
+    keys_before = db.execute("SELECT count(*) FROM keys").fetchone()[0]
+    assert request_as(client, who, route, world) == route[4][who]
+    if endpoint == "admin.rotate" and who != "admin":
+        assert db.execute("SELECT count(*) FROM keys").fetchone()[0] == keys_before
+    if endpoint == "admin.disable" and who != "admin":
+        assert accounts.find_user(db, "victim@pearl.example.cn").active
