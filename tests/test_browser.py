@@ -221,3 +221,57 @@ def test_a_buyer_reports_with_a_photo_in_a_real_browser(page, live_server, db, i
     row = db.execute("SELECT what_seen, photo_type, serial FROM reports").fetchone()
     assert row[:2] == ("吊牌字体和正品不一样", "image/png")
     assert row[2] == issued_urls[0].split("/21/")[1].split("?")[0]
+
+
+def test_a_supplier_issues_downloads_and_voids_in_a_real_browser(page, live_server, db,
+                                                                 make_batch, make_account,
+                                                                 issuer, tmp_path):
+    """A new supplier user's first session: sign in, a product, a batch, 50 codes with
+    progress, the CSV and a label PDF, and one code voided, which then verifies void."""
+    import csv
+
+    import pypdfium2
+    import zxingcpp
+
+    from conftest import CREDIT_CODE, STAFF_PASSWORD
+    make_batch()
+    email = make_account("supplier", "qc@pearl.example.cn", org=CREDIT_CODE)
+    open_page(page, live_server + "/login")
+    page.fill("#email", email)
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/supplier/")
+    page.click("nav.staff-nav >> text=登记商品")
+    page.fill("#gtin", "6901234567892")
+    page.fill("#name", "明前龙井 特级 250 g")
+    page.fill("#shelf_life_days", "540")
+    page.click("form.stacked button[type=submit]")
+    assert_seen(page, ".notice-ok", "商品已保存")
+    page.fill("#lot", "lj-2604")
+    page.fill("#produced_on", "2026-04-01")
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_url("**/supplier/batches/06901234567892/LJ-2604")
+    assert_no_sideways_scroll(page)
+    page.fill("#count", "50")
+    page.click("#issue button[type=submit]")
+    page.wait_for_selector(".notice-ok", timeout=60_000)  # the page refreshes itself
+    assert "已发出 50 个码" in page.inner_text(".notice-ok")
+    page.click("text=返回批次")
+    with page.expect_download() as csv_download:
+        page.click("text=下载码表（CSV）")
+    raw = open(csv_download.value.path(), "rb").read()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert len(rows) == 50
+    with page.expect_download() as pdf_download:
+        page.click("ul.parts >> text=PDF 1")
+    document = pypdfium2.PdfDocument(pdf_download.value.path())
+    scanned = {r.text for r in zxingcpp.read_barcodes(document[0].render(scale=4).to_pil())}
+    assert len(scanned) == 24 and scanned <= {row["url"] for row in rows}
+    page.fill("#serial", rows[0]["serial"].lower())
+    page.fill("#item-reason", "标签贴歪，已重印")
+    page.click("button[value=void]")
+    assert_seen(page, ".notice-ok", "已作废")
+    assert_not_blank(page)
+    open_page(page, live_server + rows[0]["url"][len(BASE_URL):])
+    assert_seen(page, 'section.verdict[data-verdict="void"]', first_screen=True)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from trace import jobs
-from trace.errors import NotFound
+from trace.errors import Conflict, NotFound
 
 from conftest import GTIN, LOT
 
@@ -54,3 +54,12 @@ def test_a_failed_issue_says_why_and_stores_nothing(app, db, issuer, make_batch)
     failed = jobs.get_job(db, job.id)
     assert failed.state == "failed" and "recalled" in failed.message
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+
+
+def test_one_running_job_of_a_kind_per_owner(db):
+    job = jobs.start(db, "issue", owner_id=7, subject="x", total=10)
+    with pytest.raises(Conflict, match="still running"):
+        jobs.refuse_if_running(db, "issue", 7)
+    jobs.refuse_if_running(db, "issue", 8)  # another owner may
+    jobs.finish(db, job.id)
+    jobs.refuse_if_running(db, "issue", 7)

@@ -58,3 +58,13 @@ def test_rotating_the_issuer_key_keeps_old_codes_genuine(operator, db, issued_ur
     from trace.issuing import issue_codes
     signer = keys.load_signer(db, operator.application.config["KEYS_DIR"])
     assert issue_codes(db, signer, GTIN, LOT, 1).kid == new.kid
+
+
+def test_text_from_a_sign_up_is_escaped_on_the_operator_page(operator, db, client):
+    hostile = "<script>alert(1)</script> \"q\" '{{7*7}}' 珍珠"
+    catalog.add_supplier(db, hostile, "91330100MA27XL0Y34", approved=False)
+    response = operator.get("/admin/")
+    html = response.get_data(as_text=True).replace("&#39;", "'").replace("&#34;", '"')
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "'{{7*7}}'" in html and "'49'" not in html
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]

@@ -117,6 +117,9 @@ def test_a_batch_larger_than_a_part_is_offered_part_by_part(supplier, db):
     html = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
     assert "/labels/a4-3x8/1.pdf" in html and "/labels/a4-3x8/2.pdf" in html
     assert "/labels/a4-3x8/3.pdf" not in html
+    chosen = supplier.get(f"/supplier/batches/{GTIN}/{LOT}?stock=thermal-40x30").get_data(
+        as_text=True)
+    assert "/labels/thermal-40x30/2.pdf" in chosen and "热敏卷标 40 × 30 mm" in chosen
     second = supplier.get(f"/supplier/batches/{GTIN}/{LOT}/labels/thermal-40x30/2.pdf")
     assert len(pypdfium2.PdfDocument(second.get_data())) == 1  # the 5,001st label
     assert supplier.get(f"/supplier/batches/{GTIN}/{LOT}/labels/a4-3x8/3.pdf").status_code == 404

@@ -151,6 +151,14 @@ DEMO_ACCOUNTS = (("admin", "admin@demo.trace.example.cn", None),
                  ("supplier", "pearls@demo.trace.example.cn", DEMO[0]["supplier"][1]))
 
 
+def api_example(db: sqlite_utils.Database, base_url: str) -> tuple[str, str]:
+    """(a new API token of the demo pearl supplier, a URL of its first batch to read)."""
+    _role, email, _org = DEMO_ACCOUNTS[1]
+    _id, token = accounts.new_token(db, email, name="demo")
+    product, batch = DEMO[0]["product"], DEMO[0]["batch"]
+    return token, f"{base_url}/api/v1/batches/{product['gtin']}/{batch['lot']}"
+
+
 def seed_accounts(db: sqlite_utils.Database) -> dict[str, str]:
     """Demo sign-ins (an operator and the pearl supplier) that do not exist yet:
     e-mail -> generated password. Agency and streamer accounts come with their

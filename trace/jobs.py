@@ -20,8 +20,8 @@ from datetime import datetime, timedelta, timezone
 import sqlite_utils
 
 from . import issuing
-from .db import connection, utc_now
-from .errors import NotFound, TraceError
+from .db import close_thread_connections, connection, utc_now
+from .errors import Conflict, NotFound, TraceError
 from .keys import Signer
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,16 @@ def start(db: sqlite_utils.Database, kind: str, *, owner_id: int, subject: str,
                         "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                         [kind, owner_id, subject, total, now, now])
     return get_job(db, cursor.lastrowid or 0)
+
+
+def refuse_if_running(db: sqlite_utils.Database, kind: str, owner_id: int) -> None:
+    """One job of a kind at a time per owner: a second would only compete for the
+    same cores and could not finish sooner."""
+    rows = db.execute("SELECT id FROM jobs WHERE kind = ? AND owner_id = ? AND "
+                      "state = 'running'", [kind, owner_id]).fetchall()
+    if any(not get_job(db, job_id).stale() for (job_id,) in rows):
+        raise Conflict("another issue is still running; wait for it to finish",
+                       message_zh="另一批码正在发放中，请等它完成后再发")
 
 
 def advance(db: sqlite_utils.Database, job_id: int, step: int) -> None:
@@ -111,6 +121,8 @@ def issue_in_background(db_path: str, job_id: int, signer: Signer, gtin: str, lo
                  "发码因服务器错误中断，未发出任何码，请重试")
         else:
             finish(db, job_id)
+        finally:
+            close_thread_connections()
     thread = threading.Thread(target=run, name=f"issue-job-{job_id}", daemon=True)
     thread.start()
     return thread

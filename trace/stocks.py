@@ -70,6 +70,7 @@ class Stock:
     min_cjk_pt: float = MIN_CJK_PT
     min_latin_pt: float = MIN_LATIN_PT
     gap_mm: float | None = None     # [printer] gap between labels on a roll (TSPL/ZPL)
+    description_zh: str = ""        # what a supplier reads in the workspace
 
     @property
     def prints_pin(self) -> bool:
@@ -156,6 +157,7 @@ def parse_stock(name: str, data: dict, source: str) -> Stock:
         raise reader.fail("[[text]]", "must be an array of tables")
     stock = Stock(
         name=name, description=get("description", str, ""),
+        description_zh=get("description_zh", str, "") or get("description", str, ""),
         page_w_mm=get("page.width_mm", float, table=page, minimum=5),
         page_h_mm=get("page.height_mm", float, table=page, minimum=5),
         columns=get("grid.columns", int, 1, table=grid, minimum=1),

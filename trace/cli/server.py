@@ -63,16 +63,23 @@ def _demo_logins(db) -> None:
     database (demo_logins.json, mode 0600) so every make run can show them."""
     store = Path(current_app.config["DATABASE"]).parent / "demo_logins.json"
     logins = json.loads(store.read_text()) if store.exists() else {}
+    base_url = current_app.config["BASE_URL"]
     created = demo.seed_accounts(db)
     if created:
         logins.update(created)
+        logins["api"] = demo.api_example(db, base_url)
         store.parent.mkdir(parents=True, exist_ok=True)
         store.touch(mode=0o600)
         store.write_text(json.dumps(logins, indent=2))
+    token, batch_url = logins.pop("api", (None, None))
     if logins:
-        click.echo(f"Sign in at {current_app.config['BASE_URL']}/login (demo only):")
+        click.echo(f"Sign in at {base_url}/login (demo only):")
     for email, password in logins.items():
         click.echo(f"  {email:<32} {password}")
+    if token:
+        click.echo(f"API (the pearl supplier's demo token; the document: {base_url}"
+                   "/api/v1/openapi.json):")
+        click.echo(f"  curl -H 'Authorization: Bearer {token}' {batch_url}")
 
 
 @click.command("run", params=run_command.params, context_settings=run_command.context_settings)

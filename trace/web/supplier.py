@@ -99,12 +99,15 @@ def batch(gtin: str, lot: str):
     found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
     issued = catalog.issued_count(db, found.id)
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 1 + issued // ITEMS_A_PAGE))
+    folder = current_app.config["LABELS_DIR"]
+    choices = [stocks.load_stock(name, folder) for name in stocks.list_stocks(folder)]
+    chosen = next((s for s in choices if s.name == request.args.get("stock")), choices[0])
     return render_template(
         "supplier/batch.html", batch=found, product=catalog.get_product(db, found.gtin),
         issued=issued, items=scans.batch_items(db, found.id, offset=(page - 1) * ITEMS_A_PAGE,
                                                limit=ITEMS_A_PAGE),
         page=page, pages=max(1, -(-issued // ITEMS_A_PAGE)), parts=downloads.label_parts(issued),
-        stocks=stocks.list_stocks(current_app.config["LABELS_DIR"]),
+        stocks=choices, stock=chosen,
         events=recalls.events_for(db, found.id, every_item=True), max_topup=MAX_WEB_TOPUP)
 
 
@@ -117,6 +120,7 @@ def issue(gtin: str, lot: str):
         raise InvalidInput(f"issue 1-{MAX_WEB_TOPUP:,} codes at a time",
                            message_zh=f"每次可发 1–{MAX_WEB_TOPUP:,} 个码")
     catalog.require_approved(g.supplier)
+    jobs.refuse_if_running(db, "issue", g.supplier.id)
     config = current_app.config
     signer = keys.load_signer(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
     job = jobs.start(db, "issue", owner_id=g.supplier.id, subject=f"{found.gtin}/{found.lot}",
