@@ -104,6 +104,11 @@ def lang_switch_url(lang: str) -> str:
     return same_origin_path(path + (f"?{query}" if query else ""))
 
 
+def in_reader_language(error: TraceError) -> str:
+    """What went wrong, in the language the page is in."""
+    return error.message_zh if g.get("lang") == "zh" else error.message
+
+
 def render_error(error: Exception, status: int, message: str, message_zh: str):
     if wants_json() or request.path.startswith("/api/"):
         body = error.to_json() if isinstance(error, TraceError) else {

@@ -9,11 +9,11 @@ and rotate the issuer key. Every route is for a signed-in admin account::
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template
 
 from .. import accounts, catalog, keys
 from ..errors import NotFound, TraceError
-from . import get_db, link
+from . import get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
 
@@ -56,7 +56,7 @@ def disable(user_id: int):
                              message_zh="不能停用自己正在使用的账号")
         accounts.disable_user(db, user.email)
     except TraceError as error:
-        flash(error.message_zh if g.lang == "zh" else error.message, "bad")
+        flash(in_reader_language(error), "bad")
     else:
         flash(t("admin.disabled").format(email=user.email), "ok")
     return redirect(link("admin.home") + "#accounts", 303)

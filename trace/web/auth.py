@@ -12,14 +12,14 @@ from __future__ import annotations
 import functools
 from typing import Callable
 
-from flask import Blueprint, current_app, g, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import (LoginManager, UserMixin, current_user, login_required, login_user,
                          logout_user)
 
 from .. import accounts
 from ..errors import Forbidden, TraceError
 from ..scans import network_hash
-from . import get_db, link
+from . import get_db, in_reader_language, link
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -53,7 +53,7 @@ def login():
     try:
         user = accounts.sign_in(get_db(), email, request.form.get("password", ""), network)
     except TraceError as error:
-        message = error.message_zh if g.lang == "zh" else error.message
+        message = in_reader_language(error)
         return render_template("login.html", email=email, error=message), error.status
     login_user(SignedIn(user))
     return redirect(home_of(user), 303)
@@ -88,7 +88,7 @@ def signup():
             email=form.get("email", ""), password=form.get("password", ""),
             network=network_hash(current_app.config["HASH_SECRET"], request.remote_addr))
     except TraceError as error:
-        message = error.message_zh if g.lang == "zh" else error.message
+        message = in_reader_language(error)
         return render_template("signup.html", form=form, error=message), error.status
     login_user(SignedIn(user))
     return redirect(home_of(user), 303)

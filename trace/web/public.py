@@ -17,7 +17,7 @@ from .. import claims, keys, reports, verification
 from ..codes import BatchRef, ItemCode, parse_link
 from ..errors import InvalidCode, InvalidInput, TraceError
 from ..scans import Observer, ScanPolicy, device_hash, network_hash, visitor_hash
-from . import get_db, raw_request_target, same_origin_path, wants_json
+from . import get_db, in_reader_language, raw_request_target, same_origin_path, wants_json
 from .auth import staff_signed_in
 
 bp = Blueprint("public", __name__)
@@ -121,7 +121,7 @@ def claim(code: ItemCode):
         claims.claim_item(db, verdict.item, seen, request.form.get("pin"),
                           current_app.config["HASH_SECRET"])
     except TraceError as error:
-        message = error.message_zh if g.lang == "zh" else error.message
+        message = in_reader_language(error)
         status, notice = error.status, ("claim.failed", message[:1].upper() + message[1:])
     verdict = verification.verify_code(db, code, seen, policy(), record=False)
     return _verdict_response(verdict, code=code, status=status, notice=notice)
@@ -147,7 +147,7 @@ def report():
     try:
         saved = reports.submit_report(get_db(), form, network=observer().network, photo=photo)
     except TraceError as error:
-        message = error.message_zh if g.lang == "zh" else error.message
+        message = in_reader_language(error)
         page = render_template("report.html", v=verdict, code_path=code_path,
                                form=request.form, error=message)
         return _no_store(current_app.make_response((page, error.status)))

@@ -17,7 +17,7 @@ from flask import (Blueprint, Response, current_app, flash, g, redirect, render_
 
 from .. import catalog, downloads, jobs, keys, recalls, scans, stocks
 from ..errors import InvalidInput, TraceError
-from . import get_db, link
+from . import get_db, in_reader_language, link
 from .i18n import t
 from .auth import role_required, signed_in_user
 
@@ -32,10 +32,6 @@ PRODUCT_FIELDS = ("name", "name_en", "specification", "category", "origin", "sta
 @role_required("supplier")
 def _signed_in_supplier():
     g.supplier = catalog.find_supplier(get_db(), signed_in_user().org_id or 0)
-
-
-def _message(error: TraceError) -> str:
-    return error.message_zh if g.lang == "zh" else error.message
 
 
 @bp.get("/")
@@ -58,7 +54,7 @@ def new_product():
             **{name: form.get(name) for name in PRODUCT_FIELDS if name != "name"})
     except TraceError as error:
         return render_template("supplier/product_form.html", form=form,
-                               error=_message(error)), error.status
+                               error=in_reader_language(error)), error.status
     return redirect(link("supplier.new_batch", gtin=product.gtin, created=1), 303)
 
 
@@ -80,7 +76,7 @@ def new_batch():
             notes=form.get("notes"))
     except TraceError as error:
         return render_template("supplier/batch_form.html", products=products, form=form,
-                               error=_message(error)), error.status
+                               error=in_reader_language(error)), error.status
     return redirect(link("supplier.batch", gtin=batch.gtin, lot=batch.lot), 303)
 
 
@@ -203,7 +199,7 @@ def batch_status(gtin: str, lot: str):
 def _back(found: catalog.Batch, outcome: str | TraceError):
     """Back to the batch page, which says what happened (or what was wrong)."""
     if isinstance(outcome, TraceError):
-        flash(_message(outcome), "bad")
+        flash(in_reader_language(outcome), "bad")
     else:
         flash(outcome, "ok")
     return redirect(link("supplier.batch", gtin=found.gtin, lot=found.lot) + "#status", 303)
