@@ -36,7 +36,8 @@ def test_a_supplier_account_is_tied_to_its_supplier_and_hashed(db, supplier):
     ("admin", "a@b.cn", "1", None, InvalidInput, "belongs to no organisation"),
     ("supplier", "a@b.cn", None, None, InvalidInput, "needs --org"),
     ("supplier", "a@b.cn", "999", None, NotFound, "no supplier"),
-    ("agency", "a@b.cn", "1", None, InvalidInput, "no agency organisations"),
+    ("agency", "a@b.cn", "1", None, NotFound, "no agency 1"),
+    ("streamer", "a@b.cn", None, None, InvalidInput, "needs --org"),
     ("admin", "a@b.cn", None, "short", InvalidInput, "at least 10 characters"),
 ])
 def test_bad_accounts_are_refused_and_nothing_is_stored(db, supplier, role, email, org,

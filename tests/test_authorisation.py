@@ -1,5 +1,6 @@
 """Who may do what: every route of the app, for an anonymous visitor, an operator, the
-supplier that owns the data and another supplier, through pages and the API.
+supplier that owns the data, another supplier, a testing agency and a streamer,
+through pages and the API.
 
 The table below must name every route the app has, so a new route cannot land
 without its access being decided here."""
@@ -10,7 +11,7 @@ import itertools
 
 import pytest
 
-from trace import accounts, catalog, jobs
+from trace import accounts, agencies, catalog, jobs, rooms
 from trace.gs1 import gtin_check_digit
 from trace.issuing import export_rows, issue_codes
 
@@ -18,18 +19,21 @@ from conftest import CREDIT_CODE, GTIN, LOT, STAFF_PASSWORD, form_token
 
 OTHER_CODE = "91330100MA27XL0Y34"
 OTHER_GTIN = "06901234567892"
-PRINCIPALS = ("anonymous", "admin", "owner", "other")
+PRINCIPALS = ("anonymous", "admin", "owner", "other", "agency", "streamer")
+NOT_YET = {"agency": "403", "streamer": "403"}  # their workspaces come with issues 10, 11
 
 # What each principal gets: "ok" (the route serves them), "login" (sent to sign in),
 # "401", "403" or "404" (refused; another's data is never confirmed to exist).
 PUBLIC = dict.fromkeys(PRINCIPALS, "ok")
-OWNED = {"anonymous": "login", "admin": "403", "owner": "ok", "other": "404"}
-SUPPLIER_ONLY = {"anonymous": "login", "admin": "403", "owner": "ok", "other": "ok"}
-ADMIN_ONLY = {"anonymous": "login", "admin": "ok", "owner": "403", "other": "403"}
-SIGNED_IN = {"anonymous": "login", "admin": "ok", "owner": "ok", "other": "ok"}
-API_OWNED = {"anonymous": "401", "admin": "403", "owner": "ok", "other": "404"}
-API_SUPPLIER = {"anonymous": "401", "admin": "403", "owner": "ok", "other": "ok"}
-API_ANY = {"anonymous": "401", "admin": "ok", "owner": "ok", "other": "ok"}
+OWNED = {"anonymous": "login", "admin": "403", "owner": "ok", "other": "404", **NOT_YET}
+SUPPLIER_ONLY = {"anonymous": "login", "admin": "403", "owner": "ok", "other": "ok", **NOT_YET}
+ADMIN_ONLY = {"anonymous": "login", "admin": "ok", "owner": "403", "other": "403", **NOT_YET}
+SIGNED_IN = {"anonymous": "login", "admin": "ok", "owner": "ok", "other": "ok",
+             "agency": "ok", "streamer": "ok"}
+API_OWNED = {"anonymous": "401", "admin": "403", "owner": "ok", "other": "404", **NOT_YET}
+API_SUPPLIER = {"anonymous": "401", "admin": "403", "owner": "ok", "other": "ok", **NOT_YET}
+API_ANY = {"anonymous": "401", "admin": "ok", "owner": "ok", "other": "ok", "agency": "ok",
+           "streamer": "ok"}
 BATCH = f"/supplier/batches/{GTIN}/{LOT}"
 API_BATCH = f"/api/v1/batches/{GTIN}/{LOT}"
 
@@ -46,6 +50,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("auth.login", "POST", "/login", {"email": "x@y.cn", "password": "wrong one!"}, PUBLIC),
     ("auth.signup", "GET", "/signup", None, PUBLIC),
     ("auth.signup", "POST", "/signup", {"name": ""}, PUBLIC),
+    ("auth.signup", "POST", "/signup?as=agency", {"name": ""}, PUBLIC),
     ("auth.account", "GET", "/account", None, SIGNED_IN),
     ("auth.logout", "POST", "/logout", {}, PUBLIC),
     ("supplier.home", "GET", "/supplier/", None, SUPPLIER_ONLY),
@@ -66,6 +71,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
      {"action": "recall", "reason": "抽检"}, OWNED),
     ("admin.home", "GET", "/admin/", None, ADMIN_ONLY),
     ("admin.approve", "POST", "/admin/suppliers/{other_id}/approve", {}, ADMIN_ONLY),
+    ("admin.approve_agency", "POST", "/admin/agencies/{agency_id}/approve", {}, ADMIN_ONLY),
     ("admin.disable", "POST", "/admin/users/{victim}/disable", {}, ADMIN_ONLY),
     ("admin.rotate", "POST", "/admin/keys/rotate", {}, ADMIN_ONLY),
     ("api.openapi", "GET", "/api/v1/openapi.json", None, PUBLIC),
@@ -96,9 +102,13 @@ def world(app, db, issuer, make_batch, make_account):
     other = catalog.add_supplier(db, "别家公司", OTHER_CODE, approved=False)
     catalog.add_product(db, other, OTHER_GTIN, "别家的茶叶")
     catalog.new_batch(db, OTHER_GTIN, "B-1")
+    lab, _key = agencies.add_agency(db, "检测中心", "231012341234", keys_dir=app.config["KEYS_DIR"])
+    room = rooms.add_room(db, "直播间", "douyin", "77")
     emails = {"admin": make_account("admin", "ops@trace.example.cn"),
               "owner": make_account("supplier", "owner@pearl.example.cn", org=CREDIT_CODE),
-              "other": make_account("supplier", "other@tea.example.cn", org=OTHER_CODE)}
+              "other": make_account("supplier", "other@tea.example.cn", org=OTHER_CODE),
+              "agency": make_account("agency", "lab@lab.example.cn", org=str(lab.id)),
+              "streamer": make_account("streamer", "live@room.example.cn", org=str(room.id))}
     victim = make_account("supplier", "victim@pearl.example.cn", org=CREDIT_CODE)
     owner_id = catalog.find_supplier(db, CREDIT_CODE).id
     item = db.execute("SELECT serial FROM items ORDER BY id DESC LIMIT 1").fetchone()[0]
@@ -106,6 +116,7 @@ def world(app, db, issuer, make_batch, make_account):
     return {"emails": emails,
             "tokens": {who: accounts.new_token(db, email)[1] for who, email in emails.items()},
             "values": {"item": item_url, "serial": item, "other_id": str(other.id),
+                       "agency_id": str(lab.id),
                        "victim": str(accounts.find_user(db, victim).id),
                        "job": str(jobs.start(db, "issue", owner_id=owner_id,
                                              subject=f"{GTIN}/{LOT}", total=1).id)}}
@@ -165,7 +176,7 @@ def test_every_route_gives_each_principal_exactly_its_access(app, db, world):
     items_before = db.execute("SELECT count(*), group_concat(status) FROM items").fetchone()
     seen = {}
     # The owner goes last: what the others try must not have changed the owner's data.
-    for who in ("anonymous", "admin", "other", "owner"):
+    for who in ("anonymous", "admin", "other", "agency", "streamer", "owner"):
         if who == "owner":
             assert db.execute("SELECT count(*), group_concat(status) FROM items").fetchone() \
                 == items_before

@@ -143,7 +143,7 @@ def test_seed_demo_prints_urls_that_verify_as_labelled(run_cli, app, client):
     from trace.db import open_db
     db = open_db(app.config["DATABASE"])
     assert {accounts.authenticate(db, email, password).role
-            for email, password in logins.items()} == {"admin", "supplier"}
+            for email, password in logins.items()} == {"admin", "supplier", "agency", "streamer"}
     again = run_cli("seed-demo").output
     assert "already present" in again and all(p in again for p in logins.values())
     assert token in again

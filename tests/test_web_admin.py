@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from trace import accounts, catalog, keys
+from trace import accounts, agencies, catalog, keys
 
-from conftest import BASE_URL, GTIN, LOT, post_form
+from conftest import BASE_URL, GTIN, LOT, form_token, post_form
 
 OPS = "ops@trace.example.cn"
 
@@ -68,3 +68,29 @@ def test_text_from_a_sign_up_is_escaped_on_the_operator_page(operator, db, clien
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "'{{7*7}}'" in html and "'49'" not in html
     assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+
+
+def test_an_agency_signs_up_and_an_operator_approves_it(client, db, make_account, sign_in):
+    response = post_form(client, "/signup?as=agency", {
+        "name": "浙江省珍珠及制品质量检验中心", "cma": "2310 1234 1234", "cnas": "cnas l1234",
+        "email": "lab@zjpearl-lab.example.cn", "password": "实验室 passphrase"},
+        page="/signup")
+    assert response.status_code == 303
+    agency = agencies.find_agency(db, "231012341234")
+    assert not agency.approved and agency.cnas_no == "L1234"
+    assert keys.active_key(db, agency.key_role) is None  # no key before approval
+    client.post("/logout", data={"csrf_token": form_token(client, "/login")})
+    sign_in(client, make_account("admin", OPS))
+    html = client.get("/admin/").get_data(as_text=True)
+    assert "浙江省珍珠及制品质量检验中心" in html and "CMA 231012341234" in html
+    post_form(client, f"/admin/agencies/{agency.id}/approve", {}, page="/admin/")
+    assert agencies.get_agency(db, agency.id).approved
+    assert keys.active_key(db, agency.key_role) is not None
+
+
+def test_a_bad_agency_sign_up_says_why_in_chinese_and_stores_nothing(client, db):
+    response = post_form(client, "/signup?as=agency", {
+        "name": "某检测所", "cma": "12345", "email": "a@b.example.cn",
+        "password": "long enough pw"}, page="/signup")
+    assert response.status_code == 400 and "12 位数字" in response.get_data(as_text=True)
+    assert agencies.list_agencies(db) == [] and not accounts.list_users(db)

@@ -19,7 +19,7 @@ from datetime import timedelta
 import sqlite_utils
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import catalog, throttle
+from . import agencies, catalog, rooms, throttle
 from .db import utc_now
 from .errors import Conflict, InvalidInput, NotFound
 
@@ -62,12 +62,14 @@ def _org(db: sqlite_utils.Database, role: str, org: str | None) -> int | None:
             raise InvalidInput("an admin belongs to no organisation; leave out --org")
         return None
     if not org:
-        raise InvalidInput(f"a {role} account needs --org (its organisation's id or "
-                           "统一社会信用代码)")
+        what = {"supplier": "its supplier's id or 统一社会信用代码",
+                "agency": "its agency's id or CMA number", "streamer": "its room's id"}[role]
+        raise InvalidInput(f"a {role} account needs --org ({what})")
     if role == "supplier":
         return catalog.find_supplier(db, org).id
-    raise InvalidInput(f"no {role} organisations can be registered yet, so no {role} "
-                       "account can be tied to one")
+    if role == "agency":
+        return agencies.find_agency(db, org).id
+    return rooms.find_room(db, org).id
 
 
 def check_password(password: str) -> str:
@@ -102,19 +104,37 @@ SIGNUPS_PER_NETWORK = throttle.Limit(
     "您所在网络今天注册次数过多，请明天再试")
 
 
-def sign_up_supplier(db: sqlite_utils.Database, *, name: str, credit_code: str, email: str,
-                     password: str, network: str) -> tuple[catalog.Supplier, User]:
-    """A supplier signing up on the web: its organisation (awaiting approval) and its
-    first account, both or neither; each try counts against its network's limit."""
+def _before_sign_up(db: sqlite_utils.Database, email: str, password: str,
+                    network: str) -> None:
+    """Count the try against its network, then check what needs no database."""
     throttle.check(db, SIGNUPS_PER_NETWORK, network)
     throttle.note(db, SIGNUPS_PER_NETWORK, network)
     check_password(password)
     _email(email)
+
+
+def sign_up_supplier(db: sqlite_utils.Database, *, name: str, credit_code: str, email: str,
+                     password: str, network: str) -> tuple[catalog.Supplier, User]:
+    """A supplier signing up on the web: its organisation (awaiting approval) and its
+    first account, both or neither; each try counts against its network's limit."""
+    _before_sign_up(db, email, password, network)
     with db.atomic():
         supplier = catalog.add_supplier(db, name, credit_code, approved=False)
         user, _password = add_user(db, "supplier", email, org=str(supplier.id),
                                    password=password)
     return supplier, user
+
+
+def sign_up_agency(db: sqlite_utils.Database, *, name: str, cma: str, cnas: str | None,
+                   address: str | None, email: str, password: str,
+                   network: str) -> tuple[agencies.Agency, User]:
+    """A testing agency signing up on the web: it waits for approval (and gets its
+    signing key only then); both rows or neither."""
+    _before_sign_up(db, email, password, network)
+    with db.atomic():
+        agency, _key = agencies.add_agency(db, name, cma, cnas, address=address)
+        user, _password = add_user(db, "agency", email, org=str(agency.id), password=password)
+    return agency, user
 
 
 def find_user(db: sqlite_utils.Database, email: str, *, missing_ok: bool = False) -> User | None:

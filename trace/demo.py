@@ -16,9 +16,9 @@ from typing import Any
 
 import sqlite_utils
 
-from . import accounts, catalog, claims, recalls, scans
+from . import accounts, agencies, catalog, claims, recalls, rooms, scans
 from .codes import ItemCode, group_serial
-from .errors import Conflict
+from .errors import Conflict, NotFound
 from .gs1 import gtin_check_digit
 from .issuing import issue_codes
 from .keys import Signer
@@ -147,24 +147,45 @@ def try_urls(db: sqlite_utils.Database, base_url: str) -> list[tuple[str, str]]:
     return urls
 
 
-DEMO_ACCOUNTS = (("admin", "admin@demo.trace.example.cn", None),
-                 ("supplier", "pearls@demo.trace.example.cn", DEMO[0]["supplier"][1]))
+DEMO_AGENCY = dict(name="浙江省珍珠及制品质量检验中心（演示）", cma="231012340099", cnas="L9901",
+                   address="浙江省诸暨市山下湖镇（演示地址）")
+DEMO_ROOM = dict(name="山下湖珍珠源头直播间（演示）", platform="douyin", room_id="7700001234",
+                 green_cert="ZJLS-2026-0001")
+DEMO_ACCOUNTS = (("admin", "admin@demo.trace.example.cn"),
+                 ("supplier", "pearls@demo.trace.example.cn"),
+                 ("agency", "lab@demo.trace.example.cn"),
+                 ("streamer", "live@demo.trace.example.cn"))
+
+
+def seed_organisations(db: sqlite_utils.Database, keys_dir: str,
+                       passphrase: str | None = None) -> dict[str, str | None]:
+    """The demo agency (with its signing key) and room, once: role -> its org."""
+    try:
+        agency = agencies.find_agency(db, DEMO_AGENCY["cma"])
+    except NotFound:
+        agency, _key = agencies.add_agency(db, **DEMO_AGENCY, keys_dir=keys_dir,
+                                           passphrase=passphrase)
+    room = next((r for r in rooms.list_rooms(db) if r.room_id == DEMO_ROOM["room_id"]), None) \
+        or rooms.add_room(db, **DEMO_ROOM)
+    return {"admin": None, "supplier": DEMO[0]["supplier"][1], "agency": str(agency.id),
+            "streamer": str(room.id)}
 
 
 def api_example(db: sqlite_utils.Database, base_url: str) -> tuple[str, str]:
     """(a new API token of the demo pearl supplier, a URL of its first batch to read)."""
-    _role, email, _org = DEMO_ACCOUNTS[1]
+    _role, email = DEMO_ACCOUNTS[1]
     _id, token = accounts.new_token(db, email, name="demo")
     product, batch = DEMO[0]["product"], DEMO[0]["batch"]
     return token, f"{base_url}/api/v1/batches/{product['gtin']}/{batch['lot']}"
 
 
-def seed_accounts(db: sqlite_utils.Database) -> dict[str, str]:
-    """Demo sign-ins (an operator and the pearl supplier) that do not exist yet:
-    e-mail -> generated password. Agency and streamer accounts come with their
-    organisations."""
+def seed_accounts(db: sqlite_utils.Database, keys_dir: str,
+                  passphrase: str | None = None) -> dict[str, str]:
+    """Demo sign-ins, one a role (the operator, the pearl supplier, the demo lab and
+    the demo room), that do not exist yet: e-mail -> generated password."""
+    orgs = seed_organisations(db, keys_dir, passphrase)
     created = {}
-    for role, email, org in DEMO_ACCOUNTS:
+    for role, email in DEMO_ACCOUNTS:
         if accounts.find_user(db, email, missing_ok=True) is None:
-            created[email] = accounts.add_user(db, role, email, org=org)[1]
+            created[email] = accounts.add_user(db, role, email, org=orgs[role])[1]
     return created

@@ -197,4 +197,27 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             updated_at TEXT NOT NULL
         )""",
     ]),
+    (6, [
+        # Testing agencies (检测机构): approved_at NULL while a web sign-up waits.
+        """CREATE TABLE agencies (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            cma_no TEXT NOT NULL UNIQUE,
+            cnas_no TEXT,
+            address TEXT,
+            created_at TEXT NOT NULL,
+            approved_at TEXT
+        )""",
+        # A streamer's livestream room on one platform.
+        """CREATE TABLE rooms (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            platform TEXT NOT NULL
+                CHECK (platform IN ('douyin', 'taobao', 'kuaishou', 'channels', 'other')),
+            room_id TEXT NOT NULL,
+            green_cert TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (platform, room_id)
+        )""",
+    ]),
 ]

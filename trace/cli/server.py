@@ -64,7 +64,7 @@ def _demo_logins(db) -> None:
     store = Path(current_app.config["DATABASE"]).parent / "demo_logins.json"
     logins = json.loads(store.read_text()) if store.exists() else {}
     base_url = current_app.config["BASE_URL"]
-    created = demo.seed_accounts(db)
+    created = demo.seed_accounts(db, *keys_args())
     if created:
         logins.update(created)
         logins["api"] = demo.api_example(db, base_url)

@@ -2,7 +2,7 @@
 and rotate the issuer key. Every route is for a signed-in admin account::
 
     GET  /admin/                               pending organisations, accounts, keys
-    POST /admin/suppliers/{id}/approve
+    POST /admin/suppliers/{id}/approve, /admin/agencies/{id}/approve
     POST /admin/users/{id}/disable
     POST /admin/keys/rotate
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template
 
-from .. import accounts, catalog, keys
+from .. import accounts, agencies, catalog, keys, rooms
 from ..errors import NotFound, TraceError
 from . import get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
@@ -29,11 +29,16 @@ def _signed_in_admin():
 @bp.get("/")
 def home():
     db = get_db()
-    suppliers = catalog.list_suppliers(db)
-    names = {row["id"]: row["name"] for row in suppliers}
-    return render_template("admin/home.html", suppliers=suppliers,
+    suppliers, labs, channels = (catalog.list_suppliers(db), agencies.list_agencies(db),
+                                 rooms.list_rooms(db))
+    org_names = {("supplier", row["id"]): row["name"] for row in suppliers} | \
+        {("agency", lab.id): lab.name for lab in labs} | \
+        {("streamer", room.id): room.name for room in channels}
+    return render_template("admin/home.html", suppliers=suppliers, agencies=labs,
+                           rooms=channels,
                            pending=[row for row in suppliers if not row["approved_at"]],
-                           users=accounts.list_users(db), org_names=names,
+                           pending_agencies=[lab for lab in labs if not lab.approved],
+                           users=accounts.list_users(db), org_names=org_names,
                            keys=keys.list_keys(db), me=signed_in_user())
 
 
@@ -41,6 +46,16 @@ def home():
 def approve(supplier_id: int):
     supplier = catalog.approve_supplier(get_db(), supplier_id)
     flash(t("admin.approved").format(name=supplier.name), "ok")
+    return redirect(link("admin.home"), 303)
+
+
+@bp.post("/agencies/<int:agency_id>/approve")
+def approve_agency(agency_id: int):
+    """Approve a testing agency; it gets its signing key now if it has none."""
+    config = current_app.config
+    agency, _key = agencies.approve_agency(get_db(), agency_id, config["KEYS_DIR"],
+                                           config["KEY_PASSPHRASE"])
+    flash(t("admin.approved").format(name=agency.name), "ok")
     return redirect(link("admin.home"), 303)
 
 

@@ -77,19 +77,28 @@ def account():
 
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
-    """A supplier signs up: its organisation waits for an operator's approval before it
-    can issue codes, but may set up products and batches meanwhile."""
+    """A supplier or a testing agency (``?as=agency``) signs up: the organisation waits
+    for an operator's approval before it can issue codes or sign results, but a
+    supplier may set up products and batches meanwhile."""
+    kind = "agency" if request.args.get("as") == "agency" else "supplier"
     if request.method == "GET":
-        return render_template("signup.html", form={})
+        return render_template("signup.html", form={}, kind=kind)
     form = request.form
+    network = network_hash(current_app.config["HASH_SECRET"], request.remote_addr)
+    account = dict(email=form.get("email", ""), password=form.get("password", ""),
+                   network=network)
     try:
-        _supplier, user = accounts.sign_up_supplier(
-            get_db(), name=form.get("name", ""), credit_code=form.get("credit_code", ""),
-            email=form.get("email", ""), password=form.get("password", ""),
-            network=network_hash(current_app.config["HASH_SECRET"], request.remote_addr))
+        if kind == "agency":
+            _agency, user = accounts.sign_up_agency(
+                get_db(), name=form.get("name", ""), cma=form.get("cma", ""),
+                cnas=form.get("cnas"), address=form.get("address"), **account)
+        else:
+            _supplier, user = accounts.sign_up_supplier(
+                get_db(), name=form.get("name", ""), credit_code=form.get("credit_code", ""),
+                **account)
     except TraceError as error:
-        message = in_reader_language(error)
-        return render_template("signup.html", form=form, error=message), error.status
+        return render_template("signup.html", form=form, kind=kind,
+                               error=in_reader_language(error)), error.status
     login_user(SignedIn(user))
     return redirect(home_of(user), 303)
 

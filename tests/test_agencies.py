@@ -1,0 +1,61 @@
+"""Testing agencies: CMA and CNAS numbers, approval, and a signing key of their own."""
+
+from __future__ import annotations
+
+import pytest
+
+from trace import agencies, keys
+from trace.errors import Conflict, InvalidInput, NotFound
+
+LAB = dict(name="浙江省珍珠及制品质量检验中心", cma="231012341234", cnas="CNAS L1234")
+
+
+def test_an_agency_the_operator_adds_is_approved_with_its_own_key(app, db):
+    agency, key = agencies.add_agency(db, **LAB, keys_dir=app.config["KEYS_DIR"])
+    assert agency.approved and agency.cnas_no == "L1234"
+    assert key is not None and key.role == f"agency:{agency.id}"
+    assert keys.active_key(db, agency.key_role).kid == key.kid
+    assert agencies.find_agency(db, "231012341234") == agency == agencies.find_agency(db, "1")
+
+
+def test_a_signed_up_agency_waits_and_gets_its_key_on_approval(app, db):
+    agency, key = agencies.add_agency(db, **LAB)
+    assert not agency.approved and key is None and keys.active_key(db, agency.key_role) is None
+    approved, key = agencies.approve_agency(db, agency.id, app.config["KEYS_DIR"])
+    assert approved.approved and key is not None
+    again, second = agencies.approve_agency(db, agency.id, app.config["KEYS_DIR"])
+    assert second is None and again.approved_at == approved.approved_at
+
+
+@pytest.mark.parametrize("fields, error, message", [
+    ({"cma": "23101234123"}, InvalidInput, "12 digits"),
+    ({"cma": "23101234123X"}, InvalidInput, "12 digits"),
+    ({"cnas": "1234"}, InvalidInput, "L followed by"),
+    ({"name": "  "}, InvalidInput, "must not be empty"),
+])
+def test_bad_agencies_are_refused(db, fields, error, message):
+    with pytest.raises(error, match=message):
+        agencies.add_agency(db, **{**LAB, **fields})
+    assert agencies.list_agencies(db) == []
+
+
+def test_one_agency_per_cma_number(db):
+    agencies.add_agency(db, **LAB)
+    with pytest.raises(Conflict, match="already exists"):
+        agencies.add_agency(db, **{**LAB, "name": "另一家"})
+
+
+@pytest.mark.parametrize("key", ["999", "999999999999", "abc"])
+def test_an_unknown_agency_is_not_found(db, key):
+    with pytest.raises(NotFound):
+        agencies.find_agency(db, key)
+
+
+def test_agency_commands(run_cli, db):
+    out = run_cli("agency", "add", "--name", LAB["name"], "--cma", LAB["cma"], "--cnas", "L1234")
+    assert out.exit_code == 0 and out.output.startswith(f"Agency 1: {LAB['name']}\n")
+    assert "Signing key" in out.output and "agency:1" in out.output
+    listing = run_cli("agency", "list").output
+    assert "231012341234" in listing and "L1234" in listing
+    bad = run_cli("agency", "add", "--name", "x", "--cma", "12")
+    assert bad.exit_code == 1 and "12 digits" in bad.output

@@ -1,0 +1,139 @@
+"""Testing agencies (检测机构): the labs whose signed results appear on scan pages.
+
+An agency is known by its CMA number (资质认定证书编号, legally required for a
+report used as evidence) and, where it has one, its CNAS number (L and digits).
+One the operator adds is approved and gets its own Ed25519 key (role
+``agency:<id>``) at once; one that signs up on the web waits for approval::
+
+    agency, key = add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
+                             keys_dir="keys/")
+    find_agency(db, "231012341234").approved     # True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from . import keys
+from .catalog import clean_text
+from .db import utc_now
+from .errors import Conflict, InvalidInput, NotFound
+
+_CMA = re.compile(r"\d{12}")
+_CNAS = re.compile(r"L\d{4,5}")
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: int
+    name: str
+    cma_no: str
+    cnas_no: str | None
+    address: str | None
+    created_at: str
+    approved_at: str | None
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def key_role(self) -> str:
+        return f"agency:{self.id}"
+
+    def public_json(self) -> dict:
+        return {"name": self.name, "cma_no": self.cma_no, "cnas_no": self.cnas_no}
+
+
+def normalise_cma(text: str) -> str:
+    """The 12-digit CMA certificate number, spaces dropped.
+
+    >>> normalise_cma(" 2310 1234 1234 ")
+    '231012341234'
+    """
+    cma = re.sub(r"\s+", "", text or "")
+    if not _CMA.fullmatch(cma):
+        raise InvalidInput("the CMA number (资质认定证书编号) is 12 digits",
+                           message_zh="CMA 资质认定证书编号应为 12 位数字")
+    return cma
+
+
+def normalise_cnas(text: str | None) -> str | None:
+    """The CNAS number as L and 4-5 digits; 'CNAS L1234' and 'l1234' are accepted.
+
+    >>> normalise_cnas("CNAS l1234")
+    'L1234'
+    """
+    cnas = re.sub(r"^CNAS", "", re.sub(r"\s+", "", text or "").upper())
+    if not cnas:
+        return None
+    if not _CNAS.fullmatch(cnas):
+        raise InvalidInput("the CNAS number is L followed by 4 or 5 digits, e.g. L1234",
+                           message_zh="CNAS 认可编号应为 L 加 4–5 位数字，例如 L1234")
+    return cnas
+
+
+def add_agency(db: sqlite_utils.Database, name: str, cma: str, cnas: str | None = None, *,
+               address: str | None = None, keys_dir: str | Path | None = None,
+               passphrase: str | None = None) -> tuple[Agency, keys.KeyRecord | None]:
+    """Register an agency. With ``keys_dir`` it is approved and gets its signing key
+    (the operator adding it); without, it waits for approval (a web sign-up)."""
+    name = clean_text(name, "agency name", limit=100) or ""
+    if not name:
+        raise InvalidInput("agency name must not be empty", message_zh="请填写检测机构名称")
+    cma_no, cnas_no = normalise_cma(cma), normalise_cnas(cnas)
+    address = clean_text(address, "address", limit=200)
+    if db.execute("SELECT 1 FROM agencies WHERE cma_no = ?", [cma_no]).fetchone():
+        raise Conflict(f"an agency with CMA number {cma_no} already exists",
+                       message_zh=f"CMA 编号 {cma_no} 已登记过")
+    cursor = db.execute("INSERT INTO agencies (name, cma_no, cnas_no, address, created_at) "
+                        "VALUES (?, ?, ?, ?, ?)", [name, cma_no, cnas_no, address, utc_now()])
+    agency = get_agency(db, cursor.lastrowid or 0)
+    if keys_dir is None:
+        return agency, None
+    return approve_agency(db, agency.id, keys_dir, passphrase)
+
+
+def approve_agency(db: sqlite_utils.Database, agency_id: int, keys_dir: str | Path,
+                   passphrase: str | None = None) -> tuple[Agency, keys.KeyRecord | None]:
+    """Approve an agency and give it a signing key if it has none (approving twice
+    changes nothing)."""
+    agency = get_agency(db, agency_id)
+    if not agency.approved:
+        db.execute("UPDATE agencies SET approved_at = ? WHERE id = ?", [utc_now(), agency.id])
+    key = None
+    if keys.active_key(db, agency.key_role) is None:
+        key = keys.create_key(db, keys_dir, agency.key_role, passphrase)
+    return get_agency(db, agency.id), key
+
+
+def get_agency(db: sqlite_utils.Database, agency_id: int) -> Agency:
+    row = db.execute("SELECT id, name, cma_no, cnas_no, address, created_at, approved_at "
+                     "FROM agencies WHERE id = ?", [agency_id]).fetchone()
+    if row is None:
+        raise NotFound(f"no agency {agency_id}", message_zh="未找到该检测机构")
+    return Agency(*row)
+
+
+def find_agency(db: sqlite_utils.Database, id_or_cma: str | int) -> Agency:
+    """An agency by its id or its CMA number."""
+    key = str(id_or_cma).strip()
+    if len(key) == 12 and key.isdigit():
+        row = db.execute("SELECT id FROM agencies WHERE cma_no = ?", [key]).fetchone()
+        if row is None:
+            raise NotFound(f"no agency with CMA number {key}", message_zh="未找到该检测机构")
+        return get_agency(db, row[0])
+    if not key.isdigit():
+        raise NotFound(f"no agency {key!r}: give its id or 12-digit CMA number",
+                       message_zh="未找到该检测机构")
+    return get_agency(db, int(key))
+
+
+def list_agencies(db: sqlite_utils.Database) -> list[Agency]:
+    rows = db.execute("SELECT id, name, cma_no, cnas_no, address, created_at, approved_at "
+                      "FROM agencies ORDER BY id").fetchall()
+    return [Agency(*row) for row in rows]

@@ -1,0 +1,103 @@
+"""``agency`` and ``rooms``: the testing agencies and livestream rooms accounts belong to.
+
+    python -m trace agency add --name 浙江省珍珠质量检测中心 --cma 231012341234 --cnas L1234
+    python -m trace rooms add --name 山下湖珍珠直播间 --platform douyin --room-id 7712345678
+"""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from .. import agencies, rooms
+from .common import database, echo_list, keys_args
+
+
+@click.group(cls=AppGroup, name="agency")
+def agency_group():
+    """Testing agencies (检测机构), each with its own signing key.
+
+    \b
+    Example:
+      python -m trace agency add --name 浙江省珍珠质量检测中心 --cma 231012341234 --cnas L1234
+    """
+
+
+@agency_group.command("add")
+@click.option("--name", required=True, help="The agency's registered name.")
+@click.option("--cma", required=True, help="CMA certificate number (资质认定证书编号, 12 digits).")
+@click.option("--cnas", help="CNAS accreditation number, e.g. L1234.")
+@click.option("--address", help="The agency's address.")
+def agency_add(name: str, cma: str, cnas: str | None, address: str | None):
+    """Register an agency (approved) and create its signing key (role agency:<id>).
+
+    \b
+    Example:
+      python -m trace agency add --name 浙江省珍珠质量检测中心 --cma 231012341234 --cnas L1234
+    """
+    keys_dir, passphrase = keys_args()
+    agency, key = agencies.add_agency(database(), name, cma, cnas, address=address,
+                                      keys_dir=keys_dir, passphrase=passphrase)
+    click.echo(f"Agency {agency.id}: {agency.name}")
+    if key:
+        click.echo(f"Signing key {key.kid} ({key.role}) in {keys_dir}")
+
+
+@agency_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def agency_list(as_json: bool):
+    """List the agencies with their CMA and CNAS numbers.
+
+    \b
+    Example:
+      python -m trace agency list
+    """
+    def line(agency: agencies.Agency) -> str:
+        state = "" if agency.approved else "  (awaiting approval)"
+        return f"{agency.id:>4}  CMA {agency.cma_no}  {agency.cnas_no or '-':<7} {agency.name}" \
+            + state
+    echo_list(agencies.list_agencies(database()), as_json, "No agencies yet.", line,
+              lambda agency: agency.__dict__)
+
+
+@click.group(cls=AppGroup, name="rooms")
+def rooms_group():
+    """Livestream rooms that streamer accounts belong to.
+
+    \b
+    Example:
+      python -m trace rooms add --name 山下湖珍珠直播间 --platform douyin --room-id 7712345678
+    """
+
+
+@rooms_group.command("add")
+@click.option("--name", required=True, help="The room's name as viewers see it.")
+@click.option("--platform", required=True, type=click.Choice(list(rooms.PLATFORMS)))
+@click.option("--room-id", required=True, help="The room's id on the platform.")
+@click.option("--green-cert", help="绿色直播间 certificate number, if the room has one.")
+def rooms_add(name: str, platform: str, room_id: str, green_cert: str | None):
+    """Register a livestream room.
+
+    \b
+    Example:
+      python -m trace rooms add --name 山下湖珍珠直播间 --platform douyin --room-id 7712345678
+    """
+    room = rooms.add_room(database(), name, platform, room_id, green_cert=green_cert)
+    click.echo(f"Room {room.id}: {room.name}")
+
+
+@rooms_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def rooms_list(as_json: bool):
+    """List the rooms.
+
+    \b
+    Example:
+      python -m trace rooms list --json
+    """
+    echo_list(rooms.list_rooms(database()), as_json, "No rooms yet.",
+              lambda room: f"{room.id:>4}  {room.platform:<9} {room.room_id:<14} {room.name}",
+              lambda room: room.to_json())
+
+
+COMMANDS = [agency_group, rooms_group]

@@ -1,0 +1,81 @@
+"""Livestream rooms: the organisation a streamer account belongs to.
+
+A room is one channel on one platform, known there by its room id; a 绿色直播间
+certificate number is kept when the room has one::
+
+    room = add_room(db, "珍珠直播间", "douyin", "7712345678", green_cert="ZJ-LS-2025-018")
+    find_room(db, room.id).platform_name_zh      # '抖音'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from .catalog import clean_text
+from .db import utc_now
+from .errors import Conflict, InvalidInput, NotFound
+
+PLATFORMS = {"douyin": "抖音", "taobao": "淘宝直播", "kuaishou": "快手",
+             "channels": "微信视频号", "other": "其他平台"}
+
+
+@dataclass(frozen=True)
+class Room:
+    id: int
+    name: str
+    platform: str
+    room_id: str
+    green_cert: str | None
+    created_at: str
+
+    @property
+    def platform_name_zh(self) -> str:
+        return PLATFORMS[self.platform]
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+def add_room(db: sqlite_utils.Database, name: str, platform: str, room_id: str, *,
+             green_cert: str | None = None) -> Room:
+    name = clean_text(name, "room name", limit=100) or ""
+    room_id = clean_text(room_id, "room id", limit=50) or ""
+    if not name or not room_id:
+        raise InvalidInput("a room needs its name and its id on the platform",
+                           message_zh="请填写直播间名称和平台上的直播间号")
+    if platform not in PLATFORMS:
+        raise InvalidInput(f"platform must be one of {', '.join(PLATFORMS)}, not {platform!r}")
+    if db.execute("SELECT 1 FROM rooms WHERE platform = ? AND room_id = ?",
+                  [platform, room_id]).fetchone():
+        raise Conflict(f"room {room_id} on {platform} is registered already",
+                       message_zh="该直播间已登记过")
+    cursor = db.execute(
+        "INSERT INTO rooms (name, platform, room_id, green_cert, created_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [name, platform, room_id, clean_text(green_cert, "green certificate", limit=50),
+         utc_now()])
+    return get_room(db, cursor.lastrowid or 0)
+
+
+def get_room(db: sqlite_utils.Database, room_id: int) -> Room:
+    row = db.execute("SELECT id, name, platform, room_id, green_cert, created_at FROM rooms "
+                     "WHERE id = ?", [room_id]).fetchone()
+    if row is None:
+        raise NotFound(f"no room {room_id}", message_zh="未找到该直播间")
+    return Room(*row)
+
+
+def find_room(db: sqlite_utils.Database, room: str | int) -> Room:
+    key = str(room).strip()
+    if not key.isdigit():
+        raise NotFound(f"no room {key!r}: give the room's id from 'rooms list'",
+                       message_zh="未找到该直播间")
+    return get_room(db, int(key))
+
+
+def list_rooms(db: sqlite_utils.Database) -> list[Room]:
+    rows = db.execute("SELECT id, name, platform, room_id, green_cert, created_at FROM rooms "
+                      "ORDER BY id").fetchall()
+    return [Room(*row) for row in rows]
