@@ -71,6 +71,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
      {"action": "recall", "reason": "抽检"}, OWNED),
     ("admin.home", "GET", "/admin/", None, ADMIN_ONLY),
     ("admin.approve", "POST", "/admin/suppliers/{other_id}/approve", {}, ADMIN_ONLY),
+    ("admin.reject", "POST", "/admin/suppliers/{other_id}/reject", {}, ADMIN_ONLY),
     ("admin.approve_agency", "POST", "/admin/agencies/{agency_id}/approve", {}, ADMIN_ONLY),
     ("admin.disable", "POST", "/admin/users/{victim}/disable", {}, ADMIN_ONLY),
     ("admin.rotate", "POST", "/admin/keys/rotate", {}, ADMIN_ONLY),
@@ -84,6 +85,8 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("api.codes", "GET", API_BATCH + "/codes", None, API_OWNED),
     ("api.verify", "POST", "/api/v1/verify", {"url": "{item}"}, API_ANY),
 ]
+# These end a session, disable an account or change the key set: each on its own.
+SEPARATE = ("auth.logout", "admin.disable", "admin.reject", "admin.rotate")
 FRESH = itertools.count(690123450000)
 
 
@@ -183,7 +186,7 @@ def test_every_route_gives_each_principal_exactly_its_access(app, db, world):
             assert catalog.get_batch(db, GTIN, LOT).status == "open"
         client = signed_in_client(app, world, who)
         for route in ROUTES:
-            if route[0] in ("auth.logout", "admin.disable", "admin.rotate"):
+            if route[0] in SEPARATE:
                 continue  # these end or change the session or key set: checked below
             seen[(route[0], route[1], route[2], who)] = request_as(client, who, route, world)
     wrong = {key: got for key, got in seen.items()
@@ -191,7 +194,7 @@ def test_every_route_gives_each_principal_exactly_its_access(app, db, world):
     assert not wrong
 
 
-@pytest.mark.parametrize("endpoint", ["auth.logout", "admin.disable", "admin.rotate"])
+@pytest.mark.parametrize("endpoint", SEPARATE)
 @pytest.mark.parametrize("who", PRINCIPALS)
 def test_the_routes_that_change_sessions_or_keys(app, db, world, endpoint, who):
     route = next(r for r in ROUTES if r[0] == endpoint)
@@ -202,3 +205,6 @@ def test_the_routes_that_change_sessions_or_keys(app, db, world, endpoint, who):
         assert db.execute("SELECT count(*) FROM keys").fetchone()[0] == keys_before
     if endpoint == "admin.disable" and who != "admin":
         assert accounts.find_user(db, "victim@pearl.example.cn").active
+    if endpoint == "admin.reject" and who != "admin":
+        assert catalog.get_product(db, OTHER_GTIN) and accounts.find_user(
+            db, "other@tea.example.cn").active

@@ -48,6 +48,7 @@ def used_keys() -> set[str]:
     keys |= {f"ws.item_{s}" for s in ("active", "void", "recalled")}
     keys |= {f"ws.done_{s}" for s in ("void", "recall", "recall_batch", "unrecall")}
     keys |= {f"admin.key_{s}" for s in ("active", "retired", "revoked")}
+    keys |= {f"admin.key_role_{r}" for r in ("issuer", "agency", "ledger")}
     keys |= {f"signup.{w}_{kind}" for w in ("title", "lead") for kind in ("supplier", "agency")}
     return keys
 

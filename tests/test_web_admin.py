@@ -94,3 +94,27 @@ def test_a_bad_agency_sign_up_says_why_in_chinese_and_stores_nothing(client, db)
         "password": "long enough pw"}, page="/signup")
     assert response.status_code == 400 and "12 位数字" in response.get_data(as_text=True)
     assert agencies.list_agencies(db) == [] and not accounts.list_users(db)
+
+
+def test_a_sign_up_turned_down_frees_its_gtins_and_disables_its_accounts(operator, db, client):
+    squatter = catalog.add_supplier(db, "冒名茶业", "91330100MA27XL0Y34", approved=False)
+    accounts.add_user(db, "supplier", "fake@tea.example.cn", org=str(squatter.id),
+                      password="x" * 12)
+    catalog.add_product(db, squatter, "06901234567892", "西湖龙井（冒名）")
+    catalog.new_batch(db, "06901234567892", "FAKE-1")
+    public = client.get("/01/06901234567892/10/FAKE-1", headers={"Accept": "application/json"})
+    assert public.status_code == 404  # never shown while it waits
+    assert "fake@tea.example.cn" in operator.get("/admin/").get_data(as_text=True)
+    post_form(operator, f"/admin/suppliers/{squatter.id}/reject", {}, page="/admin/")
+    assert catalog.find_supplier(db, squatter.id).rejected_at
+    assert not accounts.find_user(db, "fake@tea.example.cn").active
+    real = catalog.add_supplier(db, "杭州西湖龙井茶业", "91330100MA27XL0Y5A")
+    catalog.add_product(db, real, "06901234567892", "西湖龙井")  # the GTIN is free again
+
+
+def test_an_approved_supplier_cannot_be_turned_down(operator, db, make_batch):
+    make_batch()
+    supplier = catalog.find_supplier(db, "1")
+    post_form(operator, f"/admin/suppliers/{supplier.id}/reject", {}, page="/admin/")
+    assert catalog.find_supplier(db, supplier.id).rejected_at is None
+    assert "已通过审核，不能再驳回" in operator.get("/admin/").get_data(as_text=True)

@@ -105,6 +105,7 @@ class Supplier(_Row):
     name: str
     credit_code: str
     approved_at: str | None = None  # None: signed up on the web, awaiting an operator
+    rejected_at: str | None = None  # an operator turned the sign-up down
 
     @property
     def approved(self) -> bool:
@@ -175,6 +176,28 @@ def approve_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
     return find_supplier(db, supplier.id)
 
 
+def reject_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
+    """Turn down a web sign-up: its products and batches go (nothing was issued or
+    shown for them, so their GTINs are free for whoever owns them) and its
+    accounts are disabled, all in one transaction."""
+    supplier = find_supplier(db, supplier_id)
+    if supplier.approved:
+        raise Conflict(f"{supplier.name} is approved already; disable its accounts instead",
+                       message_zh=f"{supplier.name} 已通过审核，不能再驳回；如需停用请停用其账号")
+    gtins = "SELECT gtin FROM products WHERE supplier_id = ?"
+    with db.atomic():
+        if db.execute(f"SELECT 1 FROM items WHERE gtin IN ({gtins}) LIMIT 1",
+                      [supplier.id]).fetchone():
+            raise Conflict(f"{supplier.name} has issued codes; it cannot be turned down")
+        db.execute(f"DELETE FROM batches WHERE gtin IN ({gtins})", [supplier.id])
+        db.execute("DELETE FROM products WHERE supplier_id = ?", [supplier.id])
+        now = utc_now()
+        db.execute("UPDATE suppliers SET rejected_at = ? WHERE id = ?", [now, supplier.id])
+        db.execute("UPDATE users SET disabled_at = ? WHERE role = 'supplier' AND org_id = ? "
+                   "AND disabled_at IS NULL", [now, supplier.id])
+    return find_supplier(db, supplier.id)
+
+
 def require_approved(supplier: Supplier) -> None:
     if not supplier.approved:
         raise Forbidden(f"{supplier.name} is waiting for the operator's approval and cannot "
@@ -229,6 +252,9 @@ def normalise_gtin(gtin: str) -> str:
     text = (gtin or "").strip()
     if _SHORT_GTIN.fullmatch(text):
         text = text.zfill(14)
+    elif not (text.isdigit() and len(text) == 14):
+        raise InvalidInput(f"a GTIN is 8, 12, 13 or 14 digits, not {text[:20]!r}",
+                           message_zh="商品条码应为 8、12、13 或 14 位数字")
     try:
         return validate_gtin14(text)
     except InvalidCode as error:
@@ -249,7 +275,7 @@ def normalise_lot(lot: str) -> str:
     lot = (lot or "").strip().upper()
     if not LOT_RE.fullmatch(lot):
         raise InvalidInput(f"lot {lot!r} must be 1-20 characters of 0-9, A-Z and '-'",
-                           message_zh="批号须为 1–20 位数字、大写字母或“-”")
+                           message_zh="批次号须为 1–20 位数字、字母或“-”")
     return lot
 
 
@@ -288,7 +314,7 @@ def new_batch(db: sqlite_utils.Database, gtin: str, lot: str, *, produced_on: st
         raise InvalidInput(f"planned quantity must be 1-{MAX_BATCH_QUANTITY:,}")
     if list(db.query("SELECT 1 FROM batches WHERE gtin = ? AND lot = ?", [product.gtin, lot])):
         raise Conflict(f"batch {lot} of GTIN {product.gtin} already exists",
-                       message_zh=f"批号 {lot} 已登记过")
+                       message_zh=f"批次号 {lot} 已登记过")
     produced = _produced_on(produced_on)
     batch = dict(gtin=product.gtin, lot=lot, produced_on=produced,
                  quantity_planned=quantity,
@@ -309,9 +335,14 @@ def get_batch(db: sqlite_utils.Database, gtin: str, lot: str) -> Batch:
         hint = (f"lots of this product: {', '.join(lots)} (python -m trace batch list "
                 f"--gtin {gtin})" if lots else
                 f"open it first: python -m trace batch new --gtin {gtin} --lot {lot}")
-        raise NotFound(f"no batch {lot} of GTIN {gtin} is registered", hint=hint,
-                       message_zh=f"本平台没有登记此批次（批号 {lot}），请谨防假冒。")
+        raise unregistered_batch(gtin, lot, hint)
     return Batch.from_row(rows[0])
+
+
+def unregistered_batch(gtin: str, lot: str, hint: str | None = None) -> NotFound:
+    """What a buyer is told about a batch we do not vouch for."""
+    return NotFound(f"no batch {lot} of GTIN {gtin} is registered", hint=hint,
+                    message_zh=f"本平台没有登记此批次（批次号 {lot}），请谨防假冒。")
 
 
 def get_batch_by_id(db: sqlite_utils.Database, batch_id: int) -> Batch:
@@ -340,9 +371,13 @@ def find_items_by_serial(db: sqlite_utils.Database, serial: str) -> list[dict]:
 
 
 def list_suppliers(db: sqlite_utils.Database, *, pending_only: bool = False) -> list[dict]:
-    where = " WHERE approved_at IS NULL" if pending_only else ""
-    return list(db.query("SELECT id, name, credit_code, created_at, approved_at FROM suppliers"
-                         f"{where} ORDER BY id"))
+    """Suppliers (those awaiting approval with ``pending_only``), each with the
+    e-mail of its first account so an operator knows whom to ask."""
+    where = " WHERE approved_at IS NULL AND rejected_at IS NULL" if pending_only else ""
+    return list(db.query(
+        "SELECT id, name, credit_code, created_at, approved_at, rejected_at, "
+        "(SELECT min(email) FROM users u WHERE u.role = 'supplier' AND u.org_id = s.id) "
+        f"AS email FROM suppliers s{where} ORDER BY id"))
 
 
 def owned_product(db: sqlite_utils.Database, supplier_id: int, gtin: str) -> Product:
@@ -355,8 +390,13 @@ def owned_product(db: sqlite_utils.Database, supplier_id: int, gtin: str) -> Pro
 
 def owned_batch(db: sqlite_utils.Database, supplier_id: int, gtin: str, lot: str) -> Batch:
     """The batch, if this supplier owns its product; another's is 'not found'."""
-    owned_product(db, supplier_id, gtin)
-    return get_batch(db, gtin, normalise_lot(lot))
+    product = owned_product(db, supplier_id, gtin)
+    lot = normalise_lot(lot)
+    try:
+        return get_batch(db, product.gtin, lot)
+    except NotFound:  # in the owner's words, not the buyer's warning
+        raise NotFound(f"no batch {lot} of GTIN {product.gtin}",
+                       message_zh=f"没有批次号为 {lot} 的批次") from None
 
 
 def list_products(db: sqlite_utils.Database, supplier: Supplier | None = None) -> list[dict]:

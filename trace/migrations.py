@@ -220,4 +220,9 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             UNIQUE (platform, room_id)
         )""",
     ]),
+    (7, [
+        # An operator turned a web sign-up down: its accounts are disabled and the
+        # GTINs it entered (never issued, never public) are freed for their owner.
+        "ALTER TABLE suppliers ADD COLUMN rejected_at TEXT",
+    ]),
 ]

@@ -11,6 +11,8 @@ printed by ``python -m trace verify``::
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -159,6 +161,21 @@ def verify_url(db: sqlite_utils.Database, url: str, base_url: str | None = None,
     return verify_code(db, parsed, seen, policy)
 
 
+def verify_text(db: sqlite_utils.Database, text: str, base_url: str | None = None,
+                seen: Observer | None = None, policy: ScanPolicy = ScanPolicy()) -> Verdict:
+    """Whatever a person pasted or typed: a code URL, a 追溯码 from under the QR
+    (``RZJ4-WDFF-XA07``), or one of our ``/verify?q=`` links carrying either."""
+    text = (text or "").strip()
+    parts = urlsplit(text)
+    if parts.scheme.lower() in ("http", "https") and parts.path == "/verify":
+        query = parse_qs(parts.query)
+        text = (query.get("q") or query.get("url") or [""])[0].strip()
+        parts = urlsplit(text)
+    if parts.scheme or text.startswith("/"):
+        return verify_url(db, text, base_url, seen, policy)
+    return verify_typed(db, text, seen, policy)
+
+
 def invalid_verdict(error: InvalidCode) -> Verdict:
     return Verdict("invalid", *_reason("unreadable"), detail=error.message_zh,
                    detail_en=error.message)
@@ -245,9 +262,13 @@ def public_batch_json(view: dict) -> dict:
 
 
 def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
-    """Everything the batch page shows; raises ``NotFound`` for an unknown batch."""
+    """Everything the batch page shows; raises ``NotFound`` for an unknown batch, and
+    for one of a supplier no operator has approved (a sign-up could name any brand)."""
     batch = catalog.get_batch(db, gtin, lot)
     product = catalog.get_product(db, gtin)
-    return {"batch": batch, "product": product, "supplier": catalog.supplier_of(db, product),
+    supplier = catalog.supplier_of(db, product)
+    if not supplier.approved:
+        raise catalog.unregistered_batch(batch.gtin, batch.lot)
+    return {"batch": batch, "product": product, "supplier": supplier,
             "issued": catalog.issued_count(db, batch.id),
             "events": recalls.events_for(db, batch.id)}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import sys
-from urllib.parse import parse_qs, urlsplit
 
 import click
 from flask import current_app
@@ -17,7 +16,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .. import issuing
 from ..scans import ScanPolicy
-from ..verification import verify_typed, verify_url
+from ..verification import verify_text
 from .common import database, echo_json
 from .labels import codes_qr
 
@@ -76,9 +75,7 @@ def verify(ctx: click.Context, url: str, as_json: bool):
       python -m trace verify RZJ4-WDFF-XA07
     """
     policy = ScanPolicy.from_config(current_app.config)
-    typed = _typed_code(url)
-    verdict = verify_typed(database(), typed, policy=policy) if typed is not None else \
-        verify_url(database(), url, current_app.config["BASE_URL"], policy=policy)
+    verdict = verify_text(database(), url, current_app.config["BASE_URL"], policy=policy)
     if as_json:
         echo_json(verdict.to_json())
     else:
@@ -96,18 +93,6 @@ def verify(ctx: click.Context, url: str, as_json: bool):
             if value:
                 click.echo(f"  {label + ':':<10}{value}")
     ctx.exit(0 if verdict.is_genuine else 1)
-
-
-def _typed_code(text: str) -> str | None:
-    """The 追溯码 in ``text`` when it is one typed from a label (or a /verify?q= link)."""
-    parts = urlsplit(text.strip())
-    if parts.scheme in ("http", "https") and parts.path == "/verify":
-        query = parse_qs(parts.query)
-        value = (query.get("q") or query.get("url") or [""])[0]
-        return value if value and not value.lower().startswith(("http", "/")) else None
-    if parts.scheme or text.strip().startswith("/"):
-        return None
-    return text
 
 
 codes_group.add_command(codes_qr)

@@ -2,7 +2,7 @@
 and rotate the issuer key. Every route is for a signed-in admin account::
 
     GET  /admin/                               pending organisations, accounts, keys
-    POST /admin/suppliers/{id}/approve, /admin/agencies/{id}/approve
+    POST /admin/suppliers/{id}/approve, .../reject, /admin/agencies/{id}/approve
     POST /admin/users/{id}/disable
     POST /admin/keys/rotate
 """
@@ -36,7 +36,8 @@ def home():
         {("streamer", room.id): room.name for room in channels}
     return render_template("admin/home.html", suppliers=suppliers, agencies=labs,
                            rooms=channels,
-                           pending=[row for row in suppliers if not row["approved_at"]],
+                           pending=[row for row in suppliers
+                                    if not row["approved_at"] and not row["rejected_at"]],
                            pending_agencies=[lab for lab in labs if not lab.approved],
                            users=accounts.list_users(db), org_names=org_names,
                            keys=keys.list_keys(db), me=signed_in_user())
@@ -46,6 +47,18 @@ def home():
 def approve(supplier_id: int):
     supplier = catalog.approve_supplier(get_db(), supplier_id)
     flash(t("admin.approved").format(name=supplier.name), "ok")
+    return redirect(link("admin.home"), 303)
+
+
+@bp.post("/suppliers/<int:supplier_id>/reject")
+def reject(supplier_id: int):
+    """Turn a supplier's sign-up down (its unissued products and batches go)."""
+    try:
+        supplier = catalog.reject_supplier(get_db(), supplier_id)
+    except TraceError as error:
+        flash(in_reader_language(error), "bad")
+    else:
+        flash(t("admin.rejected").format(name=supplier.name), "ok")
     return redirect(link("admin.home"), 303)
 
 

@@ -208,9 +208,10 @@ def _wants_csv() -> bool:
 @spec.validate(json=m.VerifyIn, resp=Responses(HTTP_200=m.Verdict, **ERRORS),
                operation_id="verifyCode", tags=["verify"])
 def verify(json: m.VerifyIn):
-    """What a scan of ``url`` would say, without counting as a scan."""
+    """What a scan of ``url`` would say (or of a 追溯码 typed from a label), without
+    counting as a scan."""
     body = _json_body(json)
-    verdict = verification.verify_url(get_db(), body.url, current_app.config["BASE_URL"])
+    verdict = verification.verify_text(get_db(), body.url, current_app.config["BASE_URL"])
     return m.Verdict.model_validate(verdict.to_json())
 
 

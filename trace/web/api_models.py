@@ -122,7 +122,8 @@ class CodesPage(BaseModel):
 
 
 class VerifyIn(Strict):
-    url: str = Field(min_length=1, max_length=2048, description="a scanned code URL")
+    url: str = Field(min_length=1, max_length=2048,
+                     description="a scanned code URL, or the 追溯码 printed under the QR")
 
 
 class Verdict(BaseModel):

@@ -70,13 +70,9 @@ def home():
 @bp.get("/verify")
 def verify_entered():
     """What a buyer pasted (a code URL) or typed (the 追溯码 under the QR)."""
-    text = (request.args.get("q") or request.args.get("url") or "").strip()
-    db, base_url = get_db(), current_app.config["BASE_URL"]
-    if text.lower().startswith(("http://", "https://", "/01/")):
-        verdict = verification.verify_url(db, text, base_url, counted_observer(), policy())
-    else:
-        verdict = verification.verify_typed(db, text, counted_observer(), policy())
-    return _verdict_response(verdict)
+    text = request.args.get("q") or request.args.get("url") or ""
+    return _verdict_response(verification.verify_text(
+        get_db(), text, current_app.config["BASE_URL"], counted_observer(), policy()))
 
 
 @bp.route("/01/<path:_rest>", methods=["GET", "POST"])
