@@ -6,7 +6,7 @@ import pytest
 
 from trace import accounts, agencies, catalog, keys
 
-from conftest import BASE_URL, GTIN, LOT, form_token, post_form
+from conftest import BASE_URL, GTIN, LOT, post_form
 
 OPS = "ops@trace.example.cn"
 
@@ -45,7 +45,9 @@ def test_an_operator_cannot_disable_themself(operator, db):
 
 
 def test_rotating_the_issuer_key_keeps_old_codes_genuine(operator, db, issued_urls, issuer):
-    post_form(operator, "/admin/keys/rotate", {}, page="/admin/")
+    post_form(operator, "/admin/keys/rotate", {}, page="/admin/")  # not confirmed
+    assert [record.status for record in keys.list_keys(db)] == ["active"]
+    post_form(operator, "/admin/keys/rotate", {"confirm": "1"}, page="/admin/")
     statuses = sorted(record.status for record in keys.list_keys(db))
     assert statuses == ["active", "retired"]
     html = operator.get("/admin/").get_data(as_text=True)
@@ -79,7 +81,7 @@ def test_an_agency_signs_up_and_an_operator_approves_it(client, db, make_account
     agency = agencies.find_agency(db, "231012341234")
     assert not agency.approved and agency.cnas_no == "L1234"
     assert keys.active_key(db, agency.key_role) is None  # no key before approval
-    client.post("/logout", data={"csrf_token": form_token(client, "/login")})
+    post_form(client, "/logout", {}, page="/report")
     sign_in(client, make_account("admin", OPS))
     html = client.get("/admin/").get_data(as_text=True)
     assert "浙江省珍珠及制品质量检验中心" in html and "CMA 231012341234" in html

@@ -174,3 +174,24 @@ def test_the_live_api_keeps_to_its_schema(live_server, token):
             case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
                                    checks=CHECKS)
         run()
+
+
+def test_a_body_that_is_not_json_is_named_as_such(client, token):
+    response = call(client, "POST", "/products", token, data='{"gtin": "690123',
+                    headers={"Content-Type": "application/json"})
+    assert response.status_code == 422 and response.get_json()["message"] == \
+        "the body is not valid JSON"
+
+
+def test_verify_takes_a_typed_code_as_the_page_does(client, db, token, issued_urls):
+    serial = issued_urls[0].split("/21/")[1].split("?")[0]
+    typed = f"{serial[:4].lower()}-{serial[4:8]}-{serial[8:]}"
+    answer = call(client, "POST", "/verify", token, json={"url": typed}).get_json()
+    assert answer["verdict"] == "registered" and answer["serial"] == serial
+
+
+def test_the_csv_comes_as_a_named_attachment(client, token):
+    response = call(client, "GET", f"/batches/{GTIN}/{LOT}/codes", token,
+                    headers={"Accept": "text/csv"})
+    assert response.headers["Content-Disposition"] == \
+        f'attachment; filename="codes-{GTIN}-{LOT}.csv"'

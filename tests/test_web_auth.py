@@ -87,3 +87,22 @@ def test_a_signed_in_look_up_is_not_a_buyers_scan(client, db, operator, issued_u
 def test_the_sign_in_page_in_english(client):
     html = client.get("/login?lang=en").get_data(as_text=True)
     assert "Staff sign-in" in html and 'action="/login?lang=en"' in html
+
+
+def test_sign_in_returns_to_the_page_asked_for_and_never_off_site(client, operator):
+    sent = client.get("/admin/")
+    assert sent.status_code == 302 and "next=%2Fadmin%2F" in sent.headers["Location"]
+    response = client.post("/login?next=/admin/%23keys", data={
+        "csrf_token": token(client), "email": EMAIL, "password": PASSWORD},
+        headers={"Referer": BASE_URL + "/login"})
+    assert response.headers["Location"] == "/admin/#keys"
+    assert client.get("/login").headers["Location"].endswith("/admin/")  # signed in already
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example",
+                                    "javascript:alert(1)"])
+def test_a_next_off_site_is_ignored(client, operator, target):
+    response = client.post("/login", query_string={"next": target}, data={
+        "csrf_token": token(client), "email": EMAIL, "password": PASSWORD},
+        headers={"Referer": BASE_URL + "/login"})
+    assert response.headers["Location"] == "/admin/"

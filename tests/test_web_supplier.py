@@ -125,6 +125,29 @@ def test_a_batch_larger_than_a_part_is_offered_part_by_part(supplier, db):
     assert supplier.get(f"/supplier/batches/{GTIN}/{LOT}/labels/a4-3x8/3.pdf").status_code == 404
 
 
+def test_voiding_an_unknown_or_void_code_says_why_beside_the_form(supplier, db):
+    issue(supplier, db, 1)
+    serial = db.execute("SELECT serial FROM items").fetchone()[0]
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    unknown = post_form(supplier, page + "/items",
+                        {"serial": "AAAA-BBBB-CCCC", "action": "void", "reason": "破损"},
+                        page=page)
+    assert unknown.status_code == 404 and "本批次没有追溯码" in unknown.get_data(as_text=True)
+    assert 'value="AAAA-BBBB-CCCC"' in unknown.get_data(as_text=True)
+    for _ in range(2):
+        again = post_form(supplier, page + "/items",
+                          {"serial": serial, "action": "void", "reason": "破损"}, page=page)
+    assert again.status_code == 409 and "已作废，作废的码不能再改" in again.get_data(as_text=True)
+
+
+def test_a_pin_stock_is_offered_only_for_codes_with_pins(supplier, db):
+    issue(supplier, db, 2)
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    assert "thermal-50x30-pin" not in supplier.get(page).get_data(as_text=True)
+    issue(supplier, db, 2, with_pin="1")
+    assert "thermal-50x30-pin" in supplier.get(page).get_data(as_text=True)
+
+
 def test_void_one_code_and_it_verifies_as_void(supplier, db, client):
     issue(supplier, db, 3)
     serial = db.execute("SELECT serial FROM items ORDER BY id LIMIT 1").fetchone()[0]
@@ -134,6 +157,7 @@ def test_void_one_code_and_it_verifies_as_void(supplier, db, client):
                          {"serial": typed, "action": "void", "reason": "标签破损，已重印"},
                          page=page)
     assert response.status_code == 303
+    assert response.headers["Location"].endswith("#status")
     html = supplier.get(page).get_data(as_text=True)
     assert "已作废。" in html and "标签破损，已重印" in html
     url = next(r for r in db.query("SELECT * FROM items WHERE serial = ?", [serial]))
@@ -144,10 +168,18 @@ def test_void_one_code_and_it_verifies_as_void(supplier, db, client):
 
 def test_recall_needs_a_reason_and_then_shows_on_the_public_page(supplier, db):
     page = f"/supplier/batches/{GTIN}/{LOT}"
-    post_form(supplier, page + "/status", {"action": "recall", "reason": ""}, page=page)
+    refused = post_form(supplier, page + "/status",
+                        {"action": "recall", "reason": "", "confirm": "1"}, page=page)
+    assert refused.status_code == 400 and "请填写原因" in refused.get_data(as_text=True)
+    unconfirmed = post_form(supplier, page + "/status",
+                            {"action": "recall", "reason": "抽检不合格"}, page=page)
+    html = unconfirmed.get_data(as_text=True)
+    assert "请勾选确认" in html and 'value="抽检不合格"' in html  # what was typed stays
     assert catalog.get_batch(db, GTIN, LOT).status == "open"
-    assert "请填写原因" in supplier.get(page).get_data(as_text=True)
-    post_form(supplier, page + "/status", {"action": "recall", "reason": "抽检不合格"}, page=page)
+    done = post_form(supplier, page + "/status",
+                     {"action": "recall", "reason": "抽检不合格", "confirm": "1"}, page=page)
+    assert done.status_code == 303 and done.headers["Location"].endswith("#status")
+    assert "已召回整批。" in supplier.get(page).get_data(as_text=True)
     assert catalog.get_batch(db, GTIN, LOT).status == "recalled"
     public = supplier.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     assert "抽检不合格" in public
@@ -177,11 +209,13 @@ def issue_for(client, db, gtin: str, lot: str, count: int) -> jobs.Job:
     return wait_for(db, int(response.headers["Location"].rsplit("/", 1)[1]))
 
 
-@pytest.mark.parametrize("count", ["0", "100001", "-3", "五十", ""])
+@pytest.mark.parametrize("count", ["0", "100001", "-3", "五十", "", "1,000"])
 def test_an_impossible_count_is_refused_and_issues_nothing(supplier, db, count):
     page = f"/supplier/batches/{GTIN}/{LOT}"
     response = post_form(supplier, page + "/issue", {"count": count}, page=page)
     assert response.status_code == 400
+    html = response.get_data(as_text=True)  # the batch page, the error beside the form
+    assert 'id="issue"' in html and "notice-bad" in html and "autofocus" in html
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
 
 

@@ -56,7 +56,8 @@ class BatchSource:
         self.batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
         if self.batch.status == "recalled":
             raise InvalidInput(f"batch {self.batch.lot} of {self.batch.gtin} is recalled "
-                               f"({self.batch.status_reason}); no labels are printed for it")
+                               f"({self.batch.status_reason}); no labels are printed for it",
+                               message_zh="该批次已召回，不再打印标签")
         self.product = catalog.get_product(db, self.batch.gtin)
         total = catalog.issued_count(db, self.batch.id)
         first, last = positions or (1, total)
@@ -71,7 +72,8 @@ class BatchSource:
         if self.count == 0:
             asked = f" at positions {first}-{last}" if positions else ""
             raise InvalidInput(f"no active codes to print{asked}: batch {self.batch.lot} "
-                               f"has {total} code(s)")
+                               f"has {total} code(s)",
+                               message_zh="这部分没有可打印的有效码（都已作废或召回）")
         self.with_pins = db.execute(f"SELECT count(pin_hash) FROM items {self._WHERE}",
                                     [self.batch.id, *self.id_range]).fetchone()[0]
 

@@ -78,7 +78,8 @@ def check_fits(stock: Stock, width: int, folder: str | Path | None = None) -> fl
                    if module_mm(load_stock(name, folder), width) >= stock.min_module_mm]
         if fitting:
             message += f" Stocks that fit: {', '.join(fitting)}."
-    raise InvalidInput(message)
+    raise InvalidInput(message, message_zh=f"标签纸 {stock.name} 太小，印不下这个网址的二维码；"
+                       "请换用更大的标签纸")
 
 
 def label_texts(item: LabelItem, domain: str) -> dict[str, str]:
@@ -109,7 +110,9 @@ def check_pins(stock: Stock, source: "ItemSource") -> None:
         raise InvalidInput(f"stock {stock.name} prints a scratch-off PIN, but {missing} of the "
                            f"{source.count} code(s) were issued without one (batch issue "
                            "--with-pin); choose a stock without a PIN field, or --serials "
-                           "of the codes that have PINs")
+                           "of the codes that have PINs",
+                           message_zh=f"这种标签纸印刮开式防伪密码，但其中 {missing} 个码发码时"
+                           "没有附带密码；请换用不印密码的标签纸")
 
 
 def check_texts(stock: Stock, item: LabelItem, domain: str) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from . import catalog
-from .codes import ItemCode, normalise_typed_serial
+from .codes import ItemCode, group_serial, normalise_typed_serial
 from .db import utc_now
 from .errors import Conflict, InvalidInput, NotFound
 
@@ -56,7 +56,8 @@ def recall_batch(db: sqlite_utils.Database, gtin: str, lot: str, reason: str,
     reason = _reason(reason)
     if batch.status == "recalled":
         raise Conflict(f"batch {batch.lot} of {batch.gtin} is already recalled "
-                       f"({batch.status_reason})")
+                       f"({batch.status_reason})",
+                       message_zh=f"批次 {batch.lot} 已经召回（{batch.status_reason}）")
     with db.atomic():
         _record(db, batch.id, None, "recall", reason, actor)
         db.execute("UPDATE batches SET status = 'recalled', status_reason = ? WHERE id = ?",
@@ -69,7 +70,8 @@ def unrecall_batch(db: sqlite_utils.Database, gtin: str, lot: str, reason: str,
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
     reason = _reason(reason)
     if batch.status != "recalled":
-        raise Conflict(f"batch {batch.lot} of {batch.gtin} is not recalled")
+        raise Conflict(f"batch {batch.lot} of {batch.gtin} is not recalled",
+                       message_zh=f"批次 {batch.lot} 没有被召回")
     with db.atomic():
         _record(db, batch.id, None, "unrecall", reason, actor)
         db.execute("UPDATE batches SET status = 'open', status_reason = NULL WHERE id = ?",
@@ -107,9 +109,12 @@ def _set_item_status(db: sqlite_utils.Database, code: ItemCode, status: str, act
     item = _item(db, code)
     reason = _reason(reason)
     if item["status"] == "void":
-        raise Conflict(f"item {code.serial} is void already; a void code stays void")
+        raise Conflict(f"item {code.serial} is void already; a void code stays void",
+                       message_zh=f"追溯码 {group_serial(code.serial)} 已作废，作废的码不能再改")
     if item["status"] == status:
-        raise Conflict(f"item {code.serial} is {status} already ({item['status_reason']})")
+        raise Conflict(f"item {code.serial} is {status} already ({item['status_reason']})",
+                       message_zh=f"追溯码 {group_serial(code.serial)} 已是这个状态"
+                       f"（{item['status_reason']}）")
     with db.atomic():
         _record(db, item["batch_id"], item["id"], action, reason, actor)
         db.execute("UPDATE items SET status = ?, status_reason = ? WHERE id = ?",

@@ -241,7 +241,8 @@ def load_stock(name: str, folder: str | Path) -> Stock:
     path = stock_path(name, folder)
     if not path.is_file():
         known = ", ".join(list_stocks(folder)) or "none"
-        raise NotFound(f"no label stock {name!r} in {folder} (available: {known})")
+        raise NotFound(f"no label stock {name!r} in {folder} (available: {known})",
+                       message_zh=f"没有名为 {name} 的标签纸规格")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

@@ -9,7 +9,7 @@ and rotate the issuer key. Every route is for a signed-in admin account::
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template, request
 
 from .. import accounts, agencies, catalog, keys, rooms
 from ..errors import NotFound, TraceError
@@ -92,6 +92,9 @@ def disable(user_id: int):
 
 @bp.post("/keys/rotate")
 def rotate():
+    if request.form.get("confirm") != "1":
+        flash(t("admin.rotate_unconfirmed"), "bad")
+        return redirect(link("admin.home") + "#keys", 303)
     config = current_app.config
     new, _retired = keys.rotate_key(get_db(), config["KEYS_DIR"], "issuer",
                                     config["KEY_PASSPHRASE"])

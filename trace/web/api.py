@@ -51,11 +51,15 @@ def _schema_errors(req: Any, resp: Any, error: Exception | None, instance: Any,
                    adapter: Any) -> None:
     """spectree found the request invalid: answer in our one error format."""
     if error is not None:
+        if req.get_data() and req.get_json(silent=True) is None and req.mimetype == \
+                "application/json":
+            raise InvalidRequest("the body is not valid JSON",
+                                 message_zh="请求内容不是有效的 JSON")
         details = [{"loc": [str(part) for part in item.get("loc", ())],
                     "msg": str(item.get("msg", ""))} for item in adapter.validation_errors(error)]
-        raised = InvalidRequest("the request does not match the API schema: " + "; ".join(
-            f"{'.'.join(d['loc']) or 'body'}: {d['msg']}" for d in details[:5]),
-            message_zh="请求内容不符合接口规范")
+        where = "; ".join(f"{'.'.join(d['loc']) or 'body'}: {d['msg']}" for d in details[:5])
+        raised = InvalidRequest(f"the request does not match the API schema: {where}",
+                                message_zh=f"请求内容不符合接口规范：{where}")
         raised.details = details
         raise raised
 
@@ -161,7 +165,7 @@ def _batch_json(batch: catalog.Batch) -> m.Batch:
 @spec.validate(json=m.IssueIn, resp=Responses(HTTP_201=m.Issuance, **ERRORS),
                operation_id="issueCodes", tags=["codes"], path_parameter_descriptions=PATH_DOCS)
 def issue(gtin: str, lot: str, json: m.IssueIn):
-    """Issue ``count`` signed codes into the batch: all of them or none."""
+    """Issue `count` signed codes into the batch: all of them or none."""
     body = _json_body(json)
     db = get_db()
     batch = catalog.owned_batch(db, _supplier().id, gtin, lot)
@@ -176,8 +180,11 @@ def issue(gtin: str, lot: str, json: m.IssueIn):
 @spec.validate(query=m.CodesQuery, resp=Responses(HTTP_200=m.CodesPage, **ERRORS),
                operation_id="listCodes", tags=["codes"], path_parameter_descriptions=PATH_DOCS)
 def codes(gtin: str, lot: str, query: m.CodesQuery):
-    """The batch's codes in issue order, a page at a time; with ``Accept: text/csv``,
-    all of them as one CSV (the columns of ``codes export``)."""
+    """The batch's codes in issue order, a page at a time.
+
+    With `Accept: text/csv` the answer is all of them as one CSV file instead, with
+    the columns of `codes export` (seq, gtin, lot, serial, kid, status, issued_at,
+    url, pin)."""
     db = get_db()
     batch = catalog.owned_batch(db, _supplier().id, gtin, lot)
     config = current_app.config
@@ -185,7 +192,8 @@ def codes(gtin: str, lot: str, query: m.CodesQuery):
         chunks = downloads.codes_csv(db, batch.gtin, batch.lot, config["BASE_URL"],
                                      config["HASH_SECRET"], for_excel=False)
         # Past spectree's response check, which knows JSON only: CSV is the whole answer.
-        abort(Response(chunks, mimetype="text/csv"))
+        abort(Response(chunks, mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="codes-{batch.gtin}-{batch.lot}.csv"'}))
     total = catalog.issued_count(db, batch.id)
     offset = (query.page - 1) * query.per_page
     rows = list(issuing.export_rows(db, batch.gtin, batch.lot, config["BASE_URL"],
@@ -208,7 +216,7 @@ def _wants_csv() -> bool:
 @spec.validate(json=m.VerifyIn, resp=Responses(HTTP_200=m.Verdict, **ERRORS),
                operation_id="verifyCode", tags=["verify"])
 def verify(json: m.VerifyIn):
-    """What a scan of ``url`` would say (or of a 追溯码 typed from a label), without
+    """What a scan of `url` would say (or of a 追溯码 typed from a label), without
     counting as a scan."""
     body = _json_body(json)
     verdict = verification.verify_text(get_db(), body.url, current_app.config["BASE_URL"])

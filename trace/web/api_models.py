@@ -127,7 +127,8 @@ class VerifyIn(Strict):
 
 
 class Verdict(BaseModel):
-    """As the scan page's JSON (DESIGN §6); a look-up through the API is never a scan."""
+    """As the scan page's JSON (Accept: application/json on a code URL); a look-up
+    through the API is never counted as a scan."""
 
     verdict: Literal["genuine", "suspicious", "registered", "recalled", "void", "forged",
                      "invalid"]

@@ -46,17 +46,28 @@ def _load(user_id: str):
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    if current_user.is_authenticated:  # signed in already: straight to the workspace
+        return redirect(home_of(current_user.user), 303)
     if request.method == "GET":
-        return render_template("login.html", email="")
+        return render_template("login.html", email="", next=_next_path())
     email = request.form.get("email", "")
     network = network_hash(current_app.config["HASH_SECRET"], request.remote_addr)
     try:
         user = accounts.sign_in(get_db(), email, request.form.get("password", ""), network)
     except TraceError as error:
         message = in_reader_language(error)
-        return render_template("login.html", email=email, error=message), error.status
+        return render_template("login.html", email=email, error=message,
+                               next=_next_path()), error.status
     login_user(SignedIn(user))
-    return redirect(home_of(user), 303)
+    return redirect(_next_path() or home_of(user), 303)
+
+
+def _next_path() -> str | None:
+    """Where the visitor was going when sent to sign in: a path on this site only."""
+    target = request.args.get("next") or ""
+    if not target.startswith("/") or target.startswith(("//", "/\\")) or "\\" in target:
+        return None
+    return target
 
 
 HOMES = {"supplier": "supplier.home", "admin": "admin.home"}

@@ -91,34 +91,48 @@ def _whole_number(text: str | None, what: str) -> int | None:
 
 @bp.get("/batches/<gtin>/<lot>")
 def batch(gtin: str, lot: str):
+    return _batch_page(catalog.owned_batch(get_db(), g.supplier.id, gtin, lot))
+
+
+def _batch_page(found: catalog.Batch, status: int = 200, **problem):
+    """The batch page; after a refused form, with its error beside the form and what
+    was typed still in it (``problem``: ``issue_error``, ``item_error`` ...)."""
     db = get_db()
-    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
     issued = catalog.issued_count(db, found.id)
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 1 + issued // ITEMS_A_PAGE))
+    with_pins = db.execute("SELECT count(pin_hash) FROM items WHERE batch_id = ?",
+                           [found.id]).fetchone()[0]
     folder = current_app.config["LABELS_DIR"]
-    choices = [stocks.load_stock(name, folder) for name in stocks.list_stocks(folder)]
+    # A stock that prints scratch-off PINs only for a batch whose codes have them.
+    choices = [stock for stock in map(lambda name: stocks.load_stock(name, folder),
+                                      stocks.list_stocks(folder))
+               if with_pins or not stock.prints_pin]
     chosen = next((s for s in choices if s.name == request.args.get("stock")), choices[0])
     return render_template(
         "supplier/batch.html", batch=found, product=catalog.get_product(db, found.gtin),
         issued=issued, items=scans.batch_items(db, found.id, offset=(page - 1) * ITEMS_A_PAGE,
                                                limit=ITEMS_A_PAGE),
         page=page, pages=max(1, -(-issued // ITEMS_A_PAGE)), parts=downloads.label_parts(issued),
-        stocks=choices, stock=chosen,
-        events=recalls.events_for(db, found.id, every_item=True), max_topup=MAX_WEB_TOPUP)
+        stocks=choices, stock=chosen, form=request.form, problem=problem,
+        events=recalls.events_for(db, found.id, every_item=True),
+        max_topup=MAX_WEB_TOPUP), status
 
 
 @bp.post("/batches/<gtin>/<lot>/issue")
 def issue(gtin: str, lot: str):
     db = get_db()
     found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
-    count = _whole_number(request.form.get("count"), "count") or 0
-    if not 1 <= count <= MAX_WEB_TOPUP:
-        raise InvalidInput(f"issue 1-{MAX_WEB_TOPUP:,} codes at a time",
-                           message_zh=f"每次可发 1–{MAX_WEB_TOPUP:,} 个码")
-    catalog.require_approved(g.supplier)
-    jobs.refuse_if_running(db, "issue", g.supplier.id)
     config = current_app.config
-    signer = keys.load_signer(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
+    try:
+        count = _whole_number(request.form.get("count"), "count") or 0
+        if not 1 <= count <= MAX_WEB_TOPUP:
+            raise InvalidInput(f"issue 1-{MAX_WEB_TOPUP:,} codes at a time",
+                               message_zh=f"每次可发 1–{MAX_WEB_TOPUP:,} 个码")
+        catalog.require_approved(g.supplier)
+        jobs.refuse_if_running(db, "issue", g.supplier.id)
+        signer = keys.load_signer(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
+    except TraceError as error:
+        return _batch_page(found, error.status, issue_error=in_reader_language(error))
     job = jobs.start(db, "issue", owner_id=g.supplier.id, subject=f"{found.gtin}/{found.lot}",
                      total=count)
     pin_secret = config["HASH_SECRET"] if request.form.get("with_pin") == "1" else None
@@ -170,36 +184,35 @@ def item_status(gtin: str, lot: str):
     db = get_db()
     found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
     action = request.form.get("action")
-    if action not in ("void", "recall"):
-        raise InvalidInput("choose void or recall", message_zh="请选择作废或召回")
-    actor = signed_in_user().email
     try:
+        if action not in ("void", "recall"):
+            raise InvalidInput("choose void or recall", message_zh="请选择作废或召回")
         code = recalls.issued_code(db, found, request.form.get("serial", ""))
         change = recalls.void_item if action == "void" else recalls.recall_item
-        change(db, code, request.form.get("reason", ""), actor)
+        change(db, code, request.form.get("reason", ""), signed_in_user().email)
     except TraceError as error:
-        return _back(found, error)
-    return _back(found, t(f"ws.done_{action}"))
+        return _batch_page(found, error.status, item_error=in_reader_language(error))
+    return _done(found, t(f"ws.done_{action}"))
 
 
 @bp.post("/batches/<gtin>/<lot>/status")
 def batch_status(gtin: str, lot: str):
     db = get_db()
     found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
-    actor = signed_in_user().email
     lifting = request.form.get("action") == "unrecall"
     change = recalls.unrecall_batch if lifting else recalls.recall_batch
     try:
-        change(db, found.gtin, found.lot, request.form.get("reason", ""), actor)
+        if not lifting and request.form.get("confirm") != "1":
+            raise InvalidInput("tick the box to confirm: every code of the batch is recalled",
+                               message_zh="请勾选确认：整批的所有码都将被召回")
+        change(db, found.gtin, found.lot, request.form.get("reason", ""),
+               signed_in_user().email)
     except TraceError as error:
-        return _back(found, error)
-    return _back(found, t("ws.done_unrecall") if lifting else t("ws.done_recall_batch"))
+        return _batch_page(found, error.status, batch_error=in_reader_language(error))
+    return _done(found, t("ws.done_unrecall") if lifting else t("ws.done_recall_batch"))
 
 
-def _back(found: catalog.Batch, outcome: str | TraceError):
-    """Back to the batch page, which says what happened (or what was wrong)."""
-    if isinstance(outcome, TraceError):
-        flash(in_reader_language(outcome), "bad")
-    else:
-        flash(outcome, "ok")
+def _done(found: catalog.Batch, message: str):
+    """Back to the batch page at the form just used, which says what was done."""
+    flash(message, "status-ok")
     return redirect(link("supplier.batch", gtin=found.gtin, lot=found.lot) + "#status", 303)
