@@ -258,7 +258,7 @@ def test_a_supplier_issues_downloads_and_voids_in_a_real_browser(page, live_serv
     assert "已发出 50 个码" in page.inner_text(".notice-ok")
     page.click("text=返回批次")
     with page.expect_download() as csv_download:
-        page.click("text=下载码表（CSV）")
+        page.click("text=码表 CSV（供标签软件导入）")
     raw = open(csv_download.value.path(), "rb").read()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
@@ -267,11 +267,11 @@ def test_a_supplier_issues_downloads_and_voids_in_a_real_browser(page, live_serv
         page.click("ul.parts >> text=PDF 1")
     document = pypdfium2.PdfDocument(pdf_download.value.path())
     scanned = {r.text for r in zxingcpp.read_barcodes(document[0].render(scale=4).to_pil())}
-    assert len(scanned) == 24 and scanned <= {row["url"] for row in rows}
-    page.fill("#serial", rows[0]["serial"].lower())
+    assert len(scanned) == 24 and scanned <= {row["二维码网址"] for row in rows}
+    page.fill("#serial", rows[0]["追溯码"].lower())
     page.fill("#item-reason", "标签贴歪，已重印")
     page.click("button[value=void]")
     assert_seen(page, ".notice-ok", "已作废")
     assert_not_blank(page)
-    open_page(page, live_server + rows[0]["url"][len(BASE_URL):])
+    open_page(page, live_server + rows[0]["二维码网址"][len(BASE_URL):])
     assert_seen(page, 'section.verdict[data-verdict="void"]', first_screen=True)

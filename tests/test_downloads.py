@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import openpyxl
 import pypdfium2
 import pytest
 
@@ -15,13 +16,27 @@ from trace.issuing import issue_codes
 from conftest import BASE_URL, GTIN, LOT
 
 
-def test_the_csv_has_a_bom_crlf_and_every_code(db, issuer, make_batch):
+def test_the_csv_for_excel_has_a_bom_crlf_and_chinese_headings(db, issuer, make_batch):
     make_batch()
     issue_codes(db, issuer, GTIN, LOT, 2_500, workers=1)
     text = "".join(downloads.codes_csv(db, GTIN, LOT, BASE_URL, None))
-    assert text.startswith("\ufeffseq,gtin,lot,serial") and "\r\n" in text
+    assert text.startswith("\ufeff序号,商品条码,批次号,追溯码") and "\r\n" in text
     rows = list(csv.DictReader(io.StringIO(text[1:])))
-    assert [int(r["seq"]) for r in rows] == list(range(1, 2_501))
+    assert [int(r["序号"]) for r in rows] == list(range(1, 2_501))
+    assert rows[0]["状态"] == "有效" and len(rows[0]["追溯码"]) == 14  # XXXX-XXXX-XXXX
+    machine = "".join(downloads.codes_csv(db, GTIN, LOT, BASE_URL, None, for_excel=False))
+    assert machine.startswith("seq,gtin,lot,serial,kid,status,issued_at,url,pin\r\n")
+
+
+def test_the_workbook_keeps_leading_zeros_as_text(app, db, issuer, make_batch):
+    make_batch()
+    issue_codes(db, issuer, GTIN, LOT, 30, workers=1, pin_secret=app.config["HASH_SECRET"])
+    book = openpyxl.load_workbook(io.BytesIO(downloads.codes_xlsx(
+        db, GTIN, LOT, BASE_URL, app.config["HASH_SECRET"])))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("序号", "商品条码", "批次号", "追溯码") and len(rows) == 31
+    assert all(row[1] == GTIN and isinstance(row[8], str) and len(row[8]) == 6
+               for row in rows[1:])  # 09521234000013 and a PIN such as 012345 stay whole
 
 
 def test_an_unknown_batch_fails_before_any_output(db, make_batch):

@@ -16,7 +16,7 @@ from conftest import BASE_URL
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = ("site", "verdict", "advice", "section", "lab", "field", "shelf", "expired", "scans",
             "claim", "report", "help", "batch", "status", "event", "home", "error", "auth",
-            "role", "ws", "admin", "signup")
+            "role", "ws", "admin", "signup", "tokens")
 
 
 def catalogue(locale: str) -> dict[str, str]:

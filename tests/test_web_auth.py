@@ -106,3 +106,20 @@ def test_a_next_off_site_is_ignored(client, operator, target):
         "csrf_token": token(client), "email": EMAIL, "password": PASSWORD},
         headers={"Referer": BASE_URL + "/login"})
     assert response.headers["Location"] == "/admin/"
+
+
+def test_an_account_makes_and_revokes_its_own_api_tokens(client, db, operator):
+    sign_in(client)
+    page = client.get("/account/tokens").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    made = client.post("/account/tokens", data={"csrf_token": csrf, "name": "LIMS"},
+                       headers={"Referer": BASE_URL + "/account/tokens"})
+    assert made.headers["Cache-Control"] == "no-store"
+    token = re.search(r"(trc_[A-Za-z0-9_-]{40,})", made.get_data(as_text=True)).group(1)
+    assert accounts.user_for_token(db, token).email == EMAIL
+    again = client.get("/account/tokens").get_data(as_text=True)
+    assert "LIMS" in again and token not in again  # shown once
+    [row] = accounts.list_tokens(db, EMAIL)
+    client.post(f"/account/tokens/{row['id']}/revoke", data={"csrf_token": csrf},
+                headers={"Referer": BASE_URL + "/account/tokens"})
+    assert accounts.user_for_token(db, token) is None

@@ -12,7 +12,7 @@ import pytest
 import zxingcpp
 
 from trace import catalog, jobs
-from trace.codes import parse_code
+from trace.codes import group_serial, parse_code
 
 from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT, form_token, post_form
 
@@ -92,15 +92,18 @@ def test_issue_with_progress_then_download_csv_and_labels(supplier, db):
     raw = response.get_data()
     assert raw.startswith("\ufeff".encode()) and b"\r\n" in raw  # Excel: BOM, CRLF
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(rows) == 50 and all(parse_code(r["url"], BASE_URL).serial == r["serial"]
-                                   for r in rows)
+    assert len(rows) == 50 and all(
+        group_serial(parse_code(r["二维码网址"], BASE_URL).serial) == r["追溯码"] for r in rows)
+    workbook = supplier.get(f"/supplier/batches/{GTIN}/{LOT}/codes.xlsx")
+    assert workbook.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert workbook.get_data()[:2] == b"PK"  # a zip, as every .xlsx is
     pdf = supplier.get(f"/supplier/batches/{GTIN}/{LOT}/labels/a4-3x8/1.pdf")
     assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
     document = pypdfium2.PdfDocument(pdf.get_data())
     assert len(document) == 3  # 50 labels, 24 a sheet
     image = document[0].render(scale=300 / 72).to_pil()
     scanned = {result.text for result in zxingcpp.read_barcodes(image)}
-    assert len(scanned) == 24 and scanned <= {r["url"] for r in rows}
+    assert len(scanned) == 24 and scanned <= {r["二维码网址"] for r in rows}
 
 
 def test_the_running_page_refreshes_itself_until_done(supplier, db):

@@ -221,12 +221,16 @@ def new_token(db: sqlite_utils.Database, email: str, name: str = "api") -> tuple
     return cursor.lastrowid or 0, token
 
 
-def revoke_token(db: sqlite_utils.Database, token_id: int) -> None:
-    row = db.execute("SELECT revoked_at FROM api_tokens WHERE id = ?", [token_id]).fetchone()
-    if row is None:
-        raise NotFound(f"no token {token_id}")
+def revoke_token(db: sqlite_utils.Database, token_id: int, *,
+                 user_id: int | None = None) -> None:
+    """Revoke a token (with ``user_id``, only that account's own)."""
+    row = db.execute("SELECT revoked_at, user_id FROM api_tokens WHERE id = ?",
+                     [token_id]).fetchone()
+    if row is None or (user_id is not None and row[1] != user_id):
+        raise NotFound(f"no token {token_id}", message_zh="未找到该令牌")
     if row[0]:
-        raise Conflict(f"token {token_id} was revoked at {row[0]}")
+        raise Conflict(f"token {token_id} was revoked at {row[0]}",
+                       message_zh="该令牌已作废")
     db.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", [utc_now(), token_id])
 
 

@@ -1,9 +1,11 @@
-"""What a supplier downloads for a batch: its codes as CSV for Excel, and its labels
-as PDF parts of at most 5,000 (a part renders in a few seconds, so a browser
-download never waits long, and a print shop gets files it can open)::
+"""What a supplier downloads for a batch: its codes as a spreadsheet (.xlsx) or CSV
+with Chinese headings, and its labels as PDF parts of at most 5,000 (a part
+renders in a few seconds, so a browser download never waits long, and a print
+shop gets files it can open)::
 
     for chunk in codes_csv(db, "09521234000013", "ZJ-2611-A", base_url, secret):
         out.write(chunk)
+    workbook = codes_xlsx(db, "09521234000013", "ZJ-2611-A", base_url, secret)
     label_parts(12_000)                         # [(1, 1, 5000), (2, 5001, 10000), ...]
     pdf = label_part_pdf(db, "09521234000013", "ZJ-2611-A", stock, 2, base_url=...,
                          domain="trace.example.cn")
@@ -14,36 +16,77 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
 import sqlite_utils
+from openpyxl import Workbook
 
 from . import catalog, issuing, label_sources, labels
+from .codes import group_serial
 from .errors import NotFound
 from .stocks import Stock
 
 PART_SIZE = labels.DEFAULT_PER_FILE
 CSV_ROWS_A_CHUNK = 1_000
 BOM = "\ufeff"  # Excel opens UTF-8 as Chinese text only with it
+BEIJING = timezone(timedelta(hours=8))
+# What people read in the columns of codes export, in the same order.
+HEADINGS_ZH = {"seq": "序号", "gtin": "商品条码", "lot": "批次号", "serial": "追溯码",
+               "kid": "签名密钥", "status": "状态", "issued_at": "发码时间（北京时间）",
+               "url": "二维码网址", "pin": "防伪密码"}
+STATUS_ZH = {"active": "有效", "void": "已作废", "recalled": "已召回"}
+
+
+def for_people(row: dict) -> dict:
+    """A code's row as a person reads it: the 追溯码 grouped as printed under the QR,
+    the status in Chinese, Beijing time; the URL and PIN exactly as they are."""
+    issued = datetime.fromisoformat(row["issued_at"]).astimezone(BEIJING)
+    return dict(row, serial=group_serial(row["serial"]),
+                status=STATUS_ZH.get(row["status"], row["status"]),
+                issued_at=issued.strftime("%Y-%m-%d %H:%M:%S"))
 
 
 def codes_csv(db: sqlite_utils.Database, gtin: str, lot: str, base_url: str,
               pin_secret: str | None, *, for_excel: bool = True) -> Iterator[str]:
-    """The batch's codes as CSV text with CRLF line ends, a chunk at a time; BOM
-    first ``for_excel`` (a program reading it through the API gets none).
+    """The batch's codes as CSV text with CRLF line ends, a chunk at a time:
+    ``for_excel``, with a BOM, Chinese headings and rows ``for_people``; else the
+    columns and values of ``codes export`` (for programs, through the API).
 
     The batch is looked up at once, so an unknown batch fails before any output.
     """
     rows = issuing.export_rows(db, gtin, lot, base_url, pin_secret)
-    return _csv_chunks(rows, BOM if for_excel else "")
+    if for_excel:
+        return _csv_chunks(map(for_people, rows), BOM, HEADINGS_ZH)
+    return _csv_chunks(rows, "", {name: name for name in issuing.EXPORT_COLUMNS})
 
 
-def _csv_chunks(rows: Iterator[dict], start: str) -> Iterator[str]:
+def codes_xlsx(db: sqlite_utils.Database, gtin: str, lot: str, base_url: str,
+               pin_secret: str | None) -> bytes:
+    """The batch's codes as an Excel workbook: every cell text, so a GTIN or a PIN
+    keeps its leading zeros (a CSV opened in Excel loses them)."""
+    rows = issuing.export_rows(db, gtin, lot, base_url, pin_secret)
+    book = Workbook(write_only=True)  # streams rows: 100,000 codes in little memory
+    sheet = book.create_sheet(f"{catalog.normalise_lot(lot)}")
+    widths = {"seq": 8, "gtin": 17, "lot": 14, "serial": 17, "kid": 11, "status": 8,
+              "issued_at": 21, "url": 60, "pin": 10}
+    for letter, name in zip("ABCDEFGHI", issuing.EXPORT_COLUMNS):
+        sheet.column_dimensions[letter].width = widths[name]
+    sheet.append(list(HEADINGS_ZH.values()))
+    for row in map(for_people, rows):
+        sheet.append([str(row[name]) if name != "seq" else row[name]
+                      for name in issuing.EXPORT_COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _csv_chunks(rows: Iterator[dict], start: str, headings: dict[str, str]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=issuing.EXPORT_COLUMNS)  # CRLF by default
     buffer.write(start)
-    writer.writeheader()
+    writer.writerow(headings)
     for count, row in enumerate(rows, 1):
         writer.writerow(row)
         if count % CSV_ROWS_A_CHUNK == 0:

@@ -12,14 +12,16 @@ from __future__ import annotations
 import functools
 from typing import Callable
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import (Blueprint, current_app, flash, make_response, redirect, render_template,
+                   request)
 from flask_login import (LoginManager, UserMixin, current_user, login_required, login_user,
                          logout_user)
 
 from .. import accounts
-from ..errors import Forbidden, TraceError
+from ..errors import Conflict, Forbidden, TraceError
 from ..scans import network_hash
 from . import get_db, in_reader_language, link
+from .i18n import t
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -84,6 +86,35 @@ def account():
     if current_user.user.role in HOMES:
         return redirect(home_of(current_user.user), 303)
     return render_template("account.html", user=current_user.user)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """The account's API tokens; a new one is shown on this one page, once."""
+    user, db, made, problem = current_user.user, get_db(), None, None
+    if request.method == "POST":
+        try:
+            made = accounts.new_token(db, user.email, request.form.get("name") or "api")[1]
+        except TraceError as error:
+            problem = in_reader_language(error)
+    response = make_response(render_template(
+        "tokens.html", tokens=accounts.list_tokens(db, user.email), made=made, error=problem,
+        api_base=current_app.config["BASE_URL"] + "/api/v1"))
+    response.headers["Cache-Control"] = "no-store"  # the new token is on this page
+    return response, 400 if problem else 200
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    try:  # another account's token is 'not found', never revoked
+        accounts.revoke_token(get_db(), token_id, user_id=current_user.user.id)
+    except Conflict as error:
+        flash(in_reader_language(error), "bad")
+    else:
+        flash(t("tokens.revoked"), "ok")
+    return redirect(link("auth.tokens"), 303)
 
 
 @bp.route("/signup", methods=["GET", "POST"])

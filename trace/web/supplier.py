@@ -6,7 +6,8 @@ ever reaches its own organisation's data (another's is 'not found')::
     GET|POST /supplier/products/new, /supplier/batches/new
     GET  /supplier/batches/{gtin}/{lot}             items, status, scans, downloads
     POST /supplier/batches/{gtin}/{lot}/issue       -> /supplier/jobs/{id} (progress)
-    GET  /supplier/batches/{gtin}/{lot}/codes.csv   UTF-8 with BOM, for Excel
+    GET  /supplier/batches/{gtin}/{lot}/codes.xlsx  for Excel and WPS (text cells)
+    GET  /supplier/batches/{gtin}/{lot}/codes.csv   UTF-8 with BOM, Chinese headings
     GET  /supplier/batches/{gtin}/{lot}/labels/{stock}/{part}.pdf   <= 5,000 labels
 """
 
@@ -159,6 +160,16 @@ def codes_csv(gtin: str, lot: str):
                                  current_app.config["HASH_SECRET"])
     return Response(stream_with_context(chunks), mimetype="text/csv",
                     headers=_attachment(f"codes-{found.gtin}-{found.lot}.csv"))
+
+
+@bp.get("/batches/<gtin>/<lot>/codes.xlsx")
+def codes_xlsx(gtin: str, lot: str):
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    workbook = downloads.codes_xlsx(db, found.gtin, found.lot, current_app.config["BASE_URL"],
+                                    current_app.config["HASH_SECRET"])
+    return Response(workbook, headers=_attachment(f"codes-{found.gtin}-{found.lot}.xlsx"),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @bp.get("/batches/<gtin>/<lot>/labels/<stock>/<int:part>.pdf")
