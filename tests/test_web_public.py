@@ -275,7 +275,7 @@ def test_a_typed_code_is_registered_never_genuine_and_counts(client, issued_urls
     assert "正品" not in html and "诸暨淡水珍珠项链" in html and "此码已被查询 4 次" in html
 
 
-@pytest.mark.parametrize("typed", ["", "ABCD", "ZZZZ-ZZZZ-ZZZZ", "<b>1234-5678-9ABC</b>",
+@pytest.mark.parametrize("typed", ["ABCD", "ZZZZ-ZZZZ-ZZZZ", "<b>1234-5678-9ABC</b>",
                                    "U" * 12])
 def test_a_typed_code_that_is_not_ours_says_so(client, issued_urls, typed):
     response = client.get("/verify", query_string={"q": typed})
@@ -364,3 +364,10 @@ def test_a_forged_code_still_says_do_not_buy(client, issued_urls):
     sig_at = url.index("&s=") + 3 + 40
     forged = url[:sig_at] + ("A" if url[sig_at] != "A" else "B") + url[sig_at + 1:]
     assert "请勿购买或使用" in client.get(path_of(forged)).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["", "?q=", "?q=%20%20", "?q=&lang=en"])
+def test_an_empty_look_up_goes_back_to_the_form(client, query):
+    response = client.get("/verify" + query)
+    assert response.status_code == 303
+    assert response.headers["Location"] == ("/?lang=en" if "lang=en" in query else "/")

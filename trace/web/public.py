@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, current_app, g, redirect, render_template, request
 
 from .. import claims, keys, reports, verification
 from ..codes import BatchRef, ItemCode, parse_link
 from ..errors import InvalidCode, InvalidInput, TraceError
 from ..scans import Observer, ScanPolicy, device_hash, network_hash, visitor_hash
-from . import get_db, in_reader_language, raw_request_target, same_origin_path, wants_json
+from . import (get_db, in_reader_language, link, raw_request_target, same_origin_path,
+               wants_json)
 from .auth import staff_signed_in
 
 bp = Blueprint("public", __name__)
@@ -71,6 +72,8 @@ def home():
 def verify_entered():
     """What a buyer pasted (a code URL) or typed (the 追溯码 under the QR)."""
     text = request.args.get("q") or request.args.get("url") or ""
+    if not text.strip():  # the form sent empty: back to it, not a verdict on nothing
+        return redirect(link("public.home"), 303)
     return _verdict_response(verification.verify_text(
         get_db(), text, current_app.config["BASE_URL"], counted_observer(), policy()))
 
