@@ -32,9 +32,16 @@ from . import get_db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 Body = TypeVar("Body", bound=m.BaseModel)
-ERRORS = {f"HTTP_{status}": m.ApiError for status in (400, 401, 403, 404, 409, 422)}
-PATH_DOCS = {"gtin": "the product's GTIN (14 digits, or 13 and padded)",
-             "lot": "the batch number (批号)"}
+
+
+def errors(*statuses: int) -> dict:
+    """The error answers an operation can give, each in the one error format."""
+    return {f"HTTP_{status}": m.ApiError for status in statuses}
+
+
+WRITE_ERRORS = errors(400, 401, 403, 404, 409, 422)
+PATH_DOCS = {"gtin": "the product's GTIN (14 digits; 8, 12 and 13 are padded)",
+             "lot": "the batch number (批次号)"}
 
 
 class InvalidRequest(InvalidInput):
@@ -116,7 +123,8 @@ def _json_body(body: Body | None) -> Body:
 
 
 @bp.post("/products")
-@spec.validate(json=m.ProductIn, resp=Responses(HTTP_201=m.Product, **ERRORS),
+@spec.validate(json=m.ProductIn,
+               resp=Responses(HTTP_201=m.Product, **errors(400, 401, 403, 409, 422)),
                operation_id="createProduct", tags=["catalog"])
 def create_product(json: m.ProductIn):
     """Register a product of the token's supplier."""
@@ -127,7 +135,7 @@ def create_product(json: m.ProductIn):
 
 
 @bp.post("/batches")
-@spec.validate(json=m.BatchIn, resp=Responses(HTTP_201=m.Batch, **ERRORS),
+@spec.validate(json=m.BatchIn, resp=Responses(HTTP_201=m.Batch, **WRITE_ERRORS),
                operation_id="createBatch", tags=["catalog"])
 def create_batch(json: m.BatchIn):
     """Open a batch of one of the token's supplier's products."""
@@ -143,8 +151,8 @@ def create_batch(json: m.BatchIn):
 
 
 @bp.get("/batches/<gtin>/<lot>")
-@spec.validate(resp=Responses(HTTP_200=m.Batch, **ERRORS), operation_id="getBatch",
-               tags=["catalog"], path_parameter_descriptions=PATH_DOCS)
+@spec.validate(resp=Responses(HTTP_200=m.Batch, **errors(400, 401, 403, 404)),
+               operation_id="getBatch", tags=["catalog"], path_parameter_descriptions=PATH_DOCS)
 def get_batch(gtin: str, lot: str):
     """A batch of the token's supplier, with how many codes it has."""
     return _batch_json(catalog.owned_batch(get_db(), _supplier().id, gtin, lot))
@@ -162,7 +170,7 @@ def _batch_json(batch: catalog.Batch) -> m.Batch:
 
 
 @bp.post("/batches/<gtin>/<lot>/issue")
-@spec.validate(json=m.IssueIn, resp=Responses(HTTP_201=m.Issuance, **ERRORS),
+@spec.validate(json=m.IssueIn, resp=Responses(HTTP_201=m.Issuance, **WRITE_ERRORS),
                operation_id="issueCodes", tags=["codes"], path_parameter_descriptions=PATH_DOCS)
 def issue(gtin: str, lot: str, json: m.IssueIn):
     """Issue `count` signed codes into the batch: all of them or none."""
@@ -177,7 +185,8 @@ def issue(gtin: str, lot: str, json: m.IssueIn):
 
 
 @bp.get("/batches/<gtin>/<lot>/codes")
-@spec.validate(query=m.CodesQuery, resp=Responses(HTTP_200=m.CodesPage, **ERRORS),
+@spec.validate(query=m.CodesQuery,
+               resp=Responses(HTTP_200=m.CodesPage, **errors(400, 401, 403, 404, 422)),
                operation_id="listCodes", tags=["codes"], path_parameter_descriptions=PATH_DOCS)
 def codes(gtin: str, lot: str, query: m.CodesQuery):
     """The batch's codes in issue order, a page at a time.
@@ -213,7 +222,7 @@ def _wants_csv() -> bool:
 
 
 @bp.post("/verify")
-@spec.validate(json=m.VerifyIn, resp=Responses(HTTP_200=m.Verdict, **ERRORS),
+@spec.validate(json=m.VerifyIn, resp=Responses(HTTP_200=m.Verdict, **errors(401, 422)),
                operation_id="verifyCode", tags=["verify"])
 def verify(json: m.VerifyIn):
     """What a scan of `url` would say (or of a 追溯码 typed from a label), without
