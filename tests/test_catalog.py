@@ -8,25 +8,6 @@ from trace.errors import Conflict, InvalidInput, NotFound
 from conftest import CREDIT_CODE, GTIN
 
 
-@pytest.mark.parametrize("code", [
-    "91110108551385082Q",   # published codes of real companies
-    "91440300708461136T",
-    CREDIT_CODE.lower(),
-])
-def test_valid_credit_codes(code):
-    assert catalog.validate_credit_code(code) == code.upper()
-
-
-@pytest.mark.parametrize("code, message", [
-    ("91110108551385082A", "check character"),
-    ("9111010855138508", "18 characters"),
-    ("91110108551385O82Q", "never uses"),
-])
-def test_invalid_credit_codes(code, message):
-    with pytest.raises(InvalidInput, match=message):
-        catalog.validate_credit_code(code)
-
-
 def test_supplier_product_batch(db):
     supplier = catalog.add_supplier(db, " 诸暨珍珠 ", CREDIT_CODE)
     assert supplier.name == "诸暨珍珠"

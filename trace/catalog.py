@@ -20,38 +20,12 @@ import sqlite_utils
 from .db import utc_now
 from .errors import Conflict, Forbidden, InvalidCode, InvalidInput, NotFound
 from .gs1 import validate_gtin14
+from .uscc import validate_credit_code
 
-# GB 32100-2015 统一社会信用代码: 18 characters of this 31-letter alphabet.
-CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _SHORT_GTIN = re.compile(r"[0-9]{8}|[0-9]{12,13}")
 LOT_RE = re.compile(r"[0-9A-Z-]{1,20}")
 MAX_BATCH_QUANTITY = 10_000_000
 MAX_SHELF_LIFE_DAYS = 36_500
-
-
-def credit_code_check_char(first17: str) -> str:
-    total = sum(CREDIT_ALPHABET.index(ch) * w for ch, w in zip(first17, CREDIT_WEIGHTS))
-    return CREDIT_ALPHABET[(31 - total % 31) % 31]
-
-
-def validate_credit_code(code: str) -> str:
-    """Return the normalised 统一社会信用代码 or raise with what is wrong."""
-    code = (code or "").strip().upper()
-    if len(code) != 18:
-        raise InvalidInput(f"统一社会信用代码 must be 18 characters, got {len(code)}",
-                           message_zh="统一社会信用代码应为 18 位")
-    bad = sorted({ch for ch in code if ch not in CREDIT_ALPHABET})
-    if bad:
-        raise InvalidInput(f"统一社会信用代码 contains characters it never uses: {''.join(bad)} "
-                           "(I, O, S, V and Z are not used)",
-                           message_zh="统一社会信用代码含有不使用的字符（不含 I、O、S、V、Z）")
-    expected = credit_code_check_char(code[:17])
-    if code[17] != expected:
-        raise InvalidInput(f"统一社会信用代码 {code} has a wrong check character "
-                           f"(expected {expected}); please re-check the licence",
-                           message_zh=f"统一社会信用代码校验位错误（应为 {expected}）")
-    return code
 
 
 def _unprintable(value: str, multiline: bool) -> list[str]:

@@ -20,6 +20,7 @@ from . import accounts, agencies, catalog, claims, recalls, rooms, scans
 from .codes import ItemCode, group_serial
 from .errors import Conflict, NotFound
 from .gs1 import gtin_check_digit
+from .uscc import credit_code_check_char
 from .issuing import issue_codes
 from .keys import Signer
 
@@ -33,7 +34,7 @@ def _gtin(data13: str) -> str:
 
 
 def _credit(first17: str) -> str:
-    return first17 + catalog.credit_code_check_char(first17)
+    return first17 + credit_code_check_char(first17)
 
 
 DEMO: list[dict[str, Any]] = [
