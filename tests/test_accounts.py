@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from trace import accounts, catalog
-from trace.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from trace import accounts, catalog, uscc
+from trace.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
 
 from conftest import CREDIT_CODE
 
@@ -125,11 +125,36 @@ def test_a_web_sign_up_waits_for_approval_and_is_all_or_nothing(db, supplier):
     assert catalog.approve_supplier(db, made.id).approved
 
 
-def test_sign_ups_are_throttled_per_network(db):
-    for n in range(accounts.SIGNUPS_PER_NETWORK.attempts):
+def test_sign_ups_are_throttled_per_network_but_typos_do_not_use_them_up(db):
+    codes = ["91330100MA27XL0Y34", "91330100MA27XL0Y5A"]
+    codes += [c + uscc.credit_code_check_char(c) for c in
+              (f"91330100MA27XL0{n}{n}" for n in range(3, 7))]
+    for n in range(3):  # mistakes cost the hourly failure allowance only
+        with pytest.raises(InvalidInput):
+            accounts.sign_up_supplier(db, name="x", credit_code="bad", email=f"t{n}@a.example",
+                                      password="x" * 12, network="n2")
+    for n, code in enumerate(codes[:accounts.SIGNUPS_PER_NETWORK.attempts]):
+        accounts.sign_up_supplier(db, name=f"公司{n}", credit_code=code,
+                                  email=f"{n}@a.example", password="x" * 12, network="n2")
+    with pytest.raises(TooManyAttempts, match="today"):
+        accounts.sign_up_supplier(db, name="x", credit_code=codes[5], email="z@a.example",
+                                  password="x" * 12, network="n2")
+
+
+def test_failed_sign_ups_are_throttled_per_network(db):
+    for n in range(accounts.FAILED_SIGNUPS_PER_NETWORK.attempts):
         with pytest.raises(InvalidInput):
             accounts.sign_up_supplier(db, name="x", credit_code="bad", email=f"{n}@a.example",
-                                      password="x" * 12, network="n2")
-    with pytest.raises(TooManyAttempts):
-        accounts.sign_up_supplier(db, name="x", credit_code="bad", email="z@a.example",
-                                  password="x" * 12, network="n2")
+                                      password="x" * 12, network="n3")
+    with pytest.raises(TooManyAttempts, match="wait an hour"):
+        accounts.sign_up_supplier(db, name="x", credit_code="91330100MA27XL0Y34",
+                                  email="ok@a.example", password="x" * 12, network="n3")
+
+
+def test_a_disabled_account_with_the_right_password_is_told_so(db):
+    accounts.add_user(db, "admin", "ops@a.example", password="x" * 12)
+    accounts.disable_user(db, "ops@a.example")
+    with pytest.raises(Forbidden, match="disabled"):
+        accounts.sign_in(db, "ops@a.example", "x" * 12, "n4")
+    with pytest.raises(InvalidInput, match="wrong e-mail or password"):
+        accounts.sign_in(db, "ops@a.example", "y" * 12, "n4")

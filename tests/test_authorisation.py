@@ -78,6 +78,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("admin.home", "GET", "/admin/", None, ADMIN_ONLY),
     ("admin.approve", "POST", "/admin/suppliers/{other_id}/approve", {}, ADMIN_ONLY),
     ("admin.reject", "POST", "/admin/suppliers/{other_id}/reject", {}, ADMIN_ONLY),
+    ("admin.reject_agency", "POST", "/admin/agencies/{agency_id}/reject", {}, ADMIN_ONLY),
     ("admin.approve_agency", "POST", "/admin/agencies/{agency_id}/approve", {}, ADMIN_ONLY),
     ("admin.disable", "POST", "/admin/users/{victim}/disable", {}, ADMIN_ONLY),
     ("admin.rotate", "POST", "/admin/keys/rotate", {"confirm": "1"}, ADMIN_ONLY),

@@ -44,6 +44,7 @@ def used_keys() -> set[str]:
                                     "storage")}
     keys |= {"claim.done", "claim.failed"}
     keys |= {f"role.{role}" for role in ("admin", "supplier", "agency", "streamer")}
+    keys |= {f"auth.soon_{role}" for role in ("agency", "streamer")}
     keys |= {f"ws.batch_{s}" for s in ("open", "recalled")}
     keys |= {f"ws.item_{s}" for s in ("active", "void", "recalled")}
     keys |= {f"ws.done_{s}" for s in ("void", "recall", "recall_batch", "unrecall")}

@@ -120,3 +120,26 @@ def test_an_approved_supplier_cannot_be_turned_down(operator, db, make_batch):
     post_form(operator, f"/admin/suppliers/{supplier.id}/reject", {}, page="/admin/")
     assert catalog.find_supplier(db, supplier.id).rejected_at is None
     assert "已通过审核，不能再驳回" in operator.get("/admin/").get_data(as_text=True)
+
+
+def test_an_agency_sign_up_can_be_turned_down_and_frees_its_cma_number(operator, db):
+    waiting, _key = agencies.add_agency(db, "冒名检测所", "231012341234")
+    accounts.add_user(db, "agency", "fake@lab.example.cn", org=str(waiting.id),
+                      password="x" * 12)
+    assert "fake@lab.example.cn" in operator.get("/admin/").get_data(as_text=True)
+    post_form(operator, f"/admin/agencies/{waiting.id}/reject", {}, page="/admin/")
+    assert agencies.get_agency(db, waiting.id).rejected_at
+    assert not accounts.find_user(db, "fake@lab.example.cn").active
+    post_form(operator, f"/admin/agencies/{waiting.id}/approve", {}, page="/admin/")
+    assert not agencies.get_agency(db, waiting.id).approved
+    assert "注册已被驳回，不能再通过" in operator.get("/admin/").get_data(as_text=True)
+    real, _ = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234")
+    assert real.id != waiting.id
+
+
+def test_a_turned_down_supplier_frees_its_credit_code(operator, db):
+    squatter = catalog.add_supplier(db, "冒名", "91330100MA27XL0Y34", approved=False)
+    post_form(operator, f"/admin/suppliers/{squatter.id}/reject", {}, page="/admin/")
+    assert catalog.add_supplier(db, "真的公司", "91330100MA27XL0Y34").approved
+    post_form(operator, f"/admin/suppliers/{squatter.id}/approve", {}, page="/admin/")
+    assert not catalog.find_supplier(db, squatter.id).approved

@@ -123,3 +123,12 @@ def test_an_account_makes_and_revokes_its_own_api_tokens(client, db, operator):
     client.post(f"/account/tokens/{row['id']}/revoke", data={"csrf_token": csrf},
                 headers={"Referer": BASE_URL + "/account/tokens"})
     assert accounts.user_for_token(db, token) is None
+
+
+def test_an_agency_account_sees_its_agency_and_that_it_waits(client, db, make_account, sign_in):
+    from trace import agencies
+    lab, _ = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234")
+    sign_in(client, make_account("agency", "lab@lab.example.cn", org=str(lab.id)))
+    html = client.get("/account").get_data(as_text=True)
+    assert "浙江省珍珠检测中心" in html and "231012341234" in html and "等待平台审核" in html
+    assert client.get("/signup").headers["Location"].endswith("/account")

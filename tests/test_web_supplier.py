@@ -12,6 +12,7 @@ import pytest
 import zxingcpp
 
 from trace import catalog, jobs
+from trace.issuing import export_rows
 from trace.codes import group_serial, parse_code
 
 from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT, form_token, post_form
@@ -245,3 +246,23 @@ def test_supplier_text_is_escaped_everywhere(supplier, db, issuer):
         assert "'{{7*7}}'" in quoted and "'49'" not in quoted
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
         assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+
+
+def test_a_scanned_url_names_the_code_to_void_and_a_forged_one_changes_nothing(supplier, db):
+    issue(supplier, db, 2)
+    url = next(iter(export_rows(db, GTIN, LOT, BASE_URL)))["url"]
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    forged = url[:-5] + ("AAAAA" if not url.endswith("AAAAA") else "BBBBB")
+    refused = post_form(supplier, page + "/items",
+                        {"serial": forged, "action": "void", "reason": "破损"}, page=page)
+    assert refused.status_code == 400 and "伪造" in refused.get_data(as_text=True)
+    post_form(supplier, page + "/items", {"serial": url, "action": "void", "reason": "破损"},
+              page=page)
+    assert db.execute("SELECT status FROM items ORDER BY id LIMIT 1").fetchone()[0] == "void"
+
+
+def test_after_a_refused_form_the_language_switch_goes_to_the_page(supplier, db):
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    response = post_form(supplier, page + "/issue?lang=en", {"count": "1,000"}, page=page)
+    html = response.get_data(as_text=True)
+    assert "without commas" in html and f'href="{page}"' in html  # to 中文, not the POST URL

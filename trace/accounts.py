@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,7 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import agencies, catalog, rooms, throttle
 from .db import utc_now
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, Forbidden, InvalidInput, NotFound, TraceError
 
 ROLES = ("admin", "supplier", "agency", "streamer")
 MIN_PASSWORD = 10
@@ -97,28 +99,41 @@ def add_user(db: sqlite_utils.Database, role: str, email: str, *, org: str | Non
     return User(cursor.lastrowid or 0, email, role, org_id, created_at), password
 
 
-# Sign-ups: an office signs up once or twice; a bot filling the approval queue, often.
+# Sign-ups: an office signs up once or twice (and mistypes a few times); a bot
+# filling the approval queue, or trying codes, does either by the hundred.
 SIGNUPS_PER_NETWORK = throttle.Limit(
     "signup_network", 5, timedelta(days=1),
-    "too many sign-ups from your network today; try again tomorrow",
-    "您所在网络今天注册次数过多，请明天再试")
+    "five organisations have signed up from your network today; try again tomorrow",
+    "您所在网络今天已注册 5 个单位，请明天再试")
+FAILED_SIGNUPS_PER_NETWORK = throttle.Limit(
+    "signup_failed", 30, timedelta(hours=1),
+    "too many refused sign-ups from your network; wait an hour",
+    "您所在网络注册失败次数过多，请一小时后再试")
 
 
-def _before_sign_up(db: sqlite_utils.Database, email: str, password: str,
-                    network: str) -> None:
-    """Count the try against its network, then check what needs no database."""
-    throttle.check(db, SIGNUPS_PER_NETWORK, network)
+@contextmanager
+def _signing_up(db: sqlite_utils.Database, email: str, password: str,
+                network: str) -> Iterator[None]:
+    """Around one sign-up: refused ones count against the network's hourly limit of
+    failures, successful ones against its daily limit of sign-ups."""
+    throttle.check_all(db, ((SIGNUPS_PER_NETWORK, network),
+                            (FAILED_SIGNUPS_PER_NETWORK, network)))
+    try:
+        check_password(password)
+        _email(email)
+        with db.atomic():
+            yield
+    except TraceError:
+        throttle.note(db, FAILED_SIGNUPS_PER_NETWORK, network)
+        raise
     throttle.note(db, SIGNUPS_PER_NETWORK, network)
-    check_password(password)
-    _email(email)
 
 
 def sign_up_supplier(db: sqlite_utils.Database, *, name: str, credit_code: str, email: str,
                      password: str, network: str) -> tuple[catalog.Supplier, User]:
     """A supplier signing up on the web: its organisation (awaiting approval) and its
     first account, both or neither; each try counts against its network's limit."""
-    _before_sign_up(db, email, password, network)
-    with db.atomic():
+    with _signing_up(db, email, password, network):
         supplier = catalog.add_supplier(db, name, credit_code, approved=False)
         user, _password = add_user(db, "supplier", email, org=str(supplier.id),
                                    password=password)
@@ -130,8 +145,7 @@ def sign_up_agency(db: sqlite_utils.Database, *, name: str, cma: str, cnas: str 
                    network: str) -> tuple[agencies.Agency, User]:
     """A testing agency signing up on the web: it waits for approval (and gets its
     signing key only then); both rows or neither."""
-    _before_sign_up(db, email, password, network)
-    with db.atomic():
+    with _signing_up(db, email, password, network):
         agency, _key = agencies.add_agency(db, name, cma, cnas, address=address)
         user, _password = add_user(db, "agency", email, org=str(agency.id), password=password)
     return agency, user
@@ -167,10 +181,14 @@ def sign_in(db: sqlite_utils.Database, email: str, password: str, network: str) 
     ``TooManyAttempts`` once failures pile up, per account and per network."""
     guard = ((LOGIN_PER_ACCOUNT, (email or "").strip().lower()), (LOGIN_PER_NETWORK, network))
     throttle.check_all(db, guard)
-    user = authenticate(db, email, password)
+    user = _password_matches(db, email, password)
     if user is None:
         throttle.note_all(db, guard)
         raise InvalidInput("wrong e-mail or password", message_zh="邮箱或密码不正确")
+    if not user.active:  # told only to someone who knows the password
+        raise Forbidden("this account is disabled (or its sign-up was turned down); "
+                        "contact the operator",
+                        message_zh="该账号已停用（或注册未通过审核），请联系平台")
     return user
 
 
@@ -196,12 +214,17 @@ def disable_user(db: sqlite_utils.Database, email: str) -> User:
 
 def authenticate(db: sqlite_utils.Database, email: str, password: str) -> User | None:
     """The active account with this e-mail and password, or None."""
+    user = _password_matches(db, email, password)
+    return user if user and user.active else None
+
+
+def _password_matches(db: sqlite_utils.Database, email: str, password: str) -> User | None:
+    """The account (active or not) whose password this is, or None."""
     row = db.execute("SELECT password_hash FROM users WHERE email = ?",
                      [(email or "").strip()]).fetchone()
-    user = find_user(db, email, missing_ok=True)
-    if row is None or user is None or not user.active:
+    if row is None or not check_password_hash(row[0], password or ""):
         return None
-    return user if check_password_hash(row[0], password or "") else None
+    return find_user(db, email, missing_ok=True)
 
 
 def _token_hash(token: str) -> str:

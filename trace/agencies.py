@@ -36,6 +36,8 @@ class Agency:
     address: str | None
     created_at: str
     approved_at: str | None
+    rejected_at: str | None = None
+    email: str | None = None          # its first account's, for the operator to ask
 
     @property
     def approved(self) -> bool:
@@ -103,6 +105,9 @@ def approve_agency(db: sqlite_utils.Database, agency_id: int, keys_dir: str | Pa
     """Approve an agency and give it a signing key if it has none (approving twice
     changes nothing)."""
     agency = get_agency(db, agency_id)
+    if agency.rejected_at:
+        raise Conflict(f"{agency.name}'s sign-up was turned down; it cannot be approved",
+                       message_zh=f"{agency.name} 的注册已被驳回，不能再通过")
     if not agency.approved:
         db.execute("UPDATE agencies SET approved_at = ? WHERE id = ?", [utc_now(), agency.id])
     key = None
@@ -111,9 +116,28 @@ def approve_agency(db: sqlite_utils.Database, agency_id: int, keys_dir: str | Pa
     return get_agency(db, agency.id), key
 
 
+_COLUMNS = ("id, name, cma_no, cnas_no, address, created_at, approved_at, rejected_at, "
+            "(SELECT min(email) FROM users u WHERE u.role = 'agency' AND u.org_id = a.id)")
+
+
+def reject_agency(db: sqlite_utils.Database, agency_id: int) -> Agency:
+    """Turn down an agency's sign-up: it never signed anything (it had no key), so
+    its CMA number is freed and its accounts are disabled, in one transaction."""
+    agency = get_agency(db, agency_id)
+    if agency.approved:
+        raise Conflict(f"{agency.name} is approved already; disable its accounts instead",
+                       message_zh=f"{agency.name} 已通过审核，不能再驳回；如需停用请停用其账号")
+    now = utc_now()
+    with db.atomic():
+        db.execute("UPDATE agencies SET rejected_at = ?, cma_no = ? WHERE id = ?",
+                   [now, f"rejected-{agency.id}-{agency.cma_no}", agency.id])
+        db.execute("UPDATE users SET disabled_at = ? WHERE role = 'agency' AND org_id = ? "
+                   "AND disabled_at IS NULL", [now, agency.id])
+    return get_agency(db, agency.id)
+
+
 def get_agency(db: sqlite_utils.Database, agency_id: int) -> Agency:
-    row = db.execute("SELECT id, name, cma_no, cnas_no, address, created_at, approved_at "
-                     "FROM agencies WHERE id = ?", [agency_id]).fetchone()
+    row = db.execute(f"SELECT {_COLUMNS} FROM agencies a WHERE id = ?", [agency_id]).fetchone()
     if row is None:
         raise NotFound(f"no agency {agency_id}", message_zh="未找到该检测机构")
     return Agency(*row)
@@ -134,6 +158,5 @@ def find_agency(db: sqlite_utils.Database, id_or_cma: str | int) -> Agency:
 
 
 def list_agencies(db: sqlite_utils.Database) -> list[Agency]:
-    rows = db.execute("SELECT id, name, cma_no, cnas_no, address, created_at, approved_at "
-                      "FROM agencies ORDER BY id").fetchall()
+    rows = db.execute(f"SELECT {_COLUMNS} FROM agencies a ORDER BY id").fetchall()
     return [Agency(*row) for row in rows]

@@ -145,6 +145,9 @@ def add_supplier(db: sqlite_utils.Database, name: str, credit_code: str, *,
 def approve_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
     """Approve a supplier that signed up on the web (approving twice changes nothing)."""
     supplier = find_supplier(db, supplier_id)
+    if supplier.rejected_at:
+        raise Conflict(f"{supplier.name}'s sign-up was turned down; it cannot be approved",
+                       message_zh=f"{supplier.name} 的注册已被驳回，不能再通过")
     if not supplier.approved:
         db.execute("UPDATE suppliers SET approved_at = ? WHERE id = ?", [utc_now(), supplier.id])
     return find_supplier(db, supplier.id)
@@ -152,8 +155,9 @@ def approve_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
 
 def reject_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
     """Turn down a web sign-up: its products and batches go (nothing was issued or
-    shown for them, so their GTINs are free for whoever owns them) and its
-    accounts are disabled, all in one transaction."""
+    shown for them, so their GTINs are free for whoever owns them), its credit
+    code is freed for the company it belongs to (kept in the row, prefixed) and
+    its accounts are disabled, all in one transaction."""
     supplier = find_supplier(db, supplier_id)
     if supplier.approved:
         raise Conflict(f"{supplier.name} is approved already; disable its accounts instead",
@@ -166,7 +170,8 @@ def reject_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
         db.execute(f"DELETE FROM batches WHERE gtin IN ({gtins})", [supplier.id])
         db.execute("DELETE FROM products WHERE supplier_id = ?", [supplier.id])
         now = utc_now()
-        db.execute("UPDATE suppliers SET rejected_at = ? WHERE id = ?", [now, supplier.id])
+        db.execute("UPDATE suppliers SET rejected_at = ?, credit_code = ? WHERE id = ?",
+                   [now, f"rejected-{supplier.id}-{supplier.credit_code}", supplier.id])
         db.execute("UPDATE users SET disabled_at = ? WHERE role = 'supplier' AND org_id = ? "
                    "AND disabled_at IS NULL", [now, supplier.id])
     return find_supplier(db, supplier.id)

@@ -224,5 +224,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         # An operator turned a web sign-up down: its accounts are disabled and the
         # GTINs it entered (never issued, never public) are freed for their owner.
         "ALTER TABLE suppliers ADD COLUMN rejected_at TEXT",
+        "ALTER TABLE agencies ADD COLUMN rejected_at TEXT",
     ]),
 ]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from . import catalog
-from .codes import ItemCode, group_serial, normalise_typed_serial
+from .codes import ItemCode, group_serial, normalise_typed_serial, parse_code
 from .db import utc_now
 from .errors import Conflict, InvalidInput, NotFound
 
@@ -93,9 +93,18 @@ def _item(db: sqlite_utils.Database, code: ItemCode) -> dict:
     return item
 
 
-def issued_code(db: sqlite_utils.Database, batch: catalog.Batch, serial: str) -> ItemCode:
-    """The code issued under ``serial`` in this batch, as its owner names it (typed
-    with dashes, lower case or O for 0 is fine)."""
+def issued_code(db: sqlite_utils.Database, batch: catalog.Batch, serial: str,
+                base_url: str | None = None) -> ItemCode:
+    """The code issued under ``serial`` in this batch, as its owner names it: typed
+    (dashes, lower case or O for 0 are fine), or the URL a barcode scanner reads
+    off the label, whose signature must be the one issued."""
+    if "://" in serial or serial.strip().startswith("/01/"):
+        code = parse_code(serial.strip(), base_url)
+        if (code.gtin, code.lot) != (batch.gtin, batch.lot):
+            raise NotFound(f"this code is not of batch {batch.lot}",
+                           message_zh=f"这个码不属于批次 {batch.lot}")
+        _item(db, code)  # a copied label with a made-up signature changes nothing
+        return code
     typed = normalise_typed_serial(serial)
     item = catalog.find_item(db, batch.gtin, typed)
     if item is None or item["batch_id"] != batch.id:

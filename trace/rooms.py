@@ -19,6 +19,8 @@ from .errors import Conflict, InvalidInput, NotFound
 
 PLATFORMS = {"douyin": "抖音", "taobao": "淘宝直播", "kuaishou": "快手",
              "channels": "微信视频号", "other": "其他平台"}
+PLATFORMS_EN = {"douyin": "Douyin", "taobao": "Taobao Live", "kuaishou": "Kuaishou",
+                "channels": "WeChat Channels", "other": "another platform"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ class Room:
     @property
     def platform_name_zh(self) -> str:
         return PLATFORMS[self.platform]
+
+    @property
+    def platform_name_en(self) -> str:
+        return PLATFORMS_EN[self.platform]
 
     def to_json(self) -> dict:
         return dict(self.__dict__)

@@ -2,7 +2,7 @@
 and rotate the issuer key. Every route is for a signed-in admin account::
 
     GET  /admin/                               pending organisations, accounts, keys
-    POST /admin/suppliers/{id}/approve, .../reject, /admin/agencies/{id}/approve
+    POST /admin/suppliers/{id}/approve|reject, /admin/agencies/{id}/approve|reject
     POST /admin/users/{id}/disable
     POST /admin/keys/rotate
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request
 
 from .. import accounts, agencies, catalog, keys, rooms
-from ..errors import NotFound, TraceError
+from ..errors import Conflict, NotFound, TraceError
 from . import get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
@@ -38,15 +38,20 @@ def home():
                            rooms=channels,
                            pending=[row for row in suppliers
                                     if not row["approved_at"] and not row["rejected_at"]],
-                           pending_agencies=[lab for lab in labs if not lab.approved],
+                           pending_agencies=[lab for lab in labs
+                                             if not lab.approved and not lab.rejected_at],
                            users=accounts.list_users(db), org_names=org_names,
                            keys=keys.list_keys(db), me=signed_in_user())
 
 
 @bp.post("/suppliers/<int:supplier_id>/approve")
 def approve(supplier_id: int):
-    supplier = catalog.approve_supplier(get_db(), supplier_id)
-    flash(t("admin.approved").format(name=supplier.name), "ok")
+    try:
+        supplier = catalog.approve_supplier(get_db(), supplier_id)
+    except Conflict as error:
+        flash(in_reader_language(error), "bad")
+    else:
+        flash(t("admin.approved").format(name=supplier.name), "ok")
     return redirect(link("admin.home"), 303)
 
 
@@ -55,7 +60,7 @@ def reject(supplier_id: int):
     """Turn a supplier's sign-up down (its unissued products and batches go)."""
     try:
         supplier = catalog.reject_supplier(get_db(), supplier_id)
-    except TraceError as error:
+    except Conflict as error:
         flash(in_reader_language(error), "bad")
     else:
         flash(t("admin.rejected").format(name=supplier.name), "ok")
@@ -66,9 +71,24 @@ def reject(supplier_id: int):
 def approve_agency(agency_id: int):
     """Approve a testing agency; it gets its signing key now if it has none."""
     config = current_app.config
-    agency, _key = agencies.approve_agency(get_db(), agency_id, config["KEYS_DIR"],
-                                           config["KEY_PASSPHRASE"])
-    flash(t("admin.approved").format(name=agency.name), "ok")
+    try:
+        agency, _key = agencies.approve_agency(get_db(), agency_id, config["KEYS_DIR"],
+                                               config["KEY_PASSPHRASE"])
+    except Conflict as error:
+        flash(in_reader_language(error), "bad")
+    else:
+        flash(t("admin.approved").format(name=agency.name), "ok")
+    return redirect(link("admin.home"), 303)
+
+
+@bp.post("/agencies/<int:agency_id>/reject")
+def reject_agency(agency_id: int):
+    try:
+        agency = agencies.reject_agency(get_db(), agency_id)
+    except Conflict as error:
+        flash(in_reader_language(error), "bad")
+    else:
+        flash(t("admin.rejected").format(name=agency.name), "ok")
     return redirect(link("admin.home"), 303)
 
 
@@ -87,16 +107,16 @@ def disable(user_id: int):
         flash(in_reader_language(error), "bad")
     else:
         flash(t("admin.disabled").format(email=user.email), "ok")
-    return redirect(link("admin.home") + "#accounts", 303)
+    return redirect(link("admin.home"), 303)  # the message is at the top
 
 
 @bp.post("/keys/rotate")
 def rotate():
     if request.form.get("confirm") != "1":
         flash(t("admin.rotate_unconfirmed"), "bad")
-        return redirect(link("admin.home") + "#keys", 303)
+        return redirect(link("admin.home"), 303)
     config = current_app.config
     new, _retired = keys.rotate_key(get_db(), config["KEYS_DIR"], "issuer",
                                     config["KEY_PASSPHRASE"])
     flash(t("admin.rotated").format(kid=new.kid), "ok")
-    return redirect(link("admin.home") + "#keys", 303)
+    return redirect(link("admin.home"), 303)

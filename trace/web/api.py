@@ -65,8 +65,9 @@ def _schema_errors(req: Any, resp: Any, error: Exception | None, instance: Any,
         details = [{"loc": [str(part) for part in item.get("loc", ())],
                     "msg": str(item.get("msg", ""))} for item in adapter.validation_errors(error)]
         where = "; ".join(f"{'.'.join(d['loc']) or 'body'}: {d['msg']}" for d in details[:5])
+        fields = "、".join(dict.fromkeys(".".join(d["loc"]) or "body" for d in details))
         raised = InvalidRequest(f"the request does not match the API schema: {where}",
-                                message_zh=f"请求内容不符合接口规范：{where}")
+                                message_zh=f"请求内容不符合接口规范（字段：{fields}），详见 details")
         raised.details = details
         raise raised
 

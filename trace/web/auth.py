@@ -17,7 +17,7 @@ from flask import (Blueprint, current_app, flash, make_response, redirect, rende
 from flask_login import (LoginManager, UserMixin, current_user, login_required, login_user,
                          logout_user)
 
-from .. import accounts
+from .. import accounts, agencies, rooms
 from ..errors import Conflict, Forbidden, TraceError
 from ..scans import network_hash
 from . import get_db, in_reader_language, link
@@ -83,9 +83,12 @@ def home_of(user: accounts.User) -> str:
 @bp.get("/account")
 @login_required
 def account():
-    if current_user.user.role in HOMES:
-        return redirect(home_of(current_user.user), 303)
-    return render_template("account.html", user=current_user.user)
+    user = current_user.user
+    if user.role in HOMES:
+        return redirect(home_of(user), 303)
+    org = agencies.get_agency(get_db(), user.org_id) if user.role == "agency" else \
+        rooms.get_room(get_db(), user.org_id)
+    return render_template("account.html", user=user, org=org)
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
@@ -123,6 +126,8 @@ def signup():
     for an operator's approval before it can issue codes or sign results, but a
     supplier may set up products and batches meanwhile."""
     kind = "agency" if request.args.get("as") == "agency" else "supplier"
+    if current_user.is_authenticated:  # one account a person: sign out to sign up anew
+        return redirect(home_of(current_user.user), 303)
     if request.method == "GET":
         return render_template("signup.html", form={}, kind=kind)
     form = request.form

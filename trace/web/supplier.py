@@ -14,7 +14,7 @@ ever reaches its own organisation's data (another's is 'not found')::
 from __future__ import annotations
 
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
-                   request, stream_with_context)
+                   request, stream_with_context, url_for)
 
 from .. import catalog, downloads, jobs, keys, recalls, scans, stocks
 from ..errors import InvalidInput, TraceError
@@ -51,7 +51,8 @@ def new_product():
     try:
         product = catalog.add_product(
             get_db(), g.supplier, form.get("gtin", ""), form.get("name", ""),
-            shelf_life_days=_whole_number(form.get("shelf_life_days"), "shelf life"),
+            shelf_life_days=_whole_number(form.get("shelf_life_days"), "shelf life (days)",
+                                          "保质期（天）"),
             **{name: form.get(name) for name in PRODUCT_FIELDS if name != "name"})
     except TraceError as error:
         return render_template("supplier/product_form.html", form=form,
@@ -73,7 +74,7 @@ def new_batch():
             db, form.get("gtin", ""), form.get("lot", ""),
             produced_on=form.get("produced_on") or None,
             expires_on=form.get("expires_on") or None,
-            quantity=_whole_number(form.get("quantity"), "planned quantity"),
+            quantity=_whole_number(form.get("quantity"), "planned quantity", "计划数量"),
             notes=form.get("notes"))
     except TraceError as error:
         return render_template("supplier/batch_form.html", products=products, form=form,
@@ -81,12 +82,13 @@ def new_batch():
     return redirect(link("supplier.batch", gtin=batch.gtin, lot=batch.lot), 303)
 
 
-def _whole_number(text: str | None, what: str) -> int | None:
+def _whole_number(text: str | None, what: str, what_zh: str) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
     if not text.isdigit() or len(text) > 9:
-        raise InvalidInput(f"{what} must be a whole number", message_zh="请填写整数")
+        raise InvalidInput(f"{what} must be a whole number, without commas or a decimal point",
+                           message_zh=f"{what_zh}须为整数，不要加逗号或小数点")
     return int(text)
 
 
@@ -99,6 +101,8 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
     """The batch page; after a refused form, with its error beside the form and what
     was typed still in it (``problem``: ``issue_error``, ``item_error`` ...)."""
     db = get_db()
+    if request.method == "POST":  # the language switch and reloads go to the page itself
+        g.page_path = url_for("supplier.batch", gtin=found.gtin, lot=found.lot)
     issued = catalog.issued_count(db, found.id)
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 1 + issued // ITEMS_A_PAGE))
     with_pins = db.execute("SELECT count(pin_hash) FROM items WHERE batch_id = ?",
@@ -125,7 +129,7 @@ def issue(gtin: str, lot: str):
     found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
     config = current_app.config
     try:
-        count = _whole_number(request.form.get("count"), "count") or 0
+        count = _whole_number(request.form.get("count"), "the count", "数量") or 0
         if not 1 <= count <= MAX_WEB_TOPUP:
             raise InvalidInput(f"issue 1-{MAX_WEB_TOPUP:,} codes at a time",
                                message_zh=f"每次可发 1–{MAX_WEB_TOPUP:,} 个码")
@@ -198,7 +202,8 @@ def item_status(gtin: str, lot: str):
     try:
         if action not in ("void", "recall"):
             raise InvalidInput("choose void or recall", message_zh="请选择作废或召回")
-        code = recalls.issued_code(db, found, request.form.get("serial", ""))
+        code = recalls.issued_code(db, found, request.form.get("serial", ""),
+                                   current_app.config["BASE_URL"])
         change = recalls.void_item if action == "void" else recalls.recall_item
         change(db, code, request.form.get("reason", ""), signed_in_user().email)
     except TraceError as error:
