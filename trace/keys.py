@@ -248,8 +248,13 @@ def _read_pem(path: Path, kid: str) -> bytes:
 def load_private_key(keys_dir: str | Path, kid: str,
                      passphrase: str | None = None) -> Ed25519PrivateKey:
     """The private key in ``keys/{kid}.pem``; every way it can fail is named."""
-    path = _pem_path(keys_dir, kid)
-    data = _read_pem(path, kid)
+    return load_pem_file(_pem_path(keys_dir, kid), passphrase, kid)
+
+
+def load_pem_file(path: Path, passphrase: str | None = None,
+                  kid: str = "") -> Ed25519PrivateKey:
+    """An Ed25519 private key from a PEM file (an agency's own, on its own machine)."""
+    data = _read_pem(path, kid or path.name)
     encrypted = b"ENCRYPTED PRIVATE KEY" in data
     if encrypted and not passphrase:
         raise KeyProblem(f"the private key {path} is encrypted: set TRACE_KEY_PASSPHRASE")
@@ -265,6 +270,11 @@ def load_private_key(keys_dir: str | Path, kid: str,
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyProblem(f"{path} is not an Ed25519 key")
     return key
+
+
+def kid_of(private: Ed25519PrivateKey) -> str:
+    """The key id the key set gives this private key's public half."""
+    return derive_kid(_public_raw(private))
 
 
 def _public_raw(private: Ed25519PrivateKey) -> bytes:

@@ -226,4 +226,42 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "ALTER TABLE suppliers ADD COLUMN rejected_at TEXT",
         "ALTER TABLE agencies ADD COLUMN rejected_at TEXT",
     ]),
+    (8, [
+        # Which agency may sign for which batch: a supplier's commission (委托) or an
+        # operator's assignment (监督抽检, 神秘抽检).
+        """CREATE TABLE commissions (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES batches(id),
+            agency_id INTEGER NOT NULL REFERENCES agencies(id),
+            kind TEXT NOT NULL CHECK (kind IN ('commission', 'assignment')),
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL,
+            UNIQUE (batch_id, agency_id, kind)
+        )""",
+        # Signed reports exactly as signed (canonical JSON); corrections are new rows.
+        """CREATE TABLE inspection_reports (
+            id INTEGER PRIMARY KEY,
+            agency_id INTEGER NOT NULL REFERENCES agencies(id),
+            batch_id INTEGER NOT NULL REFERENCES batches(id),
+            report_no TEXT NOT NULL,
+            version TEXT NOT NULL,
+            supersedes TEXT NOT NULL,
+            record TEXT NOT NULL,
+            kid TEXT NOT NULL,
+            sig TEXT NOT NULL,
+            pdf_sha256 TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (agency_id, report_no, version)
+        )""",
+        "CREATE INDEX inspection_reports_batch ON inspection_reports(batch_id)",
+        """CREATE TRIGGER inspection_reports_no_update BEFORE UPDATE ON inspection_reports
+           BEGIN SELECT RAISE(ABORT, 'reports are never edited: sign a correction'); END""",
+        """CREATE TRIGGER inspection_reports_no_delete BEFORE DELETE ON inspection_reports
+           BEGIN SELECT RAISE(ABORT, 'reports are never deleted'); END""",
+        """CREATE TABLE report_pdfs (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            data BLOB NOT NULL
+        )""",
+    ]),
 ]

@@ -11,10 +11,9 @@ printed by ``python -m trace verify``::
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import sqlite_utils
 
@@ -22,6 +21,7 @@ from . import catalog, recalls, scans
 from .codes import BatchRef, ItemCode, normalise_typed_serial, parse_link, verify_signature
 from .db import utc_now
 from .errors import InvalidCode
+from .inspections import store as inspection_store
 from .keys import get_key
 from .recalls import StatusEvent
 from .scans import Observer, ScanHistory, ScanPolicy
@@ -95,6 +95,7 @@ class Verdict:
     item: dict | None = None
     scans: ScanHistory | None = None
     events: tuple[StatusEvent, ...] = ()
+    inspections: tuple[dict, ...] = ()     # DESIGN §7, every version, newest first
     typed: bool = False
     verified_at: str = field(default_factory=utc_now)
 
@@ -135,6 +136,8 @@ class Verdict:
             data["scans"] = self.scans.to_json()
         if self.events:
             data["events"] = [event.to_json() for event in self.events]
+        if self.batch:
+            data["inspections"] = list(self.inspections)
         return data
 
 
@@ -239,7 +242,8 @@ def _verdict_for_item(db: sqlite_utils.Database, item: dict, batch: catalog.Batc
         history = scans.read_history(db, item["id"], seen, policy)
     context = dict(ids, product=product, supplier=catalog.supplier_of(db, product),
                    batch=batch, item=item, scans=history,
-                   events=tuple(recalls.events_for(db, batch.id, item["id"])))
+                   events=tuple(recalls.events_for(db, batch.id, item["id"])),
+                   inspections=tuple(inspection_store.served_reports(db, batch.id)))
     copied = history.copied_reason(policy, viewer_known=seen is not None)
     if batch.status == "recalled" or item["status"] == "recalled":
         key, verdict = "recalled", "recalled"
@@ -258,7 +262,8 @@ def public_batch_json(view: dict) -> dict:
     """The batch page as JSON: only what the page itself shows a buyer."""
     return {"batch": view["batch"].public_json(), "product": view["product"].public_json(),
             "supplier": view["supplier"].public_json(), "issued": view["issued"],
-            "events": [event.to_json() for event in view["events"]]}
+            "events": [event.to_json() for event in view["events"]],
+            "inspections": view["inspections"]}
 
 
 def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
@@ -271,4 +276,5 @@ def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
         raise catalog.unregistered_batch(batch.gtin, batch.lot)
     return {"batch": batch, "product": product, "supplier": supplier,
             "issued": catalog.issued_count(db, batch.id),
-            "events": recalls.events_for(db, batch.id)}
+            "events": recalls.events_for(db, batch.id),
+            "inspections": inspection_store.served_reports(db, batch.id)}

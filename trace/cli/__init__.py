@@ -21,6 +21,7 @@ from ..errors import TraceError
 from . import accounts as accounts_cli
 from . import catalog as catalog_cli
 from . import codes as codes_cli
+from . import inspections as inspections_cli
 from . import keys as keys_cli
 from . import labels as labels_cli
 from . import orgs as orgs_cli
@@ -65,8 +66,8 @@ Example:
 """)
 
 
-for _module in (accounts_cli, catalog_cli, codes_cli, keys_cli, labels_cli, orgs_cli,
-                server_cli, status_cli):
+for _module in (accounts_cli, catalog_cli, codes_cli, inspections_cli, keys_cli, labels_cli,
+                orgs_cli, server_cli, status_cli):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 # Flask's own commands and options stay usable for developers, but the help shows

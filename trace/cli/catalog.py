@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 
 import click
@@ -14,6 +15,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import catalog, issuing, keys
+from ..inspections import store
 from .common import database, echo_list, keys_args
 
 
@@ -190,6 +192,45 @@ def batch_list(gtin: str | None, as_json: bool):
     echo_list(rows, as_json, "No batches yet.",
               lambda row: f"{row['gtin']}  {row['lot']:<20}  {row['status']:<8}  "
                           f"{row['issued']:>8} codes  produced {row['produced_on'] or '-'}")
+
+
+def _let_agency_sign(kind: str, gtin: str, lot: str, agency: str, by: str) -> None:
+    store.commission(database(), gtin, lot, agency, actor=by, kind=kind)
+    what = "commissioned (委托)" if kind == "commission" else "assigned (监督抽检, 神秘抽检)"
+    click.echo(f"Agency {agency} {what} for batch {catalog.normalise_lot(lot)} of {gtin}")
+
+
+@batch_group.command("commission")
+@click.option("--gtin", required=True)
+@click.option("--lot", required=True)
+@click.option("--agency", required=True, help="Agency id or CMA number.")
+@click.option("--by", default=lambda: f"cli:{os.environ.get('USER', 'operator')}",
+              show_default="cli:$USER", help="Who commissioned it, for the record.")
+def batch_commission(gtin: str, lot: str, agency: str, by: str):
+    """Record that the batch's supplier commissioned an agency (委托): it may then sign
+    委托检验 and 自检 reports for the batch.
+
+    \b
+    Example:
+      python -m trace batch commission --gtin 09521234000013 --lot ZJ-2611-A --agency 1
+    """
+    _let_agency_sign("commission", gtin, lot, agency, by)
+
+
+@batch_group.command("assign")
+@click.option("--gtin", required=True)
+@click.option("--lot", required=True)
+@click.option("--agency", required=True, help="Agency id or CMA number.")
+@click.option("--by", default=lambda: f"cli:{os.environ.get('USER', 'operator')}",
+              show_default="cli:$USER", help="Who assigned it, for the record.")
+def batch_assign(gtin: str, lot: str, agency: str, by: str):
+    """Assign an agency to test the batch for the operator (监督抽检, 神秘抽检).
+
+    \b
+    Example:
+      python -m trace batch assign --gtin 09521234000013 --lot ZJ-2611-A --agency 2
+    """
+    _let_agency_sign("assignment", gtin, lot, agency, by)
 
 
 COMMANDS = [supplier_group, product_group, batch_group]

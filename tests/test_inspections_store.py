@@ -1,0 +1,183 @@
+"""Signed lab reports: who may sign for which batch, what is stored, corrections,
+and tampering found on reading."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from trace import agencies, keys
+from trace.errors import Conflict, Forbidden, InvalidInput
+from trace.inspections import report as reports
+from trace.inspections import store
+
+from conftest import GTIN, LOT
+
+PDF = b"%PDF-1.4\n% a lab report\n%%EOF\n"
+
+
+def pearl_report(agency, **changes) -> dict:
+    record = {
+        "v": "trace-report-v1",
+        "agency": {"id": str(agency.id), "name": agency.name, "cma": agency.cma_no,
+                   "cnas": agency.cnas_no or ""},
+        "report_no": "ZJPQ-2026-0815", "version": "1", "type": "委托检验",
+        "batch": {"gtin": GTIN, "lot": LOT}, "issued_on": "2026-11-12",
+        "conclusion": "所检项目符合 GB/T 18781-2023 要求",
+        "items": [{"name": "珠层厚度", "result": "0.42", "unit": "mm", "limit": "≥0.3",
+                   "verdict": "合格"},
+                  {"name": "光泽", "result": "A", "limit": "A–D", "verdict": "合格"}],
+        "pdf_sha256": hashlib.sha256(PDF).hexdigest(), "supersedes": ""}
+    record.update(changes)
+    return record
+
+
+@pytest.fixture
+def lab(app, db, make_batch):
+    make_batch()
+    agency, _key = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
+                                       keys_dir=app.config["KEYS_DIR"])
+    return agency
+
+
+@pytest.fixture
+def commissioned(db, lab):
+    store.commission(db, GTIN, LOT, lab.id, actor="qc@pearl.example.cn")
+    return lab
+
+
+def signed(app, db, agency, record):
+    return store.sign_with_agency_key(db, app.config["KEYS_DIR"], agency.id, record)
+
+
+def test_a_commissioned_agency_stores_a_signed_report_and_it_is_served(app, db, commissioned):
+    record = pearl_report(commissioned)
+    kid, sig = signed(app, db, commissioned, record)
+    store.store_report(db, record, kid, sig, pdf=PDF)
+    [shown] = store.served_reports(db, 1)
+    assert shown["report"] == record and shown["kid"] == kid
+    assert shown["signature_ok"] and shown["current"]
+    assert store.load_pdf(db, record["pdf_sha256"]) == PDF
+
+
+def test_an_agency_not_commissioned_may_not_sign(app, db, lab):
+    record = pearl_report(lab)
+    with pytest.raises(Forbidden, match="commissioned"):
+        store.store_report(db, record, *signed(app, db, lab, record), pdf=PDF)
+    assert not store.served_reports(db, 1)
+
+
+def test_supervision_sampling_needs_an_operators_assignment(app, db, commissioned):
+    record = pearl_report(commissioned, type="监督抽检")
+    with pytest.raises(Forbidden, match="assigned"):
+        store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
+    store.commission(db, GTIN, LOT, commissioned.id, actor="ops", kind="assignment")
+    store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
+
+
+def test_an_issuer_key_never_signs_a_report(app, db, commissioned, issuer):
+    record = pearl_report(commissioned)
+    sig = reports.sign_record(issuer.private_key, issuer.kid, record)
+    with pytest.raises(Forbidden, match="only .* own key"):
+        store.store_report(db, record, issuer.kid, sig, pdf=PDF)
+
+
+def test_a_wrong_or_unknown_key_is_refused(app, db, commissioned):
+    record = pearl_report(commissioned)
+    stranger = Ed25519PrivateKey.generate()
+    kid = keys.kid_of(stranger)
+    with pytest.raises(InvalidInput, match="not in the key set"):
+        store.store_report(db, record, kid, reports.sign_record(stranger, kid, record), pdf=PDF)
+    real_kid, _sig = signed(app, db, commissioned, record)
+    with pytest.raises(InvalidInput, match="does not verify"):
+        store.store_report(db, record, real_kid, reports.sign_record(stranger, real_kid, record),
+                           pdf=PDF)
+
+
+@pytest.mark.parametrize("pdf, message", [
+    (b"GIF89a not a pdf", "not a PDF"),
+    (PDF + b"x", "SHA-256"),
+    (None, "none was given"),
+    (b"%PDF-" + b"0" * store.MAX_PDF_BYTES, "larger than"),
+])
+def test_a_bad_pdf_is_refused_and_nothing_is_stored(app, db, commissioned, pdf, message):
+    record = pearl_report(commissioned)
+    if pdf is not None and pdf.startswith(b"%PDF-0"):
+        record["pdf_sha256"] = hashlib.sha256(pdf).hexdigest()
+    with pytest.raises(InvalidInput, match=message):
+        store.store_report(db, record, *signed(app, db, commissioned, record), pdf=pdf)
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM report_pdfs").fetchone()[0] == 0
+
+
+def test_a_correction_supersedes_and_both_stay(app, db, commissioned):
+    first = pearl_report(commissioned)
+    store.store_report(db, first, *signed(app, db, commissioned, first), pdf=PDF)
+    again = pearl_report(commissioned, version="2", supersedes="1",
+                         conclusion="所检项目符合要求（更正：珠层厚度单位）")
+    with pytest.raises(Conflict, match="must name the one"):
+        bare = dict(again, supersedes="")
+        store.store_report(db, bare, *signed(app, db, commissioned, bare))
+    store.store_report(db, again, *signed(app, db, commissioned, again))
+    shown = store.served_reports(db, 1)
+    assert [(s["report"]["version"], s["current"]) for s in shown] == [("2", True), ("1", False)]
+    with pytest.raises(Conflict, match="no current version 1"):
+        third = pearl_report(commissioned, version="3", supersedes="1")
+        store.store_report(db, third, *signed(app, db, commissioned, third))
+
+
+def test_stored_reports_cannot_be_edited_or_deleted(app, db, commissioned):
+    record = pearl_report(commissioned)
+    store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
+    for statement in ("UPDATE inspection_reports SET kid = 'X'", "DELETE FROM inspection_reports"):
+        with pytest.raises(Exception, match="never"):
+            db.execute(statement)
+
+
+@pytest.mark.parametrize("tamper", ["result", "date", "pdf"])
+def test_a_changed_field_or_pdf_byte_fails_its_signature(app, db, commissioned, tamper):
+    record = pearl_report(commissioned)
+    store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
+    db.execute("DROP TRIGGER inspection_reports_no_update")  # as an intruder would
+    if tamper == "pdf":
+        db.execute("UPDATE report_pdfs SET data = ?", [PDF.replace(b"lab", b"LAB")])
+    else:
+        changed = copy.deepcopy(record)
+        if tamper == "result":
+            changed["items"][0]["result"] = "0.52"
+        else:
+            changed["issued_on"] = "2026-11-30"
+        db.execute("UPDATE inspection_reports SET record = ?",
+                   [reports.canonical_bytes(changed).decode()])
+    [shown] = store.served_reports(db, 1)
+    assert shown["signature_ok"] is False
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"items": []}, "items"),
+    ({"issued_on": "12/11/2026"}, "YYYY-MM-DD"),
+    ({"type": "随便检"}, "type"),
+    ({"v": "trace-report-v0"}, "v"),
+    ({"pdf_sha256": "abc"}, "pdf_sha256"),
+    ({"report_no": 815}, "must be a string"),
+])
+def test_a_malformed_report_names_its_field(db, lab, change, message):
+    with pytest.raises(InvalidInput, match=message):
+        reports.check_record(pearl_report(lab, **change))
+
+
+def test_a_report_naming_another_agency_is_refused(app, db, commissioned):
+    record = pearl_report(commissioned)
+    record["agency"]["name"] = "别的检测所"
+    with pytest.raises(InvalidInput, match="agency block"):
+        store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
+
+
+def test_the_canonical_bytes_are_sorted_compact_utf8():
+    assert reports.canonical_bytes({"b": "合格", "a": ["1"]}) == \
+        json.dumps({"a": ["1"], "b": "合格"}, ensure_ascii=False,
+                   separators=(",", ":")).encode()

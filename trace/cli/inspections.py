@@ -1,0 +1,151 @@
+"""``inspection``: signed lab results. ``sign`` runs on the lab's own machine with no
+database; ``import`` stores reports (all of a file or none); ``verify`` re-checks::
+
+    python -m trace inspection sign report.json --key lab.pem --agency 1 --out signed.json
+    python -m trace inspection import signed.json --agency 1 --pdf report.pdf
+    python -m trace inspection verify --gtin 09521234000013 --lot ZJ-2611-A
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from .. import catalog, keys
+from ..errors import InvalidInput, TraceError
+from ..inspections import report as reports
+from ..inspections import store
+from .common import database, keys_args
+
+
+@click.group(cls=AppGroup, name="inspection")
+def inspection_group():
+    """Inspection reports signed by testing agencies.
+
+    \b
+    Example:
+      python -m trace inspection import report.json --agency 1 --pdf report.pdf
+    """
+
+
+def _read_json(path: str):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"{path}: not valid JSON (line {error.lineno}, column "
+                           f"{error.colno}: {error.msg})") from None
+
+
+def _entries(data) -> list:
+    return data if isinstance(data, list) else [data]
+
+
+@inspection_group.command("sign")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False))
+@click.option("--key", "pem", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The agency's private key (PEM); TRACE_KEY_PASSPHRASE opens an encrypted one.")
+@click.option("--agency", required=True, help="The agency's id on the platform.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+def inspection_sign(report: str, pem: str, agency: str, out: str):
+    """Sign a report (or a JSON list of them) offline with the agency's own key; no
+    database is needed, so it runs on the lab's machine.
+
+    \b
+    Example:
+      python -m trace inspection sign report.json --key lab.pem --agency 1 --out signed.json
+    """
+    private = keys.load_pem_file(Path(pem), os.environ.get("TRACE_KEY_PASSPHRASE"))
+    kid = keys.kid_of(private)
+    signed = []
+    for index, record in enumerate(_entries(_read_json(report))):
+        try:
+            record = reports.check_record(record)
+        except TraceError as error:
+            raise InvalidInput(f"{report}[{index}]: {error.message}") from None
+        if record["agency"]["id"] != agency:
+            raise InvalidInput(f"{report}[{index}]: agency.id is {record['agency']['id']!r}, "
+                               f"not --agency {agency}")
+        signed.append({"report": record, "kid": kid,
+                       "sig": reports.sign_record(private, kid, record)})
+    Path(out).write_text(json.dumps(signed if len(signed) > 1 else signed[0],
+                                    ensure_ascii=False, indent=2), encoding="utf-8")
+    click.echo(f"Signed {len(signed)} report(s) with key {kid}; wrote {out}")
+
+
+@inspection_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--agency", required=True, help="The agency's id (its reports only).")
+@click.option("--pdf", type=click.Path(exists=True, dir_okay=False),
+              help="The report's PDF (one report per import).")
+def inspection_import(path: str, agency: str, pdf: str | None):
+    """Store reports from FILE.json: signed ones ({"report", "kid", "sig"}, from
+    'inspection sign') are checked against the agency's registered key; unsigned
+    ones are signed with its server-held key. All of the file or nothing.
+
+    \b
+    Example:
+      python -m trace inspection import signed.json --agency 1 --pdf report.pdf
+    """
+    db = database()
+    entries = _entries(_read_json(path))
+    if pdf and len(entries) != 1:
+        raise InvalidInput(f"--pdf goes with a file of one report; {path} has {len(entries)}")
+    pdf_bytes = Path(pdf).read_bytes() if pdf else None
+    keys_dir, passphrase = keys_args()
+    with db.atomic():
+        for index, entry in enumerate(entries):
+            where = f"{path}[{index}]" if len(entries) > 1 else path
+            try:
+                record, kid, sig = _signed(db, entry, agency, keys_dir, passphrase)
+                stored = store.store_report(db, record, kid, sig, pdf=pdf_bytes)
+            except TraceError as error:
+                raise type(error)(f"{where}: {error.message} (nothing was stored)",
+                                  message_zh=error.message_zh) from None
+            click.echo(f"Stored report {stored.report_no} version {stored.version} "
+                       f"(key {stored.kid})")
+
+
+def _signed(db, entry, agency: str, keys_dir: str, passphrase: str | None):
+    if isinstance(entry, dict) and set(entry) == {"report", "kid", "sig"}:
+        record = entry["report"]
+        if not isinstance(record, dict) or record.get("agency", {}).get("id") != agency:
+            raise InvalidInput(f"the report is not agency {agency}'s (--agency)")
+        return record, entry["kid"], entry["sig"]
+    if not isinstance(entry, dict) or entry.get("agency", {}).get("id") != agency:
+        raise InvalidInput(f"the report's agency.id is not {agency} (--agency)")
+    kid, sig = store.sign_with_agency_key(db, keys_dir, int(agency), entry, passphrase)
+    return entry, kid, sig
+
+
+@inspection_group.command("verify")
+@click.option("--gtin", required=True)
+@click.option("--lot", required=True)
+def inspection_verify(gtin: str, lot: str):
+    """Re-check every stored report of a batch (signature, key, PDF); exit 1 naming any
+    that fail.
+
+    \b
+    Example:
+      python -m trace inspection verify --gtin 09521234000013 --lot ZJ-2611-A
+    """
+    db = database()
+    batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
+    served = store.served_reports(db, batch.id)
+    bad = [shown for shown in served if not shown["signature_ok"]]
+    for shown in served:
+        report = shown["report"]
+        state = "ok" if shown["signature_ok"] else "SIGNATURE FAILS"
+        click.echo(f"{report['report_no']} v{report['version']}  {report['agency']['name']}  "
+                   f"{'current' if shown['current'] else 'superseded'}  {state}")
+    if not served:
+        click.echo(f"No reports for batch {batch.lot}.")
+    if bad:
+        names = ", ".join(f"{s['report']['report_no']} v{s['report']['version']}" for s in bad)
+        raise click.ClickException(f"{len(bad)} report(s) fail their signature: {names}")
+
+
+COMMANDS = [inspection_group]

@@ -1,0 +1,124 @@
+"""The signed report (DESIGN §7, normative): a JSON object whose leaves are all
+strings, signed by the agency's own Ed25519 key over its canonical bytes::
+
+    record = check_record(json.loads(text))          # the shape, or InvalidInput
+    sig = sign_record(private_key, "K7AB29XQ", record)
+    verify_record(public_raw, "K7AB29XQ", record, sig)   # True / False
+
+Canonical bytes are ``json.dumps(record, ensure_ascii=False, sort_keys=True,
+separators=(",", ":"))`` in UTF-8 (RFC 8785 for string-only JSON); the signed
+message is ``b"trace-report-v1|" + kid + b"|" + canonical``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
+                                                               Ed25519PublicKey)
+
+from ..codes import decode_signature, encode_signature
+from ..errors import InvalidCode, InvalidInput
+
+VERSION = "trace-report-v1"
+TYPES = ("委托检验", "监督抽检", "自检", "神秘抽检")
+ASSIGNED_TYPES = ("监督抽检", "神秘抽检")     # an operator assigns these; others are commissioned
+FAILED = ("不合格", "不符合")
+REQUIRED = ("v", "agency", "report_no", "version", "type", "batch", "issued_on", "conclusion",
+            "items", "pdf_sha256", "supersedes")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def canonical_bytes(record: dict) -> bytes:
+    return json.dumps(record, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def signed_message(kid: str, record: dict) -> bytes:
+    return VERSION.encode() + b"|" + kid.encode() + b"|" + canonical_bytes(record)
+
+
+def sign_record(private_key: Ed25519PrivateKey, kid: str, record: dict) -> str:
+    return encode_signature(private_key.sign(signed_message(kid, record)))
+
+
+def verify_record(public_raw: bytes, kid: str, record: dict, sig: str) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(public_raw).verify(
+            decode_signature(sig), signed_message(kid, record))
+    except (InvalidSignature, InvalidCode, ValueError):
+        return False
+    return True
+
+
+def _bad(where: str, problem: str, problem_zh: str) -> InvalidInput:
+    return InvalidInput(f"report field {where}: {problem}",
+                        message_zh=f"报告字段 {where}：{problem_zh}")
+
+
+def _strings_only(value: Any, where: str) -> None:
+    """Every leaf a string: numbers as the lab printed them ("0.012"), never 0.012."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _strings_only(inner, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            _strings_only(inner, f"{where}[{index}]")
+    elif not isinstance(value, str):
+        raise _bad(where, f"must be a string (write numbers as printed, e.g. \"0.012\"), "
+                   f"not {json.dumps(value)}", "必须是字符串（数字请按报告原样写成字符串）")
+
+
+def check_record(record: Any) -> dict:
+    """The report if it has the normative shape; otherwise ``InvalidInput`` naming
+    the field. Says nothing about who signed it."""
+    if not isinstance(record, dict):
+        raise _bad("(whole)", "a report is one JSON object", "报告必须是一个 JSON 对象")
+    _strings_only(record, "report")
+    missing = [name for name in REQUIRED if name not in record]
+    if missing:
+        raise _bad(missing[0], "is missing", "缺失")
+    if record["v"] != VERSION:
+        raise _bad("v", f"must be {VERSION!r}", f"应为 {VERSION}")
+    _object(record, "agency", ("id", "name", "cma", "cnas"))
+    _object(record, "batch", ("gtin", "lot"))
+    if record["type"] not in TYPES:
+        raise _bad("type", f"must be one of {', '.join(TYPES)}", f"应为 {'、'.join(TYPES)} 之一")
+    if not _DATE.fullmatch(record["issued_on"]):
+        raise _bad("issued_on", "must be a date YYYY-MM-DD", "应为 YYYY-MM-DD 格式的日期")
+    for name in ("report_no", "version", "conclusion"):
+        if not record[name].strip():
+            raise _bad(name, "must not be empty", "不能为空")
+    if record["pdf_sha256"] and not _HEX64.fullmatch(record["pdf_sha256"]):
+        raise _bad("pdf_sha256", "must be 64 lower-case hex digits or \"\"",
+                   "应为 64 位小写十六进制或空字符串")
+    _items(record["items"])
+    return record
+
+
+def _object(record: dict, name: str, keys: tuple[str, ...]) -> None:
+    value = record[name]
+    if not isinstance(value, dict):
+        raise _bad(name, "must be an object", "应为对象")
+    for key in keys:
+        if not value.get(key, "").strip() and not (name == "agency" and key == "cnas"):
+            raise _bad(f"{name}.{key}", "is missing", "缺失")
+
+
+def _items(items: Any) -> None:
+    if not isinstance(items, list) or not items:
+        raise _bad("items", "must be a non-empty list of tested items", "应为检测项目列表，不能为空")
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise _bad(f"items[{index}]", "must be an object", "应为对象")
+        for key in ("name", "result", "verdict"):
+            if not item.get(key, "").strip():
+                raise _bad(f"items[{index}].{key}", "is missing", "缺失")
+
+
+def failed_items(record: dict) -> list[dict]:
+    return [item for item in record["items"] if item["verdict"] in FAILED]

@@ -1,0 +1,63 @@
+"""A result as the lab printed it, read into a qualifier and value for tables and
+checks; the printed text always stays what is shown and signed::
+
+    read_result("<0.01")     # Reading('<', '0.01')
+    read_result("未检出")     # Reading('ND', None)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_NUMBER = r"\d+(?:\.\d+)?"
+_BOUND = re.compile(rf"([<>≤≥])\s*({_NUMBER})")
+_SPAN = re.compile(rf"({_NUMBER})\s*[-–—~～至]\s*({_NUMBER})")
+_NOT_DETECTED = {"未检出", "ND", "N.D.", "NOT DETECTED", "未检出ND"}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """``qualifier``: '=', '<', '>', '≤', '≥', 'ND', 'range', 'grade' or 'text'."""
+
+    qualifier: str
+    value: str | None = None
+    upper: str | None = None     # the top of a range
+
+
+def read_result(printed: str) -> Reading:
+    """
+    >>> read_result("0.012")
+    Reading(qualifier='=', value='0.012', upper=None)
+    >>> read_result("＜0.01")
+    Reading(qualifier='<', value='0.01', upper=None)
+    >>> read_result("未检出")
+    Reading(qualifier='ND', value=None, upper=None)
+    >>> read_result("8.0–8.5")
+    Reading(qualifier='range', value='8.0', upper='8.5')
+    >>> read_result("3-4")         # a colour-fastness half grade, not a range
+    Reading(qualifier='grade', value='3-4', upper=None)
+    >>> read_result("强 B")
+    Reading(qualifier='grade', value='强 B', upper=None)
+    >>> read_result("无")
+    Reading(qualifier='text', value='无', upper=None)
+    """
+    text = unicodedata.normalize("NFKC", printed or "").strip()
+    if text.upper() in _NOT_DETECTED or text.startswith("未检出"):
+        return Reading("ND")
+    if re.fullmatch(_NUMBER, text):
+        return Reading("=", text)
+    bound = _BOUND.fullmatch(text)
+    if bound:
+        return Reading(bound.group(1), bound.group(2))
+    span = _SPAN.fullmatch(text)
+    if span:
+        low, high = span.groups()
+        if low.isdigit() and high.isdigit() and 1 <= int(low) < int(high) <= 5 and \
+                int(high) - int(low) == 1:
+            return Reading("grade", text)
+        return Reading("range", low, high)
+    if re.fullmatch(r"[强中弱]?\s*[A-E][1-4]?|[1-5]级?", text):
+        return Reading("grade", printed.strip())
+    return Reading("text", printed.strip())

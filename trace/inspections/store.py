@@ -1,0 +1,198 @@
+"""Commissions, signed reports and their PDFs, and what a page shows of them.
+
+An agency signs only for a batch a supplier commissioned it for (委托) or, for
+监督抽检 and 神秘抽检, one an operator assigned it; a report is stored only when
+its signature, made with that agency's own key, checks out. Nothing is edited
+or deleted: a correction is a new signed version naming the one it supersedes::
+
+    commission(db, "09521234000013", "ZJ-2611-A", agency_id=1, actor="qc@pearl.cn")
+    stored = store_report(db, record, kid, sig, pdf=pdf_bytes)
+    for shown in served_reports(db, batch_id): shown["signature_ok"], shown["current"]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from .. import agencies, catalog, keys
+from ..db import utc_now
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from . import report as reports
+
+MAX_PDF_BYTES = 20 * 1024 * 1024
+KINDS = {"commission": "委托", "assignment": "指派抽检"}
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    id: int
+    agency_id: int
+    batch_id: int
+    report_no: str
+    version: str
+    kid: str
+
+
+def commission(db: sqlite_utils.Database, gtin: str, lot: str, agency_id: int | str, *,
+               actor: str, kind: str = "commission") -> None:
+    """Let an agency sign for a batch: a supplier's commission, or (``kind=
+    'assignment'``) an operator's assignment for 监督抽检 and 神秘抽检."""
+    if kind not in KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(KINDS)}")
+    batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
+    agency = agencies.find_agency(db, agency_id)
+    if not agency.approved:
+        raise Forbidden(f"{agency.name} is not approved yet", message_zh="该检测机构尚未通过审核")
+    db.execute("INSERT OR IGNORE INTO commissions (batch_id, agency_id, kind, actor, at) "
+               "VALUES (?, ?, ?, ?, ?)", [batch.id, agency.id, kind, actor, utc_now()])
+
+
+def may_sign_for(db: sqlite_utils.Database, batch: catalog.Batch, agency: agencies.Agency,
+                 report_type: str) -> None:
+    """Raise unless the agency was commissioned (or, for 监督抽检 and 神秘抽检,
+    assigned) for this batch."""
+    kind = "assignment" if report_type in reports.ASSIGNED_TYPES else "commission"
+    if not db.execute("SELECT 1 FROM commissions WHERE batch_id = ? AND agency_id = ? AND "
+                      "kind = ?", [batch.id, agency.id, kind]).fetchone():
+        who = "an operator assigned it" if kind == "assignment" else "its supplier commissioned it"
+        raise Forbidden(f"{agency.name} may sign a {report_type} report for batch {batch.lot} "
+                        f"only once {who}",
+                        message_zh=f"{agency.name} 未获{KINDS[kind]}，不能为批次 {batch.lot} 签发"
+                        f"{report_type}报告")
+
+
+def _agency_key(db: sqlite_utils.Database, kid: str, agency: agencies.Agency) -> keys.KeyRecord:
+    record = keys.get_key(db, kid)
+    if record is None:
+        raise InvalidInput(f"key {kid} is not in the key set", message_zh=f"密钥 {kid} 不在本平台密钥集中")
+    if record.role != agency.key_role:
+        raise Forbidden(f"key {kid} has role {record.role}; only {agency.name}'s own key "
+                        f"({agency.key_role}) signs its reports",
+                        message_zh=f"密钥 {kid} 不是 {agency.name} 的签名密钥")
+    if record.status != "active":
+        raise Forbidden(f"key {kid} is {record.status}", message_zh=f"密钥 {kid} 已停用或吊销")
+    return record
+
+
+def _check_pdf(record: dict, pdf: bytes | None, db: sqlite_utils.Database) -> None:
+    want = record["pdf_sha256"]
+    if pdf is None:
+        if want and not db.execute("SELECT 1 FROM report_pdfs WHERE sha256 = ?",
+                                   [want]).fetchone():
+            raise InvalidInput("the report names a PDF (pdf_sha256) but none was given",
+                               message_zh="报告含有 PDF 哈希，但没有提供 PDF 文件")
+        return
+    if len(pdf) > MAX_PDF_BYTES:
+        raise InvalidInput(f"the PDF is larger than {MAX_PDF_BYTES // 2**20} MB",
+                           message_zh="PDF 文件超过 20 MB")
+    if not pdf.startswith(b"%PDF-"):
+        raise InvalidInput("the file is not a PDF", message_zh="上传的文件不是 PDF")
+    if hashlib.sha256(pdf).hexdigest() != want:
+        raise InvalidInput("the PDF's SHA-256 is not the pdf_sha256 the report signs",
+                           message_zh="PDF 文件与报告签名中的哈希不一致")
+
+
+def store_report(db: sqlite_utils.Database, record: dict, kid: str, sig: str, *,
+                 pdf: bytes | None = None) -> StoredReport:
+    """Check and store one signed report (and its PDF), all or nothing."""
+    record = reports.check_record(record)
+    agency = agencies.find_agency(db, record["agency"]["id"])
+    key = _agency_key(db, kid, agency)
+    if not reports.verify_record(key.public_bytes, kid, record, sig):
+        raise InvalidInput(f"the signature of report {record['report_no']} does not verify "
+                           f"with key {kid}", message_zh="报告签名验证失败")
+    _check_agency_block(record, agency)
+    batch = catalog.get_batch(db, record["batch"]["gtin"],
+                              catalog.normalise_lot(record["batch"]["lot"]))
+    may_sign_for(db, batch, agency, record["type"])
+    _check_pdf(record, pdf, db)
+    with db.atomic():
+        _check_version(db, agency, record)
+        if pdf is not None:
+            db.execute("INSERT OR IGNORE INTO report_pdfs (sha256, size, data) VALUES (?, ?, ?)",
+                       [record["pdf_sha256"], len(pdf), pdf])
+        cursor = db.execute(
+            "INSERT INTO inspection_reports (agency_id, batch_id, report_no, version, "
+            "supersedes, record, kid, sig, pdf_sha256, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [agency.id, batch.id, record["report_no"], record["version"], record["supersedes"],
+             reports.canonical_bytes(record).decode(), kid, sig, record["pdf_sha256"],
+             utc_now()])
+    return StoredReport(cursor.lastrowid or 0, agency.id, batch.id, record["report_no"],
+                        record["version"], kid)
+
+
+def _check_agency_block(record: dict, agency: agencies.Agency) -> None:
+    block = record["agency"]
+    if (block["name"], block["cma"], block.get("cnas") or None) != \
+            (agency.name, agency.cma_no, agency.cnas_no):
+        raise InvalidInput("the report's agency block (name, cma, cnas) is not the registered "
+                           f"agency {agency.id}'s", message_zh="报告中的机构名称或资质编号与登记信息不符")
+
+
+def _check_version(db: sqlite_utils.Database, agency: agencies.Agency, record: dict) -> None:
+    versions = {row[0]: row[1] for row in db.execute(
+        "SELECT version, supersedes FROM inspection_reports WHERE agency_id = ? AND "
+        "report_no = ?", [agency.id, record["report_no"]])}
+    if record["version"] in versions:
+        raise Conflict(f"report {record['report_no']} version {record['version']} is stored "
+                       "already; a correction needs a new version",
+                       message_zh="该版本报告已存在；更正请签发新版本")
+    replaced = record["supersedes"]
+    if versions and not replaced:
+        raise Conflict(f"report {record['report_no']} exists; a new version must name the one "
+                       "it supersedes", message_zh="报告已存在；新版本须注明所更正的版本")
+    if replaced and (replaced not in versions or replaced in versions.values()):
+        raise Conflict(f"report {record['report_no']} has no current version {replaced} to "
+                       "supersede", message_zh=f"没有可更正的当前版本 {replaced}")
+
+
+def load_pdf(db: sqlite_utils.Database, sha256: str) -> bytes:
+    row = db.execute("SELECT data FROM report_pdfs WHERE sha256 = ?", [sha256]).fetchone()
+    if row is None:
+        raise NotFound("no such report PDF", message_zh="未找到该报告 PDF")
+    return row[0]
+
+
+def served_reports(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
+    """Every stored version for the batch as DESIGN §7 serves it, newest first, each
+    re-checked now: its signature against the key set, its PDF against its hash."""
+    rows = db.execute("SELECT agency_id, report_no, version, supersedes, record, kid, sig, "
+                      "pdf_sha256 FROM inspection_reports WHERE batch_id = ? ORDER BY id DESC",
+                      [batch_id]).fetchall()
+    replaced = {(row[0], row[1], row[3]) for row in rows if row[3]}
+    return [{"report": json.loads(record), "kid": kid, "sig": sig,
+             "signature_ok": _still_valid(db, record, kid, sig, pdf_sha256),
+             "current": (agency_id, report_no, version) not in replaced}
+            for agency_id, report_no, version, _sup, record, kid, sig, pdf_sha256 in rows]
+
+
+def _still_valid(db: sqlite_utils.Database, stored: str, kid: str, sig: str,
+                 pdf_sha256: str) -> bool:
+    key = keys.get_key(db, kid)
+    if key is None or not key.role.startswith("agency:") or key.status == "revoked":
+        return False
+    record = json.loads(stored)
+    if record.get("pdf_sha256", "") != pdf_sha256:
+        return False
+    if pdf_sha256:
+        row = db.execute("SELECT data FROM report_pdfs WHERE sha256 = ?",
+                         [pdf_sha256]).fetchone()
+        if row is None or hashlib.sha256(row[0]).hexdigest() != pdf_sha256:
+            return False
+    return reports.verify_record(key.public_bytes, kid, record, sig)
+
+
+def sign_with_agency_key(db: sqlite_utils.Database, keys_dir: str | Path, agency_id: int,
+                         record: dict, passphrase: str | None = None) -> tuple[str, str]:
+    """Sign with the agency's server-held key: (kid, sig)."""
+    agency = agencies.get_agency(db, agency_id)
+    signer = keys.load_signer(db, keys_dir, passphrase, role=agency.key_role)
+    signer.require_role(agency.key_role)
+    return signer.kid, reports.sign_record(signer.private_key, signer.kid,
+                                           reports.check_record(record))
