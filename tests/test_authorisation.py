@@ -7,6 +7,7 @@ without its access being decided here."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 
 import pytest
@@ -46,6 +47,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("public.report", "GET", "/report", None, PUBLIC),
     ("public.report", "POST", "/report", {"what_seen": ""}, PUBLIC),
     ("public.trust_list", "GET", "/.well-known/trace-keys.json", None, PUBLIC),
+    ("public.report_pdf", "GET", "/inspections/pdf/{pdf}", None, PUBLIC),
     ("auth.login", "GET", "/login", None, PUBLIC),
     ("auth.login", "POST", "/login", {"email": "x@y.cn", "password": "wrong one!"}, PUBLIC),
     ("auth.signup", "GET", "/signup", None, PUBLIC),
@@ -122,10 +124,14 @@ def world(app, db, issuer, make_batch, make_account):
     victim = make_account("supplier", "victim@pearl.example.cn", org=CREDIT_CODE)
     owner_id = catalog.find_supplier(db, CREDIT_CODE).id
     item = db.execute("SELECT serial FROM items ORDER BY id DESC LIMIT 1").fetchone()[0]
+    pdf = b"%PDF-1.4 a report"
+    db.execute("INSERT INTO report_pdfs (sha256, size, data) VALUES (?, ?, ?)",
+               [hashlib.sha256(pdf).hexdigest(), len(pdf), pdf])
     item_url = next(r["url"] for r in export_rows(db, GTIN, LOT, app.config["BASE_URL"]))
     return {"emails": emails,
             "tokens": {who: accounts.new_token(db, email)[1] for who, email in emails.items()},
-            "values": {"owner_token": str(accounts.new_token(db, emails["owner"], "spare")[0]),
+            "values": {"pdf": hashlib.sha256(pdf).hexdigest(),
+                       "owner_token": str(accounts.new_token(db, emails["owner"], "spare")[0]),
                        "item": item_url, "serial": item, "other_id": str(other.id),
                        "agency_id": str(lab.id),
                        "victim": str(accounts.find_user(db, victim).id),

@@ -371,3 +371,61 @@ def test_an_empty_look_up_goes_back_to_the_form(client, query):
     response = client.get("/verify" + query)
     assert response.status_code == 303
     assert response.headers["Location"] == ("/?lang=en" if "lang=en" in query else "/")
+
+
+def _stored_report(app, db, **changes):
+    from trace import agencies
+    from trace.inspections import store
+    from test_inspections_store import PDF, pearl_report
+    lab, _ = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
+                                 keys_dir=app.config["KEYS_DIR"])
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    record = pearl_report(lab, **changes)
+    kid, sig = store.sign_with_agency_key(db, app.config["KEYS_DIR"], lab.id, record)
+    store.store_report(db, record, kid, sig, pdf=PDF)
+    return record
+
+
+def test_the_item_page_shows_the_signed_report(app, client, db, issued_urls):
+    record = _stored_report(app, db)
+    path = issued_urls[0][len(BASE_URL):]
+    html = client.get(path).get_data(as_text=True)
+    assert "浙江省珍珠检测中心" in html and "231012341234" in html and "L1234" in html
+    assert "ZJPQ-2026-0815" in html and "签名有效" in html and "珠层厚度" in html
+    assert 'class="verdict-pass"' in html and "不合格项目" not in html
+    data = client.get(path, headers={"Accept": "application/json"}).get_json()
+    [shown] = data["inspections"]
+    assert shown["report"] == record and shown["signature_ok"] and shown["current"]
+    pdf = client.get(f"/inspections/pdf/{record['pdf_sha256']}")
+    assert pdf.headers["Content-Disposition"].startswith("attachment")
+    assert pdf.get_data().startswith(b"%PDF-")
+
+
+def test_a_failed_item_is_warned_above_everything_on_the_batch_page(app, client, db,
+                                                                    issued_urls):
+    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
+                                    "limit": "≤5", "verdict": "不合格"}],
+                   conclusion="所检项目不符合 GB 2763-2021 要求")
+    html = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    main = html.split("<main>")[1]
+    assert main.index("本批次检测结果有不合格项目：联苯菊酯") < main.index("section")
+    assert 'class="verdict-fail"' in html
+
+
+def test_a_tampered_report_says_so_on_the_page(app, client, db, issued_urls):
+    _stored_report(app, db)
+    db.execute("DROP TRIGGER inspection_reports_no_update")
+    db.execute("UPDATE inspection_reports SET record = replace(record, '0.42', '0.92')")
+    html = client.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    assert "签名无效" in html and "签名有效" not in html
+
+
+def test_an_old_report_says_how_old(app, client, db, issued_urls):
+    _stored_report(app, db, issued_on="2024-01-02")
+    html = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    assert "可能已不反映当前批次" in html
+
+
+@pytest.mark.parametrize("sha", ["0" * 64, "../../etc/passwd", "A" * 64])
+def test_an_unknown_report_pdf_is_not_found(client, sha):
+    assert client.get(f"/inspections/pdf/{sha}").status_code == 404

@@ -26,6 +26,7 @@ INT_SETTINGS = {
     "SUSPICIOUS_DEVICES": (6, 2),       # distinct browsers in the window: suspicious
     "SUSPICIOUS_WINDOW_DAYS": (30, 1),
     "SCAN_RETENTION_DAYS": (400, 1),    # scan details older than this: counts only
+    "REPORT_VALID_DAYS": (365, 1),      # a lab report older than this says so
 }
 ENV_SETTINGS = ("DATABASE", "KEYS_DIR", "LABELS_DIR", "BASE_URL", "KEY_PASSPHRASE",
                 "SECRET_KEY", "HASH_SECRET", "OPERATOR_NAME", "OPERATOR_NAME_EN",

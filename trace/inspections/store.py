@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import sqlite_utils
@@ -196,3 +197,16 @@ def sign_with_agency_key(db: sqlite_utils.Database, keys_dir: str | Path, agency
     signer.require_role(agency.key_role)
     return signer.kid, reports.sign_record(signer.private_key, signer.kid,
                                            reports.check_record(record))
+
+
+def for_display(served: list[dict], valid_days: int, today: date | None = None) -> list[dict]:
+    """The served reports with what a page adds: the names of failed items, and how
+    many days old a report is once it is older than ``valid_days``."""
+    today = today or date.today()
+    shown = []
+    for entry in served:
+        report = entry["report"]
+        age = (today - date.fromisoformat(report["issued_on"])).days
+        shown.append(dict(entry, failed=[item["name"] for item in reports.failed_items(report)],
+                          stale=age if age > valid_days else 0))
+    return shown

@@ -9,13 +9,15 @@ or a typed 追溯码; ``POST /claim`` and ``POST /report`` are the page's forms.
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from flask import Blueprint, current_app, g, redirect, render_template, request
 
 from .. import claims, keys, reports, verification
 from ..codes import BatchRef, ItemCode, parse_link
-from ..errors import InvalidCode, InvalidInput, TraceError
+from ..errors import InvalidCode, InvalidInput, NotFound, TraceError
+from ..inspections import store as inspection_store
 from ..scans import Observer, ScanPolicy, device_hash, network_hash, visitor_hash
 from . import (get_db, in_reader_language, link, raw_request_target, same_origin_path,
                wants_json)
@@ -101,7 +103,7 @@ def _verdict_response(verdict: verification.Verdict, *, code: ItemCode | None = 
         return _no_store(current_app.json.response(verdict.to_json())), status
     code_path = code.url("") if code else (verdict.serial if verdict.typed else "")
     page = render_template("verify.html", v=verdict, code=code, code_path=code_path,
-                           notice=notice)
+                           notice=notice, inspections=_displayed(verdict.inspections))
     return _no_store(current_app.make_response((page, status)))
 
 
@@ -170,7 +172,23 @@ def batch_page(ref: BatchRef):
     view = verification.batch_view(get_db(), ref.gtin, ref.lot)
     if wants_json():
         return _no_store(current_app.json.response(verification.public_batch_json(view)))
-    return _no_store(current_app.make_response(render_template("batch.html", **view)))
+    page = render_template("batch.html", **dict(view, inspections=_displayed(view["inspections"])))
+    return _no_store(current_app.make_response(page))
+
+
+def _displayed(served) -> list[dict]:
+    return inspection_store.for_display(list(served), current_app.config["REPORT_VALID_DAYS"])
+
+
+@bp.get("/inspections/pdf/<sha256>")
+def report_pdf(sha256: str):
+    """A stored report PDF, always as a download (never rendered in our origin)."""
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise NotFound("no such report PDF", message_zh="未找到该报告 PDF")
+    pdf = inspection_store.load_pdf(get_db(), sha256)
+    return current_app.response_class(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="report-{sha256[:12]}.pdf"',
+        "Cache-Control": "public, max-age=31536000, immutable"})
 
 
 @bp.get("/.well-known/trace-keys.json")
