@@ -58,3 +58,39 @@ def test_exported_codes_verify_with_the_key_set_alone(client, run_cli, issued_ur
     assert not third_party_verify(moved, key_set)
     assert not third_party_verify(first.replace(f"/10/{LOT}/", "/10/ZJ-2611-B/"), key_set)
     assert not third_party_verify(first, {"keys": []})
+
+
+def third_party_check_report(served: dict, key_set: dict, agency_id: str) -> bool:
+    """DESIGN §7 on paper: canonical JSON (sorted keys, no spaces, UTF-8), the message
+    'trace-report-v1|kid|' + canonical, Ed25519 by a key of role agency:<id>."""
+    import json
+    kid, sig, report = served["kid"], served["sig"], served["report"]
+    keys = [k for k in key_set["keys"] if k["kid"] == kid and k["role"] == f"agency:{agency_id}"
+            and k["status"] != "revoked"]
+    if not keys or report.get("v") != "trace-report-v1":
+        return False
+    canonical = json.dumps(report, ensure_ascii=False, sort_keys=True,
+                           separators=(",", ":")).encode("utf-8")
+    public = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(keys[0]["x"] + "="))
+    try:
+        public.verify(base64.urlsafe_b64decode(sig + "=="),
+                      b"trace-report-v1|" + kid.encode() + b"|" + canonical)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def test_served_reports_verify_with_the_key_set_alone(app, client, db, issued_urls):
+    from test_web_public import _stored_report
+    record = _stored_report(app, db)
+    data = client.get(issued_urls[0][len("https://trace.example.cn"):],
+                      headers={"Accept": "application/json"}).get_json()
+    key_set = client.get("/.well-known/trace-keys.json").get_json()
+    [served] = data["inspections"]
+    agency_id = record["agency"]["id"]
+    assert third_party_check_report(served, key_set, agency_id)
+    changed = dict(served, report=dict(served["report"], conclusion="全部合格"))
+    assert not third_party_check_report(changed, key_set, agency_id)
+    assert not third_party_check_report(served, key_set, "99")  # another agency's role
+    issuer_only = {"keys": [k for k in key_set["keys"] if k["role"] == "issuer"]}
+    assert not third_party_check_report(served, issuer_only, agency_id)
