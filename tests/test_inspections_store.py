@@ -181,3 +181,8 @@ def test_the_canonical_bytes_are_sorted_compact_utf8():
     assert reports.canonical_bytes({"b": "合格", "a": ["1"]}) == \
         json.dumps({"a": ["1"], "b": "合格"}, ensure_ascii=False,
                    separators=(",", ":")).encode()
+
+
+def test_a_result_shows_its_unit_only_beside_a_number():
+    assert [store.shown_result({"result": r, "unit": "mg/kg"}) for r in
+            ("0.62", "<0.01", "未检出", "强 B")] == ["0.62 mg/kg", "<0.01 mg/kg", "未检出", "强 B"]

@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import ScriptInfo, run_command, with_appcontext
 
-from .. import demo, keys
+from .. import agencies, demo, demo_reports, keys
 from ..db import check_ready, create_db, schema_version
 from .common import database, keys_args
 
@@ -36,7 +36,9 @@ def init_db():
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only seed a database with no products.")
 def seed_demo(if_empty: bool):
-    """Add demo suppliers, products, batches and 20 codes each; print URLs to try.
+    """Add demo suppliers, products, batches and 20 codes each, two testing agencies
+with signed reports, a livestream room and a sign-in for each role; print URLs
+to try.
 
     \b
     Example:
@@ -47,8 +49,11 @@ def seed_demo(if_empty: bool):
     if not (if_empty and has_products):
         added = demo.seed_demo(db, keys.load_signer(db, *keys_args()),
                                current_app.config["HASH_SECRET"])
-        click.echo(f"Demo data: {added} batch(es) added." if added
-                   else "Demo data already present.")
+        orgs = demo.seed_organisations(db, *keys_args())
+        reports = demo_reports.seed_reports(
+            db, demo.DEMO, agencies.get_agency(db, int(orgs["agency"] or 0)), *keys_args())
+        click.echo(f"Demo data: {added} batch(es) and {reports} lab report(s) added."
+                   if added or reports else "Demo data already present.")
     tries = demo.try_urls(db, current_app.config["BASE_URL"])
     if tries:
         click.echo("Try these:")

@@ -24,6 +24,7 @@ from .. import agencies, catalog, keys
 from ..db import utc_now
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from . import report as reports
+from .results import read_result
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 KINDS = {"commission": "委托", "assignment": "指派抽检"}
@@ -208,5 +209,16 @@ def for_display(served: list[dict], valid_days: int, today: date | None = None) 
         report = entry["report"]
         age = (today - date.fromisoformat(report["issued_on"])).days
         shown.append(dict(entry, failed=[item["name"] for item in reports.failed_items(report)],
-                          stale=age if age > valid_days else 0))
+                          stale=age if age > valid_days else 0,
+                          results=[shown_result(item) for item in report["items"]]))
     return shown
+
+
+def shown_result(item: dict) -> str:
+    """The result as printed, with its unit where the unit belongs to a number
+    ('0.62 mg/kg', but '未检出' and '强 B' alone)."""
+    reading = read_result(item["result"])
+    unit = item.get("unit", "")
+    if unit and reading.qualifier in ("=", "<", ">", "≤", "≥", "range"):
+        return f"{item['result']} {unit}"
+    return item["result"]

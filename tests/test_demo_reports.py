@@ -1,0 +1,27 @@
+"""Demo lab reports: signed by two agencies, one corrected, the tea failing a residue."""
+
+from trace import agencies, demo, demo_reports
+from trace.inspections import store
+
+
+def test_demo_reports_are_signed_stored_once_and_the_tea_fails(app, db, issuer):
+    demo.seed_demo(db, issuer, "s")
+    orgs = demo.seed_organisations(db, app.config["KEYS_DIR"])
+    lab = agencies.get_agency(db, int(orgs["agency"]))
+    assert demo_reports.seed_reports(db, demo.DEMO, lab, app.config["KEYS_DIR"]) == 5
+    assert demo_reports.seed_reports(db, demo.DEMO, lab, app.config["KEYS_DIR"]) == 0
+    served = {row[0]: store.served_reports(db, row[0]) for row in
+              db.execute("SELECT DISTINCT batch_id FROM inspection_reports")}
+    everything = [shown for batch in served.values() for shown in batch]
+    assert len(everything) == 5 and all(shown["signature_ok"] for shown in everything)
+    assert len({shown["report"]["agency"]["id"] for shown in everything}) == 2
+    assert [s["current"] for s in everything if s["report"]["report_no"] ==
+            "ZJPQ-2026-0815"] == [True, False]
+    tea = next(s for s in everything if s["report"]["report_no"] == "ZJSP-2026-J0417")
+    assert tea["report"]["type"] == "监督抽检"
+    assert [item["name"] for item in tea["report"]["items"] if item["verdict"] == "不合格"] \
+        == ["联苯菊酯"]
+
+
+def test_demo_pdfs_are_the_same_bytes_each_time():
+    assert demo_reports._demo_pdf("X-1") == demo_reports._demo_pdf("X-1")
