@@ -93,6 +93,10 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("api.issue", "POST", API_BATCH + "/issue", {"count": 1}, API_OWNED),
     ("api.codes", "GET", API_BATCH + "/codes", None, API_OWNED),
     ("api.verify", "POST", "/api/v1/verify", {"url": "{item}"}, API_ANY),
+    # Refused bodies (the report is empty) past the gate: only an agency gets that far.
+    ("api.create_inspection", "POST", "/api/v1/inspections", {"report": {"agency": {"id": "1"}}},
+     {"anonymous": "401", "admin": "403", "owner": "403", "other": "403", "agency": "ok",
+      "streamer": "403"}),
 ]
 # These end a session, disable an account or change the key set: each on its own.
 SEPARATE = ("auth.logout", "admin.disable", "admin.reject", "admin.rotate")

@@ -148,7 +148,7 @@ def test_the_openapi_document_is_valid_31_and_names_every_route(client):
     assert set(doc["paths"]) == {
         "/api/v1/products", "/api/v1/batches", "/api/v1/batches/{gtin}/{lot}",
         "/api/v1/batches/{gtin}/{lot}/issue", "/api/v1/batches/{gtin}/{lot}/codes",
-        "/api/v1/verify"}
+        "/api/v1/verify", "/api/v1/inspections"}
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     issue = doc["components"]["schemas"]["IssueIn"]["properties"]["count"]
     assert (issue["minimum"], issue["maximum"]) == (1, 100_000)  # the validating model
@@ -165,7 +165,7 @@ def test_the_live_api_keeps_to_its_schema(live_server, token):
     documented, invalid input refused, no call without the token let through."""
     schema = schemathesis.openapi.from_url(f"{live_server}/api/v1/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 6
+    assert len(operations) == 7
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=40, deadline=None, derandomize=True, database=None,
@@ -195,3 +195,52 @@ def test_the_csv_comes_as_a_named_attachment(client, token):
                     headers={"Accept": "text/csv"})
     assert response.headers["Content-Disposition"] == \
         f'attachment; filename="codes-{GTIN}-{LOT}.csv"'
+
+
+@pytest.fixture
+def lab_token(app, db, token, make_account):
+    from trace import agencies
+    from trace.inspections import store
+    lab, _ = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
+                                 keys_dir=app.config["KEYS_DIR"])
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    email = make_account("agency", "lims@lab.example.cn", org=str(lab.id))
+    return lab, accounts.new_token(db, email, name="LIMS")[1]
+
+
+def test_a_lab_system_posts_a_report_with_its_pdf(client, db, lab_token):
+    import base64
+    from test_inspections_store import PDF, pearl_report
+    lab, lims = lab_token
+    body = {"report": pearl_report(lab), "pdf_base64": base64.b64encode(PDF).decode()}
+    made = call(client, "POST", "/inspections", lims, json=body)
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["report_no"] == "ZJPQ-2026-0815"
+    page = client.get(f"/01/{GTIN}/10/{LOT}", headers={"Accept": "application/json"})
+    assert page.get_json()["inspections"][0]["signature_ok"]
+
+
+@pytest.mark.parametrize("who, change, status, error", [
+    ("supplier", {}, 403, "Forbidden"),                       # a supplier never signs
+    ("lab", {"agency_id": "99"}, 403, "Forbidden"),           # another agency's report
+    ("lab", {"items": [{"name": "x", "result": 1, "verdict": "合格"}]}, 400, "InvalidInput"),
+    ("lab", {"pdf_base64": "not base64!"}, 400, "InvalidInput"),
+    ("lab", {"pdf_base64": "R0lGODlh"}, 400, "InvalidInput"),  # a GIF, not a PDF
+    ("lab", {"kid": "ABC"}, 400, "InvalidInput"),
+])
+def test_bad_report_posts_store_nothing(client, db, token, lab_token, who, change, status,
+                                        error):
+    from test_inspections_store import pearl_report
+    lab, lims = lab_token
+    record = pearl_report(lab, pdf_sha256="")
+    if "agency_id" in change:
+        record["agency"]["id"] = change["agency_id"]
+    if "items" in change:
+        record["items"] = change["items"]
+    body = {"report": record, **{k: v for k, v in change.items() if k in ("pdf_base64", "kid")}}
+    if "pdf_base64" in change:
+        record["pdf_sha256"] = "0" * 64
+    response = call(client, "POST", "/inspections", token if who == "supplier" else lims,
+                    json=body)
+    assert (response.status_code, response.get_json()["error"]) == (status, error)
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0

@@ -16,6 +16,8 @@ taking over the app's error pages.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, g, request, url_for
@@ -25,7 +27,8 @@ from spectree.models import SecureType
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import abort
 
-from .. import accounts, catalog, downloads, issuing, keys, verification
+from .. import accounts, agencies, catalog, downloads, issuing, keys, verification
+from ..inspections import store as inspection_store
 from ..errors import Forbidden, InvalidInput, Unauthorized
 from . import api_models as m
 from . import get_db
@@ -231,6 +234,55 @@ def verify(json: m.VerifyIn):
     body = _json_body(json)
     verdict = verification.verify_text(get_db(), body.url, current_app.config["BASE_URL"])
     return m.Verdict.model_validate(verdict.to_json())
+
+
+@bp.post("/inspections")
+@spec.validate(json=m.InspectionIn, resp=Responses(HTTP_201=m.Inspection, **WRITE_ERRORS),
+               operation_id="createInspection", tags=["inspections"])
+def create_inspection(json: m.InspectionIn):
+    """Store a signed inspection report of the token's agency, with its PDF."""
+    body = _json_body(json)
+    db, config = get_db(), current_app.config
+    agency = _agency()
+    if str(body.report.get("agency", {}).get("id")) != str(agency.id):
+        raise Forbidden("an agency stores only its own reports (agency.id)",
+                        message_zh="只能提交本机构的报告（agency.id）")
+    pdf = _pdf(body.pdf_base64)
+    if bool(body.kid) != bool(body.sig):
+        raise InvalidInput("give kid and sig together (a report signed offline), or neither",
+                           message_zh="kid 与 sig 须同时提供（离线签名的报告），或都不提供")
+    if body.kid and body.sig:
+        kid, sig = body.kid, body.sig
+    else:
+        kid, sig = inspection_store.sign_with_agency_key(
+            db, config["KEYS_DIR"], agency.id, body.report, config["KEY_PASSPHRASE"])
+    stored = inspection_store.store_report(db, body.report, kid, sig, pdf=pdf)
+    batch = catalog.get_batch_by_id(db, stored.batch_id)
+    return m.Inspection(report_no=stored.report_no, version=stored.version, kid=stored.kid,
+                        gtin=batch.gtin, lot=batch.lot,
+                        url=f"{config['BASE_URL']}/01/{batch.gtin}/10/{batch.lot}"), 201
+
+
+def _agency() -> agencies.Agency:
+    user = g.api_user
+    if user.role != "agency" or user.org_id is None:
+        raise Forbidden("this call is for testing agency tokens",
+                        message_zh="此接口仅供检测机构使用")
+    agency = agencies.get_agency(get_db(), user.org_id)
+    if not agency.approved:
+        raise Forbidden(f"{agency.name} is waiting for the operator's approval",
+                        message_zh="贵机构尚未通过平台审核，不能签发报告")
+    return agency
+
+
+def _pdf(encoded: str | None) -> bytes | None:
+    if not encoded:
+        return None
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("pdf_base64 is not valid base64",
+                           message_zh="pdf_base64 不是有效的 base64") from None
 
 
 def register_api(app, csrf) -> None:

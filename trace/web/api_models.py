@@ -149,3 +149,25 @@ class Verdict(BaseModel):
     item: dict[str, Any] | None = None
     scans: dict[str, Any] | None = None
     events: list[dict[str, Any]] | None = None
+
+
+class InspectionIn(Strict):
+    """A report for a batch the agency was commissioned or assigned for. Without
+    ``kid`` and ``sig`` the platform signs it with the agency's server-held key;
+    with them (from ``inspection sign`` on the lab's machine) the signature is
+    checked against the agency's registered key."""
+
+    report: dict[str, Any] = Field(description="the DESIGN §7 record: every leaf a string")
+    kid: str | None = Field(None, max_length=16)
+    sig: str | None = Field(None, max_length=100)
+    pdf_base64: str | None = Field(None, max_length=28_000_000,
+                                   description="the report PDF, base64 (at most 20 MB)")
+
+
+class Inspection(BaseModel):
+    report_no: str
+    version: str
+    kid: str
+    gtin: str
+    lot: str
+    url: str = Field(description="the batch page showing the report")
