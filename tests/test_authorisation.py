@@ -21,7 +21,7 @@ from conftest import CREDIT_CODE, GTIN, LOT, STAFF_PASSWORD, form_token
 OTHER_CODE = "91330100MA27XL0Y34"
 OTHER_GTIN = "06901234567892"
 PRINCIPALS = ("anonymous", "admin", "owner", "other", "agency", "streamer")
-NOT_YET = {"agency": "403", "streamer": "403"}  # their workspaces come with issues 10, 11
+NOT_YET = {"agency": "403", "streamer": "403"}  # the streamer's workspace comes with issue 11
 
 # What each principal gets: "ok" (the route serves them), "login" (sent to sign in),
 # "401", "403" or "404" (refused; another's data is never confirmed to exist).
@@ -29,6 +29,8 @@ PUBLIC = dict.fromkeys(PRINCIPALS, "ok")
 OWNED = {"anonymous": "login", "admin": "403", "owner": "ok", "other": "404", **NOT_YET}
 SUPPLIER_ONLY = {"anonymous": "login", "admin": "403", "owner": "ok", "other": "ok", **NOT_YET}
 ADMIN_ONLY = {"anonymous": "login", "admin": "ok", "owner": "403", "other": "403", **NOT_YET}
+AGENCY_ONLY = {"anonymous": "login", "admin": "403", "owner": "403", "other": "403",
+               "agency": "ok", "streamer": "403"}
 SIGNED_IN = {"anonymous": "login", "admin": "ok", "owner": "ok", "other": "ok",
              "agency": "ok", "streamer": "ok"}
 API_OWNED = {"anonymous": "401", "admin": "403", "owner": "ok", "other": "404", **NOT_YET}
@@ -75,10 +77,16 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("supplier.label_part", "GET", BATCH + "/labels/a4-3x8/1.pdf", None, OWNED),
     ("supplier.item_status", "POST", BATCH + "/items",
      {"serial": "{serial}", "action": "void", "reason": "破损"}, OWNED),
+    ("supplier.commission", "POST", BATCH + "/commission", {"agency": "{agency_id}"}, OWNED),
     ("supplier.batch_status", "POST", BATCH + "/status",
      {"action": "recall", "reason": "抽检"}, OWNED),
     ("admin.home", "GET", "/admin/", None, ADMIN_ONLY),
+    ("agency.home", "GET", "/agency/", None, AGENCY_ONLY),
+    ("agency.new_report", "GET", "/agency/reports/new", None, AGENCY_ONLY),
+    ("agency.new_report", "POST", "/agency/reports/new", {"batch": "1"}, AGENCY_ONLY),
     ("admin.approve", "POST", "/admin/suppliers/{other_id}/approve", {}, ADMIN_ONLY),
+    ("admin.assign", "POST", "/admin/assign",
+     {"gtin": GTIN, "lot": LOT, "agency": "{agency_id}"}, ADMIN_ONLY),
     ("admin.reject", "POST", "/admin/suppliers/{other_id}/reject", {}, ADMIN_ONLY),
     ("admin.reject_agency", "POST", "/admin/agencies/{agency_id}/reject", {}, ADMIN_ONLY),
     ("admin.approve_agency", "POST", "/admin/agencies/{agency_id}/approve", {}, ADMIN_ONLY),

@@ -16,7 +16,7 @@ from conftest import BASE_URL
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = ("site", "verdict", "advice", "section", "lab", "field", "shelf", "expired", "scans",
             "claim", "report", "help", "batch", "status", "event", "home", "error", "auth",
-            "role", "ws", "admin", "signup", "tokens")
+            "role", "ws", "admin", "signup", "tokens", "agency")
 
 
 def catalogue(locale: str) -> dict[str, str]:
@@ -45,6 +45,7 @@ def used_keys() -> set[str]:
     keys |= {"claim.done", "claim.failed"}
     keys |= {f"role.{role}" for role in ("admin", "supplier", "agency", "streamer")}
     keys |= {f"auth.soon_{role}" for role in ("agency", "streamer")}
+    keys |= {f"agency.kind_{kind}" for kind in ("commission", "assignment")}
     keys |= {f"ws.batch_{s}" for s in ("open", "recalled")}
     keys |= {f"ws.item_{s}" for s in ("active", "void", "recalled")}
     keys |= {f"ws.done_{s}" for s in ("void", "recall", "recall_batch", "unrecall")}

@@ -129,6 +129,7 @@ def test_an_agency_account_sees_its_agency_and_that_it_waits(client, db, make_ac
     from trace import agencies
     lab, _ = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234")
     sign_in(client, make_account("agency", "lab@lab.example.cn", org=str(lab.id)))
-    html = client.get("/account").get_data(as_text=True)
-    assert "浙江省珍珠检测中心" in html and "231012341234" in html and "等待平台审核" in html
-    assert client.get("/signup").headers["Location"].endswith("/account")
+    assert client.get("/account").headers["Location"].endswith("/agency/")
+    html = client.get("/agency/").get_data(as_text=True)
+    assert "浙江省珍珠检测中心" in html and "等待平台审核" in html
+    assert client.get("/signup").headers["Location"].endswith("/agency/")

@@ -222,3 +222,57 @@ def shown_result(item: dict) -> str:
     if unit and reading.qualifier in ("=", "<", ">", "≤", "≥", "range"):
         return f"{item['result']} {unit}"
     return item["result"]
+
+
+def batches_for(db: sqlite_utils.Database, agency_id: int) -> list[dict]:
+    """The batches an agency may sign for, with why (commission or assignment)."""
+    return list(db.query(
+        "SELECT b.id, b.gtin, b.lot, p.name AS product, s.name AS supplier, c.kind, c.at "
+        "FROM commissions c JOIN batches b ON b.id = c.batch_id "
+        "JOIN products p ON p.gtin = b.gtin JOIN suppliers s ON s.id = p.supplier_id "
+        "WHERE c.agency_id = ? ORDER BY c.id DESC", [agency_id]))
+
+
+def batches_commissioned(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
+    """Who may sign for a batch: each agency with how (commission or assignment)."""
+    return list(db.query("SELECT a.id, a.name, a.cma_no, c.kind, c.at FROM commissions c "
+                         "JOIN agencies a ON a.id = c.agency_id WHERE c.batch_id = ? "
+                         "ORDER BY c.id", [batch_id]))
+
+
+def reports_by(db: sqlite_utils.Database, agency_id: int) -> list[dict]:
+    """An agency's stored reports, newest first, each with whether it is current."""
+    rows = list(db.query(
+        "SELECT r.report_no, r.version, r.supersedes, r.created_at, b.gtin, b.lot "
+        "FROM inspection_reports r JOIN batches b ON b.id = r.batch_id "
+        "WHERE r.agency_id = ? ORDER BY r.id DESC", [agency_id]))
+    replaced = {(row["report_no"], row["supersedes"]) for row in rows if row["supersedes"]}
+    return [dict(row, current=(row["report_no"], row["version"]) not in replaced)
+            for row in rows]
+
+
+def items_from_lines(text: str) -> list[dict]:
+    """Tested items typed one a line: name | result | unit | limit | verdict | method
+    (tabs work too, so rows pasted from a spreadsheet do; unit, limit and method
+    may be left empty).
+
+    >>> items_from_lines("联苯菊酯 | 5.8 | mg/kg | ≤5 | 不合格 | GB 23200.113")[0]["verdict"]
+    '不合格'
+    """
+    items = []
+    for number, line in enumerate((text or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        cells = [cell.strip() for cell in line.replace("\t", "|").split("|")]
+        cells += [""] * (6 - len(cells))
+        name, result, unit, limit, verdict, method = cells[:6]
+        if not (name and result and verdict):
+            raise InvalidInput(f"item line {number}: name, result and verdict are needed "
+                               "(name | result | unit | limit | verdict | method)",
+                               message_zh=f"第 {number} 行：须有项目名称、结果和判定"
+                               "（名称 | 结果 | 单位 | 标准要求 | 判定 | 方法）")
+        item = {"name": name, "result": result, "verdict": verdict}
+        item.update({key: value for key, value in
+                     (("unit", unit), ("limit", limit), ("method", method)) if value})
+        items.append(item)
+    return items

@@ -12,7 +12,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request
 
 from .. import accounts, agencies, catalog, keys, rooms
-from ..errors import Conflict, NotFound, TraceError
+from ..errors import Conflict, InvalidInput, NotFound, TraceError
+from ..inspections import store as inspection_store
 from . import get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
@@ -89,6 +90,23 @@ def reject_agency(agency_id: int):
         flash(in_reader_language(error), "bad")
     else:
         flash(t("admin.rejected").format(name=agency.name), "ok")
+    return redirect(link("admin.home"), 303)
+
+
+@bp.post("/assign")
+def assign():
+    """Assign an agency to test a batch for 监督抽检 or 神秘抽检."""
+    form = request.form
+    try:
+        if not (form.get("agency") or "").isdigit():
+            raise InvalidInput("choose an agency", message_zh="请选择检测机构")
+        inspection_store.commission(get_db(), form.get("gtin", ""), form.get("lot", ""),
+                                    int(form["agency"]), actor=signed_in_user().email,
+                                    kind="assignment")
+    except TraceError as error:
+        flash(in_reader_language(error), "bad")
+    else:
+        flash(t("admin.assigned"), "ok")
     return redirect(link("admin.home"), 303)
 
 

@@ -72,7 +72,7 @@ def _next_path() -> str | None:
     return target
 
 
-HOMES = {"supplier": "supplier.home", "admin": "admin.home"}
+HOMES = {"supplier": "supplier.home", "admin": "admin.home", "agency": "agency.home"}
 
 
 def home_of(user: accounts.User) -> str:

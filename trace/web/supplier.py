@@ -16,7 +16,8 @@ from __future__ import annotations
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
                    request, stream_with_context, url_for)
 
-from .. import catalog, downloads, jobs, keys, recalls, scans, stocks
+from .. import agencies, catalog, downloads, jobs, keys, recalls, scans, stocks
+from ..inspections import store as inspection_store
 from ..errors import InvalidInput, TraceError
 from . import get_db, in_reader_language, link
 from .i18n import t
@@ -120,6 +121,9 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         page=page, pages=max(1, -(-issued // ITEMS_A_PAGE)), parts=downloads.label_parts(issued),
         stocks=choices, stock=chosen, form=request.form, problem=problem,
         events=recalls.events_for(db, found.id, every_item=True),
+        labs=[lab for lab in agencies.list_agencies(db) if lab.approved],
+        commissioned=inspection_store.batches_commissioned(db, found.id),
+        reports=inspection_store.served_reports(db, found.id),
         max_topup=MAX_WEB_TOPUP), status
 
 
@@ -209,6 +213,23 @@ def item_status(gtin: str, lot: str):
     except TraceError as error:
         return _batch_page(found, error.status, item_error=in_reader_language(error))
     return _done(found, t(f"ws.done_{action}"))
+
+
+@bp.post("/batches/<gtin>/<lot>/commission")
+def commission(gtin: str, lot: str):
+    """Commission a testing agency (委托): it may then sign reports for this batch."""
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    try:
+        agency_id = request.form.get("agency", "")
+        if not agency_id.isdigit():
+            raise InvalidInput("choose an agency", message_zh="请选择检测机构")
+        inspection_store.commission(db, found.gtin, found.lot, int(agency_id),
+                                    actor=signed_in_user().email)
+    except TraceError as error:
+        return _batch_page(found, error.status, lab_error=in_reader_language(error))
+    flash(t("ws.commissioned"), "lab-ok")
+    return redirect(link("supplier.batch", gtin=found.gtin, lot=found.lot) + "#lab", 303)
 
 
 @bp.post("/batches/<gtin>/<lot>/status")

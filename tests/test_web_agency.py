@@ -1,0 +1,106 @@
+"""The agency's workspace: only commissioned batches, reports signed by the platform
+with the agency's key, corrections, and refusals that store nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from trace import agencies
+from trace.inspections import store
+
+from conftest import GTIN, LOT, post_form
+from test_inspections_store import PDF
+
+ITEMS = "珠层厚度 | 0.42 | mm | ≥0.3 | 合格 | GB/T 18781\n光泽 | 强 B | | | —"
+
+
+@pytest.fixture
+def lab(app, client, db, make_batch, make_account, sign_in):
+    make_batch()
+    agency, _ = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
+                                    keys_dir=app.config["KEYS_DIR"])
+    sign_in(client, make_account("agency", "lab@lab.example.cn", org=str(agency.id)))
+    return agency
+
+
+def report_form(**changes) -> dict:
+    form = {"batch": "1", "report_no": "ZJPQ-2026-0901", "type": "委托检验",
+            "issued_on": "2026-11-20", "conclusion": "所检项目符合要求", "items": ITEMS}
+    form.update(changes)
+    return form
+
+
+def test_an_uncommissioned_batch_is_not_offered_and_cannot_be_signed(client, db, lab):
+    assert "还没有供货商委托" in client.get("/agency/").get_data(as_text=True)
+    refused = post_form(client, "/agency/reports/new", report_form(), page="/agency/")
+    assert refused.status_code == 400
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+
+
+def test_sign_a_report_with_its_pdf_then_correct_it(client, db, lab):
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    made = post_form(client, "/agency/reports/new",
+                     report_form(pdf=(io.BytesIO(PDF), "report.pdf")), page="/agency/",
+                     content_type="multipart/form-data")
+    assert made.status_code == 303
+    home = client.get("/agency/").get_data(as_text=True)
+    assert "已签发报告 ZJPQ-2026-0901（第 1 版）" in home and "签发更正版" in home
+    [shown] = store.served_reports(db, 1)
+    assert shown["signature_ok"] and shown["report"]["items"][1] == {
+        "name": "光泽", "result": "强 B", "verdict": "—"}
+    assert store.load_pdf(db, shown["report"]["pdf_sha256"]) == PDF
+    post_form(client, "/agency/reports/new", report_form(supersedes="1",
+              conclusion="所检项目符合要求（更正）"), page="/agency/")
+    versions = [(s["report"]["version"], s["current"]) for s in store.served_reports(db, 1)]
+    assert versions == [("2", True), ("1", False)]
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"items": "珠层厚度 | 0.42"}, "第 1 行"),
+    ({"issued_on": ""}, "YYYY-MM-DD"),
+    ({"type": "监督抽检"}, "未获指派抽检"),
+    ({"pdf": (io.BytesIO(b"GIF89a"), "x.pdf")}, "不是 PDF"),
+])
+def test_a_refused_report_says_why_and_keeps_what_was_typed(client, db, lab, changes, message):
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    response = post_form(client, "/agency/reports/new", report_form(**changes),
+                         page="/agency/", content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code in (400, 403) and message in html
+    assert "所检项目符合要求" in html  # the conclusion is still in the form
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+
+
+def test_an_agency_awaiting_approval_cannot_sign(app, client, db, make_batch, make_account,
+                                                 sign_in):
+    make_batch()
+    waiting, _ = agencies.add_agency(db, "待审核检测所", "231012341299")
+    db.execute("INSERT INTO commissions (batch_id, agency_id, kind, actor, at) "
+               "VALUES (1, ?, 'commission', 'x', 'now')", [waiting.id])
+    sign_in(client, make_account("agency", "wait@lab.example.cn", org=str(waiting.id)))
+    response = post_form(client, "/agency/reports/new", report_form(), page="/agency/")
+    assert response.status_code == 403 and "尚未通过平台审核" in response.get_data(as_text=True)
+
+
+def test_supplier_commissions_and_operator_assigns(app, db, make_batch, make_account, sign_in):
+    from trace import catalog
+    from conftest import CREDIT_CODE
+    make_batch()
+    agency, _ = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234",
+                                    keys_dir=app.config["KEYS_DIR"])
+    supplier = sign_in(app.test_client(), make_account("supplier", "qc@p.example.cn",
+                                                       org=CREDIT_CODE))
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    done = post_form(supplier, page + "/commission", {"agency": str(agency.id)}, page=page)
+    assert done.headers["Location"].endswith("#lab")
+    assert "已委托" in supplier.get(page).get_data(as_text=True)
+    operator = sign_in(app.test_client(), make_account("admin", "ops@t.example.cn"))
+    post_form(operator, "/admin/assign", {"gtin": GTIN, "lot": LOT, "agency": str(agency.id)},
+              page="/admin/")
+    kinds = {row["kind"] for row in store.batches_for(db, agency.id)}
+    assert kinds == {"commission", "assignment"}
+    bad = post_form(operator, "/admin/assign", {"gtin": GTIN, "lot": "NOPE", "agency": "1"},
+                    page="/admin/")
+    assert bad.status_code == 303 and catalog.get_batch(db, GTIN, LOT)
