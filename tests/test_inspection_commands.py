@@ -14,8 +14,9 @@ from conftest import GTIN, LOT
 from test_inspections_store import PDF, pearl_report
 
 
-def lab_with_own_key(db, tmp_path):
-    """An agency that keeps its private key itself: only the public half is registered."""
+def lab_with_own_key(run_cli, db, tmp_path):
+    """An agency that keeps its private key itself: only the public half is registered
+    (with 'agency key add')."""
     agency, _ = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234")
     agencies.approve_agency(db, agency.id, str(tmp_path / "server-keys"))  # a server key too
     private = Ed25519PrivateKey.generate()
@@ -23,20 +24,24 @@ def lab_with_own_key(db, tmp_path):
     pem.write_bytes(private.private_bytes(serialization.Encoding.PEM,
                                           serialization.PrivateFormat.PKCS8,
                                           serialization.NoEncryption()))
-    public = private.public_key().public_bytes(serialization.Encoding.Raw,
-                                               serialization.PublicFormat.Raw)
-    kid = keys.derive_kid(public)
-    db.execute("INSERT INTO keys (kid, role, status, public_key, created_at, not_before) "
-               "VALUES (?, ?, 'active', ?, '2026-11-01T00:00:00+00:00', "
-               "'2026-11-01T00:00:00+00:00')",
-               [kid, agency.key_role, keys.encode_signature(public)])
+    public = tmp_path / "lab-public.pem"
+    public.write_bytes(private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    added = run_cli("agency", "key", "add", "--agency", agency.cma_no, "--public-key",
+                    str(public))
+    assert added.exit_code == 0, added.output
+    kid = keys.kid_of(private)
+    assert f"Registered key {kid} (agency:{agency.id})" in added.output
+    refused = run_cli("agency", "key", "add", "--agency", str(agency.id), "--public-key",
+                      str(pem))  # the private key by mistake
+    assert refused.exit_code == 1 and "not a PEM public key" in refused.output
     return agencies.get_agency(db, agency.id), pem, kid
 
 
 def test_sign_offline_then_import_against_the_registered_key(run_cli, db, make_batch,
                                                              tmp_path):
     make_batch()
-    agency, pem, kid = lab_with_own_key(db, tmp_path)
+    agency, pem, kid = lab_with_own_key(run_cli, db, tmp_path)
     report = tmp_path / "report.json"
     report.write_text(json.dumps(pearl_report(agency), ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "signed.json"
@@ -90,3 +95,53 @@ def test_verify_names_a_tampered_report_and_exits_1(run_cli, app, db, make_batch
     result = run_cli("inspection", "verify", "--gtin", GTIN, "--lot", LOT)
     assert result.exit_code == 1 and "ZJPQ-2026-0815 v1" in result.output
     assert "SIGNATURE FAILS" in result.output
+
+
+CSV_HEAD = "report_no,version,supersedes,type,gtin,lot,issued_on,conclusion,item,result,unit," \
+           "limit,method,verdict\n"
+
+
+def csv_row(report_no="ZJSP-1", item="联苯菊酯", result="0.08", verdict="合格",
+            conclusion="所检项目合格") -> str:
+    return (f"{report_no},1,,委托检验,{GTIN},{LOT},2026-11-20,{conclusion},{item},{result},"
+            f"mg/kg,≤5,GB 23200.113,{verdict}\n")
+
+
+def commissioned_lab(run_cli, app, db, make_batch):
+    make_batch()
+    agency, _ = agencies.add_agency(db, "浙江省食品检验院", "231012340188",
+                                    keys_dir=app.config["KEYS_DIR"])
+    run_cli("batch", "commission", "--gtin", GTIN, "--lot", LOT, "--agency", str(agency.id))
+    return agency
+
+
+def test_a_csv_of_many_reports_is_imported_a_row_per_item(run_cli, app, db, make_batch,
+                                                          tmp_path):
+    agency = commissioned_lab(run_cli, app, db, make_batch)
+    path = tmp_path / "results.csv"
+    path.write_text("\ufeff" + CSV_HEAD + csv_row() + csv_row(item="吡虫啉", result="<0.01")
+                    + csv_row("ZJSP-2", item="铅", result="0.6"), encoding="utf-8")
+    result = run_cli("inspection", "import", str(path), "--agency", agency.cma_no)
+    assert result.exit_code == 0, result.output
+    rows = db.execute("SELECT report_no, record FROM inspection_reports ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == ["ZJSP-1", "ZJSP-2"]
+    assert [i["result"] for i in json.loads(rows[0][1])["items"]] == ["0.08", "<0.01"]
+
+
+def test_bad_csv_rows_are_named_and_nothing_is_stored(run_cli, app, db, make_batch, tmp_path):
+    agency = commissioned_lab(run_cli, app, db, make_batch)
+    path = tmp_path / "results.csv"
+    cases = [(CSV_HEAD + csv_row() + csv_row(verdict=""), "row 3: verdict is empty"),
+             (CSV_HEAD + csv_row() + csv_row(conclusion="不同"), "row 3: report ZJSP-1 has a "
+              "different header"),
+             ("report_no,item\nX,Y\n", "no column 'type'"),
+             (CSV_HEAD + csv_row(result="5.8").replace("2026-11-20", "20/11/2026"),
+              "YYYY-MM-DD")]
+    for text, message in cases:
+        path.write_text(text, encoding="utf-8")
+        result = run_cli("inspection", "import", str(path), "--agency", str(agency.id))
+        assert result.exit_code == 1 and message in result.output, (message, result.output)
+    path.write_bytes(CSV_HEAD.encode() + csv_row().encode("gb18030"))
+    result = run_cli("inspection", "import", str(path), "--agency", str(agency.id))
+    assert result.exit_code == 1 and "not UTF-8" in result.output
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import sqlite_utils
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from .codes import TO_CROCKFORD, encode_signature, sign_item
 from .db import utc_now
-from .errors import InvalidInput, KeyProblem, KeyRoleError, NotFound
+from .errors import Conflict, InvalidInput, KeyProblem, KeyRoleError, NotFound
 
 log = logging.getLogger(__name__)
 ROLE_RE = re.compile(r"(issuer|ledger|agency:[0-9A-Za-z_-]{1,32})")
@@ -154,6 +154,29 @@ def create_key(db: sqlite_utils.Database, keys_dir: str | Path, role: str = "iss
                "VALUES (?, ?, ?, ?, ?, ?)",
                [kid, role, "active", record.public_key, now, now])
     return record
+
+
+def register_public_key(db: sqlite_utils.Database, role: str, pem: bytes) -> KeyRecord:
+    """Register a key whose private half stays with its owner (an agency signing on
+    its own machine): only the public key enters the key set."""
+    if not ROLE_RE.fullmatch(role or "") or not role.startswith("agency:"):
+        raise InvalidInput(f"only an agency registers its own public key, not role {role!r}")
+    try:
+        public = serialization.load_pem_public_key(pem)
+    except (ValueError, TypeError):
+        raise InvalidInput("not a PEM public key (-----BEGIN PUBLIC KEY-----)",
+                           message_zh="不是 PEM 格式的公钥") from None
+    if not isinstance(public, Ed25519PublicKey):
+        raise InvalidInput("the public key is not Ed25519", message_zh="公钥不是 Ed25519 密钥")
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    kid = derive_kid(raw)
+    if get_key(db, kid):
+        raise Conflict(f"key {kid} is registered already", message_zh=f"密钥 {kid} 已登记")
+    now = utc_now()
+    db.execute("INSERT INTO keys (kid, role, status, public_key, created_at, not_before) "
+               "VALUES (?, ?, 'active', ?, ?, ?)",
+               [kid, role, encode_signature(raw), now, now])
+    return get_key(db, kid)  # type: ignore[return-value]
 
 
 def get_key(db: sqlite_utils.Database, kid: str) -> KeyRecord | None:

@@ -15,10 +15,10 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from .. import catalog, keys
+from .. import agencies, catalog, keys
 from ..errors import InvalidInput, TraceError
 from ..inspections import report as reports
-from ..inspections import store
+from ..inspections import store, tables
 from .common import database, keys_args
 
 
@@ -42,6 +42,19 @@ def _read_json(path: str):
 
 def _entries(data) -> list:
     return data if isinstance(data, list) else [data]
+
+
+def _read_entries(db, path: str, agency: str) -> list:
+    """The reports in FILE.json (one, a list, or signed envelopes) or FILE.csv (one row
+    per tested item)."""
+    if path.lower().endswith(".csv"):
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{path}: not UTF-8 text (save the sheet as CSV UTF-8)",
+                               message_zh=f"{path}：不是 UTF-8 编码（请另存为“CSV UTF-8”）") from None
+        return tables.records_from_csv(text, agencies.find_agency(db, agency), path)
+    return _entries(_read_json(path))
 
 
 @inspection_group.command("sign")
@@ -82,16 +95,22 @@ def inspection_sign(report: str, pem: str, agency: str, out: str):
 @click.option("--pdf", type=click.Path(exists=True, dir_okay=False),
               help="The report's PDF (one report per import).")
 def inspection_import(path: str, agency: str, pdf: str | None):
-    """Store reports from FILE.json: signed ones ({"report", "kid", "sig"}, from
-    'inspection sign') are checked against the agency's registered key; unsigned
-    ones are signed with its server-held key. All of the file or nothing.
+    """Store reports from FILE.json or FILE.csv: signed ones ({"report", "kid", "sig"},
+    from 'inspection sign') are checked against the agency's registered key;
+    unsigned ones are signed with its server-held key. All of the file or nothing.
+
+    A CSV has one row per tested item, the report's header repeated on each row:
+    report_no, version, supersedes, type, gtin, lot, issued_on, conclusion, item,
+    result, unit, limit, method, verdict.
 
     \b
     Example:
       python -m trace inspection import signed.json --agency 1 --pdf report.pdf
+      python -m trace inspection import results.csv --agency 2
     """
     db = database()
-    entries = _entries(_read_json(path))
+    agency = str(agencies.find_agency(db, agency).id)  # an id or a CMA number
+    entries = _read_entries(db, path, agency)
     if pdf and len(entries) != 1:
         raise InvalidInput(f"--pdf goes with a file of one report; {path} has {len(entries)}")
     pdf_bytes = Path(pdf).read_bytes() if pdf else None

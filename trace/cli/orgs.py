@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from .. import agencies, rooms
+from .. import agencies, keys, rooms
 from .common import database, echo_list, keys_args
 
 
@@ -41,6 +41,37 @@ def agency_add(name: str, cma: str, cnas: str | None, address: str | None):
     click.echo(f"Agency {agency.id}: {agency.name}")
     if key:
         click.echo(f"Signing key {key.kid} ({key.role}) in {keys_dir}")
+
+
+@agency_group.group("key", cls=AppGroup)
+def agency_key_group():
+    """An agency's signing keys.
+
+    \b
+    Example:
+      python -m trace agency key add --agency 1 --public-key lab-public.pem
+    """
+
+
+@agency_key_group.command("add")
+@click.option("--agency", required=True, help="Agency id or CMA number.")
+@click.option("--public-key", "public_key", required=True,
+              type=click.Path(exists=True, dir_okay=False),
+              help="The agency's Ed25519 public key (PEM); its private key stays with it.")
+def agency_key_add(agency: str, public_key: str):
+    """Register the public key of an agency that keeps its private key itself (it signs
+    with 'inspection sign' on its own machine).
+
+    \b
+    Example:
+      openssl pkey -in lab.pem -pubout -out lab-public.pem
+      python -m trace agency key add --agency 1 --public-key lab-public.pem
+    """
+    db = database()
+    lab = agencies.find_agency(db, agency)
+    with open(public_key, "rb") as handle:
+        record = keys.register_public_key(db, lab.key_role, handle.read())
+    click.echo(f"Registered key {record.kid} ({record.role}) for {lab.name}")
 
 
 @agency_group.command("list")
