@@ -244,3 +244,13 @@ def test_bad_report_posts_store_nothing(client, db, token, lab_token, who, chang
                     json=body)
     assert (response.status_code, response.get_json()["error"]) == (status, error)
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+
+
+def test_a_lab_cannot_post_for_a_batch_it_was_not_commissioned_for(client, db, lab_token):
+    from test_inspections_store import pearl_report
+    lab, lims = lab_token
+    db.execute("DELETE FROM commissions")
+    response = call(client, "POST", "/inspections", lims,
+                    json={"report": pearl_report(lab, pdf_sha256="")})
+    assert response.status_code == 403 and "commissioned" in response.get_json()["message"]
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
