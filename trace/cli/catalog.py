@@ -200,12 +200,19 @@ def _let_agency_sign(kind: str, gtin: str, lot: str, agency: str, by: str) -> No
     click.echo(f"Agency {agency} {what} for batch {catalog.normalise_lot(lot)} of {gtin}")
 
 
+def _agency_for_batch(command):
+    """The options of commission and assign: which batch, which agency, and who."""
+    for option in reversed((
+            click.option("--gtin", required=True), click.option("--lot", required=True),
+            click.option("--agency", required=True, help="Agency id or CMA number."),
+            click.option("--by", default=lambda: f"cli:{os.environ.get('USER', 'operator')}",
+                         show_default="cli:$USER", help="Who decided it, for the record."))):
+        command = option(command)
+    return command
+
+
 @batch_group.command("commission")
-@click.option("--gtin", required=True)
-@click.option("--lot", required=True)
-@click.option("--agency", required=True, help="Agency id or CMA number.")
-@click.option("--by", default=lambda: f"cli:{os.environ.get('USER', 'operator')}",
-              show_default="cli:$USER", help="Who commissioned it, for the record.")
+@_agency_for_batch
 def batch_commission(gtin: str, lot: str, agency: str, by: str):
     """Record that the batch's supplier commissioned an agency (委托): it may then sign
     委托检验 and 自检 reports for the batch.
@@ -218,11 +225,7 @@ def batch_commission(gtin: str, lot: str, agency: str, by: str):
 
 
 @batch_group.command("assign")
-@click.option("--gtin", required=True)
-@click.option("--lot", required=True)
-@click.option("--agency", required=True, help="Agency id or CMA number.")
-@click.option("--by", default=lambda: f"cli:{os.environ.get('USER', 'operator')}",
-              show_default="cli:$USER", help="Who assigned it, for the record.")
+@_agency_for_batch
 def batch_assign(gtin: str, lot: str, agency: str, by: str):
     """Assign an agency to test the batch for the operator (监督抽检, 神秘抽检).
 
