@@ -186,3 +186,18 @@ def test_the_canonical_bytes_are_sorted_compact_utf8():
 def test_a_result_shows_its_unit_only_beside_a_number():
     assert [store.shown_result({"result": r, "unit": "mg/kg"}) for r in
             ("0.62", "<0.01", "未检出", "强 B")] == ["0.62 mg/kg", "<0.01 mg/kg", "未检出", "强 B"]
+
+
+def test_an_agency_not_approved_cannot_store_even_with_its_own_key(app, db, make_batch):
+    make_batch()
+    waiting, _ = agencies.add_agency(db, "待审核检测所", "231012341299")
+    private = Ed25519PrivateKey.generate()
+    from cryptography.hazmat.primitives import serialization
+    keys.register_public_key(db, waiting.key_role, private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    db.execute("INSERT INTO commissions (batch_id, agency_id, kind, actor, at) "
+               "VALUES (1, ?, 'commission', 'x', 'now')", [waiting.id])
+    record = pearl_report(waiting, pdf_sha256="")
+    kid = keys.kid_of(private)
+    with pytest.raises(Forbidden, match="not approved"):
+        store.store_report(db, record, kid, reports.sign_record(private, kid, record))

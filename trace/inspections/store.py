@@ -104,6 +104,9 @@ def store_report(db: sqlite_utils.Database, record: dict, kid: str, sig: str, *,
     """Check and store one signed report (and its PDF), all or nothing."""
     record = reports.check_record(record)
     agency = agencies.find_agency(db, record["agency"]["id"])
+    if not agency.approved:
+        raise Forbidden(f"{agency.name} is not approved by the operator",
+                        message_zh=f"{agency.name} 尚未通过平台审核，不能签发报告")
     key = _agency_key(db, kid, agency)
     if not reports.verify_record(key.public_bytes, kid, record, sig):
         raise InvalidInput(f"the signature of report {record['report_no']} does not verify "
