@@ -85,6 +85,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("agency.new_report", "GET", "/agency/reports/new", None, AGENCY_ONLY),
     ("agency.new_report", "POST", "/agency/reports/new", {"batch": "1"}, AGENCY_ONLY),
     ("admin.approve", "POST", "/admin/suppliers/{other_id}/approve", {}, ADMIN_ONLY),
+    ("admin.add_agency", "POST", "/admin/agencies", {"name": "x", "cma": "12"}, ADMIN_ONLY),
     ("admin.assign", "POST", "/admin/assign",
      {"gtin": GTIN, "lot": LOT, "agency": "{agency_id}"}, ADMIN_ONLY),
     ("admin.reject", "POST", "/admin/suppliers/{other_id}/reject", {}, ADMIN_ONLY),

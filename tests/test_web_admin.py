@@ -143,3 +143,14 @@ def test_a_turned_down_supplier_frees_its_credit_code(operator, db):
     assert catalog.add_supplier(db, "真的公司", "91330100MA27XL0Y34").approved
     post_form(operator, f"/admin/suppliers/{squatter.id}/approve", {}, page="/admin/")
     assert not catalog.find_supplier(db, squatter.id).approved
+
+
+def test_an_operator_registers_an_agency_with_its_key(operator, db):
+    post_form(operator, "/admin/agencies", {"name": "浙江省珍珠检测中心", "cma": "231012341234",
+                                            "cnas": "L1234"}, page="/admin/")
+    agency = agencies.find_agency(db, "231012341234")
+    assert agency.approved and keys.active_key(db, agency.key_role) is not None
+    assert f"已登记检测机构 {agency.id}：浙江省珍珠检测中心" in operator.get("/admin/").get_data(
+        as_text=True)
+    post_form(operator, "/admin/agencies", {"name": "x", "cma": "12"}, page="/admin/")
+    assert "12 位数字" in operator.get("/admin/").get_data(as_text=True)

@@ -82,6 +82,22 @@ def approve_agency(agency_id: int):
     return redirect(link("admin.home"), 303)
 
 
+@bp.post("/agencies")
+def add_agency():
+    """Register an agency as the operator (approved, with its signing key)."""
+    form, config = request.form, current_app.config
+    try:
+        agency, _key = agencies.add_agency(
+            get_db(), form.get("name", ""), form.get("cma", ""), form.get("cnas"),
+            address=form.get("address"), keys_dir=config["KEYS_DIR"],
+            passphrase=config["KEY_PASSPHRASE"])
+    except TraceError as error:
+        flash(in_reader_language(error), "bad")
+    else:
+        flash(t("admin.agency_added").format(id=agency.id, name=agency.name), "ok")
+    return redirect(link("admin.home"), 303)
+
+
 @bp.post("/agencies/<int:agency_id>/reject")
 def reject_agency(agency_id: int):
     try:
