@@ -49,7 +49,9 @@ def test_sign_a_report_with_its_pdf_then_correct_it(client, db, lab):
     assert "已签发报告 ZJPQ-2026-0901（第 1 版）" in home and "签发更正版" in home
     [shown] = store.served_reports(db, 1)
     assert shown["signature_ok"] and shown["report"]["items"][1] == {
-        "name": "光泽", "result": "强 B", "verdict": "—"}
+        "name": "光泽", "result": "强 B", "verdict": "—", "qualifier": "grade", "value": "强 B"}
+    assert shown["report"]["items"][0]["qualifier"] == "=" and \
+        shown["report"]["items"][0]["value"] == "0.42"  # read from the printed result
     assert store.load_pdf(db, shown["report"]["pdf_sha256"]) == PDF
     post_form(client, "/agency/reports/new", report_form(supersedes="1",
               conclusion="所检项目符合要求（更正）"), page="/agency/")

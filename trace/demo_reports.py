@@ -16,6 +16,7 @@ from reportlab.pdfgen import canvas
 from . import agencies
 from .errors import NotFound
 from .inspections import store
+from .inspections.results import with_reading
 
 SECOND_AGENCY = dict(name="浙江省食品与纺织品检验研究院（演示）", cma="231012340188",
                      cnas="L9902", address="浙江省杭州市（演示地址）")
@@ -26,7 +27,7 @@ def _item(name: str, result: str, unit: str = "", limit: str = "", verdict: str 
     row = {"name": name, "result": result, "verdict": verdict}
     row.update({key: value for key, value in
                 (("unit", unit), ("limit", limit), ("method", method)) if value})
-    return row
+    return with_reading(row)
 
 
 PEARL_ITEMS = [

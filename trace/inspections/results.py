@@ -61,3 +61,22 @@ def read_result(printed: str) -> Reading:
     if re.fullmatch(r"[强中弱]?\s*[A-E][1-4]?|[1-5]级?", text):
         return Reading("grade", printed.strip())
     return Reading("text", printed.strip())
+
+
+def with_reading(item: dict) -> dict:
+    """The item with its result read into ``qualifier`` and ``value`` (and ``upper``
+    for a range), as strings, so the agency signs what the table is sorted and
+    checked by. An item that says so already is left as it is.
+
+    >>> with_reading({"name": "吡虫啉", "result": "<0.01", "verdict": "合格"})["qualifier"]
+    '<'
+    """
+    if "qualifier" in item:
+        return item
+    reading = read_result(item["result"])
+    extra = {"qualifier": reading.qualifier}
+    if reading.value is not None:
+        extra["value"] = reading.value
+    if reading.upper is not None:
+        extra["upper"] = reading.upper
+    return {**item, **extra}

@@ -24,7 +24,7 @@ from .. import agencies, catalog, keys
 from ..db import utc_now
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from . import report as reports
-from .results import read_result
+from .results import read_result, with_reading
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 KINDS = {"commission": "委托", "assignment": "指派抽检"}
@@ -277,5 +277,5 @@ def items_from_lines(text: str) -> list[dict]:
         item = {"name": name, "result": result, "verdict": verdict}
         item.update({key: value for key, value in
                      (("unit", unit), ("limit", limit), ("method", method)) if value})
-        items.append(item)
+        items.append(with_reading(item))
     return items

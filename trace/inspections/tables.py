@@ -17,6 +17,7 @@ import io
 from ..agencies import Agency
 from ..errors import InvalidInput
 from . import report as reports
+from .results import with_reading
 
 HEADER = ("report_no", "version", "supersedes", "type", "gtin", "lot", "issued_on",
           "conclusion")
@@ -69,4 +70,4 @@ def _header(values: dict, agency: Agency) -> dict:
 def _item(values: dict) -> dict:
     item = {"name": values["item"], "result": values["result"], "verdict": values["verdict"]}
     item.update({key: values[key] for key in ("unit", "limit", "method") if values.get(key)})
-    return item
+    return with_reading(item)
