@@ -268,8 +268,9 @@ def test_a_supplier_issues_downloads_and_voids_in_a_real_browser(page, live_serv
     document = pypdfium2.PdfDocument(pdf_download.value.path())
     # QR codes only: a line of printed text can pass for a linear barcode to a reader
     # looking for every kind.
-    scanned = {r.text for r in zxingcpp.read_barcodes(document[0].render(scale=4).to_pil(),
-                                                        formats=zxingcpp.BarcodeFormat.QRCode)}
+    sheet = document[0].render(scale=4).to_pil()
+    found = zxingcpp.read_barcodes(sheet, formats=zxingcpp.BarcodeFormat.QRCode)
+    scanned = {r.text for r in found}
     assert scanned <= {row["二维码网址"] for row in rows}, scanned
     assert len(scanned) == 24
     page.fill("#serial", rows[0]["追溯码"].lower())
