@@ -46,6 +46,8 @@ def used_keys() -> set[str]:
     keys |= {f"role.{role}" for role in ("admin", "supplier", "agency", "streamer")}
     keys |= {f"auth.soon_{role}" for role in ("agency", "streamer")}
     keys |= {f"agency.kind_{kind}" for kind in ("commission", "assignment")}
+    words = ("pass", "fail", "none", "commissioned", "supervision", "self", "mystery")
+    keys |= {f"lab.word_{w}" for w in words}
     keys |= {f"ws.batch_{s}" for s in ("open", "recalled")}
     keys |= {f"ws.item_{s}" for s in ("active", "void", "recalled")}
     keys |= {f"ws.done_{s}" for s in ("void", "recall", "recall_batch", "unrecall")}

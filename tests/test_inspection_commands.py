@@ -145,3 +145,14 @@ def test_bad_csv_rows_are_named_and_nothing_is_stored(run_cli, app, db, make_bat
     result = run_cli("inspection", "import", str(path), "--agency", str(agency.id))
     assert result.exit_code == 1 and "not UTF-8" in result.output
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+
+
+def test_a_csv_report_takes_its_pdf(run_cli, app, db, make_batch, tmp_path):
+    agency = commissioned_lab(run_cli, app, db, make_batch)
+    path = tmp_path / "one.csv"
+    path.write_text(CSV_HEAD + csv_row(), encoding="utf-8")
+    (tmp_path / "r.pdf").write_bytes(PDF)
+    result = run_cli("inspection", "import", str(path), "--agency", str(agency.id),
+                     "--pdf", str(tmp_path / "r.pdf"))
+    assert result.exit_code == 0, result.output
+    assert db.execute("SELECT count(*) FROM report_pdfs").fetchone()[0] == 1

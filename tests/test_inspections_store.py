@@ -201,3 +201,62 @@ def test_an_agency_not_approved_cannot_store_even_with_its_own_key(app, db, make
     kid = keys.kid_of(private)
     with pytest.raises(Forbidden, match="not approved"):
         store.store_report(db, record, kid, reports.sign_record(private, kid, record))
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"issued_on": "2026-13-45"}, "not a date"),
+    ({"issued_on": "2026-02-30"}, "not a date"),
+    ({"issued_on": "2099-01-01"}, "in the future"),
+    ({"conclusion": "合" * 501}, "longer than 500"),
+])
+def test_impossible_dates_and_overlong_text_are_refused(db, lab, change, message):
+    with pytest.raises(InvalidInput, match=message):
+        reports.check_record(pearl_report(lab, **change))
+
+
+@pytest.mark.parametrize("verdict", ["超标", "判定不合格", "FAIL", "优秀"])
+def test_a_verdict_outside_the_vocabulary_is_refused(db, lab, verdict):
+    record = pearl_report(lab)
+    record["items"][0]["verdict"] = verdict
+    with pytest.raises(InvalidInput, match="a failed item is 不合格 or 不符合"):
+        reports.check_record(record)
+
+
+def test_a_report_moved_onto_another_batch_proves_nothing_there(app, db, commissioned,
+                                                                make_batch):
+    other = make_batch(lot="ZJ-2612-B")
+    record = pearl_report(commissioned)
+    store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
+    db.execute("DROP TRIGGER inspection_reports_no_update")
+    db.execute("UPDATE inspection_reports SET batch_id = ?", [other.id])
+    [shown] = store.served_reports(db, other.id)
+    assert shown["signature_ok"] is False
+
+
+def test_a_correction_stays_on_its_batch(app, db, commissioned, make_batch):
+    other = make_batch(lot="ZJ-2612-B")
+    store.commission(db, GTIN, "ZJ-2612-B", commissioned.id, actor="qc")
+    first = pearl_report(commissioned)
+    store.store_report(db, first, *signed(app, db, commissioned, first), pdf=PDF)
+    moved = pearl_report(commissioned, version="2", supersedes="1",
+                         batch={"gtin": GTIN, "lot": other.lot})
+    with pytest.raises(Conflict, match="another batch"):
+        store.store_report(db, moved, *signed(app, db, commissioned, moved))
+
+
+def test_a_changed_pdf_is_never_served(app, db, commissioned):
+    record = pearl_report(commissioned)
+    store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
+    db.execute("UPDATE report_pdfs SET data = ?", [PDF + b" "])
+    with pytest.raises(Conflict, match="changed since it was signed"):
+        store.load_pdf(db, record["pdf_sha256"])
+
+
+def test_an_unsigned_report_is_completed_by_the_platform(db, lab):
+    bare = {"report_no": "R-1", "type": "委托检验", "batch": {"gtin": GTIN, "lot": LOT},
+            "issued_on": "2026-11-20", "conclusion": "合格",
+            "items": [{"name": "铅", "result": "<0.01", "verdict": "合格"}]}
+    filled = store.complete_unsigned(bare, lab, PDF)
+    assert reports.check_record(filled)["agency"]["cma"] == lab.cma_no
+    assert filled["pdf_sha256"] == hashlib.sha256(PDF).hexdigest()
+    assert filled["items"][0]["qualifier"] == "<" and filled["version"] == "1"

@@ -106,3 +106,9 @@ def test_supplier_commissions_and_operator_assigns(app, db, make_batch, make_acc
     bad = post_form(operator, "/admin/assign", {"gtin": GTIN, "lot": "NOPE", "agency": "1"},
                     page="/admin/")
     assert bad.status_code == 303 and catalog.get_batch(db, GTIN, LOT)
+
+
+def test_the_empty_form_shows_no_stray_text(client, db, lab):
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    html = client.get("/agency/reports/new").get_data(as_text=True)
+    assert "built-in method" not in html and "报告原件（PDF）" in html

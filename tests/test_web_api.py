@@ -254,3 +254,18 @@ def test_a_lab_cannot_post_for_a_batch_it_was_not_commissioned_for(client, db, l
                     json={"report": pearl_report(lab, pdf_sha256="")})
     assert response.status_code == 403 and "commissioned" in response.get_json()["message"]
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+
+
+def test_a_lab_posts_only_what_it_knows_and_the_platform_completes_it(client, db, lab_token):
+    import base64
+    from test_inspections_store import PDF
+    lab, lims = lab_token
+    bare = {"report_no": "LIMS-1", "type": "委托检验", "batch": {"gtin": GTIN, "lot": LOT},
+            "issued_on": "2026-11-20", "conclusion": "所检项目合格",
+            "items": [{"name": "铅", "result": "<0.01", "unit": "mg/kg", "verdict": "合格"}]}
+    made = call(client, "POST", "/inspections", lims,
+                json={"report": bare, "pdf_base64": base64.b64encode(PDF).decode()})
+    assert made.status_code == 201, made.get_json()
+    served = client.get(f"/01/{GTIN}/10/{LOT}",
+                        headers={"Accept": "application/json"}).get_json()["inspections"][0]
+    assert served["signature_ok"] and served["report"]["agency"]["cma"] == lab.cma_no

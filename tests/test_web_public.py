@@ -429,3 +429,13 @@ def test_an_old_report_says_how_old(app, client, db, issued_urls):
 @pytest.mark.parametrize("sha", ["0" * 64, "../../etc/passwd", "A" * 64])
 def test_an_unknown_report_pdf_is_not_found(client, sha):
     assert client.get(f"/inspections/pdf/{sha}").status_code == 404
+
+
+def test_a_report_failing_its_signature_is_warned_at_the_top(app, client, db, issued_urls):
+    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "verdict": "不合格"}])
+    db.execute("DROP TRIGGER inspection_reports_no_update")
+    db.execute("UPDATE inspection_reports SET record = replace(replace(record, '5.8', '4.8'), "
+               "'不合格', '合格')")
+    main = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True).split("<main>")[1]
+    assert main.index("签名无效：它在签名后被改动过") < main.index("section")
+    assert "report-bad" in main

@@ -31,7 +31,7 @@ def _item(name: str, result: str, unit: str = "", limit: str = "", verdict: str 
 
 
 PEARL_ITEMS = [
-    _item("鉴定结论", "淡水养殖珍珠", verdict="真品", method="GB/T 16553"),
+    _item("鉴定结论", "淡水养殖珍珠", verdict="符合", method="GB/T 16553"),
     _item("处理情况", "未见染色、辐照", limit="处理须标注", verdict="符合", method="GB/T 16553"),
     _item("大小(范围)", "8.0–8.5", "mm", "标称 8–9", "符合", "GB/T 18781 §6.2"),
     _item("形状", "圆 A2", verdict="—", method="GB/T 18781 §6.3"),

@@ -119,7 +119,7 @@ def inspection_import(path: str, agency: str, pdf: str | None):
         for index, entry in enumerate(entries):
             where = f"{path}[{index}]" if len(entries) > 1 else path
             try:
-                record, kid, sig = _signed(db, entry, agency, keys_dir, passphrase)
+                record, kid, sig = _signed(db, entry, agency, keys_dir, passphrase, pdf_bytes)
                 stored = store.store_report(db, record, kid, sig, pdf=pdf_bytes)
             except TraceError as error:
                 raise type(error)(f"{where}: {error.message} (nothing was stored)",
@@ -128,16 +128,18 @@ def inspection_import(path: str, agency: str, pdf: str | None):
                        f"(key {stored.kid})")
 
 
-def _signed(db, entry, agency: str, keys_dir: str, passphrase: str | None):
+def _signed(db, entry, agency: str, keys_dir: str, passphrase: str | None,
+            pdf: bytes | None):
     if isinstance(entry, dict) and set(entry) == {"report", "kid", "sig"}:
         record = entry["report"]
         if not isinstance(record, dict) or record.get("agency", {}).get("id") != agency:
             raise InvalidInput(f"the report is not agency {agency}'s (--agency)")
         return record, entry["kid"], entry["sig"]
-    if not isinstance(entry, dict) or entry.get("agency", {}).get("id") != agency:
+    if not isinstance(entry, dict) or entry.get("agency", {}).get("id", agency) != agency:
         raise InvalidInput(f"the report's agency.id is not {agency} (--agency)")
-    kid, sig = store.sign_with_agency_key(db, keys_dir, int(agency), entry, passphrase)
-    return entry, kid, sig
+    record = store.complete_unsigned(entry, agencies.get_agency(db, int(agency)), pdf)
+    kid, sig = store.sign_with_agency_key(db, keys_dir, int(agency), record, passphrase)
+    return record, kid, sig
 
 
 @inspection_group.command("verify")

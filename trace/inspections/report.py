@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -27,6 +28,11 @@ VERSION = "trace-report-v1"
 TYPES = ("委托检验", "监督抽检", "自检", "神秘抽检")
 ASSIGNED_TYPES = ("监督抽检", "神秘抽检")     # an operator assigns these; others are commissioned
 FAILED = ("不合格", "不符合")
+PASSED = ("合格", "符合")
+# 不判定 and — for items reported without a judgement (a grade, a weight).
+VERDICTS = (*PASSED, *FAILED, "不判定", "—")
+MAX_TEXT = 500       # a conclusion; other fields are shorter still
+MAX_ITEMS = 300
 REQUIRED = ("v", "agency", "report_no", "version", "type", "batch", "issued_on", "conclusion",
             "items", "pdf_sha256", "supersedes")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -88,16 +94,38 @@ def check_record(record: Any) -> dict:
     _object(record, "batch", ("gtin", "lot"))
     if record["type"] not in TYPES:
         raise _bad("type", f"must be one of {', '.join(TYPES)}", f"应为 {'、'.join(TYPES)} 之一")
-    if not _DATE.fullmatch(record["issued_on"]):
-        raise _bad("issued_on", "must be a date YYYY-MM-DD", "应为 YYYY-MM-DD 格式的日期")
+    _check_date(record["issued_on"])
     for name in ("report_no", "version", "conclusion"):
         if not record[name].strip():
             raise _bad(name, "must not be empty", "不能为空")
     if record["pdf_sha256"] and not _HEX64.fullmatch(record["pdf_sha256"]):
         raise _bad("pdf_sha256", "must be 64 lower-case hex digits or \"\"",
                    "应为 64 位小写十六进制或空字符串")
+    _lengths(record)
     _items(record["items"])
     return record
+
+
+def _check_date(text: str) -> None:
+    """A real calendar date, not after tomorrow (a lab in any time zone)."""
+    try:
+        issued = date.fromisoformat(text) if _DATE.fullmatch(text) else None
+    except ValueError:
+        issued = None
+    if issued is None:
+        raise _bad("issued_on", f"{text!r} is not a date YYYY-MM-DD",
+                   f"{text} 不是有效日期（YYYY-MM-DD）")
+    if issued > date.today() + timedelta(days=1):
+        raise _bad("issued_on", f"{text} is in the future", f"{text} 是将来的日期")
+
+
+def _lengths(record: dict) -> None:
+    for name in ("report_no", "version", "supersedes", "type", "issued_on"):
+        if len(record[name]) > 60:
+            raise _bad(name, "is longer than 60 characters", "超过 60 个字符")
+    if len(record["conclusion"]) > MAX_TEXT:
+        raise _bad("conclusion", f"is longer than {MAX_TEXT} characters",
+                   f"超过 {MAX_TEXT} 个字符")
 
 
 def _object(record: dict, name: str, keys: tuple[str, ...]) -> None:
@@ -110,14 +138,22 @@ def _object(record: dict, name: str, keys: tuple[str, ...]) -> None:
 
 
 def _items(items: Any) -> None:
-    if not isinstance(items, list) or not items:
-        raise _bad("items", "must be a non-empty list of tested items", "应为检测项目列表，不能为空")
+    if not isinstance(items, list) or not items or len(items) > MAX_ITEMS:
+        raise _bad("items", f"must be a list of 1-{MAX_ITEMS} tested items",
+                   f"应为 1–{MAX_ITEMS} 个检测项目")
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             raise _bad(f"items[{index}]", "must be an object", "应为对象")
         for key in ("name", "result", "verdict"):
             if not item.get(key, "").strip():
                 raise _bad(f"items[{index}].{key}", "is missing", "缺失")
+        if any(len(value) > 200 for value in item.values()):
+            raise _bad(f"items[{index}]", "has a field longer than 200 characters",
+                       "有字段超过 200 个字符")
+        if item["verdict"] not in VERDICTS:
+            raise _bad(f"items[{index}].verdict", f"must be one of {' '.join(VERDICTS)} "
+                       f"(not {item['verdict']!r}: a failed item is 不合格 or 不符合)",
+                       f"应为 {'、'.join(VERDICTS)} 之一（超标等不合格项请写“不合格”）")
 
 
 def failed_items(record: dict) -> list[dict]:

@@ -117,7 +117,7 @@ def store_report(db: sqlite_utils.Database, record: dict, kid: str, sig: str, *,
     may_sign_for(db, batch, agency, record["type"])
     _check_pdf(record, pdf, db)
     with db.atomic():
-        _check_version(db, agency, record)
+        _check_version(db, agency, record, batch)
         if pdf is not None:
             db.execute("INSERT OR IGNORE INTO report_pdfs (sha256, size, data) VALUES (?, ?, ?)",
                        [record["pdf_sha256"], len(pdf), pdf])
@@ -140,10 +140,15 @@ def _check_agency_block(record: dict, agency: agencies.Agency) -> None:
                            f"agency {agency.id}'s", message_zh="报告中的机构名称或资质编号与登记信息不符")
 
 
-def _check_version(db: sqlite_utils.Database, agency: agencies.Agency, record: dict) -> None:
-    versions = {row[0]: row[1] for row in db.execute(
-        "SELECT version, supersedes FROM inspection_reports WHERE agency_id = ? AND "
-        "report_no = ?", [agency.id, record["report_no"]])}
+def _check_version(db: sqlite_utils.Database, agency: agencies.Agency, record: dict,
+                   batch: catalog.Batch) -> None:
+    rows = db.execute("SELECT version, supersedes, batch_id FROM inspection_reports WHERE "
+                      "agency_id = ? AND report_no = ?",
+                      [agency.id, record["report_no"]]).fetchall()
+    versions = {row[0]: row[1] for row in rows}
+    if any(row[2] != batch.id for row in rows):
+        raise Conflict(f"report {record['report_no']} is for another batch; a correction "
+                       "stays on its batch", message_zh="该报告编号属于另一个批次；更正版须针对同一批次")
     if record["version"] in versions:
         raise Conflict(f"report {record['report_no']} version {record['version']} is stored "
                        "already; a correction needs a new version",
@@ -158,31 +163,41 @@ def _check_version(db: sqlite_utils.Database, agency: agencies.Agency, record: d
 
 
 def load_pdf(db: sqlite_utils.Database, sha256: str) -> bytes:
+    """The PDF stored under ``sha256``; one whose bytes have changed is never served."""
     row = db.execute("SELECT data FROM report_pdfs WHERE sha256 = ?", [sha256]).fetchone()
     if row is None:
         raise NotFound("no such report PDF", message_zh="未找到该报告 PDF")
+    if hashlib.sha256(row[0]).hexdigest() != sha256:
+        raise Conflict("this report PDF has been changed since it was signed",
+                       message_zh="该报告 PDF 在签名后被改动过，不再提供下载")
     return row[0]
 
 
 def served_reports(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
     """Every stored version for the batch as DESIGN §7 serves it, newest first, each
     re-checked now: its signature against the key set, its PDF against its hash."""
+    batch = catalog.get_batch_by_id(db, batch_id)
     rows = db.execute("SELECT agency_id, report_no, version, supersedes, record, kid, sig, "
                       "pdf_sha256 FROM inspection_reports WHERE batch_id = ? ORDER BY id DESC",
                       [batch_id]).fetchall()
     replaced = {(row[0], row[1], row[3]) for row in rows if row[3]}
     return [{"report": json.loads(record), "kid": kid, "sig": sig,
-             "signature_ok": _still_valid(db, record, kid, sig, pdf_sha256),
+             "signature_ok": _still_valid(db, batch, agency_id, record, kid, sig, pdf_sha256),
              "current": (agency_id, report_no, version) not in replaced}
             for agency_id, report_no, version, _sup, record, kid, sig, pdf_sha256 in rows]
 
 
-def _still_valid(db: sqlite_utils.Database, stored: str, kid: str, sig: str,
-                 pdf_sha256: str) -> bool:
+def _still_valid(db: sqlite_utils.Database, batch: catalog.Batch, agency_id: int, stored: str,
+                 kid: str, sig: str, pdf_sha256: str) -> bool:
+    """Signed by the agency's own unrevoked key, for this very batch, with its PDF."""
     key = keys.get_key(db, kid)
-    if key is None or not key.role.startswith("agency:") or key.status == "revoked":
+    if key is None or key.role != f"agency:{agency_id}" or key.status == "revoked":
         return False
     record = json.loads(stored)
+    named = record.get("batch", {})
+    if (named.get("gtin"), named.get("lot")) != (batch.gtin, batch.lot) or \
+            record.get("agency", {}).get("id") != str(agency_id):
+        return False  # a genuine report moved onto another batch proves nothing about it
     if record.get("pdf_sha256", "") != pdf_sha256:
         return False
     if pdf_sha256:
@@ -191,6 +206,23 @@ def _still_valid(db: sqlite_utils.Database, stored: str, kid: str, sig: str,
         if row is None or hashlib.sha256(row[0]).hexdigest() != pdf_sha256:
             return False
     return reports.verify_record(key.public_bytes, kid, record, sig)
+
+
+def complete_unsigned(record: dict, agency: agencies.Agency, pdf: bytes | None) -> dict:
+    """An unsigned report the platform will sign, with what it can fill in itself:
+    the format version, the agency block, the PDF's hash, version 1 and no
+    superseded version (a record signed elsewhere is never touched)."""
+    filled = {"v": reports.VERSION, "version": "1", "supersedes": "", **record}
+    filled["agency"] = {"id": str(agency.id), "name": agency.name, "cma": agency.cma_no,
+                        "cnas": agency.cnas_no or ""}
+    if pdf is not None and not filled.get("pdf_sha256"):
+        filled["pdf_sha256"] = hashlib.sha256(pdf).hexdigest()
+    filled.setdefault("pdf_sha256", "")
+    if isinstance(filled.get("items"), list):
+        filled["items"] = [with_reading(item) if isinstance(item, dict) and
+                           isinstance(item.get("result"), str) else item
+                           for item in filled["items"]]
+    return filled
 
 
 def sign_with_agency_key(db: sqlite_utils.Database, keys_dir: str | Path, agency_id: int,

@@ -240,23 +240,32 @@ def verify(json: m.VerifyIn):
 @spec.validate(json=m.InspectionIn, resp=Responses(HTTP_201=m.Inspection, **WRITE_ERRORS),
                operation_id="createInspection", tags=["inspections"])
 def create_inspection(json: m.InspectionIn):
-    """Store a signed inspection report of the token's agency, with its PDF."""
+    """Store an inspection report of the token's agency, with its PDF.
+
+    Unsigned, only `report_no`, `type`, `batch` {gtin, lot}, `issued_on`,
+    `conclusion` and `items` (each `name`, `result` as printed, `verdict`, and
+    optionally `unit`, `limit`, `method`) are needed: the platform fills in the
+    format version, the agency block and the PDF hash, and signs with the
+    agency's key. Signed offline (`kid`, `sig`), the record must be complete."""
     body = _json_body(json)
     db, config = get_db(), current_app.config
     agency = _agency()
-    if str(body.report.get("agency", {}).get("id")) != str(agency.id):
-        raise Forbidden("an agency stores only its own reports (agency.id)",
-                        message_zh="只能提交本机构的报告（agency.id）")
     pdf = _pdf(body.pdf_base64)
     if bool(body.kid) != bool(body.sig):
         raise InvalidInput("give kid and sig together (a report signed offline), or neither",
                            message_zh="kid 与 sig 须同时提供（离线签名的报告），或都不提供")
+    named = body.report.get("agency")
+    named_id = named.get("id", str(agency.id)) if isinstance(named, dict) else str(agency.id)
+    if str(named_id) != str(agency.id):
+        raise Forbidden("an agency stores only its own reports (agency.id)",
+                        message_zh="只能提交本机构的报告（agency.id）")
     if body.kid and body.sig:
-        kid, sig = body.kid, body.sig
-    else:
+        record, kid, sig = body.report, body.kid, body.sig
+    else:  # the platform signs, and fills in what it knows
+        record = inspection_store.complete_unsigned(body.report, agency, pdf)
         kid, sig = inspection_store.sign_with_agency_key(
-            db, config["KEYS_DIR"], agency.id, body.report, config["KEY_PASSPHRASE"])
-    stored = inspection_store.store_report(db, body.report, kid, sig, pdf=pdf)
+            db, config["KEYS_DIR"], agency.id, record, config["KEY_PASSPHRASE"])
+    stored = inspection_store.store_report(db, record, kid, sig, pdf=pdf)
     batch = catalog.get_batch_by_id(db, stored.batch_id)
     return m.Inspection(report_no=stored.report_no, version=stored.version, kid=stored.kid,
                         gtin=batch.gtin, lot=batch.lot,

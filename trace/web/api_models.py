@@ -157,7 +157,17 @@ class InspectionIn(Strict):
     with them (from ``inspection sign`` on the lab's machine) the signature is
     checked against the agency's registered key."""
 
-    report: dict[str, Any] = Field(description="the DESIGN §7 record: every leaf a string")
+    report: dict[str, Any] = Field(
+        description="the report: every leaf a string (numbers as printed, e.g. \"0.012\"); "
+        "report_no, type (委托检验, 监督抽检, 自检, 神秘抽检), batch {gtin, lot}, "
+        "issued_on (YYYY-MM-DD), conclusion, items [{name, result, unit, limit, method, "
+        "verdict (合格, 不合格, 符合, 不符合, 不判定, —)}]; for a correction also version "
+        "and supersedes",
+        examples=[{"report_no": "ZJSP-2026-J0417", "type": "委托检验",
+                   "batch": {"gtin": "09521234000020", "lot": "SF-2604-T"},
+                   "issued_on": "2026-04-20", "conclusion": "所检项目符合 GB 2763-2021 要求",
+                   "items": [{"name": "联苯菊酯", "result": "0.08", "unit": "mg/kg",
+                              "limit": "≤5", "method": "GB 23200.113", "verdict": "合格"}]}])
     kid: str | None = Field(None, max_length=16)
     sig: str | None = Field(None, max_length=100)
     pdf_base64: str | None = Field(None, max_length=28_000_000,
