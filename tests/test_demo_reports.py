@@ -23,5 +23,10 @@ def test_demo_reports_are_signed_stored_once_and_the_tea_fails(app, db, issuer):
         == ["联苯菊酯"]
 
 
-def test_demo_pdfs_are_the_same_bytes_each_time():
-    assert demo_reports._demo_pdf("X-1") == demo_reports._demo_pdf("X-1")
+def test_demo_pdfs_are_the_same_bytes_each_time_with_the_font_embedded():
+    record = {"report_no": "X-1", "agency": {"name": "演示检测所", "cma": "231012340099"},
+              "type": "委托检验", "issued_on": "2026-11-12",
+              "batch": {"gtin": "09521234000013", "lot": "ZJ-2611-A"}, "conclusion": "合格",
+              "items": [{"name": "铅", "result": "0.02", "verdict": "合格"}]}
+    pdf = demo_reports._demo_pdf(record)
+    assert pdf == demo_reports._demo_pdf(record) and b"FontFile2" in pdf

@@ -112,3 +112,14 @@ def test_the_empty_form_shows_no_stray_text(client, db, lab):
     store.commission(db, GTIN, LOT, lab.id, actor="qc")
     html = client.get("/agency/reports/new").get_data(as_text=True)
     assert "built-in method" not in html and "报告原件（PDF）" in html
+
+
+def test_a_correction_starts_from_the_version_it_corrects(client, db, lab):
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    post_form(client, "/agency/reports/new", report_form(), page="/agency/")
+    html = client.get("/agency/reports/new?report_no=ZJPQ-2026-0901&supersedes=1").get_data(
+        as_text=True)
+    assert "珠层厚度 | 0.42 | mm | ≥0.3 | 合格 | GB/T 18781" in html
+    assert 'value="2026-11-20"' in html and "更正第 1 版" in html
+    other = client.get("/agency/reports/new?report_no=NOPE&supersedes=1")
+    assert other.status_code == 404

@@ -13,7 +13,7 @@ import io
 import sqlite_utils
 from reportlab.pdfgen import canvas
 
-from . import agencies
+from . import agencies, textfit
 from .errors import NotFound
 from .inspections import store
 from .inspections.results import with_reading
@@ -63,28 +63,43 @@ BEDDING_ITEMS = [
 ]
 
 
-def _demo_pdf(report_no: str) -> bytes:
-    """A one-page stand-in for the lab's PDF (ASCII: it needs no CJK font)."""
+def _demo_pdf(record: dict) -> bytes:
+    """A one-page stand-in for the lab's PDF, in Chinese with the label font embedded;
+    reportlab's invariant mode gives the same bytes each time."""
+    textfit.use_font()
     out = io.BytesIO()
-    page = canvas.Canvas(out, pageCompression=1, invariant=1)  # the same bytes each time
-    page.setTitle(f"Test report {report_no}")
-    page.drawString(72, 760, f"Test report {report_no}")
-    page.drawString(72, 740, "Trace demo data: an invented report for demonstration only.")
+    page = canvas.Canvas(out, pageCompression=1, invariant=1, initialFontName=textfit.FONT)
+    page.setTitle(f"检测报告 {record['report_no']}")
+    lines = [(16, f"检 测 报 告（演示）  {record['report_no']}"),
+             (10, f"{record['agency']['name']}  CMA {record['agency']['cma']}"),
+             (10, f"检验类别：{record['type']}    签发日期：{record['issued_on']}"),
+             (10, f"样品批次：{record['batch']['gtin']} / {record['batch']['lot']}"),
+             (10, "")]
+    lines += [(10, f"{item['name']}：{store.shown_result(item)}  要求 {item.get('limit', '—')}  "
+                   f"{item['verdict']}") for item in record["items"]]
+    lines += [(10, ""), (10, f"检验结论：{record['conclusion']}"), (10, ""),
+              (9, "本报告为 Trace 演示数据，机构与数据均为虚构。")]
+    y = 780
+    for size, text in lines:
+        page.setFont(textfit.FONT, size)
+        page.drawString(60, y, text)
+        y -= size + 10
     page.save()
     return out.getvalue()
 
 
 def _record(agency: agencies.Agency, report_no: str, kind: str, demo: dict, items: list,
-            conclusion: str, issued_on: str, pdf: bytes | None, **extra: str) -> dict:
+            conclusion: str, issued_on: str, with_pdf: bool) -> tuple[dict, bytes | None]:
     product, batch = demo["product"], demo["batch"]
     record = {"v": "trace-report-v1", "agency": {
         "id": str(agency.id), "name": agency.name, "cma": agency.cma_no,
         "cnas": agency.cnas_no or ""}, "report_no": report_no, "version": "1", "type": kind,
         "batch": {"gtin": product["gtin"], "lot": batch["lot"]}, "issued_on": issued_on,
-        "conclusion": conclusion, "items": items,
-        "pdf_sha256": hashlib.sha256(pdf).hexdigest() if pdf else "", "supersedes": ""}
-    record.update(extra)
-    return record
+        "conclusion": conclusion, "items": items, "pdf_sha256": "", "supersedes": ""}
+    pdf = _demo_pdf(record) if with_pdf else None
+    if pdf:
+        record["pdf_sha256"] = hashlib.sha256(pdf).hexdigest()
+    return record, pdf
 
 
 def _store(db: sqlite_utils.Database, keys_dir: str, passphrase: str | None, record: dict,
@@ -110,22 +125,19 @@ def seed_reports(db: sqlite_utils.Database, demo: list[dict], pearl_lab: agencie
         store.commission(db, entry["product"]["gtin"], entry["batch"]["lot"], agency.id,
                          actor="demo", kind=kind)
     reports = [
-        (_record(pearl_lab, "ZJPQ-2026-0815", "委托检验", pearl, PEARL_ITEMS,
-                 "淡水养殖珍珠，所检项目符合 GB/T 18781-2023 珠宝级要求", "2026-11-12",
-                 _demo_pdf("ZJPQ-2026-0815"))),
-        (_record(lab, "ZJSP-2026-J0417", "监督抽检", tea, TEA_ITEMS,
-                 "经抽样检验，联苯菊酯项目不符合 GB 2763-2021 要求，判定不合格", "2026-04-20",
-                 _demo_pdf("ZJSP-2026-J0417"))),
-        (_record(lab, "ZJSP-2026-H1108", "委托检验", huyou, HUYOU_ITEMS,
-                 "所检项目符合 GB 2763-2021 及 GB/T 12947 要求", "2026-11-08", None)),
-        (_record(lab, "ZJFZ-2026-B1103", "委托检验", bedding, BEDDING_ITEMS,
-                 "所检项目符合 GB 18401-2010 B类要求", "2026-11-03", None)),
+        _record(pearl_lab, "ZJPQ-2026-0815", "委托检验", pearl, PEARL_ITEMS,
+                "淡水养殖珍珠，所检项目符合 GB/T 18781-2023 珠宝级要求", "2026-11-12", True),
+        _record(lab, "ZJSP-2026-J0417", "监督抽检", tea, TEA_ITEMS,
+                "经抽样检验，联苯菊酯项目不符合 GB 2763-2021 要求，判定不合格", "2026-04-20", True),
+        _record(lab, "ZJSP-2026-H1108", "委托检验", huyou, HUYOU_ITEMS,
+                "所检项目符合 GB 2763-2021 及 GB/T 12947 要求", "2026-11-08", False),
+        _record(lab, "ZJFZ-2026-B1103", "委托检验", bedding, BEDDING_ITEMS,
+                "所检项目符合 GB 18401-2010 B类要求", "2026-11-03", False),
     ]
-    for record in reports:
-        pdf = _demo_pdf(record["report_no"]) if record["pdf_sha256"] else None
+    for record, pdf in reports:
         _store(db, keys_dir, passphrase, record, pdf)
     # The pearl lab corrects its report once: the strand length was left out.
-    corrected = dict(reports[0], version="2", supersedes="1", issued_on="2026-11-14",
+    corrected = dict(reports[0][0], version="2", supersedes="1", issued_on="2026-11-14",
                      items=PEARL_ITEMS + [_item("链长", "45", "cm", "标称 45", "符合")])
     _store(db, keys_dir, passphrase, corrected, None)
     return len(reports) + 1

@@ -8,6 +8,7 @@ database; ``import`` stores reports (all of a file or none); ``verify`` re-check
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -62,19 +63,27 @@ def _read_entries(db, path: str, agency: str) -> list:
 @click.option("--key", "pem", required=True, type=click.Path(exists=True, dir_okay=False),
               help="The agency's private key (PEM); TRACE_KEY_PASSPHRASE opens an encrypted one.")
 @click.option("--agency", required=True, help="The agency's id on the platform.")
+@click.option("--pdf", type=click.Path(exists=True, dir_okay=False),
+              help="The report's PDF: its SHA-256 goes into pdf_sha256 before signing.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
-def inspection_sign(report: str, pem: str, agency: str, out: str):
+def inspection_sign(report: str, pem: str, agency: str, pdf: str | None, out: str):
     """Sign a report (or a JSON list of them) offline with the agency's own key; no
     database is needed, so it runs on the lab's machine.
 
     \b
     Example:
-      python -m trace inspection sign report.json --key lab.pem --agency 1 --out signed.json
+      python -m trace inspection sign report.json --key lab.pem --agency 1 \\
+          --pdf report.pdf --out signed.json
     """
     private = keys.load_pem_file(Path(pem), os.environ.get("TRACE_KEY_PASSPHRASE"))
     kid = keys.kid_of(private)
     signed = []
-    for index, record in enumerate(_entries(_read_json(report))):
+    entries = _entries(_read_json(report))
+    if pdf and len(entries) != 1:
+        raise InvalidInput(f"--pdf goes with a file of one report; {report} has {len(entries)}")
+    for index, record in enumerate(entries):
+        if pdf and isinstance(record, dict):
+            record["pdf_sha256"] = hashlib.sha256(Path(pdf).read_bytes()).hexdigest()
         try:
             record = reports.check_record(record)
         except TraceError as error:

@@ -268,6 +268,23 @@ def batches_for(db: sqlite_utils.Database, agency_id: int) -> list[dict]:
         "WHERE c.agency_id = ? ORDER BY c.id DESC", [agency_id]))
 
 
+def find_report(db: sqlite_utils.Database, agency_id: int, report_no: str,
+                version: str) -> tuple[dict, int]:
+    """One stored version of an agency's report: (the record as signed, its batch id)."""
+    row = db.execute("SELECT record, batch_id FROM inspection_reports WHERE agency_id = ? AND "
+                     "report_no = ? AND version = ?", [agency_id, report_no, version]).fetchone()
+    if row is None:
+        raise NotFound(f"no report {report_no} version {version}", message_zh="未找到该报告")
+    return json.loads(row[0]), row[1]
+
+
+def item_lines(items: list[dict]) -> str:
+    """Items as the form's lines (the reverse of ``items_from_lines``)."""
+    return "\n".join(" | ".join(item.get(key, "") for key in
+                                ("name", "result", "unit", "limit", "verdict", "method"))
+                     for item in items)
+
+
 def batches_commissioned(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
     """Who may sign for a batch: each agency with how (commission or assignment)."""
     return list(db.query("SELECT a.id, a.name, a.cma_no, c.kind, c.at FROM commissions c "

@@ -41,9 +41,7 @@ def new_report():
     db = get_db()
     batches = store.batches_for(db, g.agency.id)
     if request.method == "GET":
-        return _form(batches, {"batch": request.args.get("batch", ""),
-                               "supersedes": request.args.get("supersedes", ""),
-                               "report_no": request.args.get("report_no", "")})
+        return _form(batches, _start(db))
     try:
         if not g.agency.approved:
             raise Forbidden("your agency is waiting for approval",
@@ -57,6 +55,19 @@ def new_report():
         return _form(batches, request.form, in_reader_language(error), error.status)
     flash(t("agency.stored").format(report_no=stored.report_no, version=stored.version), "ok")
     return redirect(link("agency.home"), 303)
+
+
+def _start(db) -> dict:
+    """A new report's form: empty, or for a correction the version it corrects, so
+    the agency changes only what was wrong."""
+    args = request.args
+    if not (args.get("report_no") and args.get("supersedes")):
+        return {"batch": args.get("batch", "")}
+    record, batch_id = store.find_report(db, g.agency.id, args["report_no"], args["supersedes"])
+    return {"batch": str(batch_id), "report_no": record["report_no"],
+            "supersedes": record["version"], "type": record["type"],
+            "issued_on": record["issued_on"], "conclusion": record["conclusion"],
+            "items": store.item_lines(record["items"])}
 
 
 def _form(batches: list[dict], form, error: str | None = None, status: int = 200):
