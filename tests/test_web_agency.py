@@ -55,8 +55,9 @@ def test_sign_a_report_with_its_pdf_then_correct_it(client, db, lab):
     assert store.load_pdf(db, shown["report"]["pdf_sha256"]) == PDF
     post_form(client, "/agency/reports/new", report_form(supersedes="1",
               conclusion="所检项目符合要求（更正）"), page="/agency/")
-    versions = [(s["report"]["version"], s["current"]) for s in store.served_reports(db, 1)]
-    assert versions == [("2", True), ("1", False)]
+    served = store.served_reports(db, 1)
+    assert [(s["report"]["version"], s["current"]) for s in served] == [("2", True), ("1", False)]
+    assert served[0]["report"]["pdf_sha256"] == served[1]["report"]["pdf_sha256"]  # kept
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -111,7 +112,7 @@ def test_supplier_commissions_and_operator_assigns(app, db, make_batch, make_acc
 def test_the_empty_form_shows_no_stray_text(client, db, lab):
     store.commission(db, GTIN, LOT, lab.id, actor="qc")
     html = client.get("/agency/reports/new").get_data(as_text=True)
-    assert "built-in method" not in html and "报告原件（PDF）" in html
+    assert "built-in method" not in html and "上传报告原件（PDF）" in html
 
 
 def test_a_correction_starts_from_the_version_it_corrects(client, db, lab):

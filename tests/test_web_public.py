@@ -1,5 +1,6 @@
 """The scan landing page, its JSON twin, the batch page and the key set."""
 
+import json
 import re
 import socket
 
@@ -437,5 +438,32 @@ def test_a_report_failing_its_signature_is_warned_at_the_top(app, client, db, is
     db.execute("UPDATE inspection_reports SET record = replace(replace(record, '5.8', '4.8'), "
                "'不合格', '合格')")
     main = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True).split("<main>")[1]
-    assert main.index("签名无效：它在签名后被改动过") < main.index("section")
-    assert "report-bad" in main
+    assert main.index("签名无效：它与检测机构签名的内容不符") < main.index("section")
+    assert "report-bad" in main and "4.8" not in main  # the altered figure is not shown
+
+
+@pytest.mark.parametrize("stored", [
+    "not json", "[1, 2]", '{"v": "trace-report-v1"}',
+    None,  # the date changed to an impossible one
+])
+def test_a_damaged_record_never_breaks_the_pages(app, client, db, issued_urls, run_cli, stored):
+    record = _stored_report(app, db)
+    db.execute("DROP TRIGGER inspection_reports_no_update")
+    if stored is None:
+        stored = json.dumps(dict(record, issued_on="2026-13-45"), ensure_ascii=False)
+    db.execute("UPDATE inspection_reports SET record = ?", [stored])
+    for path in (f"/01/{GTIN}/10/{LOT}", issued_urls[0][len(BASE_URL):]):
+        response = client.get(path)
+        assert response.status_code == 200 and "签名无效" in response.get_data(as_text=True)
+        data = client.get(path, headers={"Accept": "application/json"}).get_json()
+        assert data["inspections"][0]["signature_ok"] is False
+    result = run_cli("inspection", "verify", "--gtin", GTIN, "--lot", LOT)
+    assert result.exit_code == 1 and "fail their signature" in result.output
+
+
+def test_an_unsigned_column_cannot_hide_a_failed_report(app, client, db, issued_urls):
+    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "verdict": "不合格"}])
+    db.execute("DROP TRIGGER inspection_reports_no_update")
+    db.execute("UPDATE inspection_reports SET supersedes = '1', version = '0'")
+    html = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    assert "本批次检测结果有不合格项目：联苯菊酯" in html

@@ -167,15 +167,23 @@ def inspection_verify(gtin: str, lot: str):
     served = store.served_reports(db, batch.id)
     bad = [shown for shown in served if not shown["signature_ok"]]
     for shown in served:
-        report = shown["report"]
         state = "ok" if shown["signature_ok"] else "SIGNATURE FAILS"
-        click.echo(f"{report['report_no']} v{report['version']}  {report['agency']['name']}  "
+        agency = shown["report"]["agency"]["name"] if shown["signature_ok"] else "?"
+        click.echo(f"{_name(shown)}  {agency}  "
                    f"{'current' if shown['current'] else 'superseded'}  {state}")
     if not served:
         click.echo(f"No reports for batch {batch.lot}.")
     if bad:
-        names = ", ".join(f"{s['report']['report_no']} v{s['report']['version']}" for s in bad)
+        names = ", ".join(_name(shown) for shown in bad)
         raise click.ClickException(f"{len(bad)} report(s) fail their signature: {names}")
+
+
+def _name(shown: dict) -> str:
+    """'REPORT_NO vVERSION', or what can be said of a record too damaged to read."""
+    report = shown["report"]
+    if isinstance(report, dict) and isinstance(report.get("report_no"), str):
+        return f"{report['report_no']} v{report.get('version', '?')}"
+    return f"an unreadable record signed with key {shown['kid']}"
 
 
 COMMANDS = [inspection_group]

@@ -79,9 +79,10 @@ def _strings_only(value: Any, where: str) -> None:
                    f"not {json.dumps(value)}", "必须是字符串（数字请按报告原样写成字符串）")
 
 
-def check_record(record: Any) -> dict:
+def check_record(record: Any, *, future_ok: bool = False) -> dict:
     """The report if it has the normative shape; otherwise ``InvalidInput`` naming
-    the field. Says nothing about who signed it."""
+    the field. Says nothing about who signed it. (``future_ok`` when re-reading a
+    stored report: its date was checked against the day it came in.)"""
     if not isinstance(record, dict):
         raise _bad("(whole)", "a report is one JSON object", "报告必须是一个 JSON 对象")
     _strings_only(record, "report")
@@ -94,7 +95,7 @@ def check_record(record: Any) -> dict:
     _object(record, "batch", ("gtin", "lot"))
     if record["type"] not in TYPES:
         raise _bad("type", f"must be one of {', '.join(TYPES)}", f"应为 {'、'.join(TYPES)} 之一")
-    _check_date(record["issued_on"])
+    _check_date(record["issued_on"], future_ok)
     for name in ("report_no", "version", "conclusion"):
         if not record[name].strip():
             raise _bad(name, "must not be empty", "不能为空")
@@ -106,7 +107,7 @@ def check_record(record: Any) -> dict:
     return record
 
 
-def _check_date(text: str) -> None:
+def _check_date(text: str, future_ok: bool = False) -> None:
     """A real calendar date, not after tomorrow (a lab in any time zone)."""
     try:
         issued = date.fromisoformat(text) if _DATE.fullmatch(text) else None
@@ -115,7 +116,7 @@ def _check_date(text: str) -> None:
     if issued is None:
         raise _bad("issued_on", f"{text!r} is not a date YYYY-MM-DD",
                    f"{text} 不是有效日期（YYYY-MM-DD）")
-    if issued > date.today() + timedelta(days=1):
+    if not future_ok and issued > date.today() + timedelta(days=1):
         raise _bad("issued_on", f"{text} is in the future", f"{text} 是将来的日期")
 
 

@@ -22,7 +22,7 @@ import sqlite_utils
 
 from .. import agencies, catalog, keys
 from ..db import utc_now
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TraceError
 from . import report as reports
 from .results import read_result, with_reading
 
@@ -175,25 +175,41 @@ def load_pdf(db: sqlite_utils.Database, sha256: str) -> bytes:
 
 def served_reports(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
     """Every stored version for the batch as DESIGN §7 serves it, newest first, each
-    re-checked now: its signature against the key set, its PDF against its hash."""
+    re-checked now: its signature, key, batch and PDF. Which version is current
+    comes from the signed records alone: a version is superseded only by a valid
+    newer one that names it (no unsigned column can hide a failed report)."""
     batch = catalog.get_batch_by_id(db, batch_id)
-    rows = db.execute("SELECT agency_id, report_no, version, supersedes, record, kid, sig, "
-                      "pdf_sha256 FROM inspection_reports WHERE batch_id = ? ORDER BY id DESC",
-                      [batch_id]).fetchall()
-    replaced = {(row[0], row[1], row[3]) for row in rows if row[3]}
-    return [{"report": json.loads(record), "kid": kid, "sig": sig,
-             "signature_ok": _still_valid(db, batch, agency_id, record, kid, sig, pdf_sha256),
-             "current": (agency_id, report_no, version) not in replaced}
-            for agency_id, report_no, version, _sup, record, kid, sig, pdf_sha256 in rows]
+    rows = db.execute("SELECT agency_id, record, kid, sig, pdf_sha256 FROM inspection_reports "
+                      "WHERE batch_id = ? ORDER BY id DESC", [batch_id]).fetchall()
+    served = []
+    for agency_id, stored, kid, sig, pdf_sha256 in rows:
+        record = _parsed(stored)
+        valid = record is not None and _still_valid(db, batch, agency_id, record, kid, sig,
+                                                    pdf_sha256)
+        served.append((agency_id, record if record is not None else stored, kid, sig, valid))
+    replaced = {(agency_id, record["report_no"], record["supersedes"])
+                for agency_id, record, _kid, _sig, valid in served
+                if valid and record["supersedes"]}
+    return [{"report": record, "kid": kid, "sig": sig, "signature_ok": valid,
+             "current": not (valid and (agency_id, record["report_no"], record["version"])
+                             in replaced)}
+            for agency_id, record, kid, sig, valid in served]
 
 
-def _still_valid(db: sqlite_utils.Database, batch: catalog.Batch, agency_id: int, stored: str,
+def _parsed(stored: str) -> dict | None:
+    """The stored record if it still has the report's shape, else None."""
+    try:
+        return reports.check_record(json.loads(stored), future_ok=True)
+    except (ValueError, TraceError):
+        return None
+
+
+def _still_valid(db: sqlite_utils.Database, batch: catalog.Batch, agency_id: int, record: dict,
                  kid: str, sig: str, pdf_sha256: str) -> bool:
     """Signed by the agency's own unrevoked key, for this very batch, with its PDF."""
     key = keys.get_key(db, kid)
     if key is None or key.role != f"agency:{agency_id}" or key.status == "revoked":
         return False
-    record = json.loads(stored)
     named = record.get("batch", {})
     if (named.get("gtin"), named.get("lot")) != (batch.gtin, batch.lot) or \
             record.get("agency", {}).get("id") != str(agency_id):
@@ -241,6 +257,9 @@ def for_display(served: list[dict], valid_days: int, today: date | None = None) 
     today = today or date.today()
     shown = []
     for entry in served:
+        if not entry["signature_ok"]:  # nothing of it is read: only that it fails
+            shown.append(dict(entry, failed=[], stale=0, results=[]))
+            continue
         report = entry["report"]
         age = (today - date.fromisoformat(report["issued_on"])).days
         shown.append(dict(entry, failed=[item["name"] for item in reports.failed_items(report)],

@@ -86,6 +86,11 @@ def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:
     upload = request.files.get("pdf")
     pdf = upload.read() if upload and upload.filename else None
     supersedes = (form.get("supersedes") or "").strip()
+    kept_pdf = ""
+    if supersedes and pdf is None:  # a correction keeps the PDF unless a new one comes
+        previous, _batch_id = store.find_report(db, g.agency.id,
+                                                (form.get("report_no") or "").strip(), supersedes)
+        kept_pdf = previous["pdf_sha256"]
     record = {
         "v": reports.VERSION,
         "agency": {"id": str(g.agency.id), "name": g.agency.name, "cma": g.agency.cma_no,
@@ -97,6 +102,6 @@ def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:
         "issued_on": form.get("issued_on", ""),
         "conclusion": (form.get("conclusion") or "").strip(),
         "items": store.items_from_lines(form.get("items", "")),
-        "pdf_sha256": hashlib.sha256(pdf).hexdigest() if pdf else "",
+        "pdf_sha256": hashlib.sha256(pdf).hexdigest() if pdf else kept_pdf,
         "supersedes": supersedes}
     return reports.check_record(record), pdf
