@@ -264,4 +264,25 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             data BLOB NOT NULL
         )""",
     ]),
+    (9, [
+        # A room's 选品 decisions with the checklist as it stood (the 选品审核台账).
+        """CREATE TABLE selections (
+            id INTEGER PRIMARY KEY,
+            room_id INTEGER NOT NULL REFERENCES rooms(id),
+            batch_id INTEGER NOT NULL REFERENCES batches(id),
+            serial TEXT,
+            decision TEXT NOT NULL CHECK (decision IN ('选用', '不选用', '待复检')),
+            checks TEXT NOT NULL,
+            passed INTEGER NOT NULL,
+            note TEXT,
+            override_reason TEXT,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX selections_room ON selections(room_id, at)",
+        """CREATE TRIGGER selections_no_update BEFORE UPDATE ON selections
+           BEGIN SELECT RAISE(ABORT, 'selection records are never edited'); END""",
+        """CREATE TRIGGER selections_no_delete BEFORE DELETE ON selections
+           BEGIN SELECT RAISE(ABORT, 'selection records are never deleted'); END""",
+    ]),
 ]

@@ -1,0 +1,92 @@
+"""The 选品 check of a sample and the room's recorded decisions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from trace import rooms
+from trace.errors import Forbidden, InvalidInput
+from trace.streamers import selection
+
+from conftest import BASE_URL, GTIN, LOT
+
+
+@pytest.fixture
+def room(db):
+    return rooms.add_room(db, "山下湖珍珠直播间", "douyin", "7712345678")
+
+
+def names(result) -> dict:
+    return {check.name: check.ok for check in result.checks}
+
+
+def test_a_batch_without_a_report_fails_and_cannot_be_selected_without_a_reason(
+        db, room, issued_urls):
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    assert names(result) == {"code": True, "recall": True, "report": False, "results": False,
+                             "supplier": True, "after_sales": True}
+    assert not result.ok
+    with pytest.raises(Forbidden, match="override-reason"):
+        selection.record_selection(db, room, result, "选用", actor="live")
+    assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
+    record = selection.record_selection(db, room, result, "选用", actor="live",
+                                        override_reason="样品已送检，报告待出")
+    row = db.execute("SELECT decision, passed, override_reason, checks FROM selections "
+                     "WHERE id = ?", [record]).fetchone()
+    assert row[:3] == ("选用", 0, "样品已送检，报告待出")
+    assert [c["name"] for c in json.loads(row[3])][:3] == ["code", "recall", "report"]
+
+
+def test_a_failed_residue_fails_the_results_check(app, db, room, issued_urls):
+    from test_web_public import _stored_report
+    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
+                                    "limit": "≤5", "verdict": "不合格"}])
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    assert names(result)["report"] and not names(result)["results"]
+    assert "联苯菊酯" in next(c.detail for c in result.checks if c.name == "results")
+
+
+def test_a_good_sample_passes_every_check(app, db, room, issued_urls):
+    from test_web_public import _stored_report
+    _stored_report(app, db)
+    assert selection.check_sample(db, issued_urls[0], BASE_URL).ok
+
+
+def test_a_forged_code_names_no_batch_and_records_nothing(db, room, issued_urls):
+    forged = issued_urls[0][:-3] + "AAA"
+    result = selection.check_sample(db, forged, BASE_URL)
+    assert [c.name for c in result.checks] == ["code"] and not result.ok
+    with pytest.raises(InvalidInput, match="no batch"):
+        selection.record_selection(db, room, result, "不选用", actor="live")
+
+
+def test_a_recall_and_fake_reports_count_against_the_supplier(app, db, room, issued_urls):
+    from trace import recalls
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    assert not names(result)["recall"] and not names(result)["after_sales"]
+
+
+def test_records_are_never_edited(db, room, issued_urls):
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    selection.record_selection(db, room, result, "待复检", actor="live")
+    with pytest.raises(Exception, match="never"):
+        db.execute("UPDATE selections SET decision = '选用'")
+
+
+def test_the_select_commands(run_cli, app, db, room, issued_urls):
+    from test_web_public import _stored_report
+    failed = run_cli("select", "check", "--room", str(room.id), "--url", issued_urls[0],
+                     "--json")
+    assert failed.exit_code == 1 and json.loads(failed.output)["ok"] is False
+    refused = run_cli("select", "record", "--room", str(room.id), "--url", issued_urls[0],
+                      "--decision", "选用")
+    assert refused.exit_code == 1 and "override-reason" in refused.output
+    assert run_cli("select", "record", "--room", str(room.id), "--url", issued_urls[0],
+                   "--decision", "不选用", "--note", "无检测报告").exit_code == 0
+    _stored_report(app, db)
+    passed = run_cli("select", "check", "--room", str(room.id), "--url", issued_urls[0])
+    assert passed.exit_code == 0 and "All checks pass." in passed.output
+    assert run_cli("select", "check", "--room", "99", "--url", issued_urls[0]).exit_code == 1

@@ -1,0 +1,87 @@
+"""``select``: the 选品 check of a sample and the room's recorded decisions.
+
+    python -m trace select check --room 1 --url "$URL" --json
+    python -m trace select record --room 1 --url "$URL" --decision 不选用 --note 联苯菊酯超标
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .. import rooms
+from ..streamers import selection
+from .common import database, echo_json
+
+
+@click.group(cls=AppGroup, name="select")
+def select_group():
+    """选品: check a sample's code for a livestream room, and record the decision.
+
+    \b
+    Example:
+      python -m trace select check --room 1 --url "$URL"
+    """
+
+
+def _check(url: str) -> selection.SampleCheck:
+    config = current_app.config
+    return selection.check_sample(database(), url, config["BASE_URL"],
+                                  valid_days=config["REPORT_VALID_DAYS"])
+
+
+@select_group.command("check")
+@click.option("--room", required=True, help="The room's id (rooms list).")
+@click.option("--url", required=True, help="The sample's code URL (or its typed 追溯码).")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"ok": bool, "checks": [{"name", "ok", "detail"}]}.')
+def select_check(room: str, url: str, as_json: bool):
+    """Check a sample: genuine code, batch not recalled, a current signed report within
+    its validity window, every tested item passing, supplier approved, its after-sales
+    record. Exit 0 only when every check passes.
+
+    \b
+    Example:
+      python -m trace select check --room 1 --url "$URL" --json
+    """
+    rooms.find_room(database(), room)
+    result = _check(url)
+    if as_json:
+        echo_json(result.to_json())
+    else:
+        for check in result.checks:
+            click.echo(f"{'✓' if check.ok else '✗'} {check.name:<12} {check.detail}")
+        click.echo("All checks pass." if result.ok else "Some checks fail.")
+    if not result.ok:
+        raise SystemExit(1)
+
+
+@select_group.command("record")
+@click.option("--room", required=True, help="The room's id (rooms list).")
+@click.option("--url", required=True, help="The sample's code URL (or its typed 追溯码).")
+@click.option("--decision", required=True, type=click.Choice(list(selection.DECISIONS)))
+@click.option("--note", help="What the room saw or decided, for the 台账.")
+@click.option("--override-reason", help="Needed to 选用 a sample that fails a check.")
+@click.option("--by", default=lambda: f"cli:{os.environ.get('USER', 'streamer')}",
+              show_default="cli:$USER", help="Who decided, for the record.")
+def select_record(room: str, url: str, decision: str, note: str | None,
+                  override_reason: str | None, by: str):
+    """Record the room's decision on a sample, with the checklist as it stands now.
+
+    \b
+    Example:
+      python -m trace select record --room 1 --url "$URL" --decision 选用 --note 样品完好
+    """
+    found = rooms.find_room(database(), room)
+    result = _check(url)
+    record_id = selection.record_selection(database(), found, result, decision, actor=by,
+                                           note=note, override_reason=override_reason)
+    overridden = decision == "选用" and not result.ok
+    click.echo(f"Selection record {record_id}: {decision} for {found.name}"
+               + (" (failed checks overridden; the reason is in the ledger)" if overridden else ""))
+
+
+COMMANDS = [select_group]

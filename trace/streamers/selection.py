@@ -1,0 +1,150 @@
+"""The 选品 check: what a streamer's room learns from a sample's code before deciding
+to sell the product, and the decision it records (DESIGN §9)::
+
+    result = check_sample(db, url, base_url, valid_days=365)
+    result.ok, [(c.name, c.ok, c.detail) for c in result.checks]
+    record_selection(db, room, result, "选用", actor="live@room.cn")   # refused if not ok
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta, timezone
+
+import sqlite_utils
+
+from .. import catalog, verification
+from ..db import utc_now
+from ..errors import Forbidden, InvalidInput
+from ..inspections import report as reports
+from ..inspections import store as inspection_store
+from ..rooms import Room
+
+DECISIONS = ("选用", "不选用", "待复检")
+FAKE_REPORTS_TOLERATED = 2     # buyers' reports of fakes against the supplier, a year
+AFTER_SALES_WINDOW = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str       # stable: code, recall, report, results, supplier, after_sales
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class SampleCheck:
+    checks: tuple[Check, ...]
+    batch: catalog.Batch | None
+    serial: str | None
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    def to_json(self) -> dict:
+        return {"ok": self.ok, "checks": [asdict(check) for check in self.checks]}
+
+
+def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
+                 valid_days: int = 365, today: date | None = None) -> SampleCheck:
+    """The checklist for the sample whose code is ``url`` (or a typed 追溯码)."""
+    verdict = verification.verify_text(db, url, base_url)  # a look-up, never a scan
+    code = Check("code", verdict.verdict == "genuine", _code_detail(verdict))
+    if verdict.batch is None:
+        return SampleCheck((code,), None, None)
+    batch = verdict.batch
+    served = [shown for shown in inspection_store.served_reports(db, batch.id) if shown["current"]]
+    checks = (code, _recall(batch, verdict), _report(served, valid_days, today or date.today()),
+              _results(served), _supplier(verdict), _after_sales(db, verdict))
+    return SampleCheck(checks, batch, verdict.serial)
+
+
+def _code_detail(verdict: verification.Verdict) -> str:
+    if verdict.verdict == "genuine":
+        return f"正品：签名核对无误（追溯码 {verdict.serial}）"
+    if verdict.verdict == "registered":
+        return "手输的追溯码只能查到登记信息；请扫描样品上的二维码核验签名"
+    return f"{verdict.reason}（{verdict.verdict}）"
+
+
+def _recall(batch: catalog.Batch, verdict: verification.Verdict) -> Check:
+    if batch.status == "recalled":
+        return Check("recall", False, f"批次已召回：{batch.status_reason}")
+    if verdict.verdict in ("recalled", "void"):
+        return Check("recall", False, f"该件商品{verdict.reason}")
+    return Check("recall", True, f"批次 {batch.lot} 未召回")
+
+
+def _report(served: list[dict], valid_days: int, today: date) -> Check:
+    valid = [shown for shown in served if shown["signature_ok"]]
+    if not valid:
+        bad = len(served) - len(valid)
+        return Check("report", False, "没有签名有效的现行检测报告" +
+                     (f"（{bad} 份签名无效）" if bad else ""))
+    recent = [shown for shown in valid
+              if (today - date.fromisoformat(shown["report"]["issued_on"])).days <= valid_days]
+    if not recent:
+        return Check("report", False, f"检测报告已超过 {valid_days} 天，需要新的检测")
+    first = recent[0]["report"]
+    return Check("report", True, f"{first['agency']['name']}（CMA {first['agency']['cma']}）"
+                 f"报告 {first['report_no']}，{first['issued_on']} 签发，签名有效")
+
+
+def _results(served: list[dict]) -> Check:
+    valid = [shown["report"] for shown in served if shown["signature_ok"]]
+    failed = [item["name"] for report in valid for item in reports.failed_items(report)]
+    if failed:
+        return Check("results", False, f"不合格项目：{'、'.join(failed)}")
+    if not valid:
+        return Check("results", False, "没有可核对的检测结果")
+    return Check("results", True, f"{sum(len(r['items']) for r in valid)} 个检测项目，无不合格")
+
+
+def _supplier(verdict: verification.Verdict) -> Check:
+    supplier = verdict.supplier
+    if supplier is None or not supplier.approved:
+        return Check("supplier", False, "供货商未通过平台审核")
+    return Check("supplier", True, f"{supplier.name}，统一社会信用代码 {supplier.credit_code}")
+
+
+def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Check:
+    """Buyers' reports of fakes and recalls against the supplier's products, a year."""
+    assert verdict.supplier is not None
+    since = (datetime.now(timezone.utc) - AFTER_SALES_WINDOW).isoformat()
+    gtins = "SELECT gtin FROM products WHERE supplier_id = ?"
+    fakes = db.execute(f"SELECT count(*) FROM reports WHERE gtin IN ({gtins}) AND "
+                       "created_at >= ?", [verdict.supplier.id, since]).fetchone()[0]
+    recalls = db.execute(
+        f"SELECT count(*) FROM status_events e JOIN batches b ON b.id = e.batch_id "
+        f"WHERE b.gtin IN ({gtins}) AND e.action IN ('recall', 'recall_item') AND e.at >= ?",
+        [verdict.supplier.id, since]).fetchone()[0]
+    ok = fakes <= FAKE_REPORTS_TOLERATED and recalls == 0
+    return Check("after_sales", ok, f"近一年：消费者举报假货 {fakes} 次，召回 {recalls} 次")
+
+
+def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck, decision: str,
+                     *, actor: str, note: str | None = None,
+                     override_reason: str | None = None) -> int:
+    """Store the room's decision with the checklist as it stood; 选用 with any failed
+    check needs an override reason, which the 台账 shows."""
+    if decision not in DECISIONS:
+        raise InvalidInput(f"the decision must be one of {', '.join(DECISIONS)}",
+                           message_zh=f"决定须为 {'、'.join(DECISIONS)} 之一")
+    if result.batch is None:
+        raise InvalidInput("this code names no batch of ours; nothing can be recorded for it",
+                           message_zh="这个码不是本平台登记的商品，无法记录")
+    reason = catalog.clean_text(override_reason, "override reason", limit=200)
+    if decision == "选用" and not result.ok and not reason:
+        failed = "、".join(check.name for check in result.checks if not check.ok)
+        raise Forbidden(f"选用 with failed checks ({failed}) needs --override-reason",
+                        message_zh="有未通过的核验项，选用须填写理由（override reason）")
+    cursor = db.execute(
+        "INSERT INTO selections (room_id, batch_id, serial, decision, checks, passed, note, "
+        "override_reason, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [room.id, result.batch.id, result.serial, decision,
+         json.dumps(result.to_json()["checks"], ensure_ascii=False), int(result.ok),
+         catalog.clean_text(note, "note", limit=500, multiline=True), reason, actor,
+         utc_now()])
+    return cursor.lastrowid or 0
