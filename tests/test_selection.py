@@ -90,3 +90,29 @@ def test_the_select_commands(run_cli, app, db, room, issued_urls):
     passed = run_cli("select", "check", "--room", str(room.id), "--url", issued_urls[0])
     assert passed.exit_code == 0 and "All checks pass." in passed.output
     assert run_cli("select", "check", "--room", "99", "--url", issued_urls[0]).exit_code == 1
+
+
+def test_the_ledger_exports_as_csv_and_pdf(run_cli, app, db, room, issued_urls, tmp_path):
+    import pypdfium2
+    from trace.streamers import ledger
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    selection.record_selection(db, room, result, "不选用", actor="live@room.cn",
+                               note="无检测报告 <待补> & 复检")
+    selection.record_selection(db, room, result, "选用", actor="live@room.cn",
+                               override_reason="样品已送检")
+    csv_path, pdf_path = tmp_path / "台账.csv", tmp_path / "台账.pdf"
+    for path in (csv_path, pdf_path):
+        out = run_cli("select", "export", "--room", str(room.id), "--out", str(path))
+        assert out.exit_code == 0 and "Wrote 2 selection record(s)" in out.output
+    text = csv_path.read_bytes().decode("utf-8")
+    assert text.startswith("\ufeff核验时间,商品,批次号,供货商,样品追溯码,决定")
+    assert "不选用" in text and "样品已送检" in text and "检测报告" in text
+    pdf = pdf_path.read_bytes()
+    assert b"FontFile2" in pdf and b"/BaseFont /Helvetica" not in pdf  # embedded only
+    page = pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range()
+    joined = "".join(page.split())  # cells wrap onto several lines
+    assert "选品审核台账" in joined and room.name in joined and "无检测报告<待补>&复检" in joined
+    assert ledger.ledger_rows(db, room, "2099-01-01") == []
+    bad = run_cli("select", "export", "--room", str(room.id), "--out", str(csv_path),
+                  "--from", "昨天")
+    assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output

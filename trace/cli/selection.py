@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import rooms
-from ..streamers import selection
+from ..streamers import ledger, selection
 from .common import database, echo_json
 
 
@@ -82,6 +82,33 @@ def select_record(room: str, url: str, decision: str, note: str | None,
     overridden = decision == "选用" and not result.ok
     click.echo(f"Selection record {record_id}: {decision} for {found.name}"
                + (" (failed checks overridden; the reason is in the ledger)" if overridden else ""))
+
+
+@select_group.command("export")
+@click.option("--room", required=True, help="The room's id (rooms list).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="FILE.csv (for Excel, Chinese headings) or FILE.pdf (printable).")
+@click.option("--from", "start", help="First day, YYYY-MM-DD (Beijing time).")
+@click.option("--to", "end", help="Last day, YYYY-MM-DD (Beijing time).")
+def select_export(room: str, out: str, start: str | None, end: str | None):
+    """Export the room's 选品审核台账: every selection record in the period.
+
+    \b
+    Example:
+      python -m trace select export --room 1 --out 台账.pdf --from 2026-11-01 --to 2026-11-30
+    """
+    found = rooms.find_room(database(), room)
+    rows = ledger.ledger_rows(database(), found, start, end)
+    suffix = out.rsplit(".", 1)[-1].lower() if "." in out else ""
+    if suffix == "csv":
+        with open(out, "w", encoding="utf-8", newline="") as handle:
+            handle.write(ledger.ledger_csv(rows))
+    elif suffix == "pdf":
+        with open(out, "wb") as handle:
+            handle.write(ledger.ledger_pdf(found, rows, start, end))
+    else:
+        raise click.BadParameter("must end in .csv or .pdf", param_hint="--out")
+    click.echo(f"Wrote {len(rows)} selection record(s) of {found.name} to {out}")
 
 
 COMMANDS = [select_group]
