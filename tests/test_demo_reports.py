@@ -30,3 +30,14 @@ def test_demo_pdfs_are_the_same_bytes_each_time_with_the_font_embedded():
               "items": [{"name": "铅", "result": "0.02", "verdict": "合格"}]}
     pdf = demo_reports._demo_pdf(record)
     assert pdf == demo_reports._demo_pdf(record) and b"FontFile2" in pdf
+
+
+def test_demo_room_keeps_two_selection_records(app, db, issuer):
+    demo.seed_demo(db, issuer, "s")
+    orgs = demo.seed_organisations(db, app.config["KEYS_DIR"])
+    demo_reports.seed_reports(db, demo.DEMO, agencies.get_agency(db, int(orgs["agency"])),
+                              app.config["KEYS_DIR"])
+    assert demo.seed_selections(db, "https://trace.example.cn") == 2
+    assert demo.seed_selections(db, "https://trace.example.cn") == 0
+    rows = db.execute("SELECT decision, passed FROM selections ORDER BY id").fetchall()
+    assert rows == [("选用", 1), ("不选用", 0)]

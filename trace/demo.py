@@ -17,6 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from . import accounts, agencies, catalog, claims, recalls, rooms, scans
+from .streamers import selection
 from .codes import ItemCode, group_serial
 from .errors import Conflict, NotFound
 from .gs1 import gtin_check_digit
@@ -178,6 +179,25 @@ def api_example(db: sqlite_utils.Database, base_url: str) -> tuple[str, str]:
     _id, token = accounts.new_token(db, email, name="demo")
     product, batch = DEMO[0]["product"], DEMO[0]["batch"]
     return token, f"{base_url}/api/v1/batches/{product['gtin']}/{batch['lot']}"
+
+
+def seed_selections(db: sqlite_utils.Database, base_url: str) -> int:
+    """The demo room's 选品 records, once: the pearls chosen, the tea turned down for
+    its failed residue test."""
+    if db.execute("SELECT 1 FROM selections LIMIT 1").fetchone():
+        return 0
+    room = next((r for r in rooms.list_rooms(db) if r.room_id == DEMO_ROOM["room_id"]), None)
+    pearl = _first_item(db, f"b.lot = '{DEMO[0]['batch']['lot']}'", 4)
+    tea = _first_item(db, f"b.lot = '{DEMO[1]['batch']['lot']}'", 2)
+    if room is None or pearl is None or tea is None:
+        return 0
+    for code, decision, note in (
+            (pearl, "选用", "样品光泽、珠径与报告一致；商家承诺七天无理由退换"),
+            (tea, "不选用", "监督抽检联苯菊酯超标，待复检合格后再议")):
+        result = selection.check_sample(db, code.url(base_url), base_url)
+        selection.record_selection(db, room, result, decision, actor=DEMO_ACCOUNTS[3][1],
+                                   note=note)
+    return 2
 
 
 def seed_accounts(db: sqlite_utils.Database, keys_dir: str,

@@ -52,6 +52,7 @@ to try.
         orgs = demo.seed_organisations(db, *keys_args())
         reports = demo_reports.seed_reports(
             db, demo.DEMO, agencies.get_agency(db, int(orgs["agency"] or 0)), *keys_args())
+        demo.seed_selections(db, current_app.config["BASE_URL"])
         click.echo(f"Demo data: {added} batch(es) and {reports} lab report(s) added."
                    if added or reports else "Demo data already present.")
     tries = demo.try_urls(db, current_app.config["BASE_URL"])
