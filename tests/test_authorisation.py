@@ -21,7 +21,7 @@ from conftest import CREDIT_CODE, GTIN, LOT, STAFF_PASSWORD, form_token
 OTHER_CODE = "91330100MA27XL0Y34"
 OTHER_GTIN = "06901234567892"
 PRINCIPALS = ("anonymous", "admin", "owner", "other", "agency", "streamer")
-NOT_YET = {"agency": "403", "streamer": "403"}  # the streamer's workspace comes with issue 11
+NOT_YET = {"agency": "403", "streamer": "403"}  # suppliers' and operators' routes
 
 # What each principal gets: "ok" (the route serves them), "login" (sent to sign in),
 # "401", "403" or "404" (refused; another's data is never confirmed to exist).
@@ -31,6 +31,8 @@ SUPPLIER_ONLY = {"anonymous": "login", "admin": "403", "owner": "ok", "other": "
 ADMIN_ONLY = {"anonymous": "login", "admin": "ok", "owner": "403", "other": "403", **NOT_YET}
 AGENCY_ONLY = {"anonymous": "login", "admin": "403", "owner": "403", "other": "403",
                "agency": "ok", "streamer": "403"}
+STREAMER_ONLY = {"anonymous": "login", "admin": "403", "owner": "403", "other": "403",
+                 "agency": "403", "streamer": "ok"}
 SIGNED_IN = {"anonymous": "login", "admin": "ok", "owner": "ok", "other": "ok",
              "agency": "ok", "streamer": "ok"}
 API_OWNED = {"anonymous": "401", "admin": "403", "owner": "ok", "other": "404", **NOT_YET}
@@ -82,6 +84,11 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
      {"action": "recall", "reason": "抽检"}, OWNED),
     ("admin.home", "GET", "/admin/", None, ADMIN_ONLY),
     ("agency.home", "GET", "/agency/", None, AGENCY_ONLY),
+    ("streamer.home", "GET", "/streamer/", None, STREAMER_ONLY),
+    ("streamer.check", "GET", "/streamer/check?code=x", None, STREAMER_ONLY),
+    ("streamer.record", "POST", "/streamer/records", {"code": "x", "decision": "不选用"},
+     STREAMER_ONLY),
+    ("streamer.ledger_file", "GET", "/streamer/ledger.csv", None, STREAMER_ONLY),
     ("agency.new_report", "GET", "/agency/reports/new", None, AGENCY_ONLY),
     ("agency.new_report", "POST", "/agency/reports/new", {"batch": "1"}, AGENCY_ONLY),
     ("admin.approve", "POST", "/admin/suppliers/{other_id}/approve", {}, ADMIN_ONLY),

@@ -16,7 +16,7 @@ from conftest import BASE_URL
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = ("site", "verdict", "advice", "section", "lab", "field", "shelf", "expired", "scans",
             "claim", "report", "help", "batch", "status", "event", "home", "error", "auth",
-            "role", "ws", "admin", "signup", "tokens", "agency")
+            "role", "ws", "admin", "signup", "tokens", "agency", "streamer")
 
 
 def catalogue(locale: str) -> dict[str, str]:
@@ -44,8 +44,9 @@ def used_keys() -> set[str]:
                                     "storage")}
     keys |= {"claim.done", "claim.failed"}
     keys |= {f"role.{role}" for role in ("admin", "supplier", "agency", "streamer")}
-    keys |= {f"auth.soon_{role}" for role in ("agency", "streamer")}
     keys |= {f"agency.kind_{kind}" for kind in ("commission", "assignment")}
+    checks = ("code", "recall", "report", "results", "supplier", "after_sales")
+    keys |= {f"streamer.check_{c}" for c in checks}
     words = ("pass", "fail", "none", "commissioned", "supervision", "self", "mystery")
     keys |= {f"lab.word_{w}" for w in words}
     keys |= {f"ws.batch_{s}" for s in ("open", "recalled")}

@@ -161,6 +161,7 @@ def _security_headers(response):
 def register(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .agency import bp as agency_bp
+    from .streamer import bp as streamer_bp
     from .api import register_api
     from .auth import bp as auth_bp
     from .auth import login_manager
@@ -174,6 +175,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(supplier_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(agency_bp)
+    app.register_blueprint(streamer_bp)
     app.register_error_handler(TraceError, _handle_trace_error)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(Exception, _handle_unexpected)

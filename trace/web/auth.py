@@ -17,7 +17,7 @@ from flask import (Blueprint, current_app, flash, make_response, redirect, rende
 from flask_login import (LoginManager, UserMixin, current_user, login_required, login_user,
                          logout_user)
 
-from .. import accounts, agencies, rooms
+from .. import accounts
 from ..errors import Conflict, Forbidden, TraceError
 from ..scans import network_hash
 from . import get_db, in_reader_language, link
@@ -72,23 +72,20 @@ def _next_path() -> str | None:
     return target
 
 
-HOMES = {"supplier": "supplier.home", "admin": "admin.home", "agency": "agency.home"}
+HOMES = {"supplier": "supplier.home", "admin": "admin.home", "agency": "agency.home",
+         "streamer": "streamer.home"}
 
 
 def home_of(user: accounts.User) -> str:
     """Where an account starts: its role's workspace."""
-    return link(HOMES.get(user.role, "auth.account"))
+    return link(HOMES[user.role])
 
 
 @bp.get("/account")
 @login_required
 def account():
-    user = current_user.user
-    if user.role in HOMES:
-        return redirect(home_of(user), 303)
-    org = agencies.get_agency(get_db(), user.org_id) if user.role == "agency" else \
-        rooms.get_room(get_db(), user.org_id)
-    return render_template("account.html", user=user, org=org)
+    """Every account starts in its role's workspace."""
+    return redirect(home_of(current_user.user), 303)
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])

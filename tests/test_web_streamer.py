@@ -1,0 +1,49 @@
+"""The streamer's workspace: the 选品 check on a phone, decisions and the 台账."""
+
+from __future__ import annotations
+
+import pytest
+
+from trace import rooms
+
+from conftest import BASE_URL, post_form
+
+
+@pytest.fixture
+def streamer(client, db, make_account, sign_in, issued_urls):
+    room = rooms.add_room(db, "山下湖珍珠直播间", "douyin", "7712345678")
+    sign_in(client, make_account("streamer", "live@room.example.cn", org=str(room.id)))
+    return client
+
+
+def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
+    url = issued_urls[0]
+    page = streamer.get("/streamer/check", query_string={"code": url}).get_data(as_text=True)
+    assert "有核验项未通过" in page and "没有签名有效的现行检测报告" in page
+    refused = post_form(streamer, "/streamer/records",
+                        {"code": url, "decision": "选用", "note": "样品完好"},
+                        page="/streamer/")
+    assert refused.status_code == 403 and "须填写理由" in refused.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
+    done = post_form(streamer, "/streamer/records",
+                     {"code": url, "decision": "选用", "override_reason": "报告已送检"},
+                     page="/streamer/")
+    assert done.status_code == 303
+    home = streamer.get("/streamer/").get_data(as_text=True)
+    assert "已记录：选用" in home and "共 1 条记录" in home
+    pdf = streamer.get("/streamer/ledger.pdf")
+    assert pdf.headers["Content-Type"] == "application/pdf" and pdf.get_data()[:5] == b"%PDF-"
+    csv = streamer.get("/streamer/ledger.csv").get_data()
+    assert csv.startswith("\ufeff核验时间".encode()) and "报告已送检".encode() in csv
+
+
+def test_the_item_page_offers_the_check_to_a_streamer_only(streamer, issued_urls, app):
+    path = issued_urls[0][len(BASE_URL):]
+    assert "加入选品审核" in streamer.get(path).get_data(as_text=True)
+    assert "加入选品审核" not in app.test_client().get(path).get_data(as_text=True)
+
+
+def test_a_forged_code_shows_only_the_code_check(streamer, issued_urls):
+    forged = issued_urls[0][:-3] + "AAA"
+    html = streamer.get("/streamer/check", query_string={"code": forged}).get_data(as_text=True)
+    assert "✗ 正品码" in html and "记录选品决定" not in html

@@ -1,0 +1,78 @@
+"""The streamer's workspace, made for a phone: check a sample's code, record the
+room's decision, and download the 选品审核台账::
+
+    GET   /streamer/                        the room, a code box, recent records
+    GET   /streamer/check?code=URL          the checklist and the decision form
+    POST  /streamer/records                 record 选用 / 不选用 / 待复检
+    GET   /streamer/ledger.csv|.pdf         the 台账 (?from=&to=)
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request
+
+from .. import rooms
+from ..errors import TraceError
+from ..streamers import ledger, selection
+from . import get_db, in_reader_language, link
+from .auth import role_required, signed_in_user
+from .i18n import t
+
+bp = Blueprint("streamer", __name__, url_prefix="/streamer")
+
+
+@bp.before_request
+@role_required("streamer")
+def _signed_in_streamer():
+    g.room = rooms.get_room(get_db(), signed_in_user().org_id or 0)
+
+
+@bp.get("/")
+def home():
+    rows = ledger.ledger_rows(get_db(), g.room)
+    return render_template("streamer/home.html", records=list(reversed(rows))[:20],
+                           total=len(rows))
+
+
+def _checked(code: str) -> selection.SampleCheck:
+    config = current_app.config
+    return selection.check_sample(get_db(), code, config["BASE_URL"],
+                                  valid_days=config["REPORT_VALID_DAYS"])
+
+
+@bp.get("/check")
+def check():
+    code = (request.args.get("code") or "").strip()
+    if not code:
+        return redirect(link("streamer.home"), 303)
+    return render_template("streamer/check.html", code=code, result=_checked(code), form={})
+
+
+@bp.post("/records")
+def record():
+    form = request.form
+    code = (form.get("code") or "").strip()
+    result = _checked(code)
+    try:
+        selection.record_selection(get_db(), g.room, result, form.get("decision", ""),
+                                   actor=signed_in_user().email, note=form.get("note"),
+                                   override_reason=form.get("override_reason"))
+    except TraceError as error:
+        return render_template("streamer/check.html", code=code, result=result, form=form,
+                               error=in_reader_language(error)), error.status
+    flash(t("streamer.recorded").format(decision=form.get("decision")), "ok")
+    return redirect(link("streamer.home"), 303)
+
+
+@bp.get("/ledger.<kind>")
+def ledger_file(kind: str):
+    start, end = request.args.get("from") or None, request.args.get("to") or None
+    rows = ledger.ledger_rows(get_db(), g.room, start, end)
+    name = f"xuanpin-taizhang-room{g.room.id}"
+    if kind == "csv":
+        return Response(ledger.ledger_csv(rows), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if kind == "pdf":
+        return Response(ledger.ledger_pdf(g.room, rows, start, end), mimetype="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    return redirect(link("streamer.home"), 303)
