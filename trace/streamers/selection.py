@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 import sqlite_utils
 
 from .. import catalog, verification
+from ..codes import group_serial
 from ..db import utc_now
 from ..errors import Forbidden, InvalidInput
 from ..inspections import report as reports
@@ -63,7 +64,7 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
 
 def _code_detail(verdict: verification.Verdict) -> str:
     if verdict.verdict == "genuine":
-        return f"正品：签名核对无误（追溯码 {verdict.serial}）"
+        return f"正品：签名核对无误（追溯码 {group_serial(verdict.serial or '')}）"
     if verdict.verdict == "registered":
         return "手输的追溯码只能查到登记信息；请扫描样品上的二维码核验签名"
     return f"{verdict.reason}（{verdict.verdict}）"
