@@ -123,6 +123,13 @@ def _handle_trace_error(error: TraceError):
     return render_error(error, error.status, error.message, error.message_zh)
 
 
+def attachment(filename: str, cache: str | None = None) -> dict:
+    """Headers of a download: saved as ``filename``, never rendered in our origin;
+    with ``cache``, its Cache-Control."""
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return headers | ({"Cache-Control": cache} if cache else {})
+
+
 def link(endpoint: str, **values) -> str:
     """``url_for`` that keeps an English reader in English."""
     if g.get("lang") == "en":

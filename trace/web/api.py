@@ -31,7 +31,7 @@ from .. import accounts, agencies, catalog, downloads, issuing, keys, verificati
 from ..inspections import store as inspection_store
 from ..errors import Forbidden, InvalidInput, Unauthorized
 from . import api_models as m
-from . import get_db
+from . import attachment, get_db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 Body = TypeVar("Body", bound=m.BaseModel)
@@ -205,8 +205,8 @@ def codes(gtin: str, lot: str, query: m.CodesQuery):
         chunks = downloads.codes_csv(db, batch.gtin, batch.lot, config["BASE_URL"],
                                      config["HASH_SECRET"], for_excel=False)
         # Past spectree's response check, which knows JSON only: CSV is the whole answer.
-        abort(Response(chunks, mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="codes-{batch.gtin}-{batch.lot}.csv"'}))
+        abort(Response(chunks, mimetype="text/csv",
+                       headers=attachment(f"codes-{batch.gtin}-{batch.lot}.csv")))
     total = catalog.issued_count(db, batch.id)
     offset = (query.page - 1) * query.per_page
     rows = list(issuing.export_rows(db, batch.gtin, batch.lot, config["BASE_URL"],

@@ -19,7 +19,7 @@ from ..codes import BatchRef, ItemCode, parse_link
 from ..errors import InvalidCode, InvalidInput, NotFound, TraceError
 from ..inspections import store as inspection_store
 from ..scans import Observer, ScanPolicy, device_hash, network_hash, visitor_hash
-from . import (get_db, in_reader_language, link, raw_request_target, same_origin_path,
+from . import (attachment, get_db, in_reader_language, link, raw_request_target, same_origin_path,
                wants_json)
 from .auth import staff_signed_in
 
@@ -186,9 +186,8 @@ def report_pdf(sha256: str):
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise NotFound("no such report PDF", message_zh="未找到该报告 PDF")
     pdf = inspection_store.load_pdf(get_db(), sha256)
-    return current_app.response_class(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="report-{sha256[:12]}.pdf"',
-        "Cache-Control": "public, max-age=31536000, immutable"})
+    return current_app.response_class(pdf, mimetype="application/pdf", headers=attachment(
+        f"report-{sha256[:12]}.pdf", "public, max-age=31536000, immutable"))
 
 
 @bp.get("/.well-known/trace-keys.json")

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, flash, g, redirect, render_t
 from .. import rooms
 from ..errors import TraceError
 from ..streamers import ledger, selection
-from . import get_db, in_reader_language, link
+from . import attachment, get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
 
@@ -70,9 +70,9 @@ def ledger_file(kind: str):
     rows = ledger.ledger_rows(get_db(), g.room, start, end)
     name = f"xuanpin-taizhang-room{g.room.id}"
     if kind == "csv":
-        return Response(ledger.ledger_csv(rows), mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="{name}.csv"'})
+        return Response(ledger.ledger_csv(rows), mimetype="text/csv",
+                        headers=attachment(f"{name}.csv"))
     if kind == "pdf":
         return Response(ledger.ledger_pdf(g.room, rows, start, end), mimetype="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+                        headers=attachment(f"{name}.pdf"))
     return redirect(link("streamer.home"), 303)

@@ -19,7 +19,7 @@ from flask import (Blueprint, Response, current_app, flash, g, redirect, render_
 from .. import agencies, catalog, downloads, jobs, keys, recalls, scans, stocks
 from ..inspections import store as inspection_store
 from ..errors import InvalidInput, TraceError
-from . import get_db, in_reader_language, link
+from . import attachment, get_db, in_reader_language, link
 from .i18n import t
 from .auth import role_required, signed_in_user
 
@@ -167,7 +167,7 @@ def codes_csv(gtin: str, lot: str):
     chunks = downloads.codes_csv(db, found.gtin, found.lot, current_app.config["BASE_URL"],
                                  current_app.config["HASH_SECRET"])
     return Response(stream_with_context(chunks), mimetype="text/csv",
-                    headers=_attachment(f"codes-{found.gtin}-{found.lot}.csv"))
+                    headers=attachment(f"codes-{found.gtin}-{found.lot}.csv", "no-store"))
 
 
 @bp.get("/batches/<gtin>/<lot>/codes.xlsx")
@@ -176,7 +176,8 @@ def codes_xlsx(gtin: str, lot: str):
     found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
     workbook = downloads.codes_xlsx(db, found.gtin, found.lot, current_app.config["BASE_URL"],
                                     current_app.config["HASH_SECRET"])
-    return Response(workbook, headers=_attachment(f"codes-{found.gtin}-{found.lot}.xlsx"),
+    name = f"codes-{found.gtin}-{found.lot}.xlsx"
+    return Response(workbook, headers=attachment(name, "no-store"),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -190,12 +191,7 @@ def label_part(gtin: str, lot: str, stock: str, part: int):
                                    base_url=config["BASE_URL"], domain=config["OFFICIAL_DOMAIN"],
                                    folder=config["LABELS_DIR"], pin_secret=config["HASH_SECRET"])
     name = f"labels-{found.gtin}-{found.lot}-{chosen.name}-part{part:03d}.pdf"
-    return Response(pdf, mimetype="application/pdf", headers=_attachment(name))
-
-
-def _attachment(filename: str) -> dict:
-    return {"Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store"}
+    return Response(pdf, mimetype="application/pdf", headers=attachment(name, "no-store"))
 
 
 @bp.post("/batches/<gtin>/<lot>/items")
