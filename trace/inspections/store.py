@@ -182,10 +182,11 @@ def served_reports(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
     rows = db.execute("SELECT agency_id, record, kid, sig, pdf_sha256 FROM inspection_reports "
                       "WHERE batch_id = ? ORDER BY id DESC", [batch_id]).fetchall()
     served = []
+    checked_pdfs: dict[str, bool] = {}
     for agency_id, stored, kid, sig, pdf_sha256 in rows:
         record = _parsed(stored)
         valid = record is not None and _still_valid(db, batch, agency_id, record, kid, sig,
-                                                    pdf_sha256)
+                                                    pdf_sha256, checked_pdfs)
         served.append((agency_id, record if record is not None else stored, kid, sig, valid))
     replaced = {(agency_id, record["report_no"], record["supersedes"])
                 for agency_id, record, _kid, _sig, valid in served
@@ -205,7 +206,7 @@ def _parsed(stored: str) -> dict | None:
 
 
 def _still_valid(db: sqlite_utils.Database, batch: catalog.Batch, agency_id: int, record: dict,
-                 kid: str, sig: str, pdf_sha256: str) -> bool:
+                 kid: str, sig: str, pdf_sha256: str, checked_pdfs: dict[str, bool]) -> bool:
     """Signed by the agency's own unrevoked key, for this very batch, with its PDF."""
     key = keys.get_key(db, kid)
     if key is None or key.role != f"agency:{agency_id}" or key.status == "revoked":
@@ -216,12 +217,18 @@ def _still_valid(db: sqlite_utils.Database, batch: catalog.Batch, agency_id: int
         return False  # a genuine report moved onto another batch proves nothing about it
     if record.get("pdf_sha256", "") != pdf_sha256:
         return False
-    if pdf_sha256:
-        row = db.execute("SELECT data FROM report_pdfs WHERE sha256 = ?",
-                         [pdf_sha256]).fetchone()
-        if row is None or hashlib.sha256(row[0]).hexdigest() != pdf_sha256:
-            return False
+    if pdf_sha256 and not _pdf_intact(db, pdf_sha256, checked_pdfs):
+        return False
     return reports.verify_record(key.public_bytes, kid, record, sig)
+
+
+def _pdf_intact(db: sqlite_utils.Database, sha256: str, checked: dict[str, bool]) -> bool:
+    """The PDF stored under ``sha256`` still has that hash; hashed once per page view,
+    however many versions of a report share it."""
+    if sha256 not in checked:
+        row = db.execute("SELECT data FROM report_pdfs WHERE sha256 = ?", [sha256]).fetchone()
+        checked[sha256] = bool(row and hashlib.sha256(row[0]).hexdigest() == sha256)
+    return checked[sha256]
 
 
 def complete_unsigned(record: dict, agency: agencies.Agency, pdf: bytes | None) -> dict:
