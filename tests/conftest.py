@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 
 import pytest
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
 from flask.testing import FlaskClient
+from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from trace import catalog, create_app
@@ -21,6 +24,9 @@ BASE_URL = "https://trace.example.cn"
 GTIN = "09521234000013"
 LOT = "ZJ-2611-A"
 CREDIT_CODE = "91330681MA2D7XKQ0T"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Under .ci/run a missing Chromium fails the browser tests, never skips them.
+REQUIRED = bool(os.environ.get("TRACE_REQUIRE_BROWSER") or os.environ.get("CI"))
 
 
 class OfficialHostClient(FlaskClient):
@@ -153,3 +159,22 @@ def sign_in():
         assert response.status_code == 303, response.get_data(as_text=True)[:500]
         return client
     return go
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (driven by Playwright), one a test module."""
+    if CHROMIUM is None:
+        message = "Chromium is not installed (apt-get install -y chromium)"
+        if REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as driver:
+        # A Chromium that cannot start raises here, and the test fails with its output.
+        chromium = driver.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield chromium
+        chromium.close()

@@ -15,6 +15,7 @@ import pytest
 from trace import accounts, agencies, catalog, jobs, rooms
 from trace.gs1 import gtin_check_digit
 from trace.issuing import export_rows, issue_codes
+from trace.streamers import live, selection
 
 from conftest import CREDIT_CODE, GTIN, LOT, STAFF_PASSWORD, form_token
 
@@ -89,6 +90,9 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("streamer.record", "POST", "/streamer/records", {"code": "x", "decision": "不选用"},
      STREAMER_ONLY),
     ("streamer.ledger_file", "GET", "/streamer/ledger.csv", None, STREAMER_ONLY),
+    ("streamer.open_live", "POST", "/streamer/live", {"gtin": GTIN, "lot": LOT}, STREAMER_ONLY),
+    ("live.page", "GET", "/live/{live}", None, PUBLIC),
+    ("live.state", "GET", "/live/{live}/state", None, PUBLIC),
     ("agency.new_report", "GET", "/agency/reports/new", None, AGENCY_ONLY),
     ("agency.new_report", "POST", "/agency/reports/new", {"batch": "1"}, AGENCY_ONLY),
     ("admin.approve", "POST", "/admin/suppliers/{other_id}/approve", {}, ADMIN_ONLY),
@@ -148,12 +152,15 @@ def world(app, db, issuer, make_batch, make_account):
     db.execute("INSERT INTO report_pdfs (sha256, size, data) VALUES (?, ?, ?)",
                [hashlib.sha256(pdf).hexdigest(), len(pdf), pdf])
     item_url = next(r["url"] for r in export_rows(db, GTIN, LOT, app.config["BASE_URL"]))
+    chosen = selection.check_sample(db, item_url, app.config["BASE_URL"])
+    selection.record_selection(db, room, chosen, "选用", actor="live", override_reason="送检中")
+    on_camera = live.open_live(db, room, GTIN, LOT, actor="live")
     return {"emails": emails,
             "tokens": {who: accounts.new_token(db, email)[1] for who, email in emails.items()},
             "values": {"pdf": hashlib.sha256(pdf).hexdigest(),
                        "owner_token": str(accounts.new_token(db, emails["owner"], "spare")[0]),
                        "item": item_url, "serial": item, "other_id": str(other.id),
-                       "agency_id": str(lab.id),
+                       "agency_id": str(lab.id), "live": on_camera.id,
                        "victim": str(accounts.find_user(db, victim).id),
                        "job": str(jobs.start(db, "issue", owner_id=owner_id,
                                              subject=f"{GTIN}/{LOT}", total=1).id)}}

@@ -9,40 +9,17 @@ Under .ci/run (TRACE_REQUIRE_BROWSER=1) a missing Chromium fails, never skips.
 from __future__ import annotations
 
 import io
-import os
-import shutil
 
 import pytest
 from PIL import Image, ImageStat
-from playwright.sync_api import sync_playwright
 
 from conftest import BASE_URL
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-REQUIRED = bool(os.environ.get("TRACE_REQUIRE_BROWSER") or os.environ.get("CI"))
 WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; V2227A) AppleWebKit/537.36 (KHTML, like Gecko) "
              "Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160083 "
              "MMWEBSDK/20231202 MicroMessenger/8.0.47.2560(0x28002F35) WeChat/arm64 "
              "Weixin NetType/WIFI Language/zh_CN ABI/arm64")
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 720}}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        message = "Chromium is not installed (apt-get install -y chromium)"
-        if REQUIRED:
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as driver:
-        # A Chromium that cannot start raises here, and the test fails with its output.
-        chromium = driver.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=sorted(VIEWPORTS))

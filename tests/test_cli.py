@@ -126,7 +126,9 @@ def test_seed_demo_prints_urls_that_verify_as_labelled(run_cli, app, client):
     lines = [line.split() for line in output.splitlines()
              if line.startswith("  ") and "://" in line and "curl" not in line]
     assert [label for label, _ in lines] == ["genuine", "genuine", "forged", "suspicious",
-                                             "claimed", "recalled", "typed"]
+                                             "claimed", "recalled", "typed", "live"]
+    live_page = client.get(lines.pop()[1][len(BASE_URL):]).get_data(as_text=True)
+    assert "正品 · 检测合格" in live_page and "山下湖珍珠源头直播间" in live_page
     # What a buyer's browser is told; a claim by someone else makes it suspicious.
     expected = {"claimed": "suspicious", "typed": "registered"}
     for label, url in lines:

@@ -8,6 +8,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from trace.scans import ScanHistory
+from trace.streamers import live
 from trace.verification import VERDICTS
 from trace.web import i18n
 
@@ -16,7 +17,7 @@ from conftest import BASE_URL
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = ("site", "verdict", "advice", "section", "lab", "field", "shelf", "expired", "scans",
             "claim", "report", "help", "batch", "status", "event", "home", "error", "auth",
-            "role", "ws", "admin", "signup", "tokens", "agency", "streamer")
+            "role", "ws", "admin", "signup", "tokens", "agency", "streamer", "live")
 
 
 def catalogue(locale: str) -> dict[str, str]:
@@ -55,6 +56,7 @@ def used_keys() -> set[str]:
     keys |= {f"admin.key_{s}" for s in ("active", "retired", "revoked")}
     keys |= {f"admin.key_role_{r}" for r in ("issuer", "agency", "ledger")}
     keys |= {f"signup.{w}_{kind}" for w in ("title", "lead") for kind in ("supplier", "agency")}
+    keys |= {f"live.{part}.{state}" for part in ("state", "detail") for state in live.STATES}
     return keys
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from . import accounts, agencies, catalog, claims, recalls, rooms, scans
-from .streamers import selection
+from .streamers import live, selection
 from .codes import ItemCode, group_serial
 from .errors import Conflict, NotFound
 from .gs1 import gtin_check_digit
@@ -167,8 +167,7 @@ def seed_organisations(db: sqlite_utils.Database, keys_dir: str,
     except NotFound:
         agency, _key = agencies.add_agency(db, **DEMO_AGENCY, keys_dir=keys_dir,
                                            passphrase=passphrase)
-    room = next((r for r in rooms.list_rooms(db) if r.room_id == DEMO_ROOM["room_id"]), None) \
-        or rooms.add_room(db, **DEMO_ROOM)
+    room = _demo_room(db) or rooms.add_room(db, **DEMO_ROOM)
     return {"admin": None, "supplier": DEMO[0]["supplier"][1], "agency": str(agency.id),
             "streamer": str(room.id)}
 
@@ -182,22 +181,37 @@ def api_example(db: sqlite_utils.Database, base_url: str) -> tuple[str, str]:
 
 
 def seed_selections(db: sqlite_utils.Database, base_url: str) -> int:
-    """The demo room's 选品 records, once: the pearls chosen, the tea turned down for
-    its failed residue test."""
-    if db.execute("SELECT 1 FROM selections LIMIT 1").fetchone():
-        return 0
-    room = next((r for r in rooms.list_rooms(db) if r.room_id == DEMO_ROOM["room_id"]), None)
+    """The demo room's 选品 records, once: the pearls chosen (with their on-camera
+    page), the tea turned down for its failed residue test."""
+    room = _demo_room(db)
     pearl = _first_item(db, f"b.lot = '{DEMO[0]['batch']['lot']}'", 4)
     tea = _first_item(db, f"b.lot = '{DEMO[1]['batch']['lot']}'", 2)
     if room is None or pearl is None or tea is None:
         return 0
-    for code, decision, note in (
-            (pearl, "选用", "样品光泽、珠径与报告一致；商家承诺七天无理由退换"),
-            (tea, "不选用", "监督抽检联苯菊酯超标，待复检合格后再议")):
-        result = selection.check_sample(db, code.url(base_url), base_url)
-        selection.record_selection(db, room, result, decision, actor=DEMO_ACCOUNTS[3][1],
-                                   note=note)
-    return 2
+    added = 0
+    if not db.execute("SELECT 1 FROM selections LIMIT 1").fetchone():
+        for code, decision, note in (
+                (pearl, "选用", "样品光泽、珠径与报告一致；商家承诺七天无理由退换"),
+                (tea, "不选用", "监督抽检联苯菊酯超标，待复检合格后再议")):
+            result = selection.check_sample(db, code.url(base_url), base_url)
+            selection.record_selection(db, room, result, decision, actor=DEMO_ACCOUNTS[3][1],
+                                       note=note)
+            added += 1
+    if live.latest_decision(db, room.id, catalog.get_batch(db, pearl.gtin, pearl.lot).id) \
+            == "选用":
+        live.open_live(db, room, pearl.gtin, pearl.lot, actor=DEMO_ACCOUNTS[3][1])
+    return added
+
+
+def _demo_room(db: sqlite_utils.Database) -> rooms.Room | None:
+    return next((r for r in rooms.list_rooms(db) if r.room_id == DEMO_ROOM["room_id"]), None)
+
+
+def live_url(db: sqlite_utils.Database, base_url: str) -> str | None:
+    """The demo room's on-camera page, once it has one."""
+    room = _demo_room(db)
+    pages = [b for b in live.selected_batches(db, room) if b["live_id"]] if room else []
+    return f"{base_url}/live/{pages[0]['live_id']}" if pages else None
 
 
 def seed_accounts(db: sqlite_utils.Database, keys_dir: str,

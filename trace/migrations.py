@@ -285,4 +285,16 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         """CREATE TRIGGER selections_no_delete BEFORE DELETE ON selections
            BEGIN SELECT RAISE(ABORT, 'selection records are never deleted'); END""",
     ]),
+    (10, [
+        # A room's on-camera page for a batch it selected: one a room and batch, so
+        # the address set up in OBS stays the same; the id is random, never a count.
+        """CREATE TABLE live_pages (
+            id TEXT PRIMARY KEY,
+            room_id INTEGER NOT NULL REFERENCES rooms(id),
+            batch_id INTEGER NOT NULL REFERENCES batches(id),
+            opened_by TEXT NOT NULL,
+            opened_at TEXT NOT NULL,
+            UNIQUE (room_id, batch_id)
+        )""",
+    ]),
 ]

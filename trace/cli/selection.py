@@ -1,4 +1,5 @@
-"""``select``: the 选品 check of a sample and the room's recorded decisions.
+"""``select``: the 选品 check of a sample and the room's recorded decisions;
+``live``: the on-camera page of a batch the room selected.
 
     python -m trace select check --room 1 --url "$URL" --json
     python -m trace select record --room 1 --url "$URL" --decision 不选用 --note 联苯菊酯超标
@@ -13,7 +14,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import rooms
-from ..streamers import ledger, selection
+from ..streamers import ledger, live, selection
 from .common import database, echo_json
 
 
@@ -111,4 +112,36 @@ def select_export(room: str, out: str, start: str | None, end: str | None):
     click.echo(f"Wrote {len(rows)} selection record(s) of {found.name} to {out}")
 
 
-COMMANDS = [select_group]
+@click.group(cls=AppGroup, name="live")
+def live_group():
+    """The on-camera page of a batch a room selected: show it live, or load it in OBS.
+
+    \b
+    Example:
+      python -m trace live open --room 1 --gtin 09521234000013 --lot ZJ-2611-A
+    """
+
+
+@live_group.command("open")
+@click.option("--room", required=True, help="The room's id (rooms list).")
+@click.option("--gtin", required=True, help="The product's GTIN.")
+@click.option("--lot", required=True, help="The batch's lot number.")
+@click.option("--by", default=lambda: f"cli:{os.environ.get('USER', 'streamer')}",
+              show_default="cli:$USER", help="Who opened it, for the record.")
+def live_open(room: str, gtin: str, lot: str, by: str):
+    """Open (or find again) the room's on-camera page for a batch it selected (选用);
+    print its address last, and the overlay's for OBS before it.
+
+    \b
+    Example:
+      python -m trace live open --room 1 --gtin 09521234000013 --lot ZJ-2611-A
+    """
+    found = rooms.find_room(database(), room)
+    page = live.open_live(database(), found, gtin, lot, actor=by)
+    url = f"{current_app.config['BASE_URL']}/live/{page.id}"
+    click.echo(f"On-camera page of {found.name} for lot {lot}; as an OBS overlay: "
+               f"{url}?overlay=1")
+    click.echo(url)
+
+
+COMMANDS = [select_group, live_group]

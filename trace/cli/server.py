@@ -60,6 +60,10 @@ to try.
         click.echo("Try these:")
     for label, url in tries:
         click.echo(f"  {label:<10} {url}")
+    on_camera = demo.live_url(db, current_app.config["BASE_URL"])
+    if on_camera:
+        click.echo(f"On camera (the demo room's live page; add ?overlay=1 for OBS):\n"
+                   f"  {'live':<10} {on_camera}")
     if tries:
         _demo_logins(db)
 

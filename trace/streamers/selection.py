@@ -20,7 +20,7 @@ from ..db import utc_now
 from ..errors import Forbidden, InvalidInput
 from ..inspections import report as reports
 from ..inspections import store as inspection_store
-from ..rooms import Room
+from ..rooms import PLATFORMS, PLATFORMS_EN, Room
 
 DECISIONS = ("选用", "不选用", "待复检")
 FAKE_REPORTS_TOLERATED = 2     # buyers' reports of fakes against the supplier, a year
@@ -57,8 +57,9 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
         return SampleCheck((code,), None, None)
     batch = verdict.batch
     served = [shown for shown in inspection_store.served_reports(db, batch.id) if shown["current"]]
-    checks = (code, _recall(batch, verdict), _report(served, valid_days, today or date.today()),
-              _results(served), _supplier(verdict), _after_sales(db, verdict))
+    today = today or date.today()
+    checks = (code, _recall(batch, verdict), report_check(served, valid_days, today),
+              results_check(served), _supplier(verdict), _after_sales(db, verdict))
     return SampleCheck(checks, batch, verdict.serial)
 
 
@@ -78,7 +79,8 @@ def _recall(batch: catalog.Batch, verdict: verification.Verdict) -> Check:
     return Check("recall", True, f"批次 {batch.lot} 未召回")
 
 
-def _report(served: list[dict], valid_days: int, today: date) -> Check:
+def report_check(served: list[dict], valid_days: int, today: date) -> Check:
+    """At least one current report, signed and no older than ``valid_days``."""
     valid = [shown for shown in served if shown["signature_ok"]]
     if not valid:
         bad = len(served) - len(valid)
@@ -93,7 +95,8 @@ def _report(served: list[dict], valid_days: int, today: date) -> Check:
                  f"报告 {first['report_no']}，{first['issued_on']} 签发，签名有效")
 
 
-def _results(served: list[dict]) -> Check:
+def results_check(served: list[dict]) -> Check:
+    """Every tested item of the signed current reports passes."""
     valid = [shown["report"] for shown in served if shown["signature_ok"]]
     failed = [item["name"] for report in valid for item in reports.failed_items(report)]
     if failed:
@@ -149,3 +152,13 @@ def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck,
          catalog.clean_text(note, "note", limit=500, multiline=True), reason, actor,
          utc_now()])
     return cursor.lastrowid or 0
+
+
+def public_selections(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
+    """The rooms that selected (选用) the batch, for its public timeline: the room and
+    when, never the room's notes or its other decisions."""
+    return [dict(row, action="selected", platform_zh=PLATFORMS[row["platform"]],
+                 platform_en=PLATFORMS_EN[row["platform"]]) for row in db.query(
+        "SELECT r.name AS room, r.platform, s.at FROM selections s "
+        "JOIN rooms r ON r.id = s.room_id WHERE s.batch_id = ? AND s.decision = '选用' "
+        "ORDER BY s.id", [batch_id])]

@@ -18,6 +18,7 @@ from .. import claims, keys, reports, verification
 from ..codes import BatchRef, ItemCode, parse_link
 from ..errors import InvalidCode, InvalidInput, NotFound, TraceError
 from ..inspections import store as inspection_store
+from ..streamers import selection
 from ..scans import Observer, ScanPolicy, device_hash, network_hash, visitor_hash
 from . import (attachment, get_db, in_reader_language, link, raw_request_target, same_origin_path,
                wants_json)
@@ -172,7 +173,9 @@ def batch_page(ref: BatchRef):
     view = verification.batch_view(get_db(), ref.gtin, ref.lot)
     if wants_json():
         return _no_store(current_app.json.response(verification.public_batch_json(view)))
-    page = render_template("batch.html", **dict(view, inspections=_displayed(view["inspections"])))
+    page = render_template("batch.html", **dict(
+        view, inspections=_displayed(view["inspections"]),
+        selections=selection.public_selections(get_db(), view["batch"].id)))
     return _no_store(current_app.make_response(page))
 
 

@@ -5,6 +5,7 @@ room's decision, and download the 选品审核台账::
     GET   /streamer/check?code=URL          the checklist and the decision form
     POST  /streamer/records                 record 选用 / 不选用 / 待复检
     GET   /streamer/ledger.csv|.pdf         the 台账 (?from=&to=)
+    POST  /streamer/live                    open the on-camera page of a selected batch
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from flask import Blueprint, Response, current_app, flash, g, redirect, render_t
 
 from .. import rooms
 from ..errors import TraceError
-from ..streamers import ledger, selection
+from ..streamers import ledger, live, selection
 from . import attachment, get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
@@ -31,7 +32,7 @@ def _signed_in_streamer():
 def home():
     rows = ledger.ledger_rows(get_db(), g.room)
     return render_template("streamer/home.html", records=list(reversed(rows))[:20],
-                           total=len(rows))
+                           total=len(rows), selected=live.selected_batches(get_db(), g.room))
 
 
 def _checked(code: str) -> selection.SampleCheck:
@@ -76,3 +77,14 @@ def ledger_file(kind: str):
         return Response(ledger.ledger_pdf(g.room, rows, start, end), mimetype="application/pdf",
                         headers=attachment(f"{name}.pdf"))
     return redirect(link("streamer.home"), 303)
+
+
+@bp.post("/live")
+def open_live():
+    try:
+        page = live.open_live(get_db(), g.room, request.form.get("gtin", ""),
+                              request.form.get("lot", ""), actor=signed_in_user().email)
+    except TraceError as error:
+        flash(in_reader_language(error), "bad")
+        return redirect(link("streamer.home"), 303)
+    return redirect(link("live.page", live_id=page.id), 303)

@@ -1,0 +1,116 @@
+"""The on-camera page's state: which room may open one, and what it shows as the
+batch's recall status and reports change."""
+
+from __future__ import annotations
+
+import pytest
+
+from trace import keys, recalls, rooms
+from trace.errors import Forbidden, NotFound
+from trace.streamers import live, selection
+
+from conftest import BASE_URL, GTIN, LOT
+
+
+@pytest.fixture
+def room(db):
+    return rooms.add_room(db, "山下湖珍珠直播间", "douyin", "7712345678")
+
+
+def decide(db, room, url: str, decision: str) -> None:
+    result = selection.check_sample(db, url, BASE_URL)
+    selection.record_selection(db, room, result, decision, actor="live@room.cn",
+                               override_reason=None if result.ok else "样品已送检")
+
+
+@pytest.fixture
+def selected(app, db, room, issued_urls):
+    """A batch with a passing signed report, selected by the room, and its page."""
+    from test_web_public import _stored_report
+    _stored_report(app, db)
+    decide(db, room, issued_urls[0], "选用")
+    return live.open_live(db, room, GTIN, LOT, actor="live@room.cn")
+
+
+@pytest.mark.parametrize("decision", [None, "不选用", "待复检"])
+def test_only_a_batch_the_room_selected_gets_a_page(db, room, issued_urls, decision):
+    if decision:
+        decide(db, room, issued_urls[0], decision)
+    with pytest.raises(Forbidden, match="record 选用 first"):
+        live.open_live(db, room, GTIN, LOT, actor="live@room.cn")
+    assert db.execute("SELECT count(*) FROM live_pages").fetchone()[0] == 0
+
+
+def test_the_page_is_the_same_each_time_and_its_id_is_not_a_count(db, room, selected):
+    again = live.open_live(db, room, GTIN, LOT, actor="someone else")
+    assert again == selected and not selected.id.isdigit() and len(selected.id) >= 12
+    other = rooms.add_room(db, "另一个直播间", "kuaishou", "9900")
+    with pytest.raises(Forbidden):
+        live.open_live(db, other, GTIN, LOT, actor="x")  # another room chose nothing
+
+
+def test_a_selected_batch_with_a_passing_report_shows_ok(db, selected):
+    shown = live.on_camera(db, selected.id, BASE_URL)
+    assert shown.state == "ok" and shown.failed == ()
+    assert shown.report["report_no"] == "ZJPQ-2026-0815"
+    assert shown.batch_url == f"{BASE_URL}/01/{GTIN}/10/{LOT}"
+
+
+def test_a_recall_changes_the_state_and_the_fingerprint(db, selected):
+    before = live.on_camera(db, selected.id, BASE_URL)
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    after = live.on_camera(db, selected.id, BASE_URL)
+    assert after.state == "recalled" and after.fingerprint != before.fingerprint
+    assert live.on_camera(db, selected.id, BASE_URL).fingerprint == after.fingerprint
+
+
+def test_a_failed_correction_turns_the_page_to_failed(app, db, selected):
+    from trace import agencies
+    from trace.inspections import store
+    from test_inspections_store import PDF, pearl_report
+    lab = agencies.find_agency(db, "231012341234")
+    correction = pearl_report(lab, version="2", supersedes="1", items=[
+        {"name": "珠层厚度", "result": "0.1", "unit": "mm", "limit": "≥0.3",
+         "verdict": "不合格"}])
+    kid, sig = store.sign_with_agency_key(db, app.config["KEYS_DIR"], lab.id, correction)
+    store.store_report(db, correction, kid, sig, pdf=PDF)
+    shown = live.on_camera(db, selected.id, BASE_URL)
+    assert shown.state == "failed" and shown.failed == ("珠层厚度",)
+    assert shown.report["version"] == "2"
+
+
+def test_a_report_whose_key_was_revoked_no_longer_passes(db, selected):
+    kid = db.execute("SELECT kid FROM inspection_reports").fetchone()[0]
+    keys.revoke_key(db, kid)
+    assert live.on_camera(db, selected.id, BASE_URL).state == "invalid_report"
+
+
+def test_a_later_decision_not_to_sell_shows_on_the_page(db, room, selected, issued_urls):
+    decide(db, room, issued_urls[1], "不选用")
+    assert live.on_camera(db, selected.id, BASE_URL).state == "dropped"
+    assert live.selected_batches(db, room) == []
+
+
+def test_a_stale_report_asks_for_a_new_one(db, selected):
+    from datetime import date, timedelta
+    later = date.today() + timedelta(days=400)
+    assert live.on_camera(db, selected.id, BASE_URL, today=later).state == "no_report"
+
+
+@pytest.mark.parametrize("bad", ["", "1", "../../etc", "x" * 40, "nosuchpage12"])
+def test_an_unknown_page_is_not_found(db, bad):
+    with pytest.raises(NotFound, match="on-camera page"):
+        live.on_camera(db, bad, BASE_URL)
+
+
+def test_the_room_lists_its_selected_batches_with_their_pages(db, room, selected):
+    [row] = live.selected_batches(db, room)
+    assert (row["gtin"], row["lot"], row["live_id"]) == (GTIN, LOT, selected.id)
+
+
+def test_the_public_timeline_names_the_rooms_that_selected(db, room, selected, issued_urls):
+    other = rooms.add_room(db, "另一个直播间", "kuaishou", "9900")
+    decide(db, other, issued_urls[1], "不选用")
+    [entry] = selection.public_selections(db, selected.batch_id)
+    assert (entry["room"], entry["platform_zh"], entry["action"]) == (
+        "山下湖珍珠直播间", "抖音", "selected")

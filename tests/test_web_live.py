@@ -1,0 +1,266 @@
+"""The on-camera page: served, opened from the workspace and the CLI, and seen in
+real headless Chromium as a stream shows it (QR still readable after a viewer's
+phone films it; the page flips within seconds of a recall or a failed report)."""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+import time
+
+import pytest
+import zxingcpp
+from PIL import Image, ImageDraw, ImageFilter
+
+from trace import recalls, rooms
+from trace.streamers import live
+
+from conftest import BASE_URL, GTIN, LOT, post_form
+from test_live import decide
+
+BATCH_URL = f"{BASE_URL}/01/{GTIN}/10/{LOT}"
+
+
+@pytest.fixture
+def room(db):
+    return rooms.add_room(db, "山下湖珍珠源头直播间", "douyin", "7700001234")
+
+
+@pytest.fixture
+def on_air(app, db, room, issued_urls):
+    """The room's on-camera page for a selected batch with a passing signed report."""
+    from test_web_public import _stored_report
+    _stored_report(app, db)
+    decide(db, room, issued_urls[0], "选用")
+    return f"/live/{live.open_live(db, room, GTIN, LOT, actor='live@room.cn').id}"
+
+
+def scans(db) -> int:
+    return db.execute("SELECT count(*) FROM scans").fetchone()[0]
+
+
+def test_the_page_shows_the_verdict_product_lab_and_the_batch_qr(client, db, on_air):
+    response = client.get(on_air)
+    html = response.get_data(as_text=True)
+    for shown in ("正品 · 检测合格", "诸暨淡水珍珠项链", "诸暨市山下湖明珠珍珠有限公司",
+                  "浙江省珍珠检测中心", "ZJPQ-2026-0815", "所检项目符合", "山下湖珍珠源头直播间",
+                  "抖音", "北京时间", f"<title>{BATCH_URL}</title>"):
+        assert shown in html, shown
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/live.js" defer>']
+    assert 'class="overlay"' in client.get(on_air + "?overlay=1").get_data(as_text=True)
+    assert "Genuine · tests passed" in client.get(on_air + "?lang=en").get_data(as_text=True)
+
+
+def test_the_state_it_polls_and_what_viewers_scanning_it_reach_count_no_scans(client, db,
+                                                                              on_air):
+    state = client.get(on_air + "/state").get_json()
+    assert state["state"] == "ok" and len(state["fingerprint"]) == 16
+    assert abs(state["now"] / 1000 - time.time()) < 60
+    before = scans(db)
+    batch_page = client.get(BATCH_URL[len(BASE_URL):]).get_data(as_text=True)
+    assert scans(db) == before
+    assert "直播间选用" in batch_page and "山下湖珍珠源头直播间（抖音）核验样品后选用了本批次" \
+        in batch_page
+
+
+@pytest.mark.parametrize("path", ["/live/nosuchpage12", "/live/%2e%2e", "/live/x/state",
+                                  "/live/" + "a" * 300])
+def test_an_unknown_page_is_a_clear_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404 and "未找到" in response.get_data(as_text=True)
+    assert client.get(path, headers={"Accept": "application/json"}).status_code == 404
+
+
+def test_the_workspace_opens_the_page_of_a_selected_batch_only(
+        client, db, room, issued_urls, make_account, sign_in, app):
+    from test_web_public import _stored_report
+    sign_in(client, make_account("streamer", "live@room.example.cn", org=str(room.id)))
+    home = client.get("/streamer/").get_data(as_text=True)
+    assert "还没有选用的批次" in home
+    refused = post_form(client, "/streamer/live", {"gtin": GTIN, "lot": LOT}, page="/streamer/")
+    assert refused.status_code == 303
+    assert "尚未选用该批次" in client.get("/streamer/").get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM live_pages").fetchone()[0] == 0
+    _stored_report(app, db)
+    decide(db, room, issued_urls[0], "选用")
+    assert client.post("/streamer/live", data={"gtin": GTIN, "lot": LOT}).status_code == 400
+    opened = post_form(client, "/streamer/live", {"gtin": GTIN, "lot": LOT}, page="/streamer/")
+    assert opened.status_code == 303 and opened.headers["Location"].startswith("/live/")
+    home = client.get("/streamer/").get_data(as_text=True)
+    assert f"{BASE_URL}{opened.headers['Location']}" in home and "?overlay=1" in home
+
+
+def test_live_open_prints_the_page_last(run_cli, db, room, on_air, issued_urls):
+    out = run_cli("live", "open", "--room", str(room.id), "--gtin", GTIN, "--lot", LOT)
+    assert out.exit_code == 0 and out.output.strip().splitlines()[-1] == BASE_URL + on_air
+    decide(db, room, issued_urls[1], "不选用")
+    other = rooms.add_room(db, "另一个直播间", "kuaishou", "9900")
+    refused = run_cli("live", "open", "--room", str(other.id), "--gtin", GTIN, "--lot", LOT)
+    assert refused.exit_code == 1 and "record 选用 first" in refused.output
+
+
+# --- in headless Chromium, as the stream shows it ---------------------------------------
+
+CAPTURES = {"720p": (1280, 720), "1080p": (1920, 1080)}
+
+
+def filmed(png: bytes, background: Image.Image | None = None) -> Image.Image:
+    """The capture as a viewer's phone gets it off the stream: composited over the
+    camera picture (overlay), scaled to 640×360 and JPEG-compressed at quality 60."""
+    picture = Image.open(io.BytesIO(png)).convert("RGBA")
+    if background is not None:
+        picture = Image.alpha_composite(background.resize(picture.size), picture)
+    small = picture.convert("RGB").resize((640, 360), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    small.save(buffer, format="JPEG", quality=60)
+    return Image.open(io.BytesIO(buffer.getvalue()))
+
+
+def busy_background(seed: int = 11) -> Image.Image:
+    """A cluttered camera picture: blocks of colour, strokes, stripes and noise."""
+    rng = random.Random(seed)
+    image = Image.new("RGBA", (1280, 720), (90, 80, 70, 255))
+    draw = ImageDraw.Draw(image)
+    for _ in range(400):
+        x, y = rng.randrange(1280), rng.randrange(720)
+        colour = tuple(rng.randrange(256) for _ in range(3)) + (255,)
+        if rng.random() < 0.5:
+            draw.rectangle([x, y, x + rng.randrange(10, 160), y + rng.randrange(10, 90)],
+                           fill=colour)
+        else:
+            draw.line([x, y, rng.randrange(1280), rng.randrange(720)], fill=colour,
+                      width=rng.randrange(1, 6))
+    for x in range(0, 1280, 24):  # a striped shirt
+        draw.line([x, 0, x + 200, 720], fill=(0, 0, 0, 255), width=4)
+    noise = Image.effect_noise((1280, 720), 60).convert("RGBA")
+    return Image.blend(image, noise, 0.25).filter(ImageFilter.SMOOTH)
+
+
+def decoded(image: Image.Image) -> list[str]:
+    return [result.text for result in zxingcpp.read_barcodes(image)]
+
+
+def boxes(page, selectors: list[str]) -> dict[str, dict]:
+    found = {}
+    for selector in selectors:
+        element = page.locator(selector).first
+        assert element.is_visible(), selector
+        found[selector] = element.bounding_box()
+    return found
+
+
+def overlapping(a: dict, b: dict) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"] or
+                a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+def assert_laid_out(page, selectors: list[str]) -> None:
+    """Every part inside the viewport, and no two overlapping."""
+    view = page.viewport_size
+    found = boxes(page, selectors)
+    for selector, box in found.items():
+        assert box["x"] >= 0 and box["y"] >= 0, (selector, box)
+        assert box["x"] + box["width"] <= view["width"] + 0.5, (selector, box)
+        assert box["y"] + box["height"] <= view["height"] + 0.5, (selector, box)
+    names = list(found)
+    for i, first in enumerate(names):
+        for second in names[i + 1:]:
+            assert not overlapping(found[first], found[second]), (first, second)
+
+
+def open_live(browser, url: str, size: tuple[int, int], **options):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]},
+                                  locale="zh-CN", **options)
+    page = context.new_page()
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.status == 200
+    return context, page
+
+
+FULL_PARTS = [".top .room", ".clock", ".verdict", ".product", ".row.supplier", ".row.lab",
+              ".row.report-no", ".row.conclusion", ".row.lot", ".qr svg", ".qr figcaption"]
+OVERLAY_PARTS = [".room", ".clock", ".verdict", ".product", ".row.supplier", ".row.lab",
+                 ".row.report-no", ".row.conclusion", ".qr svg"]
+
+
+@pytest.mark.parametrize("capture", sorted(CAPTURES))
+def test_a_filmed_capture_of_the_page_still_scans_to_the_batch(browser, live_server, on_air,
+                                                               capture):
+    context, page = open_live(browser, live_server + on_air, CAPTURES[capture])
+    try:
+        assert_laid_out(page, FULL_PARTS)
+        assert decoded(filmed(page.screenshot())) == [BATCH_URL]
+    finally:
+        context.close()
+
+
+def test_the_overlay_over_a_busy_picture_still_scans_to_the_batch(browser, live_server,
+                                                                  on_air):
+    context, page = open_live(browser, live_server + on_air + "?overlay=1", CAPTURES["720p"])
+    try:
+        assert_laid_out(page, OVERLAY_PARTS)
+        stage = page.locator(".stage").bounding_box()
+        assert stage["y"] >= 720 * 0.6  # a lower third: the picture above stays clear
+        capture = page.screenshot(omit_background=True)
+        assert Image.open(io.BytesIO(capture)).getpixel((640, 100))[3] == 0  # see-through
+        background = busy_background()
+        assert decoded(filmed(capture, background)) == [BATCH_URL]
+        assert decoded(filmed(capture, background).crop((0, 0, 640, 200))) == []
+    finally:
+        context.close()
+
+
+def fail_the_report(app, db) -> None:
+    from trace import agencies
+    from trace.inspections import store
+    from test_inspections_store import PDF, pearl_report
+    lab = agencies.find_agency(db, "231012341234")
+    correction = pearl_report(lab, version="2", supersedes="1", items=[
+        {"name": "珠层厚度", "result": "0.1", "unit": "mm", "limit": "≥0.3",
+         "verdict": "不合格"}])
+    kid, sig = store.sign_with_agency_key(db, app.config["KEYS_DIR"], lab.id, correction)
+    store.store_report(db, correction, kid, sig, pdf=PDF)
+
+
+CHANGES = {
+    "recalled": (lambda app, db: recalls.recall_batch(db, GTIN, LOT, "监督抽检不合格",
+                                                      actor="qc"), "已召回"),
+    "failed": (fail_the_report, "检测不合格"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_the_open_page_flips_within_five_seconds(browser, live_server, app, db, on_air,
+                                                 change):
+    act, words = CHANGES[change]
+    context, page = open_live(browser, live_server + on_air, CAPTURES["720p"])
+    try:
+        assert page.locator("body").get_attribute("data-state") == "ok"
+        first = page.locator("#clock").inner_text()
+        page.wait_for_function(  # the clock ticks: the page is live, not a screenshot
+            "first => document.getElementById('clock').textContent !== first", arg=first,
+            timeout=3000)
+        act(app, db)
+        page.wait_for_selector(f'body[data-state="{change}"]', timeout=5000)
+        assert words in page.locator(".verdict h1").inner_text()
+    finally:
+        context.close()
+
+
+def test_a_lost_connection_is_shown_not_hidden(browser, live_server, on_air):
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.clock.install()  # time runs when the test says, not in real seconds
+        page.route("**/state", lambda route: route.abort())  # the server stops answering
+        page.goto(live_server + on_air, wait_until="load")
+        assert page.locator("#offline").is_hidden()
+        page.clock.run_for(15000)
+        page.wait_for_selector("#offline:not([hidden])", timeout=3000)
+        assert "连接中断" in page.locator("#offline").inner_text()
+        assert "stale" in page.locator("body").get_attribute("class")
+    finally:
+        context.close()

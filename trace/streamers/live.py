@@ -1,0 +1,138 @@
+"""The on-camera page of a batch a room selected (DESIGN §9): which page a room
+has for a batch, what it shows, and the fingerprint the page polls so that it
+changes within seconds of a recall or a failed report::
+
+    page = open_live(db, room, gtin, lot, actor="live@room.cn")   # after 选用
+    shown = on_camera(db, page.id, base_url)
+    shown.state            # 'ok', 'recalled', 'failed', 'invalid_report', 'no_report' or 'dropped'
+    shown.fingerprint      # changes whenever anything the page shows would
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+import sqlite_utils
+
+from .. import catalog
+from ..codes import BatchRef
+from ..db import utc_now
+from ..errors import Forbidden, NotFound
+from ..inspections import report as reports
+from ..inspections import store as inspection_store
+from ..rooms import Room, get_room
+from .selection import report_check
+
+# Worst first: the page shows the first state that holds.
+STATES = ("recalled", "failed", "invalid_report", "dropped", "no_report", "ok")
+_ID = re.compile(r"[A-Za-z0-9_-]{8,32}")
+
+
+@dataclass(frozen=True)
+class LivePage:
+    id: str
+    room_id: int
+    batch_id: int
+    opened_by: str
+    opened_at: str
+
+
+@dataclass(frozen=True)
+class OnCamera:
+    """Everything the on-camera page shows, as of now."""
+
+    page: LivePage
+    state: str
+    room: Room
+    batch: catalog.Batch
+    product: catalog.Product
+    supplier: catalog.Supplier
+    report: dict | None         # a failing report first, else the newest signed one
+    failed: tuple[str, ...]     # names of the failed items
+    batch_url: str
+
+    @property
+    def fingerprint(self) -> str:
+        shown = [self.state, self.batch.status, self.batch.status_reason, self.failed,
+                 self.product.name, self.supplier.name, self.room.name, self.report]
+        digest = hashlib.sha256(json.dumps(shown, ensure_ascii=False, sort_keys=True).encode())
+        return digest.hexdigest()[:16]
+
+
+def latest_decision(db: sqlite_utils.Database, room_id: int, batch_id: int) -> str | None:
+    row = db.execute("SELECT decision FROM selections WHERE room_id = ? AND batch_id = ? "
+                     "ORDER BY id DESC LIMIT 1", [room_id, batch_id]).fetchone()
+    return row[0] if row else None
+
+
+def open_live(db: sqlite_utils.Database, room: Room, gtin: str, lot: str, *,
+              actor: str) -> LivePage:
+    """The room's on-camera page for the batch (the same one each time, so the address
+    set up in OBS keeps working); only for a batch the room last decided 选用."""
+    batch = catalog.get_batch(db, gtin, lot)
+    if not catalog.supplier_of(db, catalog.get_product(db, batch.gtin)).approved:
+        raise catalog.unregistered_batch(batch.gtin, batch.lot)
+    if latest_decision(db, room.id, batch.id) != "选用":
+        raise Forbidden(f"room {room.id} has not selected batch {batch.lot}: check a sample "
+                        "and record 选用 first (select check / select record)",
+                        message_zh="本直播间尚未选用该批次：请先核验样品并记录“选用”")
+    existing = db.execute("SELECT id FROM live_pages WHERE room_id = ? AND batch_id = ?",
+                          [room.id, batch.id]).fetchone()
+    if existing:
+        return get_live(db, existing[0])
+    live_id = secrets.token_urlsafe(9)  # not a count: rooms cannot walk each other's pages
+    db.execute("INSERT INTO live_pages (id, room_id, batch_id, opened_by, opened_at) "
+               "VALUES (?, ?, ?, ?, ?)", [live_id, room.id, batch.id, actor, utc_now()])
+    return get_live(db, live_id)
+
+
+def get_live(db: sqlite_utils.Database, live_id: str) -> LivePage:
+    row = None
+    if _ID.fullmatch(live_id or ""):
+        row = db.execute("SELECT id, room_id, batch_id, opened_by, opened_at FROM live_pages "
+                         "WHERE id = ?", [live_id]).fetchone()
+    if row is None:
+        raise NotFound("no such on-camera page", message_zh="未找到该直播核验页")
+    return LivePage(*row)
+
+
+def selected_batches(db: sqlite_utils.Database, room: Room) -> list[dict]:
+    """The batches the room's latest decision selected (选用), newest first, each with
+    its on-camera page id once one is open."""
+    return list(db.query(
+        "SELECT b.gtin, b.lot, p.name AS product, s.at, l.id AS live_id FROM selections s "
+        "JOIN batches b ON b.id = s.batch_id JOIN products p ON p.gtin = b.gtin "
+        "LEFT JOIN live_pages l ON l.room_id = s.room_id AND l.batch_id = s.batch_id "
+        "WHERE s.id IN (SELECT max(id) FROM selections WHERE room_id = ? GROUP BY batch_id) "
+        "AND s.decision = '选用' ORDER BY s.id DESC", [room.id]))
+
+
+def on_camera(db: sqlite_utils.Database, live_id: str, base_url: str, *,
+              valid_days: int = 365, today: date | None = None) -> OnCamera:
+    page = get_live(db, live_id)
+    batch = catalog.get_batch_by_id(db, page.batch_id)
+    product = catalog.get_product(db, batch.gtin)
+    supplier = catalog.supplier_of(db, product)
+    if not supplier.approved:
+        raise catalog.unregistered_batch(batch.gtin, batch.lot)
+    served = [entry for entry in inspection_store.served_reports(db, batch.id)
+              if entry["current"]]
+    signed = [entry["report"] for entry in served if entry["signature_ok"]]
+    failing = [report for report in signed if reports.failed_items(report)]
+    failed = tuple(item["name"] for report in failing for item in reports.failed_items(report))
+    conditions = {
+        "recalled": batch.status == "recalled",
+        "failed": bool(failed),
+        "invalid_report": len(signed) < len(served),
+        "dropped": latest_decision(db, page.room_id, batch.id) != "选用",
+        "no_report": not report_check(served, valid_days, today or date.today()).ok,
+    }
+    state = next((name for name in STATES[:-1] if conditions[name]), "ok")
+    shown = (failing or signed or [None])[0]
+    return OnCamera(page, state, get_room(db, page.room_id), batch, product, supplier, shown,
+                    failed, BatchRef(batch.gtin, batch.lot).url(base_url))
