@@ -22,6 +22,7 @@ $(STAMP): setup.cfg pyproject.toml
 setup: $(STAMP)
 	$(PY) -m trace init-db
 	$(PY) -m trace keys new --if-missing
+	$(PY) -m trace keys new --role ledger --if-missing
 
 run: setup
 	$(PY) -m trace seed-demo --if-empty

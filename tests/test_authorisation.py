@@ -12,10 +12,11 @@ import itertools
 
 import pytest
 
-from trace import accounts, agencies, catalog, jobs, rooms
+from trace import accounts, agencies, catalog, jobs, keys, rooms
 from trace.gs1 import gtin_check_digit
 from trace.issuing import export_rows, issue_codes
 from trace.streamers import live, selection
+from trace.transparency import checkpoints
 
 from conftest import CREDIT_CODE, GTIN, LOT, STAFF_PASSWORD, form_token
 
@@ -92,6 +93,11 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("streamer.ledger_file", "GET", "/streamer/ledger.csv", None, STREAMER_ONLY),
     ("streamer.open_live", "POST", "/streamer/live", {"gtin": GTIN, "lot": LOT}, STREAMER_ONLY),
     ("live.page", "GET", "/live/{live}", None, PUBLIC),
+    ("ledger.checkpoint", "GET", "/ledger/checkpoint", None, PUBLIC),
+    ("ledger.checkpoint_at", "GET", "/ledger/checkpoint/{checkpoint}", None, PUBLIC),
+    ("ledger.consistency", "GET", "/ledger/consistency?from=1&to={checkpoint}", None, PUBLIC),
+    ("ledger.proof_page", "GET", f"/ledger/proof?gtin={GTIN}&lot={LOT}", None, PUBLIC),
+    ("ledger.proof_bundle", "GET", f"/ledger/proof.json?gtin={GTIN}&lot={LOT}", None, PUBLIC),
     ("live.state", "GET", "/live/{live}/state", None, PUBLIC),
     ("agency.new_report", "GET", "/agency/reports/new", None, AGENCY_ONLY),
     ("agency.new_report", "POST", "/agency/reports/new", {"batch": "1"}, AGENCY_ONLY),
@@ -155,12 +161,16 @@ def world(app, db, issuer, make_batch, make_account):
     chosen = selection.check_sample(db, item_url, app.config["BASE_URL"])
     selection.record_selection(db, room, chosen, "选用", actor="live", override_reason="送检中")
     on_camera = live.open_live(db, room, GTIN, LOT, actor="live")
+    ledger_key = keys.create_key(db, app.config["KEYS_DIR"], role="ledger")
+    checkpoint = checkpoints.issue_if_due(db, keys.load_signer_by_kid(
+        db, app.config["KEYS_DIR"], ledger_key.kid), "trace.example.cn/ledger")
     return {"emails": emails,
             "tokens": {who: accounts.new_token(db, email)[1] for who, email in emails.items()},
             "values": {"pdf": hashlib.sha256(pdf).hexdigest(),
                        "owner_token": str(accounts.new_token(db, emails["owner"], "spare")[0]),
                        "item": item_url, "serial": item, "other_id": str(other.id),
                        "agency_id": str(lab.id), "live": on_camera.id,
+                       "checkpoint": str(checkpoint.size),
                        "victim": str(accounts.find_user(db, victim).id),
                        "job": str(jobs.start(db, "issue", owner_id=owner_id,
                                              subject=f"{GTIN}/{LOT}", total=1).id)}}

@@ -9,6 +9,7 @@ from babel.messages.pofile import read_po
 
 from trace.scans import ScanHistory
 from trace.streamers import live
+from trace.transparency import bundle
 from trace.verification import VERDICTS
 from trace.web import i18n
 
@@ -17,7 +18,7 @@ from conftest import BASE_URL
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = ("site", "verdict", "advice", "section", "lab", "field", "shelf", "expired", "scans",
             "claim", "report", "help", "batch", "status", "event", "home", "error", "auth",
-            "role", "ws", "admin", "signup", "tokens", "agency", "streamer", "live")
+            "role", "ws", "admin", "signup", "tokens", "agency", "streamer", "live", "ledger")
 
 
 def catalogue(locale: str) -> dict[str, str]:
@@ -57,6 +58,8 @@ def used_keys() -> set[str]:
     keys |= {f"admin.key_role_{r}" for r in ("issuer", "agency", "ledger")}
     keys |= {f"signup.{w}_{kind}" for w in ("title", "lead") for kind in ("supplier", "agency")}
     keys |= {f"live.{part}.{state}" for part in ("state", "detail") for state in live.STATES}
+    keys |= {f"ledger.kind.{kind}" for kind in (*bundle.BATCH_KINDS, "void", "recall_item",
+                                                "claim")}
     return keys
 
 

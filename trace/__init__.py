@@ -9,6 +9,7 @@ Run everything from the checkout (the standard library has a module ``trace``)::
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -86,7 +87,26 @@ def create_app(test_config: dict | None = None, *, require_database: bool = True
         db.init_app(app)
     from .web import register
     register(app)
+    app.teardown_appcontext(_checkpoint_after_writes)
     return app
+
+
+def _checkpoint_after_writes(_error: BaseException | None) -> None:
+    """A request or command that appended to the ledger ends with a signed
+    checkpoint (at most one a second); one that did not costs nothing."""
+    from flask import current_app, has_request_context
+
+    from .transparency import checkpoints, log
+    if not log.grew():
+        return
+    config = current_app.config
+    try:
+        checkpoints.after_writes(db.connection(config["DATABASE"]), config["KEYS_DIR"],
+                                 config["KEY_PASSPHRASE"],
+                                 checkpoints.origin_for(config["OFFICIAL_DOMAIN"]),
+                                 wait=not has_request_context())
+    except Exception:  # the write itself stands; the next request signs the checkpoint
+        logging.getLogger(__name__).exception("could not sign a ledger checkpoint")
 
 
 def trusted_hosts(base_url: str, extra: str | list[str] | None) -> list[str]:

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 import sqlite_utils
 
 from .db import utc_now
+from .transparency import leaves
 from .errors import Conflict, Forbidden, InvalidCode, InvalidInput, NotFound
 from .gs1 import validate_gtin14
 from .uscc import validate_credit_code
@@ -299,9 +300,11 @@ def new_batch(db: sqlite_utils.Database, gtin: str, lot: str, *, produced_on: st
                  quantity_planned=quantity,
                  notes=clean_text(notes, "notes", limit=500, multiline=True),
                  expires_on=_expires_on(expires_on, produced, product))
-    cursor = db.execute("INSERT INTO batches (gtin, lot, produced_on, quantity_planned, notes, "
-                        "expires_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [*batch.values(), utc_now()])
+    with db.atomic():
+        cursor = db.execute("INSERT INTO batches (gtin, lot, produced_on, quantity_planned, "
+                            "notes, expires_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [*batch.values(), utc_now()])
+        leaves.record(db, f"batches:{cursor.lastrowid}")
     return Batch(id=cursor.lastrowid, **batch)  # type: ignore[arg-type]
 
 

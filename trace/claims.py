@@ -20,6 +20,7 @@ import sqlite_utils
 
 from . import throttle
 from .db import utc_now
+from .transparency import leaves
 from .errors import Conflict, InvalidInput, KeyProblem
 from .scans import Observer
 
@@ -88,8 +89,10 @@ def claim_item(db: sqlite_utils.Database, item: dict, seen: Observer, pin: str |
         _check_pin(db, item, seen, _pin_format(pin), secret)
     claimed_at = utc_now()
     try:
-        db.execute("INSERT INTO claims (item_id, claimed_at, device, network) "
-                   "VALUES (?, ?, ?, ?)", [item["id"], claimed_at, seen.device, seen.network])
+        with db.atomic():
+            db.execute("INSERT INTO claims (item_id, claimed_at, device, network) "
+                       "VALUES (?, ?, ?, ?)", [item["id"], claimed_at, seen.device, seen.network])
+            leaves.record(db, f"claims:{item['id']}")
     except sqlite3.IntegrityError:  # another browser claimed it a moment ago
         raise Conflict("this item was claimed by another buyer",
                        message_zh="这件商品已被其他买家认领") from None

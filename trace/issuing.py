@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from . import catalog, claims
 from .codes import TO_CROCKFORD, ItemCode, sign_item
 from .db import utc_now
+from .transparency import leaves
 from .errors import Conflict, InvalidInput, KeyProblem
 from .keys import Signer, get_key
 
@@ -176,7 +177,9 @@ def _sign_all(signer: Signer, batch: catalog.Batch, serials: list[str],
 
 def _store(db: sqlite_utils.Database, signer: Signer, batch: catalog.Batch,
            rows: list[tuple[str, str]], pins: list[str | None]) -> Issuance:
-    """Write an issuance and its signed rows in one short transaction."""
+    """Write an issuance, its signed rows and its ledger leaf in one short transaction
+    (the head of the items is hashed before it, outside the write lock)."""
+    root = leaves.items_root(rows)
     issued_at = utc_now()
     with db.atomic():
         # The INSERT takes the write lock first; what follows reads a settled state.
@@ -191,6 +194,7 @@ def _store(db: sqlite_utils.Database, signer: Signer, batch: catalog.Batch,
             "pin_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             ((batch.gtin, serial, batch.id, issuance_id, signer.kid, sig, issued_at, pin)
              for (serial, sig), pin in zip(rows, pins)))
+        leaves.record(db, f"issuances:{issuance_id}", root=root)
     assert issuance_id is not None
     return Issuance(issuance_id, batch.gtin, batch.lot, signer.kid, len(rows), issued_at)
 

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from .codes import TO_CROCKFORD, encode_signature, sign_item
 from .db import utc_now
+from .transparency import leaves
 from .errors import Conflict, InvalidInput, KeyProblem, KeyRoleError, NotFound
 
 log = logging.getLogger(__name__)
@@ -150,9 +151,11 @@ def create_key(db: sqlite_utils.Database, keys_dir: str | Path, role: str = "iss
     record = KeyRecord(kid=kid, role=role, status="active",
                        public_key=encode_signature(public_raw), created_at=now,
                        not_before=now)
-    db.execute("INSERT INTO keys (kid, role, status, public_key, created_at, not_before) "
-               "VALUES (?, ?, ?, ?, ?, ?)",
-               [kid, role, "active", record.public_key, now, now])
+    with db.atomic():
+        db.execute("INSERT INTO keys (kid, role, status, public_key, created_at, not_before) "
+                   "VALUES (?, ?, ?, ?, ?, ?)",
+                   [kid, role, "active", record.public_key, now, now])
+        leaves.record(db, f"keys:{kid}:created")
     return record
 
 
@@ -173,9 +176,11 @@ def register_public_key(db: sqlite_utils.Database, role: str, pem: bytes) -> Key
     if get_key(db, kid):
         raise Conflict(f"key {kid} is registered already", message_zh=f"密钥 {kid} 已登记")
     now = utc_now()
-    db.execute("INSERT INTO keys (kid, role, status, public_key, created_at, not_before) "
-               "VALUES (?, ?, 'active', ?, ?, ?)",
-               [kid, role, encode_signature(raw), now, now])
+    with db.atomic():
+        db.execute("INSERT INTO keys (kid, role, status, public_key, created_at, not_before) "
+                   "VALUES (?, ?, 'active', ?, ?, ?)",
+                   [kid, role, encode_signature(raw), now, now])
+        leaves.record(db, f"keys:{kid}:created")
     return get_key(db, kid)  # type: ignore[return-value]
 
 
@@ -201,8 +206,10 @@ def retire_key(db: sqlite_utils.Database, kid: str) -> KeyRecord:
     if record.status != "active":
         raise InvalidInput(f"key {kid} is already {record.status}")
     now = utc_now()
-    db.execute("UPDATE keys SET status = 'retired', retired_at = ?, not_after = ? "
-               "WHERE kid = ?", [now, now, kid])
+    with db.atomic():
+        db.execute("UPDATE keys SET status = 'retired', retired_at = ?, not_after = ? "
+                   "WHERE kid = ?", [now, now, kid])
+        leaves.record(db, f"keys:{kid}:retired")
     return _require_key(db, kid)
 
 
@@ -233,8 +240,10 @@ def revoke_key(db: sqlite_utils.Database, kid: str, at: str | None = None) -> Ke
     if datetime.fromisoformat(moment) > datetime.fromisoformat(now):
         raise InvalidInput(f"--at {at} is in the future; a key is revoked from now at the "
                            "latest. Nothing was revoked")
-    db.execute("UPDATE keys SET status = 'revoked', revoked_at = ? WHERE kid = ?",
-               [moment, kid])
+    with db.atomic():
+        db.execute("UPDATE keys SET status = 'revoked', revoked_at = ? WHERE kid = ?",
+                   [moment, kid])
+        leaves.record(db, f"keys:{kid}:revoked")
     return _require_key(db, kid)
 
 

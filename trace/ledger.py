@@ -80,10 +80,20 @@ def _subtree_hasher(leaves: Sequence[bytes]) -> SubtreeHash:
 
 
 def root(leaves: Sequence[bytes]) -> bytes:
-    """MTH(D[n]): the tree head of ``leaves``."""
-    if not leaves:
+    """MTH(D[n]): the tree head of ``leaves``, level by level: RFC 6962's left-full
+    tree is what pairing neighbours and lifting an odd last node unchanged builds."""
+    return root_of_hashes([leaf_hash(leaf) for leaf in leaves])
+
+
+def root_of_hashes(hashes: Sequence[bytes]) -> bytes:
+    """MTH from the leaf hashes themselves."""
+    if not hashes:
         return EMPTY_ROOT
-    return _subtree_hasher(leaves)(0, len(leaves))
+    level = list(hashes)
+    while len(level) > 1:
+        paired = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        level = paired + level[len(paired) * 2:]
+    return level[0]
 
 
 def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:

@@ -297,4 +297,37 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             UNIQUE (room_id, batch_id)
         )""",
     ]),
+    (11, [
+        # The Merkle log (DESIGN §10): one leaf an event, written with it; the hash
+        # of every complete subtree; and the signed checkpoints. Append-only.
+        """CREATE TABLE ledger_leaves (
+            idx INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            source TEXT NOT NULL UNIQUE,
+            gtin TEXT,
+            lot TEXT,
+            serial TEXT,
+            data BLOB NOT NULL,
+            hash BLOB NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX ledger_leaves_batch ON ledger_leaves(gtin, lot)",
+        """CREATE TABLE ledger_nodes (
+            level INTEGER NOT NULL,
+            idx INTEGER NOT NULL,
+            hash BLOB NOT NULL,
+            PRIMARY KEY (level, idx)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE ledger_checkpoints (
+            size INTEGER PRIMARY KEY,
+            root BLOB NOT NULL,
+            kid TEXT NOT NULL REFERENCES keys(kid),
+            note TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        *(f"""CREATE TRIGGER {table}_no_{verb} BEFORE {verb.upper()} ON {table}
+              BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"""
+          for table in ("ledger_leaves", "ledger_nodes", "ledger_checkpoints")
+          for verb in ("update", "delete")),
+    ]),
 ]

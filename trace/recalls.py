@@ -18,6 +18,7 @@ import sqlite_utils
 from . import catalog
 from .codes import ItemCode, group_serial, normalise_typed_serial, parse_code
 from .db import utc_now
+from .transparency import leaves
 from .errors import Conflict, InvalidInput, NotFound
 
 
@@ -46,8 +47,12 @@ def _reason(reason: str | None) -> str:
 
 def _record(db: sqlite_utils.Database, batch_id: int, item_id: int | None, action: str,
             reason: str, actor: str) -> None:
-    db.execute("INSERT INTO status_events (batch_id, item_id, action, reason, actor, at) "
-               "VALUES (?, ?, ?, ?, ?, ?)", [batch_id, item_id, action, reason, actor, utc_now()])
+    """The event and its ledger leaf; callers hold the transaction that also changes
+    the batch's or item's status."""
+    cursor = db.execute("INSERT INTO status_events (batch_id, item_id, action, reason, actor, "
+                        "at) VALUES (?, ?, ?, ?, ?, ?)",
+                        [batch_id, item_id, action, reason, actor, utc_now()])
+    leaves.record(db, f"status_events:{cursor.lastrowid}")
 
 
 def recall_batch(db: sqlite_utils.Database, gtin: str, lot: str, reason: str,

@@ -266,14 +266,22 @@ def public_batch_json(view: dict) -> dict:
             "inspections": view["inspections"]}
 
 
+def public_batch(db: sqlite_utils.Database,
+                 batch: catalog.Batch) -> tuple[catalog.Product, catalog.Supplier]:
+    """The batch's product and supplier, if its supplier is approved; otherwise
+    ``NotFound`` as for an unknown batch (a sign-up could name any brand)."""
+    product = catalog.get_product(db, batch.gtin)
+    supplier = catalog.supplier_of(db, product)
+    if not supplier.approved:
+        raise catalog.unregistered_batch(batch.gtin, batch.lot)
+    return product, supplier
+
+
 def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
     """Everything the batch page shows; raises ``NotFound`` for an unknown batch, and
     for one of a supplier no operator has approved (a sign-up could name any brand)."""
     batch = catalog.get_batch(db, gtin, lot)
-    product = catalog.get_product(db, gtin)
-    supplier = catalog.supplier_of(db, product)
-    if not supplier.approved:
-        raise catalog.unregistered_batch(batch.gtin, batch.lot)
+    product, supplier = public_batch(db, batch)
     return {"batch": batch, "product": product, "supplier": supplier,
             "issued": catalog.issued_count(db, batch.id),
             "events": recalls.events_for(db, batch.id),

@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import ScriptInfo, run_command, with_appcontext
 
 from .. import agencies, demo, demo_reports, keys
+from ..transparency import audit
 from ..db import check_ready, create_db, schema_version
 from .common import database, keys_args
 
@@ -28,8 +29,10 @@ def init_db():
       TRACE_DATABASE=/tmp/t.db python -m trace init-db
     """
     db = create_db(current_app.config["DATABASE"])
+    logged = audit.backfill(db)  # events from before the ledger get their leaves
     click.echo(f"Database ready: {current_app.config['DATABASE']} "
-               f"(schema version {schema_version(db)})")
+               f"(schema version {schema_version(db)})"
+               + (f"; {logged} earlier event(s) added to the ledger" if logged else ""))
 
 
 @click.command("seed-demo")

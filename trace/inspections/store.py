@@ -22,6 +22,7 @@ import sqlite_utils
 
 from .. import agencies, catalog, keys
 from ..db import utc_now
+from ..transparency import leaves
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TraceError
 from . import report as reports
 from .results import read_result, with_reading
@@ -128,6 +129,7 @@ def store_report(db: sqlite_utils.Database, record: dict, kid: str, sig: str, *,
             [agency.id, batch.id, record["report_no"], record["version"], record["supersedes"],
              reports.canonical_bytes(record).decode(), kid, sig, record["pdf_sha256"],
              utc_now()])
+        leaves.record(db, f"inspection_reports:{cursor.lastrowid}")
     return StoredReport(cursor.lastrowid or 0, agency.id, batch.id, record["report_no"],
                         record["version"], kid)
 

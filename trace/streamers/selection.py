@@ -17,6 +17,7 @@ import sqlite_utils
 from .. import catalog, verification
 from ..codes import group_serial
 from ..db import utc_now
+from ..transparency import leaves
 from ..errors import Forbidden, InvalidInput
 from ..inspections import report as reports
 from ..inspections import store as inspection_store
@@ -144,13 +145,15 @@ def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck,
         failed = "、".join(check.name for check in result.checks if not check.ok)
         raise Forbidden(f"选用 with failed checks ({failed}) needs --override-reason",
                         message_zh="有未通过的核验项，选用须填写理由（override reason）")
-    cursor = db.execute(
-        "INSERT INTO selections (room_id, batch_id, serial, decision, checks, passed, note, "
-        "override_reason, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [room.id, result.batch.id, result.serial, decision,
-         json.dumps(result.to_json()["checks"], ensure_ascii=False), int(result.ok),
-         catalog.clean_text(note, "note", limit=500, multiline=True), reason, actor,
-         utc_now()])
+    with db.atomic():
+        cursor = db.execute(
+            "INSERT INTO selections (room_id, batch_id, serial, decision, checks, passed, note, "
+            "override_reason, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [room.id, result.batch.id, result.serial, decision,
+             json.dumps(result.to_json()["checks"], ensure_ascii=False), int(result.ok),
+             catalog.clean_text(note, "note", limit=500, multiline=True), reason, actor,
+             utc_now()])
+        leaves.record(db, f"selections:{cursor.lastrowid}")
     return cursor.lastrowid or 0
 
 

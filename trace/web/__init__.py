@@ -172,6 +172,7 @@ def register(app: Flask) -> None:
     from .api import register_api
     from .auth import bp as auth_bp
     from .auth import login_manager
+    from .ledger import bp as ledger_bp
     from .live import bp as live_bp
     from .public import bp as public_bp
     from .supplier import bp as supplier_bp
@@ -185,6 +186,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(agency_bp)
     app.register_blueprint(streamer_bp)
     app.register_blueprint(live_bp)
+    app.register_blueprint(ledger_bp)
     app.register_error_handler(TraceError, _handle_trace_error)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(Exception, _handle_unexpected)

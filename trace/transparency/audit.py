@@ -1,0 +1,180 @@
+"""``ledger verify``: re-derive the whole log from the event tables and name every
+place where the two disagree::
+
+    problems = audit(db)            # [] when everything holds
+    added = backfill(db)            # leaves for events logged before the ledger existed
+
+It checks that each leaf is what its event row makes now, that every event has a
+leaf, that every stored subtree hash is what the leaves make, that batch, item
+and key statuses are what their logged events say, and that every checkpoint is
+signed by a ledger key, matches the tree at its size and extends the one before.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import sqlite_utils
+
+from .. import ledger
+from ..keys import list_keys
+from . import checkpoints, leaves, log
+
+
+def backfill(db: sqlite_utils.Database) -> int:
+    """Append leaves, oldest first, for events that have none (a database from
+    before the ledger); returns how many."""
+    logged = {row[0] for row in db.execute("SELECT source FROM ledger_leaves")}
+    missing = [source for _at, source in leaves.event_sources(db) if source not in logged]
+    with db.atomic():
+        for source in missing:
+            leaves.record(db, source)
+    return len(missing)
+
+
+def audit(db: sqlite_utils.Database) -> list[str]:
+    problems, stored = _leaves_against_rows(db)
+    problems += _events_without_leaves(db)
+    node_problems = _subtrees(db, stored)
+    problems += node_problems
+    problems += _statuses(db)
+    problems += _checkpoints(db, stored, trust_nodes=not node_problems)
+    return problems
+
+
+def _describe(row: dict) -> str:
+    subject = "/".join(part for part in (row["gtin"], row["lot"], row["serial"]) if part)
+    return f"leaf {row['index']} ({row['kind']}{' of ' + subject if subject else ''})"
+
+
+def _leaves_against_rows(db: sqlite_utils.Database) -> tuple[list[str], list[bytes]]:
+    """Each stored leaf against its own hash and against what its event row makes
+    now; returns the stored leaf hashes, in log order, for the tree checks."""
+    problems, stored = [], []
+    for index in range(log.tree_size(db)):
+        row = log.leaf(db, index)
+        stored.append(row["hash"])
+        try:
+            remade = leaves.build(db, row["source"]).data
+        except LookupError as error:
+            problems.append(f"{_describe(row)}: event row {row['source']}: {error}")
+            continue
+        if ledger.leaf_hash(row["data"]) != row["hash"]:
+            problems.append(f"{_describe(row)}: its stored data was edited (it no longer "
+                            "hashes to the leaf hash the tree holds)")
+        if ledger.leaf_hash(remade) != row["hash"]:
+            problems.append(f"{_describe(row)}: event row {row['source']} has changed since "
+                            f"it was logged ({_changed_fields(row['data'], remade)})")
+    return problems, stored
+
+
+def _changed_fields(logged: bytes, now: bytes) -> str:
+    try:
+        before, after = json.loads(logged), json.loads(now)
+    except ValueError:
+        return "the leaf is not JSON"
+    names = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    return "changed: " + ", ".join(names)
+
+
+def _events_without_leaves(db: sqlite_utils.Database) -> list[str]:
+    logged = {row[0] for row in db.execute("SELECT source FROM ledger_leaves")}
+    return [f"event row {source} (at {at}) has no leaf in the ledger"
+            for at, source in leaves.event_sources(db) if source not in logged]
+
+
+def _subtrees(db: sqlite_utils.Database, level_hashes: list[bytes]) -> list[str]:
+    """Every stored node against the tree the leaf hashes make, level by level; a
+    wrong node is named at the lowest level it shows (its ancestors follow)."""
+    level = 0
+    while level_hashes:
+        stored = dict(db.execute("SELECT idx, hash FROM ledger_nodes WHERE level = ?",
+                                 [level]).fetchall())
+        wrong = [i for i, digest in enumerate(level_hashes) if stored.get(i) != digest]
+        extra = set(stored) - set(range(len(level_hashes)))
+        if wrong or extra:
+            shown = ", ".join(str(i) for i in (wrong + sorted(extra))[:5])
+            return [f"{len(wrong) + len(extra)} stored subtree hash(es) at level {level} "
+                    f"differ from the leaves under them (first: node {shown})"]
+        level_hashes = [ledger.node_hash(level_hashes[i], level_hashes[i + 1])
+                        for i in range(0, len(level_hashes) - 1, 2)]
+        level += 1
+    return []
+
+
+def _statuses(db: sqlite_utils.Database) -> list[str]:
+    """Batch, item and key statuses against what the ledger's events say."""
+    batches: dict[tuple, tuple] = {}
+    items: dict[tuple, tuple] = {}
+    key_states: dict[str, str] = {}
+    for kind, data in db.execute("SELECT kind, data FROM ledger_leaves WHERE kind IN ('recall', "
+                                 "'unrecall', 'void', 'recall_item', 'key_created', "
+                                 "'key_retired', 'key_revoked') ORDER BY idx"):
+        event = json.loads(data)
+        if kind in ("recall", "unrecall"):
+            batches[event["gtin"], event["lot"]] = (
+                ("recalled", event["reason"]) if kind == "recall" else ("open", None))
+        elif kind in ("void", "recall_item"):
+            items[event["gtin"], event["serial"]] = (
+                "void" if kind == "void" else "recalled", event["reason"])
+        elif key_states.get(event["kid"]) != "revoked":
+            key_states[event["kid"]] = kind.removeprefix("key_").replace("created", "active")
+    problems = []
+    for gtin, lot, status, reason in db.execute(
+            "SELECT gtin, lot, status, status_reason FROM batches"):
+        expected = batches.get((gtin, lot), ("open", None))
+        if (status, reason) != expected:
+            problems.append(f"batch {gtin}/{lot}: status {_status(status, reason)} but the "
+                            f"ledger's events say {_status(*expected)}")
+    marks = ",".join("?" * len(items))
+    for gtin, serial, status, reason in db.execute(
+            "SELECT gtin, serial, status, status_reason FROM items WHERE status != 'active' "
+            f"OR serial IN ({marks})", [serial for _gtin, serial in items]):
+        expected = items.get((gtin, serial), ("active", None))
+        if (status, reason) != expected:
+            problems.append(f"item {gtin}/{serial}: status {_status(status, reason)} but the "
+                            f"ledger's events say {_status(*expected)}")
+    for record in list_keys(db):
+        expected_status = key_states.get(record.kid, "unlogged")
+        if record.status != expected_status:
+            problems.append(f"key {record.kid}: status {record.status!r} but the ledger's "
+                            f"events say {expected_status!r}")
+    return problems
+
+
+def _status(status: str, reason: str | None) -> str:
+    return f"{status!r}" + (f" ({reason})" if reason else "")
+
+
+def _ledger_keys(db: sqlite_utils.Database) -> dict[str, bytes]:
+    return {record.kid: base64.urlsafe_b64decode(record.public_key + "==")
+            for record in list_keys(db) if record.role == "ledger"}
+
+
+def _checkpoints(db: sqlite_utils.Database, stored: list[bytes], *,
+                 trust_nodes: bool) -> list[str]:
+    problems, keys, previous = [], _ledger_keys(db), None
+    for size, kid, note in db.execute(
+            "SELECT size, kid, note FROM ledger_checkpoints ORDER BY size").fetchall():
+        try:
+            checkpoint = checkpoints.verify_note(note, [keys[kid]] if kid in keys else [])
+        except checkpoints.BadCheckpoint as error:
+            problems.append(f"checkpoint {size}: {error.message}")
+            continue
+        if checkpoint.size != size or size > len(stored):
+            problems.append(f"checkpoint {size}: claims a tree of {checkpoint.size} leaves, "
+                            f"the log has {len(stored)}")
+            continue
+        made = log.root_at(db, size) if trust_nodes else ledger.root_of_hashes(stored[:size])
+        if checkpoint.root != made:
+            problems.append(f"checkpoint {size}: its root differs from the log's tree at "
+                            "that size")
+        if previous is not None and trust_nodes:
+            proof = log.consistency_proof(db, previous.size, size)
+            if not ledger.verify_consistency(previous.size, size, previous.root,
+                                             checkpoint.root, proof):
+                problems.append(f"checkpoints {previous.size} → {size}: the later one does "
+                                "not extend the earlier one")
+        previous = checkpoint
+    return problems

@@ -1,0 +1,141 @@
+"""Proof bundles: the leaves about a batch (or one item of it), each with its
+inclusion proof against a signed checkpoint, checkable with no database at all::
+
+    bundle = build_bundle(db, "09521234000013", "ZJ-2611-A", serial="5N7FYR27Q64D")
+    problems = check_bundle(bundle, keyset)       # keyset: /.well-known/trace-keys.json
+
+An item is proved in two steps: its entry (``serial|sig``) under the ``items_root``
+of its top-up's ``codes_issued`` leaf, and that leaf under the checkpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+import sqlite_utils
+
+from .. import ledger
+from ..errors import InvalidInput, NotFound
+from . import checkpoints, leaves, log
+
+VERSION = "trace-proof-v1"
+BATCH_KINDS = ("batch_created", "codes_issued", "report", "correction", "recall", "unrecall",
+               "selection")
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def subject_leaves(db: sqlite_utils.Database, gtin: str, lot: str,
+                   serial: str | None = None) -> list[dict]:
+    """The leaves about the batch, and about the item when ``serial`` is given."""
+    marks = ", ".join("?" * len(BATCH_KINDS))
+    rows = db.execute(
+        f"SELECT idx FROM ledger_leaves WHERE gtin = ? AND lot = ? AND "
+        f"(kind IN ({marks}) OR serial = ?) ORDER BY idx", [gtin, lot, *BATCH_KINDS, serial])
+    return [log.leaf(db, index) for (index,) in rows]
+
+
+def _item_proof(db: sqlite_utils.Database, gtin: str, lot: str, serial: str) -> dict:
+    row = db.execute("SELECT i.issuance_id FROM items i JOIN batches b ON b.id = i.batch_id "
+                     "WHERE b.gtin = ? AND b.lot = ? AND i.serial = ?",
+                     [gtin, lot, serial]).fetchone()
+    if row is None:
+        raise NotFound(f"no item {serial} in batch {lot}", message_zh="本批次没有这个追溯码")
+    entries = [leaves.item_entry(s, sig) for s, sig in leaves.issuance_items(db, row[0])]
+    position = next(i for i, entry in enumerate(entries)
+                    if entry.split(b"|", 1)[0] == serial.encode())
+    leaf_index = db.execute("SELECT idx FROM ledger_leaves WHERE source = ?",
+                            [f"issuances:{row[0]}"]).fetchone()
+    return {"leaf": leaf_index[0] if leaf_index else None, "entry": _b64(entries[position]),
+            "index": position, "count": len(entries),
+            "proof": [_b64(h) for h in ledger.inclusion_proof(entries, position)]}
+
+
+def build_bundle(db: sqlite_utils.Database, gtin: str, lot: str,
+                 serial: str | None = None) -> dict[str, Any]:
+    """The bundle against the latest checkpoint; leaves logged after it carry no
+    proof yet (``"proof": null``)."""
+    latest = checkpoints.latest(db)
+    size = latest.size if latest else 0
+    bundle: dict[str, Any] = {
+        "v": VERSION, "subject": {"gtin": gtin, "lot": lot, "serial": serial or ""},
+        "checkpoint": latest.note if latest else "", "leaves": []}
+    for row in subject_leaves(db, gtin, lot, serial):
+        proof = log.inclusion_proof(db, row["index"], size) if row["index"] < size else None
+        bundle["leaves"].append({"index": row["index"], "kind": row["kind"],
+                                 "data": _b64(row["data"]),
+                                 "proof": None if proof is None else [_b64(h) for h in proof]})
+    if serial:
+        bundle["item"] = _item_proof(db, gtin, lot, serial)
+    return bundle
+
+
+def entries(made: dict) -> list[dict]:
+    """The bundle's leaves as a page lists them: index, kind, the leaf's fields, and
+    whether a proof came with it."""
+    return [{"index": entry["index"], "kind": entry["kind"],
+             "fields": json.loads(base64.b64decode(entry["data"])),
+             "proved": entry["proof"] is not None} for entry in made["leaves"]]
+
+
+def ledger_public_keys(keyset: dict) -> list[bytes]:
+    return [base64.urlsafe_b64decode(key["x"] + "==") for key in keyset.get("keys", [])
+            if key.get("role") == "ledger" and key.get("status") != "revoked"]
+
+
+def check_bundle(bundle: dict, keyset: dict) -> list[str]:
+    """What in ``bundle`` does not hold against the key set; [] when all of it does.
+    Raises ``BadCheckpoint`` for a checkpoint no ledger key signed, and
+    ``InvalidInput`` for a file that is not a bundle."""
+    try:
+        return _check(bundle, keyset)
+    except (KeyError, TypeError, ValueError, AttributeError, binascii.Error) as error:
+        raise InvalidInput(f"not a {VERSION} proof bundle ({type(error).__name__}: {error})",
+                           message_zh="不是本平台的证明文件") from None
+
+
+def _check(bundle: dict, keyset: dict) -> list[str]:
+    checkpoint = checkpoints.verify_note(bundle.get("checkpoint", ""),
+                                         ledger_public_keys(keyset))
+    subject, problems = bundle.get("subject", {}), []
+    logged = {}
+    for entry in bundle.get("leaves", []):
+        data = base64.b64decode(entry["data"])
+        logged[entry["index"]] = data
+        name = f"leaf {entry['index']} ({entry.get('kind')})"
+        if entry.get("proof") is None:
+            problems.append(f"{name}: not yet in the checkpoint (fetch a newer bundle)")
+            continue
+        proof = [base64.b64decode(h) for h in entry["proof"]]
+        if not ledger.verify_inclusion(data, entry["index"], checkpoint.size, proof,
+                                       checkpoint.root):
+            problems.append(f"{name}: not in the tree the checkpoint of size "
+                            f"{checkpoint.size} signs")
+        fields = json.loads(data)
+        if (fields.get("gtin"), fields.get("lot")) != (subject.get("gtin"), subject.get("lot")):
+            problems.append(f"{name}: is about another batch")
+    if "item" in bundle:
+        problems += _check_item(bundle["item"], logged, subject)
+    return problems
+
+
+def _check_item(item: dict, logged: dict[int, bytes], subject: dict) -> list[str]:
+    issued = logged.get(int(item["leaf"]))
+    if issued is None:
+        return ["the item's top-up leaf is not in the bundle"]
+    fields = json.loads(issued)
+    entry = base64.b64decode(item["entry"])
+    proof = [base64.b64decode(h) for h in item["proof"]]
+    problems = []
+    if entry.split(b"|", 1)[0].decode() != subject.get("serial"):
+        problems.append("the item entry is for another serial")
+    if str(item["count"]) != fields.get("count") or not ledger.verify_inclusion(
+            entry, item["index"], item["count"], proof, bytes.fromhex(fields["items_root"])):
+        problems.append(f"item {subject.get('serial')}: not among the codes its top-up "
+                        f"(leaf {item.get('leaf')}) logged")
+    return problems

@@ -1,0 +1,190 @@
+"""Checkpoints: the log's tree heads as C2SP signed notes, signed by the key of
+role ``ledger`` (DESIGN §10)::
+
+    trace.example.cn/ledger
+    1024
+    <base64 root>
+
+    — trace.example.cn/ledger <base64(4-byte key hash ‖ 64-byte Ed25519 signature)>
+
+The key hash is the C2SP signed-note one for Ed25519: the first four bytes of
+SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key). Anyone keeping checkpoints can compare
+them (a consistency proof links any two) and check them with other tools, such as
+Go's golang.org/x/mod/sumdb/note with the verifier key from :func:`verifier_key`::
+
+    issue_if_due(db, signer, "trace.example.cn/ledger")   # at most one a second
+    checked = verify_note(latest(db).note, [public_key])   # raises BadCheckpoint
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import sqlite_utils
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from ..db import utc_now
+from ..errors import TraceError
+from ..keys import Signer, active_key, load_signer_by_kid
+from . import log
+
+MIN_INTERVAL_SECONDS = 1.0
+_SIZE = re.compile(r"0|[1-9][0-9]{0,18}")
+
+
+class BadCheckpoint(TraceError):
+    """A checkpoint that does not parse or whose signature does not verify."""
+
+    status = 422
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    origin: str
+    size: int
+    root: bytes
+    note: str
+
+
+def origin_for(official_domain: str) -> str:
+    return f"{official_domain}/ledger"
+
+
+def key_hash(name: str, public_raw: bytes) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n\x01" + public_raw).digest()[:4]
+
+
+def verifier_key(name: str, public_raw: bytes) -> str:
+    """The note verifier key string (name+hash+key) other tools take."""
+    encoded = base64.b64encode(b"\x01" + public_raw).decode()
+    return f"{name}+{key_hash(name, public_raw).hex()}+{encoded}"
+
+
+def _public_raw(signer: Signer) -> bytes:
+    return signer.private_key.public_key().public_bytes(serialization.Encoding.Raw,
+                                                        serialization.PublicFormat.Raw)
+
+
+def sign_note(origin: str, size: int, root: bytes, signer: Signer) -> str:
+    body = f"{origin}\n{size}\n{base64.b64encode(root).decode()}\n"
+    signature = signer.private_key.sign(body.encode())
+    stamp = base64.b64encode(key_hash(origin, _public_raw(signer)) + signature).decode()
+    return f"{body}\n\u2014 {origin} {stamp}\n"
+
+
+def parse_note(note: str) -> tuple[Checkpoint, str, list[tuple[str, bytes]]]:
+    """The checkpoint, the signed body and its (name, key hash ‖ signature) lines."""
+    body, separator, signatures = note.partition("\n\n")
+    lines = body.split("\n")
+    if not separator or len(lines) < 3 or not lines[0] or not _SIZE.fullmatch(lines[1]):
+        raise BadCheckpoint("not a checkpoint: expected origin, size and root lines, a blank "
+                            "line and signature lines")
+    try:
+        root = base64.b64decode(lines[2], validate=True)
+    except binascii.Error:
+        root = b""
+    if len(root) != 32:
+        raise BadCheckpoint("the checkpoint's root is not a base64 SHA-256 hash")
+    stamps = []
+    for line in signatures.splitlines():
+        match = re.fullmatch(r"\u2014 (\S+) ([A-Za-z0-9+/=]+)", line)
+        if match:
+            stamps.append((match[1], base64.b64decode(match[2])))
+    return Checkpoint(lines[0], int(lines[1]), root, note), body + "\n", stamps
+
+
+def verify_note(note: str, public_keys: list[bytes]) -> Checkpoint:
+    """The checkpoint, if one of ``public_keys`` signed it under its own origin."""
+    checkpoint, body, stamps = parse_note(note)
+    for name, stamp in stamps:
+        if name != checkpoint.origin or len(stamp) != 68:
+            continue
+        for public_raw in public_keys:
+            if key_hash(name, public_raw) != stamp[:4]:
+                continue
+            try:
+                Ed25519PublicKey.from_public_bytes(public_raw).verify(stamp[4:], body.encode())
+                return checkpoint
+            except InvalidSignature:
+                pass
+    raise BadCheckpoint(f"no valid signature by a ledger key on the checkpoint of size "
+                        f"{checkpoint.size}")
+
+
+def latest(db: sqlite_utils.Database) -> Checkpoint | None:
+    row = db.execute("SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1").fetchone()
+    return parse_note(row[0])[0] if row else None
+
+
+def at_size(db: sqlite_utils.Database, size: int) -> Checkpoint | None:
+    row = db.execute("SELECT note FROM ledger_checkpoints WHERE size = ?", [size]).fetchone()
+    return parse_note(row[0])[0] if row else None
+
+
+def seconds_until_due(db: sqlite_utils.Database,
+                      min_interval: float = MIN_INTERVAL_SECONDS) -> float:
+    last = db.execute("SELECT max(at) FROM ledger_checkpoints").fetchone()[0]
+    if last is None:
+        return 0.0
+    age = (datetime.now(timezone.utc) - datetime.fromisoformat(last)).total_seconds()
+    return max(0.0, min(min_interval, min_interval - age))
+
+
+def issue_if_due(db: sqlite_utils.Database, signer: Signer, origin: str, *,
+                 min_interval: float = MIN_INTERVAL_SECONDS) -> Checkpoint | None:
+    """Sign a checkpoint of the log as it stands, if it grew since the last one and
+    that one is at least ``min_interval`` seconds old."""
+    size = log.tree_size(db)
+    last = db.execute("SELECT size, at FROM ledger_checkpoints ORDER BY size DESC "
+                      "LIMIT 1").fetchone()
+    if size == 0 or (last and last[0] >= size):
+        return None
+    if last and (datetime.now(timezone.utc) - datetime.fromisoformat(last[1])
+                 ).total_seconds() < min_interval:
+        return None
+    root = log.root_at(db, size)
+    note = sign_note(origin, size, root, signer)
+    db.execute("INSERT OR IGNORE INTO ledger_checkpoints (size, root, kid, note, at) "
+               "VALUES (?, ?, ?, ?, ?)", [size, root, signer.kid, note, utc_now()])
+    return Checkpoint(origin, size, root, note)
+
+
+_signers: dict[tuple[str, str], Signer] = {}
+
+
+def ledger_signer(db: sqlite_utils.Database, keys_dir: str,
+                  passphrase: str | None) -> Signer | None:
+    """The active ledger key, opened once a process (None if there is none)."""
+    record = active_key(db, "ledger")
+    if record is None:
+        return None
+    if (keys_dir, record.kid) not in _signers:
+        _signers[keys_dir, record.kid] = load_signer_by_kid(db, keys_dir, record.kid,
+                                                            passphrase)
+    return _signers[keys_dir, record.kid]
+
+
+def after_writes(db: sqlite_utils.Database, keys_dir: str, passphrase: str | None,
+                 origin: str, *, wait: bool = False) -> None:
+    """What a request or command that appended leaves does as it ends. A command
+    (``wait``) waits out the rest of the second rather than leave its writes to
+    the next request; a request never waits."""
+    if not log.grew():
+        return
+    signer = ledger_signer(db, keys_dir, passphrase)
+    if signer is not None:
+        if wait:
+            time.sleep(seconds_until_due(db))
+        issue_if_due(db, signer, origin)
+        newest = latest(db)
+        if newest is None or newest.size < log.tree_size(db):
+            return  # within a second of the last one: the next request signs it
+    log.settled()

@@ -1,0 +1,112 @@
+"""The public ledger: signed checkpoints for anyone to keep and compare, and the
+proof of what the log holds about a batch or an item::
+
+    GET /ledger/checkpoint                  the latest checkpoint (C2SP signed note, text)
+    GET /ledger/checkpoint/<size>           an earlier one
+    GET /ledger/consistency?from=M&to=N     the RFC 6962 proof that N extends M (JSON)
+    GET /ledger/proof?gtin=&lot=[&serial=]  the proof page (linked from item and batch pages)
+    GET /ledger/proof.json?...              the proof bundle (ledger check-proof reads it)
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from .. import catalog, keys
+from ..codes import normalise_typed_serial
+from ..errors import InvalidInput, TraceError
+from ..transparency import bundle, checkpoints, log
+from ..verification import public_batch
+from . import attachment, get_db
+
+bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+
+
+def _text(body: str, status: int = 200) -> Response:
+    response = Response(body, status, mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # witnesses and monitors fetch it
+    return response
+
+
+def _fresh_checkpoint() -> checkpoints.Checkpoint | None:
+    """The latest checkpoint, signing one first if the log grew and a second passed."""
+    config, db = current_app.config, get_db()
+    signer = checkpoints.ledger_signer(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
+    if signer is not None:
+        checkpoints.issue_if_due(db, signer, checkpoints.origin_for(config["OFFICIAL_DOMAIN"]))
+    return checkpoints.latest(db)
+
+
+@bp.get("/checkpoint")
+def checkpoint():
+    latest = _fresh_checkpoint()
+    if latest is None:
+        return _text("The ledger has no checkpoint yet.\n", 404)
+    return _text(latest.note)
+
+
+@bp.get("/checkpoint/<int:size>")
+def checkpoint_at(size: int):
+    found = checkpoints.at_size(get_db(), size)
+    if found is None:
+        return _text(f"No checkpoint of size {size}; see /ledger/checkpoint.\n", 404)
+    response = _text(found.note)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+def _size(name: str) -> int:
+    text = request.args.get(name, "")
+    if not text.isdigit() or len(text) > 18:
+        raise InvalidInput(f"{name} must be a tree size (a whole number)",
+                           message_zh=f"{name} 应为账本大小（整数）")
+    return int(text)
+
+
+@bp.get("/consistency")
+def consistency():
+    old, new = _size("from"), _size("to")
+    try:
+        proof = log.consistency_proof(get_db(), old, new)
+    except ValueError as error:
+        raise InvalidInput(str(error), message_zh="账本没有这两个大小之间的证明") from None
+    return {"from": old, "to": new, "proof": [base64.b64encode(h).decode() for h in proof]}
+
+
+def _subject() -> tuple[catalog.Batch, str | None]:
+    """The public batch (and item) the proof is asked for."""
+    db = get_db()
+    batch = catalog.get_batch(db, request.args.get("gtin", ""),
+                              catalog.normalise_lot(request.args.get("lot", "")))
+    public_batch(db, batch)
+    serial = request.args.get("serial", "").strip()
+    return batch, normalise_typed_serial(serial) if serial else None
+
+
+@bp.get("/proof")
+def proof_page():
+    batch, serial = _subject()
+    latest = _fresh_checkpoint()
+    db = get_db()
+    made = bundle.build_bundle(db, batch.gtin, batch.lot, serial)
+    try:  # the page checks the bundle exactly as an auditor's check-proof would
+        problems = bundle.check_bundle(made, keys.trust_list(db))
+    except TraceError as error:
+        problems = [error.message]
+    return render_template("ledger.html", batch=batch, serial=serial, checkpoint=latest,
+                           entries=bundle.entries(made), item=made.get("item"),
+                           problems=problems, product=catalog.get_product(db, batch.gtin))
+
+
+@bp.get("/proof.json")
+def proof_bundle():
+    batch, serial = _subject()
+    _fresh_checkpoint()
+    made = bundle.build_bundle(get_db(), batch.gtin, batch.lot, serial)
+    name = f"trace-proof-{batch.gtin}-{serial or 'batch'}.json"
+    return Response(json.dumps(made, ensure_ascii=False, indent=2), mimetype="application/json",
+                    headers=attachment(name, "no-cache"))
