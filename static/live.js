@@ -24,7 +24,7 @@
       pad(d.getUTCDate()) + " " + pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) +
       ":" + pad(d.getUTCSeconds());
     var stale = Date.now() - lastHeard > STALE_MS;
-    offline.hidden = !stale;
+    offline.hidden = !stale;  // it takes the verdict's place (see live.css)
     body.classList.toggle("stale", stale);
     setTimeout(tick, 1000 - ((Date.now() + skew) % 1000) + 5);
   }

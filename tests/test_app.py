@@ -72,3 +72,13 @@ def test_a_server_without_its_database_says_so_and_exits(tmp_path, command, prob
     assert str(path) in lines[0]
     assert ("no database at" if problem == "missing" else "cannot open the database") in lines[0]
     assert path.exists() == (problem == "not a database")
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("所检项目符合 GB/T 18781-2023 要求", "所检项目符合 GB/T\u00a018781\u20112023 要求"),
+    ("GB 2763-2021 <b>", "GB\u00a02763\u20112021 <b>"),
+    ("批次 CS-2611-01", "批次 CS\u20112611\u201101"),
+    ("不含编号的文字", "不含编号的文字"), (None, "")])
+def test_standard_and_lot_numbers_are_kept_on_one_line(text, kept):
+    from trace.web import keep_codes
+    assert keep_codes(text) == kept

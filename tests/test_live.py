@@ -114,3 +114,14 @@ def test_the_public_timeline_names_the_rooms_that_selected(db, room, selected, i
     [entry] = selection.public_selections(db, selected.batch_id)
     assert (entry["room"], entry["platform_zh"], entry["action"]) == (
         "山下湖珍珠直播间", "抖音", "selected")
+
+
+def test_waiting_for_a_retest_pauses_the_page(db, room, selected, issued_urls):
+    decide(db, room, issued_urls[1], "待复检")
+    assert live.on_camera(db, selected.id, BASE_URL).state == "retest"
+
+
+def test_an_overridden_or_withdrawn_selection_is_not_shown_to_buyers(db, room, issued_urls):
+    decide(db, room, issued_urls[0], "选用")  # no report yet: selected by override
+    batch_id = db.execute("SELECT batch_id FROM selections").fetchone()[0]
+    assert selection.public_selections(db, batch_id) == []

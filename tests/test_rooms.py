@@ -50,3 +50,10 @@ def test_rooms_commands(run_cli):
     assert json.loads(run_cli("rooms", "list", "--json").output)[0]["platform"] == "douyin"
     assert run_cli("rooms", "add", "--name", "x", "--platform", "weibo",
                    "--room-id", "1").exit_code == 2
+
+
+def test_a_room_is_found_by_its_platform_number_too(db):
+    room = rooms.add_room(db, "珍珠直播间", "douyin", "7700001234")
+    assert rooms.find_room(db, "7700001234") == room == rooms.find_room(db, str(room.id))
+    with pytest.raises(NotFound, match="rooms list"):
+        rooms.find_room(db, "9999")

@@ -116,3 +116,46 @@ def test_the_ledger_exports_as_csv_and_pdf(run_cli, app, db, room, issued_urls, 
     bad = run_cli("select", "export", "--room", str(room.id), "--out", str(csv_path),
                   "--from", "昨天")
     assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output
+
+
+def test_a_recalled_batch_is_never_selected_whatever_the_reason(db, room, issued_urls):
+    from trace import recalls
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    with pytest.raises(Forbidden, match="never be selected"):
+        selection.record_selection(db, room, result, "选用", actor="live",
+                                   override_reason="我就要")
+    assert selection.record_selection(db, room, result, "不选用", actor="live")
+    assert db.execute("SELECT decision FROM selections").fetchall() == [("不选用",)]
+
+
+def test_a_withdrawn_recall_is_named_but_does_not_fail_the_after_sales_check(
+        db, room, issued_urls):
+    from trace import recalls
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    recalls.unrecall_batch(db, GTIN, LOT, "复检合格", actor="qc")
+    [after_sales] = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks
+                     if c.name == "after_sales"]
+    assert after_sales.ok and f"曾召回后撤销：{LOT}" in after_sales.detail
+    recalls.recall_batch(db, GTIN, LOT, "复检仍不合格", actor="qc")
+    [after_sales] = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks
+                     if c.name == "after_sales"]
+    assert not after_sales.ok and f"在召回的批次：{LOT}（复检仍不合格）" in after_sales.detail
+
+
+def test_text_limits_are_named_in_chinese(db, room, issued_urls):
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    with pytest.raises(InvalidInput) as refused:
+        selection.record_selection(db, room, result, "不选用", actor="live", note="长" * 501)
+    assert refused.value.message_zh == "备注不能超过 500 个字"
+
+
+def test_the_cli_prints_check_names_in_chinese_and_refuses_a_reversed_period(
+        run_cli, db, room, issued_urls, tmp_path):
+    out = run_cli("select", "check", "--room", room.room_id, "--url", issued_urls[0])
+    assert "✗ 检测报告：" in out.output and "✓ 召回情况：" in out.output
+    reversed_period = run_cli("select", "export", "--room", str(room.id), "--out",
+                              str(tmp_path / "t.csv"), "--from", "2026-11-30", "--to",
+                              "2026-11-01")
+    assert reversed_period.exit_code == 1 and "is after the to date" in reversed_period.output
+    assert not (tmp_path / "t.csv").exists()

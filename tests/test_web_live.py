@@ -62,7 +62,7 @@ def test_the_state_it_polls_and_what_viewers_scanning_it_reach_count_no_scans(cl
     before = scans(db)
     batch_page = client.get(BATCH_URL[len(BASE_URL):]).get_data(as_text=True)
     assert scans(db) == before
-    assert "召回、作废与直播间选用记录" in batch_page
+    assert "批次动态记录" in batch_page and "直播间选品" in batch_page
     assert "山下湖珍珠源头直播间（抖音）核验样品后选用了本批次" in batch_page
 
 
@@ -248,7 +248,7 @@ def test_the_open_page_flips_within_five_seconds(browser, live_server, app, db, 
             timeout=3000)
         act(app, db)
         page.wait_for_selector(f'body[data-state="{change}"]', timeout=5000)
-        assert words in page.locator(".verdict h1").inner_text()
+        assert words in page.locator(".verdict-text h1").inner_text()
     finally:
         context.close()
 
@@ -265,5 +265,6 @@ def test_a_lost_connection_is_shown_not_hidden(browser, live_server, on_air):
         page.wait_for_selector("#offline:not([hidden])", timeout=3000)
         assert "连接中断" in page.locator("#offline").inner_text()
         assert "stale" in page.locator("body").get_attribute("class")
+        assert page.locator(".verdict-text").is_hidden()  # no green verdict left standing
     finally:
         context.close()

@@ -23,7 +23,7 @@ def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
     refused = post_form(streamer, "/streamer/records",
                         {"code": url, "decision": "选用", "note": "样品完好"},
                         page="/streamer/")
-    assert refused.status_code == 403 and "须填写理由" in refused.get_data(as_text=True)
+    assert refused.status_code == 403 and "须填写选用理由" in refused.get_data(as_text=True)
     assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
     done = post_form(streamer, "/streamer/records",
                      {"code": url, "decision": "选用", "override_reason": "报告已送检"},
@@ -47,3 +47,21 @@ def test_a_forged_code_shows_only_the_code_check(streamer, issued_urls):
     forged = issued_urls[0][:-3] + "AAA"
     html = streamer.get("/streamer/check", query_string={"code": forged}).get_data(as_text=True)
     assert "✗ 正品码" in html and "记录选品决定" not in html
+
+
+def test_a_bad_period_comes_back_to_the_workspace_in_chinese(streamer, db):
+    response = streamer.get("/streamer/ledger.csv?from=2026-13-01")
+    assert response.status_code == 303 and response.headers["Location"].endswith("#ledger")
+    home = streamer.get("/streamer/").get_data(as_text=True)
+    assert "开始日期应为 YYYY-MM-DD 格式的日期" in home and "--from" not in home
+
+
+def test_the_workspace_shows_what_each_on_camera_page_shows(streamer, db, app, issued_urls):
+    from test_web_public import _stored_report
+    from trace import recalls
+    _stored_report(app, db)
+    post_form(streamer, "/streamer/records", {"code": issued_urls[0], "decision": "选用"},
+              page="/streamer/")
+    assert "正品 · 检测合格" in streamer.get("/streamer/").get_data(as_text=True)
+    recalls.recall_batch(db, "09521234000013", "ZJ-2611-A", "抽检不合格", actor="qc")
+    assert 'state-bad">已召回 · 请勿购买' in streamer.get("/streamer/").get_data(as_text=True)

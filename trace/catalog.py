@@ -38,15 +38,19 @@ def _unprintable(value: str, multiline: bool) -> list[str]:
 
 
 def clean_text(value: str | None, what: str, *, limit: int = 200,
-               multiline: bool = False) -> str | None:
+               multiline: bool = False, what_zh: str | None = None) -> str | None:
+    """``value`` trimmed, or None when empty; too long or holding control characters
+    is refused, naming the field (``what_zh`` on Chinese pages)."""
     value = (value or "").strip()
+    name_zh = what_zh or what
     if len(value) > limit:
-        raise InvalidInput(f"{what} is longer than {limit} characters")
+        raise InvalidInput(f"{what} is longer than {limit} characters",
+                           message_zh=f"{name_zh}不能超过 {limit} 个字")
     bad = _unprintable(value, multiline)
     if bad:
         raise InvalidInput(f"{what} contains control characters ({', '.join(bad)}); "
                            "type it again without them",
-                           message_zh=f"{what}含有控制字符（{'、'.join(bad)}），请重新输入")
+                           message_zh=f"{name_zh}含有控制字符（{'、'.join(bad)}），请重新输入")
     return value or None
 
 

@@ -74,11 +74,18 @@ def get_room(db: sqlite_utils.Database, room_id: int) -> Room:
 
 
 def find_room(db: sqlite_utils.Database, room: str | int) -> Room:
+    """A room by its id here, or by its room number on its platform when that names
+    exactly one room (what a streamer knows by heart)."""
     key = str(room).strip()
-    if not key.isdigit():
-        raise NotFound(f"no room {key!r}: give the room's id from 'rooms list'",
-                       message_zh="未找到该直播间")
-    return get_room(db, int(key))
+    if key.isdigit() and len(key) < 19:
+        found = db.execute("SELECT id FROM rooms WHERE id = ?", [int(key)]).fetchone()
+        if found:
+            return get_room(db, found[0])
+    matches = db.execute("SELECT id FROM rooms WHERE room_id = ?", [key]).fetchall()
+    if len(matches) == 1:
+        return get_room(db, matches[0][0])
+    raise NotFound(f"no room {key!r}: give the room's id from 'rooms list'",
+                   message_zh="未找到该直播间")
 
 
 def list_rooms(db: sqlite_utils.Database) -> list[Room]:

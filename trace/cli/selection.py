@@ -54,7 +54,8 @@ def select_check(room: str, url: str, as_json: bool):
         echo_json(result.to_json())
     else:
         for check in result.checks:
-            click.echo(f"{'✓' if check.ok else '✗'} {check.name:<12} {check.detail}")
+            click.echo(f"{'✓' if check.ok else '✗'} {ledger.CHECK_NAMES[check.name]}："
+                       f"{check.detail}")
         click.echo("All checks pass." if result.ok else "Some checks fail.")
     if not result.ok:
         raise SystemExit(1)

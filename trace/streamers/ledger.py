@@ -24,27 +24,30 @@ from ..errors import InvalidInput
 from ..rooms import Room
 
 BEIJING = timezone(timedelta(hours=8))
-CHECK_NAMES = {"code": "正品码", "recall": "未召回", "report": "检测报告", "results": "检测结果",
-               "supplier": "供货商资质", "after_sales": "售后记录"}
+CHECK_NAMES = {"code": "追溯码真伪", "recall": "召回情况", "report": "检测报告",
+               "results": "检测结果", "supplier": "供货商资质", "after_sales": "售后记录"}
 HEADINGS = ("核验时间", "商品", "批次号", "供货商", "样品追溯码", "决定", "核验结果",
             "未通过项", "备注", "选用理由（未通过时）", "记录人")
 
 
-def _day(text: str | None, what: str) -> date | None:
+def _day(text: str | None, what: str, what_zh: str) -> date | None:
     if not text:
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{what} must be a date YYYY-MM-DD, not {text!r}",
-                           message_zh=f"{what} 应为 YYYY-MM-DD 格式的日期") from None
+        raise InvalidInput(f"the {what} date must be YYYY-MM-DD, not {text!r}",
+                           message_zh=f"{what_zh}应为 YYYY-MM-DD 格式的日期") from None
 
 
 def ledger_rows(db: sqlite_utils.Database, room: Room, start: str | None = None,
                 end: str | None = None) -> list[dict]:
     """The room's records from ``start`` to ``end`` (Beijing dates, inclusive), oldest
     first, as the 台账 prints them."""
-    first, last = _day(start, "--from"), _day(end, "--to")
+    first, last = _day(start, "from", "开始日期"), _day(end, "to", "结束日期")
+    if first and last and first > last:
+        raise InvalidInput(f"the from date {first} is after the to date {last}",
+                           message_zh=f"开始日期 {first} 晚于结束日期 {last}")
     rows = []
     for row in db.query(
             "SELECT s.at, p.name AS product, b.lot, su.name AS supplier, s.serial, s.decision, "
@@ -82,15 +85,15 @@ def ledger_pdf(room: Room, rows: list[dict], start: str | None, end: str | None)
     style = ParagraphStyle("cell", fontName=textfit.FONT, bulletFontName=textfit.FONT,
                            fontSize=8, leading=10, wordWrap="CJK")
     title = ParagraphStyle("title", parent=style, fontSize=14, leading=18)
-    period = f"{start or '最早'} 至 {end or '最新'}"
+    period = (f"{start or '开始'} 至 {end or '今'}" if start or end else "全部记录")
     header = [Paragraph(f"选品审核台账 · {room.name}", title),
               Paragraph(f"平台：{room.platform_name_zh} · 直播间号 {room.room_id}"
                         + (f" · 绿色直播间 {room.green_cert}" if room.green_cert else "")
                         + f" · 期间：{period} · 共 {len(rows)} 条", style)]
     body = [[Paragraph(text, style) for text in HEADINGS]]
     body += [[Paragraph(_escape(str(row[key])), style) for key in HEADINGS] for row in rows]
-    widths = [62, 70, 52, 76, 84, 34, 38, 60, 86, 86, 62]
-    table = Table(body, colWidths=widths, repeatRows=1)
+    widths = [62, 72, 66, 78, 84, 40, 40, 62, 100, 100, 72]  # 776 of the 786 pt frame
+    table = Table(body, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), textfit.FONT),
                                ("GRID", (0, 0), (-1, -1), 0.4, "#888888"),
                                ("BACKGROUND", (0, 0), (-1, 0), "#e8edf5"),

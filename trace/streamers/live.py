@@ -4,7 +4,7 @@ changes within seconds of a recall or a failed report::
 
     page = open_live(db, room, gtin, lot, actor="live@room.cn")   # after 选用
     shown = on_camera(db, page.id, base_url)
-    shown.state            # 'ok', 'recalled', 'failed', 'invalid_report', 'no_report' or 'dropped'
+    shown.state            # one of STATES: 'ok', or why the page warns
     shown.fingerprint      # changes whenever anything the page shows would
 """
 
@@ -29,7 +29,7 @@ from ..rooms import Room, get_room
 from .selection import report_check
 
 # Worst first: the page shows the first state that holds.
-STATES = ("recalled", "failed", "invalid_report", "dropped", "no_report", "ok")
+STATES = ("recalled", "failed", "invalid_report", "dropped", "retest", "no_report", "ok")
 _ID = re.compile(r"[A-Za-z0-9_-]{8,32}")
 
 
@@ -112,6 +112,30 @@ def selected_batches(db: sqlite_utils.Database, room: Room) -> list[dict]:
         "AND s.decision = '选用' ORDER BY s.id DESC", [room.id]))
 
 
+def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *,
+                valid_days: int = 365, today: date | None = None
+                ) -> tuple[str, dict | None, tuple[str, ...]]:
+    """What the page shows for the batch now: its state (the worst that holds), the
+    report to show (a failing one first, else the newest signed one) and the names
+    of failed items."""
+    served = [entry for entry in inspection_store.served_reports(db, batch.id)
+              if entry["current"]]
+    signed = [entry["report"] for entry in served if entry["signature_ok"]]
+    failing = [report for report in signed if reports.failed_items(report)]
+    failed = tuple(item["name"] for report in failing for item in reports.failed_items(report))
+    decision = latest_decision(db, room_id, batch.id)
+    conditions = {
+        "recalled": batch.status == "recalled",
+        "failed": bool(failed),
+        "invalid_report": len(signed) < len(served),
+        "dropped": decision == "不选用",
+        "retest": decision == "待复检",
+        "no_report": not report_check(served, valid_days, today or date.today()).ok,
+    }
+    state = next((name for name in STATES[:-1] if conditions[name]), "ok")
+    return state, (failing or signed or [None])[0], failed
+
+
 def on_camera(db: sqlite_utils.Database, live_id: str, base_url: str, *,
               valid_days: int = 365, today: date | None = None) -> OnCamera:
     page = get_live(db, live_id)
@@ -120,19 +144,7 @@ def on_camera(db: sqlite_utils.Database, live_id: str, base_url: str, *,
     supplier = catalog.supplier_of(db, product)
     if not supplier.approved:
         raise catalog.unregistered_batch(batch.gtin, batch.lot)
-    served = [entry for entry in inspection_store.served_reports(db, batch.id)
-              if entry["current"]]
-    signed = [entry["report"] for entry in served if entry["signature_ok"]]
-    failing = [report for report in signed if reports.failed_items(report)]
-    failed = tuple(item["name"] for report in failing for item in reports.failed_items(report))
-    conditions = {
-        "recalled": batch.status == "recalled",
-        "failed": bool(failed),
-        "invalid_report": len(signed) < len(served),
-        "dropped": latest_decision(db, page.room_id, batch.id) != "选用",
-        "no_report": not report_check(served, valid_days, today or date.today()).ok,
-    }
-    state = next((name for name in STATES[:-1] if conditions[name]), "ok")
-    shown = (failing or signed or [None])[0]
+    state, shown, failed = batch_state(db, page.room_id, batch, valid_days=valid_days,
+                                       today=today)
     return OnCamera(page, state, get_room(db, page.room_id), batch, product, supplier, shown,
                     failed, BatchRef(batch.gtin, batch.lot).url(base_url))

@@ -24,6 +24,10 @@ from ..inspections import store as inspection_store
 from ..rooms import PLATFORMS, PLATFORMS_EN, Room
 
 DECISIONS = ("选用", "不选用", "待复检")
+VERDICT_WORDS = {"suspicious": "可疑", "recalled": "已召回", "void": "已作废", "forged": "伪造",
+                 "invalid": "无法识别", "registered": "手输码"}
+# No reason makes these sellable: the goods are recalled, cancelled or not ours.
+NEVER_SELECTABLE = ("recalled", "void", "forged", "invalid")
 FAKE_REPORTS_TOLERATED = 2     # buyers' reports of fakes against the supplier, a year
 AFTER_SALES_WINDOW = timedelta(days=365)
 
@@ -40,6 +44,7 @@ class SampleCheck:
     checks: tuple[Check, ...]
     batch: catalog.Batch | None
     serial: str | None
+    verdict: str = ""   # what the code itself verified as (verification.VERDICTS)
 
     @property
     def ok(self) -> bool:
@@ -55,13 +60,13 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
     verdict = verification.verify_text(db, url, base_url)  # a look-up, never a scan
     code = Check("code", verdict.verdict == "genuine", _code_detail(verdict))
     if verdict.batch is None:
-        return SampleCheck((code,), None, None)
+        return SampleCheck((code,), None, None, verdict.verdict)
     batch = verdict.batch
     served = [shown for shown in inspection_store.served_reports(db, batch.id) if shown["current"]]
     today = today or date.today()
     checks = (code, _recall(batch, verdict), report_check(served, valid_days, today),
               results_check(served), _supplier(verdict), _after_sales(db, verdict))
-    return SampleCheck(checks, batch, verdict.serial)
+    return SampleCheck(checks, batch, verdict.serial, verdict.verdict)
 
 
 def _code_detail(verdict: verification.Verdict) -> str:
@@ -69,7 +74,7 @@ def _code_detail(verdict: verification.Verdict) -> str:
         return f"正品：签名核对无误（追溯码 {group_serial(verdict.serial or '')}）"
     if verdict.verdict == "registered":
         return "手输的追溯码只能查到登记信息；请扫描样品上的二维码核验签名"
-    return f"{verdict.reason}（{verdict.verdict}）"
+    return f"{VERDICT_WORDS.get(verdict.verdict, verdict.verdict)}：{verdict.reason}"
 
 
 def _recall(batch: catalog.Batch, verdict: verification.Verdict) -> Check:
@@ -115,18 +120,26 @@ def _supplier(verdict: verification.Verdict) -> Check:
 
 
 def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Check:
-    """Buyers' reports of fakes and recalls against the supplier's products, a year."""
+    """Buyers' reports of fakes against the supplier's products over a year, and its
+    recalls: one still in force fails the check, a withdrawn one is only named."""
     assert verdict.supplier is not None
     since = (datetime.now(timezone.utc) - AFTER_SALES_WINDOW).isoformat()
     gtins = "SELECT gtin FROM products WHERE supplier_id = ?"
     fakes = db.execute(f"SELECT count(*) FROM reports WHERE gtin IN ({gtins}) AND "
                        "created_at >= ?", [verdict.supplier.id, since]).fetchone()[0]
-    recalls = db.execute(
-        f"SELECT count(*) FROM status_events e JOIN batches b ON b.id = e.batch_id "
-        f"WHERE b.gtin IN ({gtins}) AND e.action IN ('recall', 'recall_item') AND e.at >= ?",
-        [verdict.supplier.id, since]).fetchone()[0]
-    ok = fakes <= FAKE_REPORTS_TOLERATED and recalls == 0
-    return Check("after_sales", ok, f"近一年：消费者举报假货 {fakes} 次，召回 {recalls} 次")
+    recalled = db.execute(
+        f"SELECT b.lot, b.status, (SELECT reason FROM status_events e WHERE e.batch_id = b.id "
+        f"AND e.action = 'recall' ORDER BY e.id DESC LIMIT 1) FROM batches b "
+        f"WHERE b.gtin IN ({gtins}) AND b.id IN (SELECT batch_id FROM status_events "
+        f"WHERE action IN ('recall', 'recall_item') AND at >= ?) ORDER BY b.lot",
+        [verdict.supplier.id, since]).fetchall()
+    in_force = [f"{lot}（{reason}）" for lot, status, reason in recalled if status == "recalled"]
+    withdrawn = [lot for lot, status, _reason in recalled if status != "recalled"]
+    detail = f"近一年：消费者举报假货 {fakes} 次"
+    detail += f"；在召回的批次：{'、'.join(in_force)}" if in_force else "；没有在召回的批次"
+    if withdrawn:
+        detail += f"；曾召回后撤销：{'、'.join(withdrawn)}"
+    return Check("after_sales", fakes <= FAKE_REPORTS_TOLERATED and not in_force, detail)
 
 
 def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck, decision: str,
@@ -140,28 +153,36 @@ def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck,
     if result.batch is None:
         raise InvalidInput("this code names no batch of ours; nothing can be recorded for it",
                            message_zh="这个码不是本平台登记的商品，无法记录")
-    reason = catalog.clean_text(override_reason, "override reason", limit=200)
+    reason = catalog.clean_text(override_reason, "override reason", limit=200,
+                                what_zh="选用理由")
+    recalled = result.batch.status == "recalled"
+    if decision == "选用" and (result.verdict in NEVER_SELECTABLE or recalled):
+        raise Forbidden("a recalled, cancelled or forged sample can never be selected (选用), "
+                        "whatever the reason", message_zh="召回、作废或伪造的商品不能选用")
     if decision == "选用" and not result.ok and not reason:
-        failed = "、".join(check.name for check in result.checks if not check.ok)
+        failed = ", ".join(check.name for check in result.checks if not check.ok)
         raise Forbidden(f"选用 with failed checks ({failed}) needs --override-reason",
-                        message_zh="有未通过的核验项，选用须填写理由（override reason）")
+                        message_zh="有未通过的核验项，选用须填写选用理由")
     with db.atomic():
         cursor = db.execute(
             "INSERT INTO selections (room_id, batch_id, serial, decision, checks, passed, note, "
             "override_reason, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [room.id, result.batch.id, result.serial, decision,
              json.dumps(result.to_json()["checks"], ensure_ascii=False), int(result.ok),
-             catalog.clean_text(note, "note", limit=500, multiline=True), reason, actor,
+             catalog.clean_text(note, "note", limit=500, multiline=True, what_zh="备注"),
+             reason, actor,
              utc_now()])
         leaves.record(db, f"selections:{cursor.lastrowid}")
     return cursor.lastrowid or 0
 
 
 def public_selections(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
-    """The rooms that selected (选用) the batch, for its public timeline: the room and
-    when, never the room's notes or its other decisions."""
+    """The rooms whose latest decision on the batch is 选用 with every check passed:
+    what a buyer may read as "this room checked it". An overridden or withdrawn
+    selection is the room's own record, not a recommendation."""
     return [dict(row, action="selected", platform_zh=PLATFORMS[row["platform"]],
                  platform_en=PLATFORMS_EN[row["platform"]]) for row in db.query(
         "SELECT r.name AS room, r.platform, s.at FROM selections s "
-        "JOIN rooms r ON r.id = s.room_id WHERE s.batch_id = ? AND s.decision = '选用' "
+        "JOIN rooms r ON r.id = s.room_id WHERE s.id IN (SELECT max(id) FROM selections "
+        "WHERE batch_id = ? GROUP BY room_id) AND s.decision = '选用' AND s.passed = 1 "
         "ORDER BY s.id", [batch_id])]

@@ -9,6 +9,7 @@ the template helpers (language, Beijing time, serial grouping)::
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, urlsplit
 
@@ -55,6 +56,18 @@ def beijing_time(iso: str | None) -> str:
         return "—"
     moment = datetime.fromisoformat(iso).astimezone(BEIJING)
     return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+_NUMBER_HYPHEN = re.compile(r"(?<=[0-9A-Za-z])-(?=[0-9])")
+_STANDARD_SPACE = re.compile(r"\b((?:GB|NY|SN|QB|FZ|GH|DB\d*)(?:/T)?)\s+(?=\d)")
+
+
+def keep_codes(text: str | None) -> str:
+    """Standard and lot numbers kept on one line ('GB/T 18781-2023', not 'GB/T
+    18781-' and '2023'): their space and hyphens made non-breaking, for display."""
+    if not text:
+        return ""
+    return _NUMBER_HYPHEN.sub("\u2011", _STANDARD_SPACE.sub("\\1\u00a0", text))
 
 
 def grouped_serial(serial: str | None) -> str:
@@ -191,6 +204,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(Exception, _handle_unexpected)
     app.after_request(_security_headers)
+    app.jinja_env.filters["keep_codes"] = keep_codes
 
     @app.before_request
     def _set_lang():

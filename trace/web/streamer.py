@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request
 
-from .. import rooms
+from .. import catalog, rooms
 from ..errors import TraceError
 from ..streamers import ledger, live, selection
 from . import attachment, get_db, in_reader_language, link
@@ -30,9 +30,15 @@ def _signed_in_streamer():
 
 @bp.get("/")
 def home():
-    rows = ledger.ledger_rows(get_db(), g.room)
+    db = get_db()
+    rows = ledger.ledger_rows(db, g.room)
+    selected = live.selected_batches(db, g.room)
+    for row in selected:  # what each on-camera page shows right now
+        row["state"] = live.batch_state(db, g.room.id, catalog.get_batch(db, row["gtin"],
+                                                                         row["lot"]),
+                                        valid_days=current_app.config["REPORT_VALID_DAYS"])[0]
     return render_template("streamer/home.html", records=list(reversed(rows))[:20],
-                           total=len(rows), selected=live.selected_batches(get_db(), g.room))
+                           total=len(rows), selected=selected)
 
 
 def _checked(code: str) -> selection.SampleCheck:
@@ -68,7 +74,11 @@ def record():
 @bp.get("/ledger.<kind>")
 def ledger_file(kind: str):
     start, end = request.args.get("from") or None, request.args.get("to") or None
-    rows = ledger.ledger_rows(get_db(), g.room, start, end)
+    try:
+        rows = ledger.ledger_rows(get_db(), g.room, start, end)
+    except TraceError as error:
+        flash(in_reader_language(error), "bad")
+        return redirect(link("streamer.home") + "#ledger", 303)
     name = f"xuanpin-taizhang-room{g.room.id}"
     if kind == "csv":
         return Response(ledger.ledger_csv(rows), mimetype="text/csv",
