@@ -112,7 +112,7 @@ def ledger_check_proof(bundle_file, keyset_file):
     if problems:
         raise click.ClickException(f"the proof does not hold ({len(problems)} problem(s))")
     click.echo(f"Proof holds: {len(made['leaves'])} leaves in the checkpoint of size "
-               f"{checkpoints.parse_note(made['checkpoint'])[0].size}, signed by a ledger key"
+               f"{checkpoints.parse_note(made['checkpoint']).size}, signed by a ledger key"
                + (", and the item among its top-up's codes" if "item" in made else ""))
 
 

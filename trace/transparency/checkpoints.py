@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from ..db import utc_now
 from ..errors import TraceError
@@ -68,23 +68,49 @@ def verifier_key(name: str, public_raw: bytes) -> str:
     return f"{name}+{key_hash(name, public_raw).hex()}+{encoded}"
 
 
-def _public_raw(signer: Signer) -> bytes:
-    return signer.private_key.public_key().public_bytes(serialization.Encoding.Raw,
-                                                        serialization.PublicFormat.Raw)
+def sign_text(name: str, text: str, private_key: Ed25519PrivateKey) -> str:
+    """The signature line of a C2SP signed note over ``text`` (which ends in a newline)."""
+    public_raw = private_key.public_key().public_bytes(serialization.Encoding.Raw,
+                                                       serialization.PublicFormat.Raw)
+    stamp = key_hash(name, public_raw) + private_key.sign(text.encode())
+    return f"\u2014 {name} {base64.b64encode(stamp).decode()}\n"
+
+
+def open_note(note: str, name: str, public_keys: list[bytes]) -> str:
+    """The text of ``note`` if one of ``public_keys`` signed it under ``name``."""
+    text, separator, signatures = note.rpartition("\n\n")  # the last blank line splits
+    if not separator:
+        raise BadCheckpoint("not a signed note: no blank line before its signatures")
+    text += "\n"
+    for line in signatures.splitlines():
+        match = re.fullmatch(r"\u2014 (\S+) ([A-Za-z0-9+/=]+)", line)
+        if not match or match[1] != name:
+            continue
+        try:
+            stamp = base64.b64decode(match[2])
+        except binascii.Error:
+            continue
+        for public_raw in public_keys:
+            if len(stamp) != 68 or key_hash(name, public_raw) != stamp[:4]:
+                continue
+            try:
+                Ed25519PublicKey.from_public_bytes(public_raw).verify(stamp[4:], text.encode())
+                return text
+            except InvalidSignature:
+                pass
+    raise BadCheckpoint(f"no valid signature by a trusted key named {name} on the note")
 
 
 def sign_note(origin: str, size: int, root: bytes, signer: Signer) -> str:
+    """A checkpoint (c2sp.org/tlog-checkpoint) of the tree of ``size`` with ``root``."""
     body = f"{origin}\n{size}\n{base64.b64encode(root).decode()}\n"
-    signature = signer.private_key.sign(body.encode())
-    stamp = base64.b64encode(key_hash(origin, _public_raw(signer)) + signature).decode()
-    return f"{body}\n\u2014 {origin} {stamp}\n"
+    return f"{body}\n{sign_text(origin, body, signer.private_key)}"
 
 
-def parse_note(note: str) -> tuple[Checkpoint, str, list[tuple[str, bytes]]]:
-    """The checkpoint, the signed body and its (name, key hash ‖ signature) lines."""
-    body, separator, signatures = note.partition("\n\n")
-    lines = body.split("\n")
-    if not separator or len(lines) < 3 or not lines[0] or not _SIZE.fullmatch(lines[1]):
+def parse_note(note: str) -> Checkpoint:
+    """The checkpoint a note carries, unverified: use :func:`verify_note` to trust it."""
+    lines = note.rpartition("\n\n")[0].split("\n")
+    if len(lines) < 3 or not lines[0] or not _SIZE.fullmatch(lines[1]):
         raise BadCheckpoint("not a checkpoint: expected origin, size and root lines, a blank "
                             "line and signature lines")
     try:
@@ -93,40 +119,28 @@ def parse_note(note: str) -> tuple[Checkpoint, str, list[tuple[str, bytes]]]:
         root = b""
     if len(root) != 32:
         raise BadCheckpoint("the checkpoint's root is not a base64 SHA-256 hash")
-    stamps = []
-    for line in signatures.splitlines():
-        match = re.fullmatch(r"\u2014 (\S+) ([A-Za-z0-9+/=]+)", line)
-        if match:
-            stamps.append((match[1], base64.b64decode(match[2])))
-    return Checkpoint(lines[0], int(lines[1]), root, note), body + "\n", stamps
+    return Checkpoint(lines[0], int(lines[1]), root, note)
 
 
 def verify_note(note: str, public_keys: list[bytes]) -> Checkpoint:
     """The checkpoint, if one of ``public_keys`` signed it under its own origin."""
-    checkpoint, body, stamps = parse_note(note)
-    for name, stamp in stamps:
-        if name != checkpoint.origin or len(stamp) != 68:
-            continue
-        for public_raw in public_keys:
-            if key_hash(name, public_raw) != stamp[:4]:
-                continue
-            try:
-                Ed25519PublicKey.from_public_bytes(public_raw).verify(stamp[4:], body.encode())
-                return checkpoint
-            except InvalidSignature:
-                pass
-    raise BadCheckpoint(f"no valid signature by a ledger key on the checkpoint of size "
-                        f"{checkpoint.size}")
+    checkpoint = parse_note(note)
+    try:
+        open_note(note, checkpoint.origin, public_keys)
+    except BadCheckpoint:
+        raise BadCheckpoint(f"no valid signature by a ledger key on the checkpoint of size "
+                            f"{checkpoint.size}") from None
+    return checkpoint
 
 
 def latest(db: sqlite_utils.Database) -> Checkpoint | None:
     row = db.execute("SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1").fetchone()
-    return parse_note(row[0])[0] if row else None
+    return parse_note(row[0]) if row else None
 
 
 def at_size(db: sqlite_utils.Database, size: int) -> Checkpoint | None:
     row = db.execute("SELECT note FROM ledger_checkpoints WHERE size = ?", [size]).fetchone()
-    return parse_note(row[0])[0] if row else None
+    return parse_note(row[0]) if row else None
 
 
 def seconds_until_due(db: sqlite_utils.Database,

@@ -1,0 +1,124 @@
+"""ledger verify: a clean log passes; changing any row the ledger covers, a leaf, a
+subtree or a checkpoint is found and named (each change made as an attacker with
+the database file would: past the append-only triggers)."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from trace import keys, recalls
+from trace.codes import parse_code
+from trace.transparency import audit, checkpoints, log
+
+from conftest import BASE_URL, GTIN, LOT
+
+ORIGIN = "trace.example.cn/ledger"
+
+
+@pytest.fixture
+def logged(app, db, issued_urls):
+    """A batch with codes, a signed report, a recall, a void and two checkpoints."""
+    from test_web_public import _stored_report
+    keys.create_key(db, app.config["KEYS_DIR"], role="ledger")
+    signer = checkpoints.ledger_signer(db, app.config["KEYS_DIR"], None)
+    checkpoints.issue_if_due(db, signer, ORIGIN)
+    _stored_report(app, db)
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    recalls.void_item(db, parse_code(issued_urls[1], BASE_URL), "标签印错", actor="qc")
+    checkpoints.issue_if_due(db, signer, ORIGIN, min_interval=0)
+    assert audit.audit(db) == []
+    return db
+
+
+def tamper(db, table: str, statement: str, *args) -> None:
+    """What someone holding the database file can do: drop the trigger, then write."""
+    for verb in ("update", "delete"):
+        db.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
+    db.execute(statement, list(args))
+
+
+CHANGES = {
+    "a report value": ("inspection_reports", "UPDATE inspection_reports SET record = "
+                       "replace(record, '\"0.42\"', '\"0.52\"')",
+                       "event row inspection_reports:1 has changed since it was logged"),
+    "an item status": ("items", "UPDATE items SET status = 'active', status_reason = NULL "
+                       "WHERE status = 'void'", "status 'active' but the ledger's events say "
+                       "'void' (标签印错)"),
+    "a recall reason": ("status_events", "UPDATE status_events SET reason = '主动召回' "
+                        "WHERE action = 'recall'", "(recall of 09521234000013/ZJ-2611-A): "
+                        "event row status_events:1 has changed since it was logged "
+                        "(changed: reason, row_sha256)"),
+    "a leaf": ("ledger_leaves", "UPDATE ledger_leaves SET data = CAST(replace(CAST(data AS TEXT),"
+               " '抽检不合格', '已撤销') AS BLOB) WHERE kind = 'recall'",
+               "its stored data was edited"),
+    "a deleted void": ("status_events", "DELETE FROM status_events WHERE action = 'void'",
+                       "event row status_events:2: its row is gone"),
+    "a code's signature": ("items", "UPDATE items SET sig = 'A' || substr(sig, 2) WHERE id = 1",
+                           "(codes_issued of 09521234000013/ZJ-2611-A): event row issuances:1"
+                           " has changed since it was logged (changed: items_root)"),
+    "a subtree": ("ledger_nodes", "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 1 "
+                  "AND idx = 0", "stored subtree hash(es) at level 1 differ"),
+    "a batch status": ("batches", "UPDATE batches SET status = 'open', status_reason = NULL",
+                       "batch 09521234000013/ZJ-2611-A: status 'open' but the ledger's events "
+                       "say 'recalled' (抽检不合格)"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_ledger_verify_finds_and_names_each_change(logged, change):
+    table, statement, named = CHANGES[change]
+    tamper(logged, table, statement)
+    problems = audit.audit(logged)
+    assert any(named in problem for problem in problems), problems
+
+
+def test_an_event_written_around_the_ledger_is_found(logged):
+    item = logged.execute("SELECT id, batch_id FROM items LIMIT 1").fetchone()
+    logged.execute("INSERT INTO status_events (batch_id, item_id, action, reason, actor, at) "
+                   "VALUES (?, ?, 'void', '偷偷作废', 'x', '2026-11-20T00:00:00+00:00')",
+                   [item[1], item[0]])
+    assert any("event row status_events:3 (at 2026-11-20T00:00:00+00:00) has no leaf" in p
+               for p in audit.audit(logged))
+
+
+def test_a_checkpoint_with_a_changed_root_or_a_wrong_key_is_found(app, logged):
+    latest = checkpoints.latest(logged)
+    rewritten = latest.note.replace(latest.note.split("\n")[2],
+                                    base64.b64encode(b"\x07" * 32).decode())
+    tamper(logged, "ledger_checkpoints", "UPDATE ledger_checkpoints SET note = ? WHERE size = ?",
+           rewritten, latest.size)
+    assert f"checkpoint {latest.size}: no valid signature by a ledger key on the checkpoint " \
+        f"of size {latest.size}" in audit.audit(logged)
+
+
+def test_a_checkpoint_signed_over_a_rewritten_tree_is_found(app, logged):
+    """Even with the ledger key, a rewritten history does not extend the old one."""
+    signer = checkpoints.ledger_signer(logged, app.config["KEYS_DIR"], None)
+    size = log.tree_size(logged)
+    forged = checkpoints.sign_note(ORIGIN, size + 1, b"\x09" * 32, signer)
+    logged.execute("INSERT INTO ledger_checkpoints (size, root, kid, note, at) VALUES "
+                   "(?, ?, ?, ?, ?)", [size + 1, b"\x09" * 32, signer.kid, forged, "2026"])
+    assert any(f"checkpoint {size + 1}: claims a tree of {size + 1} leaves, the log has {size}"
+               in p for p in audit.audit(logged))
+
+
+def test_the_cli_exits_1_naming_the_problem_and_0_when_clean(run_cli, logged):
+    clean = run_cli("ledger", "verify")
+    assert clean.exit_code == 0 and "Ledger consistent" in clean.output
+    tamper(logged, "status_events", "UPDATE status_events SET reason = '主动召回' "
+           "WHERE action = 'recall'")
+    broken = run_cli("ledger", "verify")
+    assert broken.exit_code == 1 and "status_events:1 has changed" in broken.output
+    assert "the ledger is inconsistent" in broken.output
+
+
+def test_events_from_before_the_ledger_are_backfilled_oldest_first(db, issued_urls):
+    tamper(db, "ledger_leaves", "DELETE FROM ledger_leaves")
+    tamper(db, "ledger_nodes", "DELETE FROM ledger_nodes")
+    assert any("has no leaf" in p for p in audit.audit(db))
+    assert audit.backfill(db) == 3 and audit.backfill(db) == 0
+    assert audit.audit(db) == []
+    assert [log.leaf(db, i)["kind"] for i in range(3)] == ["key_created", "batch_created",
+                                                           "codes_issued"]

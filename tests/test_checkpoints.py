@@ -1,0 +1,101 @@
+"""Checkpoints as C2SP signed notes: the Go sumdb/note reference vector, signing and
+verifying our own, and what must fail (wrong key, changed root, bent text)."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from trace import keys
+from trace.transparency import checkpoints, log
+
+# golang.org/x/mod/sumdb/note's documented example (note.go, note_test.go).
+GO_VERIFIER = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+GO_SIGNER_SEED = "AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
+GO_TEXT = ("If you think cryptography is the answer to your problem,\n"
+           "then you don't know what your problem is.\n")
+GO_SIGNATURE = ("\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSN"
+                "XgKvqfqdngotpRZb6KE6RyyBwJnAM=\n")
+
+
+def test_the_go_reference_note_signs_and_verifies_byte_for_byte():
+    private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(GO_SIGNER_SEED)[1:])
+    public = base64.b64decode(GO_VERIFIER.split("+")[2])[1:]
+    assert checkpoints.key_hash("PeterNeumann", public).hex() == "c74f20a3"
+    assert checkpoints.verifier_key("PeterNeumann", public) == GO_VERIFIER
+    assert checkpoints.sign_text("PeterNeumann", GO_TEXT, private) == GO_SIGNATURE
+    note = GO_TEXT + "\n" + GO_SIGNATURE
+    assert checkpoints.open_note(note, "PeterNeumann", [public]) == GO_TEXT
+    with pytest.raises(checkpoints.BadCheckpoint):
+        checkpoints.open_note(note.replace("problem,", "problem;"), "PeterNeumann", [public])
+
+
+@pytest.fixture
+def ledger_signer(app, db, issuer):
+    keys.create_key(db, app.config["KEYS_DIR"], role="ledger")
+    return checkpoints.ledger_signer(db, app.config["KEYS_DIR"], None)
+
+
+def public_of(signer) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    return signer.private_key.public_key().public_bytes(serialization.Encoding.Raw,
+                                                        serialization.PublicFormat.Raw)
+
+
+ORIGIN = "trace.example.cn/ledger"
+
+
+def test_a_checkpoint_is_a_signed_note_of_the_tree(db, ledger_signer):
+    made = checkpoints.issue_if_due(db, ledger_signer, ORIGIN)
+    lines = made.note.split("\n")
+    assert lines[0] == ORIGIN and lines[1] == str(log.tree_size(db)) == "2"
+    assert base64.b64decode(lines[2]) == log.root_at(db, 2) and lines[3] == ""
+    assert lines[4].startswith(f"\u2014 {ORIGIN} ")
+    assert checkpoints.verify_note(made.note, [public_of(ledger_signer)]) == made
+
+
+def test_a_wrong_key_or_a_changed_root_fails(db, ledger_signer):
+    made = checkpoints.issue_if_due(db, ledger_signer, ORIGIN)
+    stranger = Ed25519PrivateKey.generate()
+    forged = checkpoints.sign_note(ORIGIN, made.size, made.root,
+                                   keys.Signer("X", "ledger", stranger))
+    with pytest.raises(checkpoints.BadCheckpoint, match="no valid signature"):
+        checkpoints.verify_note(forged, [public_of(ledger_signer)])
+    other_root = base64.b64encode(b"\x01" * 32).decode()
+    changed = made.note.replace(made.note.split("\n")[2], other_root)
+    with pytest.raises(checkpoints.BadCheckpoint, match="no valid signature"):
+        checkpoints.verify_note(changed, [public_of(ledger_signer)])
+
+
+@pytest.mark.parametrize("note", ["", "just text\n", "a\nb\nc\n\n\u2014 a AAAA\n",
+                                  "o\n12\nnot-base64!\n\n\u2014 o AAAA\n"])
+def test_what_is_not_a_checkpoint_is_refused(note):
+    with pytest.raises(checkpoints.BadCheckpoint, match="not a"):
+        checkpoints.verify_note(note, [])
+
+
+def test_at_most_one_checkpoint_a_second(db, ledger_signer, make_batch):
+    first = checkpoints.issue_if_due(db, ledger_signer, ORIGIN)
+    make_batch()
+    assert checkpoints.issue_if_due(db, ledger_signer, ORIGIN) is None  # within the second
+    assert checkpoints.seconds_until_due(db) > 0
+    later = checkpoints.issue_if_due(db, ledger_signer, ORIGIN, min_interval=0)
+    assert later.size == first.size + 1
+    assert checkpoints.issue_if_due(db, ledger_signer, ORIGIN, min_interval=0) is None  # no growth
+    assert checkpoints.at_size(db, first.size) == first and checkpoints.latest(db) == later
+
+
+def test_a_request_that_wrote_signs_a_checkpoint_as_it_ends(app, client, db, ledger_signer,
+                                                            issued_urls):
+    from conftest import post_form
+    assert checkpoints.latest(db) is None  # no request has ended with a write yet
+    log.settled()  # the fixtures' writes were made outside any request
+    client.get("/")
+    assert checkpoints.latest(db) is None  # one that wrote nothing signs nothing
+    path = issued_urls[0][len("https://trace.example.cn"):]
+    assert post_form(client, path, {"received": "1"}, page=path).status_code == 200
+    assert checkpoints.latest(db).size == log.tree_size(db)
+    assert db.execute("SELECT kind FROM ledger_leaves ORDER BY idx DESC LIMIT 1").fetchone() \
+        == ("claim",)

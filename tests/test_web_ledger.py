@@ -1,0 +1,103 @@
+"""The public ledger pages: checkpoints to keep, consistency proofs, and the proof
+page and bundle linked from the item and batch pages."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from trace import catalog, keys, ledger, recalls
+from trace.codes import parse_code
+from trace.transparency import bundle, checkpoints, log
+
+from conftest import BASE_URL, GTIN, LOT
+
+
+@pytest.fixture
+def keyed(app, db, issued_urls):
+    keys.create_key(db, app.config["KEYS_DIR"], role="ledger")
+    return issued_urls
+
+
+def test_the_checkpoint_is_served_as_text_and_kept_by_size(client, db, keyed):
+    latest = client.get("/ledger/checkpoint")
+    assert latest.status_code == 200 and latest.mimetype == "text/plain"
+    note = latest.get_data(as_text=True)
+    size = log.tree_size(db)
+    assert note.startswith(f"trace.example.cn/ledger\n{size}\n")
+    ledger_key = next(k for k in keys.trust_list(db)["keys"] if k["role"] == "ledger")
+    public = base64.urlsafe_b64decode(ledger_key["x"] + "==")
+    assert checkpoints.verify_note(note, [public]).root == log.root_at(db, size)
+    kept = client.get(f"/ledger/checkpoint/{size}")
+    assert kept.get_data(as_text=True) == note and "immutable" in kept.headers["Cache-Control"]
+    assert client.get("/ledger/checkpoint/99999").status_code == 404
+
+
+def test_a_consistency_proof_links_two_checkpoints(app, client, db, keyed):
+    first = checkpoints.parse_note(client.get("/ledger/checkpoint").get_data(as_text=True))
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    signer = checkpoints.ledger_signer(db, app.config["KEYS_DIR"], None)
+    second = checkpoints.issue_if_due(db, signer, "trace.example.cn/ledger", min_interval=0)
+    answer = client.get(f"/ledger/consistency?from={first.size}&to={second.size}").get_json()
+    proof = [base64.b64decode(h) for h in answer["proof"]]
+    assert ledger.verify_consistency(first.size, second.size, first.root, second.root, proof)
+
+
+@pytest.mark.parametrize("query", ["from=x&to=2", "from=5&to=2", "from=1&to=999999",
+                                   "from=" + "9" * 30 + "&to=1", ""])
+def test_a_bad_consistency_query_is_a_clear_400(client, keyed, query):
+    response = client.get(f"/ledger/consistency?{query}", headers={"Accept": "application/json"})
+    assert response.status_code == 400 and response.get_json()["message"]
+
+
+def test_the_item_page_links_to_a_proof_page_that_checks(client, db, keyed):
+    item = parse_code(keyed[0], BASE_URL)
+    page = client.get(keyed[0][len(BASE_URL):]).get_data(as_text=True)
+    link = f"/ledger/proof?gtin={GTIN}&amp;lot={LOT}&amp;serial={item.serial}"
+    assert link in page and "查看防篡改记录" in page
+    proof = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert 'data-proof="ok"' in proof and "记录完整，未被改动" in proof
+    assert "批次登记" in proof and "发放追溯码" in proof and "本次发放 5 个追溯码" in proof
+    assert "是第 2 条记录发放的 5 个码中的第 1 个" in proof
+    made = client.get(link.replace("&amp;", "&").replace("/proof?", "/proof.json?"))
+    assert made.headers["Content-Disposition"].startswith("attachment")
+    assert bundle.check_bundle(made.get_json(), keys.trust_list(db)) == []
+
+
+def test_the_batch_page_links_to_its_proof_in_english_too(client, keyed):
+    page = client.get(f"/01/{GTIN}/10/{LOT}?lang=en").get_data(as_text=True)
+    assert f"/ledger/proof?gtin={GTIN}&amp;lot={LOT}&amp;lang=en" in page
+    proof = client.get(f"/ledger/proof?gtin={GTIN}&lot={LOT}&lang=en").get_data(as_text=True)
+    assert "Complete and unchanged" in proof and "Codes issued" in proof
+
+
+def test_a_tampered_leaf_shows_on_the_proof_page(client, db, keyed):
+    client.get("/ledger/checkpoint")
+    db.execute("DROP TRIGGER ledger_leaves_no_update")
+    db.execute("UPDATE ledger_leaves SET data = CAST(replace(CAST(data AS TEXT), '\"5\"', '\"6\"')"
+               " AS BLOB) WHERE kind = 'codes_issued'")
+    proof = client.get(f"/ledger/proof?gtin={GTIN}&lot={LOT}").get_data(as_text=True)
+    assert 'data-proof="bad"' in proof and "核对未通过" in proof and "not in the tree" in proof
+
+
+@pytest.mark.parametrize("query", [f"gtin={GTIN}&lot=NOPE", "gtin=123&lot=x", "",
+                                   f"gtin={GTIN}&lot={LOT}&serial=ZZZZZZZZZZZZ",
+                                   f"gtin={GTIN}&lot={LOT}&serial=%00%ff"])
+def test_an_unknown_batch_or_item_is_a_clear_error(client, keyed, query):
+    for path in ("/ledger/proof", "/ledger/proof.json"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code in (400, 404), (path, query, response.status_code)
+
+
+def test_an_unapproved_suppliers_batch_has_no_proof_page(client, db, keyed):
+    other = catalog.add_supplier(db, "别家", "91330100MA27Y5XX20", approved=False)
+    catalog.add_product(db, other, "09521234000051", "别家的茶")
+    catalog.new_batch(db, "09521234000051", "B-1")
+    assert client.get("/ledger/proof?gtin=09521234000051&lot=B-1").status_code == 404
+    assert client.get(f"/ledger/proof?gtin={GTIN}&lot={LOT}").status_code == 200
+
+
+def test_without_a_ledger_key_the_checkpoint_says_so(client, issued_urls):
+    response = client.get("/ledger/checkpoint")
+    assert response.status_code == 404 and "no checkpoint yet" in response.get_data(as_text=True)
