@@ -39,6 +39,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	PYTHONPATH=.:tests/benchmarks $(PY) tests/benchmarks/bench_issuing.py
 	PYTHONPATH=.:tests/benchmarks $(PY) tests/benchmarks/bench_labels.py
+	PYTHONPATH=.:tests/benchmarks $(PY) tests/benchmarks/bench_ledger.py
 	PYTHONPATH=.:tests/benchmarks $(PY) tests/benchmarks/bench_printers.py
 
 # Each of codes, gs1, keys, verification mutated against its own test file (mutmut);

@@ -66,3 +66,14 @@ def test_a_leaf_goes_with_its_event_or_not_at_all(db):
         log.append(db, "test", "test:2", b"two")
         log.append(db, "test", "test:2", b"two again")
     assert log.tree_size(db) == 1
+
+
+def test_a_bulk_append_builds_the_same_tree_as_one_by_one(db):
+    for i, data in enumerate(DATA[:13]):
+        log.append(db, "test", f"one:{i}", data)
+    first = log.append_many(db, [("test", f"many:{i}", data, None, None, None)
+                                 for i, data in enumerate(DATA[13:])])
+    assert first == 13 and log.tree_size(db) == len(DATA)
+    for size in (14, 32, 33, 64, len(DATA)):
+        assert log.root_at(db, size) == ledger.root(DATA[:size])
+        assert log.inclusion_proof(db, 13, size) == ledger.inclusion_proof(DATA[:size], 13)

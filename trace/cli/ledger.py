@@ -142,7 +142,8 @@ def ledger_checkpoint(size: int | None, as_json: bool):
         raise click.ClickException(f"no checkpoint of size {size}" if size is not None
                                    else "the ledger is empty")
     if as_json:
-        echo_json({"origin": found.origin, "size": found.size, "root": found.root.hex()})
+        echo_json({"origin": found.origin, "size": found.size, "root": found.root.hex(),
+                   "verifier_key": checkpoints.verifier_key_of(db, found.size)})
     else:
         click.echo(found.note, nl=False)
 

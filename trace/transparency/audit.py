@@ -26,10 +26,10 @@ def backfill(db: sqlite_utils.Database) -> int:
     """Append leaves, oldest first, for events that have none (a database from
     before the ledger); returns how many."""
     logged = {row[0] for row in db.execute("SELECT source FROM ledger_leaves")}
-    missing = [source for _at, source in leaves.event_sources(db) if source not in logged]
-    with db.atomic():
-        for source in missing:
-            leaves.record(db, source)
+    missing = [leaves.build(db, source) for _at, source in leaves.event_sources(db)
+               if source not in logged]
+    log.append_many(db, [(leaf.kind, leaf.source, leaf.data, leaf.gtin, leaf.lot, leaf.serial)
+                         for leaf in missing])
     return len(missing)
 
 

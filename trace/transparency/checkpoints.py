@@ -133,6 +133,17 @@ def verify_note(note: str, public_keys: list[bytes]) -> Checkpoint:
     return checkpoint
 
 
+def verifier_key_of(db: sqlite_utils.Database, size: int) -> str | None:
+    """The verifier key (name+hash+key) of the key that signed the checkpoint of
+    ``size``, for tools such as Go's sumdb/note."""
+    row = db.execute("SELECT c.note, k.public_key FROM ledger_checkpoints c JOIN keys k "
+                     "ON k.kid = c.kid WHERE c.size = ?", [size]).fetchone()
+    if row is None:
+        return None
+    public_raw = base64.urlsafe_b64decode(row[1] + "==")
+    return verifier_key(parse_note(row[0]).origin, public_raw)
+
+
 def latest(db: sqlite_utils.Database) -> Checkpoint | None:
     row = db.execute("SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1").fetchone()
     return parse_note(row[0]) if row else None

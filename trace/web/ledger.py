@@ -99,7 +99,9 @@ def proof_page():
         problems = [error.message]
     return render_template("ledger.html", batch=batch, serial=serial, checkpoint=latest,
                            entries=bundle.entries(made), item=made.get("item"),
-                           problems=problems, product=catalog.get_product(db, batch.gtin))
+                           problems=problems, product=catalog.get_product(db, batch.gtin),
+                           verifier_key=checkpoints.verifier_key_of(db, latest.size)
+                           if latest else None)
 
 
 @bp.get("/proof.json")
