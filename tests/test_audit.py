@@ -22,7 +22,7 @@ def logged(app, db, issued_urls):
     """A batch with codes, a signed report, a recall, a void and two checkpoints."""
     from test_web_public import _stored_report
     keys.create_key(db, app.config["KEYS_DIR"], role="ledger")
-    signer = checkpoints.ledger_signer(db, app.config["KEYS_DIR"], None)
+    signer = keys.cached_signer(db, app.config["KEYS_DIR"], None, "ledger")
     checkpoints.issue_if_due(db, signer, ORIGIN)
     _stored_report(app, db)
     recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
@@ -95,7 +95,7 @@ def test_a_checkpoint_with_a_changed_root_or_a_wrong_key_is_found(app, logged):
 
 def test_a_checkpoint_signed_over_a_rewritten_tree_is_found(app, logged):
     """Even with the ledger key, a rewritten history does not extend the old one."""
-    signer = checkpoints.ledger_signer(logged, app.config["KEYS_DIR"], None)
+    signer = keys.cached_signer(logged, app.config["KEYS_DIR"], None, "ledger")
     size = log.tree_size(logged)
     forged = checkpoints.sign_note(ORIGIN, size + 1, b"\x09" * 32, signer)
     logged.execute("INSERT INTO ledger_checkpoints (size, root, kid, note, at) VALUES "

@@ -30,7 +30,7 @@ def proved(app, db, issued_urls):
     keys.create_key(db, app.config["KEYS_DIR"], role="ledger")
     recalls.void_item(db, parse_code(issued_urls[2], BASE_URL), "标签印错", actor="qc")
     recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
-    signer = checkpoints.ledger_signer(db, app.config["KEYS_DIR"], None)
+    signer = keys.cached_signer(db, app.config["KEYS_DIR"], None, "ledger")
     checkpoints.issue_if_due(db, signer, "trace.example.cn/ledger")
     serial = parse_code(issued_urls[2], BASE_URL).serial
     return bundle.build_bundle(db, GTIN, LOT, serial), keys.trust_list(db), serial

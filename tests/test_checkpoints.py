@@ -35,7 +35,7 @@ def test_the_go_reference_note_signs_and_verifies_byte_for_byte():
 @pytest.fixture
 def ledger_signer(app, db, issuer):
     keys.create_key(db, app.config["KEYS_DIR"], role="ledger")
-    return checkpoints.ledger_signer(db, app.config["KEYS_DIR"], None)
+    return keys.cached_signer(db, app.config["KEYS_DIR"], None, "ledger")
 
 
 def public_of(signer) -> bytes:

@@ -64,7 +64,8 @@ def test_a_recall_changes_the_state_and_the_fingerprint(db, selected):
     assert live.on_camera(db, selected.id, BASE_URL).fingerprint == after.fingerprint
 
 
-def test_a_failed_correction_turns_the_page_to_failed(app, db, selected):
+def fail_the_report(app, db) -> None:
+    """The lab corrects its report: version 2 fails the nacre thickness."""
     from trace import agencies
     from trace.inspections import store
     from test_inspections_store import PDF, pearl_report
@@ -74,6 +75,10 @@ def test_a_failed_correction_turns_the_page_to_failed(app, db, selected):
          "verdict": "不合格"}])
     kid, sig = store.sign_with_agency_key(db, app.config["KEYS_DIR"], lab.id, correction)
     store.store_report(db, correction, kid, sig, pdf=PDF)
+
+
+def test_a_failed_correction_turns_the_page_to_failed(app, db, selected):
+    fail_the_report(app, db)
     shown = live.on_camera(db, selected.id, BASE_URL)
     assert shown.state == "failed" and shown.failed == ("珠层厚度",)
     assert shown.report["version"] == "2"

@@ -37,7 +37,7 @@ def test_the_checkpoint_is_served_as_text_and_kept_by_size(client, db, keyed):
 def test_a_consistency_proof_links_two_checkpoints(app, client, db, keyed):
     first = checkpoints.parse_note(client.get("/ledger/checkpoint").get_data(as_text=True))
     recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
-    signer = checkpoints.ledger_signer(db, app.config["KEYS_DIR"], None)
+    signer = keys.cached_signer(db, app.config["KEYS_DIR"], None, "ledger")
     second = checkpoints.issue_if_due(db, signer, "trace.example.cn/ledger", min_interval=0)
     answer = client.get(f"/ledger/consistency?from={first.size}&to={second.size}").get_json()
     proof = [base64.b64decode(h) for h in answer["proof"]]

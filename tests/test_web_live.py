@@ -17,7 +17,7 @@ from trace import recalls, rooms
 from trace.streamers import live
 
 from conftest import BASE_URL, GTIN, LOT, post_form
-from test_live import decide
+from test_live import decide, fail_the_report
 
 BATCH_URL = f"{BASE_URL}/01/{GTIN}/10/{LOT}"
 
@@ -214,18 +214,6 @@ def test_the_overlay_over_a_busy_picture_still_scans_to_the_batch(browser, live_
         assert decoded(filmed(capture, background)) == [BATCH_URL]
     finally:
         context.close()
-
-
-def fail_the_report(app, db) -> None:
-    from trace import agencies
-    from trace.inspections import store
-    from test_inspections_store import PDF, pearl_report
-    lab = agencies.find_agency(db, "231012341234")
-    correction = pearl_report(lab, version="2", supersedes="1", items=[
-        {"name": "珠层厚度", "result": "0.1", "unit": "mm", "limit": "≥0.3",
-         "verdict": "不合格"}])
-    kid, sig = store.sign_with_agency_key(db, app.config["KEYS_DIR"], lab.id, correction)
-    store.store_report(db, correction, kid, sig, pdf=PDF)
 
 
 CHANGES = {

@@ -96,13 +96,15 @@ def _checkpoint_after_writes(_error: BaseException | None) -> None:
     checkpoint (at most one a second); one that did not costs nothing."""
     from flask import current_app, has_request_context
 
+    from .keys import cached_signer
     from .transparency import checkpoints, log
     if not log.grew():
         return
     config = current_app.config
     try:
-        checkpoints.after_writes(db.connection(config["DATABASE"]), config["KEYS_DIR"],
-                                 config["KEY_PASSPHRASE"],
+        database = db.connection(config["DATABASE"])
+        signer = cached_signer(database, config["KEYS_DIR"], config["KEY_PASSPHRASE"], "ledger")
+        checkpoints.after_writes(database, signer,
                                  checkpoints.origin_for(config["OFFICIAL_DOMAIN"]),
                                  wait=not has_request_context())
     except Exception:  # the write itself stands; the next request signs the checkpoint

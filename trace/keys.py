@@ -351,6 +351,22 @@ def load_signer_by_kid(db: sqlite_utils.Database, keys_dir: str | Path, kid: str
     return _open_signer(record, keys_dir, passphrase)
 
 
+_opened: dict[tuple[str, str], Signer] = {}
+
+
+def cached_signer(db: sqlite_utils.Database, keys_dir: str | Path, passphrase: str | None,
+                  role: str) -> Signer | None:
+    """The active key of ``role``, opened once a process (an encrypted key costs a
+    key derivation to open); None if there is none. For keys used on every write,
+    such as the ledger's."""
+    record = active_key(db, role)
+    if record is None:
+        return None
+    if (str(keys_dir), record.kid) not in _opened:
+        _opened[str(keys_dir), record.kid] = _open_signer(record, keys_dir, passphrase)
+    return _opened[str(keys_dir), record.kid]
+
+
 def trust_list(db: sqlite_utils.Database) -> dict:
     """The public key set served at /.well-known/trace-keys.json."""
     return {"keys": [record.to_jwk() for record in list_keys(db)]}

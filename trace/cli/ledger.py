@@ -13,6 +13,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from .. import keys
 from ..codes import normalise_typed_serial
 from ..transparency import audit, bundle, checkpoints, log
 from .common import database, echo_json, keys_args
@@ -35,7 +36,7 @@ def _origin() -> str:
 
 def _checkpoint_now(db) -> checkpoints.Checkpoint | None:
     """A checkpoint covering every leaf (signed now if the last one does not)."""
-    signer = checkpoints.ledger_signer(db, *keys_args())
+    signer = keys.cached_signer(db, *keys_args(), "ledger")
     if signer is None:
         raise click.ClickException("no ledger key to sign checkpoints: "
                                    "python -m trace keys new --role ledger")

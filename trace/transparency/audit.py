@@ -18,7 +18,6 @@ import json
 import sqlite_utils
 
 from .. import ledger
-from ..keys import list_keys
 from . import checkpoints, leaves, log
 
 
@@ -135,11 +134,11 @@ def _statuses(db: sqlite_utils.Database) -> list[str]:
         if (status, reason) != expected:
             problems.append(f"item {gtin}/{serial}: status {_status(status, reason)} but the "
                             f"ledger's events say {_status(*expected)}")
-    for record in list_keys(db):
-        expected_status = key_states.get(record.kid, "unlogged")
-        if record.status != expected_status:
-            problems.append(f"key {record.kid}: status {record.status!r} but the ledger's "
-                            f"events say {expected_status!r}")
+    for kid, status in db.execute("SELECT kid, status FROM keys ORDER BY created_at"):
+        expected_status = key_states.get(kid, "unlogged")
+        if status != expected_status:
+            problems.append(f"key {kid}: status {status!r} but the ledger's events say "
+                            f"{expected_status!r}")
     return problems
 
 
@@ -148,8 +147,8 @@ def _status(status: str, reason: str | None) -> str:
 
 
 def _ledger_keys(db: sqlite_utils.Database) -> dict[str, bytes]:
-    return {record.kid: base64.urlsafe_b64decode(record.public_key + "==")
-            for record in list_keys(db) if record.role == "ledger"}
+    return {kid: base64.urlsafe_b64decode(public_key + "==") for kid, public_key in
+            db.execute("SELECT kid, public_key FROM keys WHERE role = 'ledger'")}
 
 
 def _checkpoints(db: sqlite_utils.Database, stored: list[bytes], *,

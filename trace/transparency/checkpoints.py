@@ -24,6 +24,7 @@ import hashlib
 import re
 import time
 from dataclasses import dataclass
+from typing import Protocol
 from datetime import datetime, timezone
 
 import sqlite_utils
@@ -33,11 +34,20 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from ..db import utc_now
 from ..errors import TraceError
-from ..keys import Signer, active_key, load_signer_by_kid
 from . import log
 
 MIN_INTERVAL_SECONDS = 1.0
 _SIZE = re.compile(r"0|[1-9][0-9]{0,18}")
+
+
+class NoteSigner(Protocol):
+    """What signs a checkpoint: the ledger key (a ``trace.keys.Signer``)."""
+
+    @property
+    def kid(self) -> str: ...
+
+    @property
+    def private_key(self) -> Ed25519PrivateKey: ...
 
 
 class BadCheckpoint(TraceError):
@@ -101,7 +111,7 @@ def open_note(note: str, name: str, public_keys: list[bytes]) -> str:
     raise BadCheckpoint(f"no valid signature by a trusted key named {name} on the note")
 
 
-def sign_note(origin: str, size: int, root: bytes, signer: Signer) -> str:
+def sign_note(origin: str, size: int, root: bytes, signer: NoteSigner) -> str:
     """A checkpoint (c2sp.org/tlog-checkpoint) of the tree of ``size`` with ``root``."""
     body = f"{origin}\n{size}\n{base64.b64encode(root).decode()}\n"
     return f"{body}\n{sign_text(origin, body, signer.private_key)}"
@@ -163,7 +173,7 @@ def seconds_until_due(db: sqlite_utils.Database,
     return max(0.0, min(min_interval, min_interval - age))
 
 
-def issue_if_due(db: sqlite_utils.Database, signer: Signer, origin: str, *,
+def issue_if_due(db: sqlite_utils.Database, signer: NoteSigner, origin: str, *,
                  min_interval: float = MIN_INTERVAL_SECONDS) -> Checkpoint | None:
     """Sign a checkpoint of the log as it stands, if it grew since the last one and
     that one is at least ``min_interval`` seconds old."""
@@ -182,29 +192,14 @@ def issue_if_due(db: sqlite_utils.Database, signer: Signer, origin: str, *,
     return Checkpoint(origin, size, root, note)
 
 
-_signers: dict[tuple[str, str], Signer] = {}
-
-
-def ledger_signer(db: sqlite_utils.Database, keys_dir: str,
-                  passphrase: str | None) -> Signer | None:
-    """The active ledger key, opened once a process (None if there is none)."""
-    record = active_key(db, "ledger")
-    if record is None:
-        return None
-    if (keys_dir, record.kid) not in _signers:
-        _signers[keys_dir, record.kid] = load_signer_by_kid(db, keys_dir, record.kid,
-                                                            passphrase)
-    return _signers[keys_dir, record.kid]
-
-
-def after_writes(db: sqlite_utils.Database, keys_dir: str, passphrase: str | None,
-                 origin: str, *, wait: bool = False) -> None:
-    """What a request or command that appended leaves does as it ends. A command
-    (``wait``) waits out the rest of the second rather than leave its writes to
-    the next request; a request never waits."""
+def after_writes(db: sqlite_utils.Database, signer: NoteSigner | None, origin: str, *,
+                 wait: bool = False) -> None:
+    """What a request or command that appended leaves does as it ends (``signer``:
+    the ledger key, None while there is none). A command (``wait``) waits out the
+    rest of the second rather than leave its writes to the next request; a
+    request never waits."""
     if not log.grew():
         return
-    signer = ledger_signer(db, keys_dir, passphrase)
     if signer is not None:
         if wait:
             time.sleep(seconds_until_due(db))

@@ -35,7 +35,7 @@ def _text(body: str, status: int = 200) -> Response:
 def _fresh_checkpoint() -> checkpoints.Checkpoint | None:
     """The latest checkpoint, signing one first if the log grew and a second passed."""
     config, db = current_app.config, get_db()
-    signer = checkpoints.ledger_signer(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
+    signer = keys.cached_signer(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"], "ledger")
     if signer is not None:
         checkpoints.issue_if_due(db, signer, checkpoints.origin_for(config["OFFICIAL_DOMAIN"]))
     return checkpoints.latest(db)
