@@ -60,6 +60,9 @@ def test_the_item_page_links_to_a_proof_page_that_checks(client, db, keyed):
     assert 'data-proof="ok"' in proof and "记录完整，未被改动" in proof
     assert "批次登记" in proof and "发放追溯码" in proof and "本次发放 5 个追溯码" in proof
     assert "是第 2 条记录发放的 5 个码中的第 1 个" in proof
+    first_leaf = log.leaf(db, 1)
+    proof_hashes = log.inclusion_proof(db, 1, checkpoints.latest(db).size)
+    assert f"leaf {first_leaf['hash'].hex()}" in proof and proof_hashes[0].hex() in proof
     made = client.get(link.replace("&amp;", "&").replace("/proof?", "/proof.json?"))
     assert made.headers["Content-Disposition"].startswith("attachment")
     assert bundle.check_bundle(made.get_json(), keys.trust_list(db)) == []

@@ -76,10 +76,13 @@ def build_bundle(db: sqlite_utils.Database, gtin: str, lot: str,
 
 
 def entries(made: dict) -> list[dict]:
-    """The bundle's leaves as a page lists them: index, kind, the leaf's fields, and
-    whether a proof came with it."""
+    """The bundle's leaves as a page lists them: index, kind, the leaf's fields, its
+    hash and its inclusion proof (hex; None when not yet in a checkpoint)."""
     return [{"index": entry["index"], "kind": entry["kind"],
              "fields": json.loads(base64.b64decode(entry["data"])),
+             "hash": ledger.leaf_hash(base64.b64decode(entry["data"])).hex(),
+             "proof": None if entry["proof"] is None
+             else [base64.b64decode(h).hex() for h in entry["proof"]],
              "proved": entry["proof"] is not None} for entry in made["leaves"]]
 
 
