@@ -44,8 +44,8 @@ CHANGES = {
                        "replace(record, '\"0.42\"', '\"0.52\"')",
                        "event row inspection_reports:1 has changed since it was logged"),
     "an item status": ("items", "UPDATE items SET status = 'active', status_reason = NULL "
-                       "WHERE status = 'void'", "status 'active' but the ledger's events say "
-                       "'void' (标签印错)"),
+                       "WHERE status = 'void'", "status 'active' (no reason) but the ledger's "
+                       "events say 'void' (reason '标签印错')"),
     "a recall reason": ("status_events", "UPDATE status_events SET reason = '主动召回' "
                         "WHERE action = 'recall'", "(recall of 09521234000013/ZJ-2611-A): "
                         "event row status_events:1 has changed since it was logged "
@@ -61,8 +61,12 @@ CHANGES = {
     "a subtree": ("ledger_nodes", "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 1 "
                   "AND idx = 0", "stored subtree hash(es) at level 1 differ"),
     "a batch status": ("batches", "UPDATE batches SET status = 'open', status_reason = NULL",
-                       "batch 09521234000013/ZJ-2611-A: status 'open' but the ledger's events "
-                       "say 'recalled' (抽检不合格)"),
+                       "batch 09521234000013/ZJ-2611-A: status 'open' (no reason) but the "
+                       "ledger's events say 'recalled' (reason '抽检不合格')"),
+    "an empty reason": ("batches", "UPDATE batches SET status_reason = ''", "status 'recalled' "
+                        "(reason '') but the ledger's events say 'recalled' (reason '抽检不合格')"),
+    "a checkpoint's root column": ("ledger_checkpoints", "UPDATE ledger_checkpoints SET root = "
+                                   "zeroblob(32)", "its root column differs from its signed note"),
 }
 
 
@@ -119,6 +123,40 @@ def test_events_from_before_the_ledger_are_backfilled_oldest_first(db, issued_ur
     tamper(db, "ledger_nodes", "DELETE FROM ledger_nodes")
     assert any("has no leaf" in p for p in audit.audit(db))
     assert audit.backfill(db) == 3 and audit.backfill(db) == 0
-    assert audit.audit(db) == []
+    assert [p for p in audit.audit(db) if "trigger" not in p] == []
     assert [log.leaf(db, i)["kind"] for i in range(3)] == ["key_created", "batch_created",
                                                            "codes_issued"]
+
+
+def test_a_dropped_trigger_is_named(logged):
+    logged.execute("DROP TRIGGER claims_no_delete")
+    assert audit.audit(logged) == ["the append-only trigger claims_no_delete is missing: "
+                                   "someone dropped it to edit history"]
+
+
+def rewind(db, size: int) -> None:
+    """Delete the newest leaves, their subtrees and checkpoints: a rewritten tail."""
+    tamper(db, "ledger_leaves", "DELETE FROM ledger_leaves WHERE idx >= ?", size)
+    tamper(db, "ledger_nodes", "DELETE FROM ledger_nodes WHERE (idx + 1) << level > ?", size)
+    tamper(db, "ledger_checkpoints", "DELETE FROM ledger_checkpoints WHERE size > ?", size)
+
+
+def test_only_a_kept_checkpoint_catches_a_rewritten_tail(app, run_cli, logged, tmp_path):
+    kept = checkpoints.latest(logged)
+    (tmp_path / "kept.txt").write_text(kept.note)
+    tamper(logged, "status_events", "DELETE FROM status_events WHERE action = 'void'")
+    tamper(logged, "items", "UPDATE items SET status = 'active', status_reason = NULL")
+    rewind(logged, kept.size - 1)
+    alone = [p for p in audit.audit(logged) if "trigger" not in p]
+    assert alone == []  # the database agrees with itself: only an outside copy can tell
+    with_kept = run_cli("ledger", "verify", "--checkpoint", str(tmp_path / "kept.txt"))
+    assert with_kept.exit_code == 1
+    assert f"the checkpoint you kept of size {kept.size} is longer than the log" in \
+        with_kept.output
+
+
+def test_init_db_backfills_only_a_database_from_before_the_ledger(run_cli, logged):
+    tamper(logged, "ledger_leaves", "DELETE FROM ledger_leaves")
+    tamper(logged, "ledger_nodes", "DELETE FROM ledger_nodes")
+    assert "added to the ledger" not in run_cli("init-db").output
+    assert any("has no leaf" in p for p in audit.audit(logged))

@@ -94,6 +94,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("streamer.open_live", "POST", "/streamer/live", {"gtin": GTIN, "lot": LOT}, STREAMER_ONLY),
     ("live.page", "GET", "/live/{live}", None, PUBLIC),
     ("ledger.checkpoint", "GET", "/ledger/checkpoint", None, PUBLIC),
+    ("ledger.checkpoint_list", "GET", "/ledger/checkpoints", None, PUBLIC),
     ("ledger.checkpoint_at", "GET", "/ledger/checkpoint/{checkpoint}", None, PUBLIC),
     ("ledger.consistency", "GET", "/ledger/consistency?from=1&to={checkpoint}", None, PUBLIC),
     ("ledger.proof_page", "GET", f"/ledger/proof?gtin={GTIN}&lot={LOT}", None, PUBLIC),

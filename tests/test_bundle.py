@@ -132,3 +132,22 @@ def test_prove_writes_a_bundle_that_checks(run_cli, app, db, proved, tmp_path):
     missing = run_cli("ledger", "prove", "--gtin", GTIN, "--lot", "NOPE", "--out",
                       str(tmp_path / "q.json"))
     assert missing.exit_code == 1 and not (tmp_path / "q.json").exists()
+
+
+@pytest.mark.parametrize("bend, named", [
+    (lambda m: m.update(leaves=[]), "holds no leaves"),
+    (lambda m: m.pop("item"), "names item"),
+    (lambda m: m["leaves"][3].update(kind="unrecall"), "the leaf itself says it is a recall"),
+])
+def test_an_incomplete_or_relabelled_bundle_fails(proved, bend, named):
+    made, keyset, _serial = proved
+    problems = bundle.check_bundle(bent(made, bend), keyset)
+    assert any(named in problem for problem in problems), problems
+
+
+def test_another_version_is_refused(proved):
+    made, keyset, _serial = proved
+    with pytest.raises(InvalidInput, match="not a trace-proof-v1 proof bundle"):
+        bundle.check_bundle(bent(made, lambda m: m.update(v="trace-proof-v9")), keyset)
+    with pytest.raises(InvalidInput, match="a field is missing or has the wrong type"):
+        bundle.check_bundle(bent(made, lambda m: m["leaves"][0].update(index="x")), keyset)

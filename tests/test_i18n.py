@@ -60,6 +60,8 @@ def used_keys() -> set[str]:
     keys |= {f"live.{part}.{state}" for part in ("state", "detail") for state in live.STATES}
     keys |= {f"ledger.kind.{kind}" for kind in (*bundle.BATCH_KINDS, "void", "recall_item",
                                                 "claim")}
+    keys |= {f"ledger.logged_{kind}" for kind in ("void", "recall_item")}
+    keys |= {f"ledger.decision.{decision}" for decision in ("选用", "不选用", "待复检")}
     return keys
 
 

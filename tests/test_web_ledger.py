@@ -57,9 +57,10 @@ def test_the_item_page_links_to_a_proof_page_that_checks(client, db, keyed):
     link = f"/ledger/proof?gtin={GTIN}&amp;lot={LOT}&amp;serial={item.serial}"
     assert link in page and "查看防篡改记录" in page
     proof = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
-    assert 'data-proof="ok"' in proof and "记录完整，未被改动" in proof
+    assert 'data-proof="ok"' in proof and "平台记录未被改动" in proof
+    assert "不能证明你手中的商品是正品" in proof and "verdict-genuine" not in proof
     assert "批次登记" in proof and "发放追溯码" in proof and "本次发放 5 个追溯码" in proof
-    assert "是第 2 条记录发放的 5 个码中的第 1 个" in proof
+    assert "是第 3 条记录发放的 5 个码中的第 1 个" in proof and "账本第 2 条" in proof
     first_leaf = log.leaf(db, 1)
     proof_hashes = log.inclusion_proof(db, 1, checkpoints.latest(db).size)
     assert f"leaf {first_leaf['hash'].hex()}" in proof and proof_hashes[0].hex() in proof
@@ -72,7 +73,7 @@ def test_the_batch_page_links_to_its_proof_in_english_too(client, keyed):
     page = client.get(f"/01/{GTIN}/10/{LOT}?lang=en").get_data(as_text=True)
     assert f"/ledger/proof?gtin={GTIN}&amp;lot={LOT}&amp;lang=en" in page
     proof = client.get(f"/ledger/proof?gtin={GTIN}&lot={LOT}&lang=en").get_data(as_text=True)
-    assert "Complete and unchanged" in proof and "Codes issued" in proof
+    assert "Our records are unchanged" in proof and "Codes issued" in proof
 
 
 def test_a_tampered_leaf_shows_on_the_proof_page(client, db, keyed):
@@ -81,7 +82,7 @@ def test_a_tampered_leaf_shows_on_the_proof_page(client, db, keyed):
     db.execute("UPDATE ledger_leaves SET data = CAST(replace(CAST(data AS TEXT), '\"5\"', '\"6\"')"
                " AS BLOB) WHERE kind = 'codes_issued'")
     proof = client.get(f"/ledger/proof?gtin={GTIN}&lot={LOT}").get_data(as_text=True)
-    assert 'data-proof="bad"' in proof and "核对未通过" in proof and "not in the tree" in proof
+    assert 'data-proof="bad"' in proof and "记录对不上" in proof and "not in the tree" in proof
 
 
 @pytest.mark.parametrize("query", [f"gtin={GTIN}&lot=NOPE", "gtin=123&lot=x", "",
@@ -104,3 +105,48 @@ def test_an_unapproved_suppliers_batch_has_no_proof_page(client, db, keyed):
 def test_without_a_ledger_key_the_checkpoint_says_so(client, issued_urls):
     response = client.get("/ledger/checkpoint")
     assert response.status_code == 404 and "no checkpoint yet" in response.get_data(as_text=True)
+
+
+def test_a_row_changed_behind_the_ledger_turns_the_proof_page_red(client, db, keyed):
+    recalls.recall_batch(db, GTIN, LOT, "部分果品运输途中受冻", actor="qc")
+    proof = client.get(f"/ledger/proof?gtin={GTIN}&lot={LOT}").get_data(as_text=True)
+    assert 'data-proof="ok"' in proof
+    assert "账本记录：本批次已召回。原因：</strong>部分果品运输途中受冻" in proof
+    db.execute("DROP TRIGGER status_events_no_update")
+    db.execute("UPDATE status_events SET reason = '供货商例行复检（非质量问题）'")
+    db.execute("UPDATE batches SET status_reason = '供货商例行复检（非质量问题）'")
+    proof = client.get(f"/ledger/proof?gtin={GTIN}&lot={LOT}").get_data(as_text=True)
+    assert 'data-proof="bad"' in proof and "记录对不上" in proof
+    assert "status_events:1 has changed since it was logged" in proof
+
+
+def test_machine_addresses_answer_json_and_allow_any_origin(client, keyed):
+    bad = client.get("/ledger/consistency?from=x&to=1")
+    assert bad.status_code == 400 and bad.is_json
+    assert client.get("/ledger/proof.json?gtin=1&lot=x").is_json
+    client.get("/ledger/checkpoint")
+    sizes = client.get("/ledger/checkpoints")
+    assert sizes.headers["Access-Control-Allow-Origin"] == "*" and sizes.get_json()[0]["size"] > 0
+    good = client.get(f"/ledger/consistency?from=1&to={sizes.get_json()[0]['size']}")
+    assert good.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("size", ["9223372036854775808", "9" * 40, "9223372036854775807"])
+def test_a_huge_checkpoint_size_is_not_found(client, keyed, size):
+    assert client.get(f"/ledger/checkpoint/{size}").status_code == 404
+
+
+def test_the_proof_page_fits_a_phone_with_its_details_open(browser, live_server, keyed, db):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                  is_mobile=True, device_scale_factor=2)
+    try:
+        page = context.new_page()
+        serial = parse_code(keyed[0], BASE_URL).serial
+        response = page.goto(f"{live_server}/ledger/proof?gtin={GTIN}&lot={LOT}&serial={serial}")
+        assert response.status == 200
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true })")
+        assert page.locator(".proofs dd").first.is_visible()
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, f"the page scrolls sideways: {width} px"
+    finally:
+        context.close()

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import click
@@ -45,17 +46,26 @@ def _checkpoint_now(db) -> checkpoints.Checkpoint | None:
 
 
 @ledger_group.command("verify")
-def ledger_verify():
+@click.option("--checkpoint", "kept_files", multiple=True, type=click.File("r"),
+              help="A checkpoint you kept (ledger checkpoint > FILE); repeatable. Only these "
+                   "catch a log rewritten together with its checkpoints.")
+@click.option("--keys", "keyset_file", type=click.File("rb"),
+              help="The key set you pinned, to check kept checkpoints against "
+                   "(default: the ledger keys in the database).")
+def ledger_verify(kept_files, keyset_file):
     """Re-derive the whole log from the event tables, check every checkpoint's
-    signature and that each extends the one before; exit 1 naming what is
-    inconsistent.
+    signature and that each extends the one before, and the checkpoints you kept;
+    exit 1 naming what is inconsistent.
 
     \b
     Example:
-      python -m trace ledger verify
+      python -m trace ledger verify --checkpoint checkpoint-2026-11-27.txt
     """
     db = database()
-    problems = audit.audit(db)
+    public_keys = (bundle.ledger_public_keys(_json(keyset_file, "key set")) if keyset_file
+                   else _database_ledger_keys(db))
+    kept = [checkpoints.verify_note(handle.read(), public_keys) for handle in kept_files]
+    problems = audit.audit(db, kept)
     for problem in problems:
         click.echo(f"✗ {problem}")
     if problems:
@@ -64,7 +74,11 @@ def ledger_verify():
     click.echo(f"Ledger consistent: {log.tree_size(db)} leaves, re-derived from the event "
                f"tables; {db.execute('SELECT count(*) FROM ledger_checkpoints').fetchone()[0]} "
                f"checkpoint(s) verified"
-               + (f", latest of size {latest.size}" if latest else ""))
+               + (f", latest of size {latest.size}" if latest else "")
+               + (f"; the log extends the {len(kept)} checkpoint(s) you kept" if kept else ""))
+    if not kept:
+        click.echo("Note: only checkpoints kept outside this database catch a log rewritten "
+                   "together with its checkpoints; pass them with --checkpoint.")
 
 
 @ledger_group.command("prove")
@@ -117,6 +131,10 @@ def ledger_check_proof(bundle_file, keyset_file):
                + (", and the item among its top-up's codes" if "item" in made else ""))
 
 
+def _database_ledger_keys(db) -> list[bytes]:
+    return [record.public_bytes for record in keys.list_keys(db) if record.role == "ledger"]
+
+
 def _json(handle, what: str) -> dict:
     try:
         data = json.loads(handle.read())
@@ -144,6 +162,7 @@ def ledger_checkpoint(size: int | None, as_json: bool):
                                    else "the ledger is empty")
     if as_json:
         echo_json({"origin": found.origin, "size": found.size, "root": found.root.hex(),
+                   "root_base64": base64.b64encode(found.root).decode(),
                    "verifier_key": checkpoints.verifier_key_of(db, found.size)})
     else:
         click.echo(found.note, nl=False)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import click
@@ -28,11 +29,32 @@ def init_db():
     Example:
       TRACE_DATABASE=/tmp/t.db python -m trace init-db
     """
-    db = create_db(current_app.config["DATABASE"])
-    logged = audit.backfill(db)  # events from before the ledger get their leaves
+    path = current_app.config["DATABASE"]
+    before = _schema_on_disk(path)
+    db = create_db(path)
+    # Only a database that predates the ledger gets leaves for its past events: a
+    # ledger emptied later stays empty for `ledger verify` to report.
+    logged = audit.backfill(db) if before < LEDGER_SCHEMA <= schema_version(db) else 0
     click.echo(f"Database ready: {current_app.config['DATABASE']} "
                f"(schema version {schema_version(db)})"
                + (f"; {logged} earlier event(s) added to the ledger" if logged else ""))
+
+
+LEDGER_SCHEMA = 11  # the migration that brought the ledger
+
+
+def _schema_on_disk(path: str) -> int:
+    """The schema version of the database file at ``path`` before migrating (0 for
+    none yet)."""
+    if not Path(path).is_file():
+        return 0
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return connection.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0
+    except sqlite3.Error:
+        return 0
+    finally:
+        connection.close()
 
 
 @click.command("seed-demo")

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Sequence
 
 import sqlite_utils
 
 from .. import ledger
+from ..migrations import MIGRATIONS
 from . import checkpoints, leaves, log
 
 
@@ -32,14 +34,44 @@ def backfill(db: sqlite_utils.Database) -> int:
     return len(missing)
 
 
-def audit(db: sqlite_utils.Database) -> list[str]:
+def audit(db: sqlite_utils.Database, kept: Sequence[checkpoints.Checkpoint] = ()) -> list[str]:
+    """Everything that does not hold, named. ``kept``: checkpoints kept outside the
+    database (already verified against a pinned key): the only defence against
+    someone who rewrites the log, its subtrees and its checkpoints all together."""
     problems, stored = _leaves_against_rows(db)
     problems += _events_without_leaves(db)
     node_problems = _subtrees(db, stored)
     problems += node_problems
     problems += _statuses(db)
     problems += _checkpoints(db, stored, trust_nodes=not node_problems)
+    problems += _kept(db, stored, kept)
+    problems += _missing_triggers(db)
     return problems
+
+
+def subject_problems(db: sqlite_utils.Database, gtin: str, lot: str,
+                     serial: str | None = None) -> list[str]:
+    """What ``audit`` would say about one batch (and item): its leaves against their
+    event rows, and its statuses against the ledger's events. For proof pages."""
+    problems = []
+    for row in db.execute("SELECT idx FROM ledger_leaves WHERE gtin = ? AND lot = ? AND "
+                          "(serial IS NULL OR serial = ?) ORDER BY idx", [gtin, lot, serial]):
+        problems += _leaf_against_row(db, log.leaf(db, row[0]))
+    mine = f"batch {gtin}/{lot}:", f"item {gtin}/{serial}:" if serial else None
+    return problems + [p for p in _statuses(db) if p.startswith(mine[0]) or
+                       (mine[1] and p.startswith(mine[1]))]
+
+
+# The triggers that make event tables and the log append-only (from the migrations).
+APPEND_ONLY = sorted({word.split()[2] for _version, statements in MIGRATIONS
+                      for word in statements if word.lstrip().startswith("CREATE TRIGGER")})
+
+
+def _missing_triggers(db: sqlite_utils.Database) -> list[str]:
+    present = {row[0] for row in db.execute("SELECT name FROM sqlite_master "
+                                            "WHERE type = 'trigger'")}
+    return [f"the append-only trigger {name} is missing: someone dropped it to edit history"
+            for name in APPEND_ONLY if name not in present]
 
 
 def _describe(row: dict) -> str:
@@ -54,18 +86,23 @@ def _leaves_against_rows(db: sqlite_utils.Database) -> tuple[list[str], list[byt
     for index in range(log.tree_size(db)):
         row = log.leaf(db, index)
         stored.append(row["hash"])
-        try:
-            remade = leaves.build(db, row["source"]).data
-        except LookupError as error:
-            problems.append(f"{_describe(row)}: event row {row['source']}: {error}")
-            continue
-        if ledger.leaf_hash(row["data"]) != row["hash"]:
-            problems.append(f"{_describe(row)}: its stored data was edited (it no longer "
-                            "hashes to the leaf hash the tree holds)")
-        if ledger.leaf_hash(remade) != row["hash"]:
-            problems.append(f"{_describe(row)}: event row {row['source']} has changed since "
-                            f"it was logged ({_changed_fields(row['data'], remade)})")
+        problems += _leaf_against_row(db, row)
     return problems, stored
+
+
+def _leaf_against_row(db: sqlite_utils.Database, row: dict) -> list[str]:
+    try:
+        remade = leaves.build(db, row["source"]).data
+    except LookupError as error:
+        return [f"{_describe(row)}: event row {row['source']}: {error}"]
+    problems = []
+    if ledger.leaf_hash(row["data"]) != row["hash"]:
+        problems.append(f"{_describe(row)}: its stored data was edited (it no longer "
+                        "hashes to the leaf hash the tree holds)")
+    if ledger.leaf_hash(remade) != row["hash"]:
+        problems.append(f"{_describe(row)}: event row {row['source']} has changed since "
+                        f"it was logged ({_changed_fields(row['data'], remade)})")
+    return problems
 
 
 def _changed_fields(logged: bytes, now: bytes) -> str:
@@ -143,7 +180,7 @@ def _statuses(db: sqlite_utils.Database) -> list[str]:
 
 
 def _status(status: str, reason: str | None) -> str:
-    return f"{status!r}" + (f" ({reason})" if reason else "")
+    return f"{status!r} " + (f"(reason {reason!r})" if reason is not None else "(no reason)")
 
 
 def _ledger_keys(db: sqlite_utils.Database) -> dict[str, bytes]:
@@ -154,13 +191,15 @@ def _ledger_keys(db: sqlite_utils.Database) -> dict[str, bytes]:
 def _checkpoints(db: sqlite_utils.Database, stored: list[bytes], *,
                  trust_nodes: bool) -> list[str]:
     problems, keys, previous = [], _ledger_keys(db), None
-    for size, kid, note in db.execute(
-            "SELECT size, kid, note FROM ledger_checkpoints ORDER BY size").fetchall():
+    for size, root, kid, note in db.execute(
+            "SELECT size, root, kid, note FROM ledger_checkpoints ORDER BY size").fetchall():
         try:
             checkpoint = checkpoints.verify_note(note, [keys[kid]] if kid in keys else [])
         except checkpoints.BadCheckpoint as error:
             problems.append(f"checkpoint {size}: {error.message}")
             continue
+        if root != checkpoint.root:
+            problems.append(f"checkpoint {size}: its root column differs from its signed note")
         if checkpoint.size != size or size > len(stored):
             problems.append(f"checkpoint {size}: claims a tree of {checkpoint.size} leaves, "
                             f"the log has {len(stored)}")
@@ -176,4 +215,18 @@ def _checkpoints(db: sqlite_utils.Database, stored: list[bytes], *,
                 problems.append(f"checkpoints {previous.size} → {size}: the later one does "
                                 "not extend the earlier one")
         previous = checkpoint
+    return problems
+
+
+def _kept(db: sqlite_utils.Database, stored: list[bytes],
+          kept: Sequence[checkpoints.Checkpoint]) -> list[str]:
+    """Checkpoints kept outside the database against the log as it stands."""
+    problems = []
+    for checkpoint in kept:
+        if checkpoint.size > len(stored):
+            problems.append(f"the checkpoint you kept of size {checkpoint.size} is longer than "
+                            f"the log ({len(stored)} leaves): events were deleted")
+        elif ledger.root_of_hashes(stored[:checkpoint.size]) != checkpoint.root:
+            problems.append(f"the log's tree at size {checkpoint.size} differs from the "
+                            "checkpoint you kept: history was rewritten")
     return problems

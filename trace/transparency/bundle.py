@@ -86,6 +86,19 @@ def entries(made: dict) -> list[dict]:
              "proved": entry["proof"] is not None} for entry in made["leaves"]]
 
 
+def standing(shown: list[dict]) -> dict:
+    """What the logged events leave standing: the batch's recall (its reason, or
+    None) and the item's void or recall, as ``entries`` lists them."""
+    state: dict = {"recall": None, "item": None}
+    for entry in shown:
+        kind, fields = entry["kind"], entry["fields"]
+        if kind in ("recall", "unrecall"):
+            state["recall"] = fields["reason"] if kind == "recall" else None
+        elif kind in ("void", "recall_item"):
+            state["item"] = (kind, fields["reason"])
+    return state
+
+
 def ledger_public_keys(keyset: dict) -> list[bytes]:
     return [base64.urlsafe_b64decode(key["x"] + "==") for key in keyset.get("keys", [])
             if key.get("role") == "ledger" and key.get("status") != "revoked"]
@@ -95,11 +108,16 @@ def check_bundle(bundle: dict, keyset: dict) -> list[str]:
     """What in ``bundle`` does not hold against the key set; [] when all of it does.
     Raises ``BadCheckpoint`` for a checkpoint no ledger key signed, and
     ``InvalidInput`` for a file that is not a bundle."""
+    if not isinstance(bundle, dict) or bundle.get("v") != VERSION:
+        raise InvalidInput(f"not a {VERSION} proof bundle (its \"v\" is "
+                           f"{bundle.get('v') if isinstance(bundle, dict) else None!r})",
+                           message_zh="不是本平台的证明文件")
     try:
         return _check(bundle, keyset)
     except (KeyError, TypeError, ValueError, AttributeError, binascii.Error) as error:
-        raise InvalidInput(f"not a {VERSION} proof bundle ({type(error).__name__}: {error})",
-                           message_zh="不是本平台的证明文件") from None
+        field = f" (field {error})" if isinstance(error, KeyError) else ""
+        raise InvalidInput(f"not a well-formed {VERSION} proof bundle: a field is missing or "
+                           f"has the wrong type{field}", message_zh="证明文件格式不对") from None
 
 
 def _check(bundle: dict, keyset: dict) -> list[str]:
@@ -122,6 +140,12 @@ def _check(bundle: dict, keyset: dict) -> list[str]:
         fields = json.loads(data)
         if (fields.get("gtin"), fields.get("lot")) != (subject.get("gtin"), subject.get("lot")):
             problems.append(f"{name}: is about another batch")
+        if fields.get("kind") != entry.get("kind"):
+            problems.append(f"{name}: the leaf itself says it is a {fields.get('kind')}")
+    if not logged:
+        problems.append("the bundle holds no leaves: nothing is proved")
+    if subject.get("serial") and "item" not in bundle:
+        problems.append(f"the bundle names item {subject['serial']} but holds no proof of it")
     if "item" in bundle:
         problems += _check_item(bundle["item"], logged, subject)
     return problems

@@ -122,8 +122,12 @@ def in_reader_language(error: TraceError) -> str:
     return error.message_zh if g.get("lang") == "zh" else error.message
 
 
+# Machine addresses: their errors are JSON whatever the Accept header says.
+MACHINE_PATHS = ("/api/", "/ledger/consistency", "/ledger/proof.json", "/ledger/checkpoints")
+
+
 def render_error(error: Exception, status: int, message: str, message_zh: str):
-    if wants_json() or request.path.startswith("/api/"):
+    if wants_json() or request.path.startswith(MACHINE_PATHS):
         body = error.to_json() if isinstance(error, TraceError) else {
             "error": type(error).__name__, "message": message, "message_zh": message_zh}
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from .. import catalog, keys
 from ..codes import normalise_typed_serial
 from ..errors import InvalidInput, TraceError
-from ..transparency import bundle, checkpoints, log
+from ..transparency import audit, bundle, checkpoints, log
 from ..verification import public_batch
 from . import attachment, get_db
 
@@ -49,9 +49,19 @@ def checkpoint():
     return _text(latest.note)
 
 
+@bp.get("/checkpoints")
+def checkpoint_list():
+    """The sizes that have a checkpoint, newest first (the latest 1,000)."""
+    rows = get_db().execute("SELECT size, at FROM ledger_checkpoints ORDER BY size DESC "
+                            "LIMIT 1000").fetchall()
+    response = current_app.json.response([{"size": size, "at": at} for size, at in rows])
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 @bp.get("/checkpoint/<int:size>")
 def checkpoint_at(size: int):
-    found = checkpoints.at_size(get_db(), size)
+    found = checkpoints.at_size(get_db(), size) if size < 2 ** 62 else None
     if found is None:
         return _text(f"No checkpoint of size {size}; see /ledger/checkpoint.\n", 404)
     response = _text(found.note)
@@ -74,7 +84,10 @@ def consistency():
         proof = log.consistency_proof(get_db(), old, new)
     except ValueError as error:
         raise InvalidInput(str(error), message_zh="账本没有这两个大小之间的证明") from None
-    return {"from": old, "to": new, "proof": [base64.b64encode(h).decode() for h in proof]}
+    response = current_app.json.response(
+        {"from": old, "to": new, "proof": [base64.b64encode(h).decode() for h in proof]})
+    response.headers["Access-Control-Allow-Origin"] = "*"  # monitors in a browser fetch it
+    return response
 
 
 def _subject() -> tuple[catalog.Batch, str | None]:
@@ -97,8 +110,12 @@ def proof_page():
         problems = bundle.check_bundle(made, keys.trust_list(db))
     except TraceError as error:
         problems = [error.message]
+    # ...and, unlike a bundle, what the pages show now against what was logged.
+    problems += audit.subject_problems(db, batch.gtin, batch.lot, serial)
+    entries = bundle.entries(made)
     return render_template("ledger.html", batch=batch, serial=serial, checkpoint=latest,
-                           entries=bundle.entries(made), item=made.get("item"),
+                           entries=entries, standing=bundle.standing(entries),
+                           item=made.get("item"),
                            problems=problems, product=catalog.get_product(db, batch.gtin),
                            verifier_key=checkpoints.verifier_key_of(db, latest.size)
                            if latest else None)
@@ -109,6 +126,12 @@ def proof_bundle():
     batch, serial = _subject()
     _fresh_checkpoint()
     made = bundle.build_bundle(get_db(), batch.gtin, batch.lot, serial)
-    name = f"trace-proof-{batch.gtin}-{serial or 'batch'}.json"
+    name = f"trace-proof-{batch.gtin}-{_safe(batch.lot)}{'-' + serial if serial else ''}.json"
+    headers = attachment(name, "no-cache") | {"Access-Control-Allow-Origin": "*"}
     return Response(json.dumps(made, ensure_ascii=False, indent=2), mimetype="application/json",
-                    headers=attachment(name, "no-cache"))
+                    headers=headers)
+
+
+def _safe(lot: str) -> str:
+    """A lot as it may stand in a download's file name."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in lot)
