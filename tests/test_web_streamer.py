@@ -46,7 +46,7 @@ def test_the_item_page_offers_the_check_to_a_streamer_only(streamer, issued_urls
 def test_a_forged_code_shows_only_the_code_check(streamer, issued_urls):
     forged = issued_urls[0][:-3] + "AAA"
     html = streamer.get("/streamer/check", query_string={"code": forged}).get_data(as_text=True)
-    assert "✗ 正品码" in html and "记录选品决定" not in html
+    assert "✗ 追溯码真伪" in html and "记录选品决定" not in html
 
 
 def test_a_bad_period_comes_back_to_the_workspace_in_chinese(streamer, db):
