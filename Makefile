@@ -11,7 +11,10 @@ PORT ?= 5000
 TRACE_BASE_URL ?= http://$(HOST):$(PORT)
 export TRACE_BASE_URL
 
-.PHONY: run setup test lint bench mutate clean
+# make serve: one sync worker a core (each keeps one SQLite connection, DESIGN §12).
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: run serve setup test lint bench mutate clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +31,11 @@ run: setup
 	$(PY) -m trace seed-demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)/ for $(TRACE_BASE_URL)  (Ctrl-C to stop)"
 	$(PY) -m trace run --host $(HOST) --port $(PORT)
+
+serve: setup
+	@echo "Serving $(TRACE_BASE_URL) with gunicorn, $(WORKERS) workers, on $(HOST):$(PORT) (Ctrl-C to stop)"
+	$(PY) -m gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
+		--forwarded-allow-ips 127.0.0.1 --graceful-timeout 20 'trace:create_app()'
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -46,6 +46,7 @@ API_BATCH = f"/api/v1/batches/{GTIN}/{LOT}"
 
 ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("static", "GET", "/static/trace.css", None, PUBLIC),
+    ("healthz", "GET", "/healthz", None, PUBLIC),
     ("public.home", "GET", "/", None, PUBLIC),
     ("public.verify_entered", "GET", "/verify?q=RZJ4-WDFF-XA07", None, PUBLIC),
     ("public.scan", "GET", "{item}", None, PUBLIC),

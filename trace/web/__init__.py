@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from .. import db
 from ..codes import group_serial
 from ..errors import TraceError
-from . import i18n
+from . import assets, i18n
 
 BEIJING = timezone(timedelta(hours=8), "CST")
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -208,6 +208,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(Exception, _handle_unexpected)
     app.after_request(_security_headers)
+    assets.init_app(app)
     app.jinja_env.filters["keep_codes"] = keep_codes
 
     @app.before_request

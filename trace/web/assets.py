@@ -1,0 +1,74 @@
+"""Static files under versioned names, cached for a year; responses compressed
+where it pays; ``/healthz`` for a load balancer::
+
+    init_app(app)
+    url_for("static", filename="trace.css")   # '/static/trace.css?v=3f2a9c1e0b'
+
+The version is a hash of the file's bytes, so a changed file gets a new URL and
+browsers and CDNs may keep every URL forever (``immutable``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, current_app, request
+from flask_compress import Compress
+
+from .. import db
+
+YEAR = 365 * 24 * 3600
+_versions: dict[tuple[str, float], str] = {}
+
+
+def version_of(folder: str, filename: str) -> str | None:
+    path = Path(folder) / filename
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        return None
+    key = (str(path), stamp)
+    if key not in _versions:
+        _versions[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    return _versions[key]
+
+
+def _add_version(endpoint: str, values: dict) -> None:
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        version = version_of(current_app.static_folder or "", values["filename"])
+        if version:
+            values["v"] = version
+
+
+def _cache_versioned(response):
+    if request.endpoint == "static" and response.status_code == 200:
+        if request.args.get("v") == version_of(current_app.static_folder or "",
+                                               request.view_args["filename"]):
+            response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+        else:  # an old or missing version: serve it, but let it be checked again
+            response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def healthz():
+    """200 with the schema version while the database answers; 503 otherwise."""
+    try:
+        version = db.schema_version(db.connection(current_app.config["DATABASE"]))
+    except Exception:  # any failure to read is "not healthy", never a 500
+        return {"ok": False}, 503
+    return {"ok": True, "schema": version}
+
+
+def init_app(app: Flask) -> None:
+    app.url_defaults(_add_version)
+    app.after_request(_cache_versioned)
+    app.add_url_rule("/healthz", "healthz", healthz)
+    # gzip (or brotli, when asked) for text over 500 bytes; images and PDFs are
+    # compressed already.
+    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    app.config.setdefault("COMPRESS_MIMETYPES", [
+        "text/html", "text/css", "text/plain", "text/csv", "application/javascript",
+        "text/javascript", "application/json", "image/svg+xml"])
+    app.config.setdefault("COMPRESS_ALGORITHM", ["gzip", "br"])
+    Compress(app)
