@@ -81,9 +81,9 @@ def run_cli(app):
     """Invoke ``python -m trace ...`` in-process against the test app."""
     runner = CliRunner()
 
-    def run(*args: str):
+    def run(*args: str, input: str | None = None):
         return runner.invoke(cli, list(args), obj=ScriptInfo(create_app=lambda: app),
-                             catch_exceptions=False)
+                             catch_exceptions=False, input=input)
     return run
 
 

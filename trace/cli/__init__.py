@@ -25,6 +25,7 @@ from . import inspections as inspections_cli
 from . import keys as keys_cli
 from . import labels as labels_cli
 from . import ledger as ledger_cli
+from . import ops as ops_cli
 from . import orgs as orgs_cli
 from . import selection as selection_cli
 from . import server as server_cli
@@ -69,7 +70,7 @@ Example:
 
 
 for _module in (accounts_cli, catalog_cli, codes_cli, inspections_cli, keys_cli, labels_cli,
-                ledger_cli, orgs_cli, selection_cli, server_cli, status_cli):
+                ledger_cli, ops_cli, orgs_cli, selection_cli, server_cli, status_cli):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 # Flask's own commands and options stay usable for developers, but the help shows

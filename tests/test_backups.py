@@ -1,0 +1,136 @@
+"""Online backups while the server takes writes, and restores that refuse what
+would not work."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from trace import accounts, backups, keys
+from trace.db import open_db
+from trace.errors import Conflict, InvalidInput, NotFound
+from trace.transparency import audit
+
+from conftest import CREDIT_CODE, GTIN, LOT, STAFF_PASSWORD
+
+
+@pytest.fixture
+def serving(app, db, issuer, make_batch, live_server):
+    """The app on a live server, a supplier's API token, a batch and a ledger key."""
+    make_batch()
+    keys.create_key(db, app.config["KEYS_DIR"], role="ledger")
+    accounts.add_user(db, "supplier", "api@pearl.example.cn", org=CREDIT_CODE,
+                      password=STAFF_PASSWORD)
+    _id, token = accounts.new_token(db, "api@pearl.example.cn")
+    return live_server, token
+
+
+def issue_over_http(base: str, token: str, count: int = 40) -> int:
+    request = urllib.request.Request(
+        f"{base}/api/v1/batches/{GTIN}/{LOT}/issue", method="POST",
+        data=json.dumps({"count": count}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json",
+                 "Host": "trace.example.cn"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status
+
+
+def test_a_backup_taken_while_the_server_writes_is_whole_and_consistent(
+        app, db, serving, tmp_path):
+    base, token = serving
+    issued, stop = [], threading.Event()
+
+    def keep_writing():
+        while not stop.is_set():
+            issued.append(issue_over_http(base, token))
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        while len(issued) < 3:  # the server is busy writing
+            time.sleep(0.05)
+        before = len(issued)
+        info = backups.backup(app.config["DATABASE"], tmp_path / "b.db")
+        while len(issued) < before + 3:  # and kept writing after
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        writer.join()
+    assert set(issued) == {201}
+    copy = open_db(tmp_path / "b.db")
+    items, topups = copy.execute("SELECT count(*), count(DISTINCT issuance_id) FROM items") \
+        .fetchone()
+    assert items == 40 * topups == info.items and 3 <= topups < len(issued)  # one moment
+    assert [p for p in audit.audit(copy) if "trigger" not in p] == []
+    assert backups.check_backup(tmp_path / "b.db", app.config["KEYS_DIR"]).items == items
+
+
+def test_a_backup_never_overwrites(app, db, serving, tmp_path):
+    (tmp_path / "taken.db").write_bytes(b"precious")
+    with pytest.raises(Conflict, match="never overwrites"):
+        backups.backup(app.config["DATABASE"], tmp_path / "taken.db")
+    assert (tmp_path / "taken.db").read_bytes() == b"precious"
+
+
+def test_restore_puts_a_backup_back_and_keeps_what_it_replaced(
+        run_cli, app, db, serving, tmp_path):
+    base, token = serving
+    issue_over_http(base, token)
+    assert run_cli("backup", str(tmp_path / "b.db")).exit_code == 0
+    issue_over_http(base, token)  # after the backup: the restore takes it away
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 80
+    refused = run_cli("restore", str(tmp_path / "b.db"), input="n\n")
+    assert refused.exit_code == 1 and "Aborted" in refused.output
+    done = run_cli("restore", str(tmp_path / "b.db"), "--yes")
+    assert done.exit_code == 0 and "checks out" in done.output and "is kept as" in done.output
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 40
+    [kept] = kept_copies(tmp_path)
+    assert sqlite3.connect(kept).execute("SELECT count(*) FROM items").fetchone()[0] == 80
+    assert issue_over_http(base, token) == 201  # the server goes on with the restored data
+
+
+def kept_copies(folder) -> list:
+    return [p for p in folder.glob("trace.db.before-restore-*") if not p.name.endswith(
+        ("-wal", "-shm"))]
+
+
+def spoil(path, how: str) -> None:
+    if how == "garbage":
+        path.write_bytes(b"not a database at all" * 100)
+    elif how == "truncated":
+        path.write_bytes(path.read_bytes()[:8192])
+    elif how == "newer":
+        sqlite3.connect(path).execute("INSERT INTO schema_migrations VALUES (99, 'x')") \
+            .connection.commit()
+    elif how == "ledger":
+        connection = sqlite3.connect(path)
+        connection.execute("DROP TRIGGER status_events_no_update")
+        connection.execute("UPDATE status_events SET reason = '改过'")
+        connection.commit()
+
+
+@pytest.mark.parametrize("how, named", [
+    ("garbage", "not an SQLite database"), ("truncated", "damaged"),
+    ("newer", "schema version 99"), ("ledger", "ledger does not verify")])
+def test_a_backup_that_would_not_work_is_refused_and_nothing_changes(
+        app, db, serving, tmp_path, how, named):
+    from trace import recalls
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    backups.backup(app.config["DATABASE"], tmp_path / "b.db")
+    spoil(tmp_path / "b.db", how)
+    with pytest.raises(InvalidInput, match=named):
+        backups.restore(tmp_path / "b.db", app.config["DATABASE"], app.config["KEYS_DIR"])
+    assert db.execute("SELECT status FROM batches").fetchone()[0] == "recalled"
+    assert kept_copies(tmp_path) == []
+
+
+def test_a_backup_whose_keys_are_not_here_is_refused(app, db, serving, tmp_path):
+    backups.backup(app.config["DATABASE"], tmp_path / "b.db")
+    with pytest.raises(InvalidInput, match="issuer key .* does not open"):
+        backups.check_backup(tmp_path / "b.db", tmp_path / "empty-keys")
+    with pytest.raises(NotFound, match="no backup"):
+        backups.check_backup(tmp_path / "missing.db", app.config["KEYS_DIR"])

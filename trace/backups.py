@@ -1,0 +1,168 @@
+"""Online backups with SQLite's backup API, and restores that check a backup first::
+
+    info = backup("instance/trace.db", "/backups/trace-2026-11-27.db")   # while serving
+    check_backup("/backups/trace-2026-11-27.db", "keys/")                  # raises if unusable
+    restore("/backups/trace-2026-11-27.db", "instance/trace.db", "keys/")
+
+The backup copies the whole file in one step inside one read transaction: in WAL
+mode a reader never blocks writers, so the server keeps serving, and the copy is
+one consistent moment (a backup taken in small steps restarts whenever another
+connection writes, and under steady scans might never finish). A restore goes
+through the same API into the live file (a running server sees the restored data
+at its next read) after keeping the current database beside it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import keys
+from .db import open_db
+from .errors import Conflict, InvalidInput, KeyProblem, NotFound
+from .migrations import MIGRATIONS
+from .transparency import audit
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: str
+    bytes: int
+    schema: int
+    items: int
+    leaves: int
+
+
+def _copy(source: sqlite3.Connection, target_path: Path) -> None:
+    target = sqlite3.connect(target_path)
+    try:
+        source.backup(target)  # all pages in one step: one consistent read
+        target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+    finally:
+        target.close()
+
+
+def backup(database: str | Path, target: str | Path) -> BackupInfo:
+    """Copy the live ``database`` to ``target`` (a new file)."""
+    target = Path(target)
+    if target.exists():
+        raise Conflict(f"{target} exists already; give a new file name, a backup never "
+                       "overwrites one", message_zh=f"{target} 已存在；备份不会覆盖已有文件")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    source = _read_only(Path(database))
+    try:
+        _copy(source, partial)
+    finally:
+        source.close()
+    os.replace(partial, target)  # never a half-written backup under the real name
+    return describe(target)
+
+
+def describe(path: str | Path) -> BackupInfo:
+    connection = _read_only(Path(path))
+    try:
+        count = lambda table: connection.execute(  # noqa: E731
+            f"SELECT count(*) FROM {table}").fetchone()[0]
+        version = connection.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+        return BackupInfo(str(path), Path(path).stat().st_size, version or 0, count("items"),
+                          count("ledger_leaves") if version and version >= 11 else 0)
+    finally:
+        connection.close()
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=10)
+
+
+def check_backup(path: str | Path, keys_dir: str | Path,
+                 passphrase: str | None = None) -> BackupInfo:
+    """Everything a restore needs of the backup at ``path``, or ``InvalidInput``
+    naming what is wrong: a whole SQLite file, a Trace schema this code knows, the
+    private keys it signs with present in ``keys_dir``, and a ledger that verifies.
+    The backup itself is only read."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotFound(f"no backup at {path}", message_zh=f"找不到备份文件 {path}")
+    with path.open("rb") as handle:
+        if handle.read(16) != b"SQLite format 3\x00":
+            raise InvalidInput(f"{path} is not an SQLite database", message_zh="不是数据库备份文件")
+    connection = _read_only(path)
+    try:
+        problems = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        problems = [str(error)]
+    finally:
+        connection.close()
+    if problems != ["ok"]:
+        raise InvalidInput(f"{path} is damaged: {'; '.join(problems[:3])}",
+                           message_zh="备份文件已损坏")
+    try:
+        info = describe(path)
+    except sqlite3.DatabaseError:
+        raise InvalidInput(f"{path} is an SQLite database, but not a Trace one",
+                           message_zh="不是本平台的数据库备份") from None
+    newest = MIGRATIONS[-1][0]
+    if not info.schema or info.schema > newest:
+        raise InvalidInput(f"{path} has schema version {info.schema}; this Trace knows 1 to "
+                           f"{newest}", message_zh="备份的数据库版本与本程序不符")
+    scratch = path.with_name(f".check-{os.getpid()}-{path.name}")
+    source = _read_only(path)
+    try:  # opening migrates: check a copy, so the backup stays as it was taken
+        _copy(source, scratch)
+        source.close()
+        _check_keys(scratch, keys_dir, passphrase)
+    finally:
+        source.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{scratch}{suffix}").unlink(missing_ok=True)
+    return info
+
+
+def _check_keys(path: Path, keys_dir: str | Path, passphrase: str | None) -> None:
+    """The backup's active signing keys must open from ``keys_dir`` and match, and
+    its ledger must verify."""
+    db = open_db(path)
+    try:
+        for record in keys.list_keys(db):
+            if record.status != "active":
+                continue
+            held_here = (Path(keys_dir) / f"{record.kid}.pem").exists()
+            if not held_here and record.role.startswith("agency:"):
+                continue  # an agency that signs on its own machine
+            try:
+                keys.load_signer_by_kid(db, keys_dir, record.kid, passphrase)
+            except KeyProblem as error:
+                raise InvalidInput(f"the backup's {record.role} key {record.kid} does not open "
+                                   f"from {keys_dir}: {error.message}",
+                                   message_zh="备份中的签名密钥与密钥目录不符") from None
+        problems = [p for p in audit.audit(db) if "trigger" not in p]
+        if problems:
+            raise InvalidInput(f"the backup's ledger does not verify: {problems[0]}",
+                               message_zh="备份中的账本核对不通过")
+    finally:
+        db.close()
+
+
+def restore(backup_path: str | Path, database: str | Path, keys_dir: str | Path,
+            passphrase: str | None = None) -> tuple[BackupInfo, Path | None]:
+    """Put the backup at ``backup_path`` back as ``database``, after checking it; the
+    database it replaces is kept beside it. Returns what was restored and where the
+    replaced database went."""
+    check_backup(backup_path, keys_dir, passphrase)
+    kept = None
+    if Path(database).exists():
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        kept = Path(database).with_name(f"{Path(database).name}.before-restore-{stamp}")
+        backup(database, kept)
+    source, target = _read_only(Path(backup_path)), sqlite3.connect(database, timeout=30)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    open_db(database).close()  # migrate a backup from an older version
+    return describe(database), kept

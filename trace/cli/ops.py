@@ -1,0 +1,62 @@
+"""``backup`` and ``restore``: online backups of the database, and putting one back
+after checking it::
+
+    python -m trace backup /backups/trace-$(date +%F).db      # while the server runs
+    python -m trace restore /backups/trace-2026-11-27.db --yes
+"""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .. import backups
+from .common import keys_args
+
+
+def _summary(info: backups.BackupInfo) -> str:
+    return (f"{info.bytes / 1e6:.1f} MB, schema {info.schema}, {info.items:,} codes, "
+            f"{info.leaves:,} ledger leaves")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("target", type=click.Path(dir_okay=False))
+def backup_command(target: str):
+    """Copy the database to TARGET (a new file) while the server keeps serving:
+    SQLite's backup API, a consistent moment of the database.
+
+    \b
+    Example:
+      python -m trace backup /backups/trace-$(date +%F).db
+    """
+    info = backups.backup(current_app.config["DATABASE"], target)
+    click.echo(f"Backed up to {info.path}: {_summary(info)}")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+def restore_command(source: str, yes: bool):
+    """Put the backup SOURCE back as the database, after checking it (whole, a Trace
+    schema this version knows, its signing keys in the keys folder, its ledger
+    verifying). The database it replaces is kept beside it.
+
+    \b
+    Example:
+      python -m trace restore /backups/trace-2026-11-27.db --yes
+    """
+    keys_dir, passphrase = keys_args()
+    checked = backups.check_backup(source, keys_dir, passphrase)
+    click.echo(f"Backup {source} checks out: {_summary(checked)}")
+    database = current_app.config["DATABASE"]
+    if not yes:
+        click.confirm(f"Replace {database} with it?", abort=True)
+    info, kept = backups.restore(source, database, keys_dir, passphrase)
+    click.echo(f"Restored {database}: {_summary(info)}"
+               + (f"; the database it replaced is kept as {kept}" if kept else ""))
+
+
+COMMANDS = [backup_command, restore_command]
