@@ -86,3 +86,17 @@ def test_init_db_may_start_from_an_empty_file(tmp_path):
     assert schema_version(db) == MIGRATIONS[-1][0]
     db.close()
     open_db(tmp_path / "new.db").close()
+
+
+@pytest.mark.parametrize("message, named", [
+    ("attempt to write a readonly database", "read-only"),
+    ("database or disk is full", "the disk is full"),
+    ("disk I/O error", "failed to read or write"),
+    ("database is locked", "stayed locked"),
+    ("no such table: x", None)])
+def test_a_storage_failure_is_named(message, named):
+    import sqlite3
+    from trace.db import storage_failure
+    problem = storage_failure(sqlite3.OperationalError(message))
+    assert (problem is None) if named is None else (named in problem)
+    assert storage_failure(ValueError(message)) is None

@@ -104,6 +104,23 @@ def check_writable(db: sqlite_utils.Database, path: str | Path) -> None:
         raise DatabaseUnavailable(f"cannot write to the database {path}: {error}") from None
 
 
+def storage_failure(error: BaseException) -> str | None:
+    """What is wrong with the storage if ``error`` says the database cannot take a
+    write now (read-only, disk full, I/O error, locked past the timeout)."""
+    text = str(error).lower()
+    if not isinstance(error, sqlite3.OperationalError):
+        return None
+    if "readonly" in text:
+        return "the database is read-only"
+    if "disk is full" in text:
+        return "the disk is full"
+    if "i/o error" in text:
+        return "the disk failed to read or write"
+    if "locked" in text:
+        return "the database stayed locked by another writer"
+    return None
+
+
 def schema_version(db: sqlite_utils.Database) -> int:
     if "schema_migrations" not in db.table_names():
         return 0

@@ -16,12 +16,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import logging
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
-from .db import utc_now
+from .db import storage_failure, utc_now
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,15 @@ def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
 
 def record_and_read(db: sqlite_utils.Database, item_id: int, seen: Observer,
                     policy: ScanPolicy) -> ScanHistory:
-    record_scan(db, item_id, seen)
+    """Record the scan and read the history; a database that cannot take the write
+    (disk full, read-only) costs the scan record, never the buyer's verdict."""
+    try:
+        record_scan(db, item_id, seen)
+    except sqlite3.OperationalError as error:
+        problem = storage_failure(error)
+        if problem is None:
+            raise
+        log.error("scan of item %s not recorded: %s", item_id, problem)
     return read_history(db, item_id, seen, policy)
 
 

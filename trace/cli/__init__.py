@@ -17,6 +17,7 @@ import click
 from flask.cli import FlaskGroup, routes_command, shell_command
 
 from .. import create_app
+from ..db import storage_failure
 from ..errors import TraceError
 from . import accounts as accounts_cli
 from . import catalog as catalog_cli
@@ -43,6 +44,11 @@ class TraceGroup(FlaskGroup):
             hint = f"\n  {error.hint}" if error.hint else ""
             raise click.ClickException(error.message + hint) from None
         except sqlite3.Error as error:
+            problem = storage_failure(error)
+            if problem:  # nothing was written: the transaction rolled back
+                raise click.ClickException(f"{problem}; nothing was saved. Free some space or "
+                                           "make the database writable, then run the command "
+                                           "again") from None
             raise click.ClickException(f"database error: {error}") from None
         except BrokenPipeError:  # output piped into `head` and the like: stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

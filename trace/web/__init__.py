@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, urlsplit
 
@@ -168,6 +169,17 @@ def _handle_http_error(error: HTTPException):
                         zh.get(status, error.name))
 
 
+def _handle_storage(error: sqlite3.OperationalError):
+    """A write the storage refused (disk full, read-only): a clear 503, not a 500."""
+    problem = db.storage_failure(error)
+    if problem is None:
+        return _handle_unexpected(error)
+    log.critical("a write failed on %s: %s", request.path, problem)
+    return render_error(error, 503, f"We cannot save anything right now ({problem}). Nothing "
+                        "you sent was saved; please try again later.",
+                        "平台暂时无法保存数据（存储空间已满或只读），您刚才的操作没有保存，请稍后再试。")
+
+
 def _handle_unexpected(error: Exception):
     log.exception("unexpected error on %s", request.path)
     return render_error(error, 500, "Something went wrong on our side.",
@@ -206,6 +218,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(ledger_bp)
     app.register_error_handler(TraceError, _handle_trace_error)
     app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(sqlite3.OperationalError, _handle_storage)
     app.register_error_handler(Exception, _handle_unexpected)
     app.after_request(_security_headers)
     assets.init_app(app)
