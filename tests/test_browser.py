@@ -257,3 +257,29 @@ def test_a_supplier_issues_downloads_and_voids_in_a_real_browser(page, live_serv
     assert_not_blank(page)
     open_page(page, live_server + rows[0]["二维码网址"][len(BASE_URL):])
     assert_seen(page, 'section.verdict[data-verdict="void"]', first_screen=True)
+
+
+def test_the_verify_page_weighs_under_40_kb_and_asks_no_other_host(
+        browser, live_server, app, issued_urls):
+    """A buyer's first load, as transferred (compressed, headers included), with the
+    report PDF link and a lab report shown: the budget is DESIGN §12's."""
+    from test_web_public import _stored_report
+    from trace.db import open_db
+    _stored_report(app, open_db(app.config["DATABASE"]))
+    context = browser.new_context(viewport=VIEWPORTS["phone"], user_agent=WECHAT_UA,
+                                  locale="zh-CN", is_mobile=True)
+    try:
+        page = context.new_page()
+        finished = []
+        page.on("requestfinished", lambda request: finished.append(request))
+        open_page(page, live_server + issued_urls[0][len(BASE_URL):])
+        page.wait_for_load_state("networkidle")
+        hosts = {request.url.split("/")[2] for request in finished}
+        transferred = sum(sum(request.sizes()[part] for part in (
+            "responseBodySize", "responseHeadersSize", "requestHeadersSize"))
+            for request in finished)
+        print(f"verify page, first load: {len(finished)} requests, {transferred:,} bytes")
+        assert hosts == {live_server.split("/")[2]}, hosts
+        assert transferred < 40 * 1024, f"{transferred:,} bytes"
+    finally:
+        context.close()
