@@ -188,7 +188,7 @@ def served_reports(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
     for agency_id, stored, kid, sig, pdf_sha256 in rows:
         record = _parsed(stored)
         valid = record is not None and _still_valid(db, batch, agency_id, record, kid, sig,
-                                                    pdf_sha256, checked_pdfs)
+                                                    pdf_sha256, checked_pdfs, stored)
         served.append((agency_id, record if record is not None else stored, kid, sig, valid))
     replaced = {(agency_id, record["report_no"], record["supersedes"])
                 for agency_id, record, _kid, _sig, valid in served
@@ -208,7 +208,8 @@ def _parsed(stored: str) -> dict | None:
 
 
 def _still_valid(db: sqlite_utils.Database, batch: catalog.Batch, agency_id: int, record: dict,
-                 kid: str, sig: str, pdf_sha256: str, checked_pdfs: dict[str, bool]) -> bool:
+                 kid: str, sig: str, pdf_sha256: str, checked_pdfs: dict[str, bool],
+                 stored: str) -> bool:
     """Signed by the agency's own unrevoked key, for this very batch, with its PDF."""
     key = keys.get_key(db, kid)
     if key is None or key.role != f"agency:{agency_id}" or key.status == "revoked":
@@ -221,7 +222,24 @@ def _still_valid(db: sqlite_utils.Database, batch: catalog.Batch, agency_id: int
         return False
     if pdf_sha256 and not _pdf_intact(db, pdf_sha256, checked_pdfs):
         return False
-    return reports.verify_record(key.public_bytes, kid, record, sig)
+    return _signature_holds(key.public_bytes, kid, record, sig, stored)
+
+
+# Ed25519 verification is a pure function of key, message and signature: its answer
+# is kept for the process (bounded), so a batch page does not re-verify the same
+# reports on every view. Everything that can change (the key's status, the batch,
+# the agency, the PDF) is still checked each time above.
+_VERIFIED: dict[tuple[bytes, str, str, str], bool] = {}
+_VERIFIED_MAX = 4096
+
+
+def _signature_holds(public_raw: bytes, kid: str, record: dict, sig: str, stored: str) -> bool:
+    key = (public_raw, kid, sig, stored)
+    if key not in _VERIFIED:
+        if len(_VERIFIED) >= _VERIFIED_MAX:
+            _VERIFIED.clear()
+        _VERIFIED[key] = reports.verify_record(public_raw, kid, record, sig)
+    return _VERIFIED[key]
 
 
 def _pdf_intact(db: sqlite_utils.Database, sha256: str, checked: dict[str, bool]) -> bool:
