@@ -71,6 +71,18 @@ def keep_codes(text: str | None) -> str:
     return _NUMBER_HYPHEN.sub("\u2011", _STANDARD_SPACE.sub("\\1\u00a0", text))
 
 
+# The words a lab prints, as an English reader gets them (one lookup, not a macro
+# building its table on every call: a results table asks once per tested item).
+LAB_WORDS = {"合格": "pass", "符合": "pass", "不合格": "fail", "不符合": "fail", "不判定": "none",
+             "委托检验": "commissioned", "监督抽检": "supervision", "自检": "self",
+             "神秘抽检": "mystery"}
+
+
+def lab_word(word: str) -> str:
+    key = LAB_WORDS.get(word)
+    return i18n.t(f"lab.word_{key}") if key and g.get("lang") == "en" else word
+
+
 def grouped_serial(serial: str | None) -> str:
     return group_serial(serial) if serial else "—"
 
@@ -239,7 +251,7 @@ def register(app: Flask) -> None:
         english = lang == "en"
         return {"lang": lang, "t": i18n.t,
                 "beijing_time": beijing_time, "group_serial": grouped_serial,
-                "lang_switch_url": lang_switch_url, "link": link,
+                "lang_switch_url": lang_switch_url, "link": link, "lab_word": lab_word,
                 "official_domain": app.config["OFFICIAL_DOMAIN"],
                 "operator_name": app.config["OPERATOR_NAME_EN" if english else "OPERATOR_NAME"],
                 "operator_contact": app.config["OPERATOR_CONTACT"]}
