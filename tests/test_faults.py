@@ -160,3 +160,24 @@ def test_sigkill_during_a_large_issuance_leaves_all_or_nothing(
     finally:
         again.kill()
         again.wait(timeout=10)
+
+
+def test_every_scan_answered_before_a_sigkill_is_kept(app, db, issuer, issued_urls):
+    """The README's bound: a crash loses no scan that was answered (one commit each)."""
+    port = free_port()
+    env = dict(os.environ, TRACE_DATABASE=app.config["DATABASE"],
+               TRACE_KEYS_DIR=app.config["KEYS_DIR"], TRACE_BASE_URL=BASE_URL,
+               TRACE_EXTRA_HOSTS="127.0.0.1", PYTHONPATH=str(ROOT))
+    server = start_server(env, port)
+    answered = 0
+    try:
+        for url in issued_urls * 6:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{url[len(BASE_URL):]}") as page:
+                answered += page.status == 200
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert answered == 30
+    assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == answered
