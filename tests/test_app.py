@@ -2,6 +2,7 @@
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -82,3 +83,18 @@ def test_a_server_without_its_database_says_so_and_exits(tmp_path, command, prob
 def test_standard_and_lot_numbers_are_kept_on_one_line(text, kept):
     from trace.web import keep_codes
     assert keep_codes(text) == kept
+
+
+@pytest.mark.parametrize("preload", [[], ["--preload"]])
+def test_gunicorn_stops_on_an_unusable_database_instead_of_respawning(tmp_path, preload):
+    env = {**os.environ, "TRACE_DATABASE": str(tmp_path / "typo.db"),
+           "TRACE_KEYS_DIR": str(tmp_path / "k"), "TRACE_SECRET_KEY": "x"}
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", "127.0.0.1:0",
+         "--no-control-socket", *preload, "trace:create_app()"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    said = result.stderr.count("Trace cannot start: no database at")
+    assert 1 <= said <= 2, result.stderr[-2000:]  # said once a worker at most, no loop
+    # gunicorn reports its own halt; nothing of ours shows as a traceback.
+    assert not re.search(rf'File "{re.escape(str(ROOT))}/trace/', result.stderr)

@@ -55,6 +55,8 @@ def test_a_full_disk_is_a_clear_503_and_saves_nothing(
     finally:
         connection.execute("PRAGMA max_page_count = 1073741823")
     assert refused.status_code == 503 and "disk is full" in refused.get_json()["message"]
+    assert refused.get_json()["error"] == "StorageUnavailable"
+    assert "存储空间已满" in refused.get_json()["message_zh"]
     assert page == 400
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
     assert issue(client, supplier_token, 5).status_code == 201  # space again: it works

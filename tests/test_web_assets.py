@@ -45,14 +45,30 @@ def test_pages_are_gzipped_for_browsers_that_ask(client, issued_urls):
     assert "Content-Encoding" not in plain.headers  # nothing for one that does not
 
 
+def test_static_files_are_gzipped_too(client):
+    page = client.get("/").get_data(as_text=True)
+    css = re.search(r'href="(/static/trace\.css\?v=[0-9a-f]{10})"', page).group(1)
+    packed = client.get(css, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert b"box-sizing" in gzip.decompress(packed.get_data())
+
+
 def test_a_small_answer_is_not_compressed(client):
     response = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in response.headers
 
 
 def test_the_health_check_answers_while_the_database_does(app, client, tmp_path):
+    from trace import db as trace_db
     from trace.migrations import MIGRATIONS
-    assert client.get("/healthz").get_json() == {"ok": True, "schema": MIGRATIONS[-1][0]}
+    healthy = client.get("/healthz").get_json()
+    assert healthy["ok"] and healthy["schema"] == MIGRATIONS[-1][0] and healthy["disk_free_mb"]
+    connection = trace_db.connection(app.config["DATABASE"])
+    connection.execute("PRAGMA query_only = 1")  # read-only: it answers, but cannot write
+    try:
+        assert client.get("/healthz").status_code == 503
+    finally:
+        connection.execute("PRAGMA query_only = 0")
     app.config["DATABASE"] = str(tmp_path / "gone" / "trace.db")
     response = client.get("/healthz")
     assert response.status_code == 503 and response.get_json() == {"ok": False}

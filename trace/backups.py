@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -53,12 +54,14 @@ def backup(database: str | Path, target: str | Path) -> BackupInfo:
                        "overwrites one", message_zh=f"{target} 已存在；备份不会覆盖已有文件")
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
+    partial.touch(mode=0o600)  # it holds everything: as private as the database
     source = _read_only(Path(database))
     try:
         _copy(source, partial)
+        os.replace(partial, target)  # never a half-written backup under the real name
     finally:
         source.close()
-    os.replace(partial, target)  # never a half-written backup under the real name
+        partial.unlink(missing_ok=True)  # a failed copy (disk full) leaves nothing
     return describe(target)
 
 
@@ -109,16 +112,16 @@ def check_backup(path: str | Path, keys_dir: str | Path,
     if not info.schema or info.schema > newest:
         raise InvalidInput(f"{path} has schema version {info.schema}; this Trace knows 1 to "
                            f"{newest}", message_zh="备份的数据库版本与本程序不符")
-    scratch = path.with_name(f".check-{os.getpid()}-{path.name}")
     source = _read_only(path)
-    try:  # opening migrates: check a copy, so the backup stays as it was taken
-        _copy(source, scratch)
-        source.close()
+    # Opening migrates: check a copy, so the backup stays as it was taken (and may
+    # sit on read-only media).
+    with tempfile.TemporaryDirectory(prefix="trace-restore-check-") as folder:
+        scratch = Path(folder) / "check.db"
+        try:
+            _copy(source, scratch)
+        finally:
+            source.close()
         _check_keys(scratch, keys_dir, passphrase)
-    finally:
-        source.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{scratch}{suffix}").unlink(missing_ok=True)
     return info
 
 

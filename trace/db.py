@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import sys
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -174,10 +175,17 @@ def check_ready(path: str | Path) -> None:
         db.close()
 
 
+# gunicorn respawns a worker that exits with any other status, forever; 3 is its
+# "worker failed to boot", on which the master stops.
+GUNICORN_BOOT_ERROR = 3
+
+
 def init_app(app) -> None:
-    """Refuse to start without a usable database: one log line, exit status 1."""
+    """Refuse to start without a usable database: one log line, exit status 1 (3
+    inside gunicorn, so it stops instead of starting worker after worker)."""
     try:
         check_ready(app.config["DATABASE"])
     except DatabaseUnavailable as error:
         logging.getLogger("trace").critical("Trace cannot start: %s", error.message)
-        raise SystemExit(1) from None
+        raise SystemExit(GUNICORN_BOOT_ERROR if "gunicorn.arbiter" in sys.modules
+                         else 1) from None

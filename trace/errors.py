@@ -85,3 +85,9 @@ class LabelFontProblem(TraceError):
     """The label font is missing or cannot be embedded."""
 
     status = 500
+
+
+class StorageUnavailable(TraceError):
+    """The database cannot take writes now (disk full, read-only, I/O error)."""
+
+    status = 503

@@ -50,7 +50,8 @@ def free_port() -> int:
 def gunicorn(app: str, port: int, workers: int) -> list[str]:
     """The command `make serve` runs (access log off: it is a file write a request)."""
     return [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-            f"127.0.0.1:{port}", "--graceful-timeout", "20", "--log-level", "warning", app]
+            f"127.0.0.1:{port}", "--preload", "--no-control-socket", "--graceful-timeout", "20",
+            "--log-level", "warning", app]
 
 
 def prepare(folder: Path, port: int) -> tuple[dict, list[str]]:

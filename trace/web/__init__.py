@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from .. import db
 from ..codes import group_serial
-from ..errors import TraceError
+from ..errors import StorageUnavailable, TraceError
 from . import assets, i18n
 
 BEIJING = timezone(timedelta(hours=8), "CST")
@@ -181,15 +181,23 @@ def _handle_http_error(error: HTTPException):
                         zh.get(status, error.name))
 
 
+STORAGE_ZH = {"the database is read-only": "数据库为只读", "the disk is full": "存储空间已满",
+              "the disk failed to read or write": "磁盘读写出错",
+              "the database stayed locked by another writer": "数据库正忙"}
+
+
 def _handle_storage(error: sqlite3.OperationalError):
     """A write the storage refused (disk full, read-only): a clear 503, not a 500."""
     problem = db.storage_failure(error)
     if problem is None:
         return _handle_unexpected(error)
     log.critical("a write failed on %s: %s", request.path, problem)
-    return render_error(error, 503, f"We cannot save anything right now ({problem}). Nothing "
-                        "you sent was saved; please try again later.",
-                        "平台暂时无法保存数据（存储空间已满或只读），您刚才的操作没有保存，请稍后再试。")
+    unavailable = StorageUnavailable(
+        f"We cannot save anything right now ({problem}). Nothing you sent was saved; "
+        "please try again later.",
+        message_zh=f"平台暂时无法保存数据（{STORAGE_ZH.get(problem, '存储故障')}），"
+                   "您刚才的操作没有保存，请稍后再试。")
+    return render_error(unavailable, 503, unavailable.message, unavailable.message_zh)
 
 
 def _handle_unexpected(error: Exception):

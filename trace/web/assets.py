@@ -11,6 +11,7 @@ browsers and CDNs may keep every URL forever (``immutable``).
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 from flask import Flask, current_app, request
@@ -51,13 +52,23 @@ def _cache_versioned(response):
     return response
 
 
+MIN_FREE_BYTES = 64 * 1024 * 1024
+
+
 def healthz():
-    """200 with the schema version while the database answers; 503 otherwise."""
+    """200 while the database answers and can take writes (not read-only, space on
+    its disk); 503 with what is wrong otherwise. For a monitor or a load balancer."""
+    path = current_app.config["DATABASE"]
     try:
-        version = db.schema_version(db.connection(current_app.config["DATABASE"]))
-    except Exception:  # any failure to read is "not healthy", never a 500
+        connection = db.connection(path)
+        version = db.schema_version(connection)
+        db.check_writable(connection, path)
+        free = shutil.disk_usage(Path(path).parent).free
+    except Exception:  # any failure to read or write is "not healthy", never a 500
         return {"ok": False}, 503
-    return {"ok": True, "schema": version}
+    healthy = free >= MIN_FREE_BYTES
+    return {"ok": healthy, "schema": version, "disk_free_mb": free // 2**20}, \
+        200 if healthy else 503
 
 
 def init_app(app: Flask) -> None:
@@ -71,4 +82,6 @@ def init_app(app: Flask) -> None:
         "text/html", "text/css", "text/plain", "text/csv", "application/javascript",
         "text/javascript", "application/json", "image/svg+xml"])
     app.config.setdefault("COMPRESS_ALGORITHM", ["gzip", "br"])
+    # Static files are streamed, and Flask-Compress has a list of its own for those.
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["gzip", "br"])
     Compress(app)
