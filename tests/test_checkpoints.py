@@ -99,3 +99,19 @@ def test_a_request_that_wrote_signs_a_checkpoint_as_it_ends(app, client, db, led
     assert checkpoints.latest(db).size == log.tree_size(db)
     assert db.execute("SELECT kind FROM ledger_leaves ORDER BY idx DESC LIMIT 1").fetchone() \
         == ("claim",)
+
+
+def test_a_background_issuing_job_signs_a_checkpoint_when_it_ends(app, db, ledger_signer,
+                                                                  make_batch):
+    from trace import jobs
+    from trace.checkpointing import sign_pending
+    make_batch()
+    signer = keys.load_signer(db, app.config["KEYS_DIR"])
+    job = jobs.start(db, "issue", owner_id=1, subject="g/l", total=30)
+    settings = dict(app.config)
+    thread = jobs.issue_in_background(app.config["DATABASE"], job.id, signer,
+                                      "09521234000013", "ZJ-2611-A", 30, None,
+                                      when_done=lambda: sign_pending(settings, wait=True))
+    thread.join(timeout=30)
+    assert jobs.get_job(db, job.id).state == "finished"
+    assert checkpoints.latest(db).size == log.tree_size(db)  # no request had to come

@@ -9,7 +9,6 @@ Run everything from the checkout (the standard library has a module ``trace``)::
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 from pathlib import Path
@@ -93,22 +92,11 @@ def create_app(test_config: dict | None = None, *, require_database: bool = True
 
 def _checkpoint_after_writes(_error: BaseException | None) -> None:
     """A request or command that appended to the ledger ends with a signed
-    checkpoint (at most one a second); one that did not costs nothing."""
+    checkpoint (a command waits out the second; a request never does)."""
     from flask import current_app, has_request_context
 
-    from .keys import cached_signer
-    from .transparency import checkpoints, log
-    if not log.grew():
-        return
-    config = current_app.config
-    try:
-        database = db.connection(config["DATABASE"])
-        signer = cached_signer(database, config["KEYS_DIR"], config["KEY_PASSPHRASE"], "ledger")
-        checkpoints.after_writes(database, signer,
-                                 checkpoints.origin_for(config["OFFICIAL_DOMAIN"]),
-                                 wait=not has_request_context())
-    except Exception:  # the write itself stands; the next request signs the checkpoint
-        logging.getLogger(__name__).exception("could not sign a ledger checkpoint")
+    from .checkpointing import sign_pending
+    sign_pending(current_app.config, wait=not has_request_context())
 
 
 def trusted_hosts(base_url: str, extra: str | list[str] | None) -> list[str]:

@@ -16,6 +16,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 import sqlite_utils
 
@@ -101,8 +102,11 @@ def get_job(db: sqlite_utils.Database, job_id: int, *, owner_id: int | None = No
 
 
 def issue_in_background(db_path: str, job_id: int, signer: Signer, gtin: str, lot: str,
-                        count: int, pin_secret: str | None) -> threading.Thread:
-    """Issue codes in a thread of this process, telling the job of each signed chunk.
+                        count: int, pin_secret: str | None,
+                        when_done: Callable[[], None] | None = None) -> threading.Thread:
+    """Issue codes in a thread of this process, telling the job of each signed chunk;
+    ``when_done`` runs in that thread at the end (the web signs the ledger's
+    checkpoint there: no request ends the job).
 
     One process signs (no fork from a threaded server); issuing stores all the codes
     or none, so a failure leaves nothing half-done, and the job says why.
@@ -122,6 +126,8 @@ def issue_in_background(db_path: str, job_id: int, signer: Signer, gtin: str, lo
         else:
             finish(db, job_id)
         finally:
+            if when_done is not None:
+                when_done()
             close_thread_connections()
     thread = threading.Thread(target=run, name=f"issue-job-{job_id}", daemon=True)
     thread.start()

@@ -17,6 +17,7 @@ from flask import (Blueprint, Response, current_app, flash, g, redirect, render_
                    request, stream_with_context, url_for)
 
 from .. import agencies, catalog, downloads, jobs, keys, recalls, scans, stocks
+from ..checkpointing import sign_pending
 from ..inspections import store as inspection_store
 from ..errors import InvalidInput, TraceError
 from . import attachment, get_db, in_reader_language, link
@@ -145,8 +146,9 @@ def issue(gtin: str, lot: str):
     job = jobs.start(db, "issue", owner_id=g.supplier.id, subject=f"{found.gtin}/{found.lot}",
                      total=count)
     pin_secret = config["HASH_SECRET"] if request.form.get("with_pin") == "1" else None
+    settings = dict(config)  # the job outlives the request and its app context
     jobs.issue_in_background(config["DATABASE"], job.id, signer, found.gtin, found.lot, count,
-                             pin_secret)
+                             pin_secret, when_done=lambda: sign_pending(settings, wait=True))
     return redirect(link("supplier.job", job_id=job.id), 303)
 
 
