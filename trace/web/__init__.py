@@ -160,6 +160,18 @@ def attachment(filename: str, cache: str | None = None) -> dict:
     return headers | ({"Cache-Control": cache} if cache else {})
 
 
+def no_store(response):
+    """A page that must never be kept: a recall shows on the next request."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def any_origin(response):
+    """An answer other sites' scripts may read (key sets, checkpoints, proofs)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def link(endpoint: str, **values) -> str:
     """``url_for`` that keeps an English reader in English."""
     if g.get("lang") == "en":

@@ -20,7 +20,7 @@ from ..codes import normalise_typed_serial
 from ..errors import InvalidInput, TraceError
 from ..transparency import audit, bundle, checkpoints, log
 from ..verification import public_batch
-from . import attachment, get_db
+from . import any_origin, attachment, get_db
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -28,8 +28,7 @@ bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 def _text(body: str, status: int = 200) -> Response:
     response = Response(body, status, mimetype="text/plain")
     response.headers["Cache-Control"] = "no-cache"
-    response.headers["Access-Control-Allow-Origin"] = "*"  # witnesses and monitors fetch it
-    return response
+    return any_origin(response)  # witnesses and monitors fetch it
 
 
 def _fresh_checkpoint() -> checkpoints.Checkpoint | None:
@@ -54,9 +53,7 @@ def checkpoint_list():
     """The sizes that have a checkpoint, newest first (the latest 1,000)."""
     rows = get_db().execute("SELECT size, at FROM ledger_checkpoints ORDER BY size DESC "
                             "LIMIT 1000").fetchall()
-    response = current_app.json.response([{"size": size, "at": at} for size, at in rows])
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return any_origin(current_app.json.response([{"size": size, "at": at} for size, at in rows]))
 
 
 @bp.get("/checkpoint/<int:size>")
@@ -84,10 +81,8 @@ def consistency():
         proof = log.consistency_proof(get_db(), old, new)
     except ValueError as error:
         raise InvalidInput(str(error), message_zh="账本没有这两个大小之间的证明") from None
-    response = current_app.json.response(
-        {"from": old, "to": new, "proof": [base64.b64encode(h).decode() for h in proof]})
-    response.headers["Access-Control-Allow-Origin"] = "*"  # monitors in a browser fetch it
-    return response
+    return any_origin(current_app.json.response(
+        {"from": old, "to": new, "proof": [base64.b64encode(h).decode() for h in proof]}))
 
 
 def _subject() -> tuple[catalog.Batch, str | None]:
@@ -127,9 +122,9 @@ def proof_bundle():
     _fresh_checkpoint()
     made = bundle.build_bundle(get_db(), batch.gtin, batch.lot, serial)
     name = f"trace-proof-{batch.gtin}-{_safe(batch.lot)}{'-' + serial if serial else ''}.json"
-    headers = attachment(name, "no-cache") | {"Access-Control-Allow-Origin": "*"}
-    return Response(json.dumps(made, ensure_ascii=False, indent=2), mimetype="application/json",
-                    headers=headers)
+    return any_origin(Response(json.dumps(made, ensure_ascii=False, indent=2),
+                               mimetype="application/json",
+                               headers=attachment(name, "no-cache")))
 
 
 def _safe(lot: str) -> str:

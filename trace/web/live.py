@@ -17,7 +17,7 @@ from flask import Blueprint, current_app, render_template, request
 from .. import qr
 from ..db import utc_now
 from ..streamers import live
-from . import get_db
+from . import get_db, no_store
 
 bp = Blueprint("live", __name__, url_prefix="/live")
 
@@ -28,23 +28,18 @@ def _shown(live_id: str) -> live.OnCamera:
                           valid_days=config["REPORT_VALID_DAYS"])
 
 
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"  # a recall must show at once
-    return response
-
-
 @bp.get("/<live_id>")
 def page(live_id: str):
     shown = _shown(live_id)
     html = render_template("live.html", live=shown, overlay=request.args.get("overlay") == "1",
                            qr_svg=qr.svg_for(shown.batch_url), now=utc_now(),
                            now_ms=int(time.time() * 1000))
-    return _no_store(current_app.make_response(html))
+    return no_store(current_app.make_response(html))
 
 
 @bp.get("/<live_id>/state")
 def state(live_id: str):
     shown = _shown(live_id)
-    return _no_store(current_app.json.response({
+    return no_store(current_app.json.response({
         "state": shown.state, "fingerprint": shown.fingerprint,
         "now": int(time.time() * 1000)}))

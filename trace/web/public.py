@@ -20,17 +20,12 @@ from ..errors import InvalidCode, InvalidInput, NotFound, TraceError
 from ..inspections import store as inspection_store
 from ..streamers import selection
 from ..scans import Observer, ScanPolicy, device_hash, network_hash, visitor_hash
-from . import (attachment, get_db, in_reader_language, link, raw_request_target, same_origin_path,
-               wants_json)
+from . import (any_origin, attachment, get_db, in_reader_language, link, no_store,
+               raw_request_target, same_origin_path, wants_json)
 from .auth import staff_signed_in
 
 bp = Blueprint("public", __name__)
 DEVICE_COOKIE = "trace_device"
-
-
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"  # a recall must show at once
-    return response
 
 
 def policy() -> ScanPolicy:
@@ -101,11 +96,11 @@ def scan(_rest: str):
 def _verdict_response(verdict: verification.Verdict, *, code: ItemCode | None = None,
                       status: int = 200, notice: tuple[str, str] | None = None):
     if wants_json():
-        return _no_store(current_app.json.response(verdict.to_json())), status
+        return no_store(current_app.json.response(verdict.to_json())), status
     code_path = code.url("") if code else (verdict.serial if verdict.typed else "")
     page = render_template("verify.html", v=verdict, code=code, code_path=code_path,
                            notice=notice, inspections=_displayed(verdict.inspections))
-    return _no_store(current_app.make_response((page, status)))
+    return no_store(current_app.make_response((page, status)))
 
 
 def claim(code: ItemCode):
@@ -135,7 +130,7 @@ def report():
     code_path = request.args.get("code", "")
     verdict = _report_subject(code_path)
     if request.method == "GET":
-        return _no_store(current_app.make_response(
+        return no_store(current_app.make_response(
             render_template("report.html", v=verdict, code_path=code_path, form={})))
     form = reports.ReportForm(
         what_seen=request.form.get("what_seen", ""),
@@ -152,10 +147,10 @@ def report():
         message = in_reader_language(error)
         page = render_template("report.html", v=verdict, code_path=code_path,
                                form=request.form, error=message)
-        return _no_store(current_app.make_response((page, error.status)))
+        return no_store(current_app.make_response((page, error.status)))
     item_path = same_origin_path(code_path) if code_path.startswith("/01/") else ""
     g.page_path = item_path or None  # switching language goes to the item, not the form
-    return _no_store(current_app.make_response(
+    return no_store(current_app.make_response(
         render_template("report_sent.html", report=saved, v=verdict, code_path=item_path)))
 
 
@@ -172,11 +167,11 @@ def _report_subject(code_path: str) -> verification.Verdict | None:
 def batch_page(ref: BatchRef):
     view = verification.batch_view(get_db(), ref.gtin, ref.lot)
     if wants_json():
-        return _no_store(current_app.json.response(verification.public_batch_json(view)))
+        return no_store(current_app.json.response(verification.public_batch_json(view)))
     page = render_template("batch.html", **dict(
         view, inspections=_displayed(view["inspections"]),
         selections=selection.public_selections(get_db(), view["batch"].id)))
-    return _no_store(current_app.make_response(page))
+    return no_store(current_app.make_response(page))
 
 
 def _displayed(served) -> list[dict]:
@@ -197,5 +192,4 @@ def report_pdf(sha256: str):
 def trust_list():
     response = current_app.json.response(keys.trust_list(get_db()))
     response.headers["Cache-Control"] = "public, max-age=300"
-    response.headers["Access-Control-Allow-Origin"] = "*"  # offline verifiers may fetch it
-    return response
+    return any_origin(response)  # offline verifiers may fetch it
