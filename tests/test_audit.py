@@ -160,3 +160,13 @@ def test_init_db_backfills_only_a_database_from_before_the_ledger(run_cli, logge
     tamper(logged, "ledger_nodes", "DELETE FROM ledger_nodes")
     assert "added to the ledger" not in run_cli("init-db").output
     assert any("has no leaf" in p for p in audit.audit(logged))
+
+
+def test_one_items_proof_names_only_that_items_problems(logged, issued_urls):
+    voided = parse_code(issued_urls[1], BASE_URL).serial
+    other = parse_code(issued_urls[0], BASE_URL).serial
+    assert audit.subject_problems(logged, GTIN, LOT, other) == []
+    assert audit.subject_problems(logged, GTIN, LOT, voided) == []
+    tamper(logged, "items", "UPDATE items SET status = 'active', status_reason = NULL")
+    assert audit.subject_problems(logged, GTIN, LOT, other) == []
+    assert any(voided in p for p in audit.subject_problems(logged, GTIN, LOT, voided))

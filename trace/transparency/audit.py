@@ -57,9 +57,7 @@ def subject_problems(db: sqlite_utils.Database, gtin: str, lot: str,
     for row in db.execute("SELECT idx FROM ledger_leaves WHERE gtin = ? AND lot = ? AND "
                           "(serial IS NULL OR serial = ?) ORDER BY idx", [gtin, lot, serial]):
         problems += _leaf_against_row(db, log.leaf(db, row[0]))
-    mine = f"batch {gtin}/{lot}:", f"item {gtin}/{serial}:" if serial else None
-    return problems + [p for p in _statuses(db) if p.startswith(mine[0]) or
-                       (mine[1] and p.startswith(mine[1]))]
+    return problems + _statuses(db, gtin, lot, serial)
 
 
 # The triggers that make event tables and the log append-only (from the migrations).
@@ -139,14 +137,59 @@ def _subtrees(db: sqlite_utils.Database, level_hashes: list[bytes]) -> list[str]
     return []
 
 
-def _statuses(db: sqlite_utils.Database) -> list[str]:
-    """Batch, item and key statuses against what the ledger's events say."""
+STATUS_KINDS = ("recall", "unrecall", "void", "recall_item")
+KEY_KINDS = ("key_created", "key_retired", "key_revoked")
+
+
+def _statuses(db: sqlite_utils.Database, gtin: str | None = None, lot: str | None = None,
+              serial: str | None = None) -> list[str]:
+    """Batch, item and key statuses against what the ledger's events say: all of
+    them, or one batch (and item) when ``gtin`` and ``lot`` are given."""
+    batches, items, key_states = _logged_states(db, gtin, lot)
+    problems = []
+    scope = " WHERE gtin = ? AND lot = ?" if gtin else ""
+    for row_gtin, row_lot, status, reason in db.execute(
+            f"SELECT gtin, lot, status, status_reason FROM batches{scope}",
+            [gtin, lot] if gtin else []):
+        expected = batches.get((row_gtin, row_lot), ("open", None))
+        if (status, reason) != expected:
+            problems.append(f"batch {row_gtin}/{row_lot}: status {_status(status, reason)} but "
+                            f"the ledger's events say {_status(*expected)}")
+    if gtin and not serial:
+        return problems
+    scope = " AND gtin = ? AND serial = ?" if gtin else ""
+    if gtin:  # one item: the batch's other items are not this page's business
+        items = {key: state for key, state in items.items() if key[1] == serial}
+    changed = {(row[0], row[1]): (row[2], row[3]) for row in db.execute(
+        f"SELECT gtin, serial, status, status_reason FROM items WHERE status != 'active'{scope}",
+        [gtin, serial] if gtin else [])}
+    for item in sorted(set(changed) | set(items)):
+        actual, expected = changed.get(item, ("active", None)), items.get(item, ("active", None))
+        if actual != expected:
+            problems.append(f"item {item[0]}/{item[1]}: status {_status(*actual)} but the "
+                            f"ledger's events say {_status(*expected)}")
+    if gtin:
+        return problems
+    for kid, status in db.execute("SELECT kid, status FROM keys ORDER BY created_at"):
+        expected_status = key_states.get(kid, "unlogged")
+        if status != expected_status:
+            problems.append(f"key {kid}: status {status!r} but the ledger's events say "
+                            f"{expected_status!r}")
+    return problems
+
+
+def _logged_states(db: sqlite_utils.Database, gtin: str | None,
+                   lot: str | None) -> tuple[dict, dict, dict]:
+    """What the logged events leave standing: batch and item statuses with their
+    reasons, and key states (all, or one batch's)."""
+    kinds = STATUS_KINDS if gtin else STATUS_KINDS + KEY_KINDS
+    scope = " AND gtin = ? AND lot = ?" if gtin else ""
     batches: dict[tuple, tuple] = {}
     items: dict[tuple, tuple] = {}
     key_states: dict[str, str] = {}
-    for kind, data in db.execute("SELECT kind, data FROM ledger_leaves WHERE kind IN ('recall', "
-                                 "'unrecall', 'void', 'recall_item', 'key_created', "
-                                 "'key_retired', 'key_revoked') ORDER BY idx"):
+    for kind, data in db.execute(
+            f"SELECT kind, data FROM ledger_leaves WHERE kind IN ({','.join('?' * len(kinds))})"
+            f"{scope} ORDER BY idx", [*kinds, *([gtin, lot] if gtin else [])]):
         event = json.loads(data)
         if kind in ("recall", "unrecall"):
             batches[event["gtin"], event["lot"]] = (
@@ -156,27 +199,7 @@ def _statuses(db: sqlite_utils.Database) -> list[str]:
                 "void" if kind == "void" else "recalled", event["reason"])
         elif key_states.get(event["kid"]) != "revoked":
             key_states[event["kid"]] = kind.removeprefix("key_").replace("created", "active")
-    problems = []
-    for gtin, lot, status, reason in db.execute(
-            "SELECT gtin, lot, status, status_reason FROM batches"):
-        expected = batches.get((gtin, lot), ("open", None))
-        if (status, reason) != expected:
-            problems.append(f"batch {gtin}/{lot}: status {_status(status, reason)} but the "
-                            f"ledger's events say {_status(*expected)}")
-    marks = ",".join("?" * len(items))
-    for gtin, serial, status, reason in db.execute(
-            "SELECT gtin, serial, status, status_reason FROM items WHERE status != 'active' "
-            f"OR serial IN ({marks})", [serial for _gtin, serial in items]):
-        expected = items.get((gtin, serial), ("active", None))
-        if (status, reason) != expected:
-            problems.append(f"item {gtin}/{serial}: status {_status(status, reason)} but the "
-                            f"ledger's events say {_status(*expected)}")
-    for kid, status in db.execute("SELECT kid, status FROM keys ORDER BY created_at"):
-        expected_status = key_states.get(kid, "unlogged")
-        if status != expected_status:
-            problems.append(f"key {kid}: status {status!r} but the ledger's events say "
-                            f"{expected_status!r}")
-    return problems
+    return batches, items, key_states
 
 
 def _status(status: str, reason: str | None) -> str:
