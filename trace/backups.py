@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import keys
+from . import keys, snapshots
 from .db import open_db
 from .errors import Conflict, InvalidInput, KeyProblem, NotFound
 from .migrations import MIGRATIONS
@@ -167,5 +167,9 @@ def restore(backup_path: str | Path, database: str | Path, keys_dir: str | Path,
     finally:
         source.close()
         target.close()
-    open_db(database).close()  # migrate a backup from an older version
+    restored = open_db(database)  # migrates a backup from an older version
+    try:
+        snapshots.renew_epoch(restored)  # running servers must not serve cached facts
+    finally:
+        restored.close()
     return describe(database), kept

@@ -31,6 +31,7 @@ _URI_RAW = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
     "-._~!$&'()*+,;=:@%/?"
 )
+_URI_RAW_TEXT = re.compile("[" + re.escape("".join(sorted(_URI_RAW))) + "]*")
 _PCT = re.compile(r"%([0-9A-Fa-f]{2})")
 _GTIN14 = re.compile(r"[0-9]{14}")
 
@@ -84,8 +85,10 @@ def percent_decode(raw: str, what: str) -> str:
     """Strict percent-decoding: bad escapes or non-ASCII results are rejected.
 
     ``what`` names the part for the error: an AI, ``"key"``, or a query key."""
+    if "%" not in raw and _URI_RAW_TEXT.fullmatch(raw):
+        return raw  # the common case (our own codes): nothing to decode
     en, zh = _names(what)
-    if any(ch not in _URI_RAW for ch in raw):
+    if not _URI_RAW_TEXT.fullmatch(raw):
         raise InvalidCode(f"{en} contains a character not allowed in a URL",
                           message_zh=f"{zh}含有网址中不允许的字符")
     if raw.count("%") != len(_PCT.findall(raw)):

@@ -330,4 +330,23 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
           for table in ("ledger_leaves", "ledger_nodes", "ledger_checkpoints")
           for verb in ("update", "delete")),
     ]),
+    (12, [
+        # The version of everything a public page shows about a batch (DESIGN §12):
+        # a per-process cache of batch facts and rendered cards is keyed by it. Every
+        # table but the per-item and bookkeeping ones bumps it, whatever code writes;
+        # the epoch is new for every database file, and restore gives it a new one.
+        """CREATE TABLE content_version (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            epoch TEXT NOT NULL,
+            n INTEGER NOT NULL
+        )""",
+        "INSERT INTO content_version VALUES (1, lower(hex(randomblob(8))), 0)",
+        *(f"""CREATE TRIGGER {table}_{verb}_bumps_version AFTER {verb.upper()} ON {table}
+              BEGIN UPDATE content_version SET n = n + 1; END"""
+          for table in ("agencies", "batches", "commissions", "inspection_reports",
+                        "issuances", "keys", "live_pages", "photos", "products",
+                        "report_pdfs", "reports", "rooms", "selections", "status_events",
+                        "suppliers")
+          for verb in ("insert", "update", "delete")),
+    ]),
 ]

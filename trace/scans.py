@@ -13,6 +13,7 @@ the browser of a random first-party cookie. A raw address is never written::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -70,6 +71,7 @@ def _keyed(secret: str, purpose: str, value: str) -> str:
     return hmac.new(secret.encode(), f"{purpose}|{value}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
+@functools.lru_cache(maxsize=4096)  # a page hashes it twice; busy networks come back
 def network_prefix(address: str | None) -> str:
     """The /24 or /48 a client address belongs to (IPv4-mapped IPv6 counts as IPv4).
 

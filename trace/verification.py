@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import sqlite_utils
 
-from . import catalog, recalls, scans
+from . import catalog, recalls, scans, snapshots
 from .codes import BatchRef, ItemCode, normalise_typed_serial, parse_link, verify_signature
 from .db import utc_now
 from .errors import InvalidCode
@@ -98,6 +98,7 @@ class Verdict:
     inspections: tuple[dict, ...] = ()     # DESIGN §7, every version, newest first
     typed: bool = False
     verified_at: str = field(default_factory=utc_now)
+    facts_stamp: snapshots.Stamp | None = None  # what the batch-level parts are as of
 
     @property
     def is_genuine(self) -> bool:
@@ -204,10 +205,10 @@ def verify_code(db: sqlite_utils.Database, code: ItemCode, seen: Observer | None
         return _forged("mismatch", ids)
     if not key.valid_at(item["issued_at"]):
         return _forged("key_not_valid", ids)
-    batch = catalog.get_batch_by_id(db, item["batch_id"])
-    if batch.lot != code.lot:
+    facts = snapshots.batch_facts(db, item["batch_id"])
+    if facts.batch.lot != code.lot:
         return _forged("mismatch", ids)
-    return _verdict_for_item(db, item, batch, ids, seen, policy, record)
+    return _verdict_for_item(db, item, facts, ids, seen, policy, record)
 
 
 def verify_typed(db: sqlite_utils.Database, text: str, seen: Observer | None = None,
@@ -223,27 +224,27 @@ def verify_typed(db: sqlite_utils.Database, text: str, seen: Observer | None = N
         key = "typed_ambiguous" if items else "typed_unknown"
         return Verdict("invalid", *_reason(key), serial=serial, typed=True)
     item = items[0]
-    batch = catalog.get_batch_by_id(db, item["batch_id"])
-    ids: dict[str, Any] = dict(gtin=item["gtin"], lot=batch.lot, serial=serial,
+    facts = snapshots.batch_facts(db, item["batch_id"])
+    ids: dict[str, Any] = dict(gtin=item["gtin"], lot=facts.batch.lot, serial=serial,
                                kid=item["kid"], typed=True)
     typed_seen = replace(seen, kind="typed") if seen else None
-    return _verdict_for_item(db, item, batch, ids, typed_seen, policy)
+    return _verdict_for_item(db, item, facts, ids, typed_seen, policy)
 
 
-def _verdict_for_item(db: sqlite_utils.Database, item: dict, batch: catalog.Batch,
+def _verdict_for_item(db: sqlite_utils.Database, item: dict, facts: snapshots.BatchFacts,
                       ids: dict[str, Any], seen: Observer | None, policy: ScanPolicy,
                       record: bool = True) -> Verdict:
     """Precedence (DESIGN §6): recalled, void, suspicious, then genuine (registered
     for a typed code)."""
-    product = catalog.get_product(db, batch.gtin)
+    batch = facts.batch
     if seen and record:
         history = scans.record_and_read(db, item["id"], seen, policy)
     else:
         history = scans.read_history(db, item["id"], seen, policy)
-    context = dict(ids, product=product, supplier=catalog.supplier_of(db, product),
-                   batch=batch, item=item, scans=history,
+    context = dict(ids, product=facts.product, supplier=facts.supplier, batch=batch,
+                   item=item, scans=history, facts_stamp=facts.stamp,
                    events=tuple(recalls.events_for(db, batch.id, item["id"])),
-                   inspections=tuple(inspection_store.served_reports(db, batch.id)))
+                   inspections=facts.inspections)
     copied = history.copied_reason(policy, viewer_known=seen is not None)
     if batch.status == "recalled" or item["status"] == "recalled":
         key, verdict = "recalled", "recalled"

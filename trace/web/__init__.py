@@ -172,11 +172,26 @@ def any_origin(response):
     return response
 
 
+_LINKS_MAX = 4096
+
+
 def link(endpoint: str, **values) -> str:
-    """``url_for`` that keeps an English reader in English."""
+    """``url_for`` that keeps an English reader in English.
+
+    Relative links depend only on their arguments and the mount point, and a page
+    builds several the same on every view (home, the key set, its batch): each is
+    built once per process, not once per page."""
     if g.get("lang") == "en":
         values.setdefault("lang", "en")
-    return url_for(endpoint, **values)
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    built = current_app.extensions.setdefault("trace.links", {})
+    url = built.get(key)
+    if url is None:
+        url = url_for(endpoint, **values)
+        if len(built) >= _LINKS_MAX:  # item pages' own links come and go
+            built.clear()
+        built[key] = url
+    return url
 
 
 def _handle_http_error(error: HTTPException):

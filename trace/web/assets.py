@@ -3,6 +3,7 @@ where it pays; ``/healthz`` for a load balancer::
 
     init_app(app)
     url_for("static", filename="trace.css")   # '/static/trace.css?v=3f2a9c1e0b'
+    asset("trace.css")                        # the same, built once a version (templates)
 
 The version is a hash of the file's bytes, so a changed file gets a new URL and
 browsers and CDNs may keep every URL forever (``immutable``).
@@ -14,7 +15,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 from flask_compress import Compress
 
 from .. import db
@@ -40,6 +41,18 @@ def _add_version(endpoint: str, values: dict) -> None:
         version = version_of(current_app.static_folder or "", values["filename"])
         if version:
             values["v"] = version
+
+
+def asset(filename: str) -> str:
+    """``url_for("static", filename=...)``, built once for each version of the file:
+    every page links its stylesheet and icon, and building a URL costs more than
+    the stat that tells whether the file changed."""
+    key = (request.script_root, filename,
+           version_of(current_app.static_folder or "", filename))
+    built = current_app.extensions.setdefault("trace.assets", {})
+    if key not in built:
+        built[key] = url_for("static", filename=filename)
+    return built[key]
 
 
 def _cache_versioned(response):
@@ -73,6 +86,7 @@ def healthz():
 
 def init_app(app: Flask) -> None:
     app.url_defaults(_add_version)
+    app.add_template_global(asset)
     app.after_request(_cache_versioned)
     app.add_url_rule("/healthz", "healthz", healthz)
     # gzip (or brotli, when asked) for text over 500 bytes; images and PDFs are

@@ -23,6 +23,7 @@ from ..scans import Observer, ScanPolicy, device_hash, network_hash, visitor_has
 from . import (any_origin, attachment, get_db, in_reader_language, link, no_store,
                raw_request_target, same_origin_path, wants_json)
 from .auth import staff_signed_in
+from .cards import batch_cards, displayed
 
 bp = Blueprint("public", __name__)
 DEVICE_COOKIE = "trace_device"
@@ -99,7 +100,7 @@ def _verdict_response(verdict: verification.Verdict, *, code: ItemCode | None = 
         return no_store(current_app.json.response(verdict.to_json())), status
     code_path = code.url("") if code else (verdict.serial if verdict.typed else "")
     page = render_template("verify.html", v=verdict, code=code, code_path=code_path,
-                           notice=notice, inspections=_displayed(verdict.inspections))
+                           notice=notice, cards=batch_cards(verdict))
     return no_store(current_app.make_response((page, status)))
 
 
@@ -169,13 +170,9 @@ def batch_page(ref: BatchRef):
     if wants_json():
         return no_store(current_app.json.response(verification.public_batch_json(view)))
     page = render_template("batch.html", **dict(
-        view, inspections=_displayed(view["inspections"]),
+        view, inspections=displayed(view["inspections"]),
         selections=selection.public_selections(get_db(), view["batch"].id)))
     return no_store(current_app.make_response(page))
-
-
-def _displayed(served) -> list[dict]:
-    return inspection_store.for_display(list(served), current_app.config["REPORT_VALID_DAYS"])
 
 
 @bp.get("/inspections/pdf/<sha256>")

@@ -1,0 +1,84 @@
+"""What a batch's verify pages share, read once per content version, not per scan.
+
+Every scan of a batch's items shows the same product, supplier and batch and the
+same signed lab reports, re-checked; reading and checking them was a fifth of a
+verify page's work (DESIGN §12). They change only through writes to the tables
+migration 12 watches, whose triggers bump ``content_version`` in the writing
+transaction whatever code writes, and with the clock (expiry dates, report ages).
+So an entry is keyed by the database's epoch, its content version, the minute
+and the batch::
+
+    facts = batch_facts(db, batch_id)
+    facts.product.name, facts.inspections, facts.stamp
+
+The version is read before the facts: a write landing in between gives facts
+newer than their stamp, never older, and the next read sees the new version.
+Per-item state (an item's status, its scans, its events) is never cached.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from . import catalog
+from .db import utc_now
+from .inspections import store as inspection_store
+
+# Tables whose writes do not bump the version: per-item rows (read per scan, and
+# written by the hundred thousand in a top-up), accounts never shown publicly, and
+# bookkeeping. tests/test_snapshots.py holds every other table to its triggers.
+UNWATCHED_TABLES = frozenset({
+    "items", "scans", "scan_totals", "claims", "attempts", "jobs", "users", "api_tokens",
+    "ledger_leaves", "ledger_nodes", "ledger_checkpoints", "schema_migrations",
+    "content_version"})
+
+Stamp = tuple[str, int, str]  # (epoch, version, minute)
+
+
+@dataclass(frozen=True)
+class BatchFacts:
+    batch: catalog.Batch
+    product: catalog.Product
+    supplier: catalog.Supplier
+    inspections: tuple[dict, ...]   # served_reports, newest first, checked at ``stamp``
+    stamp: Stamp
+
+
+_FACTS: dict[tuple[Stamp, int], BatchFacts] = {}
+_FACTS_MAX = 1024
+_lock = threading.Lock()
+
+
+def stamp(db: sqlite_utils.Database) -> Stamp:
+    epoch, version = db.execute("SELECT epoch, n FROM content_version").fetchone()
+    return epoch, version, utc_now()[:16]
+
+
+def batch_facts(db: sqlite_utils.Database, batch_id: int) -> BatchFacts:
+    """The batch's facts as of now: from this process's cache when nothing they
+    depend on has changed this minute."""
+    key = (stamp(db), batch_id)
+    facts = _FACTS.get(key)
+    if facts is None:
+        facts = _read(db, batch_id, key[0])
+        with _lock:
+            if len(_FACTS) >= _FACTS_MAX:  # stale stamps pile up: start afresh
+                _FACTS.clear()
+            _FACTS[key] = facts
+    return facts
+
+
+def _read(db: sqlite_utils.Database, batch_id: int, at: Stamp) -> BatchFacts:
+    batch = catalog.get_batch_by_id(db, batch_id)
+    product = catalog.get_product(db, batch.gtin)
+    return BatchFacts(batch, product, catalog.supplier_of(db, product),
+                      tuple(inspection_store.served_reports(db, batch_id)), at)
+
+
+def renew_epoch(db: sqlite_utils.Database) -> None:
+    """A new epoch for a database whose contents were replaced (a restore): no
+    process may take its cached facts for the new contents' at the same version."""
+    db.execute("UPDATE content_version SET epoch = lower(hex(randomblob(8)))")

@@ -1,0 +1,55 @@
+"""The verify page's batch-level cards, rendered once and reused.
+
+A popular batch's items are scanned thousands of times a minute, and every page
+showed the same product, supplier, batch and lab cards: rendering them was the
+biggest part of a page (DESIGN §12). They are rendered from the batch's facts
+(trace/snapshots.py) and kept per process under the facts' stamp and the reader's
+language, so they change exactly when the facts do::
+
+    cards = batch_cards(verdict)    # {"product": Markup, "lab": Markup, ...}
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import current_app
+from markupsafe import Markup
+
+from .. import verification
+from ..inspections import store as inspection_store
+from . import current_lang
+
+PARTS = ("lab_warnings", "expired", "product", "supplier", "batch", "lab")
+_CARDS_MAX = 1024
+_lock = threading.Lock()
+
+
+def batch_cards(verdict: verification.Verdict) -> dict[str, Markup]:
+    """The rendered parts named in PARTS; none for a verdict without a batch."""
+    if verdict.batch is None:
+        return {}
+    if verdict.facts_stamp is None:  # facts read outside the cache: render afresh
+        return _render(verdict)
+    kept = current_app.extensions.setdefault("trace.cards", {})  # one app's config
+    key = (verdict.facts_stamp, verdict.batch.id, current_lang())
+    cards = kept.get(key)
+    if cards is None:
+        cards = _render(verdict)
+        with _lock:
+            if len(kept) >= _CARDS_MAX:  # stale stamps pile up: start afresh
+                kept.clear()
+            kept[key] = cards
+    return cards
+
+
+def displayed(served) -> list[dict]:
+    """Served reports with what a page adds (failed items, age), as of today."""
+    return inspection_store.for_display(list(served), current_app.config["REPORT_VALID_DAYS"])
+
+
+def _render(verdict: verification.Verdict) -> dict[str, Markup]:
+    context = {"v": verdict, "inspections": displayed(verdict.inspections)}
+    current_app.update_template_context(context)
+    module = current_app.jinja_env.get_template("_verify_batch.html").make_module(context)
+    return {part: Markup(getattr(module, part)) for part in PARTS}
