@@ -94,3 +94,12 @@ def test_two_databases_never_share_facts(db, tmp_path):
     from trace.db import create_db
     other = create_db(tmp_path / "other.db")
     assert snapshots.stamp(other)[0] != snapshots.stamp(db)[0]
+
+
+def test_a_revoked_key_is_seen_at_once(db, issuer, issued_urls):
+    from trace import keys
+    assert snapshots.key(db, issuer.kid).status == "active"
+    assert snapshots.key(db, issuer.kid) is snapshots.key(db, issuer.kid)
+    keys.revoke_key(db, issuer.kid)
+    assert snapshots.key(db, issuer.kid).status == "revoked"
+    assert snapshots.key(db, "NOSUCHKEY") is None

@@ -12,6 +12,7 @@ unpadded base64url (86 characters)::
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -125,11 +126,15 @@ class BatchRef:
         return f"{base_url.rstrip('/')}{DigitalLink(self.gtin, lot=self.lot).path}"
 
 
+# Loading a public key is a pure function of its bytes, and every scan loads one
+# of a handful of issuer keys.
+_public_key = functools.lru_cache(maxsize=256)(Ed25519PublicKey.from_public_bytes)
+
+
 def verify_signature(public_raw: bytes, code: ItemCode) -> bool:
     """True if ``code.sig`` is a valid Ed25519 signature by ``public_raw``."""
     try:
-        Ed25519PublicKey.from_public_bytes(public_raw).verify(
-            decode_signature(code.sig), code.message)
+        _public_key(public_raw).verify(decode_signature(code.sig), code.message)
     except (InvalidSignature, InvalidCode, ValueError):
         return False
     return True

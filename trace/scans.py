@@ -162,28 +162,30 @@ def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
     """The item's history as ``seen`` (or nobody in particular) would read it."""
     since = ((now or datetime.now(timezone.utc)) - timedelta(days=policy.window_days))
     viewer = seen.identity if seen else ""
-    # One pass over the item's scans for every figure (the verify page's hot path).
-    (count, first_at, networks, devices, window_networks, window_devices,
-     others) = db.execute(
-        "SELECT count(*), min(at), count(DISTINCT network), count(DISTINCT who), "
-        "count(DISTINCT CASE WHEN at >= :since THEN network END), "
+    # One statement for every figure: a pass over the item's scans, with its pruned
+    # totals and its claim beside them (the verify page's hot path).
+    (count, first_at, networks, devices, window_networks, window_devices, others,
+     pruned_count, pruned_networks, pruned_devices, pruned_first, claimed_at,
+     claim_device) = db.execute(
+        "WITH s AS (SELECT count(*), min(at), count(DISTINCT network), "
+        "count(DISTINCT who), count(DISTINCT CASE WHEN at >= :since THEN network END), "
         "count(DISTINCT CASE WHEN at >= :since THEN who END), "
         "coalesce(sum(who != :viewer), 0) "
-        f"FROM (SELECT at, network, {_IDENTITY} AS who FROM scans WHERE item_id = :item)",
+        f"FROM (SELECT at, network, {_IDENTITY} AS who FROM scans WHERE item_id = :item)) "
+        "SELECT s.*, t.pruned_count, t.pruned_networks, t.pruned_devices, t.first_at, "
+        "c.claimed_at, c.device FROM s "  # one row: the aggregate, whatever the joins find
+        "LEFT JOIN scan_totals t ON t.item_id = :item "
+        "LEFT JOIN claims c ON c.item_id = :item",
         {"item": item_id, "since": since.isoformat(), "viewer": viewer}).fetchone()
-    totals = db.execute("SELECT pruned_count, pruned_networks, pruned_devices, first_at "
-                        "FROM scan_totals WHERE item_id = ?", [item_id]).fetchone()
-    if totals:
-        count += totals[0]
-        networks += totals[1]
-        devices += totals[2]
-        first_at = min(filter(None, [first_at, totals[3]]), default=None)
-    claim = db.execute("SELECT claimed_at, device FROM claims WHERE item_id = ?",
-                       [item_id]).fetchone()
+    if pruned_count is not None:
+        count += pruned_count
+        networks += pruned_networks
+        devices += pruned_devices
+        first_at = min(filter(None, [first_at, pruned_first]), default=None)
     return ScanHistory(
         count=count, first_at=first_at if count > 1 else None, networks=networks,
-        devices=devices, claimed_at=claim[0] if claim else None,
-        claimed_by_viewer=bool(claim and seen and claim[1] == seen.device),
+        devices=devices, claimed_at=claimed_at,
+        claimed_by_viewer=bool(claimed_at and seen and claim_device == seen.device),
         other_device_scans=others if seen else count,
         window_networks=window_networks, window_devices=window_devices)
 

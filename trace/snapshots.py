@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from . import catalog
+from . import catalog, keys
 from .db import utc_now
 from .inspections import store as inspection_store
 
@@ -48,8 +48,10 @@ class BatchFacts:
 
 
 _FACTS: dict[tuple[Stamp, int], BatchFacts] = {}
+_KEYS: dict[tuple[tuple[str, int], str], keys.KeyRecord | None] = {}
 _FACTS_MAX = 1024
 _lock = threading.Lock()
+_MISSING = object()
 
 
 def stamp(db: sqlite_utils.Database) -> Stamp:
@@ -69,6 +71,20 @@ def batch_facts(db: sqlite_utils.Database, batch_id: int) -> BatchFacts:
                 _FACTS.clear()
             _FACTS[key] = facts
     return facts
+
+
+def key(db: sqlite_utils.Database, kid: str) -> keys.KeyRecord | None:
+    """The key ``kid`` as of now (its status included): the keys table is watched."""
+    cache_key = (stamp(db)[:2], kid)
+    found = _KEYS.get(cache_key, _MISSING)
+    if found is not _MISSING:
+        return found  # type: ignore[return-value]
+    record = keys.get_key(db, kid)
+    with _lock:
+        if len(_KEYS) >= _FACTS_MAX:  # forged codes name any kid: keep it bounded
+            _KEYS.clear()
+        _KEYS[cache_key] = record
+    return record
 
 
 def _read(db: sqlite_utils.Database, batch_id: int, at: Stamp) -> BatchFacts:

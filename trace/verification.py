@@ -22,7 +22,6 @@ from .codes import BatchRef, ItemCode, normalise_typed_serial, parse_link, verif
 from .db import utc_now
 from .errors import InvalidCode
 from .inspections import store as inspection_store
-from .keys import get_key
 from .recalls import StatusEvent
 from .scans import Observer, ScanHistory, ScanPolicy
 
@@ -191,7 +190,7 @@ def verify_code(db: sqlite_utils.Database, code: ItemCode, seen: Observer | None
     ``seen`` is recorded in the item's history unless ``record`` is false (the
     page after a claim); ``seen=None`` looks without counting (the CLI)."""
     ids: dict[str, Any] = dict(gtin=code.gtin, lot=code.lot, serial=code.serial, kid=code.kid)
-    key = get_key(db, code.kid)
+    key = snapshots.key(db, code.kid)
     if key is None:
         return _forged("unknown_key", ids)
     if key.role != "issuer":

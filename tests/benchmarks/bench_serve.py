@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import http.client
+import io
 import multiprocessing
 import os
 import random
@@ -170,6 +171,36 @@ def scan_writes(folder: Path, count: int = 5000) -> tuple[float, float]:
     return each * 1e6, batched * 1e6
 
 
+def in_process(env: dict, paths: list[str], count: int = 2000) -> tuple[float, float]:
+    """Microseconds of app time a request, called through WSGI in this process (no
+    server, no client): a genuine verify page, and the ceiling's constant page."""
+    import constant_app
+    from trace import create_app
+    app = create_app({key[len("TRACE_"):]: value for key, value in env.items()
+                      if key in ("TRACE_DATABASE", "TRACE_KEYS_DIR", "TRACE_BASE_URL")})
+    host = env["TRACE_BASE_URL"].split("//", 1)[1]
+
+    def each(wsgi, chosen: list[str]) -> float:
+        statuses: list[str] = []
+        start = time.perf_counter()
+        for path in chosen:
+            target, _, query = path.partition("?")
+            environ = {"REQUEST_METHOD": "GET", "PATH_INFO": target, "QUERY_STRING": query,
+                       "SERVER_NAME": "127.0.0.1", "SERVER_PORT": host.rsplit(":", 1)[1],
+                       "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": host,
+                       "HTTP_ACCEPT_ENCODING": "gzip", "HTTP_USER_AGENT": "bench",
+                       "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+                       "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr}
+            b"".join(wsgi(environ, lambda status, headers, *_: statuses.append(status)))
+        assert all(status.startswith("200") for status in statuses), set(statuses)
+        return (time.perf_counter() - start) / len(chosen) * 1e6
+
+    rng = random.Random(7)
+    chosen = [rng.choice(paths) for _ in range(count)]
+    each(app, chosen[:200])  # warm: caches, imports
+    return each(app, chosen), each(constant_app.app, chosen)
+
+
 def show(name: str, result: dict) -> None:
     print(f"  {name:<34} {result['rate']:8.0f} req/s   p50 {result['p50']:6.1f} ms   "
           f"p99 {result['p99']:6.1f} ms   failed {result['failed']}", flush=True)
@@ -210,6 +241,9 @@ def main() -> None:
             "'SELECT count(*) FROM scans').fetchone()[0])"), env["TRACE_DATABASE"]],
             capture_output=True, text=True).stdout.strip()
         print(f"  scans recorded during the run: {scans}")
+        page_app_us, constant_app_us = in_process(env, paths)
+        print(f"  in-process app time a request (no server, no client): verify page "
+              f"{page_app_us:.0f} µs, constant page {constant_app_us:.0f} µs")
         each, batched = scan_writes(Path(folder))
         page_us = 1e6 * args.workers / ours["rate"]
         print(f"scan writes: {each:.0f} µs a scan committed on its own, {batched:.1f} µs "

@@ -44,11 +44,11 @@ def _add_version(endpoint: str, values: dict) -> None:
 
 
 def asset(filename: str) -> str:
-    """``url_for("static", filename=...)``, built once for each version of the file:
-    every page links its stylesheet and icon, and building a URL costs more than
-    the stat that tells whether the file changed."""
+    """``url_for("static", filename=...)``, built once a process: every page links
+    its stylesheet and icon. Static files change only with a deployment, which
+    restarts the workers; in debug mode an edited file gets its new URL at once."""
     key = (request.script_root, filename,
-           version_of(current_app.static_folder or "", filename))
+           version_of(current_app.static_folder or "", filename) if current_app.debug else "")
     built = current_app.extensions.setdefault("trace.assets", {})
     if key not in built:
         built[key] = url_for("static", filename=filename)
