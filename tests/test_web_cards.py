@@ -65,3 +65,19 @@ def test_the_item_parts_stay_the_items_own(client, issued_urls):
         html = client.get(url[len(BASE_URL):]).get_data(as_text=True)
         serial = re.search(r"/21/([^?]+)", url).group(1)
         assert f"serial={serial}" in html and html.count(serial) >= 3
+
+
+def test_a_restore_while_serving_shows_the_restored_batch(app, client, db, issued_urls,
+                                                          tmp_path):
+    """The restored database may reach the very version the replaced one had, with
+    other contents: its new epoch keeps the replaced one's cards from showing."""
+    from trace.backups import backup, restore
+    path = issued_urls[0][len(BASE_URL):]
+    backup(app.config["DATABASE"], tmp_path / "before-recall.db")
+    recalls.recall_batch(db, GTIN, LOT, "联苯菊酯超标", actor="qc")
+    assert "联苯菊酯超标" in client.get(path).get_data(as_text=True)
+    restore(tmp_path / "before-recall.db", app.config["DATABASE"], app.config["KEYS_DIR"])
+    assert 'data-verdict="genuine"' in client.get(path).get_data(as_text=True)
+    recalls.recall_batch(db, GTIN, LOT, "珠层厚度不达标", actor="qc")  # the same writes
+    html = client.get(path).get_data(as_text=True)
+    assert "珠层厚度不达标" in html and "联苯菊酯超标" not in html
