@@ -201,6 +201,36 @@ def in_process(env: dict, paths: list[str], count: int = 2000) -> tuple[float, f
     return each(app, chosen), each(constant_app.app, chosen)
 
 
+def _scan_writer(database: str, item: int, until: float, queue) -> None:
+    from trace.scans import Observer, record_scan
+    db = open_db(database)
+    seen = Observer(network="n" * 16, device="d" * 16, returning=True, visitor="v" * 16)
+    done = 0
+    while time.perf_counter() < until:
+        record_scan(db, item, seen)
+        done += 1
+    db.close()
+    queue.put(done)
+
+
+def primary_capacity(database: str, writers: int = 2, seconds: float = 3.0) -> float:
+    """Scans a second one SQLite primary takes from ``writers`` processes, each
+    committing every scan on its own: what app nodes shipping scans to it share."""
+    db = open_db(database)
+    item = db.execute("SELECT id FROM items LIMIT 1").fetchone()[0]
+    db.close()
+    until = time.perf_counter() + seconds
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    processes = [multiprocessing.Process(target=_scan_writer, args=(database, item, until, queue))
+                 for _ in range(writers)]
+    for process in processes:
+        process.start()
+    total = sum(queue.get() for _ in processes)
+    for process in processes:
+        process.join()
+    return total / seconds
+
+
 def show(name: str, result: dict) -> None:
     print(f"  {name:<34} {result['rate']:8.0f} req/s   p50 {result['p50']:6.1f} ms   "
           f"p99 {result['p99']:6.1f} ms   failed {result['failed']}", flush=True)
@@ -244,6 +274,10 @@ def main() -> None:
         page_app_us, constant_app_us = in_process(env, paths)
         print(f"  in-process app time a request (no server, no client): verify page "
               f"{page_app_us:.0f} µs, constant page {constant_app_us:.0f} µs")
+        capacity = primary_capacity(env["TRACE_DATABASE"])
+        print(f"  one primary took {capacity:,.0f} scans/s from 2 writer processes (a commit "
+              f"each): the scans of about {capacity / ours['rate']:.0f} nodes serving verify "
+              f"pages at this node's rate")
         each, batched = scan_writes(Path(folder))
         page_us = 1e6 * args.workers / ours["rate"]
         print(f"scan writes: {each:.0f} µs a scan committed on its own, {batched:.1f} µs "
