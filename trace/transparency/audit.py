@@ -62,7 +62,8 @@ def subject_problems(db: sqlite_utils.Database, gtin: str, lot: str,
 
 # The triggers that make event tables and the log append-only (from the migrations).
 APPEND_ONLY = sorted({word.split()[2] for _version, statements in MIGRATIONS
-                      for word in statements if word.lstrip().startswith("CREATE TRIGGER")})
+                      for word in statements
+                      if word.lstrip().startswith("CREATE TRIGGER") and "RAISE(ABORT" in word})
 
 
 def _missing_triggers(db: sqlite_utils.Database) -> list[str]:

@@ -13,15 +13,23 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import timedelta
 from typing import Any
 
 import sqlite_utils
 
-from .. import ledger
+from .. import ledger, throttle
 from ..errors import InvalidInput, NotFound
 from . import checkpoints, leaves, log
 
 VERSION = "trace-proof-v1"
+# A bundle rebuilds its top-up's tree of item entries: about a third of a second of
+# a worker for 100,000 codes, where a verify page takes a millisecond. Proofs are
+# for buyers who look and auditors who check, not for asking in a loop.
+PROOFS_PER_NETWORK = throttle.Limit(
+    "proof_network", 30, timedelta(minutes=1),
+    "too many ledger proofs asked from your network; try again in a minute",
+    "您所在网络查看防篡改记录过于频繁，请一分钟后再试")
 BATCH_KINDS = ("batch_created", "codes_issued", "report", "correction", "recall", "unrecall",
                "selection")
 

@@ -12,17 +12,22 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import sqlite3
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from .. import catalog, keys
+from .. import catalog, keys, throttle
 from ..codes import normalise_typed_serial
+from ..db import storage_failure
 from ..errors import InvalidInput, TraceError
+from ..scans import network_hash
 from ..transparency import audit, bundle, checkpoints, log
 from ..verification import public_batch
 from . import any_origin, attachment, get_db
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+logger = logging.getLogger(__name__)
 
 
 def _text(body: str, status: int = 200) -> Response:
@@ -92,7 +97,22 @@ def _subject() -> tuple[catalog.Batch, str | None]:
                               catalog.normalise_lot(request.args.get("lot", "")))
     public_batch(db, batch)
     serial = request.args.get("serial", "").strip()
-    return batch, normalise_typed_serial(serial) if serial else None
+    subject = batch, normalise_typed_serial(serial) if serial else None
+    _count_proof(db)
+    return subject
+
+
+def _count_proof(db) -> None:
+    """One proof against this network's PROOFS_PER_NETWORK; storage that cannot
+    take the count (read-only, full) does not cost the reader the proof."""
+    network = network_hash(current_app.config["HASH_SECRET"], request.remote_addr)
+    throttle.check(db, bundle.PROOFS_PER_NETWORK, network)
+    try:
+        throttle.note(db, bundle.PROOFS_PER_NETWORK, network)
+    except sqlite3.OperationalError as error:
+        if storage_failure(error) is None:
+            raise
+        logger.error("proof not counted: %s", storage_failure(error))
 
 
 @bp.get("/proof")
