@@ -3,6 +3,7 @@ import (all or nothing, errors naming file and field) and verify."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from cryptography.hazmat.primitives import serialization
@@ -156,3 +157,37 @@ def test_a_csv_report_takes_its_pdf(run_cli, app, db, make_batch, tmp_path):
                      "--pdf", str(tmp_path / "r.pdf"))
     assert result.exit_code == 0, result.output
     assert db.execute("SELECT count(*) FROM report_pdfs").fetchone()[0] == 1
+
+
+def test_a_csv_correction_without_a_pdf_keeps_its_reports_pdf(run_cli, app, db, make_batch,
+                                                              tmp_path):
+    """As the agency's web form does: 'leave it empty to keep the earlier PDF'."""
+    agency = commissioned_lab(run_cli, app, db, make_batch)
+    (tmp_path / "r.pdf").write_bytes(PDF)
+    first, correction = tmp_path / "one.csv", tmp_path / "two.csv"
+    first.write_text(CSV_HEAD + csv_row(), encoding="utf-8")
+    correction.write_text(CSV_HEAD + csv_row(result="0.09").replace(",1,,", ",2,1,"),
+                          encoding="utf-8")
+    assert run_cli("inspection", "import", str(first), "--agency", str(agency.id),
+                   "--pdf", str(tmp_path / "r.pdf")).exit_code == 0
+    result = run_cli("inspection", "import", str(correction), "--agency", str(agency.id))
+    assert result.exit_code == 0, result.output
+    hashes = [row[0] for row in db.execute(
+        "SELECT pdf_sha256 FROM inspection_reports ORDER BY id")]
+    assert hashes == [hashlib.sha256(PDF).hexdigest()] * 2
+    verified = run_cli("inspection", "verify", "--gtin", GTIN, "--lot", LOT)
+    assert verified.exit_code == 0 and "v2" in verified.output
+
+
+def test_revoking_a_labs_key_names_the_reports_it_costs(app, run_cli, db, issued_urls):
+    from datetime import datetime
+    from test_web_public import _stored_report
+    _stored_report(app, db)
+    kid, stored_at = db.execute("SELECT kid, created_at FROM inspection_reports").fetchone()
+    born = datetime.fromisoformat(keys.get_key(db, kid).not_before)
+    when = (born + (datetime.fromisoformat(stored_at) - born) / 2).isoformat()
+    result = run_cli("keys", "revoke", kid, "--at", when)
+    assert result.exit_code == 0
+    assert "1 lab report(s) stored from then on now fail their signature check" in result.output
+    verified = run_cli("inspection", "verify", "--gtin", GTIN, "--lot", LOT)
+    assert verified.exit_code == 1 and "KEY NOT VALID WHEN STORED" in verified.output

@@ -260,3 +260,21 @@ def test_an_unsigned_report_is_completed_by_the_platform(db, lab):
     assert reports.check_record(filled)["agency"]["cma"] == lab.cma_no
     assert filled["pdf_sha256"] == hashlib.sha256(PDF).hexdigest()
     assert filled["items"][0]["qualifier"] == "<" and filled["version"] == "1"
+
+
+def test_revoking_a_labs_key_keeps_what_it_stored_before_and_names_the_rest(
+        app, db, commissioned):
+    """As with codes: reports stored before the revocation time keep counting; one
+    stored after it fails, and says the key was the problem, not its content."""
+    from datetime import datetime
+    first = pearl_report(commissioned)
+    store.store_report(db, first, *signed(app, db, commissioned, first), pdf=PDF)
+    second = pearl_report(commissioned, report_no="ZJPQ-2026-0816")
+    store.store_report(db, second, *signed(app, db, commissioned, second), pdf=PDF)
+    first_at, second_at = (datetime.fromisoformat(row[0]) for row in db.execute(
+        "SELECT created_at FROM inspection_reports ORDER BY id"))
+    kid = db.execute("SELECT kid FROM inspection_reports LIMIT 1").fetchone()[0]
+    keys.revoke_key(db, kid, at=(first_at + (second_at - first_at) / 2).isoformat())
+    later, earlier = store.served_reports(db, 1)
+    assert earlier["report"] == first and earlier["signature_ok"] and "problem" not in earlier
+    assert not later["signature_ok"] and later["problem"] == "key" and later["current"]

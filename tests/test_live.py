@@ -85,8 +85,13 @@ def test_a_failed_correction_turns_the_page_to_failed(app, db, selected):
 
 
 def test_a_report_whose_key_was_revoked_no_longer_passes(db, selected):
-    kid = db.execute("SELECT kid FROM inspection_reports").fetchone()[0]
-    keys.revoke_key(db, kid)
+    """Revoked from before the report came in (DESIGN §5: a revoked key verifies
+    only what was signed before the revocation time)."""
+    from datetime import datetime
+    kid, stored_at = db.execute("SELECT kid, created_at FROM inspection_reports").fetchone()
+    born = datetime.fromisoformat(keys.get_key(db, kid).not_before)
+    keys.revoke_key(db, kid, at=(born + (datetime.fromisoformat(stored_at) - born) / 2)
+                    .isoformat())
     assert live.on_camera(db, selected.id, BASE_URL).state == "invalid_report"
 
 

@@ -438,7 +438,7 @@ def test_a_report_failing_its_signature_is_warned_at_the_top(app, client, db, is
     db.execute("UPDATE inspection_reports SET record = replace(replace(record, '5.8', '4.8'), "
                "'不合格', '合格')")
     main = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True).split("<main>")[1]
-    assert main.index("签名无效：它与检测机构签名的内容不符") < main.index("section")
+    assert main.index("本批次有检测报告未通过签名核对") < main.index("section")
     assert "report-bad" in main and "4.8" not in main  # the altered figure is not shown
 
 
@@ -467,3 +467,17 @@ def test_an_unsigned_column_cannot_hide_a_failed_report(app, client, db, issued_
     db.execute("UPDATE inspection_reports SET supersedes = '1', version = '0'")
     html = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     assert "本批次检测结果有不合格项目：联苯菊酯" in html
+
+
+def test_a_report_stored_after_its_labs_key_was_revoked_says_so(app, client, db, issued_urls):
+    from datetime import datetime
+    from trace import keys
+    _stored_report(app, db)
+    kid, stored_at = db.execute("SELECT kid, created_at FROM inspection_reports").fetchone()
+    born = datetime.fromisoformat(keys.get_key(db, kid).not_before)
+    keys.revoke_key(db, kid, at=(born + (datetime.fromisoformat(stored_at) - born) / 2)
+                    .isoformat())
+    html = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    assert "签名失效：这份报告是在检测机构停用其签名之后才提交的" in html
+    assert "本批次有检测报告未通过签名核对" in html and "签名有效" not in html
+    assert "内容或归属与检测机构的签名不符" not in html  # nothing says it was altered

@@ -253,6 +253,12 @@ def codes_signed_since(db: sqlite_utils.Database, kid: str, moment: str) -> int:
                       [kid, moment]).fetchone()[0]
 
 
+def reports_stored_since(db: sqlite_utils.Database, kid: str, moment: str) -> int:
+    """How many lab reports signed by ``kid`` were stored at or after ``moment``."""
+    return db.execute("SELECT count(*) FROM inspection_reports WHERE kid = ? AND "
+                      "created_at >= ?", [kid, moment]).fetchone()[0]
+
+
 _PEM_BEGIN = b"-----BEGIN "
 _PEM_END = b"-----END "
 

@@ -34,6 +34,11 @@ REASONS = {
                 "signature checks out."),
     "forged": ("本平台没有发放过这个码，它是伪造的或被改动过。",
                "We never issued this code: it is forged or has been altered."),
+    # Signed by a key not valid when the code is on record as issued (revoked after
+    # a leak, say): ours or a forger's with the stolen key, nobody can tell which.
+    "key_not_valid": ("这个码的防伪签名已失效，无法确认它是本平台发放的，可能是伪造的。",
+                      "The anti-forgery signature on this code is no longer valid, so we "
+                      "cannot confirm we issued it: it may be forged."),
     "unreadable": ("这不是本平台的追溯码，或二维码没有扫完整。请对准商品标签上的二维码重新扫描。",
                    "This is not one of our codes, or the QR code was not read completely. "
                    "Scan the QR code on the item's label again."),
@@ -149,7 +154,8 @@ def _reason(key: str) -> tuple[str, str, str]:
 
 def _forged(key: str, ids: dict[str, Any]) -> Verdict:
     zh, en = TECHNICAL[key]
-    return Verdict("forged", *REASONS["forged"], key, detail=zh, detail_en=en, **ids)
+    return Verdict("forged", *REASONS.get(key, REASONS["forged"]), key, detail=zh,
+                   detail_en=en, **ids)
 
 
 def verify_url(db: sqlite_utils.Database, url: str, base_url: str | None = None,

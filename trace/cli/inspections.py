@@ -146,7 +146,9 @@ def _signed(db, entry, agency: str, keys_dir: str, passphrase: str | None,
         return record, entry["kid"], entry["sig"]
     if not isinstance(entry, dict) or entry.get("agency", {}).get("id", agency) != agency:
         raise InvalidInput(f"the report's agency.id is not {agency} (--agency)")
-    record = store.complete_unsigned(entry, agencies.get_agency(db, int(agency)), pdf)
+    kept = "" if pdf else store.previous_pdf(db, int(agency), entry.get("report_no"),
+                                             entry.get("supersedes"))
+    record = store.complete_unsigned(entry, agencies.get_agency(db, int(agency)), pdf, kept)
     kid, sig = store.sign_with_agency_key(db, keys_dir, int(agency), record, passphrase)
     return record, kid, sig
 
@@ -167,7 +169,8 @@ def inspection_verify(gtin: str, lot: str):
     served = store.served_reports(db, batch.id)
     bad = [shown for shown in served if not shown["signature_ok"]]
     for shown in served:
-        state = "ok" if shown["signature_ok"] else "SIGNATURE FAILS"
+        state = "ok" if shown["signature_ok"] else (
+            "KEY NOT VALID WHEN STORED" if shown["problem"] == "key" else "SIGNATURE FAILS")
         agency = shown["report"]["agency"]["name"] if shown["signature_ok"] else "?"
         click.echo(f"{_name(shown)}  {agency}  "
                    f"{'current' if shown['current'] else 'superseded'}  {state}")

@@ -107,7 +107,9 @@ def keys_rotate(role: str):
 @click.option("--at", "at", help="When the key stopped being trustworthy (ISO 8601 "
               "with time zone); default now.")
 def keys_revoke(kid: str, at: str | None):
-    """Revoke KID (a leak): only codes recorded as issued before --at stay valid.
+    """Revoke KID (a leak): only what it signed that is on record from before --at
+    stays valid: codes issued, for an issuer key; reports stored, for a lab's key.
+    Anything of it recorded from then on verifies as forged.
 
     \b
     Example:
@@ -119,6 +121,10 @@ def keys_revoke(kid: str, at: str | None):
     lost = keys.codes_signed_since(db, kid, record.revoked_at or "")
     if lost:
         click.echo(f"{lost:,} code(s) it signed from then on now verify as forged.", err=True)
+    reports = keys.reports_stored_since(db, kid, record.revoked_at or "")
+    if reports:
+        click.echo(f"{reports:,} lab report(s) stored from then on now fail their signature "
+                   "check.", err=True)
 
 
 COMMANDS = [keys_group]

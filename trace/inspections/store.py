@@ -181,22 +181,24 @@ def served_reports(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
     comes from the signed records alone: a version is superseded only by a valid
     newer one that names it (no unsigned column can hide a failed report)."""
     batch = catalog.get_batch_by_id(db, batch_id)
-    rows = db.execute("SELECT agency_id, record, kid, sig, pdf_sha256 FROM inspection_reports "
-                      "WHERE batch_id = ? ORDER BY id DESC", [batch_id]).fetchall()
+    rows = db.execute("SELECT agency_id, record, kid, sig, pdf_sha256, created_at "
+                      "FROM inspection_reports WHERE batch_id = ? ORDER BY id DESC",
+                      [batch_id]).fetchall()
     served = []
     checked_pdfs: dict[str, bool] = {}
-    for agency_id, stored, kid, sig, pdf_sha256 in rows:
+    for agency_id, stored, kid, sig, pdf_sha256, stored_at in rows:
         record = _parsed(stored)
-        valid = record is not None and _still_valid(db, batch, agency_id, record, kid, sig,
-                                                    pdf_sha256, checked_pdfs, stored)
-        served.append((agency_id, record if record is not None else stored, kid, sig, valid))
+        problem = "content" if record is None else _problem(
+            db, batch, agency_id, record, kid, sig, pdf_sha256, checked_pdfs, stored, stored_at)
+        served.append((agency_id, record if record is not None else stored, kid, sig, problem))
     replaced = {(agency_id, record["report_no"], record["supersedes"])
-                for agency_id, record, _kid, _sig, valid in served
-                if valid and record["supersedes"]}
-    return [{"report": record, "kid": kid, "sig": sig, "signature_ok": valid,
-             "current": not (valid and (agency_id, record["report_no"], record["version"])
-                             in replaced)}
-            for agency_id, record, kid, sig, valid in served]
+                for agency_id, record, _kid, _sig, problem in served
+                if not problem and record["supersedes"]}
+    return [{"report": record, "kid": kid, "sig": sig, "signature_ok": not problem,
+             "current": problem is not None or (agency_id, record["report_no"],
+                                                record["version"]) not in replaced,
+             **({"problem": problem} if problem else {})}
+            for agency_id, record, kid, sig, problem in served]
 
 
 def _parsed(stored: str) -> dict | None:
@@ -207,22 +209,27 @@ def _parsed(stored: str) -> dict | None:
         return None
 
 
-def _still_valid(db: sqlite_utils.Database, batch: catalog.Batch, agency_id: int, record: dict,
-                 kid: str, sig: str, pdf_sha256: str, checked_pdfs: dict[str, bool],
-                 stored: str) -> bool:
-    """Signed by the agency's own unrevoked key, for this very batch, with its PDF."""
+def _problem(db: sqlite_utils.Database, batch: catalog.Batch, agency_id: int, record: dict,
+             kid: str, sig: str, pdf_sha256: str, checked_pdfs: dict[str, bool],
+             stored: str, stored_at: str) -> str | None:
+    """None when signed by the agency's own key, valid when the report was stored
+    (a report stored before a revocation keeps counting, as codes do), for this very
+    batch, with its PDF; otherwise "key" (the key was not valid when it came in) or
+    "content" (it does not match what the agency signed, or is on another batch)."""
     key = keys.get_key(db, kid)
-    if key is None or key.role != f"agency:{agency_id}" or key.status == "revoked":
-        return False
+    if key is None or key.role != f"agency:{agency_id}":
+        return "content"
     named = record.get("batch", {})
     if (named.get("gtin"), named.get("lot")) != (batch.gtin, batch.lot) or \
             record.get("agency", {}).get("id") != str(agency_id):
-        return False  # a genuine report moved onto another batch proves nothing about it
+        return "content"  # a genuine report moved onto another batch proves nothing
     if record.get("pdf_sha256", "") != pdf_sha256:
-        return False
+        return "content"
     if pdf_sha256 and not _pdf_intact(db, pdf_sha256, checked_pdfs):
-        return False
-    return _signature_holds(key.public_bytes, kid, record, sig, stored)
+        return "content"
+    if not _signature_holds(key.public_bytes, kid, record, sig, stored):
+        return "content"
+    return None if key.valid_at(stored_at) else "key"
 
 
 # Ed25519 verification is a pure function of key, message and signature: its answer
@@ -251,16 +258,17 @@ def _pdf_intact(db: sqlite_utils.Database, sha256: str, checked: dict[str, bool]
     return checked[sha256]
 
 
-def complete_unsigned(record: dict, agency: agencies.Agency, pdf: bytes | None) -> dict:
+def complete_unsigned(record: dict, agency: agencies.Agency, pdf: bytes | None,
+                      kept_pdf: str = "") -> dict:
     """An unsigned report the platform will sign, with what it can fill in itself:
-    the format version, the agency block, the PDF's hash, version 1 and no
-    superseded version (a record signed elsewhere is never touched)."""
+    the format version, the agency block, the PDF's hash (``kept_pdf``, the
+    superseded version's, when no PDF comes), version 1 and no superseded version
+    (a record signed elsewhere is never touched)."""
     filled = {"v": reports.VERSION, "version": "1", "supersedes": "", **record}
     filled["agency"] = {"id": str(agency.id), "name": agency.name, "cma": agency.cma_no,
                         "cnas": agency.cnas_no or ""}
-    if pdf is not None and not filled.get("pdf_sha256"):
-        filled["pdf_sha256"] = hashlib.sha256(pdf).hexdigest()
-    filled.setdefault("pdf_sha256", "")
+    if not filled.get("pdf_sha256"):
+        filled["pdf_sha256"] = hashlib.sha256(pdf).hexdigest() if pdf is not None else kept_pdf
     if isinstance(filled.get("items"), list):
         filled["items"] = [with_reading(item) if isinstance(item, dict) and
                            isinstance(item.get("result"), str) else item
@@ -322,6 +330,20 @@ def find_report(db: sqlite_utils.Database, agency_id: int, report_no: str,
     if row is None:
         raise NotFound(f"no report {report_no} version {version}", message_zh="未找到该报告")
     return json.loads(row[0]), row[1]
+
+
+def previous_pdf(db: sqlite_utils.Database, agency_id: int, report_no: object,
+                 supersedes: object) -> str:
+    """The PDF hash of the version a correction supersedes ("" for a first version,
+    or one not found: storing will name it). A correction keeps its report's PDF
+    unless it brings a new one, from the web form and the command line alike."""
+    if not (isinstance(report_no, str) and isinstance(supersedes, str) and supersedes.strip()):
+        return ""
+    try:
+        previous, _batch_id = find_report(db, agency_id, report_no.strip(), supersedes.strip())
+    except NotFound:
+        return ""
+    return previous.get("pdf_sha256", "")
 
 
 def item_lines(items: list[dict]) -> str:

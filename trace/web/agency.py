@@ -86,11 +86,8 @@ def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:
     upload = request.files.get("pdf")
     pdf = upload.read() if upload and upload.filename else None
     supersedes = (form.get("supersedes") or "").strip()
-    kept_pdf = ""
-    if supersedes and pdf is None:  # a correction keeps the PDF unless a new one comes
-        previous, _batch_id = store.find_report(db, g.agency.id,
-                                                (form.get("report_no") or "").strip(), supersedes)
-        kept_pdf = previous["pdf_sha256"]
+    kept_pdf = store.previous_pdf(db, g.agency.id, form.get("report_no"), supersedes) \
+        if pdf is None else ""
     record = {
         "v": reports.VERSION,
         "agency": {"id": str(g.agency.id), "name": g.agency.name, "cma": g.agency.cma_no,
