@@ -278,6 +278,7 @@ def register(app: Flask) -> None:
     # Flask-WTF: every POST needs the form's token. Registered after _set_lang, so
     # a refused form is answered in the language it was sent in.
     csrf = CSRFProtect(app)
+    csrf.exempt("trace.web.public.scan")  # a claim checks its own token (web/devices.py)
     register_api(app, csrf)
 
     @app.context_processor

@@ -10,7 +10,6 @@ or a typed 追溯码; ``POST /claim`` and ``POST /report`` are the page's forms.
 from __future__ import annotations
 
 import re
-import secrets
 
 from flask import Blueprint, current_app, g, redirect, render_template, request
 
@@ -19,30 +18,18 @@ from ..codes import BatchRef, ItemCode, parse_link
 from ..errors import InvalidCode, InvalidInput, NotFound, TraceError
 from ..inspections import store as inspection_store
 from ..streamers import selection
-from ..scans import Observer, ScanPolicy, device_hash, network_hash, visitor_hash
+from ..scans import Observer, ScanPolicy
 from . import (any_origin, attachment, get_db, in_reader_language, link, no_store,
                raw_request_target, same_origin_path, wants_json)
 from .auth import staff_signed_in
 from .cards import batch_cards, displayed
+from .devices import check_claim_token, claim_token, observer, set_device_cookie
 
 bp = Blueprint("public", __name__)
-DEVICE_COOKIE = "trace_device"
 
 
 def policy() -> ScanPolicy:
     return ScanPolicy.from_config(current_app.config)
-
-
-def observer() -> Observer:
-    """This browser and network as keyed hashes; a new browser gets its cookie."""
-    secret = current_app.config["HASH_SECRET"]
-    token = request.cookies.get(DEVICE_COOKIE, "")
-    returning = 20 <= len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum()
-    if not returning:
-        token = g.new_device_token = secrets.token_urlsafe(16)
-    return Observer(network=network_hash(secret, request.remote_addr),
-                    device=device_hash(secret, token), returning=returning,
-                    visitor=visitor_hash(secret, request.remote_addr, request.user_agent.string))
 
 
 def counted_observer() -> Observer | None:
@@ -53,13 +40,7 @@ def counted_observer() -> Observer | None:
     return observer()
 
 
-@bp.after_app_request
-def _set_device_cookie(response):
-    token = g.get("new_device_token")
-    if token:
-        response.set_cookie(DEVICE_COOKIE, token, max_age=400 * 86400, httponly=True,
-                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return response
+bp.after_app_request(set_device_cookie)
 
 
 @bp.get("/")
@@ -100,12 +81,13 @@ def _verdict_response(verdict: verification.Verdict, *, code: ItemCode | None = 
         return no_store(current_app.json.response(verdict.to_json())), status
     code_path = code.url("") if code else (verdict.serial if verdict.typed else "")
     page = render_template("verify.html", v=verdict, code=code, code_path=code_path,
-                           notice=notice, cards=batch_cards(verdict))
+                           notice=notice, cards=batch_cards(verdict), claim_token=claim_token)
     return no_store(current_app.make_response((page, status)))
 
 
 def claim(code: ItemCode):
     """"这件是我买的": tie the item to this browser (with its PIN when it has one)."""
+    check_claim_token()  # the form's own token (trace/web/devices.py), not Flask-WTF's
     db, seen = get_db(), observer()
     verdict = verification.verify_code(db, code, seen, policy(), record=False)
     status, notice = 200, ("claim.done", "")
