@@ -8,11 +8,11 @@ counted by, and the claim form's token bound to that cookie::
 Why the claim form has its own token: Flask-WTF keeps its token in a server-signed
 session, so every buyer who scanned got a session cookie, and building and signing
 it was a tenth of a verify page's time (measured: 1,085 against 951 µs). The claim
-token is this browser's device hash, signed and dated with itsdangerous. Only a
-page served to this browser carries it, and only this browser's cookie (HttpOnly,
-SameSite=Lax, never readable by another site) matches it. So another site can make
-no claim in the buyer's name, which is what a CSRF token is for. Every other form
-keeps Flask-WTF's token.
+token is a keyed hash of this browser's cookie, made for this purpose alone, signed
+and dated with itsdangerous. Only a page served to this browser carries it, and
+only this browser's cookie (HttpOnly, SameSite=Lax, never readable by another
+site) matches it. So another site can make no claim in the buyer's name, which
+is what a CSRF token is for. Every other form keeps Flask-WTF's token.
 """
 
 from __future__ import annotations
@@ -55,6 +55,14 @@ def observer() -> Observer:
                     visitor=visitor_hash(secret, request.remote_addr, request.user_agent.string))
 
 
+def opened_as_page() -> bool:
+    """Whether a person opened this address as a page. Browsers say what a fetch is
+    for (Sec-Fetch-Dest), so an <img> on another site pointing at a code's address
+    cannot add scans from each of its visitors and make the item look copied.
+    Browsers too old to say count, as before."""
+    return request.headers.get("Sec-Fetch-Dest", "document") == "document"
+
+
 def set_device_cookie(response):
     token = g.get("new_device_token")
     if token:
@@ -67,10 +75,15 @@ def _signer() -> TimestampSigner:
     return TimestampSigner(current_app.config["SECRET_KEY"], salt="trace.claim-form")
 
 
+def _claim_id(token: str) -> str:
+    """What the claim token signs: a keyed hash of the cookie for this purpose alone,
+    so the page shows neither the cookie nor the device hash scans are stored by."""
+    return device_hash(current_app.config["HASH_SECRET"], f"claim-form|{token}")
+
+
 def claim_token() -> str:
-    """The claim form's hidden token: this browser's device hash, signed and dated."""
-    device = device_hash(current_app.config["HASH_SECRET"], _device_token())
-    return _signer().sign(device).decode()
+    """The claim form's hidden token: this browser's claim id, signed and dated."""
+    return _signer().sign(_claim_id(_device_token())).decode()
 
 
 def check_claim_token() -> None:
@@ -82,18 +95,20 @@ def check_claim_token() -> None:
                                   max_age=CLAIM_TOKEN_AGE).decode()
     except BadSignature:
         raise CSRFError("The claim form's token is missing or expired.") from None
-    expected = device_hash(current_app.config["HASH_SECRET"], cookie) if cookie else ""
-    if not (cookie and hmac.compare_digest(signed, expected)):
+    if not (cookie and hmac.compare_digest(signed, _claim_id(cookie))):
         raise CSRFError("The claim form's token is not this browser's.")
     if not _from_our_pages():
         raise CSRFError("The claim did not come from our page.")
 
 
 def _from_our_pages() -> bool:
-    """The Origin (or, without one, the Referer) names the host this request came
-    to, as Flask-WTF checks; a claim with neither is decided by its token alone."""
+    """The Origin (or, without one, the Referer) is ours: the official address, or
+    the host this request came to. The official one counts even when a proxy that
+    ends TLS does not say so, where the request's own would read http. A claim
+    with neither header is decided by its token alone."""
     sent = request.headers.get("Origin") or request.referrer
     if sent is None:
         return True
-    ours, theirs = urlsplit(request.host_url), urlsplit(sent)
-    return (theirs.scheme, theirs.netloc.lower()) == (ours.scheme, ours.netloc.lower())
+    theirs = urlsplit(sent)
+    return any((theirs.scheme, theirs.netloc.lower()) == (ours.scheme, ours.netloc.lower())
+               for ours in (urlsplit(current_app.config["BASE_URL"]), urlsplit(request.host_url)))

@@ -23,7 +23,8 @@ from . import (any_origin, attachment, get_db, in_reader_language, link, no_stor
                raw_request_target, same_origin_path, wants_json)
 from .auth import staff_signed_in
 from .cards import batch_cards, displayed
-from .devices import check_claim_token, claim_token, observer, set_device_cookie
+from .devices import (check_claim_token, claim_token, observer, opened_as_page,
+                      set_device_cookie)
 
 bp = Blueprint("public", __name__)
 
@@ -33,9 +34,10 @@ def policy() -> ScanPolicy:
 
 
 def counted_observer() -> Observer | None:
-    """Who to count for this request: GET only (HEAD requests are not scans), and
-    never a signed-in supplier, agency, streamer or operator checking a code."""
-    if request.method != "GET" or staff_signed_in():
+    """Who to count for this request: a page opened with GET (HEAD requests and
+    images are not scans), and never a signed-in supplier, agency, streamer or
+    operator checking a code."""
+    if request.method != "GET" or not opened_as_page() or staff_signed_in():
         return None
     return observer()
 
