@@ -32,7 +32,8 @@ def used_keys() -> set[str]:
     keys = set()
     sources = [*(ROOT / "templates").rglob("*.html"), *(ROOT / "trace" / "web").glob("*.py")]
     for source in sources:
-        keys |= set(re.findall(r'\bt\("([a-z_]+\.[a-z_.]+)"\)', source.read_text()))
+        keys |= set(re.findall(r'(?:\bt\(|\bT\[)"([a-z_]+\.[a-z_.]+)"[)\]]',
+                               source.read_text()))
     keys |= {f"verdict.{v}" for v in (*VERDICTS, "retype")}
     keys |= {f"advice.{a}" for a in ("genuine", "suspicious", "registered", "retype", "rescan",
                                      "bad")}

@@ -285,7 +285,7 @@ def register(app: Flask) -> None:
     def _helpers():
         lang = g.get("lang", "zh")
         english = lang == "en"
-        return {"lang": lang, "t": i18n.t,
+        return {"lang": lang, "T": i18n.strings(),
                 "beijing_time": beijing_time, "group_serial": grouped_serial,
                 "lang_switch_url": lang_switch_url, "link": link, "lab_word": lab_word,
                 "official_domain": app.config["OFFICIAL_DOMAIN"],
