@@ -18,12 +18,12 @@ Per-item state (an item's status, its scans, its events) is never cached.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import sqlite_utils
 
 from . import catalog, keys
+from .bounded import BoundedCache
 from .db import utc_now
 from .inspections import store as inspection_store
 
@@ -47,10 +47,8 @@ class BatchFacts:
     stamp: Stamp
 
 
-_FACTS: dict[tuple[Stamp, int], BatchFacts] = {}
-_KEYS: dict[tuple[tuple[str, int], str], keys.KeyRecord | None] = {}
-_FACTS_MAX = 1024
-_lock = threading.Lock()
+_FACTS = BoundedCache(1024)   # stale stamps pile up: it starts afresh when full
+_KEYS = BoundedCache(1024)    # forged codes name any key id
 _MISSING = object()
 
 
@@ -59,32 +57,24 @@ def stamp(db: sqlite_utils.Database) -> Stamp:
     return epoch, version, utc_now()[:16]
 
 
-def batch_facts(db: sqlite_utils.Database, batch_id: int) -> BatchFacts:
-    """The batch's facts as of now: from this process's cache when nothing they
-    depend on has changed this minute."""
-    key = (stamp(db), batch_id)
-    facts = _FACTS.get(key)
+def batch_facts(db: sqlite_utils.Database, batch_id: int,
+                at: Stamp | None = None) -> BatchFacts:
+    """The batch's facts as of now (or of ``at``, a stamp read just before): from
+    this process's cache when nothing they depend on has changed this minute."""
+    at = at or stamp(db)
+    facts = _FACTS.get((at, batch_id))
     if facts is None:
-        facts = _read(db, batch_id, key[0])
-        with _lock:
-            if len(_FACTS) >= _FACTS_MAX:  # stale stamps pile up: start afresh
-                _FACTS.clear()
-            _FACTS[key] = facts
+        facts = _FACTS.keep((at, batch_id), _read(db, batch_id, at))
     return facts
 
 
-def key(db: sqlite_utils.Database, kid: str) -> keys.KeyRecord | None:
+def key(db: sqlite_utils.Database, kid: str, at: Stamp | None = None) -> keys.KeyRecord | None:
     """The key ``kid`` as of now (its status included): the keys table is watched."""
-    cache_key = (stamp(db)[:2], kid)
+    cache_key = ((at or stamp(db))[:2], kid)
     found = _KEYS.get(cache_key, _MISSING)
-    if found is not _MISSING:
-        return found  # type: ignore[return-value]
-    record = keys.get_key(db, kid)
-    with _lock:
-        if len(_KEYS) >= _FACTS_MAX:  # forged codes name any kid: keep it bounded
-            _KEYS.clear()
-        _KEYS[cache_key] = record
-    return record
+    if found is _MISSING:
+        found = _KEYS.keep(cache_key, keys.get_key(db, kid))
+    return found  # type: ignore[return-value]
 
 
 def _read(db: sqlite_utils.Database, batch_id: int, at: Stamp) -> BatchFacts:

@@ -196,7 +196,8 @@ def verify_code(db: sqlite_utils.Database, code: ItemCode, seen: Observer | None
     ``seen`` is recorded in the item's history unless ``record`` is false (the
     page after a claim); ``seen=None`` looks without counting (the CLI)."""
     ids: dict[str, Any] = dict(gtin=code.gtin, lot=code.lot, serial=code.serial, kid=code.kid)
-    key = snapshots.key(db, code.kid)
+    at = snapshots.stamp(db)  # one read of the content version for the key and the batch
+    key = snapshots.key(db, code.kid, at)
     if key is None:
         return _forged("unknown_key", ids)
     if key.role != "issuer":
@@ -210,7 +211,7 @@ def verify_code(db: sqlite_utils.Database, code: ItemCode, seen: Observer | None
         return _forged("mismatch", ids)
     if not key.valid_at(item["issued_at"]):
         return _forged("key_not_valid", ids)
-    facts = snapshots.batch_facts(db, item["batch_id"])
+    facts = snapshots.batch_facts(db, item["batch_id"], at)
     if facts.batch.lot != code.lot:
         return _forged("mismatch", ids)
     return _verdict_for_item(db, item, facts, ids, seen, policy, record)

@@ -21,6 +21,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .. import agencies, catalog, keys
+from ..bounded import BoundedCache
 from ..db import utc_now
 from ..transparency import leaves
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TraceError
@@ -236,17 +237,15 @@ def _problem(db: sqlite_utils.Database, batch: catalog.Batch, agency_id: int, re
 # is kept for the process (bounded), so a batch page does not re-verify the same
 # reports on every view. Everything that can change (the key's status, the batch,
 # the agency, the PDF) is still checked each time above.
-_VERIFIED: dict[tuple[bytes, str, str, str], bool] = {}
-_VERIFIED_MAX = 4096
+_VERIFIED = BoundedCache(4096)
 
 
 def _signature_holds(public_raw: bytes, kid: str, record: dict, sig: str, stored: str) -> bool:
     key = (public_raw, kid, sig, stored)
-    if key not in _VERIFIED:
-        if len(_VERIFIED) >= _VERIFIED_MAX:
-            _VERIFIED.clear()
-        _VERIFIED[key] = reports.verify_record(public_raw, kid, record, sig)
-    return _VERIFIED[key]
+    holds = _VERIFIED.get(key)
+    if holds is None:
+        holds = _VERIFIED.keep(key, reports.verify_record(public_raw, kid, record, sig))
+    return holds
 
 
 def _pdf_intact(db: sqlite_utils.Database, sha256: str, checked: dict[str, bool]) -> bool:

@@ -20,6 +20,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from .. import db
+from ..bounded import BoundedCache
 from ..codes import group_serial
 from ..errors import StorageUnavailable, TraceError
 from . import assets, i18n
@@ -172,7 +173,12 @@ def any_origin(response):
     return response
 
 
-_LINKS_MAX = 4096
+def app_cache(name: str, size: int) -> BoundedCache:
+    """This app's own BoundedCache ``name``: what it keeps follows the app's config."""
+    found = current_app.extensions.get(name)
+    if found is None:
+        found = current_app.extensions.setdefault(name, BoundedCache(size))
+    return found
 
 
 def link(endpoint: str, **values) -> str:
@@ -184,13 +190,10 @@ def link(endpoint: str, **values) -> str:
     if g.get("lang") == "en":
         values.setdefault("lang", "en")
     key = (request.script_root, endpoint, *sorted(values.items()))
-    built = current_app.extensions.setdefault("trace.links", {})
+    built = app_cache("trace.links", 4096)  # item pages' own links come and go
     url = built.get(key)
     if url is None:
-        url = url_for(endpoint, **values)
-        if len(built) >= _LINKS_MAX:  # item pages' own links come and go
-            built.clear()
-        built[key] = url
+        url = built.keep(key, url_for(endpoint, **values))
     return url
 
 

@@ -11,18 +11,14 @@ language, so they change exactly when the facts do::
 
 from __future__ import annotations
 
-import threading
-
 from flask import current_app
 from markupsafe import Markup
 
 from .. import verification
 from ..inspections import store as inspection_store
-from . import current_lang
+from . import app_cache, current_lang
 
 PARTS = ("lab_warnings", "expired", "product", "supplier", "batch", "lab")
-_CARDS_MAX = 1024
-_lock = threading.Lock()
 
 
 def batch_cards(verdict: verification.Verdict) -> dict[str, Markup]:
@@ -31,15 +27,11 @@ def batch_cards(verdict: verification.Verdict) -> dict[str, Markup]:
         return {}
     if verdict.facts_stamp is None:  # facts read outside the cache: render afresh
         return _render(verdict)
-    kept = current_app.extensions.setdefault("trace.cards", {})  # one app's config
+    kept = app_cache("trace.cards", 1024)  # stale stamps pile up: it starts afresh
     key = (verdict.facts_stamp, verdict.batch.id, current_lang())
     cards = kept.get(key)
     if cards is None:
-        cards = _render(verdict)
-        with _lock:
-            if len(kept) >= _CARDS_MAX:  # stale stamps pile up: start afresh
-                kept.clear()
-            kept[key] = cards
+        cards = kept.keep(key, _render(verdict))
     return cards
 
 
