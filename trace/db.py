@@ -16,6 +16,8 @@ import logging
 import sqlite3
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -120,6 +122,20 @@ def storage_failure(error: BaseException) -> str | None:
     if "locked" in text:
         return "the database stayed locked by another writer"
     return None
+
+
+@contextmanager
+def unless_storage_fails(what: str) -> Iterator[None]:
+    """Run a write that is worth less than the answer it goes with (a scan, a
+    throttle count): storage that cannot take it logs what was lost, one line, and
+    the answer goes on. Any other error is raised."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        problem = storage_failure(error)
+        if problem is None:
+            raise
+        logging.getLogger("trace").error("%s not recorded: %s", what, problem)
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

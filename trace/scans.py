@@ -17,16 +17,12 @@ import functools
 import hashlib
 import hmac
 import ipaddress
-import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
-from .db import storage_failure, utc_now
-
-log = logging.getLogger(__name__)
+from .db import unless_storage_fails, utc_now
 
 
 @dataclass(frozen=True)
@@ -194,13 +190,8 @@ def record_and_read(db: sqlite_utils.Database, item_id: int, seen: Observer,
                     policy: ScanPolicy) -> ScanHistory:
     """Record the scan and read the history; a database that cannot take the write
     (disk full, read-only) costs the scan record, never the buyer's verdict."""
-    try:
+    with unless_storage_fails(f"scan of item {item_id}"):
         record_scan(db, item_id, seen)
-    except sqlite3.OperationalError as error:
-        problem = storage_failure(error)
-        if problem is None:
-            raise
-        log.error("scan of item %s not recorded: %s", item_id, problem)
     return read_history(db, item_id, seen, policy)
 
 

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
-import sqlite3
 
 from flask import Blueprint, Response, current_app, render_template, request
 
 from .. import catalog, keys, throttle
 from ..codes import normalise_typed_serial
-from ..db import storage_failure
+from ..db import unless_storage_fails
 from ..errors import InvalidInput, TraceError
 from ..scans import network_hash
 from ..transparency import audit, bundle, checkpoints, log
@@ -27,7 +25,6 @@ from ..verification import public_batch
 from . import any_origin, attachment, get_db
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
-logger = logging.getLogger(__name__)
 
 
 def _text(body: str, status: int = 200) -> Response:
@@ -107,12 +104,8 @@ def _count_proof(db) -> None:
     take the count (read-only, full) does not cost the reader the proof."""
     network = network_hash(current_app.config["HASH_SECRET"], request.remote_addr)
     throttle.check(db, bundle.PROOFS_PER_NETWORK, network)
-    try:
+    with unless_storage_fails("proof view"):
         throttle.note(db, bundle.PROOFS_PER_NETWORK, network)
-    except sqlite3.OperationalError as error:
-        if storage_failure(error) is None:
-            raise
-        logger.error("proof not counted: %s", storage_failure(error))
 
 
 @bp.get("/proof")
