@@ -135,3 +135,12 @@ def test_an_overridden_or_withdrawn_selection_is_not_shown_to_buyers(db, room, i
     decide(db, room, issued_urls[0], "选用")  # no report yet: selected by override
     batch_id = db.execute("SELECT batch_id FROM selections").fetchone()[0]
     assert selection.public_selections(db, batch_id) == []
+
+
+def test_a_batch_past_its_expiry_date_turns_the_page_red(db, selected):
+    from datetime import date
+    db.execute("UPDATE batches SET expires_on = '2026-12-31' WHERE id = ?", [selected.batch_id])
+    before = live.on_camera(db, selected.id, BASE_URL, today=date(2026, 12, 31))
+    after = live.on_camera(db, selected.id, BASE_URL, today=date(2027, 1, 1))
+    assert before.state == "ok" and after.state == "expired"
+    assert after.fingerprint != before.fingerprint  # the open page turns within seconds

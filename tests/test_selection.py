@@ -25,8 +25,8 @@ def names(result) -> dict:
 def test_a_batch_without_a_report_fails_and_cannot_be_selected_without_a_reason(
         db, room, issued_urls):
     result = selection.check_sample(db, issued_urls[0], BASE_URL)
-    assert names(result) == {"code": True, "recall": True, "report": False, "results": False,
-                             "supplier": True, "after_sales": True}
+    assert names(result) == {"code": True, "recall": True, "expiry": True, "report": False,
+                             "results": False, "supplier": True, "after_sales": True}
     assert not result.ok
     with pytest.raises(Forbidden, match="override-reason"):
         selection.record_selection(db, room, result, "选用", actor="live")
@@ -36,7 +36,7 @@ def test_a_batch_without_a_report_fails_and_cannot_be_selected_without_a_reason(
     row = db.execute("SELECT decision, passed, override_reason, checks FROM selections "
                      "WHERE id = ?", [record]).fetchone()
     assert row[:3] == ("选用", 0, "样品已送检，报告待出")
-    assert [c["name"] for c in json.loads(row[3])][:3] == ["code", "recall", "report"]
+    assert [c["name"] for c in json.loads(row[3])][:4] == ["code", "recall", "expiry", "report"]
 
 
 def test_a_failed_residue_fails_the_results_check(app, db, room, issued_urls):
@@ -159,3 +159,70 @@ def test_the_cli_prints_check_names_in_chinese_and_refuses_a_reversed_period(
                               "2026-11-01")
     assert reversed_period.exit_code == 1 and "is after the to date" in reversed_period.output
     assert not (tmp_path / "t.csv").exists()
+
+
+def detail(result, name: str) -> str:
+    return next(check.detail for check in result.checks if check.name == name)
+
+
+def test_an_expired_batch_fails_and_can_never_be_selected(db, room, issuer, make_batch):
+    from datetime import date
+    from trace import catalog
+    from trace.issuing import export_rows, issue_codes
+    make_batch()
+    catalog.new_batch(db, GTIN, "ZJ-2609-Z", produced_on="2026-09-01", expires_on="2026-12-31")
+    issue_codes(db, issuer, GTIN, "ZJ-2609-Z", 1)
+    [url] = [row["url"] for row in export_rows(db, GTIN, "ZJ-2609-Z", BASE_URL)]
+    fresh = selection.check_sample(db, url, BASE_URL, today=date(2026, 12, 1))
+    assert names(fresh)["expiry"] and detail(fresh, "expiry") == "保质期至 2026-12-31（还有 30 天）"
+    stale = selection.check_sample(db, url, BASE_URL, today=date(2027, 1, 1))
+    assert names(stale)["expiry"] is False and not stale.ok
+    assert detail(stale, "expiry") == "已过保质期（到期日 2026-12-31），不能销售"
+    with pytest.raises(Forbidden, match="never be selected") as refused:
+        selection.record_selection(db, room, stale, "选用", actor="live", override_reason="清仓")
+    assert refused.value.message_zh == "召回、作废、过期或伪造的商品不能选用"
+    assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
+
+
+def test_a_sample_a_buyer_has_claimed_fails_the_code_check(app, db, room, issued_urls):
+    from trace import catalog, claims
+    from trace.scans import Observer
+    buyer = Observer(network="n" * 16, device="d" * 16, returning=True, visitor="v" * 16)
+    item = catalog.find_item(db, GTIN, issued_urls[0].split("/21/")[1].split("?")[0])
+    claims.claim_item(db, item, buyer, None, app.config["HASH_SECRET"])
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    assert names(result)["code"] is False
+    assert "被消费者认领为已买到的商品" in detail(result, "code")
+    other = selection.check_sample(db, issued_urls[1], BASE_URL)
+    assert "被消费者认领" not in detail(other, "code")
+
+
+def test_void_and_recalled_items_are_told_in_the_rooms_terms(db, room, issued_urls):
+    from trace import recalls
+    from trace.codes import parse_link
+    recalls.void_item(db, parse_link(issued_urls[0], BASE_URL), "标签破损重印", actor="qc")
+    recalls.recall_item(db, parse_link(issued_urls[1], BASE_URL), "包装破损", actor="qc")
+    void = selection.check_sample(db, issued_urls[0], BASE_URL)
+    assert detail(void, "code").startswith("已作废：")
+    assert detail(void, "recall") == f"批次 {LOT} 未召回，但这件商品的码已作废（标签破损重印）"
+    recalled = selection.check_sample(db, issued_urls[1], BASE_URL)
+    assert detail(recalled, "recall") == "这件商品已被单独召回（包装破损）"
+    assert "退货" not in detail(recalled, "code") + detail(void, "code")  # a buyer's advice
+
+
+def test_fake_reports_count_once_per_network(db, room, issued_urls):
+    from trace import reports
+
+    def report(network: str) -> None:
+        reports.submit_report(db, reports.ReportForm("标签模糊", "某直播间", gtin=GTIN, lot=LOT),
+                              network=network)
+    for _ in range(5):  # one person, one network, five reports
+        report("a" * 16)
+    after_sales = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks
+                   if c.name == "after_sales"][0]
+    assert after_sales.ok and "来自 1 个网络的消费者举报假货" in after_sales.detail
+    report("b" * 16)
+    report("c" * 16)
+    after_sales = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks
+                   if c.name == "after_sales"][0]
+    assert not after_sales.ok and "来自 3 个网络" in after_sales.detail

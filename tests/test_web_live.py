@@ -67,6 +67,31 @@ def test_the_state_it_polls_and_what_viewers_scanning_it_reach_count_no_scans(cl
     assert "山下湖珍珠源头直播间（抖音）核验样品后选用了本批次" in batch_page
 
 
+def test_a_batch_past_its_expiry_date_is_shown_red_with_the_date(client, db, on_air):
+    from datetime import date, timedelta
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    db.execute("UPDATE batches SET expires_on = ? WHERE lot = ?", [yesterday, LOT])
+    html = client.get(on_air).get_data(as_text=True)
+    assert 'class="stage state-expired"' in html and "已过保质期 · 请勿购买" in html
+    assert f"本批次的保质期到期日：{yesterday}" in html and "正品 · 检测合格" not in html
+    assert client.get(on_air + "/state").get_json()["state"] == "expired"
+
+
+def test_a_recalled_or_expired_batch_page_no_longer_vouches_for_the_rooms_check(
+        client, db, on_air):
+    from datetime import date, timedelta
+    path = BATCH_URL[len(BASE_URL):]
+    assert 'id="rooms"' in client.get(path).get_data(as_text=True)
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    db.execute("UPDATE batches SET expires_on = ? WHERE lot = ?", [yesterday, LOT])
+    expired = client.get(path).get_data(as_text=True)
+    assert 'id="rooms"' not in expired and "<dd>已过保质期</dd>" in expired
+    assert "山下湖珍珠源头直播间（抖音）核验样品后选用了本批次" in expired  # history stays
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    recalled = client.get(path).get_data(as_text=True)
+    assert 'id="rooms"' not in recalled and "<dd>已召回</dd>" in recalled
+
+
 @pytest.mark.parametrize("path", ["/live/nosuchpage12", "/live/%2e%2e", "/live/x/state",
                                   "/live/" + "a" * 300])
 def test_an_unknown_page_is_a_clear_404(client, path):

@@ -49,6 +49,22 @@ def test_a_forged_code_shows_only_the_code_check(streamer, issued_urls):
     assert "✗ 追溯码真伪" in html and "记录选品决定" not in html
 
 
+def test_an_empty_check_says_what_to_do(streamer):
+    response = streamer.get("/streamer/check?code=+")
+    assert response.status_code == 303
+    assert "请先扫描样品上的二维码" in streamer.get("/streamer/").get_data(as_text=True)
+
+
+def test_a_recalled_sample_is_not_offered_for_selection(streamer, db, issued_urls):
+    from trace import recalls
+    from conftest import GTIN, LOT
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    html = streamer.get("/streamer/check", query_string={"code": issued_urls[0]}).get_data(
+        as_text=True)
+    assert "<option>选用</option>" not in html and "<option selected>不选用</option>" in html
+    assert "召回、作废、过期或伪造的商品不能选用" in html
+
+
 def test_a_bad_period_comes_back_to_the_workspace_in_chinese(streamer, db):
     response = streamer.get("/streamer/ledger.csv?from=2026-13-01")
     assert response.status_code == 303 and response.headers["Location"].endswith("#ledger")

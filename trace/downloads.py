@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -24,6 +23,7 @@ import sqlite_utils
 from openpyxl import Workbook
 
 from . import catalog, issuing, label_sources, labels
+from .clock import beijing_time
 from .codes import group_serial
 from .errors import NotFound
 from .stocks import Stock
@@ -31,7 +31,6 @@ from .stocks import Stock
 PART_SIZE = labels.DEFAULT_PER_FILE
 CSV_ROWS_A_CHUNK = 1_000
 BOM = "\ufeff"  # Excel opens UTF-8 as Chinese text only with it
-BEIJING = timezone(timedelta(hours=8))
 # What people read in the columns of codes export, in the same order.
 HEADINGS_ZH = {"seq": "序号", "gtin": "商品条码", "lot": "批次号", "serial": "追溯码",
                "kid": "签名密钥", "status": "状态", "issued_at": "发码时间（北京时间）",
@@ -42,10 +41,9 @@ STATUS_ZH = {"active": "有效", "void": "已作废", "recalled": "已召回"}
 def for_people(row: dict) -> dict:
     """A code's row as a person reads it: the 追溯码 grouped as printed under the QR,
     the status in Chinese, Beijing time; the URL and PIN exactly as they are."""
-    issued = datetime.fromisoformat(row["issued_at"]).astimezone(BEIJING)
     return dict(row, serial=group_serial(row["serial"]),
                 status=STATUS_ZH.get(row["status"], row["status"]),
-                issued_at=issued.strftime("%Y-%m-%d %H:%M:%S"))
+                issued_at=beijing_time(row["issued_at"]))
 
 
 def codes_csv(db: sqlite_utils.Database, gtin: str, lot: str, base_url: str,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 import sqlite_utils
 from reportlab.lib.pagesizes import A4, landscape
@@ -19,12 +19,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from .. import textfit
+from ..clock import beijing
 from ..codes import group_serial
 from ..errors import InvalidInput
 from ..rooms import Room
 
-BEIJING = timezone(timedelta(hours=8))
-CHECK_NAMES = {"code": "追溯码真伪", "recall": "召回情况", "report": "检测报告",
+CHECK_NAMES = {"code": "追溯码真伪", "recall": "召回情况", "expiry": "保质期", "report": "检测报告",
                "results": "检测结果", "supplier": "供货商资质", "after_sales": "售后记录"}
 HEADINGS = ("核验时间", "商品", "批次号", "供货商", "样品追溯码", "决定", "核验结果",
             "未通过项", "备注", "选用理由（未通过时）", "记录人")
@@ -55,7 +55,7 @@ def ledger_rows(db: sqlite_utils.Database, room: Room, start: str | None = None,
             "JOIN batches b ON b.id = s.batch_id JOIN products p ON p.gtin = b.gtin "
             "JOIN suppliers su ON su.id = p.supplier_id WHERE s.room_id = ? ORDER BY s.id",
             [room.id]):
-        moment = datetime.fromisoformat(row["at"]).astimezone(BEIJING)
+        moment = beijing(row["at"])
         if (first and moment.date() < first) or (last and moment.date() > last):
             continue
         failed = [CHECK_NAMES.get(c["name"], c["name"]) for c in json.loads(row["checks"])

@@ -29,7 +29,8 @@ from ..rooms import Room, get_room
 from .selection import report_check
 
 # Worst first: the page shows the first state that holds.
-STATES = ("recalled", "failed", "invalid_report", "dropped", "retest", "no_report", "ok")
+STATES = ("recalled", "expired", "failed", "invalid_report", "dropped", "retest", "no_report",
+          "ok")
 _ID = re.compile(r"[A-Za-z0-9_-]{8,32}")
 
 
@@ -124,13 +125,15 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
     failing = [report for report in signed if reports.failed_items(report)]
     failed = tuple(item["name"] for report in failing for item in reports.failed_items(report))
     decision = latest_decision(db, room_id, batch.id)
+    today = today or date.today()
     conditions = {
         "recalled": batch.status == "recalled",
+        "expired": batch.expired(today),
         "failed": bool(failed),
         "invalid_report": len(signed) < len(served),
         "dropped": decision == "不选用",
         "retest": decision == "待复检",
-        "no_report": not report_check(served, valid_days, today or date.today()).ok,
+        "no_report": not report_check(served, valid_days, today).ok,
     }
     state = next((name for name in STATES[:-1] if conditions[name]), "ok")
     return state, (failing or signed or [None])[0], failed

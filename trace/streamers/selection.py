@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 import sqlite_utils
 
 from .. import catalog, verification
+from ..clock import beijing_time
 from ..codes import group_serial
 from ..db import utc_now
 from ..transparency import leaves
@@ -24,17 +25,26 @@ from ..inspections import store as inspection_store
 from ..rooms import PLATFORMS, PLATFORMS_EN, Room
 
 DECISIONS = ("选用", "不选用", "待复检")
-VERDICT_WORDS = {"suspicious": "可疑", "recalled": "已召回", "void": "已作废", "forged": "伪造",
-                 "invalid": "无法识别", "registered": "手输码"}
+# What the code check tells the room, in the room's terms (a buyer's page speaks to
+# the buyer: "contact the seller for a return" means nothing to a streamer).
+CODE_DETAILS = {
+    "suspicious": "可疑：这个码被很多不同的手机和网络查询过，标签可能被复制，请向供货商核实样品来源",
+    "recalled": "已召回：这件商品或它的批次已被召回，不能销售",
+    "void": "已作废：这个码已被作废（标签损坏或重印），样品上不应再贴着它",
+    "forged": "伪造：本平台没有发放过这个码，或它被改动过",
+    "invalid": "无法识别：这不是本平台的追溯码，请扫描样品标签上的二维码",
+}
 # No reason makes these sellable: the goods are recalled, cancelled or not ours.
 NEVER_SELECTABLE = ("recalled", "void", "forged", "invalid")
-FAKE_REPORTS_TOLERATED = 2     # buyers' reports of fakes against the supplier, a year
+# Buyers' reports of fakes against the supplier in a year, counted by the networks
+# they came from: one person filing five reports is one complaint, not five.
+FAKE_REPORTS_TOLERATED = 2
 AFTER_SALES_WINDOW = timedelta(days=365)
 
 
 @dataclass(frozen=True)
 class Check:
-    name: str       # stable: code, recall, report, results, supplier, after_sales
+    name: str       # stable: code, recall, expiry, report, results, supplier, after_sales
     ok: bool
     detail: str
 
@@ -50,6 +60,14 @@ class SampleCheck:
     def ok(self) -> bool:
         return all(check.ok for check in self.checks)
 
+    @property
+    def selectable(self) -> bool:
+        """Whether 选用 may be recorded at all (with a reason if a check failed):
+        never for recalled, cancelled, expired, forged or unreadable goods."""
+        expired = any(check.name == "expiry" and not check.ok for check in self.checks)
+        recalled = self.batch is not None and self.batch.status == "recalled"
+        return self.verdict not in NEVER_SELECTABLE and not recalled and not expired
+
     def to_json(self) -> dict:
         return {"ok": self.ok, "checks": [asdict(check) for check in self.checks]}
 
@@ -58,31 +76,51 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
                  valid_days: int = 365, today: date | None = None) -> SampleCheck:
     """The checklist for the sample whose code is ``url`` (or a typed 追溯码)."""
     verdict = verification.verify_text(db, url, base_url)  # a look-up, never a scan
-    code = Check("code", verdict.verdict == "genuine", _code_detail(verdict))
+    code = _code(verdict)
     if verdict.batch is None:
         return SampleCheck((code,), None, None, verdict.verdict)
     batch = verdict.batch
     served = [shown for shown in inspection_store.served_reports(db, batch.id) if shown["current"]]
     today = today or date.today()
-    checks = (code, _recall(batch, verdict), report_check(served, valid_days, today),
-              results_check(served), _supplier(verdict), _after_sales(db, verdict))
+    checks = (code, _recall(batch, verdict), expiry_check(batch, today),
+              report_check(served, valid_days, today), results_check(served),
+              _supplier(verdict), _after_sales(db, verdict))
     return SampleCheck(checks, batch, verdict.serial, verdict.verdict)
 
 
-def _code_detail(verdict: verification.Verdict) -> str:
+def _code(verdict: verification.Verdict) -> Check:
+    """The code itself. A genuine code a buyer has claimed fails too: a sample should
+    not be an item somebody bought, and a label copied onto samples looks just so."""
+    claimed = verdict.scans.claimed_at if verdict.scans else None
+    if verdict.verdict == "genuine" and claimed:
+        return Check("code", False, f"签名核对无误，但这件商品已于 {beijing_time(claimed)} "
+                     "被消费者认领为已买到的商品：样品不应是已售出的商品，请向供货商核实样品来源")
     if verdict.verdict == "genuine":
-        return f"正品：签名核对无误（追溯码 {group_serial(verdict.serial or '')}）"
+        return Check("code", True, f"正品：签名核对无误（追溯码 {group_serial(verdict.serial or '')}）")
     if verdict.verdict == "registered":
-        return "手输的追溯码只能查到登记信息；请扫描样品上的二维码核验签名"
-    return f"{VERDICT_WORDS.get(verdict.verdict, verdict.verdict)}：{verdict.reason}"
+        return Check("code", False, "手输的追溯码只能查到登记信息；请扫描样品上的二维码核验签名")
+    return Check("code", False, CODE_DETAILS.get(verdict.verdict, verdict.reason))
 
 
 def _recall(batch: catalog.Batch, verdict: verification.Verdict) -> Check:
     if batch.status == "recalled":
         return Check("recall", False, f"批次已召回：{batch.status_reason}")
-    if verdict.verdict in ("recalled", "void"):
-        return Check("recall", False, f"该件商品{verdict.reason}")
+    reason = f"（{verdict.status_reason}）" if verdict.status_reason else ""
+    if verdict.verdict == "recalled":
+        return Check("recall", False, f"这件商品已被单独召回{reason}")
+    if verdict.verdict == "void":
+        return Check("recall", False, f"批次 {batch.lot} 未召回，但这件商品的码已作废{reason}")
     return Check("recall", True, f"批次 {batch.lot} 未召回")
+
+
+def expiry_check(batch: catalog.Batch, today: date) -> Check:
+    """Not past the batch's expiry date: expired goods may not be sold at all."""
+    if not batch.expires_on:
+        return Check("expiry", True, "本批次没有标注保质期")
+    if batch.expired(today):
+        return Check("expiry", False, f"已过保质期（到期日 {batch.expires_on}），不能销售")
+    left = (date.fromisoformat(batch.expires_on) - today).days
+    return Check("expiry", True, f"保质期至 {batch.expires_on}（还有 {left} 天）")
 
 
 def report_check(served: list[dict], valid_days: int, today: date) -> Check:
@@ -125,8 +163,8 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
     assert verdict.supplier is not None
     since = (datetime.now(timezone.utc) - AFTER_SALES_WINDOW).isoformat()
     gtins = "SELECT gtin FROM products WHERE supplier_id = ?"
-    fakes = db.execute(f"SELECT count(*) FROM reports WHERE gtin IN ({gtins}) AND "
-                       "created_at >= ?", [verdict.supplier.id, since]).fetchone()[0]
+    fakes = db.execute(f"SELECT count(DISTINCT network) FROM reports WHERE gtin IN ({gtins}) "
+                       "AND created_at >= ?", [verdict.supplier.id, since]).fetchone()[0]
     recalled = db.execute(
         f"SELECT b.lot, b.status, (SELECT reason FROM status_events e WHERE e.batch_id = b.id "
         f"AND e.action = 'recall' ORDER BY e.id DESC LIMIT 1) FROM batches b "
@@ -135,7 +173,7 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
         [verdict.supplier.id, since]).fetchall()
     in_force = [f"{lot}（{reason}）" for lot, status, reason in recalled if status == "recalled"]
     withdrawn = [lot for lot, status, _reason in recalled if status != "recalled"]
-    detail = f"近一年：消费者举报假货 {fakes} 次"
+    detail = f"近一年：来自 {fakes} 个网络的消费者举报假货"
     detail += f"；在召回的批次：{'、'.join(in_force)}" if in_force else "；没有在召回的批次"
     if withdrawn:
         detail += f"；曾召回后撤销：{'、'.join(withdrawn)}"
@@ -155,10 +193,10 @@ def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck,
                            message_zh="这个码不是本平台登记的商品，无法记录")
     reason = catalog.clean_text(override_reason, "override reason", limit=200,
                                 what_zh="选用理由")
-    recalled = result.batch.status == "recalled"
-    if decision == "选用" and (result.verdict in NEVER_SELECTABLE or recalled):
-        raise Forbidden("a recalled, cancelled or forged sample can never be selected (选用), "
-                        "whatever the reason", message_zh="召回、作废或伪造的商品不能选用")
+    if decision == "选用" and not result.selectable:
+        raise Forbidden("a recalled, cancelled, expired or forged sample can never be selected "
+                        "(选用), whatever the reason",
+                        message_zh="召回、作废、过期或伪造的商品不能选用")
     if decision == "选用" and not result.ok and not reason:
         failed = ", ".join(check.name for check in result.checks if not check.ok)
         raise Forbidden(f"选用 with failed checks ({failed}) needs --override-reason",

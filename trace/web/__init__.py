@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, Response, current_app, g, render_template, request, url_for
@@ -21,11 +20,11 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from .. import db
 from ..bounded import BoundedCache
+from ..clock import beijing_time
 from ..codes import group_serial
 from ..errors import StorageUnavailable, TraceError
 from . import assets, i18n
 
-BEIJING = timezone(timedelta(hours=8), "CST")
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 log = logging.getLogger(__name__)
@@ -51,13 +50,6 @@ def current_lang() -> str:
     # Forms carry lang in their action's query, so this holds for posts too, and
     # an upload too large to read (413) is still answered in the reader's language.
     return "en" if request.args.get("lang") == "en" else "zh"
-
-
-def beijing_time(iso: str | None) -> str:
-    if not iso:
-        return "—"
-    moment = datetime.fromisoformat(iso).astimezone(BEIJING)
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 _NUMBER_HYPHEN = re.compile(r"(?<=[0-9A-Za-z])-(?=[0-9])")

@@ -51,6 +51,7 @@ def _checked(code: str) -> selection.SampleCheck:
 def check():
     code = (request.args.get("code") or "").strip()
     if not code:
+        flash(t("streamer.empty_code"), "bad")
         return redirect(link("streamer.home"), 303)
     return render_template("streamer/check.html", code=code, result=_checked(code), form={})
 
