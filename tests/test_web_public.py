@@ -313,8 +313,12 @@ def test_shelf_life_expiry_and_a_warning_when_past(client, db, issuer, make_batc
     url = next(iter(export_rows(db, "09521234000020", old.lot, BASE_URL)))["url"]
     html = client.get(path_of(url)).get_data(as_text=True)
     assert "本批次已过保质期（到期日 2021-06-30）" in html
+    # The code is genuine, but the headline must not read as "the goods are fine".
+    assert 'class="verdict verdict-caution" data-verdict="genuine"' in html
+    assert "<h1>是正品 · 但已过保质期</h1>" in html and "验证通过" not in html
     english = client.get(path_of(url) + "&lang=en").get_data(as_text=True)
     assert "past its use-by date (2021-06-30)" in english
+    assert "Genuine · but past its expiry date" in english
 
 
 def test_technical_details_are_folded_and_hint_at_nothing(client, issued_urls):
@@ -411,6 +415,19 @@ def test_a_failed_item_is_warned_above_everything_on_the_batch_page(app, client,
     main = html.split("<main>")[1]
     assert main.index("本批次检测结果有不合格项目：联苯菊酯") < main.index("section")
     assert 'class="verdict-fail"' in html
+
+
+def test_a_genuine_item_of_a_failed_batch_is_not_headed_as_passed(app, client, db,
+                                                                  issued_urls):
+    path = path_of(issued_urls[0])
+    assert "<h1>正品 · 验证通过</h1>" in client.get(path).get_data(as_text=True)
+    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
+                                    "limit": "≤5", "verdict": "不合格"}])
+    html = client.get(path).get_data(as_text=True)
+    assert "<h1>是正品 · 但检测不合格</h1>" in html and "验证通过" not in html
+    assert "<title>是正品 · 但检测不合格" in html and "这个码是真的，但这批商品的检测有不合格项目" in html
+    assert client.get(path, headers={"Accept": "application/json"}).get_json()[
+        "verdict"] == "genuine"  # the verdict itself is unchanged (DESIGN §6)
 
 
 def test_a_tampered_report_says_so_on_the_page(app, client, db, issued_urls):

@@ -6,7 +6,7 @@ biggest part of a page (DESIGN §12). They are rendered from the batch's facts
 (trace/snapshots.py) and kept per process under the facts' stamp and the reader's
 language, so they change exactly when the facts do::
 
-    cards = batch_cards(verdict)    # {"product": Markup, "lab": Markup, ...}
+    cards = batch_cards(verdict)    # {"product": Markup, "lab": Markup, ..., "caution": ""}
 """
 
 from __future__ import annotations
@@ -41,7 +41,20 @@ def displayed(served) -> list[dict]:
 
 
 def _render(verdict: verification.Verdict) -> dict[str, Markup]:
-    context = {"v": verdict, "inspections": displayed(verdict.inspections)}
+    inspections = displayed(verdict.inspections)
+    context = {"v": verdict, "inspections": inspections}
     current_app.update_template_context(context)
     module = current_app.jinja_env.get_template("_verify_batch.html").make_module(context)
-    return {part: Markup(getattr(module, part)) for part in PARTS}
+    cards = {part: Markup(getattr(module, part)) for part in PARTS}
+    cards["caution"] = Markup(_caution(verdict, inspections))
+    return cards
+
+
+def _caution(verdict: verification.Verdict, inspections: list[dict]) -> str:
+    """Why a genuine code's batch should not be used: "failed" (a current signed
+    report fails an item), "expired", or "". The page's headline says so, or a buyer
+    reads a big green 验证通过 as "the goods are fine"."""
+    if any(shown["current"] and shown["signature_ok"] and shown["failed"]
+           for shown in inspections):
+        return "failed"
+    return "expired" if verdict.batch and verdict.batch.expired() else ""
