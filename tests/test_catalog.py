@@ -122,3 +122,32 @@ def test_a_product_registered_by_its_ean13_is_found_by_either_spelling(db):
     assert catalog.get_product(db, "6901234567892") == product
     batch = catalog.new_batch(db, "6901234567892", "CS-1")
     assert catalog.get_batch(db, "06901234567892", "CS-1") == batch
+
+
+@pytest.mark.parametrize("change, message_zh", [
+    (dict(name=" "), "请填写商品名称"),
+    (dict(name="长" * 101), "商品名称不能超过 100 个字"),
+    (dict(specification="长" * 201), "规格不能超过 200 个字"),
+    (dict(shelf_life_days=-5), "保质期须为 1–"),
+])
+def test_product_form_problems_are_told_in_chinese(db, change, message_zh):
+    supplier = catalog.add_supplier(db, "诸暨市山下湖明珠珍珠有限公司", CREDIT_CODE)
+    fields = dict(name="诸暨淡水珍珠项链") | change
+    name = fields.pop("name")
+    with pytest.raises(InvalidInput) as refused:
+        catalog.add_product(db, supplier, "09521234000013", name, **fields)
+    assert refused.value.message_zh.startswith(message_zh)
+
+
+@pytest.mark.parametrize("change, message_zh", [
+    (dict(produced_on="2026-13-45"), "生产日期应为 YYYY-MM-DD 格式的日期"),
+    (dict(produced_on="2099-01-01"), "生产日期 2099-01-01 晚于今天"),
+    (dict(produced_on="2026-01-02", expires_on="2026-01-01"), "到期日 2026-01-01 早于生产日期"),
+    (dict(notes="长" * 501), "备注不能超过 500 个字"),
+    (dict(quantity=0), "计划数量须为 1–"),
+])
+def test_batch_form_problems_are_told_in_chinese(db, make_batch, change, message_zh):
+    make_batch()
+    with pytest.raises(InvalidInput) as refused:
+        catalog.new_batch(db, GTIN, "NEW-1", **change)
+    assert refused.value.message_zh.startswith(message_zh)

@@ -168,6 +168,9 @@ def test_a_claim_without_its_token_or_from_another_site_is_refused(client, db, i
     response = client.post(path_of(issued_urls[0]), data={},
                            headers={"Referer": issued_urls[0]})
     assert response.status_code == 400 and "表单已过期" in response.get_data(as_text=True)
+    # A lost cookie is not a dead end: the page offers the way back to the item.
+    assert f'href="{path_of(issued_urls[0])}">返回上一页</a>' in response.get_data(
+        as_text=True).replace("&amp;", "&")
     page = client.get(path_of(issued_urls[0])).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     response = client.post(path_of(issued_urls[0]), data={"csrf_token": token},

@@ -80,6 +80,16 @@ def test_a_list_is_imported_all_or_nothing_and_errors_name_file_and_field(
     path.write_text("[{", encoding="utf-8")
     broken = run_cli("inspection", "import", str(path), "--agency", str(agency.id))
     assert broken.exit_code == 1 and "not valid JSON (line 1" in broken.output
+    path.write_bytes(b"%PDF-1.7\n\x93\xff\xfe binary")  # the PDF picked by mistake
+    pdf = run_cli("inspection", "import", str(path), "--agency", str(agency.id))
+    assert pdf.exit_code == 1 and "not JSON text (is it the PDF?" in pdf.output
+    assert "Traceback" not in pdf.output
+    for encoding in ("utf-16", "utf-8-sig"):  # as Windows Notepad saves it
+        report = pearl_report(agency, report_no=f"ZJPQ-{encoding}", pdf_sha256="")
+        path.write_text(json.dumps([report], ensure_ascii=False), encoding=encoding)
+        assert run_cli("inspection", "import", str(path), "--agency",
+                       str(agency.id)).exit_code == 0
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 2
 
 
 def test_verify_names_a_tampered_report_and_exits_1(run_cli, app, db, make_batch, tmp_path):

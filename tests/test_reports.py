@@ -155,3 +155,15 @@ def test_report_photo_command(run_cli, client, issued_urls, tmp_path):
     result = run_cli("reports", "photo", "1", "--out", str(out))
     assert result.exit_code == 0 and Image.open(out).format == "PNG"
     assert run_cli("reports", "photo", "9", "--out", str(out)).exit_code == 1
+
+
+@pytest.mark.parametrize("field, limit, named", [("what_seen", 1000, "发现的问题"),
+                                                 ("where_bought", 200, "购买渠道"),
+                                                 ("contact", 100, "联系方式")])
+def test_a_field_too_long_is_named_in_chinese(db, field, limit, named):
+    form = dict(what_seen="标签模糊", where_bought="某直播间", contact=None)
+    form[field] = "长" * (limit + 1)
+    with pytest.raises(InvalidInput) as refused:
+        reports.submit_report(db, reports.ReportForm(**form), network="n" * 16)
+    assert refused.value.message_zh == f"{named}不能超过 {limit} 个字"
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0

@@ -267,3 +267,20 @@ def test_after_a_refused_form_the_language_switch_goes_to_the_page(supplier, db)
     response = post_form(supplier, page + "/issue?lang=en", {"count": "1,000"}, page=page)
     html = response.get_data(as_text=True)
     assert "without commas" in html and f'href="{page}"' in html  # to 中文, not the POST URL
+
+
+def test_a_workspace_error_stays_in_the_workspace(supplier, client):
+    html = client.get("/supplier/jobs/999").get_data(as_text=True)
+    assert "返回工作台" in html and 'href="/supplier/"' in html
+    assert "谨防假冒" not in html and "微信" not in html  # the buyer's advice is not for suppliers
+    elsewhere = client.get("/streamer/check?code=x")  # another role's workspace
+    assert elsewhere.status_code == 403 and 'href="/supplier/"' in elsewhere.get_data(as_text=True)
+
+
+def test_an_upload_too_large_names_the_limit(app, client, supplier):
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 2**20
+    response = client.post("/supplier/products/new", data={"x": "y" * (3 * 2**20)},
+                           headers={"Referer": f"{BASE_URL}/supplier/products/new"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413 and "最大 2 MB" in html and "没有保存" in html
+    assert 'href="/supplier/products/new">返回上一页' in html

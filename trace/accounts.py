@@ -237,7 +237,7 @@ def new_token(db: sqlite_utils.Database, email: str, name: str = "api") -> tuple
     assert user is not None
     if not user.active:
         raise Conflict(f"the account for {user.email} is disabled")
-    name = catalog.clean_text(name, "token name", limit=50) or "api"
+    name = catalog.clean_text(name, "token name", what_zh="令牌名称", limit=50) or "api"
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     cursor = db.execute("INSERT INTO api_tokens (user_id, name, token_hash, created_at) "
                         "VALUES (?, ?, ?, ?)", [user.id, name, _token_hash(token), utc_now()])

@@ -84,11 +84,11 @@ def add_agency(db: sqlite_utils.Database, name: str, cma: str, cnas: str | None 
                passphrase: str | None = None) -> tuple[Agency, keys.KeyRecord | None]:
     """Register an agency. With ``keys_dir`` it is approved and gets its signing key
     (the operator adding it); without, it waits for approval (a web sign-up)."""
-    name = clean_text(name, "agency name", limit=100) or ""
+    name = clean_text(name, "agency name", what_zh="检测机构名称", limit=100) or ""
     if not name:
         raise InvalidInput("agency name must not be empty", message_zh="请填写检测机构名称")
     cma_no, cnas_no = normalise_cma(cma), normalise_cnas(cnas)
-    address = clean_text(address, "address", limit=200)
+    address = clean_text(address, "address", what_zh="地址", limit=200)
     if db.execute("SELECT 1 FROM agencies WHERE cma_no = ?", [cma_no]).fetchone():
         raise Conflict(f"an agency with CMA number {cma_no} already exists",
                        message_zh=f"CMA 编号 {cma_no} 已登记过")

@@ -37,12 +37,13 @@ def _unprintable(value: str, multiline: bool) -> list[str]:
                    if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")})
 
 
-def clean_text(value: str | None, what: str, *, limit: int = 200,
-               multiline: bool = False, what_zh: str | None = None) -> str | None:
+def clean_text(value: str | None, what: str, *, what_zh: str, limit: int = 200,
+               multiline: bool = False) -> str | None:
     """``value`` trimmed, or None when empty; too long or holding control characters
-    is refused, naming the field (``what_zh`` on Chinese pages)."""
+    is refused, naming the field (``what_zh`` on Chinese pages: required, so no
+    Chinese page names a field in English)."""
     value = (value or "").strip()
-    name_zh = what_zh or what
+    name_zh = what_zh
     if len(value) > limit:
         raise InvalidInput(f"{what} is longer than {limit} characters",
                            message_zh=f"{name_zh}不能超过 {limit} 个字")
@@ -54,10 +55,10 @@ def clean_text(value: str | None, what: str, *, limit: int = 200,
     return value or None
 
 
-def _required_text(value: str | None, what: str, *, limit: int = 100) -> str:
-    text = clean_text(value, what, limit=limit)
+def _required_text(value: str | None, what: str, *, what_zh: str, limit: int = 100) -> str:
+    text = clean_text(value, what, what_zh=what_zh, limit=limit)
     if text is None:
-        raise InvalidInput(f"{what} must not be empty")
+        raise InvalidInput(f"{what} must not be empty", message_zh=f"请填写{what_zh}")
     return text
 
 
@@ -135,7 +136,7 @@ def add_supplier(db: sqlite_utils.Database, name: str, credit_code: str, *,
                  approved: bool = True) -> Supplier:
     """A supplier the operator adds is approved at once; one that signs up on the
     web (``approved=False``) may not issue codes until an operator approves it."""
-    name = _required_text(name, "supplier name")
+    name = _required_text(name, "supplier name", what_zh="企业名称")
     code = validate_credit_code(credit_code)
     if list(db.query("SELECT 1 FROM suppliers WHERE credit_code = ?", [code])):
         raise Conflict(f"a supplier with 统一社会信用代码 {code} already exists",
@@ -206,17 +207,21 @@ def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: 
                 storage: str | None = None, licence_no: str | None = None) -> Product:
     gtin = normalise_gtin(gtin)
     if shelf_life_days is not None and not 1 <= shelf_life_days <= MAX_SHELF_LIFE_DAYS:
-        raise InvalidInput(f"shelf life must be 1-{MAX_SHELF_LIFE_DAYS} days")
+        raise InvalidInput(f"shelf life must be 1-{MAX_SHELF_LIFE_DAYS} days",
+                           message_zh=f"保质期须为 1–{MAX_SHELF_LIFE_DAYS} 天")
     product = Product(gtin=gtin, supplier_id=supplier.id,
-                      name=_required_text(name, "product name"),
-                      name_en=clean_text(name_en, "English name", limit=100),
-                      specification=clean_text(specification, "specification"),
-                      category=clean_text(category, "category", limit=50),
-                      origin=clean_text(origin, "origin"),
-                      standard=clean_text(standard, "executed standard", limit=100),
+                      name=_required_text(name, "product name", what_zh="商品名称"),
+                      name_en=clean_text(name_en, "English name", what_zh="英文名称", limit=100),
+                      specification=clean_text(specification, "specification", what_zh="规格"),
+                      category=clean_text(category, "category", what_zh="类别", limit=50),
+                      origin=clean_text(origin, "origin", what_zh="产地"),
+                      standard=clean_text(standard, "executed standard", what_zh="执行标准",
+                                          limit=100),
                       shelf_life_days=shelf_life_days,
-                      storage=clean_text(storage, "storage conditions", limit=100),
-                      licence_no=clean_text(licence_no, "licence number", limit=50))
+                      storage=clean_text(storage, "storage conditions", what_zh="贮存条件",
+                                         limit=100),
+                      licence_no=clean_text(licence_no, "licence number", what_zh="许可证编号",
+                                            limit=50))
     if list(db.query("SELECT 1 FROM products WHERE gtin = ?", [gtin])):
         raise Conflict(f"a product with GTIN {gtin} already exists",
                        message_zh=f"GTIN {gtin} 的商品已登记过")
@@ -263,29 +268,32 @@ def normalise_lot(lot: str) -> str:
     return lot
 
 
-def _date(text: str | None, what: str) -> date | None:
+def _date(text: str | None, what: str, what_zh: str) -> date | None:
     if not text:
         return None
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput(f"{what} {text!r} must be YYYY-MM-DD") from None
+        raise InvalidInput(f"{what} {text!r} must be YYYY-MM-DD",
+                           message_zh=f"{what_zh}应为 YYYY-MM-DD 格式的日期") from None
 
 
 def _produced_on(text: str | None) -> str | None:
-    day = _date(text, "production date")
+    day = _date(text, "production date", "生产日期")
     if day and day > date.today():
-        raise InvalidInput(f"production date {day} is in the future")
+        raise InvalidInput(f"production date {day} is in the future",
+                           message_zh=f"生产日期 {day} 晚于今天")
     return day.isoformat() if day else None
 
 
 def _expires_on(given: str | None, produced_on: str | None, product: Product) -> str | None:
     """The given expiry date, else production date plus the product's shelf life."""
-    day = _date(given, "expiry date")
+    day = _date(given, "expiry date", "到期日")
     if day is None and produced_on and product.shelf_life_days:
         day = date.fromisoformat(produced_on) + timedelta(days=product.shelf_life_days)
     if day and produced_on and day < date.fromisoformat(produced_on):
-        raise InvalidInput(f"expiry date {day} is before the production date {produced_on}")
+        raise InvalidInput(f"expiry date {day} is before the production date {produced_on}",
+                           message_zh=f"到期日 {day} 早于生产日期 {produced_on}")
     return day.isoformat() if day else None
 
 
@@ -295,14 +303,15 @@ def new_batch(db: sqlite_utils.Database, gtin: str, lot: str, *, produced_on: st
     product = get_product(db, gtin)
     lot = normalise_lot(lot)
     if quantity is not None and not 1 <= quantity <= MAX_BATCH_QUANTITY:
-        raise InvalidInput(f"planned quantity must be 1-{MAX_BATCH_QUANTITY:,}")
+        raise InvalidInput(f"planned quantity must be 1-{MAX_BATCH_QUANTITY:,}",
+                           message_zh=f"计划数量须为 1–{MAX_BATCH_QUANTITY:,}")
     if list(db.query("SELECT 1 FROM batches WHERE gtin = ? AND lot = ?", [product.gtin, lot])):
         raise Conflict(f"batch {lot} of GTIN {product.gtin} already exists",
                        message_zh=f"批次号 {lot} 已登记过")
     produced = _produced_on(produced_on)
     batch = dict(gtin=product.gtin, lot=lot, produced_on=produced,
                  quantity_planned=quantity,
-                 notes=clean_text(notes, "notes", limit=500, multiline=True),
+                 notes=clean_text(notes, "notes", what_zh="备注", limit=500, multiline=True),
                  expires_on=_expires_on(expires_on, produced, product))
     with db.atomic():
         cursor = db.execute("INSERT INTO batches (gtin, lot, produced_on, quantity_planned, "

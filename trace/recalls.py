@@ -38,7 +38,7 @@ class StatusEvent:
 
 
 def _reason(reason: str | None) -> str:
-    text = catalog.clean_text(reason, "reason", limit=200)
+    text = catalog.clean_text(reason, "reason", what_zh="原因", limit=200)
     if not text:
         raise InvalidInput("give a reason: buyers read it on the page",
                            message_zh="请填写原因：买家会在页面上看到")

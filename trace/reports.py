@@ -59,15 +59,16 @@ class Report(ReportForm):
 
 
 def _clean(form: ReportForm) -> ReportForm:
-    what = clean_text(form.what_seen, "what you saw", limit=1000, multiline=True)
-    where = clean_text(form.where_bought, "where you bought it", limit=200)
+    what = clean_text(form.what_seen, "what you saw", what_zh="发现的问题", limit=1000,
+                      multiline=True)
+    where = clean_text(form.where_bought, "where you bought it", what_zh="购买渠道", limit=200)
     if not what:
         raise InvalidInput("say what made you think it is fake",
                            message_zh="请写下您发现的问题")
     if not where:
         raise InvalidInput("say where you bought it (shop, livestream room, platform)",
                            message_zh="请写下购买渠道（店铺、直播间或平台）")
-    return ReportForm(what, where, clean_text(form.contact, "contact", limit=100),
+    return ReportForm(what, where, clean_text(form.contact, "contact", what_zh="联系方式", limit=100),
                       form.gtin, form.lot, form.serial, form.verdict)
 
 

@@ -46,22 +46,22 @@ class Room:
 
 def add_room(db: sqlite_utils.Database, name: str, platform: str, room_id: str, *,
              green_cert: str | None = None) -> Room:
-    name = clean_text(name, "room name", limit=100) or ""
-    room_id = clean_text(room_id, "room id", limit=50) or ""
+    name = clean_text(name, "room name", what_zh="直播间名称", limit=100) or ""
+    room_id = clean_text(room_id, "room id", what_zh="直播间号", limit=50) or ""
     if not name or not room_id:
         raise InvalidInput("a room needs its name and its id on the platform",
                            message_zh="请填写直播间名称和平台上的直播间号")
     if platform not in PLATFORMS:
-        raise InvalidInput(f"platform must be one of {', '.join(PLATFORMS)}, not {platform!r}")
+        raise InvalidInput(f"platform must be one of {', '.join(PLATFORMS)}, not {platform!r}",
+                           message_zh=f"平台须为 {'、'.join(PLATFORMS.values())} 之一")
     if db.execute("SELECT 1 FROM rooms WHERE platform = ? AND room_id = ?",
                   [platform, room_id]).fetchone():
         raise Conflict(f"room {room_id} on {platform} is registered already",
                        message_zh="该直播间已登记过")
+    green_cert = clean_text(green_cert, "green certificate", what_zh="绿色直播间证书编号", limit=50)
     cursor = db.execute(
         "INSERT INTO rooms (name, platform, room_id, green_cert, created_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [name, platform, room_id, clean_text(green_cert, "green certificate", limit=50),
-         utc_now()])
+        "VALUES (?, ?, ?, ?, ?)", [name, platform, room_id, green_cert, utc_now()])
     return get_room(db, cursor.lastrowid or 0)
 
 

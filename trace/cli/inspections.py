@@ -34,8 +34,13 @@ def inspection_group():
 
 
 def _read_json(path: str):
+    """The JSON in ``path``: UTF-8 (with or without the BOM Windows writes), UTF-16
+    or UTF-32, as json detects from the bytes."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_bytes())
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path}: not JSON text (is it the PDF? The report's JSON goes "
+                           "here, its PDF with --pdf)") from None
     except json.JSONDecodeError as error:
         raise InvalidInput(f"{path}: not valid JSON (line {error.lineno}, column "
                            f"{error.colno}: {error.msg})") from None

@@ -14,6 +14,7 @@ import sqlite3
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, Response, current_app, g, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -132,14 +133,34 @@ def in_reader_language(error: TraceError) -> str:
 MACHINE_PATHS = ("/api/", "/ledger/consistency", "/ledger/proof.json", "/ledger/checkpoints")
 
 
+WORKSPACES = ("supplier", "agency", "admin", "streamer")
+
+
 def render_error(error: Exception, status: int, message: str, message_zh: str):
     if wants_json() or request.path.startswith(MACHINE_PATHS):
         body = error.to_json() if isinstance(error, TraceError) else {
             "error": type(error).__name__, "message": message, "message_zh": message_zh}
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
         return body, status, headers
-    return render_template("error.html", status=status, message=message,
-                           message_zh=message_zh), status
+    # A workspace's error stays in the workspace (the reader's own: a supplier who
+    # opened a streamer's address goes back to theirs): the buyer's page would tell
+    # a supplier to beware of fakes and check the address in WeChat.
+    workspace = None
+    if request.blueprint in WORKSPACES and current_user.is_authenticated:
+        workspace = current_user.user.role if current_user.user.role in WORKSPACES else None
+    return render_template("ws_error.html" if workspace else "error.html", status=status,
+                           message=message, message_zh=message_zh, workspace=workspace,
+                           back=_page_before()), status
+
+
+def _page_before() -> str | None:
+    """Where the reader came from on our own site (the form they sent, the item
+    page whose claim failed), to go back to it; None from anywhere else."""
+    sent = urlsplit(request.referrer or "")
+    ours = urlsplit(request.host_url)
+    if (sent.scheme, sent.netloc) != (ours.scheme, ours.netloc) or not sent.path:
+        return None
+    return same_origin_path(sent.path + (f"?{sent.query}" if sent.query else ""))
 
 
 def _handle_trace_error(error: TraceError):
@@ -196,7 +217,12 @@ def _handle_http_error(error: HTTPException):
         return render_error(error, 400, "This form has expired or came from another site. "
                             "Go back, reload the page and send it again.",
                             "表单已过期或来自其他网站。请返回、刷新页面后重新提交。")
-    zh = {404: "页面不存在", 405: "不支持该请求方法", 413: "上传的文件太大",
+    limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 2**20
+    if error.code == 413:
+        return render_error(error, 413, f"The file is too large: at most {limit} MB. Nothing "
+                            "was saved; go back and choose a smaller file.",
+                            f"上传的文件太大：最大 {limit} MB。这次提交没有保存，请返回后换一个较小的文件。")
+    zh = {404: "页面不存在", 405: "不支持该请求方法",
           429: "操作太频繁，请稍后再试"}
     status = error.code or 500
     return render_error(error, status, error.description or error.name,
