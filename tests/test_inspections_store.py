@@ -33,6 +33,9 @@ def pearl_report(agency, **changes) -> dict:
                   {"name": "光泽", "result": "A", "limit": "A–D", "verdict": "合格"}],
         "pdf_sha256": hashlib.sha256(PDF).hexdigest(), "supersedes": ""}
     record.update(changes)
+    if "conclusion" not in changes and any(item["verdict"] == "不合格"
+                                           for item in record["items"]):
+        record["conclusion"] = "所检项目不符合 GB/T 18781-2023 要求"  # as a lab words a failure
     return record
 
 
@@ -220,6 +223,41 @@ def test_a_verdict_outside_the_vocabulary_is_refused(db, lab, verdict):
     record["items"][0]["verdict"] = verdict
     with pytest.raises(InvalidInput, match="a failed item is 不合格 or 不符合"):
         reports.check_record(record)
+
+
+@pytest.mark.parametrize("item, message_zh", [
+    ({"name": "铅", "result": "9.9", "unit": "mg/kg", "limit": "≤0.5", "verdict": "合格"},
+     "第 1 个检测项目的单项判定：为“合格”，但铅的结果 9.9 mg/kg 不在标准要求 ≤0.5 之内"),
+    ({"name": "珠层厚度", "result": "0.42", "unit": "mm", "limit": "≥0.3", "verdict": "不合格"},
+     "第 1 个检测项目的单项判定：为“不合格”，但珠层厚度的结果 0.42 mm 在标准要求 ≥0.3 之内"),
+])
+def test_a_verdict_that_contradicts_its_result_and_limit_is_refused(
+        db, lab, item, message_zh):
+    record = pearl_report(lab, conclusion="所检项目符合要求" if item["verdict"] == "合格"
+                          else "珠层厚度不符合要求")
+    record["items"][0] = item
+    with pytest.raises(InvalidInput) as refused:
+        reports.check_record(record)
+    assert refused.value.message_zh == message_zh
+
+
+@pytest.mark.parametrize("result, limit", [("未检出", "≤0.5"), ("<0.01", "≤0.05"), ("A", "A–D"),
+                                           ("3-4", "≥3"), ("0.3", "0.5"), ("0.5", "")])
+def test_a_verdict_the_text_cannot_judge_is_left_to_the_lab(db, lab, result, limit):
+    record = pearl_report(lab)
+    record["items"][0].update(result=result, limit=limit)
+    assert reports.check_record(record)
+
+
+@pytest.mark.parametrize("conclusion, failing", [("所检项目符合 GB/T 18781-2023 要求", True),
+                                                 ("珠层厚度不合格", False)])
+def test_a_conclusion_that_contradicts_the_items_is_refused(db, lab, conclusion, failing):
+    record = pearl_report(lab, conclusion=conclusion)
+    if failing:
+        record["items"][1]["verdict"] = "不合格"
+    with pytest.raises(InvalidInput) as refused:
+        reports.check_record(record)
+    assert refused.value.message_zh.startswith("检验结论：")
 
 
 def test_a_report_moved_onto_another_batch_proves_nothing_there(app, db, commissioned,

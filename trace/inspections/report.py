@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey
 
 from ..codes import decode_signature, encode_signature
 from ..errors import InvalidCode, InvalidInput
+from .results import within_limit
 
 VERSION = "trace-report-v1"
 TYPES = ("委托检验", "监督抽检", "自检", "神秘抽检")
@@ -61,9 +62,28 @@ def verify_record(public_raw: bytes, kid: str, record: dict, sig: str) -> bool:
     return True
 
 
+FIELDS_ZH = {"v": "格式版本", "agency": "检测机构", "agency.id": "检测机构编号",
+             "agency.name": "检测机构名称", "agency.cma": "CMA 编号", "batch": "批次",
+             "batch.gtin": "商品条码", "batch.lot": "批次号", "report_no": "报告编号",
+             "version": "报告版本", "supersedes": "所替代的版本", "type": "检验类别",
+             "issued_on": "签发日期", "conclusion": "检验结论", "items": "检测项目",
+             "pdf_sha256": "报告 PDF", "name": "项目名称", "result": "检测结果",
+             "unit": "单位", "limit": "标准要求", "method": "检测方法", "verdict": "单项判定"}
+_ITEM_FIELD = re.compile(r"items\[(\d+)\](?:\.(\w+))?")
+
+
+def _where_zh(where: str) -> str:
+    """A field as the lab's staff know it: 第 2 个检测项目的单项判定, not items[1].verdict."""
+    item = _ITEM_FIELD.fullmatch(where)
+    if item:
+        number, field = int(item.group(1)) + 1, item.group(2)
+        return f"第 {number} 个检测项目" + (f"的{FIELDS_ZH.get(field, field)}" if field else "")
+    return FIELDS_ZH.get(where, where)
+
+
 def _bad(where: str, problem: str, problem_zh: str) -> InvalidInput:
     return InvalidInput(f"report field {where}: {problem}",
-                        message_zh=f"报告字段 {where}：{problem_zh}")
+                        message_zh=f"{_where_zh(where)}：{problem_zh}")
 
 
 def _strings_only(value: Any, where: str) -> None:
@@ -104,7 +124,20 @@ def check_record(record: Any, *, future_ok: bool = False) -> dict:
                    "应为 64 位小写十六进制或空字符串")
     _lengths(record)
     _items(record["items"])
+    _conclusion_agrees(record)
     return record
+
+
+def _conclusion_agrees(record: dict) -> None:
+    """A conclusion saying the goods conform while an item failed (or the other way
+    round) would put a green 合格 beside a red item on the buyer's page."""
+    says_failed = any(word in record["conclusion"] for word in FAILED)
+    if failed_items(record) and not says_failed:
+        raise _bad("conclusion", "says the goods conform, but an item failed; write which "
+                   "items do not conform", "写的是符合要求，但有单项不合格，请写明不合格的项目")
+    if says_failed and not failed_items(record):
+        raise _bad("conclusion", "says something failed, but every item passed",
+                   "写有不合格或不符合，但没有一个单项判定为不合格")
 
 
 def _check_date(text: str, future_ok: bool = False) -> None:
@@ -155,6 +188,22 @@ def _items(items: Any) -> None:
             raise _bad(f"items[{index}].verdict", f"must be one of {' '.join(VERDICTS)} "
                        f"(not {item['verdict']!r}: a failed item is 不合格 or 不符合)",
                        f"应为 {'、'.join(VERDICTS)} 之一（超标等不合格项请写“不合格”）")
+        _verdict_agrees(item, index)
+
+
+def _verdict_agrees(item: dict, index: int) -> None:
+    """The item's verdict matches its result against its limit, where the text
+    tells: 9.9 against ≤0.5 judged 合格 is a typing slip a buyer would trust."""
+    within = within_limit(item["result"], item.get("limit"))
+    verdict, shown = item["verdict"], f"{item['result']} {item.get('unit', '')}".strip()
+    if within is False and verdict in PASSED:
+        raise _bad(f"items[{index}].verdict", f"is {verdict}, but {item['name']} {shown} is "
+                   f"outside the limit {item['limit']}",
+                   f"为“{verdict}”，但{item['name']}的结果 {shown} 不在标准要求 {item['limit']} 之内")
+    if within is True and verdict in FAILED:
+        raise _bad(f"items[{index}].verdict", f"is {verdict}, but {item['name']} {shown} is "
+                   f"within the limit {item['limit']}",
+                   f"为“{verdict}”，但{item['name']}的结果 {shown} 在标准要求 {item['limit']} 之内")
 
 
 def failed_items(record: dict) -> list[dict]:

@@ -63,6 +63,35 @@ def read_result(printed: str) -> Reading:
     return Reading("text", printed.strip())
 
 
+def within_limit(result: str, limit: str | None) -> bool | None:
+    """Whether the printed result meets the printed limit, when that can be told
+    from the text alone (a number against a bound or a range); None otherwise
+    (grades, words, a limit given as a bare number or a standard's name).
+
+    >>> within_limit("9.9", "≤0.5"), within_limit("0.3", "≤0.5"), within_limit("未检出", "≤0.5")
+    (False, True, True)
+    >>> within_limit("<0.01", "≤0.05"), within_limit("0.2", "≥0.3"), within_limit("8.2", "8.0–8.5")
+    (True, False, True)
+    >>> within_limit("3-4", "≥3"), within_limit("0.5", "0.5") is None
+    (None, True)
+    """
+    bound, reading = read_result(limit or ""), read_result(result)
+    if bound.qualifier not in ("≤", "<", "≥", ">", "range") or bound.value is None:
+        return None
+    top = float(bound.value)
+    if reading.qualifier == "ND":
+        return True if bound.qualifier in ("≤", "<") else None
+    if reading.qualifier in ("<", "≤") and bound.qualifier in ("≤", "<"):
+        return float(reading.value or 0) <= top or None  # below a figure under the limit
+    if reading.qualifier != "=":
+        return None
+    value = float(reading.value or 0)
+    if bound.qualifier == "range":
+        return top <= value <= float(bound.upper or 0)
+    return {"≤": value <= top, "<": value < top, "≥": value >= top, ">": value > top}[
+        bound.qualifier]
+
+
 def with_reading(item: dict) -> dict:
     """The item with its result read into ``qualifier`` and ``value`` (and ``upper``
     for a range), as strings, so the agency signs what the table is sorted and
