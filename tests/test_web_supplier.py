@@ -3,6 +3,8 @@ batches, issuing with progress, CSV and label downloads, voids and recalls."""
 
 from __future__ import annotations
 
+import re
+
 import csv
 import io
 import time
@@ -71,7 +73,7 @@ def test_create_a_product_and_a_batch(supplier, db):
 @pytest.mark.parametrize("fields, message", [
     ({"gtin": "6901234567893", "name": "茶"}, "校验位错误"),
     ({"gtin": GTIN, "name": "重复"}, "已登记过"),
-    ({"gtin": "6901234567892", "name": ""}, "must not be empty"),
+    ({"gtin": "6901234567892", "name": ""}, "请填写商品名称"),
     ({"gtin": "6901234567892", "name": "茶", "shelf_life_days": "两年"}, "整数"),
 ])
 def test_a_bad_product_form_says_why_and_stores_nothing(supplier, db, fields, message):
@@ -151,6 +153,30 @@ def test_a_pin_stock_is_offered_only_for_codes_with_pins(supplier, db):
     assert "thermal-50x30-pin" not in supplier.get(page).get_data(as_text=True)
     issue(supplier, db, 2, with_pin="1")
     assert "thermal-50x30-pin" in supplier.get(page).get_data(as_text=True)
+
+
+def test_codes_with_pins_on_a_stock_without_them_are_warned(supplier, db):
+    issue(supplier, db, 2, with_pin="1")
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    plain = supplier.get(page + "?stock=a4-3x8").get_data(as_text=True)
+    assert "有 2 个码带刮开式防伪密码，但所选标签纸不印密码" in plain
+    with_pin = supplier.get(page + "?stock=thermal-50x30-pin").get_data(as_text=True)
+    assert "所选标签纸不印密码" not in with_pin
+
+
+def test_stocks_the_lot_does_not_fit_on_are_not_offered(supplier, db, make_batch):
+    long_lot = "LONG-NAME-12345678AB"
+    make_batch(lot=long_lot)
+    issue(supplier, db, 1, lot=long_lot)
+    page = f"/supplier/batches/{GTIN}/{long_lot}"
+    html = supplier.get(page).get_data(as_text=True)
+    assert "本批次的批次号或追溯码在这些标签纸上放不下，所以没有列出" in html
+    menu = html.split('id="stock"')[1].split("</select>")[0]
+    offered = re.findall(r'<option value="([^"]+)"', menu)
+    assert offered and "tag-30x20" not in offered
+    for stock in offered:  # every stock offered prints
+        pdf = supplier.get(f"{page}/labels/{stock}/1.pdf")
+        assert pdf.status_code == 200 and pdf.get_data()[:5] == b"%PDF-", stock
 
 
 def test_void_one_code_and_it_verifies_as_void(supplier, db, client):

@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from . import catalog, issuing, label_sources, labels
 from .clock import beijing_time
 from .codes import group_serial
-from .errors import NotFound
+from .errors import InvalidInput, NotFound
 from .stocks import Stock
 
 PART_SIZE = labels.DEFAULT_PER_FILE
@@ -109,6 +109,19 @@ def label_parts(issued: int, size: int = PART_SIZE) -> list[tuple[int, int, int]
     """
     return [(number, first, min(first + size - 1, issued))
             for number, first in enumerate(range(1, issued + 1, size), 1)]
+
+
+def stock_problem(stock: Stock, batch: catalog.Batch, product: str, serial: str,
+                  domain: str) -> InvalidInput | None:
+    """Why the batch's labels cannot be printed on ``stock`` (its lot, the serial or
+    the domain does not fit whole), or None: found before a supplier downloads."""
+    sample = label_sources.LabelItem("", batch.gtin, batch.lot, serial, product,
+                                     pin="0" * 6 if stock.prints_pin else "")
+    try:
+        labels.check_texts(stock, sample, domain)
+    except InvalidInput as problem:
+        return problem
+    return None
 
 
 def label_part_pdf(db: sqlite_utils.Database, gtin: str, lot: str, stock: Stock, part: int, *,

@@ -133,7 +133,10 @@ def check_texts(stock: Stock, item: LabelItem, domain: str) -> None:
             raise InvalidInput(f"stock {stock.name}: {box.template.format(**values)!r} does not "
                                f"fit whole in text[{index}] at {box.min_size_pt:g} pt "
                                f"({box.max_lines} line(s) of {box.width_mm:g} mm); use a "
-                               "larger stock or a shorter lot or domain")
+                               "larger stock or a shorter lot or domain",
+                               message_zh=f"“{box.template.format(**values)}”在这种标签纸"
+                               f"（{stock.description_zh or stock.name}）上放不下，"
+                               "请换用更大的标签纸")
 
 
 class SheetWriter:

@@ -110,13 +110,23 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
     with_pins = db.execute("SELECT count(pin_hash) FROM items WHERE batch_id = ?",
                            [found.id]).fetchone()[0]
     folder = current_app.config["LABELS_DIR"]
-    # A stock that prints scratch-off PINs only for a batch whose codes have them.
-    choices = [stock for stock in map(lambda name: stocks.load_stock(name, folder),
-                                      stocks.list_stocks(folder))
-               if with_pins or not stock.prints_pin]
-    chosen = next((s for s in choices if s.name == request.args.get("stock")), choices[0])
+    # A stock that prints scratch-off PINs only for a batch whose codes have them,
+    # and only stocks the batch's lot and serials fit on whole.
+    product = catalog.get_product(db, found.gtin)
+    first = db.execute("SELECT serial FROM items WHERE batch_id = ? LIMIT 1",
+                       [found.id]).fetchone()
+    choices, unfit = [], []
+    for stock in map(lambda name: stocks.load_stock(name, folder), stocks.list_stocks(folder)):
+        misfit = first and downloads.stock_problem(stock, found, product.name, first[0],
+                                                   current_app.config["OFFICIAL_DOMAIN"])
+        if misfit:
+            unfit.append(stock)
+        elif with_pins or not stock.prints_pin:
+            choices.append(stock)
+    chosen = next((s for s in choices if s.name == request.args.get("stock")),
+                  choices[0] if choices else None)
     return render_template(
-        "supplier/batch.html", batch=found, product=catalog.get_product(db, found.gtin),
+        "supplier/batch.html", batch=found, product=product, with_pins=with_pins, unfit=unfit,
         issued=issued, items=scans.batch_items(db, found.id, offset=(page - 1) * ITEMS_A_PAGE,
                                                limit=ITEMS_A_PAGE),
         page=page, pages=max(1, -(-issued // ITEMS_A_PAGE)), parts=downloads.label_parts(issued),
