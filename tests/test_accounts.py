@@ -91,6 +91,11 @@ def test_users_and_tokens_from_the_command_line(run_cli, db, supplier):
     assert "disabled" in run_cli("users", "list").output
     again = run_cli("users", "disable", "qc@pearl.example")
     assert again.exit_code == 1 and "disabled already" in again.output
+    enabled = run_cli("users", "enable", "qc@pearl.example")
+    assert enabled.exit_code == 0 and "old API tokens stay revoked" in enabled.output
+    assert accounts.authenticate(db, "qc@pearl.example", password)
+    assert accounts.user_for_token(db, token) is None  # a revoked token is never revived
+    assert run_cli("users", "enable", "qc@pearl.example").exit_code == 1
 
 
 def test_a_password_from_stdin_is_not_echoed(app, db):

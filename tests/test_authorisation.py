@@ -111,6 +111,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("admin.reject_agency", "POST", "/admin/agencies/{agency_id}/reject", {}, ADMIN_ONLY),
     ("admin.approve_agency", "POST", "/admin/agencies/{agency_id}/approve", {}, ADMIN_ONLY),
     ("admin.disable", "POST", "/admin/users/{victim}/disable", {}, ADMIN_ONLY),
+    ("admin.enable", "POST", "/admin/users/{victim}/enable", {}, ADMIN_ONLY),
     ("admin.rotate", "POST", "/admin/keys/rotate", {"confirm": "1"}, ADMIN_ONLY),
     ("api.openapi", "GET", "/api/v1/openapi.json", None, PUBLIC),
     ("api.create_product", "POST", "/api/v1/products", {"gtin": "{fresh}", "name": "x"},

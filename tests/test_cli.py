@@ -54,7 +54,7 @@ def test_the_whole_chain_through_environment_variables(tmp_path):
         ("batch", "new", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--produced", "2026-11-10",
          "--quantity", "10"),
         ("batch", "issue", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--count", "8"),
-        ("batch", "issue", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--count", "4"),
+        ("batch", "issue", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--count", "4", "--over-plan"),
         ("codes", "export", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--out",
          str(tmp_path / "codes.csv")),
     ]
@@ -85,11 +85,15 @@ def test_the_whole_chain_through_environment_variables(tmp_path):
     assert run_module(env, "verify", rows[3]["url"]).returncode == 1
 
 
-def test_top_up_beyond_plan_is_noted(run_cli, issuer, make_batch):
+def test_top_up_beyond_plan_needs_saying_so(run_cli, db, issuer, make_batch):
     make_batch()  # planned quantity 100
-    result = run_cli("batch", "issue", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--count", "101")
-    assert result.exit_code == 0
-    assert "more than the 100 planned" in result.output
+    typo = run_cli("batch", "issue", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--count", "1001")
+    assert typo.exit_code == 1 and "Nothing was issued: check --count" in typo.output
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+    meant = run_cli("batch", "issue", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--count", "101",
+                    "--over-plan")
+    assert meant.exit_code == 0
+    assert "more than the 100 planned" in meant.output
 
 
 @pytest.mark.parametrize("args, message", [

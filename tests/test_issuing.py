@@ -195,7 +195,7 @@ def test_signing_workers_end_when_their_parent_is_killed(app, db, issuer, make_b
     env.pop("TRACE_KEY_PASSPHRASE", None)
     parent = subprocess.Popen(
         [sys.executable, "-m", "trace", "batch", "issue", "--gtin", GTIN, "--lot", LOT,
-         "--count", "1000000", "--workers", "2"],
+         "--count", "1000000", "--workers", "2", "--over-plan"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60

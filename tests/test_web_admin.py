@@ -32,9 +32,16 @@ def test_disable_an_account_revokes_its_tokens(operator, db, make_batch, make_ac
     email = make_account("supplier", "qc@pearl.example.cn", org="1")
     _id, token = accounts.new_token(db, email)
     user = accounts.find_user(db, email)
+    page = operator.get("/admin/").get_data(as_text=True)
+    assert f"停用 {email}？停用后该账号不能登录" in page  # asked before, not after
     post_form(operator, f"/admin/users/{user.id}/disable", {}, page="/admin/")
     assert not accounts.find_user(db, email).active
     assert accounts.user_for_token(db, token) is None
+    page = operator.get("/admin/").get_data(as_text=True)
+    assert "<strong>已停用</strong>" in page and "重新启用" in page  # shown on a phone too
+    post_form(operator, f"/admin/users/{user.id}/enable", {}, page="/admin/")
+    assert accounts.find_user(db, email).active and accounts.user_for_token(db, token) is None
+    assert f"已重新启用 {email}" in operator.get("/admin/").get_data(as_text=True)
 
 
 def test_an_operator_cannot_disable_themself(operator, db):

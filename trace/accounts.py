@@ -155,7 +155,7 @@ def find_user(db: sqlite_utils.Database, email: str, *, missing_ok: bool = False
     row = db.execute("SELECT id, email, role, org_id, created_at, disabled_at FROM users "
                      "WHERE email = ?", [(email or "").strip()]).fetchone()
     if row is None and not missing_ok:
-        raise NotFound(f"no account for {email}")
+        raise NotFound(f"no account for {email}", message_zh=f"没有 {email} 的账号")
     return User(*row) if row else None
 
 
@@ -203,12 +203,25 @@ def disable_user(db: sqlite_utils.Database, email: str) -> User:
     user = find_user(db, email)
     assert user is not None
     if not user.active:
-        raise Conflict(f"the account for {user.email} is disabled already")
+        raise Conflict(f"the account for {user.email} is disabled already",
+                       message_zh=f"{user.email} 的账号已经停用")
     now = utc_now()
     with db.atomic():
         db.execute("UPDATE users SET disabled_at = ? WHERE id = ?", [now, user.id])
         db.execute("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS "
                    "NULL", [now, user.id])
+    return find_user(db, user.email)  # type: ignore[return-value]
+
+
+def enable_user(db: sqlite_utils.Database, email: str) -> User:
+    """Let a disabled account sign in again. Its API tokens stay revoked: a token
+    that may have leaked is never revived; the person makes new ones."""
+    user = find_user(db, email)
+    assert user is not None
+    if user.active:
+        raise Conflict(f"the account for {user.email} is active already",
+                       message_zh=f"{user.email} 的账号没有停用")
+    db.execute("UPDATE users SET disabled_at = NULL WHERE id = ?", [user.id])
     return find_user(db, user.email)  # type: ignore[return-value]
 
 

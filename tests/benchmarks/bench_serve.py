@@ -71,7 +71,7 @@ def prepare(folder: Path, port: int) -> tuple[dict, list[str]]:
     run("keys", "new")
     run("keys", "new", "--role", "ledger")
     run("seed-demo")
-    run("batch", "issue", "--gtin", GTIN, "--lot", LOT, "--count", "2000")
+    run("batch", "issue", "--gtin", GTIN, "--lot", LOT, "--count", "2000", "--over-plan")
     base = env["TRACE_BASE_URL"]
     db = open_db(folder / "trace.db")
     # The fresh top-up only: the demo's own items include claimed and copied ones.

@@ -78,6 +78,20 @@ def users_disable(email: str):
     click.echo(f"Account for {user.email} disabled; its tokens are revoked.")
 
 
+@users_group.command("enable")
+@click.argument("email")
+def users_enable(email: str):
+    """Let a disabled account sign in again (its revoked API tokens stay revoked).
+
+    \b
+    Example:
+      python -m trace users enable qc@pearl.example
+    """
+    user = accounts.enable_user(database(), email)
+    click.echo(f"Account for {user.email} enabled; it signs in with its password again. "
+               "Its old API tokens stay revoked: it makes new ones.")
+
+
 @click.group(cls=AppGroup, name="tokens")
 def tokens_group():
     """API tokens (Authorization: Bearer TOKEN), shown once and stored hashed.

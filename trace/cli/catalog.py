@@ -15,6 +15,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import catalog, issuing, keys
+from ..errors import InvalidInput
 from ..inspections import store
 from .common import database, echo_list, keys_args
 
@@ -152,8 +153,13 @@ def batch_new(gtin: str, lot: str, produced: str | None, quantity: int | None,
               "(default: one per core).")
 @click.option("--with-pin", is_flag=True, help="Give each item a 6-digit scratch-off PIN "
               "that a buyer needs to claim it (codes export prints it in the pin column).")
-def batch_issue(gtin: str, lot: str, count: int, workers: int | None, with_pin: bool):
-    """Issue COUNT new signed item codes for a batch, all or nothing.
+@click.option("--over-plan", is_flag=True, help="Issue even though the batch would then "
+              "have more codes than its planned quantity.")
+def batch_issue(gtin: str, lot: str, count: int, workers: int | None, with_pin: bool,
+                over_plan: bool):
+    """Issue COUNT new signed item codes for a batch, all or nothing. Codes can
+    be voided but never taken back, so a top-up past the batch's planned
+    quantity (a typo in COUNT, say) is refused without --over-plan.
 
     \b
     Example:
@@ -161,6 +167,12 @@ def batch_issue(gtin: str, lot: str, count: int, workers: int | None, with_pin: 
     """
     db = database()
     signer = keys.load_signer(db, *keys_args())
+    batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
+    before = catalog.issued_count(db, batch.id)
+    if batch.quantity_planned and before + count > batch.quantity_planned and not over_plan:
+        raise InvalidInput(f"batch {batch.lot} is planned at {batch.quantity_planned:,} and has "
+                           f"{before:,} codes; {count:,} more would make {before + count:,}. "
+                           "Nothing was issued: check --count, or add --over-plan")
     # A bar only where it helps: large top-ups take seconds.
     bar = click.progressbar(length=count, label="Signing", file=sys.stderr) \
         if count >= 5_000 else contextlib.nullcontext()
@@ -169,7 +181,6 @@ def batch_issue(gtin: str, lot: str, count: int, workers: int | None, with_pin: 
             db, signer, gtin, lot, count, workers=workers,
             progress=shown.update if shown else None,
             pin_secret=current_app.config["HASH_SECRET"] if with_pin else None)
-    batch = catalog.get_batch(db, issuance.gtin, issuance.lot)
     total = catalog.issued_count(db, batch.id)
     codes = "code" if issuance.count == 1 else "codes"
     click.echo(f"Issued {issuance.count} {codes} for batch {issuance.lot} with key "

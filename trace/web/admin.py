@@ -144,6 +144,21 @@ def disable(user_id: int):
     return redirect(link("admin.home"), 303)  # the message is at the top
 
 
+@bp.post("/users/<int:user_id>/enable")
+def enable(user_id: int):
+    db = get_db()
+    user = accounts.get_user(db, user_id)
+    if user is None:
+        raise NotFound(f"no account {user_id}", message_zh="未找到该账号")
+    try:
+        accounts.enable_user(db, user.email)
+    except TraceError as error:
+        flash(in_reader_language(error), "bad")
+    else:
+        flash(t("admin.enabled").format(email=user.email), "ok")
+    return redirect(link("admin.home"), 303)
+
+
 @bp.post("/keys/rotate")
 def rotate():
     if request.form.get("confirm") != "1":
