@@ -226,3 +226,18 @@ def test_fake_reports_count_once_per_network(db, room, issued_urls):
     after_sales = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks
                    if c.name == "after_sales"][0]
     assert not after_sales.ok and "来自 3 个网络" in after_sales.detail
+
+
+def test_an_item_failed_by_two_reports_is_named_once(app, db, room, issued_urls):
+    from test_inspections_store import PDF, pearl_report
+    from test_web_public import _stored_report
+    from trace import agencies
+    from trace.inspections import store
+    lead = [{"name": "铅", "result": "0.9", "unit": "mg/kg", "limit": "≤0.5", "verdict": "不合格"}]
+    _stored_report(app, db, items=lead)
+    lab = agencies.find_agency(db, "231012341234")
+    again = pearl_report(lab, report_no="ZJPQ-2026-0901", items=lead)
+    store.store_report(db, again, *store.sign_with_agency_key(db, app.config["KEYS_DIR"], lab.id,
+                                                              again), pdf=PDF)
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    assert detail(result, "results") == "不合格项目：铅"

@@ -310,3 +310,13 @@ def test_an_upload_too_large_names_the_limit(app, client, supplier):
     html = response.get_data(as_text=True)
     assert response.status_code == 413 and "最大 2 MB" in html and "没有保存" in html
     assert 'href="/supplier/products/new">返回上一页' in html
+
+
+def test_a_failed_lab_test_is_warned_on_the_suppliers_batch_page(app, supplier, db):
+    from test_web_public import _stored_report
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    assert "本批次检测有不合格项目" not in supplier.get(page).get_data(as_text=True)
+    _stored_report(app, db, items=[{"name": "铅", "result": "0.9", "unit": "mg/kg",
+                                    "limit": "≤0.5", "verdict": "不合格"}])
+    html = supplier.get(page).get_data(as_text=True)
+    assert "本批次检测有不合格项目：铅。买家扫码时会在页面最上方看到这条警告" in html

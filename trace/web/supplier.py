@@ -19,6 +19,7 @@ from flask import (Blueprint, Response, current_app, flash, g, redirect, render_
 from .. import agencies, catalog, downloads, jobs, keys, recalls, scans, stocks
 from ..checkpointing import sign_pending
 from ..inspections import store as inspection_store
+from ..inspections import report as report_format
 from ..errors import InvalidInput, TraceError
 from . import attachment, get_db, in_reader_language, link
 from .i18n import t
@@ -107,6 +108,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         g.page_path = url_for("supplier.batch", gtin=found.gtin, lot=found.lot)
     issued = catalog.issued_count(db, found.id)
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 1 + issued // ITEMS_A_PAGE))
+    served = inspection_store.served_reports(db, found.id)
     with_pins = db.execute("SELECT count(pin_hash) FROM items WHERE batch_id = ?",
                            [found.id]).fetchone()[0]
     folder = current_app.config["LABELS_DIR"]
@@ -134,7 +136,9 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         events=recalls.events_for(db, found.id, every_item=True),
         labs=[lab for lab in agencies.list_agencies(db) if lab.approved],
         commissioned=inspection_store.batches_commissioned(db, found.id),
-        reports=inspection_store.served_reports(db, found.id),
+        reports=served, failed=sorted({item["name"] for shown in served
+                                       if shown["current"] and shown["signature_ok"]
+                                       for item in report_format.failed_items(shown["report"])}),
         max_topup=MAX_WEB_TOPUP), status
 
 
