@@ -276,13 +276,28 @@ def test_a_typed_code_is_registered_never_genuine_and_counts(client, issued_urls
     assert "正品" not in html and "诸暨淡水珍珠项链" in html and "此码已被查询 4 次" in html
 
 
-@pytest.mark.parametrize("typed", ["ABCD", "ZZZZ-ZZZZ-ZZZZ", "<b>1234-5678-9ABC</b>",
-                                   "U" * 12])
-def test_a_typed_code_that_is_not_ours_says_so(client, issued_urls, typed):
+@pytest.mark.parametrize("typed, said", [
+    ("ABCD", "这不是标签上印的追溯码格式。追溯码是 12 位字母和数字"),
+    ("ZZZZ-ZZZZ-ZZZZ", "没有找到这个追溯码"),
+    ("<b>1234-5678-9ABC</b>", "这不是标签上印的追溯码格式"),
+    ("U" * 12, "这不是标签上印的追溯码格式"),
+])
+def test_a_typed_code_that_is_not_ours_says_so(client, issued_urls, typed, said):
     response = client.get("/verify", query_string={"q": typed})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and 'data-verdict="invalid"' in html
-    assert "没有找到这个追溯码" in html and "<b>" not in html
+    assert said in html and "<b>" not in html
+
+
+def test_a_code_copied_with_its_label_or_pasted_from_another_site(client, issued_urls):
+    serial = serial_of(issued_urls[0])
+    labelled = client.get("/verify", query_string={"q": f"追溯码：{serial[:4]}-{serial[4:8]}-"
+                                                        f"{serial[8:]}"})
+    assert 'data-verdict="registered"' in labelled.get_data(as_text=True)
+    elsewhere = issued_urls[0].replace(BASE_URL, "https://trace-verify.example.com")
+    html = client.get("/verify", query_string={"q": elsewhere}).get_data(as_text=True)
+    assert 'data-verdict="invalid"' in html
+    assert "这个网址不是本平台的。假冒的验证网站很常见" in html
 
 
 def test_a_typed_code_of_a_recalled_batch_says_recalled(client, db, issued_urls):

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from .errors import InvalidCode
+from .errors import InvalidCode, NotOurSite
 from .gs1 import DigitalLink, parse_path_and_query
 
 MESSAGE_PREFIX = "trace-v1"
@@ -44,6 +44,8 @@ def group_serial(serial: str) -> str:
 _TYPED_FOLD = str.maketrans("OIL", "011")
 _TYPED_SERIAL_RE = re.compile(r"[0-9A-HJKMNP-TV-Z]{12,20}")
 _TYPED_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―－_.·]+")
+# What a buyer copies along with the code from a label or a chat: "追溯码：RZJ4-...".
+_TYPED_LABEL = re.compile(r"^(?:追溯码|防伪码|查询码|trace\s*code)\s*[:：]?\s*", re.IGNORECASE)
 
 
 def normalise_typed_serial(text: str) -> str:
@@ -54,9 +56,12 @@ def normalise_typed_serial(text: str) -> str:
     'RZJ4WDFFXA07'
     >>> normalise_typed_serial("ＲＺＪ４－ＷＤＦＦ－ＸＡ０７")
     'RZJ4WDFFXA07'
+    >>> normalise_typed_serial("追溯码：RZJ4-WDFF-XA07")
+    'RZJ4WDFFXA07'
     """
     text = unicodedata.normalize("NFKC", text or "")  # full-width Ｇ２１８ from a CJK keyboard
-    serial = _TYPED_SEPARATORS.sub("", text.strip()).upper().translate(_TYPED_FOLD)
+    text = _TYPED_LABEL.sub("", text.strip())
+    serial = _TYPED_SEPARATORS.sub("", text).upper().translate(_TYPED_FOLD)
     if not _TYPED_SERIAL_RE.fullmatch(serial):
         raise InvalidCode(f"{text.strip()[:40]!r} is not a trace code as printed on our labels",
                           message_zh="这不是标签上印的追溯码格式，请核对后重新输入")
@@ -160,8 +165,8 @@ def strip_base(url: str, base_url: str | None) -> str:
     rest = url[match.end():] if match else ""
     if not (match and base_origin and match.group().lower() == base_origin.group().lower()
             and rest.startswith(prefix + "/")):
-        raise InvalidCode(f"not a code of this site: it must start with {base}/",
-                          message_zh=f"不是本平台的追溯码：网址应以 {base}/ 开头")
+        raise NotOurSite(f"not a code of this site: it must start with {base}/",
+                         message_zh=f"不是本平台的追溯码：网址应以 {base}/ 开头")
     return rest[len(prefix):]
 
 

@@ -33,6 +33,10 @@ class InvalidCode(InvalidInput):
     """A URL or code cannot be parsed as a Trace item or batch code."""
 
 
+class NotOurSite(InvalidCode):
+    """A code URL on another site: look-alike verification sites are the main attack."""
+
+
 class NotFound(TraceError):
     """The thing asked for does not exist."""
 

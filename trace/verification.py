@@ -20,7 +20,7 @@ import sqlite_utils
 from . import catalog, recalls, scans, snapshots
 from .codes import BatchRef, ItemCode, normalise_typed_serial, parse_link, verify_signature
 from .db import utc_now
-from .errors import InvalidCode
+from .errors import InvalidCode, NotOurSite
 from .inspections import store as inspection_store
 from .recalls import StatusEvent
 from .scans import Observer, ScanHistory, ScanPolicy
@@ -61,6 +61,16 @@ REASONS = {
                    "We issued this code. A typed code cannot prove the anti-forgery "
                    "signature."),
     "typed_unknown": ("没有找到这个追溯码。", "We have no such trace code."),
+    "typed_format": ("这不是标签上印的追溯码格式。追溯码是 12 位字母和数字，印在二维码下方，"
+                     "例如 RZJ4-WDFF-XA07，请对照标签重新输入。",
+                     "That is not a trace code as printed on our labels: 12 letters and "
+                     "digits under the QR code, like RZJ4-WDFF-XA07. Type it again from the "
+                     "label."),
+    "other_site": ("这个网址不是本平台的。假冒的验证网站很常见：请只相信本页顶部官方网址上的"
+                   "结果，并用手机扫一扫商品标签上的二维码。",
+                   "This address is not ours. Look-alike verification sites are common: "
+                   "trust only results on the official address at the top of this page, "
+                   "and scan the QR code on the item's label with your phone."),
     "typed_ambiguous": ("这个码对应多件商品，请扫描标签上的二维码查询。",
                         "This code matches more than one item: scan the QR code on the "
                         "label instead."),
@@ -186,8 +196,8 @@ def verify_text(db: sqlite_utils.Database, text: str, base_url: str | None = Non
 
 
 def invalid_verdict(error: InvalidCode) -> Verdict:
-    return Verdict("invalid", *_reason("unreadable"), detail=error.message_zh,
-                   detail_en=error.message)
+    key = "other_site" if isinstance(error, NotOurSite) else "unreadable"
+    return Verdict("invalid", *_reason(key), detail=error.message_zh, detail_en=error.message)
 
 
 def verify_code(db: sqlite_utils.Database, code: ItemCode, seen: Observer | None = None,
@@ -223,7 +233,7 @@ def verify_typed(db: sqlite_utils.Database, text: str, seen: Observer | None = N
     try:
         serial = normalise_typed_serial(text)
     except InvalidCode as error:
-        return Verdict("invalid", *_reason("typed_unknown"), detail=error.message_zh,
+        return Verdict("invalid", *_reason("typed_format"), detail=error.message_zh,
                        detail_en=error.message, typed=True)
     items = catalog.find_items_by_serial(db, serial)
     if len(items) != 1:
