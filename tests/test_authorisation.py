@@ -94,6 +94,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("streamer.ledger_file", "GET", "/streamer/ledger.csv", None, STREAMER_ONLY),
     ("streamer.open_live", "POST", "/streamer/live", {"gtin": GTIN, "lot": LOT}, STREAMER_ONLY),
     ("live.page", "GET", "/live/{live}", None, PUBLIC),
+    ("public.keys_page", "GET", "/keys", None, PUBLIC),
     ("ledger.checkpoint", "GET", "/ledger/checkpoint", None, PUBLIC),
     ("ledger.checkpoint_list", "GET", "/ledger/checkpoints", None, PUBLIC),
     ("ledger.checkpoint_at", "GET", "/ledger/checkpoint/{checkpoint}", None, PUBLIC),

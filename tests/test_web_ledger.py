@@ -69,11 +69,18 @@ def test_the_item_page_links_to_a_proof_page_that_checks(client, db, keyed):
     assert bundle.check_bundle(made.get_json(), keys.trust_list(db)) == []
 
 
-def test_the_batch_page_links_to_its_proof_in_english_too(client, keyed):
+def test_the_batch_page_links_to_its_proof_in_english_too(client, db, keyed):
+    db.execute("UPDATE products SET name_en = 'Zhuji pearl necklace'")
     page = client.get(f"/01/{GTIN}/10/{LOT}?lang=en").get_data(as_text=True)
     assert f"/ledger/proof?gtin={GTIN}&amp;lot={LOT}&amp;lang=en" in page
     proof = client.get(f"/ledger/proof?gtin={GTIN}&lot={LOT}&lang=en").get_data(as_text=True)
     assert "Our records are unchanged" in proof and "Codes issued" in proof
+    assert "<title>" in proof and "诸暨" not in proof.split("<title>")[1].split("</title>")[0]
+
+
+def test_a_bad_gtin_is_named_as_the_gtin(client, keyed):
+    html = client.get("/ledger/proof?gtin=abc").get_data(as_text=True)
+    assert "商品条码应为 8、12、13 或 14 位数字" in html and "批次号须为" not in html
 
 
 def test_a_tampered_leaf_shows_on_the_proof_page(client, db, keyed):

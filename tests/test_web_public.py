@@ -513,3 +513,13 @@ def test_a_report_stored_after_its_labs_key_was_revoked_says_so(app, client, db,
     assert "签名失效：这份报告是在检测机构停用其签名之后才提交的" in html
     assert "本批次有检测报告未通过签名核对" in html and "签名有效" not in html
     assert "内容或归属与检测机构的签名不符" not in html  # nothing says it was altered
+
+
+def test_the_footer_leads_to_a_key_page_people_can_read(client, issued_urls):
+    html = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    assert 'href="/keys">公开签名密钥</a>' in html
+    page = client.get("/keys").get_data(as_text=True)
+    assert "为商品追溯码签名" in page and "使用中" in page and "/.well-known/trace-keys.json" in page
+    kid = issued_urls[0].split("k=")[1].split("&")[0]
+    assert f'<td class="mono nowrap">{kid}</td>' in page
+    assert "Item codes" in client.get("/keys?lang=en").get_data(as_text=True)

@@ -224,8 +224,12 @@ def _handle_http_error(error: HTTPException):
                             f"上传的文件太大：最大 {limit} MB。这次提交没有保存，请返回后换一个较小的文件。")
     zh = {404: "页面不存在", 405: "不支持该请求方法",
           429: "操作太频繁，请稍后再试"}
+    # werkzeug's own texts speak to developers ("If you entered the URL manually...").
+    en = {404: "There is no page at this address.",
+          405: "This page does not take that kind of request.",
+          429: "Too many attempts: please try again later."}
     status = error.code or 500
-    return render_error(error, status, error.description or error.name,
+    return render_error(error, status, en.get(status, error.description or error.name),
                         zh.get(status, error.name))
 
 

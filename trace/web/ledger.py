@@ -90,8 +90,8 @@ def consistency():
 def _subject() -> tuple[catalog.Batch, str | None]:
     """The public batch (and item) the proof is asked for."""
     db = get_db()
-    batch = catalog.get_batch(db, request.args.get("gtin", ""),
-                              catalog.normalise_lot(request.args.get("lot", "")))
+    gtin = catalog.normalise_gtin(request.args.get("gtin", ""))  # the first field named wrong
+    batch = catalog.get_batch(db, gtin, catalog.normalise_lot(request.args.get("lot", "")))
     public_batch(db, batch)
     serial = request.args.get("serial", "").strip()
     subject = batch, normalise_typed_serial(serial) if serial else None

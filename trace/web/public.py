@@ -13,7 +13,7 @@ import re
 
 from flask import Blueprint, current_app, g, redirect, render_template, request
 
-from .. import claims, keys, reports, verification
+from .. import agencies, claims, keys, reports, verification
 from ..codes import BatchRef, ItemCode, parse_link
 from ..errors import InvalidCode, InvalidInput, NotFound, TraceError
 from ..inspections import store as inspection_store
@@ -169,8 +169,18 @@ def report_pdf(sha256: str):
         f"report-{sha256[:12]}.pdf", "public, max-age=31536000, immutable"))
 
 
+@bp.get("/keys")
+def keys_page():
+    """The key set as a page: what each key signs and whether it still does, with
+    the JSON for programs. The footer links here, not to the raw JSON."""
+    db = get_db()
+    labs = {lab.key_role: lab.name for lab in agencies.list_agencies(db)}
+    return render_template("keys.html", records=keys.list_keys(db), labs=labs)
+
+
 @bp.get("/.well-known/trace-keys.json")
 def trust_list():
+    """The key set as JSON, for offline verifiers (keys_page is the one people read)."""
     response = current_app.json.response(keys.trust_list(get_db()))
     response.headers["Cache-Control"] = "public, max-age=300"
     return any_origin(response)  # offline verifiers may fetch it
