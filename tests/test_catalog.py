@@ -151,3 +151,22 @@ def test_batch_form_problems_are_told_in_chinese(db, make_batch, change, message
     with pytest.raises(InvalidInput) as refused:
         catalog.new_batch(db, GTIN, "NEW-1", **change)
     assert refused.value.message_zh.startswith(message_zh)
+
+
+@pytest.mark.parametrize("lot", ["---", "-"])
+def test_a_lot_of_dashes_alone_is_refused(lot):
+    with pytest.raises(InvalidInput):
+        catalog.normalise_lot(lot)
+
+
+def test_a_gtin_of_zeros_is_refused():
+    with pytest.raises(InvalidInput) as refused:
+        catalog.normalise_gtin("00000000000000")
+    assert refused.value.message_zh == "全为 0 的商品条码不是有效的商品条码"
+
+
+def test_a_production_date_a_century_ago_is_a_typo(db, make_batch):
+    make_batch()
+    with pytest.raises(InvalidInput) as refused:
+        catalog.new_batch(db, GTIN, "OLD-1", produced_on="1900-01-01")
+    assert refused.value.message_zh == "生产日期 1900-01-01 早于 2000-01-01，请核对"

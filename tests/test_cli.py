@@ -123,6 +123,13 @@ def test_verify_exit_status(run_cli, issued_urls):
     assert result.exit_code == 1 and result.output.startswith("invalid:")
 
 
+def test_a_wrong_key_role_is_said_before_any_passphrase_warning(run_cli, monkeypatch):
+    monkeypatch.delenv("TRACE_KEY_PASSPHRASE", raising=False)
+    result = run_cli("keys", "new", "--role", "wizard")
+    assert result.exit_code == 1 and "role must be issuer, ledger or agency" in result.output
+    assert "Warning" not in result.output
+
+
 def test_seed_demo_prints_urls_that_verify_as_labelled(run_cli, app, client):
     assert run_cli("keys", "new", "--if-missing").exit_code == 0
     assert "already active" in run_cli("keys", "new", "--if-missing").output
@@ -178,7 +185,7 @@ def test_labels_print_errors(run_cli, issued_urls, tmp_path, args, message):
     result = run_cli("labels", "print", "--gtin", GTIN, "--lot", "ZJ-2611-A",
                      "--out", str(tmp_path / "x.pdf"), *args)
     assert result.exit_code == 1 and message in result.output, result.output
-    assert not (tmp_path / "x.pdf").exists()
+    assert not (tmp_path / "x.pdf").exists() and "Printing" not in result.output
 
 
 def test_codes_qr_writes_svg_and_png_that_decode(run_cli, issued_urls, tmp_path):

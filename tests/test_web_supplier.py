@@ -223,7 +223,8 @@ def test_a_supplier_awaiting_approval_cannot_issue(client, db, issuer, make_batc
     assert response.status_code == 303 and response.headers["Location"].endswith("/supplier/")
     assert "等待平台审核" in client.get("/supplier/").get_data(as_text=True)
     post_form(client, "/supplier/products/new", {"gtin": "6901234567892", "name": "蚕丝被"})
-    post_form(client, "/supplier/batches/new", {"gtin": "06901234567892", "lot": "HN1"})
+    post_form(client, "/supplier/batches/new",
+              {"gtin": "06901234567892", "lot": "HN1", "produced_on": "2026-11-01"})
     page = "/supplier/batches/06901234567892/HN1"
     assert "等待平台审核" in client.get(page).get_data(as_text=True)
     data = {"csrf_token": form_token(client, "/supplier/"), "count": "5"}
@@ -263,7 +264,7 @@ def test_supplier_text_is_escaped_everywhere(supplier, db, issuer):
     post_form(supplier, "/supplier/products/new", {"gtin": "6901234567892", "name": hostile,
                                                    "origin": hostile})
     post_form(supplier, "/supplier/batches/new", {"gtin": "06901234567892", "lot": "X1",
-                                                  "notes": hostile})
+                                                  "produced_on": "2026-11-01", "notes": hostile})
     for path in ("/supplier/", "/supplier/batches/06901234567892/X1",
                  "/01/06901234567892/10/X1"):
         response = supplier.get(path)
@@ -320,3 +321,9 @@ def test_a_failed_lab_test_is_warned_on_the_suppliers_batch_page(app, supplier, 
                                     "limit": "≤0.5", "verdict": "不合格"}])
     html = supplier.get(page).get_data(as_text=True)
     assert "本批次检测有不合格项目：铅。买家扫码时会在页面最上方看到这条警告" in html
+
+
+def test_a_batch_needs_its_production_date(supplier, db):
+    response = post_form(supplier, "/supplier/batches/new", {"gtin": GTIN, "lot": "NO-DATE"})
+    assert response.status_code == 400 and "请填写生产日期" in response.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM batches WHERE lot = 'NO-DATE'").fetchone()[0] == 0

@@ -25,6 +25,7 @@ from .uscc import validate_credit_code
 
 _SHORT_GTIN = re.compile(r"[0-9]{8}|[0-9]{12,13}")
 LOT_RE = re.compile(r"[0-9A-Z-]{1,20}")
+EARLIEST_PRODUCTION = date(2000, 1, 1)  # a typo guard: 1900-01-01 is a slip, not stock
 MAX_BATCH_QUANTITY = 10_000_000
 MAX_SHELF_LIFE_DAYS = 36_500
 
@@ -244,6 +245,9 @@ def normalise_gtin(gtin: str) -> str:
     elif not (text.isdigit() and len(text) == 14):
         raise InvalidInput(f"a GTIN is 8, 12, 13 or 14 digits, not {text[:20]!r}",
                            message_zh="商品条码应为 8、12、13 或 14 位数字")
+    if not text.strip("0"):  # its check digit holds, but GS1 never assigns it
+        raise InvalidInput("a GTIN of zeros names no product",
+                           message_zh="全为 0 的商品条码不是有效的商品条码")
     try:
         return validate_gtin14(text)
     except InvalidCode as error:
@@ -262,7 +266,7 @@ def get_product(db: sqlite_utils.Database, gtin: str) -> Product:
 
 def normalise_lot(lot: str) -> str:
     lot = (lot or "").strip().upper()
-    if not LOT_RE.fullmatch(lot):
+    if not LOT_RE.fullmatch(lot) or lot.strip("-") == "":  # '---' names nothing
         raise InvalidInput(f"lot {lot!r} must be 1-20 characters of 0-9, A-Z and '-'",
                            message_zh="批次号须为 1–20 位数字、字母或“-”")
     return lot
@@ -283,6 +287,9 @@ def _produced_on(text: str | None) -> str | None:
     if day and day > date.today():
         raise InvalidInput(f"production date {day} is in the future",
                            message_zh=f"生产日期 {day} 晚于今天")
+    if day and day < EARLIEST_PRODUCTION:
+        raise InvalidInput(f"production date {day} is before {EARLIEST_PRODUCTION}: check it",
+                           message_zh=f"生产日期 {day} 早于 {EARLIEST_PRODUCTION}，请核对")
     return day.isoformat() if day else None
 
 

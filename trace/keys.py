@@ -130,11 +130,15 @@ def _make_private_folder(folder: Path) -> None:
     folder.chmod(0o700)  # mkdir's mode is cut by the umask; a git checkout's is 0755
 
 
+def check_role(role: str) -> None:
+    if not ROLE_RE.fullmatch(role or ""):
+        raise InvalidInput(f"role must be issuer, ledger or agency:<id>, got {role!r}")
+
+
 def create_key(db: sqlite_utils.Database, keys_dir: str | Path, role: str = "issuer",
                passphrase: str | None = None) -> KeyRecord:
     """Generate a key, write its PEM (mode 0600) and register its public half."""
-    if not ROLE_RE.fullmatch(role or ""):
-        raise InvalidInput(f"role must be issuer, ledger or agency:<id>, got {role!r}")
+    check_role(role)
     private = Ed25519PrivateKey.generate()
     public_raw = _public_raw(private)
     kid = derive_kid(public_raw)

@@ -38,6 +38,7 @@ def keys_new(role: str, if_missing: bool):
       python -m trace keys new
       python -m trace keys new --role agency:zjqi
     """
+    keys.check_role(role)  # before any warning about the passphrase
     db = database()
     keys_dir, passphrase = keys_args()
     existing = keys.active_key(db, role) if if_missing else None

@@ -18,6 +18,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .. import label_sources, labels, printers, qr, stocks, textfit
 from ..codes import parse_link
+from ..errors import InvalidInput
 from .common import database
 
 
@@ -111,6 +112,9 @@ def labels_print(gtin: str, lot: str, stock: str, out: str, fmt: str, positions:
         if start_at:
             raise click.BadParameter("is for partly used A4 sheets; a roll has no positions",
                                      param_hint="--start-at")
+    elif start_at >= chosen.labels_per_page:  # said before any "Printing"
+        raise InvalidInput(f"--start-at must be 0-{chosen.labels_per_page - 1} on {chosen.name} "
+                           f"({chosen.labels_per_page} labels a page)")
     textfit.use_font(current_app.config.get("LABEL_FONT"))
     secret = current_app.config["HASH_SECRET"] if chosen.prints_pin else None
     source = label_sources.BatchSource(

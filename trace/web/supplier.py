@@ -73,6 +73,8 @@ def new_batch():
     form = request.form
     try:
         catalog.owned_product(db, g.supplier.id, form.get("gtin", ""))
+        if not (form.get("produced_on") or "").strip():  # buyers read it on every scan
+            raise InvalidInput("give the production date", message_zh="请填写生产日期")
         batch = catalog.new_batch(
             db, form.get("gtin", ""), form.get("lot", ""),
             produced_on=form.get("produced_on") or None,
@@ -90,8 +92,9 @@ def _whole_number(text: str | None, what: str, what_zh: str) -> int | None:
     if not text:
         return None
     if not text.isdigit() or len(text) > 9:
-        raise InvalidInput(f"{what} must be a whole number, without commas or a decimal point",
-                           message_zh=f"{what_zh}须为整数，不要加逗号或小数点")
+        raise InvalidInput(f"{what} must be a whole number above 0, without commas or a "
+                           "decimal point",
+                           message_zh=f"{what_zh}须为大于 0 的整数，不要加逗号或小数点")
     return int(text)
 
 
