@@ -126,37 +126,36 @@ def assign():
     return redirect(link("admin.home"), 303)
 
 
-@bp.post("/users/<int:user_id>/disable")
-def disable(user_id: int):
-    db = get_db()
-    user = accounts.get_user(db, user_id)
+def _account(user_id: int) -> accounts.User:
+    user = accounts.get_user(get_db(), user_id)
     if user is None:
         raise NotFound(f"no account {user_id}", message_zh="未找到该账号")
+    return user
+
+
+def _change_account(user: accounts.User, change, done_key: str):
+    """Apply ``change`` to the account and say how it went at the top of the page."""
     try:
-        if user.id == signed_in_user().id:
-            raise TraceError("you cannot disable your own account",
-                             message_zh="不能停用自己正在使用的账号")
-        accounts.disable_user(db, user.email)
+        change(get_db(), user.email)
     except TraceError as error:
         flash(in_reader_language(error), "bad")
     else:
-        flash(t("admin.disabled").format(email=user.email), "ok")
-    return redirect(link("admin.home"), 303)  # the message is at the top
+        flash(t(done_key).format(email=user.email), "ok")
+    return redirect(link("admin.home"), 303)
+
+
+@bp.post("/users/<int:user_id>/disable")
+def disable(user_id: int):
+    user = _account(user_id)
+    if user.id == signed_in_user().id:
+        flash(t("admin.not_yourself"), "bad")
+        return redirect(link("admin.home"), 303)
+    return _change_account(user, accounts.disable_user, "admin.disabled")
 
 
 @bp.post("/users/<int:user_id>/enable")
 def enable(user_id: int):
-    db = get_db()
-    user = accounts.get_user(db, user_id)
-    if user is None:
-        raise NotFound(f"no account {user_id}", message_zh="未找到该账号")
-    try:
-        accounts.enable_user(db, user.email)
-    except TraceError as error:
-        flash(in_reader_language(error), "bad")
-    else:
-        flash(t("admin.enabled").format(email=user.email), "ok")
-    return redirect(link("admin.home"), 303)
+    return _change_account(_account(user_id), accounts.enable_user, "admin.enabled")
 
 
 @bp.post("/keys/rotate")
