@@ -57,6 +57,15 @@ def test_a_supplier_erp_registers_issues_and_reads_codes(client, db, token):
     assert call(client, "GET", "/batches/06901234567892/LJ-01", token).get_json()["issued"] == 7
 
 
+def test_issuing_past_the_plan_needs_over_plan(client, db, token):
+    path = f"/batches/{GTIN}/{LOT}/issue"  # planned at 100
+    refused = call(client, "POST", path, token, json={"count": 500})
+    assert refused.status_code == 400 and "over_plan" in refused.get_json()["message"]
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+    allowed = call(client, "POST", path, token, json={"count": 101, "over_plan": True})
+    assert allowed.status_code == 201 and allowed.get_json()["count"] == 101
+
+
 def test_codes_as_csv_for_accept_text_csv(client, db, token, issuer):
     issue_codes(db, issuer, GTIN, LOT, 3)
     response = call(client, "GET", f"/batches/{GTIN}/{LOT}/codes", token,

@@ -120,7 +120,7 @@ def test_the_running_page_refreshes_itself_until_done(supplier, db):
 
 
 def test_a_batch_larger_than_a_part_is_offered_part_by_part(supplier, db):
-    assert issue(supplier, db, 5_001).state == "finished"
+    assert issue(supplier, db, 5_001, over_plan="1").state == "finished"  # planned 100
     html = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
     assert "/labels/a4-3x8/1.pdf" in html and "/labels/a4-3x8/2.pdf" in html
     assert "/labels/a4-3x8/3.pdf" not in html
@@ -327,3 +327,12 @@ def test_a_batch_needs_its_production_date(supplier, db):
     response = post_form(supplier, "/supplier/batches/new", {"gtin": GTIN, "lot": "NO-DATE"})
     assert response.status_code == 400 and "请填写生产日期" in response.get_data(as_text=True)
     assert db.execute("SELECT count(*) FROM batches WHERE lot = 'NO-DATE'").fetchone()[0] == 0
+
+
+def test_issuing_past_the_plan_needs_saying_so(supplier, db):
+    page = f"/supplier/batches/{GTIN}/{LOT}"  # planned at 100
+    refused = post_form(supplier, page + "/issue", {"count": "1000"}, page=page)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "本批次计划 100 个，已发 0 个，再发 1,000 个将达 1,000 个" in html
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+    assert issue(supplier, db, 101, over_plan="1").state == "finished"

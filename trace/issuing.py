@@ -136,6 +136,23 @@ def _check_batch_open(batch: catalog.Batch) -> None:
         raise Conflict(f"batch {batch.lot} is {batch.status}; no new codes can be issued")
 
 
+def check_plan(db: sqlite_utils.Database, batch: catalog.Batch, count: int, *,
+               over_plan: bool = False) -> None:
+    """Refuse a top-up that takes the batch past its planned quantity, unless the
+    caller says so (``over_plan``): codes can be voided but never taken back, and a
+    typo in the count (100000 for 1000) would otherwise be final."""
+    before = catalog.issued_count(db, batch.id)
+    if not batch.quantity_planned or before + count <= batch.quantity_planned or over_plan:
+        return
+    planned, after = batch.quantity_planned, before + count
+    raise InvalidInput(
+        f"batch {batch.lot} is planned at {planned:,} and has {before:,} codes; {count:,} more "
+        f"would make {after:,}. Nothing was issued: check the count, or allow going past the "
+        "plan (--over-plan; over_plan in the API)",
+        message_zh=f"本批次计划 {planned:,} 个，已发 {before:,} 个，再发 {count:,} 个将达 {after:,} 个。"
+                   "没有发码：请核对数量；确需超出计划，请勾选“超出计划数量也发码”。")
+
+
 def issue_codes(db: sqlite_utils.Database, signer: Signer, gtin: str, lot: str, count: int, *,
                 workers: int | None = None, progress: Progress | None = None,
                 pin_secret: str | None = None) -> Issuance:

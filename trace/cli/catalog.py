@@ -15,7 +15,6 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import catalog, issuing, keys
-from ..errors import InvalidInput
 from ..inspections import store
 from .common import database, echo_list, keys_args
 
@@ -168,11 +167,7 @@ def batch_issue(gtin: str, lot: str, count: int, workers: int | None, with_pin: 
     db = database()
     signer = keys.load_signer(db, *keys_args())
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
-    before = catalog.issued_count(db, batch.id)
-    if batch.quantity_planned and before + count > batch.quantity_planned and not over_plan:
-        raise InvalidInput(f"batch {batch.lot} is planned at {batch.quantity_planned:,} and has "
-                           f"{before:,} codes; {count:,} more would make {before + count:,}. "
-                           "Nothing was issued: check --count, or add --over-plan")
+    issuing.check_plan(db, batch, count, over_plan=over_plan)
     # A bar only where it helps: large top-ups take seconds.
     bar = click.progressbar(length=count, label="Signing", file=sys.stderr) \
         if count >= 5_000 else contextlib.nullcontext()

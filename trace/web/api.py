@@ -182,6 +182,7 @@ def issue(gtin: str, lot: str, json: m.IssueIn):
     db = get_db()
     batch = catalog.owned_batch(db, _supplier().id, gtin, lot)
     config = current_app.config
+    issuing.check_plan(db, batch, body.count, over_plan=body.over_plan)
     signer = keys.load_signer(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
     done = issuing.issue_codes(db, signer, batch.gtin, batch.lot, body.count, workers=1,
                                pin_secret=config["HASH_SECRET"] if body.with_pin else None)

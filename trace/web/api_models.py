@@ -85,6 +85,9 @@ class Batch(BaseModel):
 class IssueIn(Strict):
     count: int = Field(ge=1, le=MAX_API_TOPUP)
     with_pin: bool = Field(False, description="give each item a scratch-off PIN")
+    over_plan: bool = Field(False, description="issue even if the batch then has more codes "
+                            "than its planned quantity (refused otherwise: codes can be "
+                            "voided, never taken back)")
 
 
 class Issuance(BaseModel):

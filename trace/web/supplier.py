@@ -16,7 +16,7 @@ from __future__ import annotations
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
                    request, stream_with_context, url_for)
 
-from .. import agencies, catalog, downloads, jobs, keys, recalls, scans, stocks
+from .. import agencies, catalog, downloads, issuing, jobs, keys, recalls, scans, stocks
 from ..checkpointing import sign_pending
 from ..inspections import store as inspection_store
 from ..inspections import report as report_format
@@ -156,6 +156,7 @@ def issue(gtin: str, lot: str):
             raise InvalidInput(f"issue 1-{MAX_WEB_TOPUP:,} codes at a time",
                                message_zh=f"每次可发 1–{MAX_WEB_TOPUP:,} 个码")
         catalog.require_approved(g.supplier)
+        issuing.check_plan(db, found, count, over_plan=request.form.get("over_plan") == "1")
         jobs.refuse_if_running(db, "issue", g.supplier.id)
         signer = keys.load_signer(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
     except TraceError as error:
