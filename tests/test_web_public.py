@@ -294,6 +294,11 @@ def test_a_code_copied_with_its_label_or_pasted_from_another_site(client, issued
     labelled = client.get("/verify", query_string={"q": f"追溯码：{serial[:4]}-{serial[4:8]}-"
                                                         f"{serial[8:]}"})
     assert 'data-verdict="registered"' in labelled.get_data(as_text=True)
+    bare = client.get("/verify", query_string={"q": issued_urls[0].split("://", 1)[1]})
+    assert 'data-verdict="genuine"' in bare.get_data(as_text=True)  # copied without https://
+    plain = issued_urls[0].replace("https://", "http://")  # our host, a bad copy: not a fake site
+    assert "假冒的验证网站" not in client.get("/verify", query_string={"q": plain}).get_data(
+        as_text=True)
     elsewhere = issued_urls[0].replace(BASE_URL, "https://trace-verify.example.com")
     html = client.get("/verify", query_string={"q": elsewhere}).get_data(as_text=True)
     assert 'data-verdict="invalid"' in html

@@ -145,6 +145,10 @@ def verify_signature(public_raw: bytes, code: ItemCode) -> bool:
     return True
 
 
+def _host(origin: str) -> str:
+    return origin.split("://", 1)[1].rsplit(":", 1)[0].lower()
+
+
 def strip_base(url: str, base_url: str | None) -> str:
     """Return the path and query of ``url`` after our base URL (or any origin).
 
@@ -165,8 +169,13 @@ def strip_base(url: str, base_url: str | None) -> str:
     rest = url[match.end():] if match else ""
     if not (match and base_origin and match.group().lower() == base_origin.group().lower()
             and rest.startswith(prefix + "/")):
-        raise NotOurSite(f"not a code of this site: it must start with {base}/",
-                         message_zh=f"不是本平台的追溯码：网址应以 {base}/ 开头")
+        # Another host is a look-alike site; our host with another scheme or port is
+        # only a bad copy of our address.
+        ours = match is not None and base_origin is not None and \
+            _host(match.group()) == _host(base_origin.group())
+        problem = InvalidCode if ours else NotOurSite
+        raise problem(f"not a code of this site: it must start with {base}/",
+                      message_zh=f"不是本平台的追溯码：网址应以 {base}/ 开头")
     return rest[len(prefix):]
 
 

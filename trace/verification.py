@@ -190,6 +190,11 @@ def verify_text(db: sqlite_utils.Database, text: str, base_url: str | None = Non
         query = parse_qs(parts.query)
         text = (query.get("q") or query.get("url") or [""])[0].strip()
         parts = urlsplit(text)
+    if base_url and not parts.scheme and "/01/" in text:  # copied without "https://"
+        official = urlsplit(base_url)
+        if text.lower().startswith(official.netloc.lower() + "/"):
+            text = f"{official.scheme}://{text}"
+            parts = urlsplit(text)
     if parts.scheme or text.startswith("/"):
         return verify_url(db, text, base_url, seen, policy)
     return verify_typed(db, text, seen, policy)
