@@ -155,8 +155,9 @@ def test_batch_form_problems_are_told_in_chinese(db, make_batch, change, message
 
 @pytest.mark.parametrize("lot", ["---", "-"])
 def test_a_lot_of_dashes_alone_is_refused(lot):
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as refused:
         catalog.normalise_lot(lot)
+    assert refused.value.message_zh == "批次号至少要有一个数字或字母"
 
 
 def test_a_gtin_of_zeros_is_refused():

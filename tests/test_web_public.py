@@ -528,3 +528,18 @@ def test_the_footer_leads_to_a_key_page_people_can_read(client, issued_urls):
     kid = issued_urls[0].split("k=")[1].split("&")[0]
     assert f'<td class="mono nowrap">{kid}</td>' in page
     assert "Item codes" in client.get("/keys?lang=en").get_data(as_text=True)
+
+
+def test_a_batch_with_its_own_expiry_shows_no_contradicting_shelf_life(client, db, issuer,
+                                                                       make_batch):
+    from trace import catalog
+    make_batch()
+    supplier = catalog.find_supplier(db, "91330681MA2D7XKQ0T")
+    catalog.add_product(db, supplier, "09521234000020", "龙井茶", shelf_life_days=60)
+    catalog.new_batch(db, "09521234000020", "T2", produced_on="2026-01-10",
+                      expires_on="2026-06-30")  # its own date, not 60 days on
+    catalog.new_batch(db, "09521234000020", "T3", produced_on="2026-01-10")
+    own = client.get("/01/09521234000020/10/T2").get_data(as_text=True)
+    assert "2026-06-30" in own and "60 天" not in own
+    derived = client.get("/01/09521234000020/10/T3").get_data(as_text=True)
+    assert "60 天" in derived and "2026-03-11" in derived

@@ -126,6 +126,14 @@ class Batch(_Row):
     status_reason: str | None = None
     expires_on: str | None = None
 
+    def shelf_life_agrees(self, days: int) -> bool:
+        """Whether the product's shelf life matches this batch's own dates: a batch
+        given its own expiry date must not show a shelf life that contradicts it."""
+        if not (self.produced_on and self.expires_on):
+            return True
+        produced = date.fromisoformat(self.produced_on)
+        return produced + timedelta(days=days) == date.fromisoformat(self.expires_on)
+
     def expired(self, today: date | None = None) -> bool:
         """Past its expiry date (the last good day is the date itself)."""
         if not self.expires_on:
@@ -266,9 +274,12 @@ def get_product(db: sqlite_utils.Database, gtin: str) -> Product:
 
 def normalise_lot(lot: str) -> str:
     lot = (lot or "").strip().upper()
-    if not LOT_RE.fullmatch(lot) or lot.strip("-") == "":  # '---' names nothing
+    if not LOT_RE.fullmatch(lot):
         raise InvalidInput(f"lot {lot!r} must be 1-20 characters of 0-9, A-Z and '-'",
                            message_zh="批次号须为 1–20 位数字、字母或“-”")
+    if not lot.strip("-"):  # '---' names nothing
+        raise InvalidInput("a lot needs at least one letter or digit",
+                           message_zh="批次号至少要有一个数字或字母")
     return lot
 
 

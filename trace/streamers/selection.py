@@ -175,7 +175,8 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
         [verdict.supplier.id, since]).fetchall()
     in_force = [f"{lot}（{reason}）" for lot, status, reason in recalled if status == "recalled"]
     withdrawn = [lot for lot, status, _reason in recalled if status != "recalled"]
-    detail = f"近一年：来自 {fakes} 个网络的消费者举报假货"
+    detail = (f"近一年：消费者举报假货 {fakes} 起（同一网络的多次举报算一起）" if fakes
+              else "近一年：没有消费者举报假货")
     detail += f"；在召回的批次：{'、'.join(in_force)}" if in_force else "；没有在召回的批次"
     if withdrawn:
         detail += f"；曾召回后撤销：{'、'.join(withdrawn)}"
