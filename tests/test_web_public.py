@@ -448,6 +448,8 @@ def test_a_genuine_item_of_a_failed_batch_is_not_headed_as_passed(app, client, d
     assert "<title>是正品 · 但检测不合格" in html and "这个码是真的，但这批商品的检测有不合格项目" in html
     assert client.get(path, headers={"Accept": "application/json"}).get_json()[
         "verdict"] == "genuine"  # the verdict itself is unchanged (DESIGN §6)
+    typed = client.get("/verify", query_string={"q": serial_of(issued_urls[0])})
+    assert "<h1>已登记的追溯码 · 但检测不合格</h1>" in typed.get_data(as_text=True)
 
 
 def test_a_tampered_report_says_so_on_the_page(app, client, db, issued_urls):
