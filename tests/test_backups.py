@@ -33,7 +33,7 @@ def serving(app, db, issuer, make_batch, live_server):
 def issue_over_http(base: str, token: str, count: int = 40) -> int:
     request = urllib.request.Request(
         f"{base}/api/v1/batches/{GTIN}/{LOT}/issue", method="POST",
-        data=json.dumps({"count": count}).encode(),
+        data=json.dumps({"count": count, "over_plan": True}).encode(),  # planned at 100
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json",
                  "Host": "trace.example.cn"})
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -47,16 +47,23 @@ def test_a_backup_taken_while_the_server_writes_is_whole_and_consistent(
 
     def keep_writing():
         while not stop.is_set():
-            issued.append(issue_over_http(base, token))
+            try:
+                issued.append(issue_over_http(base, token))
+            except OSError as refused:  # an HTTP error too: recorded, never a silent hang
+                issued.append(refused)
+
+    def wait_for(count: int) -> None:
+        deadline = time.monotonic() + 120
+        while len(issued) < count:
+            assert writer.is_alive() and time.monotonic() < deadline, issued
+            time.sleep(0.05)
     writer = threading.Thread(target=keep_writing)
     writer.start()
     try:
-        while len(issued) < 3:  # the server is busy writing
-            time.sleep(0.05)
+        wait_for(3)  # the server is busy writing
         before = len(issued)
         info = backups.backup(app.config["DATABASE"], tmp_path / "b.db")
-        while len(issued) < before + 3:  # and kept writing after
-            time.sleep(0.05)
+        wait_for(before + 3)  # and kept writing after
     finally:
         stop.set()
         writer.join()
