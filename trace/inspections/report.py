@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Iterable
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
@@ -208,3 +208,10 @@ def _verdict_agrees(item: dict, index: int) -> None:
 
 def failed_items(record: dict) -> list[dict]:
     return [item for item in record["items"] if item["verdict"] in FAILED]
+
+
+def failed_names(records: Iterable[dict]) -> list[str]:
+    """The failed items' names across ``records``, once each: a correction and a
+    re-test may fail the same item."""
+    return list(dict.fromkeys(item["name"] for record in records
+                              for item in failed_items(record)))

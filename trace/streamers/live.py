@@ -123,8 +123,7 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
               if entry["current"]]
     signed = [entry["report"] for entry in served if entry["signature_ok"]]
     failing = [report for report in signed if reports.failed_items(report)]
-    failed = tuple(dict.fromkeys(item["name"] for report in failing
-                                 for item in reports.failed_items(report)))
+    failed = tuple(reports.failed_names(failing))
     decision = latest_decision(db, room_id, batch.id)
     today = today or date.today()
     conditions = {

@@ -142,9 +142,7 @@ def report_check(served: list[dict], valid_days: int, today: date) -> Check:
 def results_check(served: list[dict]) -> Check:
     """Every tested item of the signed current reports passes."""
     valid = [shown["report"] for shown in served if shown["signature_ok"]]
-    # Once each: a correction and a re-test may fail the same item.
-    failed = list(dict.fromkeys(item["name"] for report in valid
-                                for item in reports.failed_items(report)))
+    failed = reports.failed_names(valid)
     if failed:
         return Check("results", False, f"不合格项目：{'、'.join(failed)}")
     if not valid:

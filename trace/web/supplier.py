@@ -139,9 +139,8 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         events=recalls.events_for(db, found.id, every_item=True),
         labs=[lab for lab in agencies.list_agencies(db) if lab.approved],
         commissioned=inspection_store.batches_commissioned(db, found.id),
-        reports=served, failed=sorted({item["name"] for shown in served
-                                       if shown["current"] and shown["signature_ok"]
-                                       for item in report_format.failed_items(shown["report"])}),
+        reports=served, failed=report_format.failed_names(
+            shown["report"] for shown in served if shown["current"] and shown["signature_ok"]),
         max_topup=MAX_WEB_TOPUP), status
 
 
