@@ -50,6 +50,7 @@ bench: $(STAMP)
 	PYTHONPATH=.:tests/benchmarks $(PY) tests/benchmarks/bench_labels.py
 	PYTHONPATH=.:tests/benchmarks $(PY) tests/benchmarks/bench_ledger.py
 	PYTHONPATH=.:tests/benchmarks $(PY) tests/benchmarks/bench_printers.py
+	PYTHONPATH=.:tests/benchmarks $(PY) tests/benchmarks/bench_scan_history.py
 	PYTHONPATH=.:tests/benchmarks $(PY) tests/benchmarks/bench_serve.py
 
 # Each of codes, gs1, keys, verification mutated against its own test file (mutmut);

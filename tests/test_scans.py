@@ -7,6 +7,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from trace import create_app, scans
 from trace.scans import Observer, ScanPolicy
@@ -251,3 +253,76 @@ def test_no_raw_client_address_is_stored_anywhere(app, db, issued_urls):
         for needle in needles:
             assert needle.encode() not in raw, (path, needle)
             assert needle.encode("utf-16-le") not in raw, (path, needle)
+
+
+# --- the running counts against the rule itself -------------------------------------
+
+def _modelled(rows: list[tuple], pruned: dict, viewer: str, since: str) -> dict:
+    """DESIGN §6 counted straight from the scans, the way the page must read: a
+    browser is its device once the device sent our cookie back, else its visitor."""
+    returning = {device for _at, _net, device, _visitor, back in rows if back}
+    who = [f"d{device}" if device in returning else f"n{visitor}"
+           for _at, _net, device, visitor, _back in rows]
+    recent = [at >= since for at, *_ in rows]
+    count = len(rows) + pruned["count"]
+    return {"count": count,
+            "networks": len({row[1] for row in rows}) + pruned["networks"],
+            "devices": len(set(who)) + pruned["devices"],
+            "window_networks": len({row[1] for row, new in zip(rows, recent) if new}),
+            "window_devices": len({w for w, new in zip(who, recent) if new}),
+            "others": sum(w != viewer for w in who),  # the scans still kept
+            "first_at": min([row[0] for row in rows] + pruned["first"], default=None)
+            if count > 1 else None}
+
+
+def _pruned(rows: list[tuple], pruned: dict, cutoff: str) -> list[tuple]:
+    """What `scans prune` keeps: the old scans as counts (distinct within the cut)."""
+    old = [row for row in rows if row[0] < cutoff]
+    if old:
+        pruned["count"] += len(old)
+        pruned["networks"] += len({row[1] for row in old})
+        pruned["devices"] += len({f"d{row[2]}" if row[4] else f"n{row[3]}" for row in old})
+        pruned["first"].append(min(row[0] for row in old))
+    return [row for row in rows if row[0] >= cutoff]
+
+
+_NOW = datetime(2026, 11, 27, tzinfo=timezone.utc)
+_SCAN = st.tuples(st.sampled_from([0, 1, 5, 29, 31, 90, 500]),  # days ago
+                  st.integers(0, 2), st.integers(0, 3), st.integers(0, 2), st.booleans())
+_STEP = st.one_of(_SCAN, st.just("prune"))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(_STEP, max_size=25), viewer=st.tuples(st.integers(0, 3), st.integers(0, 2),
+                                                            st.booleans()))
+# Phones sharing one visitor hash, one of which then sends its cookie back: the
+# visitor's row keeps the latest of the others' scans (5 days, inside the window).
+@example(steps=[(0, 0, 0, 0, False), (500, 0, 1, 0, False), (5, 0, 2, 0, False),
+                (90, 0, 3, 0, False), (0, 1, 0, 1, True)], viewer=(0, 0, True))
+def test_the_running_counts_agree_with_the_scans_they_count(db, issued_urls, steps, viewer):
+    """Any order of scans, cookies sent back or not, backdated scans and prunes: the
+    page's figures equal what the rule gives counted from the scans themselves."""
+    item, policy = item_id(db), ScanPolicy()
+    for table in ("scans", "scan_networks", "scan_browsers", "scan_totals"):
+        db.execute(f"DELETE FROM {table}")
+    rows: list[tuple] = []
+    pruned = {"count": 0, "networks": 0, "devices": 0, "first": []}
+    for n, step in enumerate(steps):
+        if step == "prune":
+            scans.prune(db, 100, now=_NOW)
+            rows = _pruned(rows, pruned, (_NOW - timedelta(days=100)).isoformat())
+            continue
+        days, network, device, visitor, back = step
+        at = (_NOW - timedelta(days=days, seconds=n)).isoformat()
+        scans.record_scan(db, item, Observer(f"net{network}", f"dev{device}", returning=back,
+                                             visitor=f"vis{visitor}"), at=at)
+        rows.append((at, f"net{network}", f"dev{device}", f"vis{visitor}", back))
+    device, visitor, back = viewer
+    seen_by = Observer("net0", f"dev{device}", returning=back, visitor=f"vis{visitor}")
+    history = scans.read_history(db, item, seen_by, policy, now=_NOW)
+    since = (_NOW - timedelta(days=policy.window_days)).isoformat()
+    assert {"count": history.count, "networks": history.networks,
+            "devices": history.devices, "window_networks": history.window_networks,
+            "window_devices": history.window_devices, "others": history.other_device_scans,
+            "first_at": history.first_at} == _modelled(rows, pruned, seen_by.identity, since)

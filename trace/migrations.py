@@ -349,4 +349,90 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
                         "suppliers")
           for verb in ("insert", "update", "delete")),
     ]),
+    (13, [
+        # An item's scan history as running counts (DESIGN §6, §12): the distinct
+        # networks and browsers that scanned it, each with its latest scan, so a
+        # page's cost stays the same however often a code is scanned (a copied
+        # label scanned ten thousand times cost 25 ms a page, and grew with every
+        # scan). A browser is counted as its device once that device has sent our
+        # cookie back for the item, before that by its visitor hash; the trigger
+        # moves a device's earlier scans over when it first does. Only inserts are
+        # counted: `scans prune` recounts the items it reduces (trace/scans.py).
+        """CREATE TABLE scan_networks (
+            item_id INTEGER NOT NULL,
+            network TEXT NOT NULL,
+            last_at TEXT NOT NULL,
+            PRIMARY KEY (item_id, network)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE scan_browsers (
+            item_id INTEGER NOT NULL,
+            who TEXT NOT NULL,               -- 'd' || device, or 'n' || visitor
+            scans INTEGER NOT NULL,
+            last_at TEXT NOT NULL,
+            PRIMARY KEY (item_id, who)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX scans_item_device ON scans(item_id, device, cookie_back)",
+        "CREATE INDEX scans_item_visitor ON scans(item_id, visitor, at)",
+        """INSERT INTO scan_networks
+           SELECT item_id, network, max(at) FROM scans GROUP BY item_id, network""",
+        """INSERT INTO scan_browsers
+           SELECT s.item_id, CASE WHEN r.device IS NULL THEN 'n' || s.visitor
+                                  ELSE 'd' || s.device END AS who, count(*), max(s.at)
+           FROM scans s LEFT JOIN (SELECT DISTINCT item_id, device FROM scans
+                                   WHERE cookie_back = 1) r
+                ON r.item_id = s.item_id AND r.device = s.device
+           GROUP BY s.item_id, who""",
+        # Two triggers, each right whichever fires first. Every scan: its network,
+        # and the scan under its device (once the device has sent our cookie back)
+        # or its visitor. A device's first scan with the cookie back: its earlier
+        # scans leave their visitor rows (emptied rows go, the others find their
+        # latest scan again) and its row is counted from its scans. WHEN is tested
+        # once, so only that rare scan pays for the move.
+        """CREATE TRIGGER scans_counted AFTER INSERT ON scans
+        BEGIN
+            INSERT INTO scan_networks VALUES (NEW.item_id, NEW.network, NEW.at)
+                ON CONFLICT DO UPDATE SET last_at = max(last_at, excluded.last_at);
+            UPDATE scan_browsers SET scans = scans + 1, last_at = max(last_at, NEW.at)
+                WHERE item_id = NEW.item_id AND who = 'd' || NEW.device
+                AND EXISTS (SELECT 1 FROM scans r WHERE r.item_id = NEW.item_id
+                            AND r.device = NEW.device AND r.cookie_back = 1
+                            AND r.id != NEW.id);
+            INSERT INTO scan_browsers
+                SELECT NEW.item_id, 'n' || NEW.visitor, 1, NEW.at
+                WHERE NOT EXISTS (SELECT 1 FROM scans r WHERE r.item_id = NEW.item_id
+                                  AND r.device = NEW.device AND r.cookie_back = 1)
+                ON CONFLICT DO UPDATE SET scans = scans + 1,
+                    last_at = max(last_at, excluded.last_at);
+        END""",
+        """CREATE TRIGGER scans_device_returns AFTER INSERT ON scans
+        WHEN NEW.cookie_back = 1
+            AND NOT EXISTS (SELECT 1 FROM scans r WHERE r.item_id = NEW.item_id
+                            AND r.device = NEW.device AND r.cookie_back = 1
+                            AND r.id != NEW.id)
+        BEGIN
+            UPDATE scan_browsers SET scans = scans - (
+                    SELECT count(*) FROM scans s WHERE s.item_id = NEW.item_id
+                    AND s.device = NEW.device AND s.id != NEW.id
+                    AND 'n' || s.visitor = scan_browsers.who)
+                WHERE item_id = NEW.item_id
+                AND who IN (SELECT 'n' || visitor FROM scans WHERE item_id = NEW.item_id
+                            AND device = NEW.device AND id != NEW.id);
+            DELETE FROM scan_browsers WHERE item_id = NEW.item_id AND scans <= 0
+                AND who IN (SELECT 'n' || visitor FROM scans WHERE item_id = NEW.item_id
+                            AND device = NEW.device AND id != NEW.id);
+            UPDATE scan_browsers SET last_at = (
+                    SELECT s.at FROM scans s WHERE s.item_id = NEW.item_id
+                    AND 'n' || s.visitor = scan_browsers.who
+                    AND NOT EXISTS (SELECT 1 FROM scans r WHERE r.item_id = NEW.item_id
+                                    AND r.device = s.device AND r.cookie_back = 1)
+                    ORDER BY s.at DESC LIMIT 1)
+                WHERE item_id = NEW.item_id
+                AND who IN (SELECT 'n' || visitor FROM scans WHERE item_id = NEW.item_id
+                            AND device = NEW.device AND id != NEW.id);
+            INSERT INTO scan_browsers
+                SELECT NEW.item_id, 'd' || NEW.device, count(*), max(at) FROM scans
+                WHERE item_id = NEW.item_id AND device = NEW.device
+                ON CONFLICT DO UPDATE SET scans = excluded.scans, last_at = excluded.last_at;
+        END""",
+    ]),
 ]

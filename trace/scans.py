@@ -17,6 +17,7 @@ import functools
 import hashlib
 import hmac
 import ipaddress
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -147,29 +148,27 @@ def record_scan(db: sqlite_utils.Database, item_id: int, seen: Observer,
                 int(seen.returning), seen.visitor])
 
 
-# A browser that has sent our cookie back at least once counts as itself, all its
-# visits included; one that never did counts by its visitor hash (Observer.identity).
-_IDENTITY = ("(CASE WHEN device IN (SELECT device FROM scans WHERE item_id = :item "
-             "AND cookie_back = 1) THEN 'd' || device ELSE 'n' || visitor END)")
-
-
 def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
                  policy: ScanPolicy, now: datetime | None = None) -> ScanHistory:
-    """The item's history as ``seen`` (or nobody in particular) would read it."""
+    """The item's history as ``seen`` (or nobody in particular) would read it.
+
+    It reads the running counts the database keeps per item (migration 13), one row
+    a distinct network or browser, never the scans themselves: a code scanned ten
+    thousand times costs a page what a code scanned twice does."""
     since = ((now or datetime.now(timezone.utc)) - timedelta(days=policy.window_days))
     viewer = seen.identity if seen else ""
-    # One statement for every figure: a pass over the item's scans, with its pruned
-    # totals and its claim beside them (the verify page's hot path).
-    (count, first_at, networks, devices, window_networks, window_devices, others,
+    (count, devices, window_devices, others, networks, window_networks, first_at,
      pruned_count, pruned_networks, pruned_devices, pruned_first, claimed_at,
      claim_device) = db.execute(
-        "WITH s AS (SELECT count(*), min(at), count(DISTINCT network), "
-        "count(DISTINCT who), count(DISTINCT CASE WHEN at >= :since THEN network END), "
-        "count(DISTINCT CASE WHEN at >= :since THEN who END), "
-        "coalesce(sum(who != :viewer), 0) "
-        f"FROM (SELECT at, network, {_IDENTITY} AS who FROM scans WHERE item_id = :item)) "
-        "SELECT s.*, t.pruned_count, t.pruned_networks, t.pruned_devices, t.first_at, "
-        "c.claimed_at, c.device FROM s "  # one row: the aggregate, whatever the joins find
+        "WITH b AS (SELECT coalesce(sum(scans), 0), count(*), "
+        "count(CASE WHEN last_at >= :since THEN 1 END), "
+        "coalesce(sum(CASE WHEN who != :viewer THEN scans END), 0) "
+        "FROM scan_browsers WHERE item_id = :item), "
+        "n AS (SELECT count(*), count(CASE WHEN last_at >= :since THEN 1 END) "
+        "FROM scan_networks WHERE item_id = :item) "
+        "SELECT b.*, n.*, (SELECT min(at) FROM scans WHERE item_id = :item), "
+        "t.pruned_count, t.pruned_networks, t.pruned_devices, t.first_at, "
+        "c.claimed_at, c.device FROM b, n "  # one row, whatever the joins find
         "LEFT JOIN scan_totals t ON t.item_id = :item "
         "LEFT JOIN claims c ON c.item_id = :item",
         {"item": item_id, "since": since.isoformat(), "viewer": viewer}).fetchone()
@@ -232,5 +231,23 @@ def prune(db: sqlite_utils.Database, older_than_days: int,
                 "first_at = min(coalesce(first_at, excluded.first_at), excluded.first_at)",
                 [item_id, count, networks, devices, first_at])
         deleted = db.execute("DELETE FROM scans WHERE at < ?", [cutoff]).rowcount
+        _recount(db, [item_id for item_id, *_ in old])
         db.execute("DELETE FROM attempts WHERE at < ?", [cutoff])
     return len(old), deleted
+
+
+def _recount(db: sqlite_utils.Database, item_ids: list[int]) -> None:
+    """Count these items' networks and browsers again from the scans they have left
+    (the database counts inserts only; migration 13 has the rule this repeats)."""
+    chosen = "item_id IN (SELECT value FROM json_each(:items))"
+    items = {"items": json.dumps(item_ids)}
+    for table in ("scan_networks", "scan_browsers"):
+        db.execute(f"DELETE FROM {table} WHERE {chosen}", items)
+    db.execute("INSERT INTO scan_networks SELECT item_id, network, max(at) FROM scans "
+               f"WHERE {chosen} GROUP BY item_id, network", items)
+    db.execute(
+        "INSERT INTO scan_browsers SELECT s.item_id, CASE WHEN r.device IS NULL "
+        "THEN 'n' || s.visitor ELSE 'd' || s.device END AS who, count(*), max(s.at) "
+        "FROM scans s LEFT JOIN (SELECT DISTINCT item_id, device FROM scans "
+        f"WHERE cookie_back = 1 AND {chosen}) r ON r.item_id = s.item_id AND r.device = s.device "
+        f"WHERE s.{chosen} GROUP BY s.item_id, who", items)

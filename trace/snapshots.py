@@ -31,7 +31,8 @@ from .inspections import store as inspection_store
 # written by the hundred thousand in a top-up), accounts never shown publicly, and
 # bookkeeping. tests/test_snapshots.py holds every other table to its triggers.
 UNWATCHED_TABLES = frozenset({
-    "items", "scans", "scan_totals", "claims", "attempts", "jobs", "users", "api_tokens",
+    "items", "scans", "scan_totals", "scan_networks", "scan_browsers", "claims", "attempts",
+    "jobs", "users", "api_tokens",
     "ledger_leaves", "ledger_nodes", "ledger_checkpoints", "schema_migrations",
     "content_version"})
 
