@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -85,6 +86,9 @@ def test_users_and_tokens_from_the_command_line(run_cli, db, supplier):
     token = made.output.strip().splitlines()[-1]
     assert accounts.user_for_token(db, token).email == "qc@pearl.example"
     assert token not in run_cli("tokens", "list").output
+    [listed] = json.loads(run_cli("tokens", "list", "--json").output)
+    assert (listed["email"], listed["name"], listed["revoked_at"]) == \
+        ("qc@pearl.example", "ERP", None) and token not in json.dumps(listed)
     assert run_cli("tokens", "revoke", "1").exit_code == 0
     assert accounts.user_for_token(db, token) is None
     assert run_cli("users", "disable", "qc@pearl.example").exit_code == 0

@@ -98,3 +98,78 @@ def test_gunicorn_stops_on_an_unusable_database_instead_of_respawning(tmp_path, 
     assert 1 <= said <= 2, result.stderr[-2000:]  # said once a worker at most, no loop
     # gunicorn reports its own halt; nothing of ours shows as a traceback.
     assert not re.search(rf'File "{re.escape(str(ROOT))}/trace/', result.stderr)
+
+
+def test_an_unexpected_error_answers_a_stable_name_and_logs_where(app, caplog):
+    """Whatever breaks inside, a client reads InternalServerError (not the class of
+    what broke), and the log keeps the traceback for the operator."""
+    def broken():
+        raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+
+    app.add_url_rule("/api/v1/broken-on-purpose", "broken", broken)
+    with caplog.at_level(logging.ERROR, logger="trace"):
+        response = app.test_client().get("/api/v1/broken-on-purpose")
+    assert response.status_code == 500
+    assert response.get_json()["error"] == "InternalServerError"
+    assert "UnicodeEncodeError" not in response.get_data(as_text=True)
+    assert any(record.exc_info for record in caplog.records)
+
+
+def test_the_command_line_shows_an_errors_traceback(capsys):
+    """Under `python -m trace run` the log goes through WarningEcho: an unexpected
+    error on a page shows where it happened, not only its one line."""
+    from trace.cli.common import show_warnings
+    show_warnings()
+    try:
+        raise ValueError("kaputt")
+    except ValueError:
+        logging.getLogger("trace.web").exception("unexpected error on %s", "/api/v1/products")
+    shown = capsys.readouterr().err
+    assert "Error: unexpected error on /api/v1/products" in shown
+    assert "Traceback" in shown and "ValueError: kaputt" in shown
+
+
+@pytest.fixture
+def locked_key(tmp_path):
+    """A database whose issuer key is encrypted with the passphrase "right"."""
+    from trace.keys import create_key
+    db = create_db(tmp_path / "trace.db")
+    create_key(db, tmp_path / "keys", passphrase="right")
+    db.close()
+    return {"TRACE_DATABASE": str(tmp_path / "trace.db"), "TRACE_KEYS_DIR": str(tmp_path / "keys"),
+            "TRACE_SECRET_KEY": "x"}
+
+
+@pytest.mark.parametrize("passphrase", ["wrong", None])
+def test_a_server_whose_key_will_not_open_refuses_to_start(locked_key, caplog, passphrase):
+    """Not a healthy /healthz and a 409 at the first issuing: the start is refused
+    with what to fix."""
+    caplog.set_level(logging.CRITICAL, logger="trace")
+    config = {name[len("TRACE_"):]: value for name, value in locked_key.items()}
+    with pytest.raises(SystemExit) as stop:
+        create_app({**config, "KEY_PASSPHRASE": passphrase})
+    assert stop.value.code == 1
+    [said] = [record.getMessage() for record in caplog.records]
+    assert said.startswith("Trace cannot start: ") and "TRACE_KEY_PASSPHRASE" in said
+    create_app({**config, "KEY_PASSPHRASE": "right"})  # the right one starts
+
+
+def test_a_verify_only_server_without_key_files_starts(locked_key, tmp_path):
+    for pem in (tmp_path / "keys").glob("*.pem"):
+        pem.unlink()
+    config = {name[len("TRACE_"):]: value for name, value in locked_key.items()}
+    assert create_app(config).config["KEY_PASSPHRASE"] is None
+
+
+@pytest.mark.parametrize("command", [
+    [sys.executable, "-m", "trace", "run", "--port", "0"],
+    [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", "127.0.0.1:0",
+     "--no-control-socket", "--preload", "trace:create_app()"],
+])
+def test_a_wrong_passphrase_stops_the_server_with_one_line(locked_key, command):
+    env = {**os.environ, **locked_key, "TRACE_KEY_PASSPHRASE": "wrong"}
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0
+    assert "TRACE_KEY_PASSPHRASE is wrong" in result.stderr
+    assert not re.search(rf'File "{re.escape(str(ROOT))}/trace/', result.stderr)

@@ -4,6 +4,7 @@ would not work."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -141,3 +142,24 @@ def test_a_backup_whose_keys_are_not_here_is_refused(app, db, serving, tmp_path)
         backups.check_backup(tmp_path / "b.db", tmp_path / "empty-keys")
     with pytest.raises(NotFound, match="no backup"):
         backups.check_backup(tmp_path / "missing.db", app.config["KEYS_DIR"])
+
+
+def test_a_backup_into_a_folder_that_is_not_there_is_refused(app, db, tmp_path):
+    """A mistyped folder is named, not quietly made."""
+    with pytest.raises(NotFound, match="no folder"):
+        backups.backup(app.config["DATABASE"], tmp_path / "bakups" / "b.db")
+    assert not (tmp_path / "bakups").exists()
+
+
+def test_restore_reports_the_size_of_what_it_restored(run_cli, app, db, issuer, make_batch,
+                                                      tmp_path):
+    """Not the size of the bigger file it replaced, which SQLite shrinks later."""
+    assert run_cli("backup", str(tmp_path / "small.db")).exit_code == 0
+    make_batch()
+    assert run_cli("batch", "issue", "--gtin", GTIN, "--lot", LOT, "--count", "30000",
+                   "--over-plan").exit_code == 0
+    done = run_cli("restore", str(tmp_path / "small.db"), "--yes")
+    assert done.exit_code == 0
+    said = float(re.search(r"Restored \S+: ([0-9.]+) MB", done.output).group(1))
+    assert said == round(backups.describe(tmp_path / "small.db").bytes / 1e6, 1)
+    assert said < round(backups.describe(kept_copies(tmp_path)[0]).bytes / 1e6, 1)

@@ -100,3 +100,14 @@ def test_a_storage_failure_is_named(message, named):
     problem = storage_failure(sqlite3.OperationalError(message))
     assert (problem is None) if named is None else (named in problem)
     assert storage_failure(ValueError(message)) is None
+
+
+def test_a_new_database_is_its_owners_alone(tmp_path):
+    """Like its backups (0600): SQLite gives the WAL and shared-memory files the
+    database file's own mode."""
+    db = create_db(tmp_path / "private.db")
+    db.execute("CREATE TABLE probe (x)")
+    db.execute("INSERT INTO probe VALUES (1)")
+    for name in ("private.db", "private.db-wal", "private.db-shm"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
+    db.close()

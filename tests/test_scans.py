@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from trace import create_app, scans
+from trace.errors import InvalidInput
 from trace.scans import Observer, ScanPolicy
 
 from conftest import BASE_URL, OfficialHostClient
@@ -326,3 +327,16 @@ def test_the_running_counts_agree_with_the_scans_they_count(db, issued_urls, ste
             "devices": history.devices, "window_networks": history.window_networks,
             "window_devices": history.window_devices, "others": history.other_device_scans,
             "first_at": history.first_at} == _modelled(rows, pruned, seen_by.identity, since)
+
+
+@pytest.mark.parametrize("days", ["0", "800000", "99999999999"])
+def test_scans_prune_refuses_a_retention_out_of_range(run_cli, db, issued_urls, days):
+    scans.record_scan(db, item_id(db), seen(1))
+    result = run_cli("scans", "prune", "--older-than", days)
+    assert result.exit_code == 2 and "36500" in result.output and "Traceback" not in result.output
+    assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == 1
+
+
+def test_a_retention_setting_out_of_range_is_refused_in_words(db):
+    with pytest.raises(InvalidInput, match="between 1 and 36500 days"):
+        scans.prune(db, 10**9)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -159,6 +160,8 @@ def test_the_openapi_document_is_valid_31_and_names_every_route(client):
         "/api/v1/batches/{gtin}/{lot}/issue", "/api/v1/batches/{gtin}/{lot}/codes",
         "/api/v1/verify", "/api/v1/inspections"}
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    codes = doc["paths"]["/api/v1/batches/{gtin}/{lot}/codes"]["get"]["responses"]["200"]
+    assert set(codes["content"]) == {"application/json", "text/csv"}
     issue = doc["components"]["schemas"]["IssueIn"]["properties"]["count"]
     assert (issue["minimum"], issue["maximum"]) == (1, 100_000)  # the validating model
 
@@ -278,3 +281,64 @@ def test_a_lab_posts_only_what_it_knows_and_the_platform_completes_it(client, db
     served = client.get(f"/01/{GTIN}/10/{LOT}",
                         headers={"Accept": "application/json"}).get_json()["inspections"][0]
     assert served["signature_ok"] and served["report"]["agency"]["cma"] == lab.cma_no
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/products", b'{"gtin": "6901234567892", "name": "\\ud800"}'),
+    ("/verify", b'{"url": "\\ud800"}'),
+    ("/products", b"[" * 100_000),
+    ("/products", b'{"gtin": "6901234567892", "name": "' + b"\\ud800" * 3 + b'x"}'),
+])
+def test_bodies_json_cannot_carry_are_refused_not_crashed(client, token, path, body):
+    """A lone surrogate (valid JSON escapes, not text) and nesting deep enough to
+    exhaust the parser: a 4xx in the one error format, never a 500."""
+    response = call(client, "POST", path, token, data=body,
+                    headers={"Content-Type": "application/json"})
+    assert 400 <= response.status_code < 500, response.get_data(as_text=True)[:300]
+    assert response.get_json()["error"] == "InvalidRequest"
+
+
+def test_an_unknown_host_on_the_api_answers_json(client, token):
+    response = call(client, "GET", "/batches", token, headers={"Host": "evil.example"})
+    assert response.status_code == 400 and response.get_json()["error"] == "UnknownHost"
+
+
+def test_a_key_that_will_not_open_is_the_operators_not_the_erps(app, client, token, caplog):
+    """The ERP hears that nothing was done and whom to tell, never the server's
+    key path; the log names the path for the operator."""
+    for pem in Path(app.config["KEYS_DIR"]).glob("*.pem"):
+        pem.write_text("-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n")
+    response = call(client, "POST", f"/batches/{GTIN}/{LOT}/issue", token, json={"count": 1})
+    body = response.get_json()
+    assert response.status_code == 409 and body["error"] == "KeyProblem"
+    assert "nothing was done" in body["message"] and "运营方" in body["message_zh"]
+    assert app.config["KEYS_DIR"] not in response.get_data(as_text=True)
+    assert app.config["KEYS_DIR"] in caplog.text
+
+
+@pytest.mark.parametrize("body", [{"count": True}, {"count": "5"}, {"count": 5.0},
+                                  {"count": 2, "with_pin": "yes"}, {"count": 2, "over_plan": 1}])
+def test_issuing_takes_numbers_and_booleans_as_json_types_only(client, db, token, body):
+    """Codes cannot be taken back: a count of true or "5" is refused, not guessed."""
+    response = call(client, "POST", f"/batches/{GTIN}/{LOT}/issue", token, json=body)
+    assert response.status_code == 422 and response.get_json()["error"] == "InvalidRequest"
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+
+
+def test_a_request_over_the_limit_is_told_in_api_words(app, client, token):
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 2**20
+    response = call(client, "POST", "/inspections", token,
+                    data=b'{"pdf_base64": "' + b"A" * (3 * 2**20) + b'"}',
+                    headers={"Content-Type": "application/json"})
+    body = response.get_json()
+    assert response.status_code == 413 and body["error"] == "RequestEntityTooLarge"
+    assert "at most 2 MB in all" in body["message"] and "go back" not in body["message"]
+
+
+def test_a_supplier_asking_for_a_batch_not_registered_is_not_warned_of_fakes(client, token):
+    """"请谨防假冒" is for buyers; a supplier's own typo hears what is missing."""
+    for path in (f"/batches/{GTIN}/NOPE", "/batches/06901234567892/X"):
+        body = call(client, "GET", path, token).get_json()
+        assert body["error"] == "NotFound" and "谨防假冒" not in body["message_zh"], body
+    made = call(client, "POST", "/batches", token, json={"gtin": "06901234567892", "lot": "X"})
+    assert made.status_code == 404 and "请先登记商品" in made.get_json()["message_zh"]

@@ -84,10 +84,26 @@ def create_app(test_config: dict | None = None, *, require_database: bool = True
 
     if require_database:
         db.init_app(app)
+        _require_openable_keys(app.config)
     from .web import register
     register(app)
     app.teardown_appcontext(_checkpoint_after_writes)
     return app
+
+
+def _require_openable_keys(config) -> None:
+    """A server whose signing keys will not open refuses to start, as one without a
+    usable database does, instead of failing each issuing and signing later."""
+    from . import keys
+    from .errors import KeyProblem
+
+    connection = db.open_db(config["DATABASE"])
+    try:
+        keys.check_openable(connection, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
+    except KeyProblem as error:
+        db.refuse_to_start(error.message)
+    finally:
+        connection.close()
 
 
 def _checkpoint_after_writes(_error: BaseException | None) -> None:

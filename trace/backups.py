@@ -52,7 +52,9 @@ def backup(database: str | Path, target: str | Path) -> BackupInfo:
     if target.exists():
         raise Conflict(f"{target} exists already; give a new file name, a backup never "
                        "overwrites one", message_zh=f"{target} 已存在；备份不会覆盖已有文件")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():  # a mistyped folder is not made: it would hide the typo
+        raise NotFound(f"there is no folder {target.parent}; create it first, or check the "
+                       "path", message_zh=f"没有文件夹 {target.parent}：请先创建，或检查路径")
     partial = target.with_name(f".{target.name}.partial")
     partial.touch(mode=0o600)  # it holds everything: as private as the database
     source = _read_only(Path(database))
@@ -71,7 +73,11 @@ def describe(path: str | Path) -> BackupInfo:
         count = lambda table: connection.execute(  # noqa: E731
             f"SELECT count(*) FROM {table}").fetchone()[0]
         version = connection.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
-        return BackupInfo(str(path), Path(path).stat().st_size, version or 0, count("items"),
+        # The database's own size, not its file's: a restore into a bigger file
+        # leaves the file long until SQLite gives the pages back.
+        pages, page_size = (connection.execute(f"PRAGMA {name}").fetchone()[0]
+                            for name in ("page_count", "page_size"))
+        return BackupInfo(str(path), pages * page_size, version or 0, count("items"),
                           count("ledger_leaves") if version and version >= 11 else 0)
     finally:
         connection.close()

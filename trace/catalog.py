@@ -268,7 +268,7 @@ def get_product(db: sqlite_utils.Database, gtin: str) -> Product:
     if not rows:
         raise NotFound(f"no product with GTIN {gtin} is registered",
                        hint="register it first: python -m trace product add ...",
-                       message_zh=f"本平台没有登记商品条码为 {gtin} 的商品，请谨防假冒。")
+                       message_zh=f"本平台没有登记商品条码为 {gtin} 的商品；请先登记商品")
     return Product.from_row(rows[0])
 
 
@@ -348,7 +348,8 @@ def get_batch(db: sqlite_utils.Database, gtin: str, lot: str) -> Batch:
         hint = (f"lots of this product: {', '.join(lots)} (python -m trace batch list "
                 f"--gtin {gtin})" if lots else
                 f"open it first: python -m trace batch new --gtin {gtin} --lot {lot}")
-        raise unregistered_batch(gtin, lot, hint)
+        raise NotFound(f"no batch {lot} of GTIN {gtin} is registered", hint=hint,
+                       message_zh=f"没有登记这个批次（商品条码 {gtin}，批次号 {lot}）")
     return Batch.from_row(rows[0])
 
 

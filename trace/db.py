@@ -17,6 +17,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
+from typing import NoReturn
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -46,6 +47,8 @@ def create_db(path: str | Path) -> sqlite_utils.Database:
     except OSError as error:
         raise DatabaseUnavailable(f"cannot create the folder for the database {path}: "
                                   f"{error.strerror}") from None
+    if not path.exists():  # it holds every PIN hash and scan: as private as a backup
+        path.touch(mode=0o600)
     return _connect(path, new_ok=True)
 
 
@@ -197,11 +200,15 @@ GUNICORN_BOOT_ERROR = 3
 
 
 def init_app(app) -> None:
-    """Refuse to start without a usable database: one log line, exit status 1 (3
-    inside gunicorn, so it stops instead of starting worker after worker)."""
+    """Refuse to start without a usable database."""
     try:
         check_ready(app.config["DATABASE"])
     except DatabaseUnavailable as error:
-        logging.getLogger("trace").critical("Trace cannot start: %s", error.message)
-        raise SystemExit(GUNICORN_BOOT_ERROR if "gunicorn.arbiter" in sys.modules
-                         else 1) from None
+        refuse_to_start(error.message)
+
+
+def refuse_to_start(why: str) -> NoReturn:
+    """One log line, exit status 1 (3 inside gunicorn, so it stops instead of
+    starting worker after worker)."""
+    logging.getLogger("trace").critical("Trace cannot start: %s", why)
+    raise SystemExit(GUNICORN_BOOT_ERROR if "gunicorn.arbiter" in sys.modules else 1)

@@ -336,6 +336,24 @@ def _open_signer(record: KeyRecord, keys_dir: str | Path, passphrase: str | None
     return Signer(record.kid, record.role, private)
 
 
+def check_openable(db: sqlite_utils.Database, keys_dir: str | Path,
+                   passphrase: str | None) -> None:
+    """Raise KeyProblem unless every active key whose private file is in ``keys_dir``
+    opens with ``passphrase`` and holds its registered key. Checked when a server
+    starts: a wrong TRACE_KEY_PASSPHRASE showed only at the first issuing, behind a
+    healthy /healthz. A key whose file is elsewhere is not this server's to open (a
+    verify-only server holds none; a lab keeps its own)."""
+    problems = []
+    for record in list_keys(db):
+        if record.status == "active" and _pem_path(keys_dir, record.kid).exists():
+            try:
+                _open_signer(record, keys_dir, passphrase)
+            except KeyProblem as error:
+                problems.append(error.message)
+    if problems:
+        raise KeyProblem("; ".join(problems))
+
+
 def active_key(db: sqlite_utils.Database, role: str = "issuer") -> KeyRecord | None:
     """The newest active key of ``role`` in the database, whatever is on disk."""
     rows = list(db.query("SELECT * FROM keys WHERE role = ? AND status = 'active' "

@@ -24,6 +24,9 @@ from datetime import datetime, timedelta, timezone
 import sqlite_utils
 
 from .db import unless_storage_fails, utc_now
+from .errors import InvalidInput
+
+MAX_RETENTION_DAYS = 36_500  # a century: past it the cutoff is before year 1
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,8 @@ class ScanHistory:
 
 def record_scan(db: sqlite_utils.Database, item_id: int, seen: Observer,
                 at: str | None = None) -> None:
-    """One row, committed on its own: concurrent scans each keep theirs."""
+    """One row, committed on its own (concurrent scans each keep theirs); the
+    database's triggers add it to the item's running counts in the same statement."""
     db.execute("INSERT INTO scans (item_id, at, network, device, kind, cookie_back, visitor) "
                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                [item_id, at or utc_now(), seen.network, seen.device, seen.kind,
@@ -214,6 +218,10 @@ def prune(db: sqlite_utils.Database, older_than_days: int,
     The counts a page shows never go down: what is deleted is added to
     ``scan_totals`` in the same transaction.
     """
+    if not 1 <= older_than_days <= MAX_RETENTION_DAYS:
+        raise InvalidInput(f"keep scan details between 1 and {MAX_RETENTION_DAYS} days, "
+                           f"not {older_than_days}",
+                           message_zh=f"扫码明细的保留天数应在 1 到 {MAX_RETENTION_DAYS} 天之间")
     cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=older_than_days)).isoformat()
     with db.atomic():
         old = db.execute(

@@ -20,7 +20,7 @@ import sqlite_utils
 from . import catalog, recalls, scans, snapshots
 from .codes import BatchRef, ItemCode, normalise_typed_serial, parse_link, verify_signature
 from .db import utc_now
-from .errors import InvalidCode, NotOurSite
+from .errors import InvalidCode, NotFound, NotOurSite
 from .inspections import store as inspection_store
 from .recalls import StatusEvent
 from .scans import Observer, ScanHistory, ScanPolicy
@@ -302,7 +302,10 @@ def public_batch(db: sqlite_utils.Database,
 def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
     """Everything the batch page shows; raises ``NotFound`` for an unknown batch, and
     for one of a supplier no operator has approved (a sign-up could name any brand)."""
-    batch = catalog.get_batch(db, gtin, lot)
+    try:
+        batch = catalog.get_batch(db, gtin, lot)
+    except NotFound:  # said to a buyer: a batch we do not vouch for
+        raise catalog.unregistered_batch(gtin, lot) from None
     product, supplier = public_batch(db, batch)
     return {"batch": batch, "product": product, "supplier": supplier,
             "issued": catalog.issued_count(db, batch.id),

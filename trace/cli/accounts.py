@@ -119,7 +119,8 @@ def tokens_new(email: str, name: str):
 
 @tokens_group.command("list")
 @click.option("--email", help="Only this account's tokens.")
-def tokens_list(email: str | None):
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def tokens_list(email: str | None, as_json: bool):
     """List tokens (never the tokens themselves).
 
     \b
@@ -129,7 +130,7 @@ def tokens_list(email: str | None):
     def line(row: dict) -> str:
         state = f"revoked {row['revoked_at'][:10]}" if row["revoked_at"] else "active"
         return f"{row['id']:>4}  {row['email']:<32} {row['name']:<12} {state}"
-    echo_list(accounts.list_tokens(database(), email), False, "No tokens.", line)
+    echo_list(accounts.list_tokens(database(), email), as_json, "No tokens.", line)
 
 
 @tokens_group.command("revoke")

@@ -49,7 +49,10 @@ class WarningEcho(logging.Handler):
     """Shows the domain's warnings (``log.warning``) as ``Warning: ...`` on stderr."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"Warning: {record.getMessage()}", err=True)
+        label = "Error" if record.levelno >= logging.ERROR else "Warning"
+        click.echo(f"{label}: {record.getMessage()}", err=True)
+        if record.exc_info:  # an unexpected error under `run`: the operator needs where
+            click.echo(logging.Formatter().formatException(record.exc_info), err=True)
 
 
 def show_warnings() -> None:

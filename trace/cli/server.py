@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -16,7 +17,7 @@ from flask.cli import ScriptInfo, run_command, with_appcontext
 
 from .. import agencies, demo, demo_reports, keys
 from ..transparency import audit
-from ..db import check_ready, create_db, schema_version
+from ..db import check_ready, create_db, open_db, schema_version
 from .common import database, keys_args
 
 
@@ -126,7 +127,10 @@ def run(ctx: click.Context, **options):
     Example:
       python -m trace run --host 127.0.0.1 --port 5000
     """
-    check_ready(ctx.ensure_object(ScriptInfo).load_app().config["DATABASE"])
+    config = ctx.ensure_object(ScriptInfo).load_app().config
+    check_ready(config["DATABASE"])
+    with closing(open_db(config["DATABASE"])) as db:
+        keys.check_openable(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
     ctx.invoke(run_command, **options)
 
 

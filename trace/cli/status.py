@@ -175,7 +175,8 @@ def scans_group():
 
 
 @scans_group.command("prune")
-@click.option("--older-than", "days", type=click.IntRange(1), help="Days of detail to keep "
+@click.option("--older-than", "days", type=click.IntRange(1, scans.MAX_RETENTION_DAYS),
+              help="Days of detail to keep "
               "(default: TRACE_SCAN_RETENTION_DAYS, 400).")
 def scans_prune(days: int | None):
     """Reduce scan details older than the retention period to per-item counts.

@@ -23,7 +23,7 @@ from .. import db
 from ..bounded import BoundedCache
 from ..clock import beijing_time
 from ..codes import group_serial
-from ..errors import StorageUnavailable, TraceError
+from ..errors import KeyProblem, StorageUnavailable, TraceError
 from . import assets, i18n
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -138,8 +138,11 @@ WORKSPACES = ("supplier", "agency", "admin", "streamer")
 
 def render_error(error: Exception, status: int, message: str, message_zh: str):
     if wants_json() or request.path.startswith(MACHINE_PATHS):
+        # A stable name a client can test: werkzeug's for HTTP errors, and never the
+        # class of whatever broke inside (UnicodeEncodeError, RecursionError...).
+        name = "InternalServerError" if status == 500 else type(error).__name__
         body = error.to_json() if isinstance(error, TraceError) else {
-            "error": type(error).__name__, "message": message, "message_zh": message_zh}
+            "error": name, "message": message, "message_zh": message_zh}
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
         return body, status, headers
     # A workspace's error stays in the workspace (the reader's own: a supplier who
@@ -164,6 +167,13 @@ def _page_before() -> str | None:
 
 
 def _handle_trace_error(error: TraceError):
+    if type(error) is KeyProblem:  # a server key will not open: the operator's to fix
+        log.error("a signing key failed on %s: %s", request.path, error.message)
+        told = KeyProblem(
+            "The platform's keys are not set up right, so nothing was done. Please try "
+            "again later or tell the platform's operator.",
+            message_zh="平台的密钥配置出了问题，这次操作没有完成。请稍后再试或联系平台运营方。")
+        return render_error(told, told.status, told.message, told.message_zh)
     return render_error(error, error.status, error.message, error.message_zh)
 
 
@@ -212,12 +222,19 @@ def link(endpoint: str, **values) -> str:
 
 def _handle_http_error(error: HTTPException):
     if isinstance(error, SecurityError):  # a Host we do not serve: build nothing from it
+        if request.path.startswith(MACHINE_PATHS):
+            return {"error": "UnknownHost", "message": "This server does not answer for "
+                    "that Host: use the official address.", "message_zh": "请使用平台的正式地址访问。"}, 400
         return Response("400 Bad Request: unknown host\n", 400, mimetype="text/plain")
     if isinstance(error, CSRFError):
         return render_error(error, 400, "This form has expired or came from another site. "
                             "Go back, reload the page and send it again.",
                             "表单已过期或来自其他网站。请返回、刷新页面后重新提交。")
     limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 2**20
+    if error.code == 413 and request.path.startswith(MACHINE_PATHS):
+        return render_error(error, 413, f"The request is too large: at most {limit} MB "
+                            "in all. Nothing was saved.",
+                            f"请求内容太大：总共最多 {limit} MB。这次提交没有保存。")
     if error.code == 413:
         return render_error(error, 413, f"The file is too large: at most {limit} MB. Nothing "
                             "was saved; go back and choose a smaller file.",

@@ -41,7 +41,7 @@ class ProductIn(Strict):
     category: str | None = Field(None, max_length=50)
     origin: str | None = Field(None, max_length=200)
     standard: str | None = Field(None, max_length=100, description="执行标准, e.g. GB/T 18781")
-    shelf_life_days: int | None = Field(None, ge=1, le=MAX_SHELF_LIFE_DAYS)
+    shelf_life_days: int | None = Field(None, ge=1, le=MAX_SHELF_LIFE_DAYS, strict=True)
     storage: str | None = Field(None, max_length=100)
     licence_no: str | None = Field(None, max_length=50, description="e.g. the SC number")
 
@@ -64,7 +64,7 @@ class BatchIn(Strict):
     lot: str = Field(pattern=LOT_PATTERN, description="digits, letters and '-'; upper-cased")
     produced_on: date | None = None
     expires_on: date | None = Field(None, description="default: produced_on + shelf life")
-    quantity_planned: int | None = Field(None, ge=1, le=MAX_BATCH_QUANTITY)
+    quantity_planned: int | None = Field(None, ge=1, le=MAX_BATCH_QUANTITY, strict=True)
     notes: str | None = Field(None, max_length=500)
 
 
@@ -83,11 +83,13 @@ class Batch(BaseModel):
 
 
 class IssueIn(Strict):
-    count: int = Field(ge=1, le=MAX_API_TOPUP)
-    with_pin: bool = Field(False, description="give each item a scratch-off PIN")
-    over_plan: bool = Field(False, description="issue even if the batch then has more codes "
-                            "than its planned quantity (refused otherwise: codes can be "
-                            "voided, never taken back)")
+    # Strict: codes cannot be taken back, so "5" or true is refused, never guessed at.
+    count: int = Field(ge=1, le=MAX_API_TOPUP, strict=True)
+    with_pin: bool = Field(False, strict=True,
+                           description="give each item a scratch-off PIN")
+    over_plan: bool = Field(False, strict=True, description="issue even if the batch then "
+                            "has more codes than its planned quantity (refused otherwise: "
+                            "codes can be voided, never taken back)")
 
 
 class Issuance(BaseModel):
@@ -173,8 +175,11 @@ class InspectionIn(Strict):
                               "limit": "≤5", "method": "GB 23200.113", "verdict": "合格"}]}])
     kid: str | None = Field(None, max_length=16)
     sig: str | None = Field(None, max_length=100)
-    pdf_base64: str | None = Field(None, max_length=28_000_000,
-                                   description="the report PDF, base64 (at most 20 MB)")
+    # A request is at most MAX_CONTENT_LENGTH (20 MB), and base64 is a third larger
+    # than the file: 20,000,000 characters hold a PDF of about 14 MB.
+    pdf_base64: str | None = Field(None, max_length=20_000_000,
+                                   description="the report PDF, base64: a PDF of at most "
+                                   "about 14 MB (the whole request is limited to 20 MB)")
 
 
 class Inspection(BaseModel):
