@@ -214,3 +214,27 @@ def test_signing_workers_end_when_their_parent_is_killed(app, db, issuer, make_b
         for pid in children_of(parent.pid):
             os.kill(pid, signal.SIGKILL)
     assert items_count(db) == 0
+
+
+def test_two_requests_racing_with_one_key_issue_once(app, db, make_batch, issuer):
+    """Both sign, one stores; the other finds the unique key taken and answers the
+    winner's issuance: one top-up, whichever thread got there first."""
+    import threading
+    make_batch()
+    results, barrier = [], threading.Barrier(2)
+
+    def request():
+        own = open_db(app.config["DATABASE"])
+        barrier.wait()
+        results.append(issue_codes(own, issuer, GTIN, LOT, 3000, workers=1,
+                                   request_key="same-key").id)
+        own.close()
+
+    threads = [threading.Thread(target=request) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(results) == 2 and results[0] == results[1]
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 3000
+    assert db.execute("SELECT count(*) FROM issuances").fetchone()[0] == 1

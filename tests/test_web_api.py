@@ -342,3 +342,39 @@ def test_a_supplier_asking_for_a_batch_not_registered_is_not_warned_of_fakes(cli
         assert body["error"] == "NotFound" and "谨防假冒" not in body["message_zh"], body
     made = call(client, "POST", "/batches", token, json={"gtin": "06901234567892", "lot": "X"})
     assert made.status_code == 404 and "请先登记商品" in made.get_json()["message_zh"]
+
+
+def test_a_retry_with_the_same_idempotency_key_gets_the_first_issuance(client, db, token):
+    """An ERP that timed out and sends again must not double the batch's codes."""
+    path = f"/batches/{GTIN}/{LOT}/issue"
+    key = {"Idempotency-Key": "erp-order-4711.1"}
+    first = call(client, "POST", path, token, json={"count": 7}, headers=dict(key))
+    again = call(client, "POST", path, token, json={"count": 7}, headers=dict(key))
+    assert first.status_code == again.status_code == 201
+    assert first.get_json() == again.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 7
+    other = call(client, "POST", path, token, json={"count": 7},
+                 headers={"Idempotency-Key": "erp-order-4712"})
+    assert other.status_code == 201 and other.get_json()["id"] != first.get_json()["id"]
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 14
+
+
+@pytest.mark.parametrize("body", [{"count": 8}, {"count": 7, "with_pin": True}])
+def test_one_idempotency_key_for_a_different_top_up_is_refused(client, db, token, body):
+    path = f"/batches/{GTIN}/{LOT}/issue"
+    key = {"Idempotency-Key": "erp-order-4711"}
+    assert call(client, "POST", path, token, json={"count": 7}, headers=dict(key)).status_code \
+        == 201
+    refused = call(client, "POST", path, token, json=body, headers=dict(key))
+    assert refused.status_code == 409 and "Idempotency-Key" in refused.get_json()["message"]
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 7
+
+
+@pytest.mark.parametrize("key", ["", "has space", "x" * 101, "键"])
+def test_an_idempotency_key_that_is_not_one_is_refused(client, db, token, key):
+    response = call(client, "POST", f"/batches/{GTIN}/{LOT}/issue", token, json={"count": 1},
+                    headers={"Idempotency-Key": key})
+    assert response.status_code == 400 and response.get_json()["error"] == "InvalidInput"
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0

@@ -153,14 +153,38 @@ def check_plan(db: sqlite_utils.Database, batch: catalog.Batch, count: int, *,
                    "没有发码：请核对数量；确需超出计划，请勾选“超出计划数量也发码”。")
 
 
+def replayed(db: sqlite_utils.Database, batch: catalog.Batch, request_key: str | None,
+             count: int, with_pin: bool) -> Issuance | None:
+    """The issuance an earlier request with ``request_key`` made in this batch, or
+    None. The same key for a different top-up is refused: it is a client's bug, and
+    guessing which one was meant could issue codes nobody asked for."""
+    if request_key is None:
+        return None
+    row = db.execute(
+        "SELECT id, kid, count, issued_at, EXISTS (SELECT 1 FROM items WHERE issuance_id = "
+        "issuances.id AND pin_hash IS NOT NULL) FROM issuances "
+        "WHERE batch_id = ? AND request_key = ?", [batch.id, request_key]).fetchone()
+    if row is None:
+        return None
+    issuance_id, kid, issued, issued_at, pins = row
+    if (issued, bool(pins)) != (count, with_pin):
+        raise Conflict(
+            f"this Idempotency-Key was used for a top-up of {issued:,} codes "
+            f"{'with' if pins else 'without'} PINs; send a new key for a different top-up",
+            message_zh="这个 Idempotency-Key 已用于另一次不同的发码请求；不同的请求请使用新的 key")
+    return Issuance(issuance_id, batch.gtin, batch.lot, kid, issued, issued_at)
+
+
 def issue_codes(db: sqlite_utils.Database, signer: Signer, gtin: str, lot: str, count: int, *,
                 workers: int | None = None, progress: Progress | None = None,
-                pin_secret: str | None = None) -> Issuance:
+                pin_secret: str | None = None, request_key: str | None = None) -> Issuance:
     """Issue ``count`` new signed codes for a batch: all of them or none.
 
     Every code is signed before the write transaction opens; ``progress`` is
     told of each signed chunk. With ``pin_secret`` each item gets a scratch-off
-    PIN, stored only as a keyed hash.
+    PIN, stored only as a keyed hash. With ``request_key`` (an API client's
+    Idempotency-Key) a second request with the same key, even one racing the
+    first, gets the first one's issuance instead of new codes.
     """
     if not isinstance(count, int) or not 1 <= count <= MAX_PER_TOPUP:
         raise InvalidInput(f"count must be 1-{MAX_PER_TOPUP:,} codes per top-up")
@@ -168,6 +192,10 @@ def issue_codes(db: sqlite_utils.Database, signer: Signer, gtin: str, lot: str, 
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
     _check_batch_open(batch)
     catalog.require_approved(catalog.supplier_of(db, catalog.get_product(db, batch.gtin)))
+    with_pin = pin_secret is not None
+    earlier = replayed(db, batch, request_key, count, with_pin)
+    if earlier:
+        return earlier
     for _attempt in range(3):
         # Sorted serials go into the (gtin, serial) index in order: a much
         # shorter write transaction than random order into a large index.
@@ -175,8 +203,12 @@ def issue_codes(db: sqlite_utils.Database, signer: Signer, gtin: str, lot: str, 
         try:
             # PIN hashes are made here too, not while the write lock is held.
             pins = [_pin_hash(pin_secret, batch.gtin, serial) for serial, _sig in rows]
-            return _store(db, signer, batch, rows, pins)
+            return _store(db, signer, batch, rows, pins, request_key)
         except sqlite3.IntegrityError as error:
+            won = "issuances.batch_id, issuances.request_key" in str(error) and \
+                replayed(db, batch, request_key, count, with_pin)
+            if won:  # a request with the same key got there first: its codes are these
+                return won
             if "items.gtin, items.serial" not in str(error):
                 raise
     raise Conflict("could not draw unique serials three times running; try again")
@@ -193,15 +225,17 @@ def _sign_all(signer: Signer, batch: catalog.Batch, serials: list[str],
 
 
 def _store(db: sqlite_utils.Database, signer: Signer, batch: catalog.Batch,
-           rows: list[tuple[str, str]], pins: list[str | None]) -> Issuance:
+           rows: list[tuple[str, str]], pins: list[str | None],
+           request_key: str | None = None) -> Issuance:
     """Write an issuance, its signed rows and its ledger leaf in one short transaction
     (the head of the items is hashed before it, outside the write lock)."""
     root = leaves.items_root(rows)
     issued_at = utc_now()
     with db.atomic():
         # The INSERT takes the write lock first; what follows reads a settled state.
-        cursor = db.execute("INSERT INTO issuances (batch_id, kid, count, issued_at) "
-                            "VALUES (?, ?, ?, ?)", [batch.id, signer.kid, len(rows), issued_at])
+        cursor = db.execute("INSERT INTO issuances (batch_id, kid, count, issued_at, "
+                            "request_key) VALUES (?, ?, ?, ?, ?)",
+                            [batch.id, signer.kid, len(rows), issued_at, request_key])
         issuance_id = cursor.lastrowid
         # Recalled, or the key retired or revoked, while we were signing: nothing.
         _check_batch_open(catalog.get_batch_by_id(db, batch.id))

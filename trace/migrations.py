@@ -435,4 +435,12 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
                 ON CONFLICT DO UPDATE SET scans = excluded.scans, last_at = excluded.last_at;
         END""",
     ]),
+    (14, [
+        # An API client's Idempotency-Key on a top-up: a retry after a timeout gets
+        # the issuance the first request made, never a second one. Unique per batch,
+        # so two requests racing with one key cannot both issue.
+        "ALTER TABLE issuances ADD COLUMN request_key TEXT",
+        """CREATE UNIQUE INDEX issuances_request_key ON issuances(batch_id, request_key)
+           WHERE request_key IS NOT NULL""",
+    ]),
 ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, g, request, url_for
@@ -205,16 +206,36 @@ def _batch_json(batch: catalog.Batch) -> m.Batch:
 @spec.validate(json=m.IssueIn, resp=Responses(HTTP_201=m.Issuance, **WRITE_ERRORS),
                operation_id="issueCodes", tags=["codes"], path_parameter_descriptions=PATH_DOCS)
 def issue(gtin: str, lot: str, json: m.IssueIn):
-    """Issue `count` signed codes into the batch: all of them or none."""
+    """Issue `count` signed codes into the batch: all of them or none.
+
+    Send an `Idempotency-Key` header (1 to 100 letters, digits, `-`, `_`, `.`; a
+    UUID, say) to retry safely: a request with a key the batch has seen answers the
+    first request's issuance again (with `Idempotent-Replayed: true`), never new
+    codes; the same key with another count or PIN choice is refused (409)."""
     body = _json_body(json)
     db = get_db()
     batch = catalog.owned_batch(db, _supplier().id, gtin, lot)
     config = current_app.config
+    key = _idempotency_key()
+    earlier = issuing.replayed(db, batch, key, body.count, body.with_pin)
+    if earlier:
+        return m.Issuance.model_validate(earlier.to_json()), 201, {"Idempotent-Replayed": "true"}
     issuing.check_plan(db, batch, body.count, over_plan=body.over_plan)
     signer = keys.load_signer(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
     done = issuing.issue_codes(db, signer, batch.gtin, batch.lot, body.count, workers=1,
-                               pin_secret=config["HASH_SECRET"] if body.with_pin else None)
+                               pin_secret=config["HASH_SECRET"] if body.with_pin else None,
+                               request_key=key)
     return m.Issuance.model_validate(done.to_json()), 201
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,100}", key):
+        raise InvalidInput("Idempotency-Key: 1 to 100 letters, digits, '-', '_' or '.'",
+                           message_zh="Idempotency-Key 应为 1 到 100 个字母、数字或 - _ .")
+    return key
 
 
 @bp.get("/batches/<gtin>/<lot>/codes")
