@@ -443,4 +443,43 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         """CREATE UNIQUE INDEX issuances_request_key ON issuances(batch_id, request_key)
            WHERE request_key IS NOT NULL""",
     ]),
+    (15, [
+        # Migration 13's search for a visitor row's latest scan could not use its
+        # index ('n' || visitor is no column) and walked the item's scans from the
+        # newest: long for a copied code. The index now leads with what the search
+        # asks (cookie_back = 0 too, so scans with our cookie back are never walked).
+        "DROP INDEX scans_item_visitor",
+        "CREATE INDEX scans_item_visitor ON scans(item_id, visitor, cookie_back, at)",
+        "DROP TRIGGER scans_device_returns",
+        """CREATE TRIGGER scans_device_returns AFTER INSERT ON scans
+        WHEN NEW.cookie_back = 1
+            AND NOT EXISTS (SELECT 1 FROM scans r WHERE r.item_id = NEW.item_id
+                            AND r.device = NEW.device AND r.cookie_back = 1
+                            AND r.id != NEW.id)
+        BEGIN
+            UPDATE scan_browsers SET scans = scans - (
+                    SELECT count(*) FROM scans s WHERE s.item_id = NEW.item_id
+                    AND s.device = NEW.device AND s.id != NEW.id
+                    AND s.visitor = substr(scan_browsers.who, 2))
+                WHERE item_id = NEW.item_id
+                AND who IN (SELECT 'n' || visitor FROM scans WHERE item_id = NEW.item_id
+                            AND device = NEW.device AND id != NEW.id);
+            DELETE FROM scan_browsers WHERE item_id = NEW.item_id AND scans <= 0
+                AND who IN (SELECT 'n' || visitor FROM scans WHERE item_id = NEW.item_id
+                            AND device = NEW.device AND id != NEW.id);
+            UPDATE scan_browsers SET last_at = (
+                    SELECT s.at FROM scans s WHERE s.item_id = NEW.item_id
+                    AND s.visitor = substr(scan_browsers.who, 2) AND s.cookie_back = 0
+                    AND NOT EXISTS (SELECT 1 FROM scans r WHERE r.item_id = NEW.item_id
+                                    AND r.device = s.device AND r.cookie_back = 1)
+                    ORDER BY s.at DESC LIMIT 1)
+                WHERE item_id = NEW.item_id
+                AND who IN (SELECT 'n' || visitor FROM scans WHERE item_id = NEW.item_id
+                            AND device = NEW.device AND id != NEW.id);
+            INSERT INTO scan_browsers
+                SELECT NEW.item_id, 'd' || NEW.device, count(*), max(at) FROM scans
+                WHERE item_id = NEW.item_id AND device = NEW.device
+                ON CONFLICT DO UPDATE SET scans = excluded.scans, last_at = excluded.last_at;
+        END""",
+    ]),
 ]
