@@ -35,6 +35,7 @@ run: setup
 serve: setup
 	@echo "Serving $(TRACE_BASE_URL) with gunicorn, $(WORKERS) workers, on $(HOST):$(PORT) (Ctrl-C to stop)"
 	$(PY) -m gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
+		--access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms' \
 		--preload --no-control-socket --forwarded-allow-ips 127.0.0.1 --graceful-timeout 20 \
 		'trace:create_app()'
 

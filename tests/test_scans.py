@@ -271,7 +271,7 @@ def _modelled(rows: list[tuple], pruned: dict, viewer: str, since: str) -> dict:
             "devices": len(set(who)) + pruned["devices"],
             "window_networks": len({row[1] for row, new in zip(rows, recent) if new}),
             "window_devices": len({w for w, new in zip(who, recent) if new}),
-            "others": sum(w != viewer for w in who),  # the scans still kept
+            "others": sum(w != viewer for w in who) + pruned["count"],
             "first_at": min([row[0] for row in rows] + pruned["first"], default=None)
             if count > 1 else None}
 
@@ -340,3 +340,30 @@ def test_scans_prune_refuses_a_retention_out_of_range(run_cli, db, issued_urls, 
 def test_a_retention_setting_out_of_range_is_refused_in_words(db):
     with pytest.raises(InvalidInput, match="between 1 and 36500 days"):
         scans.prune(db, 10**9)
+
+
+def test_pruning_inside_the_window_is_refused_so_a_copied_code_stays_suspicious(
+        app, run_cli, db, issued_urls):
+    """Pruned scans count, but not inside the window that makes a code suspicious:
+    a short retention would have turned a copied label genuine again."""
+    item, policy = item_id(db), ScanPolicy.from_config(app.config)
+    recent = (datetime.now(timezone.utc) - timedelta(days=3)).isoformat()
+    for n in range(8):
+        scans.record_scan(db, item, seen(n), at=recent)
+    result = run_cli("scans", "prune", "--older-than", "2")
+    assert result.exit_code == 1 and "TRACE_SUSPICIOUS_WINDOW_DAYS" in result.output
+    assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == 8
+    history = scans.read_history(db, item, seen(99), policy)
+    assert history.copied_reason(policy) == "copied"
+
+
+def test_after_a_prune_the_old_scans_still_count_as_someone_elses(db, issued_urls):
+    """Their browsers are gone: a pruned copied code never reads "only you"."""
+    item, policy = item_id(db), ScanPolicy()
+    old = (datetime.now(timezone.utc) - timedelta(days=500)).isoformat()
+    for n in range(12):
+        scans.record_scan(db, item, seen(n), at=old)
+    scans.record_scan(db, item, seen(1))
+    scans.prune(db, 400)
+    history = scans.read_history(db, item, seen(1), policy)
+    assert (history.count, history.other_device_scans, history.case) == (13, 12, "elsewhere")

@@ -378,3 +378,58 @@ def test_an_idempotency_key_that_is_not_one_is_refused(client, db, token, key):
                     headers={"Idempotency-Key": key})
     assert response.status_code == 400 and response.get_json()["error"] == "InvalidInput"
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+
+
+def _chunked_post(base: str, path: str, token: str, body: bytes) -> tuple[int, dict]:
+    """POST ``body`` with Transfer-Encoding: chunked (no Content-Length)."""
+    import http.client
+    import json as json_module
+    from urllib.parse import urlsplit
+    where = urlsplit(base)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=60)
+    connection.putrequest("POST", f"/api/v1{path}")
+    for name, value in (("Content-Type", "application/json"), ("Transfer-Encoding", "chunked"),
+                        ("Authorization", f"Bearer {token}")):
+        connection.putheader(name, value)
+    connection.endheaders()
+    try:
+        for start in range(0, len(body), 65536):
+            part = body[start:start + 65536]
+            connection.send(b"%x\r\n%s\r\n" % (len(part), part))
+        connection.send(b"0\r\n\r\n")
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # refused before the whole body was read: the answer is still there
+    response = connection.getresponse()
+    answer = (response.status, json_module.loads(response.read()))
+    connection.close()
+    return answer
+
+
+def test_a_chunked_body_past_the_limit_is_refused_not_cut(app, db, token, live_server):
+    """Without a Content-Length werkzeug stopped reading at the limit without a
+    word, and a JSON body cut there could still parse and issue codes."""
+    app.config["MAX_CONTENT_LENGTH"] = 2**20
+    path = f"/batches/{GTIN}/{LOT}/issue"
+    status, body = _chunked_post(live_server, path, token, b'{"count": 1}' + b" " * 2**21)
+    assert status == 413 and body["error"] == "RequestEntityTooLarge"
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+    status, body = _chunked_post(live_server, path, token, b'{"count": 1}')
+    assert status == 201 and body["count"] == 1
+
+
+@pytest.mark.parametrize("body, content_type, said", [
+    (b"null", "application/json", "does not match the API schema"),
+    (b'{"count": ' + b"9" * 5000 + b"}", "application/json", "not valid JSON"),
+    (b'{"count": 1}', "text/plain", "Content-Type: application/json"),
+])
+def test_a_body_the_schema_cannot_take_is_named_for_what_it_is(
+        client, token, body, content_type, said):
+    response = call(client, "POST", f"/batches/{GTIN}/{LOT}/issue", token, data=body,
+                    headers={"Content-Type": content_type})
+    assert response.status_code == 422 and said in response.get_json()["message"]
+
+
+def test_an_unknown_host_answers_json_to_whoever_asks_for_json(client, issued_urls):
+    path = issued_urls[0][len("https://trace.example.cn"):]
+    response = client.get(path, headers={"Host": "evil.example", "Accept": "application/json"})
+    assert response.status_code == 400 and response.get_json()["error"] == "UnknownHost"

@@ -185,7 +185,9 @@ def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
         count=count, first_at=first_at if count > 1 else None, networks=networks,
         devices=devices, claimed_at=claimed_at,
         claimed_by_viewer=bool(claimed_at and seen and claim_device == seen.device),
-        other_device_scans=others if seen else count,
+        # Pruned scans' browsers are no longer known: they count as someone else's,
+        # so a copied code, pruned, never reads "looked up only by you".
+        other_device_scans=others + (pruned_count or 0) if seen else count,
         window_networks=window_networks, window_devices=window_devices)
 
 
@@ -211,8 +213,8 @@ def batch_items(db: sqlite_utils.Database, batch_id: int, *, offset: int = 0,
         [batch_id, limit, offset]))
 
 
-def prune(db: sqlite_utils.Database, older_than_days: int,
-          now: datetime | None = None) -> tuple[int, int]:
+def prune(db: sqlite_utils.Database, older_than_days: int, now: datetime | None = None, *,
+          window_days: int = ScanPolicy.window_days) -> tuple[int, int]:
     """Reduce scans older than the cutoff to per-item counts; (items, scans) reduced.
 
     The counts a page shows never go down: what is deleted is added to
@@ -222,6 +224,12 @@ def prune(db: sqlite_utils.Database, older_than_days: int,
         raise InvalidInput(f"keep scan details between 1 and {MAX_RETENTION_DAYS} days, "
                            f"not {older_than_days}",
                            message_zh=f"扫码明细的保留天数应在 1 到 {MAX_RETENTION_DAYS} 天之间")
+    if older_than_days < window_days:  # pruned scans count, but not inside the window
+        raise InvalidInput(
+            f"keep at least the {window_days} days in which scans can make a code suspicious "
+            f"(TRACE_SUSPICIOUS_WINDOW_DAYS), not {older_than_days}: pruning inside them "
+            "would turn a copied code genuine again",
+            message_zh=f"扫码明细至少保留 {window_days} 天（判定疑似仿冒的时间窗口），否则被复制的码会重新显示为正品")
     cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=older_than_days)).isoformat()
     with db.atomic():
         old = db.execute(

@@ -188,7 +188,8 @@ def scans_prune(days: int | None):
       python -m trace scans prune --older-than 400
     """
     days = days or current_app.config["SCAN_RETENTION_DAYS"]
-    items, removed = scans.prune(database(), days)
+    window = scans.ScanPolicy.from_config(current_app.config).window_days
+    items, removed = scans.prune(database(), days, window_days=window)
     click.echo(f"Reduced {removed} scan(s) older than {days} days on {items} item(s) "
                "to counts.")
 

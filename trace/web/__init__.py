@@ -222,7 +222,7 @@ def link(endpoint: str, **values) -> str:
 
 def _handle_http_error(error: HTTPException):
     if isinstance(error, SecurityError):  # a Host we do not serve: build nothing from it
-        if request.path.startswith(MACHINE_PATHS):
+        if request.path.startswith(MACHINE_PATHS) or wants_json():
             return {"error": "UnknownHost", "message": "This server does not answer for "
                     "that Host: use the official address.", "message_zh": "请使用平台的正式地址访问。"}, 400
         return Response("400 Bad Request: unknown host\n", 400, mimetype="text/plain")
@@ -275,6 +275,17 @@ def _handle_unexpected(error: Exception):
                         "服务器出了点问题，请稍后再试。")
 
 
+def _chunked_body_within_limit() -> None:
+    """A body sent chunked (no Content-Length) is read whole here, and refused when
+    it runs past MAX_CONTENT_LENGTH: werkzeug stops reading at the limit without a
+    word, and a JSON body cut there may still parse (and issue codes)."""
+    if request.content_length is not None or \
+            request.headers.get("Transfer-Encoding", "").lower() != "chunked":
+        return
+    request.get_data()  # kept for the view: forms and JSON parse from it
+    request.stream.read(1)  # past the limit: werkzeug's RequestEntityTooLarge
+
+
 def _security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -316,6 +327,8 @@ def register(app: Flask) -> None:
     @app.before_request
     def _set_lang():
         g.lang = current_lang()
+
+    app.before_request(_chunked_body_within_limit)
 
     # Flask-WTF: every POST needs the form's token. Registered after _set_lang, so
     # a refused form is answered in the language it was sent in.

@@ -63,8 +63,10 @@ def _schema_errors(req: Any, resp: Any, error: Exception | None, instance: Any,
                    adapter: Any) -> None:
     """spectree found the request invalid: answer in our one error format."""
     if error is not None:
-        if req.get_data() and req.get_json(silent=True) is None and req.mimetype == \
-                "application/json":
+        if req.get_data() and req.mimetype != "application/json":
+            raise InvalidRequest("send the body as JSON, with Content-Type: application/json",
+                                 message_zh="请以 JSON 格式提交（Content-Type: application/json）")
+        if req.get_data() and not _parses(req.get_data()):
             raise InvalidRequest("the body is not valid JSON",
                                  message_zh="请求内容不是有效的 JSON")
         details = [{"loc": [str(part) for part in item.get("loc", ())],
@@ -75,6 +77,16 @@ def _schema_errors(req: Any, resp: Any, error: Exception | None, instance: Any,
                                 message_zh=f"请求内容不符合接口规范（字段：{fields}），详见 details")
         raised.details = details
         raise raised
+
+
+def _parses(data: bytes) -> bool:
+    """Whether ``data`` is JSON at all (``null`` is; a number of 5,000 digits is not
+    one Python will read)."""
+    try:
+        json.loads(data)
+    except ValueError:
+        return False
+    return True
 
 
 spec = SpecTree(
