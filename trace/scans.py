@@ -168,9 +168,9 @@ def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
         "count(CASE WHEN last_at >= :since THEN 1 END), "
         "coalesce(sum(CASE WHEN who != :viewer THEN scans END), 0) "
         "FROM scan_browsers WHERE item_id = :item), "
-        "n AS (SELECT count(*), count(CASE WHEN last_at >= :since THEN 1 END) "
-        "FROM scan_networks WHERE item_id = :item) "
-        "SELECT b.*, n.*, (SELECT min(at) FROM scans WHERE item_id = :item), "
+        "n AS (SELECT count(*), count(CASE WHEN last_at >= :since THEN 1 END), "
+        "min(first_at) FROM scan_networks WHERE item_id = :item) "
+        "SELECT b.*, n.*, "
         "t.pruned_count, t.pruned_networks, t.pruned_devices, t.first_at, "
         "c.claimed_at, c.device FROM b, n "  # one row, whatever the joins find
         "LEFT JOIN scan_totals t ON t.item_id = :item "
@@ -206,7 +206,7 @@ def batch_items(db: sqlite_utils.Database, batch_id: int, *, offset: int = 0,
     was scanned (pruned scans included) and whether a buyer claimed it."""
     return list(db.query(
         "SELECT i.serial, i.status, i.issued_at, "
-        "(SELECT count(*) FROM scans s WHERE s.item_id = i.id) + "
+        "coalesce((SELECT sum(scans) FROM scan_browsers b WHERE b.item_id = i.id), 0) + "
         "coalesce((SELECT pruned_count FROM scan_totals t WHERE t.item_id = i.id), 0) AS scans, "
         "(SELECT claimed_at FROM claims c WHERE c.item_id = i.id) AS claimed_at "
         "FROM items i WHERE i.batch_id = ? ORDER BY i.id LIMIT ? OFFSET ?",
@@ -259,7 +259,8 @@ def _recount(db: sqlite_utils.Database, item_ids: list[int]) -> None:
     items = {"items": json.dumps(item_ids)}
     for table in ("scan_networks", "scan_browsers"):
         db.execute(f"DELETE FROM {table} WHERE {chosen}", items)
-    db.execute("INSERT INTO scan_networks SELECT item_id, network, max(at) FROM scans "
+    db.execute("INSERT INTO scan_networks (item_id, network, last_at, first_at) "
+               "SELECT item_id, network, max(at), min(at) FROM scans "
                f"WHERE {chosen} GROUP BY item_id, network", items)
     db.execute(
         "INSERT INTO scan_browsers SELECT s.item_id, CASE WHEN r.device IS NULL "
