@@ -8,6 +8,7 @@ import re
 import csv
 import io
 import time
+from pathlib import Path
 
 import pypdfium2
 import pytest
@@ -336,3 +337,17 @@ def test_issuing_past_the_plan_needs_saying_so(supplier, db):
     assert refused.status_code == 400 and "本批次计划 100 个，已发 0 个，再发 1,000 个将达 1,000 个" in html
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
     assert issue(supplier, db, 101, over_plan="1").state == "finished"
+
+
+def test_a_key_that_will_not_open_is_told_beside_the_form_without_its_path(
+        app, supplier, db, caplog):
+    """The supplier hears that nothing was issued and whom to tell; the key's path
+    is the operator's, in the log."""
+    for pem in Path(app.config["KEYS_DIR"]).glob("*.pem"):
+        pem.write_text("-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n")
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    response = post_form(supplier, page + "/issue", {"count": "5"}, page=page)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "联系平台运营方" in html
+    assert app.config["KEYS_DIR"] not in html and app.config["KEYS_DIR"] in caplog.text
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0

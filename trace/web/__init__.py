@@ -126,7 +126,21 @@ def lang_switch_url(lang: str) -> str:
 
 def in_reader_language(error: TraceError) -> str:
     """What went wrong, in the language the page is in."""
-    return error.message_zh if g.get("lang") == "zh" else error.message
+    told = as_told(error)
+    return told.message_zh if g.get("lang") == "zh" else told.message
+
+
+def as_told(error: TraceError) -> TraceError:
+    """The error as a reader hears it. A server key that will not open is the
+    operator's to fix: the reader hears that nothing was done and whom to tell, the
+    log gets the key's path."""
+    if type(error) is not KeyProblem:
+        return error
+    log.error("a signing key failed on %s: %s", request.path, error.message)
+    return KeyProblem(
+        "The platform's keys are not set up right, so nothing was done. Please try "
+        "again later or tell the platform's operator.",
+        message_zh="平台的密钥配置出了问题，这次操作没有完成。请稍后再试或联系平台运营方。")
 
 
 # Machine addresses: their errors are JSON whatever the Accept header says.
@@ -167,14 +181,8 @@ def _page_before() -> str | None:
 
 
 def _handle_trace_error(error: TraceError):
-    if type(error) is KeyProblem:  # a server key will not open: the operator's to fix
-        log.error("a signing key failed on %s: %s", request.path, error.message)
-        told = KeyProblem(
-            "The platform's keys are not set up right, so nothing was done. Please try "
-            "again later or tell the platform's operator.",
-            message_zh="平台的密钥配置出了问题，这次操作没有完成。请稍后再试或联系平台运营方。")
-        return render_error(told, told.status, told.message, told.message_zh)
-    return render_error(error, error.status, error.message, error.message_zh)
+    told = as_told(error)
+    return render_error(told, told.status, told.message, told.message_zh)
 
 
 def attachment(filename: str, cache: str | None = None) -> dict:
