@@ -433,3 +433,12 @@ def test_an_unknown_host_answers_json_to_whoever_asks_for_json(client, issued_ur
     path = issued_urls[0][len("https://trace.example.cn"):]
     response = client.get(path, headers={"Host": "evil.example", "Accept": "application/json"})
     assert response.status_code == 400 and response.get_json()["error"] == "UnknownHost"
+
+
+def test_a_name_given_twice_in_a_body_is_refused(client, db, token):
+    response = call(client, "POST", f"/batches/{GTIN}/{LOT}/issue", token,
+                    data=b'{"count": 1, "count": 50}',
+                    headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert "'count' more than once" in response.get_json()["message"]
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0

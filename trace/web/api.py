@@ -141,16 +141,28 @@ def _token():
 def _readable_body() -> None:
     """Refuse a JSON body that parses but is no text, before the schema sees it: a
     lone surrogate (``"\\ud800"``) cannot be stored or even echoed back in an error,
-    and nesting thousands deep exhausts the parser."""
+    and nesting thousands deep exhausts the parser. A name given twice in one
+    object is refused too: which one a parser keeps is its own choice."""
     if request.mimetype != "application/json":
         return
     try:
-        parsed = request.get_json(silent=True)
+        parsed = json.loads(request.get_data(), object_pairs_hook=_once_each)
         json.dumps(parsed, ensure_ascii=False).encode()
-    except (RecursionError, UnicodeEncodeError):
+    except (RecursionError, UnicodeEncodeError):  # the latter is a ValueError too
         raise InvalidRequest("the body is JSON no text can be made of: a lone surrogate "
                              "escape (\\ud800-\\udfff) or nesting too deep",
                              message_zh="请求内容含有无法识别的字符或嵌套过深") from None
+    except ValueError:
+        return  # not JSON at all: the schema check names it
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict:
+    names = [name for name, _value in pairs]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise InvalidRequest(f"the body gives {', '.join(map(repr, twice))} more than once",
+                             message_zh=f"请求内容中的字段重复：{'、'.join(twice)}")
+    return dict(pairs)
 
 
 def _supplier() -> catalog.Supplier:
