@@ -154,11 +154,14 @@ def test_a_server_whose_key_will_not_open_refuses_to_start(locked_key, caplog, p
     create_app({**config, "KEY_PASSPHRASE": "right"})  # the right one starts
 
 
-def test_a_verify_only_server_without_key_files_starts(locked_key, tmp_path):
+def test_a_verify_only_server_without_key_files_starts_and_says_so(
+        locked_key, tmp_path, caplog):
     for pem in (tmp_path / "keys").glob("*.pem"):
         pem.unlink()
     config = {name[len("TRACE_"):]: value for name, value in locked_key.items()}
-    assert create_app(config).config["KEY_PASSPHRASE"] is None
+    with caplog.at_level(logging.WARNING, logger="trace"):
+        assert create_app(config).config["KEY_PASSPHRASE"] is None
+    assert "verifies codes but cannot issue them" in caplog.text
 
 
 @pytest.mark.parametrize("command", [

@@ -258,75 +258,96 @@ def test_no_raw_client_address_is_stored_anywhere(app, db, issued_urls):
 
 # --- the running counts against the rule itself -------------------------------------
 
-def _modelled(rows: list[tuple], pruned: dict, viewer: str, since: str) -> dict:
+def _modelled(rows: list[tuple], viewer: Observer, since: str) -> dict:
     """DESIGN §6 counted straight from the scans, the way the page must read: a
-    browser is its device once the device sent our cookie back, else its visitor."""
+    browser is its device once the device sent our cookie back, else its visitor;
+    only a browser that sent the cookie back can have look-ups of its own."""
     returning = {device for _at, _net, device, _visitor, back in rows if back}
     who = [f"d{device}" if device in returning else f"n{visitor}"
            for _at, _net, device, visitor, _back in rows]
     recent = [at >= since for at, *_ in rows]
-    count = len(rows) + pruned["count"]
-    return {"count": count,
-            "networks": len({row[1] for row in rows}) + pruned["networks"],
-            "devices": len(set(who)) + pruned["devices"],
+    return {"count": len(rows), "networks": len({row[1] for row in rows}),
+            "devices": len(set(who)),
             "window_networks": len({row[1] for row, new in zip(rows, recent) if new}),
             "window_devices": len({w for w, new in zip(who, recent) if new}),
-            "others": sum(w != viewer for w in who) + pruned["count"],
-            "first_at": min([row[0] for row in rows] + pruned["first"], default=None)
-            if count > 1 else None}
+            "others": sum(w != viewer.identity for w in who) if viewer.returning
+            else len(rows) - 1,
+            "first_at": min(row[0] for row in rows) if len(rows) > 1 else None}
 
 
-def _pruned(rows: list[tuple], pruned: dict, cutoff: str) -> list[tuple]:
-    """What `scans prune` keeps: the old scans as counts (distinct within the cut)."""
-    old = [row for row in rows if row[0] < cutoff]
-    if old:
-        pruned["count"] += len(old)
-        pruned["networks"] += len({row[1] for row in old})
-        pruned["devices"] += len({f"d{row[2]}" if row[4] else f"n{row[3]}" for row in old})
-        pruned["first"].append(min(row[0] for row in old))
-    return [row for row in rows if row[0] >= cutoff]
+def _figures(history: scans.ScanHistory) -> dict:
+    return {"count": history.count, "networks": history.networks, "devices": history.devices,
+            "window_networks": history.window_networks,
+            "window_devices": history.window_devices, "others": history.other_device_scans,
+            "first_at": history.first_at}
 
 
 _NOW = datetime(2026, 11, 27, tzinfo=timezone.utc)
 _SCAN = st.tuples(st.sampled_from([0, 1, 5, 29, 31, 90, 500]),  # days ago
                   st.integers(0, 2), st.integers(0, 3), st.integers(0, 2), st.booleans())
-_STEP = st.one_of(_SCAN, st.just("prune"))
+_VIEWER = st.tuples(st.integers(0, 3), st.integers(0, 2), st.booleans())
+_PROPERTY = settings(max_examples=150, deadline=None, derandomize=True,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-@settings(max_examples=150, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(_STEP, max_size=25), viewer=st.tuples(st.integers(0, 3), st.integers(0, 2),
-                                                            st.booleans()))
+def _scanned(db, item: int, steps: list[tuple]) -> list[tuple]:
+    """Record ``steps`` afresh; the rows the rule reads."""
+    for table in ("scans", "scan_networks", "scan_browsers", "scan_totals"):
+        db.execute(f"DELETE FROM {table}")
+    rows = []
+    for n, (days, network, device, visitor, back) in enumerate(steps):
+        at = (_NOW - timedelta(days=days, seconds=n)).isoformat()
+        scans.record_scan(db, item, Observer(f"net{network}", f"dev{device}", returning=back,
+                                             visitor=f"vis{visitor}"), at=at)
+        rows.append((at, f"net{network}", f"dev{device}", f"vis{visitor}", back))
+    return rows
+
+
+def _viewer(device: int, visitor: int, back: bool) -> Observer:
+    return Observer("net0", f"dev{device}", returning=back, visitor=f"vis{visitor}")
+
+
+@_PROPERTY
+@given(steps=st.lists(_SCAN, min_size=1, max_size=25), viewer=_VIEWER)
 # Phones sharing one visitor hash, one of which then sends its cookie back: the
 # visitor's row keeps the latest of the others' scans (5 days, inside the window).
 @example(steps=[(0, 0, 0, 0, False), (500, 0, 1, 0, False), (5, 0, 2, 0, False),
                 (90, 0, 3, 0, False), (0, 1, 0, 1, True)], viewer=(0, 0, True))
 def test_the_running_counts_agree_with_the_scans_they_count(db, issued_urls, steps, viewer):
-    """Any order of scans, cookies sent back or not, backdated scans and prunes: the
-    page's figures equal what the rule gives counted from the scans themselves."""
+    """Any order of scans, cookies sent back or not, backdated scans, shared
+    visitor hashes: the page's figures equal the rule counted from the scans."""
     item, policy = item_id(db), ScanPolicy()
-    for table in ("scans", "scan_networks", "scan_browsers", "scan_totals"):
-        db.execute(f"DELETE FROM {table}")
-    rows: list[tuple] = []
-    pruned = {"count": 0, "networks": 0, "devices": 0, "first": []}
-    for n, step in enumerate(steps):
-        if step == "prune":
-            scans.prune(db, 100, now=_NOW)
-            rows = _pruned(rows, pruned, (_NOW - timedelta(days=100)).isoformat())
-            continue
-        days, network, device, visitor, back = step
-        at = (_NOW - timedelta(days=days, seconds=n)).isoformat()
-        scans.record_scan(db, item, Observer(f"net{network}", f"dev{device}", returning=back,
-                                             visitor=f"vis{visitor}"), at=at)
-        rows.append((at, f"net{network}", f"dev{device}", f"vis{visitor}", back))
-    device, visitor, back = viewer
-    seen_by = Observer("net0", f"dev{device}", returning=back, visitor=f"vis{visitor}")
-    history = scans.read_history(db, item, seen_by, policy, now=_NOW)
+    rows = _scanned(db, item, steps)
+    seen_by = _viewer(*viewer)
     since = (_NOW - timedelta(days=policy.window_days)).isoformat()
-    assert {"count": history.count, "networks": history.networks,
-            "devices": history.devices, "window_networks": history.window_networks,
-            "window_devices": history.window_devices, "others": history.other_device_scans,
-            "first_at": history.first_at} == _modelled(rows, pruned, seen_by.identity, since)
+    assert _figures(scans.read_history(db, item, seen_by, policy, now=_NOW)) == \
+        _modelled(rows, seen_by, since)
+
+
+@_PROPERTY
+@given(steps=st.lists(_SCAN, min_size=1, max_size=25), viewer=_VIEWER,
+       keeps=st.lists(st.sampled_from([30, 60, 100, 400]), min_size=1, max_size=3))
+def test_a_prune_moves_no_figure_a_page_shows(db, issued_urls, steps, viewer, keeps):
+    """Scan details past the retention go, the figures stay, prune after prune:
+    each network and browser counted once before and after, and a browser that
+    scanned since the cutoff keeps its own look-ups as its own."""
+    item, policy = item_id(db), ScanPolicy()
+    rows = _scanned(db, item, steps)
+    seen_by = _viewer(*viewer)
+    for keep in sorted(keeps, reverse=True):
+        cutoff = (_NOW - timedelta(days=keep)).isoformat()
+        recent_self = any(at >= cutoff and device == seen_by.device
+                          for at, _net, device, _visitor, _back in rows)
+        viewers = [None] + ([seen_by] if recent_self or not seen_by.returning else [])
+        before = [_figures(scans.read_history(db, item, v, policy, now=_NOW)) for v in viewers]
+        scans.prune(db, keep, now=_NOW)
+        assert [_figures(scans.read_history(db, item, v, policy, now=_NOW))
+                for v in viewers] == before
+        assert db.execute("SELECT count(*) FROM scans WHERE at < ?",
+                          [cutoff]).fetchone()[0] == 0
+        for table in ("scan_networks", "scan_browsers"):
+            assert db.execute(f"SELECT count(*) FROM {table} WHERE last_at < ?",
+                              [cutoff]).fetchone()[0] == 0
 
 
 @pytest.mark.parametrize("days", ["0", "800000", "99999999999"])
@@ -366,4 +387,5 @@ def test_after_a_prune_the_old_scans_still_count_as_someone_elses(db, issued_url
     scans.record_scan(db, item, seen(1))
     scans.prune(db, 400)
     history = scans.read_history(db, item, seen(1), policy)
-    assert (history.count, history.other_device_scans, history.case) == (13, 12, "elsewhere")
+    assert (history.count, history.other_device_scans, history.case) == (13, 11, "elsewhere")
+    assert (history.networks, history.devices) == (12, 12)  # each counted once

@@ -442,3 +442,25 @@ def test_a_name_given_twice_in_a_body_is_refused(client, db, token):
     assert response.status_code == 422
     assert "'count' more than once" in response.get_json()["message"]
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+
+
+def test_a_body_shorter_than_its_length_is_a_bad_request_in_both_languages(
+        app, token, live_server):
+    """A client that stops sending mid-body: werkzeug's ClientDisconnected, answered
+    as the BadRequest clients know, with Chinese words."""
+    import http.client
+    import json as json_module
+    from urllib.parse import urlsplit
+    where = urlsplit(live_server)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+    connection.putrequest("POST", f"/api/v1/batches/{GTIN}/{LOT}/issue")
+    for name, value in (("Content-Type", "application/json"), ("Content-Length", "500"),
+                        ("Authorization", f"Bearer {token}")):
+        connection.putheader(name, value)
+    connection.endheaders()
+    connection.send(b'{"count": 1}')
+    connection.sock.shutdown(1)  # nothing more will come
+    response = connection.getresponse()
+    body = json_module.loads(response.read())
+    assert response.status == 400 and body["error"] == "BadRequest"
+    assert "请求不完整" in body["message_zh"]

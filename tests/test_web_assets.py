@@ -72,3 +72,13 @@ def test_the_health_check_answers_while_the_database_does(app, client, tmp_path)
     app.config["DATABASE"] = str(tmp_path / "gone" / "trace.db")
     response = client.get("/healthz")
     assert response.status_code == 503 and response.get_json() == {"ok": False}
+
+
+def test_the_health_check_says_whether_this_server_can_issue(app, client, issuer):
+    """Reported, not required: a verify-only server holds no private keys."""
+    from pathlib import Path
+    assert client.get("/healthz").get_json()["can_issue"] is True
+    for pem in Path(app.config["KEYS_DIR"]).glob("*.pem"):
+        pem.unlink()
+    answer = client.get("/healthz")
+    assert answer.status_code == 200 and answer.get_json()["can_issue"] is False

@@ -9,6 +9,7 @@ Run everything from the checkout (the standard library has a module ``trace``)::
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -100,6 +101,10 @@ def _require_openable_keys(config) -> None:
     connection = db.open_db(config["DATABASE"])
     try:
         keys.check_openable(connection, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
+        if not keys.can_issue(connection, config["KEYS_DIR"]):  # a verify-only server?
+            logging.getLogger("trace").warning(
+                "no private key of the active issuer key in %s: this server verifies "
+                "codes but cannot issue them (check TRACE_KEYS_DIR)", config["KEYS_DIR"])
     except KeyProblem as error:
         db.refuse_to_start(error.message)
     finally:

@@ -150,7 +150,8 @@ def check_plan(db: sqlite_utils.Database, batch: catalog.Batch, count: int, *,
         f"would make {after:,}. Nothing was issued: check the count, or allow going past the "
         "plan (--over-plan; over_plan in the API)",
         message_zh=f"本批次计划 {planned:,} 个，已发 {before:,} 个，再发 {count:,} 个将达 {after:,} 个。"
-                   "没有发码：请核对数量；确需超出计划，请勾选“超出计划数量也发码”。")
+                   "没有发码：请核对数量；确需超出计划，请勾选“超出计划数量也发码”"
+                   "（命令行用 --over-plan，接口用 over_plan）。")
 
 
 def replayed(db: sqlite_utils.Database, batch: catalog.Batch, request_key: str | None,

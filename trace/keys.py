@@ -336,6 +336,13 @@ def _open_signer(record: KeyRecord, keys_dir: str | Path, passphrase: str | None
     return Signer(record.kid, record.role, private)
 
 
+def can_issue(db: sqlite_utils.Database, keys_dir: str | Path) -> bool:
+    """Whether the active issuer key's private file is in ``keys_dir`` (checked to
+    open when the server started): /healthz says so, for a monitor."""
+    record = active_key(db, "issuer")
+    return record is not None and _pem_path(keys_dir, record.kid).exists()
+
+
 def check_openable(db: sqlite_utils.Database, keys_dir: str | Path,
                    passphrase: str | None) -> None:
     """Raise KeyProblem unless every active key whose private file is in ``keys_dir``

@@ -17,7 +17,6 @@ import functools
 import hashlib
 import hmac
 import ipaddress
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -185,10 +184,20 @@ def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
         count=count, first_at=first_at if count > 1 else None, networks=networks,
         devices=devices, claimed_at=claimed_at,
         claimed_by_viewer=bool(claimed_at and seen and claim_device == seen.device),
-        # Pruned scans' browsers are no longer known: they count as someone else's,
-        # so a copied code, pruned, never reads "looked up only by you".
-        other_device_scans=others + (pruned_count or 0) if seen else count,
+        other_device_scans=_others(count, others + (pruned_count or 0), seen),
         window_networks=window_networks, window_devices=window_devices)
+
+
+def _others(count: int, others: int, seen: Observer | None) -> int:
+    """Look-ups not provably this viewer's. Pruned browsers are no longer known: they
+    count as someone else's, so a pruned copied code never reads "only you". A
+    browser that has not sent our cookie back is not yet known either, whatever
+    its network and User-Agent share with earlier scans: everything before this
+    scan counts as someone else's (a phone in the shop's Wi-Fi with the same
+    WeChat is not told the earlier look-ups were its own)."""
+    if seen is None:
+        return count
+    return others if seen.returning else count - 1
 
 
 def record_and_read(db: sqlite_utils.Database, item_id: int, seen: Observer,
@@ -232,39 +241,29 @@ def prune(db: sqlite_utils.Database, older_than_days: int, now: datetime | None 
             message_zh=f"扫码明细至少保留 {window_days} 天（判定疑似仿冒的时间窗口），否则被复制的码会重新显示为正品")
     cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=older_than_days)).isoformat()
     with db.atomic():
-        old = db.execute(
-            "SELECT item_id, count(*), count(DISTINCT network), count(DISTINCT CASE WHEN "
-            "cookie_back = 1 THEN 'd' || device ELSE 'n' || visitor END), "
-            "min(at) FROM scans WHERE at < ? GROUP BY item_id", [cutoff]).fetchall()
-        for item_id, count, networks, devices, first_at in old:
-            db.execute(
-                "INSERT INTO scan_totals (item_id, pruned_count, pruned_networks, "
-                "pruned_devices, first_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (item_id) DO UPDATE SET "
-                "pruned_count = pruned_count + excluded.pruned_count, "
-                "pruned_networks = pruned_networks + excluded.pruned_networks, "
-                "pruned_devices = pruned_devices + excluded.pruned_devices, "
-                "first_at = min(coalesce(first_at, excluded.first_at), excluded.first_at)",
-                [item_id, count, networks, devices, first_at])
+        items = db.execute("SELECT count(DISTINCT item_id) FROM scans WHERE at < ?",
+                           [cutoff]).fetchone()[0]
+        # A network or browser not seen since the cutoff leaves its row for the
+        # item's totals; one seen since keeps its row, old scans counted in it. So
+        # each is counted once, before and after: no figure moves up or down, and
+        # a browser that still scans keeps its own look-ups as its own.
+        db.execute(
+            "INSERT INTO scan_totals (item_id, pruned_count, pruned_networks, pruned_devices, "
+            "first_at) SELECT item_id, sum(scans), 0, count(*), NULL FROM scan_browsers "
+            "WHERE last_at < :cutoff GROUP BY item_id "
+            "ON CONFLICT (item_id) DO UPDATE SET "
+            "pruned_count = pruned_count + excluded.pruned_count, "
+            "pruned_devices = pruned_devices + excluded.pruned_devices", {"cutoff": cutoff})
+        db.execute(
+            "INSERT INTO scan_totals (item_id, pruned_count, pruned_networks, pruned_devices, "
+            "first_at) SELECT item_id, 0, count(*), 0, min(first_at) FROM scan_networks "
+            "WHERE last_at < :cutoff GROUP BY item_id "
+            "ON CONFLICT (item_id) DO UPDATE SET "
+            "pruned_networks = pruned_networks + excluded.pruned_networks, "
+            "first_at = min(coalesce(first_at, excluded.first_at), excluded.first_at)",
+            {"cutoff": cutoff})
+        for table in ("scan_browsers", "scan_networks"):
+            db.execute(f"DELETE FROM {table} WHERE last_at < ?", [cutoff])
         deleted = db.execute("DELETE FROM scans WHERE at < ?", [cutoff]).rowcount
-        _recount(db, [item_id for item_id, *_ in old])
         db.execute("DELETE FROM attempts WHERE at < ?", [cutoff])
-    return len(old), deleted
-
-
-def _recount(db: sqlite_utils.Database, item_ids: list[int]) -> None:
-    """Count these items' networks and browsers again from the scans they have left
-    (the database counts inserts only; migration 13 has the rule this repeats)."""
-    chosen = "item_id IN (SELECT value FROM json_each(:items))"
-    items = {"items": json.dumps(item_ids)}
-    for table in ("scan_networks", "scan_browsers"):
-        db.execute(f"DELETE FROM {table} WHERE {chosen}", items)
-    db.execute("INSERT INTO scan_networks (item_id, network, last_at, first_at) "
-               "SELECT item_id, network, max(at), min(at) FROM scans "
-               f"WHERE {chosen} GROUP BY item_id, network", items)
-    db.execute(
-        "INSERT INTO scan_browsers SELECT s.item_id, CASE WHEN r.device IS NULL "
-        "THEN 'n' || s.visitor ELSE 'd' || s.device END AS who, count(*), max(s.at) "
-        "FROM scans s LEFT JOIN (SELECT DISTINCT item_id, device FROM scans "
-        f"WHERE cookie_back = 1 AND {chosen}) r ON r.item_id = s.item_id AND r.device = s.device "
-        f"WHERE s.{chosen} GROUP BY s.item_id, who", items)
+    return items, deleted

@@ -149,12 +149,17 @@ MACHINE_PATHS = ("/api/", "/ledger/consistency", "/ledger/proof.json", "/ledger/
 
 WORKSPACES = ("supplier", "agency", "admin", "streamer")
 
+# werkzeug's finer kinds of a bad request, named as the one clients know.
+SAME_AS = {"ClientDisconnected": "BadRequest", "BadRequestKeyError": "BadRequest"}
+
 
 def render_error(error: Exception, status: int, message: str, message_zh: str):
     if wants_json() or request.path.startswith(MACHINE_PATHS):
-        # A stable name a client can test: werkzeug's for HTTP errors, and never the
-        # class of whatever broke inside (UnicodeEncodeError, RecursionError...).
-        name = "InternalServerError" if status == 500 else type(error).__name__
+        # A stable name a client can test: the HTTP status's (werkzeug's subclasses
+        # such as ClientDisconnected are a BadRequest), never the class of whatever
+        # broke inside (UnicodeEncodeError, RecursionError...).
+        name = "InternalServerError" if status == 500 else \
+            SAME_AS.get(type(error).__name__, type(error).__name__)
         body = error.to_json() if isinstance(error, TraceError) else {
             "error": name, "message": message, "message_zh": message_zh}
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
@@ -233,7 +238,8 @@ def _handle_http_error(error: HTTPException):
         if request.path.startswith(MACHINE_PATHS) or wants_json():
             return {"error": "UnknownHost", "message": "This server does not answer for "
                     "that Host: use the official address.", "message_zh": "请使用平台的正式地址访问。"}, 400
-        return Response("400 Bad Request: unknown host\n", 400, mimetype="text/plain")
+        return Response("400 Bad Request: unknown host. 请使用平台的正式地址访问。\n", 400,
+                        mimetype="text/plain; charset=utf-8")
     if isinstance(error, CSRFError):
         return render_error(error, 400, "This form has expired or came from another site. "
                             "Go back, reload the page and send it again.",
@@ -247,10 +253,11 @@ def _handle_http_error(error: HTTPException):
         return render_error(error, 413, f"The file is too large: at most {limit} MB. Nothing "
                             "was saved; go back and choose a smaller file.",
                             f"上传的文件太大：最大 {limit} MB。这次提交没有保存，请返回后换一个较小的文件。")
-    zh = {404: "页面不存在", 405: "不支持该请求方法",
+    zh = {400: "请求不完整或格式有误，请重新发送", 404: "页面不存在", 405: "不支持该请求方法",
           429: "操作太频繁，请稍后再试"}
     # werkzeug's own texts speak to developers ("If you entered the URL manually...").
-    en = {404: "There is no page at this address.",
+    en = {400: "The request was incomplete or malformed; please send it again.",
+          404: "There is no page at this address.",
           405: "This page does not take that kind of request.",
           429: "Too many attempts: please try again later."}
     status = error.code or 500

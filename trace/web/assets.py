@@ -18,7 +18,7 @@ from pathlib import Path
 from flask import Flask, current_app, request, url_for
 from flask_compress import Compress
 
-from .. import db
+from .. import db, keys
 
 YEAR = 365 * 24 * 3600
 _versions: dict[tuple[str, float], str] = {}
@@ -80,8 +80,10 @@ def healthz():
     except Exception:  # any failure to read or write is "not healthy", never a 500
         return {"ok": False}, 503
     healthy = free >= MIN_FREE_BYTES
-    return {"ok": healthy, "schema": version, "disk_free_mb": free // 2**20}, \
-        200 if healthy else 503
+    # can_issue is reported, not required: a verify-only server holds no keys.
+    issuing = keys.can_issue(connection, current_app.config["KEYS_DIR"])
+    return {"ok": healthy, "schema": version, "disk_free_mb": free // 2**20,
+            "can_issue": issuing}, 200 if healthy else 503
 
 
 def init_app(app: Flask) -> None:
