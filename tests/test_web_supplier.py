@@ -148,12 +148,21 @@ def test_voiding_an_unknown_or_void_code_says_why_beside_the_form(supplier, db):
     assert again.status_code == 409 and "已作废，作废的码不能再改" in again.get_data(as_text=True)
 
 
-def test_a_pin_stock_is_offered_only_for_codes_with_pins(supplier, db):
-    issue(supplier, db, 2)
+def test_a_pin_stock_is_offered_only_when_every_code_has_a_pin(supplier, db):
+    """A mixed batch (a top-up without PINs, one with) cannot print its PIN labels
+    apart from the others here: no PIN stock whose every download would be refused,
+    and a note that says where the PINs are."""
     page = f"/supplier/batches/{GTIN}/{LOT}"
-    assert "thermal-50x30-pin" not in supplier.get(page).get_data(as_text=True)
     issue(supplier, db, 2, with_pin="1")
     assert "thermal-50x30-pin" in supplier.get(page).get_data(as_text=True)
+    issue(supplier, db, 3)
+    html = supplier.get(page).get_data(as_text=True)
+    assert "thermal-50x30-pin" not in html
+    assert "本批次有 2 个码带刮开式防伪密码、3 个不带" in html and "防伪密码”一列" in html
+    menu = html.split('id="stock"')[1].split("</select>")[0]
+    for stock in re.findall(r'<option value="([^"]+)"', menu):  # every stock offered prints
+        got = supplier.get(f"{page}/labels/{stock}/1.pdf")
+        assert got.status_code == 200 and got.get_data()[:5] == b"%PDF-", stock
 
 
 def test_codes_with_pins_on_a_stock_without_them_are_warned(supplier, db):
@@ -171,7 +180,7 @@ def test_stocks_the_lot_does_not_fit_on_are_not_offered(supplier, db, make_batch
     issue(supplier, db, 1, lot=long_lot)
     page = f"/supplier/batches/{GTIN}/{long_lot}"
     html = supplier.get(page).get_data(as_text=True)
-    assert "本批次的批次号或追溯码在这些标签纸上放不下，所以没有列出" in html
+    assert "本批次的批次号、追溯码或二维码在这些标签纸上放不下，所以没有列出" in html
     menu = html.split('id="stock"')[1].split("</select>")[0]
     offered = re.findall(r'<option value="([^"]+)"', menu)
     assert offered and "tag-30x20" not in offered

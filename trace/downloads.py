@@ -112,16 +112,25 @@ def label_parts(issued: int, size: int = PART_SIZE) -> list[tuple[int, int, int]
 
 
 def stock_problem(stock: Stock, batch: catalog.Batch, product: str, serial: str,
-                  domain: str) -> InvalidInput | None:
+                  domain: str, qr_width: int) -> InvalidInput | None:
     """Why the batch's labels cannot be printed on ``stock`` (its lot, the serial or
-    the domain does not fit whole), or None: found before a supplier downloads."""
+    the domain does not fit whole, or a QR code ``qr_width`` modules across is too
+    fine for it), or None: found before a supplier downloads."""
     sample = label_sources.LabelItem("", batch.gtin, batch.lot, serial, product,
                                      pin="0" * 6 if stock.prints_pin else "")
     try:
         labels.check_texts(stock, sample, domain)
+        labels.check_fits(stock, qr_width)
     except InvalidInput as problem:
         return problem
     return None
+
+
+def qr_width(db: sqlite_utils.Database, batch: catalog.Batch, base_url: str) -> int | None:
+    """Modules across the QR code of the batch's first code (all its codes' URLs are
+    the same length), or None before any is issued."""
+    first = next(issuing.export_rows(db, batch.gtin, batch.lot, base_url, limit=1), None)
+    return labels.make_symbol(first["url"]).width if first else None
 
 
 def label_part_pdf(db: sqlite_utils.Database, gtin: str, lot: str, stock: Stock, part: int, *,

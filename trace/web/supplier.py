@@ -120,13 +120,14 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
     product = catalog.get_product(db, found.gtin)
     first = db.execute("SELECT serial FROM items WHERE batch_id = ? LIMIT 1",
                        [found.id]).fetchone()
+    width = downloads.qr_width(db, found, current_app.config["BASE_URL"])
     choices, unfit = [], []
     for stock in map(lambda name: stocks.load_stock(name, folder), stocks.list_stocks(folder)):
-        misfit = first and downloads.stock_problem(stock, found, product.name, first[0],
-                                                   current_app.config["OFFICIAL_DOMAIN"])
+        misfit = first and width and downloads.stock_problem(
+            stock, found, product.name, first[0], current_app.config["OFFICIAL_DOMAIN"], width)
         if misfit:
             unfit.append(stock)
-        elif with_pins or not stock.prints_pin:
+        elif with_pins == issued or not stock.prints_pin:  # a PIN stock needs every PIN
             choices.append(stock)
     chosen = next((s for s in choices if s.name == request.args.get("stock")),
                   choices[0] if choices else None)
