@@ -4,8 +4,11 @@ the generated OpenAPI document, and Schemathesis against a live server."""
 from __future__ import annotations
 
 import csv
+import http.client
 import io
+import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import schemathesis
@@ -380,18 +383,28 @@ def test_an_idempotency_key_that_is_not_one_is_refused(client, db, token, key):
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
 
 
-def _chunked_post(base: str, path: str, token: str, body: bytes) -> tuple[int, dict]:
-    """POST ``body`` with Transfer-Encoding: chunked (no Content-Length)."""
-    import http.client
-    import json as json_module
-    from urllib.parse import urlsplit
+def _raw_post(base: str, path: str, token: str, length_header: tuple[str, str]):
+    """A connection with a POST's headers sent, for a body sent by hand."""
     where = urlsplit(base)
     connection = http.client.HTTPConnection(where.hostname, where.port, timeout=60)
     connection.putrequest("POST", f"/api/v1{path}")
-    for name, value in (("Content-Type", "application/json"), ("Transfer-Encoding", "chunked"),
+    for name, value in (("Content-Type", "application/json"), length_header,
                         ("Authorization", f"Bearer {token}")):
         connection.putheader(name, value)
     connection.endheaders()
+    return connection
+
+
+def _answer(connection) -> tuple[int, dict]:
+    response = connection.getresponse()
+    answer = (response.status, json.loads(response.read()))
+    connection.close()
+    return answer
+
+
+def _chunked_post(base: str, path: str, token: str, body: bytes) -> tuple[int, dict]:
+    """POST ``body`` with Transfer-Encoding: chunked (no Content-Length)."""
+    connection = _raw_post(base, path, token, ("Transfer-Encoding", "chunked"))
     try:
         for start in range(0, len(body), 65536):
             part = body[start:start + 65536]
@@ -399,10 +412,7 @@ def _chunked_post(base: str, path: str, token: str, body: bytes) -> tuple[int, d
         connection.send(b"0\r\n\r\n")
     except (BrokenPipeError, ConnectionResetError):
         pass  # refused before the whole body was read: the answer is still there
-    response = connection.getresponse()
-    answer = (response.status, json_module.loads(response.read()))
-    connection.close()
-    return answer
+    return _answer(connection)
 
 
 def test_a_chunked_body_past_the_limit_is_refused_not_cut(app, db, token, live_server):
@@ -448,19 +458,10 @@ def test_a_body_shorter_than_its_length_is_a_bad_request_in_both_languages(
         app, token, live_server):
     """A client that stops sending mid-body: werkzeug's ClientDisconnected, answered
     as the BadRequest clients know, with Chinese words."""
-    import http.client
-    import json as json_module
-    from urllib.parse import urlsplit
-    where = urlsplit(live_server)
-    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
-    connection.putrequest("POST", f"/api/v1/batches/{GTIN}/{LOT}/issue")
-    for name, value in (("Content-Type", "application/json"), ("Content-Length", "500"),
-                        ("Authorization", f"Bearer {token}")):
-        connection.putheader(name, value)
-    connection.endheaders()
+    connection = _raw_post(live_server, f"/batches/{GTIN}/{LOT}/issue", token,
+                           ("Content-Length", "500"))
     connection.send(b'{"count": 1}')
     connection.sock.shutdown(1)  # nothing more will come
-    response = connection.getresponse()
-    body = json_module.loads(response.read())
-    assert response.status == 400 and body["error"] == "BadRequest"
+    status, body = _answer(connection)
+    assert status == 400 and body["error"] == "BadRequest"
     assert "请求不完整" in body["message_zh"]
