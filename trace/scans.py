@@ -226,8 +226,8 @@ def prune(db: sqlite_utils.Database, older_than_days: int, now: datetime | None 
           window_days: int = ScanPolicy.window_days) -> tuple[int, int]:
     """Reduce scans older than the cutoff to per-item counts; (items, scans) reduced.
 
-    The counts a page shows never go down: what is deleted is added to
-    ``scan_totals`` in the same transaction.
+    No figure a page shows moves: what is deleted is added to ``scan_totals`` in
+    the same transaction. The cutoff may not fall inside the suspicious window.
     """
     if not 1 <= older_than_days <= MAX_RETENTION_DAYS:
         raise InvalidInput(f"keep scan details between 1 and {MAX_RETENTION_DAYS} days, "
