@@ -235,3 +235,13 @@ def test_after_a_claim_the_address_is_still_the_items_page(client, db, pinned):
     again = client.get(path_of(url))  # reopening the address after the post
     assert again.status_code == 200 and 'data-case="claimed_by_you"' in again.get_data(
         as_text=True)
+
+
+def test_a_refused_pin_stays_in_its_field_to_be_corrected(client, db, pinned):
+    """A PIN of five digits is refused with the reason; what was typed stays, so the
+    buyer fixes one digit instead of scratching at the label again."""
+    url, _pin = pinned[0]
+    html = claim(client, url, "12345").get_data(as_text=True)
+    assert 'id="pin"' in html and 'value="12345"' in html and claimed(db) == 0
+    fresh = client.get(path_of(url)).get_data(as_text=True)
+    assert 'value="' not in fresh.split('id="pin"')[1].split(">")[0]
