@@ -112,7 +112,7 @@ def label_parts(issued: int, size: int = PART_SIZE) -> list[tuple[int, int, int]
 
 
 def stock_problem(stock: Stock, batch: catalog.Batch, product: str, serial: str,
-                  domain: str, qr_width: int) -> InvalidInput | None:
+                  qr_width: int, domain: str) -> InvalidInput | None:
     """Why the batch's labels cannot be printed on ``stock`` (its lot, the serial or
     the domain does not fit whole, or a QR code ``qr_width`` modules across is too
     fine for it), or None: found before a supplier downloads."""
@@ -126,11 +126,12 @@ def stock_problem(stock: Stock, batch: catalog.Batch, product: str, serial: str,
     return None
 
 
-def qr_width(db: sqlite_utils.Database, batch: catalog.Batch, base_url: str) -> int | None:
-    """Modules across the QR code of the batch's first code (all its codes' URLs are
-    the same length), or None before any is issued."""
+def first_code(db: sqlite_utils.Database, batch: catalog.Batch,
+               base_url: str) -> tuple[str, int] | None:
+    """The batch's first serial and the modules across its QR code (every code of a
+    batch is as long), what stock_problem checks a stock with; None before any."""
     first = next(issuing.export_rows(db, batch.gtin, batch.lot, base_url, limit=1), None)
-    return labels.make_symbol(first["url"]).width if first else None
+    return (first["serial"], labels.make_symbol(first["url"]).width) if first else None
 
 
 def label_part_pdf(db: sqlite_utils.Database, gtin: str, lot: str, stock: Stock, part: int, *,

@@ -118,13 +118,11 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
     # A stock that prints scratch-off PINs only for a batch whose codes have them,
     # and only stocks the batch's lot and serials fit on whole.
     product = catalog.get_product(db, found.gtin)
-    first = db.execute("SELECT serial FROM items WHERE batch_id = ? LIMIT 1",
-                       [found.id]).fetchone()
-    width = downloads.qr_width(db, found, current_app.config["BASE_URL"])
+    first = downloads.first_code(db, found, current_app.config["BASE_URL"])
     choices, unfit = [], []
     for stock in map(lambda name: stocks.load_stock(name, folder), stocks.list_stocks(folder)):
-        misfit = first and width and downloads.stock_problem(
-            stock, found, product.name, first[0], current_app.config["OFFICIAL_DOMAIN"], width)
+        misfit = first and downloads.stock_problem(
+            stock, found, product.name, *first, current_app.config["OFFICIAL_DOMAIN"])
         if misfit:
             unfit.append(stock)
         elif with_pins == issued or not stock.prints_pin:  # a PIN stock needs every PIN
