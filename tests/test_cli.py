@@ -85,6 +85,48 @@ def test_the_whole_chain_through_environment_variables(tmp_path):
     assert run_module(env, "verify", rows[3]["url"]).returncode == 1
 
 
+def readme_session() -> list[tuple[str, list[str]]]:
+    """The README's short session: each ``$`` command (continuation lines joined)
+    with the lines the README shows it printing."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = ("    $ export" + text.split("    $ export", 1)[1]).splitlines()
+    steps: list[tuple[str, list[str]]] = []
+    for line in lines:
+        if line and not line.startswith("    "):
+            break
+        line = line.strip()
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        elif steps and steps[-1][0].endswith("\\"):
+            steps[-1] = (steps[-1][0][:-1] + " " + line, steps[-1][1])
+        elif line:
+            steps[-1][1].append(line)
+    return steps
+
+
+def without_ids(lines: list[str]) -> list[str]:
+    """Key ids (8 characters) and serials (12) differ from run to run."""
+    return [re.sub(r"\b[0-9A-Z]{12}\b", "SERIAL", re.sub(r"\b[0-9A-Z]{8}\b", "KID", line))
+            for line in lines]
+
+
+def test_the_readme_session_prints_what_the_readme_shows(tmp_path):
+    steps = readme_session()
+    assert len(steps) >= 8 and steps[0][0].startswith("export ")
+    env = {name: value for name, value in os.environ.items() if not name.startswith("TRACE_")}
+    env["PYTHONPATH"] = str(ROOT)
+    for pair in steps[0][0].split()[1:]:
+        name, value = pair.split("=", 1)
+        env[name] = value.replace("/tmp/demo", str(tmp_path / "demo"))
+    for command, shown in steps[1:]:
+        command = command.replace(".venv/bin/python", sys.executable)
+        result = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+        printed = [line.strip() for line in result.stdout.splitlines() if line.strip()]
+        printed = [line.replace(str(tmp_path / "demo"), "/tmp/demo") for line in printed]
+        assert without_ids(printed) == without_ids(shown), command
+
+
 def test_top_up_beyond_plan_needs_saying_so(run_cli, db, issuer, make_batch):
     make_batch()  # planned quantity 100
     typo = run_cli("batch", "issue", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--count", "1001")
