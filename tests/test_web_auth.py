@@ -99,8 +99,9 @@ def test_sign_in_returns_to_the_page_asked_for_and_never_off_site(client, operat
     assert client.get("/login").headers["Location"].endswith("/admin/")  # signed in already
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example",
-                                    "javascript:alert(1)"])
+@pytest.mark.parametrize("target", [
+    "//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)",
+    "/\t/evil.example", "/\n/evil.example", "/\r/x", "/ /evil.example", "/\x7f/x"])
 def test_a_next_off_site_is_ignored(client, operator, target):
     response = client.post("/login", query_string={"next": target}, data={
         "csrf_token": token(client), "email": EMAIL, "password": PASSWORD},

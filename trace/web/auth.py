@@ -67,7 +67,11 @@ def login():
 def _next_path() -> str | None:
     """Where the visitor was going when sent to sign in: a path on this site only."""
     target = request.args.get("next") or ""
-    if not target.startswith("/") or target.startswith(("//", "/\\")) or "\\" in target:
+    # Browsers drop tabs and newlines from a URL ("/\t/evil" is "//evil") and
+    # read a backslash as a slash; a Location header cannot carry a newline at all.
+    if any(c.isspace() or not c.isprintable() or c == "\\" for c in target):
+        return None
+    if not target.startswith("/") or target.startswith("//"):
         return None
     return target
 
