@@ -92,6 +92,19 @@ def test_the_select_commands(run_cli, app, db, room, issued_urls):
     assert run_cli("select", "check", "--room", "99", "--url", issued_urls[0]).exit_code == 1
 
 
+def test_the_ledger_csv_never_hands_excel_a_formula(db, room, issued_urls):
+    import csv
+    import io
+    from trace.streamers import ledger
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    for note in ('=HYPERLINK("http://evil.example","点此查看")', "+1", "-2", "@SUM(A1)", "— 无"):
+        selection.record_selection(db, room, result, "不选用", actor="live@room.cn", note=note)
+    text = ledger.ledger_csv(ledger.ledger_rows(db, room))
+    notes = [row["备注"] for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))]
+    assert sorted(notes) == sorted(["'=HYPERLINK(\"http://evil.example\",\"点此查看\")", "'+1",
+                                    "'-2", "'@SUM(A1)", "— 无"])
+
+
 def test_the_ledger_exports_as_csv_and_pdf(run_cli, app, db, room, issued_urls, tmp_path):
     import pypdfium2
     from trace.streamers import ledger

@@ -75,8 +75,17 @@ def ledger_csv(rows: list[dict]) -> str:
     out.write("\ufeff")
     writer = csv.DictWriter(out, fieldnames=HEADINGS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: _inert(value) for key, value in row.items()} for row in rows)
     return out.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: str) -> str:
+    """A cell Excel and WPS show as text, never run as a formula: product names come
+    from suppliers and notes from any room member (OWASP's CSV injection advice)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def ledger_pdf(room: Room, rows: list[dict], start: str | None, end: str | None) -> bytes:
