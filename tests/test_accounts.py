@@ -167,3 +167,15 @@ def test_a_disabled_account_with_the_right_password_is_told_so(db):
         accounts.sign_in(db, "ops@a.example", "x" * 12, "n4")
     with pytest.raises(InvalidInput, match="wrong e-mail or password"):
         accounts.sign_in(db, "ops@a.example", "y" * 12, "n4")
+
+
+def test_a_sign_in_is_known_until_closed_and_only_with_its_own_id(db):
+    user, _ = accounts.add_user(db, "admin", "ops@trace.example.cn")
+    first, second = accounts.open_sign_in(db, user.id), accounts.open_sign_in(db, user.id)
+    assert accounts.signed_in(db, user.id, first).email == "ops@trace.example.cn"
+    assert accounts.signed_in(db, user.id + 1, first) is None  # another account's number
+    assert accounts.signed_in(db, user.id, first + "x") is None
+    accounts.close_sign_in(db, first)
+    assert accounts.signed_in(db, user.id, first) is None
+    assert accounts.signed_in(db, user.id, second) is not None
+    assert first not in str(db.execute("SELECT * FROM sign_ins").fetchall())  # hashes only

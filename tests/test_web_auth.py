@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -73,6 +74,59 @@ def test_a_disabled_account_is_signed_out_at_its_next_request(client, db, operat
     sign_in(client)
     assert client.get("/admin/").status_code == 200
     accounts.disable_user(db, EMAIL)
+    assert client.get("/admin/").status_code == 302
+
+
+def copy_of_session(client, app):
+    """Another browser holding a copy of ``client``'s session cookie."""
+    host = urlsplit(BASE_URL).hostname
+    other = app.test_client()
+    other.set_cookie("session", client.get_cookie("session", domain=host).value, domain=host)
+    return other
+
+
+def sign_out(client):
+    page = client.get("/admin/").get_data(as_text=True)
+    page_token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return client.post("/logout", data={"csrf_token": page_token},
+                       headers={"Referer": BASE_URL + "/admin/"})
+
+
+def test_signing_out_ends_the_sign_in_in_every_copy_of_the_cookie(app, client, db, operator):
+    sign_in(client)
+    copied = copy_of_session(client, app)
+    assert copied.get("/admin/").status_code == 200
+    assert sign_out(client).status_code == 303
+    assert copied.get("/admin/").status_code == 302
+    assert copied.get("/account/tokens").status_code == 302  # no token minting either
+    assert db.execute("SELECT count(*) FROM sign_ins").fetchone()[0] == 0
+
+
+def test_each_sign_in_is_its_own_and_disabling_ends_them_all(app, db, operator):
+    phone, laptop = app.test_client(), app.test_client()
+    sign_in(phone)
+    sign_in(laptop)
+    sign_out(laptop)
+    assert phone.get("/admin/").status_code == 200  # signing out on one leaves the other
+    copied = copy_of_session(phone, app)
+    accounts.disable_user(db, EMAIL)
+    accounts.enable_user(db, EMAIL)
+    assert phone.get("/admin/").status_code == 302 and copied.get("/admin/").status_code == 302
+
+
+def test_a_sign_in_lasts_a_week_at_most(client, db, operator):
+    sign_in(client)
+    assert client.get("/admin/").status_code == 200
+    db.execute("UPDATE sign_ins SET started_at = '2020-01-01T00:00:00.000000+00:00'")
+    db.conn.commit()
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_cookie_naming_only_an_account_signs_nobody_in(app, client, operator):
+    # The shape of a session cookie before sign-ins were kept.
+    with client.session_transaction(base_url=BASE_URL) as session:
+        session["_user_id"] = str(operator.id)
+        session["_fresh"] = True
     assert client.get("/admin/").status_code == 302
 
 

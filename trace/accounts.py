@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -192,6 +192,42 @@ def sign_in(db: sqlite_utils.Database, email: str, password: str, network: str) 
     return user
 
 
+# A sign-in lasts a working week at most, however long the browser stays open.
+SIGN_IN_DAYS = 7
+
+
+def open_sign_in(db: sqlite_utils.Database, user_id: int) -> str:
+    """A new sign-in of the account: its id goes in the browser's session cookie and
+    the database keeps its hash, so signing out ends it wherever the cookie went."""
+    sign_in_id = secrets.token_urlsafe(24)
+    with db.atomic():
+        db.execute("DELETE FROM sign_ins WHERE user_id = ? AND started_at < ?",
+                   [user_id, _sign_ins_since()])
+        db.execute("INSERT INTO sign_ins (id_hash, user_id, started_at) VALUES (?, ?, ?)",
+                   [_token_hash(sign_in_id), user_id, utc_now()])
+    return sign_in_id
+
+
+def signed_in(db: sqlite_utils.Database, user_id: int, sign_in_id: str) -> User | None:
+    """The active account of an unexpired sign-in that was never closed, or None."""
+    row = db.execute(
+        "SELECT u.id, u.email, u.role, u.org_id, u.created_at, u.disabled_at "
+        "FROM sign_ins s JOIN users u ON u.id = s.user_id "
+        "WHERE s.id_hash = ? AND s.user_id = ? AND s.started_at >= ?",
+        [_token_hash(sign_in_id), user_id, _sign_ins_since()]).fetchone()
+    user = User(*row) if row else None
+    return user if user and user.active else None
+
+
+def close_sign_in(db: sqlite_utils.Database, sign_in_id: str) -> None:
+    db.execute("DELETE FROM sign_ins WHERE id_hash = ?", [_token_hash(sign_in_id)])
+
+
+def _sign_ins_since() -> str:
+    since = datetime.now(timezone.utc) - timedelta(days=SIGN_IN_DAYS)
+    return since.isoformat(timespec="microseconds")
+
+
 def list_users(db: sqlite_utils.Database) -> list[User]:
     rows = db.execute("SELECT id, email, role, org_id, created_at, disabled_at FROM users "
                       "ORDER BY id").fetchall()
@@ -199,7 +235,7 @@ def list_users(db: sqlite_utils.Database) -> list[User]:
 
 
 def disable_user(db: sqlite_utils.Database, email: str) -> User:
-    """Disable an account and revoke its tokens, in one transaction."""
+    """Disable an account, revoke its tokens and end its sign-ins, in one transaction."""
     user = find_user(db, email)
     assert user is not None
     if not user.active:
@@ -210,6 +246,7 @@ def disable_user(db: sqlite_utils.Database, email: str) -> User:
         db.execute("UPDATE users SET disabled_at = ? WHERE id = ?", [now, user.id])
         db.execute("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS "
                    "NULL", [now, user.id])
+        db.execute("DELETE FROM sign_ins WHERE user_id = ?", [user.id])
     return find_user(db, user.email)  # type: ignore[return-value]
 
 

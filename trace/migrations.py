@@ -453,4 +453,14 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         """CREATE UNIQUE INDEX issuances_request_key ON issuances(batch_id, request_key)
            WHERE request_key IS NOT NULL""",
     ]),
+    (15, [
+        # A staff sign-in, known to the server: signing out or disabling the account
+        # ends it even in a copy of the session cookie. Only the id's hash is kept.
+        """CREATE TABLE sign_ins (
+            id_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            started_at TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        "CREATE INDEX sign_ins_user ON sign_ins(user_id)",
+    ]),
 ]

@@ -1,6 +1,7 @@
 """Sign-in and sign-out for staff (suppliers, agencies, streamers, operators).
 
-Flask-Login keeps the signed-in account in the signed session cookie (HttpOnly,
+Flask-Login keeps the account and its server-side sign-in (one row a sign-in, a
+week at most, ended by signing out) in the signed session cookie (HttpOnly,
 SameSite=Lax, Secure under https); Flask-WTF's CSRF token guards both forms;
 failed sign-ins are throttled per account and per network::
 
@@ -29,11 +30,15 @@ login_manager.login_view = "auth.login"
 
 
 class SignedIn(UserMixin):
-    """The account as Flask-Login holds it for one request."""
+    """The account as Flask-Login holds it for one request, with the server-side
+    sign-in (``accounts.open_sign_in``) its session cookie carries."""
 
-    def __init__(self, user: accounts.User):
+    def __init__(self, user: accounts.User, sign_in_id: str):
         self.user = user
-        self.id = user.id
+        self.sign_in_id = sign_in_id
+
+    def get_id(self) -> str:
+        return f"{self.user.id}.{self.sign_in_id}"
 
     @property
     def is_active(self) -> bool:
@@ -41,9 +46,16 @@ class SignedIn(UserMixin):
 
 
 @login_manager.user_loader
-def _load(user_id: str):
-    user = accounts.get_user(get_db(), int(user_id)) if user_id.isdigit() else None
-    return SignedIn(user) if user and user.active else None
+def _load(session_id: str):
+    user_id, _, sign_in_id = session_id.partition(".")
+    if not (user_id.isdigit() and sign_in_id):
+        return None  # a cookie from before sign-ins were kept, or garbage: sign in again
+    user = accounts.signed_in(get_db(), int(user_id), sign_in_id)
+    return SignedIn(user, sign_in_id) if user else None
+
+
+def _sign_in(user: accounts.User) -> None:
+    login_user(SignedIn(user, accounts.open_sign_in(get_db(), user.id)))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -60,7 +72,7 @@ def login():
         message = in_reader_language(error)
         return render_template("login.html", email=email, error=message,
                                next=_next_path()), error.status
-    login_user(SignedIn(user))
+    _sign_in(user)
     return redirect(_next_path() or home_of(user), 303)
 
 
@@ -147,12 +159,14 @@ def signup():
     except TraceError as error:
         return render_template("signup.html", form=form, kind=kind,
                                error=in_reader_language(error)), error.status
-    login_user(SignedIn(user))
+    _sign_in(user)
     return redirect(home_of(user), 303)
 
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        accounts.close_sign_in(get_db(), current_user.sign_in_id)
     logout_user()
     return redirect(link("public.home"), 303)
 
