@@ -283,3 +283,27 @@ def test_the_verify_page_weighs_under_40_kb_and_asks_no_other_host(
         assert transferred < 40 * 1024, f"{transferred:,} bytes"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [390, 260])  # 260: a 390 phone at 150% text size
+def test_each_lab_result_and_its_verdict_fit_a_phone(browser, live_server, app, db,
+                                                     issued_urls, width):
+    from test_web_public import _stored_report
+    _stored_report(app, db, items=[
+        {"name": "铅(以Pb计)", "result": "0.62", "unit": "mg/kg", "limit": "≤5.0",
+         "verdict": "合格"},
+        {"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg", "limit": "≤5", "verdict": "不合格"}])
+    context = browser.new_context(viewport={"width": width, "height": 700}, is_mobile=True,
+                                  device_scale_factor=2, user_agent=WECHAT_UA)
+    page = context.new_page()
+    open_page(page, live_server + issued_urls[0][len(BASE_URL):])
+    assert_no_sideways_scroll(page)
+    verdicts = page.locator("table.results td.item-verdict")
+    assert verdicts.count() == 2
+    shown = page.locator("table.results").first.evaluate(  # the part not scrolled away
+        "t => t.parentElement.getBoundingClientRect().right")
+    for n, word in enumerate(["合格", "不合格"]):
+        assert_seen(page, f"table.results tr:nth-child({n + 1}) td.item-verdict", word)
+        box = verdicts.nth(n).bounding_box()
+        assert box["x"] + box["width"] <= shown + 0.5, (word, box, shown)
+    context.close()

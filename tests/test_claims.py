@@ -164,6 +164,17 @@ def test_slips_cost_no_attempt_and_the_buyer_is_told_how_many_are_left(client, d
     assert claim(client, url, full_width).status_code == 200 and claimed(db) == 1
 
 
+def test_the_last_wrong_pin_says_the_tries_are_used_up(client, db, pinned):
+    url, pin = pinned[0]
+    wrong = str((int(pin) + 1) % 10 ** 6).zfill(6)
+    told = [claim(client, url, wrong).get_data(as_text=True) for _ in range(5)]
+    assert "今天还可以试 1 次" in told[3]
+    assert "今天的尝试次数已用完" in told[4] and "联系客服" in told[4]
+    assert "还可以试 0 次" not in told[4]
+    english = claim(client, url + "&lang=en", wrong).get_data(as_text=True)
+    assert "try again tomorrow" in english and claimed(db) == 0
+
+
 def test_a_claim_without_its_token_or_from_another_site_is_refused(client, db, issued_urls):
     response = client.post(path_of(issued_urls[0]), data={},
                            headers={"Referer": issued_urls[0]})

@@ -417,7 +417,7 @@ def test_the_item_page_shows_the_signed_report(app, client, db, issued_urls):
     html = client.get(path).get_data(as_text=True)
     assert "浙江省珍珠检测中心" in html and "231012341234" in html and "L1234" in html
     assert "ZJPQ-2026-0815" in html and "签名有效" in html and "珠层厚度" in html
-    assert 'class="verdict-pass"' in html and "不合格项目" not in html
+    assert 'class="item-verdict verdict-pass"' in html and "不合格项目" not in html
     data = client.get(path, headers={"Accept": "application/json"}).get_json()
     [shown] = data["inspections"]
     assert shown["report"] == record and shown["signature_ok"] and shown["current"]
@@ -434,7 +434,7 @@ def test_a_failed_item_is_warned_above_everything_on_the_batch_page(app, client,
     html = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     main = html.split("<main>")[1]
     assert main.index("本批次检测结果有不合格项目：联苯菊酯") < main.index("section")
-    assert 'class="verdict-fail"' in html
+    assert 'class="item-verdict verdict-fail"' in html
 
 
 def test_a_genuine_item_of_a_failed_batch_is_not_headed_as_passed(app, client, db,
@@ -524,7 +524,7 @@ def test_a_report_stored_after_its_labs_key_was_revoked_says_so(app, client, db,
 
 def test_the_footer_leads_to_a_key_page_people_can_read(client, issued_urls):
     html = client.get(path_of(issued_urls[0])).get_data(as_text=True)
-    assert 'href="/keys">公开签名密钥</a>' in html
+    assert 'href="/keys">防伪公钥（供技术人员核验）</a>' in html
     page = client.get("/keys").get_data(as_text=True)
     assert "为商品追溯码签名" in page and "使用中" in page and "/.well-known/trace-keys.json" in page
     kid = issued_urls[0].split("k=")[1].split("&")[0]

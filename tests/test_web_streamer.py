@@ -20,10 +20,13 @@ def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
     url = issued_urls[0]
     page = streamer.get("/streamer/check", query_string={"code": url}).get_data(as_text=True)
     assert "有核验项未通过" in page and "没有签名有效的现行检测报告" in page
+    heading = page[page.index('class="product-name"'):page.index("有核验项未通过")]
+    assert "淡水珍珠项链" in heading and "ZJ-2611-A" in heading  # which sample this is
     refused = post_form(streamer, "/streamer/records",
                         {"code": url, "decision": "选用", "note": "样品完好"},
                         page="/streamer/")
     assert refused.status_code == 403 and "须填写选用理由" in refused.get_data(as_text=True)
+    assert "淡水珍珠项链" in refused.get_data(as_text=True)
     assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
     done = post_form(streamer, "/streamer/records",
                      {"code": url, "decision": "选用", "override_reason": "报告已送检"},

@@ -107,6 +107,13 @@ def _check_pin(db: sqlite_utils.Database, item: dict, seen: Observer, pin: str,
     if not hmac.compare_digest(pin_hash(secret, item["gtin"], item["serial"], pin), expected):
         throttle.note_all(db, guard)
         left = PIN_PER_ITEM.attempts - throttle.used(db, PIN_PER_ITEM, str(item["id"]))
+        if left <= 0:
+            raise InvalidInput(
+                "that PIN is not right, and that was today's last try: try again tomorrow; "
+                "if the coating is scratched off unreadably, call customer service",
+                message_zh="验证码不正确，今天的尝试次数已用完，请明天再试；"
+                           "如果涂层刮坏看不清数字，请联系客服")
+        tries = "1 more try" if left == 1 else f"{left} more tries"
         raise InvalidInput(f"that PIN is not right; check the 6 digits under the coating "
-                           f"({left} more tries today)",
+                           f"({tries} today)",
                            message_zh=f"验证码不正确，请核对涂层下的 6 位数字（今天还可以试 {left} 次）")

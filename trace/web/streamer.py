@@ -53,7 +53,15 @@ def check():
     if not code:
         flash(t("streamer.empty_code"), "bad")
         return redirect(link("streamer.home"), 303)
-    return render_template("streamer/check.html", code=code, result=_checked(code), form={})
+    return _check_page(code, _checked(code), {})
+
+
+def _check_page(code: str, result: selection.SampleCheck, form, error: str | None = None) -> str:
+    """The checklist, headed by the sample's product so a streamer checking several
+    samples knows which one this is."""
+    product = catalog.get_product(get_db(), result.batch.gtin) if result.batch else None
+    return render_template("streamer/check.html", code=code, result=result, form=form,
+                           product=product, error=error)
 
 
 @bp.post("/records")
@@ -66,8 +74,7 @@ def record():
                                    actor=signed_in_user().email, note=form.get("note"),
                                    override_reason=form.get("override_reason"))
     except TraceError as error:
-        return render_template("streamer/check.html", code=code, result=result, form=form,
-                               error=in_reader_language(error)), error.status
+        return _check_page(code, result, form, in_reader_language(error)), error.status
     flash(t("streamer.recorded").format(decision=form.get("decision")), "ok")
     return redirect(link("streamer.home"), 303)
 
