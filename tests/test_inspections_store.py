@@ -241,6 +241,41 @@ def test_a_verdict_that_contradicts_its_result_and_limit_is_refused(
     assert refused.value.message_zh == message_zh
 
 
+@pytest.mark.parametrize("result, unit, limit", [
+    ("0.35", "mg/kg", "≤0.1mg/kg"), ("0.35", "mg/kg", "<=0.1"), ("0.35", "mg/kg", "≦0.1"),
+    ("0.35", "mg/kg", "max 0.1"), ("0.35", "mg/kg", "不大于 0.1"), ("0.35", "mg/kg", "不得检出"),
+    ("0.5", "mg/kg", "≤100 μg/kg"), ("3.5e-1", "mg/kg", "≤0.1"), ("0.35", "MG/KG", "≤0.1 mg/kg"),
+])
+def test_an_over_limit_result_passed_in_any_usual_spelling_is_refused(db, lab, result, unit,
+                                                                      limit):
+    record = pearl_report(lab)
+    record["items"][0] = {"name": "铅", "result": result, "unit": unit, "limit": limit,
+                          "verdict": "合格"}
+    with pytest.raises(InvalidInput) as refused:
+        reports.check_record(record)
+    assert "不在标准要求" in refused.value.message_zh
+
+
+@pytest.mark.parametrize("result, unit, limit", [
+    ("0.05", "mg/kg", "≤100 μg/kg"), ("未检出", "mg/kg", "不得检出"), ("<0.01", "mg/kg", "不得检出"),
+    ("0.35", "mg/kg", "≤5 mg/L"),  # another kind of unit: left to the lab
+])
+def test_a_result_within_a_limit_written_otherwise_passes(db, lab, result, unit, limit):
+    record = pearl_report(lab)
+    record["items"][0] = {"name": "铅", "result": result, "unit": unit, "limit": limit,
+                          "verdict": "合格"}
+    assert reports.check_record(record)
+
+
+def test_an_item_line_with_more_fields_than_the_form_has_is_refused():
+    from trace.inspections.store import items_from_lines
+    with pytest.raises(InvalidInput) as refused:
+        items_from_lines("铅 | 0.02 | mg/kg | ≤0.1 | 合格 | GB 5009.12 | 备注")
+    assert "第 1 行有 7 栏" in refused.value.message_zh
+    [item] = items_from_lines("铅｜0.02｜mg/kg｜≤0.1｜合格｜GB 5009.12\t\t")  # full-width, tabs
+    assert (item["method"], item["verdict"]) == ("GB 5009.12", "合格")
+
+
 @pytest.mark.parametrize("result, limit", [("未检出", "≤0.5"), ("<0.01", "≤0.05"), ("A", "A–D"),
                                            ("3-4", "≥3"), ("0.3", "0.5"), ("0.5", "")])
 def test_a_verdict_the_text_cannot_judge_is_left_to_the_lab(db, lab, result, limit):

@@ -286,6 +286,27 @@ def test_a_lab_posts_only_what_it_knows_and_the_platform_completes_it(client, db
     assert served["signature_ok"] and served["report"]["agency"]["cma"] == lab.cma_no
 
 
+@pytest.mark.parametrize("field, value", [
+    ("result", {"a": "b"}), ("name", ["铅"]), ("verdict", ["合格"]), ("limit", ["≤0.1"]),
+    ("unit", {"a": "b"}), ("method", 5), ("issued_on", ["2026-11-20"]),
+    ("supersedes", ["1"]), ("items", {"name": "铅"}), ("batch", "x"), ("conclusion", None),
+])
+def test_a_report_field_of_the_wrong_type_is_named_not_crashed(client, db, lab_token,
+                                                               field, value):
+    lab, lims = lab_token
+    item = {"name": "铅", "result": "0.02", "unit": "mg/kg", "verdict": "合格"}
+    bare = {"report_no": "LIMS-2", "type": "委托检验", "batch": {"gtin": GTIN, "lot": LOT},
+            "issued_on": "2026-11-20", "conclusion": "所检项目合格", "items": [item]}
+    if field in bare:
+        bare[field] = value
+    else:
+        item[field] = value
+    response = call(client, "POST", "/inspections", lims, json={"report": bare})
+    assert response.status_code in (400, 422), response.get_data(as_text=True)[:300]
+    assert response.get_json()["error"] in ("InvalidInput", "InvalidRequest")
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+
+
 @pytest.mark.parametrize("path, body", [
     ("/products", b'{"gtin": "6901234567892", "name": "\\ud800"}'),
     ("/verify", b'{"url": "\\ud800"}'),

@@ -99,6 +99,31 @@ def _strings_only(value: Any, where: str) -> None:
                    f"not {json.dumps(value)}", "必须是字符串（数字请按报告原样写成字符串）")
 
 
+def _shape(record: dict) -> None:
+    """Strings where strings belong: ``agency`` and ``batch`` objects of strings,
+    ``items`` a list of such objects, every other field a string. (A list where a
+    date belongs would otherwise reach the checks below as something else.)"""
+    for name, value in record.items():
+        if name in ("agency", "batch"):
+            _flat_object(value, name)
+        elif name == "items":
+            if not isinstance(value, list):
+                raise _bad(name, "must be a list of tested items", "应为检测项目的列表")
+            for index, item in enumerate(value):
+                _flat_object(item, f"items[{index}]")
+        elif not isinstance(value, str):
+            raise _bad(name, "must be a string", "必须是字符串")
+
+
+def _flat_object(value: Any, where: str) -> None:
+    if not isinstance(value, dict):
+        raise _bad(where, "must be an object", "应为对象")
+    for key, inner in value.items():
+        if not isinstance(inner, str):
+            raise _bad(f"{where}.{key}", "must be a string, not a list or an object",
+                       "必须是字符串，不能是列表或对象")
+
+
 def check_record(record: Any, *, future_ok: bool = False) -> dict:
     """The report if it has the normative shape; otherwise ``InvalidInput`` naming
     the field. Says nothing about who signed it. (``future_ok`` when re-reading a
@@ -106,6 +131,7 @@ def check_record(record: Any, *, future_ok: bool = False) -> dict:
     if not isinstance(record, dict):
         raise _bad("(whole)", "a report is one JSON object", "报告必须是一个 JSON 对象")
     _strings_only(record, "report")
+    _shape(record)
     missing = [name for name in REQUIRED if name not in record]
     if missing:
         raise _bad(missing[0], "is missing", "缺失")
@@ -194,7 +220,7 @@ def _items(items: Any) -> None:
 def _verdict_agrees(item: dict, index: int) -> None:
     """The item's verdict matches its result against its limit, where the text
     tells: 9.9 against ≤0.5 judged 合格 is a typing slip a buyer would trust."""
-    within = within_limit(item["result"], item.get("limit"))
+    within = within_limit(item["result"], item.get("limit"), item.get("unit"))
     verdict, shown = item["verdict"], f"{item['result']} {item.get('unit', '')}".strip()
     if within is False and verdict in PASSED:
         raise _bad(f"items[{index}].verdict", f"is {verdict}, but {item['name']} {shown} is "

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_NUMBER = r"\d+(?:\.\d+)?"
+_NUMBER = r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 _BOUND = re.compile(rf"([<>≤≥])\s*({_NUMBER})")
 _SPAN = re.compile(rf"({_NUMBER})\s*[-–—~～至]\s*({_NUMBER})")
 _NOT_DETECTED = {"未检出", "ND", "N.D.", "NOT DETECTED", "未检出ND"}
@@ -63,10 +63,69 @@ def read_result(printed: str) -> Reading:
     return Reading("text", printed.strip())
 
 
-def within_limit(result: str, limit: str | None) -> bool | None:
+# How a limit's bound is written besides ≤ and ≥: ASCII, Japanese-style and words.
+_BOUND_WORDS = (("<=", "≤"), ("=<", "≤"), ("≦", "≤"), ("不大于", "≤"), ("不超过", "≤"),
+                ("不高于", "≤"), ("最大", "≤"), ("MAX", "≤"), (">=", "≥"), ("=>", "≥"),
+                ("≧", "≥"), ("不小于", "≥"), ("不低于", "≥"), ("最小", "≥"), ("MIN", "≥"))
+_LIMIT = re.compile(rf"([<>≤≥])\s*({_NUMBER})\s*(.*)")
+_NONE_ALLOWED = {"不得检出", "不得检出ND", "ND", "不得检出(ND)"}
+# Units of one kind, each as a multiple of the first: a limit in μg/kg against a
+# result in mg/kg is compared in one unit, never read as the same number.
+_UNIT_SCALES = (
+    {"mg/kg": 1.0, "ppm": 1.0, "μg/g": 1.0, "ug/g": 1.0, "μg/kg": 1e-3, "ug/kg": 1e-3,
+     "ppb": 1e-3, "ng/g": 1e-3, "g/kg": 1e3, "mg/g": 1e3, "%": 1e4, "g/100g": 1e4},
+    {"mg/l": 1.0, "μg/l": 1e-3, "ug/l": 1e-3, "ng/ml": 1e-3, "g/l": 1e3, "μg/ml": 1.0,
+     "ug/ml": 1.0},
+    {"mm": 1.0, "cm": 10.0, "μm": 1e-3, "um": 1e-3})
+
+
+def _unit_key(unit: str) -> str:
+    return unicodedata.normalize("NFKC", unit).replace("µ", "μ").replace(" ", "").lower()
+
+
+def _scale(limit_unit: str, result_unit: str | None) -> float | None:
+    """How many of the result's unit one of the limit's unit is; None when unknown."""
+    have, want = _unit_key(limit_unit), _unit_key(result_unit or "")
+    if not have or have == want:
+        return 1.0
+    for kind in _UNIT_SCALES:
+        if have in kind and want in kind:
+            return kind[have] / kind[want]
+    return None
+
+
+def read_limit(limit: str | None, unit: str | None = None) -> Reading:
+    """A limit as printed, read like a result; a bound (``≤``, ``<=``, 不大于, "max")
+    with a unit of its own is scaled into ``unit``, the result's, or left as
+    'text' when the two cannot be compared.
+
+    >>> read_limit("<=0.1mg/kg", "mg/kg"), read_limit("≤100 μg/kg", "mg/kg").value
+    (Reading(qualifier='≤', value='0.1', upper=None), '0.1')
+    >>> read_limit("不大于 5", "mg/kg").qualifier, read_limit("≤5 mg/L", "mg/kg").qualifier
+    ('≤', 'text')
+    >>> read_limit("max 0.1", "mg/kg").qualifier, read_limit("≥30 min", "min").value
+    ('≤', '30')
+    """
+    text = unicodedata.normalize("NFKC", limit or "").strip()
+    for word, sign in _BOUND_WORDS:  # at the start only: "≥30 min" keeps its unit
+        if text.upper().startswith(word):
+            text = sign + text[len(word):]
+            break
+    bound = _LIMIT.fullmatch(text)
+    if not bound:
+        return read_result(limit or "")
+    sign, number, limit_unit = bound.groups()
+    scale = _scale(limit_unit, unit)
+    if scale is None:
+        return Reading("text", (limit or "").strip())
+    return Reading(sign, number if scale == 1.0 else f"{float(number) * scale:g}")
+
+
+def within_limit(result: str, limit: str | None, unit: str | None = None) -> bool | None:
     """Whether the printed result meets the printed limit, when that can be told
-    from the text alone (a number against a bound or a range); None otherwise
-    (grades, words, a limit given as a bare number or a standard's name).
+    from the text alone (a number against a bound or a range, a limit's own unit
+    scaled into the result's ``unit``, or 不得检出); None otherwise (grades,
+    words, a limit given as a bare number or a standard's name).
 
     >>> within_limit("9.9", "≤0.5"), within_limit("0.3", "≤0.5"), within_limit("未检出", "≤0.5")
     (False, True, True)
@@ -74,8 +133,15 @@ def within_limit(result: str, limit: str | None) -> bool | None:
     (True, False, True)
     >>> within_limit("3-4", "≥3"), within_limit("0.5", "0.5") is None
     (None, True)
+    >>> within_limit("0.35", "<=0.1mg/kg", "mg/kg"), within_limit("0.5", "≤100 μg/kg", "mg/kg")
+    (False, False)
+    >>> within_limit("0.02", "不得检出"), within_limit("未检出", "不得检出")
+    (False, True)
     """
-    bound, reading = read_result(limit or ""), read_result(result)
+    reading = read_result(result)
+    if unicodedata.normalize("NFKC", limit or "").replace(" ", "").upper() in _NONE_ALLOWED:
+        return _none_allowed(reading)
+    bound = read_limit(limit, unit)
     if bound.qualifier not in ("≤", "<", "≥", ">", "range") or bound.value is None:
         return None
     top = float(bound.value)
@@ -90,6 +156,16 @@ def within_limit(result: str, limit: str | None) -> bool | None:
         return top <= value <= float(bound.upper or 0)
     return {"≤": value <= top, "<": value < top, "≥": value >= top, ">": value > top}[
         bound.qualifier]
+
+
+def _none_allowed(reading: Reading) -> bool | None:
+    """不得检出: met by 未检出 or a figure under the detection limit; a number is a
+    finding."""
+    if reading.qualifier in ("ND", "<", "≤"):
+        return True
+    if reading.qualifier == "=":
+        return float(reading.value or 0) == 0
+    return None
 
 
 def with_reading(item: dict) -> dict:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -382,7 +383,16 @@ def items_from_lines(text: str) -> list[dict]:
     for number, line in enumerate((text or "").splitlines(), 1):
         if not line.strip():
             continue
-        cells = [cell.strip() for cell in line.replace("\t", "|").split("|")]
+        # Tabs from a spreadsheet and the full-width ｜ of a Chinese keyboard separate too.
+        cells = [cell.strip() for cell in re.split(r"[|｜\t]", line)]
+        while len(cells) > 6 and not cells[-1]:  # a spreadsheet's trailing empty cells
+            cells.pop()
+        if len(cells) > 6:  # never sign a line cut short without a word
+            raise InvalidInput(f"item line {number} has {len(cells)} fields; at most 6 "
+                               "(name | result | unit | limit | verdict | method)",
+                               message_zh=f"第 {number} 行有 {len(cells)} 栏，最多 6 栏"
+                               "（名称 | 结果 | 单位 | 标准要求 | 判定 | 方法）；"
+                               "内容里不能有“|”")
         cells += [""] * (6 - len(cells))
         name, result, unit, limit, verdict, method = cells[:6]
         if not (name and result and verdict):
