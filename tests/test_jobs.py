@@ -63,3 +63,29 @@ def test_one_running_job_of_a_kind_per_owner(db):
     jobs.refuse_if_running(db, "issue", 8)  # another owner may
     jobs.finish(db, job.id)
     jobs.refuse_if_running(db, "issue", 7)
+
+
+def test_a_request_key_starts_one_job_however_often_it_is_sent(app, db):
+    import threading
+    from trace.db import open_db
+    barrier, outcomes = threading.Barrier(2), []
+
+    def submit():
+        own = open_db(app.config["DATABASE"])  # each submit its own connection
+        barrier.wait()
+        outcomes.append(jobs.start_once(own, "issue", owner_id=7, subject="g/l", total=5,
+                                        request_key="k1"))
+        own.close()
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(started for _job, started in outcomes) == [False, True]
+    assert len({job.id for job, _started in outcomes}) == 1
+    job, started = jobs.start_once(db, "issue", owner_id=7, subject="g/l", total=5,
+                                   request_key="k1")
+    assert not started and job.id == outcomes[0][0].id
+    other, started = jobs.start_once(db, "issue", owner_id=8, subject="g/l", total=5,
+                                     request_key="k1")  # another owner's key is its own
+    assert started and other.id != job.id

@@ -226,6 +226,22 @@ def test_recall_needs_a_reason_and_then_shows_on_the_public_page(supplier, db):
     assert "抽检不合格" in public
 
 
+def test_the_issue_form_sent_twice_issues_once(supplier, db):
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    html = supplier.get(page).get_data(as_text=True)
+    key = re.search(r'name="request_key" value="([^"]+)"', html).group(1)
+    first = post_form(supplier, page + "/issue", {"count": "5", "request_key": key}, page=page)
+    wait_for(db, int(first.headers["Location"].rsplit("/", 1)[1]))
+    again = post_form(supplier, page + "/issue", {"count": "5", "request_key": key}, page=page)
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 5
+    fresh = re.search(r'name="request_key" value="([^"]+)"',
+                      supplier.get(page).get_data(as_text=True)).group(1)
+    assert fresh != key  # the page's next form is a new request
+    issue(supplier, db, 5, request_key=fresh)
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 10
+
+
 def test_a_supplier_awaiting_approval_cannot_issue(client, db, issuer, make_batch):
     response = post_form(client, "/signup", {
         "name": "海宁新家纺有限公司", "credit_code": "91330100MA27XL0Y34",

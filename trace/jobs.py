@@ -13,6 +13,7 @@ database, so any server worker can answer "how far along?"::
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -58,11 +59,38 @@ class Job:
 
 def start(db: sqlite_utils.Database, kind: str, *, owner_id: int, subject: str,
           total: int) -> Job:
+    job, _started = start_once(db, kind, owner_id=owner_id, subject=subject, total=total)
+    return job
+
+
+def start_once(db: sqlite_utils.Database, kind: str, *, owner_id: int, subject: str,
+               total: int, request_key: str | None = None) -> tuple[Job, bool]:
+    """A new job, and True; or, for a ``request_key`` the owner has sent before (a
+    form submitted twice), that request's job and False. Two racing submits
+    cannot both start one: the key is unique per owner."""
+    earlier = started_by(db, owner_id, request_key)
+    if earlier:
+        return earlier, False
     now = utc_now()
-    cursor = db.execute("INSERT INTO jobs (kind, owner_id, subject, total, created_at, "
-                        "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                        [kind, owner_id, subject, total, now, now])
-    return get_job(db, cursor.lastrowid or 0)
+    try:
+        cursor = db.execute("INSERT INTO jobs (kind, owner_id, subject, total, created_at, "
+                            "updated_at, request_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [kind, owner_id, subject, total, now, now, request_key])
+    except sqlite3.IntegrityError:
+        won = started_by(db, owner_id, request_key)
+        if won is None:
+            raise
+        return won, False
+    return get_job(db, cursor.lastrowid or 0), True
+
+
+def started_by(db: sqlite_utils.Database, owner_id: int, request_key: str | None) -> Job | None:
+    """The job an earlier request with ``request_key`` started, if any."""
+    if not request_key:
+        return None
+    row = db.execute("SELECT id FROM jobs WHERE owner_id = ? AND request_key = ?",
+                     [owner_id, request_key]).fetchone()
+    return get_job(db, row[0]) if row else None
 
 
 def refuse_if_running(db: sqlite_utils.Database, kind: str, owner_id: int) -> None:

@@ -462,5 +462,10 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             started_at TEXT NOT NULL
         ) WITHOUT ROWID""",
         "CREATE INDEX sign_ins_user ON sign_ins(user_id)",
+        # The issue form's one-time key: a double click, or a resubmit after a slow
+        # answer, finds the job the first submit started instead of issuing again.
+        "ALTER TABLE jobs ADD COLUMN request_key TEXT",
+        """CREATE UNIQUE INDEX jobs_request_key ON jobs(owner_id, request_key)
+           WHERE request_key IS NOT NULL""",
     ]),
 ]

@@ -13,6 +13,8 @@ ever reaches its own organisation's data (another's is 'not found')::
 
 from __future__ import annotations
 
+import secrets
+
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
                    request, stream_with_context, url_for)
 
@@ -140,7 +142,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         commissioned=inspection_store.batches_commissioned(db, found.id),
         reports=served, failed=report_format.failed_names(
             shown["report"] for shown in served if shown["current"] and shown["signature_ok"]),
-        max_topup=MAX_WEB_TOPUP), status
+        max_topup=MAX_WEB_TOPUP, one_time_key=secrets.token_urlsafe(16)), status
 
 
 @bp.post("/batches/<gtin>/<lot>/issue")
@@ -148,6 +150,10 @@ def issue(gtin: str, lot: str):
     db = get_db()
     found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
     config = current_app.config
+    request_key = request.form.get("request_key", "")[:64] or None
+    earlier = jobs.started_by(db, g.supplier.id, request_key)
+    if earlier:  # the same form sent again (a double click): its first job, no second
+        return redirect(link("supplier.job", job_id=earlier.id), 303)
     try:
         count = _whole_number(request.form.get("count"), "the count", "数量") or 0
         if not 1 <= count <= MAX_WEB_TOPUP:
@@ -159,8 +165,11 @@ def issue(gtin: str, lot: str):
         signer = keys.load_signer(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
     except TraceError as error:
         return _batch_page(found, error.status, issue_error=in_reader_language(error))
-    job = jobs.start(db, "issue", owner_id=g.supplier.id, subject=f"{found.gtin}/{found.lot}",
-                     total=count)
+    job, started = jobs.start_once(db, "issue", owner_id=g.supplier.id,
+                                   subject=f"{found.gtin}/{found.lot}", total=count,
+                                   request_key=request_key)
+    if not started:
+        return redirect(link("supplier.job", job_id=job.id), 303)
     pin_secret = config["HASH_SECRET"] if request.form.get("with_pin") == "1" else None
     settings = dict(config)  # the job outlives the request and its app context
     jobs.issue_in_background(config["DATABASE"], job.id, signer, found.gtin, found.lot, count,
