@@ -90,11 +90,17 @@ def test_restore_puts_a_backup_back_and_keeps_what_it_replaced(
     issue_over_http(base, token)
     assert run_cli("backup", str(tmp_path / "b.db")).exit_code == 0
     issue_over_http(base, token)  # after the backup: the restore takes it away
+    assert run_cli("ledger", "checkpoint").exit_code == 0  # published past the backup
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 80
-    refused = run_cli("restore", str(tmp_path / "b.db"), input="n\n")
+    refused = run_cli("restore", str(tmp_path / "b.db"), "--rewind-ledger", input="n\n")
     assert refused.exit_code == 1 and "Aborted" in refused.output
-    done = run_cli("restore", str(tmp_path / "b.db"), "--yes")
+    rewinding = run_cli("restore", str(tmp_path / "b.db"), "--yes")
+    assert rewinding.exit_code == 1 and "--rewind-ledger" in rewinding.output
+    assert "published a signed checkpoint" in rewinding.output and not kept_copies(tmp_path)
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 80
+    done = run_cli("restore", str(tmp_path / "b.db"), "--yes", "--rewind-ledger")
     assert done.exit_code == 0 and "checks out" in done.output and "is kept as" in done.output
+    assert "tell the auditors" in done.output
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 40
     [kept] = kept_copies(tmp_path)
     assert sqlite3.connect(kept).execute("SELECT count(*) FROM items").fetchone()[0] == 80

@@ -156,12 +156,50 @@ def _check_keys(path: Path, keys_dir: str | Path, passphrase: str | None) -> Non
         db.close()
 
 
+def published_past(backup_path: str | Path, database: str | Path) -> tuple[int, int] | None:
+    """(the backup's ledger size, the largest checkpoint ``database`` has signed)
+    when the database published checkpoints past the backup's ledger, else None.
+    Restoring then rewinds a log auditors may hold: the next entries would give
+    those sizes a second, different root (a split view, docs/ledger.md)."""
+    if not Path(database).exists():
+        return None
+    current = _read_only(Path(database))
+    try:
+        signed = current.execute("SELECT max(size) FROM ledger_checkpoints").fetchone()[0]
+    except sqlite3.DatabaseError:  # not a Trace database (yet): nothing was published
+        return None
+    finally:
+        current.close()
+    leaves = describe(backup_path).leaves
+    return (leaves, signed) if signed and signed > leaves else None
+
+
+def check_rewind(backup_path: str | Path, database: str | Path,
+                 rewind_ledger: bool = False) -> tuple[int, int] | None:
+    """``published_past``, refused (``Conflict``) unless ``rewind_ledger``."""
+    rewound = published_past(backup_path, database)
+    if rewound and not rewind_ledger:
+        raise Conflict(
+            f"the backup's ledger has {rewound[0]} entries, but this server has published a "
+            f"signed checkpoint of {rewound[1]}: restoring takes back entries auditors may "
+            "hold, and the next entries would contradict their checkpoints; restore with "
+            "--rewind-ledger only if nothing newer can be saved, and tell the auditors "
+            "(docs/ledger.md, 'After a restore')",
+            message_zh=f"备份的账本只有 {rewound[0]} 条，而本服务器已公布到第 {rewound[1]} 条的签名"
+                       "检查点：恢复会收回审计方可能已保存的记录。确实无法保留更新的数据时，才用 "
+                       "--rewind-ledger 恢复，并通知审计方")
+    return rewound
+
+
 def restore(backup_path: str | Path, database: str | Path, keys_dir: str | Path,
-            passphrase: str | None = None) -> tuple[BackupInfo, Path | None]:
+            passphrase: str | None = None, *,
+            rewind_ledger: bool = False) -> tuple[BackupInfo, Path | None]:
     """Put the backup at ``backup_path`` back as ``database``, after checking it; the
     database it replaces is kept beside it. Returns what was restored and where the
-    replaced database went."""
+    replaced database went. A backup older than the last published checkpoint is
+    refused unless ``rewind_ledger`` says the operator means it."""
     check_backup(backup_path, keys_dir, passphrase)
+    check_rewind(backup_path, database, rewind_ledger)
     kept = None
     if Path(database).exists():
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")

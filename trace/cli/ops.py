@@ -39,7 +39,10 @@ def backup_command(target: str):
 @with_appcontext
 @click.argument("source", type=click.Path(dir_okay=False))
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
-def restore_command(source: str, yes: bool):
+@click.option("--rewind-ledger", is_flag=True,
+              help="Restore even though this server published ledger checkpoints past the "
+                   "backup (auditors holding them will see the log rewritten).")
+def restore_command(source: str, yes: bool, rewind_ledger: bool):
     """Put the backup SOURCE back as the database, after checking it (whole, a Trace
     schema this version knows, its signing keys in the keys folder, its ledger
     verifying). The database it replaces is kept beside it.
@@ -52,9 +55,15 @@ def restore_command(source: str, yes: bool):
     checked = backups.check_backup(source, keys_dir, passphrase)
     click.echo(f"Backup {source} checks out: {_summary(checked)}")
     database = current_app.config["DATABASE"]
+    rewound = backups.check_rewind(source, database, rewind_ledger)
+    if rewound:
+        click.echo(f"Warning: the ledger goes back from signed checkpoint {rewound[1]} to "
+                   f"{rewound[0]} entries; tell the auditors (docs/ledger.md, 'After a "
+                   "restore').", err=True)
     if not yes:
         click.confirm(f"Replace {database} with it?", abort=True)
-    info, kept = backups.restore(source, database, keys_dir, passphrase)
+    info, kept = backups.restore(source, database, keys_dir, passphrase,
+                                 rewind_ledger=rewind_ledger)
     click.echo(f"Restored {database}: {_summary(info)}"
                + (f"; the database it replaced is kept as {kept}" if kept else ""))
 
