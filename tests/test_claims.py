@@ -256,3 +256,48 @@ def test_a_refused_pin_stays_in_its_field_to_be_corrected(client, db, pinned):
     assert 'id="pin"' in html and 'value="12345"' in html and claimed(db) == 0
     fresh = client.get(path_of(url)).get_data(as_text=True)
     assert 'value="' not in fresh.split('id="pin"')[1].split(">")[0]
+
+
+def confirm(client, url: str, pin: str, address: str = "203.0.113.5"):
+    page = client.get(path_of(url), environ_base={"REMOTE_ADDR": address}).get_data(as_text=True)
+    assert 'name="confirm" value="1"' in page  # the form is offered
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return client.post(path_of(url), data={"csrf_token": token, "confirm": "1", "pin": pin},
+                       environ_base={"REMOTE_ADDR": address}, headers={"Referer": url})
+
+
+def test_the_claimant_in_a_second_browser_proves_it_with_the_pin(app, client, db, pinned):
+    url, pin = pinned[0]
+    assert claim(client, url, pin).status_code == 200 and claimed(db) == 1
+    wechat_then_safari = app.test_client()  # same phone and network, another cookie jar
+    data = wechat_then_safari.get(path_of(url), headers=JSON,
+                                  environ_base={"REMOTE_ADDR": "203.0.113.5"}).get_json()
+    assert data["verdict"] == "suspicious" and data["reason_code"] == "claimed_elsewhere"
+    wrong = str((int(pin) + 1) % 10 ** 6).zfill(6)
+    refused = confirm(wechat_then_safari, url, wrong)
+    assert refused.status_code == 400 and "今天还可以试 4 次" in refused.get_data(as_text=True)
+    done = confirm(wechat_then_safari, url, pin).get_data(as_text=True)
+    assert "已确认：这件商品是您认领的" in done and 'name="confirm"' not in done
+    data = wechat_then_safari.get(path_of(url), headers=JSON,
+                                  environ_base={"REMOTE_ADDR": "203.0.113.5"}).get_json()
+    assert data["verdict"] == "genuine"
+    page = wechat_then_safari.get(path_of(url)).get_data(as_text=True)
+    assert "您已于" in page  # 您已于 … 认领这件商品
+    stranger = app.test_client().get(path_of(url), headers=JSON).get_json()
+    assert stranger["reason_code"] == "claimed_elsewhere"  # still for everyone else
+    assert claimed(db) == 1
+
+
+def test_only_a_claimed_pin_item_can_be_confirmed(app, client, db, pinned, issuer):
+    url, pin = pinned[1]
+    from trace import catalog, scans
+    item = catalog.find_item(db, GTIN, url.split("/21/")[1].split("?")[0])
+    seen = scans.Observer("n", "d")
+    with pytest.raises(claims.InvalidInput, match="claimant"):
+        claims.confirm_claimant(db, item, seen, pin, SECRET)  # not claimed yet
+    issue_codes(db, issuer, GTIN, LOT, 1)  # no PIN
+    plain = list(export_rows(db, GTIN, LOT, BASE_URL))[-1]["url"]
+    assert claim(app.test_client(), plain).status_code == 200  # claimed by ticking
+    page = app.test_client().get(path_of(plain)).get_data(as_text=True)
+    assert "另一个手机或浏览器上被认领" in page
+    assert 'name="confirm"' not in page  # nothing to prove it with

@@ -99,6 +99,21 @@ def claim_item(db: sqlite_utils.Database, item: dict, seen: Observer, pin: str |
     return claimed_at
 
 
+def confirm_claimant(db: sqlite_utils.Database, item: dict, seen: Observer,
+                     pin: str | None, secret: str) -> None:
+    """The buyer who claimed ``item`` (it has a PIN) in one browser, opening it in
+    another: the PIN proves it, and this browser reads the item as claimed by
+    them, not by someone else. Wrong PINs count against the same daily limits."""
+    claimed = db.execute("SELECT device FROM claims WHERE item_id = ?", [item["id"]]).fetchone()
+    if claimed is None or not item.get("pin_hash"):
+        raise InvalidInput("only the claimant of an item with a PIN can add a browser",
+                           message_zh="只有带验证码、且已被认领的商品可以这样确认")
+    _check_pin(db, item, seen, _pin_format(pin), secret)
+    if claimed[0] != seen.device:
+        db.execute("INSERT OR IGNORE INTO claim_browsers (item_id, device, added_at) "
+                   "VALUES (?, ?, ?)", [item["id"], seen.device, utc_now()])
+
+
 def _check_pin(db: sqlite_utils.Database, item: dict, seen: Observer, pin: str,
                secret: str) -> None:
     guard = ((PIN_PER_ITEM, str(item["id"])), (PIN_PER_NETWORK, seen.network))

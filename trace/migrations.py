@@ -465,6 +465,15 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         # The issue form's one-time key: a double click, or a resubmit after a slow
         # answer, finds the job the first submit started instead of issuing again.
         "ALTER TABLE jobs ADD COLUMN request_key TEXT",
+        # More browsers of the buyer who claimed an item, each proven with the PIN:
+        # the same person in WeChat and in the phone's own browser is not "someone
+        # else" who scanned a claimed item.
+        """CREATE TABLE claim_browsers (
+            item_id INTEGER NOT NULL REFERENCES claims(item_id),
+            device TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (item_id, device)
+        ) WITHOUT ROWID""",
         """CREATE UNIQUE INDEX jobs_request_key ON jobs(owner_id, request_key)
            WHERE request_key IS NOT NULL""",
     ]),

@@ -162,7 +162,7 @@ def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
     viewer = seen.identity if seen else ""
     (count, devices, window_devices, others, networks, window_networks, first_at,
      pruned_count, pruned_networks, pruned_devices, pruned_first, claimed_at,
-     claim_device) = db.execute(
+     viewer_claimed) = db.execute(
         "WITH b AS (SELECT coalesce(sum(scans), 0), count(*), "
         "count(CASE WHEN last_at >= :since THEN 1 END), "
         "coalesce(sum(CASE WHEN who != :viewer THEN scans END), 0) "
@@ -171,10 +171,12 @@ def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
         "min(first_at) FROM scan_networks WHERE item_id = :item) "
         "SELECT b.*, n.*, "
         "t.pruned_count, t.pruned_networks, t.pruned_devices, t.first_at, "
-        "c.claimed_at, c.device FROM b, n "  # one row, whatever the joins find
-        "LEFT JOIN scan_totals t ON t.item_id = :item "
+        "c.claimed_at, c.device = :device OR EXISTS (SELECT 1 FROM claim_browsers o "
+        "WHERE o.item_id = :item AND o.device = :device) FROM b, n "  # one row, whatever
+        "LEFT JOIN scan_totals t ON t.item_id = :item "                # the joins find
         "LEFT JOIN claims c ON c.item_id = :item",
-        {"item": item_id, "since": since.isoformat(), "viewer": viewer}).fetchone()
+        {"item": item_id, "since": since.isoformat(), "viewer": viewer,
+         "device": seen.device if seen else None}).fetchone()
     if pruned_count is not None:
         count += pruned_count
         networks += pruned_networks
@@ -183,7 +185,7 @@ def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
     return ScanHistory(
         count=count, first_at=first_at if count > 1 else None, networks=networks,
         devices=devices, claimed_at=claimed_at,
-        claimed_by_viewer=bool(claimed_at and seen and claim_device == seen.device),
+        claimed_by_viewer=bool(claimed_at and seen and viewer_claimed),
         other_device_scans=_others(count, others + (pruned_count or 0), seen),
         window_networks=window_networks, window_devices=window_devices)
 

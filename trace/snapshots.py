@@ -32,7 +32,7 @@ from .inspections import store as inspection_store
 # bookkeeping. tests/test_snapshots.py holds every other table to its triggers.
 UNWATCHED_TABLES = frozenset({
     "items", "scans", "scan_totals", "scan_networks", "scan_browsers", "claims", "attempts",
-    "jobs", "users", "api_tokens", "sign_ins",
+    "jobs", "users", "api_tokens", "sign_ins", "claim_browsers",
     "ledger_leaves", "ledger_nodes", "ledger_checkpoints", "schema_migrations",
     "content_version"})
 

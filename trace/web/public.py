@@ -97,11 +97,16 @@ def claim(code: ItemCode):
         if verdict.verdict not in ("genuine", "suspicious") or verdict.item is None:
             raise InvalidInput("only a genuine item can be claimed",
                                message_zh="只有验证通过的商品才能认领")
-        if not verdict.has_pin and request.form.get("received") != "1":
+        if request.form.get("confirm") == "1":  # the claimant, in another browser
+            claims.confirm_claimant(db, verdict.item, seen, request.form.get("pin"),
+                                    current_app.config["HASH_SECRET"])
+            notice = ("claim.confirmed", "")
+        elif not verdict.has_pin and request.form.get("received") != "1":
             raise InvalidInput("tick 'I have this item in my hands' first",
                                message_zh="请先勾选“这件商品已经在我手里”")
-        claims.claim_item(db, verdict.item, seen, request.form.get("pin"),
-                          current_app.config["HASH_SECRET"])
+        else:
+            claims.claim_item(db, verdict.item, seen, request.form.get("pin"),
+                              current_app.config["HASH_SECRET"])
     except TraceError as error:
         message = in_reader_language(error)
         status, notice = error.status, ("claim.failed", message[:1].upper() + message[1:])
