@@ -57,7 +57,7 @@ def test_the_item_page_links_to_a_proof_page_that_checks(client, db, keyed):
     link = f"/ledger/proof?gtin={GTIN}&amp;lot={LOT}&amp;serial={item.serial}"
     assert link in page and "查看防篡改记录" in page
     proof = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
-    assert 'data-proof="ok"' in proof and "平台记录未被改动" in proof
+    assert 'data-proof="ok"' in proof and "以下记录未被改动" in proof and "不在账本里" in proof
     assert "不能证明您手中的商品是正品" in proof and "verdict-genuine" not in proof
     assert "批次登记" in proof and "发放追溯码" in proof and "本次发放 5 个追溯码" in proof
     assert "是第 3 条记录发放的 5 个码中的第 1 个" in proof and "账本第 2 条" in proof
@@ -74,7 +74,7 @@ def test_the_batch_page_links_to_its_proof_in_english_too(client, db, keyed):
     page = client.get(f"/01/{GTIN}/10/{LOT}?lang=en").get_data(as_text=True)
     assert f"/ledger/proof?gtin={GTIN}&amp;lot={LOT}&amp;lang=en" in page
     proof = client.get(f"/ledger/proof?gtin={GTIN}&lot={LOT}&lang=en").get_data(as_text=True)
-    assert "Our records are unchanged" in proof and "Codes issued" in proof
+    assert "The records below are unchanged" in proof and "Codes issued" in proof
     assert "<title>" in proof and "诸暨" not in proof.split("<title>")[1].split("</title>")[0]
 
 
