@@ -62,6 +62,13 @@ def test_a_forged_code_names_no_batch_and_records_nothing(db, room, issued_urls)
         selection.record_selection(db, room, result, "不选用", actor="live")
 
 
+def test_a_batch_link_or_shared_text_is_told_for_what_it_is(db, room, issued_urls):
+    batch = selection.check_sample(db, f"{BASE_URL}/01/{GTIN}/10/{LOT}", BASE_URL)
+    assert "批次页面的网址" in batch.checks[0].detail and not batch.ok
+    shared = selection.check_sample(db, f"【抖音】复制这段话 {issued_urls[0]} 打开", BASE_URL)
+    assert shared.checks[0].ok and shared.batch is not None
+
+
 def test_a_recall_and_fake_reports_count_against_the_supplier(app, db, room, issued_urls):
     from trace import recalls
     recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")

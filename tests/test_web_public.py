@@ -375,13 +375,34 @@ def test_complaints_reach_the_operator_and_12315(client, issued_urls):
 
 @pytest.mark.parametrize("path", [
     "/01/09521234000013/10/ZJ-2611-A/21/AAAAAAAAAAAA",      # no signature: cut off
-    "/verify?q=https://trace.example.cn/01/09521234000013/10/ZJ-2611-A",  # a batch URL
 ])
 def test_an_unreadable_code_asks_to_scan_again_not_to_refuse_the_goods(client, issued_urls,
                                                                        path):
     html = client.get(path).get_data(as_text=True)
     assert 'data-verdict="invalid"' in html and "请勿购买" not in html
     assert "重新扫描" in html
+
+
+@pytest.mark.parametrize("pasted", [
+    "https://trace.example.cn/01/09521234000013/10/ZJ-2611-A",
+    "直播间的二维码 https://trace.example.cn/01/09521234000013/10/ZJ-2611-A 看检测报告",
+    "trace.example.cn/01/09521234000013/10/ZJ-2611-A",
+])
+def test_a_pasted_batch_link_opens_the_batch_page(client, issued_urls, pasted):
+    response = client.get("/verify", query_string={"q": pasted})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/01/09521234000013/10/ZJ-2611-A"
+
+
+@pytest.mark.parametrize("share", [
+    "【抖音】复制这段话 {url} 打开验证",
+    "{url}，快来看看！",
+    "看看这个：{url}\n来自微信",
+])
+def test_a_code_link_inside_shared_text_is_verified(client, db, issued_urls, share):
+    data = client.get("/verify", query_string={"q": share.format(url=issued_urls[0])},
+                      headers={"Accept": "application/json"}).get_json()
+    assert data["verdict"] == "genuine"
 
 
 def test_a_forged_code_still_says_do_not_buy(client, issued_urls):

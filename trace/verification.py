@@ -11,6 +11,7 @@ printed by ``python -m trace verify``::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -180,11 +181,32 @@ def verify_url(db: sqlite_utils.Database, url: str, base_url: str | None = None,
     return verify_code(db, parsed, seen, policy)
 
 
-def verify_text(db: sqlite_utils.Database, text: str, base_url: str | None = None,
-                seen: Observer | None = None, policy: ScanPolicy = ScanPolicy()) -> Verdict:
-    """Whatever a person pasted or typed: a code URL, a 追溯码 from under the QR
-    (``RZJ4-WDFF-XA07``), or one of our ``/verify?q=`` links carrying either."""
+# A link inside shared text (【抖音】复制这段话 https://… 打开验证): up to the first
+# space, quote or full-width punctuation, which no code URL contains.
+_LINK_IN_TEXT = re.compile(r"https?://[^\s<>\"'，。！？、；：（）【】「」《》]+", re.IGNORECASE)
+
+
+def batch_entered(text: str, base_url: str | None) -> BatchRef | None:
+    """The batch, when what was pasted is one of our batch pages' links (the QR on
+    a livestream's screen): that page is the answer, not a verdict on an item."""
+    entered = entered_text(text, base_url)
+    if not urlsplit(entered).scheme:
+        return None
+    try:
+        parsed = parse_link(entered, base_url)
+    except InvalidCode:
+        return None
+    return parsed if isinstance(parsed, BatchRef) else None
+
+
+def entered_text(text: str, base_url: str | None = None) -> str:
+    """What a person pasted or typed, as one code URL or 追溯码: the link out of a
+    chat app's share text, the code out of one of our ``/verify?q=`` links, and
+    our own host's link without its ``https://``."""
     text = (text or "").strip()
+    found = _LINK_IN_TEXT.search(text)
+    if found and (found.start() > 0 or found.end() < len(text)):
+        text = found.group(0)
     parts = urlsplit(text)
     if parts.scheme.lower() in ("http", "https") and parts.path == "/verify":
         query = parse_qs(parts.query)
@@ -194,8 +216,16 @@ def verify_text(db: sqlite_utils.Database, text: str, base_url: str | None = Non
         official = urlsplit(base_url)
         if text.lower().startswith(official.netloc.lower() + "/"):
             text = f"{official.scheme}://{text}"
-            parts = urlsplit(text)
-    if parts.scheme or text.startswith("/"):
+    return text
+
+
+def verify_text(db: sqlite_utils.Database, text: str, base_url: str | None = None,
+                seen: Observer | None = None, policy: ScanPolicy = ScanPolicy()) -> Verdict:
+    """Whatever a person pasted or typed: a code URL, a 追溯码 from under the QR
+    (``RZJ4-WDFF-XA07``), or one of our ``/verify?q=`` links carrying either
+    (``entered_text``)."""
+    text = entered_text(text, base_url)
+    if urlsplit(text).scheme or text.startswith("/"):
         return verify_url(db, text, base_url, seen, policy)
     return verify_typed(db, text, seen, policy)
 

@@ -99,6 +99,9 @@ def _code(verdict: verification.Verdict) -> Check:
         return Check("code", True, f"正品：签名核对无误（追溯码 {group_serial(verdict.serial or '')}）")
     if verdict.verdict == "registered":
         return Check("code", False, "手输的追溯码只能查到登记信息；请扫描样品上的二维码核验签名")
+    if verdict.reason_code == "batch_url":
+        return Check("code", False, "这是批次页面的网址（例如直播画面上的二维码），不是样品自己的码："
+                     "请扫描样品标签上的二维码")
     return Check("code", False, CODE_DETAILS.get(verdict.verdict, verdict.reason))
 
 

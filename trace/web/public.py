@@ -56,6 +56,9 @@ def verify_entered():
     text = request.args.get("q") or request.args.get("url") or ""
     if not text.strip():  # the form sent empty: back to it, not a verdict on nothing
         return redirect(link("public.home"), 303)
+    batch = verification.batch_entered(text, current_app.config["BASE_URL"])
+    if batch:  # the livestream's batch QR, pasted: its page
+        return redirect(link("public.scan", _rest=f"{batch.gtin}/10/{batch.lot}"), 303)
     return _verdict_response(verification.verify_text(
         get_db(), text, current_app.config["BASE_URL"], counted_observer(), policy()))
 
