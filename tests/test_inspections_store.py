@@ -351,3 +351,20 @@ def test_revoking_a_labs_key_keeps_what_it_stored_before_and_names_the_rest(
     later, earlier = store.served_reports(db, 1)
     assert earlier["report"] == first and earlier["signature_ok"] and "problem" not in earlier
     assert not later["signature_ok"] and later["problem"] == "key" and later["current"]
+
+
+def test_an_agency_keeping_its_own_key_is_told_to_sign_itself(app, db, commissioned):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from trace import keys
+    from trace.errors import Conflict
+    own = Ed25519PrivateKey.generate()
+    keys.register_public_key(db, commissioned.key_role, own.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    with pytest.raises(Conflict) as told:
+        signed(app, db, commissioned, pearl_report(commissioned))
+    assert "自行保管" in told.value.message_zh and "inspection sign" in told.value.message_zh
+    kid = keys.kid_of(own)
+    record = pearl_report(commissioned)
+    store.store_report(db, record, kid, reports.sign_record(own, kid, record), pdf=PDF)
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 1

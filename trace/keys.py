@@ -336,6 +336,12 @@ def _open_signer(record: KeyRecord, keys_dir: str | Path, passphrase: str | None
     return Signer(record.kid, record.role, private)
 
 
+def held_here(keys_dir: str | Path, kid: str) -> bool:
+    """Whether the private half of ``kid`` is in ``keys_dir`` (an agency that
+    registered its own public key keeps its private key itself)."""
+    return _pem_path(keys_dir, kid).exists()
+
+
 def can_issue(db: sqlite_utils.Database, keys_dir: str | Path) -> bool:
     """Whether the active issuer key's private file is in ``keys_dir`` (checked to
     open when the server started): /healthz says so, for a monitor."""
