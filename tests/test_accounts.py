@@ -179,3 +179,13 @@ def test_a_sign_in_is_known_until_closed_and_only_with_its_own_id(db):
     assert accounts.signed_in(db, user.id, first) is None
     assert accounts.signed_in(db, user.id, second) is not None
     assert first not in str(db.execute("SELECT * FROM sign_ins").fetchall())  # hashes only
+
+
+def test_sign_in_reads_full_width_letters_and_names_an_empty_field(db):
+    accounts.add_user(db, "admin", "ops@trace.example.cn", password="a long passphrase")
+    assert accounts.sign_in(db, "ｏｐｓ＠ｔｒａｃｅ．ｅｘａｍｐｌｅ．ｃｎ", "a long passphrase",
+                            "net").email == "ops@trace.example.cn"
+    for email, password in (("", "a long passphrase"), ("ops@trace.example.cn", "")):
+        with pytest.raises(InvalidInput, match="enter both"):
+            accounts.sign_in(db, email, password, "net")
+    assert db.execute("SELECT count(*) FROM attempts").fetchone()[0] == 0

@@ -90,6 +90,7 @@ def test_unknown_batch_is_a_chinese_404(client, issued_urls):
 def test_unknown_page_404(client):
     response = client.get("/nope")
     assert response.status_code == 404 and "页面不存在" in response.get_data(as_text=True)
+    assert 'action="/verify"' in response.get_data(as_text=True)  # look the code up here
 
 
 def test_pasted_code(client, issued_urls):
@@ -190,7 +191,10 @@ def test_any_other_host_header_is_refused(client, issued_urls, host):
         response = client.get(path, headers={"Host": host})
         assert response.status_code == 400, (path, response.status_code)
         assert "evil" not in response.headers.get("Location", "")
-        assert "unknown host" in response.get_data(as_text=True)
+        page = response.get_data(as_text=True)
+        assert "请使用正式网址" in page and 'href="https://trace.example.cn"' in page
+        assert "evil" not in page and response.headers["Content-Type"] == \
+            "text/html; charset=utf-8"
 
 
 def test_the_official_host_and_added_ones_are_served(app, client, issued_urls):
@@ -456,6 +460,7 @@ def test_a_failed_item_is_warned_above_everything_on_the_batch_page(app, client,
     main = html.split("<main>")[1]
     assert main.index("本批次检测结果有不合格项目：联苯菊酯") < main.index("section")
     assert 'class="item-verdict verdict-fail"' in html
+    assert "<dd>检测不合格（见上方提示）</dd>" in html and "<dd>正常</dd>" not in html
 
 
 def test_a_genuine_item_of_a_failed_batch_is_not_headed_as_passed(app, client, db,

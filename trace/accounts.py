@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -178,8 +179,14 @@ LOGIN_PER_NETWORK = throttle.Limit(
 
 def sign_in(db: sqlite_utils.Database, email: str, password: str, network: str) -> User:
     """The account, or ``InvalidInput`` (wrong e-mail or password, never which) and
-    ``TooManyAttempts`` once failures pile up, per account and per network."""
-    guard = ((LOGIN_PER_ACCOUNT, (email or "").strip().lower()), (LOGIN_PER_NETWORK, network))
+    ``TooManyAttempts`` once failures pile up, per account and per network. An
+    e-mail typed in a Chinese input method's full-width letters (ｑｃ＠…) is read as
+    the plain one; an empty field is named and costs no attempt."""
+    email = unicodedata.normalize("NFKC", email or "").strip()
+    if not email or not password:
+        raise InvalidInput("enter both your e-mail and your password",
+                           message_zh="请填写邮箱和密码")
+    guard = ((LOGIN_PER_ACCOUNT, email.lower()), (LOGIN_PER_NETWORK, network))
     throttle.check_all(db, guard)
     user = _password_matches(db, email, password)
     if user is None:

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, Response, current_app, g, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import escape
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -233,13 +234,26 @@ def link(endpoint: str, **values) -> str:
     return url
 
 
+def _unknown_host_page() -> str:
+    """A phone-sized page naming the official address, built from our settings
+    alone (nothing of the request, no url_for: the Host is not ours)."""
+    base = escape(current_app.config["BASE_URL"])
+    domain = escape(current_app.config["OFFICIAL_DOMAIN"])
+    return ('<!doctype html><html lang="zh-CN"><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<title>请使用正式网址</title><h1>请使用正式网址</h1>"
+            f"<p>这个网址不是本平台的正式地址。请打开 <a href=\"{base}\">{domain}</a> 查询，"
+            "或重新扫描商品上的二维码。</p>"
+            '<p lang="en">This is not our official address. Open '
+            f'<a href="{base}">{domain}</a>, or scan the code on the item again.</p>\n')
+
+
 def _handle_http_error(error: HTTPException):
     if isinstance(error, SecurityError):  # a Host we do not serve: build nothing from it
         if request.path.startswith(MACHINE_PATHS) or wants_json():
             return {"error": "UnknownHost", "message": "This server does not answer for "
                     "that Host: use the official address.", "message_zh": "请使用平台的正式地址访问。"}, 400
-        return Response("400 Bad Request: unknown host. 请使用平台的正式地址访问。\n", 400,
-                        mimetype="text/plain; charset=utf-8")
+        return Response(_unknown_host_page(), 400, mimetype="text/html")
     if isinstance(error, CSRFError):
         return render_error(error, 400, "This form has expired or came from another site. "
                             "Go back, reload the page and send it again.",
