@@ -165,6 +165,24 @@ def test_a_pin_stock_is_offered_only_when_every_code_has_a_pin(supplier, db):
         assert got.status_code == 200 and got.get_data()[:5] == b"%PDF-", stock
 
 
+def test_a_pin_batch_defaults_to_pins_and_a_voided_plain_code_unmixes_it(supplier, db):
+    from trace import recalls
+    from trace.codes import parse_link
+    from trace.issuing import export_rows
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    issue(supplier, db, 2, with_pin="1")
+    html = supplier.get(page).get_data(as_text=True)
+    assert re.search(r'name="with_pin" value="1" checked', html)  # a top-up keeps PINs
+    menu = html.split('id="stock"')[1].split("</select>")[0]
+    assert re.search(r'<option value="([^"]+)"', menu).group(1) == "thermal-50x30-pin"
+    issue(supplier, db, 1)  # unticked: a plain code
+    assert "thermal-50x30-pin" not in supplier.get(page).get_data(as_text=True)
+    plain = list(export_rows(db, GTIN, LOT, BASE_URL))[-1]["url"]
+    recalls.void_item(db, parse_link(plain, BASE_URL), "标签损坏", actor="qc")
+    html = supplier.get(page).get_data(as_text=True)
+    assert "thermal-50x30-pin" in html and "个不带" not in html
+
+
 def test_codes_with_pins_on_a_stock_without_them_are_warned(supplier, db):
     issue(supplier, db, 2, with_pin="1")
     page = f"/supplier/batches/{GTIN}/{LOT}"

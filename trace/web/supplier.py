@@ -114,8 +114,10 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
     issued = catalog.issued_count(db, found.id)
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 1 + issued // ITEMS_A_PAGE))
     served = inspection_store.served_reports(db, found.id)
-    with_pins = db.execute("SELECT count(pin_hash) FROM items WHERE batch_id = ?",
-                           [found.id]).fetchone()[0]
+    # Labels print active codes only: a voided plain code no longer mixes the batch.
+    printable, with_pins = db.execute(
+        "SELECT count(*), count(pin_hash) FROM items WHERE batch_id = ? AND status = 'active'",
+        [found.id]).fetchone()
     folder = current_app.config["LABELS_DIR"]
     # A stock that prints scratch-off PINs only for a batch whose codes have them,
     # and only stocks the batch's lot and serials fit on whole.
@@ -127,12 +129,15 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
             stock, found, product.name, *first, current_app.config["OFFICIAL_DOMAIN"])
         if misfit:
             unfit.append(stock)
-        elif with_pins == issued or not stock.prints_pin:  # a PIN stock needs every PIN
+        elif with_pins == printable or not stock.prints_pin:  # a PIN stock needs every PIN
             choices.append(stock)
+    if with_pins and with_pins == printable:  # PINs on every code: a PIN stock by default
+        choices.sort(key=lambda stock: not stock.prints_pin)
     chosen = next((s for s in choices if s.name == request.args.get("stock")),
                   choices[0] if choices else None)
     return render_template(
-        "supplier/batch.html", batch=found, product=product, with_pins=with_pins, unfit=unfit,
+        "supplier/batch.html", batch=found, product=product, with_pins=with_pins,
+        printable=printable, unfit=unfit,
         issued=issued, items=scans.batch_items(db, found.id, offset=(page - 1) * ITEMS_A_PAGE,
                                                limit=ITEMS_A_PAGE),
         page=page, pages=max(1, -(-issued // ITEMS_A_PAGE)), parts=downloads.label_parts(issued),
