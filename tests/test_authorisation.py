@@ -99,6 +99,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("ledger.checkpoint_list", "GET", "/ledger/checkpoints", None, PUBLIC),
     ("ledger.checkpoint_at", "GET", "/ledger/checkpoint/{checkpoint}", None, PUBLIC),
     ("ledger.consistency", "GET", "/ledger/consistency?from=1&to={checkpoint}", None, PUBLIC),
+    ("ledger.entries", "GET", "/ledger/entries?start=0&end=3", None, PUBLIC),
     ("ledger.proof_page", "GET", f"/ledger/proof?gtin={GTIN}&lot={LOT}", None, PUBLIC),
     ("ledger.proof_bundle", "GET", f"/ledger/proof.json?gtin={GTIN}&lot={LOT}", None, PUBLIC),
     ("live.state", "GET", "/live/{live}/state", None, PUBLIC),

@@ -44,6 +44,26 @@ def test_a_consistency_proof_links_two_checkpoints(app, client, db, keyed):
     assert ledger.verify_consistency(first.size, second.size, first.root, second.root, proof)
 
 
+def test_an_auditor_reads_every_leaf_and_rebuilds_the_checkpoints_root(client, db, keyed,
+                                                                       monkeypatch):
+    from trace.web import ledger as ledger_pages
+    monkeypatch.setattr(ledger_pages, "ENTRIES_AT_ONCE", 3)  # several pages, as at 256
+    note = checkpoints.parse_note(client.get("/ledger/checkpoint").get_data(as_text=True))
+    leaves, start = [], 0
+    while start < note.size:
+        page = client.get(f"/ledger/entries?start={start}&end={note.size - 1}").get_json()
+        assert [e["index"] for e in page["entries"]] == list(range(start, start + len(
+            page["entries"])))
+        leaves += [base64.b64decode(entry["data"]) for entry in page["entries"]]
+        start += len(page["entries"])
+    assert len(leaves) == note.size > 3 and ledger.root(leaves) == note.root
+    for bad in ("/ledger/entries?start=5&end=2", "/ledger/entries?start=x&end=2",
+                "/ledger/checkpoint/abc", "/ledger/consistency?from=9&to=1"):
+        response = client.get(bad)
+        assert response.status_code in (400, 404) and response.get_json()["message_zh"], bad
+        assert response.headers["Access-Control-Allow-Origin"] == "*", bad
+
+
 @pytest.mark.parametrize("query", ["from=x&to=2", "from=5&to=2", "from=1&to=999999",
                                    "from=" + "9" * 30 + "&to=1", ""])
 def test_a_bad_consistency_query_is_a_clear_400(client, keyed, query):

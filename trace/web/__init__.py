@@ -145,7 +145,8 @@ def as_told(error: TraceError) -> TraceError:
 
 
 # Machine addresses: their errors are JSON whatever the Accept header says.
-MACHINE_PATHS = ("/api/", "/ledger/consistency", "/ledger/proof.json", "/ledger/checkpoints")
+MACHINE_PATHS = ("/api/", "/ledger/consistency", "/ledger/proof.json", "/ledger/checkpoint",
+                 "/ledger/entries")
 
 
 WORKSPACES = ("supplier", "agency", "admin", "streamer")
@@ -164,6 +165,8 @@ def render_error(error: Exception, status: int, message: str, message_zh: str):
         body = error.to_json() if isinstance(error, TraceError) else {
             "error": name, "message": message, "message_zh": message_zh}
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        if request.path.startswith("/ledger/"):  # monitors' scripts read errors too
+            headers["Access-Control-Allow-Origin"] = "*"
         return body, status, headers
     # A workspace's error stays in the workspace (the reader's own: a supplier who
     # opened a streamer's address goes back to theirs): the buyer's page would tell

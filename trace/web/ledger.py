@@ -4,6 +4,7 @@ proof of what the log holds about a batch or an item::
     GET /ledger/checkpoint                  the latest checkpoint (C2SP signed note, text)
     GET /ledger/checkpoint/<size>           an earlier one
     GET /ledger/consistency?from=M&to=N     the RFC 6962 proof that N extends M (JSON)
+    GET /ledger/entries?start=M&end=N       leaves M..N, like RFC 6962 get-entries (JSON)
     GET /ledger/proof?gtin=&lot=[&serial=]  the proof page (linked from item and batch pages)
     GET /ledger/proof.json?...              the proof bundle (ledger check-proof reads it)
 """
@@ -85,6 +86,25 @@ def consistency():
         raise InvalidInput(str(error), message_zh="账本没有这两个大小之间的证明") from None
     return any_origin(current_app.json.response(
         {"from": old, "to": new, "proof": [base64.b64encode(h).decode() for h in proof]}))
+
+
+ENTRIES_AT_ONCE = 256
+
+
+@bp.get("/entries")
+def entries():
+    """Leaves ``start`` to ``end`` (both included, at most 256 at once, fewer past the
+    log's end), so an auditor can read the whole log, key events and all, and
+    check that a bundle left nothing out."""
+    start, end = _size("start"), _size("end")
+    if end < start:
+        raise InvalidInput("end must not be before start", message_zh="end 不能小于 start")
+    rows = get_db().execute("SELECT idx FROM ledger_leaves WHERE idx BETWEEN ? AND ? "
+                            "ORDER BY idx", [start, min(end, start + ENTRIES_AT_ONCE - 1)])
+    found = [log.leaf(get_db(), index) for (index,) in rows]
+    return any_origin(current_app.json.response({"entries": [
+        {"index": leaf["index"], "kind": leaf["kind"],
+         "data": base64.b64encode(leaf["data"]).decode()} for leaf in found]}))
 
 
 def _subject() -> tuple[catalog.Batch, str | None]:
