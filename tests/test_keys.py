@@ -352,3 +352,13 @@ def test_parse_time_gives_utc_whatever_the_machine_zone(monkeypatch):
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_revoking_the_last_ledger_key_says_checkpoints_stop(app, db, run_cli):
+    ledger = create_key(db, app.config["KEYS_DIR"], role="ledger")
+    out = run_cli("keys", "revoke", ledger.kid, "--at", ledger.not_before)
+    assert out.exit_code == 0 and "No ledger key is active now" in out.output
+    second = create_key(db, app.config["KEYS_DIR"], role="ledger")
+    third = create_key(db, app.config["KEYS_DIR"], role="ledger")
+    quiet = run_cli("keys", "revoke", second.kid, "--at", second.not_before)
+    assert quiet.exit_code == 0 and "No ledger key" not in quiet.output and third.kid

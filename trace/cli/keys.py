@@ -126,6 +126,10 @@ def keys_revoke(kid: str, at: str | None):
     if reports:
         click.echo(f"{reports:,} lab report(s) stored from then on now fail their signature "
                    "check.", err=True)
+    if record.role == "ledger" and keys.active_key(db, "ledger") is None:
+        click.echo("No ledger key is active now: no checkpoint is signed until you create "
+                   "one (python -m trace keys new --role ledger). Tell the auditors, who "
+                   "pinned the old key, the new key's id.", err=True)
 
 
 COMMANDS = [keys_group]
