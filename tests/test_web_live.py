@@ -53,6 +53,10 @@ def test_the_page_shows_the_verdict_product_lab_and_the_batch_qr(client, db, on_
     assert re.fullmatch(r'<script src="/static/live\.js\?v=[0-9a-f]{10}" defer>', script)
     assert 'class="overlay"' in client.get(on_air + "?overlay=1").get_data(as_text=True)
     assert "Genuine · tests passed" in client.get(on_air + "?lang=en").get_data(as_text=True)
+    db.execute("UPDATE products SET name_en = 'Zhuji pearl necklace'")
+    db.conn.commit()
+    english = client.get(on_air + "?lang=en").get_data(as_text=True)
+    assert '<p class="product">Zhuji pearl necklace</p>' in english  # its English name
 
 
 def test_the_state_it_polls_and_what_viewers_scanning_it_reach_count_no_scans(client, db,
