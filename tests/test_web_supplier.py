@@ -199,6 +199,7 @@ def test_stocks_the_lot_does_not_fit_on_are_not_offered(supplier, db, make_batch
     page = f"/supplier/batches/{GTIN}/{long_lot}"
     html = supplier.get(page).get_data(as_text=True)
     assert "本批次的批次号、追溯码或二维码在这些标签纸上放不下，所以没有列出" in html
+    assert f"“{long_lot}”在这种标签纸" in html  # why, stock by stock
     menu = html.split('id="stock"')[1].split("</select>")[0]
     offered = re.findall(r'<option value="([^"]+)"', menu)
     assert offered and "tag-30x20" not in offered
@@ -394,3 +395,14 @@ def test_a_key_that_will_not_open_is_told_beside_the_form_without_its_path(
     assert response.status_code == 409 and "联系平台运营方" in html
     assert app.config["KEYS_DIR"] not in html and app.config["KEYS_DIR"] in caplog.text
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+
+
+def test_an_expired_batch_says_so_on_the_suppliers_page(supplier, db, make_batch):
+    make_batch(lot="OLD-1")
+    db.execute("UPDATE batches SET produced_on = '2024-01-01', expires_on = '2025-01-01' "
+               "WHERE lot = 'OLD-1'")
+    db.conn.commit()
+    html = supplier.get(f"/supplier/batches/{GTIN}/OLD-1").get_data(as_text=True)
+    assert "本批次已于 2025-01-01 过保质期" in html
+    assert "过保质期" not in supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(
+        as_text=True)

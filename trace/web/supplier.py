@@ -128,7 +128,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         misfit = first and downloads.stock_problem(
             stock, found, product.name, *first, current_app.config["OFFICIAL_DOMAIN"])
         if misfit:
-            unfit.append(stock)
+            unfit.append((stock, misfit))
         elif with_pins == printable or not stock.prints_pin:  # a PIN stock needs every PIN
             choices.append(stock)
     if with_pins and with_pins == printable:  # PINs on every code: a PIN stock by default
