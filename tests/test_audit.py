@@ -170,3 +170,13 @@ def test_one_items_proof_names_only_that_items_problems(logged, issued_urls):
     tamper(logged, "items", "UPDATE items SET status = 'active', status_reason = NULL")
     assert audit.subject_problems(logged, GTIN, LOT, other) == []
     assert any(voided in p for p in audit.subject_problems(logged, GTIN, LOT, voided))
+
+
+def test_an_item_moved_to_another_batch_is_found(logged, make_batch, issued_urls):
+    make_batch(lot="OTHER-1")
+    serial = parse_code(issued_urls[0], BASE_URL).serial
+    logged.execute("UPDATE items SET batch_id = (SELECT id FROM batches WHERE lot = 'OTHER-1') "
+                   "WHERE serial = ?", [serial])
+    named = f"item {serial} was issued in batch {LOT} but now sits in {GTIN}/OTHER-1"
+    assert any(named in problem for problem in audit.audit(logged))
+    assert any(named in problem for problem in audit.subject_problems(logged, GTIN, LOT))

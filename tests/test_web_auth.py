@@ -96,6 +96,7 @@ def test_signing_out_ends_the_sign_in_in_every_copy_of_the_cookie(app, client, d
     sign_in(client)
     copied = copy_of_session(client, app)
     assert copied.get("/admin/").status_code == 200
+    assert copied.get("/admin/").headers["Cache-Control"] == "no-store"  # not kept either
     assert sign_out(client).status_code == 303
     assert copied.get("/admin/").status_code == 302
     assert copied.get("/account/tokens").status_code == 302  # no token minting either

@@ -43,6 +43,7 @@ def audit(db: sqlite_utils.Database, kept: Sequence[checkpoints.Checkpoint] = ()
     node_problems = _subtrees(db, stored)
     problems += node_problems
     problems += _statuses(db)
+    problems += _items_outside_their_issuance(db)
     problems += _checkpoints(db, stored, trust_nodes=not node_problems)
     problems += _kept(db, stored, kept)
     problems += _missing_triggers(db)
@@ -57,7 +58,23 @@ def subject_problems(db: sqlite_utils.Database, gtin: str, lot: str,
     for row in db.execute("SELECT idx FROM ledger_leaves WHERE gtin = ? AND lot = ? AND "
                           "(serial IS NULL OR serial = ?) ORDER BY idx", [gtin, lot, serial]):
         problems += _leaf_against_row(db, log.leaf(db, row[0]))
-    return problems + _statuses(db, gtin, lot, serial)
+    return problems + _statuses(db, gtin, lot, serial) + _items_outside_their_issuance(
+        db, gtin, lot)
+
+
+def _items_outside_their_issuance(db: sqlite_utils.Database, gtin: str | None = None,
+                                  lot: str | None = None) -> list[str]:
+    """Items moved to another batch than the top-up that issued them: the logged
+    items_root still holds (it covers serials and signatures), but the code
+    printed on the label now names a batch its item is not in."""
+    rows = db.execute(
+        "SELECT i.serial, b.gtin, b.lot, o.lot FROM items i JOIN issuances s ON "
+        "s.id = i.issuance_id JOIN batches o ON o.id = s.batch_id JOIN batches b ON "
+        "b.id = i.batch_id WHERE i.batch_id != s.batch_id AND (? IS NULL OR "
+        "(b.gtin = ? AND b.lot = ?) OR (o.gtin = ? AND o.lot = ?)) LIMIT 20",
+        [gtin, gtin, lot, gtin, lot]).fetchall()
+    return [f"item {serial} was issued in batch {issued_lot} but now sits in {gtin_now}/"
+            f"{lot_now}: its row was edited" for serial, gtin_now, lot_now, issued_lot in rows]
 
 
 # The triggers that make event tables and the log append-only (from the migrations).

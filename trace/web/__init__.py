@@ -323,6 +323,10 @@ def _security_headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.blueprint in (*WORKSPACES, "auth") and "Cache-Control" not in response.headers:
+        # A workspace page holds another organisation's business: no shared or
+        # back-button cache keeps it after sign-out.
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
