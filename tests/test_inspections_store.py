@@ -368,3 +368,13 @@ def test_an_agency_keeping_its_own_key_is_told_to_sign_itself(app, db, commissio
     record = pearl_report(commissioned)
     store.store_report(db, record, kid, reports.sign_record(own, kid, record), pdf=PDF)
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 1
+
+
+def test_a_report_dated_before_its_batch_was_produced_is_refused(app, db, commissioned):
+    produced = db.execute("SELECT produced_on FROM batches").fetchone()[0]
+    record = pearl_report(commissioned, issued_on="2020-01-01")
+    assert produced and produced > "2020-01-01"
+    with pytest.raises(InvalidInput) as refused:
+        store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
+    assert "早于批次" in refused.value.message_zh
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0

@@ -118,6 +118,12 @@ def store_report(db: sqlite_utils.Database, record: dict, kid: str, sig: str, *,
     batch = catalog.get_batch(db, record["batch"]["gtin"],
                               catalog.normalise_lot(record["batch"]["lot"]))
     may_sign_for(db, batch, agency, record["type"])
+    if batch.produced_on and record["issued_on"] < batch.produced_on:
+        raise InvalidInput(  # a slip of the date or of the batch: the buyer would trust it
+            f"report {record['report_no']} is dated {record['issued_on']}, before batch "
+            f"{batch.lot} was produced ({batch.produced_on}); check the date and the batch",
+            message_zh=f"报告签发日期 {record['issued_on']} 早于批次 {batch.lot} 的生产日期"
+                       f"（{batch.produced_on}），请核对签发日期和批次号")
     _check_pdf(record, pdf, db)
     with db.atomic():
         _check_version(db, agency, record, batch)
