@@ -101,6 +101,7 @@ def test_notes_may_have_lines_but_no_escapes(db, make_batch):
     (" 06901234567892 ", "06901234567892"),
     ("012345678905", "00012345678905"),      # GTIN-12 (UPC-A)
     ("96385074", "00000096385074"),          # GTIN-8
+    ("６９０１２３４５６７８９２", "06901234567892"),  # typed with a Chinese keyboard
 ])
 def test_short_gtins_are_written_as_fourteen_digits(given, gtin14):
     assert catalog.normalise_gtin(given) == gtin14
@@ -108,7 +109,9 @@ def test_short_gtins_are_written_as_fourteen_digits(given, gtin14):
 
 @pytest.mark.parametrize("given, message", [
     ("6901234567893", "wrong check digit"), ("690123456789", "wrong check digit"),
-    ("1234567", "8, 12, 13 or 14 digits"), ("６９０１２３４５６７８９２", "8, 12, 13 or 14 digits"),
+    ("1234567", "8, 12, 13 or 14 digits"),
+    ("6901234567\U00010A41\U00010A42", "8, 12, 13 or 14 digits"),  # isdigit(), not int()
+    ("69012345678٣", "8, 12, 13 or 14 digits"),  # Arabic-Indic: a digit, not ours
 ])
 def test_bad_gtins_are_refused(given, message):
     with pytest.raises(InvalidInput, match=message):

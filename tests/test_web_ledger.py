@@ -65,6 +65,7 @@ def test_an_auditor_reads_every_leaf_and_rebuilds_the_checkpoints_root(client, d
 
 
 @pytest.mark.parametrize("query", ["from=x&to=2", "from=5&to=2", "from=1&to=999999",
+                                   "from=²&to=1", "from=1&to=①",
                                    "from=" + "9" * 30 + "&to=1", ""])
 def test_a_bad_consistency_query_is_a_clear_400(client, keyed, query):
     response = client.get(f"/ledger/consistency?{query}", headers={"Accept": "application/json"})

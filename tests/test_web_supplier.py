@@ -286,7 +286,8 @@ def issue_for(client, db, gtin: str, lot: str, count: int) -> jobs.Job:
     return wait_for(db, int(response.headers["Location"].rsplit("/", 1)[1]))
 
 
-@pytest.mark.parametrize("count", ["0", "100001", "-3", "五十", "", "1,000"])
+@pytest.mark.parametrize("count", ["0", "100001", "-3", "五十", "", "1,000", "\U00010A41",
+                                   "٣", "99999999999"])
 def test_an_impossible_count_is_refused_and_issues_nothing(supplier, db, count):
     page = f"/supplier/batches/{GTIN}/{LOT}"
     response = post_form(supplier, page + "/issue", {"count": count}, page=page)

@@ -146,12 +146,12 @@ def get_agency(db: sqlite_utils.Database, agency_id: int) -> Agency:
 def find_agency(db: sqlite_utils.Database, id_or_cma: str | int) -> Agency:
     """An agency by its id or its CMA number."""
     key = str(id_or_cma).strip()
-    if len(key) == 12 and key.isdigit():
+    if len(key) == 12 and key.isascii() and key.isdigit():
         row = db.execute("SELECT id FROM agencies WHERE cma_no = ?", [key]).fetchone()
         if row is None:
             raise NotFound(f"no agency with CMA number {key}", message_zh="未找到该检测机构")
         return get_agency(db, row[0])
-    if not key.isdigit():
+    if not (key.isascii() and key.isdigit()):
         raise NotFound(f"no agency {key!r}: give its id or 12-digit CMA number",
                        message_zh="未找到该检测机构")
     return get_agency(db, int(key))

@@ -201,7 +201,7 @@ def require_approved(supplier: Supplier) -> None:
 
 def find_supplier(db: sqlite_utils.Database, id_or_credit_code: str | int) -> Supplier:
     key = str(id_or_credit_code).strip()
-    column = "id" if key.isdigit() else "credit_code"
+    column = "id" if key.isascii() and key.isdigit() else "credit_code"
     rows = list(db.query(f"SELECT * FROM suppliers WHERE {column} = ?", [key.upper()]))
     if not rows:
         raise NotFound(f"no supplier with {'id' if column == 'id' else '统一社会信用代码'} {key}",
@@ -247,10 +247,10 @@ def normalise_gtin(gtin: str) -> str:
     >>> normalise_gtin(" 6901234567892 ")
     '06901234567892'
     """
-    text = (gtin or "").strip()
+    text = unicodedata.normalize("NFKC", gtin or "").strip()  # full-width digits too
     if _SHORT_GTIN.fullmatch(text):
         text = text.zfill(14)
-    elif not (text.isdigit() and len(text) == 14):
+    elif not (text.isascii() and text.isdigit() and len(text) == 14):
         raise InvalidInput(f"a GTIN is 8, 12, 13 or 14 digits, not {text[:20]!r}",
                            message_zh="商品条码应为 8、12、13 或 14 位数字")
     if not text.strip("0"):  # its check digit holds, but GS1 never assigns it

@@ -179,7 +179,7 @@ def parse_query(query: str, path_ais: set[str]) -> dict[str, str]:
         raw_key, _, raw_value = piece.partition("=")
         key = percent_decode(raw_key, "key")
         value = percent_decode(raw_value, key)
-        if key.isdigit():
+        if key.isascii() and key.isdigit():
             _check_query_ai(key, value, path_ais)
         if key in result and (key.isdigit() or key in ("k", "s")):
             raise InvalidCode(f"query key {key!r} appears more than once",

@@ -77,7 +77,7 @@ def find_room(db: sqlite_utils.Database, room: str | int) -> Room:
     """A room by its id here, or by its room number on its platform when that names
     exactly one room (what a streamer knows by heart)."""
     key = str(room).strip()
-    if key.isdigit() and len(key) < 19:
+    if key.isascii() and key.isdigit() and len(key) < 19:
         found = db.execute("SELECT id FROM rooms WHERE id = ?", [int(key)]).fetchone()
         if found:
             return get_room(db, found[0])

@@ -114,7 +114,7 @@ def assign():
     """Assign an agency to test a batch for 监督抽检 or 神秘抽检."""
     form = request.form
     try:
-        if not (form.get("agency") or "").isdigit():
+        if not ((form.get("agency") or "").isascii() and form["agency"].isdigit()):
             raise InvalidInput("choose an agency", message_zh="请选择检测机构")
         inspection_store.commission(get_db(), form.get("gtin", ""), form.get("lot", ""),
                                     int(form["agency"]), actor=signed_in_user().email,

@@ -93,7 +93,8 @@ def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:
         "agency": {"id": str(g.agency.id), "name": g.agency.name, "cma": g.agency.cma_no,
                    "cnas": g.agency.cnas_no or ""},
         "report_no": (form.get("report_no") or "").strip(),
-        "version": str(int(supersedes) + 1) if supersedes.isdigit() else
+        "version": str(int(supersedes) + 1)
+        if supersedes.isascii() and supersedes.isdigit() else
         (supersedes + ".1" if supersedes else "1"),
         "type": form.get("type", ""), "batch": {"gtin": batch.gtin, "lot": batch.lot},
         "issued_on": form.get("issued_on", ""),

@@ -48,7 +48,7 @@ class SignedIn(UserMixin):
 @login_manager.user_loader
 def _load(session_id: str):
     user_id, _, sign_in_id = session_id.partition(".")
-    if not (user_id.isdigit() and sign_in_id):
+    if not (user_id.isascii() and user_id.isdigit() and sign_in_id):
         return None  # a cookie from before sign-ins were kept, or garbage: sign in again
     user = accounts.signed_in(get_db(), int(user_id), sign_in_id)
     return SignedIn(user, sign_in_id) if user else None

@@ -71,7 +71,7 @@ def checkpoint_at(size: int):
 
 def _size(name: str) -> int:
     text = request.args.get(name, "")
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise InvalidInput(f"{name} must be a tree size (a whole number)",
                            message_zh=f"{name} 应为账本大小（整数）")
     return int(text)

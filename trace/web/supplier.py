@@ -14,6 +14,7 @@ ever reaches its own organisation's data (another's is 'not found')::
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
                    request, stream_with_context, url_for)
@@ -90,10 +91,12 @@ def new_batch():
 
 
 def _whole_number(text: str | None, what: str, what_zh: str) -> int | None:
-    text = (text or "").strip()
+    # Full-width digits from a Chinese keyboard are digits; "²" or "①" are not,
+    # though str.isdigit() says so (and int() then fails).
+    text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 9:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise InvalidInput(f"{what} must be a whole number above 0, without commas or a "
                            "decimal point",
                            message_zh=f"{what_zh}须为大于 0 的整数，不要加逗号或小数点")
@@ -250,7 +253,7 @@ def commission(gtin: str, lot: str):
     found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
     try:
         agency_id = request.form.get("agency", "")
-        if not agency_id.isdigit():
+        if not (agency_id.isascii() and agency_id.isdigit()):
             raise InvalidInput("choose an agency", message_zh="请选择检测机构")
         inspection_store.commission(db, found.gtin, found.lot, int(agency_id),
                                     actor=signed_in_user().email)
