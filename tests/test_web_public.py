@@ -487,6 +487,8 @@ def test_a_tampered_report_says_so_on_the_page(app, client, db, issued_urls):
 
 
 def test_an_old_report_says_how_old(app, client, db, issued_urls):
+    db.execute("UPDATE batches SET produced_on = '2023-12-01'")  # an old batch, still sold
+    db.conn.commit()
     _stored_report(app, db, issued_on="2024-01-02")
     html = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     assert "可能已不反映当前批次" in html
