@@ -59,3 +59,10 @@ def test_agency_commands(run_cli, db):
     assert "231012341234" in listing and "L1234" in listing
     bad = run_cli("agency", "add", "--name", "x", "--cma", "12")
     assert bad.exit_code == 1 and "12 digits" in bad.output
+
+
+def test_a_cma_number_typed_full_width_is_read_and_other_digits_are_refused():
+    assert agencies.normalise_cma("２３１０ １２３４ ０２２２") == "231012340222"
+    for typed in ("٢٣١٠١٢٣٤٠٢٢٢", "23101234022²"):
+        with pytest.raises(InvalidInput, match="12 digits"):
+            agencies.normalise_cma(typed)

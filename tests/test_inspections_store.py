@@ -245,6 +245,8 @@ def test_a_verdict_that_contradicts_its_result_and_limit_is_refused(
     ("0.35", "mg/kg", "≤0.1mg/kg"), ("0.35", "mg/kg", "<=0.1"), ("0.35", "mg/kg", "≦0.1"),
     ("0.35", "mg/kg", "max 0.1"), ("0.35", "mg/kg", "不大于 0.1"), ("0.35", "mg/kg", "不得检出"),
     ("0.5", "mg/kg", "≤100 μg/kg"), ("3.5e-1", "mg/kg", "≤0.1"), ("0.35", "MG/KG", "≤0.1 mg/kg"),
+    ("0.5", "mg/kg", "≯0.1"), ("检出", "", "不得检出"), ("0.5mg/kg", "", "≤0.1"),
+    ("500 μg/kg", "mg/kg", "≤0.1"),
 ])
 def test_an_over_limit_result_passed_in_any_usual_spelling_is_refused(db, lab, result, unit,
                                                                       limit):
@@ -259,6 +261,7 @@ def test_an_over_limit_result_passed_in_any_usual_spelling_is_refused(db, lab, r
 @pytest.mark.parametrize("result, unit, limit", [
     ("0.05", "mg/kg", "≤100 μg/kg"), ("未检出", "mg/kg", "不得检出"), ("<0.01", "mg/kg", "不得检出"),
     ("0.35", "mg/kg", "≤5 mg/L"),  # another kind of unit: left to the lab
+    ("0.5", "mg/kg", "0.1"),  # a bare number: a bound either way, left to the lab
 ])
 def test_a_result_within_a_limit_written_otherwise_passes(db, lab, result, unit, limit):
     record = pearl_report(lab)

@@ -124,3 +124,17 @@ def test_a_correction_starts_from_the_version_it_corrects(client, db, lab):
     assert 'value="2026-11-20"' in html and "更正第 1 版" in html
     other = client.get("/agency/reports/new?report_no=NOPE&supersedes=1")
     assert other.status_code == 404
+
+
+def test_an_agency_keeping_its_own_key_is_told_on_the_form_not_after_it(client, db, lab):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from trace import keys
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    assert 'type="submit">' in client.get("/agency/reports/new").get_data(as_text=True)
+    public = Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    record = keys.register_public_key(db, lab.key_role, public)
+    page = client.get("/agency/reports/new").get_data(as_text=True)
+    assert f"贵机构的签名密钥（{record.kid}）由贵机构自行保管" in page
+    assert "提交后，平台用贵机构的签名密钥签名" not in page

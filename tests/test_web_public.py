@@ -391,6 +391,8 @@ def test_an_unreadable_code_asks_to_scan_again_not_to_refuse_the_goods(client, i
     "https://trace.example.cn/01/09521234000013/10/ZJ-2611-A",
     "直播间的二维码 https://trace.example.cn/01/09521234000013/10/ZJ-2611-A 看检测报告",
     "trace.example.cn/01/09521234000013/10/ZJ-2611-A",
+    "https://trace.example.cn/01/09521234000013/10/ZJ-2611-A/",
+    "直播间二维码https://trace.example.cn/01/09521234000013/10/ZJ-2611-A看检测报告",
 ])
 def test_a_pasted_batch_link_opens_the_batch_page(client, issued_urls, pasted):
     response = client.get("/verify", query_string={"q": pasted})
@@ -402,6 +404,8 @@ def test_a_pasted_batch_link_opens_the_batch_page(client, issued_urls, pasted):
     "【抖音】复制这段话 {url} 打开验证",
     "{url}，快来看看！",
     "看看这个：{url}\n来自微信",
+    "【抖音】复制这段话{url}打开验证",  # no spaces around it
+    "({url}).",
 ])
 def test_a_code_link_inside_shared_text_is_verified(client, db, issued_urls, share):
     data = client.get("/verify", query_string={"q": share.format(url=issued_urls[0])},

@@ -287,7 +287,7 @@ def issue_for(client, db, gtin: str, lot: str, count: int) -> jobs.Job:
 
 
 @pytest.mark.parametrize("count", ["0", "100001", "-3", "五十", "", "1,000", "\U00010A41",
-                                   "٣", "99999999999"])
+                                   "٣", "99999999999", "1²", "①"])
 def test_an_impossible_count_is_refused_and_issues_nothing(supplier, db, count):
     page = f"/supplier/batches/{GTIN}/{LOT}"
     response = post_form(supplier, page + "/issue", {"count": count}, page=page)
@@ -407,3 +407,8 @@ def test_an_expired_batch_says_so_on_the_suppliers_page(supplier, db, make_batch
     assert "本批次已于 2025-01-01 过保质期" in html
     assert "过保质期" not in supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(
         as_text=True)
+
+
+def test_a_row_number_past_sqlites_range_is_no_page(supplier):
+    assert supplier.get("/supplier/jobs/99999999999999999999999").status_code == 404
+    assert supplier.get("/supplier/jobs/9223372036854775807").status_code == 404  # the largest

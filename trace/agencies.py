@@ -20,11 +20,12 @@ import sqlite_utils
 
 from . import keys
 from .catalog import clean_text
+from .digits import ascii_digits
 from .db import utc_now
 from .errors import Conflict, InvalidInput, NotFound
 
-_CMA = re.compile(r"\d{12}")
-_CNAS = re.compile(r"L\d{4,5}")
+_CMA = re.compile(r"[0-9]{12}")  # ASCII: \d would take any script's digits
+_CNAS = re.compile(r"L[0-9]{4,5}")
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def normalise_cma(text: str) -> str:
     >>> normalise_cma(" 2310 1234 1234 ")
     '231012341234'
     """
-    cma = re.sub(r"\s+", "", text or "")
+    cma = ascii_digits(re.sub(r"\s+", "", text or ""))
     if not _CMA.fullmatch(cma):
         raise InvalidInput("the CMA number (资质认定证书编号) is 12 digits",
                            message_zh="CMA 资质认定证书编号应为 12 位数字")
@@ -70,7 +71,7 @@ def normalise_cnas(text: str | None) -> str | None:
     >>> normalise_cnas("CNAS l1234")
     'L1234'
     """
-    cnas = re.sub(r"^CNAS", "", re.sub(r"\s+", "", text or "").upper())
+    cnas = re.sub(r"^CNAS", "", ascii_digits(re.sub(r"\s+", "", text or "")).upper())
     if not cnas:
         return None
     if not _CNAS.fullmatch(cnas):

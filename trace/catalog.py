@@ -18,6 +18,7 @@ from datetime import date, timedelta
 import sqlite_utils
 
 from .db import utc_now
+from .digits import ascii_digits, is_number
 from .transparency import leaves
 from .errors import Conflict, Forbidden, InvalidCode, InvalidInput, NotFound
 from .gs1 import validate_gtin14
@@ -247,10 +248,10 @@ def normalise_gtin(gtin: str) -> str:
     >>> normalise_gtin(" 6901234567892 ")
     '06901234567892'
     """
-    text = unicodedata.normalize("NFKC", gtin or "").strip()  # full-width digits too
+    text = ascii_digits(gtin or "").strip()  # a Chinese keyboard's ６９０… too
     if _SHORT_GTIN.fullmatch(text):
         text = text.zfill(14)
-    elif not (text.isascii() and text.isdigit() and len(text) == 14):
+    elif not (is_number(text) and len(text) == 14):
         raise InvalidInput(f"a GTIN is 8, 12, 13 or 14 digits, not {text[:20]!r}",
                            message_zh="商品条码应为 8、12、13 或 14 位数字")
     if not text.strip("0"):  # its check digit holds, but GS1 never assigns it

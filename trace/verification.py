@@ -181,9 +181,11 @@ def verify_url(db: sqlite_utils.Database, url: str, base_url: str | None = None,
     return verify_code(db, parsed, seen, policy)
 
 
-# A link inside shared text (【抖音】复制这段话 https://… 打开验证): up to the first
-# space, quote or full-width punctuation, which no code URL contains.
-_LINK_IN_TEXT = re.compile(r"https?://[^\s<>\"'，。！？、；：（）【】「」《》]+", re.IGNORECASE)
+# A link inside shared text (【抖音】复制这段话 https://… 打开验证, spaces or not): a
+# code URL is printable ASCII, so it ends at the first other character; a full
+# stop or bracket closing the sentence is not part of it.
+_LINK_IN_TEXT = re.compile(r"https?://[!-~]+", re.IGNORECASE)
+_CLOSING = ".,;:!?)]}>'\""
 
 
 def batch_entered(text: str, base_url: str | None) -> BatchRef | None:
@@ -206,7 +208,7 @@ def entered_text(text: str, base_url: str | None = None) -> str:
     text = (text or "").strip()
     found = _LINK_IN_TEXT.search(text)
     if found and (found.start() > 0 or found.end() < len(text)):
-        text = found.group(0)
+        text = found.group(0).rstrip(_CLOSING)
     parts = urlsplit(text)
     if parts.scheme.lower() in ("http", "https") and parts.path == "/verify":
         query = parse_qs(parts.query)
@@ -216,6 +218,8 @@ def entered_text(text: str, base_url: str | None = None) -> str:
         official = urlsplit(base_url)
         if text.lower().startswith(official.netloc.lower() + "/"):
             text = f"{official.scheme}://{text}"
+    if "/10/" in text and "/21/" not in text and "?" not in text:
+        text = text.rstrip("/")  # a batch link copied with a closing slash
     return text
 
 

@@ -37,7 +37,7 @@ MAX_ITEMS = 300
 REQUIRED = ("v", "agency", "report_no", "version", "type", "batch", "issued_on", "conclusion",
             "items", "pdf_sha256", "supersedes")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def canonical_bytes(record: dict) -> bytes:

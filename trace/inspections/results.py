@@ -64,11 +64,14 @@ def read_result(printed: str) -> Reading:
 
 
 # How a limit's bound is written besides ≤ and ≥: ASCII, Japanese-style and words.
-_BOUND_WORDS = (("<=", "≤"), ("=<", "≤"), ("≦", "≤"), ("不大于", "≤"), ("不超过", "≤"),
+_BOUND_WORDS = (("<=", "≤"), ("=<", "≤"), ("≦", "≤"), ("≯", "≤"), ("不大于", "≤"), ("不超过", "≤"),
                 ("不高于", "≤"), ("最大", "≤"), ("MAX", "≤"), (">=", "≥"), ("=>", "≥"),
-                ("≧", "≥"), ("不小于", "≥"), ("不低于", "≥"), ("最小", "≥"), ("MIN", "≥"))
+                ("≧", "≥"), ("≮", "≥"), ("不小于", "≥"), ("不低于", "≥"), ("最小", "≥"), ("MIN", "≥"))
 _LIMIT = re.compile(rf"([<>≤≥])\s*({_NUMBER})\s*(.*)")
 _NONE_ALLOWED = {"不得检出", "不得检出ND", "ND", "不得检出(ND)"}
+_DETECTED = {"检出", "有检出", "阳性", "DETECTED", "POSITIVE"}
+# A number with a unit typed after it: the unit starts with a letter, µ or %.
+_WITH_UNIT = re.compile(rf"([<>≤≥]?)\s*({_NUMBER})\s*([A-Za-zµμ%‰][A-Za-z0-9µμ%‰/·^.]*)")
 # Units of one kind, each as a multiple of the first: a limit in μg/kg against a
 # result in mg/kg is compared in one unit, never read as the same number.
 _UNIT_SCALES = (
@@ -135,10 +138,16 @@ def within_limit(result: str, limit: str | None, unit: str | None = None) -> boo
     (None, True)
     >>> within_limit("0.35", "<=0.1mg/kg", "mg/kg"), within_limit("0.5", "≤100 μg/kg", "mg/kg")
     (False, False)
-    >>> within_limit("0.02", "不得检出"), within_limit("未检出", "不得检出")
-    (False, True)
+    >>> within_limit("0.02", "不得检出"), within_limit("未检出", "不得检出"), within_limit("检出", "不得检出")
+    (False, True, False)
+    >>> within_limit("0.5mg/kg", "≤0.1"), within_limit("0.5", "≯0.1", "mg/kg")
+    (False, False)
+    >>> within_limit("3-4级", "≥4") is None, within_limit("0.5 mg/L", "≤0.1", "mg/kg") is None
+    (True, True)
     """
-    reading = read_result(result)
+    reading, unit = _with_its_unit(result, unit)
+    if reading is None:  # a unit of its own that cannot be compared
+        return None
     if unicodedata.normalize("NFKC", limit or "").replace(" ", "").upper() in _NONE_ALLOWED:
         return _none_allowed(reading)
     bound = read_limit(limit, unit)
@@ -158,11 +167,29 @@ def within_limit(result: str, limit: str | None, unit: str | None = None) -> boo
         bound.qualifier]
 
 
+def _with_its_unit(result: str, unit: str | None) -> tuple[Reading | None, str | None]:
+    """The result read, with the unit to compare in: a unit typed into the result
+    ("0.5mg/kg") is the item's when it has none, else scaled into the item's."""
+    reading = read_result(result)
+    text = unicodedata.normalize("NFKC", result or "").strip()
+    found = _WITH_UNIT.fullmatch(text) if reading.qualifier == "text" else None
+    if found is None:
+        return reading, unit
+    sign, number, own_unit = found.groups()
+    scale = _scale(own_unit, unit) if unit else 1.0
+    if scale is None:
+        return None, unit
+    value = number if scale == 1.0 else f"{float(number) * scale:g}"
+    return Reading(sign or "=", value), unit or own_unit
+
+
 def _none_allowed(reading: Reading) -> bool | None:
     """不得检出: met by 未检出 or a figure under the detection limit; a number is a
     finding."""
     if reading.qualifier in ("ND", "<", "≤"):
         return True
+    if reading.qualifier == "text" and (reading.value or "").upper() in _DETECTED:
+        return False
     if reading.qualifier == "=":
         return float(reading.value or 0) == 0
     return None

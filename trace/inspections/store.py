@@ -282,18 +282,27 @@ def complete_unsigned(record: dict, agency: agencies.Agency, pdf: bytes | None,
     return filled
 
 
+def own_key(db: sqlite_utils.Database, keys_dir: str | Path,
+            agency: agencies.Agency) -> str | None:
+    """The id of the agency's active key when the agency keeps its private half
+    itself (``agency key add``): the platform cannot sign for it."""
+    record = keys.active_key(db, agency.key_role)
+    return record.kid if record is not None and not keys.held_here(keys_dir, record.kid) \
+        else None
+
+
 def sign_with_agency_key(db: sqlite_utils.Database, keys_dir: str | Path, agency_id: int,
                          record: dict, passphrase: str | None = None) -> tuple[str, str]:
     """Sign with the agency's server-held key: (kid, sig). An agency whose key is
     its own (``agency key add``) is told to sign itself: the platform cannot."""
     agency = agencies.get_agency(db, agency_id)
-    own = keys.active_key(db, agency.key_role)
-    if own is not None and not keys.held_here(keys_dir, own.kid):
+    own = own_key(db, keys_dir, agency)
+    if own is not None:
         raise Conflict(
-            f"{agency.name} keeps its own signing key ({own.kid}): sign the report on your "
+            f"{agency.name} keeps its own signing key ({own}): sign the report on your "
             "machine ('python -m trace inspection sign') and send it with its kid and sig; "
             "the platform cannot sign for you",
-            message_zh=f"贵机构的签名密钥（{own.kid}）由贵机构自行保管，平台无法代为签名："
+            message_zh=f"贵机构的签名密钥（{own}）由贵机构自行保管，平台无法代为签名："
                        "请在本机构电脑上用 inspection sign 签名，再提交签好的报告"
                        "（inspection import，或在接口里带上 kid 和 sig）")
     signer = keys.load_signer(db, keys_dir, passphrase, role=agency.key_role)

@@ -19,6 +19,7 @@ from markupsafe import escape
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.routing import IntegerConverter
 
 from .. import db
 from ..bounded import BoundedCache
@@ -330,6 +331,15 @@ def _security_headers(response):
     return response
 
 
+class RowNumber(IntegerConverter):
+    """``<int:…>`` in our routes is a row id: one past SQLite's 64-bit range is no
+    page (404), not an OverflowError when it is bound to a query (a 500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2 ** 63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .agency import bp as agency_bp
@@ -342,6 +352,7 @@ def register(app: Flask) -> None:
     from .public import bp as public_bp
     from .supplier import bp as supplier_bp
 
+    app.url_map.converters["int"] = RowNumber  # before any route is added
     i18n.init_app(app)
     login_manager.init_app(app)
     app.register_blueprint(public_bp)

@@ -71,8 +71,9 @@ def _start(db) -> dict:
 
 
 def _form(batches: list[dict], form, error: str | None = None, status: int = 200):
+    own = store.own_key(get_db(), current_app.config["KEYS_DIR"], g.agency)
     return render_template("agency/report_form.html", batches=batches, form=form,
-                           types=reports.TYPES, error=error), status
+                           types=reports.TYPES, error=error, own_key=own), status
 
 
 def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:

@@ -14,13 +14,13 @@ ever reaches its own organisation's data (another's is 'not found')::
 from __future__ import annotations
 
 import secrets
-import unicodedata
 
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
                    request, stream_with_context, url_for)
 
 from .. import agencies, catalog, downloads, issuing, jobs, keys, recalls, scans, stocks
 from ..checkpointing import sign_pending
+from ..digits import ascii_digits, is_number
 from ..inspections import store as inspection_store
 from ..inspections import report as report_format
 from ..errors import InvalidInput, TraceError
@@ -91,12 +91,10 @@ def new_batch():
 
 
 def _whole_number(text: str | None, what: str, what_zh: str) -> int | None:
-    # Full-width digits from a Chinese keyboard are digits; "²" or "①" are not,
-    # though str.isdigit() says so (and int() then fails).
-    text = unicodedata.normalize("NFKC", text or "").strip()
+    text = ascii_digits(text or "").strip()  # a Chinese keyboard's ５ is 5; ² is no digit
     if not text:
         return None
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+    if not is_number(text) or len(text) > 18:
         raise InvalidInput(f"{what} must be a whole number above 0, without commas or a "
                            "decimal point",
                            message_zh=f"{what_zh}须为大于 0 的整数，不要加逗号或小数点")
