@@ -159,5 +159,10 @@ def test_an_operator_registers_an_agency_with_its_key(operator, db):
     assert agency.approved and keys.active_key(db, agency.key_role) is not None
     assert f"已登记检测机构 {agency.id}：浙江省珍珠检测中心" in operator.get("/admin/").get_data(
         as_text=True)
-    post_form(operator, "/admin/agencies", {"name": "x", "cma": "12"}, page="/admin/")
-    assert "12 位数字" in operator.get("/admin/").get_data(as_text=True)
+    refused = post_form(operator, "/admin/agencies", {"name": "宁波检测院", "cma": "12",
+                                                      "address": "宁波市"}, page="/admin/")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "12 位数字" in html
+    assert 'value="宁波检测院"' in html and 'value="宁波市"' in html  # nothing to type again
+    assert 'href="/admin/?lang=en"' in html  # the language switch goes to the page
+    assert len(agencies.list_agencies(db)) == 1

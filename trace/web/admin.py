@@ -9,7 +9,8 @@ and rotate the issuer key. Every route is for a signed-in admin account::
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
+                   url_for)
 
 from .. import accounts, agencies, catalog, keys, rooms
 from ..errors import Conflict, InvalidInput, NotFound, TraceError
@@ -28,8 +29,12 @@ def _signed_in_admin():
 
 
 @bp.get("/")
-def home():
+def home(status: int = 200, **problem):
+    """The operator's page; after a refused agency form, with its error beside the
+    form and what was typed still in it (``problem``: ``agency_error``)."""
     db = get_db()
+    if request.method == "POST":  # the language switch and reloads go to the page itself
+        g.page_path = url_for("admin.home")
     suppliers, labs, channels = (catalog.list_suppliers(db), agencies.list_agencies(db),
                                  rooms.list_rooms(db))
     org_names = {("supplier", row["id"]): row["name"] for row in suppliers} | \
@@ -42,7 +47,8 @@ def home():
                            pending_agencies=[lab for lab in labs
                                              if not lab.approved and not lab.rejected_at],
                            users=accounts.list_users(db), org_names=org_names,
-                           keys=keys.list_keys(db), me=signed_in_user())
+                           keys=keys.list_keys(db), me=signed_in_user(),
+                           form=request.form if problem else {}, problem=problem), status
 
 
 @bp.post("/suppliers/<int:supplier_id>/approve")
@@ -91,10 +97,9 @@ def add_agency():
             get_db(), form.get("name", ""), form.get("cma", ""), form.get("cnas"),
             address=form.get("address"), keys_dir=config["KEYS_DIR"],
             passphrase=config["KEY_PASSPHRASE"])
-    except TraceError as error:
-        flash(in_reader_language(error), "bad")
-    else:
-        flash(t("admin.agency_added").format(id=agency.id, name=agency.name), "ok")
+    except TraceError as error:  # beside the form, with what was typed kept
+        return home(error.status, agency_error=in_reader_language(error))
+    flash(t("admin.agency_added").format(id=agency.id, name=agency.name), "ok")
     return redirect(link("admin.home"), 303)
 
 
