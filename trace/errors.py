@@ -80,9 +80,11 @@ class DatabaseUnavailable(TraceError):
 
 
 class TooManyAttempts(TraceError):
-    """Too many attempts in a short time; try again later."""
+    """Too many attempts in a short time; try again later (``retry_after`` seconds,
+    when the limit knows)."""
 
     status = 429
+    retry_after: int | None = None
 
 
 class LabelFontProblem(TraceError):

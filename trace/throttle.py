@@ -9,6 +9,7 @@ four workers counted separately would allow four times the guesses::
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -40,8 +41,17 @@ def used(db: sqlite_utils.Database, limit: Limit, subject: str,
 
 def check(db: sqlite_utils.Database, limit: Limit, subject: str,
           now: datetime | None = None) -> None:
-    if used(db, limit, subject, now) >= limit.attempts:
-        raise TooManyAttempts(limit.message, message_zh=limit.message_zh)
+    """``TooManyAttempts`` once ``limit`` is used up, saying in ``retry_after`` how
+    many seconds until its oldest attempt leaves the window and one is free."""
+    if used(db, limit, subject, now) < limit.attempts:
+        return
+    oldest = db.execute("SELECT min(at) FROM attempts WHERE scope = ? AND subject = ? AND "
+                        "at >= ?", [limit.scope, subject, _since(limit, now)]).fetchone()[0]
+    free_at = datetime.fromisoformat(oldest) + limit.window
+    error = TooManyAttempts(limit.message, message_zh=limit.message_zh)
+    error.retry_after = max(1, math.ceil(
+        (free_at - (now or datetime.now(timezone.utc))).total_seconds()))
+    raise error
 
 
 def note(db: sqlite_utils.Database, limit: Limit, subject: str,

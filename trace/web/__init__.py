@@ -25,7 +25,7 @@ from .. import db
 from ..bounded import BoundedCache
 from ..clock import beijing_time
 from ..codes import group_serial
-from ..errors import KeyProblem, StorageUnavailable, TraceError
+from ..errors import KeyProblem, StorageUnavailable, TooManyAttempts, TraceError
 from . import assets, i18n
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -128,6 +128,7 @@ def lang_switch_url(lang: str) -> str:
 
 def in_reader_language(error: TraceError) -> str:
     """What went wrong, in the language the page is in."""
+    note_retry_after(error)
     told = as_told(error)
     return told.message_zh if g.get("lang") == "zh" else told.message
 
@@ -190,7 +191,20 @@ def _page_before() -> str | None:
     return same_origin_path(sent.path + (f"?{sent.query}" if sent.query else ""))
 
 
+def note_retry_after(error: TraceError) -> None:
+    """A throttled request's answer says when to try again (``_retry_after``)."""
+    if isinstance(error, TooManyAttempts) and error.retry_after:
+        g.retry_after = error.retry_after
+
+
+def _retry_after(response):
+    if response.status_code == 429 and g.get("retry_after"):
+        response.headers.setdefault("Retry-After", str(g.retry_after))
+    return response
+
+
 def _handle_trace_error(error: TraceError):
+    note_retry_after(error)
     told = as_told(error)
     return render_error(told, told.status, told.message, told.message_zh)
 
@@ -368,6 +382,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(sqlite3.OperationalError, _handle_storage)
     app.register_error_handler(Exception, _handle_unexpected)
     app.after_request(_security_headers)
+    app.after_request(_retry_after)
     assets.init_app(app)
     app.jinja_env.filters["keep_codes"] = keep_codes
 
