@@ -64,7 +64,7 @@ def test_a_recalled_sample_is_not_offered_for_selection(streamer, db, issued_url
     recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
     html = streamer.get("/streamer/check", query_string={"code": issued_urls[0]}).get_data(
         as_text=True)
-    assert "<option>选用</option>" not in html and "<option selected>不选用</option>" in html
+    assert 'value="选用"' not in html and '<option value="不选用" selected>不选用</option>' in html
     assert "召回、作废、过期或伪造的商品不能选用" in html
 
 
@@ -84,3 +84,11 @@ def test_the_workspace_shows_what_each_on_camera_page_shows(streamer, db, app, i
     assert "正品 · 检测合格" in streamer.get("/streamer/").get_data(as_text=True)
     recalls.recall_batch(db, "09521234000013", "ZJ-2611-A", "抽检不合格", actor="qc")
     assert 'state-bad">已召回 · 请勿购买' in streamer.get("/streamer/").get_data(as_text=True)
+
+
+def test_the_check_reads_in_english_too(streamer, issued_urls):
+    page = streamer.get("/streamer/check", query_string={"code": issued_urls[0], "lang": "en"})
+    html = page.get_data(as_text=True)
+    assert "Genuine: the signature checks out" in html and "No current lab report" in html
+    assert '<option value="不选用" selected>Do not select</option>' in html
+    assert "签名核对无误" not in html and "没有签名有效的现行检测报告" not in html

@@ -28,11 +28,19 @@ DECISIONS = ("选用", "不选用", "待复检")
 # What the code check tells the room, in the room's terms (a buyer's page speaks to
 # the buyer: "contact the seller for a return" means nothing to a streamer).
 CODE_DETAILS = {
-    "suspicious": "可疑：这个码被很多不同的手机和网络查询过，标签可能被复制，请向供货商核实样品来源",
-    "recalled": "已召回：这件商品或它的批次已被召回，不能销售",
-    "void": "已作废：这个码已被作废（标签损坏或重印），样品上不应再贴着它",
-    "forged": "伪造：本平台没有发放过这个码，或它被改动过",
-    "invalid": "无法识别：这不是本平台的追溯码，请扫描样品标签上的二维码",
+    "suspicious": ("可疑：这个码被很多不同的手机和网络查询过，标签可能被复制，请向供货商核实样品来源",
+                   "Suspicious: this code was looked up from many phones and networks; the "
+                   "label may be copied. Ask the supplier where the sample came from"),
+    "recalled": ("已召回：这件商品或它的批次已被召回，不能销售",
+                 "Recalled: this item or its batch is recalled and may not be sold"),
+    "void": ("已作废：这个码已被作废（标签损坏或重印），样品上不应再贴着它",
+             "Cancelled: this code was cancelled (a damaged or reprinted label); no sample "
+             "should still carry it"),
+    "forged": ("伪造：本平台没有发放过这个码，或它被改动过",
+               "Forged: we never issued this code, or it was altered"),
+    "invalid": ("无法识别：这不是本平台的追溯码，请扫描样品标签上的二维码",
+                "Unreadable: this is not one of our codes. Scan the QR code on the sample's "
+                "label"),
 }
 # No reason makes these sellable: the goods are recalled, cancelled or not ours.
 NEVER_SELECTABLE = ("recalled", "void", "forged", "invalid")
@@ -47,6 +55,7 @@ class Check:
     name: str       # stable: code, recall, expiry, report, results, supplier, after_sales
     ok: bool
     detail: str
+    detail_en: str = ""  # the same, for the workspace in English
 
 
 @dataclass(frozen=True)
@@ -94,36 +103,53 @@ def _code(verdict: verification.Verdict) -> Check:
     claimed = verdict.scans.claimed_at if verdict.scans else None
     if verdict.verdict == "genuine" and claimed:
         return Check("code", False, f"签名核对无误，但这件商品已于 {beijing_time(claimed)} "
-                     "被消费者认领为已买到的商品：样品不应是已售出的商品，请向供货商核实样品来源")
+                     "被消费者认领为已买到的商品：样品不应是已售出的商品，请向供货商核实样品来源",
+                     f"The signature checks out, but a buyer claimed this item as bought on "
+                     f"{beijing_time(claimed)}: a sample should not be a sold item. Ask the "
+                     "supplier where it came from")
     if verdict.verdict == "genuine":
-        return Check("code", True, f"正品：签名核对无误（追溯码 {group_serial(verdict.serial or '')}）")
+        serial = group_serial(verdict.serial or "")
+        return Check("code", True, f"正品：签名核对无误（追溯码 {serial}）",
+                     f"Genuine: the signature checks out (code {serial})")
     if verdict.verdict == "registered":
-        return Check("code", False, "手输的追溯码只能查到登记信息；请扫描样品上的二维码核验签名")
+        return Check("code", False, "手输的追溯码只能查到登记信息；请扫描样品上的二维码核验签名",
+                     "A typed code finds the record only; scan the QR code on the sample to "
+                     "check its signature")
     if verdict.reason_code == "batch_url":
         return Check("code", False, "这是批次页面的网址（例如直播画面上的二维码），不是样品自己的码："
-                     "请扫描样品标签上的二维码")
-    return Check("code", False, CODE_DETAILS.get(verdict.verdict, verdict.reason))
+                     "请扫描样品标签上的二维码",
+                     "This is a batch page's address (the QR code on a livestream's screen, "
+                     "say), not the sample's own code: scan the QR code on the sample's label")
+    zh, en = CODE_DETAILS.get(verdict.verdict, (verdict.reason, verdict.reason_en))
+    return Check("code", False, zh, en)
 
 
 def _recall(batch: catalog.Batch, verdict: verification.Verdict) -> Check:
     if batch.status == "recalled":
-        return Check("recall", False, f"批次已召回：{batch.status_reason}")
+        return Check("recall", False, f"批次已召回：{batch.status_reason}",
+                     f"The batch is recalled: {batch.status_reason}")
     reason = f"（{verdict.status_reason}）" if verdict.status_reason else ""
+    reason_en = f" ({verdict.status_reason})" if verdict.status_reason else ""
     if verdict.verdict == "recalled":
-        return Check("recall", False, f"这件商品已被单独召回{reason}")
+        return Check("recall", False, f"这件商品已被单独召回{reason}",
+                     f"This item alone is recalled{reason_en}")
     if verdict.verdict == "void":
-        return Check("recall", False, f"批次 {batch.lot} 未召回，但这件商品的码已作废{reason}")
-    return Check("recall", True, f"批次 {batch.lot} 未召回")
+        return Check("recall", False, f"批次 {batch.lot} 未召回，但这件商品的码已作废{reason}",
+                     f"Batch {batch.lot} is not recalled, but this item's code was "
+                     f"cancelled{reason_en}")
+    return Check("recall", True, f"批次 {batch.lot} 未召回", f"Batch {batch.lot} is not recalled")
 
 
 def expiry_check(batch: catalog.Batch, today: date) -> Check:
     """Not past the batch's expiry date: expired goods may not be sold at all."""
     if not batch.expires_on:
-        return Check("expiry", True, "本批次没有标注保质期")
+        return Check("expiry", True, "本批次没有标注保质期", "The batch gives no expiry date")
     if batch.expired(today):
-        return Check("expiry", False, f"已过保质期（到期日 {batch.expires_on}），不能销售")
+        return Check("expiry", False, f"已过保质期（到期日 {batch.expires_on}），不能销售",
+                     f"Expired on {batch.expires_on}: it may not be sold")
     left = (date.fromisoformat(batch.expires_on) - today).days
-    return Check("expiry", True, f"保质期至 {batch.expires_on}（还有 {left} 天）")
+    return Check("expiry", True, f"保质期至 {batch.expires_on}（还有 {left} 天）",
+                 f"Good until {batch.expires_on} ({left} days left)")
 
 
 def report_check(served: list[dict], valid_days: int, today: date) -> Check:
@@ -132,14 +158,20 @@ def report_check(served: list[dict], valid_days: int, today: date) -> Check:
     if not valid:
         bad = len(served) - len(valid)
         return Check("report", False, "没有签名有效的现行检测报告" +
-                     (f"（{bad} 份签名无效）" if bad else ""))
+                     (f"（{bad} 份签名无效）" if bad else ""),
+                     "No current lab report with a valid signature" +
+                     (f" ({bad} with an invalid signature)" if bad else ""))
     recent = [shown for shown in valid
               if (today - date.fromisoformat(shown["report"]["issued_on"])).days <= valid_days]
     if not recent:
-        return Check("report", False, f"检测报告已超过 {valid_days} 天，需要新的检测")
+        return Check("report", False, f"检测报告已超过 {valid_days} 天，需要新的检测",
+                     f"The lab report is over {valid_days} days old: a new test is needed")
     first = recent[0]["report"]
-    return Check("report", True, f"{first['agency']['name']}（CMA {first['agency']['cma']}）"
-                 f"报告 {first['report_no']}，{first['issued_on']} 签发，签名有效")
+    lab, cma = first["agency"]["name"], first["agency"]["cma"]
+    return Check("report", True, f"{lab}（CMA {cma}）"
+                 f"报告 {first['report_no']}，{first['issued_on']} 签发，签名有效",
+                 f"{lab} (CMA {cma}) report {first['report_no']}, issued "
+                 f"{first['issued_on']}, signature valid")
 
 
 def results_check(served: list[dict]) -> Check:
@@ -147,17 +179,22 @@ def results_check(served: list[dict]) -> Check:
     valid = [shown["report"] for shown in served if shown["signature_ok"]]
     failed = reports.failed_names(valid)
     if failed:
-        return Check("results", False, f"不合格项目：{'、'.join(failed)}")
+        return Check("results", False, f"不合格项目：{'、'.join(failed)}",
+                     f"Failed: {', '.join(failed)}")
     if not valid:
-        return Check("results", False, "没有可核对的检测结果")
-    return Check("results", True, f"{sum(len(r['items']) for r in valid)} 个检测项目，无不合格")
+        return Check("results", False, "没有可核对的检测结果", "No lab results to check")
+    tested = sum(len(r["items"]) for r in valid)
+    return Check("results", True, f"{tested} 个检测项目，无不合格",
+                 f"{tested} item(s) tested, none failed")
 
 
 def _supplier(verdict: verification.Verdict) -> Check:
     supplier = verdict.supplier
     if supplier is None or not supplier.approved:
-        return Check("supplier", False, "供货商未通过平台审核")
-    return Check("supplier", True, f"{supplier.name}，统一社会信用代码 {supplier.credit_code}")
+        return Check("supplier", False, "供货商未通过平台审核",
+                     "The supplier is not approved by the platform")
+    return Check("supplier", True, f"{supplier.name}，统一社会信用代码 {supplier.credit_code}",
+                 f"{supplier.name}, unified social credit code {supplier.credit_code}")
 
 
 def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Check:
@@ -179,9 +216,15 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
     detail = (f"近一年：消费者举报假货 {fakes} 起（同一网络的多次举报算一起）" if fakes
               else "近一年：没有消费者举报假货")
     detail += f"；在召回的批次：{'、'.join(in_force)}" if in_force else "；没有在召回的批次"
+    english = (f"Past year: {fakes} report(s) of fakes by buyers (one network's reports "
+               "count once)" if fakes else "Past year: no reports of fakes by buyers")
+    english += (f"; batches under recall: {', '.join(in_force)}" if in_force
+                else "; no batch under recall")
     if withdrawn:
         detail += f"；曾召回后撤销：{'、'.join(withdrawn)}"
-    return Check("after_sales", fakes <= FAKE_REPORTS_TOLERATED and not in_force, detail)
+        english += f"; recalls withdrawn: {', '.join(withdrawn)}"
+    return Check("after_sales", fakes <= FAKE_REPORTS_TOLERATED and not in_force, detail,
+                 english)
 
 
 def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck, decision: str,
