@@ -20,7 +20,7 @@ import sqlite_utils
 
 from . import keys
 from .catalog import clean_text
-from .digits import ascii_digits
+from .digits import ascii_digits, is_number
 from .db import utc_now
 from .errors import Conflict, InvalidInput, NotFound
 
@@ -147,12 +147,12 @@ def get_agency(db: sqlite_utils.Database, agency_id: int) -> Agency:
 def find_agency(db: sqlite_utils.Database, id_or_cma: str | int) -> Agency:
     """An agency by its id or its CMA number."""
     key = str(id_or_cma).strip()
-    if len(key) == 12 and key.isascii() and key.isdigit():
+    if len(key) == 12 and is_number(key):
         row = db.execute("SELECT id FROM agencies WHERE cma_no = ?", [key]).fetchone()
         if row is None:
             raise NotFound(f"no agency with CMA number {key}", message_zh="未找到该检测机构")
         return get_agency(db, row[0])
-    if not (key.isascii() and key.isdigit()):
+    if not is_number(key):
         raise NotFound(f"no agency {key!r}: give its id or 12-digit CMA number",
                        message_zh="未找到该检测机构")
     return get_agency(db, int(key))

@@ -202,7 +202,7 @@ def require_approved(supplier: Supplier) -> None:
 
 def find_supplier(db: sqlite_utils.Database, id_or_credit_code: str | int) -> Supplier:
     key = str(id_or_credit_code).strip()
-    column = "id" if key.isascii() and key.isdigit() else "credit_code"
+    column = "id" if is_number(key) else "credit_code"
     rows = list(db.query(f"SELECT * FROM suppliers WHERE {column} = ?", [key.upper()]))
     if not rows:
         raise NotFound(f"no supplier with {'id' if column == 'id' else '统一社会信用代码'} {key}",

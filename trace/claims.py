@@ -20,6 +20,7 @@ import sqlite_utils
 
 from . import throttle
 from .db import utc_now
+from .digits import is_number
 from .transparency import leaves
 from .errors import Conflict, InvalidInput, KeyProblem
 from .scans import Observer
@@ -68,7 +69,7 @@ def normalise_pin(text: str | None) -> str:
 def _pin_format(text: str | None) -> str:
     """Six digits, or a message that costs no attempt: a slip is not a guess."""
     pin = unicodedata.normalize("NFKC", normalise_pin(text))
-    if not (len(pin) == PIN_DIGITS and pin.isascii() and pin.isdigit()):
+    if not (len(pin) == PIN_DIGITS and is_number(pin)):
         raise InvalidInput(f"the PIN is {PIN_DIGITS} digits; scratch the label's coating and "
                            "type the digits under it",
                            message_zh=f"验证码是 {PIN_DIGITS} 位数字：请刮开标签涂层，输入下面的数字")

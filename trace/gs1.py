@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from .errors import InvalidCode
+from .digits import is_number
 
 # GS1 AI encodable character set 82 (GS1 General Specifications, figure 7.11-1).
 CHARSET_82 = frozenset(
@@ -179,7 +180,7 @@ def parse_query(query: str, path_ais: set[str]) -> dict[str, str]:
         raw_key, _, raw_value = piece.partition("=")
         key = percent_decode(raw_key, "key")
         value = percent_decode(raw_value, key)
-        if key.isascii() and key.isdigit():
+        if is_number(key):
             _check_query_ai(key, value, path_ais)
         if key in result and (key.isdigit() or key in ("k", "s")):
             raise InvalidCode(f"query key {key!r} appears more than once",

@@ -15,6 +15,7 @@ import sqlite_utils
 
 from .catalog import clean_text
 from .db import utc_now
+from .digits import is_number
 from .errors import Conflict, InvalidInput, NotFound
 
 PLATFORMS = {"douyin": "抖音", "taobao": "淘宝直播", "kuaishou": "快手",
@@ -77,7 +78,7 @@ def find_room(db: sqlite_utils.Database, room: str | int) -> Room:
     """A room by its id here, or by its room number on its platform when that names
     exactly one room (what a streamer knows by heart)."""
     key = str(room).strip()
-    if key.isascii() and key.isdigit() and len(key) < 19:
+    if is_number(key) and len(key) < 19:
         found = db.execute("SELECT id FROM rooms WHERE id = ?", [int(key)]).fetchone()
         if found:
             return get_room(db, found[0])

@@ -15,8 +15,8 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, Response, current_app, g, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import escape
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import escape
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter

@@ -13,6 +13,7 @@ from flask import (Blueprint, current_app, flash, g, redirect, render_template, 
                    url_for)
 
 from .. import accounts, agencies, catalog, keys, rooms
+from ..digits import is_number
 from ..errors import Conflict, InvalidInput, NotFound, TraceError
 from ..inspections import store as inspection_store
 from . import get_db, in_reader_language, link
@@ -119,7 +120,7 @@ def assign():
     """Assign an agency to test a batch for 监督抽检 or 神秘抽检."""
     form = request.form
     try:
-        if not ((form.get("agency") or "").isascii() and form["agency"].isdigit()):
+        if not is_number(form.get("agency") or ""):
             raise InvalidInput("choose an agency", message_zh="请选择检测机构")
         inspection_store.commission(get_db(), form.get("gtin", ""), form.get("lot", ""),
                                     int(form["agency"]), actor=signed_in_user().email,

@@ -13,6 +13,7 @@ import hashlib
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request
 
 from .. import agencies, catalog
+from ..digits import is_number
 from ..errors import Forbidden, InvalidInput, TraceError
 from ..inspections import report as reports
 from ..inspections import store
@@ -95,7 +96,7 @@ def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:
                    "cnas": g.agency.cnas_no or ""},
         "report_no": (form.get("report_no") or "").strip(),
         "version": str(int(supersedes) + 1)
-        if supersedes.isascii() and supersedes.isdigit() else
+        if is_number(supersedes) else
         (supersedes + ".1" if supersedes else "1"),
         "type": form.get("type", ""), "batch": {"gtin": batch.gtin, "lot": batch.lot},
         "issued_on": form.get("issued_on", ""),

@@ -19,6 +19,7 @@ from flask_login import (LoginManager, UserMixin, current_user, login_required, 
                          logout_user)
 
 from .. import accounts
+from ..digits import is_number
 from ..errors import Conflict, Forbidden, TraceError
 from ..scans import network_hash
 from . import get_db, in_reader_language, link
@@ -48,7 +49,7 @@ class SignedIn(UserMixin):
 @login_manager.user_loader
 def _load(session_id: str):
     user_id, _, sign_in_id = session_id.partition(".")
-    if not (user_id.isascii() and user_id.isdigit() and sign_in_id):
+    if not (is_number(user_id) and sign_in_id):
         return None  # a cookie from before sign-ins were kept, or garbage: sign in again
     user = accounts.signed_in(get_db(), int(user_id), sign_in_id)
     return SignedIn(user, sign_in_id) if user else None

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from .. import catalog, keys, throttle
 from ..codes import normalise_typed_serial
 from ..db import unless_storage_fails
+from ..digits import is_number
 from ..errors import InvalidInput, TraceError
 from ..scans import network_hash
 from ..transparency import audit, bundle, checkpoints, log
@@ -71,7 +72,7 @@ def checkpoint_at(size: int):
 
 def _size(name: str) -> int:
     text = request.args.get(name, "")
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+    if not is_number(text) or len(text) > 18:
         raise InvalidInput(f"{name} must be a tree size (a whole number)",
                            message_zh=f"{name} 应为账本大小（整数）")
     return int(text)

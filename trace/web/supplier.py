@@ -251,7 +251,7 @@ def commission(gtin: str, lot: str):
     found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
     try:
         agency_id = request.form.get("agency", "")
-        if not (agency_id.isascii() and agency_id.isdigit()):
+        if not is_number(agency_id):
             raise InvalidInput("choose an agency", message_zh="请选择检测机构")
         inspection_store.commission(db, found.gtin, found.lot, int(agency_id),
                                     actor=signed_in_user().email)
