@@ -33,20 +33,25 @@ def _since(limit: Limit, now: datetime | None) -> str:
     return ((now or datetime.now(timezone.utc)) - limit.window).isoformat()
 
 
+def _window(db: sqlite_utils.Database, limit: Limit, subject: str,
+            now: datetime | None) -> tuple[int, str | None]:
+    """How many attempts ``subject`` made within the window, and the oldest's time."""
+    return db.execute("SELECT count(*), min(at) FROM attempts WHERE scope = ? AND subject = ? "
+                      "AND at >= ?", [limit.scope, subject, _since(limit, now)]).fetchone()
+
+
 def used(db: sqlite_utils.Database, limit: Limit, subject: str,
          now: datetime | None = None) -> int:
-    return db.execute("SELECT count(*) FROM attempts WHERE scope = ? AND subject = ? "
-                      "AND at >= ?", [limit.scope, subject, _since(limit, now)]).fetchone()[0]
+    return _window(db, limit, subject, now)[0]
 
 
 def check(db: sqlite_utils.Database, limit: Limit, subject: str,
           now: datetime | None = None) -> None:
     """``TooManyAttempts`` once ``limit`` is used up, saying in ``retry_after`` how
     many seconds until its oldest attempt leaves the window and one is free."""
-    if used(db, limit, subject, now) < limit.attempts:
+    count, oldest = _window(db, limit, subject, now)
+    if count < limit.attempts or oldest is None:  # (None only with no attempts)
         return
-    oldest = db.execute("SELECT min(at) FROM attempts WHERE scope = ? AND subject = ? AND "
-                        "at >= ?", [limit.scope, subject, _since(limit, now)]).fetchone()[0]
     free_at = datetime.fromisoformat(oldest) + limit.window
     error = TooManyAttempts(limit.message, message_zh=limit.message_zh)
     error.retry_after = max(1, math.ceil(

@@ -97,6 +97,11 @@ def _scale(limit_unit: str, result_unit: str | None) -> float | None:
     return None
 
 
+def _scaled(number: str, scale: float) -> str:
+    """``number`` in the other unit, written as printed when the unit is the same."""
+    return number if scale == 1.0 else f"{float(number) * scale:g}"
+
+
 def read_limit(limit: str | None, unit: str | None = None) -> Reading:
     """A limit as printed, read like a result; a bound (``≤``, ``<=``, 不大于, "max")
     with a unit of its own is scaled into ``unit``, the result's, or left as
@@ -121,7 +126,7 @@ def read_limit(limit: str | None, unit: str | None = None) -> Reading:
     scale = _scale(limit_unit, unit)
     if scale is None:
         return Reading("text", (limit or "").strip())
-    return Reading(sign, number if scale == 1.0 else f"{float(number) * scale:g}")
+    return Reading(sign, _scaled(number, scale))
 
 
 def within_limit(result: str, limit: str | None, unit: str | None = None) -> bool | None:
@@ -179,8 +184,7 @@ def _with_its_unit(result: str, unit: str | None) -> tuple[Reading | None, str |
     scale = _scale(own_unit, unit) if unit else 1.0
     if scale is None:
         return None, unit
-    value = number if scale == 1.0 else f"{float(number) * scale:g}"
-    return Reading(sign or "=", value), unit or own_unit
+    return Reading(sign or "=", _scaled(number, scale)), unit or own_unit
 
 
 def _none_allowed(reading: Reading) -> bool | None:

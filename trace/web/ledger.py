@@ -100,9 +100,7 @@ def entries():
     start, end = _size("start"), _size("end")
     if end < start:
         raise InvalidInput("end must not be before start", message_zh="end 不能小于 start")
-    rows = get_db().execute("SELECT idx FROM ledger_leaves WHERE idx BETWEEN ? AND ? "
-                            "ORDER BY idx", [start, min(end, start + ENTRIES_AT_ONCE - 1)])
-    found = [log.leaf(get_db(), index) for (index,) in rows]
+    found = log.leaves_between(get_db(), start, min(end, start + ENTRIES_AT_ONCE - 1))
     return any_origin(current_app.json.response({"entries": [
         {"index": leaf["index"], "kind": leaf["kind"],
          "data": base64.b64encode(leaf["data"]).decode()} for leaf in found]}))

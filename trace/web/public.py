@@ -68,11 +68,12 @@ def scan(_rest: str):
     """The scanned code's page; a POST to it is the page's claim form, so the
     address after a claim is still the item's own and can be reopened."""
     base_url = current_app.config["BASE_URL"]
-    path, mark, query = raw_request_target().partition("?")
+    target = raw_request_target()
+    path, mark, query = target.partition("?")
     if path.endswith("/") and request.method in ("GET", "HEAD"):  # a link copied with a
         return redirect(path.rstrip("/") + mark + query, 308)     # closing slash
     try:
-        parsed = parse_link(base_url + raw_request_target(), base_url)
+        parsed = parse_link(base_url + target, base_url)
     except InvalidCode as error:
         return _verdict_response(verification.invalid_verdict(error))
     if isinstance(parsed, BatchRef):
