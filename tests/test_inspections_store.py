@@ -381,3 +381,28 @@ def test_a_report_dated_before_its_batch_was_produced_is_refused(app, db, commis
         store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
     assert "早于批次" in refused.value.message_zh
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("named", [{"lot": LOT.lower()}, {"lot": f" {LOT}"},
+                                   {"gtin": GTIN.lstrip("0")}])
+def test_a_batch_written_otherwise_is_refused_when_signed_elsewhere(
+        app, db, commissioned, named):
+    """Stored as written, 'zj-…' for ZJ-… would fail every later signature check and
+    show buyers a tampered report: the agency is told how to write it instead."""
+    record = pearl_report(commissioned, batch={"gtin": GTIN, "lot": LOT, **named})
+    with pytest.raises(InvalidInput, match=f"lot {LOT}") as refused:
+        store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
+    assert f"批次号请写成 {LOT}" in refused.value.message_zh
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+
+
+def test_a_batch_the_platform_signs_is_written_as_registered(app, db, commissioned):
+    bare = {"report_no": "R-1", "type": "委托检验",
+            "batch": {"gtin": GTIN.lstrip("0"), "lot": f" {LOT.lower()} "},
+            "issued_on": "2026-11-20", "conclusion": "合格",
+            "items": [{"name": "铅", "result": "<0.01", "verdict": "合格"}]}
+    record = store.complete_unsigned(bare, commissioned, PDF)
+    assert record["batch"] == {"gtin": GTIN, "lot": LOT}
+    store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
+    [shown] = store.served_reports(db, 1)
+    assert shown["signature_ok"] and shown["current"]

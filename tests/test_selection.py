@@ -261,3 +261,29 @@ def test_an_item_failed_by_two_reports_is_named_once(app, db, room, issued_urls)
                                                               again), pdf=PDF)
     result = selection.check_sample(db, issued_urls[0], BASE_URL)
     assert detail(result, "results") == "不合格项目：铅"
+
+
+def test_a_current_report_failing_its_signature_fails_the_report_check(app, db, room,
+                                                                       issued_urls):
+    """The on-camera page turns red for it: the checklist must not say all is well,
+    though another current report of the batch is valid."""
+    from test_inspections_store import PDF, pearl_report
+    from test_web_public import _stored_report
+    from trace import agencies
+    from trace.inspections import store
+    from trace.inspections import report as reports
+    first = _stored_report(app, db)
+    lab = agencies.get_agency(db, 1)
+    second = pearl_report(lab, report_no="ZJPQ-2026-0900")
+    store.store_report(db, second, *store.sign_with_agency_key(
+        db, app.config["KEYS_DIR"], lab.id, second), pdf=PDF)
+    assert selection.check_sample(db, issued_urls[0], BASE_URL).ok
+    db.execute("DROP TRIGGER inspection_reports_no_update")  # as an intruder would
+    changed = dict(second, conclusion=second["conclusion"] + "。")
+    db.execute("UPDATE inspection_reports SET record = ? WHERE report_no = ?",
+               [reports.canonical_bytes(changed).decode(), second["report_no"]])
+    assert [shown["signature_ok"] for shown in store.served_reports(db, 1)] == [False, True]
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    check = next(c for c in result.checks if c.name == "report")
+    assert not check.ok and "1 份现行检测报告签名核对未通过" in check.detail
+    assert not result.ok and first != second

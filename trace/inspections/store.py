@@ -117,6 +117,7 @@ def store_report(db: sqlite_utils.Database, record: dict, kid: str, sig: str, *,
     _check_agency_block(record, agency)
     batch = catalog.get_batch(db, record["batch"]["gtin"],
                               catalog.normalise_lot(record["batch"]["lot"]))
+    _check_batch_written_as_stored(record, batch)
     may_sign_for(db, batch, agency, record["type"])
     if batch.produced_on and record["issued_on"] < batch.produced_on:
         raise InvalidInput(  # a slip of the date or of the batch: the buyer would trust it
@@ -148,6 +149,19 @@ def _check_agency_block(record: dict, agency: agencies.Agency) -> None:
             (agency.name, agency.cma_no, agency.cnas_no):
         raise InvalidInput("the report's agency block (name, cma, cnas) is not the registered "
                            f"agency {agency.id}'s", message_zh="报告中的机构名称或资质编号与登记信息不符")
+
+
+def _check_batch_written_as_stored(record: dict, batch: catalog.Batch) -> None:
+    """The signed record names its batch exactly as registered: every later check of
+    the signature compares the two, so 'wq11' for WQ11 would show as tampered."""
+    named = record["batch"]
+    if (named["gtin"], named["lot"]) != (batch.gtin, batch.lot):
+        raise InvalidInput(
+            f"report {record['report_no']} names the batch as GTIN {named['gtin']!r}, lot "
+            f"{named['lot']!r}; write it exactly as registered (GTIN {batch.gtin}, lot "
+            f"{batch.lot}) and sign it again",
+            message_zh=f"报告中的批次写法与登记不一致：商品条码请写成 {batch.gtin}，批次号请写成 "
+                       f"{batch.lot}，改正后重新签名")
 
 
 def _check_version(db: sqlite_utils.Database, agency: agencies.Agency, record: dict,
@@ -273,6 +287,8 @@ def complete_unsigned(record: dict, agency: agencies.Agency, pdf: bytes | None,
     filled = {"v": reports.VERSION, "version": "1", "supersedes": "", **record}
     filled["agency"] = {"id": str(agency.id), "name": agency.name, "cma": agency.cma_no,
                         "cnas": agency.cnas_no or ""}
+    if isinstance(filled.get("batch"), dict):
+        filled["batch"] = _as_registered(filled["batch"])
     if not filled.get("pdf_sha256"):
         filled["pdf_sha256"] = hashlib.sha256(pdf).hexdigest() if pdf is not None else kept_pdf
     if isinstance(filled.get("items"), list):
@@ -280,6 +296,19 @@ def complete_unsigned(record: dict, agency: agencies.Agency, pdf: bytes | None,
                            isinstance(item.get("result"), str) else item
                            for item in filled["items"]]
     return filled
+
+
+def _as_registered(named: dict) -> dict:
+    """The batch block with the GTIN and lot written as the catalogue writes them
+    (13 digits padded, lower case raised), so what the platform signs matches."""
+    written = dict(named)
+    for field, canonical in (("gtin", catalog.normalise_gtin), ("lot", catalog.normalise_lot)):
+        if isinstance(named.get(field), str):
+            try:
+                written[field] = canonical(named[field])
+            except InvalidInput:
+                pass  # refused with the field named when the record is checked
+    return written
 
 
 def own_key(db: sqlite_utils.Database, keys_dir: str | Path,

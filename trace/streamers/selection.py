@@ -153,10 +153,16 @@ def expiry_check(batch: catalog.Batch, today: date) -> Check:
 
 
 def report_check(served: list[dict], valid_days: int, today: date) -> Check:
-    """At least one current report, signed and no older than ``valid_days``."""
+    """At least one current report, signed and no older than ``valid_days``, and no
+    current report whose signature fails (the on-camera page shows that one red)."""
     valid = [shown for shown in served if shown["signature_ok"]]
+    bad = len(served) - len(valid)
+    if bad and valid:
+        return Check("report", False, f"{bad} 份现行检测报告签名核对未通过，其中的数据不可信："
+                     "请检测机构或供货商说明原因",
+                     f"{bad} current lab report(s) fail the signature check, so their data "
+                     "cannot be trusted: ask the lab or the supplier why")
     if not valid:
-        bad = len(served) - len(valid)
         return Check("report", False, "没有签名有效的现行检测报告" +
                      (f"（{bad} 份签名无效）" if bad else ""),
                      "No current lab report with a valid signature" +
