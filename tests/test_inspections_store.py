@@ -189,6 +189,17 @@ def test_the_canonical_bytes_are_sorted_compact_utf8():
 def test_a_result_shows_its_unit_only_beside_a_number():
     assert [store.shown_result({"result": r, "unit": "mg/kg"}) for r in
             ("0.62", "<0.01", "未检出", "强 B")] == ["0.62 mg/kg", "<0.01 mg/kg", "未检出", "强 B"]
+    assert [store.shown_result({"result": r, "unit": u}) for r, u in
+            (("0,05", "mg/kg"), ("5×10²", "CFU/g"), ("-10", "℃"), ("45±0.5", "cm"))] == \
+        ["0,05 mg/kg", "5×10² CFU/g", "-10 ℃", "45±0.5 cm"]
+
+
+def test_a_limit_shows_the_unit_it_does_not_write_itself():
+    """Beside 未检出 the limit is the only place the unit can be read."""
+    shown = [store.shown_limit({"limit": limit, "unit": "mg/kg"}) for limit in
+             ("≤0.1", "≤100 μg/kg", "不得检出", "0.1–0.5", "GB 2762", "")]
+    assert shown == ["≤0.1 mg/kg", "≤100 μg/kg", "不得检出", "0.1–0.5 mg/kg", "GB 2762", "—"]
+    assert store.shown_limit({"limit": "≤0.1"}) == "≤0.1"
 
 
 def test_an_agency_not_approved_cannot_store_even_with_its_own_key(app, db, make_batch):
@@ -247,6 +258,12 @@ def test_a_verdict_that_contradicts_its_result_and_limit_is_refused(
     ("0.5", "mg/kg", "≤100 μg/kg"), ("3.5e-1", "mg/kg", "≤0.1"), ("0.35", "MG/KG", "≤0.1 mg/kg"),
     ("0.5", "mg/kg", "≯0.1"), ("检出", "", "不得检出"), ("0.5mg/kg", "", "≤0.1"),
     ("500 μg/kg", "mg/kg", "≤0.1"),
+    # as labs and spreadsheets write figures: a decimal comma, powers of ten, a
+    # note after the figure, a bound the result is already past, below zero
+    ("0,8", "mg/kg", "≤0.5"), ("0.8", "mg/kg", "≤0,5"), ("5×10⁵", "CFU/g", "≤10⁴"),
+    ("500000", "CFU/g", "≤1×10^4"), ("1,200", "CFU/g", "≤1000"), (">1", "mg/kg", "≤0.5"),
+    ("0.8", "mg/kg", "≤0.5（以Pb计）"), ("0.8（以Pb计）", "mg/kg", "≤0.5"),
+    ("-10 ℃", "℃", "≤-18"), ("−10", "℃", "≤−18"), ("<0.2", "mm", "≥0.3"),
 ])
 def test_an_over_limit_result_passed_in_any_usual_spelling_is_refused(db, lab, result, unit,
                                                                       limit):
@@ -262,6 +279,9 @@ def test_an_over_limit_result_passed_in_any_usual_spelling_is_refused(db, lab, r
     ("0.05", "mg/kg", "≤100 μg/kg"), ("未检出", "mg/kg", "不得检出"), ("<0.01", "mg/kg", "不得检出"),
     ("0.35", "mg/kg", "≤5 mg/L"),  # another kind of unit: left to the lab
     ("0.5", "mg/kg", "0.1"),  # a bare number: a bound either way, left to the lab
+    ("5×10²", "CFU/g", "≤10⁴"), ("5000", "CFU/g", "≤10⁴"), ("12,5", "%", "≤13"),
+    ("-20", "℃", "≤-18"), ("<LOD", "mg/kg", "≤0.1"), ("未檢出", "mg/kg", "不得检出"),
+    ("<0.01 (未检出)", "mg/kg", "≤0.05"), (">0.5", "mm", "≥0.3"),
 ])
 def test_a_result_within_a_limit_written_otherwise_passes(db, lab, result, unit, limit):
     record = pearl_report(lab)

@@ -75,7 +75,7 @@ def _demo_pdf(record: dict) -> bytes:
              (10, f"检验类别：{record['type']}    签发日期：{record['issued_on']}"),
              (10, f"样品批次：{record['batch']['gtin']} / {record['batch']['lot']}"),
              (10, "")]
-    lines += [(10, f"{item['name']}：{store.shown_result(item)}  要求 {item.get('limit', '—')}  "
+    lines += [(10, f"{item['name']}：{store.shown_result(item)}  要求 {store.shown_limit(item)}  "
                    f"{item['verdict']}") for item in record["items"]]
     lines += [(10, ""), (10, f"检验结论：{record['conclusion']}"), (10, ""),
               (9, "本报告为 Trace 演示数据，机构与数据均为虚构。")]

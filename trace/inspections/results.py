@@ -10,11 +10,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
-_NUMBER = r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+_NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 _BOUND = re.compile(rf"([<>≤≥])\s*({_NUMBER})")
 _SPAN = re.compile(rf"({_NUMBER})\s*[-–—~～至]\s*({_NUMBER})")
-_NOT_DETECTED = {"未检出", "ND", "N.D.", "NOT DETECTED", "未检出ND"}
+_NOT_DETECTED = {"未检出", "未檢出", "ND", "N.D.", "NOT DETECTED", "未检出ND", "<LOD", "<LOQ"}
+# Read before NFKC, which would make 10⁵ the number 105.
+_SUPERSCRIPT_POWER = re.compile(r"10([⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
+_SUPERSCRIPTS = str.maketrans("⁻⁺⁰¹²³⁴⁵⁶⁷⁸⁹", "-+0123456789")
+_POWER = re.compile(r"(?:(\d+(?:\.\d+)?)\s*[×xX*·]\s*)?10\^\(?([-+]?\d+)\)?")
+# A note after the figure, "（以Pb计）" or "(未检出)": it names no number of its own.
+_NOTE = re.compile(r"\s*\([^()\d]*\)$")
+_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,])(\d+),(\d+)(?![\d,])")
 
 
 @dataclass(frozen=True)
@@ -43,8 +52,8 @@ def read_result(printed: str) -> Reading:
     >>> read_result("无")
     Reading(qualifier='text', value='无', upper=None)
     """
-    text = unicodedata.normalize("NFKC", printed or "").strip()
-    if text.upper() in _NOT_DETECTED or text.startswith("未检出"):
+    text = plain(printed)
+    if text.upper().replace(" ", "") in _NOT_DETECTED or text.startswith(("未检出", "未檢出")):
         return Reading("ND")
     if re.fullmatch(_NUMBER, text):
         return Reading("=", text)
@@ -63,6 +72,31 @@ def read_result(printed: str) -> Reading:
     return Reading("text", printed.strip())
 
 
+def plain(printed: str | None) -> str:
+    """A result or limit as labs write it, in one spelling to read: full-width
+    forms folded, 5×10⁵ and 1.2×10^-3 as plain numbers, 0,8 as 0.8 but 1,200 as
+    1200, a minus sign as '-', and a closing note such as （以Pb计） dropped.
+
+    >>> plain("5×10⁵"), plain("≤1×10^4"), plain("0,05"), plain("12,500"), plain("0.8（以Pb计）")
+    ('500000', '≤10000', '0.05', '12500', '0.8')
+    """
+    text = _SUPERSCRIPT_POWER.sub(lambda m: "10^" + m.group(1).translate(_SUPERSCRIPTS),
+                                  printed or "")
+    text = unicodedata.normalize("NFKC", text).replace("\u2212", "-").strip()
+    text = _NOTE.sub("", text)
+    text = _POWER.sub(_power, text)
+    text = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
+    return _DECIMAL_COMMA.sub(r"\1.\2", text)
+
+
+def _power(found: re.Match) -> str:
+    try:
+        number = Decimal(found.group(1) or "1").scaleb(int(found.group(2)))
+    except (InvalidOperation, ValueError):
+        return found.group(0)
+    return format(number.normalize(), "f")
+
+
 # How a limit's bound is written besides ≤ and ≥: ASCII, Japanese-style and words.
 _BOUND_WORDS = (("<=", "≤"), ("=<", "≤"), ("≦", "≤"), ("≯", "≤"), ("不大于", "≤"), ("不超过", "≤"),
                 ("不高于", "≤"), ("最大", "≤"), ("MAX", "≤"), (">=", "≥"), ("=>", "≥"),
@@ -70,8 +104,8 @@ _BOUND_WORDS = (("<=", "≤"), ("=<", "≤"), ("≦", "≤"), ("≯", "≤"), ("
 _LIMIT = re.compile(rf"([<>≤≥])\s*({_NUMBER})\s*(.*)")
 _NONE_ALLOWED = {"不得检出", "不得检出ND", "ND", "不得检出(ND)"}
 _DETECTED = {"检出", "有检出", "阳性", "DETECTED", "POSITIVE"}
-# A number with a unit typed after it: the unit starts with a letter, µ or %.
-_WITH_UNIT = re.compile(rf"([<>≤≥]?)\s*({_NUMBER})\s*([A-Za-zµμ%‰][A-Za-z0-9µμ%‰/·^.]*)")
+# A number with a unit typed after it: the unit starts with a letter, µ, %, or °.
+_WITH_UNIT = re.compile(rf"([<>≤≥]?)\s*({_NUMBER})\s*([A-Za-zµμ%‰°][A-Za-z0-9µμ%‰/·^.]*)")
 # Units of one kind, each as a multiple of the first: a limit in μg/kg against a
 # result in mg/kg is compared in one unit, never read as the same number.
 _UNIT_SCALES = (
@@ -114,7 +148,7 @@ def read_limit(limit: str | None, unit: str | None = None) -> Reading:
     >>> read_limit("max 0.1", "mg/kg").qualifier, read_limit("≥30 min", "min").value
     ('≤', '30')
     """
-    text = unicodedata.normalize("NFKC", limit or "").strip()
+    text = plain(limit)
     for word, sign in _BOUND_WORDS:  # at the start only: "≥30 min" keeps its unit
         if text.upper().startswith(word):
             text = sign + text[len(word):]
@@ -153,7 +187,7 @@ def within_limit(result: str, limit: str | None, unit: str | None = None) -> boo
     reading, unit = _with_its_unit(result, unit)
     if reading is None:  # a unit of its own that cannot be compared
         return None
-    if unicodedata.normalize("NFKC", limit or "").replace(" ", "").upper() in _NONE_ALLOWED:
+    if plain(limit).replace(" ", "").upper() in _NONE_ALLOWED:
         return _none_allowed(reading)
     bound = read_limit(limit, unit)
     if bound.qualifier not in ("≤", "<", "≥", ">", "range") or bound.value is None:
@@ -163,6 +197,10 @@ def within_limit(result: str, limit: str | None, unit: str | None = None) -> boo
         return True if bound.qualifier in ("≤", "<") else None
     if reading.qualifier in ("<", "≤") and bound.qualifier in ("≤", "<"):
         return float(reading.value or 0) <= top or None  # below a figure under the limit
+    if reading.qualifier in (">", "≥") and bound.qualifier in ("≤", "<"):
+        return False if float(reading.value or 0) >= top else None  # above it already
+    if reading.qualifier in ("<", "≤") and bound.qualifier in ("≥", ">"):
+        return False if float(reading.value or 0) <= top else None  # under a minimum
     if reading.qualifier != "=":
         return None
     value = float(reading.value or 0)
@@ -176,7 +214,7 @@ def _with_its_unit(result: str, unit: str | None) -> tuple[Reading | None, str |
     """The result read, with the unit to compare in: a unit typed into the result
     ("0.5mg/kg") is the item's when it has none, else scaled into the item's."""
     reading = read_result(result)
-    text = unicodedata.normalize("NFKC", result or "").strip()
+    text = plain(result)
     found = _WITH_UNIT.fullmatch(text) if reading.qualifier == "text" else None
     if found is None:
         return reading, unit

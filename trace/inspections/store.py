@@ -27,9 +27,10 @@ from ..db import utc_now
 from ..transparency import leaves
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TraceError
 from . import report as reports
-from .results import read_result, with_reading
+from .results import plain, read_limit, read_result, with_reading
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
+_PLUS_MINUS = re.compile(r"-?\d+(?:\.\d+)?\s*±\s*\d+(?:\.\d+)?")
 KINDS = {"commission": "委托", "assignment": "指派抽检"}
 
 
@@ -347,13 +348,14 @@ def for_display(served: list[dict], valid_days: int, today: date | None = None) 
     shown = []
     for entry in served:
         if not entry["signature_ok"]:  # nothing of it is read: only that it fails
-            shown.append(dict(entry, failed=[], stale=0, results=[]))
+            shown.append(dict(entry, failed=[], stale=0, results=[], limits=[]))
             continue
         report = entry["report"]
         age = (today - date.fromisoformat(report["issued_on"])).days
         shown.append(dict(entry, failed=[item["name"] for item in reports.failed_items(report)],
                           stale=age if age > valid_days else 0,
-                          results=[shown_result(item) for item in report["items"]]))
+                          results=[shown_result(item) for item in report["items"]],
+                          limits=[shown_limit(item) for item in report["items"]]))
     return shown
 
 
@@ -362,9 +364,22 @@ def shown_result(item: dict) -> str:
     ('0.62 mg/kg', but '未检出' and '强 B' alone)."""
     reading = read_result(item["result"])
     unit = item.get("unit", "")
-    if unit and reading.qualifier in ("=", "<", ">", "≤", "≥", "range"):
+    if unit and (reading.qualifier in ("=", "<", ">", "≤", "≥", "range") or
+                 _PLUS_MINUS.fullmatch(plain(item["result"]))):
         return f"{item['result']} {unit}"
     return item["result"]
+
+
+def shown_limit(item: dict) -> str:
+    """The limit as printed, with the item's unit when it is a figure without one
+    ('≤0.1 mg/kg'): beside 未检出 the unit is written nowhere else."""
+    limit, unit = item.get("limit") or "", item.get("unit", "")
+    if not limit:
+        return "—"
+    if unit and read_limit(limit).qualifier in ("=", "<", ">", "≤", "≥", "range") and \
+            re.search(r"\d\s*$", plain(limit)):
+        return f"{limit} {unit}"
+    return limit
 
 
 def batches_for(db: sqlite_utils.Database, agency_id: int) -> list[dict]:
