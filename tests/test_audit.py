@@ -180,3 +180,57 @@ def test_an_item_moved_to_another_batch_is_found(logged, make_batch, issued_urls
     named = f"item {serial} was issued in batch {LOT} but now sits in {GTIN}/OTHER-1"
     assert any(named in problem for problem in audit.audit(logged))
     assert any(named in problem for problem in audit.subject_problems(logged, GTIN, LOT))
+
+
+def pre_ledger_database(path, *, then_migrate_without_the_ledger: bool = False):
+    """A database as a version before the ledger (schema 10) left it, with two keys
+    made and one retired; optionally migrated on by raw SQL, as versions before
+    the upgrade step did, so its events have no leaves."""
+    import sqlite3
+    from trace.migrations import MIGRATIONS
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+                 "applied_at TEXT NOT NULL)")
+    for version, statements in MIGRATIONS:
+        if version >= audit.LEDGER_SCHEMA and not then_migrate_without_the_ledger:
+            break
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_migrations VALUES (?, '2026-01-01')", [version])
+    for kid, public_key, at in (("OLDKEY01", "b2xk", "2026-01-02T00:00:00+00:00"),
+                                ("NEWKEY02", "bmV3", "2026-03-01T00:00:00+00:00")):
+        conn.execute("INSERT INTO keys (kid, role, public_key, created_at, not_before) "
+                     "VALUES (?, 'issuer', ?, ?, ?)", [kid, public_key, at, at])
+    conn.execute("UPDATE keys SET status = 'retired', retired_at = '2026-03-01T00:00:00+00:00', "
+                 "not_after = '2026-03-01T00:00:00+00:00' WHERE kid = 'OLDKEY01'")
+    conn.close()
+
+
+def test_any_command_upgrading_a_database_from_before_the_ledger_logs_its_past(tmp_path):
+    """Not only init-db: a server or `keys list` opening it first migrates it, and
+    the past events must be in the ledger before any new one."""
+    from trace.db import open_db
+    pre_ledger_database(tmp_path / "old.db")
+    db = open_db(tmp_path / "old.db")
+    assert [log.leaf(db, i)["kind"] for i in range(log.tree_size(db))] == [
+        "key_created", "key_created", "key_retired"]
+    assert audit.audit(db) == []
+    db.close()
+
+
+def test_init_db_mends_a_database_upgraded_without_its_past_logged(tmp_path):
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+    from trace import create_app
+    from trace.cli import cli
+    from trace.db import open_db
+    pre_ledger_database(tmp_path / "old.db", then_migrate_without_the_ledger=True)
+    db = open_db(tmp_path / "old.db")
+    assert log.tree_size(db) == 0 and any("has no leaf" in p for p in audit.audit(db))
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "old.db"),
+                      "KEYS_DIR": str(tmp_path / "keys"), "BASE_URL": BASE_URL,
+                      "SECRET_KEY": "test-secret"})
+    result = CliRunner().invoke(cli, ["init-db"], obj=ScriptInfo(create_app=lambda: app))
+    assert "3 earlier event(s) added to the ledger" in result.output
+    assert audit.audit(db) == []
+    db.close()

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from . import db
+from .transparency import audit as _audit  # noqa: F401  its upgrade step
 
 ROOT = Path(__file__).resolve().parent.parent
 # Whole-number settings, their defaults and least values (README: "Settings").

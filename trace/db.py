@@ -16,7 +16,7 @@ import logging
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NoReturn
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -28,6 +28,18 @@ from .errors import DatabaseUnavailable
 from .migrations import MIGRATIONS
 
 _local = threading.local()
+# Work a migration needs beyond SQL, done in its transaction once the schema is
+# current, by the module that owns it (the ledger's leaves for events from before
+# it): this module imports nothing above it, so such modules register here.
+UpgradeStep = Callable[[sqlite_utils.Database, list[int]], None]
+_UPGRADE_STEPS: list[UpgradeStep] = []
+
+
+def on_upgrade(step: UpgradeStep) -> UpgradeStep:
+    """Register ``step(db, versions_applied)``, run by every migration that applied
+    something, inside its transaction."""
+    _UPGRADE_STEPS.append(step)
+    return step
 
 
 def utc_now() -> str:
@@ -162,6 +174,9 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
                 db.execute(statement)
             db.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, utc_now()])
             applied.append(version)
+        if applied:
+            for step in _UPGRADE_STEPS:
+                step(db, applied)
     return applied
 
 

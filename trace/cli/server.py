@@ -16,7 +16,7 @@ from flask import current_app
 from flask.cli import ScriptInfo, run_command, with_appcontext
 
 from .. import agencies, demo, demo_reports, keys
-from ..transparency import audit
+from ..transparency import audit, log
 from ..db import check_ready, create_db, open_db, schema_version
 from .common import database, keys_args
 
@@ -32,16 +32,12 @@ def init_db():
     """
     path = current_app.config["DATABASE"]
     before = _schema_on_disk(path)
-    db = create_db(path)
-    # Only a database that predates the ledger gets leaves for its past events: a
-    # ledger emptied later stays empty for `ledger verify` to report.
-    logged = audit.backfill(db) if before < LEDGER_SCHEMA <= schema_version(db) else 0
+    db = create_db(path)  # a database from before the ledger logs its past events here
+    logged = log.tree_size(db) if 0 < before < audit.LEDGER_SCHEMA else 0
+    logged += audit.backfill_unpublished(db)
     click.echo(f"Database ready: {current_app.config['DATABASE']} "
                f"(schema version {schema_version(db)})"
                + (f"; {logged} earlier event(s) added to the ledger" if logged else ""))
-
-
-LEDGER_SCHEMA = 11  # the migration that brought the ledger
 
 
 def _schema_on_disk(path: str) -> int:

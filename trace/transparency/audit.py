@@ -19,8 +19,21 @@ from typing import Sequence
 import sqlite_utils
 
 from .. import ledger
+from ..db import on_upgrade
 from ..migrations import MIGRATIONS
 from . import checkpoints, leaves, log
+
+
+LEDGER_SCHEMA = 11  # the migration that brought the ledger
+
+
+@on_upgrade
+def _backfill_on_upgrade(db: sqlite_utils.Database, applied: list[int]) -> None:
+    """A database from before the ledger gets leaves for its past events as it is
+    migrated, whichever command opens it first: an event logged before them would
+    leave the history out of order for good."""
+    if LEDGER_SCHEMA in applied:
+        backfill(db)
 
 
 def backfill(db: sqlite_utils.Database) -> int:
@@ -32,6 +45,16 @@ def backfill(db: sqlite_utils.Database) -> int:
     log.append_many(db, [(leaf.kind, leaf.source, leaf.data, leaf.gtin, leaf.lot, leaf.serial)
                          for leaf in missing])
     return len(missing)
+
+
+def backfill_unpublished(db: sqlite_utils.Database) -> int:
+    """Leaves for past events when the ledger is empty and no checkpoint of it was
+    ever published (an upgrade by an earlier version that skipped the backfill);
+    a ledger emptied after publishing stays empty for ``audit`` to report."""
+    if log.tree_size(db) or db.execute("SELECT 1 FROM ledger_checkpoints WHERE size > 0 "
+                                       "LIMIT 1").fetchone():
+        return 0
+    return backfill(db)
 
 
 def audit(db: sqlite_utils.Database, kept: Sequence[checkpoints.Checkpoint] = ()) -> list[str]:
