@@ -107,6 +107,33 @@ def test_restore_puts_a_backup_back_and_keeps_what_it_replaced(
     assert issue_over_http(base, token) == 201  # the server goes on with the restored data
 
 
+
+def test_a_backup_of_another_history_is_refused_though_it_is_longer(
+        run_cli, app, db, issuer, make_batch, tmp_path):
+    """A restored backup, written to on its own, then restored over the server that
+    published past it: two validly signed checkpoints of one size would differ."""
+    import shutil
+    from trace import recalls
+    make_batch()
+    keys.create_key(db, app.config["KEYS_DIR"], role="ledger")
+    assert run_cli("backup", str(tmp_path / "b.db")).exit_code == 0
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    assert run_cli("ledger", "checkpoint").exit_code == 0
+    published = db.execute("SELECT max(size) FROM ledger_checkpoints").fetchone()[0]
+    shutil.copy(tmp_path / "b.db", tmp_path / "fork.db")
+    fork = open_db(tmp_path / "fork.db")
+    for round_ in range(2):  # another history, longer than what was published
+        recalls.recall_batch(fork, GTIN, LOT, f"另一份历史 {round_}", actor="other")
+        recalls.unrecall_batch(fork, GTIN, LOT, "复检合格", actor="other")
+    assert fork.execute("SELECT count(*) FROM ledger_leaves").fetchone()[0] > published
+    fork.close()
+    refused = run_cli("restore", str(tmp_path / "fork.db"), "--yes")
+    assert refused.exit_code == 1 and "contradicts the signed checkpoint" in refused.output
+    assert not kept_copies(tmp_path)
+    assert db.execute("SELECT status FROM batches").fetchone()[0] == "recalled"
+    forced = run_cli("restore", str(tmp_path / "fork.db"), "--yes", "--rewind-ledger")
+    assert forced.exit_code == 0 and "contradicts signed checkpoint" in forced.output
+
 def kept_copies(folder) -> list:
     return [p for p in folder.glob("trace.db.before-restore-*") if not p.name.endswith(
         ("-wal", "-shm"))]

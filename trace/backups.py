@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import sqlite_utils
+
 from . import keys, snapshots
 from .db import open_db
 from .errors import Conflict, InvalidInput, KeyProblem, NotFound
 from .migrations import MIGRATIONS
-from .transparency import audit
+from .transparency import audit, log
 
 
 @dataclass(frozen=True)
@@ -156,39 +158,69 @@ def _check_keys(path: Path, keys_dir: str | Path, passphrase: str | None) -> Non
         db.close()
 
 
-def published_past(backup_path: str | Path, database: str | Path) -> tuple[int, int] | None:
-    """(the backup's ledger size, the largest checkpoint ``database`` has signed)
-    when the database published checkpoints past the backup's ledger, else None.
-    Restoring then rewinds a log auditors may hold: the next entries would give
-    those sizes a second, different root (a split view, docs/ledger.md)."""
+@dataclass(frozen=True)
+class Contradiction:
+    """How a backup's ledger contradicts a checkpoint this server signed: it is
+    shorter (``leaves`` < ``signed``), or ``forked``: its tree at that size has
+    another root (a backup of another instance, or of a history since rewritten)."""
+    leaves: int
+    signed: int
+    forked: bool = False
+
+
+def published_past(backup_path: str | Path, database: str | Path) -> Contradiction | None:
+    """Whether restoring the backup would contradict a checkpoint ``database`` has
+    signed, which auditors may hold: the next entries would give that size a
+    second, different root (a split view, docs/ledger.md)."""
     if not Path(database).exists():
         return None
     current = _read_only(Path(database))
     try:
-        signed = current.execute("SELECT max(size) FROM ledger_checkpoints").fetchone()[0]
+        signed = current.execute("SELECT size, root FROM ledger_checkpoints WHERE size > 0 "
+                                 "ORDER BY size DESC").fetchall()
     except sqlite3.DatabaseError:  # not a Trace database (yet): nothing was published
         return None
     finally:
         current.close()
     leaves = describe(backup_path).leaves
-    return (leaves, signed) if signed and signed > leaves else None
+    if not signed:
+        return None
+    if signed[0][0] > leaves:
+        return Contradiction(leaves, signed[0][0])
+    size, root = signed[0]
+    backup_db = sqlite_utils.Database(_read_only(Path(backup_path)))
+    try:
+        ours = log.root_at(backup_db, size)
+    finally:
+        backup_db.close()
+    return Contradiction(leaves, size, forked=True) if ours != root else None
 
 
 def check_rewind(backup_path: str | Path, database: str | Path,
-                 rewind_ledger: bool = False) -> tuple[int, int] | None:
+                 rewind_ledger: bool = False) -> Contradiction | None:
     """``published_past``, refused (``Conflict``) unless ``rewind_ledger``."""
-    rewound = published_past(backup_path, database)
-    if rewound and not rewind_ledger:
+    found = published_past(backup_path, database)
+    if found is None or rewind_ledger:
+        return found
+    if found.forked:
         raise Conflict(
-            f"the backup's ledger has {rewound[0]} entries, but this server has published a "
-            f"signed checkpoint of {rewound[1]}: restoring takes back entries auditors may "
-            "hold, and the next entries would contradict their checkpoints; restore with "
-            "--rewind-ledger only if nothing newer can be saved, and tell the auditors "
+            f"the backup's ledger contradicts the signed checkpoint of {found.signed} entries "
+            "this server published: its history is not the one auditors hold (a backup of "
+            "another instance, or of a history since rewritten); restore with "
+            "--rewind-ledger only if this is the history to keep, and tell the auditors "
             "(docs/ledger.md, 'After a restore')",
-            message_zh=f"备份的账本只有 {rewound[0]} 条，而本服务器已公布到第 {rewound[1]} 条的签名"
-                       "检查点：恢复会收回审计方可能已保存的记录。确实无法保留更新的数据时，才用 "
+            message_zh=f"备份中的账本与本服务器已公布的第 {found.signed} 条签名检查点不一致：它记录的"
+                       "历史不是审计方保存的那一份（可能是别的实例的备份）。确认要以它为准时，才用 "
                        "--rewind-ledger 恢复，并通知审计方")
-    return rewound
+    raise Conflict(
+        f"the backup's ledger has {found.leaves} entries, but this server has published a "
+        f"signed checkpoint of {found.signed}: restoring takes back entries auditors may "
+        "hold, and the next entries would contradict their checkpoints; restore with "
+        "--rewind-ledger only if nothing newer can be saved, and tell the auditors "
+        "(docs/ledger.md, 'After a restore')",
+        message_zh=f"备份的账本只有 {found.leaves} 条，而本服务器已公布到第 {found.signed} 条的签名"
+                   "检查点：恢复会收回审计方可能已保存的记录。确实无法保留更新的数据时，才用 "
+                   "--rewind-ledger 恢复，并通知审计方")
 
 
 def restore(backup_path: str | Path, database: str | Path, keys_dir: str | Path,

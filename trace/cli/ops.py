@@ -57,9 +57,11 @@ def restore_command(source: str, yes: bool, rewind_ledger: bool):
     database = current_app.config["DATABASE"]
     rewound = backups.check_rewind(source, database, rewind_ledger)
     if rewound:
-        click.echo(f"Warning: the ledger goes back from signed checkpoint {rewound[1]} to "
-                   f"{rewound[0]} entries; tell the auditors (docs/ledger.md, 'After a "
-                   "restore').", err=True)
+        change = (f"contradicts signed checkpoint {rewound.signed}" if rewound.forked else
+                  f"goes back from signed checkpoint {rewound.signed} to {rewound.leaves} "
+                  "entries")
+        click.echo(f"Warning: the ledger {change}; tell the auditors (docs/ledger.md, "
+                   "'After a restore').", err=True)
     if not yes:
         click.confirm(f"Replace {database} with it?", abort=True)
     info, kept = backups.restore(source, database, keys_dir, passphrase,
