@@ -107,7 +107,6 @@ def test_restore_puts_a_backup_back_and_keeps_what_it_replaced(
     assert issue_over_http(base, token) == 201  # the server goes on with the restored data
 
 
-
 def test_a_backup_of_another_history_is_refused_though_it_is_longer(
         run_cli, app, db, issuer, make_batch, tmp_path):
     """A restored backup, written to on its own, then restored over the server that
@@ -133,6 +132,7 @@ def test_a_backup_of_another_history_is_refused_though_it_is_longer(
     assert db.execute("SELECT status FROM batches").fetchone()[0] == "recalled"
     forced = run_cli("restore", str(tmp_path / "fork.db"), "--yes", "--rewind-ledger")
     assert forced.exit_code == 0 and "contradicts signed checkpoint" in forced.output
+
 
 def kept_copies(folder) -> list:
     return [p for p in folder.glob("trace.db.before-restore-*") if not p.name.endswith(
