@@ -115,3 +115,43 @@ def test_a_background_issuing_job_signs_a_checkpoint_when_it_ends(app, db, ledge
     thread.join(timeout=30)
     assert jobs.get_job(db, job.id).state == "finished"
     assert checkpoints.latest(db).size == log.tree_size(db)  # no request had to come
+
+
+def test_a_ledger_key_change_is_handed_over_and_a_revoked_keys_past_stays_checkable(
+        app, client, db, ledger_signer, make_batch, run_cli, tmp_path):
+    """An auditor pinned the first ledger key. After a rotation the next checkpoint
+    is signed by the old key too; after the old key's revocation, a checkpoint the
+    auditor kept from before still checks (with a warning), and a proof it signed
+    is refused naming the revocation."""
+    import json
+    make_batch()
+    assert run_cli("ledger", "checkpoint").exit_code == 0
+    (tmp_path / "kept.txt").write_text(checkpoints.latest(db).note)
+    assert run_cli("ledger", "prove", "--gtin", "09521234000013", "--lot", "ZJ-2611-A",
+                   "--out", str(tmp_path / "proof.json")).exit_code == 0
+    pinned = client.get("/.well-known/trace-keys.json").get_json()
+    old = ledger_signer.kid
+
+    rotated = run_cli("keys", "rotate", "--role", "ledger")
+    assert rotated.exit_code == 0 and f"and the retired {old}" in rotated.output
+    handover = checkpoints.latest(db)
+    new = keys.active_key(db, "ledger")
+    assert checkpoints.verify_note(handover.note, [public_of(ledger_signer)]) == handover
+    assert checkpoints.verify_note(handover.note, [new.public_bytes]) == handover
+    assert handover.size == log.tree_size(db)  # the change itself is in it
+    (tmp_path / "pinned.json").write_text(json.dumps(pinned))
+    (tmp_path / "handover.txt").write_text(handover.note)
+    assert run_cli("ledger", "verify", "--checkpoint", str(tmp_path / "handover.txt"),
+                   "--keys", str(tmp_path / "pinned.json")).exit_code == 0
+
+    assert run_cli("keys", "revoke", old).exit_code == 0
+    (tmp_path / "now.json").write_text(json.dumps(
+        client.get("/.well-known/trace-keys.json").get_json()))
+    kept = run_cli("ledger", "verify", "--checkpoint", str(tmp_path / "kept.txt"),
+                   "--keys", str(tmp_path / "now.json"))
+    assert kept.exit_code == 0, kept.output
+    assert f"signed by ledger key {old}, revoked at" in kept.output
+    proof = run_cli("ledger", "check-proof", str(tmp_path / "proof.json"),
+                    "--keys", str(tmp_path / "now.json"))
+    assert proof.exit_code == 1 and f"ledger key {old}, revoked at" in proof.output
+    assert "download the proof again" in proof.output

@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from .. import keys
 from ..errors import KeyProblem
+from ..transparency import checkpoints
 from .common import database, echo_list, keys_args
 
 
@@ -98,9 +100,39 @@ def keys_rotate(role: str):
       python -m trace keys rotate
     """
     keys_dir, passphrase = keys_args()
-    new, retired = keys.rotate_key(database(), keys_dir, role, passphrase)
+    db = database()
+    outgoing = _ledger_signers(db, keys_dir, passphrase) if role == "ledger" else []
+    new, retired = keys.rotate_key(db, keys_dir, role, passphrase)
     gone = ", ".join(record.kid for record in retired) or "none"
     click.echo(f"New {role} key {new.kid}; retired: {gone}")
+    if role == "ledger" and retired:
+        _hand_over(db, keys.load_signer_by_kid(db, keys_dir, new.kid, passphrase), outgoing)
+
+
+def _ledger_signers(db, keys_dir, passphrase) -> list:
+    """The active ledger keys' signers, opened while they may still sign."""
+    opened = []
+    for record in keys.list_keys(db):
+        if record.role == "ledger" and record.status == "active":
+            try:
+                opened.append(keys.load_signer_by_kid(db, keys_dir, record.kid, passphrase))
+            except KeyProblem:
+                pass  # its private half is gone: it cannot vouch for the new key
+    return opened
+
+
+def _hand_over(db, new, outgoing: list) -> None:
+    """A checkpoint signed by the old ledger keys and the new one, so auditors who
+    pinned an old key can move to the new one on evidence, not on our word."""
+    origin = checkpoints.origin_for(current_app.config["OFFICIAL_DOMAIN"])
+    handover = checkpoints.issue_handover(db, new, outgoing, origin)
+    if handover is None:
+        return
+    old = ", ".join(signer.kid for signer in outgoing)
+    click.echo(f"Checkpoint {handover.size} is signed by the new key {new.kid}"
+               + (f" and the retired {old}" if old else "") + ". Tell the auditors: with the "
+               "key they pinned they verify this checkpoint, then pin the new key (docs/"
+               "ledger.md, 'When the ledger key changes').")
 
 
 @keys_group.command("revoke")

@@ -62,9 +62,9 @@ def ledger_verify(kept_files, keyset_file):
       python -m trace ledger verify --checkpoint checkpoint-2026-11-27.txt
     """
     db = database()
-    public_keys = (bundle.ledger_public_keys(_json(keyset_file, "key set")) if keyset_file
-                   else _database_ledger_keys(db))
-    kept = [checkpoints.verify_note(handle.read(), public_keys) for handle in kept_files]
+    keyset = _json(keyset_file, "key set") if keyset_file else None
+    public_keys = bundle.ledger_public_keys(keyset) if keyset else _database_ledger_keys(db)
+    kept = [_kept_checkpoint(handle.read(), public_keys, keyset) for handle in kept_files]
     problems = audit.audit(db, kept)
     for problem in problems:
         click.echo(f"✗ {problem}")
@@ -129,6 +129,24 @@ def ledger_check_proof(bundle_file, keyset_file):
     click.echo(f"Proof holds: {len(made['leaves'])} leaves in the checkpoint of size "
                f"{checkpoints.parse_note(made['checkpoint']).size}, signed by a ledger key"
                + (", and the item among its top-up's codes" if "item" in made else ""))
+
+
+def _kept_checkpoint(note, public_keys: list[bytes], keyset: dict | None):
+    """A checkpoint you kept, checked against your pinned keys. One signed by a key
+    revoked since is still taken, with a warning: compared with the log it can only
+    find more, never hide anything, but it counts only if you saved it before."""
+    text = note.decode("utf-8", "replace") if isinstance(note, bytes) else note
+    try:
+        return checkpoints.verify_note(text, public_keys)
+    except checkpoints.BadCheckpoint:
+        revoked = bundle.revoked_signer(text, keyset) if keyset else None
+        if revoked is None:
+            raise
+    checkpoint = checkpoints.parse_note(text)
+    click.echo(f"Warning: the checkpoint of size {checkpoint.size} you kept is signed by "
+               f"ledger key {revoked[0]}, revoked at {revoked[1]}: it counts only if you "
+               "saved it before then.", err=True)
+    return checkpoint
 
 
 def _database_ledger_keys(db) -> list[bytes]:

@@ -112,6 +112,20 @@ def ledger_public_keys(keyset: dict) -> list[bytes]:
             if key.get("role") == "ledger" and key.get("status") != "revoked"]
 
 
+def revoked_ledger_keys(keyset: dict) -> dict[str, tuple[str, bytes]]:
+    """The key set's revoked ledger keys: kid -> (revoked at, public key)."""
+    return {key["kid"]: (key.get("revoked_at") or "?", base64.urlsafe_b64decode(key["x"] + "=="))
+            for key in keyset.get("keys", [])
+            if key.get("role") == "ledger" and key.get("status") == "revoked"}
+
+
+def revoked_signer(note: str, keyset: dict) -> tuple[str, str] | None:
+    """(kid, revoked at) of the revoked ledger key that signed ``note``, if one did."""
+    revoked = revoked_ledger_keys(keyset)
+    kid = checkpoints.signed_by_one_of(note, [(kid, raw) for kid, (_at, raw) in revoked.items()])
+    return (kid, revoked[kid][0]) if kid else None
+
+
 def check_bundle(bundle: dict, keyset: dict) -> list[str]:
     """What in ``bundle`` does not hold against the key set; [] when all of it does.
     Raises ``BadCheckpoint`` for a checkpoint no ledger key signed, and
@@ -129,8 +143,17 @@ def check_bundle(bundle: dict, keyset: dict) -> list[str]:
 
 
 def _check(bundle: dict, keyset: dict) -> list[str]:
-    checkpoint = checkpoints.verify_note(bundle.get("checkpoint", ""),
-                                         ledger_public_keys(keyset))
+    note = bundle.get("checkpoint", "")
+    try:
+        checkpoint = checkpoints.verify_note(note, ledger_public_keys(keyset))
+    except checkpoints.BadCheckpoint:
+        revoked = revoked_signer(note, keyset) if isinstance(note, str) else None
+        if revoked is None:
+            raise
+        raise checkpoints.BadCheckpoint(
+            f"the proof's checkpoint is signed by ledger key {revoked[0]}, revoked at "
+            f"{revoked[1]}: whatever it signs no longer counts as evidence; download the "
+            "proof again, and it will be signed by the current ledger key") from None
     subject, problems = bundle.get("subject", {}), []
     logged = {}
     for entry in bundle.get("leaves", []):

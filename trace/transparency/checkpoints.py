@@ -111,10 +111,41 @@ def open_note(note: str, name: str, public_keys: list[bytes]) -> str:
     raise BadCheckpoint(f"no valid signature by a trusted key named {name} on the note")
 
 
-def sign_note(origin: str, size: int, root: bytes, signer: NoteSigner) -> str:
-    """A checkpoint (c2sp.org/tlog-checkpoint) of the tree of ``size`` with ``root``."""
+def sign_note(origin: str, size: int, root: bytes, signer: NoteSigner,
+              *also: NoteSigner) -> str:
+    """A checkpoint (c2sp.org/tlog-checkpoint) of the tree of ``size`` with ``root``,
+    signed by ``signer`` and any keys ``also`` (one signature line each)."""
     body = f"{origin}\n{size}\n{base64.b64encode(root).decode()}\n"
-    return f"{body}\n{sign_text(origin, body, signer.private_key)}"
+    signatures = [sign_text(origin, body, key.private_key) for key in (signer, *also)]
+    return f"{body}\n" + "".join(signatures)
+
+
+def issue_handover(db: sqlite_utils.Database, new: NoteSigner, retired: list[NoteSigner],
+                   origin: str) -> Checkpoint | None:
+    """Right after a ledger key changes: a checkpoint of the log as it stands (the
+    change itself logged) signed by the new key and the retired ones, so that an
+    auditor who pinned an old key verifies it, and so learns the new one."""
+    size = log.tree_size(db)
+    if size == 0:
+        return None
+    root = log.root_at(db, size)
+    note = sign_note(origin, size, root, new, *retired)
+    stored = db.execute("INSERT OR IGNORE INTO ledger_checkpoints (size, root, kid, note, at) "
+                        "VALUES (?, ?, ?, ?, ?)", [size, root, new.kid, note, utc_now()])
+    # Checkpoints are append-only: one a server signed at this size first stays.
+    return Checkpoint(origin, size, root, note) if stored.rowcount else None
+
+
+def signed_by_one_of(note: str, candidates: list[tuple[str, bytes]]) -> str | None:
+    """The id of the first of ``candidates`` (kid, public key) whose signature on
+    ``note`` holds, else None: to say which revoked key signed a refused note."""
+    for kid, public_raw in candidates:
+        try:
+            verify_note(note, [public_raw])
+        except BadCheckpoint:
+            continue
+        return kid
+    return None
 
 
 def parse_note(note: str) -> Checkpoint:
