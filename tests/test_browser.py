@@ -307,3 +307,26 @@ def test_each_lab_result_and_its_verdict_fit_a_phone(browser, live_server, app, 
         box = verdicts.nth(n).bounding_box()
         assert box["x"] + box["width"] <= shown + 0.5, (word, box, shown)
     context.close()
+
+
+@pytest.mark.parametrize("width", [195, 260])  # a 390 phone zoomed to 200% and 150%
+def test_details_and_the_pin_box_stay_readable_zoomed_in(browser, live_server, app, db,
+                                                         issuer, make_batch, width):
+    """Older buyers zoom in: a value column one character wide, or a PIN box
+    running off the screen, were what they met."""
+    from trace.issuing import export_rows, issue_codes
+    make_batch(lot="PIN-1")
+    issue_codes(db, issuer, "09521234000013", "PIN-1", 1, pin_secret=app.config["HASH_SECRET"])
+    row = next(iter(export_rows(db, "09521234000013", "PIN-1", BASE_URL,
+                                app.config["HASH_SECRET"])))
+    context = browser.new_context(viewport={"width": width, "height": 700}, is_mobile=True,
+                                  device_scale_factor=2, user_agent=WECHAT_UA)
+    page = context.new_page()
+    open_page(page, live_server + row["url"][len(BASE_URL):])
+    assert_no_sideways_scroll(page)
+    narrowest = page.evaluate("() => Math.min(...[...document.querySelectorAll('dd')]"
+                              ".map(d => d.getBoundingClientRect().width))")
+    assert narrowest >= width * 0.6, narrowest  # each value under its label, full width
+    pin = page.locator("#pin").bounding_box()
+    assert pin["x"] + pin["width"] <= width, pin
+    context.close()

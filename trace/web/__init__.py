@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 from flask import Flask, Response, current_app, g, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from markupsafe import escape
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
@@ -65,6 +65,12 @@ def keep_codes(text: str | None) -> str:
     if not text:
         return ""
     return _NUMBER_HYPHEN.sub("\u2011", _STANDARD_SPACE.sub("\\1\u00a0", text))
+
+
+def breaks_at_dots(text: str | None) -> Markup:
+    """A domain that may wrap after its dots, not inside a label: '<wbr>' marks
+    the places, and copying the domain copies no invisible character."""
+    return Markup(".<wbr>").join(escape(part) for part in (text or "").split("."))
 
 
 # The words a lab prints, as an English reader gets them (one lookup, not a macro
@@ -385,6 +391,7 @@ def register(app: Flask) -> None:
     app.after_request(_retry_after)
     assets.init_app(app)
     app.jinja_env.filters["keep_codes"] = keep_codes
+    app.jinja_env.filters["breaks_at_dots"] = breaks_at_dots
 
     @app.before_request
     def _set_lang():
