@@ -133,6 +133,8 @@ def test_a_product_registered_by_its_ean13_is_found_by_either_spelling(db):
     (dict(name="长" * 101), "商品名称不能超过 100 个字"),
     (dict(specification="长" * 201), "规格不能超过 200 个字"),
     (dict(shelf_life_days=-5), "保质期须为 1–"),
+    (dict(name="玥珑珍珠项链💎"), "标签字体里没有“💎”"),  # never printable on a label
+    (dict(name="𠮷祥珍珠"), "标签字体里没有“𠮷”"),
 ])
 def test_product_form_problems_are_told_in_chinese(db, change, message_zh):
     supplier = catalog.add_supplier(db, "诸暨市山下湖明珠珍珠有限公司", CREDIT_CODE)

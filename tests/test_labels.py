@@ -314,9 +314,23 @@ def test_poppler_and_pdfium_both_show_every_text_box(db, codes, tmp_path, stock_
         assert "诸暨淡水珍珠项链" in re.sub(r"\s", "", text), text
 
 
+@needs_poppler
+def test_name_characters_beyond_gb2312_print_and_read_back(tmp_path):
+    """玥, 珺, 堃, 垚 and traditional characters, common in jewellery and company
+    names, were refused by the GB 2312 cut of the label font."""
+    name = "玥珑珺堃垚臺灣珍珠項鍊"
+    item = label_sources.LabelItem(LOCAL + "/01/09521234000013/10/L/21/S?k=K&s=" + "a" * 86,
+                                   GTIN, "L", "S", name)
+    [path] = labels.print_labels(label_sources.ListSource([item]), load_stock("a4-3x8", LABELS),
+                                 tmp_path / "t.pdf", domain=DOMAIN)
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, timeout=60,
+                          capture_output=True, text=True).stdout
+    assert name in re.sub(r"\s", "", text)
+
+
 def test_a_character_the_font_lacks_is_refused_before_any_output(tmp_path):
     item = label_sources.LabelItem(LOCAL + "/01/09521234000013/10/L/21/S?k=K&s=" + "a" * 86,
-                                   GTIN, "L", "S", "𠀀珍珠")  # U+20000: not in GB 2312
+                                   GTIN, "L", "S", "𠀀珍珠")  # U+20000: beyond the shipped cut
     with pytest.raises(InvalidInput, match=r"no glyph for '𠀀'.*TRACE_LABEL_FONT"):
         labels.print_labels(label_sources.ListSource([item]), load_stock("a4-3x8", LABELS),
                             tmp_path / "t.pdf", domain=DOMAIN)

@@ -20,8 +20,10 @@ import sqlite_utils
 from .db import utc_now
 from .digits import ascii_digits, is_number
 from .transparency import leaves
-from .errors import Conflict, Forbidden, InvalidCode, InvalidInput, NotFound
+from .errors import (Conflict, Forbidden, InvalidCode, InvalidInput, LabelFontProblem,
+                     NotFound)
 from .gs1 import validate_gtin14
+from .textfit import check_printable
 from .uscc import validate_credit_code
 
 _SHORT_GTIN = re.compile(r"[0-9]{8}|[0-9]{12,13}")
@@ -235,10 +237,20 @@ def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: 
     if list(db.query("SELECT 1 FROM products WHERE gtin = ?", [gtin])):
         raise Conflict(f"a product with GTIN {gtin} already exists",
                        message_zh=f"GTIN {gtin} 的商品已登记过")
+    _printable_name(product.name)
     row = dict(asdict(product), created_at=utc_now())
     db.execute(f"INSERT INTO products ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                list(row.values()))
     return product
+
+
+def _printable_name(name: str) -> None:
+    """The name goes on every label: one the label font cannot print (an emoji, a
+    rare ideograph) is refused now, not once codes are issued and cannot print."""
+    try:
+        check_printable([name], "product name")
+    except LabelFontProblem:
+        pass  # the font itself is missing: printing says so, naming what to set
 
 
 def normalise_gtin(gtin: str) -> str:

@@ -1,8 +1,8 @@
 """Fitting label text into a box: wrapping, shrinking, shortening, in an embedded font.
 
 The label font is a TrueType CJK font that reportlab embeds as a subset in every
-PDF: by default ``labels/fonts/wqy-microhei-gb2312.ttf`` (WenQuanYi Micro Hei,
-Apache-2.0, cut to GB 2312), or any ``.ttf``/``.ttc`` named by ``use_font``
+PDF: by default ``labels/fonts/wqy-microhei-cjk.ttf`` (WenQuanYi Micro Hei,
+Apache-2.0, cut to its CJK ideographs, GBK's 20,902 among them), or any ``.ttf``/``.ttc`` named by ``use_font``
 (``TRACE_LABEL_FONT``). There is no fallback to a font that is not embedded.
 
 Lines break at spaces and between CJK characters first, inside a word only when
@@ -27,7 +27,7 @@ from .stocks import PT_PER_MM, TextBox
 
 FONT = "TraceLabel"
 SHIPPED_FONT = Path(__file__).resolve().parent.parent / "labels" / "fonts" / \
-    "wqy-microhei-gb2312.ttf"
+    "wqy-microhei-cjk.ttf"
 INSTALL_HINT = ("restore labels/fonts/ from git, or set TRACE_LABEL_FONT to a TrueType CJK "
                 "font, e.g. /usr/share/fonts/truetype/wqy/wqy-microhei.ttc "
                 "(apt-get install fonts-wqy-microhei)")
@@ -99,10 +99,11 @@ def check_printable(texts: list[str], what: str) -> None:
     missing = missing_glyphs("".join(texts))
     if not missing:
         return
-    advice = ("set TRACE_LABEL_FONT to a font that has them, e.g. "
-              "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc") if _font_file == SHIPPED_FONT \
+    advice = ("set TRACE_LABEL_FONT to a font that has them") if _font_file == SHIPPED_FONT \
         else f"the font in TRACE_LABEL_FONT ({_font_file}) lacks them too: choose another"
-    raise InvalidInput(f"the label font has no glyph for {missing!r} in the {what}; {advice}")
+    raise InvalidInput(f"the label font has no glyph for {missing!r} in the {what}; {advice}",
+                       message_zh=f"标签字体里没有“{missing}”这些字符，印在标签上会是空框；"
+                                  "请换用常用字（表情符号不能印），或请平台管理员换用字库更全的字体")
 
 
 def _embedding_allowed(path: Path) -> bool:
