@@ -2,8 +2,9 @@
 
 The label font is a TrueType CJK font that reportlab embeds as a subset in every
 PDF: by default ``labels/fonts/wqy-microhei-cjk.ttf`` (WenQuanYi Micro Hei,
-Apache-2.0, cut to its CJK ideographs, GBK's 20,902 among them), or any ``.ttf``/``.ttc`` named by ``use_font``
-(``TRACE_LABEL_FONT``). There is no fallback to a font that is not embedded.
+Apache-2.0, cut to its CJK ideographs, GBK's 20,902 among them), or any
+``.ttf``/``.ttc`` named by ``use_font`` (``TRACE_LABEL_FONT``). There is no
+fallback to a font that is not embedded.
 
 Lines break at spaces and between CJK characters first, inside a word only when
 it is wider than the line; opening brackets never end a line and closing
