@@ -34,6 +34,20 @@ def test_the_checkpoint_is_served_as_text_and_kept_by_size(client, db, keyed):
     assert client.get("/ledger/checkpoint/99999").status_code == 404
 
 
+def test_a_server_without_the_ledger_key_serves_the_last_checkpoint(
+        app, client, db, issued_urls, tmp_path, caplog):
+    """The ledger key is kept on another machine: this server answered
+    /ledger/checkpoint with a key error and logged a traceback at every write."""
+    elsewhere = tmp_path / "signing-machine"
+    keys.create_key(db, elsewhere, role="ledger")
+    signer = keys.cached_signer(db, elsewhere, None, "ledger")
+    signed = checkpoints.issue_if_due(db, signer, "trace.example.cn/ledger").note
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    answer = client.get("/ledger/checkpoint")
+    assert answer.status_code == 200 and answer.get_data(as_text=True) == signed
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
 def test_a_consistency_proof_links_two_checkpoints(app, client, db, keyed):
     first = checkpoints.parse_note(client.get("/ledger/checkpoint").get_data(as_text=True))
     recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")

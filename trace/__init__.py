@@ -106,6 +106,12 @@ def _require_openable_keys(config) -> None:
             logging.getLogger("trace").warning(
                 "no private key of the active issuer key in %s: this server verifies "
                 "codes but cannot issue them (check TRACE_KEYS_DIR)", config["KEYS_DIR"])
+        ledger = keys.active_key(connection, "ledger")
+        if ledger is None or not keys.held_here(config["KEYS_DIR"], ledger.kid):
+            logging.getLogger("trace").warning(
+                "no ledger key here (%s): what is written is logged, but no checkpoint is "
+                "signed until one is (python -m trace keys new --role ledger, or check "
+                "TRACE_KEYS_DIR)", ledger.kid if ledger else "none registered")
     except KeyProblem as error:
         db.refuse_to_start(error.message)
     finally:

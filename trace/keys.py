@@ -398,10 +398,11 @@ _opened: dict[tuple[str, str], Signer] = {}
 def cached_signer(db: sqlite_utils.Database, keys_dir: str | Path, passphrase: str | None,
                   role: str) -> Signer | None:
     """The active key of ``role``, opened once a process (an encrypted key costs a
-    key derivation to open); None if there is none. For keys used on every write,
-    such as the ledger's."""
+    key derivation to open); None if there is none, or its private half is not in
+    ``keys_dir`` (a server that serves and verifies, but signs nowhere). For keys
+    used on every write, such as the ledger's."""
     record = active_key(db, role)
-    if record is None:
+    if record is None or not held_here(keys_dir, record.kid):
         return None
     if (str(keys_dir), record.kid) not in _opened:
         _opened[str(keys_dir), record.kid] = _open_signer(record, keys_dir, passphrase)

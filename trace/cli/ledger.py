@@ -37,10 +37,14 @@ def _origin() -> str:
 
 def _checkpoint_now(db) -> checkpoints.Checkpoint | None:
     """A checkpoint covering every leaf (signed now if the last one does not)."""
-    signer = keys.cached_signer(db, *keys_args(), "ledger")
+    keys_dir, passphrase = keys_args()
+    signer = keys.cached_signer(db, keys_dir, passphrase, "ledger")
     if signer is None:
-        raise click.ClickException("no ledger key to sign checkpoints: "
-                                   "python -m trace keys new --role ledger")
+        active = keys.active_key(db, "ledger")
+        raise click.ClickException(
+            f"the ledger key {active.kid}'s private file is not in {keys_dir}: sign where "
+            "it is, or check TRACE_KEYS_DIR" if active else
+            "no ledger key to sign checkpoints: python -m trace keys new --role ledger")
     checkpoints.issue_if_due(db, signer, _origin(), min_interval=0)
     return checkpoints.latest(db)
 
