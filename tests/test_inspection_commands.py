@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
+
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -146,16 +148,40 @@ def test_bad_csv_rows_are_named_and_nothing_is_stored(run_cli, app, db, make_bat
              (CSV_HEAD + csv_row() + csv_row(conclusion="不同"), "row 3: report ZJSP-1 has a "
               "different header"),
              ("report_no,item\nX,Y\n", "no column 'type'"),
-             (CSV_HEAD + csv_row(result="5.8").replace("2026-11-20", "20/11/2026"),
-              "YYYY-MM-DD")]
+             (CSV_HEAD + csv_row().replace("2026-11-20", "20/11/2026"), "written year first"),
+             (CSV_HEAD + csv_row().replace("2026-11-20", "46346"), "Excel day number"),
+             (CSV_HEAD + csv_row() + csv_row("ZJSP-2", item="铅", result="0.6", verdict="不合格",
+                                             conclusion="所检项目合格"), "results.csv[1]")]
     for text, message in cases:
         path.write_text(text, encoding="utf-8")
         result = run_cli("inspection", "import", str(path), "--agency", str(agency.id))
         assert result.exit_code == 1 and message in result.output, (message, result.output)
-    path.write_bytes(CSV_HEAD.encode() + csv_row().encode("gb18030"))
-    result = run_cli("inspection", "import", str(path), "--agency", str(agency.id))
-    assert result.exit_code == 1 and "not UTF-8" in result.output
+        assert "Stored report" not in result.output  # nothing stored, nothing said stored
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+
+
+CHINESE_HEAD = "报告编号,版本,所替代的版本,检验类别,商品条码,批次号,签发日期,检验结论,检测项目,检测结果," \
+               "单位,标准要求,检测方法,判定\n"
+
+
+@pytest.mark.parametrize("encoding, text", [
+    ("gb18030", CSV_HEAD + csv_row()),                       # WPS / Excel 'CSV (逗号分隔)'
+    ("utf-16", CSV_HEAD + csv_row()),                        # Excel 'Unicode text', with BOM
+    ("utf-8", (CSV_HEAD + csv_row() + ",,,,,,,,,,,,,\n,,,,\n").replace("\n", "\r\n")),
+    ("utf-8", "浙江省食品检验院 检测结果汇总,,,\n\n" + CSV_HEAD + csv_row()),  # a title row
+    ("utf-8", CHINESE_HEAD + csv_row().replace("2026-11-20", "2026/11/20")),
+    ("gb18030", CHINESE_HEAD + csv_row().replace("2026-11-20", "2026年11月20日")),
+])
+def test_a_csv_as_excel_or_wps_saves_it_is_read(run_cli, app, db, make_batch, tmp_path,
+                                                encoding, text):
+    agency = commissioned_lab(run_cli, app, db, make_batch)
+    path = tmp_path / "results.csv"
+    path.write_bytes(text.encode(encoding))
+    result = run_cli("inspection", "import", str(path), "--agency", str(agency.id))
+    assert result.exit_code == 0 and "Stored report ZJSP-1 version 1" in result.output, \
+        result.output
+    record = json.loads(db.execute("SELECT record FROM inspection_reports").fetchone()[0])
+    assert record["issued_on"] == "2026-11-20" and record["items"][0]["name"] == "联苯菊酯"
 
 
 def test_a_csv_report_takes_its_pdf(run_cli, app, db, make_batch, tmp_path):

@@ -54,11 +54,7 @@ def _read_entries(db, path: str, agency: str) -> list:
     """The reports in FILE.json (one, a list, or signed envelopes) or FILE.csv (one row
     per tested item)."""
     if path.lower().endswith(".csv"):
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise InvalidInput(f"{path}: not UTF-8 text (save the sheet as CSV UTF-8)",
-                               message_zh=f"{path}：不是 UTF-8 编码（请另存为“CSV UTF-8”）") from None
+        text = tables.decode_sheet(Path(path).read_bytes(), path)
         return tables.records_from_csv(text, agencies.find_agency(db, agency), path)
     return _entries(_read_json(path))
 
@@ -129,17 +125,19 @@ def inspection_import(path: str, agency: str, pdf: str | None):
         raise InvalidInput(f"--pdf goes with a file of one report; {path} has {len(entries)}")
     pdf_bytes = Path(pdf).read_bytes() if pdf else None
     keys_dir, passphrase = keys_args()
+    stored = []
     with db.atomic():
         for index, entry in enumerate(entries):
             where = f"{path}[{index}]" if len(entries) > 1 else path
             try:
                 record, kid, sig = _signed(db, entry, agency, keys_dir, passphrase, pdf_bytes)
-                stored = store.store_report(db, record, kid, sig, pdf=pdf_bytes)
+                stored.append(store.store_report(db, record, kid, sig, pdf=pdf_bytes))
             except TraceError as error:
                 raise type(error)(f"{where}: {error.message} (nothing was stored)",
                                   message_zh=error.message_zh) from None
-            click.echo(f"Stored report {stored.report_no} version {stored.version} "
-                       f"(key {stored.kid})")
+    for report in stored:  # said once all of the file is in: a later refusal stores none
+        click.echo(f"Stored report {report.report_no} version {report.version} "
+                   f"(key {report.kid})")
 
 
 def _signed(db, entry, agency: str, keys_dir: str, passphrase: str | None,

@@ -3,16 +3,21 @@ repeated on each of its rows (what a LIMS export or an Excel sheet gives)::
 
     records = records_from_csv(text, agency, "results.csv")
 
-Columns (UTF-8, with or without a BOM; headings in this order or any order):
+Columns (headings in any order, in English or as Chinese labs write them):
 ``report_no, version, supersedes, type, gtin, lot, issued_on, conclusion, item,
 result, unit, limit, method, verdict``. ``version`` defaults to 1 and
-``supersedes`` to empty; ``unit``, ``limit`` and ``method`` may be empty.
+``supersedes`` to empty; ``unit``, ``limit`` and ``method`` may be empty. What
+Excel and WPS save is read: UTF-8 with or without a BOM, UTF-16, GBK/GB 18030,
+title rows above the headings, empty rows, and dates as 2026/11/3 or
+2026年11月3日.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import date
 
 from ..agencies import Agency
 from ..errors import InvalidInput
@@ -26,23 +31,85 @@ REQUIRED = ("report_no", "type", "gtin", "lot", "issued_on", "conclusion", "item
             "verdict")
 
 
+# Headings as Chinese lab sheets write them.
+ALIASES = {"报告编号": "report_no", "版本": "version", "报告版本": "version",
+           "所替代的版本": "supersedes", "替代版本": "supersedes", "检验类别": "type",
+           "商品条码": "gtin", "批次号": "lot", "批号": "lot", "签发日期": "issued_on",
+           "报告日期": "issued_on", "结论": "conclusion", "检验结论": "conclusion",
+           "检测项目": "item", "检验项目": "item", "项目": "item", "结果": "result",
+           "检测结果": "result", "实测值": "result", "单位": "unit", "限值": "limit",
+           "标准要求": "limit", "技术要求": "limit", "检测方法": "method", "检验方法": "method",
+           "方法": "method", "判定": "verdict", "单项判定": "verdict"}
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def decode_sheet(data: bytes, name: str) -> str:
+    """A CSV file's text as Excel or WPS saved it: a BOM says UTF-8 or UTF-16;
+    without one, UTF-8, else GB 18030 (GBK's superset, a Chinese Windows'
+    'CSV (逗号分隔)')."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
+                       (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec)
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput(f"{name}: not text in UTF-8, UTF-16 or GBK (save the sheet as CSV)",
+                       message_zh=f"{name}：无法识别文件编码，请另存为 CSV 文件")
+
+
+def _heading(cell: str) -> str:
+    plain = (cell or "").strip().lstrip("\ufeff").strip()
+    return ALIASES.get(plain, plain.lower().replace(" ", "_"))
+
+
+def _headings_row(rows: list[list[str]], name: str) -> int:
+    """The index of the headings: the first row naming every required column
+    (title rows above it are skipped)."""
+    for index, row in enumerate(rows[:20]):
+        if all(column in {_heading(cell) for cell in row} for column in REQUIRED):
+            return index
+    found = {_heading(cell) for row in rows[:1] for cell in row}
+    missing = next((column for column in REQUIRED if column not in found), REQUIRED[0])
+    raise InvalidInput(f"{name}: no column {missing!r} (columns: {', '.join(HEADER + ITEM)})",
+                       message_zh=f"{name}：缺少列 {missing}")
+
+
+def sheet_date(text: str, name: str, number: int) -> str:
+    """2026-11-03 from 2026-11-3, 2026/11/3 or 2026年11月3日; a day-first or
+    month-first date, or an Excel day number, is refused as ambiguous."""
+    found = _DATE.fullmatch(text.strip())
+    if found:
+        try:
+            return date(*map(int, found.groups())).isoformat()
+        except ValueError:
+            pass
+    raise InvalidInput(f"{name} row {number}: issued_on {text!r} is not a date written "
+                       "year first (2026-11-03, 2026/11/3 or 2026年11月3日); an Excel day "
+                       "number or 11/03/2026 could be read two ways",
+                       message_zh=f"{name} 第 {number} 行：签发日期“{text}”请写成 2026-11-03、"
+                                  "2026/11/3 或 2026年11月3日")
+
+
 def records_from_csv(text: str, agency: Agency, name: str) -> list[dict]:
     """The reports in the file, in the order they first appear; ``InvalidInput``
     naming the file, row and field of the first problem."""
-    rows = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [column for column in REQUIRED if column not in (rows.fieldnames or [])]
-    if missing:
-        raise InvalidInput(f"{name}: no column {missing[0]!r} (columns: "
-                           f"{', '.join(HEADER + ITEM)})",
-                           message_zh=f"{name}：缺少列 {missing[0]}")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    top = _headings_row(rows, name)
+    headings = [_heading(cell) for cell in rows[top]]
     records: dict[tuple[str, str], dict] = {}
-    for number, row in enumerate(rows, 2):  # row 1 is the headings
-        values = {key: (value or "").strip() for key, value in row.items() if key}
+    for number, cells in enumerate(rows[top + 1:], top + 2):  # as the sheet numbers rows
+        if not any(cell.strip() for cell in cells):
+            continue  # an empty row, or one of only commas, as spreadsheets leave
+        values = {key: value.strip() for key, value in zip(headings, cells) if key}
         values["version"] = values.get("version") or "1"
         for column in REQUIRED:
             if not values.get(column):
                 raise InvalidInput(f"{name} row {number}: {column} is empty",
                                    message_zh=f"{name} 第 {number} 行：{column} 为空")
+        values["issued_on"] = sheet_date(values["issued_on"], name, number)
         key = (values["report_no"], values["version"])
         header = _header(values, agency)
         record = records.setdefault(key, dict(header, items=[]))
