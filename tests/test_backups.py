@@ -182,6 +182,16 @@ def test_a_backup_into_a_folder_that_is_not_there_is_refused(app, db, tmp_path):
     with pytest.raises(NotFound, match="no folder"):
         backups.backup(app.config["DATABASE"], tmp_path / "bakups" / "b.db")
     assert not (tmp_path / "bakups").exists()
+    (tmp_path / "codes.csv").write_text("x")
+    with pytest.raises(InvalidInput, match="codes.csv is a file, not a folder"):
+        backups.backup(app.config["DATABASE"], tmp_path / "codes.csv" / "b.db")
+
+
+def test_a_restore_into_a_new_place_is_as_private_as_init_db(app, db, issuer, tmp_path):
+    backups.backup(app.config["DATABASE"], tmp_path / "b.db")
+    fresh = tmp_path / "fresh" / "trace.db"
+    backups.restore(tmp_path / "b.db", fresh, app.config["KEYS_DIR"])
+    assert fresh.stat().st_mode & 0o777 == 0o600
 
 
 def test_restore_reports_the_size_of_what_it_restored(run_cli, app, db, issuer, make_batch,

@@ -66,12 +66,15 @@ def test_the_health_check_answers_while_the_database_does(app, client, tmp_path)
     connection = trace_db.connection(app.config["DATABASE"])
     connection.execute("PRAGMA query_only = 1")  # read-only: it answers, but cannot write
     try:
-        assert client.get("/healthz").status_code == 503
+        read_only = client.get("/healthz")
     finally:
         connection.execute("PRAGMA query_only = 0")
+    assert read_only.status_code == 503
+    assert read_only.get_json() == {"ok": False, "problem": "the database is read-only"}
     app.config["DATABASE"] = str(tmp_path / "gone" / "trace.db")
     response = client.get("/healthz")
-    assert response.status_code == 503 and response.get_json() == {"ok": False}
+    assert response.status_code == 503
+    assert response.get_json() == {"ok": False, "problem": "the database cannot be opened"}
 
 
 def test_the_health_check_says_whether_this_server_can_issue(app, client, issuer):

@@ -54,6 +54,9 @@ def backup(database: str | Path, target: str | Path) -> BackupInfo:
     if target.exists():
         raise Conflict(f"{target} exists already; give a new file name, a backup never "
                        "overwrites one", message_zh=f"{target} 已存在；备份不会覆盖已有文件")
+    if target.parent.exists() and not target.parent.is_dir():
+        raise InvalidInput(f"{target.parent} is a file, not a folder: check the path",
+                           message_zh=f"{target.parent} 是文件，不是文件夹：请检查路径")
     if not target.parent.is_dir():  # a mistyped folder is not made: it would hide the typo
         raise NotFound(f"there is no folder {target.parent}; create it first, or check the "
                        "path", message_zh=f"没有文件夹 {target.parent}：请先创建，或检查路径")
@@ -237,6 +240,9 @@ def restore(backup_path: str | Path, database: str | Path, keys_dir: str | Path,
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         kept = Path(database).with_name(f"{Path(database).name}.before-restore-{stamp}")
         backup(database, kept)
+    if not Path(database).exists():  # a first restore into a new place: as private as init-db
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        Path(database).touch(mode=0o600)
     source, target = _read_only(Path(backup_path)), sqlite3.connect(database, timeout=30)
     try:
         source.backup(target)

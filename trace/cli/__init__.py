@@ -34,6 +34,13 @@ from . import status as status_cli
 from .common import show_warnings
 
 
+STORAGE_REMEDIES = {  # what to do about each of db.storage_failure's answers
+    "the disk is full": "Free some space on the disk being written",
+    "the database is read-only": "Make the database and its folder writable",
+    "the database stayed locked by another writer": "Wait for the other writer to finish",
+}
+
+
 class TraceGroup(FlaskGroup):
     """Turns domain errors into ``Error: ...`` instead of a traceback."""
 
@@ -46,9 +53,9 @@ class TraceGroup(FlaskGroup):
         except sqlite3.Error as error:
             problem = storage_failure(error)
             if problem:  # nothing was written: the transaction rolled back
-                raise click.ClickException(f"{problem}; nothing was saved. Free some space or "
-                                           "make the database writable, then run the command "
-                                           "again") from None
+                remedy = STORAGE_REMEDIES.get(problem, "check the disk")
+                raise click.ClickException(f"{problem}; nothing was saved. {remedy}, then run "
+                                           "the command again") from None
             raise click.ClickException(f"database error: {error}") from None
         except BrokenPipeError:  # output piped into `head` and the like: stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

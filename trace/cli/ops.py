@@ -7,6 +7,8 @@ after checking it::
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -63,7 +65,8 @@ def restore_command(source: str, yes: bool, rewind_ledger: bool):
         click.echo(f"Warning: the ledger {change}; tell the auditors (docs/ledger.md, "
                    "'After a restore').", err=True)
     if not yes:
-        click.confirm(f"Replace {database} with it?", abort=True)
+        click.confirm(f"Replace {database} with it?" if Path(database).exists() else
+                      f"Restore it as {database} (there is no database there yet)?", abort=True)
     info, kept = backups.restore(source, database, keys_dir, passphrase,
                                  rewind_ledger=rewind_ledger)
     click.echo(f"Restored {database}: {_summary(info)}"

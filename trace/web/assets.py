@@ -19,6 +19,7 @@ from flask import Flask, current_app, request, url_for
 from flask_compress import Compress
 
 from .. import db, keys
+from ..errors import DatabaseUnavailable
 
 YEAR = 365 * 24 * 3600
 _versions: dict[tuple[str, float], str] = {}
@@ -77,13 +78,24 @@ def healthz():
         version = db.schema_version(connection)
         db.check_writable(connection, path)
         free = shutil.disk_usage(Path(path).parent).free
-    except Exception:  # any failure to read or write is "not healthy", never a 500
-        return {"ok": False}, 503
+    except Exception as error:  # any failure to read or write is "not healthy", never a 500
+        return {"ok": False, "problem": _problem(error)}, 503
     healthy = free >= MIN_FREE_BYTES
     # can_issue is reported, not required: a verify-only server holds no keys.
     issuing = keys.can_issue(connection, current_app.config["KEYS_DIR"])
+    low = {} if healthy else {"problem": f"under {MIN_FREE_BYTES // 2**20} MB free on the "
+                                         "database's disk"}
     return {"ok": healthy, "schema": version, "disk_free_mb": free // 2**20,
-            "can_issue": issuing}, 200 if healthy else 503
+            "can_issue": issuing, **low}, 200 if healthy else 503
+
+
+def _problem(error: Exception) -> str:
+    """What is wrong, not where: the answer is public, and a path says too much."""
+    cause = error.__context__ if isinstance(error, DatabaseUnavailable) else error
+    if isinstance(cause, BaseException) and db.storage_failure(cause):
+        return str(db.storage_failure(cause))
+    return "the database cannot be opened" if isinstance(error, DatabaseUnavailable) \
+        else "the database does not answer"
 
 
 def init_app(app: Flask) -> None:
