@@ -58,3 +58,28 @@ def test_missing_glyphs_are_named_in_the_order_they_appear():
     assert textfit.missing_glyphs("珍𠀀珠𠀁𠀀") == "𠀀𠀁"
     with pytest.raises(InvalidInput, match="'𠀀𠀁' in the labels.*TRACE_LABEL_FONT"):
         textfit.check_printable(["珍𠀀", "珠𠀁"], "labels")
+
+
+@pytest.mark.parametrize("stock_name", ["a4-3x8", "a4-4x10", "tag-30x20", "thermal-40x30",
+                                        "thermal-50x30", "thermal-50x30-pin"])
+def test_every_serial_of_a_stock_gets_the_same_size_and_breaks(stock_name):
+    """On one roll, serials printed at 6 and 5.5 pt, and wrapped 'caption / whole
+    serial' on some labels and 'caption ABCD- / …' on others, by their letters."""
+    import random
+    from pathlib import Path
+    from trace.codes import group_serial
+    from trace.stocks import load_stock
+    from trace.textfit import fit_box_text
+    stock = load_stock(stock_name, Path(__file__).resolve().parents[1] / "labels")
+    [box] = [box for box in stock.texts if "{serial}" in box.template]
+    rng = random.Random(7)
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    serials = ["".join(rng.choice(alphabet) for _ in range(12)) for _ in range(300)]
+    shapes = set()
+    for serial in serials + ["W" * 12, "1" * 12]:
+        size, lines = fit_box_text(box.template.format(serial=group_serial(serial)), box)
+        shapes.add((size, tuple(len(line) for line in lines)))
+        assert "".join(lines).replace(" ", "").endswith(group_serial(serial))
+        assert all(line.endswith("-") or line == lines[-1] or "-" not in line for line in lines)
+        assert all(text_width(line, size) <= box.width_mm * PT_PER_MM for line in lines)
+    assert len(shapes) == 1, shapes

@@ -31,7 +31,7 @@ from .errors import InvalidInput
 from .label_sources import ItemSource, LabelItem
 from .qr import QUIET_ZONE, PathBody, make_symbol, path_body, place
 from .stocks import LINE_HEIGHT, PT_PER_MM, Stock, TextBox, list_stocks, load_stock
-from .textfit import FONT, check_printable, fit_text, register_font, text_width
+from .textfit import FONT, check_printable, fit_box_text, register_font, text_width
 
 # Binary (Flate only) page streams: ASCII85 on top made the files 25 % larger and,
 # without reportlab's C accelerator, cost more time than everything else together.
@@ -127,7 +127,7 @@ def check_texts(stock: Stock, item: LabelItem, domain: str) -> None:
         if not any(f"{{{name}}}" in box.template for name in WHOLE_FIELDS):
             continue
         worst = box.template.format(**widest)
-        _, lines = fit_text(worst, box)
+        _, lines = fit_box_text(worst, box)
         if "".join(lines).replace(" ", "") != worst.replace(" ", "") or \
                 "{serial}" in box.template and _breaks_a_word(lines, worst):
             raise InvalidInput(f"stock {stock.name}: {box.template.format(**values)!r} does not "
@@ -188,7 +188,7 @@ class SheetWriter:
             self.canvas.addLiteral(code)
 
     def _text_operators(self, box: TextBox, text: str, left: float, top: float) -> str:
-        size, lines = fit_text(text, box)
+        size, lines = fit_box_text(text, box)
         x = (left + box.x_mm) * PT_PER_MM
         baseline = (self.stock.page_h_mm - top - box.y_mm) * PT_PER_MM - size * 0.9
         codes = [_frame(box, x, (self.stock.page_h_mm - top - box.y_mm) * PT_PER_MM)] \

@@ -75,7 +75,7 @@ def _font(size_px: int) -> ImageFont.FreeTypeFont:
 @lru_cache(maxsize=4096)
 def text_bitmap(text: str, box: TextBox, dpi: int) -> Bitmap:
     """The box's text as the PDF sets it (same lines, size and alignment), in dots."""
-    size, lines = textfit.fit_text(text, box)
+    size, lines = textfit.fit_box_text(text, box)
     dots_per_pt = dpi / 72
     width = math.ceil(box.width_mm / 25.4 * dpi)
     height = math.ceil(box.height_mm / 25.4 * dpi)

@@ -69,7 +69,7 @@ def use_font(path: str | Path | None = None) -> Path:
             f"{INSTALL_HINT}") from None
     pdfmetrics.registerFont(font)
     _font_file = path
-    for cached in (text_width, fit_text, *_FONT_CACHES):
+    for cached in (text_width, fit_text, _serial_layout, *_FONT_CACHES):
         cached.cache_clear()
     return path
 
@@ -173,6 +173,80 @@ def _ellipsize(line: str, width_pt: float, size: float) -> str:
     while line and text_width(line + ELLIPSIS, size) > width_pt:
         line = line[:-1]
     return line + ELLIPSIS
+
+
+SERIAL_FIELD = "{serial}"
+WIDEST = "W"  # the widest letter of a serial's alphabet in the label font
+
+
+def fit_box_text(text: str, box: TextBox) -> tuple[float, tuple[str, ...]]:
+    """``text`` (the box's template filled in) fitted: a box ending in the serial
+    lays it out as every serial of the stock is (``fit_serial``), other text as
+    ``fit_text`` does."""
+    before, field, after = box.template.partition(SERIAL_FIELD)
+    if field and not after and "{" not in before and text.startswith(before):
+        laid = fit_serial(before.strip(), text[len(before):], box)
+        if laid is not None:
+            return laid
+    return fit_text(text, box)
+
+
+def fit_serial(caption: str, serial: str, box: TextBox) -> tuple[float, tuple[str, ...]] | None:
+    """The caption and a grouped serial ('追溯码', 'RZJ4-WDFF-XA07') in the one
+    layout that fits the widest serial of its length: the same size and the same
+    breaks, between groups of four, on every label, whatever its letters. None if
+    no layout fits even the widest (``check_texts`` refuses such a stock)."""
+    groups = serial.split("-")
+    layout = _serial_layout(caption, tuple(len(group) for group in groups), box)
+    if layout is None:
+        return None
+    size, caption_alone, per_line = layout
+    lines, start = [], 0
+    for count in per_line:
+        lines.append("-".join(groups[start:start + count]) +
+                     ("-" if start + count < len(groups) else ""))
+        start += count
+    if caption:
+        lines = [caption, *lines] if caption_alone else [f"{caption} {lines[0]}", *lines[1:]]
+    return size, tuple(lines)
+
+
+@lru_cache(maxsize=256)
+def _serial_layout(caption: str, lengths: tuple[int, ...],
+                   box: TextBox) -> tuple[float, bool, tuple[int, ...]] | None:
+    """(size, caption on its own line, groups a line) for the widest serial of these
+    group lengths: the serial on the fewest lines (read whole, it is typed right),
+    then the largest size, then the caption on a line of its own."""
+    width = box.width_mm * PT_PER_MM
+    widest = [WIDEST * length for length in lengths]
+    fitting = []
+    size = box.size_pt
+    while size >= box.min_size_pt - 1e-9:
+        for caption_alone in (True, False) if caption else (False,):
+            per_line = _groups_per_line(widest, width, size,
+                                        "" if caption_alone or not caption else caption + " ")
+            if per_line and len(per_line) + (caption_alone and bool(caption)) <= box.max_lines:
+                fitting.append((size, caption_alone, tuple(per_line)))
+        size -= 0.5
+    return min(fitting, key=lambda layout: (len(layout[2]), -layout[0], not layout[1]),
+               default=None)
+
+
+def _groups_per_line(groups: list[str], width: float, size: float, lead: str) -> list[int]:
+    """Groups greedily on lines of ``width`` (the first after ``lead``), each line but
+    the last ending in '-'; [] if a group alone does not fit."""
+    counts: list[int] = []
+    line, count = lead, 0
+    for index, group in enumerate(groups):
+        piece = group + ("-" if index < len(groups) - 1 else "")
+        if text_width(line + piece, size) <= width:
+            line, count = line + piece, count + 1
+            continue
+        if count == 0 or text_width(piece, size) > width:
+            return []
+        counts.append(count)
+        line, count = piece, 1
+    return counts + [count]
 
 
 @lru_cache(maxsize=4096)
