@@ -61,6 +61,25 @@ def test_a_supplier_erp_registers_issues_and_reads_codes(client, db, token):
     assert call(client, "GET", "/batches/06901234567892/LJ-01", token).get_json()["issued"] == 7
 
 
+@pytest.mark.parametrize("written, stored", [("20260401", "2026-04-01"),
+                                             (" 2026-04-01 ", "2026-04-01")])
+def test_a_batch_date_is_read_as_the_web_form_reads_it(client, db, token, written, stored):
+    """pydantic read '20260401' as seconds since 1970, and refused it as a datetime."""
+    call(client, "POST", "/products", token, json={"gtin": "6901234567892", "name": "龙井茶"})
+    made = call(client, "POST", "/batches", token,
+                json={"gtin": "06901234567892", "lot": "LJ-01", "produced_on": written})
+    assert made.status_code == 201 and made.get_json()["produced_on"] == stored
+
+
+@pytest.mark.parametrize("written", [20260401, "2026/04/01", "04/01/2026"])
+def test_a_batch_date_that_is_not_one_is_refused_saying_how_to_write_it(
+        client, db, token, written):
+    refused = call(client, "POST", "/batches", token,
+                   json={"gtin": GTIN, "lot": "LJ-02", "produced_on": written})
+    assert refused.status_code == 422 and "YYYY-MM-DD" in json.dumps(refused.get_json())
+    assert db.execute("SELECT count(*) FROM batches WHERE lot = 'LJ-02'").fetchone()[0] == 0
+
+
 def test_issuing_past_the_plan_needs_over_plan(client, db, token):
     path = f"/batches/{GTIN}/{LOT}/issue"  # planned at 100
     refused = call(client, "POST", path, token, json={"count": 500})

@@ -8,9 +8,9 @@ so the document cannot drift from what the server accepts::
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..catalog import MAX_BATCH_QUANTITY, MAX_SHELF_LIFE_DAYS
 
@@ -18,6 +18,22 @@ GTIN = Field(pattern=r"^[0-9]{8}$|^[0-9]{12,14}$",
              description="GTIN-8, -12, -13 (EAN-13) or -14; shorter ones are padded to 14")
 LOT_PATTERN = r"^[0-9A-Za-z-]{1,20}$"
 MAX_API_TOPUP = 100_000
+
+
+def _calendar_date(value: Any) -> Any:
+    """A date as the web form reads one (2026-11-03 or 20261103); pydantic alone read
+    '20261103' as seconds since 1970 and refused it in words no one could act on."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD") from None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("a date is a string, YYYY-MM-DD, not a number")
+    return value
+
+
+CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
 
 
 class Strict(BaseModel):
@@ -62,8 +78,8 @@ class Product(BaseModel):
 class BatchIn(Strict):
     gtin: str = GTIN
     lot: str = Field(pattern=LOT_PATTERN, description="digits, letters and '-'; upper-cased")
-    produced_on: date | None = None
-    expires_on: date | None = Field(None, description="default: produced_on + shelf life")
+    produced_on: CalendarDate | None = None
+    expires_on: CalendarDate | None = Field(None, description="default: produced_on + shelf life")
     quantity_planned: int | None = Field(None, ge=1, le=MAX_BATCH_QUANTITY, strict=True)
     notes: str | None = Field(None, max_length=500)
 
