@@ -590,3 +590,21 @@ def test_a_link_copied_with_a_closing_slash_opens_its_page(client, issued_urls):
     batch = client.get(f"/01/{GTIN}/10/{LOT}/")
     assert batch.status_code == 308 and batch.headers["Location"] == f"/01/{GTIN}/10/{LOT}"
     assert client.get(batch.headers["Location"]).status_code == 200
+
+
+def test_what_suppliers_and_labs_wrote_is_marked_chinese_on_english_pages(
+        app, client, db, issued_urls):
+    """An English screen reader garbled 联苯菊酯 and the recall reason in its English
+    voice: what stays Chinese on an English page says so."""
+    from trace import recalls
+    _stored_report(app, db)
+    path = issued_urls[0][len(BASE_URL):]
+    english = client.get(path + "&lang=en").get_data(as_text=True)
+    assert '<td class="item-name" lang="zh-CN">珠层厚度</td>' in english
+    assert re.search(r'<dd lang="zh-CN">[^<]*诸暨', english)
+    assert 'lang="zh-CN" hreflang="zh-CN">中文</a>' in english
+    chinese = client.get(path).get_data(as_text=True)
+    assert 'lang="zh-CN">珠层厚度' not in chinese and 'lang="en" hreflang="en"' in chinese
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    recalled = client.get(path + "&lang=en").get_data(as_text=True)
+    assert '<span lang="zh-CN">抽检不合格</span>' in recalled

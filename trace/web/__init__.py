@@ -414,4 +414,7 @@ def register(app: Flask) -> None:
                 "lang_switch_url": lang_switch_url, "link": link, "lab_word": lab_word,
                 "official_domain": app.config["OFFICIAL_DOMAIN"],
                 "operator_name": app.config["OPERATOR_NAME_EN" if english else "OPERATOR_NAME"],
-                "operator_contact": app.config["OPERATOR_CONTACT"]}
+                "operator_contact": app.config["OPERATOR_CONTACT"],
+                # What suppliers and labs wrote, in Chinese whatever the page's language:
+                # marked so an English screen reader switches voice for it.
+                "as_written": Markup(' lang="zh-CN"') if english else ""}
