@@ -14,13 +14,19 @@ export TRACE_BASE_URL
 # make serve: one sync worker a core (each keeps one SQLite connection, DESIGN §12).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run serve setup test lint bench mutate clean
+.PHONY: run serve setup install test lint bench mutate clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+# A server's virtualenv: the app and gunicorn, none of the test tools (docs/deploy.md).
+install:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
 
 setup: $(STAMP)
 	$(PY) -m trace init-db
