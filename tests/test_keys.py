@@ -44,6 +44,23 @@ def test_passphrase_encrypts_the_private_key(app, db):
     assert load_signer(db, app.config["KEYS_DIR"], "珍珠 secret").kid == record.kid
 
 
+def test_keys_made_without_a_passphrase_are_encrypted_in_place(app, db, run_cli, caplog):
+    """An operator who sets TRACE_KEY_PASSPHRASE later is told the keys on disk are
+    still bare, and can encrypt them without making new ones."""
+    from trace import create_app, keys
+    record = create_key(db, app.config["KEYS_DIR"])
+    app.config["KEY_PASSPHRASE"] = "珍珠 secret"
+    create_app({"DATABASE": app.config["DATABASE"], "KEYS_DIR": app.config["KEYS_DIR"],
+                "BASE_URL": app.config["BASE_URL"], "SECRET_KEY": "x",
+                "KEY_PASSPHRASE": "珍珠 secret"})
+    assert f"private keys {record.kid}" in caplog.text and "keys encrypt" in caplog.text
+    done = run_cli("keys", "encrypt")
+    assert done.exit_code == 0 and f"Encrypted {record.kid}" in done.output
+    assert keys.unencrypted_keys(app.config["KEYS_DIR"]) == []
+    assert load_signer(db, app.config["KEYS_DIR"], "珍珠 secret").kid == record.kid
+    assert "encrypted already" in run_cli("keys", "encrypt").output
+
+
 @pytest.mark.parametrize("role", ["admin", "agency:", "agency:a b", ""])
 def test_bad_role_is_refused(app, db, role):
     with pytest.raises(InvalidInput, match="role"):

@@ -106,6 +106,11 @@ def _require_openable_keys(config) -> None:
             logging.getLogger("trace").warning(
                 "no private key of the active issuer key in %s: this server verifies "
                 "codes but cannot issue them (check TRACE_KEYS_DIR)", config["KEYS_DIR"])
+        if config["KEY_PASSPHRASE"] and keys.unencrypted_keys(config["KEYS_DIR"]):
+            logging.getLogger("trace").warning(
+                "TRACE_KEY_PASSPHRASE is set, but the private keys %s in %s are stored "
+                "unencrypted: python -m trace keys encrypt", ", ".join(
+                    keys.unencrypted_keys(config["KEYS_DIR"])), config["KEYS_DIR"])
         ledger = keys.active_key(connection, "ledger")
         if ledger is None or not keys.held_here(config["KEYS_DIR"], ledger.kid):
             logging.getLogger("trace").warning(

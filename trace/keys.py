@@ -336,6 +336,30 @@ def _open_signer(record: KeyRecord, keys_dir: str | Path, passphrase: str | None
     return Signer(record.kid, record.role, private)
 
 
+def unencrypted_keys(keys_dir: str | Path) -> list[str]:
+    """The ids of the private keys in ``keys_dir`` stored without a passphrase."""
+    return sorted(path.stem for path in Path(keys_dir).glob("*.pem")
+                  if path.is_file() and b"ENCRYPTED PRIVATE KEY" not in path.read_bytes())
+
+
+def encrypt_keys(keys_dir: str | Path, passphrase: str) -> list[str]:
+    """Rewrite each unencrypted private key in ``keys_dir`` encrypted with
+    ``passphrase`` (each file replaced whole, never half-written); their ids."""
+    done = []
+    for kid in unencrypted_keys(keys_dir):
+        path = _pem_path(keys_dir, kid)
+        private = load_pem_file(path, None, kid)
+        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.BestAvailableEncryption(passphrase.encode()))
+        partial = path.with_name(f".{path.name}.partial")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+        os.replace(partial, path)
+        done.append(kid)
+    return done
+
+
 def held_here(keys_dir: str | Path, kid: str) -> bool:
     """Whether the private half of ``kid`` is in ``keys_dir`` (an agency that
     registered its own public key keeps its private key itself)."""

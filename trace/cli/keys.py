@@ -135,6 +135,23 @@ def _hand_over(db, new, outgoing: list) -> None:
                "ledger.md, 'When the ledger key changes').")
 
 
+@keys_group.command("encrypt")
+def keys_encrypt():
+    """Encrypt with TRACE_KEY_PASSPHRASE every private key of the keys folder stored
+    without one (each file is replaced whole). Restart the server afterwards.
+
+    \b
+    Example:
+      TRACE_KEY_PASSPHRASE=... python -m trace keys encrypt
+    """
+    keys_dir, passphrase = keys_args()
+    if not passphrase:
+        raise click.ClickException("set TRACE_KEY_PASSPHRASE to the passphrase to encrypt with")
+    done = keys.encrypt_keys(keys_dir, passphrase)
+    click.echo(f"Encrypted {', '.join(done)} in {keys_dir}" if done else
+               f"Every private key in {keys_dir} is encrypted already")
+
+
 @keys_group.command("revoke")
 @click.argument("kid")
 @click.option("--at", "at", help="When the key stopped being trustworthy (ISO 8601 "
