@@ -1,6 +1,8 @@
 """Opening, migrating and transactions on a real SQLite file."""
 
+import os
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +113,30 @@ def test_a_new_database_is_its_owners_alone(tmp_path):
     for name in ("private.db", "private.db-wal", "private.db-shm"):
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
     db.close()
+
+
+def test_a_backup_on_read_only_media_opens_for_reading(app, db, issuer, make_batch, tmp_path):
+    """An auditor's `ledger verify` on a backup on read-only media failed with
+    'attempt to write a readonly database': opening tried to switch it to WAL and
+    migrate it. Mounted read-only in a private mount namespace (root, as in CI)."""
+    import shutil
+    import subprocess
+    import sys
+    from trace import backups
+    make_batch()
+    backups.backup(app.config["DATABASE"], tmp_path / "b.db")
+    media = tmp_path / "media"
+    media.mkdir()
+    script = (f"mount -t tmpfs -o size=16m tmpfs {media} && cp {tmp_path / 'b.db'} {media} && "
+              f"mount -o remount,ro {media} && {sys.executable} -m trace ledger verify && "
+              f"{sys.executable} -m trace keys list")
+    if not shutil.which("unshare"):
+        pytest.skip("no unshare(1) to mount read-only media")
+    env = dict(os.environ, TRACE_DATABASE=str(media / "b.db"),
+               TRACE_KEYS_DIR=app.config["KEYS_DIR"], TRACE_BASE_URL=app.config["BASE_URL"])
+    done = subprocess.run(["unshare", "-m", "sh", "-c", script], env=env, capture_output=True,
+                          text=True, timeout=120, cwd=Path(__file__).resolve().parents[1])
+    if "Operation not permitted" in done.stderr and "mount" in done.stderr:
+        pytest.skip("mounting needs root in a private namespace")
+    assert done.returncode == 0, done.stderr
+    assert "Ledger consistent" in done.stdout and "issuer" in done.stdout

@@ -13,6 +13,7 @@ rolls back with the block::
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import sys
 import threading
@@ -80,6 +81,8 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
 
 
 def _connect(path: Path, new_ok: bool) -> sqlite_utils.Database:
+    if _read_only_file(path):
+        return _connect_read_only(path)
     try:
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=10)
         conn.execute("PRAGMA busy_timeout = 10000")
@@ -91,6 +94,35 @@ def _connect(path: Path, new_ok: bool) -> sqlite_utils.Database:
         migrate(db)
     except sqlite3.DatabaseError as error:
         raise DatabaseUnavailable(f"cannot open the database {path}: {error}") from None
+    return db
+
+
+def _read_only_file(path: Path) -> bool:
+    """A file this process may not write (a backup on read-only media, say), not in
+    WAL mode (whose readers need to write its -shm)."""
+    if not path.is_file() or os.access(path, os.W_OK):
+        return False
+    with path.open("rb") as handle:
+        header = handle.read(20)
+    return len(header) == 20 and header[18:20] != b"\x02\x02"  # bytes 18-19: 2 is WAL
+
+
+def _connect_read_only(path: Path) -> sqlite_utils.Database:
+    """Read-only commands (verify, keys list, ledger verify) on a file we may not
+    write: opened as it is, never migrated; writes fail as on a read-only disk."""
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True,
+                               isolation_level=None, timeout=10)
+        db = sqlite_utils.Database(conn)
+        _require_trace_schema(db, path, new_ok=False)
+        have, newest = schema_version(db), MIGRATIONS[-1][0]
+    except sqlite3.DatabaseError as error:
+        raise DatabaseUnavailable(f"cannot open the database {path}: {error}") from None
+    if have != newest:
+        db.close()
+        raise DatabaseUnavailable(
+            f"{path} is read-only and has schema version {have}, not {newest}: copy it "
+            "somewhere writable, so it can be migrated, and open the copy")
     return db
 
 
