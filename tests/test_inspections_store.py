@@ -103,6 +103,7 @@ def test_a_wrong_or_unknown_key_is_refused(app, db, commissioned):
 
 @pytest.mark.parametrize("pdf, message", [
     (b"GIF89a not a pdf", "not a PDF"),
+    (b"", "is empty"),
     (PDF + b"x", "SHA-256"),
     (None, "none was given"),
     (b"%PDF-" + b"0" * store.MAX_PDF_BYTES, "larger than"),

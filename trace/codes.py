@@ -43,7 +43,9 @@ def group_serial(serial: str) -> str:
 # Crockford's reading rules for a typed code: O is 0, I and L are 1.
 _TYPED_FOLD = str.maketrans("OIL", "011")
 _TYPED_SERIAL_RE = re.compile(r"[0-9A-HJKMNP-TV-Z]{12,20}")
-_TYPED_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―－_.·]+")
+# Separators, and the invisible characters a chat app's copy brings along
+# (zero-width spaces and joiners, the BOM, soft hyphens, bidi marks).
+_TYPED_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―－_.·\u200b-\u200f\u2060\ufeff\u00ad]+")
 # What a buyer copies along with the code from a label or a chat: "追溯码：RZJ4-...".
 _TYPED_LABEL = re.compile(r"^(?:追溯码|防伪码|查询码|trace\s*code)\s*[:：]?\s*", re.IGNORECASE)
 
@@ -57,6 +59,8 @@ def normalise_typed_serial(text: str) -> str:
     >>> normalise_typed_serial("ＲＺＪ４－ＷＤＦＦ－ＸＡ０７")
     'RZJ4WDFFXA07'
     >>> normalise_typed_serial("追溯码：RZJ4-WDFF-XA07")
+    'RZJ4WDFFXA07'
+    >>> normalise_typed_serial("RZJ4-WDFF-XA07\u200b")   # copied out of a chat
     'RZJ4WDFFXA07'
     """
     text = unicodedata.normalize("NFKC", text or "")  # full-width Ｇ２１８ from a CJK keyboard

@@ -96,6 +96,9 @@ def _check_pdf(record: dict, pdf: bytes | None, db: sqlite_utils.Database) -> No
     if len(pdf) > MAX_PDF_BYTES:
         raise InvalidInput(f"the PDF is larger than {MAX_PDF_BYTES // 2**20} MB",
                            message_zh="PDF 文件超过 20 MB")
+    if not pdf:
+        raise InvalidInput("the PDF file is empty (0 bytes): upload the report's PDF again",
+                           message_zh="上传的 PDF 文件是空的（0 字节），请重新选择报告的 PDF")
     if not pdf.startswith(b"%PDF-"):
         raise InvalidInput("the file is not a PDF", message_zh="上传的文件不是 PDF")
     if hashlib.sha256(pdf).hexdigest() != want:
