@@ -106,7 +106,9 @@ def test_supplier_commissions_and_operator_assigns(app, db, make_batch, make_acc
     assert kinds == {"commission", "assignment"}
     bad = post_form(operator, "/admin/assign", {"gtin": GTIN, "lot": "NOPE", "agency": "1"},
                     page="/admin/")
-    assert bad.status_code == 303 and catalog.get_batch(db, GTIN, LOT)
+    assert bad.status_code == 404 and catalog.get_batch(db, GTIN, LOT)
+    html = bad.get_data(as_text=True)  # beside the form, with what was typed kept
+    assert "没有登记这个批次" in html and 'value="NOPE"' in html and f'value="{GTIN}"' in html
 
 
 def test_the_empty_form_shows_no_stray_text(client, db, lab):

@@ -125,10 +125,9 @@ def assign():
         inspection_store.commission(get_db(), form.get("gtin", ""), form.get("lot", ""),
                                     int(form["agency"]), actor=signed_in_user().email,
                                     kind="assignment")
-    except TraceError as error:
-        flash(in_reader_language(error), "bad")
-    else:
-        flash(t("admin.assigned"), "ok")
+    except TraceError as error:  # beside the form, with what was typed kept
+        return home(error.status, assign_error=in_reader_language(error))
+    flash(t("admin.assigned"), "ok")
     return redirect(link("admin.home"), 303)
 
 
