@@ -63,7 +63,10 @@ def assert_not_blank(page) -> None:
 
 
 def assert_no_sideways_scroll(page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    # Against the screen, not window.innerWidth: a mobile browser widens its layout
+    # viewport to content that does not fit, so innerWidth grows with the overflow.
+    overflow = page.evaluate("document.documentElement.scrollWidth") - \
+        page.viewport_size["width"]
     assert overflow <= 0, f"the page is {overflow}px wider than the screen"
 
 
@@ -329,4 +332,18 @@ def test_details_and_the_pin_box_stay_readable_zoomed_in(browser, live_server, a
     assert narrowest >= width * 0.6, narrowest  # each value under its label, full width
     pin = page.locator("#pin").bounding_box()
     assert pin["x"] + pin["width"] <= width, pin
+    context.close()
+
+
+def test_a_long_official_domain_wraps_on_a_zoomed_phone(browser, live_server, app, issued_urls):
+    """The footer's '请核对网址是否为 …' ran a 34-character domain off a 195 px screen."""
+    app.config["OFFICIAL_DOMAIN"] = "verify.shanxiahupearlzhuji.com.cn"
+    context = browser.new_context(viewport={"width": 195, "height": 700}, is_mobile=True,
+                                  device_scale_factor=2, user_agent=WECHAT_UA)
+    page = context.new_page()
+    for path in ("/", issued_urls[0][len(BASE_URL):]):
+        open_page(page, live_server + path)
+        assert_no_sideways_scroll(page)
+        footer = page.locator("footer.site").inner_text()
+        assert "verify.shanxiahupearlzhuji.com.cn" in footer.replace("\n", "")
     context.close()
