@@ -54,6 +54,8 @@ def test_keys_made_without_a_passphrase_are_encrypted_in_place(app, db, run_cli,
                 "BASE_URL": app.config["BASE_URL"], "SECRET_KEY": "x",
                 "KEY_PASSPHRASE": "珍珠 secret"})
     assert f"private keys {record.kid}" in caplog.text and "keys encrypt" in caplog.text
+    said = _first_words_of_the_development_server(app, {"TRACE_KEY_PASSPHRASE": "珍珠 secret"})
+    assert f"Warning: TRACE_KEY_PASSPHRASE is set, but the private keys {record.kid}" in said
     done = run_cli("keys", "encrypt")
     assert done.exit_code == 0 and f"Encrypted {record.kid}" in done.output
     assert keys.unencrypted_keys(app.config["KEYS_DIR"]) == []
@@ -379,3 +381,26 @@ def test_revoking_the_last_ledger_key_says_checkpoints_stop(app, db, run_cli):
     third = create_key(db, app.config["KEYS_DIR"], role="ledger")
     quiet = run_cli("keys", "revoke", second.kid, "--at", second.not_before)
     assert quiet.exit_code == 0 and "No ledger key" not in quiet.output and third.kid
+
+
+def _first_words_of_the_development_server(app, env: dict) -> str:
+    """What `python -m trace run` (make run) says on stderr before it serves."""
+    import subprocess
+    import sys
+    server = subprocess.Popen(
+        [sys.executable, "-m", "trace", "run", "--host", "127.0.0.1", "--port", "0"],
+        cwd=Path(__file__).resolve().parents[1], stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, TRACE_DATABASE=app.config["DATABASE"],
+                 TRACE_KEYS_DIR=app.config["KEYS_DIR"], TRACE_BASE_URL=app.config["BASE_URL"],
+                 **env))
+    said, until = "", time.monotonic() + 60
+    try:
+        while time.monotonic() < until and "Running on" not in said:
+            line = server.stderr.readline()
+            if not line:
+                break
+            said += line
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return said

@@ -102,21 +102,9 @@ def _require_openable_keys(config) -> None:
     connection = db.open_db(config["DATABASE"])
     try:
         keys.check_openable(connection, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
-        if not keys.can_issue(connection, config["KEYS_DIR"]):  # a verify-only server?
-            logging.getLogger("trace").warning(
-                "no private key of the active issuer key in %s: this server verifies "
-                "codes but cannot issue them (check TRACE_KEYS_DIR)", config["KEYS_DIR"])
-        if config["KEY_PASSPHRASE"] and keys.unencrypted_keys(config["KEYS_DIR"]):
-            logging.getLogger("trace").warning(
-                "TRACE_KEY_PASSPHRASE is set, but the private keys %s in %s are stored "
-                "unencrypted: python -m trace keys encrypt", ", ".join(
-                    keys.unencrypted_keys(config["KEYS_DIR"])), config["KEYS_DIR"])
-        ledger = keys.active_key(connection, "ledger")
-        if ledger is None or not keys.held_here(config["KEYS_DIR"], ledger.kid):
-            logging.getLogger("trace").warning(
-                "no ledger key here (%s): what is written is logged, but no checkpoint is "
-                "signed until one is (python -m trace keys new --role ledger, or check "
-                "TRACE_KEYS_DIR)", ledger.kid if ledger else "none registered")
+        for warning in keys.start_warnings(connection, config["KEYS_DIR"],
+                                           config["KEY_PASSPHRASE"]):
+            logging.getLogger("trace").warning(warning)
     except KeyProblem as error:
         db.refuse_to_start(error.message)
     finally:

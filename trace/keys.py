@@ -336,6 +336,26 @@ def _open_signer(record: KeyRecord, keys_dir: str | Path, passphrase: str | None
     return Signer(record.kid, record.role, private)
 
 
+def start_warnings(db: sqlite_utils.Database, keys_dir: str | Path,
+                   passphrase: str | None) -> list[str]:
+    """What a server starting with these keys should tell its operator: keys it
+    cannot sign with here, and bare key files under a passphrase."""
+    warnings = []
+    if not can_issue(db, keys_dir):  # a verify-only server?
+        warnings.append(f"no private key of the active issuer key in {keys_dir}: this server "
+                        "verifies codes but cannot issue them (check TRACE_KEYS_DIR)")
+    bare = unencrypted_keys(keys_dir) if passphrase else []
+    if bare:
+        warnings.append(f"TRACE_KEY_PASSPHRASE is set, but the private keys {', '.join(bare)} "
+                        f"in {keys_dir} are stored unencrypted: python -m trace keys encrypt")
+    ledger = active_key(db, "ledger")
+    if ledger is None or not held_here(keys_dir, ledger.kid):
+        warnings.append(f"no ledger key here ({ledger.kid if ledger else 'none registered'}): "
+                        "what is written is logged, but no checkpoint is signed until one is "
+                        "(python -m trace keys new --role ledger, or check TRACE_KEYS_DIR)")
+    return warnings
+
+
 def unencrypted_keys(keys_dir: str | Path) -> list[str]:
     """The ids of the private keys in ``keys_dir`` stored without a passphrase."""
     return sorted(path.stem for path in Path(keys_dir).glob("*.pem")

@@ -127,6 +127,8 @@ def run(ctx: click.Context, **options):
     check_ready(config["DATABASE"])
     with closing(open_db(config["DATABASE"])) as db:
         keys.check_openable(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
+        for warning in keys.start_warnings(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"]):
+            click.echo(f"Warning: {warning}", err=True)
     ctx.invoke(run_command, **options)
 
 
