@@ -166,7 +166,8 @@ CHINESE_HEAD = "报告编号,版本,所替代的版本,检验类别,商品条码
 
 @pytest.mark.parametrize("encoding, text", [
     ("gb18030", CSV_HEAD + csv_row()),                       # WPS / Excel 'CSV (逗号分隔)'
-    ("utf-16", CSV_HEAD + csv_row()),                        # Excel 'Unicode text', with BOM
+    ("utf-16", CSV_HEAD + csv_row()),                        # UTF-16 with its BOM
+    ("utf-16", (CSV_HEAD + csv_row()).replace(",", "\t")),   # Excel's 'Unicode text'
     ("utf-8", (CSV_HEAD + csv_row() + ",,,,,,,,,,,,,\n,,,,\n").replace("\n", "\r\n")),
     ("utf-8", "浙江省食品检验院 检测结果汇总,,,\n\n" + CSV_HEAD + csv_row()),  # a title row
     ("utf-8", CHINESE_HEAD + csv_row().replace("2026-11-20", "2026/11/20")),

@@ -71,10 +71,13 @@ def _headings_row(rows: list[list[str]], name: str) -> int:
     for index, row in enumerate(rows[:20]):
         if all(column in {_heading(cell) for cell in row} for column in REQUIRED):
             return index
-    found = {_heading(cell) for row in rows[:1] for cell in row}
+    first = [cell.strip() for cell in (rows[0] if rows else []) if cell.strip()]
+    found = {_heading(cell) for cell in first}
     missing = next((column for column in REQUIRED if column not in found), REQUIRED[0])
-    raise InvalidInput(f"{name}: no column {missing!r} (columns: {', '.join(HEADER + ITEM)})",
-                       message_zh=f"{name}：缺少列 {missing}")
+    raise InvalidInput(f"{name}: no column {missing!r}; the first row has "
+                       f"{', '.join(first[:8]) or 'nothing'} (expected headings: "
+                       f"{', '.join(HEADER + ITEM)})",
+                       message_zh=f"{name}：缺少列 {missing}（第一行是：{'、'.join(first[:8]) or '空'}）")
 
 
 def sheet_date(text: str, name: str, number: int) -> str:
@@ -96,7 +99,11 @@ def sheet_date(text: str, name: str, number: int) -> str:
 def records_from_csv(text: str, agency: Agency, name: str) -> list[dict]:
     """The reports in the file, in the order they first appear; ``InvalidInput``
     naming the file, row and field of the first problem."""
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    text = text.lstrip("\ufeff")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    # Excel's 'Unicode text' separates with tabs; a sheet's CSV with commas.
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t" if first.count("\t") >
+                           first.count(",") else ","))
     top = _headings_row(rows, name)
     headings = [_heading(cell) for cell in rows[top]]
     records: dict[tuple[str, str], dict] = {}
