@@ -151,6 +151,8 @@ def test_a_ledger_key_change_is_handed_over_and_a_revoked_keys_past_stays_checka
                    "--keys", str(tmp_path / "now.json"))
     assert kept.exit_code == 0, kept.output
     assert f"signed by ledger key {old}, revoked at" in kept.output
+    own = run_cli("ledger", "verify", "--checkpoint", str(tmp_path / "kept.txt"))  # our key set
+    assert own.exit_code == 0 and f"signed by ledger key {old}, revoked at" in own.output
     proof = run_cli("ledger", "check-proof", str(tmp_path / "proof.json"),
                     "--keys", str(tmp_path / "now.json"))
     assert proof.exit_code == 1 and f"ledger key {old}, revoked at" in proof.output

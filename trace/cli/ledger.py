@@ -66,9 +66,10 @@ def ledger_verify(kept_files, keyset_file):
       python -m trace ledger verify --checkpoint checkpoint-2026-11-27.txt
     """
     db = database()
-    keyset = _json(keyset_file, "key set") if keyset_file else None
-    public_keys = bundle.ledger_public_keys(keyset) if keyset else _database_ledger_keys(db)
-    kept = [_kept_checkpoint(handle.read(), public_keys, keyset) for handle in kept_files]
+    # Without --keys, the key set this database publishes (revoked keys marked).
+    keyset = _json(keyset_file, "key set") if keyset_file else keys.trust_list(db)
+    kept = [_kept_checkpoint(handle.read(), bundle.ledger_public_keys(keyset), keyset)
+            for handle in kept_files]
     problems = audit.audit(db, kept)
     for problem in problems:
         click.echo(f"✗ {problem}")
@@ -135,7 +136,7 @@ def ledger_check_proof(bundle_file, keyset_file):
                + (", and the item among its top-up's codes" if "item" in made else ""))
 
 
-def _kept_checkpoint(note, public_keys: list[bytes], keyset: dict | None):
+def _kept_checkpoint(note, public_keys: list[bytes], keyset: dict):
     """A checkpoint you kept, checked against your pinned keys. One signed by a key
     revoked since is still taken, with a warning: compared with the log it can only
     find more, never hide anything, but it counts only if you saved it before."""
@@ -143,7 +144,7 @@ def _kept_checkpoint(note, public_keys: list[bytes], keyset: dict | None):
     try:
         return checkpoints.verify_note(text, public_keys)
     except checkpoints.BadCheckpoint:
-        revoked = bundle.revoked_signer(text, keyset) if keyset else None
+        revoked = bundle.revoked_signer(text, keyset)
         if revoked is None:
             raise
     checkpoint = checkpoints.parse_note(text)
@@ -151,10 +152,6 @@ def _kept_checkpoint(note, public_keys: list[bytes], keyset: dict | None):
                f"ledger key {revoked[0]}, revoked at {revoked[1]}: it counts only if you "
                "saved it before then.", err=True)
     return checkpoint
-
-
-def _database_ledger_keys(db) -> list[bytes]:
-    return [record.public_bytes for record in keys.list_keys(db) if record.role == "ledger"]
 
 
 def _json(handle, what: str) -> dict:
