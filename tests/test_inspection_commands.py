@@ -35,6 +35,9 @@ def lab_with_own_key(run_cli, db, tmp_path):
     assert added.exit_code == 0, added.output
     kid = keys.kid_of(private)
     assert f"Registered key {kid} (agency:{agency.id})" in added.output
+    assert "Retired the platform-held key" in added.output
+    assert [k.kid for k in keys.list_keys(db)
+            if k.role == f"agency:{agency.id}" and k.status == "active"] == [kid]
     refused = run_cli("agency", "key", "add", "--agency", str(agency.id), "--public-key",
                       str(pem))  # the private key by mistake
     assert refused.exit_code == 1 and "not a PEM public key" in refused.output

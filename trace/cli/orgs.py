@@ -72,6 +72,13 @@ def agency_key_add(agency: str, public_key: str):
     with open(public_key, "rb") as handle:
         record = keys.register_public_key(db, lab.key_role, handle.read())
     click.echo(f"Registered key {record.kid} ({record.role}) for {lab.name}")
+    # The platform's key for the agency signs nothing from now on: retired, what it
+    # signed keeps verifying, and no list shows two keys for one signer.
+    for other in keys.list_keys(db):
+        if other.role == lab.key_role and other.status == "active" and other.kid != record.kid:
+            keys.retire_key(db, other.kid)
+            click.echo(f"Retired the platform-held key {other.kid}: reports it signed stay "
+                       "valid; new ones must be signed by the agency ('inspection sign')")
 
 
 @agency_group.command("list")
