@@ -111,6 +111,7 @@ def test_verify_names_a_tampered_report_and_exits_1(run_cli, app, db, make_batch
     result = run_cli("inspection", "verify", "--gtin", GTIN, "--lot", LOT)
     assert result.exit_code == 1 and "ZJPQ-2026-0815 v1" in result.output
     assert "SIGNATURE FAILS" in result.output
+    assert "(claims to be 浙江省珍珠检测中心, unproven)" in result.output
 
 
 CSV_HEAD = "report_no,version,supersedes,type,gtin,lot,issued_on,conclusion,item,result,unit," \

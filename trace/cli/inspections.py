@@ -174,7 +174,7 @@ def inspection_verify(gtin: str, lot: str):
     for shown in served:
         state = "ok" if shown["signature_ok"] else (
             "KEY NOT VALID WHEN STORED" if shown["problem"] == "key" else "SIGNATURE FAILS")
-        agency = shown["report"]["agency"]["name"] if shown["signature_ok"] else "?"
+        agency = _agency_named(shown)
         click.echo(f"{_name(shown)}  {agency}  "
                    f"{'current' if shown['current'] else 'superseded'}  {state}")
     if not served:
@@ -182,6 +182,15 @@ def inspection_verify(gtin: str, lot: str):
     if bad:
         names = ", ".join(_name(shown) for shown in bad)
         raise click.ClickException(f"{len(bad)} report(s) fail their signature: {names}")
+
+
+def _agency_named(shown: dict) -> str:
+    """The agency's name; for a report that fails, what it claims, marked unproven."""
+    report = shown["report"]
+    named = report.get("agency", {}).get("name") if isinstance(report, dict) else None
+    if not isinstance(named, str):
+        return "(agency unreadable)"
+    return named if shown["signature_ok"] else f"(claims to be {named}, unproven)"
 
 
 def _name(shown: dict) -> str:
