@@ -365,12 +365,11 @@ def for_display(served: list[dict], valid_days: int, today: date | None = None) 
 def shown_result(item: dict) -> str:
     """The result as printed, with its unit where the unit belongs to a number
     ('0.62 mg/kg', but '未检出' and '强 B' alone)."""
-    reading = read_result(item["result"])
-    unit = item.get("unit", "")
-    if unit and (reading.qualifier in ("=", "<", ">", "≤", "≥", "range") or
-                 _PLUS_MINUS.fullmatch(plain(item["result"]))):
-        return f"{item['result']} {unit}"
-    return item["result"]
+    result, unit = item["result"], item.get("unit", "")
+    if unit and unit not in result and read_result(result).qualifier != "ND" and \
+            re.search(r"\d", plain(result)):
+        return f"{result} {unit}"  # a figure, a range, a grade such as 4-5 级
+    return result
 
 
 def shown_limit(item: dict) -> str:
@@ -379,8 +378,9 @@ def shown_limit(item: dict) -> str:
     limit, unit = item.get("limit") or "", item.get("unit", "")
     if not limit:
         return "—"
-    if unit and read_limit(limit).qualifier in ("=", "<", ">", "≤", "≥", "range") and \
-            re.search(r"\d\s*$", plain(limit)):
+    figure = read_limit(limit).qualifier in ("=", "<", ">", "≤", "≥", "range") or \
+        _PLUS_MINUS.fullmatch(plain(limit))
+    if unit and figure and re.search(r"\d\s*$", plain(limit)):
         return f"{limit} {unit}"
     return limit
 
