@@ -14,7 +14,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 
-from trace import catalog, jobs
+from trace import catalog, jobs, keys
 from trace.issuing import export_rows
 from trace.codes import group_serial, parse_code
 
@@ -148,14 +148,33 @@ def test_voiding_an_unknown_or_void_code_says_why_beside_the_form(supplier, db):
     assert again.status_code == 409 and "已作废，作废的码不能再改" in again.get_data(as_text=True)
 
 
-def test_a_pin_stock_is_offered_only_when_every_code_has_a_pin(supplier, db):
+def plain_codes_by_api(app, db, count: int) -> None:
+    """Codes without PINs, as the API or the command line may add to any batch (the
+    web form refuses mixing kinds)."""
+    from trace.issuing import issue_codes
+    issue_codes(db, keys.load_signer(db, app.config["KEYS_DIR"]), GTIN, LOT, count)
+
+
+def test_the_web_form_refuses_to_mix_codes_with_and_without_pins(supplier, db):
+    """A supplier issued 3,000 PIN codes into a batch of plain ones and then found no
+    label stock would print them."""
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    issue(supplier, db, 2)
+    refused = post_form(supplier, page + "/issue", {"count": "5", "with_pin": "1"}, page=page)
+    assert refused.status_code == 400
+    assert "本批次已有 2 个不带刮开式防伪密码的码" in refused.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 2
+    assert issue(supplier, db, 3).state == "finished"  # the same kind goes on
+
+
+def test_a_pin_stock_is_offered_only_when_every_code_has_a_pin(app, supplier, db):
     """A mixed batch (a top-up without PINs, one with) cannot print its PIN labels
     apart from the others here: no PIN stock whose every download would be refused,
     and a note that says where the PINs are."""
     page = f"/supplier/batches/{GTIN}/{LOT}"
     issue(supplier, db, 2, with_pin="1")
     assert "thermal-50x30-pin" in supplier.get(page).get_data(as_text=True)
-    issue(supplier, db, 3)
+    plain_codes_by_api(app, db, 3)
     html = supplier.get(page).get_data(as_text=True)
     assert "thermal-50x30-pin" not in html
     assert "本批次有 2 个码带刮开式防伪密码、3 个不带" in html and "防伪密码”一列" in html
@@ -165,7 +184,7 @@ def test_a_pin_stock_is_offered_only_when_every_code_has_a_pin(supplier, db):
         assert got.status_code == 200 and got.get_data()[:5] == b"%PDF-", stock
 
 
-def test_a_pin_batch_defaults_to_pins_and_a_voided_plain_code_unmixes_it(supplier, db):
+def test_a_pin_batch_defaults_to_pins_and_a_voided_plain_code_unmixes_it(app, supplier, db):
     from trace import recalls
     from trace.codes import parse_link
     from trace.issuing import export_rows
@@ -175,7 +194,7 @@ def test_a_pin_batch_defaults_to_pins_and_a_voided_plain_code_unmixes_it(supplie
     assert re.search(r'name="with_pin" value="1" checked', html)  # a top-up keeps PINs
     menu = html.split('id="stock"')[1].split("</select>")[0]
     assert re.search(r'<option value="([^"]+)"', menu).group(1) == "thermal-50x30-pin"
-    issue(supplier, db, 1)  # unticked: a plain code
+    plain_codes_by_api(app, db, 1)
     assert "thermal-50x30-pin" not in supplier.get(page).get_data(as_text=True)
     plain = list(export_rows(db, GTIN, LOT, BASE_URL))[-1]["url"]
     recalls.void_item(db, parse_link(plain, BASE_URL), "标签损坏", actor="qc")

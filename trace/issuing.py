@@ -150,8 +150,27 @@ def check_plan(db: sqlite_utils.Database, batch: catalog.Batch, count: int, *,
         f"would make {after:,}. Nothing was issued: check the count, or allow going past the "
         "plan (--over-plan; over_plan in the API)",
         message_zh=f"本批次计划 {planned:,} 个，已发 {before:,} 个，再发 {count:,} 个将达 {after:,} 个。"
-                   "没有发码：请核对数量；确需超出计划，请勾选“超出计划数量也发码”"
-                   "（命令行用 --over-plan，接口用 over_plan）。")
+                   "没有发码：请核对数量；确需超出计划，请勾选“超出计划数量也发码”。")
+
+
+def check_same_kind(db: sqlite_utils.Database, batch: catalog.Batch, with_pin: bool) -> None:
+    """Refuse (for the web form) a top-up of the other kind than the batch's active
+    codes: a batch of codes with and without PINs fits no label stock whole, and its
+    PIN codes could then only be printed by hand from the spreadsheet."""
+    pinned, plain = db.execute(
+        "SELECT count(pin_hash), count(*) - count(pin_hash) FROM items WHERE batch_id = ? "
+        "AND status = 'active'", [batch.id]).fetchone()
+    other = plain if with_pin else pinned
+    if not other:
+        return
+    have_en, have_zh = ("without", "不带") if with_pin else ("with", "带")
+    raise InvalidInput(
+        f"batch {batch.lot} has {other:,} codes {have_en} scratch-off PINs; mixing both kinds "
+        "in one batch leaves no label stock that prints them all. Nothing was issued: issue "
+        "the same kind as before, or open a new batch for the other kind",
+        message_zh=f"本批次已有 {other:,} 个{have_zh}刮开式防伪密码的码。同一批次混发两种码后，"
+                   "没有一种标签纸能把它们一起打印。没有发码：请发和之前同一种的码，"
+                   "或为另一种码新建一个批次。")
 
 
 def replayed(db: sqlite_utils.Database, batch: catalog.Batch, request_key: str | None,

@@ -167,6 +167,7 @@ def issue(gtin: str, lot: str):
                                message_zh=f"每次可发 1–{MAX_WEB_TOPUP:,} 个码")
         catalog.require_approved(g.supplier)
         issuing.check_plan(db, found, count, over_plan=request.form.get("over_plan") == "1")
+        issuing.check_same_kind(db, found, with_pin=request.form.get("with_pin") == "1")
         jobs.refuse_if_running(db, "issue", g.supplier.id)
         signer = keys.load_signer(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
     except TraceError as error:
