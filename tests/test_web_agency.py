@@ -27,7 +27,8 @@ def lab(app, client, db, make_batch, make_account, sign_in):
 
 def report_form(**changes) -> dict:
     form = {"batch": "1", "report_no": "ZJPQ-2026-0901", "type": "委托检验",
-            "issued_on": "2026-11-20", "conclusion": "所检项目符合要求", "items": ITEMS}
+            "issued_on": "2026-11-20", "conclusion": "所检项目符合要求", "items": ITEMS,
+            "pdf": (io.BytesIO(PDF), "report.pdf")}
     form.update(changes)
     return form
 
@@ -74,6 +75,23 @@ def test_a_refused_report_says_why_and_keeps_what_was_typed(client, db, lab, cha
     assert response.status_code in (400, 403) and message in html
     assert "所检项目符合要求" in html  # the conclusion is still in the form
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+
+
+def test_a_new_report_needs_its_pdf_and_a_refused_form_says_to_choose_it_again(client, db,
+                                                                               lab):
+    """After a refused form the browser had dropped the chosen PDF, and the next
+    submit published a signed report without its original, for good."""
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    form = report_form()
+    del form["pdf"]
+    refused = post_form(client, "/agency/reports/new", form, page="/agency/",
+                        content_type="multipart/form-data")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "请选择检测报告原件（PDF）" in html
+    assert "出错后请重新选择 PDF 文件" in html
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+    fresh = client.get("/agency/reports/new").get_data(as_text=True)
+    assert 'accept="application/pdf" required' in fresh and "出错后请重新选择" not in fresh
 
 
 def test_an_agency_awaiting_approval_cannot_sign(app, client, db, make_batch, make_account,

@@ -104,4 +104,8 @@ def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:
         "items": store.items_from_lines(form.get("items", "")),
         "pdf_sha256": hashlib.sha256(pdf).hexdigest() if pdf else kept_pdf,
         "supersedes": supersedes}
-    return reports.check_record(record), pdf
+    checked = reports.check_record(record)
+    if pdf is None and not supersedes:  # a correction may keep the PDF it corrects
+        raise InvalidInput("attach the report's PDF: buyers and streamers download it to "
+                           "compare", message_zh="请选择检测报告原件（PDF）：消费者和主播要下载它来核对")
+    return checked, pdf
