@@ -70,9 +70,21 @@ def test_a_recalled_sample_is_not_offered_for_selection(streamer, db, issued_url
 
 def test_a_bad_period_comes_back_to_the_workspace_in_chinese(streamer, db):
     response = streamer.get("/streamer/ledger.csv?from=2026-13-01")
-    assert response.status_code == 303 and response.headers["Location"].endswith("#ledger")
-    home = streamer.get("/streamer/").get_data(as_text=True)
+    home = response.get_data(as_text=True)
+    assert response.status_code == 400
     assert "开始日期应为 YYYY-MM-DD 格式的日期" in home and "--from" not in home
+
+
+def test_a_reversed_period_is_told_beside_the_dates_which_stay(streamer, db):
+    """The error sat at the top of the page, off a phone's screen, and the two
+    dates were emptied."""
+    response = streamer.get("/streamer/ledger.pdf?from=2026-11-27&to=2026-11-01")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    period = html.split('id="ledger"')[1].split("</form>")[0]
+    assert "notice-bad" in period  # beside the form, not at the top of the page
+    assert 'value="2026-11-27"' in period and 'value="2026-11-01"' in period
+    assert "在微信里下载不了时" in html
 
 
 def test_the_workspace_shows_what_each_on_camera_page_shows(streamer, db, app, issued_urls):

@@ -29,7 +29,9 @@ def _signed_in_streamer():
 
 
 @bp.get("/")
-def home():
+def home(status: int = 200, **problem):
+    """The room's page; after a refused export period, with its error beside the
+    period form and the dates still in it (``problem``: ``period_error``)."""
     db = get_db()
     rows = ledger.ledger_rows(db, g.room)
     selected = live.selected_batches(db, g.room)
@@ -38,7 +40,7 @@ def home():
                                                                          row["lot"]),
                                         valid_days=current_app.config["REPORT_VALID_DAYS"])[0]
     return render_template("streamer/home.html", records=list(reversed(rows))[:20],
-                           total=len(rows), selected=selected)
+                           total=len(rows), selected=selected, problem=problem), status
 
 
 def _checked(code: str) -> selection.SampleCheck:
@@ -84,9 +86,8 @@ def ledger_file(kind: str):
     start, end = request.args.get("from") or None, request.args.get("to") or None
     try:
         rows = ledger.ledger_rows(get_db(), g.room, start, end)
-    except TraceError as error:
-        flash(in_reader_language(error), "bad")
-        return redirect(link("streamer.home") + "#ledger", 303)
+    except TraceError as error:  # beside the period form, the dates kept
+        return home(error.status, period_error=in_reader_language(error))
     name = f"xuanpin-taizhang-room{g.room.id}"
     if kind == "csv":
         return Response(ledger.ledger_csv(rows), mimetype="text/csv",
