@@ -238,7 +238,8 @@ def test_void_one_code_and_it_verifies_as_void(supplier, db, client):
     assert response.status_code == 303
     assert response.headers["Location"].endswith("#status")
     html = supplier.get(page).get_data(as_text=True)
-    assert "已作废。" in html and "标签破损，已重印" in html
+    grouped = f"{serial[:4]}-{serial[4:8]}-{serial[8:]}"
+    assert f"已作废追溯码 {grouped}。" in html and "标签破损，已重印" in html
     url = next(r for r in db.query("SELECT * FROM items WHERE serial = ?", [serial]))
     assert url["status"] == "void"
     verdict = client.get(f"/verify?q={serial}", headers={"Accept": "application/json"})
@@ -352,6 +353,14 @@ def test_a_scanned_url_names_the_code_to_void_and_a_forged_one_changes_nothing(s
     post_form(supplier, page + "/items", {"serial": url, "action": "void", "reason": "破损"},
               page=page)
     assert db.execute("SELECT status FROM items ORDER BY id LIMIT 1").fetchone()[0] == "void"
+    # the typed-code page's address, as a supplier may copy it: its 追溯码
+    second = list(export_rows(db, GTIN, LOT, BASE_URL))[1]["serial"]
+    typed_page = f"{BASE_URL}/verify?q={second[:4]}-{second[4:8]}-{second[8:]}"
+    done = post_form(supplier, page + "/items",
+                     {"serial": typed_page, "action": "recall", "reason": "包装破损"}, page=page)
+    assert done.status_code == 303
+    assert db.execute("SELECT status FROM items ORDER BY id LIMIT 1 OFFSET 1").fetchone()[0] \
+        == "recalled"
 
 
 def test_after_a_refused_form_the_language_switch_goes_to_the_page(supplier, db):

@@ -12,6 +12,7 @@ the next request sees it::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 import sqlite_utils
 
@@ -98,12 +99,23 @@ def _item(db: sqlite_utils.Database, code: ItemCode) -> dict:
     return item
 
 
+def _typed_code_link(text: str) -> str | None:
+    """The 追溯码 of a typed-code page's address (``…/verify?q=RZJ4-WDFF-XA07``)."""
+    parts = urlsplit(text.strip())
+    if parts.path.rstrip("/").endswith("/verify") or parts.path == "verify":
+        return next(iter(parse_qs(parts.query).get("q", [])), None)
+    return None
+
+
 def issued_code(db: sqlite_utils.Database, batch: catalog.Batch, serial: str,
                 base_url: str | None = None) -> ItemCode:
     """The code issued under ``serial`` in this batch, as its owner names it: typed
     (dashes, lower case or O for 0 are fine), or the URL a barcode scanner reads
     off the label, whose signature must be the one issued."""
-    if "://" in serial or serial.strip().startswith("/01/"):
+    typed_link = _typed_code_link(serial)
+    if typed_link:  # a /verify?q=… link, as the typed-code page shows: its 追溯码
+        serial = typed_link
+    elif "://" in serial or serial.strip().startswith("/01/"):
         code = parse_code(serial.strip(), base_url)
         if (code.gtin, code.lot) != (batch.gtin, batch.lot):
             raise NotFound(f"this code is not of batch {batch.lot}",

@@ -20,6 +20,7 @@ from flask import (Blueprint, Response, current_app, flash, g, redirect, render_
 
 from .. import agencies, catalog, downloads, issuing, jobs, keys, recalls, scans, stocks
 from ..checkpointing import sign_pending
+from ..codes import group_serial
 from ..digits import ascii_digits, is_number
 from ..inspections import store as inspection_store
 from ..inspections import report as report_format
@@ -242,7 +243,7 @@ def item_status(gtin: str, lot: str):
         change(db, code, request.form.get("reason", ""), signed_in_user().email)
     except TraceError as error:
         return _batch_page(found, error.status, item_error=in_reader_language(error))
-    return _done(found, t(f"ws.done_{action}"))
+    return _done(found, t(f"ws.done_{action}").format(code=group_serial(code.serial)))
 
 
 @bp.post("/batches/<gtin>/<lot>/commission")
