@@ -124,6 +124,14 @@ def issued_urls(db, issuer, make_batch):
 STAFF_PASSWORD = "correct horse 珍珠 battery"
 
 
+def forged(url: str) -> str:
+    """``url`` with its signature's first character changed: always another code.
+    (Changing the last characters is not: they hold the top bits of Ed25519's S,
+    nearly always zero, so '…AAA' was the same URL about once in a thousand.)"""
+    at = url.index("s=") + 2
+    return url[:at] + ("B" if url[at] == "A" else "A") + url[at + 1:]
+
+
 def form_token(client, path: str) -> str:
     """The CSRF token of the form on ``path``, as a browser would have it."""
     import re

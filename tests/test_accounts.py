@@ -60,7 +60,7 @@ def test_tokens_are_shown_once_stored_hashed_and_die_with_the_account(db):
     assert token.startswith("trc_") and len(token) > 40
     assert token not in str(db.execute("SELECT * FROM api_tokens").fetchall())
     assert accounts.user_for_token(db, token) == user
-    assert accounts.user_for_token(db, token[:-1] + "x") is None
+    assert accounts.user_for_token(db, token[:-1] + ("y" if token.endswith("x") else "x")) is None
     assert accounts.user_for_token(db, "Bearer " + token) is None
     accounts.revoke_token(db, token_id)
     assert accounts.user_for_token(db, token) is None

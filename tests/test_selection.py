@@ -10,7 +10,7 @@ from trace import rooms
 from trace.errors import Forbidden, InvalidInput
 from trace.streamers import selection
 
-from conftest import BASE_URL, GTIN, LOT
+from conftest import BASE_URL, GTIN, LOT, forged
 
 
 @pytest.fixture
@@ -55,8 +55,8 @@ def test_a_good_sample_passes_every_check(app, db, room, issued_urls):
 
 
 def test_a_forged_code_names_no_batch_and_records_nothing(db, room, issued_urls):
-    forged = issued_urls[0][:-3] + "AAA"
-    result = selection.check_sample(db, forged, BASE_URL)
+    forged_url = forged(issued_urls[0])
+    result = selection.check_sample(db, forged_url, BASE_URL)
     assert [c.name for c in result.checks] == ["code"] and not result.ok
     with pytest.raises(InvalidInput, match="no batch"):
         selection.record_selection(db, room, result, "不选用", actor="live")

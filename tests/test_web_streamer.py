@@ -6,7 +6,7 @@ import pytest
 
 from trace import rooms
 
-from conftest import BASE_URL, post_form
+from conftest import BASE_URL, forged, post_form
 
 
 @pytest.fixture
@@ -47,8 +47,8 @@ def test_the_item_page_offers_the_check_to_a_streamer_only(streamer, issued_urls
 
 
 def test_a_forged_code_shows_only_the_code_check(streamer, issued_urls):
-    forged = issued_urls[0][:-3] + "AAA"
-    html = streamer.get("/streamer/check", query_string={"code": forged}).get_data(as_text=True)
+    forged_url = forged(issued_urls[0])
+    html = streamer.get("/streamer/check", query_string={"code": forged_url}).get_data(as_text=True)
     assert "✗ 追溯码真伪" in html and "记录选品决定" not in html
 
 

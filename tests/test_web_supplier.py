@@ -18,7 +18,7 @@ from trace import catalog, jobs, keys
 from trace.issuing import export_rows
 from trace.codes import group_serial, parse_code
 
-from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT, form_token, post_form
+from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT, forged, form_token, post_form
 
 PEARL = "pearls@trace.example.cn"
 
@@ -346,9 +346,9 @@ def test_a_scanned_url_names_the_code_to_void_and_a_forged_one_changes_nothing(s
     issue(supplier, db, 2)
     url = next(iter(export_rows(db, GTIN, LOT, BASE_URL)))["url"]
     page = f"/supplier/batches/{GTIN}/{LOT}"
-    forged = url[:-5] + ("AAAAA" if not url.endswith("AAAAA") else "BBBBB")
+    forged_url = forged(url)
     refused = post_form(supplier, page + "/items",
-                        {"serial": forged, "action": "void", "reason": "破损"}, page=page)
+                        {"serial": forged_url, "action": "void", "reason": "破损"}, page=page)
     assert refused.status_code == 400 and "伪造" in refused.get_data(as_text=True)
     post_form(supplier, page + "/items", {"serial": url, "action": "void", "reason": "破损"},
               page=page)
