@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, Response, current_app, g, render_template, request, url_for
@@ -67,10 +68,18 @@ def keep_codes(text: str | None) -> str:
     return _NUMBER_HYPHEN.sub("\u2011", _STANDARD_SPACE.sub("\\1\u00a0", text))
 
 
+@lru_cache(maxsize=64)
 def breaks_at_dots(text: str | None) -> Markup:
     """A domain that may wrap after its dots, not inside a label: '<wbr>' marks
     the places, and copying the domain copies no invisible character."""
     return Markup(".<wbr>").join(escape(part) for part in (text or "").split("."))
+
+
+@lru_cache(maxsize=64)
+def with_domain(sentence: str, domain: str) -> Markup:
+    """An interface sentence naming the official domain, the domain able to wrap
+    (every page's footer: made once per language and domain, not per page)."""
+    return escape(sentence).format(domain=breaks_at_dots(domain))
 
 
 # The words a lab prints, as an English reader gets them (one lookup, not a macro
@@ -392,6 +401,7 @@ def register(app: Flask) -> None:
     assets.init_app(app)
     app.jinja_env.filters["keep_codes"] = keep_codes
     app.jinja_env.filters["breaks_at_dots"] = breaks_at_dots
+    app.jinja_env.globals["with_domain"] = with_domain
 
     @app.before_request
     def _set_lang():
