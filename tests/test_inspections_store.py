@@ -267,7 +267,9 @@ def test_a_verdict_that_contradicts_its_result_and_limit_is_refused(
     ("500000", "CFU/g", "≤1×10^4"), ("1,200", "CFU/g", "≤1000"), (">1", "mg/kg", "≤0.5"),
     ("0.8", "mg/kg", "≤0.5（以Pb计）"), ("0.8（以Pb计）", "mg/kg", "≤0.5"),
     ("-10 ℃", "℃", "≤-18"), ("−10", "℃", "≤−18"), ("<0.2", "mm", "≥0.3"),
-    ("0.8", "mg/kg", "不得超过0.5"), ("0.2", "mm", "不得低于 0.3"),
+    ("0.8", "mg/kg", "不得超过0.5"), ("0.2", "mm", "不得低于 0.3"), ("0.8", "mg/kg", "0.5以下"),
+    ("0.8", "mg/kg", "小于0.5"), ("0.8", "mg/kg", "低于 0.5"), ("0.8", "mg/kg", "0.5 max"),
+    ("0.2", "mm", "0.3以上"),
 ])
 def test_an_over_limit_result_passed_in_any_usual_spelling_is_refused(db, lab, result, unit,
                                                                       limit):

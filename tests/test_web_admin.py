@@ -58,7 +58,7 @@ def test_rotating_the_issuer_key_keeps_old_codes_genuine(operator, db, issued_ur
     statuses = sorted(record.status for record in keys.list_keys(db))
     assert statuses == ["active", "retired"]
     html = operator.get("/admin/").get_data(as_text=True)
-    assert issuer.kid in html and "已停用（已签的码仍有效）" in html
+    assert issuer.kid in html and "已停用（已签的码、报告仍有效）" in html
     for url in issued_urls:
         data = operator.get(url[len(BASE_URL):], headers={"Accept": "application/json"})
         assert data.get_json()["verdict"] == "genuine"

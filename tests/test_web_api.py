@@ -80,6 +80,15 @@ def test_a_batch_date_that_is_not_one_is_refused_saying_how_to_write_it(
     assert db.execute("SELECT count(*) FROM batches WHERE lot = 'LJ-02'").fetchone()[0] == 0
 
 
+def test_a_top_up_of_the_other_pin_kind_is_refused(client, db, token):
+    """A batch of codes with and without PINs fits no label stock whole."""
+    path = f"/batches/{GTIN}/{LOT}/issue"
+    assert call(client, "POST", path, token, json={"count": 2, "with_pin": True}).status_code == 201
+    refused = call(client, "POST", path, token, json={"count": 1})
+    assert refused.status_code == 400 and "with scratch-off PINs" in refused.get_json()["message"]
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 2
+
+
 def test_issuing_past_the_plan_needs_over_plan(client, db, token):
     path = f"/batches/{GTIN}/{LOT}/issue"  # planned at 100
     refused = call(client, "POST", path, token, json={"count": 500})

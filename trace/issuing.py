@@ -154,9 +154,10 @@ def check_plan(db: sqlite_utils.Database, batch: catalog.Batch, count: int, *,
 
 
 def check_same_kind(db: sqlite_utils.Database, batch: catalog.Batch, with_pin: bool) -> None:
-    """Refuse (for the web form) a top-up of the other kind than the batch's active
+    """Refuse (web form and API) a top-up of the other kind than the batch's active
     codes: a batch of codes with and without PINs fits no label stock whole, and its
-    PIN codes could then only be printed by hand from the spreadsheet."""
+    PIN codes could then only be printed by hand from the spreadsheet. The command
+    line may still mix, and print each kind with --serials."""
     pinned, plain = db.execute(
         "SELECT count(pin_hash), count(*) - count(pin_hash) FROM items WHERE batch_id = ? "
         "AND status = 'active'", [batch.id]).fetchone()

@@ -53,7 +53,7 @@ def _entries(data) -> list:
 def _read_entries(db, path: str, agency: str) -> list:
     """The reports in FILE.json (one, a list, or signed envelopes) or FILE.csv (one row
     per tested item)."""
-    if path.lower().endswith(".csv"):
+    if path.lower().endswith((".csv", ".tsv", ".txt")):  # .txt: Excel's 'Unicode text'
         text = tables.decode_sheet(Path(path).read_bytes(), path)
         return tables.records_from_csv(text, agencies.find_agency(db, agency), path)
     return _entries(_read_json(path))

@@ -101,6 +101,9 @@ def keys_rotate(role: str):
     """
     keys_dir, passphrase = keys_args()
     db = database()
+    if not passphrase:
+        click.echo("Warning: TRACE_KEY_PASSPHRASE is not set; the new private key is stored "
+                   "unencrypted (file mode 0600). Set it in production.", err=True)
     outgoing = _ledger_signers(db, keys_dir, passphrase) if role == "ledger" else []
     new, retired = keys.rotate_key(db, keys_dir, role, passphrase)
     gone = ", ".join(record.kid for record in retired) or "none"

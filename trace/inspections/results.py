@@ -102,7 +102,10 @@ _BOUND_WORDS = (("<=", "≤"), ("=<", "≤"), ("≦", "≤"), ("≯", "≤"), ("
                 ("不高于", "≤"), ("不得超过", "≤"), ("不得大于", "≤"), ("不得高于", "≤"),
                 ("最大", "≤"), ("MAX", "≤"), (">=", "≥"), ("=>", "≥"), ("≧", "≥"), ("≮", "≥"),
                 ("不小于", "≥"), ("不低于", "≥"), ("不得小于", "≥"), ("不得低于", "≥"), ("最小", "≥"),
-                ("MIN", "≥"))
+                ("MIN", "≥"), ("小于", "<"), ("低于", "<"), ("大于", ">"), ("高于", ">"))
+# The same written after the figure: "0.5以下" (以下 includes the figure), "0.5 max".
+_BOUND_AFTER = re.compile(r"(.*?\d)\s*(以下|以内|以上|MAX|MIN)", re.IGNORECASE)
+_AFTER_SIGN = {"以下": "≤", "以内": "≤", "MAX": "≤", "以上": "≥", "MIN": "≥"}
 _LIMIT = re.compile(rf"([<>≤≥])\s*({_NUMBER})\s*(.*)")
 _NONE_ALLOWED = {"不得检出", "不得检出ND", "ND", "不得检出(ND)"}
 _DETECTED = {"检出", "有检出", "阳性", "DETECTED", "POSITIVE"}
@@ -155,6 +158,9 @@ def read_limit(limit: str | None, unit: str | None = None) -> Reading:
         if text.upper().startswith(word):
             text = sign + text[len(word):]
             break
+    after = _BOUND_AFTER.fullmatch(text)
+    if after and not text.startswith(("<", ">", "≤", "≥")):
+        text = _AFTER_SIGN[after.group(2).upper()] + after.group(1)
     bound = _LIMIT.fullmatch(text)
     if not bound:
         return read_result(limit or "")

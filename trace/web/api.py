@@ -234,6 +234,7 @@ def issue(gtin: str, lot: str, json: m.IssueIn):
     if earlier:
         return m.Issuance.model_validate(earlier.to_json()), 201, {"Idempotent-Replayed": "true"}
     issuing.check_plan(db, batch, body.count, over_plan=body.over_plan)
+    issuing.check_same_kind(db, batch, body.with_pin)
     signer = keys.load_signer(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
     done = issuing.issue_codes(db, signer, batch.gtin, batch.lot, body.count, workers=1,
                                pin_secret=config["HASH_SECRET"] if body.with_pin else None,
