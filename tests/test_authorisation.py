@@ -81,7 +81,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("supplier.codes_xlsx", "GET", BATCH + "/codes.xlsx", None, OWNED),
     ("supplier.label_part", "GET", BATCH + "/labels/a4-3x8/1.pdf", None, OWNED),
     ("supplier.item_status", "POST", BATCH + "/items",
-     {"serial": "{serial}", "action": "void", "reason": "破损"}, OWNED),
+     {"serial": "{serial}", "action": "void", "confirm": "1", "reason": "破损"}, OWNED),
     ("supplier.commission", "POST", BATCH + "/commission", {"agency": "{agency_id}"}, OWNED),
     ("supplier.batch_status", "POST", BATCH + "/status",
      {"action": "recall", "reason": "抽检"}, OWNED),

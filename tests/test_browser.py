@@ -255,6 +255,9 @@ def test_a_supplier_issues_downloads_and_voids_in_a_real_browser(page, live_serv
     assert len(scanned) == 24
     page.fill("#serial", rows[0]["追溯码"].lower())
     page.fill("#item-reason", "标签贴歪，已重印")
+    page.click("button[value=void]")  # not yet: voiding is final, and asks to be sure
+    assert_seen(page, ".notice-bad", "勾选确认后再点一次")
+    page.check("#status form:first-of-type input[name=confirm]")  # what was typed is still there
     page.click("button[value=void]")
     assert_seen(page, ".notice-ok", "已作废")
     assert_not_blank(page)

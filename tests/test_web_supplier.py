@@ -138,13 +138,14 @@ def test_voiding_an_unknown_or_void_code_says_why_beside_the_form(supplier, db):
     serial = db.execute("SELECT serial FROM items").fetchone()[0]
     page = f"/supplier/batches/{GTIN}/{LOT}"
     unknown = post_form(supplier, page + "/items",
-                        {"serial": "AAAA-BBBB-CCCC", "action": "void", "reason": "破损"},
-                        page=page)
+                        {"serial": "AAAA-BBBB-CCCC", "action": "void", "confirm": "1",
+                         "reason": "破损"}, page=page)
     assert unknown.status_code == 404 and "本批次没有追溯码" in unknown.get_data(as_text=True)
     assert 'value="AAAA-BBBB-CCCC"' in unknown.get_data(as_text=True)
     for _ in range(2):
         again = post_form(supplier, page + "/items",
-                          {"serial": serial, "action": "void", "reason": "破损"}, page=page)
+                          {"serial": serial, "action": "void", "confirm": "1", "reason": "破损"},
+                          page=page)
     assert again.status_code == 409 and "已作废，作废的码不能再改" in again.get_data(as_text=True)
 
 
@@ -227,13 +228,28 @@ def test_stocks_the_lot_does_not_fit_on_are_not_offered(supplier, db, make_batch
         assert pdf.status_code == 200 and pdf.get_data()[:5] == b"%PDF-", stock
 
 
+def test_an_items_void_or_recall_is_final_and_asks_to_be_sure(supplier, db):
+    """A one-tap void or recall of an item, neither of which can be undone, was a
+    tap too easily made."""
+    issue(supplier, db, 1)
+    serial = db.execute("SELECT serial FROM items").fetchone()[0]
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    for action in ("void", "recall"):
+        unsure = post_form(supplier, page + "/items",
+                           {"serial": serial, "action": action, "reason": "破损"}, page=page)
+        html = unsure.get_data(as_text=True)
+        assert unsure.status_code == 400 and "勾选确认后再点一次" in html
+        assert f'value="{serial}"' in html  # what was typed is kept
+    assert db.execute("SELECT status FROM items").fetchone()[0] == "active"
+
+
 def test_void_one_code_and_it_verifies_as_void(supplier, db, client):
     issue(supplier, db, 3)
     serial = db.execute("SELECT serial FROM items ORDER BY id LIMIT 1").fetchone()[0]
     page = f"/supplier/batches/{GTIN}/{LOT}"
     typed = f"{serial[:4].lower()}-{serial[4:8]}-{serial[8:]}"  # as read off a label
     response = post_form(supplier, page + "/items",
-                         {"serial": typed, "action": "void", "reason": "标签破损，已重印"},
+                         {"serial": typed, "action": "void", "confirm": "1", "reason": "标签破损，已重印"},
                          page=page)
     assert response.status_code == 303
     assert response.headers["Location"].endswith("#status")
@@ -348,16 +364,18 @@ def test_a_scanned_url_names_the_code_to_void_and_a_forged_one_changes_nothing(s
     page = f"/supplier/batches/{GTIN}/{LOT}"
     forged_url = forged(url)
     refused = post_form(supplier, page + "/items",
-                        {"serial": forged_url, "action": "void", "reason": "破损"}, page=page)
+                        {"serial": forged_url, "action": "void", "confirm": "1", "reason": "破损"},
+                        page=page)
     assert refused.status_code == 400 and "伪造" in refused.get_data(as_text=True)
-    post_form(supplier, page + "/items", {"serial": url, "action": "void", "reason": "破损"},
-              page=page)
+    post_form(supplier, page + "/items",
+              {"serial": url, "action": "void", "confirm": "1", "reason": "破损"}, page=page)
     assert db.execute("SELECT status FROM items ORDER BY id LIMIT 1").fetchone()[0] == "void"
     # the typed-code page's address, as a supplier may copy it: its 追溯码
     second = list(export_rows(db, GTIN, LOT, BASE_URL))[1]["serial"]
     typed_page = f"{BASE_URL}/verify?q={second[:4]}-{second[4:8]}-{second[8:]}"
     done = post_form(supplier, page + "/items",
-                     {"serial": typed_page, "action": "recall", "reason": "包装破损"}, page=page)
+                     {"serial": typed_page, "action": "recall", "confirm": "1", "reason": "包装破损"},
+                     page=page)
     assert done.status_code == 303
     assert db.execute("SELECT status FROM items ORDER BY id LIMIT 1 OFFSET 1").fetchone()[0] \
         == "recalled"

@@ -237,6 +237,10 @@ def item_status(gtin: str, lot: str):
     try:
         if action not in ("void", "recall"):
             raise InvalidInput("choose void or recall", message_zh="请选择作废或召回")
+        if request.form.get("confirm") != "1":  # an item's void or recall is final
+            raise InvalidInput("voiding or recalling one item cannot be undone: check the 追溯码, "
+                               "tick the box and press the button again",
+                               message_zh="作废或召回单件后不能撤销：请核对追溯码，勾选确认后再点一次")
         code = recalls.issued_code(db, found, request.form.get("serial", ""),
                                    current_app.config["BASE_URL"])
         change = recalls.void_item if action == "void" else recalls.recall_item
