@@ -27,6 +27,9 @@ def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
                         page="/streamer/")
     assert refused.status_code == 403 and "须填写选用理由" in refused.get_data(as_text=True)
     assert "淡水珍珠项链" in refused.get_data(as_text=True)
+    decide = refused.get_data(as_text=True).split('id="decision"')[0].rsplit("<h2>", 1)[1]
+    assert "须填写选用理由" in decide  # beside the decision, not 2,000 px above it
+    assert 'id="override_reason"' in refused.get_data(as_text=True).split("autofocus")[0][-300:]
     assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
     done = post_form(streamer, "/streamer/records",
                      {"code": url, "decision": "选用", "override_reason": "报告已送检"},

@@ -63,7 +63,7 @@ def _check_page(code: str, result: selection.SampleCheck, form, error: str | Non
     samples knows which one this is."""
     product = catalog.get_product(get_db(), result.batch.gtin) if result.batch else None
     return render_template("streamer/check.html", code=code, result=result, form=form,
-                           product=product, error=error)
+                           product=product, decide_error=error)  # beside the decision
 
 
 @bp.post("/records")
