@@ -134,7 +134,7 @@ def test_a_ledger_key_change_is_handed_over_and_a_revoked_keys_past_stays_checka
 
     rotated = run_cli("keys", "rotate", "--role", "ledger")
     assert rotated.exit_code == 0 and f"and the retired {old}" in rotated.output
-    assert "the new private key is stored unencrypted" in rotated.output  # no passphrase
+    assert "the private key is stored unencrypted" in rotated.output  # no passphrase
     handover = checkpoints.latest(db)
     new = keys.active_key(db, "ledger")
     assert checkpoints.verify_note(handover.note, [public_of(ledger_signer)]) == handover

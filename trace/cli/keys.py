@@ -53,9 +53,7 @@ def keys_new(role: str, if_missing: bool):
                              f"{problem.message.rstrip('.')}. Nothing was created.") from None
         click.echo(f"Key {existing.kid} ({role}) already active; nothing to do.")
         return
-    if not passphrase:
-        click.echo("Warning: TRACE_KEY_PASSPHRASE is not set; the private key is stored "
-                   "unencrypted (file mode 0600). Set it in production.", err=True)
+    _warn_if_bare(passphrase)
     record = keys.create_key(db, keys_dir, role=role, passphrase=passphrase)
     click.echo(f"Created key {record.kid} ({record.role}) in {keys_dir}")
 
@@ -101,15 +99,20 @@ def keys_rotate(role: str):
     """
     keys_dir, passphrase = keys_args()
     db = database()
-    if not passphrase:
-        click.echo("Warning: TRACE_KEY_PASSPHRASE is not set; the new private key is stored "
-                   "unencrypted (file mode 0600). Set it in production.", err=True)
+    _warn_if_bare(passphrase)
     outgoing = _ledger_signers(db, keys_dir, passphrase) if role == "ledger" else []
     new, retired = keys.rotate_key(db, keys_dir, role, passphrase)
     gone = ", ".join(record.kid for record in retired) or "none"
     click.echo(f"New {role} key {new.kid}; retired: {gone}")
     if role == "ledger" and retired:
         _hand_over(db, keys.load_signer_by_kid(db, keys_dir, new.kid, passphrase), outgoing)
+
+
+def _warn_if_bare(passphrase: str | None) -> None:
+    """Before a new private key is written: say so when it will not be encrypted."""
+    if not passphrase:
+        click.echo("Warning: TRACE_KEY_PASSPHRASE is not set; the private key is stored "
+                   "unencrypted (file mode 0600). Set it in production.", err=True)
 
 
 def _ledger_signers(db, keys_dir, passphrase) -> list:
