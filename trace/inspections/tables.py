@@ -69,7 +69,7 @@ def _headings_row(rows: list[list[str]], name: str) -> int:
     """The index of the headings: the first row naming every required column
     (title rows above it are skipped)."""
     for index, row in enumerate(rows[:20]):
-        if all(column in {_heading(cell) for cell in row} for column in REQUIRED):
+        if set(REQUIRED) <= {_heading(cell) for cell in row}:
             return index
     first = [cell.strip() for cell in (rows[0] if rows else []) if cell.strip()]
     found = {_heading(cell) for cell in first}
