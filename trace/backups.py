@@ -179,18 +179,19 @@ def published_past(backup_path: str | Path, database: str | Path) -> Contradicti
         return None
     current = _read_only(Path(database))
     try:
-        signed = current.execute("SELECT size, root FROM ledger_checkpoints WHERE size > 0 "
-                                 "ORDER BY size DESC").fetchall()
+        # The largest is enough: each checkpoint extends the ones before it.
+        latest = current.execute("SELECT size, root FROM ledger_checkpoints WHERE size > 0 "
+                                 "ORDER BY size DESC LIMIT 1").fetchone()
     except sqlite3.DatabaseError:  # not a Trace database (yet): nothing was published
         return None
     finally:
         current.close()
-    leaves = describe(backup_path).leaves
-    if not signed:
+    if latest is None:
         return None
-    if signed[0][0] > leaves:
-        return Contradiction(leaves, signed[0][0])
-    size, root = signed[0]
+    size, root = latest
+    leaves = describe(backup_path).leaves
+    if size > leaves:
+        return Contradiction(leaves, size)
     backup_db = sqlite_utils.Database(_read_only(Path(backup_path)))
     try:
         ours = log.root_at(backup_db, size)
