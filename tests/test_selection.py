@@ -54,12 +54,30 @@ def test_a_good_sample_passes_every_check(app, db, room, issued_urls):
     assert selection.check_sample(db, issued_urls[0], BASE_URL).ok
 
 
-def test_a_forged_code_names_no_batch_and_records_nothing(db, room, issued_urls):
+def test_a_forged_code_is_recorded_against_the_batch_its_label_claims_never_selected(
+        db, room, issued_urls):
     forged_url = forged(issued_urls[0])
     result = selection.check_sample(db, forged_url, BASE_URL)
     assert [c.name for c in result.checks] == ["code"] and not result.ok
+    assert result.claimed and result.batch.lot == LOT and not result.selectable
+    with pytest.raises(Forbidden, match="never be selected"):
+        selection.record_selection(db, room, result, "选用", actor="live",
+                                   override_reason="主播坚持")
+    record = selection.record_selection(db, room, result, "不选用", actor="live",
+                                        note="样品码伪造")
+    row = db.execute("SELECT decision, passed, checks FROM selections WHERE id = ?",
+                     [record]).fetchone()
+    assert row[:2] == ("不选用", 0) and "伪造" in json.loads(row[2])[0]["detail"]
+    assert selection.public_selections(db, result.batch.id) == []
+
+
+def test_a_forged_code_naming_no_registered_batch_records_nothing(db, room, issued_urls):
+    elsewhere = forged(issued_urls[0]).replace(f"/10/{LOT}/", "/10/NOT-OURS/")
+    result = selection.check_sample(db, elsewhere, BASE_URL)
+    assert result.batch is None and not result.claimed and not result.ok
     with pytest.raises(InvalidInput, match="no batch"):
         selection.record_selection(db, room, result, "不选用", actor="live")
+    assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
 
 
 def test_a_batch_link_or_shared_text_is_told_for_what_it_is(db, room, issued_urls):

@@ -49,10 +49,32 @@ def test_the_item_page_offers_the_check_to_a_streamer_only(streamer, issued_urls
     assert "加入选品审核" not in app.test_client().get(path).get_data(as_text=True)
 
 
-def test_a_forged_code_shows_only_the_code_check(streamer, issued_urls):
+def test_a_forged_sample_is_logged_as_not_selected_against_what_its_label_claims(
+        streamer, db, issued_urls):
     forged_url = forged(issued_urls[0])
     html = streamer.get("/streamer/check", query_string={"code": forged_url}).get_data(as_text=True)
-    assert "✗ 追溯码真伪" in html and "记录选品决定" not in html
+    assert "✗ 追溯码真伪" in html and "✓" not in html and "样品标签自称是这件商品" in html
+    options = html[html.index('id="decision"'):html.index("</select>")]
+    assert "不选用" in options and ">选用<" not in options
+    refused = post_form(streamer, "/streamer/records",
+                        {"code": forged_url, "decision": "选用", "override_reason": "坚持"},
+                        page="/streamer/")
+    assert refused.status_code == 403 and "不能选用" in refused.get_data(as_text=True)
+    done = post_form(streamer, "/streamer/records",
+                     {"code": forged_url, "decision": "不选用", "note": "样品码伪造"},
+                     page="/streamer/")
+    assert done.status_code == 303
+    csv = streamer.get("/streamer/ledger.csv").get_data().decode("utf-8-sig")
+    assert "不选用" in csv and "样品码伪造" in csv and "追溯码真伪" in csv
+
+
+def test_a_code_of_no_registered_batch_says_the_ledger_cannot_hold_it(streamer, issued_urls):
+    elsewhere = forged(issued_urls[0]).replace("/10/ZJ-2611-A/", "/10/NOT-OURS/")
+    html = streamer.get("/streamer/check", query_string={"code": elsewhere}).get_data(as_text=True)
+    assert "台账无法记录" in html and "记录选品决定" not in html
+    batch_link = streamer.get("/streamer/check", query_string={
+        "code": f"{BASE_URL}/01/09521234000013/10/ZJ-2611-A"}).get_data(as_text=True)
+    assert "批次页面的网址" in batch_link and "台账无法记录" not in batch_link
 
 
 def test_an_empty_check_says_what_to_do(streamer):

@@ -19,7 +19,7 @@ from ..clock import beijing_time
 from ..codes import group_serial
 from ..db import utc_now
 from ..transparency import leaves
-from ..errors import Forbidden, InvalidInput
+from ..errors import Forbidden, InvalidInput, NotFound
 from ..inspections import report as reports
 from ..inspections import store as inspection_store
 from ..rooms import PLATFORMS, PLATFORMS_EN, Room
@@ -64,6 +64,7 @@ class SampleCheck:
     batch: catalog.Batch | None
     serial: str | None
     verdict: str = ""   # what the code itself verified as (verification.VERDICTS)
+    claimed: bool = False  # a forged code: ``batch`` is only what its label claims
 
     @property
     def ok(self) -> bool:
@@ -87,7 +88,9 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
     verdict = verification.verify_text(db, url, base_url)  # a look-up, never a scan
     code = _code(verdict)
     if verdict.batch is None:
-        return SampleCheck((code,), None, None, verdict.verdict)
+        claimed = _claimed_batch(db, verdict)
+        return SampleCheck((code,), claimed, verdict.serial if claimed else None,
+                           verdict.verdict, claimed=claimed is not None)
     batch = verdict.batch
     served = [shown for shown in inspection_store.served_reports(db, batch.id) if shown["current"]]
     today = today or date.today()
@@ -95,6 +98,18 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
               report_check(served, valid_days, today), results_check(served),
               _supplier(verdict), _after_sales(db, verdict))
     return SampleCheck(checks, batch, verdict.serial, verdict.verdict)
+
+
+def _claimed_batch(db: sqlite_utils.Database,
+                   verdict: verification.Verdict) -> catalog.Batch | None:
+    """The registered batch a forged code's label names, so the room can record
+    不选用 against the product the sample was offered as; the check stays failed."""
+    if verdict.verdict != "forged" or not (verdict.gtin and verdict.lot):
+        return None
+    try:
+        return catalog.get_batch(db, verdict.gtin, verdict.lot)
+    except NotFound:
+        return None
 
 
 def _code(verdict: verification.Verdict) -> Check:
