@@ -133,6 +133,28 @@ def test_a_batch_larger_than_a_part_is_offered_part_by_part(supplier, db):
     assert supplier.get(f"/supplier/batches/{GTIN}/{LOT}/labels/a4-3x8/3.pdf").status_code == 404
 
 
+def test_one_code_is_found_in_the_codes_table_however_it_is_given(supplier, db):
+    issue(supplier, db, 150, over_plan="1")  # two pages of the table
+    rows = list(export_rows(db, GTIN, LOT, BASE_URL))
+    wanted = rows[129]
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    for given in (wanted["serial"].lower(), group_serial(wanted["serial"]), wanted["url"]):
+        html = supplier.get(page, query_string={"find": given}).get_data(as_text=True)
+        table = html[html.index('id="items"'):]
+        assert table.count("<tr><td") == 1 and group_serial(wanted["serial"]) in table
+        assert "只显示这个码" in table and "第 1 / 2 页" not in table
+        assert 'id="serial" name="serial"' in html  # the void/recall form, filled in
+        assert f'value="{group_serial(wanted["serial"])}"' in html.split('id="serial"')[1][:300]
+    missing = supplier.get(page, query_string={"find": "AAAA-BBBB-CCCC"})
+    html = missing.get_data(as_text=True)
+    assert missing.status_code == 200 and "本批次没有追溯码 AAAA-BBBB-CCCC" in html
+    assert html[html.index('id="items"'):].count("<tr><td") == 100  # the table stays
+    assert "第 1 / 2 页" in html
+    forged_html = supplier.get(page, query_string={"find": forged(wanted["url"])}).get_data(
+        as_text=True)
+    assert "伪造" in forged_html and "只显示这个码" not in forged_html
+
+
 def test_voiding_an_unknown_or_void_code_says_why_beside_the_form(supplier, db):
     issue(supplier, db, 1)
     serial = db.execute("SELECT serial FROM items").fetchone()[0]

@@ -212,16 +212,18 @@ def record_and_read(db: sqlite_utils.Database, item_id: int, seen: Observer,
 
 
 def batch_items(db: sqlite_utils.Database, batch_id: int, *, offset: int = 0,
-                limit: int = 100) -> list[dict]:
+                limit: int = 100, serial: str | None = None) -> list[dict]:
     """One page of a batch's items in issue order, each with its status, how often it
-    was scanned (pruned scans included) and whether a buyer claimed it."""
+    was scanned (pruned scans included) and whether a buyer claimed it; only the
+    item ``serial`` when one is named."""
+    only = " AND i.serial = ?" if serial else ""
     return list(db.query(
         "SELECT i.serial, i.status, i.issued_at, "
         "coalesce((SELECT sum(scans) FROM scan_browsers b WHERE b.item_id = i.id), 0) + "
         "coalesce((SELECT pruned_count FROM scan_totals t WHERE t.item_id = i.id), 0) AS scans, "
         "(SELECT claimed_at FROM claims c WHERE c.item_id = i.id) AS claimed_at "
-        "FROM items i WHERE i.batch_id = ? ORDER BY i.id LIMIT ? OFFSET ?",
-        [batch_id, limit, offset]))
+        f"FROM items i WHERE i.batch_id = ?{only} ORDER BY i.id LIMIT ? OFFSET ?",
+        [batch_id, *([serial] if serial else []), limit, offset]))
 
 
 def prune(db: sqlite_utils.Database, older_than_days: int, now: datetime | None = None, *,

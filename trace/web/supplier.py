@@ -137,11 +137,10 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         choices.sort(key=lambda stock: not stock.prints_pin)
     chosen = next((s for s in choices if s.name == request.args.get("stock")),
                   choices[0] if choices else None)
+    items, found_serial = _listed_items(db, found, page, problem)
     return render_template(
         "supplier/batch.html", batch=found, product=product, with_pins=with_pins,
-        printable=printable, unfit=unfit,
-        issued=issued, items=scans.batch_items(db, found.id, offset=(page - 1) * ITEMS_A_PAGE,
-                                               limit=ITEMS_A_PAGE),
+        printable=printable, unfit=unfit, issued=issued, items=items, found_serial=found_serial,
         page=page, pages=max(1, -(-issued // ITEMS_A_PAGE)), parts=downloads.label_parts(issued),
         stocks=choices, stock=chosen, form=request.form, problem=problem,
         events=recalls.events_for(db, found.id, every_item=True),
@@ -150,6 +149,20 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         reports=served, failed=report_format.failed_names(
             shown["report"] for shown in served if shown["current"] and shown["signature_ok"]),
         max_topup=MAX_WEB_TOPUP, one_time_key=secrets.token_urlsafe(16)), status
+
+
+def _listed_items(db, found: catalog.Batch, page: int, problem: dict) -> tuple[list, str | None]:
+    """The page of the codes table, or the one item ``?find=`` names (typed, pasted
+    or scanned; its error goes beside the search box)."""
+    wanted = (request.args.get("find") or "").strip()
+    if wanted:
+        try:
+            code = recalls.issued_code(db, found, wanted, current_app.config["BASE_URL"])
+            return scans.batch_items(db, found.id, serial=code.serial), code.serial
+        except TraceError as error:
+            problem.setdefault("find_error", in_reader_language(error))
+    return scans.batch_items(db, found.id, offset=(page - 1) * ITEMS_A_PAGE,
+                             limit=ITEMS_A_PAGE), None
 
 
 @bp.post("/batches/<gtin>/<lot>/issue")
