@@ -305,6 +305,19 @@ def test_an_item_line_with_more_fields_than_the_form_has_is_refused():
     assert (item["method"], item["verdict"]) == ("GB 5009.12", "合格")
 
 
+def test_an_item_line_typed_with_chinese_commas_reads_as_cells():
+    from trace.inspections.store import items_from_lines
+    [item] = items_from_lines("铅，0.02，mg/kg，≤0.1，合格，GB 5009.12")
+    assert (item["name"], item["result"], item["limit"], item["method"]) == \
+        ("铅", "0.02", "≤0.1", "GB 5009.12")
+    # with a bar in the line the bars separate, and an ASCII comma is a decimal mark
+    [bar] = items_from_lines("铅 | 0,02 | mg/kg | ≤0.1 | 合格 | GB 5009.12，第一法")
+    assert (bar["result"], bar["method"]) == ("0,02", "GB 5009.12，第一法")
+    with pytest.raises(InvalidInput) as refused:
+        items_from_lines("铅，0.02，mg/kg，≤0.1，合格，GB 5009.12，第一法")
+    assert "第 1 行有 7 栏" in refused.value.message_zh and "不能有“，”" in refused.value.message_zh
+
+
 @pytest.mark.parametrize("result, limit", [("未检出", "≤0.5"), ("<0.01", "≤0.05"), ("A", "A–D"),
                                            ("3-4", "≥3"), ("0.3", "0.5"), ("0.5", "")])
 def test_a_verdict_the_text_cannot_judge_is_left_to_the_lab(db, lab, result, limit):

@@ -443,10 +443,21 @@ def reports_by(db: sqlite_utils.Database, agency_id: int) -> list[dict]:
             for row in rows]
 
 
+# Tabs from a spreadsheet and the full-width ｜ of a Chinese keyboard separate cells.
+# A line with none of them may be typed with Chinese commas (铅，0.02，mg/kg，…): never
+# a decimal or thousands mark, unlike the ASCII comma of 0,8 or 1,200.
+_SEPARATORS = r"[|｜\t]"
+
+
+def _separator_of(line: str) -> str:
+    """The pattern that splits ``line`` into cells."""
+    return _SEPARATORS if re.search(_SEPARATORS, line) else "，"
+
+
 def items_from_lines(text: str) -> list[dict]:
     """Tested items typed one a line: name | result | unit | limit | verdict | method
-    (tabs work too, so rows pasted from a spreadsheet do; unit, limit and method
-    may be left empty).
+    (tabs work too, so rows pasted from a spreadsheet do, and so do Chinese commas
+    in a line without any; unit, limit and method may be left empty).
 
     >>> items_from_lines("联苯菊酯 | 5.8 | mg/kg | ≤5 | 不合格 | GB 23200.113")[0]["verdict"]
     '不合格'
@@ -455,8 +466,8 @@ def items_from_lines(text: str) -> list[dict]:
     for number, line in enumerate((text or "").splitlines(), 1):
         if not line.strip():
             continue
-        # Tabs from a spreadsheet and the full-width ｜ of a Chinese keyboard separate too.
-        cells = [cell.strip() for cell in re.split(r"[|｜\t]", line)]
+        separator = _separator_of(line)
+        cells = [cell.strip() for cell in re.split(separator, line)]
         while len(cells) > 6 and not cells[-1]:  # a spreadsheet's trailing empty cells
             cells.pop()
         if len(cells) > 6:  # never sign a line cut short without a word
@@ -464,7 +475,7 @@ def items_from_lines(text: str) -> list[dict]:
                                "(name | result | unit | limit | verdict | method)",
                                message_zh=f"第 {number} 行有 {len(cells)} 栏，最多 6 栏"
                                "（名称 | 结果 | 单位 | 标准要求 | 判定 | 方法）；"
-                               "内容里不能有“|”")
+                               f"内容里不能有“{separator if separator == '，' else '|'}”")
         cells += [""] * (6 - len(cells))
         name, result, unit, limit, verdict, method = cells[:6]
         if not (name and result and verdict):
