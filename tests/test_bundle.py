@@ -151,3 +151,22 @@ def test_another_version_is_refused(proved):
         bundle.check_bundle(bent(made, lambda m: m.update(v="trace-proof-v9")), keyset)
     with pytest.raises(InvalidInput, match="a field is missing or has the wrong type"):
         bundle.check_bundle(bent(made, lambda m: m["leaves"][0].update(index="x")), keyset)
+
+
+def test_a_products_correction_is_proved_with_each_of_its_batches(app, db, issued_urls,
+                                                                  make_batch):
+    from trace import catalog, product_edits
+    make_batch(lot="ZJ-2612-B")
+    keys.create_key(db, app.config["KEYS_DIR"], role="ledger")
+    product_edits.edit_product(db, catalog.find_supplier(db, 1), GTIN, actor="qc",
+                               reason="规格录入错误", specification="珠径 7–8 mm")
+    signer = keys.cached_signer(db, app.config["KEYS_DIR"], None, "ledger")
+    checkpoints.issue_if_due(db, signer, "trace.example.cn/ledger")
+    for lot in (LOT, "ZJ-2612-B"):
+        made = bundle.build_bundle(db, GTIN, lot)
+        assert made["leaves"][-1]["kind"] == "product_changed"
+        assert bundle.check_bundle(made, keys.trust_list(db)) == []
+    data = json.loads(base64.b64decode(made["leaves"][-1]["data"]))
+    data["lot"] = "ZJ-2612-B"  # a product's leaf never names a lot
+    made["leaves"][-1]["data"] = base64.b64encode(json.dumps(data).encode()).decode()
+    assert any("another batch" in p for p in bundle.check_bundle(made, keys.trust_list(db)))

@@ -402,3 +402,21 @@ def test_top_level_help_shows_the_products_commands_only(run_cli):
     for flask_own in ("routes", "shell", "--env-file", "--app", "--debug"):
         assert flask_own not in text, flask_own
     assert run_cli("routes").exit_code == 0  # still there for developers
+
+
+def test_a_product_is_corrected_and_a_mistaken_one_deleted(run_cli, db, make_batch):
+    make_batch()
+    refused = run_cli("product", "edit", "--gtin", GTIN, "--spec", "珠径 7–8 mm")
+    assert refused.exit_code != 0 and "say why" in refused.output
+    done = run_cli("product", "edit", "--gtin", GTIN, "--spec", "珠径 7–8 mm",
+                   "--reason", "规格录入错误", "--by", "qc")
+    assert done.exit_code == 0 and "1 field(s) changed" in done.output
+    row = db.execute("SELECT p.specification, p.name, c.reason, c.actor FROM products p "
+                     "JOIN product_changes c ON c.gtin = p.gtin").fetchone()
+    assert row == ("珠径 7–8 mm", "诸暨淡水珍珠项链", "规格录入错误", "qc")
+    assert "has batches" in run_cli("product", "delete", "--gtin", GTIN).output
+    run_cli("product", "add", "--supplier", CREDIT_CODE, "--gtin", "09521234000020",
+            "--name", "龙井")
+    gone = run_cli("product", "delete", "--gtin", "09521234000020")
+    assert gone.exit_code == 0 and "Deleted product 09521234000020" in gone.output
+    assert db.execute("SELECT count(*) FROM products").fetchone()[0] == 1

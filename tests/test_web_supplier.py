@@ -155,6 +155,46 @@ def test_one_code_is_found_in_the_codes_table_however_it_is_given(supplier, db):
     assert "伪造" in forged_html and "只显示这个码" not in forged_html
 
 
+def test_a_batched_product_is_corrected_with_a_reason_buyers_then_see(supplier, db, client):
+    issue(supplier, db, 1)
+    url = next(iter(export_rows(db, GTIN, LOT, BASE_URL)))["url"]
+    page = f"/supplier/products/{GTIN}/edit"
+    form = supplier.get(page).get_data(as_text=True)
+    assert 'value="珠径 8–9 mm"' in form and "防篡改账本" in form and 'name="gtin"' not in form
+    fields = {"name": "诸暨淡水珍珠项链", "specification": "珠径 7–8 mm", "origin": "浙江省诸暨市",
+              "standard": "GB/T 18781-2023"}
+    refused = post_form(supplier, page, fields, page=page)
+    assert refused.status_code == 400 and "请填写更正原因" in refused.get_data(as_text=True)
+    assert 'value="珠径 7–8 mm"' in refused.get_data(as_text=True)  # what was typed stays
+    assert catalog.get_product(db, GTIN).specification == "珠径 8–9 mm"
+    done = post_form(supplier, page, {**fields, "reason": "规格录入错误"}, page=page)
+    assert done.status_code == 303
+    after = supplier.get(page).get_data(as_text=True)
+    assert "商品信息已保存" in after and "规格录入错误" in after and "删除这件商品" not in after
+    scan = client.get(url.replace(BASE_URL, "")).get_data(as_text=True)
+    assert "变更与召回记录" in scan
+    history = scan[scan.index("商品信息更正"):]
+    assert "珠径 8–9 mm" in history and "珠径 7–8 mm" in history and "规格录入错误" in history
+
+
+def test_a_product_without_a_batch_is_corrected_freely_and_can_be_deleted(supplier, db):
+    catalog.add_product(db, catalog.find_supplier(db, CREDIT_CODE), "09521234000020", "龙井")
+    page = "/supplier/products/09521234000020/edit"
+    assert "修改原因" not in supplier.get(page).get_data(as_text=True)
+    post_form(supplier, page, {"name": "西湖龙井", "shelf_life_days": "５４０"}, page=page)
+    product = catalog.get_product(db, "09521234000020")
+    assert (product.name, product.shelf_life_days) == ("西湖龙井", 540)
+    unticked = post_form(supplier, "/supplier/products/09521234000020/delete", {}, page=page)
+    assert unticked.status_code == 400 and 'value="西湖龙井"' in unticked.get_data(as_text=True)
+    gone = post_form(supplier, "/supplier/products/09521234000020/delete", {"confirm": "1"},
+                     page=page)
+    assert gone.status_code == 303 and "已删除 西湖龙井" in supplier.get("/supplier/").get_data(
+        as_text=True)
+    kept = post_form(supplier, f"/supplier/products/{GTIN}/delete", {"confirm": "1"},
+                     page=f"/supplier/products/{GTIN}/edit")
+    assert kept.status_code == 409 and catalog.get_product(db, GTIN)
+
+
 def test_voiding_an_unknown_or_void_code_says_why_beside_the_form(supplier, db):
     issue(supplier, db, 1)
     serial = db.execute("SELECT serial FROM items").fetchone()[0]

@@ -212,16 +212,29 @@ def find_supplier(db: sqlite_utils.Database, id_or_credit_code: str | int) -> Su
     return Supplier.from_row(rows[0])
 
 
-def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: str, *,
-                name_en: str | None = None, specification: str | None = None,
-                category: str | None = None, origin: str | None = None,
-                standard: str | None = None, shelf_life_days: int | None = None,
-                storage: str | None = None, licence_no: str | None = None) -> Product:
-    gtin = normalise_gtin(gtin)
+def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: str,
+                **details) -> Product:
+    """Register a product (``details``: the other ``Product`` fields, as typed)."""
+    product = described_product(supplier.id, normalise_gtin(gtin), name, **details)
+    if list(db.query("SELECT 1 FROM products WHERE gtin = ?", [product.gtin])):
+        raise Conflict(f"a product with GTIN {product.gtin} already exists",
+                       message_zh=f"GTIN {product.gtin} 的商品已登记过")
+    row = dict(asdict(product), created_at=utc_now())
+    db.execute(f"INSERT INTO products ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+               list(row.values()))
+    return product
+
+
+def described_product(supplier_id: int, gtin: str, name: str, *,
+                      name_en: str | None = None, specification: str | None = None,
+                      category: str | None = None, origin: str | None = None,
+                      standard: str | None = None, shelf_life_days: int | None = None,
+                      storage: str | None = None, licence_no: str | None = None) -> Product:
+    """The product as described, each field checked, the name printable on labels."""
     if shelf_life_days is not None and not 1 <= shelf_life_days <= MAX_SHELF_LIFE_DAYS:
         raise InvalidInput(f"shelf life must be 1-{MAX_SHELF_LIFE_DAYS} days",
                            message_zh=f"保质期须为 1–{MAX_SHELF_LIFE_DAYS} 天")
-    product = Product(gtin=gtin, supplier_id=supplier.id,
+    product = Product(gtin=gtin, supplier_id=supplier_id,
                       name=_required_text(name, "product name", what_zh="商品名称"),
                       name_en=clean_text(name_en, "English name", what_zh="英文名称", limit=100),
                       specification=clean_text(specification, "specification", what_zh="规格"),
@@ -234,13 +247,7 @@ def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: 
                                          limit=100),
                       licence_no=clean_text(licence_no, "licence number", what_zh="许可证编号",
                                             limit=50))
-    if list(db.query("SELECT 1 FROM products WHERE gtin = ?", [gtin])):
-        raise Conflict(f"a product with GTIN {gtin} already exists",
-                       message_zh=f"GTIN {gtin} 的商品已登记过")
     _printable_name(product.name)
-    row = dict(asdict(product), created_at=utc_now())
-    db.execute(f"INSERT INTO products ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-               list(row.values()))
     return product
 
 

@@ -477,4 +477,26 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         """CREATE UNIQUE INDEX jobs_request_key ON jobs(owner_id, request_key)
            WHERE request_key IS NOT NULL""",
     ]),
+    (16, [
+        # A supplier's correction of a product's registered details: what changed
+        # (JSON {field: [before, after]}), why, by whom. Appended, never edited, and
+        # logged in the ledger, so a name on a printed label that no longer matches
+        # the page is explained on the page, not silently rewritten.
+        """CREATE TABLE product_changes (
+            id INTEGER PRIMARY KEY,
+            gtin TEXT NOT NULL REFERENCES products(gtin),
+            changes TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX product_changes_gtin ON product_changes(gtin, id)",
+        """CREATE TRIGGER product_changes_no_update BEFORE UPDATE ON product_changes
+           BEGIN SELECT RAISE(ABORT, 'product changes are never edited'); END""",
+        """CREATE TRIGGER product_changes_no_delete BEFORE DELETE ON product_changes
+           BEGIN SELECT RAISE(ABORT, 'product changes are never deleted'); END""",
+        *(f"""CREATE TRIGGER product_changes_{verb}_bumps_version AFTER {verb.upper()}
+              ON product_changes BEGIN UPDATE content_version SET n = n + 1; END"""
+          for verb in ("insert", "update", "delete")),
+    ]),
 ]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from . import catalog, keys
+from . import catalog, keys, product_edits
 from .bounded import BoundedCache
 from .db import utc_now
 from .inspections import store as inspection_store
@@ -46,6 +46,7 @@ class BatchFacts:
     supplier: catalog.Supplier
     inspections: tuple[dict, ...]   # served_reports, newest first, checked at ``stamp``
     stamp: Stamp
+    product_changes: tuple[product_edits.ProductChange, ...] = ()
 
 
 _FACTS = BoundedCache(1024)   # stale stamps pile up: it starts afresh when full
@@ -82,7 +83,8 @@ def _read(db: sqlite_utils.Database, batch_id: int, at: Stamp) -> BatchFacts:
     batch = catalog.get_batch_by_id(db, batch_id)
     product = catalog.get_product(db, batch.gtin)
     return BatchFacts(batch, product, catalog.supplier_of(db, product),
-                      tuple(inspection_store.served_reports(db, batch_id)), at)
+                      tuple(inspection_store.served_reports(db, batch_id)), at,
+                      tuple(product_edits.changes_of(db, batch.gtin)))
 
 
 def renew_epoch(db: sqlite_utils.Database) -> None:

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import parse_qs, urlsplit
 
 import sqlite_utils
 
-from . import catalog, recalls, scans, snapshots
+from . import catalog, product_edits, recalls, scans, snapshots
 from .codes import BatchRef, ItemCode, normalise_typed_serial, parse_link, verify_signature
 from .db import utc_now
 from .errors import InvalidCode, NotFound, NotOurSite
 from .inspections import store as inspection_store
+from .product_edits import ProductChange
 from .recalls import StatusEvent
 from .scans import Observer, ScanHistory, ScanPolicy
 
@@ -109,7 +110,7 @@ class Verdict:
     batch: catalog.Batch | None = None
     item: dict | None = None
     scans: ScanHistory | None = None
-    events: tuple[StatusEvent, ...] = ()
+    events: tuple[StatusEvent | ProductChange, ...] = ()  # oldest first
     inspections: tuple[dict, ...] = ()     # DESIGN §7, every version, newest first
     typed: bool = False
     verified_at: str = field(default_factory=utc_now)
@@ -298,7 +299,8 @@ def _verdict_for_item(db: sqlite_utils.Database, item: dict, facts: snapshots.Ba
         history = scans.read_history(db, item["id"], seen, policy)
     context = dict(ids, product=facts.product, supplier=facts.supplier, batch=batch,
                    item=item, scans=history, facts_stamp=facts.stamp,
-                   events=tuple(recalls.events_for(db, batch.id, item["id"])),
+                   events=_in_time_order(recalls.events_for(db, batch.id, item["id"]),
+                                         facts.product_changes),
                    inspections=facts.inspections)
     copied = history.copied_reason(policy, viewer_known=seen is not None)
     if batch.status == "recalled" or item["status"] == "recalled":
@@ -312,6 +314,12 @@ def _verdict_for_item(db: sqlite_utils.Database, item: dict, facts: snapshots.Ba
     else:
         key, verdict = "genuine", "genuine"
     return Verdict(verdict, *_reason(key), **context)
+
+
+def _in_time_order(events: Iterable[StatusEvent], changes: Iterable[ProductChange]
+                   ) -> tuple[StatusEvent | ProductChange, ...]:
+    """The batch's (and item's) status events with its product's corrections."""
+    return tuple(sorted((*events, *changes), key=lambda event: event.at))
 
 
 def public_batch_json(view: dict) -> dict:
@@ -343,5 +351,6 @@ def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
     product, supplier = public_batch(db, batch)
     return {"batch": batch, "product": product, "supplier": supplier,
             "issued": catalog.issued_count(db, batch.id),
-            "events": recalls.events_for(db, batch.id),
+            "events": _in_time_order(recalls.events_for(db, batch.id),
+                                     product_edits.changes_of(db, batch.gtin)),
             "inspections": inspection_store.served_reports(db, batch.id)}

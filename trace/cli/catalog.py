@@ -14,7 +14,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .. import catalog, issuing, keys
+from .. import catalog, issuing, keys, product_edits
 from ..inspections import store
 from .common import database, echo_list, keys_args
 
@@ -67,19 +67,28 @@ def product_group():
     """
 
 
+def _product_details(command):
+    """The options describing a product, for add and edit."""
+    for option in reversed((
+            click.option("--name-en", help="Product name in English."),
+            click.option("--spec", "specification", help="Specification, e.g. '珠径 8–9 mm'."),
+            click.option("--category", help="Category, e.g. 珍珠饰品, 茶叶, 鲜果, 家纺."),
+            click.option("--origin", help="Place of origin (产地)."),
+            click.option("--standard", help="Executed standard, e.g. 'GB/T 18781-2023'."),
+            click.option("--shelf-life-days", type=int, help="Shelf life (保质期) in days; a "
+                         "batch's expiry date is its production date plus this."),
+            click.option("--storage", help="Storage conditions (贮存条件), e.g. '密封、避光、冷藏'."),
+            click.option("--licence", "licence_no",
+                         help="Production licence number, e.g. an SC number."))):
+        command = option(command)
+    return command
+
+
 @product_group.command("add")
 @click.option("--supplier", required=True, help="Supplier id or 统一社会信用代码.")
 @click.option("--gtin", required=True, help="14 digits with a valid check digit.")
 @click.option("--name", required=True, help="Product name in Chinese.")
-@click.option("--name-en", help="Product name in English.")
-@click.option("--spec", "specification", help="Specification, e.g. '珠径 8–9 mm'.")
-@click.option("--category", help="Category, e.g. 珍珠饰品, 茶叶, 鲜果, 家纺.")
-@click.option("--origin", help="Place of origin (产地).")
-@click.option("--standard", help="Executed standard, e.g. 'GB/T 18781-2023'.")
-@click.option("--shelf-life-days", type=int, help="Shelf life (保质期) in days; a batch's "
-              "expiry date is its production date plus this.")
-@click.option("--storage", help="Storage conditions (贮存条件), e.g. '密封、避光、冷藏'.")
-@click.option("--licence", "licence_no", help="Production licence number, e.g. an SC number.")
+@_product_details
 def product_add(supplier: str, gtin: str, name: str, **details):
     """Register a product of a supplier.
 
@@ -92,6 +101,47 @@ def product_add(supplier: str, gtin: str, name: str, **details):
     product = catalog.add_product(db, catalog.find_supplier(db, supplier), gtin, name,
                                   **details)
     click.echo(f"Product {product.gtin}: {product.name}")
+
+
+@product_group.command("edit")
+@click.option("--gtin", required=True, help="The product's GTIN (it cannot change).")
+@click.option("--name", help="Product name in Chinese.")
+@_product_details
+@click.option("--reason", help="Why, shown to buyers: needed once the product has a batch.")
+@click.option("--by", default=lambda: f"cli:{os.environ.get('USER', 'supplier')}",
+              show_default="cli:$USER", help="Who corrected it, for the record.")
+def product_edit(gtin: str, reason: str | None, by: str, **given):
+    """Correct a product's details; only the options given change ('' clears one).
+    Once the product has a batch, each change is kept with its reason, logged in
+    the ledger and shown to buyers beside the product.
+
+    \b
+    Example:
+      python -m trace product edit --gtin 09521234000013 --spec '珠径 7–8 mm' \\
+          --reason 规格录入错误
+    """
+    db = database()
+    owner = catalog.supplier_of(db, catalog.get_product(db, gtin))
+    product, changed = product_edits.edit_product(
+        db, owner, gtin, actor=by, reason=reason,
+        **{name: value for name, value in given.items() if value is not None})
+    click.echo(f"Product {product.gtin}: {changed} field(s) changed" if changed else
+               f"Product {product.gtin}: nothing changed")
+
+
+@product_group.command("delete")
+@click.option("--gtin", required=True, help="The product's GTIN.")
+def product_delete(gtin: str):
+    """Delete a product registered by mistake: only one with no batch.
+
+    \b
+    Example:
+      python -m trace product delete --gtin 09521234000020
+    """
+    db = database()
+    product = catalog.get_product(db, gtin)
+    product_edits.delete_product(db, catalog.supplier_of(db, product), product.gtin)
+    click.echo(f"Deleted product {product.gtin}: {product.name}")
 
 
 @product_group.command("list")

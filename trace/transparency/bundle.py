@@ -32,6 +32,7 @@ PROOFS_PER_NETWORK = throttle.Limit(
     "您所在网络查看防篡改记录过于频繁，请一分钟后再试")
 BATCH_KINDS = ("batch_created", "codes_issued", "report", "correction", "recall", "unrecall",
                "selection")
+PRODUCT_KINDS = ("product_changed",)  # about every batch of the GTIN: their lot is empty
 
 
 def _b64(data: bytes) -> str:
@@ -42,9 +43,11 @@ def subject_leaves(db: sqlite_utils.Database, gtin: str, lot: str,
                    serial: str | None = None) -> list[dict]:
     """The leaves about the batch, and about the item when ``serial`` is given."""
     marks = ", ".join("?" * len(BATCH_KINDS))
+    product = ", ".join("?" * len(PRODUCT_KINDS))
     rows = db.execute(
-        f"SELECT idx FROM ledger_leaves WHERE gtin = ? AND lot = ? AND "
-        f"(kind IN ({marks}) OR serial = ?) ORDER BY idx", [gtin, lot, *BATCH_KINDS, serial])
+        f"SELECT idx FROM ledger_leaves WHERE gtin = ? AND ((lot = ? AND "
+        f"(kind IN ({marks}) OR serial = ?)) OR (lot IS NULL AND kind IN ({product}))) "
+        "ORDER BY idx", [gtin, lot, *BATCH_KINDS, serial, *PRODUCT_KINDS])
     return [log.leaf(db, index) for (index,) in rows]
 
 
@@ -169,7 +172,8 @@ def _check(bundle: dict, keyset: dict) -> list[str]:
             problems.append(f"{name}: not in the tree the checkpoint of size "
                             f"{checkpoint.size} signs")
         fields = json.loads(data)
-        if (fields.get("gtin"), fields.get("lot")) != (subject.get("gtin"), subject.get("lot")):
+        lot = "" if fields.get("kind") in PRODUCT_KINDS else subject.get("lot")
+        if (fields.get("gtin"), fields.get("lot")) != (subject.get("gtin"), lot):
             problems.append(f"{name}: is about another batch")
         if fields.get("kind") != entry.get("kind"):
             problems.append(f"{name}: the leaf itself says it is a {fields.get('kind')}")

@@ -145,9 +145,20 @@ def _selection(db, source: str, key: str) -> Leaf:
         decision=decision, at=row[-1], row_sha256=row_sha256(row))), gtin, lot, serial)
 
 
+def _product_change(db, source: str, key: str) -> Leaf:
+    """About the product (every batch of the GTIN), so its lot is empty."""
+    row = _row(db, "SELECT id, gtin, changes, reason, actor, at FROM product_changes "
+               "WHERE id = ?", key)
+    _id, gtin, changes, reason, _actor, at = row
+    return Leaf("product_changed", source, encode("product_changed", dict(
+        gtin=gtin, lot="", changes=changes, reason=reason, at=at,
+        row_sha256=row_sha256(row))), gtin)
+
+
 BUILDERS: dict[str, Callable[..., Leaf]] = {
     "batches": _batch, "issuances": _issuance, "inspection_reports": _report,
-    "status_events": _status_event, "claims": _claim, "keys": _key, "selections": _selection}
+    "status_events": _status_event, "claims": _claim, "keys": _key, "selections": _selection,
+    "product_changes": _product_change}
 
 
 def build(db: sqlite_utils.Database, source: str, **extra: Any) -> Leaf:
@@ -175,5 +186,6 @@ def event_sources(db: sqlite_utils.Database) -> list[tuple[str, str]]:
         "SELECT retired_at, 'keys:' || kid || ':retired' FROM keys WHERE retired_at IS NOT NULL",
         "SELECT revoked_at, 'keys:' || kid || ':revoked' FROM keys WHERE revoked_at IS NOT NULL",
         "SELECT at, 'selections:' || id FROM selections",
+        "SELECT at, 'product_changes:' || id FROM product_changes",
     ]
     return sorted(tuple(row) for query in queries for row in db.execute(query).fetchall())

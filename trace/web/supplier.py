@@ -4,6 +4,8 @@ ever reaches its own organisation's data (another's is 'not found')::
 
     GET  /supplier/                                 products and batches
     GET|POST /supplier/products/new, /supplier/batches/new
+    GET|POST /supplier/products/{gtin}/edit         correct it (kept and shown once batched)
+    POST /supplier/products/{gtin}/delete           only a product with no batch
     GET  /supplier/batches/{gtin}/{lot}             items, status, scans, downloads
     POST /supplier/batches/{gtin}/{lot}/issue       -> /supplier/jobs/{id} (progress)
     GET  /supplier/batches/{gtin}/{lot}/codes.xlsx  for Excel and WPS (text cells)
@@ -14,11 +16,13 @@ ever reaches its own organisation's data (another's is 'not found')::
 from __future__ import annotations
 
 import secrets
+from dataclasses import asdict
 
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
                    request, stream_with_context, url_for)
 
-from .. import agencies, catalog, downloads, issuing, jobs, keys, recalls, scans, stocks
+from .. import (agencies, catalog, downloads, issuing, jobs, keys, product_edits, recalls,
+                scans, stocks)
 from ..checkpointing import sign_pending
 from ..codes import group_serial
 from ..digits import ascii_digits, is_number
@@ -65,6 +69,53 @@ def new_product():
         return render_template("supplier/product_form.html", form=form,
                                error=in_reader_language(error)), error.status
     return redirect(link("supplier.new_batch", gtin=product.gtin, created=1), 303)
+
+
+@bp.route("/products/<gtin>/edit", methods=["GET", "POST"])
+def edit_product(gtin: str):
+    db = get_db()
+    product = catalog.owned_product(db, g.supplier.id, gtin)
+    form = request.form if request.method == "POST" else _as_typed(product)
+    if request.method == "POST":
+        try:
+            product, changed = product_edits.edit_product(
+                db, g.supplier, product.gtin, actor=signed_in_user().email,
+                reason=form.get("reason"),
+                shelf_life_days=_whole_number(form.get("shelf_life_days"), "shelf life (days)",
+                                              "保质期（天）"),
+                **{name: form.get(name, "") for name in PRODUCT_FIELDS})
+        except TraceError as error:
+            return _product_page(product, form, in_reader_language(error)), error.status
+        flash(t("ws.product_corrected") if changed else t("ws.product_unchanged"), "ok")
+        return redirect(link("supplier.edit_product", gtin=product.gtin), 303)
+    return _product_page(product, form)
+
+
+def _as_typed(product: catalog.Product) -> dict:
+    """The product as its form shows it."""
+    return {name: "" if value is None else value for name, value in asdict(product).items()}
+
+
+def _product_page(product: catalog.Product, form, error: str | None = None) -> str:
+    db = get_db()
+    return render_template("supplier/product_form.html", product=product, form=form,
+                           error=error, batched=product_edits.has_batches(db, product.gtin),
+                           changes=list(reversed(product_edits.changes_of(db, product.gtin))))
+
+
+@bp.post("/products/<gtin>/delete")
+def delete_product(gtin: str):
+    db = get_db()
+    product = catalog.owned_product(db, g.supplier.id, gtin)
+    try:
+        if request.form.get("confirm") != "1":
+            raise InvalidInput("tick the box to delete the product",
+                               message_zh="请勾选确认后再删除")
+        product_edits.delete_product(db, g.supplier, product.gtin)
+    except TraceError as error:
+        return _product_page(product, _as_typed(product), in_reader_language(error)), error.status
+    flash(t("ws.product_deleted").format(name=product.name), "ok")
+    return redirect(link("supplier.home"), 303)
 
 
 @bp.route("/batches/new", methods=["GET", "POST"])

@@ -1,0 +1,121 @@
+"""A supplier's corrections of a product's registered details, and the removal of
+a product registered by mistake::
+
+    edit_product(db, supplier, "09521234000013", actor="qc@pearl.cn", reason="规格印错",
+                 specification="珠径 7–8 mm")
+    changes_of(db, "09521234000013")   # [ProductChange(at, reason, changes), ...]
+    delete_product(db, supplier, "09521234000013")   # only while it has no batch
+
+Until the product has a batch nothing public names it, so it is simply rewritten.
+From its first batch on (a batch page, lab reports, printed labels), each change is
+kept with its reason, logged in the ledger, and shown on the pages that show the
+product: a buyer holding a label printed before it sees why the page differs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+import sqlite_utils
+
+from . import catalog
+from .catalog import Product, Supplier
+from .db import utc_now
+from .errors import Conflict, InvalidInput
+from .transparency import leaves
+
+# What a supplier may change: everything but the GTIN (the product's identity,
+# printed in every code) and the owner.
+EDITABLE = ("name", "name_en", "specification", "category", "origin", "standard",
+            "shelf_life_days", "storage", "licence_no")
+
+
+@dataclass(frozen=True)
+class ProductChange:
+    """One recorded correction, as the pages' history shows it."""
+
+    at: str
+    reason: str
+    changes: tuple[tuple[str, str, str], ...]   # (field, before, after), "" for empty
+    action: str = "product_changed"
+
+    def to_json(self) -> dict:
+        return {"action": self.action, "at": self.at, "reason": self.reason,
+                "changes": [{"field": name, "before": before, "after": after}
+                            for name, before, after in self.changes]}
+
+
+def has_batches(db: sqlite_utils.Database, gtin: str) -> bool:
+    return db.execute("SELECT 1 FROM batches WHERE gtin = ? LIMIT 1",
+                      [gtin]).fetchone() is not None
+
+
+def edit_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, *, actor: str,
+                 reason: str | None = None, **given) -> tuple[Product, int]:
+    """Store the product with the ``given`` fields (of ``EDITABLE``; "" or None clears
+    one) as now described; (product, fields changed). Once the product has a batch,
+    a reason is needed and the change is recorded and logged."""
+    unknown = set(given) - set(EDITABLE)
+    if unknown:
+        raise InvalidInput(f"these product fields cannot be changed: {', '.join(sorted(unknown))}",
+                           message_zh="商品条码等字段不能修改")
+    with db.atomic():  # read, compare and write as one, against an edit or a batch between
+        current = catalog.owned_product(db, supplier.id, gtin)
+        described = {field: getattr(current, field) for field in EDITABLE} | given
+        wanted = catalog.described_product(supplier.id, current.gtin, **described)
+        changed = _differences(current, wanted)
+        if not changed:
+            return current, 0
+        public = has_batches(db, current.gtin)
+        why = catalog.clean_text(reason, "reason", what_zh="更正原因", limit=200)
+        if public and not why:
+            raise InvalidInput(
+                "say why the details change: buyers see the change and the reason beside the "
+                "product, since labels already printed show the old details",
+                message_zh="请填写更正原因：已有批次，验证页会公开显示改了什么和原因"
+                "（已印出的标签仍是原来的信息）")
+        db.execute(f"UPDATE products SET {', '.join(f'{field} = ?' for field, *_ in changed)} "
+                   "WHERE gtin = ?", [getattr(wanted, field) for field, *_ in changed]
+                   + [current.gtin])
+        if public:
+            cursor = db.execute(
+                "INSERT INTO product_changes (gtin, changes, reason, actor, at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [current.gtin, json.dumps({field: [before, after] for field, before, after
+                                           in changed}, ensure_ascii=False), why, actor,
+                 utc_now()])
+            leaves.record(db, f"product_changes:{cursor.lastrowid}")
+    return wanted, len(changed)
+
+
+def _differences(current: Product, wanted: Product) -> list[tuple[str, str, str]]:
+    before, after = asdict(current), asdict(wanted)
+    return [(field, _shown(before[field]), _shown(after[field])) for field in EDITABLE
+            if before[field] != after[field]]
+
+
+def _shown(value) -> str:
+    return "" if value is None else str(value)
+
+
+def changes_of(db: sqlite_utils.Database, gtin: str) -> list[ProductChange]:
+    """The product's recorded corrections, oldest first."""
+    return [ProductChange(at, reason, tuple((field, before, after) for field, (before, after)
+                                            in json.loads(changes).items()))
+            for changes, reason, at in db.execute(
+                "SELECT changes, reason, at FROM product_changes WHERE gtin = ? ORDER BY id",
+                [gtin]).fetchall()]
+
+
+def delete_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str) -> Product:
+    """Remove a product registered by mistake, while no batch names it."""
+    product = catalog.owned_product(db, supplier.id, gtin)
+    with db.atomic():
+        if has_batches(db, product.gtin):
+            raise Conflict(
+                f"product {product.gtin} has batches, which buyers and labs may already see; "
+                "it cannot be deleted (correct its details instead)",
+                message_zh="这件商品已有批次，买家和检测机构可能已经看到，不能删除；如信息有误，请修改商品信息")
+        db.execute("DELETE FROM products WHERE gtin = ?", [product.gtin])
+    return product
