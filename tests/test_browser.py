@@ -350,3 +350,25 @@ def test_a_long_official_domain_wraps_on_a_zoomed_phone(browser, live_server, ap
         footer = page.locator("footer.site").inner_text()
         assert "verify.shanxiahupearlzhuji.com.cn" in footer.replace("\n", "")
     context.close()
+
+
+def test_a_refused_selection_opens_at_its_error_on_a_phone(
+        page, live_server, db, issued_urls, make_account):
+    """选用 without a reason on a sample with no lab report: the refusal must be on the
+    first screen, not under seven check cards."""
+    from trace import rooms
+
+    from conftest import STAFF_PASSWORD
+    room = rooms.add_room(db, "山下湖珍珠直播间", "douyin", "7712345678")
+    email = make_account("streamer", "live@room.example.cn", org=str(room.id))
+    open_page(page, live_server + "/login")
+    page.fill("#email", email)
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/streamer/")
+    open_page(page, live_server + "/streamer/check?code=" + issued_urls[0].replace("&", "%26"))
+    page.select_option("#decision", "选用")
+    page.click("#decide button[type=submit]")
+    page.wait_for_load_state()
+    assert_seen(page, "#decide .notice-bad", "选用理由", first_screen=True)
+    assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0

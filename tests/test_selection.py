@@ -48,6 +48,19 @@ def test_a_failed_residue_fails_the_results_check(app, db, room, issued_urls):
     assert "联苯菊酯" in next(c.detail for c in result.checks if c.name == "results")
 
 
+def test_a_batch_its_lab_failed_can_never_be_selected(app, db, room, issued_urls):
+    """Its on-camera page would tell viewers 检测不合格 · 请勿购买."""
+    from test_web_public import _stored_report
+    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
+                                    "limit": "≤5", "verdict": "不合格"}])
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    assert result.failed_tests == ("联苯菊酯",) and not result.selectable
+    with pytest.raises(Forbidden, match="failed-test"):
+        selection.record_selection(db, room, result, "选用", actor="live",
+                                   override_reason="客户点名要")
+    assert selection.record_selection(db, room, result, "待复检", actor="live")
+
+
 def test_a_good_sample_passes_every_check(app, db, room, issued_urls):
     from test_web_public import _stored_report
     _stored_report(app, db)
@@ -218,7 +231,7 @@ def test_an_expired_batch_fails_and_can_never_be_selected(db, room, issuer, make
     assert detail(stale, "expiry") == "已过保质期（到期日 2026-12-31），不能销售"
     with pytest.raises(Forbidden, match="never be selected") as refused:
         selection.record_selection(db, room, stale, "选用", actor="live", override_reason="清仓")
-    assert refused.value.message_zh == "召回、作废、过期或伪造的商品不能选用"
+    assert refused.value.message_zh == "召回、作废、过期、检测不合格或伪造的商品不能选用"
     assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
 
 

@@ -90,7 +90,7 @@ def test_a_recalled_sample_is_not_offered_for_selection(streamer, db, issued_url
     html = streamer.get("/streamer/check", query_string={"code": issued_urls[0]}).get_data(
         as_text=True)
     assert 'value="选用"' not in html and '<option value="不选用" selected>不选用</option>' in html
-    assert "召回、作废、过期或伪造的商品不能选用" in html
+    assert "召回、作废、过期、检测不合格或伪造的商品不能选用" in html
 
 
 def test_a_bad_period_comes_back_to_the_workspace_in_chinese(streamer, db):

@@ -65,6 +65,7 @@ class SampleCheck:
     serial: str | None
     verdict: str = ""   # what the code itself verified as (verification.VERDICTS)
     claimed: bool = False  # a forged code: ``batch`` is only what its label claims
+    failed_tests: tuple[str, ...] = ()  # tested items a valid current report failed
 
     @property
     def ok(self) -> bool:
@@ -73,10 +74,12 @@ class SampleCheck:
     @property
     def selectable(self) -> bool:
         """Whether 选用 may be recorded at all (with a reason if a check failed):
-        never for recalled, cancelled, expired, forged or unreadable goods."""
+        never for recalled, cancelled, expired, forged or unreadable goods, nor for a
+        batch its lab found 不合格 (its on-camera page would tell viewers not to buy)."""
         expired = any(check.name == "expiry" and not check.ok for check in self.checks)
         recalled = self.batch is not None and self.batch.status == "recalled"
-        return self.verdict not in NEVER_SELECTABLE and not recalled and not expired
+        return (self.verdict not in NEVER_SELECTABLE and not recalled and not expired
+                and not self.failed_tests)
 
     def to_json(self) -> dict:
         return {"ok": self.ok, "checks": [asdict(check) for check in self.checks]}
@@ -97,7 +100,9 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
     checks = (code, _recall(batch, verdict), expiry_check(batch, today),
               report_check(served, valid_days, today), results_check(served),
               _supplier(verdict), _after_sales(db, verdict))
-    return SampleCheck(checks, batch, verdict.serial, verdict.verdict)
+    failed = reports.failed_names(shown["report"] for shown in served if shown["signature_ok"])
+    return SampleCheck(checks, batch, verdict.serial, verdict.verdict,
+                       failed_tests=tuple(failed))
 
 
 def _claimed_batch(db: sqlite_utils.Database,
@@ -262,9 +267,9 @@ def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck,
     reason = catalog.clean_text(override_reason, "override reason", limit=200,
                                 what_zh="选用理由")
     if decision == "选用" and not result.selectable:
-        raise Forbidden("a recalled, cancelled, expired or forged sample can never be selected "
-                        "(选用), whatever the reason",
-                        message_zh="召回、作废、过期或伪造的商品不能选用")
+        raise Forbidden("a recalled, cancelled, expired, forged or failed-test sample can never "
+                        "be selected (选用), whatever the reason",
+                        message_zh="召回、作废、过期、检测不合格或伪造的商品不能选用")
     if decision == "选用" and not result.ok and not reason:
         failed = ", ".join(check.name for check in result.checks if not check.ok)
         raise Forbidden(f"选用 with failed checks ({failed}) needs --override-reason",
