@@ -72,7 +72,7 @@ def test_create_a_product_and_a_batch(supplier, db):
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"gtin": "6901234567893", "name": "茶"}, "校验位错误"),
+    ({"gtin": "6901234567893", "name": "茶"}, "最后一位应为 2"),
     ({"gtin": GTIN, "name": "重复"}, "已登记过"),
     ({"gtin": "6901234567892", "name": ""}, "请填写商品名称"),
     ({"gtin": "6901234567892", "name": "茶", "shelf_life_days": "两年"}, "整数"),
@@ -193,6 +193,22 @@ def test_a_product_without_a_batch_is_corrected_freely_and_can_be_deleted(suppli
     kept = post_form(supplier, f"/supplier/products/{GTIN}/delete", {"confirm": "1"},
                      page=f"/supplier/products/{GTIN}/edit")
     assert kept.status_code == 409 and catalog.get_product(db, GTIN)
+
+
+def test_the_batch_page_names_the_voided_code_the_stock_and_a_recall(supplier, db):
+    issue(supplier, db, 2)
+    serial = db.execute("SELECT serial FROM items ORDER BY id LIMIT 1").fetchone()[0]
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    post_form(supplier, page + "/items", {"serial": serial, "action": "void", "confirm": "1",
+                                          "reason": "标签损坏"}, page=page)
+    html = supplier.get(page).get_data(as_text=True)
+    history = html[html.index("追溯码作废"):][:200]
+    assert group_serial(serial) in history and "标签损坏" in history
+    assert "PDF 1 · 1–2 · A4" in html  # the button names the stock it prints on
+    post_form(supplier, page + "/status", {"action": "recall", "confirm": "1",
+                                           "reason": "抽检不合格"}, page=page)
+    recalled = supplier.get(page).get_data(as_text=True)
+    assert 'class="notice notice-bad" role="alert">本批次已召回（抽检不合格）' in recalled
 
 
 def test_voiding_an_unknown_or_void_code_says_why_beside_the_form(supplier, db):
@@ -384,7 +400,12 @@ def issue_for(client, db, gtin: str, lot: str, count: int) -> jobs.Job:
     return wait_for(db, int(response.headers["Location"].rsplit("/", 1)[1]))
 
 
-@pytest.mark.parametrize("count", ["0", "100001", "-3", "五十", "", "1,000", "\U00010A41",
+def test_a_count_written_with_thousands_separators_is_read(supplier, db):
+    assert issue(supplier, db, "1,200", over_plan="1").state == "finished"  # as the page writes
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 1200
+
+
+@pytest.mark.parametrize("count", ["0", "100001", "-3", "五十", "", "1,00", "1.5", "\U00010A41",
                                    "٣", "99999999999", "1²", "①"])
 def test_an_impossible_count_is_refused_and_issues_nothing(supplier, db, count):
     page = f"/supplier/batches/{GTIN}/{LOT}"
@@ -445,9 +466,9 @@ def test_a_scanned_url_names_the_code_to_void_and_a_forged_one_changes_nothing(s
 
 def test_after_a_refused_form_the_language_switch_goes_to_the_page(supplier, db):
     page = f"/supplier/batches/{GTIN}/{LOT}"
-    response = post_form(supplier, page + "/issue?lang=en", {"count": "1,000"}, page=page)
+    response = post_form(supplier, page + "/issue?lang=en", {"count": "1.5"}, page=page)
     html = response.get_data(as_text=True)
-    assert "without commas" in html and f'href="{page}"' in html  # to 中文, not the POST URL
+    assert "without a decimal point" in html and f'href="{page}"' in html  # to 中文, not the POST URL
 
 
 def test_a_workspace_error_stays_in_the_workspace(supplier, client):

@@ -20,9 +20,10 @@ import sqlite_utils
 from .db import utc_now
 from .digits import ascii_digits, is_number
 from .transparency import leaves
-from .errors import (Conflict, Forbidden, InvalidCode, InvalidInput, LabelFontProblem,
+from .errors import (Conflict, Forbidden, InvalidInput, LabelFontProblem,
                      NotFound)
-from .gs1 import validate_gtin14
+from .clock import year_first_date
+from .gs1 import gtin_check_digit, validate_gtin14
 from .textfit import check_printable
 from .uscc import validate_credit_code
 
@@ -267,7 +268,8 @@ def normalise_gtin(gtin: str) -> str:
     >>> normalise_gtin(" 6901234567892 ")
     '06901234567892'
     """
-    text = ascii_digits(gtin or "").strip()  # a Chinese keyboard's ６９０… too
+    # A Chinese keyboard's ６９０…, and the spaces printed under a barcode (6 901234 567892).
+    text = re.sub(r"[\s-]", "", ascii_digits(gtin or ""))
     if _SHORT_GTIN.fullmatch(text):
         text = text.zfill(14)
     elif not (is_number(text) and len(text) == 14):
@@ -276,10 +278,15 @@ def normalise_gtin(gtin: str) -> str:
     if not text.strip("0"):  # its check digit holds, but GS1 never assigns it
         raise InvalidInput("a GTIN of zeros names no product",
                            message_zh="全为 0 的商品条码不是有效的商品条码")
-    try:
-        return validate_gtin14(text)
-    except InvalidCode as error:
-        raise InvalidInput(error.message, message_zh=error.message_zh) from None
+    expected = gtin_check_digit(text[:13])
+    if int(text[13]) != expected:  # in the digits as typed, not the padded 14
+        typed = text.lstrip("0") if len(text.lstrip("0")) >= 8 else text
+        raise InvalidInput(
+            f"GTIN {typed}: its last digit (the check digit) should be {expected} for the "
+            "digits before it; compare every digit with the barcode on the package",
+            message_zh=f"商品条码 {typed} 的校验位不对：按前面的数字，最后一位应为 {expected}。"
+            "请对照包装上的条码逐位核对")
+    return validate_gtin14(text)
 
 
 def get_product(db: sqlite_utils.Database, gtin: str) -> Product:
@@ -294,6 +301,9 @@ def get_product(db: sqlite_utils.Database, gtin: str) -> Product:
 
 def normalise_lot(lot: str) -> str:
     lot = (lot or "").strip().upper()
+    if re.search(r"\s", lot):
+        raise InvalidInput(f"lot {lot!r} has spaces; use '-' between its parts, e.g. LJ-2026-03A",
+                           message_zh="批次号不能有空格；各部分之间请用“-”，例如 LJ-2026-03A")
     if not LOT_RE.fullmatch(lot):
         raise InvalidInput(f"lot {lot!r} must be 1-20 characters of 0-9, A-Z and '-'",
                            message_zh="批次号须为 1–20 位数字、字母或“-”")
@@ -304,13 +314,15 @@ def normalise_lot(lot: str) -> str:
 
 
 def _date(text: str | None, what: str, what_zh: str) -> date | None:
-    if not text:
+    if not text or not text.strip():
         return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{what} {text!r} must be YYYY-MM-DD",
-                           message_zh=f"{what_zh}应为 YYYY-MM-DD 格式的日期") from None
+    day = year_first_date(ascii_digits(text))
+    if day is None:
+        raise InvalidInput(f"{what} {text!r} must be a date written year first, e.g. "
+                           "2026-11-03 or 2026/11/3",
+                           message_zh=f"{what_zh}“{text.strip()}”不是日期：请按年、月、日的顺序写，"
+                           "例如 2026-11-03、2026/11/3 或 2026年11月3日")
+    return day
 
 
 def _produced_on(text: str | None) -> str | None:

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from datetime import date
 
 from ..agencies import Agency
+from ..clock import year_first_date
 from ..errors import InvalidInput
 from . import report as reports
 from .results import with_reading
@@ -40,7 +39,6 @@ ALIASES = {"报告编号": "report_no", "版本": "version", "报告版本": "ve
            "检测结果": "result", "实测值": "result", "单位": "unit", "限值": "limit",
            "标准要求": "limit", "技术要求": "limit", "检测方法": "method", "检验方法": "method",
            "方法": "method", "判定": "verdict", "单项判定": "verdict"}
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
 def decode_sheet(data: bytes, name: str) -> str:
@@ -83,12 +81,9 @@ def _headings_row(rows: list[list[str]], name: str) -> int:
 def sheet_date(text: str, name: str, number: int) -> str:
     """2026-11-03 from 2026-11-3, 2026/11/3 or 2026年11月3日; a day-first or
     month-first date, or an Excel day number, is refused as ambiguous."""
-    found = _DATE.fullmatch(text.strip())
-    if found:
-        try:
-            return date(*map(int, found.groups())).isoformat()
-        except ValueError:
-            pass
+    day = year_first_date(text)
+    if day:
+        return day.isoformat()
     raise InvalidInput(f"{name} row {number}: issued_on {text!r} is not a date written "
                        "year first (2026-11-03, 2026/11/3 or 2026年11月3日); an Excel day "
                        "number or 11/03/2026 could be read two ways",

@@ -15,6 +15,7 @@ ever reaches its own organisation's data (another's is 'not found')::
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import asdict
 
@@ -142,14 +143,21 @@ def new_batch():
     return redirect(link("supplier.batch", gtin=batch.gtin, lot=batch.lot), 303)
 
 
+# Thousands written as this page writes them (6,000), or with a Chinese comma.
+_GROUPED = re.compile(r"[0-9]{1,3}(?:[,，][0-9]{3})+")
+
+
 def _whole_number(text: str | None, what: str, what_zh: str) -> int | None:
     text = ascii_digits(text or "").strip()  # a Chinese keyboard's ５ is 5; ² is no digit
     if not text:
         return None
-    if not is_number(text) or len(text) > 18:
-        raise InvalidInput(f"{what} must be a whole number above 0, without commas or a "
-                           "decimal point",
-                           message_zh=f"{what_zh}须为大于 0 的整数，不要加逗号或小数点")
+    if _GROUPED.fullmatch(text):
+        text = re.sub("[,，]", "", text)
+    if is_number(text) and len(text) > 18:
+        raise InvalidInput(f"{what} is far too large", message_zh=f"{what_zh}太大了")
+    if not is_number(text):
+        raise InvalidInput(f"{what} must be a whole number above 0, without a decimal point",
+                           message_zh=f"{what_zh}须为大于 0 的整数，不要加小数点")
     return int(text)
 
 
