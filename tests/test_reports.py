@@ -65,13 +65,24 @@ def test_anything_but_a_real_jpeg_or_png_is_refused(data):
         reports.clean_photo(data)
 
 
+def test_a_large_phone_photo_is_kept_at_a_readable_size():
+    """A 48-megapixel camera's photo, about 8 MB: accepted, kept 2,560 pixels a side."""
+    grain = Image.effect_noise((1000, 750), 80).convert("RGB")
+    raw = io.BytesIO()
+    grain.resize((8000, 6000), Image.BICUBIC).save(raw, "JPEG", quality=75)
+    assert 5 * 2**20 < len(raw.getvalue()) <= reports.MAX_PHOTO_BYTES
+    data, kind = reports.clean_photo(raw.getvalue())
+    assert kind == "image/jpeg" and Image.open(io.BytesIO(data)).size == (2560, 1920)
+    assert len(data) < len(raw.getvalue()) // 2
+
+
 def test_too_large_and_decompression_bombs_are_refused():
-    with pytest.raises(InvalidInput, match="larger than 5 MB"):
+    with pytest.raises(InvalidInput, match="larger than 15 MB"):
         reports.clean_photo(b"\xff" * (reports.MAX_PHOTO_BYTES + 1))
     bomb = io.BytesIO()
     Image.new("1", (10_000, 10_000)).save(bomb, "PNG")  # tiny file, 100 million pixels
     assert len(bomb.getvalue()) < reports.MAX_PHOTO_BYTES
-    with pytest.raises(InvalidInput, match="more than 40 megapixels"):
+    with pytest.raises(InvalidInput, match="more than 64 megapixels"):
         reports.clean_photo(bomb.getvalue())
 
 
@@ -120,7 +131,7 @@ def test_a_report_needs_what_and_where_and_changes_nothing_without(client, db, i
     response = post_report(client, code, what_seen="   ")
     assert response.status_code == 400 and "请写下您发现的问题" in response.get_data(as_text=True)
     response = post_report(client, code, b"%PDF-1.4 not a photo")
-    assert response.status_code == 400 and "JPEG 或 PNG" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "JPG 或 PNG" in response.get_data(as_text=True)
     assert "某直播间 12 号链接" in response.get_data(as_text=True)  # what was typed is kept
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM photos").fetchone()[0] == 0
@@ -128,10 +139,14 @@ def test_a_report_needs_what_and_where_and_changes_nothing_without(client, db, i
 
 def test_reports_are_throttled_per_network(client, db, issued_urls):
     code = issued_urls[0][len(BASE_URL):]
-    statuses = [post_report(client, code).status_code for _ in range(7)]
-    assert statuses == [200] * 5 + [429] * 2
+    allowed = reports.REPORTS_PER_NETWORK.attempts
+    statuses = [post_report(client, code, what_seen=f"第 {n} 件颜色不对").status_code
+                for n in range(allowed + 2)]
+    assert statuses == [200] * allowed + [429] * 2
+    refused = post_report(client, code, what_seen="又一件")
+    assert "12315" in refused.get_data(as_text=True)  # a phone call needs no form
     assert post_report(client, code, address="192.0.2.200").status_code == 200
-    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 6
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == allowed + 1
 
 
 def test_a_report_without_token_is_refused(client, db, issued_urls):
@@ -168,3 +183,14 @@ def test_a_field_too_long_is_named_in_chinese(db, field, limit, named):
         reports.submit_report(db, reports.ReportForm(**form), network="n" * 16)
     assert refused.value.message_zh == f"{named}不能超过 {limit} 个字"
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+
+
+def test_the_same_report_sent_twice_is_stored_once(client, db, issued_urls):
+    code = issued_urls[0][len(BASE_URL):]
+    first, again = post_report(client, code), post_report(client, code)
+    assert first.status_code == again.status_code == 200
+    number = re.search(r"举报编号\D*(\d+)", first.get_data(as_text=True)).group(1)
+    assert re.search(r"举报编号\D*(\d+)", again.get_data(as_text=True)).group(1) == number
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
+    assert post_report(client, code, what_seen="另一件也是假的").status_code == 200
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 2

@@ -15,7 +15,7 @@ import hashlib
 import io
 import warnings
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlite_utils
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -25,11 +25,16 @@ from .catalog import clean_text, normalise_gtin
 from .db import utc_now
 from .errors import InvalidInput
 
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-MAX_PHOTO_PIXELS = 40_000_000          # a 5 MB file may still decode to gigabytes
+# A phone's photo as it comes: 3-8 MB, and up to 50 megapixels on some cameras. It
+# is kept no larger than a label needs to be read (MAX_PHOTO_SIDE pixels a side).
+MAX_PHOTO_BYTES = 15 * 1024 * 1024
+MAX_PHOTO_PIXELS = 64_000_000          # a small file may still decode to gigabytes
+MAX_PHOTO_SIDE = 2560
 PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
+# A mobile carrier puts many buyers behind one address: a livestream's worth of
+# buyers finding fakes must get through, a script filling the queue must not.
 REPORTS_PER_NETWORK = throttle.Limit(
-    "report_network", 5, timedelta(hours=1),
+    "report_network", 20, timedelta(hours=1),
     "too many reports from your network in the last hour; try again later",
     "您所在网络一小时内提交的举报过多，请稍后再试")
 
@@ -75,7 +80,7 @@ def _clean(form: ReportForm) -> ReportForm:
 def clean_photo(data: bytes) -> tuple[bytes, str]:
     """(stripped image bytes, MIME type); raises ``InvalidInput`` for anything else."""
     if len(data) > MAX_PHOTO_BYTES:
-        raise InvalidInput("the photo is larger than 5 MB", message_zh="照片不能超过 5 MB")
+        raise InvalidInput("the photo is larger than 15 MB", message_zh="照片不能超过 15 MB")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -85,29 +90,37 @@ def clean_photo(data: bytes) -> tuple[bytes, str]:
                 raise UnidentifiedImageError(kind)
             if opened.width * opened.height > MAX_PHOTO_PIXELS:
                 raise Image.DecompressionBombError("too many pixels")
+            opened.draft("RGB", (MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))  # JPEG: decode scaled down
             image = ImageOps.exif_transpose(opened)  # keep it upright without its EXIF
             image.load()
+            image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise InvalidInput("the photo has more than 40 megapixels; send a smaller one",
-                           message_zh="照片像素过多（超过 4000 万像素），请换一张小一些的") from None
+        raise InvalidInput("the photo has more than 64 megapixels; send a smaller one",
+                           message_zh="照片像素过多（超过 6400 万像素），请换一张小一些的") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise InvalidInput("the photo must be a JPEG or PNG picture",
-                           message_zh="照片须为 JPEG 或 PNG 格式的图片") from None
+        raise InvalidInput("the photo must be a JPEG or PNG picture (a phone camera's photo "
+                           "from the album)",
+                           message_zh="请选一张手机相册里的普通照片（JPG 或 PNG 格式）") from None
     mode = "RGB" if kind == "JPEG" or image.mode not in ("RGB", "RGBA", "L", "LA") else image.mode
     if image.mode == "P" and "transparency" in image.info:
         mode = "RGBA"
     pixels = image.convert(mode)
     bare = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())  # no info, no EXIF
     out = io.BytesIO()
-    bare.save(out, kind, **({"quality": 90} if kind == "JPEG" else {"optimize": True}))
+    bare.save(out, kind, **({"quality": 85} if kind == "JPEG" else {"optimize": True}))
     return out.getvalue(), PHOTO_FORMATS[kind]
 
 
 def submit_report(db: sqlite_utils.Database, form: ReportForm, *, network: str,
                   photo: bytes | None = None) -> Report:
-    """Store a report (and its stripped photo) in one transaction."""
-    throttle.check(db, REPORTS_PER_NETWORK, network)
+    """Store a report (and its stripped photo) in one transaction; the same report sent
+    again from the same network soon after (a double tap, a resend after a slow
+    answer) is the one already stored."""
     form = _clean(form)
+    earlier = _resent(db, form, network)
+    if earlier:
+        return earlier
+    throttle.check(db, REPORTS_PER_NETWORK, network)
     photo_sha = photo_type = None
     if photo:
         data, photo_type = clean_photo(photo)
@@ -128,18 +141,30 @@ def submit_report(db: sqlite_utils.Database, form: ReportForm, *, network: str,
                   photo_type=photo_type, created_at=created_at)
 
 
+_COLUMNS = ("id", "gtin", "lot", "serial", "verdict", "what_seen", "where_bought", "contact",
+            "photo_sha256", "photo_type", "created_at")
+RESEND_WINDOW = timedelta(minutes=10)
+
+
+def _resent(db: sqlite_utils.Database, form: ReportForm, network: str) -> Report | None:
+    since = (datetime.fromisoformat(utc_now()) - RESEND_WINDOW).isoformat()
+    row = db.execute(
+        f"SELECT {', '.join(_COLUMNS)} FROM reports WHERE network = ? AND created_at > ? "
+        "AND what_seen = ? AND where_bought = ? AND coalesce(serial, '') = ? "
+        "ORDER BY id DESC LIMIT 1",
+        [network, since, form.what_seen, form.where_bought, form.serial or ""]).fetchone()
+    return Report(**dict(zip(_COLUMNS, row))) if row else None
+
+
 def list_reports(db: sqlite_utils.Database, gtin: str | None = None) -> list[Report]:
     """The queue, newest first; only one product's with ``gtin``."""
-    sql = ("SELECT id, gtin, lot, serial, verdict, what_seen, where_bought, contact, "
-           "photo_sha256, photo_type, created_at FROM reports")
+    sql = f"SELECT {', '.join(_COLUMNS)} FROM reports"
     params: list = []
     if gtin:
         sql += " WHERE gtin = ?"
         params.append(normalise_gtin(gtin))
     rows = db.execute(sql + " ORDER BY id DESC", params).fetchall()
-    names = ("id", "gtin", "lot", "serial", "verdict", "what_seen", "where_bought", "contact",
-             "photo_sha256", "photo_type", "created_at")
-    return [Report(**dict(zip(names, row))) for row in rows]
+    return [Report(**dict(zip(_COLUMNS, row))) for row in rows]
 
 
 def photo(db: sqlite_utils.Database, sha256: str) -> tuple[bytes, str] | None:
