@@ -85,6 +85,8 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("supplier.codes_csv", "GET", BATCH + "/codes.csv", None, OWNED),
     ("supplier.codes_xlsx", "GET", BATCH + "/codes.xlsx", None, OWNED),
     ("supplier.label_part", "GET", BATCH + "/labels/a4-3x8/1.pdf", None, OWNED),
+    ("supplier.label_range", "GET", BATCH + "/labels/a4-3x8/range.pdf?first=1&last=2", None,
+     OWNED),
     ("supplier.item_status", "POST", BATCH + "/items",
      {"serial": "{serial}", "action": "void", "confirm": "1", "reason": "破损"}, OWNED),
     ("supplier.commission", "POST", BATCH + "/commission", {"agency": "{agency_id}"}, OWNED),

@@ -111,6 +111,32 @@ def test_issue_with_progress_then_download_csv_and_labels(supplier, db):
     assert len(scanned) == 24 and scanned <= {r["二维码网址"] for r in rows}
 
 
+def test_one_top_ups_labels_or_a_few_to_reprint_download_alone(supplier, db):
+    issue(supplier, db, 50)
+    issue(supplier, db, 30)
+    urls = [row["url"] for row in export_rows(db, GTIN, LOT, BASE_URL)]
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    html = supplier.get(page).get_data(as_text=True)
+    assert "第 2 次发码：第 51–80 个（30 个码" in html
+    second = supplier.get(page + "/labels/a4-3x8/range.pdf?first=51&last=80")
+    assert second.status_code == 200 and second.headers["Content-Type"] == "application/pdf"
+    document = pypdfium2.PdfDocument(second.get_data())
+    assert len(document) == 2  # 30 labels, 24 a sheet
+    scanned = {result.text for number in range(2) for result in zxingcpp.read_barcodes(
+        document[number].render(scale=300 / 72).to_pil(), formats=zxingcpp.BarcodeFormat.QRCode)}
+    assert scanned == set(urls[50:80])
+    one = pypdfium2.PdfDocument(supplier.get(page + "/labels/a4-3x8/range.pdf?first=7&last=7")
+                                .get_data())
+    assert [r.text for r in zxingcpp.read_barcodes(one[0].render(scale=300 / 72).to_pil())] \
+        == [urls[6]]
+    for first, last, said in (("0", "3", "第 0 到第 3 个不在其中"), ("5", "81", "不在其中"),
+                              ("9", "3", "不在其中"), ("a", "3", "请用整数")):
+        refused = supplier.get(page + f"/labels/a4-3x8/range.pdf?first={first}&last={last}")
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 400 and said in text
+        assert 'id="range"' in text and text.index(said) > text.index('id="range"')
+
+
 def test_the_running_page_refreshes_itself_until_done(supplier, db):
     running = jobs.start(db, "issue", owner_id=1, subject=f"{GTIN}/{LOT}", total=1000)
     jobs.advance(db, running.id, 400)
@@ -246,21 +272,29 @@ def test_the_web_form_refuses_to_mix_codes_with_and_without_pins(supplier, db):
     assert issue(supplier, db, 3).state == "finished"  # the same kind goes on
 
 
-def test_a_pin_stock_is_offered_only_when_every_code_has_a_pin(app, supplier, db):
-    """A mixed batch (a top-up without PINs, one with) cannot print its PIN labels
-    apart from the others here: no PIN stock whose every download would be refused,
-    and a note that says where the PINs are."""
+def test_a_mixed_batch_prints_its_pin_top_up_apart_on_a_pin_stock(app, supplier, db):
+    """A mixed batch (a top-up without PINs, one with): the whole-batch files offer
+    only stocks that print every code, and the PIN top-up downloads on its own, on a
+    PIN stock, with its PINs."""
     page = f"/supplier/batches/{GTIN}/{LOT}"
     issue(supplier, db, 2, with_pin="1")
     assert "thermal-50x30-pin" in supplier.get(page).get_data(as_text=True)
     plain_codes_by_api(app, db, 3)
     html = supplier.get(page).get_data(as_text=True)
-    assert "thermal-50x30-pin" not in html
-    assert "本批次有 2 个码带刮开式防伪密码、3 个不带" in html and "防伪密码”一列" in html
     menu = html.split('id="stock"')[1].split("</select>")[0]
+    assert "thermal-50x30-pin" not in menu
+    assert "本批次有 2 个码带刮开式防伪密码、3 个不带" in html and "按次下载" in html
     for stock in re.findall(r'<option value="([^"]+)"', menu):  # every stock offered prints
         got = supplier.get(f"{page}/labels/{stock}/1.pdf")
         assert got.status_code == 200 and got.get_data()[:5] == b"%PDF-", stock
+    links = re.findall(r'href="([^"]+/range\.pdf\?[^"]+)"', html)
+    assert [link.split("/labels/")[1].split("/")[0] for link in links] == [
+        "thermal-50x30-pin", "a4-3x8"]
+    pins = supplier.get(links[0].replace("&amp;", "&"))
+    assert pins.status_code == 200
+    text = "".join(page.get_textpage().get_text_range()
+                   for page in pypdfium2.PdfDocument(pins.get_data()))
+    assert text.count("刮开涂层认领") == 2 and len(re.findall(r"\b\d{6}\b", text)) == 2
 
 
 def test_a_pin_batch_defaults_to_pins_and_a_voided_plain_code_unmixes_it(app, supplier, db):
@@ -274,7 +308,8 @@ def test_a_pin_batch_defaults_to_pins_and_a_voided_plain_code_unmixes_it(app, su
     menu = html.split('id="stock"')[1].split("</select>")[0]
     assert re.search(r'<option value="([^"]+)"', menu).group(1) == "thermal-50x30-pin"
     plain_codes_by_api(app, db, 1)
-    assert "thermal-50x30-pin" not in supplier.get(page).get_data(as_text=True)
+    menu = supplier.get(page).get_data(as_text=True).split('id="stock"')[1].split("</select>")[0]
+    assert "thermal-50x30-pin" not in menu
     plain = list(export_rows(db, GTIN, LOT, BASE_URL))[-1]["url"]
     recalls.void_item(db, parse_link(plain, BASE_URL), "标签损坏", actor="qc")
     html = supplier.get(page).get_data(as_text=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -144,6 +145,57 @@ def label_part_pdf(db: sqlite_utils.Database, gtin: str, lot: str, stock: Stock,
         raise NotFound(f"batch {batch.lot} has {len(parts)} label part(s), not part {part}",
                        message_zh=f"该批次只有 {len(parts)} 份标签文件")
     _number, first, last = parts[part - 1]
+    return label_range_pdf(db, batch, stock, first, last, base_url=base_url, domain=domain,
+                           folder=folder, pin_secret=pin_secret)
+
+
+@dataclass(frozen=True)
+class TopUp:
+    """One top-up's codes, as positions in issue order (its codes are written in one
+    transaction, so they run on), and whether every one has a scratch-off PIN."""
+
+    first: int
+    last: int
+    count: int
+    issued_at: str
+    with_pins: bool
+
+
+def top_ups(db: sqlite_utils.Database, batch_id: int) -> list[TopUp]:
+    ranges, first = [], 1
+    for count, issued_at, pins in db.execute(
+            "SELECT s.count, s.issued_at, (SELECT count(pin_hash) FROM items i "
+            "WHERE i.issuance_id = s.id) FROM issuances s WHERE s.batch_id = ? ORDER BY s.id",
+            [batch_id]):
+        ranges.append(TopUp(first, first + count - 1, count, issued_at, pins == count))
+        first += count
+    return ranges
+
+
+def label_range(batch: catalog.Batch, issued: int, first: str | int | None,
+                last: str | int | None) -> tuple[int, int]:
+    """Positions ``first``..``last`` (1-based, in issue order) checked against the batch:
+    a reprint of a few labels, or the labels of one top-up."""
+    try:
+        low, high = int(str(first).strip()), int(str(last).strip())
+    except ValueError:
+        raise InvalidInput("give the first and last label as whole numbers",
+                           message_zh="请用整数填写从第几个到第几个") from None
+    if not 1 <= low <= high <= issued:
+        raise InvalidInput(f"batch {batch.lot} has labels 1 to {issued:,}; {low} to {high} is "
+                           "not among them",
+                           message_zh=f"本批次的标签是第 1 到第 {issued:,} 个，"
+                           f"第 {low} 到第 {high} 个不在其中")
+    if high - low + 1 > PART_SIZE:
+        raise InvalidInput(f"at most {PART_SIZE:,} labels in one file",
+                           message_zh=f"一个文件最多 {PART_SIZE:,} 个标签")
+    return low, high
+
+
+def label_range_pdf(db: sqlite_utils.Database, batch: catalog.Batch, stock: Stock, first: int,
+                    last: int, *, base_url: str, domain: str, folder: str | Path | None = None,
+                    pin_secret: str | None = None) -> bytes:
+    """The labels at positions ``first``..``last`` as one PDF (voided codes skipped)."""
     source = label_sources.BatchSource(db, batch.gtin, batch.lot, base_url, (first, last),
                                        pin_secret=pin_secret if stock.prints_pin else None)
     with tempfile.TemporaryDirectory(prefix="trace-labels-") as scratch:

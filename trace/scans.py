@@ -217,8 +217,11 @@ def batch_items(db: sqlite_utils.Database, batch_id: int, *, offset: int = 0,
     was scanned (pruned scans included) and whether a buyer claimed it; only the
     item ``serial`` when one is named."""
     only = " AND i.serial = ?" if serial else ""
+    # Its place in issue order, as label files and reprints count (one item: cheap).
+    position = ("(SELECT count(*) FROM items j WHERE j.batch_id = i.batch_id AND j.id <= i.id)"
+                if serial else "NULL")
     return list(db.query(
-        "SELECT i.serial, i.status, i.issued_at, "
+        f"SELECT i.serial, i.status, i.issued_at, {position} AS position, "
         "coalesce((SELECT sum(scans) FROM scan_browsers b WHERE b.item_id = i.id), 0) + "
         "coalesce((SELECT pruned_count FROM scan_totals t WHERE t.item_id = i.id), 0) AS scans, "
         "(SELECT claimed_at FROM claims c WHERE c.item_id = i.id) AS claimed_at "

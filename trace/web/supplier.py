@@ -11,6 +11,7 @@ ever reaches its own organisation's data (another's is 'not found')::
     GET  /supplier/batches/{gtin}/{lot}/codes.xlsx  for Excel and WPS (text cells)
     GET  /supplier/batches/{gtin}/{lot}/codes.csv   UTF-8 with BOM, Chinese headings
     GET  /supplier/batches/{gtin}/{lot}/labels/{stock}/{part}.pdf   <= 5,000 labels
+    GET  /supplier/batches/{gtin}/{lot}/labels/{stock}/range.pdf?first=&last=   a top-up's
 """
 
 from __future__ import annotations
@@ -184,13 +185,16 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
     # and only stocks the batch's lot and serials fit on whole.
     product = catalog.get_product(db, found.gtin)
     first = downloads.first_code(db, found, current_app.config["BASE_URL"])
-    choices, unfit = [], []
+    choices, unfit, pin_stocks = [], [], []
     for stock in map(lambda name: stocks.load_stock(name, folder), stocks.list_stocks(folder)):
         misfit = first and downloads.stock_problem(
             stock, found, product.name, *first, current_app.config["OFFICIAL_DOMAIN"])
         if misfit:
             unfit.append((stock, misfit))
-        elif with_pins == printable or not stock.prints_pin:  # a PIN stock needs every PIN
+            continue
+        if stock.prints_pin:  # for a top-up whose codes all have PINs, in a mixed batch too
+            pin_stocks.append(stock)
+        if with_pins == printable or not stock.prints_pin:  # a PIN stock needs every PIN
             choices.append(stock)
     if with_pins and with_pins == printable:  # PINs on every code: a PIN stock by default
         choices.sort(key=lambda stock: not stock.prints_pin)
@@ -207,7 +211,9 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         commissioned=inspection_store.batches_commissioned(db, found.id),
         reports=served, failed=report_format.failed_names(
             shown["report"] for shown in served if shown["current"] and shown["signature_ok"]),
-        max_topup=MAX_WEB_TOPUP, one_time_key=secrets.token_urlsafe(16)), status
+        max_topup=MAX_WEB_TOPUP, one_time_key=secrets.token_urlsafe(16),
+        top_ups=downloads.top_ups(db, found.id), pin_stock=pin_stocks[0] if pin_stocks else None
+    ), status
 
 
 def _listed_items(db, found: catalog.Batch, page: int, problem: dict) -> tuple[list, str | None]:
@@ -298,6 +304,26 @@ def label_part(gtin: str, lot: str, stock: str, part: int):
                                    base_url=config["BASE_URL"], domain=config["OFFICIAL_DOMAIN"],
                                    folder=config["LABELS_DIR"], pin_secret=config["HASH_SECRET"])
     name = f"labels-{found.gtin}-{found.lot}-{chosen.name}-part{part:03d}.pdf"
+    return Response(pdf, mimetype="application/pdf", headers=attachment(name, "no-store"))
+
+
+@bp.get("/batches/<gtin>/<lot>/labels/<stock>/range.pdf")
+def label_range(gtin: str, lot: str, stock: str):
+    """Labels ``?first=``..``?last=`` (positions in issue order): one top-up's, or a
+    few to reprint; a refused range is told beside its form."""
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    config = current_app.config
+    chosen = stocks.load_stock(stock, config["LABELS_DIR"])
+    try:
+        first, last = downloads.label_range(found, catalog.issued_count(db, found.id),
+                                            request.args.get("first"), request.args.get("last"))
+    except TraceError as error:
+        return _batch_page(found, error.status, range_error=in_reader_language(error))
+    pdf = downloads.label_range_pdf(db, found, chosen, first, last, base_url=config["BASE_URL"],
+                                    domain=config["OFFICIAL_DOMAIN"], folder=config["LABELS_DIR"],
+                                    pin_secret=config["HASH_SECRET"])
+    name = f"labels-{found.gtin}-{found.lot}-{chosen.name}-{first}-{last}.pdf"
     return Response(pdf, mimetype="application/pdf", headers=attachment(name, "no-store"))
 
 
