@@ -1,5 +1,7 @@
 """Demo lab reports: signed by two agencies, one corrected, the tea failing a residue."""
 
+import pypdfium2
+
 from trace import agencies, demo, demo_reports
 from trace.inspections import store
 
@@ -17,6 +19,13 @@ def test_demo_reports_are_signed_stored_once_and_the_tea_fails(app, db, issuer):
     assert len({shown["report"]["agency"]["id"] for shown in everything}) == 2
     assert [s["current"] for s in everything if s["report"]["report_no"] ==
             "ZJPQ-2026-0815"] == [True, False]
+    pearl = [s["report"] for s in everything if s["report"]["report_no"] == "ZJPQ-2026-0815"]
+    current_pdf = db.execute("SELECT data FROM report_pdfs WHERE sha256 = ?",
+                             [pearl[0]["pdf_sha256"]]).fetchone()[0]
+    assert pearl[0]["pdf_sha256"] != pearl[1]["pdf_sha256"]  # the correction's own original
+    text = "".join(page.get_textpage().get_text_range()
+                   for page in pypdfium2.PdfDocument(current_pdf))
+    assert "链长" in text and "2026-11-14" in text
     tea = next(s for s in everything if s["report"]["report_no"] == "ZJSP-2026-J0417")
     assert tea["report"]["type"] == "监督抽检"
     assert [item["name"] for item in tea["report"]["items"] if item["verdict"] == "不合格"] \

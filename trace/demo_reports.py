@@ -136,8 +136,11 @@ def seed_reports(db: sqlite_utils.Database, demo: list[dict], pearl_lab: agencie
     ]
     for record, pdf in reports:
         _store(db, keys_dir, passphrase, record, pdf)
-    # The pearl lab corrects its report once: the strand length was left out.
+    # The pearl lab corrects its report once: the strand length was left out. Its new
+    # version comes with its own PDF, so the original a buyer downloads is this one.
     corrected = dict(reports[0][0], version="2", supersedes="1", issued_on="2026-11-14",
                      items=PEARL_ITEMS + [_item("链长", "45", "cm", "标称 45", "符合")])
-    _store(db, keys_dir, passphrase, corrected, None)
+    pdf = _demo_pdf(corrected)
+    _store(db, keys_dir, passphrase, dict(corrected, pdf_sha256=hashlib.sha256(pdf).hexdigest()),
+           pdf)
     return len(reports) + 1
