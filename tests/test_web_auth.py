@@ -176,10 +176,11 @@ def test_an_account_makes_and_revokes_its_own_api_tokens(client, db, operator):
     assert accounts.user_for_token(db, token).email == EMAIL
     again = client.get("/account/tokens").get_data(as_text=True)
     assert "LIMS" in again and token not in again  # shown once
+    assert "使用“LIMS”的系统" in again and "确认作废" in again  # a second step before revoking
     [row] = accounts.list_tokens(db, EMAIL)
-    client.post(f"/account/tokens/{row['id']}/revoke", data={"csrf_token": csrf},
-                headers={"Referer": BASE_URL + "/account/tokens"})
-    assert accounts.user_for_token(db, token) is None
+    done = client.post(f"/account/tokens/{row['id']}/revoke", data={"csrf_token": csrf},
+                       headers={"Referer": BASE_URL + "/account/tokens"}, follow_redirects=True)
+    assert accounts.user_for_token(db, token) is None and "令牌已作废" in done.get_data(as_text=True)
 
 
 def test_an_agency_account_sees_its_agency_and_that_it_waits(client, db, make_account, sign_in):

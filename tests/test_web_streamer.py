@@ -112,6 +112,15 @@ def test_a_reversed_period_is_told_beside_the_dates_which_stay(streamer, db):
     assert "在微信里下载不了时" in html
 
 
+def test_the_ledger_file_is_named_for_its_period_written_as_people_write_dates(streamer):
+    response = streamer.get("/streamer/ledger.csv?from=2026/11/1&to=2026年11月30日")
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert "room1-2026-11-01_2026-11-30.csv" in disposition
+    whole = streamer.get("/streamer/ledger.pdf").headers["Content-Disposition"]
+    assert "xuanpin-taizhang-room1.pdf" in whole
+
+
 def test_the_workspace_shows_what_each_on_camera_page_shows(streamer, db, app, issued_urls):
     from test_web_public import _stored_report
     from trace import recalls

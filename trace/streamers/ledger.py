@@ -19,7 +19,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from .. import textfit
-from ..clock import beijing
+from ..clock import beijing, year_first_date
+from ..digits import ascii_digits
 from ..codes import group_serial
 from ..errors import InvalidInput
 from ..rooms import Room
@@ -31,23 +32,30 @@ HEADINGS = ("核验时间", "商品", "批次号", "供货商", "样品追溯码
 
 
 def _day(text: str | None, what: str, what_zh: str) -> date | None:
-    if not text:
+    if not text or not text.strip():
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"the {what} date must be YYYY-MM-DD, not {text!r}",
-                           message_zh=f"{what_zh}应为 YYYY-MM-DD 格式的日期") from None
+    day = year_first_date(ascii_digits(text))
+    if day is None:
+        raise InvalidInput(f"the {what} date must be written year first (YYYY-MM-DD), "
+                           f"not {text!r}",
+                           message_zh=f"{what_zh}应为 YYYY-MM-DD 格式的日期")
+    return day
+
+
+def period(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    """The export period as typed (either end may be open), checked."""
+    first, last = _day(start, "from", "开始日期"), _day(end, "to", "结束日期")
+    if first and last and first > last:
+        raise InvalidInput(f"the from date {first} is after the to date {last}",
+                           message_zh=f"开始日期 {first} 晚于结束日期 {last}")
+    return first, last
 
 
 def ledger_rows(db: sqlite_utils.Database, room: Room, start: str | None = None,
                 end: str | None = None) -> list[dict]:
     """The room's records from ``start`` to ``end`` (Beijing dates, inclusive), oldest
     first, as the 台账 prints them."""
-    first, last = _day(start, "from", "开始日期"), _day(end, "to", "结束日期")
-    if first and last and first > last:
-        raise InvalidInput(f"the from date {first} is after the to date {last}",
-                           message_zh=f"开始日期 {first} 晚于结束日期 {last}")
+    first, last = period(start, end)
     rows = []
     for row in db.query(
             "SELECT s.at, p.name AS product, b.lot, su.name AS supplier, s.serial, s.decision, "

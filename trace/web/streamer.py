@@ -83,12 +83,15 @@ def record():
 
 @bp.get("/ledger.<kind>")
 def ledger_file(kind: str):
-    start, end = request.args.get("from") or None, request.args.get("to") or None
     try:
-        rows = ledger.ledger_rows(get_db(), g.room, start, end)
+        first, last = ledger.period(request.args.get("from"), request.args.get("to"))
     except TraceError as error:  # beside the period form, the dates kept
         return home(error.status, period_error=in_reader_language(error))
-    name = f"xuanpin-taizhang-room{g.room.id}"
+    start = first.isoformat() if first else None
+    end = last.isoformat() if last else None
+    rows = ledger.ledger_rows(get_db(), g.room, start, end)
+    span = f"-{start or 'start'}_{end or 'today'}" if start or end else ""
+    name = f"xuanpin-taizhang-room{g.room.id}{span}"
     if kind == "csv":
         return Response(ledger.ledger_csv(rows), mimetype="text/csv",
                         headers=attachment(f"{name}.csv"))
