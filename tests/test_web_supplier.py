@@ -237,6 +237,22 @@ def test_the_batch_page_names_the_voided_code_the_stock_and_a_recall(supplier, d
     assert 'class="notice notice-bad" role="alert">本批次已召回（抽检不合格）' in recalled
 
 
+def test_buyers_reports_about_its_products_reach_the_supplier_without_contacts(
+        supplier, db):
+    from trace import reports
+    assert 'id="reports"' not in supplier.get("/supplier/").get_data(as_text=True)
+    reports.submit_report(db, reports.ReportForm(
+        "珠子有胶痕", "某直播间 12 号链接", contact="138 0000 0000", gtin=GTIN, lot=LOT,
+        serial="AAAABBBBCCCC", verdict="forged"), network="n1")
+    reports.submit_report(db, reports.ReportForm("别家的茶", "淘宝", gtin="09521234000020"),
+                          network="n2")
+    html = supplier.get("/supplier/").get_data(as_text=True)
+    card = html[html.index('id="reports"'):]
+    assert "买家举报疑似假货（共 1 条）" in card and "伪造的码" in card and "AAAA-BBBB-CCCC" in card
+    assert "珠子有胶痕" in card and "某直播间 12 号链接" in card
+    assert "138 0000 0000" not in html and "别家的茶" not in html
+
+
 def test_voiding_an_unknown_or_void_code_says_why_beside_the_form(supplier, db):
     issue(supplier, db, 1)
     serial = db.execute("SELECT serial FROM items").fetchone()[0]

@@ -167,6 +167,18 @@ def list_reports(db: sqlite_utils.Database, gtin: str | None = None) -> list[Rep
     return [Report(**dict(zip(_COLUMNS, row))) for row in rows]
 
 
+def about_supplier(db: sqlite_utils.Database, supplier_id: int,
+                   limit: int = 20) -> tuple[list[Report], int]:
+    """The latest reports naming the supplier's products (a forged code names the GTIN
+    it copies) and how many there are; without the buyer's contact, which the form
+    asks for the platform's follow-up only."""
+    where = "FROM reports WHERE gtin IN (SELECT gtin FROM products WHERE supplier_id = ?)"
+    total = db.execute(f"SELECT count(*) {where}", [supplier_id]).fetchone()[0]
+    rows = db.execute(f"SELECT {', '.join(_COLUMNS)} {where} ORDER BY id DESC LIMIT ?",
+                      [supplier_id, limit]).fetchall()
+    return [Report(**dict(zip(_COLUMNS, row), contact=None)) for row in rows], total
+
+
 def photo(db: sqlite_utils.Database, sha256: str) -> tuple[bytes, str] | None:
     row = db.execute("SELECT data, content_type FROM photos WHERE sha256 = ?",
                      [sha256]).fetchone()

@@ -24,7 +24,7 @@ from flask import (Blueprint, Response, current_app, flash, g, redirect, render_
                    request, stream_with_context, url_for)
 
 from .. import (agencies, catalog, downloads, issuing, jobs, keys, product_edits, recalls,
-                scans, stocks)
+                reports, scans, stocks)
 from ..checkpointing import sign_pending
 from ..codes import group_serial
 from ..digits import ascii_digits, is_number
@@ -53,7 +53,10 @@ def home():
     db = get_db()
     products = catalog.list_products(db, g.supplier)
     batches = catalog.list_batches(db, supplier_id=g.supplier.id)
-    return render_template("supplier/home.html", products=products, batches=batches)
+    reported, reports_total = reports.about_supplier(db, g.supplier.id)
+    return render_template("supplier/home.html", products=products, batches=batches,
+                           reported=reported, reports_total=reports_total,
+                           names={row["gtin"]: row["name"] for row in products})
 
 
 @bp.route("/products/new", methods=["GET", "POST"])
