@@ -191,3 +191,37 @@ def test_an_agency_account_sees_its_agency_and_that_it_waits(client, db, make_ac
     html = client.get("/agency/").get_data(as_text=True)
     assert "浙江省珍珠检测中心" in html and "等待平台审核" in html
     assert client.get("/signup").headers["Location"].endswith("/agency/")
+
+
+def test_a_password_is_changed_with_the_current_one_and_other_sign_ins_end(
+        app, client, db, operator):
+    other = app.test_client()
+    sign_in(client)
+    sign_in(other)
+    page = client.get("/account/password").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    def change(**fields):
+        return client.post("/account/password", data={"csrf_token": csrf, **fields},
+                           headers={"Referer": BASE_URL + "/account/password"})
+    new = "another long passphrase 2026"
+    wrong = change(current="not it at all", new=new, again=new)
+    assert wrong.status_code == 400 and "当前密码不正确" in wrong.get_data(as_text=True)
+    differ = change(current=PASSWORD, new=new, again=new + "x")
+    assert differ.status_code == 400 and "两次输入的新密码不一致" in differ.get_data(as_text=True)
+    short = change(current=PASSWORD, new="short", again="short")
+    assert short.status_code == 400 and "密码至少" in short.get_data(as_text=True)
+    assert accounts.authenticate(db, EMAIL, PASSWORD)  # nothing changed yet
+    done = change(current=PASSWORD, new=new, again=new)
+    assert done.status_code == 303
+    assert accounts.authenticate(db, EMAIL, new) and not accounts.authenticate(db, EMAIL, PASSWORD)
+    assert client.get("/account").status_code == 303 and "/login" not in client.get(
+        "/account").headers["Location"]  # this browser stays signed in
+    assert "/login" in other.get("/admin/").headers["Location"]  # the other was signed out
+
+
+def test_an_operator_resets_a_forgotten_password(run_cli, db, operator):
+    result = run_cli("users", "reset-password", EMAIL)
+    password = re.search(r"\(shown once\): (\S+)", result.output).group(1)
+    assert accounts.authenticate(db, EMAIL, password)
+    assert not accounts.authenticate(db, EMAIL, PASSWORD)

@@ -284,6 +284,42 @@ def _password_matches(db: sqlite_utils.Database, email: str, password: str) -> U
     return find_user(db, email, missing_ok=True)
 
 
+def change_password(db: sqlite_utils.Database, user: User, current: str, new: str, *,
+                    keep_sign_in: str) -> None:
+    """Set a new password for a signed-in account that knows its current one; every
+    other sign-in of the account ends (a browser left signed in elsewhere). Wrong
+    current passwords count against the account like failed sign-ins, so a stolen
+    session cannot guess its way to the password."""
+    key = user.email.lower()
+    throttle.check(db, LOGIN_PER_ACCOUNT, key)
+    if _password_matches(db, user.email, current) is None:
+        throttle.note(db, LOGIN_PER_ACCOUNT, key)
+        raise InvalidInput("the current password is wrong", message_zh="当前密码不正确")
+    if new == current:
+        raise InvalidInput("choose a new password, not the current one",
+                           message_zh="新密码不能和当前密码相同")
+    _set_password(db, user.id, check_password(new), keep_sign_in=keep_sign_in)
+
+
+def reset_password(db: sqlite_utils.Database, email: str) -> tuple[User, str]:
+    """An operator's reset for a forgotten password: a generated one, every sign-in
+    of the account ended (its API tokens stay: the systems using them go on)."""
+    user = find_user(db, email)
+    assert user is not None
+    password = secrets.token_urlsafe(12)
+    _set_password(db, user.id, password)
+    return user, password
+
+
+def _set_password(db: sqlite_utils.Database, user_id: int, password: str, *,
+                  keep_sign_in: str | None = None) -> None:
+    with db.atomic():
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
+                   [generate_password_hash(password, method="scrypt"), user_id])
+        db.execute("DELETE FROM sign_ins WHERE user_id = ? AND id_hash != ?",
+                   [user_id, _token_hash(keep_sign_in) if keep_sign_in else ""])
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

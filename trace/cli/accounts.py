@@ -92,6 +92,21 @@ def users_enable(email: str):
                "Its old API tokens stay revoked: it makes new ones.")
 
 
+@users_group.command("reset-password")
+@click.argument("email")
+def users_reset_password(email: str):
+    """Give an account that forgot its password a new one, printed once; its
+    sign-ins end, its API tokens keep working.
+
+    \b
+    Example:
+      python -m trace users reset-password qc@pearl.example
+    """
+    user, password = accounts.reset_password(database(), email)
+    click.echo(f"New password for {user.email} (shown once): {password}")
+    click.echo("Its browsers are signed out; it can change the password at /account/password.")
+
+
 @click.group(cls=AppGroup, name="tokens")
 def tokens_group():
     """API tokens (Authorization: Bearer TOKEN), shown once and stored hashed.

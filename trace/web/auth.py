@@ -20,7 +20,7 @@ from flask_login import (LoginManager, UserMixin, current_user, login_required, 
 
 from .. import accounts
 from ..digits import is_number
-from ..errors import Conflict, Forbidden, TraceError
+from ..errors import Conflict, Forbidden, InvalidInput, TraceError
 from ..scans import network_hash
 from . import get_db, in_reader_language, link
 from .i18n import t
@@ -103,6 +103,28 @@ def home_of(user: accounts.User) -> str:
 def account():
     """Every account starts in its role's workspace."""
     return redirect(home_of(current_user.user), 303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change the signed-in account's password (the current one first)."""
+    problem, status = None, 200
+    if request.method == "POST":
+        form = request.form
+        try:
+            if form.get("new", "") != form.get("again", ""):
+                raise InvalidInput("the two new passwords differ",
+                                   message_zh="两次输入的新密码不一致")
+            accounts.change_password(get_db(), current_user.user, form.get("current", ""),
+                                     form.get("new", ""), keep_sign_in=current_user.sign_in_id)
+        except TraceError as error:
+            problem, status = in_reader_language(error), error.status
+        else:
+            flash(t("password.changed"), "ok")
+            return redirect(home_of(current_user.user), 303)
+    return render_template("password.html", error=problem,
+                           minimum=accounts.MIN_PASSWORD), status
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
