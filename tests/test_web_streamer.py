@@ -20,6 +20,7 @@ def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
     url = issued_urls[0]
     page = streamer.get("/streamer/check", query_string={"code": url}).get_data(as_text=True)
     assert "有核验项未通过" in page and "没有签名有效的现行检测报告" in page
+    assert "本直播间之前" not in page  # nothing decided yet
     heading = page[page.index('class="product-name"'):page.index("有核验项未通过")]
     assert "淡水珍珠项链" in heading and "ZJ-2611-A" in heading  # which sample this is
     refused = post_form(streamer, "/streamer/records",
@@ -37,6 +38,9 @@ def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
     assert done.status_code == 303
     home = streamer.get("/streamer/").get_data(as_text=True)
     assert "已记录：选用" in home and "共 1 条记录" in home
+    again = streamer.get("/streamer/check", query_string={"code": url}).get_data(as_text=True)
+    earlier = again[again.index("本直播间之前对这个批次的记录"):again.index('id="decide"')]
+    assert "选用" in earlier and "报告已送检" in earlier and "live@room.example.cn" in earlier
     pdf = streamer.get("/streamer/ledger.pdf")
     assert pdf.headers["Content-Type"] == "application/pdf" and pdf.get_data()[:5] == b"%PDF-"
     csv = streamer.get("/streamer/ledger.csv").get_data()

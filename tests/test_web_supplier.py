@@ -253,6 +253,18 @@ def test_buyers_reports_about_its_products_reach_the_supplier_without_contacts(
     assert "138 0000 0000" not in html and "别家的茶" not in html
 
 
+def test_a_batch_form_sent_again_links_to_the_batch_it_made(supplier, db):
+    catalog.add_product(db, catalog.find_supplier(db, CREDIT_CODE), "09521234000020", "龙井")
+    form = supplier.get("/supplier/batches/new").get_data(as_text=True)
+    assert 'value="" selected disabled>请选择商品' in form  # two products: none chosen for you
+    fields = {"gtin": GTIN, "lot": "ZJ-2612-B", "produced_on": "2026-11-20"}
+    first = post_form(supplier, "/supplier/batches/new", fields, page="/supplier/batches/new")
+    again = post_form(supplier, "/supplier/batches/new", fields, page="/supplier/batches/new")
+    assert first.status_code == 303 and again.status_code == 409
+    assert f'href="/supplier/batches/{GTIN}/ZJ-2612-B">打开批次 ZJ-2612-B' in again.get_data(
+        as_text=True)
+
+
 def test_voiding_an_unknown_or_void_code_says_why_beside_the_form(supplier, db):
     issue(supplier, db, 1)
     serial = db.execute("SELECT serial FROM items").fetchone()[0]

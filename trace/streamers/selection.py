@@ -287,6 +287,16 @@ def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck,
     return cursor.lastrowid or 0
 
 
+def earlier_decisions(db: sqlite_utils.Database, room: Room, batch_id: int,
+                      limit: int = 5) -> list[dict]:
+    """The room's own latest records for the batch, newest first: a sample checked
+    again shows what the room decided before, and why."""
+    return list(db.query(
+        "SELECT decision, passed, note, override_reason, actor, at FROM selections "
+        "WHERE room_id = ? AND batch_id = ? ORDER BY id DESC LIMIT ?",
+        [room.id, batch_id, limit]))
+
+
 def public_selections(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
     """The rooms whose latest decision on the batch is 选用 with every check passed:
     what a buyer may read as "this room checked it". An overridden or withdrawn

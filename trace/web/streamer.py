@@ -61,9 +61,12 @@ def check():
 def _check_page(code: str, result: selection.SampleCheck, form, error: str | None = None) -> str:
     """The checklist, headed by the sample's product so a streamer checking several
     samples knows which one this is."""
-    product = catalog.get_product(get_db(), result.batch.gtin) if result.batch else None
+    db = get_db()
+    product = catalog.get_product(db, result.batch.gtin) if result.batch else None
+    earlier = selection.earlier_decisions(db, g.room, result.batch.id) if result.batch else []
     return render_template("streamer/check.html", code=code, result=result, form=form,
-                           product=product, decide_error=error)  # beside the decision
+                           product=product, earlier=earlier,
+                           decide_error=error)  # beside the decision
 
 
 @bp.post("/records")

@@ -143,8 +143,19 @@ def new_batch():
             notes=form.get("notes"))
     except TraceError as error:
         return render_template("supplier/batch_form.html", products=products, form=form,
-                               error=in_reader_language(error)), error.status
+                               error=in_reader_language(error),
+                               existing=_existing_batch(form)), error.status
     return redirect(link("supplier.batch", gtin=batch.gtin, lot=batch.lot), 303)
+
+
+def _existing_batch(form) -> catalog.Batch | None:
+    """The supplier's batch the refused form names, if it exists: a form sent again
+    after it went through is answered with a link to the batch it made."""
+    try:
+        return catalog.owned_batch(get_db(), g.supplier.id, form.get("gtin", ""),
+                                   form.get("lot", ""))
+    except TraceError:
+        return None
 
 
 # Thousands written as this page writes them (6,000), or with a Chinese comma.
