@@ -566,6 +566,8 @@ def test_the_footer_leads_to_a_key_page_people_can_read(client, issued_urls):
     assert "为商品追溯码签名" in page and "使用中" in page and "/.well-known/trace-keys.json" in page
     kid = issued_urls[0].split("k=")[1].split("&")[0]
     assert f'<td class="mono nowrap">{kid}</td>' in page
+    assert re.search(r'启用于 <span class="nowrap">\d{4}-\d\d-\d\d</span> '
+                     r'<span class="nowrap">\d\d:\d\d:\d\d</span>', page)  # no break in a date
     assert "Item codes" in client.get("/keys?lang=en").get_data(as_text=True)
 
 
