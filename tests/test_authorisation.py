@@ -93,6 +93,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("supplier.item_status", "POST", BATCH + "/items",
      {"serial": "{serial}", "action": "void", "confirm": "1", "reason": "破损"}, OWNED),
     ("supplier.commission", "POST", BATCH + "/commission", {"agency": "{agency_id}"}, OWNED),
+    ("supplier.edit_batch", "POST", BATCH + "/edit", {"produced_on": "2026-11-10"}, OWNED),
     ("supplier.batch_status", "POST", BATCH + "/status",
      {"action": "recall", "reason": "抽检"}, OWNED),
     ("admin.home", "GET", "/admin/", None, ADMIN_ONLY),

@@ -155,11 +155,11 @@ def test_another_version_is_refused(proved):
 
 def test_a_products_correction_is_proved_with_each_of_its_batches(app, db, issued_urls,
                                                                   make_batch):
-    from trace import catalog, product_edits
+    from trace import catalog, corrections
     make_batch(lot="ZJ-2612-B")
     keys.create_key(db, app.config["KEYS_DIR"], role="ledger")
-    product_edits.edit_product(db, catalog.find_supplier(db, 1), GTIN, actor="qc",
-                               reason="规格录入错误", specification="珠径 7–8 mm")
+    corrections.edit_product(db, catalog.find_supplier(db, 1), GTIN, actor="qc",
+                             reason="规格录入错误", specification="珠径 7–8 mm")
     signer = keys.cached_signer(db, app.config["KEYS_DIR"], None, "ledger")
     checkpoints.issue_if_due(db, signer, "trace.example.cn/ledger")
     for lot in (LOT, "ZJ-2612-B"):

@@ -420,3 +420,14 @@ def test_a_product_is_corrected_and_a_mistaken_one_deleted(run_cli, db, make_bat
     gone = run_cli("product", "delete", "--gtin", "09521234000020")
     assert gone.exit_code == 0 and "Deleted product 09521234000020" in gone.output
     assert db.execute("SELECT count(*) FROM products").fetchone()[0] == 1
+
+
+def test_a_batch_is_corrected_from_the_command_line(run_cli, db, make_batch):
+    make_batch()
+    done = run_cli("batch", "edit", "--gtin", GTIN, "--lot", "zj-2611-a", "--quantity", "300",
+                   "--reason", "计划数量录错", "--by", "qc")
+    assert done.exit_code == 0 and "1 field(s) changed" in done.output
+    assert db.execute("SELECT quantity_planned FROM batches").fetchone()[0] == 300
+    assert db.execute("SELECT reason, actor FROM batch_changes").fetchone() == ("计划数量录错", "qc")
+    assert "nothing changed" in run_cli("batch", "edit", "--gtin", GTIN, "--lot", "ZJ-2611-A",
+                                        "--quantity", "300", "--reason", "x").output

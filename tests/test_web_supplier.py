@@ -265,6 +265,28 @@ def test_a_batch_form_sent_again_links_to_the_batch_it_made(supplier, db):
         as_text=True)
 
 
+def test_a_batch_is_corrected_from_its_page_and_buyers_see_the_date_change(
+        supplier, db, client):
+    issue(supplier, db, 1)
+    url = next(iter(export_rows(db, GTIN, LOT, BASE_URL)))["url"]
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    fields = {"produced_on": "2026-11-09", "expires_on": "", "quantity": "1,000",
+              "notes": "明前特级"}
+    refused = post_form(supplier, page + "/edit", fields, page=page)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "请填写更正原因" in html
+    assert '<details class="edit" open>' in html and 'value="2026-11-09"' in html
+    done = post_form(supplier, page + "/edit", {**fields, "reason": "生产日期录错"}, page=page)
+    assert done.status_code == 303
+    fixed = catalog.get_batch(db, GTIN, LOT)
+    assert (fixed.produced_on, fixed.quantity_planned, fixed.notes) == (
+        "2026-11-09", 1000, "明前特级")
+    scan = client.get(url.replace(BASE_URL, "")).get_data(as_text=True)
+    history = scan[scan.index("批次信息更正"):]
+    assert "2026-11-10" in history and "2026-11-09" in history and "生产日期录错" in history
+    assert "明前特级" not in scan  # the notes stay the supplier's
+
+
 def test_voiding_an_unknown_or_void_code_says_why_beside_the_form(supplier, db):
     issue(supplier, db, 1)
     serial = db.execute("SELECT serial FROM items").fetchone()[0]

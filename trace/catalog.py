@@ -352,23 +352,31 @@ def new_batch(db: sqlite_utils.Database, gtin: str, lot: str, *, produced_on: st
               expires_on: str | None = None) -> Batch:
     product = get_product(db, gtin)
     lot = normalise_lot(lot)
-    if quantity is not None and not 1 <= quantity <= MAX_BATCH_QUANTITY:
-        raise InvalidInput(f"planned quantity must be 1-{MAX_BATCH_QUANTITY:,}",
-                           message_zh=f"计划数量须为 1–{MAX_BATCH_QUANTITY:,}")
+    details = described_batch(product, produced_on=produced_on, quantity=quantity, notes=notes,
+                              expires_on=expires_on)
     if list(db.query("SELECT 1 FROM batches WHERE gtin = ? AND lot = ?", [product.gtin, lot])):
         raise Conflict(f"batch {lot} of GTIN {product.gtin} already exists",
                        message_zh=f"批次号 {lot} 已登记过")
-    produced = _produced_on(produced_on)
-    batch = dict(gtin=product.gtin, lot=lot, produced_on=produced,
-                 quantity_planned=quantity,
-                 notes=clean_text(notes, "notes", what_zh="备注", limit=500, multiline=True),
-                 expires_on=_expires_on(expires_on, produced, product))
+    batch = dict(gtin=product.gtin, lot=lot, **details)
     with db.atomic():
         cursor = db.execute("INSERT INTO batches (gtin, lot, produced_on, quantity_planned, "
                             "notes, expires_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                             [*batch.values(), utc_now()])
         leaves.record(db, f"batches:{cursor.lastrowid}")
     return Batch(id=cursor.lastrowid, **batch)  # type: ignore[arg-type]
+
+
+def described_batch(product: Product, *, produced_on: str | None, quantity: int | None,
+                    notes: str | None, expires_on: str | None) -> dict:
+    """A batch's details as described, each checked; the expiry date from the product's
+    shelf life when none is given."""
+    if quantity is not None and not 1 <= quantity <= MAX_BATCH_QUANTITY:
+        raise InvalidInput(f"planned quantity must be 1-{MAX_BATCH_QUANTITY:,}",
+                           message_zh=f"计划数量须为 1–{MAX_BATCH_QUANTITY:,}")
+    produced = _produced_on(produced_on)
+    return dict(produced_on=produced, quantity_planned=quantity,
+                notes=clean_text(notes, "notes", what_zh="备注", limit=500, multiline=True),
+                expires_on=_expires_on(expires_on, produced, product))
 
 
 def get_batch(db: sqlite_utils.Database, gtin: str, lot: str) -> Batch:

@@ -499,4 +499,26 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
               ON product_changes BEGIN UPDATE content_version SET n = n + 1; END"""
           for verb in ("insert", "update", "delete")),
     ]),
+    (17, [
+        # A supplier's correction of a batch (dates, planned quantity, notes): before
+        # and after as JSON values, why, by whom. Appended and logged like product
+        # changes; the batch's own ledger leaf is re-derived from the batch as it
+        # was created, which these rows give back.
+        """CREATE TABLE batch_changes (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES batches(id),
+            changes TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX batch_changes_batch ON batch_changes(batch_id, id)",
+        """CREATE TRIGGER batch_changes_no_update BEFORE UPDATE ON batch_changes
+           BEGIN SELECT RAISE(ABORT, 'batch changes are never edited'); END""",
+        """CREATE TRIGGER batch_changes_no_delete BEFORE DELETE ON batch_changes
+           BEGIN SELECT RAISE(ABORT, 'batch changes are never deleted'); END""",
+        *(f"""CREATE TRIGGER batch_changes_{verb}_bumps_version AFTER {verb.upper()}
+              ON batch_changes BEGIN UPDATE content_version SET n = n + 1; END"""
+          for verb in ("insert", "update", "delete")),
+    ]),
 ]

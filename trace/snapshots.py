@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from . import catalog, keys, product_edits
+from . import catalog, keys, corrections
 from .bounded import BoundedCache
 from .db import utc_now
 from .inspections import store as inspection_store
@@ -46,7 +46,7 @@ class BatchFacts:
     supplier: catalog.Supplier
     inspections: tuple[dict, ...]   # served_reports, newest first, checked at ``stamp``
     stamp: Stamp
-    product_changes: tuple[product_edits.ProductChange, ...] = ()
+    corrections: tuple[corrections.Correction, ...] = ()  # what buyers see, product and batch
 
 
 _FACTS = BoundedCache(1024)   # stale stamps pile up: it starts afresh when full
@@ -84,7 +84,8 @@ def _read(db: sqlite_utils.Database, batch_id: int, at: Stamp) -> BatchFacts:
     product = catalog.get_product(db, batch.gtin)
     return BatchFacts(batch, product, catalog.supplier_of(db, product),
                       tuple(inspection_store.served_reports(db, batch_id)), at,
-                      tuple(product_edits.changes_of(db, batch.gtin)))
+                      tuple(corrections.changes_of(db, batch.gtin)
+                            + corrections.batch_changes_of(db, batch_id)))
 
 
 def renew_epoch(db: sqlite_utils.Database) -> None:

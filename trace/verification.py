@@ -18,12 +18,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import sqlite_utils
 
-from . import catalog, product_edits, recalls, scans, snapshots
+from . import catalog, corrections, recalls, scans, snapshots
 from .codes import BatchRef, ItemCode, normalise_typed_serial, parse_link, verify_signature
 from .db import utc_now
 from .errors import InvalidCode, NotFound, NotOurSite
 from .inspections import store as inspection_store
-from .product_edits import ProductChange
+from .corrections import Correction
 from .recalls import StatusEvent
 from .scans import Observer, ScanHistory, ScanPolicy
 
@@ -110,7 +110,7 @@ class Verdict:
     batch: catalog.Batch | None = None
     item: dict | None = None
     scans: ScanHistory | None = None
-    events: tuple[StatusEvent | ProductChange, ...] = ()  # oldest first
+    events: tuple[StatusEvent | Correction, ...] = ()  # oldest first
     inspections: tuple[dict, ...] = ()     # DESIGN §7, every version, newest first
     typed: bool = False
     verified_at: str = field(default_factory=utc_now)
@@ -300,7 +300,7 @@ def _verdict_for_item(db: sqlite_utils.Database, item: dict, facts: snapshots.Ba
     context = dict(ids, product=facts.product, supplier=facts.supplier, batch=batch,
                    item=item, scans=history, facts_stamp=facts.stamp,
                    events=_in_time_order(recalls.events_for(db, batch.id, item["id"]),
-                                         facts.product_changes),
+                                         facts.corrections),
                    inspections=facts.inspections)
     copied = history.copied_reason(policy, viewer_known=seen is not None)
     if batch.status == "recalled" or item["status"] == "recalled":
@@ -316,9 +316,9 @@ def _verdict_for_item(db: sqlite_utils.Database, item: dict, facts: snapshots.Ba
     return Verdict(verdict, *_reason(key), **context)
 
 
-def _in_time_order(events: Iterable[StatusEvent], changes: Iterable[ProductChange]
-                   ) -> tuple[StatusEvent | ProductChange, ...]:
-    """The batch's (and item's) status events with its product's corrections."""
+def _in_time_order(events: Iterable[StatusEvent], changes: Iterable[Correction]
+                   ) -> tuple[StatusEvent | Correction, ...]:
+    """The batch's (and item's) status events with its and its product's corrections."""
     return tuple(sorted((*events, *changes), key=lambda event: event.at))
 
 
@@ -352,5 +352,6 @@ def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
     return {"batch": batch, "product": product, "supplier": supplier,
             "issued": catalog.issued_count(db, batch.id),
             "events": _in_time_order(recalls.events_for(db, batch.id),
-                                     product_edits.changes_of(db, batch.gtin)),
+                                     corrections.changes_of(db, batch.gtin)
+                                     + corrections.batch_changes_of(db, batch.id)),
             "inspections": inspection_store.served_reports(db, batch.id)}

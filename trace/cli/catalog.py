@@ -14,7 +14,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .. import catalog, issuing, keys, product_edits
+from .. import catalog, issuing, keys, corrections
 from ..inspections import store
 from .common import database, echo_list, keys_args
 
@@ -122,7 +122,7 @@ def product_edit(gtin: str, reason: str | None, by: str, **given):
     """
     db = database()
     owner = catalog.supplier_of(db, catalog.get_product(db, gtin))
-    product, changed = product_edits.edit_product(
+    product, changed = corrections.edit_product(
         db, owner, gtin, actor=by, reason=reason,
         **{name: value for name, value in given.items() if value is not None})
     click.echo(f"Product {product.gtin}: {changed} field(s) changed" if changed else
@@ -140,7 +140,7 @@ def product_delete(gtin: str):
     """
     db = database()
     product = catalog.get_product(db, gtin)
-    product_edits.delete_product(db, catalog.supplier_of(db, product), product.gtin)
+    corrections.delete_product(db, catalog.supplier_of(db, product), product.gtin)
     click.echo(f"Deleted product {product.gtin}: {product.name}")
 
 
@@ -191,6 +191,39 @@ def batch_new(gtin: str, lot: str, produced: str | None, quantity: int | None,
                               notes=notes, expires_on=expires)
     expiry = f", expires {batch.expires_on}" if batch.expires_on else ""
     click.echo(f"Batch {batch.lot} of {batch.gtin} opened (id {batch.id}{expiry})")
+
+
+@batch_group.command("edit")
+@click.option("--gtin", required=True)
+@click.option("--lot", required=True, help="The batch's lot (it cannot change).")
+@click.option("--produced", help="Corrected production date, YYYY-MM-DD.")
+@click.option("--expires", help="Corrected expiry date, YYYY-MM-DD ('' for the shelf life's).")
+@click.option("--quantity", type=click.IntRange(1), help="Corrected planned number of items.")
+@click.option("--notes", help="The supplier's notes ('' clears them).")
+@click.option("--reason", required=True, help="Why; kept, logged, and shown to buyers when a "
+              "date changes.")
+@click.option("--by", default=lambda: f"cli:{os.environ.get('USER', 'supplier')}",
+              show_default="cli:$USER", help="Who corrected it, for the record.")
+def batch_edit(gtin: str, lot: str, produced: str | None, expires: str | None,
+               quantity: int | None, notes: str | None, reason: str, by: str):
+    """Correct a batch's dates, planned quantity or notes; only the options given
+    change. Each correction is kept with its reason and logged in the ledger.
+
+    \b
+    Example:
+      python -m trace batch edit --gtin 09521234000013 --lot ZJ-2611-A \\
+          --produced 2026-11-09 --reason 生产日期录错
+    """
+    db = database()
+    batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
+    given = {field: value for field, value in (
+        ("produced_on", produced), ("expires_on", expires), ("quantity_planned", quantity),
+        ("notes", notes)) if value is not None}
+    fixed, changed = corrections.edit_batch(
+        db, catalog.supplier_of(db, catalog.get_product(db, batch.gtin)), batch, actor=by,
+        reason=reason, **given)
+    click.echo(f"Batch {fixed.lot} of {fixed.gtin}: {changed} field(s) changed" if changed
+               else f"Batch {fixed.lot} of {fixed.gtin}: nothing changed")
 
 
 @batch_group.command("issue")

@@ -31,7 +31,7 @@ PROOFS_PER_NETWORK = throttle.Limit(
     "too many ledger proofs asked from your network; try again in a minute",
     "您所在网络查看防篡改记录过于频繁，请一分钟后再试")
 BATCH_KINDS = ("batch_created", "codes_issued", "report", "correction", "recall", "unrecall",
-               "selection")
+               "selection", "batch_changed")
 PRODUCT_KINDS = ("product_changed",)  # about every batch of the GTIN: their lot is empty
 
 

@@ -64,13 +64,41 @@ def _row(db: sqlite_utils.Database, sql: str, key: Any) -> tuple:
     return tuple(row)
 
 
+_BATCH_COLUMNS = ("id", "gtin", "lot", "produced_on", "quantity_planned", "notes",
+                  "expires_on", "created_at")
+
+
 def _batch(db, source: str, key: str) -> Leaf:
-    row = _row(db, "SELECT id, gtin, lot, produced_on, quantity_planned, notes, expires_on, "
-               "created_at FROM batches WHERE id = ?", key)
+    row = _as_created(db, _row(db, f"SELECT {', '.join(_BATCH_COLUMNS)} FROM batches "
+                               "WHERE id = ?", key))
     _id, gtin, lot, produced_on, _planned, _notes, expires_on, created_at = row
     return Leaf("batch_created", source, encode("batch_created", dict(
         gtin=gtin, lot=lot, produced_on=produced_on, expires_on=expires_on, at=created_at,
         row_sha256=row_sha256(row))), gtin, lot)
+
+
+def _as_created(db, row: tuple) -> tuple:
+    """The batch row as it was created: each corrected field back to the value its
+    first logged correction started from."""
+    first: dict[str, Any] = {}
+    for (changes,) in db.execute("SELECT changes FROM batch_changes WHERE batch_id = ? "
+                                 "ORDER BY id", [row[0]]):
+        for field, (before, _after) in json.loads(changes).items():
+            first.setdefault(field, before)
+    return tuple(first.get(name, value) for name, value in zip(_BATCH_COLUMNS, row))
+
+
+def _batch_change(db, source: str, key: str) -> Leaf:
+    """What buyers see of the change in the clear; the rest only in ``row_sha256``."""
+    row = _row(db, "SELECT c.id, b.gtin, b.lot, c.batch_id, c.changes, c.reason, c.actor, c.at "
+               "FROM batch_changes c JOIN batches b ON b.id = c.batch_id WHERE c.id = ?", key)
+    _id, gtin, lot, _batch_id, changes, reason, _actor, at = row
+    public = {field: ["" if value is None else str(value) for value in values]
+              for field, values in json.loads(changes).items()
+              if field in ("produced_on", "expires_on")}
+    return Leaf("batch_changed", source, encode("batch_changed", dict(
+        gtin=gtin, lot=lot, changes=json.dumps(public, ensure_ascii=False, sort_keys=True),
+        reason=reason, at=at, row_sha256=row_sha256(row))), gtin, lot)
 
 
 def issuance_items(db: sqlite_utils.Database, issuance_id: int) -> list[tuple[str, str]]:
@@ -158,7 +186,7 @@ def _product_change(db, source: str, key: str) -> Leaf:
 BUILDERS: dict[str, Callable[..., Leaf]] = {
     "batches": _batch, "issuances": _issuance, "inspection_reports": _report,
     "status_events": _status_event, "claims": _claim, "keys": _key, "selections": _selection,
-    "product_changes": _product_change}
+    "product_changes": _product_change, "batch_changes": _batch_change}
 
 
 def build(db: sqlite_utils.Database, source: str, **extra: Any) -> Leaf:
@@ -187,5 +215,6 @@ def event_sources(db: sqlite_utils.Database) -> list[tuple[str, str]]:
         "SELECT revoked_at, 'keys:' || kid || ':revoked' FROM keys WHERE revoked_at IS NOT NULL",
         "SELECT at, 'selections:' || id FROM selections",
         "SELECT at, 'product_changes:' || id FROM product_changes",
+        "SELECT at, 'batch_changes:' || id FROM batch_changes",
     ]
     return sorted(tuple(row) for query in queries for row in db.execute(query).fetchall())

@@ -6,6 +6,7 @@ ever reaches its own organisation's data (another's is 'not found')::
     GET|POST /supplier/products/new, /supplier/batches/new
     GET|POST /supplier/products/{gtin}/edit         correct it (kept and shown once batched)
     POST /supplier/products/{gtin}/delete           only a product with no batch
+    POST /supplier/batches/{gtin}/{lot}/edit        correct dates, plan, notes (kept, logged)
     GET  /supplier/batches/{gtin}/{lot}             items, status, scans, downloads
     POST /supplier/batches/{gtin}/{lot}/issue       -> /supplier/jobs/{id} (progress)
     GET  /supplier/batches/{gtin}/{lot}/codes.xlsx  for Excel and WPS (text cells)
@@ -23,7 +24,7 @@ from dataclasses import asdict
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
                    request, stream_with_context, url_for)
 
-from .. import (agencies, catalog, downloads, issuing, jobs, keys, product_edits, recalls,
+from .. import (agencies, catalog, downloads, issuing, jobs, keys, corrections, recalls,
                 reports, scans, stocks)
 from ..checkpointing import sign_pending
 from ..codes import group_serial
@@ -83,7 +84,7 @@ def edit_product(gtin: str):
     form = request.form if request.method == "POST" else _as_typed(product)
     if request.method == "POST":
         try:
-            product, changed = product_edits.edit_product(
+            product, changed = corrections.edit_product(
                 db, g.supplier, product.gtin, actor=signed_in_user().email,
                 reason=form.get("reason"),
                 shelf_life_days=_whole_number(form.get("shelf_life_days"), "shelf life (days)",
@@ -104,8 +105,8 @@ def _as_typed(product: catalog.Product) -> dict:
 def _product_page(product: catalog.Product, form, error: str | None = None) -> str:
     db = get_db()
     return render_template("supplier/product_form.html", product=product, form=form,
-                           error=error, batched=product_edits.has_batches(db, product.gtin),
-                           changes=list(reversed(product_edits.changes_of(db, product.gtin))))
+                           error=error, batched=corrections.has_batches(db, product.gtin),
+                           changes=list(reversed(corrections.changes_of(db, product.gtin))))
 
 
 @bp.post("/products/<gtin>/delete")
@@ -116,7 +117,7 @@ def delete_product(gtin: str):
         if request.form.get("confirm") != "1":
             raise InvalidInput("tick the box to delete the product",
                                message_zh="请勾选确认后再删除")
-        product_edits.delete_product(db, g.supplier, product.gtin)
+        corrections.delete_product(db, g.supplier, product.gtin)
     except TraceError as error:
         return _product_page(product, _as_typed(product), in_reader_language(error)), error.status
     flash(t("ws.product_deleted").format(name=product.name), "ok")
@@ -394,6 +395,23 @@ def batch_status(gtin: str, lot: str):
     except TraceError as error:
         return _batch_page(found, error.status, batch_error=in_reader_language(error))
     return _done(found, t("ws.done_unrecall") if lifting else t("ws.done_recall_batch"))
+
+
+@bp.post("/batches/<gtin>/<lot>/edit")
+def edit_batch(gtin: str, lot: str):
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    form = request.form
+    try:
+        _batch, changed = corrections.edit_batch(
+            db, g.supplier, found, actor=signed_in_user().email, reason=form.get("reason"),
+            produced_on=form.get("produced_on", ""), expires_on=form.get("expires_on", ""),
+            notes=form.get("notes", ""),
+            quantity_planned=_whole_number(form.get("quantity"), "planned quantity", "计划数量"))
+    except TraceError as error:
+        return _batch_page(found, error.status, edit_error=in_reader_language(error))
+    flash(t("ws.batch_corrected") if changed else t("ws.product_unchanged"), "ok")
+    return redirect(link("supplier.batch", gtin=found.gtin, lot=found.lot), 303)
 
 
 def _done(found: catalog.Batch, message: str):

@@ -1,15 +1,19 @@
-"""A supplier's corrections of a product's registered details, and the removal of
-a product registered by mistake::
+"""A supplier's corrections of what it registered: a product's details, and a
+batch's dates, planned quantity and notes; and the removal of a product registered
+by mistake::
 
     edit_product(db, supplier, "09521234000013", actor="qc@pearl.cn", reason="规格印错",
                  specification="珠径 7–8 mm")
-    changes_of(db, "09521234000013")   # [ProductChange(at, reason, changes), ...]
+    changes_of(db, "09521234000013")   # [Correction(at, reason, changes), ...]
     delete_product(db, supplier, "09521234000013")   # only while it has no batch
+    edit_batch(db, supplier, batch, actor="qc@pearl.cn", reason="生产日期录错",
+               produced_on="2026-11-09")
 
-Until the product has a batch nothing public names it, so it is simply rewritten.
-From its first batch on (a batch page, lab reports, printed labels), each change is
-kept with its reason, logged in the ledger, and shown on the pages that show the
-product: a buyer holding a label printed before it sees why the page differs.
+Until a product has a batch nothing public names it, so it is simply rewritten.
+From its first batch on (a batch page, lab reports, printed labels), and for every
+batch (whose creation is in the ledger), each change is kept with its reason,
+logged, and what buyers see of it (not the planned quantity or the notes) is shown
+beside the product: a buyer holding a label printed before sees why the page differs.
 """
 
 from __future__ import annotations
@@ -32,13 +36,13 @@ EDITABLE = ("name", "name_en", "specification", "category", "origin", "standard"
 
 
 @dataclass(frozen=True)
-class ProductChange:
+class Correction:
     """One recorded correction, as the pages' history shows it."""
 
     at: str
     reason: str
     changes: tuple[tuple[str, str, str], ...]   # (field, before, after), "" for empty
-    action: str = "product_changed"
+    action: str = "product_changed"            # or batch_changed
 
     def to_json(self) -> dict:
         return {"action": self.action, "at": self.at, "reason": self.reason,
@@ -99,10 +103,10 @@ def _shown(value) -> str:
     return "" if value is None else str(value)
 
 
-def changes_of(db: sqlite_utils.Database, gtin: str) -> list[ProductChange]:
+def changes_of(db: sqlite_utils.Database, gtin: str) -> list[Correction]:
     """The product's recorded corrections, oldest first."""
-    return [ProductChange(at, reason, tuple((field, before, after) for field, (before, after)
-                                            in json.loads(changes).items()))
+    return [Correction(at, reason, tuple((field, before, after) for field, (before, after)
+                                         in json.loads(changes).items()))
             for changes, reason, at in db.execute(
                 "SELECT changes, reason, at FROM product_changes WHERE gtin = ? ORDER BY id",
                 [gtin]).fetchall()]
@@ -119,3 +123,69 @@ def delete_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str) -> 
                 message_zh="这件商品已有批次，买家和检测机构可能已经看到，不能删除；如信息有误，请修改商品信息")
         db.execute("DELETE FROM products WHERE gtin = ?", [product.gtin])
     return product
+
+
+# A batch's corrections: the lot stays (it is in every code), the rest may change.
+BATCH_EDITABLE = ("produced_on", "expires_on", "quantity_planned", "notes")
+BATCH_PUBLIC = ("produced_on", "expires_on")  # what buyers see (catalog.Batch.PUBLIC_FIELDS)
+
+
+def edit_batch(db: sqlite_utils.Database, supplier: Supplier, batch: catalog.Batch, *,
+               actor: str, reason: str | None = None, **given) -> tuple[catalog.Batch, int]:
+    """Store the batch with the ``given`` fields (of ``BATCH_EDITABLE``, as typed; ""
+    or None clears one); (batch, fields changed). A reason is always needed: the
+    batch's creation is in the ledger, so each change is recorded and logged."""
+    unknown = set(given) - set(BATCH_EDITABLE)
+    if unknown:
+        raise InvalidInput(f"these batch fields cannot be changed: {', '.join(sorted(unknown))}",
+                           message_zh="批次号等字段不能修改")
+    with db.atomic():
+        current = catalog.owned_batch(db, supplier.id, batch.gtin, batch.lot)
+        product = catalog.get_product(db, current.gtin)
+        typed = {field: getattr(current, field) for field in BATCH_EDITABLE} | given
+        if _expiry_follows(current, product, typed):
+            typed["expires_on"] = None  # derived from the corrected production date
+        wanted = catalog.described_batch(
+            product, produced_on=typed["produced_on"], expires_on=typed["expires_on"],
+            quantity=typed["quantity_planned"], notes=typed["notes"])
+        changed = {field: [getattr(current, field), wanted[field]] for field in BATCH_EDITABLE
+                   if getattr(current, field) != wanted[field]}
+        if not changed:
+            return current, 0
+        why = catalog.clean_text(reason, "reason", what_zh="更正原因", limit=200)
+        if not why:
+            raise InvalidInput("say why the batch changes: the change is kept with its reason",
+                               message_zh="请填写更正原因：修改会连同原因一起记录")
+        db.execute(f"UPDATE batches SET {', '.join(f'{field} = ?' for field in changed)} "
+                   "WHERE id = ?", [after for _before, after in changed.values()] + [current.id])
+        cursor = db.execute(
+            "INSERT INTO batch_changes (batch_id, changes, reason, actor, at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [current.id, json.dumps(changed, ensure_ascii=False), why, actor, utc_now()])
+        leaves.record(db, f"batch_changes:{cursor.lastrowid}")
+    return catalog.get_batch_by_id(db, current.id), len(changed)
+
+
+def _expiry_follows(current: catalog.Batch, product: Product, typed: dict) -> bool:
+    """Whether the expiry date was the production date plus the shelf life and is
+    left as it was while the production date changes: then it moves with it."""
+    return bool(product.shelf_life_days and current.expires_on
+                and typed["produced_on"] != current.produced_on
+                and typed["expires_on"] == current.expires_on
+                and current.shelf_life_agrees(product.shelf_life_days))
+
+
+def batch_changes_of(db: sqlite_utils.Database, batch_id: int, *,
+                     public: bool = True) -> list[Correction]:
+    """The batch's recorded corrections, oldest first; with ``public``, only what
+    buyers see of them (a change of the notes alone is not shown)."""
+    shown = []
+    for changes, reason, at in db.execute(
+            "SELECT changes, reason, at FROM batch_changes WHERE batch_id = ? ORDER BY id",
+            [batch_id]).fetchall():
+        fields = tuple((field, _shown(before), _shown(after))
+                       for field, (before, after) in json.loads(changes).items()
+                       if not public or field in BATCH_PUBLIC)
+        if fields:
+            shown.append(Correction(at, reason, fields, action="batch_changed"))
+    return shown
