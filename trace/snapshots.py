@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from . import catalog, keys, corrections
+from . import catalog, corrections, keys
 from .bounded import BoundedCache
 from .db import utc_now
 from .inspections import store as inspection_store

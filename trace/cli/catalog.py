@@ -14,7 +14,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .. import catalog, issuing, keys, corrections
+from .. import catalog, corrections, issuing, keys
 from ..inspections import store
 from .common import database, echo_list, keys_args
 

@@ -24,7 +24,7 @@ from dataclasses import asdict
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
                    request, stream_with_context, url_for)
 
-from .. import (agencies, catalog, downloads, issuing, jobs, keys, corrections, recalls,
+from .. import (agencies, catalog, corrections, downloads, issuing, jobs, keys, recalls,
                 reports, scans, stocks)
 from ..checkpointing import sign_pending
 from ..codes import group_serial
