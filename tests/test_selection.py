@@ -84,6 +84,21 @@ def test_a_forged_code_is_recorded_against_the_batch_its_label_claims_never_sele
     assert selection.public_selections(db, result.batch.id) == []
 
 
+def test_a_forged_samples_record_leaves_the_rooms_decision_on_the_batch(db, room, issued_urls):
+    """Turning a fake away switched off the room's on-camera page of the genuine batch."""
+    from trace.streamers import live
+    genuine = selection.check_sample(db, issued_urls[0], BASE_URL)
+    selection.record_selection(db, room, genuine, "选用", actor="live", override_reason="送检中")
+    live.open_live(db, room, GTIN, LOT, actor="live")
+    fake = selection.check_sample(db, forged(issued_urls[1]), BASE_URL)
+    selection.record_selection(db, room, fake, "不选用", actor="live", note="样品码伪造")
+    assert live.latest_decision(db, room.id, genuine.batch.id) == "选用"
+    assert [row["lot"] for row in live.selected_batches(db, room)] == [LOT]
+    earlier = selection.earlier_decisions(db, room, genuine.batch.id)
+    assert [(e["decision"], bool(e["about_batch"])) for e in earlier] == [
+        ("不选用", False), ("选用", True)]
+
+
 def test_a_forged_code_naming_no_registered_batch_records_nothing(db, room, issued_urls):
     elsewhere = forged(issued_urls[0]).replace(f"/10/{LOT}/", "/10/NOT-OURS/")
     result = selection.check_sample(db, elsewhere, BASE_URL)

@@ -42,6 +42,32 @@ def call(client, method: str, path: str, token: str | None = None, **kwargs):
     return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
 
 
+def test_an_erp_lists_its_products_and_batches_and_voids_an_item(client, db, token, issuer):
+    issue_codes(db, issuer, GTIN, LOT, 3)
+    products = call(client, "GET", "/products", token).get_json()["products"]
+    assert [p["gtin"] for p in products] == [GTIN] and products[0]["name"] == "诸暨淡水珍珠项链"
+    batches = call(client, "GET", f"/batches?gtin={GTIN}", token).get_json()["batches"]
+    assert [(b["lot"], b["issued"]) for b in batches] == [(LOT, 3)]
+    other = catalog.add_supplier(db, "别家公司", OTHER_CODE)
+    catalog.add_product(db, other, "09521234000020", "别家的茶")
+    assert call(client, "GET", "/batches?gtin=09521234000020", token).status_code == 404
+    serial = db.execute("SELECT serial FROM items ORDER BY id LIMIT 1").fetchone()[0]
+    typed = f"{serial[:4]}-{serial[4:8]}-{serial[8:]}".lower()
+    path = f"/batches/{GTIN}/{LOT}/items/{typed}/status"
+    done = call(client, "POST", path, token, json={"action": "void", "reason": "标签损坏"})
+    assert done.status_code == 200 and done.get_json() == {
+        "serial": serial, "status": "void", "status_reason": "标签损坏"}
+    again = call(client, "POST", path, token, json={"action": "recall", "reason": "x"})
+    assert again.status_code == 409 and "作废的码不能再改" in again.get_json()["message_zh"]
+    bad = call(client, "POST", path, token, json={"action": "delete", "reason": "x"})
+    assert bad.status_code == 422
+    missing = call(client, "POST", f"/batches/{GTIN}/{LOT}/items/AAAA-BBBB-CCCC/status", token,
+                   json={"action": "void", "reason": "x"})
+    assert missing.status_code == 404
+    actor = db.execute("SELECT actor FROM status_events").fetchone()[0]
+    assert actor == "api:erp@pearl.example.cn"
+
+
 def test_a_supplier_erp_registers_issues_and_reads_codes(client, db, token):
     made = call(client, "POST", "/products", token,
                 json={"gtin": "6901234567892", "name": "龙井茶", "shelf_life_days": 540})
@@ -189,7 +215,8 @@ def test_the_openapi_document_is_valid_31_and_names_every_route(client):
     assert set(doc["paths"]) == {
         "/api/v1/products", "/api/v1/batches", "/api/v1/batches/{gtin}/{lot}",
         "/api/v1/batches/{gtin}/{lot}/issue", "/api/v1/batches/{gtin}/{lot}/codes",
-        "/api/v1/verify", "/api/v1/inspections"}
+        "/api/v1/batches/{gtin}/{lot}/items/{serial}/status", "/api/v1/verify",
+        "/api/v1/inspections"}
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     codes = doc["paths"]["/api/v1/batches/{gtin}/{lot}/codes"]["get"]["responses"]["200"]
     assert set(codes["content"]) == {"application/json", "text/csv"}
@@ -208,7 +235,7 @@ def test_the_live_api_keeps_to_its_schema(live_server, token):
     documented, invalid input refused, no call without the token let through."""
     schema = schemathesis.openapi.from_url(f"{live_server}/api/v1/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 10
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=40, deadline=None, derandomize=True, database=None,

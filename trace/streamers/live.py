@@ -26,7 +26,7 @@ from ..errors import Forbidden, NotFound
 from ..inspections import report as reports
 from ..inspections import store as inspection_store
 from ..rooms import Room, get_room
-from .selection import report_check
+from .selection import ABOUT_THE_BATCH, report_check
 
 # Worst first: the page shows the first state that holds.
 STATES = ("recalled", "expired", "failed", "invalid_report", "dropped", "retest", "no_report",
@@ -67,7 +67,8 @@ class OnCamera:
 
 def latest_decision(db: sqlite_utils.Database, room_id: int, batch_id: int) -> str | None:
     row = db.execute("SELECT decision FROM selections WHERE room_id = ? AND batch_id = ? "
-                     "ORDER BY id DESC LIMIT 1", [room_id, batch_id]).fetchone()
+                     f"AND {ABOUT_THE_BATCH} ORDER BY id DESC LIMIT 1",
+                     [room_id, batch_id]).fetchone()
     return row[0] if row else None
 
 
@@ -109,7 +110,8 @@ def selected_batches(db: sqlite_utils.Database, room: Room) -> list[dict]:
         "SELECT b.gtin, b.lot, p.name AS product, s.at, l.id AS live_id FROM selections s "
         "JOIN batches b ON b.id = s.batch_id JOIN products p ON p.gtin = b.gtin "
         "LEFT JOIN live_pages l ON l.room_id = s.room_id AND l.batch_id = s.batch_id "
-        "WHERE s.id IN (SELECT max(id) FROM selections WHERE room_id = ? GROUP BY batch_id) "
+        "WHERE s.id IN (SELECT max(id) FROM selections WHERE room_id = ? "
+        f"AND {ABOUT_THE_BATCH} GROUP BY batch_id) "
         "AND s.decision = '选用' ORDER BY s.id DESC", [room.id]))
 
 

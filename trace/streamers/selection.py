@@ -25,6 +25,10 @@ from ..inspections import store as inspection_store
 from ..rooms import PLATFORMS, PLATFORMS_EN, Room
 
 DECISIONS = ("选用", "不选用", "待复检")
+# SQL for a record about the batch itself. A forged sample's record holds the code
+# check alone: its label only claims the batch, so it is the room's note on a fake,
+# never its decision on the genuine batch (its on-camera page, the public timeline).
+ABOUT_THE_BATCH = "json_array_length(checks) > 1"
 # What the code check tells the room, in the room's terms (a buyer's page speaks to
 # the buyer: "contact the seller for a return" means nothing to a streamer).
 CODE_DETAILS = {
@@ -292,7 +296,8 @@ def earlier_decisions(db: sqlite_utils.Database, room: Room, batch_id: int,
     """The room's own latest records for the batch, newest first: a sample checked
     again shows what the room decided before, and why."""
     return list(db.query(
-        "SELECT decision, passed, note, override_reason, actor, at FROM selections "
+        f"SELECT decision, passed, note, override_reason, actor, at, {ABOUT_THE_BATCH} "
+        "AS about_batch FROM selections "
         "WHERE room_id = ? AND batch_id = ? ORDER BY id DESC LIMIT ?",
         [room.id, batch_id, limit]))
 
@@ -305,5 +310,6 @@ def public_selections(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
                  platform_en=PLATFORMS_EN[row["platform"]]) for row in db.query(
         "SELECT r.name AS room, r.platform, s.at FROM selections s "
         "JOIN rooms r ON r.id = s.room_id WHERE s.id IN (SELECT max(id) FROM selections "
-        "WHERE batch_id = ? GROUP BY room_id) AND s.decision = '选用' AND s.passed = 1 "
+        f"WHERE batch_id = ? AND {ABOUT_THE_BATCH} GROUP BY room_id) "
+        "AND s.decision = '选用' AND s.passed = 1 "
         "ORDER BY s.id", [batch_id])]

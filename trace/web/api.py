@@ -29,7 +29,7 @@ from spectree.models import SecureType
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import abort
 
-from .. import accounts, agencies, catalog, downloads, issuing, keys, verification
+from .. import accounts, agencies, catalog, downloads, issuing, keys, recalls, verification
 from ..inspections import store as inspection_store
 from ..errors import Forbidden, InvalidInput, Unauthorized
 from . import api_models as m
@@ -177,7 +177,37 @@ def create_product(json: m.ProductIn):
     body = _json_body(json).model_dump()
     product = catalog.add_product(get_db(), _supplier(), body.pop("gtin"), body.pop("name"),
                                   **body)
-    return m.Product.model_validate(product.public_json() | {"name_en": product.name_en}), 201
+    return _product_json(product), 201
+
+
+@bp.get("/products")
+@spec.validate(resp=Responses(HTTP_200=m.ProductList, **errors(401, 403)),
+               operation_id="listProducts", tags=["catalog"])
+def list_products():
+    """The token's supplier's products."""
+    db = get_db()
+    return m.ProductList(products=[
+        _product_json(catalog.get_product(db, row["gtin"]))
+        for row in catalog.list_products(db, _supplier())])
+
+
+def _product_json(product: catalog.Product) -> m.Product:
+    return m.Product.model_validate(product.public_json() | {"name_en": product.name_en})
+
+
+@bp.get("/batches")
+@spec.validate(query=m.BatchesQuery,
+               resp=Responses(HTTP_200=m.BatchList, **errors(400, 401, 403, 404, 422)),
+               operation_id="listBatches", tags=["catalog"])
+def list_batches(query: m.BatchesQuery):
+    """The token's supplier's batches, newest first (one product's with `gtin`)."""
+    db = get_db()
+    supplier = _supplier()
+    if query.gtin:
+        catalog.owned_product(db, supplier.id, query.gtin)
+    return m.BatchList(batches=[
+        _batch_json(catalog.get_batch(db, row["gtin"], row["lot"]))
+        for row in catalog.list_batches(db, query.gtin, supplier_id=supplier.id)])
 
 
 @bp.post("/batches")
@@ -250,6 +280,24 @@ def _idempotency_key() -> str | None:
         raise InvalidInput("Idempotency-Key: 1 to 100 letters, digits, '-', '_' or '.'",
                            message_zh="Idempotency-Key 应为 1 到 100 个字母、数字或 - _ .")
     return key
+
+
+@bp.post("/batches/<gtin>/<lot>/items/<serial>/status")
+@spec.validate(json=m.ItemStatusIn, resp=Responses(HTTP_200=m.ItemStatus, **WRITE_ERRORS),
+               operation_id="setItemStatus", tags=["codes"],
+               path_parameter_descriptions=PATH_DOCS | {"serial": "the item's 追溯码 (dashes "
+                                                        "and case do not matter)"})
+def item_status(gtin: str, lot: str, serial: str, json: m.ItemStatusIn):
+    """Void one item's code (a damaged or reprinted label) or recall the item. Neither
+    can be undone; an item already in that state is refused (409)."""
+    body = _json_body(json)
+    db = get_db()
+    batch = catalog.owned_batch(db, _supplier().id, gtin, lot)
+    code = recalls.issued_code(db, batch, serial)
+    change = recalls.void_item if body.action == "void" else recalls.recall_item
+    item = change(db, code, body.reason, f"api:{g.api_user.email}")
+    return m.ItemStatus(serial=code.serial, status=item["status"],
+                        status_reason=item["status_reason"])
 
 
 @bp.get("/batches/<gtin>/<lot>/codes")

@@ -98,6 +98,31 @@ class Batch(BaseModel):
     url: str = Field(description="the public batch page")
 
 
+class ProductList(BaseModel):
+    products: list[Product]
+
+
+class BatchesQuery(Strict):
+    gtin: str | None = Field(None, description="only this product's batches")
+
+
+class BatchList(BaseModel):
+    batches: list[Batch]
+
+
+class ItemStatusIn(Strict):
+    action: Literal["void", "recall"] = Field(
+        description="void: a damaged or reprinted label, never valid again; recall: this "
+        "one item is recalled")
+    reason: str = Field(min_length=1, max_length=200, description="shown to buyers who scan it")
+
+
+class ItemStatus(BaseModel):
+    serial: str
+    status: Literal["active", "void", "recalled"]
+    status_reason: str | None
+
+
 class IssueIn(Strict):
     # Strict: codes cannot be taken back, so "5" or true is refused, never guessed at.
     count: int = Field(ge=1, le=MAX_API_TOPUP, strict=True)
