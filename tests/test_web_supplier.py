@@ -130,7 +130,7 @@ def test_one_top_ups_labels_or_a_few_to_reprint_download_alone(supplier, db):
     assert [r.text for r in zxingcpp.read_barcodes(one[0].render(scale=300 / 72).to_pil())] \
         == [urls[6]]
     for first, last, said in (("0", "3", "第 0 到第 3 个不在其中"), ("5", "81", "不在其中"),
-                              ("9", "3", "不在其中"), ("a", "3", "请用整数")):
+                              ("9", "3", "请对调"), ("a", "3", "请用整数")):
         refused = supplier.get(page + f"/labels/a4-3x8/range.pdf?first={first}&last={last}")
         text = refused.get_data(as_text=True)
         assert refused.status_code == 400 and said in text
@@ -199,6 +199,8 @@ def test_a_batched_product_is_corrected_with_a_reason_buyers_then_see(supplier, 
     assert "商品信息已保存" in after and "规格录入错误" in after and "删除这件商品" not in after
     scan = client.get(url.replace(BASE_URL, "")).get_data(as_text=True)
     assert "变更与召回记录" in scan
+    note = scan.index("供货商在")  # beside the product, where the buyer compares
+    assert note < scan.index("珠径 7–8 mm") and 'href="#changes"' in scan[note:note + 200]
     history = scan[scan.index("商品信息更正"):]
     assert "珠径 8–9 mm" in history and "珠径 7–8 mm" in history and "规格录入错误" in history
 

@@ -181,6 +181,9 @@ def label_range(batch: catalog.Batch, issued: int, first: str | int | None,
     except ValueError:
         raise InvalidInput("give the first and last label as whole numbers",
                            message_zh="请用整数填写从第几个到第几个") from None
+    if low > high:
+        raise InvalidInput(f"the first label ({low}) comes after the last ({high})",
+                           message_zh=f"起始的第 {low} 个在结束的第 {high} 个之后，请对调")
     if not 1 <= low <= high <= issued:
         raise InvalidInput(f"batch {batch.lot} has labels 1 to {issued:,}; {low} to {high} is "
                            "not among them",

@@ -54,7 +54,7 @@ def home():
     db = get_db()
     products = catalog.list_products(db, g.supplier)
     batches = catalog.list_batches(db, supplier_id=g.supplier.id)
-    reported, reports_total = reports.about_supplier(db, g.supplier.id)
+    reported, reports_total = reports.about_supplier(db, g.supplier.id, limit=5)
     return render_template("supplier/home.html", products=products, batches=batches,
                            reported=reported, reports_total=reports_total,
                            names={row["gtin"]: row["name"] for row in products})
