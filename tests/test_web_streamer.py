@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from trace import rooms
@@ -123,6 +125,8 @@ def test_the_ledger_file_is_named_for_its_period_written_as_people_write_dates(s
     assert "room1-2026-11-01_2026-11-30.csv" in disposition
     whole = streamer.get("/streamer/ledger.pdf").headers["Content-Disposition"]
     assert "xuanpin-taizhang-room1.pdf" in whole
+    since = streamer.get("/streamer/ledger.csv?from=2026-11-01").headers["Content-Disposition"]
+    assert re.search(r"room1-2026-11-01_20\d\d-\d\d-\d\d\.csv", since)  # to the export day
 
 
 def test_the_workspace_shows_what_each_on_camera_page_shows(streamer, db, app, issued_urls):

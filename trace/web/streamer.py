@@ -13,6 +13,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request
 
 from .. import catalog, rooms
+from ..clock import beijing_time
+from ..db import utc_now
 from ..errors import TraceError
 from ..streamers import ledger, live, selection
 from . import attachment, get_db, in_reader_language, link
@@ -91,9 +93,10 @@ def ledger_file(kind: str):
     except TraceError as error:  # beside the period form, the dates kept
         return home(error.status, period_error=in_reader_language(error))
     start = first.isoformat() if first else None
-    end = last.isoformat() if last else None
+    # An open end is the day of the export (Beijing), so a filed copy names its period.
+    end = last.isoformat() if last else beijing_time(utc_now(), "%Y-%m-%d") if start else None
     rows = ledger.ledger_rows(get_db(), g.room, start, end)
-    span = f"-{start or 'start'}_{end or 'today'}" if start or end else ""
+    span = f"-{start or 'start'}_{end}" if end else ""
     name = f"xuanpin-taizhang-room{g.room.id}{span}"
     if kind == "csv":
         return Response(ledger.ledger_csv(rows), mimetype="text/csv",
