@@ -225,3 +225,20 @@ def test_an_operator_resets_a_forgotten_password(run_cli, db, operator):
     password = re.search(r"\(shown once\): (\S+)", result.output).group(1)
     assert accounts.authenticate(db, EMAIL, password)
     assert not accounts.authenticate(db, EMAIL, PASSWORD)
+
+
+def test_wrong_current_passwords_hold_the_account_like_failed_sign_ins(app, client, db, operator):
+    sign_in(client)
+    page = client.get("/account/password").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    statuses = [client.post("/account/password", data={
+        "csrf_token": csrf, "current": f"guess number {n}", "new": "x" * 12, "again": "x" * 12},
+        headers={"Referer": BASE_URL + "/account/password"}).status_code for n in range(6)]
+    assert statuses == [400] * 5 + [429]
+    held = client.post("/account/password", data={
+        "csrf_token": csrf, "current": PASSWORD, "new": "x" * 12, "again": "x" * 12},
+        headers={"Referer": BASE_URL + "/account/password"})
+    assert held.status_code == 429 and "密码输错次数过多" in held.get_data(as_text=True)
+    assert accounts.authenticate(db, EMAIL, PASSWORD)  # unchanged
+    other = app.test_client()
+    assert sign_in(other).status_code == 429  # signing in waits too

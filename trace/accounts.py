@@ -284,6 +284,14 @@ def _password_matches(db: sqlite_utils.Database, email: str, password: str) -> U
     return find_user(db, email, missing_ok=True)
 
 
+# Wrong current passwords on the change form count with failed sign-ins (the same
+# scope), told in the form's own words.
+PASSWORD_TRIES = throttle.Limit(
+    LOGIN_PER_ACCOUNT.scope, LOGIN_PER_ACCOUNT.attempts, LOGIN_PER_ACCOUNT.window,
+    "too many wrong passwords for this account; wait 15 minutes (signing in waits too)",
+    "这个账号的密码输错次数过多，请 15 分钟后再试（这期间也不能登录）")
+
+
 def change_password(db: sqlite_utils.Database, user: User, current: str, new: str, *,
                     keep_sign_in: str) -> None:
     """Set a new password for a signed-in account that knows its current one; every
@@ -291,9 +299,9 @@ def change_password(db: sqlite_utils.Database, user: User, current: str, new: st
     current passwords count against the account like failed sign-ins, so a stolen
     session cannot guess its way to the password."""
     key = user.email.lower()
-    throttle.check(db, LOGIN_PER_ACCOUNT, key)
+    throttle.check(db, PASSWORD_TRIES, key)
     if _password_matches(db, user.email, current) is None:
-        throttle.note(db, LOGIN_PER_ACCOUNT, key)
+        throttle.note(db, PASSWORD_TRIES, key)
         raise InvalidInput("the current password is wrong", message_zh="当前密码不正确")
     if new == current:
         raise InvalidInput("choose a new password, not the current one",
