@@ -3,6 +3,31 @@
 Append a new ``(version, [statements])`` entry; never edit one that has shipped.
 """
 
+
+def _corrections_table(table: str, noun: str, subject: str, index: str) -> list[str]:
+    """An append-only table of corrections to one ``subject`` (its column), indexed
+    as ``{table}_{index}``, bumping the content version as every table pages show."""
+    column = subject.split()[0]
+    return [
+        f"""CREATE TABLE {table} (
+            id INTEGER PRIMARY KEY,
+            {subject},
+            changes TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        f"CREATE INDEX {table}_{index} ON {table}({column}, id)",
+        f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+           BEGIN SELECT RAISE(ABORT, '{noun} changes are never edited'); END""",
+        f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+           BEGIN SELECT RAISE(ABORT, '{noun} changes are never deleted'); END""",
+        *(f"""CREATE TRIGGER {table}_{verb}_bumps_version AFTER {verb.upper()}
+              ON {table} BEGIN UPDATE content_version SET n = n + 1; END"""
+          for verb in ("insert", "update", "delete")),
+    ]
+
+
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, [
         """CREATE TABLE keys (
@@ -482,43 +507,15 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         # (JSON {field: [before, after]}), why, by whom. Appended, never edited, and
         # logged in the ledger, so a name on a printed label that no longer matches
         # the page is explained on the page, not silently rewritten.
-        """CREATE TABLE product_changes (
-            id INTEGER PRIMARY KEY,
-            gtin TEXT NOT NULL REFERENCES products(gtin),
-            changes TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            at TEXT NOT NULL
-        )""",
-        "CREATE INDEX product_changes_gtin ON product_changes(gtin, id)",
-        """CREATE TRIGGER product_changes_no_update BEFORE UPDATE ON product_changes
-           BEGIN SELECT RAISE(ABORT, 'product changes are never edited'); END""",
-        """CREATE TRIGGER product_changes_no_delete BEFORE DELETE ON product_changes
-           BEGIN SELECT RAISE(ABORT, 'product changes are never deleted'); END""",
-        *(f"""CREATE TRIGGER product_changes_{verb}_bumps_version AFTER {verb.upper()}
-              ON product_changes BEGIN UPDATE content_version SET n = n + 1; END"""
-          for verb in ("insert", "update", "delete")),
+        *_corrections_table("product_changes", "product",
+                            "gtin TEXT NOT NULL REFERENCES products(gtin)", "gtin"),
     ]),
     (17, [
         # A supplier's correction of a batch (dates, planned quantity, notes): before
         # and after as JSON values, why, by whom. Appended and logged like product
         # changes; the batch's own ledger leaf is re-derived from the batch as it
         # was created, which these rows give back.
-        """CREATE TABLE batch_changes (
-            id INTEGER PRIMARY KEY,
-            batch_id INTEGER NOT NULL REFERENCES batches(id),
-            changes TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            at TEXT NOT NULL
-        )""",
-        "CREATE INDEX batch_changes_batch ON batch_changes(batch_id, id)",
-        """CREATE TRIGGER batch_changes_no_update BEFORE UPDATE ON batch_changes
-           BEGIN SELECT RAISE(ABORT, 'batch changes are never edited'); END""",
-        """CREATE TRIGGER batch_changes_no_delete BEFORE DELETE ON batch_changes
-           BEGIN SELECT RAISE(ABORT, 'batch changes are never deleted'); END""",
-        *(f"""CREATE TRIGGER batch_changes_{verb}_bumps_version AFTER {verb.upper()}
-              ON batch_changes BEGIN UPDATE content_version SET n = n + 1; END"""
-          for verb in ("insert", "update", "delete")),
+        *_corrections_table("batch_changes", "batch",
+                            "batch_id INTEGER NOT NULL REFERENCES batches(id)", "batch"),
     ]),
 ]
