@@ -159,6 +159,10 @@ def test_a_report_without_token_is_refused(client, db, issued_urls):
 def test_a_report_about_a_forged_or_no_code_is_welcome(client, db, issued_urls):
     path = issued_urls[0][len(BASE_URL):]
     forged_path = forged(path)
+    form = client.get("/report?code=" + quote(forged_path, safe="")).get_data(as_text=True)
+    about = form[form.index("举报的商品"):form.index("<form")]
+    serial = path.split("/21/")[1].split("?")[0]
+    assert f"{serial[:4]}-{serial[4:8]}-{serial[8:]}" in about  # the label's own numbers
     assert post_report(client, forged_path).status_code == 200
     assert post_report(client, "").status_code == 200
     rows = db.execute("SELECT verdict, gtin FROM reports ORDER BY id").fetchall()
