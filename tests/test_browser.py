@@ -372,3 +372,21 @@ def test_a_refused_selection_opens_at_its_error_on_a_phone(
     page.wait_for_load_state()
     assert_seen(page, "#decide .notice-bad", "选用理由", first_screen=True)
     assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
+
+
+def test_a_failed_lab_tests_verdict_leads_a_zoomed_phone(
+        browser, live_server, app, db, issued_urls):
+    """At 200% zoom the pink lab warning above the verdict filled the first screen."""
+    from test_web_public import _stored_report
+    _stored_report(app, db, items=[
+        {"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg", "limit": "≤5", "verdict": "不合格"}])
+    context = browser.new_context(viewport={"width": 195, "height": 422}, is_mobile=True,
+                                  device_scale_factor=2, user_agent=WECHAT_UA)
+    page = context.new_page()
+    open_page(page, live_server + issued_urls[0][len(BASE_URL):])
+    assert_seen(page, "section.verdict h1", "检测不合格", first_screen=True)
+    order = page.evaluate("() => [document.querySelector('section.verdict'), "
+                          "document.querySelector('p.warning')].map(e => "
+                          "e.getBoundingClientRect().top)")
+    assert order[0] < order[1]  # the verdict first, its warning after
+    context.close()
