@@ -277,7 +277,7 @@ def test_a_batch_is_corrected_from_its_page_and_buyers_see_the_date_change(
     refused = post_form(supplier, page + "/edit", fields, page=page)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "请填写更正原因" in html
-    assert '<details class="edit" open>' in html and 'value="2026-11-09"' in html
+    assert '<details class="edit" id="edit" open>' in html and 'value="2026-11-09"' in html
     done = post_form(supplier, page + "/edit", {**fields, "reason": "生产日期录错"}, page=page)
     assert done.status_code == 303
     fixed = catalog.get_batch(db, GTIN, LOT)
@@ -317,6 +317,8 @@ def test_the_web_form_refuses_to_mix_codes_with_and_without_pins(supplier, db):
     label stock would print them."""
     page = f"/supplier/batches/{GTIN}/{LOT}"
     issue(supplier, db, 2)
+    form = supplier.get(page).get_data(as_text=True)
+    assert "本批次的码都不带刮开式防伪密码" in form and 'name="with_pin"' not in form
     refused = post_form(supplier, page + "/issue", {"count": "5", "with_pin": "1"}, page=page)
     assert refused.status_code == 400
     assert "本批次已有 2 个不带刮开式防伪密码的码" in refused.get_data(as_text=True)
@@ -356,7 +358,8 @@ def test_a_pin_batch_defaults_to_pins_and_a_voided_plain_code_unmixes_it(app, su
     page = f"/supplier/batches/{GTIN}/{LOT}"
     issue(supplier, db, 2, with_pin="1")
     html = supplier.get(page).get_data(as_text=True)
-    assert re.search(r'name="with_pin" value="1" checked', html)  # a top-up keeps PINs
+    assert '<input type="hidden" name="with_pin" value="1">' in html  # a top-up keeps PINs
+    assert 'type="checkbox" name="with_pin"' not in html  # no choice that would be refused
     menu = html.split('id="stock"')[1].split("</select>")[0]
     assert re.search(r'<option value="([^"]+)"', menu).group(1) == "thermal-50x30-pin"
     plain_codes_by_api(app, db, 1)
