@@ -492,7 +492,8 @@ def issue_for(client, db, gtin: str, lot: str, count: int) -> jobs.Job:
 
 def test_a_count_written_with_thousands_separators_is_read(supplier, db):
     assert issue(supplier, db, "1,200", over_plan="1").state == "finished"  # as the page writes
-    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 1200
+    assert issue(supplier, db, "1 000", over_plan="1").state == "finished"
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 2200
 
 
 @pytest.mark.parametrize("count", ["0", "100001", "-3", "五十", "", "1,00", "1.5", "\U00010A41",
@@ -558,7 +559,7 @@ def test_after_a_refused_form_the_language_switch_goes_to_the_page(supplier, db)
     page = f"/supplier/batches/{GTIN}/{LOT}"
     response = post_form(supplier, page + "/issue?lang=en", {"count": "1.5"}, page=page)
     html = response.get_data(as_text=True)
-    assert "without a decimal point" in html and f'href="{page}"' in html  # to 中文, not the POST URL
+    assert "such as 500 or 1,000" in html and f'href="{page}"' in html  # to 中文, not the POST URL
 
 
 def test_a_workspace_error_stays_in_the_workspace(supplier, client):

@@ -159,8 +159,8 @@ def _existing_batch(form) -> catalog.Batch | None:
         return None
 
 
-# Thousands written as this page writes them (6,000), or with a Chinese comma.
-_GROUPED = re.compile(r"[0-9]{1,3}(?:[,，][0-9]{3})+")
+# Thousands written as this page writes them (6,000), with a Chinese comma or a space.
+_GROUPED = re.compile(r"[0-9]{1,3}(?:[,， ][0-9]{3})+")
 
 
 def _whole_number(text: str | None, what: str, what_zh: str) -> int | None:
@@ -168,12 +168,12 @@ def _whole_number(text: str | None, what: str, what_zh: str) -> int | None:
     if not text:
         return None
     if _GROUPED.fullmatch(text):
-        text = re.sub("[,，]", "", text)
+        text = re.sub("[,， ]", "", text)
     if is_number(text) and len(text) > 18:
         raise InvalidInput(f"{what} is far too large", message_zh=f"{what_zh}太大了")
     if not is_number(text):
-        raise InvalidInput(f"{what} must be a whole number above 0, without a decimal point",
-                           message_zh=f"{what_zh}须为大于 0 的整数，不要加小数点")
+        raise InvalidInput(f"{what} must be a whole number above 0, such as 500 or 1,000",
+                           message_zh=f"{what_zh}须为大于 0 的整数，例如 500 或 1,000")
     return int(text)
 
 
