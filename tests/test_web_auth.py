@@ -218,6 +218,8 @@ def test_a_password_is_changed_with_the_current_one_and_other_sign_ins_end(
     assert client.get("/account").status_code == 303 and "/login" not in client.get(
         "/account").headers["Location"]  # this browser stays signed in
     assert "/login" in other.get("/admin/").headers["Location"]  # the other was signed out
+    told = other.get("/login").get_data(as_text=True)
+    assert "退出登录、修改密码或登录满一周后，都需要重新登录" in told
 
 
 def test_an_operator_resets_a_forgotten_password(run_cli, db, operator):

@@ -28,6 +28,11 @@ from .i18n import t
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
+# Said on the sign-in page to a browser sent there: its sign-in ended (signed out,
+# a password changed, a week passed) or it never had one.
+login_manager.login_message = "auth.please_sign_in"
+login_manager.login_message_category = "info"
+login_manager.localize_callback = t
 
 
 class SignedIn(UserMixin):
