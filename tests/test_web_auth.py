@@ -222,11 +222,15 @@ def test_a_password_is_changed_with_the_current_one_and_other_sign_ins_end(
     assert "退出登录、修改密码或登录满一周后，都需要重新登录" in told
 
 
-def test_an_operator_resets_a_forgotten_password(run_cli, db, operator):
+def test_an_operator_resets_a_forgotten_password(run_cli, client, db, operator):
+    for n in range(6):  # the account is held after five wrong passwords
+        held = sign_in(client, password=f"wrong guess {n}")
+    assert held.status_code == 429
     result = run_cli("users", "reset-password", EMAIL)
     password = re.search(r"\(shown once\): (\S+)", result.output).group(1)
     assert accounts.authenticate(db, EMAIL, password)
     assert not accounts.authenticate(db, EMAIL, PASSWORD)
+    assert sign_in(client, password=password).status_code == 303  # the hold is lifted
 
 
 def test_wrong_current_passwords_hold_the_account_like_failed_sign_ins(app, client, db, operator):

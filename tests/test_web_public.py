@@ -472,6 +472,24 @@ def test_a_failed_item_is_warned_above_everything_on_the_batch_page(app, client,
     assert "<dd>检测不合格（见上方提示）</dd>" in html and "<dd>正常</dd>" not in html
 
 
+def test_the_warning_names_the_failed_items_of_every_current_report(
+        app, client, db, issued_urls):
+    """A newer failing report hid an older one's failure from the buyer's warning."""
+    from trace import agencies
+    from trace.inspections import store
+    from test_inspections_store import PDF, pearl_report
+    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
+                                    "limit": "≤5", "verdict": "不合格"}])
+    lab = agencies.find_agency(db, "231012341234")
+    second = pearl_report(lab, report_no="ZJPQ-2026-0901", items=[
+        {"name": "耐干摩擦色牢度", "result": "2", "unit": "级", "limit": "≥3", "verdict": "不合格"}])
+    store.store_report(db, second, *store.sign_with_agency_key(
+        db, app.config["KEYS_DIR"], lab.id, second), pdf=PDF)
+    html = client.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    warning = html[html.index('class="warning"'):][:300]
+    assert "联苯菊酯" in warning and "耐干摩擦色牢度" in warning
+
+
 def test_a_genuine_item_of_a_failed_batch_is_not_headed_as_passed(app, client, db,
                                                                   issued_urls):
     path = path_of(issued_urls[0])

@@ -311,11 +311,13 @@ def change_password(db: sqlite_utils.Database, user: User, current: str, new: st
 
 def reset_password(db: sqlite_utils.Database, email: str) -> tuple[User, str]:
     """An operator's reset for a forgotten password: a generated one, every sign-in
-    of the account ended (its API tokens stay: the systems using them go on)."""
+    of the account ended (its API tokens stay: the systems using them go on), and a
+    hold after failed sign-ins lifted."""
     user = find_user(db, email)
     assert user is not None
     password = secrets.token_urlsafe(12)
     _set_password(db, user.id, password)
+    throttle.forget(db, LOGIN_PER_ACCOUNT, user.email.lower())  # a held account signs in now
     return user, password
 
 

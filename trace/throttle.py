@@ -79,3 +79,8 @@ def note_all(db: sqlite_utils.Database, guard: Guard) -> None:
     with db.atomic():
         for limit, subject in guard:
             note(db, limit, subject)
+
+
+def forget(db: sqlite_utils.Database, limit: Limit, subject: str) -> None:
+    """Drop the subject's counted attempts: an operator vouches for it (a reset)."""
+    db.execute("DELETE FROM attempts WHERE scope = ? AND subject = ?", [limit.scope, subject])

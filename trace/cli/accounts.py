@@ -104,7 +104,8 @@ def users_reset_password(email: str):
     """
     user, password = accounts.reset_password(database(), email)
     click.echo(f"New password for {user.email} (shown once): {password}")
-    click.echo("Its browsers are signed out; it can change the password at /account/password.")
+    click.echo("Its browsers are signed out and a hold after failed sign-ins is lifted; it can "
+               "change the password at /account/password.")
 
 
 @click.group(cls=AppGroup, name="tokens")
