@@ -155,7 +155,9 @@ def test_bad_csv_rows_are_named_and_nothing_is_stored(run_cli, app, db, make_bat
              (CSV_HEAD + csv_row().replace("2026-11-20", "20/11/2026"), "written year first"),
              (CSV_HEAD + csv_row().replace("2026-11-20", "46346"), "Excel day number"),
              (CSV_HEAD + csv_row() + csv_row("ZJSP-2", item="铅", result="0.6", verdict="不合格",
-                                             conclusion="所检项目合格"), "results.csv[1]")]
+                                             conclusion="所检项目合格"), "results.csv[1]"),
+             # a column read as nothing would sign its values away: 6.2 mg/kg lead 合格
+             (CSV_HEAD.replace("limit", "限量标准") + csv_row(), "unknown column(s) 限量标准")]
     for text, message in cases:
         path.write_text(text, encoding="utf-8")
         result = run_cli("inspection", "import", str(path), "--agency", str(agency.id))
@@ -176,6 +178,8 @@ CHINESE_HEAD = "报告编号,版本,所替代的版本,检验类别,商品条码
     ("utf-8", "浙江省食品检验院 检测结果汇总,,,\n\n" + CSV_HEAD + csv_row()),  # a title row
     ("utf-8", CHINESE_HEAD + csv_row().replace("2026-11-20", "2026/11/20")),
     ("gb18030", CHINESE_HEAD + csv_row().replace("2026-11-20", "2026年11月20日")),
+    ("gb18030", CHINESE_HEAD.replace("标准要求", "限量值").replace("单位", "计量单位")
+     + csv_row()),                                           # another lab's words
 ])
 def test_a_csv_as_excel_or_wps_saves_it_is_read(run_cli, app, db, make_batch, tmp_path,
                                                 encoding, text):
@@ -187,6 +191,7 @@ def test_a_csv_as_excel_or_wps_saves_it_is_read(run_cli, app, db, make_batch, tm
         result.output
     record = json.loads(db.execute("SELECT record FROM inspection_reports").fetchone()[0])
     assert record["issued_on"] == "2026-11-20" and record["items"][0]["name"] == "联苯菊酯"
+    assert (record["items"][0]["limit"], record["items"][0]["unit"]) == ("≤5", "mg/kg")
 
 
 def test_a_csv_report_takes_its_pdf(run_cli, app, db, make_batch, tmp_path):

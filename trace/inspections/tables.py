@@ -38,7 +38,14 @@ ALIASES = {"报告编号": "report_no", "版本": "version", "报告版本": "ve
            "检测项目": "item", "检验项目": "item", "项目": "item", "结果": "result",
            "检测结果": "result", "实测值": "result", "单位": "unit", "限值": "limit",
            "标准要求": "limit", "技术要求": "limit", "检测方法": "method", "检验方法": "method",
-           "方法": "method", "判定": "verdict", "单项判定": "verdict"}
+           "方法": "method", "判定": "verdict", "单项判定": "verdict",
+           # and as other labs write them
+           "报告号": "report_no", "更正的版本": "supersedes", "被更正版本": "supersedes",
+           "条码": "gtin", "样品批号": "lot", "检验结果": "result", "检测值": "result",
+           "计量单位": "unit", "结果单位": "unit", "限量值": "limit", "限量": "limit",
+           "标准值": "limit", "标准限值": "limit", "指标": "limit", "标准指标": "limit",
+           "单项结论": "verdict", "结果判定": "verdict", "判定结果": "verdict"}
+KNOWN = HEADER + ITEM + ("pdf_sha256",)
 
 
 def decode_sheet(data: bytes, name: str) -> str:
@@ -101,6 +108,7 @@ def records_from_csv(text: str, agency: Agency, name: str) -> list[dict]:
                            first.count(",") else ","))
     top = _headings_row(rows, name)
     headings = [_heading(cell) for cell in rows[top]]
+    _refuse_unknown(rows[top], headings, name)
     records: dict[tuple[str, str], dict] = {}
     for number, cells in enumerate(rows[top + 1:], top + 2):  # as the sheet numbers rows
         if not any(cell.strip() for cell in cells):
@@ -123,6 +131,19 @@ def records_from_csv(text: str, agency: Agency, name: str) -> list[dict]:
     if not records:
         raise InvalidInput(f"{name}: no rows", message_zh=f"{name}：没有数据行")
     return list(records.values())
+
+
+def _refuse_unknown(cells: list[str], headings: list[str], name: str) -> None:
+    """A column read as nothing would be signed as missing: a 限量值 dropped left a
+    6.2 mg/kg lead result signed 合格 with no limit to judge it by."""
+    unknown = [cell.strip() for cell, heading in zip(cells, headings)
+               if cell.strip() and heading not in KNOWN]
+    if unknown:
+        chinese = "、".join(dict.fromkeys(ALIASES))
+        raise InvalidInput(f"{name}: unknown column(s) {', '.join(unknown)}; name each column "
+                           f"as one of: {', '.join(KNOWN)} (or in Chinese: {chinese})",
+                           message_zh=f"{name}：不认识的列：{'、'.join(unknown)}。"
+                           f"请把列名改成下列之一：{chinese}")
 
 
 def _header(values: dict, agency: Agency) -> dict:
