@@ -134,6 +134,23 @@ def test_a_correction_supersedes_and_both_stay(app, db, commissioned):
         store.store_report(db, third, *signed(app, db, commissioned, third))
 
 
+def test_a_report_number_differing_only_in_case_or_width_is_the_same_report(
+        app, db, commissioned):
+    """zjsp-2026-j0417 and ＺＪＳＰ－２０２６－Ｊ０４１７ were stored as two more reports
+    beside ZJSP-2026-J0417, and buyers read three reports of one number."""
+    first = pearl_report(commissioned)
+    store.store_report(db, first, *signed(app, db, commissioned, first), pdf=PDF)
+    offline = pearl_report(commissioned, report_no=first["report_no"].lower())
+    with pytest.raises(Conflict, match=f"write it {first['report_no']}"):
+        store.store_report(db, offline, *signed(app, db, commissioned, offline), pdf=PDF)
+    typed = dict(pearl_report(commissioned), report_no="ＺＪＰＱ－２０２６－０８１５")
+    wide = store.complete_unsigned(typed, commissioned, PDF)
+    assert wide["report_no"] == first["report_no"]  # what the platform signs, it writes plainly
+    with pytest.raises(Conflict, match="is stored already"):
+        store.store_report(db, wide, *signed(app, db, commissioned, wide), pdf=PDF)
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 1
+
+
 def test_stored_reports_cannot_be_edited_or_deleted(app, db, commissioned):
     record = pearl_report(commissioned)
     store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)

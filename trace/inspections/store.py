@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -168,8 +169,23 @@ def _check_batch_written_as_stored(record: dict, batch: catalog.Batch) -> None:
                        f"{batch.lot}，改正后重新签名")
 
 
+def report_key(report_no: str) -> str:
+    """A report number as the platform writes it and compares it: full-width forms
+    read as ASCII (ＺＪ－０４ is ZJ-04), upper case, no surrounding spaces."""
+    return unicodedata.normalize("NFKC", report_no).strip().upper()
+
+
 def _check_version(db: sqlite_utils.Database, agency: agencies.Agency, record: dict,
                    batch: catalog.Batch) -> None:
+    key = report_key(record["report_no"])
+    twin = next((stored for (stored,) in db.execute(
+        "SELECT DISTINCT report_no FROM inspection_reports WHERE agency_id = ?", [agency.id])
+        if stored != record["report_no"] and report_key(stored) == key), None)
+    if twin:  # zjsp-0417 beside ZJSP-0417: buyers would read two reports of one number
+        raise Conflict(f"report {record['report_no']} is report {twin} written differently "
+                       f"(case or full-width characters); write it {twin}",
+                       message_zh=f"报告编号 {record['report_no']} 与已有的 {twin} 只差大小写或全角"
+                       f"字符；请写成 {twin}")
     rows = db.execute("SELECT version, supersedes, batch_id FROM inspection_reports WHERE "
                       "agency_id = ? AND report_no = ?",
                       [agency.id, record["report_no"]]).fetchall()
@@ -293,6 +309,8 @@ def complete_unsigned(record: dict, agency: agencies.Agency, pdf: bytes | None,
                         "cnas": agency.cnas_no or ""}
     if isinstance(filled.get("batch"), dict):
         filled["batch"] = _as_registered(filled["batch"])
+    if isinstance(filled.get("report_no"), str):
+        filled["report_no"] = report_key(filled["report_no"])
     if not filled.get("pdf_sha256"):
         filled["pdf_sha256"] = hashlib.sha256(pdf).hexdigest() if pdf is not None else kept_pdf
     if isinstance(filled.get("items"), list):
