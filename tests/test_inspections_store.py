@@ -462,3 +462,15 @@ def test_a_batch_the_platform_signs_is_written_as_registered(app, db, commission
     store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
     [shown] = store.served_reports(db, 1)
     assert shown["signature_ok"] and shown["current"]
+
+
+@pytest.mark.parametrize("conclusion, failed", [
+    ("经抽样检验，所检项目未发现不合格项", False), ("所检项目符合标准要求。不合格项：无", False),
+    ("无不合格项目", False), ("不合格项目数：0 项", False),
+    ("联苯菊酯项目不符合 GB 2763-2021 要求，判定不合格", True),
+    ("未发现异常，但铅不合格", True),
+])
+def test_a_conclusion_saying_nothing_failed_is_read_so(conclusion, failed):
+    """Official wording for a pass (未发现不合格项) was refused as naming a failure."""
+    from trace.inspections.report import says_something_failed
+    assert says_something_failed(conclusion) is failed

@@ -154,13 +154,23 @@ def check_record(record: Any, *, future_ok: bool = False) -> dict:
     return record
 
 
+# "No item failed", as official conclusions word it: 未发现不合格项, 不合格项：无.
+_NONE_FAILED = re.compile(r"(未发现|未见|未检出|无|没有|不存在)[^，。；,;]{0,3}?(不合格|不符合)"
+                          r"|(不合格|不符合)[项目数]*\s*[:：]?\s*(无|0\s*项|零项)")
+
+
+def says_something_failed(conclusion: str) -> bool:
+    """Whether a conclusion reports a failure, not counting its words for none."""
+    return any(word in _NONE_FAILED.sub("", conclusion) for word in FAILED)
+
+
 def _conclusion_agrees(record: dict) -> None:
     """A conclusion saying the goods conform while an item failed (or the other way
     round) would put a green 合格 beside a red item on the buyer's page."""
-    says_failed = any(word in record["conclusion"] for word in FAILED)
+    says_failed = says_something_failed(record["conclusion"])
     if failed_items(record) and not says_failed:
-        raise _bad("conclusion", "says the goods conform, but an item failed; write which "
-                   "items do not conform", "写的是符合要求，但有单项不合格，请写明不合格的项目")
+        raise _bad("conclusion", "does not say anything failed, but an item did; write which "
+                   "items do not conform", "没有写不合格，但有单项不合格，请写明不合格的项目")
     if says_failed and not failed_items(record):
         raise _bad("conclusion", "says something failed, but every item passed",
                    "写有不合格或不符合，但没有一个单项判定为不合格")
