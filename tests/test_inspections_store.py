@@ -287,6 +287,10 @@ def test_a_verdict_that_contradicts_its_result_and_limit_is_refused(
     ("0.8", "mg/kg", "不得超过0.5"), ("0.2", "mm", "不得低于 0.3"), ("0.8", "mg/kg", "0.5以下"),
     ("0.8", "mg/kg", "小于0.5"), ("0.8", "mg/kg", "低于 0.5"), ("0.8", "mg/kg", "0.5 max"),
     ("0.2", "mm", "0.3以上"),
+    # words and grades: 沙门氏菌 阳性 against 阴性, 异味 有 against 无, a banned dye
+    # found, colour fastness under its minimum grade
+    ("阳性", "", "阴性"), ("有", "", "无"), ("检出", "", "禁用"), ("25", "mg/kg", "禁用"),
+    ("2-3", "级", "≥3"), ("3", "级", "≥3-4"), ("2-3 级", "", "≥3"),
 ])
 def test_an_over_limit_result_passed_in_any_usual_spelling_is_refused(db, lab, result, unit,
                                                                       limit):
@@ -305,6 +309,8 @@ def test_an_over_limit_result_passed_in_any_usual_spelling_is_refused(db, lab, r
     ("5×10²", "CFU/g", "≤10⁴"), ("5000", "CFU/g", "≤10⁴"), ("12,5", "%", "≤13"),
     ("-20", "℃", "≤-18"), ("<LOD", "mg/kg", "≤0.1"), ("未檢出", "mg/kg", "不得检出"),
     ("<0.01 (未检出)", "mg/kg", "≤0.05"), (">0.5", "mm", "≥0.3"),
+    ("阴性", "", "阴性"), ("无", "", "无"), ("未检出", "mg/kg", "禁用"), ("3-4", "级", "≥3"),
+    ("4-5 级", "", "≥4"),
 ])
 def test_a_result_within_a_limit_written_otherwise_passes(db, lab, result, unit, limit):
     record = pearl_report(lab)

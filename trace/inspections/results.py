@@ -107,7 +107,13 @@ _BOUND_WORDS = (("<=", "≤"), ("=<", "≤"), ("≦", "≤"), ("≯", "≤"), ("
 _BOUND_AFTER = re.compile(r"(.*?\d)\s*(以下|以内|以上|MAX|MIN)", re.IGNORECASE)
 _AFTER_SIGN = {"以下": "≤", "以内": "≤", "MAX": "≤", "以上": "≥", "MIN": "≥"}
 _LIMIT = re.compile(rf"([<>≤≥])\s*({_NUMBER})\s*(.*)")
-_NONE_ALLOWED = {"不得检出", "不得检出ND", "ND", "不得检出(ND)"}
+_NONE_ALLOWED = {"不得检出", "不得检出ND", "ND", "不得检出(ND)", "禁用"}  # a banned dye too
+# Limits in words and the results that meet or miss them: 沙门氏菌 阴性, 异味 无.
+_QUALITATIVE = {"阴性": ({"阴性", "NEGATIVE", "未检出"}, {"阳性", "POSITIVE", "检出"}),
+                "NEGATIVE": ({"阴性", "NEGATIVE", "未检出"}, {"阳性", "POSITIVE", "检出"}),
+                "无": ({"无", "未发现", "未检出", "没有"}, {"有", "检出", "发现"})}
+# Colour-fastness grades: 3-4 is the half grade between 3 and 4.
+_GRADE = re.compile(r"([1-5])(?:\s*[-–/]\s*([1-5]))?\s*级?")
 _DETECTED = {"检出", "有检出", "阳性", "DETECTED", "POSITIVE"}
 # A number with a unit typed after it: the unit starts with a letter, µ, %, or °.
 _WITH_UNIT = re.compile(rf"([<>≤≥]?)\s*({_NUMBER})\s*([A-Za-zµμ%‰°][A-Za-z0-9µμ%‰/·^.]*)")
@@ -174,8 +180,9 @@ def read_limit(limit: str | None, unit: str | None = None) -> Reading:
 def within_limit(result: str, limit: str | None, unit: str | None = None) -> bool | None:
     """Whether the printed result meets the printed limit, when that can be told
     from the text alone (a number against a bound or a range, a limit's own unit
-    scaled into the result's ``unit``, or 不得检出); None otherwise (grades,
-    words, a limit given as a bare number or a standard's name).
+    scaled into the result's ``unit``, 不得检出 or 禁用, 阴性 or 无, a colour-fastness
+    grade against its minimum); None otherwise (other words, a limit given as a bare
+    number or a standard's name).
 
     >>> within_limit("9.9", "≤0.5"), within_limit("0.3", "≤0.5"), within_limit("未检出", "≤0.5")
     (False, True, True)
@@ -189,14 +196,23 @@ def within_limit(result: str, limit: str | None, unit: str | None = None) -> boo
     (False, True, False)
     >>> within_limit("0.5mg/kg", "≤0.1"), within_limit("0.5", "≯0.1", "mg/kg")
     (False, False)
-    >>> within_limit("3-4级", "≥4") is None, within_limit("0.5 mg/L", "≤0.1", "mg/kg") is None
-    (True, True)
+    >>> within_limit("3-4级", "≥4"), within_limit("0.5 mg/L", "≤0.1", "mg/kg") is None
+    (False, True)
+    >>> within_limit("阳性", "阴性"), within_limit("有", "无"), within_limit("检出", "禁用")
+    (False, False, False)
     """
     reading, unit = _with_its_unit(result, unit)
     if reading is None:  # a unit of its own that cannot be compared
         return None
-    if plain(limit).replace(" ", "").upper() in _NONE_ALLOWED:
+    words = plain(limit).replace(" ", "").upper()
+    if words in _NONE_ALLOWED:
         return _none_allowed(reading)
+    if words in _QUALITATIVE:
+        passing, failing = _QUALITATIVE[words]
+        said = plain(result).replace(" ", "").upper()
+        return True if said in passing else False if said in failing else None
+    if unit == "级" or "级" in (result or "") + (limit or ""):
+        return _grade_within(result, limit)
     bound = read_limit(limit, unit)
     if bound.qualifier not in ("≤", "<", "≥", ">", "range") or bound.value is None:
         return None
@@ -216,6 +232,31 @@ def within_limit(result: str, limit: str | None, unit: str | None = None) -> boo
         return top <= value <= float(bound.upper or 0)
     return {"≤": value <= top, "<": value < top, "≥": value >= top, ">": value > top}[
         bound.qualifier]
+
+
+def _grade(text: str) -> float | None:
+    found = _GRADE.fullmatch(plain(text).strip())
+    if found is None:
+        return None
+    low, high = found.group(1), found.group(2)
+    if high is None:
+        return float(low)
+    return (int(low) + int(high)) / 2 if int(high) == int(low) + 1 else None
+
+
+def _grade_within(result: str, limit: str | None) -> bool | None:
+    """A grade against a minimum grade (≥3, ≥3-4); None when either is no grade.
+
+    >>> _grade_within("2-3 级", "≥3"), _grade_within("3-4", "≥3"), _grade_within("3", "≥3-4")
+    (False, True, False)
+    """
+    found = re.fullmatch(r"\s*([≥>≤<])?\s*(.+)", plain(limit or ""))
+    floor = _grade(found.group(2)) if found else None
+    got = _grade(result)
+    if floor is None or got is None or found is None:
+        return None
+    sign = found.group(1) or "≥"
+    return {"≥": got >= floor, ">": got > floor, "≤": got <= floor, "<": got < floor}[sign]
 
 
 def _with_its_unit(result: str, unit: str | None) -> tuple[Reading | None, str | None]:
