@@ -121,6 +121,7 @@ def test_a_buyer_reports_from_the_page_and_the_queue_shows_it(client, run_cli, d
     assert b"SecretPhone" not in stored
     text = run_cli("reports", "list").output
     assert "某直播间 12 号链接" in text and f"#{entry['id']}" in text
+    assert " Beijing " in text and " UTC " not in text  # the time the buyer was shown
     assert json.loads(run_cli("reports", "list", "--gtin", "09521234000020", "--json")
                       .output) == []
     assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == 1  # the form is no scan

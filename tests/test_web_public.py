@@ -472,6 +472,20 @@ def test_a_failed_item_is_warned_above_everything_on_the_batch_page(app, client,
     assert "<dd>检测不合格（见上方提示）</dd>" in html and "<dd>正常</dd>" not in html
 
 
+def test_a_report_stored_without_its_pdf_says_where_to_ask(app, client, db, issued_urls):
+    from trace import agencies
+    from trace.inspections import store
+    from test_inspections_store import pearl_report
+    lab, _ = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
+                                 keys_dir=app.config["KEYS_DIR"])
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    record = pearl_report(lab, pdf_sha256="")
+    store.store_report(db, record, *store.sign_with_agency_key(
+        db, app.config["KEYS_DIR"], lab.id, record))
+    html = client.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    assert "没有随这份记录上传报告原件" in html and "/inspections/pdf/" not in html
+
+
 def test_the_warning_names_the_failed_items_of_every_current_report(
         app, client, db, issued_urls):
     """A newer failing report hid an older one's failure from the buyer's warning."""

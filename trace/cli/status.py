@@ -16,6 +16,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import recalls, reports, scans
+from ..clock import beijing_time
 from ..codes import BatchRef, ItemCode, parse_link
 from ..errors import InvalidCode, NotFound
 from .catalog import batch_group
@@ -136,8 +137,8 @@ def reports_list(gtin: str | None, as_json: bool):
     def lines(report: reports.Report) -> str:
         about = " ".join(filter(None, [report.gtin, report.lot, report.serial])) or "(no code)"
         photo = f"  photo {report.photo_sha256[:12]}" if report.photo_sha256 else ""
-        when = report.created_at[:19].replace("T", " ")
-        return (f"#{report.id}  {when} UTC  {about}  [{report.verdict or '-'}]"
+        when = beijing_time(report.created_at)  # as the buyer's page showed the time
+        return (f"#{report.id}  {when} Beijing  {about}  [{report.verdict or '-'}]"
                 f"{photo}\n    saw: {report.what_seen}\n    bought at: {report.where_bought}"
                 + (f"\n    contact: {report.contact}" if report.contact else ""))
     echo_list(reports.list_reports(database(), gtin), as_json, "No reports.", lines,
