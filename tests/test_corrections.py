@@ -173,3 +173,23 @@ def test_an_expiry_from_the_shelf_life_moves_with_a_corrected_production_date(db
     kept, _ = corrections.edit_batch(db, supplier, own, actor="qc", reason="日期录错",
                                      produced_on="2026-04-02")
     assert kept.expires_on == "2027-01-01"
+
+
+def test_a_sign_ups_batches_are_logged_on_approval_and_a_turned_down_one_leaves_no_trace(db):
+    """Turning down a sign-up that had opened a batch deleted a logged batch, and the
+    ledger audit reported its row gone for good."""
+    waiting = catalog.add_supplier(db, "待审公司", "91330100MA27XL0Y34", approved=False)
+    catalog.add_product(db, waiting, OTHER_GTIN, "龙井茶")
+    batch = catalog.new_batch(db, OTHER_GTIN, "LJ-1", produced_on="2026-11-01")
+    corrections.edit_batch(db, waiting, batch, actor="qc", notes="试一下")  # no reason needed yet
+    corrections.edit_product(db, waiting, OTHER_GTIN, actor="qc", name="西湖龙井茶")
+    assert db.execute("SELECT count(*) FROM ledger_leaves").fetchone()[0] == 0
+    assert audit.audit(db) == []
+    catalog.reject_supplier(db, waiting.id)
+    assert audit.audit(db) == []
+    other = catalog.add_supplier(db, "另一家待审", "91330681MA2D7XKQ0T", approved=False)
+    catalog.add_product(db, other, GTIN, "珍珠")
+    catalog.new_batch(db, GTIN, LOT, produced_on="2026-11-01")
+    catalog.approve_supplier(db, other.id)
+    assert [row[0] for row in db.execute("SELECT kind FROM ledger_leaves")] == ["batch_created"]
+    assert audit.audit(db) == []

@@ -168,7 +168,13 @@ def approve_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
         raise Conflict(f"{supplier.name}'s sign-up was turned down; it cannot be approved",
                        message_zh=f"{supplier.name} 的注册已被驳回，不能再通过")
     if not supplier.approved:
-        db.execute("UPDATE suppliers SET approved_at = ? WHERE id = ?", [utc_now(), supplier.id])
+        with db.atomic():
+            db.execute("UPDATE suppliers SET approved_at = ? WHERE id = ?",
+                       [utc_now(), supplier.id])
+            for (batch_id,) in db.execute(  # opened while it waited: logged from now on
+                    "SELECT b.id FROM batches b JOIN products p ON p.gtin = b.gtin "
+                    "WHERE p.supplier_id = ? ORDER BY b.id", [supplier.id]).fetchall():
+                leaves.record(db, f"batches:{batch_id}")
     return find_supplier(db, supplier.id)
 
 
@@ -362,7 +368,10 @@ def new_batch(db: sqlite_utils.Database, gtin: str, lot: str, *, produced_on: st
         cursor = db.execute("INSERT INTO batches (gtin, lot, produced_on, quantity_planned, "
                             "notes, expires_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                             [*batch.values(), utc_now()])
-        leaves.record(db, f"batches:{cursor.lastrowid}")
+        # A sign-up's batches are logged once an operator approves it: until then no
+        # page shows them, and a turned-down sign-up's are deleted.
+        if supplier_of(db, product).approved:
+            leaves.record(db, f"batches:{cursor.lastrowid}")
     return Batch(id=cursor.lastrowid, **batch)  # type: ignore[arg-type]
 
 

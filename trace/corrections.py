@@ -71,7 +71,7 @@ def edit_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, *, ac
         changed = _differences(current, wanted)
         if not changed:
             return current, 0
-        public = has_batches(db, current.gtin)
+        public = supplier.approved and has_batches(db, current.gtin)
         why = catalog.clean_text(reason, "reason", what_zh="更正原因", limit=200)
         if public and not why:
             raise InvalidInput(
@@ -153,11 +153,13 @@ def edit_batch(db: sqlite_utils.Database, supplier: Supplier, batch: catalog.Bat
         if not changed:
             return current, 0
         why = catalog.clean_text(reason, "reason", what_zh="更正原因", limit=200)
-        if not why:
+        if not why and supplier.approved:
             raise InvalidInput("say why the batch changes: the change is kept with its reason",
                                message_zh="请填写更正原因：修改会连同原因一起记录")
         db.execute(f"UPDATE batches SET {', '.join(f'{field} = ?' for field in changed)} "
                    "WHERE id = ?", [after for _before, after in changed.values()] + [current.id])
+        if not supplier.approved:  # a sign-up's batch: not logged yet, so simply rewritten
+            return catalog.get_batch_by_id(db, current.id), len(changed)
         cursor = db.execute(
             "INSERT INTO batch_changes (batch_id, changes, reason, actor, at) "
             "VALUES (?, ?, ?, ?, ?)",

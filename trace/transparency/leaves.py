@@ -205,7 +205,9 @@ def record(db: sqlite_utils.Database, source: str, **extra: Any) -> int:
 def event_sources(db: sqlite_utils.Database) -> list[tuple[str, str]]:
     """Every event the ledger must hold, as (time, source), oldest first."""
     queries = [
-        "SELECT created_at, 'batches:' || id FROM batches",
+        "SELECT b.created_at, 'batches:' || b.id FROM batches b JOIN products p ON "
+        "p.gtin = b.gtin JOIN suppliers s ON s.id = p.supplier_id "
+        "WHERE s.approved_at IS NOT NULL",  # a sign-up's are logged on approval
         "SELECT issued_at, 'issuances:' || id FROM issuances",
         "SELECT created_at, 'inspection_reports:' || id FROM inspection_reports",
         "SELECT at, 'status_events:' || id FROM status_events",
