@@ -119,6 +119,15 @@ def test_a_sign_up_turned_down_frees_its_gtins_and_disables_its_accounts(operato
     assert not accounts.find_user(db, "fake@tea.example.cn").active
     real = catalog.add_supplier(db, "杭州西湖龙井茶业", "91330100MA27XL0Y5A")
     catalog.add_product(db, real, "06901234567892", "西湖龙井")  # the GTIN is free again
+    from trace.transparency import audit
+    assert audit.audit(db) == []  # its batch was never logged, so its going breaks nothing
+    page = operator.get("/admin/").get_data(as_text=True)
+    assert "rejected-" not in page and "91330100MA27XL0Y34" in page  # the code as it was
+    fake = accounts.find_user(db, "fake@tea.example.cn")
+    refused = post_form(operator, f"/admin/users/{fake.id}/enable", {}, page="/admin/")
+    assert "注册已被驳回，账号不能重新启用" in operator.get(refused.headers["Location"]).get_data(
+        as_text=True)
+    assert not accounts.find_user(db, "fake@tea.example.cn").active
 
 
 def test_an_approved_supplier_cannot_be_turned_down(operator, db, make_batch):

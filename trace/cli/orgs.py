@@ -91,7 +91,8 @@ def agency_list(as_json: bool):
       python -m trace agency list
     """
     def line(agency: agencies.Agency) -> str:
-        state = "" if agency.approved else "  (awaiting approval)"
+        state = ("" if agency.approved else "  (turned down)" if agency.rejected_at
+                 else "  (awaiting approval)")
         return f"{agency.id:>4}  CMA {agency.cma_no}  {agency.cnas_no or '-':<7} {agency.name}" \
             + state
     echo_list(agencies.list_agencies(database()), as_json, "No agencies yet.", line,
