@@ -157,7 +157,9 @@ def test_bad_csv_rows_are_named_and_nothing_is_stored(run_cli, app, db, make_bat
              (CSV_HEAD + csv_row() + csv_row("ZJSP-2", item="铅", result="0.6", verdict="不合格",
                                              conclusion="所检项目合格"), "results.csv[1]"),
              # a column read as nothing would sign its values away: 6.2 mg/kg lead 合格
-             (CSV_HEAD.replace("limit", "限量标准") + csv_row(), "unknown column(s) 限量标准")]
+             (CSV_HEAD.replace("limit", "限量标准") + csv_row(), "unknown column(s) 限量标准"),
+             (CSV_HEAD.replace("\n", ",限量值\n") + csv_row().replace("\n", ",≤0.5\n"),
+              "two columns say the same field (limit")]
     for text, message in cases:
         path.write_text(text, encoding="utf-8")
         result = run_cli("inspection", "import", str(path), "--agency", str(agency.id))

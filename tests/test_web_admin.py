@@ -175,3 +175,22 @@ def test_an_operator_registers_an_agency_with_its_key(operator, db):
     assert 'value="宁波检测院"' in html and 'value="宁波市"' in html  # nothing to type again
     assert 'href="/admin/?lang=en"' in html  # the language switch goes to the page
     assert len(agencies.list_agencies(db)) == 1
+
+
+def test_a_sign_up_commissions_no_lab_and_is_turned_down_without_a_500(operator, db, app):
+    """Turning down a sign-up that had commissioned a lab failed on a foreign key (500)."""
+    from trace import agencies
+    from trace.errors import Forbidden
+    from trace.inspections import store
+    waiting = catalog.add_supplier(db, "待审茶业", "91330100MA27XL0Y34", approved=False)
+    catalog.add_product(db, waiting, "06901234567892", "西湖龙井")
+    batch = catalog.new_batch(db, "06901234567892", "LJ-1")
+    lab, _ = agencies.add_agency(db, "浙江省食品检验院", "231012340188",
+                                 keys_dir=app.config["KEYS_DIR"])
+    with pytest.raises(Forbidden, match="not approved yet"):
+        store.commission(db, "06901234567892", "LJ-1", lab.id, actor="qc")
+    db.execute("INSERT INTO commissions (batch_id, agency_id, kind, actor, at) "
+               "VALUES (?, ?, 'commission', 'qc', '2026-11-01')", [batch.id, lab.id])  # older data
+    done = post_form(operator, f"/admin/suppliers/{waiting.id}/reject", {}, page="/admin/")
+    assert done.status_code == 303 and catalog.find_supplier(db, waiting.id).rejected_at
+    assert db.execute("SELECT count(*) FROM commissions").fetchone()[0] == 0

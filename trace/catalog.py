@@ -192,6 +192,14 @@ def reject_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
         if db.execute(f"SELECT 1 FROM items WHERE gtin IN ({gtins}) LIMIT 1",
                       [supplier.id]).fetchone():
             raise Conflict(f"{supplier.name} has issued codes; it cannot be turned down")
+        batches = f"SELECT id FROM batches WHERE gtin IN ({gtins})"
+        if db.execute(f"SELECT 1 FROM inspection_reports WHERE batch_id IN ({batches}) "
+                      "LIMIT 1", [supplier.id]).fetchone():  # signed and logged: kept
+            raise Conflict(f"a lab has signed a report for a batch of {supplier.name}; it "
+                           "cannot be turned down (disable its accounts instead)",
+                           message_zh=f"已有检测机构为 {supplier.name} 的批次签发了报告，不能驳回；"
+                           "请改为停用其账号")
+        db.execute(f"DELETE FROM commissions WHERE batch_id IN ({batches})", [supplier.id])
         db.execute(f"DELETE FROM batches WHERE gtin IN ({gtins})", [supplier.id])
         db.execute("DELETE FROM products WHERE supplier_id = ?", [supplier.id])
         now = utc_now()

@@ -55,6 +55,11 @@ def commission(db: sqlite_utils.Database, gtin: str, lot: str, agency_id: int | 
     agency = agencies.find_agency(db, agency_id)
     if not agency.approved:
         raise Forbidden(f"{agency.name} is not approved yet", message_zh="该检测机构尚未通过审核")
+    if not catalog.supplier_of(db, catalog.get_product(db, batch.gtin)).approved:
+        # a lab's signed report is public and logged; a sign-up may yet be turned down
+        raise Forbidden(f"batch {batch.lot}'s supplier is not approved yet; labs are "
+                        "commissioned once it is",
+                        message_zh="供货商通过平台审核后，才能委托或指派检测机构")
     db.execute("INSERT OR IGNORE INTO commissions (batch_id, agency_id, kind, actor, at) "
                "VALUES (?, ?, ?, ?, ?)", [batch.id, agency.id, kind, actor, utc_now()])
 
@@ -169,10 +174,16 @@ def _check_batch_written_as_stored(record: dict, batch: catalog.Batch) -> None:
                        f"{batch.lot}，改正后重新签名")
 
 
-def report_key(report_no: str) -> str:
-    """A report number as the platform writes it and compares it: full-width forms
-    read as ASCII (ＺＪ－０４ is ZJ-04), upper case, no surrounding spaces."""
+def written_report_no(report_no: str) -> str:
+    """A report number as the platform writes what it signs: full-width forms read as
+    ASCII (ＺＪ－０４ is ZJ-04), upper case, no surrounding spaces."""
     return unicodedata.normalize("NFKC", report_no).strip().upper()
+
+
+def report_key(report_no: str) -> str:
+    """What two report numbers must differ in to be two reports: not case, width, or
+    the dash or space between their parts (ZJ 04, ZJ–04 and zj-04 are one)."""
+    return re.sub(r"[\s\-‐‑‒–—−_]+", "-", written_report_no(report_no))
 
 
 def _check_version(db: sqlite_utils.Database, agency: agencies.Agency, record: dict,
@@ -183,9 +194,9 @@ def _check_version(db: sqlite_utils.Database, agency: agencies.Agency, record: d
         if stored != record["report_no"] and report_key(stored) == key), None)
     if twin:  # zjsp-0417 beside ZJSP-0417: buyers would read two reports of one number
         raise Conflict(f"report {record['report_no']} is report {twin} written differently "
-                       f"(case or full-width characters); write it {twin}",
-                       message_zh=f"报告编号 {record['report_no']} 与已有的 {twin} 只差大小写或全角"
-                       f"字符；请写成 {twin}")
+                       f"(case, width, dashes or spaces); write it {twin}",
+                       message_zh=f"报告编号 {record['report_no']} 与已有的 {twin} 只差大小写、全角、"
+                       f"连字符或空格；请写成 {twin}")
     rows = db.execute("SELECT version, supersedes, batch_id FROM inspection_reports WHERE "
                       "agency_id = ? AND report_no = ?",
                       [agency.id, record["report_no"]]).fetchall()
@@ -310,7 +321,7 @@ def complete_unsigned(record: dict, agency: agencies.Agency, pdf: bytes | None,
     if isinstance(filled.get("batch"), dict):
         filled["batch"] = _as_registered(filled["batch"])
     if isinstance(filled.get("report_no"), str):
-        filled["report_no"] = report_key(filled["report_no"])
+        filled["report_no"] = written_report_no(filled["report_no"])
     if not filled.get("pdf_sha256"):
         filled["pdf_sha256"] = hashlib.sha256(pdf).hexdigest() if pdf is not None else kept_pdf
     if isinstance(filled.get("items"), list):

@@ -136,8 +136,15 @@ def records_from_csv(text: str, agency: Agency, name: str) -> list[dict]:
 def _refuse_unknown(cells: list[str], headings: list[str], name: str) -> None:
     """A column read as nothing would be signed as missing: a 限量值 dropped left a
     6.2 mg/kg lead result signed 合格 with no limit to judge it by."""
-    unknown = [cell.strip() for cell, heading in zip(cells, headings)
-               if cell.strip() and heading not in KNOWN]
+    named = [(cell.strip(), heading) for cell, heading in zip(cells, headings) if cell.strip()]
+    twice = [heading for heading in dict.fromkeys(h for _c, h in named)
+             if sum(1 for _c, h in named if h == heading) > 1]
+    if twice:  # limit and 限量值 both: one would be signed, the other dropped unseen
+        columns = "、".join(cell for cell, heading in named if heading in twice)
+        raise InvalidInput(f"{name}: two columns say the same field ({', '.join(twice)}: "
+                           f"{columns}); keep one",
+                           message_zh=f"{name}：这几列是同一栏（{columns}），请只保留一列")
+    unknown = [cell for cell, heading in named if heading not in KNOWN]
     if unknown:
         chinese = "、".join(dict.fromkeys(ALIASES))
         raise InvalidInput(f"{name}: unknown column(s) {', '.join(unknown)}; name each column "
