@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from trace import accounts, agencies, catalog, keys
+from trace.errors import Conflict
 
 from conftest import BASE_URL, GTIN, LOT, post_form
 
@@ -117,6 +118,8 @@ def test_a_sign_up_turned_down_frees_its_gtins_and_disables_its_accounts(operato
     post_form(operator, f"/admin/suppliers/{squatter.id}/reject", {}, page="/admin/")
     assert catalog.find_supplier(db, squatter.id).rejected_at
     assert not accounts.find_user(db, "fake@tea.example.cn").active
+    with pytest.raises(Conflict, match="sign up with another e-mail"):  # not "sign in"
+        accounts.add_user(db, "admin", "fake@tea.example.cn", password="y" * 12)
     real = catalog.add_supplier(db, "杭州西湖龙井茶业", "91330100MA27XL0Y5A")
     catalog.add_product(db, real, "06901234567892", "西湖龙井")  # the GTIN is free again
     from trace.transparency import audit

@@ -89,7 +89,13 @@ def add_user(db: sqlite_utils.Database, role: str, email: str, *, org: str | Non
     org_id = _org(db, role, org)
     password = check_password(password) if password is not None else \
         secrets.token_urlsafe(12)
-    if find_user(db, email, missing_ok=True):
+    existing = find_user(db, email, missing_ok=True)
+    if existing and not existing.active:  # "sign in" would only say it is disabled
+        raise Conflict(f"the account for {email} is disabled (or its sign-up was turned "
+                       "down); sign up with another e-mail, or ask the operator",
+                       message_zh=f"{email} 的账号已停用（或注册未通过审核）；请换一个邮箱注册，"
+                       "或联系平台")
+    if existing:
         raise Conflict(f"an account for {email} already exists",
                        message_zh=f"{email} 已有账号，请直接登录")
     created_at = utc_now()
