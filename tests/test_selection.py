@@ -111,6 +111,8 @@ def test_a_forged_code_naming_no_registered_batch_records_nothing(db, room, issu
 def test_a_batch_link_or_shared_text_is_told_for_what_it_is(db, room, issued_urls):
     batch = selection.check_sample(db, f"{BASE_URL}/01/{GTIN}/10/{LOT}", BASE_URL)
     assert "批次页面的网址" in batch.checks[0].detail and not batch.ok
+    live = selection.check_sample(db, f"{BASE_URL}/live/i0LRkqZN3Cl9?overlay=1", BASE_URL)
+    assert "开播核验页的网址" in live.checks[0].detail and live.batch is None
     shared = selection.check_sample(db, f"【抖音】复制这段话 {issued_urls[0]} 打开", BASE_URL)
     assert shared.checks[0].ok and shared.batch is not None
 

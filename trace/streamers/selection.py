@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
@@ -62,6 +63,12 @@ class Check:
     detail_en: str = ""  # the same, for the workspace in English
 
 
+# An on-camera page's own address, pasted where a sample's code belongs.
+LIVE_PAGE = Check("code", False, "这是直播间开播核验页的网址，不是样品自己的码：请扫描样品标签上的二维码",
+                  "This is a room's on-camera page address, not the sample's own code: scan "
+                  "the QR code on the sample's label")
+
+
 @dataclass(frozen=True)
 class SampleCheck:
     checks: tuple[Check, ...]
@@ -92,6 +99,8 @@ class SampleCheck:
 def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
                  valid_days: int = 365, today: date | None = None) -> SampleCheck:
     """The checklist for the sample whose code is ``url`` (or a typed 追溯码)."""
+    if urlsplit(verification.entered_text(url, base_url)).path.startswith("/live/"):
+        return SampleCheck((LIVE_PAGE,), None, None, "invalid")
     verdict = verification.verify_text(db, url, base_url)  # a look-up, never a scan
     code = _code(verdict)
     if verdict.batch is None:
