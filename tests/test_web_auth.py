@@ -248,3 +248,17 @@ def test_wrong_current_passwords_hold_the_account_like_failed_sign_ins(app, clie
     assert accounts.authenticate(db, EMAIL, PASSWORD)  # unchanged
     other = app.test_client()
     assert sign_in(other).status_code == 429  # signing in waits too
+
+
+def test_a_sign_in_sent_from_another_roles_workspace_goes_to_its_own(app, client, operator):
+    """An operator who opened a supplier's link signed in straight into 'no access'."""
+    client.get("/supplier/")
+    response = client.post("/login?next=/supplier/", data={
+        "csrf_token": token(client), "email": EMAIL, "password": PASSWORD},
+        headers={"Referer": BASE_URL + "/login"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/")
+    other = app.test_client()
+    kept = other.post("/login?next=/admin/keys", data={
+        "csrf_token": token(other), "email": EMAIL, "password": PASSWORD},
+        headers={"Referer": BASE_URL + "/login"})
+    assert kept.headers["Location"].endswith("/admin/keys")  # its own: where it was going

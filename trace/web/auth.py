@@ -79,7 +79,7 @@ def login():
         return render_template("login.html", email=email, error=message,
                                next=_next_path()), error.status
     _sign_in(user)
-    return redirect(_next_path() or home_of(user), 303)
+    return redirect(_onward(user), 303)
 
 
 def _next_path() -> str | None:
@@ -96,6 +96,16 @@ def _next_path() -> str | None:
 
 HOMES = {"supplier": "supplier.home", "admin": "admin.home", "agency": "agency.home",
          "streamer": "streamer.home"}
+
+
+def _onward(user: accounts.User) -> str:
+    """Where a sign-in goes on to: the page the visitor was going to, unless it is
+    another role's workspace, which would only answer 'no access' (an operator
+    following a supplier's link)."""
+    target = _next_path()
+    workspace = next((role for role in HOMES if target and target.startswith(f"/{role}/")),
+                     None)
+    return target if target and workspace in (None, user.role) else home_of(user)
 
 
 def home_of(user: accounts.User) -> str:
