@@ -114,6 +114,9 @@ def test_a_password_from_stdin_is_not_echoed(app, db):
     assert accounts.authenticate(db, "ops@trace.example.cn", PASSWORD)
 
 
+CONTACT = catalog.Contact("0573 8765 4321", "浙江省海宁市许村镇", "王经理")
+
+
 def test_roles_are_checked_by_the_database_too(db):
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO users (email, role, password_hash, created_at) "
@@ -122,11 +125,12 @@ def test_roles_are_checked_by_the_database_too(db):
 
 def test_a_web_sign_up_waits_for_approval_and_is_all_or_nothing(db, supplier):
     made, user = accounts.sign_up_supplier(
-        db, name="海宁新家纺有限公司", credit_code="91330100MA27XL0Y34",
+        db, contact=CONTACT, name="海宁新家纺有限公司", credit_code="91330100MA27XL0Y34",
         email="owner@haining.example.cn", password="家纺 passphrase", network="n1")
     assert not made.approved and user.org_id == made.id and user.role == "supplier"
+    assert catalog.find_supplier(db, made.id).contact_name == "王经理"
     with pytest.raises(Conflict, match="already exists"):  # the e-mail is taken
-        accounts.sign_up_supplier(db, name="另一家", credit_code="91330100MA27XL0Y5A",
+        accounts.sign_up_supplier(db, contact=CONTACT, name="另一家", credit_code="91330100MA27XL0Y5A",
                                   email="owner@haining.example.cn", password="x" * 12,
                                   network="n1")
     assert [s["credit_code"] for s in catalog.list_suppliers(db, pending_only=True)] == [
@@ -140,23 +144,26 @@ def test_sign_ups_are_throttled_per_network_but_typos_do_not_use_them_up(db):
               (f"91330100MA27XL0{n}{n}" for n in range(3, 7))]
     for n in range(3):  # mistakes cost the hourly failure allowance only
         with pytest.raises(InvalidInput):
-            accounts.sign_up_supplier(db, name="x", credit_code="bad", email=f"t{n}@a.example",
-                                      password="x" * 12, network="n2")
+            accounts.sign_up_supplier(db, contact=CONTACT, name="x", credit_code="bad",
+                                      email=f"t{n}@a.example", password="x" * 12,
+                                      network="n2")
     for n, code in enumerate(codes[:accounts.SIGNUPS_PER_NETWORK.attempts]):
-        accounts.sign_up_supplier(db, name=f"公司{n}", credit_code=code,
+        accounts.sign_up_supplier(db, contact=CONTACT, name=f"公司{n}", credit_code=code,
                                   email=f"{n}@a.example", password="x" * 12, network="n2")
     with pytest.raises(TooManyAttempts, match="today"):
-        accounts.sign_up_supplier(db, name="x", credit_code=codes[5], email="z@a.example",
+        accounts.sign_up_supplier(db, contact=CONTACT, name="x", credit_code=codes[5],
+                                  email="z@a.example",
                                   password="x" * 12, network="n2")
 
 
 def test_failed_sign_ups_are_throttled_per_network(db):
     for n in range(accounts.FAILED_SIGNUPS_PER_NETWORK.attempts):
         with pytest.raises(InvalidInput):
-            accounts.sign_up_supplier(db, name="x", credit_code="bad", email=f"{n}@a.example",
-                                      password="x" * 12, network="n3")
+            accounts.sign_up_supplier(db, contact=CONTACT, name="x", credit_code="bad",
+                                      email=f"{n}@a.example", password="x" * 12,
+                                      network="n3")
     with pytest.raises(TooManyAttempts, match="wait an hour"):
-        accounts.sign_up_supplier(db, name="x", credit_code="91330100MA27XL0Y34",
+        accounts.sign_up_supplier(db, contact=CONTACT, name="x", credit_code="91330100MA27XL0Y34",
                                   email="ok@a.example", password="x" * 12, network="n3")
 
 

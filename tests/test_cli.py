@@ -431,3 +431,16 @@ def test_a_batch_is_corrected_from_the_command_line(run_cli, db, make_batch):
     assert db.execute("SELECT reason, actor FROM batch_changes").fetchone() == ("计划数量录错", "qc")
     assert "nothing changed" in run_cli("batch", "edit", "--gtin", GTIN, "--lot", "ZJ-2611-A",
                                         "--quantity", "300", "--reason", "x").output
+
+
+def test_a_supplier_gets_a_phone_buyers_can_call(run_cli, db):
+    added = run_cli("supplier", "add", "--name", "诸暨珍珠", "--credit-code", CREDIT_CODE)
+    assert added.exit_code == 0 and "supplier contact 1 --phone" in added.output  # what's missing
+    refused = run_cli("supplier", "contact", CREDIT_CODE, "--phone", "0575-871234")
+    assert refused.exit_code == 1 and "not a telephone number" in refused.output
+    assert run_cli("supplier", "contact", "1", "--phone", "0575-87123456").exit_code == 0
+    both = run_cli("supplier", "contact", "1", "--address", "浙江省诸暨市山下湖镇")
+    assert "phone: 0575 8712 3456" in both.output and "address: 浙江省诸暨市山下湖镇" in both.output
+    assert "0575 8712 3456" in run_cli("supplier", "list").output
+    [listed] = json.loads(run_cli("supplier", "list", "--json").output)
+    assert (listed["phone"], listed["address"]) == ("0575 8712 3456", "浙江省诸暨市山下湖镇")

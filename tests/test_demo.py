@@ -15,7 +15,10 @@ def test_demo_identifiers_are_valid():
 
 def test_seed_is_idempotent_and_try_urls_verify(db, issuer):
     assert demo.seed_demo(db, issuer, "s") == 5
+    db.execute("UPDATE suppliers SET phone = NULL WHERE id = 1")  # seeded by an older demo
     assert demo.seed_demo(db, issuer, "s") == 0
+    assert [s["phone"] for s in catalog.list_suppliers(db)] == [
+        "0575 8700 0000", "0571 8700 0000", "0570 502 0000", "0573 8700 0000"]
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 100
     tries = dict(demo.try_urls(db, BASE_URL)[2:])
     assert verify_url(db, tries["forged"], BASE_URL).verdict == "forged"

@@ -239,3 +239,42 @@ def test_revoking_a_labs_key_names_the_reports_it_costs(app, run_cli, db, issued
     assert "1 lab report(s) stored from then on now fail their signature check" in result.output
     verified = run_cli("inspection", "verify", "--gtin", GTIN, "--lot", LOT)
     assert verified.exit_code == 1 and "KEY NOT VALID WHEN STORED" in verified.output
+
+
+def test_a_file_of_many_reports_takes_each_pdf_from_a_folder(run_cli, app, db, make_batch,
+                                                             tmp_path):
+    agency = commissioned_lab(run_cli, app, db, make_batch)
+    path = tmp_path / "two.csv"
+    path.write_text(CSV_HEAD + csv_row("ZJSP-1") + csv_row("ZJSP-2"), encoding="utf-8")
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    (folder / "zjsp-1.pdf").write_bytes(PDF)  # named as a lab's system saves it
+    refused = run_cli("inspection", "import", str(path), "--agency", str(agency.id),
+                      "--pdf", str(folder / "zjsp-1.pdf"))
+    assert refused.exit_code == 1 and "--pdf-dir" in refused.output
+    result = run_cli("inspection", "import", str(path), "--agency", str(agency.id),
+                     "--pdf-dir", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "Warning: no PDF for ZJSP-2." in result.output and "ZJSP-1," not in result.output
+    hashes = dict(db.execute("SELECT report_no, pdf_sha256 FROM inspection_reports"))
+    assert hashes == {"ZJSP-1": hashlib.sha256(PDF).hexdigest(), "ZJSP-2": ""}
+    assert db.execute("SELECT count(*) FROM report_pdfs").fetchone()[0] == 1
+
+
+def test_an_excel_workbook_is_imported_as_its_sheet_reads(run_cli, app, db, make_batch,
+                                                          tmp_path):
+    from datetime import datetime
+    import openpyxl
+    agency = commissioned_lab(run_cli, app, db, make_batch)
+    book = openpyxl.Workbook()
+    book.active.append(CSV_HEAD.strip().split(","))
+    book.active.append(["ZJSP-X", 1, None, "委托检验", int(GTIN), LOT, datetime(2026, 11, 20),
+                        "所检项目合格", "联苯菊酯", 0.08, "mg/kg", "≤5", "GB 23200.113", "合格"])
+    path = tmp_path / "results.xlsx"
+    book.save(path)
+    result = run_cli("inspection", "import", str(path), "--agency", str(agency.id))
+    assert result.exit_code == 0 and "Stored report ZJSP-X version 1" in result.output, \
+        result.output
+    record = json.loads(db.execute("SELECT record FROM inspection_reports").fetchone()[0])
+    assert (record["issued_on"], record["version"]) == ("2026-11-20", "1")
+    assert (record["batch"]["gtin"], record["items"][0]["result"]) == (GTIN, "0.08")

@@ -118,6 +118,8 @@ def test_supplier_commissions_and_operator_assigns(app, db, make_batch, make_acc
     assert done.headers["Location"].endswith("#lab")
     assert "已委托" in supplier.get(page).get_data(as_text=True)
     operator = sign_in(app.test_client(), make_account("admin", "ops@t.example.cn"))
+    offered = operator.get("/admin/").get_data(as_text=True)  # picked, not typed from memory
+    assert f'<option value="{LOT}" label="诸暨淡水珍珠项链 · {GTIN}">' in offered
     post_form(operator, "/admin/assign", {"gtin": GTIN, "lot": LOT, "agency": str(agency.id)},
               page="/admin/")
     kinds = {row["kind"] for row in store.batches_for(db, agency.id)}
@@ -158,3 +160,56 @@ def test_an_agency_keeping_its_own_key_is_told_on_the_form_not_after_it(client, 
     page = client.get("/agency/reports/new").get_data(as_text=True)
     assert f"贵机构的签名密钥（{record.kid}）由贵机构自行保管" in page
     assert "提交后，平台用贵机构的签名密钥签名" not in page
+
+
+def workbook(rows: list[list]) -> bytes:
+    """A sheet as Excel saves it: a date cell, numbers as numbers."""
+    import openpyxl
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+SHEET_HEAD = ["报告编号", "检验类别", "商品条码", "批次号", "签发日期", "检验结论", "检测项目",
+              "检测结果", "单位", "标准要求", "判定"]
+
+
+def test_the_form_is_filled_in_from_the_labs_sheet_then_signed(client, db, lab):
+    from datetime import datetime
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    sheet = workbook([["浙江省珍珠检测中心 检测结果"], SHEET_HEAD,  # a title row above
+                      ["ZJPQ-2026-0902", "委托检验", int(GTIN), LOT.lower(),
+                       datetime(2026, 11, 20), "所检项目符合要求", "珠层厚度", 0.42, "mm",
+                       "≥0.3", "合格"],
+                      ["ZJPQ-2026-0902", "委托检验", int(GTIN), LOT.lower(),
+                       datetime(2026, 11, 20), "所检项目符合要求", "光洁度", "A", "", "",
+                       "合格"]])
+    filled = post_form(client, "/agency/reports/from-sheet",
+                       {"sheet": (io.BytesIO(sheet), "结果.xlsx")}, page="/agency/reports/new",
+                       content_type="multipart/form-data")
+    html = filled.get_data(as_text=True)
+    assert filled.status_code == 200 and "已从 结果.xlsx 填入" in html
+    assert 'value="ZJPQ-2026-0902"' in html and 'value="2026-11-20"' in html
+    assert "珠层厚度 | 0.42 | mm | ≥0.3 | 合格" in html and 'value="1" selected' in html
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0  # unsigned
+
+
+@pytest.mark.parametrize("name, data, said", [
+    ("note.xlsx", b"PK\x03\x04 not really a workbook", "无法读取这个 Excel 文件"),
+    ("two.csv", ("报告编号,检验类别,商品条码,批次号,签发日期,检验结论,检测项目,检测结果,判定\n"
+                 f"A-1,委托检验,{GTIN},{LOT},2026-11-20,合格,铅,0.1,合格\n"
+                 f"A-2,委托检验,{GTIN},{LOT},2026-11-20,合格,铅,0.1,合格\n").encode(),
+     "里有 2 份报告"),
+    ("other.csv", ("报告编号,检验类别,商品条码,批次号,签发日期,检验结论,检测项目,检测结果,判定\n"
+                   f"A-1,委托检验,{GTIN},OTHER-LOT,2026-11-20,合格,铅,0.1,合格\n").encode(),
+     "不是委托或指派贵机构检测的批次"),
+])
+def test_a_sheet_that_cannot_fill_the_form_says_why(client, db, lab, name, data, said):
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    refused = post_form(client, "/agency/reports/from-sheet",
+                        {"sheet": (io.BytesIO(data), name)}, page="/agency/reports/new",
+                        content_type="multipart/form-data")
+    assert refused.status_code == 400 and said in refused.get_data(as_text=True)

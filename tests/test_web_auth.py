@@ -219,7 +219,20 @@ def test_a_password_is_changed_with_the_current_one_and_other_sign_ins_end(
         "/account").headers["Location"]  # this browser stays signed in
     assert "/login" in other.get("/admin/").headers["Location"]  # the other was signed out
     told = other.get("/login").get_data(as_text=True)
-    assert "退出登录、修改密码或登录满一周后，都需要重新登录" in told
+    assert "您的登录已失效" in told and "密码被修改" in told
+
+
+def test_the_sign_in_page_says_why_a_browser_was_sent_there(client, db, operator):
+    """One that never signed in is asked to; one whose account was disabled is told so."""
+    assert "/login" in client.get("/admin/").headers["Location"]
+    asked = client.get("/login").get_data(as_text=True)
+    assert "请先登录" in asked and "失效" not in asked
+    assert sign_in(client).status_code == 303
+    accounts.add_user(db, "admin", "second@trace.example.cn", password=PASSWORD)
+    accounts.disable_user(db, EMAIL)  # by the other operator, while this one is signed in
+    assert "/login" in client.get("/admin/").headers["Location"]
+    told = client.get("/login").get_data(as_text=True)
+    assert "这个账号已被平台停用" in told and "请先登录" not in told
 
 
 def test_an_operator_resets_a_forgotten_password(run_cli, client, db, operator):

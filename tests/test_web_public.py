@@ -6,9 +6,10 @@ import socket
 
 import pytest
 
+from trace import catalog
 from trace.issuing import export_rows, issue_codes
 
-from conftest import BASE_URL, GTIN, LOT
+from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT
 
 
 def path_of(url: str) -> str:
@@ -132,6 +133,23 @@ def test_recalled_batch_shows_recall(client, db, issued_urls):
     assert 'data-verdict="recalled"' in html and "抽检不合格" in html
 
 
+def test_a_recalled_or_failed_item_says_whom_to_call(app, client, db, issued_urls):
+    supplier = catalog.find_supplier(db, CREDIT_CODE)
+    catalog.set_contact(db, supplier, catalog.Contact("400 820 8820", "浙江省诸暨市山下湖镇"))
+    genuine = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    assert 'href="tel:4008208820"' in genuine and "浙江省诸暨市山下湖镇" in genuine  # the card
+    assert "生产企业客服电话" not in genuine  # nothing to return
+    assert client.get(path_of(issued_urls[0]), headers={"Accept": "application/json"}).get_json()[
+        "supplier_info"]["phone"] == "400 820 8820"
+    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
+                                    "limit": "≤5", "verdict": "不合格"}])
+    failed = client.get(path_of(issued_urls[1])).get_data(as_text=True)
+    assert "生产企业客服电话：" in failed and failed.count('href="tel:4008208820"') == 2
+    db.execute("UPDATE batches SET status = 'recalled', status_reason = '抽检不合格'")
+    recalled = client.get(path_of(issued_urls[2])).get_data(as_text=True)
+    assert 'data-verdict="recalled"' in recalled and "生产企业客服电话：" in recalled
+
+
 def test_many_codes_each_verify(client, db, issuer, issued_urls):
     issue_codes(db, issuer, GTIN, LOT, 20)
     assert all('data-verdict="genuine"' in client.get(path_of(u)).get_data(as_text=True)
@@ -234,18 +252,20 @@ def test_public_json_and_pages_show_no_private_batch_fields(client, db, issuer, 
     make_batch(lot="PRIVATE-1")
     db.execute("UPDATE batches SET notes = ?, quantity_planned = ? WHERE lot = 'PRIVATE-1'",
                ["给客户甲的私下折扣", 4321])
+    db.execute("UPDATE suppliers SET contact_name = '质检部张三'")  # the operator's only
     issue_codes(db, issuer, GTIN, "PRIVATE-1", 1)
     item = path_of(next(iter(export_rows(db, GTIN, "PRIVATE-1", BASE_URL)))["url"])
     batch = f"/01/{GTIN}/10/PRIVATE-1"
     for path in (item, batch):
         for accept in ("application/json", "text/html"):
             body = client.get(path, headers={"Accept": accept}).get_data(as_text=True)
-            for secret in ("私下折扣", "4321", "quantity_planned", "notes", "supplier_id"):
+            for secret in ("私下折扣", "4321", "quantity_planned", "notes", "supplier_id",
+                           "张三", "contact_name"):
                 assert secret not in body, (path, accept, secret)
     data = client.get(batch, headers={"Accept": "application/json"}).get_json()
     assert set(data["batch"]) == {"gtin", "lot", "produced_on", "expires_on", "status",
                                   "status_reason"}
-    assert set(data["supplier"]) == {"name", "credit_code"}
+    assert set(data["supplier"]) == {"name", "credit_code", "phone", "address"}  # no contact
     assert "supplier_id" not in data["product"] and data["product"]["gtin"] == GTIN
 
 

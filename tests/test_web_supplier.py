@@ -21,6 +21,7 @@ from trace.codes import group_serial, parse_code
 from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT, forged, form_token, post_form
 
 PEARL = "pearls@trace.example.cn"
+SIGN_UP_CONTACT = {"phone": "0573-87654321", "address": "浙江省海宁市许村镇", "contact_name": "王经理"}
 
 
 @pytest.fixture
@@ -467,7 +468,7 @@ def test_the_issue_form_sent_twice_issues_once(supplier, db):
 
 def test_a_supplier_awaiting_approval_cannot_issue(client, db, issuer, make_batch):
     response = post_form(client, "/signup", {
-        "name": "海宁新家纺有限公司", "credit_code": "91330100MA27XL0Y34",
+        **SIGN_UP_CONTACT, "name": "海宁新家纺有限公司", "credit_code": "91330100MA27XL0Y34",
         "email": "owner@haining.example.cn", "password": "家纺 passphrase"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/supplier/")
     assert "等待平台审核" in client.get("/supplier/").get_data(as_text=True)
@@ -632,3 +633,37 @@ def test_an_expired_batch_says_so_on_the_suppliers_page(supplier, db, make_batch
 def test_a_row_number_past_sqlites_range_is_no_page(supplier):
     assert supplier.get("/supplier/jobs/99999999999999999999999").status_code == 404
     assert supplier.get("/supplier/jobs/9223372036854775807").status_code == 404  # the largest
+
+
+@pytest.mark.parametrize("left_out, message", [
+    ({"phone": ""}, "请填写客服电话"), ({"phone": "0573-8765432"}, "不是有效的电话号码"),
+    ({"address": ""}, "请填写地址"), ({"contact_name": " "}, "请填写联系人")])
+def test_a_sign_up_needs_a_phone_buyers_can_call(client, db, left_out, message):
+    response = post_form(client, "/signup", {
+        **SIGN_UP_CONTACT, **left_out, "name": "海宁新家纺有限公司",
+        "credit_code": "91330100MA27XL0Y34", "email": "owner@haining.example.cn",
+        "password": "家纺 passphrase"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in html
+    assert 'value="浙江省海宁市许村镇"' in html or "address" in left_out  # kept as typed
+    assert catalog.list_suppliers(db) == []
+
+
+def test_the_profile_sets_what_buyers_see_and_whom_to_call(supplier, db, issued_urls):
+    assert "买家扫码时还看不到贵公司的客服电话" in supplier.get("/supplier/").get_data(as_text=True)
+    refused = post_form(supplier, "/supplier/profile", {
+        "phone": "12345", "address": "浙江省诸暨市山下湖镇", "contact_name": "陈经理"},
+        page="/supplier/profile")
+    assert refused.status_code == 400 and "不是有效的电话号码" in refused.get_data(as_text=True)
+    assert catalog.find_supplier(db, CREDIT_CODE).phone is None
+    saved = post_form(supplier, "/supplier/profile", {
+        "phone": "０５７５－８７１２３４５６ 转 21", "address": "浙江省诸暨市山下湖镇",
+        "contact_name": "陈经理"}, page="/supplier/profile")
+    assert saved.status_code == 303
+    page = supplier.get("/supplier/profile").get_data(as_text=True)
+    assert "企业信息已保存" in page and 'value="0575 8712 3456 转 21"' in page
+    assert "买家扫码时还看不到" not in supplier.get("/supplier/").get_data(as_text=True)
+    post_form(supplier, "/logout", {}, page="/supplier/")
+    buyer_page = supplier.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    assert 'href="tel:057587123456,21"' in buyer_page and "浙江省诸暨市山下湖镇" in buyer_page
+    assert "陈经理" not in buyer_page  # the operator's contact person stays private

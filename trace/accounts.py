@@ -136,12 +136,14 @@ def _signing_up(db: sqlite_utils.Database, email: str, password: str,
     throttle.note(db, SIGNUPS_PER_NETWORK, network)
 
 
-def sign_up_supplier(db: sqlite_utils.Database, *, name: str, credit_code: str, email: str,
-                     password: str, network: str) -> tuple[catalog.Supplier, User]:
+def sign_up_supplier(db: sqlite_utils.Database, *, name: str, credit_code: str,
+                     contact: catalog.Contact, email: str, password: str,
+                     network: str) -> tuple[catalog.Supplier, User]:
     """A supplier signing up on the web: its organisation (awaiting approval) and its
     first account, both or neither; each try counts against its network's limit."""
     with _signing_up(db, email, password, network):
-        supplier = catalog.add_supplier(db, name, credit_code, approved=False)
+        supplier = catalog.add_supplier(db, name, credit_code, approved=False,
+                                        contact=contact)
         user, _password = add_user(db, "supplier", email, org=str(supplier.id),
                                    password=password)
     return supplier, user
@@ -230,6 +232,13 @@ def signed_in(db: sqlite_utils.Database, user_id: int, sign_in_id: str) -> User 
         [_token_hash(sign_in_id), user_id, _sign_ins_since()]).fetchone()
     user = User(*row) if row else None
     return user if user and user.active else None
+
+
+def account_disabled(db: sqlite_utils.Database, user_id: int) -> bool:
+    """Whether the account exists and an operator has disabled it: why a browser's
+    sign-in stopped, when :func:`signed_in` finds none."""
+    row = db.execute("SELECT disabled_at FROM users WHERE id = ?", [user_id]).fetchone()
+    return bool(row and row[0])
 
 
 def close_sign_in(db: sqlite_utils.Database, sign_in_id: str) -> None:

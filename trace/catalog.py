@@ -18,6 +18,7 @@ from datetime import date, timedelta
 import sqlite_utils
 
 from .db import utc_now
+from . import phones
 from .digits import ascii_digits, is_number
 from .transparency import leaves
 from .errors import (Conflict, Forbidden, InvalidInput, LabelFontProblem,
@@ -84,13 +85,17 @@ class _Row:
 
 @dataclass(frozen=True)
 class Supplier(_Row):
-    PUBLIC_FIELDS = ("name", "credit_code")  # the licence shows both
+    # The licence shows the first two; merchants must publish how to reach them.
+    PUBLIC_FIELDS = ("name", "credit_code", "phone", "address")
 
     id: int
     name: str
     credit_code: str
     approved_at: str | None = None  # None: signed up on the web, awaiting an operator
     rejected_at: str | None = None  # an operator turned the sign-up down
+    phone: str | None = None         # 客服电话, as phones.written_phone writes it
+    address: str | None = None
+    contact_name: str | None = None  # whom the operator asks; never shown to buyers
 
     @property
     def approved(self) -> bool:
@@ -145,8 +150,29 @@ class Batch(_Row):
         return date.fromisoformat(self.expires_on) < (today or date.today())
 
 
+@dataclass(frozen=True)
+class Contact:
+    """How buyers reach a supplier (phone, address) and whom the operator asks."""
+    phone: str | None = None
+    address: str | None = None
+    contact_name: str | None = None
+
+    @classmethod
+    def typed(cls, phone: str | None, address: str | None, contact_name: str | None, *,
+              required: bool = False) -> Contact:
+        """As typed in a form; ``required`` (a web sign-up) wants all three."""
+        check = _required_text if required else clean_text
+        written = phones.written_phone(phone, what="customer service phone",
+                                       what_zh="客服电话")
+        if required and written is None:
+            raise InvalidInput("customer service phone must not be empty",
+                               message_zh="请填写客服电话")
+        return cls(written, check(address, "address", what_zh="地址", limit=200),
+                   check(contact_name, "contact person", what_zh="联系人", limit=50))
+
+
 def add_supplier(db: sqlite_utils.Database, name: str, credit_code: str, *,
-                 approved: bool = True) -> Supplier:
+                 approved: bool = True, contact: Contact = Contact()) -> Supplier:
     """A supplier the operator adds is approved at once; one that signs up on the
     web (``approved=False``) may not issue codes until an operator approves it."""
     name = _required_text(name, "supplier name", what_zh="企业名称")
@@ -156,9 +182,19 @@ def add_supplier(db: sqlite_utils.Database, name: str, credit_code: str, *,
                        message_zh=f"统一社会信用代码 {code} 已登记过")
     now = utc_now()
     approved_at = now if approved else None
-    cursor = db.execute("INSERT INTO suppliers (name, credit_code, created_at, approved_at) "
-                        "VALUES (?, ?, ?, ?)", [name, code, now, approved_at])
-    return Supplier(cursor.lastrowid, name, code, approved_at)  # type: ignore[arg-type]
+    cursor = db.execute("INSERT INTO suppliers (name, credit_code, created_at, approved_at, "
+                        "phone, address, contact_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [name, code, now, approved_at, *asdict(contact).values()])
+    return Supplier(cursor.lastrowid, name, code, approved_at,  # type: ignore[arg-type]
+                    **asdict(contact))
+
+
+def set_contact(db: sqlite_utils.Database, supplier: Supplier, contact: Contact) -> Supplier:
+    """Replace how buyers reach the supplier. Not a ledger event: like its name, it
+    describes the supplier and asserts nothing about goods (docs/ledger.md)."""
+    db.execute("UPDATE suppliers SET phone = ?, address = ?, contact_name = ? WHERE id = ?",
+               [*asdict(contact).values(), supplier.id])
+    return find_supplier(db, supplier.id)
 
 
 def approve_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
@@ -446,8 +482,9 @@ def list_suppliers(db: sqlite_utils.Database, *, pending_only: bool = False) -> 
     e-mail of its first account so an operator knows whom to ask."""
     where = " WHERE approved_at IS NULL AND rejected_at IS NULL" if pending_only else ""
     return list(db.query(
-        "SELECT id, name, credit_code, created_at, approved_at, rejected_at, "
-        "(SELECT min(email) FROM users u WHERE u.role = 'supplier' AND u.org_id = s.id) "
+        "SELECT id, name, credit_code, created_at, approved_at, rejected_at, phone, "
+        "address, contact_name, (SELECT min(email) FROM users u "
+        "WHERE u.role = 'supplier' AND u.org_id = s.id) "
         f"AS email FROM suppliers s{where} ORDER BY id"))
 
 
@@ -478,6 +515,15 @@ def list_products(db: sqlite_utils.Database, supplier: Supplier | None = None) -
         sql += " WHERE s.id = ?"
         params.append(supplier.id)
     return list(db.query(sql + " ORDER BY p.gtin", params))
+
+
+def approved_batches(db: sqlite_utils.Database, limit: int = 500) -> list[dict]:
+    """The newest batches of approved suppliers (gtin, lot, product): what an operator
+    picks from to send a lab, without counting anyone's codes."""
+    return list(db.query(
+        "SELECT b.gtin, b.lot, p.name AS product FROM batches b "
+        "JOIN products p ON p.gtin = b.gtin JOIN suppliers s ON s.id = p.supplier_id "
+        "WHERE s.approved_at IS NOT NULL ORDER BY b.id DESC LIMIT ?", [limit]))
 
 
 def list_batches(db: sqlite_utils.Database, gtin: str | None = None, *,

@@ -40,12 +40,14 @@ def _credit(first17: str) -> str:
 
 DEMO: list[dict[str, Any]] = [
     {"supplier": ("诸暨市山下湖明珠珍珠有限公司", _credit("91330681MA2D7XKQ0")),
+     "contact": ("0575 8700 0000", "浙江省诸暨市山下湖镇珍珠大道 1 号", "陈经理"),
      "product": dict(gtin=_gtin("0952123400001"), name="诸暨淡水珍珠项链",
                      name_en="Zhuji freshwater pearl necklace",
                      specification="珠径 8–9 mm，正圆，强光，链长 45 cm", category="珍珠饰品",
                      origin="浙江省诸暨市山下湖镇", standard="GB/T 18781-2023"),
      "batch": dict(lot="ZJ-2611-A", produced_on="2026-11-10", quantity=200)},
     {"supplier": ("杭州西湖区狮峰茶叶专业合作社", _credit("93330106MA27YB3H5")),
+     "contact": ("0571 8700 0000", "浙江省杭州市西湖区龙井路 2 号", "王社长"),
      "product": dict(gtin=_gtin("0952123400002"), name="狮峰龙井茶（特级）",
                      name_en="Shifeng Longjing tea, special grade",
                      specification="250 g 罐装，明前采摘", category="茶叶",
@@ -54,6 +56,7 @@ DEMO: list[dict[str, Any]] = [
                      licence_no="SC11433010600012"),
      "batch": dict(lot="SF-2604-T", produced_on="2026-04-02", quantity=500)},
     {"supplier": ("常山县天马胡柚果业有限公司", _credit("91330822MA2DJ4RT8")),
+     "contact": ("0570-5020000", "浙江省衢州市常山县天马街道 3 号", "徐经理"),
      "product": dict(gtin=_gtin("0952123400003"), name="常山胡柚礼盒",
                      name_en="Changshan huyou gift box",
                      specification="5 kg，果径 75–85 mm（L）", category="鲜果",
@@ -61,6 +64,7 @@ DEMO: list[dict[str, Any]] = [
                      shelf_life_days=60, storage="阴凉通风处，避免挤压"),
      "batch": dict(lot="CS-2611-01", produced_on="2026-11-05", quantity=300)},
     {"supplier": ("海宁市许村家纺织造有限公司", _credit("91330481MA2B9WN61")),
+     "contact": ("0573 8700 0000", "浙江省海宁市许村镇工业园 4 号", "沈经理"),
      "product": dict(gtin=_gtin("0952123400004"), name="海宁纯棉四件套",
                      name_en="Haining cotton bedding set (4 pieces)",
                      specification="1.8 m 床，100% 棉，B类", category="家纺",
@@ -78,9 +82,13 @@ def seed_demo(db: sqlite_utils.Database, signer: Signer, hash_secret: str,
     added = 0
     for number, entry in enumerate(DEMO):
         name, credit_code = entry["supplier"]
+        contact = catalog.Contact.typed(*entry["contact"])
         try:
-            supplier = catalog.add_supplier(db, name, credit_code)
-        except Conflict:
+            supplier = catalog.add_supplier(db, name, credit_code, contact=contact)
+        except Conflict:  # seeded before: only what a newer demo added
+            existing = catalog.find_supplier(db, credit_code)
+            if not existing.phone:
+                catalog.set_contact(db, existing, contact)
             continue
         product = catalog.add_product(db, supplier, **entry["product"])
         batch = catalog.new_batch(db, product.gtin, **entry["batch"])

@@ -518,4 +518,11 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         *_corrections_table("batch_changes", "batch",
                             "batch_id INTEGER NOT NULL REFERENCES batches(id)", "batch"),
     ]),
+    (18, [
+        # Whom a buyer calls about a recall or a failed test (客服电话 and address,
+        # shown on the pages) and whom the operator asks about a sign-up (private).
+        "ALTER TABLE suppliers ADD COLUMN phone TEXT",
+        "ALTER TABLE suppliers ADD COLUMN address TEXT",
+        "ALTER TABLE suppliers ADD COLUMN contact_name TEXT",
+    ]),
 ]

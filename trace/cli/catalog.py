@@ -29,18 +29,56 @@ def supplier_group():
     """
 
 
+def _contact_options(command):
+    """--phone, --address and --contact, as on the web sign-up form."""
+    command = click.option("--contact", "contact_name",
+                           help="Whom the operator asks (not shown to buyers).")(command)
+    command = click.option("--address", help="Address buyers see.")(command)
+    return click.option("--phone", help="客服电话 buyers call about a recall or a failed "
+                        "test, e.g. 0575-8712 3456.")(command)
+
+
 @supplier_group.command("add")
 @click.option("--name", required=True, help="Registered company name.")
 @click.option("--credit-code", required=True, help="统一社会信用代码 (18 characters).")
-def supplier_add(name: str, credit_code: str):
+@_contact_options
+def supplier_add(name: str, credit_code: str, phone: str | None, address: str | None,
+                 contact_name: str | None):
     """Register a supplier; the 统一社会信用代码 check character is verified.
 
     \b
     Example:
-      python -m trace supplier add --name 诸暨市某珍珠有限公司 --credit-code 91330681MA2D7XKQ0T
+      python -m trace supplier add --name 诸暨市某珍珠有限公司 --credit-code 91330681MA2D7XKQ0T \\
+        --phone "0575-8712 3456" --address 浙江省诸暨市山下湖镇 --contact 陈经理
     """
-    supplier = catalog.add_supplier(database(), name, credit_code)
+    supplier = catalog.add_supplier(database(), name, credit_code,
+                                    contact=catalog.Contact.typed(phone, address, contact_name))
     click.echo(f"Supplier {supplier.id}: {supplier.name} ({supplier.credit_code})")
+    if not supplier.phone:
+        click.echo("Buyers see no phone number for it yet: add one with "
+                   f"`python -m trace supplier contact {supplier.id} --phone ...`.")
+
+
+@supplier_group.command("contact")
+@click.argument("supplier_ref")
+@_contact_options
+def supplier_contact(supplier_ref: str, phone: str | None, address: str | None,
+                     contact_name: str | None):
+    """Set how buyers reach a supplier (by id or credit code); options left out keep
+    their value.
+
+    \b
+    Example:
+      python -m trace supplier contact 1 --phone 400-820-8820
+    """
+    db = database()
+    supplier = catalog.find_supplier(db, supplier_ref)
+    given = catalog.Contact.typed(phone, address, contact_name)
+    supplier = catalog.set_contact(db, supplier, catalog.Contact(
+        given.phone or supplier.phone, given.address or supplier.address,
+        given.contact_name or supplier.contact_name))
+    click.echo(f"Supplier {supplier.id}: {supplier.name}\n  phone: {supplier.phone or '—'}"
+               f"\n  address: {supplier.address or '—'}\n  contact: {supplier.contact_name or '—'}")
 
 
 @supplier_group.command("list")
@@ -54,7 +92,8 @@ def supplier_list(as_json: bool):
     """
     rows = catalog.list_suppliers(database())
     echo_list(rows, as_json, "No suppliers yet.",
-              lambda row: f"{row['id']:>4}  {row['credit_code']}  {row['name']}")
+              lambda row: f"{row['id']:>4}  {row['credit_code']}  {row['name']}"
+              + (f"  {row['phone']}" if row["phone"] else ""))
 
 
 @click.group(cls=AppGroup, name="product")

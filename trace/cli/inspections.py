@@ -51,10 +51,10 @@ def _entries(data) -> list:
 
 
 def _read_entries(db, path: str, agency: str) -> list:
-    """The reports in FILE.json (one, a list, or signed envelopes) or FILE.csv (one row
-    per tested item)."""
-    if path.lower().endswith((".csv", ".tsv", ".txt")):  # .txt: Excel's 'Unicode text'
-        text = tables.decode_sheet(Path(path).read_bytes(), path)
+    """The reports in FILE.json (one, a list, or signed envelopes) or FILE.csv or
+    FILE.xlsx (one row per tested item)."""
+    if path.lower().endswith((".csv", ".tsv", ".txt", ".xlsx")):  # .txt: 'Unicode text'
+        text = tables.sheet_text(Path(path).read_bytes(), path)
         return tables.records_from_csv(text, agencies.find_agency(db, agency), path)
     return _entries(_read_json(path))
 
@@ -104,40 +104,69 @@ def inspection_sign(report: str, pem: str, agency: str, pdf: str | None, out: st
 @click.option("--agency", required=True, help="The agency's id (its reports only).")
 @click.option("--pdf", type=click.Path(exists=True, dir_okay=False),
               help="The report's PDF (one report per import).")
-def inspection_import(path: str, agency: str, pdf: str | None):
-    """Store reports from FILE.json or FILE.csv: signed ones ({"report", "kid", "sig"},
-    from 'inspection sign') are checked against the agency's registered key;
-    unsigned ones are signed with its server-held key. All of the file or nothing.
+@click.option("--pdf-dir", type=click.Path(exists=True, file_okay=False),
+              help="A folder of PDFs, each named after its report number "
+                   "(ZJSP-2026-0417.pdf), for a file of many reports.")
+def inspection_import(path: str, agency: str, pdf: str | None, pdf_dir: str | None):
+    """Store reports from FILE.json, FILE.csv or FILE.xlsx: signed ones ({"report",
+    "kid", "sig"}, from 'inspection sign') are checked against the agency's
+    registered key; unsigned ones are signed with its server-held key. All of the
+    file or nothing.
 
-    A CSV has one row per tested item, the report's header repeated on each row:
+    A sheet has one row per tested item, the report's header repeated on each row:
     report_no, version, supersedes, type, gtin, lot, issued_on, conclusion, item,
     result, unit, limit, method, verdict.
 
     \b
     Example:
       python -m trace inspection import signed.json --agency 1 --pdf report.pdf
-      python -m trace inspection import results.csv --agency 2
+      python -m trace inspection import results.csv --agency 2 --pdf-dir pdfs/
     """
     db = database()
     agency = str(agencies.find_agency(db, agency).id)  # an id or a CMA number
     entries = _read_entries(db, path, agency)
+    if pdf and pdf_dir:
+        raise InvalidInput("give --pdf (one report) or --pdf-dir (many), not both")
     if pdf and len(entries) != 1:
-        raise InvalidInput(f"--pdf goes with a file of one report; {path} has {len(entries)}")
-    pdf_bytes = Path(pdf).read_bytes() if pdf else None
+        raise InvalidInput(f"--pdf goes with a file of one report; {path} has "
+                           f"{len(entries)} (name each PDF after its report number and "
+                           "give their folder with --pdf-dir)")
+    pdfs = _pdfs_by_report(pdf_dir) if pdf_dir else {}
     keys_dir, passphrase = keys_args()
-    stored = []
+    stored, without = [], []
     with db.atomic():
         for index, entry in enumerate(entries):
             where = f"{path}[{index}]" if len(entries) > 1 else path
+            pdf_bytes = Path(pdf).read_bytes() if pdf else _pdf_of(entry, pdfs)
             try:
                 record, kid, sig = _signed(db, entry, agency, keys_dir, passphrase, pdf_bytes)
                 stored.append(store.store_report(db, record, kid, sig, pdf=pdf_bytes))
+                if not record["pdf_sha256"]:
+                    without.append(record["report_no"])
             except TraceError as error:
                 raise type(error)(f"{where}: {error.message} (nothing was stored)",
                                   message_zh=error.message_zh) from None
     for report in stored:  # said once all of the file is in: a later refusal stores none
         click.echo(f"Stored report {report.report_no} version {report.version} "
                    f"(key {report.kid})")
+    if without:  # the signature is made: a PDF cannot be added to these records later
+        click.echo(f"Warning: no PDF for {', '.join(without)}. Buyers are told the report "
+                   "was stored without its PDF and to ask the lab for it; to give them "
+                   "one, import a corrected version with --pdf or --pdf-dir.", err=True)
+
+
+def _pdfs_by_report(folder: str) -> dict[str, Path]:
+    """The PDFs in ``folder`` by the report number their names give, written as the
+    platform compares numbers (case, width and dashes aside)."""
+    return {store.report_key(path.stem): path for path in Path(folder).iterdir()
+            if path.suffix.lower() == ".pdf" and path.is_file()}
+
+
+def _pdf_of(entry, pdfs: dict[str, Path]) -> bytes | None:
+    report = entry.get("report", entry) if isinstance(entry, dict) else None
+    number = report.get("report_no") if isinstance(report, dict) else None
+    path = pdfs.get(store.report_key(number)) if isinstance(number, str) else None
+    return path.read_bytes() if path else None
 
 
 def _signed(db, entry, agency: str, keys_dir: str, passphrase: str | None,

@@ -7,15 +7,19 @@ Columns (headings in any order, in English or as Chinese labs write them):
 ``report_no, version, supersedes, type, gtin, lot, issued_on, conclusion, item,
 result, unit, limit, method, verdict``. ``version`` defaults to 1 and
 ``supersedes`` to empty; ``unit``, ``limit`` and ``method`` may be empty. What
-Excel and WPS save is read: UTF-8 with or without a BOM, UTF-16, GBK/GB 18030,
-title rows above the headings, empty rows, and dates as 2026/11/3 or
-2026年11月3日.
+Excel and WPS save is read: a workbook (.xlsx, its first sheet), UTF-8 with or
+without a BOM, UTF-16, GBK/GB 18030, title rows above the headings, empty rows,
+and dates as date cells, 2026/11/3 or 2026年11月3日.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
+from datetime import date, datetime, time
+
+import openpyxl
 
 from ..agencies import Agency
 from ..clock import year_first_date
@@ -46,6 +50,7 @@ ALIASES = {"报告编号": "report_no", "版本": "version", "报告版本": "ve
            "标准值": "limit", "标准限值": "limit", "指标": "limit", "标准指标": "limit",
            "单项结论": "verdict", "结果判定": "verdict", "判定结果": "verdict"}
 KNOWN = HEADER + ITEM + ("pdf_sha256",)
+MAX_SHEET_ROWS = 20_000  # a lab's batch of reports, not a database dump
 
 
 def decode_sheet(data: bytes, name: str) -> str:
@@ -63,6 +68,47 @@ def decode_sheet(data: bytes, name: str) -> str:
             continue
     raise InvalidInput(f"{name}: not text in UTF-8, UTF-16 or GBK (save the sheet as CSV)",
                        message_zh=f"{name}：无法识别文件编码，请另存为 CSV 文件")
+
+
+def sheet_text(data: bytes, name: str) -> str:
+    """A sheet as CSV text: an Excel or WPS workbook's (.xlsx) first sheet, or a
+    CSV/TSV file as :func:`decode_sheet` reads it."""
+    if data.startswith(b"PK\x03\x04"):  # .xlsx is a zip of XML
+        return _workbook_csv(data, name)
+    return decode_sheet(data, name)
+
+
+def _workbook_csv(data: bytes, name: str) -> str:
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise InvalidInput(f"{name}: not an Excel workbook that can be read (save it again "
+                           "as .xlsx or as CSV)",
+                           message_zh=f"{name}：无法读取这个 Excel 文件，请重新另存为 .xlsx 或 CSV") \
+            from None
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for number, row in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
+        if number > MAX_SHEET_ROWS:
+            raise InvalidInput(f"{name}: more than {MAX_SHEET_ROWS:,} rows",
+                               message_zh=f"{name}：超过 {MAX_SHEET_ROWS:,} 行")
+        writer.writerow([_cell_text(value) for value in row])
+    book.close()
+    return out.getvalue()
+
+
+def _cell_text(value) -> str:
+    """A cell as the sheet shows it: a date cell as 2026-11-03, a whole number
+    without '.0', an empty cell as nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _heading(cell: str) -> str:

@@ -26,6 +26,7 @@ from .. import db
 from ..bounded import BoundedCache
 from ..clock import beijing_time
 from ..codes import group_serial
+from ..phones import tel_href
 from ..errors import KeyProblem, StorageUnavailable, TooManyAttempts, TraceError
 from . import assets, i18n
 
@@ -401,6 +402,7 @@ def register(app: Flask) -> None:
     assets.init_app(app)
     app.jinja_env.filters["keep_codes"] = keep_codes
     app.jinja_env.filters["breaks_at_dots"] = breaks_at_dots
+    app.jinja_env.filters["tel"] = tel_href
     app.jinja_env.globals["with_domain"] = with_domain
 
     @app.before_request

@@ -49,6 +49,7 @@ def home(status: int = 200, **problem):
                                              if not lab.approved and not lab.rejected_at],
                            users=accounts.list_users(db), org_names=org_names,
                            keys=keys.list_keys(db), me=signed_in_user(),
+                           batches=catalog.approved_batches(db),
                            form=request.form if problem else {}, problem=problem), status
 
 

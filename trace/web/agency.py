@@ -4,6 +4,7 @@ agency's server-held key, PDF attached::
 
     GET       /agency/                 batches it may sign for, reports it signed
     GET|POST  /agency/reports/new      write, sign and store a report
+    POST      /agency/reports/from-sheet   the form filled in from the lab's sheet
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from .. import agencies, catalog
 from ..digits import is_number
 from ..errors import Forbidden, InvalidInput, TraceError
 from ..inspections import report as reports
-from ..inspections import store
+from ..inspections import store, tables
 from . import get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
@@ -58,6 +59,47 @@ def new_report():
     return redirect(link("agency.home"), 303)
 
 
+@bp.post("/reports/from-sheet")
+def from_sheet():
+    """The report form filled in from the lab's own sheet (.xlsx or CSV, one report),
+    to check, attach the PDF to and sign: nothing is signed or stored here."""
+    batches = store.batches_for(get_db(), g.agency.id)
+    upload = request.files.get("sheet")
+    try:
+        if not (upload and upload.filename):
+            raise InvalidInput("choose the sheet to fill the form from",
+                               message_zh="请选择要填入的表格文件（Excel 或 CSV）")
+        name = upload.filename
+        records = tables.records_from_csv(tables.sheet_text(upload.read(), name), g.agency,
+                                          name)
+        form = _filled_from(records, batches, name)
+    except TraceError as error:
+        return _form(batches, {}, in_reader_language(error), error.status)
+    return _form(batches, form, notice=t("agency.filled").format(name=name))
+
+
+def _filled_from(records: list[dict], batches: list[dict], name: str) -> dict:
+    if len(records) != 1:
+        raise InvalidInput(f"{name} holds {len(records)} reports; the form signs one at a "
+                           "time (one report a file, or the command line's inspection "
+                           "import for many)",
+                           message_zh=f"{name} 里有 {len(records)} 份报告；网页一次签发一份，"
+                                      "请每份报告单独存一个文件")
+    [record] = records
+    gtin, lot = record["batch"]["gtin"], record["batch"]["lot"]
+    chosen = next((b for b in batches if (b["gtin"], b["lot"]) ==
+                   (catalog.normalise_gtin(gtin), catalog.normalise_lot(lot))), None)
+    if chosen is None:
+        raise InvalidInput(f"{name}: batch {lot} of GTIN {gtin} is not one your agency was "
+                           "commissioned or assigned for",
+                           message_zh=f"{name}：批次 {lot}（商品条码 {gtin}）不是委托或指派"
+                                      "贵机构检测的批次")
+    return {"batch": str(chosen["id"]), "report_no": record["report_no"],
+            "supersedes": record["supersedes"], "type": record["type"],
+            "issued_on": record["issued_on"], "conclusion": record["conclusion"],
+            "items": store.item_lines(record["items"])}
+
+
 def _start(db) -> dict:
     """A new report's form: empty, or for a correction the version it corrects, so
     the agency changes only what was wrong."""
@@ -71,10 +113,12 @@ def _start(db) -> dict:
             "items": store.item_lines(record["items"])}
 
 
-def _form(batches: list[dict], form, error: str | None = None, status: int = 200):
+def _form(batches: list[dict], form, error: str | None = None, status: int = 200,
+          notice: str | None = None):
     own = store.own_key(get_db(), current_app.config["KEYS_DIR"], g.agency)
     return render_template("agency/report_form.html", batches=batches, form=form,
-                           types=reports.TYPES, error=error, own_key=own), status
+                           types=reports.TYPES, error=error, own_key=own,
+                           notice=notice), status
 
 
 def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:

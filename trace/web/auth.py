@@ -13,12 +13,12 @@ from __future__ import annotations
 import functools
 from typing import Callable
 
-from flask import (Blueprint, current_app, flash, make_response, redirect, render_template,
+from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template,
                    request)
 from flask_login import (LoginManager, UserMixin, current_user, login_required, login_user,
                          logout_user)
 
-from .. import accounts
+from .. import accounts, catalog
 from ..digits import is_number
 from ..errors import Conflict, Forbidden, InvalidInput, TraceError
 from ..scans import network_hash
@@ -28,11 +28,17 @@ from .i18n import t
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-# Said on the sign-in page to a browser sent there: its sign-in ended (signed out,
-# a password changed, a week passed) or it never had one.
 login_manager.login_message = "auth.please_sign_in"
 login_manager.login_message_category = "info"
-login_manager.localize_callback = t
+
+
+def _why_sign_in(key: str) -> str:
+    """What the sign-in page says to a browser sent there: one that never signed in
+    is asked to; one whose sign-in stopped is told why (``_load`` found out)."""
+    return t(g.get("sign_in_stopped") or key)
+
+
+login_manager.localize_callback = _why_sign_in
 
 
 class SignedIn(UserMixin):
@@ -56,7 +62,11 @@ def _load(session_id: str):
     user_id, _, sign_in_id = session_id.partition(".")
     if not (is_number(user_id) and sign_in_id):
         return None  # a cookie from before sign-ins were kept, or garbage: sign in again
-    user = accounts.signed_in(get_db(), int(user_id), sign_in_id)
+    db = get_db()
+    user = accounts.signed_in(db, int(user_id), sign_in_id)
+    if user is None:  # the cookie held a sign-in that has since stopped
+        g.sign_in_stopped = ("auth.sign_in_disabled" if accounts.account_disabled(db, int(user_id))
+                             else "auth.sign_in_ended")
     return SignedIn(user, sign_in_id) if user else None
 
 
@@ -193,6 +203,8 @@ def signup():
         else:
             _supplier, user = accounts.sign_up_supplier(
                 get_db(), name=form.get("name", ""), credit_code=form.get("credit_code", ""),
+                contact=catalog.Contact.typed(form.get("phone"), form.get("address"),
+                                              form.get("contact_name"), required=True),
                 **account)
     except TraceError as error:
         return render_template("signup.html", form=form, kind=kind,

@@ -3,6 +3,7 @@ and voids and recalls. Every route is for a signed-in supplier account and only
 ever reaches its own organisation's data (another's is 'not found')::
 
     GET  /supplier/                                 products and batches
+    GET|POST /supplier/profile                      phone and address buyers see
     GET|POST /supplier/products/new, /supplier/batches/new
     GET|POST /supplier/products/{gtin}/edit         correct it (kept and shown once batched)
     POST /supplier/products/{gtin}/delete           only a product with no batch
@@ -58,6 +59,23 @@ def home():
     return render_template("supplier/home.html", products=products, batches=batches,
                            reported=reported, reports_total=reports_total,
                            names={row["gtin"]: row["name"] for row in products})
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    """The phone and address buyers see, and the person the operator asks."""
+    if request.method == "GET":
+        return render_template("supplier/profile.html", form=g.supplier)
+    form = request.form
+    try:
+        contact = catalog.Contact.typed(form.get("phone"), form.get("address"),
+                                        form.get("contact_name"), required=True)
+    except TraceError as error:
+        return render_template("supplier/profile.html", form=form,
+                               error=in_reader_language(error)), error.status
+    catalog.set_contact(get_db(), g.supplier, contact)
+    flash(t("ws.profile_saved"), "ok")
+    return redirect(link("supplier.profile"), 303)
 
 
 @bp.route("/products/new", methods=["GET", "POST"])
