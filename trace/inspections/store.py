@@ -448,10 +448,15 @@ def previous_pdf(db: sqlite_utils.Database, agency_id: int, report_no: object,
 
 
 def item_lines(items: list[dict]) -> str:
-    """Items as the form's lines (the reverse of ``items_from_lines``)."""
+    """Items as the form's lines (the reverse of ``items_from_lines``), without the
+    separators of an empty method at the end.
+
+    >>> item_lines([{"name": "光泽", "result": "强", "verdict": "合格"}])
+    '光泽 | 强 |  |  | 合格'
+    """
     return "\n".join(" | ".join(item.get(key, "") for key in
                                 ("name", "result", "unit", "limit", "verdict", "method"))
-                     for item in items)
+                     .removesuffix(" | ") for item in items)
 
 
 def batches_commissioned(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
