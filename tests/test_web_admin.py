@@ -200,3 +200,19 @@ def test_a_sign_up_commissions_no_lab_and_is_turned_down_without_a_500(operator,
     done = post_form(operator, f"/admin/suppliers/{waiting.id}/reject", {}, page="/admin/")
     assert done.status_code == 303 and catalog.find_supplier(db, waiting.id).rejected_at
     assert db.execute("SELECT count(*) FROM commissions").fetchone()[0] == 0
+
+
+def test_a_sign_up_whose_batch_is_logged_already_is_not_turned_down(operator, db):
+    """Batches opened before sign-ups waited for approval to be logged are in the
+    append-only ledger: deleting one broke `ledger verify` for good."""
+    from trace.transparency import audit, leaves
+    waiting = catalog.add_supplier(db, "待审茶业", "91330100MA27XL0Y34", approved=False)
+    catalog.add_product(db, waiting, "06901234567892", "西湖龙井")
+    batch = catalog.new_batch(db, "06901234567892", "LJ-1")
+    leaves.record(db, f"batches:{batch.id}")  # as the older code logged it at once
+    post_form(operator, f"/admin/suppliers/{waiting.id}/reject", {}, page="/admin/")
+    assert "已记入公开账本，不能驳回" in operator.get("/admin/").get_data(as_text=True)
+    assert catalog.find_supplier(db, waiting.id).rejected_at is None
+    assert catalog.get_batch(db, "06901234567892", "LJ-1")
+    db.execute("UPDATE suppliers SET approved_at = '2026-11-01' WHERE id = ?", [waiting.id])
+    assert audit.audit(db) == []  # nothing lost: approved, its row matches its leaf

@@ -229,6 +229,13 @@ def reject_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
                       [supplier.id]).fetchone():
             raise Conflict(f"{supplier.name} has issued codes; it cannot be turned down")
         batches = f"SELECT id FROM batches WHERE gtin IN ({gtins})"
+        if db.execute(f"SELECT 1 FROM ledger_leaves WHERE source IN (SELECT 'batches:' || id "
+                      f"FROM batches WHERE gtin IN ({gtins})) LIMIT 1", [supplier.id]).fetchone():
+            # opened before sign-ups' batches waited for approval to be logged: the
+            # append-only ledger holds them, and deleting them would break its audit
+            raise Conflict(f"{supplier.name}'s batches are in the public ledger already; it "
+                           "cannot be turned down (disable its accounts instead)",
+                           message_zh=f"{supplier.name} 的批次已记入公开账本，不能驳回；请改为停用其账号")
         if db.execute(f"SELECT 1 FROM inspection_reports WHERE batch_id IN ({batches}) "
                       "LIMIT 1", [supplier.id]).fetchone():  # signed and logged: kept
             raise Conflict(f"a lab has signed a report for a batch of {supplier.name}; it "
