@@ -93,6 +93,9 @@ def issuer(app, db):
     return load_signer(db, app.config["KEYS_DIR"])
 
 
+SUPPLIER_CONTACT = catalog.Contact("0575 8700 0000", "浙江省诸暨市山下湖镇", "陈经理")
+
+
 @pytest.fixture
 def make_batch(db):
     """Factory: a supplier, product and open batch (each created once)."""
@@ -100,7 +103,8 @@ def make_batch(db):
         try:
             supplier = catalog.find_supplier(db, CREDIT_CODE)
         except NotFound:
-            supplier = catalog.add_supplier(db, "诸暨市山下湖明珠珍珠有限公司", CREDIT_CODE)
+            supplier = catalog.add_supplier(db, "诸暨市山下湖明珠珍珠有限公司", CREDIT_CODE,
+                                            contact=SUPPLIER_CONTACT)
         try:
             catalog.get_product(db, gtin)
         except NotFound:

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from trace import rooms
+from trace import catalog, rooms
 from trace.errors import Forbidden, InvalidInput
 from trace.streamers import selection
 
-from conftest import BASE_URL, GTIN, LOT, forged
+from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT, forged
 
 
 @pytest.fixture
@@ -335,3 +335,16 @@ def test_a_current_report_failing_its_signature_fails_the_report_check(app, db, 
     check = next(c for c in result.checks if c.name == "report")
     assert not check.ok and "1 份现行检测报告签名核对未通过" in check.detail
     assert not result.ok and first != second
+
+
+def test_a_supplier_publishing_no_phone_fails_the_supplier_check(app, db, room, issued_urls):
+    """绿色直播间: merchants publish how buyers reach them; a recall needs a number."""
+    from test_web_public import _stored_report
+    _stored_report(app, db)
+    passed = selection.check_sample(db, issued_urls[0], BASE_URL)
+    [supplier] = [c for c in passed.checks if c.name == "supplier"]
+    assert supplier.ok and "客服电话 0575 8700 0000" in supplier.detail
+    catalog.set_contact(db, catalog.find_supplier(db, CREDIT_CODE), catalog.Contact())
+    failed = selection.check_sample(db, issued_urls[0], BASE_URL)
+    [supplier] = [c for c in failed.checks if c.name == "supplier"]
+    assert not failed.ok and not supplier.ok and "没有公示客服电话" in supplier.detail

@@ -650,6 +650,7 @@ def test_a_sign_up_needs_a_phone_buyers_can_call(client, db, left_out, message):
 
 
 def test_the_profile_sets_what_buyers_see_and_whom_to_call(supplier, db, issued_urls):
+    catalog.set_contact(db, catalog.find_supplier(db, CREDIT_CODE), catalog.Contact())
     assert "买家扫码时还看不到贵公司的客服电话" in supplier.get("/supplier/").get_data(as_text=True)
     refused = post_form(supplier, "/supplier/profile", {
         "phone": "12345", "address": "浙江省诸暨市山下湖镇", "contact_name": "陈经理"},

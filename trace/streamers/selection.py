@@ -232,8 +232,16 @@ def _supplier(verdict: verification.Verdict) -> Check:
     if supplier is None or not supplier.approved:
         return Check("supplier", False, "供货商未通过平台审核",
                      "The supplier is not approved by the platform")
-    return Check("supplier", True, f"{supplier.name}，统一社会信用代码 {supplier.credit_code}",
-                 f"{supplier.name}, unified social credit code {supplier.credit_code}")
+    named = f"{supplier.name}，统一社会信用代码 {supplier.credit_code}"
+    named_en = f"{supplier.name}, unified social credit code {supplier.credit_code}"
+    if not supplier.phone:  # 绿色直播间: merchants publish how buyers reach them
+        return Check("supplier", False, f"{named}；没有公示客服电话，买家遇到召回或质量问题时"
+                     "联系不到生产企业：请供货商在“企业信息”里填写",
+                     f"{named_en}; no customer service phone is published, so buyers "
+                     "cannot reach the producer about a recall or a defect: ask the supplier "
+                     "to add one under Company details")
+    return Check("supplier", True, f"{named}，客服电话 {supplier.phone}",
+                 f"{named_en}, customer service {supplier.phone}")
 
 
 def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Check:
