@@ -252,13 +252,22 @@ def test_a_file_of_many_reports_takes_each_pdf_from_a_folder(run_cli, app, db, m
     refused = run_cli("inspection", "import", str(path), "--agency", str(agency.id),
                       "--pdf", str(folder / "zjsp-1.pdf"))
     assert refused.exit_code == 1 and "--pdf-dir" in refused.output
+    forgot = run_cli("inspection", "import", str(path), "--agency", str(agency.id),
+                     "--pdf-dir", str(folder))
+    assert forgot.exit_code == 1 and "no PDF for report ZJSP-2" in forgot.output
+    assert "name it ZJSP-2.pdf" in forgot.output and "nothing was stored" in forgot.output
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+    (folder / "ZJSP 2.PDF").write_bytes(PDF.replace(b"%PDF-1.4", b"%PDF-1.4 "))
     result = run_cli("inspection", "import", str(path), "--agency", str(agency.id),
                      "--pdf-dir", str(folder))
-    assert result.exit_code == 0, result.output
-    assert "Warning: no PDF for ZJSP-2." in result.output and "ZJSP-1," not in result.output
+    assert result.exit_code == 0 and "Warning" not in result.output, result.output
     hashes = dict(db.execute("SELECT report_no, pdf_sha256 FROM inspection_reports"))
-    assert hashes == {"ZJSP-1": hashlib.sha256(PDF).hexdigest(), "ZJSP-2": ""}
-    assert db.execute("SELECT count(*) FROM report_pdfs").fetchone()[0] == 1
+    assert hashes["ZJSP-1"] == hashlib.sha256(PDF).hexdigest() != hashes["ZJSP-2"]
+    assert db.execute("SELECT count(*) FROM report_pdfs").fetchone()[0] == 2
+    one = tmp_path / "three.csv"
+    one.write_text(CSV_HEAD + csv_row("ZJSP-3"), encoding="utf-8")
+    warned = run_cli("inspection", "import", str(one), "--agency", str(agency.id))
+    assert warned.exit_code == 0 and "Warning: no PDF for ZJSP-3." in warned.output
 
 
 def test_an_excel_workbook_is_imported_as_its_sheet_reads(run_cli, app, db, make_batch,

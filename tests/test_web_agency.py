@@ -204,12 +204,37 @@ def test_the_form_is_filled_in_from_the_labs_sheet_then_signed(client, db, lab):
                  f"A-2,委托检验,{GTIN},{LOT},2026-11-20,合格,铅,0.1,合格\n").encode(),
      "里有 2 份报告"),
     ("other.csv", ("报告编号,检验类别,商品条码,批次号,签发日期,检验结论,检测项目,检测结果,判定\n"
-                   f"A-1,委托检验,{GTIN},OTHER-LOT,2026-11-20,合格,铅,0.1,合格\n").encode(),
+                   f"A-1,委托检验,{GTIN},SPARE-1,2026-11-20,合格,铅,0.1,合格\n").encode(),
      "不是委托或指派贵机构检测的批次"),
+    ("typo.csv", ("报告编号,检验类别,商品条码,批次号,签发日期,检验结论,检测项目,检测结果,判定\n"
+                  f"A-1,委托检验,{GTIN},ZJ-9999-X,2026-11-20,合格,铅,0.1,合格\n").encode(),
+     "没有登记批次 ZJ-9999-X"),
+    ("ng.csv", ("报告编号,检验类别,商品条码,批次号,签发日期,检验结论,检测项目,检测结果,判定\n"
+                f"A-1,委托检验,{GTIN},{LOT},2026-11-20,合格,铅,0.1,NG\n").encode(),
+     "第 1 个检测项目的单项判定"),  # said before the clerk picks the PDF, not after
+    ("nogtin.csv", ("报告编号,检验类别,批次号,签发日期,检验结论,检测项目,检测结果,判定\n"
+                    f"A-1,委托检验,{LOT},2026-11-20,合格,铅,0.1,合格\n").encode(),
+     "缺少列“商品条码”"),
+    ("renamed.xlsx", "报告编号,检验类别\n".encode(), "不是 Excel 文件"),
+    ("report.csv", PDF, "是 PDF 文件，不是表格"),
 ])
-def test_a_sheet_that_cannot_fill_the_form_says_why(client, db, lab, name, data, said):
+def test_a_sheet_that_cannot_fill_the_form_says_why(client, db, lab, make_batch, name, data,
+                                                    said):
+    make_batch(lot="SPARE-1")  # registered, but no lab was asked to test it
     store.commission(db, GTIN, LOT, lab.id, actor="qc")
     refused = post_form(client, "/agency/reports/from-sheet",
                         {"sheet": (io.BytesIO(data), name)}, page="/agency/reports/new",
                         content_type="multipart/form-data")
     assert refused.status_code == 400 and said in refused.get_data(as_text=True)
+
+
+def test_a_report_number_typed_full_width_is_signed_as_written_plainly(client, db, lab):
+    """The form signed ＺＪＰＱ－２０２６－０９０１ as typed: buyers and --pdf-dir read
+    another number than the one on the PDF."""
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    made = post_form(client, "/agency/reports/new",
+                     report_form(report_no=" ｚｊｐｑ－２０２６－０９０１ "), page="/agency/",
+                     content_type="multipart/form-data")
+    assert made.status_code == 303
+    assert [row[0] for row in db.execute("SELECT report_no FROM inspection_reports")] == [
+        "ZJPQ-2026-0901"]

@@ -140,6 +140,9 @@ def inspection_import(path: str, agency: str, pdf: str | None, pdf_dir: str | No
             pdf_bytes = Path(pdf).read_bytes() if pdf else _pdf_of(entry, pdfs)
             try:
                 record, kid, sig = _signed(db, entry, agency, keys_dir, passphrase, pdf_bytes)
+                if pdf_dir and not record["pdf_sha256"]:  # a file forgotten, or misnamed
+                    raise InvalidInput(f"no PDF for report {record['report_no']} in {pdf_dir} "
+                                       f"(name it {record['report_no']}.pdf)")
                 stored.append(store.store_report(db, record, kid, sig, pdf=pdf_bytes))
                 if not record["pdf_sha256"]:
                     without.append(record["report_no"])

@@ -50,6 +50,12 @@ ALIASES = {"报告编号": "report_no", "版本": "version", "报告版本": "ve
            "标准值": "limit", "标准限值": "limit", "指标": "limit", "标准指标": "limit",
            "单项结论": "verdict", "结果判定": "verdict", "判定结果": "verdict"}
 KNOWN = HEADER + ITEM + ("pdf_sha256",)
+# Each column named as a Chinese lab sheet heads it, for messages to lab staff.
+NAMES_ZH = {"report_no": "报告编号", "version": "版本", "supersedes": "所替代的版本",
+            "type": "检验类别", "gtin": "商品条码", "lot": "批次号", "issued_on": "签发日期",
+            "conclusion": "检验结论", "item": "检测项目", "result": "检测结果", "unit": "单位",
+            "limit": "标准要求", "method": "检测方法", "verdict": "判定",
+            "pdf_sha256": "pdf_sha256"}
 MAX_SHEET_ROWS = 20_000  # a lab's batch of reports, not a database dump
 
 
@@ -75,6 +81,12 @@ def sheet_text(data: bytes, name: str) -> str:
     CSV/TSV file as :func:`decode_sheet` reads it."""
     if data.startswith(b"PK\x03\x04"):  # .xlsx is a zip of XML
         return _workbook_csv(data, name)
+    if data.startswith(b"%PDF-"):
+        raise InvalidInput(f"{name} is a PDF, not a sheet (the report's PDF goes apart)",
+                           message_zh=f"{name} 是 PDF 文件，不是表格；报告原件 PDF 请另行选择")
+    if name.lower().endswith(".xlsx"):  # renamed, or saved as .xls and renamed
+        raise InvalidInput(f"{name} is not an Excel workbook: save it again as .xlsx or CSV",
+                           message_zh=f"{name} 不是 Excel 文件，请在 Excel 或 WPS 里另存为 .xlsx 或 CSV")
     return decode_sheet(data, name)
 
 
@@ -128,7 +140,9 @@ def _headings_row(rows: list[list[str]], name: str) -> int:
     raise InvalidInput(f"{name}: no column {missing!r}; the first row has "
                        f"{', '.join(first[:8]) or 'nothing'} (expected headings: "
                        f"{', '.join(HEADER + ITEM)})",
-                       message_zh=f"{name}：缺少列 {missing}（第一行是：{'、'.join(first[:8]) or '空'}）")
+                       message_zh=f"{name}：缺少列“{NAMES_ZH[missing]}”（第一行是："
+                                  f"{'、'.join(first[:8]) or '空'}；需要的列："
+                                  f"{'、'.join(NAMES_ZH[column] for column in REQUIRED)}）")
 
 
 def sheet_date(text: str, name: str, number: int) -> str:
@@ -164,7 +178,7 @@ def records_from_csv(text: str, agency: Agency, name: str) -> list[dict]:
         for column in REQUIRED:
             if not values.get(column):
                 raise InvalidInput(f"{name} row {number}: {column} is empty",
-                                   message_zh=f"{name} 第 {number} 行：{column} 为空")
+                                   message_zh=f"{name} 第 {number} 行：{NAMES_ZH[column]}为空")
         values["issued_on"] = sheet_date(values["issued_on"], name, number)
         key = (values["report_no"], values["version"])
         header = _header(values, agency)

@@ -15,7 +15,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 
 from .. import agencies, catalog
 from ..digits import is_number
-from ..errors import Forbidden, InvalidInput, TraceError
+from ..errors import Forbidden, InvalidInput, NotFound, TraceError
 from ..inspections import report as reports
 from ..inspections import store, tables
 from . import get_db, in_reader_language, link
@@ -85,11 +85,18 @@ def _filled_from(records: list[dict], batches: list[dict], name: str) -> dict:
                            "import for many)",
                            message_zh=f"{name} 里有 {len(records)} 份报告；网页一次签发一份，"
                                       "请每份报告单独存一个文件")
-    [record] = records
+    # What signing would refuse (a verdict of NG, a failed item under a passing
+    # conclusion) is said now, before the clerk has chosen the PDF.
+    record = reports.check_record(store.complete_unsigned(records[0], g.agency, None))
     gtin, lot = record["batch"]["gtin"], record["batch"]["lot"]
-    chosen = next((b for b in batches if (b["gtin"], b["lot"]) ==
-                   (catalog.normalise_gtin(gtin), catalog.normalise_lot(lot))), None)
+    chosen = next((b for b in batches if (b["gtin"], b["lot"]) == (gtin, lot)), None)
     if chosen is None:
+        try:
+            catalog.get_batch(get_db(), gtin, lot)
+        except NotFound:
+            raise InvalidInput(f"{name}: no batch {lot} of GTIN {gtin} is registered",
+                               message_zh=f"{name}：没有登记批次 {lot}（商品条码 {gtin}），"
+                                          "请核对表格里的商品条码和批次号") from None
         raise InvalidInput(f"{name}: batch {lot} of GTIN {gtin} is not one your agency was "
                            "commissioned or assigned for",
                            message_zh=f"{name}：批次 {lot}（商品条码 {gtin}）不是委托或指派"
@@ -138,7 +145,7 @@ def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:
         "v": reports.VERSION,
         "agency": {"id": str(g.agency.id), "name": g.agency.name, "cma": g.agency.cma_no,
                    "cnas": g.agency.cnas_no or ""},
-        "report_no": (form.get("report_no") or "").strip(),
+        "report_no": store.written_report_no(form.get("report_no") or ""),
         "version": str(int(supersedes) + 1)
         if is_number(supersedes) else
         (supersedes + ".1" if supersedes else "1"),
