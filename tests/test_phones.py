@@ -17,6 +17,8 @@ def written(text):
     ("4008208820", "400 820 8820"),
     ("0575-87123456 转 8021", "0575 8712 3456 转 8021"),
     ("0575 8712 3456 分机21", "0575 8712 3456 转 21"),
+    ("0573-87012345-8021", "0573 8701 2345 转 8021"),   # as business cards write it
+    ("0575-8712-3456", "0575 8712 3456"),               # dashes inside, no extension
     ("+852 2345 6789", "+852 2345 6789"),                    # abroad: with its country
 ])
 def test_numbers_are_written_one_dialable_way(typed, expected):

@@ -138,16 +138,17 @@ def test_a_recalled_or_failed_item_says_whom_to_call(app, client, db, issued_url
     catalog.set_contact(db, supplier, catalog.Contact("400 820 8820", "浙江省诸暨市山下湖镇"))
     genuine = client.get(path_of(issued_urls[0])).get_data(as_text=True)
     assert 'href="tel:4008208820"' in genuine and "浙江省诸暨市山下湖镇" in genuine  # the card
-    assert "生产企业客服电话" not in genuine  # nothing to return
+    assert "生产企业的客服电话" not in genuine  # nothing to return
     assert client.get(path_of(issued_urls[0]), headers={"Accept": "application/json"}).get_json()[
         "supplier_info"]["phone"] == "400 820 8820"
     _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
                                     "limit": "≤5", "verdict": "不合格"}])
     failed = client.get(path_of(issued_urls[1])).get_data(as_text=True)
-    assert "生产企业客服电话：" in failed and failed.count('href="tel:4008208820"') == 2
+    assert "生产企业的客服电话：" in failed and failed.count('href="tel:4008208820"') == 2
+    assert '拨打 <a href="tel:12315">12315</a> 投诉' in failed  # tappable where it is said
     db.execute("UPDATE batches SET status = 'recalled', status_reason = '抽检不合格'")
     recalled = client.get(path_of(issued_urls[2])).get_data(as_text=True)
-    assert 'data-verdict="recalled"' in recalled and "生产企业客服电话：" in recalled
+    assert 'data-verdict="recalled"' in recalled and "生产企业的客服电话：" in recalled
 
 
 def test_many_codes_each_verify(client, db, issuer, issued_urls):

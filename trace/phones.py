@@ -25,8 +25,11 @@ import phonenumbers
 from .errors import InvalidInput
 
 _EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x)\s*(\d{1,6})\s*$", re.IGNORECASE)
-_EXAMPLES_ZH = "座机请写区号，如 0575-8712 3456；手机 11 位，如 138 0575 1234"
-_EXAMPLES = "a landline with its area code, like 0575-8712 3456, or an 11-digit mobile"
+_DASHED_EXTENSION = re.compile(r"(.*\d)\s*-\s*(\d{1,6})")
+_EXAMPLES_ZH = ("座机请写区号，如 0575-8712 3456；手机 11 位，如 138 0575 1234；"
+                "分机写在后面，如 0575-8712 3456 转 8021")
+_EXAMPLES = ("a landline with its area code, like 0575-8712 3456, or an 11-digit mobile; "
+             "an extension after it, like 0575-8712 3456 ext. 8021")
 
 
 def written_phone(text: str | None, *, what: str, what_zh: str) -> str | None:
@@ -36,18 +39,26 @@ def written_phone(text: str | None, *, what: str, what_zh: str) -> str | None:
     if not text:
         return None
     extension = _EXTENSION.search(text)
-    number_part = text[:extension.start()] if extension else text
-    try:
-        number = phonenumbers.parse(number_part, "CN")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    number_part, ext = (text[:extension.start()], extension.group(1)) if extension else (text, "")
+    number = _valid(number_part)
+    if number is None and not ext and (dashed := _DASHED_EXTENSION.fullmatch(text)):
+        # 0573-87012345-8021, as business cards write an extension
+        number, ext = _valid(dashed.group(1)), dashed.group(2)
+    if number is None:
         raise InvalidInput(f"{what} {text} is not a telephone number: write {_EXAMPLES}",
                            message_zh=f"{what_zh} {text} 不是有效的电话号码：{_EXAMPLES_ZH}")
     written = phonenumbers.format_number(
         number, phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 86
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return f"{written} 转 {extension.group(1)}" if extension else written
+    return f"{written} 转 {ext}" if ext else written
+
+
+def _valid(text: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
 
 
 def tel_href(written: str) -> str:
