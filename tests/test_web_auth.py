@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -145,9 +145,23 @@ def test_the_sign_in_page_in_english(client):
     assert "Staff sign-in" in html and 'action="/login?lang=en"' in html
 
 
+def next_of(response) -> str:
+    return parse_qs(urlsplit(response.headers["Location"]).query)["next"][0]
+
+
+def test_an_english_reader_is_asked_to_sign_in_in_english(client, operator):
+    """The sign-in page a browser was sent to dropped ?lang=en: a Chinese page with
+    one English line."""
+    sent = client.get("/supplier/batches/x/y?lang=en&find=a%26b")
+    query = parse_qs(urlsplit(sent.headers["Location"]).query)
+    assert query["lang"] == ["en"] and query["next"] == ["/supplier/batches/x/y?lang=en&find=a%26b"]
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "Please sign in." in page and '<html lang="en"' in page and "请先登录" not in page
+
+
 def test_sign_in_returns_to_the_page_asked_for_and_never_off_site(client, operator):
     sent = client.get("/admin/")
-    assert sent.status_code == 302 and "next=%2Fadmin%2F" in sent.headers["Location"]
+    assert sent.status_code == 302 and next_of(sent) == "/admin/"
     response = client.post("/login?next=/admin/%23keys", data={
         "csrf_token": token(client), "email": EMAIL, "password": PASSWORD},
         headers={"Referer": BASE_URL + "/login"})

@@ -41,6 +41,20 @@ def _why_sign_in(key: str) -> str:
 login_manager.localize_callback = _why_sign_in
 
 
+@login_manager.unauthorized_handler
+def _to_sign_in():
+    """To the sign-in page, saying why, in the language the reader was using (the
+    default handler's address dropped ?lang=en), then back where they were going."""
+    flash(_why_sign_in(login_manager.login_message), login_manager.login_message_category)
+    return redirect(link("auth.login", next=_here()))
+
+
+def _here() -> str:
+    """The requested path and query, as the ``next`` a sign-in goes on to."""
+    query = request.query_string.decode("latin-1")
+    return request.path + (f"?{query}" if query else "")
+
+
 class SignedIn(UserMixin):
     """The account as Flask-Login holds it for one request, with the server-side
     sign-in (``accounts.open_sign_in``) its session cookie carries."""
