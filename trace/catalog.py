@@ -167,6 +167,7 @@ class Contact:
         if required and written is None:
             raise InvalidInput("customer service phone must not be empty",
                                message_zh="请填写客服电话")
+        address = ascii_digits(address) if address else address  # 18号, not １８号
         return cls(written, check(address, "address", what_zh="地址", limit=200),
                    check(contact_name, "contact person", what_zh="联系人", limit=50))
 
