@@ -12,13 +12,14 @@ import itertools
 
 import pytest
 
-from trace import accounts, agencies, catalog, jobs, keys, rooms
+from trace import accounts, agencies, catalog, jobs, keys, product_photos, rooms
 from trace.gs1 import gtin_check_digit
 from trace.issuing import export_rows, issue_codes
 from trace.streamers import live, selection
 from trace.transparency import checkpoints
 
 from conftest import CREDIT_CODE, GTIN, LOT, STAFF_PASSWORD, form_token
+from test_reports import jpeg_with_gps
 
 OTHER_CODE = "91330100MA27XL0Y34"
 OTHER_GTIN = "06901234567892"
@@ -55,6 +56,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("public.report", "POST", "/report", {"what_seen": ""}, PUBLIC),
     ("public.trust_list", "GET", "/.well-known/trace-keys.json", None, PUBLIC),
     ("public.report_pdf", "GET", "/inspections/pdf/{pdf}", None, PUBLIC),
+    ("public.product_photo", "GET", "/photos/{photo}/thumb.jpg", None, PUBLIC),
     ("auth.login", "GET", "/login", None, PUBLIC),
     ("auth.login", "POST", "/login", {"email": "x@y.cn", "password": "wrong one!"}, PUBLIC),
     ("auth.signup", "GET", "/signup", None, PUBLIC),
@@ -181,6 +183,7 @@ def world(app, db, issuer, make_batch, make_account):
     pdf = b"%PDF-1.4 a report"
     db.execute("INSERT INTO report_pdfs (sha256, size, data) VALUES (?, ?, ?)",
                [hashlib.sha256(pdf).hexdigest(), len(pdf), pdf])
+    photo = product_photos.store_photo(db, jpeg_with_gps())
     item_url = next(r["url"] for r in export_rows(db, GTIN, LOT, app.config["BASE_URL"]))
     chosen = selection.check_sample(db, item_url, app.config["BASE_URL"])
     selection.record_selection(db, room, chosen, "选用", actor="live", override_reason="送检中")
@@ -190,7 +193,7 @@ def world(app, db, issuer, make_batch, make_account):
         db, app.config["KEYS_DIR"], ledger_key.kid), "trace.example.cn/ledger")
     return {"emails": emails,
             "tokens": {who: accounts.new_token(db, email)[1] for who, email in emails.items()},
-            "values": {"pdf": hashlib.sha256(pdf).hexdigest(),
+            "values": {"pdf": hashlib.sha256(pdf).hexdigest(), "photo": photo,
                        "owner_token": str(accounts.new_token(db, emails["owner"], "spare")[0]),
                        "item": item_url, "serial": item, "other_id": str(other.id),
                        "agency_id": str(lab.id), "live": on_camera.id,

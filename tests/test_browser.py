@@ -265,13 +265,21 @@ def test_a_supplier_issues_downloads_and_voids_in_a_real_browser(page, live_serv
     assert_seen(page, 'section.verdict[data-verdict="void"]', first_screen=True)
 
 
+@pytest.mark.parametrize("photo", [False, True])
 def test_the_verify_page_weighs_under_40_kb_and_asks_no_other_host(
-        browser, live_server, app, issued_urls):
+        browser, live_server, app, issued_urls, photo):
     """A buyer's first load, as transferred (compressed, headers included), with the
-    report PDF link and a lab report shown: the budget is DESIGN §12's."""
+    report PDF link and a lab report shown: the budget is DESIGN §12's. With the
+    product's photo, scrolled to so that it loads too."""
     from test_web_public import _stored_report
+    from test_product_photos import camera_photo
+    from trace import product_photos
     from trace.db import open_db
-    _stored_report(app, open_db(app.config["DATABASE"]))
+    db = open_db(app.config["DATABASE"])
+    _stored_report(app, db)
+    if photo:
+        db.execute("UPDATE products SET photo = ?",
+                   [product_photos.store_photo(db, camera_photo())])
     context = browser.new_context(viewport=VIEWPORTS["phone"], user_agent=WECHAT_UA,
                                   locale="zh-CN", is_mobile=True)
     try:
@@ -280,11 +288,18 @@ def test_the_verify_page_weighs_under_40_kb_and_asks_no_other_host(
         page.on("requestfinished", lambda request: finished.append(request))
         open_page(page, live_server + issued_urls[0][len(BASE_URL):])
         page.wait_for_load_state("networkidle")
+        if photo:
+            page.locator(".product-photo img").scroll_into_view_if_needed()
+            page.wait_for_function("document.querySelector('.product-photo img').complete "
+                                   "&& document.querySelector('.product-photo img').naturalWidth")
+            page.wait_for_load_state("networkidle")
+            assert any(request.url.endswith("/thumb.jpg") for request in finished)
         hosts = {request.url.split("/")[2] for request in finished}
         transferred = sum(sum(request.sizes()[part] for part in (
             "responseBodySize", "responseHeadersSize", "requestHeadersSize"))
             for request in finished)
-        print(f"verify page, first load: {len(finished)} requests, {transferred:,} bytes")
+        print(f"verify page{' with photo' if photo else ''}, first load: {len(finished)} "
+              f"requests, {transferred:,} bytes")
         assert hosts == {live_server.split("/")[2]}, hosts
         assert transferred < 40 * 1024, f"{transferred:,} bytes"
     finally:

@@ -668,3 +668,54 @@ def test_the_profile_sets_what_buyers_see_and_whom_to_call(supplier, db, issued_
     buyer_page = supplier.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
     assert 'href="tel:057587123456,21"' in buyer_page and "山下湖镇珍珠路18号" in buyer_page
     assert "陈经理" not in buyer_page  # the operator's contact person stays private
+
+
+def test_a_product_photo_is_shown_to_buyers_and_changed_only_with_a_reason(
+        supplier, db, issued_urls):
+    from test_product_photos import camera_photo
+    page = f"/supplier/products/{GTIN}/edit"
+    fields = {"name": "诸暨淡水珍珠项链", "specification": "珠径 8–9 mm"}
+    photo = {"photo": (io.BytesIO(camera_photo()), "IMG_0001.JPG")}
+    unexplained = post_form(supplier, page, {**fields, **photo}, page=page,
+                            content_type="multipart/form-data")
+    assert unexplained.status_code == 400 and "请填写更正原因" in unexplained.get_data(as_text=True)
+    assert catalog.get_product(db, GTIN).photo is None
+    assert db.execute("SELECT count(*) FROM product_photos").fetchone()[0] == 0  # none kept
+    done = post_form(supplier, page, {**fields, "reason": "补充商品照片",
+                                      "photo": (io.BytesIO(camera_photo()), "IMG_0001.JPG")},
+                     page=page, content_type="multipart/form-data")
+    assert done.status_code == 303
+    sha = catalog.get_product(db, GTIN).photo
+    post_form(supplier, "/logout", {}, page="/supplier/")
+    buyer = supplier.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    assert f'src="/photos/{sha}/thumb.jpg"' in buyer and f'href="/photos/{sha}/large.jpg"' in buyer
+    assert "添加了照片" in buyer and "补充商品照片" in buyer and sha not in buyer.split(
+        'id="changes"')[1]  # the history says what happened, not the photo's hash
+    thumb = supplier.get(f"/photos/{sha}/thumb.jpg")
+    assert thumb.mimetype == "image/jpeg" and "immutable" in thumb.headers["Cache-Control"]
+    assert supplier.get(f"/photos/{'0' * 64}/thumb.jpg").status_code == 404
+
+
+@pytest.mark.parametrize("upload, said", [
+    ((io.BytesIO(b"%PDF-1.4 a brochure"), "brochure.jpg"), "JPG 或 PNG"),
+    ((io.BytesIO(b""), "empty.png"), "JPG 或 PNG"),
+])
+def test_a_new_product_with_a_photo_that_is_not_one_stores_nothing(supplier, db, upload, said):
+    refused = post_form(supplier, "/supplier/products/new", {
+        "gtin": "6901234567892", "name": "龙井茶", "photo": upload},
+        page="/supplier/products/new", content_type="multipart/form-data")
+    assert refused.status_code == 400 and said in refused.get_data(as_text=True)
+    assert not db.execute("SELECT 1 FROM products WHERE gtin = '06901234567892'").fetchone()
+
+
+def test_a_new_product_takes_its_photo_and_it_can_be_taken_off(supplier, db):
+    from test_product_photos import camera_photo
+    made = post_form(supplier, "/supplier/products/new", {
+        "gtin": "6901234567892", "name": "龙井茶",
+        "photo": (io.BytesIO(camera_photo(1200, 1600)), "tea.jpg")},
+        page="/supplier/products/new", content_type="multipart/form-data")
+    assert made.status_code == 303 and catalog.get_product(db, "06901234567892").photo
+    page = "/supplier/products/06901234567892/edit"
+    assert 'class="photo-preview"' in supplier.get(page).get_data(as_text=True)
+    post_form(supplier, page, {"name": "龙井茶", "photo_remove": "1"}, page=page)
+    assert catalog.get_product(db, "06901234567892").photo is None  # no batch: no reason asked

@@ -30,6 +30,7 @@ from .uscc import validate_credit_code
 
 _SHORT_GTIN = re.compile(r"[0-9]{8}|[0-9]{12,13}")
 LOT_RE = re.compile(r"[0-9A-Z-]{1,20}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 EARLIEST_PRODUCTION = date(2000, 1, 1)  # a typo guard: 1900-01-01 is a slip, not stock
 MAX_BATCH_QUANTITY = 10_000_000
 MAX_SHELF_LIFE_DAYS = 36_500
@@ -105,7 +106,7 @@ class Supplier(_Row):
 @dataclass(frozen=True)
 class Product(_Row):
     PUBLIC_FIELDS = ("gtin", "name", "name_en", "specification", "category", "origin",
-                     "standard", "shelf_life_days", "storage", "licence_no")
+                     "standard", "shelf_life_days", "storage", "licence_no", "photo")
 
     gtin: str
     supplier_id: int
@@ -118,6 +119,7 @@ class Product(_Row):
     shelf_life_days: int | None = None
     storage: str | None = None
     licence_no: str | None = None      # e.g. the SC number of a food licence
+    photo: str | None = None           # product_photos.sha256
 
 
 @dataclass(frozen=True)
@@ -288,8 +290,12 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
                       name_en: str | None = None, specification: str | None = None,
                       category: str | None = None, origin: str | None = None,
                       standard: str | None = None, shelf_life_days: int | None = None,
-                      storage: str | None = None, licence_no: str | None = None) -> Product:
+                      storage: str | None = None, licence_no: str | None = None,
+                      photo: str | None = None) -> Product:
     """The product as described, each field checked, the name printable on labels."""
+    if photo and not _SHA256.fullmatch(photo):
+        raise InvalidInput("photo must name a stored photo (its SHA-256)",
+                           message_zh="商品照片无效，请重新上传")
     if shelf_life_days is not None and not 1 <= shelf_life_days <= MAX_SHELF_LIFE_DAYS:
         raise InvalidInput(f"shelf life must be 1-{MAX_SHELF_LIFE_DAYS} days",
                            message_zh=f"保质期须为 1–{MAX_SHELF_LIFE_DAYS} 天")
@@ -305,7 +311,8 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
                       storage=clean_text(storage, "storage conditions", what_zh="贮存条件",
                                          limit=100),
                       licence_no=clean_text(licence_no, "licence number", what_zh="许可证编号",
-                                            limit=50))
+                                            limit=50),
+                      photo=photo or None)
     _printable_name(product.name)
     return product
 

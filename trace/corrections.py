@@ -32,7 +32,7 @@ from .transparency import leaves
 # What a supplier may change: everything but the GTIN (the product's identity,
 # printed in every code) and the owner.
 EDITABLE = ("name", "name_en", "specification", "category", "origin", "standard",
-            "shelf_life_days", "storage", "licence_no")
+            "shelf_life_days", "storage", "licence_no", "photo")
 
 
 @dataclass(frozen=True)

@@ -525,4 +525,19 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "ALTER TABLE suppliers ADD COLUMN address TEXT",
         "ALTER TABLE suppliers ADD COLUMN contact_name TEXT",
     ]),
+    (19, [
+        # A supplier's photo of its product, for buyers to compare with what they
+        # hold: named by the SHA-256 of its large JPEG (products.photo), with a
+        # small square one for the page; written once, never changed.
+        """CREATE TABLE product_photos (
+            sha256 TEXT PRIMARY KEY,
+            large BLOB NOT NULL,
+            thumb BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        "ALTER TABLE products ADD COLUMN photo TEXT REFERENCES product_photos(sha256)",
+        *(f"""CREATE TRIGGER product_photos_{verb}_bumps_version AFTER {verb.upper()}
+              ON product_photos BEGIN UPDATE content_version SET n = n + 1; END"""
+          for verb in ("insert", "update", "delete")),
+    ]),
 ]

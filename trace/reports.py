@@ -1,8 +1,8 @@
 """Reports of suspected fakes from buyers, queued for the operator.
 
 A photo is accepted only if Pillow reads it as JPEG or PNG (by content, not by
-name), is at most 5 MB, and is stored re-encoded from its pixels, so EXIF (GPS
-position, phone model) and every other metadata block are gone::
+name), is at most 15 MB, and is stored re-encoded from its pixels, so EXIF (GPS
+position, phone model) and every other metadata block are gone (``images``)::
 
     report = submit_report(db, ReportForm(what_seen="珠子掉色", where_bought="某直播间"),
                            network=seen.network, photo=jpeg_bytes)
@@ -12,25 +12,19 @@ position, phone model) and every other metadata block are gone::
 from __future__ import annotations
 
 import hashlib
-import io
-import warnings
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 import sqlite_utils
-from PIL import Image, ImageOps, UnidentifiedImageError
 
-from . import throttle
+from . import images, throttle
 from .catalog import clean_text, normalise_gtin
 from .db import utc_now
 from .errors import InvalidInput
 
-# A phone's photo as it comes: 3-8 MB, and up to 50 megapixels on some cameras. It
-# is kept no larger than a label needs to be read (MAX_PHOTO_SIDE pixels a side).
-MAX_PHOTO_BYTES = 15 * 1024 * 1024
-MAX_PHOTO_PIXELS = 64_000_000          # a small file may still decode to gigabytes
+# A photo is kept no larger than a label on it needs to be read.
+MAX_PHOTO_BYTES = images.MAX_BYTES
 MAX_PHOTO_SIDE = 2560
-PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 # A mobile carrier puts many buyers behind one address: a livestream's worth of
 # buyers finding fakes must get through, a script filling the queue must not.
 REPORTS_PER_NETWORK = throttle.Limit(
@@ -79,36 +73,8 @@ def _clean(form: ReportForm) -> ReportForm:
 
 def clean_photo(data: bytes) -> tuple[bytes, str]:
     """(stripped image bytes, MIME type); raises ``InvalidInput`` for anything else."""
-    if len(data) > MAX_PHOTO_BYTES:
-        raise InvalidInput("the photo is larger than 15 MB", message_zh="照片不能超过 15 MB")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            opened = Image.open(io.BytesIO(data))
-            kind = opened.format
-            if kind not in PHOTO_FORMATS:
-                raise UnidentifiedImageError(kind)
-            if opened.width * opened.height > MAX_PHOTO_PIXELS:
-                raise Image.DecompressionBombError("too many pixels")
-            opened.draft("RGB", (MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))  # JPEG: decode scaled down
-            image = ImageOps.exif_transpose(opened)  # keep it upright without its EXIF
-            image.load()
-            image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise InvalidInput("the photo has more than 64 megapixels; send a smaller one",
-                           message_zh="照片像素过多（超过 6400 万像素），请换一张小一些的") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise InvalidInput("the photo must be a JPEG or PNG picture (a phone camera's photo "
-                           "from the album)",
-                           message_zh="请选一张手机相册里的普通照片（JPG 或 PNG 格式）") from None
-    mode = "RGB" if kind == "JPEG" or image.mode not in ("RGB", "RGBA", "L", "LA") else image.mode
-    if image.mode == "P" and "transparency" in image.info:
-        mode = "RGBA"
-    pixels = image.convert(mode)
-    bare = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())  # no info, no EXIF
-    out = io.BytesIO()
-    bare.save(out, kind, **({"quality": 85} if kind == "JPEG" else {"optimize": True}))
-    return out.getvalue(), PHOTO_FORMATS[kind]
+    image, kind = images.upright(data, largest_side=MAX_PHOTO_SIDE)
+    return images.stripped(image, kind), images.FORMATS[kind]
 
 
 def submit_report(db: sqlite_utils.Database, form: ReportForm, *, network: str,

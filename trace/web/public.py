@@ -13,7 +13,7 @@ import re
 
 from flask import Blueprint, current_app, g, redirect, render_template, request
 
-from .. import agencies, claims, keys, reports, verification
+from .. import agencies, claims, keys, product_photos, reports, verification
 from ..codes import BatchRef, ItemCode, parse_link
 from ..errors import InvalidCode, InvalidInput, NotFound, TraceError
 from ..inspections import store as inspection_store
@@ -179,6 +179,20 @@ def report_pdf(sha256: str):
     pdf = inspection_store.load_pdf(get_db(), sha256)
     return current_app.response_class(pdf, mimetype="application/pdf", headers=attachment(
         f"report-{sha256[:12]}.pdf", "public, max-age=31536000, immutable"))
+
+
+@bp.get("/photos/<sha256>/<size>.jpg")
+def product_photo(sha256: str, size: str):
+    """A product's photo (``thumb`` for the page, ``large`` to look closer), named by
+    its content, so any cache may keep it for good."""
+    picture = (product_photos.picture(get_db(), sha256, size)
+               if re.fullmatch(r"[0-9a-f]{64}", sha256) and size in product_photos.SIZES
+               else None)
+    if picture is None:
+        raise NotFound("no such photo", message_zh="未找到这张照片")
+    response = current_app.response_class(picture, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 @bp.get("/keys")

@@ -25,8 +25,8 @@ from dataclasses import asdict
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
                    request, stream_with_context, url_for)
 
-from .. import (agencies, catalog, corrections, downloads, issuing, jobs, keys, recalls,
-                reports, scans, stocks)
+from .. import (agencies, catalog, corrections, downloads, images, issuing, jobs, keys,
+                product_photos, recalls, reports, scans, stocks)
 from ..checkpointing import sign_pending
 from ..codes import group_serial
 from ..digits import ascii_digits, is_number
@@ -84,11 +84,13 @@ def new_product():
         return render_template("supplier/product_form.html", form={})
     form = request.form
     try:
-        product = catalog.add_product(
-            get_db(), g.supplier, form.get("gtin", ""), form.get("name", ""),
-            shelf_life_days=_whole_number(form.get("shelf_life_days"), "shelf life (days)",
-                                          "保质期（天）"),
-            **{name: form.get(name) for name in PRODUCT_FIELDS if name != "name"})
+        with get_db().atomic():  # the photo goes with the product, or not at all
+            product = catalog.add_product(
+                get_db(), g.supplier, form.get("gtin", ""), form.get("name", ""),
+                shelf_life_days=_whole_number(form.get("shelf_life_days"), "shelf life (days)",
+                                              "保质期（天）"),
+                **_photo_given(), **{name: form.get(name) for name in PRODUCT_FIELDS
+                                     if name != "name"})
     except TraceError as error:
         return render_template("supplier/product_form.html", form=form,
                                error=in_reader_language(error)), error.status
@@ -102,17 +104,28 @@ def edit_product(gtin: str):
     form = request.form if request.method == "POST" else _as_typed(product)
     if request.method == "POST":
         try:
-            product, changed = corrections.edit_product(
-                db, g.supplier, product.gtin, actor=signed_in_user().email,
-                reason=form.get("reason"),
-                shelf_life_days=_whole_number(form.get("shelf_life_days"), "shelf life (days)",
-                                              "保质期（天）"),
-                **{name: form.get(name, "") for name in PRODUCT_FIELDS})
+            with db.atomic():  # a refused change keeps no photo either
+                product, changed = corrections.edit_product(
+                    db, g.supplier, product.gtin, actor=signed_in_user().email,
+                    reason=form.get("reason"),
+                    shelf_life_days=_whole_number(form.get("shelf_life_days"),
+                                                  "shelf life (days)", "保质期（天）"),
+                    **_photo_given(), **{name: form.get(name, "") for name in PRODUCT_FIELDS})
         except TraceError as error:
             return _product_page(product, form, in_reader_language(error)), error.status
         flash(t("ws.product_corrected") if changed else t("ws.product_unchanged"), "ok")
         return redirect(link("supplier.edit_product", gtin=product.gtin), 303)
     return _product_page(product, form)
+
+
+def _photo_given() -> dict:
+    """``photo``: a new picture's name, "" to take the photo off, or nothing (the
+    photo stays as it is)."""
+    upload = request.files.get("photo")
+    if upload and upload.filename:
+        return {"photo": product_photos.store_photo(
+            get_db(), upload.read(images.MAX_BYTES + 1))}
+    return {"photo": ""} if request.form.get("photo_remove") == "1" else {}
 
 
 def _as_typed(product: catalog.Product) -> dict:

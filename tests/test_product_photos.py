@@ -1,0 +1,51 @@
+"""A product's photo: a large JPEG named by its hash, and a square one for the page."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from PIL import Image, ImageDraw
+
+from trace import product_photos
+
+from test_reports import jpeg_with_gps
+
+
+def camera_photo(width: int = 4000, height: int = 3000) -> bytes:
+    """A phone photo's size and some of its detail: a necklace on a cloth."""
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    for n in range(24):
+        x, y = width // 8 + n * width // 32, height // 3 + (n - 12) ** 2 * height // 400
+        draw.ellipse((x, y, x + width // 40, y + width // 40), fill=(240, 236, 228))
+    grain = Image.effect_noise((width // 4, height // 4), 12).convert("RGB").resize((width, height))
+    out = io.BytesIO()
+    Image.blend(image, grain, 0.15).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def test_a_photo_is_kept_large_and_as_a_light_square_for_the_page(db):
+    sha = product_photos.store_photo(db, camera_photo())
+    large = product_photos.picture(db, sha, "large")
+    thumb = product_photos.picture(db, sha, "thumb")
+    assert sha == hashlib.sha256(large).hexdigest()
+    assert Image.open(io.BytesIO(large)).size == (1600, 1200)
+    square = Image.open(io.BytesIO(thumb))
+    assert square.format == "JPEG" and square.size == (360, 360)
+    assert square.getpixel((180, 5)) == pytest.approx((255, 255, 255), abs=8)  # letterboxed
+    assert len(thumb) < 25_000, len(thumb)  # the verify page's budget is 40 KB in all
+
+
+def test_the_same_photo_twice_is_one_row_and_metadata_never_stays(db):
+    first = product_photos.store_photo(db, jpeg_with_gps())
+    assert product_photos.store_photo(db, jpeg_with_gps()) == first
+    assert db.execute("SELECT count(*) FROM product_photos").fetchone()[0] == 1
+    assert b"SecretPhone" not in product_photos.picture(db, first, "large")
+
+
+def test_an_unknown_photo_or_size_is_nothing(db):
+    assert product_photos.picture(db, "0" * 64, "thumb") is None
+    with pytest.raises(ValueError):
+        product_photos.picture(db, "0" * 64, "thumb; DROP TABLE products")
