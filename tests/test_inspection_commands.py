@@ -278,7 +278,8 @@ def test_an_excel_workbook_is_imported_as_its_sheet_reads(run_cli, app, db, make
     book = openpyxl.Workbook()
     book.active.append(CSV_HEAD.strip().split(","))
     book.active.append(["ZJSP-X", 1, None, "委托检验", int(GTIN), LOT, datetime(2026, 11, 20),
-                        "所检项目合格", "联苯菊酯", 0.08, "mg/kg", "≤5", "GB 23200.113", "合格"])
+                        "所检项目合格", "联苯菊酯", 0.6, "mg/kg", "≤5", "GB 23200.113", "合格"])
+    book.active["J2"].number_format = "0.00"  # shown, and printed on the report, as 0.60
     path = tmp_path / "results.xlsx"
     book.save(path)
     result = run_cli("inspection", "import", str(path), "--agency", str(agency.id))
@@ -286,4 +287,4 @@ def test_an_excel_workbook_is_imported_as_its_sheet_reads(run_cli, app, db, make
         result.output
     record = json.loads(db.execute("SELECT record FROM inspection_reports").fetchone()[0])
     assert (record["issued_on"], record["version"]) == ("2026-11-20", "1")
-    assert (record["batch"]["gtin"], record["items"][0]["result"]) == (GTIN, "0.08")
+    assert (record["batch"]["gtin"], record["items"][0]["result"]) == (GTIN, "0.60")

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from trace import agencies
+from trace import agencies, catalog
 from trace.inspections import store
 
 from conftest import GTIN, LOT, post_form
@@ -238,3 +238,19 @@ def test_a_report_number_typed_full_width_is_signed_as_written_plainly(client, d
     assert made.status_code == 303
     assert [row[0] for row in db.execute("SELECT report_no FROM inspection_reports")] == [
         "ZJPQ-2026-0901"]
+
+
+def test_a_refused_sheet_leaves_the_batch_the_clerk_chose(client, db, lab, make_batch):
+    """The form fell back to the first batch listed: typed on, a report would be
+    signed for the wrong batch."""
+    make_batch(lot="ED-2611-B")
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    store.commission(db, GTIN, "ED-2611-B", lab.id, actor="qc")  # listed first, newest
+    chosen = str(catalog.get_batch(db, GTIN, LOT).id)
+    assert f'<option value="{chosen}" selected>' in client.get(
+        f"/agency/reports/new?batch={chosen}").get_data(as_text=True)
+    refused = post_form(client, "/agency/reports/from-sheet", {
+        "batch": chosen, "sheet": (io.BytesIO(b"%PDF-1.4"), "report.pdf")},
+        page=f"/agency/reports/new?batch={chosen}", content_type="multipart/form-data")
+    assert refused.status_code == 400
+    assert f'<option value="{chosen}" selected>' in refused.get_data(as_text=True)

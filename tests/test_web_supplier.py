@@ -658,7 +658,7 @@ def test_the_profile_sets_what_buyers_see_and_whom_to_call(supplier, db, issued_
     assert refused.status_code == 400 and "不是有效的电话号码" in refused.get_data(as_text=True)
     assert catalog.find_supplier(db, CREDIT_CODE).phone is None
     saved = post_form(supplier, "/supplier/profile", {
-        "phone": "０５７５－８７１２３４５６ 转 21", "address": "浙江省诸暨市山下湖镇珍珠路１８号",
+        "phone": "０５７５－８７１２３４５６ 转 21", "address": "浙江省诸暨市山下湖镇珍珠路１８号Ａ座",
         "contact_name": "陈经理"}, page="/supplier/profile")
     assert saved.status_code == 303
     page = supplier.get("/supplier/profile").get_data(as_text=True)
@@ -666,7 +666,7 @@ def test_the_profile_sets_what_buyers_see_and_whom_to_call(supplier, db, issued_
     assert "买家扫码时还看不到" not in supplier.get("/supplier/").get_data(as_text=True)
     post_form(supplier, "/logout", {}, page="/supplier/")
     buyer_page = supplier.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
-    assert 'href="tel:057587123456,21"' in buyer_page and "山下湖镇珍珠路18号" in buyer_page
+    assert 'href="tel:057587123456,21"' in buyer_page and "山下湖镇珍珠路18号A座" in buyer_page
     assert "陈经理" not in buyer_page  # the operator's contact person stays private
 
 
@@ -714,8 +714,10 @@ def test_a_new_product_takes_its_photo_and_it_can_be_taken_off(supplier, db):
         "gtin": "6901234567892", "name": "龙井茶",
         "photo": (io.BytesIO(camera_photo(1200, 1600)), "tea.jpg")},
         page="/supplier/products/new", content_type="multipart/form-data")
-    assert made.status_code == 303 and catalog.get_product(db, "06901234567892").photo
+    sha = catalog.get_product(db, "06901234567892").photo
+    assert made.status_code == 303 and sha
     page = "/supplier/products/06901234567892/edit"
     assert 'class="photo-preview"' in supplier.get(page).get_data(as_text=True)
     post_form(supplier, page, {"name": "龙井茶", "photo_remove": "1"}, page=page)
     assert catalog.get_product(db, "06901234567892").photo is None  # no batch: no reason asked
+    assert supplier.get(f"/photos/{sha}/large.jpg").status_code == 404  # taken offline too

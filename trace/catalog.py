@@ -19,7 +19,7 @@ import sqlite_utils
 
 from .db import utc_now
 from . import phones
-from .digits import ascii_digits, is_number
+from .digits import ascii_alnum, ascii_digits, is_number
 from .transparency import leaves
 from .errors import (Conflict, Forbidden, InvalidInput, LabelFontProblem,
                      NotFound)
@@ -169,7 +169,7 @@ class Contact:
         if required and written is None:
             raise InvalidInput("customer service phone must not be empty",
                                message_zh="请填写客服电话")
-        address = ascii_digits(address) if address else address  # 18号, not １８号
+        address = ascii_alnum(address) if address else address  # 18号A座, not １８号Ａ座
         return cls(written, check(address, "address", what_zh="地址", limit=200),
                    check(contact_name, "contact person", what_zh="联系人", limit=50))
 

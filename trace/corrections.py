@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 
 import sqlite_utils
 
-from . import catalog
+from . import catalog, product_photos
 from .catalog import Product, Supplier
 from .db import utc_now
 from .errors import Conflict, InvalidInput
@@ -90,6 +90,7 @@ def edit_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, *, ac
                                            in changed}, ensure_ascii=False), why, actor,
                  utc_now()])
             leaves.record(db, f"product_changes:{cursor.lastrowid}")
+        product_photos.forget_unused(db)  # a photo replaced or taken off goes offline
     return wanted, len(changed)
 
 
@@ -122,6 +123,7 @@ def delete_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str) -> 
                 "it cannot be deleted (correct its details instead)",
                 message_zh="这件商品已有批次，买家和检测机构可能已经看到，不能删除；如信息有误，请修改商品信息")
         db.execute("DELETE FROM products WHERE gtin = ?", [product.gtin])
+        product_photos.forget_unused(db)
     return product
 
 

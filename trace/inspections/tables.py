@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date, datetime, time
 
@@ -57,6 +58,7 @@ NAMES_ZH = {"report_no": "报告编号", "version": "版本", "supersedes": "所
             "limit": "标准要求", "method": "检测方法", "verdict": "判定",
             "pdf_sha256": "pdf_sha256"}
 MAX_SHEET_ROWS = 20_000  # a lab's batch of reports, not a database dump
+_FIXED_DECIMALS = re.compile(r"0\.?(0*)")  # Excel's 0, 0.0, 0.00 ... number formats
 
 
 def decode_sheet(data: bytes, name: str) -> str:
@@ -100,24 +102,34 @@ def _workbook_csv(data: bytes, name: str) -> str:
             from None
     out = io.StringIO()
     writer = csv.writer(out)
-    for number, row in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
+    for number, row in enumerate(book.worksheets[0].iter_rows(), 1):
         if number > MAX_SHEET_ROWS:
             raise InvalidInput(f"{name}: more than {MAX_SHEET_ROWS:,} rows",
                                message_zh=f"{name}：超过 {MAX_SHEET_ROWS:,} 行")
-        writer.writerow([_cell_text(value) for value in row])
+        writer.writerow([_cell_text(getattr(cell, "value", None),
+                                    getattr(cell, "number_format", "General"))
+                         for cell in row])
     book.close()
     return out.getvalue()
 
 
-def _cell_text(value) -> str:
-    """A cell as the sheet shows it: a date cell as 2026-11-03, a whole number
-    without '.0', an empty cell as nothing."""
+def _cell_text(value, number_format: str = "General") -> str:
+    """A cell as the sheet shows it: a date cell as 2026-11-03, a number with the
+    decimals its format shows (0.60 stays 0.60, as the report prints it), a
+    whole number without '.0', an empty cell as nothing.
+
+    >>> _cell_text(0.6, "0.00"), _cell_text(12.0, "General"), _cell_text(0.125, "General")
+    ('0.60', '12', '0.125')
+    """
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time() else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    decimals = _FIXED_DECIMALS.fullmatch(number_format or "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and decimals:
+        return f"{value:.{len(decimals.group(1) or '')}f}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

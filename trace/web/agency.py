@@ -73,8 +73,9 @@ def from_sheet():
         records = tables.records_from_csv(tables.sheet_text(upload.read(), name), g.agency,
                                           name)
         form = _filled_from(records, batches, name)
-    except TraceError as error:
-        return _form(batches, {}, in_reader_language(error), error.status)
+    except TraceError as error:  # the batch the clerk had chosen stays chosen
+        return _form(batches, {"batch": request.form.get("batch", "")},
+                     in_reader_language(error), error.status)
     return _form(batches, form, notice=t("agency.filled").format(name=name))
 
 
