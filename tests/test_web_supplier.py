@@ -576,7 +576,7 @@ def test_an_upload_too_large_names_the_limit(app, client, supplier):
     response = client.post("/supplier/products/new", data={"x": "y" * (3 * 2**20)},
                            headers={"Referer": f"{BASE_URL}/supplier/products/new"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 413 and "最大 2 MB" in html and "没有保存" in html
+    assert response.status_code == 413 and "一次最多 2 MB" in html and "没有保存" in html
     assert 'href="/supplier/products/new">返回上一页' in html
 
 
