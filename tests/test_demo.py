@@ -1,6 +1,6 @@
 """Demo data: valid identifiers, idempotent seeding, URLs that verify as labelled."""
 
-from trace import catalog, demo
+from trace import catalog, demo, product_photos
 from trace.gs1 import validate_gtin14
 from trace.verification import verify_url
 
@@ -28,6 +28,8 @@ def test_seed_is_idempotent_and_try_urls_verify(db, issuer):
     genuine = [verify_url(db, url, BASE_URL) for _, url in demo.try_urls(db, BASE_URL)[:2]]
     assert [v.verdict for v in genuine] == ["genuine", "genuine"]
     assert len({v.product.name for v in genuine}) == 2
+    pearls = catalog.get_product(db, demo.DEMO[0]["product"]["gtin"])  # the photo feature shows
+    assert product_photos.picture(db, pearls.photo, "thumb")
 
 
 def test_try_urls_on_empty_database(db):

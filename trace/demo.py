@@ -11,12 +11,15 @@ valid GB 32100 check character)::
 
 from __future__ import annotations
 
+import io
+import math
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlite_utils
+from PIL import Image, ImageDraw, ImageFilter
 
-from . import accounts, agencies, catalog, claims, recalls, rooms, scans
+from . import accounts, agencies, catalog, claims, product_photos, recalls, rooms, scans
 from .streamers import live, selection
 from .codes import ItemCode, group_serial
 from .errors import Conflict, NotFound
@@ -90,7 +93,8 @@ def seed_demo(db: sqlite_utils.Database, signer: Signer, hash_secret: str,
             if not existing.phone:
                 catalog.set_contact(db, existing, contact)
             continue
-        product = catalog.add_product(db, supplier, **entry["product"])
+        photo = product_photos.store_photo(db, _necklace_picture()) if number == 0 else None
+        product = catalog.add_product(db, supplier, photo=photo, **entry["product"])
         batch = catalog.new_batch(db, product.gtin, **entry["batch"])
         issue_codes(db, signer, product.gtin, batch.lot, codes_per_batch,
                     pin_secret=hash_secret if number == 0 else None)
@@ -101,6 +105,25 @@ def seed_demo(db: sqlite_utils.Database, signer: Signer, hash_secret: str,
             _recalled_batch(db, signer, product.gtin, codes_per_batch)
             added += 1
     return added
+
+
+def _necklace_picture() -> bytes:
+    """A drawn stand-in for the pearl supplier's photo (a demo has no camera): a
+    strand of 41 white pearls on dark velvet, each shaded and with a highlight."""
+    width, height = 1600, 1200
+    picture = Image.new("RGB", (width, height), (40, 44, 60))
+    draw = ImageDraw.Draw(picture)
+    for n in range(41):
+        x = int(width * (0.15 + 0.7 * n / 40))
+        y = int(height * (0.25 + 0.45 * math.sin(math.pi * n / 40)))
+        for radius in range(30, 0, -1):  # darker at the rim, as light falls on a sphere
+            shade = 200 + 55 * (30 - radius) // 30
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius),
+                         fill=(shade, shade - 4, shade - 12))
+        draw.ellipse((x - 14, y - 16, x - 6, y - 8), fill="white")
+    out = io.BytesIO()
+    picture.filter(ImageFilter.GaussianBlur(1)).save(out, "JPEG", quality=90)
+    return out.getvalue()
 
 
 def _copied_and_claimed(db: sqlite_utils.Database, batch: catalog.Batch, secret: str) -> None:
