@@ -217,6 +217,8 @@ def test_the_form_is_filled_in_from_the_labs_sheet_then_signed(client, db, lab):
      "缺少列“商品条码”"),
     ("renamed.xlsx", "报告编号,检验类别\n".encode(), "不是 Excel 文件"),
     ("report.csv", PDF, "是 PDF 文件，不是表格"),
+    ("IMG_0001.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4,
+     "不是能读取的表格"),  # a photo picked by mistake
 ])
 def test_a_sheet_that_cannot_fill_the_form_says_why(client, db, lab, make_batch, name, data,
                                                     said):
@@ -250,7 +252,23 @@ def test_a_refused_sheet_leaves_the_batch_the_clerk_chose(client, db, lab, make_
     assert f'<option value="{chosen}" selected>' in client.get(
         f"/agency/reports/new?batch={chosen}").get_data(as_text=True)
     refused = post_form(client, "/agency/reports/from-sheet", {
-        "batch": chosen, "sheet": (io.BytesIO(b"%PDF-1.4"), "report.pdf")},
+        "batch": chosen, "report_no": "ZJPQ-2026-0950", "items": ITEMS,
+        "sheet": (io.BytesIO(b"%PDF-1.4"), "report.pdf")},
         page=f"/agency/reports/new?batch={chosen}", content_type="multipart/form-data")
-    assert refused.status_code == 400
-    assert f'<option value="{chosen}" selected>' in refused.get_data(as_text=True)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and f'<option value="{chosen}" selected>' in html
+    assert 'value="ZJPQ-2026-0950"' in html and "珠层厚度 | 0.42" in html  # typed, kept
+
+
+def test_a_sheet_for_another_batch_says_the_form_switched_to_it(client, db, lab, make_batch):
+    make_batch(lot="ED-2611-B")
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    store.commission(db, GTIN, "ED-2611-B", lab.id, actor="qc")
+    other = str(catalog.get_batch(db, GTIN, "ED-2611-B").id)
+    sheet = ("报告编号,检验类别,商品条码,批次号,签发日期,检验结论,检测项目,检测结果,判定\n"
+             f"A-1,委托检验,{GTIN},{LOT},2026-11-20,合格,铅,0.1,合格\n").encode()
+    filled = post_form(client, "/agency/reports/from-sheet", {
+        "batch": other, "sheet": (io.BytesIO(sheet), "a.csv")}, page="/agency/reports/new",
+        content_type="multipart/form-data")
+    html = filled.get_data(as_text=True)
+    assert filled.status_code == 200 and f"表格里的批次是 {LOT}" in html

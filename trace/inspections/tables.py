@@ -74,8 +74,10 @@ def decode_sheet(data: bytes, name: str) -> str:
             return data.decode(codec)
         except UnicodeDecodeError:
             continue
-    raise InvalidInput(f"{name}: not text in UTF-8, UTF-16 or GBK (save the sheet as CSV)",
-                       message_zh=f"{name}：无法识别文件编码，请另存为 CSV 文件")
+    raise InvalidInput(f"{name}: not a sheet that can be read (not text in UTF-8, UTF-16 "
+                       "or GBK): save it as .xlsx or CSV",
+                       message_zh=f"{name} 不是能读取的表格（既不是 Excel 的 .xlsx，也不是 CSV）："
+                                  "请在 Excel 或 WPS 里另存为 .xlsx 或 CSV")
 
 
 def sheet_text(data: bytes, name: str) -> str:

@@ -73,10 +73,13 @@ def from_sheet():
         records = tables.records_from_csv(tables.sheet_text(upload.read(), name), g.agency,
                                           name)
         form = _filled_from(records, batches, name)
-    except TraceError as error:  # the batch the clerk had chosen stays chosen
-        return _form(batches, {"batch": request.form.get("batch", "")},
-                     in_reader_language(error), error.status)
-    return _form(batches, form, notice=t("agency.filled").format(name=name))
+    except TraceError as error:  # what the clerk chose and typed stays
+        return _form(batches, request.form, in_reader_language(error), error.status)
+    notice = t("agency.filled").format(name=name)
+    if request.form.get("batch") not in (None, "", form["batch"]):  # never switched silently
+        chosen = next(b for b in batches if str(b["id"]) == form["batch"])
+        notice += t("agency.filled_other_batch").format(lot=chosen["lot"])
+    return _form(batches, form, notice=notice)
 
 
 def _filled_from(records: list[dict], batches: list[dict], name: str) -> dict:
