@@ -66,8 +66,11 @@ def test_a_busy_photos_square_still_fits_the_pages_budget(db):
     first_try = images.jpeg(image, largest_side=product_photos.THUMB_SIDE,
                             quality=product_photos.THUMB_QUALITIES[0])
     assert len(first_try) > 2 * product_photos.THUMB_MAX_BYTES  # the case the loop is for
-    thumb = product_photos.picture(db, product_photos.store_photo(db, busy_photo()), "thumb")
+    sha = product_photos.store_photo(db, busy_photo())
+    thumb, large = (product_photos.picture(db, sha, size) for size in ("thumb", "large"))
     assert len(thumb) <= product_photos.THUMB_MAX_BYTES
+    assert len(large) <= product_photos.LARGE_MAX_BYTES  # 740 KB at the first step
+    assert Image.open(io.BytesIO(large)).width < product_photos.LARGE_SIDE
     assert Image.open(io.BytesIO(thumb)).size == (360, 360)
 
 
