@@ -90,7 +90,8 @@ def edit_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, *, ac
                                            in changed}, ensure_ascii=False), why, actor,
                  utc_now()])
             leaves.record(db, f"product_changes:{cursor.lastrowid}")
-        product_photos.forget_unused(db)  # a photo replaced or taken off goes offline
+        if any(field == "photo" for field, *_ in changed):  # replaced or taken off: offline
+            product_photos.forget_unused(db)
     return wanted, len(changed)
 
 

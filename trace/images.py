@@ -6,6 +6,7 @@ written again from its pixels alone, so nothing but the picture is kept::
     image, kind = upright(data, largest_side=2560)     # PIL image, "JPEG" or "PNG"
     stripped(image, kind)                              # bytes, no metadata
     jpeg(image, largest_side=480, quality=72)          # a small JPEG for a page
+    flattened(image, largest_side=480)                 # the same picture, to draw on
 """
 
 from __future__ import annotations
@@ -63,9 +64,8 @@ def stripped(image: Image.Image, kind: str) -> bytes:
     return out.getvalue()
 
 
-def jpeg(image: Image.Image, *, largest_side: int, quality: int) -> bytes:
-    """A JPEG of ``image`` no larger than ``largest_side``, transparency on white:
-    what a page shows, small enough for a phone on a slow network."""
+def flattened(image: Image.Image, *, largest_side: int) -> Image.Image:
+    """``image`` no larger than ``largest_side``, in RGB, transparency on white."""
     smaller = image.copy()
     smaller.thumbnail((largest_side, largest_side))
     if smaller.mode in ("RGBA", "LA", "P"):
@@ -73,6 +73,13 @@ def jpeg(image: Image.Image, *, largest_side: int, quality: int) -> bytes:
         flat = Image.new("RGB", rgba.size, "white")
         flat.paste(rgba, mask=rgba.getchannel("A"))
         smaller = flat
+    return smaller.convert("RGB")
+
+
+def jpeg(image: Image.Image, *, largest_side: int, quality: int) -> bytes:
+    """A JPEG of ``image`` as :func:`flattened` gives it: what a page shows, small
+    enough for a phone on a slow network."""
     out = io.BytesIO()
-    smaller.convert("RGB").save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    flattened(image, largest_side=largest_side).save(out, "JPEG", quality=quality,
+                                                     optimize=True, progressive=True)
     return out.getvalue()

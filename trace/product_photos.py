@@ -12,7 +12,6 @@ page does not jump when it arrives)::
 from __future__ import annotations
 
 import hashlib
-import io
 
 import sqlite_utils
 from PIL import Image
@@ -45,7 +44,7 @@ def store_photo(db: sqlite_utils.Database, data: bytes) -> str:
 
 
 def _square(image: Image.Image) -> bytes:
-    small = Image.open(io.BytesIO(images.jpeg(image, largest_side=THUMB_SIDE, quality=95)))
+    small = images.flattened(image, largest_side=THUMB_SIDE)
     square = Image.new("RGB", (THUMB_SIDE, THUMB_SIDE), "white")
     square.paste(small, ((THUMB_SIDE - small.width) // 2, (THUMB_SIDE - small.height) // 2))
     return _within(square, [(THUMB_SIDE, quality) for quality in THUMB_QUALITIES],

@@ -22,7 +22,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 
-from .. import db
+from .. import db, images
 from ..bounded import BoundedCache
 from ..clock import beijing_time
 from ..codes import group_serial
@@ -298,10 +298,11 @@ def _handle_http_error(error: HTTPException):
                             "in all. Nothing was saved.",
                             f"请求内容太大：总共最多 {limit} MB。这次提交没有保存。")
     if error.code == 413:
+        photo = images.MAX_BYTES // 2**20
         return render_error(error, 413, f"The file is too large: at most {limit} MB in all "
-                            "(a photo at most 15 MB). Nothing was saved; go back and choose "
-                            "a smaller file.",
-                            f"上传的文件太大：一次最多 {limit} MB（照片最多 15 MB）。这次提交没有保存，"
+                            f"(a photo at most {photo} MB). Nothing was saved; go back and "
+                            "choose a smaller file.",
+                            f"上传的文件太大：一次最多 {limit} MB（照片最多 {photo} MB）。这次提交没有保存，"
                             "请返回后换一个较小的文件。")
     zh = {400: "请求不完整或格式有误，请重新发送", 404: "页面不存在", 405: "不支持该请求方法",
           429: "操作太频繁，请稍后再试"}
