@@ -122,6 +122,11 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("agency.new_report", "GET", "/agency/reports/new", None, AGENCY_ONLY),
     ("agency.new_report", "POST", "/agency/reports/new", {"batch": "1"}, AGENCY_ONLY),
     ("agency.from_sheet", "POST", "/agency/reports/from-sheet", {}, AGENCY_ONLY),
+    # No report of that number: an agency passes the gate and is told so.
+    ("agency.withdraw", "GET", "/agency/reports/withdraw?report_no=X-1", None,
+     dict(AGENCY_ONLY, agency="404")),
+    ("agency.withdraw", "POST", "/agency/reports/withdraw", {"report_no": "X-1", "reason": "r"},
+     dict(AGENCY_ONLY, agency="404")),
     ("admin.approve", "POST", "/admin/suppliers/{other_id}/approve", {}, ADMIN_ONLY),
     ("admin.add_agency", "POST", "/admin/agencies", {"name": "x", "cma": "12"}, ADMIN_ONLY),
     ("admin.assign", "POST", "/admin/assign",

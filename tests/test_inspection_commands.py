@@ -288,3 +288,32 @@ def test_an_excel_workbook_is_imported_as_its_sheet_reads(run_cli, app, db, make
     record = json.loads(db.execute("SELECT record FROM inspection_reports").fetchone()[0])
     assert (record["issued_on"], record["version"]) == ("2026-11-20", "1")
     assert (record["batch"]["gtin"], record["items"][0]["result"]) == (GTIN, "0.60")
+
+
+def test_a_correction_with_its_reason_then_a_withdrawal_from_the_command_line(
+        run_cli, app, db, make_batch, tmp_path):
+    agency = commissioned_lab(run_cli, app, db, make_batch)
+    first = tmp_path / "first.csv"
+    first.write_text(CSV_HEAD + csv_row(), encoding="utf-8")
+    assert run_cli("inspection", "import", str(first), "--agency", str(agency.id)).exit_code == 0
+    corrected = tmp_path / "corrected.csv"  # as a lab sheet heads it, 更正原因 included
+    corrected.write_text("报告编号,版本,所替代的版本,检验类别,商品条码,批次号,签发日期,检验结论,检测项目,"
+                         "检测结果,单位,标准要求,检测方法,判定,更正原因\n"
+                         f"ZJSP-1,2,1,委托检验,{GTIN},{LOT},2026-11-21,所检项目合格,联苯菊酯,0.06,"
+                         "mg/kg,≤5,GB 23200.113,合格,结果录入有误\n", encoding="utf-8")
+    result = run_cli("inspection", "import", str(corrected), "--agency", str(agency.id))
+    assert result.exit_code == 0, result.output
+    refused = run_cli("inspection", "withdraw", "--agency", str(agency.id), "--report-no",
+                      "ZJSP-9", "--reason", "x")
+    assert refused.exit_code != 0 and "no report ZJSP-9" in refused.output
+    done = run_cli("inspection", "withdraw", "--agency", str(agency.id), "--report-no",
+                   "ZJSP-1", "--reason", "样品并非取自本批次")
+    assert done.exit_code == 0 and "version 3" in done.output and "supersedes version 2" in \
+        done.output, done.output
+    records = [json.loads(row[0]) for row in
+               db.execute("SELECT record FROM inspection_reports ORDER BY id")]
+    assert [r.get("reason") for r in records] == [None, "结果录入有误", "样品并非取自本批次"]
+    verified = run_cli("inspection", "verify", "--gtin", GTIN, "--lot", LOT)
+    assert verified.exit_code == 0
+    assert [line.split("  ")[2] for line in verified.output.splitlines()] == \
+        ["withdrawn", "superseded", "superseded"]

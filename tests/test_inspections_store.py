@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from datetime import date
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -481,3 +482,68 @@ def test_a_conclusion_saying_nothing_failed_is_read_so(conclusion, failed):
     """Official wording for a pass (未发现不合格项) was refused as naming a failure."""
     from trace.inspections.report import says_something_failed
     assert says_something_failed(conclusion) is failed
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"reason": "录入有误"}, "第一版报告不需要"),                       # nothing to explain
+    ({"supersedes": "1", "version": "2", "reason": " "}, "1–500"),
+    ({"supersedes": "1", "version": "2", "reason": "x" * 501}, "1–500"),
+    ({"supersedes": "1", "version": "2", "status": "revoked", "reason": "r"}, "只能是"),
+    ({"supersedes": "1", "version": "2", "status": "withdrawn"}, "撤回原因"),
+    ({"status": "withdrawn", "reason": "r", "items": []}, "撤回的版本"),
+    ({"supersedes": "1", "version": "2", "status": "withdrawn", "reason": "r"}, "不含检测项目"),
+])
+def test_a_reason_or_withdrawal_out_of_place_is_refused(db, lab, change, message):
+    with pytest.raises(InvalidInput) as refused:
+        reports.check_record(pearl_report(lab, **change))
+    assert message in refused.value.message_zh
+
+
+def test_a_correction_may_say_why(lab):
+    record = pearl_report(lab, supersedes="1", version="2", reason="漏填链长")
+    assert reports.check_record(record)["reason"] == "漏填链长"
+
+
+def test_the_next_version_follows_the_labs_numbering():
+    assert [reports.next_version(v) for v in ("", "1", "9", "2a", "1²")] == \
+        ["1", "2", "10", "2a.1", "1².1"]
+
+
+def test_a_withdrawal_is_a_signed_version_and_the_batch_no_longer_stands_on_it(
+        app, db, commissioned):
+    first = pearl_report(commissioned)
+    store.store_report(db, first, *signed(app, db, commissioned, first), pdf=PDF)
+    with pytest.raises(InvalidInput, match="say why"):
+        store.withdrawal(db, commissioned.id, "ZJPQ-2026-0815", "")
+    withdrawal = store.withdrawal(db, commissioned.id, "zjpq-2026-0815", "样品并非取自本批次",
+                                  today=date(2026, 11, 20))
+    assert (withdrawal["version"], withdrawal["supersedes"], withdrawal["issued_on"],
+            withdrawal["items"], withdrawal["pdf_sha256"]) == ("2", "1", "2026-11-20", [], "")
+    store.store_report(db, withdrawal, *signed(app, db, commissioned, withdrawal))
+    served = store.served_reports(db, 1)
+    assert [(s["report"]["version"], s["current"], s["signature_ok"]) for s in served] == \
+        [("2", True, True), ("1", False, True)]
+    assert store.standing(served) == []
+    listed = store.reports_by(db, commissioned.id)
+    assert [(r["version"], r["current"], r["withdrawn"]) for r in listed] == \
+        [("2", True, True), ("1", False, False)]
+    with pytest.raises(Conflict, match="withdrawn already"):
+        store.withdrawal(db, commissioned.id, "ZJPQ-2026-0815", "again")
+    # A lab may re-issue it: a new version superseding the withdrawal stands again.
+    reissued = pearl_report(commissioned, version="3", supersedes="2", reason="复检后重新签发")
+    store.store_report(db, reissued, *signed(app, db, commissioned, reissued))
+    assert [s["report"]["version"] for s in store.standing(store.served_reports(db, 1))] == ["3"]
+
+
+def test_a_withdrawal_whose_signature_fails_still_counts_as_a_bad_current_report(
+        app, db, commissioned):
+    first = pearl_report(commissioned)
+    store.store_report(db, first, *signed(app, db, commissioned, first), pdf=PDF)
+    withdrawal = store.withdrawal(db, commissioned.id, "ZJPQ-2026-0815", "样品错误")
+    store.store_report(db, withdrawal, *signed(app, db, commissioned, withdrawal))
+    db.execute("DROP TRIGGER inspection_reports_no_update")
+    db.execute("UPDATE inspection_reports SET record = replace(record, '样品错误', '样品无误') "
+               "WHERE version = '2'")
+    bad, original = store.standing(store.served_reports(db, 1))
+    assert not bad["signature_ok"]  # shown as a failing report, never silently dropped
+    assert original["signature_ok"] and original["report"]["version"] == "1"  # not withdrawn

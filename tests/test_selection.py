@@ -348,3 +348,19 @@ def test_a_supplier_publishing_no_phone_fails_the_supplier_check(app, db, room, 
     failed = selection.check_sample(db, issued_urls[0], BASE_URL)
     [supplier] = [c for c in failed.checks if c.name == "supplier"]
     assert not failed.ok and not supplier.ok and "没有公示客服电话" in supplier.detail
+
+
+def test_a_report_its_lab_withdrew_fails_the_report_check_and_says_why(
+        app, db, room, issued_urls):
+    from test_web_public import _stored_report
+    from trace import agencies
+    from trace.inspections import store
+    _stored_report(app, db)
+    lab = agencies.find_agency(db, "231012341234")
+    withdrawal = store.withdrawal(db, lab.id, "ZJPQ-2026-0815", "样品并非取自本批次")
+    store.store_report(db, withdrawal, *store.sign_with_agency_key(
+        db, app.config["KEYS_DIR"], lab.id, withdrawal))
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    assert not names(result)["report"] and not names(result)["results"]
+    assert detail(result, "report") == ("检测机构撤回了报告 ZJPQ-2026-0815（原因：样品并非取自本批次），"
+                                        "本批次没有其他有效的检测报告：需要新的检测")

@@ -54,11 +54,50 @@ def test_sign_a_report_with_its_pdf_then_correct_it(client, db, lab):
     assert shown["report"]["items"][0]["qualifier"] == "=" and \
         shown["report"]["items"][0]["value"] == "0.42"  # read from the printed result
     assert store.load_pdf(db, shown["report"]["pdf_sha256"]) == PDF
-    post_form(client, "/agency/reports/new", report_form(supersedes="1",
-              conclusion="所检项目符合要求（更正）"), page="/agency/")
+    unexplained = post_form(client, "/agency/reports/new", report_form(
+        supersedes="1", conclusion="所检项目符合要求（更正）"), page="/agency/")
+    assert unexplained.status_code == 400 and "请写明更正原因" in unexplained.get_data(as_text=True)
+    assert len(store.served_reports(db, 1)) == 1
+    post_form(client, "/agency/reports/new", report_form(
+        supersedes="1", conclusion="所检项目符合要求（更正）", reason="光泽等级录入有误"),
+        page="/agency/")
     served = store.served_reports(db, 1)
     assert [(s["report"]["version"], s["current"]) for s in served] == [("2", True), ("1", False)]
     assert served[0]["report"]["pdf_sha256"] == served[1]["report"]["pdf_sha256"]  # kept
+    assert served[0]["report"]["reason"] == "光泽等级录入有误"
+    page = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    assert "更正原因" in page and "光泽等级录入有误" in page
+
+
+def test_a_report_signed_in_error_is_withdrawn_with_its_reason(client, db, lab):
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    post_form(client, "/agency/reports/new", report_form(), page="/agency/",
+              content_type="multipart/form-data")
+    home = client.get("/agency/").get_data(as_text=True)
+    assert "/agency/reports/withdraw?report_no=ZJPQ-2026-0901" in home
+    form = client.get("/agency/reports/withdraw?report_no=ZJPQ-2026-0901").get_data(as_text=True)
+    assert "撤回检测报告" in form and "所检项目符合要求" in form and "签发更正版" in form
+    unexplained = post_form(client, "/agency/reports/withdraw",
+                            {"report_no": "ZJPQ-2026-0901", "reason": "  "}, page="/agency/")
+    assert unexplained.status_code == 400 and "请写明撤回原因" in unexplained.get_data(as_text=True)
+    assert len(store.served_reports(db, 1)) == 1
+    done = post_form(client, "/agency/reports/withdraw",
+                     {"report_no": "ZJPQ-2026-0901", "reason": "样品并非取自本批次"},
+                     page="/agency/")
+    assert done.status_code == 303
+    home = client.get("/agency/").get_data(as_text=True)
+    assert "已撤回报告 ZJPQ-2026-0901" in home and "withdraw?report_no" not in home
+    withdrawn, original = store.served_reports(db, 1)
+    assert withdrawn["signature_ok"] and withdrawn["current"] and not original["current"]
+    assert withdrawn["report"]["status"] == "withdrawn" and withdrawn["report"]["items"] == []
+    page = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    assert "撤回这份报告" in page and "样品并非取自本批次" in page
+    assert "第 1 版 · 2026-11-20 · 所检项目符合要求" in page  # the withdrawn one stays listed
+    assert "珠层厚度" not in page  # its findings no longer stand
+    again = post_form(client, "/agency/reports/withdraw",
+                      {"report_no": "ZJPQ-2026-0901", "reason": "再撤一次"}, page="/agency/")
+    assert again.status_code == 409 and len(store.served_reports(db, 1)) == 2
+    assert client.get("/agency/reports/withdraw?report_no=NOPE").status_code == 404
 
 
 @pytest.mark.parametrize("changes, message", [

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import date
 
 import sqlite_utils
 from reportlab.pdfgen import canvas
 
 from . import agencies, textfit
 from .errors import NotFound
+from .inspections import report as reports_format
 from .inspections import store
 from .inspections.results import with_reading
 
@@ -139,8 +141,17 @@ def seed_reports(db: sqlite_utils.Database, demo: list[dict], pearl_lab: agencie
     # The pearl lab corrects its report once: the strand length was left out. Its new
     # version comes with its own PDF, so the original a buyer downloads is this one.
     corrected = dict(reports[0][0], version="2", supersedes="1", issued_on="2026-11-14",
-                     items=PEARL_ITEMS + [_item("链长", "45", "cm", "标称 45", "符合")])
+                     items=PEARL_ITEMS + [_item("链长", "45", "cm", "标称 45", "符合")],
+                     reason="原报告漏填链长项目")
     pdf = _demo_pdf(corrected)
     _store(db, keys_dir, passphrase, dict(corrected, pdf_sha256=hashlib.sha256(pdf).hexdigest()),
            pdf)
-    return len(reports) + 1
+    # The textile lab once signed a report for the bedding batch from another client's
+    # sample, and withdrew it two days later: its page shows both.
+    mistaken, pdf = _record(lab, "ZJFZ-2026-B1101", "委托检验", bedding, BEDDING_ITEMS,
+                            "所检项目符合 GB 18401-2010 B类要求", "2026-11-03", True)
+    _store(db, keys_dir, passphrase, mistaken, pdf)
+    _store(db, keys_dir, passphrase, reports_format.withdrawal_of(
+        mistaken, "样品登记错误：所检样品并非取自本批次。本批次以报告 ZJFZ-2026-B1103 为准",
+        date(2026, 11, 5)), None)
+    return len(reports) + 3

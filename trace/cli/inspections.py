@@ -4,6 +4,7 @@ database; ``import`` stores reports (all of a file or none); ``verify`` re-check
     python -m trace inspection sign report.json --key lab.pem --agency 1 --out signed.json
     python -m trace inspection import signed.json --agency 1 --pdf report.pdf
     python -m trace inspection verify --gtin 09521234000013 --lot ZJ-2611-A
+    python -m trace inspection withdraw --agency 1 --report-no ZJSP-0417 --reason "..."
 """
 
 from __future__ import annotations
@@ -188,6 +189,30 @@ def _signed(db, entry, agency: str, keys_dir: str, passphrase: str | None,
     return record, kid, sig
 
 
+@inspection_group.command("withdraw")
+@click.option("--agency", required=True, help="The agency's id on the platform.")
+@click.option("--report-no", required=True, help="The report to withdraw (its current version).")
+@click.option("--reason", required=True,
+              help="Why, shown to buyers and streamers beside the report.")
+def inspection_withdraw(agency: str, report_no: str, reason: str):
+    """Withdraw a report signed in error: a new version, signed with the agency's
+    server-held key, that holds the reason and no findings. Earlier versions stay.
+
+    \b
+    Example:
+      python -m trace inspection withdraw --agency 1 --report-no ZJSP-2026-0417 \\
+          --reason "样品并非取自本批次"
+    """
+    db = database()
+    found = agencies.find_agency(db, agency)
+    record = store.withdrawal(db, found.id, report_no, reason)
+    keys_dir, passphrase = keys_args()
+    kid, sig = store.sign_with_agency_key(db, keys_dir, found.id, record, passphrase)
+    store.store_report(db, record, kid, sig)
+    click.echo(f"Withdrew report {record['report_no']}: version {record['version']} "
+               f"(signed with {kid}) supersedes version {record['supersedes']}.")
+
+
 @inspection_group.command("verify")
 @click.option("--gtin", required=True)
 @click.option("--lot", required=True)
@@ -208,12 +233,19 @@ def inspection_verify(gtin: str, lot: str):
             "KEY NOT VALID WHEN STORED" if shown["problem"] == "key" else "SIGNATURE FAILS")
         agency = _agency_named(shown)
         click.echo(f"{_name(shown)}  {agency}  "
-                   f"{'current' if shown['current'] else 'superseded'}  {state}")
+                   f"{_standing(shown)}  {state}")
     if not served:
         click.echo(f"No reports for batch {batch.lot}.")
     if bad:
         names = ", ".join(_name(shown) for shown in bad)
         raise click.ClickException(f"{len(bad)} report(s) fail their signature: {names}")
+
+
+def _standing(shown: dict) -> str:
+    if not shown["current"]:
+        return "superseded"
+    withdrawn = shown["signature_ok"] and reports.is_withdrawn(shown["report"])
+    return "withdrawn" if withdrawn else "current"
 
 
 def _agency_named(shown: dict) -> str:

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey
                                                                Ed25519PublicKey)
 
 from ..codes import decode_signature, encode_signature
+from ..digits import is_number
 from ..errors import InvalidCode, InvalidInput
 from .results import within_limit
 
@@ -36,6 +37,11 @@ MAX_TEXT = 500       # a conclusion; other fields are shorter still
 MAX_ITEMS = 300
 REQUIRED = ("v", "agency", "report_no", "version", "type", "batch", "issued_on", "conclusion",
             "items", "pdf_sha256", "supersedes")
+# Optional, only on a version that supersedes another: "reason", why it replaces it
+# (ISO/IEC 17025 7.8.8 asks a changed report to say why), and "status": "withdrawn",
+# the agency's withdrawal of the report, which then holds no items.
+WITHDRAWN = "withdrawn"
+WITHDRAWN_CONCLUSION = "本报告已由检测机构撤回，不再作为检验依据"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -68,7 +74,8 @@ FIELDS_ZH = {"v": "格式版本", "agency": "检测机构", "agency.id": "检测
              "version": "报告版本", "supersedes": "所替代的版本", "type": "检验类别",
              "issued_on": "签发日期", "conclusion": "检验结论", "items": "检测项目",
              "pdf_sha256": "报告 PDF", "name": "项目名称", "result": "检测结果",
-             "unit": "单位", "limit": "标准要求", "method": "检测方法", "verdict": "单项判定"}
+             "unit": "单位", "limit": "标准要求", "method": "检测方法", "verdict": "单项判定",
+             "reason": "更正或撤回的原因", "status": "报告状态"}
 _ITEM_FIELD = re.compile(r"items\[(\d+)\](?:\.(\w+))?")
 
 
@@ -149,9 +156,49 @@ def check_record(record: Any, *, future_ok: bool = False) -> dict:
         raise _bad("pdf_sha256", "must be 64 lower-case hex digits or \"\"",
                    "应为 64 位小写十六进制或空字符串")
     _lengths(record)
-    _items(record["items"])
-    _conclusion_agrees(record)
+    _amendment(record)
+    if not is_withdrawn(record):
+        _items(record["items"])
+        _conclusion_agrees(record)
     return record
+
+
+def is_withdrawn(record: dict) -> bool:
+    return record.get("status") == WITHDRAWN
+
+
+def _amendment(record: dict) -> None:
+    """A reason and a withdrawal belong to a version that supersedes another; a
+    withdrawal says why and holds no findings (its items were the mistake)."""
+    reason, status = record.get("reason"), record.get("status")
+    if status is not None:
+        if status != WITHDRAWN:
+            raise _bad("status", f"can only be {WITHDRAWN!r}", f"只能是 {WITHDRAWN}（撤回）")
+        if not record["supersedes"] or reason is None:
+            raise _bad("status", "a withdrawal names the version it withdraws (supersedes) "
+                       "and says why (reason)", "撤回须注明撤回的版本（所替代的版本）和撤回原因")
+        if record["items"]:
+            raise _bad("items", "a withdrawal holds no tested items", "撤回不含检测项目")
+    if reason is not None and not record["supersedes"]:
+        raise _bad("reason", "belongs to a version that supersedes another; a first "
+                   "version has nothing to explain", "只用于更正版或撤回，第一版报告不需要")
+    if reason is not None and (not reason.strip() or len(reason) > MAX_TEXT):
+        raise _bad("reason", f"must be 1-{MAX_TEXT} characters", f"应为 1–{MAX_TEXT} 个字符")
+
+
+def next_version(version: str) -> str:
+    """The version after ``version``: 2 after 1, 1.1 after 1a; 1 for a first report."""
+    if not version:
+        return "1"
+    return str(int(version) + 1) if is_number(version) else version + ".1"
+
+
+def withdrawal_of(record: dict, reason: str, on: date) -> dict:
+    """The unsigned record withdrawing ``record`` (its current version) on ``on``:
+    the same report, batch and agency, a new version, no items and no PDF."""
+    return dict(record, version=next_version(record["version"]), supersedes=record["version"],
+                issued_on=on.isoformat(), conclusion=WITHDRAWN_CONCLUSION, items=[],
+                pdf_sha256="", reason=reason.strip(), status=WITHDRAWN)
 
 
 # "No item failed", as official conclusions word it: 未发现不合格项, 不合格项：无.

@@ -254,6 +254,13 @@ def served_reports(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
             for agency_id, record, kid, sig, problem in served]
 
 
+def standing(served: list[dict]) -> list[dict]:
+    """The served reports a batch stands on: current versions, not withdrawn ones
+    (those whose signature fails stay, for callers to show as such)."""
+    return [entry for entry in served if entry["current"] and not
+            (entry["signature_ok"] and reports.is_withdrawn(entry["report"]))]
+
+
 def _parsed(stored: str) -> dict | None:
     """The stored record if it still has the report's shape, else None."""
     try:
@@ -374,21 +381,24 @@ def sign_with_agency_key(db: sqlite_utils.Database, keys_dir: str | Path, agency
 
 
 def for_display(served: list[dict], valid_days: int, today: date | None = None) -> list[dict]:
-    """The served reports with what a page adds: the names of failed items, and how
-    many days old a report is once it is older than ``valid_days``."""
+    """The served reports with what a page adds: the names of failed items, how many
+    days old a report is once it is older than ``valid_days``, and whether its lab
+    withdrew it (those go last: what the batch stands on comes first)."""
     today = today or date.today()
     shown = []
     for entry in served:
         if not entry["signature_ok"]:  # nothing of it is read: only that it fails
-            shown.append(dict(entry, failed=[], stale=0, results=[], limits=[]))
+            shown.append(dict(entry, failed=[], stale=0, results=[], limits=[],
+                              withdrawn=False))
             continue
         report = entry["report"]
         age = (today - date.fromisoformat(report["issued_on"])).days
         shown.append(dict(entry, failed=[item["name"] for item in reports.failed_items(report)],
                           stale=age if age > valid_days else 0,
                           results=[shown_result(item) for item in report["items"]],
-                          limits=[shown_limit(item) for item in report["items"]]))
-    return shown
+                          limits=[shown_limit(item) for item in report["items"]],
+                          withdrawn=reports.is_withdrawn(report)))
+    return sorted(shown, key=lambda entry: entry["withdrawn"])
 
 
 def shown_result(item: dict) -> str:
@@ -467,14 +477,43 @@ def batches_commissioned(db: sqlite_utils.Database, batch_id: int) -> list[dict]
 
 
 def reports_by(db: sqlite_utils.Database, agency_id: int) -> list[dict]:
-    """An agency's stored reports, newest first, each with whether it is current."""
+    """An agency's stored reports, newest first, each with whether it is current and
+    whether it withdraws its report."""
     rows = list(db.query(
-        "SELECT r.report_no, r.version, r.supersedes, r.created_at, b.gtin, b.lot "
+        "SELECT r.report_no, r.version, r.supersedes, r.created_at, r.record, b.gtin, b.lot "
         "FROM inspection_reports r JOIN batches b ON b.id = r.batch_id "
         "WHERE r.agency_id = ? ORDER BY r.id DESC", [agency_id]))
     replaced = {(row["report_no"], row["supersedes"]) for row in rows if row["supersedes"]}
-    return [dict(row, current=(row["report_no"], row["version"]) not in replaced)
+    return [dict(row, current=(row["report_no"], row["version"]) not in replaced,
+                 withdrawn=reports.is_withdrawn(json.loads(row.pop("record"))))
             for row in rows]
+
+
+def current_version(db: sqlite_utils.Database, agency_id: int, report_no: str) -> dict:
+    """The record of an agency's report as it now stands (the version no other
+    supersedes)."""
+    rows = db.execute("SELECT record, version, supersedes FROM inspection_reports WHERE "
+                      "agency_id = ? AND report_no = ?", [agency_id, report_no]).fetchall()
+    replaced = {supersedes for _record, _version, supersedes in rows if supersedes}
+    current = [record for record, version, _supersedes in rows if version not in replaced]
+    if not current:
+        raise NotFound(f"your agency has no report {report_no}",
+                       message_zh=f"贵机构没有编号为 {report_no} 的报告")
+    return json.loads(current[0])
+
+
+def withdrawal(db: sqlite_utils.Database, agency_id: int, report_no: str, reason: str,
+               today: date | None = None) -> dict:
+    """The unsigned record withdrawing an agency's report as it now stands, checked:
+    a report is withdrawn once, and only with a reason."""
+    record = current_version(db, agency_id, written_report_no(report_no))
+    if reports.is_withdrawn(record):
+        raise Conflict(f"report {record['report_no']} is withdrawn already",
+                       message_zh=f"报告 {record['report_no']} 已经撤回")
+    if not reason.strip():
+        raise InvalidInput("say why the report is withdrawn: buyers and streamers read it",
+                           message_zh="请写明撤回原因：消费者和主播都会看到")
+    return reports.check_record(reports.withdrawal_of(record, reason, today or date.today()))
 
 
 # Tabs from a spreadsheet and the full-width ｜ of a Chinese keyboard separate cells.

@@ -5,8 +5,9 @@ repeated on each of its rows (what a LIMS export or an Excel sheet gives)::
 
 Columns (headings in any order, in English or as Chinese labs write them):
 ``report_no, version, supersedes, type, gtin, lot, issued_on, conclusion, item,
-result, unit, limit, method, verdict``. ``version`` defaults to 1 and
-``supersedes`` to empty; ``unit``, ``limit`` and ``method`` may be empty. What
+result, unit, limit, method, verdict``, and for a correction ``reason``.
+``version`` defaults to 1 and ``supersedes`` to empty; ``unit``, ``limit`` and
+``method`` may be empty. What
 Excel and WPS save is read: a workbook (.xlsx, its first sheet), UTF-8 with or
 without a BOM, UTF-16, GBK/GB 18030, title rows above the headings, empty rows,
 and dates as date cells, 2026/11/3 or 2026年11月3日.
@@ -29,7 +30,7 @@ from . import report as reports
 from .results import with_reading
 
 HEADER = ("report_no", "version", "supersedes", "type", "gtin", "lot", "issued_on",
-          "conclusion")
+          "conclusion", "reason")
 ITEM = ("item", "result", "unit", "limit", "method", "verdict")
 REQUIRED = ("report_no", "type", "gtin", "lot", "issued_on", "conclusion", "item", "result",
             "verdict")
@@ -49,14 +50,15 @@ ALIASES = {"报告编号": "report_no", "版本": "version", "报告版本": "ve
            "条码": "gtin", "样品批号": "lot", "检验结果": "result", "检测值": "result",
            "计量单位": "unit", "结果单位": "unit", "限量值": "limit", "限量": "limit",
            "标准值": "limit", "标准限值": "limit", "指标": "limit", "标准指标": "limit",
-           "单项结论": "verdict", "结果判定": "verdict", "判定结果": "verdict"}
+           "单项结论": "verdict", "结果判定": "verdict", "判定结果": "verdict",
+           "更正原因": "reason", "修改原因": "reason"}
 KNOWN = HEADER + ITEM + ("pdf_sha256",)
 # Each column named as a Chinese lab sheet heads it, for messages to lab staff.
 NAMES_ZH = {"report_no": "报告编号", "version": "版本", "supersedes": "所替代的版本",
             "type": "检验类别", "gtin": "商品条码", "lot": "批次号", "issued_on": "签发日期",
             "conclusion": "检验结论", "item": "检测项目", "result": "检测结果", "unit": "单位",
             "limit": "标准要求", "method": "检测方法", "verdict": "判定",
-            "pdf_sha256": "pdf_sha256"}
+            "reason": "更正原因", "pdf_sha256": "pdf_sha256"}
 MAX_SHEET_ROWS = 20_000  # a lab's batch of reports, not a database dump
 _FIXED_DECIMALS = re.compile(r"0\.?(0*)")  # Excel's 0, 0.0, 0.00 ... number formats
 
@@ -235,7 +237,8 @@ def _header(values: dict, agency: Agency) -> dict:
             "type": values["type"], "batch": {"gtin": values["gtin"], "lot": values["lot"]},
             "issued_on": values["issued_on"], "conclusion": values["conclusion"],
             "pdf_sha256": values.get("pdf_sha256", ""),
-            "supersedes": values.get("supersedes", "")}
+            "supersedes": values.get("supersedes", ""),
+            **({"reason": values["reason"]} if values.get("reason") else {})}
 
 
 def _item(values: dict) -> dict:

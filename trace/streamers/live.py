@@ -121,8 +121,7 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
     """What the page shows for the batch now: its state (the worst that holds), the
     report to show (a failing one first, else the newest signed one) and the names
     of failed items."""
-    served = [entry for entry in inspection_store.served_reports(db, batch.id)
-              if entry["current"]]
+    served = inspection_store.standing(inspection_store.served_reports(db, batch.id))
     signed = [entry["report"] for entry in served if entry["signature_ok"]]
     failing = [report for report in signed if reports.failed_items(report)]
     failed = tuple(reports.failed_names(failing))

@@ -108,10 +108,12 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
         return SampleCheck((code,), claimed, verdict.serial if claimed else None,
                            verdict.verdict, claimed=claimed is not None)
     batch = verdict.batch
-    served = [shown for shown in inspection_store.served_reports(db, batch.id) if shown["current"]]
+    every = inspection_store.served_reports(db, batch.id)
+    served = inspection_store.standing(every)
     today = today or date.today()
+    withdrawn = [shown["report"] for shown in every if shown["current"] and shown not in served]
     checks = (code, _recall(batch, verdict), expiry_check(batch, today),
-              report_check(served, valid_days, today), results_check(served),
+              report_check(served, valid_days, today, withdrawn), results_check(served),
               _supplier(verdict), _after_sales(db, verdict))
     failed = reports.failed_names(shown["report"] for shown in served if shown["signature_ok"])
     return SampleCheck(checks, batch, verdict.serial, verdict.verdict,
@@ -185,9 +187,11 @@ def expiry_check(batch: catalog.Batch, today: date) -> Check:
                  f"Good until {batch.expires_on} ({left} days left)")
 
 
-def report_check(served: list[dict], valid_days: int, today: date) -> Check:
+def report_check(served: list[dict], valid_days: int, today: date,
+                 withdrawn: list[dict] | tuple = ()) -> Check:
     """At least one current report, signed and no older than ``valid_days``, and no
-    current report whose signature fails (the on-camera page shows that one red)."""
+    current report whose signature fails (the on-camera page shows that one red).
+    ``withdrawn``: reports their labs withdrew, named when nothing else stands."""
     valid = [shown for shown in served if shown["signature_ok"]]
     bad = len(served) - len(valid)
     if bad and valid:
@@ -195,6 +199,13 @@ def report_check(served: list[dict], valid_days: int, today: date) -> Check:
                      "请检测机构或供货商说明原因",
                      f"{bad} current lab report(s) fail the signature check, so their data "
                      "cannot be trusted: ask the lab or the supplier why")
+    if not valid and withdrawn and not bad:
+        return Check("report", False, "检测机构撤回了报告 " + "；".join(
+            f"{record['report_no']}（原因：{record['reason']}）" for record in withdrawn) +
+            "，本批次没有其他有效的检测报告：需要新的检测",
+            "The lab withdrew report " + "; ".join(
+                f"{record['report_no']} (reason: {record['reason']})" for record in withdrawn) +
+            ", and the batch has no other valid report: a new test is needed")
     if not valid:
         return Check("report", False, "没有签名有效的现行检测报告" +
                      (f"（{bad} 份签名无效）" if bad else ""),

@@ -30,8 +30,8 @@ PROOFS_PER_NETWORK = throttle.Limit(
     "proof_network", 30, timedelta(minutes=1),
     "too many ledger proofs asked from your network; try again in a minute",
     "您所在网络查看防篡改记录过于频繁，请一分钟后再试")
-BATCH_KINDS = ("batch_created", "codes_issued", "report", "correction", "recall", "unrecall",
-               "selection", "batch_changed")
+BATCH_KINDS = ("batch_created", "codes_issued", "report", "correction", "withdrawal", "recall",
+               "unrecall", "selection", "batch_changed")
 PRODUCT_KINDS = ("product_changed",)  # about every batch of the GTIN: their lot is empty
 
 

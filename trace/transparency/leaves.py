@@ -121,11 +121,20 @@ def _report(db, source: str, key: str) -> Leaf:
                "r.supersedes, r.record, r.kid, r.sig, r.pdf_sha256, r.created_at "
                "FROM inspection_reports r JOIN batches b ON b.id = r.batch_id WHERE r.id = ?", key)
     _id, agency, gtin, lot, report_no, version, supersedes, record, kid, sig, pdf, at = row
-    kind = "correction" if supersedes else "report"
+    kind = "withdrawal" if _withdraws(record) else "correction" if supersedes else "report"
     return Leaf(kind, source, encode(kind, dict(
         gtin=gtin, lot=lot, agency=agency, report_no=report_no, version=version,
         supersedes=supersedes, record_sha256=hashlib.sha256(record.encode()).hexdigest(),
         kid=kid, sig=sig, pdf_sha256=pdf, at=at, row_sha256=row_sha256(row))), gtin, lot)
+
+
+def _withdraws(record: str) -> bool:
+    """Whether the stored report record is a withdrawal (a damaged one is not)."""
+    try:
+        parsed = json.loads(record)
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and parsed.get("status") == "withdrawn"
 
 
 def _status_event(db, source: str, key: str) -> Leaf:

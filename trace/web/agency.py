@@ -5,16 +5,16 @@ agency's server-held key, PDF attached::
     GET       /agency/                 batches it may sign for, reports it signed
     GET|POST  /agency/reports/new      write, sign and store a report
     POST      /agency/reports/from-sheet   the form filled in from the lab's sheet
+    GET|POST  /agency/reports/withdraw     withdraw a report, with a reason
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request
 
 from .. import agencies, catalog
-from ..digits import is_number
 from ..errors import Forbidden, InvalidInput, NotFound, TraceError
 from ..inspections import report as reports
 from ..inspections import store, tables
@@ -57,6 +57,37 @@ def new_report():
         return _form(batches, request.form, in_reader_language(error), error.status)
     flash(t("agency.stored").format(report_no=stored.report_no, version=stored.version), "ok")
     return redirect(link("agency.home"), 303)
+
+
+@bp.route("/reports/withdraw", methods=["GET", "POST"])
+def withdraw():
+    """Withdraw a report signed in error (the wrong batch, a sample mix-up): a new
+    signed version with the reason and no findings; the earlier ones stay readable."""
+    db = get_db()
+    report_no = (request.values.get("report_no") or "").strip()
+    try:
+        record = store.current_version(db, g.agency.id, report_no)
+    except NotFound:
+        abort(404)
+    if request.method == "GET":
+        return _withdraw_form(record)
+    try:
+        unsigned = store.withdrawal(db, g.agency.id, report_no, request.form.get("reason", ""))
+        config = current_app.config
+        kid, sig = store.sign_with_agency_key(db, config["KEYS_DIR"], g.agency.id, unsigned,
+                                              config["KEY_PASSPHRASE"])
+        store.store_report(db, unsigned, kid, sig)
+    except TraceError as error:
+        return _withdraw_form(record, in_reader_language(error), error.status)
+    flash(t("agency.withdrawn").format(report_no=record["report_no"]), "ok")
+    return redirect(link("agency.home"), 303)
+
+
+def _withdraw_form(record: dict, error: str | None = None, status: int = 200):
+    own = store.own_key(get_db(), current_app.config["KEYS_DIR"], g.agency)
+    return render_template("agency/withdraw.html", record=record, error=error,
+                           reason=request.form.get("reason", ""), own_key=own,
+                           withdrawn=reports.is_withdrawn(record)), status
 
 
 @bp.post("/reports/from-sheet")
@@ -108,7 +139,7 @@ def _filled_from(records: list[dict], batches: list[dict], name: str) -> dict:
     return {"batch": str(chosen["id"]), "report_no": record["report_no"],
             "supersedes": record["supersedes"], "type": record["type"],
             "issued_on": record["issued_on"], "conclusion": record["conclusion"],
-            "items": store.item_lines(record["items"])}
+            "items": store.item_lines(record["items"]), "reason": record.get("reason", "")}
 
 
 def _start(db) -> dict:
@@ -150,15 +181,19 @@ def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:
         "agency": {"id": str(g.agency.id), "name": g.agency.name, "cma": g.agency.cma_no,
                    "cnas": g.agency.cnas_no or ""},
         "report_no": store.written_report_no(form.get("report_no") or ""),
-        "version": str(int(supersedes) + 1)
-        if is_number(supersedes) else
-        (supersedes + ".1" if supersedes else "1"),
+        "version": reports.next_version(supersedes),
         "type": form.get("type", ""), "batch": {"gtin": batch.gtin, "lot": batch.lot},
         "issued_on": form.get("issued_on", ""),
         "conclusion": (form.get("conclusion") or "").strip(),
         "items": store.items_from_lines(form.get("items", "")),
         "pdf_sha256": hashlib.sha256(pdf).hexdigest() if pdf else kept_pdf,
         "supersedes": supersedes}
+    if supersedes:  # ISO/IEC 17025 7.8.8: a changed report says why
+        record["reason"] = (form.get("reason") or "").strip()
+        if not record["reason"]:
+            raise InvalidInput("say why the report is corrected: buyers and streamers read it "
+                               "beside the new version",
+                               message_zh="请写明更正原因：消费者和主播会在新版本旁看到")
     checked = reports.check_record(record)
     if pdf is None and not supersedes:  # a correction may keep the PDF it corrects
         raise InvalidInput("attach the report's PDF: buyers and streamers download it to "

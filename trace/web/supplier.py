@@ -256,7 +256,8 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         labs=[lab for lab in agencies.list_agencies(db) if lab.approved],
         commissioned=inspection_store.batches_commissioned(db, found.id),
         reports=served, failed=report_format.failed_names(
-            shown["report"] for shown in served if shown["current"] and shown["signature_ok"]),
+            shown["report"] for shown in inspection_store.standing(served)
+            if shown["signature_ok"]),
         max_topup=MAX_WEB_TOPUP, one_time_key=secrets.token_urlsafe(16),
         top_ups=downloads.top_ups(db, found.id), pin_stock=pin_stocks[0] if pin_stocks else None
     ), status
