@@ -341,6 +341,31 @@ def test_a_lab_posts_only_what_it_knows_and_the_platform_completes_it(client, db
     assert served["signature_ok"] and served["report"]["agency"]["cma"] == lab.cma_no
 
 
+def test_a_lab_system_corrects_with_a_reason_then_withdraws_by_number(client, db, lab_token):
+    import base64
+    from test_inspections_store import PDF, pearl_report
+    lab, lims = lab_token
+    first = {"report": pearl_report(lab), "pdf_base64": base64.b64encode(PDF).decode()}
+    assert call(client, "POST", "/inspections", lims, json=first).status_code == 201
+    correction = {k: v for k, v in pearl_report(lab, version="2", supersedes="1",
+                                                reason="光泽等级录入有误").items()
+                  if k not in ("v", "agency", "pdf_sha256")}
+    made = call(client, "POST", "/inspections", lims, json={"report": correction})
+    assert made.status_code == 201, made.get_json()
+    unexplained = call(client, "POST", "/inspections", lims,
+                       json={"report": {"report_no": "ZJPQ-2026-0815", "status": "withdrawn"}})
+    assert unexplained.status_code == 400 and "reason" in unexplained.get_json()["message"]
+    withdrawn = call(client, "POST", "/inspections", lims, json={"report": {
+        "report_no": "ZJPQ-2026-0815", "status": "withdrawn", "reason": "样品并非取自本批次"}})
+    assert withdrawn.status_code == 201 and withdrawn.get_json()["version"] == "3"
+    served = client.get(f"/01/{GTIN}/10/{LOT}",
+                        headers={"Accept": "application/json"}).get_json()["inspections"]
+    assert [(s["report"]["version"], s["current"], s["report"].get("reason")) for s in served] \
+        == [("3", True, "样品并非取自本批次"), ("2", False, "光泽等级录入有误"), ("1", False, None)]
+    assert served[1]["report"]["pdf_sha256"] == served[2]["report"]["pdf_sha256"]  # kept
+    assert served[0]["report"]["status"] == "withdrawn" and served[0]["report"]["items"] == []
+
+
 @pytest.mark.parametrize("field, value", [
     ("result", {"a": "b"}), ("name", ["铅"]), ("verdict", ["合格"]), ("limit", ["≤0.1"]),
     ("unit", {"a": "b"}), ("method", 5), ("issued_on", ["2026-11-20"]),

@@ -30,6 +30,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import abort
 
 from .. import accounts, agencies, catalog, downloads, issuing, keys, recalls, verification
+from ..inspections import report as report_format
 from ..inspections import store as inspection_store
 from ..errors import Forbidden, InvalidInput, Unauthorized
 from . import api_models as m
@@ -358,7 +359,10 @@ def create_inspection(json: m.InspectionIn):
     `conclusion` and `items` (each `name`, `result` as printed, `verdict`, and
     optionally `unit`, `limit`, `method`) are needed: the platform fills in the
     format version, the agency block and the PDF hash, and signs with the
-    agency's key. Signed offline (`kid`, `sig`), the record must be complete."""
+    agency's key. A correction also gives `version`, `supersedes` and `reason`
+    (it keeps the PDF it corrects unless it brings one). To withdraw a report
+    signed in error, `report_no`, `status` "withdrawn" and `reason` suffice.
+    Signed offline (`kid`, `sig`), the record must be complete."""
     body = _json_body(json)
     db, config = get_db(), current_app.config
     agency = _agency()
@@ -374,7 +378,7 @@ def create_inspection(json: m.InspectionIn):
     if body.kid and body.sig:
         record, kid, sig = body.report, body.kid, body.sig
     else:  # the platform signs, and fills in what it knows
-        record = inspection_store.complete_unsigned(body.report, agency, pdf)
+        record = _unsigned(db, body.report, agency, pdf)
         kid, sig = inspection_store.sign_with_agency_key(
             db, config["KEYS_DIR"], agency.id, record, config["KEY_PASSPHRASE"])
     stored = inspection_store.store_report(db, record, kid, sig, pdf=pdf)
@@ -382,6 +386,20 @@ def create_inspection(json: m.InspectionIn):
     return m.Inspection(report_no=stored.report_no, version=stored.version, kid=stored.kid,
                         gtin=batch.gtin, lot=batch.lot,
                         url=f"{config['BASE_URL']}/01/{batch.gtin}/10/{batch.lot}"), 201
+
+
+def _unsigned(db, report: dict, agency: agencies.Agency, pdf: bytes | None) -> dict:
+    """The record the platform signs: a withdrawal of the named report as it now
+    stands, or the report completed (a correction keeping the PDF it corrects)."""
+    if report.get("status") == report_format.WITHDRAWN:
+        number, reason = report.get("report_no"), report.get("reason")
+        if not (isinstance(number, str) and isinstance(reason, str)):
+            raise InvalidInput("a withdrawal names the report (report_no) and says why (reason)",
+                               message_zh="撤回须写明报告编号（report_no）和撤回原因（reason）")
+        return inspection_store.withdrawal(db, agency.id, number, reason)
+    kept = "" if pdf is not None else inspection_store.previous_pdf(
+        db, agency.id, report.get("report_no"), report.get("supersedes"))
+    return inspection_store.complete_unsigned(report, agency, pdf, kept)
 
 
 def _agency() -> agencies.Agency:
