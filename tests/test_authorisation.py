@@ -143,6 +143,8 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("api.create_batch", "POST", "/api/v1/batches", {"gtin": GTIN, "lot": "API-1"},
      API_OWNED),
     ("api.list_products", "GET", "/api/v1/products", None, API_SUPPLIER),
+    ("api.change_product", "PATCH", f"/api/v1/products/{GTIN}", {"storage": "阴凉干燥处"},
+     API_OWNED),
     ("api.list_batches", "GET", "/api/v1/batches", None, API_SUPPLIER),
     ("api.item_status", "POST", API_BATCH + "/items/{serial}/status",
      {"action": "void", "reason": "破损"}, API_OWNED),
@@ -233,7 +235,7 @@ def request_as(client, who: str, route, world) -> str:
             "Authorization": f"Bearer {world['tokens'][who]}"}
         body = {k: fill(v, values) if isinstance(v, str) else v for k, v in (body or {}).items()}
         return outcome(client.open(path, method=method, headers=headers,
-                                   json=body if method == "POST" else None))
+                                   json=body if method in ("POST", "PATCH") else None))
     if method == "GET":
         return outcome(client.get(path))
     form = {k: fill(v, values) for k, v in (body or {}).items()}

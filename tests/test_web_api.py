@@ -68,6 +68,38 @@ def test_an_erp_lists_its_products_and_batches_and_voids_an_item(client, db, tok
     assert actor == "api:erp@pearl.example.cn"
 
 
+def test_an_erp_corrects_a_product_and_sets_and_takes_off_its_photo(client, db, token):
+    import base64
+    from PIL import Image
+    from test_reports import jpeg_with_gps
+    unexplained = call(client, "PATCH", f"/products/{GTIN}", token,
+                       json={"storage": "阴凉干燥处"})
+    assert unexplained.status_code == 400 and "reason" in unexplained.get_json()["message"]
+    assert catalog.get_product(db, GTIN).storage != "阴凉干燥处"
+    changed = call(client, "PATCH", f"/products/{GTIN}", token,
+                   json={"storage": "阴凉干燥处", "reason": "补充贮存条件"})
+    assert changed.status_code == 200 and changed.get_json()["storage"] == "阴凉干燥处"
+    assert changed.get_json()["name"] == catalog.get_product(db, GTIN).name  # the rest kept
+    for bad in ("not base64!", base64.b64encode(b"%PDF-1.4 not a photo").decode()):
+        refused = call(client, "PATCH", f"/products/{GTIN}", token,
+                       json={"photo_base64": bad, "reason": "换图"})
+        assert refused.status_code == 400, refused.get_json()
+    assert db.execute("SELECT count(*) FROM product_photos").fetchone()[0] == 0
+    photo = call(client, "PATCH", f"/products/{GTIN}", token, json={
+        "photo_base64": base64.b64encode(jpeg_with_gps()).decode(), "reason": "添加实物照片"})
+    sha = photo.get_json()["photo"]
+    assert photo.status_code == 200 and len(sha) == 64
+    large = client.get(f"/photos/{sha}/large.jpg")
+    assert large.status_code == 200 and large.mimetype == "image/jpeg"
+    assert not Image.open(io.BytesIO(large.data)).getexif()  # no camera metadata
+    page = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    assert "补充贮存条件" in page and "添加实物照片" in page and f"/photos/{sha}/" in page
+    off = call(client, "PATCH", f"/products/{GTIN}", token,
+               json={"photo_base64": None, "reason": "照片不准确"})
+    assert off.status_code == 200 and off.get_json()["photo"] is None
+    assert client.get(f"/photos/{sha}/large.jpg").status_code == 404  # offline with it
+
+
 def test_a_supplier_erp_registers_issues_and_reads_codes(client, db, token):
     made = call(client, "POST", "/products", token,
                 json={"gtin": "6901234567892", "name": "龙井茶", "shelf_life_days": 540})
@@ -213,7 +245,8 @@ def test_the_openapi_document_is_valid_31_and_names_every_route(client):
     validate(doc)
     assert doc["openapi"].startswith("3.1")
     assert set(doc["paths"]) == {
-        "/api/v1/products", "/api/v1/batches", "/api/v1/batches/{gtin}/{lot}",
+        "/api/v1/products", "/api/v1/products/{gtin}", "/api/v1/batches",
+        "/api/v1/batches/{gtin}/{lot}",
         "/api/v1/batches/{gtin}/{lot}/issue", "/api/v1/batches/{gtin}/{lot}/codes",
         "/api/v1/batches/{gtin}/{lot}/items/{serial}/status", "/api/v1/verify",
         "/api/v1/inspections"}
@@ -235,7 +268,7 @@ def test_the_live_api_keeps_to_its_schema(live_server, token):
     documented, invalid input refused, no call without the token let through."""
     schema = schemathesis.openapi.from_url(f"{live_server}/api/v1/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 10
+    assert len(operations) == 11
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=40, deadline=None, derandomize=True, database=None,

@@ -29,7 +29,8 @@ from spectree.models import SecureType
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import abort
 
-from .. import accounts, agencies, catalog, downloads, issuing, keys, recalls, verification
+from .. import (accounts, agencies, catalog, corrections, downloads, issuing, keys,
+                product_photos, recalls, verification)
 from ..inspections import report as report_format
 from ..inspections import store as inspection_store
 from ..errors import Forbidden, InvalidInput, Unauthorized
@@ -179,6 +180,27 @@ def create_product(json: m.ProductIn):
     product = catalog.add_product(get_db(), _supplier(), body.pop("gtin"), body.pop("name"),
                                   **body)
     return _product_json(product), 201
+
+
+@bp.patch("/products/<gtin>")
+@spec.validate(json=m.ProductChange,
+               resp=Responses(HTTP_200=m.Product, **WRITE_ERRORS),
+               operation_id="changeProduct", tags=["catalog"])
+def change_product(gtin: str, json: m.ProductChange):
+    """Correct a product of the token's supplier, or set or take off its photo. Only
+    the fields sent change; once the product has a batch a `reason` is needed, and
+    buyers see what changed and why."""
+    given = _json_body(json).model_dump(exclude_unset=True)
+    reason = given.pop("reason", None)
+    db = get_db()
+    with db.atomic():  # a refused change keeps no photo either
+        if "photo_base64" in given:
+            encoded = given.pop("photo_base64")
+            given["photo"] = product_photos.store_photo(db, _decoded(encoded, "photo_base64")) \
+                if encoded else ""
+        product, _changed = corrections.edit_product(
+            db, _supplier(), gtin, actor=f"api:{g.api_user.email}", reason=reason, **given)
+    return _product_json(product)
 
 
 @bp.get("/products")
@@ -415,13 +437,15 @@ def _agency() -> agencies.Agency:
 
 
 def _pdf(encoded: str | None) -> bytes | None:
-    if not encoded:
-        return None
+    return _decoded(encoded, "pdf_base64") if encoded else None
+
+
+def _decoded(encoded: str, field: str) -> bytes:
     try:
         return base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput("pdf_base64 is not valid base64",
-                           message_zh="pdf_base64 不是有效的 base64") from None
+        raise InvalidInput(f"{field} is not valid base64",
+                           message_zh=f"{field} 不是有效的 base64") from None
 
 
 def register_api(app, csrf) -> None:

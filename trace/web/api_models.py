@@ -62,6 +62,27 @@ class ProductIn(Strict):
     licence_no: str | None = Field(None, max_length=50, description="e.g. the SC number")
 
 
+class ProductChange(Strict):
+    """The fields to change, and only those (a field given as null is cleared). Once
+    the product has a batch, buyers see each change beside the product, with the
+    reason, since labels already printed show the old details."""
+    name: str | None = Field(None, min_length=1, max_length=100)
+    name_en: str | None = Field(None, max_length=100)
+    specification: str | None = Field(None, max_length=200)
+    category: str | None = Field(None, max_length=50)
+    origin: str | None = Field(None, max_length=200)
+    standard: str | None = Field(None, max_length=100)
+    shelf_life_days: int | None = Field(None, ge=1, le=MAX_SHELF_LIFE_DAYS, strict=True)
+    storage: str | None = Field(None, max_length=100)
+    licence_no: str | None = Field(None, max_length=50)
+    # A request is at most 20 MB; base64 is a third larger than the picture.
+    photo_base64: str | None = Field(None, max_length=20_000_000, description=(
+        "a new photo of the product (JPEG, PNG or WebP, base64, at most 15 MB): stored "
+        "without its camera metadata, at most 1,600 px; null or \"\" takes the photo off"))
+    reason: str | None = Field(None, max_length=200,
+                               description="why, shown to buyers; needed once it has a batch")
+
+
 class Product(BaseModel):
     gtin: str
     name: str
@@ -73,6 +94,8 @@ class Product(BaseModel):
     shelf_life_days: int | None
     storage: str | None
     licence_no: str | None
+    photo: str | None = Field(None, description="the photo's SHA-256: /photos/{photo}/large.jpg "
+                              "and /photos/{photo}/thumb.jpg (a 360 px square)")
 
 
 class BatchIn(Strict):
