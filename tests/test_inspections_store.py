@@ -130,7 +130,7 @@ def test_a_correction_supersedes_and_both_stay(app, db, commissioned):
     store.store_report(db, again, *signed(app, db, commissioned, again))
     shown = store.served_reports(db, 1)
     assert [(s["report"]["version"], s["current"]) for s in shown] == [("2", True), ("1", False)]
-    with pytest.raises(Conflict, match="no current version 1"):
+    with pytest.raises(Conflict, match="corrected since: version 2 is current"):
         third = pearl_report(commissioned, version="3", supersedes="1")
         store.store_report(db, third, *signed(app, db, commissioned, third))
 
@@ -528,11 +528,26 @@ def test_a_withdrawal_is_a_signed_version_and_the_batch_no_longer_stands_on_it(
     assert [(r["version"], r["current"], r["withdrawn"]) for r in listed] == \
         [("2", True, True), ("1", False, False)]
     with pytest.raises(Conflict, match="withdrawn already"):
-        store.withdrawal(db, commissioned.id, "ZJPQ-2026-0815", "again")
-    # A lab may re-issue it: a new version superseding the withdrawal stands again.
-    reissued = pearl_report(commissioned, version="3", supersedes="2", reason="复检后重新签发")
-    store.store_report(db, reissued, *signed(app, db, commissioned, reissued))
-    assert [s["report"]["version"] for s in store.standing(store.served_reports(db, 1))] == ["3"]
+        store.withdrawal(db, commissioned.id, "ＺＪＰＱ－２０２６－０８１５", "again")
+    # Final: neither a "correction" nor a second withdrawal signed elsewhere brings it back.
+    for after in (pearl_report(commissioned, version="3", supersedes="2", reason="复检后重新签发"),
+                  dict(withdrawal, version="3", supersedes="2", reason="再撤一次")):
+        with pytest.raises(Conflict, match="withdrawn by your agency, for good"):
+            store.store_report(db, after, *signed(app, db, commissioned, after))
+    assert store.standing(store.served_reports(db, 1)) == []
+
+
+def test_a_new_version_is_not_dated_before_the_one_it_replaces(app, db, commissioned):
+    first = pearl_report(commissioned)
+    store.store_report(db, first, *signed(app, db, commissioned, first), pdf=PDF)
+    backdated = pearl_report(commissioned, version="2", supersedes="1", reason="更正",
+                             issued_on="2026-11-11")
+    with pytest.raises(InvalidInput, match="before the version it replaces"):
+        store.store_report(db, backdated, *signed(app, db, commissioned, backdated))
+    with pytest.raises(Conflict, match="no report ZJPQ-2026-9999 to correct"):
+        stray = pearl_report(commissioned, report_no="ZJPQ-2026-9999", version="2",
+                             supersedes="1", reason="更正")
+        store.store_report(db, stray, *signed(app, db, commissioned, stray))
 
 
 def test_a_withdrawal_whose_signature_fails_still_counts_as_a_bad_current_report(

@@ -146,12 +146,17 @@ def test_a_batch_past_its_expiry_date_turns_the_page_red(db, selected):
     assert after.fingerprint != before.fingerprint  # the open page turns within seconds
 
 
-def test_a_withdrawn_report_leaves_the_page_without_one(app, db, selected):
+def withdraw_the_report(app, db) -> None:
+    """The lab withdraws its only report of the batch."""
     from trace import agencies
     from trace.inspections import store
     lab = agencies.find_agency(db, "231012341234")
     withdrawal = store.withdrawal(db, lab.id, "ZJPQ-2026-0815", "样品并非取自本批次")
     store.store_report(db, withdrawal, *store.sign_with_agency_key(
         db, app.config["KEYS_DIR"], lab.id, withdrawal))
+
+
+def test_a_withdrawn_report_leaves_the_page_without_one(app, db, selected):
+    withdraw_the_report(app, db)
     shown = live.on_camera(db, selected.id, BASE_URL)
-    assert shown.state == "no_report" and shown.report is None
+    assert shown.state == "withdrawn" and shown.report is None

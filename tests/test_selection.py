@@ -362,5 +362,5 @@ def test_a_report_its_lab_withdrew_fails_the_report_check_and_says_why(
         db, app.config["KEYS_DIR"], lab.id, withdrawal))
     result = selection.check_sample(db, issued_urls[0], BASE_URL)
     assert not names(result)["report"] and not names(result)["results"]
-    assert detail(result, "report") == ("检测机构撤回了报告 ZJPQ-2026-0815（原因：样品并非取自本批次），"
-                                        "本批次没有其他有效的检测报告：需要新的检测")
+    assert detail(result, "report") == ("检测机构撤回了报告 ZJPQ-2026-0815，撤回原因：样品并非取自本批次。"
+                                        "本批次没有其他有效的检测报告，需要重新检测")

@@ -75,29 +75,44 @@ def test_a_report_signed_in_error_is_withdrawn_with_its_reason(client, db, lab):
               content_type="multipart/form-data")
     home = client.get("/agency/").get_data(as_text=True)
     assert "/agency/reports/withdraw?report_no=ZJPQ-2026-0901" in home
-    form = client.get("/agency/reports/withdraw?report_no=ZJPQ-2026-0901").get_data(as_text=True)
-    assert "撤回检测报告" in form and "所检项目符合要求" in form and "签发更正版" in form
-    unexplained = post_form(client, "/agency/reports/withdraw",
-                            {"report_no": "ZJPQ-2026-0901", "reason": "  "}, page="/agency/")
-    assert unexplained.status_code == 400 and "请写明撤回原因" in unexplained.get_data(as_text=True)
+    # Typed as a Chinese keyboard writes it, the number still finds the report.
+    form = client.get("/agency/reports/withdraw?report_no=ｚｊｐｑ－２０２６－０９０１")
+    html = form.get_data(as_text=True)
+    assert form.status_code == 200 and "撤回检测报告" in html and "所检项目符合要求" in html
+    assert "签发更正版" in html and "淡水珍珠项链" in html  # the product, not only the lot
+    for refused, message in (({"reason": "  ", "confirm": "1"}, "请写明撤回原因"),
+                             ({"reason": "样品并非取自本批次"}, "请勾选确认")):
+        answer = post_form(client, "/agency/reports/withdraw",
+                           {"report_no": "ZJPQ-2026-0901", **refused}, page="/agency/")
+        assert answer.status_code == 400 and message in answer.get_data(as_text=True)
+        assert "样品并非取自本批次" in answer.get_data(as_text=True) or not refused["reason"].strip()
     assert len(store.served_reports(db, 1)) == 1
     done = post_form(client, "/agency/reports/withdraw",
-                     {"report_no": "ZJPQ-2026-0901", "reason": "样品并非取自本批次"},
-                     page="/agency/")
+                     {"report_no": "ZJPQ-2026-0901", "reason": "样品并非取自本批次",
+                      "confirm": "1"}, page="/agency/")
     assert done.status_code == 303
     home = client.get("/agency/").get_data(as_text=True)
     assert "已撤回报告 ZJPQ-2026-0901" in home and "withdraw?report_no" not in home
+    assert "已被撤回" in home  # the version it withdrew, not "corrected"
     withdrawn, original = store.served_reports(db, 1)
     assert withdrawn["signature_ok"] and withdrawn["current"] and not original["current"]
     assert withdrawn["report"]["status"] == "withdrawn" and withdrawn["report"]["items"] == []
     page = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     assert "撤回这份报告" in page and "样品并非取自本批次" in page
+    assert "目前没有有效的检测报告" in page  # said at once, above the cards
     assert "第 1 版 · 2026-11-20 · 所检项目符合要求" in page  # the withdrawn one stays listed
     assert "珠层厚度" not in page  # its findings no longer stand
     again = post_form(client, "/agency/reports/withdraw",
-                      {"report_no": "ZJPQ-2026-0901", "reason": "再撤一次"}, page="/agency/")
+                      {"report_no": "ZJPQ-2026-0901", "reason": "再撤一次", "confirm": "1"},
+                      page="/agency/")
     assert again.status_code == 409 and len(store.served_reports(db, 1)) == 2
-    assert client.get("/agency/reports/withdraw?report_no=NOPE").status_code == 404
+    revived = post_form(client, "/agency/reports/new", report_form(
+        supersedes="2", reason="复检合格"), page="/agency/", content_type="multipart/form-data")
+    assert revived.status_code == 409 and "请签发新编号的报告" in revived.get_data(as_text=True)
+    stale_link = client.get("/agency/reports/new?report_no=ZJPQ-2026-0901&supersedes=1")
+    assert stale_link.status_code == 409 and "已经撤回" in stale_link.get_data(as_text=True)
+    missing = client.get("/agency/reports/withdraw?report_no=NOPE")
+    assert missing.status_code == 404 and "没有编号为 NOPE 的报告" in missing.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("changes, message", [

@@ -391,12 +391,17 @@ def test_a_lab_system_corrects_with_a_reason_then_withdraws_by_number(client, db
     withdrawn = call(client, "POST", "/inspections", lims, json={"report": {
         "report_no": "ZJPQ-2026-0815", "status": "withdrawn", "reason": "样品并非取自本批次"}})
     assert withdrawn.status_code == 201 and withdrawn.get_json()["version"] == "3"
+    assert withdrawn.get_json()["withdrawn"] and not made.get_json()["withdrawn"]
+    again = call(client, "POST", "/inspections", lims, json={"report": {
+        "report_no": "ZJPQ-2026-0815", "status": "withdrawn", "reason": "再撤一次"}})
+    assert again.status_code == 409 and "withdrawn already" in again.get_json()["message"]
     served = client.get(f"/01/{GTIN}/10/{LOT}",
                         headers={"Accept": "application/json"}).get_json()["inspections"]
     assert [(s["report"]["version"], s["current"], s["report"].get("reason")) for s in served] \
         == [("3", True, "样品并非取自本批次"), ("2", False, "光泽等级录入有误"), ("1", False, None)]
     assert served[1]["report"]["pdf_sha256"] == served[2]["report"]["pdf_sha256"]  # kept
     assert served[0]["report"]["status"] == "withdrawn" and served[0]["report"]["items"] == []
+    assert [s["withdrawn"] for s in served] == [True, False, False]
 
 
 @pytest.mark.parametrize("field, value", [

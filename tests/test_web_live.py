@@ -17,7 +17,7 @@ from trace import recalls, rooms
 from trace.streamers import live
 
 from conftest import BASE_URL, GTIN, LOT, post_form
-from test_live import decide, fail_the_report
+from test_live import decide, fail_the_report, withdraw_the_report
 
 BATCH_URL = f"{BASE_URL}/01/{GTIN}/10/{LOT}"
 
@@ -94,6 +94,16 @@ def test_a_recalled_or_expired_batch_page_no_longer_vouches_for_the_rooms_check(
     recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
     recalled = client.get(path).get_data(as_text=True)
     assert 'id="rooms"' not in recalled and "<dd>已召回</dd>" in recalled
+
+
+@pytest.mark.parametrize("change", ["failed", "withdrawn"])
+def test_a_batch_whose_report_failed_or_was_withdrawn_no_longer_vouches_for_the_check(
+        app, client, db, on_air, change):
+    path = BATCH_URL[len(BASE_URL):]
+    CHANGES[change][0](app, db)
+    page = client.get(path).get_data(as_text=True)
+    assert 'id="rooms"' not in page
+    assert "山下湖珍珠源头直播间（抖音）核验样品后选用了本批次" in page  # history stays
 
 
 @pytest.mark.parametrize("path", ["/live/nosuchpage12", "/live/%2e%2e", "/live/x/state",
@@ -250,7 +260,27 @@ CHANGES = {
     "recalled": (lambda app, db: recalls.recall_batch(db, GTIN, LOT, "监督抽检不合格",
                                                       actor="qc"), "已召回"),
     "failed": (fail_the_report, "检测不合格"),
+    "withdrawn": (withdraw_the_report, "检测报告已撤回"),
 }
+
+
+GREEN = "rgb(19, 115, 51)"
+
+
+def verdict_colour(page) -> str:
+    return page.evaluate("getComputedStyle(document.querySelector('.verdict')).backgroundColor")
+
+
+def test_a_paused_batch_is_coloured_as_a_warning(browser, live_server, db, room, on_air,
+                                                 issued_urls):
+    """待复检 had no colour of its own: its banner went transparent on a dark stream."""
+    decide(db, room, issued_urls[1], "待复检")
+    context, page = open_live(browser, live_server + on_air, CAPTURES["720p"])
+    try:
+        assert page.locator("body").get_attribute("data-state") == "retest"
+        assert verdict_colour(page) not in (GREEN, "rgba(0, 0, 0, 0)")
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
@@ -267,6 +297,7 @@ def test_the_open_page_flips_within_five_seconds(browser, live_server, app, db, 
         act(app, db)
         page.wait_for_selector(f'body[data-state="{change}"]', timeout=5000)
         assert words in page.locator(".verdict-text h1").inner_text()
+        assert verdict_colour(page) not in (GREEN, "rgba(0, 0, 0, 0)")
     finally:
         context.close()
 

@@ -22,6 +22,11 @@ def beijing(iso: str) -> datetime:
     return datetime.fromisoformat(iso).astimezone(BEIJING)
 
 
+def beijing_today() -> date:
+    """Today's date in China: what a lab writes on what it signs today."""
+    return datetime.now(BEIJING).date()
+
+
 def beijing_time(iso: str | None, pattern: str = "%Y-%m-%d %H:%M:%S") -> str:
     """The stored UTC moment ``iso`` in Beijing time; "—" for none."""
     return beijing(iso).strftime(pattern) if iso else "—"

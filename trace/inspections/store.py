@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .. import agencies, catalog, keys
+from .. import agencies, catalog, clock, keys
 from ..bounded import BoundedCache
 from ..db import utc_now
 from ..transparency import leaves
@@ -197,24 +197,44 @@ def _check_version(db: sqlite_utils.Database, agency: agencies.Agency, record: d
                        f"(case, width, dashes or spaces); write it {twin}",
                        message_zh=f"报告编号 {record['report_no']} 与已有的 {twin} 只差大小写、全角、"
                        f"连字符或空格；请写成 {twin}")
-    rows = db.execute("SELECT version, supersedes, batch_id FROM inspection_reports WHERE "
-                      "agency_id = ? AND report_no = ?",
-                      [agency.id, record["report_no"]]).fetchall()
+    number = record["report_no"]
+    rows = db.execute("SELECT version, supersedes, batch_id, record FROM inspection_reports "
+                      "WHERE agency_id = ? AND report_no = ?", [agency.id, number]).fetchall()
     versions = {row[0]: row[1] for row in rows}
     if any(row[2] != batch.id for row in rows):
-        raise Conflict(f"report {record['report_no']} is for another batch; a correction "
+        raise Conflict(f"report {number} is for another batch; a correction "
                        "stays on its batch", message_zh="该报告编号属于另一个批次；更正版须针对同一批次")
+    current = next((row for row in rows if row[0] not in versions.values()), None)
+    replaced = record["supersedes"]
+    if current is not None and reports.is_withdrawn(json.loads(current[3])):
+        raise Conflict(f"report {number} was withdrawn by your agency, for good; a new test "
+                       "is signed as a new report, under its own number",
+                       message_zh=f"报告 {number} 已经撤回，撤回后不能再更正或撤回；"
+                                  "如需重新检测，请签发新编号的报告")
+    if replaced and not rows:
+        raise Conflict(f"your agency has no report {number} to correct",
+                       message_zh=f"贵机构没有编号为 {number} 的报告可更正")
+    if replaced and replaced in versions.values() and current is not None:  # a stale form
+        raise Conflict(f"report {number} has been corrected since: version {current[0]} is "
+                       "current; correct that one",
+                       message_zh=f"报告 {number} 已有更新的版本（现行为第 {current[0]} 版），"
+                                  "请从工作台重新打开“签发更正版”")
     if record["version"] in versions:
-        raise Conflict(f"report {record['report_no']} version {record['version']} is stored "
+        raise Conflict(f"report {number} version {record['version']} is stored "
                        "already; a correction needs a new version",
                        message_zh="该版本报告已存在；更正请签发新版本")
-    replaced = record["supersedes"]
     if versions and not replaced:
-        raise Conflict(f"report {record['report_no']} exists; a new version must name the one "
+        raise Conflict(f"report {number} exists; a new version must name the one "
                        "it supersedes", message_zh="报告已存在；新版本须注明所更正的版本")
-    if replaced and (replaced not in versions or replaced in versions.values()):
-        raise Conflict(f"report {record['report_no']} has no current version {replaced} to "
-                       "supersede", message_zh=f"没有可更正的当前版本 {replaced}")
+    if replaced and replaced not in versions:
+        raise Conflict(f"report {number} has no version {replaced} to supersede",
+                       message_zh=f"报告 {number} 没有第 {replaced} 版")
+    if current is not None and record["issued_on"] < json.loads(current[3])["issued_on"]:
+        earlier = json.loads(current[3])["issued_on"]
+        raise InvalidInput(f"report {number} version {record['version']} is dated "
+                           f"{record['issued_on']}, before the version it replaces ({earlier})",
+                           message_zh=f"新版本的签发日期 {record['issued_on']} 早于它所替代的版本"
+                                      f"（{earlier}），请核对日期")
 
 
 def load_pdf(db: sqlite_utils.Database, sha256: str) -> bytes:
@@ -230,7 +250,8 @@ def load_pdf(db: sqlite_utils.Database, sha256: str) -> bytes:
 
 def served_reports(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
     """Every stored version for the batch as DESIGN §7 serves it, newest first, each
-    re-checked now: its signature, key, batch and PDF. Which version is current
+    re-checked now: its signature, key, batch and PDF, and ``withdrawn`` when it is a
+    valid withdrawal (current, yet nothing stands on it). Which version is current
     comes from the signed records alone: a version is superseded only by a valid
     newer one that names it (no unsigned column can hide a failed report)."""
     batch = catalog.get_batch_by_id(db, batch_id)
@@ -250,6 +271,7 @@ def served_reports(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
     return [{"report": record, "kid": kid, "sig": sig, "signature_ok": not problem,
              "current": problem is not None or (agency_id, record["report_no"],
                                                 record["version"]) not in replaced,
+             "withdrawn": not problem and reports.is_withdrawn(record),
              **({"problem": problem} if problem else {})}
             for agency_id, record, kid, sig, problem in served]
 
@@ -257,8 +279,7 @@ def served_reports(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
 def standing(served: list[dict]) -> list[dict]:
     """The served reports a batch stands on: current versions, not withdrawn ones
     (those whose signature fails stay, for callers to show as such)."""
-    return [entry for entry in served if entry["current"] and not
-            (entry["signature_ok"] and reports.is_withdrawn(entry["report"]))]
+    return [entry for entry in served if entry["current"] and not entry["withdrawn"]]
 
 
 def _parsed(stored: str) -> dict | None:
@@ -388,16 +409,14 @@ def for_display(served: list[dict], valid_days: int, today: date | None = None) 
     shown = []
     for entry in served:
         if not entry["signature_ok"]:  # nothing of it is read: only that it fails
-            shown.append(dict(entry, failed=[], stale=0, results=[], limits=[],
-                              withdrawn=False))
+            shown.append(dict(entry, failed=[], stale=0, results=[], limits=[]))
             continue
         report = entry["report"]
         age = (today - date.fromisoformat(report["issued_on"])).days
         shown.append(dict(entry, failed=[item["name"] for item in reports.failed_items(report)],
                           stale=age if age > valid_days else 0,
                           results=[shown_result(item) for item in report["items"]],
-                          limits=[shown_limit(item) for item in report["items"]],
-                          withdrawn=reports.is_withdrawn(report)))
+                          limits=[shown_limit(item) for item in report["items"]]))
     return sorted(shown, key=lambda entry: entry["withdrawn"])
 
 
@@ -477,21 +496,25 @@ def batches_commissioned(db: sqlite_utils.Database, batch_id: int) -> list[dict]
 
 
 def reports_by(db: sqlite_utils.Database, agency_id: int) -> list[dict]:
-    """An agency's stored reports, newest first, each with whether it is current and
-    whether it withdraws its report."""
+    """An agency's stored reports, newest first, each with whether it is current,
+    whether it withdraws its report, and whether a withdrawal superseded it."""
     rows = list(db.query(
         "SELECT r.report_no, r.version, r.supersedes, r.created_at, r.record, b.gtin, b.lot "
         "FROM inspection_reports r JOIN batches b ON b.id = r.batch_id "
         "WHERE r.agency_id = ? ORDER BY r.id DESC", [agency_id]))
-    replaced = {(row["report_no"], row["supersedes"]) for row in rows if row["supersedes"]}
+    for row in rows:
+        row["withdrawn"] = reports.is_withdrawn(json.loads(row.pop("record")))
+    replaced = {(row["report_no"], row["supersedes"]): row["withdrawn"] for row in rows
+                if row["supersedes"]}
     return [dict(row, current=(row["report_no"], row["version"]) not in replaced,
-                 withdrawn=reports.is_withdrawn(json.loads(row.pop("record"))))
+                 withdrawn_by=replaced.get((row["report_no"], row["version"]), False))
             for row in rows]
 
 
 def current_version(db: sqlite_utils.Database, agency_id: int, report_no: str) -> dict:
     """The record of an agency's report as it now stands (the version no other
-    supersedes)."""
+    supersedes), its number as typed or written plainly."""
+    report_no = written_report_no(report_no)
     rows = db.execute("SELECT record, version, supersedes FROM inspection_reports WHERE "
                       "agency_id = ? AND report_no = ?", [agency_id, report_no]).fetchall()
     replaced = {supersedes for _record, _version, supersedes in rows if supersedes}
@@ -506,14 +529,15 @@ def withdrawal(db: sqlite_utils.Database, agency_id: int, report_no: str, reason
                today: date | None = None) -> dict:
     """The unsigned record withdrawing an agency's report as it now stands, checked:
     a report is withdrawn once, and only with a reason."""
-    record = current_version(db, agency_id, written_report_no(report_no))
+    record = current_version(db, agency_id, report_no)
     if reports.is_withdrawn(record):
         raise Conflict(f"report {record['report_no']} is withdrawn already",
                        message_zh=f"报告 {record['report_no']} 已经撤回")
     if not reason.strip():
         raise InvalidInput("say why the report is withdrawn: buyers and streamers read it",
                            message_zh="请写明撤回原因：消费者和主播都会看到")
-    return reports.check_record(reports.withdrawal_of(record, reason, today or date.today()))
+    return reports.check_record(reports.withdrawal_of(record, reason,
+                                                      today or clock.beijing_today()))
 
 
 # Tabs from a spreadsheet and the full-width ｜ of a Chinese keyboard separate cells.

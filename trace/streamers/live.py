@@ -29,8 +29,8 @@ from ..rooms import Room, get_room
 from .selection import ABOUT_THE_BATCH, report_check
 
 # Worst first: the page shows the first state that holds.
-STATES = ("recalled", "expired", "failed", "invalid_report", "dropped", "retest", "no_report",
-          "ok")
+STATES = ("recalled", "expired", "failed", "invalid_report", "dropped", "retest", "withdrawn",
+          "no_report", "ok")
 _ID = re.compile(r"[A-Za-z0-9_-]{8,32}")
 
 
@@ -121,12 +121,14 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
     """What the page shows for the batch now: its state (the worst that holds), the
     report to show (a failing one first, else the newest signed one) and the names
     of failed items."""
-    served = inspection_store.standing(inspection_store.served_reports(db, batch.id))
+    every = inspection_store.served_reports(db, batch.id)
+    served = inspection_store.standing(every)
     signed = [entry["report"] for entry in served if entry["signature_ok"]]
     failing = [report for report in signed if reports.failed_items(report)]
     failed = tuple(reports.failed_names(failing))
     decision = latest_decision(db, room_id, batch.id)
     today = today or date.today()
+    no_report = not report_check(served, valid_days, today).ok
     conditions = {
         "recalled": batch.status == "recalled",
         "expired": batch.expired(today),
@@ -134,7 +136,8 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
         "invalid_report": len(signed) < len(served),
         "dropped": decision == "不选用",
         "retest": decision == "待复检",
-        "no_report": not report_check(served, valid_days, today).ok,
+        "withdrawn": no_report and any(entry["withdrawn"] for entry in every),
+        "no_report": no_report,
     }
     state = next((name for name in STATES[:-1] if conditions[name]), "ok")
     return state, (failing or signed or [None])[0], failed

@@ -111,7 +111,7 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
     every = inspection_store.served_reports(db, batch.id)
     served = inspection_store.standing(every)
     today = today or date.today()
-    withdrawn = [shown["report"] for shown in every if shown["current"] and shown not in served]
+    withdrawn = [shown["report"] for shown in every if shown["withdrawn"]]
     checks = (code, _recall(batch, verdict), expiry_check(batch, today),
               report_check(served, valid_days, today, withdrawn), results_check(served),
               _supplier(verdict), _after_sales(db, verdict))
@@ -200,12 +200,12 @@ def report_check(served: list[dict], valid_days: int, today: date,
                      f"{bad} current lab report(s) fail the signature check, so their data "
                      "cannot be trusted: ask the lab or the supplier why")
     if not valid and withdrawn and not bad:
-        return Check("report", False, "检测机构撤回了报告 " + "；".join(
-            f"{record['report_no']}（原因：{record['reason']}）" for record in withdrawn) +
-            "，本批次没有其他有效的检测报告：需要新的检测",
-            "The lab withdrew report " + "; ".join(
-                f"{record['report_no']} (reason: {record['reason']})" for record in withdrawn) +
-            ", and the batch has no other valid report: a new test is needed")
+        return Check("report", False, "".join(
+            f"检测机构撤回了报告 {record['report_no']}，撤回原因：{record['reason']}。"
+            for record in withdrawn) + "本批次没有其他有效的检测报告，需要重新检测",
+            "".join(f"The lab withdrew report {record['report_no']}, because: "
+                    f"{record['reason']}. " for record in withdrawn) +
+            "The batch has no other valid report: a new test is needed")
     if not valid:
         return Check("report", False, "没有签名有效的现行检测报告" +
                      (f"（{bad} 份签名无效）" if bad else ""),

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request
 
 from .. import agencies, catalog
-from ..errors import Forbidden, InvalidInput, NotFound, TraceError
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TraceError
 from ..inspections import report as reports
 from ..inspections import store, tables
 from . import get_db, in_reader_language, link
@@ -64,14 +64,14 @@ def withdraw():
     """Withdraw a report signed in error (the wrong batch, a sample mix-up): a new
     signed version with the reason and no findings; the earlier ones stay readable."""
     db = get_db()
-    report_no = (request.values.get("report_no") or "").strip()
-    try:
-        record = store.current_version(db, g.agency.id, report_no)
-    except NotFound:
-        abort(404)
+    report_no = request.values.get("report_no") or ""
+    record = store.current_version(db, g.agency.id, report_no)  # or a 404 saying so
     if request.method == "GET":
         return _withdraw_form(record)
     try:
+        if request.form.get("confirm") != "1":
+            raise InvalidInput("tick the box to confirm: a withdrawal cannot be undone",
+                               message_zh="请勾选确认：撤回后不能恢复")
         unsigned = store.withdrawal(db, g.agency.id, report_no, request.form.get("reason", ""))
         config = current_app.config
         kid, sig = store.sign_with_agency_key(db, config["KEYS_DIR"], g.agency.id, unsigned,
@@ -84,8 +84,10 @@ def withdraw():
 
 
 def _withdraw_form(record: dict, error: str | None = None, status: int = 200):
-    own = store.own_key(get_db(), current_app.config["KEYS_DIR"], g.agency)
-    return render_template("agency/withdraw.html", record=record, error=error,
+    db = get_db()
+    own = store.own_key(db, current_app.config["KEYS_DIR"], g.agency)
+    product = catalog.get_product(db, record["batch"]["gtin"])
+    return render_template("agency/withdraw.html", record=record, error=error, product=product,
                            reason=request.form.get("reason", ""), own_key=own,
                            withdrawn=reports.is_withdrawn(record)), status
 
@@ -149,6 +151,10 @@ def _start(db) -> dict:
     if not (args.get("report_no") and args.get("supersedes")):
         return {"batch": args.get("batch", "")}
     record, batch_id = store.find_report(db, g.agency.id, args["report_no"], args["supersedes"])
+    if reports.is_withdrawn(store.current_version(db, g.agency.id, record["report_no"])):
+        raise Conflict(f"report {record['report_no']} was withdrawn, for good; sign a new test "
+                       "as a new report", message_zh=f"报告 {record['report_no']} 已经撤回，"
+                       "不能再更正；如需重新检测，请签发新编号的报告")
     return {"batch": str(batch_id), "report_no": record["report_no"],
             "supersedes": record["version"], "type": record["type"],
             "issued_on": record["issued_on"], "conclusion": record["conclusion"],

@@ -407,7 +407,8 @@ def create_inspection(json: m.InspectionIn):
     batch = catalog.get_batch_by_id(db, stored.batch_id)
     return m.Inspection(report_no=stored.report_no, version=stored.version, kid=stored.kid,
                         gtin=batch.gtin, lot=batch.lot,
-                        url=f"{config['BASE_URL']}/01/{batch.gtin}/10/{batch.lot}"), 201
+                        url=f"{config['BASE_URL']}/01/{batch.gtin}/10/{batch.lot}",
+                        withdrawn=report_format.is_withdrawn(record)), 201
 
 
 def _unsigned(db, report: dict, agency: agencies.Agency, pdf: bytes | None) -> dict:

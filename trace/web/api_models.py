@@ -254,3 +254,5 @@ class Inspection(BaseModel):
     gtin: str
     lot: str
     url: str = Field(description="the batch page showing the report")
+    withdrawn: bool = Field(False, description="this version withdraws the report: the batch "
+                            "no longer stands on it")
