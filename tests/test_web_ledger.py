@@ -95,6 +95,7 @@ def test_the_item_page_links_to_a_proof_page_that_checks(client, db, keyed):
     assert 'data-proof="ok"' in proof and "以下记录未被改动" in proof and "不在账本里" in proof
     assert "不能证明您手中的商品是正品" in proof and "verdict-genuine" not in proof
     assert "批次登记" in proof and "发放追溯码" in proof and "本次发放 5 个追溯码" in proof
+    assert "与这件商品有关的记录" in proof
     assert "是第 3 条记录发放的 5 个码中的第 1 个" in proof and "账本第 2 条" in proof
     first_leaf = log.leaf(db, 1)
     proof_hashes = log.inclusion_proof(db, 1, checkpoints.latest(db).size)
@@ -110,6 +111,7 @@ def test_the_batch_page_links_to_its_proof_in_english_too(client, db, keyed):
     assert f"/ledger/proof?gtin={GTIN}&amp;lot={LOT}&amp;lang=en" in page
     proof = client.get(f"/ledger/proof?gtin={GTIN}&lot={LOT}&lang=en").get_data(as_text=True)
     assert "The records below are unchanged" in proof and "Codes issued" in proof
+    assert "Records about this batch" in proof  # a batch's page, not one item's
     assert "<title>" in proof and "诸暨" not in proof.split("<title>")[1].split("</title>")[0]
 
 
