@@ -326,3 +326,23 @@ def test_a_sheet_for_another_batch_says_the_form_switched_to_it(client, db, lab,
         content_type="multipart/form-data")
     html = filled.get_data(as_text=True)
     assert filled.status_code == 200 and f"表格里的批次是 {LOT}" in html
+
+
+def test_a_busy_labs_reports_come_a_page_at_a_time_and_can_be_found(app, client, db, lab):
+    from test_inspections_store import pearl_report
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    for number in range(1, 56):
+        record = pearl_report(lab, report_no=f"ZJPQ-2026-{number:04d}", pdf_sha256="")
+        store.store_report(db, record, *store.sign_with_agency_key(
+            db, app.config["KEYS_DIR"], lab.id, record))
+    first = client.get("/agency/").get_data(as_text=True)
+    assert "第 1 / 2 页" in first and "ZJPQ-2026-0055" in first and "ZJPQ-2026-0005" not in first
+    second = client.get("/agency/?page=2").get_data(as_text=True)
+    assert "ZJPQ-2026-0005" in second and "ZJPQ-2026-0055" not in second
+    assert client.get("/agency/?page=999").status_code == 200  # the last page, not an error
+    found = client.get("/agency/?q=ｚｊｐｑ－２０２６－００１").get_data(as_text=True)
+    assert "找到 10 份报告" in found and "ZJPQ-2026-0010" in found and "ZJPQ-2026-0020" not in found
+    by_product = client.get("/agency/?q=珍珠项链").get_data(as_text=True)
+    assert "找到 55 份报告" in by_product
+    nothing = client.get("/agency/?q=100%25_").get_data(as_text=True)  # no wildcard slips in
+    assert "没有符合查找条件的报告" in nothing and "没有符合查找条件的批次" in nothing

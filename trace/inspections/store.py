@@ -495,20 +495,49 @@ def batches_commissioned(db: sqlite_utils.Database, batch_id: int) -> list[dict]
                          "ORDER BY c.id", [batch_id]))
 
 
-def reports_by(db: sqlite_utils.Database, agency_id: int) -> list[dict]:
+# Whether a stored record is a withdrawal, read in SQL: a lab's list of thousands of
+# reports is not parsed row by row, and a damaged record (not JSON) reads as not.
+_WITHDRAWAL = ("CASE WHEN json_valid({0}.record) THEN json_extract({0}.record, '$.status') "
+               "END = 'withdrawn'")
+
+
+def reports_by(db: sqlite_utils.Database, agency_id: int, *, search: str = "",
+               offset: int = 0, limit: int = -1) -> list[dict]:
     """An agency's stored reports, newest first, each with whether it is current,
-    whether it withdraws its report, and whether a withdrawal superseded it."""
-    rows = list(db.query(
-        "SELECT r.report_no, r.version, r.supersedes, r.created_at, r.record, b.gtin, b.lot "
-        "FROM inspection_reports r JOIN batches b ON b.id = r.batch_id "
-        "WHERE r.agency_id = ? ORDER BY r.id DESC", [agency_id]))
-    for row in rows:
-        row["withdrawn"] = reports.is_withdrawn(json.loads(row.pop("record")))
-    replaced = {(row["report_no"], row["supersedes"]): row["withdrawn"] for row in rows
-                if row["supersedes"]}
-    return [dict(row, current=(row["report_no"], row["version"]) not in replaced,
-                 withdrawn_by=replaced.get((row["report_no"], row["version"]), False))
-            for row in rows]
+    whether it withdraws its report, and whether a withdrawal superseded it;
+    ``search`` keeps those whose report number or lot holds it."""
+    where, args = _report_search(search)
+    return [dict(row, current=not row.pop("superseded"), withdrawn=bool(row["withdrawn"]),
+                 withdrawn_by=bool(row["withdrawn_by"])) for row in db.query(
+        "SELECT r.report_no, r.version, r.supersedes, r.created_at, b.gtin, b.lot, "
+        f"{_WITHDRAWAL.format('r')} AS withdrawn, "
+        "EXISTS (SELECT 1 FROM inspection_reports n WHERE n.agency_id = r.agency_id AND "
+        "n.report_no = r.report_no AND n.supersedes = r.version) AS superseded, "
+        "EXISTS (SELECT 1 FROM inspection_reports n WHERE n.agency_id = r.agency_id AND "
+        f"n.report_no = r.report_no AND n.supersedes = r.version AND {_WITHDRAWAL.format('n')}) "
+        f"AS withdrawn_by FROM {_REPORTS_OF_BATCHES} WHERE r.agency_id = ?{where} "
+        "ORDER BY r.id DESC LIMIT ? OFFSET ?", [agency_id, *args, limit, offset])]
+
+
+def count_reports(db: sqlite_utils.Database, agency_id: int, *, search: str = "") -> int:
+    where, args = _report_search(search)
+    return db.execute(f"SELECT count(*) FROM {_REPORTS_OF_BATCHES} WHERE r.agency_id = ?"
+                      f"{where}", [agency_id, *args]).fetchone()[0]
+
+
+_REPORTS_OF_BATCHES = ("inspection_reports r JOIN batches b ON b.id = r.batch_id "
+                       "JOIN products p ON p.gtin = b.gtin")
+
+
+def _report_search(search: str) -> tuple[str, list[str]]:
+    """The SQL condition for a typed search: part of a report number, a lot or a
+    product's name, in any case, full-width as a Chinese keyboard types it or not."""
+    typed = written_report_no(search)
+    if not typed:
+        return "", []
+    pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return (" AND (r.report_no LIKE ? ESCAPE '\\' OR b.lot LIKE ? ESCAPE '\\' OR p.name LIKE ? "
+            "ESCAPE '\\')", [pattern] * 3)
 
 
 def current_version(db: sqlite_utils.Database, agency_id: int, report_no: str) -> dict:

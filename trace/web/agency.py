@@ -31,11 +31,31 @@ def _signed_in_agency():
     g.agency = agencies.get_agency(get_db(), signed_in_user().org_id or 0)
 
 
+REPORTS_A_PAGE = 50
+BATCHES_SHOWN = 50
+
+
 @bp.get("/")
 def home():
+    """The batches to sign for and the reports signed, newest first: a page of
+    reports at a time, and a search over report numbers, lots and products."""
     db = get_db()
-    return render_template("agency/home.html", batches=store.batches_for(db, g.agency.id),
-                           reports=store.reports_by(db, g.agency.id))
+    search = (request.args.get("q") or "").strip()[:60]
+    total = store.count_reports(db, g.agency.id, search=search)
+    pages = max(1, -(-total // REPORTS_A_PAGE))
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, pages))
+    batches = [batch for batch in store.batches_for(db, g.agency.id)
+               if _matches(search, batch["lot"], batch["product"])]
+    return render_template(
+        "agency/home.html", batches=batches[:BATCHES_SHOWN], more_batches=len(batches) >
+        BATCHES_SHOWN, search=search, page=page, pages=pages, total=total,
+        reports=store.reports_by(db, g.agency.id, search=search,
+                                 offset=(page - 1) * REPORTS_A_PAGE, limit=REPORTS_A_PAGE))
+
+
+def _matches(search: str, *texts: str) -> bool:
+    typed = store.written_report_no(search)
+    return not typed or any(typed in store.written_report_no(text) for text in texts)
 
 
 @bp.route("/reports/new", methods=["GET", "POST"])
