@@ -342,6 +342,7 @@ def test_a_busy_labs_reports_come_a_page_at_a_time_and_can_be_found(app, client,
     assert client.get("/agency/?page=999").status_code == 200  # the last page, not an error
     found = client.get("/agency/?q=ｚｊｐｑ－２０２６－００１").get_data(as_text=True)
     assert "找到 10 份报告" in found and "ZJPQ-2026-0010" in found and "ZJPQ-2026-0020" not in found
+    assert '/agency/?page=2&amp;q=' in client.get("/agency/?q=ZJPQ").get_data(as_text=True)
     by_product = client.get("/agency/?q=珍珠项链").get_data(as_text=True)
     assert "找到 55 份报告" in by_product
     nothing = client.get("/agency/?q=100%25_").get_data(as_text=True)  # no wildcard slips in

@@ -176,7 +176,7 @@ def test_one_code_is_found_in_the_codes_table_however_it_is_given(supplier, db):
     html = missing.get_data(as_text=True)
     assert missing.status_code == 200 and "本批次没有追溯码 AAAA-BBBB-CCCC" in html
     assert html[html.index('id="items"'):].count("<tr><td") == 100  # the table stays
-    assert "第 1 / 2 页" in html
+    assert "第 1 / 2 页" in html and f'{page}?page=2#items"' in html
     forged_html = supplier.get(page, query_string={"find": forged(wanted["url"])}).get_data(
         as_text=True)
     assert "伪造" in forged_html and "只显示这个码" not in forged_html
