@@ -8,7 +8,7 @@ import io
 import pytest
 
 from trace import agencies, catalog
-from trace.inspections import store
+from trace.inspections import lists, store
 
 from conftest import GTIN, LOT, post_form
 from test_inspections_store import PDF
@@ -176,7 +176,7 @@ def test_supplier_commissions_and_operator_assigns(app, db, make_batch, make_acc
     assert f'<option value="{LOT}" label="诸暨淡水珍珠项链 · {GTIN}">' in offered
     post_form(operator, "/admin/assign", {"gtin": GTIN, "lot": LOT, "agency": str(agency.id)},
               page="/admin/")
-    kinds = {row["kind"] for row in store.batches_for(db, agency.id)}
+    kinds = {row["kind"] for row in lists.batches_for(db, agency.id)}
     assert kinds == {"commission", "assignment"}
     bad = post_form(operator, "/admin/assign", {"gtin": GTIN, "lot": "NOPE", "agency": "1"},
                     page="/admin/")

@@ -50,6 +50,18 @@ def issue(client, db, count: int, lot: str = LOT, **extra) -> jobs.Job:
     return wait_for(db, job_id)
 
 
+def test_the_home_page_says_when_a_lab_fails_or_withdraws_a_batchs_report(app, supplier, db):
+    from test_live import withdraw_the_report
+    from test_web_public import _stored_report
+    _stored_report(app, db)
+    assert 'id="lab-news"' not in supplier.get("/supplier/").get_data(as_text=True)
+    withdraw_the_report(app, db)
+    html = supplier.get("/supplier/").get_data(as_text=True)
+    news = html[html.index('id="lab-news"'):html.index("</section>", html.index('id="lab-news"'))]
+    assert "检测机构撤回了报告 ZJPQ-2026-0815" in news and "请重新送检" in news
+    assert f"/supplier/batches/{GTIN}/{LOT}#lab" in news
+
+
 def test_the_home_page_lists_only_this_suppliers_products_and_batches(supplier, db):
     other = catalog.add_supplier(db, "别家公司", "91330100MA27XL0Y34")
     catalog.add_product(db, other, "06901234567892", "别家的茶叶")

@@ -443,15 +443,6 @@ def shown_limit(item: dict) -> str:
     return limit
 
 
-def batches_for(db: sqlite_utils.Database, agency_id: int) -> list[dict]:
-    """The batches an agency may sign for, with why (commission or assignment)."""
-    return list(db.query(
-        "SELECT b.id, b.gtin, b.lot, p.name AS product, s.name AS supplier, c.kind, c.at "
-        "FROM commissions c JOIN batches b ON b.id = c.batch_id "
-        "JOIN products p ON p.gtin = b.gtin JOIN suppliers s ON s.id = p.supplier_id "
-        "WHERE c.agency_id = ? ORDER BY c.id DESC", [agency_id]))
-
-
 def find_report(db: sqlite_utils.Database, agency_id: int, report_no: str,
                 version: str) -> tuple[dict, int]:
     """One stored version of an agency's report: (the record as signed, its batch id)."""
@@ -474,70 +465,6 @@ def previous_pdf(db: sqlite_utils.Database, agency_id: int, report_no: object,
     except NotFound:
         return ""
     return previous.get("pdf_sha256", "")
-
-
-def item_lines(items: list[dict]) -> str:
-    """Items as the form's lines (the reverse of ``items_from_lines``), without the
-    separators of an empty method at the end.
-
-    >>> item_lines([{"name": "光泽", "result": "强", "verdict": "合格"}])
-    '光泽 | 强 |  |  | 合格'
-    """
-    return "\n".join(" | ".join(item.get(key, "") for key in
-                                ("name", "result", "unit", "limit", "verdict", "method"))
-                     .removesuffix(" | ") for item in items)
-
-
-def batches_commissioned(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
-    """Who may sign for a batch: each agency with how (commission or assignment)."""
-    return list(db.query("SELECT a.id, a.name, a.cma_no, c.kind, c.at FROM commissions c "
-                         "JOIN agencies a ON a.id = c.agency_id WHERE c.batch_id = ? "
-                         "ORDER BY c.id", [batch_id]))
-
-
-# Whether a stored record is a withdrawal, read in SQL: a lab's list of thousands of
-# reports is not parsed row by row, and a damaged record (not JSON) reads as not.
-_WITHDRAWAL = ("CASE WHEN json_valid({0}.record) THEN json_extract({0}.record, '$.status') "
-               "END = 'withdrawn'")
-
-
-def reports_by(db: sqlite_utils.Database, agency_id: int, *, search: str = "",
-               offset: int = 0, limit: int = -1) -> list[dict]:
-    """An agency's stored reports, newest first, each with whether it is current,
-    whether it withdraws its report, and whether a withdrawal superseded it;
-    ``search`` keeps those whose report number or lot holds it."""
-    where, args = _report_search(search)
-    return [dict(row, current=not row.pop("superseded"), withdrawn=bool(row["withdrawn"]),
-                 withdrawn_by=bool(row["withdrawn_by"])) for row in db.query(
-        "SELECT r.report_no, r.version, r.supersedes, r.created_at, b.gtin, b.lot, "
-        f"{_WITHDRAWAL.format('r')} AS withdrawn, "
-        "EXISTS (SELECT 1 FROM inspection_reports n WHERE n.agency_id = r.agency_id AND "
-        "n.report_no = r.report_no AND n.supersedes = r.version) AS superseded, "
-        "EXISTS (SELECT 1 FROM inspection_reports n WHERE n.agency_id = r.agency_id AND "
-        f"n.report_no = r.report_no AND n.supersedes = r.version AND {_WITHDRAWAL.format('n')}) "
-        f"AS withdrawn_by FROM {_REPORTS_OF_BATCHES} WHERE r.agency_id = ?{where} "
-        "ORDER BY r.id DESC LIMIT ? OFFSET ?", [agency_id, *args, limit, offset])]
-
-
-def count_reports(db: sqlite_utils.Database, agency_id: int, *, search: str = "") -> int:
-    where, args = _report_search(search)
-    return db.execute(f"SELECT count(*) FROM {_REPORTS_OF_BATCHES} WHERE r.agency_id = ?"
-                      f"{where}", [agency_id, *args]).fetchone()[0]
-
-
-_REPORTS_OF_BATCHES = ("inspection_reports r JOIN batches b ON b.id = r.batch_id "
-                       "JOIN products p ON p.gtin = b.gtin")
-
-
-def _report_search(search: str) -> tuple[str, list[str]]:
-    """The SQL condition for a typed search: part of a report number, a lot or a
-    product's name, in any case, full-width as a Chinese keyboard types it or not."""
-    typed = written_report_no(search)
-    if not typed:
-        return "", []
-    pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return (" AND (r.report_no LIKE ? ESCAPE '\\' OR b.lot LIKE ? ESCAPE '\\' OR p.name LIKE ? "
-            "ESCAPE '\\')", [pattern] * 3)
 
 
 def current_version(db: sqlite_utils.Database, agency_id: int, report_no: str) -> dict:
@@ -567,50 +494,3 @@ def withdrawal(db: sqlite_utils.Database, agency_id: int, report_no: str, reason
                            message_zh="请写明撤回原因：消费者和主播都会看到")
     return reports.check_record(reports.withdrawal_of(record, reason,
                                                       today or clock.beijing_today()))
-
-
-# Tabs from a spreadsheet and the full-width ｜ of a Chinese keyboard separate cells.
-# A line with none of them may be typed with Chinese commas (铅，0.02，mg/kg，…): never
-# a decimal or thousands mark, unlike the ASCII comma of 0,8 or 1,200.
-_SEPARATORS = r"[|｜\t]"
-
-
-def _separator_of(line: str) -> str:
-    """The pattern that splits ``line`` into cells."""
-    return _SEPARATORS if re.search(_SEPARATORS, line) else "，"
-
-
-def items_from_lines(text: str) -> list[dict]:
-    """Tested items typed one a line: name | result | unit | limit | verdict | method
-    (tabs work too, so rows pasted from a spreadsheet do, and so do Chinese commas
-    in a line without any; unit, limit and method may be left empty).
-
-    >>> items_from_lines("联苯菊酯 | 5.8 | mg/kg | ≤5 | 不合格 | GB 23200.113")[0]["verdict"]
-    '不合格'
-    """
-    items = []
-    for number, line in enumerate((text or "").splitlines(), 1):
-        if not line.strip():
-            continue
-        separator = _separator_of(line)
-        cells = [cell.strip() for cell in re.split(separator, line)]
-        while len(cells) > 6 and not cells[-1]:  # a spreadsheet's trailing empty cells
-            cells.pop()
-        if len(cells) > 6:  # never sign a line cut short without a word
-            raise InvalidInput(f"item line {number} has {len(cells)} fields; at most 6 "
-                               "(name | result | unit | limit | verdict | method)",
-                               message_zh=f"第 {number} 行有 {len(cells)} 栏，最多 6 栏"
-                               "（名称 | 结果 | 单位 | 标准要求 | 判定 | 方法）；"
-                               f"内容里不能有“{separator if separator == '，' else '|'}”")
-        cells += [""] * (6 - len(cells))
-        name, result, unit, limit, verdict, method = cells[:6]
-        if not (name and result and verdict):
-            raise InvalidInput(f"item line {number}: name, result and verdict are needed "
-                               "(name | result | unit | limit | verdict | method)",
-                               message_zh=f"第 {number} 行：须有项目名称、结果和判定"
-                               "（名称 | 结果 | 单位 | 标准要求 | 判定 | 方法）")
-        item = {"name": name, "result": result, "verdict": verdict}
-        item.update({key: value for key, value in
-                     (("unit", unit), ("limit", limit), ("method", method)) if value})
-        items.append(with_reading(item))
-    return items

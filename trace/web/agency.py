@@ -17,7 +17,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from .. import agencies, catalog
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TraceError
 from ..inspections import report as reports
-from ..inspections import store, tables
+from ..inspections import lines, lists, store, tables
 from . import get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
@@ -41,15 +41,15 @@ def home():
     reports at a time, and a search over report numbers, lots and products."""
     db = get_db()
     search = (request.args.get("q") or "").strip()[:60]
-    total = store.count_reports(db, g.agency.id, search=search)
+    total = lists.count_reports(db, g.agency.id, search=search)
     pages = max(1, -(-total // REPORTS_A_PAGE))
     page = max(1, min(request.args.get("page", 1, type=int) or 1, pages))
-    batches = [batch for batch in store.batches_for(db, g.agency.id)
+    batches = [batch for batch in lists.batches_for(db, g.agency.id)
                if _matches(search, batch["lot"], batch["product"])]
     return render_template(
         "agency/home.html", batches=batches[:BATCHES_SHOWN], more_batches=len(batches) >
         BATCHES_SHOWN, search=search, page=page, pages=pages, total=total,
-        reports=store.reports_by(db, g.agency.id, search=search,
+        reports=lists.reports_by(db, g.agency.id, search=search,
                                  offset=(page - 1) * REPORTS_A_PAGE, limit=REPORTS_A_PAGE))
 
 
@@ -61,7 +61,7 @@ def _matches(search: str, *texts: str) -> bool:
 @bp.route("/reports/new", methods=["GET", "POST"])
 def new_report():
     db = get_db()
-    batches = store.batches_for(db, g.agency.id)
+    batches = lists.batches_for(db, g.agency.id)
     if request.method == "GET":
         return _form(batches, _start(db))
     try:
@@ -116,7 +116,7 @@ def _withdraw_form(record: dict, error: str | None = None, status: int = 200):
 def from_sheet():
     """The report form filled in from the lab's own sheet (.xlsx or CSV, one report),
     to check, attach the PDF to and sign: nothing is signed or stored here."""
-    batches = store.batches_for(get_db(), g.agency.id)
+    batches = lists.batches_for(get_db(), g.agency.id)
     upload = request.files.get("sheet")
     try:
         if not (upload and upload.filename):
@@ -161,7 +161,7 @@ def _filled_from(records: list[dict], batches: list[dict], name: str) -> dict:
     return {"batch": str(chosen["id"]), "report_no": record["report_no"],
             "supersedes": record["supersedes"], "type": record["type"],
             "issued_on": record["issued_on"], "conclusion": record["conclusion"],
-            "items": store.item_lines(record["items"]), "reason": record.get("reason", "")}
+            "items": lines.item_lines(record["items"]), "reason": record.get("reason", "")}
 
 
 def _start(db) -> dict:
@@ -178,7 +178,7 @@ def _start(db) -> dict:
     return {"batch": str(batch_id), "report_no": record["report_no"],
             "supersedes": record["version"], "type": record["type"],
             "issued_on": record["issued_on"], "conclusion": record["conclusion"],
-            "items": store.item_lines(record["items"])}
+            "items": lines.item_lines(record["items"])}
 
 
 def _form(batches: list[dict], form, error: str | None = None, status: int = 200,
@@ -211,7 +211,7 @@ def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:
         "type": form.get("type", ""), "batch": {"gtin": batch.gtin, "lot": batch.lot},
         "issued_on": form.get("issued_on", ""),
         "conclusion": (form.get("conclusion") or "").strip(),
-        "items": store.items_from_lines(form.get("items", "")),
+        "items": lines.items_from_lines(form.get("items", "")),
         "pdf_sha256": hashlib.sha256(pdf).hexdigest() if pdf else kept_pdf,
         "supersedes": supersedes}
     if supersedes:  # ISO/IEC 17025 7.8.8: a changed report says why

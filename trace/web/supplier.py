@@ -30,6 +30,7 @@ from .. import (agencies, catalog, corrections, downloads, images, issuing, jobs
 from ..checkpointing import sign_pending
 from ..codes import group_serial
 from ..digits import ascii_digits, is_number
+from ..inspections import lists as inspection_lists
 from ..inspections import store as inspection_store
 from ..inspections import report as report_format
 from ..errors import InvalidInput, TraceError
@@ -58,6 +59,7 @@ def home():
     reported, reports_total = reports.about_supplier(db, g.supplier.id, limit=5)
     return render_template("supplier/home.html", products=products, batches=batches,
                            reported=reported, reports_total=reports_total,
+                           lab_news=inspection_lists.needing_attention(db, g.supplier.id),
                            names={row["gtin"]: row["name"] for row in products})
 
 
@@ -254,7 +256,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         stocks=choices, stock=chosen, form=request.form, problem=problem,
         events=recalls.events_for(db, found.id, every_item=True),
         labs=[lab for lab in agencies.list_agencies(db) if lab.approved],
-        commissioned=inspection_store.batches_commissioned(db, found.id),
+        commissioned=inspection_lists.batches_commissioned(db, found.id),
         reports=served, failed=report_format.failed_names(
             shown["report"] for shown in inspection_store.standing(served)
             if shown["signature_ok"]),

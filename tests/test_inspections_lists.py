@@ -1,0 +1,66 @@
+"""What the workspaces list: a lab's reports a page at a time with their states,
+and the batches whose lab findings a supplier must act on."""
+
+from __future__ import annotations
+
+import pytest
+
+from trace import catalog
+from trace.inspections import lists, store
+
+from conftest import GTIN, LOT
+from test_inspections_store import PDF, commissioned, lab, pearl_report, signed  # noqa: F401
+
+
+def stored(app, db, agency, **changes) -> dict:
+    record = pearl_report(agency, **changes)
+    store.store_report(db, record, *signed(app, db, agency, record), pdf=PDF)
+    return record
+
+
+def withdraw(app, db, agency, report_no: str) -> None:
+    record = store.withdrawal(db, agency.id, report_no, "样品并非取自本批次")
+    store.store_report(db, record, *signed(app, db, agency, record))
+
+
+def test_a_labs_reports_say_which_stand_which_were_corrected_and_which_withdrawn(
+        app, db, commissioned):  # noqa: F811
+    stored(app, db, commissioned)
+    stored(app, db, commissioned, version="2", supersedes="1", reason="更正单位")
+    stored(app, db, commissioned, report_no="ZJPQ-2026-0900")
+    withdraw(app, db, commissioned, "ZJPQ-2026-0900")
+    states = [(r["report_no"], r["version"], r["current"], r["withdrawn"], r["withdrawn_by"])
+              for r in lists.reports_by(db, commissioned.id)]
+    assert states == [("ZJPQ-2026-0900", "2", True, True, False),
+                      ("ZJPQ-2026-0900", "1", False, False, True),
+                      ("ZJPQ-2026-0815", "2", True, False, False),
+                      ("ZJPQ-2026-0815", "1", False, False, False)]
+    assert [r["version"] for r in lists.reports_by(db, commissioned.id, offset=1, limit=2)] \
+        == ["1", "2"]
+    assert lists.count_reports(db, commissioned.id, search="ｚｊｐｑ－２０２６－０９") == 2
+    assert lists.count_reports(db, commissioned.id, search="珍珠项链") == 4
+    assert lists.count_reports(db, commissioned.id, search="%") == 0  # a wildcard, typed
+
+
+@pytest.fixture
+def supplier(db):
+    return catalog.supplier_of(db, catalog.get_product(db, GTIN))
+
+
+def test_a_supplier_is_told_of_a_failed_item_and_of_a_withdrawal_left_alone(
+        app, db, commissioned, supplier):  # noqa: F811
+    stored(app, db, commissioned)
+    assert lists.needing_attention(db, supplier.id) == []
+    withdraw(app, db, commissioned, "ZJPQ-2026-0815")
+    assert [(n["lot"], n["report_no"], n["state"]) for n in
+            lists.needing_attention(db, supplier.id)] == [(LOT, "ZJPQ-2026-0815", "withdrawn")]
+    failing = [{"name": "珠层厚度", "result": "0.1", "unit": "mm", "limit": "≥0.3",
+                "verdict": "不合格"}]
+    stored(app, db, commissioned, report_no="ZJPQ-2026-0901", items=failing)
+    # A new report stands beside the withdrawn one, and it fails: that is the news now.
+    assert [(n["report_no"], n["state"]) for n in lists.needing_attention(db, supplier.id)] \
+        == [("ZJPQ-2026-0901", "failed")]
+    db.execute("DROP TRIGGER inspection_reports_no_update")  # a damaged row: read, no error
+    db.execute("UPDATE inspection_reports SET record = 'not json' WHERE report_no = ?",
+               ["ZJPQ-2026-0901"])
+    assert lists.needing_attention(db, supplier.id) == []  # nothing failing can be read

@@ -1,0 +1,99 @@
+"""What the workspaces list: the batches a lab may sign for, who may sign for a
+batch, and a lab's reports a page at a time with a search. Read in SQL, a page
+at a time, so a lab with thousands of reports is not parsed row by row::
+
+    lists.reports_by(db, agency_id, search="ZJSP", offset=0, limit=50)
+    lists.count_reports(db, agency_id, search="ZJSP")
+
+These are lists to act on, not proofs: pages that show a report to buyers re-check
+it (``store.served_reports``).
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from .report import FAILED
+from .store import written_report_no
+
+
+def batches_for(db: sqlite_utils.Database, agency_id: int) -> list[dict]:
+    """The batches an agency may sign for, with why (commission or assignment)."""
+    return list(db.query(
+        "SELECT b.id, b.gtin, b.lot, p.name AS product, s.name AS supplier, c.kind, c.at "
+        "FROM commissions c JOIN batches b ON b.id = c.batch_id "
+        "JOIN products p ON p.gtin = b.gtin JOIN suppliers s ON s.id = p.supplier_id "
+        "WHERE c.agency_id = ? ORDER BY c.id DESC", [agency_id]))
+
+
+def batches_commissioned(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
+    """Who may sign for a batch: each agency with how (commission or assignment)."""
+    return list(db.query("SELECT a.id, a.name, a.cma_no, c.kind, c.at FROM commissions c "
+                         "JOIN agencies a ON a.id = c.agency_id WHERE c.batch_id = ? "
+                         "ORDER BY c.id", [batch_id]))
+
+
+# Whether a stored record is a withdrawal, read in SQL: a lab's list of thousands of
+# reports is not parsed row by row, and a damaged record (not JSON) reads as not.
+_WITHDRAWAL = ("CASE WHEN json_valid({0}.record) THEN json_extract({0}.record, '$.status') "
+               "END = 'withdrawn'")
+
+
+def reports_by(db: sqlite_utils.Database, agency_id: int, *, search: str = "",
+               offset: int = 0, limit: int = -1) -> list[dict]:
+    """An agency's stored reports, newest first, each with whether it is current,
+    whether it withdraws its report, and whether a withdrawal superseded it;
+    ``search`` keeps those whose report number or lot holds it."""
+    where, args = _report_search(search)
+    return [dict(row, current=not row.pop("superseded"), withdrawn=bool(row["withdrawn"]),
+                 withdrawn_by=bool(row["withdrawn_by"])) for row in db.query(
+        "SELECT r.report_no, r.version, r.supersedes, r.created_at, b.gtin, b.lot, "
+        f"{_WITHDRAWAL.format('r')} AS withdrawn, "
+        "EXISTS (SELECT 1 FROM inspection_reports n WHERE n.agency_id = r.agency_id AND "
+        "n.report_no = r.report_no AND n.supersedes = r.version) AS superseded, "
+        "EXISTS (SELECT 1 FROM inspection_reports n WHERE n.agency_id = r.agency_id AND "
+        f"n.report_no = r.report_no AND n.supersedes = r.version AND {_WITHDRAWAL.format('n')}) "
+        f"AS withdrawn_by FROM {_REPORTS_OF_BATCHES} WHERE r.agency_id = ?{where} "
+        "ORDER BY r.id DESC LIMIT ? OFFSET ?", [agency_id, *args, limit, offset])]
+
+
+def count_reports(db: sqlite_utils.Database, agency_id: int, *, search: str = "") -> int:
+    where, args = _report_search(search)
+    return db.execute(f"SELECT count(*) FROM {_REPORTS_OF_BATCHES} WHERE r.agency_id = ?"
+                      f"{where}", [agency_id, *args]).fetchone()[0]
+
+
+_REPORTS_OF_BATCHES = ("inspection_reports r JOIN batches b ON b.id = r.batch_id "
+                       "JOIN products p ON p.gtin = b.gtin")
+
+
+def _report_search(search: str) -> tuple[str, list[str]]:
+    """The SQL condition for a typed search: part of a report number, a lot or a
+    product's name, in any case, full-width as a Chinese keyboard types it or not."""
+    typed = written_report_no(search)
+    if not typed:
+        return "", []
+    pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return (" AND (r.report_no LIKE ? ESCAPE '\\' OR b.lot LIKE ? ESCAPE '\\' OR p.name LIKE ? "
+            "ESCAPE '\\')", [pattern] * 3)
+
+
+def needing_attention(db: sqlite_utils.Database, supplier_id: int) -> list[dict]:
+    """A supplier's batches (not recalled) on which a lab's latest word calls for
+    action: a current report that fails an item (``failed``), or a withdrawal with
+    no other current report beside it (``withdrawn``); newest first."""
+    return list(db.query(
+        # Current versions, a damaged record read as '{}': json functions never see it.
+        "WITH cur AS (SELECT r.id, r.batch_id, r.report_no, CASE WHEN json_valid(r.record) "
+        "THEN r.record ELSE '{}' END AS record FROM inspection_reports r WHERE NOT EXISTS "
+        "(SELECT 1 FROM inspection_reports n WHERE n.agency_id = r.agency_id AND "
+        "n.report_no = r.report_no AND n.supersedes = r.version)) "
+        "SELECT b.gtin, b.lot, p.name AS product, c.report_no, CASE WHEN "
+        "json_extract(c.record, '$.status') = 'withdrawn' THEN 'withdrawn' ELSE 'failed' END "
+        "AS state FROM cur c JOIN batches b ON b.id = c.batch_id "
+        "JOIN products p ON p.gtin = b.gtin WHERE p.supplier_id = ? AND b.status != 'recalled' "
+        "AND ((json_extract(c.record, '$.status') = 'withdrawn' AND NOT EXISTS (SELECT 1 FROM "
+        "cur o WHERE o.batch_id = c.batch_id AND coalesce(json_extract(o.record, '$.status'), "
+        "'') != 'withdrawn')) OR EXISTS (SELECT 1 FROM json_each(c.record, '$.items') WHERE "
+        f"json_extract(value, '$.verdict') IN ({', '.join('?' * len(FAILED))}))) "
+        "ORDER BY c.id DESC", [supplier_id, *FAILED]))
