@@ -52,14 +52,18 @@ def test_a_supplier_is_told_of_a_failed_item_and_of_a_withdrawal_left_alone(
     stored(app, db, commissioned)
     assert lists.needing_attention(db, supplier.id) == []
     withdraw(app, db, commissioned, "ZJPQ-2026-0815")
-    assert [(n["lot"], n["report_no"], n["state"]) for n in
-            lists.needing_attention(db, supplier.id)] == [(LOT, "ZJPQ-2026-0815", "withdrawn")]
+    assert [(n["lot"], n["report_nos"], n["state"]) for n in
+            lists.needing_attention(db, supplier.id)] == [(LOT, ["ZJPQ-2026-0815"], "withdrawn")]
+    stored(app, db, commissioned, report_no="ZJPQ-2026-0816")
+    withdraw(app, db, commissioned, "ZJPQ-2026-0816")  # the batch is named once, both reports
+    assert [(n["report_nos"], n["state"]) for n in lists.needing_attention(db, supplier.id)] \
+        == [(["ZJPQ-2026-0816", "ZJPQ-2026-0815"], "withdrawn")]
     failing = [{"name": "珠层厚度", "result": "0.1", "unit": "mm", "limit": "≥0.3",
                 "verdict": "不合格"}]
     stored(app, db, commissioned, report_no="ZJPQ-2026-0901", items=failing)
     # A new report stands beside the withdrawn one, and it fails: that is the news now.
-    assert [(n["report_no"], n["state"]) for n in lists.needing_attention(db, supplier.id)] \
-        == [("ZJPQ-2026-0901", "failed")]
+    assert [(n["report_nos"], n["state"]) for n in lists.needing_attention(db, supplier.id)] \
+        == [(["ZJPQ-2026-0901"], "failed")]
     db.execute("DROP TRIGGER inspection_reports_no_update")  # a damaged row: read, no error
     db.execute("UPDATE inspection_reports SET record = 'not json' WHERE report_no = ?",
                ["ZJPQ-2026-0901"])

@@ -80,8 +80,22 @@ def _report_search(search: str) -> tuple[str, list[str]]:
 
 def needing_attention(db: sqlite_utils.Database, supplier_id: int) -> list[dict]:
     """A supplier's batches (not recalled) on which a lab's latest word calls for
-    action: a current report that fails an item (``failed``), or a withdrawal with
-    no other current report beside it (``withdrawn``); newest first."""
+    action, once each, newest first: ``failed`` when a current report fails an item,
+    else ``withdrawn`` when its reports were withdrawn with none left beside them;
+    ``report_nos`` the reports concerned, newest first."""
+    batches: dict[tuple[str, str], dict] = {}
+    for row in _attention_rows(db, supplier_id):
+        batch = batches.setdefault((row["gtin"], row["lot"]), dict(
+            gtin=row["gtin"], lot=row["lot"], product=row["product"], state=row["state"],
+            report_nos=[]))
+        if row["state"] == batch["state"]:
+            batch["report_nos"].append(row["report_no"])
+        elif row["state"] == "failed":  # a failed item outweighs a withdrawal
+            batch.update(state="failed", report_nos=[row["report_no"]])
+    return list(batches.values())
+
+
+def _attention_rows(db: sqlite_utils.Database, supplier_id: int) -> list[dict]:
     return list(db.query(
         # Current versions, a damaged record read as '{}': json functions never see it.
         "WITH cur AS (SELECT r.id, r.batch_id, r.report_no, CASE WHEN json_valid(r.record) "
