@@ -467,13 +467,16 @@ def test_a_conclusion_saying_nothing_failed_is_read_so(conclusion, failed):
     ({"supersedes": "1", "version": "2", "reason": " "}, "1–500"),
     ({"supersedes": "1", "version": "2", "reason": "x" * 501}, "1–500"),
     ({"supersedes": "1", "version": "2", "status": "revoked", "reason": "r"}, "只能是"),
+    ({"status": "Withdrawn", "type": None}, "报告状态：只能是"),  # named before what is missing
     ({"supersedes": "1", "version": "2", "status": "withdrawn"}, "撤回原因"),
     ({"status": "withdrawn", "reason": "r", "items": []}, "撤回的版本"),
     ({"supersedes": "1", "version": "2", "status": "withdrawn", "reason": "r"}, "不含检测项目"),
 ])
 def test_a_reason_or_withdrawal_out_of_place_is_refused(db, lab, change, message):
+    record = pearl_report(lab, **change)
+    record = {key: value for key, value in record.items() if value is not None}
     with pytest.raises(InvalidInput) as refused:
-        reports.check_record(pearl_report(lab, **change))
+        reports.check_record(record)
     assert message in refused.value.message_zh
 
 

@@ -159,4 +159,5 @@ def withdraw_the_report(app, db) -> None:
 def test_a_withdrawn_report_leaves_the_page_without_one(app, db, selected):
     withdraw_the_report(app, db)
     shown = live.on_camera(db, selected.id, BASE_URL)
-    assert shown.state == "withdrawn" and shown.report is None
+    assert shown.state == "withdrawn" and shown.report["report_no"] == "ZJPQ-2026-0815"
+    assert shown.report["status"] == "withdrawn"  # the lab and number, shown as withdrawn

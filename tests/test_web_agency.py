@@ -69,6 +69,19 @@ def test_sign_a_report_with_its_pdf_then_correct_it(client, db, lab):
     assert "更正原因" in page and "光泽等级录入有误" in page
 
 
+def test_an_old_correction_link_opens_the_current_version_and_says_so(client, db, lab):
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    post_form(client, "/agency/reports/new", report_form(), page="/agency/",
+              content_type="multipart/form-data")
+    post_form(client, "/agency/reports/new", report_form(
+        supersedes="1", conclusion="所检项目符合要求（更正）", reason="结论措辞"), page="/agency/",
+        content_type="multipart/form-data")
+    old = client.get("/agency/reports/new?report_no=ｚｊｐｑ－２０２６－０９０１&supersedes=1")
+    html = old.get_data(as_text=True)
+    assert old.status_code == 200 and "第 1 版已经被更正过；下面是现行的第 2 版" in html
+    assert 'name="supersedes" value="2"' in html and "所检项目符合要求（更正）" in html
+
+
 def test_a_report_signed_in_error_is_withdrawn_with_its_reason(client, db, lab):
     store.commission(db, GTIN, LOT, lab.id, actor="qc")
     post_form(client, "/agency/reports/new", report_form(), page="/agency/",
@@ -111,6 +124,10 @@ def test_a_report_signed_in_error_is_withdrawn_with_its_reason(client, db, lab):
     assert revived.status_code == 409 and "请签发新编号的报告" in revived.get_data(as_text=True)
     stale_link = client.get("/agency/reports/new?report_no=ZJPQ-2026-0901&supersedes=1")
     assert stale_link.status_code == 409 and "已经撤回" in stale_link.get_data(as_text=True)
+    unnamed = client.get("/agency/reports/withdraw").get_data(as_text=True)
+    assert "请写明报告编号" in unnamed
+    # The error keeps the lab's own frame: its name and its menu, not a bare e-mail.
+    assert "浙江省珍珠检测中心" in unnamed and 'href="/agency/reports/new"' in unnamed
     missing = client.get("/agency/reports/withdraw?report_no=NOPE")
     assert missing.status_code == 404 and "没有编号为 NOPE 的报告" in missing.get_data(as_text=True)
 

@@ -385,11 +385,14 @@ def test_a_lab_system_corrects_with_a_reason_then_withdraws_by_number(client, db
                   if k not in ("v", "agency", "pdf_sha256")}
     made = call(client, "POST", "/inspections", lims, json={"report": correction})
     assert made.status_code == 201, made.get_json()
-    unexplained = call(client, "POST", "/inspections", lims,
-                       json={"report": {"report_no": "ZJPQ-2026-0815", "status": "withdrawn"}})
-    assert unexplained.status_code == 400 and "reason" in unexplained.get_json()["message"]
+    for refused, words in (({}, "reason, as text"), ({"reason": 123}, "reason, as text"),
+                           ({"reason": "r", "items": []}, "not items"),
+                           ({"reason": "r", "report_no": ""}, "report's number")):
+        answer = call(client, "POST", "/inspections", lims, json={"report": {
+            "report_no": "ZJPQ-2026-0815", "status": "withdrawn", **refused}})
+        assert answer.status_code == 400 and words in answer.get_json()["message"], refused
     withdrawn = call(client, "POST", "/inspections", lims, json={"report": {
-        "report_no": "ZJPQ-2026-0815", "status": "withdrawn", "reason": "样品并非取自本批次"}})
+        "report_no": "zjpq-2026-0815", "status": "Withdrawn", "reason": "样品并非取自本批次"}})
     assert withdrawn.status_code == 201 and withdrawn.get_json()["version"] == "3"
     assert withdrawn.get_json()["withdrawn"] and not made.get_json()["withdrawn"]
     again = call(client, "POST", "/inspections", lims, json={"report": {

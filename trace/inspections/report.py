@@ -139,6 +139,8 @@ def check_record(record: Any, *, future_ok: bool = False) -> dict:
         raise _bad("(whole)", "a report is one JSON object", "报告必须是一个 JSON 对象")
     _strings_only(record, "report")
     _shape(record)
+    if record.get("status", WITHDRAWN) != WITHDRAWN:  # before what a withdrawal leaves out
+        raise _bad("status", f"can only be {WITHDRAWN!r}", f"只能是 {WITHDRAWN}（撤回）")
     missing = [name for name in REQUIRED if name not in record]
     if missing:
         raise _bad(missing[0], "is missing", "缺失")
@@ -172,8 +174,6 @@ def _amendment(record: dict) -> None:
     withdrawal says why and holds no findings (its items were the mistake)."""
     reason, status = record.get("reason"), record.get("status")
     if status is not None:
-        if status != WITHDRAWN:
-            raise _bad("status", f"can only be {WITHDRAWN!r}", f"只能是 {WITHDRAWN}（撤回）")
         if not record["supersedes"] or reason is None:
             raise _bad("status", "a withdrawal names the version it withdraws (supersedes) "
                        "and says why (reason)", "撤回须注明撤回的版本（所替代的版本）和撤回原因")

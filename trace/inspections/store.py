@@ -471,6 +471,9 @@ def current_version(db: sqlite_utils.Database, agency_id: int, report_no: str) -
     """The record of an agency's report as it now stands (the version no other
     supersedes), its number as typed or written plainly."""
     report_no = written_report_no(report_no)
+    if not report_no:
+        raise InvalidInput("give the report's number (report_no)",
+                           message_zh="请写明报告编号（report_no）")
     rows = db.execute("SELECT record, version, supersedes FROM inspection_reports WHERE "
                       "agency_id = ? AND report_no = ?", [agency_id, report_no]).fetchall()
     replaced = {supersedes for _record, _version, supersedes in rows if supersedes}

@@ -119,8 +119,8 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
                 valid_days: int = 365, today: date | None = None
                 ) -> tuple[str, dict | None, tuple[str, ...]]:
     """What the page shows for the batch now: its state (the worst that holds), the
-    report to show (a failing one first, else the newest signed one) and the names
-    of failed items."""
+    report to show (a failing one first, else the newest signed one, else the
+    withdrawal that left none) and the names of failed items."""
     every = inspection_store.served_reports(db, batch.id)
     served = inspection_store.standing(every)
     signed = [entry["report"] for entry in served if entry["signature_ok"]]
@@ -140,7 +140,8 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
         "no_report": no_report,
     }
     state = next((name for name in STATES[:-1] if conditions[name]), "ok")
-    return state, (failing or signed or [None])[0], failed
+    withdrawn = [entry["report"] for entry in every if entry["withdrawn"]]
+    return state, (failing or signed or withdrawn or [None])[0], failed
 
 
 def on_camera(db: sqlite_utils.Database, live_id: str, base_url: str, *,

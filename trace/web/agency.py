@@ -63,7 +63,8 @@ def new_report():
     db = get_db()
     batches = lists.batches_for(db, g.agency.id)
     if request.method == "GET":
-        return _form(batches, _start(db))
+        form, notice = _start(db)
+        return _form(batches, form, notice=notice)
     try:
         if not g.agency.approved:
             raise Forbidden("your agency is waiting for approval",
@@ -164,21 +165,26 @@ def _filled_from(records: list[dict], batches: list[dict], name: str) -> dict:
             "items": lines.item_lines(record["items"]), "reason": record.get("reason", "")}
 
 
-def _start(db) -> dict:
-    """A new report's form: empty, or for a correction the version it corrects, so
-    the agency changes only what was wrong."""
+def _start(db) -> tuple[dict, str | None]:
+    """A new report's form: empty, or for a correction the report as it now stands
+    (from an older version's link too, saying so), so the agency changes only what
+    was wrong; and the notice to show."""
     args = request.args
     if not (args.get("report_no") and args.get("supersedes")):
-        return {"batch": args.get("batch", "")}
-    record, batch_id = store.find_report(db, g.agency.id, args["report_no"], args["supersedes"])
-    if reports.is_withdrawn(store.current_version(db, g.agency.id, record["report_no"])):
+        return {"batch": args.get("batch", "")}, None
+    record = store.current_version(db, g.agency.id, args["report_no"])
+    if reports.is_withdrawn(record):
         raise Conflict(f"report {record['report_no']} was withdrawn, for good; sign a new test "
                        "as a new report", message_zh=f"报告 {record['report_no']} 已经撤回，"
                        "不能再更正；如需重新检测，请签发新编号的报告")
+    _old, batch_id = store.find_report(db, g.agency.id, record["report_no"], record["version"])
+    stale = args["supersedes"].strip() != record["version"]
     return {"batch": str(batch_id), "report_no": record["report_no"],
             "supersedes": record["version"], "type": record["type"],
             "issued_on": record["issued_on"], "conclusion": record["conclusion"],
-            "items": lines.item_lines(record["items"])}
+            "items": lines.item_lines(record["items"])}, \
+        t("agency.correcting_current").format(old=args["supersedes"].strip(),
+                                              version=record["version"]) if stale else None
 
 
 def _form(batches: list[dict], form, error: str | None = None, status: int = 200,

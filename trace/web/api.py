@@ -383,8 +383,8 @@ def create_inspection(json: m.InspectionIn):
     format version, the agency block and the PDF hash, and signs with the
     agency's key. A correction also gives `version`, `supersedes` and `reason`
     (it keeps the PDF it corrects unless it brings one). To withdraw a report
-    signed in error, `report_no`, `status` "withdrawn" and `reason` suffice.
-    Signed offline (`kid`, `sig`), the record must be complete."""
+    signed in error, for good, send only `report_no`, `status` "withdrawn" and
+    `reason`. Signed offline (`kid`, `sig`), the record must be complete."""
     body = _json_body(json)
     db, config = get_db(), current_app.config
     agency = _agency()
@@ -414,15 +414,36 @@ def create_inspection(json: m.InspectionIn):
 def _unsigned(db, report: dict, agency: agencies.Agency, pdf: bytes | None) -> dict:
     """The record the platform signs: a withdrawal of the named report as it now
     stands, or the report completed (a correction keeping the PDF it corrects)."""
-    if report.get("status") == report_format.WITHDRAWN:
-        number, reason = report.get("report_no"), report.get("reason")
-        if not (isinstance(number, str) and isinstance(reason, str)):
-            raise InvalidInput("a withdrawal names the report (report_no) and says why (reason)",
-                               message_zh="撤回须写明报告编号（report_no）和撤回原因（reason）")
-        return inspection_store.withdrawal(db, agency.id, number, reason)
+    status = report.get("status")
+    if isinstance(status, str) and status.strip().lower() == report_format.WITHDRAWN:
+        return _withdrawal(db, report, agency)
     kept = "" if pdf is not None else inspection_store.previous_pdf(
         db, agency.id, report.get("report_no"), report.get("supersedes"))
     return inspection_store.complete_unsigned(report, agency, pdf, kept)
+
+
+WITHDRAWAL_FIELDS = {"report_no", "status", "reason"}
+
+
+def _withdrawal(db, report: dict, agency: agencies.Agency) -> dict:
+    """A withdrawal for the platform to sign: the report's number and the reason,
+    nothing else (a withdrawal is for good: findings sent with it would be lost)."""
+    extra = sorted(set(report) - WITHDRAWAL_FIELDS)
+    if extra:
+        raise InvalidInput(
+            f"a withdrawal holds only report_no, status and reason, not {', '.join(extra)}: "
+            "the platform writes the rest from the report as it stands (to change findings, "
+            "send a correction instead)",
+            message_zh=f"撤回只需 report_no、status 和 reason，不能带 {'、'.join(extra)}；"
+                       "要改检测数据请提交更正版")
+    number, reason = report.get("report_no"), report.get("reason")
+    if not isinstance(number, str):
+        raise InvalidInput("a withdrawal names the report: report_no, as text",
+                           message_zh="撤回须写明报告编号（report_no，文字）")
+    if not isinstance(reason, str):
+        raise InvalidInput("a withdrawal says why: reason, as text",
+                           message_zh="撤回须写明撤回原因（reason，文字）")
+    return inspection_store.withdrawal(db, agency.id, number, reason)
 
 
 def _agency() -> agencies.Agency:

@@ -231,8 +231,8 @@ class InspectionIn(Strict):
         "report_no, type (委托检验, 监督抽检, 自检, 神秘抽检), batch {gtin, lot}, "
         "issued_on (YYYY-MM-DD), conclusion, items [{name, result, unit, limit, method, "
         "verdict (合格, 不合格, 符合, 不符合, 不判定, —)}]; for a correction also version, "
-        "supersedes and reason (why); to withdraw a report signed in error, a new version "
-        "with supersedes, reason, status \"withdrawn\" and no items",
+        "supersedes and reason (why). To withdraw a report signed in error, for good, only "
+        "{report_no, status: \"withdrawn\", reason}",
         examples=[{"report_no": "ZJSP-2026-J0417", "type": "委托检验",
                    "batch": {"gtin": "09521234000020", "lot": "SF-2604-T"},
                    "issued_on": "2026-04-20", "conclusion": "所检项目符合 GB 2763-2021 要求",
