@@ -97,17 +97,21 @@ def needing_attention(db: sqlite_utils.Database, supplier_id: int) -> list[dict]
 
 def _attention_rows(db: sqlite_utils.Database, supplier_id: int) -> list[dict]:
     return list(db.query(
-        # Current versions, a damaged record read as '{}': json functions never see it.
-        "WITH cur AS (SELECT r.id, r.batch_id, r.report_no, CASE WHEN json_valid(r.record) "
-        "THEN r.record ELSE '{}' END AS record FROM inspection_reports r WHERE NOT EXISTS "
+        # The current versions of the supplier's own open batches' reports, a damaged
+        # record read as '{}' so the JSON functions never see it. CROSS JOIN keeps
+        # SQLite's order: the supplier's products, their batches, then each batch's
+        # reports by its index, never a scan of every lab's reports.
+        "WITH cur AS (SELECT r.id, r.batch_id, r.report_no, b.gtin, b.lot, p.name AS product, "
+        "CASE WHEN json_valid(r.record) THEN r.record ELSE '{}' END AS record "
+        "FROM products p CROSS JOIN batches b ON b.gtin = p.gtin "
+        "CROSS JOIN inspection_reports r ON r.batch_id = b.id "
+        "WHERE p.supplier_id = ? AND b.status != 'recalled' AND NOT EXISTS "
         "(SELECT 1 FROM inspection_reports n WHERE n.agency_id = r.agency_id AND "
         "n.report_no = r.report_no AND n.supersedes = r.version)) "
-        "SELECT b.gtin, b.lot, p.name AS product, c.report_no, CASE WHEN "
-        "json_extract(c.record, '$.status') = 'withdrawn' THEN 'withdrawn' ELSE 'failed' END "
-        "AS state FROM cur c JOIN batches b ON b.id = c.batch_id "
-        "JOIN products p ON p.gtin = b.gtin WHERE p.supplier_id = ? AND b.status != 'recalled' "
-        "AND ((json_extract(c.record, '$.status') = 'withdrawn' AND NOT EXISTS (SELECT 1 FROM "
+        "SELECT gtin, lot, product, report_no, CASE WHEN json_extract(record, '$.status') = "
+        "'withdrawn' THEN 'withdrawn' ELSE 'failed' END AS state FROM cur c "
+        "WHERE (json_extract(record, '$.status') = 'withdrawn' AND NOT EXISTS (SELECT 1 FROM "
         "cur o WHERE o.batch_id = c.batch_id AND coalesce(json_extract(o.record, '$.status'), "
         "'') != 'withdrawn')) OR EXISTS (SELECT 1 FROM json_each(c.record, '$.items') WHERE "
-        f"json_extract(value, '$.verdict') IN ({', '.join('?' * len(FAILED))}))) "
-        "ORDER BY c.id DESC", [supplier_id, *FAILED]))
+        f"json_extract(value, '$.verdict') IN ({', '.join('?' * len(FAILED))})) "
+        "ORDER BY id DESC", [supplier_id, *FAILED]))
