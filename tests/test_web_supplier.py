@@ -736,3 +736,19 @@ def test_a_new_product_takes_its_photo_and_it_can_be_taken_off(supplier, db):
     post_form(supplier, page, {"name": "龙井茶", "photo_remove": "1"}, page=page)
     assert catalog.get_product(db, "06901234567892").photo is None  # no batch: no reason asked
     assert supplier.get(f"/photos/{sha}/large.jpg").status_code == 404  # taken offline too
+
+
+def test_the_daily_sign_ups_of_one_network_follow_the_operators_setting(app, db):
+    """A park's firms share one network; the operator sets how many sign up a day."""
+    app.config["SIGNUPS_PER_NETWORK"] = 1
+    codes = ["91330100MA27XL0Y34", "91330100MA27XL0Y5A"]
+    answers = []
+    for n, code in enumerate(codes):
+        client = app.test_client()  # each firm on its own computer, one network
+        answers.append(post_form(client, "/signup", {
+            **SIGN_UP_CONTACT, "name": f"海宁家纺{n}有限公司", "credit_code": code,
+            "email": f"owner{n}@haining.example.cn", "password": "家纺 passphrase"}))
+    assert answers[0].status_code == 303 and answers[1].status_code == 429
+    assert "今天已注册 1 个单位" in answers[1].get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM suppliers WHERE credit_code = ?",
+                      [codes[1]]).fetchone()[0] == 0

@@ -29,6 +29,7 @@ INT_SETTINGS = {
     "SUSPICIOUS_WINDOW_DAYS": (30, 1),
     "SCAN_RETENTION_DAYS": (400, 1),    # scan details older than this: counts only
     "REPORT_VALID_DAYS": (365, 1),      # a lab report older than this says so
+    "SIGNUPS_PER_NETWORK": (5, 1),      # web sign-ups a day from one network
 }
 ENV_SETTINGS = ("DATABASE", "KEYS_DIR", "LABELS_DIR", "BASE_URL", "KEY_PASSPHRASE",
                 "SECRET_KEY", "HASH_SECRET", "OPERATOR_NAME", "OPERATOR_NAME_EN",

@@ -107,11 +107,22 @@ def add_user(db: sqlite_utils.Database, role: str, email: str, *, org: str | Non
 
 
 # Sign-ups: an office signs up once or twice (and mistypes a few times); a bot
-# filling the approval queue, or trying codes, does either by the hundred.
-SIGNUPS_PER_NETWORK = throttle.Limit(
-    "signup_network", 5, timedelta(days=1),
-    "five organisations have signed up from your network today; try again tomorrow",
-    "您所在网络今天已注册 5 个单位，请明天再试")
+# filling the approval queue, or trying codes, does either by the hundred. An
+# e-commerce park or a trade fair shares one network: the operator raises the
+# daily number (TRACE_SIGNUPS_PER_NETWORK) or adds the firms itself.
+SIGNUPS_PER_NETWORK = 5
+
+
+def signups_per_network(per_day: int = SIGNUPS_PER_NETWORK) -> throttle.Limit:
+    return throttle.Limit(
+        "signup_network", per_day, timedelta(days=1),
+        f"{per_day} organisations have signed up from your network today, the most one "
+        "network may (a park or a fair shares one): try again tomorrow, or ask the "
+        "platform's operator to register yours",
+        f"您所在的网络今天已注册 {per_day} 个单位，达到上限（同一园区或展会共用一个网络）："
+        "请明天再试，或联系平台运营方为贵单位开通")
+
+
 FAILED_SIGNUPS_PER_NETWORK = throttle.Limit(
     "signup_failed", 30, timedelta(hours=1),
     "too many refused sign-ups from your network; wait an hour",
@@ -119,12 +130,12 @@ FAILED_SIGNUPS_PER_NETWORK = throttle.Limit(
 
 
 @contextmanager
-def _signing_up(db: sqlite_utils.Database, email: str, password: str,
-                network: str) -> Iterator[None]:
+def _signing_up(db: sqlite_utils.Database, email: str, password: str, network: str,
+                per_day: int) -> Iterator[None]:
     """Around one sign-up: refused ones count against the network's hourly limit of
     failures, successful ones against its daily limit of sign-ups."""
-    throttle.check_all(db, ((SIGNUPS_PER_NETWORK, network),
-                            (FAILED_SIGNUPS_PER_NETWORK, network)))
+    daily = signups_per_network(per_day)
+    throttle.check_all(db, ((daily, network), (FAILED_SIGNUPS_PER_NETWORK, network)))
     try:
         check_password(password)
         _email(email)
@@ -133,15 +144,17 @@ def _signing_up(db: sqlite_utils.Database, email: str, password: str,
     except TraceError:
         throttle.note(db, FAILED_SIGNUPS_PER_NETWORK, network)
         raise
-    throttle.note(db, SIGNUPS_PER_NETWORK, network)
+    throttle.note(db, daily, network)
 
 
 def sign_up_supplier(db: sqlite_utils.Database, *, name: str, credit_code: str,
                      contact: catalog.Contact, email: str, password: str,
-                     network: str) -> tuple[catalog.Supplier, User]:
+                     network: str, per_day: int = SIGNUPS_PER_NETWORK
+                     ) -> tuple[catalog.Supplier, User]:
     """A supplier signing up on the web: its organisation (awaiting approval) and its
-    first account, both or neither; each try counts against its network's limit."""
-    with _signing_up(db, email, password, network):
+    first account, both or neither; each try counts against its network's limits
+    (``per_day`` sign-ups a day)."""
+    with _signing_up(db, email, password, network, per_day):
         supplier = catalog.add_supplier(db, name, credit_code, approved=False,
                                         contact=contact)
         user, _password = add_user(db, "supplier", email, org=str(supplier.id),
@@ -151,10 +164,11 @@ def sign_up_supplier(db: sqlite_utils.Database, *, name: str, credit_code: str,
 
 def sign_up_agency(db: sqlite_utils.Database, *, name: str, cma: str, cnas: str | None,
                    address: str | None, email: str, password: str,
-                   network: str) -> tuple[agencies.Agency, User]:
+                   network: str, per_day: int = SIGNUPS_PER_NETWORK
+                   ) -> tuple[agencies.Agency, User]:
     """A testing agency signing up on the web: it waits for approval (and gets its
     signing key only then); both rows or neither."""
-    with _signing_up(db, email, password, network):
+    with _signing_up(db, email, password, network, per_day):
         agency, _key = agencies.add_agency(db, name, cma, cnas, address=address)
         user, _password = add_user(db, "agency", email, org=str(agency.id), password=password)
     return agency, user

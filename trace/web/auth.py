@@ -208,7 +208,7 @@ def signup():
     form = request.form
     network = network_hash(current_app.config["HASH_SECRET"], request.remote_addr)
     account = dict(email=form.get("email", ""), password=form.get("password", ""),
-                   network=network)
+                   network=network, per_day=current_app.config["SIGNUPS_PER_NETWORK"])
     try:
         if kind == "agency":
             _agency, user = accounts.sign_up_agency(
