@@ -187,7 +187,7 @@ def _amendment(record: dict) -> None:
 
 
 def next_version(version: str) -> str:
-    """The version after ``version``: 2 after 1, 1.1 after 1a; 1 for a first report."""
+    """The version after ``version``: 2 after 1, 1a.1 after 1a; 1 for a first report."""
     if not version:
         return "1"
     return str(int(version) + 1) if is_number(version) else version + ".1"

@@ -205,8 +205,9 @@ def _check_version(db: sqlite_utils.Database, agency: agencies.Agency, record: d
         raise Conflict(f"report {number} is for another batch; a correction "
                        "stays on its batch", message_zh="该报告编号属于另一个批次；更正版须针对同一批次")
     current = next((row for row in rows if row[0] not in versions.values()), None)
+    standing_record = json.loads(current[3]) if current is not None else {}
     replaced = record["supersedes"]
-    if current is not None and reports.is_withdrawn(json.loads(current[3])):
+    if reports.is_withdrawn(standing_record):
         raise Conflict(f"report {number} was withdrawn by your agency, for good; a new test "
                        "is signed as a new report, under its own number",
                        message_zh=f"报告 {number} 已经撤回，撤回后不能再更正或撤回；"
@@ -229,8 +230,8 @@ def _check_version(db: sqlite_utils.Database, agency: agencies.Agency, record: d
     if replaced and replaced not in versions:
         raise Conflict(f"report {number} has no version {replaced} to supersede",
                        message_zh=f"报告 {number} 没有第 {replaced} 版")
-    if current is not None and record["issued_on"] < json.loads(current[3])["issued_on"]:
-        earlier = json.loads(current[3])["issued_on"]
+    earlier = standing_record.get("issued_on", "")
+    if record["issued_on"] < earlier:
         raise InvalidInput(f"report {number} version {record['version']} is dated "
                            f"{record['issued_on']}, before the version it replaces ({earlier})",
                            message_zh=f"新版本的签发日期 {record['issued_on']} 早于它所替代的版本"
