@@ -22,6 +22,7 @@ import zipfile
 from datetime import date, datetime, time
 
 import openpyxl
+from openpyxl.utils.datetime import from_excel
 
 from ..agencies import Agency
 from ..clock import year_first_date
@@ -106,15 +107,35 @@ def _workbook_csv(data: bytes, name: str) -> str:
             from None
     out = io.StringIO()
     writer = csv.writer(out)
+    date_column = None  # where 签发日期 is, once the headings are passed
     for number, row in enumerate(book.worksheets[0].iter_rows(), 1):
         if number > MAX_SHEET_ROWS:
             raise InvalidInput(f"{name}: more than {MAX_SHEET_ROWS:,} rows",
                                message_zh=f"{name}：超过 {MAX_SHEET_ROWS:,} 行")
-        writer.writerow([_cell_text(getattr(cell, "value", None),
-                                    getattr(cell, "number_format", "General"))
-                         for cell in row])
+        values = [getattr(cell, "value", None) for cell in row]
+        texts = [_cell_text(value, getattr(cell, "number_format", "General"))
+                 for value, cell in zip(values, row)]
+        if date_column is not None and date_column < len(values):
+            texts[date_column] = _day_number(values[date_column], book.epoch) or \
+                texts[date_column]
+        elif date_column is None:
+            date_column = next((index for index, text in enumerate(texts)
+                                if _heading(text) == "issued_on"), None)
+        writer.writerow(texts)
     book.close()
     return out.getvalue()
+
+
+def _day_number(value, epoch: datetime) -> str | None:
+    """A date typed into a cell formatted as a plain number: Excel keeps it as the
+    day number (46329), which this workbook's own date system (1900, or 1904 on
+    an old Mac) reads exactly. Only within 2000-2099, so a stray figure is no date."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            not float(value).is_integer():
+        return None
+    day = from_excel(value, epoch)
+    return day.date().isoformat() if date(2000, 1, 1) <= day.date() < date(2100, 1, 1) \
+        else None
 
 
 def _cell_text(value, number_format: str = "General") -> str:
@@ -163,10 +184,16 @@ def _headings_row(rows: list[list[str]], name: str) -> int:
 
 def sheet_date(text: str, name: str, number: int) -> str:
     """2026-11-03 from 2026-11-3, 2026/11/3 or 2026年11月3日; a day-first or
-    month-first date, or an Excel day number, is refused as ambiguous."""
+    month-first date, or an Excel day number in a CSV, is refused as ambiguous (a
+    workbook's own day numbers are read where it is opened)."""
     day = year_first_date(text)
     if day:
         return day.isoformat()
+    if text.strip().isdigit():  # a CSV does not say whose day 46329 is (1900 or 1904)
+        raise InvalidInput(f"{name} row {number}: issued_on {text!r} is an Excel day number; "
+                           "format the column as a date, or send the workbook (.xlsx)",
+                           message_zh=f"{name} 第 {number} 行：签发日期“{text}”是 Excel 的日期序号，"
+                                      "请把这一列设为日期格式，或直接上传 .xlsx 文件")
     raise InvalidInput(f"{name} row {number}: issued_on {text!r} is not a date written "
                        "year first (2026-11-03, 2026/11/3 or 2026年11月3日); an Excel day "
                        "number or 11/03/2026 could be read two ways",

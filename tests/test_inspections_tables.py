@@ -1,0 +1,58 @@
+"""Lab sheets read as their staff typed them: workbooks and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+import openpyxl
+import pytest
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+from trace.errors import InvalidInput
+from trace.inspections import tables
+
+HEAD = ["报告编号", "检验类别", "商品条码", "批次号", "签发日期", "检验结论", "检测项目", "检测结果",
+        "判定"]
+
+
+def workbook(issued_on, *, mac: bool = False) -> bytes:
+    book = openpyxl.Workbook()
+    if mac:
+        book.epoch = CALENDAR_MAC_1904  # an old Mac Excel's date system
+    book.active.append(["浙江省食品检验院 检测结果汇总"])  # a title row above the headings
+    book.active.append(HEAD)
+    book.active.append(["ZJSP-1", "委托检验", "09521234000013", "ZJ-2611-A", issued_on,
+                        "所检项目合格", "铅", "0.02", "合格"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def issued_on(data: bytes) -> str:
+    rows = list(csv.reader(io.StringIO(tables.sheet_text(data, "结果.xlsx"))))
+    return rows[2][4]
+
+
+@pytest.mark.parametrize("value, mac", [
+    (datetime(2026, 11, 3), False),   # a date cell
+    (46329, False),                   # typed into a General cell: the day number
+    (46329 - 1462, True),             # the same day in the 1904 system
+])
+def test_a_workbooks_issue_date_is_read_whatever_the_cell_keeps(value, mac):
+    assert issued_on(workbook(value, mac=mac)) == "2026-11-03"
+
+
+def test_a_stray_number_in_the_date_column_is_left_for_the_check_to_refuse():
+    assert issued_on(workbook(12)) == "12"
+    with pytest.raises(InvalidInput) as refused:
+        tables.sheet_date("12", "结果.xlsx", 3)
+    assert "日期序号" in refused.value.message_zh
+
+
+def test_a_day_number_in_a_csv_is_refused_with_what_to_do():
+    with pytest.raises(InvalidInput) as refused:
+        tables.sheet_date("46329", "结果.csv", 2)
+    assert "请把这一列设为日期格式，或直接上传 .xlsx" in refused.value.message_zh
+    assert tables.sheet_date("2026年11月3日", "结果.csv", 2) == "2026-11-03"
