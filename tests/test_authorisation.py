@@ -105,6 +105,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("agency.home", "GET", "/agency/", None, AGENCY_ONLY),
     ("streamer.home", "GET", "/streamer/", None, STREAMER_ONLY),
     ("streamer.check", "GET", "/streamer/check?code=x", None, STREAMER_ONLY),
+    ("streamer.record", "GET", "/streamer/records", None, STREAMER_ONLY),
     ("streamer.record", "POST", "/streamer/records", {"code": "x", "decision": "不选用"},
      STREAMER_ONLY),
     ("streamer.ledger_file", "GET", "/streamer/ledger.csv", None, STREAMER_ONLY),

@@ -173,14 +173,18 @@ def test_the_ledger_exports_as_csv_and_pdf(run_cli, app, db, room, issued_urls, 
         out = run_cli("select", "export", "--room", str(room.id), "--out", str(path))
         assert out.exit_code == 0 and "Wrote 2 selection record(s)" in out.output
     text = csv_path.read_bytes().decode("utf-8")
-    assert text.startswith("\ufeff核验时间,商品,批次号,供货商,样品追溯码,决定")
+    assert text.startswith("\ufeff核验时间（北京时间）,商品,批次号,供货商,样品追溯码,决定")
     assert "不选用" in text and "样品已送检" in text and "检测报告" in text
     pdf = pdf_path.read_bytes()
     assert b"FontFile2" in pdf and b"/BaseFont /Helvetica" not in pdf  # embedded only
     page = pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range()
     joined = "".join(page.split())  # cells wrap onto several lines
     assert "选品审核台账" in joined and room.name in joined and "无检测报告<待补>&复检" in joined
+    assert "第1页" in joined and "核验结果" in joined  # numbered; the heading unbroken
     assert ledger.ledger_rows(db, room, "2099-01-01") == []
+    empty = ledger.ledger_pdf(room, [], "2099-01-01", "2099-01-31")
+    said = "".join(pypdfium2.PdfDocument(empty)[0].get_textpage().get_text_range().split())
+    assert "本期间没有核验记录" in said and "2099-01-01至2099-01-31" in said
     bad = run_cli("select", "export", "--room", str(room.id), "--out", str(csv_path),
                   "--from", "昨天")
     assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output
@@ -275,6 +279,9 @@ def test_void_and_recalled_items_are_told_in_the_rooms_terms(db, room, issued_ur
     assert detail(void, "recall") == f"批次 {LOT} 未召回，但这件商品的码已作废（标签破损重印）"
     recalled = selection.check_sample(db, issued_urls[1], BASE_URL)
     assert detail(recalled, "recall") == "这件商品已被单独召回（包装破损）"
+    # Genuine, and said so: the recall is told once, in its own row, not as "fake".
+    assert names(recalled)["code"] and "召回情况见下" in detail(recalled, "code")
+    assert not recalled.ok and not recalled.selectable
     assert "退货" not in detail(recalled, "code") + detail(void, "code")  # a buyer's advice
 
 

@@ -138,6 +138,9 @@ def test_a_signed_in_look_up_is_not_a_buyers_scan(client, db, operator, issued_u
     data = client.get(path, headers={"Accept": "application/json"}).get_json()
     assert data["verdict"] == "genuine"
     assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == 0
+    page = client.get(path).get_data(as_text=True)
+    assert "这次查看不计入查询次数" in page and "第 1 次被查询" not in page
+    assert 'id="claim"' not in page  # a sample in a workspace's hands is no buyer's to claim
 
 
 def test_the_sign_in_page_in_english(client):

@@ -34,6 +34,11 @@ def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
     assert "须填写选用理由" in decide  # beside the decision, not 2,000 px above it
     assert 'id="override_reason"' in refused.get_data(as_text=True).split("autofocus")[0][-300:]
     assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
+    # The refused page's address is /streamer/records: its language switch, or a reload,
+    # opens it with GET and lands on the room's page, not on an error.
+    switched = streamer.get("/streamer/records?lang=en")
+    assert switched.status_code == 303 and switched.headers["Location"].startswith("/streamer/")
+    assert 'href="/account"' in streamer.get("/").get_data(as_text=True)  # and from the home
     done = post_form(streamer, "/streamer/records",
                      {"code": url, "decision": "选用", "override_reason": "报告已送检"},
                      page="/streamer/")
@@ -59,7 +64,7 @@ def test_a_forged_sample_is_logged_as_not_selected_against_what_its_label_claims
         streamer, db, issued_urls):
     forged_url = forged(issued_urls[0])
     html = streamer.get("/streamer/check", query_string={"code": forged_url}).get_data(as_text=True)
-    assert "✗ 追溯码真伪" in html and "✓" not in html and "样品标签自称是这件商品" in html
+    assert "✗ 追溯码" in html and "✓" not in html and "样品标签自称是这件商品" in html
     options = html[html.index('id="decision"'):html.index("</select>")]
     assert "不选用" in options and ">选用<" not in options
     refused = post_form(streamer, "/streamer/records",
@@ -71,7 +76,15 @@ def test_a_forged_sample_is_logged_as_not_selected_against_what_its_label_claims
                      page="/streamer/")
     assert done.status_code == 303
     csv = streamer.get("/streamer/ledger.csv").get_data().decode("utf-8-sig")
-    assert "不选用" in csv and "样品码伪造" in csv and "追溯码真伪" in csv
+    # A forged sample carries a genuine item's serial: the 台账 says what it was.
+    assert "不选用（伪造样品）" in csv and "样品码伪造" in csv and "追溯码（伪造）" in csv
+
+
+def test_unreadable_text_is_told_as_such_with_the_box_to_try_again(streamer):
+    html = streamer.get("/streamer/check", query_string={"code": "hello"}).get_data(as_text=True)
+    assert "没能读出样品的码" in html and "有核验项未通过" not in html
+    assert html.count('name="code"') == 1 and "记录选品决定" not in html
+    assert "API 令牌" not in html  # nothing for a room to connect
 
 
 def test_a_code_of_no_registered_batch_says_the_ledger_cannot_hold_it(streamer, issued_urls):
@@ -146,3 +159,22 @@ def test_the_check_reads_in_english_too(streamer, issued_urls):
     assert "Genuine: the signature checks out" in html and "No current lab report" in html
     assert '<option value="不选用" selected>Do not select</option>' in html
     assert "签名核对无误" not in html and "没有签名有效的现行检测报告" not in html
+
+
+def test_a_paused_batchs_open_page_stays_in_the_workspace(streamer, db, app, issued_urls):
+    """待复检 on a sample pauses the batch's on-camera page; OBS still shows it, so the
+    room keeps a way to it (a link: the page exists, nothing is opened anew)."""
+    from test_web_public import _stored_report
+    _stored_report(app, db)
+    post_form(streamer, "/streamer/records", {"code": issued_urls[0], "decision": "选用"},
+              page="/streamer/")
+    opened = post_form(streamer, "/streamer/live", {"gtin": "09521234000013",
+                                                    "lot": "ZJ-2611-A"}, page="/streamer/")
+    live_path = opened.headers["Location"]
+    check = streamer.get("/streamer/check", query_string={"code": issued_urls[1]})
+    assert "这个决定针对整个批次" in check.get_data(as_text=True)
+    post_form(streamer, "/streamer/records", {"code": issued_urls[1], "decision": "待复检"},
+              page="/streamer/")
+    home = streamer.get("/streamer/").get_data(as_text=True)
+    card = home[home.index('id="live"'):home.index('id="ledger"')]
+    assert "待复检 · 暂停销售" in card and f'href="{live_path}"' in card

@@ -16,7 +16,7 @@ from datetime import date
 import sqlite_utils
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .. import textfit
 from ..clock import beijing, year_first_date
@@ -25,9 +25,9 @@ from ..codes import group_serial
 from ..errors import InvalidInput
 from ..rooms import Room
 
-CHECK_NAMES = {"code": "追溯码真伪", "recall": "召回情况", "expiry": "保质期", "report": "检测报告",
+CHECK_NAMES = {"code": "追溯码", "recall": "召回情况", "expiry": "保质期", "report": "检测报告",
                "results": "检测结果", "supplier": "供货商资质", "after_sales": "售后记录"}
-HEADINGS = ("核验时间", "商品", "批次号", "供货商", "样品追溯码", "决定", "核验结果",
+HEADINGS = ("核验时间（北京时间）", "商品", "批次号", "供货商", "样品追溯码", "决定", "核验结果",
             "未通过项", "备注", "选用理由（未通过时）", "记录人")
 
 
@@ -66,15 +66,26 @@ def ledger_rows(db: sqlite_utils.Database, room: Room, start: str | None = None,
         moment = beijing(row["at"])
         if (first and moment.date() < first) or (last and moment.date() > last):
             continue
-        failed = [CHECK_NAMES.get(c["name"], c["name"]) for c in json.loads(row["checks"])
-                  if not c["ok"]]
+        checks = json.loads(row["checks"])
+        failed = [_failed_name(check) for check in checks if not check["ok"]]
+        # A forged sample's record holds the code check alone: not a decision on the batch.
+        decision = row["decision"] + ("（伪造样品）" if len(checks) == 1 else "")
         rows.append(dict(zip(HEADINGS, (
             moment.strftime("%Y-%m-%d %H:%M"), row["product"], row["lot"], row["supplier"],
-            group_serial(row["serial"]) if row["serial"] else "—", row["decision"],
+            group_serial(row["serial"]) if row["serial"] else "—", decision,
             "通过" if row["passed"] else "未通过",
             "、".join(failed) or "—", row["note"] or "", row["override_reason"] or "",
             row["actor"]))))
     return rows
+
+
+def _failed_name(check: dict) -> str:
+    """A failed check as the 台账 names it; the code's with what was wrong with it
+    (伪造, 可疑, 已作废, 已被认领: the word its detail starts with), since a forged
+    sample carries the serial of a genuine one."""
+    name = CHECK_NAMES.get(check["name"], check["name"])
+    kind = check.get("detail", "").partition("：")[0]
+    return f"{name}（{kind}）" if check["name"] == "code" and 0 < len(kind) <= 4 else name
 
 
 def ledger_csv(rows: list[dict]) -> str:
@@ -109,7 +120,8 @@ def ledger_pdf(room: Room, rows: list[dict], start: str | None, end: str | None)
                         + f" · 期间：{period} · 共 {len(rows)} 条", style)]
     body = [[Paragraph(text, style) for text in HEADINGS]]
     body += [[Paragraph(_escape(str(row[key])), style) for key in HEADINGS] for row in rows]
-    widths = [62, 72, 66, 78, 84, 40, 40, 62, 100, 100, 72]  # 776 of the 786 pt frame
+    # 776 of the 786 pt frame; each heading fits its column unbroken (核验结果 had split).
+    widths = [62, 70, 62, 72, 86, 52, 46, 70, 89, 89, 78]
     table = Table(body, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), textfit.FONT),
                                ("GRID", (0, 0), (-1, -1), 0.4, "#888888"),
@@ -121,8 +133,24 @@ def ledger_pdf(room: Room, rows: list[dict], start: str | None, end: str | None)
                                  initialFontName=textfit.FONT)
     # The canvas starts in our font, so no unembedded Helvetica is listed (poppler
     # without the base fonts would show such text as nothing).
-    document.build([*header, table])
+    empty = [Paragraph("本期间没有核验记录。", style)] if not rows else []
+    footer = _footer(f"选品审核台账 · {room.name} · {period}")
+    document.build([*header, Spacer(0, 6), table, *empty], onFirstPage=footer,
+                   onLaterPages=footer)
     return out.getvalue()
+
+
+def _footer(text: str):
+    """Each page's foot: whose 台账, which period, and the page number, so a
+    printed page 2 still says what it is."""
+    def draw(canvas, document) -> None:
+        canvas.saveState()
+        canvas.setFont(textfit.FONT, 8)
+        canvas.drawString(document.leftMargin, 14, text)
+        canvas.drawRightString(document.pagesize[0] - document.rightMargin, 14,
+                               f"第 {document.page} 页")
+        canvas.restoreState()
+    return draw
 
 
 def _escape(text: str) -> str:

@@ -36,8 +36,6 @@ CODE_DETAILS = {
     "suspicious": ("可疑：这个码被很多不同的手机和网络查询过，标签可能被复制，请向供货商核实样品来源",
                    "Suspicious: this code was looked up from many phones and networks; the "
                    "label may be copied. Ask the supplier where the sample came from"),
-    "recalled": ("已召回：这件商品或它的批次已被召回，不能销售",
-                 "Recalled: this item or its batch is recalled and may not be sold"),
     "void": ("已作废：这个码已被作废（标签损坏或重印），样品上不应再贴着它",
              "Cancelled: this code was cancelled (a damaged or reprinted label); no sample "
              "should still carry it"),
@@ -137,15 +135,20 @@ def _code(verdict: verification.Verdict) -> Check:
     not be an item somebody bought, and a label copied onto samples looks just so."""
     claimed = verdict.scans.claimed_at if verdict.scans else None
     if verdict.verdict == "genuine" and claimed:
-        return Check("code", False, f"签名核对无误，但这件商品已于 {beijing_time(claimed)} "
-                     "被消费者认领为已买到的商品：样品不应是已售出的商品，请向供货商核实样品来源",
-                     f"The signature checks out, but a buyer claimed this item as bought on "
-                     f"{beijing_time(claimed)}: a sample should not be a sold item. Ask the "
-                     "supplier where it came from")
+        return Check("code", False, f"已被认领：签名核对无误，但这件商品已于 "
+                     f"{beijing_time(claimed)} 被消费者认领为已买到的商品。样品不应是已售出的"
+                     "商品，请向供货商核实样品来源",
+                     f"Claimed: the signature checks out, but a buyer claimed this item as "
+                     f"bought on {beijing_time(claimed)}; a sample should not be a sold item. "
+                     "Ask the supplier where it came from")
+    serial = group_serial(verdict.serial or "")
     if verdict.verdict == "genuine":
-        serial = group_serial(verdict.serial or "")
         return Check("code", True, f"正品：签名核对无误（追溯码 {serial}）",
                      f"Genuine: the signature checks out (code {serial})")
+    if verdict.verdict == "recalled":  # ours and genuine: the recall row says the rest
+        return Check("code", True, f"正品：签名核对无误（追溯码 {serial}），召回情况见下",
+                     f"Genuine: the signature checks out (code {serial}); see the recall "
+                     "below")
     if verdict.verdict == "registered":
         return Check("code", False, "手输的追溯码只能查到登记信息；请扫描样品上的二维码核验签名",
                      "A typed code finds the record only; scan the QR code on the sample to "

@@ -3,7 +3,7 @@ room's decision, and download the 选品审核台账::
 
     GET   /streamer/                        the room, a code box, recent records
     GET   /streamer/check?code=URL          the checklist and the decision form
-    POST  /streamer/records                 record 选用 / 不选用 / 待复检
+    POST  /streamer/records                 record 选用 / 不选用 / 待复检 (GET: the room's page)
     GET   /streamer/ledger.csv|.pdf         the 台账 (?from=&to=)
     POST  /streamer/live                    open the on-camera page of a selected batch
 """
@@ -71,8 +71,12 @@ def _check_page(code: str, result: selection.SampleCheck, form, error: str | Non
                            decide_error=error)  # beside the decision
 
 
-@bp.post("/records")
+@bp.route("/records", methods=["GET", "POST"])
 def record():
+    """Record a decision. Opened with GET (the language switch on a refused decision,
+    a reload, a shared link) it is the workspace, not an error."""
+    if request.method == "GET":
+        return redirect(link("streamer.home"), 303)
     form = request.form
     code = (form.get("code") or "").strip()
     result = _checked(code)
