@@ -105,7 +105,8 @@ def test_arbitrary_paths_and_query_strings(app, world, data):
 def test_arbitrary_paths_below_each_prefix(app, world, data):
     prefix = data.draw(st.sampled_from(["/01/", "/ledger/", "/live/", "/streamer/",
                                         "/supplier/", "/agency/", "/admin/", "/api/v1/",
-                                        "/static/", "/inspections/pdf/", "/.well-known/"]))
+                                        "/static/", "/inspections/pdf/", "/inspections/",
+                                        "/.well-known/"]))
     tail = "/".join(quote(part, safe="") for part in data.draw(st.lists(SHORT, max_size=6)))
     client = client_for(app, data.draw(st.sampled_from(VISITORS)))
     response = client.get(prefix + tail)

@@ -476,9 +476,24 @@ def test_the_item_page_shows_the_signed_report(app, client, db, issued_urls):
     data = client.get(path, headers={"Accept": "application/json"}).get_json()
     [shown] = data["inspections"]
     assert shown["report"] == record and shown["signature_ok"] and shown["current"]
-    pdf = client.get(f"/inspections/pdf/{record['pdf_sha256']}")
-    assert pdf.headers["Content-Disposition"].startswith("attachment")
+    # The item page links to the report's own page, not the file: "open in browser"
+    # (WeChat will not download) then opens that page, not the item's, and counts no scan.
+    sha = record["pdf_sha256"]
+    assert f'href="/inspections/{sha}"' in html and f"/inspections/pdf/{sha}" not in html
+    scans_before = db.execute("SELECT count(*) FROM scans").fetchone()[0]
+    other_browser = app.test_client()
+    page = other_browser.get(f"/inspections/{sha}").get_data(as_text=True)
+    assert "ZJPQ-2026-0815" in page and "浙江省珍珠检测中心" in page
+    assert f'href="/inspections/pdf/{sha}"' in page and "在浏览器打开" in page
+    assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == scans_before
+    pdf = other_browser.get(f"/inspections/pdf/{sha}")
+    assert pdf.headers["Content-Disposition"] == 'attachment; filename="ZJPQ-2026-0815.pdf"'
     assert pdf.get_data().startswith(b"%PDF-")
+    assert "撤回" not in page and "更正前" not in page
+    from test_live import withdraw_the_report
+    withdraw_the_report(app, db)  # the page of a withdrawn report's PDF says so
+    assert "检测机构已撤回这份报告" in other_browser.get(f"/inspections/{sha}").get_data(
+        as_text=True)
 
 
 def test_a_failed_item_is_warned_above_everything_on_the_batch_page(app, client, db,
@@ -559,6 +574,7 @@ def test_an_old_report_says_how_old(app, client, db, issued_urls):
 @pytest.mark.parametrize("sha", ["0" * 64, "../../etc/passwd", "A" * 64])
 def test_an_unknown_report_pdf_is_not_found(client, sha):
     assert client.get(f"/inspections/pdf/{sha}").status_code == 404
+    assert client.get(f"/inspections/{sha}").status_code == 404
 
 
 def test_a_report_failing_its_signature_is_warned_at_the_top(app, client, db, issued_urls):

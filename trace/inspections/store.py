@@ -249,6 +249,25 @@ def load_pdf(db: sqlite_utils.Database, sha256: str) -> bytes:
     return row[0]
 
 
+def report_of_pdf(db: sqlite_utils.Database, sha256: str) -> tuple[dict, str] | None:
+    """The newest stored report that signs the PDF ``sha256`` and still checks out
+    (signature, key, batch, PDF), and how it stands: "current", "superseded" (by a
+    correction) or "withdrawn"; None if none does."""
+    for (batch_id,) in db.execute("SELECT DISTINCT batch_id FROM inspection_reports WHERE "
+                                  "pdf_sha256 = ? ORDER BY id DESC", [sha256]).fetchall():
+        served = served_reports(db, batch_id)
+        for entry in served:
+            record = entry["report"]
+            if entry["signature_ok"] and record["pdf_sha256"] == sha256:
+                same = [other for other in served if other["signature_ok"] and
+                        other["report"]["report_no"] == record["report_no"] and
+                        other["report"]["agency"]["id"] == record["agency"]["id"]]
+                withdrawn = any(other["withdrawn"] for other in same)
+                return record, "withdrawn" if withdrawn else \
+                    "current" if entry["current"] else "superseded"
+    return None
+
+
 def served_reports(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
     """Every stored version for the batch as DESIGN §7 serves it, newest first, each
     re-checked now: its signature, key, batch and PDF, and ``withdrawn`` when it is a

@@ -173,12 +173,31 @@ def batch_page(ref: BatchRef):
 
 @bp.get("/inspections/pdf/<sha256>")
 def report_pdf(sha256: str):
-    """A stored report PDF, always as a download (never rendered in our origin)."""
+    """A stored report PDF, always as a download (never rendered in our origin),
+    saved under its report's number where that is plain ASCII."""
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise NotFound("no such report PDF", message_zh="未找到该报告 PDF")
-    pdf = inspection_store.load_pdf(get_db(), sha256)
+    db = get_db()
+    pdf = inspection_store.load_pdf(db, sha256)
+    row = db.execute("SELECT report_no FROM inspection_reports WHERE pdf_sha256 = ? "
+                     "ORDER BY id DESC LIMIT 1", [sha256]).fetchone()
+    name = row[0] if row and re.fullmatch(r"[A-Za-z0-9-]{1,60}", row[0]) else \
+        f"report-{sha256[:12]}"
     return current_app.response_class(pdf, mimetype="application/pdf", headers=attachment(
-        f"report-{sha256[:12]}.pdf", "public, max-age=31536000, immutable"))
+        f"{name}.pdf", "public, max-age=31536000, immutable"))
+
+
+@bp.get("/inspections/<sha256>")
+def report_download(sha256: str):
+    """The report PDF's own page: which report it is, and the download. The buyer's
+    page links here, so "open in browser" (WeChat will not download) opens this page,
+    not the item's: another browser on the item page would count as another phone."""
+    found = inspection_store.report_of_pdf(get_db(), sha256) \
+        if re.fullmatch(r"[0-9a-f]{64}", sha256) else None
+    if found is None:
+        raise NotFound("no such report PDF", message_zh="未找到该报告 PDF")
+    record, standing = found
+    return render_template("report_pdf.html", r=record, sha256=sha256, standing=standing)
 
 
 @bp.get("/photos/<sha256>/<size>.jpg")
