@@ -13,7 +13,7 @@ from PIL import Image, PngImagePlugin
 from trace import reports
 from trace.errors import InvalidInput
 
-from conftest import BASE_URL, GTIN, forged
+from conftest import BASE_URL, GTIN, LOT, forged
 
 GPS_IFD = 0x8825
 
@@ -199,3 +199,17 @@ def test_the_same_report_sent_twice_is_stored_once(client, db, issued_urls):
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
     assert post_report(client, code, what_seen="另一件也是假的").status_code == 200
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 2
+
+
+def test_a_report_sent_from_a_batch_page_names_the_batch(client, run_cli, db, issued_urls):
+    """The livestream's QR leads to the batch page: a report from there must say
+    which goods it is about, not arrive as one about nothing."""
+    page = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    report_link = re.search(r'href="(/report\?code=[^"]+)"', page).group(1).replace("&amp;", "&")
+    form = client.get(report_link).get_data(as_text=True)
+    assert "诸暨淡水珍珠项链" in form and LOT in form
+    response = post_report(client, f"/01/{GTIN}/10/{LOT}")
+    assert response.status_code == 200 and f'href="/01/{GTIN}/10/{LOT}"' in \
+        response.get_data(as_text=True)  # back to the batch page
+    [entry] = json.loads(run_cli("reports", "list", "--gtin", GTIN, "--json").output)
+    assert (entry["gtin"], entry["lot"], entry["serial"]) == (GTIN, LOT, None)

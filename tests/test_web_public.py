@@ -310,6 +310,9 @@ def test_a_typed_code_is_registered_never_genuine_and_counts(client, issued_urls
     ("ZZZZ-ZZZZ-ZZZZ", "没有找到这个追溯码"),
     ("<b>1234-5678-9ABC</b>", "这不是标签上印的追溯码格式"),
     ("U" * 12, "这不是标签上印的追溯码格式"),
+    ("09521234000013", "这是商品条码"),     # the barcode's number: not a code, nor a fake
+    ("6901234567892", "这是商品条码"),
+    ("6901234567893", "没有找到这个追溯码"),  # a wrong check digit: no barcode
 ])
 def test_a_typed_code_that_is_not_ours_says_so(client, issued_urls, typed, said):
     response = client.get("/verify", query_string={"q": typed})

@@ -12,6 +12,7 @@ printed by ``python -m trace verify``::
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 from urllib.parse import parse_qs, urlsplit
@@ -22,6 +23,7 @@ from . import catalog, corrections, recalls, scans, snapshots
 from .codes import BatchRef, ItemCode, normalise_typed_serial, parse_link, verify_signature
 from .db import utc_now
 from .errors import InvalidCode, NotFound, NotOurSite
+from .gs1 import gtin_check_digit
 from .inspections import store as inspection_store
 from .corrections import Correction
 from .recalls import StatusEvent
@@ -73,6 +75,11 @@ REASONS = {
                    "This address is not ours. Look-alike verification sites are common: "
                    "trust only results on the official address at the top of this page, "
                    "and scan the QR code on the item's label with your phone."),
+    "typed_barcode": ("这是商品条码（包装上条形码下面的一串数字），不是追溯码。追溯码是 12 位"
+                      "字母和数字，印在二维码下方，例如 RZJ4-WDFF-XA07。",
+                      "That is the product's barcode number (under the bars on the pack), not "
+                      "the trace code: 12 letters and digits under the QR code, like "
+                      "RZJ4-WDFF-XA07."),
     "typed_ambiguous": ("这个码对应多件商品，请扫描标签上的二维码查询。",
                         "This code matches more than one item: scan the QR code on the "
                         "label instead."),
@@ -273,9 +280,14 @@ def verify_typed(db: sqlite_utils.Database, text: str, seen: Observer | None = N
     try:
         serial = normalise_typed_serial(text)
     except InvalidCode as error:
-        return Verdict("invalid", *_reason("typed_format"), detail=error.message_zh,
-                       detail_en=error.message, typed=True)
-    items = catalog.find_items_by_serial(db, serial)
+        serial = None
+        invalid = Verdict("invalid", *_reason("typed_format"), detail=error.message_zh,
+                          detail_en=error.message, typed=True)
+    items = catalog.find_items_by_serial(db, serial) if serial else []
+    if not items and _is_barcode(text):  # the number under the bars: not ours, nor a fake
+        return Verdict("invalid", *_reason("typed_barcode"), typed=True)
+    if serial is None:
+        return invalid
     if len(items) != 1:
         key = "typed_ambiguous" if items else "typed_unknown"
         return Verdict("invalid", *_reason(key), serial=serial, typed=True)
@@ -285,6 +297,15 @@ def verify_typed(db: sqlite_utils.Database, text: str, seen: Observer | None = N
                                kid=item["kid"], typed=True)
     typed_seen = replace(seen, kind="typed") if seen else None
     return _verdict_for_item(db, item, facts, ids, typed_seen, policy)
+
+
+def _is_barcode(text: str) -> bool:
+    """Whether ``text`` is a GTIN as a pack prints it (8, 12, 13 or 14 digits with a
+    right check digit). A trace code can be 12 digits by chance: it is asked only
+    once no item has that serial."""
+    digits = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", text or ""))
+    return digits.isascii() and digits.isdigit() and len(digits) in (8, 12, 13, 14) and \
+        gtin_check_digit(digits[:-1]) == int(digits[-1])
 
 
 def _verdict_for_item(db: sqlite_utils.Database, item: dict, facts: snapshots.BatchFacts,

@@ -10,10 +10,11 @@ or a typed 追溯码; ``POST /claim`` and ``POST /report`` are the page's forms.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from flask import Blueprint, current_app, g, redirect, render_template, request
 
-from .. import agencies, claims, keys, product_photos, reports, verification
+from .. import agencies, catalog, claims, keys, product_photos, reports, verification
 from ..codes import BatchRef, ItemCode, parse_link
 from ..errors import InvalidCode, InvalidInput, NotFound, TraceError
 from ..inspections import store as inspection_store
@@ -151,11 +152,30 @@ def report():
         render_template("report_sent.html", report=saved, v=verdict, code_path=item_path)))
 
 
-def _report_subject(code_path: str) -> verification.Verdict | None:
-    """The code the report is about, looked at without counting a scan."""
+@dataclass(frozen=True)
+class BatchSubject:
+    """A report sent from a batch page (the livestream's QR leads there): its product
+    and lot, as a verdict would give them, and no item."""
+    product: catalog.Product
+    gtin: str
+    lot: str
+    serial: None = None
+    verdict: None = None
+
+
+def _report_subject(code_path: str) -> verification.Verdict | BatchSubject | None:
+    """The code or batch the report is about, looked at without counting a scan."""
     if not code_path:
         return None
     base_url = current_app.config["BASE_URL"]
+    batch = verification.batch_entered(base_url + code_path, base_url) \
+        if code_path.startswith("/01/") else None
+    if batch:
+        try:
+            view = verification.batch_view(get_db(), batch.gtin, batch.lot)
+        except NotFound:
+            return None
+        return BatchSubject(view["product"], view["batch"].gtin, view["batch"].lot)
     if "/" in code_path:
         return verification.verify_url(get_db(), base_url + code_path, base_url)
     return verification.verify_typed(get_db(), code_path)
