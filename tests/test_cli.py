@@ -189,6 +189,15 @@ def test_seed_demo_prints_urls_that_verify_as_labelled(run_cli, app, client):
         assert data["verdict"] == expected.get(label, label), (label, data)
     for label, url in lines[:4] + lines[5:6]:
         assert json.loads(run_cli("verify", url, "--json").output)["verdict"] == label
+    # The pearl's label hides a PIN: printed, so 这件是我买的 can be tried at once.
+    pin = re.search(r"scratch-off PIN: (\d{6})", output).group(1)
+    pearl = lines[0][1][len(BASE_URL):]
+    buyer = app.test_client()
+    page = buyer.get(pearl).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.split('id="claim"')[1]).group(1)
+    claimed = buyer.post(pearl, data={"csrf_token": token, "pin": pin},
+                         headers={"Referer": BASE_URL + pearl}).get_data(as_text=True)
+    assert "认领成功" in claimed, claimed[claimed.find("notice"):][:300]
     signed, api = output.split("(demo only):")[1].split("API (")
     logins = dict(line.split() for line in signed.strip().splitlines())
     token, batch_url = re.search(r"Bearer (trc_\S+)' (\S+)", api).groups()

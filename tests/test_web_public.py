@@ -57,6 +57,8 @@ def test_forged_code_page(client, issued_urls):
     assert response.status_code == 200
     assert 'data-verdict="forged"' in html and "谨防假冒" in html
     assert "诸暨淡水珍珠项链" not in html  # nothing of the real item leaks onto a fake
+    # "可以在下方举报": a link to the report button, screens below on a zoomed phone
+    assert '<a href="#help">在下方举报</a>' in html and 'id="help"' in html
 
 
 @pytest.mark.parametrize("path", [
@@ -145,7 +147,7 @@ def test_a_recalled_or_failed_item_says_whom_to_call(app, client, db, issued_url
                                     "limit": "≤5", "verdict": "不合格"}])
     failed = client.get(path_of(issued_urls[1])).get_data(as_text=True)
     assert "生产企业的客服电话：" in failed and failed.count('href="tel:4008208820"') == 2
-    assert failed.count('<a href="tel:12315">12315</a>') == 3  # verdict, warning, help card
+    assert failed.count('<a href="tel:12315">12315</a>') == 2  # the warning, the help card
     db.execute("UPDATE batches SET status = 'recalled', status_reason = '抽检不合格'")
     recalled = client.get(path_of(issued_urls[2])).get_data(as_text=True)
     assert 'data-verdict="recalled"' in recalled and "生产企业的客服电话：" in recalled
@@ -194,7 +196,7 @@ def test_every_link_from_the_request_stays_on_our_origin(client, path):
     assert len(links) == 1, html
     for href in re.findall(r'(?:href|action|src)="([^"]*)"', html):
         href = href.replace("&amp;", "&")
-        if href.startswith("tel:"):
+        if href.startswith(("tel:", "#")):  # a number to call, a place on this page
             continue
         assert href.startswith("/") and not href.startswith(("//", "/\\")), href
         assert not re.search(r"[\s\\]", href), href
@@ -497,6 +499,17 @@ def test_the_item_page_shows_the_signed_report(app, client, db, issued_urls):
     withdraw_the_report(app, db)  # the page of a withdrawn report's PDF says so
     assert "检测机构已撤回这份报告" in other_browser.get(f"/inspections/{sha}").get_data(
         as_text=True)
+
+
+def test_the_batch_page_names_its_lab_report_on_the_first_screen(app, client, db, issued_urls):
+    """The livestream's QR promises the batch's lab report: the heading says whether
+    there is one, and leads to it."""
+    head = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True).split("</section>")[0]
+    assert "本批次还没有检测机构上传的检测报告" in head
+    _stored_report(app, db)
+    head = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True).split("</section>")[0]
+    assert "本批次有 1 份检测机构签名的检测报告，最新一份由浙江省珍珠检测中心于 2026-11-12 签发" in head
+    assert 'href="#lab"' in head
 
 
 def test_a_failed_item_is_warned_above_everything_on_the_batch_page(app, client, db,

@@ -180,6 +180,14 @@ def try_urls(db: sqlite_utils.Database, base_url: str) -> list[tuple[str, str]]:
     return urls
 
 
+def demo_pin(db: sqlite_utils.Database, secret: str, code: ItemCode) -> str:
+    """The scratch-off PIN printed on ``code``'s label ('' if it has none), so the
+    demo's 这件是我买的 can be tried without printing the labels."""
+    row = db.execute("SELECT i.pin_hash FROM items i JOIN batches b ON b.id = i.batch_id "
+                     "WHERE b.gtin = ? AND i.serial = ?", [code.gtin, code.serial]).fetchone()
+    return claims.stored_pin(secret, code.gtin, code.serial, row[0] if row else None)
+
+
 DEMO_AGENCY = dict(name="浙江省珍珠及制品质量检验中心（演示）", cma="231012340099", cnas="L9901",
                    address="浙江省诸暨市山下湖镇（演示地址）")
 DEMO_ROOM = dict(name="山下湖珍珠源头直播间（演示）", platform="douyin", room_id="7700001234",

@@ -16,6 +16,7 @@ from flask import current_app
 from flask.cli import ScriptInfo, run_command, with_appcontext
 
 from .. import agencies, demo, demo_reports, keys
+from ..codes import ItemCode, parse_link
 from ..transparency import audit, log
 from ..db import check_ready, create_db, open_db, schema_version
 from .common import database, keys_args
@@ -82,6 +83,11 @@ to try.
         click.echo("Try these:")
     for label, url in tries:
         click.echo(f"  {label:<10} {url}")
+        code = parse_link(url, current_app.config["BASE_URL"]) if label == "genuine" else None
+        pin = demo.demo_pin(db, current_app.config["HASH_SECRET"], code) \
+            if isinstance(code, ItemCode) else ""
+        if pin:  # what its label's scratch-off panel hides: to try 这件是我买的
+            click.echo(f"  {'':<10} its label's scratch-off PIN: {pin}")
     on_camera = demo.live_url(db, current_app.config["BASE_URL"])
     if on_camera:
         click.echo(f"On camera (the demo room's live page; add ?overlay=1 for OBS):\n"
