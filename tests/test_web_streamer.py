@@ -85,6 +85,8 @@ def test_unreadable_text_is_told_as_such_with_the_box_to_try_again(streamer):
     assert "没能读出样品的码" in html and "有核验项未通过" not in html
     assert html.count('name="code"') == 1 and "记录选品决定" not in html
     assert "API 令牌" not in html  # nothing for a room to connect
+    barcode = streamer.get("/streamer/check", query_string={"code": "09521234000013"})
+    assert "这是商品条码" in barcode.get_data(as_text=True)  # told as buyers are
 
 
 def test_a_code_of_no_registered_batch_says_the_ledger_cannot_hold_it(streamer, issued_urls):

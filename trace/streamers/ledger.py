@@ -118,7 +118,8 @@ def ledger_pdf(room: Room, rows: list[dict], start: str | None, end: str | None)
               Paragraph(f"平台：{room.platform_name_zh} · 直播间号 {room.room_id}"
                         + (f" · 绿色直播间 {room.green_cert}" if room.green_cert else "")
                         + f" · 期间：{period} · 共 {len(rows)} 条", style)]
-    body = [[Paragraph(text, style) for text in HEADINGS]]
+    # A heading wider than its column breaks where a reader would, not inside 北京.
+    body = [[Paragraph(text.replace("（", "<br/>（"), style) for text in HEADINGS]]
     body += [[Paragraph(_escape(str(row[key])), style) for key in HEADINGS] for row in rows]
     # 776 of the 786 pt frame; each heading fits its column unbroken (核验结果 had split).
     widths = [62, 70, 62, 72, 86, 52, 46, 70, 89, 89, 78]
@@ -133,7 +134,7 @@ def ledger_pdf(room: Room, rows: list[dict], start: str | None, end: str | None)
                                  initialFontName=textfit.FONT)
     # The canvas starts in our font, so no unembedded Helvetica is listed (poppler
     # without the base fonts would show such text as nothing).
-    empty = [Paragraph("本期间没有核验记录。", style)] if not rows else []
+    empty = [Spacer(0, 6), Paragraph("本期间没有核验记录。", style)] if not rows else []
     footer = _footer(f"选品审核台账 · {room.name} · {period}")
     document.build([*header, Spacer(0, 6), table, *empty], onFirstPage=footer,
                    onLaterPages=footer)

@@ -158,6 +158,8 @@ def _code(verdict: verification.Verdict) -> Check:
                      "请扫描样品标签上的二维码",
                      "This is a batch page's address (the QR code on a livestream's screen, "
                      "say), not the sample's own code: scan the QR code on the sample's label")
+    if verdict.reason_code == "typed_barcode":  # the pack's barcode number, typed
+        return Check("code", False, verdict.reason, verdict.reason_en)
     zh, en = CODE_DETAILS.get(verdict.verdict, (verdict.reason, verdict.reason_en))
     return Check("code", False, zh, en)
 
@@ -260,7 +262,8 @@ def _supplier(verdict: verification.Verdict) -> Check:
 
 def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Check:
     """Buyers' reports of fakes against the supplier's products over a year, and its
-    recalls: one still in force fails the check, a withdrawn one is only named."""
+    other batches' recalls: one still in force fails the check, a withdrawn one is
+    only named (the sample's own batch's recall has a row of its own)."""
     assert verdict.supplier is not None
     since = (datetime.now(timezone.utc) - AFTER_SALES_WINDOW).isoformat()
     gtins = "SELECT gtin FROM products WHERE supplier_id = ?"
@@ -272,15 +275,18 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
         f"WHERE b.gtin IN ({gtins}) AND b.id IN (SELECT batch_id FROM status_events "
         f"WHERE action IN ('recall', 'recall_item') AND at >= ?) ORDER BY b.lot",
         [verdict.supplier.id, since]).fetchall()
-    in_force = [f"{lot}（{reason}）" for lot, status, reason in recalled if status == "recalled"]
+    # The sample's own batch under recall is the recall row's to say, not said twice.
+    own = verdict.batch.lot if verdict.batch else None
+    in_force = [f"{lot}（{reason}）" for lot, status, reason in recalled
+                if status == "recalled" and lot != own]
     withdrawn = [lot for lot, status, _reason in recalled if status != "recalled"]
     detail = (f"近一年：消费者举报假货 {fakes} 起（同一网络的多次举报算一起）" if fakes
               else "近一年：没有消费者举报假货")
-    detail += f"；在召回的批次：{'、'.join(in_force)}" if in_force else "；没有在召回的批次"
+    detail += f"；在召回的其他批次：{'、'.join(in_force)}" if in_force else "；没有其他在召回的批次"
     english = (f"Past year: {fakes} report(s) of fakes by buyers (one network's reports "
                "count once)" if fakes else "Past year: no reports of fakes by buyers")
-    english += (f"; batches under recall: {', '.join(in_force)}" if in_force
-                else "; no batch under recall")
+    english += (f"; other batches under recall: {', '.join(in_force)}" if in_force
+                else "; no other batch under recall")
     if withdrawn:
         detail += f"；曾召回后撤销：{'、'.join(withdrawn)}"
         english += f"; recalls withdrawn: {', '.join(withdrawn)}"
