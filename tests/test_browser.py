@@ -185,6 +185,26 @@ def test_a_buyer_claims_with_the_pin_in_a_real_browser(page, live_server, app, d
     assert db.execute("SELECT count(*) FROM claims").fetchone()[0] == 1
 
 
+def test_a_claim_lands_on_its_answer_on_a_zoomed_phone(browser, live_server, app, db, issuer,
+                                                       make_batch):
+    """At 200% the verdict fills the first screen: 认领成功 below it went unseen."""
+    from trace.issuing import export_rows, issue_codes
+    make_batch(lot="PIN-1")
+    issue_codes(db, issuer, "09521234000013", "PIN-1", 1, pin_secret=app.config["HASH_SECRET"])
+    row = next(iter(export_rows(db, "09521234000013", "PIN-1", BASE_URL,
+                                app.config["HASH_SECRET"])))
+    context = browser.new_context(viewport={"width": 195, "height": 422}, is_mobile=True,
+                                  device_scale_factor=4, user_agent=WECHAT_UA)
+    page = context.new_page()
+    open_page(page, live_server + row["url"][len(BASE_URL):])
+    page.fill("#pin", row["pin"])
+    page.click("form.claim button")
+    page.wait_for_load_state("load")
+    box = page.locator(".notice-ok").bounding_box()
+    assert box and 0 <= box["y"] < 422 and "认领成功" in page.locator(".notice-ok").inner_text()
+    context.close()
+
+
 def test_a_buyer_reports_with_a_photo_in_a_real_browser(page, live_server, db, issued_urls,
                                                         tmp_path):
     photo = tmp_path / "fake.png"

@@ -33,6 +33,8 @@ def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
     decide = refused.get_data(as_text=True).split('id="decision"')[0].rsplit("<h2>", 1)[1]
     assert "须填写选用理由" in decide  # beside the decision, not 2,000 px above it
     assert 'id="override_reason"' in refused.get_data(as_text=True).split("autofocus")[0][-300:]
+    switch = re.search(r'href="([^"]*lang=en[^"]*)"', refused.get_data(as_text=True)).group(1)
+    assert switch.startswith("/streamer/check?code=")  # English keeps this sample's check
     assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
     # The refused page's address is /streamer/records: its language switch, or a reload,
     # opens it with GET and lands on the room's page, not on an error.

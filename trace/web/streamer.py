@@ -10,7 +10,8 @@ room's decision, and download the 选品审核台账::
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request
+from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
+                   request, url_for)
 
 from .. import catalog, rooms
 from ..clock import beijing_time
@@ -84,7 +85,8 @@ def record():
         selection.record_selection(get_db(), g.room, result, form.get("decision", ""),
                                    actor=signed_in_user().email, note=form.get("note"),
                                    override_reason=form.get("override_reason"))
-    except TraceError as error:
+    except TraceError as error:  # switching language re-opens this sample's check
+        g.page_path = url_for("streamer.check", code=code)
         return _check_page(code, result, form, in_reader_language(error)), error.status
     flash(t("streamer.recorded").format(decision=form.get("decision")), "ok")
     return redirect(link("streamer.home"), 303)
