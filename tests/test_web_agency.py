@@ -195,6 +195,15 @@ def test_supplier_commissions_and_operator_assigns(app, db, make_batch, make_acc
               page="/admin/")
     kinds = {row["kind"] for row in lists.batches_for(db, agency.id)}
     assert kinds == {"commission", "assignment"}
+    # A 神秘抽检 announced to the supplier is no mystery: it sees its own commission only.
+    other, _ = agencies.add_agency(db, "浙江方圆检测集团", "231012340555",
+                                   keys_dir=app.config["KEYS_DIR"])
+    post_form(operator, "/admin/assign", {"gtin": GTIN, "lot": LOT, "agency": str(other.id)},
+              page="/admin/")
+    seen = supplier.get(page).get_data(as_text=True)
+    listed = seen.split("可为本批次签发报告的机构：")[1].split("</p>")[0]
+    assert "浙江省珍珠检测中心" in listed and "浙江方圆检测集团" not in listed
+    assert "平台指派抽检" not in seen
     bad = post_form(operator, "/admin/assign", {"gtin": GTIN, "lot": "NOPE", "agency": "1"},
                     page="/admin/")
     assert bad.status_code == 404 and catalog.get_batch(db, GTIN, LOT)

@@ -26,11 +26,15 @@ def batches_for(db: sqlite_utils.Database, agency_id: int) -> list[dict]:
         "WHERE c.agency_id = ? ORDER BY c.id DESC", [agency_id]))
 
 
-def batches_commissioned(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
-    """Who may sign for a batch: each agency with how (commission or assignment)."""
+def batches_commissioned(db: sqlite_utils.Database, batch_id: int, *,
+                         kinds: tuple[str, ...] = ("commission", "assignment")) -> list[dict]:
+    """Who may sign for a batch: each agency with how (commission or assignment),
+    of ``kinds`` only: a supplier is shown its own commissions, never the operator's
+    assignments (a 神秘抽检 announced to the supplier is no mystery)."""
     return list(db.query("SELECT a.id, a.name, a.cma_no, c.kind, c.at FROM commissions c "
-                         "JOIN agencies a ON a.id = c.agency_id WHERE c.batch_id = ? "
-                         "ORDER BY c.id", [batch_id]))
+                         "JOIN agencies a ON a.id = c.agency_id WHERE c.batch_id = ? AND "
+                         f"c.kind IN ({', '.join('?' * len(kinds))}) ORDER BY c.id",
+                         [batch_id, *kinds]))
 
 
 # Whether a stored record is a withdrawal, read in SQL: a lab's list of thousands of

@@ -256,7 +256,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         stocks=choices, stock=chosen, form=request.form, problem=problem,
         events=recalls.events_for(db, found.id, every_item=True),
         labs=[lab for lab in agencies.list_agencies(db) if lab.approved],
-        commissioned=inspection_lists.batches_commissioned(db, found.id),
+        commissioned=inspection_lists.batches_commissioned(db, found.id, kinds=("commission",)),
         reports=served, failed=report_format.failed_names(
             shown["report"] for shown in inspection_store.standing(served)
             if shown["signature_ok"]),
