@@ -141,6 +141,8 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("admin.disable", "POST", "/admin/users/{victim}/disable", {}, ADMIN_ONLY),
     ("admin.enable", "POST", "/admin/users/{victim}/enable", {}, ADMIN_ONLY),
     ("admin.rotate", "POST", "/admin/keys/rotate", {"confirm": "1"}, ADMIN_ONLY),
+    # No buyer has reported anything in this world: the operator is told there is no photo.
+    ("admin.report_photo", "GET", "/admin/reports/1/photo", None, dict(ADMIN_ONLY, admin="404")),
     ("api.openapi", "GET", "/api/v1/openapi.json", None, PUBLIC),
     ("api.create_product", "POST", "/api/v1/products", {"gtin": "{fresh}", "name": "x"},
      API_SUPPLIER),

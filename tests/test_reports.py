@@ -213,3 +213,22 @@ def test_a_report_sent_from_a_batch_page_names_the_batch(client, run_cli, db, is
         response.get_data(as_text=True)  # back to the batch page
     [entry] = json.loads(run_cli("reports", "list", "--gtin", GTIN, "--json").output)
     assert (entry["gtin"], entry["lot"], entry["serial"]) == (GTIN, LOT, None)
+
+
+def test_the_operator_sees_the_reports_and_their_photos_on_the_web(
+        app, client, db, issued_urls, make_account, sign_in):
+    """The supplier saw its buyers' reports on its home page; the operator, who calls
+    the buyers back, had only the command line."""
+    code = issued_urls[0][len(BASE_URL):]
+    assert post_report(client, code, jpeg_with_gps(), contact="138 0000 0000").status_code == 200
+    operator = sign_in(app.test_client(), make_account("admin", "ops@trace.example.cn"))
+    page = operator.get("/admin/").get_data(as_text=True)
+    card = page[page.index('id="buyer-reports"'):page.index('id="suppliers"')]
+    assert "共 1 条" in card and "珠子表面有胶痕，像塑料" in card and "138 0000 0000" in card
+    assert "诸暨淡水珍珠项链" in card and LOT in card
+    photo = operator.get("/admin/reports/1/photo")
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+    assert photo.headers["Content-Disposition"].startswith("attachment")
+    assert b"SecretPhone" not in photo.data  # the stripped copy, as stored
+    assert operator.get("/admin/reports/99/photo").status_code == 404
+    assert client.get("/admin/reports/1/photo").status_code == 302  # a buyer: sign in first

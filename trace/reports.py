@@ -122,15 +122,22 @@ def _resent(db: sqlite_utils.Database, form: ReportForm, network: str) -> Report
     return Report(**dict(zip(_COLUMNS, row))) if row else None
 
 
-def list_reports(db: sqlite_utils.Database, gtin: str | None = None) -> list[Report]:
-    """The queue, newest first; only one product's with ``gtin``."""
+def list_reports(db: sqlite_utils.Database, gtin: str | None = None,
+                 limit: int = -1) -> list[Report]:
+    """The queue, newest first (the latest ``limit``); only one product's with ``gtin``."""
     sql = f"SELECT {', '.join(_COLUMNS)} FROM reports"
     params: list = []
     if gtin:
         sql += " WHERE gtin = ?"
         params.append(normalise_gtin(gtin))
-    rows = db.execute(sql + " ORDER BY id DESC", params).fetchall()
+    rows = db.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
     return [Report(**dict(zip(_COLUMNS, row))) for row in rows]
+
+
+def report_photo(db: sqlite_utils.Database, report_id: int) -> tuple[bytes, str] | None:
+    """The photo sent with report ``report_id`` (stripped of its metadata), if any."""
+    row = db.execute("SELECT photo_sha256 FROM reports WHERE id = ?", [report_id]).fetchone()
+    return photo(db, row[0]) if row and row[0] else None
 
 
 def about_supplier(db: sqlite_utils.Database, supplier_id: int,

@@ -1,7 +1,9 @@
 """The operator's pages: approve organisations, list and disable accounts, list keys
 and rotate the issuer key. Every route is for a signed-in admin account::
 
-    GET  /admin/                               pending organisations, accounts, keys
+    GET  /admin/                               pending organisations, buyers' reports,
+                                               accounts, keys
+    GET  /admin/reports/{id}/photo             a buyer's photo, as a download
     POST /admin/suppliers/{id}/approve|reject, /admin/agencies/{id}/approve|reject
     POST /admin/users/{id}/disable
     POST /admin/keys/rotate
@@ -12,11 +14,11 @@ from __future__ import annotations
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    url_for)
 
-from .. import accounts, agencies, catalog, keys, rooms
+from .. import accounts, agencies, catalog, keys, reports, rooms
 from ..digits import is_number
 from ..errors import Conflict, InvalidInput, NotFound, TraceError
 from ..inspections import store as inspection_store
-from . import get_db, in_reader_language, link
+from . import attachment, get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
 
@@ -41,8 +43,11 @@ def home(status: int = 200, **problem):
     org_names = {("supplier", row["id"]): row["name"] for row in suppliers} | \
         {("agency", lab.id): lab.name for lab in labs} | \
         {("streamer", room.id): room.name for room in channels}
+    reported = reports.list_reports(db, limit=REPORTS_SHOWN)
     return render_template("admin/home.html", suppliers=suppliers, agencies=labs,
-                           rooms=channels,
+                           rooms=channels, reported=reported,
+                           reports_total=db.execute("SELECT count(*) FROM reports").fetchone()[0],
+                           product_names=_product_names(db, {r.gtin for r in reported if r.gtin}),
                            pending=[row for row in suppliers
                                     if not row["approved_at"] and not row["rejected_at"]],
                            pending_agencies=[lab for lab in labs
@@ -51,6 +56,30 @@ def home(status: int = 200, **problem):
                            keys=keys.list_keys(db), me=signed_in_user(),
                            batches=catalog.approved_batches(db),
                            form=request.form if problem else {}, problem=problem), status
+
+
+REPORTS_SHOWN = 20  # the latest; the whole queue is `reports list` (JSON too)
+
+
+def _product_names(db, gtins: set[str]) -> dict[str, str]:
+    if not gtins:
+        return {}
+    marks = ", ".join("?" * len(gtins))
+    return dict(db.execute(f"SELECT gtin, name FROM products WHERE gtin IN ({marks})",
+                           sorted(gtins)).fetchall())
+
+
+@bp.get("/reports/<int:report_id>/photo")
+def report_photo(report_id: int):
+    """A buyer's photo with their report of a fake, as a download (it is an upload:
+    never rendered in our origin)."""
+    found = reports.report_photo(get_db(), report_id)
+    if found is None:
+        raise NotFound("no photo with that report", message_zh="这条举报没有照片")
+    data, content_type = found
+    extension = "png" if content_type == "image/png" else "jpg"
+    return current_app.response_class(data, mimetype=content_type,
+                                      headers=attachment(f"report-{report_id}.{extension}"))
 
 
 @bp.post("/suppliers/<int:supplier_id>/approve")
