@@ -95,7 +95,10 @@ def test_an_agency_signs_up_and_an_operator_approves_it(client, db, make_account
     assert "浙江省珍珠及制品质量检验中心" in html and "CMA 231012341234" in html
     post_form(client, f"/admin/agencies/{agency.id}/approve", {}, page="/admin/")
     assert agencies.get_agency(db, agency.id).approved
-    assert keys.active_key(db, agency.key_role) is not None
+    key = keys.active_key(db, agency.key_role)
+    assert key is not None
+    told = client.get("/admin/").get_data(as_text=True)  # a key lost is a lab that cannot sign
+    assert f"平台为该机构新建了签名密钥 {key.kid}" in told and "备份" in told
 
 
 def test_a_bad_agency_sign_up_says_why_in_chinese_and_stores_nothing(client, db):

@@ -110,12 +110,14 @@ def approve_agency(agency_id: int):
     """Approve a testing agency; it gets its signing key now if it has none."""
     config = current_app.config
     try:
-        agency, _key = agencies.approve_agency(get_db(), agency_id, config["KEYS_DIR"],
-                                               config["KEY_PASSPHRASE"])
+        agency, key = agencies.approve_agency(get_db(), agency_id, config["KEYS_DIR"],
+                                              config["KEY_PASSPHRASE"])
     except Conflict as error:
         flash(in_reader_language(error), "bad")
     else:
         flash(t("admin.approved").format(name=agency.name), "ok")
+        if key is not None:  # a new private key on this server: lost, the lab cannot sign
+            flash(t("admin.agency_key_made").format(kid=key.kid), "ok")
     return redirect(link("admin.home"), 303)
 
 
