@@ -133,9 +133,11 @@ def test_a_sign_up_turned_down_frees_its_gtins_and_disables_its_accounts(operato
     page = operator.get("/admin/").get_data(as_text=True)
     assert "rejected-" not in page and "91330100MA27XL0Y34" in page  # the code as it was
     fake = accounts.find_user(db, "fake@tea.example.cn")
+    row = page[page.index('<td class="email">fake@tea.example.cn'):].split("</tr>")[0]
+    assert "注册已驳回" in row and "admin/users" not in row  # no 重新启用 that would refuse
     refused = post_form(operator, f"/admin/users/{fake.id}/enable", {}, page="/admin/")
-    assert "注册已被驳回，账号不能重新启用" in operator.get(refused.headers["Location"]).get_data(
-        as_text=True)
+    assert "注册已被驳回，账号不能重新启用；如需使用，请换一个邮箱重新注册" in operator.get(
+        refused.headers["Location"]).get_data(as_text=True)
     assert not accounts.find_user(db, "fake@tea.example.cn").active
 
 

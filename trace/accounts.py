@@ -298,9 +298,9 @@ def enable_user(db: sqlite_utils.Database, email: str) -> User:
     if table and db.execute(f"SELECT rejected_at FROM {table} WHERE id = ?",
                             [user.org_id]).fetchone()[0]:  # it would wait for nobody
         raise Conflict(f"{user.email} belongs to a sign-up that was turned down; it cannot "
-                       "sign in again (the organisation signs up anew)",
+                       "sign in again (the organisation signs up anew, with another e-mail)",
                        message_zh=f"{user.email} 所属单位的注册已被驳回，账号不能重新启用；"
-                       "如需使用请重新注册")
+                       "如需使用，请换一个邮箱重新注册")
     db.execute("UPDATE users SET disabled_at = NULL WHERE id = ?", [user.id])
     return find_user(db, user.email)  # type: ignore[return-value]
 

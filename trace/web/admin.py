@@ -40,6 +40,8 @@ def home(status: int = 200, **problem):
         g.page_path = url_for("admin.home")
     suppliers, labs, channels = (catalog.list_suppliers(db), agencies.list_agencies(db),
                                  rooms.list_rooms(db))
+    turned_down = {("supplier", row["id"]) for row in suppliers if row["rejected_at"]} | \
+        {("agency", lab.id) for lab in labs if lab.rejected_at}  # their accounts stay off
     org_names = {("supplier", row["id"]): row["name"] for row in suppliers} | \
         {("agency", lab.id): lab.name for lab in labs} | \
         {("streamer", room.id): room.name for room in channels}
@@ -53,6 +55,7 @@ def home(status: int = 200, **problem):
                            pending_agencies=[lab for lab in labs
                                              if not lab.approved and not lab.rejected_at],
                            users=accounts.list_users(db), org_names=org_names,
+                           turned_down=turned_down,
                            keys=keys.list_keys(db), me=signed_in_user(),
                            batches=catalog.approved_batches(db),
                            form=request.form if problem else {}, problem=problem), status
