@@ -127,6 +127,7 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
     signed = [entry["report"] for entry in served if entry["signature_ok"]]
     failing = [report for report in signed if reports.failed_items(report)]
     failed = tuple(reports.failed_names(failing))
+    withdrawn = [entry["report"] for entry in every if entry["withdrawn"]]
     decision = latest_decision(db, room_id, batch.id)
     today = today or date.today()
     no_report = not report_check(served, valid_days, today).ok
@@ -137,11 +138,10 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
         "invalid_report": len(signed) < len(served),
         "dropped": decision == "不选用",
         "retest": decision == "待复检",
-        "withdrawn": no_report and any(entry["withdrawn"] for entry in every),
+        "withdrawn": no_report and bool(withdrawn),
         "no_report": no_report,
     }
     state = next((name for name in STATES[:-1] if conditions[name]), "ok")
-    withdrawn = [entry["report"] for entry in every if entry["withdrawn"]]
     return state, (failing or signed or withdrawn or [None])[0], failed
 
 
