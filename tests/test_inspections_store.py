@@ -504,7 +504,8 @@ def test_a_withdrawal_is_a_signed_version_and_the_batch_no_longer_stands_on_it(
     served = store.served_reports(db, 1)
     assert [(s["report"]["version"], s["current"], s["signature_ok"]) for s in served] == \
         [("2", True, True), ("1", False, True)]
-    assert store.standing(served) == []
+    assert store.standing(served) == [] and store.nothing_but_withdrawals(served)
+    assert not store.nothing_but_withdrawals(served[1:])  # the report alone stands
     with pytest.raises(Conflict, match="withdrawn already"):
         store.withdrawal(db, commissioned.id, "ＺＪＰＱ－２０２６－０８１５", "again")
     # Final: neither a "correction" nor a second withdrawal signed elsewhere brings it back.
@@ -537,6 +538,8 @@ def test_a_withdrawal_whose_signature_fails_still_counts_as_a_bad_current_report
     db.execute("DROP TRIGGER inspection_reports_no_update")
     db.execute("UPDATE inspection_reports SET record = replace(record, '样品错误', '样品无误') "
                "WHERE version = '2'")
-    bad, original = store.standing(store.served_reports(db, 1))
+    served = store.served_reports(db, 1)
+    bad, original = store.standing(served)
+    assert not store.nothing_but_withdrawals(served)  # a failing report is not "withdrawn"
     assert not bad["signature_ok"]  # shown as a failing report, never silently dropped
     assert original["signature_ok"] and original["report"]["version"] == "1"  # not withdrawn

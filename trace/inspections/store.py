@@ -302,6 +302,12 @@ def standing(served: list[dict]) -> list[dict]:
     return [entry for entry in served if entry["current"] and not entry["withdrawn"]]
 
 
+def nothing_but_withdrawals(served: list[dict]) -> bool:
+    """True when the batch had a report its lab withdrew and none stands in its place:
+    a report a livestream may have shown is gone, and buyers are told at once."""
+    return any(entry["withdrawn"] for entry in served) and not standing(served)
+
+
 def _parsed(stored: str) -> dict | None:
     """The stored record if it still has the report's shape, else None."""
     try:

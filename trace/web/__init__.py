@@ -26,6 +26,7 @@ from .. import db, images
 from ..bounded import BoundedCache
 from ..clock import beijing_time
 from ..codes import group_serial
+from ..inspections import store as inspection_store
 from ..phones import tel_href
 from ..errors import KeyProblem, StorageUnavailable, TooManyAttempts, TraceError
 from . import assets, i18n
@@ -427,6 +428,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["dial_12315"] = dial_12315
     app.jinja_env.filters["advice_links"] = advice_links
     app.jinja_env.globals["with_domain"] = with_domain
+    app.jinja_env.tests["nothing_but_withdrawals"] = inspection_store.nothing_but_withdrawals
 
     @app.before_request
     def _set_lang():
