@@ -177,6 +177,21 @@ def test_a_backup_whose_keys_are_not_here_is_refused(app, db, serving, tmp_path)
         backups.check_backup(tmp_path / "missing.db", app.config["KEYS_DIR"])
 
 
+def test_a_labs_key_is_checked_unless_the_lab_keeps_it_itself(app, db, serving, tmp_path):
+    from pathlib import Path
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    held = keys.create_key(db, app.config["KEYS_DIR"], role="agency:1")
+    keys.register_public_key(db, "agency:2", Ed25519PrivateKey.generate().public_key()
+                             .public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo))
+    backups.backup(app.config["DATABASE"], tmp_path / "b.db")
+    backups.check_backup(tmp_path / "b.db", app.config["KEYS_DIR"])  # agency:2's is its own
+    Path(app.config["KEYS_DIR"], f"{held.kid}.pem").unlink()
+    with pytest.raises(InvalidInput, match=f"agency:1 key {held.kid} does not open"):
+        backups.check_backup(tmp_path / "b.db", app.config["KEYS_DIR"])
+
+
 def test_a_backup_into_a_folder_that_is_not_there_is_refused(app, db, tmp_path):
     """A mistyped folder is named, not quietly made."""
     with pytest.raises(NotFound, match="no folder"):

@@ -404,3 +404,20 @@ def _first_words_of_the_development_server(app, env: dict) -> str:
         server.terminate()
         server.wait(timeout=10)
     return said
+
+
+def test_who_holds_a_keys_private_half_is_recorded_not_guessed_from_the_folder(app, db):
+    from trace.keys import kept_by_owner, lost_here, register_public_key
+    folder = app.config["KEYS_DIR"]
+    made = create_key(db, folder, role="agency:1")
+    assert made.held_by == get_key(db, made.kid).held_by == "platform"
+    Path(folder, f"{made.kid}.pem").unlink()  # the operator lost the keys folder
+    assert not kept_by_owner(folder, made) and lost_here(folder, made)
+    public = Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    owned = register_public_key(db, "agency:2", public)
+    assert owned.held_by == "owner" and kept_by_owner(folder, owned)
+    assert not lost_here(folder, owned)
+    # Keys registered before it was recorded are read, as then, from the folder.
+    legacy = KeyRecord(**{**made.to_json(), "held_by": None})
+    assert kept_by_owner(folder, legacy) and not lost_here(folder, legacy)

@@ -242,6 +242,23 @@ def test_an_agency_keeping_its_own_key_is_told_on_the_form_not_after_it(client, 
     assert "提交后，平台用贵机构的签名密钥签名" not in page
 
 
+def test_a_platform_key_whose_file_is_lost_is_not_called_the_labs_own(app, client, db, lab):
+    """The operator lost the keys folder: the lab is told to ask the platform, not
+    that it keeps its own key, and nothing is stored."""
+    from pathlib import Path
+    from trace import keys
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    kid = keys.active_key(db, lab.key_role).kid
+    (Path(app.config["KEYS_DIR"]) / f"{kid}.pem").unlink()
+    page = client.get("/agency/reports/new").get_data(as_text=True)
+    assert f"平台服务器上找不到贵机构的签名密钥（{kid}）" in page and "自行保管" not in page
+    assert 'type="submit">' not in page
+    answer = post_form(client, "/agency/reports/new", report_form(), page="/agency/",
+                       content_type="multipart/form-data")
+    assert "请联系平台运营者" in answer.get_data(as_text=True) and answer.status_code == 409
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+
+
 def workbook(rows: list[list]) -> bytes:
     """A sheet as Excel saves it: a date cell, numbers as numbers."""
     import openpyxl

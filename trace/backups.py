@@ -144,8 +144,7 @@ def _check_keys(path: Path, keys_dir: str | Path, passphrase: str | None) -> Non
         for record in keys.list_keys(db):
             if record.status != "active":
                 continue
-            held_here = (Path(keys_dir) / f"{record.kid}.pem").exists()
-            if not held_here and record.role.startswith("agency:"):
+            if record.role.startswith("agency:") and keys.kept_by_owner(keys_dir, record):
                 continue  # an agency that signs on its own machine
             try:
                 keys.load_signer_by_kid(db, keys_dir, record.kid, passphrase)

@@ -65,6 +65,7 @@ class KeyRecord:
     not_after: str | None = None
     retired_at: str | None = None
     revoked_at: str | None = None
+    held_by: str | None = None  # "platform", "owner", or None (registered before we said)
 
     @property
     def public_bytes(self) -> bytes:
@@ -154,10 +155,10 @@ def create_key(db: sqlite_utils.Database, keys_dir: str | Path, role: str = "iss
     now = utc_now()
     record = KeyRecord(kid=kid, role=role, status="active",
                        public_key=encode_signature(public_raw), created_at=now,
-                       not_before=now)
+                       not_before=now, held_by="platform")
     with db.atomic():
-        db.execute("INSERT INTO keys (kid, role, status, public_key, created_at, not_before) "
-                   "VALUES (?, ?, ?, ?, ?, ?)",
+        db.execute("INSERT INTO keys (kid, role, status, public_key, created_at, not_before, "
+                   "held_by) VALUES (?, ?, ?, ?, ?, ?, 'platform')",
                    [kid, role, "active", record.public_key, now, now])
         leaves.record(db, f"keys:{kid}:created")
     return record
@@ -181,8 +182,8 @@ def register_public_key(db: sqlite_utils.Database, role: str, pem: bytes) -> Key
         raise Conflict(f"key {kid} is registered already", message_zh=f"密钥 {kid} 已登记")
     now = utc_now()
     with db.atomic():
-        db.execute("INSERT INTO keys (kid, role, status, public_key, created_at, not_before) "
-                   "VALUES (?, ?, 'active', ?, ?, ?)",
+        db.execute("INSERT INTO keys (kid, role, status, public_key, created_at, not_before, "
+                   "held_by) VALUES (?, ?, 'active', ?, ?, ?, 'owner')",
                    [kid, role, encode_signature(raw), now, now])
         leaves.record(db, f"keys:{kid}:created")
     return get_key(db, kid)  # type: ignore[return-value]
@@ -384,6 +385,19 @@ def held_here(keys_dir: str | Path, kid: str) -> bool:
     """Whether the private half of ``kid`` is in ``keys_dir`` (an agency that
     registered its own public key keeps its private key itself)."""
     return _pem_path(keys_dir, kid).exists()
+
+
+def kept_by_owner(keys_dir: str | Path, record: KeyRecord) -> bool:
+    """Whether only the key's owner holds its private half (an agency signing on its
+    own machine). Keys registered before we recorded it are read from the folder."""
+    if record.held_by is not None:
+        return record.held_by == "owner"
+    return not held_here(keys_dir, record.kid)
+
+
+def lost_here(keys_dir: str | Path, record: KeyRecord) -> bool:
+    """Whether a key the platform holds has lost its private half from ``keys_dir``."""
+    return record.held_by == "platform" and not held_here(keys_dir, record.kid)
 
 
 def can_issue(db: sqlite_utils.Database, keys_dir: str | Path) -> bool:

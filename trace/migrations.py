@@ -540,4 +540,11 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
               ON product_photos BEGIN UPDATE content_version SET n = n + 1; END"""
           for verb in ("insert", "update", "delete")),
     ]),
+    (20, [
+        # Who holds a key's private half: "platform" (made here, its PEM in the keys
+        # folder) or "owner" (an agency registered its public key and signs itself).
+        # A lost PEM must not read as a key its owner keeps. Keys from before say
+        # NULL and are read, as then, from whether the PEM is in the folder.
+        "ALTER TABLE keys ADD COLUMN held_by TEXT CHECK (held_by IN ('platform', 'owner'))",
+    ]),
 ]

@@ -69,6 +69,7 @@ def keys_list(as_json: bool):
     """
     def line(r) -> str:
         extra = f" revoked_at={r.revoked_at}" if r.revoked_at else ""
+        extra += " (private key kept by its owner)" if r.held_by == "owner" else ""
         return f"{r.kid}  {r.role:<14} {r.status:<8} created {r.created_at}{extra}"
     echo_list(keys.list_keys(database()), as_json, "No keys yet: python -m trace keys new",
               line, lambda record: record.to_json())

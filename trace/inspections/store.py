@@ -26,7 +26,7 @@ from .. import agencies, catalog, clock, keys
 from ..bounded import BoundedCache
 from ..db import utc_now
 from ..transparency import leaves
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TraceError
+from ..errors import Conflict, Forbidden, InvalidInput, KeyProblem, NotFound, TraceError
 from . import report as reports
 from .results import plain, read_limit, read_result, with_reading
 
@@ -403,8 +403,16 @@ def own_key(db: sqlite_utils.Database, keys_dir: str | Path,
     """The id of the agency's active key when the agency keeps its private half
     itself (``agency key add``): the platform cannot sign for it."""
     record = keys.active_key(db, agency.key_role)
-    return record.kid if record is not None and not keys.held_here(keys_dir, record.kid) \
-        else None
+    return record.kid if record is not None and keys.kept_by_owner(keys_dir, record) else None
+
+
+def lost_key(db: sqlite_utils.Database, keys_dir: str | Path,
+             agency: agencies.Agency) -> str | None:
+    """The id of the agency's active key when the platform holds it and its private
+    half is missing from ``keys_dir``: nothing can be signed until the operator
+    restores it or gives the agency a new one."""
+    record = keys.active_key(db, agency.key_role)
+    return record.kid if record is not None and keys.lost_here(keys_dir, record) else None
 
 
 def sign_with_agency_key(db: sqlite_utils.Database, keys_dir: str | Path, agency_id: int,
@@ -421,6 +429,14 @@ def sign_with_agency_key(db: sqlite_utils.Database, keys_dir: str | Path, agency
             message_zh=f"贵机构的签名密钥（{own}）由贵机构自行保管，平台无法代为签名："
                        "请在本机构电脑上用 inspection sign 签名，再提交签好的报告"
                        "（inspection import，或在接口里带上 kid 和 sig）")
+    lost = lost_key(db, keys_dir, agency)
+    if lost is not None:
+        raise KeyProblem(
+            f"the platform cannot find {agency.name}'s signing key ({lost}) on the server, so "
+            "nothing can be signed for now: ask the platform's operator to restore it from "
+            f"the key backup, or to give you a new one (keys rotate --role {agency.key_role})",
+            message_zh=f"平台服务器上找不到贵机构的签名密钥（{lost}），暂时无法签名："
+                       "请联系平台运营者从密钥备份中恢复，或为贵机构换发新密钥")
     signer = keys.load_signer(db, keys_dir, passphrase, role=agency.key_role)
     signer.require_role(agency.key_role)
     return signer.kid, reports.sign_record(signer.private_key, signer.kid,

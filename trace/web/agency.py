@@ -106,10 +106,9 @@ def withdraw():
 
 def _withdraw_form(record: dict, error: str | None = None, status: int = 200):
     db = get_db()
-    own = store.own_key(db, current_app.config["KEYS_DIR"], g.agency)
     product = catalog.get_product(db, record["batch"]["gtin"])
     return render_template("agency/withdraw.html", record=record, error=error, product=product,
-                           reason=request.form.get("reason", ""), own_key=own,
+                           reason=request.form.get("reason", ""), key_notice=_key_notice(db),
                            withdrawn=reports.is_withdrawn(record)), status
 
 
@@ -189,10 +188,20 @@ def _start(db) -> tuple[dict, str | None]:
 
 def _form(batches: list[dict], form, error: str | None = None, status: int = 200,
           notice: str | None = None):
-    own = store.own_key(get_db(), current_app.config["KEYS_DIR"], g.agency)
     return render_template("agency/report_form.html", batches=batches, form=form,
-                           types=reports.TYPES, error=error, own_key=own,
+                           types=reports.TYPES, error=error, key_notice=_key_notice(get_db()),
                            notice=notice), status
+
+
+def _key_notice(db) -> str | None:
+    """Why the platform cannot sign for this agency, said on the form before the
+    clerk fills it in: it keeps its own key, or the platform lost its key file."""
+    keys_dir = current_app.config["KEYS_DIR"]
+    own = store.own_key(db, keys_dir, g.agency)
+    if own is not None:
+        return t("agency.own_key").format(kid=own)
+    lost = store.lost_key(db, keys_dir, g.agency)
+    return t("agency.lost_key").format(kid=lost) if lost is not None else None
 
 
 def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:
