@@ -68,3 +68,25 @@ def test_a_supplier_is_told_of_a_failed_item_and_of_a_withdrawal_left_alone(
     db.execute("UPDATE inspection_reports SET record = 'not json' WHERE report_no = ?",
                ["ZJPQ-2026-0901"])
     assert lists.needing_attention(db, supplier.id) == []  # nothing failing can be read
+
+
+def test_the_operator_sees_what_each_assigned_lab_has_sent_so_far(app, db, lab):  # noqa: F811
+    assert lists.assignments(db) == []
+    store.commission(db, GTIN, LOT, lab.id, actor="ops", kind="assignment")
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")  # the supplier's own: not listed
+    states = lambda: [(a["lot"], a["agency"], a["report_no"], a["state"])  # noqa: E731
+                      for a in lists.assignments(db)]
+    assert states() == [(LOT, lab.name, None, "waiting")]
+    stored(app, db, lab)
+    assert states() == [(LOT, lab.name, "ZJPQ-2026-0815", "reported")]
+    withdraw(app, db, lab, "ZJPQ-2026-0815")
+    assert states() == [(LOT, lab.name, "ZJPQ-2026-0815", "withdrawn")]
+    failing = [{"name": "珠层厚度", "result": "0.1", "unit": "mm", "limit": "≥0.3",
+                "verdict": "不合格"}]
+    stored(app, db, lab, report_no="ZJPQ-2026-0901", items=failing)
+    assert states() == [(LOT, lab.name, "ZJPQ-2026-0901", "failed")]
+    corrected = [dict(failing[0], result="0.35", verdict="合格")]
+    stored(app, db, lab, report_no="ZJPQ-2026-0901", version="2", supersedes="1",
+           reason="读数录错", items=corrected)
+    assert states() == [(LOT, lab.name, "ZJPQ-2026-0901", "reported")]  # the old fails no more
+    assert lists.assignments(db)[0]["reported_at"]

@@ -52,6 +52,30 @@ def test_an_operator_cannot_disable_themself(operator, db):
     assert "不能停用自己" in operator.get("/admin/").get_data(as_text=True)
 
 
+def test_a_forgotten_password_is_reset_and_shown_once_on_the_page(
+        operator, db, client, make_batch, make_account):
+    make_batch()
+    email = make_account("supplier", "qc@pearl.example.cn", org="1")
+    _id, token = accounts.new_token(db, email)
+    user = accounts.find_user(db, email)
+    assert f"为 {email} 生成一个新密码？" in operator.get("/admin/").get_data(as_text=True)
+    shown = post_form(operator, f"/admin/users/{user.id}/reset-password", {}, page="/admin/")
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
+    html = shown.get_data(as_text=True)
+    password = html.split('id="new-password">', 1)[1].split("<", 1)[0]
+    assert len(password) >= 16 and "只显示这一次" in html
+    assert accounts.authenticate(db, email, password).email == email
+    assert accounts.user_for_token(db, token) is not None  # the systems using it go on
+    me = accounts.find_user(db, OPS)
+    refused = post_form(operator, f"/admin/users/{me.id}/reset-password", {}, page="/admin/")
+    assert refused.status_code == 303
+    assert "不能在这里重置自己的密码" in operator.get("/admin/").get_data(as_text=True)
+    accounts.disable_user(db, email)
+    post_form(operator, f"/admin/users/{user.id}/reset-password", {}, page="/admin/")
+    assert accounts._password_matches(db, email, password).email == email  # unchanged
+    assert f"{email} 已停用，不能重置密码" in operator.get("/admin/").get_data(as_text=True)
+
+
 def test_rotating_the_issuer_key_keeps_old_codes_genuine(operator, db, issued_urls, issuer):
     post_form(operator, "/admin/keys/rotate", {}, page="/admin/")  # not confirmed
     assert [record.status for record in keys.list_keys(db)] == ["active"]
@@ -221,3 +245,20 @@ def test_a_sign_up_whose_batch_is_logged_already_is_not_turned_down(operator, db
     assert catalog.get_batch(db, "06901234567892", "LJ-1")
     db.execute("UPDATE suppliers SET approved_at = '2026-11-01' WHERE id = ?", [waiting.id])
     assert audit.audit(db) == []  # nothing lost: approved, its row matches its leaf
+
+
+def test_the_operator_sees_assigned_tests_and_what_came_of_them(operator, db, make_batch, app):
+    from trace.inspections import store
+    make_batch()
+    lab, _ = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
+                                 keys_dir=app.config["KEYS_DIR"])
+    assert "已指派的抽检" not in operator.get("/admin/").get_data(as_text=True)
+    answer = post_form(operator, "/admin/assign", {"gtin": GTIN, "lot": LOT, "agency": lab.id},
+                       page="/admin/")
+    assert answer.status_code == 303
+    page = operator.get("/admin/").get_data(as_text=True)
+    listed = page.split('id="assignments"', 1)[1].split("</ul>", 1)[0]
+    assert LOT in listed and "浙江省珍珠检测中心" in listed and "尚未出具报告" in listed
+    assert f'href="/01/{GTIN}/10/{LOT}"' in listed
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")  # the supplier's own is not listed
+    assert operator.get("/admin/").get_data(as_text=True).count("尚未出具报告") == 1

@@ -82,6 +82,41 @@ def _report_search(search: str) -> tuple[str, list[str]]:
             "ESCAPE '\\')", [pattern] * 3)
 
 
+def assignments(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
+    """The operator's latest assignments (监督抽检, 神秘抽检), newest first, each with
+    what its lab has sent for the batch so far: ``report_no`` and ``reported_at`` of
+    its newest current report (None before any), ``state`` "waiting", "failed" (a
+    current report fails an item), "withdrawn" (its reports withdrawn, none standing)
+    or "reported"."""
+    return list(db.query(
+        "WITH a AS (SELECT id, batch_id, agency_id, at FROM commissions "
+        "WHERE kind = 'assignment' ORDER BY id DESC LIMIT ?), "
+        "cur AS (SELECT r.id, r.batch_id, r.agency_id, r.report_no, r.created_at, "
+        "CASE WHEN json_valid(r.record) THEN r.record ELSE '{}' END AS record, "
+        f"coalesce({_WITHDRAWAL.format('r')}, 0) AS withdrawn "
+        "FROM a JOIN inspection_reports r ON r.batch_id = a.batch_id AND "
+        "r.agency_id = a.agency_id WHERE NOT EXISTS (SELECT 1 FROM inspection_reports n "
+        "WHERE n.agency_id = r.agency_id AND n.report_no = r.report_no AND "
+        "n.supersedes = r.version)), "
+        "mine AS (SELECT a.id AS assignment, cur.* FROM a JOIN cur ON "
+        "cur.batch_id = a.batch_id AND cur.agency_id = a.agency_id) "
+        "SELECT a.id, a.at, b.gtin, b.lot, p.name AS product, s.name AS supplier, "
+        "g.name AS agency, "
+        "(SELECT report_no FROM mine WHERE assignment = a.id ORDER BY id DESC LIMIT 1) "
+        "AS report_no, "
+        "(SELECT created_at FROM mine WHERE assignment = a.id ORDER BY id DESC LIMIT 1) "
+        "AS reported_at, "
+        "CASE WHEN NOT EXISTS (SELECT 1 FROM mine WHERE assignment = a.id) THEN 'waiting' "
+        "WHEN EXISTS (SELECT 1 FROM mine, json_each(mine.record, '$.items') WHERE "
+        "assignment = a.id AND json_extract(value, '$.verdict') IN "
+        f"({', '.join('?' * len(FAILED))})) THEN 'failed' "
+        "WHEN NOT EXISTS (SELECT 1 FROM mine WHERE assignment = a.id AND NOT withdrawn) "
+        "THEN 'withdrawn' ELSE 'reported' END AS state "
+        "FROM a JOIN batches b ON b.id = a.batch_id JOIN products p ON p.gtin = b.gtin "
+        "JOIN suppliers s ON s.id = p.supplier_id JOIN agencies g ON g.id = a.agency_id "
+        "ORDER BY a.id DESC", [limit, *FAILED]))
+
+
 def needing_attention(db: sqlite_utils.Database, supplier_id: int) -> list[dict]:
     """A supplier's batches (not recalled) on which a lab's latest word calls for
     action, once each, newest first: ``failed`` when a current report fails an item,

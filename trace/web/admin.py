@@ -2,10 +2,11 @@
 and rotate the issuer key. Every route is for a signed-in admin account::
 
     GET  /admin/                               pending organisations, buyers' reports,
-                                               accounts, keys
+                                               assignments, accounts, keys
     GET  /admin/reports/{id}/photo             a buyer's photo, as a download
     POST /admin/suppliers/{id}/approve|reject, /admin/agencies/{id}/approve|reject
-    POST /admin/users/{id}/disable
+    POST /admin/users/{id}/disable|enable
+    POST /admin/users/{id}/reset-password      a new password, shown once
     POST /admin/keys/rotate
 """
 
@@ -17,6 +18,7 @@ from flask import (Blueprint, current_app, flash, g, redirect, render_template, 
 from .. import accounts, agencies, catalog, keys, reports, rooms
 from ..digits import is_number
 from ..errors import Conflict, InvalidInput, NotFound, TraceError
+from ..inspections import lists
 from ..inspections import store as inspection_store
 from . import attachment, get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
@@ -58,10 +60,12 @@ def home(status: int = 200, **problem):
                            turned_down=turned_down,
                            keys=keys.list_keys(db), me=signed_in_user(),
                            batches=catalog.approved_batches(db),
+                           assigned=lists.assignments(db, limit=ASSIGNMENTS_SHOWN),
                            form=request.form if problem else {}, problem=problem), status
 
 
 REPORTS_SHOWN = 20  # the latest; the whole queue is `reports list` (JSON too)
+ASSIGNMENTS_SHOWN = 20  # the latest, with what each lab has sent so far
 
 
 def _product_names(db, gtins: set[str]) -> dict[str, str]:
@@ -196,6 +200,21 @@ def disable(user_id: int):
 @bp.post("/users/<int:user_id>/enable")
 def enable(user_id: int):
     return _change_account(_account(user_id), accounts.enable_user, "admin.enabled")
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+def reset_password(user_id: int):
+    """A new password for an account that forgot its own, shown on this page once
+    (never in a cookie's flash): the operator tells it to the person."""
+    user = _account(user_id)
+    if user.id == signed_in_user().id:
+        flash(t("admin.reset_yourself"), "bad")
+        return redirect(link("admin.home"), 303)
+    if not user.active:
+        flash(t("admin.reset_disabled").format(email=user.email), "bad")
+        return redirect(link("admin.home"), 303)
+    user, password = accounts.reset_password(get_db(), user.email)
+    return render_template("admin/password.html", user=user, password=password)
 
 
 @bp.post("/keys/rotate")
