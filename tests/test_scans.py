@@ -161,6 +161,18 @@ def test_reloading_without_cookies_cannot_make_an_item_suspicious(app, issued_ur
     assert (data["scans"]["networks"], data["scans"]["devices"]) == (2, 2)
 
 
+def test_the_page_never_says_one_browser_beside_looks_from_others(app, issued_urls):
+    """Cookie-less looks from one network and one kind of phone count as one browser
+    in the totals, yet the page cannot say they were this viewer's: it gives the
+    networks alone rather than "1 browser" under "2 from other browsers"."""
+    for _ in range(2):
+        new_browser(app).get(path_of(issued_urls[4]), environ_base={"REMOTE_ADDR": "192.0.2.9"})
+    html = new_browser(app).get(path_of(issued_urls[4]),
+                                environ_base={"REMOTE_ADDR": "192.0.2.9"}).get_data(as_text=True)
+    assert "其中 2 次来自别的手机或浏览器" in html
+    assert "查询来自 1 个网络。" in html and "个浏览器" not in html
+
+
 def test_different_phones_on_one_shop_wifi_stay_apart_without_cookies(app, issued_urls):
     phones = [f"Mozilla/5.0 (Linux; Android 13; Phone{n}) MicroMessenger/8.0.{n}"
               for n in range(6)]

@@ -105,14 +105,19 @@ def test_issue_with_progress_then_download_csv_and_labels(supplier, db):
     job = issue(supplier, db, 50)
     assert job.state == "finished" and job.done == 50
     page = supplier.get(f"/supplier/jobs/{job.id}").get_data(as_text=True)
-    assert "已发出 50 个码" in page
+    assert "已发出 50 个码，本批次现共有 50 个码" in page
+    again = issue(supplier, db, 20)  # back, and the form sent again: said, not hidden
+    assert "已发出 20 个码，本批次现共有 70 个码" in supplier.get(
+        f"/supplier/jobs/{again.id}").get_data(as_text=True)
+    batch_page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    assert "先在手机自带的浏览器登录本工作台" in batch_page  # test scans that count
     response = supplier.get(f"/supplier/batches/{GTIN}/{LOT}/codes.csv")
     assert response.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in response.headers["Content-Disposition"]
     raw = response.get_data()
     assert raw.startswith("\ufeff".encode()) and b"\r\n" in raw  # Excel: BOM, CRLF
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(rows) == 50 and all(
+    assert len(rows) == 70 and all(
         group_serial(parse_code(r["二维码网址"], BASE_URL).serial) == r["追溯码"] for r in rows)
     workbook = supplier.get(f"/supplier/batches/{GTIN}/{LOT}/codes.xlsx")
     assert workbook.headers["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -120,7 +125,7 @@ def test_issue_with_progress_then_download_csv_and_labels(supplier, db):
     pdf = supplier.get(f"/supplier/batches/{GTIN}/{LOT}/labels/a4-3x8/1.pdf")
     assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
     document = pypdfium2.PdfDocument(pdf.get_data())
-    assert len(document) == 3  # 50 labels, 24 a sheet
+    assert len(document) == 3  # 70 labels, 24 a sheet
     image = document[0].render(scale=300 / 72).to_pil()
     scanned = {result.text for result in zxingcpp.read_barcodes(
         image, formats=zxingcpp.BarcodeFormat.QRCode)}

@@ -314,9 +314,15 @@ def issue(gtin: str, lot: str):
 
 @bp.get("/jobs/<int:job_id>")
 def job(job_id: int):
-    found = jobs.get_job(get_db(), job_id, owner_id=g.supplier.id)
+    db = get_db()
+    found = jobs.get_job(db, job_id, owner_id=g.supplier.id)
     gtin, _, lot = found.subject.partition("/")
-    response = Response(render_template("supplier/job.html", job=found, gtin=gtin, lot=lot))
+    # After a top-up, the whole batch's count too: pressing back and issuing again
+    # must not pass unnoticed.
+    total = catalog.issued_count(db, catalog.owned_batch(db, g.supplier.id, gtin, lot).id) \
+        if found.state == "finished" else None
+    response = Response(render_template("supplier/job.html", job=found, gtin=gtin, lot=lot,
+                                        batch_total=total))
     if found.state == "running" and not found.stale():
         response.headers["Refresh"] = "1"  # progress without any script
     return response
