@@ -8,6 +8,7 @@ import re
 import csv
 import io
 import time
+from urllib.parse import parse_qs, urlsplit
 from pathlib import Path
 
 import pypdfium2
@@ -758,3 +759,24 @@ def test_the_daily_sign_ups_of_one_network_follow_the_operators_setting(app, db)
     assert "今天已注册 1 个单位" in answers[1].get_data(as_text=True)
     assert db.execute("SELECT count(*) FROM suppliers WHERE credit_code = ?",
                       [codes[1]]).fetchone()[0] == 0
+
+
+def test_a_form_sent_after_the_sign_in_ended_comes_back_to_its_page(supplier, db, sign_in):
+    """Signed out in another tab, then 开始发码: signing in again returns to the
+    batch page, not to the form's address (a 405 with no way on)."""
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    token = form_token(supplier, page)
+    supplier.post("/logout", data={"csrf_token": token}, headers={"Referer": BASE_URL + page})
+    sent = supplier.post(page + "/issue", data={"csrf_token": token, "count": "5"},
+                         headers={"Referer": BASE_URL + page})
+    assert sent.status_code == 302
+    assert parse_qs(urlsplit(sent.headers["Location"]).query)["next"] == [page]
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+    sign_in(supplier, PEARL)
+    # A form's address reloaded or reopened leads to its page as well.
+    for form_address in ("/issue", "/items", "/status", "/edit", "/commission"):
+        opened = supplier.get(page + form_address)
+        assert (opened.status_code, opened.headers["Location"]) == (303, page), form_address
+    english = supplier.get(page + "/issue?lang=en")
+    assert english.headers["Location"] == page + "?lang=en"
+    assert supplier.get("/api/v1/batches/x/y/issue").status_code in (401, 405)  # machines: as is

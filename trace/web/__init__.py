@@ -14,13 +14,14 @@ import sqlite3
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
-from flask import Flask, Response, current_app, g, render_template, request, url_for
+from flask import (Flask, Response, current_app, g, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, SecurityError
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, RequestRedirect
 
 from .. import db, images
 from ..bounded import BoundedCache
@@ -305,6 +306,14 @@ def _handle_http_error(error: HTTPException):
                             "choose a smaller file.",
                             f"上传的文件太大：一次最多 {limit} MB（照片最多 {photo} MB）。这次提交没有保存，"
                             "请返回后换一个较小的文件。")
+    if error.code == 405 and request.method in ("GET", "HEAD") and not wants_json() and \
+            not request.path.startswith(MACHINE_PATHS):
+        # A form's address reloaded, reopened, or gone back to after signing in
+        # again: the page the form was on, not a dead end.
+        page = page_for_form(request.path)
+        if page is not None:
+            query = request.query_string.decode("latin-1")  # ?lang=en stays
+            return redirect(page + (f"?{query}" if query else ""), 303)
     zh = {400: "请求不完整或格式有误，请重新发送", 404: "页面不存在", 405: "不支持该请求方法",
           429: "操作太频繁，请稍后再试"}
     # werkzeug's own texts speak to developers ("If you entered the URL manually...").
@@ -315,6 +324,22 @@ def _handle_http_error(error: HTTPException):
     status = error.code or 500
     return render_error(error, status, en.get(status, error.description or error.name),
                         zh.get(status, error.name))
+
+
+def page_for_form(path: str) -> str | None:
+    """The page a form that posts to ``path`` sits on: ``path`` itself when it can be
+    opened, else the nearest parent that can (``/supplier/batches/G/L/issue`` is on
+    ``/supplier/batches/G/L``); None when none can."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    while path.strip("/"):
+        try:
+            adapter.match(path, method="GET")
+            return path
+        except RequestRedirect:
+            return path  # a slash to add: the redirect takes it there
+        except HTTPException:
+            path = path.rstrip("/").rsplit("/", 1)[0] or "/"
+    return None
 
 
 STORAGE_ZH = {"the database is read-only": "数据库为只读", "the disk is full": "存储空间已满",

@@ -22,7 +22,7 @@ from .. import accounts, catalog
 from ..digits import is_number
 from ..errors import Conflict, Forbidden, InvalidInput, TraceError
 from ..scans import network_hash
-from . import get_db, in_reader_language, link
+from . import get_db, in_reader_language, link, page_for_form
 from .i18n import t
 
 bp = Blueprint("auth", __name__)
@@ -50,7 +50,10 @@ def _to_sign_in():
 
 
 def _here() -> str:
-    """The requested path and query, as the ``next`` a sign-in goes on to."""
+    """The requested path and query, as the ``next`` a sign-in goes on to; for a form
+    sent after the sign-in ended, the page it was on (a form's address is no page)."""
+    if request.method not in ("GET", "HEAD"):
+        return page_for_form(request.path) or "/"
     query = request.query_string.decode("latin-1")
     return request.path + (f"?{query}" if query else "")
 
