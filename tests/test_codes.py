@@ -109,7 +109,8 @@ def test_url_percent_encodes_only_what_needs_it():
 ITEM = "/01/09521234000013/10/L/21/S"
 
 
-NO_KID = ("the code carries no valid key id (k=)", "追溯码缺少有效的密钥编号（k=）")
+NO_KID = ("the address is incomplete: its key id (k=…) is missing or damaged; it may have been "
+          "cut off when copied", "网址不完整：缺少或损坏了密钥编号（k=…），可能复制时被截断了")
 
 
 @pytest.mark.parametrize("url, message, message_zh", [
@@ -118,7 +119,9 @@ NO_KID = ("the code carries no valid key id (k=)", "追溯码缺少有效的密�
     (f"https://other.example{ITEM}?k=K&s={SIG}",
      "not a code of this site: it must start with https://trace.example.cn/",
      "不是本平台的追溯码：网址应以 https://trace.example.cn/ 开头"),
-    (f"{BASE}{ITEM}?k=K", "the code carries no signature (s=)", "追溯码缺少签名（s=）"),
+    (f"{BASE}{ITEM}?k=K", "the address is incomplete: its anti-forgery signature (s=…) is "
+     "missing; it may have been cut off when copied",
+     "网址不完整：缺少末尾的防伪签名（s=…），可能复制时被截断了"),
     (f"{BASE}{ITEM}?s={SIG}", *NO_KID),
     (f"{BASE}{ITEM}?k=&s={SIG}", *NO_KID),
     (f"{BASE}{ITEM}?k=K-1&s={SIG}", *NO_KID),

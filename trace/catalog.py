@@ -276,10 +276,11 @@ def find_supplier(db: sqlite_utils.Database, id_or_credit_code: str | int) -> Su
 def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: str,
                 **details) -> Product:
     """Register a product (``details``: the other ``Product`` fields, as typed)."""
-    product = described_product(supplier.id, normalise_gtin(gtin), name, **details)
+    product = described_product(supplier.id, _registrable_gtin(gtin), name, **details)
     if list(db.query("SELECT 1 FROM products WHERE gtin = ?", [product.gtin])):
-        raise Conflict(f"a product with GTIN {product.gtin} already exists",
-                       message_zh=f"GTIN {product.gtin} 的商品已登记过")
+        shown = printed_gtin(product.gtin)
+        raise Conflict(f"a product with GTIN {shown} is registered already",
+                       message_zh=f"商品条码为 {shown} 的商品已登记过")
     row = dict(asdict(product), created_at=utc_now())
     db.execute(f"INSERT INTO products ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                list(row.values()))
@@ -326,6 +327,29 @@ def _printable_name(name: str) -> None:
         pass  # the font itself is missing: printing says so, naming what to set
 
 
+def _registrable_gtin(typed: str) -> str:
+    """``normalise_gtin``, and a Chinese barcode (69…) typed one digit short refused:
+    GS1 China's are 13 digits, and a 12-digit one reads as another (American) code."""
+    gtin = normalise_gtin(typed)
+    if gtin.startswith("0069"):
+        raise InvalidInput(
+            f"GTIN {gtin[2:]} is 12 digits, but barcodes starting with 69 (China) have 13: "
+            "compare it with the barcode on the package for a missing digit",
+            message_zh=f"以 69 开头的中国商品条码有 13 位，这里只有 12 位（{gtin[2:]}）："
+            "请对照包装上的条码，看看是否漏输了一位")
+    return gtin
+
+
+def printed_gtin(gtin: str) -> str:
+    """A GTIN as the package prints it under the barcode: an EAN-13's 13 digits, not
+    the 14 of the code's address (a buyer comparing digits is not told of a "0").
+
+    >>> printed_gtin("06901234567892"), printed_gtin("10614141000415")
+    ('6901234567892', '10614141000415')
+    """
+    return gtin[1:] if len(gtin) == 14 and gtin.startswith("0") else gtin
+
+
 def normalise_gtin(gtin: str) -> str:
     """A GTIN as the 14 digits GS1 Digital Link writes: the 13-digit EAN-13 printed on
     Chinese retail goods (and GTIN-8, GTIN-12) gain leading zeros.
@@ -347,10 +371,11 @@ def normalise_gtin(gtin: str) -> str:
     if int(text[13]) != expected:  # in the digits as typed, not the padded 14
         typed = text.lstrip("0") if len(text.lstrip("0")) >= 8 else text
         raise InvalidInput(
-            f"GTIN {typed}: its last digit (the check digit) should be {expected} for the "
-            "digits before it; compare every digit with the barcode on the package",
-            message_zh=f"商品条码 {typed} 的校验位不对：按前面的数字，最后一位应为 {expected}。"
-            "请对照包装上的条码逐位核对")
+            f"GTIN {typed} does not add up (its last digit is a check on the others): "
+            "compare every digit with the barcode on the package; a typo or a missing "
+            "digit is usually in the middle, not at the end",
+            message_zh=f"商品条码 {typed} 核对不上（最后一位是校验位）：请对照包装上的条码逐位"
+            "核对，输错或漏输的多半是中间某一位")
     return validate_gtin14(text)
 
 
@@ -364,14 +389,26 @@ def get_product(db: sqlite_utils.Database, gtin: str) -> Product:
     return Product.from_row(rows[0])
 
 
+# The dashes a Chinese keyboard or a word processor types for "-".
+_DASHES = str.maketrans({dash: "-" for dash in "\u2010\u2011\u2012\u2013\u2014\u2212\uff0d"})
+
+
 def normalise_lot(lot: str) -> str:
-    lot = (lot or "").strip().upper()
+    """A lot as GS1 AI 10 holds it here: 1–20 of 0-9, A-Z and '-', upper case; typed
+    full-width (ＺＭ－２６１１) or with an en dash it is read as meant."""
+    lot = ascii_alnum(lot or "").translate(_DASHES).strip().upper()
     if re.search(r"\s", lot):
         raise InvalidInput(f"lot {lot!r} has spaces; use '-' between its parts, e.g. LJ-2026-03A",
                            message_zh="批次号不能有空格；各部分之间请用“-”，例如 LJ-2026-03A")
+    if len(lot) > 20:
+        raise InvalidInput(f"a lot is at most 20 characters, and {lot!r} has {len(lot)}",
+                           message_zh=f"批次号最多 20 位，这里有 {len(lot)} 位：请缩短后再保存")
+    if not lot:
+        raise InvalidInput("enter the lot", message_zh="请填写批次号")
     if not LOT_RE.fullmatch(lot):
-        raise InvalidInput(f"lot {lot!r} must be 1-20 characters of 0-9, A-Z and '-'",
-                           message_zh="批次号须为 1–20 位数字、字母或“-”")
+        bad = next(char for char in lot if not LOT_RE.fullmatch(char))
+        raise InvalidInput(f"a lot uses only 0-9, A-Z and '-', not {bad!r}",
+                           message_zh=f"批次号只能用数字、英文字母和“-”，不能有“{bad}”")
     if not lot.strip("-"):  # '---' names nothing
         raise InvalidInput("a lot needs at least one letter or digit",
                            message_zh="批次号至少要有一个数字或字母")

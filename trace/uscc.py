@@ -8,6 +8,9 @@ check character. Pure functions, like ``gs1`` for GTINs::
 
 from __future__ import annotations
 
+import re
+
+from .digits import ascii_alnum
 from .errors import InvalidInput
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"   # no I, O, S, V, Z
@@ -27,10 +30,11 @@ def credit_code_check_char(first17: str) -> str:
 
 def validate_credit_code(code: str) -> str:
     """Return the normalised code or raise with what is wrong."""
-    code = (code or "").strip().upper()
+    # As a Chinese keyboard types it (ＡＢ１２), or copied with spaces between groups.
+    code = re.sub(r"\s", "", ascii_alnum(code or "")).upper()
     if len(code) != 18:
         raise InvalidInput(f"the {NAME} must be 18 characters, got {len(code)}",
-                           message_zh="统一社会信用代码应为 18 位")
+                           message_zh=f"统一社会信用代码应为 18 位，这里有 {len(code)} 位")
     bad = sorted({ch for ch in code if ch not in ALPHABET})
     if bad:
         raise InvalidInput(f"the {NAME} contains characters it never uses: {''.join(bad)} "
@@ -38,7 +42,11 @@ def validate_credit_code(code: str) -> str:
                            message_zh="统一社会信用代码含有不使用的字符（不含 I、O、S、V、Z）")
     expected = credit_code_check_char(code[:17])
     if code[17] != expected:
-        raise InvalidInput(f"the {NAME} {code} has a wrong check character "
-                           f"(expected {expected}); please re-check the licence",
-                           message_zh=f"统一社会信用代码校验位错误（应为 {expected}）")
+        # Not "it should end in X": a typo is rarely in the last character, and that
+        # advice makes a wrong code that passes.
+        raise InvalidInput(f"the {NAME} {code} does not add up (its last character is a "
+                           "check on the others): compare each character with the business "
+                           "licence; a typo is usually in the middle, not at the end",
+                           message_zh=f"统一社会信用代码 {code} 核对不上（最后一位是校验位）："
+                           "请对照营业执照逐位核对，输错的多半是中间某一位")
     return code

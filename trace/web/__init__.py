@@ -26,6 +26,7 @@ from werkzeug.routing import IntegerConverter, RequestRedirect
 from .. import db, images
 from ..bounded import BoundedCache
 from ..clock import beijing_time
+from ..catalog import printed_gtin
 from ..codes import group_serial
 from ..inspections import store as inspection_store
 from ..phones import tel_href
@@ -448,6 +449,7 @@ def register(app: Flask) -> None:
     app.after_request(_retry_after)
     assets.init_app(app)
     app.jinja_env.filters["keep_codes"] = keep_codes
+    app.jinja_env.filters["printed_gtin"] = printed_gtin
     app.jinja_env.filters["breaks_at_dots"] = breaks_at_dots
     app.jinja_env.filters["tel"] = tel_href
     app.jinja_env.filters["dial_12315"] = dial_12315
