@@ -273,6 +273,11 @@ def test_a_supplier_issues_downloads_and_voids_in_a_real_browser(page, live_serv
     scanned = {r.text for r in found}
     assert scanned <= {row["二维码网址"] for row in rows}, scanned
     assert len(scanned) == 24
+    # Another stock chosen: the PDF buttons print on it at once (no second button).
+    other = page.eval_on_selector("#stock", "s => s.options[s.options.length - 1].value")
+    page.select_option("#stock", other)
+    page.wait_for_url(f"**stock={other}**")
+    assert f"/labels/{other}/" in page.get_attribute("ul.parts a", "href")
     page.fill("#serial", rows[0]["追溯码"].lower())
     page.fill("#item-reason", "标签贴歪，已重印")
     page.click("button[value=void]")  # not yet: voiding is final, and asks to be sure

@@ -127,6 +127,7 @@ def test_page_weight_and_no_other_host(client, issued_urls):
 def test_home_page(client):
     html = client.get("/").get_data(as_text=True)
     assert "扫码验真" in html and 'action="/verify"' in html
+    assert 'href="/login"' in html and 'href="/signup"' in html  # after signing out, a way in
 
 
 def test_recalled_batch_shows_recall(client, db, issued_urls):

@@ -471,6 +471,16 @@ def test_recall_needs_a_reason_and_then_shows_on_the_public_page(supplier, db):
     assert catalog.get_batch(db, GTIN, LOT).status == "recalled"
     public = supplier.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     assert "抽检不合格" in public
+    # Lifting it puts 正品 back before buyers: confirmed as a recall is.
+    assert "确认本批次已查明可以放心使用" in supplier.get(page).get_data(as_text=True)
+    unconfirmed = post_form(supplier, page + "/status", {"action": "unrecall", "reason": "复检合格"},
+                            page=page)
+    assert unconfirmed.status_code == 400 and "请勾选确认：本批次已查明可以放心使用" in \
+        unconfirmed.get_data(as_text=True)
+    assert catalog.get_batch(db, GTIN, LOT).status == "recalled"
+    lifted = post_form(supplier, page + "/status",
+                       {"action": "unrecall", "reason": "复检合格", "confirm": "1"}, page=page)
+    assert lifted.status_code == 303 and catalog.get_batch(db, GTIN, LOT).status == "open"
 
 
 def test_the_issue_form_sent_twice_issues_once(supplier, db):
@@ -781,3 +791,11 @@ def test_a_form_sent_after_the_sign_in_ended_comes_back_to_its_page(supplier, db
     english = supplier.get(page + "/issue?lang=en")
     assert english.headers["Location"] == page + "?lang=en"
     assert supplier.get("/api/v1/batches/x/y/issue").status_code in (401, 405)  # machines: as is
+
+
+def test_a_new_batch_for_a_product_not_found_chooses_none(supplier, db):
+    catalog.add_product(db, catalog.find_supplier(db, CREDIT_CODE), "6901234567892", "龙井茶")
+    html = supplier.get("/supplier/batches/new?gtin=06999999999999").get_data(as_text=True)
+    assert re.search(r'<option value="" selected disabled>', html)  # not another product
+    html = supplier.get("/supplier/batches/new?gtin=06901234567892").get_data(as_text=True)
+    assert '<option value="06901234567892" selected>' in html
