@@ -153,6 +153,15 @@ def test_one_top_ups_labels_or_a_few_to_reprint_download_alone(supplier, db):
     assert [r.text for r in zxingcpp.read_barcodes(one[0].render(scale=300 / 72).to_pil(),
                                                    formats=zxingcpp.BarcodeFormat.QRCode)] \
         == [urls[6]]
+    # A damaged label found by its code: one button reprints it alone.
+    serial = urls[56].split("/21/")[1].split("?")[0]
+    found = supplier.get(page + f"?find={serial}").get_data(as_text=True)
+    button = re.search(r'id="reprint-one" href="([^"]+)"', found).group(1).replace("&amp;", "&")
+    assert "补印这张标签（第 57 个）" in found and button.endswith("first=57&last=57")
+    again = pypdfium2.PdfDocument(supplier.get(button).get_data())
+    assert [r.text for r in zxingcpp.read_barcodes(again[0].render(scale=300 / 72).to_pil(),
+                                                   formats=zxingcpp.BarcodeFormat.QRCode)] \
+        == [urls[56]]
     for first, last, said in (("0", "3", "第 0 到第 3 个不在其中"), ("5", "81", "不在其中"),
                               ("9", "3", "请对调"), ("a", "3", "请用整数")):
         refused = supplier.get(page + f"/labels/a4-3x8/range.pdf?first={first}&last={last}")
@@ -402,6 +411,9 @@ def test_codes_with_pins_on_a_stock_without_them_are_warned(supplier, db):
     assert "有 2 个码带刮开式防伪密码，但所选标签纸不印密码" in plain
     with_pin = supplier.get(page + "?stock=thermal-50x30-pin").get_data(as_text=True)
     assert "所选标签纸不印密码" not in with_pin
+    serial = next(export_rows(db, GTIN, LOT, BASE_URL))["url"].split("/21/")[1].split("?")[0]
+    found = supplier.get(page + f"?stock=a4-3x8&find={serial}").get_data(as_text=True)
+    assert "/labels/thermal-50x30-pin/range.pdf?first=1" in found  # reprinted with its PIN
 
 
 def test_stocks_the_lot_does_not_fit_on_are_not_offered(supplier, db, make_batch):

@@ -222,6 +222,7 @@ def batch_items(db: sqlite_utils.Database, batch_id: int, *, offset: int = 0,
                 if serial else "NULL")
     return list(db.query(
         f"SELECT i.serial, i.status, i.issued_at, {position} AS position, "
+        "i.pin_hash IS NOT NULL AS with_pin, "
         "coalesce((SELECT sum(scans) FROM scan_browsers b WHERE b.item_id = i.id), 0) + "
         "coalesce((SELECT pruned_count FROM scan_totals t WHERE t.item_id = i.id), 0) AS scans, "
         "(SELECT claimed_at FROM claims c WHERE c.item_id = i.id) AS claimed_at "
