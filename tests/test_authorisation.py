@@ -102,6 +102,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
      {"serial": "{serial}", "action": "void", "confirm": "1", "reason": "破损"}, OWNED),
     ("supplier.commission", "POST", BATCH + "/commission", {"agency": "{agency_id}"}, OWNED),
     ("supplier.edit_batch", "POST", BATCH + "/edit", {"produced_on": "2026-11-10"}, OWNED),
+    ("supplier.cancel_batch", "POST", BATCH + "/cancel", {"reason": "录错"}, OWNED),
     ("supplier.batch_status", "POST", BATCH + "/status",
      {"action": "recall", "reason": "抽检"}, OWNED),
     ("admin.home", "GET", "/admin/", None, ADMIN_ONLY),

@@ -193,3 +193,53 @@ def test_a_sign_ups_batches_are_logged_on_approval_and_a_turned_down_one_leaves_
     catalog.approve_supplier(db, other.id)
     assert [row[0] for row in db.execute("SELECT kind FROM ledger_leaves")] == ["batch_created"]
     assert audit.audit(db) == []
+
+
+def test_a_batch_opened_by_mistake_is_cancelled_logged_and_closed(app, db, supplier, issuer):
+    """A wrong lot cannot be changed (it is in every code): before any code, the batch
+    is cancelled. Its lot stays taken, and nothing can be issued, tested or recalled."""
+    from trace import issuing, recalls
+    from trace.inspections import store
+    wrong = catalog.new_batch(db, GTIN, "ZJ-2611-AA", produced_on="2026-11-10")
+    with pytest.raises(InvalidInput, match="say why"):
+        corrections.cancel_batch(db, supplier, wrong, reason=" ", actor="qc")
+    corrections.cancel_batch(db, supplier, wrong, reason="批次号录错", actor="qc")
+    assert catalog.cancellation(db, wrong.id)["reason"] == "批次号录错"
+    leaf = json.loads(db.execute("SELECT data FROM ledger_leaves WHERE kind = "
+                                 "'batch_cancelled'").fetchone()[0])
+    assert (leaf["lot"], leaf["reason"]) == ("ZJ-2611-AA", "批次号录错")
+    assert audit.audit(db) == []
+    for act in (lambda: issuing.issue_codes(db, issuer, GTIN, "ZJ-2611-AA", 5),
+                lambda: store.commission(db, GTIN, "ZJ-2611-AA", 1, actor="qc"),
+                lambda: recalls.recall_batch(db, GTIN, "ZJ-2611-AA", "x", actor="qc"),
+                lambda: corrections.edit_batch(db, supplier, wrong, actor="qc", reason="x",
+                                               notes="n"),
+                lambda: corrections.cancel_batch(db, supplier, wrong, reason="x", actor="qc")):
+        with pytest.raises(Conflict, match="was cancelled"):
+            act()
+    with pytest.raises(Conflict):
+        catalog.new_batch(db, GTIN, "ZJ-2611-AA")  # the lot stays taken
+    issuing.issue_codes(db, issuer, GTIN, LOT, 3)
+    with pytest.raises(Conflict, match="cannot be cancelled"):  # 3 codes, maybe on goods
+        corrections.cancel_batch(db, supplier, catalog.get_batch(db, GTIN, LOT), reason="x",
+                                 actor="qc")
+    assert catalog.cancellation(db, catalog.get_batch(db, GTIN, LOT).id) is None
+    with pytest.raises(Exception, match="append-only"):
+        db.execute("DELETE FROM batch_cancellations")
+
+
+def test_a_batch_a_lab_was_asked_to_test_is_not_cancelled_and_a_sign_ups_goes(app, db, supplier):
+    from trace import agencies
+    from trace.inspections import store
+    lab, _ = agencies.add_agency(db, "检测中心", "231012341234", keys_dir=app.config["KEYS_DIR"])
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    with pytest.raises(Conflict, match="a lab was asked"):
+        corrections.cancel_batch(db, supplier, catalog.get_batch(db, GTIN, LOT), reason="x",
+                                 actor="qc")
+    waiting = catalog.add_supplier(db, "待审公司", "91330100MA27XL0Y34", approved=False)
+    catalog.add_product(db, waiting, OTHER_GTIN, "龙井茶")
+    batch = catalog.new_batch(db, OTHER_GTIN, "LJ-1", produced_on="2026-11-01")
+    corrections.cancel_batch(db, waiting, batch, reason="录错", actor="qc")
+    with pytest.raises(NotFound):  # never logged nor shown: simply gone
+        catalog.get_batch(db, OTHER_GTIN, "LJ-1")
+    assert audit.audit(db) == []

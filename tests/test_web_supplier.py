@@ -811,3 +811,30 @@ def test_a_new_batch_for_a_product_not_found_chooses_none(supplier, db):
     assert re.search(r'<option value="" selected disabled>', html)  # not another product
     html = supplier.get("/supplier/batches/new?gtin=06901234567892").get_data(as_text=True)
     assert '<option value="06901234567892" selected>' in html
+
+
+def test_a_batch_with_a_wrong_lot_is_cancelled_and_its_page_says_so(supplier, db):
+    post_form(supplier, "/supplier/batches/new", {"gtin": GTIN, "lot": "ZJ-2611-AA",
+                                                  "produced_on": "2026-11-10"},
+              page="/supplier/batches/new")
+    page = f"/supplier/batches/{GTIN}/ZJ-2611-AA"
+    assert "批次号录错了？取消这个批次" in supplier.get(page).get_data(as_text=True)
+    unconfirmed = post_form(supplier, page + "/cancel", {"reason": "批次号录错"}, page=page)
+    assert unconfirmed.status_code == 400 and "请勾选确认" in unconfirmed.get_data(as_text=True)
+    done = post_form(supplier, page + "/cancel", {"reason": "批次号录错", "confirm": "1"},
+                     page=page)
+    assert done.status_code == 303
+    html = supplier.get(page).get_data(as_text=True)
+    assert "这个批次已于" in html and "批次号录错" in html and "<dd>已取消</dd>" in html
+    assert 'id="issue"' not in html and "取消这个批次" not in html
+    home = supplier.get("/supplier/").get_data(as_text=True)
+    assert "已取消" in home
+    public = supplier.get(f"/01/{GTIN}/10/ZJ-2611-AA").get_data(as_text=True)
+    assert 'data-verdict="cancelled"' in public and "从未发放过追溯码" in public
+    assert supplier.get(f"/01/{GTIN}/10/ZJ-2611-AA", headers={"Accept": "application/json"}
+                        ).get_json()["cancelled"]["reason"] == "批次号录错"
+    issue_page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    assert "取消这个批次" in issue_page  # the real batch, no code yet
+    issue(supplier, db, 1)
+    assert "取消这个批次" not in supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(
+        as_text=True)  # a code may be on goods already: recall or void instead

@@ -569,13 +569,28 @@ def list_products(db: sqlite_utils.Database, supplier: Supplier | None = None) -
     return list(db.query(sql + " ORDER BY p.gtin", params))
 
 
+def cancellation(db: sqlite_utils.Database, batch_id: int) -> dict | None:
+    """Why, when and by whom a batch opened by mistake was cancelled, or None."""
+    row = db.execute("SELECT reason, actor, at FROM batch_cancellations WHERE batch_id = ?",
+                     [batch_id]).fetchone()
+    return dict(zip(("reason", "actor", "at"), row)) if row else None
+
+
+def require_not_cancelled(db: sqlite_utils.Database, batch: Batch) -> None:
+    if cancellation(db, batch.id) is not None:
+        raise Conflict(f"batch {batch.lot} was cancelled: nothing can be issued, tested or "
+                       "changed for it",
+                       message_zh=f"批次 {batch.lot} 已取消，不能再发码、委托检测或修改")
+
+
 def approved_batches(db: sqlite_utils.Database, limit: int = 500) -> list[dict]:
     """The newest batches of approved suppliers (gtin, lot, product): what an operator
     picks from to send a lab, without counting anyone's codes."""
     return list(db.query(
         "SELECT b.gtin, b.lot, p.name AS product FROM batches b "
         "JOIN products p ON p.gtin = b.gtin JOIN suppliers s ON s.id = p.supplier_id "
-        "WHERE s.approved_at IS NOT NULL ORDER BY b.id DESC LIMIT ?", [limit]))
+        "WHERE s.approved_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM batch_cancellations c "
+        "WHERE c.batch_id = b.id) ORDER BY b.id DESC LIMIT ?", [limit]))
 
 
 def list_batches(db: sqlite_utils.Database, gtin: str | None = None, *,
@@ -583,7 +598,8 @@ def list_batches(db: sqlite_utils.Database, gtin: str | None = None, *,
     """Batches, newest first, with how many codes each has: one product's with
     ``gtin``, one supplier's with ``supplier_id``."""
     sql = ("SELECT b.gtin, b.lot, b.produced_on, b.expires_on, b.status, p.name AS product, "
-           "(SELECT count(*) FROM items i WHERE i.batch_id = b.id) AS issued "
+           "(SELECT count(*) FROM items i WHERE i.batch_id = b.id) AS issued, "
+           "EXISTS (SELECT 1 FROM batch_cancellations c WHERE c.batch_id = b.id) AS cancelled "
            "FROM batches b JOIN products p ON p.gtin = b.gtin WHERE 1")
     params: list = []
     if gtin:

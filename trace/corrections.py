@@ -144,6 +144,7 @@ def edit_batch(db: sqlite_utils.Database, supplier: Supplier, batch: catalog.Bat
                            message_zh="批次号等字段不能修改")
     with db.atomic():
         current = catalog.owned_batch(db, supplier.id, batch.gtin, batch.lot)
+        catalog.require_not_cancelled(db, current)
         product = catalog.get_product(db, current.gtin)
         typed = {field: getattr(current, field) for field in BATCH_EDITABLE} | given
         if _expiry_follows(current, product, typed):
@@ -169,6 +170,37 @@ def edit_batch(db: sqlite_utils.Database, supplier: Supplier, batch: catalog.Bat
             [current.id, json.dumps(changed, ensure_ascii=False), why, actor, utc_now()])
         leaves.record(db, f"batch_changes:{cursor.lastrowid}")
     return catalog.get_batch_by_id(db, current.id), len(changed)
+
+
+def cancel_batch(db: sqlite_utils.Database, supplier: Supplier, batch: catalog.Batch, *,
+                 reason: str, actor: str) -> None:
+    """Cancel a batch opened by mistake (a wrong lot), before any code or lab: its lot
+    stays taken, since its creation is in the ledger, and the cancellation is logged
+    beside it. A sign-up's batch, never logged or shown, simply goes."""
+    with db.atomic():
+        current = catalog.owned_batch(db, supplier.id, batch.gtin, batch.lot)
+        catalog.require_not_cancelled(db, current)
+        issued = catalog.issued_count(db, current.id)
+        if issued:
+            raise Conflict(f"batch {current.lot} has {issued:,} codes, which may be on goods "
+                           "already: it cannot be cancelled (void codes, or recall the batch)",
+                           message_zh=f"批次 {current.lot} 已发出 {issued:,} 个码，可能已贴在商品上，"
+                           "不能取消；如有问题请作废这些码或召回整批")
+        if db.execute("SELECT 1 FROM commissions WHERE batch_id = ? UNION ALL "
+                      "SELECT 1 FROM inspection_reports WHERE batch_id = ?",
+                      [current.id, current.id]).fetchone():
+            raise Conflict(f"a lab was asked to test batch {current.lot}: it cannot be cancelled",
+                           message_zh=f"已有检测机构受托检测批次 {current.lot}，不能取消")
+        why = catalog.clean_text(reason, "reason", what_zh="取消原因", limit=200)
+        if not why:
+            raise InvalidInput("say why the batch is cancelled: it is kept with the batch",
+                               message_zh="请填写取消原因，例如“批次号录错”")
+        if not supplier.approved:
+            db.execute("DELETE FROM batches WHERE id = ?", [current.id])
+            return
+        db.execute("INSERT INTO batch_cancellations (batch_id, reason, actor, at) "
+                   "VALUES (?, ?, ?, ?)", [current.id, why, actor, utc_now()])
+        leaves.record(db, f"batch_cancellations:{current.id}")
 
 
 def _expiry_follows(current: catalog.Batch, product: Product, typed: dict) -> bool:

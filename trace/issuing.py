@@ -212,6 +212,7 @@ def issue_codes(db: sqlite_utils.Database, signer: Signer, gtin: str, lot: str, 
     _check_signer(db, signer)
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
     _check_batch_open(batch)
+    catalog.require_not_cancelled(db, batch)
     catalog.require_approved(catalog.supplier_of(db, catalog.get_product(db, batch.gtin)))
     with_pin = pin_secret is not None
     earlier = replayed(db, batch, request_key, count, with_pin)

@@ -547,4 +547,22 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         # NULL and are read, as then, from whether the PEM is in the folder.
         "ALTER TABLE keys ADD COLUMN held_by TEXT CHECK (held_by IN ('platform', 'owner'))",
     ]),
+    (21, [
+        # A batch opened by mistake (a wrong lot) and cancelled before any code was
+        # issued: its lot stays taken (its creation is in the ledger), nothing can be
+        # issued or tested for it, and buyers are not told of a recall. Appended once.
+        """CREATE TABLE batch_cancellations (
+            batch_id INTEGER PRIMARY KEY REFERENCES batches(id),
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        """CREATE TRIGGER batch_cancellations_no_update BEFORE UPDATE ON batch_cancellations
+           BEGIN SELECT RAISE(ABORT, 'batch_cancellations is append-only'); END""",
+        """CREATE TRIGGER batch_cancellations_no_delete BEFORE DELETE ON batch_cancellations
+           BEGIN SELECT RAISE(ABORT, 'batch_cancellations is append-only'); END""",
+        *(f"""CREATE TRIGGER batch_cancellations_{verb}_bumps_version AFTER {verb.upper()}
+              ON batch_cancellations BEGIN UPDATE content_version SET n = n + 1; END"""
+          for verb in ("insert", "update", "delete")),
+    ]),
 ]

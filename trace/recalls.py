@@ -59,6 +59,7 @@ def _record(db: sqlite_utils.Database, batch_id: int, item_id: int | None, actio
 def recall_batch(db: sqlite_utils.Database, gtin: str, lot: str, reason: str,
                  actor: str) -> catalog.Batch:
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
+    catalog.require_not_cancelled(db, batch)  # it never had a code to recall
     reason = _reason(reason)
     if batch.status == "recalled":
         raise Conflict(f"batch {batch.lot} of {batch.gtin} is already recalled "

@@ -348,7 +348,9 @@ def public_batch_json(view: dict) -> dict:
     return {"batch": view["batch"].public_json(), "product": view["product"].public_json(),
             "supplier": view["supplier"].public_json(), "issued": view["issued"],
             "events": [event.to_json() for event in view["events"]],
-            "inspections": view["inspections"]}
+            "inspections": view["inspections"],
+            "cancelled": {key: view["cancelled"][key] for key in ("reason", "at")}
+            if view["cancelled"] else None}
 
 
 def public_batch(db: sqlite_utils.Database,
@@ -375,4 +377,5 @@ def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
             "events": _in_time_order(recalls.events_for(db, batch.id),
                                      corrections.changes_of(db, batch.gtin)
                                      + corrections.batch_changes_of(db, batch.id)),
-            "inspections": inspection_store.served_reports(db, batch.id)}
+            "inspections": inspection_store.served_reports(db, batch.id),
+            "cancelled": catalog.cancellation(db, batch.id)}

@@ -265,6 +265,27 @@ def batch_edit(gtin: str, lot: str, produced: str | None, expires: str | None,
                else f"Batch {fixed.lot} of {fixed.gtin}: nothing changed")
 
 
+@batch_group.command("cancel")
+@click.option("--gtin", required=True)
+@click.option("--lot", required=True, help="The lot opened by mistake.")
+@click.option("--reason", required=True, help="Why, e.g. 批次号录错; kept and logged.")
+@click.option("--by", default=lambda: f"cli:{os.environ.get('USER', 'supplier')}",
+              show_default="cli:$USER", help="Who cancelled it, for the record.")
+def batch_cancel(gtin: str, lot: str, reason: str, by: str):
+    """Cancel a batch opened by mistake, before any code is issued or lab asked; its
+    lot stays taken (its creation is logged), and the cancellation is logged too.
+
+    \b
+    Example:
+      python -m trace batch cancel --gtin 09521234000013 --lot ZJ-2611-AA --reason 批次号录错
+    """
+    db = database()
+    batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
+    corrections.cancel_batch(db, catalog.supplier_of(db, catalog.get_product(db, batch.gtin)),
+                             batch, reason=reason, actor=by)
+    click.echo(f"Batch {batch.lot} of {batch.gtin} cancelled: {reason}")
+
+
 @batch_group.command("issue")
 @click.option("--gtin", required=True)
 @click.option("--lot", required=True)

@@ -52,6 +52,7 @@ def commission(db: sqlite_utils.Database, gtin: str, lot: str, agency_id: int | 
     if kind not in KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(KINDS)}")
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
+    catalog.require_not_cancelled(db, batch)
     agency = agencies.find_agency(db, agency_id)
     if not agency.approved:
         raise Forbidden(f"{agency.name} is not approved yet", message_zh="该检测机构尚未通过审核")

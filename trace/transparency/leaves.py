@@ -147,6 +147,15 @@ def _status_event(db, source: str, key: str) -> Leaf:
         row_sha256=row_sha256(row))), gtin, lot, serial)
 
 
+def _batch_cancellation(db, source: str, key: str) -> Leaf:
+    row = _row(db, "SELECT c.batch_id, b.gtin, b.lot, c.reason, c.actor, c.at FROM "
+               "batch_cancellations c JOIN batches b ON b.id = c.batch_id WHERE c.batch_id = ?",
+               key)
+    _batch_id, gtin, lot, reason, _actor, at = row
+    return Leaf("batch_cancelled", source, encode("batch_cancelled", dict(
+        gtin=gtin, lot=lot, reason=reason, at=at, row_sha256=row_sha256(row))), gtin, lot)
+
+
 def _claim(db, source: str, key: str) -> Leaf:
     row = _row(db, "SELECT c.item_id, b.gtin, b.lot, i.serial, c.claimed_at, c.device, "
                "c.network FROM claims c JOIN items i ON i.id = c.item_id "
@@ -194,7 +203,8 @@ def _product_change(db, source: str, key: str) -> Leaf:
 
 BUILDERS: dict[str, Callable[..., Leaf]] = {
     "batches": _batch, "issuances": _issuance, "inspection_reports": _report,
-    "status_events": _status_event, "claims": _claim, "keys": _key, "selections": _selection,
+    "status_events": _status_event, "batch_cancellations": _batch_cancellation,
+    "claims": _claim, "keys": _key, "selections": _selection,
     "product_changes": _product_change, "batch_changes": _batch_change}
 
 
@@ -220,6 +230,7 @@ def event_sources(db: sqlite_utils.Database) -> list[tuple[str, str]]:
         "SELECT issued_at, 'issuances:' || id FROM issuances",
         "SELECT created_at, 'inspection_reports:' || id FROM inspection_reports",
         "SELECT at, 'status_events:' || id FROM status_events",
+        "SELECT at, 'batch_cancellations:' || batch_id FROM batch_cancellations",
         "SELECT claimed_at, 'claims:' || item_id FROM claims",
         "SELECT created_at, 'keys:' || kid || ':created' FROM keys",
         "SELECT retired_at, 'keys:' || kid || ':retired' FROM keys WHERE retired_at IS NOT NULL",

@@ -249,6 +249,9 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
     chosen = next((s for s in choices if s.name == request.args.get("stock")),
                   choices[0] if choices else None)
     items, found_serial = _listed_items(db, found, page, problem)
+    cancelled = catalog.cancellation(db, found.id)
+    cancellable = not (issued or cancelled or served or db.execute(
+        "SELECT 1 FROM commissions WHERE batch_id = ?", [found.id]).fetchone())
     return render_template(
         "supplier/batch.html", batch=found, product=product, with_pins=with_pins,
         printable=printable, unfit=unfit, issued=issued, items=items, found_serial=found_serial,
@@ -261,6 +264,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
             shown["report"] for shown in inspection_store.standing(served)
             if shown["signature_ok"]),
         max_topup=MAX_WEB_TOPUP, one_time_key=secrets.token_urlsafe(16),
+        cancelled=cancelled, cancellable=cancellable,
         top_ups=downloads.top_ups(db, found.id), pin_stock=pin_stocks[0] if pin_stocks else None
     ), status
 
@@ -438,6 +442,25 @@ def batch_status(gtin: str, lot: str):
     except TraceError as error:
         return _batch_page(found, error.status, batch_error=in_reader_language(error))
     return _done(found, t("ws.done_unrecall") if lifting else t("ws.done_recall_batch"))
+
+
+@bp.post("/batches/<gtin>/<lot>/cancel")
+def cancel_batch(gtin: str, lot: str):
+    """Cancel a batch opened by mistake, before any code: its lot stays taken."""
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    try:
+        if request.form.get("confirm") != "1":
+            raise InvalidInput("tick the box to confirm the batch is cancelled for good",
+                               message_zh="请勾选确认：取消后这个批次不能再用")
+        corrections.cancel_batch(db, g.supplier, found, reason=request.form.get("reason", ""),
+                                 actor=signed_in_user().email)
+    except TraceError as error:
+        return _batch_page(found, error.status, cancel_error=in_reader_language(error))
+    flash(t("ws.cancelled").format(lot=found.lot), "ok")
+    if not g.supplier.approved:  # a sign-up's batch is gone altogether
+        return redirect(link("supplier.home"), 303)
+    return redirect(link("supplier.batch", gtin=found.gtin, lot=found.lot), 303)
 
 
 @bp.post("/batches/<gtin>/<lot>/edit")
