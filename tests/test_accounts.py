@@ -201,3 +201,20 @@ def test_sign_in_reads_full_width_letters_and_names_an_empty_field(db):
         with pytest.raises(InvalidInput, match="enter both"):
             accounts.sign_in(db, email, password, "net")
     assert db.execute("SELECT count(*) FROM attempts").fetchone()[0] == 0
+
+
+def test_a_sign_up_says_every_problem_at_once_in_the_forms_order(db):
+    from trace.errors import Problems
+    with pytest.raises(Problems) as refused:
+        accounts.sign_up_supplier(db, contact=catalog.Contact("12", "", ""), name=" ",
+                                  credit_code="9133068", email="not-mail", password="short",
+                                  network="n")
+    said = [problem.message_zh for problem in refused.value.each]
+    assert [s[:4] for s in said] == ["请填写企", "统一社会", "客服电话", "请填写地", "请填写联",
+                                     "邮箱地址", "密码至少"], said
+    assert db.execute("SELECT count(*) FROM suppliers").fetchone()[0] == 0
+    with pytest.raises(Problems) as lab:
+        accounts.sign_up_agency(db, name="", cma="123", cnas="X", address=None,
+                                email="lab@lab.example.cn", password="a long pass phrase",
+                                network="n")
+    assert len(lab.value.each) == 3  # name, CMA, CNAS

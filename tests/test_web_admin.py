@@ -131,6 +131,13 @@ def test_a_bad_agency_sign_up_says_why_in_chinese_and_stores_nothing(client, db)
         "password": "long enough pw"}, page="/signup")
     assert response.status_code == 400 and "12 位数字" in response.get_data(as_text=True)
     assert agencies.list_agencies(db) == [] and not accounts.list_users(db)
+    several = post_form(client, "/signup", {"name": "", "credit_code": "9133", "phone": "",
+                                            "address": "x", "contact_name": "王",
+                                            "email": "a@b.example.cn", "password": "short"},
+                        page="/signup").get_data(as_text=True)
+    assert "请修改以下 4 处" in several  # said at once: name, credit code, phone, password
+    assert all(said in several for said in ("请填写企业名称", "统一社会信用代码应为 18 位",
+                                            "请填写客服电话", "密码至少"))
 
 
 def test_a_sign_up_turned_down_frees_its_gtins_and_disables_its_accounts(operator, db, client):

@@ -14,7 +14,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -24,7 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import agencies, catalog, rooms, throttle
 from .db import utc_now
-from .errors import Conflict, Forbidden, InvalidInput, NotFound, TraceError
+from .errors import Conflict, Forbidden, InvalidInput, NotFound, TraceError, all_problems
 
 ROLES = ("admin", "supplier", "agency", "streamer")
 MIN_PASSWORD = 10
@@ -131,14 +131,14 @@ FAILED_SIGNUPS_PER_NETWORK = throttle.Limit(
 
 @contextmanager
 def _signing_up(db: sqlite_utils.Database, email: str, password: str, network: str,
-                per_day: int) -> Iterator[None]:
-    """Around one sign-up: refused ones count against the network's hourly limit of
-    failures, successful ones against its daily limit of sign-ups."""
+                per_day: int, organisation: Callable[[], None]) -> Iterator[None]:
+    """Around one sign-up: every problem with the ``organisation``'s details, the
+    e-mail and the password said at once; refused ones count against the network's
+    hourly limit of failures, successful ones against its daily limit of sign-ups."""
     daily = signups_per_network(per_day)
     throttle.check_all(db, ((daily, network), (FAILED_SIGNUPS_PER_NETWORK, network)))
     try:
-        check_password(password)
-        _email(email)
+        all_problems(organisation, lambda: _email(email), lambda: check_password(password))
         with db.atomic():
             yield
     except TraceError:
@@ -154,9 +154,13 @@ def sign_up_supplier(db: sqlite_utils.Database, *, name: str, credit_code: str,
     """A supplier signing up on the web: its organisation (awaiting approval) and its
     first account, both or neither; each try counts against its network's limits
     (``per_day`` sign-ups a day)."""
-    with _signing_up(db, email, password, network, per_day):
+    details = lambda: catalog.sign_up_problems(  # noqa: E731
+        name, credit_code, contact.phone, contact.address, contact.contact_name)
+    with _signing_up(db, email, password, network, per_day, details):
+        written = catalog.Contact.typed(contact.phone, contact.address, contact.contact_name,
+                                        required=True)
         supplier = catalog.add_supplier(db, name, credit_code, approved=False,
-                                        contact=contact)
+                                        contact=written)
         user, _password = add_user(db, "supplier", email, org=str(supplier.id),
                                    password=password)
     return supplier, user
@@ -168,7 +172,8 @@ def sign_up_agency(db: sqlite_utils.Database, *, name: str, cma: str, cnas: str 
                    ) -> tuple[agencies.Agency, User]:
     """A testing agency signing up on the web: it waits for approval (and gets its
     signing key only then); both rows or neither."""
-    with _signing_up(db, email, password, network, per_day):
+    details = lambda: agencies.sign_up_problems(name, cma, cnas, address)  # noqa: E731
+    with _signing_up(db, email, password, network, per_day, details):
         agency, _key = agencies.add_agency(db, name, cma, cnas, address=address)
         user, _password = add_user(db, "agency", email, org=str(agency.id), password=password)
     return agency, user

@@ -22,7 +22,7 @@ from . import keys
 from .catalog import clean_text
 from .digits import ascii_digits, is_number
 from .db import utc_now
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, all_problems
 
 _CMA = re.compile(r"[0-9]{12}")  # ASCII: \d would take any script's digits
 _CNAS = re.compile(r"L[0-9]{4,5}")
@@ -80,14 +80,26 @@ def normalise_cnas(text: str | None) -> str | None:
     return cnas
 
 
+def _agency_name(name: str) -> str:
+    name = clean_text(name, "agency name", what_zh="检测机构名称", limit=100) or ""
+    if not name:
+        raise InvalidInput("agency name must not be empty", message_zh="请填写检测机构名称")
+    return name
+
+
+def sign_up_problems(name: str, cma: str, cnas: str | None, address: str | None) -> None:
+    """Every problem with an agency's sign-up details at once (``Problems``)."""
+    all_problems(lambda: _agency_name(name), lambda: normalise_cma(cma),
+                 lambda: normalise_cnas(cnas),
+                 lambda: clean_text(address, "address", what_zh="地址", limit=200))
+
+
 def add_agency(db: sqlite_utils.Database, name: str, cma: str, cnas: str | None = None, *,
                address: str | None = None, keys_dir: str | Path | None = None,
                passphrase: str | None = None) -> tuple[Agency, keys.KeyRecord | None]:
     """Register an agency. With ``keys_dir`` it is approved and gets its signing key
     (the operator adding it); without, it waits for approval (a web sign-up)."""
-    name = clean_text(name, "agency name", what_zh="检测机构名称", limit=100) or ""
-    if not name:
-        raise InvalidInput("agency name must not be empty", message_zh="请填写检测机构名称")
+    name = _agency_name(name)
     cma_no, cnas_no = normalise_cma(cma), normalise_cnas(cnas)
     address = clean_text(address, "address", what_zh="地址", limit=200)
     if db.execute("SELECT 1 FROM agencies WHERE cma_no = ?", [cma_no]).fetchone():

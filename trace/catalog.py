@@ -21,7 +21,7 @@ from .db import utc_now
 from . import phones
 from .digits import ascii_alnum, ascii_digits, is_number
 from .transparency import leaves
-from .errors import (Conflict, Forbidden, InvalidInput, LabelFontProblem,
+from .errors import (Conflict, Forbidden, InvalidInput, LabelFontProblem, all_problems,
                      NotFound)
 from .clock import year_first_date
 from .gs1 import gtin_check_digit, validate_gtin14
@@ -164,14 +164,30 @@ class Contact:
               required: bool = False) -> Contact:
         """As typed in a form; ``required`` (a web sign-up) wants all three."""
         check = _required_text if required else clean_text
-        written = phones.written_phone(phone, what="customer service phone",
-                                       what_zh="客服电话")
-        if required and written is None:
-            raise InvalidInput("customer service phone must not be empty",
-                               message_zh="请填写客服电话")
+        written = _service_phone(phone, required)
         address = ascii_alnum(address) if address else address  # 18号A座, not １８号Ａ座
         return cls(written, check(address, "address", what_zh="地址", limit=200),
                    check(contact_name, "contact person", what_zh="联系人", limit=50))
+
+
+def _service_phone(phone: str | None, required: bool) -> str | None:
+    written = phones.written_phone(phone, what="customer service phone", what_zh="客服电话")
+    if required and written is None:
+        raise InvalidInput("customer service phone must not be empty",
+                           message_zh="请填写客服电话")
+    return written
+
+
+def sign_up_problems(name: str, credit_code: str, phone: str | None, address: str | None,
+                     contact_name: str | None) -> None:
+    """Every problem with a supplier's sign-up details at once (``Problems``), in the
+    form's order: a clerk fixes them in one go."""
+    all_problems(lambda: _required_text(name, "supplier name", what_zh="企业名称"),
+                 lambda: validate_credit_code(credit_code),
+                 lambda: _service_phone(phone, True),
+                 lambda: _required_text(address, "address", what_zh="地址", limit=200),
+                 lambda: _required_text(contact_name, "contact person", what_zh="联系人",
+                                        limit=50))
 
 
 def add_supplier(db: sqlite_utils.Database, name: str, credit_code: str, *,

@@ -97,3 +97,30 @@ class StorageUnavailable(TraceError):
     """The database cannot take writes now (disk full, read-only, I/O error)."""
 
     status = 503
+
+
+class Problems(InvalidInput):
+    """Several independent problems with one form, said together (``each``), so a
+    person fixes them in one go rather than one a submit."""
+
+    def __init__(self, each: list[TraceError]):
+        super().__init__("; ".join(problem.message for problem in each),
+                         message_zh="；".join(problem.message_zh for problem in each))
+        self.each = each
+
+
+def all_problems(*checks) -> None:
+    """Run every check (a callable raising ``TraceError``); raise them all together as
+    ``Problems`` (or the one alone), in the order given."""
+    found: list[TraceError] = []
+    for check in checks:
+        try:
+            check()
+        except Problems as several:
+            found.extend(several.each)
+        except TraceError as problem:
+            found.append(problem)
+    if len(found) == 1:
+        raise found[0]
+    if found:
+        raise Problems(found)

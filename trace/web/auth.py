@@ -220,12 +220,13 @@ def signup():
         else:
             _supplier, user = accounts.sign_up_supplier(
                 get_db(), name=form.get("name", ""), credit_code=form.get("credit_code", ""),
-                contact=catalog.Contact.typed(form.get("phone"), form.get("address"),
-                                              form.get("contact_name"), required=True),
+                contact=catalog.Contact(form.get("phone"), form.get("address"),
+                                        form.get("contact_name")),  # checked with the rest
                 **account)
-    except TraceError as error:
-        return render_template("signup.html", form=form, kind=kind,
-                               error=in_reader_language(error)), error.status
+    except TraceError as error:  # every problem of the form at once
+        return render_template("signup.html", form=form, kind=kind, errors=[
+            in_reader_language(problem) for problem in getattr(error, "each", [error])]
+            ), error.status
     _sign_in(user)
     return redirect(home_of(user), 303)
 
