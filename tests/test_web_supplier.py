@@ -419,9 +419,13 @@ def test_codes_with_pins_on_a_stock_without_them_are_warned(supplier, db):
 def test_stocks_the_lot_does_not_fit_on_are_not_offered(supplier, db, make_batch):
     long_lot = "LONG-NAME-12345678AB"
     make_batch(lot=long_lot)
-    issue(supplier, db, 1, lot=long_lot)
     page = f"/supplier/batches/{GTIN}/{long_lot}"
+    before = supplier.get(page).get_data(as_text=True)  # said while it can still be cancelled
+    warned = before.split('id="unfit-before">', 1)[1].split("</p>", 1)[0]
+    assert "珍珠吊牌" in warned and 'href="#cancel"' in warned
+    issue(supplier, db, 1, lot=long_lot)
     html = supplier.get(page).get_data(as_text=True)
+    assert 'id="unfit-before"' not in html
     assert "本批次的批次号、追溯码或二维码在这些标签纸上放不下，所以没有列出" in html
     assert f"“{long_lot}”在这种标签纸" in html  # why, stock by stock
     menu = html.split('id="stock"')[1].split("</select>")[0]

@@ -25,7 +25,7 @@ from openpyxl import Workbook
 
 from . import catalog, issuing, label_sources, labels
 from .clock import beijing_time
-from .codes import group_serial
+from .codes import ItemCode, encode_signature, group_serial
 from .errors import InvalidInput, NotFound
 from .stocks import Stock
 
@@ -130,9 +130,15 @@ def stock_problem(stock: Stock, batch: catalog.Batch, product: str, serial: str,
 def first_code(db: sqlite_utils.Database, batch: catalog.Batch,
                base_url: str) -> tuple[str, int] | None:
     """The batch's first serial and the modules across its QR code (every code of a
-    batch is as long), what stock_problem checks a stock with; None before any."""
+    batch is as long), what stock_problem checks a stock with. Before any code, one
+    as issuing will write it (a serial and a signature as long): a stock too small
+    for the lot is said while the batch can still be cancelled for a shorter one."""
     first = next(issuing.export_rows(db, batch.gtin, batch.lot, base_url, limit=1), None)
-    return (first["serial"], labels.make_symbol(first["url"]).width) if first else None
+    if first is None:
+        sample = ItemCode(batch.gtin, batch.lot, issuing.new_serials(1)[0], "0" * 8,
+                          encode_signature(bytes(64)))  # a kid and an Ed25519 signature
+        first = {"serial": sample.serial, "url": sample.url(base_url)}
+    return first["serial"], labels.make_symbol(first["url"]).width
 
 
 def label_part_pdf(db: sqlite_utils.Database, gtin: str, lot: str, stock: Stock, part: int, *,
