@@ -520,7 +520,8 @@ def test_a_supplier_awaiting_approval_cannot_issue(client, db, issuer, make_batc
         **SIGN_UP_CONTACT, "name": "海宁新家纺有限公司", "credit_code": "91330100MA27XL0Y34",
         "email": "owner@haining.example.cn", "password": "家纺 passphrase"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/supplier/")
-    assert "等待平台审核" in client.get("/supplier/").get_data(as_text=True)
+    home = client.get("/supplier/").get_data(as_text=True)
+    assert "等待平台审核" in home and 'href="tel:' in home.split("等待平台审核", 1)[1][:400]
     post_form(client, "/supplier/products/new", {"gtin": "6901234567892", "name": "蚕丝被"})
     post_form(client, "/supplier/batches/new",
               {"gtin": "06901234567892", "lot": "HN1", "produced_on": "2026-11-01"})
