@@ -418,7 +418,8 @@ def test_batch_view_counts_what_was_issued(db, issued_urls):
     assert (view["batch"].lot, view["product"].gtin, view["issued"]) == (LOT, GTIN, 5)
     assert view["supplier"].credit_code == "91330681MA2D7XKQ0T"
     data = public_batch_json(view)
-    assert set(data) == {"batch", "product", "supplier", "issued", "events", "inspections"}
+    assert set(data) == {"batch", "product", "supplier", "issued", "events", "inspections",
+                         "cancelled"} and data["cancelled"] is None
     assert (data["batch"]["lot"], data["product"]["gtin"], data["issued"]) == (LOT, GTIN, 5)
     assert data["supplier"]["credit_code"] == "91330681MA2D7XKQ0T"
 
