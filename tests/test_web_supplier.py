@@ -843,3 +843,22 @@ def test_a_batch_with_a_wrong_lot_is_cancelled_and_its_page_says_so(supplier, db
     issue(supplier, db, 1)
     assert "取消这个批次" not in supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(
         as_text=True)  # a code may be on goods already: recall or void instead
+
+
+def test_a_code_buyers_are_told_is_suspicious_is_marked_for_its_supplier(supplier, db):
+    """A copied label (five networks within the window) reads 可疑 to buyers; the
+    supplier's table said only 有效 with its count."""
+    from trace.scans import Observer, record_scan
+    issue(supplier, db, 2)
+    copied, kept = [row[0] for row in db.execute("SELECT id FROM items ORDER BY id")]
+    for n in range(5):
+        record_scan(db, copied, Observer(f"net{n}", f"dev{n}"))
+    record_scan(db, kept, Observer("net0", "dev0"))
+    html = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    rows = html.split('id="items"', 1)[1].split("<tbody>", 1)[1].split("</tr>")
+    assert "疑似被复制" in rows[0] and "疑似被复制" not in rows[1]
+    assert "近期被很多不同的手机或网络查询过" in html
+    from trace.verification import verify_url
+    first, second = (row["url"] for row in export_rows(db, GTIN, LOT, BASE_URL))
+    assert [verify_url(db, url, BASE_URL).verdict for url in (first, second)] == \
+        ["suspicious", "genuine"]  # what buyers are told, marked alike

@@ -212,22 +212,29 @@ def record_and_read(db: sqlite_utils.Database, item_id: int, seen: Observer,
 
 
 def batch_items(db: sqlite_utils.Database, batch_id: int, *, offset: int = 0,
-                limit: int = 100, serial: str | None = None) -> list[dict]:
+                limit: int = 100, serial: str | None = None,
+                policy: ScanPolicy = ScanPolicy(), now: datetime | None = None) -> list[dict]:
     """One page of a batch's items in issue order, each with its status, how often it
-    was scanned (pruned scans included) and whether a buyer claimed it; only the
-    item ``serial`` when one is named."""
+    was scanned (pruned scans included), whether a buyer claimed it, and ``copied``
+    when its recent look-ups trip ``policy`` (buyers are told 可疑: its supplier is
+    told too); only the item ``serial`` when one is named."""
     only = " AND i.serial = ?" if serial else ""
     # Its place in issue order, as label files and reprints count (one item: cheap).
     position = ("(SELECT count(*) FROM items j WHERE j.batch_id = i.batch_id AND j.id <= i.id)"
                 if serial else "NULL")
-    return list(db.query(
+    since = ((now or datetime.now(timezone.utc)) - timedelta(days=policy.window_days))
+    return [dict(row, copied=bool(row["copied"])) for row in db.query(
         f"SELECT i.serial, i.status, i.issued_at, {position} AS position, "
         "i.pin_hash IS NOT NULL AS with_pin, "
         "coalesce((SELECT sum(scans) FROM scan_browsers b WHERE b.item_id = i.id), 0) + "
         "coalesce((SELECT pruned_count FROM scan_totals t WHERE t.item_id = i.id), 0) AS scans, "
-        "(SELECT claimed_at FROM claims c WHERE c.item_id = i.id) AS claimed_at "
+        "(SELECT claimed_at FROM claims c WHERE c.item_id = i.id) AS claimed_at, "
+        "(SELECT count(*) FROM scan_networks n WHERE n.item_id = i.id AND n.last_at >= ?) >= ? "
+        "OR (SELECT count(*) FROM scan_browsers w WHERE w.item_id = i.id AND w.last_at >= ?) "
+        ">= ? AS copied "
         f"FROM items i WHERE i.batch_id = ?{only} ORDER BY i.id LIMIT ? OFFSET ?",
-        [batch_id, *([serial] if serial else []), limit, offset]))
+        [since.isoformat(), policy.networks, since.isoformat(), policy.devices, batch_id,
+         *([serial] if serial else []), limit, offset])]
 
 
 def prune(db: sqlite_utils.Database, older_than_days: int, now: datetime | None = None, *,

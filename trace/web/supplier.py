@@ -276,11 +276,16 @@ def _listed_items(db, found: catalog.Batch, page: int, problem: dict) -> tuple[l
     if wanted:
         try:
             code = recalls.issued_code(db, found, wanted, current_app.config["BASE_URL"])
-            return scans.batch_items(db, found.id, serial=code.serial), code.serial
+            return scans.batch_items(db, found.id, serial=code.serial,
+                                     policy=_scan_policy()), code.serial
         except TraceError as error:
             problem.setdefault("find_error", in_reader_language(error))
     return scans.batch_items(db, found.id, offset=(page - 1) * ITEMS_A_PAGE,
-                             limit=ITEMS_A_PAGE), None
+                             limit=ITEMS_A_PAGE, policy=_scan_policy()), None
+
+
+def _scan_policy() -> scans.ScanPolicy:
+    return scans.ScanPolicy.from_config(current_app.config)
 
 
 @bp.post("/batches/<gtin>/<lot>/issue")
