@@ -158,6 +158,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
      {"action": "void", "reason": "破损"}, API_OWNED),
     ("api.get_batch", "GET", API_BATCH, None, API_OWNED),
     ("api.issue", "POST", API_BATCH + "/issue", {"count": 1}, API_OWNED),
+    ("api.cancel_batch", "POST", API_BATCH + "/cancel", {"reason": "录错"}, API_OWNED),
     ("api.codes", "GET", API_BATCH + "/codes", None, API_OWNED),
     ("api.verify", "POST", "/api/v1/verify", {"url": "{item}"}, API_ANY),
     # Refused bodies (the report is empty) past the gate: only an agency gets that far.

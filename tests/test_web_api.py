@@ -240,6 +240,22 @@ def test_unknown_api_paths_answer_json(client, token):
     assert response.status_code == 404 and response.get_json()["error"] == "NotFound"
 
 
+def test_an_erp_cancels_a_batch_it_opened_with_a_wrong_lot(client, db, token):
+    made = call(client, "POST", "/batches", token, json={"gtin": GTIN, "lot": "ZJ-2611-AA",
+                                                         "produced_on": "2026-11-10"})
+    assert made.status_code == 201 and made.get_json()["cancelled"] is None
+    bare = call(client, "POST", f"/batches/{GTIN}/ZJ-2611-AA/cancel", token, json={})
+    assert bare.status_code == 422  # a reason is required
+    done = call(client, "POST", f"/batches/{GTIN}/ZJ-2611-AA/cancel", token,
+                json={"reason": "批次号录错"})
+    assert done.status_code == 200 and done.get_json()["cancelled"]["reason"] == "批次号录错"
+    again = call(client, "POST", f"/batches/{GTIN}/ZJ-2611-AA/issue", token, json={"count": 1})
+    assert again.status_code == 409 and "已取消" in again.get_json()["message_zh"]
+    call(client, "POST", f"/batches/{GTIN}/{LOT}/issue", token, json={"count": 1})
+    coded = call(client, "POST", f"/batches/{GTIN}/{LOT}/cancel", token, json={"reason": "x"})
+    assert coded.status_code == 409 and "不能取消" in coded.get_json()["message_zh"]
+
+
 def test_the_openapi_document_is_valid_31_and_names_every_route(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     validate(doc)
@@ -249,7 +265,7 @@ def test_the_openapi_document_is_valid_31_and_names_every_route(client):
         "/api/v1/batches/{gtin}/{lot}",
         "/api/v1/batches/{gtin}/{lot}/issue", "/api/v1/batches/{gtin}/{lot}/codes",
         "/api/v1/batches/{gtin}/{lot}/items/{serial}/status", "/api/v1/verify",
-        "/api/v1/inspections"}
+        "/api/v1/inspections", "/api/v1/batches/{gtin}/{lot}/cancel"}
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     codes = doc["paths"]["/api/v1/batches/{gtin}/{lot}/codes"]["get"]["responses"]["200"]
     assert set(codes["content"]) == {"application/json", "text/csv"}
@@ -268,7 +284,7 @@ def test_the_live_api_keeps_to_its_schema(live_server, token):
     documented, invalid input refused, no call without the token let through."""
     schema = schemathesis.openapi.from_url(f"{live_server}/api/v1/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 11
+    assert len(operations) == 12
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=40, deadline=None, derandomize=True, database=None,

@@ -265,7 +265,33 @@ def _batch_json(batch: catalog.Batch) -> m.Batch:
                    quantity_planned=batch.quantity_planned, notes=batch.notes,
                    status=batch.status,  # type: ignore[arg-type]
                    status_reason=batch.status_reason, issued=catalog.issued_count(db, batch.id),
-                   url=f"{base}/01/{batch.gtin}/10/{batch.lot}")
+                   url=f"{base}/01/{batch.gtin}/10/{batch.lot}",
+                   cancelled=_cancellation(db, batch))
+
+
+def _cancellation(db, batch: catalog.Batch) -> m.Cancellation | None:
+    found = catalog.cancellation(db, batch.id)
+    return m.Cancellation(reason=found["reason"], at=found["at"]) if found else None
+
+
+@bp.post("/batches/<gtin>/<lot>/cancel")
+@spec.validate(json=m.CancelIn, resp=Responses(HTTP_200=m.Batch, HTTP_204=None, **WRITE_ERRORS),
+               operation_id="cancelBatch", tags=["catalog"],
+               path_parameter_descriptions=PATH_DOCS)
+def cancel_batch(gtin: str, lot: str, json: m.CancelIn):
+    """Cancel a batch opened by mistake (a wrong lot), before any code is issued or lab
+    asked: its lot stays taken, and the cancellation is logged and shown on its page.
+    A batch with codes is refused (409): void codes or recall it instead. A batch of a
+    supplier still waiting for approval, never logged or shown, is removed (204)."""
+    body = _json_body(json)
+    db = get_db()
+    supplier = _supplier()
+    batch = catalog.owned_batch(db, supplier.id, gtin, lot)
+    corrections.cancel_batch(db, supplier, batch, reason=body.reason,
+                             actor=f"api:{g.api_user.email}")
+    if not supplier.approved:  # a sign-up's batch, never shown, is simply gone
+        return "", 204
+    return _batch_json(batch)
 
 
 @bp.post("/batches/<gtin>/<lot>/issue")

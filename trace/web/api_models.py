@@ -119,6 +119,19 @@ class Batch(BaseModel):
     status_reason: str | None
     issued: int = Field(description="codes issued so far")
     url: str = Field(description="the public batch page")
+    cancelled: Cancellation | None = Field(
+        None, description="set when the batch was cancelled (opened by mistake, before any "
+        "code): its lot stays taken, and nothing can be issued for it")
+
+
+class Cancellation(BaseModel):
+    reason: str
+    at: str = Field(description="when, ISO 8601 UTC")
+
+
+class CancelIn(Strict):
+    reason: str = Field(min_length=1, max_length=200,
+                        description="why, e.g. 批次号录错; shown on the batch's public page")
 
 
 class ProductList(BaseModel):
