@@ -862,3 +862,19 @@ def test_a_code_buyers_are_told_is_suspicious_is_marked_for_its_supplier(supplie
     first, second = (row["url"] for row in export_rows(db, GTIN, LOT, BASE_URL))
     assert [verify_url(db, url, BASE_URL).verdict for url in (first, second)] == \
         ["suspicious", "genuine"]  # what buyers are told, marked alike
+
+
+def test_a_name_the_chosen_stock_cuts_short_is_shown_as_it_will_print(supplier, db):
+    product = catalog.get_product(db, GTIN)
+    catalog.add_product(db, catalog.find_supplier(db, CREDIT_CODE), "6901234567892",
+                        "【直播专享】诸暨淡水珍珠项链 9-10mm 近正圆 强光")
+    catalog.new_batch(db, "6901234567892", "LIVE-1", produced_on="2026-11-10")
+    issue_for(supplier, db, "06901234567892", "LIVE-1", 1)
+    page = supplier.get("/supplier/batches/06901234567892/LIVE-1?stock=thermal-40x30").get_data(
+        as_text=True)
+    said = page.split('id="name-shortened">', 1)[1].split("</p>", 1)[0]
+    assert "只印得下：“【直播专享】诸暨淡水珍珠项…”" in said
+    issue(supplier, db, 1)
+    whole = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    assert 'id="stock"' in whole and 'id="name-shortened"' not in whole  # 诸暨淡水珍珠项链
+    assert product.name == "诸暨淡水珍珠项链"

@@ -28,6 +28,7 @@ from .clock import beijing_time
 from .codes import ItemCode, encode_signature, group_serial
 from .errors import InvalidInput, NotFound
 from .stocks import Stock
+from .textfit import fit_box_text
 
 PART_SIZE = labels.DEFAULT_PER_FILE
 CSV_ROWS_A_CHUNK = 1_000
@@ -124,6 +125,17 @@ def stock_problem(stock: Stock, batch: catalog.Batch, product: str, serial: str,
         labels.check_fits(stock, qr_width)
     except InvalidInput as problem:
         return problem
+    return None
+
+
+def shortened_name(stock: Stock, product: str) -> str | None:
+    """The product's name as ``stock`` prints it, when it must be cut short ("…"):
+    said beside the stock, so a name that loses its size or grade is seen before
+    printing. None when it prints whole."""
+    for box in stock.texts:
+        if box.template == "{product}":
+            printed = "".join(fit_box_text(product, box)[1])
+            return printed if printed.replace(" ", "") != product.replace(" ", "") else None
     return None
 
 

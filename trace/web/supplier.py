@@ -265,6 +265,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
             if shown["signature_ok"]),
         max_topup=MAX_WEB_TOPUP, one_time_key=secrets.token_urlsafe(16),
         cancelled=cancelled, cancellable=cancellable,
+        shortened=downloads.shortened_name(chosen, product.name) if chosen else None,
         top_ups=downloads.top_ups(db, found.id), pin_stock=pin_stocks[0] if pin_stocks else None
     ), status
 
