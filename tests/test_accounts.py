@@ -218,3 +218,17 @@ def test_a_sign_up_says_every_problem_at_once_in_the_forms_order(db):
                                 email="lab@lab.example.cn", password="a long pass phrase",
                                 network="n")
     assert len(lab.value.each) == 3  # name, CMA, CNAS
+
+
+def test_a_reset_password_can_be_read_aloud_and_a_disabled_account_keeps_its_own(db):
+    import re as pattern
+    email = accounts.add_user(db, "admin", "ops@trace.example.cn",
+                              password="a long pass phrase")[0].email
+    user, password = accounts.reset_password(db, email)
+    assert pattern.fullmatch(r"([2-9a-hjkmnp-z]{4}-){3}[2-9a-hjkmnp-z]{4}", password), password
+    assert accounts.authenticate(db, email, password).id == user.id
+    accounts.disable_user(db, email)
+    with pytest.raises(Conflict, match="enable it first"):
+        accounts.reset_password(db, email)
+    accounts.enable_user(db, email)  # "signs in with its password": the one it had
+    assert accounts.authenticate(db, email, password).id == user.id

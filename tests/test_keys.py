@@ -421,3 +421,12 @@ def test_who_holds_a_keys_private_half_is_recorded_not_guessed_from_the_folder(a
     # Keys registered before it was recorded are read, as then, from the folder.
     legacy = KeyRecord(**{**made.to_json(), "held_by": None})
     assert kept_by_owner(folder, legacy) and not lost_here(folder, legacy)
+
+
+def test_keys_list_says_which_platform_key_has_lost_its_file(app, db, run_cli):
+    made = create_key(db, app.config["KEYS_DIR"], role="agency:1")
+    assert "MISSING" not in run_cli("keys", "list").output
+    Path(app.config["KEYS_DIR"], f"{made.kid}.pem").unlink()
+    line = next(line for line in run_cli("keys", "list").output.splitlines() if made.kid in line)
+    assert "PRIVATE KEY MISSING HERE" in line
+    assert "agency:<id>" in run_cli("keys", "rotate", "--help").output

@@ -269,3 +269,16 @@ def test_the_operator_sees_assigned_tests_and_what_came_of_them(operator, db, ma
     assert f'href="/01/{GTIN}/10/{LOT}"' in listed
     store.commission(db, GTIN, LOT, lab.id, actor="qc")  # the supplier's own is not listed
     assert operator.get("/admin/").get_data(as_text=True).count("尚未出具报告") == 1
+
+
+def test_the_operator_is_told_when_a_platform_held_key_has_lost_its_file(operator, db, app):
+    from pathlib import Path
+    lab, key = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
+                                   keys_dir=app.config["KEYS_DIR"])
+    assert "私钥缺失" not in operator.get("/admin/").get_data(as_text=True)
+    Path(app.config["KEYS_DIR"], f"{key.kid}.pem").unlink()
+    page = operator.get("/admin/").get_data(as_text=True)
+    assert f"浙江省珍珠检测中心的签名密钥 {key.kid} 在服务器的密钥目录里找不到私钥文件" in page
+    assert f"keys rotate --role agency:{lab.id}" in page and "私钥缺失" in page
+    assert any(key.kid in warning for warning in keys.start_warnings(
+        db, app.config["KEYS_DIR"], None))

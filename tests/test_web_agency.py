@@ -256,6 +256,10 @@ def test_a_platform_key_whose_file_is_lost_is_not_called_the_labs_own(app, clien
     answer = post_form(client, "/agency/reports/new", report_form(), page="/agency/",
                        content_type="multipart/form-data")
     assert "请联系平台运营者" in answer.get_data(as_text=True) and answer.status_code == 409
+    assert "平台的密钥配置出了问题" not in answer.get_data(as_text=True)  # told what, not vaguely
+    home = client.get("/agency/").get_data(as_text=True)  # said before any form is opened
+    notice = home.split('id="key-notice">', 1)[1].split("</p>", 1)[0]
+    assert kid in notice and 'href="tel:' in notice
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
 
 
@@ -390,3 +394,15 @@ def test_a_busy_labs_reports_come_a_page_at_a_time_and_can_be_found(app, client,
     assert "找到 55 份报告" in by_product
     nothing = client.get("/agency/?q=100%25_").get_data(as_text=True)  # no wildcard slips in
     assert "没有符合查找条件的报告" in nothing and "没有符合查找条件的批次" in nothing
+
+
+def test_a_batch_only_assigned_opens_as_a_spot_check_and_the_wrong_type_says_which(
+        client, db, lab):
+    store.commission(db, GTIN, LOT, lab.id, actor="ops", kind="assignment")
+    form = client.get("/agency/reports/new?batch=1").get_data(as_text=True)
+    assert "<option selected>监督抽检</option>" in form
+    refused = post_form(client, "/agency/reports/new", report_form(type="委托检验"),
+                        page="/agency/", content_type="multipart/form-data")
+    assert refused.status_code == 403
+    assert "请把报告类型选为“监督抽检”或“神秘抽检”" in refused.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0

@@ -75,6 +75,17 @@ def _org(db: sqlite_utils.Database, role: str, org: str | None) -> int | None:
     return rooms.find_room(db, org).id
 
 
+# No 0/o, 1/l/i: a password the operator reads out on the phone (k7mp-3xqa-9fzt-2hwd).
+SPOKEN = "23456789abcdefghjkmnpqrstuvwxyz"
+
+
+def spoken_password() -> str:
+    """A generated password that survives being read aloud: 16 characters of 31
+    (79 bits), in groups of four."""
+    characters = "".join(secrets.choice(SPOKEN) for _ in range(16))
+    return "-".join(characters[i:i + 4] for i in range(0, 16, 4))
+
+
 def check_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD:
         raise InvalidInput(f"the password must be at least {MIN_PASSWORD} characters",
@@ -88,7 +99,7 @@ def add_user(db: sqlite_utils.Database, role: str, email: str, *, org: str | Non
     email = _email(email)
     org_id = _org(db, role, org)
     password = check_password(password) if password is not None else \
-        secrets.token_urlsafe(12)
+        spoken_password()
     existing = find_user(db, email, missing_ok=True)
     if existing and not existing.active:  # "sign in" would only say it is disabled
         raise Conflict(f"the account for {email} is disabled (or its sign-up was turned "
@@ -356,7 +367,10 @@ def reset_password(db: sqlite_utils.Database, email: str) -> tuple[User, str]:
     hold after failed sign-ins lifted."""
     user = find_user(db, email)
     assert user is not None
-    password = secrets.token_urlsafe(12)
+    if not user.active:  # enabling it says it signs in with its own password again
+        raise Conflict(f"{user.email} is disabled, so its password is not reset: enable it "
+                       "first", message_zh=f"{user.email} 已停用，不能重置密码：请先重新启用。")
+    password = spoken_password()
     _set_password(db, user.id, password)
     throttle.forget(db, LOGIN_PER_ACCOUNT, user.email.lower())  # a held account signs in now
     return user, password

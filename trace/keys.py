@@ -354,7 +354,19 @@ def start_warnings(db: sqlite_utils.Database, keys_dir: str | Path,
         warnings.append(f"no ledger key here ({ledger.kid if ledger else 'none registered'}): "
                         "what is written is logged, but no checkpoint is signed until one is "
                         "(python -m trace keys new --role ledger, or check TRACE_KEYS_DIR)")
+    for record in lost_keys(db, keys_dir):
+        if record.role.startswith("agency:"):
+            warnings.append(f"the private key of {record.role}'s active key {record.kid} is not "
+                            f"in {keys_dir}: the lab cannot sign until it is restored from the "
+                            "key backup, or given a new key (python -m trace keys rotate "
+                            f"--role {record.role})")
     return warnings
+
+
+def lost_keys(db: sqlite_utils.Database, keys_dir: str | Path) -> list[KeyRecord]:
+    """Active keys the platform holds whose private half is missing from ``keys_dir``."""
+    return [record for record in list_keys(db)
+            if record.status == "active" and lost_here(keys_dir, record)]
 
 
 def unencrypted_keys(keys_dir: str | Path) -> list[str]:

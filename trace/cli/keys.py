@@ -70,6 +70,8 @@ def keys_list(as_json: bool):
     def line(r) -> str:
         extra = f" revoked_at={r.revoked_at}" if r.revoked_at else ""
         extra += " (private key kept by its owner)" if r.held_by == "owner" else ""
+        extra += " PRIVATE KEY MISSING HERE" if r.status == "active" and \
+            keys.lost_here(keys_args()[0], r) else ""
         return f"{r.kid}  {r.role:<14} {r.status:<8} created {r.created_at}{extra}"
     echo_list(keys.list_keys(database()), as_json, "No keys yet: python -m trace keys new",
               line, lambda record: record.to_json())
@@ -89,14 +91,17 @@ def keys_retire(kid: str):
 
 
 @keys_group.command("rotate")
-@click.option("--role", default="issuer", show_default=True, help="issuer or ledger.")
+@click.option("--role", default="issuer", show_default=True,
+              help="issuer, ledger, or agency:<id> (a lab's key the platform holds).")
 def keys_rotate(role: str):
     """Make a new key of ROLE and retire the active one(s); what they signed keeps
-    verifying.
+    verifying. For a lab whose platform-held key file was lost and cannot be
+    restored from the key backup, --role agency:<id> gives it a new one.
 
     \b
-    Example:
+    Examples:
       python -m trace keys rotate
+      python -m trace keys rotate --role agency:1
     """
     keys_dir, passphrase = keys_args()
     db = database()

@@ -26,7 +26,7 @@ from .. import agencies, catalog, clock, keys
 from ..bounded import BoundedCache
 from ..db import utc_now
 from ..transparency import leaves
-from ..errors import Conflict, Forbidden, InvalidInput, KeyProblem, NotFound, TraceError
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TraceError
 from . import report as reports
 from .results import plain, read_limit, read_result, with_reading
 
@@ -70,13 +70,21 @@ def may_sign_for(db: sqlite_utils.Database, batch: catalog.Batch, agency: agenci
     """Raise unless the agency was commissioned (or, for 监督抽检 and 神秘抽检,
     assigned) for this batch."""
     kind = "assignment" if report_type in reports.ASSIGNED_TYPES else "commission"
-    if not db.execute("SELECT 1 FROM commissions WHERE batch_id = ? AND agency_id = ? AND "
-                      "kind = ?", [batch.id, agency.id, kind]).fetchone():
+    held = {row[0] for row in db.execute("SELECT kind FROM commissions WHERE batch_id = ? AND "
+                                         "agency_id = ?", [batch.id, agency.id])}
+    if kind not in held:
         who = "an operator assigned it" if kind == "assignment" else "its supplier commissioned it"
+        # The type chosen was the wrong one of two the lab may sign: say which to choose.
+        other = "监督抽检 or 神秘抽检" if kind == "commission" else "委托检验"
+        other_zh = "“监督抽检”或“神秘抽检”" if kind == "commission" else "“委托检验”"
+        hint = f"; the batch was {'assigned' if kind == 'commission' else 'commissioned'}: " \
+            f"choose {other}" if held else ""
+        hint_zh = f"；该批次是{KINDS['assignment' if kind == 'commission' else 'commission']}的，" \
+            f"请把报告类型选为{other_zh}" if held else ""
         raise Forbidden(f"{agency.name} may sign a {report_type} report for batch {batch.lot} "
-                        f"only once {who}",
+                        f"only once {who}{hint}",
                         message_zh=f"{agency.name} 未获{KINDS[kind]}，不能为批次 {batch.lot} 签发"
-                        f"{report_type}报告")
+                        f"{report_type}报告{hint_zh}")
 
 
 def _agency_key(db: sqlite_utils.Database, kid: str, agency: agencies.Agency) -> keys.KeyRecord:
@@ -431,8 +439,8 @@ def sign_with_agency_key(db: sqlite_utils.Database, keys_dir: str | Path, agency
                        "请在本机构电脑上用 inspection sign 签名，再提交签好的报告"
                        "（inspection import，或在接口里带上 kid 和 sig）")
     lost = lost_key(db, keys_dir, agency)
-    if lost is not None:
-        raise KeyProblem(
+    if lost is not None:  # the lab's to hear in full (a KeyProblem is told only vaguely)
+        raise Conflict(
             f"the platform cannot find {agency.name}'s signing key ({lost}) on the server, so "
             "nothing can be signed for now: ask the platform's operator to restore it from "
             f"the key backup, or to give you a new one (keys rotate --role {agency.key_role})",

@@ -59,6 +59,7 @@ def home(status: int = 200, **problem):
                            users=accounts.list_users(db), org_names=org_names,
                            turned_down=turned_down,
                            keys=keys.list_keys(db), me=signed_in_user(),
+                           lost_keys=keys.lost_keys(db, current_app.config["KEYS_DIR"]),
                            batches=catalog.approved_batches(db),
                            assigned=lists.assignments(db, limit=ASSIGNMENTS_SHOWN),
                            form=request.form if problem else {}, problem=problem), status
@@ -210,10 +211,11 @@ def reset_password(user_id: int):
     if user.id == signed_in_user().id:
         flash(t("admin.reset_yourself"), "bad")
         return redirect(link("admin.home"), 303)
-    if not user.active:
-        flash(t("admin.reset_disabled").format(email=user.email), "bad")
+    try:
+        user, password = accounts.reset_password(get_db(), user.email)
+    except TraceError as error:  # a disabled account
+        flash(in_reader_language(error), "bad")
         return redirect(link("admin.home"), 303)
-    user, password = accounts.reset_password(get_db(), user.email)
     return render_template("admin/password.html", user=user, password=password)
 
 

@@ -29,6 +29,8 @@ bp = Blueprint("agency", __name__, url_prefix="/agency")
 @role_required("agency")
 def _signed_in_agency():
     g.agency = agencies.get_agency(get_db(), signed_in_user().org_id or 0)
+    g.key_lost = store.lost_key(get_db(), current_app.config["KEYS_DIR"], g.agency) is not None
+    g.key_notice = _key_notice(get_db())  # on every page: before a form is filled in
 
 
 REPORTS_A_PAGE = 50
@@ -108,7 +110,7 @@ def _withdraw_form(record: dict, error: str | None = None, status: int = 200):
     db = get_db()
     product = catalog.get_product(db, record["batch"]["gtin"])
     return render_template("agency/withdraw.html", record=record, error=error, product=product,
-                           reason=request.form.get("reason", ""), key_notice=_key_notice(db),
+                           reason=request.form.get("reason", ""),
                            withdrawn=reports.is_withdrawn(record)), status
 
 
@@ -170,7 +172,10 @@ def _start(db) -> tuple[dict, str | None]:
     was wrong; and the notice to show."""
     args = request.args
     if not (args.get("report_no") and args.get("supersedes")):
-        return {"batch": args.get("batch", "")}, None
+        batch = args.get("batch", "")
+        kinds = {b["kind"] for b in lists.batches_for(db, g.agency.id) if str(b["id"]) == batch}
+        # A batch only the operator assigned is tested as 监督抽检 (or 神秘抽检), not 委托检验.
+        return {"batch": batch, **({"type": "监督抽检"} if kinds == {"assignment"} else {})}, None
     record = store.current_version(db, g.agency.id, args["report_no"])
     if reports.is_withdrawn(record):
         raise Conflict(f"report {record['report_no']} was withdrawn, for good; sign a new test "
@@ -189,7 +194,7 @@ def _start(db) -> tuple[dict, str | None]:
 def _form(batches: list[dict], form, error: str | None = None, status: int = 200,
           notice: str | None = None):
     return render_template("agency/report_form.html", batches=batches, form=form,
-                           types=reports.TYPES, error=error, key_notice=_key_notice(get_db()),
+                           types=reports.TYPES, error=error,
                            notice=notice), status
 
 
