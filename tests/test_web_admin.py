@@ -264,6 +264,7 @@ def test_the_operator_sees_assigned_tests_and_what_came_of_them(operator, db, ma
                        page="/admin/")
     assert answer.status_code == 303
     page = operator.get("/admin/").get_data(as_text=True)
+    assert f"已指派 浙江省珍珠检测中心 抽检 诸暨淡水珍珠项链 批次 {LOT}" in page
     listed = page.split('id="assignments"', 1)[1].split("</ul>", 1)[0]
     assert LOT in listed and "浙江省珍珠检测中心" in listed and "尚未出具报告" in listed
     assert f'href="/01/{GTIN}/10/{LOT}"' in listed

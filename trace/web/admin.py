@@ -162,12 +162,17 @@ def assign():
     try:
         if not is_number(form.get("agency") or ""):
             raise InvalidInput("choose an agency", message_zh="请选择检测机构")
-        inspection_store.commission(get_db(), form.get("gtin", ""), form.get("lot", ""),
+        db = get_db()
+        inspection_store.commission(db, form.get("gtin", ""), form.get("lot", ""),
                                     int(form["agency"]), actor=signed_in_user().email,
                                     kind="assignment")
+        lab = agencies.get_agency(db, int(form["agency"]))
+        batch = catalog.get_batch(db, form.get("gtin", ""), catalog.normalise_lot(
+            form.get("lot", "")))
     except TraceError as error:  # beside the form, with what was typed kept
         return home(error.status, assign_error=in_reader_language(error))
-    flash(t("admin.assigned"), "ok")
+    flash(t("admin.assigned").format(agency=lab.name, lot=batch.lot,
+                                     product=catalog.get_product(db, batch.gtin).name), "ok")
     return redirect(link("admin.home"), 303)
 
 
