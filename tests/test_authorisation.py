@@ -142,6 +142,10 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("admin.disable", "POST", "/admin/users/{victim}/disable", {}, ADMIN_ONLY),
     ("admin.enable", "POST", "/admin/users/{victim}/enable", {}, ADMIN_ONLY),
     ("admin.reset_password", "POST", "/admin/users/{victim}/reset-password", {}, ADMIN_ONLY),
+    ("admin.open_room", "POST", "/admin/rooms",
+     {"name": "x", "platform": "douyin", "room_id": "9", "email": "r9@x.example.cn"}, ADMIN_ONLY),
+    ("admin.add_account", "POST", "/admin/users", {"org": "admin:", "email": "o2@x.example.cn"},
+     ADMIN_ONLY),
     ("admin.rotate", "POST", "/admin/keys/rotate", {"confirm": "1"}, ADMIN_ONLY),
     # No buyer has reported anything in this world: the operator is told there is no photo.
     ("admin.report_photo", "GET", "/admin/reports/1/photo", None, dict(ADMIN_ONLY, admin="404")),

@@ -7,7 +7,7 @@ import pytest
 from trace import accounts, agencies, catalog, keys
 from trace.errors import Conflict
 
-from conftest import BASE_URL, GTIN, LOT, post_form
+from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT, post_form
 
 OPS = "ops@trace.example.cn"
 
@@ -283,3 +283,36 @@ def test_the_operator_is_told_when_a_platform_held_key_has_lost_its_file(operato
     assert f"keys rotate --role agency:{lab.id}" in page and "私钥缺失" in page
     assert any(key.kid in warning for warning in keys.start_warnings(
         db, app.config["KEYS_DIR"], None))
+
+
+def test_the_operator_opens_a_room_with_its_account_and_adds_a_second_clerk(
+        operator, db, client, make_batch):
+    from trace import rooms
+    make_batch()
+    refused = post_form(operator, "/admin/rooms", {"name": "珍珠源头直播间", "platform": "douyin",
+                                                   "room_id": "", "email": "live@x.example.cn"},
+                        page="/admin/")
+    assert refused.status_code == 400 and "请填写直播间名称和平台上的直播间号" in \
+        refused.get_data(as_text=True) and 'value="珍珠源头直播间"' in refused.get_data(as_text=True)
+    assert rooms.list_rooms(db) == []
+    assert accounts.find_user(db, "live@x.example.cn", missing_ok=True) is None
+    opened = post_form(operator, "/admin/rooms", {"name": "珍珠源头直播间", "platform": "douyin",
+                                                  "room_id": "77120", "email": "live@x.example.cn"},
+                       page="/admin/")
+    html = opened.get_data(as_text=True)
+    password = html.split('id="new-password">', 1)[1].split("<", 1)[0]
+    assert opened.status_code == 200 and "直播间“珍珠源头直播间”已开通" in html
+    assert opened.headers["Cache-Control"] == "no-store"
+    streamer = accounts.authenticate(db, "live@x.example.cn", password)
+    assert streamer.role == "streamer" and streamer.org_id == rooms.list_rooms(db)[0].id
+    supplier = catalog.find_supplier(db, CREDIT_CODE)
+    added = post_form(operator, "/admin/users", {"org": f"supplier:{supplier.id}",
+                                                 "email": "clerk2@pearl.example.cn"},
+                      page="/admin/")
+    second = added.get_data(as_text=True).split('id="new-password">', 1)[1].split("<", 1)[0]
+    clerk = accounts.authenticate(db, "clerk2@pearl.example.cn", second)
+    assert (clerk.role, clerk.org_id) == ("supplier", supplier.id)
+    again = post_form(operator, "/admin/users", {"org": f"supplier:{supplier.id}",
+                                                 "email": "clerk2@pearl.example.cn"},
+                      page="/admin/")
+    assert again.status_code == 409 and 'id="add-account" open' in again.get_data(as_text=True)

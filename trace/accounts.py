@@ -190,6 +190,16 @@ def sign_up_agency(db: sqlite_utils.Database, *, name: str, cma: str, cnas: str 
     return agency, user
 
 
+def open_room(db: sqlite_utils.Database, *, name: str, platform: str, room_id: str,
+              green_cert: str | None, email: str) -> tuple[rooms.Room, User, str]:
+    """A livestream room the operator opens with its first account, both or neither:
+    (the room, the account, its generated password, shown once)."""
+    with db.atomic():
+        room = rooms.add_room(db, name, platform, room_id, green_cert=green_cert)
+        user, password = add_user(db, "streamer", email, org=str(room.id))
+    return room, user, password
+
+
 def find_user(db: sqlite_utils.Database, email: str, *, missing_ok: bool = False) -> User | None:
     row = db.execute("SELECT id, email, role, org_id, created_at, disabled_at FROM users "
                      "WHERE email = ?", [(email or "").strip()]).fetchone()

@@ -7,6 +7,7 @@ and rotate the issuer key. Every route is for a signed-in admin account::
     POST /admin/suppliers/{id}/approve|reject, /admin/agencies/{id}/approve|reject
     POST /admin/users/{id}/disable|enable
     POST /admin/users/{id}/reset-password      a new password, shown once
+    POST /admin/rooms, /admin/users            a room with its account, another account
     POST /admin/keys/rotate
 """
 
@@ -62,6 +63,7 @@ def home(status: int = 200, **problem):
                            lost_keys=keys.lost_keys(db, current_app.config["KEYS_DIR"]),
                            batches=catalog.approved_batches(db),
                            assigned=lists.assignments(db, limit=ASSIGNMENTS_SHOWN),
+                           platforms=rooms.PLATFORMS, platforms_en=rooms.PLATFORMS_EN,
                            form=request.form if problem else {}, problem=problem), status
 
 
@@ -221,7 +223,42 @@ def reset_password(user_id: int):
     except TraceError as error:  # a disabled account
         flash(in_reader_language(error), "bad")
         return redirect(link("admin.home"), 303)
-    return render_template("admin/password.html", user=user, password=password)
+    return _password_page(t("admin.reset_done_title"),
+                          t("admin.reset_done").format(email=user.email), password)
+
+
+def _password_page(title: str, lead: str, password: str):
+    """A generated password, shown on this one page, once (never in a flash cookie)."""
+    return render_template("admin/password.html", title=title, lead=lead, password=password)
+
+
+@bp.post("/rooms")
+def open_room():
+    """Open a livestream room with its first account (rooms do not sign up)."""
+    form = request.form
+    try:
+        room, user, password = accounts.open_room(
+            get_db(), name=form.get("name", ""), platform=form.get("platform", ""),
+            room_id=form.get("room_id", ""), green_cert=form.get("green_cert"),
+            email=form.get("email", ""))
+    except TraceError as error:  # beside the form, with what was typed kept
+        return home(error.status, room_error=in_reader_language(error))
+    return _password_page(t("admin.room_opened_title"), t("admin.room_opened").format(
+        room=room.name, email=user.email), password)
+
+
+@bp.post("/users")
+def add_account():
+    """Another account for an organisation (a second clerk), or another operator."""
+    form = request.form
+    role, _, org = (form.get("org") or "").partition(":")
+    try:
+        user, password = accounts.add_user(get_db(), role, form.get("email", ""),
+                                           org=org or None)
+    except TraceError as error:
+        return home(error.status, account_error=in_reader_language(error))
+    return _password_page(t("admin.account_added_title"),
+                          t("admin.account_added").format(email=user.email), password)
 
 
 @bp.post("/keys/rotate")
