@@ -217,8 +217,8 @@ def test_a_batch_opened_by_mistake_is_cancelled_logged_and_closed(app, db, suppl
                 lambda: corrections.cancel_batch(db, supplier, wrong, reason="x", actor="qc")):
         with pytest.raises(Conflict, match="was cancelled"):
             act()
-    with pytest.raises(Conflict):
-        catalog.new_batch(db, GTIN, "ZJ-2611-AA")  # the lot stays taken
+    with pytest.raises(Conflict, match="cancelled; a cancelled lot stays taken"):
+        catalog.new_batch(db, GTIN, "ZJ-2611-AA")
     issuing.issue_codes(db, issuer, GTIN, LOT, 3)
     with pytest.raises(Conflict, match="cannot be cancelled"):  # 3 codes, maybe on goods
         corrections.cancel_batch(db, supplier, catalog.get_batch(db, GTIN, LOT), reason="x",
@@ -228,14 +228,27 @@ def test_a_batch_opened_by_mistake_is_cancelled_logged_and_closed(app, db, suppl
         db.execute("DELETE FROM batch_cancellations")
 
 
-def test_a_batch_a_lab_was_asked_to_test_is_not_cancelled_and_a_sign_ups_goes(app, db, supplier):
+def test_a_batch_a_lab_reported_on_is_not_cancelled_one_only_asked_is(app, db, supplier):
     from trace import agencies
-    from trace.inspections import store
+    from trace.inspections import lists, store
+    from test_inspections_store import PDF, pearl_report, signed
     lab, _ = agencies.add_agency(db, "检测中心", "231012341234", keys_dir=app.config["KEYS_DIR"])
     store.commission(db, GTIN, LOT, lab.id, actor="qc")
-    with pytest.raises(Conflict, match="a lab was asked"):
+    record = pearl_report(lab)
+    store.store_report(db, record, *signed(app, db, lab, record), pdf=PDF)
+    with pytest.raises(Conflict, match="a lab has reported"):
         corrections.cancel_batch(db, supplier, catalog.get_batch(db, GTIN, LOT), reason="x",
                                  actor="qc")
+    wrong = catalog.new_batch(db, GTIN, "ZJ-2611-AA", produced_on="2026-11-10")
+    store.commission(db, GTIN, "ZJ-2611-AA", lab.id, actor="qc")  # asked, nothing sent yet
+    corrections.cancel_batch(db, supplier, wrong, reason="批次号录错", actor="qc")
+    assert [b["lot"] for b in lists.batches_for(db, lab.id)] == [LOT]  # no longer offered
+    late = pearl_report(lab, report_no="ZJPQ-2026-0999", batch={"gtin": GTIN, "lot": "ZJ-2611-AA"})
+    with pytest.raises(Conflict, match="was cancelled"):
+        store.store_report(db, late, *signed(app, db, lab, late), pdf=PDF)
+
+
+def test_a_sign_ups_cancelled_batch_simply_goes(db, supplier):
     waiting = catalog.add_supplier(db, "待审公司", "91330100MA27XL0Y34", approved=False)
     catalog.add_product(db, waiting, OTHER_GTIN, "龙井茶")
     batch = catalog.new_batch(db, OTHER_GTIN, "LJ-1", produced_on="2026-11-01")

@@ -836,6 +836,7 @@ def test_a_batch_with_a_wrong_lot_is_cancelled_and_its_page_says_so(supplier, db
     assert "已取消" in home
     public = supplier.get(f"/01/{GTIN}/10/ZJ-2611-AA").get_data(as_text=True)
     assert 'data-verdict="cancelled"' in public and "从未发放过追溯码" in public
+    assert "<dd>已取消</dd>" in public and "<dd>正常</dd>" not in public
     assert supplier.get(f"/01/{GTIN}/10/ZJ-2611-AA", headers={"Accept": "application/json"}
                         ).get_json()["cancelled"]["reason"] == "批次号录错"
     issue_page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)

@@ -472,9 +472,14 @@ def new_batch(db: sqlite_utils.Database, gtin: str, lot: str, *, produced_on: st
     lot = normalise_lot(lot)
     details = described_batch(product, produced_on=produced_on, quantity=quantity, notes=notes,
                               expires_on=expires_on)
-    if list(db.query("SELECT 1 FROM batches WHERE gtin = ? AND lot = ?", [product.gtin, lot])):
-        raise Conflict(f"batch {lot} of GTIN {product.gtin} already exists",
-                       message_zh=f"批次号 {lot} 已登记过")
+    taken = db.execute("SELECT id FROM batches WHERE gtin = ? AND lot = ?",
+                       [product.gtin, lot]).fetchone()
+    if taken:
+        cancelled = cancellation(db, taken[0]) is not None  # its creation is logged for good
+        raise Conflict(f"batch {lot} of GTIN {product.gtin} already exists"
+                       + (" (cancelled; a cancelled lot stays taken)" if cancelled else ""),
+                       message_zh=f"批次号 {lot} 已登记过"
+                       + ("（是已取消的批次：取消后批次号也不能再用，请换一个）" if cancelled else ""))
     batch = dict(gtin=product.gtin, lot=lot, **details)
     with db.atomic():
         cursor = db.execute("INSERT INTO batches (gtin, lot, produced_on, quantity_planned, "

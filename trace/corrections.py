@@ -174,9 +174,10 @@ def edit_batch(db: sqlite_utils.Database, supplier: Supplier, batch: catalog.Bat
 
 def cancel_batch(db: sqlite_utils.Database, supplier: Supplier, batch: catalog.Batch, *,
                  reason: str, actor: str) -> None:
-    """Cancel a batch opened by mistake (a wrong lot), before any code or lab: its lot
-    stays taken, since its creation is in the ledger, and the cancellation is logged
-    beside it. A sign-up's batch, never logged or shown, simply goes."""
+    """Cancel a batch opened by mistake (a wrong lot), before any code or lab report:
+    its lot stays taken, since its creation is in the ledger, and the cancellation is
+    logged beside it; a lab asked to test it no longer lists it. A sign-up's batch,
+    never logged or shown, simply goes."""
     with db.atomic():
         current = catalog.owned_batch(db, supplier.id, batch.gtin, batch.lot)
         catalog.require_not_cancelled(db, current)
@@ -186,11 +187,10 @@ def cancel_batch(db: sqlite_utils.Database, supplier: Supplier, batch: catalog.B
                            "already: it cannot be cancelled (void codes, or recall the batch)",
                            message_zh=f"批次 {current.lot} 已发出 {issued:,} 个码，可能已贴在商品上，"
                            "不能取消；如有问题请作废这些码或召回整批")
-        if db.execute("SELECT 1 FROM commissions WHERE batch_id = ? UNION ALL "
-                      "SELECT 1 FROM inspection_reports WHERE batch_id = ?",
-                      [current.id, current.id]).fetchone():
-            raise Conflict(f"a lab was asked to test batch {current.lot}: it cannot be cancelled",
-                           message_zh=f"已有检测机构受托检测批次 {current.lot}，不能取消")
+        if db.execute("SELECT 1 FROM inspection_reports WHERE batch_id = ?",
+                      [current.id]).fetchone():
+            raise Conflict(f"a lab has reported on batch {current.lot}: it cannot be cancelled",
+                           message_zh=f"已有检测机构为批次 {current.lot} 签发报告，不能取消")
         why = catalog.clean_text(reason, "reason", what_zh="取消原因", limit=200)
         if not why:
             raise InvalidInput("say why the batch is cancelled: it is kept with the batch",

@@ -18,12 +18,14 @@ from .store import written_report_no
 
 
 def batches_for(db: sqlite_utils.Database, agency_id: int) -> list[dict]:
-    """The batches an agency may sign for, with why (commission or assignment)."""
+    """The batches an agency may sign for, with why (commission or assignment); not
+    those cancelled since (opened by mistake)."""
     return list(db.query(
         "SELECT b.id, b.gtin, b.lot, p.name AS product, s.name AS supplier, c.kind, c.at "
         "FROM commissions c JOIN batches b ON b.id = c.batch_id "
         "JOIN products p ON p.gtin = b.gtin JOIN suppliers s ON s.id = p.supplier_id "
-        "WHERE c.agency_id = ? ORDER BY c.id DESC", [agency_id]))
+        "WHERE c.agency_id = ? AND NOT EXISTS (SELECT 1 FROM batch_cancellations x "
+        "WHERE x.batch_id = b.id) ORDER BY c.id DESC", [agency_id]))
 
 
 def batches_commissioned(db: sqlite_utils.Database, batch_id: int, *,

@@ -137,6 +137,7 @@ def store_report(db: sqlite_utils.Database, record: dict, kid: str, sig: str, *,
     batch = catalog.get_batch(db, record["batch"]["gtin"],
                               catalog.normalise_lot(record["batch"]["lot"]))
     _check_batch_written_as_stored(record, batch)
+    catalog.require_not_cancelled(db, batch)  # opened by mistake: nothing stands on it
     may_sign_for(db, batch, agency, record["type"])
     if batch.produced_on and record["issued_on"] < batch.produced_on:
         raise InvalidInput(  # a slip of the date or of the batch: the buyer would trust it

@@ -250,8 +250,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
                   choices[0] if choices else None)
     items, found_serial = _listed_items(db, found, page, problem)
     cancelled = catalog.cancellation(db, found.id)
-    cancellable = not (issued or cancelled or served or db.execute(
-        "SELECT 1 FROM commissions WHERE batch_id = ?", [found.id]).fetchone())
+    cancellable = not (issued or cancelled or served)
     return render_template(
         "supplier/batch.html", batch=found, product=product, with_pins=with_pins,
         printable=printable, unfit=unfit, issued=issued, items=items, found_serial=found_serial,
