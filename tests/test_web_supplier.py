@@ -158,10 +158,20 @@ def test_one_top_ups_labels_or_a_few_to_reprint_download_alone(supplier, db):
     found = supplier.get(page + f"?find={serial}").get_data(as_text=True)
     button = re.search(r'id="reprint-one" href="([^"]+)"', found).group(1).replace("&amp;", "&")
     assert "补印这张标签（第 57 个）" in found and button.endswith("first=57&last=57")
+    on_tag = supplier.get(page + f"?stock=thermal-40x30&find={serial}").get_data(as_text=True)
+    assert "/labels/thermal-40x30/range.pdf?first=57&amp;last=57" in on_tag  # the stock chosen
+    assert f'name="find" value="{serial}"' in on_tag.split('id="stock"')[0]  # kept on a switch
+    assert 'name="stock" value="thermal-40x30"' in on_tag.split('id="find"')[0]
     again = pypdfium2.PdfDocument(supplier.get(button).get_data())
     assert [r.text for r in zxingcpp.read_barcodes(again[0].render(scale=300 / 72).to_pil(),
                                                    formats=zxingcpp.BarcodeFormat.QRCode)] \
         == [urls[56]]
+    from trace import recalls
+    recalls.void_item(db, parse_code(urls[56], BASE_URL), "标签被复制", actor="qc")
+    voided = supplier.get(page + "/labels/a4-3x8/range.pdf?first=57&last=57")
+    text = voided.get_data(as_text=True)  # told beside the form, with what to do instead
+    assert voided.status_code == 400 and "请再发 1 个新码" in text
+    assert text.index("请再发 1 个新码") > text.index('id="range"')
     for first, last, said in (("0", "3", "第 0 到第 3 个不在其中"), ("5", "81", "不在其中"),
                               ("9", "3", "请对调"), ("a", "3", "请用整数")):
         refused = supplier.get(page + f"/labels/a4-3x8/range.pdf?first={first}&last={last}")
@@ -879,3 +889,14 @@ def test_a_name_the_chosen_stock_cuts_short_is_shown_as_it_will_print(supplier, 
     whole = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
     assert 'id="stock"' in whole and 'id="name-shortened"' not in whole  # 诸暨淡水珍珠项链
     assert product.name == "诸暨淡水珍珠项链"
+
+
+def test_a_recalled_batchs_codes_say_so_and_the_pin_box_names_its_stocks(supplier, db):
+    from trace import recalls
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    before = supplier.get(page).get_data(as_text=True)
+    assert "能印密码的标签纸只有：热敏卷标 50 × 30 mm，带刮开式防伪密码" in before
+    issue(supplier, db, 2)
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    rows = supplier.get(page).get_data(as_text=True).split('id="items"', 1)[1]
+    assert rows.count("已随批次召回") == 2 and "<td>有效" not in rows  # buyers read 已召回

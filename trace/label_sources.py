@@ -73,7 +73,8 @@ class BatchSource:
             asked = f" at positions {first}-{last}" if positions else ""
             raise InvalidInput(f"no active codes to print{asked}: batch {self.batch.lot} "
                                f"has {total} code(s)",
-                               message_zh="这部分没有可打印的有效码（都已作废或召回）")
+                               message_zh="这部分没有可打印的有效码（都已作废或召回）。"
+                               "作废的码不能再印：真货需要新标签时，请再发 1 个新码并打印它")
         self.with_pins = db.execute(f"SELECT count(pin_hash) FROM items {self._WHERE}",
                                     [self.batch.id, *self.id_range]).fetchone()[0]
 

@@ -233,8 +233,10 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
     # and only stocks the batch's lot and serials fit on whole.
     product = catalog.get_product(db, found.gtin)
     first = downloads.first_code(db, found, current_app.config["BASE_URL"])
-    choices, unfit, pin_stocks = [], [], []
+    choices, unfit, pin_stocks, printing_pins = [], [], [], []
     for stock in map(lambda name: stocks.load_stock(name, folder), stocks.list_stocks(folder)):
+        if stock.prints_pin:  # said beside the PIN box: a PIN batch prints on these only
+            printing_pins.append(stock)
         misfit = first and downloads.stock_problem(
             stock, found, product.name, *first, current_app.config["OFFICIAL_DOMAIN"])
         if misfit:
@@ -263,7 +265,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
             shown["report"] for shown in inspection_store.standing(served)
             if shown["signature_ok"]),
         max_topup=MAX_WEB_TOPUP, one_time_key=secrets.token_urlsafe(16),
-        cancelled=cancelled, cancellable=cancellable,
+        cancelled=cancelled, cancellable=cancellable, printing_pins=printing_pins,
         shortened=downloads.shortened_name(chosen, product.name) if chosen else None,
         top_ups=downloads.top_ups(db, found.id), pin_stock=pin_stocks[0] if pin_stocks else None
     ), status
@@ -382,11 +384,13 @@ def label_range(gtin: str, lot: str, stock: str):
     try:
         first, last = downloads.label_range(found, catalog.issued_count(db, found.id),
                                             request.args.get("first"), request.args.get("last"))
-    except TraceError as error:
+        pdf = downloads.label_range_pdf(db, found, chosen, first, last,
+                                        base_url=config["BASE_URL"],
+                                        domain=config["OFFICIAL_DOMAIN"],
+                                        folder=config["LABELS_DIR"],
+                                        pin_secret=config["HASH_SECRET"])
+    except TraceError as error:  # a range with nothing to print (all voided) too
         return _batch_page(found, error.status, range_error=in_reader_language(error))
-    pdf = downloads.label_range_pdf(db, found, chosen, first, last, base_url=config["BASE_URL"],
-                                    domain=config["OFFICIAL_DOMAIN"], folder=config["LABELS_DIR"],
-                                    pin_secret=config["HASH_SECRET"])
     name = f"labels-{found.gtin}-{found.lot}-{chosen.name}-{first}-{last}.pdf"
     return Response(pdf, mimetype="application/pdf", headers=attachment(name, "no-store"))
 
