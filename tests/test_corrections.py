@@ -256,3 +256,18 @@ def test_a_sign_ups_cancelled_batch_simply_goes(db, supplier):
     with pytest.raises(NotFound):  # never logged nor shown: simply gone
         catalog.get_batch(db, OTHER_GTIN, "LJ-1")
     assert audit.audit(db) == []
+
+
+def test_a_new_photo_alone_does_not_warn_buyers_that_labels_may_differ(
+        app, client, db, supplier, issued_urls):
+    from trace import product_photos
+    from test_product_photos import camera_photo
+    path = issued_urls[0].replace(BASE_URL, "")
+    photo = product_photos.store_photo(db, camera_photo(800, 600))
+    corrections.edit_product(db, supplier, GTIN, actor="qc", reason="添加直播用的照片",
+                             photo=photo)
+    page = client.get(path).get_data(as_text=True)
+    assert "添加直播用的照片" in page and "之前印的标签可能还是原来的信息" not in page
+    corrections.edit_product(db, supplier, GTIN, actor="qc", reason="名称更正",
+                             name="诸暨淡水珍珠项链（白色）")
+    assert "之前印的标签可能还是原来的信息" in client.get(path).get_data(as_text=True)

@@ -44,6 +44,11 @@ class Correction:
     changes: tuple[tuple[str, str, str], ...]   # (field, before, after), "" for empty
     action: str = "product_changed"            # or batch_changed
 
+    @property
+    def may_differ_from_labels(self) -> bool:
+        """Whether labels printed before may show what it changed (a photo is on none)."""
+        return any(name != "photo" for name, _before, _after in self.changes)
+
     def to_json(self) -> dict:
         return {"action": self.action, "at": self.at, "reason": self.reason,
                 "changes": [{"field": name, "before": before, "after": after}
