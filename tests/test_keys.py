@@ -418,9 +418,16 @@ def test_who_holds_a_keys_private_half_is_recorded_not_guessed_from_the_folder(a
     owned = register_public_key(db, "agency:2", public)
     assert owned.held_by == "owner" and kept_by_owner(folder, owned)
     assert not lost_here(folder, owned)
-    # Keys registered before it was recorded are read, as then, from the folder.
+    # Keys registered before it was recorded are read, as then, from the folder;
+    # at start, those whose file is here are recorded as the platform's.
     legacy = KeyRecord(**{**made.to_json(), "held_by": None})
     assert kept_by_owner(folder, legacy) and not lost_here(folder, legacy)
+    from trace.keys import record_holders
+    kept = create_key(db, folder, role="agency:3")
+    db.execute("UPDATE keys SET held_by = NULL")
+    record_holders(db, folder)
+    assert [(r.kid, r.held_by) for r in list_keys(db)] == [
+        (made.kid, None), (owned.kid, None), (kept.kid, "platform")]
 
 
 def test_keys_list_says_which_platform_key_has_lost_its_file(app, db, run_cli):

@@ -363,6 +363,17 @@ def start_warnings(db: sqlite_utils.Database, keys_dir: str | Path,
     return warnings
 
 
+def record_holders(db: sqlite_utils.Database, keys_dir: str | Path) -> None:
+    """Keys registered before their holder was recorded (schema 20) whose private
+    half is here are the platform's: say so, so that losing the file later reads as
+    lost, not as a key its owner keeps. The others stay unknown."""
+    unknown = [kid for (kid,) in db.execute("SELECT kid FROM keys WHERE held_by IS NULL")]
+    here = [kid for kid in unknown if held_here(keys_dir, kid)]
+    if here:
+        db.execute(f"UPDATE keys SET held_by = 'platform' WHERE kid IN "
+                   f"({', '.join('?' * len(here))})", here)
+
+
 def lost_keys(db: sqlite_utils.Database, keys_dir: str | Path) -> list[KeyRecord]:
     """Active keys the platform holds whose private half is missing from ``keys_dir``."""
     return [record for record in list_keys(db)
