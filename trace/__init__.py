@@ -102,10 +102,7 @@ def _require_openable_keys(config) -> None:
 
     connection = db.open_db(config["DATABASE"])
     try:
-        keys.check_openable(connection, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
-        keys.record_holders(connection, config["KEYS_DIR"])
-        for warning in keys.start_warnings(connection, config["KEYS_DIR"],
-                                           config["KEY_PASSPHRASE"]):
+        for warning in keys.at_start(connection, config["KEYS_DIR"], config["KEY_PASSPHRASE"]):
             logging.getLogger("trace").warning(warning)
     except KeyProblem as error:
         db.refuse_to_start(error.message)

@@ -363,6 +363,16 @@ def start_warnings(db: sqlite_utils.Database, keys_dir: str | Path,
     return warnings
 
 
+def at_start(db: sqlite_utils.Database, keys_dir: str | Path,
+             passphrase: str | None) -> list[str]:
+    """What a server does with its keys as it starts, whichever way it is run: refuse
+    keys that will not open (``KeyProblem``), record who holds the older keys, and
+    give the warnings to show."""
+    check_openable(db, keys_dir, passphrase)
+    record_holders(db, keys_dir)
+    return start_warnings(db, keys_dir, passphrase)
+
+
 def record_holders(db: sqlite_utils.Database, keys_dir: str | Path) -> None:
     """Keys registered before their holder was recorded (schema 20) whose private
     half is here are the platform's: say so, so that losing the file later reads as

@@ -99,7 +99,7 @@ def keys_rotate(role: str):
     restored from the key backup, --role agency:<id> gives it a new one.
 
     \b
-    Examples:
+    Example:
       python -m trace keys rotate
       python -m trace keys rotate --role agency:1
     """

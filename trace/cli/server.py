@@ -132,8 +132,7 @@ def run(ctx: click.Context, **options):
     config = ctx.ensure_object(ScriptInfo).load_app().config
     check_ready(config["DATABASE"])
     with closing(open_db(config["DATABASE"])) as db:
-        keys.check_openable(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
-        for warning in keys.start_warnings(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"]):
+        for warning in keys.at_start(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"]):
             click.echo(f"Warning: {warning}", err=True)
     ctx.invoke(run_command, **options)
 
