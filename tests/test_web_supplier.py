@@ -333,6 +333,8 @@ def test_a_batch_is_corrected_from_its_page_and_buyers_see_the_date_change(
 
 
 def test_voiding_an_unknown_or_void_code_says_why_beside_the_form(supplier, db):
+    empty = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    assert 'name="action" value="void"' not in empty  # no code yet, nothing to void
     issue(supplier, db, 1)
     serial = db.execute("SELECT serial FROM items").fetchone()[0]
     page = f"/supplier/batches/{GTIN}/{LOT}"
