@@ -316,3 +316,28 @@ def test_the_operator_opens_a_room_with_its_account_and_adds_a_second_clerk(
                                                  "email": "clerk2@pearl.example.cn"},
                       page="/admin/")
     assert again.status_code == 409 and 'id="add-account" open' in again.get_data(as_text=True)
+
+
+def test_a_password_the_operator_made_is_replaced_at_the_first_sign_in(operator, db, app,
+                                                                       make_batch):
+    from conftest import form_token
+    make_batch()
+    email = "clerk@pearl.example.cn"
+    accounts.add_user(db, "supplier", email, org=CREDIT_CODE, password="the clerk's own pw")
+    user = accounts.find_user(db, email)
+    shown = post_form(operator, f"/admin/users/{user.id}/reset-password", {}, page="/admin/")
+    password = shown.get_data(as_text=True).split('id="new-password">', 1)[1].split("<", 1)[0]
+    clerk = app.test_client()
+    signed = clerk.post("/login", data={"csrf_token": form_token(clerk, "/login"),
+                                        "email": email, "password": password},
+                        headers={"Referer": BASE_URL + "/login"})
+    assert signed.status_code == 303
+    held = clerk.get("/supplier/")
+    assert held.status_code == 303 and held.headers["Location"].endswith("/account/password")
+    assert "请先把它改成只有您自己知道的密码" in clerk.get("/account/password").get_data(
+        as_text=True)
+    assert clerk.get("/").status_code == 200  # the public pages stay open
+    changed = post_form(clerk, "/account/password", {"current": password, "new": "mine at last 1",
+                                                     "again": "mine at last 1"})
+    assert changed.status_code == 303 and clerk.get("/supplier/").status_code == 200
+    assert not accounts.find_user(db, email).password_temporary

@@ -32,6 +32,9 @@ _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
 TOKEN_PREFIX = "trc_"
 
 
+_USER_COLUMNS = "id, email, role, org_id, created_at, disabled_at, password_temporary"
+
+
 @dataclass(frozen=True)
 class User:
     id: int
@@ -40,6 +43,7 @@ class User:
     org_id: int | None
     created_at: str
     disabled_at: str | None = None
+    password_temporary: bool = False  # made by the operator: to be replaced at sign-in
 
     @property
     def active(self) -> bool:
@@ -94,8 +98,10 @@ def check_password(password: str) -> str:
 
 
 def add_user(db: sqlite_utils.Database, role: str, email: str, *, org: str | None = None,
-             password: str | None = None) -> tuple[User, str]:
-    """Create an account; returns it with its password (generated when not given)."""
+             password: str | None = None, temporary: bool | None = None) -> tuple[User, str]:
+    """Create an account; returns it with its password (generated when not given, and
+    then ``temporary``: the person sets their own at the first sign-in)."""
+    temporary = password is None if temporary is None else temporary
     email = _email(email)
     org_id = _org(db, role, org)
     password = check_password(password) if password is not None else \
@@ -111,10 +117,12 @@ def add_user(db: sqlite_utils.Database, role: str, email: str, *, org: str | Non
                        message_zh=f"{email} 已有账号，请直接登录")
     created_at = utc_now()
     cursor = db.execute(
-        "INSERT INTO users (email, role, org_id, password_hash, created_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [email, role, org_id, generate_password_hash(password, method="scrypt"), created_at])
-    return User(cursor.lastrowid or 0, email, role, org_id, created_at), password
+        "INSERT INTO users (email, role, org_id, password_hash, created_at, "
+        "password_temporary) VALUES (?, ?, ?, ?, ?, ?)",
+        [email, role, org_id, generate_password_hash(password, method="scrypt"), created_at,
+         int(temporary)])
+    return User(cursor.lastrowid or 0, email, role, org_id, created_at,
+                password_temporary=temporary), password
 
 
 # Sign-ups: an office signs up once or twice (and mistypes a few times); a bot
@@ -201,7 +209,7 @@ def open_room(db: sqlite_utils.Database, *, name: str, platform: str, room_id: s
 
 
 def find_user(db: sqlite_utils.Database, email: str, *, missing_ok: bool = False) -> User | None:
-    row = db.execute("SELECT id, email, role, org_id, created_at, disabled_at FROM users "
+    row = db.execute(f"SELECT {_USER_COLUMNS} FROM users "
                      "WHERE email = ?", [(email or "").strip()]).fetchone()
     if row is None and not missing_ok:
         raise NotFound(f"no account for {email}", message_zh=f"没有 {email} 的账号")
@@ -209,7 +217,7 @@ def find_user(db: sqlite_utils.Database, email: str, *, missing_ok: bool = False
 
 
 def get_user(db: sqlite_utils.Database, user_id: int) -> User | None:
-    row = db.execute("SELECT id, email, role, org_id, created_at, disabled_at FROM users "
+    row = db.execute(f"SELECT {_USER_COLUMNS} FROM users "
                      "WHERE id = ?", [user_id]).fetchone()
     return User(*row) if row else None
 
@@ -266,8 +274,8 @@ def open_sign_in(db: sqlite_utils.Database, user_id: int) -> str:
 def signed_in(db: sqlite_utils.Database, user_id: int, sign_in_id: str) -> User | None:
     """The active account of an unexpired sign-in that was never closed, or None."""
     row = db.execute(
-        "SELECT u.id, u.email, u.role, u.org_id, u.created_at, u.disabled_at "
-        "FROM sign_ins s JOIN users u ON u.id = s.user_id "
+        "SELECT u.id, u.email, u.role, u.org_id, u.created_at, u.disabled_at, "
+        "u.password_temporary FROM sign_ins s JOIN users u ON u.id = s.user_id "
         "WHERE s.id_hash = ? AND s.user_id = ? AND s.started_at >= ?",
         [_token_hash(sign_in_id), user_id, _sign_ins_since()]).fetchone()
     user = User(*row) if row else None
@@ -291,7 +299,7 @@ def _sign_ins_since() -> str:
 
 
 def list_users(db: sqlite_utils.Database) -> list[User]:
-    rows = db.execute("SELECT id, email, role, org_id, created_at, disabled_at FROM users "
+    rows = db.execute(f"SELECT {_USER_COLUMNS} FROM users "
                       "ORDER BY id").fetchall()
     return [User(*row) for row in rows]
 
@@ -381,16 +389,16 @@ def reset_password(db: sqlite_utils.Database, email: str) -> tuple[User, str]:
         raise Conflict(f"{user.email} is disabled, so its password is not reset: enable it "
                        "first", message_zh=f"{user.email} 已停用，不能重置密码：请先重新启用。")
     password = spoken_password()
-    _set_password(db, user.id, password)
+    _set_password(db, user.id, password, temporary=True)
     throttle.forget(db, LOGIN_PER_ACCOUNT, user.email.lower())  # a held account signs in now
     return user, password
 
 
 def _set_password(db: sqlite_utils.Database, user_id: int, password: str, *,
-                  keep_sign_in: str | None = None) -> None:
+                  keep_sign_in: str | None = None, temporary: bool = False) -> None:
     with db.atomic():
-        db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
-                   [generate_password_hash(password, method="scrypt"), user_id])
+        db.execute("UPDATE users SET password_hash = ?, password_temporary = ? WHERE id = ?",
+                   [generate_password_hash(password, method="scrypt"), int(temporary), user_id])
         db.execute("DELETE FROM sign_ins WHERE user_id = ? AND id_hash != ?",
                    [user_id, _token_hash(keep_sign_in) if keep_sign_in else ""])
 

@@ -261,5 +261,7 @@ def seed_accounts(db: sqlite_utils.Database, keys_dir: str,
     created = {}
     for role, email in DEMO_ACCOUNTS:
         if accounts.find_user(db, email, missing_ok=True) is None:
-            created[email] = accounts.add_user(db, role, email, org=orgs[role])[1]
+            # A demo's own: whoever tries the demo goes straight to the workspace.
+            created[email] = accounts.add_user(db, role, email, org=orgs[role],
+                                               temporary=False)[1]
     return created

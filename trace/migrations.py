@@ -565,4 +565,9 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
               ON batch_cancellations BEGIN UPDATE content_version SET n = n + 1; END"""
           for verb in ("insert", "update", "delete")),
     ]),
+    (22, [
+        # A password the operator made (a reset, or an account opened without one) is
+        # known to the operator: its holder sets their own at the next sign-in.
+        "ALTER TABLE users ADD COLUMN password_temporary INTEGER NOT NULL DEFAULT 0",
+    ]),
 ]

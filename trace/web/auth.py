@@ -22,7 +22,7 @@ from .. import accounts, catalog
 from ..digits import is_number
 from ..errors import Conflict, Forbidden, InvalidInput, TraceError
 from ..scans import network_hash
-from . import get_db, in_reader_language, link, page_for_form
+from . import WORKSPACES, get_db, in_reader_language, link, page_for_form
 from .i18n import t
 
 bp = Blueprint("auth", __name__)
@@ -85,6 +85,18 @@ def _load(session_id: str):
         g.sign_in_stopped = ("auth.sign_in_disabled" if accounts.account_disabled(db, int(user_id))
                              else "auth.sign_in_ended")
     return SignedIn(user, sign_in_id) if user else None
+
+
+@bp.before_app_request
+def _own_password_first():
+    """A password the operator made is the operator's too: a workspace waits until
+    its holder has set their own (public pages and signing out do not)."""
+    if request.blueprint in (*WORKSPACES, "auth") and request.endpoint not in \
+            ("auth.password", "auth.logout", "auth.login") and \
+            current_user.is_authenticated and current_user.user.password_temporary:
+        flash(t("password.set_own"), "bad")
+        return redirect(link("auth.password"), 303)
+    return None
 
 
 def _sign_in(user: accounts.User) -> None:
