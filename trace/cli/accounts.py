@@ -46,6 +46,8 @@ def users_add(role: str, email: str, org: str | None, password_stdin: bool):
     click.echo(f"Account for {user.email} ({user.role}) created.")
     if not password_stdin:
         click.echo(f"Password (shown once): {password}")
+        click.echo("It is a first password: the workspace asks for their own at the first "
+                   "sign-in.")
 
 
 @users_group.command("list")
@@ -104,8 +106,8 @@ def users_reset_password(email: str):
     """
     user, password = accounts.reset_password(database(), email)
     click.echo(f"New password for {user.email} (shown once): {password}")
-    click.echo("Its browsers are signed out and a hold after failed sign-ins is lifted; it can "
-               "change the password at /account/password.")
+    click.echo("Its browsers are signed out and a hold after failed sign-ins is lifted; the "
+               "workspace asks for a password of its own at the next sign-in.")
 
 
 @click.group(cls=AppGroup, name="tokens")
