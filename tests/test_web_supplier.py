@@ -817,6 +817,7 @@ def test_a_form_sent_after_the_sign_in_ended_comes_back_to_its_page(supplier, db
     for form_address in ("/issue", "/items", "/status", "/edit", "/commission"):
         opened = supplier.get(page + form_address)
         assert (opened.status_code, opened.headers["Location"]) == (303, page), form_address
+    assert supplier.get("/logout").headers["Location"] == "/"  # the home page is a page too
     english = supplier.get(page + "/issue?lang=en")
     assert english.headers["Location"] == page + "?lang=en"
     assert supplier.get("/api/v1/batches/x/y/issue").status_code in (401, 405)  # machines: as is

@@ -332,15 +332,16 @@ def page_for_form(path: str) -> str | None:
     opened, else the nearest parent that can (``/supplier/batches/G/L/issue`` is on
     ``/supplier/batches/G/L``); None when none can."""
     adapter = current_app.url_map.bind_to_environ(request.environ)
-    while path.strip("/"):
+    while True:
         try:
             adapter.match(path, method="GET")
             return path
         except RequestRedirect:
             return path  # a slash to add: the redirect takes it there
         except HTTPException:
+            if path == "/":
+                return None
             path = path.rstrip("/").rsplit("/", 1)[0] or "/"
-    return None
 
 
 STORAGE_ZH = {"the database is read-only": "数据库为只读", "the disk is full": "存储空间已满",
