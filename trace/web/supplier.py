@@ -440,12 +440,12 @@ def batch_status(gtin: str, lot: str):
     lifting = request.form.get("action") == "unrecall"
     change = recalls.unrecall_batch if lifting else recalls.recall_batch
     try:
-        if lifting and request.form.get("confirm") != "1":  # buyers read 正品 again
-            raise InvalidInput("tick the box to confirm the batch is safe to use again",
-                               message_zh="请勾选确认：本批次已查明可以放心使用")
-        if not lifting and request.form.get("confirm") != "1":
-            raise InvalidInput("tick the box to confirm: every code of the batch is recalled",
-                               message_zh="请勾选确认：整批的所有码都将被召回")
+        if request.form.get("confirm") != "1":  # either way buyers read it at once
+            raise InvalidInput(
+                "tick the box to confirm the batch is safe to use again" if lifting else
+                "tick the box to confirm: every code of the batch is recalled",
+                message_zh="请勾选确认：本批次已查明可以放心使用" if lifting else
+                "请勾选确认：整批的所有码都将被召回")
         change(db, found.gtin, found.lot, request.form.get("reason", ""),
                signed_in_user().email)
     except TraceError as error:
