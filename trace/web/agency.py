@@ -29,8 +29,7 @@ bp = Blueprint("agency", __name__, url_prefix="/agency")
 @role_required("agency")
 def _signed_in_agency():
     g.agency = agencies.get_agency(get_db(), signed_in_user().org_id or 0)
-    g.key_lost = store.lost_key(get_db(), current_app.config["KEYS_DIR"], g.agency) is not None
-    g.key_notice = _key_notice(get_db())  # on every page: before a form is filled in
+    g.key_notice, g.key_lost = _key_notice(get_db())  # on every page, before any form
 
 
 REPORTS_A_PAGE = 50
@@ -198,15 +197,16 @@ def _form(batches: list[dict], form, error: str | None = None, status: int = 200
                            notice=notice), status
 
 
-def _key_notice(db) -> str | None:
-    """Why the platform cannot sign for this agency, said on the form before the
-    clerk fills it in: it keeps its own key, or the platform lost its key file."""
+def _key_notice(db) -> tuple[str | None, bool]:
+    """Why the platform cannot sign for this agency, said before the clerk fills in
+    a form, and whether it is the platform's to fix: the agency keeps its own key,
+    or the platform lost its key file (then the operator is to be called)."""
     keys_dir = current_app.config["KEYS_DIR"]
     own = store.own_key(db, keys_dir, g.agency)
     if own is not None:
-        return t("agency.own_key").format(kid=own)
+        return t("agency.own_key").format(kid=own), False
     lost = store.lost_key(db, keys_dir, g.agency)
-    return t("agency.lost_key").format(kid=lost) if lost is not None else None
+    return (t("agency.lost_key").format(kid=lost), True) if lost is not None else (None, False)
 
 
 def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:
