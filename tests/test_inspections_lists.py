@@ -77,16 +77,18 @@ def test_the_operator_sees_what_each_assigned_lab_has_sent_so_far(app, db, lab):
     states = lambda: [(a["lot"], a["agency"], a["report_no"], a["state"])  # noqa: E731
                       for a in lists.assignments(db)]
     assert states() == [(LOT, lab.name, None, "waiting")]
-    stored(app, db, lab)
-    assert states() == [(LOT, lab.name, "ZJPQ-2026-0815", "reported")]
-    withdraw(app, db, lab, "ZJPQ-2026-0815")
-    assert states() == [(LOT, lab.name, "ZJPQ-2026-0815", "withdrawn")]
+    stored(app, db, lab)  # the supplier's 委托检验 from the same lab is not the spot check
+    assert states() == [(LOT, lab.name, None, "waiting")]
+    stored(app, db, lab, report_no="ZJPQ-2026-0816", type="监督抽检")
+    assert states() == [(LOT, lab.name, "ZJPQ-2026-0816", "reported")]
+    withdraw(app, db, lab, "ZJPQ-2026-0816")
+    assert states() == [(LOT, lab.name, "ZJPQ-2026-0816", "withdrawn")]
     failing = [{"name": "珠层厚度", "result": "0.1", "unit": "mm", "limit": "≥0.3",
                 "verdict": "不合格"}]
-    stored(app, db, lab, report_no="ZJPQ-2026-0901", items=failing)
+    stored(app, db, lab, report_no="ZJPQ-2026-0901", items=failing, type="神秘抽检")
     assert states() == [(LOT, lab.name, "ZJPQ-2026-0901", "failed")]
     corrected = [dict(failing[0], result="0.35", verdict="合格")]
     stored(app, db, lab, report_no="ZJPQ-2026-0901", version="2", supersedes="1",
-           reason="读数录错", items=corrected)
+           reason="读数录错", items=corrected, type="神秘抽检")
     assert states() == [(LOT, lab.name, "ZJPQ-2026-0901", "reported")]  # the old fails no more
     assert lists.assignments(db)[0]["reported_at"]

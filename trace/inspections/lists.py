@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from .report import FAILED
+from .report import ASSIGNED_TYPES, FAILED
 from .store import written_report_no
 
 
@@ -86,10 +86,11 @@ def _report_search(search: str) -> tuple[str, list[str]]:
 
 def assignments(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
     """The operator's latest assignments (监督抽检, 神秘抽检), newest first, each with
-    what its lab has sent for the batch so far: ``report_no`` and ``reported_at`` of
-    its newest current report (None before any), ``state`` "waiting", "failed" (a
-    current report fails an item), "withdrawn" (its reports withdrawn, none standing)
-    or "reported"."""
+    what its lab has sent for it so far, its reports of those types only (a report
+    the supplier commissioned from the same lab is not the spot check):
+    ``report_no`` and ``reported_at`` of the newest current one (None before any),
+    ``state`` "waiting", "failed" (a current report fails an item), "withdrawn" (its
+    reports withdrawn, none standing) or "reported"."""
     return list(db.query(
         "WITH a AS (SELECT id, batch_id, agency_id, at FROM commissions "
         "WHERE kind = 'assignment' ORDER BY id DESC LIMIT ?), "
@@ -99,7 +100,8 @@ def assignments(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
         "FROM a JOIN inspection_reports r ON r.batch_id = a.batch_id AND "
         "r.agency_id = a.agency_id WHERE NOT EXISTS (SELECT 1 FROM inspection_reports n "
         "WHERE n.agency_id = r.agency_id AND n.report_no = r.report_no AND "
-        "n.supersedes = r.version)), "
+        "n.supersedes = r.version) AND CASE WHEN json_valid(r.record) THEN "
+        f"json_extract(r.record, '$.type') END IN ({', '.join('?' * len(ASSIGNED_TYPES))})), "
         "mine AS (SELECT a.id AS assignment, cur.* FROM a JOIN cur ON "
         "cur.batch_id = a.batch_id AND cur.agency_id = a.agency_id) "
         "SELECT a.id, a.at, b.gtin, b.lot, p.name AS product, s.name AS supplier, "
@@ -116,7 +118,7 @@ def assignments(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
         "THEN 'withdrawn' ELSE 'reported' END AS state "
         "FROM a JOIN batches b ON b.id = a.batch_id JOIN products p ON p.gtin = b.gtin "
         "JOIN suppliers s ON s.id = p.supplier_id JOIN agencies g ON g.id = a.agency_id "
-        "ORDER BY a.id DESC", [limit, *FAILED]))
+        "ORDER BY a.id DESC", [limit, *ASSIGNED_TYPES, *FAILED]))
 
 
 def needing_attention(db: sqlite_utils.Database, supplier_id: int) -> list[dict]:
