@@ -406,3 +406,17 @@ def test_a_batch_only_assigned_opens_as_a_spot_check_and_the_wrong_type_says_whi
     assert refused.status_code == 403
     assert "请把报告类型选为“监督抽检”或“神秘抽检”" in refused.get_data(as_text=True)
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+
+
+def test_a_batch_commissioned_and_assigned_is_offered_once_and_its_links_set_the_type(
+        client, db, lab):
+    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    store.commission(db, GTIN, LOT, lab.id, actor="ops", kind="assignment")
+    home = client.get("/agency/").get_data(as_text=True)
+    assert "/agency/reports/new?batch=1&amp;type=%E7%9B%91%E7%9D%A3%E6%8A%BD%E6%A3%80" in home
+    form = client.get("/agency/reports/new?batch=1&type=监督抽检").get_data(as_text=True)
+    menu = form.split('id="batch"', 1)[1].split("</select>", 1)[0]
+    assert menu.count("<option") == 1 and "平台指派抽检、供货商委托" in menu
+    assert "<option selected>监督抽检</option>" in form
+    plain = client.get("/agency/reports/new?batch=1").get_data(as_text=True)
+    assert "<option selected>监督抽检</option>" not in plain  # both ways: the lab chooses

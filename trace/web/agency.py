@@ -173,8 +173,11 @@ def _start(db) -> tuple[dict, str | None]:
     if not (args.get("report_no") and args.get("supersedes")):
         batch = args.get("batch", "")
         kinds = {b["kind"] for b in lists.batches_for(db, g.agency.id) if str(b["id"]) == batch}
-        # A batch only the operator assigned is tested as 监督抽检 (or 神秘抽检), not 委托检验.
-        return {"batch": batch, **({"type": "监督抽检"} if kinds == {"assignment"} else {})}, None
+        # A batch only the operator assigned is tested as 监督抽检 (or 神秘抽检), not 委托检验;
+        # the assignment's own link says so too.
+        typed = args.get("type") if args.get("type") in reports.TYPES else None
+        kind = typed or ("监督抽检" if kinds == {"assignment"} else None)
+        return {"batch": batch, **({"type": kind} if kind else {})}, None
     record = store.current_version(db, g.agency.id, args["report_no"])
     if reports.is_withdrawn(record):
         raise Conflict(f"report {record['report_no']} was withdrawn, for good; sign a new test "
@@ -192,9 +195,17 @@ def _start(db) -> tuple[dict, str | None]:
 
 def _form(batches: list[dict], form, error: str | None = None, status: int = 200,
           notice: str | None = None):
-    return render_template("agency/report_form.html", batches=batches, form=form,
-                           types=reports.TYPES, error=error,
-                           notice=notice), status
+    return render_template("agency/report_form.html", batch_choices=_one_each(batches),
+                           form=form, types=reports.TYPES, error=error, notice=notice), status
+
+
+def _one_each(batches: list[dict]) -> list[dict]:
+    """Each batch once, with every way the agency may sign for it (a batch both
+    commissioned and assigned was offered twice), in the list's order."""
+    chosen: dict[int, dict] = {}
+    for batch in batches:
+        chosen.setdefault(batch["id"], dict(batch, kinds=[]))["kinds"].append(batch["kind"])
+    return list(chosen.values())
 
 
 def _key_notice(db) -> tuple[str | None, bool]:
