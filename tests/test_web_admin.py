@@ -59,19 +59,25 @@ def test_a_forgotten_password_is_reset_and_shown_once_on_the_page(
     _id, token = accounts.new_token(db, email)
     user = accounts.find_user(db, email)
     assert f"为 {email} 生成一个新密码？" in operator.get("/admin/").get_data(as_text=True)
-    shown = post_form(operator, f"/admin/users/{user.id}/reset-password", {}, page="/admin/")
+    stamp = {"stamp": accounts.password_stamps(db)[user.id]}  # as the accounts list has it
+    shown = post_form(operator, f"/admin/users/{user.id}/reset-password", stamp, page="/admin/")
     assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
     html = shown.get_data(as_text=True)
     password = html.split('id="new-password">', 1)[1].split("<", 1)[0]
     assert len(password) >= 16 and "只显示这一次" in html
     assert accounts.authenticate(db, email, password).email == email
     assert accounts.user_for_token(db, token) is not None  # the systems using it go on
+    again = post_form(operator, f"/admin/users/{user.id}/reset-password", stamp, page="/admin/")
+    assert again.status_code == 303  # the result reloaded: the password just told still works
+    assert accounts.authenticate(db, email, password).email == email
+    assert "这次没有再重置" in operator.get("/admin/").get_data(as_text=True)
     me = accounts.find_user(db, OPS)
     refused = post_form(operator, f"/admin/users/{me.id}/reset-password", {}, page="/admin/")
     assert refused.status_code == 303
     assert "不能在这里重置自己的密码" in operator.get("/admin/").get_data(as_text=True)
     accounts.disable_user(db, email)
-    post_form(operator, f"/admin/users/{user.id}/reset-password", {}, page="/admin/")
+    post_form(operator, f"/admin/users/{user.id}/reset-password",
+              {"stamp": accounts.password_stamps(db)[user.id]}, page="/admin/")
     assert accounts._password_matches(db, email, password).email == email  # unchanged
     assert f"{email} 已停用，不能重置密码" in operator.get("/admin/").get_data(as_text=True)
 
@@ -325,7 +331,8 @@ def test_a_password_the_operator_made_is_replaced_at_the_first_sign_in(operator,
     email = "clerk@pearl.example.cn"
     accounts.add_user(db, "supplier", email, org=CREDIT_CODE, password="the clerk's own pw")
     user = accounts.find_user(db, email)
-    shown = post_form(operator, f"/admin/users/{user.id}/reset-password", {}, page="/admin/")
+    shown = post_form(operator, f"/admin/users/{user.id}/reset-password",
+                      {"stamp": accounts.password_stamps(db)[user.id]}, page="/admin/")
     password = shown.get_data(as_text=True).split('id="new-password">', 1)[1].split("<", 1)[0]
     clerk = app.test_client()
     signed = clerk.post("/login", data={"csrf_token": form_token(clerk, "/login"),

@@ -379,12 +379,27 @@ def change_password(db: sqlite_utils.Database, user: User, current: str, new: st
     _set_password(db, user.id, check_password(new), keep_sign_in=keep_sign_in)
 
 
-def reset_password(db: sqlite_utils.Database, email: str) -> tuple[User, str]:
+def password_stamps(db: sqlite_utils.Database) -> dict[int, str]:
+    """Each account's password as a short stamp that changes with it (not the hash):
+    a reset form carries it, so the same form sent twice resets once."""
+    return {user_id: hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+            for user_id, password_hash in db.execute("SELECT id, password_hash FROM users")}
+
+
+def reset_password(db: sqlite_utils.Database, email: str,
+                   stamp: str | None = None) -> tuple[User, str]:
     """An operator's reset for a forgotten password: a generated one, every sign-in
     of the account ended (its API tokens stay: the systems using them go on), and a
-    hold after failed sign-ins lifted."""
+    hold after failed sign-ins lifted. With ``stamp`` (``password_stamps``, when the
+    form was shown), a password changed since is not reset again: a reload of the
+    result would make a second one, and the one just read out would stop working."""
     user = find_user(db, email)
     assert user is not None
+    if stamp is not None and password_stamps(db).get(user.id) != stamp:
+        raise Conflict(f"{user.email}'s password changed after this form was shown (it was "
+                       "just reset?): nothing was reset again; start from the accounts list",
+                       message_zh=f"{user.email} 的密码在您打开这个表单后已经改过（可能刚刚重置过），"
+                       "为免刚告诉对方的密码失效，这次没有再重置。如需再次重置，请回到账号列表重新操作。")
     if not user.active:  # enabling it says it signs in with its own password again
         raise Conflict(f"{user.email} is disabled, so its password is not reset: enable it "
                        "first", message_zh=f"{user.email} 已停用，不能重置密码：请先重新启用。")

@@ -44,10 +44,9 @@ def users_add(role: str, email: str, org: str | None, password_stdin: bool):
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     user, password = accounts.add_user(database(), role, email, org=org, password=password)
     click.echo(f"Account for {user.email} ({user.role}) created.")
-    if not password_stdin:
+    if not password_stdin:  # the password stays the last line, for scripts
+        click.echo("A first password: the workspace asks for their own at the first sign-in.")
         click.echo(f"Password (shown once): {password}")
-        click.echo("It is a first password: the workspace asks for their own at the first "
-                   "sign-in.")
 
 
 @users_group.command("list")

@@ -61,6 +61,7 @@ def home(status: int = 200, **problem):
                            turned_down=turned_down,
                            keys=keys.list_keys(db), me=signed_in_user(),
                            lost_keys=keys.lost_keys(db, current_app.config["KEYS_DIR"]),
+                           stamps=accounts.password_stamps(db),
                            batches=catalog.approved_batches(db),
                            assigned=lists.assignments(db, limit=ASSIGNMENTS_SHOWN),
                            platforms=rooms.PLATFORMS, platforms_en=rooms.PLATFORMS_EN,
@@ -219,8 +220,9 @@ def reset_password(user_id: int):
         flash(t("admin.reset_yourself"), "bad")
         return redirect(link("admin.home"), 303)
     try:
-        user, password = accounts.reset_password(get_db(), user.email)
-    except TraceError as error:  # a disabled account
+        user, password = accounts.reset_password(get_db(), user.email,
+                                                 stamp=request.form.get("stamp", ""))
+    except TraceError as error:  # a disabled account, or the form sent again
         flash(in_reader_language(error), "bad")
         return redirect(link("admin.home"), 303)
     return _password_page(t("admin.reset_done_title"),
