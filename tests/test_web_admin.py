@@ -318,6 +318,10 @@ def test_the_operator_opens_a_room_with_its_account_and_adds_a_second_clerk(
     second = added.get_data(as_text=True).split('id="new-password">', 1)[1].split("<", 1)[0]
     clerk = accounts.authenticate(db, "clerk2@pearl.example.cn", second)
     assert (clerk.role, clerk.org_id) == ("supplier", supplier.id)
+    twice = post_form(operator, "/admin/rooms", {"name": "珍珠源头直播间", "platform": "douyin",
+                                                 "room_id": "77120", "email": "live2@x.example.cn"},
+                      page="/admin/").get_data(as_text=True)
+    assert "该直播间已登记过" in twice and 'value="live2@x.example.cn"' in twice
     again = post_form(operator, "/admin/users", {"org": f"supplier:{supplier.id}",
                                                  "email": "clerk2@pearl.example.cn"},
                       page="/admin/")

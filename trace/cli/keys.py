@@ -110,6 +110,8 @@ def keys_rotate(role: str):
     new, retired = keys.rotate_key(db, keys_dir, role, passphrase)
     gone = ", ".join(record.kid for record in retired) or "none"
     click.echo(f"New {role} key {new.kid}; retired: {gone}")
+    click.echo(f"Back up the keys folder now: the new private key is {keys_dir}/{new.kid}.pem, "
+               "and a lost one cannot be made again.")
     if role == "ledger" and retired:
         _hand_over(db, keys.load_signer_by_kid(db, keys_dir, new.kid, passphrase), outgoing)
 

@@ -94,7 +94,7 @@ def _own_password_first():
     if request.blueprint in (*WORKSPACES, "auth") and request.endpoint not in \
             ("auth.password", "auth.logout", "auth.login") and \
             current_user.is_authenticated and current_user.user.password_temporary:
-        flash(t("password.set_own"), "bad")
+        flash(t("password.set_own"), "warn")  # a first step, not a mistake
         return redirect(link("auth.password"), 303)
     return None
 
