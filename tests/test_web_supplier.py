@@ -348,6 +348,12 @@ def test_voiding_an_unknown_or_void_code_says_why_beside_the_form(supplier, db):
                           {"serial": serial, "action": "void", "confirm": "1", "reason": "破损"},
                           page=page)
     assert again.status_code == 409 and "已作废，作废的码不能再改" in again.get_data(as_text=True)
+    catalog.new_batch(db, GTIN, "ZJ-2611-B", produced_on="2026-11-10")
+    other = f"/supplier/batches/{GTIN}/ZJ-2611-B"
+    elsewhere = post_form(supplier, other + "/items",  # the page's form is not shown yet
+                          {"serial": serial, "action": "void", "confirm": "1", "reason": "破损"},
+                          page=page)
+    assert f"它属于同一商品的批次 {LOT}" in elsewhere.get_data(as_text=True)
 
 
 def plain_codes_by_api(app, db, count: int) -> None:
@@ -812,6 +818,8 @@ def test_a_form_sent_after_the_sign_in_ended_comes_back_to_its_page(supplier, db
     assert sent.status_code == 302
     assert parse_qs(urlsplit(sent.headers["Location"]).query)["next"] == [page]
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+    assert "您刚才提交的内容没有保存" in supplier.get(sent.headers["Location"]).get_data(
+        as_text=True)  # nothing issued, and said so
     sign_in(supplier, PEARL)
     # A form's address reloaded or reopened leads to its page as well.
     for form_address in ("/issue", "/items", "/status", "/edit", "/commission"):
@@ -846,7 +854,7 @@ def test_a_batch_with_a_wrong_lot_is_cancelled_and_its_page_says_so(supplier, db
     assert "这个批次已于" in html and "批次号录错" in html and "<dd>已取消</dd>" in html
     assert 'id="issue"' not in html and "取消这个批次" not in html
     home = supplier.get("/supplier/").get_data(as_text=True)
-    assert "已取消" in home
+    assert "已取消" in home and home.index(f"/{LOT}") < home.index("/ZJ-2611-AA")  # last
     public = supplier.get(f"/01/{GTIN}/10/ZJ-2611-AA").get_data(as_text=True)
     assert 'data-verdict="cancelled"' in public and "从未发放过追溯码" in public
     assert "<dd>已取消</dd>" in public and "<dd>正常</dd>" not in public

@@ -616,8 +616,8 @@ def approved_batches(db: sqlite_utils.Database, limit: int = 500) -> list[dict]:
 
 def list_batches(db: sqlite_utils.Database, gtin: str | None = None, *,
                  supplier_id: int | None = None) -> list[dict]:
-    """Batches, newest first, with how many codes each has: one product's with
-    ``gtin``, one supplier's with ``supplier_id``."""
+    """Batches, newest first (those cancelled after the rest), with how many codes
+    each has: one product's with ``gtin``, one supplier's with ``supplier_id``."""
     sql = ("SELECT b.gtin, b.lot, b.produced_on, b.expires_on, b.status, p.name AS product, "
            "(SELECT count(*) FROM items i WHERE i.batch_id = b.id) AS issued, "
            "EXISTS (SELECT 1 FROM batch_cancellations c WHERE c.batch_id = b.id) AS cancelled "
@@ -629,4 +629,4 @@ def list_batches(db: sqlite_utils.Database, gtin: str | None = None, *,
     if supplier_id is not None:
         sql += " AND p.supplier_id = ?"
         params.append(supplier_id)
-    return list(db.query(sql + " ORDER BY b.id DESC", params))
+    return list(db.query(sql + " ORDER BY cancelled, b.id DESC", params))  # cancelled last

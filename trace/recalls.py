@@ -119,15 +119,21 @@ def issued_code(db: sqlite_utils.Database, batch: catalog.Batch, serial: str,
     elif "://" in serial or serial.strip().startswith("/01/"):
         code = parse_code(serial.strip(), base_url)
         if (code.gtin, code.lot) != (batch.gtin, batch.lot):
-            raise NotFound(f"this code is not of batch {batch.lot}",
-                           message_zh=f"这个码不属于批次 {batch.lot}")
+            other = f"; it is of batch {code.lot}" if code.gtin == batch.gtin else ""
+            raise NotFound(f"this code is not of batch {batch.lot}{other}",
+                           message_zh=f"这个码不属于批次 {batch.lot}"
+                           + (f"，它属于同一商品的批次 {code.lot}" if other else ""))
         _item(db, code)  # a copied label with a made-up signature changes nothing
         return code
     typed = normalise_typed_serial(serial)
     item = catalog.find_item(db, batch.gtin, typed)
     if item is None or item["batch_id"] != batch.id:
-        raise NotFound(f"no item {serial.strip()} in batch {batch.lot}",
-                       message_zh=f"本批次没有追溯码 {serial.strip()}")
+        # The same product's other batch (the supplier's own): named, to look there.
+        lot = catalog.get_batch_by_id(db, item["batch_id"]).lot if item else None
+        raise NotFound(f"no item {serial.strip()} in batch {batch.lot}"
+                       + (f"; it is of batch {lot}" if lot else ""),
+                       message_zh=f"本批次没有追溯码 {serial.strip()}"
+                       + (f"，它属于同一商品的批次 {lot}" if lot else ""))
     return ItemCode(batch.gtin, batch.lot, typed, item["kid"], item["sig"])
 
 

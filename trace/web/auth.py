@@ -46,6 +46,8 @@ def _to_sign_in():
     """To the sign-in page, saying why, in the language the reader was using (the
     default handler's address dropped ?lang=en), then back where they were going."""
     flash(_why_sign_in(login_manager.login_message), login_manager.login_message_category)
+    if request.method not in ("GET", "HEAD"):  # a form sent after the sign-in had ended
+        flash(t("auth.form_not_saved"), login_manager.login_message_category)
     return redirect(link("auth.login", next=_here()))
 
 
