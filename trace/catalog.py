@@ -163,11 +163,23 @@ class Contact:
     def typed(cls, phone: str | None, address: str | None, contact_name: str | None, *,
               required: bool = False) -> Contact:
         """As typed in a form; ``required`` (a web sign-up) wants all three."""
-        check = _required_text if required else clean_text
-        written = _service_phone(phone, required)
-        address = ascii_alnum(address) if address else address  # 18号A座, not １８号Ａ座
-        return cls(written, check(address, "address", what_zh="地址", limit=200),
-                   check(contact_name, "contact person", what_zh="联系人", limit=50))
+        return cls(_service_phone(phone, required), _address(address, required),
+                   _contact_name(contact_name, required))
+
+
+def _address(address: str | None, required: bool) -> str | None:
+    address = ascii_alnum(address) if address else address  # 18号A座, not １８号Ａ座
+    check = _required_text if required else clean_text
+    return check(address, "address", what_zh="地址", limit=200)
+
+
+def _contact_name(contact_name: str | None, required: bool) -> str | None:
+    check = _required_text if required else clean_text
+    return check(contact_name, "contact person", what_zh="联系人", limit=50)
+
+
+def _supplier_name(name: str) -> str:
+    return _required_text(name, "supplier name", what_zh="企业名称")
 
 
 def _service_phone(phone: str | None, required: bool) -> str | None:
@@ -182,19 +194,16 @@ def sign_up_problems(name: str, credit_code: str, phone: str | None, address: st
                      contact_name: str | None) -> None:
     """Every problem with a supplier's sign-up details at once (``Problems``), in the
     form's order: a clerk fixes them in one go."""
-    all_problems(lambda: _required_text(name, "supplier name", what_zh="企业名称"),
-                 lambda: validate_credit_code(credit_code),
-                 lambda: _service_phone(phone, True),
-                 lambda: _required_text(address, "address", what_zh="地址", limit=200),
-                 lambda: _required_text(contact_name, "contact person", what_zh="联系人",
-                                        limit=50))
+    all_problems(lambda: _supplier_name(name), lambda: validate_credit_code(credit_code),
+                 lambda: _service_phone(phone, True), lambda: _address(address, True),
+                 lambda: _contact_name(contact_name, True))
 
 
 def add_supplier(db: sqlite_utils.Database, name: str, credit_code: str, *,
                  approved: bool = True, contact: Contact = Contact()) -> Supplier:
     """A supplier the operator adds is approved at once; one that signs up on the
     web (``approved=False``) may not issue codes until an operator approves it."""
-    name = _required_text(name, "supplier name", what_zh="企业名称")
+    name = _supplier_name(name)
     code = validate_credit_code(credit_code)
     if list(db.query("SELECT 1 FROM suppliers WHERE credit_code = ?", [code])):
         raise Conflict(f"a supplier with 统一社会信用代码 {code} already exists",
