@@ -39,10 +39,19 @@ def batches_commissioned(db: sqlite_utils.Database, batch_id: int, *,
                          [batch_id, *kinds]))
 
 
-# Whether a stored record is a withdrawal, read in SQL: a lab's list of thousands of
-# reports is not parsed row by row, and a damaged record (not JSON) reads as not.
+# Read in SQL, so a list of thousands of reports is not parsed row by row; each
+# takes the alias of the inspection_reports row it is about ({0}).
+# Whether a stored record is a withdrawal (a damaged record, not JSON, reads as not).
 _WITHDRAWAL = ("CASE WHEN json_valid({0}.record) THEN json_extract({0}.record, '$.status') "
                "END = 'withdrawn'")
+# Whether a newer version of the agency's report names this one as superseded.
+_SUPERSEDED = ("EXISTS (SELECT 1 FROM inspection_reports n WHERE n.agency_id = {0}.agency_id "
+               "AND n.report_no = {0}.report_no AND n.supersedes = {0}.version{1})")
+# The record, or '{}' for a damaged one, so the JSON functions never see it.
+_RECORD_OR_EMPTY = "CASE WHEN json_valid({0}.record) THEN {0}.record ELSE '{{}}' END"
+# Whether a record (read as above) fails an item; takes the FAILED verdicts.
+_FAILS_AN_ITEM = ("EXISTS (SELECT 1 FROM json_each({0}, '$.items') WHERE "
+                  f"json_extract(value, '$.verdict') IN ({', '.join('?' * len(FAILED))}))")
 
 
 def reports_by(db: sqlite_utils.Database, agency_id: int, *, search: str = "",
@@ -54,12 +63,9 @@ def reports_by(db: sqlite_utils.Database, agency_id: int, *, search: str = "",
     return [dict(row, current=not row.pop("superseded"), withdrawn=bool(row["withdrawn"]),
                  withdrawn_by=bool(row["withdrawn_by"])) for row in db.query(
         "SELECT r.report_no, r.version, r.supersedes, r.created_at, b.gtin, b.lot, "
-        f"{_WITHDRAWAL.format('r')} AS withdrawn, "
-        "EXISTS (SELECT 1 FROM inspection_reports n WHERE n.agency_id = r.agency_id AND "
-        "n.report_no = r.report_no AND n.supersedes = r.version) AS superseded, "
-        "EXISTS (SELECT 1 FROM inspection_reports n WHERE n.agency_id = r.agency_id AND "
-        f"n.report_no = r.report_no AND n.supersedes = r.version AND {_WITHDRAWAL.format('n')}) "
-        f"AS withdrawn_by FROM {_REPORTS_OF_BATCHES} WHERE r.agency_id = ?{where} "
+        f"{_WITHDRAWAL.format('r')} AS withdrawn, {_SUPERSEDED.format('r', '')} AS superseded, "
+        f"{_SUPERSEDED.format('r', ' AND ' + _WITHDRAWAL.format('n'))} AS withdrawn_by "
+        f"FROM {_REPORTS_OF_BATCHES} WHERE r.agency_id = ?{where} "
         "ORDER BY r.id DESC LIMIT ? OFFSET ?", [agency_id, *args, limit, offset])]
 
 
@@ -95,13 +101,12 @@ def assignments(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
         "WITH a AS (SELECT id, batch_id, agency_id, at FROM commissions "
         "WHERE kind = 'assignment' ORDER BY id DESC LIMIT ?), "
         "cur AS (SELECT r.id, r.batch_id, r.agency_id, r.report_no, r.created_at, "
-        "CASE WHEN json_valid(r.record) THEN r.record ELSE '{}' END AS record, "
+        f"{_RECORD_OR_EMPTY.format('r')} AS record, "
         f"coalesce({_WITHDRAWAL.format('r')}, 0) AS withdrawn "
         "FROM a JOIN inspection_reports r ON r.batch_id = a.batch_id AND "
-        "r.agency_id = a.agency_id WHERE NOT EXISTS (SELECT 1 FROM inspection_reports n "
-        "WHERE n.agency_id = r.agency_id AND n.report_no = r.report_no AND "
-        "n.supersedes = r.version) AND CASE WHEN json_valid(r.record) THEN "
-        f"json_extract(r.record, '$.type') END IN ({', '.join('?' * len(ASSIGNED_TYPES))})), "
+        f"r.agency_id = a.agency_id WHERE NOT {_SUPERSEDED.format('r', '')} AND "
+        f"json_extract({_RECORD_OR_EMPTY.format('r')}, '$.type') "
+        f"IN ({', '.join('?' * len(ASSIGNED_TYPES))})), "
         "mine AS (SELECT a.id AS assignment, cur.* FROM a JOIN cur ON "
         "cur.batch_id = a.batch_id AND cur.agency_id = a.agency_id) "
         "SELECT a.id, a.at, b.gtin, b.lot, p.name AS product, s.name AS supplier, "
@@ -111,9 +116,8 @@ def assignments(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
         "(SELECT created_at FROM mine WHERE assignment = a.id ORDER BY id DESC LIMIT 1) "
         "AS reported_at, "
         "CASE WHEN NOT EXISTS (SELECT 1 FROM mine WHERE assignment = a.id) THEN 'waiting' "
-        "WHEN EXISTS (SELECT 1 FROM mine, json_each(mine.record, '$.items') WHERE "
-        "assignment = a.id AND json_extract(value, '$.verdict') IN "
-        f"({', '.join('?' * len(FAILED))})) THEN 'failed' "
+        "WHEN EXISTS (SELECT 1 FROM mine WHERE assignment = a.id AND "
+        f"{_FAILS_AN_ITEM.format('mine.record')}) THEN 'failed' "
         "WHEN NOT EXISTS (SELECT 1 FROM mine WHERE assignment = a.id AND NOT withdrawn) "
         "THEN 'withdrawn' ELSE 'reported' END AS state "
         "FROM a JOIN batches b ON b.id = a.batch_id JOIN products p ON p.gtin = b.gtin "
@@ -145,16 +149,14 @@ def _attention_rows(db: sqlite_utils.Database, supplier_id: int) -> list[dict]:
         # SQLite's order: the supplier's products, their batches, then each batch's
         # reports by its index, never a scan of every lab's reports.
         "WITH cur AS (SELECT r.id, r.batch_id, r.report_no, b.gtin, b.lot, p.name AS product, "
-        "CASE WHEN json_valid(r.record) THEN r.record ELSE '{}' END AS record "
+        f"{_RECORD_OR_EMPTY.format('r')} AS record "
         "FROM products p CROSS JOIN batches b ON b.gtin = p.gtin "
         "CROSS JOIN inspection_reports r ON r.batch_id = b.id "
-        "WHERE p.supplier_id = ? AND b.status != 'recalled' AND NOT EXISTS "
-        "(SELECT 1 FROM inspection_reports n WHERE n.agency_id = r.agency_id AND "
-        "n.report_no = r.report_no AND n.supersedes = r.version)) "
+        f"WHERE p.supplier_id = ? AND b.status != 'recalled' AND NOT "
+        f"{_SUPERSEDED.format('r', '')}) "
         "SELECT gtin, lot, product, report_no, CASE WHEN json_extract(record, '$.status') = "
         "'withdrawn' THEN 'withdrawn' ELSE 'failed' END AS state FROM cur c "
         "WHERE (json_extract(record, '$.status') = 'withdrawn' AND NOT EXISTS (SELECT 1 FROM "
         "cur o WHERE o.batch_id = c.batch_id AND coalesce(json_extract(o.record, '$.status'), "
-        "'') != 'withdrawn')) OR EXISTS (SELECT 1 FROM json_each(c.record, '$.items') WHERE "
-        f"json_extract(value, '$.verdict') IN ({', '.join('?' * len(FAILED))})) "
+        f"'') != 'withdrawn')) OR {_FAILS_AN_ITEM.format('c.record')} "
         "ORDER BY id DESC", [supplier_id, *FAILED]))
