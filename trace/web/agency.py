@@ -64,7 +64,7 @@ def new_report():
     db = get_db()
     batches = lists.batches_for(db, g.agency.id)
     if request.method == "GET":
-        form, notice = _start(db)
+        form, notice = _start(db, batches)
         return _form(batches, form, notice=notice)
     try:
         if not g.agency.approved:
@@ -165,14 +165,14 @@ def _filled_from(records: list[dict], batches: list[dict], name: str) -> dict:
             "items": lines.item_lines(record["items"]), "reason": record.get("reason", "")}
 
 
-def _start(db) -> tuple[dict, str | None]:
+def _start(db, batches: list[dict]) -> tuple[dict, str | None]:
     """A new report's form: empty, or for a correction the report as it now stands
     (from an older version's link too, saying so), so the agency changes only what
     was wrong; and the notice to show."""
     args = request.args
     if not (args.get("report_no") and args.get("supersedes")):
         batch = args.get("batch", "")
-        kinds = {b["kind"] for b in lists.batches_for(db, g.agency.id) if str(b["id"]) == batch}
+        kinds = {b["kind"] for b in batches if str(b["id"]) == batch}
         # A batch only the operator assigned is tested as 监督抽检 (or 神秘抽检), not 委托检验;
         # the assignment's own link says so too.
         typed = args.get("type") if args.get("type") in reports.TYPES else None
