@@ -13,10 +13,11 @@ from flask.testing import FlaskClient
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from trace import catalog, create_app
+from trace import agencies, catalog, create_app
 from trace.cli import cli
 from trace.db import close_thread_connections, create_db, open_db
 from trace.errors import Conflict, NotFound
+from trace.inspections import commissions
 from trace.issuing import export_rows, issue_codes
 from trace.keys import create_key, load_signer
 
@@ -190,3 +191,19 @@ def browser():
                   "--disable-sync"])
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def lab(app, db, make_batch):
+    """An approved testing agency with its server-held key, and the batch to test."""
+    make_batch()
+    agency, _key = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
+                                       keys_dir=app.config["KEYS_DIR"])
+    return agency
+
+
+@pytest.fixture
+def commissioned(db, lab):
+    """The lab, commissioned by the batch's supplier."""
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc@pearl.example.cn")
+    return lab

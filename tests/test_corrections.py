@@ -11,6 +11,7 @@ from trace import catalog, corrections
 from trace.errors import Conflict, InvalidInput, NotFound
 from trace.transparency import audit, bundle, leaves
 from trace.verification import batch_view, verify_url
+from trace.inspections import commissions
 
 from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT
 
@@ -199,7 +200,6 @@ def test_a_batch_opened_by_mistake_is_cancelled_logged_and_closed(app, db, suppl
     """A wrong lot cannot be changed (it is in every code): before any code, the batch
     is cancelled. Its lot stays taken, and nothing can be issued, tested or recalled."""
     from trace import issuing, recalls
-    from trace.inspections import store
     wrong = catalog.new_batch(db, GTIN, "ZJ-2611-AA", produced_on="2026-11-10")
     with pytest.raises(InvalidInput, match="say why"):
         corrections.cancel_batch(db, supplier, wrong, reason=" ", actor="qc")
@@ -210,7 +210,7 @@ def test_a_batch_opened_by_mistake_is_cancelled_logged_and_closed(app, db, suppl
     assert (leaf["lot"], leaf["reason"]) == ("ZJ-2611-AA", "批次号录错")
     assert audit.audit(db) == []
     for act in (lambda: issuing.issue_codes(db, issuer, GTIN, "ZJ-2611-AA", 5),
-                lambda: store.commission(db, GTIN, "ZJ-2611-AA", 1, actor="qc"),
+                lambda: commissions.commission(db, GTIN, "ZJ-2611-AA", 1, actor="qc"),
                 lambda: recalls.recall_batch(db, GTIN, "ZJ-2611-AA", "x", actor="qc"),
                 lambda: corrections.edit_batch(db, supplier, wrong, actor="qc", reason="x",
                                                notes="n"),
@@ -233,14 +233,14 @@ def test_a_batch_a_lab_reported_on_is_not_cancelled_one_only_asked_is(app, db, s
     from trace.inspections import lists, store
     from test_inspections_store import PDF, pearl_report, signed
     lab, _ = agencies.add_agency(db, "检测中心", "231012341234", keys_dir=app.config["KEYS_DIR"])
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     record = pearl_report(lab)
     store.store_report(db, record, *signed(app, db, lab, record), pdf=PDF)
     with pytest.raises(Conflict, match="a lab has reported"):
         corrections.cancel_batch(db, supplier, catalog.get_batch(db, GTIN, LOT), reason="x",
                                  actor="qc")
     wrong = catalog.new_batch(db, GTIN, "ZJ-2611-AA", produced_on="2026-11-10")
-    store.commission(db, GTIN, "ZJ-2611-AA", lab.id, actor="qc")  # asked, nothing sent yet
+    commissions.commission(db, GTIN, "ZJ-2611-AA", lab.id, actor="qc")  # asked, nothing sent yet
     corrections.cancel_batch(db, supplier, wrong, reason="批次号录错", actor="qc")
     assert [b["lot"] for b in lists.batches_for(db, lab.id)] == [LOT]  # no longer offered
     late = pearl_report(lab, report_no="ZJPQ-2026-0999", batch={"gtin": GTIN, "lot": "ZJ-2611-AA"})

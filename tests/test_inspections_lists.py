@@ -7,6 +7,7 @@ import pytest
 
 from trace import catalog
 from trace.inspections import lists, store
+from trace.inspections import commissions
 
 from conftest import GTIN, LOT
 from test_inspections_store import PDF, commissioned, lab, pearl_report, signed  # noqa: F401
@@ -72,8 +73,8 @@ def test_a_supplier_is_told_of_a_failed_item_and_of_a_withdrawal_left_alone(
 
 def test_the_operator_sees_what_each_assigned_lab_has_sent_so_far(app, db, lab):  # noqa: F811
     assert lists.assignments(db) == []
-    store.commission(db, GTIN, LOT, lab.id, actor="ops", kind="assignment")
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")  # the supplier's own: not listed
+    commissions.commission(db, GTIN, LOT, lab.id, actor="ops", kind="assignment")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")  # the supplier's own: not listed
     states = lambda: [(a["lot"], a["agency"], a["report_no"], a["state"])  # noqa: E731
                       for a in lists.assignments(db)]
     assert states() == [(LOT, lab.name, None, "waiting")]

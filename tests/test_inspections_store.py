@@ -15,6 +15,7 @@ from trace import agencies, keys
 from trace.errors import Conflict, Forbidden, InvalidInput
 from trace.inspections import report as reports
 from trace.inspections import store
+from trace.inspections import commissions, signing
 
 from conftest import GTIN, LOT
 
@@ -40,22 +41,8 @@ def pearl_report(agency, **changes) -> dict:
     return record
 
 
-@pytest.fixture
-def lab(app, db, make_batch):
-    make_batch()
-    agency, _key = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
-                                       keys_dir=app.config["KEYS_DIR"])
-    return agency
-
-
-@pytest.fixture
-def commissioned(db, lab):
-    store.commission(db, GTIN, LOT, lab.id, actor="qc@pearl.example.cn")
-    return lab
-
-
 def signed(app, db, agency, record):
-    return store.sign_with_agency_key(db, app.config["KEYS_DIR"], agency.id, record)
+    return signing.sign_with_agency_key(db, app.config["KEYS_DIR"], agency.id, record)
 
 
 def test_a_commissioned_agency_stores_a_signed_report_and_it_is_served(app, db, commissioned):
@@ -66,21 +53,6 @@ def test_a_commissioned_agency_stores_a_signed_report_and_it_is_served(app, db, 
     assert shown["report"] == record and shown["kid"] == kid
     assert shown["signature_ok"] and shown["current"]
     assert store.load_pdf(db, record["pdf_sha256"]) == PDF
-
-
-def test_an_agency_not_commissioned_may_not_sign(app, db, lab):
-    record = pearl_report(lab)
-    with pytest.raises(Forbidden, match="commissioned"):
-        store.store_report(db, record, *signed(app, db, lab, record), pdf=PDF)
-    assert not store.served_reports(db, 1)
-
-
-def test_supervision_sampling_needs_an_operators_assignment(app, db, commissioned):
-    record = pearl_report(commissioned, type="监督抽检")
-    with pytest.raises(Forbidden, match="assigned"):
-        store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
-    store.commission(db, GTIN, LOT, commissioned.id, actor="ops", kind="assignment")
-    store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
 
 
 def test_an_issuer_key_never_signs_a_report(app, db, commissioned, issuer):
@@ -146,7 +118,7 @@ def test_a_report_number_differing_only_in_case_or_width_is_the_same_report(
         with pytest.raises(Conflict, match=f"write it {first['report_no']}"):
             store.store_report(db, offline, *signed(app, db, commissioned, offline), pdf=PDF)
     typed = dict(pearl_report(commissioned), report_no="ＺＪＰＱ－２０２６－０８１５")
-    wide = store.complete_unsigned(typed, commissioned, PDF)
+    wide = signing.complete_unsigned(typed, commissioned, PDF)
     assert wide["report_no"] == first["report_no"]  # what the platform signs, it writes plainly
     with pytest.raises(Conflict, match="is stored already"):
         store.store_report(db, wide, *signed(app, db, commissioned, wide), pdf=PDF)
@@ -204,24 +176,6 @@ def test_the_canonical_bytes_are_sorted_compact_utf8():
     assert reports.canonical_bytes({"b": "合格", "a": ["1"]}) == \
         json.dumps({"a": ["1"], "b": "合格"}, ensure_ascii=False,
                    separators=(",", ":")).encode()
-
-
-def test_a_result_shows_its_unit_only_beside_a_number():
-    assert [store.shown_result({"result": r, "unit": "mg/kg"}) for r in
-            ("0.62", "<0.01", "未检出", "强 B")] == ["0.62 mg/kg", "<0.01 mg/kg", "未检出", "强 B"]
-    assert [store.shown_result({"result": r, "unit": u}) for r, u in
-            (("0,05", "mg/kg"), ("5×10²", "CFU/g"), ("-10", "℃"), ("45±0.5", "cm"),
-             ("4-5", "级"), ("0.5mg/kg", "mg/kg"))] == \
-        ["0,05 mg/kg", "5×10² CFU/g", "-10 ℃", "45±0.5 cm", "4-5 级", "0.5mg/kg"]
-
-
-def test_a_limit_shows_the_unit_it_does_not_write_itself():
-    """Beside 未检出 the limit is the only place the unit can be read."""
-    shown = [store.shown_limit({"limit": limit, "unit": "mg/kg"}) for limit in
-             ("≤0.1", "≤100 μg/kg", "不得检出", "0.1–0.5", "GB 2762", "", "45±1")]
-    assert shown == ["≤0.1 mg/kg", "≤100 μg/kg", "不得检出", "0.1–0.5 mg/kg", "GB 2762", "—",
-                     "45±1 mg/kg"]
-    assert store.shown_limit({"limit": "≤0.1"}) == "≤0.1"
 
 
 def test_an_agency_not_approved_cannot_store_even_with_its_own_key(app, db, make_batch):
@@ -353,7 +307,7 @@ def test_a_report_moved_onto_another_batch_proves_nothing_there(app, db, commiss
 
 def test_a_correction_stays_on_its_batch(app, db, commissioned, make_batch):
     other = make_batch(lot="ZJ-2612-B")
-    store.commission(db, GTIN, "ZJ-2612-B", commissioned.id, actor="qc")
+    commissions.commission(db, GTIN, "ZJ-2612-B", commissioned.id, actor="qc")
     first = pearl_report(commissioned)
     store.store_report(db, first, *signed(app, db, commissioned, first), pdf=PDF)
     moved = pearl_report(commissioned, version="2", supersedes="1",
@@ -368,16 +322,6 @@ def test_a_changed_pdf_is_never_served(app, db, commissioned):
     db.execute("UPDATE report_pdfs SET data = ?", [PDF + b" "])
     with pytest.raises(Conflict, match="changed since it was signed"):
         store.load_pdf(db, record["pdf_sha256"])
-
-
-def test_an_unsigned_report_is_completed_by_the_platform(db, lab):
-    bare = {"report_no": "R-1", "type": "委托检验", "batch": {"gtin": GTIN, "lot": LOT},
-            "issued_on": "2026-11-20", "conclusion": "合格",
-            "items": [{"name": "铅", "result": "<0.01", "verdict": "合格"}]}
-    filled = store.complete_unsigned(bare, lab, PDF)
-    assert reports.check_record(filled)["agency"]["cma"] == lab.cma_no
-    assert filled["pdf_sha256"] == hashlib.sha256(PDF).hexdigest()
-    assert filled["items"][0]["qualifier"] == "<" and filled["version"] == "1"
 
 
 def test_revoking_a_labs_key_keeps_what_it_stored_before_and_names_the_rest(
@@ -396,23 +340,6 @@ def test_revoking_a_labs_key_keeps_what_it_stored_before_and_names_the_rest(
     later, earlier = store.served_reports(db, 1)
     assert earlier["report"] == first and earlier["signature_ok"] and "problem" not in earlier
     assert not later["signature_ok"] and later["problem"] == "key" and later["current"]
-
-
-def test_an_agency_keeping_its_own_key_is_told_to_sign_itself(app, db, commissioned):
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from trace import keys
-    from trace.errors import Conflict
-    own = Ed25519PrivateKey.generate()
-    keys.register_public_key(db, commissioned.key_role, own.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
-    with pytest.raises(Conflict) as told:
-        signed(app, db, commissioned, pearl_report(commissioned))
-    assert "自行保管" in told.value.message_zh and "inspection sign" in told.value.message_zh
-    kid = keys.kid_of(own)
-    record = pearl_report(commissioned)
-    store.store_report(db, record, kid, reports.sign_record(own, kid, record), pdf=PDF)
-    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 1
 
 
 def test_a_report_dated_before_its_batch_was_produced_is_refused(app, db, commissioned):
@@ -436,18 +363,6 @@ def test_a_batch_written_otherwise_is_refused_when_signed_elsewhere(
         store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
     assert f"批次号请写成 {LOT}" in refused.value.message_zh
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
-
-
-def test_a_batch_the_platform_signs_is_written_as_registered(app, db, commissioned):
-    bare = {"report_no": "R-1", "type": "委托检验",
-            "batch": {"gtin": GTIN.lstrip("0"), "lot": f" {LOT.lower()} "},
-            "issued_on": "2026-11-20", "conclusion": "合格",
-            "items": [{"name": "铅", "result": "<0.01", "verdict": "合格"}]}
-    record = store.complete_unsigned(bare, commissioned, PDF)
-    assert record["batch"] == {"gtin": GTIN, "lot": LOT}
-    store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
-    [shown] = store.served_reports(db, 1)
-    assert shown["signature_ok"] and shown["current"]
 
 
 @pytest.mark.parametrize("conclusion, failed", [

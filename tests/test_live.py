@@ -8,6 +8,7 @@ import pytest
 from trace import keys, recalls, rooms
 from trace.errors import Forbidden, NotFound
 from trace.streamers import live, selection
+from trace.inspections import signing
 
 from conftest import BASE_URL, GTIN, LOT
 
@@ -73,7 +74,7 @@ def fail_the_report(app, db) -> None:
     correction = pearl_report(lab, version="2", supersedes="1", items=[
         {"name": "珠层厚度", "result": "0.1", "unit": "mm", "limit": "≥0.3",
          "verdict": "不合格"}])
-    kid, sig = store.sign_with_agency_key(db, app.config["KEYS_DIR"], lab.id, correction)
+    kid, sig = signing.sign_with_agency_key(db, app.config["KEYS_DIR"], lab.id, correction)
     store.store_report(db, correction, kid, sig, pdf=PDF)
 
 
@@ -154,7 +155,7 @@ def withdraw_the_report(app, db) -> None:
     from trace.inspections import store
     lab = agencies.find_agency(db, "231012341234")
     withdrawal = store.withdrawal(db, lab.id, "ZJPQ-2026-0815", "样品并非取自本批次")
-    store.store_report(db, withdrawal, *store.sign_with_agency_key(
+    store.store_report(db, withdrawal, *signing.sign_with_agency_key(
         db, app.config["KEYS_DIR"], lab.id, withdrawal))
 
 

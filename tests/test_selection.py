@@ -9,6 +9,7 @@ import pytest
 from trace import catalog, rooms
 from trace.errors import Forbidden, InvalidInput
 from trace.streamers import selection
+from trace.inspections import signing
 
 from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT, forged
 
@@ -319,8 +320,8 @@ def test_an_item_failed_by_two_reports_is_named_once(app, db, room, issued_urls)
     _stored_report(app, db, items=lead)
     lab = agencies.find_agency(db, "231012341234")
     again = pearl_report(lab, report_no="ZJPQ-2026-0901", items=lead)
-    store.store_report(db, again, *store.sign_with_agency_key(db, app.config["KEYS_DIR"], lab.id,
-                                                              again), pdf=PDF)
+    store.store_report(db, again, *signing.sign_with_agency_key(db, app.config["KEYS_DIR"],
+                                                                lab.id, again), pdf=PDF)
     result = selection.check_sample(db, issued_urls[0], BASE_URL)
     assert detail(result, "results") == "不合格项目：铅"
 
@@ -337,7 +338,7 @@ def test_a_current_report_failing_its_signature_fails_the_report_check(app, db, 
     first = _stored_report(app, db)
     lab = agencies.get_agency(db, 1)
     second = pearl_report(lab, report_no="ZJPQ-2026-0900")
-    store.store_report(db, second, *store.sign_with_agency_key(
+    store.store_report(db, second, *signing.sign_with_agency_key(
         db, app.config["KEYS_DIR"], lab.id, second), pdf=PDF)
     assert selection.check_sample(db, issued_urls[0], BASE_URL).ok
     db.execute("DROP TRIGGER inspection_reports_no_update")  # as an intruder would
@@ -372,7 +373,7 @@ def test_a_report_its_lab_withdrew_fails_the_report_check_and_says_why(
     _stored_report(app, db)
     lab = agencies.find_agency(db, "231012341234")
     withdrawal = store.withdrawal(db, lab.id, "ZJPQ-2026-0815", "样品并非取自本批次")
-    store.store_report(db, withdrawal, *store.sign_with_agency_key(
+    store.store_report(db, withdrawal, *signing.sign_with_agency_key(
         db, app.config["KEYS_DIR"], lab.id, withdrawal))
     result = selection.check_sample(db, issued_urls[0], BASE_URL)
     assert not names(result)["report"] and not names(result)["results"]

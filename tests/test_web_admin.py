@@ -6,6 +6,7 @@ import pytest
 
 from trace import accounts, agencies, catalog, keys
 from trace.errors import Conflict
+from trace.inspections import commissions
 
 from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT, post_form
 
@@ -229,14 +230,13 @@ def test_a_sign_up_commissions_no_lab_and_is_turned_down_without_a_500(operator,
     """Turning down a sign-up that had commissioned a lab failed on a foreign key (500)."""
     from trace import agencies
     from trace.errors import Forbidden
-    from trace.inspections import store
     waiting = catalog.add_supplier(db, "待审茶业", "91330100MA27XL0Y34", approved=False)
     catalog.add_product(db, waiting, "06901234567892", "西湖龙井")
     batch = catalog.new_batch(db, "06901234567892", "LJ-1")
     lab, _ = agencies.add_agency(db, "浙江省食品检验院", "231012340188",
                                  keys_dir=app.config["KEYS_DIR"])
     with pytest.raises(Forbidden, match="not approved yet"):
-        store.commission(db, "06901234567892", "LJ-1", lab.id, actor="qc")
+        commissions.commission(db, "06901234567892", "LJ-1", lab.id, actor="qc")
     db.execute("INSERT INTO commissions (batch_id, agency_id, kind, actor, at) "
                "VALUES (?, ?, 'commission', 'qc', '2026-11-01')", [batch.id, lab.id])  # older data
     done = post_form(operator, f"/admin/suppliers/{waiting.id}/reject", {}, page="/admin/")
@@ -261,7 +261,6 @@ def test_a_sign_up_whose_batch_is_logged_already_is_not_turned_down(operator, db
 
 
 def test_the_operator_sees_assigned_tests_and_what_came_of_them(operator, db, make_batch, app):
-    from trace.inspections import store
     make_batch()
     lab, _ = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
                                  keys_dir=app.config["KEYS_DIR"])
@@ -274,7 +273,7 @@ def test_the_operator_sees_assigned_tests_and_what_came_of_them(operator, db, ma
     listed = page.split('id="assignments"', 1)[1].split("</ul>", 1)[0]
     assert LOT in listed and "浙江省珍珠检测中心" in listed and "尚未出具报告" in listed
     assert f'href="/01/{GTIN}/10/{LOT}"' in listed
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")  # the supplier's own is not listed
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")  # the supplier's own is not listed
     assert operator.get("/admin/").get_data(as_text=True).count("尚未出具报告") == 1
 
 

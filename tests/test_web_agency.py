@@ -9,6 +9,7 @@ import pytest
 
 from trace import agencies, catalog
 from trace.inspections import lists, store
+from trace.inspections import commissions, signing
 
 from conftest import GTIN, LOT, post_form
 from test_inspections_store import PDF
@@ -41,7 +42,7 @@ def test_an_uncommissioned_batch_is_not_offered_and_cannot_be_signed(client, db,
 
 
 def test_sign_a_report_with_its_pdf_then_correct_it(client, db, lab):
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     made = post_form(client, "/agency/reports/new",
                      report_form(pdf=(io.BytesIO(PDF), "report.pdf")), page="/agency/",
                      content_type="multipart/form-data")
@@ -70,7 +71,7 @@ def test_sign_a_report_with_its_pdf_then_correct_it(client, db, lab):
 
 
 def test_an_old_correction_link_opens_the_current_version_and_says_so(client, db, lab):
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     post_form(client, "/agency/reports/new", report_form(), page="/agency/",
               content_type="multipart/form-data")
     post_form(client, "/agency/reports/new", report_form(
@@ -83,7 +84,7 @@ def test_an_old_correction_link_opens_the_current_version_and_says_so(client, db
 
 
 def test_a_report_signed_in_error_is_withdrawn_with_its_reason(client, db, lab):
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     post_form(client, "/agency/reports/new", report_form(), page="/agency/",
               content_type="multipart/form-data")
     home = client.get("/agency/").get_data(as_text=True)
@@ -139,7 +140,7 @@ def test_a_report_signed_in_error_is_withdrawn_with_its_reason(client, db, lab):
     ({"pdf": (io.BytesIO(b"GIF89a"), "x.pdf")}, "不是 PDF"),
 ])
 def test_a_refused_report_says_why_and_keeps_what_was_typed(client, db, lab, changes, message):
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     response = post_form(client, "/agency/reports/new", report_form(**changes),
                          page="/agency/", content_type="multipart/form-data")
     html = response.get_data(as_text=True)
@@ -152,7 +153,7 @@ def test_a_new_report_needs_its_pdf_and_a_refused_form_says_to_choose_it_again(c
                                                                                lab):
     """After a refused form the browser had dropped the chosen PDF, and the next
     submit published a signed report without its original, for good."""
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     form = report_form()
     del form["pdf"]
     refused = post_form(client, "/agency/reports/new", form, page="/agency/",
@@ -212,13 +213,13 @@ def test_supplier_commissions_and_operator_assigns(app, db, make_batch, make_acc
 
 
 def test_the_empty_form_shows_no_stray_text(client, db, lab):
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     html = client.get("/agency/reports/new").get_data(as_text=True)
     assert "built-in method" not in html and "上传报告原件（PDF）" in html
 
 
 def test_a_correction_starts_from_the_version_it_corrects(client, db, lab):
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     post_form(client, "/agency/reports/new", report_form(), page="/agency/")
     html = client.get("/agency/reports/new?report_no=ZJPQ-2026-0901&supersedes=1").get_data(
         as_text=True)
@@ -232,7 +233,7 @@ def test_an_agency_keeping_its_own_key_is_told_on_the_form_not_after_it(client, 
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from trace import keys
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     assert 'type="submit">' in client.get("/agency/reports/new").get_data(as_text=True)
     public = Ed25519PrivateKey.generate().public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -247,7 +248,7 @@ def test_a_platform_key_whose_file_is_lost_is_not_called_the_labs_own(app, clien
     that it keeps its own key, and nothing is stored."""
     from pathlib import Path
     from trace import keys
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     kid = keys.active_key(db, lab.key_role).kid
     (Path(app.config["KEYS_DIR"]) / f"{kid}.pem").unlink()
     page = client.get("/agency/reports/new").get_data(as_text=True)
@@ -280,7 +281,7 @@ SHEET_HEAD = ["报告编号", "检验类别", "商品条码", "批次号", "签�
 
 def test_the_form_is_filled_in_from_the_labs_sheet_then_signed(client, db, lab):
     from datetime import datetime
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     sheet = workbook([["浙江省珍珠检测中心 检测结果"], SHEET_HEAD,  # a title row above
                       ["ZJPQ-2026-0902", "委托检验", int(GTIN), LOT.lower(),
                        datetime(2026, 11, 20), "所检项目符合要求", "珠层厚度", 0.42, "mm",
@@ -324,7 +325,7 @@ def test_the_form_is_filled_in_from_the_labs_sheet_then_signed(client, db, lab):
 def test_a_sheet_that_cannot_fill_the_form_says_why(client, db, lab, make_batch, name, data,
                                                     said):
     make_batch(lot="SPARE-1")  # registered, but no lab was asked to test it
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     refused = post_form(client, "/agency/reports/from-sheet",
                         {"sheet": (io.BytesIO(data), name)}, page="/agency/reports/new",
                         content_type="multipart/form-data")
@@ -334,7 +335,7 @@ def test_a_sheet_that_cannot_fill_the_form_says_why(client, db, lab, make_batch,
 def test_a_report_number_typed_full_width_is_signed_as_written_plainly(client, db, lab):
     """The form signed ＺＪＰＱ－２０２６－０９０１ as typed: buyers and --pdf-dir read
     another number than the one on the PDF."""
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     made = post_form(client, "/agency/reports/new",
                      report_form(report_no=" ｚｊｐｑ－２０２６－０９０１ "), page="/agency/",
                      content_type="multipart/form-data")
@@ -347,8 +348,8 @@ def test_a_refused_sheet_leaves_the_batch_the_clerk_chose(client, db, lab, make_
     """The form fell back to the first batch listed: typed on, a report would be
     signed for the wrong batch."""
     make_batch(lot="ED-2611-B")
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
-    store.commission(db, GTIN, "ED-2611-B", lab.id, actor="qc")  # listed first, newest
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, "ED-2611-B", lab.id, actor="qc")  # listed first, newest
     chosen = str(catalog.get_batch(db, GTIN, LOT).id)
     assert f'<option value="{chosen}" selected>' in client.get(
         f"/agency/reports/new?batch={chosen}").get_data(as_text=True)
@@ -363,8 +364,8 @@ def test_a_refused_sheet_leaves_the_batch_the_clerk_chose(client, db, lab, make_
 
 def test_a_sheet_for_another_batch_says_the_form_switched_to_it(client, db, lab, make_batch):
     make_batch(lot="ED-2611-B")
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
-    store.commission(db, GTIN, "ED-2611-B", lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, "ED-2611-B", lab.id, actor="qc")
     other = str(catalog.get_batch(db, GTIN, "ED-2611-B").id)
     sheet = ("报告编号,检验类别,商品条码,批次号,签发日期,检验结论,检测项目,检测结果,判定\n"
              f"A-1,委托检验,{GTIN},{LOT},2026-11-20,合格,铅,0.1,合格\n").encode()
@@ -377,10 +378,10 @@ def test_a_sheet_for_another_batch_says_the_form_switched_to_it(client, db, lab,
 
 def test_a_busy_labs_reports_come_a_page_at_a_time_and_can_be_found(app, client, db, lab):
     from test_inspections_store import pearl_report
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     for number in range(1, 56):
         record = pearl_report(lab, report_no=f"ZJPQ-2026-{number:04d}", pdf_sha256="")
-        store.store_report(db, record, *store.sign_with_agency_key(
+        store.store_report(db, record, *signing.sign_with_agency_key(
             db, app.config["KEYS_DIR"], lab.id, record))
     first = client.get("/agency/").get_data(as_text=True)
     assert "第 1 / 2 页" in first and "ZJPQ-2026-0055" in first and "ZJPQ-2026-0005" not in first
@@ -398,7 +399,7 @@ def test_a_busy_labs_reports_come_a_page_at_a_time_and_can_be_found(app, client,
 
 def test_a_batch_only_assigned_opens_as_a_spot_check_and_the_wrong_type_says_which(
         client, db, lab):
-    store.commission(db, GTIN, LOT, lab.id, actor="ops", kind="assignment")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="ops", kind="assignment")
     form = client.get("/agency/reports/new?batch=1").get_data(as_text=True)
     assert "<option selected>监督抽检</option>" in form
     refused = post_form(client, "/agency/reports/new", report_form(type="委托检验"),
@@ -410,8 +411,8 @@ def test_a_batch_only_assigned_opens_as_a_spot_check_and_the_wrong_type_says_whi
 
 def test_a_batch_commissioned_and_assigned_is_offered_once_and_its_links_set_the_type(
         client, db, lab):
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
-    store.commission(db, GTIN, LOT, lab.id, actor="ops", kind="assignment")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="ops", kind="assignment")
     home = client.get("/agency/").get_data(as_text=True)
     assert "/agency/reports/new?batch=1&amp;type=%E7%9B%91%E7%9D%A3%E6%8A%BD%E6%A3%80" in home
     form = client.get("/agency/reports/new?batch=1&type=监督抽检").get_data(as_text=True)

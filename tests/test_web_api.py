@@ -21,6 +21,7 @@ from schemathesis.checks import (content_type_conformance, ignored_auth,
 
 from trace import accounts, catalog
 from trace.issuing import issue_codes
+from trace.inspections import commissions
 
 from conftest import CREDIT_CODE, GTIN, LOT, forged
 
@@ -319,10 +320,9 @@ def test_the_csv_comes_as_a_named_attachment(client, token):
 @pytest.fixture
 def lab_token(app, db, token, make_account):
     from trace import agencies
-    from trace.inspections import store
     lab, _ = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
                                  keys_dir=app.config["KEYS_DIR"])
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     email = make_account("agency", "lims@lab.example.cn", org=str(lab.id))
     return lab, accounts.new_token(db, email, name="LIMS")[1]
 

@@ -8,6 +8,7 @@ import pytest
 
 from trace import catalog
 from trace.issuing import export_rows, issue_codes
+from trace.inspections import commissions, signing
 
 from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT
 
@@ -465,9 +466,9 @@ def _stored_report(app, db, **changes):
     from test_inspections_store import PDF, pearl_report
     lab, _ = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
                                  keys_dir=app.config["KEYS_DIR"])
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     record = pearl_report(lab, **changes)
-    kid, sig = store.sign_with_agency_key(db, app.config["KEYS_DIR"], lab.id, record)
+    kid, sig = signing.sign_with_agency_key(db, app.config["KEYS_DIR"], lab.id, record)
     store.store_report(db, record, kid, sig, pdf=PDF)
     return record
 
@@ -531,9 +532,9 @@ def test_a_report_stored_without_its_pdf_says_where_to_ask(app, client, db, issu
     from test_inspections_store import pearl_report
     lab, _ = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
                                  keys_dir=app.config["KEYS_DIR"])
-    store.commission(db, GTIN, LOT, lab.id, actor="qc")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     record = pearl_report(lab, pdf_sha256="")
-    store.store_report(db, record, *store.sign_with_agency_key(
+    store.store_report(db, record, *signing.sign_with_agency_key(
         db, app.config["KEYS_DIR"], lab.id, record))
     html = client.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
     assert "没有随这份记录上传报告原件" in html and "/inspections/pdf/" not in html
@@ -550,7 +551,7 @@ def test_the_warning_names_the_failed_items_of_every_current_report(
     lab = agencies.find_agency(db, "231012341234")
     second = pearl_report(lab, report_no="ZJPQ-2026-0901", items=[
         {"name": "耐干摩擦色牢度", "result": "2", "unit": "级", "limit": "≥3", "verdict": "不合格"}])
-    store.store_report(db, second, *store.sign_with_agency_key(
+    store.store_report(db, second, *signing.sign_with_agency_key(
         db, app.config["KEYS_DIR"], lab.id, second), pdf=PDF)
     html = client.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
     warning = html[html.index('class="warning"'):][:300]

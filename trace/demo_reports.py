@@ -17,7 +17,7 @@ from reportlab.pdfgen import canvas
 from . import agencies, textfit
 from .errors import NotFound
 from .inspections import report as reports_format
-from .inspections import store
+from .inspections import commissions, display, signing, store
 from .inspections.results import with_reading
 
 SECOND_AGENCY = dict(name="浙江省食品与纺织品检验研究院（演示）", cma="231012340188",
@@ -77,7 +77,7 @@ def _demo_pdf(record: dict) -> bytes:
              (10, f"检验类别：{record['type']}    签发日期：{record['issued_on']}"),
              (10, f"样品批次：{record['batch']['gtin']} / {record['batch']['lot']}"),
              (10, "")]
-    lines += [(10, f"{item['name']}：{store.shown_result(item)}  要求 {store.shown_limit(item)}  "
+    lines += [(10, f"{item['name']}：{display.shown_result(item)}  要求 {display.shown_limit(item)}  "
                    f"{item['verdict']}") for item in record["items"]]
     lines += [(10, ""), (10, f"检验结论：{record['conclusion']}"), (10, ""),
               (9, "本报告为 Trace 演示数据，机构与数据均为虚构。")]
@@ -106,8 +106,8 @@ def _record(agency: agencies.Agency, report_no: str, kind: str, demo: dict, item
 
 def _store(db: sqlite_utils.Database, keys_dir: str, passphrase: str | None, record: dict,
            pdf: bytes | None) -> None:
-    kid, sig = store.sign_with_agency_key(db, keys_dir, int(record["agency"]["id"]), record,
-                                          passphrase)
+    kid, sig = signing.sign_with_agency_key(db, keys_dir, int(record["agency"]["id"]), record,
+                                            passphrase)
     store.store_report(db, record, kid, sig, pdf=pdf)
 
 
@@ -124,8 +124,8 @@ def seed_reports(db: sqlite_utils.Database, demo: list[dict], pearl_lab: agencie
     pearl, tea, huyou, bedding = demo
     for entry, agency, kind in ((pearl, pearl_lab, "commission"), (huyou, lab, "commission"),
                                 (bedding, lab, "commission"), (tea, lab, "assignment")):
-        store.commission(db, entry["product"]["gtin"], entry["batch"]["lot"], agency.id,
-                         actor="demo", kind=kind)
+        commissions.commission(db, entry["product"]["gtin"], entry["batch"]["lot"], agency.id,
+                               actor="demo", kind=kind)
     reports = [
         _record(pearl_lab, "ZJPQ-2026-0815", "委托检验", pearl, PEARL_ITEMS,
                 "淡水养殖珍珠，所检项目符合 GB/T 18781-2023 珠宝级要求", "2026-11-12", True),

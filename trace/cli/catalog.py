@@ -15,7 +15,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import catalog, corrections, issuing, keys
-from ..inspections import store
+from ..inspections import commissions
 from .common import database, echo_list, keys_args
 
 
@@ -344,7 +344,7 @@ def batch_list(gtin: str | None, as_json: bool):
 
 
 def _let_agency_sign(kind: str, gtin: str, lot: str, agency: str, by: str) -> None:
-    store.commission(database(), gtin, lot, agency, actor=by, kind=kind)
+    commissions.commission(database(), gtin, lot, agency, actor=by, kind=kind)
     what = "commissioned (委托)" if kind == "commission" else "assigned (监督抽检, 神秘抽检)"
     click.echo(f"Agency {agency} {what} for batch {catalog.normalise_lot(lot)} of {gtin}")
 

@@ -20,7 +20,7 @@ from flask.cli import AppGroup
 from .. import agencies, catalog, keys
 from ..errors import InvalidInput, TraceError
 from ..inspections import report as reports
-from ..inspections import store, tables
+from ..inspections import signing, store, tables
 from .common import database, keys_args
 
 
@@ -184,8 +184,8 @@ def _signed(db, entry, agency: str, keys_dir: str, passphrase: str | None,
         raise InvalidInput(f"the report's agency.id is not {agency} (--agency)")
     kept = "" if pdf else store.previous_pdf(db, int(agency), entry.get("report_no"),
                                              entry.get("supersedes"))
-    record = store.complete_unsigned(entry, agencies.get_agency(db, int(agency)), pdf, kept)
-    kid, sig = store.sign_with_agency_key(db, keys_dir, int(agency), record, passphrase)
+    record = signing.complete_unsigned(entry, agencies.get_agency(db, int(agency)), pdf, kept)
+    kid, sig = signing.sign_with_agency_key(db, keys_dir, int(agency), record, passphrase)
     return record, kid, sig
 
 
@@ -207,7 +207,7 @@ def inspection_withdraw(agency: str, report_no: str, reason: str):
     found = agencies.find_agency(db, agency)
     record = store.withdrawal(db, found.id, report_no, reason)
     keys_dir, passphrase = keys_args()
-    kid, sig = store.sign_with_agency_key(db, keys_dir, found.id, record, passphrase)
+    kid, sig = signing.sign_with_agency_key(db, keys_dir, found.id, record, passphrase)
     store.store_report(db, record, kid, sig)
     click.echo(f"Withdrew report {record['report_no']}: version {record['version']} "
                f"(signed with {kid}) supersedes version {record['supersedes']}.")

@@ -1,11 +1,10 @@
-"""Commissions, signed reports and their PDFs, and what a page shows of them.
+"""Signed reports and their PDFs: stored, served, found, withdrawn.
 
-An agency signs only for a batch a supplier commissioned it for (委托) or, for
-监督抽检 and 神秘抽检, one an operator assigned it; a report is stored only when
-its signature, made with that agency's own key, checks out. Nothing is edited
+A report is stored only for a batch its agency may sign for (see
+:mod:`.commissions`) and only when its signature, made with that agency's own
+key, checks out. Nothing is edited
 or deleted: a correction is a new signed version naming the one it supersedes::
 
-    commission(db, "09521234000013", "ZJ-2611-A", agency_id=1, actor="qc@pearl.cn")
     stored = store_report(db, record, kid, sig, pdf=pdf_bytes)
     for shown in served_reports(db, batch_id): shown["signature_ok"], shown["current"]
 """
@@ -18,7 +17,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import sqlite_utils
 
@@ -28,11 +26,9 @@ from ..db import utc_now
 from ..transparency import leaves
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TraceError
 from . import report as reports
-from .results import plain, read_limit, read_result, with_reading
+from .commissions import may_sign_for
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
-_PLUS_MINUS = re.compile(r"-?\d+(?:\.\d+)?\s*±\s*\d+(?:\.\d+)?")
-KINDS = {"commission": "委托", "assignment": "指派抽检"}
 
 
 @dataclass(frozen=True)
@@ -43,48 +39,6 @@ class StoredReport:
     report_no: str
     version: str
     kid: str
-
-
-def commission(db: sqlite_utils.Database, gtin: str, lot: str, agency_id: int | str, *,
-               actor: str, kind: str = "commission") -> None:
-    """Let an agency sign for a batch: a supplier's commission, or (``kind=
-    'assignment'``) an operator's assignment for 监督抽检 and 神秘抽检."""
-    if kind not in KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(KINDS)}")
-    batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
-    catalog.require_not_cancelled(db, batch)
-    agency = agencies.find_agency(db, agency_id)
-    if not agency.approved:
-        raise Forbidden(f"{agency.name} is not approved yet", message_zh="该检测机构尚未通过审核")
-    if not catalog.supplier_of(db, catalog.get_product(db, batch.gtin)).approved:
-        # a lab's signed report is public and logged; a sign-up may yet be turned down
-        raise Forbidden(f"batch {batch.lot}'s supplier is not approved yet; labs are "
-                        "commissioned once it is",
-                        message_zh="供货商通过平台审核后，才能委托或指派检测机构")
-    db.execute("INSERT OR IGNORE INTO commissions (batch_id, agency_id, kind, actor, at) "
-               "VALUES (?, ?, ?, ?, ?)", [batch.id, agency.id, kind, actor, utc_now()])
-
-
-def may_sign_for(db: sqlite_utils.Database, batch: catalog.Batch, agency: agencies.Agency,
-                 report_type: str) -> None:
-    """Raise unless the agency was commissioned (or, for 监督抽检 and 神秘抽检,
-    assigned) for this batch."""
-    kind = "assignment" if report_type in reports.ASSIGNED_TYPES else "commission"
-    held = {row[0] for row in db.execute("SELECT kind FROM commissions WHERE batch_id = ? AND "
-                                         "agency_id = ?", [batch.id, agency.id])}
-    if kind not in held:
-        who = "an operator assigned it" if kind == "assignment" else "its supplier commissioned it"
-        # The type chosen was the wrong one of two the lab may sign: say which to choose.
-        other = "监督抽检 or 神秘抽检" if kind == "commission" else "委托检验"
-        other_zh = "“监督抽检”或“神秘抽检”" if kind == "commission" else "“委托检验”"
-        hint = f"; the batch was {'assigned' if kind == 'commission' else 'commissioned'}: " \
-            f"choose {other}" if held else ""
-        hint_zh = f"；该批次是{KINDS['assignment' if kind == 'commission' else 'commission']}的，" \
-            f"请把报告类型选为{other_zh}" if held else ""
-        raise Forbidden(f"{agency.name} may sign a {report_type} report for batch {batch.lot} "
-                        f"only once {who}{hint}",
-                        message_zh=f"{agency.name} 未获{KINDS[kind]}，不能为批次 {batch.lot} 签发"
-                        f"{report_type}报告{hint_zh}")
 
 
 def _agency_key(db: sqlite_utils.Database, kid: str, agency: agencies.Agency) -> keys.KeyRecord:
@@ -371,128 +325,6 @@ def _pdf_intact(db: sqlite_utils.Database, sha256: str, checked: dict[str, bool]
         row = db.execute("SELECT data FROM report_pdfs WHERE sha256 = ?", [sha256]).fetchone()
         checked[sha256] = bool(row and hashlib.sha256(row[0]).hexdigest() == sha256)
     return checked[sha256]
-
-
-def complete_unsigned(record: dict, agency: agencies.Agency, pdf: bytes | None,
-                      kept_pdf: str = "") -> dict:
-    """An unsigned report the platform will sign, with what it can fill in itself:
-    the format version, the agency block, the PDF's hash (``kept_pdf``, the
-    superseded version's, when no PDF comes), version 1 and no superseded version
-    (a record signed elsewhere is never touched)."""
-    filled = {"v": reports.VERSION, "version": "1", "supersedes": "", **record}
-    filled["agency"] = {"id": str(agency.id), "name": agency.name, "cma": agency.cma_no,
-                        "cnas": agency.cnas_no or ""}
-    if isinstance(filled.get("batch"), dict):
-        filled["batch"] = _as_registered(filled["batch"])
-    if isinstance(filled.get("report_no"), str):
-        filled["report_no"] = written_report_no(filled["report_no"])
-    if not filled.get("pdf_sha256"):
-        filled["pdf_sha256"] = hashlib.sha256(pdf).hexdigest() if pdf is not None else kept_pdf
-    if isinstance(filled.get("items"), list):
-        filled["items"] = [with_reading(item) if isinstance(item, dict) and
-                           isinstance(item.get("result"), str) else item
-                           for item in filled["items"]]
-    return filled
-
-
-def _as_registered(named: dict) -> dict:
-    """The batch block with the GTIN and lot written as the catalogue writes them
-    (13 digits padded, lower case raised), so what the platform signs matches."""
-    written = dict(named)
-    for field, canonical in (("gtin", catalog.normalise_gtin), ("lot", catalog.normalise_lot)):
-        if isinstance(named.get(field), str):
-            try:
-                written[field] = canonical(named[field])
-            except InvalidInput:
-                pass  # refused with the field named when the record is checked
-    return written
-
-
-def own_key(db: sqlite_utils.Database, keys_dir: str | Path,
-            agency: agencies.Agency) -> str | None:
-    """The id of the agency's active key when the agency keeps its private half
-    itself (``agency key add``): the platform cannot sign for it."""
-    record = keys.active_key(db, agency.key_role)
-    return record.kid if record is not None and keys.kept_by_owner(keys_dir, record) else None
-
-
-def lost_key(db: sqlite_utils.Database, keys_dir: str | Path,
-             agency: agencies.Agency) -> str | None:
-    """The id of the agency's active key when the platform holds it and its private
-    half is missing from ``keys_dir``: nothing can be signed until the operator
-    restores it or gives the agency a new one."""
-    record = keys.active_key(db, agency.key_role)
-    return record.kid if record is not None and keys.lost_here(keys_dir, record) else None
-
-
-def sign_with_agency_key(db: sqlite_utils.Database, keys_dir: str | Path, agency_id: int,
-                         record: dict, passphrase: str | None = None) -> tuple[str, str]:
-    """Sign with the agency's server-held key: (kid, sig). An agency whose key is
-    its own (``agency key add``) is told to sign itself: the platform cannot."""
-    agency = agencies.get_agency(db, agency_id)
-    own = own_key(db, keys_dir, agency)
-    if own is not None:
-        raise Conflict(
-            f"{agency.name} keeps its own signing key ({own}): sign the report on your "
-            "machine ('python -m trace inspection sign') and send it with its kid and sig; "
-            "the platform cannot sign for you",
-            message_zh=f"贵机构的签名密钥（{own}）由贵机构自行保管，平台无法代为签名："
-                       "请在本机构电脑上用 inspection sign 签名，再提交签好的报告"
-                       "（inspection import，或在接口里带上 kid 和 sig）")
-    lost = lost_key(db, keys_dir, agency)
-    if lost is not None:  # the lab's to hear in full (a KeyProblem is told only vaguely)
-        raise Conflict(
-            f"the platform cannot find {agency.name}'s signing key ({lost}) on the server, so "
-            "nothing can be signed for now: ask the platform's operator to restore it from "
-            f"the key backup, or to give you a new one (keys rotate --role {agency.key_role})",
-            message_zh=f"平台服务器上找不到贵机构的签名密钥（{lost}），暂时无法签名："
-                       "请联系平台运营者从密钥备份中恢复，或为贵机构换发新密钥")
-    signer = keys.load_signer(db, keys_dir, passphrase, role=agency.key_role)
-    signer.require_role(agency.key_role)
-    return signer.kid, reports.sign_record(signer.private_key, signer.kid,
-                                           reports.check_record(record))
-
-
-def for_display(served: list[dict], valid_days: int, today: date | None = None) -> list[dict]:
-    """The served reports with what a page adds: the names of failed items, how many
-    days old a report is once it is older than ``valid_days``, and whether its lab
-    withdrew it (those go last: what the batch stands on comes first)."""
-    today = today or date.today()
-    shown = []
-    for entry in served:
-        if not entry["signature_ok"]:  # nothing of it is read: only that it fails
-            shown.append(dict(entry, failed=[], stale=0, results=[], limits=[]))
-            continue
-        report = entry["report"]
-        age = (today - date.fromisoformat(report["issued_on"])).days
-        shown.append(dict(entry, failed=[item["name"] for item in reports.failed_items(report)],
-                          stale=age if age > valid_days else 0,
-                          results=[shown_result(item) for item in report["items"]],
-                          limits=[shown_limit(item) for item in report["items"]]))
-    return sorted(shown, key=lambda entry: entry["withdrawn"])
-
-
-def shown_result(item: dict) -> str:
-    """The result as printed, with its unit where the unit belongs to a number
-    ('0.62 mg/kg', but '未检出' and '强 B' alone)."""
-    result, unit = item["result"], item.get("unit", "")
-    if unit and unit not in result and read_result(result).qualifier != "ND" and \
-            re.search(r"\d", plain(result)):
-        return f"{result} {unit}"  # a figure, a range, a grade such as 4-5 级
-    return result
-
-
-def shown_limit(item: dict) -> str:
-    """The limit as printed, with the item's unit when it is a figure without one
-    ('≤0.1 mg/kg'): beside 未检出 the unit is written nowhere else."""
-    limit, unit = item.get("limit") or "", item.get("unit", "")
-    if not limit:
-        return "—"
-    figure = read_limit(limit).qualifier in ("=", "<", ">", "≤", "≥", "range") or \
-        _PLUS_MINUS.fullmatch(plain(limit))
-    if unit and figure and re.search(r"\d\s*$", plain(limit)):
-        return f"{limit} {unit}"
-    return limit
 
 
 def find_report(db: sqlite_utils.Database, agency_id: int, report_no: str,

@@ -19,8 +19,7 @@ from flask import (Blueprint, current_app, flash, g, redirect, render_template, 
 from .. import accounts, agencies, catalog, keys, reports, rooms
 from ..digits import is_number
 from ..errors import Conflict, InvalidInput, NotFound, TraceError
-from ..inspections import lists
-from ..inspections import store as inspection_store
+from ..inspections import commissions, lists
 from . import attachment, get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
@@ -166,9 +165,9 @@ def assign():
         if not is_number(form.get("agency") or ""):
             raise InvalidInput("choose an agency", message_zh="请选择检测机构")
         db = get_db()
-        inspection_store.commission(db, form.get("gtin", ""), form.get("lot", ""),
-                                    int(form["agency"]), actor=signed_in_user().email,
-                                    kind="assignment")
+        commissions.commission(db, form.get("gtin", ""), form.get("lot", ""),
+                               int(form["agency"]), actor=signed_in_user().email,
+                               kind="assignment")
         lab = agencies.get_agency(db, int(form["agency"]))
         batch = catalog.get_batch(db, form.get("gtin", ""), catalog.normalise_lot(
             form.get("lot", "")))

@@ -17,7 +17,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from .. import agencies, catalog
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TraceError
 from ..inspections import report as reports
-from ..inspections import lines, lists, store, tables
+from ..inspections import lines, lists, signing, store, tables
 from . import get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
@@ -72,8 +72,8 @@ def new_report():
                             message_zh="贵机构尚未通过平台审核，不能签发报告")
         record, pdf = _record(db, batches)
         config = current_app.config
-        kid, sig = store.sign_with_agency_key(db, config["KEYS_DIR"], g.agency.id, record,
-                                              config["KEY_PASSPHRASE"])
+        kid, sig = signing.sign_with_agency_key(db, config["KEYS_DIR"], g.agency.id, record,
+                                                config["KEY_PASSPHRASE"])
         stored = store.store_report(db, record, kid, sig, pdf=pdf)
     except TraceError as error:
         return _form(batches, request.form, in_reader_language(error), error.status)
@@ -96,8 +96,8 @@ def withdraw():
                                message_zh="请勾选确认：撤回后不能恢复")
         unsigned = store.withdrawal(db, g.agency.id, report_no, request.form.get("reason", ""))
         config = current_app.config
-        kid, sig = store.sign_with_agency_key(db, config["KEYS_DIR"], g.agency.id, unsigned,
-                                              config["KEY_PASSPHRASE"])
+        kid, sig = signing.sign_with_agency_key(db, config["KEYS_DIR"], g.agency.id, unsigned,
+                                                config["KEY_PASSPHRASE"])
         store.store_report(db, unsigned, kid, sig)
     except TraceError as error:
         return _withdraw_form(record, in_reader_language(error), error.status)
@@ -145,7 +145,7 @@ def _filled_from(records: list[dict], batches: list[dict], name: str) -> dict:
                                       "请每份报告单独存一个文件")
     # What signing would refuse (a verdict of NG, a failed item under a passing
     # conclusion) is said now, before the clerk has chosen the PDF.
-    record = reports.check_record(store.complete_unsigned(records[0], g.agency, None))
+    record = reports.check_record(signing.complete_unsigned(records[0], g.agency, None))
     gtin, lot = record["batch"]["gtin"], record["batch"]["lot"]
     chosen = next((b for b in batches if (b["gtin"], b["lot"]) == (gtin, lot)), None)
     if chosen is None:
@@ -213,10 +213,10 @@ def _key_notice(db) -> tuple[str | None, bool]:
     a form, and whether it is the platform's to fix: the agency keeps its own key,
     or the platform lost its key file (then the operator is to be called)."""
     keys_dir = current_app.config["KEYS_DIR"]
-    own = store.own_key(db, keys_dir, g.agency)
+    own = signing.own_key(db, keys_dir, g.agency)
     if own is not None:
         return t("agency.own_key").format(kid=own), False
-    lost = store.lost_key(db, keys_dir, g.agency)
+    lost = signing.lost_key(db, keys_dir, g.agency)
     return (t("agency.lost_key").format(kid=lost), True) if lost is not None else (None, False)
 
 

@@ -32,6 +32,7 @@ from werkzeug.exceptions import abort
 from .. import (accounts, agencies, catalog, corrections, downloads, issuing, keys,
                 product_photos, recalls, verification)
 from ..inspections import report as report_format
+from ..inspections import signing
 from ..inspections import store as inspection_store
 from ..errors import Forbidden, InvalidInput, Unauthorized
 from . import api_models as m
@@ -427,7 +428,7 @@ def create_inspection(json: m.InspectionIn):
         record, kid, sig = body.report, body.kid, body.sig
     else:  # the platform signs, and fills in what it knows
         record = _unsigned(db, body.report, agency, pdf)
-        kid, sig = inspection_store.sign_with_agency_key(
+        kid, sig = signing.sign_with_agency_key(
             db, config["KEYS_DIR"], agency.id, record, config["KEY_PASSPHRASE"])
     stored = inspection_store.store_report(db, record, kid, sig, pdf=pdf)
     batch = catalog.get_batch_by_id(db, stored.batch_id)
@@ -445,7 +446,7 @@ def _unsigned(db, report: dict, agency: agencies.Agency, pdf: bytes | None) -> d
         return _withdrawal(db, report, agency)
     kept = "" if pdf is not None else inspection_store.previous_pdf(
         db, agency.id, report.get("report_no"), report.get("supersedes"))
-    return inspection_store.complete_unsigned(report, agency, pdf, kept)
+    return signing.complete_unsigned(report, agency, pdf, kept)
 
 
 WITHDRAWAL_FIELDS = {"report_no", "status", "reason"}

@@ -15,7 +15,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from .. import verification
-from ..inspections import store as inspection_store
+from ..inspections import display as inspection_display
 from . import app_cache, current_lang
 
 PARTS = ("lab_warnings", "expired", "product", "supplier", "batch", "lab")
@@ -37,7 +37,7 @@ def batch_cards(verdict: verification.Verdict) -> dict[str, Markup]:
 
 def displayed(served) -> list[dict]:
     """Served reports with what a page adds (failed items, age), as of today."""
-    return inspection_store.for_display(list(served), current_app.config["REPORT_VALID_DAYS"])
+    return inspection_display.for_display(list(served), current_app.config["REPORT_VALID_DAYS"])
 
 
 def _render(verdict: verification.Verdict) -> dict[str, Markup]:

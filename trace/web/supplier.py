@@ -30,6 +30,7 @@ from .. import (agencies, catalog, corrections, downloads, images, issuing, jobs
 from ..checkpointing import sign_pending
 from ..codes import group_serial
 from ..digits import ascii_digits, is_number
+from ..inspections import commissions
 from ..inspections import lists as inspection_lists
 from ..inspections import store as inspection_store
 from ..inspections import report as report_format
@@ -425,8 +426,8 @@ def commission(gtin: str, lot: str):
         agency_id = request.form.get("agency", "")
         if not is_number(agency_id):
             raise InvalidInput("choose an agency", message_zh="请选择检测机构")
-        inspection_store.commission(db, found.gtin, found.lot, int(agency_id),
-                                    actor=signed_in_user().email)
+        commissions.commission(db, found.gtin, found.lot, int(agency_id),
+                               actor=signed_in_user().email)
     except TraceError as error:
         return _batch_page(found, error.status, lab_error=in_reader_language(error))
     flash(t("ws.commissioned"), "lab-ok")

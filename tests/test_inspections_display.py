@@ -1,0 +1,21 @@
+"""What a page shows of a lab report's results and limits."""
+
+from trace.inspections import display
+
+
+def test_a_result_shows_its_unit_only_beside_a_number():
+    assert [display.shown_result({"result": r, "unit": "mg/kg"}) for r in
+            ("0.62", "<0.01", "未检出", "强 B")] == ["0.62 mg/kg", "<0.01 mg/kg", "未检出", "强 B"]
+    assert [display.shown_result({"result": r, "unit": u}) for r, u in
+            (("0,05", "mg/kg"), ("5×10²", "CFU/g"), ("-10", "℃"), ("45±0.5", "cm"),
+             ("4-5", "级"), ("0.5mg/kg", "mg/kg"))] == \
+        ["0,05 mg/kg", "5×10² CFU/g", "-10 ℃", "45±0.5 cm", "4-5 级", "0.5mg/kg"]
+
+
+def test_a_limit_shows_the_unit_it_does_not_write_itself():
+    """Beside 未检出 the limit is the only place the unit can be read."""
+    shown = [display.shown_limit({"limit": limit, "unit": "mg/kg"}) for limit in
+             ("≤0.1", "≤100 μg/kg", "不得检出", "0.1–0.5", "GB 2762", "", "45±1")]
+    assert shown == ["≤0.1 mg/kg", "≤100 μg/kg", "不得检出", "0.1–0.5 mg/kg", "GB 2762", "—",
+                     "45±1 mg/kg"]
+    assert display.shown_limit({"limit": "≤0.1"}) == "≤0.1"
