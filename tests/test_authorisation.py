@@ -149,6 +149,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("admin.rotate", "POST", "/admin/keys/rotate", {"confirm": "1"}, ADMIN_ONLY),
     # No buyer has reported anything in this world: the operator is told there is no photo.
     ("admin.report_photo", "GET", "/admin/reports/1/photo", None, dict(ADMIN_ONLY, admin="404")),
+    ("admin.report_handled", "POST", "/admin/reports/1/handled", {"note": "已回访"}, ADMIN_ONLY),
     ("api.openapi", "GET", "/api/v1/openapi.json", None, PUBLIC),
     ("api.create_product", "POST", "/api/v1/products", {"gtin": "{fresh}", "name": "x"},
      API_SUPPLIER),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sqlite3
 from urllib.parse import quote
 
 import pytest
@@ -13,7 +14,7 @@ from PIL import Image, PngImagePlugin
 from trace import reports
 from trace.errors import InvalidInput
 
-from conftest import BASE_URL, GTIN, LOT, forged
+from conftest import BASE_URL, GTIN, LOT, forged, post_form
 
 GPS_IFD = 0x8825
 
@@ -232,3 +233,61 @@ def test_the_operator_sees_the_reports_and_their_photos_on_the_web(
     assert b"SecretPhone" not in photo.data  # the stripped copy, as stored
     assert operator.get("/admin/reports/99/photo").status_code == 404
     assert client.get("/admin/reports/1/photo").status_code == 302  # a buyer: sign in first
+
+
+def test_the_operator_marks_a_report_handled_with_what_was_done(
+        app, client, db, issued_urls, make_account, sign_in):
+    """The queue only grew: the operator could not tell the reports followed up from
+    those still waiting for a call back."""
+    code = issued_urls[0][len(BASE_URL):]
+    assert post_report(client, code, jpeg_with_gps(), contact="138 0000 0000").status_code == 200
+    operator = sign_in(app.test_client(), make_account("admin", "ops@trace.example.cn"))
+    page = operator.get("/admin/").get_data(as_text=True)
+    assert "待处理 1 条，共 1 条" in page and 'href="#buyer-reports">买家举报 <b' in page
+    refused = post_form(operator, "/admin/reports/1/handled", {"note": "  "}, page="/admin/")
+    card = refused.get_data(as_text=True)
+    card = card[card.index('id="buyer-reports"'):card.index('id="suppliers"')]
+    assert refused.status_code == 400 and "请写下处理情况" in card
+    assert "<details class=\"edit\" open>" in card and "autofocus" in card
+    assert db.execute("SELECT count(*) FROM report_handlings").fetchone()[0] == 0
+    done = post_form(operator, "/admin/reports/1/handled",
+                     {"note": "已回访买家，确认为仿冒，转交供货商"}, page="/admin/")
+    assert done.status_code == 303 and done.headers["Location"].endswith("#buyer-reports")
+    page = operator.get("/admin/").get_data(as_text=True)
+    card = page[page.index('id="buyer-reports"'):page.index('id="suppliers"')]
+    assert "举报编号 1 已标为已处理" in page and "待处理 0 条，共 1 条" in card
+    assert "举报都已处理" in card and "最近处理的 1 条" in card
+    assert "ops@trace.example.cn 处理" in card and "已回访买家，确认为仿冒，转交供货商" in card
+    again = post_form(operator, "/admin/reports/1/handled", {"note": "再次"}, page="/admin/")
+    assert again.status_code == 303  # told at the top of the page, the first note kept
+    assert "已由 ops@trace.example.cn 标为已处理" in operator.get("/admin/").get_data(as_text=True)
+    assert [row[0] for row in db.execute("SELECT note FROM report_handlings")] == [
+        "已回访买家，确认为仿冒，转交供货商"]
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("UPDATE report_handlings SET note = 'x'")
+
+
+def test_the_supplier_reads_that_a_report_was_followed_up_but_not_the_note(
+        client, db, issued_urls, make_account, sign_in):
+    code = issued_urls[0][len(BASE_URL):]
+    assert post_report(client, code, contact="138 0000 0000").status_code == 200
+    reports.mark_handled(db, 1, actor="ops@trace.example.cn", note="买家电话 138 0000 0000 已回访")
+    [seen], total = reports.about_supplier(db, 1)
+    assert total == 1 and seen.handled_at and seen.handled_note is None
+    assert seen.handled_by is None and seen.contact is None
+
+
+def test_marking_handled_from_the_command_line(run_cli, client, db, issued_urls):
+    code = issued_urls[0][len(BASE_URL):]
+    assert post_report(client, code).status_code == 200
+    assert "No open reports" not in run_cli("reports", "list", "--open").output
+    empty = run_cli("reports", "handle", "1", "--note", " ")
+    assert empty.exit_code != 0 and "say what was done" in empty.output
+    done = run_cli("reports", "handle", "1", "--note", "已转交供货商", "--by", "ops")
+    assert done.exit_code == 0 and "Report 1 marked handled" in done.output
+    assert "No open reports." in run_cli("reports", "list", "--open").output
+    assert "handled" in run_cli("reports", "list").output
+    [entry] = json.loads(run_cli("reports", "list", "--json").output)
+    assert (entry["handled_by"], entry["handled_note"]) == ("ops", "已转交供货商")
+    missing = run_cli("reports", "handle", "9", "--note", "x")
+    assert missing.exit_code != 0 and "9" in missing.output

@@ -570,4 +570,19 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         # known to the operator: its holder sets their own at the next sign-in.
         "ALTER TABLE users ADD COLUMN password_temporary INTEGER NOT NULL DEFAULT 0",
     ]),
+    (23, [
+        # A buyer's report the operator has followed up, with what was done: the
+        # queue shows what is still open. Written once; the report itself is kept
+        # as the buyer sent it.
+        """CREATE TABLE report_handlings (
+            report_id INTEGER PRIMARY KEY REFERENCES reports(id),
+            note TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        """CREATE TRIGGER report_handlings_no_update BEFORE UPDATE ON report_handlings
+           BEGIN SELECT RAISE(ABORT, 'report_handlings is append-only'); END""",
+        """CREATE TRIGGER report_handlings_no_delete BEFORE DELETE ON report_handlings
+           BEGIN SELECT RAISE(ABORT, 'report_handlings is append-only'); END""",
+    ]),
 ]

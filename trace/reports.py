@@ -7,12 +7,14 @@ position, phone model) and every other metadata block are gone (``images``)::
     report = submit_report(db, ReportForm(what_seen="珠子掉色", where_bought="某直播间"),
                            network=seen.network, photo=jpeg_bytes)
     list_reports(db, gtin="09521234000013")
+    mark_handled(db, report.id, actor="ops@trace.cn", note="已联系买家，转交供货商核查")
+    list_reports(db, still_open=True)          # what the operator has yet to follow up
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
 import sqlite_utils
@@ -20,7 +22,7 @@ import sqlite_utils
 from . import images, throttle
 from .catalog import clean_text, normalise_gtin
 from .db import utc_now
-from .errors import InvalidInput
+from .errors import Conflict, InvalidInput, NotFound
 
 # A photo is kept no larger than a label on it needs to be read.
 MAX_PHOTO_BYTES = images.MAX_BYTES
@@ -52,6 +54,9 @@ class Report(ReportForm):
     photo_sha256: str | None = None
     photo_type: str | None = None
     created_at: str = ""
+    handled_at: str | None = None  # once the operator has followed it up
+    handled_by: str | None = None
+    handled_note: str | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -109,6 +114,10 @@ def submit_report(db: sqlite_utils.Database, form: ReportForm, *, network: str,
 
 _COLUMNS = ("id", "gtin", "lot", "serial", "verdict", "what_seen", "where_bought", "contact",
             "photo_sha256", "photo_type", "created_at")
+# A report with its handling, if any: "FROM" the two tables, aliased r and h.
+_HANDLED = ("handled_at", "handled_by", "handled_note")
+_SELECT = (f"SELECT {', '.join('r.' + column for column in _COLUMNS)}, h.at, h.actor, h.note "
+           "FROM reports r LEFT JOIN report_handlings h ON h.report_id = r.id")
 RESEND_WINDOW = timedelta(minutes=10)
 
 
@@ -122,16 +131,54 @@ def _resent(db: sqlite_utils.Database, form: ReportForm, network: str) -> Report
     return Report(**dict(zip(_COLUMNS, row))) if row else None
 
 
-def list_reports(db: sqlite_utils.Database, gtin: str | None = None,
-                 limit: int = -1) -> list[Report]:
-    """The queue, newest first (the latest ``limit``); only one product's with ``gtin``."""
-    sql = f"SELECT {', '.join(_COLUMNS)} FROM reports"
-    params: list = []
+def _read(row) -> Report:
+    return Report(**dict(zip(_COLUMNS + _HANDLED, row)))
+
+
+def list_reports(db: sqlite_utils.Database, gtin: str | None = None, limit: int = -1, *,
+                 still_open: bool | None = None) -> list[Report]:
+    """The queue, newest first (the latest ``limit``); only one product's with ``gtin``;
+    only those not yet followed up (``still_open=True``) or only those that were
+    (``False``)."""
+    where, params = [], []
     if gtin:
-        sql += " WHERE gtin = ?"
+        where.append("r.gtin = ?")
         params.append(normalise_gtin(gtin))
-    rows = db.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
-    return [Report(**dict(zip(_COLUMNS, row))) for row in rows]
+    if still_open is not None:
+        where.append(f"h.report_id IS {'' if still_open else 'NOT '}NULL")
+    sql = _SELECT + (f" WHERE {' AND '.join(where)}" if where else "")
+    rows = db.execute(sql + " ORDER BY r.id DESC LIMIT ?", [*params, limit]).fetchall()
+    return [_read(row) for row in rows]
+
+
+def count_reports(db: sqlite_utils.Database) -> tuple[int, int]:
+    """(reports still open, reports in all)."""
+    row = db.execute("SELECT count(*) - (SELECT count(*) FROM report_handlings), count(*) "
+                     "FROM reports").fetchone()
+    return row[0], row[1]
+
+
+def mark_handled(db: sqlite_utils.Database, report_id: int, *, actor: str,
+                 note: str | None) -> Report:
+    """Record that the operator followed the report up, and how (called the buyer,
+    passed it to the supplier, told 市场监管): once, with a note."""
+    row = db.execute(_SELECT + " WHERE r.id = ?", [report_id]).fetchone()
+    if row is None:
+        raise NotFound(f"no report {report_id}", message_zh=f"没有编号为 {report_id} 的举报")
+    report = _read(row)
+    if report.handled_at:
+        raise Conflict(f"report {report_id} was marked handled by {report.handled_by} at "
+                       f"{report.handled_at}",
+                       message_zh=f"举报编号 {report_id} 已由 {report.handled_by} 标为已处理")
+    written = clean_text(note, "note", what_zh="处理情况", limit=500, multiline=True)
+    if not written:
+        raise InvalidInput("say what was done about it (whom you called, what you found)",
+                           message_zh="请写下处理情况：联系了谁、查到了什么、如何处理")
+    at = utc_now()
+    db.execute("INSERT INTO report_handlings (report_id, note, actor, at) VALUES (?, ?, ?, ?)",
+               [report_id, written, actor, at])
+    return Report(**{**asdict(report), "handled_at": at, "handled_by": actor,
+                     "handled_note": written})
 
 
 def report_photo(db: sqlite_utils.Database, report_id: int) -> tuple[bytes, str] | None:
@@ -144,12 +191,13 @@ def about_supplier(db: sqlite_utils.Database, supplier_id: int,
                    limit: int = 20) -> tuple[list[Report], int]:
     """The latest reports naming the supplier's products (a forged code names the GTIN
     it copies) and how many there are; without the buyer's contact, which the form
-    asks for the platform's follow-up only."""
-    where = "FROM reports WHERE gtin IN (SELECT gtin FROM products WHERE supplier_id = ?)"
-    total = db.execute(f"SELECT count(*) {where}", [supplier_id]).fetchone()[0]
-    rows = db.execute(f"SELECT {', '.join(_COLUMNS)} {where} ORDER BY id DESC LIMIT ?",
+    asks for the platform's follow-up only, nor the operator's note on it."""
+    where = "WHERE r.gtin IN (SELECT gtin FROM products WHERE supplier_id = ?)"
+    total = db.execute(f"SELECT count(*) FROM reports r {where}", [supplier_id]).fetchone()[0]
+    rows = db.execute(f"{_SELECT} {where} ORDER BY r.id DESC LIMIT ?",
                       [supplier_id, limit]).fetchall()
-    return [Report(**dict(zip(_COLUMNS, row), contact=None)) for row in rows], total
+    return [replace(_read(row), contact=None, handled_by=None, handled_note=None)
+            for row in rows], total
 
 
 def photo(db: sqlite_utils.Database, sha256: str) -> tuple[bytes, str] | None:

@@ -126,23 +126,45 @@ def reports_group():
 
 @reports_group.command("list")
 @click.option("--gtin", help="Only reports about this product.")
+@click.option("--open", "still_open", is_flag=True,
+              help="Only reports not yet marked handled.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
-def reports_list(gtin: str | None, as_json: bool):
+def reports_list(gtin: str | None, still_open: bool, as_json: bool):
     """The reports queue, newest first.
 
     \b
     Example:
+      python -m trace reports list --open
       python -m trace reports list --gtin 09521234000013 --json
     """
     def lines(report: reports.Report) -> str:
         about = " ".join(filter(None, [report.gtin, report.lot, report.serial])) or "(no code)"
         photo = f"  photo {report.photo_sha256[:12]}" if report.photo_sha256 else ""
         when = beijing_time(report.created_at)  # as the buyer's page showed the time
+        handled = (f"\n    handled {beijing_time(report.handled_at)} by {report.handled_by}: "
+                   f"{report.handled_note}" if report.handled_at else "\n    open")
         return (f"#{report.id}  {when} Beijing  {about}  [{report.verdict or '-'}]"
                 f"{photo}\n    saw: {report.what_seen}\n    bought at: {report.where_bought}"
-                + (f"\n    contact: {report.contact}" if report.contact else ""))
-    echo_list(reports.list_reports(database(), gtin), as_json, "No reports.", lines,
+                + (f"\n    contact: {report.contact}" if report.contact else "") + handled)
+    echo_list(reports.list_reports(database(), gtin, still_open=still_open or None), as_json,
+              "No open reports." if still_open else "No reports.", lines,
               reports.Report.to_json)
+
+
+@reports_group.command("handle")
+@click.argument("report_id", type=int)
+@click.option("--note", required=True,
+              help="What was done: whom you called, what you found, where it went.")
+@_by_option
+def reports_handle(report_id: int, note: str, actor: str):
+    """Mark a report handled, with what was done; it leaves the open queue.
+
+    \b
+    Example:
+      python -m trace reports handle 3 --note "已联系买家，确认仿冒，转交供货商和市场监管"
+    """
+    reports.mark_handled(database(), report_id, actor=actor, note=note)
+    click.echo(f"Report {report_id} marked handled")
 
 
 @reports_group.command("photo")

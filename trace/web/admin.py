@@ -4,6 +4,7 @@ and rotate the issuer key. Every route is for a signed-in admin account::
     GET  /admin/                               pending organisations, buyers' reports,
                                                assignments, accounts, keys
     GET  /admin/reports/{id}/photo             a buyer's photo, as a download
+    POST /admin/reports/{id}/handled           a buyer's report followed up, with a note
     POST /admin/suppliers/{id}/approve|reject, /admin/agencies/{id}/approve|reject
     POST /admin/users/{id}/disable|enable
     POST /admin/users/{id}/reset-password      a new password, shown once
@@ -47,11 +48,14 @@ def home(status: int = 200, **problem):
     org_names = {("supplier", row["id"]): row["name"] for row in suppliers} | \
         {("agency", lab.id): lab.name for lab in labs} | \
         {("streamer", room.id): room.name for room in channels}
-    reported = reports.list_reports(db, limit=REPORTS_SHOWN)
+    reported = reports.list_reports(db, limit=REPORTS_SHOWN, still_open=True)
+    handled = reports.list_reports(db, limit=HANDLED_SHOWN, still_open=False)
+    reports_open, reports_total = reports.count_reports(db)
     return render_template("admin/home.html", suppliers=suppliers, agencies=labs,
-                           rooms=channels, reported=reported,
-                           reports_total=db.execute("SELECT count(*) FROM reports").fetchone()[0],
-                           product_names=_product_names(db, {r.gtin for r in reported if r.gtin}),
+                           rooms=channels, reported=reported, handled=handled,
+                           reports_open=reports_open, reports_total=reports_total,
+                           product_names=_product_names(
+                               db, {r.gtin for r in reported + handled if r.gtin}),
                            pending=[row for row in suppliers
                                     if not row["approved_at"] and not row["rejected_at"]],
                            pending_agencies=[lab for lab in labs
@@ -67,7 +71,8 @@ def home(status: int = 200, **problem):
                            form=request.form if problem else {}, problem=problem), status
 
 
-REPORTS_SHOWN = 20  # the latest; the whole queue is `reports list` (JSON too)
+REPORTS_SHOWN = 20  # the latest open; the whole queue is `reports list` (JSON too)
+HANDLED_SHOWN = 10  # the latest followed up, with what was done
 ASSIGNMENTS_SHOWN = 20  # the latest, with what each lab has sent so far
 
 
@@ -90,6 +95,22 @@ def report_photo(report_id: int):
     extension = "png" if content_type == "image/png" else "jpg"
     return current_app.response_class(data, mimetype=content_type,
                                       headers=attachment(f"report-{report_id}.{extension}"))
+
+
+@bp.post("/reports/<int:report_id>/handled")
+def report_handled(report_id: int):
+    """Mark a buyer's report followed up, with what was done; it leaves the open list."""
+    try:
+        reports.mark_handled(get_db(), report_id, actor=signed_in_user().email,
+                             note=request.form.get("note", ""))
+    except InvalidInput as error:  # beside that report's form, with the note kept
+        return home(error.status, report_error=in_reader_language(error),
+                    report_id=report_id)
+    except TraceError as error:  # handled already (by another operator), or no such report
+        flash(in_reader_language(error), "bad")
+    else:
+        flash(t("admin.report_handled").format(id=report_id), "ok")
+    return redirect(link("admin.home") + "#buyer-reports", 303)
 
 
 @bp.post("/suppliers/<int:supplier_id>/approve")
