@@ -379,3 +379,14 @@ def test_a_report_its_lab_withdrew_fails_the_report_check_and_says_why(
     assert not names(result)["report"] and not names(result)["results"]
     assert detail(result, "report") == ("检测机构撤回了报告 ZJPQ-2026-0815，撤回原因：样品并非取自本批次。"
                                         "本批次没有其他有效的检测报告，需要重新检测")
+
+
+def test_a_single_items_recall_is_not_called_a_withdrawn_batch_recall(db, room, issued_urls):
+    """One necklace recalled said 曾召回后撤销 about its batch, which was never recalled."""
+    from trace import recalls
+    from trace.codes import parse_link
+    recalls.recall_item(db, parse_link(issued_urls[1], BASE_URL), "珠层破损", actor="qc")
+    [after_sales] = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks
+                     if c.name == "after_sales"]
+    assert "曾召回后撤销" not in after_sales.detail
+    assert f"单件召回：{LOT} 1 件" in after_sales.detail and after_sales.ok

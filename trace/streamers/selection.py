@@ -269,17 +269,22 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
     gtins = "SELECT gtin FROM products WHERE supplier_id = ?"
     fakes = db.execute(f"SELECT count(DISTINCT network) FROM reports WHERE gtin IN ({gtins}) "
                        "AND created_at >= ?", [verdict.supplier.id, since]).fetchone()[0]
+    events = "SELECT count(*) FROM status_events e WHERE e.batch_id = b.id AND e.action = ?"
     recalled = db.execute(
         f"SELECT b.lot, b.status, (SELECT reason FROM status_events e WHERE e.batch_id = b.id "
-        f"AND e.action = 'recall' ORDER BY e.id DESC LIMIT 1) FROM batches b "
+        f"AND e.action = 'recall' ORDER BY e.id DESC LIMIT 1), ({events} AND e.at >= ?), "
+        f"({events} AND e.at >= ?) FROM batches b "
         f"WHERE b.gtin IN ({gtins}) AND b.id IN (SELECT batch_id FROM status_events "
         f"WHERE action IN ('recall', 'recall_item') AND at >= ?) ORDER BY b.lot",
-        [verdict.supplier.id, since]).fetchall()
+        ["recall", since, "recall_item", since, verdict.supplier.id, since]).fetchall()
     # The sample's own batch under recall is the recall row's to say, not said twice.
     own = verdict.batch.lot if verdict.batch else None
-    in_force = [f"{lot}（{reason}）" for lot, status, reason in recalled
+    in_force = [f"{lot}（{reason}）" for lot, status, reason, _batch, _items in recalled
                 if status == "recalled" and lot != own]
-    withdrawn = [lot for lot, status, _reason in recalled if status != "recalled"]
+    # A batch recall lifted since; single items recalled are not a batch's recall.
+    withdrawn = [lot for lot, status, _reason, batch, _items in recalled
+                 if batch and status != "recalled"]
+    items = [(lot, count) for lot, _status, _reason, _batch, count in recalled if count]
     detail = (f"近一年：消费者举报假货 {fakes} 起（同一网络的多次举报算一起）" if fakes
               else "近一年：没有消费者举报假货")
     detail += f"；在召回的其他批次：{'、'.join(in_force)}" if in_force else "；没有其他在召回的批次"
@@ -290,6 +295,10 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
     if withdrawn:
         detail += f"；曾召回后撤销：{'、'.join(withdrawn)}"
         english += f"; recalls withdrawn: {', '.join(withdrawn)}"
+    if items:
+        detail += "；单件召回：" + "、".join(f"{lot} {count} 件" for lot, count in items)
+        english += "; single items recalled: " + ", ".join(
+            f"{lot} ({count})" for lot, count in items)
     return Check("after_sales", fakes <= FAKE_REPORTS_TOLERATED and not in_force, detail,
                  english)
 
