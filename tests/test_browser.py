@@ -13,7 +13,7 @@ import io
 import pytest
 from PIL import Image, ImageStat
 
-from conftest import BASE_URL
+from conftest import BASE_URL, GTIN, LOT
 
 WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; V2227A) AppleWebKit/537.36 (KHTML, like Gecko) "
              "Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160083 "
@@ -430,3 +430,69 @@ def test_a_failed_lab_tests_verdict_leads_a_zoomed_phone(
                           "e.getBoundingClientRect().top)")
     assert order[0] < order[1]  # the verdict first, its warning after
     context.close()
+
+
+# The WCAG contrast of each visible button's text against the colour behind it, and
+# its side padding: a stylesheet rule for links in a list once turned the room's
+# main button black on navy, its label touching the edges.
+_BUTTONS_AS_DRAWN = """() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const behind = (el) => { for (; el; el = el.parentElement) {
+    const c = rgb(getComputedStyle(el).backgroundColor);
+    if (c.length === 3 || c[3] > 0) return c.slice(0, 3); } return [255, 255, 255]; };
+  return [...document.querySelectorAll("main a.button, main button, main .button-link")]
+    .filter((el) => el.offsetParent !== null).map((el) => {
+      const style = getComputedStyle(el), a = lum(rgb(style.color)), b = lum(behind(el));
+      return {text: el.innerText.trim(), padding: parseFloat(style.paddingLeft),
+              contrast: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)}; });
+}"""
+
+
+def test_the_rooms_buttons_are_readable(page, live_server, app, db, issued_urls,
+                                        make_account):
+    from trace import rooms
+    from trace.streamers import live, selection
+
+    from conftest import STAFF_PASSWORD
+    from test_web_public import _stored_report
+    room = rooms.add_room(db, "山下湖珍珠直播间", "douyin", "7712345678")
+    _stored_report(app, db)
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    selection.record_selection(db, room, result, "选用", actor="live",
+                               override_reason=None if result.ok else "样品已送检")
+    live.open_live(db, room, GTIN, LOT, actor="live")
+    email = make_account("streamer", "live@room.example.cn", org=str(room.id))
+    open_page(page, live_server + "/login")
+    page.fill("#email", email)
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/streamer/")
+    drawn = page.evaluate(_BUTTONS_AS_DRAWN)
+    assert any(button["text"] == "打开开播页面" for button in drawn), drawn
+    for button in drawn:
+        assert button["contrast"] >= 4.5 and button["padding"] >= 8, button
+
+
+@pytest.mark.parametrize("role, path", [("admin", "/admin/"), ("supplier", "/supplier/"),
+                                        ("agency", "/agency/reports/new")])
+def test_each_workspaces_buttons_are_readable(page, live_server, db, issued_urls, commissioned,
+                                              make_account, role, path):
+    from conftest import STAFF_PASSWORD
+    org = {"admin": None, "supplier": "1", "agency": str(commissioned.id)}[role]
+    email = make_account(role, f"{role}@trace.example.cn", org=org)
+    open_page(page, live_server + "/login")
+    page.fill("#email", email)
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"**/{role}/")
+    open_page(page, live_server + path)
+    for details in page.locator("main details").all():  # the folded forms' buttons too
+        if details.is_visible():
+            details.evaluate("el => el.open = true")
+    drawn = page.evaluate(_BUTTONS_AS_DRAWN)
+    assert drawn
+    for button in drawn:
+        assert button["contrast"] >= 4.5 and button["padding"] >= 8, button
