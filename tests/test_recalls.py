@@ -59,6 +59,9 @@ def test_void_reaches_page_json_and_cli_and_stays_void(client, run_cli, db, issu
     assert (page, data, cli) == ("void", "void", "void")
     html = client.get(path_of(issued_urls[1])).get_data(as_text=True)
     assert "标签损坏，已重印" in html and "追溯码作废" in html
+    # A buyer holding it: what the product cards below still describe, and what to do.
+    assert "只供核对" in html and "找卖家或直播间退货退款" in html
+    assert html.index("只供核对") < html.index("商品信息")
     assert seen_everywhere(client, run_cli, issued_urls[0])[:3] == ("genuine",) * 3
     again = run_cli("item", "recall", issued_urls[1], "--reason", "x")
     assert again.exit_code == 1 and "void already" in again.output
