@@ -152,9 +152,16 @@ def test_the_workspace_shows_what_each_on_camera_page_shows(streamer, db, app, i
     _stored_report(app, db)
     post_form(streamer, "/streamer/records", {"code": issued_urls[0], "decision": "选用"},
               page="/streamer/")
-    assert "正品 · 检测合格" in streamer.get("/streamer/").get_data(as_text=True)
+    home = streamer.get("/streamer/").get_data(as_text=True)
+    assert "正品 · 检测合格" in home and 'id="stop-selling"' not in home
     recalls.recall_batch(db, "09521234000013", "ZJ-2611-A", "抽检不合格", actor="qc")
-    assert 'state-bad">已召回 · 请勿购买' in streamer.get("/streamer/").get_data(as_text=True)
+    home = streamer.get("/streamer/").get_data(as_text=True)
+    assert 'state-bad">已召回 · 请勿购买' in home
+    # A room not live today reads it first, not in a badge down the page.
+    alert = home[home.index('id="stop-selling"'):home.index("</div>", home.index("stop-selling"))]
+    assert home.index('id="stop-selling"') < home.index('id="live"')
+    assert "已选用的 1 个批次现在不能再卖" in alert and "ZJ-2611-A</span></a>：已召回" in alert
+    assert "找卖家退货退款" in alert and 'href="/01/09521234000013/10/ZJ-2611-A"' in alert
 
 
 def test_the_check_reads_in_english_too(streamer, issued_urls):
