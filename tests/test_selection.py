@@ -390,3 +390,15 @@ def test_a_single_items_recall_is_not_called_a_withdrawn_batch_recall(db, room, 
                      if c.name == "after_sales"]
     assert "曾召回后撤销" not in after_sales.detail
     assert f"单件召回：{LOT} 1 件" in after_sales.detail and after_sales.ok
+
+
+@pytest.mark.parametrize("pasted, said", [
+    ("{url_cut}", "网址不完整（复制时末尾被截掉）"),
+    ("https://item.taobao.com/item.htm?id=123", "不是本平台的网址"),
+    ("RZJ4-WDFF", "这不是标签上印的追溯码格式"),
+])
+def test_an_unreadable_sample_code_says_why_as_far_as_known(db, issued_urls, pasted, said):
+    """Our own address cut short in a chat was told 'not one of our codes'."""
+    url_cut = issued_urls[0].split("?")[0]
+    result = selection.check_sample(db, pasted.format(url_cut=url_cut), BASE_URL)
+    assert said in detail(result, "code") and not result.selectable

@@ -41,9 +41,18 @@ CODE_DETAILS = {
              "should still carry it"),
     "forged": ("伪造：本平台没有发放过这个码，或它被改动过",
                "Forged: we never issued this code, or it was altered"),
-    "invalid": ("无法识别：这不是本平台的追溯码，请扫描样品标签上的二维码",
-                "Unreadable: this is not one of our codes. Scan the QR code on the sample's "
-                "label"),
+    # Pasted from a chat, an address loses its end: the signature after "?".
+    "invalid": ("无法识别：这不是本平台的追溯码，或网址不完整（复制时末尾被截掉）。"
+                "请直接扫描样品标签上的二维码",
+                "Unreadable: this is not one of our codes, or the address is incomplete (its "
+                "end cut off when copied). Scan the QR code on the sample's label"),
+}
+# Why an unreadable code is unreadable, where the sample's case differs from a buyer's.
+INVALID_DETAILS = {
+    "other_site": ("不是本平台的网址：样品标签上的码应当打开本平台的验证页；指向别的网站的码，"
+                   "可能是仿冒的验证页，请向供货商核实",
+                   "Not our address: a sample's code should open our verification page; a "
+                   "code pointing at another site may be a look-alike, so ask the supplier"),
 }
 # No reason makes these sellable: the goods are recalled, cancelled or not ours.
 NEVER_SELECTABLE = ("recalled", "void", "forged", "invalid")
@@ -158,8 +167,10 @@ def _code(verdict: verification.Verdict) -> Check:
                      "请扫描样品标签上的二维码",
                      "This is a batch page's address (the QR code on a livestream's screen, "
                      "say), not the sample's own code: scan the QR code on the sample's label")
-    if verdict.reason_code == "typed_barcode":  # the pack's barcode number, typed
-        return Check("code", False, verdict.reason, verdict.reason_en)
+    if verdict.reason_code in ("typed_barcode", "typed_format", "typed_unknown"):
+        return Check("code", False, verdict.reason, verdict.reason_en)  # what was typed
+    if verdict.reason_code in INVALID_DETAILS:
+        return Check("code", False, *INVALID_DETAILS[verdict.reason_code])
     zh, en = CODE_DETAILS.get(verdict.verdict, (verdict.reason, verdict.reason_en))
     return Check("code", False, zh, en)
 
