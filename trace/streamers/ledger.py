@@ -69,10 +69,14 @@ def ledger_rows(db: sqlite_utils.Database, room: Room, start: str | None = None,
         checks = json.loads(row["checks"])
         failed = [_failed_name(check) for check in checks if not check["ok"]]
         # A forged sample's record holds the code check alone: not a decision on the batch.
-        decision = row["decision"] + ("（伪造样品）" if len(checks) == 1 else "")
+        forged = len(checks) == 1
+        decision = row["decision"] + ("（伪造样品）" if forged else "")
+        # The serial a forged label printed is a genuine item's: not that item's record.
+        serial = group_serial(row["serial"]) + ("（伪造标签上所印）" if forged else "") \
+            if row["serial"] else "—"
         rows.append(dict(zip(HEADINGS, (
             moment.strftime("%Y-%m-%d %H:%M"), row["product"], row["lot"], row["supplier"],
-            group_serial(row["serial"]) if row["serial"] else "—", decision,
+            serial, decision,
             "通过" if row["passed"] else "未通过",
             "、".join(failed) or "—", row["note"] or "", row["override_reason"] or "",
             row["actor"]))))
