@@ -189,10 +189,13 @@ def test_the_ledger_exports_as_csv_and_pdf(run_cli, app, db, room, issued_urls, 
     joined = "".join(page.split())  # cells wrap onto several lines
     assert "选品审核台账" in joined and room.name in joined and "无检测报告<待补>&复检" in joined
     assert "第1页" in joined and "核验结果" in joined  # numbered; the heading unbroken
-    assert ledger.ledger_rows(db, room, "2099-01-01") == []
-    empty = ledger.ledger_pdf(room, [], "2099-01-01", "2099-01-31")
+    assert ledger.ledger_rows(db, room, "2020-01-01", "2020-01-31") == []
+    empty = ledger.ledger_pdf(room, [], "2020-01-01", "2020-01-31")
     said = "".join(pypdfium2.PdfDocument(empty)[0].get_textpage().get_text_range().split())
-    assert "本期间没有核验记录" in said and "2099-01-01至2099-01-31" in said
+    assert "本期间没有核验记录" in said and "2020-01-01至2020-01-31" in said
+    ahead = run_cli("select", "export", "--room", str(room.id), "--out", str(csv_path),
+                    "--from", "2099-01-01")
+    assert ahead.exit_code == 1 and "has not come yet" in ahead.output
     bad = run_cli("select", "export", "--room", str(room.id), "--out", str(csv_path),
                   "--from", "昨天")
     assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output

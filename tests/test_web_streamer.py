@@ -138,6 +138,16 @@ def test_a_reversed_period_is_told_beside_the_dates_which_stay(streamer, db):
     assert "在微信里下载不了时" in html
 
 
+def test_a_start_date_yet_to_come_is_told_beside_the_dates(streamer, db):
+    """With no end date the end is today: a later start left the workspace for a bare
+    error page saying it was after an end nobody typed."""
+    response = streamer.get("/streamer/ledger.pdf?from=2099-01-01&to=")
+    html = response.get_data(as_text=True)
+    period = html.split('id="ledger"')[1].split("</form>")[0]
+    assert response.status_code == 400 and "开始日期 2099-01-01 还没到" in period
+    assert 'value="2099-01-01"' in period
+
+
 def test_the_ledger_file_is_named_for_its_period_written_as_people_write_dates(streamer):
     response = streamer.get("/streamer/ledger.csv?from=2026/11/1&to=2026年11月30日")
     assert response.status_code == 200

@@ -19,7 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .. import textfit
-from ..clock import beijing, year_first_date
+from ..clock import beijing, beijing_today, year_first_date
 from ..digits import ascii_digits
 from ..codes import group_serial
 from ..errors import InvalidInput
@@ -48,6 +48,10 @@ def period(start: str | None, end: str | None) -> tuple[date | None, date | None
     if first and last and first > last:
         raise InvalidInput(f"the from date {first} is after the to date {last}",
                            message_zh=f"开始日期 {first} 晚于结束日期 {last}")
+    if first and first > beijing_today():  # an open end is today: said, not reversed
+        raise InvalidInput(f"the from date {first} has not come yet: the 台账 holds "
+                           "records up to today",
+                           message_zh=f"开始日期 {first} 还没到：台账只有到今天为止的记录")
     return first, last
 
 
