@@ -81,6 +81,17 @@ def test_a_batch_past_its_expiry_date_is_shown_red_with_the_date(client, db, on_
     assert client.get(on_air + "/state").get_json()["state"] == "expired"
 
 
+def test_a_recalled_batch_tells_viewers_who_ordered_what_to_do(client, db, on_air):
+    """已召回 with the reason above, and below it the passing report's 所检项目符合:
+    viewers who had bought were told neither to stop nor where to turn."""
+    assert "已经下单的观众" not in client.get(on_air).get_data(as_text=True)
+    recalls.recall_batch(db, GTIN, LOT, "抽检铅超标", actor="qc")
+    html = client.get(on_air).get_data(as_text=True)
+    verdict = html[html.index('<section class="verdict">'):html.index('<section class="facts">')]
+    assert "召回原因：抽检铅超标" in verdict and "已经下单的观众：请停止使用" in verdict
+    assert "所检项目符合" not in html and "ZJPQ-2026-0815" in html  # the report stays named
+
+
 def test_a_recalled_or_expired_batch_page_no_longer_vouches_for_the_rooms_check(
         client, db, on_air):
     from datetime import date, timedelta
