@@ -19,3 +19,9 @@ def test_a_limit_shows_the_unit_it_does_not_write_itself():
     assert shown == ["≤0.1 mg/kg", "≤100 μg/kg", "不得检出", "0.1–0.5 mg/kg", "GB 2762", "—",
                      "45±1 mg/kg"]
     assert display.shown_limit({"limit": "≤0.1"}) == "≤0.1"
+
+
+def test_a_nominal_limit_gets_its_unit():
+    assert display.shown_limit({"limit": "标称 8–9", "unit": "mm"}) == "标称 8–9 mm"
+    assert display.shown_limit({"limit": "标称 45", "unit": "cm"}) == "标称 45 cm"
+    assert display.shown_limit({"limit": "标称 8–9 mm", "unit": "mm"}) == "标称 8–9 mm"

@@ -698,3 +698,17 @@ def test_what_suppliers_and_labs_wrote_is_marked_chinese_on_english_pages(
     recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
     recalled = client.get(path + "&lang=en").get_data(as_text=True)
     assert '<span lang="zh-CN">抽检不合格</span>' in recalled
+
+
+def test_a_graded_pearl_item_shows_its_scale_and_a_nominal_limit_its_unit(
+        app, client, db, issued_urls):
+    """'光洁度 微瑕 B' beside '—' read as an unjudged flaw; '标称 8–9' had no unit."""
+    _stored_report(app, db, items=[
+        {"name": "光洁度", "result": "微瑕 B", "verdict": "—"},
+        {"name": "大小(范围)", "result": "8.0–8.5", "unit": "mm", "limit": "标称 8–9",
+         "verdict": "符合"}])
+    path = issued_urls[0][len(BASE_URL):]
+    html = client.get(path).get_data(as_text=True)
+    assert "等级由好到差：无瑕 A、微瑕 B" in html and "标称 8–9 mm" in html
+    english = client.get(path + "&lang=en").get_data(as_text=True)
+    assert "Grades, best first: A flawless" in english

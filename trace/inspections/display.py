@@ -7,27 +7,31 @@ import re
 from datetime import date
 
 from . import report as reports
+from .grades import scale_hint
 from .results import plain, read_limit, read_result
 
 _PLUS_MINUS = re.compile(r"-?\d+(?:\.\d+)?\s*±\s*\d+(?:\.\d+)?")
+# A certificate's stated value: 标称 8–9 (mm), 标称 45 (cm).
+_NOMINAL = re.compile(r"标称\s*\d+(?:\.\d+)?(?:\s*[–~～-]\s*\d+(?:\.\d+)?)?")
 
 
 def for_display(served: list[dict], valid_days: int, today: date | None = None) -> list[dict]:
     """The served reports with what a page adds: the names of failed items, how many
-    days old a report is once it is older than ``valid_days``, and whether its lab
-    withdrew it (those go last: what the batch stands on comes first)."""
+    days old a report is once it is older than ``valid_days``, each graded item's
+    scale, and whether its lab withdrew it (those go last: what the batch stands on comes first)."""
     today = today or date.today()
     shown = []
     for entry in served:
         if not entry["signature_ok"]:  # nothing of it is read: only that it fails
-            shown.append(dict(entry, failed=[], stale=0, results=[], limits=[]))
+            shown.append(dict(entry, failed=[], stale=0, results=[], limits=[], scales=[]))
             continue
         report = entry["report"]
         age = (today - date.fromisoformat(report["issued_on"])).days
         shown.append(dict(entry, failed=[item["name"] for item in reports.failed_items(report)],
                           stale=age if age > valid_days else 0,
                           results=[shown_result(item) for item in report["items"]],
-                          limits=[shown_limit(item) for item in report["items"]]))
+                          limits=[shown_limit(item) for item in report["items"]],
+                          scales=[scale_hint(item) for item in report["items"]]))
     return sorted(shown, key=lambda entry: entry["withdrawn"])
 
 
@@ -48,7 +52,7 @@ def shown_limit(item: dict) -> str:
     if not limit:
         return "—"
     figure = read_limit(limit).qualifier in ("=", "<", ">", "≤", "≥", "range") or \
-        _PLUS_MINUS.fullmatch(plain(limit))
+        _PLUS_MINUS.fullmatch(plain(limit)) or _NOMINAL.fullmatch(plain(limit))
     if unit and figure and re.search(r"\d\s*$", plain(limit)):
         return f"{limit} {unit}"
     return limit
