@@ -10,7 +10,7 @@ from trace.inspections import lists, store
 from trace.inspections import commissions
 
 from conftest import GTIN, LOT
-from test_inspections_store import PDF, commissioned, lab, pearl_report, signed  # noqa: F401
+from test_inspections_store import PDF, pearl_report, signed
 
 
 def stored(app, db, agency, **changes) -> dict:
