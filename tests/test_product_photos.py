@@ -34,8 +34,30 @@ def test_a_photo_is_kept_large_and_as_a_light_square_for_the_page(db):
     assert Image.open(io.BytesIO(large)).size == (1600, 1200)
     square = Image.open(io.BytesIO(thumb))
     assert square.format == "JPEG" and square.size == (360, 360)
-    assert square.getpixel((180, 5)) == pytest.approx((255, 255, 255), abs=8)  # letterboxed
     assert len(thumb) < 25_000, len(thumb)  # the verify page's budget is 40 KB in all
+
+
+def plain_photo(colour, size=(1200, 800)) -> bytes:
+    out = io.BytesIO()
+    picture = Image.new("RGB", size, colour)
+    middle_x, middle_y = size[0] // 2, size[1] // 2  # a pearl in the middle
+    ImageDraw.Draw(picture).ellipse((middle_x - 100, middle_y - 100, middle_x + 100,
+                                     middle_y + 100), fill=(240, 236, 228))
+    picture.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("colour, size, band_at", [
+    ((38, 40, 58), (1200, 800), (180, 5)),     # a dark cloth, landscape: above and below
+    ((250, 250, 250), (1200, 800), (180, 5)),  # a white table
+    ((38, 40, 58), (800, 1200), (5, 180)),     # portrait: beside it
+])
+def test_the_squares_spare_room_takes_the_pictures_edge_colour(db, colour, size, band_at):
+    """A dark photo letterboxed in white read as a picture in a box."""
+    sha = product_photos.store_photo(db, plain_photo(colour, size))
+    square = Image.open(io.BytesIO(product_photos.picture(db, sha, "thumb")))
+    assert square.getpixel(band_at) == pytest.approx(colour, abs=10)
+    assert square.getpixel((180, 180)) == pytest.approx((240, 236, 228), abs=12)  # whole
 
 
 def test_the_same_photo_twice_is_one_row_and_metadata_never_stays(db):

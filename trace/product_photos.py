@@ -1,8 +1,9 @@
 """A supplier's photo of its product, shown beside the product's details so a buyer
 can compare it with what is in their hand (as jewellery labs show the item on a
 certificate). Each photo is kept as a large JPEG, named by its SHA-256, and a small
-square one for a phone's page, the picture whole on white (a fixed size, so the
-page does not jump when it arrives)::
+square one for a phone's page, the picture whole, the square's spare room in the
+colour of the picture's own edge (a fixed size, so the page does not jump when it
+arrives)::
 
     sha = store_photo(db, camera_bytes)     # then the product's ``photo`` field
     picture(db, sha, "thumb")               # JPEG bytes, or None
@@ -14,7 +15,7 @@ from __future__ import annotations
 import hashlib
 
 import sqlite_utils
-from PIL import Image
+from PIL import Image, ImageStat
 
 from . import images
 from .db import utc_now
@@ -45,10 +46,23 @@ def store_photo(db: sqlite_utils.Database, data: bytes) -> str:
 
 def _square(image: Image.Image) -> bytes:
     small = images.flattened(image, largest_side=THUMB_SIDE)
-    square = Image.new("RGB", (THUMB_SIDE, THUMB_SIDE), "white")
+    square = Image.new("RGB", (THUMB_SIDE, THUMB_SIDE), _edge_colour(small))
     square.paste(small, ((THUMB_SIDE - small.width) // 2, (THUMB_SIDE - small.height) // 2))
     return _within(square, [(THUMB_SIDE, quality) for quality in THUMB_QUALITIES],
                    THUMB_MAX_BYTES)
+
+
+def _edge_colour(image: Image.Image) -> tuple[int, ...]:
+    """The mean colour of the two edges the square's spare room meets (top and
+    bottom of a landscape picture, sides of a portrait one): a dark photo on white
+    bands read as a picture in a box."""
+    width, height = image.size
+    if width >= height:
+        edges = [image.crop((0, 0, width, 2)), image.crop((0, height - 2, width, height))]
+    else:
+        edges = [image.crop((0, 0, 2, height)), image.crop((width - 2, 0, width, height))]
+    means = [ImageStat.Stat(edge.convert("RGB")).mean for edge in edges]
+    return tuple(round(sum(channel) / len(means)) for channel in zip(*means))
 
 
 def _within(image: Image.Image, steps, most: int) -> bytes:
