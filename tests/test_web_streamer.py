@@ -202,3 +202,19 @@ def test_a_paused_batchs_open_page_stays_in_the_workspace(streamer, db, app, iss
     home = streamer.get("/streamer/").get_data(as_text=True)
     card = home[home.index('id="live"'):home.index('id="ledger"')]
     assert "待复检 · 暂停销售" in card and f'href="{live_path}"' in card
+
+
+def test_the_check_shows_the_registered_photo_to_hold_the_sample_against(
+        streamer, db, issued_urls):
+    from test_product_photos import camera_photo
+    from trace import product_photos
+    page = streamer.get("/streamer/check", query_string={"code": issued_urls[0]})
+    assert 'class="sample-photo"' not in page.get_data(as_text=True)  # none registered
+    sha = product_photos.store_photo(db, camera_photo(800, 600))
+    db.execute("UPDATE products SET photo = ?", [sha])
+    html = streamer.get("/streamer/check", query_string={"code": issued_urls[0]}).get_data(
+        as_text=True)
+    photo = html[html.index('class="sample-photo"'):html.index("</p>", html.index("sample-photo"))]
+    assert sha in photo
+    assert "请与手中样品对照外观、颜色和包装" in photo
+    assert streamer.get(re.search(r'src="([^"]+)"', photo).group(1)).status_code == 200
