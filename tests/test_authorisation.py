@@ -14,6 +14,7 @@ import pytest
 
 from trace import accounts, agencies, catalog, jobs, keys, product_photos, rooms
 from trace.gs1 import gtin_check_digit
+from trace.inspections import commissions
 from trace.issuing import export_rows, issue_codes
 from trace.streamers import live, selection
 from trace.transparency import checkpoints
@@ -101,6 +102,8 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("supplier.item_status", "POST", BATCH + "/items",
      {"serial": "{serial}", "action": "void", "confirm": "1", "reason": "破损"}, OWNED),
     ("supplier.commission", "POST", BATCH + "/commission", {"agency": "{agency_id}"}, OWNED),
+    ("supplier.withdraw_commission", "POST", BATCH + "/commissions/{commission}/withdraw", {},
+     OWNED),
     ("supplier.edit_batch", "POST", BATCH + "/edit", {"produced_on": "2026-11-10"}, OWNED),
     ("supplier.cancel_batch", "POST", BATCH + "/cancel", {"reason": "录错"}, OWNED),
     ("supplier.batch_status", "POST", BATCH + "/status",
@@ -136,6 +139,8 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("admin.add_agency", "POST", "/admin/agencies", {"name": "x", "cma": "12"}, ADMIN_ONLY),
     ("admin.assign", "POST", "/admin/assign",
      {"gtin": GTIN, "lot": LOT, "agency": "{agency_id}"}, ADMIN_ONLY),
+    ("admin.withdraw_assignment", "POST", "/admin/assignments/{assignment}/withdraw", {},
+     ADMIN_ONLY),
     ("admin.reject", "POST", "/admin/suppliers/{other_id}/reject", {}, ADMIN_ONLY),
     ("admin.reject_agency", "POST", "/admin/agencies/{agency_id}/reject", {}, ADMIN_ONLY),
     ("admin.approve_agency", "POST", "/admin/agencies/{agency_id}/approve", {}, ADMIN_ONLY),
@@ -193,6 +198,10 @@ def world(app, db, issuer, make_batch, make_account):
     catalog.new_batch(db, OTHER_GTIN, "B-1")
     lab, _key = agencies.add_agency(db, "检测中心", "231012341234", keys_dir=app.config["KEYS_DIR"])
     room = rooms.add_room(db, "直播间", "douyin", "77")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="owner")
+    commissions.commission(db, GTIN, LOT, lab.id, actor="ops", kind="assignment")
+    commission, assignment = (row[0] for row in db.execute(
+        "SELECT id FROM commissions ORDER BY id"))
     emails = {"admin": make_account("admin", "ops@trace.example.cn"),
               "owner": make_account("supplier", "owner@pearl.example.cn", org=CREDIT_CODE),
               "other": make_account("supplier", "other@tea.example.cn", org=OTHER_CODE),
@@ -218,6 +227,7 @@ def world(app, db, issuer, make_batch, make_account):
                        "owner_token": str(accounts.new_token(db, emails["owner"], "spare")[0]),
                        "item": item_url, "serial": item, "other_id": str(other.id),
                        "agency_id": str(lab.id), "live": on_camera.id,
+                       "commission": str(commission), "assignment": str(assignment),
                        "checkpoint": str(checkpoint.size),
                        "victim": str(accounts.find_user(db, victim).id),
                        "job": str(jobs.start(db, "issue", owner_id=owner_id,

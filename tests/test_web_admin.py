@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from trace import accounts, agencies, catalog, keys
@@ -275,6 +277,16 @@ def test_the_operator_sees_assigned_tests_and_what_came_of_them(operator, db, ma
     assert f'href="/01/{GTIN}/10/{LOT}"' in listed
     commissions.commission(db, GTIN, LOT, lab.id, actor="qc")  # the supplier's own is not listed
     assert operator.get("/admin/").get_data(as_text=True).count("尚未出具报告") == 1
+    # The wrong lab assigned: taken back while it has not reported, the supplier's own kept.
+    [withdraw] = re.findall(r'action="(/admin/assignments/\d+/withdraw)"', listed)
+    done = post_form(operator, withdraw, {}, page="/admin/")
+    assert done.status_code == 303 and done.headers["Location"].endswith("#assign")
+    page = operator.get("/admin/").get_data(as_text=True)
+    assert f"已取消指派：浙江省珍珠检测中心 · 批次 {LOT}" in page and 'id="assignments"' not in page
+    assert db.execute("SELECT kind FROM commissions").fetchall() == [("commission",)]
+    again = post_form(operator, withdraw, {}, page="/admin/")
+    assert again.status_code == 303 and "没有这项指派抽检" in operator.get("/admin/").get_data(
+        as_text=True)
 
 
 def test_the_operator_is_told_when_a_platform_held_key_has_lost_its_file(operator, db, app):

@@ -202,7 +202,7 @@ def test_supplier_commissions_and_operator_assigns(app, db, make_batch, make_acc
     post_form(operator, "/admin/assign", {"gtin": GTIN, "lot": LOT, "agency": str(other.id)},
               page="/admin/")
     seen = supplier.get(page).get_data(as_text=True)
-    listed = seen.split("可为本批次签发报告的机构：")[1].split("</p>")[0]
+    listed = seen.split("可为本批次签发报告的机构：")[1].split("</ul>")[0]
     assert "浙江省珍珠检测中心" in listed and "浙江方圆检测集团" not in listed
     assert "平台指派抽检" not in seen
     bad = post_form(operator, "/admin/assign", {"gtin": GTIN, "lot": "NOPE", "agency": "1"},

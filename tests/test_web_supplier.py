@@ -911,3 +911,30 @@ def test_a_recalled_batchs_codes_say_so_and_the_pin_box_names_its_stocks(supplie
     recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
     rows = supplier.get(page).get_data(as_text=True).split('id="items"', 1)[1]
     assert rows.count("已随批次召回") == 2 and "<td>有效" not in rows  # buyers read 已召回
+
+
+def test_the_wrong_lab_commissioned_is_taken_back_until_it_reports(app, supplier, db, lab):
+    """A lab chosen by mistake could sign for the batch for good."""
+    from trace.inspections import signing, store
+    from test_inspections_store import PDF, pearl_report
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    assert post_form(supplier, page + "/commission", {"agency": str(lab.id)},
+                     page=page).status_code == 303
+    html = supplier.get(page).get_data(as_text=True)
+    lab_card = html[html.index('id="lab"'):html.index('id="status"')]
+    [withdraw] = re.findall(r'action="([^"]+/withdraw)"', lab_card)
+    assert "取消委托" in lab_card and lab.name in lab_card
+    done = post_form(supplier, withdraw, {}, page=page)
+    assert done.status_code == 303 and done.headers["Location"].endswith("#lab")
+    html = supplier.get(page).get_data(as_text=True)
+    assert f"已取消对 {lab.name} 的委托" in html
+    assert db.execute("SELECT count(*) FROM commissions").fetchone()[0] == 0
+    again = post_form(supplier, withdraw, {}, page=page)  # the form sent twice
+    assert again.status_code == 404 and "没有这项委托" in again.get_data(as_text=True)
+    post_form(supplier, page + "/commission", {"agency": str(lab.id)}, page=page)
+    record = pearl_report(lab)  # and now it has reported: the report stands on it
+    store.store_report(db, record, *signing.sign_with_agency_key(
+        db, app.config["KEYS_DIR"], lab.id, record), pdf=PDF)
+    html = supplier.get(page).get_data(as_text=True)
+    lab_card = html[html.index('id="lab"'):html.index('id="status"')]
+    assert "已出具报告" in lab_card and "/withdraw" not in lab_card

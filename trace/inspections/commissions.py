@@ -3,15 +3,18 @@ assignment for 监督抽检 and 神秘抽检. A report is stored only for one of
 
     commission(db, "09521234000013", "ZJ-2611-A", agency_id=1, actor="qc@pearl.cn")
     may_sign_for(db, batch, agency, "委托检验")   # raises Forbidden when not
+    withdraw(db, commission_id, kind="commission", supplier_id=3)  # the wrong lab, unused
 """
 
 from __future__ import annotations
+
+import json
 
 import sqlite_utils
 
 from .. import agencies, catalog
 from ..db import utc_now
-from ..errors import Forbidden, InvalidInput
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from . import report as reports
 
 KINDS = {"commission": "委托", "assignment": "指派抽检"}
@@ -57,3 +60,48 @@ def may_sign_for(db: sqlite_utils.Database, batch: catalog.Batch, agency: agenci
                         f"only once {who}{hint}",
                         message_zh=f"{agency.name} 未获{KINDS[kind]}，不能为批次 {batch.lot} 签发"
                         f"{report_type}报告{hint_zh}")
+
+
+def withdraw(db: sqlite_utils.Database, commission_id: int, *, kind: str,
+             supplier_id: int | None = None) -> tuple[str, str]:
+    """Take back a commission (a supplier's, ``supplier_id`` its owner) or an
+    assignment made by mistake, the wrong lab say, while that lab has stored no
+    report under it: (the lab's name, the batch's lot). A report stored stands on
+    it, and only its lab may withdraw that."""
+    row = db.execute(
+        "SELECT c.batch_id, c.agency_id, a.name, b.lot, p.supplier_id FROM commissions c "
+        "JOIN agencies a ON a.id = c.agency_id JOIN batches b ON b.id = c.batch_id "
+        "JOIN products p ON p.gtin = b.gtin WHERE c.id = ? AND c.kind = ?",
+        [commission_id, kind]).fetchone()
+    if row is None or (supplier_id is not None and row[4] != supplier_id):
+        raise NotFound(f"no such {kind}", message_zh=f"没有这项{KINDS.get(kind, '委托')}")
+    batch_id, _agency_id, name, lot = row[:4]
+    if commission_id not in unused(db, batch_id):
+        raise Conflict(f"{name} has stored a report under this {kind}: it stands, and only "
+                       "the lab may withdraw it",
+                       message_zh=f"{name} 已按这项{KINDS[kind]}出具报告，不能取消；"
+                       "报告有误的，请检测机构撤回")
+    db.execute("DELETE FROM commissions WHERE id = ?", [commission_id])
+    return name, lot
+
+
+def unused(db: sqlite_utils.Database, batch_id: int) -> set[int]:
+    """The ids of the batch's commissions and assignments under which their lab has
+    stored no report yet: those may still be taken back."""
+    signed: dict[int, list[str]] = {}
+    for agency_id, record in db.execute("SELECT agency_id, record FROM inspection_reports "
+                                        "WHERE batch_id = ?", [batch_id]):
+        signed.setdefault(agency_id, []).append(record)
+    return {commission_id for commission_id, agency_id, kind in db.execute(
+                "SELECT id, agency_id, kind FROM commissions WHERE batch_id = ?", [batch_id])
+            if not any(_under(kind, record) for record in signed.get(agency_id, []))}
+
+
+def _under(kind: str, stored: str) -> bool:
+    """Whether a stored report was signed under a commission of ``kind`` (a damaged
+    record counts: it may have been)."""
+    try:
+        report_type = json.loads(stored).get("type")
+    except (ValueError, AttributeError):
+        return True
+    return (report_type in reports.ASSIGNED_TYPES) == (kind == "assignment")

@@ -8,6 +8,7 @@ and rotate the issuer key. Every route is for a signed-in admin account::
     POST /admin/suppliers/{id}/approve|reject, /admin/agencies/{id}/approve|reject
     POST /admin/users/{id}/disable|enable
     POST /admin/users/{id}/reset-password      a new password, shown once
+    POST /admin/assignments/{id}/withdraw      an assignment made by mistake, before a report
     POST /admin/rooms, /admin/users            a room with its account, another account
     POST /admin/keys/rotate
 """
@@ -197,6 +198,19 @@ def assign():
     flash(t("admin.assigned").format(agency=lab.name, lot=batch.lot,
                                      product=catalog.get_product(db, batch.gtin).name), "ok")
     return redirect(link("admin.home"), 303)
+
+
+@bp.post("/assignments/<int:commission_id>/withdraw")
+def withdraw_assignment(commission_id: int):
+    """Take back an assignment made by mistake (the wrong lab or batch), before any
+    spot-check report."""
+    try:
+        name, lot = commissions.withdraw(get_db(), commission_id, kind="assignment")
+    except TraceError as error:
+        flash(in_reader_language(error), "bad")
+    else:
+        flash(t("admin.assignment_withdrawn").format(agency=name, lot=lot), "ok")
+    return redirect(link("admin.home") + "#assign", 303)
 
 
 def _account(user_id: int) -> accounts.User:

@@ -262,6 +262,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         events=recalls.events_for(db, found.id, every_item=True),
         labs=[lab for lab in agencies.list_agencies(db) if lab.approved],
         commissioned=inspection_lists.batches_commissioned(db, found.id, kinds=("commission",)),
+        withdrawable=commissions.unused(db, found.id),
         reports=served, failed=report_format.failed_names(
             shown["report"] for shown in inspection_store.standing(served)
             if shown["signature_ok"]),
@@ -431,6 +432,20 @@ def commission(gtin: str, lot: str):
     except TraceError as error:
         return _batch_page(found, error.status, lab_error=in_reader_language(error))
     flash(t("ws.commissioned"), "lab-ok")
+    return redirect(link("supplier.batch", gtin=found.gtin, lot=found.lot) + "#lab", 303)
+
+
+@bp.post("/batches/<gtin>/<lot>/commissions/<int:commission_id>/withdraw")
+def withdraw_commission(gtin: str, lot: str, commission_id: int):
+    """Take back a commission made by mistake (the wrong lab), before any report."""
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    try:
+        name, _lot = commissions.withdraw(db, commission_id, kind="commission",
+                                          supplier_id=g.supplier.id)
+    except TraceError as error:
+        return _batch_page(found, error.status, lab_error=in_reader_language(error))
+    flash(t("ws.commission_withdrawn").format(name=name), "lab-ok")
     return redirect(link("supplier.batch", gtin=found.gtin, lot=found.lot) + "#lab", 303)
 
 
