@@ -70,6 +70,16 @@ def assert_no_sideways_scroll(page) -> None:
     assert overflow <= 0, f"the page is {overflow}px wider than the screen"
 
 
+def sign_in_page(page, live_server: str, email: str, role: str) -> None:
+    """Sign a staff account in through the real form; its workspace is open."""
+    from conftest import STAFF_PASSWORD
+    open_page(page, live_server + "/login")
+    page.fill("#email", email)
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"**/{role}/")
+
+
 def test_genuine_page_as_a_buyer_sees_it(page, live_server, issued_urls):
     open_page(page, live_server + issued_urls[0][len(BASE_URL):])
     assert_seen(page, 'section.verdict[data-verdict="genuine"]', "正品", first_screen=True)
@@ -233,14 +243,10 @@ def test_a_supplier_issues_downloads_and_voids_in_a_real_browser(page, live_serv
     import pypdfium2
     import zxingcpp
 
-    from conftest import CREDIT_CODE, STAFF_PASSWORD
+    from conftest import CREDIT_CODE
     make_batch()
     email = make_account("supplier", "qc@pearl.example.cn", org=CREDIT_CODE)
-    open_page(page, live_server + "/login")
-    page.fill("#email", email)
-    page.fill("#password", STAFF_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/supplier/")
+    sign_in_page(page, live_server, email, "supplier")
     page.click("nav.staff-nav >> text=登记商品")
     page.fill("#gtin", "6901234567892")
     page.fill("#name", "明前龙井 特级 250 g")
@@ -398,14 +404,9 @@ def test_a_refused_selection_opens_at_its_error_on_a_phone(
     first screen, not under seven check cards."""
     from trace import rooms
 
-    from conftest import STAFF_PASSWORD
     room = rooms.add_room(db, "山下湖珍珠直播间", "douyin", "7712345678")
     email = make_account("streamer", "live@room.example.cn", org=str(room.id))
-    open_page(page, live_server + "/login")
-    page.fill("#email", email)
-    page.fill("#password", STAFF_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/streamer/")
+    sign_in_page(page, live_server, email, "streamer")
     open_page(page, live_server + "/streamer/check?code=" + issued_urls[0].replace("&", "%26"))
     page.select_option("#decision", "选用")
     page.click("#decide button[type=submit]")
@@ -456,7 +457,6 @@ def test_the_rooms_buttons_are_readable(page, live_server, app, db, issued_urls,
     from trace import rooms
     from trace.streamers import live, selection
 
-    from conftest import STAFF_PASSWORD
     from test_web_public import _stored_report
     room = rooms.add_room(db, "山下湖珍珠直播间", "douyin", "7712345678")
     _stored_report(app, db)
@@ -465,11 +465,7 @@ def test_the_rooms_buttons_are_readable(page, live_server, app, db, issued_urls,
                                override_reason=None if result.ok else "样品已送检")
     live.open_live(db, room, GTIN, LOT, actor="live")
     email = make_account("streamer", "live@room.example.cn", org=str(room.id))
-    open_page(page, live_server + "/login")
-    page.fill("#email", email)
-    page.fill("#password", STAFF_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/streamer/")
+    sign_in_page(page, live_server, email, "streamer")
     drawn = page.evaluate(_BUTTONS_AS_DRAWN)
     assert any(button["text"] == "打开开播页面" for button in drawn), drawn
     for button in drawn:
@@ -480,14 +476,9 @@ def test_the_rooms_buttons_are_readable(page, live_server, app, db, issued_urls,
                                         ("agency", "/agency/reports/new")])
 def test_each_workspaces_buttons_are_readable(page, live_server, db, issued_urls, commissioned,
                                               make_account, role, path):
-    from conftest import STAFF_PASSWORD
     org = {"admin": None, "supplier": "1", "agency": str(commissioned.id)}[role]
     email = make_account(role, f"{role}@trace.example.cn", org=org)
-    open_page(page, live_server + "/login")
-    page.fill("#email", email)
-    page.fill("#password", STAFF_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"**/{role}/")
+    sign_in_page(page, live_server, email, role)
     open_page(page, live_server + path)
     for details in page.locator("main details").all():  # the folded forms' buttons too
         if details.is_visible():

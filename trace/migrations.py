@@ -4,6 +4,13 @@ Append a new ``(version, [statements])`` entry; never edit one that has shipped.
 """
 
 
+def _append_only(table: str) -> list[str]:
+    """Triggers refusing any UPDATE or DELETE of ``table``'s rows."""
+    return [f"""CREATE TRIGGER {table}_no_{verb} BEFORE {verb.upper()} ON {table}
+              BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"""
+            for verb in ("update", "delete")]
+
+
 def _corrections_table(table: str, noun: str, subject: str, index: str) -> list[str]:
     """An append-only table of corrections to one ``subject`` (its column), indexed
     as ``{table}_{index}``, bumping the content version as every table pages show."""
@@ -580,9 +587,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             actor TEXT NOT NULL,
             at TEXT NOT NULL
         )""",
-        """CREATE TRIGGER report_handlings_no_update BEFORE UPDATE ON report_handlings
-           BEGIN SELECT RAISE(ABORT, 'report_handlings is append-only'); END""",
-        """CREATE TRIGGER report_handlings_no_delete BEFORE DELETE ON report_handlings
-           BEGIN SELECT RAISE(ABORT, 'report_handlings is append-only'); END""",
+        *_append_only("report_handlings"),
     ]),
 ]
