@@ -107,6 +107,30 @@ def test_a_correction_supersedes_and_both_stay(app, db, commissioned):
         store.store_report(db, third, *signed(app, db, commissioned, third))
 
 
+def test_a_correction_clearing_a_failure_brings_the_corrected_pdf(app, db, commissioned):
+    """6.2 corrected to 0.62 (合格) kept the PDF that says 6.2 不合格: a buyer opening
+    it read the opposite of the page."""
+    lead = [{"name": "铅", "result": "6.2", "unit": "mg/kg", "limit": "≤5", "verdict": "不合格"}]
+    first = pearl_report(commissioned, items=lead)
+    store.store_report(db, first, *signed(app, db, commissioned, first), pdf=PDF)
+    cleared = pearl_report(commissioned, version="2", supersedes="1", reason="小数点错位",
+                           items=[dict(lead[0], result="0.62", verdict="合格")])
+    with pytest.raises(InvalidInput) as refused:
+        store.store_report(db, cleared, *signed(app, db, commissioned, cleared))
+    assert "原 PDF 上写的仍是不合格" in refused.value.message_zh and "铅" in refused.value.message_zh
+    assert len(store.served_reports(db, 1)) == 1  # nothing stored
+    # Still failing (another item corrected), the old PDF may stay; a new one clears it.
+    kept = pearl_report(commissioned, version="2", supersedes="1", reason="单位漏写",
+                        items=[dict(lead[0], result="6.20")])
+    store.store_report(db, kept, *signed(app, db, commissioned, kept))
+    corrected_pdf = b"%PDF-1.4\n% the corrected report\n%%EOF\n"
+    new = pearl_report(commissioned, version="3", supersedes="2", reason="小数点错位",
+                       items=[dict(lead[0], result="0.62", verdict="合格")],
+                       pdf_sha256=hashlib.sha256(corrected_pdf).hexdigest())
+    store.store_report(db, new, *signed(app, db, commissioned, new), pdf=corrected_pdf)
+    assert store.served_reports(db, 1)[0]["report"]["version"] == "3"
+
+
 def test_a_report_number_differing_only_in_case_or_width_is_the_same_report(
         app, db, commissioned):
     """zjsp-2026-j0417 and ＺＪＳＰ－２０２６－Ｊ０４１７ were stored as two more reports

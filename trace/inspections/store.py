@@ -200,6 +200,25 @@ def _check_version(db: sqlite_utils.Database, agency: agencies.Agency, record: d
                            f"{record['issued_on']}, before the version it replaces ({earlier})",
                            message_zh=f"新版本的签发日期 {record['issued_on']} 早于它所替代的版本"
                                       f"（{earlier}），请核对日期")
+    _check_cleared_failure_brings_its_pdf(record, standing_record)
+
+
+def _check_cleared_failure_brings_its_pdf(record: dict, standing: dict) -> None:
+    """A correction turning a failed report into a passing one brings the corrected
+    report's PDF: the one it would keep still says the item failed, and a buyer who
+    opens it would read the opposite of the page (a decimal point, or a cover-up)."""
+    failed = [item.get("name", "") for item in reports.failed_items(standing)] \
+        if standing and not reports.is_withdrawn(standing) else []
+    if not failed or reports.is_withdrawn(record) or reports.failed_items(record) or \
+            record["pdf_sha256"] != standing.get("pdf_sha256"):
+        return
+    names = "、".join(failed)
+    raise InvalidInput(
+        f"report {record['report_no']} version {record['version']} clears what version "
+        f"{standing.get('version')} failed ({', '.join(failed)}) but keeps its PDF, which "
+        "still says it failed: attach the corrected report's PDF",
+        message_zh=f"这次更正把不合格项目（{names}）改成了合格，但沿用了原版本的 PDF，原 PDF 上"
+                   "写的仍是不合格：请上传更正后的报告 PDF")
 
 
 def load_pdf(db: sqlite_utils.Database, sha256: str) -> bytes:
