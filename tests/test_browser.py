@@ -211,7 +211,8 @@ def test_a_claim_lands_on_its_answer_on_a_zoomed_phone(browser, live_server, app
     page.click("form.claim button")
     page.wait_for_load_state("load")
     box = page.locator(".notice-ok").bounding_box()
-    assert box and 0 <= box["y"] < 422 and "认领成功" in page.locator(".notice-ok").inner_text()
+    # Scrolled to it at 4× scale, its top may sit a fraction of a pixel above the screen.
+    assert box and -1 < box["y"] < 422 and "认领成功" in page.locator(".notice-ok").inner_text()
     context.close()
 
 
