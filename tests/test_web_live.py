@@ -115,6 +115,9 @@ def test_a_batch_whose_report_failed_or_was_withdrawn_no_longer_vouches_for_the_
     page = client.get(path).get_data(as_text=True)
     assert 'id="rooms"' not in page
     assert "山下湖珍珠源头直播间（抖音）核验样品后选用了本批次" in page  # history stays
+    if change == "withdrawn":  # the header no longer says no lab ever reported
+        assert "目前没有有效的检测报告：检测机构撤回了原来的报告" in page
+        assert "本批次还没有检测机构上传的检测报告" not in page
 
 
 @pytest.mark.parametrize("path", ["/live/nosuchpage12", "/live/%2e%2e", "/live/x/state",
