@@ -176,3 +176,11 @@ def test_a_wrong_passphrase_stops_the_server_with_one_line(locked_key, command):
     assert result.returncode != 0
     assert "TRACE_KEY_PASSPHRASE is wrong" in result.stderr
     assert not re.search(rf'File "{re.escape(str(ROOT))}/trace/', result.stderr)
+
+
+def test_numbers_in_free_text_are_tappable_and_the_rest_escaped():
+    from trace.web import dial_numbers
+    linked = str(dial_numbers("微信 <pearl88>，电话 139 5717 2468"))
+    assert linked == ('微信 &lt;pearl88&gt;，电话 '
+                      '<a href="tel:13957172468" class="phone nowrap">139 5717 2468</a>')
+    assert str(dial_numbers("只有微信 abc & co")) == "只有微信 abc &amp; co"

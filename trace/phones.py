@@ -13,6 +13,8 @@ other country's, which a pattern of our own would get wrong at the edges::
     '400 820 8820 转 21'
     >>> tel_href("0575 8712 3456 转 8021")
     'tel:057587123456,8021'
+    >>> [(found, tel) for found, tel in numbers_in("微信 pearl88，电话 139 5717 2468")]
+    [('139 5717 2468', 'tel:13957172468')]
 """
 
 from __future__ import annotations
@@ -47,9 +49,7 @@ def written_phone(text: str | None, *, what: str, what_zh: str) -> str | None:
     if number is None:
         raise InvalidInput(f"{what} {text} is not a telephone number: write {_EXAMPLES}",
                            message_zh=f"{what_zh} {text} 不是有效的电话号码：{_EXAMPLES_ZH}")
-    written = phonenumbers.format_number(
-        number, phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 86
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    written = _written(number)
     return f"{written} 转 {ext}" if ext else written
 
 
@@ -67,3 +67,17 @@ def tel_href(written: str) -> str:
     number, _, extension = written.partition(" 转 ")
     digits = re.sub(r"[^\d+]", "", number)
     return f"tel:{digits},{extension}" if extension else f"tel:{digits}"
+
+
+def numbers_in(text: str) -> list[tuple[str, str]]:
+    """Each dialable number written in free text (a buyer's "how to reach me": a
+    WeChat id and a mobile, say), as written there, with its ``tel:`` link."""
+    return [(match.raw_string, tel_href(_written(match.number)))
+            for match in phonenumbers.PhoneNumberMatcher(text, "CN")]
+
+
+def _written(number: phonenumbers.PhoneNumber) -> str:
+    """China's numbers as dialled at home, others with their country code."""
+    return phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 86
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL)

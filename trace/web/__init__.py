@@ -29,7 +29,7 @@ from ..clock import beijing_time
 from ..catalog import printed_gtin
 from ..codes import group_serial
 from ..inspections import store as inspection_store
-from ..phones import tel_href
+from ..phones import numbers_in, tel_href
 from ..errors import KeyProblem, StorageUnavailable, TooManyAttempts, TraceError
 from . import assets, i18n
 
@@ -385,6 +385,18 @@ def dial_12315(text: str) -> Markup:
     return escape(text).replace("12315", Markup('<a href="tel:12315">12315</a>'))
 
 
+def dial_numbers(text: str) -> Markup:
+    """Someone's free text (a buyer's contact: a WeChat id, a mobile) with each
+    telephone number in it tappable, the rest escaped as written."""
+    linked, at = Markup(""), 0
+    for written, href in numbers_in(text):
+        start = text.index(written, at)
+        linked += escape(text[at:start]) + Markup('<a href="{}" class="phone nowrap">{}</a>'
+                                                  ).format(href, written)
+        at = start + len(written)
+    return linked + escape(text[at:])
+
+
 # Where our advice says "report it below", in each language: a link to the help card.
 REPORT_BELOW = ("在下方举报", "report it below")
 
@@ -454,6 +466,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["breaks_at_dots"] = breaks_at_dots
     app.jinja_env.filters["tel"] = tel_href
     app.jinja_env.filters["dial_12315"] = dial_12315
+    app.jinja_env.filters["dial_numbers"] = dial_numbers
     app.jinja_env.filters["advice_links"] = advice_links
     app.jinja_env.globals["with_domain"] = with_domain
     app.jinja_env.tests["nothing_but_withdrawals"] = inspection_store.nothing_but_withdrawals
