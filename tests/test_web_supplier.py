@@ -440,7 +440,7 @@ def test_stocks_the_lot_does_not_fit_on_are_not_offered(supplier, db, make_batch
     page = f"/supplier/batches/{GTIN}/{long_lot}"
     before = supplier.get(page).get_data(as_text=True)  # said while it can still be cancelled
     warned = before.split('id="unfit-before">', 1)[1].split("</p>", 1)[0]
-    assert "珍珠吊牌" in warned and 'href="#cancel"' in warned
+    assert "饰品吊牌" in warned and 'href="#cancel"' in warned
     issue(supplier, db, 1, lot=long_lot)
     html = supplier.get(page).get_data(as_text=True)
     assert 'id="unfit-before"' not in html
