@@ -202,4 +202,10 @@ def test_a_chinese_barcode_one_digit_short_is_not_registered_as_another(db):
     assert catalog.add_product(db, supplier, "6951234500016", "珍珠项链").gtin == "06951234500016"
     with pytest.raises(Conflict) as again:
         catalog.add_product(db, supplier, "6951234500016", "珍珠项链")
-    assert again.value.message_zh == "商品条码为 6951234500016 的商品已登记过"
+    assert again.value.message_zh == \
+        "您已登记过商品条码 6951234500016（珍珠项链），在商品列表里可以找到它"
+    other = catalog.add_supplier(db, "B", "91330100MA27XL0Y34")
+    with pytest.raises(Conflict) as taken:  # another's: not named, and whom to ask
+        catalog.add_product(db, other, "6951234500016", "珍珠项链")
+    assert "已由另一家单位登记" in taken.value.message_zh and "A" not in taken.value.message_zh
+    assert "联系平台运营者核实" in taken.value.message_zh

@@ -302,10 +302,18 @@ def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: 
                 **details) -> Product:
     """Register a product (``details``: the other ``Product`` fields, as typed)."""
     product = described_product(supplier.id, _registrable_gtin(gtin), name, **details)
-    if list(db.query("SELECT 1 FROM products WHERE gtin = ?", [product.gtin])):
+    taken = db.execute("SELECT supplier_id, name FROM products WHERE gtin = ?",
+                       [product.gtin]).fetchone()
+    if taken:
         shown = printed_gtin(product.gtin)
-        raise Conflict(f"a product with GTIN {shown} is registered already",
-                       message_zh=f"商品条码为 {shown} 的商品已登记过")
+        if taken[0] == supplier.id:
+            raise Conflict(f"you registered GTIN {shown} already, as {taken[1]}",
+                           message_zh=f"您已登记过商品条码 {shown}（{taken[1]}），在商品列表里可以找到它")
+        # Not named: which company holds a barcode is its own business.
+        raise Conflict(f"GTIN {shown} is registered by another organisation; if the barcode is "
+                       "yours (registered with GS1 China), ask the platform's operator to check",
+                       message_zh=f"商品条码 {shown} 已由另一家单位登记。如果这个条码是贵单位在"
+                                  "中国物品编码中心注册的，请联系平台运营者核实")
     row = dict(asdict(product), created_at=utc_now())
     db.execute(f"INSERT INTO products ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                list(row.values()))
