@@ -336,7 +336,11 @@ def test_the_operator_opens_a_room_with_its_account_and_adds_a_second_clerk(
     again = post_form(operator, "/admin/users", {"org": f"supplier:{supplier.id}",
                                                  "email": "clerk2@pearl.example.cn"},
                       page="/admin/")
-    assert again.status_code == 409 and 'id="add-account" open' in again.get_data(as_text=True)
+    said = again.get_data(as_text=True)
+    assert again.status_code == 409 and 'id="add-account" open' in said
+    # Told to the operator who typed it, not "sign in" as if to the holder.
+    assert "clerk2@pearl.example.cn 已是平台上的供货商账号，一个邮箱只能开一个账号" in said
+    assert "请直接登录" not in said
 
 
 def test_a_password_the_operator_made_is_replaced_at_the_first_sign_in(operator, db, app,

@@ -27,6 +27,7 @@ from .db import utc_now
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, TraceError, all_problems
 
 ROLES = ("admin", "supplier", "agency", "streamer")
+ROLE_NAMES_ZH = {"admin": "平台运营", "supplier": "供货商", "agency": "检测机构", "streamer": "直播间"}
 MIN_PASSWORD = 10
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
 TOKEN_PREFIX = "trc_"
@@ -98,15 +99,25 @@ def check_password(password: str) -> str:
 
 
 def add_user(db: sqlite_utils.Database, role: str, email: str, *, org: str | None = None,
-             password: str | None = None, temporary: bool | None = None) -> tuple[User, str]:
+             password: str | None = None, temporary: bool | None = None,
+             by_operator: bool = False) -> tuple[User, str]:
     """Create an account; returns it with its password (generated when not given, and
-    then ``temporary``: the person sets their own at the first sign-in)."""
+    then ``temporary``: the person sets their own at the first sign-in). An e-mail
+    taken is told to whoever asked: the person signing up, or (``by_operator``) the
+    operator opening an account for someone."""
     temporary = password is None if temporary is None else temporary
     email = _email(email)
     org_id = _org(db, role, org)
     password = check_password(password) if password is not None else \
         spoken_password()
     existing = find_user(db, email, missing_ok=True)
+    if existing and by_operator:
+        raise Conflict(f"{email} already has an account ({existing.role}"
+                       f"{'' if existing.active else ', disabled'}); one e-mail, one account: "
+                       "use another e-mail",
+                       message_zh=f"{email} 已是平台上的{ROLE_NAMES_ZH[existing.role]}账号"
+                       f"{'' if existing.active else '（已停用）'}，一个邮箱只能开一个账号："
+                       "请换一个邮箱")
     if existing and not existing.active:  # "sign in" would only say it is disabled
         raise Conflict(f"the account for {email} is disabled (or its sign-up was turned "
                        "down); sign up with another e-mail, or ask the operator",
@@ -204,7 +215,7 @@ def open_room(db: sqlite_utils.Database, *, name: str, platform: str, room_id: s
     (the room, the account, its generated password, shown once)."""
     with db.atomic():
         room = rooms.add_room(db, name, platform, room_id, green_cert=green_cert)
-        user, password = add_user(db, "streamer", email, org=str(room.id))
+        user, password = add_user(db, "streamer", email, org=str(room.id), by_operator=True)
     return room, user, password
 
 

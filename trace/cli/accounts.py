@@ -42,7 +42,8 @@ def users_add(role: str, email: str, org: str | None, password_stdin: bool):
           --email ops@trace.example.cn --password-stdin
     """
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    user, password = accounts.add_user(database(), role, email, org=org, password=password)
+    user, password = accounts.add_user(database(), role, email, org=org, password=password,
+                                       by_operator=True)
     click.echo(f"Account for {user.email} ({user.role}) created.")
     if not password_stdin:  # the password stays the last line, for scripts
         click.echo("A first password: the workspace asks for their own at the first sign-in.")

@@ -290,7 +290,7 @@ def add_account():
     role, _, org = (form.get("org") or "").partition(":")
     try:
         user, password = accounts.add_user(get_db(), role, form.get("email", ""),
-                                           org=org or None)
+                                           org=org or None, by_operator=True)
     except TraceError as error:
         return home(error.status, account_error=in_reader_language(error))
     return _password_page(t("admin.account_added_title"),
