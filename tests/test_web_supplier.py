@@ -61,6 +61,9 @@ def test_the_home_page_says_when_a_lab_fails_or_withdraws_a_batchs_report(app, s
     news = html[html.index('id="lab-news"'):html.index("</section>", html.index('id="lab-news"'))]
     assert "检测机构撤回了报告 ZJPQ-2026-0815" in news and "请重新送检" in news
     assert f"/supplier/batches/{GTIN}/{LOT}#lab" in news
+    # The batch's own line below no longer says 正常 under the red notice.
+    listed = html[html.index('id="lab-news"') + len(news):]
+    assert '<strong class="bad">检测报告已撤回</strong>' in listed and "· 正常" not in listed
     batch = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
     lab = batch[batch.index('id="lab"'):]
     assert "· 已撤回" in lab and "· 已被撤回" in lab and "已被更正" not in lab
