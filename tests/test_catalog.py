@@ -209,3 +209,23 @@ def test_a_chinese_barcode_one_digit_short_is_not_registered_as_another(db):
         catalog.add_product(db, other, "6951234500016", "珍珠项链")
     assert "已由另一家单位登记" in taken.value.message_zh and "A" not in taken.value.message_zh
     assert "联系平台运营者核实" in taken.value.message_zh
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("SC 114 3301 0600 123", "SC11433010600123"), ("sc-11433010600123", "SC11433010600123"),
+    ("ＳＣ１１４３３０１０６００１２３", "SC11433010600123"),  # typed full-width
+    ("XK16-108-00001", "XK16-108-00001"),  # another kind of licence: as written
+    ("", None)])
+def test_a_food_licence_number_is_written_one_way(db, typed, kept):
+    supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
+    assert catalog.add_product(db, supplier, GTIN, "龙井茶", licence_no=typed).licence_no == kept
+
+
+@pytest.mark.parametrize("typed", ["SC123", "SC 1143 3010 6001 2", "SC114330106001234", "SCX"])
+def test_a_food_licence_number_that_is_not_sc_and_14_digits_is_refused(db, typed):
+    """'SC123' was shown to buyers as the product's 生产许可证编号."""
+    supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
+    with pytest.raises(InvalidInput) as refused:
+        catalog.add_product(db, supplier, GTIN, "龙井茶", licence_no=typed)
+    assert "SC 加 14 位数字" in refused.value.message_zh
+    assert db.execute("SELECT count(*) FROM products").fetchone()[0] == 0

@@ -344,11 +344,32 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
                       shelf_life_days=shelf_life_days,
                       storage=clean_text(storage, "storage conditions", what_zh="贮存条件",
                                          limit=100),
-                      licence_no=clean_text(licence_no, "licence number", what_zh="许可证编号",
-                                            limit=50),
+                      licence_no=_licence_no(licence_no),
                       photo=photo or None)
     _printable_name(product.name)
     return product
+
+
+_SC_TYPED = re.compile(r"SC[\s\-]*([0-9][0-9\s\-]*)", re.IGNORECASE)
+
+
+def _licence_no(text: str | None) -> str | None:
+    """The licence number as typed; a food production licence (SC and 14 digits, GB
+    7718) checked and written without spaces: buyers read it as official, so 'SC123'
+    must not pass. Other licences (XK, a cosmetics one) are kept as written."""
+    written = clean_text(unicodedata.normalize("NFKC", text or ""), "licence number",
+                         what_zh="许可证编号", limit=50)
+    if not written or not written[:2].upper() == "SC":
+        return written
+    typed = _SC_TYPED.fullmatch(written)
+    digits = re.sub(r"[\s\-]", "", typed.group(1)) if typed else ""
+    if len(digits) != 14:
+        counted = f"（您写了 {len(digits)} 位数字）" if typed else ""
+        raise InvalidInput(f"a food production licence number is SC and 14 digits, like "
+                           f"SC10633010600123, not {written}",
+                           message_zh=f"食品生产许可证编号是 SC 加 14 位数字，例如 SC10633010600123"
+                                      f"{counted}：请照许可证上印的核对")
+    return f"SC{digits}"
 
 
 def _printable_name(name: str) -> None:
