@@ -229,3 +229,12 @@ def test_a_food_licence_number_that_is_not_sc_and_14_digits_is_refused(db, typed
         catalog.add_product(db, supplier, GTIN, "龙井茶", licence_no=typed)
     assert "SC 加 14 位数字" in refused.value.message_zh
     assert db.execute("SELECT count(*) FROM products").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("typed, days", [("540", 540), ("540天", 540), ("18个月", 540),
+                                         ("2 年", 730), ("１８ 个月", 540), ("1,000", 1000),
+                                         ("", None), (365, 365)])
+def test_a_shelf_life_is_read_as_labels_print_it(db, typed, days):
+    supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
+    assert catalog.add_product(db, supplier, GTIN, "龙井茶",
+                               shelf_life_days=typed).shelf_life_days == days

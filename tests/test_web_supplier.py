@@ -96,7 +96,7 @@ def test_create_a_product_and_a_batch(supplier, db):
     ({"gtin": "6 951234 50001", "name": "珍珠"}, "漏输了一位"),  # 69…, one digit short
     ({"gtin": GTIN, "name": "重复"}, "已登记过"),
     ({"gtin": "6901234567892", "name": ""}, "请填写商品名称"),
-    ({"gtin": "6901234567892", "name": "茶", "shelf_life_days": "两年"}, "整数"),
+    ({"gtin": "6901234567892", "name": "茶", "shelf_life_days": "两年"}, "或写成 18个月、2年"),
 ])
 def test_a_bad_product_form_says_why_and_stores_nothing(supplier, db, fields, message):
     before = db.execute("SELECT count(*) FROM products").fetchone()[0]
@@ -104,6 +104,22 @@ def test_a_bad_product_form_says_why_and_stores_nothing(supplier, db, fields, me
     assert response.status_code in (400, 409)
     assert message in response.get_data(as_text=True)
     assert db.execute("SELECT count(*) FROM products").fetchone()[0] == before
+
+
+def test_a_product_form_says_every_problem_at_once_and_reads_months(supplier, db):
+    """A wrong check digit and '18个月' were said one a submit, the barcode second."""
+    response = post_form(supplier, "/supplier/products/new", {
+        "gtin": "6971234567891", "name": "西湖龙井", "shelf_life_days": "十八个月",
+        "licence_no": "SC123"})
+    html = response.get_data(as_text=True)
+    alert = html[html.index('role="alert"'):html.index("</div>", html.index('role="alert"'))]
+    assert response.status_code == 400 and "请修改以下 3 处" in alert
+    assert "核对不上" in alert and "保质期“十八个月”看不懂" in alert and "SC 加 14 位数字" in alert
+    assert alert.index("核对不上") < alert.index("保质期")  # in the form's order
+    done = post_form(supplier, "/supplier/products/new", {
+        "gtin": "6971234567895", "name": "西湖龙井", "shelf_life_days": "18 个月"})
+    assert done.status_code == 303
+    assert catalog.get_product(db, "6971234567895").shelf_life_days == 540
 
 
 def test_issue_with_progress_then_download_csv_and_labels(supplier, db):

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, timedelta
+from typing import Callable
 
 import sqlite_utils
 
@@ -301,7 +302,11 @@ def find_supplier(db: sqlite_utils.Database, id_or_credit_code: str | int) -> Su
 def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: str,
                 **details) -> Product:
     """Register a product (``details``: the other ``Product`` fields, as typed)."""
-    product = described_product(supplier.id, _registrable_gtin(gtin), name, **details)
+    registrable: list[str] = []
+    described: list[Product] = []
+    all_problems(lambda: registrable.append(_registrable_gtin(gtin)),  # all said at once
+                 lambda: described.append(described_product(supplier.id, "", name, **details)))
+    product = replace(described[0], gtin=registrable[0])
     taken = db.execute("SELECT supplier_id, name FROM products WHERE gtin = ?",
                        [product.gtin]).fetchone()
     if taken:
@@ -323,31 +328,68 @@ def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: 
 def described_product(supplier_id: int, gtin: str, name: str, *,
                       name_en: str | None = None, specification: str | None = None,
                       category: str | None = None, origin: str | None = None,
-                      standard: str | None = None, shelf_life_days: int | None = None,
+                      standard: str | None = None, shelf_life_days: int | str | None = None,
                       storage: str | None = None, licence_no: str | None = None,
                       photo: str | None = None) -> Product:
-    """The product as described, each field checked, the name printable on labels."""
+    """The product as described, every field checked and every problem said at once
+    (``Problems``), the name printable on labels; a shelf life typed on a form
+    ('540', '18个月', '2 年') is read as days."""
+    checked: dict = {}
+
+    def field(key: str, check) -> Callable[[], None]:
+        return lambda: checked.__setitem__(key, check())
+    all_problems(
+        field("name", lambda: _printable_name(
+            _required_text(name, "product name", what_zh="商品名称"))),
+        field("name_en", lambda: clean_text(name_en, "English name", what_zh="英文名称",
+                                            limit=100)),
+        field("specification", lambda: clean_text(specification, "specification",
+                                                  what_zh="规格")),
+        field("category", lambda: clean_text(category, "category", what_zh="类别", limit=50)),
+        field("origin", lambda: clean_text(origin, "origin", what_zh="产地")),
+        field("standard", lambda: clean_text(standard, "executed standard", what_zh="执行标准",
+                                             limit=100)),
+        field("shelf_life_days", lambda: _shelf_life(shelf_life_days)),
+        field("storage", lambda: clean_text(storage, "storage conditions", what_zh="贮存条件",
+                                            limit=100)),
+        field("licence_no", lambda: _licence_no(licence_no)),
+        field("photo", lambda: _photo(photo)))
+    return Product(gtin=gtin, supplier_id=supplier_id, **checked)
+
+
+def _photo(photo: str | None) -> str | None:
     if photo and not _SHA256.fullmatch(photo):
         raise InvalidInput("photo must name a stored photo (its SHA-256)",
                            message_zh="商品照片无效，请重新上传")
-    if shelf_life_days is not None and not 1 <= shelf_life_days <= MAX_SHELF_LIFE_DAYS:
+    return photo or None
+
+
+_SHELF_LIFE_TYPED = re.compile(r"(\d+)\s*(天|日|个月|月|年|days?|months?|years?)?",
+                               re.IGNORECASE)
+_DAYS_IN = {"天": 1, "日": 1, "day": 1, "days": 1, "个月": 30, "月": 30, "month": 30,
+            "months": 30, "年": 365, "year": 365, "years": 365}
+
+
+def _shelf_life(given: int | str | None) -> int | None:
+    """Days of shelf life: a number of days, or typed as a label prints it ('18个月',
+    '2 年'; a month counted as 30 days, as pages show it back)."""
+    if given is None or isinstance(given, int):
+        days = given
+    else:
+        typed = unicodedata.normalize("NFKC", given).strip().replace(",", "")
+        if not typed:
+            return None
+        read = _SHELF_LIFE_TYPED.fullmatch(typed)
+        if read is None or len(read.group(1)) > 6:
+            raise InvalidInput(f"shelf life {typed!r}: write the days, like 540, or months or "
+                               "years, like 18个月 or 2年",
+                               message_zh=f"保质期“{typed}”看不懂：请写天数，例如 540，"
+                                          "或写成 18个月、2年")
+        days = int(read.group(1)) * _DAYS_IN[(read.group(2) or "天").lower()]
+    if days is not None and not 1 <= days <= MAX_SHELF_LIFE_DAYS:
         raise InvalidInput(f"shelf life must be 1-{MAX_SHELF_LIFE_DAYS} days",
                            message_zh=f"保质期须为 1–{MAX_SHELF_LIFE_DAYS} 天")
-    product = Product(gtin=gtin, supplier_id=supplier_id,
-                      name=_required_text(name, "product name", what_zh="商品名称"),
-                      name_en=clean_text(name_en, "English name", what_zh="英文名称", limit=100),
-                      specification=clean_text(specification, "specification", what_zh="规格"),
-                      category=clean_text(category, "category", what_zh="类别", limit=50),
-                      origin=clean_text(origin, "origin", what_zh="产地"),
-                      standard=clean_text(standard, "executed standard", what_zh="执行标准",
-                                          limit=100),
-                      shelf_life_days=shelf_life_days,
-                      storage=clean_text(storage, "storage conditions", what_zh="贮存条件",
-                                         limit=100),
-                      licence_no=_licence_no(licence_no),
-                      photo=photo or None)
-    _printable_name(product.name)
-    return product
+    return days
 
 
 _SC_TYPED = re.compile(r"SC[\s\-]*([0-9][0-9\s\-]*)", re.IGNORECASE)
@@ -372,13 +414,14 @@ def _licence_no(text: str | None) -> str | None:
     return f"SC{digits}"
 
 
-def _printable_name(name: str) -> None:
+def _printable_name(name: str) -> str:
     """The name goes on every label: one the label font cannot print (an emoji, a
     rare ideograph) is refused now, not once codes are issued and cannot print."""
     try:
         check_printable([name], "product name")
     except LabelFontProblem:
         pass  # the font itself is missing: printing says so, naming what to set
+    return name
 
 
 def _registrable_gtin(typed: str) -> str:

@@ -152,6 +152,12 @@ def in_reader_language(error: TraceError) -> str:
     return told.message_zh if g.get("lang") == "zh" else told.message
 
 
+def each_told(error: TraceError) -> list[str]:
+    """Each problem of a form refused for several at once (``Problems``), or the one,
+    in the page's language."""
+    return [in_reader_language(problem) for problem in getattr(error, "each", [error])]
+
+
 def as_told(error: TraceError) -> TraceError:
     """The error as a reader hears it. A server key that will not open is the
     operator's to fix: the reader hears that nothing was done and whom to tell, the

@@ -22,7 +22,7 @@ from .. import accounts, catalog
 from ..digits import is_number
 from ..errors import Conflict, Forbidden, InvalidInput, TraceError
 from ..scans import network_hash
-from . import WORKSPACES, get_db, in_reader_language, link, page_for_form
+from . import WORKSPACES, each_told, get_db, in_reader_language, link, page_for_form
 from .i18n import t
 
 bp = Blueprint("auth", __name__)
@@ -238,9 +238,8 @@ def signup():
                                         form.get("contact_name")),  # checked with the rest
                 **account)
     except TraceError as error:  # every problem of the form at once
-        return render_template("signup.html", form=form, kind=kind, errors=[
-            in_reader_language(problem) for problem in getattr(error, "each", [error])]
-            ), error.status
+        return render_template("signup.html", form=form, kind=kind,
+                               errors=each_told(error)), error.status
     _sign_in(user)
     return redirect(home_of(user), 303)
 

@@ -35,7 +35,7 @@ from ..inspections import lists as inspection_lists
 from ..inspections import store as inspection_store
 from ..inspections import report as report_format
 from ..errors import InvalidInput, TraceError
-from . import attachment, get_db, in_reader_language, link
+from . import attachment, each_told, get_db, in_reader_language, link
 from .i18n import t
 from .auth import role_required, signed_in_user
 
@@ -90,13 +90,12 @@ def new_product():
         with get_db().atomic():  # the photo goes with the product, or not at all
             product = catalog.add_product(
                 get_db(), g.supplier, form.get("gtin", ""), form.get("name", ""),
-                shelf_life_days=_whole_number(form.get("shelf_life_days"), "shelf life (days)",
-                                              "保质期（天）"),
+                shelf_life_days=form.get("shelf_life_days"),  # 540, or 18个月 as labels say
                 **_photo_given(), **{name: form.get(name) for name in PRODUCT_FIELDS
                                      if name != "name"})
-    except TraceError as error:
+    except TraceError as error:  # every problem of the form at once
         return render_template("supplier/product_form.html", form=form,
-                               error=in_reader_language(error)), error.status
+                               errors=each_told(error)), error.status
     return redirect(link("supplier.new_batch", gtin=product.gtin, created=1), 303)
 
 
@@ -111,11 +110,10 @@ def edit_product(gtin: str):
                 product, changed = corrections.edit_product(
                     db, g.supplier, product.gtin, actor=signed_in_user().email,
                     reason=form.get("reason"),
-                    shelf_life_days=_whole_number(form.get("shelf_life_days"),
-                                                  "shelf life (days)", "保质期（天）"),
+                    shelf_life_days=form.get("shelf_life_days"),
                     **_photo_given(), **{name: form.get(name, "") for name in PRODUCT_FIELDS})
         except TraceError as error:
-            return _product_page(product, form, in_reader_language(error)), error.status
+            return _product_page(product, form, each_told(error)), error.status
         flash(t("ws.product_corrected") if changed else t("ws.product_unchanged"), "ok")
         return redirect(link("supplier.edit_product", gtin=product.gtin), 303)
     return _product_page(product, form)
@@ -136,10 +134,10 @@ def _as_typed(product: catalog.Product) -> dict:
     return {name: "" if value is None else value for name, value in asdict(product).items()}
 
 
-def _product_page(product: catalog.Product, form, error: str | None = None) -> str:
+def _product_page(product: catalog.Product, form, errors: list[str] | None = None) -> str:
     db = get_db()
     return render_template("supplier/product_form.html", product=product, form=form,
-                           error=error, batched=corrections.has_batches(db, product.gtin),
+                           errors=errors, batched=corrections.has_batches(db, product.gtin),
                            changes=list(reversed(corrections.changes_of(db, product.gtin))))
 
 
@@ -153,7 +151,7 @@ def delete_product(gtin: str):
                                message_zh="请勾选确认后再删除")
         corrections.delete_product(db, g.supplier, product.gtin)
     except TraceError as error:
-        return _product_page(product, _as_typed(product), in_reader_language(error)), error.status
+        return _product_page(product, _as_typed(product), each_told(error)), error.status
     flash(t("ws.product_deleted").format(name=product.name), "ok")
     return redirect(link("supplier.home"), 303)
 
