@@ -317,3 +317,20 @@ def test_a_correction_with_its_reason_then_a_withdrawal_from_the_command_line(
     assert verified.exit_code == 0
     assert [line.split("  ")[2] for line in verified.output.splitlines()] == \
         ["withdrawn", "superseded", "superseded"]
+
+
+def test_a_commission_or_assignment_is_withdrawn_from_the_command_line(run_cli, app, db,
+                                                                       make_batch):
+    agency = commissioned_lab(run_cli, app, db, make_batch)
+    assert run_cli("batch", "assign", "--gtin", GTIN, "--lot", LOT, "--agency",
+                   str(agency.id)).exit_code == 0
+    done = run_cli("batch", "withdraw", "--gtin", GTIN, "--lot", LOT, "--agency",
+                   agency.cma_no, "--assignment")
+    assert done.exit_code == 0 and "(assignment withdrawn)" in done.output
+    assert db.execute("SELECT kind FROM commissions").fetchall() == [("commission",)]
+    again = run_cli("batch", "withdraw", "--gtin", GTIN, "--lot", LOT, "--agency",
+                    str(agency.id), "--assignment")
+    assert again.exit_code == 1 and "has no assignment" in again.output
+    assert run_cli("batch", "withdraw", "--gtin", GTIN, "--lot", LOT, "--agency",
+                   str(agency.id)).exit_code == 0
+    assert db.execute("SELECT count(*) FROM commissions").fetchone()[0] == 0

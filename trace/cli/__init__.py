@@ -20,6 +20,7 @@ from .. import create_app
 from ..db import storage_failure
 from ..errors import TraceError
 from . import accounts as accounts_cli
+from . import batches as batches_cli
 from . import catalog as catalog_cli
 from . import codes as codes_cli
 from . import inspections as inspections_cli
@@ -82,8 +83,8 @@ Example:
 """)
 
 
-for _module in (accounts_cli, catalog_cli, codes_cli, inspections_cli, keys_cli, labels_cli,
-                ledger_cli, ops_cli, orgs_cli, selection_cli, server_cli, status_cli):
+for _module in (accounts_cli, batches_cli, catalog_cli, codes_cli, inspections_cli, keys_cli,
+                labels_cli, ledger_cli, ops_cli, orgs_cli, selection_cli, server_cli, status_cli):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 # Flask's own commands and options stay usable for developers, but the help shows

@@ -19,7 +19,7 @@ from .. import recalls, reports, scans
 from ..clock import beijing_time
 from ..codes import BatchRef, ItemCode, parse_link
 from ..errors import InvalidCode, NotFound
-from .catalog import batch_group
+from .batches import batch_group
 from .common import database, echo_list
 
 

@@ -85,6 +85,19 @@ def withdraw(db: sqlite_utils.Database, commission_id: int, *, kind: str,
     return name, lot
 
 
+def find(db: sqlite_utils.Database, gtin: str, lot: str, agency_id: int | str, *,
+         kind: str) -> int:
+    """The id of the agency's commission (or assignment) for the batch."""
+    batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
+    agency = agencies.find_agency(db, agency_id)
+    row = db.execute("SELECT id FROM commissions WHERE batch_id = ? AND agency_id = ? AND "
+                     "kind = ?", [batch.id, agency.id, kind]).fetchone()
+    if row is None:
+        raise NotFound(f"{agency.name} has no {kind} for batch {batch.lot}",
+                       message_zh=f"{agency.name} 没有批次 {batch.lot} 的{KINDS.get(kind, '委托')}")
+    return row[0]
+
+
 def unused(db: sqlite_utils.Database, batch_id: int) -> set[int]:
     """The ids of the batch's commissions and assignments under which their lab has
     stored no report yet: those may still be taken back."""
