@@ -31,6 +31,18 @@ def test_approve_a_supplier_that_signed_up(operator, db):
     assert "没有待审核的单位" in operator.get("/admin/").get_data(as_text=True)
 
 
+def test_a_sign_up_named_like_a_registered_supplier_is_flagged_before_approval(operator, db):
+    catalog.add_supplier(db, "杭州西湖区狮峰茶叶专业合作社", "91330100MA27XL0Y34")
+    catalog.add_supplier(db, "杭州西湖区狮峰龙井茶叶专业合作社", "93330106MA27YB3H55",
+                         approved=False)
+    html = operator.get("/admin/").get_data(as_text=True)
+    pending = html[html.index('id="pending"'):html.index('id="buyer-reports"')]
+    assert "名称与已登记的“杭州西湖区狮峰茶叶专业合作社”很像：批准前请核对营业执照" in pending
+    catalog.add_supplier(db, "海宁新家纺有限公司", "91330681MA2D7XKQ0T", approved=False)
+    html = operator.get("/admin/").get_data(as_text=True)
+    assert html.count("很像：批准前请核对营业执照") == 1  # a name unlike any is not flagged
+
+
 def test_disable_an_account_revokes_its_tokens(operator, db, make_batch, make_account):
     make_batch()
     email = make_account("supplier", "qc@pearl.example.cn", org="1")

@@ -10,6 +10,7 @@ Every function validates what it is given and raises ``InvalidInput``,
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, fields, replace
@@ -198,6 +199,17 @@ def sign_up_problems(name: str, credit_code: str, phone: str | None, address: st
     all_problems(lambda: _supplier_name(name), lambda: validate_credit_code(credit_code),
                  lambda: _service_phone(phone, True), lambda: _address(address, True),
                  lambda: _contact_name(contact_name, True))
+
+
+LOOK_ALIKE = 0.8  # difflib's ratio: 狮峰龙井茶叶专业合作社 beside 狮峰茶叶专业合作社 is 0.93
+
+
+def look_alikes(name: str, others: list[str]) -> list[str]:
+    """The names among ``others`` close enough to ``name`` to be mistaken for it (one
+    character added or changed): an operator approving a sign-up checks the licence
+    before a buyer takes one company for the other."""
+    return [other for other in others if other != name and
+            difflib.SequenceMatcher(None, name, other).ratio() >= LOOK_ALIKE]
 
 
 def add_supplier(db: sqlite_utils.Database, name: str, credit_code: str, *,

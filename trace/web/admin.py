@@ -49,6 +49,7 @@ def home(status: int = 200, **problem):
     org_names = {("supplier", row["id"]): row["name"] for row in suppliers} | \
         {("agency", lab.id): lab.name for lab in labs} | \
         {("streamer", room.id): room.name for room in channels}
+    pending = [row for row in suppliers if not row["approved_at"] and not row["rejected_at"]]
     reported = reports.list_reports(db, limit=REPORTS_SHOWN, still_open=True)
     handled = reports.list_reports(db, limit=HANDLED_SHOWN, still_open=False)
     reports_open, reports_total = reports.count_reports(db)
@@ -57,8 +58,11 @@ def home(status: int = 200, **problem):
                            reports_open=reports_open, reports_total=reports_total,
                            product_names=_product_names(
                                db, {r.gtin for r in reported + handled if r.gtin}),
-                           pending=[row for row in suppliers
-                                    if not row["approved_at"] and not row["rejected_at"]],
+                           pending=pending,
+                           look_alikes={row["id"]: catalog.look_alikes(
+                               row["name"], [other["name"] for other in suppliers
+                                             if other["id"] != row["id"] and
+                                             not other["rejected_at"]]) for row in pending},
                            pending_agencies=[lab for lab in labs
                                              if not lab.approved and not lab.rejected_at],
                            users=accounts.list_users(db), org_names=org_names,
