@@ -3,6 +3,8 @@ and the batches whose lab findings a supplier must act on."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from trace import catalog
@@ -13,9 +15,9 @@ from conftest import GTIN, LOT
 from test_inspections_store import PDF, pearl_report, signed
 
 
-def stored(app, db, agency, **changes) -> dict:
-    record = pearl_report(agency, **changes)
-    store.store_report(db, record, *signed(app, db, agency, record), pdf=PDF)
+def stored(app, db, agency, pdf: bytes = PDF, **changes) -> dict:
+    record = pearl_report(agency, pdf_sha256=hashlib.sha256(pdf).hexdigest(), **changes)
+    store.store_report(db, record, *signed(app, db, agency, record), pdf=pdf)
     return record
 
 
@@ -90,6 +92,7 @@ def test_the_operator_sees_what_each_assigned_lab_has_sent_so_far(app, db, lab):
     assert states() == [(LOT, lab.name, "ZJPQ-2026-0901", "failed")]
     corrected = [dict(failing[0], result="0.35", verdict="合格")]
     stored(app, db, lab, report_no="ZJPQ-2026-0901", version="2", supersedes="1",
-           reason="读数录错", items=corrected, type="神秘抽检")
+           reason="读数录错", items=corrected, type="神秘抽检",
+           pdf=b"%PDF-1.4\n% the corrected report\n%%EOF\n")  # clearing a failure: a new PDF
     assert states() == [(LOT, lab.name, "ZJPQ-2026-0901", "reported")]  # the old fails no more
     assert lists.assignments(db)[0]["reported_at"]
