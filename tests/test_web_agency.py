@@ -188,7 +188,9 @@ def test_supplier_commissions_and_operator_assigns(app, db, make_batch, make_acc
     page = f"/supplier/batches/{GTIN}/{LOT}"
     done = post_form(supplier, page + "/commission", {"agency": str(agency.id)}, page=page)
     assert done.headers["Location"].endswith("#lab")
-    assert "已委托" in supplier.get(page).get_data(as_text=True)
+    shown = supplier.get(page).get_data(as_text=True)
+    assert "已委托 浙江省珍珠检测中心：它现在可以为本批次签发检测报告" in shown
+    assert 'id="agency"' not in shown  # the only lab, commissioned already: not offered again
     operator = sign_in(app.test_client(), make_account("admin", "ops@t.example.cn"))
     offered = operator.get("/admin/").get_data(as_text=True)  # picked, not typed from memory
     assert f'<option value="{LOT}" label="诸暨淡水珍珠项链 · {GTIN[1:]}">' in offered  # as printed

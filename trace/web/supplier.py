@@ -252,14 +252,16 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
     items, found_serial = _listed_items(db, found, page, problem)
     cancelled = catalog.cancellation(db, found.id)
     cancellable = not (issued or cancelled or served)
+    commissioned = inspection_lists.batches_commissioned(db, found.id, kinds=("commission",))
     return render_template(
         "supplier/batch.html", batch=found, product=product, with_pins=with_pins,
         printable=printable, unfit=unfit, issued=issued, items=items, found_serial=found_serial,
         page=page, pages=max(1, -(-issued // ITEMS_A_PAGE)), parts=downloads.label_parts(issued),
         stocks=choices, stock=chosen, form=request.form, problem=problem,
         events=recalls.events_for(db, found.id, every_item=True),
-        labs=[lab for lab in agencies.list_agencies(db) if lab.approved],
-        commissioned=inspection_lists.batches_commissioned(db, found.id, kinds=("commission",)),
+        labs=[lab for lab in agencies.list_agencies(db)  # not one commissioned already
+              if lab.approved and lab.id not in {row["id"] for row in commissioned}],
+        commissioned=commissioned,
         withdrawable=commissions.unused(db, found.id),
         reports=served, failed=report_format.failed_names(
             shown["report"] for shown in inspection_store.standing(served)
@@ -429,7 +431,8 @@ def commission(gtin: str, lot: str):
                                actor=signed_in_user().email)
     except TraceError as error:
         return _batch_page(found, error.status, lab_error=in_reader_language(error))
-    flash(t("ws.commissioned"), "lab-ok")
+    flash(t("ws.commissioned").format(name=agencies.get_agency(db, int(agency_id)).name),
+          "lab-ok")
     return redirect(link("supplier.batch", gtin=found.gtin, lot=found.lot) + "#lab", 303)
 
 
