@@ -110,6 +110,9 @@ def init_app(app: Flask) -> None:
         "text/html", "text/css", "text/plain", "text/csv", "application/javascript",
         "text/javascript", "application/json", "image/svg+xml"])
     app.config.setdefault("COMPRESS_ALGORITHM", ["gzip", "br"])
+    # A verify page (9.7 KB) took 100 µs to gzip at the default level 6 and 58 µs at
+    # level 3, for 155 bytes more (3,971 against 3,816): a page's time is the budget.
+    app.config.setdefault("COMPRESS_LEVEL", 3)
     # Static files are streamed, and Flask-Compress has a list of its own for those.
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["gzip", "br"])
     Compress(app)
