@@ -92,6 +92,21 @@ def test_a_recalled_batch_tells_viewers_who_ordered_what_to_do(client, db, on_ai
     assert "所检项目符合" not in html and "ZJPQ-2026-0815" in html  # the report stays named
 
 
+def test_the_item_page_names_the_rooms_that_selected_its_batch(
+        client, db, on_air, issued_urls):
+    """A buyer who bought from a stream saw its room named on the batch page only."""
+    from conftest import forged
+    item = issued_urls[0][len(BASE_URL):]
+    page = client.get(item).get_data(as_text=True)
+    rooms = page[page.index('id="rooms"'):page.index("</section>", page.index('id="rooms"'))]
+    assert "以下直播间已用样品核验本批次" in rooms and "山下湖珍珠源头直播间（抖音）" in rooms
+    assert page.index('id="rooms"') < page.index('id="lab"')
+    assert 'id="rooms"' not in client.get(forged(issued_urls[0])[len(BASE_URL):]).get_data(
+        as_text=True)  # never beside a forged code's claimed batch
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")  # a new content version
+    assert 'id="rooms"' not in client.get(item).get_data(as_text=True)
+
+
 def test_a_recalled_or_expired_batch_page_no_longer_vouches_for_the_rooms_check(
         client, db, on_air):
     from datetime import date, timedelta

@@ -16,9 +16,10 @@ from markupsafe import Markup
 
 from .. import verification
 from ..inspections import display as inspection_display
-from . import app_cache, current_lang
+from ..streamers import selection
+from . import app_cache, current_lang, get_db
 
-PARTS = ("lab_warnings", "expired", "product", "supplier", "batch", "lab")
+PARTS = ("lab_warnings", "expired", "product", "supplier", "batch", "lab", "rooms")
 
 
 def batch_cards(verdict: verification.Verdict) -> dict[str, Markup]:
@@ -41,8 +42,11 @@ def displayed(served) -> list[dict]:
 
 
 def _render(verdict: verification.Verdict) -> dict[str, Markup]:
+    assert verdict.batch is not None  # batch_cards renders none without one
     inspections = displayed(verdict.inspections)
-    context = {"v": verdict, "inspections": inspections}
+    # The rooms' selections change the content version too: read once a version.
+    context = {"v": verdict, "inspections": inspections,
+               "selections": selection.public_selections(get_db(), verdict.batch.id)}
     current_app.update_template_context(context)
     module = current_app.jinja_env.get_template("_verify_batch.html").make_module(context)
     cards = {part: Markup(getattr(module, part)) for part in PARTS}
