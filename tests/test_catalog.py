@@ -238,3 +238,27 @@ def test_a_shelf_life_is_read_as_labels_print_it(db, typed, days):
     supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
     assert catalog.add_product(db, supplier, GTIN, "龙井茶",
                                shelf_life_days=typed).shelf_life_days == days
+
+
+@pytest.mark.parametrize("typed, days", [("无", None), ("长期", None), ("/", None),
+                                         ("冷藏约1个月", 30), ("约30天", 30)])
+def test_a_shelf_life_as_growers_and_textile_clerks_write_it(db, typed, days):
+    supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
+    assert catalog.add_product(db, supplier, GTIN, "常山胡柚",
+                               shelf_life_days=typed).shelf_life_days == days
+
+
+def test_a_shelf_life_of_several_periods_asks_for_the_shortest(db):
+    supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
+    with pytest.raises(InvalidInput) as refused:
+        catalog.add_product(db, supplier, GTIN, "常山胡柚", shelf_life_days="常温15天，冷藏30天")
+    assert "保质期“常温15天，冷藏30天”写了几个期限：请只写最短的一个" in refused.value.message_zh
+
+
+@pytest.mark.parametrize("category, licence, food", [
+    ("新鲜水果", None, True), ("绿茶", None, True), (None, "SC11433010600012", True),
+    ("家纺", None, False), ("珍珠饰品", None, False), (None, None, False)])
+def test_food_is_told_by_its_category_or_its_sc_licence(category, licence, food):
+    product = catalog.Product(gtin=GTIN, supplier_id=1, name="x", category=category,
+                              licence_no=licence)
+    assert catalog.looks_like_food(product) is food

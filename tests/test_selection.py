@@ -405,3 +405,18 @@ def test_an_unreadable_sample_code_says_why_as_far_as_known(db, issued_urls, pas
     url_cut = issued_urls[0].split("?")[0]
     result = selection.check_sample(db, pasted.format(url_cut=url_cut), BASE_URL)
     assert said in detail(result, "code") and not result.selectable
+
+
+def test_food_with_no_expiry_date_fails_the_check_but_may_be_selected_with_a_reason(
+        db, room, issued_urls):
+    """Citrus picked months ago, registered without a shelf life, passed as fine."""
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    assert detail(result, "expiry") == "本批次没有标注保质期（非食品）"  # the pearls keep
+    db.execute("UPDATE products SET category = '新鲜水果'")
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    assert detail(result, "expiry").startswith("食品没有标注保质期，无法判断是否已过期")
+    assert not result.ok and result.selectable  # with a reason: nobody knows it expired
+    with pytest.raises(Forbidden, match="expiry"):
+        selection.record_selection(db, room, result, "选用", actor="live")
+    assert selection.record_selection(db, room, result, "选用", actor="live",
+                                      override_reason="供货商已出示采摘日期")

@@ -712,3 +712,12 @@ def test_a_graded_pearl_item_shows_its_scale_and_a_nominal_limit_its_unit(
     assert "等级由好到差：无瑕 A、微瑕 B" in html and "标称 8–9 mm" in html
     english = client.get(path + "&lang=en").get_data(as_text=True)
     assert "Grades, best first: A flawless" in english
+
+
+def test_food_with_no_expiry_date_says_so_to_the_buyer(client, db, issued_urls):
+    path = issued_urls[0][len(BASE_URL):]
+    assert "食品应标注保质期" not in client.get(path).get_data(as_text=True)  # pearls keep
+    db.execute("UPDATE products SET category = '新鲜水果'")  # its trigger bumps the version
+    db.conn.commit()
+    assert "未标注（食品应标注保质期：请向卖家问清生产日期和保质期）" in client.get(path).get_data(
+        as_text=True)

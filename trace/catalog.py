@@ -376,10 +376,28 @@ def _photo(photo: str | None) -> str | None:
     return photo or None
 
 
-_SHELF_LIFE_TYPED = re.compile(r"(\d+)\s*(天|日|个月|月|年|days?|months?|years?)?",
-                               re.IGNORECASE)
+# 540, 540天, 18个月, 2年, 冷藏约30天 (the condition is the storage field's to say)
+_SHELF_LIFE_TYPED = re.compile(r"(?:常温|室温|冷藏|冷冻)?\s*(?:约|大约|about\s*)?(\d+)\s*"
+                               r"(天|日|个月|月|年|days?|months?|years?)?", re.IGNORECASE)
+# What a clerk of goods that keep writes for "no shelf life" (a duvet, a necklace).
+_NO_SHELF_LIFE = {"无", "没有", "长期", "不适用", "不限", "-", "—", "/", "／", "none", "n/a"}
+_PERIOD = re.compile(r"\d+\s*(?:天|日|个月|月|年)")
 _DAYS_IN = {"天": 1, "日": 1, "day": 1, "days": 1, "个月": 30, "月": 30, "month": 30,
             "months": 30, "年": 365, "year": 365, "years": 365}
+
+
+# Words of a product's category that say it is eaten or drunk: its shelf life is
+# what keeps an old batch off sale (GB 7718 asks food labels for it).
+FOOD_WORDS = ("食品", "食用", "水果", "鲜果", "果品", "生鲜", "蔬菜", "茶叶", "绿茶", "红茶",
+              "白茶", "乌龙", "花茶", "肉", "蛋", "奶", "乳", "粮", "米", "面", "油", "糖", "蜂蜜",
+              "饮料", "饮品", "调味", "零食", "糕点", "饼", "水产", "海鲜", "坚果", "干货", "保健")
+
+
+def looks_like_food(product: Product) -> bool:
+    """Whether the product is food, as far as its record says: a food production
+    licence (SC), or a category naming food (新鲜水果, 绿茶, 糕点)."""
+    return (product.licence_no or "").upper().startswith("SC") or \
+        any(word in (product.category or "") for word in FOOD_WORDS)
 
 
 def _shelf_life(given: int | str | None) -> int | None:
@@ -388,15 +406,21 @@ def _shelf_life(given: int | str | None) -> int | None:
     if given is None or isinstance(given, int):
         days = given
     else:
-        typed = unicodedata.normalize("NFKC", given).strip().replace(",", "")
-        if not typed:
+        shown = given.strip()  # as the clerk typed it, in what the form says back
+        typed = unicodedata.normalize("NFKC", shown).replace(",", "")
+        if not typed or typed.lower() in _NO_SHELF_LIFE:
             return None
+        if len(_PERIOD.findall(typed)) > 1:  # 常温15天，冷藏30天
+            raise InvalidInput(f"shelf life {shown!r} gives several periods: write the shortest "
+                               "(kept at room temperature, say) and the conditions under storage",
+                               message_zh=f"保质期“{shown}”写了几个期限：请只写最短的一个（如 15天），"
+                                          "不同贮存条件下的期限写在“贮存条件”里")
         read = _SHELF_LIFE_TYPED.fullmatch(typed)
         if read is None or len(read.group(1)) > 6:
-            raise InvalidInput(f"shelf life {typed!r}: write the days, like 540, or months or "
+            raise InvalidInput(f"shelf life {shown!r}: write the days, like 540, or months or "
                                "years, like 18个月 or 2年",
-                               message_zh=f"保质期“{typed}”看不懂：请写天数，例如 540，"
-                                          "或写成 18个月、2年")
+                               message_zh=f"保质期“{shown}”看不懂：请写天数，例如 540，"
+                                          "或写成 18个月、2年；没有保质期的（家纺、饰品）不填")
         days = int(read.group(1)) * _DAYS_IN[(read.group(2) or "天").lower()]
     if days is not None and not 1 <= days <= MAX_SHELF_LIFE_DAYS:
         raise InvalidInput(f"shelf life must be 1-{MAX_SHELF_LIFE_DAYS} days",

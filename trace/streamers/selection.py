@@ -84,6 +84,7 @@ class SampleCheck:
     verdict: str = ""   # what the code itself verified as (verification.VERDICTS)
     claimed: bool = False  # a forged code: ``batch`` is only what its label claims
     failed_tests: tuple[str, ...] = ()  # tested items a valid current report failed
+    checked_on: date | None = None  # the day the expiry was checked against
 
     @property
     def ok(self) -> bool:
@@ -94,7 +95,7 @@ class SampleCheck:
         """Whether 选用 may be recorded at all (with a reason if a check failed):
         never for recalled, cancelled, expired, forged or unreadable goods, nor for a
         batch its lab found 不合格 (its on-camera page would tell viewers not to buy)."""
-        expired = any(check.name == "expiry" and not check.ok for check in self.checks)
+        expired = self.batch is not None and self.batch.expired(self.checked_on)
         recalled = self.batch is not None and self.batch.status == "recalled"
         return (self.verdict not in NEVER_SELECTABLE and not recalled and not expired
                 and not self.failed_tests)
@@ -119,12 +120,13 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
     served = inspection_store.standing(every)
     today = today or date.today()
     withdrawn = [shown["report"] for shown in every if shown["withdrawn"]]
-    checks = (code, _recall(batch, verdict), expiry_check(batch, today),
+    food = verdict.product is not None and catalog.looks_like_food(verdict.product)
+    checks = (code, _recall(batch, verdict), expiry_check(batch, today, food=food),
               report_check(served, valid_days, today, withdrawn), results_check(served),
               _supplier(verdict), _after_sales(db, verdict))
     failed = reports.failed_names(shown["report"] for shown in served if shown["signature_ok"])
     return SampleCheck(checks, batch, verdict.serial, verdict.verdict,
-                       failed_tests=tuple(failed))
+                       failed_tests=tuple(failed), checked_on=today)
 
 
 def _claimed_batch(db: sqlite_utils.Database,
@@ -191,10 +193,18 @@ def _recall(batch: catalog.Batch, verdict: verification.Verdict) -> Check:
     return Check("recall", True, f"批次 {batch.lot} 未召回", f"Batch {batch.lot} is not recalled")
 
 
-def expiry_check(batch: catalog.Batch, today: date) -> Check:
-    """Not past the batch's expiry date: expired goods may not be sold at all."""
+def expiry_check(batch: catalog.Batch, today: date, *, food: bool = False) -> Check:
+    """Not past the batch's expiry date: expired goods may not be sold at all. Food
+    with no expiry date fails too: nobody can tell whether it is past it (fruit
+    picked months ago passed as fine); the room may still select it with a reason."""
+    if not batch.expires_on and food:
+        return Check("expiry", False, "食品没有标注保质期，无法判断是否已过期：请供货商在商品信息里"
+                     "补上保质期；确需选用的，请写明理由",
+                     "Food with no expiry date: nobody can tell whether it is past it. Ask the "
+                     "supplier to add the shelf life; to select it anyway, give a reason")
     if not batch.expires_on:
-        return Check("expiry", True, "本批次没有标注保质期", "The batch gives no expiry date")
+        return Check("expiry", True, "本批次没有标注保质期（非食品）",
+                     "The batch gives no expiry date (not food)")
     if batch.expired(today):
         return Check("expiry", False, f"已过保质期（到期日 {batch.expires_on}），不能销售",
                      f"Expired on {batch.expires_on}: it may not be sold")

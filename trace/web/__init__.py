@@ -26,7 +26,7 @@ from werkzeug.routing import IntegerConverter, RequestRedirect
 from .. import db, images
 from ..bounded import BoundedCache
 from ..clock import beijing_time
-from ..catalog import printed_gtin
+from ..catalog import looks_like_food, printed_gtin
 from ..codes import group_serial
 from ..inspections import store as inspection_store
 from ..phones import numbers_in, tel_href
@@ -475,6 +475,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["dial_numbers"] = dial_numbers
     app.jinja_env.filters["advice_links"] = advice_links
     app.jinja_env.globals["with_domain"] = with_domain
+    app.jinja_env.globals["looks_like_food"] = looks_like_food
     app.jinja_env.tests["nothing_but_withdrawals"] = inspection_store.nothing_but_withdrawals
 
     @app.before_request
