@@ -12,10 +12,14 @@ from trace.inspections import lists, store
 from trace.inspections import commissions
 
 from conftest import GTIN, LOT
-from test_inspections_store import PDF, pearl_report, signed
+from test_inspections_store import PDF, pdf_of, pearl_report, signed
 
 
-def stored(app, db, agency, pdf: bytes = PDF, **changes) -> dict:
+def stored(app, db, agency, pdf: bytes | None = None, **changes) -> dict:
+    """A report stored with its PDF: the first's PDF, or one of its own under another
+    number (``pdf`` for a correction's new document)."""
+    number = changes.get("report_no", "ZJPQ-2026-0815")
+    pdf = pdf or (PDF if number == "ZJPQ-2026-0815" else pdf_of(number))
     record = pearl_report(agency, pdf_sha256=hashlib.sha256(pdf).hexdigest(), **changes)
     store.store_report(db, record, *signed(app, db, agency, record), pdf=pdf)
     return record

@@ -22,6 +22,18 @@ from conftest import GTIN, LOT
 PDF = b"%PDF-1.4\n% a lab report\n%%EOF\n"
 
 
+def pdf_of(report_no: str) -> bytes:
+    """Another report's own document: two reports never share one PDF."""
+    return b"%PDF-1.4\n% report " + report_no.encode() + b"\n%%EOF\n"
+
+
+def another_report(agency, report_no: str, **changes) -> tuple[dict, bytes]:
+    """A report under its own number, with its own PDF: (record, pdf)."""
+    pdf = pdf_of(report_no)
+    return pearl_report(agency, report_no=report_no, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+                        **changes), pdf
+
+
 def pearl_report(agency, **changes) -> dict:
     record = {
         "v": "trace-report-v1",
@@ -355,8 +367,8 @@ def test_revoking_a_labs_key_keeps_what_it_stored_before_and_names_the_rest(
     from datetime import datetime
     first = pearl_report(commissioned)
     store.store_report(db, first, *signed(app, db, commissioned, first), pdf=PDF)
-    second = pearl_report(commissioned, report_no="ZJPQ-2026-0816")
-    store.store_report(db, second, *signed(app, db, commissioned, second), pdf=PDF)
+    second, pdf = another_report(commissioned, "ZJPQ-2026-0816")
+    store.store_report(db, second, *signed(app, db, commissioned, second), pdf=pdf)
     first_at, second_at = (datetime.fromisoformat(row[0]) for row in db.execute(
         "SELECT created_at FROM inspection_reports ORDER BY id"))
     kid = db.execute("SELECT kid FROM inspection_reports LIMIT 1").fetchone()[0]
@@ -482,3 +494,18 @@ def test_a_withdrawal_whose_signature_fails_still_counts_as_a_bad_current_report
     assert not store.nothing_but_withdrawals(served)  # a failing report is not "withdrawn"
     assert not bad["signature_ok"]  # shown as a failing report, never silently dropped
     assert original["signature_ok"] and original["report"]["version"] == "1"  # not withdrawn
+
+
+def test_one_pdf_is_the_document_of_one_report_only(app, db, commissioned):
+    """The same file attached to two reports sent a buyer of one batch to the other
+    batch's report."""
+    first = pearl_report(commissioned)
+    store.store_report(db, first, *signed(app, db, commissioned, first), pdf=PDF)
+    other = pearl_report(commissioned, report_no="ZJPQ-2026-0816")  # the same PDF
+    with pytest.raises(Conflict) as refused:
+        store.store_report(db, other, *signed(app, db, commissioned, other), pdf=PDF)
+    assert "这个 PDF 已经是报告 ZJPQ-2026-0815（批次 ZJ-2611-A）的原件" in \
+        refused.value.message_zh
+    assert len(store.served_reports(db, 1)) == 1
+    again = pearl_report(commissioned, version="2", supersedes="1", reason="更正单位")
+    store.store_report(db, again, *signed(app, db, commissioned, again))  # its own versions may

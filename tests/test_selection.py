@@ -315,16 +315,16 @@ def test_fake_reports_count_once_per_network(db, room, issued_urls):
 
 
 def test_an_item_failed_by_two_reports_is_named_once(app, db, room, issued_urls):
-    from test_inspections_store import PDF, pearl_report
+    from test_inspections_store import another_report
     from test_web_public import _stored_report
     from trace import agencies
     from trace.inspections import store
     lead = [{"name": "铅", "result": "0.9", "unit": "mg/kg", "limit": "≤0.5", "verdict": "不合格"}]
     _stored_report(app, db, items=lead)
     lab = agencies.find_agency(db, "231012341234")
-    again = pearl_report(lab, report_no="ZJPQ-2026-0901", items=lead)
+    again, pdf = another_report(lab, "ZJPQ-2026-0901", items=lead)
     store.store_report(db, again, *signing.sign_with_agency_key(db, app.config["KEYS_DIR"],
-                                                                lab.id, again), pdf=PDF)
+                                                                lab.id, again), pdf=pdf)
     result = selection.check_sample(db, issued_urls[0], BASE_URL)
     assert detail(result, "results") == "不合格项目：铅"
 
@@ -333,16 +333,16 @@ def test_a_current_report_failing_its_signature_fails_the_report_check(app, db, 
                                                                        issued_urls):
     """The on-camera page turns red for it: the checklist must not say all is well,
     though another current report of the batch is valid."""
-    from test_inspections_store import PDF, pearl_report
+    from test_inspections_store import another_report
     from test_web_public import _stored_report
     from trace import agencies
     from trace.inspections import store
     from trace.inspections import report as reports
     first = _stored_report(app, db)
     lab = agencies.get_agency(db, 1)
-    second = pearl_report(lab, report_no="ZJPQ-2026-0900")
+    second, pdf = another_report(lab, "ZJPQ-2026-0900")
     store.store_report(db, second, *signing.sign_with_agency_key(
-        db, app.config["KEYS_DIR"], lab.id, second), pdf=PDF)
+        db, app.config["KEYS_DIR"], lab.id, second), pdf=pdf)
     assert selection.check_sample(db, issued_urls[0], BASE_URL).ok
     db.execute("DROP TRIGGER inspection_reports_no_update")  # as an intruder would
     changed = dict(second, conclusion=second["conclusion"] + "。")

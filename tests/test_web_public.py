@@ -545,14 +545,14 @@ def test_the_warning_names_the_failed_items_of_every_current_report(
     """A newer failing report hid an older one's failure from the buyer's warning."""
     from trace import agencies
     from trace.inspections import store
-    from test_inspections_store import PDF, pearl_report
+    from test_inspections_store import another_report
     _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
                                     "limit": "≤5", "verdict": "不合格"}])
     lab = agencies.find_agency(db, "231012341234")
-    second = pearl_report(lab, report_no="ZJPQ-2026-0901", items=[
+    second, pdf = another_report(lab, "ZJPQ-2026-0901", items=[
         {"name": "耐干摩擦色牢度", "result": "2", "unit": "级", "limit": "≥3", "verdict": "不合格"}])
     store.store_report(db, second, *signing.sign_with_agency_key(
-        db, app.config["KEYS_DIR"], lab.id, second), pdf=PDF)
+        db, app.config["KEYS_DIR"], lab.id, second), pdf=pdf)
     html = client.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
     warning = html[html.index('class="warning"'):][:300]
     assert "联苯菊酯" in warning and "耐干摩擦色牢度" in warning

@@ -75,6 +75,24 @@ def _check_pdf(record: dict, pdf: bytes | None, db: sqlite_utils.Database) -> No
                            message_zh="PDF 文件与报告签名中的哈希不一致")
 
 
+def _check_pdf_is_its_own(db: sqlite_utils.Database, agency: agencies.Agency,
+                          record: dict) -> None:
+    """A report's document is its own: one PDF under two reports (a file chosen by
+    mistake) sent a buyer of one batch to another batch's report. Versions of one
+    report may share it."""
+    if not record["pdf_sha256"]:
+        return
+    for agency_id, report_no, lot in db.execute(
+            "SELECT r.agency_id, r.report_no, b.lot FROM inspection_reports r "
+            "JOIN batches b ON b.id = r.batch_id WHERE r.pdf_sha256 = ?",
+            [record["pdf_sha256"]]):
+        if (agency_id, report_key(report_no)) != (agency.id, report_key(record["report_no"])):
+            raise Conflict(f"this PDF is already the document of report {report_no} (batch "
+                           f"{lot}): each report's PDF is its own; check the file chosen",
+                           message_zh=f"这个 PDF 已经是报告 {report_no}（批次 {lot}）的原件：每份"
+                                      "报告的原件应是它自己的文件，请核对是否选错了文件")
+
+
 def store_report(db: sqlite_utils.Database, record: dict, kid: str, sig: str, *,
                  pdf: bytes | None = None) -> StoredReport:
     """Check and store one signed report (and its PDF), all or nothing."""
@@ -102,6 +120,7 @@ def store_report(db: sqlite_utils.Database, record: dict, kid: str, sig: str, *,
     _check_pdf(record, pdf, db)
     with db.atomic():
         _check_version(db, agency, record, batch)
+        _check_pdf_is_its_own(db, agency, record)
         if pdf is not None:
             db.execute("INSERT OR IGNORE INTO report_pdfs (sha256, size, data) VALUES (?, ?, ?)",
                        [record["pdf_sha256"], len(pdf), pdf])
