@@ -957,3 +957,14 @@ def test_the_wrong_lab_commissioned_is_taken_back_until_it_reports(app, supplier
     html = supplier.get(page).get_data(as_text=True)
     lab_card = html[html.index('id="lab"'):html.index('id="status"')]
     assert "已出具报告" in lab_card and "/withdraw" not in lab_card
+
+
+def test_an_expired_batch_is_listed_as_such_and_no_lab_is_chosen_for_the_clerk(
+        supplier, db, lab):
+    issue(supplier, db, 3)  # without PINs
+    db.execute("UPDATE batches SET expires_on = '2020-01-01'")
+    home = supplier.get("/supplier/").get_data(as_text=True)
+    assert '<strong class="bad">已过保质期</strong>' in home and "· 正常" not in home
+    page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    assert '<option value="" disabled selected>请选择检测机构' in page  # a pearl lab for a duvet
+    assert "CSV 供标签打印软件导入" in page and "两者都含防伪密码" not in page  # no PINs here

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import asdict
+from datetime import date
 
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
                    request, stream_with_context, url_for)
@@ -61,7 +62,8 @@ def home():
     return render_template("supplier/home.html", products=products, batches=batches,
                            reported=reported, reports_total=reports_total,
                            lab_news=inspection_lists.needing_attention(db, g.supplier.id),
-                           names={row["gtin"]: row["name"] for row in products})
+                           names={row["gtin"]: row["name"] for row in products},
+                           today=date.today().isoformat())  # as Batch.expired reads it
 
 
 @bp.route("/profile", methods=["GET", "POST"])
