@@ -721,3 +721,18 @@ def test_food_with_no_expiry_date_says_so_to_the_buyer(client, db, issued_urls):
     db.conn.commit()
     assert "未标注（食品应标注保质期：请向卖家问清生产日期和保质期）" in client.get(path).get_data(
         as_text=True)
+
+
+def test_switching_the_language_is_not_another_look_at_the_item(client, db, issued_urls):
+    """A buyer reading the page in English made it read 'looked up 3 times' later."""
+    path = issued_urls[0][len(BASE_URL):]
+    count = lambda: db.execute("SELECT count(*) FROM scans").fetchone()[0]  # noqa: E731
+    client.get(path)
+    assert count() == 1
+    english = client.get(path + "&lang=en", headers={"Referer": BASE_URL + path})
+    assert english.status_code == 200 and count() == 1
+    client.get(path, headers={"Referer": BASE_URL + path + "&lang=en"})  # and back
+    assert count() == 1
+    client.get(path, headers={"Referer": "https://elsewhere.example" + path})
+    client.get(path + "&lang=en", headers={"Referer": BASE_URL + "/"})
+    assert count() == 3  # from another page, or another site: a look all the same

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request
 
@@ -38,9 +39,22 @@ def counted_observer() -> Observer | None:
     """Who to count for this request: a page opened with GET (HEAD requests and
     images are not scans), and never a signed-in supplier, agency, streamer or
     operator checking a code."""
-    if request.method != "GET" or not opened_as_page() or staff_signed_in():
+    if request.method != "GET" or not opened_as_page() or staff_signed_in() or \
+            switched_language():
         return None
     return observer()
+
+
+def switched_language() -> bool:
+    """Opened from this same page in the other language (the switch at its top): the
+    buyer reading it again, not another look at the item to count."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or referrer.path != request.path:
+        return False
+    here = request.query_string.decode("latin-1")
+    others = [sorted(part for part in query.split("&") if part and not part.startswith("lang="))
+              for query in (referrer.query, here)]
+    return others[0] == others[1] and referrer.query != here
 
 
 bp.after_app_request(set_device_cookie)
