@@ -731,8 +731,11 @@ def test_switching_the_language_is_not_another_look_at_the_item(client, db, issu
     assert count() == 1
     english = client.get(path + "&lang=en", headers={"Referer": BASE_URL + path})
     assert english.status_code == 200 and count() == 1
-    client.get(path, headers={"Referer": BASE_URL + path + "&lang=en"})  # and back
+    back = client.get(path, headers={"Referer": BASE_URL + path + "&lang=en"}).get_data(
+        as_text=True)
     assert count() == 1
+    # Still read as this browser's: the one look is its own, not another phone's.
+    assert "这是此码第 1 次被查询" in back and "来自别的手机或浏览器" not in back
     client.get(path, headers={"Referer": "https://elsewhere.example" + path})
     client.get(path + "&lang=en", headers={"Referer": BASE_URL + "/"})
     assert count() == 3  # from another page, or another site: a look all the same

@@ -39,8 +39,7 @@ def counted_observer() -> Observer | None:
     """Who to count for this request: a page opened with GET (HEAD requests and
     images are not scans), and never a signed-in supplier, agency, streamer or
     operator checking a code."""
-    if request.method != "GET" or not opened_as_page() or staff_signed_in() or \
-            switched_language():
+    if request.method != "GET" or not opened_as_page() or staff_signed_in():
         return None
     return observer()
 
@@ -95,7 +94,10 @@ def scan(_rest: str):
         return batch_page(parsed)
     if request.method == "POST":
         return claim(parsed)
-    verdict = verification.verify_code(get_db(), parsed, counted_observer(), policy())
+    # The same reader in the other language is read its history as before, not
+    # counted again (as nobody in particular, all looks read as other phones').
+    verdict = verification.verify_code(get_db(), parsed, counted_observer(), policy(),
+                                       record=not switched_language())
     return _verdict_response(verdict, code=parsed)
 
 
