@@ -401,3 +401,16 @@ def test_after_a_prune_the_old_scans_still_count_as_someone_elses(db, issued_url
     history = scans.read_history(db, item, seen(1), policy)
     assert (history.count, history.other_device_scans, history.case) == (13, 11, "elsewhere")
     assert (history.networks, history.devices) == (12, 12)  # each counted once
+
+
+def test_a_page_shown_again_reads_one_look_as_the_viewers_own(db, issued_urls):
+    """A first look (no cookie yet, known by network and browser), then the same page in
+    English (the cookie back): the first look must not turn into another phone's."""
+    item = db.execute("SELECT id FROM items LIMIT 1").fetchone()[0]
+    scans.record_scan(db, item, Observer("net9", "devX"))  # someone else
+    first = Observer("net1", "devA", returning=False, visitor="phoneA")
+    scans.record_scan(db, item, first)
+    again = Observer("net1", "devA", returning=True, visitor="phoneA")
+    plain = scans.read_history(db, item, again, ScanPolicy())
+    shown_again = scans.read_history(db, item, again, ScanPolicy(), looked_before=True)
+    assert (plain.other_device_scans, shown_again.other_device_scans) == (2, 1)

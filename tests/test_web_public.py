@@ -723,19 +723,22 @@ def test_food_with_no_expiry_date_says_so_to_the_buyer(client, db, issued_urls):
         as_text=True)
 
 
-def test_switching_the_language_is_not_another_look_at_the_item(client, db, issued_urls):
-    """A buyer reading the page in English made it read 'looked up 3 times' later."""
+def test_switching_the_language_is_not_another_look_at_the_item(app, client, db, issued_urls):
+    """A buyer reading the page in English made it read 'looked up 3 times' later;
+    then, not counted, every look read as another phone's (a false copy warning)."""
     path = issued_urls[0][len(BASE_URL):]
     count = lambda: db.execute("SELECT count(*) FROM scans").fetchone()[0]  # noqa: E731
+    app.test_client().get(path, environ_base={"REMOTE_ADDR": "10.9.9.9"},
+                          headers={"User-Agent": "another phone"})  # someone else first
     client.get(path)
-    assert count() == 1
+    assert count() == 2
     english = client.get(path + "&lang=en", headers={"Referer": BASE_URL + path})
-    assert english.status_code == 200 and count() == 1
+    assert english.status_code == 200 and count() == 2
     back = client.get(path, headers={"Referer": BASE_URL + path + "&lang=en"}).get_data(
         as_text=True)
-    assert count() == 1
-    # Still read as this browser's: the one look is its own, not another phone's.
-    assert "这是此码第 1 次被查询" in back and "来自别的手机或浏览器" not in back
+    assert count() == 2
+    # Still read as this browser's: one of the two looks is another phone's, not both.
+    assert "其中 1 次来自别的手机或浏览器" in back and "其中 2 次" not in back
     client.get(path, headers={"Referer": "https://elsewhere.example" + path})
     client.get(path + "&lang=en", headers={"Referer": BASE_URL + "/"})
-    assert count() == 3  # from another page, or another site: a look all the same
+    assert count() == 4  # from another page, or another site: a look all the same

@@ -152,8 +152,12 @@ def record_scan(db: sqlite_utils.Database, item_id: int, seen: Observer,
 
 
 def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
-                 policy: ScanPolicy, now: datetime | None = None) -> ScanHistory:
-    """The item's history as ``seen`` (or nobody in particular) would read it.
+                 policy: ScanPolicy, now: datetime | None = None, *,
+                 looked_before: bool = False) -> ScanHistory:
+    """The item's history as ``seen`` (or nobody in particular) would read it;
+    ``looked_before``: the viewer is shown again the page of a look already counted
+    (its language switched, a claim made), so at least one look is its own, as that
+    page said, though its first look may be known by another name (no cookie yet).
 
     It reads the running counts the database keeps per item (migration 13), one row
     a distinct network or browser, never the scans themselves: a code scanned ten
@@ -186,7 +190,8 @@ def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
         count=count, first_at=first_at if count > 1 else None, networks=networks,
         devices=devices, claimed_at=claimed_at,
         claimed_by_viewer=bool(claimed_at and seen and viewer_claimed),
-        other_device_scans=_others(count, others + (pruned_count or 0), seen),
+        other_device_scans=min(_others(count, others + (pruned_count or 0), seen),
+                               count - 1 if looked_before else count),
         window_networks=window_networks, window_devices=window_devices)
 
 

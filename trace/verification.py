@@ -316,8 +316,8 @@ def _verdict_for_item(db: sqlite_utils.Database, item: dict, facts: snapshots.Ba
     batch = facts.batch
     if seen and record:
         history = scans.record_and_read(db, item["id"], seen, policy)
-    else:
-        history = scans.read_history(db, item["id"], seen, policy)
+    else:  # a page shown again (after a claim, in the other language): one look was theirs
+        history = scans.read_history(db, item["id"], seen, policy, looked_before=bool(seen))
     context = dict(ids, product=facts.product, supplier=facts.supplier, batch=batch,
                    item=item, scans=history, facts_stamp=facts.stamp,
                    events=_in_time_order(recalls.events_for(db, batch.id, item["id"]),
