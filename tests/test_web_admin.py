@@ -283,7 +283,8 @@ def test_the_operator_sees_assigned_tests_and_what_came_of_them(operator, db, ma
                        page="/admin/")
     assert answer.status_code == 303
     page = operator.get("/admin/").get_data(as_text=True)
-    assert f"已指派 浙江省珍珠检测中心 抽检 诸暨淡水珍珠项链 批次 {LOT}" in page
+    assert f"已指派 浙江省珍珠检测中心 抽检 诸暨淡水珍珠项链 批次 {LOT}" in \
+        page[page.index('id="assign"'):page.index('id="rooms"')]
     listed = page.split('id="assignments"', 1)[1].split("</ul>", 1)[0]
     assert LOT in listed and "浙江省珍珠检测中心" in listed and "尚未出具报告" in listed
     assert f'href="/01/{GTIN}/10/{LOT}"' in listed
@@ -294,7 +295,9 @@ def test_the_operator_sees_assigned_tests_and_what_came_of_them(operator, db, ma
     done = post_form(operator, withdraw, {}, page="/admin/")
     assert done.status_code == 303 and done.headers["Location"].endswith("#assign")
     page = operator.get("/admin/").get_data(as_text=True)
-    assert f"已取消指派：浙江省珍珠检测中心 · 批次 {LOT}" in page and 'id="assignments"' not in page
+    section = page[page.index('id="assign"'):page.index('id="rooms"')]  # where it opens
+    assert f"已取消指派：浙江省珍珠检测中心 · 批次 {LOT}" in section
+    assert 'id="assignments"' not in page
     assert db.execute("SELECT kind FROM commissions").fetchall() == [("commission",)]
     again = post_form(operator, withdraw, {}, page="/admin/")
     assert again.status_code == 303 and "没有这项指派抽检" in operator.get("/admin/").get_data(

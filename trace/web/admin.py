@@ -112,9 +112,9 @@ def report_handled(report_id: int):
         return home(error.status, report_error=in_reader_language(error),
                     report_id=report_id)
     except TraceError as error:  # handled already (by another operator), or no such report
-        flash(in_reader_language(error), "bad")
+        flash(in_reader_language(error), "report-bad")
     else:
-        flash(t("admin.report_handled").format(id=report_id), "ok")
+        flash(t("admin.report_handled").format(id=report_id), "report-ok")
     return redirect(link("admin.home") + "#buyer-reports", 303)
 
 
@@ -200,8 +200,9 @@ def assign():
     except TraceError as error:  # beside the form, with what was typed kept
         return home(error.status, assign_error=in_reader_language(error))
     flash(t("admin.assigned").format(agency=lab.name, lot=batch.lot,
-                                     product=catalog.get_product(db, batch.gtin).name), "ok")
-    return redirect(link("admin.home"), 303)
+                                     product=catalog.get_product(db, batch.gtin).name),
+          "assign-ok")  # said in the section it is about, where the page opens
+    return redirect(link("admin.home") + "#assign", 303)
 
 
 @bp.post("/assignments/<int:commission_id>/withdraw")
@@ -211,9 +212,9 @@ def withdraw_assignment(commission_id: int):
     try:
         name, lot = commissions.withdraw(get_db(), commission_id, kind="assignment")
     except TraceError as error:
-        flash(in_reader_language(error), "bad")
+        flash(in_reader_language(error), "assign-bad")
     else:
-        flash(t("admin.assignment_withdrawn").format(agency=name, lot=lot), "ok")
+        flash(t("admin.assignment_withdrawn").format(agency=name, lot=lot), "assign-ok")
     return redirect(link("admin.home") + "#assign", 303)
 
 
