@@ -257,7 +257,9 @@ def test_a_shelf_life_of_several_periods_asks_for_the_shortest(db):
 
 @pytest.mark.parametrize("category, licence, food", [
     ("新鲜水果", None, True), ("绿茶", None, True), (None, "SC11433010600012", True),
-    ("家纺", None, False), ("珍珠饰品", None, False), (None, None, False)])
+    ("家纺", None, False), ("珍珠饰品", None, False), (None, None, False),
+    ("乳胶枕", None, False), ("床品面料", None, False), ("油画", None, False),  # not eaten
+    ("糕点", None, True), ("乳制品", None, True)])
 def test_food_is_told_by_its_category_or_its_sc_licence(category, licence, food):
     product = catalog.Product(gtin=GTIN, supplier_id=1, name="x", category=category,
                               licence_no=licence)

@@ -388,9 +388,12 @@ _DAYS_IN = {"天": 1, "日": 1, "day": 1, "days": 1, "个月": 30, "月": 30, "m
 
 # Words of a product's category that say it is eaten or drunk: its shelf life is
 # what keeps an old batch off sale (GB 7718 asks food labels for it).
-FOOD_WORDS = ("食品", "食用", "水果", "鲜果", "果品", "生鲜", "蔬菜", "茶叶", "绿茶", "红茶",
-              "白茶", "乌龙", "花茶", "肉", "蛋", "奶", "乳", "粮", "米", "面", "油", "糖", "蜂蜜",
-              "饮料", "饮品", "调味", "零食", "糕点", "饼", "水产", "海鲜", "坚果", "干货", "保健")
+# Whole words only: 乳 alone would take a 乳胶枕 (latex pillow) for food, 面 a 面料.
+FOOD_WORDS = ("食品", "食用", "水果", "鲜果", "果品", "果干", "生鲜", "蔬菜", "茶叶", "绿茶",
+              "红茶", "白茶", "黑茶", "乌龙茶", "花茶", "龙井", "肉类", "肉制品", "禽蛋", "鸡蛋",
+              "乳制品", "奶制品", "牛奶", "粮食", "大米", "面粉", "面条", "食用油", "食糖", "蜂蜜",
+              "饮料", "饮品", "调味", "调料", "零食", "糕点", "饼干", "月饼", "水产", "海鲜",
+              "坚果", "炒货", "干货")
 
 
 def looks_like_food(product: Product) -> bool:
