@@ -292,3 +292,14 @@ def test_marking_handled_from_the_command_line(run_cli, client, db, issued_urls)
     assert (entry["handled_by"], entry["handled_note"]) == ("ops", "已转交供货商")
     missing = run_cli("reports", "handle", "9", "--note", "x")
     assert missing.exit_code != 0 and "9" in missing.output
+
+
+def test_more_open_reports_than_the_page_shows_say_where_the_rest_are(
+        app, db, issued_urls, make_account, sign_in):
+    from trace.web import admin
+    for n in range(admin.REPORTS_SHOWN + 2):
+        reports.submit_report(db, reports.ReportForm(what_seen=f"第 {n} 条", where_bought="直播间"),
+                              network=f"net{n}")
+    operator = sign_in(app.test_client(), make_account("admin", "ops@trace.example.cn"))
+    page = operator.get("/admin/").get_data(as_text=True)
+    assert "还有 2 条较早的待处理举报：python -m trace reports list --open" in page

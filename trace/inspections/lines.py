@@ -61,9 +61,11 @@ def items_from_lines(text: str) -> list[dict]:
         name, result, unit, limit, verdict, method = cells[:6]
         if not (name and result and verdict):
             raise InvalidInput(f"item line {number}: name, result and verdict are needed "
-                               "(name | result | unit | limit | verdict | method)",
+                               "(name | result | unit | limit | verdict | method); an item "
+                               "graded, not judged, takes '—' as its verdict",
                                message_zh=f"第 {number} 行：须有项目名称、结果和判定"
-                               "（名称 | 结果 | 单位 | 标准要求 | 判定 | 方法）")
+                               "（名称 | 结果 | 单位 | 标准要求 | 判定 | 方法）；"
+                               "只分级、不判合格的项目（如光洁度），判定写“—”")
         item = {"name": name, "result": result, "verdict": verdict}
         item.update({key: value for key, value in
                      (("unit", unit), ("limit", limit), ("method", method)) if value})
