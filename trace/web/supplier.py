@@ -255,6 +255,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
     cancelled = catalog.cancellation(db, found.id)
     cancellable = not (issued or cancelled or served)
     commissioned = inspection_lists.batches_commissioned(db, found.id, kinds=("commission",))
+    commissioned_ids = {row["id"] for row in commissioned}
     return render_template(
         "supplier/batch.html", batch=found, product=product, with_pins=with_pins,
         printable=printable, unfit=unfit, issued=issued, items=items, found_serial=found_serial,
@@ -262,7 +263,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         stocks=choices, stock=chosen, form=request.form, problem=problem,
         events=recalls.events_for(db, found.id, every_item=True),
         labs=[lab for lab in agencies.list_agencies(db)  # not one commissioned already
-              if lab.approved and lab.id not in {row["id"] for row in commissioned}],
+              if lab.approved and lab.id not in commissioned_ids],
         commissioned=commissioned,
         withdrawable=commissions.unused(db, found.id),
         reports=served, failed=report_format.failed_names(
