@@ -447,11 +447,13 @@ def register(app: Flask) -> None:
     from .ledger import bp as ledger_bp
     from .live import bp as live_bp
     from .public import bp as public_bp
+    from .sessions import CookieFirstSessions
     from .supplier import bp as supplier_bp
 
     app.url_map.converters["int"] = RowNumber  # before any route is added
     i18n.init_app(app)
-    login_manager.init_app(app)
+    app.session_interface = CookieFirstSessions()
+    login_manager.init_app(app, add_context_processor=False)  # auth has a cheaper one
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(supplier_bp)

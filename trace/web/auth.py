@@ -14,7 +14,7 @@ import functools
 from typing import Callable
 
 from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template,
-                   request)
+                   request, session)
 from flask_login import (LoginManager, UserMixin, current_user, login_required, login_user,
                          logout_user)
 
@@ -252,9 +252,19 @@ def logout():
     return redirect(link("public.home"), 303)
 
 
+@bp.app_context_processor
+def _account_for_templates():
+    """Templates' ``current_user``, in place of Flask-Login's own processor: that one
+    loads the account for every page, hashing the browser's address and name first
+    (session protection); a browser with an empty session has no account to load."""
+    return {"current_user": current_user._get_current_object() if session
+            else login_manager.anonymous_user()}
+
+
 def staff_signed_in() -> bool:
-    """True for a signed-in account: their look-ups are not buyers' scans."""
-    return bool(current_user and current_user.is_authenticated)
+    """True for a signed-in account: their look-ups are not buyers' scans. An empty
+    session holds no sign-in: a buyer's phone is not asked to load an account."""
+    return bool(session) and bool(current_user and current_user.is_authenticated)
 
 
 def role_required(role: str) -> Callable:
