@@ -4,6 +4,7 @@ with the agency's key, corrections, and refusals that store nothing."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -423,3 +424,16 @@ def test_a_batch_commissioned_and_assigned_is_offered_once_and_its_links_set_the
     assert "<option selected>监督抽检</option>" in form
     plain = client.get("/agency/reports/new?batch=1").get_data(as_text=True)
     assert "<option selected>监督抽检</option>" not in plain  # both ways: the lab chooses
+
+
+def test_the_form_offers_no_self_test_but_a_self_test_correction_keeps_its_type(
+        client, db, lab):
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
+    offered = re.findall(r"<option(?: selected)?>([^<]+)</option>",
+                         client.get("/agency/reports/new").get_data(as_text=True))
+    assert offered == ["委托检验", "监督抽检", "神秘抽检"]  # 自检 is the producer's own test
+    post_form(client, "/agency/reports/new", report_form(type="自检"), page="/agency/",
+              content_type="multipart/form-data")  # one signed before the form stopped offering it
+    html = client.get("/agency/reports/new?report_no=ZJPQ-2026-0901&supersedes=1").get_data(
+        as_text=True)
+    assert "<option selected>自检</option>" in html

@@ -29,6 +29,9 @@ from .results import within_limit
 VERSION = "trace-report-v1"
 TYPES = ("委托检验", "监督抽检", "自检", "神秘抽检")
 ASSIGNED_TYPES = ("监督抽检", "神秘抽检")     # an operator assigns these; others are commissioned
+# What a lab's form offers: 自检 is a producer's test of its own goods, which no
+# accredited lab signs; it stays a type a record may carry (DESIGN §7).
+LAB_TYPES = ("委托检验", *ASSIGNED_TYPES)
 FAILED = ("不合格", "不符合")
 PASSED = ("合格", "符合")
 # 不判定 and — for items reported without a judgement (a grade, a weight).

@@ -195,8 +195,11 @@ def _start(db, batches: list[dict]) -> tuple[dict, str | None]:
 
 def _form(batches: list[dict], form, error: str | None = None, status: int = 200,
           notice: str | None = None):
+    kept = form.get("type")  # a correction keeps its report's type, whatever it is
+    types = reports.LAB_TYPES + ((kept,) if kept in reports.TYPES and
+                                 kept not in reports.LAB_TYPES else ())
     return render_template("agency/report_form.html", batch_choices=_one_each(batches),
-                           form=form, types=reports.TYPES, error=error, notice=notice), status
+                           form=form, types=types, error=error, notice=notice), status
 
 
 def _one_each(batches: list[dict]) -> list[dict]:
