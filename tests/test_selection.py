@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from trace import catalog, rooms
+from trace import agencies, catalog, rooms
 from trace.errors import Forbidden, InvalidInput
 from trace.streamers import selection
 from trace.inspections import signing
@@ -420,3 +420,22 @@ def test_food_with_no_expiry_date_fails_the_check_but_may_be_selected_with_a_rea
         selection.record_selection(db, room, result, "选用", actor="live")
     assert selection.record_selection(db, room, result, "选用", actor="live",
                                       override_reason="供货商已出示采摘日期")
+
+
+def test_two_reports_are_both_named_and_their_items_counted_as_judged(
+        app, db, room, issued_urls):
+    from test_inspections_store import another_report
+    from trace.inspections import store
+    from test_web_public import _stored_report
+    first = _stored_report(app, db)  # 珠层厚度 and 光泽 A, both 合格
+    lab = agencies.get_agency(db, int(first["agency"]["id"]))
+    record, pdf = another_report(lab, "ZJPQ-2026-0816", items=[
+        {"name": "光洁度", "result": "微瑕 B", "verdict": "—"},
+        {"name": "强光照射", "result": "无褪色", "verdict": "合格"}])
+    kid, sig = signing.sign_with_agency_key(db, app.config["KEYS_DIR"], lab.id, record)
+    store.store_report(db, record, kid, sig, pdf=pdf)
+    checks = {c.name: c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks}
+    assert checks["report"].ok and "另有 1 份现行报告" in checks["report"].detail
+    assert checks["results"].ok
+    assert checks["results"].detail == \
+        "2 份现行报告共 3 个项目合格，另有 1 个分级或不判定项目，无不合格"

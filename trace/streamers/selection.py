@@ -244,10 +244,13 @@ def report_check(served: list[dict], valid_days: int, today: date,
                      f"The lab report is over {valid_days} days old: a new test is needed")
     first = recent[0]["report"]
     lab, cma = first["agency"]["name"], first["agency"]["cma"]
+    more = len(recent) - 1  # the results row counts them all: say they are there
     return Check("report", True, f"{lab}（CMA {cma}）"
-                 f"报告 {first['report_no']}，{first['issued_on']} 签发，签名有效",
+                 f"报告 {first['report_no']}，{first['issued_on']} 签发，签名有效" +
+                 (f"；另有 {more} 份现行报告" if more else ""),
                  f"{lab} (CMA {cma}) report {first['report_no']}, issued "
-                 f"{first['issued_on']}, signature valid")
+                 f"{first['issued_on']}, signature valid" +
+                 (f"; {more} more current report(s)" if more else ""))
 
 
 def results_check(served: list[dict]) -> Check:
@@ -259,9 +262,16 @@ def results_check(served: list[dict]) -> Check:
                      f"Failed: {', '.join(failed)}")
     if not valid:
         return Check("results", False, "没有可核对的检测结果", "No lab results to check")
-    tested = sum(len(r["items"]) for r in valid)
-    return Check("results", True, f"{tested} 个检测项目，无不合格",
-                 f"{tested} item(s) tested, none failed")
+    verdicts = [item["verdict"] for record in valid for item in record["items"]]
+    passed = sum(verdict in reports.PASSED for verdict in verdicts)
+    unjudged = len(verdicts) - passed  # grades (光泽 A) and 不判定: tested, not passed
+    across = (f"{len(valid)} 份现行报告共 ", f"across {len(valid)} current reports, ") \
+        if len(valid) > 1 else ("", "")
+    return Check("results", True,
+                 f"{across[0]}{passed} 个项目合格" +
+                 (f"，另有 {unjudged} 个分级或不判定项目" if unjudged else "") + "，无不合格",
+                 f"{across[1]}{passed} item(s) passed" +
+                 (f", {unjudged} graded or not judged" if unjudged else "") + ", none failed")
 
 
 def _supplier(verdict: verification.Verdict) -> Check:
