@@ -14,7 +14,7 @@ from PIL import Image, PngImagePlugin
 from trace import reports
 from trace.errors import InvalidInput
 
-from conftest import BASE_URL, GTIN, LOT, forged, post_form
+from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT, forged, post_form
 
 GPS_IFD = 0x8825
 
@@ -251,15 +251,23 @@ def test_the_operator_marks_a_report_handled_with_what_was_done(
     assert refused.status_code == 400 and "请写下处理情况" in card
     assert "<details class=\"edit\" open>" in card and "autofocus" in card
     assert db.execute("SELECT count(*) FROM report_handlings").fetchone()[0] == 0
+    unsaid = post_form(operator, "/admin/reports/1/handled",
+                       {"note": "已回访买家，确认为仿冒，转交供货商"}, page="/admin/")
+    card = unsaid.get_data(as_text=True)
+    assert unsaid.status_code == 400 and "请选择处理结果" in card
+    assert ">已回访买家，确认为仿冒，转交供货商</textarea>" in card  # the note kept
     done = post_form(operator, "/admin/reports/1/handled",
-                     {"note": "已回访买家，确认为仿冒，转交供货商"}, page="/admin/")
+                     {"note": "已回访买家，确认为仿冒，转交供货商", "outcome": "confirmed"},
+                     page="/admin/")
     assert done.status_code == 303 and done.headers["Location"].endswith("#buyer-reports")
     page = operator.get("/admin/").get_data(as_text=True)
     card = page[page.index('id="buyer-reports"'):page.index('id="suppliers"')]
     assert "举报编号 1 已标为已处理" in card and "待处理 0 条，共 1 条" in card  # where it opens
     assert "举报都已处理" in card and "最近处理的 1 条" in card
     assert "ops@trace.example.cn 处理" in card and "已回访买家，确认为仿冒，转交供货商" in card
-    again = post_form(operator, "/admin/reports/1/handled", {"note": "再次"}, page="/admin/")
+    assert "属实：确为假冒或质量问题" in card
+    again = post_form(operator, "/admin/reports/1/handled",
+                      {"note": "再次", "outcome": "unfounded"}, page="/admin/")
     assert again.status_code == 303  # told at the top of the page, the first note kept
     assert "已由 ops@trace.example.cn 标为已处理" in operator.get("/admin/").get_data(as_text=True)
     assert [row[0] for row in db.execute("SELECT note FROM report_handlings")] == [
@@ -272,25 +280,32 @@ def test_the_supplier_reads_that_a_report_was_followed_up_but_not_the_note(
         client, db, issued_urls, make_account, sign_in):
     code = issued_urls[0][len(BASE_URL):]
     assert post_report(client, code, contact="138 0000 0000").status_code == 200
-    reports.mark_handled(db, 1, actor="ops@trace.example.cn", note="买家电话 138 0000 0000 已回访")
+    reports.mark_handled(db, 1, actor="ops@trace.example.cn", note="买家电话 138 0000 0000 已回访",
+                         outcome="unfounded")
     [seen], total = reports.about_supplier(db, 1)
     assert total == 1 and seen.handled_at and seen.handled_note is None
     assert seen.handled_by is None and seen.contact is None
+    assert seen.handled_outcome == "unfounded"  # what was found is the supplier's to know
+    supplier = sign_in(client, make_account("supplier", "qc@pearl.example.cn", org=CREDIT_CODE))
+    assert "（不是假货：正品或买家误会）" in supplier.get("/supplier/").get_data(as_text=True)
 
 
 def test_marking_handled_from_the_command_line(run_cli, client, db, issued_urls):
     code = issued_urls[0][len(BASE_URL):]
     assert post_report(client, code).status_code == 200
     assert "No open reports" not in run_cli("reports", "list", "--open").output
-    empty = run_cli("reports", "handle", "1", "--note", " ")
+    empty = run_cli("reports", "handle", "1", "--note", " ", "--outcome", "handled")
     assert empty.exit_code != 0 and "say what was done" in empty.output
-    done = run_cli("reports", "handle", "1", "--note", "已转交供货商", "--by", "ops")
-    assert done.exit_code == 0 and "Report 1 marked handled" in done.output
+    unsaid = run_cli("reports", "handle", "1", "--note", "已转交供货商")
+    assert unsaid.exit_code != 0 and "--outcome" in unsaid.output
+    done = run_cli("reports", "handle", "1", "--note", "已转交供货商", "--by", "ops",
+                   "--outcome", "confirmed")
+    assert done.exit_code == 0 and "Report 1 marked handled (confirmed)" in done.output
     assert "No open reports." in run_cli("reports", "list", "--open").output
-    assert "handled" in run_cli("reports", "list").output
+    assert "by ops (confirmed): 已转交供货商" in run_cli("reports", "list").output
     [entry] = json.loads(run_cli("reports", "list", "--json").output)
     assert (entry["handled_by"], entry["handled_note"]) == ("ops", "已转交供货商")
-    missing = run_cli("reports", "handle", "9", "--note", "x")
+    missing = run_cli("reports", "handle", "9", "--note", "x", "--outcome", "handled")
     assert missing.exit_code != 0 and "9" in missing.output
 
 

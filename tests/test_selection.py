@@ -312,6 +312,15 @@ def test_fake_reports_count_once_per_network(db, room, issued_urls):
     after_sales = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks
                    if c.name == "after_sales"][0]
     assert not after_sales.ok and "消费者举报假货 3 起" in after_sales.detail
+    # The platform found c's report was no fake, and followed a's up without settling it.
+    c_report, a_report = (db.execute("SELECT id FROM reports WHERE network = ?", [n * 16])
+                          .fetchone()[0] for n in "ca")
+    reports.mark_handled(db, c_report, actor="ops", note="买家看错了", outcome="unfounded")
+    reports.mark_handled(db, a_report, actor="ops", note="联系不上买家", outcome="handled")
+    after_sales = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks
+                   if c.name == "after_sales"][0]
+    assert after_sales.ok and "消费者举报假货 2 起（同一网络的多次举报算一起），另有 1 起经平台" \
+        "核实不是假货，不计" in after_sales.detail
 
 
 def test_an_item_failed_by_two_reports_is_named_once(app, db, room, issued_urls):

@@ -589,4 +589,11 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         )""",
         *_append_only("report_handlings"),
     ]),
+    (24, [
+        # What the follow-up found: a fake or defect confirmed, or not a fake at all
+        # (the item genuine, the buyer mistaken). A report found unfounded no longer
+        # counts against the supplier in a room's 选品 check. Those from before: handled.
+        "ALTER TABLE report_handlings ADD COLUMN outcome TEXT NOT NULL DEFAULT 'handled' "
+        "CHECK (outcome IN ('confirmed', 'unfounded', 'handled'))",
+    ]),
 ]

@@ -7,7 +7,8 @@ position, phone model) and every other metadata block are gone (``images``)::
     report = submit_report(db, ReportForm(what_seen="珠子掉色", where_bought="某直播间"),
                            network=seen.network, photo=jpeg_bytes)
     list_reports(db, gtin="09521234000013")
-    mark_handled(db, report.id, actor="ops@trace.cn", note="已联系买家，转交供货商核查")
+    mark_handled(db, report.id, actor="ops@trace.cn", note="已联系买家，转交供货商核查",
+                 outcome="confirmed")
     list_reports(db, still_open=True)          # what the operator has yet to follow up
 """
 
@@ -57,6 +58,7 @@ class Report(ReportForm):
     handled_at: str | None = None  # once the operator has followed it up
     handled_by: str | None = None
     handled_note: str | None = None
+    handled_outcome: str | None = None  # one of OUTCOMES
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -115,9 +117,11 @@ def submit_report(db: sqlite_utils.Database, form: ReportForm, *, network: str,
 _COLUMNS = ("id", "gtin", "lot", "serial", "verdict", "what_seen", "where_bought", "contact",
             "photo_sha256", "photo_type", "created_at")
 # A report with its handling, if any: "FROM" the two tables, aliased r and h.
-_HANDLED = ("handled_at", "handled_by", "handled_note")
-_SELECT = (f"SELECT {', '.join('r.' + column for column in _COLUMNS)}, h.at, h.actor, h.note "
-           "FROM reports r LEFT JOIN report_handlings h ON h.report_id = r.id")
+_HANDLED = ("handled_at", "handled_by", "handled_note", "handled_outcome")
+_SELECT = (f"SELECT {', '.join('r.' + column for column in _COLUMNS)}, h.at, h.actor, h.note, "
+           "h.outcome FROM reports r LEFT JOIN report_handlings h ON h.report_id = r.id")
+# What a follow-up found (migration 24): a fake or defect, no fake, or not settled.
+OUTCOMES = ("confirmed", "unfounded", "handled")
 RESEND_WINDOW = timedelta(minutes=10)
 
 
@@ -159,9 +163,9 @@ def count_reports(db: sqlite_utils.Database) -> tuple[int, int]:
 
 
 def mark_handled(db: sqlite_utils.Database, report_id: int, *, actor: str,
-                 note: str | None) -> Report:
-    """Record that the operator followed the report up, and how (called the buyer,
-    passed it to the supplier, told 市场监管): once, with a note."""
+                 note: str | None, outcome: str | None) -> Report:
+    """Record that the operator followed the report up, how (called the buyer, passed
+    it to the supplier, told 市场监管) and what it found (``OUTCOMES``): once."""
     row = db.execute(_SELECT + " WHERE r.id = ?", [report_id]).fetchone()
     if row is None:
         raise NotFound(f"no report {report_id}", message_zh=f"没有编号为 {report_id} 的举报")
@@ -174,11 +178,29 @@ def mark_handled(db: sqlite_utils.Database, report_id: int, *, actor: str,
     if not written:
         raise InvalidInput("say what was done about it (whom you called, what you found)",
                            message_zh="请写下处理情况：联系了谁、查到了什么、如何处理")
+    if outcome not in OUTCOMES:
+        raise InvalidInput(f"say what the follow-up found: one of {', '.join(OUTCOMES)}",
+                           message_zh="请选择处理结果：属实、不是假货，或无法定性")
     at = utc_now()
-    db.execute("INSERT INTO report_handlings (report_id, note, actor, at) VALUES (?, ?, ?, ?)",
-               [report_id, written, actor, at])
+    db.execute("INSERT INTO report_handlings (report_id, note, actor, at, outcome) "
+               "VALUES (?, ?, ?, ?, ?)", [report_id, written, actor, at, outcome])
     return Report(**{**asdict(report), "handled_at": at, "handled_by": actor,
-                     "handled_note": written})
+                     "handled_note": written, "handled_outcome": outcome})
+
+
+def against_supplier(db: sqlite_utils.Database, supplier_id: int,
+                     since: str) -> tuple[int, int]:
+    """Buyers' reports naming the supplier's products since ``since``, counted by the
+    networks they came from (one person filing five is one complaint, not five),
+    leaving out those the platform found were no fake; and how many networks it left
+    out so (one that also filed a report still counted is counted)."""
+    row = db.execute(
+        "SELECT count(DISTINCT CASE WHEN h.outcome IS NOT 'unfounded' THEN r.network END), "
+        "count(DISTINCT r.network) "
+        "FROM reports r LEFT JOIN report_handlings h ON h.report_id = r.id "
+        "WHERE r.gtin IN (SELECT gtin FROM products WHERE supplier_id = ?) "
+        "AND r.created_at >= ?", [supplier_id, since]).fetchone()
+    return row[0], row[1] - row[0]
 
 
 def report_photo(db: sqlite_utils.Database, report_id: int) -> tuple[bytes, str] | None:
@@ -191,7 +213,8 @@ def about_supplier(db: sqlite_utils.Database, supplier_id: int,
                    limit: int = 20) -> tuple[list[Report], int]:
     """The latest reports naming the supplier's products (a forged code names the GTIN
     it copies) and how many there are; without the buyer's contact, which the form
-    asks for the platform's follow-up only, nor the operator's note on it."""
+    asks for the platform's follow-up only, nor the operator's note on it (what the
+    follow-up found is theirs to know)."""
     where = "WHERE r.gtin IN (SELECT gtin FROM products WHERE supplier_id = ?)"
     total = db.execute(f"SELECT count(*) FROM reports r {where}", [supplier_id]).fetchone()[0]
     rows = db.execute(f"{_SELECT} {where} ORDER BY r.id DESC LIMIT ?",

@@ -141,8 +141,9 @@ def reports_list(gtin: str | None, still_open: bool, as_json: bool):
         about = " ".join(filter(None, [report.gtin, report.lot, report.serial])) or "(no code)"
         photo = f"  photo {report.photo_sha256[:12]}" if report.photo_sha256 else ""
         when = beijing_time(report.created_at)  # as the buyer's page showed the time
-        handled = (f"\n    handled {beijing_time(report.handled_at)} by {report.handled_by}: "
-                   f"{report.handled_note}" if report.handled_at else "\n    open")
+        handled = (f"\n    handled {beijing_time(report.handled_at)} by {report.handled_by} "
+                   f"({report.handled_outcome}): {report.handled_note}"
+                   if report.handled_at else "\n    open")
         return (f"#{report.id}  {when} Beijing  {about}  [{report.verdict or '-'}]"
                 f"{photo}\n    saw: {report.what_seen}\n    bought at: {report.where_bought}"
                 + (f"\n    contact: {report.contact}" if report.contact else "") + handled)
@@ -155,16 +156,21 @@ def reports_list(gtin: str | None, still_open: bool, as_json: bool):
 @click.argument("report_id", type=int)
 @click.option("--note", required=True,
               help="What was done: whom you called, what you found, where it went.")
+@click.option("--outcome", required=True, type=click.Choice(reports.OUTCOMES),
+              help="What it found: confirmed (a fake or a defect), unfounded (no fake: "
+                   "it no longer counts against the supplier in 选品 checks), or handled "
+                   "(not settled).")
 @_by_option
-def reports_handle(report_id: int, note: str, actor: str):
-    """Mark a report handled, with what was done; it leaves the open queue.
+def reports_handle(report_id: int, note: str, outcome: str, actor: str):
+    """Mark a report handled, with what was done and found; it leaves the open queue.
 
     \b
     Example:
-      python -m trace reports handle 3 --note "已联系买家，确认仿冒，转交供货商和市场监管"
+      python -m trace reports handle 3 --outcome confirmed \\
+          --note "已联系买家，确认仿冒，转交供货商和市场监管"
     """
-    reports.mark_handled(database(), report_id, actor=actor, note=note)
-    click.echo(f"Report {report_id} marked handled")
+    reports.mark_handled(database(), report_id, actor=actor, note=note, outcome=outcome)
+    click.echo(f"Report {report_id} marked handled ({outcome})")
 
 
 @reports_group.command("photo")

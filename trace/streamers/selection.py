@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from .. import catalog, verification
+from .. import reports as buyer_reports
 from ..clock import beijing_time
 from ..codes import group_serial
 from ..db import utc_now
@@ -56,8 +57,7 @@ INVALID_DETAILS = {
 }
 # No reason makes these sellable: the goods are recalled, cancelled or not ours.
 NEVER_SELECTABLE = ("recalled", "void", "forged", "invalid")
-# Buyers' reports of fakes against the supplier in a year, counted by the networks
-# they came from: one person filing five reports is one complaint, not five.
+# Buyers' reports of fakes against the supplier in a year (reports.against_supplier).
 FAKE_REPORTS_TOLERATED = 2
 AFTER_SALES_WINDOW = timedelta(days=365)
 
@@ -298,8 +298,7 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
     assert verdict.supplier is not None
     since = (datetime.now(timezone.utc) - AFTER_SALES_WINDOW).isoformat()
     gtins = "SELECT gtin FROM products WHERE supplier_id = ?"
-    fakes = db.execute(f"SELECT count(DISTINCT network) FROM reports WHERE gtin IN ({gtins}) "
-                       "AND created_at >= ?", [verdict.supplier.id, since]).fetchone()[0]
+    fakes, unfounded = buyer_reports.against_supplier(db, verdict.supplier.id, since)
     events = "SELECT count(*) FROM status_events e WHERE e.batch_id = b.id AND e.action = ?"
     recalled = db.execute(
         f"SELECT b.lot, b.status, (SELECT reason FROM status_events e WHERE e.batch_id = b.id "
@@ -318,9 +317,12 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
     items = [(lot, count) for lot, _status, _reason, _batch, count in recalled if count]
     detail = (f"近一年：消费者举报假货 {fakes} 起（同一网络的多次举报算一起）" if fakes
               else "近一年：没有消费者举报假货")
+    detail += f"，另有 {unfounded} 起经平台核实不是假货，不计" if unfounded else ""
     detail += f"；在召回的其他批次：{'、'.join(in_force)}" if in_force else "；没有其他在召回的批次"
     english = (f"Past year: {fakes} report(s) of fakes by buyers (one network's reports "
                "count once)" if fakes else "Past year: no reports of fakes by buyers")
+    english += (f"; {unfounded} more the platform found were no fake, not counted"
+                if unfounded else "")
     english += (f"; other batches under recall: {', '.join(in_force)}" if in_force
                 else "; no other batch under recall")
     if withdrawn:

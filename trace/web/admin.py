@@ -56,6 +56,7 @@ def home(status: int = 200, **problem):
     return render_template("admin/home.html", suppliers=suppliers, agencies=labs,
                            rooms=channels, reported=reported, handled=handled,
                            reports_open=reports_open, reports_total=reports_total,
+                           outcomes=reports.OUTCOMES,
                            product_names=_product_names(
                                db, {r.gtin for r in reported + handled if r.gtin}),
                            pending=pending,
@@ -107,7 +108,8 @@ def report_handled(report_id: int):
     """Mark a buyer's report followed up, with what was done; it leaves the open list."""
     try:
         reports.mark_handled(get_db(), report_id, actor=signed_in_user().email,
-                             note=request.form.get("note", ""))
+                             note=request.form.get("note", ""),
+                             outcome=request.form.get("outcome") or None)
     except InvalidInput as error:  # beside that report's form, with the note kept
         return home(error.status, report_error=in_reader_language(error),
                     report_id=report_id)
