@@ -623,3 +623,21 @@ def test_a_body_shorter_than_its_length_is_a_bad_request_in_both_languages(
     status, body = _answer(connection)
     assert status == 400 and body["error"] == "BadRequest"
     assert "请求不完整" in body["message_zh"]
+
+
+def test_verify_carries_the_batch_reports_and_what_fails_as_the_page_does(
+        app, client, db, token, issued_urls):
+    """A genuine code of a batch its lab failed read as plain `genuine` through the
+    API: the reports were dropped from the answer and nothing said 不合格."""
+    from test_web_public import _stored_report
+    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
+                                    "limit": "≤5", "verdict": "不合格"}])
+    client.get(issued_urls[0])  # one buyer's scan before
+    answer = call(client, "POST", "/verify", token, json={"url": issued_urls[0]}).get_json()
+    assert answer["verdict"] == "genuine" and answer["failed_tests"] == ["联苯菊酯"]
+    assert answer["expired"] is False
+    [shown] = answer["inspections"]
+    assert shown["signature_ok"] and shown["report"]["report_no"] == "ZJPQ-2026-0815"
+    assert answer["scans"]["count"] == 1 and answer["scans"]["first_at"]  # that scan's time
+    page = client.get(issued_urls[0], headers={"Accept": "application/json"}).get_json()
+    assert page["failed_tests"] == ["联苯菊酯"] and page["scans"]["first_at"]

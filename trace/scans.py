@@ -108,7 +108,7 @@ class ScanHistory:
     """An item's history as the page and JSON show it (this scan included)."""
 
     count: int
-    first_at: str | None          # the first scan's time; None when this is the first
+    first_at: str | None          # the first scan's time; None when this look is the first
     networks: int
     devices: int
     claimed_at: str | None
@@ -186,8 +186,11 @@ def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
         networks += pruned_networks
         devices += pruned_devices
         first_at = min(filter(None, [first_at, pruned_first]), default=None)
+    # Null on the first scan (DESIGN §6): this one. A look-up that is no scan (the API,
+    # a room's check) reads the first of the scans there are, even if only one.
+    first_shown = count > (1 if seen else 0)
     return ScanHistory(
-        count=count, first_at=first_at if count > 1 else None, networks=networks,
+        count=count, first_at=first_at if first_shown else None, networks=networks,
         devices=devices, claimed_at=claimed_at,
         claimed_by_viewer=bool(claimed_at and seen and viewer_claimed),
         other_device_scans=min(_others(count, others + (pruned_count or 0), seen),

@@ -25,6 +25,7 @@ from .db import utc_now
 from .errors import InvalidCode, NotFound, NotOurSite
 from .gs1 import gtin_check_digit
 from .inspections import store as inspection_store
+from .inspections.report import failed_names
 from .corrections import Correction
 from .recalls import StatusEvent
 from .scans import Observer, ScanHistory, ScanPolicy
@@ -132,6 +133,14 @@ class Verdict:
         return bool(self.item and self.item.get("pin_hash"))
 
     @property
+    def failed_tests(self) -> list[str]:
+        """The items a standing, signed report of the batch fails: the page says
+        检测不合格 above a genuine verdict, a room may not select it."""
+        return failed_names(shown["report"] for shown in
+                            inspection_store.standing(list(self.inspections))
+                            if shown["signature_ok"])
+
+    @property
     def status_reason(self) -> str | None:
         """The supplier's or operator's own words for a recall or void."""
         if self.batch and self.batch.status == "recalled":
@@ -162,6 +171,9 @@ class Verdict:
             data["events"] = [event.to_json() for event in self.events]
         if self.batch:
             data["inspections"] = list(self.inspections)
+            # What the page says above a genuine verdict, so a caller need not work it out.
+            data["failed_tests"] = self.failed_tests
+            data["expired"] = self.batch.expired()
         return data
 
 

@@ -124,9 +124,8 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
     checks = (code, _recall(batch, verdict), expiry_check(batch, today, food=food),
               report_check(served, valid_days, today, withdrawn), results_check(served),
               _supplier(verdict), _after_sales(db, verdict))
-    failed = reports.failed_names(shown["report"] for shown in served if shown["signature_ok"])
     return SampleCheck(checks, batch, verdict.serial, verdict.verdict,
-                       failed_tests=tuple(failed), checked_on=today)
+                       failed_tests=tuple(verdict.failed_tests), checked_on=today)
 
 
 def _claimed_batch(db: sqlite_utils.Database,

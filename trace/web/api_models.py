@@ -210,7 +210,11 @@ class VerifyIn(Strict):
 
 class Verdict(BaseModel):
     """As the scan page's JSON (Accept: application/json on a code URL); a look-up
-    through the API is never counted as a scan."""
+    through the API is never counted as a scan, and is no buyer: a claimed item
+    (`scans.claimed_at`) is `genuine` here, while a phone other than the claimer's
+    is told `suspicious` (`claimed_elsewhere`). For a registered batch, `failed_tests`
+    names the items a standing signed report fails and `expired` says the batch is
+    past its date: the page then warns above a `genuine` verdict."""
 
     verdict: Literal["genuine", "suspicious", "registered", "recalled", "void", "forged",
                      "invalid"]
@@ -231,6 +235,11 @@ class Verdict(BaseModel):
     item: dict[str, Any] | None = None
     scans: dict[str, Any] | None = None
     events: list[dict[str, Any]] | None = None
+    inspections: list[dict[str, Any]] | None = Field(
+        None, description="the batch's signed reports (DESIGN §7), every version, newest "
+        "first, each with signature_ok, current and withdrawn")
+    failed_tests: list[str] | None = None
+    expired: bool | None = None
 
 
 class InspectionIn(Strict):

@@ -50,15 +50,14 @@ def _render(verdict: verification.Verdict) -> dict[str, Markup]:
     current_app.update_template_context(context)
     module = current_app.jinja_env.get_template("_verify_batch.html").make_module(context)
     cards = {part: Markup(getattr(module, part)) for part in PARTS}
-    cards["caution"] = Markup(_caution(verdict, inspections))
+    cards["caution"] = Markup(_caution(verdict))
     return cards
 
 
-def _caution(verdict: verification.Verdict, inspections: list[dict]) -> str:
+def _caution(verdict: verification.Verdict) -> str:
     """Why a genuine code's batch should not be used: "failed" (a current signed
     report fails an item), "expired", or "". The page's headline says so, or a buyer
     reads a big green 验证通过 as "the goods are fine"."""
-    if any(shown["current"] and shown["signature_ok"] and shown["failed"]
-           for shown in inspections):
+    if verdict.failed_tests:
         return "failed"
     return "expired" if verdict.batch and verdict.batch.expired() else ""
