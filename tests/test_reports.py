@@ -227,7 +227,8 @@ def test_the_operator_sees_the_reports_and_their_photos_on_the_web(
     card = page[page.index('id="buyer-reports"'):page.index('id="suppliers"')]
     assert "共 1 条" in card and "珠子表面有胶痕，像塑料" in card
     assert '<a href="tel:13800000000" class="phone nowrap">138 0000 0000</a>' in card  # tap to call
-    assert "诸暨淡水珍珠项链" in card and LOT in card
+    assert "诸暨淡水珍珠项链 · 诸暨市山下湖明珠珍珠有限公司" in card  # whom to call
+    assert f'<a href="/01/{GTIN}/10/{LOT}" class="mono">{LOT}</a>' in card
     photo = operator.get("/admin/reports/1/photo")
     assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
     assert photo.headers["Content-Disposition"].startswith("attachment")
@@ -318,3 +319,29 @@ def test_more_open_reports_than_the_page_shows_say_where_the_rest_are(
     operator = sign_in(app.test_client(), make_account("admin", "ops@trace.example.cn"))
     page = operator.get("/admin/").get_data(as_text=True)
     assert "还有 2 条较早的待处理举报：python -m trace reports list --open" in page
+
+
+def test_the_supplier_opens_a_reported_item_and_is_warned_off_a_forged_serial(
+        client, db, issued_urls, make_account, sign_in):
+    genuine, copied = (url[len(BASE_URL):] for url in (issued_urls[0], forged(issued_urls[1])))
+    assert post_report(client, genuine).status_code == 200
+    assert post_report(client, copied, address="198.51.100.7").status_code == 200
+    supplier = sign_in(client, make_account("supplier", "qc@pearl.example.cn", org=CREDIT_CODE))
+    card = supplier.get("/supplier/").get_data(as_text=True)
+    card = card[card.index('id="reports"'):]
+    serial = issued_urls[0].split("/21/")[1].split("?")[0]
+    assert f'href="/supplier/batches/{GTIN}/{LOT}?find={serial}#items"' in card
+    assert "查看这件商品" in card and "查看批次" in card  # the forged one: its batch only
+    assert card.count("这个序列号印在伪造的标签上") == 1
+    found = supplier.get(f"/supplier/batches/{GTIN}/{LOT}?find={serial}")
+    assert found.status_code == 200 and serial in found.get_data(as_text=True)
+
+
+def test_the_buyer_is_told_whether_they_will_hear_back_and_what_the_number_is_for(
+        client, issued_urls):
+    code = issued_urls[0][len(BASE_URL):]
+    with_phone = post_report(client, code, contact="138 0000 0000").get_data(as_text=True)
+    assert "平台工作人员会按您留下的联系方式回访" in with_phone
+    assert "请记下举报编号 1" in with_phone and 'href="tel:4000000000"' in with_phone
+    unnamed = post_report(client, code, what_seen="另一条", address="198.51.100.9")
+    assert "您没有留下联系方式，平台没法主动告诉您核查结果" in unnamed.get_data(as_text=True)

@@ -23,7 +23,8 @@ def test_genuine_page_in_chinese(client, issued_urls):
     assert response.status_code == 200
     assert 'data-verdict="genuine"' in html
     for text in ("正品", "诸暨淡水珍珠项链", "诸暨市山下湖明珠珍珠有限公司", "91330681MA2D7XKQ0T",
-                 LOT, "trace.example.cn", "官方验证平台"):
+                 LOT, "trace.example.cn", "官方验证平台",
+                 "本批次暂无检测机构上传的检测报告", "没有检测报告不代表商品有问题"):
         assert text in html, text
     assert '<html lang="zh-CN">' in html
     assert response.headers["Cache-Control"] == "no-store"

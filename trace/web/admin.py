@@ -82,12 +82,14 @@ HANDLED_SHOWN = 10  # the latest followed up, with what was done
 ASSIGNMENTS_SHOWN = 20  # the latest, with what each lab has sent so far
 
 
-def _product_names(db, gtins: set[str]) -> dict[str, str]:
+def _product_names(db, gtins: set[str]) -> dict[str, tuple[str, str]]:
+    """Each reported barcode's product and its supplier, whom a follow-up calls."""
     if not gtins:
         return {}
     marks = ", ".join("?" * len(gtins))
-    return dict(db.execute(f"SELECT gtin, name FROM products WHERE gtin IN ({marks})",
-                           sorted(gtins)).fetchall())
+    return {gtin: (product, supplier) for gtin, product, supplier in db.execute(
+        f"SELECT p.gtin, p.name, s.name FROM products p JOIN suppliers s "
+        f"ON s.id = p.supplier_id WHERE p.gtin IN ({marks})", sorted(gtins))}
 
 
 @bp.get("/reports/<int:report_id>/photo")

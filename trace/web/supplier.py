@@ -63,6 +63,7 @@ def home():
                            reported=reported, reports_total=reports_total,
                            lab_news=inspection_lists.needing_attention(db, g.supplier.id),
                            names={row["gtin"]: row["name"] for row in products},
+                           batch_keys={(b["gtin"], b["lot"]) for b in batches},
                            today=date.today().isoformat())  # as Batch.expired reads it
 
 
