@@ -383,6 +383,14 @@ def test_revoking_the_last_ledger_key_says_checkpoints_stop(app, db, run_cli):
     assert quiet.exit_code == 0 and "No ledger key" not in quiet.output and third.kid
 
 
+def test_revoking_an_issuer_key_says_how_many_codes_it_costs_even_none(db, issuer, run_cli,
+                                                                       issued_urls):
+    out = run_cli("keys", "revoke", issuer.kid)  # from now: every code was issued before
+    assert out.exit_code == 0
+    assert "No code it signed was issued from then on: every code it signed before " \
+        "still verifies here." in out.output
+
+
 def _first_words_of_the_development_server(app, env: dict) -> str:
     """What `python -m trace run` (make run) says on stderr before it serves."""
     import subprocess

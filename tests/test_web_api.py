@@ -172,6 +172,8 @@ def test_verify_through_the_api_is_never_a_scan(client, db, token, issued_urls):
     answers = [call(client, "POST", "/verify", token, json={"url": u}).get_json()["verdict"]
                for u in (issued_urls[0], forged(issued_urls[0]), "not a url")]
     assert answers == ["genuine", "forged", "invalid"]
+    copied = call(client, "POST", "/verify", token, json={"url": forged(issued_urls[0])})
+    assert copied.get_json()["detail_en"] == "the signature does not verify"  # as the CLI says
     assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == 0
 
 
@@ -641,3 +643,11 @@ def test_verify_carries_the_batch_reports_and_what_fails_as_the_page_does(
     assert answer["scans"]["count"] == 1 and answer["scans"]["first_at"]  # that scan's time
     page = client.get(issued_urls[0], headers={"Accept": "application/json"}).get_json()
     assert page["failed_tests"] == ["联苯菊酯"] and page["scans"]["first_at"]
+
+
+def test_a_method_an_address_does_not_take_is_405_with_what_it_takes(client, token):
+    response = call(client, "DELETE", "/verify", token)
+    assert response.status_code == 405 and response.get_json()["error"] == "MethodNotAllowed"
+    assert "POST" in response.headers["Allow"]
+    page = client.put("/")
+    assert page.status_code == 405 and "GET" in page.headers["Allow"]

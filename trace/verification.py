@@ -150,7 +150,7 @@ class Verdict:
     def to_json(self) -> dict:
         data: dict[str, Any] = {
             "verdict": self.verdict, "reason": self.reason, "reason_en": self.reason_en,
-            "reason_code": self.reason_code, "detail": self.detail,
+            "reason_code": self.reason_code, "detail": self.detail, "detail_en": self.detail_en,
             "gtin": self.gtin, "lot": self.lot, "serial": self.serial, "kid": self.kid,
             "product": self.product.name if self.product else None,
             "supplier": self.supplier.name if self.supplier else None,

@@ -185,6 +185,9 @@ def keys_revoke(kid: str, at: str | None):
     lost = keys.codes_signed_since(db, kid, record.revoked_at or "")
     if lost:
         click.echo(f"{lost:,} code(s) it signed from then on now verify as forged.", err=True)
+    elif record.role == "issuer":  # said either way: the operator is waiting to hear it
+        click.echo("No code it signed was issued from then on: every code it signed before "
+                   "still verifies here.", err=True)
     reports = keys.reports_stored_since(db, kid, record.revoked_at or "")
     if reports:
         click.echo(f"{reports:,} lab report(s) stored from then on now fail their signature "

@@ -14,13 +14,13 @@ import sqlite3
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
-from flask import (Flask, Response, current_app, g, redirect, render_template, request,
-                   url_for)
+from flask import (Flask, Response, current_app, g, make_response, redirect, render_template,
+                   request, url_for)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, SecurityError
 from werkzeug.routing import IntegerConverter, RequestRedirect
 
 from .. import db, images
@@ -329,8 +329,12 @@ def _handle_http_error(error: HTTPException):
           405: "This page does not take that kind of request.",
           429: "Too many attempts: please try again later."}
     status = error.code or 500
-    return render_error(error, status, en.get(status, error.description or error.name),
-                        zh.get(status, error.name))
+    response = make_response(render_error(error, status,
+                                          en.get(status, error.description or error.name),
+                                          zh.get(status, error.name)))
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:  # what it does take
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
 
 
 def page_for_form(path: str) -> str | None:

@@ -140,8 +140,8 @@ def _readable_body() -> None:
         parsed = json.loads(request.get_data(), object_pairs_hook=_once_each)
         json.dumps(parsed, ensure_ascii=False).encode()
     except (RecursionError, UnicodeEncodeError):  # the latter is a ValueError too
-        raise InvalidRequest("the body is JSON no text can be made of: a lone surrogate "
-                             "escape (\\ud800-\\udfff) or nesting too deep",
+        raise InvalidRequest("the body is JSON, but unreadable: it holds a lone surrogate "
+                             "escape (\\ud800-\\udfff) or nests too deep",
                              message_zh="请求内容含有无法识别的字符或嵌套过深") from None
     except ValueError:  # not JSON at all (null is; a 5,000-digit number is not)
         raise InvalidRequest("the body is not valid JSON",

@@ -222,6 +222,7 @@ class Verdict(BaseModel):
     reason_en: str
     reason_code: str
     detail: str | None
+    detail_en: str | None = None
     gtin: str | None
     lot: str | None
     serial: str | None
