@@ -11,7 +11,7 @@ from trace import recalls
 from trace.codes import parse_link
 from trace.errors import Conflict, InvalidInput, NotFound
 
-from conftest import BASE_URL, GTIN, LOT
+from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT
 
 JSON = {"Accept": "application/json"}
 
@@ -72,6 +72,28 @@ def test_item_recall(client, run_cli, issued_urls):
     page, data, cli, batch_html = seen_everywhere(client, run_cli, issued_urls[2])
     assert (page, data, cli) == ("recalled", "recalled", "recalled")
     assert "单品召回" not in batch_html  # one item's recall is not the batch's
+    # ... but the batch page says some of its items are, and to scan one's own.
+    assert "单件召回</dt><dd><strong class=\"bad\">1 件</strong>" in batch_html
+    assert client.get(f"/01/{GTIN}/10/{LOT}", headers=JSON).get_json()["items_recalled"] == 1
+
+
+def test_items_taken_back_count_each_item_once_as_it_now_stands(db, issued_urls):
+    first, second, third = (parse_link(url, BASE_URL) for url in issued_urls[:3])
+    assert recalls.items_taken_back(db, 1) == {}
+    recalls.recall_item(db, first, "包装破损", actor="qc")
+    recalls.recall_item(db, second, "包装破损", actor="qc")
+    recalls.void_item(db, second, "召回后销毁", actor="qc")  # recalled, then voided
+    recalls.void_item(db, third, "标签印错", actor="qc")
+    assert recalls.items_taken_back(db, 1) == {"recalled": 1, "void": 2}
+
+
+def test_the_supplier_batch_page_counts_items_taken_back(
+        client, db, issued_urls, make_account, sign_in):
+    recalls.recall_item(db, parse_link(issued_urls[0], BASE_URL), "包装破损", actor="qc")
+    sign_in(client, make_account("supplier", "qc@pearl.example.cn", org=CREDIT_CODE))
+    page = client.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    assert "单件召回 1 件" in page and 'href="#status"' in page and "作废" not in \
+        page[page.index("单件召回 1 件"):page.index("查看记录")]
 
 
 def test_nothing_about_them_can_be_changed_or_deleted(db, issued_urls):

@@ -174,3 +174,15 @@ def events_for(db: sqlite_utils.Database, batch_id: int, item_id: int | None = N
         "WHERE e.batch_id = ? AND (e.item_id IS NULL OR e.item_id = ? OR ?) ORDER BY e.id",
         [batch_id, item_id, every_item]).fetchall()
     return [StatusEvent(*row) for row in rows]
+
+
+def items_taken_back(db: sqlite_utils.Database, batch_id: int) -> dict[str, int]:
+    """How many of the batch's items were recalled or voided one by one: a batch whose
+    own status still reads 正常 may hold some a buyer must not use."""
+    # From the batch's few events (indexed), not its items (a batch may have 100,000).
+    # Neither is ever undone; a recalled item voided since counts as void.
+    return dict(db.execute(
+        "SELECT state, count(*) FROM (SELECT CASE WHEN max(action = 'void') THEN 'void' "
+        "ELSE 'recalled' END AS state FROM status_events WHERE batch_id = ? "
+        "AND item_id IS NOT NULL AND action IN ('recall_item', 'void') GROUP BY item_id) "
+        "GROUP BY state", [batch_id]).fetchall())

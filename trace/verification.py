@@ -360,7 +360,7 @@ def public_batch_json(view: dict) -> dict:
     return {"batch": view["batch"].public_json(), "product": view["product"].public_json(),
             "supplier": view["supplier"].public_json(), "issued": view["issued"],
             "events": [event.to_json() for event in view["events"]],
-            "inspections": view["inspections"],
+            "inspections": view["inspections"], "items_recalled": view["items_recalled"],
             "cancelled": {key: view["cancelled"][key] for key in ("reason", "at")}
             if view["cancelled"] else None}
 
@@ -390,4 +390,5 @@ def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
                                      corrections.changes_of(db, batch.gtin)
                                      + corrections.batch_changes_of(db, batch.id)),
             "inspections": inspection_store.served_reports(db, batch.id),
-            "cancelled": catalog.cancellation(db, batch.id)}
+            "cancelled": catalog.cancellation(db, batch.id),
+            "items_recalled": recalls.items_taken_back(db, batch.id).get("recalled", 0)}

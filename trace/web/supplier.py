@@ -263,6 +263,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         page=page, pages=max(1, -(-issued // ITEMS_A_PAGE)), parts=downloads.label_parts(issued),
         stocks=choices, stock=chosen, form=request.form, problem=problem,
         events=recalls.events_for(db, found.id, every_item=True),
+        taken_back=recalls.items_taken_back(db, found.id),
         labs=[lab for lab in agencies.list_agencies(db)  # not one commissioned already
               if lab.approved and lab.id not in commissioned_ids],
         commissioned=commissioned,
