@@ -374,8 +374,8 @@ def test_a_forged_verdict_names_what_was_scanned_and_nothing_more(db, issued_url
     assert (verdict.gtin, verdict.lot, verdict.serial, verdict.kid) == (
         GTIN, LOT, code.serial, code.kid)
     data = verdict.to_json()
-    assert set(data) == {"verdict", "reason", "reason_en", "reason_code", "detail", "gtin",
-                         "lot", "serial", "kid", "product", "supplier", "verified_at"}
+    assert set(data) == {"verdict", "reason", "reason_en", "reason_code", "detail", "detail_en",
+                         "gtin", "lot", "serial", "kid", "product", "supplier", "verified_at"}
     assert (data["product"], data["supplier"]) == (None, None)
 
 
@@ -419,7 +419,8 @@ def test_batch_view_counts_what_was_issued(db, issued_urls):
     assert view["supplier"].credit_code == "91330681MA2D7XKQ0T"
     data = public_batch_json(view)
     assert set(data) == {"batch", "product", "supplier", "issued", "events", "inspections",
-                         "cancelled"} and data["cancelled"] is None
+                         "items_recalled", "cancelled"} and data["cancelled"] is None
+    assert data["items_recalled"] == 0
     assert (data["batch"]["lot"], data["product"]["gtin"], data["issued"]) == (LOT, GTIN, 5)
     assert data["supplier"]["credit_code"] == "91330681MA2D7XKQ0T"
 
