@@ -2,6 +2,7 @@
 
 from trace import catalog, demo, product_photos
 from trace.gs1 import validate_gtin14
+from trace.uscc import validate_credit_code
 from trace.verification import verify_url
 
 from conftest import BASE_URL
@@ -9,7 +10,7 @@ from conftest import BASE_URL
 
 def test_demo_identifiers_are_valid():
     for entry in demo.DEMO:
-        assert catalog.validate_credit_code(entry["supplier"][1])
+        assert validate_credit_code(entry["supplier"][1])
         assert validate_gtin14(entry["product"]["gtin"]).startswith("0952")
 
 

@@ -1,0 +1,40 @@
+"""Suppliers, products, batches and items: who made what, in which lot.
+
+Every function validates what it is given and raises ``InvalidInput``,
+``NotFound`` or ``Conflict`` with a message a supplier can act on::
+
+    supplier = add_supplier(db, "诸暨市山下湖珍珠有限公司", "91330681MA2D7XKQ0T")
+    add_product(db, supplier, "09521234000013", "淡水珍珠项链")
+    batch = new_batch(db, "09521234000013", "ZJ2405", produced_on="2026-05-01")
+
+One module a part (``text``, ``records``, ``suppliers``, ``products``,
+``batches``), each importing only those before it; the package is read as one
+(``catalog.get_batch``), so callers need not know which part holds what.
+"""
+
+from .batches import (EARLIEST_PRODUCTION, LOT_RE, MAX_BATCH_QUANTITY, approved_batches,
+                      cancellation, described_batch, find_item, find_items_by_serial,
+                      get_batch, get_batch_by_id, issued_count, list_batches, new_batch,
+                      normalise_lot, owned_batch, require_not_cancelled, unregistered_batch)
+from .products import (FOOD_WORDS, MAX_SHELF_LIFE_DAYS, add_product, described_product,
+                       get_product, list_products, looks_like_food, normalise_gtin,
+                       owned_product, printed_gtin)
+from .records import Batch, Product, Supplier
+from .suppliers import (LOOK_ALIKE, Contact, add_supplier, approve_supplier, find_supplier,
+                        list_suppliers, look_alikes, reject_supplier, require_approved,
+                        set_contact, sign_up_problems, supplier_of)
+from .text import clean_text, required_text
+
+__all__ = [
+    "EARLIEST_PRODUCTION", "LOT_RE", "MAX_BATCH_QUANTITY", "approved_batches", "cancellation",
+    "described_batch", "find_item", "find_items_by_serial", "get_batch", "get_batch_by_id",
+    "issued_count", "list_batches", "new_batch", "normalise_lot", "owned_batch",
+    "require_not_cancelled", "unregistered_batch",
+    "FOOD_WORDS", "MAX_SHELF_LIFE_DAYS", "add_product", "described_product", "get_product",
+    "list_products", "looks_like_food", "normalise_gtin", "owned_product", "printed_gtin",
+    "Batch", "Product", "Supplier",
+    "LOOK_ALIKE", "Contact", "add_supplier", "approve_supplier", "find_supplier",
+    "list_suppliers", "look_alikes", "reject_supplier", "require_approved", "set_contact",
+    "sign_up_problems", "supplier_of",
+    "clean_text", "required_text",
+]

@@ -1,0 +1,260 @@
+"""Products: a GTIN a supplier registers, with what its labels and pages say of it
+(name, standard, shelf life, licence, photo)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, replace
+from typing import Callable
+
+import sqlite_utils
+
+from ..db import utc_now
+from ..digits import ascii_digits, is_number
+from ..errors import Conflict, InvalidInput, LabelFontProblem, NotFound, all_problems
+from ..gs1 import gtin_check_digit, validate_gtin14
+from ..textfit import check_printable
+from .records import Product, Supplier
+from .text import clean_text, required_text
+
+
+_SHORT_GTIN = re.compile(r"[0-9]{8}|[0-9]{12,13}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+MAX_SHELF_LIFE_DAYS = 36_500
+
+
+def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: str,
+                **details) -> Product:
+    """Register a product (``details``: the other ``Product`` fields, as typed)."""
+    registrable: list[str] = []
+    described: list[Product] = []
+    all_problems(lambda: registrable.append(_registrable_gtin(gtin)),  # all said at once
+                 lambda: described.append(described_product(supplier.id, "", name, **details)))
+    product = replace(described[0], gtin=registrable[0])
+    taken = db.execute("SELECT supplier_id, name FROM products WHERE gtin = ?",
+                       [product.gtin]).fetchone()
+    if taken:
+        shown = printed_gtin(product.gtin)
+        if taken[0] == supplier.id:
+            raise Conflict(f"you registered GTIN {shown} already, as {taken[1]}",
+                           message_zh=f"您已登记过商品条码 {shown}（{taken[1]}），在商品列表里可以找到它")
+        # Not named: which company holds a barcode is its own business.
+        raise Conflict(f"GTIN {shown} is registered by another organisation; if the barcode is "
+                       "yours (registered with GS1 China), ask the platform's operator to check",
+                       message_zh=f"商品条码 {shown} 已由另一家单位登记。如果这个条码是贵单位在"
+                                  "中国物品编码中心注册的，请联系平台运营者核实")
+    row = dict(asdict(product), created_at=utc_now())
+    db.execute(f"INSERT INTO products ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+               list(row.values()))
+    return product
+
+
+def described_product(supplier_id: int, gtin: str, name: str, *,
+                      name_en: str | None = None, specification: str | None = None,
+                      category: str | None = None, origin: str | None = None,
+                      standard: str | None = None, shelf_life_days: int | str | None = None,
+                      storage: str | None = None, licence_no: str | None = None,
+                      photo: str | None = None) -> Product:
+    """The product as described, every field checked and every problem said at once
+    (``Problems``), the name printable on labels; a shelf life typed on a form
+    ('540', '18个月', '2 年') is read as days."""
+    checked: dict = {}
+
+    def field(key: str, check) -> Callable[[], None]:
+        return lambda: checked.__setitem__(key, check())
+    all_problems(
+        field("name", lambda: _printable_name(
+            required_text(name, "product name", what_zh="商品名称"))),
+        field("name_en", lambda: clean_text(name_en, "English name", what_zh="英文名称",
+                                            limit=100)),
+        field("specification", lambda: clean_text(specification, "specification",
+                                                  what_zh="规格")),
+        field("category", lambda: clean_text(category, "category", what_zh="类别", limit=50)),
+        field("origin", lambda: clean_text(origin, "origin", what_zh="产地")),
+        field("standard", lambda: clean_text(standard, "executed standard", what_zh="执行标准",
+                                             limit=100)),
+        field("shelf_life_days", lambda: _shelf_life(shelf_life_days)),
+        field("storage", lambda: clean_text(storage, "storage conditions", what_zh="贮存条件",
+                                            limit=100)),
+        field("licence_no", lambda: _licence_no(licence_no)),
+        field("photo", lambda: _photo(photo)))
+    return Product(gtin=gtin, supplier_id=supplier_id, **checked)
+
+
+def _photo(photo: str | None) -> str | None:
+    if photo and not _SHA256.fullmatch(photo):
+        raise InvalidInput("photo must name a stored photo (its SHA-256)",
+                           message_zh="商品照片无效，请重新上传")
+    return photo or None
+
+
+# 540, 540天, 18个月, 2年, 冷藏约30天 (the condition is the storage field's to say)
+_SHELF_LIFE_TYPED = re.compile(r"(?:常温|室温|冷藏|冷冻)?\s*(?:约|大约|about\s*)?(\d+)\s*"
+                               r"(天|日|个月|月|年|days?|months?|years?)?", re.IGNORECASE)
+
+
+# What a clerk of goods that keep writes for "no shelf life" (a duvet, a necklace).
+_NO_SHELF_LIFE = {"无", "没有", "长期", "不适用", "不限", "-", "—", "/", "／", "none", "n/a"}
+_PERIOD = re.compile(r"\d+\s*(?:天|日|个月|月|年)")
+
+
+_DAYS_IN = {"天": 1, "日": 1, "day": 1, "days": 1, "个月": 30, "月": 30, "month": 30,
+            "months": 30, "年": 365, "year": 365, "years": 365}
+
+
+# Words of a product's category that say it is eaten or drunk: its shelf life is
+# what keeps an old batch off sale (GB 7718 asks food labels for it).
+# Whole words only: 乳 alone would take a 乳胶枕 (latex pillow) for food, 面 a 面料.
+FOOD_WORDS = ("食品", "食用", "水果", "鲜果", "果品", "果干", "生鲜", "蔬菜", "茶叶", "绿茶",
+              "红茶", "白茶", "黑茶", "乌龙茶", "花茶", "龙井", "肉类", "肉制品", "禽蛋", "鸡蛋",
+              "乳制品", "奶制品", "牛奶", "粮食", "大米", "面粉", "面条", "食用油", "食糖", "蜂蜜",
+              "饮料", "饮品", "调味", "调料", "零食", "糕点", "饼干", "月饼", "水产", "海鲜",
+              "坚果", "炒货", "干货")
+
+
+def looks_like_food(product: Product) -> bool:
+    """Whether the product is food, as far as its record says: a food production
+    licence (SC), or a category naming food (新鲜水果, 绿茶, 糕点)."""
+    return (product.licence_no or "").upper().startswith("SC") or \
+        any(word in (product.category or "") for word in FOOD_WORDS)
+
+
+def _shelf_life(given: int | str | None) -> int | None:
+    """Days of shelf life: a number of days, or typed as a label prints it ('18个月',
+    '2 年'; a month counted as 30 days, as pages show it back)."""
+    if given is None or isinstance(given, int):
+        days = given
+    else:
+        shown = given.strip()  # as the clerk typed it, in what the form says back
+        typed = unicodedata.normalize("NFKC", shown).replace(",", "")
+        if not typed or typed.lower() in _NO_SHELF_LIFE:
+            return None
+        if len(_PERIOD.findall(typed)) > 1:  # 常温15天，冷藏30天
+            raise InvalidInput(f"shelf life {shown!r} gives several periods: write the shortest "
+                               "(kept at room temperature, say) and the conditions under storage",
+                               message_zh=f"保质期“{shown}”写了几个期限：请只写最短的一个（如 15天），"
+                                          "不同贮存条件下的期限写在“贮存条件”里")
+        read = _SHELF_LIFE_TYPED.fullmatch(typed)
+        if read is None or len(read.group(1)) > 6:
+            raise InvalidInput(f"shelf life {shown!r}: write the days, like 540, or months or "
+                               "years, like 18个月 or 2年",
+                               message_zh=f"保质期“{shown}”看不懂：请写天数，例如 540，"
+                                          "或写成 18个月、2年；没有保质期的（家纺、饰品）不填")
+        days = int(read.group(1)) * _DAYS_IN[(read.group(2) or "天").lower()]
+    if days is not None and not 1 <= days <= MAX_SHELF_LIFE_DAYS:
+        raise InvalidInput(f"shelf life must be 1-{MAX_SHELF_LIFE_DAYS} days",
+                           message_zh=f"保质期须为 1–{MAX_SHELF_LIFE_DAYS} 天")
+    return days
+
+
+_SC_TYPED = re.compile(r"SC[\s\-]*([0-9][0-9\s\-]*)", re.IGNORECASE)
+
+
+def _licence_no(text: str | None) -> str | None:
+    """The licence number as typed; a food production licence (SC and 14 digits, GB
+    7718) checked and written without spaces: buyers read it as official, so 'SC123'
+    must not pass. Other licences (XK, a cosmetics one) are kept as written."""
+    written = clean_text(unicodedata.normalize("NFKC", text or ""), "licence number",
+                         what_zh="许可证编号", limit=50)
+    if not written or not written[:2].upper() == "SC":
+        return written
+    typed = _SC_TYPED.fullmatch(written)
+    digits = re.sub(r"[\s\-]", "", typed.group(1)) if typed else ""
+    if len(digits) != 14:
+        counted = f"（您写了 {len(digits)} 位数字）" if typed else ""
+        raise InvalidInput(f"a food production licence number is SC and 14 digits, like "
+                           f"SC10633010600123, not {written}",
+                           message_zh=f"食品生产许可证编号是 SC 加 14 位数字，例如 SC10633010600123"
+                                      f"{counted}：请照许可证上印的核对")
+    return f"SC{digits}"
+
+
+def _printable_name(name: str) -> str:
+    """The name goes on every label: one the label font cannot print (an emoji, a
+    rare ideograph) is refused now, not once codes are issued and cannot print."""
+    try:
+        check_printable([name], "product name")
+    except LabelFontProblem:
+        pass  # the font itself is missing: printing says so, naming what to set
+    return name
+
+
+def _registrable_gtin(typed: str) -> str:
+    """``normalise_gtin``, and a Chinese barcode (69…) typed one digit short refused:
+    GS1 China's are 13 digits, and a 12-digit one reads as another (American) code."""
+    gtin = normalise_gtin(typed)
+    if gtin.startswith("0069"):
+        raise InvalidInput(
+            f"GTIN {gtin[2:]} is 12 digits, but barcodes starting with 69 (China) have 13: "
+            "compare it with the barcode on the package for a missing digit",
+            message_zh=f"以 69 开头的中国商品条码有 13 位，这里只有 12 位（{gtin[2:]}）："
+            "请对照包装上的条码，看看是否漏输了一位")
+    return gtin
+
+
+def printed_gtin(gtin: str) -> str:
+    """A GTIN as the package prints it under the barcode: an EAN-13's 13 digits, not
+    the 14 of the code's address (a buyer comparing digits is not told of a "0").
+
+    >>> printed_gtin("06901234567892"), printed_gtin("10614141000415")
+    ('6901234567892', '10614141000415')
+    """
+    return gtin[1:] if len(gtin) == 14 and gtin.startswith("0") else gtin
+
+
+def normalise_gtin(gtin: str) -> str:
+    """A GTIN as the 14 digits GS1 Digital Link writes: the 13-digit EAN-13 printed on
+    Chinese retail goods (and GTIN-8, GTIN-12) gain leading zeros.
+
+    >>> normalise_gtin(" 6901234567892 ")
+    '06901234567892'
+    """
+    # A Chinese keyboard's ６９０…, and the spaces printed under a barcode (6 901234 567892).
+    text = re.sub(r"[\s-]", "", ascii_digits(gtin or ""))
+    if _SHORT_GTIN.fullmatch(text):
+        text = text.zfill(14)
+    elif not (is_number(text) and len(text) == 14):
+        raise InvalidInput(f"a GTIN is 8, 12, 13 or 14 digits, not {text[:20]!r}",
+                           message_zh="商品条码应为 8、12、13 或 14 位数字")
+    if not text.strip("0"):  # its check digit holds, but GS1 never assigns it
+        raise InvalidInput("a GTIN of zeros names no product",
+                           message_zh="全为 0 的商品条码不是有效的商品条码")
+    expected = gtin_check_digit(text[:13])
+    if int(text[13]) != expected:  # in the digits as typed, not the padded 14
+        typed = text.lstrip("0") if len(text.lstrip("0")) >= 8 else text
+        raise InvalidInput(
+            f"GTIN {typed} does not add up (its last digit is a check on the others): "
+            "compare every digit with the barcode on the package; a typo or a missing "
+            "digit is usually in the middle, not at the end",
+            message_zh=f"商品条码 {typed} 核对不上（最后一位是校验位）：请对照包装上的条码逐位"
+            "核对，输错或漏输的多半是中间某一位")
+    return validate_gtin14(text)
+
+
+def get_product(db: sqlite_utils.Database, gtin: str) -> Product:
+    gtin = normalise_gtin(gtin)
+    rows = list(db.query("SELECT * FROM products WHERE gtin = ?", [gtin]))
+    if not rows:
+        raise NotFound(f"no product with GTIN {gtin} is registered",
+                       hint="register it first: python -m trace product add ...",
+                       message_zh=f"本平台没有登记商品条码为 {gtin} 的商品；请先登记商品")
+    return Product.from_row(rows[0])
+
+
+def owned_product(db: sqlite_utils.Database, supplier_id: int, gtin: str) -> Product:
+    """The product, if this supplier owns it; another's is 'not found', never shown."""
+    product = get_product(db, gtin)
+    if product.supplier_id != supplier_id:
+        raise NotFound(f"no product with GTIN {product.gtin}", message_zh="未找到该商品")
+    return product
+
+
+def list_products(db: sqlite_utils.Database, supplier: Supplier | None = None) -> list[dict]:
+    sql = ("SELECT p.gtin, p.name, p.specification, s.id AS supplier_id, s.name AS supplier "
+           "FROM products p JOIN suppliers s ON s.id = p.supplier_id")
+    params: list = []
+    if supplier:
+        sql += " WHERE s.id = ?"
+        params.append(supplier.id)
+    return list(db.query(sql + " ORDER BY p.gtin", params))

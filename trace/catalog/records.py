@@ -1,0 +1,90 @@
+"""The catalogue's rows as the rest of the code reads them: a supplier, a product,
+a batch; each names the fields a buyer may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+
+
+class _Row:
+    # What a buyer may see, named field by field: a new column stays private
+    # until someone decides it belongs on the public page.
+    PUBLIC_FIELDS: tuple[str, ...] = ()
+
+    @classmethod
+    def from_row(cls, row: dict):
+        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in row.items() if k in names})
+
+    def public_json(self) -> dict:
+        """The fields shown on public pages and in their JSON, nothing else."""
+        return {name: getattr(self, name) for name in self.PUBLIC_FIELDS}
+
+
+@dataclass(frozen=True)
+class Supplier(_Row):
+    # The licence shows the first two; merchants must publish how to reach them.
+    PUBLIC_FIELDS = ("name", "credit_code", "phone", "address")
+
+    id: int
+    name: str
+    credit_code: str
+    approved_at: str | None = None  # None: signed up on the web, awaiting an operator
+    rejected_at: str | None = None  # an operator turned the sign-up down
+    phone: str | None = None         # 客服电话, as phones.written_phone writes it
+    address: str | None = None
+    contact_name: str | None = None  # whom the operator asks; never shown to buyers
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_at is not None
+
+
+@dataclass(frozen=True)
+class Product(_Row):
+    PUBLIC_FIELDS = ("gtin", "name", "name_en", "specification", "category", "origin",
+                     "standard", "shelf_life_days", "storage", "licence_no", "photo")
+
+    gtin: str
+    supplier_id: int
+    name: str
+    name_en: str | None = None
+    specification: str | None = None
+    category: str | None = None
+    origin: str | None = None
+    standard: str | None = None
+    shelf_life_days: int | None = None
+    storage: str | None = None
+    licence_no: str | None = None      # e.g. the SC number of a food licence
+    photo: str | None = None           # product_photos.sha256
+
+
+@dataclass(frozen=True)
+class Batch(_Row):
+    # Not public: the row id, quantity_planned and notes (the supplier's own records).
+    PUBLIC_FIELDS = ("gtin", "lot", "produced_on", "expires_on", "status", "status_reason")
+
+    id: int
+    gtin: str
+    lot: str
+    produced_on: str | None = None
+    quantity_planned: int | None = None
+    notes: str | None = None
+    status: str = "open"
+    status_reason: str | None = None
+    expires_on: str | None = None
+
+    def shelf_life_agrees(self, days: int) -> bool:
+        """Whether the product's shelf life matches this batch's own dates: a batch
+        given its own expiry date must not show a shelf life that contradicts it."""
+        if not (self.produced_on and self.expires_on):
+            return True
+        produced = date.fromisoformat(self.produced_on)
+        return produced + timedelta(days=days) == date.fromisoformat(self.expires_on)
+
+    def expired(self, today: date | None = None) -> bool:
+        """Past its expiry date (the last good day is the date itself)."""
+        if not self.expires_on:
+            return False
+        return date.fromisoformat(self.expires_on) < (today or date.today())

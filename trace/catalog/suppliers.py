@@ -1,0 +1,190 @@
+"""Suppliers: added by the operator or signed up on the web and approved, and how
+buyers reach them."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict, dataclass
+
+import sqlite_utils
+
+from .. import phones
+from ..db import utc_now
+from ..digits import ascii_alnum, is_number
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, all_problems
+from ..transparency import leaves
+from ..uscc import validate_credit_code
+from .records import Product, Supplier
+from .text import clean_text, required_text
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How buyers reach a supplier (phone, address) and whom the operator asks."""
+    phone: str | None = None
+    address: str | None = None
+    contact_name: str | None = None
+
+    @classmethod
+    def typed(cls, phone: str | None, address: str | None, contact_name: str | None, *,
+              required: bool = False) -> Contact:
+        """As typed in a form; ``required`` (a web sign-up) wants all three."""
+        return cls(_service_phone(phone, required), _address(address, required),
+                   _contact_name(contact_name, required))
+
+
+def _address(address: str | None, required: bool) -> str | None:
+    address = ascii_alnum(address) if address else address  # 18号A座, not １８号Ａ座
+    check = required_text if required else clean_text
+    return check(address, "address", what_zh="地址", limit=200)
+
+
+def _contact_name(contact_name: str | None, required: bool) -> str | None:
+    check = required_text if required else clean_text
+    return check(contact_name, "contact person", what_zh="联系人", limit=50)
+
+
+def _supplier_name(name: str) -> str:
+    return required_text(name, "supplier name", what_zh="企业名称")
+
+
+def _service_phone(phone: str | None, required: bool) -> str | None:
+    written = phones.written_phone(phone, what="customer service phone", what_zh="客服电话")
+    if required and written is None:
+        raise InvalidInput("customer service phone must not be empty",
+                           message_zh="请填写客服电话")
+    return written
+
+
+def sign_up_problems(name: str, credit_code: str, phone: str | None, address: str | None,
+                     contact_name: str | None) -> None:
+    """Every problem with a supplier's sign-up details at once (``Problems``), in the
+    form's order: a clerk fixes them in one go."""
+    all_problems(lambda: _supplier_name(name), lambda: validate_credit_code(credit_code),
+                 lambda: _service_phone(phone, True), lambda: _address(address, True),
+                 lambda: _contact_name(contact_name, True))
+
+
+LOOK_ALIKE = 0.8  # difflib's ratio: 狮峰龙井茶叶专业合作社 beside 狮峰茶叶专业合作社 is 0.93
+
+
+def look_alikes(name: str, others: list[str]) -> list[str]:
+    """The names among ``others`` close enough to ``name`` to be mistaken for it (one
+    character added or changed): an operator approving a sign-up checks the licence
+    before a buyer takes one company for the other."""
+    return [other for other in others if other != name and
+            difflib.SequenceMatcher(None, name, other).ratio() >= LOOK_ALIKE]
+
+
+def add_supplier(db: sqlite_utils.Database, name: str, credit_code: str, *,
+                 approved: bool = True, contact: Contact = Contact()) -> Supplier:
+    """A supplier the operator adds is approved at once; one that signs up on the
+    web (``approved=False``) may not issue codes until an operator approves it."""
+    name = _supplier_name(name)
+    code = validate_credit_code(credit_code)
+    if list(db.query("SELECT 1 FROM suppliers WHERE credit_code = ?", [code])):
+        raise Conflict(f"a supplier with 统一社会信用代码 {code} already exists",
+                       message_zh=f"统一社会信用代码 {code} 已登记过")
+    now = utc_now()
+    approved_at = now if approved else None
+    cursor = db.execute("INSERT INTO suppliers (name, credit_code, created_at, approved_at, "
+                        "phone, address, contact_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [name, code, now, approved_at, *asdict(contact).values()])
+    return Supplier(cursor.lastrowid, name, code, approved_at,  # type: ignore[arg-type]
+                    **asdict(contact))
+
+
+def set_contact(db: sqlite_utils.Database, supplier: Supplier, contact: Contact) -> Supplier:
+    """Replace how buyers reach the supplier. Not a ledger event: like its name, it
+    describes the supplier and asserts nothing about goods (docs/ledger.md)."""
+    db.execute("UPDATE suppliers SET phone = ?, address = ?, contact_name = ? WHERE id = ?",
+               [*asdict(contact).values(), supplier.id])
+    return find_supplier(db, supplier.id)
+
+
+def approve_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
+    """Approve a supplier that signed up on the web (approving twice changes nothing)."""
+    supplier = find_supplier(db, supplier_id)
+    if supplier.rejected_at:
+        raise Conflict(f"{supplier.name}'s sign-up was turned down; it cannot be approved",
+                       message_zh=f"{supplier.name} 的注册已被驳回，不能再通过")
+    if not supplier.approved:
+        with db.atomic():
+            db.execute("UPDATE suppliers SET approved_at = ? WHERE id = ?",
+                       [utc_now(), supplier.id])
+            for (batch_id,) in db.execute(  # opened while it waited: logged from now on
+                    "SELECT b.id FROM batches b JOIN products p ON p.gtin = b.gtin "
+                    "WHERE p.supplier_id = ? ORDER BY b.id", [supplier.id]).fetchall():
+                leaves.record(db, f"batches:{batch_id}")
+    return find_supplier(db, supplier.id)
+
+
+def reject_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
+    """Turn down a web sign-up: its products and batches go (nothing was issued or
+    shown for them, so their GTINs are free for whoever owns them), its credit
+    code is freed for the company it belongs to (kept in the row, prefixed) and
+    its accounts are disabled, all in one transaction."""
+    supplier = find_supplier(db, supplier_id)
+    if supplier.approved:
+        raise Conflict(f"{supplier.name} is approved already; disable its accounts instead",
+                       message_zh=f"{supplier.name} 已通过审核，不能再驳回；如需停用请停用其账号")
+    gtins = "SELECT gtin FROM products WHERE supplier_id = ?"
+    with db.atomic():
+        if db.execute(f"SELECT 1 FROM items WHERE gtin IN ({gtins}) LIMIT 1",
+                      [supplier.id]).fetchone():
+            raise Conflict(f"{supplier.name} has issued codes; it cannot be turned down")
+        batches = f"SELECT id FROM batches WHERE gtin IN ({gtins})"
+        if db.execute(f"SELECT 1 FROM ledger_leaves WHERE source IN (SELECT 'batches:' || id "
+                      f"FROM batches WHERE gtin IN ({gtins})) LIMIT 1", [supplier.id]).fetchone():
+            # opened before sign-ups' batches waited for approval to be logged: the
+            # append-only ledger holds them, and deleting them would break its audit
+            raise Conflict(f"{supplier.name}'s batches are in the public ledger already; it "
+                           "cannot be turned down (disable its accounts instead)",
+                           message_zh=f"{supplier.name} 的批次已记入公开账本，不能驳回；请改为停用其账号")
+        if db.execute(f"SELECT 1 FROM inspection_reports WHERE batch_id IN ({batches}) "
+                      "LIMIT 1", [supplier.id]).fetchone():  # signed and logged: kept
+            raise Conflict(f"a lab has signed a report for a batch of {supplier.name}; it "
+                           "cannot be turned down (disable its accounts instead)",
+                           message_zh=f"已有检测机构为 {supplier.name} 的批次签发了报告，不能驳回；"
+                           "请改为停用其账号")
+        db.execute(f"DELETE FROM commissions WHERE batch_id IN ({batches})", [supplier.id])
+        db.execute(f"DELETE FROM batches WHERE gtin IN ({gtins})", [supplier.id])
+        db.execute("DELETE FROM products WHERE supplier_id = ?", [supplier.id])
+        now = utc_now()
+        db.execute("UPDATE suppliers SET rejected_at = ?, credit_code = ? WHERE id = ?",
+                   [now, f"rejected-{supplier.id}-{supplier.credit_code}", supplier.id])
+        db.execute("UPDATE users SET disabled_at = ? WHERE role = 'supplier' AND org_id = ? "
+                   "AND disabled_at IS NULL", [now, supplier.id])
+    return find_supplier(db, supplier.id)
+
+
+def require_approved(supplier: Supplier) -> None:
+    if not supplier.approved:
+        raise Forbidden(f"{supplier.name} is waiting for the operator's approval and cannot "
+                        "issue codes yet",
+                        message_zh=f"{supplier.name} 正在等待平台审核，审核通过前不能发码")
+
+
+def find_supplier(db: sqlite_utils.Database, id_or_credit_code: str | int) -> Supplier:
+    key = str(id_or_credit_code).strip()
+    column = "id" if is_number(key) else "credit_code"
+    rows = list(db.query(f"SELECT * FROM suppliers WHERE {column} = ?", [key.upper()]))
+    if not rows:
+        raise NotFound(f"no supplier with {'id' if column == 'id' else '统一社会信用代码'} {key}",
+                       message_zh="未找到该供货商")
+    return Supplier.from_row(rows[0])
+
+
+def supplier_of(db: sqlite_utils.Database, product: Product) -> Supplier:
+    return find_supplier(db, product.supplier_id)
+
+
+def list_suppliers(db: sqlite_utils.Database, *, pending_only: bool = False) -> list[dict]:
+    """Suppliers (those awaiting approval with ``pending_only``), each with the
+    e-mail of its first account so an operator knows whom to ask."""
+    where = " WHERE approved_at IS NULL AND rejected_at IS NULL" if pending_only else ""
+    return list(db.query(
+        "SELECT id, name, credit_code, created_at, approved_at, rejected_at, phone, "
+        "address, contact_name, (SELECT min(email) FROM users u "
+        "WHERE u.role = 'supplier' AND u.org_id = s.id) "
+        f"AS email FROM suppliers s{where} ORDER BY id"))
