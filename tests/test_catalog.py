@@ -264,3 +264,14 @@ def test_food_is_told_by_its_category_or_its_sc_licence(category, licence, food)
     product = catalog.Product(gtin=GTIN, supplier_id=1, name="x", category=category,
                               licence_no=licence)
     assert catalog.looks_like_food(product) is food
+
+
+def test_a_shelf_life_typed_with_its_condition_gives_the_storage_when_none_is_given(db):
+    supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
+    chilled = catalog.described_product(supplier.id, GTIN, "常山胡柚", shelf_life_days="冷藏约30天")
+    assert (chilled.shelf_life_days, chilled.storage) == (30, "冷藏")
+    said = catalog.described_product(supplier.id, GTIN, "常山胡柚", shelf_life_days="冷藏约30天",
+                                     storage="0–4 °C 冷藏")
+    assert said.storage == "0–4 °C 冷藏"  # the clerk's own words stand
+    assert catalog.described_product(supplier.id, GTIN, "龙井茶",
+                                     shelf_life_days="18个月").storage is None

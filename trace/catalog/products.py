@@ -79,7 +79,17 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
                                             limit=100)),
         field("licence_no", lambda: _licence_no(licence_no)),
         field("photo", lambda: _photo(photo)))
+    if checked["storage"] is None:  # 冷藏约30天 says how it keeps, where buyers read it
+        checked["storage"] = _kept_under(shelf_life_days)
     return Product(gtin=gtin, supplier_id=supplier_id, **checked)
+
+
+def _kept_under(shelf_life: int | str | None) -> str | None:
+    """The storage condition a shelf life was typed with (冷藏 of 冷藏约30天), if any."""
+    if not isinstance(shelf_life, str):
+        return None
+    said = _KEPT_UNDER.match(shelf_life.strip())
+    return said.group(1) if said else None
 
 
 def _photo(photo: str | None) -> str | None:
@@ -89,7 +99,8 @@ def _photo(photo: str | None) -> str | None:
     return photo or None
 
 
-# 540, 540天, 18个月, 2年, 冷藏约30天 (the condition is the storage field's to say)
+# 540, 540天, 18个月, 2年, 冷藏约30天 (the condition goes to the storage field)
+_KEPT_UNDER = re.compile(r"(常温|室温|冷藏|冷冻)")
 _SHELF_LIFE_TYPED = re.compile(r"(?:常温|室温|冷藏|冷冻)?\s*(?:约|大约|about\s*)?(\d+)\s*"
                                r"(天|日|个月|月|年|days?|months?|years?)?", re.IGNORECASE)
 
