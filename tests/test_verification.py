@@ -11,7 +11,7 @@ from trace.codes import ItemCode, encode_signature, parse_code, sign_item
 from trace.issuing import export_rows, issue_codes
 from trace.keys import (create_key, get_key, load_private_key, load_signer_by_kid, retire_key,
                         revoke_key)
-from trace.verification import batch_view, public_batch_json, verify_url
+from trace.verification import batch_view, public_batch_json, verify_text, verify_url
 from trace.errors import KeyRoleError
 
 from conftest import BASE_URL, GTIN, LOT
@@ -441,3 +441,15 @@ def test_a_record_moved_to_another_lot_is_forged(db, make_batch, issued_urls):
     verdict = verify_url(db, issued_urls[0], BASE_URL)
     assert (verdict.verdict, verdict.reason_code, verdict.lot) == ("forged", "mismatch", LOT)
     assert verdict.product is None
+
+
+def test_a_pasted_address_cut_short_finds_its_item_by_serial_but_never_says_genuine(
+        db, issued_urls):
+    cut = issued_urls[0].split("&s=")[0]  # a chat app cut the signature off
+    verdict = verify_text(db, f"宝贝链接 {cut}", BASE_URL)
+    assert (verdict.verdict, verdict.reason_code) == ("registered", "cut_link")
+    assert verdict.product.name == "诸暨淡水珍珠项链" and "网址不完整" in verdict.detail
+    unknown = verify_text(db, cut.split("/21/")[0] + "/21/ZZZZZZZZZZZZ?k=K", BASE_URL)
+    assert (unknown.verdict, unknown.reason_code) == ("invalid", "unreadable")
+    # Opened as an address (a QR code printed without its signature), it is not read.
+    assert verify_url(db, cut, BASE_URL).verdict == "invalid"

@@ -746,3 +746,12 @@ def test_switching_the_language_is_not_another_look_at_the_item(app, client, db,
     client.get(path, headers={"Referer": "https://elsewhere.example" + path})
     client.get(path + "&lang=en", headers={"Referer": BASE_URL + "/"})
     assert count() == 4  # from another page, or another site: a look all the same
+
+
+def test_an_address_pasted_cut_short_shows_its_item_as_a_typed_code_does(client, issued_urls):
+    cut = issued_urls[0].split("&s=")[0]
+    html = client.get("/verify", query_string={"q": cut}).get_data(as_text=True)
+    assert 'data-verdict="registered"' in html and "这个网址在复制时被截断了" in html
+    assert "诸暨淡水珍珠项链" in html and "正品" not in html
+    opened = client.get(path_of(cut)).get_data(as_text=True)  # as a QR code's address
+    assert 'data-verdict="invalid"' in opened and "诸暨淡水珍珠项链" not in opened

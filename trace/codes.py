@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from .errors import InvalidCode, NotOurSite
+from .errors import CutLink, InvalidCode, NotOurSite
 from .gs1 import DigitalLink, parse_path_and_query
 
 MESSAGE_PREFIX = "trace-v1"
@@ -207,14 +207,15 @@ def parse_code(url: str, base_url: str | None = None) -> ItemCode:
 
 def _item_from_link(link: DigitalLink) -> ItemCode:
     kid, sig = link.query.get("k"), link.query.get("s")
+    assert link.serial is not None
     if sig is None:
-        raise InvalidCode("the address is incomplete: its anti-forgery signature (s=…) is "
-                          "missing; it may have been cut off when copied",
-                          message_zh="网址不完整：缺少末尾的防伪签名（s=…），可能复制时被截断了")
+        raise CutLink("the address is incomplete: its anti-forgery signature (s=…) is "
+                      "missing; it may have been cut off when copied", serial=link.serial,
+                      message_zh="网址不完整：缺少末尾的防伪签名（s=…），可能复制时被截断了")
     if kid is None or not KID_RE.fullmatch(kid):
-        raise InvalidCode("the address is incomplete: its key id (k=…) is missing or damaged; "
-                          "it may have been cut off when copied",
-                          message_zh="网址不完整：缺少或损坏了密钥编号（k=…），可能复制时被截断了")
+        raise CutLink("the address is incomplete: its key id (k=…) is missing or damaged; "
+                      "it may have been cut off when copied", serial=link.serial,
+                      message_zh="网址不完整：缺少或损坏了密钥编号（k=…），可能复制时被截断了")
     decode_signature(sig)
     assert link.lot is not None and link.serial is not None
     return ItemCode(link.gtin, link.lot, link.serial, kid, sig)

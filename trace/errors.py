@@ -33,6 +33,15 @@ class InvalidCode(InvalidInput):
     """A URL or code cannot be parsed as a Trace item or batch code."""
 
 
+class CutLink(InvalidCode):
+    """An item's address cut short when copied (its k= or s= lost): what is left
+    still names the serial, so the item can be looked up as a typed code is."""
+
+    def __init__(self, message: str, *, serial: str, message_zh: str):
+        super().__init__(message, message_zh=message_zh)
+        self.serial = serial
+
+
 class NotOurSite(InvalidCode):
     """A code URL on another site: look-alike verification sites are the main attack."""
 

@@ -22,7 +22,7 @@ import sqlite_utils
 from . import catalog, corrections, recalls, scans, snapshots
 from .codes import BatchRef, ItemCode, normalise_typed_serial, parse_link, verify_signature
 from .db import utc_now
-from .errors import InvalidCode, NotFound, NotOurSite
+from .errors import CutLink, InvalidCode, NotFound, NotOurSite
 from .gs1 import gtin_check_digit
 from .inspections import store as inspection_store
 from .inspections.report import failed_names
@@ -65,6 +65,9 @@ REASONS = {
     "registered": ("本平台发放过这个追溯码。手工输入的码无法核对防伪签名。",
                    "We issued this code. A typed code cannot prove the anti-forgery "
                    "signature."),
+    "cut_link": ("这个网址在复制时被截断了，无法核对防伪签名；按网址里的序列号，找到了本平台发放的这件商品。",
+                 "This address was cut short when copied, so its anti-forgery signature "
+                 "cannot be checked; by the serial in it, we found the item we issued."),
     "typed_unknown": ("没有找到这个追溯码。", "We have no such trace code."),
     "typed_format": ("这不是标签上印的追溯码格式。追溯码是 12 位字母和数字，印在二维码下方，"
                      "例如 RZJ4-WDFF-XA07，请对照标签重新输入。",
@@ -201,6 +204,21 @@ def verify_url(db: sqlite_utils.Database, url: str, base_url: str | None = None,
     return verify_code(db, parsed, seen, policy)
 
 
+def _cut_link_verdict(db: sqlite_utils.Database, cut: CutLink, seen: Observer | None,
+                      policy: ScanPolicy) -> Verdict:
+    """A pasted address cut short: the item its serial names, as a typed code finds it
+    (never 正品: the signature is gone), saying the address was cut; what was cut,
+    when no item has that serial. Only for pasted text: a QR code opened without its
+    signature is no chat's doing, and its page says only that it cannot be read."""
+    found = verify_typed(db, cut.serial, seen, policy)
+    if found.verdict == "invalid":
+        return invalid_verdict(cut)
+    reason = _reason("cut_link") if found.reason_code == "registered" else \
+        (found.reason, found.reason_en, found.reason_code)  # recalled, void, copied: first
+    return replace(found, reason=reason[0], reason_en=reason[1], reason_code=reason[2],
+                   detail=cut.message_zh, detail_en=cut.message)
+
+
 # A link inside shared text (【抖音】复制这段话 https://… 打开验证, spaces or not): a
 # code URL is printable ASCII, so it ends at the first other character; a full
 # stop or bracket closing the sentence is not part of it.
@@ -250,6 +268,12 @@ def verify_text(db: sqlite_utils.Database, text: str, base_url: str | None = Non
     (``entered_text``)."""
     text = entered_text(text, base_url)
     if urlsplit(text).scheme or text.startswith("/"):
+        try:
+            parse_link(text, base_url)
+        except CutLink as cut:  # pasted from a chat that cut it short: not a scanned QR
+            return _cut_link_verdict(db, cut, seen, policy)
+        except InvalidCode:
+            pass  # verify_url says what is wrong with it
         return verify_url(db, text, base_url, seen, policy)
     return verify_typed(db, text, seen, policy)
 

@@ -159,6 +159,11 @@ def _code(verdict: verification.Verdict) -> Check:
         return Check("code", True, f"正品：签名核对无误（追溯码 {serial}），召回情况见下",
                      f"Genuine: the signature checks out (code {serial}); see the recall "
                      "below")
+    if verdict.reason_code == "cut_link":
+        return Check("code", False, "网址不完整（复制时末尾被截掉），只能按序列号查到登记信息："
+                     "请扫描样品标签上的二维码核验签名",
+                     "The address is incomplete (its end cut off when copied): only the "
+                     "record was found by its serial. Scan the QR code on the sample's label")
     if verdict.verdict == "registered":
         return Check("code", False, "手输的追溯码只能查到登记信息；请扫描样品上的二维码核验签名",
                      "A typed code finds the record only; scan the QR code on the sample to "
