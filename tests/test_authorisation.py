@@ -55,6 +55,9 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("public.scan", "POST", "{item}", {"pin": "123456"}, PUBLIC),
     ("public.report", "GET", "/report", None, PUBLIC),
     ("public.report", "POST", "/report", {"what_seen": ""}, PUBLIC),
+    # A receipt link that is not one: not found, for everyone alike.
+    ("public.report_receipt", "GET", "/report/1/0123456789abcdef01234567", None,
+     dict.fromkeys(PRINCIPALS, "404")),
     ("public.trust_list", "GET", "/.well-known/trace-keys.json", None, PUBLIC),
     ("public.report_pdf", "GET", "/inspections/pdf/{pdf}", None, PUBLIC),
     # No signed report names that PDF: its page is not found, for everyone alike.

@@ -345,3 +345,34 @@ def test_the_buyer_is_told_whether_they_will_hear_back_and_what_the_number_is_fo
     assert "请记下举报编号 1" in with_phone and 'href="tel:4000000000"' in with_phone
     unnamed = post_report(client, code, what_seen="另一条", address="198.51.100.9")
     assert "您没有留下联系方式，平台没法主动告诉您核查结果" in unnamed.get_data(as_text=True)
+
+
+def test_the_buyer_reopens_their_report_from_its_link_and_reads_the_result(
+        app, client, db, issued_urls):
+    """A buyer's report number led nowhere: nothing could be looked up with it."""
+    code = issued_urls[0][len(BASE_URL):]
+    sent = post_report(client, code, contact="138 0000 0000").get_data(as_text=True)
+    receipt = re.search(r'href="(/report/1/[0-9a-f]{24})">查看处理进度', sent).group(1)
+    other_phone = app.test_client()  # the link alone opens it, from any browser
+    page = other_phone.get(receipt)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert "举报编号 1" in html and "平台已收到您的举报，正在核查" in html
+    assert "珠子表面有胶痕，像塑料" in html and "诸暨淡水珍珠项链" in html
+    assert "138 0000 0000" not in html  # the contact stays with the platform
+    for wrong in ("/report/1/" + "0" * 24, receipt.replace("/report/1/", "/report/2/")):
+        assert other_phone.get(wrong).status_code == 404
+    reports.mark_handled(db, 1, actor="ops@trace.example.cn", outcome="unfounded",
+                         note="供货商王经理确认是正品，已电话告知")
+    html = other_phone.get(receipt).get_data(as_text=True)
+    assert "不是假货：正品或买家误会" in html and "平台核实后认为这不是假货" in html
+    assert "王经理" not in html and "ops@trace.example.cn" not in html  # the note is ours
+
+
+def test_a_report_on_a_forged_code_naming_no_product_still_has_its_receipt(
+        app, client, db, issued_urls):
+    fake = forged(issued_urls[0]).replace(GTIN, "09521234000020")  # a barcode nobody holds
+    sent = post_report(client, fake[len(BASE_URL):]).get_data(as_text=True)
+    receipt = re.search(r'href="(/report/\d+/[0-9a-f]{24})"', sent).group(1)
+    page = client.get(receipt)
+    assert page.status_code == 200 and "正在核查" in page.get_data(as_text=True)

@@ -15,6 +15,7 @@ position, phone model) and every other metadata block are gone (``images``)::
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
@@ -201,6 +202,26 @@ def against_supplier(db: sqlite_utils.Database, supplier_id: int,
         "WHERE r.gtin IN (SELECT gtin FROM products WHERE supplier_id = ?) "
         "AND r.created_at >= ?", [supplier_id, since]).fetchone()
     return row[0], row[1] - row[0]
+
+
+def receipt_token(secret: str, report_id: int) -> str:
+    """What lets the buyer who sent report ``report_id`` read how it stands, and no
+    one else: report numbers count up, so the number alone would show anyone's."""
+    return hmac.new(secret.encode(), f"report-receipt|{report_id}".encode(),
+                    hashlib.sha256).hexdigest()[:24]
+
+
+def for_buyer(db: sqlite_utils.Database, report_id: int, token: str,
+              secret: str) -> Report:
+    """The report as its sender may read it again: what they sent and whether the
+    platform followed it up with what result; not the operator's note (it may name
+    the supplier's staff or another buyer) nor who handled it. A wrong token is
+    the same "no such report" as a wrong number."""
+    row = db.execute(_SELECT + " WHERE r.id = ?", [report_id]).fetchone()
+    if row is None or not hmac.compare_digest(token, receipt_token(secret, report_id)):
+        raise NotFound(f"no report {report_id} with that link",
+                       message_zh="没有找到这条举报：请使用提交举报后页面上给出的链接")
+    return replace(_read(row), handled_by=None, handled_note=None)
 
 
 def report_photo(db: sqlite_utils.Database, report_id: int) -> tuple[bytes, str] | None:

@@ -165,7 +165,26 @@ def report():
     item_path = same_origin_path(code_path) if code_path.startswith("/01/") else ""
     g.page_path = item_path or None  # switching language goes to the item, not the form
     return no_store(current_app.make_response(
-        render_template("report_sent.html", report=saved, v=verdict, code_path=item_path)))
+        render_template("report_sent.html", report=saved, v=verdict, code_path=item_path,
+                        receipt=receipt_link(saved.id))))
+
+
+@bp.get("/report/<int:report_id>/<token>")
+def report_receipt(report_id: int, token: str):
+    """The buyer's own report, reopened from the link its confirmation gave: whether
+    the platform has followed it up, and what it found."""
+    sent = reports.for_buyer(get_db(), report_id, token, current_app.config["HASH_SECRET"])
+    try:  # a forged code may name a barcode nobody registered
+        product = catalog.get_product(get_db(), sent.gtin) if sent.gtin else None
+    except NotFound:
+        product = None
+    return no_store(current_app.make_response(
+        render_template("report_receipt.html", report=sent, product=product)))
+
+
+def receipt_link(report_id: int) -> str:
+    return link("public.report_receipt", report_id=report_id,
+                token=reports.receipt_token(current_app.config["HASH_SECRET"], report_id))
 
 
 @dataclass(frozen=True)
