@@ -181,7 +181,7 @@ def mark_handled(db: sqlite_utils.Database, report_id: int, *, actor: str,
                            message_zh="请写下处理情况：联系了谁、查到了什么、如何处理")
     if outcome not in OUTCOMES:
         raise InvalidInput(f"say what the follow-up found: one of {', '.join(OUTCOMES)}",
-                           message_zh="请选择处理结果：属实、不是假货，或无法定性")
+                           message_zh="请选择处理结果：属实、不属实，或无法定性")
     at = utc_now()
     db.execute("INSERT INTO report_handlings (report_id, note, actor, at, outcome) "
                "VALUES (?, ?, ?, ?, ?)", [report_id, written, actor, at, outcome])

@@ -264,6 +264,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         stocks=choices, stock=chosen, form=request.form, problem=problem,
         events=recalls.events_for(db, found.id, every_item=True),
         taken_back=recalls.items_taken_back(db, found.id),
+        from_report=bool(found_serial and request.args.get("reported")),
         labs=[lab for lab in agencies.list_agencies(db)  # not one commissioned already
               if lab.approved and lab.id not in commissioned_ids],
         commissioned=commissioned,
