@@ -320,7 +320,30 @@ def test_fake_reports_count_once_per_network(db, room, issued_urls):
     after_sales = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks
                    if c.name == "after_sales"][0]
     assert after_sales.ok and "消费者举报假货 2 起（同一网络的多次举报算一起），另有 1 起经平台" \
-        "核实不是假货，不计" in after_sales.detail
+        "核实不属实，不计" in after_sales.detail
+
+
+def test_a_confirmed_report_or_one_on_the_sample_itself_fails_after_sales(
+        db, room, issued_urls):
+    from trace import reports
+    serial = issued_urls[1].split("/21/")[1].split("?")[0]
+    reports.submit_report(db, reports.ReportForm("珠子掉色", "某直播间", gtin=GTIN, lot=LOT,
+                                                 serial=serial, verdict="genuine"),
+                          network="a" * 16)
+    reports.submit_report(db, reports.ReportForm("扫出来是伪造的码", "某直播间", gtin=GTIN,
+                                                 lot=LOT, serial=serial.replace(serial[0], "Z"),
+                                                 verdict="forged"), network="b" * 16)
+
+    def after_sales(url):
+        return [c for c in selection.check_sample(db, url, BASE_URL).checks
+                if c.name == "after_sales"][0]
+    other = after_sales(issued_urls[0])
+    assert other.ok and "消费者举报假货 2 起" in other.detail and "样品本身" not in other.detail
+    reported = after_sales(issued_urls[1])
+    assert not reported.ok and "这件样品本身被举报过 1 次" in reported.detail
+    reports.mark_handled(db, 2, actor="ops", note="确认仿冒标签在售", outcome="confirmed")
+    confirmed = after_sales(issued_urls[0])
+    assert not confirmed.ok and "其中 1 起经平台核实属实" in confirmed.detail
 
 
 def test_an_item_failed_by_two_reports_is_named_once(app, db, room, issued_urls):

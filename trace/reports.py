@@ -189,19 +189,32 @@ def mark_handled(db: sqlite_utils.Database, report_id: int, *, actor: str,
                      "handled_note": written, "handled_outcome": outcome})
 
 
-def against_supplier(db: sqlite_utils.Database, supplier_id: int,
-                     since: str) -> tuple[int, int]:
-    """Buyers' reports naming the supplier's products since ``since``, counted by the
-    networks they came from (one person filing five is one complaint, not five),
-    leaving out those the platform found were no fake; and how many networks it left
-    out so (one that also filed a report still counted is counted)."""
+@dataclass(frozen=True)
+class Complaints:
+    """Buyers' reports against a supplier, counted by the networks they came from
+    (one person filing five is one complaint, not five)."""
+
+    standing: int    # not found unfounded: open, confirmed or not settled
+    confirmed: int   # the platform found the problem real
+    unfounded: int   # left out: every report from that network was found unfounded
+    this_item: int   # reports on the very item asked about (its genuine code), standing
+
+
+def against_supplier(db: sqlite_utils.Database, supplier_id: int, since: str,
+                     serial: str | None = None) -> Complaints:
+    """The supplier's complaints since ``since``; ``serial``: an item of theirs whose
+    own reports are counted apart (a room's sample that a buyer reported)."""
     row = db.execute(
         "SELECT count(DISTINCT CASE WHEN h.outcome IS NOT 'unfounded' THEN r.network END), "
-        "count(DISTINCT r.network) "
+        "count(DISTINCT CASE WHEN h.outcome = 'confirmed' THEN r.network END), "
+        "count(DISTINCT r.network), "
+        "count(CASE WHEN h.outcome IS NOT 'unfounded' AND r.serial = ? "
+        "AND r.verdict IS NOT 'forged' THEN 1 END) "  # a forged label copying its serial: not it
         "FROM reports r LEFT JOIN report_handlings h ON h.report_id = r.id "
         "WHERE r.gtin IN (SELECT gtin FROM products WHERE supplier_id = ?) "
-        "AND r.created_at >= ?", [supplier_id, since]).fetchone()
-    return row[0], row[1] - row[0]
+        "AND r.created_at >= ?", [serial, supplier_id, since]).fetchone()
+    return Complaints(standing=row[0], confirmed=row[1], unfounded=row[2] - row[0],
+                      this_item=row[3])
 
 
 def receipt_token(secret: str, report_id: int) -> str:

@@ -302,7 +302,8 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
     assert verdict.supplier is not None
     since = (datetime.now(timezone.utc) - AFTER_SALES_WINDOW).isoformat()
     gtins = "SELECT gtin FROM products WHERE supplier_id = ?"
-    fakes, unfounded = buyer_reports.against_supplier(db, verdict.supplier.id, since)
+    told = buyer_reports.against_supplier(db, verdict.supplier.id, since, verdict.serial)
+    fakes, unfounded = told.standing, told.unfounded
     events = "SELECT count(*) FROM status_events e WHERE e.batch_id = b.id AND e.action = ?"
     recalled = db.execute(
         f"SELECT b.lot, b.status, (SELECT reason FROM status_events e WHERE e.batch_id = b.id "
@@ -321,12 +322,17 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
     items = [(lot, count) for lot, _status, _reason, _batch, count in recalled if count]
     detail = (f"近一年：消费者举报假货 {fakes} 起（同一网络的多次举报算一起）" if fakes
               else "近一年：没有消费者举报假货")
-    detail += f"，另有 {unfounded} 起经平台核实不是假货，不计" if unfounded else ""
+    detail += f"，其中 {told.confirmed} 起经平台核实属实" if told.confirmed else ""
+    detail += f"，另有 {unfounded} 起经平台核实不属实，不计" if unfounded else ""
+    detail += f"；这件样品本身被举报过 {told.this_item} 次" if told.this_item else ""
     detail += f"；在召回的其他批次：{'、'.join(in_force)}" if in_force else "；没有其他在召回的批次"
     english = (f"Past year: {fakes} report(s) of fakes by buyers (one network's reports "
                "count once)" if fakes else "Past year: no reports of fakes by buyers")
-    english += (f"; {unfounded} more the platform found were no fake, not counted"
+    english += f", {told.confirmed} of them confirmed by the platform" if told.confirmed else ""
+    english += (f"; {unfounded} more the platform found unfounded, not counted"
                 if unfounded else "")
+    english += (f"; this very sample was reported {told.this_item} time(s)"
+                if told.this_item else "")
     english += (f"; other batches under recall: {', '.join(in_force)}" if in_force
                 else "; no other batch under recall")
     if withdrawn:
@@ -336,8 +342,9 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
         detail += "；单件召回：" + "、".join(f"{lot} {count} 件" for lot, count in items)
         english += "; single items recalled: " + ", ".join(
             f"{lot} ({count})" for lot, count in items)
-    return Check("after_sales", fakes <= FAKE_REPORTS_TOLERATED and not in_force, detail,
-                 english)
+    # A confirmed report, or one naming this sample, is not a number to tolerate.
+    calm = fakes <= FAKE_REPORTS_TOLERATED and not (told.confirmed or told.this_item)
+    return Check("after_sales", calm and not in_force, detail, english)
 
 
 def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck, decision: str,
