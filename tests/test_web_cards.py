@@ -53,7 +53,7 @@ def test_a_recall_and_a_failed_report_show_on_the_next_scan(app, client, db, iss
     assert 'data-verdict="genuine"' in client.get(path).get_data(as_text=True)
     _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "verdict": "不合格"}])
     html = client.get(path).get_data(as_text=True)
-    assert "本批次检测结果有不合格项目：联苯菊酯" in html
+    assert "本批次检测有不合格项目：联苯菊酯" in html
     recalls.recall_batch(db, GTIN, LOT, "联苯菊酯超标", actor="qc")
     html = client.get(path).get_data(as_text=True)
     assert 'data-verdict="recalled"' in html and "联苯菊酯超标" in html

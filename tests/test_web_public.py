@@ -145,17 +145,17 @@ def test_a_recalled_or_failed_item_says_whom_to_call(app, client, db, issued_url
     catalog.set_contact(db, supplier, catalog.Contact("400 820 8820", "浙江省诸暨市山下湖镇"))
     genuine = client.get(path_of(issued_urls[0])).get_data(as_text=True)
     assert 'href="tel:4008208820"' in genuine and "浙江省诸暨市山下湖镇" in genuine  # the card
-    assert "生产企业的客服电话" not in genuine  # nothing to return
+    assert "供货商客服电话" not in genuine  # nothing to return
     assert client.get(path_of(issued_urls[0]), headers={"Accept": "application/json"}).get_json()[
         "supplier_info"]["phone"] == "400 820 8820"
     _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
                                     "limit": "≤5", "verdict": "不合格"}])
     failed = client.get(path_of(issued_urls[1])).get_data(as_text=True)
-    assert "生产企业的客服电话：" in failed and failed.count('href="tel:4008208820"') == 2
+    assert "供货商客服电话：" in failed and failed.count('href="tel:4008208820"') == 2
     assert failed.count('<a href="tel:12315">12315</a>') == 2  # the warning, the help card
     db.execute("UPDATE batches SET status = 'recalled', status_reason = '抽检不合格'")
     recalled = client.get(path_of(issued_urls[2])).get_data(as_text=True)
-    assert 'data-verdict="recalled"' in recalled and "生产企业的客服电话：" in recalled
+    assert 'data-verdict="recalled"' in recalled and "供货商客服电话：" in recalled
 
 
 def test_many_codes_each_verify(client, db, issuer, issued_urls):
@@ -525,7 +525,7 @@ def test_a_failed_item_is_warned_above_everything_on_the_batch_page(app, client,
                    conclusion="所检项目不符合 GB 2763-2021 要求")
     html = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     main = html.split("<main>")[1]
-    assert main.index("本批次检测结果有不合格项目：联苯菊酯") < main.index("section")
+    assert main.index("本批次检测有不合格项目：联苯菊酯") < main.index("section")
     assert 'class="item-verdict verdict-fail"' in html
     assert "<dd>检测不合格（见上方提示）</dd>" in html and "<dd>正常</dd>" not in html
 
@@ -633,7 +633,7 @@ def test_an_unsigned_column_cannot_hide_a_failed_report(app, client, db, issued_
     db.execute("DROP TRIGGER inspection_reports_no_update")
     db.execute("UPDATE inspection_reports SET supersedes = '1', version = '0'")
     html = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
-    assert "本批次检测结果有不合格项目：联苯菊酯" in html
+    assert "本批次检测有不合格项目：联苯菊酯" in html
 
 
 def test_a_report_stored_after_its_labs_key_was_revoked_says_so(app, client, db, issued_urls):
@@ -755,3 +755,15 @@ def test_an_address_pasted_cut_short_shows_its_item_as_a_typed_code_does(client,
     assert "诸暨淡水珍珠项链" in html and "正品" not in html
     opened = client.get(path_of(cut)).get_data(as_text=True)  # as a QR code's address
     assert 'data-verdict="invalid"' in opened and "诸暨淡水珍珠项链" not in opened
+
+
+def test_a_failed_test_advises_against_buying_and_food_is_not_to_be_eaten(app, client, db,
+                                                                          issued_urls):
+    """请谨慎购买 was all a buyer of pesticide-failed tea was told."""
+    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
+                                    "limit": "≤5", "verdict": "不合格"}])
+    pearls = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    assert "本批次检测有不合格项目：联苯菊酯。不建议购买" in pearls and "食用" not in pearls
+    db.execute("UPDATE products SET category = '绿茶'")
+    for path in (path_of(issued_urls[1]), f"/01/{GTIN}/10/{LOT}"):
+        assert "已经买到的请先不要食用" in client.get(path).get_data(as_text=True), path
