@@ -74,6 +74,7 @@ def test_item_recall(client, run_cli, issued_urls):
     assert "单品召回" not in batch_html  # one item's recall is not the batch's
     # ... but the batch page says some of its items are, and to scan one's own.
     assert "单件召回</dt><dd><strong class=\"bad\">1 件</strong>" in batch_html
+    assert "本批次有 1 件商品被单独召回" in batch_html.split('id="batch"')[0]  # in the header
     assert client.get(f"/01/{GTIN}/10/{LOT}", headers=JSON).get_json()["items_recalled"] == 1
 
 
@@ -92,6 +93,8 @@ def test_the_supplier_batch_page_counts_items_taken_back(
     recalls.recall_item(db, parse_link(issued_urls[0], BASE_URL), "包装破损", actor="qc")
     sign_in(client, make_account("supplier", "qc@pearl.example.cn", org=CREDIT_CODE))
     page = client.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    home = client.get("/supplier/").get_data(as_text=True)
+    assert "正常 · 单件召回 1 件" in home  # the batch list said only 正常
     assert "单件召回 1 件" in page and 'href="#status"' in page and "作废" not in \
         page[page.index("单件召回 1 件"):page.index("查看记录")]
 

@@ -649,5 +649,6 @@ def test_a_method_an_address_does_not_take_is_405_with_what_it_takes(client, tok
     response = call(client, "DELETE", "/verify", token)
     assert response.status_code == 405 and response.get_json()["error"] == "MethodNotAllowed"
     assert "POST" in response.headers["Allow"]
+    assert response.get_json()["message"] == "This address does not take that method."
     page = client.put("/")
     assert page.status_code == 405 and "GET" in page.headers["Allow"]

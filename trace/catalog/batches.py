@@ -202,9 +202,12 @@ def approved_batches(db: sqlite_utils.Database, limit: int = 500) -> list[dict]:
 def list_batches(db: sqlite_utils.Database, gtin: str | None = None, *,
                  supplier_id: int | None = None) -> list[dict]:
     """Batches, newest first (those cancelled after the rest), with how many codes
-    each has: one product's with ``gtin``, one supplier's with ``supplier_id``."""
+    each has and how many of its items were recalled one by one: one product's with
+    ``gtin``, one supplier's with ``supplier_id``."""
     sql = ("SELECT b.gtin, b.lot, b.produced_on, b.expires_on, b.status, p.name AS product, "
            "(SELECT count(*) FROM items i WHERE i.batch_id = b.id) AS issued, "
+           "(SELECT count(DISTINCT item_id) FROM status_events e WHERE e.batch_id = b.id "
+           "AND e.action = 'recall_item') AS items_recalled, "
            "EXISTS (SELECT 1 FROM batch_cancellations c WHERE c.batch_id = b.id) AS cancelled "
            "FROM batches b JOIN products p ON p.gtin = b.gtin WHERE 1")
     params: list = []

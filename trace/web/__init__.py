@@ -328,6 +328,8 @@ def _handle_http_error(error: HTTPException):
           404: "There is no page at this address.",
           405: "This page does not take that kind of request.",
           429: "Too many attempts: please try again later."}
+    if request.path.startswith(MACHINE_PATHS):  # a program asked: no "page" to speak of
+        en[405] = "This address does not take that method."
     status = error.code or 500
     response = make_response(render_error(error, status,
                                           en.get(status, error.description or error.name),
