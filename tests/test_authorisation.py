@@ -156,6 +156,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
      ADMIN_ONLY),
     ("admin.rotate", "POST", "/admin/keys/rotate", {"confirm": "1"}, ADMIN_ONLY),
     # No buyer has reported anything in this world: the operator is told there is no photo.
+    ("admin.find", "GET", "/admin/find?q=RZJ4-WDFF-XA07", None, ADMIN_ONLY),
     ("admin.report_photo", "GET", "/admin/reports/1/photo", None, dict(ADMIN_ONLY, admin="404")),
     ("admin.report_handled", "POST", "/admin/reports/1/handled", {"note": "已回访"}, ADMIN_ONLY),
     ("api.openapi", "GET", "/api/v1/openapi.json", None, PUBLIC),

@@ -382,3 +382,39 @@ def test_a_password_the_operator_made_is_replaced_at_the_first_sign_in(operator,
                                                      "again": "mine at last 1"})
     assert changed.status_code == 303 and clerk.get("/supplier/").status_code == 200
     assert not accounts.find_user(db, email).password_temporary
+
+
+def test_the_operator_finds_an_item_by_code_or_serial_and_a_batch_by_gtin_and_lot(
+        operator, db, issued_urls):
+    from trace import recalls, reports
+    from trace.codes import parse_link
+    serial = issued_urls[0].split("/21/")[1].split("?")[0]
+    recalls.recall_item(db, parse_link(issued_urls[1], BASE_URL), "包装破损", actor="qc")
+    reports.submit_report(db, reports.ReportForm("珠子掉色", "某直播间", gtin=GTIN, lot=LOT,
+                                                 serial=serial, verdict="genuine"),
+                          network="a" * 16)
+    operator.get(issued_urls[0][len(BASE_URL):])  # the operator's own look is no scan
+    for asked in (issued_urls[0], f"{serial[:4]}-{serial[4:8]}-{serial[8:]}".lower()):
+        page = operator.get("/admin/find", query_string={"q": asked}).get_data(as_text=True)
+        assert "正品" in page or "已登记的追溯码" in page
+        assert "诸暨市山下湖明珠珍珠有限公司" in page and "单件召回 1 件" in page
+        assert "共 0 次，来自 0 个网络" in page  # no scan counted, by either search
+        assert "关于它的买家举报（1 条）" in page and "珠子掉色" in page
+    batch = operator.get("/admin/find", query_string={"q": f"{GTIN[1:]} {LOT.lower()}"})
+    html = batch.get_data(as_text=True)
+    assert batch.status_code == 200 and f">{LOT}</a>" in html and "关于它的买家举报（1 条）" in html
+    assert "现行有效 0 份" in html
+    missing = operator.get("/admin/find", query_string={"q": f"{GTIN} NOPE-1"})
+    assert "没有找到这个批次" in missing.get_data(as_text=True) and missing.status_code == 200
+    unreadable = operator.get("/admin/find", query_string={"q": "<script>"}).get_data(as_text=True)
+    assert "这不是标签上印的追溯码格式" in unreadable and "<script>" not in unreadable
+    assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == 0
+
+
+def test_the_operator_finds_what_a_batch_failed(operator, app, db, issued_urls):
+    from test_web_public import _stored_report
+    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
+                                    "limit": "≤5", "verdict": "不合格"}])
+    for asked in (issued_urls[0], f"{GTIN} {LOT}"):
+        page = operator.get("/admin/find", query_string={"q": asked}).get_data(as_text=True)
+        assert "现行有效 1 份" in page and "不合格项目：联苯菊酯" in page, asked

@@ -141,14 +141,19 @@ def _read(row) -> Report:
 
 
 def list_reports(db: sqlite_utils.Database, gtin: str | None = None, limit: int = -1, *,
-                 still_open: bool | None = None) -> list[Report]:
-    """The queue, newest first (the latest ``limit``); only one product's with ``gtin``;
-    only those not yet followed up (``still_open=True``) or only those that were
-    (``False``)."""
+                 still_open: bool | None = None, lot: str | None = None,
+                 serial: str | None = None) -> list[Report]:
+    """The queue, newest first (the latest ``limit``); only one product's with ``gtin``
+    (and one batch's with ``lot``, one item's with ``serial``); only those not yet
+    followed up (``still_open=True``) or only those that were (``False``)."""
     where, params = [], []
     if gtin:
         where.append("r.gtin = ?")
         params.append(normalise_gtin(gtin))
+    for column, value in (("lot", lot), ("serial", serial)):
+        if value:
+            where.append(f"r.{column} = ?")
+            params.append(value)
     if still_open is not None:
         where.append(f"h.report_id IS {'' if still_open else 'NOT '}NULL")
     sql = _SELECT + (f" WHERE {' AND '.join(where)}" if where else "")

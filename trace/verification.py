@@ -22,7 +22,7 @@ import sqlite_utils
 from . import catalog, corrections, recalls, scans, snapshots
 from .codes import BatchRef, ItemCode, normalise_typed_serial, parse_link, verify_signature
 from .db import utc_now
-from .errors import CutLink, InvalidCode, NotFound, NotOurSite
+from .errors import CutLink, InvalidCode, InvalidInput, NotFound, NotOurSite
 from .gs1 import gtin_check_digit
 from .inspections import store as inspection_store
 from .inspections.report import failed_names
@@ -237,6 +237,28 @@ def batch_entered(text: str, base_url: str | None) -> BatchRef | None:
     except InvalidCode:
         return None
     return parsed if isinstance(parsed, BatchRef) else None
+
+
+def batch_named(text: str) -> BatchRef | None:
+    """A batch typed as its GTIN and lot ("6901234567892 ZJ-2611-A"), as the operator
+    reads them off a label on the phone; None for anything else."""
+    words = (text or "").split()
+    if len(words) != 2:
+        return None
+    try:
+        return BatchRef(catalog.normalise_gtin(words[0]), catalog.normalise_lot(words[1]))
+    except InvalidInput:
+        return None
+
+
+def look_up(db: sqlite_utils.Database, text: str, base_url: str | None) -> Verdict | dict:
+    """What the operator's search finds: a batch's view (its link, or its GTIN and lot;
+    ``NotFound`` when there is none), else the verdict on an item's code or 追溯码,
+    looked at without counting a scan."""
+    batch = batch_entered(text, base_url) or batch_named(text)
+    if batch is not None:
+        return batch_view(db, batch.gtin, batch.lot)
+    return verify_text(db, text, base_url)
 
 
 def entered_text(text: str, base_url: str | None = None) -> str:

@@ -3,6 +3,7 @@ and rotate the issuer key. Every route is for a signed-in admin account::
 
     GET  /admin/                               pending organisations, buyers' reports,
                                                assignments, accounts, keys
+    GET  /admin/find?q=                        a code, 追溯码 or batch, and its reports
     GET  /admin/reports/{id}/photo             a buyer's photo, as a download
     POST /admin/reports/{id}/handled           a buyer's report followed up, with a note
     POST /admin/suppliers/{id}/approve|reject, /admin/agencies/{id}/approve|reject
@@ -18,10 +19,12 @@ from __future__ import annotations
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    url_for)
 
-from .. import accounts, agencies, catalog, keys, reports, rooms
+from .. import accounts, agencies, catalog, keys, recalls, reports, rooms, verification
 from ..digits import is_number
 from ..errors import Conflict, InvalidInput, NotFound, TraceError
 from ..inspections import commissions, lists
+from ..inspections import report as inspection_report
+from ..inspections import store as inspection_store
 from . import attachment, get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
@@ -90,6 +93,35 @@ def _product_names(db, gtins: set[str]) -> dict[str, tuple[str, str]]:
     return {gtin: (product, supplier) for gtin, product, supplier in db.execute(
         f"SELECT p.gtin, p.name, s.name FROM products p JOIN suppliers s "
         f"ON s.id = p.supplier_id WHERE p.gtin IN ({marks})", sorted(gtins))}
+
+
+@bp.get("/find")
+def find():
+    """A code, 追溯码 or batch as the operator needs it when a buyer calls: the verdict
+    (never counted as a scan), whom to ask, the look-ups, recalls and lab results,
+    and the buyers' reports about it."""
+    db, asked = get_db(), (request.args.get("q") or "").strip()[:2048]
+    found, problem = None, None
+    if asked:
+        try:
+            found = verification.look_up(db, asked, current_app.config["BASE_URL"])
+        except NotFound:
+            problem = t("admin.find_no_batch")
+    batch = found["batch"] if isinstance(found, dict) else getattr(found, "batch", None)
+    serial = getattr(found, "serial", None) if batch else None
+    about = reports.list_reports(db, batch.gtin, lot=batch.lot, serial=serial, limit=20) \
+        if batch else []
+    served = found["inspections"] if isinstance(found, dict) else \
+        getattr(found, "inspections", ())
+    standing = [shown for shown in inspection_store.standing(list(served))
+                if shown["signature_ok"]]
+    return render_template("admin/find.html", asked=asked, found=found, problem=problem,
+                           batch=batch, about=about, lab_reports=len(standing),
+                           failed=inspection_report.failed_names(
+                               shown["report"] for shown in standing),
+                           supplier=catalog.supplier_of(db, catalog.get_product(db, batch.gtin))
+                           if batch else None,
+                           taken_back=recalls.items_taken_back(db, batch.id) if batch else {})
 
 
 @bp.get("/reports/<int:report_id>/photo")
