@@ -59,6 +59,13 @@ def test_agency_commands(run_cli, db):
     assert "231012341234" in listing and "L1234" in listing
     bad = run_cli("agency", "add", "--name", "x", "--cma", "12")
     assert bad.exit_code == 1 and "12 digits" in bad.output
+    stated = run_cli("agency", "scope", LAB["cma"], "珍珠、珍珠饰品")
+    assert stated.output == f"Agency 1 ({LAB['name']}) tests: 珍珠、珍珠饰品\n"
+    assert "      tests: 珍珠、珍珠饰品" in run_cli("agency", "list").output
+    second = run_cli("agency", "add", "--name", "浙江省食品检验院", "--cma", "231012345678",
+                     "--scope", "食品、茶叶")
+    assert second.exit_code == 0
+    assert agencies.find_agency(db, "231012345678").scope == "食品、茶叶"
 
 
 def test_a_cma_number_typed_full_width_is_read_and_other_digits_are_refused():
@@ -66,3 +73,25 @@ def test_a_cma_number_typed_full_width_is_read_and_other_digits_are_refused():
     for typed in ("٢٣١٠١٢٣٤٠٢٢٢", "23101234022²"):
         with pytest.raises(InvalidInput, match="12 digits"):
             agencies.normalise_cma(typed)
+
+
+def test_a_supplier_sees_the_labs_whose_scope_fits_its_goods_first(db, app, make_batch):
+    """A pearl lab was one click from a duvet: nothing said what each lab tests."""
+    from trace import catalog
+    pearls, _ = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
+                                    scope="珍珠、珍珠饰品")
+    food, _ = agencies.add_agency(db, "浙江省食品检验院", "231012345678",
+                                  scope="食品，茶叶 / 水果")
+    unstated, _ = agencies.add_agency(db, "某检测公司", "231012340001")
+    make_batch()
+    necklace = catalog.get_product(db, "09521234000013")  # 诸暨淡水珍珠项链
+    labs = [pearls, food, unstated]
+    assert agencies.fit_for(labs, necklace) == ([pearls], [food, unstated])
+    tea = catalog.described_product(1, "09521234000020", "狮峰龙井", category="绿茶")
+    assert agencies.fit_for(labs, tea) == ([food], [pearls, unstated])  # 食品 takes tea
+    huyou = catalog.described_product(1, "09521234000037", "常山胡柚", category="新鲜水果")
+    assert agencies.fit_for(labs, huyou)[0] == [food]
+    assert agencies.set_scope(db, unstated.id, " 纺织品 ").scope == "纺织品"
+    with pytest.raises(InvalidInput) as too_long:
+        agencies.set_scope(db, unstated.id, "x" * 201)
+    assert too_long.value.message_zh == "检测范围不能超过 200 个字"

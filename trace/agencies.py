@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import keys
+from . import catalog, keys
 from .catalog import clean_text
 from .digits import ascii_digits, is_number
 from .db import utc_now
@@ -38,6 +38,7 @@ class Agency:
     created_at: str
     approved_at: str | None
     rejected_at: str | None = None
+    scope: str | None = None          # what it tests, as it states it (珍珠饰品、纺织品)
     email: str | None = None          # its first account's, for the operator to ask
 
     @property
@@ -87,15 +88,22 @@ def _agency_name(name: str) -> str:
     return name
 
 
-def sign_up_problems(name: str, cma: str, cnas: str | None, address: str | None) -> None:
+def _scope(scope: str | None) -> str | None:
+    return clean_text(scope, "scope of testing", what_zh="检测范围", limit=200)
+
+
+def sign_up_problems(name: str, cma: str, cnas: str | None, address: str | None,
+                     scope: str | None = None) -> None:
     """Every problem with an agency's sign-up details at once (``Problems``)."""
     all_problems(lambda: _agency_name(name), lambda: normalise_cma(cma),
                  lambda: normalise_cnas(cnas),
-                 lambda: clean_text(address, "address", what_zh="地址", limit=200))
+                 lambda: clean_text(address, "address", what_zh="地址", limit=200),
+                 lambda: _scope(scope))
 
 
 def add_agency(db: sqlite_utils.Database, name: str, cma: str, cnas: str | None = None, *,
-               address: str | None = None, keys_dir: str | Path | None = None,
+               address: str | None = None, scope: str | None = None,
+               keys_dir: str | Path | None = None,
                passphrase: str | None = None) -> tuple[Agency, keys.KeyRecord | None]:
     """Register an agency. With ``keys_dir`` it is approved and gets its signing key
     (the operator adding it); without, it waits for approval (a web sign-up)."""
@@ -105,8 +113,9 @@ def add_agency(db: sqlite_utils.Database, name: str, cma: str, cnas: str | None 
     if db.execute("SELECT 1 FROM agencies WHERE cma_no = ?", [cma_no]).fetchone():
         raise Conflict(f"an agency with CMA number {cma_no} already exists",
                        message_zh=f"CMA 编号 {cma_no} 已登记过")
-    cursor = db.execute("INSERT INTO agencies (name, cma_no, cnas_no, address, created_at) "
-                        "VALUES (?, ?, ?, ?, ?)", [name, cma_no, cnas_no, address, utc_now()])
+    cursor = db.execute("INSERT INTO agencies (name, cma_no, cnas_no, address, scope, "
+                        "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        [name, cma_no, cnas_no, address, _scope(scope), utc_now()])
     agency = get_agency(db, cursor.lastrowid or 0)
     if keys_dir is None:
         return agency, None
@@ -129,7 +138,7 @@ def approve_agency(db: sqlite_utils.Database, agency_id: int, keys_dir: str | Pa
     return get_agency(db, agency.id), key
 
 
-_COLUMNS = ("id, name, cma_no, cnas_no, address, created_at, approved_at, rejected_at, "
+_COLUMNS = ("id, name, cma_no, cnas_no, address, created_at, approved_at, rejected_at, scope, "
             "(SELECT min(email) FROM users u WHERE u.role = 'agency' AND u.org_id = a.id)")
 
 
@@ -173,3 +182,26 @@ def find_agency(db: sqlite_utils.Database, id_or_cma: str | int) -> Agency:
 def list_agencies(db: sqlite_utils.Database) -> list[Agency]:
     rows = db.execute(f"SELECT {_COLUMNS} FROM agencies a ORDER BY id").fetchall()
     return [Agency(*row) for row in rows]
+
+
+def set_scope(db: sqlite_utils.Database, agency_id: int, scope: str | None) -> Agency:
+    """State or change what the agency tests (the operator, from its certificate)."""
+    agency = get_agency(db, agency_id)
+    db.execute("UPDATE agencies SET scope = ? WHERE id = ?", [_scope(scope), agency.id])
+    return get_agency(db, agency.id)
+
+
+_SCOPE_WORDS = re.compile(r"[、，,;；/\s]+")
+
+
+def fit_for(labs: list[Agency], product: catalog.Product) -> tuple[list[Agency], list[Agency]]:
+    """``labs`` split into those whose stated scope names the product's kind (a word of
+    it in the product's category or name; 食品 for food) and the rest, each in order:
+    a supplier sees first the labs that test goods like its own."""
+    said = f"{product.category or ''} {product.name}"
+
+    def fits(lab: Agency) -> bool:
+        words = [word for word in _SCOPE_WORDS.split(lab.scope or "") if len(word) >= 2]
+        return any(word in said or (word in ("食品", "食用农产品") and
+                                    catalog.looks_like_food(product)) for word in words)
+    return [lab for lab in labs if fits(lab)], [lab for lab in labs if not fits(lab)]

@@ -596,4 +596,10 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "ALTER TABLE report_handlings ADD COLUMN outcome TEXT NOT NULL DEFAULT 'handled' "
         "CHECK (outcome IN ('confirmed', 'unfounded', 'handled'))",
     ]),
+    (25, [
+        # What a lab tests (its accreditation's scope, as it states it): a supplier
+        # choosing whom to commission sees the labs for its goods first (a pearl lab
+        # was one click from a duvet). NULL for labs from before: not stated.
+        "ALTER TABLE agencies ADD COLUMN scope TEXT",
+    ]),
 ]

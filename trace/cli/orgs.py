@@ -28,7 +28,10 @@ def agency_group():
 @click.option("--cma", required=True, help="CMA certificate number (资质认定证书编号, 12 digits).")
 @click.option("--cnas", help="CNAS accreditation number, e.g. L1234.")
 @click.option("--address", help="The agency's address.")
-def agency_add(name: str, cma: str, cnas: str | None, address: str | None):
+@click.option("--scope", help="What it tests, as its accreditation states it (珍珠饰品、纺织品): "
+                              "suppliers see the labs for their goods first.")
+def agency_add(name: str, cma: str, cnas: str | None, address: str | None,
+               scope: str | None):
     """Register an agency (approved) and create its signing key (role agency:<id>).
 
     \b
@@ -37,7 +40,7 @@ def agency_add(name: str, cma: str, cnas: str | None, address: str | None):
     """
     keys_dir, passphrase = keys_args()
     agency, key = agencies.add_agency(database(), name, cma, cnas, address=address,
-                                      keys_dir=keys_dir, passphrase=passphrase)
+                                      scope=scope, keys_dir=keys_dir, passphrase=passphrase)
     click.echo(f"Agency {agency.id}: {agency.name}")
     if key:
         click.echo(f"Signing key {key.kid} ({key.role}) in {keys_dir}")
@@ -94,9 +97,24 @@ def agency_list(as_json: bool):
         state = ("" if agency.approved else "  (turned down)" if agency.rejected_at
                  else "  (awaiting approval)")
         return f"{agency.id:>4}  CMA {agency.cma_no}  {agency.cnas_no or '-':<7} {agency.name}" \
-            + state
+            + state + (f"\n      tests: {agency.scope}" if agency.scope else "")
     echo_list(agencies.list_agencies(database()), as_json, "No agencies yet.", line,
               lambda agency: agency.__dict__)
+
+
+@agency_group.command("scope")
+@click.argument("agency")
+@click.argument("scope")
+def agency_scope(agency: str, scope: str):
+    """State what an agency tests (from its CMA certificate's scope); "" clears it.
+
+    \b
+    Example:
+      python -m trace agency scope 231012341234 "珍珠饰品、贵金属"
+    """
+    db = database()
+    found = agencies.set_scope(db, agencies.find_agency(db, agency).id, scope)
+    click.echo(f"Agency {found.id} ({found.name}) tests: {found.scope or '(not stated)'}")
 
 
 @click.group(cls=AppGroup, name="rooms")

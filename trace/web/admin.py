@@ -200,7 +200,7 @@ def add_agency():
     try:
         agency, _key = agencies.add_agency(
             get_db(), form.get("name", ""), form.get("cma", ""), form.get("cnas"),
-            address=form.get("address"), keys_dir=config["KEYS_DIR"],
+            address=form.get("address"), scope=form.get("scope"), keys_dir=config["KEYS_DIR"],
             passphrase=config["KEY_PASSPHRASE"])
     except TraceError as error:  # beside the form, with what was typed kept
         return home(error.status, agency_error=in_reader_language(error))

@@ -230,7 +230,8 @@ def signup():
         if kind == "agency":
             _agency, user = accounts.sign_up_agency(
                 get_db(), name=form.get("name", ""), cma=form.get("cma", ""),
-                cnas=form.get("cnas"), address=form.get("address"), **account)
+                cnas=form.get("cnas"), address=form.get("address"), scope=form.get("scope"),
+                **account)
         else:
             _supplier, user = accounts.sign_up_supplier(
                 get_db(), name=form.get("name", ""), credit_code=form.get("credit_code", ""),

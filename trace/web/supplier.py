@@ -265,8 +265,8 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         events=recalls.events_for(db, found.id, every_item=True),
         taken_back=recalls.items_taken_back(db, found.id),
         from_report=bool(found_serial and request.args.get("reported")),
-        labs=[lab for lab in agencies.list_agencies(db)  # not one commissioned already
-              if lab.approved and lab.id not in commissioned_ids],
+        labs=agencies.fit_for([lab for lab in agencies.list_agencies(db)  # none commissioned
+                               if lab.approved and lab.id not in commissioned_ids], product),
         commissioned=commissioned,
         withdrawable=commissions.unused(db, found.id),
         reports=served, failed=report_format.failed_names(
