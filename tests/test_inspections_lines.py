@@ -32,3 +32,11 @@ def test_an_item_line_typed_with_chinese_commas_reads_as_cells():
 def test_a_reports_items_are_written_back_as_the_form_reads_them():
     typed = "珠层厚度 | 0.42 | mm | ≥0.3 | 合格 | GB/T 18781\n光泽 | 强 B |  |  | —"
     assert item_lines(items_from_lines(typed)) == typed
+
+
+def test_figures_typed_full_width_are_signed_plainly_and_a_dash_is_no_unit():
+    """A clerk's ０.１２ mg/kg was signed and shown in wide type; pH read 6.2 —."""
+    [residue, ph] = items_from_lines("联苯菊酯｜０.１２｜ｍｇ／ｋｇ｜≤５｜合格\n"
+                                     "pH值 | 6.2 | — | 4.0～8.5 | 合格")
+    assert (residue["result"], residue["unit"], residue["limit"]) == ("0.12", "mg/kg", "≤5")
+    assert "unit" not in ph and ph["limit"] == "4.0~8.5" and ph["value"] == "6.2"

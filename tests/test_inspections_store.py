@@ -509,3 +509,26 @@ def test_one_pdf_is_the_document_of_one_report_only(app, db, commissioned):
     assert len(store.served_reports(db, 1)) == 1
     again = pearl_report(commissioned, version="2", supersedes="1", reason="更正单位")
     store.store_report(db, again, *signed(app, db, commissioned, again))  # its own versions may
+
+
+def test_a_report_signed_to_the_wrong_batch_is_signed_again_on_the_right_one(
+        app, db, commissioned, make_batch):
+    """A trial clerk withdrew a report signed to the wrong batch, then could not sign
+    the same paper report on the right one: its number was refused (a correction stays
+    on its batch) and so was its PDF (another report's document)."""
+    right = make_batch(lot="ZJ-2611-B")
+    commissions.commission(db, GTIN, "ZJ-2611-B", commissioned.id, actor="qc")
+    wrong = pearl_report(commissioned)
+    store.store_report(db, wrong, *signed(app, db, commissioned, wrong), pdf=PDF)
+    withdrawn = reports.withdrawal_of(wrong, "报告签发到了错误的批次", date(2026, 11, 13))
+    store.store_report(db, withdrawn, *signed(app, db, commissioned, withdrawn))
+    same_number = pearl_report(commissioned, batch={"gtin": GTIN, "lot": right.lot})
+    with pytest.raises(Conflict) as refused:
+        store.store_report(db, same_number, *signed(app, db, commissioned, same_number), pdf=PDF)
+    assert "请以新编号（例如 ZJPQ-2026-0815-R）签发" in refused.value.message_zh
+    renumbered = pearl_report(commissioned, report_no="ZJPQ-2026-0815-R",
+                              batch={"gtin": GTIN, "lot": right.lot},
+                              conclusion="所检项目符合 GB/T 18781-2023 要求（原报告 ZJPQ-2026-0815）")
+    store.store_report(db, renumbered, *signed(app, db, commissioned, renumbered), pdf=PDF)
+    [shown] = store.served_reports(db, right.id)
+    assert shown["report"]["report_no"] == "ZJPQ-2026-0815-R" and shown["signature_ok"]

@@ -56,3 +56,21 @@ def test_a_day_number_in_a_csv_is_refused_with_what_to_do():
         tables.sheet_date("46329", "结果.csv", 2)
     assert "请把这一列设为日期格式，或直接上传 .xlsx" in refused.value.message_zh
     assert tables.sheet_date("2026年11月3日", "结果.csv", 2) == "2026-11-03"
+
+
+def test_a_sheet_of_items_alone_takes_the_report_from_the_form_and_its_row_numbers_are_read():
+    """A lab's export (序号, 检验项目, 单位, 标准要求, 检验结果, 单项判定) was refused twice:
+    序号 unknown, then every report field missing from every row."""
+    from trace import agencies
+    lab = agencies.Agency(1, "浙江省食品检验院", "231012345678", None, None, "", "")
+    text = "序号,检验项目,单位,标准要求,检验结果,单项判定\n1,联苯菊酯,mg/kg,≤5,0.08,合格\n"
+    given = {"report_no": "ZJSP-0417", "type": "委托检验", "gtin": "09521234000020",
+             "lot": "SF-2604-T", "issued_on": "2026-04-20", "conclusion": "所检项目符合要求"}
+    [record] = tables.records_from_csv(text, lab, "导出.csv", given)
+    assert record["report_no"] == "ZJSP-0417" and record["batch"]["lot"] == "SF-2604-T"
+    assert record["items"] == [{"name": "联苯菊酯", "result": "0.08", "verdict": "合格",
+                                "unit": "mg/kg", "limit": "≤5", "qualifier": "=",
+                                "value": "0.08"}]
+    with pytest.raises(InvalidInput) as refused:
+        tables.records_from_csv(text, lab, "导出.csv")  # nothing given: the sheet must say
+    assert "缺少列“报告编号”" in refused.value.message_zh

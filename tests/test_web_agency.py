@@ -437,3 +437,21 @@ def test_the_form_offers_no_self_test_but_a_self_test_correction_keeps_its_type(
     html = client.get("/agency/reports/new?report_no=ZJPQ-2026-0901&supersedes=1").get_data(
         as_text=True)
     assert "<option selected>自检</option>" in html
+
+
+def test_a_sheet_of_the_items_alone_fills_in_beside_what_the_form_holds(client, db, lab):
+    """A lab's own export has row numbers and the items only: it was refused until
+    every report field was repeated on every row."""
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
+    sheet = workbook([["序号", "检验项目", "检验结果", "单位", "标准要求", "单项判定"],
+                      [1, "珠层厚度", 0.42, "mm", "≥0.3", "合格"],
+                      [2, "光洁度", "微瑕 B", "—", "", "—"]])
+    filled = post_form(client, "/agency/reports/from-sheet", {
+        "sheet": (io.BytesIO(sheet), "导出.xlsx"), "batch": "1",
+        "report_no": "ZJPQ-2026-0903", "type": "委托检验", "issued_on": "2026-11-21",
+        "conclusion": "所检项目符合 GB/T 18781-2023 要求"},
+        page="/agency/reports/new", content_type="multipart/form-data")
+    html = filled.get_data(as_text=True)
+    assert filled.status_code == 200 and "已从 导出.xlsx 填入" in html
+    assert 'value="ZJPQ-2026-0903"' in html and 'value="2026-11-21"' in html
+    assert "珠层厚度 | 0.42 | mm | ≥0.3 | 合格" in html and "光洁度 | 微瑕 B |  |  | —" in html

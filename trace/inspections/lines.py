@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InvalidInput
-from .results import with_reading
+from .results import as_typed
 
 
 def item_lines(items: list[dict]) -> str:
@@ -69,5 +69,5 @@ def items_from_lines(text: str) -> list[dict]:
         item = {"name": name, "result": result, "verdict": verdict}
         item.update({key: value for key, value in
                      (("unit", unit), ("limit", limit), ("method", method)) if value})
-        items.append(with_reading(item))
+        items.append(as_typed(item))
     return items

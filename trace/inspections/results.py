@@ -303,3 +303,20 @@ def with_reading(item: dict) -> dict:
     if reading.upper is not None:
         extra["upper"] = reading.upper
     return {**item, **extra}
+
+
+_NO_UNIT = {"—", "-", "–", "/", "无"}  # pH and grades: a dash where a unit would be
+
+
+def as_typed(item: dict) -> dict:
+    """A tested item from a lab's form or sheet, written plainly before it is signed
+    and read: full-width figures and signs as ASCII (０.１２ is 0.12, ＜ is <, ～ is ~,
+    as a Chinese keyboard types them), and a unit written as a dash left out (a
+    page showed pH 6.2 —)."""
+    plain = dict(item)
+    for key in ("result", "unit", "limit"):
+        if key in plain:
+            plain[key] = unicodedata.normalize("NFKC", plain[key]).strip()
+    if plain.get("unit") in _NO_UNIT:
+        del plain["unit"]
+    return with_reading(plain)

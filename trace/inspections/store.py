@@ -79,13 +79,17 @@ def _check_pdf_is_its_own(db: sqlite_utils.Database, agency: agencies.Agency,
                           record: dict) -> None:
     """A report's document is its own: one PDF under two reports (a file chosen by
     mistake) sent a buyer of one batch to another batch's report. Versions of one
-    report may share it."""
+    report may share it, and so may a report the same lab withdrew (signed to the
+    wrong batch) and the one it signs in its place: the paper report is the same."""
     if not record["pdf_sha256"]:
         return
     for agency_id, report_no, lot in db.execute(
-            "SELECT r.agency_id, r.report_no, b.lot FROM inspection_reports r "
+            "SELECT DISTINCT r.agency_id, r.report_no, b.lot FROM inspection_reports r "
             "JOIN batches b ON b.id = r.batch_id WHERE r.pdf_sha256 = ?",
             [record["pdf_sha256"]]):
+        if agency_id == agency.id and reports.is_withdrawn(
+                current_version(db, agency_id, report_no)):
+            continue
         if (agency_id, report_key(report_no)) != (agency.id, report_key(record["report_no"])):
             raise Conflict(f"this PDF is already the document of report {report_no} (batch "
                            f"{lot}): each report's PDF is its own; check the file chosen",
@@ -185,6 +189,15 @@ def _check_version(db: sqlite_utils.Database, agency: agencies.Agency, record: d
                       "WHERE agency_id = ? AND report_no = ?", [agency.id, number]).fetchall()
     versions = {row[0]: row[1] for row in rows}
     if any(row[2] != batch.id for row in rows):
+        if reports.is_withdrawn(current_version(db, agency.id, number)):
+            # Signed to the wrong batch and withdrawn: its number stays with that batch.
+            raise Conflict(
+                f"report {number} was signed to another batch and withdrawn; a number "
+                f"stays with its batch: sign this one as {number}-R (say so in the "
+                "conclusion); its PDF may be the same file",
+                message_zh=f"报告 {number} 签到了别的批次并已撤回，同一编号不能再用于另一个批次："
+                           f"请以新编号（例如 {number}-R）签发，并在检验结论里注明原报告编号；"
+                           "PDF 可以用同一个文件")
         raise Conflict(f"report {number} is for another batch; a correction "
                        "stays on its batch", message_zh="该报告编号属于另一个批次；更正版须针对同一批次")
     current = next((row for row in rows if row[0] not in versions.values()), None)

@@ -28,7 +28,7 @@ from ..agencies import Agency
 from ..clock import year_first_date
 from ..errors import InvalidInput
 from . import report as reports
-from .results import with_reading
+from .results import as_typed
 
 HEADER = ("report_no", "version", "supersedes", "type", "gtin", "lot", "issued_on",
           "conclusion", "reason")
@@ -52,14 +52,16 @@ ALIASES = {"报告编号": "report_no", "版本": "version", "报告版本": "ve
            "计量单位": "unit", "结果单位": "unit", "限量值": "limit", "限量": "limit",
            "标准值": "limit", "标准限值": "limit", "指标": "limit", "标准指标": "limit",
            "单项结论": "verdict", "结果判定": "verdict", "判定结果": "verdict",
-           "更正原因": "reason", "修改原因": "reason"}
-KNOWN = HEADER + ITEM + ("pdf_sha256",)
+           "更正原因": "reason", "修改原因": "reason",
+           # a lab's own row numbers: read, never signed
+           "序号": "row_number", "行号": "row_number", "No.": "row_number"}
+KNOWN = HEADER + ITEM + ("pdf_sha256", "row_number")
 # Each column named as a Chinese lab sheet heads it, for messages to lab staff.
 NAMES_ZH = {"report_no": "报告编号", "version": "版本", "supersedes": "所替代的版本",
             "type": "检验类别", "gtin": "商品条码", "lot": "批次号", "issued_on": "签发日期",
             "conclusion": "检验结论", "item": "检测项目", "result": "检测结果", "unit": "单位",
             "limit": "标准要求", "method": "检测方法", "verdict": "判定",
-            "reason": "更正原因", "pdf_sha256": "pdf_sha256"}
+            "reason": "更正原因", "pdf_sha256": "pdf_sha256", "row_number": "序号"}
 MAX_SHEET_ROWS = 20_000  # a lab's batch of reports, not a database dump
 _FIXED_DECIMALS = re.compile(r"0\.?(0*)")  # Excel's 0, 0.0, 0.00 ... number formats
 
@@ -165,15 +167,16 @@ def _heading(cell: str) -> str:
     return ALIASES.get(plain, plain.lower().replace(" ", "_"))
 
 
-def _headings_row(rows: list[list[str]], name: str) -> int:
-    """The index of the headings: the first row naming every required column
-    (title rows above it are skipped)."""
+def _headings_row(rows: list[list[str]], name: str, given: dict) -> int:
+    """The index of the headings: the first row naming every required column the
+    form does not give (title rows above it are skipped)."""
+    needed = [column for column in REQUIRED if not given.get(column)]
     for index, row in enumerate(rows[:20]):
-        if set(REQUIRED) <= {_heading(cell) for cell in row}:
+        if set(needed) <= {_heading(cell) for cell in row}:
             return index
     first = [cell.strip() for cell in (rows[0] if rows else []) if cell.strip()]
     found = {_heading(cell) for cell in first}
-    missing = next((column for column in REQUIRED if column not in found), REQUIRED[0])
+    missing = next((column for column in needed if column not in found), needed[0])
     raise InvalidInput(f"{name}: no column {missing!r}; the first row has "
                        f"{', '.join(first[:8]) or 'nothing'} (expected headings: "
                        f"{', '.join(HEADER + ITEM)})",
@@ -201,22 +204,27 @@ def sheet_date(text: str, name: str, number: int) -> str:
                                   "2026/11/3 或 2026年11月3日")
 
 
-def records_from_csv(text: str, agency: Agency, name: str) -> list[dict]:
+def records_from_csv(text: str, agency: Agency, name: str,
+                     given: dict | None = None) -> list[dict]:
     """The reports in the file, in the order they first appear; ``InvalidInput``
-    naming the file, row and field of the first problem."""
+    naming the file, row and field of the first problem. ``given``: report fields
+    the form already holds (the batch chosen, the number typed), for a sheet of the
+    tested items alone; a cell of the sheet says otherwise."""
     text = text.lstrip("\ufeff")
     first = next((line for line in text.splitlines() if line.strip()), "")
     # Excel's 'Unicode text' separates with tabs; a sheet's CSV with commas.
     rows = list(csv.reader(io.StringIO(text), delimiter="\t" if first.count("\t") >
                            first.count(",") else ","))
-    top = _headings_row(rows, name)
+    top = _headings_row(rows, name, given or {})
     headings = [_heading(cell) for cell in rows[top]]
     _refuse_unknown(rows[top], headings, name)
     records: dict[tuple[str, str], dict] = {}
     for number, cells in enumerate(rows[top + 1:], top + 2):  # as the sheet numbers rows
         if not any(cell.strip() for cell in cells):
             continue  # an empty row, or one of only commas, as spreadsheets leave
-        values = {key: value.strip() for key, value in zip(headings, cells) if key}
+        values = {key: value for key, value in (given or {}).items() if value}
+        values.update({key: value.strip() for key, value in zip(headings, cells)
+                       if key and value.strip()})
         values["version"] = values.get("version") or "1"
         for column in REQUIRED:
             if not values.get(column):
@@ -271,4 +279,4 @@ def _header(values: dict, agency: Agency) -> dict:
 def _item(values: dict) -> dict:
     item = {"name": values["item"], "result": values["result"], "verdict": values["verdict"]}
     item.update({key: values[key] for key in ("unit", "limit", "method") if values.get(key)})
-    return with_reading(item)
+    return as_typed(item)

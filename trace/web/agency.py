@@ -125,7 +125,7 @@ def from_sheet():
                                message_zh="请选择要填入的表格文件（Excel 或 CSV）")
         name = upload.filename
         records = tables.records_from_csv(tables.sheet_text(upload.read(), name), g.agency,
-                                          name)
+                                          name, _typed_header(batches))
         form = _filled_from(records, batches, name)
     except TraceError as error:  # what the clerk chose and typed stays
         return _form(batches, request.form, in_reader_language(error), error.status)
@@ -134,6 +134,16 @@ def from_sheet():
         chosen = next(b for b in batches if str(b["id"]) == form["batch"])
         notice += t("agency.filled_other_batch").format(lot=chosen["lot"])
     return _form(batches, form, notice=notice)
+
+
+def _typed_header(batches: list[dict]) -> dict:
+    """What the form holds of the report itself (the batch chosen, the number, type,
+    date and conclusion typed), so a sheet of the tested items alone fills the rest."""
+    form = request.form
+    chosen = next((b for b in batches if str(b["id"]) == form.get("batch")), None)
+    return {"gtin": chosen["gtin"] if chosen else "", "lot": chosen["lot"] if chosen else "",
+            **{key: (form.get(key) or "").strip()
+               for key in ("report_no", "type", "issued_on", "conclusion")}}
 
 
 def _filled_from(records: list[dict], batches: list[dict], name: str) -> dict:
