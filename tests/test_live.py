@@ -65,6 +65,16 @@ def test_a_recall_changes_the_state_and_the_fingerprint(db, selected):
     assert live.on_camera(db, selected.id, BASE_URL).fingerprint == after.fingerprint
 
 
+def test_a_recall_lifted_keeps_the_page_paused_until_the_room_checks_again(
+        db, room, selected, issued_urls):
+    """The supplier alone lifted a recall mid-show and the page turned green again."""
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    recalls.unrecall_batch(db, GTIN, LOT, "复检合格", actor="qc")
+    assert live.on_camera(db, selected.id, BASE_URL).state == "recheck"
+    decide(db, room, issued_urls[1], "选用")  # the room checks a sample again
+    assert live.on_camera(db, selected.id, BASE_URL).state == "ok"
+
+
 def fail_the_report(app, db) -> None:
     """The lab corrects its report: version 2 fails the nacre thickness."""
     from trace import agencies

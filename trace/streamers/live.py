@@ -29,8 +29,8 @@ from ..rooms import Room, get_room
 from .selection import ABOUT_THE_BATCH, report_check
 
 # Worst first: the page shows the first state that holds.
-STATES = ("recalled", "expired", "failed", "invalid_report", "dropped", "retest", "withdrawn",
-          "no_report", "ok")
+STATES = ("recalled", "expired", "failed", "invalid_report", "dropped", "retest", "recheck",
+          "withdrawn", "no_report", "ok")
 _ID = re.compile(r"[A-Za-z0-9_-]{8,32}")
 
 
@@ -70,6 +70,17 @@ def latest_decision(db: sqlite_utils.Database, room_id: int, batch_id: int) -> s
                      f"AND {ABOUT_THE_BATCH} ORDER BY id DESC LIMIT 1",
                      [room_id, batch_id]).fetchone()
     return row[0] if row else None
+
+
+def recalled_since_check(db: sqlite_utils.Database, room_id: int, batch_id: int) -> bool:
+    """Whether the batch was recalled after the room's latest decision on it: once the
+    recall is lifted, the room checks again before the page says 正品 again (the
+    supplier alone lifted it mid-show and the page turned green)."""
+    return db.execute(
+        "SELECT EXISTS (SELECT 1 FROM status_events e WHERE e.batch_id = ? "
+        "AND e.item_id IS NULL AND e.action = 'recall' AND e.at > coalesce((SELECT max(s.at) "
+        f"FROM selections s WHERE s.room_id = ? AND s.batch_id = ? AND {ABOUT_THE_BATCH}), ''))",
+        [batch_id, room_id, batch_id]).fetchone()[0] == 1
 
 
 def open_live(db: sqlite_utils.Database, room: Room, gtin: str, lot: str, *,
@@ -138,6 +149,7 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
         "invalid_report": len(signed) < len(served),
         "dropped": decision == "不选用",
         "retest": decision == "待复检",
+        "recheck": recalled_since_check(db, room_id, batch.id),
         "withdrawn": no_report and bool(withdrawn),
         "no_report": no_report,
     }
