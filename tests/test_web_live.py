@@ -133,6 +133,8 @@ def test_a_batch_whose_report_failed_or_was_withdrawn_no_longer_vouches_for_the_
     if change == "withdrawn":  # the header no longer says no lab ever reported
         assert "目前没有有效的检测报告：检测机构撤回了原来的报告" in page
         assert "本批次还没有检测机构上传的检测报告" not in page
+        on_camera = client.get(on_air).get_data(as_text=True)  # no report to scan for
+        assert "手机扫码，查看本批次信息" in on_camera and "查看本批次检测报告" not in on_camera
 
 
 @pytest.mark.parametrize("path", ["/live/nosuchpage12", "/live/%2e%2e", "/live/x/state",
@@ -345,5 +347,8 @@ def test_a_lost_connection_is_shown_not_hidden(browser, live_server, on_air):
         assert "连接中断" in page.locator("#offline").inner_text()
         assert "stale" in page.locator("body").get_attribute("class")
         assert page.locator(".verdict-text").is_hidden()  # no green verdict left standing
+        assert page.locator("#clock").is_hidden()  # a ticking clock still looked live
+        assert page.evaluate("getComputedStyle(document.querySelector('.stage'))"
+                             ".getPropertyValue('--tone').trim()") == "#555"  # the stripe too
     finally:
         context.close()

@@ -159,13 +159,16 @@ def _first_item(db: sqlite_utils.Database, where: str, offset: int = 0) -> ItemC
 
 
 def try_urls(db: sqlite_utils.Database, base_url: str) -> list[tuple[str, str]]:
-    """(label, URL) pairs to try: two genuine codes of different products, a forged
-    one, and, once seeded, the copied (suspicious), claimed and recalled ones."""
+    """(label, URL) pairs to try: a genuine code of each product (a room's 选品 needs a
+    sample of each: the huyou's sellable batch had none printed), a forged one, and,
+    once seeded, the copied (suspicious), claimed and recalled ones."""
     pearl_lot, tea_lot = DEMO[0]["batch"]["lot"], DEMO[1]["batch"]["lot"]
     tries = [("genuine", _first_item(db, f"b.lot = '{pearl_lot}'")),
              ("genuine", _first_item(db, f"b.lot = '{tea_lot}'"))]
     if tries[0][1] is None or tries[1][1] is None:
         return []
+    tries += [("genuine", _first_item(db, f"b.lot = '{entry['batch']['lot']}'"))
+              for entry in DEMO[2:]]
     original = tries[0][1]
     flipped = "A" if original.sig[40] != "A" else "B"
     tries.append(("forged", ItemCode(original.gtin, original.lot, original.serial, original.kid,
