@@ -236,10 +236,12 @@ def for_buyer(db: sqlite_utils.Database, report_id: int, token: str,
     the supplier's staff or another buyer) nor who handled it. A wrong token is
     the same "no such report" as a wrong number."""
     row = db.execute(_SELECT + " WHERE r.id = ?", [report_id]).fetchone()
-    if row is None or not hmac.compare_digest(token, receipt_token(secret, report_id)):
+    # As bytes: compare_digest refuses a str holding any non-ASCII character (a 500).
+    if row is None or not hmac.compare_digest(token.encode(),
+                                              receipt_token(secret, report_id).encode()):
         raise NotFound(f"no report {report_id} with that link",
                        message_zh="没有找到这条举报：请使用提交举报后页面上给出的链接")
-    return replace(_read(row), handled_by=None, handled_note=None)
+    return replace(_read(row), contact=None, handled_by=None, handled_note=None)
 
 
 def report_photo(db: sqlite_utils.Database, report_id: int) -> tuple[bytes, str] | None:
