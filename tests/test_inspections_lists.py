@@ -44,6 +44,7 @@ def test_a_labs_reports_say_which_stand_which_were_corrected_and_which_withdrawn
                       ("ZJPQ-2026-0815", "1", False, False, False)]
     assert [r["version"] for r in lists.reports_by(db, commissioned.id, offset=1, limit=2)] \
         == ["1", "2"]
+    assert {r["product"] for r in lists.reports_by(db, commissioned.id)} == {"诸暨淡水珍珠项链"}
     assert lists.count_reports(db, commissioned.id, search="ｚｊｐｑ－２０２６－０９") == 2
     assert lists.count_reports(db, commissioned.id, search="珍珠项链") == 4
     assert lists.count_reports(db, commissioned.id, search="%") == 0  # a wildcard, typed

@@ -219,6 +219,9 @@ def test_the_empty_form_shows_no_stray_text(client, db, lab):
     commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     html = client.get("/agency/reports/new").get_data(as_text=True)
     assert "built-in method" not in html and "上传报告原件（PDF）" in html
+    assert '<option value="" disabled selected>请选择批次' in html  # none chosen for the clerk
+    chosen = client.get("/agency/reports/new?batch=1").get_data(as_text=True)
+    assert "请选择批次" not in chosen and '<option value="1" selected>' in chosen
 
 
 def test_a_correction_starts_from_the_version_it_corrects(client, db, lab):

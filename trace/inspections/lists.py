@@ -64,6 +64,7 @@ def reports_by(db: sqlite_utils.Database, agency_id: int, *, search: str = "",
     return [dict(row, current=not row.pop("superseded"), withdrawn=bool(row["withdrawn"]),
                  withdrawn_by=bool(row["withdrawn_by"])) for row in db.query(
         "SELECT r.report_no, r.version, r.supersedes, r.created_at, b.gtin, b.lot, "
+        "p.name AS product, "
         f"{_WITHDRAWAL.format('r')} AS withdrawn, {_SUPERSEDED.format('r', '')} AS superseded, "
         f"{_SUPERSEDED.format('r', ' AND ' + _WITHDRAWAL.format('n'))} AS withdrawn_by "
         f"FROM {_REPORTS_OF_BATCHES} WHERE r.agency_id = ?{where} "
