@@ -125,7 +125,10 @@ NO_KID = ("the address is incomplete: its key id (k=…) is missing or damaged; 
     (f"{BASE}{ITEM}?s={SIG}", *NO_KID),
     (f"{BASE}{ITEM}?k=&s={SIG}", *NO_KID),
     (f"{BASE}{ITEM}?k=K-1&s={SIG}", *NO_KID),
-    (f"{BASE}{ITEM}?k=K&s={SIG[:-1]}", "the signature is not 86 characters of base64url",
+    (f"{BASE}{ITEM}?k=K&s={SIG[:-1]}", "the address is incomplete: its anti-forgery signature "
+     "(s=…) is cut short; it may have been cut off when copied",
+     "网址不完整：防伪签名（s=…）不全，可能复制时被截断了"),
+    (f"{BASE}{ITEM}?k=K&s={SIG[:-1]}!", "the signature is not 86 characters of base64url",
      "签名不是 86 位 base64url 字符"),
     (f"{BASE}/01/09521234000013/22/V/10/L/21/S?k=K&s={SIG}", "Trace codes carry no CPV (AI 22)",
      "本平台的追溯码不含 AI 22"),

@@ -216,6 +216,10 @@ def _item_from_link(link: DigitalLink) -> ItemCode:
         raise CutLink("the address is incomplete: its key id (k=…) is missing or damaged; "
                       "it may have been cut off when copied", serial=link.serial,
                       message_zh="网址不完整：缺少或损坏了密钥编号（k=…），可能复制时被截断了")
+    if len(sig) < 86 and re.fullmatch(r"[A-Za-z0-9_-]*", sig):  # its end lost in a chat
+        raise CutLink("the address is incomplete: its anti-forgery signature (s=…) is cut "
+                      "short; it may have been cut off when copied", serial=link.serial,
+                      message_zh="网址不完整：防伪签名（s=…）不全，可能复制时被截断了")
     decode_signature(sig)
     assert link.lot is not None and link.serial is not None
     return ItemCode(link.gtin, link.lot, link.serial, kid, sig)
