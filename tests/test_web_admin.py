@@ -420,3 +420,23 @@ def test_the_operator_finds_what_a_batch_failed(operator, app, db, issued_urls):
     for asked in (issued_urls[0], f"{GTIN} {LOT}"):
         page = operator.get("/admin/find", query_string={"q": asked}).get_data(as_text=True)
         assert "现行有效 1 份" in page and "不合格项目：联苯菊酯" in page, asked
+
+
+def test_the_operator_finds_a_report_by_the_number_a_buyer_reads_out(
+        operator, db, issued_urls):
+    """The buyer is told to quote 举报编号 N on the phone: the number found nothing."""
+    from trace import reports
+    serial = issued_urls[0].split("/21/")[1].split("?")[0]
+    reports.submit_report(db, reports.ReportForm("扫出来是伪造的码", "某直播间", contact="13800000000",
+                                                 gtin=GTIN, lot=LOT, serial=serial,
+                                                 verdict="forged"), network="a" * 16)
+    reports.mark_handled(db, 1, actor="ops@trace.example.cn", outcome="confirmed",
+                         note="仿冒标签，已转市场监管")
+    for asked in ("举报编号 1", "#1", "report 1", "１"):
+        page = operator.get("/admin/find", query_string={"q": asked}).get_data(as_text=True)
+        assert "举报编号 1 · 伪造的码" in page and "扫出来是伪造的码" in page, asked
+        assert 'href="tel:13800000000"' in page and "仿冒标签，已转市场监管" in page
+        # The genuine item whose serial the forged label copied, found by it.
+        assert "诸暨淡水珍珠项链" in page and "诸暨市山下湖明珠珍珠有限公司" in page
+    missing = operator.get("/admin/find", query_string={"q": "举报编号 9"}).get_data(as_text=True)
+    assert "没有编号为 9 的举报" in missing

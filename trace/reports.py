@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
@@ -242,6 +244,25 @@ def for_buyer(db: sqlite_utils.Database, report_id: int, token: str,
         raise NotFound(f"no report {report_id} with that link",
                        message_zh="没有找到这条举报：请使用提交举报后页面上给出的链接")
     return replace(_read(row), contact=None, handled_by=None, handled_note=None)
+
+
+def get_report(db: sqlite_utils.Database, report_id: int) -> Report:
+    """One report with its handling, for the operator; ``NotFound`` if there is none."""
+    row = db.execute(_SELECT + " WHERE r.id = ?", [report_id]).fetchone()
+    if row is None:
+        raise NotFound(f"no report {report_id}", message_zh=f"没有编号为 {report_id} 的举报")
+    return _read(row)
+
+
+_REPORT_NUMBER = re.compile(r"(?:举报编号|举报|report|#|no\.?)?\s*[:：#]?\s*(\d{1,9})",
+                            re.IGNORECASE)
+
+
+def report_number(text: str) -> int | None:
+    """The report number in what the operator typed from a buyer's call (举报编号 12,
+    #12, 12), or None: a trace code is 12 characters, a number here at most 9."""
+    said = _REPORT_NUMBER.fullmatch(unicodedata.normalize("NFKC", text or "").strip())
+    return int(said.group(1)) if said else None
 
 
 def report_photo(db: sqlite_utils.Database, report_id: int) -> tuple[bytes, str] | None:

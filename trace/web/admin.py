@@ -101,10 +101,16 @@ def find():
     (never counted as a scan), whom to ask, the look-ups, recalls and lab results,
     and the buyers' reports about it."""
     db, asked = get_db(), (request.args.get("q") or "").strip()[:2048]
-    found, problem = None, None
-    if asked:
+    found, problem, reported = None, None, None
+    number = reports.report_number(asked)
+    if number is not None:  # a buyer on the phone reads out their report's number
         try:
-            found = verification.look_up(db, asked, current_app.config["BASE_URL"])
+            reported = reports.get_report(db, number)
+        except NotFound as error:
+            problem = in_reader_language(error)
+    if asked and not problem:
+        try:
+            found = _what_was_asked(db, asked, reported)
         except NotFound:
             problem = t("admin.find_no_batch")
     batch = found["batch"] if isinstance(found, dict) else getattr(found, "batch", None)
@@ -116,12 +122,27 @@ def find():
     standing = [shown for shown in inspection_store.standing(list(served))
                 if shown["signature_ok"]]
     return render_template("admin/find.html", asked=asked, found=found, problem=problem,
-                           batch=batch, about=about, lab_reports=len(standing),
+                           reported=reported, batch=batch, about=about,
+                           lab_reports=len(standing),
                            failed=inspection_report.failed_names(
                                shown["report"] for shown in standing),
                            supplier=catalog.supplier_of(db, catalog.get_product(db, batch.gtin))
                            if batch else None,
                            taken_back=recalls.items_taken_back(db, batch.id) if batch else {})
+
+
+def _what_was_asked(db, asked: str, reported: reports.Report | None):
+    """The item or batch asked for, or the one a report names: by its serial (a
+    forged code's too: which genuine item it copied), else its batch."""
+    if reported is None:
+        return verification.look_up(db, asked, current_app.config["BASE_URL"])
+    if reported.serial:
+        found = verification.verify_typed(db, reported.serial)
+        if found.verdict != "invalid":
+            return found
+    if reported.gtin and reported.lot:
+        return verification.batch_view(db, reported.gtin, reported.lot)
+    return None
 
 
 @bp.get("/reports/<int:report_id>/photo")
