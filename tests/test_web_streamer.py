@@ -218,3 +218,23 @@ def test_the_check_shows_the_registered_photo_to_hold_the_sample_against(
     assert sha in photo
     assert "请与手中样品对照外观、颜色和包装" in photo
     assert streamer.get(re.search(r'src="([^"]+)"', photo).group(1)).status_code == 200
+
+
+def test_a_batch_recalled_since_the_check_says_how_to_sell_it_again(
+        streamer, app, db, issued_urls):
+    """The on-camera page paused after a recall was lifted; the room's page did not say
+    what would bring it back."""
+    from conftest import GTIN, LOT
+    from test_live import decide
+    from test_web_public import _stored_report
+    from trace import recalls
+    from trace.streamers import live
+    room = rooms.get_room(db, 1)
+    _stored_report(app, db)
+    decide(db, room, issued_urls[0], "选用")
+    live.open_live(db, room, GTIN, LOT, actor="live@room.cn")
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    recalls.unrecall_batch(db, GTIN, LOT, "复检合格", actor="qc")
+    home = streamer.get("/streamer/").get_data(as_text=True)
+    assert "召回已撤销 · 待重新核验" in home and "扫一件样品重新核验" in home
+    assert 'href="#check"' in home and 'id="check"' in home
