@@ -407,7 +407,10 @@ def test_the_operator_finds_an_item_by_code_or_serial_and_a_batch_by_gtin_and_lo
     assert batch.status_code == 200 and f">{LOT}</a>" in html and "关于它的买家举报（1 条）" in html
     assert "现行有效 0 份" in html
     missing = operator.get("/admin/find", query_string={"q": f"{GTIN} NOPE-1"})
-    assert "没有找到这个批次" in missing.get_data(as_text=True) and missing.status_code == 200
+    assert missing.status_code == 200 and "没有找到这个批次" in missing.get_data(as_text=True)
+    assert f"这个条码是“诸暨淡水珍珠项链”，已登记的批次：{LOT}" in missing.get_data(as_text=True)
+    typo = operator.get("/admin/find", query_string={"q": f"9521234000014 {LOT}"})
+    assert "商品条码 9521234000014 核对不上" in typo.get_data(as_text=True)  # not "no 追溯码"
     unreadable = operator.get("/admin/find", query_string={"q": "<script>"}).get_data(as_text=True)
     assert "这不是标签上印的追溯码格式" in unreadable and "<script>" not in unreadable
     assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == 0

@@ -241,10 +241,13 @@ def batch_entered(text: str, base_url: str | None) -> BatchRef | None:
 
 def batch_named(text: str) -> BatchRef | None:
     """A batch typed as its GTIN and lot ("6901234567892 ZJ-2611-A"), as the operator
-    reads them off a label on the phone; None for anything else."""
+    reads them off a label on the phone; None for anything else. Digits first that
+    do not make a barcode (a check digit off) raise ``InvalidInput`` saying so."""
     words = (text or "").split()
     if len(words) != 2:
         return None
+    if re.fullmatch(r"[0-9]{8,14}", words[0]):  # a barcode typed wrong is said as such
+        return BatchRef(catalog.normalise_gtin(words[0]), catalog.normalise_lot(words[1]))
     try:
         return BatchRef(catalog.normalise_gtin(words[0]), catalog.normalise_lot(words[1]))
     except InvalidInput:

@@ -112,7 +112,9 @@ def find():
         try:
             found = _what_was_asked(db, asked, reported)
         except NotFound:
-            problem = t("admin.find_no_batch")
+            problem = t("admin.find_no_batch") + _lots_of(db, asked)
+        except TraceError as error:  # a barcode that does not add up, a lot with a space
+            problem = in_reader_language(error)
     batch = found["batch"] if isinstance(found, dict) else getattr(found, "batch", None)
     serial = getattr(found, "serial", None) if batch else None
     about = reports.list_reports(db, batch.gtin, lot=batch.lot, serial=serial, limit=20) \
@@ -129,6 +131,19 @@ def find():
                            supplier=catalog.supplier_of(db, catalog.get_product(db, batch.gtin))
                            if batch else None,
                            taken_back=recalls.items_taken_back(db, batch.id) if batch else {})
+
+
+def _lots_of(db, asked: str) -> str:
+    """The lots of the product a missing batch's barcode names, for the operator to
+    read back to the buyer; "" when the barcode names no product either."""
+    gtin = asked.split()[0] if asked.split() else ""
+    try:
+        product = catalog.get_product(db, gtin)
+    except TraceError:
+        return ""
+    lots = [row["lot"] for row in catalog.list_batches(db, product.gtin)[:8]]
+    return t("admin.find_lots").format(product=product.name,
+                                       lots=("、" if g.lang != "en" else ", ").join(lots) or "—")
 
 
 def _what_was_asked(db, asked: str, reported: reports.Report | None):
