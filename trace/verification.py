@@ -25,7 +25,6 @@ from .db import utc_now
 from .errors import CutLink, InvalidCode, InvalidInput, NotFound, NotOurSite
 from .gs1 import gtin_check_digit
 from .inspections import store as inspection_store
-from .inspections.report import failed_names
 from .corrections import Correction
 from .recalls import StatusEvent
 from .scans import Observer, ScanHistory, ScanPolicy
@@ -139,9 +138,7 @@ class Verdict:
     def failed_tests(self) -> list[str]:
         """The items a standing, signed report of the batch fails: the page says
         检测不合格 above a genuine verdict, a room may not select it."""
-        return failed_names(shown["report"] for shown in
-                            inspection_store.standing(list(self.inspections))
-                            if shown["signature_ok"])
+        return inspection_store.failed_tests(list(self.inspections))
 
     @property
     def status_reason(self) -> str | None:
@@ -193,10 +190,15 @@ def _forged(key: str, ids: dict[str, Any]) -> Verdict:
 
 
 def verify_url(db: sqlite_utils.Database, url: str, base_url: str | None = None,
-               seen: Observer | None = None, policy: ScanPolicy = ScanPolicy()) -> Verdict:
-    """Parse and verify ``url``; never raises for bad input, it says ``invalid``."""
+               seen: Observer | None = None, policy: ScanPolicy = ScanPolicy(), *,
+               pasted: bool = False) -> Verdict:
+    """Parse and verify ``url``; never raises for bad input, it says ``invalid``.
+    ``pasted``: text a chat may have cut short, whose serial still finds the item
+    (``_cut_link_verdict``); a QR code's address is never read so."""
     try:
         parsed = parse_link(url, base_url)
+    except CutLink as cut:
+        return _cut_link_verdict(db, cut, seen, policy) if pasted else invalid_verdict(cut)
     except InvalidCode as error:
         return invalid_verdict(error)
     if isinstance(parsed, BatchRef):
@@ -293,13 +295,7 @@ def verify_text(db: sqlite_utils.Database, text: str, base_url: str | None = Non
     (``entered_text``)."""
     text = entered_text(text, base_url)
     if urlsplit(text).scheme or text.startswith("/"):
-        try:
-            parse_link(text, base_url)
-        except CutLink as cut:  # pasted from a chat that cut it short: not a scanned QR
-            return _cut_link_verdict(db, cut, seen, policy)
-        except InvalidCode:
-            pass  # verify_url says what is wrong with it
-        return verify_url(db, text, base_url, seen, policy)
+        return verify_url(db, text, base_url, seen, policy, pasted=True)
     return verify_typed(db, text, seen, policy)
 
 

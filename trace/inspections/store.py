@@ -317,6 +317,17 @@ def standing(served: list[dict]) -> list[dict]:
     return [entry for entry in served if entry["current"] and not entry["withdrawn"]]
 
 
+def signed_standing(served: list[dict]) -> list[dict]:
+    """The records of the standing reports whose signature holds: what a batch's
+    results are read from (a failing signature is shown, never relied on)."""
+    return [entry["report"] for entry in standing(served) if entry["signature_ok"]]
+
+
+def failed_tests(served: list[dict]) -> list[str]:
+    """The items the batch's signed standing reports fail, once each."""
+    return reports.failed_names(signed_standing(served))
+
+
 def nothing_but_withdrawals(served: list[dict]) -> bool:
     """True when the batch had a report its lab withdrew and none stands in its place:
     a report a livestream may have shown is gone, and buyers are told at once."""

@@ -135,7 +135,7 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
     withdrawal that left none) and the names of failed items."""
     every = inspection_store.served_reports(db, batch.id)
     served = inspection_store.standing(every)
-    signed = [entry["report"] for entry in served if entry["signature_ok"]]
+    signed = inspection_store.signed_standing(every)
     failing = [report for report in signed if reports.failed_items(report)]
     failed = tuple(reports.failed_names(failing))
     withdrawn = [entry["report"] for entry in every if entry["withdrawn"]]

@@ -259,7 +259,7 @@ def report_check(served: list[dict], valid_days: int, today: date,
 
 def results_check(served: list[dict]) -> Check:
     """Every tested item of the signed current reports passes."""
-    valid = [shown["report"] for shown in served if shown["signature_ok"]]
+    valid = inspection_store.signed_standing(served)
     failed = reports.failed_names(valid)
     if failed:
         return Check("results", False, f"不合格项目：{'、'.join(failed)}",

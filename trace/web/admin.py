@@ -23,7 +23,6 @@ from .. import accounts, agencies, catalog, keys, recalls, reports, rooms, verif
 from ..digits import is_number
 from ..errors import Conflict, InvalidInput, NotFound, TraceError
 from ..inspections import commissions, lists
-from ..inspections import report as inspection_report
 from ..inspections import store as inspection_store
 from . import attachment, get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
@@ -121,13 +120,10 @@ def find():
         if batch else []
     served = found["inspections"] if isinstance(found, dict) else \
         getattr(found, "inspections", ())
-    standing = [shown for shown in inspection_store.standing(list(served))
-                if shown["signature_ok"]]
     return render_template("admin/find.html", asked=asked, found=found, problem=problem,
                            reported=reported, batch=batch, about=about,
-                           lab_reports=len(standing),
-                           failed=inspection_report.failed_names(
-                               shown["report"] for shown in standing),
+                           lab_reports=len(inspection_store.signed_standing(list(served))),
+                           failed=inspection_store.failed_tests(list(served)),
                            supplier=catalog.supplier_of(db, catalog.get_product(db, batch.gtin))
                            if batch else None,
                            taken_back=recalls.items_taken_back(db, batch.id) if batch else {})

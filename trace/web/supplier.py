@@ -34,7 +34,6 @@ from ..digits import ascii_digits, is_number
 from ..inspections import commissions
 from ..inspections import lists as inspection_lists
 from ..inspections import store as inspection_store
-from ..inspections import report as report_format
 from ..errors import InvalidInput, TraceError
 from . import attachment, each_told, get_db, in_reader_language, link
 from .i18n import t
@@ -269,9 +268,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
                                if lab.approved and lab.id not in commissioned_ids], product),
         commissioned=commissioned,
         withdrawable=commissions.unused(db, found.id),
-        reports=served, failed=report_format.failed_names(
-            shown["report"] for shown in inspection_store.standing(served)
-            if shown["signature_ok"]),
+        reports=served, failed=inspection_store.failed_tests(served),
         max_topup=MAX_WEB_TOPUP, one_time_key=secrets.token_urlsafe(16),
         cancelled=cancelled, cancellable=cancellable, printing_pins=printing_pins,
         shortened=downloads.shortened_name(chosen, product.name) if chosen else None,
