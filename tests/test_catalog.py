@@ -231,21 +231,50 @@ def test_a_food_licence_number_that_is_not_sc_and_14_digits_is_refused(db, typed
     assert db.execute("SELECT count(*) FROM products").fetchone()[0] == 0
 
 
-@pytest.mark.parametrize("typed, days", [("540", 540), ("540天", 540), ("18个月", 540),
-                                         ("2 年", 730), ("１８ 个月", 540), ("1,000", 1000),
-                                         ("", None), (365, 365)])
-def test_a_shelf_life_is_read_as_labels_print_it(db, typed, days):
+@pytest.mark.parametrize("typed, period", [
+    ("540", (540, None)), ("540天", (540, None)), ("18个月", (None, 18)), ("2 年", (None, 24)),
+    ("１８ 个月", (None, 18)), ("1,000", (1000, None)), ("", (None, None)), (365, (365, None))])
+def test_a_shelf_life_is_read_in_the_unit_labels_print_it(db, typed, period):
     supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
-    assert catalog.add_product(db, supplier, GTIN, "龙井茶",
-                               shelf_life_days=typed).shelf_life_days == days
+    product = catalog.add_product(db, supplier, GTIN, "龙井茶", shelf_life_days=typed)
+    assert (product.shelf_life_days, product.shelf_life_months) == period
 
 
-@pytest.mark.parametrize("typed, days", [("无", None), ("长期", None), ("/", None),
-                                         ("冷藏约1个月", 30), ("约30天", 30)])
-def test_a_shelf_life_as_growers_and_textile_clerks_write_it(db, typed, days):
+@pytest.mark.parametrize("typed, period", [("无", (None, None)), ("长期", (None, None)),
+                                           ("/", (None, None)), ("冷藏约1个月", (None, 1)),
+                                           ("约30天", (30, None))])
+def test_a_shelf_life_as_growers_and_textile_clerks_write_it(db, typed, period):
     supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
-    assert catalog.add_product(db, supplier, GTIN, "常山胡柚",
-                               shelf_life_days=typed).shelf_life_days == days
+    product = catalog.add_product(db, supplier, GTIN, "常山胡柚", shelf_life_days=typed)
+    assert (product.shelf_life_days, product.shelf_life_months) == period
+
+
+@pytest.mark.parametrize("typed, said", [("0", "1–36500 天"), ("0个月", "1–1200 个月"),
+                                         ("0年", "1–1200 个月")])
+def test_a_shelf_life_of_nothing_is_refused_in_its_unit(db, typed, said):
+    supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
+    with pytest.raises(InvalidInput) as refused:
+        catalog.add_product(db, supplier, GTIN, "龙井茶", shelf_life_days=typed)
+    assert said in refused.value.message_zh
+
+
+def test_a_shelf_life_is_given_once(db):
+    supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
+    with pytest.raises(InvalidInput) as refused:
+        catalog.add_product(db, supplier, GTIN, "龙井茶", shelf_life_days=540, shelf_life_months=18)
+    assert "保质期只填一个" in refused.value.message_zh
+
+
+@pytest.mark.parametrize("produced, months, last_day", [
+    ("2026-01-15", 18, "2027-07-15"), ("2026-01-31", 1, "2026-02-28"),
+    ("2023-08-31", 6, "2024-02-29"), ("2025-03-01", 24, "2027-03-01")])
+def test_a_shelf_life_in_months_ends_on_the_calendar_date(db, produced, months, last_day):
+    """保质期18个月 from 15 January ends on 15 July, as the buyer reads the label; as
+    540 days it fell on 9 July, and a good box read 已过期 for six days."""
+    supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
+    catalog.add_product(db, supplier, GTIN, "龙井茶", shelf_life_months=months)
+    batch = catalog.new_batch(db, GTIN, "L1", produced_on=produced)
+    assert batch.expires_on == last_day
 
 
 def test_a_shelf_life_of_several_periods_asks_for_the_shortest(db):

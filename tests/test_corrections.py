@@ -162,6 +162,16 @@ def test_a_changed_batch_row_without_its_record_is_caught(db, supplier):
     assert any("batches:" in problem for problem in audit.audit(db))
 
 
+def test_a_shelf_life_retyped_in_months_replaces_the_days(db, supplier):
+    corrections.edit_product(db, supplier, GTIN, actor="qc", reason="补录", shelf_life_days=540)
+    product, changed = corrections.edit_product(db, supplier, GTIN, actor="qc",
+                                                reason="按包装写的 18个月", shelf_life_days="18个月")
+    assert (product.shelf_life_days, product.shelf_life_months, changed) == (None, 18, 2)
+    assert corrections.changes_of(db, GTIN)[-1].changes == (
+        ("shelf_life_days", "540", ""), ("shelf_life_months", "", "18"))
+    assert corrections.edit_product(db, supplier, GTIN, actor="qc", shelf_life_days="18 个月")[1] == 0
+
+
 def test_an_expiry_from_the_shelf_life_moves_with_a_corrected_production_date(db, supplier):
     product = catalog.add_product(db, supplier, OTHER_GTIN, "龙井茶", shelf_life_days=540)
     batch = catalog.new_batch(db, product.gtin, "LJ-1", produced_on="2026-04-01")

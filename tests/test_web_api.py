@@ -101,6 +101,24 @@ def test_an_erp_corrects_a_product_and_sets_and_takes_off_its_photo(client, db, 
     assert client.get(f"/photos/{sha}/large.jpg").status_code == 404  # offline with it
 
 
+def test_a_shelf_life_in_months_is_given_as_months_and_never_with_days(client, db, token):
+    made = call(client, "POST", "/products", token,
+                json={"gtin": "6901234567892", "name": "龙井茶", "shelf_life_months": 18})
+    assert made.status_code == 201
+    assert (made.get_json()["shelf_life_months"], made.get_json()["shelf_life_days"]) == (18, None)
+    batch = call(client, "POST", "/batches", token,
+                 json={"gtin": "06901234567892", "lot": "lj-01", "produced_on": "2026-04-01"})
+    assert batch.get_json()["expires_on"] == "2027-10-01"
+    both = call(client, "POST", "/products", token, json={
+        "gtin": "6971234567895", "name": "龙井茶", "shelf_life_days": 540, "shelf_life_months": 18})
+    assert both.status_code == 400 and "in days or in months" in both.get_json()["message"]
+    assert db.execute("SELECT 1 FROM products WHERE gtin = ?", ["06971234567895"]).fetchone() is None
+    changed = call(client, "PATCH", "/products/06901234567892", token,
+                   json={"shelf_life_days": 540, "reason": "按天计"})
+    assert (changed.get_json()["shelf_life_months"], changed.get_json()["shelf_life_days"]) == \
+        (None, 540)
+
+
 def test_a_supplier_erp_registers_issues_and_reads_codes(client, db, token):
     made = call(client, "POST", "/products", token,
                 json={"gtin": "6901234567892", "name": "龙井茶", "shelf_life_days": 540})

@@ -662,6 +662,19 @@ def test_the_footer_leads_to_a_key_page_people_can_read(client, issued_urls):
     assert "Item codes" in client.get("/keys?lang=en").get_data(as_text=True)
 
 
+def test_a_shelf_life_in_months_reads_as_the_label_and_dates_by_the_calendar(client, db,
+                                                                              make_batch):
+    from trace import catalog
+    make_batch()
+    supplier = catalog.find_supplier(db, "91330681MA2D7XKQ0T")
+    catalog.add_product(db, supplier, "09521234000020", "龙井茶", shelf_life_days="18个月")
+    catalog.new_batch(db, "09521234000020", "T1", produced_on="2026-04-02")
+    html = client.get("/01/09521234000020/10/T1").get_data(as_text=True)
+    assert "<dd>18 个月</dd>" in html and "2027-10-02" in html  # not 540 days on (09-24)
+    english = client.get("/01/09521234000020/10/T1?lang=en").get_data(as_text=True)
+    assert "<dd>18 months</dd>" in english
+
+
 def test_a_batch_with_its_own_expiry_shows_no_contradicting_shelf_life(client, db, issuer,
                                                                        make_batch):
     from trace import catalog

@@ -119,7 +119,9 @@ def test_a_product_form_says_every_problem_at_once_and_reads_months(supplier, db
     done = post_form(supplier, "/supplier/products/new", {
         "gtin": "6971234567895", "name": "西湖龙井", "shelf_life_days": "18 个月"})
     assert done.status_code == 303
-    assert catalog.get_product(db, "6971234567895").shelf_life_days == 540
+    assert catalog.get_product(db, "6971234567895").shelf_life_months == 18
+    form = supplier.get("/supplier/products/6971234567895/edit").get_data(as_text=True)
+    assert 'name="shelf_life_days" type="text" maxlength="12" value="18个月"' in form
 
 
 def test_issue_with_progress_then_download_csv_and_labels(supplier, db):

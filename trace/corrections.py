@@ -32,7 +32,8 @@ from .transparency import leaves
 # What a supplier may change: everything but the GTIN (the product's identity,
 # printed in every code) and the owner.
 EDITABLE = ("name", "name_en", "specification", "category", "origin", "standard",
-            "shelf_life_days", "storage", "licence_no", "photo")
+            "shelf_life_days", "shelf_life_months", "storage", "licence_no", "photo")
+SHELF_LIFE = {"shelf_life_days", "shelf_life_months"}  # one period, in days or months
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,10 @@ def edit_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, *, ac
                            message_zh="商品条码等字段不能修改")
     with db.atomic():  # read, compare and write as one, against an edit or a batch between
         current = catalog.owned_product(db, supplier.id, gtin)
-        described = {field: getattr(current, field) for field in EDITABLE} | given
+        described = {field: getattr(current, field) for field in EDITABLE}
+        if given.keys() & SHELF_LIFE:  # 18个月 for 540: the new period replaces the old
+            described.update(dict.fromkeys(SHELF_LIFE))
+        described |= given
         wanted = catalog.described_product(supplier.id, current.gtin, **described)
         changed = _differences(current, wanted)
         if not changed:
@@ -211,10 +215,10 @@ def cancel_batch(db: sqlite_utils.Database, supplier: Supplier, batch: catalog.B
 def _expiry_follows(current: catalog.Batch, product: Product, typed: dict) -> bool:
     """Whether the expiry date was the production date plus the shelf life and is
     left as it was while the production date changes: then it moves with it."""
-    return bool(product.shelf_life_days and current.expires_on
+    return bool(product.has_shelf_life and current.expires_on
                 and typed["produced_on"] != current.produced_on
                 and typed["expires_on"] == current.expires_on
-                and current.shelf_life_agrees(product.shelf_life_days))
+                and current.shelf_life_agrees(product))
 
 
 def batch_changes_of(db: sqlite_utils.Database, batch_id: int, *,

@@ -55,7 +55,7 @@ DEMO: list[dict[str, Any]] = [
                      name_en="Shifeng Longjing tea, special grade",
                      specification="250 g 罐装，明前采摘", category="茶叶",
                      origin="浙江省杭州市西湖区狮峰山", standard="GB/T 18650-2008",
-                     shelf_life_days=540, storage="密封、避光、防潮，冷藏（0–5 °C）更佳",
+                     shelf_life_months=18, storage="密封、避光、防潮，冷藏（0–5 °C）更佳",
                      licence_no="SC11433010600012"),
      "batch": dict(lot="SF-2604-T", produced_on="2026-04-02", quantity=500)},
     {"supplier": ("常山县天马胡柚果业有限公司", _credit("91330822MA2DJ4RT8")),

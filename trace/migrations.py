@@ -602,4 +602,10 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         # was one click from a duvet). NULL for labs from before: not stated.
         "ALTER TABLE agencies ADD COLUMN scope TEXT",
     ]),
+    (26, [
+        # A shelf life printed in months (保质期18个月) counts calendar months: as
+        # 540 days its expiry fell days before the date the label implies, and a
+        # buyer holding a good box could read 已过期. Set instead of the days.
+        "ALTER TABLE products ADD COLUMN shelf_life_months INTEGER",
+    ]),
 ]

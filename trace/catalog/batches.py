@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import sqlite_utils
 
@@ -75,8 +75,8 @@ def _produced_on(text: str | None) -> str | None:
 def _expires_on(given: str | None, produced_on: str | None, product: Product) -> str | None:
     """The given expiry date, else production date plus the product's shelf life."""
     day = _date(given, "expiry date", "到期日")
-    if day is None and produced_on and product.shelf_life_days:
-        day = date.fromisoformat(produced_on) + timedelta(days=product.shelf_life_days)
+    if day is None and produced_on:
+        day = product.expiry_after(date.fromisoformat(produced_on))
     if day and produced_on and day < date.fromisoformat(produced_on):
         raise InvalidInput(f"expiry date {day} is before the production date {produced_on}",
                            message_zh=f"到期日 {day} 早于生产日期 {produced_on}")

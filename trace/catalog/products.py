@@ -22,6 +22,7 @@ from .text import clean_text, required_text
 _SHORT_GTIN = re.compile(r"[0-9]{8}|[0-9]{12,13}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 MAX_SHELF_LIFE_DAYS = 36_500
+MAX_SHELF_LIFE_MONTHS = 1_200
 
 
 def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: str,
@@ -55,10 +56,11 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
                       category: str | None = None, origin: str | None = None,
                       standard: str | None = None, shelf_life_days: int | str | None = None,
                       storage: str | None = None, licence_no: str | None = None,
-                      photo: str | None = None) -> Product:
+                      photo: str | None = None,
+                      shelf_life_months: int | None = None) -> Product:
     """The product as described, every field checked and every problem said at once
     (``Problems``), the name printable on labels; a shelf life typed on a form
-    ('540', '18个月', '2 年') is read as days."""
+    ('540', '18个月', '2 年') is read in the unit typed (days or months)."""
     checked: dict = {}
 
     def field(key: str, check) -> Callable[[], None]:
@@ -74,11 +76,12 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
         field("origin", lambda: clean_text(origin, "origin", what_zh="产地")),
         field("standard", lambda: clean_text(standard, "executed standard", what_zh="执行标准",
                                              limit=100)),
-        field("shelf_life_days", lambda: _shelf_life(shelf_life_days)),
+        field("shelf_life", lambda: _shelf_life(shelf_life_days, shelf_life_months)),
         field("storage", lambda: clean_text(storage, "storage conditions", what_zh="贮存条件",
                                             limit=100)),
         field("licence_no", lambda: _licence_no(licence_no)),
         field("photo", lambda: _photo(photo)))
+    checked["shelf_life_days"], checked["shelf_life_months"] = checked.pop("shelf_life")
     if checked["storage"] is None:  # 冷藏约30天 says how it keeps, where buyers read it
         checked["storage"] = _kept_under(shelf_life_days)
     return Product(gtin=gtin, supplier_id=supplier_id, **checked)
@@ -110,8 +113,10 @@ _NO_SHELF_LIFE = {"无", "没有", "长期", "不适用", "不限", "-", "—", 
 _PERIOD = re.compile(r"\d+\s*(?:天|日|个月|月|年)")
 
 
-_DAYS_IN = {"天": 1, "日": 1, "day": 1, "days": 1, "个月": 30, "月": 30, "month": 30,
-            "months": 30, "年": 365, "year": 365, "years": 365}
+# Each unit as (days, months): a label's 18个月 ends on a calendar date, not 540 days on.
+_PERIOD_OF = {"天": (1, 0), "日": (1, 0), "day": (1, 0), "days": (1, 0),
+              "个月": (0, 1), "月": (0, 1), "month": (0, 1), "months": (0, 1),
+              "年": (0, 12), "year": (0, 12), "years": (0, 12)}
 
 
 # Words of a product's category that say it is eaten or drunk: its shelf life is
@@ -131,32 +136,43 @@ def looks_like_food(product: Product) -> bool:
         any(word in (product.category or "") for word in FOOD_WORDS)
 
 
-def _shelf_life(given: int | str | None) -> int | None:
-    """Days of shelf life: a number of days, or typed as a label prints it ('18个月',
-    '2 年'; a month counted as 30 days, as pages show it back)."""
-    if given is None or isinstance(given, int):
-        days = given
-    else:
-        shown = given.strip()  # as the clerk typed it, in what the form says back
-        typed = unicodedata.normalize("NFKC", shown).replace(",", "")
-        if not typed or typed.lower() in _NO_SHELF_LIFE:
-            return None
-        if len(_PERIOD.findall(typed)) > 1:  # 常温15天，冷藏30天
-            raise InvalidInput(f"shelf life {shown!r} gives several periods: write the shortest "
-                               "(kept at room temperature, say) and the conditions under storage",
-                               message_zh=f"保质期“{shown}”写了几个期限：请只写最短的一个（如 15天），"
-                                          "不同贮存条件下的期限写在“贮存条件”里")
-        read = _SHELF_LIFE_TYPED.fullmatch(typed)
-        if read is None or len(read.group(1)) > 6:
-            raise InvalidInput(f"shelf life {shown!r}: write the days, like 540, or months or "
-                               "years, like 18个月 or 2年",
-                               message_zh=f"保质期“{shown}”看不懂：请写天数，例如 540，"
-                                          "或写成 18个月、2年；没有保质期的（家纺、饰品）不填")
-        days = int(read.group(1)) * _DAYS_IN[(read.group(2) or "天").lower()]
-    if days is not None and not 1 <= days <= MAX_SHELF_LIFE_DAYS:
+def _shelf_life(given: int | str | None,
+                months: int | None = None) -> tuple[int | None, int | None]:
+    """(days, months) of shelf life, one of them None: a number of days, a number of
+    months, or text typed as a label prints it ('540', '18个月', '2 年')."""
+    if given is not None and months is not None:
+        raise InvalidInput("give the shelf life once: in days or in months",
+                           message_zh="保质期只填一个：按天或按月")
+    if isinstance(given, str):
+        given, months = _typed_shelf_life(given)
+    if given is not None and not 1 <= given <= MAX_SHELF_LIFE_DAYS:
         raise InvalidInput(f"shelf life must be 1-{MAX_SHELF_LIFE_DAYS} days",
                            message_zh=f"保质期须为 1–{MAX_SHELF_LIFE_DAYS} 天")
-    return days
+    if months is not None and not 1 <= months <= MAX_SHELF_LIFE_MONTHS:
+        raise InvalidInput(f"shelf life must be 1-{MAX_SHELF_LIFE_MONTHS} months",
+                           message_zh=f"保质期须为 1–{MAX_SHELF_LIFE_MONTHS} 个月")
+    return given, months
+
+
+def _typed_shelf_life(given: str) -> tuple[int | None, int | None]:
+    shown = given.strip()  # as the clerk typed it, in what the form says back
+    typed = unicodedata.normalize("NFKC", shown).replace(",", "")
+    if not typed or typed.lower() in _NO_SHELF_LIFE:
+        return None, None
+    if len(_PERIOD.findall(typed)) > 1:  # 常温15天，冷藏30天
+        raise InvalidInput(f"shelf life {shown!r} gives several periods: write the shortest "
+                           "(kept at room temperature, say) and the conditions under storage",
+                           message_zh=f"保质期“{shown}”写了几个期限：请只写最短的一个（如 15天），"
+                                      "不同贮存条件下的期限写在“贮存条件”里")
+    read = _SHELF_LIFE_TYPED.fullmatch(typed)
+    if read is None or len(read.group(1)) > 6:
+        raise InvalidInput(f"shelf life {shown!r}: write the days, like 540, or months or "
+                           "years, like 18个月 or 2年",
+                           message_zh=f"保质期“{shown}”看不懂：请写天数，例如 540，"
+                                      "或写成 18个月、2年；没有保质期的（家纺、饰品）不填")
+    days, months = _PERIOD_OF[(read.group(2) or "天").lower()]
+    count = int(read.group(1))
+    return (count * days if days else None), (count * months if months else None)
 
 
 _SC_TYPED = re.compile(r"SC[\s\-]*([0-9][0-9\s\-]*)", re.IGNORECASE)

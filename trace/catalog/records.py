@@ -3,6 +3,7 @@ a batch; each names the fields a buyer may see."""
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
@@ -44,7 +45,8 @@ class Supplier(_Row):
 @dataclass(frozen=True)
 class Product(_Row):
     PUBLIC_FIELDS = ("gtin", "name", "name_en", "specification", "category", "origin",
-                     "standard", "shelf_life_days", "storage", "licence_no", "photo")
+                     "standard", "shelf_life_days", "shelf_life_months", "storage", "licence_no",
+                     "photo")
 
     gtin: str
     supplier_id: int
@@ -58,6 +60,29 @@ class Product(_Row):
     storage: str | None = None
     licence_no: str | None = None      # e.g. the SC number of a food licence
     photo: str | None = None           # product_photos.sha256
+    # A shelf life printed in months (保质期18个月) ends on the calendar date labels
+    # imply, not 540 days on: at most one of the two is set.
+    shelf_life_months: int | None = None
+
+    @property
+    def has_shelf_life(self) -> bool:
+        return bool(self.shelf_life_days or self.shelf_life_months)
+
+    def expiry_after(self, produced: date) -> date | None:
+        """The last good day of what was produced on ``produced``, by the shelf life."""
+        if self.shelf_life_months:
+            return months_after(produced, self.shelf_life_months)
+        if self.shelf_life_days:
+            return produced + timedelta(days=self.shelf_life_days)
+        return None
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day ``months`` later, or that month's last day (31 Jan + 1 = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month,
+                       day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)
@@ -75,13 +100,13 @@ class Batch(_Row):
     status_reason: str | None = None
     expires_on: str | None = None
 
-    def shelf_life_agrees(self, days: int) -> bool:
+    def shelf_life_agrees(self, product: Product) -> bool:
         """Whether the product's shelf life matches this batch's own dates: a batch
         given its own expiry date must not show a shelf life that contradicts it."""
         if not (self.produced_on and self.expires_on):
             return True
-        produced = date.fromisoformat(self.produced_on)
-        return produced + timedelta(days=days) == date.fromisoformat(self.expires_on)
+        expiry = product.expiry_after(date.fromisoformat(self.produced_on))
+        return expiry == date.fromisoformat(self.expires_on)
 
     def expired(self, today: date | None = None) -> bool:
         """Past its expiry date (the last good day is the date itself)."""

@@ -112,6 +112,8 @@ def _product_details(command):
             click.option("--standard", help="Executed standard, e.g. 'GB/T 18781-2023'."),
             click.option("--shelf-life-days", type=int, help="Shelf life (保质期) in days; a "
                          "batch's expiry date is its production date plus this."),
+            click.option("--shelf-life-months", type=int, help="Shelf life in months, as "
+                         "labels print 保质期18个月: expiry is that many calendar months on."),
             click.option("--storage", help="Storage conditions (贮存条件), e.g. '密封、避光、冷藏'."),
             click.option("--licence", "licence_no",
                          help="Production licence number, e.g. an SC number."))):

@@ -12,12 +12,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from ..catalog import MAX_BATCH_QUANTITY, MAX_SHELF_LIFE_DAYS
+from ..catalog import MAX_BATCH_QUANTITY, MAX_SHELF_LIFE_DAYS, MAX_SHELF_LIFE_MONTHS
 
 GTIN = Field(pattern=r"^[0-9]{8}$|^[0-9]{12,14}$",
              description="GTIN-8, -12, -13 (EAN-13) or -14; shorter ones are padded to 14")
 LOT_PATTERN = r"^[0-9A-Za-z-]{1,20}$"
 MAX_API_TOPUP = 100_000
+MONTHS = ("shelf life in months, as labels print 保质期18个月: the expiry date is the "
+          "production date that many calendar months on; give it or shelf_life_days, not both")
 
 
 def _calendar_date(value: Any) -> Any:
@@ -58,6 +60,8 @@ class ProductIn(Strict):
     origin: str | None = Field(None, max_length=200)
     standard: str | None = Field(None, max_length=100, description="执行标准, e.g. GB/T 18781")
     shelf_life_days: int | None = Field(None, ge=1, le=MAX_SHELF_LIFE_DAYS, strict=True)
+    shelf_life_months: int | None = Field(None, ge=1, le=MAX_SHELF_LIFE_MONTHS, strict=True,
+                                          description=MONTHS)
     storage: str | None = Field(None, max_length=100)
     licence_no: str | None = Field(None, max_length=50, description="e.g. the SC number")
 
@@ -73,6 +77,8 @@ class ProductChange(Strict):
     origin: str | None = Field(None, max_length=200)
     standard: str | None = Field(None, max_length=100)
     shelf_life_days: int | None = Field(None, ge=1, le=MAX_SHELF_LIFE_DAYS, strict=True)
+    shelf_life_months: int | None = Field(None, ge=1, le=MAX_SHELF_LIFE_MONTHS, strict=True,
+                                          description=MONTHS)
     storage: str | None = Field(None, max_length=100)
     licence_no: str | None = Field(None, max_length=50)
     # A request is at most 20 MB; base64 is a third larger than the picture.
@@ -92,6 +98,7 @@ class Product(BaseModel):
     origin: str | None
     standard: str | None
     shelf_life_days: int | None
+    shelf_life_months: int | None = Field(None, description=MONTHS)
     storage: str | None
     licence_no: str | None
     photo: str | None = Field(None, description="the photo's SHA-256: /photos/{photo}/large.jpg "

@@ -132,8 +132,11 @@ def _photo_given() -> dict:
 
 
 def _as_typed(product: catalog.Product) -> dict:
-    """The product as its form shows it."""
-    return {name: "" if value is None else value for name, value in asdict(product).items()}
+    """The product as its form shows it (a shelf life in months as its label says it)."""
+    typed = {name: "" if value is None else value for name, value in asdict(product).items()}
+    if months := product.shelf_life_months:
+        typed["shelf_life_days"] = f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
+    return typed
 
 
 def _product_page(product: catalog.Product, form, errors: list[str] | None = None) -> str:
