@@ -112,6 +112,36 @@ def test_a_wrong_pin_claims_nothing_and_the_right_one_does(app, client, db, pinn
     assert "已被其他买家认领" in again.get_data(as_text=True)
 
 
+def test_the_pin_claimant_of_a_copied_code_reads_genuine_and_others_suspicious(
+        app, client, db, pinned):
+    """A buyer who scratched the coating and claimed holds the item we issued: many
+    other looks at its code (copies on fakes) stay their warning, not the owner's."""
+    url, pin = pinned[2]
+    for n in range(6):  # six other browsers on six networks: the code looks copied
+        app.test_client().get(path_of(url), environ_base={"REMOTE_ADDR": f"198.51.{n}.20"})
+    before = client.get(path_of(url), headers=JSON).get_json()
+    assert (before["verdict"], before["reason_code"]) == ("suspicious", "copied")
+    assert "很多不同的手机或浏览器" in before["reason"]
+    assert claim(client, url, pin).status_code == 200
+    mine = client.get(path_of(url), headers=JSON).get_json()
+    assert (mine["verdict"], mine["reason_code"]) == ("genuine", "owned_but_copied")
+    html = client.get(path_of(url)).get_data(as_text=True)
+    assert "您手上的这件是本平台发放的" in html and "那些是假的" in html
+    other = app.test_client().get(path_of(url), headers=JSON,
+                                  environ_base={"REMOTE_ADDR": "192.0.2.9"}).get_json()
+    assert other["verdict"] == "suspicious"
+
+
+def test_a_claim_without_a_pin_proves_nothing_against_a_copied_history(
+        app, client, db, issued_urls):
+    url = issued_urls[1]
+    for n in range(6):
+        app.test_client().get(path_of(url), environ_base={"REMOTE_ADDR": f"198.51.{n}.20"})
+    assert claim(client, url).status_code == 200  # 我已收到货: anyone holding the link can
+    mine = client.get(path_of(url), headers=JSON).get_json()
+    assert (mine["verdict"], mine["reason_code"]) == ("suspicious", "copied")
+
+
 def test_brute_force_is_stopped_after_five_wrong_pins_per_item(client, db, pinned):
     url, pin = pinned[1]
     statuses = []

@@ -112,7 +112,8 @@ def test_a_shelf_life_in_months_is_given_as_months_and_never_with_days(client, d
     both = call(client, "POST", "/products", token, json={
         "gtin": "6971234567895", "name": "龙井茶", "shelf_life_days": 540, "shelf_life_months": 18})
     assert both.status_code == 400 and "in days or in months" in both.get_json()["message"]
-    assert db.execute("SELECT 1 FROM products WHERE gtin = ?", ["06971234567895"]).fetchone() is None
+    assert db.execute("SELECT 1 FROM products WHERE gtin = ?",
+                      ["06971234567895"]).fetchone() is None
     changed = call(client, "PATCH", "/products/06901234567892", token,
                    json={"shelf_life_days": 540, "reason": "按天计"})
     assert (changed.get_json()["shelf_life_months"], changed.get_json()["shelf_life_days"]) == \

@@ -662,8 +662,8 @@ def test_the_footer_leads_to_a_key_page_people_can_read(client, issued_urls):
     assert "Item codes" in client.get("/keys?lang=en").get_data(as_text=True)
 
 
-def test_a_shelf_life_in_months_reads_as_the_label_and_dates_by_the_calendar(client, db,
-                                                                              make_batch):
+def test_a_shelf_life_in_months_reads_as_the_label_and_dates_by_the_calendar(
+        client, db, make_batch):
     from trace import catalog
     make_batch()
     supplier = catalog.find_supplier(db, "91330681MA2D7XKQ0T")
@@ -688,6 +688,19 @@ def test_a_batch_with_its_own_expiry_shows_no_contradicting_shelf_life(client, d
     assert "2026-06-30" in own and "60 天" not in own
     derived = client.get("/01/09521234000020/10/T3").get_data(as_text=True)
     assert "60 天" in derived and "2026-03-11" in derived
+
+
+def test_our_code_with_its_lot_and_serial_lowered_is_still_genuine(client, issued_urls):
+    """What we issue is upper case: the same code lowered (retyped, or by a tool that
+    lowers addresses) is ours, not a red 伪造码 on a genuine item."""
+    path, _, query = path_of(issued_urls[0]).partition("?")
+    lowered = client.get(f"{path.lower()}?{query}", headers={"Accept": "application/json"})
+    data = lowered.get_json()
+    assert data["verdict"] == "genuine" and data["serial"] == path.rsplit("/", 1)[1]
+    assert data["lot"] == path.split("/10/")[1].split("/")[0]
+    other = f"{path[:-1]}{'A' if path[-1] != 'A' else 'B'}".lower()  # another serial: not ours
+    assert client.get(f"{other}?{query}", headers={"Accept": "application/json"}
+                      ).get_json()["verdict"] == "forged"
 
 
 def test_a_link_copied_with_a_closing_slash_opens_its_page(client, issued_urls):

@@ -131,14 +131,21 @@ class ScanHistory:
             return "first"
         return "elsewhere" if self.other_device_scans else "only_you"
 
-    def copied_reason(self, policy: ScanPolicy, *, viewer_known: bool = True) -> str | None:
+    def copied_reason(self, policy: ScanPolicy, *, viewer_known: bool = True,
+                      proven_owner: bool = False) -> str | None:
         """Why the history looks copied, or None: the ``suspicious`` trigger. A claim
-        speaks only to a known viewer (a browser), not to the command line."""
+        speaks only to a known viewer (a browser), not to the command line; a claim
+        proven with the scratch-off PIN (``proven_owner``: the item has one) tells
+        its claimant they hold this item, however many others scanned its code."""
         if viewer_known and self.case == "claimed_elsewhere":
             return "claimed_elsewhere"
-        if self.window_networks >= policy.networks or self.window_devices >= policy.devices:
-            return "copied"
-        return None
+        if proven_owner and viewer_known and self.case == "claimed_by_you":
+            return None
+        return "copied" if self.looks_copied(policy) else None
+
+    def looks_copied(self, policy: ScanPolicy) -> bool:
+        """Many networks or browsers in the window, as a label copied onto others."""
+        return self.window_networks >= policy.networks or self.window_devices >= policy.devices
 
 
 def record_scan(db: sqlite_utils.Database, item_id: int, seen: Observer,

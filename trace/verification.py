@@ -36,6 +36,12 @@ REASONS = {
     "genuine": ("这是本平台为这件商品发放的追溯码，防伪签名核对无误。",
                 "This is the code we issued for this item, and its anti-forgery "
                 "signature checks out."),
+    "owned_but_copied": ("您已用刮开的验证码认领这件商品：您手上的这件是本平台发放的。这个码还被很多别的手机"
+                         "或浏览器查询过，可能有人把它复制到了别的商品上，那些是假的。",
+                         "You claimed this item with the PIN under the coating: the one in "
+                         "your hands is the item we issued. Many other phones or browsers "
+                         "have looked its code up, so it may have been copied onto other "
+                         "items; those are fakes."),
     "forged": ("本平台没有发放过这个码，它是伪造的或被改动过。",
                "We never issued this code: it is forged or has been altered."),
     # Signed by a key not valid when the code is on record as issued (revoked after
@@ -55,8 +61,10 @@ REASONS = {
     "void": ("这个码已作废，不再代表任何商品。如果它贴在您买到的商品上，请谨防假冒。",
              "This code has been cancelled and stands for no item. If it is on an item "
              "you bought, beware of fakes."),
-    "copied": ("这个码被很多不同的手机和网络查询过，可能被复制到了多件商品上。",
-               "This code has been looked up from many different phones and networks: "
+    # Many browsers or many networks trip it: the words must hold for either (six
+    # browsers on one home network read 很多不同的手机和网络 beside 1 个网络).
+    "copied": ("这个码被很多不同的手机或浏览器查询过，可能被复制到了多件商品上。",
+               "This code has been looked up from many different phones or browsers: "
                "it may have been copied onto several items."),
     "claimed_elsewhere": ("这件商品已在另一个手机或浏览器上被认领。如果不是您或家人认领的，它的标签可能是复制的。",
                           "This item has been claimed on another phone or browser. If "
@@ -317,7 +325,10 @@ def verify_code(db: sqlite_utils.Database, code: ItemCode, seen: Observer | None
     if key.role != "issuer":
         return _forged("wrong_role", ids)
     if not verify_signature(key.public_bytes, code):
-        return _forged("bad_signature", ids)
+        code = _as_issued(code, key.public_bytes)  # our code retyped in lower case
+        if code is None:
+            return _forged("bad_signature", ids)
+        ids.update(lot=code.lot, serial=code.serial)
     item = catalog.find_item(db, code.gtin, code.serial)
     if item is None:
         return _forged("unknown_item", ids)
@@ -329,6 +340,16 @@ def verify_code(db: sqlite_utils.Database, code: ItemCode, seen: Observer | None
     if facts.batch.lot != code.lot:
         return _forged("mismatch", ids)
     return _verdict_for_item(db, item, facts, ids, seen, policy, record)
+
+
+def _as_issued(code: ItemCode, public_raw: bytes) -> ItemCode | None:
+    """``code`` as we issued it, if it is one of ours with its lot or serial lowered
+    (retyped, or through a tool that lowers addresses: what we issue is upper case,
+    so it is the same code, and a red 伪造码 would accuse a genuine item)."""
+    upper = replace(code, lot=code.lot.upper(), serial=code.serial.upper())
+    if upper == code or not verify_signature(public_raw, upper):
+        return None
+    return upper
 
 
 def verify_typed(db: sqlite_utils.Database, text: str, seen: Observer | None = None,
@@ -380,7 +401,8 @@ def _verdict_for_item(db: sqlite_utils.Database, item: dict, facts: snapshots.Ba
                    events=_in_time_order(recalls.events_for(db, batch.id, item["id"]),
                                          facts.corrections),
                    inspections=facts.inspections)
-    copied = history.copied_reason(policy, viewer_known=seen is not None)
+    copied = history.copied_reason(policy, viewer_known=seen is not None,
+                                   proven_owner=bool(item.get("pin_hash")))
     if batch.status == "recalled" or item["status"] == "recalled":
         key, verdict = "recalled", "recalled"
     elif item["status"] == "void":
@@ -389,6 +411,8 @@ def _verdict_for_item(db: sqlite_utils.Database, item: dict, facts: snapshots.Ba
         key, verdict = copied, "suspicious"
     elif ids.get("typed"):
         key, verdict = "registered", "registered"
+    elif item.get("pin_hash") and history.looks_copied(policy):  # the PIN's claimant
+        key, verdict = "owned_but_copied", "genuine"
     else:
         key, verdict = "genuine", "genuine"
     return Verdict(verdict, *_reason(key), **context)
