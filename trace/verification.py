@@ -325,9 +325,10 @@ def verify_code(db: sqlite_utils.Database, code: ItemCode, seen: Observer | None
     if key.role != "issuer":
         return _forged("wrong_role", ids)
     if not verify_signature(key.public_bytes, code):
-        code = _as_issued(code, key.public_bytes)  # our code retyped in lower case
-        if code is None:
+        issued = _as_issued(code, key.public_bytes)  # our code retyped in lower case
+        if issued is None:
             return _forged("bad_signature", ids)
+        code = issued
         ids.update(lot=code.lot, serial=code.serial)
     item = catalog.find_item(db, code.gtin, code.serial)
     if item is None:
