@@ -190,7 +190,8 @@ def test_supplier_commissions_and_operator_assigns(app, db, make_batch, make_acc
     done = post_form(supplier, page + "/commission", {"agency": str(agency.id)}, page=page)
     assert done.headers["Location"].endswith("#lab")
     shown = supplier.get(page).get_data(as_text=True)
-    assert "已委托 浙江省珍珠检测中心：它现在可以为本批次签发检测报告" in shown
+    assert "已委托 浙江省珍珠检测中心：该机构登录后会在工作台看到这个批次" in shown
+    assert "平台不代寄样品" in shown  # what the clerk does next
     assert 'id="agency"' not in shown  # the only lab, commissioned already: not offered again
     operator = sign_in(app.test_client(), make_account("admin", "ops@t.example.cn"))
     offered = operator.get("/admin/").get_data(as_text=True)  # picked, not typed from memory

@@ -565,7 +565,14 @@ def test_a_supplier_awaiting_approval_cannot_issue(client, db, issuer, make_batc
     post_form(client, "/supplier/batches/new",
               {"gtin": "06901234567892", "lot": "HN1", "produced_on": "2026-11-01"})
     page = "/supplier/batches/06901234567892/HN1"
-    assert "等待平台审核" in client.get(page).get_data(as_text=True)
+    html = client.get(page).get_data(as_text=True)
+    assert "等待平台审核" in html
+    # What the page promises holds before approval: nothing logged, a lot used again,
+    # no reason asked, no lab to commission yet.
+    assert "通过审核前，取消的批次会直接删除，批次号可以再用" in html
+    assert "通过审核前可以不填" in html and 'id="edit-reason" name="reason" type="text" maxlength' in html
+    assert "通过平台审核后，才能委托检测机构" in html and 'name="agency"' not in html
+    assert "被取消的批次号不能再用" not in html
     data = {"csrf_token": form_token(client, "/supplier/"), "count": "5"}
     refused = client.post(page + "/issue", data=data, headers={"Referer": BASE_URL + page})
     assert refused.status_code == 403 and "审核" in refused.get_data(as_text=True)
@@ -883,9 +890,16 @@ def test_a_batch_with_a_wrong_lot_is_cancelled_and_its_page_says_so(supplier, db
                         ).get_json()["cancelled"]["reason"] == "批次号录错"
     issue_page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
     assert "取消这个批次" in issue_page  # the real batch, no code yet
+    stale = form_token(supplier, f"/supplier/batches/{GTIN}/{LOT}")  # a page opened before
     issue(supplier, db, 1)
     assert "取消这个批次" not in supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(
         as_text=True)  # a code may be on goods already: recall or void instead
+    refused = supplier.post(f"/supplier/batches/{GTIN}/{LOT}/cancel", data={
+        "csrf_token": stale, "reason": "批次号录错", "confirm": "1"},
+        headers={"Referer": BASE_URL + f"/supplier/batches/{GTIN}/{LOT}"})
+    said = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and 'role="alert" id="cancel"' in said
+    assert "已发出 1 个码，可能已贴在商品上，不能取消" in said  # the old page's click answered
 
 
 def test_a_code_buyers_are_told_is_suspicious_is_marked_for_its_supplier(supplier, db):
