@@ -259,7 +259,7 @@ def test_an_english_claim_answers_in_english(client, db, pinned):
     assert response.status_code == 400 and "Not claimed. The PIN is 6 digits" in html
     assert '<html lang="en">' in html and "验证码" not in html
     switch = re.search(r'class="lang" href="([^"]+)"', html).group(1).replace("&amp;", "&")
-    assert switch == path_of(url)  # back to the item's page in Chinese, not to POST /claim
+    assert switch == path_of(url) + "&lang=zh"  # the item's page in Chinese, not POST /claim
 
 
 def test_an_expired_english_form_is_answered_in_english(client, pinned):

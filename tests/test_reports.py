@@ -111,7 +111,11 @@ def test_a_buyer_reports_from_the_page_and_the_queue_shows_it(client, run_cli, d
     assert "举报疑似假货" in form and "诸暨淡水珍珠项链" in form
     code = issued_urls[0][len(BASE_URL):]
     response = post_report(client, code, jpeg_with_gps(), contact="138 0000 0000")
-    assert response.status_code == 200 and "举报已收到" in response.get_data(as_text=True)
+    sent = response.get_data(as_text=True)
+    assert response.status_code == 200 and "举报已收到" in sent
+    switch = re.search(r'class="lang" href="([^"]+)"', sent).group(1).replace("&amp;", "&")
+    assert switch.startswith("/report/") and switch.endswith("?lang=en")  # not another look
+    assert "Report" in client.get(switch).get_data(as_text=True)
     listed = json.loads(run_cli("reports", "list", "--gtin", GTIN, "--json").output)
     assert len(listed) == 1
     entry = listed[0]

@@ -37,6 +37,22 @@ def test_english_on_request_keeps_the_code(client, issued_urls):
     assert client.get(switch).get_data(as_text=True).count("正品") >= 1
 
 
+def test_english_chosen_once_stays_for_the_next_code_until_chinese_is_chosen(app,
+                                                                             issued_urls):
+    """A foreign student switched to English, scanned the next item, and read Chinese."""
+    browser = app.test_client()
+    assert '<html lang="en">' in browser.get(path_of(issued_urls[0]) + "&lang=EN").get_data(
+        as_text=True)  # any case
+    html = browser.get(path_of(issued_urls[1])).get_data(as_text=True)
+    assert '<html lang="en">' in html and "Genuine" in html
+    switch = re.search(r'class="lang" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert switch.endswith("lang=zh")  # back to Chinese says so, or the cookie would win
+    assert '<html lang="zh-CN">' in browser.get(switch).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in browser.get(path_of(issued_urls[2])).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in app.test_client().get(path_of(issued_urls[2])).get_data(
+        as_text=True)  # another reader is not touched
+
+
 def test_json_twin_is_the_cli_object(client, run_cli, issued_urls):
     page = client.get(path_of(issued_urls[0]), headers={"Accept": "application/json"})
     assert page.mimetype == "application/json"
@@ -723,7 +739,7 @@ def test_what_suppliers_and_labs_wrote_is_marked_chinese_on_english_pages(
     assert '<td class="item-name" lang="zh-CN">珠层厚度</td>' in english
     assert re.search(r'<dd lang="zh-CN">[^<]*诸暨', english)
     assert 'lang="zh-CN" hreflang="zh-CN">中文</a>' in english
-    chinese = client.get(path).get_data(as_text=True)
+    chinese = client.get(path + "&lang=zh").get_data(as_text=True)  # as its 中文 link says
     assert 'lang="zh-CN">珠层厚度' not in chinese and 'lang="en" hreflang="en"' in chinese
     recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
     recalled = client.get(path + "&lang=en").get_data(as_text=True)
@@ -764,8 +780,8 @@ def test_switching_the_language_is_not_another_look_at_the_item(app, client, db,
     assert count() == 2
     english = client.get(path + "&lang=en", headers={"Referer": BASE_URL + path})
     assert english.status_code == 200 and count() == 2
-    back = client.get(path, headers={"Referer": BASE_URL + path + "&lang=en"}).get_data(
-        as_text=True)
+    back = client.get(path + "&lang=zh", headers={"Referer": BASE_URL + path + "&lang=en"}
+                      ).get_data(as_text=True)  # its 中文 link
     assert count() == 2
     # Still read as this browser's: one of the two looks is another phone's, not both.
     assert "其中 1 次来自别的手机或浏览器" in back and "其中 2 次" not in back

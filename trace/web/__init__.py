@@ -54,10 +54,36 @@ def wants_json() -> bool:
     return accept.best_match(["text/html", "application/json"]) == "application/json"
 
 
+LANG_COOKIE = "lang"
+
+
 def current_lang() -> str:
-    # Forms carry lang in their action's query, so this holds for posts too, and
-    # an upload too large to read (413) is still answered in the reader's language.
-    return "en" if request.args.get("lang") == "en" else "zh"
+    """``?lang=`` if given (any case), else the reader's last choice, else Chinese.
+    Forms carry lang in their action's query, so this holds for posts too, and an
+    upload too large to read (413) is still answered in the reader's language."""
+    chosen = chosen_lang()
+    if chosen:
+        return chosen
+    return "en" if request.cookies.get(LANG_COOKIE) == "en" else "zh"
+
+
+def chosen_lang() -> str | None:
+    given = request.args.get("lang", "")[:5].lower()
+    return given if given in ("en", "zh") else None
+
+
+def _remember_lang(response):
+    """A reader who chose English reads the next code they scan in English (it
+    opened in Chinese again): the choice is kept in a cookie, and choosing Chinese
+    forgets it. Pages that vary with it are no-store, so no cache mixes them."""
+    chosen = chosen_lang()
+    if chosen == "en" and request.cookies.get(LANG_COOKIE) != "en":
+        response.set_cookie(LANG_COOKIE, "en", max_age=400 * 86400, httponly=True,
+                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    elif chosen == "zh" and LANG_COOKIE in request.cookies:
+        response.delete_cookie(LANG_COOKIE, httponly=True, samesite="Lax",
+                               secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 _NUMBER_HYPHEN = re.compile(r"(?<=[0-9A-Za-z])-(?=[0-9])")
@@ -140,8 +166,8 @@ def lang_switch_url(lang: str) -> str:
     """
     path, _, query = (g.get("page_path") or raw_request_target()).partition("?")
     query = "&".join(p for p in query.split("&") if p and not p.startswith("lang="))
-    if lang == "en":
-        query = f"{query}&lang=en" if query else "lang=en"
+    if lang == "en" or g.get("lang") == "en":  # from English, Chinese said: it is remembered
+        query = f"{query}&lang={lang}" if query else f"lang={lang}"
     return same_origin_path(path + (f"?{query}" if query else ""))
 
 
@@ -474,6 +500,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(Exception, _handle_unexpected)
     app.after_request(_security_headers)
     app.after_request(_retry_after)
+    app.after_request(_remember_lang)
     assets.init_app(app)
     app.jinja_env.filters["keep_codes"] = keep_codes
     app.jinja_env.filters["printed_gtin"] = printed_gtin

@@ -163,10 +163,11 @@ def report():
                                form=request.form, error=message)
         return no_store(current_app.make_response((page, error.status)))
     item_path = same_origin_path(code_path) if code_path.startswith("/01/") else ""
-    g.page_path = item_path or None  # switching language goes to the item, not the form
+    receipt = receipt_link(saved.id)
+    g.page_path = receipt  # switching language: this report, not the form nor another look
     return no_store(current_app.make_response(
         render_template("report_sent.html", report=saved, v=verdict, code_path=item_path,
-                        receipt=receipt_link(saved.id))))
+                        receipt=receipt)))
 
 
 @bp.get("/report/<int:report_id>/<token>")
