@@ -736,7 +736,8 @@ def test_what_suppliers_and_labs_wrote_is_marked_chinese_on_english_pages(
     _stored_report(app, db)
     path = issued_urls[0][len(BASE_URL):]
     english = client.get(path + "&lang=en").get_data(as_text=True)
-    assert '<td class="item-name" lang="zh-CN">珠层厚度</td>' in english
+    assert '<td class="item-name">nacre thickness <span class="note" lang="zh-CN">珠层厚度</span>' \
+        in english
     assert re.search(r'<dd lang="zh-CN">[^<]*诸暨', english)
     assert 'lang="zh-CN" hreflang="zh-CN">中文</a>' in english
     chinese = client.get(path + "&lang=zh").get_data(as_text=True)  # as its 中文 link says
@@ -805,7 +806,12 @@ def test_a_failed_test_advises_against_buying_and_food_is_not_to_be_eaten(app, c
     _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
                                     "limit": "≤5", "verdict": "不合格"}])
     pearls = client.get(path_of(issued_urls[0])).get_data(as_text=True)
-    assert "本批次检测有不合格项目：联苯菊酯。不建议购买" in pearls and "食用" not in pearls
+    # 联苯菊酯 alone means nothing to most buyers: what kind of test it is, said.
+    assert "本批次检测有不合格项目：联苯菊酯（农药残留）。不建议购买" in pearls and "食用" not in pearls
     db.execute("UPDATE products SET category = '绿茶'")
     for path in (path_of(issued_urls[1]), f"/01/{GTIN}/10/{LOT}"):
         assert "已经买到的请先不要食用" in client.get(path).get_data(as_text=True), path
+    english = client.get(path_of(issued_urls[1]) + "&lang=en").get_data(as_text=True)
+    assert "This batch failed a lab test: bifenthrin (a pesticide residue)." in english
+    assert '<td class="item-name">bifenthrin <span class="note" lang="zh-CN">联苯菊酯</span>' \
+        in english  # the lab's own name stays beside it

@@ -28,7 +28,7 @@ from ..bounded import BoundedCache
 from ..clock import beijing_time
 from ..catalog import looks_like_food, printed_gtin
 from ..codes import group_serial
-from ..inspections import store as inspection_store
+from ..inspections import glossary, store as inspection_store
 from ..phones import numbers_in, tel_href
 from ..errors import KeyProblem, StorageUnavailable, TooManyAttempts, TraceError
 from . import assets, i18n
@@ -512,6 +512,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["with_domain"] = with_domain
     app.jinja_env.globals["looks_like_food"] = looks_like_food
     app.jinja_env.tests["nothing_but_withdrawals"] = inspection_store.nothing_but_withdrawals
+    app.jinja_env.filters["explained_test"] = glossary.explained
+    app.jinja_env.filters["english_test_name"] = glossary.english_name
 
     @app.before_request
     def _set_lang():

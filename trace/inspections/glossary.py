@@ -1,0 +1,83 @@
+"""What a tested item is, in words a buyer knows: 联苯菊酯 means nothing to most,
+联苯菊酯（农药残留） does, and an English reader needs "bifenthrin" at all.
+
+Only a page's words: the signed report keeps the lab's own names::
+
+    explained("联苯菊酯", "zh")        # '联苯菊酯（农药残留）'
+    explained("铅(以Pb计)", "en")      # 'lead (a heavy metal)'
+    english_name("珠层厚度")           # 'nacre thickness'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# (Chinese kind, English kind) of each group, then its items' Chinese and English
+# names. Pesticides as domain reference §3.2-3.3 lists them (GB 2763, tea and citrus).
+_PESTICIDE = ("农药残留", "a pesticide residue")
+_METAL = ("重金属", "a heavy metal")
+_GROUPS: tuple[tuple[tuple[str, str] | None, dict[str, str]], ...] = (
+    (_PESTICIDE, {
+        "联苯菊酯": "bifenthrin", "吡虫啉": "imidacloprid", "啶虫脒": "acetamiprid",
+        "草甘膦": "glyphosate", "茚虫威": "indoxacarb", "氯氰菊酯": "cypermethrin",
+        "溴氰菊酯": "deltamethrin", "氯氟氰菊酯": "cyhalothrin", "甲氰菊酯": "fenpropathrin",
+        "氰戊菊酯": "fenvalerate", "三氯杀螨醇": "dicofol", "水胺硫磷": "isocarbophos",
+        "甲胺磷": "methamidophos", "乙酰甲胺磷": "acephate", "灭多威": "methomyl",
+        "克百威": "carbofuran", "氧乐果": "omethoate", "多菌灵": "carbendazim",
+        "六六六": "HCH", "滴滴涕": "DDT", "虫螨腈": "chlorfenapyr", "哒螨灵": "pyridaben",
+        "噻虫嗪": "thiamethoxam", "甲拌磷": "phorate", "丙溴磷": "profenofos",
+        "三唑磷": "triazophos", "咪鲜胺": "prochloraz", "抑霉唑": "imazalil",
+        "毒死蜱": "chlorpyrifos", "阿维菌素": "abamectin"}),
+    (_METAL, {"铅": "lead", "镉": "cadmium", "总汞": "mercury", "汞": "mercury",
+              "总砷": "arsenic", "无机砷": "inorganic arsenic", "砷": "arsenic",
+              "铬": "chromium"}),
+    (("纺织品安全项目", "a textile safety test"), {
+        "甲醛含量": "formaldehyde", "甲醛": "formaldehyde", "pH值": "pH", "pH": "pH",
+        "可分解致癌芳香胺染料": "carcinogenic aromatic amine dyes",
+        "芳香胺": "carcinogenic aromatic amine dyes", "异味": "odour"}),
+    (("色牢度，即是否掉色", "colour fastness: whether the colour runs"), {
+        "耐水色牢度": "colour fastness to water", "耐水": "colour fastness to water",
+        "耐酸汗渍色牢度": "colour fastness to acid sweat", "耐酸汗渍": "colour fastness to acid sweat",
+        "耐碱汗渍色牢度": "colour fastness to alkaline sweat",
+        "耐碱汗渍": "colour fastness to alkaline sweat",
+        "耐干摩擦色牢度": "colour fastness to dry rubbing",
+        "耐干摩擦": "colour fastness to dry rubbing",
+        "耐唾液色牢度": "colour fastness to saliva"}),
+    (None, {  # needs no gloss in Chinese: the name says what it is
+        "纤维含量": "fibre content", "水分": "moisture", "总灰分": "total ash",
+        "粉末": "powder", "碎茶": "broken leaves", "茶多酚": "tea polyphenols",
+        "游离氨基酸总量": "free amino acids", "水浸出物": "water extract",
+        "感官品质": "appearance, aroma and taste", "单果重": "fruit weight",
+        "横径": "fruit diameter", "可溶性固形物": "soluble solids", "总酸": "total acidity",
+        "固酸比": "sugar to acid ratio", "可食率": "edible portion",
+        "珠层厚度": "nacre thickness", "光泽": "lustre", "光洁度": "surface",
+        "形状": "shape", "颜色": "colour", "大小": "size", "大小(范围)": "size (range)",
+        "匹配性": "matching", "钻孔质量": "drilling", "珍珠质量等级": "pearl grade"}),
+)
+_KNOWN = {name: (group, english) for group, names in _GROUPS for name, english in names.items()}
+# What labs add to a name: 铅(以Pb计), 甲醛含量/(mg/kg), trailing spaces.
+_QUALIFIER = re.compile(r"\s*[（(][^）)]*[）)]\s*$|\s*/.*$")
+
+
+def _known(name: str) -> tuple[tuple[str, str] | None, str] | None:
+    plain = unicodedata.normalize("NFKC", name).strip()
+    return _KNOWN.get(plain) or _KNOWN.get(_QUALIFIER.sub("", plain))
+
+
+def english_name(name: str) -> str | None:
+    """The item's English name, or None for one we do not know."""
+    known = _known(name)
+    return known[1] if known else None
+
+
+def explained(name: str, lang: str) -> str:
+    """The item as a buyer reads it in ``lang``: its kind beside the lab's name in
+    Chinese, its English name (and kind) in English; as written when unknown."""
+    known = _known(name)
+    if known is None:
+        return name
+    group, english = known
+    if lang == "en":
+        return f"{english} ({group[1]})" if group else english
+    return f"{name}（{group[0]}）" if group else name
