@@ -40,7 +40,7 @@ def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
     # opens it with GET and lands on the room's page, not on an error.
     switched = streamer.get("/streamer/records?lang=en")
     assert switched.status_code == 303 and switched.headers["Location"].startswith("/streamer/")
-    assert 'href="/account"' in streamer.get("/").get_data(as_text=True)  # and from the home
+    assert 'href="/account"' in streamer.get("/?lang=zh").get_data(as_text=True)  # and the home
     done = post_form(streamer, "/streamer/records",
                      {"code": url, "decision": "选用", "override_reason": "报告已送检"},
                      page="/streamer/")
