@@ -17,6 +17,11 @@ def path_of(url: str) -> str:
     return url[len(BASE_URL):]
 
 
+def headline(first: str, rest: str) -> str:
+    """A two-part Chinese verdict as the page writes it: broken between its parts."""
+    return f'<h1><span class="nowrap">{first}</span> <span class="nowrap">· {rest}</span></h1>'
+
+
 def test_genuine_page_in_chinese(client, issued_urls):
     response = client.get(path_of(issued_urls[0]))
     html = response.get_data(as_text=True)
@@ -345,6 +350,21 @@ def test_a_typed_code_that_is_not_ours_says_so(client, issued_urls, typed, said)
     assert said in html and "<b>" not in html
 
 
+def test_a_two_part_headline_breaks_between_its_parts(client, db, issued_urls):
+    db.execute("UPDATE batches SET expires_on = '2020-01-01'")
+    db.conn.commit()
+    html = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    assert headline("是正品", "但已过保质期") in html  # never the dot alone at a line's end
+    assert "<dd class=\"mono\">genuine</dd>" in html  # not 'genuine / genuine'
+
+
+def test_an_unknown_batch_says_a_copied_link_may_be_cut_and_shows_no_status_number(client):
+    response = client.get(f"/01/{GTIN}/10/ZJ-26")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404 and "可能没有复制完整" in html and "请谨防假冒" in html
+    assert '<div class="verdict-icon" aria-hidden="true">?</div>' in html and ">404<" not in html
+
+
 def test_a_code_copied_with_its_label_or_pasted_from_another_site(client, issued_urls):
     serial = serial_of(issued_urls[0])
     labelled = client.get("/verify", query_string={"q": f"追溯码：{serial[:4]}-{serial[4:8]}-"
@@ -391,7 +411,7 @@ def test_shelf_life_expiry_and_a_warning_when_past(client, db, issuer, make_batc
     assert "本批次已过保质期（到期日 2021-06-30）" in html
     # The code is genuine, but the headline must not read as "the goods are fine".
     assert 'class="verdict verdict-caution" data-verdict="genuine"' in html
-    assert "<h1>是正品 · 但已过保质期</h1>" in html and "验证通过" not in html
+    assert headline("是正品", "但已过保质期") in html and "验证通过" not in html
     english = client.get(path_of(url) + "&lang=en").get_data(as_text=True)
     assert "past its use-by date (2021-06-30)" in english
     assert "Genuine · but past its expiry date" in english
@@ -581,16 +601,16 @@ def test_the_warning_names_the_failed_items_of_every_current_report(
 def test_a_genuine_item_of_a_failed_batch_is_not_headed_as_passed(app, client, db,
                                                                   issued_urls):
     path = path_of(issued_urls[0])
-    assert "<h1>正品 · 验证通过</h1>" in client.get(path).get_data(as_text=True)
+    assert headline("正品", "验证通过") in client.get(path).get_data(as_text=True)
     _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
                                     "limit": "≤5", "verdict": "不合格"}])
     html = client.get(path).get_data(as_text=True)
-    assert "<h1>是正品 · 但检测不合格</h1>" in html and "验证通过" not in html
+    assert headline("是正品", "但检测不合格") in html and "验证通过" not in html
     assert "<title>是正品 · 但检测不合格" in html and "这个码是真的，但这批商品的检测有不合格项目" in html
     assert client.get(path, headers={"Accept": "application/json"}).get_json()[
         "verdict"] == "genuine"  # the verdict itself is unchanged (DESIGN §6)
     typed = client.get("/verify", query_string={"q": serial_of(issued_urls[0])})
-    assert "<h1>已登记的追溯码 · 但检测不合格</h1>" in typed.get_data(as_text=True)
+    assert headline("已登记的追溯码", "但检测不合格") in typed.get_data(as_text=True)
 
 
 def test_a_tampered_report_says_so_on_the_page(app, client, db, issued_urls):

@@ -139,8 +139,13 @@ def get_batch(db: sqlite_utils.Database, gtin: str, lot: str) -> Batch:
 
 def unregistered_batch(gtin: str, lot: str, hint: str | None = None) -> NotFound:
     """What a buyer is told about a batch we do not vouch for."""
-    return NotFound(f"no batch {lot} of GTIN {gtin} is registered", hint=hint,
-                    message_zh=f"本平台没有登记此批次（批次号 {lot}），请谨防假冒。")
+    # A link pasted cut short lands here as often as a fake: say both, and what to do.
+    return NotFound(f"no batch {lot} of GTIN {gtin} is registered here. If you copied the "
+                    "address, it may be cut short: scan the QR code on the item or in the "
+                    "livestream instead. If scanning the code itself led here, beware of fakes.",
+                    hint=hint,
+                    message_zh=f"本平台没有登记此批次（批次号 {lot}）。如果网址是复制来的，可能没有复制完整，"
+                               "请直接扫商品上或直播间里的二维码；如果是扫二维码打开的这一页，请谨防假冒。")
 
 
 def get_batch_by_id(db: sqlite_utils.Database, batch_id: int) -> Batch:

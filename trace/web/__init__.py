@@ -158,6 +158,27 @@ def same_origin_path(raw: str) -> str:
     return "/" + path.lstrip("/")
 
 
+def fill(text: str, **values) -> Markup:
+    """A translated sentence with its values put in, escaped unless they are markup
+    already (a ``nowrap`` time)."""
+    return Markup(escape(text)).format(**values)
+
+
+def nowrap(value) -> Markup:
+    """Kept on one line: a time read 2026-11- and 26 12:39 on two at phone width."""
+    return Markup('<span class="nowrap">{}</span>').format(value)
+
+
+def headline(text: str, lang: str) -> Markup | str:
+    """A Chinese verdict of two parts (是正品 · 但检测不合格) breaks between its
+    parts, never leaving the dot at a line's end; English wraps as words do."""
+    if lang == "en" or " · " not in text:
+        return text
+    first, rest = text.split(" · ", 1)
+    return Markup('<span class="nowrap">{}</span> <span class="nowrap">· {}</span>').format(
+        first, rest)
+
+
 def lang_switch_url(lang: str) -> str:
     """The current URL in the other language, keeping the query (k and s) intact.
 
@@ -513,6 +534,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["looks_like_food"] = looks_like_food
     app.jinja_env.tests["nothing_but_withdrawals"] = inspection_store.nothing_but_withdrawals
     app.jinja_env.filters["explained_test"] = glossary.explained
+    app.jinja_env.filters["fill"] = fill
+    app.jinja_env.filters["headline"] = headline
     app.jinja_env.filters["english_test_name"] = glossary.english_name
 
     @app.before_request
@@ -532,7 +555,7 @@ def register(app: Flask) -> None:
         lang = g.get("lang", "zh")
         english = lang == "en"
         return {"lang": lang, "T": i18n.strings(),
-                "beijing_time": beijing_time, "group_serial": grouped_serial,
+                "beijing_time": beijing_time, "group_serial": grouped_serial, "nowrap": nowrap,
                 "lang_switch_url": lang_switch_url, "link": link, "lab_word": lab_word,
                 "official_domain": app.config["OFFICIAL_DOMAIN"],
                 "operator_name": app.config["OPERATOR_NAME_EN" if english else "OPERATOR_NAME"],
