@@ -22,8 +22,9 @@ def test_supplier_product_batch(db):
 
 def test_duplicates_conflict_and_change_nothing(db):
     supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as twice:
         catalog.add_supplier(db, "B", CREDIT_CODE)
+    assert "请用已有账号登录" in twice.value.message_zh  # a second clerk of the same company
     catalog.add_product(db, supplier, GTIN, "P")
     with pytest.raises(Conflict):
         catalog.add_product(db, supplier, GTIN, "Q")
@@ -202,8 +203,8 @@ def test_a_chinese_barcode_one_digit_short_is_not_registered_as_another(db):
     assert catalog.add_product(db, supplier, "6951234500016", "珍珠项链").gtin == "06951234500016"
     with pytest.raises(Conflict) as again:
         catalog.add_product(db, supplier, "6951234500016", "珍珠项链")
-    assert again.value.message_zh == \
-        "您已登记过商品条码 6951234500016（珍珠项链），在商品列表里可以找到它"
+    assert again.value.message_zh == "您已登记过商品条码 6951234500016（珍珠项链），" \
+        "在工作台首页的商品里可以找到它，在那里修改信息或新建批次"
     other = catalog.add_supplier(db, "B", "91330100MA27XL0Y34")
     with pytest.raises(Conflict) as taken:  # another's: not named, and whom to ask
         catalog.add_product(db, other, "6951234500016", "珍珠项链")

@@ -94,7 +94,8 @@ def test_create_a_product_and_a_batch(supplier, db):
 @pytest.mark.parametrize("fields, message", [
     ({"gtin": "6901234567893", "name": "茶"}, "核对不上"),
     ({"gtin": "6 951234 50001", "name": "珍珠"}, "漏输了一位"),  # 69…, one digit short
-    ({"gtin": GTIN, "name": "重复"}, "已登记过"),
+    ({"gtin": GTIN, "name": "重复"}, "在工作台首页的商品里可以找到它"),
+    ({"gtin": "6901234567892。", "name": "茶"}, "里面有数字以外的字符：。"),  # a stray full stop
     ({"gtin": "6901234567892", "name": ""}, "请填写商品名称"),
     ({"gtin": "6901234567892", "name": "茶", "shelf_life_days": "两年"}, "或写成 18个月、2年"),
 ])

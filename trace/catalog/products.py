@@ -39,7 +39,8 @@ def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: 
         shown = printed_gtin(product.gtin)
         if taken[0] == supplier.id:
             raise Conflict(f"you registered GTIN {shown} already, as {taken[1]}",
-                           message_zh=f"您已登记过商品条码 {shown}（{taken[1]}），在商品列表里可以找到它")
+                           message_zh=f"您已登记过商品条码 {shown}（{taken[1]}），"
+                                      "在工作台首页的商品里可以找到它，在那里修改信息或新建批次")
         # Not named: which company holds a barcode is its own business.
         raise Conflict(f"GTIN {shown} is registered by another organisation; if the barcode is "
                        "yours (registered with GS1 China), ask the platform's operator to check",
@@ -242,8 +243,10 @@ def normalise_gtin(gtin: str) -> str:
     if _SHORT_GTIN.fullmatch(text):
         text = text.zfill(14)
     elif not (is_number(text) and len(text) == 14):
+        stray = "".join(dict.fromkeys(c for c in text if not ("0" <= c <= "9")))[:5]
+        said = f"（里面有数字以外的字符：{stray}）" if stray else f"（您输入了 {len(text)} 位）"
         raise InvalidInput(f"a GTIN is 8, 12, 13 or 14 digits, not {text[:20]!r}",
-                           message_zh="商品条码应为 8、12、13 或 14 位数字")
+                           message_zh=f"商品条码应为 8、12、13 或 14 位数字{said}")
     if not text.strip("0"):  # its check digit holds, but GS1 never assigns it
         raise InvalidInput("a GTIN of zeros names no product",
                            message_zh="全为 0 的商品条码不是有效的商品条码")

@@ -83,8 +83,11 @@ def add_supplier(db: sqlite_utils.Database, name: str, credit_code: str, *,
     name = _supplier_name(name)
     code = validate_credit_code(credit_code)
     if list(db.query("SELECT 1 FROM suppliers WHERE credit_code = ?", [code])):
-        raise Conflict(f"a supplier with 统一社会信用代码 {code} already exists",
-                       message_zh=f"统一社会信用代码 {code} 已登记过")
+        raise Conflict(f"a supplier with 统一社会信用代码 {code} already exists: if it is "
+                       "your company, sign in with its account, or ask the platform's "
+                       "operator for an account of your own",
+                       message_zh=f"统一社会信用代码 {code} 已登记过：如果是您的单位，请用已有账号登录，"
+                                  "或请平台运营方为您另开一个账号")
     now = utc_now()
     approved_at = now if approved else None
     cursor = db.execute("INSERT INTO suppliers (name, credit_code, created_at, approved_at, "

@@ -207,7 +207,8 @@ def _whole_number(text: str | None, what: str, what_zh: str) -> int | None:
     if _GROUPED.fullmatch(text):
         text = re.sub("[,， ]", "", text)
     if is_number(text) and len(text) > 18:
-        raise InvalidInput(f"{what} is far too large", message_zh=f"{what_zh}太大了")
+        raise InvalidInput(f"{what} is far too large: check the digits",
+                           message_zh=f"{what_zh}太大了，请核对位数")
     if not is_number(text):
         raise InvalidInput(f"{what} must be a whole number above 0, such as 500 or 1,000",
                            message_zh=f"{what_zh}须为大于 0 的整数，例如 500 或 1,000")
