@@ -203,11 +203,14 @@ def test_seed_demo_prints_urls_that_verify_as_labelled(run_cli, app, client):
     token, batch_url = re.search(r"Bearer (trc_\S+)' (\S+)", api).groups()
     answer = client.get(batch_url[len(BASE_URL):], headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200 and answer.get_json()["issued"] == 20
-    from trace import accounts
+    from trace import accounts, agencies
     from trace.db import open_db
     db = open_db(app.config["DATABASE"])
-    assert {accounts.authenticate(db, email, password).role
-            for email, password in logins.items()} == {"admin", "supplier", "agency", "streamer"}
+    roles = {email: accounts.authenticate(db, email, password).role
+             for email, password in logins.items()}
+    assert sorted(roles.values()) == ["admin", "agency", "agency", "streamer", "supplier"]
+    food_lab = accounts.find_user(db, "foodlab@demo.trace.example.cn")  # tea, huyou, duvets
+    assert agencies.get_agency(db, food_lab.org_id).name == "浙江省食品与纺织品检验研究院（演示）"
     again = run_cli("seed-demo").output
     assert "already present" in again and all(p in again for p in logins.values())
     assert token in again

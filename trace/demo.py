@@ -19,7 +19,8 @@ from typing import Any
 import sqlite_utils
 from PIL import Image, ImageDraw, ImageFilter
 
-from . import accounts, agencies, catalog, claims, product_photos, recalls, rooms, scans
+from . import (accounts, agencies, catalog, claims, demo_reports, product_photos, recalls,
+               rooms, scans)
 from .streamers import live, selection
 from .codes import ItemCode, group_serial
 from .errors import Conflict, NotFound
@@ -256,15 +257,26 @@ def live_url(db: sqlite_utils.Database, base_url: str) -> str | None:
     return f"{base_url}/live/{pages[0]['live_id']}" if pages else None
 
 
+# The food and textile lab's sign-in: a supplier trying the demo with tea, huyou or a
+# duvet commissions it, and someone must be able to sign the report.
+FOOD_LAB_EMAIL = "foodlab@demo.trace.example.cn"
+
+
 def seed_accounts(db: sqlite_utils.Database, keys_dir: str,
                   passphrase: str | None = None) -> dict[str, str]:
-    """Demo sign-ins, one a role (the operator, the pearl supplier, the demo lab and
-    the demo room), that do not exist yet: e-mail -> generated password."""
+    """Demo sign-ins, one a role (the operator, the pearl supplier, the pearl lab and
+    the demo room) and one for the food and textile lab once its reports are seeded,
+    that do not exist yet: e-mail -> generated password."""
     orgs = seed_organisations(db, keys_dir, passphrase)
+    wanted = [(role, email, orgs[role]) for role, email in DEMO_ACCOUNTS]
+    try:
+        food_lab = agencies.find_agency(db, demo_reports.SECOND_AGENCY["cma"])
+        wanted.append(("agency", FOOD_LAB_EMAIL, str(food_lab.id)))
+    except NotFound:
+        pass
     created = {}
-    for role, email in DEMO_ACCOUNTS:
+    for role, email, org in wanted:
         if accounts.find_user(db, email, missing_ok=True) is None:
             # A demo's own: whoever tries the demo goes straight to the workspace.
-            created[email] = accounts.add_user(db, role, email, org=orgs[role],
-                                               temporary=False)[1]
+            created[email] = accounts.add_user(db, role, email, org=org, temporary=False)[1]
     return created
