@@ -110,7 +110,7 @@ def test_batch_page(client, db, issuer, issued_urls):
 def test_unknown_batch_is_a_chinese_404(client, issued_urls):
     response = client.get(f"/01/{GTIN}/10/NOPE")
     assert response.status_code == 404
-    assert "出错了" in response.get_data(as_text=True)
+    assert "<h1>没有找到</h1>" in response.get_data(as_text=True)
     data = client.get(f"/01/{GTIN}/10/NOPE", headers={"Accept": "application/json"}).get_json()
     assert data["error"] == "NotFound"
 
@@ -363,6 +363,7 @@ def test_an_unknown_batch_says_a_copied_link_may_be_cut_and_shows_no_status_numb
     html = response.get_data(as_text=True)
     assert response.status_code == 404 and "可能没有复制完整" in html and "请谨防假冒" in html
     assert '<div class="verdict-icon" aria-hidden="true">?</div>' in html and ">404<" not in html
+    assert 'class="verdict verdict-retype"' in html  # grey, not the red of a fake
 
 
 def test_a_code_copied_with_its_label_or_pasted_from_another_site(client, issued_urls):
