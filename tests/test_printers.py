@@ -19,7 +19,7 @@ from conftest import GTIN, LOT
 
 LABELS = Path(__file__).resolve().parent.parent / "labels"
 LOCAL = "http://127.0.0.1:5000"
-PRINTER_STOCKS = ["thermal-40x30", "thermal-50x30", "tag-30x20"]
+PRINTER_STOCKS = ["thermal-40x30", "thermal-50x30", "tag-30x20", "tag-50x90"]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from trace.errors import InvalidInput, NotFound
 from trace.stocks import list_stocks, load_stock
 
 LABELS = Path(__file__).resolve().parent.parent / "labels"
-SHIPPED = ["a4-3x8", "a4-4x10", "tag-30x20", "thermal-40x30", "thermal-50x30"]
+SHIPPED = ["a4-3x8", "a4-4x10", "tag-30x20", "tag-50x90", "thermal-40x30", "thermal-50x30"]
 
 
 def test_shipped_stocks_load():
