@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from trace import reports
-from trace.errors import InvalidInput
+from trace.errors import Conflict, InvalidInput
 
 from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT, forged, post_form
 
@@ -295,6 +295,31 @@ def test_the_supplier_reads_that_a_report_was_followed_up_but_not_the_note(
     assert "（不属实：不是假货，也不是质量问题）" in supplier.get("/supplier/").get_data(as_text=True)
 
 
+def test_a_finding_is_corrected_with_a_reason_and_both_stay(client, db, issued_urls):
+    code = issued_urls[0][len(BASE_URL):]
+    assert post_report(client, code).status_code == 200
+    with pytest.raises(Conflict, match="has not been handled"):
+        reports.correct_outcome(db, 1, outcome="unfounded", reason="x", actor="ops")
+    reports.mark_handled(db, 1, actor="ops", note="已回访", outcome="confirmed")
+    for outcome, reason, said in (("confirmed", "复核", "处理结果没有变化"),
+                                  ("unfounded", "  ", "请填写更正原因"),
+                                  ("maybe", "复核", "请选择处理结果")):
+        with pytest.raises(InvalidInput) as refused:
+            reports.correct_outcome(db, 1, outcome=outcome, reason=reason, actor="ops")
+        assert said in refused.value.message_zh
+    assert db.execute("SELECT count(*) FROM report_outcome_corrections").fetchone()[0] == 0
+    corrected = reports.correct_outcome(db, 1, outcome="unfounded", reason="误选为属实",
+                                        actor="ops2")
+    assert corrected.handled_outcome == "unfounded" and corrected.outcome_corrected_at
+    again = reports.get_report(db, 1)
+    assert (again.handled_outcome, again.handled_note) == ("unfounded", "已回访")
+    assert [(c.before, c.after, c.reason, c.actor) for c in reports.outcome_corrections(db, 1)] \
+        == [("confirmed", "unfounded", "误选为属实", "ops2")]
+    assert db.execute("SELECT outcome FROM report_handlings").fetchone()[0] == "confirmed"
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("DELETE FROM report_outcome_corrections")
+
+
 def test_marking_handled_from_the_command_line(run_cli, client, db, issued_urls):
     code = issued_urls[0][len(BASE_URL):]
     assert post_report(client, code).status_code == 200
@@ -312,6 +337,12 @@ def test_marking_handled_from_the_command_line(run_cli, client, db, issued_urls)
     assert (entry["handled_by"], entry["handled_note"]) == ("ops", "已转交供货商")
     missing = run_cli("reports", "handle", "9", "--note", "x", "--outcome", "handled")
     assert missing.exit_code != 0 and "9" in missing.output
+    corrected = run_cli("reports", "correct", "1", "--outcome", "unfounded", "--reason",
+                        "误选为属实", "--by", "ops2")
+    assert corrected.exit_code == 0 and "the finding is now unfounded" in corrected.output
+    assert "by ops (unfounded): 已转交供货商" in run_cli("reports", "list").output
+    same = run_cli("reports", "correct", "1", "--outcome", "unfounded", "--reason", "x")
+    assert same.exit_code != 0 and "finding already" in same.output
 
 
 def test_more_open_reports_than_the_page_shows_say_where_the_rest_are(

@@ -344,6 +344,11 @@ def test_a_confirmed_report_or_one_on_the_sample_itself_fails_after_sales(
     reports.mark_handled(db, 2, actor="ops", note="确认仿冒标签在售", outcome="confirmed")
     confirmed = after_sales(issued_urls[0])
     assert not confirmed.ok and "其中 1 起经平台核实属实" in confirmed.detail
+    # 属实 chosen by mistake: corrected, the report no longer counts against the supplier.
+    reports.correct_outcome(db, 2, outcome="unfounded", reason="误选：复核后确认是买家看错",
+                            actor="ops2")
+    corrected = after_sales(issued_urls[0])
+    assert corrected.ok and "核实属实" not in corrected.detail and "不属实，不计" in corrected.detail
 
 
 def test_an_item_failed_by_two_reports_is_named_once(app, db, room, issued_urls):

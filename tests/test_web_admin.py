@@ -443,3 +443,27 @@ def test_the_operator_finds_a_report_by_the_number_a_buyer_reads_out(
         assert "诸暨淡水珍珠项链" in page and "诸暨市山下湖明珠珍珠有限公司" in page
     missing = operator.get("/admin/find", query_string={"q": "举报编号 9"}).get_data(as_text=True)
     assert "没有编号为 9 的举报" in missing
+
+
+def test_the_operator_corrects_a_finding_set_wrong_and_both_stay_on_the_page(
+        operator, db, issued_urls):
+    from trace import reports
+    reports.submit_report(db, reports.ReportForm("珠子掉色", "某直播间", gtin=GTIN, lot=LOT),
+                          network="a" * 16)
+    reports.mark_handled(db, 1, actor="ops@trace.example.cn", outcome="confirmed", note="已回访")
+    page = operator.get("/admin/find?q=1").get_data(as_text=True)
+    assert "更正处理结果" in page and "原来的结果和更正原因都会保留" in page
+    refused = post_form(operator, "/admin/reports/1/outcome",
+                        {"outcome": "unfounded", "reason": " "}, page="/admin/find?q=1")
+    assert refused.status_code == 303
+    said = operator.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "请填写更正原因" in said and reports.get_report(db, 1).handled_outcome == "confirmed"
+    done = post_form(operator, "/admin/reports/1/outcome",
+                     {"outcome": "unfounded", "reason": "误选为属实，复核是买家看错"},
+                     page="/admin/find?q=1")
+    shown = operator.get(done.headers["Location"]).get_data(as_text=True)
+    assert "举报编号 1 的处理结果已更正" in shown
+    assert "将处理结果由“属实：举报的问题确实存在”更正为“不属实" in shown
+    assert "误选为属实，复核是买家看错" in shown
+    queue = operator.get("/admin/").get_data(as_text=True)
+    assert "（已更正）" in queue and 'href="/admin/find?q=1#the-report"' in queue

@@ -608,4 +608,20 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         # buyer holding a good box could read 已过期. Set instead of the days.
         "ALTER TABLE products ADD COLUMN shelf_life_months INTEGER",
     ]),
+    (27, [
+        # A follow-up's finding set wrong (属实 for 不属实, which counts against the
+        # supplier in rooms' 选品 checks) is corrected, never overwritten: the
+        # latest correction stands, and the handling and each correction stay.
+        """CREATE TABLE report_outcome_corrections (
+            id INTEGER PRIMARY KEY,
+            report_id INTEGER NOT NULL REFERENCES report_handlings(report_id),
+            outcome TEXT NOT NULL CHECK (outcome IN ('confirmed', 'unfounded', 'handled')),
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX report_outcome_corrections_report ON report_outcome_corrections"
+        "(report_id, id)",
+        *_append_only("report_outcome_corrections"),
+    ]),
 ]

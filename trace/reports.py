@@ -61,7 +61,8 @@ class Report(ReportForm):
     handled_at: str | None = None  # once the operator has followed it up
     handled_by: str | None = None
     handled_note: str | None = None
-    handled_outcome: str | None = None  # one of OUTCOMES
+    handled_outcome: str | None = None  # one of OUTCOMES: the latest correction's, if any
+    outcome_corrected_at: str | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -120,9 +121,15 @@ def submit_report(db: sqlite_utils.Database, form: ReportForm, *, network: str,
 _COLUMNS = ("id", "gtin", "lot", "serial", "verdict", "what_seen", "where_bought", "contact",
             "photo_sha256", "photo_type", "created_at")
 # A report with its handling, if any: "FROM" the two tables, aliased r and h.
-_HANDLED = ("handled_at", "handled_by", "handled_note", "handled_outcome")
+_HANDLED = ("handled_at", "handled_by", "handled_note", "handled_outcome",
+            "outcome_corrected_at")
+# What the follow-up found, as last corrected (migration 27), of the report aliased r.
+_OUTCOME = ("coalesce((SELECT c.outcome FROM report_outcome_corrections c "
+            "WHERE c.report_id = r.id ORDER BY c.id DESC LIMIT 1), h.outcome)")
 _SELECT = (f"SELECT {', '.join('r.' + column for column in _COLUMNS)}, h.at, h.actor, h.note, "
-           "h.outcome FROM reports r LEFT JOIN report_handlings h ON h.report_id = r.id")
+           f"{_OUTCOME}, (SELECT max(c.at) FROM report_outcome_corrections c "
+           "WHERE c.report_id = r.id) "
+           "FROM reports r LEFT JOIN report_handlings h ON h.report_id = r.id")
 # What a follow-up found (migration 24): a fake or defect, no fake, or not settled.
 OUTCOMES = ("confirmed", "unfounded", "handled")
 RESEND_WINDOW = timedelta(minutes=10)
@@ -197,6 +204,56 @@ def mark_handled(db: sqlite_utils.Database, report_id: int, *, actor: str,
 
 
 @dataclass(frozen=True)
+class OutcomeCorrection:
+    """A follow-up's finding corrected: from what, to what, why, by whom, when."""
+
+    before: str
+    after: str
+    reason: str
+    actor: str
+    at: str
+
+
+def correct_outcome(db: sqlite_utils.Database, report_id: int, *, outcome: str | None,
+                    reason: str | None, actor: str) -> Report:
+    """Correct what a handled report's follow-up found (``OUTCOMES``), with why: a
+    confirmed fake that was not one no longer counts against its supplier. The
+    handling and every correction are kept; the latest stands."""
+    with db.atomic():  # read and write as one, against another operator's correction
+        report = get_report(db, report_id)
+        if not report.handled_at:
+            raise Conflict(f"report {report_id} has not been handled: handle it first",
+                           message_zh=f"举报编号 {report_id} 还没有处理，请先标记处理结果")
+        if outcome not in OUTCOMES:
+            raise InvalidInput(f"say what the follow-up found: one of {', '.join(OUTCOMES)}",
+                               message_zh="请选择处理结果：属实、不属实，或无法定性")
+        if outcome == report.handled_outcome:
+            raise InvalidInput("that is the finding already: choose the corrected one",
+                               message_zh="处理结果没有变化：请选择更正后的结果")
+        why = clean_text(reason, "reason", what_zh="更正原因", limit=200)
+        if not why:
+            raise InvalidInput("say why the finding is corrected",
+                               message_zh="请填写更正原因，例如“误选为属实，复核后确认是正品”")
+        at = utc_now()
+        db.execute("INSERT INTO report_outcome_corrections (report_id, outcome, reason, actor, "
+                   "at) VALUES (?, ?, ?, ?, ?)", [report_id, outcome, why, actor, at])
+    return replace(report, handled_outcome=outcome, outcome_corrected_at=at)
+
+
+def outcome_corrections(db: sqlite_utils.Database, report_id: int) -> list[OutcomeCorrection]:
+    """The report's finding as first recorded and corrected, oldest first."""
+    first = db.execute("SELECT outcome FROM report_handlings WHERE report_id = ?",
+                       [report_id]).fetchone()
+    shown, before = [], first[0] if first else "handled"
+    for after, reason, actor, at in db.execute(
+            "SELECT outcome, reason, actor, at FROM report_outcome_corrections "
+            "WHERE report_id = ? ORDER BY id", [report_id]).fetchall():
+        shown.append(OutcomeCorrection(before, after, reason, actor, at))
+        before = after
+    return shown
+
+
+@dataclass(frozen=True)
 class Complaints:
     """Buyers' reports against a supplier, counted by the networks they came from
     (one person filing five is one complaint, not five)."""
@@ -212,14 +269,15 @@ def against_supplier(db: sqlite_utils.Database, supplier_id: int, since: str,
     """The supplier's complaints since ``since``; ``serial``: an item of theirs whose
     own reports are counted apart (a room's sample that a buyer reported)."""
     row = db.execute(
-        "SELECT count(DISTINCT CASE WHEN h.outcome IS NOT 'unfounded' THEN r.network END), "
-        "count(DISTINCT CASE WHEN h.outcome = 'confirmed' THEN r.network END), "
-        "count(DISTINCT r.network), "
-        "count(CASE WHEN h.outcome IS NOT 'unfounded' AND r.serial = ? "
-        "AND r.verdict IS NOT 'forged' THEN 1 END) "  # a forged label copying its serial: not it
+        "SELECT count(DISTINCT CASE WHEN outcome IS NOT 'unfounded' THEN network END), "
+        "count(DISTINCT CASE WHEN outcome = 'confirmed' THEN network END), "
+        "count(DISTINCT network), "
+        "count(CASE WHEN outcome IS NOT 'unfounded' AND serial = ? "
+        "AND verdict IS NOT 'forged' THEN 1 END) "  # a forged label copying its serial: not it
+        f"FROM (SELECT r.network, r.serial, r.verdict, {_OUTCOME} AS outcome "
         "FROM reports r LEFT JOIN report_handlings h ON h.report_id = r.id "
         "WHERE r.gtin IN (SELECT gtin FROM products WHERE supplier_id = ?) "
-        "AND r.created_at >= ?", [serial, supplier_id, since]).fetchone()
+        "AND r.created_at >= ?)", [serial, supplier_id, since]).fetchone()
     return Complaints(standing=row[0], confirmed=row[1], unfounded=row[2] - row[0],
                       this_item=row[3])
 

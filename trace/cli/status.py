@@ -173,6 +173,26 @@ def reports_handle(report_id: int, note: str, outcome: str, actor: str):
     click.echo(f"Report {report_id} marked handled ({outcome})")
 
 
+@reports_group.command("correct")
+@click.argument("report_id", type=int)
+@click.option("--outcome", required=True, type=click.Choice(reports.OUTCOMES),
+              help="The finding as it should have been recorded.")
+@click.option("--reason", required=True, help="Why the finding is corrected.")
+@_by_option
+def reports_correct(report_id: int, outcome: str, reason: str, actor: str):
+    """Correct what a handled report's follow-up found; the first finding stays on
+    record beside the correction.
+
+    \b
+    Example:
+      python -m trace reports correct 3 --outcome unfounded \\
+          --reason "误选为属实：复核后确认买家收到的是正品"
+    """
+    reports.correct_outcome(database(), report_id, outcome=outcome, reason=reason,
+                            actor=actor)
+    click.echo(f"Report {report_id}: the finding is now {outcome}")
+
+
 @reports_group.command("photo")
 @click.argument("report_id", type=int)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))

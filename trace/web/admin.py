@@ -122,6 +122,9 @@ def find():
         getattr(found, "inspections", ())
     return render_template("admin/find.html", asked=asked, found=found, problem=problem,
                            reported=reported, batch=batch, about=about,
+                           outcomes=reports.OUTCOMES,
+                           outcome_history=reports.outcome_corrections(db, reported.id)
+                           if reported else [],
                            lab_reports=len(inspection_store.signed_standing(list(served))),
                            failed=inspection_store.failed_tests(list(served)),
                            supplier=catalog.supplier_of(db, catalog.get_product(db, batch.gtin))
@@ -184,6 +187,20 @@ def report_handled(report_id: int):
     else:
         flash(t("admin.report_handled").format(id=report_id), "report-ok")
     return redirect(link("admin.home") + "#buyer-reports", 303)
+
+
+@bp.post("/reports/<int:report_id>/outcome")
+def correct_outcome(report_id: int):
+    """Correct what a handled report's follow-up found, with why (kept beside it)."""
+    try:
+        reports.correct_outcome(get_db(), report_id, outcome=request.form.get("outcome") or None,
+                                reason=request.form.get("reason"),
+                                actor=signed_in_user().email)
+    except TraceError as error:
+        flash(in_reader_language(error), "outcome-bad")
+    else:
+        flash(t("admin.outcome_corrected_done").format(id=report_id), "outcome-ok")
+    return redirect(link("admin.find", q=str(report_id)) + "#the-report", 303)
 
 
 @bp.post("/suppliers/<int:supplier_id>/approve")
