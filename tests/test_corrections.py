@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from trace import catalog, corrections
+from trace import catalog, corrections, recalls
 from trace.errors import Conflict, InvalidInput, NotFound
 from trace.transparency import audit, bundle, leaves
 from trace.verification import batch_view, verify_url
@@ -262,10 +262,27 @@ def test_a_sign_ups_cancelled_batch_simply_goes(db, supplier):
     waiting = catalog.add_supplier(db, "待审公司", "91330100MA27XL0Y34", approved=False)
     catalog.add_product(db, waiting, OTHER_GTIN, "龙井茶")
     batch = catalog.new_batch(db, OTHER_GTIN, "LJ-1", produced_on="2026-11-01")
-    corrections.cancel_batch(db, waiting, batch, reason="录错", actor="qc")
+    with pytest.raises(Conflict, match="nothing to recall"):  # nobody could see a recall yet
+        recalls.recall_batch(db, OTHER_GTIN, "LJ-1", "测试召回", actor="qc")
+    corrections.cancel_batch(db, waiting, batch, reason="", actor="qc")  # no reason needed
     with pytest.raises(NotFound):  # never logged nor shown: simply gone
         catalog.get_batch(db, OTHER_GTIN, "LJ-1")
     assert audit.audit(db) == []
+    assert catalog.new_batch(db, OTHER_GTIN, "LJ-1").lot == "LJ-1"  # its lot used again
+
+
+def test_a_sign_ups_batch_recalled_before_recalls_waited_is_cancelled_not_a_500(db, supplier):
+    """A trial recalled a sign-up's empty batch (allowed then) and cancelling it
+    failed on the recall's reference to it: a 500, and the lot stuck."""
+    waiting = catalog.add_supplier(db, "待审公司", "91330100MA27XL0Y34", approved=False)
+    catalog.add_product(db, waiting, OTHER_GTIN, "龙井茶")
+    batch = catalog.new_batch(db, OTHER_GTIN, "LJ-2", produced_on="2026-11-01")
+    db.execute("INSERT INTO status_events (batch_id, action, reason, actor, at) "
+               "VALUES (?, 'recall', '测试召回', 'qc', '2026-11-20T00:00:00+00:00')", [batch.id])
+    with pytest.raises(InvalidInput, match="say why"):  # kept now, so the reason is asked
+        corrections.cancel_batch(db, waiting, batch, reason="", actor="qc")
+    corrections.cancel_batch(db, waiting, batch, reason="测试批次", actor="qc")
+    assert catalog.cancellation(db, batch.id)["reason"] == "测试批次"
 
 
 def test_a_new_photo_alone_does_not_warn_buyers_that_labels_may_differ(

@@ -574,6 +574,7 @@ def test_a_supplier_awaiting_approval_cannot_issue(client, db, issuer, make_batc
     assert "通过审核前可以不填" in html and 'id="edit-reason" name="reason" type="text" maxlength' in html
     assert "通过平台审核后，才能委托检测机构" in html and 'name="agency"' not in html
     assert "被取消的批次号不能再用" not in html
+    assert "批次还不公开、也不能发码，无需召回" in html and 'value="recall"' not in html
     data = {"csrf_token": form_token(client, "/supplier/"), "count": "5"}
     refused = client.post(page + "/issue", data=data, headers={"Referer": BASE_URL + page})
     assert refused.status_code == 403 and "审核" in refused.get_data(as_text=True)

@@ -19,6 +19,7 @@ beside the product: a buyer holding a label printed before sees why the page dif
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import asdict, dataclass
 
 import sqlite_utils
@@ -201,15 +202,25 @@ def cancel_batch(db: sqlite_utils.Database, supplier: Supplier, batch: catalog.B
             raise Conflict(f"a lab has reported on batch {current.lot}: it cannot be cancelled",
                            message_zh=f"已有检测机构为批次 {current.lot} 签发报告，不能取消")
         why = catalog.clean_text(reason, "reason", what_zh="取消原因", limit=200)
+        if not supplier.approved and _deleted(db, current.id):
+            return
         if not why:
             raise InvalidInput("say why the batch is cancelled: it is kept with the batch",
                                message_zh="请填写取消原因，例如“批次号录错”")
-        if not supplier.approved:
-            db.execute("DELETE FROM batches WHERE id = ?", [current.id])
-            return
         db.execute("INSERT INTO batch_cancellations (batch_id, reason, actor, at) "
                    "VALUES (?, ?, ?, ?)", [current.id, why, actor, utc_now()])
         leaves.record(db, f"batch_cancellations:{current.id}")
+
+
+def _deleted(db: sqlite_utils.Database, batch_id: int) -> bool:
+    """A sign-up's batch, never public, simply goes; unless something kept refers to
+    it (a recall recorded before recalls waited for approval): then it is cancelled
+    as any other, its lot taken."""
+    try:
+        db.execute("DELETE FROM batches WHERE id = ?", [batch_id])
+    except sqlite3.IntegrityError:
+        return False
+    return True
 
 
 def _expiry_follows(current: catalog.Batch, product: Product, typed: dict) -> bool:

@@ -60,6 +60,13 @@ def recall_batch(db: sqlite_utils.Database, gtin: str, lot: str, reason: str,
                  actor: str) -> catalog.Batch:
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
     catalog.require_not_cancelled(db, batch)  # it never had a code to recall
+    if not catalog.supplier_of(db, catalog.get_product(db, batch.gtin)).approved:
+        # Nobody can see it nor scan a code of it yet; a recall kept from now would
+        # show buyers once the company is approved, and pin a lot meant to be reusable.
+        raise Conflict(f"batch {batch.lot} is not public before the supplier is approved: "
+                       "nothing to recall (cancel it if its lot is wrong)",
+                       message_zh=f"您的单位通过审核前，批次 {batch.lot} 还不公开、也没有发码，无需召回；"
+                                  "批次号录错了请取消这个批次")
     reason = _reason(reason)
     if batch.status == "recalled":
         raise Conflict(f"batch {batch.lot} of {batch.gtin} is already recalled "
