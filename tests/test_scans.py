@@ -203,6 +203,9 @@ def test_the_page_words_each_case(app, client, issued_urls):
         as_text=True)
     assert 'data-case="elsewhere"' in html and "此码已被查询 2 次" in html
     assert "其中 1 次来自别的手机或浏览器" in html
+    # A browser is told apart only once it keeps our cookie: "at least", beside the
+    # looks from others (9 such looks beside "4 browsers" read as a contradiction).
+    assert "查询来自 2 个网络、至少 2 个浏览器。" in html
     # The seller's or a relative's look is no alarm; a time stays on one line.
     assert "如果那几次不是您、家人或卖家扫的，请谨防假冒" in html
     assert re.search(r'首次查询时间：<span class="nowrap">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d</span>',

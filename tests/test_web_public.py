@@ -364,6 +364,8 @@ def test_an_unknown_batch_says_a_copied_link_may_be_cut_and_shows_no_status_numb
     assert response.status_code == 404 and "可能没有复制完整" in html and "请谨防假冒" in html
     assert '<div class="verdict-icon" aria-hidden="true">?</div>' in html and ">404<" not in html
     assert 'class="verdict verdict-retype"' in html  # grey, not the red of a fake
+    english = client.get(f"/01/{GTIN}/10/ZJ-26?lang=en").get_data(as_text=True)
+    assert "<h1>Not found</h1>" in english and '"reason">No batch ZJ-26 of GTIN' in english
 
 
 def test_a_code_copied_with_its_label_or_pasted_from_another_site(client, issued_urls):
