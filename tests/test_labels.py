@@ -166,7 +166,8 @@ def test_too_small_stock_is_refused_with_the_size_that_fits(db, issuer, make_bat
     source = label_sources.BatchSource(db, GTIN, LOT, "https://trace.example.cn")  # version 9
     stock = load_stock("tag-30x20", LABELS)
     with pytest.raises(InvalidInput, match=r"needs 61 modules .* at least 20\.7 mm square"
-                                           r".* Stocks that fit: a4-3x8, a4-4x10, tag-50x90, thermal"):
+                                           r".* Stocks that fit: a4-3x8, a4-4x10, "
+                                           r"tag-50x90, thermal"):
         labels.print_labels(source, stock, tmp_path / "out" / "t.pdf",
                             domain="trace.example.cn", folder=LABELS)
     assert not (tmp_path / "out").exists()

@@ -408,7 +408,7 @@ def test_the_buyer_reopens_their_report_from_its_link_and_reads_the_result(
     reports.mark_handled(db, 1, actor="ops@trace.example.cn", outcome="unfounded",
                          note="供货商王经理确认是正品，已电话告知")
     html = other_phone.get(receipt).get_data(as_text=True)
-    assert "不属实：不是假货，也不是质量问题" in html and "平台核实后认为举报的问题不成立" in html
+    assert "不属实：不是假货，也不是质量问题" in html and html.count("不是假货，也不是质量问题") == 1  # said once
     assert "王经理" not in html and "ops@trace.example.cn" not in html  # the note is ours
 
 

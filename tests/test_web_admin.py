@@ -418,11 +418,28 @@ def test_the_operator_finds_an_item_by_code_or_serial_and_a_batch_by_gtin_and_lo
 
 def test_the_operator_finds_what_a_batch_failed(operator, app, db, issued_urls):
     from test_web_public import _stored_report
-    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
-                                    "limit": "≤5", "verdict": "不合格"}])
+    record = _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8",
+                                             "unit": "mg/kg", "limit": "≤5", "verdict": "不合格"}])
     for asked in (issued_urls[0], f"{GTIN} {LOT}"):
         page = operator.get("/admin/find", query_string={"q": asked}).get_data(as_text=True)
         assert "现行有效 1 份" in page and "不合格项目：联苯菊酯" in page, asked
+        # Which lab and report, to read to a caller: it took the public page to find.
+        assert f'浙江省珍珠检测中心 · <span class="mono">{record["report_no"]}</span>' in page
+
+
+def test_the_operator_reads_a_barcode_alone_a_recall_and_a_forged_codes_report(
+        operator, db, issued_urls):
+    from trace import recalls, reports
+    alone = operator.get("/admin/find", query_string={"q": GTIN[1:]}).get_data(as_text=True)
+    assert f"这是商品条码，没有批次号。这个条码是“诸暨淡水珍珠项链”，已登记的批次：{LOT}" in alone
+    serial = issued_urls[0].split("/21/")[1].split("?")[0]
+    reports.submit_report(db, reports.ReportForm("扫出来是伪造的码", "某直播间", gtin=GTIN, lot=LOT,
+                                                 serial=serial, verdict="forged"),
+                          network="a" * 16)
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    page = operator.get("/admin/find", query_string={"q": serial}).get_data(as_text=True)
+    assert "伪造标签抄了这件的序列号，不是这件本身有问题" in page
+    assert "<dd>已随批次召回</dd>" in page  # not a bare 有效 under a recalled batch
 
 
 def test_the_operator_finds_a_report_by_the_number_a_buyer_reads_out(
@@ -446,7 +463,7 @@ def test_the_operator_finds_a_report_by_the_number_a_buyer_reads_out(
 
 
 def test_the_operator_corrects_a_finding_set_wrong_and_both_stay_on_the_page(
-        operator, db, issued_urls):
+        app, operator, db, issued_urls):
     from trace import reports
     reports.submit_report(db, reports.ReportForm("珠子掉色", "某直播间", gtin=GTIN, lot=LOT),
                           network="a" * 16)
@@ -466,4 +483,7 @@ def test_the_operator_corrects_a_finding_set_wrong_and_both_stay_on_the_page(
     assert "将处理结果由“属实：举报的问题确实存在”更正为“不属实" in shown
     assert "误选为属实，复核是买家看错" in shown
     queue = operator.get("/admin/").get_data(as_text=True)
-    assert "（已更正）" in queue and 'href="/admin/find?q=1#the-report"' in queue
+    assert "更正了处理结果）" in queue and 'href="/admin/find?q=1#the-report"' in queue
+    token = reports.receipt_token(app.config["HASH_SECRET"], 1)
+    receipt = app.test_client().get(f"/report/1/{token}").get_data(as_text=True)
+    assert "不属实" in receipt and "更正了处理结果" in receipt  # not a silent flip

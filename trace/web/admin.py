@@ -114,6 +114,9 @@ def find():
             problem = t("admin.find_no_batch") + _lots_of(db, asked)
         except TraceError as error:  # a barcode that does not add up, a lot with a space
             problem = in_reader_language(error)
+    if getattr(found, "reason_code", None) == "typed_barcode" and _lots_of(db, asked):
+        # A buyer reading the barcode alone: its product and lots, to ask which one.
+        found, problem = None, t("admin.find_barcode_only") + _lots_of(db, asked)
     batch = found["batch"] if isinstance(found, dict) else getattr(found, "batch", None)
     serial = getattr(found, "serial", None) if batch else None
     about = reports.list_reports(db, batch.gtin, lot=batch.lot, serial=serial, limit=20) \
@@ -125,7 +128,7 @@ def find():
                            outcomes=reports.OUTCOMES,
                            outcome_history=reports.outcome_corrections(db, reported.id)
                            if reported else [],
-                           lab_reports=len(inspection_store.signed_standing(list(served))),
+                           lab_reports=inspection_store.signed_standing(list(served)),
                            failed=inspection_store.failed_tests(list(served)),
                            supplier=catalog.supplier_of(db, catalog.get_product(db, batch.gtin))
                            if batch else None,
