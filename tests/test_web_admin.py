@@ -41,6 +41,16 @@ def test_a_sign_up_named_like_a_registered_supplier_is_flagged_before_approval(o
     catalog.add_supplier(db, "海宁新家纺有限公司", "91330681MA2D7XKQ0T", approved=False)
     html = operator.get("/admin/").get_data(as_text=True)
     assert html.count("很像：批准前请核对营业执照") == 1  # a name unlike any is not flagged
+    assert html.count("已核对营业执照，不是冒用") == 1  # the look-alike's approval asks it
+    look_alike = catalog.find_supplier(db, "93330106MA27YB3H55")
+    unchecked = post_form(operator, f"/admin/suppliers/{look_alike.id}/approve", {},
+                          page="/admin/")
+    assert "请核对营业执照，勾选“已核对”后再通过" in operator.get(
+        unchecked.headers["Location"]).get_data(as_text=True)
+    assert not catalog.find_supplier(db, look_alike.id).approved  # one click is not enough
+    post_form(operator, f"/admin/suppliers/{look_alike.id}/approve", {"checked": "1"},
+              page="/admin/")
+    assert catalog.find_supplier(db, look_alike.id).approved
 
 
 def test_disable_an_account_revokes_its_tokens(operator, db, make_batch, make_account):

@@ -105,12 +105,23 @@ def set_contact(db: sqlite_utils.Database, supplier: Supplier, contact: Contact)
     return find_supplier(db, supplier.id)
 
 
-def approve_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
-    """Approve a supplier that signed up on the web (approving twice changes nothing)."""
+def approve_supplier(db: sqlite_utils.Database, supplier_id: int, *,
+                     licence_checked: bool = False) -> Supplier:
+    """Approve a supplier that signed up on the web (approving twice changes nothing).
+    One named like another registered supplier needs ``licence_checked``: the
+    operator says the business licence was checked (a look-alike approved in one
+    click would sell as the company buyers know)."""
     supplier = find_supplier(db, supplier_id)
     if supplier.rejected_at:
         raise Conflict(f"{supplier.name}'s sign-up was turned down; it cannot be approved",
                        message_zh=f"{supplier.name} 的注册已被驳回，不能再通过")
+    alike = look_alikes(supplier.name, [row[0] for row in db.execute(
+        "SELECT name FROM suppliers WHERE id != ? AND rejected_at IS NULL", [supplier.id])])
+    if alike and not supplier.approved and not licence_checked:
+        raise InvalidInput(f"{supplier.name} is named like {alike[0]}: check the business "
+                           "licence, then confirm you did",
+                           message_zh=f"“{supplier.name}”与已登记的“{alike[0]}”很像：请核对营业执照，"
+                                      "勾选“已核对”后再通过")
     if not supplier.approved:
         with db.atomic():
             db.execute("UPDATE suppliers SET approved_at = ? WHERE id = ?",

@@ -209,8 +209,9 @@ def correct_outcome(report_id: int):
 @bp.post("/suppliers/<int:supplier_id>/approve")
 def approve(supplier_id: int):
     try:
-        supplier = catalog.approve_supplier(get_db(), supplier_id)
-    except Conflict as error:
+        supplier = catalog.approve_supplier(get_db(), supplier_id,
+                                            licence_checked=request.form.get("checked") == "1")
+    except (Conflict, InvalidInput) as error:
         flash(in_reader_language(error), "bad")
     else:
         flash(t("admin.approved").format(name=supplier.name), "ok")
