@@ -437,6 +437,30 @@ def test_the_operator_finds_what_a_batch_failed(operator, app, db, issued_urls):
         assert f'浙江省珍珠检测中心 · <span class="mono">{record["report_no"]}</span>' in page
 
 
+def test_the_operator_recalls_a_batch_for_its_supplier_and_lifts_it(
+        operator, db, issued_urls, client):
+    """A confirmed fake and a supplier who would not act: the recall was CLI-only."""
+    page = f"/admin/find?q={GTIN}+{LOT}"
+    assert "代供货商召回" in operator.get(page).get_data(as_text=True)
+    target = f"/admin/batches/{GTIN}/{LOT}/status"
+    unconfirmed = post_form(operator, target, {"reason": "假冒属实", "action": "recall"}, page=page)
+    assert "请勾选确认" in operator.get(unconfirmed.headers["Location"]).get_data(as_text=True)
+    assert catalog.get_batch(db, GTIN, LOT).status == "open"
+    done = post_form(operator, target, {"reason": "市场监管要求召回", "action": "recall",
+                                        "confirm": "1"}, page=page)
+    assert done.headers["Location"].endswith("#batch-status")
+    assert f"批次 {LOT} 已召回" in operator.get(done.headers["Location"]).get_data(as_text=True)
+    batch = catalog.get_batch(db, GTIN, LOT)
+    assert (batch.status, batch.status_reason) == ("recalled", "市场监管要求召回")
+    scanned = client.get(issued_urls[0][len(BASE_URL):], headers={"Accept": "application/json"})
+    assert scanned.get_json()["verdict"] == "recalled"
+    actor = db.execute("SELECT actor FROM status_events ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert actor == OPS  # the supplier's history names who recalled it
+    lifted = post_form(operator, target, {"reason": "复检合格", "action": "unrecall",
+                                          "confirm": "1"}, page=page)
+    assert lifted.status_code == 303 and catalog.get_batch(db, GTIN, LOT).status == "open"
+
+
 def test_the_operator_reads_a_barcode_alone_a_recall_and_a_forged_codes_report(
         operator, db, issued_urls):
     from trace import recalls, reports

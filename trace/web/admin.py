@@ -206,6 +206,31 @@ def correct_outcome(report_id: int):
     return redirect(link("admin.find", q=str(report_id)) + "#the-report", 303)
 
 
+@bp.post("/batches/<gtin>/<lot>/status")
+def batch_status(gtin: str, lot: str):
+    """Recall a batch for its supplier (a fake or defect confirmed, a regulator's
+    order) or lift that recall: buyers read it at once, and the event names who."""
+    db = get_db()
+    batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
+    lifting = request.form.get("action") == "unrecall"
+    change = recalls.unrecall_batch if lifting else recalls.recall_batch
+    try:
+        if request.form.get("confirm") != "1":
+            raise InvalidInput(
+                "tick the box to confirm the batch is safe to use again" if lifting else
+                "tick the box to confirm: every code of the batch is recalled",
+                message_zh="请勾选确认：本批次已查明可以放心使用" if lifting else
+                "请勾选确认：整批的所有码都将被召回")
+        change(db, batch.gtin, batch.lot, request.form.get("reason", ""),
+               signed_in_user().email)
+    except TraceError as error:
+        flash(in_reader_language(error), "batch-bad")
+    else:
+        flash(t("admin.batch_unrecalled" if lifting else "admin.batch_recalled").format(
+            lot=batch.lot), "batch-ok")
+    return redirect(link("admin.find", q=f"{batch.gtin} {batch.lot}") + "#batch-status", 303)
+
+
 @bp.post("/suppliers/<int:supplier_id>/approve")
 def approve(supplier_id: int):
     try:
