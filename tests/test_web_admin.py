@@ -496,6 +496,27 @@ def test_the_operator_finds_a_report_by_the_number_a_buyer_reads_out(
     assert "没有编号为 9 的举报" in missing
 
 
+def test_a_report_older_than_the_queues_twenty_is_handled_from_its_look_up(operator, db):
+    """The queue shows the newest 20 open reports; an older one was CLI-only."""
+    from trace import reports
+    for n in range(21):
+        reports.submit_report(db, reports.ReportForm(f"问题 {n}", "某直播间", gtin=GTIN, lot=LOT),
+                              network=f"{n:016d}")
+    queue = operator.get("/admin/").get_data(as_text=True)
+    assert 'id="report-1"' not in queue and "在“查找”里输入举报编号即可打开处理" in queue
+    page = operator.get("/admin/find?q=1").get_data(as_text=True)
+    assert 'name="back" value="find"' in page and "标为已处理" in page
+    unsaid = post_form(operator, "/admin/reports/1/handled", {"note": "已回访", "back": "find"},
+                       page="/admin/find?q=1")
+    assert unsaid.headers["Location"].endswith("/admin/find?q=1#the-report")
+    assert "请选择处理结果" in operator.get(unsaid.headers["Location"]).get_data(as_text=True)
+    done = post_form(operator, "/admin/reports/1/handled",
+                     {"note": "已回访", "outcome": "handled", "back": "find"},
+                     page="/admin/find?q=1")
+    shown = operator.get(done.headers["Location"]).get_data(as_text=True)
+    assert "举报编号 1 已标为已处理" in shown and reports.get_report(db, 1).handled_at
+
+
 def test_the_operator_corrects_a_finding_set_wrong_and_both_stay_on_the_page(
         app, operator, db, issued_urls):
     from trace import reports

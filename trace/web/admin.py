@@ -178,17 +178,23 @@ def report_photo(report_id: int):
 @bp.post("/reports/<int:report_id>/handled")
 def report_handled(report_id: int):
     """Mark a buyer's report followed up, with what was done; it leaves the open list."""
+    from_find = request.form.get("back") == "find"  # a report found by its number
     try:
         reports.mark_handled(get_db(), report_id, actor=signed_in_user().email,
                              note=request.form.get("note", ""),
                              outcome=request.form.get("outcome") or None)
     except InvalidInput as error:  # beside that report's form, with the note kept
-        return home(error.status, report_error=in_reader_language(error),
-                    report_id=report_id)
+        if from_find:
+            flash(in_reader_language(error), "report-bad")
+        else:
+            return home(error.status, report_error=in_reader_language(error),
+                        report_id=report_id)
     except TraceError as error:  # handled already (by another operator), or no such report
         flash(in_reader_language(error), "report-bad")
     else:
         flash(t("admin.report_handled").format(id=report_id), "report-ok")
+    if from_find:
+        return redirect(link("admin.find", q=str(report_id)) + "#the-report", 303)
     return redirect(link("admin.home") + "#buyer-reports", 303)
 
 
