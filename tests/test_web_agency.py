@@ -108,7 +108,8 @@ def test_a_report_signed_in_error_is_withdrawn_with_its_reason(client, db, lab):
     assert done.status_code == 303
     home = client.get("/agency/").get_data(as_text=True)
     assert "已撤回报告 ZJPQ-2026-0901" in home and "withdraw?report_no" not in home
-    assert "已被撤回" in home  # the version it withdrew, not "corrected"
+    assert "已被撤回（撤回声明是第 2 版）" in home  # the version it withdrew, not "corrected"
+    assert "撤回声明（撤回了第 1 版）" in home  # which is which, beside each other
     withdrawn, original = store.served_reports(db, 1)
     assert withdrawn["signature_ok"] and withdrawn["current"] and not original["current"]
     assert withdrawn["report"]["status"] == "withdrawn" and withdrawn["report"]["items"] == []

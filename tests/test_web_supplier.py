@@ -66,7 +66,8 @@ def test_the_home_page_says_when_a_lab_fails_or_withdraws_a_batchs_report(app, s
     assert '<strong class="bad">检测报告已撤回</strong>' in listed and "· 正常" not in listed
     batch = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
     lab = batch[batch.index('id="lab"'):]
-    assert "· 已撤回" in lab and "· 已被撤回" in lab and "已被更正" not in lab
+    assert "· 撤回声明（撤回了第 1 版）" in lab and "· 已被撤回（撤回声明是第 2 版）" in lab
+    assert "已被更正" not in lab
 
 
 def test_the_home_page_lists_only_this_suppliers_products_and_batches(supplier, db):

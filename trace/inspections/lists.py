@@ -58,15 +58,19 @@ _FAILS_AN_ITEM = ("EXISTS (SELECT 1 FROM json_each({0}, '$.items') WHERE "
 def reports_by(db: sqlite_utils.Database, agency_id: int, *, search: str = "",
                offset: int = 0, limit: int = -1) -> list[dict]:
     """An agency's stored reports, newest first, each with whether it is current,
-    whether it withdraws its report, and whether a withdrawal superseded it;
+    whether it withdraws its report, and the version of the withdrawal that
+    superseded it, if one did (``withdrawn_by``);
     ``search`` keeps those whose report number or lot holds it."""
     where, args = _report_search(search)
-    return [dict(row, current=not row.pop("superseded"), withdrawn=bool(row["withdrawn"]),
-                 withdrawn_by=bool(row["withdrawn_by"])) for row in db.query(
+    return [dict(row, current=not row.pop("superseded"), withdrawn=bool(row["withdrawn"]))
+            for row in db.query(
         "SELECT r.report_no, r.version, r.supersedes, r.created_at, b.gtin, b.lot, "
         "p.name AS product, "
         f"{_WITHDRAWAL.format('r')} AS withdrawn, {_SUPERSEDED.format('r', '')} AS superseded, "
-        f"{_SUPERSEDED.format('r', ' AND ' + _WITHDRAWAL.format('n'))} AS withdrawn_by "
+        # the version of the withdrawal that superseded this one, if one did
+        "(SELECT n.version FROM inspection_reports n WHERE n.agency_id = r.agency_id "
+        "AND n.report_no = r.report_no AND n.supersedes = r.version AND "
+        f"{_WITHDRAWAL.format('n')}) AS withdrawn_by "
         f"FROM {_REPORTS_OF_BATCHES} WHERE r.agency_id = ?{where} "
         "ORDER BY r.id DESC LIMIT ? OFFSET ?", [agency_id, *args, limit, offset])]
 
