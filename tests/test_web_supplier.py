@@ -122,6 +122,9 @@ def test_a_product_form_says_every_problem_at_once_and_reads_months(supplier, db
         "gtin": "6971234567895", "name": "西湖龙井", "shelf_life_days": "18 个月"})
     assert done.status_code == 303
     assert catalog.get_product(db, "6971234567895").shelf_life_months == 18
+    catalog.new_batch(db, "06971234567895", "LJ-1", produced_on="2026-01-31")
+    page = supplier.get("/supplier/batches/06971234567895/LJ-1").get_data(as_text=True)
+    assert "<dt>保质期</dt><dd>18 个月</dd>" in page and "2027-07-31" in page  # as buyers read it
     form = supplier.get("/supplier/products/6971234567895/edit").get_data(as_text=True)
     assert 'name="shelf_life_days" type="text" maxlength="12" value="18个月"' in form
 
