@@ -87,6 +87,17 @@ def test_at_most_one_checkpoint_a_second(db, ledger_signer, make_batch):
     assert checkpoints.at_size(db, first.size) == first and checkpoints.latest(db) == later
 
 
+def test_the_status_says_how_much_of_the_log_a_signed_checkpoint_covers(
+        db, ledger_signer, make_batch):
+    before = checkpoints.status(db)
+    assert before.signed == 0 and before.signed_at is None and before.unsigned == before.size
+    made = checkpoints.issue_if_due(db, ledger_signer, ORIGIN)
+    make_batch()  # appended after the checkpoint: not yet covered
+    now = checkpoints.status(db)
+    assert (now.signed, now.unsigned) == (made.size, now.size - made.size) and now.unsigned > 0
+    assert now.signed_at
+
+
 def test_a_request_that_wrote_signs_a_checkpoint_as_it_ends(app, client, db, ledger_signer,
                                                             issued_urls):
     from conftest import post_form

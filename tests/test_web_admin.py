@@ -53,6 +53,18 @@ def test_a_sign_up_named_like_a_registered_supplier_is_flagged_before_approval(o
     assert catalog.find_supplier(db, look_alike.id).approved
 
 
+def test_the_operator_sees_how_far_the_ledger_is_signed(operator, db, make_batch):
+    from trace.transparency import checkpoints
+    make_batch()  # a supplier, a product and a batch: leaves in the log
+    status = checkpoints.status(db)
+    assert status.size > 0
+    html = operator.get("/admin/").get_data(as_text=True)
+    card = html[html.index('id="ledger"'):html.index('id="keys"')]
+    assert f"共 {status.size:,} 条记录，最近一次签名的检查点覆盖了 {status.signed:,} 条" in card
+    assert ("还没有签名的检查点" in card) == (status.signed < status.size)
+    assert "python -m trace ledger verify" in card and 'href="/ledger/checkpoint"' in card
+
+
 def test_disable_an_account_revokes_its_tokens(operator, db, make_batch, make_account):
     make_batch()
     email = make_account("supplier", "qc@pearl.example.cn", org="1")

@@ -190,6 +190,25 @@ def latest(db: sqlite_utils.Database) -> Checkpoint | None:
     return parse_note(row[0]) if row else None
 
 
+@dataclass(frozen=True)
+class LedgerStatus:
+    """How far the signed checkpoints cover the log, for the operator's page."""
+
+    size: int                  # leaves appended
+    signed: int                # leaves the newest signed checkpoint covers
+    signed_at: str | None      # when it was signed
+
+    @property
+    def unsigned(self) -> int:
+        return self.size - self.signed
+
+
+def status(db: sqlite_utils.Database) -> LedgerStatus:
+    row = db.execute("SELECT size, at FROM ledger_checkpoints ORDER BY size DESC "
+                     "LIMIT 1").fetchone()
+    return LedgerStatus(log.tree_size(db), row[0] if row else 0, row[1] if row else None)
+
+
 def at_size(db: sqlite_utils.Database, size: int) -> Checkpoint | None:
     row = db.execute("SELECT note FROM ledger_checkpoints WHERE size = ?", [size]).fetchone()
     return parse_note(row[0]) if row else None

@@ -20,6 +20,7 @@ from flask import (Blueprint, current_app, flash, g, redirect, render_template, 
                    url_for)
 
 from .. import accounts, agencies, catalog, keys, recalls, reports, rooms, verification
+from ..transparency import checkpoints
 from ..digits import is_number
 from ..errors import Conflict, InvalidInput, NotFound, TraceError
 from ..inspections import commissions, lists
@@ -72,6 +73,7 @@ def home(status: int = 200, **problem):
                            turned_down=turned_down,
                            keys=keys.list_keys(db), me=signed_in_user(),
                            lost_keys=keys.lost_keys(db, current_app.config["KEYS_DIR"]),
+                           ledger=checkpoints.status(db),
                            stamps=accounts.password_stamps(db),
                            batches=catalog.approved_batches(db),
                            assigned=lists.assignments(db, limit=ASSIGNMENTS_SHOWN),
