@@ -7,9 +7,9 @@ import sqlite3
 
 import pytest
 
-from trace import recalls
+from trace import catalog, recalls
 from trace.codes import parse_link
-from trace.errors import Conflict, InvalidInput, NotFound
+from trace.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT
 
@@ -107,6 +107,24 @@ def test_nothing_about_them_can_be_changed_or_deleted(db, issued_urls):
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             db.execute(statement)
     assert db.execute("SELECT count(*) FROM status_events").fetchone()[0] == 3
+
+
+def test_a_recall_the_platform_made_is_lifted_by_the_platform_only(
+        db, issued_urls, make_account):
+    ops = make_account("admin", "ops@trace.example.cn")
+    recalls.recall_batch(db, GTIN, LOT, "假冒属实", actor=ops)
+    assert recalls.recalled_by_platform(db, catalog.get_batch(db, GTIN, LOT).id) == ops
+    with pytest.raises(Forbidden, match="only the platform can lift"):
+        recalls.unrecall_batch(db, GTIN, LOT, "自称复检合格", actor="qc@pearl.example.cn")
+    assert catalog.get_batch(db, GTIN, LOT).status == "recalled"
+    recalls.unrecall_batch(db, GTIN, LOT, "复检合格", actor=ops, by_platform=True)
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="cli:alice")  # a server command
+    assert recalls.recalled_by_platform(db, catalog.get_batch(db, GTIN, LOT).id) == "cli:alice"
+    recalls.unrecall_batch(db, GTIN, LOT, "复检合格", actor="cli:alice", by_platform=True)
+    recalls.recall_batch(db, GTIN, LOT, "主动召回", actor="qc@pearl.example.cn")  # its own
+    assert recalls.recalled_by_platform(db, catalog.get_batch(db, GTIN, LOT).id) is None
+    assert recalls.unrecall_batch(db, GTIN, LOT, "复检合格", actor="qc@pearl.example.cn"
+                                  ).status == "open"
 
 
 @pytest.mark.parametrize("call, error, message", [

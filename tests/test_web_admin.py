@@ -450,7 +450,7 @@ def test_the_operator_finds_what_a_batch_failed(operator, app, db, issued_urls):
 
 
 def test_the_operator_recalls_a_batch_for_its_supplier_and_lifts_it(
-        operator, db, issued_urls, client):
+        app, operator, db, issued_urls, client, make_account, sign_in):
     """A confirmed fake and a supplier who would not act: the recall was CLI-only."""
     page = f"/admin/find?q={GTIN}+{LOT}"
     assert "代供货商召回" in operator.get(page).get_data(as_text=True)
@@ -468,6 +468,18 @@ def test_the_operator_recalls_a_batch_for_its_supplier_and_lifts_it(
     assert scanned.get_json()["verdict"] == "recalled"
     actor = db.execute("SELECT actor FROM status_events ORDER BY id DESC LIMIT 1").fetchone()[0]
     assert actor == OPS  # the supplier's history names who recalled it
+    history = operator.get(page).get_data(as_text=True)
+    assert "市场监管要求召回" in history and f"({OPS})" in history  # who, on the look-up
+    # The supplier cannot lift the platform's recall (a trial's did: 正品 again).
+    supplier = sign_in(app.test_client(), make_account("supplier", "qc@pearl.example.cn",
+                                                       org=CREDIT_CODE))
+    own = f"/supplier/batches/{GTIN}/{LOT}"
+    assert "只能由平台撤销" in supplier.get(own).get_data(as_text=True)
+    refused = post_form(supplier, own + "/status", {"reason": "自称复检合格", "action": "unrecall",
+                                                    "confirm": "1"}, page=own)
+    assert refused.status_code == 403 and "是平台召回的，只能由平台撤销" in refused.get_data(
+        as_text=True)
+    assert catalog.get_batch(db, GTIN, LOT).status == "recalled"
     lifted = post_form(operator, target, {"reason": "复检合格", "action": "unrecall",
                                           "confirm": "1"}, page=page)
     assert lifted.status_code == 303 and catalog.get_batch(db, GTIN, LOT).status == "open"

@@ -20,7 +20,7 @@ from . import catalog
 from .codes import ItemCode, group_serial, normalise_typed_serial, parse_code
 from .db import utc_now
 from .transparency import leaves
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 @dataclass(frozen=True)
@@ -80,17 +80,39 @@ def recall_batch(db: sqlite_utils.Database, gtin: str, lot: str, reason: str,
 
 
 def unrecall_batch(db: sqlite_utils.Database, gtin: str, lot: str, reason: str,
-                   actor: str) -> catalog.Batch:
+                   actor: str, *, by_platform: bool = False) -> catalog.Batch:
+    """Lift a batch's recall. One the platform made (``recalled_by_platform``) is
+    lifted by the platform only (``by_platform``: its operator or a server
+    command): a supplier lifting a confirmed fake's recall put 正品 back on it."""
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
     reason = _reason(reason)
     if batch.status != "recalled":
         raise Conflict(f"batch {batch.lot} of {batch.gtin} is not recalled",
                        message_zh=f"批次 {batch.lot} 没有被召回")
+    if not by_platform and recalled_by_platform(db, batch.id):
+        raise Forbidden(f"the platform recalled batch {batch.lot}: only the platform can lift "
+                        "that recall; contact its operator",
+                        message_zh=f"批次 {batch.lot} 是平台召回的，只能由平台撤销；"
+                                   "复检合格等情况请联系平台运营方")
     with db.atomic():
         _record(db, batch.id, None, "unrecall", reason, actor)
         db.execute("UPDATE batches SET status = 'open', status_reason = NULL WHERE id = ?",
                    [batch.id])
     return catalog.get_batch_by_id(db, batch.id)
+
+
+def recalled_by_platform(db: sqlite_utils.Database, batch_id: int) -> str | None:
+    """Who recalled the batch, if its standing recall is the platform's: the operator
+    on the web (an admin account) or a server command (cli:USER); else None."""
+    row = db.execute("SELECT actor FROM status_events WHERE batch_id = ? AND item_id IS NULL "
+                     "AND action = 'recall' ORDER BY id DESC LIMIT 1", [batch_id]).fetchone()
+    if row is None:
+        return None
+    actor = row[0]
+    if actor.startswith("cli:"):
+        return actor
+    role = db.execute("SELECT role FROM users WHERE email = ?", [actor]).fetchone()
+    return actor if role and role[0] == "admin" else None
 
 
 def _item(db: sqlite_utils.Database, code: ItemCode) -> dict:

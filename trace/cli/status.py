@@ -62,7 +62,7 @@ def batch_unrecall(gtin: str, lot: str, reason: str, actor: str):
     Example:
       python -m trace batch unrecall --gtin 09521234000013 --lot ZJ-2611-A --reason 复检合格
     """
-    batch = recalls.unrecall_batch(database(), gtin, lot, reason, actor)
+    batch = recalls.unrecall_batch(database(), gtin, lot, reason, actor, by_platform=True)
     click.echo(f"Batch {batch.lot} of {batch.gtin} is no longer recalled")
 
 

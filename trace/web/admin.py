@@ -134,7 +134,8 @@ def find():
                            failed=inspection_store.failed_tests(list(served)),
                            supplier=catalog.supplier_of(db, catalog.get_product(db, batch.gtin))
                            if batch else None,
-                           taken_back=recalls.items_taken_back(db, batch.id) if batch else {})
+                           taken_back=recalls.items_taken_back(db, batch.id) if batch else {},
+                           batch_events=recalls.events_for(db, batch.id)[-5:] if batch else [])
 
 
 def _lots_of(db, asked: str) -> str:
@@ -221,7 +222,6 @@ def batch_status(gtin: str, lot: str):
     db = get_db()
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
     lifting = request.form.get("action") == "unrecall"
-    change = recalls.unrecall_batch if lifting else recalls.recall_batch
     try:
         if request.form.get("confirm") != "1":
             raise InvalidInput(
@@ -229,8 +229,11 @@ def batch_status(gtin: str, lot: str):
                 "tick the box to confirm: every code of the batch is recalled",
                 message_zh="请勾选确认：本批次已查明可以放心使用" if lifting else
                 "请勾选确认：整批的所有码都将被召回")
-        change(db, batch.gtin, batch.lot, request.form.get("reason", ""),
-               signed_in_user().email)
+        reason, actor = request.form.get("reason", ""), signed_in_user().email
+        if lifting:
+            recalls.unrecall_batch(db, batch.gtin, batch.lot, reason, actor, by_platform=True)
+        else:
+            recalls.recall_batch(db, batch.gtin, batch.lot, reason, actor)
     except TraceError as error:
         flash(in_reader_language(error), "batch-bad")
     else:

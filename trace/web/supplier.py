@@ -275,6 +275,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         reports=served, failed=inspection_store.failed_tests(served),
         max_topup=MAX_WEB_TOPUP, one_time_key=secrets.token_urlsafe(16),
         cancelled=cancelled, cancellable=cancellable, printing_pins=printing_pins,
+        platform_recall=found.status == "recalled" and recalls.recalled_by_platform(db, found.id),
         shortened=downloads.shortened_name(chosen, product.name) if chosen else None,
         top_ups=downloads.top_ups(db, found.id), pin_stock=pin_stocks[0] if pin_stocks else None
     ), status
