@@ -30,7 +30,7 @@ from ..catalog import looks_like_food, printed_gtin
 from ..codes import group_serial
 from ..inspections import glossary, store as inspection_store
 from ..phones import numbers_in, tel_href
-from ..errors import KeyProblem, StorageUnavailable, TooManyAttempts, TraceError
+from ..errors import InvalidInput, KeyProblem, StorageUnavailable, TooManyAttempts, TraceError
 from . import assets, i18n
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -164,6 +164,16 @@ def same_origin_path(raw: str) -> str:
     """
     path = quote(raw, safe=_LINK_SAFE)
     return "/" + path.lstrip("/")
+
+
+def require_recall_confirmed(lifting: bool) -> None:
+    """A batch's recall, or its lifting, reads to buyers at once: ticked, or refused."""
+    if request.form.get("confirm") != "1":
+        raise InvalidInput(
+            "tick the box to confirm the batch is safe to use again" if lifting else
+            "tick the box to confirm: every code of the batch is recalled",
+            message_zh="请勾选确认：本批次已查明可以放心使用" if lifting else
+            "请勾选确认：整批的所有码都将被召回")
 
 
 def fill(text: str, **values) -> Markup:

@@ -25,7 +25,7 @@ from ..digits import is_number
 from ..errors import Conflict, InvalidInput, NotFound, TraceError
 from ..inspections import commissions, lists
 from ..inspections import store as inspection_store
-from . import attachment, get_db, in_reader_language, link
+from . import attachment, get_db, in_reader_language, link, require_recall_confirmed
 from .auth import role_required, signed_in_user
 from .i18n import t
 
@@ -223,12 +223,7 @@ def batch_status(gtin: str, lot: str):
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
     lifting = request.form.get("action") == "unrecall"
     try:
-        if request.form.get("confirm") != "1":
-            raise InvalidInput(
-                "tick the box to confirm the batch is safe to use again" if lifting else
-                "tick the box to confirm: every code of the batch is recalled",
-                message_zh="请勾选确认：本批次已查明可以放心使用" if lifting else
-                "请勾选确认：整批的所有码都将被召回")
+        require_recall_confirmed(lifting)
         reason, actor = request.form.get("reason", ""), signed_in_user().email
         if lifting:
             recalls.unrecall_batch(db, batch.gtin, batch.lot, reason, actor, by_platform=True)

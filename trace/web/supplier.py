@@ -35,7 +35,7 @@ from ..inspections import commissions
 from ..inspections import lists as inspection_lists
 from ..inspections import store as inspection_store
 from ..errors import InvalidInput, TraceError
-from . import attachment, each_told, get_db, in_reader_language, link
+from . import attachment, each_told, get_db, in_reader_language, link, require_recall_confirmed
 from .i18n import t
 from .auth import role_required, signed_in_user
 
@@ -465,12 +465,7 @@ def batch_status(gtin: str, lot: str):
     lifting = request.form.get("action") == "unrecall"
     change = recalls.unrecall_batch if lifting else recalls.recall_batch
     try:
-        if request.form.get("confirm") != "1":  # either way buyers read it at once
-            raise InvalidInput(
-                "tick the box to confirm the batch is safe to use again" if lifting else
-                "tick the box to confirm: every code of the batch is recalled",
-                message_zh="请勾选确认：本批次已查明可以放心使用" if lifting else
-                "请勾选确认：整批的所有码都将被召回")
+        require_recall_confirmed(lifting)  # either way buyers read it at once
         change(db, found.gtin, found.lot, request.form.get("reason", ""),
                signed_in_user().email)
     except TraceError as error:
