@@ -305,3 +305,12 @@ def test_a_shelf_life_typed_with_its_condition_gives_the_storage_when_none_is_gi
     assert said.storage == "0–4 °C 冷藏"  # the clerk's own words stand
     assert catalog.described_product(supplier.id, GTIN, "龙井茶",
                                      shelf_life_days="18个月").storage is None
+
+
+def test_products_are_found_by_their_name_or_their_suppliers(db):
+    supplier = catalog.add_supplier(db, "诸暨市山下湖明珠珍珠有限公司", CREDIT_CODE)
+    catalog.add_product(db, supplier, GTIN, "淡水珍珠项链")
+    assert [p["name"] for p in catalog.find_products(db, "珍珠项链")] == ["淡水珍珠项链"]
+    assert [p["supplier"] for p in catalog.find_products(db, "山下湖")] == [supplier.name]
+    assert catalog.find_products(db, "龙井") == [] and catalog.find_products(db, "  ") == []
+    assert catalog.find_products(db, "％") == []  # no LIKE wildcard: found as written

@@ -485,6 +485,17 @@ def test_the_operator_recalls_a_batch_for_its_supplier_and_lifts_it(
     assert lifted.status_code == 303 and catalog.get_batch(db, GTIN, LOT).status == "open"
 
 
+def test_the_operator_finds_a_product_or_company_named_on_the_phone(operator, db, make_batch):
+    """'珍珠' read 这不是标签上印的追溯码格式, twice: a caller names the goods or the seller."""
+    make_batch()
+    for asked in ("珍珠项链", "明珠珍珠", "山下湖"):  # product, company, place in its name
+        page = operator.get("/admin/find", query_string={"q": asked}).get_data(as_text=True)
+        assert "名称相符的商品（1 个）" in page and "诸暨淡水珍珠项链" in page, asked
+        assert f'href="/admin/find?q={GTIN[1:]}"' in page and "不是标签上印的追溯码格式" not in page
+    nothing = operator.get("/admin/find", query_string={"q": "不存在的东西"}).get_data(as_text=True)
+    assert "名称相符的商品" not in nothing and "不是标签上印的追溯码格式" in nothing
+
+
 def test_the_operator_reads_a_barcode_alone_a_recall_and_a_forged_codes_report(
         operator, db, issued_urls):
     from trace import recalls, reports

@@ -17,8 +17,8 @@ from .batches import (EARLIEST_PRODUCTION, LOT_RE, MAX_BATCH_QUANTITY, approved_
                       get_batch, get_batch_by_id, issued_count, list_batches, new_batch,
                       normalise_lot, owned_batch, require_not_cancelled, unregistered_batch)
 from .products import (FOOD_WORDS, MAX_SHELF_LIFE_DAYS, MAX_SHELF_LIFE_MONTHS, add_product,
-                       described_product, get_product, list_products, looks_like_food,
-                       normalise_gtin, owned_product, printed_gtin)
+                       described_product, find_products, get_product, list_products,
+                       looks_like_food, normalise_gtin, owned_product, printed_gtin)
 from .records import Batch, Product, Supplier
 from .suppliers import (LOOK_ALIKE, Contact, add_supplier, approve_supplier, find_supplier,
                         list_suppliers, look_alikes, reject_supplier, require_approved,
@@ -31,8 +31,8 @@ __all__ = [
     "issued_count", "list_batches", "new_batch", "normalise_lot", "owned_batch",
     "require_not_cancelled", "unregistered_batch",
     "FOOD_WORDS", "MAX_SHELF_LIFE_DAYS", "MAX_SHELF_LIFE_MONTHS", "add_product",
-    "described_product", "get_product", "list_products", "looks_like_food", "normalise_gtin",
-    "owned_product", "printed_gtin",
+    "described_product", "find_products", "get_product", "list_products", "looks_like_food",
+    "normalise_gtin", "owned_product", "printed_gtin",
     "Batch", "Product", "Supplier",
     "LOOK_ALIKE", "Contact", "add_supplier", "approve_supplier", "find_supplier",
     "list_suppliers", "look_alikes", "reject_supplier", "require_approved", "set_contact",

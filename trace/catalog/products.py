@@ -280,6 +280,19 @@ def owned_product(db: sqlite_utils.Database, supplier_id: int, gtin: str) -> Pro
     return product
 
 
+def find_products(db: sqlite_utils.Database, words: str, limit: int = 10) -> list[dict]:
+    """Products whose name or supplier's name holds ``words`` (as typed: full-width
+    folded), for the operator asked about '珍珠项链' or a company by phone."""
+    text = unicodedata.normalize("NFKC", words or "").strip()
+    if not text:
+        return []
+    return list(db.query(
+        "SELECT p.gtin, p.name, s.name AS supplier FROM products p "
+        "JOIN suppliers s ON s.id = p.supplier_id "
+        "WHERE instr(p.name, ?) OR instr(s.name, ?) ORDER BY p.name, p.gtin LIMIT ?",
+        [text, text, limit]))
+
+
 def list_products(db: sqlite_utils.Database, supplier: Supplier | None = None) -> list[dict]:
     sql = ("SELECT p.gtin, p.name, p.specification, s.id AS supplier_id, s.name AS supplier "
            "FROM products p JOIN suppliers s ON s.id = p.supplier_id")

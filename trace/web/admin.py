@@ -119,6 +119,10 @@ def find():
     if getattr(found, "reason_code", None) == "typed_barcode" and _lots_of(db, asked):
         # A buyer reading the barcode alone: its product and lots, to ask which one.
         found, problem = None, t("admin.find_barcode_only") + _lots_of(db, asked)
+    named = catalog.find_products(db, asked) \
+        if getattr(found, "reason_code", None) == "typed_format" else []
+    if named:  # a product or company named on the phone, not a code
+        found = None
     batch = found["batch"] if isinstance(found, dict) else getattr(found, "batch", None)
     serial = getattr(found, "serial", None) if batch else None
     about = reports.list_reports(db, batch.gtin, lot=batch.lot, serial=serial, limit=20) \
@@ -126,7 +130,7 @@ def find():
     served = found["inspections"] if isinstance(found, dict) else \
         getattr(found, "inspections", ())
     return render_template("admin/find.html", asked=asked, found=found, problem=problem,
-                           reported=reported, batch=batch, about=about,
+                           reported=reported, batch=batch, about=about, named=named,
                            outcomes=reports.OUTCOMES,
                            outcome_history=reports.outcome_corrections(db, reported.id)
                            if reported else [],
