@@ -24,7 +24,7 @@ from ..transparency import checkpoints
 from ..digits import is_number
 from ..errors import Conflict, InvalidInput, NotFound, TraceError
 from ..inspections import commissions, lists
-from ..inspections import store as inspection_store
+from ..inspections import report as inspection_reports, store as inspection_store
 from . import attachment, get_db, in_reader_language, link, require_recall_confirmed
 from .auth import role_required, signed_in_user
 from .i18n import t
@@ -116,30 +116,37 @@ def find():
             problem = t("admin.find_no_batch") + _lots_of(db, asked)
         except TraceError as error:  # a barcode that does not add up, a lot with a space
             problem = in_reader_language(error)
-    if getattr(found, "reason_code", None) == "typed_barcode" and _lots_of(db, asked):
-        # A buyer reading the barcode alone: its product and lots, to ask which one.
-        found, problem = None, t("admin.find_barcode_only") + _lots_of(db, asked)
-    named = catalog.find_products(db, asked) \
-        if getattr(found, "reason_code", None) == "typed_format" else []
-    if named:  # a product or company named on the phone, not a code
-        found = None
+    named: list[dict] = []
+    if getattr(found, "reason_code", None) in ("typed_barcode", "typed_format"):
+        found, problem, named = _not_a_code(db, asked, found, problem)
     batch = found["batch"] if isinstance(found, dict) else getattr(found, "batch", None)
     serial = getattr(found, "serial", None) if batch else None
     about = reports.list_reports(db, batch.gtin, lot=batch.lot, serial=serial, limit=20) \
         if batch else []
     served = found["inspections"] if isinstance(found, dict) else \
         getattr(found, "inspections", ())
+    standing = inspection_store.signed_standing(list(served))
     return render_template("admin/find.html", asked=asked, found=found, problem=problem,
                            reported=reported, batch=batch, about=about, named=named,
                            outcomes=reports.OUTCOMES,
                            outcome_history=reports.outcome_corrections(db, reported.id)
                            if reported else [],
-                           lab_reports=inspection_store.signed_standing(list(served)),
-                           failed=inspection_store.failed_tests(list(served)),
+                           lab_reports=standing, failed=inspection_reports.failed_names(standing),
                            supplier=catalog.supplier_of(db, catalog.get_product(db, batch.gtin))
                            if batch else None,
                            taken_back=recalls.items_taken_back(db, batch.id) if batch else {},
                            batch_events=recalls.events_for(db, batch.id)[-5:] if batch else [])
+
+
+def _not_a_code(db, asked: str, found, problem):
+    """(found, problem, named) for words that read as no code: a barcode alone gives
+    its product and lots to ask which; names of goods or a seller, said on the phone,
+    give the products they match. Otherwise the verdict stands as it was."""
+    if found.reason_code == "typed_barcode":
+        lots = _lots_of(db, asked)
+        return (None, t("admin.find_barcode_only") + lots, []) if lots else (found, problem, [])
+    named = catalog.find_products(db, asked)
+    return (None, problem, named) if named else (found, problem, [])
 
 
 def _lots_of(db, asked: str) -> str:
