@@ -55,7 +55,9 @@ CHANGES = {
                "its stored data was edited"),
     "a deleted void": ("status_events", "DELETE FROM status_events WHERE action = 'void'",
                        "event row status_events:2: its row is gone"),
-    "a code's signature": ("items", "UPDATE items SET sig = 'A' || substr(sig, 2) WHERE id = 1",
+    # A first character other than the one it has: 'A' alone left 1 signature in 64 as it was.
+    "a code's signature": ("items", "UPDATE items SET sig = CASE substr(sig, 1, 1) WHEN 'A' "
+                           "THEN 'B' ELSE 'A' END || substr(sig, 2) WHERE id = 1",
                            "(codes_issued of 09521234000013/ZJ-2611-A): event row issuances:1"
                            " has changed since it was logged (changed: items_root)"),
     "a subtree": ("ledger_nodes", "UPDATE ledger_nodes SET hash = zeroblob(32) WHERE level = 1 "
