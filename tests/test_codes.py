@@ -32,6 +32,24 @@ def test_sign_and_verify_round_trip():
     assert parsed == code
 
 
+def test_a_remembered_answer_holds_only_for_the_same_key_signature_and_message():
+    """Checks are remembered; a good answer must never carry over to another key,
+    an altered signature or another serial, nor a bad answer make a good code bad."""
+    key, other = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    public, other_public = (k.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+                            for k in (key, other))
+    sig = sign_item(key, "K1", "09521234000013", "L-1", "ABCDEFGHJKMN")
+    code = ItemCode("09521234000013", "L-1", "ABCDEFGHJKMN", "K1", sig)
+    altered = ("B" if sig[0] == "A" else "A") + sig[1:]
+    for _ in range(2):  # the second round reads remembered answers
+        assert verify_signature(public, code)
+        assert not verify_signature(other_public, code)
+        assert not verify_signature(public, ItemCode(code.gtin, code.lot, code.serial, "K1",
+                                                     altered))
+        assert not verify_signature(public, ItemCode(code.gtin, code.lot, "ABCDEFGHJKMP",
+                                                     "K1", sig))
+
+
 def test_decode_signature_rejects_non_canonical_encodings():
     raw = bytes(range(64))
     text = encode_signature(raw)

@@ -7,6 +7,7 @@ from trace.backups import backup, restore
 from trace.codes import parse_link
 from trace.issuing import issue_codes
 from trace.scans import Observer, record_scan
+from trace.verification import verify_code
 
 from conftest import BASE_URL, GTIN, LOT
 
@@ -103,3 +104,19 @@ def test_a_revoked_key_is_seen_at_once(db, issuer, issued_urls):
     keys.revoke_key(db, issuer.kid)
     assert snapshots.key(db, issuer.kid).status == "revoked"
     assert snapshots.key(db, "NOSUCHKEY") is None
+
+
+def test_an_item_recalled_on_its_own_shows_its_event_and_no_other_item_does(db, issued_urls):
+    """The facts hold the batch's own events and which items have events of their
+    own; those items' events are read afresh, the others' pages show none."""
+    first, second = (parse_link(url, BASE_URL) for url in issued_urls[:2])
+    recalls.recall_batch(db, GTIN, LOT, "抽检复核", actor="qc")
+    recalls.unrecall_batch(db, GTIN, LOT, "复核合格", actor="qc")
+    recalls.recall_item(db, first, "包装破损", actor="qc")
+    first_events = verify_code(db, first).events
+    second_events = verify_code(db, second).events
+    assert [e.action for e in first_events] == ["recall", "unrecall", "recall_item"]
+    assert first_events[-1].item_serial == first.serial
+    assert [e.action for e in second_events] == ["recall", "unrecall"]
+    recalls.void_item(db, second, "标签印错", actor="qc")  # seen at once, not a minute on
+    assert [e.action for e in verify_code(db, second).events] == ["recall", "unrecall", "void"]

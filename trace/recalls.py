@@ -205,6 +205,13 @@ def events_for(db: sqlite_utils.Database, batch_id: int, item_id: int | None = N
     return [StatusEvent(*row) for row in rows]
 
 
+def items_with_events(db: sqlite_utils.Database, batch_id: int) -> frozenset[int]:
+    """The batch's items that have events of their own (recalled or voided one by one)."""
+    return frozenset(row[0] for row in db.execute(
+        "SELECT DISTINCT item_id FROM status_events WHERE batch_id = ? AND item_id IS NOT NULL",
+        [batch_id]))
+
+
 def items_taken_back(db: sqlite_utils.Database, batch_id: int) -> dict[str, int]:
     """How many of the batch's items were recalled or voided one by one: a batch whose
     own status still reads 正常 may hold some a buyer must not use."""

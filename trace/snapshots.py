@@ -13,7 +13,8 @@ and the batch::
 
 The version is read before the facts: a write landing in between gives facts
 newer than their stamp, never older, and the next read sees the new version.
-Per-item state (an item's status, its scans, its events) is never cached.
+Per-item state (an item's status, its scans, its events) is never cached: the
+facts only say which items have events of their own.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from . import catalog, corrections, keys
+from . import catalog, corrections, keys, recalls
 from .bounded import BoundedCache
 from .db import utc_now
 from .inspections import store as inspection_store
@@ -48,6 +49,15 @@ class BatchFacts:
     inspections: tuple[dict, ...]   # served_reports, newest first, checked at ``stamp``
     stamp: Stamp
     corrections: tuple[corrections.Correction, ...] = ()  # what buyers see, product and batch
+    events: tuple[recalls.StatusEvent, ...] = ()  # the batch's own status events, oldest first
+    items_with_events: frozenset[int] = frozenset()  # items recalled or voided one by one
+
+    def events_of(self, db: sqlite_utils.Database, item_id: int) -> list[recalls.StatusEvent]:
+        """The batch's events and the item's own: read afresh only for the few items
+        that have any (a query a scan saved, on the busiest page)."""
+        if item_id in self.items_with_events:
+            return recalls.events_for(db, self.batch.id, item_id)
+        return list(self.events)
 
 
 _FACTS = BoundedCache(1024)   # stale stamps pile up: it starts afresh when full
@@ -86,7 +96,9 @@ def _read(db: sqlite_utils.Database, batch_id: int, at: Stamp) -> BatchFacts:
     return BatchFacts(batch, product, catalog.supplier_of(db, product),
                       tuple(inspection_store.served_reports(db, batch_id)), at,
                       tuple(corrections.changes_of(db, batch.gtin)
-                            + corrections.batch_changes_of(db, batch_id)))
+                            + corrections.batch_changes_of(db, batch_id)),
+                      tuple(recalls.events_for(db, batch_id)),
+                      recalls.items_with_events(db, batch_id))
 
 
 def renew_epoch(db: sqlite_utils.Database) -> None:

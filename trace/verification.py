@@ -399,8 +399,7 @@ def _verdict_for_item(db: sqlite_utils.Database, item: dict, facts: snapshots.Ba
         history = scans.read_history(db, item["id"], seen, policy, looked_before=bool(seen))
     context = dict(ids, product=facts.product, supplier=facts.supplier, batch=batch,
                    item=item, scans=history, facts_stamp=facts.stamp,
-                   events=_in_time_order(recalls.events_for(db, batch.id, item["id"]),
-                                         facts.corrections),
+                   events=_in_time_order(facts.events_of(db, item["id"]), facts.corrections),
                    inspections=facts.inspections)
     copied = history.copied_reason(policy, viewer_known=seen is not None,
                                    proven_owner=bool(item.get("pin_hash")))

@@ -160,8 +160,10 @@ def issued_count(db: sqlite_utils.Database, batch_id: int) -> int:
 
 
 def find_item(db: sqlite_utils.Database, gtin: str, serial: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM items WHERE gtin = ? AND serial = ?", [gtin, serial]))
-    return rows[0] if rows else None
+    # db.execute, not db.query: no savepoint around a read, on every scan
+    cursor = db.execute("SELECT * FROM items WHERE gtin = ? AND serial = ?", [gtin, serial])
+    row = cursor.fetchone()
+    return dict(zip((column[0] for column in cursor.description), row)) if row else None
 
 
 def find_items_by_serial(db: sqlite_utils.Database, serial: str) -> list[dict]:
