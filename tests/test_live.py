@@ -174,3 +174,12 @@ def test_a_withdrawn_report_leaves_the_page_without_one(app, db, selected):
     shown = live.on_camera(db, selected.id, BASE_URL)
     assert shown.state == "withdrawn" and shown.report["report_no"] == "ZJPQ-2026-0815"
     assert shown.report["status"] == "withdrawn"  # the lab and number, shown as withdrawn
+
+
+def test_a_withdrawal_outranks_a_lifted_recall_that_waits_for_a_recheck(app, db, selected):
+    """The lab's withdrawal is the fact the viewers need (no report stands: the batch
+    must be tested again); 待重新核验 alone read as if a recheck could clear it."""
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    recalls.unrecall_batch(db, GTIN, LOT, "复检合格", actor="qc")
+    withdraw_the_report(app, db)
+    assert live.on_camera(db, selected.id, BASE_URL).state == "withdrawn"

@@ -28,9 +28,10 @@ from ..inspections import store as inspection_store
 from ..rooms import Room, get_room
 from .selection import ABOUT_THE_BATCH, report_check
 
-# Worst first: the page shows the first state that holds.
-STATES = ("recalled", "expired", "failed", "invalid_report", "dropped", "retest", "recheck",
-          "withdrawn", "no_report", "ok")
+# Worst first: the page shows the first state that holds. A lab's withdrawal comes
+# before a lifted recall's recheck: no recheck can clear a batch left with no report.
+STATES = ("recalled", "expired", "failed", "invalid_report", "dropped", "retest", "withdrawn",
+          "recheck", "no_report", "ok")
 _ID = re.compile(r"[A-Za-z0-9_-]{8,32}")
 
 
