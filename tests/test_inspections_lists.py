@@ -36,12 +36,12 @@ def test_a_labs_reports_say_which_stand_which_were_corrected_and_which_withdrawn
     stored(app, db, commissioned, version="2", supersedes="1", reason="更正单位")
     stored(app, db, commissioned, report_no="ZJPQ-2026-0900")
     withdraw(app, db, commissioned, "ZJPQ-2026-0900")
-    states = [(r["report_no"], r["version"], r["current"], r["withdrawn"], r["withdrawn_by"])
-              for r in lists.reports_by(db, commissioned.id)]
-    assert states == [("ZJPQ-2026-0900", "2", True, True, None),
-                      ("ZJPQ-2026-0900", "1", False, False, "2"),  # the withdrawal's version
-                      ("ZJPQ-2026-0815", "2", True, False, None),
-                      ("ZJPQ-2026-0815", "1", False, False, None)]
+    states = [(r["report_no"], r["version"], r["current"], r["withdrawn"], r["withdrawn_by"],
+               r["superseded_by"], r["reason"]) for r in lists.reports_by(db, commissioned.id)]
+    assert states == [("ZJPQ-2026-0900", "2", True, True, None, None, "样品并非取自本批次"),
+                      ("ZJPQ-2026-0900", "1", False, False, "2", "2", None),  # withdrawn
+                      ("ZJPQ-2026-0815", "2", True, False, None, None, "更正单位"),
+                      ("ZJPQ-2026-0815", "1", False, False, None, "2", None)]  # corrected
     assert [r["version"] for r in lists.reports_by(db, commissioned.id, offset=1, limit=2)] \
         == ["1", "2"]
     assert {r["product"] for r in lists.reports_by(db, commissioned.id)} == {"诸暨淡水珍珠项链"}

@@ -69,6 +69,9 @@ def test_sign_a_report_with_its_pdf_then_correct_it(client, db, lab):
     assert served[0]["report"]["reason"] == "光泽等级录入有误"
     page = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     assert "更正原因" in page and "光泽等级录入有误" in page
+    # The lab's own list: which version corrected the first, and why.
+    home = client.get("/agency/").get_data(as_text=True)
+    assert "已被更正（更正版是第 2 版）" in home and "现行版本 · 原因：光泽等级录入有误" in home
 
 
 def test_an_old_correction_link_opens_the_current_version_and_says_so(client, db, lab):
@@ -109,7 +112,7 @@ def test_a_report_signed_in_error_is_withdrawn_with_its_reason(client, db, lab):
     home = client.get("/agency/").get_data(as_text=True)
     assert "已撤回报告 ZJPQ-2026-0901" in home and "withdraw?report_no" not in home
     assert "已被撤回（撤回声明是第 2 版）" in home  # the version it withdrew, not "corrected"
-    assert "撤回声明（撤回了第 1 版）" in home  # which is which, beside each other
+    assert "撤回声明（撤回了第 1 版） · 原因：样品并非取自本批次" in home  # which is which, and why
     withdrawn, original = store.served_reports(db, 1)
     assert withdrawn["signature_ok"] and withdrawn["current"] and not original["current"]
     assert withdrawn["report"]["status"] == "withdrawn" and withdrawn["report"]["items"] == []

@@ -1001,3 +1001,13 @@ def test_the_labs_for_the_products_kind_come_first_with_what_each_tests(supplier
     other = page.index('<optgroup label="其他检测机构（检测范围未写明或不相符）">')
     assert fitting < page.index("浙江省珍珠检测中心 · CMA 231012341234 · 检测范围：珍珠饰品、珍珠") \
         < other < page.index("浙江省食品检验院")
+
+
+def test_the_batch_page_says_which_version_corrected_a_report(app, supplier, db):
+    from test_live import fail_the_report
+    from test_web_public import _stored_report
+    _stored_report(app, db)
+    fail_the_report(app, db)
+    batch = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    lab = batch[batch.index('id="lab"'):]
+    assert "· 已被更正（更正版是第 2 版）" in lab and "已被撤回" not in lab
