@@ -313,6 +313,7 @@ def test_a_finding_is_corrected_with_a_reason_and_both_stay(client, db, issued_u
     assert corrected.handled_outcome == "unfounded" and corrected.outcome_corrected_at
     again = reports.get_report(db, 1)
     assert (again.handled_outcome, again.handled_note) == ("unfounded", "已回访")
+    assert again.outcome_corrected_reason == corrected.outcome_corrected_reason == "误选为属实"
     assert [(c.before, c.after, c.reason, c.actor) for c in reports.outcome_corrections(db, 1)] \
         == [("confirmed", "unfounded", "误选为属实", "ops2")]
     assert db.execute("SELECT outcome FROM report_handlings").fetchone()[0] == "confirmed"

@@ -560,6 +560,7 @@ def test_the_operator_corrects_a_finding_set_wrong_and_both_stay_on_the_page(
     reports.mark_handled(db, 1, actor="ops@trace.example.cn", outcome="confirmed", note="已回访")
     page = operator.get("/admin/find?q=1").get_data(as_text=True)
     assert "更正处理结果" in page and "原来的结果和更正原因都会保留" in page
+    assert "买家打开回执时会看到更正后的结果和更正原因" in page  # the operator writes for them
     refused = post_form(operator, "/admin/reports/1/outcome",
                         {"outcome": "unfounded", "reason": " "}, page="/admin/find?q=1")
     assert refused.status_code == 303
@@ -577,3 +578,5 @@ def test_the_operator_corrects_a_finding_set_wrong_and_both_stay_on_the_page(
     token = reports.receipt_token(app.config["HASH_SECRET"], 1)
     receipt = app.test_client().get(f"/report/1/{token}").get_data(as_text=True)
     assert "不属实" in receipt and "更正了处理结果" in receipt  # not a silent flip
+    assert "更正原因：" in receipt and "误选为属实，复核是买家看错" in receipt  # and why
+    assert "已回访" not in receipt  # the handling note stays the operator's

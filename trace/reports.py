@@ -63,6 +63,7 @@ class Report(ReportForm):
     handled_note: str | None = None
     handled_outcome: str | None = None  # one of OUTCOMES: the latest correction's, if any
     outcome_corrected_at: str | None = None
+    outcome_corrected_reason: str | None = None  # the latest correction's: its buyer reads it
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -122,13 +123,14 @@ _COLUMNS = ("id", "gtin", "lot", "serial", "verdict", "what_seen", "where_bought
             "photo_sha256", "photo_type", "created_at")
 # A report with its handling, if any: "FROM" the two tables, aliased r and h.
 _HANDLED = ("handled_at", "handled_by", "handled_note", "handled_outcome",
-            "outcome_corrected_at")
+            "outcome_corrected_at", "outcome_corrected_reason")
 # What the follow-up found, as last corrected (migration 27), of the report aliased r.
 _OUTCOME = ("coalesce((SELECT c.outcome FROM report_outcome_corrections c "
             "WHERE c.report_id = r.id ORDER BY c.id DESC LIMIT 1), h.outcome)")
 _SELECT = (f"SELECT {', '.join('r.' + column for column in _COLUMNS)}, h.at, h.actor, h.note, "
            f"{_OUTCOME}, (SELECT max(c.at) FROM report_outcome_corrections c "
-           "WHERE c.report_id = r.id) "
+           "WHERE c.report_id = r.id), (SELECT c.reason FROM report_outcome_corrections c "
+           "WHERE c.report_id = r.id ORDER BY c.id DESC LIMIT 1) "
            "FROM reports r LEFT JOIN report_handlings h ON h.report_id = r.id")
 # What a follow-up found (migration 24): a fake or defect, no fake, or not settled.
 OUTCOMES = ("confirmed", "unfounded", "handled")
@@ -237,7 +239,8 @@ def correct_outcome(db: sqlite_utils.Database, report_id: int, *, outcome: str |
         at = utc_now()
         db.execute("INSERT INTO report_outcome_corrections (report_id, outcome, reason, actor, "
                    "at) VALUES (?, ?, ?, ?, ?)", [report_id, outcome, why, actor, at])
-    return replace(report, handled_outcome=outcome, outcome_corrected_at=at)
+    return replace(report, handled_outcome=outcome, outcome_corrected_at=at,
+                   outcome_corrected_reason=why)
 
 
 def outcome_corrections(db: sqlite_utils.Database, report_id: int) -> list[OutcomeCorrection]:
