@@ -463,3 +463,24 @@ def test_a_sheet_of_the_items_alone_fills_in_beside_what_the_form_holds(client, 
     assert filled.status_code == 200 and "已从 导出.xlsx 填入" in html
     assert 'value="ZJPQ-2026-0903"' in html and 'value="2026-11-21"' in html
     assert "珠层厚度 | 0.42 | mm | ≥0.3 | 合格" in html and "光洁度 | 微瑕 B |  |  | —" in html
+
+
+def test_a_pdf_over_its_limit_is_refused_by_the_form_which_keeps_the_typing(
+        app, client, db, lab, monkeypatch):
+    """The 413 page sent a lab back to an empty form; now the form says the PDF is
+    too large and keeps what was typed. A body past twice the limit is still a 413."""
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
+    monkeypatch.setattr(store, "MAX_PDF_BYTES", 2**20)
+    app.config["MAX_CONTENT_LENGTH"] = 2**20
+    large = PDF + b"%" * (2**20)
+    refused = post_form(client, "/agency/reports/new", report_form(
+        pdf=(io.BytesIO(large), "report.pdf"), conclusion="所检项目符合要求（大文件）"),
+        page="/agency/", content_type="multipart/form-data")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "PDF 文件超过 1 MB" in html
+    assert "所检项目符合要求（大文件）" in html and "ZJPQ-2026-0901" in html
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+    too_large = post_form(client, "/agency/reports/new", report_form(
+        pdf=(io.BytesIO(PDF + b"%" * (3 * 2**20)), "report.pdf")), page="/agency/",
+        content_type="multipart/form-data")
+    assert too_large.status_code == 413

@@ -63,8 +63,10 @@ def _check_pdf(record: dict, pdf: bytes | None, db: sqlite_utils.Database) -> No
                                message_zh="报告含有 PDF 哈希，但没有提供 PDF 文件")
         return
     if len(pdf) > MAX_PDF_BYTES:
-        raise InvalidInput(f"the PDF is larger than {MAX_PDF_BYTES // 2**20} MB",
-                           message_zh="PDF 文件超过 20 MB")
+        raise InvalidInput(f"the PDF is larger than {MAX_PDF_BYTES // 2**20} MB: save a "
+                           "smaller copy (a lower scan resolution) and choose it again",
+                           message_zh=f"PDF 文件超过 {MAX_PDF_BYTES // 2**20} MB：请另存一份较小的 "
+                           "PDF（扫描分辨率调低一些）后重新选择")
     if not pdf:
         raise InvalidInput("the PDF file is empty (0 bytes): upload the report's PDF again",
                            message_zh="上传的 PDF 文件是空的（0 字节），请重新选择报告的 PDF")

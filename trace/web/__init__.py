@@ -449,6 +449,14 @@ def _handle_unexpected(error: Exception):
                         "服务器出了点问题，请稍后再试。")
 
 
+def _room_for_an_oversized_pdf() -> None:
+    """The lab's report form takes a body up to twice the PDF limit: a PDF over the
+    limit is read and refused by the form, which keeps everything the lab typed (the
+    413 page before it kept nothing)."""
+    if request.endpoint == "agency.new_report" and request.method == "POST":
+        request.max_content_length = 2 * inspection_store.MAX_PDF_BYTES
+
+
 def _chunked_body_within_limit() -> None:
     """A body sent chunked (no Content-Length) is read whole here, and refused when
     it runs past MAX_CONTENT_LENGTH: werkzeug stops reading at the limit without a
@@ -563,6 +571,7 @@ def register(app: Flask) -> None:
     def _set_lang():
         g.lang = current_lang()
 
+    app.before_request(_room_for_an_oversized_pdf)  # before anything reads the body
     app.before_request(_chunked_body_within_limit)
 
     # Flask-WTF: every POST needs the form's token. Registered after _set_lang, so
