@@ -157,6 +157,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("admin.rotate", "POST", "/admin/keys/rotate", {"confirm": "1"}, ADMIN_ONLY),
     # No buyer has reported anything in this world: the operator is told there is no photo.
     ("admin.find", "GET", "/admin/find?q=RZJ4-WDFF-XA07", None, ADMIN_ONLY),
+    ("admin.report_list", "GET", "/admin/reports?state=open&page=2", None, ADMIN_ONLY),
     ("admin.report_photo", "GET", "/admin/reports/1/photo", None, dict(ADMIN_ONLY, admin="404")),
     ("admin.report_handled", "POST", "/admin/reports/1/handled", {"note": "已回访"}, ADMIN_ONLY),
     ("admin.batch_status", "POST", f"/admin/batches/{GTIN}/{LOT}/status",

@@ -538,7 +538,8 @@ def test_a_report_older_than_the_queues_twenty_is_handled_from_its_look_up(opera
         reports.submit_report(db, reports.ReportForm(f"问题 {n}", "某直播间", gtin=GTIN, lot=LOT),
                               network=f"{n:016d}")
     queue = operator.get("/admin/").get_data(as_text=True)
-    assert 'id="report-1"' not in queue and "在“查找”里输入举报编号即可打开处理" in queue
+    assert 'id="report-1"' not in queue and "还有 1 条较早的待处理举报" in queue
+    assert 'href="/admin/reports?state=open&amp;page=2"' in queue
     page = operator.get("/admin/find?q=1").get_data(as_text=True)
     assert 'name="back" value="find"' in page and "标为已处理" in page
     unsaid = post_form(operator, "/admin/reports/1/handled", {"note": "已回访", "back": "find"},
@@ -580,3 +581,31 @@ def test_the_operator_corrects_a_finding_set_wrong_and_both_stay_on_the_page(
     assert "不属实" in receipt and "更正了处理结果" in receipt  # not a silent flip
     assert "更正原因：" in receipt and "误选为属实，复核是买家看错" in receipt  # and why
     assert "已回访" not in receipt  # the handling note stays the operator's
+
+
+def test_every_report_is_listed_a_page_at_a_time_open_handled_or_all(operator, db):
+    """Beyond the queue's newest 20, a list of every report: open ones lead to their
+    handling, handled ones to a correction; a made-up state or page shows a real one."""
+    from trace import reports
+    for n in range(52):
+        reports.submit_report(db, reports.ReportForm(f"问题 {n}", "某直播间", gtin=GTIN, lot=LOT),
+                              network=f"{n:016d}")
+    reports.mark_handled(db, 52, actor="ops@trace.example.cn", note="已回访", outcome="unfounded")
+    first = operator.get("/admin/reports").get_data(as_text=True)
+    assert "待处理 51 条" in first and "已处理 1 条" in first and "<strong>全部 52 条</strong>" in first
+    assert 'id="report-52"' in first and 'id="report-3"' in first and 'id="report-2"' not in first
+    assert "第 1 / 2 页" in first and 'href="/admin/reports?page=2&amp;state=all"' in first \
+        or 'href="/admin/reports?state=all&amp;page=2"' in first
+    second = operator.get("/admin/reports?state=all&page=2").get_data(as_text=True)
+    assert 'id="report-2"' in second and 'id="report-1"' in second and 'id="report-3"' not in second
+    handled = operator.get("/admin/reports?state=handled").get_data(as_text=True)
+    assert 'id="report-52"' in handled and 'id="report-51"' not in handled
+    assert "不属实" in handled and 'href="/admin/find?q=52#the-report">更正处理结果' in handled
+    still_open = operator.get("/admin/reports?state=open&page=2").get_data(as_text=True)
+    assert 'id="report-1"' in still_open and 'href="/admin/find?q=1#the-report">处理' in still_open
+    for odd, shown in (("?state=<script>&page=-3", 52), ("?page=x", 52),
+                       ("?page=99999999999999999999999", 1)):  # the last page there is
+        answer = operator.get("/admin/reports" + odd)
+        assert answer.status_code == 200 and f'id="report-{shown}"' in answer.get_data(as_text=True)
+    home = operator.get("/admin/").get_data(as_text=True)
+    assert 'href="/admin/reports">全部 52 条举报（含已处理）' in home

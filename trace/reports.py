@@ -153,8 +153,9 @@ def _read(row) -> Report:
 
 def list_reports(db: sqlite_utils.Database, gtin: str | None = None, limit: int = -1, *,
                  still_open: bool | None = None, lot: str | None = None,
-                 serial: str | None = None) -> list[Report]:
-    """The queue, newest first (the latest ``limit``); only one product's with ``gtin``
+                 serial: str | None = None, offset: int = 0) -> list[Report]:
+    """The queue, newest first (``limit`` of them after the newest ``offset``); only one
+    product's with ``gtin``
     (and one batch's with ``lot``, one item's with ``serial``); only those not yet
     followed up (``still_open=True``) or only those that were (``False``)."""
     where, params = [], []
@@ -168,7 +169,8 @@ def list_reports(db: sqlite_utils.Database, gtin: str | None = None, limit: int 
     if still_open is not None:
         where.append(f"h.report_id IS {'' if still_open else 'NOT '}NULL")
     sql = _SELECT + (f" WHERE {' AND '.join(where)}" if where else "")
-    rows = db.execute(sql + " ORDER BY r.id DESC LIMIT ?", [*params, limit]).fetchall()
+    rows = db.execute(sql + " ORDER BY r.id DESC LIMIT ? OFFSET ?",
+                      [*params, limit, max(offset, 0)]).fetchall()
     return [_read(row) for row in rows]
 
 

@@ -4,6 +4,7 @@ and rotate the issuer key. Every route is for a signed-in admin account::
     GET  /admin/                               pending organisations, buyers' reports,
                                                assignments, accounts, keys
     GET  /admin/find?q=                        a code, 追溯码 or batch, and its reports
+    GET  /admin/reports?state=&page=           every buyer's report, a page at a time
     GET  /admin/reports/{id}/photo             a buyer's photo, as a download
     POST /admin/reports/{id}/handled           a buyer's report followed up, with a note
     POST /admin/suppliers/{id}/approve|reject, /admin/agencies/{id}/approve|reject
@@ -81,7 +82,7 @@ def home(status: int = 200, **problem):
                            form=request.form if problem else {}, problem=problem), status
 
 
-REPORTS_SHOWN = 20  # the latest open; the whole queue is `reports list` (JSON too)
+REPORTS_SHOWN = 20  # the latest open; the rest a page at a time at /admin/reports
 HANDLED_SHOWN = 10  # the latest followed up, with what was done
 ASSIGNMENTS_SHOWN = 20  # the latest, with what each lab has sent so far
 
@@ -94,6 +95,31 @@ def _product_names(db, gtins: set[str]) -> dict[str, tuple[str, str]]:
     return {gtin: (product, supplier) for gtin, product, supplier in db.execute(
         f"SELECT p.gtin, p.name, s.name FROM products p JOIN suppliers s "
         f"ON s.id = p.supplier_id WHERE p.gtin IN ({marks})", sorted(gtins))}
+
+
+REPORTS_A_PAGE = 50
+REPORT_STATES = {"open": True, "handled": False, "all": None}  # still_open, as listed
+
+
+@bp.get("/reports")
+def report_list():
+    """Every buyer's report a page at a time, newest first: the open ones, the handled
+    ones or all; each opens on the look-up page, where it is handled or corrected."""
+    db = get_db()
+    state = request.args.get("state", "all")
+    state = state if state in REPORT_STATES else "all"
+    still_open = REPORT_STATES[state]
+    reports_open, reports_total = reports.count_reports(db)
+    counted = {"open": reports_open, "handled": reports_total - reports_open}
+    total = counted.get(state, reports_total)
+    pages = max(1, -(-total // REPORTS_A_PAGE))
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, pages))
+    listed = reports.list_reports(db, still_open=still_open, limit=REPORTS_A_PAGE,
+                                  offset=(page - 1) * REPORTS_A_PAGE)
+    return render_template("admin/reports.html", listed=listed, state=state, page=page,
+                           pages=pages, reports_open=reports_open,
+                           reports_total=reports_total,
+                           product_names=_product_names(db, {r.gtin for r in listed if r.gtin}))
 
 
 @bp.get("/find")
