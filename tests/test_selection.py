@@ -481,3 +481,22 @@ def test_two_reports_are_both_named_and_their_items_counted_as_judged(
     assert checks["results"].ok
     assert checks["results"].detail == \
         "2 份现行报告共 3 个项目合格，另有 1 个分级或不判定项目，无不合格"
+
+
+def test_the_same_form_sent_twice_is_recorded_once(db, room, issued_urls):
+    """A retry (a slow network, a reload of the POST) carries the form's id: two
+    identical rows stood in the 台账, which can never be edited."""
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    form_id = selection.new_form_id()
+    first = selection.record_selection(db, room, result, "待复检", actor="live", form_id=form_id)
+    again = selection.record_selection(db, room, result, "待复检", actor="live", form_id=form_id)
+    assert again == first
+    assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM ledger_leaves WHERE source LIKE 'selections:%'"
+                      ).fetchone()[0] == 1
+    # Another form is another decision; a made-up id is no id at all.
+    assert selection.record_selection(db, room, result, "待复检", actor="live",
+                                      form_id=selection.new_form_id()) != first
+    for odd in ("x", "<script>" * 4):
+        selection.record_selection(db, room, result, "不选用", actor="live", form_id=odd)
+    assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 4

@@ -624,4 +624,12 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "(report_id, id)",
         *_append_only("report_outcome_corrections"),
     ]),
+    (28, [
+        # The check page's form is sent once: a retry (a slow network, a reload of the
+        # POST) carries the same form id and records nothing more. Two identical rows
+        # stood in a room's 台账, which can never be edited.
+        "ALTER TABLE selections ADD COLUMN form_id TEXT",
+        "CREATE UNIQUE INDEX selections_form ON selections(room_id, form_id) "
+        "WHERE form_id IS NOT NULL",
+    ]),
 ]

@@ -9,6 +9,8 @@ to sell the product, and the decision it records (DESIGN §9)::
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
@@ -349,9 +351,11 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
 
 def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck, decision: str,
                      *, actor: str, note: str | None = None,
-                     override_reason: str | None = None) -> int:
+                     override_reason: str | None = None, form_id: str | None = None) -> int:
     """Store the room's decision with the checklist as it stood; 选用 with any failed
-    check needs an override reason, which the 台账 shows."""
+    check needs an override reason, which the 台账 shows. ``form_id``: the check
+    form's own id; the same form sent again records nothing and returns the first
+    record's id."""
     if decision not in DECISIONS:
         raise InvalidInput(f"the decision must be one of {', '.join(DECISIONS)}",
                            message_zh=f"决定须为 {'、'.join(DECISIONS)} 之一")
@@ -368,17 +372,29 @@ def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck,
         failed = ", ".join(check.name for check in result.checks if not check.ok)
         raise Forbidden(f"选用 with failed checks ({failed}) needs --override-reason",
                         message_zh="有未通过的核验项，选用须填写选用理由")
+    form_id = form_id if form_id and FORM_ID.fullmatch(form_id) else None
     with db.atomic():
+        sent = db.execute("SELECT id FROM selections WHERE room_id = ? AND form_id = ?",
+                          [room.id, form_id]).fetchone() if form_id else None
+        if sent:
+            return sent[0]
         cursor = db.execute(
             "INSERT INTO selections (room_id, batch_id, serial, decision, checks, passed, note, "
-            "override_reason, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "override_reason, actor, at, form_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [room.id, result.batch.id, result.serial, decision,
              json.dumps(result.to_json()["checks"], ensure_ascii=False), int(result.ok),
              catalog.clean_text(note, "note", limit=500, multiline=True, what_zh="备注"),
-             reason, actor,
-             utc_now()])
+             reason, actor, utc_now(), form_id])
         leaves.record(db, f"selections:{cursor.lastrowid}")
     return cursor.lastrowid or 0
+
+
+FORM_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_form_id() -> str:
+    """A check form's id, made when the form is shown."""
+    return secrets.token_urlsafe(16)
 
 
 def earlier_decisions(db: sqlite_utils.Database, room: Room, batch_id: int,
