@@ -92,6 +92,16 @@ def test_a_recalled_batch_tells_viewers_who_ordered_what_to_do(client, db, on_ai
     assert "所检项目符合" not in html and "ZJPQ-2026-0815" in html  # the report stays named
 
 
+def test_a_batch_the_room_stopped_selling_says_so_in_a_viewers_words(
+        client, db, room, on_air, issued_urls):
+    """选用 is the room's own word: viewers are told the room stopped selling it and
+    that it is not a recall, and whom to ask if they already ordered."""
+    decide(db, room, issued_urls[1], "不选用")
+    html = client.get(on_air).get_data(as_text=True)
+    assert "本直播间已停售这批商品" in html and "（不是召回）" in html and "直播间客服" in html
+    assert "选用" not in html
+
+
 def test_the_item_page_names_the_rooms_that_selected_its_batch(
         client, db, on_air, issued_urls):
     """A buyer who bought from a stream saw its room named on the batch page only."""

@@ -26,7 +26,8 @@ def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
     heading = page[page.index('class="product-name"'):page.index("有核验项未通过")]
     assert "淡水珍珠项链" in heading and "ZJ-2611-A" in heading  # which sample this is
     refused = post_form(streamer, "/streamer/records",
-                        {"code": url, "decision": "选用", "note": "样品完好"},
+                        {"code": url, "decision": "选用", "note": "样品完好",
+                         "form_id": re.search(r'name="form_id" value="([^"]+)"', page).group(1)},
                         page="/streamer/")
     assert refused.status_code == 403 and "须填写选用理由" in refused.get_data(as_text=True)
     assert "淡水珍珠项链" in refused.get_data(as_text=True)
@@ -41,12 +42,16 @@ def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
     switched = streamer.get("/streamer/records?lang=en")
     assert switched.status_code == 303 and switched.headers["Location"].startswith("/streamer/")
     assert 'href="/account"' in streamer.get("/?lang=zh").get_data(as_text=True)  # and the home
-    done = post_form(streamer, "/streamer/records",
-                     {"code": url, "decision": "选用", "override_reason": "报告已送检"},
-                     page="/streamer/")
-    assert done.status_code == 303
+    form_id = re.search(r'name="form_id" value="([^"]+)"', page).group(1)
+    assert form_id in refused.get_data(as_text=True)  # the refused form is still this one
+    for _ in range(2):  # sent again on a slow network: recorded once
+        done = post_form(streamer, "/streamer/records",
+                         {"code": url, "decision": "选用", "override_reason": "报告已送检",
+                          "form_id": form_id}, page="/streamer/")
+        assert done.status_code == 303
+    assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 1
     home = streamer.get("/streamer/").get_data(as_text=True)
-    assert "已记录：选用" in home and "共 1 条记录" in home
+    assert "已记录：诸暨淡水珍珠项链 · 批次 ZJ-2611-A · 选用。" in home and "共 1 条记录" in home
     again = streamer.get("/streamer/check", query_string={"code": url}).get_data(as_text=True)
     earlier = again[again.index("本直播间之前对这个批次的记录"):again.index('id="decide"')]
     assert "选用" in earlier and "报告已送检" in earlier and "live@room.example.cn" in earlier
@@ -202,6 +207,9 @@ def test_a_paused_batchs_open_page_stays_in_the_workspace(streamer, db, app, iss
     home = streamer.get("/streamer/").get_data(as_text=True)
     card = home[home.index('id="live"'):home.index('id="ledger"')]
     assert "待复检 · 暂停销售" in card and f'href="{live_path}"' in card
+    # Said where the room lands: which batch, and that its on-camera page is paused.
+    assert "已记录：诸暨淡水珍珠项链 · 批次 ZJ-2611-A · 待复检。这个批次的开播核验页现在显示暂停销售" \
+        in home
 
 
 def test_the_check_shows_the_registered_photo_to_hold_the_sample_against(

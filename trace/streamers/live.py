@@ -84,6 +84,12 @@ def recalled_since_check(db: sqlite_utils.Database, room_id: int, batch_id: int)
         [batch_id, room_id, batch_id]).fetchone()[0] == 1
 
 
+def has_page(db: sqlite_utils.Database, room_id: int, batch_id: int) -> bool:
+    """Whether the room has opened an on-camera page for the batch."""
+    return db.execute("SELECT 1 FROM live_pages WHERE room_id = ? AND batch_id = ?",
+                      [room_id, batch_id]).fetchone() is not None
+
+
 def open_live(db: sqlite_utils.Database, room: Room, gtin: str, lot: str, *,
               actor: str) -> LivePage:
     """The room's on-camera page for the batch (the same one each time, so the address

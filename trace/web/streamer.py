@@ -69,7 +69,8 @@ def _check_page(code: str, result: selection.SampleCheck, form, error: str | Non
     earlier = selection.earlier_decisions(db, g.room, result.batch.id) if result.batch else []
     return render_template("streamer/check.html", code=code, result=result, form=form,
                            product=product, earlier=earlier,
-                           decide_error=error)  # beside the decision
+                           decide_error=error,  # beside the decision
+                           form_id=form.get("form_id") or selection.new_form_id())
 
 
 @bp.route("/records", methods=["GET", "POST"])
@@ -84,12 +85,32 @@ def record():
     try:
         selection.record_selection(get_db(), g.room, result, form.get("decision", ""),
                                    actor=signed_in_user().email, note=form.get("note"),
-                                   override_reason=form.get("override_reason"))
+                                   override_reason=form.get("override_reason"),
+                                   form_id=form.get("form_id"))
     except TraceError as error:  # switching language re-opens this sample's check
         g.page_path = url_for("streamer.check", code=code)
         return _check_page(code, result, form, in_reader_language(error)), error.status
-    flash(t("streamer.recorded").format(decision=form.get("decision")), "ok")
+    flash(_recorded(result, form.get("decision", "")), "ok")
     return redirect(link("streamer.home"), 303)
+
+
+DECISIONS_EN = {"选用": "Select", "不选用": "Do not select", "待复检": "Re-test first"}
+
+
+def _recorded(result: selection.SampleCheck, decision: str) -> str:
+    """What was recorded, for which batch, and what its on-camera page shows now: a
+    room checking several samples could not tell which batch a record paused."""
+    db, batch = get_db(), result.batch
+    assert batch is not None  # record_selection refused a code of no batch
+    product = catalog.get_product(db, batch.gtin)
+    said = t("streamer.recorded_batch").format(
+        decision=DECISIONS_EN.get(decision, decision) if g.get("lang") == "en" else decision,
+        product=product.name, lot=batch.lot)
+    if result.verdict == "forged":  # a note on a fake, not a decision on the batch
+        return said
+    if decision != "选用" and live.has_page(db, g.room.id, batch.id):
+        return said + (" " if g.get("lang") == "en" else "") + t("streamer.live_paused")
+    return said
 
 
 @bp.get("/ledger.<kind>")
