@@ -82,7 +82,8 @@ def test_parse_without_base_accepts_any_http_origin_in_any_case():
         parse_code(f"ftp://example.org/01/09521234000013/10/L/21/S?k=K&s={SIG}")
 
 
-@pytest.mark.parametrize("origin", ["HTTPS://TRACE.EXAMPLE.CN", "Https://Trace.Example.cn"])
+@pytest.mark.parametrize("origin", ["HTTPS://TRACE.EXAMPLE.CN", "Https://Trace.Example.cn",
+                                    "http://trace.example.cn"])  # a streamer typed http
 def test_scheme_and_host_of_our_base_compare_without_case(origin):
     code = parse_code(f"{origin}/01/09521234000013/10/L/21/S?k=K&s={SIG}", BASE)
     assert (code.gtin, code.lot, code.serial, code.kid) == ("09521234000013", "L", "S", "K")
@@ -91,8 +92,8 @@ def test_scheme_and_host_of_our_base_compare_without_case(origin):
 @pytest.mark.parametrize("url", [
     "https://trace.example.cn.evil.example/01/09521234000013/10/L/21/S",
     "https://trace.example.cn@evil.example/01/09521234000013/10/L/21/S",
-    "http://trace.example.cn/01/09521234000013/10/L/21/S",
     "https://trace.example.cn:8443/01/09521234000013/10/L/21/S",
+    "http://trace.example.cn:8443/01/09521234000013/10/L/21/S",
     "trace.example.cn/01/09521234000013/10/L/21/S",
 ])
 def test_only_our_own_origin_is_accepted_with_a_base(url):

@@ -246,3 +246,12 @@ def test_a_batch_recalled_since_the_check_says_how_to_sell_it_again(
     home = streamer.get("/streamer/").get_data(as_text=True)
     assert "召回已撤销 · 待重新核验" in home and "扫一件样品重新核验" in home
     assert 'href="#check"' in home and 'id="check"' in home
+
+
+def test_a_code_pasted_with_the_other_scheme_is_checked_not_called_cut_off(
+        streamer, issued_urls):
+    """https for http (or back) names the same code on our host; it read as 网址不完整."""
+    scheme, rest = issued_urls[0].split("://", 1)
+    other = ("https" if scheme == "http" else "http") + "://" + rest
+    page = streamer.get("/streamer/check", query_string={"code": other}).get_data(as_text=True)
+    assert "网址不完整" not in page and 'id="decide"' in page and "ZJ-2611-A" in page

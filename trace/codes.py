@@ -162,11 +162,18 @@ def _host(origin: str) -> str:
     return origin.split("://", 1)[1].rsplit(":", 1)[0].lower()
 
 
+def _netloc(origin: str) -> str:
+    """Host and port, as the origin writes them, in lower case; no scheme."""
+    return origin.split("://", 1)[1].lower()
+
+
 def strip_base(url: str, base_url: str | None) -> str:
     """Return the path and query of ``url`` after our base URL (or any origin).
 
     Scheme and host compare without regard to case (RFC 3986 §6.2.2.1: a
-    camera app may well upper-case them); the path never does.
+    camera app may well upper-case them); the path never does. http and https
+    name the same code on our host: a scan reaches us by either (the proxy moves
+    http to https), so a pasted copy with the other one is ours too.
     """
     if not isinstance(url, str) or not url:
         raise InvalidCode("no URL given", message_zh="未提供网址")
@@ -180,7 +187,7 @@ def strip_base(url: str, base_url: str | None) -> str:
     base_origin = _ORIGIN_RE.match(base)
     prefix = base[base_origin.end():] if base_origin else base
     rest = url[match.end():] if match else ""
-    if not (match and base_origin and match.group().lower() == base_origin.group().lower()
+    if not (match and base_origin and _netloc(match.group()) == _netloc(base_origin.group())
             and rest.startswith(prefix + "/")):
         # Another host is a look-alike site; our host with another scheme or port is
         # only a bad copy of our address.
