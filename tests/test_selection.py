@@ -363,7 +363,7 @@ def test_an_item_failed_by_two_reports_is_named_once(app, db, room, issued_urls)
     store.store_report(db, again, *signing.sign_with_agency_key(db, app.config["KEYS_DIR"],
                                                                 lab.id, again), pdf=pdf)
     result = selection.check_sample(db, issued_urls[0], BASE_URL)
-    assert detail(result, "results") == "不合格项目：铅"
+    assert detail(result, "results") == "不合格项目：铅（重金属）；这批商品不能上播，请联系供货商"
 
 
 def test_a_current_report_failing_its_signature_fails_the_report_check(app, db, room,

@@ -102,6 +102,21 @@ def test_a_batch_the_room_stopped_selling_says_so_in_a_viewers_words(
     assert "选用" not in html
 
 
+def test_a_failed_item_is_named_with_its_kind_for_viewers(app, client, db, on_air):
+    """联苯菊酯 alone means nothing to a viewer: it reads 联苯菊酯（农药残留）."""
+    from trace import agencies
+    from trace.inspections import signing, store
+    from test_inspections_store import PDF, pearl_report
+    lab = agencies.find_agency(db, "231012341234")
+    correction = pearl_report(lab, version="2", supersedes="1", reason="复核", items=[
+        {"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg", "limit": "≤5", "verdict": "不合格"}])
+    store.store_report(db, correction, *signing.sign_with_agency_key(
+        db, app.config["KEYS_DIR"], lab.id, correction), pdf=PDF)
+    assert "不合格项目：联苯菊酯（农药残留）" in client.get(on_air).get_data(as_text=True)
+    assert "bifenthrin (a pesticide residue)" in client.get(on_air + "?lang=en").get_data(
+        as_text=True)
+
+
 def test_the_item_page_names_the_rooms_that_selected_its_batch(
         client, db, on_air, issued_urls):
     """A buyer who bought from a stream saw its room named on the batch page only."""

@@ -24,6 +24,7 @@ from ..codes import group_serial
 from ..db import utc_now
 from ..transparency import leaves
 from ..errors import Forbidden, InvalidInput, NotFound
+from ..inspections import glossary
 from ..inspections import report as reports
 from ..inspections import store as inspection_store
 from ..rooms import PLATFORMS, PLATFORMS_EN, Room
@@ -263,9 +264,12 @@ def results_check(served: list[dict]) -> Check:
     """Every tested item of the signed current reports passes."""
     valid = inspection_store.signed_standing(served)
     failed = reports.failed_names(valid)
-    if failed:
-        return Check("results", False, f"不合格项目：{'、'.join(failed)}",
-                     f"Failed: {', '.join(failed)}")
+    if failed:  # with what kind of test each is: 联苯菊酯 alone told the host nothing
+        return Check("results", False,
+                     f"不合格项目：{'、'.join(glossary.explained(name, 'zh') for name in failed)}"
+                     "；这批商品不能上播，请联系供货商",
+                     f"Failed: {', '.join(glossary.explained(name, 'en') for name in failed)}; "
+                     "this batch cannot go on air: contact the supplier")
     if not valid:
         return Check("results", False, "没有可核对的检测结果", "No lab results to check")
     verdicts = [item["verdict"] for record in valid for item in record["items"]]
