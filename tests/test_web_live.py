@@ -282,7 +282,7 @@ def open_live(browser, url: str, size: tuple[int, int], **options):
 FULL_PARTS = [".top .room", ".clock", ".verdict", ".product", ".row.supplier", ".row.lab",
               ".row.report-no", ".row.conclusion", ".row.lot", ".qr svg", ".qr figcaption"]
 OVERLAY_PARTS = [".room", ".clock", ".verdict", ".product", ".row.supplier", ".row.lab",
-                 ".row.report-no", ".row.conclusion", ".qr svg"]
+                 ".row.conclusion", ".row.lot", ".qr svg", ".qr figcaption"]
 
 
 @pytest.mark.parametrize("capture", sorted(CAPTURES))
@@ -304,7 +304,9 @@ def test_the_overlay_over_a_busy_picture_still_scans_to_the_batch(browser, live_
     try:
         assert_laid_out(page, OVERLAY_PARTS)
         stage = page.locator(".stage").bounding_box()
-        assert stage["y"] >= height * 0.55  # a lower third: the picture above stays clear
+        # A lower third: the host's hands and the goods above stay clear (a trial's
+        # overlay took 38% of a 720p frame).
+        assert stage["y"] >= height * (0.64 if width > height else 0.55)
         capture = page.screenshot(omit_background=True)
         assert Image.open(io.BytesIO(capture)).getpixel((width // 2, 100))[3] == 0
         background = busy_background()
