@@ -189,6 +189,20 @@ def test_the_workspace_opens_the_page_of_a_selected_batch_only(
     assert f"{BASE_URL}{opened.headers['Location']}" in home and "?overlay=1" in home
 
 
+def test_selecting_on_the_web_readies_the_pages_address_for_obs(
+        client, db, room, issued_urls, make_account, sign_in, app):
+    """A batch just selected showed a bare button and no address: the assistant setting
+    up OBS had to guess that pressing it made the page."""
+    from test_web_public import _stored_report
+    _stored_report(app, db)
+    sign_in(client, make_account("streamer", "live@room.example.cn", org=str(room.id)))
+    post_form(client, "/streamer/records", {"code": issued_urls[0], "decision": "选用"},
+              page="/streamer/")
+    [live_id] = [row[0] for row in db.execute("SELECT id FROM live_pages")]
+    card = client.get("/streamer/").get_data(as_text=True)
+    assert f"{BASE_URL}/live/{live_id}" in card and f"/live/{live_id}?overlay=1" in card
+
+
 def test_live_open_prints_the_page_last(run_cli, db, room, on_air, issued_urls):
     out = run_cli("live", "open", "--room", str(room.id), "--gtin", GTIN, "--lot", LOT)
     assert out.exit_code == 0 and out.output.strip().splitlines()[-1] == BASE_URL + on_air

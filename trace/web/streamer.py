@@ -10,6 +10,8 @@ room's decision, and download the 选品审核台账::
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
                    request, url_for)
 
@@ -82,15 +84,19 @@ def record():
     form = request.form
     code = (form.get("code") or "").strip()
     result = _checked(code)
+    decision, actor = form.get("decision", ""), signed_in_user().email
     try:
-        selection.record_selection(get_db(), g.room, result, form.get("decision", ""),
-                                   actor=signed_in_user().email, note=form.get("note"),
+        selection.record_selection(get_db(), g.room, result, decision, actor=actor,
+                                   note=form.get("note"),
                                    override_reason=form.get("override_reason"),
                                    form_id=form.get("form_id"))
     except TraceError as error:  # switching language re-opens this sample's check
         g.page_path = url_for("streamer.check", code=code)
         return _check_page(code, result, form, in_reader_language(error)), error.status
-    flash(_recorded(result, form.get("decision", "")), "ok")
+    if decision == "选用" and result.batch:  # its OBS address ready on the workspace
+        with contextlib.suppress(TraceError):  # if not, the workspace's button says why
+            live.open_live(get_db(), g.room, result.batch.gtin, result.batch.lot, actor=actor)
+    flash(_recorded(result, decision), "ok")
     return redirect(link("streamer.home"), 303)
 
 
