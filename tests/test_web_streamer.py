@@ -53,7 +53,8 @@ def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
     home = streamer.get("/streamer/").get_data(as_text=True)
     assert "已记录：诸暨淡水珍珠项链 · 批次 ZJ-2611-A · 选用。" in home and "共 1 条记录" in home
     again = streamer.get("/streamer/check", query_string={"code": url}).get_data(as_text=True)
-    earlier = again[again.index("本直播间之前对这个批次的记录"):again.index('id="decide"')]
+    earlier = again[again.index("本直播间之前对这个批次的记录"):again.index('id="decision"')]
+    assert "本直播间之前对这个批次的记录：1 条，最近一次“选用”" in earlier  # folded above the form
     assert "选用" in earlier and "报告已送检" in earlier and "live@room.example.cn" in earlier
     pdf = streamer.get("/streamer/ledger.pdf")
     assert pdf.headers["Content-Type"] == "application/pdf" and pdf.get_data()[:5] == b"%PDF-"
