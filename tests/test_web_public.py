@@ -553,8 +553,10 @@ def test_the_batch_page_names_its_lab_report_on_the_first_screen(app, client, db
     assert "本批次还没有检测机构上传的检测报告" in head
     _stored_report(app, db)
     head = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True).split("</section>")[0]
-    assert "本批次有 1 份检测机构签名的检测报告，最新一份由浙江省珍珠检测中心于 2026-11-12 签发" in head
+    assert "本批次有 1 份检测机构签名的检测报告，没有不合格项目；最新一份由浙江省珍珠检测中心于 " \
+        "2026-11-12 签发" in head  # a viewer from the livestream reads the result first
     assert 'href="#lab"' in head
+    assert head.index("没有不合格项目") < head.index("这是批次页面")
 
 
 def test_a_failed_item_is_warned_above_everything_on_the_batch_page(app, client, db,
@@ -565,6 +567,7 @@ def test_a_failed_item_is_warned_above_everything_on_the_batch_page(app, client,
     html = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     main = html.split("<main>")[1]
     assert main.index("本批次检测有不合格项目：联苯菊酯") < main.index("section")
+    assert "没有不合格项目" not in main and "本批次有 1 份检测机构签名的检测报告，最新一份" in main
     assert 'class="item-verdict verdict-fail"' in html
     assert "<dd>检测不合格（见上方提示）</dd>" in html and "<dd>正常</dd>" not in html
 
