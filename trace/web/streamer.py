@@ -103,6 +103,16 @@ def record():
 DECISIONS_EN = {"选用": "Select", "不选用": "Do not select", "待复检": "Re-test first"}
 
 
+def decision_name(decision: str) -> str:
+    """A decision as the reader's language says it; the 台账 keeps the Chinese words."""
+    return DECISIONS_EN.get(decision, decision) if g.get("lang") == "en" else decision
+
+
+@bp.app_template_filter("decision_name")
+def _decision_name_filter(decision: str) -> str:
+    return decision_name(decision)
+
+
 def _recorded(result: selection.SampleCheck, decision: str) -> str:
     """What was recorded, for which batch, and what its on-camera page shows now: a
     room checking several samples could not tell which batch a record paused."""
@@ -110,8 +120,7 @@ def _recorded(result: selection.SampleCheck, decision: str) -> str:
     assert batch is not None  # record_selection refused a code of no batch
     product = catalog.get_product(db, batch.gtin)
     said = t("streamer.recorded_batch").format(
-        decision=DECISIONS_EN.get(decision, decision) if g.get("lang") == "en" else decision,
-        product=product.name, lot=batch.lot)
+        decision=decision_name(decision), product=product.name, lot=batch.lot)
     if result.verdict == "forged":  # a note on a fake, not a decision on the batch
         return said
     if decision != "选用" and live.has_page(db, g.room.id, batch.id):
