@@ -108,9 +108,7 @@ def decision_name(decision: str) -> str:
     return DECISIONS_EN.get(decision, decision) if g.get("lang") == "en" else decision
 
 
-@bp.app_template_filter("decision_name")
-def _decision_name_filter(decision: str) -> str:
-    return decision_name(decision)
+bp.add_app_template_filter(decision_name)
 
 
 def _recorded(result: selection.SampleCheck, decision: str) -> str:
