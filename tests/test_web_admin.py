@@ -539,7 +539,8 @@ def test_a_report_older_than_the_queues_twenty_is_handled_from_its_look_up(opera
                               network=f"{n:016d}")
     queue = operator.get("/admin/").get_data(as_text=True)
     assert 'id="report-1"' not in queue and "还有 1 条较早的待处理举报" in queue
-    assert 'href="/admin/reports?state=open&amp;page=2"' in queue
+    # To the open list where the queue stops, with nothing skipped between.
+    assert 'href="/admin/reports?state=open#report-2"' in queue
     page = operator.get("/admin/find?q=1").get_data(as_text=True)
     assert 'name="back" value="find"' in page and "标为已处理" in page
     unsaid = post_form(operator, "/admin/reports/1/handled", {"note": "已回访", "back": "find"},
@@ -583,13 +584,15 @@ def test_the_operator_corrects_a_finding_set_wrong_and_both_stay_on_the_page(
     assert "已回访" not in receipt  # the handling note stays the operator's
 
 
-def test_every_report_is_listed_a_page_at_a_time_open_handled_or_all(operator, db):
+def test_every_report_is_listed_a_page_at_a_time_open_handled_or_all(operator, db, issued_urls):
     """Beyond the queue's newest 20, a list of every report: open ones lead to their
     handling, handled ones to a correction; a made-up state or page shows a real one."""
     from trace import reports
     for n in range(52):
         reports.submit_report(db, reports.ReportForm(f"问题 {n}", "某直播间", gtin=GTIN, lot=LOT),
                               network=f"{n:016d}")
+    none_yet = operator.get("/admin/reports?state=handled").get_data(as_text=True)
+    assert "还没有已处理的举报" in none_yet and "还没有买家举报" not in none_yet
     reports.mark_handled(db, 52, actor="ops@trace.example.cn", note="已回访", outcome="unfounded")
     first = operator.get("/admin/reports").get_data(as_text=True)
     assert "待处理 51 条" in first and "已处理 1 条" in first and "<strong>全部 52 条</strong>" in first
@@ -609,3 +612,15 @@ def test_every_report_is_listed_a_page_at_a_time_open_handled_or_all(operator, d
         assert answer.status_code == 200 and f'id="report-{shown}"' in answer.get_data(as_text=True)
     home = operator.get("/admin/").get_data(as_text=True)
     assert 'href="/admin/reports">全部 52 条举报（含已处理）' in home
+    # The look-up counts them all, shows the newest 20 and leads to the rest.
+    found = operator.get("/admin/find", query_string={"q": f"{BASE_URL}/01/{GTIN}/10/{LOT}"})
+    found = found.get_data(as_text=True)
+    assert "关于它的买家举报（52 条）" in found and "下面是最新的 20 条" in found
+    rest = re.search(r'href="(/admin/reports\?[^"]*)">查看全部', found).group(1)
+    rest = rest.replace("&amp;", "&")
+    listed = operator.get(rest).get_data(as_text=True)
+    assert f"只看：商品条码 <span class=\"mono\">{GTIN}</span>" in listed and "全部 52 条" in listed
+    assert "第 1 / 2 页" in listed and 'id="report-3"' in listed
+    assert operator.get("/admin/reports?gtin=123&state=open").status_code == 200  # not a barcode
+    nothing = operator.get(f"/admin/reports?state=handled&gtin={GTIN}&lot=NOSUCH")
+    assert "还没有买家举报" in nothing.get_data(as_text=True)  # none about that lot at all

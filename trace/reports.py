@@ -155,9 +155,27 @@ def list_reports(db: sqlite_utils.Database, gtin: str | None = None, limit: int 
                  still_open: bool | None = None, lot: str | None = None,
                  serial: str | None = None, offset: int = 0) -> list[Report]:
     """The queue, newest first (``limit`` of them after the newest ``offset``); only one
-    product's with ``gtin``
-    (and one batch's with ``lot``, one item's with ``serial``); only those not yet
-    followed up (``still_open=True``) or only those that were (``False``)."""
+    product's with ``gtin`` (and one batch's with ``lot``, one item's with ``serial``);
+    only those not yet followed up (``still_open=True``) or only those that were
+    (``False``)."""
+    where, params = _chosen(gtin, lot, serial, still_open)
+    rows = db.execute(_SELECT + where + " ORDER BY r.id DESC LIMIT ? OFFSET ?",
+                      [*params, limit, max(offset, 0)]).fetchall()
+    return [_read(row) for row in rows]
+
+
+def count_listed(db: sqlite_utils.Database, gtin: str | None = None, *,
+                 still_open: bool | None = None, lot: str | None = None,
+                 serial: str | None = None) -> int:
+    """How many reports ``list_reports`` would list with no limit."""
+    where, params = _chosen(gtin, lot, serial, still_open)
+    return db.execute("SELECT count(*) FROM reports r LEFT JOIN report_handlings h "
+                      "ON h.report_id = r.id" + where, params).fetchone()[0]
+
+
+def _chosen(gtin: str | None, lot: str | None, serial: str | None,
+            still_open: bool | None) -> tuple[str, list]:
+    """The WHERE clause (with its parameters) choosing reports as list_reports does."""
     where, params = [], []
     if gtin:
         where.append("r.gtin = ?")
@@ -168,10 +186,7 @@ def list_reports(db: sqlite_utils.Database, gtin: str | None = None, limit: int 
             params.append(value)
     if still_open is not None:
         where.append(f"h.report_id IS {'' if still_open else 'NOT '}NULL")
-    sql = _SELECT + (f" WHERE {' AND '.join(where)}" if where else "")
-    rows = db.execute(sql + " ORDER BY r.id DESC LIMIT ? OFFSET ?",
-                      [*params, limit, max(offset, 0)]).fetchall()
-    return [_read(row) for row in rows]
+    return (f" WHERE {' AND '.join(where)}" if where else ""), params
 
 
 def count_reports(db: sqlite_utils.Database) -> tuple[int, int]:

@@ -104,21 +104,29 @@ REPORT_STATES = {"open": True, "handled": False, "all": None}  # still_open, as 
 @bp.get("/reports")
 def report_list():
     """Every buyer's report a page at a time, newest first: the open ones, the handled
-    ones or all; each opens on the look-up page, where it is handled or corrected."""
+    ones or all, of one product, batch or item if asked; each opens on the look-up
+    page, where it is handled or corrected."""
     db = get_db()
     state = request.args.get("state", "all")
     state = state if state in REPORT_STATES else "all"
-    still_open = REPORT_STATES[state]
-    reports_open, reports_total = reports.count_reports(db)
-    counted = {"open": reports_open, "handled": reports_total - reports_open}
-    total = counted.get(state, reports_total)
-    pages = max(1, -(-total // REPORTS_A_PAGE))
+    about = {key: (request.args.get(key) or "").strip()[:64] or None
+             for key in ("gtin", "lot", "serial")}
+    try:
+        counts = {key: reports.count_listed(db, about["gtin"], lot=about["lot"],
+                                            serial=about["serial"], still_open=still_open)
+                  for key, still_open in REPORT_STATES.items()}
+    except TraceError:  # a made-up barcode in the address: every report instead
+        about = dict.fromkeys(about)
+        counts = {key: reports.count_listed(db, still_open=still_open)
+                  for key, still_open in REPORT_STATES.items()}
+    pages = max(1, -(-counts[state] // REPORTS_A_PAGE))
     page = max(1, min(request.args.get("page", 1, type=int) or 1, pages))
-    listed = reports.list_reports(db, still_open=still_open, limit=REPORTS_A_PAGE,
+    listed = reports.list_reports(db, about["gtin"], lot=about["lot"], serial=about["serial"],
+                                  still_open=REPORT_STATES[state], limit=REPORTS_A_PAGE,
                                   offset=(page - 1) * REPORTS_A_PAGE)
     return render_template("admin/reports.html", listed=listed, state=state, page=page,
-                           pages=pages, reports_open=reports_open,
-                           reports_total=reports_total,
+                           pages=pages, counts=counts,
+                           about={key: value for key, value in about.items() if value},
                            product_names=_product_names(db, {r.gtin for r in listed if r.gtin}))
 
 
@@ -147,13 +155,16 @@ def find():
         found, problem, named = _not_a_code(db, asked, found, problem)
     batch = found["batch"] if isinstance(found, dict) else getattr(found, "batch", None)
     serial = getattr(found, "serial", None) if batch else None
-    about = reports.list_reports(db, batch.gtin, lot=batch.lot, serial=serial, limit=20) \
-        if batch else []
+    about = reports.list_reports(db, batch.gtin, lot=batch.lot, serial=serial,
+                                 limit=REPORTS_SHOWN) if batch else []
+    about_total = reports.count_listed(db, batch.gtin, lot=batch.lot, serial=serial) \
+        if batch else 0
     served = found["inspections"] if isinstance(found, dict) else \
         getattr(found, "inspections", ())
     standing = inspection_store.signed_standing(list(served))
     return render_template("admin/find.html", asked=asked, found=found, problem=problem,
                            reported=reported, batch=batch, about=about, named=named,
+                           about_total=about_total, about_serial=serial,
                            outcomes=reports.OUTCOMES,
                            outcome_history=reports.outcome_corrections(db, reported.id)
                            if reported else [],
