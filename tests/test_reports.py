@@ -151,6 +151,8 @@ def test_reports_are_throttled_per_network(client, db, issued_urls):
     assert statuses == [200] * allowed + [429] * 2
     refused = post_report(client, code, what_seen="又一件")
     assert "12315" in refused.get_data(as_text=True)  # a phone call needs no form
+    said = refused.get_data(as_text=True).split('role="alert">')[1].split("</p>")[0]
+    assert "约 60 分钟后可以再提交" in said and "请直接拨打平台客服电话" in said  # when, or call
     assert post_report(client, code, address="192.0.2.200").status_code == 200
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == allowed + 1
 

@@ -581,6 +581,7 @@ def test_the_operator_corrects_a_finding_set_wrong_and_both_stay_on_the_page(
     receipt = app.test_client().get(f"/report/1/{token}").get_data(as_text=True)
     assert "不属实" in receipt and "更正了处理结果" in receipt  # not a silent flip
     assert "更正原因：" in receipt and "误选为属实，复核是买家看错" in receipt  # and why
+    assert "更正前的结果：属实：举报的问题确实存在" in receipt  # and what they read before
     assert "已回访" not in receipt  # the handling note stays the operator's
 
 

@@ -158,9 +158,9 @@ def report():
     try:
         saved = reports.submit_report(get_db(), form, network=observer().network, photo=photo)
     except TraceError as error:
-        message = in_reader_language(error)
         page = render_template("report.html", v=verdict, code_path=code_path,
-                               form=request.form, error=message)
+                               form=request.form, error=in_reader_language(error),
+                               retry_minutes=-(-getattr(error, "retry_after", 0) // 60))
         return no_store(current_app.make_response((page, error.status)))
     item_path = same_origin_path(code_path) if code_path.startswith("/01/") else ""
     receipt = receipt_link(saved.id)
@@ -179,8 +179,10 @@ def report_receipt(report_id: int, token: str):
         product = catalog.get_product(get_db(), sent.gtin) if sent.gtin else None
     except NotFound:
         product = None
+    corrections = reports.outcome_corrections(get_db(), sent.id)
     return no_store(current_app.make_response(
-        render_template("report_receipt.html", report=sent, product=product)))
+        render_template("report_receipt.html", report=sent, product=product,
+                        outcome_before=corrections[-1].before if corrections else None)))
 
 
 def receipt_link(report_id: int) -> str:
