@@ -71,7 +71,8 @@ def test_sign_a_report_with_its_pdf_then_correct_it(client, db, lab):
     assert "更正原因" in page and "光泽等级录入有误" in page
     # The lab's own list: which version corrected the first, and why.
     home = client.get("/agency/").get_data(as_text=True)
-    assert "已被更正（更正版是第 2 版）" in home and "现行版本 · 原因：光泽等级录入有误" in home
+    assert "已被更正（更正版是第 2 版）" in home and "现行版本（更正了第 1 版） · 原因：光泽等级录入有误" in home
+    assert "签发 2026-11-20 · 上传 " in home  # the report's own date, and when it came
 
 
 def test_an_old_correction_link_opens_the_current_version_and_says_so(client, db, lab):

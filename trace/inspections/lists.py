@@ -60,7 +60,7 @@ def reports_by(db: sqlite_utils.Database, agency_id: int, *, search: str = "",
     """An agency's stored reports, newest first, each with whether it is current,
     whether it withdraws its report, the version that superseded it if one did
     (``superseded_by``; ``withdrawn_by`` too when that version is a withdrawal),
-    and the ``reason`` a correction or withdrawal gave;
+    the ``reason`` a correction or withdrawal gave and the date it was ``issued_on``;
     ``search`` keeps those whose report number or lot holds it."""
     where, args = _report_search(search)
     return [dict(row, current=not row.pop("superseded"), withdrawn=bool(row["withdrawn"]))
@@ -74,7 +74,8 @@ def reports_by(db: sqlite_utils.Database, agency_id: int, *, search: str = "",
         f"{_WITHDRAWAL.format('n')}) AS withdrawn_by, "
         "(SELECT n.version FROM inspection_reports n WHERE n.agency_id = r.agency_id "
         "AND n.report_no = r.report_no AND n.supersedes = r.version) AS superseded_by, "
-        f"json_extract({_RECORD_OR_EMPTY.format('r')}, '$.reason') AS reason "
+        f"json_extract({_RECORD_OR_EMPTY.format('r')}, '$.reason') AS reason, "
+        f"json_extract({_RECORD_OR_EMPTY.format('r')}, '$.issued_on') AS issued_on "
         f"FROM {_REPORTS_OF_BATCHES} WHERE r.agency_id = ?{where} "
         "ORDER BY r.id DESC LIMIT ? OFFSET ?", [agency_id, *args, limit, offset])]
 
