@@ -21,7 +21,8 @@ def streamer(client, db, make_account, sign_in, issued_urls):
 def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
     url = issued_urls[0]
     page = streamer.get("/streamer/check", query_string={"code": url}).get_data(as_text=True)
-    assert "<h1>有核验项未通过：选用须写明理由</h1>" in page and "没有签名有效的现行检测报告" in page
+    assert '<h1 class="check-head check-warn">有核验项未通过（检测报告、检测结果）：选用须写明理由</h1>' \
+        in page and "没有签名有效的现行检测报告" in page  # which checks, on the first screen
     assert "本直播间之前" not in page  # nothing decided yet
     heading = page[page.index('class="product-name"'):page.index("有核验项未通过")]
     assert "淡水珍珠项链" in heading and "ZJ-2611-A" in heading  # which sample this is
@@ -73,7 +74,7 @@ def test_a_forged_sample_is_logged_as_not_selected_against_what_its_label_claims
     forged_url = forged(issued_urls[0])
     html = streamer.get("/streamer/check", query_string={"code": forged_url}).get_data(as_text=True)
     assert "✗ 追溯码" in html and "✓" not in html and "样品标签自称是这件商品" in html
-    assert "<h1>码是伪造的：这件样品不能选用</h1>" in html
+    assert '<h1 class="check-head check-bad">码是伪造的：这件样品不能选用</h1>' in html
     options = html[html.index('id="decision"'):html.index("</select>")]
     assert "不选用" in options and ">选用<" not in options
     refused = post_form(streamer, "/streamer/records",
@@ -124,7 +125,7 @@ def test_a_recalled_sample_is_not_offered_for_selection(streamer, db, issued_url
         as_text=True)
     assert 'value="选用"' not in html and '<option value="不选用" selected>不选用</option>' in html
     assert "召回、作废、过期、检测不合格或伪造的商品不能选用" in html
-    assert "<h1>不能选用：这批商品不能上播</h1>" in html  # said first, not as a grey note
+    assert '<h1 class="check-head check-bad">不能选用：这批商品不能上播</h1>' in html  # first, in red
 
 
 def test_a_bad_period_comes_back_to_the_workspace_in_chinese(streamer, db):
@@ -211,7 +212,7 @@ def test_a_paused_batchs_open_page_stays_in_the_workspace(streamer, db, app, iss
     card = home[home.index('id="live"'):home.index('id="ledger"')]
     assert "待复检 · 暂停销售" in card and f'href="{live_path}"' in card
     # Said where the room lands: which batch, and that its on-camera page is paused.
-    assert "已记录：诸暨淡水珍珠项链 · 批次 ZJ-2611-A · 待复检。这个批次的开播核验页现在显示暂停销售" \
+    assert "已记录：诸暨淡水珍珠项链 · 批次 ZJ-2611-A · 待复检。这个批次的开播核验页现在显示“待复检 · 暂停销售”" \
         in home
 
 
