@@ -140,3 +140,35 @@ def test_a_backup_on_read_only_media_opens_for_reading(app, db, issuer, make_bat
         pytest.skip("mounting needs root in a private namespace")
     assert done.returncode == 0, done.stderr
     assert "Ledger consistent" in done.stdout and "issuer" in done.stdout
+
+
+def test_a_transaction_that_read_first_still_writes_beside_another_writer(tmp_path):
+    """Deferred, the transaction's write failed at once with 'database is locked' when
+    another connection had written since its read (two taps on a room's form: one
+    was told 数据库正忙 though the other had saved). It takes the lock as it begins."""
+    import threading
+    import time
+    path = tmp_path / "trace.db"
+    create_db(path).close()
+    first = open_db(path)
+    first.execute("CREATE TABLE scratch (x INTEGER)")
+    problems: list[Exception] = []
+
+    def other_writer() -> None:
+        second = open_db(path)
+        try:
+            second.execute("INSERT INTO scratch VALUES (2)")
+        except Exception as error:  # noqa: BLE001 - any failure is what is tested
+            problems.append(error)
+        finally:
+            second.close()
+    with first.atomic():
+        first.execute("SELECT count(*) FROM scratch").fetchone()
+        writer = threading.Thread(target=other_writer)
+        writer.start()
+        time.sleep(0.3)  # the other connection writes now, or waits for this one
+        first.execute("INSERT INTO scratch VALUES (1)")
+    writer.join()
+    assert problems == []
+    assert sorted(row[0] for row in first.execute("SELECT x FROM scratch")) == [1, 2]
+    first.close()

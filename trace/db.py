@@ -65,6 +65,32 @@ def create_db(path: str | Path) -> sqlite_utils.Database:
     return _connect(path, new_ok=True)
 
 
+class Database(sqlite_utils.Database):
+    """sqlite-utils' Database whose transactions take the write lock as they begin
+    (BEGIN IMMEDIATE, waiting up to busy_timeout). A deferred transaction that read
+    first cannot write once another connection has committed since: SQLite answers
+    SQLITE_BUSY at once, without waiting. Two taps on one form each got a record
+    check and an insert, and one tap was told 数据库正忙 though the other had saved."""
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:  # nested: sqlite-utils' savepoint
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()  # a no-op if the error already ended the transaction
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+
 def open_db(path: str | Path) -> sqlite_utils.Database:
     """Open the existing Trace database at ``path`` (migrating it); never create one.
 
@@ -86,7 +112,7 @@ def _connect(path: Path, new_ok: bool) -> sqlite_utils.Database:
     try:
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=10)
         conn.execute("PRAGMA busy_timeout = 10000")
-        db = sqlite_utils.Database(conn)
+        db = Database(conn)
         _require_trace_schema(db, path, new_ok)
         db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
@@ -113,7 +139,7 @@ def _connect_read_only(path: Path) -> sqlite_utils.Database:
     try:
         conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True,
                                isolation_level=None, timeout=10)
-        db = sqlite_utils.Database(conn)
+        db = Database(conn)
         _require_trace_schema(db, path, new_ok=False)
         have, newest = schema_version(db), MIGRATIONS[-1][0]
     except sqlite3.DatabaseError as error:
