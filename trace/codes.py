@@ -189,8 +189,8 @@ def strip_base(url: str, base_url: str | None) -> str:
     rest = url[match.end():] if match else ""
     if not (match and base_origin and _netloc(match.group()) == _netloc(base_origin.group())
             and rest.startswith(prefix + "/")):
-        # Another host is a look-alike site; our host with another scheme or port is
-        # only a bad copy of our address.
+        # Another host is a look-alike site; our host with another port is only a
+        # bad copy of our address.
         ours = match is not None and base_origin is not None and \
             _host(match.group()) == _host(base_origin.group())
         problem = InvalidCode if ours else NotOurSite
