@@ -183,3 +183,31 @@ def test_a_withdrawal_outranks_a_lifted_recall_that_waits_for_a_recheck(app, db,
     recalls.unrecall_batch(db, GTIN, LOT, "复检合格", actor="qc")
     withdraw_the_report(app, db)
     assert live.on_camera(db, selected.id, BASE_URL).state == "withdrawn"
+
+
+def test_two_opens_at_once_give_one_page(app, db, room, issued_urls):
+    """Two taps of 选用 at once each opened the page: one hit the unique index (a 500
+    on a decision that had been saved)."""
+    import threading
+    from trace.db import open_db
+    from test_web_public import _stored_report
+    _stored_report(app, db)
+    decide(db, room, issued_urls[0], "选用")
+    start, opened, problems = threading.Barrier(4), [], []
+
+    def tap() -> None:
+        mine = open_db(app.config["DATABASE"])
+        try:
+            start.wait()
+            opened.append(live.open_live(mine, room, GTIN, LOT, actor="live@room.cn").id)
+        except Exception as error:  # noqa: BLE001 - any failure is what is tested
+            problems.append(error)
+        finally:
+            mine.close()
+    taps = [threading.Thread(target=tap) for _ in range(4)]
+    for each in taps:
+        each.start()
+    for each in taps:
+        each.join()
+    assert problems == [] and len(set(opened)) == 1
+    assert db.execute("SELECT count(*) FROM live_pages").fetchone()[0] == 1

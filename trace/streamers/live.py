@@ -101,13 +101,14 @@ def open_live(db: sqlite_utils.Database, room: Room, gtin: str, lot: str, *,
         raise Forbidden(f"room {room.id} has not selected batch {batch.lot}: check a sample "
                         "and record 选用 first (select check / select record)",
                         message_zh="本直播间尚未选用该批次：请先核验样品并记录“选用”")
-    existing = db.execute("SELECT id FROM live_pages WHERE room_id = ? AND batch_id = ?",
-                          [room.id, batch.id]).fetchone()
-    if existing:
-        return get_live(db, existing[0])
-    live_id = secrets.token_urlsafe(9)  # not a count: rooms cannot walk each other's pages
-    db.execute("INSERT INTO live_pages (id, room_id, batch_id, opened_by, opened_at) "
-               "VALUES (?, ?, ?, ?, ?)", [live_id, room.id, batch.id, actor, utc_now()])
+    with db.atomic():  # two taps at once: the second waits, then finds the first's page
+        existing = db.execute("SELECT id FROM live_pages WHERE room_id = ? AND batch_id = ?",
+                              [room.id, batch.id]).fetchone()
+        if existing:
+            return get_live(db, existing[0])
+        live_id = secrets.token_urlsafe(9)  # random: rooms cannot walk each other's pages
+        db.execute("INSERT INTO live_pages (id, room_id, batch_id, opened_by, opened_at) "
+                   "VALUES (?, ?, ?, ?, ?)", [live_id, room.id, batch.id, actor, utc_now()])
     return get_live(db, live_id)
 
 
