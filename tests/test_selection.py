@@ -29,7 +29,7 @@ def test_a_batch_without_a_report_fails_and_cannot_be_selected_without_a_reason(
     assert names(result) == {"code": True, "recall": True, "expiry": True, "report": False,
                              "results": False, "supplier": True, "after_sales": True}
     assert not result.ok
-    with pytest.raises(Forbidden, match="override-reason"):
+    with pytest.raises(InvalidInput, match="override-reason"):
         selection.record_selection(db, room, result, "选用", actor="live")
     assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
     record = selection.record_selection(db, room, result, "选用", actor="live",
@@ -458,7 +458,7 @@ def test_food_with_no_expiry_date_fails_the_check_but_may_be_selected_with_a_rea
     result = selection.check_sample(db, issued_urls[0], BASE_URL)
     assert detail(result, "expiry").startswith("食品没有标注保质期，无法判断是否已过期")
     assert not result.ok and result.selectable  # with a reason: nobody knows it expired
-    with pytest.raises(Forbidden, match="expiry"):
+    with pytest.raises(InvalidInput, match="expiry"):
         selection.record_selection(db, room, result, "选用", actor="live")
     assert selection.record_selection(db, room, result, "选用", actor="live",
                                       override_reason="供货商已出示采摘日期")

@@ -575,6 +575,7 @@ def test_the_operator_corrects_a_finding_set_wrong_and_both_stay_on_the_page(
     assert "举报编号 1 的处理结果已更正" in shown
     assert "将处理结果由“属实：举报的问题确实存在”更正为“不属实" in shown
     assert "误选为属实，复核是买家看错" in shown
+    assert "第一次处理时写的处理情况：</span>已回访" in shown  # the old note, said to be the old one
     queue = operator.get("/admin/").get_data(as_text=True)
     assert "更正了处理结果）" in queue and 'href="/admin/find?q=1#the-report"' in queue
     token = reports.receipt_token(app.config["HASH_SECRET"], 1)
@@ -604,6 +605,7 @@ def test_every_report_is_listed_a_page_at_a_time_open_handled_or_all(operator, d
     assert 'id="report-2"' in second and 'id="report-1"' in second and 'id="report-3"' not in second
     handled = operator.get("/admin/reports?state=handled").get_data(as_text=True)
     assert 'id="report-52"' in handled and 'id="report-51"' not in handled
+    assert "<h1>已处理的买家举报</h1>" in handled  # the heading says which list
     assert "不属实" in handled and 'href="/admin/find?q=52#the-report">更正处理结果' in handled
     still_open = operator.get("/admin/reports?state=open&page=2").get_data(as_text=True)
     assert 'id="report-1"' in still_open and 'href="/admin/find?q=1#the-report">处理' in still_open

@@ -30,7 +30,7 @@ def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
                         {"code": url, "decision": "选用", "note": "样品完好",
                          "form_id": re.search(r'name="form_id" value="([^"]+)"', page).group(1)},
                         page="/streamer/")
-    assert refused.status_code == 403 and "须填写选用理由" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "须填写选用理由" in refused.get_data(as_text=True)
     assert "淡水珍珠项链" in refused.get_data(as_text=True)
     decide = refused.get_data(as_text=True).split('id="decision"')[0].rsplit("<h2>", 1)[1]
     assert "须填写选用理由" in decide  # beside the decision, not 2,000 px above it

@@ -374,8 +374,8 @@ def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck,
                         message_zh="召回、作废、过期、检测不合格或伪造的商品不能选用")
     if decision == "选用" and not result.ok and not reason:
         failed = ", ".join(check.name for check in result.checks if not check.ok)
-        raise Forbidden(f"选用 with failed checks ({failed}) needs --override-reason",
-                        message_zh="有未通过的核验项，选用须填写选用理由")
+        raise InvalidInput(f"选用 with failed checks ({failed}) needs --override-reason",
+                           message_zh="有未通过的核验项，选用须填写选用理由")  # 400: a field
     form_id = form_id if form_id and FORM_ID.fullmatch(form_id) else None
     with db.atomic():
         sent = db.execute("SELECT id FROM selections WHERE room_id = ? AND form_id = ?",
