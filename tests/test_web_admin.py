@@ -494,6 +494,12 @@ def test_the_operator_finds_a_product_or_company_named_on_the_phone(operator, db
         assert f'href="/admin/find?q={GTIN[1:]}"' in page and "不是标签上印的追溯码格式" not in page
     nothing = operator.get("/admin/find", query_string={"q": "不存在的东西"}).get_data(as_text=True)
     assert "名称相符的商品" not in nothing and "不是标签上印的追溯码格式" in nothing
+    # A lot read out alone (in lower case, as typed) gives its batches, not that refusal twice.
+    lot = operator.get("/admin/find", query_string={"q": LOT.lower()}).get_data(as_text=True)
+    assert "批次号相符的批次（1 个）" in lot and "不是标签上印的追溯码格式" not in lot
+    assert f'href="/admin/find?q={GTIN[1:]}+{LOT}"' in lot
+    batch = operator.get("/admin/find", query_string={"q": f"{GTIN[1:]} {LOT}"})
+    assert 'id="found-reports"' in batch.get_data(as_text=True)  # the link opens the batch
 
 
 def test_the_operator_reads_a_barcode_alone_a_recall_and_a_forged_codes_report(

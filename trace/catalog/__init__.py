@@ -13,7 +13,7 @@ One module a part (``text``, ``records``, ``suppliers``, ``products``,
 """
 
 from .batches import (EARLIEST_PRODUCTION, LOT_RE, MAX_BATCH_QUANTITY, approved_batches,
-                      cancellation, described_batch, find_item, find_items_by_serial,
+                      cancellation, described_batch, find_item, find_items_by_serial, find_lot,
                       get_batch, get_batch_by_id, issued_count, list_batches, new_batch,
                       normalise_lot, owned_batch, require_not_cancelled, unregistered_batch)
 from .products import (FOOD_WORDS, MAX_SHELF_LIFE_DAYS, MAX_SHELF_LIFE_MONTHS, add_product,
@@ -27,7 +27,8 @@ from .text import clean_text, required_text
 
 __all__ = [
     "EARLIEST_PRODUCTION", "LOT_RE", "MAX_BATCH_QUANTITY", "approved_batches", "cancellation",
-    "described_batch", "find_item", "find_items_by_serial", "get_batch", "get_batch_by_id",
+    "described_batch", "find_item", "find_items_by_serial", "find_lot", "get_batch",
+    "get_batch_by_id",
     "issued_count", "list_batches", "new_batch", "normalise_lot", "owned_batch",
     "require_not_cancelled", "unregistered_batch",
     "FOOD_WORDS", "MAX_SHELF_LIFE_DAYS", "MAX_SHELF_LIFE_MONTHS", "add_product",

@@ -166,6 +166,19 @@ def find_item(db: sqlite_utils.Database, gtin: str, serial: str) -> dict | None:
     return dict(zip((column[0] for column in cursor.description), row)) if row else None
 
 
+def find_lot(db: sqlite_utils.Database, lot: str, limit: int = 10) -> list[dict]:
+    """The batches with lot ``lot`` (read out alone on the phone, without its
+    barcode), each with its product, supplier and barcode; none for no such lot."""
+    try:
+        wanted = normalise_lot(lot)
+    except InvalidInput:
+        return []
+    return list(db.query(
+        "SELECT p.gtin, p.name, s.name AS supplier, b.lot FROM batches b "
+        "JOIN products p ON p.gtin = b.gtin JOIN suppliers s ON s.id = p.supplier_id "
+        "WHERE b.lot = ? ORDER BY p.name, p.gtin LIMIT ?", [wanted, limit]))
+
+
 def find_items_by_serial(db: sqlite_utils.Database, serial: str) -> list[dict]:
     """Items with this serial under any GTIN (a typed 追溯码 carries no GTIN)."""
     return list(db.query("SELECT * FROM items WHERE serial = ? LIMIT 2", [serial]))

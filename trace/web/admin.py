@@ -182,8 +182,9 @@ def _not_a_code(db, asked: str, found, problem):
     if found.reason_code == "typed_barcode":
         lots = _lots_of(db, asked)
         return (None, t("admin.find_barcode_only") + lots, []) if lots else (found, problem, [])
-    named = catalog.find_products(db, asked)
-    return (None, problem, named) if named else (found, problem, [])
+    named = catalog.find_lot(db, asked) or catalog.find_products(db, asked)  # a lot alone
+    return (None, None if named and "lot" in named[0] else problem, named) if named \
+        else (found, problem, [])
 
 
 def _lots_of(db, asked: str) -> str:
