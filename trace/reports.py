@@ -124,14 +124,12 @@ _COLUMNS = ("id", "gtin", "lot", "serial", "verdict", "what_seen", "where_bought
 # A report with its handling, if any: "FROM" the two tables, aliased r and h.
 _HANDLED = ("handled_at", "handled_by", "handled_note", "handled_outcome",
             "outcome_corrected_at", "outcome_corrected_reason")
-# What the follow-up found, as last corrected (migration 27), of the report aliased r.
-_OUTCOME = ("coalesce((SELECT c.outcome FROM report_outcome_corrections c "
-            "WHERE c.report_id = r.id ORDER BY c.id DESC LIMIT 1), h.outcome)")
+# The latest correction (migration 27) of the report aliased r, as c: it stands.
+_LATEST_CORRECTION = ("LEFT JOIN report_outcome_corrections c ON c.id = (SELECT max(id) "
+                      "FROM report_outcome_corrections WHERE report_id = r.id)")
+_FROM = f"FROM reports r LEFT JOIN report_handlings h ON h.report_id = r.id {_LATEST_CORRECTION}"
 _SELECT = (f"SELECT {', '.join('r.' + column for column in _COLUMNS)}, h.at, h.actor, h.note, "
-           f"{_OUTCOME}, (SELECT max(c.at) FROM report_outcome_corrections c "
-           "WHERE c.report_id = r.id), (SELECT c.reason FROM report_outcome_corrections c "
-           "WHERE c.report_id = r.id ORDER BY c.id DESC LIMIT 1) "
-           "FROM reports r LEFT JOIN report_handlings h ON h.report_id = r.id")
+           f"coalesce(c.outcome, h.outcome), c.at, c.reason {_FROM}")
 # What a follow-up found (migration 24): a fake or defect, no fake, or not settled.
 OUTCOMES = ("confirmed", "unfounded", "handled")
 RESEND_WINDOW = timedelta(minutes=10)
@@ -170,7 +168,7 @@ def count_listed(db: sqlite_utils.Database, gtin: str | None = None, *,
     """How many reports ``list_reports`` would list with no limit."""
     where, params = _chosen(gtin, lot, serial, still_open)
     return db.execute("SELECT count(*) FROM reports r LEFT JOIN report_handlings h "
-                      "ON h.report_id = r.id" + where, params).fetchone()[0]
+                      "ON h.report_id = r.id" + where, params).fetchone()[0]  # no outcome
 
 
 def _chosen(gtin: str | None, lot: str | None, serial: str | None,
@@ -191,9 +189,7 @@ def _chosen(gtin: str | None, lot: str | None, serial: str | None,
 
 def count_reports(db: sqlite_utils.Database) -> tuple[int, int]:
     """(reports still open, reports in all)."""
-    row = db.execute("SELECT count(*) - (SELECT count(*) FROM report_handlings), count(*) "
-                     "FROM reports").fetchone()
-    return row[0], row[1]
+    return count_listed(db, still_open=True), count_listed(db)
 
 
 def mark_handled(db: sqlite_utils.Database, report_id: int, *, actor: str,
@@ -294,9 +290,8 @@ def against_supplier(db: sqlite_utils.Database, supplier_id: int, since: str,
         "count(DISTINCT network), "
         "count(CASE WHEN outcome IS NOT 'unfounded' AND serial = ? "
         "AND verdict IS NOT 'forged' THEN 1 END) "  # a forged label copying its serial: not it
-        f"FROM (SELECT r.network, r.serial, r.verdict, {_OUTCOME} AS outcome "
-        "FROM reports r LEFT JOIN report_handlings h ON h.report_id = r.id "
-        "WHERE r.gtin IN (SELECT gtin FROM products WHERE supplier_id = ?) "
+        "FROM (SELECT r.network, r.serial, r.verdict, coalesce(c.outcome, h.outcome) "
+        f"AS outcome {_FROM} WHERE r.gtin IN (SELECT gtin FROM products WHERE supplier_id = ?) "
         "AND r.created_at >= ?)", [serial, supplier_id, since]).fetchone()
     return Complaints(standing=row[0], confirmed=row[1], unfounded=row[2] - row[0],
                       this_item=row[3])

@@ -178,13 +178,16 @@ def find():
 def _not_a_code(db, asked: str, found, problem):
     """(found, problem, named) for words that read as no code: a barcode alone gives
     its product and lots to ask which; names of goods or a seller, said on the phone,
-    give the products they match. Otherwise the verdict stands as it was."""
+    give the products they match, and a lot its batches. Otherwise the verdict stands
+    as it was."""
     if found.reason_code == "typed_barcode":
         lots = _lots_of(db, asked)
         return (None, t("admin.find_barcode_only") + lots, []) if lots else (found, problem, [])
-    named = catalog.find_lot(db, asked) or catalog.find_products(db, asked)  # a lot alone
-    return (None, None if named and "lot" in named[0] else problem, named) if named \
-        else (found, problem, [])
+    batches = catalog.find_lot(db, asked)  # a lot read out alone: its batches
+    if batches:
+        return None, None, batches
+    named = catalog.find_products(db, asked)
+    return (None, problem, named) if named else (found, problem, [])
 
 
 def _lots_of(db, asked: str) -> str:

@@ -123,8 +123,7 @@ def _recorded(result: selection.SampleCheck, decision: str) -> str:
         return said
     if decision != "选用" and live.has_page(db, g.room.id, batch.id):  # in the page's words
         state, _shown, _failed = live.batch_state(
-            db, g.room.id, catalog.get_batch_by_id(db, batch.id),
-            valid_days=current_app.config["REPORT_VALID_DAYS"])
+            db, g.room.id, batch, valid_days=current_app.config["REPORT_VALID_DAYS"])
         return said + (" " if g.get("lang") == "en" else "") + t("streamer.live_paused").format(
             state=t(f"live.state.{state}"))
     return said
