@@ -131,6 +131,35 @@ def test_the_room_lists_its_selected_batches_with_their_pages(db, room, selected
     assert (row["gtin"], row["lot"], row["live_id"]) == (GTIN, LOT, selected.id)
 
 
+def test_buyers_reports_since_the_decision_reach_the_room_but_not_the_page(
+        db, room, selected, issued_urls):
+    from trace import reports
+
+    def report(network: str, lot: str = LOT):
+        return reports.submit_report(db, reports.ReportForm("珠子掉色", "山下湖珍珠直播间",
+                                                            gtin=GTIN, lot=lot),
+                                     network=network * 16)
+    before = db.execute("SELECT count(*) FROM selections").fetchone()[0]
+    told = lambda: live.selected_batches(db, room)[0]["told"]  # noqa: E731
+    assert told().standing == 0
+    for network in "aab":  # one buyer twice, and another
+        report(network)
+    report("c", lot="ZJ-2611-B")  # another batch of the same product: not this one
+    assert (told().standing, told().confirmed) == (2, 0)
+    b_report = db.execute("SELECT id FROM reports WHERE network = ?", ["b" * 16]).fetchone()[0]
+    reports.mark_handled(db, b_report, actor="ops", note="核实是假货", outcome="confirmed")
+    a_reports = [r[0] for r in db.execute("SELECT id FROM reports WHERE network = ?",
+                                          ["a" * 16])]
+    for a_report in a_reports:
+        reports.mark_handled(db, a_report, actor="ops", note="买家看错了", outcome="unfounded")
+    assert (told().standing, told().confirmed) == (1, 1)
+    # A buyer's word is the room's to weigh: the page still shows the batch's facts.
+    assert live.on_camera(db, selected.id, BASE_URL).state == "ok"
+    decide(db, room, issued_urls[2], "选用")  # the room checked again: counted afresh
+    assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == before + 1
+    assert told().standing == 0
+
+
 def test_the_public_timeline_names_the_rooms_that_selected(db, room, selected, issued_urls):
     other = rooms.add_room(db, "另一个直播间", "kuaishou", "9900")
     decide(db, other, issued_urls[1], "不选用")

@@ -259,3 +259,32 @@ def test_a_code_pasted_with_the_other_scheme_is_checked_not_called_cut_off(
     other = ("https" if scheme == "http" else "http") + "://" + rest
     page = streamer.get("/streamer/check", query_string={"code": other}).get_data(as_text=True)
     assert "网址不完整" not in page and 'id="decide"' in page and "ZJ-2611-A" in page
+
+
+def test_buyers_reports_since_the_decision_are_told_to_the_room(streamer, db, app, issued_urls):
+    """Buyers' reports on a batch the room sells reached nobody in the room: the page
+    kept saying 正品 · 检测合格 until someone happened to check a sample again."""
+    from test_web_public import _stored_report
+    from trace import recalls, reports
+    _stored_report(app, db)
+    post_form(streamer, "/streamer/records", {"code": issued_urls[0], "decision": "选用"},
+              page="/streamer/")
+    assert 'id="buyers-told"' not in streamer.get("/streamer/").get_data(as_text=True)
+    for network in "ab":
+        reports.submit_report(db, reports.ReportForm("珠子掉色", "山下湖珍珠直播间",
+                                                     gtin="09521234000013", lot="ZJ-2611-A"),
+                              network=network * 16)
+    home = streamer.get("/streamer/").get_data(as_text=True)
+    notice = home[home.index('id="buyers-told"'):home.index("</div>", home.index("buyers-told"))]
+    assert home.index('id="buyers-told"') < home.index('id="live"')
+    assert "1 个在售批次，在你们记录决定之后收到了买家的问题反馈" in notice and "ZJ-2611-A" in notice
+    row = home[home.index('class="row-meta told"'):]
+    assert "买家反映这批货有问题 2 起" in row[:300] and "开播页面不显示买家的反馈" in row[:400]
+    assert 'href="#check">重新核验' in row[:800]
+    assert "正品 · 检测合格" in home  # the page itself is unchanged
+    english = streamer.get("/streamer/?lang=en").get_data(as_text=True)
+    assert "buyers reported a problem with this batch 2 time(s)" in english
+    recalls.recall_batch(db, "09521234000013", "ZJ-2611-A", "抽检不合格", actor="qc")
+    home = streamer.get("/streamer/").get_data(as_text=True)
+    assert 'id="stop-selling"' in home and 'id="buyers-told"' not in home  # stop says it all
+    assert 'class="row-meta told"' not in home

@@ -271,8 +271,8 @@ def outcome_corrections(db: sqlite_utils.Database, report_id: int) -> list[Outco
 
 @dataclass(frozen=True)
 class Complaints:
-    """Buyers' reports against a supplier, counted by the networks they came from
-    (one person filing five is one complaint, not five)."""
+    """Buyers' reports against a supplier or a batch, counted by the networks they
+    came from (one person filing five is one complaint, not five)."""
 
     standing: int    # not found unfounded: open, confirmed or not settled
     confirmed: int   # the platform found the problem real
@@ -284,6 +284,18 @@ def against_supplier(db: sqlite_utils.Database, supplier_id: int, since: str,
                      serial: str | None = None) -> Complaints:
     """The supplier's complaints since ``since``; ``serial``: an item of theirs whose
     own reports are counted apart (a room's sample that a buyer reported)."""
+    return _complaints(db, "r.gtin IN (SELECT gtin FROM products WHERE supplier_id = ?)",
+                       [supplier_id], since, serial)
+
+
+def against_batch(db: sqlite_utils.Database, gtin: str, lot: str, since: str) -> Complaints:
+    """Complaints naming the batch since ``since``: what buyers told after a room
+    decided to sell it, which the room's own check could not have seen."""
+    return _complaints(db, "r.gtin = ? AND r.lot = ?", [gtin, lot], since, None)
+
+
+def _complaints(db: sqlite_utils.Database, whose: str, params: list, since: str,
+                serial: str | None) -> Complaints:
     row = db.execute(
         "SELECT count(DISTINCT CASE WHEN outcome IS NOT 'unfounded' THEN network END), "
         "count(DISTINCT CASE WHEN outcome = 'confirmed' THEN network END), "
@@ -291,8 +303,8 @@ def against_supplier(db: sqlite_utils.Database, supplier_id: int, since: str,
         "count(CASE WHEN outcome IS NOT 'unfounded' AND serial = ? "
         "AND verdict IS NOT 'forged' THEN 1 END) "  # a forged label copying its serial: not it
         "FROM (SELECT r.network, r.serial, r.verdict, coalesce(c.outcome, h.outcome) "
-        f"AS outcome {_FROM} WHERE r.gtin IN (SELECT gtin FROM products WHERE supplier_id = ?) "
-        "AND r.created_at >= ?)", [serial, supplier_id, since]).fetchone()
+        f"AS outcome {_FROM} WHERE {whose} AND r.created_at >= ?)",
+        [serial, *params, since]).fetchone()
     return Complaints(standing=row[0], confirmed=row[1], unfounded=row[2] - row[0],
                       this_item=row[3])
 

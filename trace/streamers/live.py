@@ -20,6 +20,7 @@ from datetime import date
 import sqlite_utils
 
 from .. import catalog
+from .. import reports as buyer_reports
 from ..codes import BatchRef
 from ..db import utc_now
 from ..errors import Forbidden, NotFound
@@ -125,14 +126,22 @@ def get_live(db: sqlite_utils.Database, live_id: str) -> LivePage:
 def selected_batches(db: sqlite_utils.Database, room: Room) -> list[dict]:
     """The batches the room's latest decision selected (选用), and those it paused or
     dropped since opening their on-camera page (OBS may still show it), newest first,
-    each with its on-camera page id once one is open."""
-    return list(db.query(
+    each with its on-camera page id once one is open, and ``told``: buyers' reports
+    naming the batch since that decision (``reports.Complaints``).
+
+    Those reports are the room's to weigh, not the page's to show: a buyer's word is
+    unchecked, and a rival could file it. So they reach the room, who may pause the
+    page (待复检); the page itself changes only on facts (a recall, a lab's finding)."""
+    rows = list(db.query(
         "SELECT b.gtin, b.lot, p.name AS product, s.at, l.id AS live_id FROM selections s "
         "JOIN batches b ON b.id = s.batch_id JOIN products p ON p.gtin = b.gtin "
         "LEFT JOIN live_pages l ON l.room_id = s.room_id AND l.batch_id = s.batch_id "
         "WHERE s.id IN (SELECT max(id) FROM selections WHERE room_id = ? "
         f"AND {ABOUT_THE_BATCH} GROUP BY batch_id) "
         "AND (s.decision = '选用' OR l.id IS NOT NULL) ORDER BY s.id DESC", [room.id]))
+    for row in rows:
+        row["told"] = buyer_reports.against_batch(db, row["gtin"], row["lot"], row["at"])
+    return rows
 
 
 def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *,
