@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from trace.errors import InvalidInput
+from trace.errors import InvalidInput, Problems
 from trace.inspections.lines import item_lines, items_from_lines
 
 
@@ -40,3 +40,9 @@ def test_figures_typed_full_width_are_signed_plainly_and_a_dash_is_no_unit():
                                      "pH值 | 6.2 | — | 4.0～8.5 | 合格")
     assert (residue["result"], residue["unit"], residue["limit"]) == ("0.12", "mg/kg", "≤5")
     assert "unit" not in ph and ph["limit"] == "4.0~8.5" and ph["value"] == "6.2"
+
+
+def test_every_bad_line_is_named_at_once():
+    with pytest.raises(Problems) as raised:
+        items_from_lines("珠层厚度 | 0.42\n光泽 | 强 B | | | —\n\n瑕疵 | | | | 合格")
+    assert [problem.message_zh[:5] for problem in raised.value.each] == ["第 1 行", "第 4 行"]

@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from trace import agencies, keys
-from trace.errors import Conflict, Forbidden, InvalidInput
+from trace.errors import Conflict, Forbidden, InvalidInput, Problems
 from trace.inspections import report as reports
 from trace.inspections import store
 from trace.inspections import commissions, signing
@@ -238,6 +238,23 @@ def test_an_agency_not_approved_cannot_store_even_with_its_own_key(app, db, make
 def test_impossible_dates_and_overlong_text_are_refused(db, lab, change, message):
     with pytest.raises(InvalidInput, match=message):
         reports.check_record(pearl_report(lab, **change))
+
+
+def test_every_field_problem_is_named_at_once_with_its_field(db, lab):
+    record = pearl_report(lab, issued_on="2026-02-30", type="随便检", conclusion=" ")
+    record["items"][0].update(result="0.1")  # below ≥0.3 and judged 合格
+    record["items"][1].update(verdict="优秀")
+    with pytest.raises(Problems) as raised:
+        reports.check_record(record)
+    assert [problem.field for problem in raised.value.each] == [
+        "type", "issued_on", "conclusion", "items[0].verdict", "items[1].verdict"]
+    assert "第 1 个检测项目的单项判定" in raised.value.message_zh
+    # The conclusion is judged against the items only once they hold.
+    record = pearl_report(lab, conclusion="不合格")
+    record["items"][1].update(verdict="优秀")
+    with pytest.raises(InvalidInput) as raised:
+        reports.check_record(record)
+    assert raised.value.field == "items[1].verdict"
 
 
 @pytest.mark.parametrize("verdict", ["超标", "判定不合格", "FAIL", "优秀"])

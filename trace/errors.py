@@ -26,7 +26,14 @@ class TraceError(Exception):
 
 
 class InvalidInput(TraceError):
-    """A value given by the user is malformed or out of range."""
+    """A value given by the user is malformed or out of range; ``field``, when known,
+    names which (``items[2].verdict``), so a form that checked it already can leave
+    it out rather than say it twice."""
+
+    def __init__(self, message: str, *, message_zh: str | None = None,
+                 hint: str | None = None, field: str = ""):
+        super().__init__(message, message_zh=message_zh, hint=hint)
+        self.field = field
 
 
 class InvalidCode(InvalidInput):
@@ -129,6 +136,11 @@ def all_problems(*checks) -> None:
             found.extend(several.each)
         except TraceError as problem:
             found.append(problem)
+    raise_together(found)
+
+
+def raise_together(found: list[TraceError]) -> None:
+    """Raise ``found``: the one alone, several as ``Problems``, none not at all."""
     if len(found) == 1:
         raise found[0]
     if found:

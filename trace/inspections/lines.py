@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, all_problems
 from .results import as_typed
 
 
@@ -43,31 +43,34 @@ def items_from_lines(text: str) -> list[dict]:
     >>> items_from_lines("联苯菊酯 | 5.8 | mg/kg | ≤5 | 不合格 | GB 23200.113")[0]["verdict"]
     '不合格'
     """
-    items = []
-    for number, line in enumerate((text or "").splitlines(), 1):
-        if not line.strip():
-            continue
-        separator = _separator_of(line)
-        cells = [cell.strip() for cell in re.split(separator, line)]
-        while len(cells) > 6 and not cells[-1]:  # a spreadsheet's trailing empty cells
-            cells.pop()
-        if len(cells) > 6:  # never sign a line cut short without a word
-            raise InvalidInput(f"item line {number} has {len(cells)} fields; at most 6 "
-                               "(name | result | unit | limit | verdict | method)",
-                               message_zh=f"第 {number} 行有 {len(cells)} 栏，最多 6 栏"
-                               "（名称 | 结果 | 单位 | 标准要求 | 判定 | 方法）；"
-                               f"内容里不能有“{separator if separator == '，' else '|'}”")
-        cells += [""] * (6 - len(cells))
-        name, result, unit, limit, verdict, method = cells[:6]
-        if not (name and result and verdict):
-            raise InvalidInput(f"item line {number}: name, result and verdict are needed "
-                               "(name | result | unit | limit | verdict | method); an item "
-                               "graded, not judged, takes '—' as its verdict",
-                               message_zh=f"第 {number} 行：须有项目名称、结果和判定"
-                               "（名称 | 结果 | 单位 | 标准要求 | 判定 | 方法）；"
-                               "只分级、不判合格的项目（如光洁度），判定写“—”")
-        item = {"name": name, "result": result, "verdict": verdict}
-        item.update({key: value for key, value in
-                     (("unit", unit), ("limit", limit), ("method", method)) if value})
-        items.append(as_typed(item))
+    items: list[dict] = []
+    all_problems(*(lambda number=number, line=line: items.append(_item_line(number, line))
+                   for number, line in enumerate((text or "").splitlines(), 1)
+                   if line.strip()))  # every bad line said at once
     return items
+
+
+def _item_line(number: int, line: str) -> dict:
+    separator = _separator_of(line)
+    cells = [cell.strip() for cell in re.split(separator, line)]
+    while len(cells) > 6 and not cells[-1]:  # a spreadsheet's trailing empty cells
+        cells.pop()
+    if len(cells) > 6:  # never sign a line cut short without a word
+        raise InvalidInput(f"item line {number} has {len(cells)} fields; at most 6 "
+                           "(name | result | unit | limit | verdict | method)",
+                           message_zh=f"第 {number} 行有 {len(cells)} 栏，最多 6 栏"
+                           "（名称 | 结果 | 单位 | 标准要求 | 判定 | 方法）；"
+                           f"内容里不能有“{separator if separator == '，' else '|'}”")
+    cells += [""] * (6 - len(cells))
+    name, result, unit, limit, verdict, method = cells[:6]
+    if not (name and result and verdict):
+        raise InvalidInput(f"item line {number}: name, result and verdict are needed "
+                           "(name | result | unit | limit | verdict | method); an item "
+                           "graded, not judged, takes '—' as its verdict",
+                           message_zh=f"第 {number} 行：须有项目名称、结果和判定"
+                           "（名称 | 结果 | 单位 | 标准要求 | 判定 | 方法）；"
+                           "只分级、不判合格的项目（如光洁度），判定写“—”")
+    item = {"name": name, "result": result, "verdict": verdict}
+    item.update({key: value for key, value in
+                 (("unit", unit), ("limit", limit), ("method", method)) if value})
+    return as_typed(item)

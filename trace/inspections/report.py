@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey
 
 from ..codes import decode_signature, encode_signature
 from ..digits import is_number
-from ..errors import InvalidCode, InvalidInput
+from ..errors import InvalidCode, InvalidInput, all_problems
 from .results import within_limit
 
 VERSION = "trace-report-v1"
@@ -93,7 +93,7 @@ def _where_zh(where: str) -> str:
 
 def _bad(where: str, problem: str, problem_zh: str) -> InvalidInput:
     return InvalidInput(f"report field {where}: {problem}",
-                        message_zh=f"{_where_zh(where)}：{problem_zh}")
+                        message_zh=f"{_where_zh(where)}：{problem_zh}", field=where)
 
 
 def _strings_only(value: Any, where: str) -> None:
@@ -149,23 +149,41 @@ def check_record(record: Any, *, future_ok: bool = False) -> dict:
         raise _bad(missing[0], "is missing", "缺失")
     if record["v"] != VERSION:
         raise _bad("v", f"must be {VERSION!r}", f"应为 {VERSION}")
-    _object(record, "agency", ("id", "name", "cma", "cnas"))
-    _object(record, "batch", ("gtin", "lot"))
-    if record["type"] not in TYPES:
+    # Every field's problems at once (``Problems``): a lab fixes them in one go.
+    all_problems(
+        lambda: _object(record, "agency", ("id", "name", "cma", "cnas")),
+        lambda: _object(record, "batch", ("gtin", "lot")),
+        lambda: _type(record["type"]),
+        lambda: _check_date(record["issued_on"], future_ok),
+        *(lambda name=name: _filled(record, name)
+          for name in ("report_no", "version", "conclusion")),
+        lambda: _pdf_hash(record["pdf_sha256"]),
+        lambda: _lengths(record),
+        lambda: _amendment(record),
+        lambda: None if is_withdrawn(record) else _findings(record))
+    return record
+
+
+def _type(kind: str) -> None:
+    if kind not in TYPES:
         raise _bad("type", f"must be one of {', '.join(TYPES)}", f"应为 {'、'.join(TYPES)} 之一")
-    _check_date(record["issued_on"], future_ok)
-    for name in ("report_no", "version", "conclusion"):
-        if not record[name].strip():
-            raise _bad(name, "must not be empty", "不能为空")
-    if record["pdf_sha256"] and not _HEX64.fullmatch(record["pdf_sha256"]):
+
+
+def _filled(record: dict, name: str) -> None:
+    if not record[name].strip():
+        raise _bad(name, "must not be empty", "不能为空")
+
+
+def _pdf_hash(sha256: str) -> None:
+    if sha256 and not _HEX64.fullmatch(sha256):
         raise _bad("pdf_sha256", "must be 64 lower-case hex digits or \"\"",
                    "应为 64 位小写十六进制或空字符串")
-    _lengths(record)
-    _amendment(record)
-    if not is_withdrawn(record):
-        _items(record["items"])
-        _conclusion_agrees(record)
-    return record
+
+
+def _findings(record: dict) -> None:
+    """The items, then the conclusion against them: judged only once they hold."""
+    _items(record["items"])
+    _conclusion_agrees(record)
 
 
 def is_withdrawn(record: dict) -> bool:
@@ -261,20 +279,24 @@ def _items(items: Any) -> None:
     if not isinstance(items, list) or not items or len(items) > MAX_ITEMS:
         raise _bad("items", f"must be a list of 1-{MAX_ITEMS} tested items",
                    f"应为 1–{MAX_ITEMS} 个检测项目")
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise _bad(f"items[{index}]", "must be an object", "应为对象")
-        for key in ("name", "result", "verdict"):
-            if not item.get(key, "").strip():
-                raise _bad(f"items[{index}].{key}", "is missing", "缺失")
-        if any(len(value) > 200 for value in item.values()):
-            raise _bad(f"items[{index}]", "has a field longer than 200 characters",
-                       "有字段超过 200 个字符")
-        if item["verdict"] not in VERDICTS:
-            raise _bad(f"items[{index}].verdict", f"must be one of {' '.join(VERDICTS)} "
-                       f"(not {item['verdict']!r}: a failed item is 不合格 or 不符合)",
-                       f"应为 {'、'.join(VERDICTS)} 之一（超标等不合格项请写“不合格”）")
-        _verdict_agrees(item, index)
+    all_problems(*(lambda index=index, item=item: _item(index, item)
+                   for index, item in enumerate(items)))
+
+
+def _item(index: int, item: Any) -> None:
+    if not isinstance(item, dict):
+        raise _bad(f"items[{index}]", "must be an object", "应为对象")
+    for key in ("name", "result", "verdict"):
+        if not item.get(key, "").strip():
+            raise _bad(f"items[{index}].{key}", "is missing", "缺失")
+    if any(len(value) > 200 for value in item.values()):
+        raise _bad(f"items[{index}]", "has a field longer than 200 characters",
+                   "有字段超过 200 个字符")
+    if item["verdict"] not in VERDICTS:
+        raise _bad(f"items[{index}].verdict", f"must be one of {' '.join(VERDICTS)} "
+                   f"(not {item['verdict']!r}: a failed item is 不合格 or 不符合)",
+                   f"应为 {'、'.join(VERDICTS)} 之一（超标等不合格项请写“不合格”）")
+    _verdict_agrees(item, index)
 
 
 def _verdict_agrees(item: dict, index: int) -> None:

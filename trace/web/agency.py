@@ -15,10 +15,11 @@ import hashlib
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request
 
 from .. import agencies, catalog
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TraceError
+from ..errors import (Conflict, Forbidden, InvalidInput, NotFound, TraceError, all_problems,
+                      raise_together)
 from ..inspections import report as reports
 from ..inspections import lines, lists, signing, store, tables
-from . import get_db, in_reader_language, link
+from . import each_told, get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
 
@@ -76,7 +77,7 @@ def new_report():
                                                 config["KEY_PASSPHRASE"])
         stored = store.store_report(db, record, kid, sig, pdf=pdf)
     except TraceError as error:
-        return _form(batches, request.form, in_reader_language(error), error.status)
+        return _form(batches, request.form, each_told(error), error.status)
     flash(t("agency.stored").format(report_no=stored.report_no, version=stored.version), "ok")
     return redirect(link("agency.home"), 303)
 
@@ -128,7 +129,7 @@ def from_sheet():
                                           name, _typed_header(batches))
         form = _filled_from(records, batches, name)
     except TraceError as error:  # what the clerk chose and typed stays
-        return _form(batches, request.form, in_reader_language(error), error.status)
+        return _form(batches, request.form, each_told(error), error.status)
     notice = t("agency.filled").format(name=name)
     if request.form.get("batch") not in (None, "", form["batch"]):  # never switched silently
         chosen = next(b for b in batches if str(b["id"]) == form["batch"])
@@ -203,13 +204,13 @@ def _start(db, batches: list[dict]) -> tuple[dict, str | None]:
                                               version=record["version"]) if stale else None
 
 
-def _form(batches: list[dict], form, error: str | None = None, status: int = 200,
+def _form(batches: list[dict], form, errors: list[str] | None = None, status: int = 200,
           notice: str | None = None):
     kept = form.get("type")  # a correction keeps its report's type, whatever it is
     types = reports.LAB_TYPES + ((kept,) if kept in reports.TYPES and
                                  kept not in reports.LAB_TYPES else ())
     return render_template("agency/report_form.html", batch_choices=_one_each(batches),
-                           form=form, types=types, error=error, notice=notice), status
+                           form=form, types=types, errors=errors, notice=notice), status
 
 
 def _one_each(batches: list[dict]) -> list[dict]:
@@ -234,16 +235,49 @@ def _key_notice(db) -> tuple[str | None, bool]:
 
 
 def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:
-    """The report the form describes, as DESIGN §7 has it, and its PDF."""
+    """The report the form describes, as DESIGN §7 has it, and its PDF. Every problem
+    is said at once: each round trip makes the clerk choose the PDF again."""
     form = request.form
-    chosen = next((b for b in batches if str(b["id"]) == form.get("batch")), None)
-    if chosen is None:
-        raise InvalidInput("choose one of the batches you were commissioned for",
-                           message_zh="请选择贵机构受委托或受指派检测的批次")
-    batch = catalog.get_batch_by_id(db, chosen["id"])
     upload = request.files.get("pdf")
     pdf = upload.read() if upload and upload.filename else None
     supersedes = (form.get("supersedes") or "").strip()
+    got: dict = {}
+    all_problems(
+        lambda: got.update(batch=_chosen_batch(db, batches)),
+        lambda: got.update(items=lines.items_from_lines(form.get("items", ""))),
+        lambda: got.update(reason=_correction_reason(supersedes)),
+        lambda: got.update(record=_checked(_unsigned(db, got, pdf, supersedes), got)),
+        lambda: _pdf_attached(pdf, supersedes))
+    return got["record"], pdf
+
+
+def _chosen_batch(db, batches: list[dict]) -> catalog.Batch:
+    chosen = next((b for b in batches if str(b["id"]) == request.form.get("batch")), None)
+    if chosen is None:
+        raise InvalidInput("choose one of the batches you were commissioned for",
+                           message_zh="请选择贵机构受委托或受指派检测的批次")
+    return catalog.get_batch_by_id(db, chosen["id"])
+
+
+def _correction_reason(supersedes: str) -> str | None:
+    """ISO/IEC 17025 7.8.8: a changed report says why."""
+    reason = (request.form.get("reason") or "").strip()
+    if supersedes and not reason:
+        raise InvalidInput("say why the report is corrected: buyers and streamers read it "
+                           "beside the new version",
+                           message_zh="请写明更正原因：消费者和主播会在新版本旁看到")
+    return reason if supersedes else None
+
+
+def _pdf_attached(pdf: bytes | None, supersedes: str) -> None:
+    if pdf is None and not supersedes:  # a correction may keep the PDF it corrects
+        raise InvalidInput("attach the report's PDF: buyers and streamers download it to "
+                           "compare", message_zh="请选择检测报告原件（PDF）：消费者和主播要下载它来核对")
+
+
+def _unsigned(db, got: dict, pdf: bytes | None, supersedes: str) -> dict:
+    """The record as typed; what failed above goes in empty, and is not said twice."""
+    form, batch = request.form, got.get("batch")
     kept_pdf = store.previous_pdf(db, g.agency.id, form.get("report_no"), supersedes) \
         if pdf is None else ""
     record = {
@@ -252,20 +286,25 @@ def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:
                    "cnas": g.agency.cnas_no or ""},
         "report_no": store.written_report_no(form.get("report_no") or ""),
         "version": reports.next_version(supersedes),
-        "type": form.get("type", ""), "batch": {"gtin": batch.gtin, "lot": batch.lot},
+        "type": form.get("type", ""),
+        "batch": {"gtin": batch.gtin, "lot": batch.lot} if batch else {"gtin": "", "lot": ""},
         "issued_on": form.get("issued_on", ""),
         "conclusion": (form.get("conclusion") or "").strip(),
-        "items": lines.items_from_lines(form.get("items", "")),
+        "items": got.get("items", []),
         "pdf_sha256": hashlib.sha256(pdf).hexdigest() if pdf else kept_pdf,
         "supersedes": supersedes}
-    if supersedes:  # ISO/IEC 17025 7.8.8: a changed report says why
-        record["reason"] = (form.get("reason") or "").strip()
-        if not record["reason"]:
-            raise InvalidInput("say why the report is corrected: buyers and streamers read it "
-                               "beside the new version",
-                               message_zh="请写明更正原因：消费者和主播会在新版本旁看到")
-    checked = reports.check_record(record)
-    if pdf is None and not supersedes:  # a correction may keep the PDF it corrects
-        raise InvalidInput("attach the report's PDF: buyers and streamers download it to "
-                           "compare", message_zh="请选择检测报告原件（PDF）：消费者和主播要下载它来核对")
-    return checked, pdf
+    if supersedes:
+        record["reason"] = got.get("reason") or ""
+    return record
+
+
+def _checked(record: dict, got: dict) -> dict:
+    """``check_record``, leaving out what the form's own checks said already."""
+    said = tuple(part for part in ("batch", "items", "reason") if part not in got)
+    try:
+        return reports.check_record(record)
+    except InvalidInput as error:
+        raise_together([problem for problem in getattr(error, "each", [error])
+                        if not (said and isinstance(problem, InvalidInput)
+                                and problem.field.startswith(said))])
+    return record  # nothing new: all_problems says the form's own
