@@ -50,6 +50,18 @@ def test_a_labs_reports_say_which_stand_which_were_corrected_and_which_withdrawn
     assert lists.count_reports(db, commissioned.id, search="%") == 0  # a wildcard, typed
 
 
+def test_a_reports_versions_stay_together_newest_report_first(app, db, commissioned):  # noqa: F811
+    """A correction of an older report listed it between another report's versions."""
+    stored(app, db, commissioned)
+    stored(app, db, commissioned, report_no="ZJPQ-2026-0900")
+    stored(app, db, commissioned, version="2", supersedes="1", reason="更正单位")
+    listed = [(r["report_no"], r["version"]) for r in lists.reports_by(db, commissioned.id)]
+    assert listed == [("ZJPQ-2026-0815", "2"), ("ZJPQ-2026-0815", "1"),
+                      ("ZJPQ-2026-0900", "1")]
+    assert [(r["report_no"], r["version"]) for r in lists.reports_by(
+        db, commissioned.id, offset=2, limit=5)] == [("ZJPQ-2026-0900", "1")]
+
+
 @pytest.fixture
 def supplier(db):
     return catalog.supplier_of(db, catalog.get_product(db, GTIN))

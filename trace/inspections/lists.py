@@ -57,7 +57,8 @@ _FAILS_AN_ITEM = ("EXISTS (SELECT 1 FROM json_each({0}, '$.items') WHERE "
 
 def reports_by(db: sqlite_utils.Database, agency_id: int, *, search: str = "",
                offset: int = 0, limit: int = -1) -> list[dict]:
-    """An agency's stored reports, newest first, each with whether it is current,
+    """An agency's stored reports, each report's versions together (newest first, the
+    report with the newest version first), each with whether it is current,
     whether it withdraws its report, the version that superseded it if one did
     (``superseded_by``; ``withdrawn_by`` too when that version is a withdrawal),
     the ``reason`` a correction or withdrawal gave and the date it was ``issued_on``;
@@ -77,7 +78,10 @@ def reports_by(db: sqlite_utils.Database, agency_id: int, *, search: str = "",
         f"json_extract({_RECORD_OR_EMPTY.format('r')}, '$.reason') AS reason, "
         f"json_extract({_RECORD_OR_EMPTY.format('r')}, '$.issued_on') AS issued_on "
         f"FROM {_REPORTS_OF_BATCHES} WHERE r.agency_id = ?{where} "
-        "ORDER BY r.id DESC LIMIT ? OFFSET ?", [agency_id, *args, limit, offset])]
+        # A report's versions together, under the report last signed for.
+        "ORDER BY (SELECT max(m.id) FROM inspection_reports m WHERE m.agency_id = r.agency_id "
+        "AND m.report_no = r.report_no) DESC, r.id DESC LIMIT ? OFFSET ?",
+        [agency_id, *args, limit, offset])]
 
 
 def count_reports(db: sqlite_utils.Database, agency_id: int, *, search: str = "") -> int:
