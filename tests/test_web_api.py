@@ -386,6 +386,19 @@ def test_bad_report_posts_store_nothing(client, db, token, lab_token, who, chang
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
 
 
+def test_a_report_with_several_problems_gets_each_in_details(client, db, lab_token):
+    from test_inspections_store import pearl_report
+    lab, lims = lab_token
+    record = pearl_report(lab, pdf_sha256="", issued_on="2026-02-30", conclusion="")
+    response = call(client, "POST", "/inspections", lims, json={"report": record})
+    answer = response.get_json()
+    assert (response.status_code, answer["error"]) == (400, "InvalidInput")
+    assert [(d["loc"], d["msg_zh"]) for d in answer["details"]] == [
+        (["issued_on"], "签发日期：2026-02-30 不是有效日期（YYYY-MM-DD）"),
+        (["conclusion"], "检验结论：不能为空")]
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+
+
 def test_a_lab_cannot_post_for_a_batch_it_was_not_commissioned_for(client, db, lab_token):
     from test_inspections_store import pearl_report
     lab, lims = lab_token

@@ -124,6 +124,13 @@ class Problems(InvalidInput):
                          message_zh="；".join(problem.message_zh for problem in each))
         self.each = each
 
+    def to_json(self) -> dict:
+        """As one InvalidInput (the code clients already handle), each problem in
+        ``details`` with the field it is about when known."""
+        return {**super().to_json(), "error": "InvalidInput", "details": [
+            {"loc": [field] if (field := getattr(problem, "field", "")) else [],
+             "msg": problem.message, "msg_zh": problem.message_zh} for problem in self.each]}
+
 
 def all_problems(*checks) -> None:
     """Run every check (a callable raising ``TraceError``); raise them all together as
