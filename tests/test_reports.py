@@ -108,7 +108,7 @@ def test_a_buyer_reports_from_the_page_and_the_queue_shows_it(client, run_cli, d
     page = client.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
     report_link = re.search(r'href="(/report\?code=[^"]+)"', page).group(1).replace("&amp;", "&")
     form = client.get(report_link).get_data(as_text=True)
-    assert "举报疑似假货" in form and "诸暨淡水珍珠项链" in form
+    assert "举报假货或质量问题" in form and "诸暨淡水珍珠项链" in form
     code = issued_urls[0][len(BASE_URL):]
     response = post_report(client, code, jpeg_with_gps(), contact="138 0000 0000")
     sent = response.get_data(as_text=True)

@@ -306,12 +306,12 @@ def test_fake_reports_count_once_per_network(db, room, issued_urls):
         report("a" * 16)
     after_sales = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks
                    if c.name == "after_sales"][0]
-    assert after_sales.ok and "消费者举报假货 1 起（同一网络的多次举报算一起）" in after_sales.detail
+    assert after_sales.ok and "消费者举报假货或质量问题 1 起（同一来源的多次举报算一起）" in after_sales.detail
     report("b" * 16)
     report("c" * 16)
     after_sales = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks
                    if c.name == "after_sales"][0]
-    assert not after_sales.ok and "消费者举报假货 3 起" in after_sales.detail
+    assert not after_sales.ok and "消费者举报假货或质量问题 3 起" in after_sales.detail
     # The platform found c's report was no fake, and followed a's up without settling it.
     c_report, a_report = (db.execute("SELECT id FROM reports WHERE network = ?", [n * 16])
                           .fetchone()[0] for n in "ca")
@@ -319,7 +319,7 @@ def test_fake_reports_count_once_per_network(db, room, issued_urls):
     reports.mark_handled(db, a_report, actor="ops", note="联系不上买家", outcome="handled")
     after_sales = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks
                    if c.name == "after_sales"][0]
-    assert after_sales.ok and "消费者举报假货 2 起（同一网络的多次举报算一起），另有 1 起经平台" \
+    assert after_sales.ok and "消费者举报假货或质量问题 2 起（同一来源的多次举报算一起），另有 1 起经平台" \
         "核实不属实，不计" in after_sales.detail
 
 
@@ -338,7 +338,7 @@ def test_a_confirmed_report_or_one_on_the_sample_itself_fails_after_sales(
         return [c for c in selection.check_sample(db, url, BASE_URL).checks
                 if c.name == "after_sales"][0]
     other = after_sales(issued_urls[0])
-    assert other.ok and "消费者举报假货 2 起" in other.detail and "样品本身" not in other.detail
+    assert other.ok and "消费者举报假货或质量问题 2 起" in other.detail and "样品本身" not in other.detail
     reported = after_sales(issued_urls[1])
     assert not reported.ok and "这件样品本身被举报过 1 次" in reported.detail
     reports.mark_handled(db, 2, actor="ops", note="确认仿冒标签在售", outcome="confirmed")

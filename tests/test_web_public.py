@@ -442,7 +442,7 @@ def test_english_stays_english_with_no_operator_command(client, issued_urls):
             as_text=True)
         assert "python" not in body and "batch new" not in body
     report = client.get("/report?lang=en").get_data(as_text=True)
-    assert "Report a suspected fake" in report and 'action="/report?lang=en"' in report
+    assert "Report a fake or a quality problem" in report and 'action="/report?lang=en"' in report
 
 
 def test_complaints_reach_the_operator_and_12315(client, issued_urls):

@@ -278,13 +278,24 @@ def test_buyers_reports_since_the_decision_are_told_to_the_room(streamer, db, ap
     notice = home[home.index('id="buyers-told"'):home.index("</div>", home.index("buyers-told"))]
     assert home.index('id="buyers-told"') < home.index('id="live"')
     assert "1 个在售批次，在你们记录决定之后收到了买家的问题反馈" in notice and "ZJ-2611-A" in notice
-    row = home[home.index('class="row-meta told"'):]
-    assert "买家反映这批货有问题 2 起" in row[:300] and "开播页面不显示买家的反馈" in row[:400]
-    assert 'href="#check">重新核验' in row[:800]
+    row = home[home.index('class="notice notice-warn told"'):]
+    row = row[:row.index("</section>")]  # the batch's row, the only one
+    assert "买家反映这批货有问题 2 起" in row and "开播页面不显示买家的反馈" in row
+    assert "买家写的内容（最近 2 条，不含联系方式）" in row and "珠子掉色" in row  # their words
+    assert 'href="#check">重新核验' in row
     assert "正品 · 检测合格" in home  # the page itself is unchanged
     english = streamer.get("/streamer/?lang=en").get_data(as_text=True)
     assert "buyers reported a problem with this batch 2 time(s)" in english
+    # Paused by the room itself: nothing on sale to warn about, the count still there.
+    post_form(streamer, "/streamer/records", {"code": issued_urls[1], "decision": "待复检"},
+              page="/streamer/")
+    reports.submit_report(db, reports.ReportForm("包装破损", "山下湖珍珠直播间",
+                                                 gtin="09521234000013", lot="ZJ-2611-A"),
+                          network="c" * 16)
+    home = streamer.get("/streamer/?lang=zh").get_data(as_text=True)
+    assert 'id="buyers-told"' not in home and "待复检 · 暂停销售" in home
+    assert "买家反映这批货有问题 1 起" in home and "开播页面不显示买家的反馈" not in home
     recalls.recall_batch(db, "09521234000013", "ZJ-2611-A", "抽检不合格", actor="qc")
     home = streamer.get("/streamer/").get_data(as_text=True)
     assert 'id="stop-selling"' in home and 'id="buyers-told"' not in home  # stop says it all
-    assert 'class="row-meta told"' not in home
+    assert 'notice-warn told' not in home

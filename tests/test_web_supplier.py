@@ -319,7 +319,7 @@ def test_buyers_reports_about_its_products_reach_the_supplier_without_contacts(
                           network="n2")
     html = supplier.get("/supplier/").get_data(as_text=True)
     card = html[html.index('id="reports"'):]
-    assert "买家举报疑似假货（共 1 条）" in card and "伪造的码" in card and "AAAA-BBBB-CCCC" in card
+    assert "买家举报假货或质量问题（共 1 条）" in card and "伪造的码" in card and "AAAA-BBBB-CCCC" in card
     assert "珠子有胶痕" in card and "某直播间 12 号链接" in card
     assert "138 0000 0000" not in html and "别家的茶" not in html
 

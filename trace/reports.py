@@ -294,6 +294,18 @@ def against_batch(db: sqlite_utils.Database, gtin: str, lot: str, since: str) ->
     return _complaints(db, "r.gtin = ? AND r.lot = ?", [gtin, lot], since, None)
 
 
+def words_about_batch(db: sqlite_utils.Database, gtin: str, lot: str, since: str,
+                      limit: int = 5) -> list[dict]:
+    """What buyers wrote about the batch since ``since``, newest first, without who
+    they are (no contact, network or photo) and leaving out what the platform found
+    unfounded: ``at``, ``what_seen``, ``confirmed``."""
+    return [dict(row, confirmed=row["outcome"] == "confirmed") for row in db.query(
+        "SELECT r.created_at AS at, r.what_seen, coalesce(c.outcome, h.outcome) AS outcome "
+        f"{_FROM} WHERE r.gtin = ? AND r.lot = ? AND r.created_at >= ? "
+        "AND coalesce(c.outcome, h.outcome) IS NOT 'unfounded' ORDER BY r.id DESC LIMIT ?",
+        [gtin, lot, since, limit])]
+
+
 def _complaints(db: sqlite_utils.Database, whose: str, params: list, since: str,
                 serial: str | None) -> Complaints:
     row = db.execute(

@@ -126,8 +126,9 @@ def get_live(db: sqlite_utils.Database, live_id: str) -> LivePage:
 def selected_batches(db: sqlite_utils.Database, room: Room) -> list[dict]:
     """The batches the room's latest decision selected (选用), and those it paused or
     dropped since opening their on-camera page (OBS may still show it), newest first,
-    each with its on-camera page id once one is open, and ``told``: buyers' reports
-    naming the batch since that decision (``reports.Complaints``).
+    each with its on-camera page id once one is open, ``told``: buyers' reports
+    naming the batch since that decision (``reports.Complaints``), and
+    ``told_words``: what the latest of them wrote (``reports.words_about_batch``).
 
     Those reports are the room's to weigh, not the page's to show: a buyer's word is
     unchecked, and a rival could file it. So they reach the room, who may pause the
@@ -141,6 +142,8 @@ def selected_batches(db: sqlite_utils.Database, room: Room) -> list[dict]:
         "AND (s.decision = '选用' OR l.id IS NOT NULL) ORDER BY s.id DESC", [room.id]))
     for row in rows:
         row["told"] = buyer_reports.against_batch(db, row["gtin"], row["lot"], row["at"])
+        row["told_words"] = buyer_reports.words_about_batch(
+            db, row["gtin"], row["lot"], row["at"]) if row["told"].standing else []
     return rows
 
 

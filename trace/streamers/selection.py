@@ -326,14 +326,15 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
     withdrawn = [lot for lot, status, _reason, batch, _items in recalled
                  if batch and status != "recalled"]
     items = [(lot, count) for lot, _status, _reason, _batch, count in recalled if count]
-    detail = (f"近一年：消费者举报假货 {fakes} 起（同一网络的多次举报算一起）" if fakes
-              else "近一年：没有消费者举报假货")
+    detail = (f"近一年：消费者举报假货或质量问题 {fakes} 起（同一来源的多次举报算一起）"
+              if fakes else "近一年：没有消费者举报假货或质量问题")
     detail += f"，其中 {told.confirmed} 起经平台核实属实" if told.confirmed else ""
     detail += f"，另有 {unfounded} 起经平台核实不属实，不计" if unfounded else ""
     detail += f"；这件样品本身被举报过 {told.this_item} 次" if told.this_item else ""
     detail += f"；在召回的其他批次：{'、'.join(in_force)}" if in_force else "；没有其他在召回的批次"
-    english = (f"Past year: {fakes} report(s) of fakes by buyers (one network's reports "
-               "count once)" if fakes else "Past year: no reports of fakes by buyers")
+    english = (f"Past year: {fakes} buyers' report(s) of fakes or quality problems (one "
+               "source's reports count once)" if fakes
+               else "Past year: no buyers' reports of fakes or quality problems")
     english += f", {told.confirmed} of them confirmed by the platform" if told.confirmed else ""
     english += (f"; {unfounded} more the platform found unfounded, not counted"
                 if unfounded else "")
