@@ -42,7 +42,13 @@ def test_figures_typed_full_width_are_signed_plainly_and_a_dash_is_no_unit():
     assert "unit" not in ph and ph["limit"] == "4.0~8.5" and ph["value"] == "6.2"
 
 
-def test_every_bad_line_is_named_at_once():
+def test_every_bad_line_is_named_at_once_by_its_line():
+    """A clerk reads lines: a blank one skipped still counts, and a verdict against
+    its limit is named by its line, beside the lines that could not be read."""
     with pytest.raises(Problems) as raised:
-        items_from_lines("珠层厚度 | 0.42\n光泽 | 强 B | | | —\n\n瑕疵 | | | | 合格")
-    assert [problem.message_zh[:5] for problem in raised.value.each] == ["第 1 行", "第 4 行"]
+        items_from_lines("珠层厚度 | 0.42\n光泽 | 强 B | | | —\n\n瑕疵 | | | | 合格\n"
+                         "铅 | 0.12 | mg/kg | ≤0.05 | 合格")
+    said = [problem.message_zh for problem in raised.value.each]
+    assert [text[:5] for text in said] == ["第 1 行", "第 4 行", "第 5 行"]
+    assert said[0].startswith("第 1 行：缺少判定") and said[1].startswith("第 4 行：缺少结果")
+    assert said[2].startswith("第 5 行的单项判定：为“合格”，但铅的结果 0.12 mg/kg 不在标准要求")

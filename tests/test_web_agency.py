@@ -165,18 +165,19 @@ def test_every_problem_of_the_form_is_said_at_once(client, db, lab):
                         content_type="multipart/form-data")
     html = refused.get_data(as_text=True)
     alert = html[html.index('role="alert"'):html.index("</div>", html.index('role="alert"'))]
-    assert refused.status_code == 400 and "请修改以下 4 处" in alert
-    for said in ("第 1 行：须有项目名称、结果和判定", "签发日期：2026-02-30 不是有效日期",
-                 "检验结论：不能为空", "请选择检测报告原件（PDF）"):
-        assert said in alert, said
-    assert alert.count("<li>") == 4  # the bad line is not said again as "no items"
+    assert refused.status_code == 400 and "请修改以下 5 处" in alert
+    for said in ("第 1 行：缺少判定", "第 3 行的单项判定：为“合格”，但瑕疵的结果 9 个 不在标准要求",
+                 "签发日期：2026-02-30 不是有效日期", "检验结论：不能为空",
+                 "请选择检测报告原件（PDF）"):
+        assert said in alert, said  # an unreadable line hides no other line's problem
+    assert alert.count("<li>") == 5  # the bad lines are not said again as "no items"
     assert "所检项目" not in html and "2026-02-30" in html  # what was typed stays
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
     # The lines parsed, the item judged against its limit is said too, with the rest.
     form.update(items="瑕疵 | 9 | 个 | ≤2 | 合格", pdf=(io.BytesIO(PDF), "report.pdf"))
     html = post_form(client, "/agency/reports/new", form, page="/agency/",
                      content_type="multipart/form-data").get_data(as_text=True)
-    assert "请修改以下 3 处" in html and "不在标准要求 ≤2 之内" in html
+    assert "请修改以下 3 处" in html and "第 1 行的单项判定" in html and "≤2 之内" in html
 
 
 def test_a_new_report_needs_its_pdf_and_a_refused_form_says_to_choose_it_again(client, db,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InvalidInput, all_problems
+from .report import check_item
 from .results import as_typed
 
 
@@ -63,14 +64,18 @@ def _item_line(number: int, line: str) -> dict:
                            f"内容里不能有“{separator if separator == '，' else '|'}”")
     cells += [""] * (6 - len(cells))
     name, result, unit, limit, verdict, method = cells[:6]
-    if not (name and result and verdict):
-        raise InvalidInput(f"item line {number}: name, result and verdict are needed "
+    missing = [(en, zh) for en, zh, value in (("name", "项目名称", name), ("result", "结果", result),
+                                              ("verdict", "判定", verdict)) if not value]
+    if missing:
+        raise InvalidInput(f"item line {number}: no {' or '.join(en for en, _ in missing)} "
                            "(name | result | unit | limit | verdict | method); an item "
                            "graded, not judged, takes '—' as its verdict",
-                           message_zh=f"第 {number} 行：须有项目名称、结果和判定"
+                           message_zh=f"第 {number} 行：缺少{'、'.join(zh for _, zh in missing)}"
                            "（名称 | 结果 | 单位 | 标准要求 | 判定 | 方法）；"
                            "只分级、不判合格的项目（如光洁度），判定写“—”")
     item = {"name": name, "result": result, "verdict": verdict}
     item.update({key: value for key, value in
                  (("unit", unit), ("limit", limit), ("method", method)) if value})
-    return as_typed(item)
+    typed = as_typed(item)
+    check_item(typed, line=number)  # its verdict, named by this line and with the rest
+    return typed

@@ -82,18 +82,22 @@ FIELDS_ZH = {"v": "格式版本", "agency": "检测机构", "agency.id": "检测
 _ITEM_FIELD = re.compile(r"items\[(\d+)\](?:\.(\w+))?")
 
 
-def _where_zh(where: str) -> str:
-    """A field as the lab's staff know it: 第 2 个检测项目的单项判定, not items[1].verdict."""
+def _where_zh(where: str, line: int | None = None) -> str:
+    """A field as the lab's staff know it: 第 2 个检测项目的单项判定, not items[1].verdict
+    (第 3 行的单项判定 for an item typed on the form's line 3)."""
     item = _ITEM_FIELD.fullmatch(where)
     if item:
         number, field = int(item.group(1)) + 1, item.group(2)
-        return f"第 {number} 个检测项目" + (f"的{FIELDS_ZH.get(field, field)}" if field else "")
+        place = f"第 {line} 行" if line else f"第 {number} 个检测项目"
+        return place + (f"的{FIELDS_ZH.get(field, field)}" if field else "")
     return FIELDS_ZH.get(where, where)
 
 
-def _bad(where: str, problem: str, problem_zh: str) -> InvalidInput:
-    return InvalidInput(f"report field {where}: {problem}",
-                        message_zh=f"{_where_zh(where)}：{problem_zh}", field=where)
+def _bad(where: str, problem: str, problem_zh: str, line: int | None = None) -> InvalidInput:
+    said = (f"item line {line} {where.partition('].')[2]}".rstrip() if line
+            else f"report field {where}")
+    return InvalidInput(f"{said}: {problem}",
+                        message_zh=f"{_where_zh(where, line)}：{problem_zh}", field=where)
 
 
 def _strings_only(value: Any, where: str) -> None:
@@ -283,23 +287,29 @@ def _items(items: Any) -> None:
                    for index, item in enumerate(items)))
 
 
-def _item(index: int, item: Any) -> None:
+def check_item(item: dict, *, line: int) -> None:
+    """One tested item typed on the form's ``line``, judged as a report's items are and
+    named by its line (第 3 行的单项判定): the clerk reads lines, not item numbers."""
+    _item(0, item, line)
+
+
+def _item(index: int, item: Any, line: int | None = None) -> None:
     if not isinstance(item, dict):
-        raise _bad(f"items[{index}]", "must be an object", "应为对象")
+        raise _bad(f"items[{index}]", "must be an object", "应为对象", line)
     for key in ("name", "result", "verdict"):
         if not item.get(key, "").strip():
-            raise _bad(f"items[{index}].{key}", "is missing", "缺失")
+            raise _bad(f"items[{index}].{key}", "is missing", "缺失", line)
     if any(len(value) > 200 for value in item.values()):
         raise _bad(f"items[{index}]", "has a field longer than 200 characters",
-                   "有字段超过 200 个字符")
+                   "有字段超过 200 个字符", line)
     if item["verdict"] not in VERDICTS:
         raise _bad(f"items[{index}].verdict", f"must be one of {' '.join(VERDICTS)} "
                    f"(not {item['verdict']!r}: a failed item is 不合格 or 不符合)",
-                   f"应为 {'、'.join(VERDICTS)} 之一（超标等不合格项请写“不合格”）")
-    _verdict_agrees(item, index)
+                   f"应为 {'、'.join(VERDICTS)} 之一（超标等不合格项请写“不合格”）", line)
+    _verdict_agrees(item, index, line)
 
 
-def _verdict_agrees(item: dict, index: int) -> None:
+def _verdict_agrees(item: dict, index: int, line: int | None = None) -> None:
     """The item's verdict matches its result against its limit, where the text
     tells: 9.9 against ≤0.5 judged 合格 is a typing slip a buyer would trust."""
     within = within_limit(item["result"], item.get("limit"), item.get("unit"))
@@ -307,11 +317,13 @@ def _verdict_agrees(item: dict, index: int) -> None:
     if within is False and verdict in PASSED:
         raise _bad(f"items[{index}].verdict", f"is {verdict}, but {item['name']} {shown} is "
                    f"outside the limit {item['limit']}",
-                   f"为“{verdict}”，但{item['name']}的结果 {shown} 不在标准要求 {item['limit']} 之内")
+                   f"为“{verdict}”，但{item['name']}的结果 {shown} 不在标准要求 {item['limit']} 之内",
+                   line)
     if within is True and verdict in FAILED:
         raise _bad(f"items[{index}].verdict", f"is {verdict}, but {item['name']} {shown} is "
                    f"within the limit {item['limit']}",
-                   f"为“{verdict}”，但{item['name']}的结果 {shown} 在标准要求 {item['limit']} 之内")
+                   f"为“{verdict}”，但{item['name']}的结果 {shown} 在标准要求 {item['limit']} 之内",
+                   line)
 
 
 def failed_items(record: dict) -> list[dict]:
