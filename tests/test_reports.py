@@ -141,6 +141,10 @@ def test_a_report_needs_what_and_where_and_changes_nothing_without(client, db, i
     assert "某直播间 12 号链接" in response.get_data(as_text=True)  # what was typed is kept
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM photos").fetchone()[0] == 0
+    # Sent empty: both fields said at once, not one a submit.
+    empty = post_report(client, code, what_seen="", where_bought=" ").get_data(as_text=True)
+    alert = empty[empty.index('role="alert"'):empty.index("</div>", empty.index('role="alert"'))]
+    assert "请修改以下 2 处" in alert and "请写下您发现的问题" in alert and "请写下购买渠道" in alert
 
 
 def test_reports_are_throttled_per_network(client, db, issued_urls):

@@ -26,7 +26,7 @@ import sqlite_utils
 from . import images, throttle
 from .catalog import clean_text, normalise_gtin
 from .db import utc_now
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, all_problems
 
 # A photo is kept no larger than a label on it needs to be read.
 MAX_PHOTO_BYTES = images.MAX_BYTES
@@ -70,17 +70,30 @@ class Report(ReportForm):
 
 
 def _clean(form: ReportForm) -> ReportForm:
-    what = clean_text(form.what_seen, "what you saw", what_zh="发现的问题", limit=1000,
-                      multiline=True)
-    where = clean_text(form.where_bought, "where you bought it", what_zh="购买渠道", limit=200)
+    """The form's fields, cleaned; every field's problem said at once."""
+    cleaned: dict = {}
+    all_problems(lambda: cleaned.update(what=_what_seen(form.what_seen)),
+                 lambda: cleaned.update(where=_where_bought(form.where_bought)),
+                 lambda: cleaned.update(contact=clean_text(form.contact, "contact",
+                                                           what_zh="联系方式", limit=100)))
+    return ReportForm(cleaned["what"], cleaned["where"], cleaned["contact"],
+                      form.gtin, form.lot, form.serial, form.verdict)
+
+
+def _what_seen(text: str) -> str:
+    what = clean_text(text, "what you saw", what_zh="发现的问题", limit=1000, multiline=True)
     if not what:
-        raise InvalidInput("say what made you think it is fake",
+        raise InvalidInput("say what made you think something is wrong",
                            message_zh="请写下您发现的问题")
+    return what
+
+
+def _where_bought(text: str) -> str:
+    where = clean_text(text, "where you bought it", what_zh="购买渠道", limit=200)
     if not where:
         raise InvalidInput("say where you bought it (shop, livestream room, platform)",
                            message_zh="请写下购买渠道（店铺、直播间或平台）")
-    return ReportForm(what, where, clean_text(form.contact, "contact", what_zh="联系方式", limit=100),
-                      form.gtin, form.lot, form.serial, form.verdict)
+    return where
 
 
 def clean_photo(data: bytes) -> tuple[bytes, str]:

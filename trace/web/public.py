@@ -21,7 +21,7 @@ from ..errors import InvalidCode, InvalidInput, NotFound, TraceError
 from ..inspections import store as inspection_store
 from ..streamers import selection
 from ..scans import Observer, ScanPolicy
-from . import (any_origin, attachment, get_db, in_reader_language, link, no_store,
+from . import (any_origin, attachment, each_told, get_db, in_reader_language, link, no_store,
                raw_request_target, same_origin_path, wants_json)
 from .auth import staff_signed_in
 from .cards import batch_cards, displayed
@@ -159,7 +159,7 @@ def report():
         saved = reports.submit_report(get_db(), form, network=observer().network, photo=photo)
     except TraceError as error:
         page = render_template("report.html", v=verdict, code_path=code_path,
-                               form=request.form, error=in_reader_language(error),
+                               form=request.form, errors=each_told(error),
                                retry_minutes=-(-getattr(error, "retry_after", 0) // 60))
         return no_store(current_app.make_response((page, error.status)))
     item_path = same_origin_path(code_path) if code_path.startswith("/01/") else ""
