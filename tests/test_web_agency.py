@@ -71,7 +71,9 @@ def test_sign_a_report_with_its_pdf_then_correct_it(client, db, lab):
     assert "更正原因" in page and "光泽等级录入有误" in page
     # The lab's own list: which version corrected the first, and why.
     home = client.get("/agency/").get_data(as_text=True)
-    assert "已被更正（更正版是第 2 版）" in home and "现行版本（更正了第 1 版） · 原因：光泽等级录入有误" in home
+    assert '<span class="version-state old">已被更正（更正版是第 2 版）</span>' in home
+    assert '<span class="version-state now">现行版本（更正了第 1 版）</span>' in home
+    assert "本版更正第 1 版的原因：光泽等级录入有误" in home  # not read as why it was replaced
     assert "签发 2026-11-20 · 上传 " in home  # the report's own date, and when it came
 
 
@@ -113,7 +115,8 @@ def test_a_report_signed_in_error_is_withdrawn_with_its_reason(client, db, lab):
     home = client.get("/agency/").get_data(as_text=True)
     assert "已撤回报告 ZJPQ-2026-0901" in home and "withdraw?report_no" not in home
     assert "已被撤回（撤回声明是第 2 版）" in home  # the version it withdrew, not "corrected"
-    assert "撤回声明（撤回了第 1 版） · 原因：样品并非取自本批次" in home  # which is which, and why
+    assert '"version-state old">撤回声明（撤回了第 1 版）' in home  # which is which, and why
+    assert "撤回第 1 版的原因：样品并非取自本批次" in home
     withdrawn, original = store.served_reports(db, 1)
     assert withdrawn["signature_ok"] and withdrawn["current"] and not original["current"]
     assert withdrawn["report"]["status"] == "withdrawn" and withdrawn["report"]["items"] == []
