@@ -126,9 +126,10 @@ def test_an_unknown_page_is_not_found(db, bad):
         live.on_camera(db, bad, BASE_URL)
 
 
-def test_the_room_lists_its_selected_batches_with_their_pages(db, room, selected):
+def test_the_room_lists_its_selected_batches_with_their_pages(db, room, selected, issued_urls):
     [row] = live.selected_batches(db, room)
     assert (row["gtin"], row["lot"], row["live_id"]) == (GTIN, LOT, selected.id)
+    assert row["sample"].url(BASE_URL) == issued_urls[0]  # to check again without a scan
 
 
 def test_buyers_reports_since_the_decision_reach_the_room_but_not_the_page(

@@ -249,7 +249,7 @@ def test_a_batch_recalled_since_the_check_says_how_to_sell_it_again(
     recalls.unrecall_batch(db, GTIN, LOT, "复检合格", actor="qc")
     home = streamer.get("/streamer/").get_data(as_text=True)
     assert "召回已撤销 · 待重新核验" in home and "扫一件样品重新核验" in home
-    assert 'href="#check"' in home and 'id="check"' in home
+    assert ">重新核验上次的样品 ›</a>" in home and "暂停：记录" not in home  # nothing to pause for
 
 
 def test_a_code_pasted_with_the_other_scheme_is_checked_not_called_cut_off(
@@ -282,7 +282,12 @@ def test_buyers_reports_since_the_decision_are_told_to_the_room(streamer, db, ap
     row = row[:row.index("</section>")]  # the batch's row, the only one
     assert "买家反映这批货有问题 2 起" in row and "开播页面不显示买家的反馈" in row
     assert "买家写的内容（最近 2 条，不含联系方式）" in row and "珠子掉色" in row  # their words
-    assert 'href="#check">重新核验' in row
+    # The sample decided on, checked again without scanning; or the page paused at once.
+    again = re.search(r'href="(/streamer/check\?code=[^"]+)">重新核验上次的样品', row).group(1)
+    pause = re.search(r'href="(/streamer/check\?[^"]+)">暂停：记录“待复检”', row).group(1)
+    assert "decision=" in pause and "decision=" not in again
+    check = streamer.get(pause.replace("&amp;", "&")).get_data(as_text=True)
+    assert '<option value="待复检" selected>' in check and "诸暨淡水珍珠项链" in check
     assert "正品 · 检测合格" in home  # the page itself is unchanged
     english = streamer.get("/streamer/?lang=en").get_data(as_text=True)
     assert "buyers reported a problem with this batch 2 time(s)" in english

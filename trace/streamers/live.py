@@ -21,7 +21,7 @@ import sqlite_utils
 
 from .. import catalog
 from .. import reports as buyer_reports
-from ..codes import BatchRef
+from ..codes import BatchRef, ItemCode
 from ..db import utc_now
 from ..errors import Forbidden, NotFound
 from ..inspections import report as reports
@@ -128,13 +128,15 @@ def selected_batches(db: sqlite_utils.Database, room: Room) -> list[dict]:
     dropped since opening their on-camera page (OBS may still show it), newest first,
     each with its on-camera page id once one is open, ``told``: buyers' reports
     naming the batch since that decision (``reports.Complaints``), and
-    ``told_words``: what the latest of them wrote (``reports.words_about_batch``).
+    ``told_words``: what the latest of them wrote (``reports.words_about_batch``),
+    and ``sample``: the code the decision was made on (``sample_code``).
 
     Those reports are the room's to weigh, not the page's to show: a buyer's word is
     unchecked, and a rival could file it. So they reach the room, who may pause the
     page (待复检); the page itself changes only on facts (a recall, a lab's finding)."""
     rows = list(db.query(
-        "SELECT b.gtin, b.lot, p.name AS product, s.at, l.id AS live_id FROM selections s "
+        "SELECT b.gtin, b.lot, p.name AS product, s.at, s.serial, l.id AS live_id "
+        "FROM selections s "
         "JOIN batches b ON b.id = s.batch_id JOIN products p ON p.gtin = b.gtin "
         "LEFT JOIN live_pages l ON l.room_id = s.room_id AND l.batch_id = s.batch_id "
         "WHERE s.id IN (SELECT max(id) FROM selections WHERE room_id = ? "
@@ -144,7 +146,18 @@ def selected_batches(db: sqlite_utils.Database, room: Room) -> list[dict]:
         row["told"] = buyer_reports.against_batch(db, row["gtin"], row["lot"], row["at"])
         row["told_words"] = buyer_reports.words_about_batch(
             db, row["gtin"], row["lot"], row["at"]) if row["told"].standing else []
+        row["sample"] = sample_code(db, row["gtin"], row["lot"], row.pop("serial"))
     return rows
+
+
+def sample_code(db: sqlite_utils.Database, gtin: str, lot: str,
+                serial: str | None) -> ItemCode | None:
+    """The code of the sample a decision was made on, to check it again without
+    scanning (mid-show, the sample may be out of reach); None if there is none."""
+    row = db.execute("SELECT i.kid, i.sig FROM items i JOIN batches b ON b.id = i.batch_id "
+                     "WHERE b.gtin = ? AND b.lot = ? AND i.serial = ?",
+                     [gtin, lot, serial]).fetchone() if serial else None
+    return ItemCode(gtin, lot, serial, *row) if row and serial else None
 
 
 def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *,

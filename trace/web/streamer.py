@@ -60,7 +60,10 @@ def check():
     if not code:
         flash(t("streamer.empty_code"), "bad")
         return redirect(link("streamer.home"), 303)
-    return _check_page(code, _checked(code), {})
+    # From the workspace's 暂停 link: the decision it came for, chosen already.
+    asked = request.args.get("decision")
+    return _check_page(code, _checked(code),
+                       {"decision": asked} if asked in selection.DECISIONS else {})
 
 
 def _check_page(code: str, result: selection.SampleCheck, form, error: str | None = None) -> str:
