@@ -90,7 +90,7 @@ def test_a_forged_sample_is_logged_as_not_selected_against_what_its_label_claims
     assert "不选用（伪造样品）" in csv and "样品码伪造" in csv and "追溯码（伪造）" in csv
     assert "（伪造标签上所印）" in csv
     home = streamer.get("/streamer/").get_data(as_text=True)
-    assert "核验未通过" in home  # a row's result is named: not a bare 未通过 or 通过
+    assert "核验结果：有未通过项" in home  # a row's result is named: not a bare 未通过 or 通过
 
 
 def test_unreadable_text_is_told_as_such_with_the_box_to_try_again(streamer):
