@@ -159,8 +159,10 @@ def test_buyers_reports_since_the_decision_reach_the_room_but_not_the_page(
     assert set(words) == {"at", "what_seen", "outcome", "confirmed"}  # nothing of who wrote
     # A buyer's word is the room's to weigh: the page still shows the batch's facts.
     assert live.on_camera(db, selected.id, BASE_URL).state == "ok"
+    decide(db, room, issued_urls[2], "待复检")  # paused over them: they stay in view
+    assert told().standing == 1
     decide(db, room, issued_urls[2], "选用")  # the room checked again: counted afresh
-    assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == before + 1
+    assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == before + 2
     assert told().standing == 0
 
 

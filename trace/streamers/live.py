@@ -127,7 +127,8 @@ def selected_batches(db: sqlite_utils.Database, room: Room) -> list[dict]:
     """The batches the room's latest decision selected (选用), and those it paused or
     dropped since opening their on-camera page (OBS may still show it), newest first,
     each with its on-camera page id once one is open, ``told``: buyers' reports
-    naming the batch since that decision (``reports.Complaints``), and
+    naming the batch since the room's latest 选用 of it (``told_since``; a pause
+    after it keeps them in view) as ``reports.Complaints``,
     ``told_words``: what the latest of them wrote (``reports.words_about_batch``),
     and ``sample``: the code the decision was made on (``sample_code``).
 
@@ -135,7 +136,9 @@ def selected_batches(db: sqlite_utils.Database, room: Room) -> list[dict]:
     unchecked, and a rival could file it. So they reach the room, who may pause the
     page (待复检); the page itself changes only on facts (a recall, a lab's finding)."""
     rows = list(db.query(
-        "SELECT b.gtin, b.lot, p.name AS product, s.at, s.serial, l.id AS live_id "
+        "SELECT b.gtin, b.lot, p.name AS product, s.at, s.serial, "
+        "l.id AS live_id, (SELECT max(o.at) FROM selections o WHERE o.room_id = s.room_id "
+        f"AND o.batch_id = s.batch_id AND o.decision = '选用' AND {ABOUT_THE_BATCH}) AS on_sale_at "
         "FROM selections s "
         "JOIN batches b ON b.id = s.batch_id JOIN products p ON p.gtin = b.gtin "
         "LEFT JOIN live_pages l ON l.room_id = s.room_id AND l.batch_id = s.batch_id "
@@ -143,9 +146,12 @@ def selected_batches(db: sqlite_utils.Database, room: Room) -> list[dict]:
         f"AND {ABOUT_THE_BATCH} GROUP BY batch_id) "
         "AND (s.decision = '选用' OR l.id IS NOT NULL) ORDER BY s.id DESC", [room.id]))
     for row in rows:
-        row["told"] = buyer_reports.against_batch(db, row["gtin"], row["lot"], row["at"])
+        # Since it went on sale: pausing it (待复检) must not hide what made the room pause.
+        since = row.pop("on_sale_at") or row["at"]
+        row["told_since"] = since
+        row["told"] = buyer_reports.against_batch(db, row["gtin"], row["lot"], since)
         row["told_words"] = buyer_reports.words_about_batch(
-            db, row["gtin"], row["lot"], row["at"]) if row["told"].standing else []
+            db, row["gtin"], row["lot"], since) if row["told"].standing else []
         row["sample"] = sample_code(db, row["gtin"], row["lot"], row.pop("serial"))
     return rows
 
