@@ -108,7 +108,7 @@ def test_a_buyer_reports_from_the_page_and_the_queue_shows_it(client, run_cli, d
     page = client.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
     # A cracked pearl is the seller's to take back first, within its return period.
     assert '有破损或质量问题，请先找卖家退换，也可以<a href="#help">在下方举报</a>' in page
-    assert "请先找卖给您的店铺或直播间退换货" in page[page.index('id="help"'):]
+    assert "请尽快找卖给您的店铺或直播间退换货" in page[page.index('id="help"'):]
     report_link = re.search(r'href="(/report\?code=[^"]+)"', page).group(1).replace("&amp;", "&")
     form = client.get(report_link).get_data(as_text=True)
     assert "举报假货或质量问题" in form and "诸暨淡水珍珠项链" in form
