@@ -25,3 +25,21 @@ def test_a_nominal_limit_gets_its_unit():
     assert display.shown_limit({"limit": "标称 8–9", "unit": "mm"}) == "标称 8–9 mm"
     assert display.shown_limit({"limit": "标称 45", "unit": "cm"}) == "标称 45 cm"
     assert display.shown_limit({"limit": "标称 8–9 mm", "unit": "mm"}) == "标称 8–9 mm"
+
+
+def test_a_correction_says_what_it_changed_item_by_item():
+    before = {"items": [{"name": "镉", "result": "0.05", "unit": "mg/kg", "limit": "≤0.1",
+                         "verdict": "合格"},
+                        {"name": "光泽", "result": "A", "verdict": "—"},
+                        {"name": "铅", "result": "未检出", "verdict": "合格"}]}
+    after = {"items": [{"name": "镉", "result": "0.06", "unit": "mg/kg", "limit": "≤0.1",
+                        "verdict": "合格"},
+                       {"name": "光泽", "result": "A", "verdict": "—"},
+                       {"name": "珠层厚度", "result": "0.42", "unit": "mm", "verdict": "合格"}]}
+    assert display.version_changes(before, after) == [
+        {"name": "镉", "before": {"result": "0.05 mg/kg", "limit": "≤0.1 mg/kg", "verdict": "合格"},
+         "after": {"result": "0.06 mg/kg", "limit": "≤0.1 mg/kg", "verdict": "合格"}},
+        {"name": "铅", "before": {"result": "未检出", "limit": "", "verdict": "合格"}, "after": None},
+        {"name": "珠层厚度", "before": None,
+         "after": {"result": "0.42 mm", "limit": "", "verdict": "合格"}}]
+    assert display.version_changes(before, before) == []

@@ -61,14 +61,15 @@ def test_sign_a_report_with_its_pdf_then_correct_it(client, db, lab):
     assert unexplained.status_code == 400 and "请写明更正原因" in unexplained.get_data(as_text=True)
     assert len(store.served_reports(db, 1)) == 1
     post_form(client, "/agency/reports/new", report_form(
-        supersedes="1", conclusion="所检项目符合要求（更正）", reason="光泽等级录入有误"),
-        page="/agency/")
+        supersedes="1", conclusion="所检项目符合要求（更正）", reason="光泽等级录入有误",
+        items=ITEMS.replace("强 B", "强 A")), page="/agency/")
     served = store.served_reports(db, 1)
     assert [(s["report"]["version"], s["current"]) for s in served] == [("2", True), ("1", False)]
     assert served[0]["report"]["pdf_sha256"] == served[1]["report"]["pdf_sha256"]  # kept
     assert served[0]["report"]["reason"] == "光泽等级录入有误"
     page = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     assert "更正原因" in page and "光泽等级录入有误" in page
+    assert "下一版改为：<span>光泽</span> <span>强 B —</span> → <span>强 A —</span>" in page
     # The lab's own list: which version corrected the first, and why.
     home = client.get("/agency/").get_data(as_text=True)
     assert '<span class="version-state old">已被更正（更正版是第 2 版）</span>' in home

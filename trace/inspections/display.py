@@ -18,21 +18,52 @@ _NOMINAL = re.compile(r"标称\s*\d+(?:\.\d+)?(?:\s*[–~～-]\s*\d+(?:\.\d+)?)?
 def for_display(served: list[dict], valid_days: int, today: date | None = None) -> list[dict]:
     """The served reports with what a page adds: the names of failed items, how many
     days old a report is once it is older than ``valid_days``, each graded item's
-    scale, and whether its lab withdrew it (those go last: what the batch stands on comes first)."""
+    scale, what the version that corrected it changed (``changed``: ``version_changes``)
+    and whether its lab withdrew it (those go last: what the batch stands on comes first)."""
     today = today or date.today()
+    successors = _successors(served)
     shown = []
     for entry in served:
         if not entry["signature_ok"]:  # nothing of it is read: only that it fails
-            shown.append(dict(entry, failed=[], stale=0, results=[], limits=[], scales=[]))
+            shown.append(dict(entry, failed=[], stale=0, results=[], limits=[], scales=[],
+                              changed=[]))
             continue
         report = entry["report"]
         age = (today - date.fromisoformat(report["issued_on"])).days
+        later = successors.get((report["report_no"], report["version"]))
         shown.append(dict(entry, failed=[item["name"] for item in reports.failed_items(report)],
                           stale=age if age > valid_days else 0,
                           results=[shown_result(item) for item in report["items"]],
                           limits=[shown_limit(item) for item in report["items"]],
-                          scales=[scale_hint(item) for item in report["items"]]))
+                          scales=[scale_hint(item) for item in report["items"]],
+                          changed=version_changes(report, later) if later else []))
     return sorted(shown, key=lambda entry: entry["withdrawn"])
+
+
+def _successors(served: list[dict]) -> dict[tuple[str, str], dict]:
+    """Each signed version's correction, by (report number, the version it corrects);
+    a withdrawal corrects nothing item by item, so it is left out."""
+    return {(entry["report"]["report_no"], entry["report"]["supersedes"]): entry["report"]
+            for entry in served if entry["signature_ok"] and entry["report"]["supersedes"]
+            and not reports.is_withdrawn(entry["report"])}
+
+
+def version_changes(before: dict, after: dict) -> list[dict]:
+    """What a correction changed, item by item: ``name``, and ``before`` and ``after``
+    as a page shows an item (``result``, ``limit``, ``verdict``; None where the item
+    was not there). An older version listed with its conclusion alone hid that 镉
+    went from 0.05 to 0.06."""
+    def shown(item: dict | None) -> dict | None:
+        if item is None:
+            return None
+        limit = shown_limit(item)
+        return {"result": shown_result(item), "limit": "" if limit == "—" else limit,
+                "verdict": item["verdict"]}
+    old = {item["name"]: shown(item) for item in before["items"]}
+    new = {item["name"]: shown(item) for item in after["items"]}
+    names = list(old) + [name for name in new if name not in old]
+    return [{"name": name, "before": old.get(name), "after": new.get(name)}
+            for name in names if old.get(name) != new.get(name)]
 
 
 def shown_result(item: dict) -> str:
