@@ -176,6 +176,8 @@ def test_every_problem_of_the_form_is_said_at_once(client, db, lab):
         assert said in alert, said  # an unreadable line hides no other line's problem
     assert alert.count("<li>") == 5  # the bad lines are not said again as "no items"
     assert "所检项目" not in html and "2026-02-30" in html  # what was typed stays
+    marked = set(re.findall(r'id="(\w+)"[^>]*aria-invalid="true"', html))
+    assert marked == {"items", "issued_on", "conclusion", "pdf"}  # each beside the list
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
     # The lines parsed, the item judged against its limit is said too, with the rest.
     form.update(items="瑕疵 | 9 | 个 | ≤2 | 合格", pdf=(io.BytesIO(PDF), "report.pdf"))

@@ -61,7 +61,7 @@ def _item_line(number: int, line: str) -> dict:
                            "(name | result | unit | limit | verdict | method)",
                            message_zh=f"第 {number} 行有 {len(cells)} 栏，最多 6 栏"
                            "（名称 | 结果 | 单位 | 标准要求 | 判定 | 方法）；"
-                           f"内容里不能有“{separator if separator == '，' else '|'}”")
+                           f"内容里不能有“{separator if separator == '，' else '|'}”", field="items")
     cells += [""] * (6 - len(cells))
     name, result, unit, limit, verdict, method = cells[:6]
     missing = [(en, zh) for en, zh, value in (("name", "项目名称", name), ("result", "结果", result),
@@ -72,7 +72,7 @@ def _item_line(number: int, line: str) -> dict:
                            "graded, not judged, takes '—' as its verdict",
                            message_zh=f"第 {number} 行：缺少{'、'.join(zh for _, zh in missing)}"
                            "（名称 | 结果 | 单位 | 标准要求 | 判定 | 方法）；"
-                           "只分级、不判合格的项目（如光洁度），判定写“—”")
+                           "只分级、不判合格的项目（如光洁度），判定写“—”", field="items")
     item = {"name": name, "result": result, "verdict": verdict}
     item.update({key: value for key, value in
                  (("unit", unit), ("limit", limit), ("method", method)) if value})

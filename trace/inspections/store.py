@@ -69,9 +69,10 @@ def _check_pdf(record: dict, pdf: bytes | None, db: sqlite_utils.Database) -> No
                            "PDF（扫描分辨率调低一些）后重新选择")
     if not pdf:
         raise InvalidInput("the PDF file is empty (0 bytes): upload the report's PDF again",
-                           message_zh="上传的 PDF 文件是空的（0 字节），请重新选择报告的 PDF")
+                           message_zh="上传的 PDF 文件是空的（0 字节），请重新选择报告的 PDF",
+                           field="pdf")
     if not pdf.startswith(b"%PDF-"):
-        raise InvalidInput("the file is not a PDF", message_zh="上传的文件不是 PDF")
+        raise InvalidInput("the file is not a PDF", message_zh="上传的文件不是 PDF", field="pdf")
     if hashlib.sha256(pdf).hexdigest() != want:
         raise InvalidInput("the PDF's SHA-256 is not the pdf_sha256 the report signs",
                            message_zh="PDF 文件与报告签名中的哈希不一致")

@@ -220,6 +220,13 @@ def in_reader_language(error: TraceError) -> str:
     return told.message_zh if g.get("lang") == "zh" else told.message
 
 
+def fields_at_fault(error: TraceError) -> set[str]:
+    """The form fields a refusal is about (``items`` for ``items[2].verdict``), for
+    the form to mark beside the list of problems at its top."""
+    return {re.split(r"[.\[]", problem.field)[0] for problem in getattr(error, "each", [error])
+            if isinstance(problem, InvalidInput) and problem.field}
+
+
 def each_told(error: TraceError) -> list[str]:
     """Each problem of a form refused for several at once (``Problems``), or the one,
     in the page's language."""

@@ -19,7 +19,7 @@ from ..errors import (Conflict, Forbidden, InvalidInput, NotFound, TraceError, a
                       raise_together)
 from ..inspections import report as reports
 from ..inspections import lines, lists, signing, store, tables
-from . import each_told, get_db, in_reader_language, link
+from . import each_told, fields_at_fault, get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
 
@@ -77,7 +77,8 @@ def new_report():
                                                 config["KEY_PASSPHRASE"])
         stored = store.store_report(db, record, kid, sig, pdf=pdf)
     except TraceError as error:
-        return _form(batches, request.form, each_told(error), error.status)
+        return _form(batches, request.form, each_told(error), error.status,
+                     bad=fields_at_fault(error))
     flash(t("agency.stored").format(report_no=stored.report_no, version=stored.version), "ok")
     return redirect(link("agency.home"), 303)
 
@@ -205,12 +206,13 @@ def _start(db, batches: list[dict]) -> tuple[dict, str | None]:
 
 
 def _form(batches: list[dict], form, errors: list[str] | None = None, status: int = 200,
-          notice: str | None = None):
+          notice: str | None = None, bad: set[str] | tuple = ()):
     kept = form.get("type")  # a correction keeps its report's type, whatever it is
     types = reports.LAB_TYPES + ((kept,) if kept in reports.TYPES and
                                  kept not in reports.LAB_TYPES else ())
     return render_template("agency/report_form.html", batch_choices=_one_each(batches),
-                           form=form, types=types, errors=errors, notice=notice), status
+                           form=form, types=types, errors=errors, notice=notice,
+                           bad=bad), status
 
 
 def _one_each(batches: list[dict]) -> list[dict]:
@@ -255,7 +257,7 @@ def _chosen_batch(db, batches: list[dict]) -> catalog.Batch:
     chosen = next((b for b in batches if str(b["id"]) == request.form.get("batch")), None)
     if chosen is None:
         raise InvalidInput("choose one of the batches you were commissioned for",
-                           message_zh="请选择贵机构受委托或受指派检测的批次")
+                           message_zh="请选择贵机构受委托或受指派检测的批次", field="batch")
     return catalog.get_batch_by_id(db, chosen["id"])
 
 
@@ -265,14 +267,16 @@ def _correction_reason(supersedes: str) -> str | None:
     if supersedes and not reason:
         raise InvalidInput("say why the report is corrected: buyers and streamers read it "
                            "beside the new version",
-                           message_zh="请写明更正原因：消费者和主播会在新版本旁看到")
+                           message_zh="请写明更正原因：消费者和主播会在新版本旁看到",
+                           field="reason")
     return reason if supersedes else None
 
 
 def _pdf_attached(pdf: bytes | None, supersedes: str) -> None:
     if pdf is None and not supersedes:  # a correction may keep the PDF it corrects
         raise InvalidInput("attach the report's PDF: buyers and streamers download it to "
-                           "compare", message_zh="请选择检测报告原件（PDF）：消费者和主播要下载它来核对")
+                           "compare", message_zh="请选择检测报告原件（PDF）：消费者和主播要下载它来核对",
+                           field="pdf")
 
 
 def _unsigned(db, got: dict, pdf: bytes | None, supersedes: str) -> dict:
