@@ -43,3 +43,14 @@ def test_a_correction_says_what_it_changed_item_by_item():
         {"name": "珠层厚度", "before": None,
          "after": {"result": "0.42 mm", "limit": "", "verdict": "合格"}}]
     assert display.version_changes(before, before) == []
+
+
+def test_a_correction_that_kept_the_document_says_so():
+    def entry(version: str, supersedes: str, pdf: str) -> dict:
+        return {"signature_ok": True, "withdrawn": False, "current": bool(supersedes),
+                "report": {"report_no": "R-1", "version": version, "supersedes": supersedes,
+                           "issued_on": "2026-11-20", "pdf_sha256": pdf, "items": []}}
+    kept = display.for_display([entry("2", "1", "a" * 64), entry("1", "", "a" * 64)], 365)
+    renewed = display.for_display([entry("2", "1", "b" * 64), entry("1", "", "a" * 64)], 365)
+    assert [e["pdf_kept"] for e in kept] == [True, False]
+    assert [e["pdf_kept"] for e in renewed] == [False, False]

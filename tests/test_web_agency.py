@@ -70,6 +70,7 @@ def test_sign_a_report_with_its_pdf_then_correct_it(client, db, lab):
     page = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     assert "更正原因" in page and "光泽等级录入有误" in page
     assert "下一版改为：<span>光泽</span> <span>强 B —</span> → <span>强 A —</span>" in page
+    assert "这份原件是第 1 版时上传的：本版更正的是录入到网页上的内容" in page  # PDF kept
     # The lab's own list: which version corrected the first, and why.
     home = client.get("/agency/").get_data(as_text=True)
     assert '<span class="version-state old">已被更正（更正版是第 2 版）</span>' in home

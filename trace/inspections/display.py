@@ -18,25 +18,32 @@ _NOMINAL = re.compile(r"标称\s*\d+(?:\.\d+)?(?:\s*[–~～-]\s*\d+(?:\.\d+)?)?
 def for_display(served: list[dict], valid_days: int, today: date | None = None) -> list[dict]:
     """The served reports with what a page adds: the names of failed items, how many
     days old a report is once it is older than ``valid_days``, each graded item's
-    scale, what the version that corrected it changed (``changed``: ``version_changes``)
+    scale, what the version that corrected it changed (``changed``: ``version_changes``),
+    whether it is a correction that kept the corrected version's PDF (``pdf_kept``)
     and whether its lab withdrew it (those go last: what the batch stands on comes first)."""
     today = today or date.today()
     successors = _successors(served)
+    versions = {(entry["report"]["report_no"], entry["report"]["version"]): entry["report"]
+                for entry in served if entry["signature_ok"]}
     shown = []
     for entry in served:
         if not entry["signature_ok"]:  # nothing of it is read: only that it fails
             shown.append(dict(entry, failed=[], stale=0, results=[], limits=[], scales=[],
-                              changed=[]))
+                              changed=[], pdf_kept=False))
             continue
         report = entry["report"]
         age = (today - date.fromisoformat(report["issued_on"])).days
         later = successors.get((report["report_no"], report["version"]))
+        earlier = versions.get((report["report_no"], report["supersedes"]))
         shown.append(dict(entry, failed=[item["name"] for item in reports.failed_items(report)],
                           stale=age if age > valid_days else 0,
                           results=[shown_result(item) for item in report["items"]],
                           limits=[shown_limit(item) for item in report["items"]],
                           scales=[scale_hint(item) for item in report["items"]],
-                          changed=version_changes(report, later) if later else []))
+                          changed=version_changes(report, later) if later else [],
+                          # a correction of what was typed, the lab's document unchanged
+                          pdf_kept=bool(earlier and report["pdf_sha256"]
+                                        and earlier["pdf_sha256"] == report["pdf_sha256"])))
     return sorted(shown, key=lambda entry: entry["withdrawn"])
 
 
