@@ -145,6 +145,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("admin.withdraw_assignment", "POST", "/admin/assignments/{assignment}/withdraw", {},
      ADMIN_ONLY),
     ("admin.reject", "POST", "/admin/suppliers/{other_id}/reject", {}, ADMIN_ONLY),
+    ("admin.suspend", "POST", "/admin/suppliers/{owner_id}/suspend", {"reason": "x"}, ADMIN_ONLY),
     ("admin.reject_agency", "POST", "/admin/agencies/{agency_id}/reject", {}, ADMIN_ONLY),
     ("admin.approve_agency", "POST", "/admin/agencies/{agency_id}/approve", {}, ADMIN_ONLY),
     ("admin.disable", "POST", "/admin/users/{victim}/disable", {}, ADMIN_ONLY),
@@ -185,8 +186,9 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
      {"anonymous": "401", "admin": "403", "owner": "403", "other": "403", "agency": "ok",
       "streamer": "403"}),
 ]
-# These end a session, disable an account or change the key set: each on its own.
-SEPARATE = ("auth.logout", "admin.disable", "admin.reject", "admin.rotate")
+# These end a session, disable an account, suspend a supplier or change the key set:
+# each on its own.
+SEPARATE = ("auth.logout", "admin.disable", "admin.reject", "admin.suspend", "admin.rotate")
 FRESH = itertools.count(690123450000)
 
 
@@ -235,6 +237,7 @@ def world(app, db, issuer, make_batch, make_account):
             "values": {"pdf": hashlib.sha256(pdf).hexdigest(), "photo": photo,
                        "owner_token": str(accounts.new_token(db, emails["owner"], "spare")[0]),
                        "item": item_url, "serial": item, "other_id": str(other.id),
+                       "owner_id": str(owner_id),
                        "agency_id": str(lab.id), "live": on_camera.id,
                        "commission": str(commission), "assignment": str(assignment),
                        "checkpoint": str(checkpoint.size),
@@ -324,6 +327,8 @@ def test_the_routes_that_change_sessions_or_keys(app, db, world, endpoint, who):
         assert rotated == (who == "admin")
     if endpoint == "admin.disable" and who != "admin":
         assert accounts.find_user(db, "victim@pearl.example.cn").active
+    if endpoint == "admin.suspend":  # the owner, approved
+        assert catalog.find_supplier(db, CREDIT_CODE).suspended == (who == "admin")
     if endpoint == "admin.reject" and who != "admin":
         assert catalog.get_product(db, OTHER_GTIN) and accounts.find_user(
             db, "other@tea.example.cn").active

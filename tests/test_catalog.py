@@ -314,3 +314,34 @@ def test_products_are_found_by_their_name_or_their_suppliers(db):
     assert [p["supplier"] for p in catalog.find_products(db, "山下湖")] == [supplier.name]
     assert catalog.find_products(db, "龙井") == [] and catalog.find_products(db, "  ") == []
     assert catalog.find_products(db, "％") == []  # no LIKE wildcard: found as written
+
+
+def test_a_suspended_supplier_gets_nothing_new_until_reinstated(db, issuer, make_batch):
+    from trace.errors import Forbidden
+    from trace.issuing import issue_codes
+    make_batch()
+    supplier = catalog.find_supplier(db, CREDIT_CODE)
+    with pytest.raises(InvalidInput, match="say why"):
+        catalog.suspend_supplier(db, supplier.id, "  ", actor="ops")
+    suspended = catalog.suspend_supplier(db, supplier.id, "销售假冒珍珠，已移交市场监管",
+                                         actor="ops")
+    assert suspended.suspended and suspended.suspended_reason == "销售假冒珍珠，已移交市场监管"
+    with pytest.raises(Conflict, match="suspended already"):
+        catalog.suspend_supplier(db, supplier.id, "again", actor="ops")
+    for refused in (lambda: issue_codes(db, issuer, GTIN, "ZJ-2611-A", 1),
+                    lambda: catalog.new_batch(db, GTIN, "ZJ-2612-B"),
+                    lambda: catalog.add_product(db, suspended, "09521234000020", "龙井")):
+        with pytest.raises(Forbidden, match="platform suspended"):
+            refused()
+    assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0  # nothing slipped in
+    back = catalog.reinstate_supplier(db, supplier.id, "市场监管核查不属实", actor="ops")
+    assert not back.suspended and back.suspended_reason is None
+    issue_codes(db, issuer, GTIN, "ZJ-2611-A", 1)  # issues again
+    assert [(row["action"], row["reason"]) for row in catalog.standing_history(
+        db, supplier.id)] == [("suspend", "销售假冒珍珠，已移交市场监管"),
+                              ("reinstate", "市场监管核查不属实")]
+    with pytest.raises(Conflict, match="is not suspended"):
+        catalog.reinstate_supplier(db, supplier.id, "x", actor="ops")
+    waiting = catalog.add_supplier(db, "待审核公司", "91330100MA27XL0Y34", approved=False)
+    with pytest.raises(Conflict, match="turn its sign-up down"):
+        catalog.suspend_supplier(db, waiting.id, "x", actor="ops")

@@ -447,6 +447,19 @@ def test_a_batch_is_corrected_from_the_command_line(run_cli, db, make_batch):
                                         "--quantity", "300", "--reason", "x").output
 
 
+def test_the_operator_suspends_and_reinstates_a_supplier(run_cli, db):
+    run_cli("supplier", "add", "--name", "诸暨珍珠", "--credit-code", CREDIT_CODE)
+    no_reason = run_cli("supplier", "suspend", "1", "--reason", " ")
+    assert no_reason.exit_code == 1 and "say why" in no_reason.output
+    done = run_cli("supplier", "suspend", CREDIT_CODE, "--reason", "营业执照已被吊销")
+    assert done.exit_code == 0 and "suspended (营业执照已被吊销)" in done.output
+    assert "SUSPENDED: 营业执照已被吊销" in run_cli("supplier", "list").output
+    back = run_cli("supplier", "suspend", "1", "--reason", "换发新证", "--reinstate")
+    assert back.exit_code == 0 and "reinstated" in back.output
+    assert "SUSPENDED" not in run_cli("supplier", "list").output
+    assert db.execute("SELECT count(*) FROM supplier_standing").fetchone()[0] == 2
+
+
 def test_a_supplier_gets_a_phone_buyers_can_call(run_cli, db):
     added = run_cli("supplier", "add", "--name", "诸暨珍珠", "--credit-code", CREDIT_CODE)
     assert added.exit_code == 0 and "supplier contact 1 --phone" in added.output  # what's missing

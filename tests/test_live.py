@@ -246,3 +246,14 @@ def test_two_opens_at_once_give_one_page(app, db, room, issued_urls):
         each.join()
     assert problems == [] and len(set(opened)) == 1
     assert db.execute("SELECT count(*) FROM live_pages").fetchone()[0] == 1
+
+
+def test_a_suspended_supplier_turns_the_page_red_and_back(db, selected):
+    from trace import catalog
+    supplier = catalog.supplier_of(db, catalog.get_product(db, GTIN))
+    before = live.on_camera(db, selected.id, BASE_URL)
+    catalog.suspend_supplier(db, supplier.id, "销售假冒珍珠", actor="ops")
+    shown = live.on_camera(db, selected.id, BASE_URL)
+    assert shown.state == "suspended" and shown.fingerprint != before.fingerprint
+    catalog.reinstate_supplier(db, supplier.id, "核查不属实", actor="ops")
+    assert live.on_camera(db, selected.id, BASE_URL).state == "ok"

@@ -263,7 +263,7 @@ def test_an_expired_batch_fails_and_can_never_be_selected(db, room, issuer, make
     assert detail(stale, "expiry") == "已过保质期（到期日 2026-12-31），不能销售"
     with pytest.raises(Forbidden, match="never be selected") as refused:
         selection.record_selection(db, room, stale, "选用", actor="live", override_reason="清仓")
-    assert refused.value.message_zh == "召回、作废、过期、检测不合格或伪造的商品不能选用"
+    assert refused.value.message_zh == "召回、作废、过期、检测不合格、伪造或供货商被平台暂停的商品不能选用"
     assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
 
 
@@ -500,3 +500,17 @@ def test_the_same_form_sent_twice_is_recorded_once(db, room, issued_urls):
     for odd in ("x", "<script>" * 4):
         selection.record_selection(db, room, result, "不选用", actor="live", form_id=odd)
     assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 4
+
+
+def test_a_suspended_suppliers_sample_can_never_be_selected(db, room, issued_urls):
+    from trace import catalog
+    from trace.errors import Forbidden
+    supplier = catalog.find_supplier(db, CREDIT_CODE)
+    catalog.suspend_supplier(db, supplier.id, "营业执照已被吊销", actor="ops")
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    assert not names(result)["supplier"] and not result.selectable
+    assert "平台已于" in detail(result, "supplier") and "营业执照已被吊销" in detail(result, "supplier")
+    with pytest.raises(Forbidden):
+        selection.record_selection(db, room, result, "选用", actor="live",
+                                   override_reason="老客户")
+    selection.record_selection(db, room, result, "不选用", actor="live")  # turning it away is

@@ -53,6 +53,42 @@ def test_a_sign_up_named_like_a_registered_supplier_is_flagged_before_approval(o
     assert catalog.find_supplier(db, look_alike.id).approved
 
 
+def test_a_supplier_suspended_by_the_operator_is_told_everywhere_until_reinstated(
+        operator, app, db, issued_urls, make_account, sign_in):
+    """A supplier found selling fakes could only have its accounts disabled: its pages
+    kept saying 正品 · 验证通过 and rooms kept selecting it."""
+    supplier = catalog.find_supplier(db, CREDIT_CODE)
+    page = operator.get("/admin/").get_data(as_text=True)
+    row = page[page.index('id="suppliers"'):page.index('id="agencies"')]
+    assert "暂停资格" in row and "已发的码仍能验证" in row  # what it does, before it does it
+    empty = post_form(operator, f"/admin/suppliers/{supplier.id}/suspend", {"reason": " "},
+                      page="/admin/")
+    assert "请写明原因" in operator.get(empty.headers["Location"]).get_data(as_text=True)
+    assert not catalog.find_supplier(db, supplier.id).suspended
+    done = post_form(operator, f"/admin/suppliers/{supplier.id}/suspend",
+                     {"reason": "销售假冒珍珠，已移交市场监管"}, page="/admin/")
+    assert done.headers["Location"].endswith("#suppliers")
+    page = operator.get("/admin/").get_data(as_text=True)
+    assert "已暂停 诸暨市山下湖明珠珍珠有限公司 的资格" in page and "恢复资格" in page
+    buyer = app.test_client()
+    item = buyer.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    assert "码是真的 · 但供货商被暂停" in item  # the headline, not 正品 · 验证通过
+    assert "平台已于" in item and "销售假冒珍珠，已移交市场监管" in item
+    batch = buyer.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    assert 'id="suspended"' in batch and "销售假冒珍珠" in batch
+    staff = sign_in(app.test_client(),
+                    make_account("supplier", "qc@pearl.example.cn", org=CREDIT_CODE))
+    home = staff.get("/supplier/").get_data(as_text=True)
+    assert 'id="suspended"' in home and "暂停期间不能发码、打印标签" in home
+    labels = staff.get(f"/supplier/batches/{GTIN}/{LOT}/labels/a4-3x8/1.pdf")
+    assert labels.status_code == 403 and "平台已暂停" in labels.get_data(as_text=True)
+    post_form(operator, f"/admin/suppliers/{supplier.id}/suspend",
+              {"reason": "市场监管核查不属实", "reinstate": "1"}, page="/admin/")
+    assert "码是真的 · 但供货商" not in buyer.get(
+        issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    assert staff.get(f"/supplier/batches/{GTIN}/{LOT}/labels/a4-3x8/1.pdf").status_code == 200
+
+
 def test_the_operator_sees_how_far_the_ledger_is_signed(operator, db, make_batch):
     from trace.transparency import checkpoints
     make_batch()  # a supplier, a product and a batch: leaves in the log

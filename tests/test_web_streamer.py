@@ -124,7 +124,7 @@ def test_a_recalled_sample_is_not_offered_for_selection(streamer, db, issued_url
     html = streamer.get("/streamer/check", query_string={"code": issued_urls[0]}).get_data(
         as_text=True)
     assert 'value="选用"' not in html and '<option value="不选用" selected>不选用</option>' in html
-    assert "召回、作废、过期、检测不合格或伪造的商品不能选用" in html
+    assert "召回、作废、过期、检测不合格、伪造或供货商被平台暂停的商品不能选用" in html
     assert '<h1 class="check-head check-bad">不能选用：这批商品不能上播</h1>' in html  # first, in red
 
 

@@ -632,4 +632,22 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "CREATE UNIQUE INDEX selections_form ON selections(room_id, form_id) "
         "WHERE form_id IS NOT NULL",
     ]),
+    (29, [
+        # The operator suspends an approved supplier found selling fakes under our codes,
+        # or whose licence lapsed: no new codes, labels, products or batches; buyers and
+        # rooms are told. The standing suspension is on the row (read with every
+        # batch's facts); each suspension and reinstatement, with why, stays.
+        "ALTER TABLE suppliers ADD COLUMN suspended_at TEXT",
+        "ALTER TABLE suppliers ADD COLUMN suspended_reason TEXT",
+        """CREATE TABLE supplier_standing (
+            id INTEGER PRIMARY KEY,
+            supplier_id INTEGER NOT NULL REFERENCES suppliers(id),
+            action TEXT NOT NULL CHECK (action IN ('suspend', 'reinstate')),
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX supplier_standing_supplier ON supplier_standing(supplier_id, id)",
+        *_append_only("supplier_standing"),
+    ]),
 ]

@@ -21,8 +21,9 @@ from .products import (FOOD_WORDS, MAX_SHELF_LIFE_DAYS, MAX_SHELF_LIFE_MONTHS, a
                        looks_like_food, normalise_gtin, owned_product, printed_gtin)
 from .records import Batch, Product, Supplier
 from .suppliers import (LOOK_ALIKE, Contact, add_supplier, approve_supplier, find_supplier,
-                        list_suppliers, look_alikes, reject_supplier, require_approved,
-                        set_contact, sign_up_problems, supplier_of)
+                        list_suppliers, look_alikes, reinstate_supplier, reject_supplier,
+                        require_approved, require_not_suspended, set_contact, sign_up_problems,
+                        standing_history, supplier_of, suspend_supplier)
 from .text import clean_text, required_text
 
 __all__ = [
@@ -36,7 +37,8 @@ __all__ = [
     "normalise_gtin", "owned_product", "printed_gtin",
     "Batch", "Product", "Supplier",
     "LOOK_ALIKE", "Contact", "add_supplier", "approve_supplier", "find_supplier",
-    "list_suppliers", "look_alikes", "reject_supplier", "require_approved", "set_contact",
-    "sign_up_problems", "supplier_of",
+    "list_suppliers", "look_alikes", "reinstate_supplier", "reject_supplier",
+    "require_approved", "require_not_suspended", "set_contact", "sign_up_problems",
+    "standing_history", "supplier_of", "suspend_supplier",
     "clean_text", "required_text",
 ]

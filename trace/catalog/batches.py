@@ -14,7 +14,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..transparency import leaves
 from .products import get_product, normalise_gtin, owned_product
 from .records import Batch, Product
-from .suppliers import supplier_of
+from .suppliers import require_not_suspended, supplier_of
 from .text import clean_text
 
 
@@ -87,6 +87,7 @@ def new_batch(db: sqlite_utils.Database, gtin: str, lot: str, *, produced_on: st
               quantity: int | None = None, notes: str | None = None,
               expires_on: str | None = None) -> Batch:
     product = get_product(db, gtin)
+    require_not_suspended(supplier_of(db, product))
     lot = normalise_lot(lot)
     details = described_batch(product, produced_on=produced_on, quantity=quantity, notes=notes,
                               expires_on=expires_on)

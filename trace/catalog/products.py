@@ -16,6 +16,7 @@ from ..errors import Conflict, InvalidInput, LabelFontProblem, NotFound, all_pro
 from ..gs1 import gtin_check_digit, validate_gtin14
 from ..textfit import check_printable
 from .records import Product, Supplier
+from .suppliers import require_not_suspended
 from .text import clean_text, required_text
 
 
@@ -28,6 +29,7 @@ MAX_SHELF_LIFE_MONTHS = 1_200
 def add_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, name: str,
                 **details) -> Product:
     """Register a product (``details``: the other ``Product`` fields, as typed)."""
+    require_not_suspended(supplier)
     registrable: list[str] = []
     described: list[Product] = []
     all_problems(lambda: registrable.append(_registrable_gtin(gtin)),  # all said at once

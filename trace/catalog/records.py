@@ -36,10 +36,16 @@ class Supplier(_Row):
     phone: str | None = None         # 客服电话, as phones.written_phone writes it
     address: str | None = None
     contact_name: str | None = None  # whom the operator asks; never shown to buyers
+    suspended_at: str | None = None  # the operator suspended it (migration 29)
+    suspended_reason: str | None = None
 
     @property
     def approved(self) -> bool:
         return self.approved_at is not None
+
+    @property
+    def suspended(self) -> bool:
+        return self.suspended_at is not None
 
 
 @dataclass(frozen=True)

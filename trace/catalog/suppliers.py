@@ -173,10 +173,73 @@ def reject_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
 
 
 def require_approved(supplier: Supplier) -> None:
+    """Refuse new codes (and labels, products, batches) to a supplier that is not
+    approved yet, or that the operator suspended."""
     if not supplier.approved:
         raise Forbidden(f"{supplier.name} is waiting for the operator's approval and cannot "
                         "issue codes yet",
                         message_zh=f"{supplier.name} 正在等待平台审核，审核通过前不能发码")
+    require_not_suspended(supplier)
+
+
+def require_not_suspended(supplier: Supplier) -> None:
+    if supplier.suspended:
+        raise Forbidden(f"the platform suspended {supplier.name} ({supplier.suspended_reason}): "
+                        "no new codes, labels, products or batches until it is reinstated; "
+                        "recalls and voids still work",
+                        message_zh=f"平台已暂停 {supplier.name} 的资格（{supplier.suspended_reason}）："
+                                   "恢复前不能发码、打印标签、登记商品或新建批次；召回和作废仍可操作")
+
+
+def suspend_supplier(db: sqlite_utils.Database, supplier_id: int, reason: str, *,
+                     actor: str) -> Supplier:
+    """Suspend an approved supplier, saying why: buyers, rooms and the supplier read
+    the reason. Its codes stay ours and verify; pages caution against buying."""
+    supplier = find_supplier(db, supplier_id)
+    why = _standing_reason(reason, "suspended")
+    if not supplier.approved:
+        raise Conflict(f"{supplier.name} is not approved; turn its sign-up down instead",
+                       message_zh=f"{supplier.name} 尚未通过审核，不用暂停：请直接驳回")
+    if supplier.suspended:
+        raise Conflict(f"{supplier.name} is suspended already ({supplier.suspended_reason})",
+                       message_zh=f"{supplier.name} 已在暂停中（{supplier.suspended_reason}）")
+    return _set_standing(db, supplier, "suspend", why, actor)
+
+
+def reinstate_supplier(db: sqlite_utils.Database, supplier_id: int, reason: str, *,
+                       actor: str) -> Supplier:
+    supplier = find_supplier(db, supplier_id)
+    why = _standing_reason(reason, "reinstated")
+    if not supplier.suspended:
+        raise Conflict(f"{supplier.name} is not suspended",
+                       message_zh=f"{supplier.name} 没有被暂停")
+    return _set_standing(db, supplier, "reinstate", why, actor)
+
+
+def _standing_reason(reason: str | None, done: str) -> str:
+    why = clean_text(reason, "reason", what_zh="原因", limit=200)
+    if not why:
+        raise InvalidInput(f"say why the supplier is {done}: its buyers and rooms read it",
+                           message_zh="请写明原因：消费者、直播间和供货商都会看到")
+    return why
+
+
+def _set_standing(db: sqlite_utils.Database, supplier: Supplier, action: str, reason: str,
+                  actor: str) -> Supplier:
+    now = utc_now()
+    with db.atomic():
+        db.execute("INSERT INTO supplier_standing (supplier_id, action, reason, actor, at) "
+                   "VALUES (?, ?, ?, ?, ?)", [supplier.id, action, reason, actor, now])
+        db.execute("UPDATE suppliers SET suspended_at = ?, suspended_reason = ? WHERE id = ?",
+                   [now, reason, supplier.id] if action == "suspend"
+                   else [None, None, supplier.id])
+    return find_supplier(db, supplier.id)
+
+
+def standing_history(db: sqlite_utils.Database, supplier_id: int) -> list[dict]:
+    """Each suspension and reinstatement of the supplier, oldest first."""
+    return list(db.query("SELECT action, reason, actor, at FROM supplier_standing "
+                         "WHERE supplier_id = ? ORDER BY id", [supplier_id]))
 
 
 def find_supplier(db: sqlite_utils.Database, id_or_credit_code: str | int) -> Supplier:
@@ -199,6 +262,6 @@ def list_suppliers(db: sqlite_utils.Database, *, pending_only: bool = False) -> 
     where = " WHERE approved_at IS NULL AND rejected_at IS NULL" if pending_only else ""
     return list(db.query(
         "SELECT id, name, credit_code, created_at, approved_at, rejected_at, phone, "
-        "address, contact_name, (SELECT min(email) FROM users u "
+        "address, contact_name, suspended_at, suspended_reason, (SELECT min(email) FROM users u "
         "WHERE u.role = 'supplier' AND u.org_id = s.id) "
         f"AS email FROM suppliers s{where} ORDER BY id"))

@@ -77,6 +77,26 @@ def supplier_contact(supplier_ref: str, phone: str | None, address: str | None,
                f"\n  address: {supplier.address or '—'}\n  contact: {supplier.contact_name or '—'}")
 
 
+@supplier_group.command("suspend")
+@click.argument("supplier_ref")
+@click.option("--reason", required=True, help="Why: its buyers, rooms and staff read it.")
+@click.option("--reinstate", is_flag=True, help="Lift the suspension instead.")
+def supplier_suspend(supplier_ref: str, reason: str, reinstate: bool):
+    """Suspend an approved supplier (no new codes, labels, products or batches; its
+    goods' pages warn buyers; rooms cannot select them), or --reinstate it.
+
+    \b
+    Example:
+      python -m trace supplier suspend 1 --reason "营业执照已被吊销"
+    """
+    db = database()
+    supplier = catalog.find_supplier(db, supplier_ref)
+    act = catalog.reinstate_supplier if reinstate else catalog.suspend_supplier
+    supplier = act(db, supplier.id, reason, actor="cli")
+    click.echo(f"Supplier {supplier.id}: {supplier.name} "
+               + ("reinstated" if reinstate else f"suspended ({supplier.suspended_reason})"))
+
+
 @supplier_group.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def supplier_list(as_json: bool):
@@ -89,7 +109,8 @@ def supplier_list(as_json: bool):
     rows = catalog.list_suppliers(database())
     echo_list(rows, as_json, "No suppliers yet.",
               lambda row: f"{row['id']:>4}  {row['credit_code']}  {row['name']}"
-              + (f"  {row['phone']}" if row["phone"] else ""))
+              + (f"  {row['phone']}" if row["phone"] else "")
+              + (f"  SUSPENDED: {row['suspended_reason']}" if row["suspended_at"] else ""))
 
 
 @click.group(cls=AppGroup, name="product")

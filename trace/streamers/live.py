@@ -31,8 +31,8 @@ from .selection import ABOUT_THE_BATCH, report_check
 
 # Worst first: the page shows the first state that holds. A lab's withdrawal comes
 # before a lifted recall's recheck: no recheck can clear a batch left with no report.
-STATES = ("recalled", "expired", "failed", "invalid_report", "dropped", "retest", "withdrawn",
-          "recheck", "no_report", "ok")
+STATES = ("recalled", "expired", "failed", "suspended", "invalid_report", "dropped", "retest",
+          "withdrawn", "recheck", "no_report", "ok")
 _ID = re.compile(r"[A-Za-z0-9_-]{8,32}")
 
 
@@ -62,7 +62,8 @@ class OnCamera:
     @property
     def fingerprint(self) -> str:
         shown = [self.state, self.batch.status, self.batch.status_reason, self.failed,
-                 self.product.name, self.supplier.name, self.room.name, self.report]
+                 self.product.name, self.supplier.name, self.supplier.suspended_reason,
+                 self.room.name, self.report]
         digest = hashlib.sha256(json.dumps(shown, ensure_ascii=False, sort_keys=True).encode())
         return digest.hexdigest()[:16]
 
@@ -181,10 +182,12 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
     decision = latest_decision(db, room_id, batch.id)
     today = today or date.today()
     no_report = not report_check(served, valid_days, today).ok
+    supplier = catalog.supplier_of(db, catalog.get_product(db, batch.gtin))
     conditions = {
         "recalled": batch.status == "recalled",
         "expired": batch.expired(today),
         "failed": bool(failed),
+        "suspended": supplier.suspended,  # the operator no longer vouches for its goods
         "invalid_report": len(signed) < len(served),
         "dropped": decision == "不选用",
         "retest": decision == "待复检",

@@ -88,6 +88,7 @@ class SampleCheck:
     claimed: bool = False  # a forged code: ``batch`` is only what its label claims
     failed_tests: tuple[str, ...] = ()  # tested items a valid current report failed
     checked_on: date | None = None  # the day the expiry was checked against
+    supplier_suspended: bool = False  # the operator suspended the batch's supplier
 
     @property
     def ok(self) -> bool:
@@ -97,11 +98,12 @@ class SampleCheck:
     def selectable(self) -> bool:
         """Whether 选用 may be recorded at all (with a reason if a check failed):
         never for recalled, cancelled, expired, forged or unreadable goods, nor for a
-        batch its lab found 不合格 (its on-camera page would tell viewers not to buy)."""
+        batch its lab found 不合格 or of a supplier the platform suspended (its on-camera
+        page would tell viewers not to buy)."""
         expired = self.batch is not None and self.batch.expired(self.checked_on)
         recalled = self.batch is not None and self.batch.status == "recalled"
         return (self.verdict not in NEVER_SELECTABLE and not recalled and not expired
-                and not self.failed_tests)
+                and not self.failed_tests and not self.supplier_suspended)
 
     def to_json(self) -> dict:
         return {"ok": self.ok, "checks": [asdict(check) for check in self.checks]}
@@ -128,7 +130,8 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
               report_check(served, valid_days, today, withdrawn), results_check(served),
               _supplier(verdict), _after_sales(db, verdict))
     return SampleCheck(checks, batch, verdict.serial, verdict.verdict,
-                       failed_tests=tuple(verdict.failed_tests), checked_on=today)
+                       failed_tests=tuple(verdict.failed_tests), checked_on=today,
+                       supplier_suspended=bool(verdict.supplier and verdict.supplier.suspended))
 
 
 def _claimed_batch(db: sqlite_utils.Database,
@@ -291,6 +294,12 @@ def _supplier(verdict: verification.Verdict) -> Check:
                      "The supplier is not approved by the platform")
     named = f"{supplier.name}，统一社会信用代码 {supplier.credit_code}"
     named_en = f"{supplier.name}, unified social credit code {supplier.credit_code}"
+    if supplier.suspended:
+        on = beijing_time(supplier.suspended_at, "%Y-%m-%d")
+        return Check("supplier", False, f"{named}；平台已于 {on} 暂停其资格："
+                     f"{supplier.suspended_reason}。暂停期间不能选用",
+                     f"{named_en}; the platform suspended it on {on}: "
+                     f"{supplier.suspended_reason}. It cannot be selected while suspended")
     if not supplier.phone:  # 绿色直播间: merchants publish how buyers reach them
         return Check("supplier", False, f"{named}；没有公示客服电话，买家遇到召回或质量问题时"
                      "联系不到生产企业：请供货商在“企业信息”里填写",
@@ -370,9 +379,9 @@ def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck,
     reason = catalog.clean_text(override_reason, "override reason", limit=200,
                                 what_zh="选用理由")
     if decision == "选用" and not result.selectable:
-        raise Forbidden("a recalled, cancelled, expired, forged or failed-test sample can never "
-                        "be selected (选用), whatever the reason",
-                        message_zh="召回、作废、过期、检测不合格或伪造的商品不能选用")
+        raise Forbidden("a recalled, cancelled, expired, forged or failed-test sample, or one of "
+                        "a suspended supplier, can never be selected (选用), whatever the reason",
+                        message_zh="召回、作废、过期、检测不合格、伪造或供货商被平台暂停的商品不能选用")
     if decision == "选用" and not result.ok and not reason:
         failed = ", ".join(check.name for check in result.checks if not check.ok)
         raise InvalidInput(f"选用 with failed checks ({failed}) needs --override-reason",

@@ -7,7 +7,7 @@ and rotate the issuer key. Every route is for a signed-in admin account::
     GET  /admin/reports?state=&page=           every buyer's report, a page at a time
     GET  /admin/reports/{id}/photo             a buyer's photo, as a download
     POST /admin/reports/{id}/handled           a buyer's report followed up, with a note
-    POST /admin/suppliers/{id}/approve|reject, /admin/agencies/{id}/approve|reject
+    POST /admin/suppliers/{id}/approve|reject|suspend, /admin/agencies/{id}/approve|reject
     POST /admin/users/{id}/disable|enable
     POST /admin/users/{id}/reset-password      a new password, shown once
     POST /admin/assignments/{id}/withdraw      an assignment made by mistake, before a report
@@ -311,6 +311,23 @@ def reject(supplier_id: int):
     else:
         flash(t("admin.rejected").format(name=supplier.name), "ok")
     return redirect(link("admin.home"), 303)
+
+
+@bp.post("/suppliers/<int:supplier_id>/suspend")
+def suspend(supplier_id: int):
+    """Suspend an approved supplier, or reinstate a suspended one (``reinstate=1``),
+    with the reason its buyers, rooms and staff read."""
+    lifting = request.form.get("reinstate") == "1"
+    act = catalog.reinstate_supplier if lifting else catalog.suspend_supplier
+    try:
+        supplier = act(get_db(), supplier_id, request.form.get("reason", ""),
+                       actor=signed_in_user().email)
+    except (Conflict, InvalidInput) as error:
+        flash(in_reader_language(error), "bad")
+    else:
+        flash(t("admin.reinstated" if lifting else "admin.suspended").format(
+            name=supplier.name), "ok")
+    return redirect(link("admin.home") + "#suppliers", 303)
 
 
 @bp.post("/agencies/<int:agency_id>/approve")

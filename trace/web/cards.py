@@ -19,7 +19,7 @@ from ..inspections import display as inspection_display
 from ..streamers import selection
 from . import app_cache, current_lang, get_db
 
-PARTS = ("lab_warnings", "expired", "product", "supplier", "batch", "lab", "rooms")
+PARTS = ("lab_warnings", "suspended", "expired", "product", "supplier", "batch", "lab", "rooms")
 
 
 def batch_cards(verdict: verification.Verdict) -> dict[str, Markup]:
@@ -56,8 +56,10 @@ def _render(verdict: verification.Verdict) -> dict[str, Markup]:
 
 def _caution(verdict: verification.Verdict) -> str:
     """Why a genuine code's batch should not be used: "failed" (a current signed
-    report fails an item), "expired", or "". The page's headline says so, or a buyer
-    reads a big green 验证通过 as "the goods are fine"."""
+    report fails an item), "suspended" (its supplier), "expired", or "". The page's
+    headline says so, or a buyer reads a big green 验证通过 as "the goods are fine"."""
     if verdict.failed_tests:
         return "failed"
+    if verdict.supplier and verdict.supplier.suspended:  # the operator no longer vouches
+        return "suspended"
     return "expired" if verdict.batch and verdict.batch.expired() else ""

@@ -374,6 +374,7 @@ def codes_xlsx(gtin: str, lot: str):
 def label_part(gtin: str, lot: str, stock: str, part: int):
     db = get_db()
     found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    catalog.require_not_suspended(g.supplier)  # labels put codes on goods: none now
     config = current_app.config
     chosen = stocks.load_stock(stock, config["LABELS_DIR"])
     pdf = downloads.label_part_pdf(db, found.gtin, found.lot, chosen, part,
@@ -392,6 +393,7 @@ def label_range(gtin: str, lot: str, stock: str):
     config = current_app.config
     chosen = stocks.load_stock(stock, config["LABELS_DIR"])
     try:
+        catalog.require_not_suspended(g.supplier)
         first, last = downloads.label_range(found, catalog.issued_count(db, found.id),
                                             request.args.get("first"), request.args.get("last"))
         pdf = downloads.label_range_pdf(db, found, chosen, first, last,
