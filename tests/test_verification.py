@@ -404,7 +404,8 @@ def test_genuine_json_is_complete_and_public(db, issued_urls):
     assert data["product_info"]["standard"] == "GB/T 18781-2023"
     assert data["supplier_info"] == {"name": "诸暨市山下湖明珠珍珠有限公司",
                                      "credit_code": "91330681MA2D7XKQ0T",
-                                     "phone": "0575 8700 0000", "address": "浙江省诸暨市山下湖镇"}
+                                     "phone": "0575 8700 0000", "address": "浙江省诸暨市山下湖镇",
+                                     "suspended_at": None, "suspended_reason": None}
     assert data["batch"] == {"gtin": GTIN, "lot": LOT, "produced_on": "2026-11-10",
                              "expires_on": None, "status": "open", "status_reason": None}
     assert data["item"]["serial"] == code.serial and data["item"]["status"] == "active"

@@ -76,6 +76,8 @@ def test_a_supplier_suspended_by_the_operator_is_told_everywhere_until_reinstate
     assert "平台已于" in item and "销售假冒珍珠，已移交市场监管" in item
     batch = buyer.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     assert 'id="suspended"' in batch and "销售假冒珍珠" in batch
+    as_json = buyer.get(f"/01/{GTIN}/10/{LOT}", headers={"Accept": "application/json"})
+    assert as_json.get_json()["supplier"]["suspended_reason"] == "销售假冒珍珠，已移交市场监管"
     staff = sign_in(app.test_client(),
                     make_account("supplier", "qc@pearl.example.cn", org=CREDIT_CODE))
     home = staff.get("/supplier/").get_data(as_text=True)

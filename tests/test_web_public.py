@@ -294,7 +294,8 @@ def test_public_json_and_pages_show_no_private_batch_fields(client, db, issuer, 
     data = client.get(batch, headers={"Accept": "application/json"}).get_json()
     assert set(data["batch"]) == {"gtin", "lot", "produced_on", "expires_on", "status",
                                   "status_reason"}
-    assert set(data["supplier"]) == {"name", "credit_code", "phone", "address"}  # no contact
+    assert set(data["supplier"]) == {"name", "credit_code", "phone", "address",  # no contact
+                                     "suspended_at", "suspended_reason"}
     assert "supplier_id" not in data["product"] and data["product"]["gtin"] == GTIN
 
 

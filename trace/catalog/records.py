@@ -25,8 +25,10 @@ class _Row:
 
 @dataclass(frozen=True)
 class Supplier(_Row):
-    # The licence shows the first two; merchants must publish how to reach them.
-    PUBLIC_FIELDS = ("name", "credit_code", "phone", "address")
+    # The licence shows the first two; merchants must publish how to reach them; and
+    # a suspension by the operator is said on every page of its goods.
+    PUBLIC_FIELDS = ("name", "credit_code", "phone", "address", "suspended_at",
+                     "suspended_reason")
 
     id: int
     name: str
