@@ -30,13 +30,14 @@ from .inspections import store as inspection_store
 
 # Tables whose writes do not bump the version: per-item rows (read per scan, and
 # written by the hundred thousand in a top-up), accounts never shown publicly, the
-# operator's follow-up of buyers' reports (no public page shows it), and
+# operator's follow-up of buyers' reports (no public page shows it), a supplier's
+# standing history (written with its suppliers row, which is watched), and
 # bookkeeping. tests/test_snapshots.py holds every other table to its triggers.
 UNWATCHED_TABLES = frozenset({
     "items", "scans", "scan_totals", "scan_networks", "scan_browsers", "claims", "attempts",
     "jobs", "users", "api_tokens", "sign_ins", "claim_browsers", "report_handlings",
-    "report_outcome_corrections", "ledger_leaves", "ledger_nodes", "ledger_checkpoints",
-    "schema_migrations", "content_version"})
+    "report_outcome_corrections", "supplier_standing", "ledger_leaves", "ledger_nodes",
+    "ledger_checkpoints", "schema_migrations", "content_version"})
 
 Stamp = tuple[str, int, str]  # (epoch, version, minute)
 
