@@ -248,7 +248,7 @@ def test_two_opens_at_once_give_one_page(app, db, room, issued_urls):
     assert db.execute("SELECT count(*) FROM live_pages").fetchone()[0] == 1
 
 
-def test_a_suspended_supplier_turns_the_page_red_and_back(db, selected):
+def test_a_suspended_supplier_turns_the_page_red_and_back(db, room, selected, issued_urls):
     from trace import catalog
     supplier = catalog.supplier_of(db, catalog.get_product(db, GTIN))
     before = live.on_camera(db, selected.id, BASE_URL)
@@ -256,4 +256,7 @@ def test_a_suspended_supplier_turns_the_page_red_and_back(db, selected):
     shown = live.on_camera(db, selected.id, BASE_URL)
     assert shown.state == "suspended" and shown.fingerprint != before.fingerprint
     catalog.reinstate_supplier(db, supplier.id, "核查不属实", actor="ops")
+    # Back on air only once the room has checked a sample again, as after a recall.
+    assert live.on_camera(db, selected.id, BASE_URL).state == "reinstated"
+    decide(db, room, issued_urls[1], "选用")
     assert live.on_camera(db, selected.id, BASE_URL).state == "ok"

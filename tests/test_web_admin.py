@@ -74,8 +74,13 @@ def test_a_supplier_suspended_by_the_operator_is_told_everywhere_until_reinstate
     item = buyer.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
     assert "码是真的 · 但供货商被暂停" in item  # the headline, not 正品 · 验证通过
     assert "平台已于" in item and "销售假冒珍珠，已移交市场监管" in item
+    assert "供货商客服电话" not in item  # not whom to call about the fakes it is suspended for
+    as_json = buyer.get(issued_urls[1][len(BASE_URL):], headers={"Accept": "application/json"})
+    assert (as_json.get_json()["caution"], as_json.get_json()["supplier_suspended"]) == (
+        "suspended", True)
     batch = buyer.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     assert 'id="suspended"' in batch and "销售假冒珍珠" in batch
+    assert batch.index('id="suspended"') < batch.index("<h1")  # before anything calm
     as_json = buyer.get(f"/01/{GTIN}/10/{LOT}", headers={"Accept": "application/json"})
     assert as_json.get_json()["supplier"]["suspended_reason"] == "销售假冒珍珠，已移交市场监管"
     staff = sign_in(app.test_client(),
@@ -84,6 +89,22 @@ def test_a_supplier_suspended_by_the_operator_is_told_everywhere_until_reinstate
     assert 'id="suspended"' in home and "暂停期间不能发码、打印标签" in home
     labels = staff.get(f"/supplier/batches/{GTIN}/{LOT}/labels/a4-3x8/1.pdf")
     assert labels.status_code == 403 and "平台已暂停" in labels.get_data(as_text=True)
+    # Nor the code lists label software prints from, nor a change of what buyers read.
+    for path in ("codes.xlsx", "codes.csv"):
+        assert staff.get(f"/supplier/batches/{GTIN}/{LOT}/{path}").status_code == 403
+    phone = post_form(staff, "/supplier/profile", {"phone": "0575 8700 0001"},
+                      page="/supplier/profile")
+    assert phone.status_code == 403 and catalog.find_supplier(db, supplier.id).phone != \
+        "0575 8700 0001"
+    token = accounts.new_token(db, "qc@pearl.example.cn")[1]
+    listed = buyer.get(f"/api/v1/batches/{GTIN}/{LOT}/codes",
+                       headers={"Authorization": f"Bearer {token}"})
+    assert listed.status_code == 403 and listed.get_json()["error"] == "Forbidden"
+    voided = post_form(staff, f"/supplier/batches/{GTIN}/{LOT}/items",
+                       {"action": "void", "confirm": "1", "reason": "标签损坏",
+                        "serial": issued_urls[4]}, page=f"/supplier/batches/{GTIN}/{LOT}")
+    assert voided.status_code in (200, 303)  # taking goods back is still open
+    assert db.execute("SELECT count(*) FROM status_events WHERE action = 'void'").fetchone()[0]
     post_form(operator, f"/admin/suppliers/{supplier.id}/suspend",
               {"reason": "市场监管核查不属实", "reinstate": "1"}, page="/admin/")
     assert "码是真的 · 但供货商" not in buyer.get(

@@ -181,8 +181,22 @@ class Verdict:
             data["inspections"] = list(self.inspections)
             # What the page says above a genuine verdict, so a caller need not work it out.
             data["failed_tests"] = self.failed_tests
+            data["supplier_suspended"] = bool(self.supplier and self.supplier.suspended)
             data["expired"] = self.batch.expired()
+            data["caution"] = self.caution or None
         return data
+
+    @property
+    def caution(self) -> str:
+        """Why a code of ours should not be bought or used though it verifies:
+        "failed" (a current signed report fails an item), "suspended" (the platform
+        suspended the supplier), "expired", or "". The page heads the verdict with
+        it, or a buyer reads a big green 验证通过 as "the goods are fine"."""
+        if self.failed_tests:
+            return "failed"
+        if self.supplier and self.supplier.suspended:
+            return "suspended"
+        return "expired" if self.batch and self.batch.expired() else ""
 
 
 def _reason(key: str) -> tuple[str, str, str]:

@@ -32,7 +32,7 @@ from .selection import ABOUT_THE_BATCH, report_check
 # Worst first: the page shows the first state that holds. A lab's withdrawal comes
 # before a lifted recall's recheck: no recheck can clear a batch left with no report.
 STATES = ("recalled", "expired", "failed", "suspended", "invalid_report", "dropped", "retest",
-          "withdrawn", "recheck", "no_report", "ok")
+          "withdrawn", "recheck", "reinstated", "no_report", "ok")
 _ID = re.compile(r"[A-Za-z0-9_-]{8,32}")
 
 
@@ -82,6 +82,18 @@ def recalled_since_check(db: sqlite_utils.Database, room_id: int, batch_id: int)
     return db.execute(
         "SELECT EXISTS (SELECT 1 FROM status_events e WHERE e.batch_id = ? "
         "AND e.item_id IS NULL AND e.action = 'recall' AND e.at > coalesce((SELECT max(s.at) "
+        f"FROM selections s WHERE s.room_id = ? AND s.batch_id = ? AND {ABOUT_THE_BATCH}), ''))",
+        [batch_id, room_id, batch_id]).fetchone()[0] == 1
+
+
+def suspended_since_check(db: sqlite_utils.Database, room_id: int, batch_id: int) -> bool:
+    """Whether the batch's supplier was suspended after the room's latest decision on
+    it: reinstated, its goods go back on air when the room has checked again, as
+    after a lifted recall (the page turned green on its own mid-show)."""
+    return db.execute(
+        "SELECT EXISTS (SELECT 1 FROM supplier_standing t JOIN products p "
+        "ON p.supplier_id = t.supplier_id JOIN batches b ON b.gtin = p.gtin "
+        "WHERE b.id = ? AND t.action = 'suspend' AND t.at > coalesce((SELECT max(s.at) "
         f"FROM selections s WHERE s.room_id = ? AND s.batch_id = ? AND {ABOUT_THE_BATCH}), ''))",
         [batch_id, room_id, batch_id]).fetchone()[0] == 1
 
@@ -192,6 +204,7 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
         "dropped": decision == "不选用",
         "retest": decision == "待复检",
         "recheck": recalled_since_check(db, room_id, batch.id),
+        "reinstated": suspended_since_check(db, room_id, batch.id),
         "withdrawn": no_report and bool(withdrawn),
         "no_report": no_report,
     }

@@ -307,7 +307,9 @@ def issue(gtin: str, lot: str, json: m.IssueIn):
     codes; the same key with another count or PIN choice is refused (409)."""
     body = _json_body(json)
     db = get_db()
-    batch = catalog.owned_batch(db, _supplier().id, gtin, lot)
+    supplier = _supplier()
+    batch = catalog.owned_batch(db, supplier.id, gtin, lot)
+    catalog.require_approved(supplier)  # before what the request itself got wrong
     config = current_app.config
     key = _idempotency_key()
     earlier = issuing.replayed(db, batch, key, body.count, body.with_pin)
@@ -361,7 +363,9 @@ def codes(gtin: str, lot: str, query: m.CodesQuery):
     the columns of `codes export` (seq, gtin, lot, serial, kid, status, issued_at,
     url, pin)."""
     db = get_db()
-    batch = catalog.owned_batch(db, _supplier().id, gtin, lot)
+    supplier = _supplier()
+    batch = catalog.owned_batch(db, supplier.id, gtin, lot)
+    catalog.require_not_suspended(supplier)  # the codes' list is what labels are printed from
     config = current_app.config
     if _wants_csv():
         chunks = downloads.codes_csv(db, batch.gtin, batch.lot, config["BASE_URL"],

@@ -220,8 +220,10 @@ class Verdict(BaseModel):
     through the API is never counted as a scan, and is no buyer: a claimed item
     (`scans.claimed_at`) is `genuine` here, while a phone other than the claimer's
     is told `suspicious` (`claimed_elsewhere`). For a registered batch, `failed_tests`
-    names the items a standing signed report fails and `expired` says the batch is
-    past its date: the page then warns above a `genuine` verdict."""
+    names the items a standing signed report fails, `supplier_suspended` says the
+    platform suspended its supplier and `expired` says the batch is past its date;
+    `caution` names the first of these that holds (failed, suspended, expired): the
+    page then heads a `genuine` verdict with that warning."""
 
     verdict: Literal["genuine", "suspicious", "registered", "recalled", "void", "forged",
                      "invalid"]
@@ -247,7 +249,9 @@ class Verdict(BaseModel):
         None, description="the batch's signed reports (DESIGN §7), every version, newest "
         "first, each with signature_ok, current and withdrawn")
     failed_tests: list[str] | None = None
+    supplier_suspended: bool | None = None
     expired: bool | None = None
+    caution: Literal["failed", "suspended", "expired"] | None = None
 
 
 class InspectionIn(Strict):

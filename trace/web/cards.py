@@ -50,16 +50,5 @@ def _render(verdict: verification.Verdict) -> dict[str, Markup]:
     current_app.update_template_context(context)
     module = current_app.jinja_env.get_template("_verify_batch.html").make_module(context)
     cards = {part: Markup(getattr(module, part)) for part in PARTS}
-    cards["caution"] = Markup(_caution(verdict))
+    cards["caution"] = Markup(verdict.caution)
     return cards
-
-
-def _caution(verdict: verification.Verdict) -> str:
-    """Why a genuine code's batch should not be used: "failed" (a current signed
-    report fails an item), "suspended" (its supplier), "expired", or "". The page's
-    headline says so, or a buyer reads a big green 验证通过 as "the goods are fine"."""
-    if verdict.failed_tests:
-        return "failed"
-    if verdict.supplier and verdict.supplier.suspended:  # the operator no longer vouches
-        return "suspended"
-    return "expired" if verdict.batch and verdict.batch.expired() else ""

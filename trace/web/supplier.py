@@ -46,10 +46,23 @@ PRODUCT_FIELDS = ("name", "name_en", "specification", "category", "origin", "sta
                   "storage", "licence_no")
 
 
+# What a suspended supplier may not do: put our codes on goods (issue, code lists,
+# labels, new products or batches) or change what its buyers read (product and
+# batch details, its contact). Recalls, voids, cancelling and labs stay open.
+SUSPENDED_MAY_NOT = frozenset({
+    "supplier.new_product", "supplier.new_batch", "supplier.issue", "supplier.codes_csv",
+    "supplier.codes_xlsx", "supplier.label_part", "supplier.label_range"})
+SUSPENDED_MAY_ONLY_READ = frozenset({
+    "supplier.profile", "supplier.edit_product", "supplier.edit_batch"})
+
+
 @bp.before_request
 @role_required("supplier")
 def _signed_in_supplier():
     g.supplier = catalog.find_supplier(get_db(), signed_in_user().org_id or 0)
+    if g.supplier.suspended and (request.endpoint in SUSPENDED_MAY_NOT or (
+            request.endpoint in SUSPENDED_MAY_ONLY_READ and request.method == "POST")):
+        catalog.require_not_suspended(g.supplier)
 
 
 @bp.get("/")
@@ -374,7 +387,6 @@ def codes_xlsx(gtin: str, lot: str):
 def label_part(gtin: str, lot: str, stock: str, part: int):
     db = get_db()
     found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
-    catalog.require_not_suspended(g.supplier)  # labels put codes on goods: none now
     config = current_app.config
     chosen = stocks.load_stock(stock, config["LABELS_DIR"])
     pdf = downloads.label_part_pdf(db, found.gtin, found.lot, chosen, part,
@@ -393,7 +405,6 @@ def label_range(gtin: str, lot: str, stock: str):
     config = current_app.config
     chosen = stocks.load_stock(stock, config["LABELS_DIR"])
     try:
-        catalog.require_not_suspended(g.supplier)
         first, last = downloads.label_range(found, catalog.issued_count(db, found.id),
                                             request.args.get("first"), request.args.get("last"))
         pdf = downloads.label_range_pdf(db, found, chosen, first, last,
