@@ -338,8 +338,8 @@ def test_a_suspended_supplier_gets_nothing_new_until_reinstated(db, issuer, make
     assert not back.suspended and back.suspended_reason is None
     issue_codes(db, issuer, GTIN, "ZJ-2611-A", 1)  # issues again
     assert [(row["action"], row["reason"]) for row in catalog.standing_history(
-        db, supplier.id)] == [("suspend", "销售假冒珍珠，已移交市场监管"),
-                              ("reinstate", "市场监管核查不属实")]
+        db, supplier.id)[supplier.id]] == [("suspend", "销售假冒珍珠，已移交市场监管"),
+                                           ("reinstate", "市场监管核查不属实")]
     with pytest.raises(Conflict, match="is not suspended"):
         catalog.reinstate_supplier(db, supplier.id, "x", actor="ops")
     waiting = catalog.add_supplier(db, "待审核公司", "91330100MA27XL0Y34", approved=False)

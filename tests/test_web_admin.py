@@ -69,7 +69,12 @@ def test_a_supplier_suspended_by_the_operator_is_told_everywhere_until_reinstate
                      {"reason": "销售假冒珍珠，已移交市场监管"}, page="/admin/")
     assert done.headers["Location"].endswith("#suppliers")
     page = operator.get("/admin/").get_data(as_text=True)
-    assert "已暂停 诸暨市山下湖明珠珍珠有限公司 的资格" in page and "恢复资格" in page
+    row = page[page.index('id="suppliers"'):page.index('id="agencies"')]
+    assert "已暂停 诸暨市山下湖明珠珍珠有限公司 的资格" in row and "恢复资格" in row  # said there
+    assert "暂停和恢复记录（1 条）" in row
+    found = operator.get("/admin/find", query_string={"q": f"{GTIN} {LOT}"}).get_data(
+        as_text=True)  # what support staff see, on the phone to a buyer
+    assert "供货商已于" in found and "销售假冒珍珠，已移交市场监管" in found
     buyer = app.test_client()
     item = buyer.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
     assert "码是真的 · 但供货商被暂停" in item  # the headline, not 正品 · 验证通过
@@ -87,6 +92,10 @@ def test_a_supplier_suspended_by_the_operator_is_told_everywhere_until_reinstate
                     make_account("supplier", "qc@pearl.example.cn", org=CREDIT_CODE))
     home = staff.get("/supplier/").get_data(as_text=True)
     assert 'id="suspended"' in home and "暂停期间不能发码、打印标签" in home
+    assert 'href="/supplier/products/new"' not in home  # no form that would only be refused
+    batch_page = staff.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    assert "恢复前不能发码、下载码表或打印标签" in batch_page and "codes.xlsx" not in batch_page
+    assert 'action="/supplier/batches/09521234000013/ZJ-2611-A/issue"' not in batch_page
     labels = staff.get(f"/supplier/batches/{GTIN}/{LOT}/labels/a4-3x8/1.pdf")
     assert labels.status_code == 403 and "平台已暂停" in labels.get_data(as_text=True)
     # Nor the code lists label software prints from, nor a change of what buyers read.
@@ -110,6 +119,8 @@ def test_a_supplier_suspended_by_the_operator_is_told_everywhere_until_reinstate
     assert "码是真的 · 但供货商" not in buyer.get(
         issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
     assert staff.get(f"/supplier/batches/{GTIN}/{LOT}/labels/a4-3x8/1.pdf").status_code == 200
+    assert 'action="/supplier/batches/09521234000013/ZJ-2611-A/issue"' in staff.get(
+        f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)  # the form is back
 
 
 def test_the_operator_sees_how_far_the_ledger_is_signed(operator, db, make_batch):

@@ -236,10 +236,16 @@ def _set_standing(db: sqlite_utils.Database, supplier: Supplier, action: str, re
     return find_supplier(db, supplier.id)
 
 
-def standing_history(db: sqlite_utils.Database, supplier_id: int) -> list[dict]:
-    """Each suspension and reinstatement of the supplier, oldest first."""
-    return list(db.query("SELECT action, reason, actor, at FROM supplier_standing "
-                         "WHERE supplier_id = ? ORDER BY id", [supplier_id]))
+def standing_history(db: sqlite_utils.Database, supplier_id: int | None = None
+                     ) -> dict[int, list[dict]]:
+    """Each suspension and reinstatement, oldest first, by supplier id (one supplier's
+    with ``supplier_id``)."""
+    found: dict[int, list[dict]] = {}
+    for row in db.query("SELECT supplier_id, action, reason, actor, at FROM supplier_standing "
+                        + ("WHERE supplier_id = ? " if supplier_id is not None else "")
+                        + "ORDER BY id", [supplier_id] if supplier_id is not None else []):
+        found.setdefault(row.pop("supplier_id"), []).append(row)
+    return found
 
 
 def find_supplier(db: sqlite_utils.Database, id_or_credit_code: str | int) -> Supplier:

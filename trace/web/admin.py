@@ -17,6 +17,8 @@ and rotate the issuer key. Every route is for a signed-in admin account::
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    url_for)
 
@@ -58,6 +60,7 @@ def home(status: int = 200, **problem):
     handled = reports.list_reports(db, limit=HANDLED_SHOWN, still_open=False)
     reports_open, reports_total = reports.count_reports(db)
     return render_template("admin/home.html", suppliers=suppliers, agencies=labs,
+                           standing=defaultdict(list, catalog.standing_history(db)),
                            rooms=channels, reported=reported, handled=handled,
                            reports_open=reports_open, reports_total=reports_total,
                            outcomes=reports.OUTCOMES,
@@ -323,10 +326,10 @@ def suspend(supplier_id: int):
         supplier = act(get_db(), supplier_id, request.form.get("reason", ""),
                        actor=signed_in_user().email)
     except (Conflict, InvalidInput) as error:
-        flash(in_reader_language(error), "bad")
+        flash(in_reader_language(error), "standing-bad")
     else:
         flash(t("admin.reinstated" if lifting else "admin.suspended").format(
-            name=supplier.name), "ok")
+            name=supplier.name), "standing-ok")
     return redirect(link("admin.home") + "#suppliers", 303)
 
 
