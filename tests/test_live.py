@@ -252,11 +252,15 @@ def test_a_suspended_supplier_turns_the_page_red_and_back(db, room, selected, is
     from trace import catalog
     supplier = catalog.supplier_of(db, catalog.get_product(db, GTIN))
     before = live.on_camera(db, selected.id, BASE_URL)
+    assert [e["room"] for e in selection.public_selections(db, selected.batch_id)] == [room.name]
     catalog.suspend_supplier(db, supplier.id, "销售假冒珍珠", actor="ops")
     shown = live.on_camera(db, selected.id, BASE_URL)
     assert shown.state == "suspended" and shown.fingerprint != before.fingerprint
     catalog.reinstate_supplier(db, supplier.id, "核查不属实", actor="ops")
-    # Back on air only once the room has checked a sample again, as after a recall.
+    # Back on air only once the room has checked a sample again, as after a recall;
+    # nor do buyers read that it selected the batch meanwhile.
     assert live.on_camera(db, selected.id, BASE_URL).state == "reinstated"
+    assert selection.public_selections(db, selected.batch_id) == []
     decide(db, room, issued_urls[1], "选用")
     assert live.on_camera(db, selected.id, BASE_URL).state == "ok"
+    assert [e["room"] for e in selection.public_selections(db, selected.batch_id)] == [room.name]

@@ -114,6 +114,14 @@ def test_a_supplier_suspended_by_the_operator_is_told_everywhere_until_reinstate
                         "serial": issued_urls[4]}, page=f"/supplier/batches/{GTIN}/{LOT}")
     assert voided.status_code in (200, 303)  # taking goods back is still open
     assert db.execute("SELECT count(*) FROM status_events WHERE action = 'void'").fetchone()[0]
+    void_page = buyer.get(issued_urls[4][len(BASE_URL):]).get_data(as_text=True)
+    assert "已作废" in void_page and "供货商客服电话" not in void_page  # not theirs to call
+    changed = buyer.patch(f"/api/v1/products/{GTIN}", json={"specification": "x", "reason": "y"},
+                          headers={"Authorization": f"Bearer {token}"})
+    assert changed.status_code == 403  # what buyers read stays, through the API too
+    home = staff.get("/supplier/").get_data(as_text=True)
+    assert "/edit" not in home and "/supplier/batches/new" not in home
+    assert 'href="/supplier/profile"' not in home
     post_form(operator, f"/admin/suppliers/{supplier.id}/suspend",
               {"reason": "市场监管核查不属实", "reinstate": "1"}, page="/admin/")
     assert "码是真的 · 但供货商" not in buyer.get(

@@ -185,10 +185,11 @@ def require_approved(supplier: Supplier) -> None:
 def require_not_suspended(supplier: Supplier) -> None:
     if supplier.suspended:
         raise Forbidden(f"the platform suspended {supplier.name} ({supplier.suspended_reason}): "
-                        "no new codes, labels, products or batches until it is reinstated; "
-                        "recalls and voids still work",
+                        "no new codes, labels, products or batches, and no change to what "
+                        "buyers read, until it is reinstated; recalls and voids still work",
                         message_zh=f"平台已暂停 {supplier.name} 的资格（{supplier.suspended_reason}）："
-                                   "恢复前不能发码、打印标签、登记商品或新建批次；召回和作废仍可操作")
+                                   "恢复前不能发码、打印标签、登记商品、新建批次，也不能修改商品、批次"
+                                   "和企业信息；召回和作废仍可操作")
 
 
 def suspend_supplier(db: sqlite_utils.Database, supplier_id: int, reason: str, *,

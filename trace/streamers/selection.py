@@ -425,11 +425,18 @@ def earlier_decisions(db: sqlite_utils.Database, room: Room, batch_id: int,
 def public_selections(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
     """The rooms whose latest decision on the batch is 选用 with every check passed:
     what a buyer may read as "this room checked it". An overridden or withdrawn
-    selection is the room's own record, not a recommendation."""
+    selection is the room's own record, not a recommendation; nor is one the batch's
+    recall or its supplier's suspension came after (the room's page waits for a new
+    check, live.STATES 'recheck' and 'reinstated')."""
     return [dict(row, action="selected", platform_zh=PLATFORMS[row["platform"]],
                  platform_en=PLATFORMS_EN[row["platform"]]) for row in db.query(
         "SELECT r.name AS room, r.platform, s.at FROM selections s "
         "JOIN rooms r ON r.id = s.room_id WHERE s.id IN (SELECT max(id) FROM selections "
         f"WHERE batch_id = ? AND {ABOUT_THE_BATCH} GROUP BY room_id) "
         "AND s.decision = '选用' AND s.passed = 1 "
+        "AND NOT EXISTS (SELECT 1 FROM status_events e WHERE e.batch_id = s.batch_id "
+        "AND e.item_id IS NULL AND e.action = 'recall' AND e.at > s.at) "
+        "AND NOT EXISTS (SELECT 1 FROM supplier_standing t JOIN products p "
+        "ON p.supplier_id = t.supplier_id JOIN batches b ON b.gtin = p.gtin "
+        "WHERE b.id = s.batch_id AND t.action = 'suspend' AND t.at > s.at) "
         "ORDER BY s.id", [batch_id])]

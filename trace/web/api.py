@@ -194,6 +194,7 @@ def change_product(gtin: str, json: m.ProductChange):
     given = _json_body(json).model_dump(exclude_unset=True)
     reason = given.pop("reason", None)
     db = get_db()
+    catalog.require_not_suspended(_supplier())  # as on the web: buyers read what changes
     with db.atomic():  # a refused change keeps no photo either
         if "photo_base64" in given:
             encoded = given.pop("photo_base64")
