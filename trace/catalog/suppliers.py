@@ -196,25 +196,27 @@ def suspend_supplier(db: sqlite_utils.Database, supplier_id: int, reason: str, *
                      actor: str) -> Supplier:
     """Suspend an approved supplier, saying why: buyers, rooms and the supplier read
     the reason. Its codes stay ours and verify; pages caution against buying."""
-    supplier = find_supplier(db, supplier_id)
     why = _standing_reason(reason, "suspended")
-    if not supplier.approved:
-        raise Conflict(f"{supplier.name} is not approved; turn its sign-up down instead",
-                       message_zh=f"{supplier.name} 尚未通过审核，不用暂停：请直接驳回")
-    if supplier.suspended:
-        raise Conflict(f"{supplier.name} is suspended already ({supplier.suspended_reason})",
-                       message_zh=f"{supplier.name} 已在暂停中（{supplier.suspended_reason}）")
-    return _set_standing(db, supplier, "suspend", why, actor)
+    with db.atomic():  # two operators at once: the second finds it suspended
+        supplier = find_supplier(db, supplier_id)
+        if not supplier.approved:
+            raise Conflict(f"{supplier.name} is not approved; turn its sign-up down instead",
+                           message_zh=f"{supplier.name} 尚未通过审核，不用暂停：请直接驳回")
+        if supplier.suspended:
+            raise Conflict(f"{supplier.name} is suspended already ({supplier.suspended_reason})",
+                           message_zh=f"{supplier.name} 已在暂停中（{supplier.suspended_reason}）")
+        return _set_standing(db, supplier, "suspend", why, actor)
 
 
 def reinstate_supplier(db: sqlite_utils.Database, supplier_id: int, reason: str, *,
                        actor: str) -> Supplier:
-    supplier = find_supplier(db, supplier_id)
     why = _standing_reason(reason, "reinstated")
-    if not supplier.suspended:
-        raise Conflict(f"{supplier.name} is not suspended",
-                       message_zh=f"{supplier.name} 没有被暂停")
-    return _set_standing(db, supplier, "reinstate", why, actor)
+    with db.atomic():
+        supplier = find_supplier(db, supplier_id)
+        if not supplier.suspended:
+            raise Conflict(f"{supplier.name} is not suspended",
+                           message_zh=f"{supplier.name} 没有被暂停")
+        return _set_standing(db, supplier, "reinstate", why, actor)
 
 
 def _standing_reason(reason: str | None, done: str) -> str:
