@@ -126,6 +126,11 @@ def test_a_supplier_suspended_by_the_operator_is_told_everywhere_until_reinstate
               {"reason": "市场监管核查不属实", "reinstate": "1"}, page="/admin/")
     assert "码是真的 · 但供货商" not in buyer.get(
         issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    # Who read the suspension reads it was lifted, and why, on the batch's record.
+    record = buyer.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    record = record[record.index('id="changes"'):]
+    assert "平台暂停了供货商的资格" in record and "平台恢复了供货商的资格" in record
+    assert "市场监管核查不属实" in record and OPS not in record  # not who at the platform
     assert staff.get(f"/supplier/batches/{GTIN}/{LOT}/labels/a4-3x8/1.pdf").status_code == 200
     assert 'action="/supplier/batches/09521234000013/ZJ-2611-A/issue"' in staff.get(
         f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)  # the form is back

@@ -432,6 +432,14 @@ def _verdict_for_item(db: sqlite_utils.Database, item: dict, facts: snapshots.Ba
     return Verdict(verdict, *_reason(key), **context)
 
 
+def _standing_events(db: sqlite_utils.Database, supplier: catalog.Supplier
+                     ) -> list[StatusEvent]:
+    """The supplier's suspensions and reinstatements, with why: a buyer who read the
+    one reads the other (not who at the platform did it)."""
+    return [StatusEvent(f"supplier_{row['action']}", row["reason"], "platform", row["at"])
+            for row in catalog.standing_history(db, supplier.id).get(supplier.id, [])]
+
+
 def _in_time_order(events: Iterable[StatusEvent], changes: Iterable[Correction]
                    ) -> tuple[StatusEvent | Correction, ...]:
     """The batch's (and item's) status events with its and its product's corrections."""
@@ -469,7 +477,8 @@ def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
     product, supplier = public_batch(db, batch)
     return {"batch": batch, "product": product, "supplier": supplier,
             "issued": catalog.issued_count(db, batch.id),
-            "events": _in_time_order(recalls.events_for(db, batch.id),
+            "events": _in_time_order([*recalls.events_for(db, batch.id),
+                                      *_standing_events(db, supplier)],
                                      corrections.changes_of(db, batch.gtin)
                                      + corrections.batch_changes_of(db, batch.id)),
             "inspections": inspection_store.served_reports(db, batch.id),
