@@ -130,6 +130,7 @@ def test_a_supplier_suspended_by_the_operator_is_told_everywhere_until_reinstate
     record = buyer.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     record = record[record.index('id="changes"'):]
     assert "平台暂停了供货商的资格" in record and "平台恢复了供货商的资格" in record
+    assert "<h2>批次动态记录</h2>" in record  # not 召回与作废记录
     assert "市场监管核查不属实" in record and OPS not in record  # not who at the platform
     assert staff.get(f"/supplier/batches/{GTIN}/{LOT}/labels/a4-3x8/1.pdf").status_code == 200
     assert 'action="/supplier/batches/09521234000013/ZJ-2611-A/issue"' in staff.get(
