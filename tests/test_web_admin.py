@@ -61,6 +61,15 @@ def test_a_supplier_suspended_by_the_operator_is_told_everywhere_until_reinstate
     page = operator.get("/admin/").get_data(as_text=True)
     row = page[page.index('id="suppliers"'):page.index('id="agencies"')]
     assert "暂停资格" in row and "已发的码仍能验证" in row  # what it does, before it does it
+    assert "目前有" not in row  # no room sells it yet
+    from test_live import decide
+    from test_web_public import _stored_report
+    from trace import rooms
+    _stored_report(app, db)
+    decide(db, rooms.add_room(db, "山下湖珍珠直播间", "douyin", "7712345678"), issued_urls[3],
+           "选用")
+    page = operator.get("/admin/").get_data(as_text=True)
+    assert "目前有 1 个直播间在卖它的商品" in page[page.index('id="suppliers"'):]
     empty = post_form(operator, f"/admin/suppliers/{supplier.id}/suspend", {"reason": " "},
                       page="/admin/")
     assert "请写明原因" in operator.get(empty.headers["Location"]).get_data(as_text=True)

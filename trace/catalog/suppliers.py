@@ -272,5 +272,9 @@ def list_suppliers(db: sqlite_utils.Database, *, pending_only: bool = False) -> 
     return list(db.query(
         "SELECT id, name, credit_code, created_at, approved_at, rejected_at, phone, "
         "address, contact_name, suspended_at, suspended_reason, (SELECT min(email) FROM users u "
-        "WHERE u.role = 'supplier' AND u.org_id = s.id) "
-        f"AS email FROM suppliers s{where} ORDER BY id"))
+        "WHERE u.role = 'supplier' AND u.org_id = s.id) AS email, "
+        # the rooms selling its goods now: what a suspension turns red on air
+        "(SELECT count(DISTINCT d.room_id) FROM selections d JOIN batches b ON b.id = d.batch_id "
+        "JOIN products p ON p.gtin = b.gtin WHERE p.supplier_id = s.id AND d.decision = '选用' "
+        "AND d.id IN (SELECT max(id) FROM selections GROUP BY room_id, batch_id)) AS rooms_selling "
+        f"FROM suppliers s{where} ORDER BY id"))
