@@ -129,6 +129,16 @@ def issued_urls(db, issuer, make_batch):
 STAFF_PASSWORD = "correct horse 珍珠 battery"
 
 
+def run_at_once(work, times: int, timeout: float | None = None) -> None:
+    """Run ``work`` in ``times`` threads at once (it waits on its own barrier or event
+    to line them up) and wait for all of them."""
+    threads = [threading.Thread(target=work) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+
+
 def forged(url: str) -> str:
     """``url`` with its signature's first character changed: always another code.
     (Changing the last characters is not: they hold the top bits of Ed25519's S,

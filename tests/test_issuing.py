@@ -17,7 +17,7 @@ from trace.issuing import PARALLEL_MIN, export_rows, issue_codes, new_serials
 from trace.db import open_db
 from trace.keys import get_key, retire_key, revoke_key
 
-from conftest import BASE_URL, GTIN, LOT
+from conftest import BASE_URL, GTIN, LOT, run_at_once
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIAL_RE = re.compile(r"^[0-9ABCDEFGHJKMNPQRSTVWXYZ]{12}$")
@@ -230,11 +230,7 @@ def test_two_requests_racing_with_one_key_issue_once(app, db, make_batch, issuer
                                    request_key="same-key").id)
         own.close()
 
-    threads = [threading.Thread(target=request) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_at_once(request, 2, timeout=120)
     assert len(results) == 2 and results[0] == results[1]
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 3000
     assert db.execute("SELECT count(*) FROM issuances").fetchone()[0] == 1

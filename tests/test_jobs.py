@@ -9,7 +9,7 @@ import pytest
 from trace import jobs
 from trace.errors import Conflict, NotFound
 
-from conftest import GTIN, LOT
+from conftest import GTIN, LOT, run_at_once
 
 
 def test_progress_then_finish(db):
@@ -76,11 +76,7 @@ def test_a_request_key_starts_one_job_however_often_it_is_sent(app, db):
         outcomes.append(jobs.start_once(own, "issue", owner_id=7, subject="g/l", total=5,
                                         request_key="k1"))
         own.close()
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(submit, 2)
     assert sorted(started for _job, started in outcomes) == [False, True]
     assert len({job.id for job, _started in outcomes}) == 1
     job, started = jobs.start_once(db, "issue", owner_id=7, subject="g/l", total=5,

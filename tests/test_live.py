@@ -10,7 +10,7 @@ from trace.errors import Forbidden, NotFound
 from trace.streamers import live, selection
 from trace.inspections import signing
 
-from conftest import BASE_URL, GTIN, LOT
+from conftest import BASE_URL, GTIN, LOT, run_at_once
 
 
 @pytest.fixture
@@ -239,11 +239,7 @@ def test_two_opens_at_once_give_one_page(app, db, room, issued_urls):
             problems.append(error)
         finally:
             mine.close()
-    taps = [threading.Thread(target=tap) for _ in range(4)]
-    for each in taps:
-        each.start()
-    for each in taps:
-        each.join()
+    run_at_once(tap, 4)
     assert problems == [] and len(set(opened)) == 1
     assert db.execute("SELECT count(*) FROM live_pages").fetchone()[0] == 1
 

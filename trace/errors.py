@@ -146,6 +146,11 @@ def all_problems(*checks) -> None:
     raise_together(found)
 
 
+def each_problem(error: TraceError) -> list[TraceError]:
+    """The problems ``error`` stands for: those of ``Problems``, or itself."""
+    return error.each if isinstance(error, Problems) else [error]
+
+
 def raise_together(found: list[TraceError]) -> None:
     """Raise ``found``: the one alone, several as ``Problems``, none not at all."""
     if len(found) == 1:

@@ -27,7 +27,7 @@ from ..errors import Forbidden, NotFound
 from ..inspections import report as reports
 from ..inspections import store as inspection_store
 from ..rooms import Room, get_room
-from .selection import ABOUT_THE_BATCH, report_check
+from .selection import ABOUT_THE_BATCH, RECALLED_AFTER, SUSPENDED_AFTER, report_check
 
 # Worst first: the page shows the first state that holds. A lab's withdrawal comes
 # before a lifted recall's recheck: no recheck can clear a batch left with no report.
@@ -75,27 +75,28 @@ def latest_decision(db: sqlite_utils.Database, room_id: int, batch_id: int) -> s
     return row[0] if row else None
 
 
+# When the room last decided on the batch (params: room id, batch id).
+_LAST_DECISION_AT = ("coalesce((SELECT max(s.at) FROM selections s WHERE s.room_id = ? "
+                     f"AND s.batch_id = ? AND {ABOUT_THE_BATCH}), '')")
+
+
 def recalled_since_check(db: sqlite_utils.Database, room_id: int, batch_id: int) -> bool:
     """Whether the batch was recalled after the room's latest decision on it: once the
     recall is lifted, the room checks again before the page says 正品 again (the
     supplier alone lifted it mid-show and the page turned green)."""
-    return db.execute(
-        "SELECT EXISTS (SELECT 1 FROM status_events e WHERE e.batch_id = ? "
-        "AND e.item_id IS NULL AND e.action = 'recall' AND e.at > coalesce((SELECT max(s.at) "
-        f"FROM selections s WHERE s.room_id = ? AND s.batch_id = ? AND {ABOUT_THE_BATCH}), ''))",
-        [batch_id, room_id, batch_id]).fetchone()[0] == 1
+    return _since_check(db, RECALLED_AFTER, room_id, batch_id)
 
 
 def suspended_since_check(db: sqlite_utils.Database, room_id: int, batch_id: int) -> bool:
     """Whether the batch's supplier was suspended after the room's latest decision on
     it: reinstated, its goods go back on air when the room has checked again, as
     after a lifted recall (the page turned green on its own mid-show)."""
-    return db.execute(
-        "SELECT EXISTS (SELECT 1 FROM supplier_standing t JOIN products p "
-        "ON p.supplier_id = t.supplier_id JOIN batches b ON b.gtin = p.gtin "
-        "WHERE b.id = ? AND t.action = 'suspend' AND t.at > coalesce((SELECT max(s.at) "
-        f"FROM selections s WHERE s.room_id = ? AND s.batch_id = ? AND {ABOUT_THE_BATCH}), ''))",
-        [batch_id, room_id, batch_id]).fetchone()[0] == 1
+    return _since_check(db, SUSPENDED_AFTER, room_id, batch_id)
+
+
+def _since_check(db: sqlite_utils.Database, happened: str, room_id: int, batch_id: int) -> bool:
+    sql = "SELECT " + happened.format(batch="?", at=_LAST_DECISION_AT)
+    return db.execute(sql, [batch_id, room_id, batch_id]).fetchone()[0] == 1
 
 
 def has_page(db: sqlite_utils.Database, room_id: int, batch_id: int) -> bool:
@@ -180,7 +181,8 @@ def sample_code(db: sqlite_utils.Database, gtin: str, lot: str,
 
 
 def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *,
-                valid_days: int = 365, today: date | None = None
+                valid_days: int = 365, today: date | None = None,
+                supplier: catalog.Supplier | None = None
                 ) -> tuple[str, dict | None, tuple[str, ...]]:
     """What the page shows for the batch now: its state (the worst that holds), the
     report to show (a failing one first, else the newest signed one, else the
@@ -194,7 +196,8 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
     decision = latest_decision(db, room_id, batch.id)
     today = today or date.today()
     no_report = not report_check(served, valid_days, today).ok
-    supplier = catalog.supplier_of(db, catalog.get_product(db, batch.gtin))
+    # The on-camera page, polled every 2 s by each open page, has it read already.
+    supplier = supplier or catalog.supplier_of(db, catalog.get_product(db, batch.gtin))
     conditions = {
         "recalled": batch.status == "recalled",
         "expired": batch.expired(today),
@@ -221,6 +224,6 @@ def on_camera(db: sqlite_utils.Database, live_id: str, base_url: str, *,
     if not supplier.approved:
         raise catalog.unregistered_batch(batch.gtin, batch.lot)
     state, shown, failed = batch_state(db, page.room_id, batch, valid_days=valid_days,
-                                       today=today)
+                                       today=today, supplier=supplier)
     return OnCamera(page, state, get_room(db, page.room_id), batch, product, supplier, shown,
                     failed, BatchRef(batch.gtin, batch.lot).url(base_url))

@@ -34,6 +34,13 @@ DECISIONS = ("选用", "不选用", "待复检")
 # check alone: its label only claims the batch, so it is the room's note on a fake,
 # never its decision on the genuine batch (its on-camera page, the public timeline).
 ABOUT_THE_BATCH = "json_array_length(checks) > 1"
+# The batch recalled, or its supplier suspended, after the moment {at}: a room's
+# check of it before then no longer stands (live.STATES 'recheck', 'reinstated').
+RECALLED_AFTER = ("EXISTS (SELECT 1 FROM status_events e WHERE e.batch_id = {batch} "
+                  "AND e.item_id IS NULL AND e.action = 'recall' AND e.at > {at})")
+SUSPENDED_AFTER = ("EXISTS (SELECT 1 FROM supplier_standing t JOIN products p "
+                   "ON p.supplier_id = t.supplier_id JOIN batches b ON b.gtin = p.gtin "
+                   "WHERE b.id = {batch} AND t.action = 'suspend' AND t.at > {at})")
 # What the code check tells the room, in the room's terms (a buyer's page speaks to
 # the buyer: "contact the seller for a return" means nothing to a streamer).
 CODE_DETAILS = {
@@ -434,9 +441,6 @@ def public_selections(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
         "JOIN rooms r ON r.id = s.room_id WHERE s.id IN (SELECT max(id) FROM selections "
         f"WHERE batch_id = ? AND {ABOUT_THE_BATCH} GROUP BY room_id) "
         "AND s.decision = '选用' AND s.passed = 1 "
-        "AND NOT EXISTS (SELECT 1 FROM status_events e WHERE e.batch_id = s.batch_id "
-        "AND e.item_id IS NULL AND e.action = 'recall' AND e.at > s.at) "
-        "AND NOT EXISTS (SELECT 1 FROM supplier_standing t JOIN products p "
-        "ON p.supplier_id = t.supplier_id JOIN batches b ON b.gtin = p.gtin "
-        "WHERE b.id = s.batch_id AND t.action = 'suspend' AND t.at > s.at) "
+        f"AND NOT {RECALLED_AFTER.format(batch='s.batch_id', at='s.at')} "
+        f"AND NOT {SUSPENDED_AFTER.format(batch='s.batch_id', at='s.at')} "
         "ORDER BY s.id", [batch_id])]

@@ -30,7 +30,8 @@ from ..catalog import looks_like_food, printed_gtin
 from ..codes import group_serial
 from ..inspections import glossary, store as inspection_store
 from ..phones import numbers_in, tel_href
-from ..errors import InvalidInput, KeyProblem, StorageUnavailable, TooManyAttempts, TraceError
+from ..errors import (InvalidInput, KeyProblem, StorageUnavailable, TooManyAttempts, TraceError,
+                      each_problem)
 from . import assets, i18n
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -223,14 +224,14 @@ def in_reader_language(error: TraceError) -> str:
 def fields_at_fault(error: TraceError) -> set[str]:
     """The form fields a refusal is about (``items`` for ``items[2].verdict``), for
     the form to mark beside the list of problems at its top."""
-    return {re.split(r"[.\[]", problem.field)[0] for problem in getattr(error, "each", [error])
+    return {re.split(r"[.\[]", problem.field)[0] for problem in each_problem(error)
             if isinstance(problem, InvalidInput) and problem.field}
 
 
 def each_told(error: TraceError) -> list[str]:
     """Each problem of a form refused for several at once (``Problems``), or the one,
     in the page's language."""
-    return [in_reader_language(problem) for problem in getattr(error, "each", [error])]
+    return [in_reader_language(problem) for problem in each_problem(error)]
 
 
 def as_told(error: TraceError) -> TraceError:

@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 
 from .. import agencies, catalog
 from ..errors import (Conflict, Forbidden, InvalidInput, NotFound, TraceError, all_problems,
-                      raise_together)
+                      each_problem, raise_together)
 from ..inspections import report as reports
 from ..inspections import lines, lists, signing, store, tables
 from . import each_told, fields_at_fault, get_db, in_reader_language, link
@@ -308,7 +308,7 @@ def _checked(record: dict, got: dict) -> dict:
     try:
         return reports.check_record(record)
     except InvalidInput as error:
-        raise_together([problem for problem in getattr(error, "each", [error])
+        raise_together([problem for problem in each_problem(error)
                         if not (said and isinstance(problem, InvalidInput)
                                 and problem.field.startswith(said))])
     return record  # nothing new: all_problems says the form's own
