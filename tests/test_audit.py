@@ -9,6 +9,7 @@ import base64
 import pytest
 
 from trace import keys, recalls
+from trace.db import open_db
 from trace.codes import parse_code
 from trace.transparency import audit, checkpoints, log
 
@@ -87,6 +88,25 @@ def test_an_event_written_around_the_ledger_is_found(logged):
                    [item[1], item[0]])
     assert any("event row status_events:3 (at 2026-11-20T00:00:00+00:00) has no leaf" in p
                for p in audit.audit(logged))
+
+
+def test_events_appended_while_an_audit_runs_raise_no_alarm(app, logged, issued_urls):
+    """The server goes on working while the operator audits: what it appends midway
+    is not half-read as a tampered tree, and the next audit covers it."""
+    server = open_db(app.config["DATABASE"])
+    size = log.tree_size(logged)
+    appended = []
+
+    def meanwhile(_step: int) -> None:
+        if not appended:
+            recalls.void_item(server, parse_code(issued_urls[2], BASE_URL), "标签破损",
+                              actor="qc")
+            appended.append(log.tree_size(server))
+
+    result = audit.run(logged, progress=meanwhile)
+    assert appended == [size + 1] and result.problems == [] and result.size == size
+    assert audit.run(logged).size == size + 1 and audit.audit(logged) == []
+    server.close()
 
 
 def test_a_checkpoint_with_a_changed_root_or_a_wrong_key_is_found(app, logged):

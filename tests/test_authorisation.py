@@ -156,6 +156,8 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("admin.add_account", "POST", "/admin/users", {"org": "admin:", "email": "o2@x.example.cn"},
      ADMIN_ONLY),
     ("admin.rotate", "POST", "/admin/keys/rotate", {"confirm": "1"}, ADMIN_ONLY),
+    ("admin.start_audit", "POST", "/admin/ledger/audit", {}, ADMIN_ONLY),
+    ("admin.audit_page", "GET", "/admin/ledger/audits/{audit}", None, ADMIN_ONLY),
     # No buyer has reported anything in this world: the operator is told there is no photo.
     ("admin.find", "GET", "/admin/find?q=RZJ4-WDFF-XA07", None, ADMIN_ONLY),
     ("admin.report_list", "GET", "/admin/reports?state=open&page=2", None, ADMIN_ONLY),
@@ -243,7 +245,9 @@ def world(app, db, issuer, make_batch, make_account):
                        "checkpoint": str(checkpoint.size),
                        "victim": str(accounts.find_user(db, victim).id),
                        "job": str(jobs.start(db, "issue", owner_id=owner_id,
-                                             subject=f"{GTIN}/{LOT}", total=1).id)}}
+                                             subject=f"{GTIN}/{LOT}", total=1).id),
+                       "audit": str(jobs.start(db, "audit", owner_id=owner_id,
+                                               subject="ledger", total=1).id)}}
 
 
 def fill(text: str, values: dict) -> str:

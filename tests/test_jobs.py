@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from trace import jobs
+from trace.transparency import audit
 from trace.errors import Conflict, NotFound
 
 from conftest import GTIN, LOT, run_at_once
@@ -85,3 +86,29 @@ def test_a_request_key_starts_one_job_however_often_it_is_sent(app, db):
     other, started = jobs.start_once(db, "issue", owner_id=8, subject="g/l", total=5,
                                      request_key="k1")  # another owner's key is its own
     assert started and other.id != job.id
+
+
+def test_an_audit_in_the_background_keeps_what_it_found(app, db, issued_urls):
+    from test_audit import tamper
+    size = db.execute("SELECT count(*) FROM ledger_leaves").fetchone()[0]
+    job = jobs.start(db, "audit", owner_id=1, subject="ledger", total=size)
+    jobs.audit_in_background(app.config["DATABASE"], job.id, actor="ops@x.cn").join()
+    done = jobs.get_job(db, job.id, kind="audit")
+    kept = audit.records(db, job.id)[0]
+    assert (done.state, done.done) == ("finished", size)
+    assert (kept.size, kept.problems, kept.actor) == (size, [], "ops@x.cn")
+    tamper(db, "batches", "UPDATE batches SET status = 'recalled', status_reason = '假'")
+    again = jobs.start(db, "audit", owner_id=1, subject="ledger", total=size)
+    jobs.audit_in_background(app.config["DATABASE"], again.id, actor="ops@x.cn").join()
+    assert [record.job_id for record in audit.records(db, limit=5)] == [again.id, job.id]
+    assert audit.records(db)[0].problems == [
+        f"batch {GTIN}/{LOT}: status 'recalled' (reason '假') but the ledger's events say "
+        "'open' (no reason)"]
+
+
+def test_a_job_of_another_kind_is_not_found(db):
+    job = jobs.start(db, "audit", owner_id=7, subject="ledger", total=1)
+    with pytest.raises(NotFound, match="no job"):
+        jobs.get_job(db, job.id, owner_id=7, kind="issue")
+    assert jobs.running(db, "audit") == jobs.get_job(db, job.id, kind="audit")
+    assert jobs.running(db, "audit", owner_id=8) is None and jobs.running(db, "issue") is None

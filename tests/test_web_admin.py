@@ -155,7 +155,8 @@ def test_the_operator_sees_how_far_the_ledger_is_signed(operator, db, make_batch
     card = html[html.index('id="ledger"'):html.index('id="keys"')]
     assert f"共 {status.size:,} 条记录，最近一次签名的检查点覆盖了 {status.signed:,} 条" in card
     assert ("还没有签名的检查点" in card) == (status.signed < status.size)
-    assert "python -m trace ledger verify" in card and 'href="/ledger/checkpoint"' in card
+    assert "开始核对" in card and 'action="/admin/ledger/audit"' in card
+    assert 'href="/ledger/checkpoint"' in card
 
 
 def test_disable_an_account_revokes_its_tokens(operator, db, make_batch, make_account):
@@ -726,3 +727,60 @@ def test_every_report_is_listed_a_page_at_a_time_open_handled_or_all(operator, d
     assert operator.get("/admin/reports?gtin=123&state=open").status_code == 200  # not a barcode
     nothing = operator.get(f"/admin/reports?state=handled&gtin={GTIN}&lot=NOSUCH")
     assert "还没有买家举报" in nothing.get_data(as_text=True)  # none about that lot at all
+
+
+def _audited(operator, db, location: str) -> str:
+    """The audit's page once its thread is done (the page polls; a test waits)."""
+    import threading
+    job_id = int(location.rsplit("/", 1)[1])
+    for thread in threading.enumerate():
+        if thread.name == f"job-{job_id}":
+            thread.join(timeout=120)
+    return operator.get(location).get_data(as_text=True)
+
+
+def test_the_operator_audits_the_whole_ledger_from_the_page(operator, db, issued_urls):
+    """Auditing the ledger is the operator's job (DESIGN §1), and it was a command
+    on the server only."""
+    from test_audit import tamper
+    assert "还没有在网页上核对过整本账本" in operator.get("/admin/").get_data(as_text=True)
+    size = db.execute("SELECT count(*) FROM ledger_leaves").fetchone()[0]
+    started = post_form(operator, "/admin/ledger/audit", {}, page="/admin/")
+    assert started.status_code == 303 and "/admin/ledger/audits/" in started.location
+    page = _audited(operator, db, started.location)
+    assert f"账本一致：{size} 条记录与数据库中的事件逐条相符" in page and OPS in page
+    home = operator.get("/admin/").get_data(as_text=True)
+    assert f"账本一致（{size} 条记录）" in home and "还没有在网页上核对过" not in home
+
+    tamper(db, "batches", "UPDATE batches SET status = 'recalled', status_reason = '假'")
+    page = _audited(operator, db, post_form(operator, "/admin/ledger/audit", {},
+                                            page="/admin/").location)
+    assert "发现 1 处不一致" in page and "请不要修改、恢复或删除数据库" in page
+    assert f"batch {GTIN}/{LOT}: status &#39;recalled&#39;" in page
+    home = operator.get("/admin/").get_data(as_text=True)
+    assert "发现 1 处不一致。" in home[home.index('id="ledger"'):]
+
+
+def test_pressing_audit_while_one_runs_opens_that_one(operator, db):
+    from trace import jobs
+    running = jobs.start(db, "audit", owner_id=999, subject="ledger", total=40)
+    jobs.advance(db, running.id, 10)
+    home = operator.get("/admin/").get_data(as_text=True)
+    assert "正在核对整本账本（25%）" in home and "开始核对" not in home
+    again = post_form(operator, "/admin/ledger/audit", {}, page="/admin/")
+    assert again.location.endswith(f"/admin/ledger/audits/{running.id}")
+    assert db.execute("SELECT count(*) FROM jobs").fetchone()[0] == 1
+    page = operator.get(again.location)
+    assert page.headers["Refresh"] == "1" and "已核对 10 / 40 条记录" in page.get_data(
+        as_text=True)
+
+
+def test_an_audit_is_no_suppliers_job_whatever_its_owner_id(
+        client, db, make_batch, make_account, sign_in):
+    """jobs.owner_id is a supplier's id for an issue and a user's for an audit."""
+    from trace import jobs
+    make_batch()
+    supplier = catalog.find_supplier(db, CREDIT_CODE)
+    audit_job = jobs.start(db, "audit", owner_id=supplier.id, subject="ledger", total=1)
+    sign_in(client, make_account("supplier", "pearls@x.cn", org=CREDIT_CODE))
+    assert client.get(f"/supplier/jobs/{audit_job.id}").status_code == 404

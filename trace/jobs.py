@@ -1,4 +1,5 @@
-"""Long work started from a page (issuing codes), with progress a page can show.
+"""Long work started from a page (issuing codes, auditing the ledger), with progress
+a page can show.
 
 The work runs beside the request that started it; its progress lives in the
 database, so any server worker can answer "how far along?"::
@@ -22,9 +23,10 @@ from typing import Callable
 import sqlite_utils
 
 from . import issuing
-from .db import close_thread_connections, connection, utc_now
+from .db import close_thread_connections, connection, open_db, utc_now
 from .errors import Conflict, NotFound, TraceError
 from .keys import Signer
+from .transparency import audit
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +95,18 @@ def started_by(db: sqlite_utils.Database, owner_id: int, request_key: str | None
     return get_job(db, row[0]) if row else None
 
 
+def running(db: sqlite_utils.Database, kind: str, owner_id: int | None = None) -> Job | None:
+    """A job of ``kind`` still at work (anyone's, or ``owner_id``'s), if any."""
+    rows = db.execute("SELECT id FROM jobs WHERE kind = ? AND (? IS NULL OR owner_id = ?) "
+                      "AND state = 'running' ORDER BY id", [kind, owner_id, owner_id]).fetchall()
+    alive = [job for job in (get_job(db, job_id) for (job_id,) in rows) if not job.stale()]
+    return alive[0] if alive else None
+
+
 def refuse_if_running(db: sqlite_utils.Database, kind: str, owner_id: int) -> None:
     """One job of a kind at a time per owner: a second would only compete for the
     same cores and could not finish sooner."""
-    rows = db.execute("SELECT id FROM jobs WHERE kind = ? AND owner_id = ? AND "
-                      "state = 'running'", [kind, owner_id]).fetchall()
-    if any(not get_job(db, job_id).stale() for (job_id,) in rows):
+    if running(db, kind, owner_id):
         raise Conflict("another issue is still running; wait for it to finish",
                        message_zh="另一批码正在发放中，请等它完成后再发")
 
@@ -119,12 +127,15 @@ def fail(db: sqlite_utils.Database, job_id: int, message: str, message_zh: str) 
                "WHERE id = ?", [message, message_zh, utc_now(), job_id])
 
 
-def get_job(db: sqlite_utils.Database, job_id: int, *, owner_id: int | None = None) -> Job:
-    """The job; with ``owner_id``, only that owner's (another's is 'not found')."""
+def get_job(db: sqlite_utils.Database, job_id: int, *, owner_id: int | None = None,
+            kind: str | None = None) -> Job:
+    """The job; with ``owner_id`` or ``kind``, only that owner's or kind (another is
+    'not found': a supplier's id may equal an operator's)."""
     row = db.execute("SELECT id, kind, owner_id, subject, total, done, state, message, "
                      "message_zh, created_at, updated_at FROM jobs WHERE id = ?",
                      [job_id]).fetchone()
-    if row is None or (owner_id is not None and row[2] != owner_id):
+    if row is None or (owner_id is not None and row[2] != owner_id) or \
+            (kind is not None and row[1] != kind):
         raise NotFound(f"no job {job_id}", message_zh="未找到该任务")
     return Job(*row)
 
@@ -139,24 +150,54 @@ def issue_in_background(db_path: str, job_id: int, signer: Signer, gtin: str, lo
     One process signs (no fork from a threaded server); issuing stores all the codes
     or none, so a failure leaves nothing half-done, and the job says why.
     """
+    def work(db: sqlite_utils.Database) -> None:
+        issuing.issue_codes(db, signer, gtin, lot, count, workers=1, pin_secret=pin_secret,
+                            progress=lambda step: advance(db, job_id, step))
+    return _in_background(db_path, job_id, work, when_done, failed=(
+        "issuing stopped because of an error on our side; nothing was issued, try again",
+        "发码因服务器错误中断，未发出任何码，请重试"))
+
+
+def audit_in_background(db_path: str, job_id: int, actor: str) -> threading.Thread:
+    """Audit the whole ledger in a thread of this process, telling the job of each
+    step of leaves, and keep what it found (``audit.record``).
+
+    The audit reads on a connection of its own, in one snapshot for its whole run,
+    while the job's progress is written on this thread's.
+    """
+    def work(db: sqlite_utils.Database) -> None:
+        reader = open_db(db_path)
+        try:
+            result = audit.run(reader, progress=lambda step: advance(db, job_id, step))
+        finally:
+            reader.close()
+        audit.record(db, job_id, result, actor)
+    return _in_background(db_path, job_id, work, failed=(
+        "the audit stopped because of an error on our side; run it again, or run "
+        "python -m trace ledger verify on the server",
+        "核对因服务器错误中断，请重试，或在服务器上运行 python -m trace ledger verify"))
+
+
+def _in_background(db_path: str, job_id: int, work: Callable[[sqlite_utils.Database], None],
+                   when_done: Callable[[], None] | None = None, *,
+                   failed: tuple[str, str]) -> threading.Thread:
+    """Run ``work`` in a thread with its own connection and end the job: finished,
+    or failed with the error's words (``failed`` for an error of ours)."""
     def run() -> None:
         db = connection(db_path)
         try:
-            issuing.issue_codes(db, signer, gtin, lot, count, workers=1, pin_secret=pin_secret,
-                                progress=lambda step: advance(db, job_id, step))
+            work(db)
         except TraceError as error:
             fail(db, job_id, error.message, error.message_zh)
         except Exception:  # noqa: BLE001 - whatever the cause, the page must say it stopped
-            log.exception("issuing job %s failed", job_id)
-            fail(db, job_id,
-                 "issuing stopped because of an error on our side; nothing was issued, try again",
-                 "发码因服务器错误中断，未发出任何码，请重试")
+            log.exception("job %s failed", job_id)
+            fail(db, job_id, *failed)
         else:
             finish(db, job_id)
         finally:
             if when_done is not None:
                 when_done()
             close_thread_connections()
-    thread = threading.Thread(target=run, name=f"issue-job-{job_id}", daemon=True)
+    thread = threading.Thread(target=run, name=f"job-{job_id}", daemon=True)
     thread.start()
     return thread

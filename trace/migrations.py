@@ -650,4 +650,18 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "CREATE INDEX supplier_standing_supplier ON supplier_standing(supplier_id, id)",
         *_append_only("supplier_standing"),
     ]),
+    (30, [
+        # Each full audit of the ledger an operator ran from the web, with what it
+        # covered and found: its page shows it, and the next operator sees when the
+        # log last held and who looked.
+        """CREATE TABLE ledger_audits (
+            job_id INTEGER PRIMARY KEY REFERENCES jobs(id),
+            size INTEGER NOT NULL,
+            checkpoints INTEGER NOT NULL,
+            problems TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        *_append_only("ledger_audits"),
+    ]),
 ]

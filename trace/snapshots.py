@@ -37,7 +37,7 @@ UNWATCHED_TABLES = frozenset({
     "items", "scans", "scan_totals", "scan_networks", "scan_browsers", "claims", "attempts",
     "jobs", "users", "api_tokens", "sign_ins", "claim_browsers", "report_handlings",
     "report_outcome_corrections", "supplier_standing", "ledger_leaves", "ledger_nodes",
-    "ledger_checkpoints", "schema_migrations", "content_version"})
+    "ledger_checkpoints", "ledger_audits", "schema_migrations", "content_version"})
 
 Stamp = tuple[str, int, str]  # (epoch, version, minute)
 

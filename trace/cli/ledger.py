@@ -16,7 +16,7 @@ from flask.cli import AppGroup
 
 from .. import keys
 from ..codes import normalise_typed_serial
-from ..transparency import audit, bundle, checkpoints, log
+from ..transparency import audit, bundle, checkpoints
 from .common import database, echo_json, keys_args
 
 
@@ -70,16 +70,14 @@ def ledger_verify(kept_files, keyset_file):
     keyset = _json(keyset_file, "key set") if keyset_file else keys.trust_list(db)
     kept = [_kept_checkpoint(handle.read(), bundle.ledger_public_keys(keyset), keyset)
             for handle in kept_files]
-    problems = audit.audit(db, kept)
-    for problem in problems:
+    result = audit.run(db, kept)  # one snapshot: the server may append meanwhile
+    for problem in result.problems:
         click.echo(f"✗ {problem}")
-    if problems:
-        raise click.ClickException(f"the ledger is inconsistent ({len(problems)} problem(s))")
-    latest = checkpoints.latest(db)
-    click.echo(f"Ledger consistent: {log.tree_size(db)} leaves, re-derived from the event "
-               f"tables; {db.execute('SELECT count(*) FROM ledger_checkpoints').fetchone()[0]} "
-               f"checkpoint(s) verified"
-               + (f", latest of size {latest.size}" if latest else "")
+    if result.problems:
+        raise click.ClickException(
+            f"the ledger is inconsistent ({len(result.problems)} problem(s))")
+    click.echo(f"Ledger consistent: {result.size} leaves, re-derived from the event "
+               f"tables; {result.checkpoints} checkpoint(s) verified"
                + (f"; the log extends the {len(kept)} checkpoint(s) you kept" if kept else ""))
     if not kept:
         click.echo("Note: only checkpoints kept outside this database catch a log rewritten "

@@ -2,7 +2,10 @@
 place where the two disagree::
 
     problems = audit(db)            # [] when everything holds
+    result = run(db, progress=tell)  # Audit(size=, checkpoints=, problems=), tell(leaves)
     added = backfill(db)            # leaves for events logged before the ledger existed
+    record(db, job_id, result, actor)  # an audit run from the web, kept
+    records(db)                     # the latest kept: [AuditRecord(size=, problems=, ...)]
 
 It checks that each leaf is what its event row makes now, that every event has a
 leaf, that every stored subtree hash is what the leaves make, that batch, item
@@ -14,12 +17,14 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Iterator, Sequence
 
 import sqlite_utils
 
 from .. import ledger
-from ..db import on_upgrade
+from ..db import on_upgrade, utc_now
 from ..migrations import MIGRATIONS
 from . import checkpoints, leaves, log
 
@@ -57,14 +62,87 @@ def backfill_unpublished(db: sqlite_utils.Database) -> int:
     return backfill(db)
 
 
-def audit(db: sqlite_utils.Database, kept: Sequence[checkpoints.Checkpoint] = ()) -> list[str]:
+@dataclass(frozen=True)
+class Audit:
+    """What one audit covered and found."""
+    size: int          # leaves re-derived from their event rows
+    checkpoints: int   # signed checkpoints verified
+    problems: list[str]
+
+
+Progress = Callable[[int], None]  # told of each step of leaves checked
+
+
+def run(db: sqlite_utils.Database, kept: Sequence[checkpoints.Checkpoint] = (),
+        progress: Progress | None = None) -> Audit:
+    """``audit``, with what it covered, all read in one snapshot of the database."""
+    with _one_snapshot(db):
+        size = log.tree_size(db)
+        signed = db.execute("SELECT count(*) FROM ledger_checkpoints").fetchone()[0]
+        return Audit(size, signed, _problems(db, kept, progress))
+
+
+def audit(db: sqlite_utils.Database, kept: Sequence[checkpoints.Checkpoint] = (),
+          progress: Progress | None = None) -> list[str]:
     """Everything that does not hold, named. ``kept``: checkpoints kept outside the
     database (already verified against a pinned key): the only defence against
     someone who rewrites the log, its subtrees and its checkpoints all together."""
-    problems, stored = _leaves_against_rows(db)
+    return run(db, kept, progress).problems
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """An audit the operator ran from the web, as kept."""
+    job_id: int
+    size: int
+    checkpoints: int
+    problems: list[str]
+    actor: str
+    at: str
+
+
+def record(db: sqlite_utils.Database, job_id: int, result: Audit, actor: str) -> None:
+    """Keep what an audit found, for its page and for the next operator."""
+    problems = json.dumps(result.problems, ensure_ascii=False)
+    db.execute("INSERT INTO ledger_audits (job_id, size, checkpoints, problems, actor, at) "
+               "VALUES (?, ?, ?, ?, ?, ?)",
+               [job_id, result.size, result.checkpoints, problems, actor, utc_now()])
+
+
+def records(db: sqlite_utils.Database, job_id: int | None = None,
+            limit: int = 1) -> list[AuditRecord]:
+    """The latest audits kept (newest first), or the one of ``job_id``."""
+    rows = db.execute("SELECT job_id, size, checkpoints, problems, actor, at FROM "
+                      "ledger_audits WHERE ? IS NULL OR job_id = ? ORDER BY job_id DESC "
+                      "LIMIT ?", [job_id, job_id, limit]).fetchall()
+    return [AuditRecord(job, size, signed, json.loads(problems), actor, at)
+            for job, size, signed, problems, actor, at in rows]
+
+
+@contextmanager
+def _one_snapshot(db: sqlite_utils.Database) -> Iterator[None]:
+    """Every read as of the audit's start. The server goes on appending while an
+    audit runs, and a leaf appended between two of its reads read as a subtree the
+    leaves do not make, or an event the log lacks: a false alarm of tampering."""
+    if db.conn.in_transaction:  # already inside one transaction: one snapshot
+        yield
+        return
+    db.execute("BEGIN")  # deferred: WAL keeps the first read's snapshot, blocks no writer
+    try:
+        yield
+    finally:
+        db.execute("ROLLBACK")  # it only read
+
+
+def _problems(db: sqlite_utils.Database, kept: Sequence[checkpoints.Checkpoint],
+              progress: Progress | None) -> list[str]:
+    tell = progress or (lambda _step: None)
+    problems, stored = _leaves_against_rows(db, progress)
     problems += _events_without_leaves(db)
+    tell(0)  # no leaves, but alive: a job that stops moving reads as lost
     node_problems = _subtrees(db, stored)
     problems += node_problems
+    tell(0)
     problems += _statuses(db)
     problems += _items_outside_their_issuance(db)
     problems += _checkpoints(db, stored, trust_nodes=not node_problems)
@@ -118,14 +196,21 @@ def _describe(row: dict) -> str:
     return f"leaf {row['index']} ({row['kind']}{' of ' + subject if subject else ''})"
 
 
-def _leaves_against_rows(db: sqlite_utils.Database) -> tuple[list[str], list[bytes]]:
+PROGRESS_STEP = 200  # leaves between two reports of progress
+
+
+def _leaves_against_rows(db: sqlite_utils.Database, progress: Progress | None = None
+                         ) -> tuple[list[str], list[bytes]]:
     """Each stored leaf against its own hash and against what its event row makes
     now; returns the stored leaf hashes, in log order, for the tree checks."""
     problems, stored = [], []
-    for index in range(log.tree_size(db)):
+    size = log.tree_size(db)
+    for index in range(size):
         row = log.leaf(db, index)
         stored.append(row["hash"])
         problems += _leaf_against_row(db, row)
+        if progress and ((index + 1) % PROGRESS_STEP == 0 or index + 1 == size):
+            progress((index % PROGRESS_STEP) + 1)
     return problems, stored
 
 

@@ -349,7 +349,7 @@ def issue(gtin: str, lot: str):
 @bp.get("/jobs/<int:job_id>")
 def job(job_id: int):
     db = get_db()
-    found = jobs.get_job(db, job_id, owner_id=g.supplier.id)
+    found = jobs.get_job(db, job_id, owner_id=g.supplier.id, kind="issue")
     gtin, _, lot = found.subject.partition("/")
     # After a top-up, the whole batch's count too: pressing back and issuing again
     # must not pass unnoticed.

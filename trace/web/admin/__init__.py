@@ -13,6 +13,7 @@ and rotate the issuer key. Every route is for a signed-in admin account::
     POST /admin/assignments/{id}/withdraw      an assignment made by mistake, before a report
     POST /admin/rooms, /admin/users            a room with its account, another account
     POST /admin/keys/rotate
+    POST /admin/ledger/audit, GET /admin/ledger/audits/{id}    (audits.py)
 """
 
 from __future__ import annotations
@@ -22,15 +23,15 @@ from collections import defaultdict
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    url_for)
 
-from .. import accounts, agencies, catalog, keys, recalls, reports, rooms, verification
-from ..transparency import checkpoints
-from ..digits import is_number
-from ..errors import Conflict, InvalidInput, NotFound, TraceError
-from ..inspections import commissions, lists
-from ..inspections import report as inspection_reports, store as inspection_store
-from . import attachment, get_db, in_reader_language, link, require_recall_confirmed
-from .auth import role_required, signed_in_user
-from .i18n import t
+from ... import accounts, agencies, catalog, jobs, keys, recalls, reports, rooms, verification
+from ...transparency import audit, checkpoints
+from ...digits import is_number
+from ...errors import Conflict, InvalidInput, NotFound, TraceError
+from ...inspections import commissions, lists
+from ...inspections import report as inspection_reports, store as inspection_store
+from .. import attachment, get_db, in_reader_language, link, require_recall_confirmed
+from ..auth import role_required, signed_in_user
+from ..i18n import t
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -77,7 +78,8 @@ def home(status: int = 200, **problem):
                            turned_down=turned_down,
                            keys=keys.list_keys(db), me=signed_in_user(),
                            lost_keys=keys.lost_keys(db, current_app.config["KEYS_DIR"]),
-                           ledger=checkpoints.status(db),
+                           ledger=checkpoints.status(db), audited=audit.records(db),
+                           auditing=jobs.running(db, "audit"),
                            stamps=accounts.password_stamps(db),
                            batches=catalog.approved_batches(db),
                            assigned=lists.assignments(db, limit=ASSIGNMENTS_SHOWN),
@@ -504,3 +506,6 @@ def rotate():
                                     config["KEY_PASSPHRASE"])
     flash(t("admin.rotated").format(kid=new.kid), "ok")
     return redirect(link("admin.home"), 303)
+
+
+from . import audits  # noqa: E402,F401 - its routes are the blueprint's too
