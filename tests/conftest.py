@@ -13,13 +13,15 @@ from flask.testing import FlaskClient
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from trace import agencies, catalog, create_app
+from trace import agencies, catalog, create_app, keys, recalls
+from trace.codes import parse_code
 from trace.cli import cli
 from trace.db import close_thread_connections, create_db, open_db
 from trace.errors import Conflict, NotFound
 from trace.inspections import commissions
 from trace.issuing import export_rows, issue_codes
 from trace.keys import create_key, load_signer
+from trace.transparency import audit, checkpoints
 
 BASE_URL = "https://trace.example.cn"
 GTIN = "09521234000013"
@@ -127,6 +129,25 @@ def issued_urls(db, issuer, make_batch):
 
 
 STAFF_PASSWORD = "correct horse 珍珠 battery"
+
+
+LEDGER_ORIGIN = "trace.example.cn/ledger"
+
+
+@pytest.fixture
+def logged(app, db, issued_urls):
+    """A batch with codes, a signed report, a recall, a void and two checkpoints: a
+    ledger the audit passes (test_audit tampers with it)."""
+    from test_web_public import _stored_report
+    create_key(db, app.config["KEYS_DIR"], role="ledger")
+    signer = keys.cached_signer(db, app.config["KEYS_DIR"], None, "ledger")
+    checkpoints.issue_if_due(db, signer, LEDGER_ORIGIN)
+    _stored_report(app, db)
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    recalls.void_item(db, parse_code(issued_urls[1], BASE_URL), "标签印错", actor="qc")
+    checkpoints.issue_if_due(db, signer, LEDGER_ORIGIN, min_interval=0)
+    assert audit.audit(db) == []
+    return db
 
 
 def run_at_once(work, times: int, timeout: float | None = None) -> None:

@@ -13,24 +13,9 @@ from trace.db import open_db
 from trace.codes import parse_code
 from trace.transparency import audit, checkpoints, log
 
-from conftest import BASE_URL, GTIN, LOT
+from conftest import BASE_URL, GTIN, LEDGER_ORIGIN, LOT
 
-ORIGIN = "trace.example.cn/ledger"
-
-
-@pytest.fixture
-def logged(app, db, issued_urls):
-    """A batch with codes, a signed report, a recall, a void and two checkpoints."""
-    from test_web_public import _stored_report
-    keys.create_key(db, app.config["KEYS_DIR"], role="ledger")
-    signer = keys.cached_signer(db, app.config["KEYS_DIR"], None, "ledger")
-    checkpoints.issue_if_due(db, signer, ORIGIN)
-    _stored_report(app, db)
-    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
-    recalls.void_item(db, parse_code(issued_urls[1], BASE_URL), "标签印错", actor="qc")
-    checkpoints.issue_if_due(db, signer, ORIGIN, min_interval=0)
-    assert audit.audit(db) == []
-    return db
+ORIGIN = LEDGER_ORIGIN
 
 
 def tamper(db, table: str, statement: str, *args) -> None:

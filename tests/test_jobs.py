@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from trace import jobs
-from trace.transparency import audit
+from trace.transparency import findings
 from trace.errors import Conflict, NotFound
 
 from conftest import GTIN, LOT, run_at_once
@@ -94,14 +94,14 @@ def test_an_audit_in_the_background_keeps_what_it_found(app, db, issued_urls):
     job = jobs.start(db, "audit", owner_id=1, subject="ledger", total=size)
     jobs.audit_in_background(app.config["DATABASE"], job.id, actor="ops@x.cn").join()
     done = jobs.get_job(db, job.id, kind="audit")
-    kept = audit.records(db, job.id)[0]
+    kept = findings.kept(db, job.id)[0]
     assert (done.state, done.done) == ("finished", size)
     assert (kept.size, kept.problems, kept.actor) == (size, [], "ops@x.cn")
     tamper(db, "batches", "UPDATE batches SET status = 'recalled', status_reason = '假'")
     again = jobs.start(db, "audit", owner_id=1, subject="ledger", total=size)
     jobs.audit_in_background(app.config["DATABASE"], again.id, actor="ops@x.cn").join()
-    assert [record.job_id for record in audit.records(db, limit=5)] == [again.id, job.id]
-    assert audit.records(db)[0].problems == [
+    assert [record.job_id for record in findings.kept(db, limit=5)] == [again.id, job.id]
+    assert findings.kept(db)[0].problems == [
         f"batch {GTIN}/{LOT}: status 'recalled' (reason '假') but the ledger's events say "
         "'open' (no reason)"]
 

@@ -755,10 +755,14 @@ def test_the_operator_audits_the_whole_ledger_from_the_page(operator, db, issued
     tamper(db, "batches", "UPDATE batches SET status = 'recalled', status_reason = '假'")
     page = _audited(operator, db, post_form(operator, "/admin/ledger/audit", {},
                                             page="/admin/").location)
-    assert "发现 1 处不一致" in page and "请不要修改、恢复或删除数据库" in page
-    assert f"batch {GTIN}/{LOT}: status &#39;recalled&#39;" in page
+    assert "发现 1 处不一致" in page and "不要直接改动、恢复或删除数据库文件" in page
+    assert f"批次 {GTIN} / {LOT}：数据库里的状态是“已召回（原因：假）”，账本记录的却是“正常”。" \
+        "消费者扫码现在看到的是“已召回（原因：假）”。" in page
+    assert f'href="/admin/find?q={GTIN}+{LOT}"' in page and "按账本记录重新召回或撤销召回" in page
+    assert f"batch {GTIN}/{LOT}: status &#39;recalled&#39;" in page  # the detail, for engineers
     home = operator.get("/admin/").get_data(as_text=True)
     assert "发现 1 处不一致。" in home[home.index('id="ledger"'):]
+    assert "核对防篡改账本时发现 1 处不一致" in home[:home.index('class="jump"')]  # on top
 
 
 def test_pressing_audit_while_one_runs_opens_that_one(operator, db):
@@ -784,3 +788,44 @@ def test_an_audit_is_no_suppliers_job_whatever_its_owner_id(
     audit_job = jobs.start(db, "audit", owner_id=supplier.id, subject="ledger", total=1)
     sign_in(client, make_account("supplier", "pearls@x.cn", org=CREDIT_CODE))
     assert client.get(f"/supplier/jobs/{audit_job.id}").status_code == 404
+
+
+def _problem_codes() -> set[str]:
+    """Every code trace/transparency/audit.py gives a problem, read from its source."""
+    import ast
+    import pathlib
+    tree = ast.parse(pathlib.Path("trace/transparency/audit.py").read_text())
+    where = {"Problem": 1, "_leaf_problem": 2, "_status_problem": 1}
+    named = [call.args[where[call.func.id]] for call in ast.walk(tree)
+             if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+             and call.func.id in where and len(call.args) > where[call.func.id]]
+    return {arg.value for arg in named if isinstance(arg, ast.Constant)}  # not the helpers'
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_problem_an_audit_finds_has_words_in_both_languages(app, lang):
+    from flask import g
+    from trace.web.i18n import t
+    codes = _problem_codes()
+    assert {"batch_status", "row_changed", "checkpoint_fork", "kept_rewritten"} <= codes
+    with app.test_request_context():
+        g.lang = lang
+        missing = [code for code in codes if t(f"audit.problem.{code}") == f"audit.problem.{code}"]
+    assert missing == []
+
+
+@pytest.mark.parametrize("change", ["a recall reason", "an item status", "a deleted void",
+                                    "a subtree", "a checkpoint's root column"])
+def test_an_operator_reads_each_kind_of_tampering_in_words(app, logged, change):
+    from test_audit import CHANGES, tamper
+    from trace.transparency import audit
+    from trace.web.admin.audits import said
+    table, statement, _named = CHANGES[change]
+    tamper(logged, table, statement)
+    with app.test_request_context():
+        words = [said(problem) for problem in audit.audit(logged)]
+    assert words and all("{" not in line and "audit." not in line for line in words), words
+    assert any(line.startswith(("账本第", "商品", "签名检查点", "账本内部", "数据库的防改保护"))
+               for line in words), words
+    if change == "a recall reason":  # the leaf's fields, in words
+        assert any("（改动：原因、整行内容）" in line for line in words), words

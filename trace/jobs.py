@@ -26,7 +26,7 @@ from . import issuing
 from .db import close_thread_connections, connection, open_db, utc_now
 from .errors import Conflict, NotFound, TraceError
 from .keys import Signer
-from .transparency import audit
+from .transparency import audit, findings
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def issue_in_background(db_path: str, job_id: int, signer: Signer, gtin: str, lo
 
 def audit_in_background(db_path: str, job_id: int, actor: str) -> threading.Thread:
     """Audit the whole ledger in a thread of this process, telling the job of each
-    step of leaves, and keep what it found (``audit.record``).
+    step of leaves, and keep what it found (``findings.keep``).
 
     The audit reads on a connection of its own, in one snapshot for its whole run,
     while the job's progress is written on this thread's.
@@ -171,7 +171,7 @@ def audit_in_background(db_path: str, job_id: int, actor: str) -> threading.Thre
             result = audit.run(reader, progress=lambda step: advance(db, job_id, step))
         finally:
             reader.close()
-        audit.record(db, job_id, result, actor)
+        findings.keep(db, job_id, result.size, result.checkpoints, result.problems, actor)
     return _in_background(db_path, job_id, work, failed=(
         "the audit stopped because of an error on our side; run it again, or run "
         "python -m trace ledger verify on the server",

@@ -4,8 +4,7 @@ place where the two disagree::
     problems = audit(db)            # [] when everything holds
     result = run(db, progress=tell)  # Audit(size=, checkpoints=, problems=), tell(leaves)
     added = backfill(db)            # leaves for events logged before the ledger existed
-    record(db, job_id, result, actor)  # an audit run from the web, kept
-    records(db)                     # the latest kept: [AuditRecord(size=, problems=, ...)]
+    str(problems[0]), problems[0].code, problems[0].params  # a line, and a page's words
 
 It checks that each leaf is what its event row makes now, that every event has a
 leaf, that every stored subtree hash is what the leaves make, that batch, item
@@ -24,9 +23,10 @@ from typing import Callable, Iterator, Sequence
 import sqlite_utils
 
 from .. import ledger
-from ..db import on_upgrade, utc_now
+from ..db import on_upgrade
 from ..migrations import MIGRATIONS
 from . import checkpoints, leaves, log
+from .findings import Problem
 
 
 LEDGER_SCHEMA = 11  # the migration that brought the ledger
@@ -67,7 +67,7 @@ class Audit:
     """What one audit covered and found."""
     size: int          # leaves re-derived from their event rows
     checkpoints: int   # signed checkpoints verified
-    problems: list[str]
+    problems: list[Problem]
 
 
 Progress = Callable[[int], None]  # told of each step of leaves checked
@@ -83,40 +83,11 @@ def run(db: sqlite_utils.Database, kept: Sequence[checkpoints.Checkpoint] = (),
 
 
 def audit(db: sqlite_utils.Database, kept: Sequence[checkpoints.Checkpoint] = (),
-          progress: Progress | None = None) -> list[str]:
+          progress: Progress | None = None) -> list[Problem]:
     """Everything that does not hold, named. ``kept``: checkpoints kept outside the
     database (already verified against a pinned key): the only defence against
     someone who rewrites the log, its subtrees and its checkpoints all together."""
     return run(db, kept, progress).problems
-
-
-@dataclass(frozen=True)
-class AuditRecord:
-    """An audit the operator ran from the web, as kept."""
-    job_id: int
-    size: int
-    checkpoints: int
-    problems: list[str]
-    actor: str
-    at: str
-
-
-def record(db: sqlite_utils.Database, job_id: int, result: Audit, actor: str) -> None:
-    """Keep what an audit found, for its page and for the next operator."""
-    problems = json.dumps(result.problems, ensure_ascii=False)
-    db.execute("INSERT INTO ledger_audits (job_id, size, checkpoints, problems, actor, at) "
-               "VALUES (?, ?, ?, ?, ?, ?)",
-               [job_id, result.size, result.checkpoints, problems, actor, utc_now()])
-
-
-def records(db: sqlite_utils.Database, job_id: int | None = None,
-            limit: int = 1) -> list[AuditRecord]:
-    """The latest audits kept (newest first), or the one of ``job_id``."""
-    rows = db.execute("SELECT job_id, size, checkpoints, problems, actor, at FROM "
-                      "ledger_audits WHERE ? IS NULL OR job_id = ? ORDER BY job_id DESC "
-                      "LIMIT ?", [job_id, job_id, limit]).fetchall()
-    return [AuditRecord(job, size, signed, json.loads(problems), actor, at)
-            for job, size, signed, problems, actor, at in rows]
 
 
 @contextmanager
@@ -135,7 +106,7 @@ def _one_snapshot(db: sqlite_utils.Database) -> Iterator[None]:
 
 
 def _problems(db: sqlite_utils.Database, kept: Sequence[checkpoints.Checkpoint],
-              progress: Progress | None) -> list[str]:
+              progress: Progress | None) -> list[Problem]:
     tell = progress or (lambda _step: None)
     problems, stored = _leaves_against_rows(db, progress)
     problems += _events_without_leaves(db)
@@ -152,7 +123,7 @@ def _problems(db: sqlite_utils.Database, kept: Sequence[checkpoints.Checkpoint],
 
 
 def subject_problems(db: sqlite_utils.Database, gtin: str, lot: str,
-                     serial: str | None = None) -> list[str]:
+                     serial: str | None = None) -> list[Problem]:
     """What ``audit`` would say about one batch (and item): its leaves against their
     event rows, and its statuses against the ledger's events. For proof pages."""
     problems = []
@@ -164,7 +135,7 @@ def subject_problems(db: sqlite_utils.Database, gtin: str, lot: str,
 
 
 def _items_outside_their_issuance(db: sqlite_utils.Database, gtin: str | None = None,
-                                  lot: str | None = None) -> list[str]:
+                                  lot: str | None = None) -> list[Problem]:
     """Items moved to another batch than the top-up that issued them: the logged
     items_root still holds (it covers serials and signatures), but the code
     printed on the label now names a batch its item is not in."""
@@ -174,8 +145,10 @@ def _items_outside_their_issuance(db: sqlite_utils.Database, gtin: str | None = 
         "b.id = i.batch_id WHERE i.batch_id != s.batch_id AND (? IS NULL OR "
         "(b.gtin = ? AND b.lot = ?) OR (o.gtin = ? AND o.lot = ?)) LIMIT 20",
         [gtin, gtin, lot, gtin, lot]).fetchall()
-    return [f"item {serial} was issued in batch {issued_lot} but now sits in {gtin_now}/"
-            f"{lot_now}: its row was edited" for serial, gtin_now, lot_now, issued_lot in rows]
+    return [Problem(f"item {serial} was issued in batch {issued_lot} but now sits in "
+                    f"{gtin_now}/{lot_now}: its row was edited", "item_moved", serial=serial,
+                    issued_lot=issued_lot, gtin=gtin_now, lot=lot_now)
+            for serial, gtin_now, lot_now, issued_lot in rows]
 
 
 # The triggers that make event tables and the log append-only (from the migrations).
@@ -184,10 +157,11 @@ APPEND_ONLY = sorted({word.split()[2] for _version, statements in MIGRATIONS
                       if word.lstrip().startswith("CREATE TRIGGER") and "RAISE(ABORT" in word})
 
 
-def _missing_triggers(db: sqlite_utils.Database) -> list[str]:
+def _missing_triggers(db: sqlite_utils.Database) -> list[Problem]:
     present = {row[0] for row in db.execute("SELECT name FROM sqlite_master "
                                             "WHERE type = 'trigger'")}
-    return [f"the append-only trigger {name} is missing: someone dropped it to edit history"
+    return [Problem(f"the append-only trigger {name} is missing: someone dropped it to "
+                    "edit history", "trigger_missing", name=name)
             for name in APPEND_ONLY if name not in present]
 
 
@@ -196,11 +170,17 @@ def _describe(row: dict) -> str:
     return f"leaf {row['index']} ({row['kind']}{' of ' + subject if subject else ''})"
 
 
+def _leaf_problem(row: dict, text: str, code: str, **params: str) -> Problem:
+    """A problem with one leaf, numbered from 1 as the public proof pages number it."""
+    return Problem(f"{_describe(row)}: {text}", code, n=row["index"] + 1, kind=row["kind"],
+                   gtin=row["gtin"], lot=row["lot"], serial=row["serial"], **params)
+
+
 PROGRESS_STEP = 200  # leaves between two reports of progress
 
 
 def _leaves_against_rows(db: sqlite_utils.Database, progress: Progress | None = None
-                         ) -> tuple[list[str], list[bytes]]:
+                         ) -> tuple[list[Problem], list[bytes]]:
     """Each stored leaf against its own hash and against what its event row makes
     now; returns the stored leaf hashes, in log order, for the tree checks."""
     problems, stored = [], []
@@ -214,18 +194,20 @@ def _leaves_against_rows(db: sqlite_utils.Database, progress: Progress | None = 
     return problems, stored
 
 
-def _leaf_against_row(db: sqlite_utils.Database, row: dict) -> list[str]:
+def _leaf_against_row(db: sqlite_utils.Database, row: dict) -> list[Problem]:
     try:
         remade = leaves.build(db, row["source"]).data
     except LookupError as error:
-        return [f"{_describe(row)}: event row {row['source']}: {error}"]
+        return [_leaf_problem(row, f"event row {row['source']}: {error}", "row_gone")]
     problems = []
     if ledger.leaf_hash(row["data"]) != row["hash"]:
-        problems.append(f"{_describe(row)}: its stored data was edited (it no longer "
-                        "hashes to the leaf hash the tree holds)")
+        problems.append(_leaf_problem(row, "its stored data was edited (it no longer hashes "
+                                      "to the leaf hash the tree holds)", "leaf_edited"))
     if ledger.leaf_hash(remade) != row["hash"]:
-        problems.append(f"{_describe(row)}: event row {row['source']} has changed since "
-                        f"it was logged ({_changed_fields(row['data'], remade)})")
+        fields = _changed_fields(row["data"], remade)
+        problems.append(_leaf_problem(row, f"event row {row['source']} has changed since it "
+                                      f"was logged (changed: {fields})", "row_changed",
+                                      fields=fields))
     return problems
 
 
@@ -234,17 +216,18 @@ def _changed_fields(logged: bytes, now: bytes) -> str:
         before, after = json.loads(logged), json.loads(now)
     except ValueError:
         return "the leaf is not JSON"
-    names = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
-    return "changed: " + ", ".join(names)
+    return ", ".join(sorted(k for k in before.keys() | after.keys()
+                            if before.get(k) != after.get(k)))
 
 
-def _events_without_leaves(db: sqlite_utils.Database) -> list[str]:
+def _events_without_leaves(db: sqlite_utils.Database) -> list[Problem]:
     logged = {row[0] for row in db.execute("SELECT source FROM ledger_leaves")}
-    return [f"event row {source} (at {at}) has no leaf in the ledger"
+    return [Problem(f"event row {source} (at {at}) has no leaf in the ledger", "unlogged",
+                    source=source, at=at)
             for at, source in leaves.event_sources(db) if source not in logged]
 
 
-def _subtrees(db: sqlite_utils.Database, level_hashes: list[bytes]) -> list[str]:
+def _subtrees(db: sqlite_utils.Database, level_hashes: list[bytes]) -> list[Problem]:
     """Every stored node against the tree the leaf hashes make, level by level; a
     wrong node is named at the lowest level it shows (its ancestors follow)."""
     level = 0
@@ -255,8 +238,9 @@ def _subtrees(db: sqlite_utils.Database, level_hashes: list[bytes]) -> list[str]
         extra = set(stored) - set(range(len(level_hashes)))
         if wrong or extra:
             shown = ", ".join(str(i) for i in (wrong + sorted(extra))[:5])
-            return [f"{len(wrong) + len(extra)} stored subtree hash(es) at level {level} "
-                    f"differ from the leaves under them (first: node {shown})"]
+            return [Problem(f"{len(wrong) + len(extra)} stored subtree hash(es) at level "
+                            f"{level} differ from the leaves under them (first: node {shown})",
+                            "subtree", level=level)]
         level_hashes = [ledger.node_hash(level_hashes[i], level_hashes[i + 1])
                         for i in range(0, len(level_hashes) - 1, 2)]
         level += 1
@@ -268,7 +252,7 @@ KEY_KINDS = ("key_created", "key_retired", "key_revoked")
 
 
 def _statuses(db: sqlite_utils.Database, gtin: str | None = None, lot: str | None = None,
-              serial: str | None = None) -> list[str]:
+              serial: str | None = None) -> list[Problem]:
     """Batch, item and key statuses against what the ledger's events say: all of
     them, or one batch (and item) when ``gtin`` and ``lot`` are given."""
     batches, items, key_states = _logged_states(db, gtin, lot)
@@ -279,8 +263,9 @@ def _statuses(db: sqlite_utils.Database, gtin: str | None = None, lot: str | Non
             [gtin, lot] if gtin else []):
         expected = batches.get((row_gtin, row_lot), ("open", None))
         if (status, reason) != expected:
-            problems.append(f"batch {row_gtin}/{row_lot}: status {_status(status, reason)} but "
-                            f"the ledger's events say {_status(*expected)}")
+            problems.append(_status_problem(f"batch {row_gtin}/{row_lot}", "batch_status",
+                                            (status, reason), expected, gtin=row_gtin,
+                                            lot=row_lot))
     if gtin and not serial:
         return problems
     scope = " AND gtin = ? AND serial = ?" if gtin else ""
@@ -292,15 +277,16 @@ def _statuses(db: sqlite_utils.Database, gtin: str | None = None, lot: str | Non
     for item in sorted(set(changed) | set(items)):
         actual, expected = changed.get(item, ("active", None)), items.get(item, ("active", None))
         if actual != expected:
-            problems.append(f"item {item[0]}/{item[1]}: status {_status(*actual)} but the "
-                            f"ledger's events say {_status(*expected)}")
+            problems.append(_status_problem(f"item {item[0]}/{item[1]}", "item_status",
+                                            actual, expected, gtin=item[0], serial=item[1]))
     if gtin:
         return problems
     for kid, status in db.execute("SELECT kid, status FROM keys ORDER BY created_at"):
         expected_status = key_states.get(kid, "unlogged")
         if status != expected_status:
-            problems.append(f"key {kid}: status {status!r} but the ledger's events say "
-                            f"{expected_status!r}")
+            problems.append(Problem(f"key {kid}: status {status!r} but the ledger's events "
+                                    f"say {expected_status!r}", "key_status", kid=kid,
+                                    actual=status, expected=expected_status))
     return problems
 
 
@@ -332,50 +318,66 @@ def _status(status: str, reason: str | None) -> str:
     return f"{status!r} " + (f"(reason {reason!r})" if reason is not None else "(no reason)")
 
 
+def _status_problem(subject: str, code: str, actual: tuple, expected: tuple,
+                    **where: str) -> Problem:
+    """A status the database holds that the ledger's events do not leave standing:
+    buyers read the database's."""
+    return Problem(f"{subject}: status {_status(*actual)} but the ledger's events say "
+                   f"{_status(*expected)}", code, actual=actual[0], actual_reason=actual[1],
+                   expected=expected[0], expected_reason=expected[1], **where)
+
+
 def _ledger_keys(db: sqlite_utils.Database) -> dict[str, bytes]:
     return {kid: base64.urlsafe_b64decode(public_key + "==") for kid, public_key in
             db.execute("SELECT kid, public_key FROM keys WHERE role = 'ledger'")}
 
 
 def _checkpoints(db: sqlite_utils.Database, stored: list[bytes], *,
-                 trust_nodes: bool) -> list[str]:
+                 trust_nodes: bool) -> list[Problem]:
     problems, keys, previous = [], _ledger_keys(db), None
     for size, root, kid, note in db.execute(
             "SELECT size, root, kid, note FROM ledger_checkpoints ORDER BY size").fetchall():
         try:
             checkpoint = checkpoints.verify_note(note, [keys[kid]] if kid in keys else [])
         except checkpoints.BadCheckpoint as error:
-            problems.append(f"checkpoint {size}: {error.message}")
+            problems.append(Problem(f"checkpoint {size}: {error.message}",
+                                    "checkpoint_signature", size=size))
             continue
         if root != checkpoint.root:
-            problems.append(f"checkpoint {size}: its root column differs from its signed note")
+            problems.append(Problem(f"checkpoint {size}: its root column differs from its "
+                                    "signed note", "checkpoint_column", size=size))
         if checkpoint.size != size or size > len(stored):
-            problems.append(f"checkpoint {size}: claims a tree of {checkpoint.size} leaves, "
-                            f"the log has {len(stored)}")
+            problems.append(Problem(f"checkpoint {size}: claims a tree of {checkpoint.size} "
+                                    f"leaves, the log has {len(stored)}", "checkpoint_longer",
+                                    size=size, claims=checkpoint.size, log_size=len(stored)))
             continue
         made = log.root_at(db, size) if trust_nodes else ledger.root_of_hashes(stored[:size])
         if checkpoint.root != made:
-            problems.append(f"checkpoint {size}: its root differs from the log's tree at "
-                            "that size")
+            problems.append(Problem(f"checkpoint {size}: its root differs from the log's "
+                                    "tree at that size", "checkpoint_root", size=size))
         if previous is not None and trust_nodes:
             proof = log.consistency_proof(db, previous.size, size)
             if not ledger.verify_consistency(previous.size, size, previous.root,
                                              checkpoint.root, proof):
-                problems.append(f"checkpoints {previous.size} → {size}: the later one does "
-                                "not extend the earlier one")
+                problems.append(Problem(f"checkpoints {previous.size} → {size}: the later "
+                                        "one does not extend the earlier one",
+                                        "checkpoint_fork", old=previous.size, size=size))
         previous = checkpoint
     return problems
 
 
 def _kept(db: sqlite_utils.Database, stored: list[bytes],
-          kept: Sequence[checkpoints.Checkpoint]) -> list[str]:
+          kept: Sequence[checkpoints.Checkpoint]) -> list[Problem]:
     """Checkpoints kept outside the database against the log as it stands."""
     problems = []
     for checkpoint in kept:
         if checkpoint.size > len(stored):
-            problems.append(f"the checkpoint you kept of size {checkpoint.size} is longer than "
-                            f"the log ({len(stored)} leaves): events were deleted")
+            problems.append(Problem(f"the checkpoint you kept of size {checkpoint.size} is "
+                                    f"longer than the log ({len(stored)} leaves): events were "
+                                    "deleted", "kept_longer", size=checkpoint.size,
+                                    log_size=len(stored)))
         elif ledger.root_of_hashes(stored[:checkpoint.size]) != checkpoint.root:
-            problems.append(f"the log's tree at size {checkpoint.size} differs from the "
-                            "checkpoint you kept: history was rewritten")
+            problems.append(Problem(f"the log's tree at size {checkpoint.size} differs from "
+                                    "the checkpoint you kept: history was rewritten",
+                                    "kept_rewritten", size=checkpoint.size))
     return problems

@@ -24,7 +24,7 @@ from flask import (Blueprint, current_app, flash, g, redirect, render_template, 
                    url_for)
 
 from ... import accounts, agencies, catalog, jobs, keys, recalls, reports, rooms, verification
-from ...transparency import audit, checkpoints
+from ...transparency import checkpoints, findings
 from ...digits import is_number
 from ...errors import Conflict, InvalidInput, NotFound, TraceError
 from ...inspections import commissions, lists
@@ -78,7 +78,7 @@ def home(status: int = 200, **problem):
                            turned_down=turned_down,
                            keys=keys.list_keys(db), me=signed_in_user(),
                            lost_keys=keys.lost_keys(db, current_app.config["KEYS_DIR"]),
-                           ledger=checkpoints.status(db), audited=audit.records(db),
+                           ledger=checkpoints.status(db), audited=findings.kept(db),
                            auditing=jobs.running(db, "audit"),
                            stamps=accounts.password_stamps(db),
                            batches=catalog.approved_batches(db),

@@ -11,10 +11,16 @@ from __future__ import annotations
 from flask import Response, current_app, redirect, render_template
 
 from ... import jobs
-from ...transparency import audit, log
+from ...transparency import findings, log
+from ...transparency.findings import Problem
 from .. import get_db, link
 from ..auth import signed_in_user
+from ..i18n import t
 from . import bp
+
+# Problems whose wrong state buyers read now: the operator can set it right from
+# the look-up page, which appends the fix to the ledger and leaves the trace.
+SEEN_BY_BUYERS = {"batch_status", "item_status", "item_moved"}
 
 
 @bp.post("/ledger/audit")
@@ -35,9 +41,48 @@ def start_audit():
 def audit_page(job_id: int):
     db = get_db()
     job = jobs.get_job(db, job_id, kind="audit")
-    kept = audit.records(db, job_id) if job.state == "finished" else []
-    response = Response(render_template("admin/audit.html", job=job,
-                                        result=kept[0] if kept else None))
+    kept = findings.kept(db, job_id) if job.state == "finished" else []
+    result = kept[0] if kept else None
+    response = Response(render_template(
+        "admin/audit.html", job=job, result=result, said=said, look_up=look_up,
+        seen_by_buyers=any(p.code in SEEN_BY_BUYERS for p in result.problems) if result else
+        False))
     if job.state == "running" and not job.stale():
         response.headers["Refresh"] = "1"  # progress without any script
     return response
+
+
+def said(problem: Problem) -> str:
+    """The problem in the reader's language: what changed, and what buyers read now."""
+    params = dict(problem.params)
+    for side in ("actual", "expected"):
+        if side in params:
+            params[side] = _state(params[side], params.get(side + "_reason"))
+    if "kind" in params:
+        parts = (params.get("gtin"), params.get("lot"), params.get("serial"))
+        subject = " / ".join(part for part in parts if part)
+        params["kind"] = _word("ledger.kind." + params["kind"], params["kind"])
+        params["subject"] = f" · {subject}" if subject else ""
+    if "fields" in params:  # the leaf's field names, in words where the catalogue has them
+        params["fields"] = t("audit.list_separator").join(
+            _word("audit.field." + name, name) for name in params["fields"].split(", "))
+    return t("audit.problem." + problem.code).format(**params)
+
+
+def look_up(problem: Problem) -> str | None:
+    """The look-up page of the batch or item a problem is about, if any."""
+    serial, gtin, lot = (problem.params.get(key) for key in ("serial", "gtin", "lot"))
+    asked = serial or (f"{gtin} {lot}" if gtin and lot else None)
+    return link("admin.find", q=asked) if asked else None
+
+
+def _state(state: str, reason: str | None) -> str:
+    return _word("audit.state." + state, state) + (
+        t("audit.because").format(reason=reason) if reason else "")
+
+
+def _word(key: str, otherwise: str) -> str:
+    """``key``'s words, or ``otherwise`` where the catalogue has none (gettext
+    answers a missing key with the key itself)."""
+    found = t(key)
+    return otherwise if found == key else found
