@@ -49,9 +49,9 @@ def test_a_label_part_holds_its_positions_only(app, db, issuer, make_batch):
     make_batch()
     issue_codes(db, issuer, GTIN, LOT, 30, workers=1)
     stock = stocks.load_stock("a4-3x8", app.config["LABELS_DIR"])
-    pdf = downloads.label_part_pdf(db, GTIN, LOT, stock, 1, base_url=BASE_URL,
-                                   domain="trace.example.cn")
+    pdf = downloads.label_part_file(db, GTIN, LOT, stock, 1, base_url=BASE_URL,
+                                    domain="trace.example.cn")
     assert len(pypdfium2.PdfDocument(pdf)) == 2  # 30 labels, 24 a sheet
     with pytest.raises(NotFound, match="1 label part"):
-        downloads.label_part_pdf(db, GTIN, LOT, stock, 2, base_url=BASE_URL,
-                                 domain="trace.example.cn")
+        downloads.label_part_file(db, GTIN, LOT, stock, 2, base_url=BASE_URL,
+                                  domain="trace.example.cn")

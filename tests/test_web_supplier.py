@@ -1011,3 +1011,40 @@ def test_the_batch_page_says_which_version_corrected_a_report(app, supplier, db)
     batch = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
     lab = batch[batch.index('id="lab"'):]
     assert "· 已被更正（更正版是第 2 版）" in lab and "已被撤回" not in lab
+
+
+@pytest.mark.parametrize("fmt", ["tspl", "zpl"])
+def test_a_thermal_roll_downloads_as_the_printers_own_commands(supplier, db, app, fmt):
+    """Thermal printers in China speak TSPL or ZPL more often than PDF (DESIGN §8), and
+    only the command line offered it: a supplier has no shell on the server."""
+    from trace import stocks
+    from test_printers import decode, tspl_labels, zpl_labels
+    issue(supplier, db, 6)
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    html = supplier.get(page, query_string={"stock": "thermal-40x30", "format": fmt}).get_data(
+        as_text=True)
+    assert f"/labels/thermal-40x30/1.{fmt}" in html and f"/labels/thermal-40x30/range.{fmt}" in html
+    assert "标签尺寸 40 × 30 mm、间隙 2 mm 已写在文件里" in html
+    assert f'<option value="{fmt}" selected>' in html
+    got = supplier.get(page + f"/labels/thermal-40x30/1.{fmt}")
+    assert got.status_code == 200 and f"part001.{fmt}" in got.headers["Content-Disposition"]
+    stock = stocks.load_stock("thermal-40x30", app.config["LABELS_DIR"])
+    read = tspl_labels if fmt == "tspl" else zpl_labels
+    urls = [row["url"] for row in export_rows(db, GTIN, LOT, BASE_URL)]
+    assert [decode(label) for label in read(got.get_data(), stock)] == [[url] for url in urls]
+    one = supplier.get(page + f"/labels/thermal-40x30/range.{fmt}?first=3&last=3")
+    assert [decode(label) for label in read(one.get_data(), stock)] == [[urls[2]]]
+
+
+def test_printer_commands_are_for_rolls_only(supplier, db):
+    issue(supplier, db, 3)
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    sheet = supplier.get(page, query_string={"stock": "a4-3x8", "format": "tspl"}).get_data(
+        as_text=True)
+    assert 'id="format"' not in sheet and "/labels/a4-3x8/1.pdf" in sheet  # never offered
+    refused = supplier.get(page + "/labels/a4-3x8/1.tspl")
+    assert refused.status_code == 400
+    assert "不能用热敏打印机指令打印，请下载 PDF" in refused.get_data(as_text=True)
+    roll = supplier.get(page, query_string={"stock": "thermal-40x30"}).get_data(as_text=True)
+    assert 'id="format"' in roll and "/labels/thermal-40x30/1.pdf" in roll
+    assert "纸张设为 40 × 30 mm、间隙 2 mm，缩放选“实际大小”或 100%" in roll

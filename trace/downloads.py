@@ -1,14 +1,15 @@
 """What a supplier downloads for a batch: its codes as a spreadsheet (.xlsx) or CSV
 with Chinese headings, and its labels as PDF parts of at most 5,000 (a part
 renders in a few seconds, so a browser download never waits long, and a print
-shop gets files it can open)::
+shop gets files it can open), or as a thermal printer's TSPL or ZPL::
 
     for chunk in codes_csv(db, "09521234000013", "ZJ-2611-A", base_url, secret):
         out.write(chunk)
     workbook = codes_xlsx(db, "09521234000013", "ZJ-2611-A", base_url, secret)
     label_parts(12_000)                         # [(1, 1, 5000), (2, 5001, 10000), ...]
-    pdf = label_part_pdf(db, "09521234000013", "ZJ-2611-A", stock, 2, base_url=...,
-                         domain="trace.example.cn")
+    pdf = label_part_file(db, "09521234000013", "ZJ-2611-A", stock, 2, base_url=...,
+                          domain="trace.example.cn")
+    tspl = label_part_file(..., fmt="tspl")     # a roll stock's labels as TSPL commands
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Iterator
 import sqlite_utils
 from openpyxl import Workbook
 
-from . import catalog, issuing, label_sources, labels
+from . import catalog, issuing, label_sources, labels, printers
 from .clock import beijing_time
 from .codes import ItemCode, encode_signature, group_serial
 from .errors import InvalidInput, NotFound
@@ -153,18 +154,19 @@ def first_code(db: sqlite_utils.Database, batch: catalog.Batch,
     return first["serial"], labels.make_symbol(first["url"]).width
 
 
-def label_part_pdf(db: sqlite_utils.Database, gtin: str, lot: str, stock: Stock, part: int, *,
-                   base_url: str, domain: str, folder: str | Path | None = None,
-                   pin_secret: str | None = None) -> bytes:
-    """Part ``part`` of the batch's label sheets as one PDF (voided codes skipped)."""
+def label_part_file(db: sqlite_utils.Database, gtin: str, lot: str, stock: Stock, part: int,
+                    *, base_url: str, domain: str, folder: str | Path | None = None,
+                    pin_secret: str | None = None, fmt: str = "pdf") -> bytes:
+    """Part ``part`` of the batch's labels as one PDF (voided codes skipped), or as
+    printer commands (``fmt``: see ``label_range_file``)."""
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
     parts = label_parts(catalog.issued_count(db, batch.id))
     if not 1 <= part <= len(parts):
         raise NotFound(f"batch {batch.lot} has {len(parts)} label part(s), not part {part}",
                        message_zh=f"该批次只有 {len(parts)} 份标签文件")
     _number, first, last = parts[part - 1]
-    return label_range_pdf(db, batch, stock, first, last, base_url=base_url, domain=domain,
-                           folder=folder, pin_secret=pin_secret)
+    return label_range_file(db, batch, stock, first, last, base_url=base_url, domain=domain,
+                            folder=folder, pin_secret=pin_secret, fmt=fmt)
 
 
 @dataclass(frozen=True)
@@ -213,12 +215,20 @@ def label_range(batch: catalog.Batch, issued: int, first: str | int | None,
     return low, high
 
 
-def label_range_pdf(db: sqlite_utils.Database, batch: catalog.Batch, stock: Stock, first: int,
-                    last: int, *, base_url: str, domain: str, folder: str | Path | None = None,
-                    pin_secret: str | None = None) -> bytes:
-    """The labels at positions ``first``..``last`` as one PDF (voided codes skipped)."""
+def label_range_file(db: sqlite_utils.Database, batch: catalog.Batch, stock: Stock,
+                     first: int, last: int, *, base_url: str, domain: str,
+                     folder: str | Path | None = None, pin_secret: str | None = None,
+                     fmt: str = "pdf") -> bytes:
+    """The labels at positions ``first``..``last`` as one PDF (voided codes skipped),
+    or, for a roll stock and ``fmt`` tspl or zpl, as the thermal printer's own
+    commands (trace/printers.py)."""
     source = label_sources.BatchSource(db, batch.gtin, batch.lot, base_url, (first, last),
                                        pin_secret=pin_secret if stock.prints_pin else None)
+    if fmt != "pdf":
+        printers.check_printer_stock(stock, fmt)
+        commands = io.BytesIO()
+        printers.print_commands(source, stock, commands, fmt, domain=domain, per_file=PART_SIZE)
+        return commands.getvalue()
     with tempfile.TemporaryDirectory(prefix="trace-labels-") as scratch:
         out = Path(scratch) / "labels.pdf"
         paths = labels.print_labels(source, stock, out, domain=domain, per_file=PART_SIZE,

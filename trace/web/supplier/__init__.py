@@ -10,10 +10,7 @@ ever reaches its own organisation's data (another's is 'not found')::
     POST /supplier/batches/{gtin}/{lot}/edit        correct dates, plan, notes (kept, logged)
     GET  /supplier/batches/{gtin}/{lot}             items, status, scans, downloads
     POST /supplier/batches/{gtin}/{lot}/issue       -> /supplier/jobs/{id} (progress)
-    GET  /supplier/batches/{gtin}/{lot}/codes.xlsx  for Excel and WPS (text cells)
-    GET  /supplier/batches/{gtin}/{lot}/codes.csv   UTF-8 with BOM, Chinese headings
-    GET  /supplier/batches/{gtin}/{lot}/labels/{stock}/{part}.pdf   <= 5,000 labels
-    GET  /supplier/batches/{gtin}/{lot}/labels/{stock}/range.pdf?first=&last=   a top-up's
+    GET  /supplier/batches/{gtin}/{lot}/codes.xlsx|csv, .../labels/...   (printing.py)
 """
 
 from __future__ import annotations
@@ -24,20 +21,20 @@ from dataclasses import asdict
 from datetime import date
 
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
-                   request, stream_with_context, url_for)
+                   request, url_for)
 
-from .. import (agencies, catalog, corrections, downloads, images, issuing, jobs, keys,
-                product_photos, recalls, reports, scans, stocks)
-from ..checkpointing import sign_pending
-from ..codes import group_serial
-from ..digits import ascii_digits, is_number
-from ..inspections import commissions
-from ..inspections import lists as inspection_lists
-from ..inspections import store as inspection_store
-from ..errors import InvalidInput, TraceError
-from . import attachment, each_told, get_db, in_reader_language, link, require_recall_confirmed
-from .i18n import t
-from .auth import role_required, signed_in_user
+from ... import (agencies, catalog, corrections, downloads, images, issuing, jobs, keys,
+                 printers, product_photos, recalls, reports, scans, stocks)
+from ...checkpointing import sign_pending
+from ...codes import group_serial
+from ...digits import ascii_digits, is_number
+from ...inspections import commissions
+from ...inspections import lists as inspection_lists
+from ...inspections import store as inspection_store
+from ...errors import InvalidInput, TraceError
+from .. import each_told, get_db, in_reader_language, link, require_recall_confirmed
+from ..i18n import t
+from ..auth import role_required, signed_in_user
 
 bp = Blueprint("supplier", __name__, url_prefix="/supplier")
 MAX_WEB_TOPUP = 100_000   # one process signs ~20,000 a second: a few seconds of progress
@@ -268,6 +265,10 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         choices.sort(key=lambda stock: not stock.prints_pin)
     chosen = next((s for s in choices if s.name == request.args.get("stock")),
                   choices[0] if choices else None)
+    # A thermal roll prints as PDF through the driver, or as the printer's own commands.
+    rolls = {stock.name for stock in choices + pin_stocks if printers.is_roll(stock)}
+    fmt = request.args.get("format", "pdf")
+    fmt = fmt if chosen and chosen.name in rolls and fmt in printers.FORMATS else "pdf"
     items, found_serial = _listed_items(db, found, page, problem)
     cancelled = catalog.cancellation(db, found.id)
     cancellable = not (issued or cancelled or served)
@@ -277,7 +278,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         "supplier/batch.html", batch=found, product=product, with_pins=with_pins,
         printable=printable, unfit=unfit, issued=issued, items=items, found_serial=found_serial,
         page=page, pages=max(1, -(-issued // ITEMS_A_PAGE)), parts=downloads.label_parts(issued),
-        stocks=choices, stock=chosen, form=request.form, problem=problem,
+        stocks=choices, stock=chosen, fmt=fmt, rolls=rolls, form=request.form, problem=problem,
         events=recalls.events_for(db, found.id, every_item=True),
         taken_back=recalls.items_taken_back(db, found.id),
         from_report=bool(found_serial and request.args.get("reported")),
@@ -360,62 +361,6 @@ def job(job_id: int):
     if found.state == "running" and not found.stale():
         response.headers["Refresh"] = "1"  # progress without any script
     return response
-
-
-@bp.get("/batches/<gtin>/<lot>/codes.csv")
-def codes_csv(gtin: str, lot: str):
-    db = get_db()
-    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
-    chunks = downloads.codes_csv(db, found.gtin, found.lot, current_app.config["BASE_URL"],
-                                 current_app.config["HASH_SECRET"])
-    return Response(stream_with_context(chunks), mimetype="text/csv",
-                    headers=attachment(f"codes-{found.gtin}-{found.lot}.csv", "no-store"))
-
-
-@bp.get("/batches/<gtin>/<lot>/codes.xlsx")
-def codes_xlsx(gtin: str, lot: str):
-    db = get_db()
-    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
-    workbook = downloads.codes_xlsx(db, found.gtin, found.lot, current_app.config["BASE_URL"],
-                                    current_app.config["HASH_SECRET"])
-    name = f"codes-{found.gtin}-{found.lot}.xlsx"
-    return Response(workbook, headers=attachment(name, "no-store"),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-@bp.get("/batches/<gtin>/<lot>/labels/<stock>/<int:part>.pdf")
-def label_part(gtin: str, lot: str, stock: str, part: int):
-    db = get_db()
-    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
-    config = current_app.config
-    chosen = stocks.load_stock(stock, config["LABELS_DIR"])
-    pdf = downloads.label_part_pdf(db, found.gtin, found.lot, chosen, part,
-                                   base_url=config["BASE_URL"], domain=config["OFFICIAL_DOMAIN"],
-                                   folder=config["LABELS_DIR"], pin_secret=config["HASH_SECRET"])
-    name = f"labels-{found.gtin}-{found.lot}-{chosen.name}-part{part:03d}.pdf"
-    return Response(pdf, mimetype="application/pdf", headers=attachment(name, "no-store"))
-
-
-@bp.get("/batches/<gtin>/<lot>/labels/<stock>/range.pdf")
-def label_range(gtin: str, lot: str, stock: str):
-    """Labels ``?first=``..``?last=`` (positions in issue order): one top-up's, or a
-    few to reprint; a refused range is told beside its form."""
-    db = get_db()
-    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
-    config = current_app.config
-    chosen = stocks.load_stock(stock, config["LABELS_DIR"])
-    try:
-        first, last = downloads.label_range(found, catalog.issued_count(db, found.id),
-                                            request.args.get("first"), request.args.get("last"))
-        pdf = downloads.label_range_pdf(db, found, chosen, first, last,
-                                        base_url=config["BASE_URL"],
-                                        domain=config["OFFICIAL_DOMAIN"],
-                                        folder=config["LABELS_DIR"],
-                                        pin_secret=config["HASH_SECRET"])
-    except TraceError as error:  # a range with nothing to print (all voided) too
-        return _batch_page(found, error.status, range_error=in_reader_language(error))
-    name = f"labels-{found.gtin}-{found.lot}-{chosen.name}-{first}-{last}.pdf"
-    return Response(pdf, mimetype="application/pdf", headers=attachment(name, "no-store"))
 
 
 @bp.post("/batches/<gtin>/<lot>/items")
@@ -526,3 +471,6 @@ def _done(found: catalog.Batch, message: str):
     """Back to the batch page at the form just used, which says what was done."""
     flash(message, "status-ok")
     return redirect(link("supplier.batch", gtin=found.gtin, lot=found.lot) + "#status", 303)
+
+
+from . import printing  # noqa: E402,F401 - its routes are the blueprint's too

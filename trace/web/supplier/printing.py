@@ -1,0 +1,90 @@
+"""What a supplier downloads for a batch: its codes for Excel, WPS or label
+software, and its labels, as PDF or, on a thermal roll, as the printer's own
+commands (TSPL for TSC, 佳博 and 芯烨 printers, ZPL for Zebra)::
+
+    GET  /supplier/batches/{gtin}/{lot}/codes.xlsx          text cells, Chinese headings
+    GET  /supplier/batches/{gtin}/{lot}/codes.csv           UTF-8 with BOM
+    GET  /supplier/batches/{gtin}/{lot}/labels/{stock}/{part}.pdf|tspl|zpl   <= 5,000
+    GET  /supplier/batches/{gtin}/{lot}/labels/{stock}/range.pdf|tspl|zpl?first=&last=
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app, g, request, stream_with_context
+
+from ... import catalog, downloads, printers, stocks
+from ...errors import InvalidInput, TraceError
+from ...stocks import Stock
+from .. import attachment, get_db, in_reader_language
+from . import _batch_page, bp
+
+MIMETYPES = {"pdf": "application/pdf", "tspl": "application/octet-stream",
+             "zpl": "application/octet-stream"}
+
+
+@bp.get("/batches/<gtin>/<lot>/codes.csv")
+def codes_csv(gtin: str, lot: str):
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    chunks = downloads.codes_csv(db, found.gtin, found.lot, current_app.config["BASE_URL"],
+                                 current_app.config["HASH_SECRET"])
+    return Response(stream_with_context(chunks), mimetype="text/csv",
+                    headers=attachment(f"codes-{found.gtin}-{found.lot}.csv", "no-store"))
+
+
+@bp.get("/batches/<gtin>/<lot>/codes.xlsx")
+def codes_xlsx(gtin: str, lot: str):
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    workbook = downloads.codes_xlsx(db, found.gtin, found.lot, current_app.config["BASE_URL"],
+                                    current_app.config["HASH_SECRET"])
+    name = f"codes-{found.gtin}-{found.lot}.xlsx"
+    return Response(workbook, headers=attachment(name, "no-store"),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/batches/<gtin>/<lot>/labels/<stock>/<int:part>.<any(pdf, tspl, zpl):fmt>")
+def label_part(gtin: str, lot: str, stock: str, part: int, fmt: str):
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    config = current_app.config
+    chosen = _stock_for(stock, fmt)
+    labels = downloads.label_part_file(db, found.gtin, found.lot, chosen, part,
+                                       base_url=config["BASE_URL"],
+                                       domain=config["OFFICIAL_DOMAIN"],
+                                       folder=config["LABELS_DIR"],
+                                       pin_secret=config["HASH_SECRET"], fmt=fmt)
+    name = f"labels-{found.gtin}-{found.lot}-{chosen.name}-part{part:03d}.{fmt}"
+    return Response(labels, mimetype=MIMETYPES[fmt], headers=attachment(name, "no-store"))
+
+
+@bp.get("/batches/<gtin>/<lot>/labels/<stock>/range.<any(pdf, tspl, zpl):fmt>")
+def label_range(gtin: str, lot: str, stock: str, fmt: str):
+    """Labels ``?first=``..``?last=`` (positions in issue order): one top-up's, or a
+    few to reprint; a refused range is told beside its form."""
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    config = current_app.config
+    chosen = _stock_for(stock, fmt)
+    try:
+        first, last = downloads.label_range(found, catalog.issued_count(db, found.id),
+                                            request.args.get("first"), request.args.get("last"))
+        labels = downloads.label_range_file(db, found, chosen, first, last,
+                                            base_url=config["BASE_URL"],
+                                            domain=config["OFFICIAL_DOMAIN"],
+                                            folder=config["LABELS_DIR"],
+                                            pin_secret=config["HASH_SECRET"], fmt=fmt)
+    except TraceError as error:  # a range with nothing to print (all voided) too
+        return _batch_page(found, error.status, range_error=in_reader_language(error))
+    name = f"labels-{found.gtin}-{found.lot}-{chosen.name}-{first}-{last}.{fmt}"
+    return Response(labels, mimetype=MIMETYPES[fmt], headers=attachment(name, "no-store"))
+
+
+def _stock_for(name: str, fmt: str) -> Stock:
+    """The stock, refused for printer commands unless it is a thermal roll."""
+    stock = stocks.load_stock(name, current_app.config["LABELS_DIR"])
+    if fmt != "pdf" and not printers.is_roll(stock):
+        raise InvalidInput(f"{stock.name} is a sheet stock; {fmt.upper()} is for thermal "
+                           "rolls: download the PDF",
+                           message_zh="这种标签纸是整张的不干胶纸，不能用热敏打印机指令打印，请下载 PDF")
+    return stock
