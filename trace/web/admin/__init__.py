@@ -19,6 +19,7 @@ and rotate the issuer key. Every route is for a signed-in admin account::
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, Callable
 
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    url_for)
@@ -294,28 +295,29 @@ def batch_status(gtin: str, lot: str):
     return redirect(link("admin.find", q=f"{batch.gtin} {batch.lot}") + "#batch-status", 303)
 
 
-@bp.post("/suppliers/<int:supplier_id>/approve")
-def approve(supplier_id: int):
+def _decided(decide: Callable[[], Any], done: str):
+    """An organisation approved or turned down, and the page told which, by name;
+    one already decided (or unchecked) is told why not."""
     try:
-        supplier = catalog.approve_supplier(get_db(), supplier_id,
-                                            licence_checked=request.form.get("checked") == "1")
+        organisation = decide()
     except (Conflict, InvalidInput) as error:
         flash(in_reader_language(error), "bad")
     else:
-        flash(t("admin.approved").format(name=supplier.name), "ok")
+        flash(t(done).format(name=organisation.name), "ok")
     return redirect(link("admin.home"), 303)
+
+
+@bp.post("/suppliers/<int:supplier_id>/approve")
+def approve(supplier_id: int):
+    checked = request.form.get("checked") == "1"
+    return _decided(lambda: catalog.approve_supplier(get_db(), supplier_id,
+                                                     licence_checked=checked), "admin.approved")
 
 
 @bp.post("/suppliers/<int:supplier_id>/reject")
 def reject(supplier_id: int):
     """Turn a supplier's sign-up down (its unissued products and batches go)."""
-    try:
-        supplier = catalog.reject_supplier(get_db(), supplier_id)
-    except Conflict as error:
-        flash(in_reader_language(error), "bad")
-    else:
-        flash(t("admin.rejected").format(name=supplier.name), "ok")
-    return redirect(link("admin.home"), 303)
+    return _decided(lambda: catalog.reject_supplier(get_db(), supplier_id), "admin.rejected")
 
 
 @bp.post("/suppliers/<int:supplier_id>/suspend")
@@ -368,13 +370,7 @@ def add_agency():
 
 @bp.post("/agencies/<int:agency_id>/reject")
 def reject_agency(agency_id: int):
-    try:
-        agency = agencies.reject_agency(get_db(), agency_id)
-    except Conflict as error:
-        flash(in_reader_language(error), "bad")
-    else:
-        flash(t("admin.rejected").format(name=agency.name), "ok")
-    return redirect(link("admin.home"), 303)
+    return _decided(lambda: agencies.reject_agency(get_db(), agency_id), "admin.rejected")
 
 
 @bp.post("/assign")

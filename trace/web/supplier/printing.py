@@ -10,6 +10,8 @@ commands (TSPL for TSC, 佳博 and 芯烨 printers, ZPL for Zebra)::
 
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
 from flask import Response, current_app, g, request, stream_with_context
 
 from ... import catalog, downloads, printers, stocks
@@ -18,29 +20,31 @@ from ...stocks import Stock
 from .. import attachment, get_db, in_reader_language
 from . import _batch_page, bp
 
+T = TypeVar("T")
 MIMETYPES = {"pdf": "application/pdf", "tspl": "application/octet-stream",
              "zpl": "application/octet-stream"}
 
 
 @bp.get("/batches/<gtin>/<lot>/codes.csv")
 def codes_csv(gtin: str, lot: str):
-    db = get_db()
-    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
-    chunks = downloads.codes_csv(db, found.gtin, found.lot, current_app.config["BASE_URL"],
-                                 current_app.config["HASH_SECRET"])
+    found, chunks = _codes(gtin, lot, downloads.codes_csv)
     return Response(stream_with_context(chunks), mimetype="text/csv",
                     headers=attachment(f"codes-{found.gtin}-{found.lot}.csv", "no-store"))
 
 
 @bp.get("/batches/<gtin>/<lot>/codes.xlsx")
 def codes_xlsx(gtin: str, lot: str):
-    db = get_db()
-    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
-    workbook = downloads.codes_xlsx(db, found.gtin, found.lot, current_app.config["BASE_URL"],
-                                    current_app.config["HASH_SECRET"])
+    found, workbook = _codes(gtin, lot, downloads.codes_xlsx)
     name = f"codes-{found.gtin}-{found.lot}.xlsx"
     return Response(workbook, headers=attachment(name, "no-store"),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _codes(gtin: str, lot: str, listed: Callable[..., T]) -> tuple[catalog.Batch, T]:
+    """The supplier's own batch, and its code list as ``listed`` writes it."""
+    db, config = get_db(), current_app.config
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    return found, listed(db, found.gtin, found.lot, config["BASE_URL"], config["HASH_SECRET"])
 
 
 @bp.get("/batches/<gtin>/<lot>/labels/<stock>/<int:part>.<any(pdf, tspl, zpl):fmt>")
