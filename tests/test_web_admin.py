@@ -777,6 +777,8 @@ def test_pressing_audit_while_one_runs_opens_that_one(operator, db):
     page = operator.get(again.location)
     assert page.headers["Refresh"] == "1" and "已核对 10 / 40 条记录" in page.get_data(
         as_text=True)
+    missing = operator.get("/admin/ledger/audits/9999")
+    assert missing.status_code == 404 and "没有这次核对" in missing.get_data(as_text=True)
 
 
 def test_an_audit_is_no_suppliers_job_whatever_its_owner_id(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Response, current_app, redirect, render_template
 
 from ... import jobs
+from ...errors import NotFound
 from ...transparency import findings, log
 from ...transparency.findings import Problem
 from .. import get_db, link
@@ -40,7 +41,11 @@ def start_audit():
 @bp.get("/ledger/audits/<int:job_id>")
 def audit_page(job_id: int):
     db = get_db()
-    job = jobs.get_job(db, job_id, kind="audit")
+    try:
+        job = jobs.get_job(db, job_id, kind="audit")
+    except NotFound:
+        raise NotFound(f"no audit {job_id}: the ledger card on /admin/ links the latest",
+                       message_zh="没有这次核对：运营后台的“防篡改账本”一栏有最近一次核对的链接") from None
     kept = findings.kept(db, job_id) if job.state == "finished" else []
     result = kept[0] if kept else None
     response = Response(render_template(
