@@ -285,6 +285,12 @@ def test_a_supplier_issues_downloads_and_voids_in_a_real_browser(page, live_serv
     page.select_option("#stock", other)
     page.wait_for_url(f"**stock={other}**")
     assert f"/labels/{other}/" in page.get_attribute("ul.parts a", "href")
+    assert not page.is_visible("button[data-without-script]")  # the links follow the pickers
+    assert other.startswith("thermal-") and page.is_visible("#format")  # a roll: its commands
+    page.select_option("#format", "tspl")
+    page.wait_for_url("**format=tspl**")
+    assert page.get_attribute("ul.parts a", "href").endswith(f"/labels/{other}/1.tspl")
+    assert_seen(page, "#roll-help", "copy /b")
     page.fill("#serial", rows[0]["追溯码"].lower())
     page.fill("#item-reason", "标签贴歪，已重印")
     page.click("button[value=void]")  # not yet: voiding is final, and asks to be sure

@@ -748,7 +748,7 @@ def test_the_operator_audits_the_whole_ledger_from_the_page(operator, db, issued
     started = post_form(operator, "/admin/ledger/audit", {}, page="/admin/")
     assert started.status_code == 303 and "/admin/ledger/audits/" in started.location
     page = _audited(operator, db, started.location)
-    assert f"账本一致：{size} 条记录与数据库中的事件逐条相符" in page and OPS in page
+    assert f"账本一致：全部 {size} 条记录都与数据库相符" in page and OPS in page
     home = operator.get("/admin/").get_data(as_text=True)
     assert f"账本一致（{size} 条记录）" in home and "还没有在网页上核对过" not in home
 
@@ -829,5 +829,5 @@ def test_an_operator_reads_each_kind_of_tampering_in_words(app, logged, change):
     assert words and all("{" not in line and "audit." not in line for line in words), words
     assert any(line.startswith(("账本第", "商品", "签名检查点", "账本内部", "数据库的防改保护"))
                for line in words), words
-    if change == "a recall reason":  # the leaf's fields, in words
-        assert any("（改动：原因、整行内容）" in line for line in words), words
+    if change == "a recall reason":  # the leaf's fields in words, with what each was and is
+        assert any("（改动：原因 抽检不合格 → 主动召回、整行内容）" in line for line in words), words

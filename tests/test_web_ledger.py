@@ -93,7 +93,7 @@ def test_the_item_page_links_to_a_proof_page_that_checks(client, db, keyed):
     assert link in page and "查看防篡改记录" in page
     proof = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert 'data-proof="ok"' in proof and "以下记录未被改动" in proof and "不在账本里" in proof
-    assert "不能证明您手中的商品是正品" in proof and "verdict-genuine" not in proof
+    assert "您手中这件商品的真伪，看扫码后的验证结果" in proof and "verdict-genuine" not in proof
     assert "批次登记" in proof and "发放追溯码" in proof and "本次发放 5 个追溯码" in proof
     assert "与这件商品有关的记录" in proof
     assert "是第 3 条记录发放的 5 个码中的第 1 个" in proof and "账本第 2 条" in proof

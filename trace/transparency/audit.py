@@ -204,20 +204,31 @@ def _leaf_against_row(db: sqlite_utils.Database, row: dict) -> list[Problem]:
         problems.append(_leaf_problem(row, "its stored data was edited (it no longer hashes "
                                       "to the leaf hash the tree holds)", "leaf_edited"))
     if ledger.leaf_hash(remade) != row["hash"]:
-        fields = _changed_fields(row["data"], remade)
+        fields, values = _changed_fields(row["data"], remade)
         problems.append(_leaf_problem(row, f"event row {row['source']} has changed since it "
                                       f"was logged (changed: {fields})", "row_changed",
-                                      fields=fields))
+                                      fields=fields, values=values))
     return problems
 
 
-def _changed_fields(logged: bytes, now: bytes) -> str:
+SHOWN_VALUE = 60  # characters of a changed value shown before and after
+
+
+def _changed_fields(logged: bytes, now: bytes) -> tuple[str, dict[str, list[str]]]:
+    """The fields that differ, and each one's value as logged and as it is now (cut
+    short): what an operator compares, as 2026-11-20 → 2026-10-01."""
     try:
         before, after = json.loads(logged), json.loads(now)
     except ValueError:
-        return "the leaf is not JSON"
-    return ", ".join(sorted(k for k in before.keys() | after.keys()
-                            if before.get(k) != after.get(k)))
+        return "the leaf is not JSON", {}
+    names = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    return ", ".join(names), {name: [_shown(before.get(name)), _shown(after.get(name))]
+                              for name in names if name != "row_sha256"}
+
+
+def _shown(value) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= SHOWN_VALUE else text[:SHOWN_VALUE - 1] + "…"
 
 
 def _events_without_leaves(db: sqlite_utils.Database) -> list[Problem]:

@@ -68,9 +68,13 @@ def said(problem: Problem) -> str:
         subject = " / ".join(part for part in parts if part)
         params["kind"] = _word("ledger.kind." + params["kind"], params["kind"])
         params["subject"] = f" · {subject}" if subject else ""
-    if "fields" in params:  # the leaf's field names, in words where the catalogue has them
+    if "fields" in params:  # the leaf's field names in words, with what each was and is
+        values = params.get("values", {})
         params["fields"] = t("audit.list_separator").join(
-            _word("audit.field." + name, name) for name in params["fields"].split(", "))
+            _word("audit.field." + name, name) + (
+                t("audit.was_now").format(was=values[name][0], now=values[name][1])
+                if name in values else "")
+            for name in params["fields"].split(", "))
     return t("audit.problem." + problem.code).format(**params)
 
 
