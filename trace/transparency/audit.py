@@ -18,7 +18,7 @@ import base64
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import sqlite_utils
 
@@ -170,7 +170,7 @@ def _describe(row: dict) -> str:
     return f"leaf {row['index']} ({row['kind']}{' of ' + subject if subject else ''})"
 
 
-def _leaf_problem(row: dict, text: str, code: str, **params: str) -> Problem:
+def _leaf_problem(row: dict, text: str, code: str, **params: Any) -> Problem:
     """A problem with one leaf, numbered from 1 as the public proof pages number it."""
     return Problem(f"{_describe(row)}: {text}", code, n=row["index"] + 1, kind=row["kind"],
                    gtin=row["gtin"], lot=row["lot"], serial=row["serial"], **params)
