@@ -10,7 +10,7 @@ from trace.errors import Forbidden, NotFound
 from trace.streamers import live, selection
 from trace.inspections import signing
 
-from conftest import BASE_URL, GTIN, LOT, run_at_once
+from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT, run_at_once
 
 
 @pytest.fixture
@@ -187,7 +187,7 @@ def test_an_overridden_or_withdrawn_selection_is_not_shown_to_buyers(db, room, i
 
 def test_a_batch_past_its_expiry_date_turns_the_page_red(db, selected):
     from datetime import date
-    db.execute("UPDATE batches SET expires_on = '2026-12-31' WHERE id = ?", [selected.batch_id])
+    set_expiry(db, "2026-12-31")
     before = live.on_camera(db, selected.id, BASE_URL, today=date(2026, 12, 31))
     after = live.on_camera(db, selected.id, BASE_URL, today=date(2027, 1, 1))
     assert before.state == "ok" and after.state == "expired"
@@ -260,3 +260,20 @@ def test_a_suspended_supplier_turns_the_page_red_and_back(db, room, selected, is
     decide(db, room, issued_urls[1], "选用")
     assert live.on_camera(db, selected.id, BASE_URL).state == "ok"
     assert [e["room"] for e in selection.public_selections(db, selected.batch_id)] == [room.name]
+
+
+def test_a_batch_whose_records_were_changed_around_the_ledger_turns_the_page_red(
+        db, room, selected):
+    from test_audit import tamper
+    assert live.on_camera(db, selected.id, BASE_URL).state == "ok"
+    tamper(db, "batches", "UPDATE batches SET produced_on = '2026-01-01'")
+    assert live.on_camera(db, selected.id, BASE_URL).state == "altered"
+
+
+def set_expiry(db, expires_on: str, **more: str) -> None:
+    """The supplier corrects the batch's expiry date as the platform lets it: logged in
+    the ledger, so the batch's pages still vouch for its records."""
+    from trace import catalog, corrections
+    supplier = catalog.find_supplier(db, CREDIT_CODE)
+    corrections.edit_batch(db, supplier, catalog.get_batch(db, GTIN, LOT), actor="qc",
+                           reason="保质期更正", expires_on=expires_on, **more)

@@ -514,3 +514,13 @@ def test_a_suspended_suppliers_sample_can_never_be_selected(db, room, issued_url
         selection.record_selection(db, room, result, "选用", actor="live",
                                    override_reason="老客户")
     selection.record_selection(db, room, result, "不选用", actor="live")  # turning it away is
+
+
+def test_a_sample_of_a_batch_whose_records_were_changed_fails_its_recall_check(
+        db, issued_urls):
+    from test_audit import tamper
+    assert names(selection.check_sample(db, issued_urls[0], BASE_URL))["recall"]
+    tamper(db, "batches", "UPDATE batches SET produced_on = '2026-01-01'")
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    assert not names(result)["recall"] and not result.selectable
+    assert "与平台的防篡改账本对不上" in detail(result, "recall")

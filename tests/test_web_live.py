@@ -74,7 +74,8 @@ def test_the_state_it_polls_and_what_viewers_scanning_it_reach_count_no_scans(cl
 def test_a_batch_past_its_expiry_date_is_shown_red_with_the_date(client, db, on_air):
     from datetime import date, timedelta
     yesterday = (date.today() - timedelta(days=1)).isoformat()
-    db.execute("UPDATE batches SET expires_on = ? WHERE lot = ?", [yesterday, LOT])
+    from test_live import set_expiry
+    set_expiry(db, yesterday)
     html = client.get(on_air).get_data(as_text=True)
     assert 'class="stage state-expired"' in html and "已过保质期 · 请勿购买" in html
     assert f"本批次的保质期到期日：{yesterday}" in html and "正品 · 检测合格" not in html

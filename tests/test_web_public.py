@@ -352,8 +352,8 @@ def test_a_typed_code_that_is_not_ours_says_so(client, issued_urls, typed, said)
 
 
 def test_a_two_part_headline_breaks_between_its_parts(client, db, issued_urls):
-    db.execute("UPDATE batches SET expires_on = '2020-01-01'")
-    db.conn.commit()
+    from test_live import set_expiry
+    set_expiry(db, "2020-01-01", produced_on="2019-01-01")
     html = client.get(path_of(issued_urls[0])).get_data(as_text=True)
     assert headline("是正品", "但已过保质期") in html  # never the dot alone at a line's end
     assert "<dd class=\"mono\">genuine</dd>" in html  # not 'genuine / genuine'
@@ -842,3 +842,31 @@ def test_a_failed_test_advises_against_buying_and_food_is_not_to_be_eaten(app, c
     assert "This batch failed a lab test: bifenthrin (a pesticide residue)." in english
     assert '<td class="item-name">bifenthrin <span class="note" lang="zh-CN">联苯菊酯</span>' \
         in english  # the lab's own name stays beside it
+
+
+def test_a_batch_whose_records_were_changed_around_the_ledger_is_not_vouched_for(
+        client, db, issued_urls):
+    """Someone with the database file undid a recall: the buyer's page said 正品 in
+    green with the changed records, and only the ledger page one click down told."""
+    from trace import recalls
+    from test_audit import tamper
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    recalls.unrecall_batch(db, GTIN, LOT, "复检合格", actor="qc")  # done properly: no alarm
+    item = issued_urls[0][len(BASE_URL):]
+    page = client.get(item).get_data(as_text=True)
+    assert 'id="altered"' not in page and "正品" in page
+    assert client.get(item, headers={"Accept": "application/json"}).json["caution"] is None
+
+    recalls.recall_batch(db, GTIN, LOT, "重金属超标", actor="qc")
+    tamper(db, "batches", "UPDATE batches SET status = 'open', status_reason = NULL")
+    page = client.get(item).get_data(as_text=True)
+    assert "码是真的 · 但记录被改动过" in page and 'id="altered"' in page
+    assert "本页关于商品、批次、检测或召回的信息可能不真实" in page
+    assert f'href="/ledger/proof?gtin={GTIN}&amp;lot={LOT}"' in page
+    assert "供货商客服电话" not in page  # no phone to call from records nobody vouches for
+    answer = client.get(item, headers={"Accept": "application/json"}).json
+    assert answer["caution"] == "altered" and answer["records_altered"] is True
+    batch = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    assert batch.index('id="altered"') < batch.index("<h1")  # said first
+    assert client.get(f"/01/{GTIN}/10/{LOT}",
+                      headers={"Accept": "application/json"}).json["records_altered"] is True

@@ -133,6 +133,7 @@ class Verdict:
     typed: bool = False
     verified_at: str = field(default_factory=utc_now)
     facts_stamp: snapshots.Stamp | None = None  # what the batch-level parts are as of
+    records_altered: bool = False  # the batch's records differ from the ledger's
 
     @property
     def is_genuine(self) -> bool:
@@ -183,15 +184,20 @@ class Verdict:
             data["failed_tests"] = self.failed_tests
             data["supplier_suspended"] = bool(self.supplier and self.supplier.suspended)
             data["expired"] = self.batch.expired()
+            data["records_altered"] = self.records_altered
             data["caution"] = self.caution or None
         return data
 
     @property
     def caution(self) -> str:
         """Why a code of ours should not be bought or used though it verifies:
-        "failed" (a current signed report fails an item), "suspended" (the platform
-        suspended the supplier), "expired", or "". The page heads the verdict with
-        it, or a buyer reads a big green 验证通过 as "the goods are fine"."""
+        "altered" (the batch's records were changed around the platform, so nothing
+        the page says of it can be believed), "failed" (a current signed report
+        fails an item), "suspended" (the platform suspended the supplier),
+        "expired", or "". The page heads the verdict with it, or a buyer reads a big
+        green 验证通过 as "the goods are fine"."""
+        if self.records_altered:
+            return "altered"
         if self.failed_tests:
             return "failed"
         if self.supplier and self.supplier.suspended:
@@ -413,6 +419,7 @@ def _verdict_for_item(db: sqlite_utils.Database, item: dict, facts: snapshots.Ba
         history = scans.read_history(db, item["id"], seen, policy, looked_before=bool(seen))
     context = dict(ids, product=facts.product, supplier=facts.supplier, batch=batch,
                    item=item, scans=history, facts_stamp=facts.stamp,
+                   records_altered=facts.records_altered,
                    events=_in_time_order(facts.events_of(db, item["id"]), facts.corrections),
                    inspections=facts.inspections)
     copied = history.copied_reason(policy, viewer_known=seen is not None,
@@ -453,7 +460,7 @@ def public_batch_json(view: dict) -> dict:
             "events": [event.to_json() for event in view["events"]],
             "inspections": view["inspections"], "items_recalled": view["items_recalled"],
             "cancelled": {key: view["cancelled"][key] for key in ("reason", "at")}
-            if view["cancelled"] else None}
+            if view["cancelled"] else None, "records_altered": view["records_altered"]}
 
 
 def public_batch(db: sqlite_utils.Database,
@@ -483,4 +490,5 @@ def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
                                      + corrections.batch_changes_of(db, batch.id)),
             "inspections": inspection_store.served_reports(db, batch.id),
             "cancelled": catalog.cancellation(db, batch.id),
-            "items_recalled": recalls.items_taken_back(db, batch.id).get("recalled", 0)}
+            "items_recalled": recalls.items_taken_back(db, batch.id).get("recalled", 0),
+            "records_altered": snapshots.batch_facts(db, batch.id).records_altered}

@@ -19,7 +19,7 @@ from datetime import date
 
 import sqlite_utils
 
-from .. import catalog
+from .. import catalog, snapshots
 from .. import reports as buyer_reports
 from ..codes import BatchRef, ItemCode
 from ..db import utc_now
@@ -31,8 +31,8 @@ from .selection import ABOUT_THE_BATCH, RECALLED_AFTER, SUSPENDED_AFTER, report_
 
 # Worst first: the page shows the first state that holds. A lab's withdrawal comes
 # before a lifted recall's recheck: no recheck can clear a batch left with no report.
-STATES = ("recalled", "expired", "failed", "suspended", "invalid_report", "dropped", "retest",
-          "withdrawn", "recheck", "reinstated", "no_report", "ok")
+STATES = ("altered", "recalled", "expired", "failed", "suspended", "invalid_report", "dropped",
+          "retest", "withdrawn", "recheck", "reinstated", "no_report", "ok")
 _ID = re.compile(r"[A-Za-z0-9_-]{8,32}")
 
 
@@ -199,6 +199,8 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
     # The on-camera page, polled every 2 s by each open page, has it read already.
     supplier = supplier or catalog.supplier_of(db, catalog.get_product(db, batch.gtin))
     conditions = {
+        # Its records were changed around the platform: nothing else here holds.
+        "altered": snapshots.batch_facts(db, batch.id).records_altered,
         "recalled": batch.status == "recalled",
         "expired": batch.expired(today),
         "failed": bool(failed),

@@ -96,6 +96,7 @@ class SampleCheck:
     failed_tests: tuple[str, ...] = ()  # tested items a valid current report failed
     checked_on: date | None = None  # the day the expiry was checked against
     supplier_suspended: bool = False  # the operator suspended the batch's supplier
+    records_altered: bool = False     # its records were changed around the ledger
 
     @property
     def ok(self) -> bool:
@@ -105,12 +106,14 @@ class SampleCheck:
     def selectable(self) -> bool:
         """Whether 选用 may be recorded at all (with a reason if a check failed):
         never for recalled, cancelled, expired, forged or unreadable goods, nor for a
-        batch its lab found 不合格 or of a supplier the platform suspended (its on-camera
-        page would tell viewers not to buy)."""
+        batch its lab found 不合格, of a supplier the platform suspended, or whose records
+        were changed around the ledger (its on-camera page would tell viewers not to
+        buy)."""
         expired = self.batch is not None and self.batch.expired(self.checked_on)
         recalled = self.batch is not None and self.batch.status == "recalled"
         return (self.verdict not in NEVER_SELECTABLE and not recalled and not expired
-                and not self.failed_tests and not self.supplier_suspended)
+                and not self.failed_tests and not self.supplier_suspended
+                and not self.records_altered)
 
     def to_json(self) -> dict:
         return {"ok": self.ok, "checks": [asdict(check) for check in self.checks]}
@@ -138,7 +141,8 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
               _supplier(verdict), _after_sales(db, verdict))
     return SampleCheck(checks, batch, verdict.serial, verdict.verdict,
                        failed_tests=tuple(verdict.failed_tests), checked_on=today,
-                       supplier_suspended=bool(verdict.supplier and verdict.supplier.suspended))
+                       supplier_suspended=bool(verdict.supplier and verdict.supplier.suspended),
+                       records_altered=verdict.records_altered)
 
 
 def _claimed_batch(db: sqlite_utils.Database,
@@ -195,6 +199,11 @@ def _code(verdict: verification.Verdict) -> Check:
 
 
 def _recall(batch: catalog.Batch, verdict: verification.Verdict) -> Check:
+    if verdict.records_altered:  # its recall state, among others, may have been changed
+        return Check("recall", False, "这批商品的记录与平台的防篡改账本对不上，召回等状态可能被人"
+                     "改过：请联系平台核实后再选",
+                     "The batch's records do not match the platform's tamper-evident ledger; "
+                     "its recall state may have been changed: ask the platform first")
     if batch.status == "recalled":
         return Check("recall", False, f"批次已召回：{batch.status_reason}",
                      f"The batch is recalled: {batch.status_reason}")

@@ -134,6 +134,22 @@ def subject_problems(db: sqlite_utils.Database, gtin: str, lot: str,
         db, gtin, lot)
 
 
+def batch_problems(db: sqlite_utils.Database, gtin: str, lot: str) -> list[Problem]:
+    """What a batch's public pages rest on, against the ledger: the leaves about the
+    batch and its product (the rooms' selections too) and its status. Not its codes:
+    re-hashing a top-up's hundred thousand is the full audit's work, and an edited
+    code no longer verifies anyway. Cheap enough to read with the batch's facts,
+    in one snapshot, so a recall landing midway is no false alarm."""
+    with _one_snapshot(db):
+        problems = []
+        for row in db.execute(
+                "SELECT idx FROM ledger_leaves WHERE gtin = ? AND (lot = ? OR lot IS NULL) "
+                "AND (serial IS NULL OR kind = 'selection') AND kind != 'codes_issued' "
+                "ORDER BY idx", [gtin, lot]):
+            problems += _leaf_against_row(db, log.leaf(db, row[0]))
+        return problems + _statuses(db, gtin, lot)
+
+
 def _items_outside_their_issuance(db: sqlite_utils.Database, gtin: str | None = None,
                                   lot: str | None = None) -> list[Problem]:
     """Items moved to another batch than the top-up that issued them: the logged

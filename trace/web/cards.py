@@ -19,7 +19,8 @@ from ..inspections import display as inspection_display
 from ..streamers import selection
 from . import app_cache, current_lang, get_db
 
-PARTS = ("lab_warnings", "suspended", "expired", "product", "supplier", "batch", "lab", "rooms")
+PARTS = ("altered", "lab_warnings", "suspended", "expired", "product", "supplier", "batch",
+         "lab", "rooms")
 
 
 def batch_cards(verdict: verification.Verdict) -> dict[str, Markup]:
