@@ -757,7 +757,7 @@ def test_the_operator_audits_the_whole_ledger_from_the_page(operator, db, issued
                                             page="/admin/").location)
     assert "发现 1 处不一致" in page and "不要直接改动、恢复或删除数据库文件" in page
     assert f"批次 {GTIN} / {LOT}：数据库里的状态是“已召回（原因：假）”，账本记录的却是“正常”。" \
-        "消费者扫码现在看到的是“已召回（原因：假）”。" in page
+        "消费者扫码看到的状态是“已召回（原因：假）”，页面同时提示这批商品的记录被改动过。" in page
     assert f'href="/admin/find?q={GTIN}+{LOT}"' in page and "按账本记录重新召回或撤销召回" in page
     assert f"batch {GTIN}/{LOT}: status &#39;recalled&#39;" in page  # the detail, for engineers
     home = operator.get("/admin/").get_data(as_text=True)
