@@ -163,3 +163,17 @@ def test_a_forged_url_of_a_real_serial_voids_nothing(run_cli, db, issued_urls):
 def test_cli_refuses_a_batch_url_for_an_item(run_cli, issued_urls):
     result = run_cli("item", "void", f"{BASE_URL}/01/{GTIN}/10/{LOT}", "--reason", "r")
     assert result.exit_code == 1 and "batch URL" in result.output
+
+
+def test_a_recall_after_rows_were_deleted_around_the_ledger_is_refused_in_words(
+        db, issued_urls):
+    """SQLite gives a deleted last row's id to the next row: its leaf's source was
+    taken, and the operator's recall (the audit's advice) ended in a 500."""
+    from test_audit import tamper
+    recalls.recall_batch(db, GTIN, LOT, "部分果品运输途中受冻", actor="qc")
+    tamper(db, "status_events", "DELETE FROM status_events")
+    db.execute("UPDATE batches SET status = 'open', status_reason = NULL")
+    with pytest.raises(Conflict, match="rows were deleted from the database"):
+        recalls.recall_batch(db, GTIN, LOT, "部分果品运输途中受冻", actor="ops")
+    assert catalog.get_batch(db, GTIN, LOT).status == "open"  # nothing half-written
+    assert db.execute("SELECT count(*) FROM status_events").fetchone()[0] == 0

@@ -762,6 +762,8 @@ def test_the_operator_audits_the_whole_ledger_from_the_page(operator, db, issued
     assert f"batch {GTIN}/{LOT}: status &#39;recalled&#39;" in page  # the detail, for engineers
     home = operator.get("/admin/").get_data(as_text=True)
     assert "发现 1 处不一致。" in home[home.index('id="ledger"'):]
+    found = operator.get(f"/admin/find?q={GTIN}+{LOT}").get_data(as_text=True)
+    assert 'id="find-altered"' in found and "这批商品的记录与防篡改账本对不上" in found
     assert "核对防篡改账本时发现 1 处不一致" in home[:home.index('class="jump"')]  # on top
 
 

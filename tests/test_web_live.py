@@ -394,3 +394,12 @@ def test_a_lost_connection_is_shown_not_hidden(browser, live_server, on_air):
                              ".getPropertyValue('--tone').trim()") == "#555"  # the stripe too
     finally:
         context.close()
+
+
+def test_every_state_of_the_on_camera_page_has_its_colour():
+    """A new state had no rule in live.css: its warning showed white on the usual dark
+    background, and viewers barely saw the page change."""
+    import pathlib
+    css = (pathlib.Path(__file__).resolve().parent.parent / "static" / "live.css").read_text()
+    toned = set(re.findall(r"\.state-([a-z_]+)", css))
+    assert set(live.STATES) <= toned, set(live.STATES) - toned

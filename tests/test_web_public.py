@@ -862,6 +862,7 @@ def test_a_batch_whose_records_were_changed_around_the_ledger_is_not_vouched_for
     page = client.get(item).get_data(as_text=True)
     assert "码是真的 · 但记录被改动过" in page and 'id="altered"' in page
     assert "本页关于商品、批次、检测或召回的信息可能不真实" in page
+    assert "账本记录：这批商品的状态是“已召回（原因：重金属超标）”。" in page  # what it said
     assert f'href="/ledger/proof?gtin={GTIN}&amp;lot={LOT}"' in page
     assert "供货商客服电话" not in page  # no phone to call from records nobody vouches for
     answer = client.get(item, headers={"Accept": "application/json"}).json
@@ -870,3 +871,6 @@ def test_a_batch_whose_records_were_changed_around_the_ledger_is_not_vouched_for
     assert batch.index('id="altered"') < batch.index("<h1")  # said first
     assert client.get(f"/01/{GTIN}/10/{LOT}",
                       headers={"Accept": "application/json"}).json["records_altered"] is True
+    tamper(db, "batches", "UPDATE batches SET produced_on = '2026-10-02'")
+    batch = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    assert "账本记录的生产日期是“2026-11-10”，本页显示的“2026-10-02”是后来改的" in batch

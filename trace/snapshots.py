@@ -28,6 +28,7 @@ from .bounded import BoundedCache
 from .db import utc_now
 from .inspections import store as inspection_store
 from .transparency import audit
+from .transparency.findings import Problem
 
 # Tables whose writes do not bump the version: per-item rows (read per scan, and
 # written by the hundred thousand in a top-up), accounts never shown publicly, the
@@ -53,9 +54,13 @@ class BatchFacts:
     corrections: tuple[corrections.Correction, ...] = ()  # what buyers see, product and batch
     events: tuple[recalls.StatusEvent, ...] = ()  # the batch's own status events, oldest first
     items_with_events: frozenset[int] = frozenset()  # items recalled or voided one by one
-    # The batch's records differ from what the ledger logged (audit.batch_problems):
-    # someone changed them around the platform, and its pages may not be believed.
-    records_altered: bool = False
+    # Where the batch's records differ from what the ledger logged (audit.
+    # batch_problems): changed around the platform, so its pages may not be believed.
+    differences: tuple[Problem, ...] = ()
+
+    @property
+    def records_altered(self) -> bool:
+        return bool(self.differences)
 
     def events_of(self, db: sqlite_utils.Database, item_id: int) -> list[recalls.StatusEvent]:
         """The batch's events and the item's own: read afresh only for the few items
@@ -104,7 +109,7 @@ def _read(db: sqlite_utils.Database, batch_id: int, at: Stamp) -> BatchFacts:
                             + corrections.batch_changes_of(db, batch_id)),
                       tuple(recalls.events_for(db, batch_id)),
                       recalls.items_with_events(db, batch_id),
-                      bool(audit.batch_problems(db, batch.gtin, batch.lot)))
+                      tuple(audit.batch_problems(db, batch.gtin, batch.lot)))
 
 
 def renew_epoch(db: sqlite_utils.Database) -> None:

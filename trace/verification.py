@@ -28,6 +28,7 @@ from .inspections import store as inspection_store
 from .corrections import Correction
 from .recalls import StatusEvent
 from .scans import Observer, ScanHistory, ScanPolicy
+from .transparency.findings import Problem
 
 VERDICTS = ("genuine", "suspicious", "recalled", "void", "forged", "invalid", "registered")
 
@@ -133,7 +134,12 @@ class Verdict:
     typed: bool = False
     verified_at: str = field(default_factory=utc_now)
     facts_stamp: snapshots.Stamp | None = None  # what the batch-level parts are as of
-    records_altered: bool = False  # the batch's records differ from the ledger's
+    # Where the batch's records differ from the ledger's (snapshots.BatchFacts).
+    differences: tuple[Problem, ...] = ()
+
+    @property
+    def records_altered(self) -> bool:
+        return bool(self.differences)
 
     @property
     def is_genuine(self) -> bool:
@@ -419,7 +425,7 @@ def _verdict_for_item(db: sqlite_utils.Database, item: dict, facts: snapshots.Ba
         history = scans.read_history(db, item["id"], seen, policy, looked_before=bool(seen))
     context = dict(ids, product=facts.product, supplier=facts.supplier, batch=batch,
                    item=item, scans=history, facts_stamp=facts.stamp,
-                   records_altered=facts.records_altered,
+                   differences=facts.differences,
                    events=_in_time_order(facts.events_of(db, item["id"]), facts.corrections),
                    inspections=facts.inspections)
     copied = history.copied_reason(policy, viewer_known=seen is not None,
@@ -460,7 +466,7 @@ def public_batch_json(view: dict) -> dict:
             "events": [event.to_json() for event in view["events"]],
             "inspections": view["inspections"], "items_recalled": view["items_recalled"],
             "cancelled": {key: view["cancelled"][key] for key in ("reason", "at")}
-            if view["cancelled"] else None, "records_altered": view["records_altered"]}
+            if view["cancelled"] else None, "records_altered": bool(view["differences"])}
 
 
 def public_batch(db: sqlite_utils.Database,
@@ -491,4 +497,4 @@ def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
             "inspections": inspection_store.served_reports(db, batch.id),
             "cancelled": catalog.cancellation(db, batch.id),
             "items_recalled": recalls.items_taken_back(db, batch.id).get("recalled", 0),
-            "records_altered": snapshots.batch_facts(db, batch.id).records_altered}
+            "differences": snapshots.batch_facts(db, batch.id).differences}

@@ -200,10 +200,11 @@ def _code(verdict: verification.Verdict) -> Check:
 
 def _recall(batch: catalog.Batch, verdict: verification.Verdict) -> Check:
     if verdict.records_altered:  # its recall state, among others, may have been changed
-        return Check("recall", False, "这批商品的记录与平台的防篡改账本对不上，召回等状态可能被人"
-                     "改过：请联系平台核实后再选",
-                     "The batch's records do not match the platform's tamper-evident ledger; "
-                     "its recall state may have been changed: ask the platform first")
+        return Check("recall", False, "这批商品的记录与平台的防篡改账本对不上（召回、日期、检测等"
+                     "信息可能被人改过），不能选用：请联系平台核实",
+                     "The batch's records do not match the platform's tamper-evident ledger "
+                     "(its recall state, dates or lab results may have been changed); it "
+                     "cannot be selected: ask the platform")
     if batch.status == "recalled":
         return Check("recall", False, f"批次已召回：{batch.status_reason}",
                      f"The batch is recalled: {batch.status_reason}")

@@ -14,12 +14,14 @@ when its last leaf arrives, and never changes (triggers refuse UPDATE and DELETE
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 
 import sqlite_utils
 
 from .. import ledger
 from ..db import utc_now
+from ..errors import Conflict
 
 # Whether this thread appended since its last checkpoint: the app signs one when a
 # request or command that wrote ends, and reads that wrote nothing cost nothing.
@@ -46,16 +48,33 @@ def append(db: sqlite_utils.Database, kind: str, source: str, data: bytes, *,
     with db.atomic():
         # The index is taken inside the INSERT, under the write lock, so two writers
         # can never claim the same position.
-        cursor = db.execute(
-            "INSERT INTO ledger_leaves (idx, kind, source, gtin, lot, serial, data, hash, at) "
-            "VALUES ((SELECT coalesce(max(idx) + 1, 0) FROM ledger_leaves), "
-            "?, ?, ?, ?, ?, ?, ?, ?)",
-            [kind, source, gtin, lot, serial, data, digest, utc_now()])
+        try:
+            cursor = db.execute(
+                "INSERT INTO ledger_leaves (idx, kind, source, gtin, lot, serial, data, hash, "
+                "at) VALUES ((SELECT coalesce(max(idx) + 1, 0) FROM ledger_leaves), "
+                "?, ?, ?, ?, ?, ?, ?, ?)",
+                [kind, source, gtin, lot, serial, data, digest, utc_now()])
+        except sqlite3.IntegrityError as error:
+            if "ledger_leaves.source" not in str(error):
+                raise
+            raise _source_reused(source) from None
         index = cursor.lastrowid
         assert index is not None
         _store_subtrees(db, index, digest)
     _grown.flag = True
     return index
+
+
+def _source_reused(source: str) -> Conflict:
+    """An event row took the id of one the ledger already logged: SQLite hands out a
+    deleted last row's id again, so someone deleted logged history around the
+    platform. Writing it would mix the two in the log; the write is refused."""
+    return Conflict(f"cannot log {source}: the ledger already holds an event with that id, "
+                    "so rows were deleted from the database around the platform; audit the "
+                    "ledger, and have an engineer restore the deleted rows from a backup",
+                    message_zh=f"无法记入防篡改账本：这条记录的编号（{source}）在账本里已经用过，"
+                    "说明数据库里有记录被人直接删除了。请先在运营后台核对整本账本，再请技术人员"
+                    "从备份恢复被删除的记录，之后才能继续这项操作。")
 
 
 Entry = tuple[str, str, bytes, str | None, str | None, str | None]

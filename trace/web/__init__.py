@@ -567,6 +567,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["dial_12315"] = dial_12315
     app.jinja_env.filters["dial_numbers"] = dial_numbers
     app.jinja_env.filters["advice_links"] = advice_links
+    from .cards import ledger_says  # cards renders with this package's helpers
+    app.jinja_env.filters["ledger_says"] = ledger_says
     app.jinja_env.globals["with_domain"] = with_domain
     app.jinja_env.globals["looks_like_food"] = looks_like_food
     app.jinja_env.tests["nothing_but_withdrawals"] = inspection_store.nothing_but_withdrawals

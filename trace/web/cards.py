@@ -17,7 +17,9 @@ from markupsafe import Markup
 from .. import verification
 from ..inspections import display as inspection_display
 from ..streamers import selection
+from ..transparency.findings import Problem
 from . import app_cache, current_lang, get_db
+from .i18n import t, word
 
 PARTS = ("altered", "lab_warnings", "suspended", "expired", "product", "supplier", "batch",
          "lab", "rooms")
@@ -53,3 +55,30 @@ def _render(verdict: verification.Verdict) -> dict[str, Markup]:
     cards = {part: Markup(getattr(module, part)) for part in PARTS}
     cards["caution"] = Markup(verdict.caution)
     return cards
+
+
+# What a buyer can compare of a changed record: dates, reasons, counts, decisions;
+# not the digests and JSON a leaf also holds.
+COMPARED_FIELDS = ("produced_on", "expires_on", "reason", "count", "report_no", "decision",
+                   "quantity_planned", "notes")
+
+
+def ledger_says(problem: Problem) -> str:
+    """What the ledger recorded where the batch's records now differ, in a buyer's
+    words; "" where there is nothing a buyer could compare."""
+    params = problem.params
+    if problem.code == "batch_status":
+        return t("altered.status").format(
+            state=state_words(params["expected"], params.get("expected_reason")))
+    if problem.code == "row_changed":
+        return t("altered.separator").join(
+            t("altered.field").format(field=word("audit.field." + name, name), was=was, now=now)
+            for name, (was, now) in params.get("values", {}).items()
+            if name in COMPARED_FIELDS)
+    return ""
+
+
+def state_words(state: str, reason: str | None) -> str:
+    """A batch's, item's or key's state in words, with its reason."""
+    return word("audit.state." + state, state) + (
+        t("audit.because").format(reason=reason) if reason else "")

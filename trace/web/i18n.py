@@ -91,3 +91,10 @@ def strings() -> Strings:
 def t(key: str) -> str:
     """The interface string ``key`` in the reader's language (``T[key]`` in templates)."""
     return strings()[key]
+
+
+def word(key: str, otherwise: str) -> str:
+    """``key``'s words, or ``otherwise`` where the catalogue has none (gettext
+    answers a missing key with the key itself): a name that came with data."""
+    found = t(key)
+    return otherwise if found == key else found

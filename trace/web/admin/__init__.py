@@ -24,7 +24,8 @@ from typing import Any, Callable
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    url_for)
 
-from ... import accounts, agencies, catalog, jobs, keys, recalls, reports, rooms, verification
+from ... import (accounts, agencies, catalog, jobs, keys, recalls, reports, rooms, snapshots,
+                 verification)
 from ...transparency import checkpoints, findings
 from ...digits import is_number
 from ...errors import Conflict, InvalidInput, NotFound, TraceError
@@ -178,7 +179,9 @@ def find():
                            supplier=catalog.supplier_of(db, catalog.get_product(db, batch.gtin))
                            if batch else None,
                            taken_back=recalls.items_taken_back(db, batch.id) if batch else {},
-                           batch_events=recalls.events_for(db, batch.id)[-5:] if batch else [])
+                           batch_events=recalls.events_for(db, batch.id)[-5:] if batch else [],
+                           altered=snapshots.batch_facts(db, batch.id).records_altered
+                           if batch else False)
 
 
 def _not_a_code(db, asked: str, found, problem):

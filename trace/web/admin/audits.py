@@ -16,7 +16,8 @@ from ...transparency import findings, log
 from ...transparency.findings import Problem
 from .. import get_db, link
 from ..auth import signed_in_user
-from ..i18n import t
+from ..cards import state_words
+from ..i18n import t, word
 from . import bp
 
 # Problems whose wrong state buyers read now: the operator can set it right from
@@ -62,16 +63,16 @@ def said(problem: Problem) -> str:
     params = dict(problem.params)
     for side in ("actual", "expected"):
         if side in params:
-            params[side] = _state(params[side], params.get(side + "_reason"))
+            params[side] = state_words(params[side], params.get(side + "_reason"))
     if "kind" in params:
         parts = (params.get("gtin"), params.get("lot"), params.get("serial"))
         subject = " / ".join(part for part in parts if part)
-        params["kind"] = _word("ledger.kind." + params["kind"], params["kind"])
+        params["kind"] = word("ledger.kind." + params["kind"], params["kind"])
         params["subject"] = f" · {subject}" if subject else ""
     if "fields" in params:  # the leaf's field names in words, with what each was and is
         values = params.get("values", {})
         params["fields"] = t("audit.list_separator").join(
-            _word("audit.field." + name, name) + (
+            word("audit.field." + name, name) + (
                 t("audit.was_now").format(was=values[name][0], now=values[name][1])
                 if name in values else "")
             for name in params["fields"].split(", "))
@@ -83,15 +84,3 @@ def look_up(problem: Problem) -> str | None:
     serial, gtin, lot = (problem.params.get(key) for key in ("serial", "gtin", "lot"))
     asked = serial or (f"{gtin} {lot}" if gtin and lot else None)
     return link("admin.find", q=asked) if asked else None
-
-
-def _state(state: str, reason: str | None) -> str:
-    return _word("audit.state." + state, state) + (
-        t("audit.because").format(reason=reason) if reason else "")
-
-
-def _word(key: str, otherwise: str) -> str:
-    """``key``'s words, or ``otherwise`` where the catalogue has none (gettext
-    answers a missing key with the key itself)."""
-    found = t(key)
-    return otherwise if found == key else found
