@@ -873,4 +873,5 @@ def test_a_batch_whose_records_were_changed_around_the_ledger_is_not_vouched_for
                       headers={"Accept": "application/json"}).json["records_altered"] is True
     tamper(db, "batches", "UPDATE batches SET produced_on = '2026-10-02'")
     batch = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
-    assert "账本记录的生产日期是“2026-11-10”，本页显示的“2026-10-02”是后来改的" in batch
+    assert '账本记录的生产日期是“<span class="nowrap">2026-11-10</span>”，本页显示的' \
+        '“<span class="nowrap">2026-10-02</span>”是后来改的。' in batch  # a date never breaks

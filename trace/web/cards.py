@@ -71,8 +71,9 @@ def ledger_says(problem: Problem) -> str:
         return t("altered.status").format(
             state=state_words(params["expected"], params.get("expected_reason")))
     if problem.code == "row_changed":
-        return t("altered.separator").join(
-            t("altered.field").format(field=word("audit.field." + name, name), was=was, now=now)
+        return Markup("").join(  # each sentence ends itself; a date never breaks
+            Markup(t("altered.field")).format(field=word("audit.field." + name, name),
+                                              was=_unbroken(was), now=_unbroken(now))
             for name, (was, now) in params.get("values", {}).items()
             if name in COMPARED_FIELDS)
     return ""
@@ -82,3 +83,7 @@ def state_words(state: str, reason: str | None) -> str:
     """A batch's, item's or key's state in words, with its reason."""
     return word("audit.state." + state, state) + (
         t("audit.because").format(reason=reason) if reason else "")
+
+
+def _unbroken(value: str) -> Markup:
+    return Markup('<span class="nowrap">{}</span>').format(value)
