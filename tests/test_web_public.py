@@ -846,8 +846,8 @@ def test_a_failed_test_advises_against_buying_and_food_is_not_to_be_eaten(app, c
 
 def test_a_batch_whose_records_were_changed_around_the_ledger_is_not_vouched_for(
         client, db, issued_urls):
-    """Someone with the database file undid a recall: the buyer's page said 正品 in
-    green with the changed records, and only the ledger page one click down told."""
+    """Someone with the database file changed a batch's records: the buyer's page said
+    正品 in green with them, and only the ledger page one click down told."""
     from trace import recalls
     from test_audit import tamper
     recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
@@ -857,12 +857,12 @@ def test_a_batch_whose_records_were_changed_around_the_ledger_is_not_vouched_for
     assert 'id="altered"' not in page and "正品" in page
     assert client.get(item, headers={"Accept": "application/json"}).json["caution"] is None
 
-    recalls.recall_batch(db, GTIN, LOT, "重金属超标", actor="qc")
-    tamper(db, "batches", "UPDATE batches SET status = 'open', status_reason = NULL")
+    tamper(db, "batches", "UPDATE batches SET produced_on = '2026-10-02'")
     page = client.get(item).get_data(as_text=True)
     assert "码是真的 · 但记录被改动过" in page and 'id="altered"' in page
     assert "本页关于商品、批次、检测或召回的信息可能不真实" in page
-    assert "账本记录：这批商品的状态是“已召回（原因：重金属超标）”。" in page  # what it said
+    assert '账本记录的生产日期是“<span class="nowrap">2026-11-10</span>”，本页显示的' \
+        '“<span class="nowrap">2026-10-02</span>”是后来改的。' in page  # a date never breaks
     assert f'href="/ledger/proof?gtin={GTIN}&amp;lot={LOT}"' in page
     assert "供货商客服电话" not in page  # no phone to call from records nobody vouches for
     answer = client.get(item, headers={"Accept": "application/json"}).json
@@ -871,7 +871,22 @@ def test_a_batch_whose_records_were_changed_around_the_ledger_is_not_vouched_for
     assert batch.index('id="altered"') < batch.index("<h1")  # said first
     assert client.get(f"/01/{GTIN}/10/{LOT}",
                       headers={"Accept": "application/json"}).json["records_altered"] is True
-    tamper(db, "batches", "UPDATE batches SET produced_on = '2026-10-02'")
+
+
+def test_a_recall_deleted_around_the_ledger_still_reads_recalled(client, db, issued_urls):
+    """The recall's row deleted and the batch set back to normal: the ledger logged the
+    recall, so buyers are still told to stop, with its reason, not shown an amber
+    "records changed" page without it."""
+    from trace import recalls
+    from test_audit import tamper
+    recalls.recall_batch(db, GTIN, LOT, "重金属超标", actor="qc")
+    tamper(db, "status_events", "DELETE FROM status_events")
+    db.execute("UPDATE batches SET status = 'open', status_reason = NULL")
+    item = issued_urls[0][len(BASE_URL):]
+    answer = client.get(item, headers={"Accept": "application/json"}).json
+    assert answer["verdict"] == "recalled" and answer["records_altered"] is True
+    page = client.get(item).get_data(as_text=True)
+    assert 'data-verdict="recalled"' in page and "重金属超标" in page and 'id="altered"' in page
+    assert "账本记录：这批商品的状态是“已召回（原因：重金属超标）”。" in page
     batch = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
-    assert '账本记录的生产日期是“<span class="nowrap">2026-11-10</span>”，本页显示的' \
-        '“<span class="nowrap">2026-10-02</span>”是后来改的。' in batch  # a date never breaks
+    assert 'data-verdict="recalled"' in batch and "重金属超标" in batch

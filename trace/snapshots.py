@@ -19,7 +19,7 @@ facts only say which items have events of their own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlite_utils
 
@@ -102,14 +102,27 @@ def key(db: sqlite_utils.Database, kid: str, at: Stamp | None = None) -> keys.Ke
 
 def _read(db: sqlite_utils.Database, batch_id: int, at: Stamp) -> BatchFacts:
     batch = catalog.get_batch_by_id(db, batch_id)
+    differences = tuple(audit.batch_problems(db, batch.gtin, batch.lot))
+    batch = _as_logged_if_recalled(batch, differences)
     product = catalog.get_product(db, batch.gtin)
     return BatchFacts(batch, product, catalog.supplier_of(db, product),
                       tuple(inspection_store.served_reports(db, batch_id)), at,
                       tuple(corrections.changes_of(db, batch.gtin)
                             + corrections.batch_changes_of(db, batch_id)),
                       tuple(recalls.events_for(db, batch_id)),
-                      recalls.items_with_events(db, batch_id),
-                      tuple(audit.batch_problems(db, batch.gtin, batch.lot)))
+                      recalls.items_with_events(db, batch_id), differences)
+
+
+def _as_logged_if_recalled(batch: catalog.Batch,
+                           differences: tuple[Problem, ...]) -> catalog.Batch:
+    """The batch as recalled when the ledger logged it recalled, whatever its row says
+    now: deleting a recall around the platform must not give its buyers back a green
+    page. Only ever the more cautious way: a row recalled around the ledger stays so."""
+    for problem in differences:
+        if problem.code == "batch_status" and problem.params["expected"] == "recalled":
+            return replace(batch, status="recalled",
+                           status_reason=problem.params["expected_reason"])
+    return batch
 
 
 def renew_epoch(db: sqlite_utils.Database) -> None:

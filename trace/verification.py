@@ -487,6 +487,8 @@ def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
         batch = catalog.get_batch(db, gtin, lot)
     except NotFound:  # said to a buyer: a batch we do not vouch for
         raise catalog.unregistered_batch(gtin, lot) from None
+    facts = snapshots.batch_facts(db, batch.id)
+    batch = facts.batch  # as the ledger logged it when a recall was deleted around it
     product, supplier = public_batch(db, batch)
     return {"batch": batch, "product": product, "supplier": supplier,
             "issued": catalog.issued_count(db, batch.id),
@@ -497,4 +499,4 @@ def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
             "inspections": inspection_store.served_reports(db, batch.id),
             "cancelled": catalog.cancellation(db, batch.id),
             "items_recalled": recalls.items_taken_back(db, batch.id).get("recalled", 0),
-            "differences": snapshots.batch_facts(db, batch.id).differences}
+            "differences": facts.differences}

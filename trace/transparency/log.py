@@ -72,9 +72,9 @@ def _source_reused(source: str) -> Conflict:
     return Conflict(f"cannot log {source}: the ledger already holds an event with that id, "
                     "so rows were deleted from the database around the platform; audit the "
                     "ledger, and have an engineer restore the deleted rows from a backup",
-                    message_zh=f"无法记入防篡改账本：这条记录的编号（{source}）在账本里已经用过，"
-                    "说明数据库里有记录被人直接删除了。请先在运营后台核对整本账本，再请技术人员"
-                    "从备份恢复被删除的记录，之后才能继续这项操作。")
+                    message_zh="无法记入防篡改账本：数据库里有这类记录被人直接删除过，新记录的编号与"
+                    "账本里已有的一条重复。请技术人员从备份恢复被删除的记录后再操作；在此之前，"
+                    "买家页面仍按账本显示这批商品的召回状态。")
 
 
 Entry = tuple[str, str, bytes, str | None, str | None, str | None]

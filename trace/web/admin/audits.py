@@ -61,6 +61,9 @@ def audit_page(job_id: int):
 def said(problem: Problem) -> str:
     """The problem in the reader's language: what changed, and what buyers read now."""
     params = dict(problem.params)
+    if problem.code == "batch_status":  # pages show a recall either side holds (snapshots)
+        side = "expected" if params["expected"] == "recalled" else "actual"
+        params["seen"] = state_words(params[side], params.get(side + "_reason"))
     for side in ("actual", "expected"):
         if side in params:
             params[side] = state_words(params[side], params.get(side + "_reason"))
