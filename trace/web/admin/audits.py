@@ -20,8 +20,8 @@ from ..cards import state_words
 from ..i18n import t, word
 from . import bp
 
-# Problems whose wrong state buyers read now: the operator can set it right from
-# the look-up page, which appends the fix to the ledger and leaves the trace.
+# Problems in a state buyers read: the page says what they read meanwhile (the
+# cautious side, with a warning) and that an engineer restores the rows.
 SEEN_BY_BUYERS = {"batch_status", "item_status", "item_moved"}
 
 
