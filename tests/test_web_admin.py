@@ -844,3 +844,15 @@ def test_the_audit_says_buyers_read_a_recall_either_side_holds(app):
                       actual_reason=None, expected="recalled", expected_reason="重金属超标")
     with app.test_request_context():
         assert "消费者扫码看到的是“已召回（原因：重金属超标）”" in said(deleted)
+
+
+def test_an_items_changed_status_is_said_to_have_no_warning_for_buyers(operator, logged):
+    """Only a batch's pages show the cautious side with a warning; an item's changed
+    row reads as it is, and the operator is told so, not told buyers are warned."""
+    from test_audit import CHANGES, tamper
+    table, statement, _named = CHANGES["an item status"]
+    tamper(logged, table, statement)
+    page = _audited(operator, logged, post_form(operator, "/admin/ledger/audit", {},
+                                                page="/admin/").location)
+    assert "页面不会提示：请尽快让技术人员对照账本和备份恢复" in page
+    assert "账本记下的召回照样显示为" not in page  # no batch status was changed

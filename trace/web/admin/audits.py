@@ -20,9 +20,10 @@ from ..cards import state_words
 from ..i18n import t, word
 from . import bp
 
-# Problems in a state buyers read: the page says what they read meanwhile (the
-# cautious side, with a warning) and that an engineer restores the rows.
-SEEN_BY_BUYERS = {"batch_status", "item_status", "item_moved"}
+# Problems in a state buyers read: a batch's pages show the cautious side with a
+# warning (snapshots); an item's show its row as it is, with none.
+BATCHES_SEEN = {"batch_status"}
+ITEMS_SEEN = {"item_status", "item_moved"}
 
 
 @bp.post("/ledger/audit")
@@ -49,10 +50,10 @@ def audit_page(job_id: int):
                        message_zh="没有这次核对：运营后台的“防篡改账本”一栏有最近一次核对的链接") from None
     kept = findings.kept(db, job_id) if job.state == "finished" else []
     result = kept[0] if kept else None
+    codes = {problem.code for problem in result.problems} if result else set()
     response = Response(render_template(
         "admin/audit.html", job=job, result=result, said=said, look_up=look_up,
-        seen_by_buyers=any(p.code in SEEN_BY_BUYERS for p in result.problems) if result else
-        False))
+        batches_changed=bool(codes & BATCHES_SEEN), items_changed=bool(codes & ITEMS_SEEN)))
     if job.state == "running" and not job.stale():
         response.headers["Refresh"] = "1"  # progress without any script
     return response
