@@ -298,15 +298,16 @@ def batch_status(gtin: str, lot: str):
     return redirect(link("admin.find", q=f"{batch.gtin} {batch.lot}") + "#batch-status", 303)
 
 
-def _decided(decide: Callable[[], Any], done: str):
-    """An organisation approved or turned down, and the page told which, by name;
-    one already decided (or unchecked) is told why not."""
+def _decided(decide: Callable[[], Any], done: str, named: Callable[[Any], dict] | None = None):
+    """Do what the operator pressed and say at the top of the page how it went: done,
+    by name (``named`` gives the words' fields, default the thing's name), or why
+    not (one already decided, a box left unticked)."""
     try:
-        organisation = decide()
-    except (Conflict, InvalidInput) as error:
+        thing = decide()
+    except TraceError as error:
         flash(in_reader_language(error), "bad")
     else:
-        flash(t(done).format(name=organisation.name), "ok")
+        flash(t(done).format(**(named(thing) if named else {"name": thing.name})), "ok")
     return redirect(link("admin.home"), 303)
 
 
@@ -420,13 +421,8 @@ def _account(user_id: int) -> accounts.User:
 
 def _change_account(user: accounts.User, change, done_key: str):
     """Apply ``change`` to the account and say how it went at the top of the page."""
-    try:
-        change(get_db(), user.email)
-    except TraceError as error:
-        flash(in_reader_language(error), "bad")
-    else:
-        flash(t(done_key).format(email=user.email), "ok")
-    return redirect(link("admin.home"), 303)
+    return _decided(lambda: change(get_db(), user.email), done_key,
+                    named=lambda _changed: {"email": user.email})
 
 
 @bp.post("/users/<int:user_id>/disable")
