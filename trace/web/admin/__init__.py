@@ -2,11 +2,8 @@
 and rotate the issuer key. Every route is for a signed-in admin account::
 
     GET  /admin/                               pending organisations, buyers' reports,
-                                               assignments, accounts, keys
-    GET  /admin/find?q=                        a code, 追溯码 or batch, and its reports
-    GET  /admin/reports?state=&page=           every buyer's report, a page at a time
-    GET  /admin/reports/{id}/photo             a buyer's photo, as a download
-    POST /admin/reports/{id}/handled           a buyer's report followed up, with a note
+                                               assignments, accounts, keys, the ledger
+    GET  /admin/find, /admin/reports ...       look-ups and buyers' reports (lookups.py)
     POST /admin/suppliers/{id}/approve|reject|suspend, /admin/agencies/{id}/approve|reject
     POST /admin/users/{id}/disable|enable
     POST /admin/users/{id}/reset-password      a new password, shown once
@@ -24,14 +21,12 @@ from typing import Any, Callable
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    url_for)
 
-from ... import (accounts, agencies, catalog, jobs, keys, recalls, reports, rooms, snapshots,
-                 verification)
+from ... import accounts, agencies, catalog, jobs, keys, reports, rooms
 from ...transparency import checkpoints, findings
 from ...digits import is_number
 from ...errors import Conflict, InvalidInput, NotFound, TraceError
 from ...inspections import commissions, lists
-from ...inspections import report as inspection_reports, store as inspection_store
-from .. import attachment, get_db, in_reader_language, link, require_recall_confirmed
+from .. import get_db, in_reader_language, link
 from ..auth import role_required, signed_in_user
 from ..i18n import t
 
@@ -102,200 +97,6 @@ def _product_names(db, gtins: set[str]) -> dict[str, tuple[str, str]]:
     return {gtin: (product, supplier) for gtin, product, supplier in db.execute(
         f"SELECT p.gtin, p.name, s.name FROM products p JOIN suppliers s "
         f"ON s.id = p.supplier_id WHERE p.gtin IN ({marks})", sorted(gtins))}
-
-
-REPORTS_A_PAGE = 50
-REPORT_STATES = {"open": True, "handled": False, "all": None}  # still_open, as listed
-
-
-@bp.get("/reports")
-def report_list():
-    """Every buyer's report a page at a time, newest first: the open ones, the handled
-    ones or all, of one product, batch or item if asked; each opens on the look-up
-    page, where it is handled or corrected."""
-    db = get_db()
-    state = request.args.get("state", "all")
-    state = state if state in REPORT_STATES else "all"
-    about = {key: (request.args.get(key) or "").strip()[:64] or None
-             for key in ("gtin", "lot", "serial")}
-    try:
-        counts = {key: reports.count_listed(db, about["gtin"], lot=about["lot"],
-                                            serial=about["serial"], still_open=still_open)
-                  for key, still_open in REPORT_STATES.items()}
-    except TraceError:  # a made-up barcode in the address: every report instead
-        about = dict.fromkeys(about)
-        counts = {key: reports.count_listed(db, still_open=still_open)
-                  for key, still_open in REPORT_STATES.items()}
-    pages = max(1, -(-counts[state] // REPORTS_A_PAGE))
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, pages))
-    listed = reports.list_reports(db, about["gtin"], lot=about["lot"], serial=about["serial"],
-                                  still_open=REPORT_STATES[state], limit=REPORTS_A_PAGE,
-                                  offset=(page - 1) * REPORTS_A_PAGE)
-    return render_template("admin/reports.html", listed=listed, state=state, page=page,
-                           pages=pages, counts=counts,
-                           about={key: value for key, value in about.items() if value},
-                           product_names=_product_names(db, {r.gtin for r in listed if r.gtin}))
-
-
-@bp.get("/find")
-def find():
-    """A code, 追溯码 or batch as the operator needs it when a buyer calls: the verdict
-    (never counted as a scan), whom to ask, the look-ups, recalls and lab results,
-    and the buyers' reports about it."""
-    db, asked = get_db(), (request.args.get("q") or "").strip()[:2048]
-    found, problem, reported = None, None, None
-    number = reports.report_number(asked)
-    if number is not None:  # a buyer on the phone reads out their report's number
-        try:
-            reported = reports.get_report(db, number)
-        except NotFound as error:
-            problem = in_reader_language(error)
-    if asked and not problem:
-        try:
-            found = _what_was_asked(db, asked, reported)
-        except NotFound:
-            problem = t("admin.find_no_batch") + _lots_of(db, asked)
-        except TraceError as error:  # a barcode that does not add up, a lot with a space
-            problem = in_reader_language(error)
-    named: list[dict] = []
-    if getattr(found, "reason_code", None) in ("typed_barcode", "typed_format"):
-        found, problem, named = _not_a_code(db, asked, found, problem)
-    batch = found["batch"] if isinstance(found, dict) else getattr(found, "batch", None)
-    serial = getattr(found, "serial", None) if batch else None
-    about = reports.list_reports(db, batch.gtin, lot=batch.lot, serial=serial,
-                                 limit=REPORTS_SHOWN) if batch else []
-    about_total = reports.count_listed(db, batch.gtin, lot=batch.lot, serial=serial) \
-        if batch else 0
-    served = found["inspections"] if isinstance(found, dict) else \
-        getattr(found, "inspections", ())
-    standing = inspection_store.signed_standing(list(served))
-    return render_template("admin/find.html", asked=asked, found=found, problem=problem,
-                           reported=reported, batch=batch, about=about, named=named,
-                           about_total=about_total, about_serial=serial,
-                           outcomes=reports.OUTCOMES,
-                           outcome_history=reports.outcome_corrections(db, reported.id)
-                           if reported else [],
-                           lab_reports=standing, failed=inspection_reports.failed_names(standing),
-                           supplier=catalog.supplier_of(db, catalog.get_product(db, batch.gtin))
-                           if batch else None,
-                           taken_back=recalls.items_taken_back(db, batch.id) if batch else {},
-                           batch_events=recalls.events_for(db, batch.id)[-5:] if batch else [],
-                           altered=snapshots.batch_facts(db, batch.id).records_altered
-                           if batch else False)
-
-
-def _not_a_code(db, asked: str, found, problem):
-    """(found, problem, named) for words that read as no code: a barcode alone gives
-    its product and lots to ask which; names of goods or a seller, said on the phone,
-    give the products they match, and a lot its batches. Otherwise the verdict stands
-    as it was."""
-    if found.reason_code == "typed_barcode":
-        lots = _lots_of(db, asked)
-        return (None, t("admin.find_barcode_only") + lots, []) if lots else (found, problem, [])
-    batches = catalog.find_lot(db, asked)  # a lot read out alone: its batches
-    if batches:
-        return None, None, batches
-    named = catalog.find_products(db, asked)
-    return (None, problem, named) if named else (found, problem, [])
-
-
-def _lots_of(db, asked: str) -> str:
-    """The lots of the product a missing batch's barcode names, for the operator to
-    read back to the buyer; "" when the barcode names no product either."""
-    gtin = asked.split()[0] if asked.split() else ""
-    try:
-        product = catalog.get_product(db, gtin)
-    except TraceError:
-        return ""
-    lots = [row["lot"] for row in catalog.list_batches(db, product.gtin)[:8]]
-    return t("admin.find_lots").format(product=product.name,
-                                       lots=("、" if g.lang != "en" else ", ").join(lots) or "—")
-
-
-def _what_was_asked(db, asked: str, reported: reports.Report | None):
-    """The item or batch asked for, or the one a report names: by its serial (a
-    forged code's too: which genuine item it copied), else its batch."""
-    if reported is None:
-        return verification.look_up(db, asked, current_app.config["BASE_URL"])
-    if reported.serial:
-        found = verification.verify_typed(db, reported.serial)
-        if found.verdict != "invalid":
-            return found
-    if reported.gtin and reported.lot:
-        return verification.batch_view(db, reported.gtin, reported.lot)
-    return None
-
-
-@bp.get("/reports/<int:report_id>/photo")
-def report_photo(report_id: int):
-    """A buyer's photo with their report of a fake, as a download (it is an upload:
-    never rendered in our origin)."""
-    found = reports.report_photo(get_db(), report_id)
-    if found is None:
-        raise NotFound("no photo with that report", message_zh="这条举报没有照片")
-    data, content_type = found
-    extension = "png" if content_type == "image/png" else "jpg"
-    return current_app.response_class(data, mimetype=content_type,
-                                      headers=attachment(f"report-{report_id}.{extension}"))
-
-
-@bp.post("/reports/<int:report_id>/handled")
-def report_handled(report_id: int):
-    """Mark a buyer's report followed up, with what was done; it leaves the open list."""
-    from_find = request.form.get("back") == "find"  # a report found by its number
-    try:
-        reports.mark_handled(get_db(), report_id, actor=signed_in_user().email,
-                             note=request.form.get("note", ""),
-                             outcome=request.form.get("outcome") or None)
-    except InvalidInput as error:  # beside that report's form, with the note kept
-        if from_find:
-            flash(in_reader_language(error), "report-bad")
-        else:
-            return home(error.status, report_error=in_reader_language(error),
-                        report_id=report_id)
-    except TraceError as error:  # handled already (by another operator), or no such report
-        flash(in_reader_language(error), "report-bad")
-    else:
-        flash(t("admin.report_handled").format(id=report_id), "report-ok")
-    if from_find:
-        return redirect(link("admin.find", q=str(report_id)) + "#the-report", 303)
-    return redirect(link("admin.home") + "#buyer-reports", 303)
-
-
-@bp.post("/reports/<int:report_id>/outcome")
-def correct_outcome(report_id: int):
-    """Correct what a handled report's follow-up found, with why (kept beside it)."""
-    try:
-        reports.correct_outcome(get_db(), report_id, outcome=request.form.get("outcome") or None,
-                                reason=request.form.get("reason"),
-                                actor=signed_in_user().email)
-    except TraceError as error:
-        flash(in_reader_language(error), "outcome-bad")
-    else:
-        flash(t("admin.outcome_corrected_done").format(id=report_id), "outcome-ok")
-    return redirect(link("admin.find", q=str(report_id)) + "#the-report", 303)
-
-
-@bp.post("/batches/<gtin>/<lot>/status")
-def batch_status(gtin: str, lot: str):
-    """Recall a batch for its supplier (a fake or defect confirmed, a regulator's
-    order) or lift that recall: buyers read it at once, and the event names who."""
-    db = get_db()
-    batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
-    lifting = request.form.get("action") == "unrecall"
-    try:
-        require_recall_confirmed(lifting)
-        reason, actor = request.form.get("reason", ""), signed_in_user().email
-        if lifting:
-            recalls.unrecall_batch(db, batch.gtin, batch.lot, reason, actor, by_platform=True)
-        else:
-            recalls.recall_batch(db, batch.gtin, batch.lot, reason, actor)
-    except TraceError as error:
-        flash(in_reader_language(error), "batch-bad")
-    else:
-        flash(t("admin.batch_unrecalled" if lifting else "admin.batch_recalled").format(
-            lot=batch.lot), "batch-ok")
-    return redirect(link("admin.find", q=f"{batch.gtin} {batch.lot}") + "#batch-status", 303)
 
 
 def _decided(decide: Callable[[], Any], done: str, named: Callable[[Any], dict] | None = None):
@@ -503,4 +304,4 @@ def rotate():
     return redirect(link("admin.home"), 303)
 
 
-from . import audits  # noqa: E402,F401 - its routes are the blueprint's too
+from . import audits, lookups  # noqa: E402,F401 - their routes are the blueprint's too
