@@ -26,8 +26,9 @@ def names(result) -> dict:
 def test_a_batch_without_a_report_fails_and_cannot_be_selected_without_a_reason(
         db, room, issued_urls):
     result = selection.check_sample(db, issued_urls[0], BASE_URL)
-    assert names(result) == {"code": True, "recall": True, "expiry": True, "report": False,
-                             "results": False, "supplier": True, "after_sales": True}
+    assert names(result) == {"code": True, "records": True, "recall": True, "expiry": True,
+                             "report": False, "results": False, "supplier": True,
+                             "after_sales": True}
     assert not result.ok
     with pytest.raises(InvalidInput, match="override-reason"):
         selection.record_selection(db, room, result, "选用", actor="live")
@@ -37,7 +38,8 @@ def test_a_batch_without_a_report_fails_and_cannot_be_selected_without_a_reason(
     row = db.execute("SELECT decision, passed, override_reason, checks FROM selections "
                      "WHERE id = ?", [record]).fetchone()
     assert row[:3] == ("选用", 0, "样品已送检，报告待出")
-    assert [c["name"] for c in json.loads(row[3])][:4] == ["code", "recall", "expiry", "report"]
+    stored = [c["name"] for c in json.loads(row[3])]
+    assert stored[:5] == ["code", "records", "recall", "expiry", "report"]
 
 
 def test_a_failed_residue_fails_the_results_check(app, db, room, issued_urls):
@@ -516,11 +518,12 @@ def test_a_suspended_suppliers_sample_can_never_be_selected(db, room, issued_url
     selection.record_selection(db, room, result, "不选用", actor="live")  # turning it away is
 
 
-def test_a_sample_of_a_batch_whose_records_were_changed_fails_its_recall_check(
+def test_a_sample_of_a_batch_whose_records_were_changed_fails_its_ledger_check(
         db, issued_urls):
     from test_audit import tamper
-    assert names(selection.check_sample(db, issued_urls[0], BASE_URL))["recall"]
+    clean = selection.check_sample(db, issued_urls[0], BASE_URL)
+    assert names(clean)["records"] and "防篡改账本一致" in detail(clean, "records")
     tamper(db, "batches", "UPDATE batches SET produced_on = '2026-01-01'")
     result = selection.check_sample(db, issued_urls[0], BASE_URL)
-    assert not names(result)["recall"] and not result.selectable
-    assert "与平台的防篡改账本对不上" in detail(result, "recall")
+    assert not names(result)["records"] and names(result)["recall"]  # nothing was recalled
+    assert not result.selectable and "与平台的防篡改账本对不上" in detail(result, "records")

@@ -25,8 +25,9 @@ from ..codes import group_serial
 from ..errors import InvalidInput
 from ..rooms import Room
 
-CHECK_NAMES = {"code": "追溯码", "recall": "召回情况", "expiry": "保质期", "report": "检测报告",
-               "results": "检测结果", "supplier": "供货商资质", "after_sales": "售后记录"}
+CHECK_NAMES = {"code": "追溯码", "records": "账本核对", "recall": "召回情况", "expiry": "保质期",
+               "report": "检测报告", "results": "检测结果", "supplier": "供货商资质",
+               "after_sales": "售后记录"}
 HEADINGS = ("核验时间（北京时间）", "商品", "批次号", "供货商", "样品追溯码", "决定", "核验结果",
             "未通过项", "备注", "选用理由（未通过时）", "记录人")
 

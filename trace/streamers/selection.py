@@ -136,7 +136,8 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
     today = today or date.today()
     withdrawn = [shown["report"] for shown in every if shown["withdrawn"]]
     food = verdict.product is not None and catalog.looks_like_food(verdict.product)
-    checks = (code, _recall(batch, verdict), expiry_check(batch, today, food=food),
+    checks = (code, _records(verdict), _recall(batch, verdict),
+              expiry_check(batch, today, food=food),
               report_check(served, valid_days, today, withdrawn), results_check(served),
               _supplier(verdict), _after_sales(db, verdict))
     return SampleCheck(checks, batch, verdict.serial, verdict.verdict,
@@ -198,13 +199,20 @@ def _code(verdict: verification.Verdict) -> Check:
     return Check("code", False, zh, en)
 
 
-def _recall(batch: catalog.Batch, verdict: verification.Verdict) -> Check:
-    if verdict.records_altered:  # its recall state, among others, may have been changed
-        return Check("recall", False, "这批商品的记录与平台的防篡改账本对不上（召回、日期、检测等"
-                     "信息可能被人改过），不能选用：请联系平台核实",
+def _records(verdict: verification.Verdict) -> Check:
+    """The batch's records against what the platform's ledger logged (snapshots): the
+    rest of the checklist reads those records, so it is only as good as they are."""
+    if verdict.records_altered:
+        return Check("records", False, "这批商品的记录与平台的防篡改账本对不上（召回、日期、检测等"
+                     "信息可能被人改过），下面各项不可信，不能选用：请联系平台核实",
                      "The batch's records do not match the platform's tamper-evident ledger "
-                     "(its recall state, dates or lab results may have been changed); it "
-                     "cannot be selected: ask the platform")
+                     "(its recall state, dates or lab results may have been changed), so the "
+                     "checks below cannot be trusted and it cannot be selected: ask the platform")
+    return Check("records", True, "这批商品的记录与平台的防篡改账本一致",
+                 "The batch's records match the platform's tamper-evident ledger")
+
+
+def _recall(batch: catalog.Batch, verdict: verification.Verdict) -> Check:
     if batch.status == "recalled":
         return Check("recall", False, f"批次已召回：{batch.status_reason}",
                      f"The batch is recalled: {batch.status_reason}")
