@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import sqlite_utils
 
-from . import catalog, corrections, recalls, scans, snapshots
+from . import catalog, recalls, scans, snapshots
 from .codes import BatchRef, ItemCode, normalise_typed_serial, parse_link, verify_signature
 from .db import utc_now
 from .errors import CutLink, InvalidCode, InvalidInput, NotFound, NotOurSite
@@ -487,16 +487,17 @@ def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
         batch = catalog.get_batch(db, gtin, lot)
     except NotFound:  # said to a buyer: a batch we do not vouch for
         raise catalog.unregistered_batch(gtin, lot) from None
+    # What the item pages show of the batch, read once a content version: the batch
+    # as the ledger logged it when a recall was deleted around it.
     facts = snapshots.batch_facts(db, batch.id)
-    batch = facts.batch  # as the ledger logged it when a recall was deleted around it
-    product, supplier = public_batch(db, batch)
+    batch, product, supplier = facts.batch, facts.product, facts.supplier
+    if not supplier.approved:
+        raise catalog.unregistered_batch(batch.gtin, batch.lot)
     return {"batch": batch, "product": product, "supplier": supplier,
             "issued": catalog.issued_count(db, batch.id),
-            "events": _in_time_order([*recalls.events_for(db, batch.id),
-                                      *_standing_events(db, supplier)],
-                                     corrections.changes_of(db, batch.gtin)
-                                     + corrections.batch_changes_of(db, batch.id)),
-            "inspections": inspection_store.served_reports(db, batch.id),
+            "events": _in_time_order([*facts.events, *_standing_events(db, supplier)],
+                                     facts.corrections),
+            "inspections": list(facts.inspections),
             "cancelled": catalog.cancellation(db, batch.id),
             "items_recalled": recalls.items_taken_back(db, batch.id).get("recalled", 0),
             "differences": facts.differences}

@@ -220,9 +220,9 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
 def on_camera(db: sqlite_utils.Database, live_id: str, base_url: str, *,
               valid_days: int = 365, today: date | None = None) -> OnCamera:
     page = get_live(db, live_id)
-    batch = catalog.get_batch_by_id(db, page.batch_id)
-    product = catalog.get_product(db, batch.gtin)
-    supplier = catalog.supplier_of(db, product)
+    # Polled every 2 s by each open page: the batch's facts, read once a content version.
+    facts = snapshots.batch_facts(db, page.batch_id)
+    batch, product, supplier = facts.batch, facts.product, facts.supplier
     if not supplier.approved:
         raise catalog.unregistered_batch(batch.gtin, batch.lot)
     state, shown, failed = batch_state(db, page.room_id, batch, valid_days=valid_days,
