@@ -85,5 +85,7 @@ def state_words(state: str, reason: str | None) -> str:
         t("audit.because").format(reason=reason) if reason else "")
 
 
-def _unbroken(value: str) -> Markup:
-    return Markup('<span class="nowrap">{}</span>').format(value)
+def _unbroken(value: str) -> Markup | str:
+    """A short value (a date, a count) kept on one line; a long one (a reason) wraps
+    as text does, or it would sit on a line of its own away from its quotes."""
+    return Markup('<span class="nowrap">{}</span>').format(value) if len(value) <= 16 else value
