@@ -120,3 +120,19 @@ def test_an_item_recalled_on_its_own_shows_its_event_and_no_other_item_does(db, 
     assert [e.action for e in second_events] == ["recall", "unrecall"]
     recalls.void_item(db, second, "标签印错", actor="qc")  # seen at once, not a minute on
     assert [e.action for e in verify_code(db, second).events] == ["recall", "unrecall", "void"]
+
+
+def test_facts_read_before_a_void_take_the_voided_item_for_no_tampering(db, issued_urls):
+    """A scan holding facts read just before a void reads the item's new row: the
+    two disagree, so it asks the ledger in one snapshot, which logged the void."""
+    code = parse_link(issued_urls[0], BASE_URL)
+    before = snapshots.batch_facts(db, _batch_id(db))
+    recalls.void_item(db, code, "标签印错", actor="qc")
+    row = db.execute("SELECT * FROM items WHERE serial = ?", [code.serial]).fetchone()
+    item = dict(zip([column[0] for column in db.execute(
+        "SELECT * FROM items LIMIT 0").description], row))
+    assert before.logged_items == {} and item["status"] == "void"
+    assert before.item_differences(db, item) == ()
+    after = snapshots.batch_facts(db, _batch_id(db))
+    assert after.logged_items == {code.serial: ("void", "标签印错")}
+    assert after.item_differences(db, item) == ()

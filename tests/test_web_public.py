@@ -873,6 +873,46 @@ def test_a_batch_whose_records_were_changed_around_the_ledger_is_not_vouched_for
                       headers={"Accept": "application/json"}).json["records_altered"] is True
 
 
+def test_an_item_unvoided_around_the_ledger_still_reads_void(client, db, issued_urls):
+    """A voided label set back to active in the database, its event deleted: the
+    ledger logged the void, so its page stays void with the logged reason and says
+    the records were changed; the batch's other items stay genuine, untouched."""
+    from trace import recalls
+    from trace.codes import parse_link
+    from test_audit import tamper
+    voided, other = (url[len(BASE_URL):] for url in issued_urls[:2])
+    code = parse_link(issued_urls[0], BASE_URL)
+    recalls.void_item(db, code, "标签印错，已重印", actor="qc")
+    assert client.get(voided, headers={"Accept": "application/json"}).json["caution"] is None
+    tamper(db, "status_events", "DELETE FROM status_events")
+    db.execute("UPDATE items SET status = 'active', status_reason = NULL WHERE serial = ?",
+               [code.serial])
+    answer = client.get(voided, headers={"Accept": "application/json"}).json
+    assert answer["verdict"] == "void" and answer["records_altered"] is True
+    assert answer["item"]["status_reason"] == "标签印错，已重印"
+    page = client.get(voided).get_data(as_text=True)
+    assert 'data-verdict="void"' in page and 'id="altered"' in page
+    assert "账本记录：这件商品的状态是“已作废（原因：标签印错，已重印）”。" in page
+    for _ in range(2):  # the batch's cached cards carry none of it to another item
+        page = client.get(other).get_data(as_text=True)
+        assert 'data-verdict="genuine"' in page and 'id="altered"' not in page
+        assert "记录被改动过" not in page
+    assert client.get(voided).get_data(as_text=True).count('id="altered"') == 1
+
+
+def test_an_item_voided_around_the_ledger_says_its_records_were_changed(client, db,
+                                                                        issued_urls):
+    """A row voided with no logged event: the page stays the cautious way (void)
+    but says the ledger holds no such thing."""
+    from trace.codes import parse_link
+    serial = parse_link(issued_urls[0], BASE_URL).serial
+    db.execute("UPDATE items SET status = 'void', status_reason = '假的' WHERE serial = ?",
+               [serial])
+    page = client.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    assert 'data-verdict="void"' in page and 'id="altered"' in page
+    assert "账本记录：这件商品的状态是“正常”。" in page
+
+
 def test_a_recall_deleted_around_the_ledger_still_reads_recalled(client, db, issued_urls):
     """The recall's row deleted and the batch set back to normal: the ledger logged the
     recall, so buyers are still told to stop, with its reason, not shown an amber

@@ -211,6 +211,21 @@ def unless_storage_fails(what: str) -> Iterator[None]:
         logging.getLogger("trace").error("%s not recorded: %s", what, problem)
 
 
+@contextmanager
+def one_snapshot(db: sqlite_utils.Database) -> Iterator[None]:
+    """Every read inside as of the first one. The server goes on writing meanwhile,
+    and reads that compare two tables (a ledger leaf and its event row) would take
+    a write landing between them for tampering: a false alarm."""
+    if db.conn.in_transaction:  # already inside one transaction: one snapshot
+        yield
+        return
+    db.execute("BEGIN")  # deferred: WAL keeps the first read's snapshot, blocks no writer
+    try:
+        yield
+    finally:
+        db.execute("ROLLBACK")  # it only read
+
+
 def schema_version(db: sqlite_utils.Database) -> int:
     if "schema_migrations" not in db.table_names():
         return 0

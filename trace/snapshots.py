@@ -14,18 +14,20 @@ and the batch::
 The version is read before the facts: a write landing in between gives facts
 newer than their stamp, never older, and the next read sees the new version.
 Per-item state (an item's status, its scans, its events) is never cached: the
-facts only say which items have events of their own.
+facts only say which items have events of their own, and which the ledger's events
+leave voided or recalled, so a scan compares its item's row with that in memory.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Mapping
 
 import sqlite_utils
 
 from . import catalog, corrections, keys, recalls
 from .bounded import BoundedCache
-from .db import utc_now
+from .db import one_snapshot, utc_now
 from .inspections import store as inspection_store
 from .transparency import audit
 from .transparency.findings import Problem
@@ -57,10 +59,22 @@ class BatchFacts:
     # Where the batch's records differ from what the ledger logged (audit.
     # batch_problems): changed around the platform, so its pages may not be believed.
     differences: tuple[Problem, ...] = ()
+    # serial -> (status, reason) for the items the ledger's events leave voided or
+    # recalled; every other item of the batch it leaves active.
+    logged_items: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
 
     @property
     def records_altered(self) -> bool:
         return bool(self.differences)
+
+    def item_differences(self, db: sqlite_utils.Database, item: dict) -> tuple[Problem, ...]:
+        """Where the item's own status differs from what the ledger's events leave
+        standing (voided or recalled around the platform, or back to active): a
+        dict lookup per scan, and read in one snapshot only when they disagree."""
+        logged = self.logged_items.get(item["serial"], ("active", None))
+        if (item["status"], item["status_reason"]) == logged:
+            return ()
+        return tuple(audit.item_problems(db, self.batch.gtin, self.batch.lot, item["serial"]))
 
     def events_of(self, db: sqlite_utils.Database, item_id: int) -> list[recalls.StatusEvent]:
         """The batch's events and the item's own: read afresh only for the few items
@@ -101,16 +115,18 @@ def key(db: sqlite_utils.Database, kid: str, at: Stamp | None = None) -> keys.Ke
 
 
 def _read(db: sqlite_utils.Database, batch_id: int, at: Stamp) -> BatchFacts:
-    batch = catalog.get_batch_by_id(db, batch_id)
-    differences = tuple(audit.batch_problems(db, batch.gtin, batch.lot))
-    batch = _as_logged_if_recalled(batch, differences)
-    product = catalog.get_product(db, batch.gtin)
-    return BatchFacts(batch, product, catalog.supplier_of(db, product),
-                      tuple(inspection_store.served_reports(db, batch_id)), at,
-                      tuple(corrections.changes_of(db, batch.gtin)
-                            + corrections.batch_changes_of(db, batch_id)),
-                      tuple(recalls.events_for(db, batch_id)),
-                      recalls.items_with_events(db, batch_id), differences)
+    with one_snapshot(db):  # rows and ledger as of one moment: a write between is no alarm
+        batch = catalog.get_batch_by_id(db, batch_id)
+        differences = tuple(audit.batch_problems(db, batch.gtin, batch.lot))
+        batch = _as_logged_if_recalled(batch, differences)
+        product = catalog.get_product(db, batch.gtin)
+        return BatchFacts(batch, product, catalog.supplier_of(db, product),
+                          tuple(inspection_store.served_reports(db, batch_id)), at,
+                          tuple(corrections.changes_of(db, batch.gtin)
+                                + corrections.batch_changes_of(db, batch_id)),
+                          tuple(recalls.events_for(db, batch_id)),
+                          recalls.items_with_events(db, batch_id), differences,
+                          audit.logged_item_states(db, batch.gtin, batch.lot))
 
 
 def _as_logged_if_recalled(batch: catalog.Batch,

@@ -134,12 +134,14 @@ class Verdict:
     typed: bool = False
     verified_at: str = field(default_factory=utc_now)
     facts_stamp: snapshots.Stamp | None = None  # what the batch-level parts are as of
-    # Where the batch's records differ from the ledger's (snapshots.BatchFacts).
+    # Where the batch's records differ from the ledger's (snapshots.BatchFacts), and
+    # where the item's own status does: the page renders the latter afresh.
     differences: tuple[Problem, ...] = ()
+    item_differences: tuple[Problem, ...] = ()
 
     @property
     def records_altered(self) -> bool:
-        return bool(self.differences)
+        return bool(self.differences or self.item_differences)
 
     @property
     def is_genuine(self) -> bool:
@@ -419,13 +421,15 @@ def _verdict_for_item(db: sqlite_utils.Database, item: dict, facts: snapshots.Ba
     """Precedence (DESIGN §6): recalled, void, suspicious, then genuine (registered
     for a typed code)."""
     batch = facts.batch
+    item_differences = facts.item_differences(db, item)
+    item = _as_logged_if_withdrawn(item, item_differences)
     if seen and record:
         history = scans.record_and_read(db, item["id"], seen, policy)
     else:  # a page shown again (after a claim, in the other language): one look was theirs
         history = scans.read_history(db, item["id"], seen, policy, looked_before=bool(seen))
     context = dict(ids, product=facts.product, supplier=facts.supplier, batch=batch,
                    item=item, scans=history, facts_stamp=facts.stamp,
-                   differences=facts.differences,
+                   differences=facts.differences, item_differences=item_differences,
                    events=_in_time_order(facts.events_of(db, item["id"]), facts.corrections),
                    inspections=facts.inspections)
     copied = history.copied_reason(policy, viewer_known=seen is not None,
@@ -443,6 +447,17 @@ def _verdict_for_item(db: sqlite_utils.Database, item: dict, facts: snapshots.Ba
     else:
         key, verdict = "genuine", "genuine"
     return Verdict(verdict, *_reason(key), **context)
+
+
+def _as_logged_if_withdrawn(item: dict, differences: tuple[Problem, ...]) -> dict:
+    """The item as voided or recalled when the ledger logged it so, whatever its row
+    says now: un-voiding a label around the platform must not make it 正品 again.
+    A row withdrawn around the ledger stays withdrawn: only ever the cautious way."""
+    for problem in differences:
+        if problem.params["expected"] != "active":
+            return dict(item, status=problem.params["expected"],
+                        status_reason=problem.params["expected_reason"])
+    return item
 
 
 def _standing_events(db: sqlite_utils.Database, supplier: catalog.Supplier

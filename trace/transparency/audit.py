@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import base64
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 import sqlite_utils
 
 from .. import ledger
-from ..db import on_upgrade
+from ..db import on_upgrade, one_snapshot
 from ..migrations import MIGRATIONS
 from . import checkpoints, leaves, log
 from .findings import Problem
@@ -76,7 +75,7 @@ Progress = Callable[[int], None]  # told of each step of leaves checked
 def run(db: sqlite_utils.Database, kept: Sequence[checkpoints.Checkpoint] = (),
         progress: Progress | None = None) -> Audit:
     """``audit``, with what it covered, all read in one snapshot of the database."""
-    with _one_snapshot(db):
+    with one_snapshot(db):
         size = log.tree_size(db)
         signed = db.execute("SELECT count(*) FROM ledger_checkpoints").fetchone()[0]
         return Audit(size, signed, _problems(db, kept, progress))
@@ -88,21 +87,6 @@ def audit(db: sqlite_utils.Database, kept: Sequence[checkpoints.Checkpoint] = ()
     database (already verified against a pinned key): the only defence against
     someone who rewrites the log, its subtrees and its checkpoints all together."""
     return run(db, kept, progress).problems
-
-
-@contextmanager
-def _one_snapshot(db: sqlite_utils.Database) -> Iterator[None]:
-    """Every read as of the audit's start. The server goes on appending while an
-    audit runs, and a leaf appended between two of its reads read as a subtree the
-    leaves do not make, or an event the log lacks: a false alarm of tampering."""
-    if db.conn.in_transaction:  # already inside one transaction: one snapshot
-        yield
-        return
-    db.execute("BEGIN")  # deferred: WAL keeps the first read's snapshot, blocks no writer
-    try:
-        yield
-    finally:
-        db.execute("ROLLBACK")  # it only read
 
 
 def _problems(db: sqlite_utils.Database, kept: Sequence[checkpoints.Checkpoint],
@@ -140,7 +124,7 @@ def batch_problems(db: sqlite_utils.Database, gtin: str, lot: str) -> list[Probl
     re-hashing a top-up's hundred thousand is the full audit's work, and an edited
     code no longer verifies anyway. Cheap enough to read with the batch's facts,
     in one snapshot, so a recall landing midway is no false alarm."""
-    with _one_snapshot(db):
+    with one_snapshot(db):
         problems = []
         for row in db.execute(
                 "SELECT idx FROM ledger_leaves WHERE gtin = ? AND (lot = ? OR lot IS NULL) "
@@ -148,6 +132,24 @@ def batch_problems(db: sqlite_utils.Database, gtin: str, lot: str) -> list[Probl
                 "ORDER BY idx", [gtin, lot]):
             problems += _leaf_against_row(db, log.leaf(db, row[0]))
         return problems + _statuses(db, gtin, lot)
+
+
+def logged_item_states(db: sqlite_utils.Database, gtin: str, lot: str
+                       ) -> dict[str, tuple[str, str | None]]:
+    """The batch's items the ledger's events leave voided or recalled, by serial, as
+    (status, reason): every other item of it the ledger leaves active. A verify
+    page compares its item's row with this in memory (``item_problems`` says why)."""
+    items = _logged_states(db, gtin, lot)[1]
+    return {serial: state for (_gtin, serial), state in items.items()}
+
+
+def item_problems(db: sqlite_utils.Database, gtin: str, lot: str,
+                  serial: str) -> list[Problem]:
+    """The item's status against the ledger's events, read in one snapshot: a void
+    landing between a page's two reads is no false alarm."""
+    with one_snapshot(db):
+        return [problem for problem in _statuses(db, gtin, lot, serial)
+                if problem.code == "item_status"]
 
 
 def _items_outside_their_issuance(db: sqlite_utils.Database, gtin: str | None = None,

@@ -11,6 +11,8 @@ language, so they change exactly when the facts do::
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import current_app
 from markupsafe import Markup
 
@@ -53,7 +55,8 @@ def _render(verdict: verification.Verdict) -> dict[str, Markup]:
     current_app.update_template_context(context)
     module = current_app.jinja_env.get_template("_verify_batch.html").make_module(context)
     cards = {part: Markup(getattr(module, part)) for part in PARTS}
-    cards["caution"] = Markup(verdict.caution)
+    # Every item of the batch shares these: not the caution an item's own status adds.
+    cards["caution"] = Markup(replace(verdict, item_differences=()).caution)
     return cards
 
 
@@ -69,6 +72,9 @@ def ledger_says(problem: Problem) -> str:
     params = problem.params
     if problem.code == "batch_status":
         return t("altered.status").format(
+            state=state_words(params["expected"], params.get("expected_reason")))
+    if problem.code == "item_status":
+        return t("altered.item_status").format(
             state=state_words(params["expected"], params.get("expected_reason")))
     if problem.code == "row_changed":
         return Markup("").join(  # each sentence ends itself; a date never breaks
