@@ -893,6 +893,7 @@ def test_an_item_unvoided_around_the_ledger_still_reads_void(client, db, issued_
     page = client.get(voided).get_data(as_text=True)
     assert 'data-verdict="void"' in page and 'id="altered"' in page
     assert "账本记录：这件商品的状态是“已作废（原因：标签印错，已重印）”。" in page
+    assert "供货商客服电话" not in page  # its records are changed: nobody vouches for them
     for _ in range(2):  # the batch's cached cards carry none of it to another item
         page = client.get(other).get_data(as_text=True)
         assert 'data-verdict="genuine"' in page and 'id="altered"' not in page
@@ -928,5 +929,6 @@ def test_a_recall_deleted_around_the_ledger_still_reads_recalled(client, db, iss
     page = client.get(item).get_data(as_text=True)
     assert 'data-verdict="recalled"' in page and "重金属超标" in page and 'id="altered"' in page
     assert "账本记录：这批商品的状态是“已召回（原因：重金属超标）”。" in page
+    assert "供货商客服电话" not in page
     batch = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     assert 'data-verdict="recalled"' in batch and "重金属超标" in batch
