@@ -549,3 +549,45 @@ def test_a_report_signed_to_the_wrong_batch_is_signed_again_on_the_right_one(
     store.store_report(db, renumbered, *signed(app, db, commissioned, renumbered), pdf=PDF)
     [shown] = store.served_reports(db, right.id)
     assert shown["report"]["report_no"] == "ZJPQ-2026-0815-R" and shown["signature_ok"]
+
+
+@pytest.mark.parametrize("item, message_zh", [
+    ({"name": "吡虫啉", "result": "abc", "unit": "mg/kg", "limit": "≤0.5", "verdict": "合格"},
+     "第 1 个检测项目的检测结果：“abc”不是数值，无法和标准要求 ≤0.5 比较"),
+    ({"name": "水分", "result": "-6.2", "unit": "%", "limit": "≤7.0", "verdict": "合格"},
+     "第 1 个检测项目的检测结果：-6.2 % 小于 0：含量和浓度不会是负数"),
+    ({"name": "水分", "result": "120", "unit": "%", "limit": "≤7.0", "verdict": "不合格"},
+     "第 1 个检测项目的检测结果：120 % 超过 100%：含量不会超过 100%"),
+    ({"name": "铅", "result": "-0.02", "unit": "mg/kg", "limit": "≤5", "verdict": "合格"},
+     "第 1 个检测项目的检测结果：-0.02 mg/kg 小于 0"),
+])
+def test_a_result_no_lab_could_have_measured_is_refused(db, lab, item, message_zh):
+    """Signed and shown to buyers as a passed test, "abc" or a moisture of -6.2 % would
+    read as a result; a typing slip is refused before it is signed."""
+    record = pearl_report(lab, conclusion="所检项目符合要求" if item["verdict"] == "合格"
+                          else "水分不符合要求")
+    record["items"][0] = item
+    with pytest.raises(InvalidInput) as refused:
+        reports.check_record(record)
+    assert refused.value.message_zh.startswith(message_zh), refused.value.message_zh
+
+
+@pytest.mark.parametrize("name, result, unit", [
+    ("水洗尺寸变化率", "-2.5", "%"), ("断裂伸长率", "320", "%"), ("中心温度", "-18", "℃"),
+    ("色差", "-0.4", ""), ("耐水色牢度", "变色4/沾色3-4", "级")])
+def test_a_change_a_stretch_or_a_temperature_may_be_below_zero_or_over_100(db, lab, name,
+                                                                           result, unit):
+    record = pearl_report(lab)
+    record["items"][0] = {"name": name, "result": result, "unit": unit, "limit": "≥-30",
+                          "verdict": "合格"}
+    assert reports.check_record(record)
+
+
+def test_a_stored_report_is_not_judged_again_by_rules_newer_than_it(db, lab):
+    """Rules for typing slips apply to what comes in: a report signed before them
+    still reads as a report, not as a broken one."""
+    record = pearl_report(lab)
+    record["items"][0].update(result="abc", limit="≤0.5")
+    with pytest.raises(InvalidInput):
+        reports.check_record(record)
+    assert reports.check_record(record, stored=True) == record

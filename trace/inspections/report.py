@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey
 from ..codes import decode_signature, encode_signature
 from ..digits import is_number
 from ..errors import InvalidCode, InvalidInput, all_problems
-from .results import within_limit
+from .results import implausible, within_limit
 
 VERSION = "trace-report-v1"
 TYPES = ("委托检验", "监督抽检", "自检", "神秘抽检")
@@ -138,10 +138,11 @@ def _flat_object(value: Any, where: str) -> None:
                        "必须是字符串，不能是列表或对象")
 
 
-def check_record(record: Any, *, future_ok: bool = False) -> dict:
+def check_record(record: Any, *, stored: bool = False) -> dict:
     """The report if it has the normative shape; otherwise ``InvalidInput`` naming
-    the field. Says nothing about who signed it. (``future_ok`` when re-reading a
-    stored report: its date was checked against the day it came in.)"""
+    the field. Says nothing about who signed it. (``stored`` when re-reading a
+    stored report: its date, and whether its results are figures a lab could
+    have measured, were judged on the day it came in.)"""
     if not isinstance(record, dict):
         raise _bad("(whole)", "a report is one JSON object", "报告必须是一个 JSON 对象")
     _strings_only(record, "report")
@@ -158,13 +159,13 @@ def check_record(record: Any, *, future_ok: bool = False) -> dict:
         lambda: _object(record, "agency", ("id", "name", "cma", "cnas")),
         lambda: _object(record, "batch", ("gtin", "lot")),
         lambda: _type(record["type"]),
-        lambda: _check_date(record["issued_on"], future_ok),
+        lambda: _check_date(record["issued_on"], future_ok=stored),
         *(lambda name=name: _filled(record, name)
           for name in ("report_no", "version", "conclusion")),
         lambda: _pdf_hash(record["pdf_sha256"]),
         lambda: _lengths(record),
         lambda: _amendment(record),
-        lambda: None if is_withdrawn(record) else _findings(record))
+        lambda: None if is_withdrawn(record) else _findings(record, stored))
     return record
 
 
@@ -184,9 +185,9 @@ def _pdf_hash(sha256: str) -> None:
                    "应为 64 位小写十六进制或空字符串")
 
 
-def _findings(record: dict) -> None:
+def _findings(record: dict, stored: bool) -> None:
     """The items, then the conclusion against them: judged only once they hold."""
-    _items(record["items"])
+    _items(record["items"], stored)
     _conclusion_agrees(record)
 
 
@@ -279,11 +280,11 @@ def _object(record: dict, name: str, keys: tuple[str, ...]) -> None:
             raise _bad(f"{name}.{key}", "is missing", "缺失")
 
 
-def _items(items: Any) -> None:
+def _items(items: Any, stored: bool) -> None:
     if not isinstance(items, list) or not items or len(items) > MAX_ITEMS:
         raise _bad("items", f"must be a list of 1-{MAX_ITEMS} tested items",
                    f"应为 1–{MAX_ITEMS} 个检测项目")
-    all_problems(*(lambda index=index, item=item: _item(index, item)
+    all_problems(*(lambda index=index, item=item: _item(index, item, stored=stored)
                    for index, item in enumerate(items)))
 
 
@@ -293,7 +294,7 @@ def check_item(item: dict, *, line: int) -> None:
     _item(0, item, line)
 
 
-def _item(index: int, item: Any, line: int | None = None) -> None:
+def _item(index: int, item: Any, line: int | None = None, *, stored: bool = False) -> None:
     if not isinstance(item, dict):
         raise _bad(f"items[{index}]", "must be an object", "应为对象", line)
     for key in ("name", "result", "verdict"):
@@ -306,7 +307,17 @@ def _item(index: int, item: Any, line: int | None = None) -> None:
         raise _bad(f"items[{index}].verdict", f"must be one of {' '.join(VERDICTS)} "
                    f"(not {item['verdict']!r}: a failed item is 不合格 or 不符合)",
                    f"应为 {'、'.join(VERDICTS)} 之一（超标等不合格项请写“不合格”）", line)
+    if not stored:
+        _measurable(item, index, line)
     _verdict_agrees(item, index, line)
+
+
+def _measurable(item: dict, index: int, line: int | None) -> None:
+    """A result a lab could have measured: "abc" against ≤0.5, or a moisture of
+    -6.2 %, judged 合格 and signed, would be shown to buyers as a passed test."""
+    problem = implausible(item)
+    if problem:
+        raise _bad(f"items[{index}].result", problem[0], problem[1], line)
 
 
 def _verdict_agrees(item: dict, index: int, line: int | None = None) -> None:

@@ -259,6 +259,55 @@ def _grade_within(result: str, limit: str | None) -> bool | None:
     return {"≥": got >= floor, ">": got > floor, "≤": got <= floor, "<": got < floor}[sign]
 
 
+# A change, a stretch or a difference may fall below 0 or pass 100 %; an amount may not.
+_MAY_BE_NEGATIVE = re.compile(r"变化|伸长|增长|收缩|差|偏|change|elongation|difference", re.I)
+_AMOUNT_UNITS = frozenset(unit for kind in _UNIT_SCALES for unit in kind)
+_SHARE_UNITS = frozenset({"%", "g/100g"})
+
+
+def implausible(item: dict) -> tuple[str, str] | None:
+    """Why a typed result cannot be a figure the lab measured, in English and
+    Chinese; None when it can be. Only the plainly impossible: a result without a
+    figure against a limit in figures ("abc" against ≤0.5), an amount below zero,
+    a share over 100 %.
+
+    >>> implausible({"name": "吡虫啉", "result": "abc", "limit": "≤0.5"})[1][:10]
+    '“abc”不是数值，'
+    >>> implausible({"name": "水分", "result": "-6.2", "unit": "%"})[1][:12]
+    '-6.2 % 小于 0：'
+    >>> implausible({"name": "水洗尺寸变化率", "result": "-2.5", "unit": "%"}) is None
+    True
+    >>> implausible({"name": "异味", "result": "无", "limit": "无"}) is None
+    True
+    """
+    result, name = item["result"], item.get("name", "")
+    reading, unit = _with_its_unit(result, item.get("unit"))
+    if reading is None:
+        return None
+    bound = read_limit(item.get("limit"), unit)
+    if reading.qualifier == "text" and not re.search(r"\d", result) and \
+            bound.qualifier in ("≤", "<", "≥", ">", "range"):
+        return (f"{result!r} is not a figure, so it cannot be held to the limit "
+                f"{item['limit']}: write the figure as the report prints it (0.012, <0.01) "
+                "or 未检出",
+                f"“{result}”不是数值，无法和标准要求 {item['limit']} 比较："
+                "请照报告写数值（如 0.012、<0.01），没有检出写“未检出”")
+    if reading.value is None or _MAY_BE_NEGATIVE.search(name):
+        return None
+    try:
+        value, unit_key = float(reading.value), _unit_key(unit or "")
+    except ValueError:
+        return None
+    shown = f"{result} {unit or ''}".strip()
+    if value < 0 and unit_key in _AMOUNT_UNITS:
+        return (f"{shown} is below zero: an amount cannot be; check for a stray minus sign",
+                f"{shown} 小于 0：含量和浓度不会是负数，请核对是否多打了负号")
+    if value > 100 and unit_key in _SHARE_UNITS:
+        return (f"{shown} is over 100 %: a share cannot be; check the decimal point",
+                f"{shown} 超过 100%：含量不会超过 100%，请核对小数点")
+    return None
+
+
 def _with_its_unit(result: str, unit: str | None) -> tuple[Reading | None, str | None]:
     """The result read, with the unit to compare in: a unit typed into the result
     ("0.5mg/kg") is the item's when it has none, else scaled into the item's."""

@@ -340,7 +340,7 @@ def nothing_but_withdrawals(served: list[dict]) -> bool:
 def _parsed(stored: str) -> dict | None:
     """The stored record if it still has the report's shape, else None."""
     try:
-        return reports.check_record(json.loads(stored), future_ok=True)
+        return reports.check_record(json.loads(stored), stored=True)
     except (ValueError, TraceError):
         return None
 
