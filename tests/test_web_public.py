@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from trace import catalog
+from trace import catalog, recalls
 from trace.issuing import export_rows, issue_codes
 from trace.inspections import commissions, signing
 
@@ -174,7 +174,7 @@ def test_a_recalled_or_failed_item_says_whom_to_call(app, client, db, issued_url
     failed = client.get(path_of(issued_urls[1])).get_data(as_text=True)
     assert "供货商客服电话：" in failed and failed.count('href="tel:4008208820"') == 2
     assert failed.count('<a href="tel:12315">12315</a>') == 2  # the warning, the help card
-    db.execute("UPDATE batches SET status = 'recalled', status_reason = '抽检不合格'")
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
     recalled = client.get(path_of(issued_urls[2])).get_data(as_text=True)
     assert 'data-verdict="recalled"' in recalled and "供货商客服电话：" in recalled
 
@@ -812,7 +812,7 @@ def test_switching_the_language_is_not_another_look_at_the_item(app, client, db,
                       ).get_data(as_text=True)  # its 中文 link
     assert count() == 2
     # Still read as this browser's: one of the two looks is another phone's, not both.
-    assert "其中 1 次来自别的手机或浏览器" in back and "其中 2 次" not in back
+    assert "其中 1 次是在别的手机或浏览器上查的" in back and "其中 2 次" not in back
     client.get(path, headers={"Referer": "https://elsewhere.example" + path})
     client.get(path + "&lang=en", headers={"Referer": BASE_URL + "/"})
     assert count() == 4  # from another page, or another site: a look all the same

@@ -62,8 +62,8 @@ REASONS = {
     "void": ("这个码已作废，不再代表任何商品。如果它贴在您买到的商品上，请谨防假冒。",
              "This code has been cancelled and stands for no item. If it is on an item "
              "you bought, beware of fakes."),
-    # Many browsers or many networks trip it: the words must hold for either (six
-    # browsers on one home network read 很多不同的手机和网络 beside 1 个网络).
+    # Many browsers or many networks trip it: the words must hold for either (twelve
+    # browsers on one network read 很多不同的手机和网络 beside 1 个网络).
     "copied": ("这个码被很多不同的手机或浏览器查询过，可能被复制到了多件商品上。",
                "This code has been looked up from many different phones or browsers: "
                "it may have been copied onto several items."),
