@@ -355,7 +355,7 @@ def test_a_two_part_headline_breaks_between_its_parts(client, db, issued_urls):
     from test_live import set_expiry
     set_expiry(db, "2020-01-01", produced_on="2019-01-01")
     html = client.get(path_of(issued_urls[0])).get_data(as_text=True)
-    assert headline("是正品", "但已过保质期") in html  # never the dot alone at a line's end
+    assert headline("已过保质期", "码是真的") in html  # never the dot alone at a line's end
     assert "<dd class=\"mono\">genuine</dd>" in html  # not 'genuine / genuine'
 
 
@@ -414,11 +414,11 @@ def test_shelf_life_expiry_and_a_warning_when_past(client, db, issuer, make_batc
     html = client.get(path_of(url)).get_data(as_text=True)
     assert "本批次已过保质期（到期日 2021-06-30）" in html
     # The code is genuine, but the headline must not read as "the goods are fine".
-    assert 'class="verdict verdict-caution" data-verdict="genuine"' in html
-    assert headline("是正品", "但已过保质期") in html and "验证通过" not in html
+    assert 'class="verdict verdict-caution verdict-stop" data-verdict="genuine"' in html
+    assert headline("已过保质期", "码是真的") in html and "验证通过" not in html
     english = client.get(path_of(url) + "&lang=en").get_data(as_text=True)
     assert "past its use-by date (2021-06-30)" in english
-    assert "Genuine · but past its expiry date" in english
+    assert "Past its expiry date · the code is genuine" in english
 
 
 def test_technical_details_are_folded_and_hint_at_nothing(client, issued_urls):
@@ -612,12 +612,14 @@ def test_a_genuine_item_of_a_failed_batch_is_not_headed_as_passed(app, client, d
     _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
                                     "limit": "≤5", "verdict": "不合格"}])
     html = client.get(path).get_data(as_text=True)
-    assert headline("是正品", "但检测不合格") in html and "验证通过" not in html
-    assert "<title>是正品 · 但检测不合格" in html and "这个码是真的，但这批商品的检测有不合格项目" in html
+    # The failure first, red: a buyer's eye stopped at 是正品 on an amber card.
+    assert headline("检测不合格", "码是真的") in html and "验证通过" not in html
+    assert 'class="verdict verdict-caution verdict-stop"' in html
+    assert "<title>检测不合格 · 码是真的" in html and "这个码是真的，但这批商品的检测有不合格项目" in html
     assert client.get(path, headers={"Accept": "application/json"}).get_json()[
         "verdict"] == "genuine"  # the verdict itself is unchanged (DESIGN §6)
     typed = client.get("/verify", query_string={"q": serial_of(issued_urls[0])})
-    assert headline("已登记的追溯码", "但检测不合格") in typed.get_data(as_text=True)
+    assert headline("检测不合格", "已登记的追溯码") in typed.get_data(as_text=True)
 
 
 def test_a_tampered_report_says_so_on_the_page(app, client, db, issued_urls):

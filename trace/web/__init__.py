@@ -192,7 +192,7 @@ def nowrap(value) -> Markup:
 
 @lru_cache(maxsize=256)  # a few verdict names in two languages
 def headline(text: str, lang: str) -> Markup | str:
-    """A Chinese verdict of two parts (是正品 · 但检测不合格) breaks between its
+    """A Chinese verdict of two parts (检测不合格 · 码是真的) breaks between its
     parts, never leaving the dot at a line's end; English wraps as words do."""
     if lang == "en" or " · " not in text:
         return text
