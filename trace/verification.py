@@ -56,8 +56,8 @@ REASONS = {
     "batch_url": ("这是批次页面的网址，不是单件商品的追溯码。请扫描商品标签上的二维码。",
                   "This is a batch page address, not an item's code. Scan the QR code "
                   "on the item's label."),
-    "recalled": ("该商品已被召回，请停止使用并联系卖家退货。",
-                 "This item has been recalled. Stop using it and contact the seller "
+    "recalled": ("该商品已被召回，请停止食用或使用，并联系卖家退货。",
+                 "This item has been recalled. Stop eating or using it and contact the seller "
                  "for a return."),
     "void": ("这个码已作废，不再代表任何商品。如果它贴在您买到的商品上，请谨防假冒。",
              "This code has been cancelled and stands for no item. If it is on an item "
@@ -76,6 +76,14 @@ REASONS = {
     "cut_link": ("这个网址在复制时被截断了，无法核对防伪签名；按网址里的序列号，找到了本平台发放的这件商品。",
                  "This address was cut short when copied, so its anti-forgery signature "
                  "cannot be checked; by the serial in it, we found the item we issued."),
+    # Opened without its signature (a link a chat cut short, tapped): still never the
+    # item's record, which a label printed so, by a forger, would borrow.
+    "cut_opened": ("这个网址后半截（防伪签名）缺了，无法核对真假。如果是别人发给您的链接，请直接用微信"
+                   "扫一扫商品标签上的二维码；扫标签还是这样的话，这个二维码不是本平台印的，请谨防假冒。",
+                   "The end of this address (its anti-forgery signature) is missing, so it "
+                   "cannot be checked. If someone sent you the link, scan the QR code on the "
+                   "item's label instead; if the label gives this too, its QR code was not "
+                   "printed by us: beware of fakes."),
     "typed_unknown": ("没有找到这个追溯码。", "We have no such trace code."),
     "typed_format": ("这不是标签上印的追溯码格式。追溯码是 12 位字母和数字，印在二维码下方，"
                      "例如 RZJ4-WDFF-XA07，请对照标签重新输入。",
@@ -336,7 +344,8 @@ def verify_text(db: sqlite_utils.Database, text: str, base_url: str | None = Non
 
 
 def invalid_verdict(error: InvalidCode) -> Verdict:
-    key = "other_site" if isinstance(error, NotOurSite) else "unreadable"
+    key = "other_site" if isinstance(error, NotOurSite) else \
+        "cut_opened" if isinstance(error, CutLink) else "unreadable"
     return Verdict("invalid", *_reason(key), detail=error.message_zh, detail_en=error.message)
 
 
