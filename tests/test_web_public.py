@@ -518,6 +518,39 @@ def _stored_report(app, db, **changes):
     return record
 
 
+def test_withdrawn_reports_fold_under_one_line_below_those_that_stand(app, client, db,
+                                                                     issued_urls):
+    """A trial lab withdrew a dozen mistyped reports: each took a card, and the claim
+    and report forms sat screens down. Withdrawn ones now fold under one line; with
+    none standing, the newest is shown whole (it is what the page is about)."""
+    from trace import agencies
+    from trace.inspections import store
+    from test_inspections_store import another_report
+    _stored_report(app, db)
+    lab = agencies.find_agency(db, "231012341234")
+    for number in ("ZJPQ-2026-0901", "ZJPQ-2026-0902"):
+        record, pdf = another_report(lab, number, issued_on="2026-11-13")
+        store.store_report(db, record, *signing.sign_with_agency_key(
+            db, app.config["KEYS_DIR"], lab.id, record), pdf=pdf)
+        withdrawal = store.withdrawal(db, lab.id, number, f"{number} 录错了")
+        store.store_report(db, withdrawal, *signing.sign_with_agency_key(
+            db, app.config["KEYS_DIR"], lab.id, withdrawal))
+    page = client.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    lab_card = page[page.index('id="lab"'):]
+    folded = lab_card[lab_card.index('id="lab-withdrawn"'):]
+    assert "另有 2 份报告已被检测机构撤回，不再作数" in folded
+    assert "ZJPQ-2026-0901 录错了" in folded and "ZJPQ-2026-0902 录错了" in folded
+    assert "ZJPQ-2026-0815" in lab_card and "ZJPQ-2026-0815" not in folded  # it stands
+    withdrawal = store.withdrawal(db, lab.id, "ZJPQ-2026-0815", "样品并非取自本批次")
+    store.store_report(db, withdrawal, *signing.sign_with_agency_key(
+        db, app.config["KEYS_DIR"], lab.id, withdrawal))
+    page = client.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    lab_card = page[page.index('id="lab"'):]
+    whole, folded = lab_card.split('id="lab-withdrawn"')
+    assert "样品并非取自本批次" in whole and "另有 2 份报告已被检测机构撤回" in folded
+    assert "目前没有有效的检测报告" in page
+
+
 def test_the_item_page_shows_the_signed_report(app, client, db, issued_urls):
     record = _stored_report(app, db)
     path = issued_urls[0][len(BASE_URL):]
