@@ -12,6 +12,15 @@ def test_a_result_shows_its_unit_only_beside_a_number():
         ["0,05 mg/kg", "5×10² CFU/g", "-10 ℃", "45±0.5 cm", "4-5 级", "0.5mg/kg"]
 
 
+def test_not_detected_reads_as_the_one_word_buyers_know_with_the_figure_it_was_under():
+    """A sheet's ND reached buyers as "ND"; 未检出(<0.01) lost its unit."""
+    shown = [display.shown_result({"result": r, "unit": "mg/kg"}) for r in
+             ("ND", "N.D.", "<LOQ", "未检出(<0.01)", "ND(LOD 0.005)", "未检出（≤0.02mg/kg）")]
+    assert shown == ["未检出", "未检出", "未检出", "未检出（<0.01 mg/kg）", "未检出（<0.005 mg/kg）",
+                     "未检出（≤0.02 mg/kg）"]
+    assert display.shown_result({"result": "未检出(<0.01)"}) == "未检出（<0.01）"
+
+
 def test_a_limit_shows_the_unit_it_does_not_write_itself():
     """Beside 未检出 the limit is the only place the unit can be read."""
     shown = [display.shown_limit({"limit": limit, "unit": "mg/kg"}) for limit in

@@ -518,8 +518,8 @@ def _stored_report(app, db, **changes):
     return record
 
 
-def test_withdrawn_reports_fold_under_one_line_below_those_that_stand(app, client, db,
-                                                                     issued_urls):
+def test_withdrawn_reports_fold_under_one_line_below_those_that_stand(
+        app, client, db, issued_urls):
     """A trial lab withdrew a dozen mistyped reports: each took a card, and the claim
     and report forms sat screens down. Withdrawn ones now fold under one line; with
     none standing, the newest is shown whole (it is what the page is about)."""
@@ -549,6 +549,19 @@ def test_withdrawn_reports_fold_under_one_line_below_those_that_stand(app, clien
     whole, folded = lab_card.split('id="lab-withdrawn"')
     assert "样品并非取自本批次" in whole and "另有 2 份报告已被检测机构撤回" in folded
     assert "目前没有有效的检测报告" in page
+
+
+def test_a_result_not_detected_is_said_in_the_readers_words(app, client, db, issued_urls):
+    _stored_report(app, db, items=[
+        {"name": "铅", "result": "ND", "unit": "mg/kg", "limit": "≤0.5", "verdict": "合格"},
+        {"name": "镉", "result": "未检出(<0.01)", "unit": "mg/kg", "limit": "≤0.1",
+         "verdict": "合格"}])
+    path = issued_urls[0][len(BASE_URL):]
+    page = client.get(path).get_data(as_text=True)
+    assert ">未检出<" in page and "未检出（&lt;0.01 mg/kg）" in page and ">ND<" not in page
+    english = client.get(path + "&lang=en").get_data(as_text=True)
+    assert ">not detected<" in english and "not detected (&lt;0.01 mg/kg)" in english
+    assert "未检出" not in english
 
 
 def test_the_item_page_shows_the_signed_report(app, client, db, issued_urls):

@@ -10,6 +10,7 @@ from . import report as reports
 from .grades import scale_hint
 from .results import plain, read_limit, read_result
 
+_DETECTION_LIMIT = re.compile(r"([<≤]?)\s*(\d+(?:\.\d+)?)")  # the figure in 未检出(<0.01)
 _PLUS_MINUS = re.compile(r"-?\d+(?:\.\d+)?\s*±\s*\d+(?:\.\d+)?")
 # A certificate's stated value: 标称 8–9 (mm), 标称 45 (cm).
 _NOMINAL = re.compile(r"标称\s*\d+(?:\.\d+)?(?:\s*[–~～-]\s*\d+(?:\.\d+)?)?")
@@ -75,10 +76,22 @@ def version_changes(before: dict, after: dict) -> list[dict]:
 
 def shown_result(item: dict) -> str:
     """The result as printed, with its unit where the unit belongs to a number
-    ('0.62 mg/kg', but '未检出' and '强 B' alone)."""
+    ('0.62 mg/kg', but '强 B' alone); not detected in the one word buyers know,
+    with the figure it was under when the lab gave one ('ND' and '<LOD' as
+    '未检出', '未检出(<0.01)' as '未检出（<0.01 mg/kg）'). The signed report keeps
+    the lab's own spelling.
+
+    >>> shown_result({"result": "ND(LOD 0.005)", "unit": "mg/kg"})
+    '未检出（<0.005 mg/kg）'
+    """
     result, unit = item["result"], item.get("unit", "")
-    if unit and unit not in result and read_result(result).qualifier != "ND" and \
-            re.search(r"\d", plain(result)):
+    if read_result(result).qualifier == "ND":
+        below = _DETECTION_LIMIT.search(plain(result))
+        if below is None:
+            return "未检出"
+        figure = "<" + below.group(2) if below.group(1) in ("", "<") else "".join(below.groups())
+        return f"未检出（{figure} {unit}）".replace(" ）", "）")
+    if unit and unit not in result and re.search(r"\d", plain(result)):
         return f"{result} {unit}"  # a figure, a range, a grade such as 4-5 级
     return result
 

@@ -53,7 +53,8 @@ def read_result(printed: str) -> Reading:
     Reading(qualifier='text', value='无', upper=None)
     """
     text = plain(printed)
-    if text.upper().replace(" ", "") in _NOT_DETECTED or text.startswith(("未检出", "未檢出")):
+    if text.upper().replace(" ", "") in _NOT_DETECTED or text.startswith(("未检出", "未檢出")) \
+            or re.match(r"N\.?D\.?\s*\(", text.upper()):  # ND(LOD 0.005)
         return Reading("ND")
     if re.fullmatch(_NUMBER, text):
         return Reading("=", text)

@@ -133,6 +133,15 @@ def lab_word(word: str) -> str:
     return i18n.t(f"lab.word_{key}") if key and g.get("lang") == "en" else word
 
 
+def lab_result(shown: str) -> str:
+    """A result as a page shows it (inspections.display.shown_result) in the reader's
+    language: 未检出 is the one word of it that is not the lab's figure."""
+    if g.get("lang") != "en" or not shown.startswith("未检出"):
+        return shown
+    rest = shown[3:].replace("（", " (").replace("）", ")")
+    return i18n.t("lab.word_not_detected") + rest
+
+
 def grouped_serial(serial: str | None) -> str:
     return group_serial(serial) if serial else "—"
 
@@ -569,6 +578,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["advice_links"] = advice_links
     from .cards import ledger_says  # cards renders with this package's helpers
     app.jinja_env.filters["ledger_says"] = ledger_says
+    app.jinja_env.filters["lab_result"] = lab_result
     app.jinja_env.globals["with_domain"] = with_domain
     app.jinja_env.globals["looks_like_food"] = looks_like_food
     app.jinja_env.tests["nothing_but_withdrawals"] = inspection_store.nothing_but_withdrawals
