@@ -54,12 +54,13 @@ class Agency:
 
 
 def normalise_cma(text: str) -> str:
-    """The 12-digit CMA certificate number, spaces dropped.
+    """The 12-digit CMA certificate number, spaces, dashes and a leading "CMA" (as
+    the certificate and a report's stamp print it) dropped.
 
-    >>> normalise_cma(" 2310 1234 1234 ")
-    '231012341234'
+    >>> normalise_cma(" 2310 1234 1234 "), normalise_cma("CMA 1811-1205-0123")
+    ('231012341234', '181112050123')
     """
-    cma = ascii_digits(re.sub(r"\s+", "", text or ""))
+    cma = re.sub(r"^CMA[:：]?|[-–]", "", ascii_digits(re.sub(r"\s+", "", text or "")).upper())
     if not _CMA.fullmatch(cma):
         raise InvalidInput("the CMA number (资质认定证书编号) is 12 digits",
                            message_zh="CMA 资质认定证书编号应为 12 位数字")
