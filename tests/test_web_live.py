@@ -202,6 +202,9 @@ def test_selecting_on_the_web_readies_the_pages_address_for_obs(
     [live_id] = [row[0] for row in db.execute("SELECT id FROM live_pages")]
     card = client.get("/streamer/").get_data(as_text=True)
     assert f"{BASE_URL}/live/{live_id}" in card and f"/live/{live_id}?overlay=1" in card
+    # A trial host scanned items on camera with a phone not signed in: its looks
+    # counted, and the buyer of that item read that other phones had looked it up.
+    assert "请用登录了本直播间账号的手机" in card
 
 
 def test_live_open_prints_the_page_last(run_cli, db, room, on_air, issued_urls):
