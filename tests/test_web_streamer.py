@@ -91,6 +91,8 @@ def test_a_forged_sample_is_logged_as_not_selected_against_what_its_label_claims
     assert "（伪造标签上所印）" in csv
     home = streamer.get("/streamer/").get_data(as_text=True)
     assert "核验结果：有未通过项" in home  # a row's result is named: not a bare 未通过 or 通过
+    # The banner said 不选用 of the genuine batch alone: a room thought it had paused it.
+    assert "批次 ZJ-2611-A · 不选用（伪造样品，不是对本批次的决定）。" in home
 
 
 def test_unreadable_text_is_told_as_such_with_the_box_to_try_again(streamer):

@@ -123,7 +123,9 @@ def _recorded(result: selection.SampleCheck, decision: str) -> str:
     said = t("streamer.recorded_batch").format(
         decision=decision_name(decision), product=product.name, lot=batch.lot)
     if result.verdict == "forged":  # a note on a fake, not a decision on the batch
-        return said
+        english = g.get("lang") == "en"
+        return said.rstrip("。.") + (" " if english else "") + t("streamer.forged_sample") + (
+            "." if english else "。")
     if decision != "选用" and live.has_page(db, g.room.id, batch.id):  # in the page's words
         state, _shown, _failed = live.batch_state(
             db, g.room.id, batch, valid_days=current_app.config["REPORT_VALID_DAYS"])
