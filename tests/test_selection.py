@@ -66,8 +66,14 @@ def test_a_batch_its_lab_failed_can_never_be_selected(app, db, room, issued_urls
 
 def test_a_good_sample_passes_every_check(app, db, room, issued_urls):
     from test_web_public import _stored_report
+    from trace.streamers import ledger
     _stored_report(app, db)
-    assert selection.check_sample(db, issued_urls[0], BASE_URL).ok
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    assert result.ok
+    selection.record_selection(db, room, result, "选用", actor="live")
+    [row] = ledger.ledger_rows(db, room)  # the report the room relied on, as it stood
+    assert row["依据的检测报告"] == (
+        "浙江省珍珠检测中心（CMA 231012341234）报告 ZJPQ-2026-0815，2026-11-12 签发，签名有效")
 
 
 def test_a_forged_code_is_recorded_against_the_batch_its_label_claims_never_selected(
@@ -183,14 +189,17 @@ def test_the_ledger_exports_as_csv_and_pdf(run_cli, app, db, room, issued_urls, 
         out = run_cli("select", "export", "--room", str(room.id), "--out", str(path))
         assert out.exit_code == 0 and "Wrote 2 selection record(s)" in out.output
     text = csv_path.read_bytes().decode("utf-8")
-    assert text.startswith("\ufeff核验时间（北京时间）,商品,批次号,供货商,样品追溯码,决定")
+    assert text.startswith("\ufeff核验时间（北京时间）,商品,批次号,供货商（信用代码）,样品追溯码,决定")
     assert "不选用" in text and "样品已送检" in text and "检测报告" in text
+    # What an inspector asks a room for: whose goods, and the report it relied on.
+    assert "（91330681MA2D7XKQ0T）" in text and "依据的检测报告" in text
     pdf = pdf_path.read_bytes()
     assert b"FontFile2" in pdf and b"/BaseFont /Helvetica" not in pdf  # embedded only
     page = pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range()
     joined = "".join(page.split())  # cells wrap onto several lines
     assert "选品审核台账" in joined and room.name in joined and "无检测报告<待补>&复检" in joined
     assert "第1页" in joined and "核验结果" in joined  # numbered; the heading unbroken
+    assert "91330681MA2D7XKQ0T" in joined and "依据的检测报告" in joined
     assert ledger.ledger_rows(db, room, "2020-01-01", "2020-01-31") == []
     empty = ledger.ledger_pdf(room, [], "2020-01-01", "2020-01-31")
     said = "".join(pypdfium2.PdfDocument(empty)[0].get_textpage().get_text_range().split())

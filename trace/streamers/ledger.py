@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date
 
 import sqlite_utils
@@ -28,8 +29,9 @@ from ..rooms import Room
 CHECK_NAMES = {"code": "追溯码", "records": "账本核对", "recall": "召回情况", "expiry": "保质期",
                "report": "检测报告", "results": "检测结果", "supplier": "供货商资质",
                "after_sales": "售后记录"}
-HEADINGS = ("核验时间（北京时间）", "商品", "批次号", "供货商", "样品追溯码", "决定", "核验结果",
-            "未通过项", "备注", "选用理由（未通过时）", "记录人")
+SUPPLIER = "供货商（信用代码）"
+HEADINGS = ("核验时间（北京时间）", "商品", "批次号", SUPPLIER, "样品追溯码", "决定",
+            "核验结果", "未通过项", "依据的检测报告", "备注", "选用理由（未通过时）", "记录人")
 
 
 def _day(text: str | None, what: str, what_zh: str) -> date | None:
@@ -63,7 +65,8 @@ def ledger_rows(db: sqlite_utils.Database, room: Room, start: str | None = None,
     first, last = period(start, end)
     rows = []
     for row in db.query(
-            "SELECT s.at, p.name AS product, b.lot, su.name AS supplier, s.serial, s.decision, "
+            "SELECT s.at, p.name AS product, b.lot, su.name AS supplier, su.credit_code, "
+            "s.serial, s.decision, "
             "s.passed, s.checks, s.note, s.override_reason, s.actor FROM selections s "
             "JOIN batches b ON b.id = s.batch_id JOIN products p ON p.gtin = b.gtin "
             "JOIN suppliers su ON su.id = p.supplier_id WHERE s.room_id = ? ORDER BY s.id",
@@ -80,12 +83,20 @@ def ledger_rows(db: sqlite_utils.Database, room: Room, start: str | None = None,
         serial = group_serial(row["serial"]) + ("（伪造标签上所印）" if forged else "") \
             if row["serial"] else "—"
         rows.append(dict(zip(HEADINGS, (
-            moment.strftime("%Y-%m-%d %H:%M"), row["product"], row["lot"], row["supplier"],
-            serial, decision,
+            moment.strftime("%Y-%m-%d %H:%M"), row["product"], row["lot"],
+            f"{row['supplier']}（{row['credit_code']}）", serial, decision,
             "通过" if row["passed"] else "未通过",
-            "、".join(failed) or "—", row["note"] or "", row["override_reason"] or "",
-            row["actor"]))))
+            "、".join(failed) or "—", _report_relied_on(checks), row["note"] or "",
+            row["override_reason"] or "", row["actor"]))))
     return rows
+
+
+def _report_relied_on(checks: list[dict]) -> str:
+    """What the report check found when the room decided (the lab, its CMA number, the
+    report's number and date; or why there was none): what an inspector asks a room
+    to show for a product it sold (domain reference §9)."""
+    return next((check.get("detail") or "—" for check in checks if check["name"] == "report"),
+                "—")
 
 
 def _failed_name(check: dict) -> str:
@@ -129,9 +140,9 @@ def ledger_pdf(room: Room, rows: list[dict], start: str | None, end: str | None)
                         + f" · 期间：{period} · 共 {len(rows)} 条", style)]
     # A heading wider than its column breaks where a reader would, not inside 北京.
     body = [[Paragraph(text.replace("（", "<br/>（"), style) for text in HEADINGS]]
-    body += [[Paragraph(_escape(str(row[key])), style) for key in HEADINGS] for row in rows]
+    body += [[Paragraph(_cell(key, str(row[key])), style) for key in HEADINGS] for row in rows]
     # 776 of the 786 pt frame; each heading fits its column unbroken (核验结果 had split).
-    widths = [62, 70, 62, 72, 86, 52, 46, 70, 89, 89, 78]
+    widths = [56, 60, 56, 104, 76, 44, 44, 60, 94, 62, 64, 56]
     table = Table(body, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), textfit.FONT),
                                ("GRID", (0, 0), (-1, -1), 0.4, "#888888"),
@@ -148,6 +159,14 @@ def ledger_pdf(room: Room, rows: list[dict], start: str | None, end: str | None)
     document.build([*header, Spacer(0, 6), table, *empty], onFirstPage=footer,
                    onLaterPages=footer)
     return out.getvalue()
+
+
+def _cell(heading: str, text: str) -> str:
+    """A cell's text for the PDF: the supplier's credit code on a line of its own
+    (18 characters fit the column; with the name they broke inside the code)."""
+    if heading == SUPPLIER:
+        return re.sub(r"（(\w{18})）$", r"<br/>\1", _escape(text))
+    return _escape(text)
 
 
 def _footer(text: str):
