@@ -73,4 +73,8 @@ def test_a_sheet_of_items_alone_takes_the_report_from_the_form_and_its_row_numbe
                                 "value": "0.08"}]
     with pytest.raises(InvalidInput) as refused:
         tables.records_from_csv(text, lab, "导出.csv")  # nothing given: the sheet must say
-    assert "缺少列“报告编号”" in refused.value.message_zh
+    assert "缺少列“报告编号”：请在表格里加上这一列，或在上面的表单里填好" in refused.value.message_zh
+    partly = dict(given, issued_on="")
+    with pytest.raises(InvalidInput) as refused:  # only what the form left out is needed
+        tables.records_from_csv(text, lab, "导出.csv", partly)
+    assert refused.value.message_zh.endswith("表格里还缺的列：签发日期）")

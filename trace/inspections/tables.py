@@ -177,12 +177,17 @@ def _headings_row(rows: list[list[str]], name: str, given: dict) -> int:
     first = [cell.strip() for cell in (rows[0] if rows else []) if cell.strip()]
     found = {_heading(cell) for cell in first}
     missing = next((column for column in needed if column not in found), needed[0])
-    raise InvalidInput(f"{name}: no column {missing!r}; the first row has "
-                       f"{', '.join(first[:8]) or 'nothing'} (expected headings: "
-                       f"{', '.join(HEADER + ITEM)})",
-                       message_zh=f"{name}：缺少列“{NAMES_ZH[missing]}”（第一行是："
-                                  f"{'、'.join(first[:8]) or '空'}；需要的列："
-                                  f"{'、'.join(NAMES_ZH[column] for column in REQUIRED)}）")
+    # A report's own fields may come from the form instead: say so, and list only the
+    # columns still needed (a clerk who had filled the form read all nine as needed).
+    or_form, lacking = missing in HEADER, [column for column in needed if column not in found]
+    raise InvalidInput(f"{name}: no column {missing!r}"
+                       + (", and the form above does not give it either" if or_form else "")
+                       + f"; the first row has {', '.join(first[:8]) or 'nothing'} "
+                       f"(columns still needed: {', '.join(lacking)})",
+                       message_zh=f"{name}：缺少列“{NAMES_ZH[missing]}”"
+                                  + ("：请在表格里加上这一列，或在上面的表单里填好" if or_form else "")
+                                  + f"（第一行是：{'、'.join(first[:8]) or '空'}；表格里还缺的列："
+                                  f"{'、'.join(NAMES_ZH[column] for column in lacking)}）")
 
 
 def sheet_date(text: str, name: str, number: int) -> str:
