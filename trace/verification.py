@@ -78,12 +78,20 @@ REASONS = {
                  "cannot be checked; by the serial in it, we found the item we issued."),
     # Opened without its signature (a link a chat cut short, tapped): still never the
     # item's record, which a label printed so, by a forger, would borrow.
-    "cut_opened": ("这个网址后半截（防伪签名）缺了，无法核对真假。如果是别人发给您的链接，请直接用微信"
-                   "扫一扫商品标签上的二维码；扫标签还是这样的话，这个二维码不是本平台印的，请谨防假冒。",
+    "cut_opened": ("这个网址后半截（防伪签名）缺了，无法核对真假。如果是别人发给您的链接，请对方重新发一次"
+                   "完整的链接，或用微信扫一扫商品标签上的二维码；扫标签还是这样的话，这个二维码不是本平台印的，"
+                   "请谨防假冒。",
                    "The end of this address (its anti-forgery signature) is missing, so it "
-                   "cannot be checked. If someone sent you the link, scan the QR code on the "
-                   "item's label instead; if the label gives this too, its QR code was not "
-                   "printed by us: beware of fakes."),
+                   "cannot be checked. If someone sent you the link, ask them to send the "
+                   "whole link again, or scan the QR code on the item's label; if the label "
+                   "gives this too, its QR code was not printed by us: beware of fakes."),
+    "cut_link_opened": ("这个网址在转发或复制时被截断了，无法核对防伪签名；按网址里的序列号，找到了本平台发放的"
+                        "这件商品（见下方）。如果您是扫商品标签上的二维码打开的，那个二维码不是本平台印的，请谨防假冒。",
+                        "This address was cut short when forwarded or copied, so its "
+                        "anti-forgery signature cannot be checked; by the serial in it, we "
+                        "found the item we issued (below). If you opened it by scanning the "
+                        "QR code on a label, that QR code was not printed by us: beware of "
+                        "fakes."),
     "typed_unknown": ("没有找到这个追溯码。", "We have no such trace code."),
     "typed_format": ("这不是标签上印的追溯码格式。追溯码是 12 位字母和数字，印在二维码下方，"
                      "例如 RZJ4-WDFF-XA07，请对照标签重新输入。",
@@ -238,11 +246,11 @@ def verify_url(db: sqlite_utils.Database, url: str, base_url: str | None = None,
                pasted: bool = False) -> Verdict:
     """Parse and verify ``url``; never raises for bad input, it says ``invalid``.
     ``pasted``: text a chat may have cut short, whose serial still finds the item
-    (``_cut_link_verdict``); a QR code's address is never read so."""
+    (``cut_link_verdict``); not for the command line's or the API's addresses."""
     try:
         parsed = parse_link(url, base_url)
     except CutLink as cut:
-        return _cut_link_verdict(db, cut, seen, policy) if pasted else invalid_verdict(cut)
+        return cut_link_verdict(db, cut, seen, policy) if pasted else invalid_verdict(cut)
     except InvalidCode as error:
         return invalid_verdict(error)
     if isinstance(parsed, BatchRef):
@@ -250,16 +258,19 @@ def verify_url(db: sqlite_utils.Database, url: str, base_url: str | None = None,
     return verify_code(db, parsed, seen, policy)
 
 
-def _cut_link_verdict(db: sqlite_utils.Database, cut: CutLink, seen: Observer | None,
-                      policy: ScanPolicy) -> Verdict:
-    """A pasted address cut short: the item its serial names, as a typed code finds it
-    (never 正品: the signature is gone), saying the address was cut; what was cut,
-    when no item has that serial. Only for pasted text: a QR code opened without its
-    signature is no chat's doing, and its page says only that it cannot be read."""
+def cut_link_verdict(db: sqlite_utils.Database, cut: CutLink, seen: Observer | None,
+                     policy: ScanPolicy, *, opened: bool = False) -> Verdict:
+    """An address cut short (pasted, or ``opened``: a forwarded link tapped): the item
+    its serial names, as a typed code finds it (never 正品: the signature is gone),
+    saying the address was cut; what was cut, when no item has that serial. A relative
+    sent a cut link has no label to scan, and must still read a recall or a failed
+    test; a label printed without its signature gets the same blue page, which says
+    such a QR code is not ours."""
     found = verify_typed(db, cut.serial, seen, policy)
     if found.verdict == "invalid":
         return invalid_verdict(cut)
-    reason = _reason("cut_link") if found.reason_code == "registered" else \
+    said = "cut_link_opened" if opened else "cut_link"
+    reason = _reason(said) if found.reason_code == "registered" else \
         (found.reason, found.reason_en, found.reason_code)  # recalled, void, copied: first
     return replace(found, reason=reason[0], reason_en=reason[1], reason_code=reason[2],
                    detail=cut.message_zh, detail_en=cut.message)

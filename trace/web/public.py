@@ -17,7 +17,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request
 
 from .. import agencies, catalog, claims, keys, product_photos, reports, verification
 from ..codes import BatchRef, ItemCode, parse_link
-from ..errors import InvalidCode, InvalidInput, NotFound, TraceError
+from ..errors import CutLink, InvalidCode, InvalidInput, NotFound, TraceError
 from ..inspections import store as inspection_store
 from ..streamers import selection
 from ..scans import Observer, ScanPolicy
@@ -88,6 +88,9 @@ def scan(_rest: str):
         return redirect(path.rstrip("/") + mark + query, 308)     # closing slash
     try:
         parsed = parse_link(base_url + target, base_url)
+    except CutLink as cut:  # a forwarded link a chat cut short, tapped
+        return _verdict_response(verification.cut_link_verdict(
+            get_db(), cut, counted_observer(), policy(), opened=True))
     except InvalidCode as error:
         return _verdict_response(verification.invalid_verdict(error))
     if isinstance(parsed, BatchRef):
