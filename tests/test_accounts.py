@@ -48,6 +48,21 @@ def test_bad_accounts_are_refused_and_nothing_is_stored(db, supplier, role, emai
     assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 0
 
 
+def test_a_turned_down_organisation_gets_no_account_even_by_its_id(db):
+    """The operator's form hides a rejected sign-up; a crafted request named it by id,
+    and its account could sign in to a workspace waiting for an approval that never
+    comes."""
+    from trace import agencies
+    supplier = catalog.add_supplier(db, "义乌市某商行", CREDIT_CODE, approved=False)
+    catalog.reject_supplier(db, supplier.id)
+    lab, _ = agencies.add_agency(db, "某检测公司", "231012341234")
+    agencies.reject_agency(db, lab.id)
+    for role, org in (("supplier", str(supplier.id)), ("agency", str(lab.id))):
+        with pytest.raises(Conflict, match="turned down"):
+            accounts.add_user(db, role, f"{role}@x.cn", org=org, by_operator=True)
+    assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+
+
 def test_one_account_per_email(db):
     accounts.add_user(db, "admin", "ops@trace.example.cn", password=PASSWORD)
     with pytest.raises(Conflict, match="already exists"):

@@ -73,11 +73,13 @@ def _org(db: sqlite_utils.Database, role: str, org: str | None) -> int | None:
         what = {"supplier": "its supplier's id or 统一社会信用代码",
                 "agency": "its agency's id or CMA number", "streamer": "its room's id"}[role]
         raise InvalidInput(f"a {role} account needs --org ({what})")
-    if role == "supplier":
-        return catalog.find_supplier(db, org).id
-    if role == "agency":
-        return agencies.find_agency(db, org).id
-    return rooms.find_room(db, org).id
+    if role == "streamer":
+        return rooms.find_room(db, org).id
+    found = catalog.find_supplier(db, org) if role == "supplier" else agencies.find_agency(db, org)
+    if found.rejected_at:  # the form hides it; a crafted request named it by id
+        raise Conflict(f"{found.name}'s sign-up was turned down: it can have no accounts",
+                       message_zh=f"{found.name} 的注册已被驳回，不能再为它开账号")
+    return found.id
 
 
 # No 0/o, 1/l/i: a password the operator reads out on the phone (k7mp-3xqa-9fzt-2hwd).
