@@ -89,7 +89,7 @@ def test_a_recalled_batch_tells_viewers_who_ordered_what_to_do(client, db, on_ai
     recalls.recall_batch(db, GTIN, LOT, "抽检铅超标", actor="qc")
     html = client.get(on_air).get_data(as_text=True)
     verdict = html[html.index('<section class="verdict">'):html.index('<section class="facts">')]
-    assert "召回原因：抽检铅超标" in verdict and "已经下单的观众：请停止食用或使用" in verdict
+    assert "召回原因：抽检铅超标" in verdict and "已经下单的观众：请停止使用" in verdict
     assert "所检项目符合" not in html and "ZJPQ-2026-0815" in html  # the report stays named
 
 

@@ -982,6 +982,20 @@ def test_an_item_voided_around_the_ledger_says_its_records_were_changed(client, 
     assert "账本记录：这件商品的状态是“正常”。" in page
 
 
+def test_a_recall_tells_food_not_to_be_eaten_and_a_necklace_not_to_be_used(
+        client, db, issued_urls):
+    """请停止使用 was all a buyer of recalled huyou read; 停止食用或使用 then read oddly
+    beside a pearl necklace."""
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    pearls = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    assert "该商品已被召回，请停止使用" in pearls and "食用" not in pearls
+    db.execute("UPDATE products SET category = '柑橘'")
+    fruit = client.get(path_of(issued_urls[1])).get_data(as_text=True)
+    assert "该商品已被召回，请停止食用" in fruit
+    batch = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    assert "本批次已召回，请停止食用" in batch
+
+
 def test_a_recall_deleted_around_the_ledger_still_reads_recalled(client, db, issued_urls):
     """The recall's row deleted and the batch set back to normal: the ledger logged the
     recall, so buyers are still told to stop, with its reason, not shown an amber

@@ -56,8 +56,8 @@ REASONS = {
     "batch_url": ("这是批次页面的网址，不是单件商品的追溯码。请扫描商品标签上的二维码。",
                   "This is a batch page address, not an item's code. Scan the QR code "
                   "on the item's label."),
-    "recalled": ("该商品已被召回，请停止食用或使用，并联系卖家退货。",
-                 "This item has been recalled. Stop eating or using it and contact the seller "
+    "recalled": ("该商品已被召回，请停止使用并联系卖家退货。",  # food: reason.recalled_food
+                 "This item has been recalled. Stop using it and contact the seller "
                  "for a return."),
     "void": ("这个码已作废，不再代表任何商品。如果它贴在您买到的商品上，请谨防假冒。",
              "This code has been cancelled and stands for no item. If it is on an item "
