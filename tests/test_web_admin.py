@@ -767,6 +767,27 @@ def test_the_operator_audits_the_whole_ledger_from_the_page(operator, db, issued
     assert "核对防篡改账本时发现 1 处不一致" in home[:home.index('class="jump"')]  # on top
 
 
+def test_the_home_says_which_batches_buyers_are_warned_of_without_an_audit(
+        app, operator, db, issued_urls):
+    """A trial engineer changed a batch's date in the database: buyers read 记录被改动过
+    at once, but /admin/ kept saying 账本一致 until someone ran an audit."""
+    from test_audit import tamper
+    home = operator.get("/admin/").get_data(as_text=True)
+    assert 'id="altered-now"' not in home and 'id="altered-since"' not in home
+    tamper(db, "batches", "UPDATE batches SET produced_on = '2026-01-01'")
+    buyer = app.test_client()
+    assert buyer.get(issued_urls[0][len(BASE_URL):], headers={"Accept": "application/json"}
+                     ).json["records_altered"] is True
+    home = operator.get("/admin/").get_data(as_text=True)
+    banner = home[home.index('id="altered-now"'):home.index('class="jump"')]
+    assert "买家扫码时正被提示“记录被改动过”：1 个批次" in banner
+    assert f"批次 {LOT}" in banner and f'href="/admin/find?q={GTIN}+{LOT}"' in banner
+    db.execute("UPDATE batches SET produced_on = '2026-11-10'")  # changed back, quietly
+    home = operator.get("/admin/").get_data(as_text=True)
+    assert 'id="altered-now"' not in home
+    assert "有人改过又改了回来" in home[home.index('id="altered-since"'):]
+
+
 def test_pressing_audit_while_one_runs_opens_that_one(operator, db):
     from trace import jobs
     running = jobs.start(db, "audit", owner_id=999, subject="ledger", total=40)

@@ -664,4 +664,15 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         )""",
         *_append_only("ledger_audits"),
     ]),
+    (31, [
+        # Batches whose records a buyer's page found changed around the ledger, noted
+        # when their facts are read: the operator's home says what buyers are already
+        # being warned of, without waiting for someone to run a full audit.
+        """CREATE TABLE altered_sightings (
+            batch_id INTEGER PRIMARY KEY REFERENCES batches(id),
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            problems TEXT NOT NULL
+        )""",
+    ]),
 ]

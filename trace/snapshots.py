@@ -29,7 +29,7 @@ from . import catalog, corrections, keys, recalls
 from .bounded import BoundedCache
 from .db import one_snapshot, utc_now
 from .inspections import store as inspection_store
-from .transparency import audit
+from .transparency import audit, findings
 from .transparency.findings import Problem
 
 # Tables whose writes do not bump the version: per-item rows (read per scan, and
@@ -41,7 +41,8 @@ UNWATCHED_TABLES = frozenset({
     "items", "scans", "scan_totals", "scan_networks", "scan_browsers", "claims", "attempts",
     "jobs", "users", "api_tokens", "sign_ins", "claim_browsers", "report_handlings",
     "report_outcome_corrections", "supplier_standing", "ledger_leaves", "ledger_nodes",
-    "ledger_checkpoints", "ledger_audits", "schema_migrations", "content_version"})
+    "ledger_checkpoints", "ledger_audits", "altered_sightings", "schema_migrations",
+    "content_version"})
 
 Stamp = tuple[str, int, str]  # (epoch, version, minute)
 
@@ -74,7 +75,11 @@ class BatchFacts:
         logged = self.logged_items.get(item["serial"], ("active", None))
         if (item["status"], item["status_reason"]) == logged:
             return ()
-        return tuple(audit.item_problems(db, self.batch.gtin, self.batch.lot, item["serial"]))
+        problems = tuple(audit.item_problems(db, self.batch.gtin, self.batch.lot,
+                                             item["serial"]))
+        if problems:
+            findings.sighted(db, self.batch.id, self.differences + problems)
+        return problems
 
     def events_of(self, db: sqlite_utils.Database, item_id: int) -> list[recalls.StatusEvent]:
         """The batch's events and the item's own: read afresh only for the few items
@@ -102,6 +107,8 @@ def batch_facts(db: sqlite_utils.Database, batch_id: int,
     facts = _FACTS.get((at, batch_id))
     if facts is None:
         facts = _FACTS.keep((at, batch_id), _read(db, batch_id, at))
+        if facts.differences:  # once a read, not a scan: the operator's home hears of it
+            findings.sighted(db, batch_id, facts.differences)
     return facts
 
 

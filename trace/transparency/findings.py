@@ -7,6 +7,8 @@ audits an operator ran from the web, as kept::
     problem.code, problem.params         # what a page says in the reader's language
     keep(db, job_id, size, checkpoints, problems, actor)
     kept(db)                             # [AuditRecord(size=, problems=[Problem], ...)]
+    sighted(db, batch_id, problems)      # a buyer's page found the batch changed
+    sightings(db)                        # [Sighting(gtin=, lot=, first_seen=, ...)]
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ..db import utc_now
+from ..db import unless_storage_fails, utc_now
 
 
 class Problem(str):
@@ -66,3 +68,37 @@ def kept(db: sqlite_utils.Database, job_id: int | None = None,
                       "LIMIT ?", [job_id, job_id, limit]).fetchall()
     return [AuditRecord(job, size, signed, [Problem.from_json(p) for p in json.loads(found)],
                         actor, at) for job, size, signed, found, actor, at in rows]
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A batch whose records a buyer's page found changed around the ledger."""
+    batch_id: int
+    gtin: str
+    lot: str
+    product: str
+    first_seen: str
+    last_seen: str
+    problems: list[Problem]
+
+
+def sighted(db: sqlite_utils.Database, batch_id: int, problems: tuple[Problem, ...]) -> None:
+    """Note that buyers of the batch are being told its records were changed: once a
+    facts read (a minute), never in the way of the page that found it."""
+    found = json.dumps([problem.to_json() for problem in problems], ensure_ascii=False)
+    now = utc_now()
+    with unless_storage_fails("a sighting of changed records"):
+        db.execute("INSERT INTO altered_sightings (batch_id, first_seen, last_seen, problems) "
+                   "VALUES (?, ?, ?, ?) ON CONFLICT(batch_id) DO UPDATE SET "
+                   "last_seen = excluded.last_seen, problems = excluded.problems",
+                   [batch_id, now, now, found])
+
+
+def sightings(db: sqlite_utils.Database) -> list[Sighting]:
+    """Every batch a buyer's page found changed, latest first."""
+    rows = db.execute("SELECT s.batch_id, b.gtin, b.lot, p.name, s.first_seen, s.last_seen, "
+                      "s.problems FROM altered_sightings s JOIN batches b ON b.id = s.batch_id "
+                      "JOIN products p ON p.gtin = b.gtin ORDER BY s.last_seen DESC").fetchall()
+    return [Sighting(batch_id, gtin, lot, product, first_seen, last_seen,
+                     [Problem.from_json(p) for p in json.loads(found)])
+            for batch_id, gtin, lot, product, first_seen, last_seen, found in rows]

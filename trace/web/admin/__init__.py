@@ -21,8 +21,8 @@ from typing import Any, Callable
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    url_for)
 
-from ... import accounts, agencies, catalog, jobs, keys, reports, rooms
-from ...transparency import checkpoints, findings
+from ... import accounts, agencies, catalog, jobs, keys, reports, rooms, snapshots
+from ...transparency import audit, checkpoints, findings
 from ...digits import is_number
 from ...errors import Conflict, InvalidInput, NotFound, TraceError
 from ...inspections import commissions, lists
@@ -76,12 +76,26 @@ def home(status: int = 200, **problem):
                            keys=keys.list_keys(db), me=signed_in_user(),
                            lost_keys=keys.lost_keys(db, current_app.config["KEYS_DIR"]),
                            ledger=checkpoints.status(db), audited=findings.kept(db),
+                           altered=_altered_batches(db),
                            auditing=jobs.running(db, "audit"),
                            stamps=accounts.password_stamps(db),
                            batches=catalog.approved_batches(db),
                            assigned=lists.assignments(db, limit=ASSIGNMENTS_SHOWN),
                            platforms=rooms.PLATFORMS, platforms_en=rooms.PLATFORMS_EN,
                            form=request.form if problem else {}, problem=problem), status
+
+
+def _altered_batches(db) -> tuple[list[findings.Sighting], list[findings.Sighting]]:
+    """The batches buyers' pages found changed around the ledger: (those whose buyers
+    are warned now, those that agree with it again, changed back by someone)."""
+    now: list[findings.Sighting] = []
+    since: list[findings.Sighting] = []
+    for seen in findings.sightings(db):
+        still = snapshots.batch_facts(db, seen.batch_id).records_altered or any(
+            audit.item_problems(db, seen.gtin, seen.lot, problem.params["serial"])
+            for problem in seen.problems if problem.code == "item_status")
+        (now if still else since).append(seen)
+    return now, since
 
 
 REPORTS_SHOWN = 20  # the latest open; the rest a page at a time at /admin/reports
