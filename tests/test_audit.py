@@ -115,6 +115,49 @@ def test_a_checkpoint_signed_over_a_rewritten_tree_is_found(app, logged):
                in p for p in audit.audit(logged))
 
 
+def test_a_supplier_phone_swapped_around_the_platform_is_found(logged):
+    """How buyers reach a supplier was not in the ledger: a trial operator swapped its
+    phone in the database and the audit said 账本一致."""
+    from trace import catalog
+    from conftest import CREDIT_CODE
+    supplier = catalog.find_supplier(logged, CREDIT_CODE)
+    catalog.set_contact(logged, supplier, catalog.Contact("0575-87000000", "浙江省诸暨市山下湖镇"),
+                        actor="ops")  # a change through the platform: logged, no alarm
+    assert audit.audit(logged) == []
+    # Edited after a logged change, the created state re-derives through it: only
+    # the value now against the last logged one tells.
+    logged.execute("UPDATE suppliers SET phone = '13912345678'")
+    [found] = audit.audit(logged)
+    assert found.code == "now_changed"
+    assert found.params["values"] == {"phone": ["0575-87000000", "13912345678"]}
+    assert audit.batch_problems(logged, GTIN, LOT) == [found]
+
+
+def test_a_suspension_lifted_around_the_platform_is_found(logged):
+    from trace import catalog
+    from conftest import CREDIT_CODE
+    supplier = catalog.find_supplier(logged, CREDIT_CODE)
+    catalog.suspend_supplier(logged, supplier.id, "标签造假", actor="ops")
+    assert audit.audit(logged) == []
+    logged.execute("UPDATE suppliers SET suspended_at = NULL, suspended_reason = NULL")
+    [found] = audit.audit(logged)
+    assert found.code == "supplier_status" and found.params["expected_reason"] == "标签造假"
+    tamper(logged, "supplier_standing", "DELETE FROM supplier_standing")
+    assert any(problem.code == "row_gone" for problem in audit.audit(logged))
+
+
+def test_a_batch_date_edited_after_a_logged_correction_is_found(logged):
+    """The batch's created leaf is re-derived through its corrections, so an edit made
+    after one left every leaf intact."""
+    from test_live import set_expiry
+    set_expiry(logged, "2027-06-30")
+    assert audit.audit(logged) == []
+    logged.execute("UPDATE batches SET expires_on = '2029-01-01'")
+    [found] = audit.audit(logged)
+    assert found.code == "now_changed"
+    assert found.params["values"] == {"expires_on": ["2027-06-30", "2029-01-01"]}
+
+
 def test_the_cli_exits_1_naming_the_problem_and_0_when_clean(run_cli, logged):
     clean = run_cli("ledger", "verify")
     assert clean.exit_code == 0 and "Ledger consistent" in clean.output
@@ -129,10 +172,10 @@ def test_events_from_before_the_ledger_are_backfilled_oldest_first(db, issued_ur
     tamper(db, "ledger_leaves", "DELETE FROM ledger_leaves")
     tamper(db, "ledger_nodes", "DELETE FROM ledger_nodes")
     assert any("has no leaf" in p for p in audit.audit(db))
-    assert audit.backfill(db) == 3 and audit.backfill(db) == 0
+    assert audit.backfill(db) == 4 and audit.backfill(db) == 0
     assert [p for p in audit.audit(db) if "trigger" not in p] == []
-    assert [log.leaf(db, i)["kind"] for i in range(3)] == ["key_created", "batch_created",
-                                                           "codes_issued"]
+    assert [log.leaf(db, i)["kind"] for i in range(4)] == [
+        "key_created", "supplier_registered", "batch_created", "codes_issued"]
 
 
 def test_a_dropped_trigger_is_named(logged):

@@ -58,7 +58,7 @@ def _leaf_data(made, edit) -> None:
 
 BENDS = {
     "a changed recall reason": (lambda m: _leaf_data(m, lambda d: d.update(reason="已撤销")),
-                                "leaf 5 (recall): not in the tree"),
+                                "leaf 6 (recall): not in the tree"),
     "another item's entry": (lambda m: m["item"].update(
         entry=base64.b64encode(b"AAAAAAAAAAAA|sig").decode()),
         "the item entry is for another serial"),
@@ -119,7 +119,7 @@ def test_check_proof_needs_no_database(tmp_path, proved):
     assert "Proof holds: 4 leaves" in good.stdout and "the item among" in good.stdout
     assert not (tmp_path / "no-such.db").exists()
     bad = check_proof(tmp_path, bent(made, BENDS["a changed recall reason"][0]), keyset)
-    assert bad.returncode == 1 and "leaf 5 (recall): not in the tree" in bad.stdout
+    assert bad.returncode == 1 and "leaf 6 (recall): not in the tree" in bad.stdout
 
 
 def test_prove_writes_a_bundle_that_checks(run_cli, app, db, proved, tmp_path):

@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from trace import claims, keys, ledger, recalls, rooms
+from trace import catalog, claims, keys, ledger, recalls, rooms
 from trace.codes import parse_code
 from trace.scans import Observer
 from trace.streamers import selection
 from trace.transparency import leaves, log
 
-from conftest import BASE_URL, GTIN, LOT
+from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT
 
 
 def kinds(db) -> list[str]:
@@ -20,7 +20,7 @@ def kinds(db) -> list[str]:
 
 
 def test_each_event_appends_its_leaf(app, db, issued_urls):
-    assert kinds(db) == ["key_created", "batch_created", "codes_issued"]
+    assert kinds(db) == ["key_created", "supplier_registered", "batch_created", "codes_issued"]
     from test_web_public import _stored_report
     _stored_report(app, db)
     code = parse_code(issued_urls[1], BASE_URL)
@@ -37,9 +37,15 @@ def test_each_event_appends_its_leaf(app, db, issued_urls):
     issuer = keys.active_key(db, "issuer").kid
     keys.rotate_key(db, app.config["KEYS_DIR"])
     keys.revoke_key(db, issuer)
-    assert kinds(db)[3:] == ["key_created", "report", "void", "recall_item", "claim", "recall",
+    supplier = catalog.find_supplier(db, CREDIT_CODE)
+    catalog.set_contact(db, supplier, catalog.Contact("0575-87000000", "浙江省诸暨市"))
+    catalog.set_contact(db, supplier, catalog.Contact("0575-87000000", "浙江省诸暨市"))  # same
+    catalog.suspend_supplier(db, supplier.id, "标签造假", actor="ops")
+    catalog.reinstate_supplier(db, supplier.id, "已整改", actor="ops")
+    assert kinds(db)[4:] == ["key_created", "report", "void", "recall_item", "claim", "recall",
                              "unrecall", "selection", "key_created", "key_retired",
-                             "key_revoked"]
+                             "key_revoked", "supplier_changed", "supplier_suspend",
+                             "supplier_reinstate"]
     assert leaves.event_sources(db) and len(leaves.event_sources(db)) == log.tree_size(db)
 
 
@@ -57,7 +63,7 @@ def test_a_leaf_is_canonical_versioned_json_of_strings(db, issued_urls):
 
 
 def test_a_top_up_commits_to_every_code_it_issued(db, issued_urls):
-    issued = json.loads(log.leaf(db, 2)["data"])
+    issued = json.loads(log.leaf(db, 3)["data"])
     entries = db.execute("SELECT serial, sig FROM items ORDER BY id").fetchall()
     assert issued["count"] == "5"
     assert issued["items_root"] == ledger.root([f"{s}|{g}".encode() for s, g in entries]).hex()

@@ -98,9 +98,9 @@ def test_the_item_page_links_to_a_proof_page_that_checks(client, db, keyed):
     assert "与这件商品有关的记录" in proof
     # A buyer's way on is back; the .json for auditors' tools sits under 技术详情.
     assert proof.index("下载证明文件") > proof.index('<details class="card tech">')
-    assert "是第 3 条记录发放的 5 个码中的第 1 个" in proof and "账本第 2 条" in proof
-    first_leaf = log.leaf(db, 1)
-    proof_hashes = log.inclusion_proof(db, 1, checkpoints.latest(db).size)
+    assert "是第 4 条记录发放的 5 个码中的第 1 个" in proof and "账本第 3 条" in proof
+    first_leaf = log.leaf(db, 2)
+    proof_hashes = log.inclusion_proof(db, 2, checkpoints.latest(db).size)
     assert f"leaf {first_leaf['hash'].hex()}" in proof and proof_hashes[0].hex() in proof
     made = client.get(link.replace("&amp;", "&").replace("/proof?", "/proof.json?"))
     assert made.headers["Content-Disposition"].startswith("attachment")

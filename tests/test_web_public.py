@@ -996,6 +996,30 @@ def test_a_recall_tells_food_not_to_be_eaten_and_a_necklace_not_to_be_used(
     assert "本批次已召回，请停止食用" in batch
 
 
+def test_a_phone_swapped_or_a_suspension_lifted_around_the_ledger_is_not_believed(
+        client, db, issued_urls):
+    """A trial operator swapped the supplier's customer-service number in the database
+    (a recall's callers would ring whoever swapped it) and lifted a suspension with
+    one UPDATE: buyers read an ordinary 正品 page with the new number."""
+    supplier = catalog.find_supplier(db, CREDIT_CODE)
+    catalog.set_contact(db, supplier, catalog.Contact("0575-87000000", "浙江省诸暨市山下湖镇"))
+    item = path_of(issued_urls[0])
+    assert 'id="altered"' not in client.get(item).get_data(as_text=True)
+    db.execute("UPDATE suppliers SET phone = '13912345678'")
+    page = client.get(item).get_data(as_text=True)
+    assert "码是真的 · 但记录被改动过" in page
+    assert page.count("13912345678") == 1  # in the warning's 本页显示的…是后来改的 alone
+    assert 'href="tel:057587000000"' in page  # the number the ledger logged, not the swap
+    assert page.count("账本记录的客服电话是") == 1  # two checks found it: said once
+    db.execute("UPDATE suppliers SET phone = '0575-87000000'")
+    catalog.suspend_supplier(db, supplier.id, "标签造假", actor="ops")
+    db.execute("UPDATE suppliers SET suspended_at = NULL, suspended_reason = NULL")
+    answer = client.get(item, headers={"Accept": "application/json"}).json
+    assert answer["supplier_suspended"] is True and answer["records_altered"] is True
+    page = client.get(item).get_data(as_text=True)
+    assert "标签造假" in page and "账本记录：平台对这家供货商的状态是“已暂停（原因：标签造假）”" in page
+
+
 def test_a_recall_deleted_around_the_ledger_still_reads_recalled(client, db, issued_urls):
     """The recall's row deleted and the batch set back to normal: the ledger logged the
     recall, so buyers are still told to stop, with its reason, not shown an amber

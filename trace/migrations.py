@@ -675,4 +675,19 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             problems TEXT NOT NULL
         )""",
     ]),
+    (32, [
+        # How buyers reach a supplier is what a scam would swap (a recall's callers
+        # ringing a fake customer service): each change after approval is kept, with
+        # before and after, and logged, so the registration leaf can be re-derived as
+        # it was approved and any change made around the platform shows.
+        """CREATE TABLE supplier_changes (
+            id INTEGER PRIMARY KEY,
+            supplier_id INTEGER NOT NULL REFERENCES suppliers(id),
+            changes TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX supplier_changes_supplier ON supplier_changes(supplier_id, id)",
+        *_append_only("supplier_changes"),
+    ]),
 ]

@@ -35,12 +35,13 @@ from .transparency.findings import Problem
 # Tables whose writes do not bump the version: per-item rows (read per scan, and
 # written by the hundred thousand in a top-up), accounts never shown publicly, the
 # operator's follow-up of buyers' reports (no public page shows it), a supplier's
-# standing history (written with its suppliers row, which is watched), and
-# bookkeeping. tests/test_snapshots.py holds every other table to its triggers.
+# standing and contact history (written with its suppliers row, which is watched),
+# and bookkeeping. tests/test_snapshots.py holds every other table to its triggers.
 UNWATCHED_TABLES = frozenset({
     "items", "scans", "scan_totals", "scan_networks", "scan_browsers", "claims", "attempts",
     "jobs", "users", "api_tokens", "sign_ins", "claim_browsers", "report_handlings",
-    "report_outcome_corrections", "supplier_standing", "ledger_leaves", "ledger_nodes",
+    "report_outcome_corrections", "supplier_standing", "supplier_changes", "ledger_leaves",
+    "ledger_nodes",
     "ledger_checkpoints", "ledger_audits", "altered_sightings", "schema_migrations",
     "content_version"})
 
@@ -127,7 +128,8 @@ def _read(db: sqlite_utils.Database, batch_id: int, at: Stamp) -> BatchFacts:
         differences = tuple(audit.batch_problems(db, batch.gtin, batch.lot))
         batch = _as_logged_if_recalled(batch, differences)
         product = catalog.get_product(db, batch.gtin)
-        return BatchFacts(batch, product, catalog.supplier_of(db, product),
+        return BatchFacts(batch, product,
+                          _supplier_as_logged(catalog.supplier_of(db, product), differences),
                           tuple(inspection_store.served_reports(db, batch_id)), at,
                           tuple(corrections.changes_of(db, batch.gtin)
                                 + corrections.batch_changes_of(db, batch_id)),
@@ -146,6 +148,26 @@ def _as_logged_if_recalled(batch: catalog.Batch,
             return replace(batch, status="recalled",
                            status_reason=problem.params["expected_reason"])
     return batch
+
+
+def _supplier_as_logged(supplier: catalog.Supplier,
+                        differences: tuple[Problem, ...]) -> catalog.Supplier:
+    """The supplier as the ledger last logged it where its row now differs: its
+    suspension (lifted around the platform, buyers would read an ordinary page) and
+    how buyers reach it (a phone swapped for a scammer's would take a recall's
+    callers). Only ever the cautious way: a suspension the ledger lacks stays."""
+    for problem in differences:
+        params = problem.params
+        if params.get("supplier") != str(supplier.id):
+            continue
+        if problem.code == "supplier_status" and params["expected"] == "suspended":
+            supplier = replace(supplier, suspended_at=params["since"],
+                               suspended_reason=params["expected_reason"])
+        elif problem.code == "now_changed":
+            was = {name: values[0] or None for name, values in params["values"].items()}
+            supplier = replace(supplier, phone=was.get("phone", supplier.phone),
+                               address=was.get("address", supplier.address))
+    return supplier
 
 
 def renew_epoch(db: sqlite_utils.Database) -> None:

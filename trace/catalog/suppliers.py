@@ -4,6 +4,7 @@ buyers reach them."""
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import asdict, dataclass
 
 import sqlite_utils
@@ -90,18 +91,34 @@ def add_supplier(db: sqlite_utils.Database, name: str, credit_code: str, *,
                                   "或请平台运营方为您另开一个账号")
     now = utc_now()
     approved_at = now if approved else None
-    cursor = db.execute("INSERT INTO suppliers (name, credit_code, created_at, approved_at, "
-                        "phone, address, contact_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [name, code, now, approved_at, *asdict(contact).values()])
+    with db.atomic():
+        cursor = db.execute("INSERT INTO suppliers (name, credit_code, created_at, approved_at, "
+                            "phone, address, contact_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [name, code, now, approved_at, *asdict(contact).values()])
+        if approved:  # as buyers will reach it: logged (docs/ledger.md)
+            leaves.record(db, f"suppliers:{cursor.lastrowid}")
     return Supplier(cursor.lastrowid, name, code, approved_at,  # type: ignore[arg-type]
                     **asdict(contact))
 
 
-def set_contact(db: sqlite_utils.Database, supplier: Supplier, contact: Contact) -> Supplier:
-    """Replace how buyers reach the supplier. Not a ledger event: like its name, it
-    describes the supplier and asserts nothing about goods (docs/ledger.md)."""
-    db.execute("UPDATE suppliers SET phone = ?, address = ?, contact_name = ? WHERE id = ?",
-               [*asdict(contact).values(), supplier.id])
+def set_contact(db: sqlite_utils.Database, supplier: Supplier, contact: Contact, *,
+                actor: str = "platform") -> Supplier:
+    """Replace how buyers reach the supplier. Once it is approved, each change is kept
+    (before and after) and logged: a phone number swapped around the platform would
+    send a recall's callers to whoever swapped it (docs/ledger.md)."""
+    wanted = asdict(contact)
+    with db.atomic():
+        supplier = find_supplier(db, supplier.id)  # as it stands, not as a page read it
+        changes = {name: [getattr(supplier, name), value] for name, value in wanted.items()
+                   if (getattr(supplier, name) or None) != (value or None)}
+        db.execute("UPDATE suppliers SET phone = ?, address = ?, contact_name = ? WHERE id = ?",
+                   [*wanted.values(), supplier.id])
+        if supplier.approved and changes:
+            cursor = db.execute(
+                "INSERT INTO supplier_changes (supplier_id, changes, actor, at) "
+                "VALUES (?, ?, ?, ?)", [supplier.id, json.dumps(changes, ensure_ascii=False),
+                                        actor, utc_now()])
+            leaves.record(db, f"supplier_changes:{cursor.lastrowid}")
     return find_supplier(db, supplier.id)
 
 
@@ -126,6 +143,7 @@ def approve_supplier(db: sqlite_utils.Database, supplier_id: int, *,
         with db.atomic():
             db.execute("UPDATE suppliers SET approved_at = ? WHERE id = ?",
                        [utc_now(), supplier.id])
+            leaves.record(db, f"suppliers:{supplier.id}")
             for (batch_id,) in db.execute(  # opened while it waited: logged from now on
                     "SELECT b.id FROM batches b JOIN products p ON p.gtin = b.gtin "
                     "WHERE p.supplier_id = ? ORDER BY b.id", [supplier.id]).fetchall():
@@ -231,11 +249,13 @@ def _set_standing(db: sqlite_utils.Database, supplier: Supplier, action: str, re
                   actor: str) -> Supplier:
     now = utc_now()
     with db.atomic():
-        db.execute("INSERT INTO supplier_standing (supplier_id, action, reason, actor, at) "
-                   "VALUES (?, ?, ?, ?, ?)", [supplier.id, action, reason, actor, now])
+        cursor = db.execute("INSERT INTO supplier_standing (supplier_id, action, reason, actor, "
+                            "at) VALUES (?, ?, ?, ?, ?)",
+                            [supplier.id, action, reason, actor, now])
         db.execute("UPDATE suppliers SET suspended_at = ?, suspended_reason = ? WHERE id = ?",
                    [now, reason, supplier.id] if action == "suspend"
                    else [None, None, supplier.id])
+        leaves.record(db, f"supplier_standing:{cursor.lastrowid}")
     return find_supplier(db, supplier.id)
 
 

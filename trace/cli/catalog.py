@@ -72,7 +72,8 @@ def supplier_contact(supplier_ref: str, phone: str | None, address: str | None,
     given = catalog.Contact.typed(phone, address, contact_name)
     supplier = catalog.set_contact(db, supplier, catalog.Contact(
         given.phone or supplier.phone, given.address or supplier.address,
-        given.contact_name or supplier.contact_name))
+        given.contact_name or supplier.contact_name),
+        actor=f"cli:{os.environ.get('USER', 'operator')}")
     click.echo(f"Supplier {supplier.id}: {supplier.name}\n  phone: {supplier.phone or '—'}"
                f"\n  address: {supplier.address or '—'}\n  contact: {supplier.contact_name or '—'}")
 

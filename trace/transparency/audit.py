@@ -29,6 +29,7 @@ from .findings import Problem
 
 
 LEDGER_SCHEMA = 11  # the migration that brought the ledger
+SUPPLIER_SCHEMA = 32  # the one that brought suppliers (as approved, contacts, standing)
 
 
 @on_upgrade
@@ -36,7 +37,7 @@ def _backfill_on_upgrade(db: sqlite_utils.Database, applied: list[int]) -> None:
     """A database from before the ledger gets leaves for its past events as it is
     migrated, whichever command opens it first: an event logged before them would
     leave the history out of order for good."""
-    if LEDGER_SCHEMA in applied:
+    if LEDGER_SCHEMA in applied or SUPPLIER_SCHEMA in applied:
         backfill(db)
 
 
@@ -99,6 +100,8 @@ def _problems(db: sqlite_utils.Database, kept: Sequence[checkpoints.Checkpoint],
     problems += node_problems
     tell(0)
     problems += _statuses(db)
+    problems += supplier_standings(db)
+    problems += _batches_now(db) + _suppliers_now(db)
     problems += _items_outside_their_issuance(db)
     problems += _checkpoints(db, stored, trust_nodes=not node_problems)
     problems += _kept(db, stored, kept)
@@ -131,7 +134,126 @@ def batch_problems(db: sqlite_utils.Database, gtin: str, lot: str) -> list[Probl
                 "AND (serial IS NULL OR kind = 'selection') AND kind != 'codes_issued' "
                 "ORDER BY idx", [gtin, lot]):
             problems += _leaf_against_row(db, log.leaf(db, row[0]))
-        return problems + _statuses(db, gtin, lot)
+        owner = db.execute("SELECT supplier_id FROM products WHERE gtin = ?", [gtin]).fetchone()
+        if owner:
+            problems += _supplier_leaves(db, owner[0]) + supplier_standings(db, owner[0]) \
+                + _suppliers_now(db, owner[0])
+        return problems + _batches_now(db, gtin, lot) + _statuses(db, gtin, lot)
+
+
+def _supplier_leaves(db: sqlite_utils.Database, supplier_id: int) -> list[Problem]:
+    """The supplier's own leaves (as approved, its contact changes, its suspensions)
+    against their rows: how buyers reach it, and whether the platform vouches for it."""
+    problems = []
+    for (index,) in db.execute(
+            "SELECT idx FROM ledger_leaves WHERE source = 'suppliers:' || ? OR source IN "
+            "(SELECT 'supplier_changes:' || id FROM supplier_changes WHERE supplier_id = ?) "
+            "OR source IN (SELECT 'supplier_standing:' || id FROM supplier_standing "
+            "WHERE supplier_id = ?) ORDER BY idx", [supplier_id] * 3):
+        problems += _leaf_against_row(db, log.leaf(db, index))
+    return problems
+
+
+# What a page shows now must be what the ledger last logged. A leaf re-derived from
+# its row catches an edit of a created batch or an approved supplier, or of a logged
+# change; but a value edited after a logged change left both intact (the created
+# state is re-derived through the change), so the row's value now is checked
+# against the last one logged too.
+BATCH_NOW = ("produced_on", "expires_on")
+
+
+def _batches_now(db: sqlite_utils.Database, gtin: str | None = None,
+                 lot: str | None = None) -> list[Problem]:
+    """Each batch's dates (or one's) against the last the ledger logged of them."""
+    logged: dict[tuple[str, str], dict[str, str]] = {}
+    for kind, data in db.execute(
+            "SELECT kind, data FROM ledger_leaves WHERE kind IN ('batch_created', "
+            "'batch_changed') AND (? IS NULL OR (gtin = ? AND lot = ?)) ORDER BY idx",
+            [gtin, gtin, lot]):
+        event = json.loads(data)
+        values = logged.setdefault((event["gtin"], event["lot"]), {})
+        if kind == "batch_created":
+            values.update({name: event[name] for name in BATCH_NOW})
+        else:
+            values.update({name: after for name, (_before, after)
+                           in json.loads(event["changes"]).items()})
+    problems = []
+    for row_gtin, row_lot, *now in db.execute(
+            f"SELECT gtin, lot, {', '.join(BATCH_NOW)} FROM batches WHERE "
+            "(? IS NULL OR (gtin = ? AND lot = ?)) ORDER BY id", [gtin, gtin, lot]):
+        if (row_gtin, row_lot) in logged:
+            problems += _now_problem(f"batch {row_gtin}/{row_lot}", logged[row_gtin, row_lot],
+                                     dict(zip(BATCH_NOW, now)), gtin=row_gtin, lot=row_lot)
+    return problems
+
+
+def _suppliers_now(db: sqlite_utils.Database, supplier_id: int | None = None) -> list[Problem]:
+    """How buyers reach each approved supplier (or one) against the last the ledger
+    logged: a phone swapped after a logged change of it."""
+    shown = leaves.SUPPLIER_SHOWN
+    logged: dict[int, dict[str, str]] = {}
+    for kind, data in db.execute(
+            "SELECT kind, data FROM ledger_leaves WHERE kind IN ('supplier_registered', "
+            "'supplier_changed') ORDER BY idx"):
+        event = json.loads(data)
+        values = logged.setdefault(int(event["supplier"]), {})
+        if kind == "supplier_registered":
+            values.update({name: event[name] for name in shown})
+        else:
+            values.update({name: after for name, (_before, after)
+                           in json.loads(event["changes"]).items()})
+    problems = []
+    for sid, *now in db.execute(
+            f"SELECT id, {', '.join(shown)} FROM suppliers WHERE approved_at IS NOT NULL "
+            "AND (? IS NULL OR id = ?) ORDER BY id", [supplier_id, supplier_id]):
+        if sid in logged:
+            problems += _now_problem(f"supplier {sid}", logged[sid], dict(zip(shown, now)),
+                                     supplier=str(sid))
+    return problems
+
+
+def _now_problem(subject: str, logged: dict[str, str], now: dict[str, str | None],
+                 **where: str) -> list[Problem]:
+    """One problem naming each field whose value now is not the last one logged."""
+    # In full: short fields, and the page shows the logged value instead (snapshots)
+    values = {name: [logged[name] or "", now[name] or ""]
+              for name in now if name in logged and (logged[name] or "") != (now[name] or "")}
+    if not values:
+        return []
+    fields = ", ".join(values)
+    return [Problem(f"{subject}: {fields} now differ from the last the ledger logged "
+                    f"({'; '.join(f'{n} {v[0]!r} -> {v[1]!r}' for n, v in values.items())})",
+                    "now_changed", fields=fields, values=values, **where)]
+
+
+SUPPLIER_KINDS = ("supplier_suspend", "supplier_reinstate")
+
+
+def supplier_standings(db: sqlite_utils.Database,
+                       supplier_id: int | None = None) -> list[Problem]:
+    """Each approved supplier's suspension (or one's) against what the ledger's
+    suspensions and reinstatements leave standing: lifted with one UPDATE, buyers
+    would read an ordinary genuine page of a supplier the platform suspended."""
+    logged: dict[int, tuple[str, str | None, str]] = {}
+    for (data,) in db.execute(f"SELECT data FROM ledger_leaves WHERE kind IN "
+                              f"({','.join('?' * len(SUPPLIER_KINDS))}) ORDER BY idx",
+                              SUPPLIER_KINDS):
+        event = json.loads(data)
+        logged[int(event["supplier"])] = (("suspended", event["reason"], event["at"])
+                                          if event["kind"] == "supplier_suspend"
+                                          else ("active", None, ""))
+    problems = []
+    for sid, name, suspended_at, reason in db.execute(
+            "SELECT id, name, suspended_at, suspended_reason FROM suppliers WHERE "
+            "approved_at IS NOT NULL AND (? IS NULL OR id = ?) ORDER BY id",
+            [supplier_id, supplier_id]):
+        actual = ("suspended", reason) if suspended_at else ("active", None)
+        *expected, since = logged.get(sid, ("active", None, ""))
+        if actual != tuple(expected):
+            problems.append(_status_problem(f"supplier {sid} ({name})", "supplier_status",
+                                            actual, tuple(expected), supplier=str(sid),
+                                            name=name, since=since))
+    return problems
 
 
 def logged_item_states(db: sqlite_utils.Database, gtin: str, lot: str

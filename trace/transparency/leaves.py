@@ -201,11 +201,57 @@ def _product_change(db, source: str, key: str) -> Leaf:
         row_sha256=row_sha256(row))), gtin)
 
 
+# A supplier as buyers reach it: what its leaf shows in the clear; the contact's
+# person only in row_sha256.
+_SUPPLIER_COLUMNS = ("id", "name", "credit_code", "phone", "address", "contact_name",
+                     "approved_at")
+SUPPLIER_SHOWN = ("name", "credit_code", "phone", "address")
+
+
+def _supplier(db, source: str, key: str) -> Leaf:
+    """The supplier as approved: each field a logged change touched set back to the
+    value its first change started from (as ``_as_created`` does for a batch)."""
+    row = _row(db, f"SELECT {', '.join(_SUPPLIER_COLUMNS)} FROM suppliers WHERE id = ? "
+               "AND approved_at IS NOT NULL", key)
+    first: dict[str, Any] = {}
+    for (changes,) in db.execute("SELECT changes FROM supplier_changes WHERE supplier_id = ? "
+                                 "ORDER BY id", [row[0]]):
+        for name, (before, _after) in json.loads(changes).items():
+            first.setdefault(name, before)
+    row = tuple(first.get(name, value) for name, value in zip(_SUPPLIER_COLUMNS, row))
+    shown = dict(zip(_SUPPLIER_COLUMNS, row))
+    return Leaf("supplier_registered", source, encode("supplier_registered", dict(
+        supplier=row[0], **{name: shown[name] for name in SUPPLIER_SHOWN},
+        at=shown["approved_at"], row_sha256=row_sha256(row))))
+
+
+def _supplier_change(db, source: str, key: str) -> Leaf:
+    row = _row(db, "SELECT id, supplier_id, changes, actor, at FROM supplier_changes "
+               "WHERE id = ?", key)
+    _id, supplier, changes, _actor, at = row
+    public = {name: values for name, values in json.loads(changes).items()
+              if name in SUPPLIER_SHOWN}
+    return Leaf("supplier_changed", source, encode("supplier_changed", dict(
+        supplier=supplier, changes=json.dumps(public, ensure_ascii=False, sort_keys=True),
+        at=at, row_sha256=row_sha256(row))))
+
+
+def _supplier_standing(db, source: str, key: str) -> Leaf:
+    row = _row(db, "SELECT id, supplier_id, action, reason, actor, at FROM supplier_standing "
+               "WHERE id = ?", key)
+    _id, supplier, action, reason, _actor, at = row
+    kind = f"supplier_{action}"
+    return Leaf(kind, source, encode(kind, dict(
+        supplier=supplier, reason=reason, at=at, row_sha256=row_sha256(row))))
+
+
 BUILDERS: dict[str, Callable[..., Leaf]] = {
     "batches": _batch, "issuances": _issuance, "inspection_reports": _report,
     "status_events": _status_event, "batch_cancellations": _batch_cancellation,
     "claims": _claim, "keys": _key, "selections": _selection,
-    "product_changes": _product_change, "batch_changes": _batch_change}
+    "product_changes": _product_change, "batch_changes": _batch_change,
+    "suppliers": _supplier, "supplier_changes": _supplier_change,
+    "supplier_standing": _supplier_standing}
 
 
 def build(db: sqlite_utils.Database, source: str, **extra: Any) -> Leaf:
@@ -238,5 +284,8 @@ def event_sources(db: sqlite_utils.Database) -> list[tuple[str, str]]:
         "SELECT at, 'selections:' || id FROM selections",
         "SELECT at, 'product_changes:' || id FROM product_changes",
         "SELECT at, 'batch_changes:' || id FROM batch_changes",
+        "SELECT approved_at, 'suppliers:' || id FROM suppliers WHERE approved_at IS NOT NULL",
+        "SELECT at, 'supplier_changes:' || id FROM supplier_changes",
+        "SELECT at, 'supplier_standing:' || id FROM supplier_standing",
     ]
     return sorted(tuple(row) for query in queries for row in db.execute(query).fetchall())

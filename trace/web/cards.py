@@ -63,6 +63,7 @@ def _render(verdict: verification.Verdict) -> dict[str, Markup]:
 # What a buyer can compare of a changed record: dates, reasons, counts, decisions;
 # not the digests and JSON a leaf also holds.
 COMPARED_FIELDS = ("produced_on", "expires_on", "reason", "count", "report_no", "decision",
+                   "phone", "address", "name", "credit_code",
                    "quantity_planned", "notes")
 
 
@@ -73,10 +74,13 @@ def ledger_says(problem: Problem) -> str:
     if problem.code == "batch_status":
         return t("altered.status").format(
             state=state_words(params["expected"], params.get("expected_reason")))
+    if problem.code == "supplier_status":
+        return t("altered.supplier_status").format(
+            state=state_words(params["expected"], params.get("expected_reason")))
     if problem.code == "item_status":
         return t("altered.item_status").format(
             state=state_words(params["expected"], params.get("expected_reason")))
-    if problem.code == "row_changed":
+    if problem.code in ("row_changed", "now_changed"):
         return Markup("").join(  # each sentence ends itself; a date never breaks
             Markup(t("altered.field")).format(field=word("audit.field." + name, name),
                                               was=_unbroken(was), now=_unbroken(now))

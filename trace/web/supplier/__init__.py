@@ -88,7 +88,7 @@ def profile():
     except TraceError as error:
         return render_template("supplier/profile.html", form=form,
                                error=in_reader_language(error)), error.status
-    catalog.set_contact(get_db(), g.supplier, contact)
+    catalog.set_contact(get_db(), g.supplier, contact, actor=signed_in_user().email)
     flash(t("ws.profile_saved"), "ok")
     return redirect(link("supplier.profile"), 303)
 
