@@ -592,6 +592,10 @@ def test_the_operator_finds_a_product_or_company_named_on_the_phone(operator, db
     # A lot read out alone (in lower case, as typed) gives its batches, not that refusal twice.
     lot = operator.get("/admin/find", query_string={"q": LOT.lower()}).get_data(as_text=True)
     assert "批次号相符的批次（1 个）" in lot and "不是标签上印的追溯码格式" not in lot
+    # Read out on the phone, a lot loses its dashes or gains spaces, or is only begun.
+    for said in ("ZJ 2611 A", "zj2611a", "ZJ-2611"):
+        page = operator.get("/admin/find", query_string={"q": said}).get_data(as_text=True)
+        assert "批次号相符的批次（1 个）" in page, said
     assert f'href="/admin/find?q={GTIN[1:]}+{LOT}"' in lot
     batch = operator.get("/admin/find", query_string={"q": f"{GTIN[1:]} {LOT}"})
     assert 'id="found-reports"' in batch.get_data(as_text=True)  # the link opens the batch

@@ -169,15 +169,19 @@ def find_item(db: sqlite_utils.Database, gtin: str, serial: str) -> dict | None:
 
 def find_lot(db: sqlite_utils.Database, lot: str, limit: int = 10) -> list[dict]:
     """The batches with lot ``lot`` (read out alone on the phone, without its
-    barcode), each with its product, supplier and barcode; none for no such lot."""
-    try:
-        wanted = normalise_lot(lot)
-    except InvalidInput:
+    barcode), each with its product, supplier and barcode; none for no such lot.
+    Read out, a lot loses its dashes or gains spaces (ZJ 2611 A, ZJ2611A), or is
+    only begun (CS-2611): matched then without them, from its start."""
+    letters = re.sub(r"[\s\-]", "", ascii_alnum(lot or "").translate(_DASHES).upper())
+    if not letters or len(letters) > 20 or not letters.isalnum() or not letters.isascii():
         return []
-    return list(db.query(
-        "SELECT p.gtin, p.name, s.name AS supplier, b.lot FROM batches b "
-        "JOIN products p ON p.gtin = b.gtin JOIN suppliers s ON s.id = p.supplier_id "
-        "WHERE b.lot = ? ORDER BY p.name, p.gtin LIMIT ?", [wanted, limit]))
+    select = ("SELECT p.gtin, p.name, s.name AS supplier, b.lot FROM batches b "
+              "JOIN products p ON p.gtin = b.gtin JOIN suppliers s ON s.id = p.supplier_id ")
+    exact = list(db.query(select + "WHERE replace(b.lot, '-', '') = ? ORDER BY p.name, p.gtin "
+                          "LIMIT ?", [letters, limit]))
+    return exact or list(db.query(
+        select + "WHERE replace(b.lot, '-', '') LIKE ? || '%' AND length(?) >= 4 "
+        "ORDER BY p.name, p.gtin, b.lot LIMIT ?", [letters, letters, limit]))
 
 
 def find_items_by_serial(db: sqlite_utils.Database, serial: str) -> list[dict]:
