@@ -280,7 +280,7 @@ def test_the_operator_marks_a_report_handled_with_what_was_done(
     assert "举报编号 1 已标为已处理" in card and "待处理 0 条，共 1 条" in card  # where it opens
     assert "举报都已处理" in card and "最近处理的 1 条" in card
     assert "ops@trace.example.cn 处理" in card and "已回访买家，确认为仿冒，转交供货商" in card
-    assert "属实：举报的问题确实存在" in card
+    assert "属实（举报的问题确实存在）" in card
     again = post_form(operator, "/admin/reports/1/handled",
                       {"note": "再次", "outcome": "unfounded"}, page="/admin/")
     assert again.status_code == 303  # told at the top of the page, the first note kept
@@ -302,7 +302,7 @@ def test_the_supplier_reads_that_a_report_was_followed_up_but_not_the_note(
     assert seen.handled_by is None and seen.contact is None
     assert seen.handled_outcome == "unfounded"  # what was found is the supplier's to know
     supplier = sign_in(client, make_account("supplier", "qc@pearl.example.cn", org=CREDIT_CODE))
-    assert "（不属实：不是假货，也不是质量问题）" in supplier.get("/supplier/").get_data(as_text=True)
+    assert "处理：不属实（不是假货，也不是质量问题）" in supplier.get("/supplier/").get_data(as_text=True)
 
 
 def test_a_finding_is_corrected_with_a_reason_and_both_stay(client, db, issued_urls):
@@ -419,7 +419,7 @@ def test_the_buyer_reopens_their_report_from_its_link_and_reads_the_result(
     reports.mark_handled(db, 1, actor="ops@trace.example.cn", outcome="unfounded",
                          note="供货商王经理确认是正品，已电话告知")
     html = other_phone.get(receipt).get_data(as_text=True)
-    assert "不属实：不是假货，也不是质量问题" in html and html.count("不是假货，也不是质量问题") == 1  # said once
+    assert "不属实（不是假货，也不是质量问题" in html and html.count("不是假货，也不是质量问题") == 1  # said once
     assert "王经理" not in html and "ops@trace.example.cn" not in html  # the note is ours
 
 

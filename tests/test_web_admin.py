@@ -678,7 +678,7 @@ def test_the_operator_corrects_a_finding_set_wrong_and_both_stay_on_the_page(
                      page="/admin/find?q=1")
     shown = operator.get(done.headers["Location"]).get_data(as_text=True)
     assert "举报编号 1 的处理结果已更正" in shown
-    assert "将处理结果由“属实：举报的问题确实存在”更正为“不属实" in shown
+    assert "将处理结果由“属实（举报的问题确实存在）”更正为“不属实" in shown
     assert "误选为属实，复核是买家看错" in shown
     assert "第一次处理时写的处理情况：</span>已回访" in shown  # the old note, said to be the old one
     queue = operator.get("/admin/").get_data(as_text=True)
@@ -687,7 +687,7 @@ def test_the_operator_corrects_a_finding_set_wrong_and_both_stay_on_the_page(
     receipt = app.test_client().get(f"/report/1/{token}").get_data(as_text=True)
     assert "不属实" in receipt and "更正了处理结果" in receipt  # not a silent flip
     assert "更正原因：" in receipt and "误选为属实，复核是买家看错" in receipt  # and why
-    assert "更正前的结果：属实：举报的问题确实存在" in receipt  # and what they read before
+    assert "更正前的结果：属实（举报的问题确实存在）" in receipt  # and what they read before
     assert "已回访" not in receipt  # the handling note stays the operator's
 
 
