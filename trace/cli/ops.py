@@ -35,6 +35,9 @@ def backup_command(target: str):
     """
     info = backups.backup(current_app.config["DATABASE"], target)
     click.echo(f"Backed up to {info.path}: {_summary(info)}")
+    # The database names its keys but holds none: a restore without them signs nothing.
+    click.echo(f"The signing keys are not in it: back up {current_app.config['KEYS_DIR']} "
+               "too, kept apart from the database (docs/deploy.md, step 6).")
 
 
 @click.command("restore")
