@@ -98,6 +98,8 @@ def test_a_wrong_pin_claims_nothing_and_the_right_one_does(app, client, db, pinn
     assert claimed(db) == 0
     response = claim(client, url, pin[:3] + " " + pin[3:])
     assert response.status_code == 200 and "认领成功" in response.get_data(as_text=True)
+    # A trial buyer forwarded the link to a family group: each relative read 可疑.
+    assert "以后请用这台手机给家人看" in response.get_data(as_text=True)
     assert claimed(db) == 1
     mine = client.get(path_of(url), headers=JSON).get_json()
     assert mine["verdict"] == "genuine" and mine["scans"]["claimed_at"]
