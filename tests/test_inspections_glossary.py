@@ -16,6 +16,8 @@ from trace.inspections.glossary import english_name, explained
      "colour fastness to dry rubbing (colour fastness: whether the colour runs)"),
     ("水分", "水分", "moisture"),                     # says what it is
     ("珠层厚度", "珠层厚度", "nacre thickness"),
+    ("鉴定结论", "鉴定结论", "identification"),  # a pearl certificate's rows, all in English
+    ("链长", "链长", "necklace length"),
     ("某未知项目", "某未知项目", "某未知项目"),          # as the lab wrote it
 ])
 def test_an_item_is_explained_in_each_language(name, zh, en):

@@ -53,7 +53,9 @@ _GROUPS: tuple[tuple[tuple[str, str] | None, dict[str, str]], ...] = (
         "固酸比": "sugar to acid ratio", "可食率": "edible portion",
         "珠层厚度": "nacre thickness", "光泽": "lustre", "光洁度": "surface",
         "形状": "shape", "颜色": "colour", "大小": "size", "大小(范围)": "size (range)",
-        "匹配性": "matching", "钻孔质量": "drilling", "珍珠质量等级": "pearl grade"}),
+        "匹配性": "matching", "钻孔质量": "drilling", "珍珠质量等级": "pearl grade",
+        "珍珠等级": "pearl grade", "鉴定结论": "identification", "处理情况": "treatment",
+        "链长": "necklace length"}),
 )
 _KNOWN = {name: (group, english) for group, names in _GROUPS for name, english in names.items()}
 # What labs add to a name: 铅(以Pb计), 甲醛含量/(mg/kg), trailing spaces.
