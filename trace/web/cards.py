@@ -67,6 +67,11 @@ COMPARED_FIELDS = ("produced_on", "expires_on", "reason", "count", "report_no", 
                    "quantity_planned", "notes")
 
 
+# How buyers reach a supplier: the page shows the ledger's value (snapshots), so it
+# is the changed one a buyer must not ring or visit, not "what this page shows".
+_CHANGED_WORDS = {"phone": "altered.contact_phone", "address": "altered.contact_address"}
+
+
 def ledger_says(problem: Problem) -> str:
     """What the ledger recorded where the batch's records now differ, in a buyer's
     words; "" where there is nothing a buyer could compare."""
@@ -82,8 +87,9 @@ def ledger_says(problem: Problem) -> str:
             state=state_words(params["expected"], params.get("expected_reason")))
     if problem.code in ("row_changed", "now_changed"):
         return Markup("").join(  # each sentence ends itself; a date never breaks
-            Markup(t("altered.field")).format(field=word("audit.field." + name, name),
-                                              was=_unbroken(was), now=_unbroken(now))
+            Markup(t(_CHANGED_WORDS.get(name, "altered.field"))).format(
+                field=word("audit.field." + name, name), was=_unbroken(was),
+                now=_unbroken(now))
             for name, (was, now) in params.get("values", {}).items()
             if name in COMPARED_FIELDS)
     return ""
