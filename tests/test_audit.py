@@ -146,6 +146,27 @@ def test_a_suspension_lifted_around_the_platform_is_found(logged):
     assert any(problem.code == "row_gone" for problem in audit.audit(logged))
 
 
+def test_a_supplier_whose_suspension_was_lifted_around_the_platform_stays_suspended(logged):
+    """A trial lifted a suspension with one UPDATE and the supplier issued ten codes:
+    whether it may is the ledger's last word, not its row's."""
+    from trace import catalog
+    from trace.errors import Conflict, Forbidden
+    from conftest import CREDIT_CODE
+    supplier = catalog.find_supplier(logged, CREDIT_CODE)
+    catalog.suspend_supplier(logged, supplier.id, "标签造假", actor="ops")
+    logged.execute("UPDATE suppliers SET suspended_at = NULL, suspended_reason = NULL")
+    seen = catalog.find_supplier(logged, CREDIT_CODE)
+    assert seen.suspended and seen.suspended_reason == "标签造假"
+    with pytest.raises(Forbidden, match="suspended"):
+        catalog.require_approved(seen)
+    # Nor may the supplier save its contact over records that differ from the ledger.
+    with pytest.raises(Conflict, match="differ from the ledger"):
+        catalog.set_contact(logged, seen, catalog.Contact("0575-87000000", "诸暨"))
+    catalog.reinstate_supplier(logged, supplier.id, "已整改", actor="ops")  # the operator's call
+    assert not catalog.find_supplier(logged, CREDIT_CODE).suspended
+    assert audit.audit(logged) == []
+
+
 def test_a_batch_date_edited_after_a_logged_correction_is_found(logged):
     """The batch's created leaf is re-derived through its corrections, so an edit made
     after one left every leaf intact."""

@@ -202,7 +202,7 @@ def test_a_sign_ups_batches_are_logged_on_approval_and_a_turned_down_one_leaves_
     catalog.add_product(db, other, GTIN, "珍珠")
     catalog.new_batch(db, GTIN, LOT, produced_on="2026-11-01")
     catalog.approve_supplier(db, other.id)
-    assert [row[0] for row in db.execute("SELECT kind FROM ledger_leaves")] == [
+    assert [row[0] for row in db.execute("SELECT kind FROM ledger_leaves ORDER BY idx")] == [
         "supplier_registered", "batch_created"]  # the supplier as approved, then its batch
     assert audit.audit(db) == []
 

@@ -16,7 +16,8 @@ def test_demo_identifiers_are_valid():
 
 def test_seed_is_idempotent_and_try_urls_verify(db, issuer):
     assert demo.seed_demo(db, issuer, "s") == 5
-    db.execute("UPDATE suppliers SET phone = NULL WHERE id = 1")  # seeded by an older demo
+    first = catalog.find_supplier(db, 1)  # seeded by an older demo, before phones
+    catalog.set_contact(db, first, catalog.Contact(None, first.address, first.contact_name))
     assert demo.seed_demo(db, issuer, "s") == 0
     assert [s["phone"] for s in catalog.list_suppliers(db)] == [
         "0575 8700 0000", "0571 8700 0000", "0570 502 0000", "0573 8700 0000"]

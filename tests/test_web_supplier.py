@@ -1048,3 +1048,22 @@ def test_printer_commands_are_for_rolls_only(supplier, db):
     roll = supplier.get(page, query_string={"stock": "thermal-40x30"}).get_data(as_text=True)
     assert 'id="format"' in roll and "/labels/thermal-40x30/1.pdf" in roll
     assert "纸张设为 40 × 30 mm、间隙 2 mm，缩放选“实际大小”或 100%" in roll
+
+
+def test_a_supplier_is_told_its_records_were_changed_and_cannot_save_over_them(supplier, db):
+    """A trial supplier, unaware her phone had been swapped in the database, changed her
+    address on the profile form, which re-saved the swapped phone as hers: buyers'
+    warning vanished and the next audit passed."""
+    from trace import catalog
+    db.execute("UPDATE suppliers SET phone = '13912345678'")
+    home = supplier.get("/supplier/").get_data(as_text=True)
+    assert 'id="ws-altered"' in home and "请不要自己改回或重新保存" in home
+    assert "有人在数据库里把供货商的客服电话改成了" in home
+    form = supplier.get("/supplier/profile").get_data(as_text=True)
+    assert 'id="ws-altered"' in form
+    refused = post_form(supplier, "/supplier/profile",
+                        {"phone": "13912345678", "address": "浙江省诸暨市新地址",
+                         "contact_name": "王"}, page="/supplier/profile")
+    assert refused.status_code == 409 and "在平台恢复之前不能在这里修改" in refused.get_data(
+        as_text=True)
+    assert catalog.find_supplier(db, CREDIT_CODE).address != "浙江省诸暨市新地址"

@@ -690,4 +690,10 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "CREATE INDEX supplier_changes_supplier ON supplier_changes(supplier_id, id)",
         *_append_only("supplier_changes"),
     ]),
+    (33, [
+        # Whether a supplier may issue codes is read from its logged suspensions on
+        # every workspace request (a suspension lifted around the platform must not
+        # let it): found by kind, not by reading the whole log.
+        "CREATE INDEX ledger_leaves_kind ON ledger_leaves(kind, idx)",
+    ]),
 ]

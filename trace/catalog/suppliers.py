@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import sqlite_utils
 
@@ -13,7 +13,7 @@ from .. import phones
 from ..db import utc_now
 from ..digits import ascii_alnum, is_number
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, all_problems
-from ..transparency import leaves
+from ..transparency import audit, leaves
 from ..uscc import validate_credit_code
 from .records import Product, Supplier
 from .text import clean_text, required_text
@@ -107,6 +107,12 @@ def set_contact(db: sqlite_utils.Database, supplier: Supplier, contact: Contact,
     (before and after) and logged: a phone number swapped around the platform would
     send a recall's callers to whoever swapped it (docs/ledger.md)."""
     wanted = asdict(contact)
+    if supplier.approved and audit.supplier_problems(db, supplier.id):
+        raise Conflict(f"{supplier.name}'s records differ from the ledger (changed in the "
+                       "database around the platform): they cannot be changed here until the "
+                       "operator has them restored",
+                       message_zh="贵单位在平台上的登记资料与防篡改账本对不上（有人绕过平台改过数据库），"
+                                  "在平台恢复之前不能在这里修改，以免把改动当成贵单位的：请联系平台运营方")
     with db.atomic():
         supplier = find_supplier(db, supplier.id)  # as it stands, not as a page read it
         changes = {name: [getattr(supplier, name), value] for name, value in wanted.items()
@@ -278,7 +284,19 @@ def find_supplier(db: sqlite_utils.Database, id_or_credit_code: str | int) -> Su
     if not rows:
         raise NotFound(f"no supplier with {'id' if column == 'id' else '统一社会信用代码'} {key}",
                        message_zh="未找到该供货商")
-    return Supplier.from_row(rows[0])
+    return _suspended_as_logged(db, Supplier.from_row(rows[0]))
+
+
+def _suspended_as_logged(db: sqlite_utils.Database, supplier: Supplier) -> Supplier:
+    """Suspended when the ledger's last word on it is a suspension, whatever its row
+    says: lifted with one UPDATE, it could issue codes and register goods again. Only
+    ever the cautious way: a row suspended around the ledger stays suspended."""
+    if supplier.suspended or not supplier.approved:
+        return supplier
+    logged = audit.logged_suspension(db, supplier.id)
+    if logged is None:
+        return supplier
+    return replace(supplier, suspended_at=logged[1], suspended_reason=logged[0])
 
 
 def supplier_of(db: sqlite_utils.Database, product: Product) -> Supplier:

@@ -117,8 +117,10 @@ def subject_problems(db: sqlite_utils.Database, gtin: str, lot: str,
     for row in db.execute("SELECT idx FROM ledger_leaves WHERE gtin = ? AND lot = ? AND "
                           "(serial IS NULL OR serial = ?) ORDER BY idx", [gtin, lot, serial]):
         problems += _leaf_against_row(db, log.leaf(db, row[0]))
+    owner = db.execute("SELECT supplier_id FROM products WHERE gtin = ?", [gtin]).fetchone()
     return problems + _statuses(db, gtin, lot, serial) + _items_outside_their_issuance(
-        db, gtin, lot)
+        db, gtin, lot) + _batches_now(db, gtin, lot) + (
+        supplier_problems(db, owner[0]) if owner else [])
 
 
 def batch_problems(db: sqlite_utils.Database, gtin: str, lot: str) -> list[Problem]:
@@ -136,9 +138,29 @@ def batch_problems(db: sqlite_utils.Database, gtin: str, lot: str) -> list[Probl
             problems += _leaf_against_row(db, log.leaf(db, row[0]))
         owner = db.execute("SELECT supplier_id FROM products WHERE gtin = ?", [gtin]).fetchone()
         if owner:
-            problems += _supplier_leaves(db, owner[0]) + supplier_standings(db, owner[0]) \
-                + _suppliers_now(db, owner[0])
+            problems += supplier_problems(db, owner[0])
         return problems + _batches_now(db, gtin, lot) + _statuses(db, gtin, lot)
+
+
+def supplier_problems(db: sqlite_utils.Database, supplier_id: int) -> list[Problem]:
+    """What ``audit`` would say about one supplier, in one snapshot: its leaves against
+    their rows, its suspension, and how buyers reach it against the last logged."""
+    with one_snapshot(db):
+        return (_supplier_leaves(db, supplier_id) + supplier_standings(db, supplier_id)
+                + _suppliers_now(db, supplier_id))
+
+
+def logged_suspension(db: sqlite_utils.Database, supplier_id: int) -> tuple[str, str] | None:
+    """(reason, at) of the suspension the ledger leaves standing for the supplier, or
+    None: what decides whether it may issue codes, whatever its row says now."""
+    row = db.execute(f"SELECT kind, data FROM ledger_leaves WHERE kind IN "
+                     f"({','.join('?' * len(SUPPLIER_KINDS))}) AND "
+                     "json_extract(CAST(data AS TEXT), '$.supplier') = ? "
+                     "ORDER BY idx DESC LIMIT 1", [*SUPPLIER_KINDS, str(supplier_id)]).fetchone()
+    if row is None or row[0] != "supplier_suspend":
+        return None
+    event = json.loads(row[1])
+    return event["reason"], event["at"]
 
 
 def _supplier_leaves(db: sqlite_utils.Database, supplier_id: int) -> list[Problem]:
@@ -208,7 +230,7 @@ def _suppliers_now(db: sqlite_utils.Database, supplier_id: int | None = None) ->
             "AND (? IS NULL OR id = ?) ORDER BY id", [supplier_id, supplier_id]):
         if sid in logged:
             problems += _now_problem(f"supplier {sid}", logged[sid], dict(zip(shown, now)),
-                                     supplier=str(sid))
+                                     supplier=str(sid), name=logged[sid]["name"])
     return problems
 
 

@@ -73,6 +73,9 @@ def said(problem: Problem) -> str:
         subject = " / ".join(part for part in parts if part)
         params["kind"] = word("ledger.kind." + params["kind"], params["kind"])
         params["subject"] = f" · {subject}" if subject else ""
+    if problem.code == "now_changed":  # whose: a batch's dates, or a supplier's contact
+        params["subject"] = t("audit.subject_supplier").format(name=params["name"]) \
+            if "supplier" in params else t("audit.subject_batch").format(**params)
     if "fields" in params:  # the leaf's field names in words, with what each was and is
         values = params.get("values", {})
         params["fields"] = t("audit.list_separator").join(

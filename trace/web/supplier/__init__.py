@@ -24,8 +24,9 @@ from flask import (Blueprint, Response, current_app, flash, g, redirect, render_
                    request, url_for)
 
 from ... import (agencies, catalog, corrections, downloads, images, issuing, jobs, keys,
-                 printers, product_photos, recalls, reports, scans, stocks)
+                 printers, product_photos, recalls, reports, scans, snapshots, stocks)
 from ...checkpointing import sign_pending
+from ...transparency import audit, findings
 from ...codes import group_serial
 from ...digits import ascii_digits, is_number
 from ...inspections import commissions
@@ -70,25 +71,37 @@ def home():
     reported, reports_total = reports.about_supplier(db, g.supplier.id, limit=5)
     return render_template("supplier/home.html", products=products, batches=batches,
                            reported=reported, reports_total=reports_total,
+                           altered=_altered(db, {row["gtin"] for row in products}),
                            lab_news=inspection_lists.needing_attention(db, g.supplier.id),
                            names={row["gtin"]: row["name"] for row in products},
                            batch_keys={(b["gtin"], b["lot"]) for b in batches},
                            today=date.today().isoformat())  # as Batch.expired reads it
 
 
+def _altered(db, gtins: set[str]) -> dict:
+    """What of the supplier's own records buyers are told was changed around the
+    platform: its details, and which of its batches. It would otherwise hear last."""
+    own = audit.supplier_problems(db, g.supplier.id) if g.supplier.approved else []
+    batches = [seen for seen in findings.sightings(db) if seen.gtin in gtins
+               and snapshots.batch_facts(db, seen.batch_id).records_altered]
+    return {"own": own, "batches": batches} if own or batches else {}
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 def profile():
     """The phone and address buyers see, and the person the operator asks."""
+    db = get_db()
+    altered = _altered(db, set())
     if request.method == "GET":
-        return render_template("supplier/profile.html", form=g.supplier)
+        return render_template("supplier/profile.html", form=g.supplier, altered=altered)
     form = request.form
     try:
         contact = catalog.Contact.typed(form.get("phone"), form.get("address"),
                                         form.get("contact_name"), required=True)
+        catalog.set_contact(db, g.supplier, contact, actor=signed_in_user().email)
     except TraceError as error:
-        return render_template("supplier/profile.html", form=form,
+        return render_template("supplier/profile.html", form=form, altered=altered,
                                error=in_reader_language(error)), error.status
-    catalog.set_contact(get_db(), g.supplier, contact, actor=signed_in_user().email)
     flash(t("ws.profile_saved"), "ok")
     return redirect(link("supplier.profile"), 303)
 
