@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import sqlite_utils
 
@@ -187,18 +187,10 @@ BATCH_NOW = ("produced_on", "expires_on")
 def _batches_now(db: sqlite_utils.Database, gtin: str | None = None,
                  lot: str | None = None) -> list[Problem]:
     """Each batch's dates (or one's) against the last the ledger logged of them."""
-    logged: dict[tuple[str, str], dict[str, str]] = {}
-    for kind, data in db.execute(
-            "SELECT kind, data FROM ledger_leaves WHERE kind IN ('batch_created', "
-            "'batch_changed') AND (? IS NULL OR (gtin = ? AND lot = ?)) ORDER BY idx",
-            [gtin, gtin, lot]):
-        event = json.loads(data)
-        values = logged.setdefault((event["gtin"], event["lot"]), {})
-        if kind == "batch_created":
-            values.update({name: event[name] for name in BATCH_NOW})
-        else:
-            values.update({name: after for name, (_before, after)
-                           in json.loads(event["changes"]).items()})
+    logged = _last_logged(db.execute(
+        "SELECT kind, data FROM ledger_leaves WHERE kind IN ('batch_created', 'batch_changed') "
+        "AND (? IS NULL OR (gtin = ? AND lot = ?)) ORDER BY idx", [gtin, gtin, lot]),
+        lambda event: (event["gtin"], event["lot"]), BATCH_NOW)
     problems = []
     for row_gtin, row_lot, *now in db.execute(
             f"SELECT gtin, lot, {', '.join(BATCH_NOW)} FROM batches WHERE "
@@ -213,17 +205,9 @@ def _suppliers_now(db: sqlite_utils.Database, supplier_id: int | None = None) ->
     """How buyers reach each approved supplier (or one) against the last the ledger
     logged: a phone swapped after a logged change of it."""
     shown = leaves.SUPPLIER_SHOWN
-    logged: dict[int, dict[str, str]] = {}
-    for kind, data in db.execute(
-            "SELECT kind, data FROM ledger_leaves WHERE kind IN ('supplier_registered', "
-            "'supplier_changed') ORDER BY idx"):
-        event = json.loads(data)
-        values = logged.setdefault(int(event["supplier"]), {})
-        if kind == "supplier_registered":
-            values.update({name: event[name] for name in shown})
-        else:
-            values.update({name: after for name, (_before, after)
-                           in json.loads(event["changes"]).items()})
+    logged = _last_logged(db.execute(
+        "SELECT kind, data FROM ledger_leaves WHERE kind IN ('supplier_registered', "
+        "'supplier_changed') ORDER BY idx"), lambda event: int(event["supplier"]), shown)
     problems = []
     for sid, *now in db.execute(
             f"SELECT id, {', '.join(shown)} FROM suppliers WHERE approved_at IS NOT NULL "
@@ -232,6 +216,22 @@ def _suppliers_now(db: sqlite_utils.Database, supplier_id: int | None = None) ->
             problems += _now_problem(f"supplier {sid}", logged[sid], dict(zip(shown, now)),
                                      supplier=str(sid), name=logged[sid]["name"])
     return problems
+
+
+def _last_logged(rows: Iterable[tuple[str, bytes]], subject: Callable[[dict], Any],
+                 fields: Sequence[str]) -> dict[Any, dict[str, str]]:
+    """Each subject's ``fields`` as the ledger last logged them: from its first leaf
+    (created, registered), then each logged change's value after."""
+    logged: dict[Any, dict[str, str]] = {}
+    for kind, data in rows:
+        event = json.loads(data)
+        values = logged.setdefault(subject(event), {})
+        if kind.endswith("_changed"):
+            values.update({name: after for name, (_before, after)
+                           in json.loads(event["changes"]).items()})
+        else:
+            values.update({name: event[name] for name in fields})
+    return logged
 
 
 def _now_problem(subject: str, logged: dict[str, str], now: dict[str, str | None],
