@@ -937,8 +937,8 @@ def test_a_batch_whose_records_were_changed_around_the_ledger_is_not_vouched_for
     assert answer["caution"] == "altered" and answer["records_altered"] is True
     batch = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     assert batch.index('id="altered"') < batch.index("<h1")  # said first
-    assert client.get(f"/01/{GTIN}/10/{LOT}",
-                      headers={"Accept": "application/json"}).json["records_altered"] is True
+    batch_json = client.get(f"/01/{GTIN}/10/{LOT}", headers={"Accept": "application/json"}).json
+    assert batch_json["records_altered"] is True and batch_json["caution"] == "altered"
 
 
 def test_an_item_unvoided_around_the_ledger_still_reads_void(client, db, issued_urls):

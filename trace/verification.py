@@ -220,13 +220,19 @@ class Verdict:
         fails an item), "suspended" (the platform suspended the supplier),
         "expired", or "". The page heads the verdict with it, or a buyer reads a big
         green 验证通过 as "the goods are fine"."""
-        if self.records_altered:
-            return "altered"
-        if self.failed_tests:
-            return "failed"
-        if self.supplier and self.supplier.suspended:
-            return "suspended"
-        return "expired" if self.batch and self.batch.expired() else ""
+        return caution_of(self.records_altered, self.failed_tests, self.supplier, self.batch)
+
+
+def caution_of(altered: bool, failed_tests: list[str], supplier: catalog.Supplier | None,
+               batch: catalog.Batch | None) -> str:
+    """Verdict.caution's word, for an item's page or a batch's."""
+    if altered:
+        return "altered"
+    if failed_tests:
+        return "failed"
+    if supplier and supplier.suspended:
+        return "suspended"
+    return "expired" if batch and batch.expired() else ""
 
 
 def _reason(key: str) -> tuple[str, str, str]:
@@ -501,7 +507,11 @@ def public_batch_json(view: dict) -> dict:
             "events": [event.to_json() for event in view["events"]],
             "inspections": view["inspections"], "items_recalled": view["items_recalled"],
             "cancelled": {key: view["cancelled"][key] for key in ("reason", "at")}
-            if view["cancelled"] else None, "records_altered": bool(view["differences"])}
+            if view["cancelled"] else None, "records_altered": bool(view["differences"]),
+            # as an item's JSON says it, so a caller need not work it out
+            "caution": caution_of(bool(view["differences"]),
+                                  inspection_store.failed_tests(view["inspections"]),
+                                  view["supplier"], view["batch"]) or None}
 
 
 def public_batch(db: sqlite_utils.Database,
