@@ -136,6 +136,8 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("agency.new_report", "GET", "/agency/reports/new", None, AGENCY_ONLY),
     ("agency.new_report", "POST", "/agency/reports/new", {"batch": "1"}, AGENCY_ONLY),
     ("agency.from_sheet", "POST", "/agency/reports/from-sheet", {}, AGENCY_ONLY),
+    ("agency.profile", "GET", "/agency/profile", None, AGENCY_ONLY),
+    ("agency.profile", "POST", "/agency/profile", {"scope": "茶叶"}, AGENCY_ONLY),
     # No report of that number: an agency passes the gate and is told so.
     ("agency.withdraw", "GET", "/agency/reports/withdraw?report_no=X-1", None,
      dict(AGENCY_ONLY, agency="404")),

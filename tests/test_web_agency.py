@@ -517,3 +517,26 @@ def test_a_pdf_over_its_limit_is_refused_by_the_form_which_keeps_the_typing(
         pdf=(io.BytesIO(PDF + b"%" * (3 * 2**20)), "report.pdf")), page="/agency/",
         content_type="multipart/form-data")
     assert too_large.status_code == 413
+
+
+def test_a_lab_keeps_its_own_scope_cnas_and_address(client, db, lab):
+    """A trial lab, approved, found no page of its own: it could not state what it
+    tests, which is what suppliers choose a lab by."""
+    page = client.get("/agency/").get_data(as_text=True)
+    assert 'href="/agency/profile"' in page
+    form = client.get("/agency/profile").get_data(as_text=True)
+    assert lab.cma_no in form and "如需更改请联系平台运营方" in form
+    refused = post_form(client, "/agency/profile",
+                        {"scope": "茶叶、柑橘", "cnas": "X99", "address": "杭州"},
+                        page="/agency/profile")
+    assert refused.status_code == 400 and "CNAS 认可编号应为 L 加 4–5 位数字" in \
+        refused.get_data(as_text=True)
+    assert 'value="茶叶、柑橘"' in refused.get_data(as_text=True)  # what was typed stays
+    assert agencies.get_agency(db, lab.id).scope != "茶叶、柑橘"  # nothing kept
+    done = post_form(client, "/agency/profile",
+                     {"scope": "茶叶、柑橘、农药残留", "cnas": "cnas l5678", "address": "杭州市西湖区"},
+                     page="/agency/profile")
+    assert done.status_code == 303
+    saved = agencies.get_agency(db, lab.id)
+    assert (saved.scope, saved.cnas_no, saved.address) == (
+        "茶叶、柑橘、农药残留", "L5678", "杭州市西湖区")

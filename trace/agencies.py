@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import sqlite_utils
@@ -183,6 +184,23 @@ def find_agency(db: sqlite_utils.Database, id_or_cma: str | int) -> Agency:
 def list_agencies(db: sqlite_utils.Database) -> list[Agency]:
     rows = db.execute(f"SELECT {_COLUMNS} FROM agencies a ORDER BY id").fetchall()
     return [Agency(*row) for row in rows]
+
+
+def set_details(db: sqlite_utils.Database, agency_id: int, *, address: str | None,
+                scope: str | None, cnas: str | None) -> Agency:
+    """The lab's own changes to what suppliers choose it by (address, scope of
+    testing, CNAS number): every problem said at once, nothing kept unless all hold.
+    Its name and CMA number are the operator's to change: reports are signed with
+    them. Reports already signed keep the CNAS number they were signed with."""
+    details: list[Any] = []
+    all_problems(lambda: details.append(clean_text(address, "address", what_zh="地址",
+                                                   limit=200)),
+                 lambda: details.append(_scope(scope)),
+                 lambda: details.append(normalise_cnas(cnas)))
+    agency = get_agency(db, agency_id)
+    db.execute("UPDATE agencies SET address = ?, scope = ?, cnas_no = ? WHERE id = ?",
+               [*details, agency.id])
+    return get_agency(db, agency.id)
 
 
 def set_scope(db: sqlite_utils.Database, agency_id: int, scope: str | None) -> Agency:

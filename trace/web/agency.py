@@ -115,6 +115,22 @@ def _withdraw_form(record: dict, error: str | None = None, status: int = 200):
                            withdrawn=reports.is_withdrawn(record)), status
 
 
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    """What suppliers choose the lab by: its scope of testing, CNAS number, address."""
+    if request.method == "GET":
+        return render_template("agency/profile.html", form=g.agency)
+    form = request.form
+    try:
+        agencies.set_details(get_db(), g.agency.id, address=form.get("address"),
+                             scope=form.get("scope"), cnas=form.get("cnas"))
+    except TraceError as error:  # beside the form, with what was typed kept
+        return render_template("agency/profile.html", form=form,
+                               error=in_reader_language(error)), error.status
+    flash(t("ws.profile_saved"), "ok")
+    return redirect(link("agency.profile"), 303)
+
+
 @bp.post("/reports/from-sheet")
 def from_sheet():
     """The report form filled in from the lab's own sheet (.xlsx or CSV, one report),
