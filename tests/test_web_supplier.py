@@ -1060,7 +1060,7 @@ def test_a_supplier_is_told_its_records_were_changed_and_cannot_save_over_them(s
     assert 'id="ws-altered"' in home and "请不要自己改回或重新保存" in home
     assert "有人在数据库里把供货商的客服电话改成了" in home
     form = supplier.get("/supplier/profile").get_data(as_text=True)
-    assert 'id="ws-altered"' in form
+    assert 'id="ws-altered"' in form and f'<dd class="mono nowrap">{CREDIT_CODE}</dd>' in form
     refused = post_form(supplier, "/supplier/profile",
                         {"phone": "13912345678", "address": "浙江省诸暨市新地址",
                          "contact_name": "王"}, page="/supplier/profile")
