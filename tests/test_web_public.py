@@ -479,7 +479,7 @@ def test_a_forwarded_link_cut_short_and_tapped_still_finds_its_item_and_its_reca
     recalls.unrecall_batch(db, GTIN, LOT, "复检合格", actor="qc")
     page = client.get(path_of(issued_urls[1].split("?")[0])).get_data(as_text=True)
     assert 'data-verdict="registered"' in page and "正品" not in page
-    assert "这个网址在转发或复制时被截断了" in page and "那个二维码不是本平台印的" in page
+    assert "这个网址不完整（转发或复制时防伪签名被截掉了），无法确认真伪" in page and "那个二维码不是本平台印的" in page
 
 
 @pytest.mark.parametrize("pasted", [
@@ -686,6 +686,8 @@ def test_a_genuine_item_of_a_failed_batch_is_not_headed_as_passed(app, client, d
         "verdict"] == "genuine"  # the verdict itself is unchanged (DESIGN §6)
     typed = client.get("/verify", query_string={"q": serial_of(issued_urls[0])})
     assert headline("检测不合格", "已登记的追溯码") in typed.get_data(as_text=True)
+    # Its advice starts 但…: the typed code's own reason stays before it.
+    assert "本平台发放过这个追溯码" in typed.get_data(as_text=True)
 
 
 def test_a_tampered_report_says_so_on_the_page(app, client, db, issued_urls):
@@ -892,7 +894,7 @@ def test_an_address_pasted_cut_short_shows_its_item_as_a_typed_code_does(client,
     assert 'data-verdict="registered"' in html and "这个网址在复制时被截断了" in html
     assert "诸暨淡水珍珠项链" in html and "正品" not in html
     opened = client.get(path_of(cut)).get_data(as_text=True)  # a forwarded link, tapped
-    assert 'data-verdict="registered"' in opened and "这个网址在转发或复制时被截断了" in opened
+    assert 'data-verdict="registered"' in opened and "这个网址不完整（转发或复制时防伪签名被截掉了），无法确认真伪" in opened
 
 
 def test_a_failed_test_advises_against_buying_and_food_is_not_to_be_eaten(app, client, db,
@@ -939,6 +941,9 @@ def test_a_batch_whose_records_were_changed_around_the_ledger_is_not_vouched_for
     assert batch.index('id="altered"') < batch.index("<h1")  # said first
     batch_json = client.get(f"/01/{GTIN}/10/{LOT}", headers={"Accept": "application/json"}).json
     assert batch_json["records_altered"] is True and batch_json["caution"] == "altered"
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")  # no verdict to say it
+    assert client.get(f"/01/{GTIN}/10/{LOT}", headers={"Accept": "application/json"}
+                      ).json["caution"] == "recalled"
 
 
 def test_an_item_unvoided_around_the_ledger_still_reads_void(client, db, issued_urls):

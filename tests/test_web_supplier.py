@@ -994,12 +994,14 @@ def test_an_expired_batch_is_listed_as_such_and_no_lab_is_chosen_for_the_clerk(
 
 def test_the_labs_for_the_products_kind_come_first_with_what_each_tests(supplier, db):
     agencies.add_agency(db, "浙江省食品检验院", "231012345678", scope="食品、茶叶")
-    agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", scope="珍珠饰品、珍珠")
+    agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234",
+                        scope="珍珠饰品、珍珠")
     db.execute("UPDATE agencies SET approved_at = created_at")  # approved, keys aside
     page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
     fitting = page.index('<optgroup label="检测范围与本商品相符">')
     other = page.index('<optgroup label="其他检测机构（检测范围未写明或不相符）">')
-    assert fitting < page.index("浙江省珍珠检测中心 · CMA 231012341234 · 检测范围：珍珠饰品、珍珠") \
+    assert fitting < page.index(
+        "浙江省珍珠检测中心 · CMA 231012341234 · CNAS L1234 · 检测范围：珍珠饰品、珍珠") \
         < other < page.index("浙江省食品检验院")
 
 

@@ -85,8 +85,9 @@ REASONS = {
                    "cannot be checked. If someone sent you the link, ask them to send the "
                    "whole link again, or scan the QR code on the item's label; if the label "
                    "gives this too, its QR code was not printed by us: beware of fakes."),
-    "cut_link_opened": ("这个网址在转发或复制时被截断了，无法核对防伪签名；按网址里的序列号，找到了本平台发放的"
-                        "这件商品（见下方）。如果您是扫商品标签上的二维码打开的，那个二维码不是本平台印的，请谨防假冒。",
+    "cut_link_opened": ("这个网址不完整（转发或复制时防伪签名被截掉了），无法确认真伪；按网址里的序列号，找到了"
+                        "本平台发放的这件商品（见下方）。如果您是扫商品标签上的二维码打开的，那个二维码不是本平台"
+                        "印的，请谨防假冒。",
                         "This address was cut short when forwarded or copied, so its "
                         "anti-forgery signature cannot be checked; by the serial in it, we "
                         "found the item we issued (below). If you opened it by scanning the "
@@ -508,10 +509,11 @@ def public_batch_json(view: dict) -> dict:
             "inspections": view["inspections"], "items_recalled": view["items_recalled"],
             "cancelled": {key: view["cancelled"][key] for key in ("reason", "at")}
             if view["cancelled"] else None, "records_altered": bool(view["differences"]),
-            # as an item's JSON says it, so a caller need not work it out
-            "caution": caution_of(bool(view["differences"]),
-                                  inspection_store.failed_tests(view["inspections"]),
-                                  view["supplier"], view["batch"]) or None}
+            # as an item's JSON says it, so a caller need not work it out; with no
+            # verdict to say a recall, the batch's caution says it first
+            "caution": "recalled" if view["batch"].status == "recalled" else caution_of(
+                bool(view["differences"]), inspection_store.failed_tests(view["inspections"]),
+                view["supplier"], view["batch"]) or None}
 
 
 def public_batch(db: sqlite_utils.Database,

@@ -127,7 +127,7 @@ def profile():
     except TraceError as error:  # beside the form, with what was typed kept
         return render_template("agency/profile.html", form=form,
                                error=in_reader_language(error)), error.status
-    flash(t("ws.profile_saved"), "ok")
+    flash(t("agency.profile_saved"), "ok")
     return redirect(link("agency.profile"), 303)
 
 
