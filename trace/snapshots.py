@@ -152,18 +152,12 @@ def _as_logged_if_recalled(batch: catalog.Batch,
 
 def _supplier_as_logged(supplier: catalog.Supplier,
                         differences: tuple[Problem, ...]) -> catalog.Supplier:
-    """The supplier as the ledger last logged it where its row now differs: its
-    suspension (lifted around the platform, buyers would read an ordinary page) and
-    how buyers reach it (a phone swapped for a scammer's would take a recall's
-    callers). Only ever the cautious way: a suspension the ledger lacks stays."""
+    """The supplier reached as the ledger last logged it where its row now differs:
+    a phone swapped for a scammer's would take a recall's callers. (A suspension
+    lifted around the platform is the ledger's already: catalog.find_supplier.)"""
     for problem in differences:
         params = problem.params
-        if params.get("supplier") != str(supplier.id):
-            continue
-        if problem.code == "supplier_status" and params["expected"] == "suspended":
-            supplier = replace(supplier, suspended_at=params["since"],
-                               suspended_reason=params["expected_reason"])
-        elif problem.code == "now_changed":
+        if params.get("supplier") == str(supplier.id) and problem.code == "now_changed":
             was = {name: values[0] or None for name, values in params["values"].items()}
             supplier = replace(supplier, phone=was.get("phone", supplier.phone),
                                address=was.get("address", supplier.address))

@@ -117,10 +117,8 @@ def subject_problems(db: sqlite_utils.Database, gtin: str, lot: str,
     for row in db.execute("SELECT idx FROM ledger_leaves WHERE gtin = ? AND lot = ? AND "
                           "(serial IS NULL OR serial = ?) ORDER BY idx", [gtin, lot, serial]):
         problems += _leaf_against_row(db, log.leaf(db, row[0]))
-    owner = db.execute("SELECT supplier_id FROM products WHERE gtin = ?", [gtin]).fetchone()
     return problems + _statuses(db, gtin, lot, serial) + _items_outside_their_issuance(
-        db, gtin, lot) + _batches_now(db, gtin, lot) + (
-        supplier_problems(db, owner[0]) if owner else [])
+        db, gtin, lot) + _batches_now(db, gtin, lot) + _owner_problems(db, gtin)
 
 
 def batch_problems(db: sqlite_utils.Database, gtin: str, lot: str) -> list[Problem]:
@@ -136,10 +134,14 @@ def batch_problems(db: sqlite_utils.Database, gtin: str, lot: str) -> list[Probl
                 "AND (serial IS NULL OR kind = 'selection') AND kind != 'codes_issued' "
                 "ORDER BY idx", [gtin, lot]):
             problems += _leaf_against_row(db, log.leaf(db, row[0]))
-        owner = db.execute("SELECT supplier_id FROM products WHERE gtin = ?", [gtin]).fetchone()
-        if owner:
-            problems += supplier_problems(db, owner[0])
-        return problems + _batches_now(db, gtin, lot) + _statuses(db, gtin, lot)
+        return problems + _owner_problems(db, gtin) + _batches_now(db, gtin, lot) \
+            + _statuses(db, gtin, lot)
+
+
+def _owner_problems(db: sqlite_utils.Database, gtin: str) -> list[Problem]:
+    """``supplier_problems`` of the supplier whose product ``gtin`` is."""
+    owner = db.execute("SELECT supplier_id FROM products WHERE gtin = ?", [gtin]).fetchone()
+    return supplier_problems(db, owner[0]) if owner else []
 
 
 def supplier_problems(db: sqlite_utils.Database, supplier_id: int) -> list[Problem]:
@@ -153,14 +155,25 @@ def supplier_problems(db: sqlite_utils.Database, supplier_id: int) -> list[Probl
 def logged_suspension(db: sqlite_utils.Database, supplier_id: int) -> tuple[str, str] | None:
     """(reason, at) of the suspension the ledger leaves standing for the supplier, or
     None: what decides whether it may issue codes, whatever its row says now."""
-    row = db.execute(f"SELECT kind, data FROM ledger_leaves WHERE kind IN "
-                     f"({','.join('?' * len(SUPPLIER_KINDS))}) AND "
-                     "json_extract(CAST(data AS TEXT), '$.supplier') = ? "
-                     "ORDER BY idx DESC LIMIT 1", [*SUPPLIER_KINDS, str(supplier_id)]).fetchone()
-    if row is None or row[0] != "supplier_suspend":
-        return None
-    event = json.loads(row[1])
-    return event["reason"], event["at"]
+    state, reason, at = _logged_standings(db, supplier_id).get(supplier_id, ("active", None, ""))
+    return (reason or "", at) if state == "suspended" else None
+
+
+def _logged_standings(db: sqlite_utils.Database, supplier_id: int | None = None
+                      ) -> dict[int, tuple[str, str | None, str]]:
+    """Each supplier's (or one's) standing as its last logged suspension or
+    reinstatement leaves it: (state, reason, since)."""
+    logged: dict[int, tuple[str, str | None, str]] = {}
+    for (data,) in db.execute(
+            f"SELECT data FROM ledger_leaves WHERE kind IN "
+            f"({','.join('?' * len(SUPPLIER_KINDS))}) AND (? IS NULL OR "
+            "json_extract(CAST(data AS TEXT), '$.supplier') = ?) ORDER BY idx",
+            [*SUPPLIER_KINDS, supplier_id, str(supplier_id)]):
+        event = json.loads(data)
+        logged[int(event["supplier"])] = (("suspended", event["reason"], event["at"])
+                                          if event["kind"] == "supplier_suspend"
+                                          else ("active", None, ""))
+    return logged
 
 
 def _supplier_leaves(db: sqlite_utils.Database, supplier_id: int) -> list[Problem]:
@@ -256,14 +269,7 @@ def supplier_standings(db: sqlite_utils.Database,
     """Each approved supplier's suspension (or one's) against what the ledger's
     suspensions and reinstatements leave standing: lifted with one UPDATE, buyers
     would read an ordinary genuine page of a supplier the platform suspended."""
-    logged: dict[int, tuple[str, str | None, str]] = {}
-    for (data,) in db.execute(f"SELECT data FROM ledger_leaves WHERE kind IN "
-                              f"({','.join('?' * len(SUPPLIER_KINDS))}) ORDER BY idx",
-                              SUPPLIER_KINDS):
-        event = json.loads(data)
-        logged[int(event["supplier"])] = (("suspended", event["reason"], event["at"])
-                                          if event["kind"] == "supplier_suspend"
-                                          else ("active", None, ""))
+    logged = _logged_standings(db, supplier_id)
     problems = []
     for sid, name, suspended_at, reason in db.execute(
             "SELECT id, name, suspended_at, suspended_reason FROM suppliers WHERE "
