@@ -1060,7 +1060,8 @@ def test_a_supplier_is_told_its_records_were_changed_and_cannot_save_over_them(s
     db.execute("UPDATE suppliers SET phone = '13912345678'")
     home = supplier.get("/supplier/").get_data(as_text=True)
     assert 'id="ws-altered"' in home and "请不要自己改回或重新保存" in home
-    assert "有人在数据库里把供货商的客服电话改成了" in home
+    assert "数据库里贵单位的客服电话被改成了" in home and "13912345678" in home
+    assert "请不要拨打" not in home  # the buyer's warning, not the supplier's
     form = supplier.get("/supplier/profile").get_data(as_text=True)
     assert 'id="ws-altered"' in form and f'<dd class="mono nowrap">{CREDIT_CODE}</dd>' in form
     refused = post_form(supplier, "/supplier/profile",

@@ -70,12 +70,16 @@ COMPARED_FIELDS = ("produced_on", "expires_on", "reason", "count", "report_no", 
 # How buyers reach a supplier: the page shows the ledger's value (snapshots), so it
 # is the changed one a buyer must not ring or visit, not "what this page shows".
 _CHANGED_WORDS = {"phone": "altered.contact_phone", "address": "altered.contact_address"}
+# The supplier is told the same about its own contact, without the buyer's warning.
+_SUPPLIER_WORDS = {"phone": "ws.altered_contact", "address": "ws.altered_contact"}
 
 
-def ledger_says(problem: Problem) -> str:
+def ledger_says(problem: Problem, reader: str = "buyer") -> str:
     """What the ledger recorded where the batch's records now differ, in a buyer's
-    words; "" where there is nothing a buyer could compare."""
+    words (or the supplier's own, ``reader="supplier"``); "" where there is
+    nothing a buyer could compare."""
     params = problem.params
+    changed_words = _SUPPLIER_WORDS if reader == "supplier" else _CHANGED_WORDS
     if problem.code == "batch_status":
         return t("altered.status").format(
             state=state_words(params["expected"], params.get("expected_reason")))
@@ -87,7 +91,7 @@ def ledger_says(problem: Problem) -> str:
             state=state_words(params["expected"], params.get("expected_reason")))
     if problem.code in ("row_changed", "now_changed"):
         return Markup("").join(  # each sentence ends itself; a date never breaks
-            Markup(t(_CHANGED_WORDS.get(name, "altered.field"))).format(
+            Markup(t(changed_words.get(name, "altered.field"))).format(
                 field=word("audit.field." + name, name), was=_unbroken(was),
                 now=_unbroken(now))
             for name, (was, now) in params.get("values", {}).items()
