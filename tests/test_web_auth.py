@@ -292,3 +292,41 @@ def test_a_sign_in_sent_from_another_roles_workspace_goes_to_its_own(app, client
         "csrf_token": token(other), "email": EMAIL, "password": PASSWORD},
         headers={"Referer": BASE_URL + "/login"})
     assert kept.headers["Location"].endswith("/admin/keys")  # its own: where it was going
+
+
+def test_a_supplier_opens_and_stops_a_colleagues_account(app, client, db, make_account):
+    """A lab or office with a new person waited on the operator; now any of its
+    accounts opens one, shown once, and stops or lets in again a colleague's."""
+    from trace import catalog
+    from conftest import CREDIT_CODE, post_form
+    catalog.add_supplier(db, "诸暨市山下湖明珠珍珠有限公司", CREDIT_CODE)
+    sign_in(client, email=make_account("supplier", "clerk@pearl.example.cn", org=CREDIT_CODE),
+            password="correct horse 珍珠 battery")
+    assert "/account/colleagues" in client.get("/supplier/").get_data(as_text=True)  # the nav
+    added = post_form(client, "/account/colleagues", {"email": "qc@pearl.example.cn"})
+    page = added.get_data(as_text=True)
+    assert added.status_code == 200 and added.headers["Cache-Control"] == "no-store"
+    password = re.search(r'id="new-password">([^<]+)<', page).group(1)
+    assert "不要发到群聊里" in page and "由 clerk@pearl.example.cn 于" in page
+    assert "new-password" not in client.get("/account/colleagues").get_data(as_text=True)
+    again = post_form(client, "/account/colleagues", {"email": "qc@pearl.example.cn"})
+    assert again.status_code == 409 and "请换一个邮箱" in again.get_data(as_text=True)
+
+    colleague = app.test_client()
+    assert sign_in(colleague, email="qc@pearl.example.cn", password=password).status_code == 303
+    assert "/account/password" in colleague.get("/supplier/").headers["Location"]  # own first
+
+    qc = accounts.find_user(db, "qc@pearl.example.cn")
+    stopped = post_form(client, f"/account/colleagues/{qc.id}/stop", {},
+                        page="/account/colleagues", follow_redirects=True)
+    assert "已停用 qc@pearl.example.cn 的账号" in stopped.get_data(as_text=True)
+    assert "已停用（由 clerk@pearl.example.cn 停用）" in stopped.get_data(as_text=True)
+    assert "/login" in colleague.get("/supplier/").headers["Location"]
+    post_form(client, f"/account/colleagues/{qc.id}/restart", {}, page="/account/colleagues")
+    assert accounts.find_user(db, "qc@pearl.example.cn").active
+    accounts.disable_user(db, "qc@pearl.example.cn")  # now the operator
+    page = client.get("/account/colleagues").get_data(as_text=True)
+    assert "已停用（平台停用）" in page and "如需重新启用，请联系平台" in page
+    refused = post_form(client, f"/account/colleagues/{qc.id}/restart", {},
+                        page="/account/colleagues")
+    assert refused.status_code == 403 and not accounts.find_user(db, "qc@pearl.example.cn").active

@@ -33,7 +33,8 @@ _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
 TOKEN_PREFIX = "trc_"
 
 
-_USER_COLUMNS = "id, email, role, org_id, created_at, disabled_at, password_temporary"
+_USER_COLUMNS = ("id, email, role, org_id, created_at, disabled_at, password_temporary, "
+                 "added_by, disabled_by")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class User:
     created_at: str
     disabled_at: str | None = None
     password_temporary: bool = False  # made by the operator: to be replaced at sign-in
+    added_by: int | None = None  # the colleague who opened it (None: itself, the operator)
+    disabled_by: int | None = None  # the colleague who stopped it (None: the operator)
 
     @property
     def active(self) -> bool:
@@ -55,7 +58,7 @@ class User:
                 "created_at": self.created_at, "disabled_at": self.disabled_at}
 
 
-def _email(text: str) -> str:
+def valid_email(text: str) -> str:
     email = (text or "").strip()
     if not _EMAIL.fullmatch(email) or len(email) > 200:
         raise InvalidInput(f"{text!r} is not an e-mail address", message_zh="邮箱地址格式不对")
@@ -102,13 +105,13 @@ def check_password(password: str) -> str:
 
 def add_user(db: sqlite_utils.Database, role: str, email: str, *, org: str | None = None,
              password: str | None = None, temporary: bool | None = None,
-             by_operator: bool = False) -> tuple[User, str]:
+             by_operator: bool = False, added_by: int | None = None) -> tuple[User, str]:
     """Create an account; returns it with its password (generated when not given, and
     then ``temporary``: the person sets their own at the first sign-in). An e-mail
     taken is told to whoever asked: the person signing up, or (``by_operator``) the
     operator opening an account for someone."""
     temporary = password is None if temporary is None else temporary
-    email = _email(email)
+    email = valid_email(email)
     org_id = _org(db, role, org)
     password = check_password(password) if password is not None else \
         spoken_password()
@@ -131,11 +134,11 @@ def add_user(db: sqlite_utils.Database, role: str, email: str, *, org: str | Non
     created_at = utc_now()
     cursor = db.execute(
         "INSERT INTO users (email, role, org_id, password_hash, created_at, "
-        "password_temporary) VALUES (?, ?, ?, ?, ?, ?)",
+        "password_temporary, added_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [email, role, org_id, generate_password_hash(password, method="scrypt"), created_at,
-         int(temporary)])
+         int(temporary), added_by])
     return User(cursor.lastrowid or 0, email, role, org_id, created_at,
-                password_temporary=temporary), password
+                password_temporary=temporary, added_by=added_by), password
 
 
 # Sign-ups: an office signs up once or twice (and mistypes a few times); a bot
@@ -170,7 +173,7 @@ def _signing_up(db: sqlite_utils.Database, email: str, password: str, network: s
     daily = signups_per_network(per_day)
     throttle.check_all(db, ((daily, network), (FAILED_SIGNUPS_PER_NETWORK, network)))
     try:
-        all_problems(organisation, lambda: _email(email), lambda: check_password(password))
+        all_problems(organisation, lambda: valid_email(email), lambda: check_password(password))
         with db.atomic():
             yield
     except TraceError:
@@ -287,8 +290,8 @@ def open_sign_in(db: sqlite_utils.Database, user_id: int) -> str:
 def signed_in(db: sqlite_utils.Database, user_id: int, sign_in_id: str) -> User | None:
     """The active account of an unexpired sign-in that was never closed, or None."""
     row = db.execute(
-        "SELECT u.id, u.email, u.role, u.org_id, u.created_at, u.disabled_at, "
-        "u.password_temporary FROM sign_ins s JOIN users u ON u.id = s.user_id "
+        f"SELECT {', '.join('u.' + c for c in _USER_COLUMNS.split(', '))} "
+        "FROM sign_ins s JOIN users u ON u.id = s.user_id "
         "WHERE s.id_hash = ? AND s.user_id = ? AND s.started_at >= ?",
         [_token_hash(sign_in_id), user_id, _sign_ins_since()]).fetchone()
     user = User(*row) if row else None
@@ -311,14 +314,18 @@ def _sign_ins_since() -> str:
     return since.isoformat(timespec="microseconds")
 
 
-def list_users(db: sqlite_utils.Database) -> list[User]:
-    rows = db.execute(f"SELECT {_USER_COLUMNS} FROM users "
-                      "ORDER BY id").fetchall()
+def list_users(db: sqlite_utils.Database, *, role: str | None = None,
+               org_id: int | None = None) -> list[User]:
+    """Every account, or (``role`` and ``org_id``) one organisation's, the oldest first."""
+    where, params = ("WHERE role = ? AND org_id = ? ", [role, org_id]) if role else ("", [])
+    rows = db.execute(f"SELECT {_USER_COLUMNS} FROM users {where}ORDER BY id",
+                      params).fetchall()
     return [User(*row) for row in rows]
 
 
-def disable_user(db: sqlite_utils.Database, email: str) -> User:
-    """Disable an account, revoke its tokens and end its sign-ins, in one transaction."""
+def disable_user(db: sqlite_utils.Database, email: str, *, by: int | None = None) -> User:
+    """Disable an account, revoke its tokens and end its sign-ins, in one transaction;
+    ``by`` a colleague's account id (None: the operator)."""
     user = find_user(db, email)
     assert user is not None
     if not user.active:
@@ -326,7 +333,8 @@ def disable_user(db: sqlite_utils.Database, email: str) -> User:
                        message_zh=f"{user.email} 的账号已经停用")
     now = utc_now()
     with db.atomic():
-        db.execute("UPDATE users SET disabled_at = ? WHERE id = ?", [now, user.id])
+        db.execute("UPDATE users SET disabled_at = ?, disabled_by = ? WHERE id = ?",
+                   [now, by, user.id])
         db.execute("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS "
                    "NULL", [now, user.id])
         db.execute("DELETE FROM sign_ins WHERE user_id = ?", [user.id])
@@ -348,7 +356,8 @@ def enable_user(db: sqlite_utils.Database, email: str) -> User:
                        "sign in again (the organisation signs up anew, with another e-mail)",
                        message_zh=f"{user.email} 所属单位的注册已被驳回，账号不能重新启用；"
                        "如需使用，请换一个邮箱重新注册")
-    db.execute("UPDATE users SET disabled_at = NULL WHERE id = ?", [user.id])
+    db.execute("UPDATE users SET disabled_at = NULL, disabled_by = NULL WHERE id = ?",
+               [user.id])
     return find_user(db, user.email)  # type: ignore[return-value]
 
 

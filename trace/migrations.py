@@ -696,4 +696,11 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         # let it): found by kind, not by reading the whole log.
         "CREATE INDEX ledger_leaves_kind ON ledger_leaves(kind, idx)",
     ]),
+    (34, [
+        # An organisation's accounts add and stop each other's (colleagues) without
+        # the operator: who did is kept, and a stop by the operator (NULL) is the
+        # operator's alone to lift.
+        "ALTER TABLE users ADD COLUMN added_by INTEGER REFERENCES users(id)",
+        "ALTER TABLE users ADD COLUMN disabled_by INTEGER REFERENCES users(id)",
+    ]),
 ]

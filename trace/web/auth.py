@@ -6,6 +6,7 @@ SameSite=Lax, Secure under https); Flask-WTF's CSRF token guards both forms;
 failed sign-ins are throttled per account and per network::
 
     GET/POST /login      GET /account      POST /logout
+    GET/POST /account/colleagues   an organisation's accounts, opened and stopped
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from flask import (Blueprint, current_app, flash, g, make_response, redirect, re
 from flask_login import (LoginManager, UserMixin, current_user, login_required, login_user,
                          logout_user)
 
-from .. import accounts, catalog
+from .. import accounts, catalog, colleagues
 from ..digits import is_number
 from ..errors import Conflict, Forbidden, InvalidInput, TraceError
 from ..scans import network_hash
@@ -210,6 +211,53 @@ def revoke_token(token_id: int):
     else:
         flash(t("tokens.revoked"), "ok")
     return redirect(link("auth.tokens"), 303)
+
+
+@bp.route("/account/colleagues", methods=["GET", "POST"])
+@login_required
+def colleagues_page():
+    """The organisation's accounts; a new colleague's password is shown here, once."""
+    user, db = current_user.user, get_db()
+    if user.role not in colleagues.ORG_ROLES:  # the operator's are on its home
+        return redirect(link("admin.home") + "#accounts", 303)
+    added, problem = None, None
+    if request.method == "POST":
+        try:
+            added = colleagues.add_colleague(db, user, request.form.get("email", ""))
+        except TraceError as error:
+            problem = in_reader_language(error), error.status
+    members = colleagues.members(db, user)
+    response = make_response(render_template(
+        "colleagues.html", members=members, added=added, error=problem and problem[0],
+        typed=request.form.get("email", "") if problem else "",
+        colleague_stops={m.id for m in members
+                         if not m.active and colleagues.stopped_by_colleague(db, m)},
+        emails={m.id: m.email for m in members}))  # who opened or stopped: colleagues
+    response.headers["Cache-Control"] = "no-store"  # a new password is on this page
+    return response, problem[1] if problem else 200
+
+
+def _change_colleague(change, colleague_id: int, done_key: str):
+    try:  # another organisation's account is "not found", as it is on the page
+        changed = change(get_db(), current_user.user, colleague_id)
+    except (Conflict, InvalidInput) as error:  # pressed twice, or on oneself
+        flash(in_reader_language(error), "bad")
+    else:
+        flash(t(done_key).format(email=changed.email), "ok")
+    return redirect(link("auth.colleagues_page"), 303)
+
+
+@bp.post("/account/colleagues/<int:colleague_id>/stop")
+@login_required
+def stop_colleague(colleague_id: int):
+    return _change_colleague(colleagues.stop_colleague, colleague_id, "colleagues.stopped")
+
+
+@bp.post("/account/colleagues/<int:colleague_id>/restart")
+@login_required
+def restart_colleague(colleague_id: int):
+    return _change_colleague(colleagues.restart_colleague, colleague_id,
+                             "colleagues.restarted")
 
 
 @bp.route("/signup", methods=["GET", "POST"])

@@ -1,0 +1,99 @@
+"""Colleagues: an organisation's accounts open and stop each other's, never another
+organisation's, and never lift a stop the operator made."""
+
+from __future__ import annotations
+
+import pytest
+
+from trace import accounts, catalog, colleagues
+from trace.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+from conftest import CREDIT_CODE
+
+OTHER_CODE = "91330100MA27XL0Y34"
+
+
+@pytest.fixture
+def clerk(db):
+    catalog.add_supplier(db, "诸暨市山下湖明珠珍珠有限公司", CREDIT_CODE)
+    return accounts.add_user(db, "supplier", "clerk@pearl.example.cn", org=CREDIT_CODE,
+                             password="a long password")[0]
+
+
+def test_a_colleague_is_opened_with_a_one_time_password_and_the_opener_kept(db, clerk):
+    added, password = colleagues.add_colleague(db, clerk, "qc@pearl.example.cn")
+    assert (added.role, added.org_id, added.added_by) == ("supplier", clerk.org_id, clerk.id)
+    assert accounts.find_user(db, "qc@pearl.example.cn").password_temporary
+    assert accounts.authenticate(db, "qc@pearl.example.cn", password) is not None
+    assert [m.email for m in colleagues.members(db, clerk)] == [
+        "clerk@pearl.example.cn", "qc@pearl.example.cn"]
+
+
+def test_an_e_mail_taken_anywhere_is_refused_without_saying_whose(db, clerk):
+    accounts.add_user(db, "admin", "ops@trace.example.cn", password="a long password")
+    with pytest.raises(Conflict) as refused:
+        colleagues.add_colleague(db, clerk, "ops@trace.example.cn")
+    assert "平台运营" not in refused.value.message_zh and "admin" not in str(refused.value)
+    with pytest.raises(InvalidInput):
+        colleagues.add_colleague(db, clerk, "not an e-mail")
+    assert len(colleagues.members(db, clerk)) == 1
+
+
+def test_an_organisation_awaiting_approval_or_suspended_adds_nobody(db):
+    waiting = catalog.add_supplier(db, "新茶社", OTHER_CODE, approved=False)
+    applicant = accounts.add_user(db, "supplier", "a@tea.example.cn", org=str(waiting.id),
+                                  password="a long password")[0]
+    with pytest.raises(Forbidden, match="approved"):
+        colleagues.add_colleague(db, applicant, "b@tea.example.cn")
+    catalog.approve_supplier(db, waiting.id)
+    colleagues.add_colleague(db, applicant, "b@tea.example.cn")
+    catalog.suspend_supplier(db, waiting.id, "标签造假", actor="ops")
+    with pytest.raises(Forbidden, match="suspended"):
+        colleagues.add_colleague(db, applicant, "c@tea.example.cn")
+    assert accounts.find_user(db, "c@tea.example.cn", missing_ok=True) is None
+
+
+def test_at_most_twenty_active_accounts(db, clerk):
+    for n in range(colleagues.MAX_ACTIVE - 1):
+        colleagues.add_colleague(db, clerk, f"c{n}@pearl.example.cn")
+    with pytest.raises(Conflict, match="at most"):
+        colleagues.add_colleague(db, clerk, "one-more@pearl.example.cn")
+    colleagues.stop_colleague(db, clerk, accounts.find_user(db, "c0@pearl.example.cn").id)
+    colleagues.add_colleague(db, clerk, "one-more@pearl.example.cn")  # a place freed
+
+
+def test_a_colleague_stopped_by_a_colleague_is_let_in_again_by_one(db, clerk):
+    qc, _ = colleagues.add_colleague(db, clerk, "qc@pearl.example.cn")
+    token = accounts.new_token(db, qc.email)[1]
+    stopped = colleagues.stop_colleague(db, clerk, qc.id)
+    assert not stopped.active and stopped.disabled_by == clerk.id
+    assert accounts.user_for_token(db, token) is None  # its tokens go with it
+    assert colleagues.stopped_by_colleague(db, stopped)
+    with pytest.raises(Conflict):
+        colleagues.stop_colleague(db, clerk, qc.id)
+    restarted = colleagues.restart_colleague(db, clerk, qc.id)
+    assert restarted.active and restarted.disabled_by is None
+
+
+def test_a_stop_by_the_operator_is_the_operators_to_lift(db, clerk):
+    qc, _ = colleagues.add_colleague(db, clerk, "qc@pearl.example.cn")
+    accounts.disable_user(db, qc.email)  # the operator (web or command line)
+    with pytest.raises(Forbidden, match="operator"):
+        colleagues.restart_colleague(db, clerk, qc.id)
+    assert not accounts.find_user(db, qc.email).active
+
+
+def test_nobody_stops_themselves_or_another_organisations_account(db, clerk):
+    with pytest.raises(InvalidInput):
+        colleagues.stop_colleague(db, clerk, clerk.id)
+    catalog.add_supplier(db, "别家公司", OTHER_CODE)
+    stranger = accounts.add_user(db, "supplier", "x@tea.example.cn", org=OTHER_CODE,
+                                 password="a long password")[0]
+    for change in (colleagues.stop_colleague, colleagues.restart_colleague):
+        with pytest.raises(NotFound):
+            change(db, clerk, stranger.id)
+    assert accounts.find_user(db, stranger.email).active
+    operator = accounts.add_user(db, "admin", "ops@trace.example.cn",
+                                 password="a long password")[0]
+    with pytest.raises(Forbidden):
+        colleagues.members(db, operator)
