@@ -7,7 +7,7 @@ from datetime import date
 
 import sqlite_utils
 
-from ..clock import year_first_date
+from ..clock import beijing_today, year_first_date
 from ..db import utc_now
 from ..digits import ascii_alnum, ascii_digits
 from ..errors import Conflict, InvalidInput, NotFound
@@ -63,7 +63,7 @@ def _date(text: str | None, what: str, what_zh: str) -> date | None:
 
 def _produced_on(text: str | None) -> str | None:
     day = _date(text, "production date", "生产日期")
-    if day and day > date.today():
+    if day and day > beijing_today():
         raise InvalidInput(f"production date {day} is in the future",
                            message_zh=f"生产日期 {day} 晚于今天")
     if day and day < EARLIEST_PRODUCTION:

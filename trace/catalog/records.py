@@ -7,6 +7,8 @@ import calendar
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
+from ..clock import beijing_today
+
 
 class _Row:
     # What a buyer may see, named field by field: a new column stays private
@@ -120,4 +122,4 @@ class Batch(_Row):
         """Past its expiry date (the last good day is the date itself)."""
         if not self.expires_on:
             return False
-        return date.fromisoformat(self.expires_on) < (today or date.today())
+        return date.fromisoformat(self.expires_on) < (today or beijing_today())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ..clock import beijing_today
 from . import report as reports
 from .grades import scale_hint
 from .results import plain, read_limit, read_result
@@ -22,7 +23,7 @@ def for_display(served: list[dict], valid_days: int, today: date | None = None) 
     scale, what the version that corrected it changed (``changed``: ``version_changes``),
     whether it is a correction that kept the corrected version's PDF (``pdf_kept``)
     and whether its lab withdrew it (those go last: what the batch stands on comes first)."""
-    today = today or date.today()
+    today = today or beijing_today()
     successors = _successors(served)
     versions = {(entry["report"]["report_no"], entry["report"]["version"]): entry["report"]
                 for entry in served if entry["signature_ok"]}

@@ -21,6 +21,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
                                                                Ed25519PublicKey)
 
+from ..clock import beijing_today
 from ..codes import decode_signature, encode_signature
 from ..digits import is_number
 from ..errors import InvalidCode, InvalidInput, all_problems
@@ -258,7 +259,7 @@ def _check_date(text: str, future_ok: bool = False) -> None:
     if issued is None:
         raise _bad("issued_on", f"{text!r} is not a date YYYY-MM-DD",
                    f"{text} 不是有效日期（YYYY-MM-DD）")
-    if not future_ok and issued > date.today() + timedelta(days=1):
+    if not future_ok and issued > beijing_today() + timedelta(days=1):
         raise _bad("issued_on", f"{text} is in the future", f"{text} 是将来的日期")
 
 

@@ -21,6 +21,7 @@ import sqlite_utils
 
 from .. import catalog, snapshots
 from .. import reports as buyer_reports
+from ..clock import beijing_today
 from ..codes import BatchRef, ItemCode
 from ..db import utc_now
 from ..errors import Forbidden, NotFound
@@ -194,7 +195,7 @@ def batch_state(db: sqlite_utils.Database, room_id: int, batch: catalog.Batch, *
     failed = tuple(reports.failed_names(failing))
     withdrawn = [entry["report"] for entry in every if entry["withdrawn"]]
     decision = latest_decision(db, room_id, batch.id)
-    today = today or date.today()
+    today = today or beijing_today()
     no_report = not report_check(served, valid_days, today).ok
     # The on-camera page, polled every 2 s by each open page, has it read already.
     supplier = supplier or catalog.supplier_of(db, catalog.get_product(db, batch.gtin))

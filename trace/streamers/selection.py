@@ -19,7 +19,7 @@ import sqlite_utils
 
 from .. import catalog, verification
 from .. import reports as buyer_reports
-from ..clock import beijing_time
+from ..clock import beijing_time, beijing_today
 from ..codes import group_serial
 from ..db import utc_now
 from ..transparency import leaves
@@ -133,7 +133,7 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
     batch = verdict.batch
     every = inspection_store.served_reports(db, batch.id)
     served = inspection_store.standing(every)
-    today = today or date.today()
+    today = today or beijing_today()
     withdrawn = [shown["report"] for shown in every if shown["withdrawn"]]
     food = verdict.product is not None and catalog.looks_like_food(verdict.product)
     checks = (code, _records(verdict), _recall(batch, verdict),

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import asdict
-from datetime import date
 
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
                    request, url_for)
@@ -26,6 +25,7 @@ from flask import (Blueprint, Response, current_app, flash, g, redirect, render_
 from ... import (agencies, catalog, corrections, downloads, images, issuing, jobs, keys,
                  printers, product_photos, recalls, reports, scans, snapshots, stocks)
 from ...checkpointing import sign_pending
+from ...clock import beijing_today
 from ...transparency import audit, findings
 from ...codes import group_serial
 from ...digits import ascii_digits, is_number
@@ -75,7 +75,7 @@ def home():
                            lab_news=inspection_lists.needing_attention(db, g.supplier.id),
                            names={row["gtin"]: row["name"] for row in products},
                            batch_keys={(b["gtin"], b["lot"]) for b in batches},
-                           today=date.today().isoformat())  # as Batch.expired reads it
+                           today=beijing_today().isoformat())  # as Batch.expired reads it
 
 
 def _altered(db, gtins: set[str]) -> dict:
