@@ -232,6 +232,12 @@ def test_another_suppliers_data_is_not_found_and_never_shown(client, db, token, 
         assert response.status_code == 404 and response.get_json()["error"] == "NotFound"
         assert "别家" not in text and "内部备注" not in text and "SECRET" not in text
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == before
+    # Nor does the wording tell a rival's barcode from one nobody registered.
+    from trace.gs1 import gtin_check_digit
+    nobodys = "0690123456790" + str(gtin_check_digit("0690123456790"))
+    answers = [call(client, "GET", f"/batches?gtin={gtin}", token).get_json()
+               for gtin in ("06901234567892", nobodys)]
+    assert json.dumps(answers[0]).replace("06901234567892", nobodys) == json.dumps(answers[1])
 
 
 @pytest.mark.parametrize("body, status, error", [

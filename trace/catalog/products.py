@@ -268,17 +268,22 @@ def get_product(db: sqlite_utils.Database, gtin: str) -> Product:
     gtin = normalise_gtin(gtin)
     rows = list(db.query("SELECT * FROM products WHERE gtin = ?", [gtin]))
     if not rows:
-        raise NotFound(f"no product with GTIN {gtin} is registered",
-                       hint="register it first: python -m trace product add ...",
-                       message_zh=f"本平台没有登记商品条码为 {gtin} 的商品；请先登记商品")
+        raise _not_registered(gtin)
     return Product.from_row(rows[0])
 
 
+def _not_registered(gtin: str) -> NotFound:
+    return NotFound(f"no product with GTIN {gtin} is registered",
+                    hint="register it first: python -m trace product add ...",
+                    message_zh=f"本平台没有登记商品条码为 {gtin} 的商品；请先登记商品")
+
+
 def owned_product(db: sqlite_utils.Database, supplier_id: int, gtin: str) -> Product:
-    """The product, if this supplier owns it; another's is 'not found', never shown."""
+    """The product, if this supplier owns it; another's is 'not found' in the very
+    words of one nobody registered, so a caller cannot learn a rival's barcodes."""
     product = get_product(db, gtin)
     if product.supplier_id != supplier_id:
-        raise NotFound(f"no product with GTIN {product.gtin}", message_zh="未找到该商品")
+        raise _not_registered(product.gtin)
     return product
 
 
