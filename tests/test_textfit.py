@@ -23,6 +23,14 @@ def test_wrap_prefers_spaces_then_hyphens():
     assert wrap("追溯码 RZJ4-WDFF-XA07", width, 4.5) == ["追溯码 RZJ4-", "WDFF-XA07"]
 
 
+def test_a_name_breaks_at_its_space_when_that_costs_no_line():
+    """A trial tea label read '西湖龙井 明' / '前特级' on the 40 x 30 mm roll."""
+    box = TextBox("{product}", 0, 0, width_mm=13.5, size_pt=6.5, min_size_pt=5, max_lines=2)
+    assert fit_text("西湖龙井 明前特级", box) == (6.5, ("西湖龙井", "明前特级"))
+    register_font()  # a word wider than a line still fills the line before it
+    assert wrap("龙井 明前特级西湖狮峰", 13.5 * PT_PER_MM, 6.5)[0].startswith("龙井 明")
+
+
 def test_wrap_keeps_brackets_with_their_words():
     register_font()
     width = 13.8 * PT_PER_MM

@@ -145,6 +145,28 @@ def _split_long(word: str, width_pt: float, size: float) -> list[str]:
 
 
 def wrap(text: str, width_pt: float, size: float) -> list[str]:
+    """Lines broken only at spaces when that takes no more lines than breaking
+    anywhere would ('西湖龙井' / '明前特级', not '西湖龙井 明' / '前特级');
+    otherwise ``wrap_greedy``'s."""
+    greedy = wrap_greedy(text, width_pt, size)
+    at_spaces = _wrap_at_spaces(text, width_pt, size)
+    return at_spaces if at_spaces and len(at_spaces) <= len(greedy) else greedy
+
+
+def _wrap_at_spaces(text: str, width_pt: float, size: float) -> list[str] | None:
+    """Whole words on each line; None if a word alone is wider than a line."""
+    lines: list[str] = []
+    for word in text.split():
+        if text_width(word, size) > width_pt:
+            return None
+        if lines and text_width(f"{lines[-1]} {word}", size) <= width_pt:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def wrap_greedy(text: str, width_pt: float, size: float) -> list[str]:
     """Greedy lines: break at spaces and between CJK characters first, inside a
     word (after '-', '.', ':', '/') only when the word alone is too wide."""
     lines: list[str] = []
