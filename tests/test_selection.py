@@ -297,8 +297,11 @@ def test_void_and_recalled_items_are_told_in_the_rooms_terms(db, room, issued_ur
     recalls.void_item(db, parse_link(issued_urls[0], BASE_URL), "标签破损重印", actor="qc")
     recalls.recall_item(db, parse_link(issued_urls[1], BASE_URL), "包装破损", actor="qc")
     void = selection.check_sample(db, issued_urls[0], BASE_URL)
-    assert detail(void, "code").startswith("已作废：")
-    assert detail(void, "recall") == f"批次 {LOT} 未召回，但这件商品的码已作废（标签破损重印）"
+    # The sample's label alone: cancelled, with its reason, in the code's own row (a
+    # trial host read a stock reason there and the real one under 召回情况).
+    assert [c.name for c in void.checks] == ["code"] and void.sample_only
+    assert detail(void, "code").startswith("码已作废：这件样品的码已被作废（标签破损重印）")
+    assert not void.selectable and void.batch.lot == LOT
     recalled = selection.check_sample(db, issued_urls[1], BASE_URL)
     assert detail(recalled, "recall") == "这件商品已被单独召回（包装破损）"
     # Genuine, and said so: the recall is told once, in its own row, not as "fake".

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from trace import rooms
+from trace import catalog, rooms
 
-from conftest import BASE_URL, forged, post_form
+from conftest import BASE_URL, GTIN, LOT, forged, post_form
 
 
 @pytest.fixture
@@ -92,7 +92,39 @@ def test_a_forged_sample_is_logged_as_not_selected_against_what_its_label_claims
     home = streamer.get("/streamer/").get_data(as_text=True)
     assert "核验结果：有未通过项" in home  # a row's result is named: not a bare 未通过 or 通过
     # The banner said 不选用 of the genuine batch alone: a room thought it had paused it.
-    assert "批次 ZJ-2611-A · 不选用（伪造样品，不是对本批次的决定）。" in home
+    assert "批次 ZJ-2611-A · 不选用（样品的码是伪造或已作废的，不是对本批次的决定）。" in home
+
+
+def test_a_sample_whose_code_was_cancelled_is_judged_alone_not_its_batch(
+        streamer, db, issued_urls):
+    """A trial host checked a sample whose copied label the operator had cancelled: the
+    page said the whole batch could not go on air, gave a stock reason under 追溯码 and
+    the real one under 召回情况, and 不选用 would have paused the batch's live page."""
+    from trace import recalls
+    from trace.codes import parse_link
+    from trace.streamers import live
+    recalls.void_item(db, parse_link(issued_urls[0], BASE_URL), "标签被复制到多件商品上",
+                      actor="ops")
+    html = streamer.get("/streamer/check", query_string={"code": issued_urls[0]}).get_data(
+        as_text=True)
+    assert '<h1 class="check-head check-bad">码已作废：这件样品不能选用</h1>' in html
+    assert "这件样品的码已被作废（标签被复制到多件商品上）" in html
+    assert "召回情况" not in html and "这批商品不能上播" not in html
+    assert "这个记录只针对这件样品" in html and "这个决定针对整个批次" not in html
+    done = post_form(streamer, "/streamer/records",
+                     {"code": issued_urls[0], "decision": "不选用"}, page="/streamer/")
+    assert done.status_code == 303
+    room_id = db.execute("SELECT id FROM rooms").fetchone()[0]
+    batch = catalog.get_batch(db, GTIN, LOT)
+    assert live.batch_state(db, room_id, batch)[0] not in ("dropped", "retest")  # not paused
+    csv = streamer.get("/streamer/ledger.csv").get_data().decode("utf-8-sig")
+    assert "不选用（码已作废的样品）" in csv and "伪造" not in csv
+    good = streamer.get("/streamer/check", query_string={"code": issued_urls[1]}).get_data(
+        as_text=True)
+    assert "这个决定针对整个批次" in good  # a valid sample still decides for the batch
+    post_form(streamer, "/streamer/records", {"code": issued_urls[1], "decision": "不选用"},
+              page="/streamer/")
+    assert live.batch_state(db, room_id, batch)[0] == "dropped"
 
 
 def test_unreadable_text_is_told_as_such_with_the_box_to_try_again(streamer):
@@ -185,7 +217,12 @@ def test_the_workspace_shows_what_each_on_camera_page_shows(streamer, db, app, i
     alert = home[home.index('id="stop-selling"'):home.index("</div>", home.index("stop-selling"))]
     assert home.index('id="stop-selling"') < home.index('id="live"')
     assert "已选用的 1 个批次现在不能再卖" in alert and "ZJ-2611-A</span></a>：已召回" in alert
-    assert "找卖家退货退款" in alert and 'href="/01/09521234000013/10/ZJ-2611-A"' in alert
+    assert "在订单里申请退货退款" in alert and 'href="/01/09521234000013/10/ZJ-2611-A"' in alert
+    # Once the room records 不选用, the alert no longer says it sells the batch.
+    post_form(streamer, "/streamer/records", {"code": issued_urls[0], "decision": "不选用"},
+              page="/streamer/")
+    home = streamer.get("/streamer/").get_data(as_text=True)
+    assert 'id="stop-selling"' not in home and 'state-bad">已召回 · 请勿购买' in home
 
 
 def test_the_check_reads_in_english_too(streamer, issued_urls):

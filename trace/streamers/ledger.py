@@ -25,6 +25,7 @@ from ..digits import ascii_digits
 from ..codes import group_serial
 from ..errors import InvalidInput
 from ..rooms import Room
+from .selection import VOID_SAMPLE
 
 CHECK_NAMES = {"code": "追溯码", "records": "账本核对", "recall": "召回情况", "expiry": "保质期",
                "report": "检测报告", "results": "检测结果", "supplier": "供货商资质",
@@ -76,9 +77,12 @@ def ledger_rows(db: sqlite_utils.Database, room: Room, start: str | None = None,
             continue
         checks = json.loads(row["checks"])
         failed = [_failed_name(check) for check in checks if not check["ok"]]
-        # A forged sample's record holds the code check alone: not a decision on the batch.
-        forged = len(checks) == 1
-        decision = row["decision"] + ("（伪造样品）" if forged else "")
+        # A forged or cancelled sample's record holds the code check alone: not a
+        # decision on the batch.
+        void = len(checks) == 1 and checks[0]["detail"].startswith(VOID_SAMPLE)
+        forged = len(checks) == 1 and not void
+        decision = row["decision"] + ("（伪造样品）" if forged else "（码已作废的样品）" if void
+                                      else "")
         # The serial a forged label printed is a genuine item's: not that item's record.
         serial = group_serial(row["serial"]) + ("（伪造标签上所印）" if forged else "") \
             if row["serial"] else "—"

@@ -141,9 +141,9 @@ def get_live(db: sqlite_utils.Database, live_id: str) -> LivePage:
 def selected_batches(db: sqlite_utils.Database, room: Room) -> list[dict]:
     """The batches the room's latest decision selected (选用), and those it paused or
     dropped since opening their on-camera page (OBS may still show it), newest first,
-    each with its on-camera page id once one is open, ``told``: buyers' reports
-    naming the batch since the room's latest 选用 of it (``told_since``; a pause
-    after it keeps them in view) as ``reports.Complaints``,
+    each with its latest ``decision``, its on-camera page id once one is open,
+    ``told``: buyers' reports naming the batch since the room's latest 选用 of it
+    (``told_since``; a pause after it keeps them in view) as ``reports.Complaints``,
     ``told_words``: what the latest of them wrote (``reports.words_about_batch``),
     and ``sample``: the code the decision was made on (``sample_code``).
 
@@ -151,7 +151,7 @@ def selected_batches(db: sqlite_utils.Database, room: Room) -> list[dict]:
     unchecked, and a rival could file it. So they reach the room, who may pause the
     page (待复检); the page itself changes only on facts (a recall, a lab's finding)."""
     rows = list(db.query(
-        "SELECT b.gtin, b.lot, p.name AS product, s.at, s.serial, "
+        "SELECT b.gtin, b.lot, p.name AS product, s.at, s.serial, s.decision, "
         "l.id AS live_id, (SELECT max(o.at) FROM selections o WHERE o.room_id = s.room_id "
         f"AND o.batch_id = s.batch_id AND o.decision = '选用' AND {ABOUT_THE_BATCH}) AS on_sale_at "
         "FROM selections s "

@@ -47,9 +47,6 @@ CODE_DETAILS = {
     "suspicious": ("可疑：这个码被很多不同的手机和网络查询过，标签可能被复制，请向供货商核实样品来源",
                    "Suspicious: this code was looked up from many phones and networks; the "
                    "label may be copied. Ask the supplier where the sample came from"),
-    "void": ("已作废：这个码已被作废（标签损坏或重印），样品上不应再贴着它",
-             "Cancelled: this code was cancelled (a damaged or reprinted label); no sample "
-             "should still carry it"),
     "forged": ("伪造：本平台没有发放过这个码，或它被改动过",
                "Forged: we never issued this code, or it was altered"),
     # Pasted from a chat, an address loses its end: the signature after "?".
@@ -67,6 +64,7 @@ INVALID_DETAILS = {
 }
 # No reason makes these sellable: the goods are recalled, cancelled or not ours.
 NEVER_SELECTABLE = ("recalled", "void", "forged", "invalid")
+VOID_SAMPLE = "码已作废"  # how a cancelled sample's code check begins: its 台账 row says so
 # Buyers' reports of fakes against the supplier in a year (reports.against_supplier).
 FAKE_REPORTS_TOLERATED = 2
 AFTER_SALES_WINDOW = timedelta(days=365)
@@ -97,6 +95,13 @@ class SampleCheck:
     checked_on: date | None = None  # the day the expiry was checked against
     supplier_suspended: bool = False  # the operator suspended the batch's supplier
     records_altered: bool = False     # its records were changed around the ledger
+
+    @property
+    def sample_only(self) -> bool:
+        """A forged or cancelled code: the code check alone, since such a label tells
+        nothing of the batch; what the room records is about the sample, and never
+        pauses the batch's on-camera page (``ABOUT_THE_BATCH``)."""
+        return self.batch is not None and len(self.checks) == 1
 
     @property
     def ok(self) -> bool:
@@ -131,6 +136,8 @@ def check_sample(db: sqlite_utils.Database, url: str, base_url: str, *,
         return SampleCheck((code,), claimed, verdict.serial if claimed else None,
                            verdict.verdict, claimed=claimed is not None)
     batch = verdict.batch
+    if verdict.verdict == "void":  # a label we cancelled (damaged, reprinted, copied)
+        return SampleCheck((code,), batch, verdict.serial, "void")
     every = inspection_store.served_reports(db, batch.id)
     served = inspection_store.standing(every)
     today = today or beijing_today()
@@ -193,6 +200,13 @@ def _code(verdict: verification.Verdict) -> Check:
                      "say), not the sample's own code: scan the QR code on the sample's label")
     if verdict.reason_code in ("typed_barcode", "typed_format", "typed_unknown"):
         return Check("code", False, verdict.reason, verdict.reason_en)  # what was typed
+    if verdict.verdict == "void":
+        reason = verdict.status_reason or "标签损坏或重印"
+        return Check("code", False, f"{VOID_SAMPLE}：这件样品的码已被作废（{reason}），样品上不应再贴着它。"
+                     "它不能代表本批次：请向供货商要一件码有效的样品再核验",
+                     f"Cancelled: this sample's code was cancelled ({reason}); no sample "
+                     "should still carry it. It tells nothing of the batch: ask the supplier "
+                     "for a sample with a valid code and check that")
     if verdict.reason_code in INVALID_DETAILS:
         return Check("code", False, *INVALID_DETAILS[verdict.reason_code])
     zh, en = CODE_DETAILS.get(verdict.verdict, (verdict.reason, verdict.reason_en))
@@ -221,10 +235,6 @@ def _recall(batch: catalog.Batch, verdict: verification.Verdict) -> Check:
     if verdict.verdict == "recalled":
         return Check("recall", False, f"这件商品已被单独召回{reason}",
                      f"This item alone is recalled{reason_en}")
-    if verdict.verdict == "void":
-        return Check("recall", False, f"批次 {batch.lot} 未召回，但这件商品的码已作废{reason}",
-                     f"Batch {batch.lot} is not recalled, but this item's code was "
-                     f"cancelled{reason_en}")
     return Check("recall", True, f"批次 {batch.lot} 未召回", f"Batch {batch.lot} is not recalled")
 
 

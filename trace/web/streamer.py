@@ -122,7 +122,7 @@ def _recorded(result: selection.SampleCheck, decision: str) -> str:
     product = catalog.get_product(db, batch.gtin)
     said = t("streamer.recorded_batch").format(
         decision=decision_name(decision), product=product.name, lot=batch.lot)
-    if result.verdict == "forged":  # a note on a fake, not a decision on the batch
+    if result.sample_only:  # a note on a fake or cancelled label, not on the batch
         english = g.get("lang") == "en"
         return said.rstrip("。.") + (" " if english else "") + t("streamer.forged_sample") + (
             "." if english else "。")
