@@ -296,6 +296,16 @@ def test_every_font_is_embedded_and_subset(db, codes, tmp_path, stock_name):
 
 
 @needs_poppler
+def test_a_sheet_asks_to_print_at_its_own_size_and_names_its_maker(db, codes, tmp_path):
+    """'Fit to page' shifts labels off the stickers; reportlab's Author read (anonymous)."""
+    (path,) = print_batch(db, "a4-3x8", tmp_path / "labels.pdf", positions=(1, 2))
+    assert b"/PrintScaling /None" in path.read_bytes()
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True,
+                          timeout=60).stdout
+    assert re.search(r"^Author:\s+Trace$", info, re.M), info
+
+
+@needs_poppler
 @pytest.mark.parametrize("stock_name", ALL_STOCKS)
 def test_poppler_and_pdfium_both_show_every_text_box(db, codes, tmp_path, stock_name):
     """Rendered without any CJK data (poppler-data is not installed), the text is there."""

@@ -133,10 +133,13 @@ def test_issue_with_progress_then_download_csv_and_labels(supplier, db):
     job = issue(supplier, db, 50)
     assert job.state == "finished" and job.done == 50
     page = supplier.get(f"/supplier/jobs/{job.id}").get_data(as_text=True)
-    assert "已发出 50 个码，本批次现共有 50 个码" in page
+    assert "这次发出了 50 个码。现在可以下载码表" in page
     again = issue(supplier, db, 20)  # back, and the form sent again: said, not hidden
-    assert "已发出 20 个码，本批次现共有 70 个码" in supplier.get(
+    assert "这次发出了 20 个码，本批次现共有 70 个码（含其他几次发的）" in supplier.get(
         f"/supplier/jobs/{again.id}").get_data(as_text=True)
+    # The first run's page, read again, says what that run did, not that it made 70.
+    assert "这次发出了 50 个码，本批次现共有 70 个码" in supplier.get(
+        f"/supplier/jobs/{job.id}").get_data(as_text=True)
     batch_page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
     assert "先在手机自带的浏览器登录本工作台" in batch_page  # test scans that count
     response = supplier.get(f"/supplier/batches/{GTIN}/{LOT}/codes.csv")
@@ -179,11 +182,18 @@ def test_one_top_ups_labels_or_a_few_to_reprint_download_alone(supplier, db):
     assert [r.text for r in zxingcpp.read_barcodes(one[0].render(scale=300 / 72).to_pil(),
                                                    formats=zxingcpp.BarcodeFormat.QRCode)] \
         == [urls[6]]
+    # The first box alone is that one label (a trial office filled in 17 and stopped).
+    alone = pypdfium2.PdfDocument(supplier.get(page + "/labels/a4-3x8/range.pdf?first=7&last=")
+                                  .get_data())
+    assert [r.text for r in zxingcpp.read_barcodes(alone[0].render(scale=300 / 72).to_pil(),
+                                                   formats=zxingcpp.BarcodeFormat.QRCode)] \
+        == [urls[6]]
     # A damaged label found by its code: one button reprints it alone.
     serial = urls[56].split("/21/")[1].split("?")[0]
     found = supplier.get(page + f"?find={serial}").get_data(as_text=True)
     button = re.search(r'id="reprint-one" href="([^"]+)"', found).group(1).replace("&amp;", "&")
     assert "补印这张标签（第 57 个）" in found and button.endswith("first=57&last=57")
+    assert "作废或召回这个码（已填入上方表单）" in found
     on_tag = supplier.get(page + f"?stock=thermal-40x30&find={serial}").get_data(as_text=True)
     assert "/labels/thermal-40x30/range.pdf?first=57&amp;last=57" in on_tag  # the stock chosen
     assert f'name="find" value="{serial}"' in on_tag.split('id="stock"')[0]  # kept on a switch
@@ -194,12 +204,15 @@ def test_one_top_ups_labels_or_a_few_to_reprint_download_alone(supplier, db):
         == [urls[56]]
     from trace import recalls
     recalls.void_item(db, parse_code(urls[56], BASE_URL), "标签被复制", actor="qc")
+    found = supplier.get(page + f"?find={serial}").get_data(as_text=True)
+    assert "作废或召回这个码" not in found and 'id="reprint-one"' not in found  # final
     voided = supplier.get(page + "/labels/a4-3x8/range.pdf?first=57&last=57")
     text = voided.get_data(as_text=True)  # told beside the form, with what to do instead
     assert voided.status_code == 400 and "请再发 1 个新码" in text
     assert text.index("请再发 1 个新码") > text.index('id="range"')
     for first, last, said in (("0", "3", "第 0 到第 3 个不在其中"), ("5", "81", "不在其中"),
-                              ("9", "3", "请对调"), ("a", "3", "请用整数")):
+                              ("9", "3", "请对调"), ("a", "3", "请用整数"),
+                              ("", "", "请填写从第几个到第几个")):
         refused = supplier.get(page + f"/labels/a4-3x8/range.pdf?first={first}&last={last}")
         text = refused.get_data(as_text=True)
         assert refused.status_code == 400 and said in text
@@ -728,6 +741,9 @@ def test_an_expired_batch_says_so_on_the_suppliers_page(supplier, db, make_batch
     db.conn.commit()
     html = supplier.get(f"/supplier/batches/{GTIN}/OLD-1").get_data(as_text=True)
     assert "本批次已于 2025-01-01 过保质期" in html
+    # A date typed wrong is corrected on this page (a trial was told to open a new batch).
+    assert '<a href="#edit">日期填错了？在上面的“更正批次信息”里改正即可。</a>' in html
+    assert "新建批次" not in html.split('role="alert"')[1][:300]
     assert "过保质期" not in supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(
         as_text=True)
 
@@ -1044,11 +1060,13 @@ def test_printer_commands_are_for_rolls_only(supplier, db):
     sheet = supplier.get(page, query_string={"stock": "a4-3x8", "format": "tspl"}).get_data(
         as_text=True)
     assert 'id="format"' not in sheet and "/labels/a4-3x8/1.pdf" in sheet  # never offered
+    assert 'id="sheet-help"' in sheet and "缩放选“实际大小”或 100%" in sheet  # sheets too
     refused = supplier.get(page + "/labels/a4-3x8/1.tspl")
     assert refused.status_code == 400
     assert "不能用热敏打印机指令打印，请下载 PDF" in refused.get_data(as_text=True)
     roll = supplier.get(page, query_string={"stock": "thermal-40x30"}).get_data(as_text=True)
     assert 'id="format"' in roll and "/labels/thermal-40x30/1.pdf" in roll
+    assert 'id="sheet-help"' not in roll
     assert "纸张设为 40 × 30 mm、间隙 2 mm，缩放选“实际大小”或 100%" in roll
 
 

@@ -195,9 +195,16 @@ def top_ups(db: sqlite_utils.Database, batch_id: int) -> list[TopUp]:
 def label_range(batch: catalog.Batch, issued: int, first: str | int | None,
                 last: str | int | None) -> tuple[int, int]:
     """Positions ``first``..``last`` (1-based, in issue order) checked against the batch:
-    a reprint of a few labels, or the labels of one top-up."""
+    a reprint of a few labels, or the labels of one top-up. One of the two alone is
+    that one label (a reprint of label 17 fills in 17 and stops)."""
+    given = [str(n).strip() for n in (first, last) if n is not None and str(n).strip()]
+    if len(given) == 1:
+        given *= 2
     try:
-        low, high = int(str(first).strip()), int(str(last).strip())
+        low, high = int(given[0]), int(given[-1])
+    except IndexError:
+        raise InvalidInput("give the first and last label to print",
+                           message_zh="请填写从第几个到第几个") from None
     except ValueError:
         raise InvalidInput("give the first and last label as whole numbers",
                            message_zh="请用整数填写从第几个到第几个") from None

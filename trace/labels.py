@@ -152,6 +152,10 @@ class SheetWriter:
                                         initialFontName=FONT, initialFontSize=6)
         self.canvas.setTitle(title)
         self.canvas.setCreator("Trace labels")
+        self.canvas.setAuthor("Trace")  # not reportlab's "(anonymous)"
+        # Printed at its own size: "fit to page" shifts labels off the stickers and
+        # shrinks the codes (viewers that honour it preselect 100% / 实际大小).
+        self.canvas.setViewerPreference("PrintScaling", "None")
 
     def add(self, item: LabelItem, body: PathBody, module: float, domain: str) -> None:
         if self.position == self.stock.labels_per_page:
