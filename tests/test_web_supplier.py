@@ -188,6 +188,16 @@ def test_one_top_ups_labels_or_a_few_to_reprint_download_alone(supplier, db):
     assert [r.text for r in zxingcpp.read_barcodes(alone[0].render(scale=300 / 72).to_pil(),
                                                    formats=zxingcpp.BarcodeFormat.QRCode)] \
         == [urls[6]]
+    # On a part-used sheet (3 x 8), from its 5th label: the second row, middle column.
+    slotted = pypdfium2.PdfDocument(supplier.get(
+        page + "/labels/a4-3x8/range.pdf?first=7&last=7&slot=5").get_data())
+    image = slotted[0].render(scale=150 / 72).to_pil()
+    (found_one,) = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    middle_x = (found_one.position.top_left.x + found_one.position.bottom_right.x) / 2
+    middle_y = (found_one.position.top_left.y + found_one.position.bottom_right.y) / 2
+    assert 1 / 3 < middle_x / image.width < 2 / 3 and 1 / 8 < middle_y / image.height < 2 / 8
+    late = supplier.get(page + "/labels/a4-3x8/range.pdf?first=7&last=7&slot=25")
+    assert late.status_code == 400 and "起始格请填 1 到 24 之间的整数" in late.get_data(as_text=True)
     # A damaged label found by its code: one button reprints it alone.
     serial = urls[56].split("/21/")[1].split("?")[0]
     found = supplier.get(page + f"?find={serial}").get_data(as_text=True)

@@ -222,13 +222,31 @@ def label_range(batch: catalog.Batch, issued: int, first: str | int | None,
     return low, high
 
 
+def sheet_slot(stock: Stock, text: str | None) -> int:
+    """Where on a part-used sheet to start, as typed (1 = the top-left label, across
+    then down), as ``start_at`` (0-based); blank is the first."""
+    typed = (text or "").strip()
+    if not typed:
+        return 0
+    places = stock.labels_per_page
+    try:
+        slot = int(typed)
+    except ValueError:
+        slot = 0
+    if not 1 <= slot <= places:
+        raise InvalidInput(f"start at a label 1 to {places} of the sheet, not {typed[:10]!r}",
+                           message_zh=f"起始格请填 1 到 {places} 之间的整数（这种纸每张 {places} 格，"
+                           "从左上角起，先横着数）")
+    return slot - 1
+
+
 def label_range_file(db: sqlite_utils.Database, batch: catalog.Batch, stock: Stock,
                      first: int, last: int, *, base_url: str, domain: str,
                      folder: str | Path | None = None, pin_secret: str | None = None,
-                     fmt: str = "pdf") -> bytes:
+                     fmt: str = "pdf", start_at: int = 0) -> bytes:
     """The labels at positions ``first``..``last`` as one PDF (voided codes skipped),
-    or, for a roll stock and ``fmt`` tspl or zpl, as the thermal printer's own
-    commands (trace/printers.py)."""
+    from label ``start_at`` of a part-used first sheet, or, for a roll stock and
+    ``fmt`` tspl or zpl, as the thermal printer's own commands (trace/printers.py)."""
     source = label_sources.BatchSource(db, batch.gtin, batch.lot, base_url, (first, last),
                                        pin_secret=pin_secret if stock.prints_pin else None)
     if fmt != "pdf":
@@ -239,5 +257,5 @@ def label_range_file(db: sqlite_utils.Database, batch: catalog.Batch, stock: Sto
     with tempfile.TemporaryDirectory(prefix="trace-labels-") as scratch:
         out = Path(scratch) / "labels.pdf"
         paths = labels.print_labels(source, stock, out, domain=domain, per_file=PART_SIZE,
-                                    workers=1, folder=folder)
+                                    workers=1, folder=folder, start_at=start_at)
         return paths[0].read_bytes()

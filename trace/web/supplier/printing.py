@@ -5,7 +5,7 @@ commands (TSPL for TSC, 佳博 and 芯烨 printers, ZPL for Zebra)::
     GET  /supplier/batches/{gtin}/{lot}/codes.xlsx          text cells, Chinese headings
     GET  /supplier/batches/{gtin}/{lot}/codes.csv           UTF-8 with BOM
     GET  /supplier/batches/{gtin}/{lot}/labels/{stock}/{part}.pdf|tspl|zpl   <= 5,000
-    GET  /supplier/batches/{gtin}/{lot}/labels/{stock}/range.pdf|tspl|zpl?first=&last=
+    GET  /supplier/batches/{gtin}/{lot}/labels/{stock}/range.pdf|tspl|zpl?first=&last=&slot=
 """
 
 from __future__ import annotations
@@ -73,11 +73,11 @@ def label_range(gtin: str, lot: str, stock: str, fmt: str):
     try:
         first, last = downloads.label_range(found, catalog.issued_count(db, found.id),
                                             request.args.get("first"), request.args.get("last"))
-        labels = downloads.label_range_file(db, found, chosen, first, last,
-                                            base_url=config["BASE_URL"],
-                                            domain=config["OFFICIAL_DOMAIN"],
-                                            folder=config["LABELS_DIR"],
-                                            pin_secret=config["HASH_SECRET"], fmt=fmt)
+        labels = downloads.label_range_file(
+            db, found, chosen, first, last, base_url=config["BASE_URL"],
+            domain=config["OFFICIAL_DOMAIN"], folder=config["LABELS_DIR"],
+            pin_secret=config["HASH_SECRET"], fmt=fmt,
+            start_at=downloads.sheet_slot(chosen, request.args.get("slot")))
     except TraceError as error:  # a range with nothing to print (all voided) too
         return _batch_page(found, error.status, range_error=in_reader_language(error))
     name = f"labels-{found.gtin}-{found.lot}-{chosen.name}-{first}-{last}.{fmt}"
