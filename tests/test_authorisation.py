@@ -113,6 +113,8 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
      None, OWNED),
     ("supplier.label_range", "GET", BATCH + "/labels/a4-3x8/range.pdf?first=1&last=2", None,
      OWNED),
+    ("supplier.void_range", "POST", BATCH + "/items/void-range",
+     {"first": "2", "last": "2", "reason": "重复发码", "confirm": "1"}, OWNED),
     ("supplier.item_status", "POST", BATCH + "/items",
      {"serial": "{serial}", "action": "void", "confirm": "1", "reason": "破损"}, OWNED),
     ("supplier.commission", "POST", BATCH + "/commission", {"agency": "{agency_id}"}, OWNED),

@@ -88,6 +88,31 @@ def test_items_taken_back_count_each_item_once_as_it_now_stands(db, issued_urls)
     assert recalls.items_taken_back(db, 1) == {"recalled": 1, "void": 2}
 
 
+def test_a_run_of_codes_is_voided_all_at_once_and_logged_each(db, issued_urls, client):
+    """A trial office issued its 300 twice; voiding 300 codes one by one was its only way
+    back, and buyers read 已发码数量 600."""
+    from trace.transparency import audit
+    batch = catalog.get_batch(db, GTIN, LOT)
+    recalls.void_item(db, parse_link(issued_urls[3], BASE_URL), "标签印错", actor="qc")
+    assert recalls.void_range(db, batch, 3, 5, "重复发码，未打印", actor="qc") == 2
+    statuses = [row[0] for row in db.execute(
+        "SELECT status FROM items WHERE batch_id = ? ORDER BY id", [batch.id])]
+    assert statuses == ["active", "active", "void", "void", "void"]
+    assert db.execute("SELECT status_reason FROM items ORDER BY id").fetchall()[2] == (
+        "重复发码，未打印",)
+    assert audit.batch_problems(db, GTIN, LOT) == []  # each void is in the ledger
+    with pytest.raises(Conflict, match="void already"):
+        recalls.void_range(db, batch, 4, 5, "再来一次", actor="qc")
+    with pytest.raises(InvalidInput):
+        recalls.void_range(db, batch, 1, 2, "", actor="qc")  # a reason, always
+    assert statuses == [row[0] for row in db.execute(
+        "SELECT status FROM items WHERE batch_id = ? ORDER BY id", [batch.id])]
+    page = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    assert "其中已作废" in page and "3 个（发多了或标签损坏，不代表任何商品）" in page
+    answer = client.get(f"/01/{GTIN}/10/{LOT}", headers={"Accept": "application/json"})
+    assert answer.get_json()["items_void"] == 3
+
+
 def test_the_supplier_batch_page_counts_items_taken_back(
         client, db, issued_urls, make_account, sign_in):
     recalls.recall_item(db, parse_link(issued_urls[0], BASE_URL), "包装破损", actor="qc")

@@ -426,10 +426,11 @@ def test_batch_view_counts_what_was_issued(db, issued_urls):
     assert view["supplier"].credit_code == "91330681MA2D7XKQ0T"
     data = public_batch_json(view)
     assert set(data) == {"batch", "product", "supplier", "issued", "events", "inspections",
-                         "items_recalled", "cancelled", "records_altered", "caution"}
+                         "items_recalled", "items_void", "cancelled", "records_altered",
+                         "caution"}
     assert data["cancelled"] is None and data["records_altered"] is False
     assert data["caution"] is None
-    assert data["items_recalled"] == 0
+    assert data["items_recalled"] == data["items_void"] == 0
     assert (data["batch"]["lot"], data["product"]["gtin"], data["issued"]) == (LOT, GTIN, 5)
     assert data["supplier"]["credit_code"] == "91330681MA2D7XKQ0T"
 

@@ -1098,3 +1098,29 @@ def test_a_supplier_is_told_its_records_were_changed_and_cannot_save_over_them(s
     assert refused.status_code == 409 and "在平台恢复之前不能在这里修改" in refused.get_data(
         as_text=True)
     assert catalog.find_supplier(db, CREDIT_CODE).address != "浙江省诸暨市新地址"
+
+
+def test_a_run_issued_twice_is_voided_from_the_batch_page(supplier, db):
+    issue(supplier, db, 30)
+    issue(supplier, db, 30)  # the same run again, by mistake
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    html = supplier.get(page).get_data(as_text=True)
+    assert 'id="void-range"' in html and "作废一段码（多发了、整段不用的）" in html
+    unticked = post_form(supplier, page + "/items/void-range",
+                         {"first": "31", "last": "60", "reason": "重复发码，未打印"}, page=page)
+    text = unticked.get_data(as_text=True)
+    assert unticked.status_code == 400 and "勾选确认后再点一次" in text
+    assert 'id="void-range" open' in text and 'value="重复发码，未打印"' in text
+    beyond = post_form(supplier, page + "/items/void-range",
+                       {"first": "31", "last": "61", "reason": "x", "confirm": "1"}, page=page)
+    assert beyond.status_code == 400 and "不在其中" in beyond.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM items WHERE status = 'void'").fetchone()[0] == 0
+    done = post_form(supplier, page + "/items/void-range",
+                     {"first": "31", "last": "60", "reason": "重复发码，未打印", "confirm": "1"},
+                     page=page, follow_redirects=True)
+    assert "已作废第 31–60 个中的 30 个码" in done.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM items WHERE status = 'void'").fetchone()[0] == 30
+    first_run = supplier.get(page + "/labels/a4-3x8/range.pdf?first=1&last=30")
+    assert first_run.status_code == 200  # the run kept still prints
+    second_run = supplier.get(page + "/labels/a4-3x8/range.pdf?first=31&last=60")
+    assert second_run.status_code == 400  # nothing left to print there

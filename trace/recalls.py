@@ -189,6 +189,28 @@ def void_item(db: sqlite_utils.Database, code: ItemCode, reason: str, actor: str
     return _set_item_status(db, code, "void", "void", reason, actor)
 
 
+def void_range(db: sqlite_utils.Database, batch: catalog.Batch, first: int, last: int,
+               reason: str, actor: str) -> int:
+    """Void the codes at positions ``first``..``last`` (1-based, in issue order; the
+    caller checks them against the batch): a run issued twice by mistake, never to be
+    printed. Each is voided and logged as one item's void is, all or none; returns
+    how many were voided (those void already are passed over)."""
+    reason = _reason(reason)
+    rows = db.execute("SELECT id FROM items WHERE batch_id = ? AND status != 'void' "
+                      "AND id IN (SELECT id FROM items WHERE batch_id = ? ORDER BY id "
+                      "LIMIT ? OFFSET ?)",
+                      [batch.id, batch.id, last - first + 1, first - 1]).fetchall()
+    if not rows:
+        raise Conflict(f"codes {first} to {last} of batch {batch.lot} are void already",
+                       message_zh=f"第 {first} 到第 {last} 个码都已作废")
+    with db.atomic():
+        for (item_id,) in rows:
+            _record(db, batch.id, item_id, "void", reason, actor)
+            db.execute("UPDATE items SET status = 'void', status_reason = ? WHERE id = ?",
+                       [reason, item_id])
+    return len(rows)
+
+
 def recall_item(db: sqlite_utils.Database, code: ItemCode, reason: str, actor: str) -> dict:
     return _set_item_status(db, code, "recalled", "recall_item", reason, actor)
 

@@ -507,6 +507,7 @@ def public_batch_json(view: dict) -> dict:
             "supplier": view["supplier"].public_json(), "issued": view["issued"],
             "events": [event.to_json() for event in view["events"]],
             "inspections": view["inspections"], "items_recalled": view["items_recalled"],
+            "items_void": view["items_void"],
             "cancelled": {key: view["cancelled"][key] for key in ("reason", "at")}
             if view["cancelled"] else None, "records_altered": bool(view["differences"]),
             # as an item's JSON says it, so a caller need not work it out; with no
@@ -546,5 +547,10 @@ def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
                                      facts.corrections),
             "inspections": list(facts.inspections),
             "cancelled": catalog.cancellation(db, batch.id),
-            "items_recalled": recalls.items_taken_back(db, batch.id).get("recalled", 0),
-            "differences": facts.differences}
+            **_items_taken_back(db, batch.id), "differences": facts.differences}
+
+
+def _items_taken_back(db: sqlite_utils.Database, batch_id: int) -> dict[str, int]:
+    taken_back = recalls.items_taken_back(db, batch_id)
+    return {"items_recalled": taken_back.get("recalled", 0),
+            "items_void": taken_back.get("void", 0)}

@@ -397,6 +397,27 @@ def item_status(gtin: str, lot: str):
     return _done(found, t(f"ws.done_{action}").format(code=group_serial(code.serial)))
 
 
+@bp.post("/batches/<gtin>/<lot>/items/void-range")
+def void_range(gtin: str, lot: str):
+    """Void a run of codes issued by mistake (positions in issue order), all at once."""
+    db = get_db()
+    found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
+    form = request.form
+    try:
+        first, last = downloads.label_range(found, catalog.issued_count(db, found.id),
+                                            form.get("first"), form.get("last"))
+        if form.get("confirm") != "1":  # as final as one item's void
+            raise InvalidInput("voiding codes cannot be undone: check the numbers, tick the box "
+                               "and press the button again",
+                               message_zh="作废后不能撤销：请核对从第几个到第几个，勾选确认后再点一次")
+        voided = recalls.void_range(db, found, first, last, form.get("reason", ""),
+                                    signed_in_user().email)
+    except TraceError as error:
+        return _batch_page(found, error.status, void_range_error=in_reader_language(error))
+    return _done(found, t("ws.done_void_range").format(
+        count=f"{voided:,}", first=f"{first:,}", last=f"{last:,}"))
+
+
 @bp.post("/batches/<gtin>/<lot>/commission")
 def commission(gtin: str, lot: str):
     """Commission a testing agency (委托): it may then sign reports for this batch."""
