@@ -227,6 +227,13 @@ def test_labels_print_and_list(run_cli, issued_urls, tmp_path, app):
     assert "Wrote 3 labels (thermal-50x30)" in result.output
     import pypdfium2
     assert len(pypdfium2.PdfDocument(str(out))) == 3
+    from trace.downloads import label_downloads
+    from trace.db import open_db
+    db = open_db(app.config["DATABASE"])
+    (kept,), runs = label_downloads(db, 1)  # the supplier's page shows what was printed
+    assert (kept.first, kept.last, kept.stock, kept.actor[:4]) == (2, 4, "thermal-50x30", "cli:")
+    assert runs == [(2, 4)]
+    db.close()
 
 
 @pytest.mark.parametrize("args, message", [

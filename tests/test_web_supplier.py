@@ -1124,3 +1124,23 @@ def test_a_run_issued_twice_is_voided_from_the_batch_page(supplier, db):
     assert first_run.status_code == 200  # the run kept still prints
     second_run = supplier.get(page + "/labels/a4-3x8/range.pdf?first=31&last=60")
     assert second_run.status_code == 400  # nothing left to print there
+
+
+def test_the_batch_page_keeps_what_labels_were_downloaded(supplier, db):
+    """A trial office printing in sittings (1–300, then 1–24 and 25–48 again) had no
+    record of what it printed, and a range printed twice puts one code on two tins."""
+    issue(supplier, db, 60)
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    assert 'id="printed"' not in supplier.get(page).get_data(as_text=True)
+    assert supplier.get(page + "/labels/a4-3x8/1.pdf").status_code == 200
+    assert supplier.get(page + "/labels/a4-3x8/range.pdf?first=7&last=7").status_code == 200
+    refused = supplier.get(page + "/labels/a4-3x8/range.pdf?first=9&last=99")
+    assert refused.status_code == 400  # nothing downloaded, nothing kept
+    html = supplier.get(page).get_data(as_text=True)
+    record = html[html.index('id="printed"'):]
+    record = record[:record.index("</ul>")]
+    assert "下载过标签的码：第 1–60 个。" in record
+    lines = re.findall(r"<li>(.*?)</li>", record, re.S)
+    assert len(lines) == 2 and "第 7–7 个" in lines[0] and "其中有之前下载过的" in lines[0]
+    assert "第 1–60 个" in lines[1] and "之前下载过" not in lines[1]
+    assert "A4" in lines[1] and PEARL in lines[1]  # on what, and who

@@ -26,6 +26,7 @@ from openpyxl import Workbook
 
 from . import catalog, issuing, label_sources, labels, printers
 from .clock import beijing_time
+from .db import utc_now
 from .codes import ItemCode, encode_signature, group_serial
 from .errors import InvalidInput, NotFound
 from .stocks import Stock
@@ -154,17 +155,61 @@ def first_code(db: sqlite_utils.Database, batch: catalog.Batch,
     return first["serial"], labels.make_symbol(first["url"]).width
 
 
+def part_positions(db: sqlite_utils.Database, batch: catalog.Batch, part: int) -> tuple[int, int]:
+    """The first and last position of the batch's label file number ``part``."""
+    parts = label_parts(catalog.issued_count(db, batch.id))
+    if not 1 <= part <= len(parts):
+        raise NotFound(f"batch {batch.lot} has {len(parts)} label part(s), not part {part}",
+                       message_zh=f"该批次只有 {len(parts)} 份标签文件")
+    return parts[part - 1][1:]
+
+
+def note_download(db: sqlite_utils.Database, batch: catalog.Batch, first: int, last: int,
+                  stock: Stock, fmt: str, actor: str) -> None:
+    """Keep that labels ``first``..``last`` were downloaded to print."""
+    db.execute("INSERT INTO label_downloads (batch_id, first, last, stock, format, actor, at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?)",
+               [batch.id, first, last, stock.name, fmt, actor, utc_now()])
+
+
+@dataclass(frozen=True)
+class LabelDownload:
+    first: int
+    last: int
+    stock: str
+    format: str
+    actor: str
+    at: str
+    again: bool  # some of its labels were downloaded before
+
+
+def label_downloads(db: sqlite_utils.Database, batch_id: int,
+                    limit: int = 10) -> tuple[list[LabelDownload], list[tuple[int, int]]]:
+    """The batch's latest label downloads, newest first, and the positions ever
+    downloaded as merged runs ((1, 300), (451, 460)), oldest first."""
+    latest = [LabelDownload(first, last, stock, fmt, actor, at, bool(again))
+              for first, last, stock, fmt, actor, at, again in db.execute(
+        "SELECT d.first, d.last, d.stock, d.format, d.actor, d.at, EXISTS (SELECT 1 FROM "
+        "label_downloads e WHERE e.batch_id = d.batch_id AND e.id < d.id AND e.first <= "
+        "d.last AND e.last >= d.first) FROM label_downloads d WHERE d.batch_id = ? "
+        "ORDER BY d.id DESC LIMIT ?", [batch_id, limit])]
+    runs: list[tuple[int, int]] = []
+    for first, last in db.execute("SELECT first, last FROM label_downloads WHERE batch_id = ? "
+                                  "ORDER BY first", [batch_id]):
+        if runs and first <= runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], max(runs[-1][1], last))
+        else:
+            runs.append((first, last))
+    return latest, runs
+
+
 def label_part_file(db: sqlite_utils.Database, gtin: str, lot: str, stock: Stock, part: int,
                     *, base_url: str, domain: str, folder: str | Path | None = None,
                     pin_secret: str | None = None, fmt: str = "pdf") -> bytes:
     """Part ``part`` of the batch's labels as one PDF (voided codes skipped), or as
     printer commands (``fmt``: see ``label_range_file``)."""
     batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
-    parts = label_parts(catalog.issued_count(db, batch.id))
-    if not 1 <= part <= len(parts):
-        raise NotFound(f"batch {batch.lot} has {len(parts)} label part(s), not part {part}",
-                       message_zh=f"该批次只有 {len(parts)} 份标签文件")
-    _number, first, last = parts[part - 1]
+    first, last = part_positions(db, batch, part)
     return label_range_file(db, batch, stock, first, last, base_url=base_url, domain=domain,
                             folder=folder, pin_secret=pin_secret, fmt=fmt)
 

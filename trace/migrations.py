@@ -703,4 +703,20 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "ALTER TABLE users ADD COLUMN added_by INTEGER REFERENCES users(id)",
         "ALTER TABLE users ADD COLUMN disabled_by INTEGER REFERENCES users(id)",
     ]),
+    (35, [
+        # Each label file a supplier downloaded (positions, stock, who, when): an
+        # office printing in several sittings sees what it printed, and a range
+        # printed twice (one code on two tins, 可疑 to buyers) shows.
+        """CREATE TABLE label_downloads (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES batches(id),
+            first INTEGER NOT NULL,
+            last INTEGER NOT NULL,
+            stock TEXT NOT NULL,
+            format TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX label_downloads_batch ON label_downloads(batch_id, id)",
+    ]),
 ]

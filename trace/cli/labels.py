@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import stat
 import sys
@@ -16,7 +17,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .. import label_sources, labels, printers, qr, stocks, textfit
+from .. import catalog, downloads, label_sources, labels, printers, qr, stocks, textfit
 from ..codes import parse_link
 from ..errors import InvalidInput
 from .common import database
@@ -141,6 +142,11 @@ def labels_print(gtin: str, lot: str, stock: str, out: str, fmt: str, positions:
             with target() as stream:
                 paths = printers.print_commands(source, chosen, stream, fmt, domain=domain,
                                                 per_file=per_file, progress=progress)
+    batch = catalog.get_batch(database(), gtin, catalog.normalise_lot(lot))
+    first, last = label_sources.parse_range(positions) if positions else (
+        1, catalog.issued_count(database(), batch.id))
+    downloads.note_download(database(), batch, first, last, chosen, fmt,
+                            f"cli:{os.environ.get('USER', 'supplier')}")
     if not paths:  # streamed to stdout or a device: the summary goes to stderr
         click.echo(f"Wrote {source.count} labels ({chosen.name}, {fmt.upper()}) to "
                    f"{'standard output' if out == '-' else out}", err=True)

@@ -294,6 +294,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         stocks=choices, stock=chosen, fmt=fmt, rolls=rolls, form=request.form, problem=problem,
         events=recalls.events_for(db, found.id, every_item=True),
         taken_back=recalls.items_taken_back(db, found.id),
+        printed=downloads.label_downloads(db, found.id),
         from_report=bool(found_serial and request.args.get("reported")),
         labs=agencies.fit_for([lab for lab in agencies.list_agencies(db)  # none commissioned
                                if lab.approved and lab.id not in commissioned_ids], product),

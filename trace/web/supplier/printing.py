@@ -18,6 +18,7 @@ from ... import catalog, downloads, printers, stocks
 from ...errors import InvalidInput, TraceError
 from ...stocks import Stock
 from .. import attachment, get_db, in_reader_language
+from ..auth import signed_in_user
 from . import _batch_page, bp
 
 T = TypeVar("T")
@@ -58,6 +59,8 @@ def label_part(gtin: str, lot: str, stock: str, part: int, fmt: str):
                                        domain=config["OFFICIAL_DOMAIN"],
                                        folder=config["LABELS_DIR"],
                                        pin_secret=config["HASH_SECRET"], fmt=fmt)
+    downloads.note_download(db, found, *downloads.part_positions(db, found, part), chosen, fmt,
+                            signed_in_user().email)
     name = f"labels-{found.gtin}-{found.lot}-{chosen.name}-part{part:03d}.{fmt}"
     return Response(labels, mimetype=MIMETYPES[fmt], headers=attachment(name, "no-store"))
 
@@ -80,6 +83,7 @@ def label_range(gtin: str, lot: str, stock: str, fmt: str):
             start_at=downloads.sheet_slot(chosen, request.args.get("slot")))
     except TraceError as error:  # a range with nothing to print (all voided) too
         return _batch_page(found, error.status, range_error=in_reader_language(error))
+    downloads.note_download(db, found, first, last, chosen, fmt, signed_in_user().email)
     name = f"labels-{found.gtin}-{found.lot}-{chosen.name}-{first}-{last}.{fmt}"
     return Response(labels, mimetype=MIMETYPES[fmt], headers=attachment(name, "no-store"))
 
