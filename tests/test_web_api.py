@@ -293,8 +293,13 @@ def test_the_openapi_document_is_valid_31_and_names_every_route(client):
         "/api/v1/batches/{gtin}/{lot}",
         "/api/v1/batches/{gtin}/{lot}/issue", "/api/v1/batches/{gtin}/{lot}/codes",
         "/api/v1/batches/{gtin}/{lot}/items/{serial}/status", "/api/v1/verify",
-        "/api/v1/inspections", "/api/v1/batches/{gtin}/{lot}/cancel"}
+        "/api/v1/inspections", "/api/v1/batches/{gtin}/{lot}/cancel", "/01/{gtin}/10/{lot}"}
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert "/01/{gtin}/10/{lot}" in doc["paths"]  # the batch page's JSON, with no token
+    verdict = doc["components"]["schemas"]["Verdict"]["properties"]
+    assert {"genuine", "copied", "bad_signature", "cut_link_opened"} <= set(
+        verdict["reason_code"]["enum"])
+    assert "Asia/Shanghai" in doc["info"]["description"]
     codes = doc["paths"]["/api/v1/batches/{gtin}/{lot}/codes"]["get"]["responses"]["200"]
     assert set(codes["content"]) == {"application/json", "text/csv"}
     issue = doc["components"]["schemas"]["IssueIn"]["properties"]["count"]
@@ -312,6 +317,8 @@ def test_the_live_api_keeps_to_its_schema(live_server, token):
     documented, invalid input refused, no call without the token let through."""
     schema = schemathesis.openapi.from_url(f"{live_server}/api/v1/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
+    # The batch page's JSON answers by Accept, which a negative case varies: checked below.
+    operations = [op for op in operations if op.path.startswith("/api/v1/")]
     assert len(operations) == 12
     for operation in operations:
         @given(case=operation.as_strategy())
@@ -690,3 +697,25 @@ def test_a_method_an_address_does_not_take_is_405_with_what_it_takes(client, tok
     assert response.get_json()["message"] == "This address does not take that method."
     page = client.put("/")
     assert page.status_code == 405 and "GET" in page.headers["Allow"]
+
+
+def test_the_batch_pages_json_is_its_documented_record_or_404(client, db, issued_urls, token):
+    """An integrator got three shapes from one address: a batch, a 404, and a code's
+    verdict (200, invalid) for a batch address that did not parse."""
+    from jsonschema import Draft202012Validator
+    doc = client.get("/api/v1/openapi.json").get_json()
+    schema = {**doc["components"]["schemas"]["PublicBatch"],
+              "$defs": doc["components"]["schemas"]}
+    json_headers = {"Accept": "application/json"}
+    record = client.get(f"/01/{GTIN}/10/ZJ-2611-A", headers=json_headers)
+    assert record.status_code == 200
+    Draft202012Validator(json.loads(json.dumps(schema).replace(
+        "#/components/schemas/", "#/$defs/"))).validate(record.get_json())
+    for path in (f"/01/{GTIN}/10/NOPE", "/01/09521234000014/10/ZJ-2611-A",
+                 "/01/abc/10/ZJ-2611-A"):
+        missing = client.get(path, headers=json_headers)
+        assert missing.status_code == 404 and missing.get_json()["error"] == "NotFound", path
+    page = client.get("/01/09521234000014/10/ZJ-2611-A")  # a buyer's browser: a page
+    assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+    posted = client.post(f"/01/{GTIN}/10/ZJ-2611-A", headers=json_headers)
+    assert posted.status_code == 405 and "GET" in posted.headers["Allow"]

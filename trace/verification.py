@@ -224,6 +224,11 @@ class Verdict:
         return caution_of(self.records_altered, self.failed_tests, self.supplier, self.batch)
 
 
+# Every Verdict.reason_code: a buyer's reason (REASONS) or why a code is forged.
+REASON_CODES = tuple(sorted({*REASONS, *TECHNICAL}))
+CAUTIONS = ("altered", "failed", "suspended", "expired")  # caution_of's words, worst first
+
+
 def caution_of(altered: bool, failed_tests: list[str], supplier: catalog.Supplier | None,
                batch: catalog.Batch | None) -> str:
     """Verdict.caution's word, for an item's page or a batch's."""

@@ -82,7 +82,16 @@ def _schema_errors(req: Any, resp: Any, error: Exception | None, instance: Any,
 spec = SpecTree(
     "flask", title="Trace API", version="1",
     description="Signed one-item-one-code traceability: products, batches, issuing, codes "
-    "and verification. Authenticate with `Authorization: Bearer TOKEN`.",
+    "and verification. Authenticate with `Authorization: Bearer TOKEN`.\n\n"
+    "- Dates (`produced_on`, `expires_on`, `issued_on`) are calendar days in China "
+    "(Asia/Shanghai): 'today' and 'expired' are Beijing's. Moments (`*_at`) are UTC, ISO "
+    "8601.\n"
+    "- Errors are one shape (`ApiError`): `error` names the kind, `message` and "
+    "`message_zh` say what to fix; a 422 adds `details`, one per field.\n"
+    "- A batch's public record, as buyers see it, needs no token: "
+    "`GET /01/{gtin}/10/{lot}` with `Accept: application/json` (`PublicBatch`).\n"
+    "- Token calls are not rate-limited; sign-in and buyers' forms are, with 429 and "
+    "`Retry-After`.",
     # spectree serves no page or document of its own (its pages load scripts from a
     # CDN); /api/v1/openapi.json below serves what it generates.
     mode="strict", page_templates={},
@@ -99,7 +108,7 @@ spec = SpecTree(
 def openapi():
     """The OpenAPI 3.1 document, generated from the validating models (no token needed).
     No ``servers``: the calls are on the host that served the document."""
-    return current_app.json.response(_with_csv(spec.spec))
+    return current_app.json.response(_with_public_batch(_with_csv(spec.spec)))
 
 
 def _with_csv(document: dict) -> dict:
@@ -109,6 +118,27 @@ def _with_csv(document: dict) -> dict:
     codes["content"].setdefault("text/csv", {"schema": {
         "type": "string", "description": "every code of the batch: seq, gtin, lot, serial, "
         "kid, status, issued_at, url, pin"}})
+    return document
+
+
+def _with_public_batch(document: dict) -> dict:
+    """The batch page's JSON, outside /api/v1 (no token), in the same document."""
+    document["components"]["schemas"].setdefault("PublicBatch", m.PublicBatch.model_json_schema(
+        ref_template="#/components/schemas/{model}"))
+    answer = {"content": {"application/json": {"schema": {
+        "$ref": "#/components/schemas/PublicBatch"}}}}
+    document["paths"].setdefault("/01/{gtin}/10/{lot}", {"get": {
+        "summary": "A batch's public record, as its page shows buyers",
+        "description": m.PublicBatch.__doc__, "security": [],
+        "parameters": [{"name": name, "in": "path", "required": True,
+                        "schema": {"type": "string"}, "description": PATH_DOCS[name]}
+                       for name in ("gtin", "lot")] + [
+            {"name": "Accept", "in": "header", "required": True,
+             "schema": {"type": "string", "enum": ["application/json"]}}],
+        "responses": {"200": {"description": "the record", **answer},
+                      "404": {"description": "no such batch", "content": {
+                          "application/json": {"schema": {
+                              "$ref": "#/components/schemas/ApiError"}}}}}}})
     return document
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..catalog import MAX_BATCH_QUANTITY, MAX_SHELF_LIFE_DAYS, MAX_SHELF_LIFE_MONTHS
+from ..verification import REASON_CODES
 
 GTIN = Field(pattern=r"^[0-9]{8}$|^[0-9]{12,14}$",
              description="GTIN-8, -12, -13 (EAN-13) or -14; shorter ones are padded to 14")
@@ -222,14 +223,16 @@ class Verdict(BaseModel):
     is told `suspicious` (`claimed_elsewhere`). For a registered batch, `failed_tests`
     names the items a standing signed report fails, `supplier_suspended` says the
     platform suspended its supplier and `expired` says the batch is past its date;
-    `caution` names the first of these that holds (failed, suspended, expired): the
-    page then heads a `genuine` verdict with that warning."""
+    `caution` names the first of these that holds (altered: the batch's records
+    differ from the ledger, then failed, suspended, expired): the page then heads a
+    `genuine` verdict with that warning. `reason_code` is the stable name of
+    `reason`; dates are days in China (Asia/Shanghai), moments (`*_at`) UTC."""
 
     verdict: Literal["genuine", "suspicious", "registered", "recalled", "void", "forged",
                      "invalid"]
     reason: str
     reason_en: str
-    reason_code: str
+    reason_code: str = Field(json_schema_extra={"enum": list(REASON_CODES)})
     detail: str | None
     detail_en: str | None = None
     gtin: str | None
@@ -251,7 +254,29 @@ class Verdict(BaseModel):
     failed_tests: list[str] | None = None
     supplier_suspended: bool | None = None
     expired: bool | None = None
-    caution: Literal["failed", "suspended", "expired"] | None = None
+    caution: Literal["altered", "failed", "suspended", "expired"] | None = None
+
+
+class PublicBatch(BaseModel):
+    """A batch's public record, as its page shows buyers (no token; never a scan):
+    ``GET /01/{gtin}/10/{lot}`` with ``Accept: application/json``. An unknown batch, or
+    one of a supplier not yet approved, is 404 ``NotFound``."""
+
+    batch: dict[str, Any] = Field(description="gtin, lot, produced_on, expires_on, status "
+                                  "(open, recalled), status_reason ...")
+    product: dict[str, Any] = Field(description="name, specification, standard, origin ...")
+    supplier: dict[str, Any] = Field(description="name, credit_code, phone, address, "
+                                     "suspended_at, suspended_reason")
+    issued: int = Field(description="codes issued for the batch")
+    items_recalled: int = Field(description="items recalled one by one")
+    items_void: int = Field(description="codes voided (damaged labels, issued by mistake)")
+    events: list[dict[str, Any]] = Field(description="recalls, corrections, suspensions, "
+                                         "oldest first")
+    inspections: list[dict[str, Any]] = Field(description="as in Verdict")
+    cancelled: dict[str, Any] | None = Field(description="reason and at, if cancelled")
+    records_altered: bool
+    caution: Literal["recalled", "altered", "failed", "suspended", "expired"] | None = Field(
+        description="as an item's Verdict.caution; a recalled batch reads `recalled` first")
 
 
 class InspectionIn(Strict):

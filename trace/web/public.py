@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request
+from werkzeug.exceptions import MethodNotAllowed
 
 from .. import agencies, catalog, claims, keys, product_photos, reports, verification
 from ..codes import BatchRef, ItemCode, parse_link
@@ -92,8 +93,12 @@ def scan(_rest: str):
         return _verdict_response(verification.cut_link_verdict(
             get_db(), cut, counted_observer(), policy(), opened=True))
     except InvalidCode as error:
+        if wants_json() and _BATCH_SHAPED.fullmatch(path):  # as the API documents it
+            raise catalog.unregistered_batch("", path.rsplit("/", 1)[1][:40]) from None
         return _verdict_response(verification.invalid_verdict(error))
     if isinstance(parsed, BatchRef):
+        if request.method == "POST":  # the claim form is an item's
+            raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
         return batch_page(parsed)
     if request.method == "POST":
         return claim(parsed)
@@ -102,6 +107,11 @@ def scan(_rest: str):
     verdict = verification.verify_code(get_db(), parsed, counted_observer(), policy(),
                                        record=not switched_language())
     return _verdict_response(verdict, code=parsed)
+
+
+# A batch page's address (no /21/ serial): its JSON is a batch record or 404, never a
+# code's verdict (openapi.json's PublicBatch).
+_BATCH_SHAPED = re.compile(r"/01/[^/]+/10/[^/]+")
 
 
 def _verdict_response(verdict: verification.Verdict, *, code: ItemCode | None = None,
