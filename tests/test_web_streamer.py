@@ -345,3 +345,27 @@ def test_buyers_reports_since_the_decision_are_told_to_the_room(streamer, db, ap
     home = streamer.get("/streamer/").get_data(as_text=True)
     assert 'id="stop-selling"' in home and 'id="buyers-told"' not in home  # stop says it all
     assert 'notice-warn told' not in home
+
+
+def test_a_report_sent_from_a_codes_page_names_the_code_and_how_it_stands(
+        streamer, db, app, issued_urls):
+    """A trial host read 买家反映这批货有问题 1 起 about a copied label, with no word of
+    which code, that the platform rated it 可疑, or that it was voided since."""
+    from test_web_public import _stored_report
+    from trace import recalls, reports
+    from trace.codes import group_serial, parse_link
+    _stored_report(app, db)
+    post_form(streamer, "/streamer/records", {"code": issued_urls[0], "decision": "选用"},
+              page="/streamer/")
+    copied = parse_link(issued_urls[2], BASE_URL)
+    reports.submit_report(db, reports.ReportForm(
+        "标签和别家一模一样", "山下湖珍珠直播间", gtin=GTIN, lot=LOT, serial=copied.serial,
+        verdict="suspicious"), network="c" * 16)
+    recalls.void_item(db, copied, "标签被复制到多件商品上", actor="ops")
+    row = streamer.get("/streamer/").get_data(as_text=True)
+    row = row[row.index('class="told-words"'):row.index("</details>", row.index("told-words"))]
+    assert f"从追溯码 {group_serial(copied.serial)} 的页面举报" in row
+    assert "（买家当时看到：可疑 · 谨防假冒）；这个码现在已被作废" in row
+    link = re.search(r'href="(/streamer/check\?code=[^"]+)">核验这个码', row).group(1)
+    check = streamer.get(link).get_data(as_text=True)
+    assert "标签被复制到多件商品上" in check  # the reason, a tap away

@@ -311,10 +311,14 @@ def words_about_batch(db: sqlite_utils.Database, gtin: str, lot: str, since: str
                       limit: int = 5) -> list[dict]:
     """What buyers wrote about the batch since ``since``, newest first, without who
     they are (no contact, network or photo) and leaving out what the platform found
-    unfounded: ``at``, ``what_seen``, ``confirmed``."""
+    unfounded: ``at``, ``what_seen``, ``confirmed``, and the code it was sent from
+    (``serial``, ``verdict`` as the buyer was told, and ``item_status`` now: a
+    copied label the operator has since voided), or None for the batch's page."""
     return [dict(row, confirmed=row["outcome"] == "confirmed") for row in db.query(
-        "SELECT r.created_at AS at, r.what_seen, coalesce(c.outcome, h.outcome) AS outcome "
-        f"{_FROM} WHERE r.gtin = ? AND r.lot = ? AND r.created_at >= ? "
+        "SELECT r.created_at AS at, r.what_seen, coalesce(c.outcome, h.outcome) AS outcome, "
+        "r.serial, r.verdict, (SELECT i.status FROM items i JOIN batches b ON b.id = "
+        "i.batch_id WHERE b.gtin = r.gtin AND b.lot = r.lot AND i.serial = r.serial) "
+        f"AS item_status {_FROM} WHERE r.gtin = ? AND r.lot = ? AND r.created_at >= ? "
         "AND coalesce(c.outcome, h.outcome) IS NOT 'unfounded' ORDER BY r.id DESC LIMIT ?",
         [gtin, lot, since, limit])]
 
