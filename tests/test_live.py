@@ -156,7 +156,8 @@ def test_buyers_reports_since_the_decision_reach_the_room_but_not_the_page(
     assert (told().standing, told().confirmed) == (1, 1)
     [words] = live.selected_batches(db, room)[0]["told_words"]  # the unfounded left out
     assert (words["what_seen"], words["confirmed"]) == ("珠子掉色", True)
-    assert set(words) == {"at", "what_seen", "outcome", "confirmed"}  # nothing of who wrote
+    assert set(words) == {"at", "what_seen", "outcome", "confirmed", "serial", "verdict",
+                          "item_status"}  # the code it came from; nothing of who wrote
     # A buyer's word is the room's to weigh: the page still shows the batch's facts.
     assert live.on_camera(db, selected.id, BASE_URL).state == "ok"
     decide(db, room, issued_urls[2], "待复检")  # paused over them: they stay in view
