@@ -212,6 +212,25 @@ def test_the_ledger_exports_as_csv_and_pdf(run_cli, app, db, room, issued_urls, 
     assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output
 
 
+def test_the_ledger_pdf_breaks_lines_as_chinese_is_written(db, room, issued_urls):
+    """A trial host's 台账 began lines with '，' and '；' and broke an e-mail address
+    mid-word ('live@demo.trace.exam' / 'ple.cn')."""
+    import pypdfium2
+    from trace.streamers import ledger
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    note = "样品外观完好，珠光正常，直径抽量合格，供货商承诺七天内补交检测报告；商家承诺假一赔十，疑似假标"
+    selection.record_selection(db, room, result, "不选用", actor="live@demo.trace.example.cn",
+                               note=note)
+    pdf = ledger.ledger_pdf(room, ledger.ledger_rows(db, room), None, None)
+    page = pypdfium2.PdfDocument(pdf)[0].get_textpage()
+    lines = [line.strip() for line in page.get_text_range().splitlines() if line.strip()]
+    assert not [line for line in lines if line[0] in "，。；：、）"], lines
+    start = lines.index(next(line for line in lines if line.startswith("live@")))
+    pieces = next(lines[start:end] for end in range(start + 1, len(lines) + 1)
+                  if "".join(lines[start:end]) == "live@demo.trace.example.cn")
+    assert all(piece.endswith((".", "@")) for piece in pieces[:-1]), pieces  # at its dots
+
+
 def test_a_recalled_batch_is_never_selected_whatever_the_reason(db, room, issued_urls):
     from trace import recalls
     recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")

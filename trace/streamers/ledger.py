@@ -31,6 +31,7 @@ CHECK_NAMES = {"code": "追溯码", "records": "账本核对", "recall": "召回
                "report": "检测报告", "results": "检测结果", "supplier": "供货商资质",
                "after_sales": "售后记录"}
 SUPPLIER = "供货商（信用代码）"
+CELL_SIZE = 8  # pt
 HEADINGS = ("核验时间（北京时间）", "商品", "批次号", SUPPLIER, "样品追溯码", "决定",
             "核验结果", "未通过项", "依据的检测报告", "备注", "选用理由（未通过时）", "记录人")
 
@@ -135,7 +136,7 @@ def ledger_pdf(room: Room, rows: list[dict], start: str | None, end: str | None)
     """A landscape A4 table, one row per record, the label font embedded."""
     textfit.use_font()
     style = ParagraphStyle("cell", fontName=textfit.FONT, bulletFontName=textfit.FONT,
-                           fontSize=8, leading=10, wordWrap="CJK")
+                           fontSize=CELL_SIZE, leading=10, wordWrap="CJK")
     title = ParagraphStyle("title", parent=style, fontSize=14, leading=18)
     period = (f"{start or '开始'} 至 {end or '今'}" if start or end else "全部记录")
     header = [Paragraph(f"选品审核台账 · {room.name}", title),
@@ -144,9 +145,10 @@ def ledger_pdf(room: Room, rows: list[dict], start: str | None, end: str | None)
                         + f" · 期间：{period} · 共 {len(rows)} 条", style)]
     # A heading wider than its column breaks where a reader would, not inside 北京.
     body = [[Paragraph(text.replace("（", "<br/>（"), style) for text in HEADINGS]]
-    body += [[Paragraph(_cell(key, str(row[key])), style) for key in HEADINGS] for row in rows]
     # 776 of the 786 pt frame; each heading fits its column unbroken (核验结果 had split).
     widths = [56, 60, 56, 104, 76, 44, 44, 60, 94, 62, 64, 56]
+    body += [[Paragraph(_cell(key, str(row[key]), width), style)
+              for key, width in zip(HEADINGS, widths)] for row in rows]
     table = Table(body, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), textfit.FONT),
                                ("GRID", (0, 0), (-1, -1), 0.4, "#888888"),
@@ -165,12 +167,19 @@ def ledger_pdf(room: Room, rows: list[dict], start: str | None, end: str | None)
     return out.getvalue()
 
 
-def _cell(heading: str, text: str) -> str:
-    """A cell's text for the PDF: the supplier's credit code on a line of its own
-    (18 characters fit the column; with the name they broke inside the code)."""
+CELL_PADDING = 12  # a Table cell's left and right padding, 6 pt each
+
+
+def _cell(heading: str, text: str, width: float) -> str:
+    """A cell's text for the PDF, broken into lines by the labels' own rules (the
+    Paragraph's CJK wrap began lines with '，' and broke an e-mail mid-word): the
+    supplier's credit code on a line of its own (with the name it broke inside)."""
+    parts = text.split("\n")
     if heading == SUPPLIER:
-        return re.sub(r"（(\w{18})）$", r"<br/>\1", _escape(text))
-    return _escape(text)
+        parts = re.sub(r"（(\w{18})）$", r"\n\1", text).split("\n")
+    lines = [line for part in parts
+             for line in textfit.wrap(part, width - CELL_PADDING, CELL_SIZE) or [""]]
+    return "<br/>".join(_escape(line) for line in lines)
 
 
 def _footer(text: str):
