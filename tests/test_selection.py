@@ -29,6 +29,7 @@ def test_a_batch_without_a_report_fails_and_cannot_be_selected_without_a_reason(
     assert names(result) == {"code": True, "records": True, "recall": True, "expiry": True,
                              "report": False, "results": False, "supplier": True,
                              "after_sales": True}
+    assert not any(check.heed for check in result.checks)  # nothing to heed here
     assert not result.ok
     with pytest.raises(InvalidInput, match="override-reason"):
         selection.record_selection(db, room, result, "选用", actor="live")
@@ -249,7 +250,7 @@ def test_a_withdrawn_recall_is_named_but_does_not_fail_the_after_sales_check(
     recalls.unrecall_batch(db, GTIN, LOT, "复检合格", actor="qc")
     [after_sales] = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks
                      if c.name == "after_sales"]
-    assert after_sales.ok and f"曾召回后撤销：{LOT}" in after_sales.detail
+    assert after_sales.ok and f"曾召回后撤销：{LOT}" in after_sales.detail and after_sales.heed
     recalls.recall_batch(db, GTIN, LOT, "复检仍不合格", actor="qc")
     result = selection.check_sample(db, issued_urls[0], BASE_URL)
     assert detail(result, "recall") == "批次已召回：复检仍不合格"  # said there, once
@@ -340,6 +341,7 @@ def test_fake_reports_count_once_per_network(db, room, issued_urls):
     after_sales = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks
                    if c.name == "after_sales"][0]
     assert after_sales.ok and "消费者举报假货或质量问题 1 起（同一来源的多次举报算一起）" in after_sales.detail
+    assert after_sales.heed  # passed, but not with a plain green tick
     report("b" * 16)
     report("c" * 16)
     after_sales = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks

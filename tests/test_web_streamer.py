@@ -90,7 +90,7 @@ def test_a_forged_sample_is_logged_as_not_selected_against_what_its_label_claims
     assert "不选用（伪造样品）" in csv and "样品码伪造" in csv and "追溯码（伪造）" in csv
     assert "（伪造标签上所印）" in csv
     home = streamer.get("/streamer/").get_data(as_text=True)
-    assert "核验结果：有未通过项" in home  # a row's result is named: not a bare 未通过 or 通过
+    assert "核验结果：有未通过项 · 未通过：追溯码（伪造）" in home  # named, brackets not nested
     # The banner said 不选用 of the genuine batch alone: a room thought it had paused it.
     assert "批次 ZJ-2611-A · 不选用（样品的码是伪造或已作废的，不是对本批次的决定）。" in home
 
@@ -363,6 +363,9 @@ def test_a_report_sent_from_a_codes_page_names_the_code_and_how_it_stands(
         verdict="suspicious"), network="c" * 16)
     recalls.void_item(db, copied, "标签被复制到多件商品上", actor="ops")
     row = streamer.get("/streamer/").get_data(as_text=True)
+    check = streamer.get("/streamer/check", query_string={"code": issued_urls[0]}).get_data(
+        as_text=True)  # the report passes the check, not with a plain green tick
+    assert '<li class="check-heed"><strong>! 售后记录（通过，但请看一下）</strong>' in check
     row = row[row.index('class="told-words"'):row.index("</details>", row.index("told-words"))]
     assert f"从追溯码 {group_serial(copied.serial)} 的页面举报" in row
     assert "（买家当时看到：可疑 · 谨防假冒）；这个码现在已被作废" in row

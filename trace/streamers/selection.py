@@ -76,6 +76,7 @@ class Check:
     ok: bool
     detail: str
     detail_en: str = ""  # the same, for the workspace in English
+    heed: bool = False   # passed, but says something to read (reports, a lifted recall)
 
 
 # An on-camera page's own address, pasted where a sample's code belongs.
@@ -395,7 +396,8 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
             f"{lot} ({count})" for lot, count in items)
     # A confirmed report, or one naming this sample, is not a number to tolerate.
     calm = fakes <= FAKE_REPORTS_TOLERATED and not (told.confirmed or told.this_item)
-    return Check("after_sales", calm and not in_force, detail, english)
+    return Check("after_sales", calm and not in_force, detail, english,
+                 heed=bool(fakes or withdrawn or items))
 
 
 def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck, decision: str,
