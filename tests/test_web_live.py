@@ -91,6 +91,8 @@ def test_a_recalled_batch_tells_viewers_who_ordered_what_to_do(client, db, on_ai
     verdict = html[html.index('<section class="verdict">'):html.index('<section class="facts">')]
     assert "召回原因：抽检铅超标" in verdict and "已经下单的观众：请停止使用" in verdict
     assert "所检项目符合" not in html and "ZJPQ-2026-0815" in html  # the report stays named
+    caption = html.split("<figcaption>")[1].split("</figcaption>")[0]
+    assert "手机扫码，查看原因和本批次信息" in caption  # not 查看本批次检测报告 under the red
 
 
 def test_a_batch_the_room_stopped_selling_says_so_in_a_viewers_words(
@@ -163,7 +165,8 @@ def test_a_batch_whose_report_failed_or_was_withdrawn_no_longer_vouches_for_the_
         assert "目前没有有效的检测报告：检测机构撤回了原来的报告" in page
         assert "本批次还没有检测机构上传的检测报告" not in page
         on_camera = client.get(on_air).get_data(as_text=True)  # no report to scan for
-        assert "手机扫码，查看本批次信息" in on_camera and "查看本批次检测报告" not in on_camera
+        assert "手机扫码，查看原因和本批次信息" in on_camera and "检测报告" not in on_camera.split(
+            "<figcaption>")[1]
 
 
 @pytest.mark.parametrize("path", ["/live/nosuchpage12", "/live/%2e%2e", "/live/x/state",
