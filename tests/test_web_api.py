@@ -719,3 +719,15 @@ def test_the_batch_pages_json_is_its_documented_record_or_404(client, db, issued
     assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
     posted = client.post(f"/01/{GTIN}/10/ZJ-2611-A", headers=json_headers)
     assert posted.status_code == 405 and "GET" in posted.headers["Allow"]
+
+
+def test_a_body_off_the_schema_is_told_field_by_field_in_chinese_too(client, token):
+    """An integrator read 请求内容不符合接口规范，详见 details, and the details were English
+    only, though the README promised msg_zh."""
+    response = call(client, "POST", "/batches/09521234000013/ZJ-2611-A/issue", token,
+                    json={"count": 0, "colour": "red"})
+    answer = response.get_json()
+    assert response.status_code == 422 and answer["error"] == "InvalidRequest"
+    told = {tuple(d["loc"]): d["msg_zh"] for d in answer["details"]}
+    assert told[("count",)] == "不能小于 1" and told[("colour",)] == "没有这个字段，请去掉"
+    assert all(d["msg"] for d in answer["details"])  # English beside it

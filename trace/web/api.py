@@ -20,9 +20,10 @@ import base64
 import binascii
 import json
 import re
-from typing import Any, TypeVar
+from typing import Any, Mapping, TypeVar
 
 from flask import Blueprint, Response, current_app, g, request, url_for
+from pydantic import ValidationError
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree import Response as Responses
 from spectree.models import SecureType
@@ -52,6 +53,31 @@ PATH_DOCS = {"gtin": "the product's GTIN (14 digits; 8, 12 and 13 are padded)",
              "lot": "the batch number (批次号)"}
 
 
+# pydantic's error types a caller meets, in Chinese (ctx fills the braces); any other
+# says the field's format is wrong, with pydantic's English beside it.
+SCHEMA_ERRORS_ZH = {
+    "missing": "缺少这个字段", "extra_forbidden": "没有这个字段，请去掉",
+    "string_type": "应为文本（字符串）", "int_type": "应为整数（JSON 数字，不加引号）",
+    "bool_type": "应为 true 或 false", "dict_type": "应为 JSON 对象", "list_type": "应为数组",
+    "model_type": "应为 JSON 对象", "int_from_float": "应为整数",
+    "greater_than_equal": "不能小于 {ge}", "less_than_equal": "不能大于 {le}",
+    "greater_than": "应大于 {gt}", "less_than": "应小于 {lt}",
+    "string_too_short": "至少 {min_length} 个字符", "string_too_long": "最多 {max_length} 个字符",
+    "string_pattern_mismatch": "格式不对", "literal_error": "只能是 {expected}",
+    "date_type": "应为日期 YYYY-MM-DD", "date_from_datetime_parsing": "应为日期 YYYY-MM-DD",
+}
+
+
+def _in_chinese(item: Mapping[str, Any]) -> str:
+    said = SCHEMA_ERRORS_ZH.get(str(item.get("type", "")))
+    if said is None:
+        return f"格式不对：{item.get('msg', '')}"
+    try:
+        return said.format(**(item.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return said.split("{")[0].rstrip() or "格式不对"
+
+
 class InvalidRequest(InvalidInput):
     """The request body or query does not match the API's schema."""
 
@@ -69,8 +95,13 @@ def _schema_errors(req: Any, resp: Any, error: Exception | None, instance: Any,
         if req.get_data() and req.mimetype != "application/json":
             raise InvalidRequest("send the body as JSON, with Content-Type: application/json",
                                  message_zh="请以 JSON 格式提交（Content-Type: application/json）")
+        # pydantic's own list keeps each error's context (the limit a number broke),
+        # which spectree's adapter leaves out.
+        items = error.errors(include_url=False) if isinstance(error, ValidationError) \
+            else adapter.validation_errors(error)
         details = [{"loc": [str(part) for part in item.get("loc", ())],
-                    "msg": str(item.get("msg", ""))} for item in adapter.validation_errors(error)]
+                    "msg": str(item.get("msg", "")), "msg_zh": _in_chinese(item)}
+                   for item in items]
         where = "; ".join(f"{'.'.join(d['loc']) or 'body'}: {d['msg']}" for d in details[:5])
         fields = "、".join(dict.fromkeys(".".join(d["loc"]) or "body" for d in details))
         raised = InvalidRequest(f"the request does not match the API schema: {where}",
