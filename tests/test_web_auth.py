@@ -308,6 +308,7 @@ def test_a_supplier_opens_and_stops_a_colleagues_account(app, client, db, make_a
     assert added.status_code == 200 and added.headers["Cache-Control"] == "no-store"
     password = re.search(r'id="new-password">([^<]+)<', page).group(1)
     assert "不要发到群聊里" in page and "由 clerk@pearl.example.cn 于" in page
+    assert "诸暨市山下湖明珠珍珠有限公司" in page  # whose accounts these are, at the head
     assert "new-password" not in client.get("/account/colleagues").get_data(as_text=True)
     again = post_form(client, "/account/colleagues", {"email": "qc@pearl.example.cn"})
     assert again.status_code == 409 and "请换一个邮箱" in again.get_data(as_text=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from . import accounts, agencies, catalog
+from . import accounts, agencies, catalog, rooms
 from .accounts import User
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -29,6 +29,16 @@ def members(db: sqlite_utils.Database, user: User) -> list[User]:
     """The accounts of ``user``'s organisation, the oldest first."""
     _require_org(user)
     return accounts.list_users(db, role=user.role, org_id=user.org_id)
+
+
+def organisation_name(db: sqlite_utils.Database, user: User) -> str:
+    """The name of ``user``'s organisation, as its workspace heads its pages."""
+    _require_org(user)
+    if user.role == "supplier":
+        return catalog.find_supplier(db, user.org_id or 0).name
+    if user.role == "agency":
+        return agencies.get_agency(db, user.org_id or 0).name
+    return rooms.get_room(db, user.org_id or 0).name
 
 
 def add_colleague(db: sqlite_utils.Database, user: User, email: str) -> tuple[User, str]:

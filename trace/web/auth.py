@@ -229,6 +229,7 @@ def colleagues_page():
     members = colleagues.members(db, user)
     response = make_response(render_template(
         "colleagues.html", members=members, added=added, error=problem and problem[0],
+        organisation=colleagues.organisation_name(db, user),
         typed=request.form.get("email", "") if problem else "",
         colleague_stops={m.id for m in members
                          if not m.active and colleagues.stopped_by_colleague(db, m)},
