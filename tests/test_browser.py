@@ -262,7 +262,7 @@ def test_a_supplier_issues_downloads_and_voids_in_a_real_browser(page, live_serv
     page.fill("#count", "50")
     page.click("#issue button[type=submit]")
     page.wait_for_selector(".notice-ok", timeout=60_000)  # the page refreshes itself
-    assert "已发出 50 个码" in page.inner_text(".notice-ok")
+    assert "这次发出了 50 个码" in page.inner_text(".notice-ok")
     page.click("text=去批次页下载标签")
     with page.expect_download() as csv_download:
         page.click("text=码表 CSV（供标签软件导入）")
