@@ -108,7 +108,7 @@ def test_a_run_of_codes_is_voided_all_at_once_and_logged_each(db, issued_urls, c
     assert statuses == [row[0] for row in db.execute(
         "SELECT status FROM items WHERE batch_id = ? ORDER BY id", [batch.id])]
     page = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
-    assert "其中已作废" in page and "3 个（发多了或标签损坏，不代表任何商品）" in page
+    assert "其中已作废" in page and "3 个（扫到会显示“已作废”，不代表任何商品）" in page
     answer = client.get(f"/01/{GTIN}/10/{LOT}", headers={"Accept": "application/json"})
     assert answer.get_json()["items_void"] == 3
 
