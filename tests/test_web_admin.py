@@ -882,3 +882,17 @@ def test_an_items_changed_status_is_said_to_have_no_warning_for_buyers(operator,
                                                 page="/admin/").location)
     assert "页面不会提示：请尽快让技术人员对照账本和备份恢复" in page
     assert "账本记下的召回照样显示为" not in page  # no batch status was changed
+
+
+def test_the_operator_sees_which_colleague_opened_or_stopped_an_account(
+        operator, db, make_batch):
+    from trace import colleagues
+    make_batch()
+    clerk = accounts.add_user(db, "supplier", "clerk@pearl.example.cn", org=CREDIT_CODE,
+                              password="a long password")[0]
+    qc, _ = colleagues.add_colleague(db, clerk, "qc@pearl.example.cn")
+    colleagues.stop_colleague(db, clerk, qc.id)
+    html = operator.get("/admin/").get_data(as_text=True)
+    row = html[html.index("qc@pearl.example.cn"):]
+    row = row[:row.index("</tr>")]
+    assert "由 clerk@pearl.example.cn 于" in row and "已停用（由 clerk@pearl.example.cn 停用）" in row

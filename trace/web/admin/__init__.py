@@ -54,6 +54,7 @@ def home(status: int = 200, **problem):
         {("agency", lab.id): lab.name for lab in labs} | \
         {("streamer", room.id): room.name for room in channels}
     pending = [row for row in suppliers if not row["approved_at"] and not row["rejected_at"]]
+    users = accounts.list_users(db)
     reported = reports.list_reports(db, limit=REPORTS_SHOWN, still_open=True)
     handled = reports.list_reports(db, limit=HANDLED_SHOWN, still_open=False)
     reports_open, reports_total = reports.count_reports(db)
@@ -71,7 +72,8 @@ def home(status: int = 200, **problem):
                                              not other["rejected_at"]]) for row in pending},
                            pending_agencies=[lab for lab in labs
                                              if not lab.approved and not lab.rejected_at],
-                           users=accounts.list_users(db), org_names=org_names,
+                           users=users, org_names=org_names,
+                           user_emails={user.id: user.email for user in users},
                            turned_down=turned_down,
                            keys=keys.list_keys(db), me=signed_in_user(),
                            lost_keys=keys.lost_keys(db, current_app.config["KEYS_DIR"]),
