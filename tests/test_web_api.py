@@ -567,6 +567,19 @@ def test_a_retry_with_the_same_idempotency_key_gets_the_first_issuance(client, d
                  headers={"Idempotency-Key": "erp-order-4712"})
     assert other.status_code == 201 and other.get_json()["id"] != first.get_json()["id"]
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 14
+    # Where each run's codes are in the list, to fetch just them (an integrator read
+    # the last page and hoped no other issue ran meanwhile).
+    assert (first.get_json()["first_seq"], first.get_json()["last_seq"]) == (1, 7)
+    assert (other.get_json()["first_seq"], other.get_json()["last_seq"]) == (8, 14)
+    listed = call(client, "GET", f"/batches/{GTIN}/{LOT}/codes?per_page=7&page=2",
+                  token).get_json()["codes"]
+    assert [code["seq"] for code in listed] == list(range(8, 15))
+    batch = call(client, "GET", f"/batches/{GTIN}/{LOT}", token).get_json()
+    assert batch["pin_codes"] == 0  # so a top-up sends with_pin false
+    doc = client.get("/api/v1/openapi.json").get_json()
+    issue = doc["paths"]["/api/v1/batches/{gtin}/{lot}/issue"]["post"]
+    assert "Idempotency-Key" in [p["name"] for p in issue["parameters"]]
+    assert "Idempotent-Replayed" in issue["responses"]["201"]["headers"]
 
 
 @pytest.mark.parametrize("body", [{"count": 8}, {"count": 7, "with_pin": True}])
@@ -719,6 +732,10 @@ def test_the_batch_pages_json_is_its_documented_record_or_404(client, db, issued
     assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
     posted = client.post(f"/01/{GTIN}/10/ZJ-2611-A", headers=json_headers)
     assert posted.status_code == 405 and "GET" in posted.headers["Allow"]
+    call(client, "POST", "/batches", token, json={"gtin": GTIN, "lot": "WRONG-1"})
+    call(client, "POST", f"/batches/{GTIN}/WRONG-1/cancel", token, json={"reason": "批次号录错"})
+    cancelled = client.get(f"/01/{GTIN}/10/WRONG-1", headers=json_headers).get_json()
+    assert cancelled["caution"] == "cancelled" and cancelled["cancelled"]["reason"] == "批次号录错"
 
 
 def test_a_body_off_the_schema_is_told_field_by_field_in_chinese_too(client, token):
@@ -731,3 +748,9 @@ def test_a_body_off_the_schema_is_told_field_by_field_in_chinese_too(client, tok
     told = {tuple(d["loc"]): d["msg_zh"] for d in answer["details"]}
     assert told[("count",)] == "不能小于 1" and told[("colour",)] == "没有这个字段，请去掉"
     assert all(d["msg"] for d in answer["details"])  # English beside it
+    dated = call(client, "POST", "/batches", token,
+                 json={"gtin": GTIN, "lot": "NEW-1", "produced_on": "2026-13-01"}).get_json()
+    assert dated["details"][0]["msg_zh"] == "不是有效日期，请写成 YYYY-MM-DD（如 2026-11-03）"
+    action = call(client, "POST", f"/batches/{GTIN}/{LOT}/items/ABCD/status", token,
+                  json={"action": "delete", "reason": "x"}).get_json()
+    assert action["details"][0]["msg_zh"] == "只能是 'void' 或 'recall'"

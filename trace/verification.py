@@ -517,7 +517,8 @@ def public_batch_json(view: dict) -> dict:
             if view["cancelled"] else None, "records_altered": bool(view["differences"]),
             # as an item's JSON says it, so a caller need not work it out; with no
             # verdict to say a recall, the batch's caution says it first
-            "caution": "recalled" if view["batch"].status == "recalled" else caution_of(
+            "caution": "recalled" if view["batch"].status == "recalled" else
+            "cancelled" if view["cancelled"] else caution_of(
                 bool(view["differences"]), inspection_store.failed_tests(view["inspections"]),
                 view["supplier"], view["batch"]) or None}
 

@@ -279,11 +279,18 @@ def _not_registered(gtin: str) -> NotFound:
 
 
 def owned_product(db: sqlite_utils.Database, supplier_id: int, gtin: str) -> Product:
-    """The product, if this supplier owns it; another's is 'not found' in the very
-    words of one nobody registered, so a caller cannot learn a rival's barcodes."""
-    product = get_product(db, gtin)
-    if product.supplier_id != supplier_id:
-        raise _not_registered(product.gtin)
+    """The product, if this supplier owns it; another's and one nobody registered are
+    alike 'not yours' (not 'register it first', which another's could not be)."""
+    try:
+        product = get_product(db, gtin)
+    except NotFound:
+        product = None
+    if product is None or product.supplier_id != supplier_id:
+        shown = normalise_gtin(gtin)
+        raise NotFound(f"you have no product with GTIN {shown} registered; if it is a new "
+                       "product of yours, register it first",
+                       message_zh=f"贵单位没有登记商品条码为 {shown} 的商品；如是贵单位的新商品，"
+                       "请先登记商品")
     return product
 
 

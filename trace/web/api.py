@@ -63,8 +63,10 @@ SCHEMA_ERRORS_ZH = {
     "greater_than_equal": "不能小于 {ge}", "less_than_equal": "不能大于 {le}",
     "greater_than": "应大于 {gt}", "less_than": "应小于 {lt}",
     "string_too_short": "至少 {min_length} 个字符", "string_too_long": "最多 {max_length} 个字符",
-    "string_pattern_mismatch": "格式不对", "literal_error": "只能是 {expected}",
-    "date_type": "应为日期 YYYY-MM-DD", "date_from_datetime_parsing": "应为日期 YYYY-MM-DD",
+    "string_pattern_mismatch": "格式不对，应符合 {pattern}", "literal_error": "只能是 {expected}",
+    "int_parsing": "应为整数", "bool_parsing": "应为 true 或 false", "json_invalid": "不是有效的 JSON",
+    "date_format": "不是有效日期，请写成 YYYY-MM-DD（如 2026-11-03）",
+    "date_type": "日期应为文本 YYYY-MM-DD", "date_from_datetime_parsing": "应为日期 YYYY-MM-DD",
 }
 
 
@@ -72,8 +74,10 @@ def _in_chinese(item: Mapping[str, Any]) -> str:
     said = SCHEMA_ERRORS_ZH.get(str(item.get("type", "")))
     if said is None:
         return f"格式不对：{item.get('msg', '')}"
+    context = {key: str(value).replace(" or ", " 或 ")  # literal_error: 'void' or 'recall'
+               for key, value in (item.get("ctx") or {}).items()}
     try:
-        return said.format(**(item.get("ctx") or {}))
+        return said.format(**context)
     except (KeyError, IndexError):
         return said.split("{")[0].rstrip() or "格式不对"
 
@@ -139,7 +143,7 @@ spec = SpecTree(
 def openapi():
     """The OpenAPI 3.1 document, generated from the validating models (no token needed).
     No ``servers``: the calls are on the host that served the document."""
-    return current_app.json.response(_with_public_batch(_with_csv(spec.spec)))
+    return current_app.json.response(_with_idempotency(_with_public_batch(_with_csv(spec.spec))))
 
 
 def _with_csv(document: dict) -> dict:
@@ -152,6 +156,25 @@ def _with_csv(document: dict) -> dict:
     return document
 
 
+PUBLIC_PATH_DOCS = {"gtin": "the GTIN-14, as a code's URL carries it",
+                    "lot": "the batch number, as printed"}
+
+
+def _with_idempotency(document: dict) -> dict:
+    """The issue call's retry header and its answer's mark, which spectree's models
+    cannot declare beside a JSON body."""
+    issue = document["paths"]["/api/v1/batches/{gtin}/{lot}/issue"]["post"]
+    if not any(p["name"] == "Idempotency-Key" for p in issue["parameters"]):
+        issue["parameters"].append({
+            "name": "Idempotency-Key", "in": "header", "required": False,
+            "description": "retry safely: the same key answers the first issuance again",
+            "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,100}$"}})
+    issue["responses"]["201"].setdefault("headers", {"Idempotent-Replayed": {
+        "description": "\"true\" when this answers an earlier request with the same key",
+        "schema": {"type": "string", "enum": ["true"]}}})
+    return document
+
+
 def _with_public_batch(document: dict) -> dict:
     """The batch page's JSON, outside /api/v1 (no token), in the same document."""
     document["components"]["schemas"].setdefault("PublicBatch", m.PublicBatch.model_json_schema(
@@ -159,13 +182,12 @@ def _with_public_batch(document: dict) -> dict:
     answer = {"content": {"application/json": {"schema": {
         "$ref": "#/components/schemas/PublicBatch"}}}}
     document["paths"].setdefault("/01/{gtin}/10/{lot}", {"get": {
-        "summary": "A batch's public record, as its page shows buyers",
+        "summary": "A batch's public record, as its page shows buyers (send Accept: "
+                   "application/json; without it the answer is the HTML page)",
         "description": m.PublicBatch.__doc__, "security": [],
         "parameters": [{"name": name, "in": "path", "required": True,
-                        "schema": {"type": "string"}, "description": PATH_DOCS[name]}
-                       for name in ("gtin", "lot")] + [
-            {"name": "Accept", "in": "header", "required": True,
-             "schema": {"type": "string", "enum": ["application/json"]}}],
+                        "schema": {"type": "string"}, "description": described}
+                       for name, described in PUBLIC_PATH_DOCS.items()],
         "responses": {"200": {"description": "the record", **answer},
                       "404": {"description": "no such batch", "content": {
                           "application/json": {"schema": {
@@ -328,6 +350,8 @@ def _batch_json(batch: catalog.Batch) -> m.Batch:
                    quantity_planned=batch.quantity_planned, notes=batch.notes,
                    status=batch.status,  # type: ignore[arg-type]
                    status_reason=batch.status_reason, issued=catalog.issued_count(db, batch.id),
+                   pin_codes=db.execute("SELECT count(pin_hash) FROM items WHERE batch_id = ? "
+                                        "AND status = 'active'", [batch.id]).fetchone()[0],
                    url=f"{base}/01/{batch.gtin}/10/{batch.lot}",
                    cancelled=_cancellation(db, batch))
 
@@ -376,14 +400,23 @@ def issue(gtin: str, lot: str, json: m.IssueIn):
     key = _idempotency_key()
     earlier = issuing.replayed(db, batch, key, body.count, body.with_pin)
     if earlier:
-        return m.Issuance.model_validate(earlier.to_json()), 201, {"Idempotent-Replayed": "true"}
+        return _issuance(db, batch, earlier), 201, {"Idempotent-Replayed": "true"}
     issuing.check_plan(db, batch, body.count, over_plan=body.over_plan)
     issuing.check_same_kind(db, batch, body.with_pin)
     signer = keys.load_signer(db, config["KEYS_DIR"], config["KEY_PASSPHRASE"])
     done = issuing.issue_codes(db, signer, batch.gtin, batch.lot, body.count, workers=1,
                                pin_secret=config["HASH_SECRET"] if body.with_pin else None,
                                request_key=key)
-    return m.Issuance.model_validate(done.to_json()), 201
+    return _issuance(db, batch, done), 201
+
+
+def _issuance(db, batch: catalog.Batch, done: issuing.Issuance) -> m.Issuance:
+    """The issuance with where its codes are in the batch's list (their `seq`): a
+    top-up is one transaction, so its codes follow the earlier ones' in a run."""
+    before = db.execute("SELECT count(*) FROM items WHERE batch_id = ? AND issuance_id < ?",
+                        [batch.id, done.id]).fetchone()[0]
+    return m.Issuance.model_validate(done.to_json() | {
+        "first_seq": before + 1, "last_seq": before + done.count})
 
 
 def _idempotency_key() -> str | None:
@@ -403,7 +436,8 @@ def _idempotency_key() -> str | None:
                                                         "and case do not matter)"})
 def item_status(gtin: str, lot: str, serial: str, json: m.ItemStatusIn):
     """Void one item's code (a damaged or reprinted label) or recall the item. Neither
-    can be undone; an item already in that state is refused (409)."""
+    can be undone; an item already in that state, or void, is refused (409). A
+    recalled item may still be voided (destroyed after the recall)."""
     body = _json_body(json)
     db = get_db()
     batch = catalog.owned_batch(db, _supplier().id, gtin, lot)

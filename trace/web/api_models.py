@@ -11,6 +11,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from ..catalog import MAX_BATCH_QUANTITY, MAX_SHELF_LIFE_DAYS, MAX_SHELF_LIFE_MONTHS
 from ..verification import REASON_CODES
@@ -30,9 +31,10 @@ def _calendar_date(value: Any) -> Any:
         try:
             return date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD") from None
+            raise PydanticCustomError("date_format", "{value!r} is not a date: write YYYY-MM-DD",
+                                      {"value": value}) from None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError("a date is a string, YYYY-MM-DD, not a number")
+        raise PydanticCustomError("date_type", "a date is a string, YYYY-MM-DD, not a number")
     return value
 
 
@@ -84,7 +86,7 @@ class ProductChange(Strict):
     licence_no: str | None = Field(None, max_length=50)
     # A request is at most 20 MB; base64 is a third larger than the picture.
     photo_base64: str | None = Field(None, max_length=20_000_000, description=(
-        "a new photo of the product (JPEG, PNG or WebP, base64, at most 15 MB): stored "
+        "a new photo of the product (JPEG or PNG, base64, at most 15 MB): stored "
         "without its camera metadata, at most 1,600 px; null or \"\" takes the photo off"))
     reason: str | None = Field(None, max_length=200,
                                description="why, shown to buyers; needed once it has a batch")
@@ -126,6 +128,9 @@ class Batch(BaseModel):
     status: Literal["open", "recalled"]
     status_reason: str | None
     issued: int = Field(description="codes issued so far")
+    pin_codes: int = Field(description="active codes with a scratch-off PIN. A top-up must "
+                           "be of the kind the batch's active codes are: `with_pin` true when "
+                           "this is above 0, false when it is 0 and the batch has codes")
     url: str = Field(description="the public batch page")
     cancelled: Cancellation | None = Field(
         None, description="set when the batch was cancelled (opened by mistake, before any "
@@ -157,7 +162,8 @@ class BatchList(BaseModel):
 class ItemStatusIn(Strict):
     action: Literal["void", "recall"] = Field(
         description="void: a damaged or reprinted label, never valid again; recall: this "
-        "one item is recalled")
+        "one item is recalled. Neither is undone; a recalled item may still be voided "
+        "(destroyed after the recall), and then reads void")
     reason: str = Field(min_length=1, max_length=200, description="shown to buyers who scan it")
 
 
@@ -184,6 +190,9 @@ class Issuance(BaseModel):
     kid: str
     count: int
     issued_at: str
+    first_seq: int = Field(description="the first `seq` of these codes in the batch's code "
+                           "list (GET …/codes: page (first_seq - 1) // per_page + 1)")
+    last_seq: int = Field(description="the last `seq` of these codes")
 
 
 class CodesQuery(Strict):
@@ -249,8 +258,9 @@ class Verdict(BaseModel):
     scans: dict[str, Any] | None = None
     events: list[dict[str, Any]] | None = None
     inspections: list[dict[str, Any]] | None = Field(
-        None, description="the batch's signed reports (DESIGN §7), every version, newest "
-        "first, each with signature_ok, current and withdrawn")
+        None, description="the batch's signed lab reports, every version, newest first: "
+        "each with report (the signed record: report_no, type, issued_on, conclusion, items "
+        "[{name, result, unit, limit, method, verdict}]), signature_ok, current and withdrawn")
     failed_tests: list[str] | None = None
     supplier_suspended: bool | None = None
     expired: bool | None = None
@@ -275,8 +285,10 @@ class PublicBatch(BaseModel):
     inspections: list[dict[str, Any]] = Field(description="as in Verdict")
     cancelled: dict[str, Any] | None = Field(description="reason and at, if cancelled")
     records_altered: bool
-    caution: Literal["recalled", "altered", "failed", "suspended", "expired"] | None = Field(
-        description="as an item's Verdict.caution; a recalled batch reads `recalled` first")
+    caution: Literal["recalled", "cancelled", "altered", "failed", "suspended",
+                     "expired"] | None = Field(
+        description="as an item's Verdict.caution; a recalled batch reads `recalled` first, "
+        "a cancelled one (no codes, `cancelled` set; its status stays open) `cancelled`")
 
 
 class InspectionIn(Strict):

@@ -94,7 +94,8 @@ def scan(_rest: str):
             get_db(), cut, counted_observer(), policy(), opened=True))
     except InvalidCode as error:
         if wants_json() and _BATCH_SHAPED.fullmatch(path):  # as the API documents it
-            raise catalog.unregistered_batch("", path.rsplit("/", 1)[1][:40]) from None
+            _, _, gtin, _, lot = path.split("/")
+            raise catalog.unregistered_batch(gtin[:20], lot[:40]) from None
         return _verdict_response(verification.invalid_verdict(error))
     if isinstance(parsed, BatchRef):
         if request.method == "POST":  # the claim form is an item's
