@@ -36,14 +36,15 @@ from .transparency.findings import Problem
 # written by the hundred thousand in a top-up), accounts never shown publicly, the
 # operator's follow-up of buyers' reports (no public page shows it), a supplier's
 # standing and contact history (written with its suppliers row, which is watched),
-# and bookkeeping. tests/test_snapshots.py holds every other table to its triggers.
+# a supplier's own record of label downloads, and bookkeeping.
+# tests/test_snapshots.py holds every other table to its triggers.
 UNWATCHED_TABLES = frozenset({
     "items", "scans", "scan_totals", "scan_networks", "scan_browsers", "claims", "attempts",
     "jobs", "users", "api_tokens", "sign_ins", "claim_browsers", "report_handlings",
     "report_outcome_corrections", "supplier_standing", "supplier_changes", "ledger_leaves",
     "ledger_nodes",
-    "ledger_checkpoints", "ledger_audits", "altered_sightings", "schema_migrations",
-    "content_version"})
+    "ledger_checkpoints", "ledger_audits", "altered_sightings", "label_downloads",
+    "schema_migrations", "content_version"})
 
 Stamp = tuple[str, int, str]  # (epoch, version, minute)
 
