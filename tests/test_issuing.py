@@ -234,3 +234,18 @@ def test_two_requests_racing_with_one_key_issue_once(app, db, make_batch, issuer
     assert len(results) == 2 and results[0] == results[1]
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 3000
     assert db.execute("SELECT count(*) FROM issuances").fetchone()[0] == 1
+
+
+def test_the_plan_counts_codes_not_void(db, issuer, make_batch):
+    """A run issued twice and then voided must not hold the batch over its plan."""
+    from trace import catalog, recalls
+    from trace.issuing import check_plan
+    make_batch()  # planned at 100
+    issue_codes(db, issuer, GTIN, LOT, 100)
+    batch = catalog.get_batch(db, GTIN, LOT)
+    with pytest.raises(InvalidInput, match="has 100 codes not void"):
+        check_plan(db, batch, 1)
+    recalls.void_range(db, batch, 51, 100, "重复发码", actor="qc")
+    check_plan(db, batch, 50)
+    with pytest.raises(InvalidInput, match="51 more would make 101"):
+        check_plan(db, batch, 51)

@@ -202,3 +202,13 @@ def test_a_recall_after_rows_were_deleted_around_the_ledger_is_refused_in_words(
         recalls.recall_batch(db, GTIN, LOT, "部分果品运输途中受冻", actor="ops")
     assert catalog.get_batch(db, GTIN, LOT).status == "open"  # nothing half-written
     assert db.execute("SELECT count(*) FROM status_events").fetchone()[0] == 0
+
+
+def test_a_run_of_item_events_is_told_once_in_the_history():
+    from trace.recalls import EventRun, StatusEvent, folded
+    batch = StatusEvent("recall", "抽检不合格", "qc", "t0")
+    void = [StatusEvent("void", "重复发码", "qc", f"t{n}", f"S{n}") for n in range(1, 5)]
+    other = StatusEvent("void", "标签损坏", "qc", "t9", "S9")
+    shown = folded([batch, *void, other, *void[:2]])
+    assert shown[0] == batch and shown[2] == other and shown[3:] == void[:2]  # two stay two
+    assert shown[1] == EventRun("void", "重复发码", "qc", "t1", ("S1", "S2", "S3", "S4"))

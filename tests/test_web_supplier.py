@@ -220,7 +220,7 @@ def test_one_top_ups_labels_or_a_few_to_reprint_download_alone(supplier, db):
     text = voided.get_data(as_text=True)  # told beside the form, with what to do instead
     assert voided.status_code == 400 and "请再发 1 个新码" in text
     assert text.index("请再发 1 个新码") > text.index('id="range"')
-    for first, last, said in (("0", "3", "第 0 到第 3 个不在其中"), ("5", "81", "不在其中"),
+    for first, last, said in (("0", "3", "第 0 到第 3 个不在其中"), ("5", "81", "本批次只有 80 个码，“到第几个”最多填 80"),
                               ("9", "3", "请对调"), ("a", "3", "请用整数"),
                               ("", "", "请填写从第几个到第几个")):
         refused = supplier.get(page + f"/labels/a4-3x8/range.pdf?first={first}&last={last}")
@@ -324,7 +324,7 @@ def test_the_batch_page_names_the_voided_code_the_stock_and_a_recall(supplier, d
     html = supplier.get(page).get_data(as_text=True)
     history = html[html.index("追溯码作废"):][:200]
     assert group_serial(serial) in history and "标签损坏" in history
-    assert "PDF 1 · 1–2 · A4" in html  # the button names the stock it prints on
+    assert "PDF 1 · 1–2（可打印 1 张，作废的不打印） · A4" in html  # the stock it prints on
     post_form(supplier, page + "/status", {"action": "recall", "confirm": "1",
                                            "reason": "抽检不合格"}, page=page)
     recalled = supplier.get(page).get_data(as_text=True)
@@ -725,7 +725,7 @@ def test_issuing_past_the_plan_needs_saying_so(supplier, db):
     page = f"/supplier/batches/{GTIN}/{LOT}"  # planned at 100
     refused = post_form(supplier, page + "/issue", {"count": "1000"}, page=page)
     html = refused.get_data(as_text=True)
-    assert refused.status_code == 400 and "本批次计划 100 个，已发 0 个，再发 1,000 个将达 1,000 个" in html
+    assert refused.status_code == 400 and "本批次计划 100 个，有效的码已有 0 个，再发 1,000 个将达 1,000 个" in html
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
     assert issue(supplier, db, 101, over_plan="1").state == "finished"
 
@@ -1113,12 +1113,18 @@ def test_a_run_issued_twice_is_voided_from_the_batch_page(supplier, db):
     assert 'id="void-range" open' in text and 'value="重复发码，未打印"' in text
     beyond = post_form(supplier, page + "/items/void-range",
                        {"first": "31", "last": "61", "reason": "x", "confirm": "1"}, page=page)
-    assert beyond.status_code == 400 and "不在其中" in beyond.get_data(as_text=True)
+    assert beyond.status_code == 400 and "本批次只有 60 个码" in beyond.get_data(as_text=True)
     assert db.execute("SELECT count(*) FROM items WHERE status = 'void'").fetchone()[0] == 0
     done = post_form(supplier, page + "/items/void-range",
                      {"first": "31", "last": "60", "reason": "重复发码，未打印", "confirm": "1"},
                      page=page, follow_redirects=True)
     assert "已作废第 31–60 个中的 30 个码" in done.get_data(as_text=True)
+    after = done.get_data(as_text=True)
+    assert "60 / 100（其中已作废 30，有效 30）" in after
+    assert "1–60（可打印 30 张，作废的不打印）" in after  # the file's own count
+    assert "第 2 次发码" not in after  # a run all voided offers nothing to print
+    history = after[after.index('id="status"'):]
+    assert history.count("重复发码，未打印") == 1 and "追溯码作废 30 个：重复发码，未打印" in history
     assert db.execute("SELECT count(*) FROM items WHERE status = 'void'").fetchone()[0] == 30
     first_run = supplier.get(page + "/labels/a4-3x8/range.pdf?first=1&last=30")
     assert first_run.status_code == 200  # the run kept still prints
@@ -1144,3 +1150,19 @@ def test_the_batch_page_keeps_what_labels_were_downloaded(supplier, db):
     assert len(lines) == 2 and "第 7 个" in lines[0] and "其中有之前下载过的" in lines[0]
     assert "第 1–60 个" in lines[1] and "之前下载过" not in lines[1]
     assert "A4" in lines[1] and PEARL in lines[1]  # on what, and who
+
+
+def test_the_csv_for_label_software_holds_only_codes_that_may_be_printed(supplier, db):
+    """Label software prints every row: a trial's CSV held 400 void codes, QR address and
+    all. The Excel file stays the whole record."""
+    from openpyxl import load_workbook
+    from trace import recalls
+    issue(supplier, db, 5)
+    batch = catalog.get_batch(db, GTIN, LOT)
+    recalls.void_range(db, batch, 2, 3, "重复发码", actor="qc")
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    text = supplier.get(page + "/codes.csv").get_data().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [row["序号"] for row in rows] == ["1", "4", "5"]  # the labels' own numbers
+    book = load_workbook(io.BytesIO(supplier.get(page + "/codes.xlsx").get_data()))
+    assert book.active.max_row == 1 + 5

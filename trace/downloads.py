@@ -51,14 +51,20 @@ def for_people(row: dict) -> dict:
 
 
 def codes_csv(db: sqlite_utils.Database, gtin: str, lot: str, base_url: str,
-              pin_secret: str | None, *, for_excel: bool = True) -> Iterator[str]:
+              pin_secret: str | None, *, for_excel: bool = True,
+              printable_only: bool = False) -> Iterator[str]:
     """The batch's codes as CSV text with CRLF line ends, a chunk at a time:
     ``for_excel``, with a BOM, Chinese headings and rows ``for_people``; else the
     columns and values of ``codes export`` (for programs, through the API).
+    ``printable_only``: the active codes alone, as label software would print every
+    row (a trial's file held 400 void codes with their QR addresses); each keeps its
+    序号, so positions still match the labels' numbering.
 
     The batch is looked up at once, so an unknown batch fails before any output.
     """
     rows = issuing.export_rows(db, gtin, lot, base_url, pin_secret)
+    if printable_only:
+        rows = (row for row in rows if row["status"] == "active")
     if for_excel:
         return _csv_chunks(map(for_people, rows), BOM, HEADINGS_ZH)
     return _csv_chunks(rows, "", {name: name for name in issuing.EXPORT_COLUMNS})
@@ -155,6 +161,18 @@ def first_code(db: sqlite_utils.Database, batch: catalog.Batch,
     return first["serial"], labels.make_symbol(first["url"]).width
 
 
+def printable_parts(db: sqlite_utils.Database, batch_id: int,
+                    issued: int) -> list[tuple[int, int, int, int]]:
+    """(part, first, last, active codes in it) for each label file of the batch: a
+    part whose codes were all voided prints nothing, and one voided in part holds
+    fewer labels than its range says."""
+    return [(number, first, last, db.execute(
+        "SELECT count(*) FROM (SELECT status FROM items WHERE batch_id = ? ORDER BY id "
+        "LIMIT ? OFFSET ?) WHERE status = 'active'",
+        [batch_id, last - first + 1, first - 1]).fetchone()[0])
+        for number, first, last in label_parts(issued)]
+
+
 def part_positions(db: sqlite_utils.Database, batch: catalog.Batch, part: int) -> tuple[int, int]:
     """The first and last position of the batch's label file number ``part``."""
     parts = label_parts(catalog.issued_count(db, batch.id))
@@ -224,15 +242,17 @@ class TopUp:
     count: int
     issued_at: str
     with_pins: bool
+    printable: int = 0  # its codes still active: what its labels file holds
 
 
 def top_ups(db: sqlite_utils.Database, batch_id: int) -> list[TopUp]:
     ranges, first = [], 1
-    for count, issued_at, pins in db.execute(
+    for count, issued_at, pins, active in db.execute(
             "SELECT s.count, s.issued_at, (SELECT count(pin_hash) FROM items i "
-            "WHERE i.issuance_id = s.id) FROM issuances s WHERE s.batch_id = ? ORDER BY s.id",
-            [batch_id]):
-        ranges.append(TopUp(first, first + count - 1, count, issued_at, pins == count))
+            "WHERE i.issuance_id = s.id), (SELECT count(*) FROM items i WHERE i.issuance_id "
+            "= s.id AND i.status = 'active') FROM issuances s WHERE s.batch_id = ? "
+            "ORDER BY s.id", [batch_id]):
+        ranges.append(TopUp(first, first + count - 1, count, issued_at, pins == count, active))
         first += count
     return ranges
 
@@ -256,6 +276,10 @@ def label_range(batch: catalog.Batch, issued: int, first: str | int | None,
     if low > high:
         raise InvalidInput(f"the first label ({low}) comes after the last ({high})",
                            message_zh=f"起始的第 {low} 个在结束的第 {high} 个之后，请对调")
+    if 1 <= low <= issued < high:  # the start is fine: say what the end may be
+        raise InvalidInput(f"batch {batch.lot} has {issued:,} codes: the last label is at most "
+                           f"{issued:,}", message_zh=f"本批次只有 {issued:,} 个码，"
+                           f"“到第几个”最多填 {issued:,}")
     if not 1 <= low <= high <= issued:
         raise InvalidInput(f"batch {batch.lot} has labels 1 to {issued:,}; {low} to {high} is "
                            "not among them",

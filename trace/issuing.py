@@ -140,17 +140,26 @@ def check_plan(db: sqlite_utils.Database, batch: catalog.Batch, count: int, *,
                over_plan: bool = False) -> None:
     """Refuse a top-up that takes the batch past its planned quantity, unless the
     caller says so (``over_plan``): codes can be voided but never taken back, and a
-    typo in the count (100000 for 1000) would otherwise be final."""
-    before = catalog.issued_count(db, batch.id)
-    if not batch.quantity_planned or before + count <= batch.quantity_planned or over_plan:
+    typo in the count (100000 for 1000) would otherwise be final. Void codes label
+    nothing and do not count (a run issued twice by mistake, then voided)."""
+    if not batch.quantity_planned or over_plan:
+        return
+    before = live_count(db, batch.id)
+    if before + count <= batch.quantity_planned:
         return
     planned, after = batch.quantity_planned, before + count
     raise InvalidInput(
-        f"batch {batch.lot} is planned at {planned:,} and has {before:,} codes; {count:,} more "
-        f"would make {after:,}. Nothing was issued: check the count, or allow going past the "
-        "plan (--over-plan; over_plan in the API)",
-        message_zh=f"本批次计划 {planned:,} 个，已发 {before:,} 个，再发 {count:,} 个将达 {after:,} 个。"
-                   "没有发码：请核对数量；确需超出计划，请勾选“超出计划数量也发码”。")
+        f"batch {batch.lot} is planned at {planned:,} and has {before:,} codes not void; "
+        f"{count:,} more would make {after:,}. Nothing was issued: check the count, or allow "
+        "going past the plan (--over-plan; over_plan in the API)",
+        message_zh=f"本批次计划 {planned:,} 个，有效的码已有 {before:,} 个，再发 {count:,} 个将达 "
+                   f"{after:,} 个。没有发码：请核对数量；确需超出计划，请勾选“超出计划数量也发码”。")
+
+
+def live_count(db: sqlite_utils.Database, batch_id: int) -> int:
+    """The batch's codes that are not void: what its planned quantity is held to."""
+    return db.execute("SELECT count(*) FROM items WHERE batch_id = ? AND status != 'void'",
+                      [batch_id]).fetchone()[0]
 
 
 def check_same_kind(db: sqlite_utils.Database, batch: catalog.Batch, with_pin: bool) -> None:

@@ -38,6 +38,44 @@ class StatusEvent:
                 "serial": self.item_serial}
 
 
+@dataclass(frozen=True)
+class EventRun:
+    """Items voided or recalled together (a run issued by mistake), said once."""
+
+    action: str
+    reason: str
+    actor: str
+    at: str
+    serials: tuple[str, ...]
+
+
+def folded(events: list[StatusEvent], least: int = 3) -> list[StatusEvent | EventRun]:
+    """The history with each run of ``least`` or more item events in a row, of one
+    action, reason and actor, as one ``EventRun``: a range of 400 voids was 400 lines."""
+    shown: list[StatusEvent | EventRun] = []
+    run: list[StatusEvent] = []
+
+    def close() -> None:
+        if len(run) >= least:
+            first = run[0]
+            shown.append(EventRun(first.action, first.reason, first.actor, first.at,
+                                  tuple(event.item_serial or "" for event in run)))
+        else:
+            shown.extend(run)
+        run.clear()
+
+    for event in events:
+        if run and (event.item_serial is None or (event.action, event.reason, event.actor)
+                    != (run[0].action, run[0].reason, run[0].actor)):
+            close()
+        if event.item_serial is None:
+            shown.append(event)
+        else:
+            run.append(event)
+    close()
+    return shown
+
+
 def _reason(reason: str | None) -> str:
     text = catalog.clean_text(reason, "reason", what_zh="原因", limit=200)
     if not text:

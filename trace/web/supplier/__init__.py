@@ -290,9 +290,10 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
     return render_template(
         "supplier/batch.html", batch=found, product=product, with_pins=with_pins,
         printable=printable, unfit=unfit, issued=issued, items=items, found_serial=found_serial,
-        page=page, pages=max(1, -(-issued // ITEMS_A_PAGE)), parts=downloads.label_parts(issued),
+        page=page, pages=max(1, -(-issued // ITEMS_A_PAGE)),
+        parts=downloads.printable_parts(db, found.id, issued),
         stocks=choices, stock=chosen, fmt=fmt, rolls=rolls, form=request.form, problem=problem,
-        events=recalls.events_for(db, found.id, every_item=True),
+        events=recalls.folded(recalls.events_for(db, found.id, every_item=True)),
         taken_back=recalls.items_taken_back(db, found.id),
         printed=downloads.label_downloads(db, found.id),
         from_report=bool(found_serial and request.args.get("reported")),

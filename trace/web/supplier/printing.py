@@ -10,6 +10,7 @@ commands (TSPL for TSC, 佳博 and 芯烨 printers, ZPL for Zebra)::
 
 from __future__ import annotations
 
+import functools
 from typing import Callable, TypeVar
 
 from flask import Response, current_app, g, request, stream_with_context
@@ -28,7 +29,9 @@ MIMETYPES = {"pdf": "application/pdf", "tspl": "application/octet-stream",
 
 @bp.get("/batches/<gtin>/<lot>/codes.csv")
 def codes_csv(gtin: str, lot: str):
-    found, chunks = _codes(gtin, lot, downloads.codes_csv)
+    """For label software, which prints every row: the codes that may be printed."""
+    found, chunks = _codes(gtin, lot, functools.partial(downloads.codes_csv,
+                                                        printable_only=True))
     return Response(stream_with_context(chunks), mimetype="text/csv",
                     headers=attachment(f"codes-{found.gtin}-{found.lot}.csv", "no-store"))
 
