@@ -182,15 +182,21 @@ def test_one_top_ups_labels_or_a_few_to_reprint_download_alone(supplier, db):
     assert [r.text for r in zxingcpp.read_barcodes(one[0].render(scale=300 / 72).to_pil(),
                                                    formats=zxingcpp.BarcodeFormat.QRCode)] \
         == [urls[6]]
-    # The first box alone is that one label (a trial office filled in 17 and stopped).
-    alone = pypdfium2.PdfDocument(supplier.get(page + "/labels/a4-3x8/range.pdf?first=7&last=")
-                                  .get_data())
+    # Label 7 again: asked first (one code on two items reads 可疑), then given. The
+    # first box alone is that one label (a trial office filled in 17 and stopped).
+    asked = supplier.get(page + "/labels/a4-3x8/range.pdf?first=7&last=")
+    text = asked.get_data(as_text=True)
+    assert asked.headers["Content-Type"].startswith("text/html") and 'id="print-again"' in text
+    assert "第 7 个标签中，有 1 个之前已经下载过" in text and "买家扫码会看到“可疑”" in text
+    go_on = re.search(r'href="([^"]+again=1)"', text).group(1).replace("&amp;", "&")
+    assert go_on == page + "/labels/a4-3x8/range.pdf?first=7&last=&again=1"
+    alone = pypdfium2.PdfDocument(supplier.get(go_on).get_data())
     assert [r.text for r in zxingcpp.read_barcodes(alone[0].render(scale=300 / 72).to_pil(),
                                                    formats=zxingcpp.BarcodeFormat.QRCode)] \
         == [urls[6]]
     # On a part-used sheet (3 x 8), from its 5th label: the second row, middle column.
     slotted = pypdfium2.PdfDocument(supplier.get(
-        page + "/labels/a4-3x8/range.pdf?first=7&last=7&slot=5").get_data())
+        page + "/labels/a4-3x8/range.pdf?first=7&last=7&slot=5&again=1").get_data())
     image = slotted[0].render(scale=150 / 72).to_pil()
     (found_one,) = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
     middle_x = (found_one.position.top_left.x + found_one.position.bottom_right.x) / 2
@@ -208,7 +214,7 @@ def test_one_top_ups_labels_or_a_few_to_reprint_download_alone(supplier, db):
     assert "/labels/thermal-40x30/range.pdf?first=57&amp;last=57" in on_tag  # the stock chosen
     assert f'name="find" value="{serial}"' in on_tag.split('id="stock"')[0]  # kept on a switch
     assert 'name="stock" value="thermal-40x30"' in on_tag.split('id="find"')[0]
-    again = pypdfium2.PdfDocument(supplier.get(button).get_data())
+    again = pypdfium2.PdfDocument(supplier.get(button + "&again=1").get_data())
     assert [r.text for r in zxingcpp.read_barcodes(again[0].render(scale=300 / 72).to_pil(),
                                                    formats=zxingcpp.BarcodeFormat.QRCode)] \
         == [urls[56]]
@@ -439,12 +445,12 @@ def test_a_mixed_batch_prints_its_pin_top_up_apart_on_a_pin_stock(app, supplier,
     assert "thermal-50x30-pin" not in menu
     assert "本批次有 2 个码带刮开式防伪密码、3 个不带" in html and "按次下载" in html
     for stock in re.findall(r'<option value="([^"]+)"', menu):  # every stock offered prints
-        got = supplier.get(f"{page}/labels/{stock}/1.pdf")
+        got = supplier.get(f"{page}/labels/{stock}/1.pdf?again=1")  # one file, many stocks
         assert got.status_code == 200 and got.get_data()[:5] == b"%PDF-", stock
     links = re.findall(r'href="([^"]+/range\.pdf\?[^"]+)"', html)
     assert [link.split("/labels/")[1].split("/")[0] for link in links] == [
         "thermal-50x30-pin", "a4-3x8"]
-    pins = supplier.get(links[0].replace("&amp;", "&"))
+    pins = supplier.get(links[0].replace("&amp;", "&") + "&again=1")  # in the files above
     assert pins.status_code == 200
     text = "".join(page.get_textpage().get_text_range()
                    for page in pypdfium2.PdfDocument(pins.get_data()))
@@ -499,7 +505,7 @@ def test_stocks_the_lot_does_not_fit_on_are_not_offered(supplier, db, make_batch
     offered = re.findall(r'<option value="([^"]+)"', menu)
     assert offered and "tag-30x20" not in offered
     for stock in offered:  # every stock offered prints
-        pdf = supplier.get(f"{page}/labels/{stock}/1.pdf")
+        pdf = supplier.get(f"{page}/labels/{stock}/1.pdf?again=1")  # one file, many stocks
         assert pdf.status_code == 200 and pdf.get_data()[:5] == b"%PDF-", stock
 
 
@@ -1060,7 +1066,7 @@ def test_a_thermal_roll_downloads_as_the_printers_own_commands(supplier, db, app
     read = tspl_labels if fmt == "tspl" else zpl_labels
     urls = [row["url"] for row in export_rows(db, GTIN, LOT, BASE_URL)]
     assert [decode(label) for label in read(got.get_data(), stock)] == [[url] for url in urls]
-    one = supplier.get(page + f"/labels/thermal-40x30/range.{fmt}?first=3&last=3")
+    one = supplier.get(page + f"/labels/thermal-40x30/range.{fmt}?first=3&last=3&again=1")
     assert [decode(label) for label in read(one.get_data(), stock)] == [[urls[2]]]
 
 
@@ -1139,7 +1145,8 @@ def test_the_batch_page_keeps_what_labels_were_downloaded(supplier, db):
     page = f"/supplier/batches/{GTIN}/{LOT}"
     assert 'id="printed"' not in supplier.get(page).get_data(as_text=True)
     assert supplier.get(page + "/labels/a4-3x8/1.pdf").status_code == 200
-    assert supplier.get(page + "/labels/a4-3x8/range.pdf?first=7&last=7").status_code == 200
+    assert supplier.get(page + "/labels/a4-3x8/range.pdf?first=7&last=7&again=1").status_code \
+        == 200  # label 7 again, on purpose
     refused = supplier.get(page + "/labels/a4-3x8/range.pdf?first=9&last=99")
     assert refused.status_code == 400  # nothing downloaded, nothing kept
     html = supplier.get(page).get_data(as_text=True)

@@ -221,6 +221,21 @@ def label_downloads(db: sqlite_utils.Database, batch_id: int,
     return latest, runs
 
 
+def downloaded_before(db: sqlite_utils.Database, batch_id: int, first: int,
+                      last: int) -> tuple[int, LabelDownload | None]:
+    """How many of labels ``first``..``last`` were downloaded before, and the latest
+    download that held any of them (None if none did)."""
+    _latest, runs = label_downloads(db, batch_id, limit=0)
+    count = sum(max(0, min(b, last) - max(a, first) + 1) for a, b in runs)
+    row = db.execute("SELECT first, last, stock, format, actor, at FROM label_downloads "
+                     "WHERE batch_id = ? AND first <= ? AND last >= ? ORDER BY id DESC LIMIT 1",
+                     [batch_id, last, first]).fetchone()
+    if row is None:
+        return count, None
+    first_, last_, stock, fmt, actor, at = row
+    return count, LabelDownload(first_, last_, stock, fmt, actor, at, again=True)
+
+
 def label_part_file(db: sqlite_utils.Database, gtin: str, lot: str, stock: Stock, part: int,
                     *, base_url: str, domain: str, folder: str | Path | None = None,
                     pin_secret: str | None = None, fmt: str = "pdf") -> bytes:

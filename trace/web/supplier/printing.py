@@ -13,7 +13,8 @@ from __future__ import annotations
 import functools
 from typing import Callable, TypeVar
 
-from flask import Response, current_app, g, request, stream_with_context
+from flask import (Response, current_app, g, make_response, render_template, request,
+                   stream_with_context)
 
 from ... import catalog, downloads, printers, stocks
 from ...errors import InvalidInput, TraceError
@@ -57,6 +58,9 @@ def label_part(gtin: str, lot: str, stock: str, part: int, fmt: str):
     found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
     config = current_app.config
     chosen = _stock_for(stock, fmt)
+    again = _printed_before(found, *downloads.part_positions(db, found, part))
+    if again:
+        return again
     labels = downloads.label_part_file(db, found.gtin, found.lot, chosen, part,
                                        base_url=config["BASE_URL"],
                                        domain=config["OFFICIAL_DOMAIN"],
@@ -86,9 +90,29 @@ def label_range(gtin: str, lot: str, stock: str, fmt: str):
             start_at=downloads.sheet_slot(chosen, request.args.get("slot")))
     except TraceError as error:  # a range with nothing to print (all voided) too
         return _batch_page(found, error.status, range_error=in_reader_language(error))
+    again = _printed_before(found, first, last)
+    if again:
+        return again
     downloads.note_download(db, found, first, last, chosen, fmt, signed_in_user().email)
     name = f"labels-{found.gtin}-{found.lot}-{chosen.name}-{first}-{last}.{fmt}"
     return Response(labels, mimetype=MIMETYPES[fmt], headers=attachment(name, "no-store"))
+
+
+def _printed_before(found: catalog.Batch, first: int, last: int):
+    """A page asking first when some of these labels were downloaded before: one code
+    printed twice and both used puts it on two items, which buyers then read as 可疑.
+    None when none were, or the reader already said to go on (``again=1``)."""
+    if request.args.get("again") == "1":
+        return None
+    count, latest = downloads.downloaded_before(get_db(), found.id, first, last)
+    if not count:
+        return None
+    response = make_response(render_template(
+        "supplier/print_again.html", batch=found, first=first, last=last, count=count,
+        latest=latest, go_on=request.full_path.rstrip("?") + (
+            "&" if request.query_string else "?") + "again=1"))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _stock_for(name: str, fmt: str) -> Stock:
