@@ -97,3 +97,16 @@ def test_nobody_stops_themselves_or_another_organisations_account(db, clerk):
                                  password="a long password")[0]
     with pytest.raises(Forbidden):
         colleagues.members(db, operator)
+
+
+def test_an_account_changes_only_accounts_opened_after_it(db, clerk):
+    """A trial lab's engineer, added minutes before, stopped the manager's account."""
+    engineer, _ = colleagues.add_colleague(db, clerk, "eng@pearl.example.cn")
+    with pytest.raises(Forbidden, match="before your account"):
+        colleagues.stop_colleague(db, engineer, clerk.id)
+    assert accounts.find_user(db, clerk.email).active
+    assert colleagues.may_manage(clerk, engineer) and not colleagues.may_manage(engineer, clerk)
+    later, _ = colleagues.add_colleague(db, engineer, "later@pearl.example.cn")
+    colleagues.stop_colleague(db, engineer, later.id)  # newer than the engineer: may
+    with pytest.raises(Conflict, match="stopped: let it in again"):
+        colleagues.add_colleague(db, clerk, "later@pearl.example.cn")  # told where it is

@@ -311,11 +311,23 @@ def test_a_supplier_opens_and_stops_a_colleagues_account(app, client, db, make_a
     assert "诸暨市山下湖明珠珍珠有限公司" in page  # whose accounts these are, at the head
     assert "new-password" not in client.get("/account/colleagues").get_data(as_text=True)
     again = post_form(client, "/account/colleagues", {"email": "qc@pearl.example.cn"})
-    assert again.status_code == 409 and "请换一个邮箱" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "已是本单位的同事账号" in again.get_data(as_text=True)
 
     colleague = app.test_client()
     assert sign_in(colleague, email="qc@pearl.example.cn", password=password).status_code == 303
     assert "/account/password" in colleague.get("/supplier/").headers["Location"]  # own first
+    first = colleague.get("/account/password").get_data(as_text=True)
+    assert "这个密码是同事为您开账号时生成的" in first and "临时密码（开账号时拿到的）" in first
+    # The newcomer cannot lock out who opened it (a trial's new engineer did).
+    clerk = accounts.find_user(db, "clerk@pearl.example.cn")
+    changed = post_form(colleague, "/account/password", {
+        "current": password, "new": "qc's own long password", "again": "qc's own long password"})
+    assert changed.status_code == 303
+    refused = post_form(colleague, f"/account/colleagues/{clerk.id}/stop", {},
+                        page="/account/colleagues")
+    assert refused.status_code == 403 and accounts.find_user(db, clerk.email).active
+    assert f"/account/colleagues/{clerk.id}/stop" not in colleague.get(
+        "/account/colleagues").get_data(as_text=True)
 
     qc = accounts.find_user(db, "qc@pearl.example.cn")
     stopped = post_form(client, f"/account/colleagues/{qc.id}/stop", {},
@@ -323,6 +335,11 @@ def test_a_supplier_opens_and_stops_a_colleagues_account(app, client, db, make_a
     assert "已停用 qc@pearl.example.cn 的账号" in stopped.get_data(as_text=True)
     assert "已停用（由 clerk@pearl.example.cn 停用）" in stopped.get_data(as_text=True)
     assert "/login" in colleague.get("/supplier/").headers["Location"]
+    told = colleague.get("/login").get_data(as_text=True)  # by the lab, not the platform
+    assert "已被本单位的同事停用" in told and "被平台停用" not in told
+    back = sign_in(app.test_client(), email="qc@pearl.example.cn",
+                   password="qc's own long password")
+    assert back.status_code == 403 and "已被本单位的同事停用" in back.get_data(as_text=True)
     post_form(client, f"/account/colleagues/{qc.id}/restart", {}, page="/account/colleagues")
     assert accounts.find_user(db, "qc@pearl.example.cn").active
     accounts.disable_user(db, "qc@pearl.example.cn")  # now the operator

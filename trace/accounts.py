@@ -264,6 +264,9 @@ def sign_in(db: sqlite_utils.Database, email: str, password: str, network: str) 
     if user is None:
         throttle.note_all(db, guard)
         raise InvalidInput("wrong e-mail or password", message_zh="邮箱或密码不正确")
+    if not user.active and user.disabled_by is not None:  # by its own organisation
+        raise Forbidden("a colleague of your organisation disabled this account; ask them",
+                        message_zh="该账号已被本单位的同事停用；如有疑问，请联系本单位")
     if not user.active:  # told only to someone who knows the password
         raise Forbidden("this account is disabled (or its sign-up was turned down); "
                         "contact the operator",
@@ -298,11 +301,15 @@ def signed_in(db: sqlite_utils.Database, user_id: int, sign_in_id: str) -> User 
     return user if user and user.active else None
 
 
-def account_disabled(db: sqlite_utils.Database, user_id: int) -> bool:
-    """Whether the account exists and an operator has disabled it: why a browser's
-    sign-in stopped, when :func:`signed_in` finds none."""
-    row = db.execute("SELECT disabled_at FROM users WHERE id = ?", [user_id]).fetchone()
-    return bool(row and row[0])
+def account_disabled(db: sqlite_utils.Database, user_id: int) -> str | None:
+    """Who disabled the account, if it exists and is disabled: "platform" or
+    "colleague" (its own organisation); why a browser's sign-in stopped, when
+    :func:`signed_in` finds none."""
+    row = db.execute("SELECT disabled_at, disabled_by FROM users WHERE id = ?",
+                     [user_id]).fetchone()
+    if not (row and row[0]):
+        return None
+    return "colleague" if row[1] is not None else "platform"
 
 
 def close_sign_in(db: sqlite_utils.Database, sign_in_id: str) -> None:

@@ -3,8 +3,10 @@ with a new engineer or a supplier with a second clerk does not wait on the opera
 
 A colleague's account has the same role and organisation, and a generated password
 shown once and replaced at its first sign-in. Who opened or stopped an account is
-kept (``users.added_by``, ``users.disabled_by``). Colleagues lift only a stop made by
-a colleague: one the operator made is the operator's to lift, so a stolen account
+kept (``users.added_by``, ``users.disabled_by``). An account stops or lets in again
+only accounts opened after it: a new engineer cannot lock the lab's manager out
+(a trial's did, minutes after being added). Colleagues lift only a stop made by a
+colleague: one the operator made is the operator's to lift, so a stolen account
 cannot revive what the operator shut::
 
     user, password = add_colleague(db, me, "qc2@pearl.example")
@@ -49,6 +51,11 @@ def add_colleague(db: sqlite_utils.Database, user: User, email: str) -> tuple[Us
                        "no longer used first",
                        message_zh=f"每个单位最多 {MAX_ACTIVE} 个在用账号：请先停用不再使用的账号")
     taken = accounts.find_user(db, accounts.valid_email(email), missing_ok=True)
+    if taken is not None and (taken.role, taken.org_id) == (user.role, user.org_id):
+        raise Conflict(f"{taken.email} is a colleague's account already"
+                       f"{'' if taken.active else ', stopped: let it in again from the list'}",
+                       message_zh=f"{taken.email} 已是本单位的同事账号"
+                       f"{'' if taken.active else '（已停用）：如需恢复，请在上面的列表里重新启用'}")
     if taken is not None:  # not whose it is: that is the operator's to know
         raise Conflict(f"{taken.email} already has an account on the platform: use another "
                        "e-mail", message_zh=f"{taken.email} 已经有平台账号，请换一个邮箱")
@@ -86,10 +93,20 @@ def stopped_by_colleague(db: sqlite_utils.Database, colleague: User) -> bool:
     return by is not None and (by.role, by.org_id) == (colleague.role, colleague.org_id)
 
 
+def may_manage(user: User, colleague: User) -> bool:
+    """Whether ``user`` may stop or let in again ``colleague``: one opened after it."""
+    return colleague.id > user.id
+
+
 def _colleague(db: sqlite_utils.Database, user: User, colleague_id: int) -> User:
     colleague = accounts.get_user(db, colleague_id)
     if colleague is None or (colleague.role, colleague.org_id) != (user.role, user.org_id):
         raise NotFound(f"no colleague {colleague_id}", message_zh="未找到这个同事账号")
+    if colleague.id != user.id and not may_manage(user, colleague):
+        raise Forbidden(f"{colleague.email} was opened before your account: an earlier "
+                        "colleague, or the platform, can change it",
+                        message_zh=f"{colleague.email} 比您的账号开通得早，只能由更早的同事或平台"
+                        "停用或重新启用")
     return colleague
 
 

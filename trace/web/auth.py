@@ -85,8 +85,10 @@ def _load(session_id: str):
     db = get_db()
     user = accounts.signed_in(db, int(user_id), sign_in_id)
     if user is None:  # the cookie held a sign-in that has since stopped
-        g.sign_in_stopped = ("auth.sign_in_disabled" if accounts.account_disabled(db, int(user_id))
-                             else "auth.sign_in_ended")
+        stopped = accounts.account_disabled(db, int(user_id))
+        g.sign_in_stopped = {"platform": "auth.sign_in_disabled",
+                             "colleague": "auth.sign_in_disabled_colleague"}.get(
+            stopped or "", "auth.sign_in_ended")
     return SignedIn(user, sign_in_id) if user else None
 
 
@@ -97,7 +99,8 @@ def _own_password_first():
     if request.blueprint in (*WORKSPACES, "auth") and request.endpoint not in \
             ("auth.password", "auth.logout", "auth.login") and \
             current_user.is_authenticated and current_user.user.password_temporary:
-        flash(t("password.set_own"), "warn")  # a first step, not a mistake
+        flash(t("password.set_own_colleague" if current_user.user.added_by else
+                "password.set_own"), "warn")  # a first step, not a mistake
         return redirect(link("auth.password"), 303)
     return None
 
@@ -233,6 +236,8 @@ def colleagues_page():
         typed=request.form.get("email", "") if problem else "",
         colleague_stops={m.id for m in members
                          if not m.active and colleagues.stopped_by_colleague(db, m)},
+        tokens={m.id: [token["name"] for token in accounts.list_tokens(db, m.email)
+                       if not token["revoked_at"]] for m in members if m.active},
         emails={m.id: m.email for m in members}))  # who opened or stopped: colleagues
     response.headers["Cache-Control"] = "no-store"  # a new password is on this page
     return response, problem[1] if problem else 200
