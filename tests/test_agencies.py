@@ -92,6 +92,12 @@ def test_a_supplier_sees_the_labs_whose_scope_fits_its_goods_first(db, app, make
     huyou = catalog.described_product(1, "09521234000037", "常山胡柚", category="新鲜水果")
     assert agencies.fit_for(labs, huyou)[0] == [food]
     assert agencies.set_scope(db, unstated.id, " 纺织品 ").scope == "纺织品"
+    # A home-textile lab for a 四件套 whose name never says 家纺 (a trial met pearls first).
+    textiles, _ = agencies.add_agency(db, "浙江省纺织品检测中心", "231012340002",
+                                      scope="纺织品、家纺")
+    bedding = catalog.described_product(1, "06927845130621", "全棉60支长绒棉贡缎四件套",
+                                        category="床上用品")
+    assert agencies.fit_for([pearls, textiles], bedding) == ([textiles], [pearls])
     with pytest.raises(InvalidInput) as too_long:
         agencies.set_scope(db, unstated.id, "x" * 201)
     assert too_long.value.message_zh == "检测范围不能超过 200 个字"
