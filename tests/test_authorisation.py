@@ -87,6 +87,8 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
      {**dict.fromkeys(PRINCIPALS, "404"), "anonymous": "login", "owner": "ok"}),
     ("auth.restart_colleague", "POST", "/account/colleagues/{victim}/restart", {},
      {**dict.fromkeys(PRINCIPALS, "404"), "anonymous": "login", "owner": "ok"}),
+    ("auth.reset_colleague_password", "POST", "/account/colleagues/{victim}/reset-password",
+     {}, {**dict.fromkeys(PRINCIPALS, "404"), "anonymous": "login", "owner": "ok"}),
     ("supplier.home", "GET", "/supplier/", None, SUPPLIER_ONLY),
     ("supplier.profile", "GET", "/supplier/profile", None, SUPPLIER_ONLY),
     ("supplier.profile", "POST", "/supplier/profile",

@@ -110,3 +110,14 @@ def test_an_account_changes_only_accounts_opened_after_it(db, clerk):
     colleagues.stop_colleague(db, engineer, later.id)  # newer than the engineer: may
     with pytest.raises(Conflict, match="stopped: let it in again"):
         colleagues.add_colleague(db, clerk, "later@pearl.example.cn")  # told where it is
+
+
+def test_a_forgotten_password_is_reset_by_an_earlier_colleague(db, clerk):
+    engineer, _ = colleagues.add_colleague(db, clerk, "eng@pearl.example.cn")
+    _, password = colleagues.reset_colleague_password(db, clerk, engineer.id)
+    assert accounts.authenticate(db, engineer.email, password) is not None
+    assert accounts.find_user(db, engineer.email).password_temporary
+    with pytest.raises(Forbidden):
+        colleagues.reset_colleague_password(db, engineer, clerk.id)  # not the other way
+    with pytest.raises(InvalidInput):
+        colleagues.reset_colleague_password(db, clerk, clerk.id)

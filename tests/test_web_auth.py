@@ -348,3 +348,23 @@ def test_a_supplier_opens_and_stops_a_colleagues_account(app, client, db, make_a
     refused = post_form(client, f"/account/colleagues/{qc.id}/restart", {},
                         page="/account/colleagues")
     assert refused.status_code == 403 and not accounts.find_user(db, "qc@pearl.example.cn").active
+
+
+def test_a_colleague_who_forgot_a_password_is_given_a_new_one_on_the_page(
+        app, client, db, make_account):
+    from trace import catalog, colleagues
+    from conftest import CREDIT_CODE, post_form
+    catalog.add_supplier(db, "诸暨市山下湖明珠珍珠有限公司", CREDIT_CODE)
+    sign_in(client, email=make_account("supplier", "clerk@pearl.example.cn", org=CREDIT_CODE),
+            password="correct horse 珍珠 battery")
+    qc, _ = colleagues.add_colleague(db, accounts.find_user(db, "clerk@pearl.example.cn"),
+                                     "qc@pearl.example.cn")
+    reset = post_form(client, f"/account/colleagues/{qc.id}/reset-password", {},
+                      page="/account/colleagues")
+    page = reset.get_data(as_text=True)
+    assert reset.status_code == 200 and reset.headers["Cache-Control"] == "no-store"
+    password = re.search(r'id="new-password">([^<]+)<', page).group(1)
+    assert "qc@pearl.example.cn 的密码已重置" in page
+    assert accounts.authenticate(db, "qc@pearl.example.cn", password) is not None
+    login = app.test_client().get("/login").get_data(as_text=True)
+    assert "请本单位的同事在“同事账号”里为您重置" in login  # not only the operator

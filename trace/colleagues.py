@@ -10,6 +10,7 @@ colleague: one the operator made is the operator's to lift, so a stolen account
 cannot revive what the operator shut::
 
     user, password = add_colleague(db, me, "qc2@pearl.example")
+    reset_colleague_password(db, me, user.id)             # (the account, a new password)
     stop_colleague(db, me, user.id)
     restart_colleague(db, me, user.id)
 """
@@ -83,6 +84,17 @@ def restart_colleague(db: sqlite_utils.Database, user: User, colleague_id: int) 
                         "it sign in again", message_zh=f"{colleague.email} 是平台停用的，"
                         "只有平台能重新启用：请联系平台")
     return accounts.enable_user(db, colleague.email)
+
+
+def reset_colleague_password(db: sqlite_utils.Database, user: User,
+                             colleague_id: int) -> tuple[User, str]:
+    """A new one-time password for a colleague who forgot theirs (opened after
+    ``user``), replaced at their next sign-in; their other sign-ins end."""
+    colleague = _colleague(db, user, colleague_id)
+    if colleague.id == user.id:
+        raise InvalidInput("change your own password under 修改密码",
+                           message_zh="自己的密码请在“修改密码”里修改")
+    return accounts.reset_password(db, colleague.email)
 
 
 def stopped_by_colleague(db: sqlite_utils.Database, colleague: User) -> bool:

@@ -229,9 +229,17 @@ def colleagues_page():
             added = colleagues.add_colleague(db, user, request.form.get("email", ""))
         except TraceError as error:
             problem = in_reader_language(error), error.status
+    return _colleagues_page(added=added, problem=problem)
+
+
+def _colleagues_page(*, added: tuple | None = None, reset: tuple | None = None,
+                     problem: tuple | None = None):
+    """The organisation's accounts, with a password just made shown once (no-store)."""
+    user, db = current_user.user, get_db()
     members = colleagues.members(db, user)
     response = make_response(render_template(
-        "colleagues.html", members=members, added=added, error=problem and problem[0],
+        "colleagues.html", members=members, added=added, reset=reset,
+        error=problem and problem[0],
         organisation=colleagues.organisation_name(db, user),
         typed=request.form.get("email", "") if problem else "",
         colleague_stops={m.id for m in members
@@ -251,6 +259,17 @@ def _change_colleague(change, colleague_id: int, done_key: str):
     else:
         flash(t(done_key).format(email=changed.email), "ok")
     return redirect(link("auth.colleagues_page"), 303)
+
+
+@bp.post("/account/colleagues/<int:colleague_id>/reset-password")
+@login_required
+def reset_colleague_password(colleague_id: int):
+    try:  # another organisation's, or an earlier colleague's, is refused as on the page
+        reset = colleagues.reset_colleague_password(get_db(), current_user.user, colleague_id)
+    except (Conflict, InvalidInput) as error:  # a stopped account: let it in first
+        flash(in_reader_language(error), "bad")
+        return redirect(link("auth.colleagues_page"), 303)
+    return _colleagues_page(reset=reset)
 
 
 @bp.post("/account/colleagues/<int:colleague_id>/stop")
