@@ -166,11 +166,12 @@ def printable_parts(db: sqlite_utils.Database, batch_id: int,
     """(part, first, last, active codes in it) for each label file of the batch: a
     part whose codes were all voided prints nothing, and one voided in part holds
     fewer labels than its range says."""
-    return [(number, first, last, db.execute(
-        "SELECT count(*) FROM (SELECT status FROM items WHERE batch_id = ? ORDER BY id "
-        "LIMIT ? OFFSET ?) WHERE status = 'active'",
-        [batch_id, last - first + 1, first - 1]).fetchone()[0])
-        for number, first, last in label_parts(issued)]
+    active = dict(db.execute(  # one pass over the batch's items, not one a part
+        "SELECT part, sum(status = 'active') FROM (SELECT (row_number() OVER (ORDER BY id) "
+        "- 1) / ? + 1 AS part, status FROM items WHERE batch_id = ?) GROUP BY part",
+        [PART_SIZE, batch_id]).fetchall())
+    return [(number, first, last, active.get(number, 0))
+            for number, first, last in label_parts(issued)]
 
 
 def part_positions(db: sqlite_utils.Database, batch: catalog.Batch, part: int) -> tuple[int, int]:
@@ -211,6 +212,10 @@ def label_downloads(db: sqlite_utils.Database, batch_id: int,
         "label_downloads e WHERE e.batch_id = d.batch_id AND e.id < d.id AND e.first <= "
         "d.last AND e.last >= d.first) FROM label_downloads d WHERE d.batch_id = ? "
         "ORDER BY d.id DESC LIMIT ?", [batch_id, limit])]
+    return latest, _downloaded_runs(db, batch_id)
+
+
+def _downloaded_runs(db: sqlite_utils.Database, batch_id: int) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     for first, last in db.execute("SELECT first, last FROM label_downloads WHERE batch_id = ? "
                                   "ORDER BY first", [batch_id]):
@@ -218,14 +223,14 @@ def label_downloads(db: sqlite_utils.Database, batch_id: int,
             runs[-1] = (runs[-1][0], max(runs[-1][1], last))
         else:
             runs.append((first, last))
-    return latest, runs
+    return runs
 
 
 def downloaded_before(db: sqlite_utils.Database, batch_id: int, first: int,
                       last: int) -> tuple[int, LabelDownload | None]:
     """How many of labels ``first``..``last`` were downloaded before, and the latest
     download that held any of them (None if none did)."""
-    _latest, runs = label_downloads(db, batch_id, limit=0)
+    runs = _downloaded_runs(db, batch_id)
     count = sum(max(0, min(b, last) - max(a, first) + 1) for a, b in runs)
     row = db.execute("SELECT first, last, stock, format, actor, at FROM label_downloads "
                      "WHERE batch_id = ? AND first <= ? AND last >= ? ORDER BY id DESC LIMIT 1",
