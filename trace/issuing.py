@@ -156,6 +156,20 @@ def check_plan(db: sqlite_utils.Database, batch: catalog.Batch, count: int, *,
                    f"{after:,} 个。没有发码：请核对数量；确需超出计划，请勾选“超出计划数量也发码”。")
 
 
+def active_kinds(db: sqlite_utils.Database, batch_id: int) -> tuple[int, int]:
+    """The batch's active codes with a scratch-off PIN, and without."""
+    return db.execute("SELECT count(pin_hash), count(*) - count(pin_hash) FROM items "
+                      "WHERE batch_id = ? AND status = 'active'", [batch_id]).fetchone()
+
+
+def positions(db: sqlite_utils.Database, batch_id: int, done: Issuance) -> tuple[int, int]:
+    """The first and last position of an issuance's codes in the batch, in issue
+    order: a top-up is one transaction, so its codes follow the earlier ones'."""
+    before = db.execute("SELECT count(*) FROM items WHERE batch_id = ? AND issuance_id < ?",
+                        [batch_id, done.id]).fetchone()[0]
+    return before + 1, before + done.count
+
+
 def live_count(db: sqlite_utils.Database, batch_id: int) -> int:
     """The batch's codes that are not void: what its planned quantity is held to."""
     return db.execute("SELECT count(*) FROM items WHERE batch_id = ? AND status != 'void'",
@@ -167,9 +181,7 @@ def check_same_kind(db: sqlite_utils.Database, batch: catalog.Batch, with_pin: b
     codes: a batch of codes with and without PINs fits no label stock whole, and its
     PIN codes could then only be printed by hand from the spreadsheet. The command
     line may still mix, and print each kind with --serials."""
-    pinned, plain = db.execute(
-        "SELECT count(pin_hash), count(*) - count(pin_hash) FROM items WHERE batch_id = ? "
-        "AND status = 'active'", [batch.id]).fetchone()
+    pinned, plain = active_kinds(db, batch.id)
     other = plain if with_pin else pinned
     if not other:
         return

@@ -350,8 +350,7 @@ def _batch_json(batch: catalog.Batch) -> m.Batch:
                    quantity_planned=batch.quantity_planned, notes=batch.notes,
                    status=batch.status,  # type: ignore[arg-type]
                    status_reason=batch.status_reason, issued=catalog.issued_count(db, batch.id),
-                   pin_codes=db.execute("SELECT count(pin_hash) FROM items WHERE batch_id = ? "
-                                        "AND status = 'active'", [batch.id]).fetchone()[0],
+                   pin_codes=issuing.active_kinds(db, batch.id)[0],
                    url=f"{base}/01/{batch.gtin}/10/{batch.lot}",
                    cancelled=_cancellation(db, batch))
 
@@ -411,12 +410,9 @@ def issue(gtin: str, lot: str, json: m.IssueIn):
 
 
 def _issuance(db, batch: catalog.Batch, done: issuing.Issuance) -> m.Issuance:
-    """The issuance with where its codes are in the batch's list (their `seq`): a
-    top-up is one transaction, so its codes follow the earlier ones' in a run."""
-    before = db.execute("SELECT count(*) FROM items WHERE batch_id = ? AND issuance_id < ?",
-                        [batch.id, done.id]).fetchone()[0]
-    return m.Issuance.model_validate(done.to_json() | {
-        "first_seq": before + 1, "last_seq": before + done.count})
+    """The issuance with where its codes are in the batch's list (their `seq`)."""
+    first, last = issuing.positions(db, batch.id, done)
+    return m.Issuance.model_validate(done.to_json() | {"first_seq": first, "last_seq": last})
 
 
 def _idempotency_key() -> str | None:
