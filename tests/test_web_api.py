@@ -751,6 +751,7 @@ def test_a_body_off_the_schema_is_told_field_by_field_in_chinese_too(client, tok
     dated = call(client, "POST", "/batches", token,
                  json={"gtin": GTIN, "lot": "NEW-1", "produced_on": "2026-13-01"}).get_json()
     assert dated["details"][0]["msg_zh"] == "不是有效日期，请写成 YYYY-MM-DD（如 2026-11-03）"
+    assert dated["details"][0]["msg"] == "'2026-13-01' is not a date: write YYYY-MM-DD"
     action = call(client, "POST", f"/batches/{GTIN}/{LOT}/items/ABCD/status", token,
                   json={"action": "delete", "reason": "x"}).get_json()
     assert action["details"][0]["msg_zh"] == "只能是 'void' 或 'recall'"

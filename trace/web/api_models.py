@@ -31,8 +31,8 @@ def _calendar_date(value: Any) -> Any:
         try:
             return date.fromisoformat(value.strip())
         except ValueError:
-            raise PydanticCustomError("date_format", "{value!r} is not a date: write YYYY-MM-DD",
-                                      {"value": value}) from None
+            raise PydanticCustomError("date_format", "'{value}' is not a date: write YYYY-MM-DD",
+                                      {"value": value[:40]}) from None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise PydanticCustomError("date_type", "a date is a string, YYYY-MM-DD, not a number")
     return value
