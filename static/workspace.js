@@ -11,3 +11,26 @@
     if (button) { button.hidden = true; }
   });
 })();
+
+// A room's workspace left open on a second screen during a show: a recall, a lab's
+// finding or a buyer's report changes what it should say. It asks every 30 s, and
+// says so at the top rather than reload under a form being filled in.
+(function () {
+  "use strict";
+  var POLL_MS = 30000;
+  var news = document.getElementById("news");
+  if (!news) { return; }
+  var url = news.getAttribute("data-news-url");
+  var seen = news.getAttribute("data-fingerprint");
+
+  function poll() {
+    fetch(url, {cache: "no-store", headers: {"Accept": "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (state) {
+        if (state && state.fingerprint !== seen) { news.hidden = false; return; }
+        setTimeout(poll, POLL_MS);
+      }, function () { setTimeout(poll, POLL_MS); });
+  }
+
+  setTimeout(poll, POLL_MS);
+})();

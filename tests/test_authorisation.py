@@ -129,6 +129,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("admin.home", "GET", "/admin/", None, ADMIN_ONLY),
     ("agency.home", "GET", "/agency/", None, AGENCY_ONLY),
     ("streamer.home", "GET", "/streamer/", None, STREAMER_ONLY),
+    ("streamer.news", "GET", "/streamer/news", None, STREAMER_ONLY),
     ("streamer.check", "GET", "/streamer/check?code=x", None, STREAMER_ONLY),
     ("streamer.record", "GET", "/streamer/records", None, STREAMER_ONLY),
     ("streamer.record", "POST", "/streamer/records", {"code": "x", "decision": "不选用"},

@@ -412,3 +412,27 @@ def test_every_state_of_the_on_camera_page_has_its_colour():
     css = (pathlib.Path(__file__).resolve().parent.parent / "static" / "live.css").read_text()
     toned = set(re.findall(r"\.state-([a-z_]+)", css))
     assert set(live.STATES) <= toned, set(live.STATES) - toned
+
+
+def test_the_rooms_workspace_says_when_its_alerts_have_changed(
+        browser, live_server, db, app, room, on_air, make_account):
+    """A host kept the workspace on a second screen; a recall reached it only on a
+    reload. It asks every 30 s and says 有新情况 at the top, never reloading a form."""
+    from test_browser import sign_in_page
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.clock.install()
+        sign_in_page(page, live_server, make_account("streamer", "host@room.example.cn",
+                                                     org=str(room.id)), "streamer")
+        page.clock.run_for(31000)  # asked once: nothing changed
+        page.wait_for_timeout(500)
+        assert page.locator("#news").is_hidden()
+        recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+        page.clock.run_for(31000)
+        page.wait_for_selector("#news:not([hidden])", timeout=3000)
+        assert "有新情况" in page.locator("#news").inner_text()
+        page.click("#news a")
+        page.wait_for_selector("#stop-selling")  # the reloaded page says what changed
+    finally:
+        context.close()

@@ -2,6 +2,7 @@
 room's decision, and download the 选品审核台账::
 
     GET   /streamer/                        the room, a code box, recent records
+    GET   /streamer/news                    {"fingerprint"}: whether the home page is stale
     GET   /streamer/check?code=URL          the checklist and the decision form
     POST  /streamer/records                 record 选用 / 不选用 / 待复检 (GET: the room's page)
     GET   /streamer/ledger.csv|.pdf         the 台账 (?from=&to=)
@@ -11,6 +12,8 @@ room's decision, and download the 选品审核台账::
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
                    request, url_for)
@@ -39,13 +42,34 @@ def home(status: int = 200, **problem):
     period form and the dates still in it (``problem``: ``period_error``)."""
     db = get_db()
     rows = ledger.ledger_rows(db, g.room)
+    selected = _selected(db)
+    return render_template("streamer/home.html", records=list(reversed(rows))[:20],
+                           total=len(rows), selected=selected, problem=problem,
+                           news=_news(selected)), status
+
+
+@bp.get("/news")
+def news():
+    """What the home page's alerts stand on, as a fingerprint: static/workspace.js
+    asks every 30 s and says 有新情况 when it changes (a recall, a buyer's report)."""
+    return current_app.json.response({"fingerprint": _news(_selected(get_db()))})
+
+
+def _selected(db) -> list[dict]:
+    """The room's batches on sale or paused (live.selected_batches), each with what its
+    on-camera page shows right now."""
     selected = live.selected_batches(db, g.room)
-    for row in selected:  # what each on-camera page shows right now
+    for row in selected:
         row["state"] = live.batch_state(db, g.room.id, catalog.get_batch(db, row["gtin"],
                                                                          row["lot"]),
                                         valid_days=current_app.config["REPORT_VALID_DAYS"])[0]
-    return render_template("streamer/home.html", records=list(reversed(rows))[:20],
-                           total=len(rows), selected=selected, problem=problem), status
+    return selected
+
+
+def _news(selected: list[dict]) -> str:
+    shown = [(row["gtin"], row["lot"], row["decision"], row["state"], row["told"].standing,
+              row["told"].confirmed) for row in selected]
+    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:16]
 
 
 def _checked(code: str) -> selection.SampleCheck:
