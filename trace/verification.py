@@ -226,7 +226,6 @@ class Verdict:
 
 # Every Verdict.reason_code: a buyer's reason (REASONS) or why a code is forged.
 REASON_CODES = tuple(sorted({*REASONS, *TECHNICAL}))
-CAUTIONS = ("altered", "failed", "suspended", "expired")  # caution_of's words, worst first
 
 
 def caution_of(altered: bool, failed_tests: list[str], supplier: catalog.Supplier | None,
