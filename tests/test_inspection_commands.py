@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 
 import pytest
 
@@ -307,12 +308,15 @@ def test_a_correction_with_its_reason_then_a_withdrawal_from_the_command_line(
                       "ZJSP-9", "--reason", "x")
     assert refused.exit_code != 0 and "no report ZJSP-9" in refused.output
     done = run_cli("inspection", "withdraw", "--agency", str(agency.id), "--report-no",
-                   "ZJSP-1", "--reason", "样品并非取自本批次")
+                   "ZJSP-1", "--reason", "样品并非取自本批次", "--by", "cli:qm")
     assert done.exit_code == 0 and "version 3" in done.output and "supersedes version 2" in \
         done.output, done.output
     records = [json.loads(row[0]) for row in
                db.execute("SELECT record FROM inspection_reports ORDER BY id")]
     assert [r.get("reason") for r in records] == [None, "结果录入有误", "样品并非取自本批次"]
+    user = os.environ.get("USER", "agency")
+    assert [row[0] for row in db.execute("SELECT uploaded_by FROM inspection_reports "
+                                         "ORDER BY id")] == [f"cli:{user}"] * 2 + ["cli:qm"]
     verified = run_cli("inspection", "verify", "--gtin", GTIN, "--lot", LOT)
     assert verified.exit_code == 0
     assert [line.split("  ")[2] for line in verified.output.splitlines()] == \

@@ -77,6 +77,7 @@ def test_sign_a_report_with_its_pdf_then_correct_it(client, db, lab):
     assert '<span class="version-state now">现行版本（更正了第 1 版）</span>' in home
     assert "本版更正第 1 版的原因：光泽等级录入有误" in home  # not read as why it was replaced
     assert "签发 2026-11-20 · 上传 " in home  # the report's own date, and when it came
+    assert home.count("，上传人 lab@lab.example.cn") == 2  # each version, by whom
 
 
 def test_an_old_correction_link_opens_the_current_version_and_says_so(client, db, lab):
@@ -119,6 +120,8 @@ def test_a_report_signed_in_error_is_withdrawn_with_its_reason(client, db, lab):
     assert "已被撤回（撤回声明是第 2 版）" in home  # the version it withdrew, not "corrected"
     assert '"version-state old">撤回声明（撤回了第 1 版）' in home  # which is which, and why
     assert "撤回第 1 版的原因：样品并非取自本批次" in home
+    assert [row[0] for row in db.execute("SELECT uploaded_by FROM inspection_reports "
+                                         "ORDER BY id")] == ["lab@lab.example.cn"] * 2
     withdrawn, original = store.served_reports(db, 1)
     assert withdrawn["signature_ok"] and withdrawn["current"] and not original["current"]
     assert withdrawn["report"]["status"] == "withdrawn" and withdrawn["report"]["items"] == []

@@ -468,6 +468,8 @@ def test_a_lab_system_corrects_with_a_reason_then_withdraws_by_number(client, db
     assert served[1]["report"]["pdf_sha256"] == served[2]["report"]["pdf_sha256"]  # kept
     assert served[0]["report"]["status"] == "withdrawn" and served[0]["report"]["items"] == []
     assert [s["withdrawn"] for s in served] == [True, False, False]
+    assert {row[0] for row in db.execute("SELECT uploaded_by FROM inspection_reports")} == \
+        {"api:lims@lab.example.cn"}  # the lab knows which account sent each version
 
 
 @pytest.mark.parametrize("field, value", [

@@ -109,7 +109,7 @@ def _store(db: sqlite_utils.Database, keys_dir: str, passphrase: str | None, rec
            pdf: bytes | None) -> None:
     kid, sig = signing.sign_with_agency_key(db, keys_dir, int(record["agency"]["id"]), record,
                                             passphrase)
-    store.store_report(db, record, kid, sig, pdf=pdf)
+    store.store_report(db, record, kid, sig, pdf=pdf, by="cli:demo")
 
 
 def seed_reports(db: sqlite_utils.Database, demo: list[dict], pearl_lab: agencies.Agency,

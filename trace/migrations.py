@@ -719,4 +719,9 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         )""",
         "CREATE INDEX label_downloads_batch ON label_downloads(batch_id, id)",
     ]),
+    (36, [
+        # Which account stored each report version (a lab's engineers share one
+        # signing key): a lab answers for who uploaded what. Earlier rows stay NULL.
+        "ALTER TABLE inspection_reports ADD COLUMN uploaded_by TEXT",
+    ]),
 ]

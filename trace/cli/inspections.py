@@ -108,7 +108,9 @@ def inspection_sign(report: str, pem: str, agency: str, pdf: str | None, out: st
 @click.option("--pdf-dir", type=click.Path(exists=True, file_okay=False),
               help="A folder of PDFs, each named after its report number "
                    "(ZJSP-2026-0417.pdf), for a file of many reports.")
-def inspection_import(path: str, agency: str, pdf: str | None, pdf_dir: str | None):
+@click.option("--by", default=lambda: f"cli:{os.environ.get('USER', 'agency')}",
+              show_default="cli:$USER", help="Who uploaded it, for the lab's record.")
+def inspection_import(path: str, agency: str, pdf: str | None, pdf_dir: str | None, by: str):
     """Store reports from FILE.json, FILE.csv or FILE.xlsx: signed ones ({"report",
     "kid", "sig"}, from 'inspection sign') are checked against the agency's
     registered key; unsigned ones are signed with its server-held key. All of the
@@ -144,7 +146,7 @@ def inspection_import(path: str, agency: str, pdf: str | None, pdf_dir: str | No
                 if pdf_dir and not record["pdf_sha256"]:  # a file forgotten, or misnamed
                     raise InvalidInput(f"no PDF for report {record['report_no']} in {pdf_dir} "
                                        f"(name it {record['report_no']}.pdf)")
-                stored.append(store.store_report(db, record, kid, sig, pdf=pdf_bytes))
+                stored.append(store.store_report(db, record, kid, sig, pdf=pdf_bytes, by=by))
                 if not record["pdf_sha256"]:
                     without.append(record["report_no"])
             except TraceError as error:
@@ -194,7 +196,9 @@ def _signed(db, entry, agency: str, keys_dir: str, passphrase: str | None,
 @click.option("--report-no", required=True, help="The report to withdraw (its current version).")
 @click.option("--reason", required=True,
               help="Why, shown to buyers and streamers beside the report.")
-def inspection_withdraw(agency: str, report_no: str, reason: str):
+@click.option("--by", default=lambda: f"cli:{os.environ.get('USER', 'agency')}",
+              show_default="cli:$USER", help="Who uploaded it, for the lab's record.")
+def inspection_withdraw(agency: str, report_no: str, reason: str, by: str):
     """Withdraw a report signed in error: a new version, signed with the agency's
     server-held key, that holds the reason and no findings. Earlier versions stay.
 
@@ -208,7 +212,7 @@ def inspection_withdraw(agency: str, report_no: str, reason: str):
     record = store.withdrawal(db, found.id, report_no, reason)
     keys_dir, passphrase = keys_args()
     kid, sig = signing.sign_with_agency_key(db, keys_dir, found.id, record, passphrase)
-    store.store_report(db, record, kid, sig)
+    store.store_report(db, record, kid, sig, by=by)
     click.echo(f"Withdrew report {record['report_no']}: version {record['version']} "
                f"(signed with {kid}) supersedes version {record['supersedes']}.")
 

@@ -61,13 +61,14 @@ def reports_by(db: sqlite_utils.Database, agency_id: int, *, search: str = "",
     report with the newest version first), each with whether it is current,
     whether it withdraws its report, the version that superseded it if one did
     (``superseded_by``; ``withdrawn_by`` too when that version is a withdrawal),
-    the ``reason`` a correction or withdrawal gave and the date it was ``issued_on``;
+    the ``reason`` a correction or withdrawal gave, the date it was ``issued_on`` and
+    who ``uploaded_by`` (None before schema 36);
     ``search`` keeps those whose report number or lot holds it."""
     where, args = _report_search(search)
     return [dict(row, current=not row.pop("superseded"), withdrawn=bool(row["withdrawn"]))
             for row in db.query(
-        "SELECT r.report_no, r.version, r.supersedes, r.created_at, b.gtin, b.lot, "
-        "p.name AS product, "
+        "SELECT r.report_no, r.version, r.supersedes, r.created_at, r.uploaded_by, b.gtin, "
+        "b.lot, p.name AS product, "
         f"{_WITHDRAWAL.format('r')} AS withdrawn, {_SUPERSEDED.format('r', '')} AS superseded, "
         # the version of the withdrawal that superseded this one, if one did
         "(SELECT n.version FROM inspection_reports n WHERE n.agency_id = r.agency_id "

@@ -101,8 +101,9 @@ def _check_pdf_is_its_own(db: sqlite_utils.Database, agency: agencies.Agency,
 
 
 def store_report(db: sqlite_utils.Database, record: dict, kid: str, sig: str, *,
-                 pdf: bytes | None = None) -> StoredReport:
-    """Check and store one signed report (and its PDF), all or nothing."""
+                 pdf: bytes | None = None, by: str | None = None) -> StoredReport:
+    """Check and store one signed report (and its PDF), all or nothing; ``by`` is
+    the account that uploaded it (an e-mail, ``api:`` or ``cli:`` one)."""
     record = reports.check_record(record)
     agency = agencies.find_agency(db, record["agency"]["id"])
     if not agency.approved:
@@ -133,11 +134,11 @@ def store_report(db: sqlite_utils.Database, record: dict, kid: str, sig: str, *,
                        [record["pdf_sha256"], len(pdf), pdf])
         cursor = db.execute(
             "INSERT INTO inspection_reports (agency_id, batch_id, report_no, version, "
-            "supersedes, record, kid, sig, pdf_sha256, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "supersedes, record, kid, sig, pdf_sha256, created_at, uploaded_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [agency.id, batch.id, record["report_no"], record["version"], record["supersedes"],
              reports.canonical_bytes(record).decode(), kid, sig, record["pdf_sha256"],
-             utc_now()])
+             utc_now(), by])
         leaves.record(db, f"inspection_reports:{cursor.lastrowid}")
     return StoredReport(cursor.lastrowid or 0, agency.id, batch.id, record["report_no"],
                         record["version"], kid)

@@ -75,7 +75,7 @@ def new_report():
         config = current_app.config
         kid, sig = signing.sign_with_agency_key(db, config["KEYS_DIR"], g.agency.id, record,
                                                 config["KEY_PASSPHRASE"])
-        stored = store.store_report(db, record, kid, sig, pdf=pdf)
+        stored = store.store_report(db, record, kid, sig, pdf=pdf, by=signed_in_user().email)
     except TraceError as error:
         return _form(batches, request.form, each_told(error), error.status,
                      bad=fields_at_fault(error))
@@ -100,7 +100,7 @@ def withdraw():
         config = current_app.config
         kid, sig = signing.sign_with_agency_key(db, config["KEYS_DIR"], g.agency.id, unsigned,
                                                 config["KEY_PASSPHRASE"])
-        store.store_report(db, unsigned, kid, sig)
+        store.store_report(db, unsigned, kid, sig, by=signed_in_user().email)
     except TraceError as error:
         return _withdraw_form(record, in_reader_language(error), error.status)
     flash(t("agency.withdrawn").format(report_no=record["report_no"]), "ok")

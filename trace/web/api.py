@@ -526,7 +526,8 @@ def create_inspection(json: m.InspectionIn):
         record = _unsigned(db, body.report, agency, pdf)
         kid, sig = signing.sign_with_agency_key(
             db, config["KEYS_DIR"], agency.id, record, config["KEY_PASSPHRASE"])
-    stored = inspection_store.store_report(db, record, kid, sig, pdf=pdf)
+    stored = inspection_store.store_report(db, record, kid, sig, pdf=pdf,
+                                           by=f"api:{g.api_user.email}")
     batch = catalog.get_batch_by_id(db, stored.batch_id)
     return m.Inspection(report_no=stored.report_no, version=stored.version, kid=stored.kid,
                         gtin=batch.gtin, lot=batch.lot,
