@@ -117,6 +117,24 @@ def test_the_batch_page_links_to_its_proof_in_english_too(client, db, keyed):
     assert "<title>" in proof and "诸暨" not in proof.split("<title>")[1].split("</title>")[0]
 
 
+def test_the_batch_record_lists_a_voided_run_once_and_opens_its_first_code(
+        client, db, keyed):
+    batch = catalog.get_batch(db, GTIN, LOT)
+    assert recalls.void_range(db, batch, 2, 4, "重复发放", actor="qc@x") == 3
+    recalls.void_item(db, parse_code(keyed[4], BASE_URL), "标签损坏", actor="qc@x")
+    runs = bundle.item_status_runs(db, GTIN, LOT)
+    serials = [parse_code(url, BASE_URL).serial for url in keyed]
+    assert [(r.kind, r.reason, r.first_serial, r.count) for r in runs] == [
+        ("void", "重复发放", serials[1], 3), ("void", "标签损坏", serials[4], 1)]
+    page = client.get(f"/ledger/proof?gtin={GTIN}&lot={LOT}").get_data(as_text=True)
+    listed = page.split('id="item-runs"')[1].split("</ul>")[0]
+    assert listed.count("<li>") == 2 and "3 个码：重复发放" in listed and "1 个码：标签损坏" in listed
+    assert f"serial={serials[1]}" in listed and "查看第一个码" in listed
+    item = client.get(f"/ledger/proof?gtin={GTIN}&lot={LOT}&serial={serials[1]}")
+    assert 'id="item-runs"' not in item.get_data(as_text=True)  # its own void is listed above
+    assert "重复发放" in item.get_data(as_text=True)
+
+
 def test_a_bad_gtin_is_named_as_the_gtin(client, keyed):
     html = client.get("/ledger/proof?gtin=abc").get_data(as_text=True)
     assert "商品条码应为 8、12、13 或 14 位数字" in html and "批次号须为" not in html

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +34,7 @@ PROOFS_PER_NETWORK = throttle.Limit(
 BATCH_KINDS = ("batch_created", "codes_issued", "report", "correction", "withdrawal", "recall",
                "unrecall", "selection", "batch_changed")
 PRODUCT_KINDS = ("product_changed",)  # about every batch of the GTIN: their lot is empty
+ITEM_STATUS_KINDS = ("void", "recall_item")  # what an item's own page shows its buyer
 
 
 def _b64(data: bytes) -> str:
@@ -49,6 +51,35 @@ def subject_leaves(db: sqlite_utils.Database, gtin: str, lot: str,
         f"(kind IN ({marks}) OR serial = ?)) OR (lot IS NULL AND kind IN ({product}))) "
         "ORDER BY idx", [gtin, lot, *BATCH_KINDS, serial, *PRODUCT_KINDS])
     return [log.leaf(db, index) for (index,) in rows]
+
+
+@dataclass(frozen=True)
+class ItemRun:
+    """Item records of one kind and reason logged one after another (a range voided
+    at once): the batch's record page lists them as one line."""
+    kind: str
+    reason: str
+    at: str
+    first_serial: str
+    count: int
+
+
+def item_status_runs(db: sqlite_utils.Database, gtin: str, lot: str) -> list[ItemRun]:
+    """The voids and item recalls logged for a batch's items, oldest first, runs
+    folded. A batch's bundle leaves them out (each item's bundle proves its own),
+    so its record page would not say that any code of it was voided."""
+    runs: list[ItemRun] = []
+    for kind, serial, data in db.execute(
+            "SELECT kind, serial, data FROM ledger_leaves WHERE gtin = ? AND lot = ? AND kind IN "
+            f"({', '.join('?' * len(ITEM_STATUS_KINDS))}) ORDER BY idx",
+            [gtin, lot, *ITEM_STATUS_KINDS]):
+        fields = json.loads(data)
+        last = runs[-1] if runs else None
+        if last and (last.kind, last.reason) == (kind, fields["reason"]):
+            runs[-1] = ItemRun(kind, last.reason, last.at, last.first_serial, last.count + 1)
+        else:
+            runs.append(ItemRun(kind, fields["reason"], fields["at"], serial, 1))
+    return runs
 
 
 def _item_proof(db: sqlite_utils.Database, gtin: str, lot: str, serial: str) -> dict:

@@ -142,7 +142,8 @@ def proof_page():
     entries = bundle.entries(made)
     return render_template("ledger.html", batch=batch, serial=serial, checkpoint=latest,
                            entries=entries, standing=bundle.standing(entries),
-                           item=made.get("item"),
+                           item=made.get("item"), item_runs=[] if serial else
+                           bundle.item_status_runs(db, batch.gtin, batch.lot),
                            problems=problems, product=catalog.get_product(db, batch.gtin),
                            verifier_key=checkpoints.verifier_key_of(db, latest.size)
                            if latest else None)
