@@ -411,9 +411,18 @@ def test_shelf_life_expiry_and_a_warning_when_past(client, db, issuer, make_batc
                  "贮存条件", "密封、避光", "SC11433010600012"):
         assert text in html, text
     assert "已过保质期" not in html
+    from datetime import date
+    from trace.clock import beijing_today
+    left = (date(2027, 9, 24) - beijing_today()).days  # counted for the buyer
+    assert f"2027-09-24 <span class=\"fresh\">（在保质期内，还剩 {left} 天）</span>" in html
+    last_day = catalog.new_batch(db, "09521234000020", "T2",
+                                 expires_on=beijing_today().isoformat())
+    assert last_day.days_left() == 0 and not last_day.expired()
+    assert "（今天是保质期最后一天）" in client.get(
+        "/01/09521234000020/10/T2").get_data(as_text=True)
     url = next(iter(export_rows(db, "09521234000020", old.lot, BASE_URL)))["url"]
     html = client.get(path_of(url)).get_data(as_text=True)
-    assert "本批次已过保质期（到期日 2021-06-30）" in html
+    assert "本批次已过保质期（到期日 2021-06-30）" in html and "还剩" not in html
     # The code is genuine, but the headline must not read as "the goods are fine".
     assert 'class="verdict verdict-caution verdict-stop" data-verdict="genuine"' in html
     assert headline("已过保质期", "码是真的") in html and "验证通过" not in html
@@ -587,7 +596,8 @@ def test_the_item_page_shows_the_signed_report(app, client, db, issued_urls):
     html = client.get(path).get_data(as_text=True)
     assert "浙江省珍珠检测中心" in html and "231012341234" in html and "L1234" in html
     assert "ZJPQ-2026-0815" in html and "签名有效" in html and "珠层厚度" in html
-    assert 'class="item-verdict verdict-pass"' in html and "不合格项目" not in html
+    assert 'class="item-verdict verdict-pass"' in html
+    assert html.count("不合格项目") == 1 and "没有不合格项目" in html  # under the verdict only
     data = client.get(path, headers={"Accept": "application/json"}).get_json()
     [shown] = data["inspections"]
     assert shown["report"] == record and shown["signature_ok"] and shown["current"]
@@ -622,6 +632,31 @@ def test_the_batch_page_names_its_lab_report_on_the_first_screen(app, client, db
         "2026-11-12 签发" in head  # a viewer from the livestream reads the result first
     assert 'href="#lab"' in head
     assert head.index("没有不合格项目") < head.index("这是批次页面")
+
+
+def test_a_genuine_items_page_says_under_its_verdict_what_the_lab_found(app, client, db,
+                                                                        issued_urls):
+    """A buyer reads whether it was tested under the verdict, not three screens down."""
+    def under_the_verdict() -> str:
+        html = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+        return html.split('data-verdict="genuine"')[1].split('class="card scans"')[0]
+
+    assert "本批次还没有检测机构上传的检测报告" in under_the_verdict()
+    _stored_report(app, db)
+    glance = under_the_verdict()
+    assert 'id="glance"' in glance and "没有不合格项目" in glance and 'href="#lab"' in glance
+    assert "保质期到" not in glance  # pearls keep: no date, no line
+    from trace import corrections
+    corrections.edit_batch(db, catalog.find_supplier(db, CREDIT_CODE),
+                           catalog.get_batch(db, GTIN, LOT), actor="qc", reason="补录到期日",
+                           expires_on="2099-12-31")
+    from trace.clock import beijing_today
+    from datetime import date
+    left = (date(2099, 12, 31) - beijing_today()).days
+    assert f"保质期到 2099-12-31，还剩 {left} 天。" in under_the_verdict()
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    recalled = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    assert 'id="glance"' not in recalled  # the verdict says stop; nothing reads as all clear
 
 
 def test_a_failed_item_is_warned_above_everything_on_the_batch_page(app, client, db,

@@ -120,6 +120,13 @@ class Batch(_Row):
 
     def expired(self, today: date | None = None) -> bool:
         """Past its expiry date (the last good day is the date itself)."""
+        left = self.days_left(today)
+        return left is not None and left < 0
+
+    def days_left(self, today: date | None = None) -> int | None:
+        """Days from today (Beijing's) to the expiry date: 0 on the last good day,
+        negative once past it; None without a date. A buyer reads it, not the date
+        arithmetic."""
         if not self.expires_on:
-            return False
-        return date.fromisoformat(self.expires_on) < (today or beijing_today())
+            return None
+        return (date.fromisoformat(self.expires_on) - (today or beijing_today())).days

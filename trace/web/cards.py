@@ -24,7 +24,7 @@ from . import app_cache, current_lang, get_db
 from .i18n import t, word
 
 PARTS = ("altered", "lab_warnings", "suspended", "expired", "product", "supplier", "batch",
-         "lab", "rooms")
+         "lab", "rooms", "glance")
 
 
 def batch_cards(verdict: verification.Verdict) -> dict[str, Markup]:
