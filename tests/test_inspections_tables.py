@@ -71,9 +71,13 @@ def test_a_sheet_of_items_alone_takes_the_report_from_the_form_and_its_row_numbe
     assert record["items"] == [{"name": "联苯菊酯", "result": "0.08", "verdict": "合格",
                                 "unit": "mg/kg", "limit": "≤5", "qualifier": "=",
                                 "value": "0.08"}]
-    with pytest.raises(InvalidInput) as refused:
-        tables.records_from_csv(text, lab, "导出.csv")  # nothing given: the sheet must say
-    assert "缺少列“报告编号”：请在表格里加上这一列，或在上面的表单里填好" in refused.value.message_zh
+    with pytest.raises(InvalidInput) as refused:  # the form left empty: the sheet must say
+        tables.records_from_csv(text, lab, "导出.csv", {})
+    assert "缺少列“报告编号”：请在表格里加上这一列，或在下面的表单里填好" in refused.value.message_zh
+    with pytest.raises(InvalidInput) as refused:  # imported on its own: there is no form
+        tables.records_from_csv(text, lab, "导出.csv")
+    assert "缺少列“报告编号”（" in refused.value.message_zh and "表单" not in \
+        refused.value.message_zh and "form" not in refused.value.message
     partly = dict(given, issued_on="")
     with pytest.raises(InvalidInput) as refused:  # only what the form left out is needed
         tables.records_from_csv(text, lab, "导出.csv", partly)

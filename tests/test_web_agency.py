@@ -263,6 +263,10 @@ def test_the_empty_form_shows_no_stray_text(client, db, lab):
     assert '<option value="" disabled selected>请选择批次' in html  # none chosen for the clerk
     chosen = client.get("/agency/reports/new?batch=1").get_data(as_text=True)
     assert "请选择批次" not in chosen and '<option value="1" selected>' in chosen
+    # Two suppliers' huyou look alike: each batch is named with its supplier, and a
+    # batch not listed says why (the supplier has not commissioned this lab).
+    assert f"{LOT} · 诸暨市山下湖明珠珍珠有限公司 (供货商委托)</option>" in html
+    assert "找不到要签发的批次？这里只列出委托了贵机构的批次" in html
 
 
 def test_a_correction_starts_from_the_version_it_corrects(client, db, lab):

@@ -167,10 +167,11 @@ def _heading(cell: str) -> str:
     return ALIASES.get(plain, plain.lower().replace(" ", "_"))
 
 
-def _headings_row(rows: list[list[str]], name: str, given: dict) -> int:
+def _headings_row(rows: list[list[str]], name: str, given: dict | None) -> int:
     """The index of the headings: the first row naming every required column the
-    form does not give (title rows above it are skipped)."""
-    needed = [column for column in REQUIRED if not given.get(column)]
+    form does not give (title rows above it are skipped); ``given`` is None for a
+    file imported with no form beside it."""
+    needed = [column for column in REQUIRED if not (given or {}).get(column)]
     for index, row in enumerate(rows[:20]):
         if set(needed) <= {_heading(cell) for cell in row}:
             return index
@@ -179,13 +180,14 @@ def _headings_row(rows: list[list[str]], name: str, given: dict) -> int:
     missing = next((column for column in needed if column not in found), needed[0])
     # A report's own fields may come from the form instead: say so, and list only the
     # columns still needed (a clerk who had filled the form read all nine as needed).
-    or_form, lacking = missing in HEADER, [column for column in needed if column not in found]
+    or_form = given is not None and missing in HEADER
+    lacking = [column for column in needed if column not in found]
     raise InvalidInput(f"{name}: no column {missing!r}"
-                       + (", and the form above does not give it either" if or_form else "")
+                       + (", and the form below does not give it either" if or_form else "")
                        + f"; the first row has {', '.join(first[:8]) or 'nothing'} "
                        f"(columns still needed: {', '.join(lacking)})",
                        message_zh=f"{name}：缺少列“{NAMES_ZH[missing]}”"
-                                  + ("：请在表格里加上这一列，或在上面的表单里填好" if or_form else "")
+                                  + ("：请在表格里加上这一列，或在下面的表单里填好" if or_form else "")
                                   + f"（第一行是：{'、'.join(first[:8]) or '空'}；表格里还缺的列："
                                   f"{'、'.join(NAMES_ZH[column] for column in lacking)}）")
 
@@ -220,7 +222,7 @@ def records_from_csv(text: str, agency: Agency, name: str,
     # Excel's 'Unicode text' separates with tabs; a sheet's CSV with commas.
     rows = list(csv.reader(io.StringIO(text), delimiter="\t" if first.count("\t") >
                            first.count(",") else ","))
-    top = _headings_row(rows, name, given or {})
+    top = _headings_row(rows, name, given)
     headings = [_heading(cell) for cell in rows[top]]
     _refuse_unknown(rows[top], headings, name)
     records: dict[tuple[str, str], dict] = {}
