@@ -94,9 +94,12 @@ def test_restore_puts_a_backup_back_and_keeps_what_it_replaced(
     assert run_cli("ledger", "checkpoint").exit_code == 0  # published past the backup
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 80
     refused = run_cli("restore", str(tmp_path / "b.db"), "--rewind-ledger", input="n\n")
-    assert refused.exit_code == 1 and "Aborted" in refused.output
+    assert refused.exit_code == 1 and "nothing restored: answer y" in refused.output
+    unasked = run_cli("restore", str(tmp_path / "b.db"), "--rewind-ledger", input="")
+    assert unasked.exit_code == 1 and "[y/N]: \nError: nothing restored" in unasked.output
     rewinding = run_cli("restore", str(tmp_path / "b.db"), "--yes")
     assert rewinding.exit_code == 1 and "--rewind-ledger" in rewinding.output
+    assert "checks out" not in rewinding.output  # said only once every check passed
     assert "published a signed checkpoint" in rewinding.output and not kept_copies(tmp_path)
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 80
     done = run_cli("restore", str(tmp_path / "b.db"), "--yes", "--rewind-ledger")
@@ -201,6 +204,37 @@ def test_a_backup_into_a_folder_that_is_not_there_is_refused(app, db, tmp_path):
     (tmp_path / "codes.csv").write_text("x")
     with pytest.raises(InvalidInput, match="codes.csv is a file, not a folder"):
         backups.backup(app.config["DATABASE"], tmp_path / "codes.csv" / "b.db")
+
+
+@pytest.mark.parametrize("source", ["missing.db", "empty.db", "other.db"])
+def test_a_backup_of_what_is_not_the_database_names_it_and_leaves_nothing(
+        run_cli, app, tmp_path, source):
+    """A mistyped TRACE_DATABASE, an empty file, another program's SQLite file."""
+    (tmp_path / "empty.db").write_bytes(b"")
+    sqlite3.connect(tmp_path / "other.db").execute("CREATE TABLE t (x)")
+    app.config["DATABASE"] = str(tmp_path / source)
+    (tmp_path / "out").mkdir()
+    refused = run_cli("backup", str(tmp_path / "out" / "b.db"))
+    assert refused.exit_code != 0 and str(tmp_path / source) in refused.output
+    assert "no such table" not in refused.output and list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_backup_says_what_else_to_keep(app, db, issuer, tmp_path):
+    """Keys and instance secrets are not in the database; a keys folder that is not
+    there is a mistyped TRACE_KEYS_DIR, not a folder to back up."""
+    from trace.cli.ops import _also_back_up
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "hash_secret").write_text("s3cret\n")
+    config = {"KEYS_DIR": app.config["KEYS_DIR"], "HASH_SECRET": "s3cret", "SECRET_KEY": "env"}
+    told = _also_back_up(config, instance)
+    assert told[0].startswith(f"The signing keys are not in it: back up {app.config['KEYS_DIR']}")
+    assert told[1] == f"Its secrets are not in it either: back up {instance / 'hash_secret'}."
+    told = _also_back_up(dict(config, KEYS_DIR=str(tmp_path / "nokeys"), HASH_SECRET="env"),
+                         instance)
+    assert told == [f"Warning: the keys folder {tmp_path / 'nokeys'} does not exist: check "
+                    "TRACE_KEYS_DIR, and back up the folder that holds the signing keys, kept "
+                    "apart from the database."]
 
 
 def test_a_restore_into_a_new_place_is_as_private_as_init_db(app, db, issuer, tmp_path):

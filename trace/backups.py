@@ -60,6 +60,9 @@ def backup(database: str | Path, target: str | Path) -> BackupInfo:
     if not target.parent.is_dir():  # a mistyped folder is not made: it would hide the typo
         raise NotFound(f"there is no folder {target.parent}; create it first, or check the "
                        "path", message_zh=f"没有文件夹 {target.parent}：请先创建，或检查路径")
+    # A mistyped path, an empty file or another program's database is refused
+    # before anything is written, with the path named (not "no such table").
+    open_db(database).conn.close()
     partial = target.with_name(f".{target.name}.partial")
     partial.touch(mode=0o600)  # it holds everything: as private as the database
     source = _read_only(Path(database))

@@ -35,9 +35,27 @@ def backup_command(target: str):
     """
     info = backups.backup(current_app.config["DATABASE"], target)
     click.echo(f"Backed up to {info.path}: {_summary(info)}")
-    # The database names its keys but holds none: a restore without them signs nothing.
-    click.echo(f"The signing keys are not in it: back up {current_app.config['KEYS_DIR']} "
-               "too, kept apart from the database (docs/deploy.md, step 6).")
+    for line in _also_back_up(current_app.config, Path(current_app.instance_path)):
+        click.echo(line)
+
+
+def _also_back_up(config, instance: Path) -> list[str]:
+    """What the backup lacks: the database names its keys but holds none (a restore
+    without them signs nothing), and secrets kept in instance files (without
+    hash_secret, PINs and scan counts no longer match what was stored)."""
+    keys_dir = Path(config["KEYS_DIR"])
+    lines = [f"The signing keys are not in it: back up {keys_dir} too, kept apart from the "
+             "database (docs/deploy.md, step 6)." if keys_dir.is_dir() else
+             f"Warning: the keys folder {keys_dir} does not exist: check TRACE_KEYS_DIR, and "
+             "back up the folder that holds the signing keys, kept apart from the database."]
+    from_files = [name for setting, name in (("SECRET_KEY", "secret_key"),
+                                             ("HASH_SECRET", "hash_secret"))
+                  if (instance / name).is_file()
+                  and (instance / name).read_text().strip() == config.get(setting)]
+    if from_files:
+        lines.append("Its secrets are not in it either: back up "
+                     + " and ".join(str(instance / name) for name in from_files) + ".")
+    return lines
 
 
 @click.command("restore")
@@ -58,9 +76,9 @@ def restore_command(source: str, yes: bool, rewind_ledger: bool):
     """
     keys_dir, passphrase = keys_args()
     checked = backups.check_backup(source, keys_dir, passphrase)
-    click.echo(f"Backup {source} checks out: {_summary(checked)}")
     database = current_app.config["DATABASE"]
     rewound = backups.check_rewind(source, database, rewind_ledger)
+    click.echo(f"Backup {source} checks out: {_summary(checked)}")  # every check passed
     if rewound:
         change = (f"contradicts signed checkpoint {rewound.signed}" if rewound.forked else
                   f"goes back from signed checkpoint {rewound.signed} to {rewound.leaves} "
@@ -68,12 +86,24 @@ def restore_command(source: str, yes: bool, rewind_ledger: bool):
         click.echo(f"Warning: the ledger {change}; tell the auditors (docs/ledger.md, "
                    "'After a restore').", err=True)
     if not yes:
-        click.confirm(f"Replace {database} with it?" if Path(database).exists() else
-                      f"Restore it as {database} (there is no database there yet)?", abort=True)
+        _ask(f"Replace {database} with it?" if Path(database).exists() else
+             f"Restore it as {database} (there is no database there yet)?")
     info, kept = backups.restore(source, database, keys_dir, passphrase,
                                  rewind_ledger=rewind_ledger)
     click.echo(f"Restored {database}: {_summary(info)}"
                + (f"; the database it replaced is kept as {kept}" if kept else ""))
+
+
+def _ask(question: str) -> None:
+    """Go on only on a yes; a no, or no answer at all (a script, no terminal), says
+    that nothing changed and how a script says yes."""
+    try:
+        if click.confirm(question):
+            return
+    except click.Abort:  # the input ended
+        click.echo()
+    raise click.ClickException("nothing restored: answer y to restore, or add --yes in a "
+                               "script")
 
 
 COMMANDS = [backup_command, restore_command]
