@@ -33,7 +33,10 @@ setup: $(STAMP)
 	$(PY) -m trace keys new --if-missing
 	$(PY) -m trace keys new --role ledger --if-missing
 
+# A busy port is said before the demo's URLs and passwords, not after them.
 run: setup
+	@$(PY) -c "import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('$(HOST)', $(PORT)))" 2>/dev/null \
+		|| { echo "Port $(PORT) on $(HOST) is in use: stop what serves there, or choose another, e.g. make run PORT=5055" >&2; exit 1; }
 	$(PY) -m trace seed-demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)/ for $(TRACE_BASE_URL)  (Ctrl-C to stop)"
 	$(PY) -m trace run --host $(HOST) --port $(PORT)

@@ -4,6 +4,7 @@ import csv
 import json
 import re
 import os
+import socket
 import sqlite3
 import stat
 import subprocess
@@ -478,3 +479,35 @@ def test_a_supplier_gets_a_phone_buyers_can_call(run_cli, db):
     assert "0575 8712 3456" in run_cli("supplier", "list").output
     [listed] = json.loads(run_cli("supplier", "list", "--json").output)
     assert (listed["phone"], listed["address"]) == ("0575 8712 3456", "浙江省诸暨市山下湖镇")
+
+
+@pytest.mark.parametrize("written", ["127.0.0.1:5172", "trace.example.cn",
+                                     "https://trace.example.cn/verify", "ftp://trace.example.cn"])
+def test_a_base_url_that_cannot_start_a_code_is_refused_by_name(tmp_path, written):
+    """Taken without http://, it made every genuine code read as another site's."""
+    env = cli_env(tmp_path) | {"TRACE_BASE_URL": written}
+    result = run_module(env, "init-db")
+    assert result.returncode == 1 and "TRACE_BASE_URL must be the site's address with " \
+        f"http:// or https:// and no path, e.g. https://trace.example.cn, not '{written}'" \
+        in result.stderr
+    assert not (tmp_path / "t.db").exists()
+    fine = run_module(env | {"TRACE_BASE_URL": "https://trace.example.cn/"}, "init-db")
+    assert fine.returncode == 0, fine.stderr
+
+
+def test_make_run_on_a_busy_port_says_so_before_the_demo(tmp_path):
+    """It printed the demo's URLs and passwords, then 'Address already in use'."""
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    port = busy.getsockname()[1]
+    env = {key: value for key, value in cli_env(tmp_path).items() if key != "TRACE_BASE_URL"}
+    try:
+        result = subprocess.run(["make", "-s", "run", f"PORT={port}"], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=120)
+    finally:
+        busy.close()
+    assert result.returncode != 0
+    assert f"Port {port} on 127.0.0.1 is in use: stop what serves there, or choose another" \
+        in result.stderr
+    assert "Sign in at" not in result.stdout and "Try these" not in result.stdout

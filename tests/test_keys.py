@@ -445,3 +445,21 @@ def test_keys_list_says_which_platform_key_has_lost_its_file(app, db, run_cli):
     line = next(line for line in run_cli("keys", "list").output.splitlines() if made.kid in line)
     assert "PRIVATE KEY MISSING HERE" in line
     assert "agency:<id>" in run_cli("keys", "rotate", "--help").output
+
+
+def test_a_ledger_key_whose_file_is_elsewhere_is_not_replaced_by_keys_new(
+        app, db, run_cli, tmp_path):
+    """A mistyped TRACE_KEYS_DIR: the start-up warning once said to make a new ledger
+    key, which then signed in the wrong folder and left the right one unable to."""
+    from trace import keys
+    made = keys.create_key(db, app.config["KEYS_DIR"], role="ledger")
+    elsewhere = tmp_path / "nokeys"
+    [warning] = [w for w in keys.at_start(db, elsewhere, None) if "ledger key" in w]
+    assert warning.startswith(f"the private file of ledger key {made.kid} is not in {elsewhere}")
+    assert "keys new" not in warning and "check TRACE_KEYS_DIR" in warning
+    app.config["KEYS_DIR"] = str(elsewhere)
+    refused = run_cli("keys", "new", "--role", "ledger")
+    assert refused.exit_code != 0 and f"the active ledger key {made.kid} has no private file" \
+        in refused.output and "keys rotate --role ledger" in refused.output
+    assert [k.kid for k in keys.list_keys(db) if k.role == "ledger"] == [made.kid]
+    assert not elsewhere.exists()

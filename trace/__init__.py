@@ -68,7 +68,7 @@ def create_app(test_config: dict | None = None, *, require_database: bool = True
     else:
         app.config.update(test_config)
     _whole_number_settings(app.config)
-    app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+    app.config["BASE_URL"] = _base_url(app.config["BASE_URL"])
     app.config["OFFICIAL_DOMAIN"] = urlsplit(app.config["BASE_URL"]).netloc
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["BASE_URL"],
                                                 app.config.get("EXTRA_HOSTS"))
@@ -151,6 +151,19 @@ def _whole_number_settings(config: dict) -> None:
             raise SystemExit(f"Error: TRACE_{name} must be a whole number of at least "
                              f"{least}, not {value!r}")
         config[name] = number
+
+
+def _base_url(value: str) -> str:
+    """The address printed in every QR code: a scheme and a host, nothing after them
+    (a path would move every code). One without http(s):// was taken, and every code
+    then read as another site's."""
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or \
+            parts.query or parts.fragment:
+        raise SystemExit(f"Error: TRACE_BASE_URL must be the site's address with http:// or "
+                         f"https:// and no path, e.g. https://trace.example.cn, not {value!r}")
+    return url
 
 
 def _instance_secret(instance: Path, filename: str) -> str:

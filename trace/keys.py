@@ -350,10 +350,14 @@ def start_warnings(db: sqlite_utils.Database, keys_dir: str | Path,
         warnings.append(f"TRACE_KEY_PASSPHRASE is set, but the private keys {', '.join(bare)} "
                         f"in {keys_dir} are stored unencrypted: python -m trace keys encrypt")
     ledger = active_key(db, "ledger")
-    if ledger is None or not held_here(keys_dir, ledger.kid):
-        warnings.append(f"no ledger key here ({ledger.kid if ledger else 'none registered'}): "
-                        "what is written is logged, but no checkpoint is signed until one is "
-                        "(python -m trace keys new --role ledger, or check TRACE_KEYS_DIR)")
+    if ledger is None:
+        warnings.append("no ledger key here (none registered): what is written is logged, but "
+                        "no checkpoint is signed until one is (python -m trace keys new --role "
+                        "ledger, or check TRACE_KEYS_DIR)")
+    elif not held_here(keys_dir, ledger.kid):  # a new key here would fork who signs
+        warnings.append(f"the private file of ledger key {ledger.kid} is not in {keys_dir}: "
+                        "what is written is logged, but no checkpoint is signed until it is "
+                        "(check TRACE_KEYS_DIR, or put the file back from the key backup)")
     for record in lost_keys(db, keys_dir):
         if record.role.startswith("agency:"):
             warnings.append(f"the private key of {record.role}'s active key {record.kid} is not "

@@ -53,9 +53,24 @@ def keys_new(role: str, if_missing: bool):
                              f"{problem.message.rstrip('.')}. Nothing was created.") from None
         click.echo(f"Key {existing.kid} ({role}) already active; nothing to do.")
         return
+    _refuse_beside_a_missing_file(db, role, keys_dir)
     _warn_if_bare(passphrase)
     record = keys.create_key(db, keys_dir, role=role, passphrase=passphrase)
     click.echo(f"Created key {record.kid} ({record.role}) in {keys_dir}")
+
+
+def _refuse_beside_a_missing_file(db, role: str, keys_dir: str) -> None:
+    """An active key whose file is not here is most often a mistyped TRACE_KEYS_DIR:
+    a second key made in the wrong folder would sign there and leave the right one
+    unable to (the server's start-up warning led an operator to do just that)."""
+    missing = [record.kid for record in keys.list_keys(db)
+               if record.role == role and record.status == "active"
+               and record.held_by != "owner" and not keys.held_here(keys_dir, record.kid)]
+    if missing:
+        raise KeyProblem(f"the active {role} key {', '.join(missing)} has no private file in "
+                         f"{keys_dir}: check TRACE_KEYS_DIR, or put the file back from the key "
+                         f"backup. If it is lost for good, 'keys rotate --role {role}' replaces "
+                         "it. Nothing was created.")
 
 
 @keys_group.command("list")
