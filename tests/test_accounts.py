@@ -54,9 +54,9 @@ def test_a_turned_down_organisation_gets_no_account_even_by_its_id(db):
     comes."""
     from trace import agencies
     supplier = catalog.add_supplier(db, "义乌市某商行", CREDIT_CODE, approved=False)
-    catalog.reject_supplier(db, supplier.id)
+    catalog.reject_supplier(db, supplier.id, "不是本单位")
     lab, _ = agencies.add_agency(db, "某检测公司", "231012341234")
-    agencies.reject_agency(db, lab.id)
+    agencies.reject_agency(db, lab.id, "CMA 证书号查不到")
     for role, org in (("supplier", str(supplier.id)), ("agency", str(lab.id))):
         with pytest.raises(Conflict, match="turned down"):
             accounts.add_user(db, role, f"{role}@x.cn", org=org, by_operator=True)

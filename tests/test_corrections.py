@@ -196,7 +196,7 @@ def test_a_sign_ups_batches_are_logged_on_approval_and_a_turned_down_one_leaves_
     corrections.edit_product(db, waiting, OTHER_GTIN, actor="qc", name="西湖龙井茶")
     assert db.execute("SELECT count(*) FROM ledger_leaves").fetchone()[0] == 0
     assert audit.audit(db) == []
-    catalog.reject_supplier(db, waiting.id)
+    catalog.reject_supplier(db, waiting.id, "营业执照照片不清楚")
     assert audit.audit(db) == []
     other = catalog.add_supplier(db, "另一家待审", "91330681MA2D7XKQ0T", approved=False)
     catalog.add_product(db, other, GTIN, "珍珠")

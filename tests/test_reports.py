@@ -277,7 +277,7 @@ def test_the_operator_marks_a_report_handled_with_what_was_done(
     assert done.status_code == 303 and done.headers["Location"].endswith("#buyer-reports")
     page = operator.get("/admin/").get_data(as_text=True)
     card = page[page.index('id="buyer-reports"'):page.index('id="suppliers"')]
-    assert "举报编号 1 已标为已处理" in card and "待处理 0 条，共 1 条" in card  # where it opens
+    assert "举报编号 1 已处理，结果：属实（举报的问题确实存在）。" in card and "待处理 0 条，共 1 条" in card
     assert "举报都已处理" in card and "最近处理的 1 条" in card
     assert "ops@trace.example.cn 处理" in card and "已回访买家，确认为仿冒，转交供货商" in card
     assert "属实（举报的问题确实存在）" in card

@@ -212,7 +212,7 @@ def test_the_page_words_each_case(app, client, issued_urls):
     assert "其中 1 次是在别的手机或浏览器上查的" in html
     # A browser is told apart only once it keeps our cookie: "at least", beside the
     # looks from others (9 such looks beside "4 browsers" read as a contradiction).
-    assert "这 2 次查询用过至少 2 个手机或浏览器，来自 2 个网络（" in html
+    assert "这 2 次查询用过至少 2 个手机或浏览器（同一个可以查好几次），来自 2 个网络（" in html
     # The seller's or a relative's look is no alarm; a time stays on one line.
     assert "如果不是您、家人或卖家查的，请谨防假冒" in html
     assert re.search(r'首次查询时间：<span class="nowrap">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d</span>',

@@ -13,6 +13,7 @@ from trace.inspections import commissions
 from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT, post_form
 
 OPS = "ops@trace.example.cn"
+TURNED_DOWN = {"reason": "营业执照与名称不符"}
 
 
 @pytest.fixture
@@ -291,7 +292,7 @@ def test_a_sign_up_turned_down_frees_its_gtins_and_disables_its_accounts(operato
     pending = operator.get("/admin/").get_data(as_text=True)
     assert "fake@tea.example.cn" in pending and "李某" in pending  # whom to call about it
     assert 'href="tel:13805751234"' in pending
-    post_form(operator, f"/admin/suppliers/{squatter.id}/reject", {}, page="/admin/")
+    post_form(operator, f"/admin/suppliers/{squatter.id}/reject", TURNED_DOWN, page="/admin/")
     assert catalog.find_supplier(db, squatter.id).rejected_at
     assert not accounts.find_user(db, "fake@tea.example.cn").active
     with pytest.raises(Conflict, match="sign up with another e-mail"):  # not "sign in"
@@ -314,19 +315,28 @@ def test_a_sign_up_turned_down_frees_its_gtins_and_disables_its_accounts(operato
 def test_an_approved_supplier_cannot_be_turned_down(operator, db, make_batch):
     make_batch()
     supplier = catalog.find_supplier(db, "1")
-    post_form(operator, f"/admin/suppliers/{supplier.id}/reject", {}, page="/admin/")
+    post_form(operator, f"/admin/suppliers/{supplier.id}/reject", TURNED_DOWN, page="/admin/")
     assert catalog.find_supplier(db, supplier.id).rejected_at is None
     assert "已通过审核，不能再驳回" in operator.get("/admin/").get_data(as_text=True)
 
 
-def test_an_agency_sign_up_can_be_turned_down_and_frees_its_cma_number(operator, db):
+def test_an_agency_sign_up_can_be_turned_down_and_frees_its_cma_number(operator, db, app):
     waiting, _key = agencies.add_agency(db, "冒名检测所", "231012341234")
     accounts.add_user(db, "agency", "fake@lab.example.cn", org=str(waiting.id),
                       password="x" * 12)
     assert "fake@lab.example.cn" in operator.get("/admin/").get_data(as_text=True)
-    post_form(operator, f"/admin/agencies/{waiting.id}/reject", {}, page="/admin/")
+    unsaid = post_form(operator, f"/admin/agencies/{waiting.id}/reject", {"reason": " "},
+                       page="/admin/")
+    assert "请填写驳回原因" in operator.get(unsaid.headers["Location"]).get_data(as_text=True)
+    assert not agencies.get_agency(db, waiting.id).rejected_at  # nothing changed
+    post_form(operator, f"/admin/agencies/{waiting.id}/reject", TURNED_DOWN, page="/admin/")
     assert agencies.get_agency(db, waiting.id).rejected_at
     assert not accounts.find_user(db, "fake@lab.example.cn").active
+    # The applicant, signing in, reads why, not only "disabled, or not approved".
+    told = post_form(app.test_client(), "/login", {"email": "fake@lab.example.cn",
+                                                   "password": "x" * 12}, page="/login")
+    assert "贵单位的注册未通过平台审核，原因：营业执照与名称不符。可以按原因改正后用另一个邮箱重新注册" \
+        in told.get_data(as_text=True)
     post_form(operator, f"/admin/agencies/{waiting.id}/approve", {}, page="/admin/")
     assert not agencies.get_agency(db, waiting.id).approved
     assert "注册已被驳回，不能再通过" in operator.get("/admin/").get_data(as_text=True)
@@ -336,19 +346,26 @@ def test_an_agency_sign_up_can_be_turned_down_and_frees_its_cma_number(operator,
 
 def test_a_turned_down_supplier_frees_its_credit_code(operator, db):
     squatter = catalog.add_supplier(db, "冒名", "91330100MA27XL0Y34", approved=False)
-    post_form(operator, f"/admin/suppliers/{squatter.id}/reject", {}, page="/admin/")
+    post_form(operator, f"/admin/suppliers/{squatter.id}/reject", TURNED_DOWN, page="/admin/")
     assert catalog.add_supplier(db, "真的公司", "91330100MA27XL0Y34").approved
     post_form(operator, f"/admin/suppliers/{squatter.id}/approve", {}, page="/admin/")
     assert not catalog.find_supplier(db, squatter.id).approved
 
 
 def test_an_operator_registers_an_agency_with_its_key(operator, db):
-    post_form(operator, "/admin/agencies", {"name": "浙江省珍珠检测中心", "cma": "231012341234",
-                                            "cnas": "L1234"}, page="/admin/")
+    added = post_form(operator, "/admin/agencies", {"name": "浙江省珍珠检测中心",
+                                                    "cma": "231012341234", "cnas": "L1234"},
+                      page="/admin/")
     agency = agencies.find_agency(db, "231012341234")
     assert agency.approved and keys.active_key(db, agency.key_role) is not None
-    assert f"已登记检测机构 {agency.id}：浙江省珍珠检测中心" in operator.get("/admin/").get_data(
-        as_text=True)
+    # A lab with no sign-in signs nothing: the account form opens with it chosen.
+    assert added.headers["Location"].endswith(f"account_for=agency:{agency.id}#add-account")
+    page = operator.get(added.headers["Location"]).get_data(as_text=True)
+    assert f"已登记检测机构 {agency.id}：浙江省珍珠检测中心" in page and "它还没有登录账号" in page
+    assert '<details class="edit" id="add-account" open>' in page
+    assert f'<option value="agency:{agency.id}" selected>' in page
+    assert "selected>" not in operator.get("/admin/").get_data(as_text=True).split(
+        'id="add-account"')[1].split("</select>")[0].replace(" disabled selected>", "")
     refused = post_form(operator, "/admin/agencies", {"name": "宁波检测院", "cma": "12",
                                                       "address": "宁波市"}, page="/admin/")
     html = refused.get_data(as_text=True)
@@ -371,7 +388,7 @@ def test_a_sign_up_commissions_no_lab_and_is_turned_down_without_a_500(operator,
         commissions.commission(db, "06901234567892", "LJ-1", lab.id, actor="qc")
     db.execute("INSERT INTO commissions (batch_id, agency_id, kind, actor, at) "
                "VALUES (?, ?, 'commission', 'qc', '2026-11-01')", [batch.id, lab.id])  # older data
-    done = post_form(operator, f"/admin/suppliers/{waiting.id}/reject", {}, page="/admin/")
+    done = post_form(operator, f"/admin/suppliers/{waiting.id}/reject", TURNED_DOWN, page="/admin/")
     assert done.status_code == 303 and catalog.find_supplier(db, waiting.id).rejected_at
     assert db.execute("SELECT count(*) FROM commissions").fetchone()[0] == 0
 
@@ -384,7 +401,7 @@ def test_a_sign_up_whose_batch_is_logged_already_is_not_turned_down(operator, db
     catalog.add_product(db, waiting, "06901234567892", "西湖龙井")
     batch = catalog.new_batch(db, "06901234567892", "LJ-1")
     leaves.record(db, f"batches:{batch.id}")  # as the older code logged it at once
-    post_form(operator, f"/admin/suppliers/{waiting.id}/reject", {}, page="/admin/")
+    post_form(operator, f"/admin/suppliers/{waiting.id}/reject", TURNED_DOWN, page="/admin/")
     assert "已记入公开账本，不能驳回" in operator.get("/admin/").get_data(as_text=True)
     assert catalog.find_supplier(db, waiting.id).rejected_at is None
     assert catalog.get_batch(db, "06901234567892", "LJ-1")
@@ -656,7 +673,9 @@ def test_a_report_older_than_the_queues_twenty_is_handled_from_its_look_up(opera
                      {"note": "已回访", "outcome": "handled", "back": "find"},
                      page="/admin/find?q=1")
     shown = operator.get(done.headers["Location"]).get_data(as_text=True)
-    assert "举报编号 1 已标为已处理" in shown and reports.get_report(db, 1).handled_at
+    assert "举报编号 1 已处理，结果：已处理，无法定性。" in shown and reports.get_report(db, 1).handled_at
+    # said above the correction form, where the page opens, not under it
+    assert shown.index("举报编号 1 已处理，结果") < shown.index('id="correct-outcome"')
 
 
 def test_the_operator_corrects_a_finding_set_wrong_and_both_stay_on_the_page(

@@ -267,11 +267,28 @@ def sign_in(db: sqlite_utils.Database, email: str, password: str, network: str) 
     if not user.active and user.disabled_by is not None:  # by its own organisation
         raise Forbidden("a colleague of your organisation disabled this account; ask them",
                         message_zh="该账号已被本单位的同事停用；如有疑问，请联系本单位")
+    why = turned_down_because(db, user)
+    if not user.active and why:
+        raise Forbidden(f"your organisation's sign-up was not approved: {why}. Put it right "
+                        "and sign up again with another e-mail, or contact the operator",
+                        message_zh=f"贵单位的注册未通过平台审核，原因：{why}。可以按原因改正后"
+                                   "用另一个邮箱重新注册；如有疑问，请联系平台。")
     if not user.active:  # told only to someone who knows the password
         raise Forbidden("this account is disabled (or its sign-up was turned down); "
                         "contact the operator",
                         message_zh="该账号已停用（或注册未通过审核），请联系平台")
     return user
+
+
+def turned_down_because(db: sqlite_utils.Database, user: User) -> str | None:
+    """The operator's reason for turning the account's organisation down, if it was
+    (and a reason was kept: none before schema 37)."""
+    table = {"supplier": "suppliers", "agency": "agencies"}.get(user.role)
+    if table is None or user.org_id is None:
+        return None
+    row = db.execute(f"SELECT rejected_reason FROM {table} WHERE id = ? AND rejected_at IS "
+                     "NOT NULL", [user.org_id]).fetchone()
+    return row[0] if row else None
 
 
 # A sign-in lasts a working week at most, however long the browser stays open.

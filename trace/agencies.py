@@ -144,17 +144,19 @@ _COLUMNS = ("id, name, cma_no, cnas_no, address, created_at, approved_at, reject
             "(SELECT min(email) FROM users u WHERE u.role = 'agency' AND u.org_id = a.id)")
 
 
-def reject_agency(db: sqlite_utils.Database, agency_id: int) -> Agency:
-    """Turn down an agency's sign-up: it never signed anything (it had no key), so
-    its CMA number is freed and its accounts are disabled, in one transaction."""
+def reject_agency(db: sqlite_utils.Database, agency_id: int, reason: str) -> Agency:
+    """Turn down an agency's sign-up, saying why (read at its sign-in): it never
+    signed anything (it had no key), so its CMA number is freed and its accounts
+    are disabled, in one transaction."""
+    why = catalog.rejection_reason(reason)
     agency = get_agency(db, agency_id)
     if agency.approved:
         raise Conflict(f"{agency.name} is approved already; disable its accounts instead",
                        message_zh=f"{agency.name} 已通过审核，不能再驳回；如需停用请停用其账号")
     now = utc_now()
     with db.atomic():
-        db.execute("UPDATE agencies SET rejected_at = ?, cma_no = ? WHERE id = ?",
-                   [now, f"rejected-{agency.id}-{agency.cma_no}", agency.id])
+        db.execute("UPDATE agencies SET rejected_at = ?, cma_no = ?, rejected_reason = ? "
+                   "WHERE id = ?", [now, f"rejected-{agency.id}-{agency.cma_no}", why, agency.id])
         db.execute("UPDATE users SET disabled_at = ? WHERE role = 'agency' AND org_id = ? "
                    "AND disabled_at IS NULL", [now, agency.id])
     return get_agency(db, agency.id)

@@ -724,4 +724,10 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         # signing key): a lab answers for who uploaded what. Earlier rows stay NULL.
         "ALTER TABLE inspection_reports ADD COLUMN uploaded_by TEXT",
     ]),
+    (37, [
+        # Why the operator turned a sign-up down: told to its accounts at sign-in,
+        # which otherwise read only "disabled, or not approved: contact us".
+        "ALTER TABLE suppliers ADD COLUMN rejected_reason TEXT",
+        "ALTER TABLE agencies ADD COLUMN rejected_reason TEXT",
+    ]),
 ]

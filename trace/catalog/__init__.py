@@ -22,8 +22,8 @@ from .products import (FOOD_WORDS, MAX_SHELF_LIFE_DAYS, MAX_SHELF_LIFE_MONTHS, a
 from .records import Batch, Product, Supplier
 from .suppliers import (LOOK_ALIKE, Contact, add_supplier, approve_supplier, find_supplier,
                         list_suppliers, look_alikes, reinstate_supplier, reject_supplier,
-                        require_approved, require_not_suspended, set_contact, sign_up_problems,
-                        standing_history, supplier_of, suspend_supplier)
+                        rejection_reason, require_approved, require_not_suspended, set_contact,
+                        sign_up_problems, standing_history, supplier_of, suspend_supplier)
 from .text import clean_text, required_text
 
 __all__ = [
@@ -38,7 +38,7 @@ __all__ = [
     "Batch", "Product", "Supplier",
     "LOOK_ALIKE", "Contact", "add_supplier", "approve_supplier", "find_supplier",
     "list_suppliers", "look_alikes", "reinstate_supplier", "reject_supplier",
-    "require_approved", "require_not_suspended", "set_contact", "sign_up_problems",
-    "standing_history", "supplier_of", "suspend_supplier",
+    "rejection_reason", "require_approved", "require_not_suspended", "set_contact",
+    "sign_up_problems", "standing_history", "supplier_of", "suspend_supplier",
     "clean_text", "required_text",
 ]

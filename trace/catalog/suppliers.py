@@ -157,11 +157,13 @@ def approve_supplier(db: sqlite_utils.Database, supplier_id: int, *,
     return find_supplier(db, supplier.id)
 
 
-def reject_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
-    """Turn down a web sign-up: its products and batches go (nothing was issued or
-    shown for them, so their GTINs are free for whoever owns them), its credit
-    code is freed for the company it belongs to (kept in the row, prefixed) and
-    its accounts are disabled, all in one transaction."""
+def reject_supplier(db: sqlite_utils.Database, supplier_id: int, reason: str) -> Supplier:
+    """Turn down a web sign-up, saying why (its accounts read it at sign-in): its
+    products and batches go (nothing was issued or shown for them, so their GTINs
+    are free for whoever owns them), its credit code is freed for the company it
+    belongs to (kept in the row, prefixed) and its accounts are disabled, all in
+    one transaction."""
+    why = rejection_reason(reason)
     supplier = find_supplier(db, supplier_id)
     if supplier.approved:
         raise Conflict(f"{supplier.name} is approved already; disable its accounts instead",
@@ -189,11 +191,17 @@ def reject_supplier(db: sqlite_utils.Database, supplier_id: int) -> Supplier:
         db.execute(f"DELETE FROM batches WHERE gtin IN ({gtins})", [supplier.id])
         db.execute("DELETE FROM products WHERE supplier_id = ?", [supplier.id])
         now = utc_now()
-        db.execute("UPDATE suppliers SET rejected_at = ?, credit_code = ? WHERE id = ?",
-                   [now, f"rejected-{supplier.id}-{supplier.credit_code}", supplier.id])
+        db.execute("UPDATE suppliers SET rejected_at = ?, credit_code = ?, rejected_reason = ? "
+                   "WHERE id = ?",
+                   [now, f"rejected-{supplier.id}-{supplier.credit_code}", why, supplier.id])
         db.execute("UPDATE users SET disabled_at = ? WHERE role = 'supplier' AND org_id = ? "
                    "AND disabled_at IS NULL", [now, supplier.id])
     return find_supplier(db, supplier.id)
+
+
+def rejection_reason(reason: str | None) -> str:
+    """Why a sign-up was turned down, as its applicant will read it."""
+    return required_text(reason, "reason", what_zh="驳回原因（申请人登录时会看到）", limit=200)
 
 
 def require_approved(supplier: Supplier) -> None:

@@ -138,7 +138,9 @@ def approve(supplier_id: int):
 @bp.post("/suppliers/<int:supplier_id>/reject")
 def reject(supplier_id: int):
     """Turn a supplier's sign-up down (its unissued products and batches go)."""
-    return _decided(lambda: catalog.reject_supplier(get_db(), supplier_id), "admin.rejected")
+    return _decided(lambda: catalog.reject_supplier(get_db(), supplier_id,
+                                                    request.form.get("reason", "")),
+                    "admin.rejected")
 
 
 @bp.post("/suppliers/<int:supplier_id>/suspend")
@@ -186,12 +188,15 @@ def add_agency():
     except TraceError as error:  # beside the form, with what was typed kept
         return home(error.status, agency_error=in_reader_language(error))
     flash(t("admin.agency_added").format(id=agency.id, name=agency.name), "ok")
-    return redirect(link("admin.home"), 303)
+    flash(t("admin.agency_needs_account"), "ok")  # a lab with no sign-in signs nothing
+    return redirect(link("admin.home", account_for=f"agency:{agency.id}") + "#add-account", 303)
 
 
 @bp.post("/agencies/<int:agency_id>/reject")
 def reject_agency(agency_id: int):
-    return _decided(lambda: agencies.reject_agency(get_db(), agency_id), "admin.rejected")
+    return _decided(lambda: agencies.reject_agency(get_db(), agency_id,
+                                                   request.form.get("reason", "")),
+                    "admin.rejected")
 
 
 @bp.post("/assign")

@@ -162,9 +162,9 @@ def report_handled(report_id: int):
     """Mark a buyer's report followed up, with what was done; it leaves the open list."""
     from_find = request.form.get("back") == "find"  # a report found by its number
     try:
-        reports.mark_handled(get_db(), report_id, actor=signed_in_user().email,
-                             note=request.form.get("note", ""),
-                             outcome=request.form.get("outcome") or None)
+        handled = reports.mark_handled(get_db(), report_id, actor=signed_in_user().email,
+                                       note=request.form.get("note", ""),
+                                       outcome=request.form.get("outcome") or None)
     except InvalidInput as error:  # beside that report's form, with the note kept
         if from_find:
             flash(in_reader_language(error), "report-bad")
@@ -174,7 +174,8 @@ def report_handled(report_id: int):
     except TraceError as error:  # handled already (by another operator), or no such report
         flash(in_reader_language(error), "report-bad")
     else:
-        flash(t("admin.report_handled").format(id=report_id), "report-ok")
+        flash(t("admin.report_handled").format(  # what it found: 属实 read as 已处理
+            id=report_id, outcome=t(f"report.outcome.{handled.handled_outcome}")), "report-ok")
     if from_find:
         return redirect(link("admin.find", q=str(report_id)) + "#the-report", 303)
     return redirect(link("admin.home") + "#buyer-reports", 303)
