@@ -97,6 +97,7 @@ def test_users_and_tokens_from_the_command_line(run_cli, db, supplier):
     assert accounts.authenticate(db, "qc@pearl.example", password)
     listing = run_cli("users", "list").output
     assert "qc@pearl.example" in listing and "supplier" in listing and "active" in listing
+    assert " 1 诸暨市山下湖明珠珍珠有限公司 " in listing  # which supplier 1, by name
     made = run_cli("tokens", "new", "--email", "qc@pearl.example", "--name", "ERP")
     token = made.output.strip().splitlines()[-1]
     assert accounts.user_for_token(db, token).email == "qc@pearl.example"
@@ -107,7 +108,9 @@ def test_users_and_tokens_from_the_command_line(run_cli, db, supplier):
     assert run_cli("tokens", "revoke", "1").exit_code == 0
     assert accounts.user_for_token(db, token) is None
     assert run_cli("users", "disable", "qc@pearl.example").exit_code == 0
-    assert "disabled" in run_cli("users", "list").output
+    from trace.clock import beijing_time
+    disabled_at = accounts.find_user(db, "qc@pearl.example").disabled_at
+    assert f"disabled {beijing_time(disabled_at, '%Y-%m-%d')}" in run_cli("users", "list").output
     again = run_cli("users", "disable", "qc@pearl.example")
     assert again.exit_code == 1 and "disabled already" in again.output
     enabled = run_cli("users", "enable", "qc@pearl.example")

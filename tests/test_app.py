@@ -31,6 +31,28 @@ def test_environment_variables_configure_the_app(tmp_path, monkeypatch):
     close_thread_connections()
 
 
+def test_a_public_server_with_the_demos_hotline_says_so_at_start(tmp_path, caplog):
+    """Buyers would read, and ring, the demo's 400-000-0000."""
+    create_db(tmp_path / "t.db").close()
+    with caplog.at_level(logging.WARNING, logger="trace"):
+        create_app({"DATABASE": str(tmp_path / "t.db"), "SECRET_KEY": "x",
+                    "BASE_URL": "https://id.example.cn"})
+    said = [r.getMessage() for r in caplog.records if "demo's" in r.getMessage()]
+    assert said == ["TRACE_OPERATOR_NAME is not set: every page shows the demo's "
+                    "'Trace 一物一码溯源验真平台（演示）'; set it (docs/deploy.md)",
+                    "TRACE_OPERATOR_CONTACT is not set: every page shows the demo's "
+                    "'400-000-0000'; set it (docs/deploy.md)"]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="trace"):
+        create_app({"DATABASE": str(tmp_path / "t.db"), "SECRET_KEY": "x",
+                    "BASE_URL": "https://id.example.cn", "OPERATOR_NAME": "浙江省电商协会",
+                    "OPERATOR_CONTACT": "0571-8888 0000"})
+        create_app({"DATABASE": str(tmp_path / "t.db"), "SECRET_KEY": "x",
+                    "BASE_URL": "http://127.0.0.1:5000"})  # a demo on this machine
+    assert not [r for r in caplog.records if "demo's" in r.getMessage()]
+    close_thread_connections()
+
+
 def test_test_config_wins_and_needs_nothing_else(tmp_path):
     create_db(tmp_path / "t.db").close()
     app = create_app({"DATABASE": str(tmp_path / "t.db"), "SECRET_KEY": "x",

@@ -35,6 +35,9 @@ ENV_SETTINGS = ("DATABASE", "KEYS_DIR", "LABELS_DIR", "BASE_URL", "KEY_PASSPHRAS
                 "SECRET_KEY", "HASH_SECRET", "OPERATOR_NAME", "OPERATOR_NAME_EN",
                 "OPERATOR_CONTACT", "EXTRA_HOSTS", "LABEL_FONT", *INT_SETTINGS)
 LOOPBACK = ("127.0.0.1", "localhost")
+# Every page's footer and every "call the platform" line: a demo's, until set.
+DEMO_OPERATOR = {"OPERATOR_NAME": "Trace 一物一码溯源验真平台（演示）",
+                 "OPERATOR_CONTACT": "400-000-0000"}
 
 
 def create_app(test_config: dict | None = None, *, require_database: bool = True) -> Flask:
@@ -52,9 +55,9 @@ def create_app(test_config: dict | None = None, *, require_database: bool = True
         LABELS_DIR=str(ROOT / "labels"),
         BASE_URL="http://127.0.0.1:5000",
         KEY_PASSPHRASE=None,
-        OPERATOR_NAME="Trace 一物一码溯源验真平台（演示）",
+        OPERATOR_NAME=DEMO_OPERATOR["OPERATOR_NAME"],
         OPERATOR_NAME_EN="Trace one-item-one-code verification (demo)",
-        OPERATOR_CONTACT="400-000-0000",
+        OPERATOR_CONTACT=DEMO_OPERATOR["OPERATOR_CONTACT"],
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
@@ -100,6 +103,8 @@ def _require_openable_keys(config) -> None:
     from . import keys
     from .errors import KeyProblem
 
+    for warning in demo_settings(config):
+        logging.getLogger("trace").warning(warning)
     connection = db.open_db(config["DATABASE"])
     try:
         for warning in keys.at_start(connection, config["KEYS_DIR"], config["KEY_PASSPHRASE"]):
@@ -137,6 +142,16 @@ def trusted_hosts(base_url: str, extra: str | list[str] | None) -> list[str]:
         extra = extra.split(",")
     hosts += [name.strip().lower() for name in extra or [] if name.strip()]
     return list(dict.fromkeys(hosts))
+
+
+def demo_settings(config) -> list[str]:
+    """A server for the public still showing the demo's operator name or hotline:
+    buyers would read, and ring, 400-000-0000."""
+    if urlsplit(config["BASE_URL"]).hostname in LOOPBACK:
+        return []
+    return [f"TRACE_{name} is not set: every page shows the demo's {value!r}; set it "
+            "(docs/deploy.md)" for name, value in DEMO_OPERATOR.items()
+            if config.get(name) == value]
 
 
 def _whole_number_settings(config: dict) -> None:

@@ -11,7 +11,8 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from .. import accounts
+from .. import accounts, colleagues
+from ..clock import beijing_time
 from .common import database, echo_list
 
 
@@ -59,11 +60,16 @@ def users_list(as_json: bool):
     Example:
       python -m trace users list
     """
+    db = database()
+
     def line(user: accounts.User) -> str:
-        state = f"disabled {user.disabled_at[:10]}" if user.disabled_at else "active"
-        org = f"org {user.org_id}" if user.org_id else "-"
-        return f"{user.email:<32} {user.role:<9} {org:<8} {state}"
-    echo_list(accounts.list_users(database()), as_json, "No accounts yet.", line,
+        # Beijing's date, as the web pages give it; the organisation by name, since
+        # supplier 1, lab 1 and room 1 are three different ones.
+        state = (f"disabled {beijing_time(user.disabled_at, '%Y-%m-%d')}" if user.disabled_at
+                 else "active")
+        org = f"{user.org_id} {colleagues.organisation_name(db, user)}" if user.org_id else "-"
+        return f"{user.email:<32} {user.role:<9} {org:<24} {state}"
+    echo_list(accounts.list_users(db), as_json, "No accounts yet.", line,
               accounts.User.to_json)
 
 
