@@ -66,11 +66,23 @@ def test_a_dropped_in_stock_is_listed(folder):
      r"text\[0\].min_size_pt is 4.5 pt, below the 5 pt minimum for Chinese"),
     ("description", "min_latin_pt = 4\ndescription", r"min_latin_pt must be at least 4.5"),
     ("[page]", "[page]\n[page]", r"not valid TOML"),
+    ("description", "goods = \"珍珠\"\ndescription", r"goods must be a list, got '珍珠'"),
+    ("description", "goods = [\"珍珠\", 3]\ndescription", r"goods must be a list of words"),
 ])
 def test_broken_stock_names_the_field(folder, old, new, message):
     edited(folder, old, new)
     with pytest.raises(InvalidInput, match=message):
         load_stock("mine", folder)
+
+
+def test_a_tag_made_for_some_goods_suits_only_them():
+    """A pearl hang tag was offered for boxes of huyou, a bedding tag for pearls."""
+    pearl, bedding, sheet = (load_stock(name, "labels") for name in
+                             ("tag-30x20", "tag-50x90", "a4-3x8"))
+    assert pearl.suits("淡水珍珠项链", None) and not pearl.suits("常山胡柚礼盒", "鲜果")
+    assert bedding.suits("海宁纯棉四件套", "家纺") and not bedding.suits("淡水珍珠项链", "饰品")
+    assert bedding.suits("纯棉套件", "床上用品")  # by its category when its name says less
+    assert sheet.suits("常山胡柚礼盒", "鲜果") and sheet.goods == ()
 
 
 def test_grid_larger_than_page(folder):

@@ -1173,3 +1173,20 @@ def test_the_csv_for_label_software_holds_only_codes_that_may_be_printed(supplie
     assert [row["序号"] for row in rows] == ["1", "4", "5"]  # the labels' own numbers
     book = load_workbook(io.BytesIO(supplier.get(page + "/codes.xlsx").get_data()))
     assert book.active.max_row == 1 + 5
+
+
+def test_a_hang_tag_is_offered_only_for_the_goods_it_is_made_for(supplier, db):
+    """A huyou co-op was offered the pearl tag and the bedding tag for its boxes."""
+    catalog.add_product(db, catalog.find_supplier(db, CREDIT_CODE), "6901234567892",
+                        "常山胡柚礼盒 5kg", category="鲜果")
+    catalog.new_batch(db, "6901234567892", "CS-1", produced_on="2026-11-10")
+    issue_for(supplier, db, "06901234567892", "CS-1", 1)
+
+    fruit = supplier.get("/supplier/batches/06901234567892/CS-1").get_data(as_text=True)
+    offered = re.findall(r'<option value="([^"]+)"',
+                         fruit.split('id="stock"')[1].split("</select>")[0])
+    assert "a4-3x8" in offered and "thermal-40x30" in offered
+    assert "吊牌" not in fruit  # not offered, nor listed as not fitting
+    issue(supplier, db, 1)
+    pearls = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    assert "饰品吊牌" in pearls and "家纺吊牌" not in pearls

@@ -71,10 +71,17 @@ class Stock:
     min_latin_pt: float = MIN_LATIN_PT
     gap_mm: float | None = None     # [printer] gap between labels on a roll (TSPL/ZPL)
     description_zh: str = ""        # what a supplier reads in the workspace
+    goods: tuple[str, ...] = ()     # words of the goods it is made for; () for any
 
     @property
     def prints_pin(self) -> bool:
         return any("{pin}" in box.template for box in self.texts)
+
+    def suits(self, *names: str | None) -> bool:
+        """Whether the stock is for goods named so (a product's name, its category):
+        a pearl hang tag was offered for boxes of huyou."""
+        return not self.goods or any(word in name for word in self.goods for name in names
+                                     if name)
 
     @property
     def labels_per_page(self) -> int:
@@ -175,10 +182,18 @@ def parse_stock(name: str, data: dict, source: str) -> Stock:
         texts=tuple(_read_text(reader, i, t) for i, t in enumerate(texts)),
         min_cjk_pt=get("min_cjk_pt", float, MIN_CJK_PT, minimum=MIN_CJK_PT),
         min_latin_pt=get("min_latin_pt", float, MIN_LATIN_PT, minimum=MIN_LATIN_PT),
-        gap_mm=get("printer.gap_mm", float, None, table=printer))
+        gap_mm=get("printer.gap_mm", float, None, table=printer),
+        goods=_goods(reader))
     check_geometry(stock, reader)
     check_legibility(stock, reader)
     return stock
+
+
+def _goods(reader: _Reader) -> tuple[str, ...]:
+    words = reader.get("goods", list, [])
+    if not all(isinstance(word, str) and word.strip() for word in words):
+        raise reader.fail("goods", f"must be a list of words, got {words!r}")
+    return tuple(word.strip() for word in words)
 
 
 def is_chinese(box: TextBox) -> bool:

@@ -263,6 +263,8 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
     first = downloads.first_code(db, found, current_app.config["BASE_URL"])
     choices, unfit, pin_stocks, printing_pins = [], [], [], []
     for stock in map(lambda name: stocks.load_stock(name, folder), stocks.list_stocks(folder)):
+        if not stock.suits(product.name, product.category):  # a pearl tag for huyou
+            continue
         if stock.prints_pin:  # said beside the PIN box: a PIN batch prints on these only
             printing_pins.append(stock)
         misfit = first and downloads.stock_problem(
