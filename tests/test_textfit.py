@@ -91,3 +91,17 @@ def test_every_serial_of_a_stock_gets_the_same_size_and_breaks(stock_name):
         assert all(line.endswith("-") or line == lines[-1] or "-" not in line for line in lines)
         assert all(text_width(line, size) <= box.width_mm * PT_PER_MM for line in lines)
     assert len(shapes) == 1, shapes
+
+
+@pytest.mark.parametrize("name, lines", [
+    ("诸暨淡水珍珠项链", ("诸暨淡水", "珍珠项链")),  # was 诸暨淡水珍 / 珠项链
+    ("常山胡柚礼盒 5kg", ("常山胡柚", "礼盒 5kg")),  # was 常山胡柚礼 / 盒 5kg
+    ("西湖龙井 明前特级", ("西湖龙井", "明前特级")),
+])
+def test_a_name_on_two_lines_is_split_evenly_not_one_character_over(name, lines):
+    """On the 40 x 30 mm roll the greedy break left a word's last character alone."""
+    from trace.stocks import load_stock
+    [box] = [b for b in load_stock("thermal-40x30", "labels").texts if b.template == "{product}"]
+    size, fitted = fit_text(name, box)
+    assert fitted == lines, (size, fitted)
+    assert all(text_width(line, size) <= box.width_mm * PT_PER_MM for line in fitted)

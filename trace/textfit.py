@@ -8,7 +8,8 @@ fallback to a font that is not embedded.
 
 Lines break at spaces and between CJK characters first, inside a word only when
 it is wider than the line; opening brackets never end a line and closing
-punctuation never starts one::
+punctuation never starts one; a label's lines are as even as they go (a name on
+two lines does not leave a word's last character alone)::
 
     size, lines = fit_text("狮峰龙井茶（特级）", box)   # (6.5, ('狮峰龙井茶', '（特级）'))
 """
@@ -191,6 +192,27 @@ def wrap_greedy(text: str, width_pt: float, size: float) -> list[str]:
     return lines
 
 
+def balanced(text: str, lines: list[str], width_pt: float, size: float) -> list[str]:
+    """The same number of lines, as even as they go: the narrowest width that still
+    takes no more lines. A name breaking into two leaves no word's last character
+    alone ('海宁纯棉' / '四件套', not '海宁纯棉四' / '件套'). Never narrower than
+    its widest word, which would then break inside."""
+    if len(lines) < 2:
+        return lines
+    words = [token for token in _TOKENS.findall(text) if not token.isspace()]
+    low = max(text_width(word, size) for word in words)
+    if low > width_pt:  # a word broken already: leave it as it is
+        return lines
+    high = width_pt
+    while high - low > 0.25:
+        middle = (low + high) / 2
+        if len(wrap(text, middle, size)) <= len(lines):
+            high = middle
+        else:
+            low = middle
+    return wrap(text, high, size)
+
+
 def _ellipsize(line: str, width_pt: float, size: float) -> str:
     while line and text_width(line + ELLIPSIS, size) > width_pt:
         line = line[:-1]
@@ -285,7 +307,7 @@ def fit_text(text: str, box: TextBox) -> tuple[float, tuple[str, ...]]:
         for size in sizes:
             lines = wrap(text, width, size)
             if len(lines) <= allowed:
-                return size, tuple(lines)
+                return size, tuple(balanced(text, lines, width, size))
     kept = lines[:box.max_lines]
     kept[-1] = _ellipsize(kept[-1], width, size)
     return size, tuple(kept)
