@@ -149,6 +149,8 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("agency.new_report", "GET", "/agency/reports/new", None, AGENCY_ONLY),
     ("agency.new_report", "POST", "/agency/reports/new", {"batch": "1"}, AGENCY_ONLY),
     ("agency.from_sheet", "POST", "/agency/reports/from-sheet", {}, AGENCY_ONLY),
+    # "ok" for the lab: a PDF it does not hold is said to be gone (400), not 403
+    ("agency.held_pdf", "GET", "/agency/reports/held/" + "0" * 64 + ".pdf", None, AGENCY_ONLY),
     ("agency.profile", "GET", "/agency/profile", None, AGENCY_ONLY),
     ("agency.profile", "POST", "/agency/profile", {"scope": "茶叶"}, AGENCY_ONLY),
     # No report of that number: an agency passes the gate and is told so.

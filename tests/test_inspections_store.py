@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from trace import agencies, keys
 from trace.errors import Conflict, Forbidden, InvalidInput, Problems
+from trace.inspections import display
 from trace.inspections import report as reports
 from trace.inspections import store
 from trace.inspections import commissions, signing
@@ -117,6 +118,28 @@ def test_a_correction_supersedes_and_both_stay(app, db, commissioned):
     with pytest.raises(Conflict, match="corrected since: version 2 is current"):
         third = pearl_report(commissioned, version="3", supersedes="1")
         store.store_report(db, third, *signed(app, db, commissioned, third))
+
+
+def test_an_unsigned_record_is_checked_as_storing_would_and_shown_as_it_will_be(
+        app, db, commissioned):
+    """The lab's form checks before it signs: the refusals storing would give, and the
+    record among its report's versions as the batch's pages will serve it."""
+    first = pearl_report(commissioned)
+    store.check_storable(db, first, PDF)  # nothing to refuse, and nothing written
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+    with pytest.raises(InvalidInput, match="not a PDF"):
+        store.check_storable(db, first, b"GIF89a")
+    store.store_report(db, first, *signed(app, db, commissioned, first), pdf=PDF)
+    with pytest.raises(Conflict, match="must name the one"):
+        store.check_storable(db, pearl_report(commissioned, version="2"))
+    again = pearl_report(commissioned, version="2", supersedes="1", reason="光泽录入有误",
+                         items=[dict(first["items"][0]), dict(first["items"][1], result="B")])
+    store.check_storable(db, again)
+    shown = store.as_it_will_be_served(db, again, 1)
+    assert [(s["report"]["version"], s["current"]) for s in shown] == [("2", True), ("1", False)]
+    [changed] = display.for_display(shown, 365)[1]["changed"]  # what buyers see corrected
+    assert changed["name"] == "光泽" and changed["after"]["result"] == "B"
+    assert len(store.served_reports(db, 1)) == 1
 
 
 def test_a_correction_clearing_a_failure_brings_the_corrected_pdf(app, db, commissioned):

@@ -28,9 +28,11 @@ def lab(app, client, db, make_batch, make_account, sign_in):
 
 
 def report_form(**changes) -> dict:
+    """The form as signed from its check page (test_a_report_is_checked_as_buyers_see_it
+    goes through that page)."""
     form = {"batch": "1", "report_no": "ZJPQ-2026-0901", "type": "委托检验",
             "issued_on": "2026-11-20", "conclusion": "所检项目符合要求", "items": ITEMS,
-            "pdf": (io.BytesIO(PDF), "report.pdf")}
+            "pdf": (io.BytesIO(PDF), "report.pdf"), "confirmed": "1"}
     form.update(changes)
     return form
 
@@ -548,3 +550,73 @@ def test_a_lab_keeps_its_own_scope_cnas_and_address(client, db, lab):
     saved = agencies.get_agency(db, lab.id)
     assert (saved.scope, saved.cnas_no, saved.address) == (
         "茶叶、柑橘、农药残留", "L5678", "杭州市西湖区")
+
+
+def _kept_fields(html: str) -> dict:
+    """The fields a check page carries on, as its hidden textareas hold them."""
+    import html as markup
+    return {name: markup.unescape(value) for name, value in
+            re.findall(r'<textarea name="([a-z_]+)" hidden>(.*?)</textarea>', html, re.S)}
+
+
+def test_a_report_is_checked_as_buyers_see_it_before_it_is_signed(client, db, lab):
+    """A report signed in one click could only be corrected in public afterwards."""
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
+    form = {key: value for key, value in report_form().items() if key != "confirmed"}
+    check = post_form(client, "/agency/reports/new", form, page="/agency/",
+                      content_type="multipart/form-data")
+    html = check.get_data(as_text=True)
+    assert check.status_code == 200 and "签发前核对" in html and "还没有签发" in html
+    assert "淡水珍珠项链 · " in html and "诸暨市山下湖明珠珍珠有限公司" in html
+    seen = html.split('class="as-buyers-see"')[1]
+    assert "珠层厚度" in seen and "0.42 mm" in seen and "≥0.3 mm" in seen and "合格" in seen
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+    kept = _kept_fields(html)
+    assert kept["items"] == ITEMS and kept["pending_name"] == "report.pdf"  # lines kept
+    held = f"/agency/reports/held/{kept['pending_pdf']}.pdf"
+    assert f'href="{held}"' in seen  # the buyer's PDF link opens the file chosen
+    opened = client.get(held)
+    assert opened.get_data() == PDF and opened.headers["Content-Disposition"].startswith(
+        "attachment") and opened.headers["Cache-Control"] == "no-store"
+    # Back to change the conclusion: the PDF stays chosen, nothing to pick again.
+    back = post_form(client, "/agency/reports/new", {**kept, "edit": "1"}, page="/agency/")
+    page = back.get_data(as_text=True)
+    assert back.status_code == 200 and "已选择报告原件：report.pdf" in page
+    assert 'name="pdf" type="file" accept="application/pdf">' in page  # not required now
+    again = post_form(client, "/agency/reports/new",
+                      {**kept, "conclusion": "所检项目符合 GB/T 18781-2023 要求"}, page="/agency/")
+    assert "所检项目符合 GB/T 18781-2023 要求" in again.get_data(as_text=True)
+    signed = post_form(client, "/agency/reports/new",
+                       {**_kept_fields(again.get_data(as_text=True)), "confirmed": "1"},
+                       page="/agency/")
+    assert signed.status_code == 303
+    [shown] = store.served_reports(db, 1)
+    assert shown["signature_ok"] and shown["report"]["conclusion"] == \
+        "所检项目符合 GB/T 18781-2023 要求"
+    assert store.load_pdf(db, shown["report"]["pdf_sha256"]) == PDF
+    assert db.execute("SELECT count(*) FROM pending_report_pdfs").fetchone()[0] == 0
+    assert client.get(held).status_code == 400  # let go once signed
+
+
+def test_a_refused_form_keeps_the_pdf_it_was_given(client, db, lab):
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
+    refused = post_form(client, "/agency/reports/new", report_form(issued_on="2026-13-01"),
+                        page="/agency/", content_type="multipart/form-data")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "已选择报告原件：report.pdf" in html
+    assert "请重新选择 PDF" not in html
+    sha = re.search(r'name="pending_pdf" value="([0-9a-f]{64})"', html).group(1)
+    fixed = post_form(client, "/agency/reports/new",
+                      {**{k: v for k, v in report_form().items() if k != "pdf"},
+                       "pending_pdf": sha, "pending_name": "report.pdf"}, page="/agency/")
+    assert fixed.status_code == 303
+    assert store.load_pdf(db, store.served_reports(db, 1)[0]["report"]["pdf_sha256"]) == PDF
+
+
+def test_another_labs_held_pdf_is_not_theirs_to_open(app, client, db, lab, make_account,
+                                                     sign_in):
+    from trace.inspections import pending
+    other, _ = agencies.add_agency(db, "宁波检测院", "231012345678",
+                                   keys_dir=app.config["KEYS_DIR"])
+    sha = pending.keep(db, other.id, PDF, "theirs.pdf")
+    assert client.get(f"/agency/reports/held/{sha}.pdf").status_code == 400

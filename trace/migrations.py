@@ -730,4 +730,16 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "ALTER TABLE suppliers ADD COLUMN rejected_reason TEXT",
         "ALTER TABLE agencies ADD COLUMN rejected_reason TEXT",
     ]),
+    (38, [
+        # A lab's report PDF between its form and its signing: the form shows the
+        # report as buyers will read it first, and the PDF is not chosen twice.
+        """CREATE TABLE pending_report_pdfs (
+            agency_id INTEGER NOT NULL REFERENCES agencies(id),
+            sha256 TEXT NOT NULL,
+            name TEXT NOT NULL,
+            data BLOB NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (agency_id, sha256)
+        )""",
+    ]),
 ]

@@ -105,29 +105,14 @@ def store_report(db: sqlite_utils.Database, record: dict, kid: str, sig: str, *,
     """Check and store one signed report (and its PDF), all or nothing; ``by`` is
     the account that uploaded it (an e-mail, ``api:`` or ``cli:`` one)."""
     record = reports.check_record(record)
-    agency = agencies.find_agency(db, record["agency"]["id"])
-    if not agency.approved:
-        raise Forbidden(f"{agency.name} is not approved by the operator",
-                        message_zh=f"{agency.name} 尚未通过平台审核，不能签发报告")
+    agency = _signing_agency(db, record)
     key = _agency_key(db, kid, agency)
     if not reports.verify_record(key.public_bytes, kid, record, sig):
         raise InvalidInput(f"the signature of report {record['report_no']} does not verify "
                            f"with key {kid}", message_zh="报告签名验证失败")
-    _check_agency_block(record, agency)
-    batch = catalog.get_batch(db, record["batch"]["gtin"],
-                              catalog.normalise_lot(record["batch"]["lot"]))
-    _check_batch_written_as_stored(record, batch)
-    catalog.require_not_cancelled(db, batch)  # opened by mistake: nothing stands on it
-    may_sign_for(db, batch, agency, record["type"])
-    if batch.produced_on and record["issued_on"] < batch.produced_on:
-        raise InvalidInput(  # a slip of the date or of the batch: the buyer would trust it
-            f"report {record['report_no']} is dated {record['issued_on']}, before batch "
-            f"{batch.lot} was produced ({batch.produced_on}); check the date and the batch",
-            message_zh=f"报告签发日期 {record['issued_on']} 早于批次 {batch.lot} 的生产日期"
-                       f"（{batch.produced_on}），请核对签发日期和批次号")
-    _check_pdf(record, pdf, db)
+    batch = _storable(db, record, agency, pdf)
     with db.atomic():
-        _check_version(db, agency, record, batch)
+        _check_version(db, agency, record, batch)  # again, under the write lock
         _check_pdf_is_its_own(db, agency, record)
         if pdf is not None:
             db.execute("INSERT OR IGNORE INTO report_pdfs (sha256, size, data) VALUES (?, ?, ?)",
@@ -142,6 +127,43 @@ def store_report(db: sqlite_utils.Database, record: dict, kid: str, sig: str, *,
         leaves.record(db, f"inspection_reports:{cursor.lastrowid}")
     return StoredReport(cursor.lastrowid or 0, agency.id, batch.id, record["report_no"],
                         record["version"], kid)
+
+
+def check_storable(db: sqlite_utils.Database, record: dict, pdf: bytes | None = None) -> None:
+    """Every check ``store_report`` makes of an unsigned record, bar the signature:
+    a lab's form shows what would be refused before it signs anything."""
+    record = reports.check_record(record)
+    agency = _signing_agency(db, record)
+    batch = _storable(db, record, agency, pdf)
+    _check_version(db, agency, record, batch)
+    _check_pdf_is_its_own(db, agency, record)
+
+
+def _signing_agency(db: sqlite_utils.Database, record: dict) -> agencies.Agency:
+    agency = agencies.find_agency(db, record["agency"]["id"])
+    if not agency.approved:
+        raise Forbidden(f"{agency.name} is not approved by the operator",
+                        message_zh=f"{agency.name} 尚未通过平台审核，不能签发报告")
+    return agency
+
+
+def _storable(db: sqlite_utils.Database, record: dict, agency: agencies.Agency,
+              pdf: bytes | None) -> catalog.Batch:
+    """The batch the record is for, once the record may stand on it."""
+    _check_agency_block(record, agency)
+    batch = catalog.get_batch(db, record["batch"]["gtin"],
+                              catalog.normalise_lot(record["batch"]["lot"]))
+    _check_batch_written_as_stored(record, batch)
+    catalog.require_not_cancelled(db, batch)  # opened by mistake: nothing stands on it
+    may_sign_for(db, batch, agency, record["type"])
+    if batch.produced_on and record["issued_on"] < batch.produced_on:
+        raise InvalidInput(  # a slip of the date or of the batch: the buyer would trust it
+            f"report {record['report_no']} is dated {record['issued_on']}, before batch "
+            f"{batch.lot} was produced ({batch.produced_on}); check the date and the batch",
+            message_zh=f"报告签发日期 {record['issued_on']} 早于批次 {batch.lot} 的生产日期"
+                       f"（{batch.produced_on}），请核对签发日期和批次号")
+    _check_pdf(record, pdf, db)
+    return batch
 
 
 def _check_agency_block(record: dict, agency: agencies.Agency) -> None:
@@ -313,6 +335,18 @@ def served_reports(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
              "withdrawn": not problem and reports.is_withdrawn(record),
              **({"problem": problem} if problem else {})}
             for agency_id, record, kid, sig, problem in served]
+
+
+def as_it_will_be_served(db: sqlite_utils.Database, record: dict,
+                         batch_id: int) -> list[dict]:
+    """An unsigned record among its report's stored versions, as the batch's pages
+    will serve them once it is signed: a lab checks that before signing for good."""
+    agency, number = record["agency"]["id"], record["report_no"]
+    earlier = [dict(entry, current=False) for entry in served_reports(db, batch_id)
+               if entry["signature_ok"] and entry["report"]["agency"]["id"] == agency
+               and entry["report"]["report_no"] == number]
+    return [{"report": record, "kid": "", "sig": "", "signature_ok": True, "current": True,
+             "withdrawn": reports.is_withdrawn(record)}, *earlier]
 
 
 def standing(served: list[dict]) -> list[dict]:

@@ -3,7 +3,9 @@ its reports, and a form that signs a new report (or a correction) with the
 agency's server-held key, PDF attached::
 
     GET       /agency/                 batches it may sign for, reports it signed
-    GET|POST  /agency/reports/new      write, sign and store a report
+    GET|POST  /agency/reports/new      write a report, check it as buyers will read it,
+                                       then sign and store it
+    GET       /agency/reports/held/<sha256>.pdf   the PDF chosen, before signing
     POST      /agency/reports/from-sheet   the form filled in from the lab's sheet
     GET|POST  /agency/reports/withdraw     withdraw a report, with a reason
 """
@@ -12,14 +14,15 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
+                   Response)
 
 from .. import agencies, catalog
 from ..errors import (Conflict, Forbidden, InvalidInput, NotFound, TraceError, all_problems,
                       each_problem, raise_together)
 from ..inspections import report as reports
-from ..inspections import lines, lists, signing, store, tables
-from . import each_told, fields_at_fault, get_db, in_reader_language, link
+from ..inspections import display, lines, lists, pending, signing, store, tables
+from . import attachment, each_told, fields_at_fault, get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
 
@@ -67,20 +70,77 @@ def new_report():
     if request.method == "GET":
         form, notice = _start(db, batches)
         return _form(batches, form, notice=notice)
+    if request.form.get("edit") == "1":  # back from the check to change something
+        return _form(batches, request.form)
+    held: dict = {}
     try:
         if not g.agency.approved:
             raise Forbidden("your agency is waiting for approval",
                             message_zh="贵机构尚未通过平台审核，不能签发报告")
-        record, pdf = _record(db, batches)
+        pdf, pdf_name = _chosen_pdf(db, held)
+        record = _record(db, batches, pdf)
+        if request.form.get("confirmed") != "1":  # checked as buyers will read it, first
+            store.check_storable(db, record, pdf)
+            return _check_page(db, record, pdf, pdf_name, held)
         config = current_app.config
         kid, sig = signing.sign_with_agency_key(db, config["KEYS_DIR"], g.agency.id, record,
                                                 config["KEY_PASSPHRASE"])
         stored = store.store_report(db, record, kid, sig, pdf=pdf, by=signed_in_user().email)
-    except TraceError as error:
-        return _form(batches, request.form, each_told(error), error.status,
+        if held:
+            pending.let_go(db, g.agency.id, held["pending_pdf"])
+    except TraceError as error:  # the PDF chosen stays chosen: not picked again
+        return _form(batches, request.form.to_dict() | held, each_told(error), error.status,
                      bad=fields_at_fault(error))
     flash(t("agency.stored").format(report_no=stored.report_no, version=stored.version), "ok")
     return redirect(link("agency.home"), 303)
+
+
+def _chosen_pdf(db, held: dict) -> tuple[bytes | None, str]:
+    """The PDF just chosen (held from now on, if it is one), or the one held since an
+    earlier round; ``held`` gets the fields that name it."""
+    upload = request.files.get("pdf")
+    if upload and upload.filename:
+        pdf = upload.read()
+        if pdf.startswith(b"%PDF-") and len(pdf) <= store.MAX_PDF_BYTES:
+            held.update(pending_pdf=pending.keep(db, g.agency.id, pdf, upload.filename),
+                        pending_name=upload.filename)
+        return pdf, upload.filename
+    sha256 = request.form.get("pending_pdf") or ""
+    if not sha256:
+        return None, ""
+    pdf, name = pending.held(db, g.agency.id, sha256)
+    held.update(pending_pdf=sha256, pending_name=name)
+    return pdf, name
+
+
+def _check_page(db, record: dict, pdf: bytes | None, pdf_name: str, held: dict):
+    """The report as the batch's pages will show it, with everything typed kept to
+    sign it as it is, or to go back and change it."""
+    batch = catalog.get_batch(db, record["batch"]["gtin"], record["batch"]["lot"])
+    product = catalog.get_product(db, batch.gtin)
+    kept = {key: value for key, value in request.form.items()
+            if key not in ("csrf_token", "confirmed", "edit", "pending_pdf", "pending_name")}
+    return render_template(
+        "agency/check.html", record=record, kept=kept | held, pdf_name=pdf_name,
+        pdf_size=len(pdf) if pdf else 0, held=held.get("pending_pdf"), product=product,
+        supplier=catalog.supplier_of(db, product),
+        inspections=display.for_display(store.as_it_will_be_served(db, record, batch.id),
+                                        current_app.config["REPORT_VALID_DAYS"]))
+
+
+@bp.get("/reports/held/<sha256>.pdf")
+def held_pdf(sha256: str):
+    """The PDF chosen for a report not signed yet, for the lab to open and compare
+    (a download, never shown in our origin)."""
+    pdf, name = pending.held(get_db(), g.agency.id, sha256)
+    return Response(pdf, mimetype="application/pdf",
+                    headers=attachment(_ascii_name(name), "no-store"))
+
+
+def _ascii_name(name: str) -> str:
+    """A file name a Content-Disposition header can carry as it is."""
+    plain = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in name)
+    return plain if plain.lower().endswith(".pdf") else "report.pdf"
 
 
 @bp.route("/reports/withdraw", methods=["GET", "POST"])
@@ -252,12 +312,10 @@ def _key_notice(db) -> tuple[str | None, bool]:
     return (t("agency.lost_key").format(kid=lost), True) if lost is not None else (None, False)
 
 
-def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:
-    """The report the form describes, as DESIGN §7 has it, and its PDF. Every problem
-    is said at once: each round trip makes the clerk choose the PDF again."""
+def _record(db, batches: list[dict], pdf: bytes | None) -> dict:
+    """The report the form describes, as DESIGN §7 has it. Every problem is said at
+    once: a clerk should not go round the form once a problem."""
     form = request.form
-    upload = request.files.get("pdf")
-    pdf = upload.read() if upload and upload.filename else None
     supersedes = (form.get("supersedes") or "").strip()
     got: dict = {}
     all_problems(
@@ -266,7 +324,7 @@ def _record(db, batches: list[dict]) -> tuple[dict, bytes | None]:
         lambda: got.update(reason=_correction_reason(supersedes)),
         lambda: got.update(record=_checked(_unsigned(db, got, pdf, supersedes), got)),
         lambda: _pdf_attached(pdf, supersedes))
-    return got["record"], pdf
+    return got["record"]
 
 
 def _chosen_batch(db, batches: list[dict]) -> catalog.Batch:
