@@ -598,6 +598,9 @@ def test_the_item_page_shows_the_signed_report(app, client, db, issued_urls):
     assert "ZJPQ-2026-0815" in html and "签名有效" in html and "珠层厚度" in html
     assert 'class="item-verdict verdict-pass"' in html
     assert html.count("不合格项目") == 1 and "没有不合格项目" in html  # under the verdict only
+    # what 委托检验 means for how far a buyer may trust it
+    assert "<dd>委托检验 <span class=\"note\">（商家送样检测，结果只对送检的样品负责）</span></dd>" \
+        in html
     data = client.get(path, headers={"Accept": "application/json"}).get_json()
     [shown] = data["inspections"]
     assert shown["report"] == record and shown["signature_ok"] and shown["current"]
