@@ -368,3 +368,23 @@ def test_a_colleague_who_forgot_a_password_is_given_a_new_one_on_the_page(
     assert accounts.authenticate(db, "qc@pearl.example.cn", password) is not None
     login = app.test_client().get("/login").get_data(as_text=True)
     assert "请本单位的同事在“同事账号”里为您重置" in login  # not only the operator
+
+
+def test_the_account_pages_carry_their_workspaces_menu(client, db, make_batch, make_account,
+                                                       sign_in):
+    """The password, token and colleague pages had a short menu of their own: a
+    supplier there was two clicks from 新建批次."""
+    from trace import catalog
+    make_batch()
+    sign_in(client, make_account("supplier", "qc@pearl.example.cn", org="1"))
+
+    def menu(path: str) -> str:
+        return client.get(path).get_data(as_text=True).split('class="staff-nav"')[1] \
+            .split('class="nav-password"')[0]
+
+    for path in ("/account/password", "/account/tokens", "/account/colleagues"):
+        assert 'href="/supplier/batches/new"' in menu(path) and ">企业信息<" in menu(path), path
+        assert menu(path) == menu("/supplier/"), path  # the very same menu
+    catalog.suspend_supplier(db, 1, "假冒他人商标", actor="ops")
+    for path in ("/account/tokens", "/supplier/"):  # what it may not do, not offered
+        assert 'href="/supplier/batches/new"' not in menu(path), path

@@ -165,6 +165,15 @@ def account():
     return redirect(home_of(current_user.user), 303)
 
 
+def _account_page(template: str, **context) -> str:
+    """An account page in its workspace's frame: the workspace's own menu, which for
+    a suspended supplier lacks what it may not do."""
+    user = current_user.user
+    if user.role == "supplier":
+        g.supplier = catalog.find_supplier(get_db(), user.org_id or 0)
+    return render_template(template, **context)
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def password():
@@ -183,8 +192,8 @@ def password():
         else:
             flash(t("password.changed"), "ok")
             return redirect(home_of(current_user.user), 303)
-    return render_template("password.html", error=problem,
-                           minimum=accounts.MIN_PASSWORD), status
+    return _account_page("password.html", error=problem,
+                         minimum=accounts.MIN_PASSWORD), status
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
@@ -197,7 +206,7 @@ def tokens():
             made = accounts.new_token(db, user.email, request.form.get("name") or "api")[1]
         except TraceError as error:
             problem = in_reader_language(error)
-    response = make_response(render_template(
+    response = make_response(_account_page(
         "tokens.html", tokens=accounts.list_tokens(db, user.email), made=made, error=problem,
         api_base=current_app.config["BASE_URL"] + "/api/v1"))
     response.headers["Cache-Control"] = "no-store"  # the new token is on this page
@@ -237,7 +246,7 @@ def _colleagues_page(*, added: tuple | None = None, reset: tuple | None = None,
     """The organisation's accounts, with a password just made shown once (no-store)."""
     user, db = current_user.user, get_db()
     members = colleagues.members(db, user)
-    response = make_response(render_template(
+    response = make_response(_account_page(
         "colleagues.html", members=members, added=added, reset=reset,
         error=problem and problem[0],
         organisation=colleagues.organisation_name(db, user),
