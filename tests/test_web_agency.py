@@ -611,6 +611,11 @@ def test_a_refused_form_keeps_the_pdf_it_was_given(client, db, lab):
                        "pending_pdf": sha, "pending_name": "report.pdf"}, page="/agency/")
     assert fixed.status_code == 303
     assert store.load_pdf(db, store.served_reports(db, 1)[0]["report"]["pdf_sha256"]) == PDF
+    gone = post_form(client, "/agency/reports/new",  # held a day and swept: said, not shown
+                     {**{k: v for k, v in report_form(report_no="ZJPQ-2").items() if k != "pdf"},
+                      "pending_pdf": "f" * 64, "pending_name": "old.pdf"}, page="/agency/")
+    html = gone.get_data(as_text=True)
+    assert gone.status_code == 400 and "之前选择的 PDF 已经失效" in html and "old.pdf" not in html
 
 
 def test_another_labs_held_pdf_is_not_theirs_to_open(app, client, db, lab, make_account,

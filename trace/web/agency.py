@@ -88,8 +88,10 @@ def new_report():
         stored = store.store_report(db, record, kid, sig, pdf=pdf, by=signed_in_user().email)
         if held:
             pending.let_go(db, g.agency.id, held["pending_pdf"])
-    except TraceError as error:  # the PDF chosen stays chosen: not picked again
-        return _form(batches, request.form.to_dict() | held, each_told(error), error.status,
+    except TraceError as error:  # the PDF chosen stays chosen (not one gone meanwhile)
+        typed = {key: value for key, value in request.form.items()
+                 if key not in ("pending_pdf", "pending_name")}
+        return _form(batches, typed | held, each_told(error), error.status,
                      bad=fields_at_fault(error))
     flash(t("agency.stored").format(report_no=stored.report_no, version=stored.version), "ok")
     return redirect(link("agency.home"), 303)
