@@ -95,3 +95,16 @@ def test_no_page_shows_a_raw_key(client, issued_urls):
         assert not raw, (url, raw)
     assert "正品" in client.get(path + "&lang=zh").get_data(as_text=True)  # English was chosen
     assert "Genuine" in client.get(path + "&lang=en").get_data(as_text=True)
+
+
+def test_a_system_that_acted_is_named_in_words_not_as_stored(app):
+    """The lab's list read '上传人 cli:demo'."""
+    from trace.web.i18n import who_did
+    with app.test_request_context("/"):
+        assert who_did("cli:demo") == "服务器命令（demo）"
+        assert who_did("api:lims@lab.example.cn") == "接口（lims@lab.example.cn）"
+        assert who_did("qc@pearl.example.cn") == "qc@pearl.example.cn"  # an account: as it is
+        assert who_did("cli:") == "cli:" and who_did(None) == ""
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()  # as a request does: the reader's language
+        assert who_did("cli:root") == "server command (root)"

@@ -109,7 +109,7 @@ def test_a_correction_supersedes_and_both_stay(app, db, commissioned):
     store.store_report(db, first, *signed(app, db, commissioned, first), pdf=PDF)
     again = pearl_report(commissioned, version="2", supersedes="1",
                          conclusion="所检项目符合要求（更正：珠层厚度单位）")
-    with pytest.raises(Conflict, match="must name the one"):
+    with pytest.raises(Conflict, match="is signed already"):
         bare = dict(again, supersedes="")
         store.store_report(db, bare, *signed(app, db, commissioned, bare))
     store.store_report(db, again, *signed(app, db, commissioned, again))
@@ -130,7 +130,7 @@ def test_an_unsigned_record_is_checked_as_storing_would_and_shown_as_it_will_be(
     with pytest.raises(InvalidInput, match="not a PDF"):
         store.check_storable(db, first, b"GIF89a")
     store.store_report(db, first, *signed(app, db, commissioned, first), pdf=PDF)
-    with pytest.raises(Conflict, match="must name the one"):
+    with pytest.raises(Conflict, match="is signed already"):
         store.check_storable(db, pearl_report(commissioned, version="2"))
     again = pearl_report(commissioned, version="2", supersedes="1", reason="光泽录入有误",
                          items=[dict(first["items"][0]), dict(first["items"][1], result="B")])
@@ -179,7 +179,7 @@ def test_a_report_number_differing_only_in_case_or_width_is_the_same_report(
     typed = dict(pearl_report(commissioned), report_no="ＺＪＰＱ－２０２６－０８１５")
     wide = signing.complete_unsigned(typed, commissioned, PDF)
     assert wide["report_no"] == first["report_no"]  # what the platform signs, it writes plainly
-    with pytest.raises(Conflict, match="is stored already"):
+    with pytest.raises(Conflict, match="is signed already"):
         store.store_report(db, wide, *signed(app, db, commissioned, wide), pdf=PDF)
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 1
 
@@ -547,7 +547,8 @@ def test_one_pdf_is_the_document_of_one_report_only(app, db, commissioned):
     assert "这个 PDF 已经是报告 ZJPQ-2026-0815（批次 ZJ-2611-A）的原件" in \
         refused.value.message_zh
     assert len(store.served_reports(db, 1)) == 1
-    again = pearl_report(commissioned, version="2", supersedes="1", reason="更正单位")
+    again = pearl_report(commissioned, version="2", supersedes="1", reason="更正单位",
+                         conclusion="所检项目符合 GB/T 18781-2023 要求（更正）")
     store.store_report(db, again, *signed(app, db, commissioned, again))  # its own versions may
 
 
@@ -614,3 +615,16 @@ def test_a_stored_report_is_not_judged_again_by_rules_newer_than_it(db, lab):
     with pytest.raises(InvalidInput):
         reports.check_record(record)
     assert reports.check_record(record, stored=True) == record
+
+
+def test_a_correction_that_changes_nothing_is_refused(app, db, commissioned):
+    first = pearl_report(commissioned)
+    store.store_report(db, first, *signed(app, db, commissioned, first), pdf=PDF)
+    same = pearl_report(commissioned, version="2", supersedes="1", reason="无")
+    with pytest.raises(InvalidInput, match="is the same as version 1") as refused:
+        store.check_storable(db, same)
+    assert "这次更正与第 1 版的内容完全相同" in refused.value.message_zh
+    dated = pearl_report(commissioned, version="2", supersedes="1", reason="签发日期录错",
+                         issued_on="2026-11-13")  # one field changed is a correction
+    store.store_report(db, dated, *signed(app, db, commissioned, dated))
+    assert len(store.served_reports(db, 1)) == 2

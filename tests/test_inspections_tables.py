@@ -82,3 +82,22 @@ def test_a_sheet_of_items_alone_takes_the_report_from_the_form_and_its_row_numbe
     with pytest.raises(InvalidInput) as refused:  # only what the form left out is needed
         tables.records_from_csv(text, lab, "导出.csv", partly)
     assert refused.value.message_zh.endswith("表格里还缺的列：签发日期）")
+
+
+def test_report_fields_above_the_table_are_read_as_the_sheet_heads_them():
+    """A lab's sheet heads a report with 报告编号 | ZJPQ-0920 above the items: it was
+    refused as lacking those columns."""
+    from trace import agencies
+    lab = agencies.Agency(1, "浙江省珍珠检测中心", "231012341234", None, None, "", "")
+    text = ("浙江省珍珠检测中心 检测结果,,,\n"
+            "报告编号：,ZJPQ-2026-0920,签发日期,2026/11/27\n"
+            "检验类别,委托检验,检验结论,所检项目符合要求\n"
+            ",,,\n"
+            "检测项目,检测结果,单位,判定\n"
+            "珠层厚度,0.42,mm,合格\n")
+    given = {"gtin": "09521234000013", "lot": "ZJ-2611-A", "report_no": "TYPED-1"}
+    [record] = tables.records_from_csv(text, lab, "结果.csv", given)
+    assert (record["report_no"], record["issued_on"], record["type"], record["conclusion"]) \
+        == ("ZJPQ-2026-0920", "2026-11-27", "委托检验", "所检项目符合要求")  # the sheet's own
+    assert record["batch"] == {"gtin": "09521234000013", "lot": "ZJ-2611-A"}
+    assert [item["name"] for item in record["items"]] == ["珠层厚度"]

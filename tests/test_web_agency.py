@@ -151,7 +151,8 @@ def test_a_report_signed_in_error_is_withdrawn_with_its_reason(client, db, lab):
 
 @pytest.mark.parametrize("changes, message", [
     ({"items": "珠层厚度 | 0.42"}, "第 1 行"),
-    ({"issued_on": ""}, "YYYY-MM-DD"),
+    ({"issued_on": ""}, "签发日期：不能为空"),
+    ({"issued_on": "2026/11/31"}, "YYYY-MM-DD"),
     ({"type": "监督抽检"}, "未获指派抽检"),
     ({"pdf": (io.BytesIO(b"GIF89a"), "x.pdf")}, "不是 PDF"),
 ])
@@ -182,6 +183,7 @@ def test_every_problem_of_the_form_is_said_at_once(client, db, lab):
         assert said in alert, said  # an unreadable line hides no other line's problem
     assert alert.count("<li>") == 5  # the bad lines are not said again as "no items"
     assert "所检项目" not in html and "2026-02-30" in html  # what was typed stays
+    assert 'id="issued_on" name="issued_on" type="text"' in html  # a date box would show it empty
     marked = set(re.findall(r'id="(\w+)"[^>]*aria-invalid="true"', html))
     assert marked == {"items", "issued_on", "conclusion", "pdf"}  # each beside the list
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
@@ -277,7 +279,8 @@ def test_a_correction_starts_from_the_version_it_corrects(client, db, lab):
     html = client.get("/agency/reports/new?report_no=ZJPQ-2026-0901&supersedes=1").get_data(
         as_text=True)
     assert "珠层厚度 | 0.42 | mm | ≥0.3 | 合格 | GB/T 18781" in html
-    assert 'value="2026-11-20"' in html and "更正第 1 版" in html
+    from trace.clock import beijing_today  # a correction is issued the day it is made
+    assert f'value="{beijing_today().isoformat()}"' in html and "更正第 1 版" in html
     other = client.get("/agency/reports/new?report_no=NOPE&supersedes=1")
     assert other.status_code == 404
 
@@ -342,11 +345,14 @@ def test_the_form_is_filled_in_from_the_labs_sheet_then_signed(client, db, lab):
                       ["ZJPQ-2026-0902", "委托检验", int(GTIN), LOT.lower(),
                        datetime(2026, 11, 20), "所检项目符合要求", "光洁度", "A", "", "",
                        "合格"]])
-    filled = post_form(client, "/agency/reports/from-sheet",
-                       {"sheet": (io.BytesIO(sheet), "结果.xlsx")}, page="/agency/reports/new",
-                       content_type="multipart/form-data")
+    filled = post_form(client, "/agency/reports/from-sheet",  # the PDF chosen first
+                       {"sheet": (io.BytesIO(sheet), "结果.xlsx"), "report_no": "ZJPQ-2026-0092",
+                        "pdf": (io.BytesIO(PDF), "ZJPQ-2026-0902.pdf")},
+                       page="/agency/reports/new", content_type="multipart/form-data")
     html = filled.get_data(as_text=True)
     assert filled.status_code == 200 and "已从 结果.xlsx 填入" in html
+    assert "已选择报告原件：ZJPQ-2026-0902.pdf" in html  # not to be chosen again
+    assert "表格里的报告编号与您原来填写的不同，已按表格填入" in html  # a typed number replaced
     assert 'value="ZJPQ-2026-0902"' in html and 'value="2026-11-20"' in html
     assert "珠层厚度 | 0.42 | mm | ≥0.3 | 合格" in html and 'value="1" selected' in html
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0  # unsigned
@@ -569,6 +575,7 @@ def test_a_report_is_checked_as_buyers_see_it_before_it_is_signed(client, db, la
     assert check.status_code == 200 and "签发前核对" in html and "还没有签发" in html
     assert "淡水珍珠项链 · " in html and "诸暨市山下湖明珠珍珠有限公司" in html
     seen = html.split('class="as-buyers-see"')[1]
+    assert "还没有签名" in seen and "签名有效" not in seen.split("还没有签名")[0]
     assert "珠层厚度" in seen and "0.42 mm" in seen and "≥0.3 mm" in seen and "合格" in seen
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
     kept = _kept_fields(html)
@@ -586,10 +593,12 @@ def test_a_report_is_checked_as_buyers_see_it_before_it_is_signed(client, db, la
     again = post_form(client, "/agency/reports/new",
                       {**kept, "conclusion": "所检项目符合 GB/T 18781-2023 要求"}, page="/agency/")
     assert "所检项目符合 GB/T 18781-2023 要求" in again.get_data(as_text=True)
-    signed = post_form(client, "/agency/reports/new",
-                       {**_kept_fields(again.get_data(as_text=True)), "confirmed": "1"},
-                       page="/agency/")
+    final = {**_kept_fields(again.get_data(as_text=True)), "confirmed": "1"}
+    signed = post_form(client, "/agency/reports/new", final, page="/agency/")
     assert signed.status_code == 303
+    resent = post_form(client, "/agency/reports/new", final, page="/agency/")  # 重新提交
+    assert resent.status_code == 409 and "报告 ZJPQ-2026-0901（第 1 版）已经用这份原件签发，不用再提交" \
+        in resent.get_data(as_text=True)
     [shown] = store.served_reports(db, 1)
     assert shown["signature_ok"] and shown["report"]["conclusion"] == \
         "所检项目符合 GB/T 18781-2023 要求"
@@ -611,6 +620,12 @@ def test_a_refused_form_keeps_the_pdf_it_was_given(client, db, lab):
                        "pending_pdf": sha, "pending_name": "report.pdf"}, page="/agency/")
     assert fixed.status_code == 303
     assert store.load_pdf(db, store.served_reports(db, 1)[0]["report"]["pdf_sha256"]) == PDF
+    taken = post_form(client, "/agency/reports/new",  # another report's PDF: not kept
+                      report_form(report_no="ZJPQ-3", pdf=(io.BytesIO(PDF), "again.pdf")),
+                      page="/agency/", content_type="multipart/form-data")
+    html = taken.get_data(as_text=True)
+    assert taken.status_code == 409 and "这个 PDF 已经是报告 ZJPQ-2026-0901" in html
+    assert "again.pdf" not in html and 'name="pending_pdf"' not in html
     gone = post_form(client, "/agency/reports/new",  # held a day and swept: said, not shown
                      {**{k: v for k, v in report_form(report_no="ZJPQ-2").items() if k != "pdf"},
                       "pending_pdf": "f" * 64, "pending_name": "old.pdf"}, page="/agency/")

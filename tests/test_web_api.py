@@ -443,8 +443,10 @@ def test_a_lab_system_corrects_with_a_reason_then_withdraws_by_number(client, db
     lab, lims = lab_token
     first = {"report": pearl_report(lab), "pdf_base64": base64.b64encode(PDF).decode()}
     assert call(client, "POST", "/inspections", lims, json=first).status_code == 201
+    fixed = pearl_report(lab)["items"]
+    fixed[1] = dict(fixed[1], result="B")
     correction = {k: v for k, v in pearl_report(lab, version="2", supersedes="1",
-                                                reason="光泽等级录入有误").items()
+                                                reason="光泽等级录入有误", items=fixed).items()
                   if k not in ("v", "agency", "pdf_sha256")}
     made = call(client, "POST", "/inspections", lims, json={"report": correction})
     assert made.status_code == 201, made.get_json()

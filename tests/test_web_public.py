@@ -662,6 +662,26 @@ def test_a_genuine_items_page_says_under_its_verdict_what_the_lab_found(app, cli
     assert 'id="glance"' not in recalled  # the verdict says stop; nothing reads as all clear
 
 
+def test_the_latest_report_named_on_the_first_screen_is_the_latest_by_its_date(
+        app, client, db, issued_urls):
+    """A correction stored last keeps its report's older date: the summary named it
+    as the latest, beside two reports signed a day later."""
+    from trace import agencies
+    from trace.inspections import store
+    from test_inspections_store import another_report, pearl_report
+    _stored_report(app, db, issued_on="2026-11-12")
+    lab = agencies.find_agency(db, "231012341234")
+    later, pdf = another_report(lab, "ZJPQ-2026-0903", issued_on="2026-11-20")
+    store.store_report(db, later, *signing.sign_with_agency_key(
+        db, app.config["KEYS_DIR"], lab.id, later), pdf=pdf)
+    fixed = pearl_report(lab, version="2", supersedes="1", reason="结论措辞",
+                         conclusion="所检项目符合要求")
+    store.store_report(db, fixed, *signing.sign_with_agency_key(
+        db, app.config["KEYS_DIR"], lab.id, fixed))
+    head = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True).split("</section>")[0]
+    assert "本批次有 2 份检测机构签名的检测报告" in head and "于 2026-11-20 签发" in head
+
+
 def test_a_failed_item_is_warned_above_everything_on_the_batch_page(app, client, db,
                                                                     issued_urls):
     _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",

@@ -14,11 +14,12 @@ class TraceError(Exception):
     status = 400
 
     def __init__(self, message: str, *, message_zh: str | None = None,
-                 hint: str | None = None):
+                 hint: str | None = None, field: str = ""):
         super().__init__(message)
         self.message = message
         self.message_zh = message_zh or message
         self.hint = hint  # for the operator at the command line; never on a web page
+        self.field = field  # the form field it is about, when one is (see InvalidInput)
 
     def to_json(self) -> dict:
         return {"error": type(self).__name__, "message": self.message,
@@ -29,11 +30,6 @@ class InvalidInput(TraceError):
     """A value given by the user is malformed or out of range; ``field``, when known,
     names which (``items[2].verdict``), so a form that checked it already can leave
     it out rather than say it twice."""
-
-    def __init__(self, message: str, *, message_zh: str | None = None,
-                 hint: str | None = None, field: str = ""):
-        super().__init__(message, message_zh=message_zh, hint=hint)
-        self.field = field
 
 
 class InvalidCode(InvalidInput):

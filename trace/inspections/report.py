@@ -256,6 +256,8 @@ def _check_date(text: str, future_ok: bool = False) -> None:
         issued = date.fromisoformat(text) if _DATE.fullmatch(text) else None
     except ValueError:
         issued = None
+    if not text.strip():
+        raise _bad("issued_on", "must not be empty", "不能为空")
     if issued is None:
         raise _bad("issued_on", f"{text!r} is not a date YYYY-MM-DD",
                    f"{text} 不是有效日期（YYYY-MM-DD）")

@@ -96,6 +96,7 @@ def _check_pdf_is_its_own(db: sqlite_utils.Database, agency: agencies.Agency,
         if (agency_id, report_key(report_no)) != (agency.id, report_key(record["report_no"])):
             raise Conflict(f"this PDF is already the document of report {report_no} (batch "
                            f"{lot}): each report's PDF is its own; check the file chosen",
+                           field="pdf",
                            message_zh=f"这个 PDF 已经是报告 {report_no}（批次 {lot}）的原件：每份"
                                       "报告的原件应是它自己的文件，请核对是否选错了文件")
 
@@ -242,13 +243,15 @@ def _check_version(db: sqlite_utils.Database, agency: agencies.Agency, record: d
                        "current; correct that one",
                        message_zh=f"报告 {number} 已有更新的版本（现行为第 {current[0]} 版），"
                                   "请从工作台重新打开“签发更正版”")
-    if record["version"] in versions:
-        raise Conflict(f"report {number} version {record['version']} is stored "
-                       "already; a correction needs a new version",
-                       message_zh="该版本报告已存在；更正请签发新版本")
-    if versions and not replaced:
-        raise Conflict(f"report {number} exists; a new version must name the one "
-                       "it supersedes", message_zh="报告已存在；新版本须注明所更正的版本")
+    if record["version"] in versions or (versions and not replaced):
+        # sent twice (the browser's resubmit), or a new report given a used number
+        latest = current[0] if current is not None else record["version"]
+        raise Conflict(f"report {number} is signed already (version {latest} is current): to "
+                       "correct it, use 签发更正版 on the workspace; another report needs "
+                       "its own number",
+                       message_zh=f"报告 {number} 已经签发（现行为第 {latest} 版），不用再提交。"
+                                  "如要更正，请在工作台点“签发更正版”；如果这是另一份报告，"
+                                  "请换一个报告编号")
     if replaced and replaced not in versions:
         raise Conflict(f"report {number} has no version {replaced} to supersede",
                        message_zh=f"报告 {number} 没有第 {replaced} 版")
@@ -259,6 +262,25 @@ def _check_version(db: sqlite_utils.Database, agency: agencies.Agency, record: d
                            message_zh=f"新版本的签发日期 {record['issued_on']} 早于它所替代的版本"
                                       f"（{earlier}），请核对日期")
     _check_cleared_failure_brings_its_pdf(record, standing_record)
+    _check_correction_changes_something(record, standing_record)
+
+
+# What a correction may leave as it was: which version it is and why it came.
+_VERSION_FIELDS = ("version", "supersedes", "reason")
+
+
+def _check_correction_changes_something(record: dict, standing: dict) -> None:
+    """A correction identical to what it corrects would show buyers a correction
+    with nothing corrected, under a reason such as '无'."""
+    if not standing or reports.is_withdrawn(record):
+        return
+    if {k: v for k, v in record.items() if k not in _VERSION_FIELDS} == \
+            {k: v for k, v in standing.items() if k not in _VERSION_FIELDS}:
+        raise InvalidInput(
+            f"version {record['version']} of report {record['report_no']} is the same as "
+            f"version {standing.get('version')}: change what is to be corrected",
+            message_zh=f"这次更正与第 {standing.get('version')} 版的内容完全相同："
+                       "请改正需要更正的内容后再提交")
 
 
 def _check_cleared_failure_brings_its_pdf(record: dict, standing: dict) -> None:
@@ -288,6 +310,14 @@ def load_pdf(db: sqlite_utils.Database, sha256: str) -> bytes:
         raise Conflict("this report PDF has been changed since it was signed",
                        message_zh="该报告 PDF 在签名后被改动过，不再提供下载")
     return row[0]
+
+
+def signed_with_pdf(db: sqlite_utils.Database, agency_id: int,
+                    sha256: str) -> tuple[str, str] | None:
+    """(report number, version) of the agency's newest report that signs the PDF."""
+    row = db.execute("SELECT report_no, version FROM inspection_reports WHERE agency_id = ? "
+                     "AND pdf_sha256 = ? ORDER BY id DESC LIMIT 1", [agency_id, sha256]).fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def report_of_pdf(db: sqlite_utils.Database, sha256: str) -> tuple[dict, str] | None:

@@ -167,11 +167,29 @@ def _heading(cell: str) -> str:
     return ALIASES.get(plain, plain.lower().replace(" ", "_"))
 
 
-def _headings_row(rows: list[list[str]], name: str, given: dict | None) -> int:
-    """The index of the headings: the first row naming every required column the
-    form does not give (title rows above it are skipped); ``given`` is None for a
-    file imported with no form beside it."""
-    needed = [column for column in REQUIRED if not (given or {}).get(column)]
+def _block_fields(rows: list[list[str]]) -> dict[str, str]:
+    """Report fields written above the table as label and value side by side
+    (报告编号 | ZJPQ-2026-0920, 签发日期： | 2026-11-27), as lab sheets head a report."""
+    found: dict[str, str] = {}
+    for row in rows[:20]:
+        cells = [cell.strip() for cell in row if cell.strip()]
+        if len(cells) < 2 or len(cells) % 2:
+            continue
+        labels = [_heading(cell.rstrip("：:")) for cell in cells[::2]]
+        values = cells[1::2]
+        if all(label in HEADER for label in labels) and \
+                not any(_heading(value) in KNOWN for value in values):  # not the headings row
+            found.update(zip(labels, values))
+    return found
+
+
+def _headings_row(rows: list[list[str]], name: str, given: dict | None,
+                  block: dict | None = None) -> int:
+    """The index of the headings: the first row naming every required column that
+    neither the form nor the block above the table gives (title rows above it are
+    skipped); ``given`` is None for a file imported with no form beside it."""
+    needed = [column for column in REQUIRED
+              if not (given or {}).get(column) and not (block or {}).get(column)]
     for index, row in enumerate(rows[:20]):
         if set(needed) <= {_heading(cell) for cell in row}:
             return index
@@ -216,13 +234,15 @@ def records_from_csv(text: str, agency: Agency, name: str,
     """The reports in the file, in the order they first appear; ``InvalidInput``
     naming the file, row and field of the first problem. ``given``: report fields
     the form already holds (the batch chosen, the number typed), for a sheet of the
-    tested items alone; a cell of the sheet says otherwise."""
+    tested items alone; the sheet says otherwise, in a column or in label and value
+    pairs above its table."""
     text = text.lstrip("\ufeff")
     first = next((line for line in text.splitlines() if line.strip()), "")
     # Excel's 'Unicode text' separates with tabs; a sheet's CSV with commas.
     rows = list(csv.reader(io.StringIO(text), delimiter="\t" if first.count("\t") >
                            first.count(",") else ","))
-    top = _headings_row(rows, name, given)
+    block = _block_fields(rows)
+    top = _headings_row(rows, name, given, block)
     headings = [_heading(cell) for cell in rows[top]]
     _refuse_unknown(rows[top], headings, name)
     records: dict[tuple[str, str], dict] = {}
@@ -230,6 +250,7 @@ def records_from_csv(text: str, agency: Agency, name: str,
         if not any(cell.strip() for cell in cells):
             continue  # an empty row, or one of only commas, as spreadsheets leave
         values = {key: value for key, value in (given or {}).items() if value}
+        values.update(block)  # the sheet says otherwise than the form: the sheet's
         values.update({key: value.strip() for key, value in zip(headings, cells)
                        if key and value.strip()})
         values["version"] = values.get("version") or "1"

@@ -234,7 +234,7 @@ def fields_at_fault(error: TraceError) -> set[str]:
     """The form fields a refusal is about (``items`` for ``items[2].verdict``), for
     the form to mark beside the list of problems at its top."""
     return {re.split(r"[.\[]", problem.field)[0] for problem in each_problem(error)
-            if isinstance(problem, InvalidInput) and problem.field}
+            if problem.field}
 
 
 def each_told(error: TraceError) -> list[str]:
@@ -579,6 +579,7 @@ def register(app: Flask) -> None:
     from .cards import ledger_says  # cards renders with this package's helpers
     app.jinja_env.filters["ledger_says"] = ledger_says
     app.jinja_env.filters["lab_result"] = lab_result
+    app.jinja_env.filters["who"] = i18n.who_did
     app.jinja_env.globals["with_domain"] = with_domain
     app.jinja_env.globals["looks_like_food"] = looks_like_food
     app.jinja_env.tests["nothing_but_withdrawals"] = inspection_store.nothing_but_withdrawals

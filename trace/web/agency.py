@@ -18,6 +18,7 @@ from flask import (Blueprint, current_app, flash, g, redirect, render_template, 
                    Response)
 
 from .. import agencies, catalog
+from ..clock import beijing_today
 from ..errors import (Conflict, Forbidden, InvalidInput, NotFound, TraceError, all_problems,
                       each_problem, raise_together)
 from ..inspections import report as reports
@@ -88,11 +89,14 @@ def new_report():
         stored = store.store_report(db, record, kid, sig, pdf=pdf, by=signed_in_user().email)
         if held:
             pending.let_go(db, g.agency.id, held["pending_pdf"])
-    except TraceError as error:  # the PDF chosen stays chosen (not one gone meanwhile)
+    except TraceError as error:  # the PDF chosen stays chosen, unless it is refused
+        bad = fields_at_fault(error)
+        if "pdf" in bad and held:  # another report's, say: not offered as kept
+            pending.let_go(db, g.agency.id, held.pop("pending_pdf"))
+            held.clear()
         typed = {key: value for key, value in request.form.items()
                  if key not in ("pending_pdf", "pending_name")}
-        return _form(batches, typed | held, each_told(error), error.status,
-                     bad=fields_at_fault(error))
+        return _form(batches, typed | held, each_told(error), error.status, bad=bad)
     flash(t("agency.stored").format(report_no=stored.report_no, version=stored.version), "ok")
     return redirect(link("agency.home"), 303)
 
@@ -110,7 +114,16 @@ def _chosen_pdf(db, held: dict) -> tuple[bytes | None, str]:
     sha256 = request.form.get("pending_pdf") or ""
     if not sha256:
         return None, ""
-    pdf, name = pending.held(db, g.agency.id, sha256)
+    try:
+        pdf, name = pending.held(db, g.agency.id, sha256)
+    except InvalidInput:
+        signed = store.signed_with_pdf(db, g.agency.id, sha256)
+        if signed:  # let go when it was signed: this is the same form sent again
+            raise Conflict(f"report {signed[0]} version {signed[1]} was signed with this PDF "
+                           "already; see it on the workspace",
+                           message_zh=f"报告 {signed[0]}（第 {signed[1]} 版）已经用这份原件签发，"
+                                      "不用再提交；可以在工作台查看") from None
+        raise
     held.update(pending_pdf=sha256, pending_name=name)
     return pdf, name
 
@@ -197,19 +210,30 @@ def profile():
 def from_sheet():
     """The report form filled in from the lab's own sheet (.xlsx or CSV, one report),
     to check, attach the PDF to and sign: nothing is signed or stored here."""
-    batches = lists.batches_for(get_db(), g.agency.id)
+    db = get_db()
+    batches = lists.batches_for(db, g.agency.id)
     upload = request.files.get("sheet")
+    held: dict = {}
     try:
+        _chosen_pdf(db, held)  # a PDF chosen before the sheet stays chosen
         if not (upload and upload.filename):
             raise InvalidInput("choose the sheet to fill the form from",
                                message_zh="请选择要填入的表格文件（Excel 或 CSV）")
         name = upload.filename
         records = tables.records_from_csv(tables.sheet_text(upload.read(), name), g.agency,
                                           name, _typed_header(batches))
-        form = _filled_from(records, batches, name)
+        form = _filled_from(records, batches, name) | held
     except TraceError as error:  # what the clerk chose and typed stays
-        return _form(batches, request.form, each_told(error), error.status)
+        typed = {key: value for key, value in request.form.items()
+                 if key not in ("pending_pdf", "pending_name")}
+        return _form(batches, typed | held, each_told(error), error.status)
     notice = t("agency.filled").format(name=name)
+    typed = _typed_header(batches)
+    replaced = [key for key in ("report_no", "type", "issued_on", "conclusion")
+                if typed[key] and typed[key] != form[key]]
+    if replaced:  # the sheet's own value stands, and the clerk is told what changed
+        notice += t("agency.filled_replaced").format(fields=("、" if g.lang != "en" else ", ").join(
+            t(f"agency.field.{key}") for key in replaced))
     if request.form.get("batch") not in (None, "", form["batch"]):  # never switched silently
         chosen = next(b for b in batches if str(b["id"]) == form["batch"])
         notice += t("agency.filled_other_batch").format(lot=chosen["lot"])
@@ -275,9 +299,11 @@ def _start(db, batches: list[dict]) -> tuple[dict, str | None]:
                        "不能再更正；如需重新检测，请签发新编号的报告")
     _old, batch_id = store.find_report(db, g.agency.id, record["report_no"], record["version"])
     stale = args["supersedes"].strip() != record["version"]
+    # A correction is issued today (ISO/IEC 17025 7.8.8): with the first version's date,
+    # buyers could not tell when the report changed.
     return {"batch": str(batch_id), "report_no": record["report_no"],
             "supersedes": record["version"], "type": record["type"],
-            "issued_on": record["issued_on"], "conclusion": record["conclusion"],
+            "issued_on": beijing_today().isoformat(), "conclusion": record["conclusion"],
             "items": lines.item_lines(record["items"])}, \
         t("agency.correcting_current").format(old=args["supersedes"].strip(),
                                               version=record["version"]) if stale else None

@@ -98,3 +98,13 @@ def word(key: str, otherwise: str) -> str:
     answers a missing key with the key itself): a name that came with data."""
     found = t(key)
     return otherwise if found == key else found
+
+
+def who_did(actor: str | None) -> str:
+    """Who an event's record says acted, in words: an account's e-mail as it is; a
+    system through the API or a server command named as such ('cli:demo' was
+    shown as it is stored)."""
+    kind, _, name = (actor or "").partition(":")
+    if kind in ("api", "cli") and name:
+        return t(f"actor.{kind}").format(who=name)
+    return actor or ""
