@@ -405,6 +405,28 @@ def test_a_lost_connection_is_shown_not_hidden(browser, live_server, on_air):
         context.close()
 
 
+def test_a_recall_on_screen_stays_when_the_connection_is_lost(browser, live_server, db,
+                                                              on_air):
+    """A trial host stopped the server with 已召回 on air: twelve seconds later the page
+    went grey and the recall was gone from the stream."""
+    recalls.recall_batch(db, GTIN, LOT, "监督抽检不合格", actor="qc")
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.clock.install()
+        page.route("**/state", lambda route: route.abort())
+        page.goto(live_server + on_air, wait_until="load")
+        page.clock.run_for(15000)
+        page.wait_for_selector("#offline:not([hidden])", timeout=3000)
+        assert page.locator(".verdict-text").is_visible()  # the warning stays on air
+        assert "已召回" in page.locator(".verdict-text h1").inner_text()
+        assert verdict_colour(page) not in (GREEN, "rgb(85, 85, 85)")  # still its colour
+        assert "上面是中断前的最新信息，仍然有效" in page.locator("#offline").inner_text()
+        assert page.locator("#clock").is_hidden()
+    finally:
+        context.close()
+
+
 def test_every_state_of_the_on_camera_page_has_its_colour():
     """A new state had no rule in live.css: its warning showed white on the usual dark
     background, and viewers barely saw the page change."""
