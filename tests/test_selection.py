@@ -135,10 +135,23 @@ def test_a_recall_and_fake_reports_count_against_the_supplier(app, db, room, iss
     # the supplier's record.
     assert not names(result)["recall"] and names(result)["after_sales"]
     catalog.new_batch(db, GTIN, "ZJ-2611-B")
-    recalls.recall_batch(db, GTIN, "ZJ-2611-B", "珠层过薄", actor="qc")
+    recalls.recall_batch(db, GTIN, "ZJ-2611-B", "珠层过薄", actor="cli:ops")  # the platform's
     result = selection.check_sample(db, issued_urls[0], BASE_URL)
     assert not names(result)["after_sales"]
-    assert "在召回的其他批次：ZJ-2611-B（珠层过薄）" in detail(result, "after_sales")
+    assert "平台召回的其他批次：ZJ-2611-B（珠层过薄）" in detail(result, "after_sales")
+
+
+def test_a_supplier_taking_a_batch_back_of_its_own_accord_is_heeded_not_failed(
+        db, room, issued_urls):
+    """A co-op recalling frost-bitten fruit on its own made every sample of its other
+    batches fail 售后记录, and 选用 then needed a written reason."""
+    from trace import recalls
+    catalog.new_batch(db, GTIN, "ZJ-2611-B")
+    recalls.recall_batch(db, GTIN, "ZJ-2611-B", "运输途中受潮，主动召回", actor="qc@pearl.cn")
+    [check] = [c for c in selection.check_sample(db, issued_urls[0], BASE_URL).checks
+               if c.name == "after_sales"]
+    assert check.ok and check.heed
+    assert "供货商主动召回的其他批次：ZJ-2611-B（运输途中受潮，主动召回）" in check.detail
 
 
 def test_records_are_never_edited(db, room, issued_urls):

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from .. import catalog, verification
+from .. import catalog, recalls, verification
 from .. import reports as buyer_reports
 from ..clock import beijing_time, beijing_today
 from ..codes import group_serial
@@ -348,8 +348,10 @@ def _supplier(verdict: verification.Verdict) -> Check:
 
 def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Check:
     """Buyers' reports of fakes against the supplier's products over a year, and its
-    other batches' recalls: one still in force fails the check, a withdrawn one is
-    only named (the sample's own batch's recall has a row of its own)."""
+    other batches' recalls: one the platform made, still in force, fails the check;
+    one the supplier made of its own accord (frost-bitten fruit taken back) or a
+    withdrawn one is named, to heed (the sample's own batch's recall has a row of
+    its own)."""
     assert verdict.supplier is not None
     since = (datetime.now(timezone.utc) - AFTER_SALES_WINDOW).isoformat()
     gtins = "SELECT gtin FROM products WHERE supplier_id = ?"
@@ -357,26 +359,32 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
     fakes, unfounded = told.standing, told.unfounded
     events = "SELECT count(*) FROM status_events e WHERE e.batch_id = b.id AND e.action = ?"
     recalled = db.execute(
-        f"SELECT b.lot, b.status, (SELECT reason FROM status_events e WHERE e.batch_id = b.id "
-        f"AND e.action = 'recall' ORDER BY e.id DESC LIMIT 1), ({events} AND e.at >= ?), "
+        f"SELECT b.id, b.lot, b.status, (SELECT reason FROM status_events e WHERE "
+        f"e.batch_id = b.id AND e.action = 'recall' ORDER BY e.id DESC LIMIT 1), "
+        f"({events} AND e.at >= ?), "
         f"({events} AND e.at >= ?) FROM batches b "
         f"WHERE b.gtin IN ({gtins}) AND b.id IN (SELECT batch_id FROM status_events "
         f"WHERE action IN ('recall', 'recall_item') AND at >= ?) ORDER BY b.lot",
         ["recall", since, "recall_item", since, verdict.supplier.id, since]).fetchall()
     # The sample's own batch under recall is the recall row's to say, not said twice.
     own = verdict.batch.lot if verdict.batch else None
-    in_force = [f"{lot}（{reason}）" for lot, status, reason, _batch, _items in recalled
-                if status == "recalled" and lot != own]
+    standing = [(batch_id, f"{lot}（{reason}）") for batch_id, lot, status, reason, _b, _i
+                in recalled if status == "recalled" and lot != own]
+    in_force = [said for batch_id, said in standing
+                if recalls.recalled_by_platform(db, batch_id)]
+    own_accord = [said for said in dict(standing).values() if said not in in_force]
     # A batch recall lifted since; single items recalled are not a batch's recall.
-    withdrawn = [lot for lot, status, _reason, batch, _items in recalled
+    withdrawn = [lot for _id, lot, status, _reason, batch, _items in recalled
                  if batch and status != "recalled"]
-    items = [(lot, count) for lot, _status, _reason, _batch, count in recalled if count]
+    items = [(lot, count) for _id, lot, _status, _reason, _batch, count in recalled if count]
     detail = (f"近一年：消费者举报假货或质量问题 {fakes} 起（同一来源的多次举报算一起）"
               if fakes else "近一年：没有消费者举报假货或质量问题")
     detail += f"，其中 {told.confirmed} 起经平台核实属实" if told.confirmed else ""
     detail += f"，另有 {unfounded} 起经平台核实不属实，不计" if unfounded else ""
     detail += f"；这件样品本身被举报过 {told.this_item} 次" if told.this_item else ""
-    detail += f"；在召回的其他批次：{'、'.join(in_force)}" if in_force else "；没有其他在召回的批次"
+    detail += (f"；平台召回的其他批次：{'、'.join(in_force)}" if in_force else "")
+    detail += (f"；供货商主动召回的其他批次：{'、'.join(own_accord)}" if own_accord else "")
+    detail += "" if standing else "；没有其他在召回的批次"
     english = (f"Past year: {fakes} buyers' report(s) of fakes or quality problems (one "
                "source's reports count once)" if fakes
                else "Past year: no buyers' reports of fakes or quality problems")
@@ -385,8 +393,11 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
                 if unfounded else "")
     english += (f"; this very sample was reported {told.this_item} time(s)"
                 if told.this_item else "")
-    english += (f"; other batches under recall: {', '.join(in_force)}" if in_force
-                else "; no other batch under recall")
+    english += (f"; other batches the platform recalled: {', '.join(in_force)}" if in_force
+                else "")
+    english += (f"; other batches the supplier recalled itself: {', '.join(own_accord)}"
+                if own_accord else "")
+    english += "" if standing else "; no other batch under recall"
     if withdrawn:
         detail += f"；曾召回后撤销：{'、'.join(withdrawn)}"
         english += f"; recalls withdrawn: {', '.join(withdrawn)}"
@@ -397,7 +408,7 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
     # A confirmed report, or one naming this sample, is not a number to tolerate.
     calm = fakes <= FAKE_REPORTS_TOLERATED and not (told.confirmed or told.this_item)
     return Check("after_sales", calm and not in_force, detail, english,
-                 heed=bool(fakes or withdrawn or items))
+                 heed=bool(fakes or withdrawn or items or own_accord))
 
 
 def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck, decision: str,
