@@ -216,6 +216,25 @@ def test_the_same_report_sent_twice_is_stored_once(client, db, issued_urls):
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 2
 
 
+def test_a_number_cut_short_is_refused_and_a_resend_puts_the_contact_right(
+        client, db, issued_urls):
+    """A trial buyer left 1381234, then sent the report again with the whole number:
+    the same report number came back and the operator still had 1381234."""
+    code = issued_urls[0][len(BASE_URL):]
+    short = post_report(client, code, contact="1381234")
+    html = short.get_data(as_text=True)
+    assert short.status_code == 400 and "号码“1381234”不是完整的电话号码" in html
+    assert "珠子表面有胶痕，像塑料" in html  # what was typed stays
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+    first = post_report(client, code, contact="微信 pearl88")
+    again = post_report(client, code, contact="微信同号 １３８ １２３４ ５６７８")  # full width
+    number = re.search(r"举报编号\D*(\d+)", first.get_data(as_text=True)).group(1)
+    assert re.search(r"举报编号\D*(\d+)", again.get_data(as_text=True)).group(1) == number
+    assert db.execute("SELECT contact FROM reports").fetchall() == [("微信同号 138 1234 5678",)]
+    for kept in ("QQ 12345678", "0571-8765 4321 转 12", "wxid_12345678"):
+        assert post_report(client, code, what_seen=kept, contact=kept).status_code == 200, kept
+
+
 def test_a_report_sent_from_a_batch_page_names_the_batch(client, run_cli, db, issued_urls):
     """The livestream's QR leads to the batch page: a report from there must say
     which goods it is about, not arrive as one about nothing."""

@@ -53,6 +53,26 @@ def written_phone(text: str | None, *, what: str, what_zh: str) -> str | None:
     return f"{written} 转 {ext}" if ext else written
 
 
+# A run of digits in free text that reads as a phone number someone meant to leave:
+# not part of a WeChat id (pearl88, wxid_1234), nor a QQ or WeChat number so named.
+_DIGIT_RUN = re.compile(r"(?<![\w+])\+?\d[\d \-]{5,}\d(?![\w])")
+_NAMED_ID = re.compile(r"(?:qq|QQ|微信号?|wx|vx|WX|VX)[\s:：号]*$")
+
+
+def checked_contact(text: str | None) -> str:
+    """A buyer's "how to reach me" as free text (a WeChat id, a mobile, both), with
+    full-width digits written plainly; a number cut short ('1381234', a slip of the
+    thumb) is refused with how to write one, as the operator could not ring it."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    for run in _DIGIT_RUN.finditer(text):
+        if _NAMED_ID.search(text[:run.start()]) or _valid(run.group()):
+            continue
+        raise InvalidInput(f"the number {run.group()!r} is not a whole phone number: "
+                           f"{_EXAMPLES}", message_zh=f"号码“{run.group()}”不是完整的电话号码："
+                           f"{_EXAMPLES_ZH}", field="contact")
+    return text
+
+
 def _valid(text: str) -> phonenumbers.PhoneNumber | None:
     try:
         number = phonenumbers.parse(text, "CN")

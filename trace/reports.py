@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from . import images, throttle
+from . import images, phones, throttle
 from .catalog import clean_text, normalise_gtin
 from .db import utc_now
 from .errors import Conflict, InvalidInput, NotFound, all_problems
@@ -74,8 +74,9 @@ def _clean(form: ReportForm) -> ReportForm:
     cleaned: dict = {}
     all_problems(lambda: cleaned.update(what=_what_seen(form.what_seen)),
                  lambda: cleaned.update(where=_where_bought(form.where_bought)),
-                 lambda: cleaned.update(contact=clean_text(form.contact, "contact",
-                                                           what_zh="联系方式", limit=100)))
+                 lambda: cleaned.update(contact=clean_text(
+                     phones.checked_contact(form.contact), "contact", what_zh="联系方式",
+                     limit=100)))
     return ReportForm(cleaned["what"], cleaned["where"], cleaned["contact"],
                       form.gtin, form.lot, form.serial, form.verdict)
 
@@ -106,11 +107,11 @@ def submit_report(db: sqlite_utils.Database, form: ReportForm, *, network: str,
                   photo: bytes | None = None) -> Report:
     """Store a report (and its stripped photo) in one transaction; the same report sent
     again from the same network soon after (a double tap, a resend after a slow
-    answer) is the one already stored."""
+    answer) is the one already stored, with the contact or photo it now brings."""
     form = _clean(form)
     earlier = _resent(db, form, network)
     if earlier:
-        return earlier
+        return _amended(db, earlier, form.contact, photo)
     throttle.check(db, REPORTS_PER_NETWORK, network)
     photo_sha = photo_type = None
     if photo:
@@ -130,6 +131,27 @@ def submit_report(db: sqlite_utils.Database, form: ReportForm, *, network: str,
         throttle.note(db, REPORTS_PER_NETWORK, network)
     return Report(**asdict(form), id=cursor.lastrowid or 0, photo_sha256=photo_sha,
                   photo_type=photo_type, created_at=created_at)
+
+
+def _amended(db: sqlite_utils.Database, earlier: Report, contact: str | None,
+             photo: bytes | None) -> Report:
+    """A report sent again to put right how to reach the buyer ('1381234', then the
+    whole number), or with the photo the first lacked: the correction was dropped."""
+    changes: dict = {}
+    if contact and contact != earlier.contact:
+        changes["contact"] = contact
+    if photo and not earlier.photo_sha256:
+        data, changes["photo_type"] = clean_photo(photo)
+        changes["photo_sha256"] = hashlib.sha256(data).hexdigest()
+    if not changes:
+        return earlier
+    with db.atomic():
+        if "photo_sha256" in changes:
+            db.execute("INSERT OR IGNORE INTO photos (sha256, content_type, data) "
+                       "VALUES (?, ?, ?)", [changes["photo_sha256"], changes["photo_type"], data])
+        db.execute(f"UPDATE reports SET {', '.join(f'{name} = ?' for name in changes)} "
+                   "WHERE id = ?", [*changes.values(), earlier.id])
+    return replace(earlier, **changes)
 
 
 _COLUMNS = ("id", "gtin", "lot", "serial", "verdict", "what_seen", "where_bought", "contact",
