@@ -234,6 +234,25 @@ def test_a_buyer_reports_with_a_photo_in_a_real_browser(page, live_server, db, i
     assert row[2] == issued_urls[0].split("/21/")[1].split("?")[0]
 
 
+def test_a_photo_over_the_limit_is_said_at_once_and_nothing_typed_is_lost(
+        page, live_server, db, issued_urls):
+    """A 66 MB photo sent the whole form to a 413 page: everything typed was gone."""
+    open_page(page, live_server + issued_urls[0][len(BASE_URL):])
+    page.click("a.button-link")
+    page.wait_for_load_state("load")
+    page.fill("#what_seen", "吊牌字体和正品不一样")
+    assert page.locator("#photo-too-big").is_hidden()
+    page.set_input_files("#photo", {"name": "huge.jpg", "mimeType": "image/jpeg",
+                                    "buffer": b"\xff\xd8" + bytes(16 * 1024 * 1024)})
+    assert_seen(page, "#photo-too-big", "这张照片超过 15 MB，不能上传")
+    assert page.evaluate("document.getElementById('photo').files.length") == 0  # not sent
+    assert page.input_value("#what_seen") == "吊牌字体和正品不一样"
+    page.fill("#where_bought", "某平台直播间")
+    page.click("form.stacked button")
+    page.wait_for_load_state("load")
+    assert_seen(page, "section.verdict h1", "举报已收到", first_screen=True)
+
+
 def test_a_supplier_issues_downloads_and_voids_in_a_real_browser(page, live_server, db,
                                                                  make_batch, make_account,
                                                                  issuer, tmp_path):

@@ -357,7 +357,7 @@ def test_a_two_part_headline_breaks_between_its_parts(client, db, issued_urls):
     set_expiry(db, "2020-01-01", produced_on="2019-01-01")
     html = client.get(path_of(issued_urls[0])).get_data(as_text=True)
     assert headline("已过保质期", "码是真的") in html  # never the dot alone at a line's end
-    assert "<dd class=\"mono\">genuine</dd>" in html  # not 'genuine / genuine'
+    assert "<dd class=\"mono\">genuine · expired</dd>" in html  # not 'genuine / genuine'
 
 
 def test_an_unknown_batch_says_a_copied_link_may_be_cut_and_shows_no_status_number(client):
@@ -680,6 +680,16 @@ def test_the_latest_report_named_on_the_first_screen_is_the_latest_by_its_date(
         db, app.config["KEYS_DIR"], lab.id, fixed))
     head = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True).split("</section>")[0]
     assert "本批次有 2 份检测机构签名的检测报告" in head and "于 2026-11-20 签发" in head
+
+
+def test_the_support_code_of_a_genuine_code_that_failed_its_test_says_so(app, client, db,
+                                                                         issued_urls):
+    """A buyer read 'genuine' under a red 检测不合格 heading, where support reads it out."""
+    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
+                                    "limit": "≤5", "verdict": "不合格"}],
+                   conclusion="所检项目不符合 GB 2763-2021 要求")
+    html = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    assert '<dd class="mono">genuine · failed</dd>' in html
 
 
 def test_a_failed_item_is_warned_above_everything_on_the_batch_page(app, client, db,

@@ -47,7 +47,7 @@ DEMO: list[dict[str, Any]] = [
      "contact": ("0575 8700 0000", "浙江省诸暨市山下湖镇珍珠大道 1 号", "陈经理"),
      "product": dict(gtin=_gtin("0952123400001"), name="诸暨淡水珍珠项链",
                      name_en="Zhuji freshwater pearl necklace",
-                     specification="珠径 8–9 mm，正圆，强光，链长 45 cm", category="珍珠饰品",
+                     specification="珠径 8–9 mm，圆，强光，链长 45 cm", category="珍珠饰品",
                      origin="浙江省诸暨市山下湖镇", standard="GB/T 18781-2023"),
      "batch": dict(lot="ZJ-2611-A", produced_on="2026-11-10", quantity=200)},
     {"supplier": ("杭州西湖区狮峰茶叶专业合作社", _credit("93330106MA27YB3H5")),

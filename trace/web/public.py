@@ -159,7 +159,8 @@ def report():
     verdict = _report_subject(code_path)
     if request.method == "GET":
         return no_store(current_app.make_response(
-            render_template("report.html", v=verdict, code_path=code_path, form={})))
+            render_template("report.html", v=verdict, code_path=code_path, form={},
+                            max_photo_bytes=reports.MAX_PHOTO_BYTES)))
     form = reports.ReportForm(
         what_seen=request.form.get("what_seen", ""),
         where_bought=request.form.get("where_bought", ""),
@@ -174,6 +175,7 @@ def report():
     except TraceError as error:
         page = render_template("report.html", v=verdict, code_path=code_path,
                                form=request.form, errors=each_told(error),
+                               max_photo_bytes=reports.MAX_PHOTO_BYTES,
                                retry_minutes=-(-getattr(error, "retry_after", 0) // 60))
         return no_store(current_app.make_response((page, error.status)))
     item_path = same_origin_path(code_path) if code_path.startswith("/01/") else ""
