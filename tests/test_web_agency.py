@@ -113,6 +113,9 @@ def test_a_report_signed_in_error_is_withdrawn_with_its_reason(client, db, lab):
         assert answer.status_code == 400 and message in answer.get_data(as_text=True)
         assert "样品并非取自本批次" in answer.get_data(as_text=True) or not refused["reason"].strip()
     assert len(store.served_reports(db, 1)) == 1
+    both = post_form(client, "/agency/reports/withdraw", {"report_no": "ZJPQ-2026-0901"},
+                     page="/agency/").get_data(as_text=True)
+    assert "请写明撤回原因" in both and "请勾选确认" in both  # said together, not in turn
     done = post_form(client, "/agency/reports/withdraw",
                      {"report_no": "ZJPQ-2026-0901", "reason": "样品并非取自本批次",
                       "confirm": "1"}, page="/agency/")

@@ -289,7 +289,8 @@ def _refuse_unknown(cells: list[str], headings: list[str], name: str) -> None:
         raise InvalidInput(f"{name}: unknown column(s) {', '.join(unknown)}; name each column "
                            f"as one of: {', '.join(KNOWN)} (or in Chinese: {chinese})",
                            message_zh=f"{name}：不认识的列：{'、'.join(unknown)}。"
-                           f"请把列名改成下列之一：{chinese}")
+                           "不需要签发的列（如备注）请删掉；要签发的请把列名改成下列之一："
+                           f"{chinese}")
 
 
 def _header(values: dict, agency: Agency) -> dict:
