@@ -14,7 +14,7 @@ import pytest
 
 from trace import accounts, agencies, catalog, jobs, keys, product_photos, rooms
 from trace.gs1 import gtin_check_digit
-from trace.inspections import commissions
+from trace.inspections import commissions, drafts
 from trace.issuing import export_rows, issue_codes
 from trace.streamers import live, selection
 from trace.transparency import checkpoints
@@ -87,6 +87,9 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
      {**dict.fromkeys(PRINCIPALS, "404"), "anonymous": "login", "owner": "ok"}),
     ("auth.restart_colleague", "POST", "/account/colleagues/{victim}/restart", {},
      {**dict.fromkeys(PRINCIPALS, "404"), "anonymous": "login", "owner": "ok"}),
+    # Signatories are a lab's: anyone else is refused; a lab never reaches a supplier's.
+    ("auth.signatory", "POST", "/account/colleagues/{victim}/signatory", {"signs": "1"},
+     {**dict.fromkeys(PRINCIPALS, "403"), "anonymous": "login", "agency": "404"}),
     ("auth.reset_colleague_password", "POST", "/account/colleagues/{victim}/reset-password",
      {}, {**dict.fromkeys(PRINCIPALS, "404"), "anonymous": "login", "owner": "ok"}),
     ("supplier.home", "GET", "/supplier/", None, SUPPLIER_ONLY),
@@ -151,6 +154,10 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("agency.from_sheet", "POST", "/agency/reports/from-sheet", {}, AGENCY_ONLY),
     # "ok" for the lab: a PDF it does not hold is said to be gone (400), not 403
     ("agency.held_pdf", "GET", "/agency/reports/held/" + "0" * 64 + ".pdf", None, AGENCY_ONLY),
+    ("agency.draft_page", "GET", "/agency/reports/drafts/{draft}", None, AGENCY_ONLY),
+    ("agency.edit_draft", "GET", "/agency/reports/drafts/{draft}/edit", None, AGENCY_ONLY),
+    # "ok" for the lab: a return without its reason is refused (a flash), not 403
+    ("agency.return_draft", "POST", "/agency/reports/drafts/{draft}/return", {}, AGENCY_ONLY),
     ("agency.profile", "GET", "/agency/profile", None, AGENCY_ONLY),
     ("agency.profile", "POST", "/agency/profile", {"scope": "茶叶"}, AGENCY_ONLY),
     # No report of that number: an agency passes the gate and is told so.
@@ -261,6 +268,8 @@ def world(app, db, issuer, make_batch, make_account):
                        "item": item_url, "serial": item, "other_id": str(other.id),
                        "owner_id": str(owner_id),
                        "agency_id": str(lab.id), "live": on_camera.id,
+                       "draft": str(drafts.submit(db, lab.id, {"report_no": "R-1"},
+                                                  prepared_by="eng@lab.example.cn")),
                        "commission": str(commission), "assignment": str(assignment),
                        "checkpoint": str(checkpoint.size),
                        "victim": str(accounts.find_user(db, victim).id),

@@ -121,3 +121,32 @@ def test_a_forgotten_password_is_reset_by_an_earlier_colleague(db, clerk):
         colleagues.reset_colleague_password(db, engineer, clerk.id)  # not the other way
     with pytest.raises(InvalidInput):
         colleagues.reset_colleague_password(db, clerk, clerk.id)
+
+
+def test_a_labs_engineer_prepares_and_a_signatory_names_signatories(app, db):
+    """ISO/IEC 17025 7.8.1: a lab's reports are released by its authorised signatories;
+    the engineers a colleague opens prepare reports until a signatory names them."""
+    from trace import agencies
+    lab = agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234",
+                              keys_dir=app.config["KEYS_DIR"])[0]
+    manager, _ = accounts.add_user(db, "agency", "qm@lab.cn", org=str(lab.id),
+                                   by_operator=True)
+    engineer, _ = colleagues.add_colleague(db, manager, "eng@lab.cn")
+    later, _ = colleagues.add_colleague(db, engineer, "eng2@lab.cn")
+    assert manager.signs_reports and not engineer.signs_reports
+    with pytest.raises(Forbidden, match="only a lab's authorised signatory"):
+        colleagues.set_signatory(db, engineer, later.id, True)  # not one itself
+    assert colleagues.set_signatory(db, manager, engineer.id, True).signs_reports
+    with pytest.raises(InvalidInput):
+        colleagues.set_signatory(db, manager, manager.id, False)
+    engineer = accounts.get_user(db, engineer.id)
+    with pytest.raises(Forbidden):  # opened before it: the earlier colleague's to change
+        colleagues.set_signatory(db, engineer, manager.id, False)
+    assert not colleagues.set_signatory(db, manager, engineer.id, False).signs_reports
+
+
+def test_a_suppliers_colleague_is_no_signatory_matter(db, clerk):
+    made, _ = colleagues.add_colleague(db, clerk, "qc2@pearl.example.cn")
+    assert made.signs_reports  # the flag means nothing outside a lab: left as it was
+    with pytest.raises(Forbidden):
+        colleagues.set_signatory(db, clerk, made.id, False)

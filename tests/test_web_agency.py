@@ -643,3 +643,65 @@ def test_another_labs_held_pdf_is_not_theirs_to_open(app, client, db, lab, make_
                                    keys_dir=app.config["KEYS_DIR"])
     sha = pending.keep(db, other.id, PDF, "theirs.pdf")
     assert client.get(f"/agency/reports/held/{sha}.pdf").status_code == 400
+
+
+def test_an_engineers_report_is_signed_by_a_signatory_after_checking(
+        app, client, db, lab, sign_in):
+    """ISO/IEC 17025 7.8.1: a new engineer signed and published at once; reports are
+    released by the lab's authorised signatories (授权签字人)."""
+    from trace import accounts, colleagues
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
+    manager = accounts.find_user(db, "lab@lab.example.cn")
+    from conftest import STAFF_PASSWORD
+    engineer, once = colleagues.add_colleague(db, manager, "eng@lab.example.cn")
+    assert manager.signs_reports and not engineer.signs_reports
+    accounts.change_password(db, engineer, once, STAFF_PASSWORD, keep_sign_in="")
+    desk = sign_in(app.test_client(), "eng@lab.example.cn")
+    form = {k: v for k, v in report_form().items() if k != "confirmed"}
+    check = post_form(desk, "/agency/reports/new", form, page="/agency/",
+                      content_type="multipart/form-data").get_data(as_text=True)
+    assert "您的账号不是授权签字人" in check and 'name="submit_draft"' in check
+    assert 'name="confirmed"' not in check
+    kept = _kept_fields(check)
+    refused = post_form(desk, "/agency/reports/new", {**kept, "confirmed": "1"}, page="/agency/")
+    assert refused.status_code == 403 and "不是本机构的授权签字人" in refused.get_data(as_text=True)
+    handed = post_form(desk, "/agency/reports/new", {**kept, "submit_draft": "1"},
+                       page="/agency/")
+    assert handed.status_code == 303
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+    # The signatory sees it waiting, opens it as the check page, sends it back once...
+    home = client.get("/agency/").get_data(as_text=True)
+    assert "待签发的报告（1 份）" in home and "eng@lab.example.cn 编制" in home
+    draft_id = int(re.search(r"/agency/reports/drafts/(\d+)", home).group(1))
+    opened = post_form(client, "/agency/reports/new",
+                       {**_kept_fields(client.get(f"/agency/reports/drafts/{draft_id}")
+                                       .get_data(as_text=True)), "draft": str(draft_id)},
+                       page="/agency/").get_data(as_text=True)
+    assert "签发前核对" in opened and 'id="prepared-by"' in opened and "核对无误，签名并发布" in opened
+    post_form(client, f"/agency/reports/drafts/{draft_id}/return", {"note": "光泽等级请复核"},
+              page="/agency/")
+    back = desk.get("/agency/").get_data(as_text=True)
+    assert "被退回的报告" in back and "光泽等级请复核" in back
+    edit = desk.get(f"/agency/reports/drafts/{draft_id}/edit").get_data(as_text=True)
+    assert 'value="ZJPQ-2026-0901"' in edit and "已选择报告原件：report.pdf" in edit
+    # ...and signs it when handed over again.
+    again = post_form(desk, "/agency/reports/new", {**_kept_fields(check), "submit_draft": "1"},
+                      page="/agency/")
+    assert again.status_code == 303
+    new_id = int(re.search(r"/agency/reports/drafts/(\d+)",
+                           client.get("/agency/").get_data(as_text=True)).group(1))
+    reopened = post_form(client, "/agency/reports/new",
+                         {**_kept_fields(client.get(f"/agency/reports/drafts/{new_id}")
+                                         .get_data(as_text=True)), "draft": str(new_id)},
+                         page="/agency/").get_data(as_text=True)
+    signed = post_form(client, "/agency/reports/new",
+                       {**_kept_fields(reopened), "confirmed": "1"}, page="/agency/")
+    assert signed.status_code == 303
+    assert db.execute("SELECT uploaded_by, prepared_by FROM inspection_reports").fetchall() \
+        == [("lab@lab.example.cn", "eng@lab.example.cn")]
+    listed = client.get("/agency/").get_data(as_text=True)
+    assert "eng@lab.example.cn 编制，lab@lab.example.cn 签发" in listed and "待签发的报告" not in listed
+    # The manager makes the engineer a signatory; the engineer may not undo the manager.
+    post_form(client, f"/account/colleagues/{engineer.id}/signatory", {"signs": "1"},
+              page="/account/colleagues")
+    assert accounts.find_user(db, "eng@lab.example.cn").signs_reports

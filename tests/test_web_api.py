@@ -759,3 +759,15 @@ def test_a_body_off_the_schema_is_told_field_by_field_in_chinese_too(client, tok
     action = call(client, "POST", f"/batches/{GTIN}/{LOT}/items/ABCD/status", token,
                   json={"action": "delete", "reason": "x"}).get_json()
     assert action["details"][0]["msg_zh"] == "只能是 'void' 或 'recall'"
+
+
+def test_an_engineers_token_does_not_sign_a_report(client, db, lab_token):
+    """Only a lab's authorised signatories release reports (ISO/IEC 17025 7.8.1)."""
+    import base64
+    from test_inspections_store import PDF, pearl_report
+    lab, lims = lab_token
+    db.execute("UPDATE users SET signs_reports = 0 WHERE email = 'lims@lab.example.cn'")
+    body = {"report": pearl_report(lab), "pdf_base64": base64.b64encode(PDF).decode()}
+    refused = call(client, "POST", "/inspections", lims, json=body)
+    assert refused.status_code == 403 and "不是本机构的授权签字人" in refused.get_json()["message_zh"]
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0

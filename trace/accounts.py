@@ -34,7 +34,7 @@ TOKEN_PREFIX = "trc_"
 
 
 _USER_COLUMNS = ("id, email, role, org_id, created_at, disabled_at, password_temporary, "
-                 "added_by, disabled_by")
+                 "added_by, disabled_by, signs_reports")
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class User:
     password_temporary: bool = False  # made by the operator: to be replaced at sign-in
     added_by: int | None = None  # the colleague who opened it (None: itself, the operator)
     disabled_by: int | None = None  # the colleague who stopped it (None: the operator)
+    signs_reports: bool = True  # a lab's 授权签字人: signs and releases its reports
 
     @property
     def active(self) -> bool:

@@ -60,7 +60,26 @@ def add_colleague(db: sqlite_utils.Database, user: User, email: str) -> tuple[Us
     if taken is not None:  # not whose it is: that is the operator's to know
         raise Conflict(f"{taken.email} already has an account on the platform: use another "
                        "e-mail", message_zh=f"{taken.email} 已经有平台账号，请换一个邮箱")
-    return accounts.add_user(db, user.role, email, org=str(user.org_id), added_by=user.id)
+    made = accounts.add_user(db, user.role, email, org=str(user.org_id), added_by=user.id)
+    if user.role == "agency":  # prepares reports; a signatory makes it one (ISO/IEC 17025)
+        db.execute("UPDATE users SET signs_reports = 0 WHERE id = ?", [made[0].id])
+        made = (accounts.get_user(db, made[0].id) or made[0], made[1])
+    return made
+
+
+def set_signatory(db: sqlite_utils.Database, user: User, colleague_id: int,
+                  signs: bool) -> User:
+    """Make a lab colleague an authorised signatory (授权签字人), or no longer one: only
+    a signatory may, and only for accounts opened after its own."""
+    if user.role != "agency" or not user.signs_reports:
+        raise Forbidden("only a lab's authorised signatory names another",
+                        message_zh="只有本机构的授权签字人可以设定授权签字人")
+    colleague = _colleague(db, user, colleague_id)
+    if colleague.id == user.id:
+        raise InvalidInput("you cannot change your own authorisation here",
+                           message_zh="不能在这里更改自己的授权")
+    db.execute("UPDATE users SET signs_reports = ? WHERE id = ?", [int(signs), colleague.id])
+    return accounts.get_user(db, colleague.id) or colleague
 
 
 def stop_colleague(db: sqlite_utils.Database, user: User, colleague_id: int) -> User:

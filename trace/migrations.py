@@ -742,4 +742,24 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             PRIMARY KEY (agency_id, sha256)
         )""",
     ]),
+    (39, [
+        # ISO/IEC 17025 7.8.1: a lab's reports are released by its authorised
+        # signatories (授权签字人). Accounts so far keep signing; an engineer a
+        # colleague adds prepares reports that a signatory checks and signs.
+        "ALTER TABLE users ADD COLUMN signs_reports INTEGER NOT NULL DEFAULT 1",
+        """CREATE TABLE report_drafts (
+            id INTEGER PRIMARY KEY,
+            agency_id INTEGER NOT NULL REFERENCES agencies(id),
+            report_no TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            prepared_by TEXT NOT NULL,
+            at TEXT NOT NULL,
+            closed_at TEXT,
+            closed_by TEXT,
+            outcome TEXT,
+            note TEXT
+        )""",
+        "CREATE INDEX report_drafts_open ON report_drafts(agency_id, closed_at)",
+        "ALTER TABLE inspection_reports ADD COLUMN prepared_by TEXT",
+    ]),
 ]

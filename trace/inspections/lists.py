@@ -67,7 +67,8 @@ def reports_by(db: sqlite_utils.Database, agency_id: int, *, search: str = "",
     where, args = _report_search(search)
     return [dict(row, current=not row.pop("superseded"), withdrawn=bool(row["withdrawn"]))
             for row in db.query(
-        "SELECT r.report_no, r.version, r.supersedes, r.created_at, r.uploaded_by, b.gtin, "
+        "SELECT r.report_no, r.version, r.supersedes, r.created_at, r.uploaded_by, "
+        "r.prepared_by, b.gtin, "
         "b.lot, p.name AS product, "
         f"{_WITHDRAWAL.format('r')} AS withdrawn, {_SUPERSEDED.format('r', '')} AS superseded, "
         # the version of the withdrawal that superseded this one, if one did

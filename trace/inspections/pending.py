@@ -6,7 +6,8 @@ the PDF chosen once stays chosen through the check and any edit::
     pdf, name = held(db, agency_id, sha256)   # the lab's own, or InvalidInput
     let_go(db, agency_id, sha256)             # once signed
 
-Nothing here is public or signed; a PDF left unsigned goes after a day.
+Nothing here is public or signed; a PDF left unsigned goes after a day, unless a
+draft waiting for a signatory names it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sqlite_utils
 
 from ..db import utc_now
 from ..errors import InvalidInput
+from . import drafts
 
 KEPT_FOR = timedelta(days=1)
 
@@ -27,7 +29,8 @@ def keep(db: sqlite_utils.Database, agency_id: int, pdf: bytes, name: str) -> st
     sha256 = hashlib.sha256(pdf).hexdigest()
     since = (datetime.now(timezone.utc) - KEPT_FOR).isoformat(timespec="microseconds")
     with db.atomic():
-        db.execute("DELETE FROM pending_report_pdfs WHERE at < ?", [since])
+        db.execute("DELETE FROM pending_report_pdfs WHERE at < ? AND sha256 NOT IN "
+                   f"({drafts.WAITING_PDFS})", [since])  # a draft waits on its own
         db.execute("INSERT OR REPLACE INTO pending_report_pdfs (agency_id, sha256, name, data, "
                    "at) VALUES (?, ?, ?, ?, ?)",
                    [agency_id, sha256, name[:200] or "report.pdf", pdf, utc_now()])

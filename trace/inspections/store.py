@@ -102,9 +102,11 @@ def _check_pdf_is_its_own(db: sqlite_utils.Database, agency: agencies.Agency,
 
 
 def store_report(db: sqlite_utils.Database, record: dict, kid: str, sig: str, *,
-                 pdf: bytes | None = None, by: str | None = None) -> StoredReport:
+                 pdf: bytes | None = None, by: str | None = None,
+                 prepared_by: str | None = None) -> StoredReport:
     """Check and store one signed report (and its PDF), all or nothing; ``by`` is
-    the account that uploaded it (an e-mail, ``api:`` or ``cli:`` one)."""
+    the account that uploaded it (an e-mail, ``api:`` or ``cli:`` one), and
+    ``prepared_by`` the engineer whose draft a signatory signed."""
     record = reports.check_record(record)
     agency = _signing_agency(db, record)
     key = _agency_key(db, kid, agency)
@@ -120,11 +122,11 @@ def store_report(db: sqlite_utils.Database, record: dict, kid: str, sig: str, *,
                        [record["pdf_sha256"], len(pdf), pdf])
         cursor = db.execute(
             "INSERT INTO inspection_reports (agency_id, batch_id, report_no, version, "
-            "supersedes, record, kid, sig, pdf_sha256, created_at, uploaded_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "supersedes, record, kid, sig, pdf_sha256, created_at, uploaded_by, prepared_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [agency.id, batch.id, record["report_no"], record["version"], record["supersedes"],
              reports.canonical_bytes(record).decode(), kid, sig, record["pdf_sha256"],
-             utc_now(), by])
+             utc_now(), by, prepared_by])
         leaves.record(db, f"inspection_reports:{cursor.lastrowid}")
     return StoredReport(cursor.lastrowid or 0, agency.id, batch.id, record["report_no"],
                         record["version"], kid)

@@ -6,6 +6,8 @@ agency's server-held key, PDF attached::
     GET|POST  /agency/reports/new      write a report, check it as buyers will read it,
                                        then sign and store it
     GET       /agency/reports/held/<sha256>.pdf   the PDF chosen, before signing
+    GET       /agency/reports/drafts/<id>    an engineer's report, for a signatory to open
+    POST      /agency/reports/drafts/<id>/return   sent back to its engineer, with why
     POST      /agency/reports/from-sheet   the form filled in from the lab's sheet
     GET|POST  /agency/reports/withdraw     withdraw a report, with a reason
 """
@@ -22,7 +24,7 @@ from ..clock import beijing_today
 from ..errors import (Conflict, Forbidden, InvalidInput, NotFound, TraceError, all_problems,
                       each_problem, raise_together)
 from ..inspections import report as reports
-from ..inspections import display, lines, lists, pending, signing, store, tables
+from ..inspections import display, drafts, lines, lists, pending, signing, store, tables
 from . import attachment, each_told, fields_at_fault, get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
@@ -52,8 +54,11 @@ def home():
     page = max(1, min(request.args.get("page", 1, type=int) or 1, pages))
     batches = [batch for batch in lists.batches_for(db, g.agency.id)
                if _matches(search, batch["lot"], batch["product"])]
+    user = signed_in_user()
     return render_template(
-        "agency/home.html", batches=batches[:BATCHES_SHOWN], more_batches=len(batches) >
+        "agency/home.html", waiting=drafts.waiting(db, g.agency.id),
+        sent_back=drafts.sent_back(db, g.agency.id, user.email),
+        may_sign=user.signs_reports, batches=batches[:BATCHES_SHOWN], more_batches=len(batches) >
         BATCHES_SHOWN, search=search, page=page, pages=pages, total=total,
         reports=lists.reports_by(db, g.agency.id, search=search,
                                  offset=(page - 1) * REPORTS_A_PAGE, limit=REPORTS_A_PAGE))
@@ -82,11 +87,17 @@ def new_report():
         record = _record(db, batches, pdf)
         if request.form.get("confirmed") != "1":  # checked as buyers will read it, first
             store.check_storable(db, record, pdf)
+            if request.form.get("submit_draft") == "1":  # an engineer's, for a signatory
+                return _handed_over(db, record, held)
             return _check_page(db, record, pdf, pdf_name, held)
+        draft = _draft_signed(db)
         config = current_app.config
         kid, sig = signing.sign_with_agency_key(db, config["KEYS_DIR"], g.agency.id, record,
                                                 config["KEY_PASSPHRASE"])
-        stored = store.store_report(db, record, kid, sig, pdf=pdf, by=signed_in_user().email)
+        stored = store.store_report(db, record, kid, sig, pdf=pdf, by=signed_in_user().email,
+                                    prepared_by=draft.prepared_by if draft else None)
+        if draft:
+            drafts.close(db, g.agency.id, draft.id, "signed", by=signed_in_user().email)
         if held:
             pending.let_go(db, g.agency.id, held["pending_pdf"])
     except TraceError as error:  # the PDF chosen stays chosen, unless it is refused
@@ -99,6 +110,59 @@ def new_report():
         return _form(batches, typed | held, each_told(error), error.status, bad=bad)
     flash(t("agency.stored").format(report_no=stored.report_no, version=stored.version), "ok")
     return redirect(link("agency.home"), 303)
+
+
+def _draft_signed(db) -> drafts.Draft | None:
+    """Only a signatory signs (ISO/IEC 17025 7.8.1); the draft it signs, if it is one."""
+    if not signed_in_user().signs_reports:
+        raise Forbidden("only the lab's authorised signatories sign reports: hand it over "
+                        "for checking", message_zh="您不是本机构的授权签字人，不能签发：请提交授权"
+                        "签字人审核")
+    draft_id = request.form.get("draft") or ""
+    return drafts.get(db, g.agency.id, int(draft_id)) if draft_id.isdigit() else None
+
+
+def _handed_over(db, record: dict, held: dict):
+    """An engineer's report, checked, handed to the lab's signatories."""
+    fields = {key: value for key, value in request.form.items()
+              if key not in ("csrf_token", "submit_draft", "confirmed", "edit", "pending_pdf",
+                             "pending_name", "draft")}
+    drafts.submit(db, g.agency.id, fields | held, prepared_by=signed_in_user().email)
+    flash(t("agency.handed_over").format(report_no=record["report_no"]), "ok")
+    return redirect(link("agency.home"), 303)
+
+
+@bp.get("/reports/drafts/<int:draft_id>")
+def draft_page(draft_id: int):
+    """An engineer's report waiting to be signed: what it is, who prepared it, and
+    the way to the check page with everything it holds."""
+    draft = drafts.get(get_db(), g.agency.id, draft_id)
+    return render_template("agency/draft.html", draft=draft,
+                           may_sign=signed_in_user().signs_reports)
+
+
+@bp.post("/reports/drafts/<int:draft_id>/return")
+def return_draft(draft_id: int):
+    """Sent back to its engineer with what to change; nothing is signed."""
+    db = get_db()
+    try:
+        if not signed_in_user().signs_reports:
+            raise Forbidden("only a signatory returns a draft",
+                            message_zh="只有授权签字人可以退回待签发的报告")
+        draft = drafts.close(db, g.agency.id, draft_id, "returned", by=signed_in_user().email,
+                             note=request.form.get("note"))
+    except TraceError as error:
+        flash(in_reader_language(error), "bad")
+        return redirect(link("agency.home"), 303)
+    flash(t("agency.returned").format(report_no=draft.report_no, who=draft.prepared_by), "ok")
+    return redirect(link("agency.home"), 303)
+
+
+@bp.get("/reports/drafts/<int:draft_id>/edit")
+def edit_draft(draft_id: int):
+    """A draft sent back, in the form again, to change and hand over anew."""
+    db = get_db()
+    return _form(lists.batches_for(db, g.agency.id), drafts.find(db, g.agency.id, draft_id).fields)
 
 
 def _chosen_pdf(db, held: dict) -> tuple[bytes | None, str]:
@@ -135,8 +199,11 @@ def _check_page(db, record: dict, pdf: bytes | None, pdf_name: str, held: dict):
     product = catalog.get_product(db, batch.gtin)
     kept = {key: value for key, value in request.form.items()
             if key not in ("csrf_token", "confirmed", "edit", "pending_pdf", "pending_name")}
+    draft_id = request.form.get("draft") or ""
     return render_template(
         "agency/check.html", record=record, kept=kept | held, pdf_name=pdf_name,
+        may_sign=signed_in_user().signs_reports,
+        draft=drafts.get(db, g.agency.id, int(draft_id)) if draft_id.isdigit() else None,
         pdf_size=len(pdf) if pdf else 0, held=held.get("pending_pdf"), product=product,
         supplier=catalog.supplier_of(db, product),
         inspections=display.for_display(store.as_it_will_be_served(db, record, batch.id),

@@ -579,6 +579,11 @@ def _agency() -> agencies.Agency:
     if not agency.approved:
         raise Forbidden(f"{agency.name} is waiting for the operator's approval",
                         message_zh="贵机构尚未通过平台审核，不能签发报告")
+    if not user.signs_reports:  # ISO/IEC 17025 7.8.1: signatories release reports
+        raise Forbidden(f"{user.email} is not an authorised signatory of {agency.name}: use "
+                        "a signatory's token, or hand the report over on the web",
+                        message_zh=f"{user.email} 不是本机构的授权签字人，不能签发：请用授权签字人"
+                                   "账号的令牌，或在网页上提交授权签字人审核")
     return agency
 
 

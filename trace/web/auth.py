@@ -294,6 +294,16 @@ def restart_colleague(colleague_id: int):
                              "colleagues.restarted")
 
 
+@bp.post("/account/colleagues/<int:colleague_id>/signatory")
+@login_required
+def signatory(colleague_id: int):
+    """A lab colleague made an authorised signatory (授权签字人), or no longer one."""
+    signs = request.form.get("signs") == "1"
+    return _change_colleague(
+        lambda db, user, colleague: colleagues.set_signatory(db, user, colleague, signs),
+        colleague_id, "colleagues.signatory_on" if signs else "colleagues.signatory_off")
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     """A supplier or a testing agency (``?as=agency``) signs up: the organisation waits
