@@ -94,10 +94,12 @@ def new_report():
         config = current_app.config
         kid, sig = signing.sign_with_agency_key(db, config["KEYS_DIR"], g.agency.id, record,
                                                 config["KEY_PASSPHRASE"])
-        stored = store.store_report(db, record, kid, sig, pdf=pdf, by=signed_in_user().email,
-                                    prepared_by=draft.prepared_by if draft else None)
-        if draft:
-            drafts.close(db, g.agency.id, draft.id, "signed", by=signed_in_user().email)
+        with db.atomic():  # a draft is signed once: the report and its closing together
+            stored = store.store_report(db, record, kid, sig, pdf=pdf,
+                                        by=signed_in_user().email,
+                                        prepared_by=draft.prepared_by if draft else None)
+            if draft:
+                drafts.close(db, g.agency.id, draft.id, "signed", by=signed_in_user().email)
         if held:
             pending.let_go(db, g.agency.id, held["pending_pdf"])
     except TraceError as error:  # the PDF chosen stays chosen, unless it is refused
@@ -105,11 +107,17 @@ def new_report():
         if "pdf" in bad and held:  # another report's, say: not offered as kept
             pending.let_go(db, g.agency.id, held.pop("pending_pdf"))
             held.clear()
-        typed = {key: value for key, value in request.form.items()
-                 if key not in ("pending_pdf", "pending_name")}
-        return _form(batches, typed | held, each_told(error), error.status, bad=bad)
+        return _form(batches, _typed() | held, each_told(error), error.status, bad=bad)
     flash(t("agency.stored").format(report_no=stored.report_no, version=stored.version), "ok")
     return redirect(link("agency.home"), 303)
+
+
+def _typed(*leaving: str) -> dict:
+    """The report form's own fields as sent, without the buttons, the token and the
+    held PDF's (which ``_chosen_pdf`` gives anew)."""
+    return {key: value for key, value in request.form.items() if key not in (
+        "csrf_token", "confirmed", "edit", "submit_draft", "pending_pdf", "pending_name",
+        *leaving)}
 
 
 def _draft_signed(db) -> drafts.Draft | None:
@@ -124,10 +132,7 @@ def _draft_signed(db) -> drafts.Draft | None:
 
 def _handed_over(db, record: dict, held: dict):
     """An engineer's report, checked, handed to the lab's signatories."""
-    fields = {key: value for key, value in request.form.items()
-              if key not in ("csrf_token", "submit_draft", "confirmed", "edit", "pending_pdf",
-                             "pending_name", "draft")}
-    drafts.submit(db, g.agency.id, fields | held, prepared_by=signed_in_user().email)
+    drafts.submit(db, g.agency.id, _typed("draft") | held, prepared_by=signed_in_user().email)
     flash(t("agency.handed_over").format(report_no=record["report_no"]), "ok")
     return redirect(link("agency.home"), 303)
 
@@ -197,11 +202,9 @@ def _check_page(db, record: dict, pdf: bytes | None, pdf_name: str, held: dict):
     sign it as it is, or to go back and change it."""
     batch = catalog.get_batch(db, record["batch"]["gtin"], record["batch"]["lot"])
     product = catalog.get_product(db, batch.gtin)
-    kept = {key: value for key, value in request.form.items()
-            if key not in ("csrf_token", "confirmed", "edit", "pending_pdf", "pending_name")}
     draft_id = request.form.get("draft") or ""
     return render_template(
-        "agency/check.html", record=record, kept=kept | held, pdf_name=pdf_name,
+        "agency/check.html", record=record, kept=_typed() | held, pdf_name=pdf_name,
         may_sign=signed_in_user().signs_reports,
         draft=drafts.get(db, g.agency.id, int(draft_id)) if draft_id.isdigit() else None,
         pdf_size=len(pdf) if pdf else 0, held=held.get("pending_pdf"), product=product,
@@ -298,9 +301,7 @@ def from_sheet():
                                           name, _typed_header(batches))
         form = _filled_from(records, batches, name) | held
     except TraceError as error:  # what the clerk chose and typed stays
-        typed = {key: value for key, value in request.form.items()
-                 if key not in ("pending_pdf", "pending_name")}
-        return _form(batches, typed | held, each_told(error), error.status)
+        return _form(batches, _typed() | held, each_told(error), error.status)
     notice = t("agency.filled").format(name=name)
     typed = _typed_header(batches)
     replaced = [key for key in ("report_no", "type", "issued_on", "conclusion")
