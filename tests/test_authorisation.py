@@ -158,6 +158,9 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("agency.edit_draft", "GET", "/agency/reports/drafts/{draft}/edit", None, AGENCY_ONLY),
     # "ok" for the lab: a return without its reason is refused (a flash), not 403
     ("agency.return_draft", "POST", "/agency/reports/drafts/{draft}/return", {}, AGENCY_ONLY),
+    # "ok": another's draft is refused with a notice on the workspace, not a 403 page
+    ("agency.withdraw_draft", "POST", "/agency/reports/drafts/{draft}/withdraw", {},
+     AGENCY_ONLY),
     ("agency.profile", "GET", "/agency/profile", None, AGENCY_ONLY),
     ("agency.profile", "POST", "/agency/profile", {"scope": "茶叶"}, AGENCY_ONLY),
     # No report of that number: an agency passes the gate and is told so.

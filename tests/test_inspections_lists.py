@@ -33,7 +33,8 @@ def withdraw(app, db, agency, report_no: str) -> None:
 def test_a_labs_reports_say_which_stand_which_were_corrected_and_which_withdrawn(
         app, db, commissioned):  # noqa: F811
     stored(app, db, commissioned)
-    stored(app, db, commissioned, version="2", supersedes="1", reason="更正单位")
+    stored(app, db, commissioned, version="2", supersedes="1", reason="更正单位",
+           conclusion="所检项目符合 GB/T 18781-2023 要求（更正）")
     stored(app, db, commissioned, report_no="ZJPQ-2026-0900")
     withdraw(app, db, commissioned, "ZJPQ-2026-0900")
     states = [(r["report_no"], r["version"], r["current"], r["withdrawn"], r["withdrawn_by"],
@@ -54,7 +55,8 @@ def test_a_reports_versions_stay_together_newest_report_first(app, db, commissio
     """A correction of an older report listed it between another report's versions."""
     stored(app, db, commissioned)
     stored(app, db, commissioned, report_no="ZJPQ-2026-0900")
-    stored(app, db, commissioned, version="2", supersedes="1", reason="更正单位")
+    stored(app, db, commissioned, version="2", supersedes="1", reason="更正单位",
+           conclusion="所检项目符合 GB/T 18781-2023 要求（更正）")
     listed = [(r["report_no"], r["version"]) for r in lists.reports_by(db, commissioned.id)]
     assert listed == [("ZJPQ-2026-0815", "2"), ("ZJPQ-2026-0815", "1"),
                       ("ZJPQ-2026-0900", "1")]

@@ -226,6 +226,9 @@ def test_a_number_cut_short_is_refused_and_a_resend_puts_the_contact_right(
     assert short.status_code == 400 and "号码“1381234”不是完整的电话号码" in html
     assert "珠子表面有胶痕，像塑料" in html  # what was typed stays
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+    assert "请重新选择照片" not in html  # none was chosen
+    with_photo = post_report(client, code, jpeg_with_gps(), contact="1381234")
+    assert "请重新选择照片" in with_photo.get_data(as_text=True)  # the browser dropped it
     first = post_report(client, code, contact="微信 pearl88")
     again = post_report(client, code, contact="微信同号 １３８ １２３４ ５６７８")  # full width
     number = re.search(r"举报编号\D*(\d+)", first.get_data(as_text=True)).group(1)

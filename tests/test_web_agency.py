@@ -10,7 +10,7 @@ import pytest
 
 from trace import agencies, catalog
 from trace.inspections import lists, store
-from trace.inspections import commissions, signing
+from trace.inspections import commissions, drafts, signing
 
 from conftest import GTIN, LOT, post_form
 from test_inspections_store import PDF
@@ -684,6 +684,8 @@ def test_an_engineers_report_is_signed_by_a_signatory_after_checking(
     assert "被退回的报告" in back and "光泽等级请复核" in back
     edit = desk.get(f"/agency/reports/drafts/{draft_id}/edit").get_data(as_text=True)
     assert 'value="ZJPQ-2026-0901"' in edit and "已选择报告原件：report.pdf" in edit
+    assert "退回：光泽等级请复核" in edit  # why, where it is to be changed
+    assert "编制检测报告" in edit and "提交本机构的授权签字人审核签发" in edit  # not 签发
     # ...and signs it when handed over again.
     again = post_form(desk, "/agency/reports/new", {**_kept_fields(check), "submit_draft": "1"},
                       page="/agency/")
@@ -701,6 +703,20 @@ def test_an_engineers_report_is_signed_by_a_signatory_after_checking(
         == [("lab@lab.example.cn", "eng@lab.example.cn")]
     listed = client.get("/agency/").get_data(as_text=True)
     assert "eng@lab.example.cn 编制，lab@lab.example.cn 签发" in listed and "待签发的报告" not in listed
+    assert "被退回的报告" not in desk.get("/agency/").get_data(as_text=True)  # handed over since
+    # A draft that cannot be opened (its PDF went to the report signed) is cleared from
+    # its own page: sent back by a signatory, or taken back by its engineer.
+    for who, action, word in ((client, "return", "已退回"), (desk, "withdraw", "已撤回")):
+        stuck = drafts.submit(db, lab.id, {"report_no": f"ZJPQ-{action}"},
+                              prepared_by="eng@lab.example.cn")
+        page = who.get(f"/agency/reports/drafts/{stuck}").get_data(as_text=True)
+        assert f"/agency/reports/drafts/{stuck}/{action}" in page
+        post_form(who, f"/agency/reports/drafts/{stuck}/{action}", {"note": "重复提交"},
+                  page="/agency/")
+        assert word in who.get("/agency/").get_data(as_text=True)
+    mine = drafts.submit(db, lab.id, {"report_no": "ZJPQ-X"}, prepared_by="other@lab.cn")
+    post_form(desk, f"/agency/reports/drafts/{mine}/withdraw", {}, page="/agency/")
+    assert "只有编制人可以撤回提交" in desk.get("/agency/").get_data(as_text=True)
     # The manager makes the engineer a signatory; the engineer may not undo the manager.
     post_form(client, f"/account/colleagues/{engineer.id}/signatory", {"signs": "1"},
               page="/account/colleagues")

@@ -165,7 +165,7 @@ def try_urls(db: sqlite_utils.Database, base_url: str) -> list[tuple[str, str]]:
     once seeded, the copied (suspicious), claimed and recalled ones."""
     pearl_lot, tea_lot = DEMO[0]["batch"]["lot"], DEMO[1]["batch"]["lot"]
     tries = [("genuine", _first_item(db, f"b.lot = '{pearl_lot}'")),
-             ("genuine", _first_item(db, f"b.lot = '{tea_lot}'"))]
+             ("failed", _first_item(db, f"b.lot = '{tea_lot}'"))]  # its lab found 联苯菊酯 over
     if tries[0][1] is None or tries[1][1] is None:
         return []
     tries += [("genuine", _first_item(db, f"b.lot = '{entry['batch']['lot']}'"))

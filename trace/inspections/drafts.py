@@ -21,7 +21,7 @@ from ..db import utc_now
 from ..errors import Conflict, InvalidInput, NotFound
 from ..catalog import clean_text
 
-OUTCOMES = ("signed", "returned", "replaced")
+OUTCOMES = ("signed", "returned", "replaced", "withdrawn")
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,13 @@ def waiting(db: sqlite_utils.Database, agency_id: int) -> list[Draft]:
 
 def sent_back(db: sqlite_utils.Database, agency_id: int, prepared_by: str,
               limit: int = 10) -> list[Draft]:
-    """The preparer's drafts a signatory returned, newest first, with why."""
+    """The preparer's drafts a signatory returned, newest first, with why; not once
+    the report was handed over again (whatever became of it since)."""
     return [_read(row) for row in db.execute(
-        f"SELECT {_COLUMNS} FROM report_drafts WHERE agency_id = ? AND prepared_by = ? AND "
-        "outcome = 'returned' ORDER BY id DESC LIMIT ?", [agency_id, prepared_by, limit])]
+        f"SELECT {_COLUMNS} FROM report_drafts d WHERE agency_id = ? AND prepared_by = ? AND "
+        "outcome = 'returned' AND NOT EXISTS (SELECT 1 FROM report_drafts later WHERE "
+        "later.agency_id = d.agency_id AND later.report_no = d.report_no AND later.id > d.id) "
+        "ORDER BY id DESC LIMIT ?", [agency_id, prepared_by, limit])]
 
 
 def find(db: sqlite_utils.Database, agency_id: int, draft_id: int) -> Draft:
@@ -88,7 +91,8 @@ def get(db: sqlite_utils.Database, agency_id: int, draft_id: int) -> Draft:
     """One of the lab's drafts waiting to be signed; one closed says how it ended."""
     draft = find(db, agency_id, draft_id)
     if draft.closed_at:
-        said = {"signed": "已经签发", "returned": "已被退回", "replaced": "已被新提交的一份替代"}
+        said = {"signed": "已经签发", "returned": "已被退回", "replaced": "已被新提交的一份替代",
+                "withdrawn": "已被编制人撤回"}
         raise Conflict(f"draft {draft_id} was {draft.outcome} at {draft.closed_at}",
                        message_zh=f"这份报告{said.get(draft.outcome or '', '已处理')}"
                                   f"（{draft.closed_by}）")

@@ -8,6 +8,7 @@ agency's server-held key, PDF attached::
     GET       /agency/reports/held/<sha256>.pdf   the PDF chosen, before signing
     GET       /agency/reports/drafts/<id>    an engineer's report, for a signatory to open
     POST      /agency/reports/drafts/<id>/return   sent back to its engineer, with why
+    POST      /agency/reports/drafts/<id>/withdraw taken back by its engineer
     POST      /agency/reports/from-sheet   the form filled in from the lab's sheet
     GET|POST  /agency/reports/withdraw     withdraw a report, with a reason
 """
@@ -20,7 +21,7 @@ from flask import (Blueprint, current_app, flash, g, redirect, render_template, 
                    Response)
 
 from .. import agencies, catalog
-from ..clock import beijing_today
+from ..clock import beijing_time, beijing_today
 from ..errors import (Conflict, Forbidden, InvalidInput, NotFound, TraceError, all_problems,
                       each_problem, raise_together)
 from ..inspections import report as reports
@@ -142,8 +143,9 @@ def draft_page(draft_id: int):
     """An engineer's report waiting to be signed: what it is, who prepared it, and
     the way to the check page with everything it holds."""
     draft = drafts.get(get_db(), g.agency.id, draft_id)
-    return render_template("agency/draft.html", draft=draft,
-                           may_sign=signed_in_user().signs_reports)
+    user = signed_in_user()
+    return render_template("agency/draft.html", draft=draft, may_sign=user.signs_reports,
+                           own=draft.prepared_by == user.email)
 
 
 @bp.post("/reports/drafts/<int:draft_id>/return")
@@ -163,11 +165,31 @@ def return_draft(draft_id: int):
     return redirect(link("agency.home"), 303)
 
 
+@bp.post("/reports/drafts/<int:draft_id>/withdraw")
+def withdraw_draft(draft_id: int):
+    """Taken back by the engineer who handed it over (sent twice, or not to be signed)."""
+    db = get_db()
+    try:
+        draft = drafts.get(db, g.agency.id, draft_id)
+        if draft.prepared_by != signed_in_user().email:
+            raise Forbidden("only its engineer takes a draft back; a signatory sends it back",
+                            message_zh="只有编制人可以撤回提交；授权签字人可以退回")
+        drafts.close(db, g.agency.id, draft_id, "withdrawn", by=signed_in_user().email)
+    except TraceError as error:
+        flash(in_reader_language(error), "bad")
+    else:
+        flash(t("agency.draft_withdrawn").format(report_no=draft.report_no), "ok")
+    return redirect(link("agency.home"), 303)
+
+
 @bp.get("/reports/drafts/<int:draft_id>/edit")
 def edit_draft(draft_id: int):
-    """A draft sent back, in the form again, to change and hand over anew."""
+    """A draft sent back, in the form again with why, to change and hand over anew."""
     db = get_db()
-    return _form(lists.batches_for(db, g.agency.id), drafts.find(db, g.agency.id, draft_id).fields)
+    draft = drafts.find(db, g.agency.id, draft_id)
+    why = t("agency.sent_back_by").format(who=draft.closed_by, when=beijing_time(
+        draft.closed_at), note=draft.note) if draft.outcome == "returned" else None
+    return _form(lists.batches_for(db, g.agency.id), draft.fields, notice=why)
 
 
 def _chosen_pdf(db, held: dict) -> tuple[bytes | None, str]:

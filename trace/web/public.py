@@ -175,7 +175,7 @@ def report():
     except TraceError as error:
         page = render_template("report.html", v=verdict, code_path=code_path,
                                form=request.form, errors=each_told(error),
-                               max_photo_bytes=reports.MAX_PHOTO_BYTES,
+                               max_photo_bytes=reports.MAX_PHOTO_BYTES, photo_chosen=bool(photo),
                                retry_minutes=-(-getattr(error, "retry_after", 0) // 60))
         return no_store(current_app.make_response((page, error.status)))
     item_path = same_origin_path(code_path) if code_path.startswith("/01/") else ""
