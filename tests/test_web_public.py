@@ -598,6 +598,7 @@ def test_the_item_page_shows_the_signed_report(app, client, db, issued_urls):
     assert "ZJPQ-2026-0815" in html and "签名有效" in html and "珠层厚度" in html
     assert 'class="item-verdict verdict-pass"' in html
     assert html.count("不合格项目") == 1 and "没有不合格项目" in html  # under the verdict only
+    assert "检测方法：" not in html  # this report named none
     # what 委托检验 means for how far a buyer may trust it
     assert "<dd>委托检验 <span class=\"note\">（商家送样检测，结果只对送检的样品负责）</span></dd>" \
         in html
@@ -680,6 +681,16 @@ def test_the_latest_report_named_on_the_first_screen_is_the_latest_by_its_date(
         db, app.config["KEYS_DIR"], lab.id, fixed))
     head = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True).split("</section>")[0]
     assert "本批次有 2 份检测机构签名的检测报告" in head and "于 2026-11-20 签发" in head
+
+
+def test_each_result_says_the_method_it_was_tested_by(app, client, db, issued_urls):
+    """A streamer compares the page with the report's PDF: the method was not shown."""
+    _stored_report(app, db, items=[{"name": "珠层厚度", "result": "0.42", "unit": "mm",
+                                    "limit": "≥0.3", "verdict": "合格",
+                                    "method": "GB/T 18781-2023 §6.5"}])
+    html = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    assert "≥0.3 mm<br><span class=\"note\">检测方法：<span>GB/T 18781-2023 §6.5</span></span>" \
+        in html
 
 
 def test_the_support_code_of_a_genuine_code_that_failed_its_test_says_so(app, client, db,
