@@ -106,7 +106,8 @@ def check_password(password: str) -> str:
 
 def add_user(db: sqlite_utils.Database, role: str, email: str, *, org: str | None = None,
              password: str | None = None, temporary: bool | None = None,
-             by_operator: bool = False, added_by: int | None = None) -> tuple[User, str]:
+             by_operator: bool = False, added_by: int | None = None,
+             signs_reports: bool = True) -> tuple[User, str]:
     """Create an account; returns it with its password (generated when not given, and
     then ``temporary``: the person sets their own at the first sign-in). An e-mail
     taken is told to whoever asked: the person signing up, or (``by_operator``) the
@@ -135,11 +136,12 @@ def add_user(db: sqlite_utils.Database, role: str, email: str, *, org: str | Non
     created_at = utc_now()
     cursor = db.execute(
         "INSERT INTO users (email, role, org_id, password_hash, created_at, "
-        "password_temporary, added_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "password_temporary, added_by, signs_reports) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [email, role, org_id, generate_password_hash(password, method="scrypt"), created_at,
-         int(temporary), added_by])
+         int(temporary), added_by, int(signs_reports)])
     return User(cursor.lastrowid or 0, email, role, org_id, created_at,
-                password_temporary=temporary, added_by=added_by), password
+                password_temporary=temporary, added_by=added_by,
+                signs_reports=signs_reports), password
 
 
 # Sign-ups: an office signs up once or twice (and mistypes a few times); a bot

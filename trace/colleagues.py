@@ -60,11 +60,9 @@ def add_colleague(db: sqlite_utils.Database, user: User, email: str) -> tuple[Us
     if taken is not None:  # not whose it is: that is the operator's to know
         raise Conflict(f"{taken.email} already has an account on the platform: use another "
                        "e-mail", message_zh=f"{taken.email} 已经有平台账号，请换一个邮箱")
-    made = accounts.add_user(db, user.role, email, org=str(user.org_id), added_by=user.id)
-    if user.role == "agency":  # prepares reports; a signatory makes it one (ISO/IEC 17025)
-        db.execute("UPDATE users SET signs_reports = 0 WHERE id = ?", [made[0].id])
-        made = (accounts.get_user(db, made[0].id) or made[0], made[1])
-    return made
+    # At a lab it prepares reports until a signatory makes it one (ISO/IEC 17025).
+    return accounts.add_user(db, user.role, email, org=str(user.org_id), added_by=user.id,
+                             signs_reports=user.role != "agency")
 
 
 def set_signatory(db: sqlite_utils.Database, user: User, colleague_id: int,

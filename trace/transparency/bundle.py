@@ -15,6 +15,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import groupby
 from typing import Any
 
 import sqlite_utils
@@ -68,17 +69,15 @@ def item_status_runs(db: sqlite_utils.Database, gtin: str, lot: str) -> list[Ite
     """The voids and item recalls logged for a batch's items, oldest first, runs
     folded. A batch's bundle leaves them out (each item's bundle proves its own),
     so its record page would not say that any code of it was voided."""
-    runs: list[ItemRun] = []
-    for kind, serial, data in db.execute(
-            "SELECT kind, serial, data FROM ledger_leaves WHERE gtin = ? AND lot = ? AND kind IN "
-            f"({', '.join('?' * len(ITEM_STATUS_KINDS))}) ORDER BY idx",
-            [gtin, lot, *ITEM_STATUS_KINDS]):
-        fields = json.loads(data)
-        last = runs[-1] if runs else None
-        if last and (last.kind, last.reason) == (kind, fields["reason"]):
-            runs[-1] = ItemRun(kind, last.reason, last.at, last.first_serial, last.count + 1)
-        else:
-            runs.append(ItemRun(kind, fields["reason"], fields["at"], serial, 1))
+    logged = ((kind, serial, json.loads(data)) for kind, serial, data in db.execute(
+        "SELECT kind, serial, data FROM ledger_leaves WHERE gtin = ? AND lot = ? AND kind IN "
+        f"({', '.join('?' * len(ITEM_STATUS_KINDS))}) ORDER BY idx",
+        [gtin, lot, *ITEM_STATUS_KINDS]))
+    runs = []
+    for (kind, reason), run in groupby(logged, key=lambda leaf: (leaf[0], leaf[2]["reason"])):
+        leaves_of_run = list(run)
+        _kind, first_serial, first = leaves_of_run[0]
+        runs.append(ItemRun(kind, reason, first["at"], first_serial, len(leaves_of_run)))
     return runs
 
 

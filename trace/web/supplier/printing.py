@@ -58,16 +58,16 @@ def label_part(gtin: str, lot: str, stock: str, part: int, fmt: str):
     found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
     config = current_app.config
     chosen = _stock_for(stock, fmt)
-    again = _printed_before(found, *downloads.part_positions(db, found, part))
-    if again:
+    first, last = downloads.part_positions(db, found, part)
+    again = _printed_before(found, first, last)
+    if again:  # asked before a file of thousands of labels is drawn
         return again
-    labels = downloads.label_part_file(db, found.gtin, found.lot, chosen, part,
-                                       base_url=config["BASE_URL"],
-                                       domain=config["OFFICIAL_DOMAIN"],
-                                       folder=config["LABELS_DIR"],
-                                       pin_secret=config["HASH_SECRET"], fmt=fmt)
-    downloads.note_download(db, found, *downloads.part_positions(db, found, part), chosen, fmt,
-                            signed_in_user().email)
+    labels = downloads.label_range_file(db, found, chosen, first, last,
+                                        base_url=config["BASE_URL"],
+                                        domain=config["OFFICIAL_DOMAIN"],
+                                        folder=config["LABELS_DIR"],
+                                        pin_secret=config["HASH_SECRET"], fmt=fmt)
+    downloads.note_download(db, found, first, last, chosen, fmt, signed_in_user().email)
     name = f"labels-{found.gtin}-{found.lot}-{chosen.name}-part{part:03d}.{fmt}"
     return Response(labels, mimetype=MIMETYPES[fmt], headers=attachment(name, "no-store"))
 
