@@ -63,9 +63,7 @@ def _refuse_beside_a_missing_file(db, role: str, keys_dir: str) -> None:
     """An active key whose file is not here is most often a mistyped TRACE_KEYS_DIR:
     a second key made in the wrong folder would sign there and leave the right one
     unable to (the server's start-up warning led an operator to do just that)."""
-    missing = [record.kid for record in keys.list_keys(db)
-               if record.role == role and record.status == "active"
-               and record.held_by != "owner" and not keys.held_here(keys_dir, record.kid)]
+    missing = [record.kid for record in keys.lost_keys(db, keys_dir) if record.role == role]
     if missing:
         raise KeyProblem(f"the active {role} key {', '.join(missing)} has no private file in "
                          f"{keys_dir}: check TRACE_KEYS_DIR, or put the file back from the key "
