@@ -6,11 +6,10 @@ agency's server-held key, PDF attached::
     GET|POST  /agency/reports/new      write a report, check it as buyers will read it,
                                        then sign and store it
     GET       /agency/reports/held/<sha256>.pdf   the PDF chosen, before signing
-    GET       /agency/reports/drafts/<id>    an engineer's report, for a signatory to open
-    POST      /agency/reports/drafts/<id>/return   sent back to its engineer, with why
-    POST      /agency/reports/drafts/<id>/withdraw taken back by its engineer
-    POST      /agency/reports/from-sheet   the form filled in from the lab's sheet
-    GET|POST  /agency/reports/withdraw     withdraw a report, with a reason
+    GET|POST  /agency/profile          what suppliers choose the lab by
+
+and, in their own modules, the drafts an engineer hands over (``review``), the form
+filled in from a sheet (``sheets``) and withdrawing a report (``withdrawals``).
 """
 
 from __future__ import annotations
@@ -20,15 +19,15 @@ import hashlib
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    Response)
 
-from .. import agencies, catalog
-from ..clock import beijing_time, beijing_today
-from ..errors import (Conflict, Forbidden, InvalidInput, NotFound, TraceError, all_problems,
-                      each_problem, raise_together)
-from ..inspections import report as reports
-from ..inspections import display, drafts, lines, lists, pending, signing, store, tables
-from . import attachment, each_told, fields_at_fault, get_db, in_reader_language, link
-from .auth import role_required, signed_in_user
-from .i18n import t
+from ... import agencies, catalog
+from ...clock import beijing_today
+from ...errors import (Conflict, Forbidden, InvalidInput, TraceError, all_problems,
+                       each_problem, raise_together)
+from ...inspections import report as reports
+from ...inspections import display, drafts, lines, lists, pending, signing, store
+from .. import attachment, each_told, fields_at_fault, get_db, in_reader_language, link
+from ..auth import role_required, signed_in_user
+from ..i18n import t
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
 
@@ -138,60 +137,6 @@ def _handed_over(db, record: dict, held: dict):
     return redirect(link("agency.home"), 303)
 
 
-@bp.get("/reports/drafts/<int:draft_id>")
-def draft_page(draft_id: int):
-    """An engineer's report waiting to be signed: what it is, who prepared it, and
-    the way to the check page with everything it holds."""
-    draft = drafts.get(get_db(), g.agency.id, draft_id)
-    user = signed_in_user()
-    return render_template("agency/draft.html", draft=draft, may_sign=user.signs_reports,
-                           own=draft.prepared_by == user.email)
-
-
-@bp.post("/reports/drafts/<int:draft_id>/return")
-def return_draft(draft_id: int):
-    """Sent back to its engineer with what to change; nothing is signed."""
-    db = get_db()
-    try:
-        if not signed_in_user().signs_reports:
-            raise Forbidden("only a signatory returns a draft",
-                            message_zh="只有授权签字人可以退回待签发的报告")
-        draft = drafts.close(db, g.agency.id, draft_id, "returned", by=signed_in_user().email,
-                             note=request.form.get("note"))
-    except TraceError as error:
-        flash(in_reader_language(error), "bad")
-        return redirect(link("agency.home"), 303)
-    flash(t("agency.returned").format(report_no=draft.report_no, who=draft.prepared_by), "ok")
-    return redirect(link("agency.home"), 303)
-
-
-@bp.post("/reports/drafts/<int:draft_id>/withdraw")
-def withdraw_draft(draft_id: int):
-    """Taken back by the engineer who handed it over (sent twice, or not to be signed)."""
-    db = get_db()
-    try:
-        draft = drafts.get(db, g.agency.id, draft_id)
-        if draft.prepared_by != signed_in_user().email:
-            raise Forbidden("only its engineer takes a draft back; a signatory sends it back",
-                            message_zh="只有编制人可以撤回提交；授权签字人可以退回")
-        drafts.close(db, g.agency.id, draft_id, "withdrawn", by=signed_in_user().email)
-    except TraceError as error:
-        flash(in_reader_language(error), "bad")
-    else:
-        flash(t("agency.draft_withdrawn").format(report_no=draft.report_no), "ok")
-    return redirect(link("agency.home"), 303)
-
-
-@bp.get("/reports/drafts/<int:draft_id>/edit")
-def edit_draft(draft_id: int):
-    """A draft sent back, in the form again with why, to change and hand over anew."""
-    db = get_db()
-    draft = drafts.find(db, g.agency.id, draft_id)
-    why = t("agency.sent_back_by").format(who=draft.closed_by, when=beijing_time(
-        draft.closed_at), note=draft.note) if draft.outcome == "returned" else None
-    return _form(lists.batches_for(db, g.agency.id), draft.fields, notice=why)
-
-
 def _chosen_pdf(db, held: dict) -> tuple[bytes | None, str]:
     """The PDF just chosen (held from now on, if it is one), or the one held since an
     earlier round; ``held`` gets the fields that name it."""
@@ -250,45 +195,6 @@ def _ascii_name(name: str) -> str:
     return plain if plain.lower().endswith(".pdf") else "report.pdf"
 
 
-@bp.route("/reports/withdraw", methods=["GET", "POST"])
-def withdraw():
-    """Withdraw a report signed in error (the wrong batch, a sample mix-up): a new
-    signed version with the reason and no findings; the earlier ones stay readable."""
-    db = get_db()
-    report_no = request.values.get("report_no") or ""
-    record = store.current_version(db, g.agency.id, report_no)  # or a 404 saying so
-    if request.method == "GET":
-        return _withdraw_form(record)
-    made: dict = {}
-    try:  # the reason and the box, said together
-        all_problems(lambda: _withdrawal_confirmed(),
-                     lambda: made.update(unsigned=store.withdrawal(
-                         db, g.agency.id, report_no, request.form.get("reason", ""))))
-        unsigned = made["unsigned"]
-        config = current_app.config
-        kid, sig = signing.sign_with_agency_key(db, config["KEYS_DIR"], g.agency.id, unsigned,
-                                                config["KEY_PASSPHRASE"])
-        store.store_report(db, unsigned, kid, sig, by=signed_in_user().email)
-    except TraceError as error:
-        return _withdraw_form(record, each_told(error), error.status)
-    flash(t("agency.withdrawn").format(report_no=record["report_no"]), "ok")
-    return redirect(link("agency.home"), 303)
-
-
-def _withdrawal_confirmed() -> None:
-    if request.form.get("confirm") != "1":
-        raise InvalidInput("tick the box to confirm: a withdrawal cannot be undone",
-                           message_zh="请勾选确认：撤回后不能恢复")
-
-
-def _withdraw_form(record: dict, errors: list[str] | None = None, status: int = 200):
-    db = get_db()
-    product = catalog.get_product(db, record["batch"]["gtin"])
-    return render_template("agency/withdraw.html", record=record, errors=errors, product=product,
-                           reason=request.form.get("reason", ""),
-                           withdrawn=reports.is_withdrawn(record)), status
-
-
 @bp.route("/profile", methods=["GET", "POST"])
 def profile():
     """What suppliers choose the lab by: its scope of testing, CNAS number, address."""
@@ -303,77 +209,6 @@ def profile():
                                error=in_reader_language(error)), error.status
     flash(t("agency.profile_saved"), "ok")
     return redirect(link("agency.profile"), 303)
-
-
-@bp.post("/reports/from-sheet")
-def from_sheet():
-    """The report form filled in from the lab's own sheet (.xlsx or CSV, one report),
-    to check, attach the PDF to and sign: nothing is signed or stored here."""
-    db = get_db()
-    batches = lists.batches_for(db, g.agency.id)
-    upload = request.files.get("sheet")
-    held: dict = {}
-    try:
-        _chosen_pdf(db, held)  # a PDF chosen before the sheet stays chosen
-        if not (upload and upload.filename):
-            raise InvalidInput("choose the sheet to fill the form from",
-                               message_zh="请选择要填入的表格文件（Excel 或 CSV）")
-        name = upload.filename
-        records = tables.records_from_csv(tables.sheet_text(upload.read(), name), g.agency,
-                                          name, _typed_header(batches))
-        form = _filled_from(records, batches, name) | held
-    except TraceError as error:  # what the clerk chose and typed stays
-        return _form(batches, _typed() | held, each_told(error), error.status)
-    notice = t("agency.filled").format(name=name)
-    typed = _typed_header(batches)
-    replaced = [key for key in ("report_no", "type", "issued_on", "conclusion")
-                if typed[key] and typed[key] != form[key]]
-    if replaced:  # the sheet's own value stands, and the clerk is told what changed
-        notice += t("agency.filled_replaced").format(fields=("、" if g.lang != "en" else ", ").join(
-            t(f"agency.field.{key}") for key in replaced))
-    if request.form.get("batch") not in (None, "", form["batch"]):  # never switched silently
-        chosen = next(b for b in batches if str(b["id"]) == form["batch"])
-        notice += t("agency.filled_other_batch").format(lot=chosen["lot"])
-    return _form(batches, form, notice=notice)
-
-
-def _typed_header(batches: list[dict]) -> dict:
-    """What the form holds of the report itself (the batch chosen, the number, type,
-    date and conclusion typed), so a sheet of the tested items alone fills the rest."""
-    form = request.form
-    chosen = next((b for b in batches if str(b["id"]) == form.get("batch")), None)
-    return {"gtin": chosen["gtin"] if chosen else "", "lot": chosen["lot"] if chosen else "",
-            **{key: (form.get(key) or "").strip()
-               for key in ("report_no", "type", "issued_on", "conclusion")}}
-
-
-def _filled_from(records: list[dict], batches: list[dict], name: str) -> dict:
-    if len(records) != 1:
-        raise InvalidInput(f"{name} holds {len(records)} reports; the form signs one at a "
-                           "time (one report a file, or the command line's inspection "
-                           "import for many)",
-                           message_zh=f"{name} 里有 {len(records)} 份报告；网页一次签发一份，"
-                                      "请每份报告单独存一个文件")
-    # What signing would refuse (a verdict of NG, a failed item under a passing
-    # conclusion) is said now, before the clerk has chosen the PDF.
-    record = reports.check_record(signing.complete_unsigned(records[0], g.agency, None))
-    gtin, lot = record["batch"]["gtin"], record["batch"]["lot"]
-    chosen = next((b for b in batches if (b["gtin"], b["lot"]) == (gtin, lot)), None)
-    if chosen is None:
-        try:
-            catalog.get_batch(get_db(), gtin, lot)
-        except NotFound:
-            raise InvalidInput(f"{name}: no batch {lot} of GTIN {gtin} is registered",
-                               message_zh=f"{name}：没有登记批次 {lot}（商品条码 {gtin}），"
-                                          "请核对表格里的商品条码和批次号") from None
-        raise InvalidInput(f"{name}: batch {lot} of GTIN {gtin} is not one your agency was "
-                           "commissioned or assigned for",
-                           message_zh=f"{name}：批次 {lot}（商品条码 {gtin}）不是委托或指派"
-                                      "贵机构检测的批次")
-    return {"batch": str(chosen["id"]), "report_no": record["report_no"],
-            "supersedes": record["supersedes"], "type": record["type"],
-            "issued_on": record["issued_on"], "conclusion": record["conclusion"],
-            "items": lines.item_lines(record["items"]), "reason": record.get("reason", "")}
 
 
 def _start(db, batches: list[dict]) -> tuple[dict, str | None]:
@@ -511,3 +346,7 @@ def _checked(record: dict, got: dict) -> dict:
                         if not (said and isinstance(problem, InvalidInput)
                                 and problem.field.startswith(said))])
     return record  # nothing new: all_problems says the form's own
+
+
+# Their routes are the blueprint's too.
+from . import review, sheets, withdrawals  # noqa: E402,F401

@@ -1,0 +1,87 @@
+"""The report form filled in from the lab's own sheet::
+
+    POST  /agency/reports/from-sheet   .xlsx or CSV, one report; nothing is signed here
+"""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from ... import catalog
+from ...errors import InvalidInput, NotFound, TraceError
+from ...inspections import report as reports
+from ...inspections import lines, lists, signing, tables
+from .. import each_told, get_db
+from ..i18n import t
+from . import _chosen_pdf, _form, _typed, bp
+
+
+@bp.post("/reports/from-sheet")
+def from_sheet():
+    """The report form filled in from the lab's own sheet (.xlsx or CSV, one report),
+    to check, attach the PDF to and sign: nothing is signed or stored here."""
+    db = get_db()
+    batches = lists.batches_for(db, g.agency.id)
+    upload = request.files.get("sheet")
+    held: dict = {}
+    try:
+        _chosen_pdf(db, held)  # a PDF chosen before the sheet stays chosen
+        if not (upload and upload.filename):
+            raise InvalidInput("choose the sheet to fill the form from",
+                               message_zh="请选择要填入的表格文件（Excel 或 CSV）")
+        name = upload.filename
+        records = tables.records_from_csv(tables.sheet_text(upload.read(), name), g.agency,
+                                          name, _typed_header(batches))
+        form = _filled_from(records, batches, name) | held
+    except TraceError as error:  # what the clerk chose and typed stays
+        return _form(batches, _typed() | held, each_told(error), error.status)
+    notice = t("agency.filled").format(name=name)
+    typed = _typed_header(batches)
+    replaced = [key for key in ("report_no", "type", "issued_on", "conclusion")
+                if typed[key] and typed[key] != form[key]]
+    if replaced:  # the sheet's own value stands, and the clerk is told what changed
+        notice += t("agency.filled_replaced").format(fields=("、" if g.lang != "en" else ", ").join(
+            t(f"agency.field.{key}") for key in replaced))
+    if request.form.get("batch") not in (None, "", form["batch"]):  # never switched silently
+        chosen = next(b for b in batches if str(b["id"]) == form["batch"])
+        notice += t("agency.filled_other_batch").format(lot=chosen["lot"])
+    return _form(batches, form, notice=notice)
+
+
+def _typed_header(batches: list[dict]) -> dict:
+    """What the form holds of the report itself (the batch chosen, the number, type,
+    date and conclusion typed), so a sheet of the tested items alone fills the rest."""
+    form = request.form
+    chosen = next((b for b in batches if str(b["id"]) == form.get("batch")), None)
+    return {"gtin": chosen["gtin"] if chosen else "", "lot": chosen["lot"] if chosen else "",
+            **{key: (form.get(key) or "").strip()
+               for key in ("report_no", "type", "issued_on", "conclusion")}}
+
+
+def _filled_from(records: list[dict], batches: list[dict], name: str) -> dict:
+    if len(records) != 1:
+        raise InvalidInput(f"{name} holds {len(records)} reports; the form signs one at a "
+                           "time (one report a file, or the command line's inspection "
+                           "import for many)",
+                           message_zh=f"{name} 里有 {len(records)} 份报告；网页一次签发一份，"
+                                      "请每份报告单独存一个文件")
+    # What signing would refuse (a verdict of NG, a failed item under a passing
+    # conclusion) is said now, before the clerk has chosen the PDF.
+    record = reports.check_record(signing.complete_unsigned(records[0], g.agency, None))
+    gtin, lot = record["batch"]["gtin"], record["batch"]["lot"]
+    chosen = next((b for b in batches if (b["gtin"], b["lot"]) == (gtin, lot)), None)
+    if chosen is None:
+        try:
+            catalog.get_batch(get_db(), gtin, lot)
+        except NotFound:
+            raise InvalidInput(f"{name}: no batch {lot} of GTIN {gtin} is registered",
+                               message_zh=f"{name}：没有登记批次 {lot}（商品条码 {gtin}），"
+                                          "请核对表格里的商品条码和批次号") from None
+        raise InvalidInput(f"{name}: batch {lot} of GTIN {gtin} is not one your agency was "
+                           "commissioned or assigned for",
+                           message_zh=f"{name}：批次 {lot}（商品条码 {gtin}）不是委托或指派"
+                                      "贵机构检测的批次")
+    return {"batch": str(chosen["id"]), "report_no": record["report_no"],
+            "supersedes": record["supersedes"], "type": record["type"],
+            "issued_on": record["issued_on"], "conclusion": record["conclusion"],
+            "items": lines.item_lines(record["items"]), "reason": record.get("reason", "")}
