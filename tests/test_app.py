@@ -97,16 +97,6 @@ def test_a_server_without_its_database_says_so_and_exits(tmp_path, command, prob
     assert path.exists() == (problem == "not a database")
 
 
-@pytest.mark.parametrize("text, kept", [
-    ("所检项目符合 GB/T 18781-2023 要求", "所检项目符合 GB/T\u00a018781\u20112023 要求"),
-    ("GB 2763-2021 <b>", "GB\u00a02763\u20112021 <b>"),
-    ("批次 CS-2611-01", "批次 CS\u20112611\u201101"),
-    ("不含编号的文字", "不含编号的文字"), (None, "")])
-def test_standard_and_lot_numbers_are_kept_on_one_line(text, kept):
-    from trace.web import keep_codes
-    assert keep_codes(text) == kept
-
-
 @pytest.mark.parametrize("preload", [[], ["--preload"]])
 def test_gunicorn_stops_on_an_unusable_database_instead_of_respawning(tmp_path, preload):
     env = {**os.environ, "TRACE_DATABASE": str(tmp_path / "typo.db"),
@@ -198,11 +188,3 @@ def test_a_wrong_passphrase_stops_the_server_with_one_line(locked_key, command):
     assert result.returncode != 0
     assert "TRACE_KEY_PASSPHRASE is wrong" in result.stderr
     assert not re.search(rf'File "{re.escape(str(ROOT))}/trace/', result.stderr)
-
-
-def test_numbers_in_free_text_are_tappable_and_the_rest_escaped():
-    from trace.web import dial_numbers
-    linked = str(dial_numbers("微信 <pearl88>，电话 139 5717 2468"))
-    assert linked == ('微信 &lt;pearl88&gt;，电话 '
-                      '<a href="tel:13957172468" class="phone nowrap">139 5717 2468</a>')
-    assert str(dial_numbers("只有微信 abc & co")) == "只有微信 abc &amp; co"
