@@ -13,8 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from ..catalog import MAX_BATCH_QUANTITY, MAX_SHELF_LIFE_DAYS, MAX_SHELF_LIFE_MONTHS
-from ..verification import REASON_CODES
+from ...catalog import MAX_BATCH_QUANTITY, MAX_SHELF_LIFE_DAYS, MAX_SHELF_LIFE_MONTHS
+from ...verification import REASON_CODES
 
 GTIN = Field(pattern=r"^[0-9]{8}$|^[0-9]{12,14}$",
              description="GTIN-8, -12, -13 (EAN-13) or -14; shorter ones are padded to 14")
