@@ -101,3 +101,23 @@ def test_report_fields_above_the_table_are_read_as_the_sheet_heads_them():
         == ("ZJPQ-2026-0920", "2026-11-27", "委托检验", "所检项目符合要求")  # the sheet's own
     assert record["batch"] == {"gtin": "09521234000013", "lot": "ZJ-2611-A"}
     assert [item["name"] for item in record["items"]] == ["珠层厚度"]
+
+
+def test_a_sheet_under_a_title_is_told_what_its_own_table_lacks():
+    """A lab's sheet with its title and report number above the table was told it
+    lacked 检测项目, 检测结果 and 判定, which its fourth row heads."""
+    from trace import agencies
+    lab = agencies.Agency(1, "浙江省纺织品检验院", "231012345678", None, None, "", "")
+    text = ("浙江省纺织品检验研究院 检验报告 附表,,,,,,\n报告编号,ZJFZ-2026-S1121,,,,,\n,,,,,,\n"
+            "序号,检测项目,单位,技术要求,检测结果,单项判定,检测方法\n"
+            "1,甲醛含量,mg/kg,≤75,20,合格,GB/T 2912.1-2009\n")
+    given = {"gtin": "06941234560011", "lot": "SJT-2611"}
+    with pytest.raises(InvalidInput) as refused:
+        tables.records_from_csv(text, lab, "附表.csv", given)
+    said = refused.value.message_zh
+    assert "第 4 行是：序号、检测项目、单位、技术要求、检测结果、单项判定、检测方法" in said
+    assert said.endswith("表格里还缺的列：检验类别、签发日期、检验结论）")
+    assert "row 4 has" in refused.value.message
+    [record] = tables.records_from_csv(text, lab, "附表.csv", dict(
+        given, type="委托检验", issued_on="2026-11-26", conclusion="所检项目符合 GB 18401-2010 B类要求"))
+    assert record["report_no"] == "ZJFZ-2026-S1121" and record["items"][0]["name"] == "甲醛含量"

@@ -193,20 +193,27 @@ def _headings_row(rows: list[list[str]], name: str, given: dict | None,
     for index, row in enumerate(rows[:20]):
         if set(needed) <= {_heading(cell) for cell in row}:
             return index
-    first = [cell.strip() for cell in (rows[0] if rows else []) if cell.strip()]
-    found = {_heading(cell) for cell in first}
-    missing = next((column for column in needed if column not in found), needed[0])
+    # Told against the table's own headings (检测项目 | 检测结果 ...), not against a
+    # title row above it: the sheet's items were read as missing beside its title.
+    index, found = max(((index, {_heading(cell) for cell in row})
+                        for index, row in enumerate(rows[:20])),
+                       key=lambda pair: (len(pair[1] & set(KNOWN)), -pair[0]),
+                       default=(0, set()))
+    shown = [cell.strip() for cell in (rows[index] if rows else []) if cell.strip()]
+    lacking = [column for column in needed if column not in found]
+    missing = lacking[0]
     # A report's own fields may come from the form instead: say so, and list only the
     # columns still needed (a clerk who had filled the form read all nine as needed).
     or_form = given is not None and missing in HEADER
-    lacking = [column for column in needed if column not in found]
+    row_en, row_zh = (f"row {index + 1}", f"第 {index + 1} 行") if index else \
+        ("the first row", "第一行")
     raise InvalidInput(f"{name}: no column {missing!r}"
                        + (", and the form below does not give it either" if or_form else "")
-                       + f"; the first row has {', '.join(first[:8]) or 'nothing'} "
+                       + f"; {row_en} has {', '.join(shown[:8]) or 'nothing'} "
                        f"(columns still needed: {', '.join(lacking)})",
                        message_zh=f"{name}：缺少列“{NAMES_ZH[missing]}”"
                                   + ("：请在表格里加上这一列，或在下面的表单里填好" if or_form else "")
-                                  + f"（第一行是：{'、'.join(first[:8]) or '空'}；表格里还缺的列："
+                                  + f"（{row_zh}是：{'、'.join(shown[:8]) or '空'}；表格里还缺的列："
                                   f"{'、'.join(NAMES_ZH[column] for column in lacking)}）")
 
 
