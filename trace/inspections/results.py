@@ -261,6 +261,9 @@ def _grade_within(result: str, limit: str | None) -> bool | None:
 
 
 # A change, a stretch or a difference may fall below 0 or pass 100 %; an amount may not.
+# A figure with a typing slip, which no check could hold to its limit: 8O for 80
+# (read as 8 in a unit "O"), 7.9. for 7.9: text that only looks like a number.
+_MISTYPED_NUMBER = re.compile(r"[<>≤≥]?\s*(?=[\dOo.]*\d)[\dOo.]+")
 _MAY_BE_NEGATIVE = re.compile(r"变化|伸长|增长|收缩|差|偏|change|elongation|difference", re.I)
 _AMOUNT_UNITS = frozenset(unit for kind in _UNIT_SCALES for unit in kind)
 _SHARE_UNITS = frozenset({"%", "g/100g"})
@@ -280,8 +283,15 @@ def implausible(item: dict) -> tuple[str, str] | None:
     True
     >>> implausible({"name": "异味", "result": "无", "limit": "无"}) is None
     True
+    >>> implausible({"name": "甲醛含量", "result": "8O", "limit": "≤75"})[1][:14]
+    '“8O”像是打错的数值（把 '
     """
     result, name = item["result"], item.get("name", "")
+    if read_result(result).qualifier == "text" and _MISTYPED_NUMBER.fullmatch(plain(result)):
+        return (f"{result!r} looks like a mistyped figure (a letter O for a zero, or a "
+                "stray point): write it as the report prints it (80, 7.9, 0.012)",
+                f"“{result}”像是打错的数值（把 0 打成了字母 O，或多了小数点）："
+                "请照报告写数值，如 80、7.9、0.012")
     reading, unit = _with_its_unit(result, item.get("unit"))
     if reading is None:
         return None
