@@ -601,6 +601,25 @@ def test_a_result_no_lab_could_have_measured_is_refused(db, lab, item, message_z
     assert refused.value.message_zh.startswith(message_zh), refused.value.message_zh
 
 
+@pytest.mark.parametrize("field, value", [
+    (("report_no",), "RLO-\u202e1"), (("conclusion",), "a\u0000b"),
+    (("items", 0, "result"), "0.\u200b08")])
+def test_a_report_with_control_characters_is_refused(db, lab, field, value):
+    """A NUL or a right-to-left override was signed and shown on the buyer's page as
+    the lab's own words (the report number read backwards)."""
+    record = pearl_report(lab)
+    place = record
+    for step in field[:-1]:
+        place = place[step]
+    place[field[-1]] = value
+    with pytest.raises(InvalidInput) as refused:
+        reports.check_record(record)
+    assert "含有控制字符" in refused.value.message_zh
+    assert refused.value.field == ".".join(map(str, field)).replace(".0.", "[0].")
+    # A line break stays, as a form's text box sends it.
+    reports.check_record(pearl_report(lab, conclusion="所检项目\r\n符合要求"))
+
+
 @pytest.mark.parametrize("name, result, unit", [
     ("水洗尺寸变化率", "-2.5", "%"), ("断裂伸长率", "320", "%"), ("中心温度", "-18", "℃"),
     ("色差", "-0.4", ""), ("耐水色牢度", "变色4/沾色3-4", "级")])

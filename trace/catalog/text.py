@@ -7,7 +7,7 @@ import unicodedata
 from ..errors import InvalidInput
 
 
-def _unprintable(value: str, multiline: bool) -> list[str]:
+def unprintable(value: str, multiline: bool) -> list[str]:
     """Control and format characters (C0/C1, escape, bidi overrides, zero-width ...):
     they turn a terminal's colours or reorder a name on screen, and no name needs them."""
     allowed = {"\n", "\t"} if multiline else set()
@@ -25,7 +25,7 @@ def clean_text(value: str | None, what: str, *, what_zh: str, limit: int = 200,
     if len(value) > limit:
         raise InvalidInput(f"{what} is longer than {limit} characters",
                            message_zh=f"{name_zh}不能超过 {limit} 个字")
-    bad = _unprintable(value, multiline)
+    bad = unprintable(value, multiline)
     if bad:
         raise InvalidInput(f"{what} contains control characters ({', '.join(bad)}); "
                            "type it again without them",

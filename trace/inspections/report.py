@@ -21,6 +21,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
                                                                Ed25519PublicKey)
 
+from ..catalog.text import unprintable
 from ..clock import beijing_today
 from ..codes import decode_signature, encode_signature
 from ..digits import is_number
@@ -114,6 +115,29 @@ def _strings_only(value: Any, where: str) -> None:
                    f"not {json.dumps(value)}", "必须是字符串（数字请按报告原样写成字符串）")
 
 
+# Free text of a report, where a lab may break a line.
+_MULTILINE = ("conclusion", "reason")
+
+
+def _printable(value: Any, where: str) -> None:
+    """No control or format character in a new report: a NUL, or a right-to-left
+    override reordering a report number on the buyer's page, would be signed and
+    shown as the lab's own words."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _printable(inner, f"{where}.{key}" if where else key)
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            _printable(inner, f"{where}[{index}]")
+    elif isinstance(value, str):
+        multiline = where in _MULTILINE  # a form's text box sends its breaks as \r\n
+        bad = [code for code in unprintable(value, multiline) if not (multiline and
+                                                                      code == "U+000D")]
+        if bad:
+            raise _bad(where, f"contains control characters ({', '.join(bad)}); type it "
+                       "again without them", f"含有控制字符（{'、'.join(bad)}），请重新输入")
+
+
 def _shape(record: dict) -> None:
     """Strings where strings belong: ``agency`` and ``batch`` objects of strings,
     ``items`` a list of such objects, every other field a string. (A list where a
@@ -148,6 +172,8 @@ def check_record(record: Any, *, stored: bool = False) -> dict:
         raise _bad("(whole)", "a report is one JSON object", "报告必须是一个 JSON 对象")
     _strings_only(record, "report")
     _shape(record)
+    if not stored:
+        _printable(record, "")
     if record.get("status", WITHDRAWN) != WITHDRAWN:  # before what a withdrawal leaves out
         raise _bad("status", f"can only be {WITHDRAWN!r}", f"只能是 {WITHDRAWN}（撤回）")
     missing = [name for name in REQUIRED if name not in record]
