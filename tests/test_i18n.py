@@ -30,7 +30,7 @@ def used_keys() -> set[str]:
     """Every key the templates and views ask for: literal ones, and each value of the
     dynamic ones."""
     keys = set()
-    sources = [*(ROOT / "templates").rglob("*.html"), *(ROOT / "trace" / "web").glob("*.py")]
+    sources = [*(ROOT / "templates").rglob("*.html"), *(ROOT / "trace" / "web").rglob("*.py")]
     for source in sources:
         keys |= set(re.findall(r'(?:\bt\(|\bT\[)"([a-z_]+\.[a-z_.]+)"[)\]]',
                                source.read_text()))
@@ -63,6 +63,7 @@ def used_keys() -> set[str]:
                                                 "claim")}
     keys |= {f"ledger.logged_{kind}" for kind in ("void", "recall_item")}
     keys |= {f"ledger.decision.{decision}" for decision in ("选用", "不选用", "待复检")}
+    keys |= {f"scans.{note}{one}" for note in ("spread", "spread_networks") for one in ("", "_one")}
     return keys
 
 
@@ -73,6 +74,18 @@ def test_both_catalogues_have_every_key_and_no_empty_entry():
     missing = used_keys() - set(chinese)
     assert not missing, f"used by templates but in no catalogue: {sorted(missing)}"
     assert len(used_keys()) > 80
+
+
+def test_a_message_of_several_lines_is_written_as_gettext_reads_it():
+    """A message edited on its first line kept its old text below (msgstr "new", then
+    "old"...): gettext joins them, and the English report page said its lead twice,
+    the second glued on without a space."""
+    for locale in ("zh_CN", "en"):
+        lines = (ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po").read_text(
+            encoding="utf-8").splitlines()
+        glued = [number for number, (line, after) in enumerate(zip(lines, lines[1:]), 1)
+                 if re.fullmatch(r'msgstr ".+"', line) and after.startswith('"')]
+        assert not glued, (locale, glued)
 
 
 def test_the_catalogues_compile(tmp_path):

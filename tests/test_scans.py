@@ -173,6 +173,9 @@ def test_the_page_never_says_one_browser_beside_looks_from_others(app, issued_ur
                                 environ_base={"REMOTE_ADDR": "192.0.2.9"}).get_data(as_text=True)
     assert "其中 2 次是在别的手机或浏览器上查的" in html
     assert "这 3 次查询来自 1 个网络（" in html and "个手机或浏览器，" not in html
+    english = new_browser(app).get(path_of(issued_urls[4]) + "&lang=en",
+                                   environ_base={"REMOTE_ADDR": "192.0.2.9"}).get_data(as_text=True)
+    assert "look-ups all came from one network" in english and "1 networks" not in english
     # All on one network: a family's, told as such, not 请谨防假冒 to each relative.
     assert "都来自同一个网络（如家里或单位的 Wi-Fi），多半是家人或同事" in html
     assert "请谨防假冒" not in html
