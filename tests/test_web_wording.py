@@ -19,3 +19,10 @@ def test_numbers_in_free_text_are_tappable_and_the_rest_escaped():
     assert linked == ('微信 &lt;pearl88&gt;，电话 '
                       '<a href="tel:13957172468" class="phone nowrap">139 5717 2468</a>')
     assert str(dial_numbers("只有微信 abc & co")) == "只有微信 abc &amp; co"
+
+
+def test_a_date_and_time_may_break_between_them_but_never_inside_either():
+    from trace.web.wording import nowrap
+    assert str(nowrap("2026-11-29 05:12:09")) == (
+        '<span class="nowrap">2026-11-29</span> <span class="nowrap">05:12:09</span>')
+    assert str(nowrap("ZJ-2611-A <b>")) == '<span class="nowrap">ZJ-2611-A &lt;b&gt;</span>'

@@ -78,8 +78,17 @@ def fill(text: str, **values) -> Markup:
                                               for name, value in values.items()}))
 
 
+_DATE_TIME = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d(?::\d\d)?)")
+
+
 def nowrap(value) -> Markup:
-    """Kept on one line: a time read 2026-11- and 26 12:39 on two at phone width."""
+    """Kept on one line: a time read 2026-11- and 26 12:39 on two at phone width. A
+    date and time may break between the two (at 200 % text size the whole ran off
+    the screen), never inside either."""
+    both = _DATE_TIME.fullmatch(str(value))
+    if both:
+        return Markup('<span class="nowrap">{}</span> <span class="nowrap">{}</span>'
+                      .format(*both.groups()))
     return Markup(f'<span class="nowrap">{escape(value)}</span>')
 
 
