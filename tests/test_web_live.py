@@ -106,6 +106,12 @@ def test_a_batch_the_room_stopped_selling_says_so_in_a_viewers_words(
     assert "本直播间已停售这批商品" in html and "这是直播间自己的决定" in html
     assert "直播间客服" in html and "召回" not in html
     assert "选用" not in html
+    # Its QR leads to the batch's page, which knows nothing of the room's decision:
+    # the caption promises the batch, not the reason (a trial scanned for it).
+    for decision in ("不选用", "待复检"):
+        decide(db, room, issued_urls[1], decision)
+        caption = client.get(on_air).get_data(as_text=True).split("<figcaption>")[1]
+        assert caption.startswith("手机扫码，查看本批次信息"), decision
 
 
 def test_a_failed_item_is_named_with_its_kind_for_viewers(app, client, db, on_air):
