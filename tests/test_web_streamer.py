@@ -54,8 +54,8 @@ def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
     home = streamer.get("/streamer/").get_data(as_text=True)
     assert "已记录：诸暨淡水珍珠项链 · 批次 ZJ-2611-A · 选用。" in home and "共 1 条记录" in home
     again = streamer.get("/streamer/check", query_string={"code": url}).get_data(as_text=True)
-    earlier = again[again.index("本直播间之前对这个批次的记录"):again.index('id="decision"')]
-    assert "本直播间之前对这个批次的记录：1 条，最近一次“选用”" in earlier  # folded above the form
+    earlier = again[again.index("本直播间对这个批次的决定"):again.index('id="decision"')]
+    assert "本直播间对这个批次的决定：最近一次“选用”" in earlier  # folded above the form
     assert "选用" in earlier and "报告已送检" in earlier and "live@room.example.cn" in earlier
     pdf = streamer.get("/streamer/ledger.pdf")
     assert pdf.headers["Content-Type"] == "application/pdf" and pdf.get_data()[:5] == b"%PDF-"
@@ -93,6 +93,11 @@ def test_a_forged_sample_is_logged_as_not_selected_against_what_its_label_claims
     assert "核验结果：有未通过项 · 未通过：追溯码（伪造）" in home  # named, brackets not nested
     # The banner said 不选用 of the genuine batch alone: a room thought it had paused it.
     assert "批次 ZJ-2611-A · 不选用（样品的码是伪造或已作废的，不是对本批次的决定）。" in home
+    # Checked again, the genuine sample is not told the room's last word was 不选用.
+    again = streamer.get("/streamer/check", query_string={"code": issued_urls[0]}).get_data(
+        as_text=True)
+    summary = again[again.index('<details class="earlier"><summary>'):again.index("</summary>")]
+    assert "还没有对这个批次本身做过决定" in summary and "“不选用”" not in summary
 
 
 def test_a_sample_whose_code_was_cancelled_is_judged_alone_not_its_batch(
