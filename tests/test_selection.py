@@ -127,6 +127,17 @@ def test_a_batch_link_or_shared_text_is_told_for_what_it_is(db, room, issued_url
     assert shared.checks[0].ok and shared.batch is not None
 
 
+def test_an_address_without_its_signature_says_a_label_printing_it_is_not_ours(
+        db, room, issued_urls):
+    """A trial pasted a sample's address with a made-up key and a short signature and
+    was told only of a copying slip, though a label printing it is a fake."""
+    cut = issued_urls[0].split("?")[0] + "?k=ZZZZZZZZ&s=abc"
+    result = selection.check_sample(db, cut, BASE_URL)
+    said = detail(result, "code")
+    assert "复制时末尾被截掉" in said and "那个二维码就不是本平台印的，样品不能选用" in said
+    assert not result.ok
+
+
 def test_a_recall_and_fake_reports_count_against_the_supplier(app, db, room, issued_urls):
     from trace import recalls
     recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
