@@ -394,6 +394,24 @@ def test_a_sheet_that_cannot_fill_the_form_says_why(client, db, lab, make_batch,
     assert refused.status_code == 400 and said in refused.get_data(as_text=True)
 
 
+def test_a_sheet_signing_would_refuse_still_fills_the_form_to_put_right(client, db, lab):
+    """A textile lab's sheet failed an item under a passing conclusion: the refusal
+    left the items box empty, so the clerk could not see which row it meant."""
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
+    sheet = ("报告编号,检验类别,商品条码,批次号,签发日期,检验结论,检测项目,检测结果,单位,技术要求,判定\n"
+             f"ZJFZ-1121,委托检验,{GTIN},{LOT},2026-11-20,所检项目符合 GB 18401-2010 B类要求,"
+             "耐水色牢度（沾色）,2-3,级,≥3,不合格\n").encode()
+    refused = post_form(client, "/agency/reports/from-sheet",
+                        {"sheet": (io.BytesIO(sheet), "附表.csv")}, page="/agency/reports/new",
+                        content_type="multipart/form-data")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "有单项不合格" in page
+    items = page[page.index('name="items"'):]
+    assert "耐水色牢度（沾色） | 2-3 | 级 | ≥3 | 不合格" in items[:items.index("</textarea>")]
+    assert 'value="ZJFZ-1121"' in page and not db.execute(
+        "SELECT count(*) FROM inspection_reports").fetchone()[0]
+
+
 def test_a_report_number_typed_full_width_is_signed_as_written_plainly(client, db, lab):
     """The form signed ＺＪＰＱ－２０２６－０９０１ as typed: buyers and --pdf-dir read
     another number than the one on the PDF."""

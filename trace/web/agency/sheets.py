@@ -11,7 +11,7 @@ from ... import catalog
 from ...errors import InvalidInput, NotFound, TraceError
 from ...inspections import report as reports
 from ...inspections import lines, lists, signing, tables
-from .. import each_told, get_db
+from .. import each_told, fields_at_fault, get_db
 from ..i18n import t
 from . import _chosen_pdf, _form, _typed, bp
 
@@ -32,7 +32,8 @@ def from_sheet():
         name = upload.filename
         records = tables.records_from_csv(tables.sheet_text(upload.read(), name), g.agency,
                                           name, _typed_header(batches))
-        form = _filled_from(records, batches, name) | held
+        form, problem = _filled_from(records, batches, name)
+        form |= held
     except TraceError as error:  # what the clerk chose and typed stays
         return _form(batches, _typed() | held, each_told(error), error.status)
     notice = t("agency.filled").format(name=name)
@@ -45,6 +46,9 @@ def from_sheet():
     if request.form.get("batch") not in (None, "", form["batch"]):  # never switched silently
         chosen = next(b for b in batches if str(b["id"]) == form["batch"])
         notice += t("agency.filled_other_batch").format(lot=chosen["lot"])
+    if problem:  # in the form to put right there, not a file to upload again
+        return _form(batches, form, each_told(problem), problem.status, notice=notice,
+                     bad=fields_at_fault(problem))
     return _form(batches, form, notice=notice)
 
 
@@ -58,16 +62,23 @@ def _typed_header(batches: list[dict]) -> dict:
                for key in ("report_no", "type", "issued_on", "conclusion")}}
 
 
-def _filled_from(records: list[dict], batches: list[dict], name: str) -> dict:
+def _filled_from(records: list[dict], batches: list[dict],
+                 name: str) -> tuple[dict, InvalidInput | None]:
+    """The form as the sheet fills it, and what signing would refuse in it (a verdict
+    of NG, a failed item under a passing conclusion), said now, before the clerk has
+    chosen the PDF, beside the items read rather than instead of them."""
     if len(records) != 1:
         raise InvalidInput(f"{name} holds {len(records)} reports; the form signs one at a "
                            "time (one report a file, or the command line's inspection "
                            "import for many)",
                            message_zh=f"{name} 里有 {len(records)} 份报告；网页一次签发一份，"
                                       "请每份报告单独存一个文件")
-    # What signing would refuse (a verdict of NG, a failed item under a passing
-    # conclusion) is said now, before the clerk has chosen the PDF.
-    record = reports.check_record(signing.complete_unsigned(records[0], g.agency, None))
+    record = signing.complete_unsigned(records[0], g.agency, None)
+    try:
+        reports.check_record(record)
+        problem = None
+    except InvalidInput as refused:
+        problem = refused
     gtin, lot = record["batch"]["gtin"], record["batch"]["lot"]
     chosen = next((b for b in batches if (b["gtin"], b["lot"]) == (gtin, lot)), None)
     if chosen is None:
@@ -84,4 +95,5 @@ def _filled_from(records: list[dict], batches: list[dict], name: str) -> dict:
     return {"batch": str(chosen["id"]), "report_no": record["report_no"],
             "supersedes": record["supersedes"], "type": record["type"],
             "issued_on": record["issued_on"], "conclusion": record["conclusion"],
-            "items": lines.item_lines(record["items"]), "reason": record.get("reason", "")}
+            "items": lines.item_lines(record["items"]),
+            "reason": record.get("reason", "")}, problem
