@@ -48,7 +48,8 @@ def test_bad_products(db, kwargs, error, message):
 
 
 @pytest.mark.parametrize("lot, kwargs, message", [
-    ("ZJ 1", {}, "has spaces"), ("批次1", {}, "not '批'"), ("A" * 21, {}, "at most 20 .* has 21"),
+    ("ZJ 1", {}, "has spaces"), ("批次1", {}, "not '批', '次'"),
+    ("SJT丝被批", {}, "not '丝', '被', '批'"), ("A" * 21, {}, "at most 20 .* has 21"),
     ("", {}, "enter the lot"), ("L", {"produced_on": "2026-13-01"}, "year first"),
     ("L", {"produced_on": "2999-01-01"}, "future"), ("L", {"quantity": 0}, "quantity"),
 ])

@@ -409,6 +409,14 @@ def test_voiding_an_unknown_or_void_code_says_why_beside_the_form(supplier, db):
                           {"serial": serial, "action": "void", "confirm": "1", "reason": "破损"},
                           page=page)
     assert f"它属于同一商品的批次 {LOT}" in elsewhere.get_data(as_text=True)
+    # Another of the supplier's products: named too (a trial was told only 本批次没有).
+    catalog.add_product(db, catalog.find_supplier(db, CREDIT_CODE), "09521234000020", "龙井")
+    catalog.new_batch(db, "09521234000020", "LJ-2611", produced_on="2026-11-10")
+    tea = "/supplier/batches/09521234000020/LJ-2611"
+    astray = post_form(supplier, tea + "/items",
+                       {"serial": serial, "action": "void", "confirm": "1", "reason": "破损"},
+                       page=page)
+    assert f"它属于贵公司另一商品“诸暨淡水珍珠项链”的批次 {LOT}" in astray.get_data(as_text=True)
 
 
 def plain_codes_by_api(app, db, count: int) -> None:

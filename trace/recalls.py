@@ -195,13 +195,27 @@ def issued_code(db: sqlite_utils.Database, batch: catalog.Batch, serial: str,
     typed = normalise_typed_serial(serial)
     item = catalog.find_item(db, batch.gtin, typed)
     if item is None or item["batch_id"] != batch.id:
-        # The same product's other batch (the supplier's own): named, to look there.
-        lot = catalog.get_batch_by_id(db, item["batch_id"]).lot if item else None
-        raise NotFound(f"no item {serial.strip()} in batch {batch.lot}"
-                       + (f"; it is of batch {lot}" if lot else ""),
-                       message_zh=f"本批次没有追溯码 {serial.strip()}"
-                       + (f"，它属于同一商品的批次 {lot}" if lot else ""))
+        en, zh = _where_else(db, batch, item, typed)
+        raise NotFound(f"no item {serial.strip()} in batch {batch.lot}{en}",
+                       message_zh=f"本批次没有追溯码 {serial.strip()}{zh}")
     return ItemCode(batch.gtin, batch.lot, typed, item["kid"], item["sig"])
+
+
+def _where_else(db: sqlite_utils.Database, batch: catalog.Batch, item: dict | None,
+                serial: str) -> tuple[str, str]:
+    """Where the supplier's own code is, when it is in another of its batches (of this
+    product, or of another of its products), to look there; nothing of another's."""
+    if item is not None:
+        lot = catalog.get_batch_by_id(db, item["batch_id"]).lot
+        return f"; it is of batch {lot}", f"，它属于同一商品的批次 {lot}"
+    owner = catalog.get_product(db, batch.gtin).supplier_id
+    for other in catalog.find_items_by_serial(db, serial):
+        product = catalog.get_product(db, other["gtin"])
+        if product.supplier_id == owner:
+            lot = catalog.get_batch_by_id(db, other["batch_id"]).lot
+            return (f"; it is of batch {lot} of your product {product.name}",
+                    f"，它属于贵公司另一商品“{product.name}”的批次 {lot}")
+    return "", ""
 
 
 def _set_item_status(db: sqlite_utils.Database, code: ItemCode, status: str, action: str,

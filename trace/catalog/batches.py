@@ -40,9 +40,10 @@ def normalise_lot(lot: str) -> str:
     if not lot:
         raise InvalidInput("enter the lot", message_zh="请填写批次号")
     if not LOT_RE.fullmatch(lot):
-        bad = next(char for char in lot if not LOT_RE.fullmatch(char))
-        raise InvalidInput(f"a lot uses only 0-9, A-Z and '-', not {bad!r}",
-                           message_zh=f"批次号只能用数字、英文字母和“-”，不能有“{bad}”")
+        bad = "".join(dict.fromkeys(char for char in lot if not LOT_RE.fullmatch(char)))
+        raise InvalidInput(f"a lot uses only 0-9, A-Z and '-', not {', '.join(map(repr, bad))}",
+                           message_zh=f"批次号只能用数字、英文字母和“-”，不能有"
+                                      f"{'、'.join(f'“{char}”' for char in bad)}")
     if not lot.strip("-"):  # '---' names nothing
         raise InvalidInput("a lot needs at least one letter or digit",
                            message_zh="批次号至少要有一个数字或字母")
