@@ -186,7 +186,7 @@ def test_a_buyer_claims_with_the_pin_in_a_real_browser(page, live_server, app, d
     page.fill("#pin", "000000" if row["pin"] != "000000" else "111111")
     page.click("form.claim button")
     page.wait_for_load_state("load")
-    assert_seen(page, ".notice-bad", "验证码不正确")
+    assert_seen(page, ".notice-bad", "防伪密码不正确")
     page.fill("#pin", row["pin"])
     page.click("form.claim button")
     page.wait_for_load_state("load")

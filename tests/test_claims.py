@@ -94,7 +94,7 @@ def test_a_wrong_pin_claims_nothing_and_the_right_one_does(app, client, db, pinn
     url, pin = pinned[0]
     wrong = str((int(pin) + 1) % 10 ** 6).zfill(6)
     response = claim(client, url, wrong)
-    assert response.status_code == 400 and "验证码不正确" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "防伪密码不正确" in response.get_data(as_text=True)
     assert claimed(db) == 0
     response = claim(client, url, pin[:3] + " " + pin[3:])
     assert response.status_code == 200 and "认领成功" in response.get_data(as_text=True)
@@ -189,7 +189,7 @@ def test_slips_cost_no_attempt_and_the_buyer_is_told_how_many_are_left(client, d
     for slip in ("12345", "1", "abcdef", ""):
         response = claim(client, url, slip)
         assert response.status_code == 400
-        assert "验证码是 6 位数字" in response.get_data(as_text=True)
+        assert "防伪密码是 6 位数字" in response.get_data(as_text=True)
     wrong = str((int(pin) + 1) % 10 ** 6).zfill(6)
     html = claim(client, url, wrong).get_data(as_text=True)
     assert "今天还可以试 4 次" in html and 'id="claim-error"' in html
@@ -259,7 +259,7 @@ def test_an_english_claim_answers_in_english(client, db, pinned):
                            headers={"Referer": url})
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "Not claimed. The PIN is 6 digits" in html
-    assert '<html lang="en">' in html and "验证码" not in html
+    assert '<html lang="en">' in html and "防伪密码" not in html
     switch = re.search(r'class="lang" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     assert switch == path_of(url) + "&lang=zh"  # the item's page in Chinese, not POST /claim
 

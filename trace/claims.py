@@ -30,11 +30,11 @@ PIN_DIGITS = 6
 PIN_PER_ITEM = throttle.Limit(
     "pin_item", 5, timedelta(days=1),
     "too many wrong PINs for this item today; try again tomorrow",
-    "该商品今天的验证码错误次数过多，请明天再试")
+    "该商品今天的防伪密码错误次数过多，请明天再试")
 PIN_PER_NETWORK = throttle.Limit(
     "pin_network", 20, timedelta(days=1),
     "too many wrong PINs from your network today; try again tomorrow",
-    "您所在网络今天输错验证码的次数过多，请明天再试")
+    "您所在网络今天输错防伪密码的次数过多，请明天再试")
 
 
 def _mac(secret: str, message: str) -> bytes:
@@ -72,7 +72,7 @@ def _pin_format(text: str | None) -> str:
     if not (len(pin) == PIN_DIGITS and is_number(pin)):
         raise InvalidInput(f"the PIN is {PIN_DIGITS} digits; scratch the label's coating and "
                            "type the digits under it",
-                           message_zh=f"验证码是 {PIN_DIGITS} 位数字：请刮开标签涂层，输入下面的数字")
+                           message_zh=f"防伪密码是 {PIN_DIGITS} 位数字：请刮开标签涂层，输入下面的数字")
     return pin
 
 
@@ -108,7 +108,7 @@ def confirm_claimant(db: sqlite_utils.Database, item: dict, seen: Observer,
     claimed = db.execute("SELECT device FROM claims WHERE item_id = ?", [item["id"]]).fetchone()
     if claimed is None or not item.get("pin_hash"):
         raise InvalidInput("only the claimant of an item with a PIN can add a browser",
-                           message_zh="只有带验证码、且已被认领的商品可以这样确认")
+                           message_zh="只有带防伪密码、且已被认领的商品可以这样确认")
     _check_pin(db, item, seen, _pin_format(pin), secret)
     if claimed[0] != seen.device:
         db.execute("INSERT OR IGNORE INTO claim_browsers (item_id, device, added_at) "
@@ -127,9 +127,9 @@ def _check_pin(db: sqlite_utils.Database, item: dict, seen: Observer, pin: str,
             raise InvalidInput(
                 "that PIN is not right, and that was today's last try: try again tomorrow; "
                 "if the coating is scratched off unreadably, call customer service",
-                message_zh="验证码不正确，今天的尝试次数已用完，请明天再试；"
+                message_zh="防伪密码不正确，今天的尝试次数已用完，请明天再试；"
                            "如果涂层刮坏看不清数字，请联系客服")
         tries = "1 more try" if left == 1 else f"{left} more tries"
         raise InvalidInput(f"that PIN is not right; check the 6 digits under the coating "
                            f"({tries} today)",
-                           message_zh=f"验证码不正确，请核对涂层下的 6 位数字（今天还可以试 {left} 次）")
+                           message_zh=f"防伪密码不正确，请核对涂层下的 6 位数字（今天还可以试 {left} 次）")

@@ -37,7 +37,7 @@ REASONS = {
     "genuine": ("这是本平台为这件商品发放的追溯码，防伪签名核对无误。",
                 "This is the code we issued for this item, and its anti-forgery "
                 "signature checks out."),
-    "owned_but_copied": ("您已用刮开的验证码认领这件商品：您手上的这件是本平台发放的。这个码还被很多别的手机"
+    "owned_but_copied": ("您已用刮开的防伪密码认领这件商品：您手上的这件是本平台发放的。这个码还被很多别的手机"
                          "或浏览器查询过，可能有人把它复制到了别的商品上，那些是假的。",
                          "You claimed this item with the PIN under the coating: the one in "
                          "your hands is the item we issued. Many other phones or browsers "
