@@ -39,6 +39,7 @@ def test_duplicates_conflict_and_change_nothing(db):
     (dict(gtin="09521234000014", name="P"), InvalidInput, "does not add up"),
     (dict(gtin=GTIN, name="  "), InvalidInput, "must not be empty"),
     (dict(gtin=GTIN, name="P" * 101), InvalidInput, "longer than"),
+    (dict(gtin=GTIN, name="60支全棉贡缎四件套<b>爆款</b>"), InvalidInput, "no HTML tags"),
 ])
 def test_bad_products(db, kwargs, error, message):
     supplier = catalog.add_supplier(db, "A", CREDIT_CODE)

@@ -657,15 +657,20 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(supplier, 
 
 def test_supplier_text_is_escaped_everywhere(supplier, db, issuer):
     hostile = "<script>alert(1)</script> \"q\" '{{7*7}}' 珍珠"
-    post_form(supplier, "/supplier/products/new", {"gtin": "6901234567892", "name": hostile,
-                                                   "origin": hostile})
+    refused = post_form(supplier, "/supplier/products/new", {"gtin": "6901234567892",
+                                                             "name": hostile})
+    assert "商品名称不能带网页代码" in refused.get_data(as_text=True)  # a name holds no tags
+    post_form(supplier, "/supplier/products/new", {"gtin": "6901234567892", "origin": hostile,
+                                                   "name": "\"q\" '{{7*7}}' 珍珠 <3"})
     post_form(supplier, "/supplier/batches/new", {"gtin": "06901234567892", "lot": "X1",
                                                   "produced_on": "2026-11-01", "notes": hostile})
     for path in ("/supplier/", "/supplier/batches/06901234567892/X1",
                  "/01/06901234567892/10/X1"):
         response = supplier.get(path)
         html = response.get_data(as_text=True)
-        assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "<script>alert" not in html and "珍珠 <3" not in html and "珍珠 &lt;3" in html
+        if path != "/supplier/":  # the batch's notes and the product's origin
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
         quoted = html.replace("&#39;", "'").replace("&#34;", '"')
         assert "'{{7*7}}'" in quoted and "'49'" not in quoted
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]

@@ -207,6 +207,11 @@ def _printable_name(name: str) -> str:
         check_printable([name], "product name")
     except LabelFontProblem:
         pass  # the font itself is missing: printing says so, naming what to set
+    if re.search(r"<\s*/?\s*[A-Za-z!]", name):  # <b>爆款</b>: shown and printed as typed
+        raise InvalidInput("a product name holds no HTML tags: buyers and labels show them "
+                           "as typed (<b>…</b>); write the words alone",
+                           message_zh="商品名称不能带网页代码（如 <b>…</b>）：消费者页面和标签会"
+                                      "原样显示这些符号，请只写文字")
     return name
 
 
