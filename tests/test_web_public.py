@@ -693,6 +693,13 @@ def test_each_result_says_the_method_it_was_tested_by(app, client, db, issued_ur
         in html
 
 
+def test_a_standard_in_the_conclusion_is_kept_on_one_line(app, client, db, issued_urls):
+    """At 360 px the conclusion broke GB/T 18781-2023 after its hyphen."""
+    _stored_report(app, db, conclusion="所检项目符合 GB/T 18781-2023 珠宝级要求")
+    html = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    assert "所检项目符合 GB/T\u00a018781\u20112023 珠宝级要求" in html
+
+
 def test_the_support_code_of_a_genuine_code_that_failed_its_test_says_so(app, client, db,
                                                                          issued_urls):
     """A buyer read 'genuine' under a red 检测不合格 heading, where support reads it out."""
