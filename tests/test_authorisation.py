@@ -16,7 +16,7 @@ from trace import accounts, agencies, catalog, jobs, keys, product_photos, rooms
 from trace.gs1 import gtin_check_digit
 from trace.inspections import commissions, drafts
 from trace.issuing import export_rows, issue_codes
-from trace.streamers import live, selection
+from trace.streamers import live, screens, selection
 from trace.transparency import checkpoints
 
 from conftest import CREDIT_CODE, GTIN, LOT, STAFF_PASSWORD, form_token
@@ -139,6 +139,8 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
      STREAMER_ONLY),
     ("streamer.ledger_file", "GET", "/streamer/ledger.csv", None, STREAMER_ONLY),
     ("streamer.open_live", "POST", "/streamer/live", {"gtin": GTIN, "lot": LOT}, STREAMER_ONLY),
+    ("streamer.put_on_air", "POST", "/streamer/screen", {"gtin": GTIN, "lot": LOT},
+     STREAMER_ONLY),
     ("live.page", "GET", "/live/{live}", None, PUBLIC),
     ("public.keys_page", "GET", "/keys", None, PUBLIC),
     ("ledger.checkpoint", "GET", "/ledger/checkpoint", None, PUBLIC),
@@ -149,6 +151,8 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("ledger.proof_page", "GET", f"/ledger/proof?gtin={GTIN}&lot={LOT}", None, PUBLIC),
     ("ledger.proof_bundle", "GET", f"/ledger/proof.json?gtin={GTIN}&lot={LOT}", None, PUBLIC),
     ("live.state", "GET", "/live/{live}/state", None, PUBLIC),
+    ("live.screen", "GET", "/live/screen/{screen}", None, PUBLIC),
+    ("live.screen_state", "GET", "/live/screen/{screen}/state", None, PUBLIC),
     ("agency.new_report", "GET", "/agency/reports/new", None, AGENCY_ONLY),
     ("agency.new_report", "POST", "/agency/reports/new", {"batch": "1"}, AGENCY_ONLY),
     ("agency.from_sheet", "POST", "/agency/reports/from-sheet", {}, AGENCY_ONLY),
@@ -271,6 +275,7 @@ def world(app, db, issuer, make_batch, make_account):
                        "item": item_url, "serial": item, "other_id": str(other.id),
                        "owner_id": str(owner_id),
                        "agency_id": str(lab.id), "live": on_camera.id,
+                       "screen": screens.screen_of(db, room).id,
                        "draft": str(drafts.submit(db, lab.id, {"report_no": "R-1"},
                                                   prepared_by="eng@lab.example.cn")),
                        "commission": str(commission), "assignment": str(assignment),

@@ -219,6 +219,43 @@ def test_selecting_on_the_web_readies_the_pages_address_for_obs(
     assert "请用登录了本直播间账号的手机" in card
 
 
+def test_one_address_for_the_show_follows_the_batch_the_room_puts_on_air(
+        client, db, room, issued_urls, make_account, sign_in, app, make_batch, issuer):
+    """A trial assistant with thirty products a show had to change the OBS source's
+    address for each: the room's one address now shows what the workspace puts on air."""
+    from test_web_public import _stored_report
+    from conftest import issue_codes
+    from trace.issuing import export_rows
+    from trace.streamers import screens
+    _stored_report(app, db)
+    make_batch(lot="ZJ-2611-B")
+    issue_codes(db, issuer, GTIN, "ZJ-2611-B", 1)
+    [other] = [row["url"] for row in export_rows(db, GTIN, "ZJ-2611-B", BASE_URL)]
+    screen = f"/live/screen/{screens.screen_of(db, room).id}"
+    idle = client.get(screen)
+    assert idle.status_code == 200 and "主播选好商品后" in idle.get_data(as_text=True)
+    assert client.get(screen + "/state").get_json()["fingerprint"] == "idle"
+    sign_in(client, make_account("streamer", "live@room.example.cn", org=str(room.id)))
+    home = client.get("/streamer/").get_data(as_text=True)
+    assert f"{BASE_URL}{screen}" in home and f"{screen}?overlay=1" in home
+    assert "画面上还没有商品" in home
+    for url in (issued_urls[0], other):
+        post_form(client, "/streamer/records", {"code": url, "decision": "选用",
+                                                "override_reason": "样品已送检"},
+                  page="/streamer/")
+    shown = []
+    for lot in (LOT, "ZJ-2611-B"):
+        put = post_form(client, "/streamer/screen", {"gtin": GTIN, "lot": lot}, page="/streamer/")
+        assert put.status_code == 303 and put.headers["Location"].endswith("#live")
+        page = client.get(screen).get_data(as_text=True)
+        assert f'<dd class="mono">{lot}</dd>' in page and 'class="qr"' in page
+        shown.append(client.get(screen + "/state").get_json()["fingerprint"])
+    assert shown[0] != shown[1] and "idle" not in shown  # the open page reloads on a switch
+    home = client.get("/streamer/").get_data(as_text=True)
+    assert "现在画面上：" in home and "ZJ-2611-B" in home.split("现在画面上：")[1][:80]
+    assert home.count("● 正在直播画面上") == 1
+
+
 def test_live_open_prints_the_page_last(run_cli, db, room, on_air, issued_urls):
     out = run_cli("live", "open", "--room", str(room.id), "--gtin", GTIN, "--lot", LOT)
     assert out.exit_code == 0 and out.output.strip().splitlines()[-1] == BASE_URL + on_air
@@ -387,6 +424,24 @@ def test_the_open_page_flips_within_five_seconds(browser, live_server, app, db, 
         page.wait_for_selector(f'body[data-state="{change}"]', timeout=5000)
         assert words in page.locator(".verdict-text h1").inner_text()
         assert verdict_colour(page) not in (GREEN, "rgba(0, 0, 0, 0)")
+    finally:
+        context.close()
+
+
+def test_the_rooms_screen_changes_batch_within_five_seconds(browser, live_server, db, room,
+                                                            on_air):
+    """OBS keeps one address: the page open in it follows what the room puts on air."""
+    from trace.streamers import screens
+    screen = screens.screen_of(db, room)
+    context, page = open_live(browser, f"{live_server}/live/screen/{screen.id}",
+                              CAPTURES["720p"])
+    try:
+        assert page.locator("body").get_attribute("data-state") == "idle"
+        assert page.locator(".qr").count() == 0  # nothing on air: no QR to scan
+        screens.put_on_air(db, room, GTIN, LOT, actor="live@room.cn")
+        page.wait_for_selector('body[data-state="ok"]', timeout=5000)
+        assert LOT in page.locator(".row.lot dd").inner_text()
+        assert verdict_colour(page) == GREEN
     finally:
         context.close()
 

@@ -762,4 +762,22 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "CREATE INDEX report_drafts_open ON report_drafts(agency_id, closed_at)",
         "ALTER TABLE inspection_reports ADD COLUMN prepared_by TEXT",
     ]),
+    (40, [
+        # A room's one on-camera address for OBS, showing the batch it puts on air.
+        """CREATE TABLE room_screens (
+            room_id INTEGER PRIMARY KEY REFERENCES rooms(id),
+            id TEXT NOT NULL UNIQUE,
+            showing TEXT REFERENCES live_pages(id),
+            changed_by TEXT,
+            changed_at TEXT
+        )""",
+        # Every room has its address from the start (OBS is set up before a show):
+        # random, so no room walks another's.
+        """INSERT INTO room_screens (room_id, id)
+           SELECT id, lower(hex(randomblob(9))) FROM rooms""",
+        """CREATE TRIGGER rooms_screen AFTER INSERT ON rooms
+        BEGIN
+            INSERT INTO room_screens (room_id, id) VALUES (NEW.id, lower(hex(randomblob(9))));
+        END""",
+    ]),
 ]

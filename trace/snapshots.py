@@ -44,7 +44,7 @@ UNWATCHED_TABLES = frozenset({
     "report_outcome_corrections", "supplier_standing", "supplier_changes", "ledger_leaves",
     "ledger_nodes",
     "ledger_checkpoints", "ledger_audits", "altered_sightings", "label_downloads",
-    "pending_report_pdfs", "report_drafts",
+    "pending_report_pdfs", "report_drafts", "room_screens",
     "schema_migrations", "content_version"})
 
 Stamp = tuple[str, int, str]  # (epoch, version, minute)

@@ -7,6 +7,7 @@ room's decision, and download the 选品审核台账::
     POST  /streamer/records                 record 选用 / 不选用 / 待复检 (GET: the room's page)
     GET   /streamer/ledger.csv|.pdf         the 台账 (?from=&to=)
     POST  /streamer/live                    open the on-camera page of a selected batch
+    POST  /streamer/screen                  put a batch on the room's one on-camera address
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .. import catalog, rooms
 from ..clock import beijing_time
 from ..db import utc_now
 from ..errors import TraceError
-from ..streamers import ledger, live, selection
+from ..streamers import ledger, live, screens, selection
 from . import attachment, get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
 from .i18n import t
@@ -45,7 +46,7 @@ def home(status: int = 200, **problem):
     selected = _selected(db)
     return render_template("streamer/home.html", records=list(reversed(rows))[:20],
                            total=len(rows), selected=selected, problem=problem,
-                           news=_news(selected)), status
+                           news=_news(selected), screen=screens.screen_of(db, g.room)), status
 
 
 @bp.get("/news")
@@ -188,3 +189,16 @@ def open_live():
         flash(in_reader_language(error), "bad")
         return redirect(link("streamer.home"), 303)
     return redirect(link("live.page", live_id=page.id), 303)
+
+
+@bp.post("/screen")
+def put_on_air():
+    """The batch on the room's screen, from its next poll: OBS keeps one address."""
+    gtin, lot = request.form.get("gtin", ""), request.form.get("lot", "")
+    try:
+        screens.put_on_air(get_db(), g.room, gtin, lot, actor=signed_in_user().email)
+    except TraceError as error:
+        flash(in_reader_language(error), "bad")
+    else:
+        flash(t("streamer.on_air").format(lot=lot), "ok")
+    return redirect(link("streamer.home") + "#live", 303)
