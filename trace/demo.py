@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from . import (accounts, agencies, catalog, claims, demo_reports, product_photos, recalls,
                rooms, scans)
-from .streamers import live, selection
+from .streamers import live, screens, selection
 from .codes import ItemCode, group_serial
 from .errors import Conflict, NotFound
 from .gs1 import gtin_check_digit
@@ -243,6 +243,8 @@ def seed_selections(db: sqlite_utils.Database, base_url: str) -> int:
     if live.latest_decision(db, room.id, catalog.get_batch(db, pearl.gtin, pearl.lot).id) \
             == "选用":
         live.open_live(db, room, pearl.gtin, pearl.lot, actor=DEMO_ACCOUNTS[3][1])
+        if screens.screen_of(db, room).showing is None:  # the room's one address shows it
+            screens.put_on_air(db, room, pearl.gtin, pearl.lot, actor=DEMO_ACCOUNTS[3][1])
     return added
 
 
@@ -255,6 +257,12 @@ def live_url(db: sqlite_utils.Database, base_url: str) -> str | None:
     room = _demo_room(db)
     pages = [b for b in live.selected_batches(db, room) if b["live_id"]] if room else []
     return f"{base_url}/live/{pages[0]['live_id']}" if pages else None
+
+
+def screen_url(db: sqlite_utils.Database, base_url: str) -> str | None:
+    """The demo room's one on-camera address, for OBS."""
+    room = _demo_room(db)
+    return f"{base_url}/live/screen/{screens.screen_of(db, room).id}" if room else None
 
 
 # The food and textile lab's sign-in: a supplier trying the demo with tea, huyou or a

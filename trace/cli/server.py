@@ -90,8 +90,10 @@ to try.
             click.echo(f"  {'':<10} its label's scratch-off PIN: {pin}")
     on_camera = demo.live_url(db, current_app.config["BASE_URL"])
     if on_camera:
-        click.echo(f"On camera (the demo room's live page; add ?overlay=1 for OBS):\n"
-                   f"  {'live':<10} {on_camera}")
+        click.echo("On camera (the demo room's batch page, and its one address for OBS, "
+                   "which 切到直播画面 in its workspace switches; ?overlay=1 for a lower "
+                   f"third):\n  {'live':<10} {on_camera}\n"
+                   f"  {'screen':<10} {demo.screen_url(db, current_app.config['BASE_URL'])}")
     if tries:
         _demo_logins(db)
 
