@@ -252,7 +252,8 @@ def test_one_address_for_the_show_follows_the_batch_the_room_puts_on_air(
         shown.append(client.get(screen + "/state").get_json()["fingerprint"])
     assert shown[0] != shown[1] and "idle" not in shown  # the open page reloads on a switch
     home = client.get("/streamer/").get_data(as_text=True)
-    assert "现在画面上：" in home and "ZJ-2611-B" in home.split("现在画面上：")[1][:80]
+    on_screen = home.split("现在画面上：")[1][:80]
+    assert '<span class="nowrap">ZJ-2611-B</span>' in on_screen
     assert home.count("● 正在直播画面上") == 1
 
 
