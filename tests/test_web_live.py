@@ -268,7 +268,8 @@ def test_live_open_prints_the_page_last(run_cli, db, room, on_air, issued_urls):
 
 # --- in headless Chromium, as the stream shows it ---------------------------------------
 
-CAPTURES = {"720p": (1280, 720), "1080p": (1920, 1080), "portrait": (1080, 1920)}
+CAPTURES = {"720p": (1280, 720), "1080p": (1920, 1080), "portrait": (1080, 1920),
+            "4:3": (1024, 768)}
 
 
 def filmed(png: bytes, background: Image.Image | None = None) -> Image.Image:
@@ -360,6 +361,19 @@ def test_a_filmed_capture_of_the_page_still_scans_to_the_batch(browser, live_ser
     try:
         assert_laid_out(page, FULL_PARTS)
         assert decoded(filmed(page.screenshot())) == [BATCH_URL]
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 1024), (1280, 720)])
+def test_no_fact_ends_in_an_ellipsis_at_4_3_or_5_4(browser, live_server, on_air, size):
+    """A trial captured 1024×768: the supplier and the lab ended in "…" (诸暨市山下湖明珠珍…)."""
+    context, page = open_live(browser, live_server + on_air, size)
+    try:
+        cut = page.evaluate("""() => [...document.querySelectorAll('.row dd, .product, .room')]
+            .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.trim())""")
+        assert cut == [], cut
+        assert_laid_out(page, FULL_PARTS)
     finally:
         context.close()
 
