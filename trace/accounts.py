@@ -408,8 +408,8 @@ def _password_matches(db: sqlite_utils.Database, email: str, password: str) -> U
                      [(email or "").strip()]).fetchone()
     # An unknown e-mail costs the same hash as a wrong password: answered faster, it
     # would tell anyone timing the sign-in form which addresses have accounts.
-    if not check_password_hash(row[0] if row else _no_account_hash(), password or "") or \
-            row is None:
+    stored = row[0] if row else _no_account_hash()
+    if not check_password_hash(stored, password or "") or row is None:
         return None
     return find_user(db, email, missing_ok=True)
 

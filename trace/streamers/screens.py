@@ -4,7 +4,7 @@ products needs no address changed in OBS between them::
 
     screen = screen_of(db, room)                 # every room has one from the start
     show(db, room, live_id, actor="live@…")      # this batch's page, from now on
-    screen, live_id = on_air(db, screen.id)      # None before anything is shown
+    on_air(db, screen.id).showing                # the page on air; None before the first
 """
 
 from __future__ import annotations
