@@ -71,17 +71,17 @@ def test_a_sheet_of_items_alone_takes_the_report_from_the_form_and_its_row_numbe
     assert record["items"] == [{"name": "联苯菊酯", "result": "0.08", "verdict": "合格",
                                 "unit": "mg/kg", "limit": "≤5", "qualifier": "=",
                                 "value": "0.08"}]
-    with pytest.raises(InvalidInput) as refused:  # the form left empty: the sheet must say
-        tables.records_from_csv(text, lab, "导出.csv", {})
-    assert "缺少列“报告编号”：请在表格里加上这一列，或在下面的表单里填好" in refused.value.message_zh
+    # The form left empty: what the sheet holds fills it, the rest is the form's to say.
+    [bare] = tables.records_from_csv(text, lab, "导出.csv", {})
+    assert (bare["report_no"], bare["issued_on"], bare["items"][0]["name"]) == ("", "", "联苯菊酯")
     with pytest.raises(InvalidInput) as refused:  # imported on its own: there is no form
         tables.records_from_csv(text, lab, "导出.csv")
     assert "缺少列“报告编号”（" in refused.value.message_zh and "表单" not in \
         refused.value.message_zh and "form" not in refused.value.message
     partly = dict(given, issued_on="")
-    with pytest.raises(InvalidInput) as refused:  # only what the form left out is needed
-        tables.records_from_csv(text, lab, "导出.csv", partly)
-    assert refused.value.message_zh.endswith("表格里还缺的列：签发日期）")
+    with pytest.raises(InvalidInput) as refused:  # imported alone: every column is needed
+        tables.records_from_csv(text.replace("检验项目", "项目名"), lab, "导出.csv", partly)
+    assert "项目名" in refused.value.message_zh
 
 
 def test_report_fields_above_the_table_are_read_as_the_sheet_heads_them():
@@ -105,19 +105,29 @@ def test_report_fields_above_the_table_are_read_as_the_sheet_heads_them():
 
 def test_a_sheet_under_a_title_is_told_what_its_own_table_lacks():
     """A lab's sheet with its title and report number above the table was told it
-    lacked 检测项目, 检测结果 and 判定, which its fourth row heads."""
+    lacked 检测项目, 检测结果 and 判定, which its fourth row heads. With the form
+    beside it, the sheet fills what it holds and the form says the rest."""
     from trace import agencies
     lab = agencies.Agency(1, "浙江省纺织品检验院", "231012345678", None, None, "", "")
     text = ("浙江省纺织品检验研究院 检验报告 附表,,,,,,\n报告编号,ZJFZ-2026-S1121,,,,,\n,,,,,,\n"
             "序号,检测项目,单位,技术要求,检测结果,单项判定,检测方法\n"
             "1,甲醛含量,mg/kg,≤75,20,合格,GB/T 2912.1-2009\n")
-    given = {"gtin": "06941234560011", "lot": "SJT-2611"}
-    with pytest.raises(InvalidInput) as refused:
-        tables.records_from_csv(text, lab, "附表.csv", given)
+    with pytest.raises(InvalidInput) as refused:  # imported alone, on the command line
+        tables.records_from_csv(text, lab, "附表.csv")
     said = refused.value.message_zh
     assert "第 4 行是：序号、检测项目、单位、技术要求、检测结果、单项判定、检测方法" in said
-    assert said.endswith("表格里还缺的列：检验类别、签发日期、检验结论）")
+    assert said.endswith("表格里还缺的列：检验类别、商品条码、批次号、签发日期、检验结论）")
     assert "row 4 has" in refused.value.message
-    [record] = tables.records_from_csv(text, lab, "附表.csv", dict(
-        given, type="委托检验", issued_on="2026-11-26", conclusion="所检项目符合 GB 18401-2010 B类要求"))
+    chosen = {"gtin": "06941234560011", "lot": "SJT-2611"}  # the batch chosen in the form
+    [record] = tables.records_from_csv(text, lab, "附表.csv", chosen)
     assert record["report_no"] == "ZJFZ-2026-S1121" and record["items"][0]["name"] == "甲醛含量"
+    assert (record["type"], record["issued_on"], record["conclusion"]) == ("", "", "")
+
+
+def test_a_report_number_in_one_cell_above_the_table_is_read():
+    from trace import agencies
+    lab = agencies.Agency(1, "浙江省食品检验院", "231012345678", None, None, "", "")
+    text = ("报告编号：ZJSP-2026-H1205\n签发日期: 2026-11-20\n"
+            "检测项目,检测结果,判定\n多菌灵,0.12,合格\n")
+    [record] = tables.records_from_csv(text, lab, "附表.csv", {})
+    assert (record["report_no"], record["issued_on"]) == ("ZJSP-2026-H1205", "2026-11-20")

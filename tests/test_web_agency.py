@@ -378,7 +378,7 @@ def test_the_form_is_filled_in_from_the_labs_sheet_then_signed(client, db, lab):
      "第 1 个检测项目的单项判定"),  # said before the clerk picks the PDF, not after
     ("nogtin.csv", ("报告编号,检验类别,批次号,签发日期,检验结论,检测项目,检测结果,判定\n"
                     f"A-1,委托检验,{LOT},2026-11-20,合格,铅,0.1,合格\n").encode(),
-     "缺少列“商品条码”"),
+     "请在表单里选择批次（表格里没有同时写明商品条码和批次号）"),
     ("renamed.xlsx", "报告编号,检验类别\n".encode(), "不是 Excel 文件"),
     ("report.csv", PDF, "是 PDF 文件，不是表格"),
     ("IMG_0001.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4,
@@ -410,6 +410,25 @@ def test_a_sheet_signing_would_refuse_still_fills_the_form_to_put_right(client, 
     assert "耐水色牢度（沾色） | 2-3 | 级 | ≥3 | 不合格" in items[:items.index("</textarea>")]
     assert 'value="ZJFZ-1121"' in page and not db.execute(
         "SELECT count(*) FROM inspection_reports").fetchone()[0]
+
+
+def test_a_sheet_without_the_date_and_conclusion_fills_the_form_and_names_them(
+        client, db, lab):
+    """Lab sheets seldom carry the date or the conclusion: a trial's sheet (a title, 报告编号：
+    in one cell, then the items' table) was refused whole, its number and items lost."""
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
+    [batch_id] = [row[0] for row in db.execute("SELECT id FROM batches")]
+    sheet = ("浙江省食品检验研究院 检验报告 附表\n报告编号：ZJSP-2026-H1201\n\n"
+             "序号,检测项目,单位,技术要求,检测结果,单项判定,检测方法\n"
+             "1,多菌灵,mg/kg,≤5,0.12,合格,GB 23200.113\n").encode()
+    filled = post_form(client, "/agency/reports/from-sheet",
+                       {"sheet": (io.BytesIO(sheet), "附表.csv"), "batch": str(batch_id),
+                        "type": "委托检验", "report_no": "ZJSP-TYPED-1"},
+                       page="/agency/reports/new", content_type="multipart/form-data")
+    page = filled.get_data(as_text=True)
+    assert filled.status_code == 400 and "签发日期" in page and "检验结论" in page
+    assert 'value="ZJSP-2026-H1201"' in page and "多菌灵 | 0.12 | mg/kg | ≤5 | 合格" in page
+    assert "报告编号" in page[page.index("附表.csv"):][:300]  # the typed number replaced: said
 
 
 def test_a_report_number_typed_full_width_is_signed_as_written_plainly(client, db, lab):

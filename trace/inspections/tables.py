@@ -35,6 +35,7 @@ HEADER = ("report_no", "version", "supersedes", "type", "gtin", "lot", "issued_o
 ITEM = ("item", "result", "unit", "limit", "method", "verdict")
 REQUIRED = ("report_no", "type", "gtin", "lot", "issued_on", "conclusion", "item", "result",
             "verdict")
+ITEM_REQUIRED = ("item", "result", "verdict")
 
 
 # Headings as Chinese lab sheets write them.
@@ -167,12 +168,22 @@ def _heading(cell: str) -> str:
     return ALIASES.get(plain, plain.lower().replace(" ", "_"))
 
 
+_LABELLED = re.compile(r"([^：:]{2,12})[：:]\s*(\S.*)")
+
+
 def _block_fields(rows: list[list[str]]) -> dict[str, str]:
     """Report fields written above the table as label and value side by side
-    (报告编号 | ZJPQ-2026-0920, 签发日期： | 2026-11-27), as lab sheets head a report."""
+    (报告编号 | ZJPQ-2026-0920, 签发日期： | 2026-11-27) or in one cell
+    (报告编号：ZJPQ-2026-0920), as lab sheets head a report."""
     found: dict[str, str] = {}
     for row in rows[:20]:
         cells = [cell.strip() for cell in row if cell.strip()]
+        joined = [_LABELLED.fullmatch(cell) for cell in cells]
+        if cells and all(joined):  # 报告编号：ZJPQ-0920 in one cell, as many sheets head it
+            pairs = {_heading(m.group(1)): m.group(2).strip() for m in joined if m}
+            if all(label in HEADER for label in pairs):
+                found.update(pairs)
+            continue
         if len(cells) < 2 or len(cells) % 2:
             continue
         labels = [_heading(cell.rstrip("：:")) for cell in cells[::2]]
@@ -193,6 +204,10 @@ def _headings_row(rows: list[list[str]], name: str, given: dict | None,
     for index, row in enumerate(rows[:20]):
         if set(needed) <= {_heading(cell) for cell in row}:
             return index
+    if given is not None:  # the form takes what the table lacks: the table of items will do
+        for index, row in enumerate(rows[:20]):
+            if set(ITEM_REQUIRED) <= {_heading(cell) for cell in row}:
+                return index
     # Told against the table's own headings (检测项目 | 检测结果 ...), not against a
     # title row above it: the sheet's items were read as missing beside its title.
     index, found = max(((index, {_heading(cell) for cell in row})
@@ -261,12 +276,13 @@ def records_from_csv(text: str, agency: Agency, name: str,
         values.update({key: value.strip() for key, value in zip(headings, cells)
                        if key and value.strip()})
         values["version"] = values.get("version") or "1"
-        for column in REQUIRED:
+        for column in ITEM_REQUIRED if given is not None else REQUIRED:
             if not values.get(column):
                 raise InvalidInput(f"{name} row {number}: {column} is empty",
                                    message_zh=f"{name} 第 {number} 行：{NAMES_ZH[column]}为空")
-        values["issued_on"] = sheet_date(values["issued_on"], name, number)
-        key = (values["report_no"], values["version"])
+        if values.get("issued_on"):
+            values["issued_on"] = sheet_date(values["issued_on"], name, number)
+        key = (values.get("report_no", ""), values["version"])
         header = _header(values, agency)
         record = records.setdefault(key, dict(header, items=[]))
         if header != {k: v for k, v in record.items() if k != "items"}:
@@ -304,9 +320,10 @@ def _header(values: dict, agency: Agency) -> dict:
     return {"v": reports.VERSION,
             "agency": {"id": str(agency.id), "name": agency.name, "cma": agency.cma_no,
                        "cnas": agency.cnas_no or ""},
-            "report_no": values["report_no"], "version": values["version"],
-            "type": values["type"], "batch": {"gtin": values["gtin"], "lot": values["lot"]},
-            "issued_on": values["issued_on"], "conclusion": values["conclusion"],
+            "report_no": values.get("report_no", ""), "version": values["version"],
+            "type": values.get("type", ""),
+            "batch": {"gtin": values.get("gtin", ""), "lot": values.get("lot", "")},
+            "issued_on": values.get("issued_on", ""), "conclusion": values.get("conclusion", ""),
             "pdf_sha256": values.get("pdf_sha256", ""),
             "supersedes": values.get("supersedes", ""),
             **({"reason": values["reason"]} if values.get("reason") else {})}

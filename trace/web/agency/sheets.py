@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import g, request
 
 from ... import catalog
-from ...errors import InvalidInput, NotFound, TraceError
+from ...errors import InvalidInput, NotFound, Problems, TraceError, each_problem
 from ...inspections import report as reports
 from ...inspections import lines, lists, signing, tables
 from .. import each_told, fields_at_fault, get_db
@@ -81,7 +81,15 @@ def _filled_from(records: list[dict], batches: list[dict],
         problem = refused
     gtin, lot = record["batch"]["gtin"], record["batch"]["lot"]
     chosen = next((b for b in batches if (b["gtin"], b["lot"]) == (gtin, lot)), None)
-    if chosen is None:
+    if not (gtin and lot):  # neither the form nor the sheet names it: chosen in the form
+        unnamed = InvalidInput(
+            "choose the batch in the form: the sheet does not name it by both its 商品条码 "
+            "and its 批次号", message_zh="请在表单里选择批次（表格里没有同时写明商品条码和批次号）",
+            field="batch")
+        rest = [p for p in (each_problem(problem) if problem else [])
+                if not p.field.startswith("batch")]  # said once, in the form's words
+        problem = Problems([unnamed, *rest]) if rest else unnamed
+    elif chosen is None:
         try:
             catalog.get_batch(get_db(), gtin, lot)
         except NotFound:
@@ -92,7 +100,7 @@ def _filled_from(records: list[dict], batches: list[dict],
                            "commissioned or assigned for",
                            message_zh=f"{name}：批次 {lot}（商品条码 {gtin}）不是委托或指派"
                                       "贵机构检测的批次")
-    return {"batch": str(chosen["id"]), "report_no": record["report_no"],
+    return {"batch": str(chosen["id"]) if chosen else "", "report_no": record["report_no"],
             "supersedes": record["supersedes"], "type": record["type"],
             "issued_on": record["issued_on"], "conclusion": record["conclusion"],
             "items": lines.item_lines(record["items"]),
