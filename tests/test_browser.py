@@ -410,6 +410,32 @@ def test_details_and_the_pin_box_stay_readable_zoomed_in(browser, live_server, a
     context.close()
 
 
+def test_an_english_verdict_word_never_breaks_on_a_zoomed_phone(browser, live_server,
+                                                                issued_urls):
+    """At 200 % zoom (180 px) a trial read "Genuin" over "e", and "proble" over "m"."""
+    from conftest import forged
+    context = browser.new_context(viewport={"width": 180, "height": 700}, is_mobile=True,
+                                  device_scale_factor=2, user_agent=WECHAT_UA)
+    page = context.new_page()
+    for url in (issued_urls[0], forged(issued_urls[1])):
+        open_page(page, live_server + url[len(BASE_URL):] + "&lang=en")
+        broken = page.evaluate("""() => {
+            const h1 = document.querySelector('.verdict h1'), range = document.createRange();
+            const walker = document.createTreeWalker(h1, NodeFilter.SHOW_TEXT), cut = [];
+            for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+                for (const word of text.data.matchAll(/\\S+/g)) {
+                    range.setStart(text, word.index);
+                    range.setEnd(text, word.index + word[0].length);
+                    if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1)
+                        cut.push(word[0]);
+                }
+            }
+            return cut;
+        }""")
+        assert broken == [], (url, broken)
+    context.close()
+
+
 def test_a_long_official_domain_wraps_on_a_zoomed_phone(browser, live_server, app, issued_urls):
     """The footer's '请核对网址是否为 …' ran a 34-character domain off a 195 px screen."""
     app.config["OFFICIAL_DOMAIN"] = "verify.shanxiahupearlzhuji.com.cn"
