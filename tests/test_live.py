@@ -42,6 +42,20 @@ def test_only_a_batch_the_room_selected_gets_a_page(db, room, issued_urls, decis
     assert db.execute("SELECT count(*) FROM live_pages").fetchone()[0] == 0
 
 
+def test_a_rooms_batches_keep_their_order_when_one_is_checked_again(db, room, issued_urls,
+                                                                    issuer, make_batch):
+    """Mid-show a re-check moved a batch to the top of thirty: the list keeps the order
+    in which the room first took each batch on, newest first."""
+    from trace.issuing import export_rows, issue_codes
+    make_batch(lot="ZJ-2611-B")
+    issue_codes(db, issuer, GTIN, "ZJ-2611-B", 1)
+    [other] = [row["url"] for row in export_rows(db, GTIN, "ZJ-2611-B", BASE_URL)]
+    decide(db, room, issued_urls[0], "选用")
+    decide(db, room, other, "选用")
+    decide(db, room, issued_urls[1], "选用")  # the first batch's sample, checked again
+    assert [row["lot"] for row in live.selected_batches(db, room)] == ["ZJ-2611-B", LOT]
+
+
 def test_the_page_is_the_same_each_time_and_its_id_is_not_a_count(db, room, selected):
     again = live.open_live(db, room, GTIN, LOT, actor="someone else")
     assert again == selected and not selected.id.isdigit() and len(selected.id) >= 12

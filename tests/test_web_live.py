@@ -246,7 +246,9 @@ def test_one_address_for_the_show_follows_the_batch_the_room_puts_on_air(
     shown = []
     for lot in (LOT, "ZJ-2611-B"):
         put = post_form(client, "/streamer/screen", {"gtin": GTIN, "lot": lot}, page="/streamer/")
-        assert put.status_code == 303 and put.headers["Location"].endswith("#live")
+        anchor = f"b-{GTIN}-{lot}"  # back at the batch's own row, not the list's top
+        assert put.status_code == 303 and put.headers["Location"].endswith("#" + anchor)
+        assert f'id="{anchor}"' in client.get("/streamer/").get_data(as_text=True)
         page = client.get(screen).get_data(as_text=True)
         assert f'<dd class="mono">{lot}</dd>' in page and 'class="qr"' in page
         shown.append(client.get(screen + "/state").get_json()["fingerprint"])

@@ -140,7 +140,8 @@ def get_live(db: sqlite_utils.Database, live_id: str) -> LivePage:
 
 def selected_batches(db: sqlite_utils.Database, room: Room) -> list[dict]:
     """The batches the room's latest decision selected (选用), and those it paused or
-    dropped since opening their on-camera page (OBS may still show it), newest first,
+    dropped since opening their on-camera page (OBS may still show it), the batch
+    first checked latest first (a later decision does not move it),
     each with its latest ``decision``, its on-camera page id once one is open,
     ``told``: buyers' reports naming the batch since the room's latest 选用 of it
     (``told_since``; a pause after it keeps them in view) as ``reports.Complaints``,
@@ -159,7 +160,10 @@ def selected_batches(db: sqlite_utils.Database, room: Room) -> list[dict]:
         "LEFT JOIN live_pages l ON l.room_id = s.room_id AND l.batch_id = s.batch_id "
         "WHERE s.id IN (SELECT max(id) FROM selections WHERE room_id = ? "
         f"AND {ABOUT_THE_BATCH} GROUP BY batch_id) "
-        "AND (s.decision = '选用' OR l.id IS NOT NULL) ORDER BY s.id DESC", [room.id]))
+        "AND (s.decision = '选用' OR l.id IS NOT NULL) "
+        # Newest taken on first, in an order a re-check does not shuffle mid-show.
+        "ORDER BY (SELECT min(o.id) FROM selections o WHERE o.room_id = s.room_id "
+        "AND o.batch_id = s.batch_id) DESC", [room.id]))
     for row in rows:
         # Since it went on sale: pausing it (待复检) must not hide what made the room pause.
         since = row.pop("on_sale_at") or row["at"]

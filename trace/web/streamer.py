@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
                    request, url_for)
@@ -201,4 +202,13 @@ def put_on_air():
         flash(in_reader_language(error), "bad")
     else:
         flash(t("streamer.on_air").format(lot=lot), "ok")
-    return redirect(link("streamer.home") + "#live", 303)
+    # Back at the batch's own row: thirty products down, the list is not scrolled again.
+    return redirect(link("streamer.home") + "#" + batch_anchor(gtin, lot), 303)
+
+
+def batch_anchor(gtin: str, lot: str) -> str:
+    """A batch's row on the room's page, as an id (nothing but letters, digits, '-')."""
+    return "b-" + re.sub(r"[^0-9A-Za-z-]", "", f"{gtin}-{lot}")
+
+
+bp.add_app_template_global(batch_anchor)
