@@ -586,9 +586,9 @@ def test_a_report_signed_to_the_wrong_batch_is_signed_again_on_the_right_one(
      "第 1 个检测项目的检测结果：-0.02 mg/kg 小于 0"),
     # typing slips a textile lab made, read as 8 in a unit "O" and as no figure at all
     ({"name": "甲醛含量", "result": "8O", "unit": "mg/kg", "limit": "≤75", "verdict": "合格"},
-     "第 1 个检测项目的检测结果：“8O”像是打错的数值"),
+     "第 1 个检测项目的检测结果：“8O”像是打错的数值（把 0 打成了字母 O）"),
     ({"name": "pH值", "result": "7.9.", "limit": "4.0~8.5", "verdict": "合格"},
-     "第 1 个检测项目的检测结果：“7.9.”像是打错的数值"),
+     "第 1 个检测项目的检测结果：“7.9.”像是打错的数值（多了小数点）"),
 ])
 def test_a_result_no_lab_could_have_measured_is_refused(db, lab, item, message_zh):
     """Signed and shown to buyers as a passed test, "abc" or a moisture of -6.2 % would

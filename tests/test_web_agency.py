@@ -405,7 +405,7 @@ def test_a_sheet_signing_would_refuse_still_fills_the_form_to_put_right(client, 
                         {"sheet": (io.BytesIO(sheet), "附表.csv")}, page="/agency/reports/new",
                         content_type="multipart/form-data")
     page = refused.get_data(as_text=True)
-    assert refused.status_code == 400 and "有单项不合格" in page
+    assert refused.status_code == 400 and "耐水色牢度（沾色）判定为不合格，请在结论里写明" in page
     items = page[page.index('name="items"'):]
     assert "耐水色牢度（沾色） | 2-3 | 级 | ≥3 | 不合格" in items[:items.index("</textarea>")]
     assert 'value="ZJFZ-1121"' in page and not db.execute(

@@ -268,9 +268,11 @@ def _conclusion_agrees(record: dict) -> None:
     """A conclusion saying the goods conform while an item failed (or the other way
     round) would put a green 合格 beside a red item on the buyer's page."""
     says_failed = says_something_failed(record["conclusion"])
-    if failed_items(record) and not says_failed:
-        raise _bad("conclusion", "does not say anything failed, but an item did; write which "
-                   "items do not conform", "没有写不合格，但有单项不合格，请写明不合格的项目")
+    failed = [item.get("name", "") for item in failed_items(record)]
+    if failed and not says_failed:
+        raise _bad("conclusion", f"does not say anything failed, but {', '.join(failed)} did; "
+                   "write which items do not conform",
+                   f"没有写不合格，但{'、'.join(failed)}判定为不合格，请在结论里写明不合格的项目")
     if says_failed and not failed_items(record):
         raise _bad("conclusion", "says something failed, but every item passed",
                    "写有不合格或不符合，但没有一个单项判定为不合格")

@@ -288,10 +288,12 @@ def implausible(item: dict) -> tuple[str, str] | None:
     """
     result, name = item["result"], item.get("name", "")
     if read_result(result).qualifier == "text" and _MISTYPED_NUMBER.fullmatch(plain(result)):
-        return (f"{result!r} looks like a mistyped figure (a letter O for a zero, or a "
-                "stray point): write it as the report prints it (80, 7.9, 0.012)",
-                f"“{result}”像是打错的数值（把 0 打成了字母 O，或多了小数点）："
-                "请照报告写数值，如 80、7.9、0.012")
+        letter = any(char in "Oo" for char in result)
+        return (f"{result!r} looks like a mistyped figure ("
+                + ("a letter O for a zero" if letter else "a stray decimal point")
+                + "): write it as the report prints it (80, 7.9, 0.012)",
+                f"“{result}”像是打错的数值（" + ("把 0 打成了字母 O" if letter else "多了小数点")
+                + "）：请照报告写数值，如 80、7.9、0.012")
     reading, unit = _with_its_unit(result, item.get("unit"))
     if reading is None:
         return None
