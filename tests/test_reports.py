@@ -179,6 +179,8 @@ def test_a_report_about_a_forged_or_no_code_is_welcome(client, db, issued_urls):
     about = form[form.index("举报的商品"):form.index("<form")]
     serial = path.split("/21/")[1].split("?")[0]
     assert f"{serial[:4]}-{serial[4:8]}-{serial[8:]}" in about  # the label's own numbers
+    # ... said to be on a forged code, not read as our item's (a trial took them so)
+    assert re.search(r"扫码结果：<strong>.*(伪造码|无法识别)", about)
     assert post_report(client, forged_path).status_code == 200
     assert post_report(client, "").status_code == 200
     rows = db.execute("SELECT verdict, gtin FROM reports ORDER BY id").fetchall()
