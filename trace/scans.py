@@ -144,11 +144,13 @@ class ScanHistory:
         return "copied" if self.looks_copied(policy) else None
 
     def looks_copied(self, policy: ScanPolicy) -> bool:
-        """Many networks or browsers in the window, as a label copied onto others.
-        Browsers all on one network take twice as many: a family passing a gift
-        round one home's Wi-Fi is not a copy, whose fakes are scanned in many homes."""
-        devices = policy.devices if self.window_networks > 1 else 2 * policy.devices
-        return self.window_networks >= policy.networks or self.window_devices >= devices
+        """Many networks, or many browsers across more than one network, in the window,
+        as a label copied onto others. Browsers all on one network never are: a family
+        passing a gift round one home's Wi-Fi is no copy (its fakes are scanned in many
+        homes), and one address can pose as any number of browsers (a new User-Agent
+        or cookie a request), so a script on one machine could turn any item 可疑."""
+        return self.window_networks >= policy.networks or (
+            self.window_networks > 1 and self.window_devices >= policy.devices)
 
 
 def record_scan(db: sqlite_utils.Database, item_id: int, seen: Observer,
@@ -236,7 +238,7 @@ def batch_items(db: sqlite_utils.Database, batch_id: int, *, offset: int = 0,
     was scanned (pruned scans included), whether a buyer claimed it, and ``copied``
     when its recent look-ups trip ``policy`` (buyers are told 可疑: its supplier is
     told too); only the item ``serial`` when one is named."""
-    only = " AND i.serial = ?" if serial else ""
+    only = " AND i.serial = :serial" if serial else ""
     # Its place in issue order, as label files and reprints count (one item: cheap).
     position = ("(SELECT count(*) FROM items j WHERE j.batch_id = i.batch_id AND j.id <= i.id)"
                 if serial else "NULL")
@@ -247,12 +249,13 @@ def batch_items(db: sqlite_utils.Database, batch_id: int, *, offset: int = 0,
         "coalesce((SELECT sum(scans) FROM scan_browsers b WHERE b.item_id = i.id), 0) + "
         "coalesce((SELECT pruned_count FROM scan_totals t WHERE t.item_id = i.id), 0) AS scans, "
         "(SELECT claimed_at FROM claims c WHERE c.item_id = i.id) AS claimed_at, "
-        "(SELECT count(*) FROM scan_networks n WHERE n.item_id = i.id AND n.last_at >= ?) >= ? "
-        "OR (SELECT count(*) FROM scan_browsers w WHERE w.item_id = i.id AND w.last_at >= ?) "
-        ">= ? AS copied "
-        f"FROM items i WHERE i.batch_id = ?{only} ORDER BY i.id LIMIT ? OFFSET ?",
-        [since.isoformat(), policy.networks, since.isoformat(), policy.devices, batch_id,
-         *([serial] if serial else []), limit, offset])]
+        "(SELECT count(*) FROM scan_networks n WHERE n.item_id = i.id AND n.last_at >= :since) "
+        ">= :networks OR ((SELECT count(*) FROM scan_networks n WHERE n.item_id = i.id "
+        "AND n.last_at >= :since) > 1 AND (SELECT count(*) FROM scan_browsers w "
+        "WHERE w.item_id = i.id AND w.last_at >= :since) >= :devices) AS copied "
+        f"FROM items i WHERE i.batch_id = :batch{only} ORDER BY i.id LIMIT :limit OFFSET :offset",
+        {"since": since.isoformat(), "networks": policy.networks, "devices": policy.devices,
+         "batch": batch_id, "serial": serial, "limit": limit, "offset": offset})]
 
 
 def prune(db: sqlite_utils.Database, older_than_days: int, now: datetime | None = None, *,
