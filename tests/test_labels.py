@@ -490,3 +490,32 @@ def test_a_smaller_job_removes_the_parts_a_larger_one_left(db, codes, tmp_path):
     assert sorted(p.name for p in tmp_path.glob("x*")) == ["x-001.pdf", "x-002.pdf"]
     print_batch(db, "thermal-50x30", tmp_path / "x.pdf")
     assert sorted(p.name for p in tmp_path.glob("x*")) == ["x.pdf"]
+
+
+@needs_poppler
+def test_a_hang_tag_gives_the_products_spec_and_standard_and_leaves_out_what_it_lacks(
+        db, codes, issuer, tmp_path):
+    """A textile clerk's 50×90 tag printed the name, lot and code over an empty third,
+    though GB/T 5296.4 has a textile's tag give its 规格 and 执行标准."""
+    from trace import catalog
+    assert POPPLER, "poppler-utils is required under .ci/run"
+
+    def tag_text(gtin: str, lot: str) -> str:
+        stock = load_stock("tag-50x90", LABELS)
+        source = label_sources.BatchSource(db, gtin, lot, LOCAL, (1, 1))
+        (path,) = labels.print_labels(source, stock, tmp_path / f"{lot}.pdf", domain=DOMAIN,
+                                      folder=LABELS)
+        return re.sub(r"\s+", " ", subprocess.run(
+            ["pdftotext", str(path), "-"], check=True, timeout=60, capture_output=True,
+            text=True).stdout)
+
+    printed = tag_text(GTIN, LOT)
+    assert "珠径 8–9 mm" in printed and "执行标准 GB/T 18781-2023" in printed
+    supplier = catalog.find_supplier(db, "91330681MA2D7XKQ0T")
+    catalog.add_product(db, supplier, "09521234000044", "海宁纯棉四件套",
+                        specification="1.8 m 床 🛏")  # no standard; a mark the font lacks
+    catalog.new_batch(db, "09521234000044", "HN-1", produced_on="2026-11-10")
+    issue_codes(db, issuer, "09521234000044", "HN-1", 1)
+    bare = tag_text("09521234000044", "HN-1")
+    assert "海宁纯棉四件套" in bare and "批次号 HN-1" in bare
+    assert "执行标准" not in bare and "1.8 m" not in bare  # left out, not printed as boxes

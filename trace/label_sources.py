@@ -18,6 +18,7 @@ import sqlite_utils
 from . import catalog, claims
 from .codes import ItemCode
 from .errors import InvalidInput
+from .textfit import missing_glyphs
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,13 @@ class LabelItem:
     serial: str
     product: str
     pin: str = ""
+    spec: str = ""        # the product's 规格 and 执行标准, for a stock that prints them
+    standard: str = ""
+
+
+def printable_or_empty(text: str | None) -> str:
+    """``text`` if the label font prints all of it, else nothing."""
+    return text if text and not missing_glyphs(text) else ""
 
 
 def parse_range(text: str) -> tuple[int, int]:
@@ -59,6 +67,10 @@ class BatchSource:
                                f"({self.batch.status_reason}); no labels are printed for it",
                                message_zh="该批次已召回，不再打印标签")
         self.product = catalog.get_product(db, self.batch.gtin)
+        # Typed freely, unlike the name: a character the label font lacks leaves the
+        # line out rather than print a box or refuse the labels.
+        self.spec, self.standard = (printable_or_empty(self.product.specification),
+                                    printable_or_empty(self.product.standard))
         total = catalog.issued_count(db, self.batch.id)
         first, last = positions or (1, total)
         if positions and last > total:
@@ -90,7 +102,8 @@ class BatchSource:
         gtin, lot, secret = self.batch.gtin, self.batch.lot, self.pin_secret
         return [LabelItem(ItemCode(gtin, lot, serial, kid, sig).url(self.base_url), gtin, lot,
                           serial, self.product.name,
-                          claims.stored_pin(secret, gtin, serial, stored) if secret else "")
+                          claims.stored_pin(secret, gtin, serial, stored) if secret else "",
+                          self.spec, self.standard)
                 for serial, kid, sig, stored in rows]
 
 

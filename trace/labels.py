@@ -84,7 +84,8 @@ def check_fits(stock: Stock, width: int, folder: str | Path | None = None) -> fl
 
 def label_texts(item: LabelItem, domain: str) -> dict[str, str]:
     return {"product": item.product, "lot": item.lot, "serial": group_serial(item.serial),
-            "gtin": item.gtin, "domain": domain, "pin": item.pin}
+            "gtin": item.gtin, "domain": domain, "pin": item.pin, "spec": item.spec,
+            "standard": item.standard}
 
 
 WHOLE_FIELDS = ("lot", "serial", "gtin", "domain", "pin")  # never shortened with '…'
@@ -121,7 +122,7 @@ def check_texts(stock: Stock, item: LabelItem, domain: str) -> None:
     groups of four (checked with the widest letter, so every serial fits)."""
     values = label_texts(item, domain)
     widest = dict(values, serial=group_serial("W" * len(item.serial)))
-    check_printable([box.template.format(**values) for box in stock.texts],
+    check_printable([box.filled(values) or "" for box in stock.texts],
                     f"labels of {stock.name}")
     for index, box in enumerate(stock.texts):
         if not any(f"{{{name}}}" in box.template for name in WHOLE_FIELDS):
@@ -182,7 +183,9 @@ class SheetWriter:
         # Most lines (product, lot, domain) repeat on every label of a batch: their
         # operators are made once per position and document, then reused.
         for index, box in enumerate(self.stock.texts):
-            text = box.template.format(**values)
+            text = box.filled(values)
+            if text is None:
+                continue
             key = (self.position, index, text)
             code = self._text_code.get(key)
             if code is None:

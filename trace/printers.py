@@ -122,8 +122,10 @@ def label_marks(stock: Stock, url: str, values: dict[str, str]) -> list[Placed]:
     dot = _dot_mm(stock)
     marks = [qr_placement(stock, make_symbol(url))]
     for box in stock.texts:
-        bitmap = text_bitmap(box.template.format(**values), box, stock.dpi or 203)
-        marks.append(Placed(round(box.x_mm / dot), round(box.y_mm / dot), bitmap))
+        text = box.filled(values)
+        if text is not None:
+            marks.append(Placed(round(box.x_mm / dot), round(box.y_mm / dot),
+                                text_bitmap(text, box, stock.dpi or 203)))
     return marks
 
 

@@ -24,7 +24,10 @@ EDGE_MM = 1.0      # text keeps this far from every label edge (cutting toleranc
 MIN_CJK_PT = 5.0   # default legibility floors; a stock may only raise them
 MIN_LATIN_PT = 4.5
 _CJK = re.compile("[\u2e80-\u9fff\uff00-\uffef]")
-FIELDS = ("product", "lot", "serial", "gtin", "domain", "pin")
+FIELDS = ("product", "lot", "serial", "gtin", "domain", "pin", "spec", "standard")
+# What a product may lack (a box of only these, empty, is not printed): a textile's
+# hang tag gives its 规格 and 执行标准 (GB/T 5296.4), a tea sticker has no room for them.
+OPTIONAL_FIELDS = ("spec", "standard")
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 
@@ -45,6 +48,14 @@ class TextBox:
     @property
     def height_mm(self) -> float:
         return self.max_lines * self.size_pt * LINE_HEIGHT / PT_PER_MM
+
+    def filled(self, values: dict[str, str]) -> str | None:
+        """The box's text for one label, or None for a box of optional fields all
+        empty (``执行标准 {standard}`` for a product with none)."""
+        optional = [name for name in OPTIONAL_FIELDS if f"{{{name}}}" in self.template]
+        if optional and not any(values.get(name) for name in optional):
+            return None
+        return self.template.format(**values)
 
 
 @dataclass(frozen=True)
