@@ -431,6 +431,17 @@ def test_a_sheet_without_the_date_and_conclusion_fills_the_form_and_names_them(
     assert "报告编号" in page[page.index("附表.csv"):][:300]  # the typed number replaced: said
 
 
+def test_a_sheet_with_a_batch_id_not_offered_asks_for_the_batch(client, db, lab):
+    """A crafted batch id, in no list the lab was offered, with a sheet naming no batch:
+    the form asks for the batch (it was a 500)."""
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
+    sheet = "检测项目,检测结果,判定\n多菌灵,0.12,合格\n".encode()
+    asked = post_form(client, "/agency/reports/from-sheet",
+                      {"sheet": (io.BytesIO(sheet), "附表.csv"), "batch": "99999"},
+                      page="/agency/reports/new", content_type="multipart/form-data")
+    assert asked.status_code == 400 and "请在表单里选择批次" in asked.get_data(as_text=True)
+
+
 def test_a_report_number_typed_full_width_is_signed_as_written_plainly(client, db, lab):
     """The form signed ＺＪＰＱ－２０２６－０９０１ as typed: buyers and --pdf-dir read
     another number than the one on the PDF."""

@@ -43,7 +43,8 @@ def from_sheet():
     if replaced:  # the sheet's own value stands, and the clerk is told what changed
         notice += t("agency.filled_replaced").format(fields=("、" if g.lang != "en" else ", ").join(
             t(f"agency.field.{key}") for key in replaced))
-    if request.form.get("batch") not in (None, "", form["batch"]):  # never switched silently
+    if form["batch"] and request.form.get("batch") not in (None, "", form["batch"]):
+        # the sheet names another batch than the one chosen: never switched silently
         chosen = next(b for b in batches if str(b["id"]) == form["batch"])
         notice += t("agency.filled_other_batch").format(lot=chosen["lot"])
     if problem:  # in the form to put right there, not a file to upload again
