@@ -305,6 +305,26 @@ def test_a_code_pasted_with_the_other_scheme_is_checked_not_called_cut_off(
     assert "网址不完整" not in page and 'id="decide"' in page and "ZJ-2611-A" in page
 
 
+def test_a_report_sent_from_a_forged_code_is_told_as_fakes_not_as_this_rooms_goods(
+        streamer, db, app, issued_urls):
+    """A trial buyer reported a fake bought in another room: this room read only that
+    buyers reported a problem with its batch, and was told to pause its page."""
+    from test_web_public import _stored_report
+    from trace import reports
+    _stored_report(app, db)
+    post_form(streamer, "/streamer/records", {"code": issued_urls[0], "decision": "选用"},
+              page="/streamer/")
+    reports.submit_report(db, reports.ReportForm(
+        "扫出来是伪造码", "抖音 某某珍珠直播间", gtin=GTIN, lot=LOT, serial="0000AAAA0000",
+        verdict="forged"), network="f" * 16)
+    home = streamer.get("/streamer/").get_data(as_text=True)
+    row = home[home.index('class="notice notice-warn told"'):]
+    row = row[:row.index("</p>")]
+    assert "买家反映这批货有问题 1 起（同一来源的多次反映算一起），其中 1 起扫到的是伪造码" in row
+    assert "不必为此暂停开播页面" in row and "记录“待复检”暂停开播页面" not in row
+    assert "暂停：记录“待复检”" not in home  # no button to pause over someone else's fakes
+
+
 def test_buyers_reports_since_the_decision_are_told_to_the_room(streamer, db, app, issued_urls):
     """Buyers' reports on a batch the room sells reached nobody in the room: the page
     kept saying 正品 · 检测合格 until someone happened to check a sample again."""

@@ -313,6 +313,7 @@ class Complaints:
     confirmed: int   # the platform found the problem real
     unfounded: int   # left out: every report from that network was found unfounded
     this_item: int   # reports on the very item asked about (its genuine code), standing
+    forged: int = 0  # standing, sent from a forged code: fakes of the label, sold elsewhere
 
 
 def against_supplier(db: sqlite_utils.Database, supplier_id: int, since: str,
@@ -352,12 +353,14 @@ def _complaints(db: sqlite_utils.Database, whose: str, params: list, since: str,
         "count(DISTINCT CASE WHEN outcome = 'confirmed' THEN network END), "
         "count(DISTINCT network), "
         "count(CASE WHEN outcome IS NOT 'unfounded' AND serial = ? "
-        "AND verdict IS NOT 'forged' THEN 1 END) "  # a forged label copying its serial: not it
+        "AND verdict IS NOT 'forged' THEN 1 END), "  # a forged label copying its serial: not it
+        "count(DISTINCT CASE WHEN outcome IS NOT 'unfounded' AND verdict = 'forged' "
+        "THEN network END) "
         "FROM (SELECT r.network, r.serial, r.verdict, coalesce(c.outcome, h.outcome) "
         f"AS outcome {_FROM} WHERE {whose} AND r.created_at >= ?)",
         [serial, *params, since]).fetchone()
     return Complaints(standing=row[0], confirmed=row[1], unfounded=row[2] - row[0],
-                      this_item=row[3])
+                      this_item=row[3], forged=row[4])
 
 
 def receipt_token(secret: str, report_id: int) -> str:
