@@ -1203,3 +1203,12 @@ def test_a_hang_tag_is_offered_only_for_the_goods_it_is_made_for(supplier, db):
     issue(supplier, db, 1)
     pearls = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
     assert "饰品吊牌" in pearls and "家纺吊牌" not in pearls
+    # Chosen first for its goods: a clerk clicking the first PDF got A4 stickers.
+    catalog.add_product(db, catalog.find_supplier(db, CREDIT_CODE), "09521234000044",
+                        "海宁纯棉四件套", category="家纺")
+    catalog.new_batch(db, "09521234000044", "HN-1", produced_on="2026-11-10")
+    issue_for(supplier, db, "09521234000044", "HN-1", 1)
+    bedding = supplier.get("/supplier/batches/09521234000044/HN-1").get_data(as_text=True)
+    select = bedding.split('id="stock"')[1].split("</select>")[0]
+    assert re.search(r'<option value="tag-50x90"[^>]*selected', select), select
+    assert "/labels/tag-50x90/1.pdf" in bedding

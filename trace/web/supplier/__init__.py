@@ -276,8 +276,10 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
             pin_stocks.append(stock)
         if with_pins == printable or not stock.prints_pin:  # a PIN stock needs every PIN
             choices.append(stock)
-    if with_pins and with_pins == printable:  # PINs on every code: a PIN stock by default
-        choices.sort(key=lambda stock: not stock.prints_pin)
+    # By default a stock made for these goods (a duvet's hang tag, not A4 stickers),
+    # and, with PINs on every code, one that prints them before all.
+    all_pins = bool(with_pins) and with_pins == printable
+    choices.sort(key=lambda stock: (all_pins and not stock.prints_pin, not stock.goods))
     chosen = next((s for s in choices if s.name == request.args.get("stock")),
                   choices[0] if choices else None)
     # A thermal roll prints as PDF through the driver, or as the printer's own commands.
