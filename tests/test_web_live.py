@@ -350,7 +350,7 @@ def open_live(browser, url: str, size: tuple[int, int], **options):
     return context, page
 
 
-FULL_PARTS = [".top .room", ".clock", ".verdict", ".product", ".row.supplier", ".row.lab",
+FULL_PARTS = [".top .room", ".clock", ".verdict", ".product", ".spec", ".row.supplier", ".row.lab",
               ".row.report-no", ".row.conclusion", ".row.lot", ".qr svg", ".qr figcaption"]
 OVERLAY_PARTS = [".room", ".clock", ".verdict", ".product", ".row.supplier", ".row.lab",
                  ".row.conclusion", ".row.lot", ".qr svg", ".qr figcaption"]
@@ -372,8 +372,9 @@ def test_no_fact_ends_in_an_ellipsis_at_4_3_or_5_4(browser, live_server, on_air,
     """A trial captured 1024×768: the supplier and the lab ended in "…" (诸暨市山下湖明珠珍…)."""
     context, page = open_live(browser, live_server + on_air, size)
     try:
-        cut = page.evaluate("""() => [...document.querySelectorAll('.row dd, .product, .room')]
-            .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.trim())""")
+        cut = page.evaluate("""() => [...document.querySelectorAll(
+            '.row dd, .product, .spec, .room')].filter(e => e.scrollWidth > e.clientWidth + 1)
+            .map(e => e.textContent.trim())""")
         assert cut == [], cut
         assert_laid_out(page, FULL_PARTS)
     finally:
