@@ -84,6 +84,11 @@ def test_forged_code_page(client, issued_urls):
     assert "诸暨淡水珍珠项链" not in html  # nothing of the real item leaks onto a fake
     # "可以在下方举报": a link to the report button, screens below on a zoomed phone
     assert '<a href="#help">在下方举报</a>' in html and 'id="help"' in html
+    # Help for someone holding a fake: a refund and evidence, not a damaged item's return.
+    help_card = html[html.index('id="help"'):]
+    assert "买到了假货：请保留商品、包装和订单截图" in help_card and "商品有破损" not in help_card
+    genuine = client.get(path_of(issued_urls[1])).get_data(as_text=True)
+    assert "商品有破损或质量问题" in genuine and "买到了假货" not in genuine
 
 
 @pytest.mark.parametrize("path", [
