@@ -174,8 +174,7 @@ def test_a_recalled_or_failed_item_says_whom_to_call(app, client, db, issued_url
     assert "供货商客服电话" not in genuine  # nothing to return
     assert client.get(path_of(issued_urls[0]), headers={"Accept": "application/json"}).get_json()[
         "supplier_info"]["phone"] == "400 820 8820"
-    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
-                                    "limit": "≤5", "verdict": "不合格"}])
+    _stored_report(app, db, items=FAILED_RESIDUE)
     failed = client.get(path_of(issued_urls[1])).get_data(as_text=True)
     assert "供货商客服电话：" in failed and failed.count('href="tel:4008208820"') == 2
     assert failed.count('<a href="tel:12315">12315</a>') == 2  # the warning, the help card
@@ -536,6 +535,17 @@ def test_an_empty_look_up_goes_back_to_the_form(client, query):
     assert response.headers["Location"] == ("/?lang=en" if "lang=en" in query else "/")
 
 
+# A pesticide residue over its limit: the failed item most tests of a failed report use.
+FAILED_RESIDUE = [{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg", "limit": "≤5",
+                   "verdict": "不合格"}]
+
+
+def _failed_report(app, db):
+    """A report failing FAILED_RESIDUE, its conclusion saying so."""
+    return _stored_report(app, db, items=FAILED_RESIDUE,
+                          conclusion="所检项目不符合 GB 2763-2021 要求")
+
+
 def _stored_report(app, db, **changes):
     from trace import agencies
     from trace.inspections import store
@@ -708,18 +718,14 @@ def test_a_standard_in_the_conclusion_is_kept_on_one_line(app, client, db, issue
 def test_the_support_code_of_a_genuine_code_that_failed_its_test_says_so(app, client, db,
                                                                          issued_urls):
     """A buyer read 'genuine' under a red 检测不合格 heading, where support reads it out."""
-    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
-                                    "limit": "≤5", "verdict": "不合格"}],
-                   conclusion="所检项目不符合 GB 2763-2021 要求")
+    _failed_report(app, db)
     html = client.get(path_of(issued_urls[0])).get_data(as_text=True)
     assert '<dd class="mono">genuine · failed</dd>' in html
 
 
 def test_a_failed_item_is_warned_above_everything_on_the_batch_page(app, client, db,
                                                                     issued_urls):
-    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
-                                    "limit": "≤5", "verdict": "不合格"}],
-                   conclusion="所检项目不符合 GB 2763-2021 要求")
+    _failed_report(app, db)
     html = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     main = html.split("<main>")[1]
     assert main.index("本批次检测有不合格项目：联苯菊酯") < main.index("section")
@@ -748,8 +754,7 @@ def test_the_warning_names_the_failed_items_of_every_current_report(
     from trace import agencies
     from trace.inspections import store
     from test_inspections_store import another_report
-    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
-                                    "limit": "≤5", "verdict": "不合格"}])
+    _stored_report(app, db, items=FAILED_RESIDUE)
     lab = agencies.find_agency(db, "231012341234")
     second, pdf = another_report(lab, "ZJPQ-2026-0901", items=[
         {"name": "耐干摩擦色牢度", "result": "2", "unit": "级", "limit": "≥3", "verdict": "不合格"}])
@@ -764,8 +769,7 @@ def test_a_genuine_item_of_a_failed_batch_is_not_headed_as_passed(app, client, d
                                                                   issued_urls):
     path = path_of(issued_urls[0])
     assert headline("正品", "验证通过") in client.get(path).get_data(as_text=True)
-    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
-                                    "limit": "≤5", "verdict": "不合格"}])
+    _stored_report(app, db, items=FAILED_RESIDUE)
     html = client.get(path).get_data(as_text=True)
     # The failure first, red: a buyer's eye stopped at 是正品 on an amber card.
     assert headline("检测不合格", "码是真的") in html and "验证通过" not in html
@@ -991,8 +995,7 @@ def test_an_address_pasted_cut_short_shows_its_item_as_a_typed_code_does(client,
 def test_a_failed_test_advises_against_buying_and_food_is_not_to_be_eaten(app, client, db,
                                                                           issued_urls):
     """请谨慎购买 was all a buyer of pesticide-failed tea was told."""
-    _stored_report(app, db, items=[{"name": "联苯菊酯", "result": "5.8", "unit": "mg/kg",
-                                    "limit": "≤5", "verdict": "不合格"}])
+    _stored_report(app, db, items=FAILED_RESIDUE)
     pearls = client.get(path_of(issued_urls[0])).get_data(as_text=True)
     # 联苯菊酯 alone means nothing to most buyers: what kind of test it is, said.
     assert "本批次检测有不合格项目：联苯菊酯（农药残留）。不建议购买" in pearls and "食用" not in pearls

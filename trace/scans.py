@@ -41,6 +41,15 @@ class ScanPolicy:
         return cls(networks=config["SUSPICIOUS_NETWORKS"], devices=config["SUSPICIOUS_DEVICES"],
                    window_days=config["SUSPICIOUS_WINDOW_DAYS"])
 
+    def looks_copied(self, window_networks: int, window_devices: int) -> bool:
+        """Many networks, or many browsers across more than one network, in the window,
+        as a label copied onto others. Browsers all on one network never are: a family
+        passing a gift round one home's Wi-Fi is no copy (its fakes are scanned in many
+        homes), and one address can pose as any number of browsers (a new User-Agent
+        or cookie a request), so a script on one machine could turn any item 可疑."""
+        return window_networks >= self.networks or (
+            window_networks > 1 and window_devices >= self.devices)
+
 
 @dataclass(frozen=True)
 class Observer:
@@ -144,13 +153,8 @@ class ScanHistory:
         return "copied" if self.looks_copied(policy) else None
 
     def looks_copied(self, policy: ScanPolicy) -> bool:
-        """Many networks, or many browsers across more than one network, in the window,
-        as a label copied onto others. Browsers all on one network never are: a family
-        passing a gift round one home's Wi-Fi is no copy (its fakes are scanned in many
-        homes), and one address can pose as any number of browsers (a new User-Agent
-        or cookie a request), so a script on one machine could turn any item 可疑."""
-        return self.window_networks >= policy.networks or (
-            self.window_networks > 1 and self.window_devices >= policy.devices)
+        """The window's look-ups trip ``policy`` (``ScanPolicy.looks_copied``)."""
+        return policy.looks_copied(self.window_networks, self.window_devices)
 
 
 def record_scan(db: sqlite_utils.Database, item_id: int, seen: Observer,
@@ -243,19 +247,21 @@ def batch_items(db: sqlite_utils.Database, batch_id: int, *, offset: int = 0,
     position = ("(SELECT count(*) FROM items j WHERE j.batch_id = i.batch_id AND j.id <= i.id)"
                 if serial else "NULL")
     since = ((now or datetime.now(timezone.utc)) - timedelta(days=policy.window_days))
-    return [dict(row, copied=bool(row["copied"])) for row in db.query(
+    rows = db.query(
         f"SELECT i.serial, i.status, i.issued_at, {position} AS position, "
         "i.pin_hash IS NOT NULL AS with_pin, "
         "coalesce((SELECT sum(scans) FROM scan_browsers b WHERE b.item_id = i.id), 0) + "
         "coalesce((SELECT pruned_count FROM scan_totals t WHERE t.item_id = i.id), 0) AS scans, "
         "(SELECT claimed_at FROM claims c WHERE c.item_id = i.id) AS claimed_at, "
         "(SELECT count(*) FROM scan_networks n WHERE n.item_id = i.id AND n.last_at >= :since) "
-        ">= :networks OR ((SELECT count(*) FROM scan_networks n WHERE n.item_id = i.id "
-        "AND n.last_at >= :since) > 1 AND (SELECT count(*) FROM scan_browsers w "
-        "WHERE w.item_id = i.id AND w.last_at >= :since) >= :devices) AS copied "
+        "AS networks, (SELECT count(*) FROM scan_browsers w WHERE w.item_id = i.id "
+        "AND w.last_at >= :since) AS devices "
         f"FROM items i WHERE i.batch_id = :batch{only} ORDER BY i.id LIMIT :limit OFFSET :offset",
-        {"since": since.isoformat(), "networks": policy.networks, "devices": policy.devices,
-         "batch": batch_id, "serial": serial, "limit": limit, "offset": offset})]
+        {"since": since.isoformat(), "batch": batch_id, "serial": serial, "limit": limit,
+         "offset": offset})
+    # The buyer's rule itself, not a copy of it in SQL: the two had drifted apart once.
+    return [dict(row, copied=policy.looks_copied(row.pop("networks"), row.pop("devices")))
+            for row in rows]
 
 
 def prune(db: sqlite_utils.Database, older_than_days: int, now: datetime | None = None, *,

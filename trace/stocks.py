@@ -10,6 +10,7 @@ a broken file is refused with an error naming the file and the field::
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -49,11 +50,15 @@ class TextBox:
     def height_mm(self) -> float:
         return self.max_lines * self.size_pt * LINE_HEIGHT / PT_PER_MM
 
+    @functools.cached_property
+    def optional(self) -> tuple[str, ...]:
+        """The optional fields the box prints (found once: a box fills every label)."""
+        return tuple(name for name in OPTIONAL_FIELDS if f"{{{name}}}" in self.template)
+
     def filled(self, values: dict[str, str]) -> str | None:
         """The box's text for one label, or None for a box of optional fields all
         empty (``执行标准 {standard}`` for a product with none)."""
-        optional = [name for name in OPTIONAL_FIELDS if f"{{{name}}}" in self.template]
-        if optional and not any(values.get(name) for name in optional):
+        if self.optional and not any(values.get(name) for name in self.optional):
             return None
         return self.template.format(**values)
 

@@ -100,10 +100,11 @@ def _since_check(db: sqlite_utils.Database, happened: str, room_id: int, batch_i
     return db.execute(sql, [batch_id, room_id, batch_id]).fetchone()[0] == 1
 
 
-def has_page(db: sqlite_utils.Database, room_id: int, batch_id: int) -> bool:
-    """Whether the room has opened an on-camera page for the batch."""
-    return db.execute("SELECT 1 FROM live_pages WHERE room_id = ? AND batch_id = ?",
-                      [room_id, batch_id]).fetchone() is not None
+def page_for(db: sqlite_utils.Database, room_id: int, batch_id: int) -> str | None:
+    """The id of the room's on-camera page for the batch, once it has opened one."""
+    row = db.execute("SELECT id FROM live_pages WHERE room_id = ? AND batch_id = ?",
+                     [room_id, batch_id]).fetchone()
+    return row[0] if row else None
 
 
 def open_live(db: sqlite_utils.Database, room: Room, gtin: str, lot: str, *,
@@ -118,10 +119,9 @@ def open_live(db: sqlite_utils.Database, room: Room, gtin: str, lot: str, *,
                         "and record 选用 first (select check / select record)",
                         message_zh="本直播间尚未选用该批次：请先核验样品并记录“选用”")
     with db.atomic():  # two taps at once: the second waits, then finds the first's page
-        existing = db.execute("SELECT id FROM live_pages WHERE room_id = ? AND batch_id = ?",
-                              [room.id, batch.id]).fetchone()
+        existing = page_for(db, room.id, batch.id)
         if existing:
-            return get_live(db, existing[0])
+            return get_live(db, existing)
         live_id = secrets.token_urlsafe(9)  # random: rooms cannot walk each other's pages
         db.execute("INSERT INTO live_pages (id, room_id, batch_id, opened_by, opened_at) "
                    "VALUES (?, ?, ?, ?, ?)", [live_id, room.id, batch.id, actor, utc_now()])

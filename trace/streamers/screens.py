@@ -54,9 +54,8 @@ def put_on_air(db: sqlite_utils.Database, room: Room, gtin: str, lot: str, *,
     """The batch on the room's screen: its on-camera page, opened now if need be (only
     for a batch the room selected), or the one it has (paused since, say)."""
     batch = catalog.get_batch(db, gtin, lot)
-    row = db.execute("SELECT id FROM live_pages WHERE room_id = ? AND batch_id = ?",
-                     [room.id, batch.id]).fetchone()
-    live_id = row[0] if row else live.open_live(db, room, batch.gtin, batch.lot, actor=actor).id
+    live_id = live.page_for(db, room.id, batch.id) or \
+        live.open_live(db, room, batch.gtin, batch.lot, actor=actor).id
     return show(db, room, live_id, actor=actor)
 
 

@@ -152,7 +152,7 @@ def _recorded(result: selection.SampleCheck, decision: str) -> str:
         english = g.get("lang") == "en"
         return said.rstrip("。.") + (" " if english else "") + t("streamer.forged_sample") + (
             "." if english else "。")
-    if decision != "选用" and live.has_page(db, g.room.id, batch.id):  # in the page's words
+    if decision != "选用" and live.page_for(db, g.room.id, batch.id):  # in the page's words
         state, _shown, _failed = live.batch_state(
             db, g.room.id, batch, valid_days=current_app.config["REPORT_VALID_DAYS"])
         return said + (" " if g.get("lang") == "en" else "") + t("streamer.live_paused").format(
