@@ -129,6 +129,27 @@ def test_a_product_form_says_every_problem_at_once_and_reads_months(supplier, db
     assert 'name="shelf_life_days" type="text" maxlength="12" value="18个月"' in form
 
 
+def food_fields(html: str) -> str:
+    """The product form's folded block of food-only fields, its opening tag first."""
+    return html[html.index('<details class="food-fields"'):html.index("</details>")]
+
+
+def test_the_food_only_fields_are_folded_for_goods_that_are_not_food(supplier, db):
+    """A textile clerk was shown 保质期 and 生产许可证 among her own fields."""
+    blank = food_fields(supplier.get("/supplier/products/new").get_data(as_text=True))
+    assert " open>" not in blank.split("\n")[0] and 'name="licence_no"' in blank
+    pearl = supplier.get(f"/supplier/products/{GTIN}/edit").get_data(as_text=True)
+    assert " open>" not in food_fields(pearl).split("\n")[0]
+    refused = post_form(supplier, "/supplier/products/new", {  # a slip elsewhere on the form
+        "gtin": "6901234567893", "name": "西湖龙井", "category": "绿茶"})
+    assert refused.status_code == 400
+    assert " open>" in food_fields(refused.get_data(as_text=True)).split("\n")[0]
+    post_form(supplier, "/supplier/products/new", {
+        "gtin": "6901234567892", "name": "蚕丝被", "category": "家纺", "storage": "防潮"})
+    silk = supplier.get("/supplier/products/6901234567892/edit").get_data(as_text=True)
+    assert " open>" in food_fields(silk).split("\n")[0]  # what was typed is never hidden
+
+
 def test_issue_with_progress_then_download_csv_and_labels(supplier, db):
     job = issue(supplier, db, 50)
     assert job.state == "finished" and job.done == 50

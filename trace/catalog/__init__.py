@@ -16,9 +16,10 @@ from .batches import (EARLIEST_PRODUCTION, LOT_RE, MAX_BATCH_QUANTITY, approved_
                       cancellation, described_batch, find_item, find_items_by_serial, find_lot,
                       get_batch, get_batch_by_id, issued_count, list_batches, new_batch,
                       normalise_lot, owned_batch, require_not_cancelled, unregistered_batch)
-from .products import (FOOD_WORDS, MAX_SHELF_LIFE_DAYS, MAX_SHELF_LIFE_MONTHS, add_product,
-                       described_product, find_products, get_product, list_products,
-                       looks_like_food, normalise_gtin, owned_product, printed_gtin)
+from .products import (CATEGORY_EXAMPLES, FOOD_WORDS, MAX_SHELF_LIFE_DAYS,
+                       MAX_SHELF_LIFE_MONTHS, add_product, described_product, find_products,
+                       get_product, list_products, looks_like_food, names_food,
+                       normalise_gtin, owned_product, printed_gtin)
 from .records import Batch, Product, Supplier
 from .suppliers import (LOOK_ALIKE, Contact, add_supplier, approve_supplier, find_supplier,
                         list_suppliers, look_alikes, reinstate_supplier, reject_supplier,
@@ -32,9 +33,10 @@ __all__ = [
     "get_batch_by_id",
     "issued_count", "list_batches", "new_batch", "normalise_lot", "owned_batch",
     "require_not_cancelled", "unregistered_batch",
-    "FOOD_WORDS", "MAX_SHELF_LIFE_DAYS", "MAX_SHELF_LIFE_MONTHS", "add_product",
+    "CATEGORY_EXAMPLES", "FOOD_WORDS", "MAX_SHELF_LIFE_DAYS", "MAX_SHELF_LIFE_MONTHS",
+    "add_product",
     "described_product", "find_products", "get_product", "list_products", "looks_like_food",
-    "normalise_gtin", "owned_product", "printed_gtin",
+    "names_food", "normalise_gtin", "owned_product", "printed_gtin",
     "Batch", "Product", "Supplier",
     "LOOK_ALIKE", "Contact", "add_supplier", "approve_supplier", "find_supplier",
     "list_suppliers", "look_alikes", "reinstate_supplier", "reject_supplier",

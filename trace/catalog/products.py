@@ -132,11 +132,20 @@ FOOD_WORDS = ("食品", "食用", "水果", "鲜果", "果品", "果干", "生�
               "坚果", "炒货", "干货", "柑橘", "柑桔", "胡柚")
 
 
+# What the product form suggests for its category: common goods of the province,
+# each said in words the food rules above recognise or rightly do not.
+CATEGORY_EXAMPLES = ("绿茶", "新鲜水果", "糕点", "淡水珍珠饰品", "家纺床品", "服装")
+
+
+def names_food(category: str | None) -> bool:
+    """Whether a category names something eaten or drunk (新鲜水果, 绿茶, 糕点)."""
+    return any(word in (category or "") for word in FOOD_WORDS)
+
+
 def looks_like_food(product: Product) -> bool:
     """Whether the product is food, as far as its record says: a food production
-    licence (SC), or a category naming food (新鲜水果, 绿茶, 糕点)."""
-    return (product.licence_no or "").upper().startswith("SC") or \
-        any(word in (product.category or "") for word in FOOD_WORDS)
+    licence (SC), or a category naming food."""
+    return (product.licence_no or "").upper().startswith("SC") or names_food(product.category)
 
 
 def _shelf_life(given: int | str | None,

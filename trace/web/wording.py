@@ -10,7 +10,7 @@ from functools import lru_cache
 from flask import Flask, g
 from markupsafe import Markup, escape
 
-from ..catalog import looks_like_food, printed_gtin
+from ..catalog import CATEGORY_EXAMPLES, FOOD_WORDS, looks_like_food, names_food, printed_gtin
 from ..codes import group_serial
 from ..inspections import glossary, store as inspection_store
 from ..phones import numbers_in, tel_href
@@ -141,5 +141,7 @@ def install(app: Flask) -> None:
                    dial_numbers=dial_numbers, advice_links=advice_links, lab_result=lab_result,
                    who=i18n.who_did, explained_test=glossary.explained, fill=fill,
                    headline=headline, english_test_name=glossary.english_name)
-    app.jinja_env.globals.update(with_domain=with_domain, looks_like_food=looks_like_food)
+    app.jinja_env.globals.update(with_domain=with_domain, looks_like_food=looks_like_food,
+                                 names_food=names_food, food_words=FOOD_WORDS,
+                                 category_examples=CATEGORY_EXAMPLES)
     app.jinja_env.tests["nothing_but_withdrawals"] = inspection_store.nothing_but_withdrawals
