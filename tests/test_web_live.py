@@ -248,7 +248,10 @@ def test_one_address_for_the_show_follows_the_batch_the_room_puts_on_air(
         put = post_form(client, "/streamer/screen", {"gtin": GTIN, "lot": lot}, page="/streamer/")
         anchor = f"b-{GTIN}-{lot}"  # back at the batch's own row, not the list's top
         assert put.status_code == 303 and put.headers["Location"].endswith("#" + anchor)
-        assert f'id="{anchor}"' in client.get("/streamer/").get_data(as_text=True)
+        home = client.get("/streamer/").get_data(as_text=True)
+        row = home[home.index(f'id="{anchor}"'):]
+        said = f"已切到直播画面：批次 {lot}"  # in the row a phone opens at, not the page's top
+        assert said in row[:row.index("</li>")] and home.count("已切到直播画面") == 1
         page = client.get(screen).get_data(as_text=True)
         assert f'<dd class="mono">{lot}</dd>' in page and 'class="qr"' in page
         shown.append(client.get(screen + "/state").get_json()["fingerprint"])
@@ -257,6 +260,11 @@ def test_one_address_for_the_show_follows_the_batch_the_room_puts_on_air(
     on_screen = home.split("现在画面上：")[1][:80]
     assert '<span class="nowrap">ZJ-2611-B</span>' in on_screen
     assert home.count("● 正在直播画面上") == 1
+    refused = post_form(client, "/streamer/screen", {"gtin": GTIN, "lot": "NO-SUCH"},
+                        page="/streamer/")
+    assert refused.headers["Location"].endswith("/streamer/")  # the refusal is at the top
+    top = client.get("/streamer/").get_data(as_text=True)
+    assert 'notice-bad' in top[:top.index('id="screen"')]
 
 
 def test_live_open_prints_the_page_last(run_cli, db, room, on_air, issued_urls):

@@ -198,12 +198,14 @@ def put_on_air():
     gtin, lot = request.form.get("gtin", ""), request.form.get("lot", "")
     try:
         screens.put_on_air(get_db(), g.room, gtin, lot, actor=signed_in_user().email)
-    except TraceError as error:
+    except TraceError as error:  # said at the page's top, where it opens
         flash(in_reader_language(error), "bad")
-    else:
-        flash(t("streamer.on_air").format(lot=lot), "ok")
-    # Back at the batch's own row: thirty products down, the list is not scrolled again.
-    return redirect(link("streamer.home") + "#" + batch_anchor(gtin, lot), 303)
+        return redirect(link("streamer.home"), 303)
+    # Back at the batch's own row, which says it: thirty products down, the list is
+    # not scrolled again, and a phone never shows the page's top from there.
+    anchor = batch_anchor(gtin, lot)
+    flash(t("streamer.on_air").format(lot=lot), "screen:" + anchor)
+    return redirect(link("streamer.home") + "#" + anchor, 303)
 
 
 def batch_anchor(gtin: str, lot: str) -> str:
