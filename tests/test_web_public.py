@@ -492,7 +492,13 @@ def test_a_forwarded_link_cut_short_and_tapped_still_finds_its_item_and_its_reca
     recalls.unrecall_batch(db, GTIN, LOT, "复检合格", actor="qc")
     page = client.get(path_of(issued_urls[1].split("?")[0])).get_data(as_text=True)
     assert 'data-verdict="registered"' in page and "正品" not in page
-    assert "这个网址不完整（转发或复制时防伪签名被截掉了），无法确认真伪" in page and "那个二维码不是本平台印的" in page
+    assert "这个网址缺了末尾的防伪签名，无法确认真伪" in page and "那个二维码不是本平台印的" in page
+    # A forger's label printed without its signature opens this page too: amber, never
+    # the blue of a record looked up, and the label's case leads the advice.
+    verdict = page[page.index('<section class="verdict'):page.index("</section>")]
+    assert "verdict-caution" in verdict and "<h1>无法确认真伪</h1>" in verdict
+    assert "扫商品标签上的二维码打开的：那个二维码不是本平台印的，请勿购买或使用" in verdict
+    assert "买到了假货：请保留商品" in page  # the help for a fake, not for damaged goods
 
 
 @pytest.mark.parametrize("pasted", [
@@ -989,7 +995,8 @@ def test_an_address_pasted_cut_short_shows_its_item_as_a_typed_code_does(client,
     assert 'data-verdict="registered"' in html and "这个网址在复制时被截断了" in html
     assert "诸暨淡水珍珠项链" in html and "正品" not in html
     opened = client.get(path_of(cut)).get_data(as_text=True)  # a forwarded link, tapped
-    assert 'data-verdict="registered"' in opened and "这个网址不完整（转发或复制时防伪签名被截掉了），无法确认真伪" in opened
+    assert 'data-verdict="registered"' in opened and "这个网址缺了末尾的防伪签名，无法确认真伪" in opened
+    assert "verdict-registered" not in opened and "verdict-registered" in html
 
 
 def test_a_failed_test_advises_against_buying_and_food_is_not_to_be_eaten(app, client, db,

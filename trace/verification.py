@@ -85,14 +85,10 @@ REASONS = {
                    "cannot be checked. If someone sent you the link, ask them to send the "
                    "whole link again, or scan the QR code on the item's label; if the label "
                    "gives this too, its QR code was not printed by us: beware of fakes."),
-    "cut_link_opened": ("这个网址不完整（转发或复制时防伪签名被截掉了），无法确认真伪；按网址里的序列号，找到了"
-                        "本平台发放的这件商品（见下方）。如果您是扫商品标签上的二维码打开的，那个二维码不是本平台"
-                        "印的，请谨防假冒。",
-                        "This address was cut short when forwarded or copied, so its "
-                        "anti-forgery signature cannot be checked; by the serial in it, we "
-                        "found the item we issued (below). If you opened it by scanning the "
-                        "QR code on a label, that QR code was not printed by us: beware of "
-                        "fakes."),
+    "cut_link_opened": ("这个网址缺了末尾的防伪签名，无法确认真伪；下方是按网址里的序列号找到的本平台商品记录。",
+                        "This address lacks the anti-forgery signature at its end, so it "
+                        "cannot be confirmed; below is the record we hold for the serial in "
+                        "it."),
     "typed_unknown": ("没有找到这个追溯码。", "We have no such trace code."),
     "typed_format": ("这不是标签上印的追溯码格式。追溯码是 12 位字母和数字，印在二维码下方，"
                      "例如 RZJ4-WDFF-XA07，请对照标签重新输入。",
