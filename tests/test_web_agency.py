@@ -376,9 +376,6 @@ def test_the_form_is_filled_in_from_the_labs_sheet_then_signed(client, db, lab):
     ("ng.csv", ("报告编号,检验类别,商品条码,批次号,签发日期,检验结论,检测项目,检测结果,判定\n"
                 f"A-1,委托检验,{GTIN},{LOT},2026-11-20,合格,铅,0.1,NG\n").encode(),
      "第 1 个检测项目的单项判定"),  # said before the clerk picks the PDF, not after
-    ("nogtin.csv", ("报告编号,检验类别,批次号,签发日期,检验结论,检测项目,检测结果,判定\n"
-                    f"A-1,委托检验,{LOT},2026-11-20,合格,铅,0.1,合格\n").encode(),
-     "请在表单里选择批次（表格里没有同时写明商品条码和批次号）"),
     ("renamed.xlsx", "报告编号,检验类别\n".encode(), "不是 Excel 文件"),
     ("report.csv", PDF, "是 PDF 文件，不是表格"),
     ("IMG_0001.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4,
@@ -426,7 +423,11 @@ def test_a_sheet_without_the_date_and_conclusion_fills_the_form_and_names_them(
                         "type": "委托检验", "report_no": "ZJSP-TYPED-1"},
                        page="/agency/reports/new", content_type="multipart/form-data")
     page = filled.get_data(as_text=True)
-    assert filled.status_code == 400 and "签发日期" in page and "检验结论" in page
+    # Not a fault of the clerk's on the way: no red list, no "choose the PDF again".
+    assert filled.status_code == 200 and 'role="alert"' not in page and "重新选择 PDF" not in page
+    assert '<p class="notice notice-warn" role="status">表格里没有签发日期、检验结论，请在下方填写。</p>' \
+        in page
+    assert 'name="issued_on" type="text" aria-invalid="true"' in page
     assert 'value="ZJSP-2026-H1201"' in page and "多菌灵 | 0.12 | mg/kg | ≤5 | 合格" in page
     assert "报告编号" in page[page.index("附表.csv"):][:300]  # the typed number replaced: said
 
@@ -439,7 +440,23 @@ def test_a_sheet_with_a_batch_id_not_offered_asks_for_the_batch(client, db, lab)
     asked = post_form(client, "/agency/reports/from-sheet",
                       {"sheet": (io.BytesIO(sheet), "附表.csv"), "batch": "99999"},
                       page="/agency/reports/new", content_type="multipart/form-data")
-    assert asked.status_code == 400 and "请在表单里选择批次" in asked.get_data(as_text=True)
+    asked_page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "请在下方选择批次（表格里没有同时写明商品条码和批次号）" in asked_page
+    assert "表格里没有报告编号、检验类别、签发日期、检验结论，请在下方填写" in asked_page
+    assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+
+
+def test_a_sheet_naming_no_batch_but_failing_an_item_is_said_as_a_fault(client, db, lab):
+    """Left empty and wrong at once: the wrong is what the clerk must read, in red."""
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
+    sheet = ("报告编号,检验类别,批次号,签发日期,检验结论,检测项目,检测结果,判定\n"
+             f"A-1,委托检验,{LOT},2026-11-20,合格,铅,0.1,NG\n").encode()
+    refused = post_form(client, "/agency/reports/from-sheet",
+                        {"sheet": (io.BytesIO(sheet), "nogtin.csv")},
+                        page="/agency/reports/new", content_type="multipart/form-data")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'role="alert"' in page
+    assert "请在表单里选择批次（表格里没有同时写明商品条码和批次号）" in page and "单项判定" in page
 
 
 def test_a_report_number_typed_full_width_is_signed_as_written_plainly(client, db, lab):

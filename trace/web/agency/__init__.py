@@ -242,13 +242,13 @@ def _start(db, batches: list[dict]) -> tuple[dict, str | None]:
 
 
 def _form(batches: list[dict], form, errors: list[str] | None = None, status: int = 200,
-          notice: str | None = None, bad: set[str] | tuple = ()):
+          notice: str | None = None, bad: set[str] | tuple = (), left: str | None = None):
     kept = form.get("type")  # a correction keeps its report's type, whatever it is
     types = reports.LAB_TYPES + ((kept,) if kept in reports.TYPES and
                                  kept not in reports.LAB_TYPES else ())
     return render_template("agency/report_form.html", batch_choices=_one_each(batches),
                            form=form, types=types, errors=errors, notice=notice,
-                           bad=bad), status
+                           bad=bad, left=left), status
 
 
 def _one_each(batches: list[dict]) -> list[dict]:

@@ -47,10 +47,34 @@ def from_sheet():
         # the sheet names another batch than the one chosen: never switched silently
         chosen = next(b for b in batches if str(b["id"]) == form["batch"])
         notice += t("agency.filled_other_batch").format(lot=chosen["lot"])
+    if problem and (empty := _left_empty(problem, form)):  # to type now, not an error
+        return _form(batches, form, notice=notice, bad=set(empty), left=_to_fill(empty))
     if problem:  # in the form to put right there, not a file to upload again
         return _form(batches, form, each_told(problem), problem.status, notice=notice,
                      bad=fields_at_fault(problem))
     return _form(batches, form, notice=notice)
+
+
+# What a sheet of the tested items alone leaves for the form: the report's own lines.
+_HEADER_FIELDS = ("batch", "report_no", "type", "issued_on", "conclusion")
+
+
+def _left_empty(problem: InvalidInput, form: dict) -> list[str]:
+    """The form's fields the sheet left empty, in the form's order, when they are all
+    that signing would refuse (nothing at all otherwise: a real fault is said as one)."""
+    fields = {p.field for p in each_problem(problem)}
+    if not fields <= {key for key in _HEADER_FIELDS if not form.get(key)}:
+        return []
+    return [key for key in _HEADER_FIELDS if key in fields]
+
+
+def _to_fill(empty: list[str]) -> str:
+    """What the clerk is to choose and type, in the page's language."""
+    said = [t("agency.left_batch")] if "batch" in empty else []
+    if typed := [t(f"agency.field.{key}") for key in empty if key != "batch"]:
+        said.append(t("agency.filled_left").format(
+            fields=("、" if g.lang != "en" else ", ").join(typed)))
+    return ("" if g.lang != "en" else " ").join(said)
 
 
 def _typed_header(batches: list[dict]) -> dict:
