@@ -30,6 +30,14 @@ def test_a_limit_shows_the_unit_it_does_not_write_itself():
     assert display.shown_limit({"limit": "≤0.1"}) == "≤0.1"
 
 
+def test_a_bound_typed_in_ascii_is_shown_as_its_sign():
+    """A sheet pasted from Excel gave buyers <=5 mg/kg beside ≤1 mg/kg."""
+    shown = [display.shown_limit({"limit": limit, "unit": "mg/kg"}) for limit in
+             ("<=5", "=< 5", ">=3", "≦0.5", "<5", "不大于 5")]
+    assert shown == ["≤5 mg/kg", "≤5 mg/kg", "≥3 mg/kg", "≤0.5 mg/kg", "<5 mg/kg",
+                     "不大于 5 mg/kg"]
+
+
 def test_a_nominal_limit_gets_its_unit():
     assert display.shown_limit({"limit": "标称 8–9", "unit": "mm"}) == "标称 8–9 mm"
     assert display.shown_limit({"limit": "标称 45", "unit": "cm"}) == "标称 45 cm"

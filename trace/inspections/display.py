@@ -97,12 +97,24 @@ def shown_result(item: dict) -> str:
     return result
 
 
+# A bound typed in ASCII or its full-width look-alike, as a sheet from Excel has it:
+# shown as the sign a printed report uses, so ≤5 and <=5 never stand side by side.
+_TYPED_BOUNDS = (("<=", "≤"), ("=<", "≤"), ("≦", "≤"), (">=", "≥"), ("=>", "≥"), ("≧", "≥"))
+
+
 def shown_limit(item: dict) -> str:
     """The limit as printed, with the item's unit when it is a figure without one
-    ('≤0.1 mg/kg'): beside 未检出 the unit is written nowhere else."""
-    limit, unit = item.get("limit") or "", item.get("unit", "")
+    ('≤0.1 mg/kg'): beside 未检出 the unit is written nowhere else.
+
+    >>> shown_limit({"limit": "<=5", "unit": "mg/kg"}), shown_limit({"limit": "≧ 3-4"})
+    ('≤5 mg/kg', '≥3-4')
+    """
+    limit, unit = (item.get("limit") or "").strip(), item.get("unit", "")
     if not limit:
         return "—"
+    typed = next((pair for pair in _TYPED_BOUNDS if limit.startswith(pair[0])), None)
+    if typed:
+        limit = typed[1] + limit[len(typed[0]):].lstrip()
     figure = read_limit(limit).qualifier in ("=", "<", ">", "≤", "≥", "range") or \
         _PLUS_MINUS.fullmatch(plain(limit)) or _NOMINAL.fullmatch(plain(limit))
     if unit and figure and re.search(r"\d\s*$", plain(limit)):
