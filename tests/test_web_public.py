@@ -19,7 +19,7 @@ def path_of(url: str) -> str:
 
 def headline(first: str, rest: str) -> str:
     """A two-part Chinese verdict as the page writes it: broken between its parts."""
-    return f'<h1><span class="nowrap">{first}</span> <span class="nowrap">· {rest}</span></h1>'
+    return f'<h1><span class="nowrap">{first} ·</span> <span class="nowrap">{rest}</span></h1>'
 
 
 def test_genuine_page_in_chinese(client, issued_urls):
@@ -360,7 +360,7 @@ def test_a_two_part_headline_breaks_between_its_parts(client, db, issued_urls):
     from test_live import set_expiry
     set_expiry(db, "2020-01-01", produced_on="2019-01-01")
     html = client.get(path_of(issued_urls[0])).get_data(as_text=True)
-    assert headline("已过保质期", "码是真的") in html  # never the dot alone at a line's end
+    assert headline("已过保质期", "码是真的") in html  # never a line starting with the dot
     assert "<dd class=\"mono\">genuine · expired</dd>" in html  # not 'genuine / genuine'
 
 

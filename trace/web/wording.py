@@ -95,12 +95,13 @@ def nowrap(value) -> Markup:
 @lru_cache(maxsize=256)  # a few verdict names in two languages
 def headline(text: str, lang: str) -> Markup | str:
     """A Chinese verdict of two parts (检测不合格 · 码是真的) breaks between its
-    parts, never leaving the dot at a line's end; English wraps as words do."""
+    parts, the dot ending the first line: Chinese never starts a line with the
+    间隔号 (a trial read 伪造码 / · 谨防假冒). English wraps as words do."""
     if lang == "en" or " · " not in text:
         return text
     first, rest = text.split(" · ", 1)
-    return Markup(f'<span class="nowrap">{escape(first)}</span> '
-                  f'<span class="nowrap">· {escape(rest)}</span>')
+    return Markup(f'<span class="nowrap">{escape(first)} ·</span> '
+                  f'<span class="nowrap">{escape(rest)}</span>')
 
 
 def dial_12315(text: str) -> Markup:
