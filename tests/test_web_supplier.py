@@ -1014,6 +1014,7 @@ def test_a_recalled_batchs_codes_say_so_and_the_pin_box_names_its_stocks(supplie
     page = f"/supplier/batches/{GTIN}/{LOT}"
     before = supplier.get(page).get_data(as_text=True)
     assert "能印密码的标签纸只有：热敏卷标 50 × 30 mm，带刮开式防伪密码" in before
+    assert "这次选了带或不带，以后续发的码都一样" in before  # a trial learnt it at the top-up
     issue(supplier, db, 2)
     recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
     rows = supplier.get(page).get_data(as_text=True).split('id="items"', 1)[1]
