@@ -397,3 +397,15 @@ def test_a_report_sent_from_a_codes_page_names_the_code_and_how_it_stands(
     link = re.search(r'href="(/streamer/check\?code=[^"]+)">核验这个码', row).group(1)
     check = streamer.get(link).get_data(as_text=True)
     assert "标签被复制到多件商品上" in check  # the reason, a tap away
+
+
+def test_an_english_check_names_the_failed_checks_escaped_once(streamer, db, issued_urls):
+    """A trial read Checks failed (The sample&#39;s code): the name escaped twice."""
+    from trace import catalog, scans
+    url = issued_urls[1]
+    item = catalog.find_item(db, GTIN, url.split("/21/")[1].split("?")[0])
+    for n in range(8):  # a copied label's history: the code check fails
+        scans.record_scan(db, item["id"], scans.Observer(f"net{n}", f"dev{n}"))
+    page = streamer.get("/streamer/check", query_string={"code": url, "lang": "en"})
+    head = page.get_data(as_text=True).split('class="check-head', 1)[1].split("</h1>")[0]
+    assert "The sample&#39;s code" in head and "&amp;" not in head
