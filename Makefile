@@ -16,6 +16,8 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: run serve setup install test lint bench mutate clean
 
+SERVE_STAMP := $(VENV)/.serve-stamp
+
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -27,11 +29,23 @@ install:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
+	touch $(SERVE_STAMP)
 
-setup: $(STAMP)
+# make serve on a box without a virtualenv installs as make install does; a checkout
+# that already has the full one (make run, make test) keeps it up to date instead.
+$(SERVE_STAMP): setup.cfg pyproject.toml
+	@if [ -f $(STAMP) ]; then $(MAKE) --no-print-directory $(STAMP); else $(MAKE) --no-print-directory install; fi
+	touch $(SERVE_STAMP)
+
+# The database and the keys, on whichever virtualenv is there.
+define prepare
 	$(PY) -m trace init-db
 	$(PY) -m trace keys new --if-missing
 	$(PY) -m trace keys new --role ledger --if-missing
+endef
+
+setup: $(STAMP)
+	$(prepare)
 
 # A busy port is said before the demo's URLs and passwords, not after them.
 run: setup
@@ -41,7 +55,8 @@ run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/ for $(TRACE_BASE_URL)  (Ctrl-C to stop)"
 	$(PY) -m trace run --host $(HOST) --port $(PORT)
 
-serve: setup
+serve: $(SERVE_STAMP)
+	$(prepare)
 	@echo "Serving $(TRACE_BASE_URL) with gunicorn, $(WORKERS) workers, on $(HOST):$(PORT) (Ctrl-C to stop)"
 	$(PY) -m gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
 		--access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms' \

@@ -17,6 +17,7 @@ import os
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import NoReturn
 from contextlib import contextmanager
@@ -113,6 +114,7 @@ def _connect(path: Path, new_ok: bool) -> sqlite_utils.Database:
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=10)
         conn.execute("PRAGMA busy_timeout = 10000")
         db = Database(conn)
+        db.path = str(path)  # type: ignore[attr-defined]  # whose failures /healthz says
         _require_trace_schema(db, path, new_ok)
         db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
@@ -180,27 +182,27 @@ def check_writable(db: sqlite_utils.Database, path: str | Path) -> None:
         raise DatabaseUnavailable(f"cannot write to the database {path}: {error}") from None
 
 
+# Words of SQLite's error, and what they say of the storage.
+_STORAGE_WORDS = (("readonly", "the database is read-only"), ("disk is full", "the disk is full"),
+                  ("i/o error", "the disk failed to read or write"),
+                  ("locked", "the database stayed locked by another writer"))
+# Failures of the storage itself, not of a busy moment: /healthz says them.
+STORAGE_PROBLEMS = frozenset(problem for words, problem in _STORAGE_WORDS if words != "locked")
+
+
 def storage_failure(error: BaseException) -> str | None:
     """What is wrong with the storage if ``error`` says the database cannot take a
     write now (read-only, disk full, I/O error, locked past the timeout)."""
-    text = str(error).lower()
     if not isinstance(error, sqlite3.OperationalError):
         return None
-    if "readonly" in text:
-        return "the database is read-only"
-    if "disk is full" in text:
-        return "the disk is full"
-    if "i/o error" in text:
-        return "the disk failed to read or write"
-    if "locked" in text:
-        return "the database stayed locked by another writer"
-    return None
+    text = str(error).lower()
+    return next((problem for words, problem in _STORAGE_WORDS if words in text), None)
 
 
 @contextmanager
-def unless_storage_fails(what: str) -> Iterator[None]:
-    """Run a write that is worth less than the answer it goes with (a scan, a
-    throttle count): storage that cannot take it logs what was lost, one line, and
+def unless_storage_fails(db: sqlite_utils.Database, what: str) -> Iterator[None]:
+    """Run a write on ``db`` that is worth less than the answer it goes with (a scan,
+    a throttle count): storage that cannot take it logs what was lost, one line, and
     the answer goes on. Any other error is raised."""
     try:
         yield
@@ -209,6 +211,47 @@ def unless_storage_fails(what: str) -> Iterator[None]:
         if problem is None:
             raise
         logging.getLogger("trace").error("%s not recorded: %s", what, problem)
+        if problem in STORAGE_PROBLEMS:
+            note_storage_failure(getattr(db, "path", ""), problem)
+    else:
+        _failing.pop(getattr(db, "path", ""), None)
+
+
+# The last write the storage refused, by database, until one goes through again. A
+# lock taken and released (check_writable) passes while a WAL the disk refuses fails
+# every real write, so /healthz also says what the writes themselves met.
+_failing: dict[str, tuple[str, float]] = {}
+FAILURE_REMEMBERED_S = 60.0
+
+
+def note_storage_failure(path: str | Path, problem: str) -> None:
+    """A write to the database at ``path`` refused: said by /healthz for a while, and
+    this thread's connections reopened once its request ends."""
+    _failing[str(Path(path))] = (problem, time.monotonic())
+    reopen_later()
+
+
+def recent_storage_failure(path: str | Path) -> str | None:
+    """The storage failure a write to ``path`` met in the last minute, if none has gone
+    through since."""
+    problem, at = _failing.get(str(Path(path)), ("", 0.0))
+    return problem if problem and time.monotonic() - at < FAILURE_REMEMBERED_S else None
+
+
+def reopen_later() -> None:
+    """This thread's connections are closed when its request ends. SQLite opens a
+    file it may not write read-only, without a word, and such a connection refused
+    writes long after the disk took them again (a trial's worker stayed read-only
+    until it was restarted)."""
+    _local.reopen = True
+
+
+def reopen_if_failed() -> None:
+    """Close this thread's connections if a write on them was refused, so the next
+    request opens them afresh (read-write, if the storage takes writes again)."""
+    if getattr(_local, "reopen", False):
+        _local.reopen = False
+        close_thread_connections()
 
 
 @contextmanager

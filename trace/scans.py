@@ -230,7 +230,7 @@ def record_and_read(db: sqlite_utils.Database, item_id: int, seen: Observer,
                     policy: ScanPolicy) -> ScanHistory:
     """Record the scan and read the history; a database that cannot take the write
     (disk full, read-only) costs the scan record, never the buyer's verdict."""
-    with unless_storage_fails(f"scan of item {item_id}"):
+    with unless_storage_fails(db, f"scan of item {item_id}"):
         record_scan(db, item_id, seen)
     return read_history(db, item_id, seen, policy)
 

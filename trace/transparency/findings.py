@@ -87,7 +87,7 @@ def sighted(db: sqlite_utils.Database, batch_id: int, problems: tuple[Problem, .
     facts read (a minute), never in the way of the page that found it."""
     found = json.dumps([problem.to_json() for problem in problems], ensure_ascii=False)
     now = utc_now()
-    with unless_storage_fails("a sighting of changed records"):
+    with unless_storage_fails(db, "a sighting of changed records"):
         db.execute("INSERT INTO altered_sightings (batch_id, first_seen, last_seen, problems) "
                    "VALUES (?, ?, ?, ?) ON CONFLICT(batch_id) DO UPDATE SET "
                    "last_seen = excluded.last_seen, problems = excluded.problems",

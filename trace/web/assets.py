@@ -79,7 +79,12 @@ def healthz():
         db.check_writable(connection, path)
         free = shutil.disk_usage(Path(path).parent).free
     except Exception as error:  # any failure to read or write is "not healthy", never a 500
-        return {"ok": False, "problem": _problem(error)}, 503
+        problem = _problem(error)
+        if problem in db.STORAGE_PROBLEMS:
+            db.reopen_later()  # asked again, it looks afresh
+        return {"ok": False, "problem": problem}, 503
+    if failing := db.recent_storage_failure(path):  # the lock is free, but writes fail
+        return {"ok": False, "problem": f"writes are failing: {failing}"}, 503
     healthy = free >= MIN_FREE_BYTES
     # can_issue is reported, not required: a verify-only server holds no keys.
     issuing = keys.can_issue(connection, current_app.config["KEYS_DIR"])

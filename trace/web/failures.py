@@ -151,6 +151,8 @@ def _handle_storage(error: sqlite3.OperationalError):
     if problem is None:
         return _handle_unexpected(error)
     log.critical("a write failed on %s: %s", request.path, problem)
+    if problem in db.STORAGE_PROBLEMS:
+        db.note_storage_failure(current_app.config["DATABASE"], problem)
     unavailable = StorageUnavailable(
         f"We cannot save anything right now ({problem}). Nothing you sent was saved; "
         "please try again later.",

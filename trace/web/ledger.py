@@ -123,7 +123,7 @@ def _count_proof(db) -> None:
     take the count (read-only, full) does not cost the reader the proof."""
     network = network_hash(current_app.config["HASH_SECRET"], request.remote_addr)
     throttle.check(db, bundle.PROOFS_PER_NETWORK, network)
-    with unless_storage_fails("proof view"):
+    with unless_storage_fails(db, "proof view"):
         throttle.note(db, bundle.PROOFS_PER_NETWORK, network)
 
 
