@@ -389,6 +389,34 @@ def test_no_fact_ends_in_an_ellipsis_at_4_3_or_5_4(browser, live_server, on_air,
         context.close()
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("size, overlay", [((1280, 720), False), ((1024, 768), False),
+                                           ((1280, 1024), False), ((1080, 1920), True)])
+def test_a_dropped_batch_says_its_whole_warning_and_keeps_its_lot(
+        browser, live_server, db, room, on_air, issued_urls, lang, size, overlay):
+    """A trial's 不选用 on air: the sentence lost 请联系直播间客服 to "…" at 1280×720, and
+    the upright overlay read 本直播间已停售这…"""
+    decide(db, room, issued_urls[1], "不选用")
+    query = "&".join(part for part in ("overlay=1" if overlay else "",
+                                       "lang=en" if lang == "en" else "") if part)
+    context, page = open_live(browser, live_server + on_air + "?" + query, size)
+    try:
+        assert page.locator("body").get_attribute("data-state") == "dropped"
+        cut = page.evaluate("""() => [document.querySelector('.verdict h1')]
+            .filter(e => e.scrollWidth > e.clientWidth + 1)  // "…" at the line's end
+            .concat([document.querySelector('.detail')].filter(e => {  // lines clamped off
+                const shown = e.getBoundingClientRect().height;
+                e.style.webkitLineClamp = "unset";
+                const whole = e.getBoundingClientRect().height;
+                e.style.webkitLineClamp = "";
+                return whole > shown + 2; }))
+            .map(e => e.textContent.trim())""")
+        assert cut == [], cut
+        assert_laid_out(page, OVERLAY_PARTS if overlay else FULL_PARTS)
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("capture", ["720p", "portrait"])
 def test_the_overlay_over_a_busy_picture_still_scans_to_the_batch(browser, live_server,
                                                                   on_air, capture):
