@@ -9,6 +9,8 @@ import pytest
 from trace import accounts, rooms
 from trace.errors import Conflict, InvalidInput, NotFound
 
+from conftest import BASE_URL
+
 
 def test_add_find_and_list(db):
     room = rooms.add_room(db, "山下湖珍珠直播间", "douyin", "7712345678",
@@ -46,8 +48,13 @@ def test_a_streamer_account_belongs_to_a_room(db):
 def test_rooms_commands(run_cli):
     out = run_cli("rooms", "add", "--name", "山下湖珍珠直播间", "--platform", "douyin",
                   "--room-id", "7712345678")
-    assert out.exit_code == 0 and out.output == "Room 1: 山下湖珍珠直播间\n"
-    assert json.loads(run_cli("rooms", "list", "--json").output)[0]["platform"] == "douyin"
+    assert out.exit_code == 0 and out.output.startswith("Room 1: 山下湖珍珠直播间\n")
+    # The one address OBS is given: a trial found it only in the room's workspace.
+    screen = out.output.splitlines()[1].split(": ", 1)[1]
+    assert screen.startswith(BASE_URL + "/live/screen/")
+    listed = json.loads(run_cli("rooms", "list", "--json").output)[0]
+    assert listed["platform"] == "douyin" and listed["screen_url"] == screen
+    assert f"screen: {screen}" in run_cli("rooms", "list").output
     assert run_cli("rooms", "add", "--name", "x", "--platform", "weibo",
                    "--room-id", "1").exit_code == 2
 

@@ -260,6 +260,10 @@ def test_one_address_for_the_show_follows_the_batch_the_room_puts_on_air(
     on_screen = home.split("现在画面上：")[1][:80]
     assert '<span class="nowrap">ZJ-2611-B</span>' in on_screen
     assert home.count("● 正在直播画面上") == 1
+    recalls.recall_batch(db, GTIN, "ZJ-2611-B", "抽检不合格", actor="qc")  # while on air
+    home = client.get("/streamer/").get_data(as_text=True)
+    panel = home.split("现在画面上：")[1].split("</p>")[0]  # said where the screen is named
+    assert '<strong class="state state-bad">已召回 · 请勿购买</strong>' in panel
     refused = post_form(client, "/streamer/screen", {"gtin": GTIN, "lot": "NO-SUCH"},
                         page="/streamer/")
     assert refused.headers["Location"].endswith("/streamer/")  # the refusal is at the top

@@ -262,7 +262,7 @@ def live_url(db: sqlite_utils.Database, base_url: str) -> str | None:
 def screen_url(db: sqlite_utils.Database, base_url: str) -> str | None:
     """The demo room's one on-camera address, for OBS."""
     room = _demo_room(db)
-    return f"{base_url}/live/screen/{screens.screen_of(db, room).id}" if room else None
+    return screens.screen_of(db, room).url(base_url) if room else None
 
 
 # The food and textile lab's sign-in: a supplier trying the demo with tea, huyou or a

@@ -7,9 +7,11 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from .. import agencies, keys, rooms
+from ..streamers import screens
 from .common import database, echo_list, keys_args
 
 
@@ -139,8 +141,11 @@ def rooms_add(name: str, platform: str, room_id: str, green_cert: str | None):
     Example:
       python -m trace rooms add --name 山下湖珍珠直播间 --platform douyin --room-id 7712345678
     """
-    room = rooms.add_room(database(), name, platform, room_id, green_cert=green_cert)
+    db = database()
+    room = rooms.add_room(db, name, platform, room_id, green_cert=green_cert)
     click.echo(f"Room {room.id}: {room.name}")
+    click.echo("On-camera screen (set up once in OBS as a browser source): "
+               + screens.screen_of(db, room).url(current_app.config["BASE_URL"]))
 
 
 @rooms_group.command("list")
@@ -152,9 +157,13 @@ def rooms_list(as_json: bool):
     Example:
       python -m trace rooms list --json
     """
-    echo_list(rooms.list_rooms(database()), as_json, "No rooms yet.",
-              lambda room: f"{room.id:>4}  {room.platform:<9} {room.room_id:<14} {room.name}",
-              lambda room: room.to_json())
+    db, base_url = database(), current_app.config["BASE_URL"]
+    listed = rooms.list_rooms(db)
+    screen = {room.id: screens.screen_of(db, room).url(base_url) for room in listed}
+    echo_list(listed, as_json, "No rooms yet.",
+              lambda room: f"{room.id:>4}  {room.platform:<9} {room.room_id:<14} {room.name}\n"
+                           f"      screen: {screen[room.id]}",
+              lambda room: room.to_json() | {"screen_url": screen[room.id]})
 
 
 COMMANDS = [agency_group, rooms_group]

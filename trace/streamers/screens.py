@@ -31,6 +31,10 @@ class Screen:
     changed_by: str | None
     changed_at: str | None
 
+    def url(self, base_url: str) -> str:
+        """The address OBS is given, once for the room's every show."""
+        return f"{base_url}/live/screen/{self.id}"
+
 
 def screen_of(db: sqlite_utils.Database, room: Room) -> Screen:
     """The room's screen (a trigger gives each room one, with a random id)."""
