@@ -595,7 +595,13 @@ def test_withdrawn_reports_fold_under_one_line_below_those_that_stand(
     lab_card = page[page.index('id="lab"'):]
     whole, folded = lab_card.split('id="lab-withdrawn"')
     assert "样品并非取自本批次" in whole and "另有 2 份报告已被检测机构撤回" in folded
-    assert "目前没有有效的检测报告" in page
+    # Said once, under the verdict, with what to do; the glance below only points to why
+    # (a trial read the same sentence in two boxes, and of a report it had never seen).
+    assert page.count("目前没有有效的检测报告") == 1
+    assert "如果您在直播间或商品页面上看到过那份报告，它已经作废" in page
+    assert "拿不准的，可以先问商家是否重新送检" in page
+    glance = page[page.index('id="glance"'):page.index("</section>", page.index('id="glance"'))]
+    assert '<a href="#lab">查看撤回原因 ↓</a>' in glance
 
 
 def test_a_result_not_detected_is_said_in_the_readers_words(app, client, db, issued_urls):
