@@ -186,6 +186,11 @@ def test_the_select_commands(run_cli, app, db, room, issued_urls):
     passed = run_cli("select", "check", "--room", str(room.id), "--url", issued_urls[0])
     assert passed.exit_code == 0 and "All checks pass." in passed.output
     assert run_cli("select", "check", "--room", "99", "--url", issued_urls[0]).exit_code == 1
+    # A shell without the server's TRACE_BASE_URL (make run PORT=5172): said, not only 无法识别.
+    elsewhere = issued_urls[0].replace(BASE_URL, "http://127.0.0.1:5172")
+    other = run_cli("select", "check", "--room", str(room.id), "--url", elsewhere)
+    assert other.exit_code == 1 and f"this command reads codes of {BASE_URL}/" in other.output
+    assert "TRACE_BASE_URL" not in passed.output
 
 
 def test_the_ledger_csv_never_hands_excel_a_formula(db, room, issued_urls):

@@ -57,8 +57,18 @@ def select_check(room: str, url: str, as_json: bool):
             click.echo(f"{'✓' if check.ok else '✗'} {ledger.CHECK_NAMES[check.name]}："
                        f"{check.detail}")
         click.echo("All checks pass." if result.ok else "Some checks fail.")
+        if result.verdict == "invalid" and _elsewhere(url):
+            click.echo(f"Note: this command reads codes of {current_app.config['BASE_URL']}/ "
+                       "(TRACE_BASE_URL); set it as the server that printed the code has it.")
     if not result.ok:
         raise SystemExit(1)
+
+
+def _elsewhere(url: str) -> bool:
+    """An address of another site than TRACE_BASE_URL's: on the command line most
+    often a shell without the server's TRACE_BASE_URL, rarely a look-alike site."""
+    base = current_app.config["BASE_URL"]
+    return url.strip().startswith(("http://", "https://")) and not url.strip().startswith(base)
 
 
 @select_group.command("record")
