@@ -195,6 +195,25 @@ def test_a_buyer_claims_with_the_pin_in_a_real_browser(page, live_server, app, d
     assert db.execute("SELECT count(*) FROM claims").fetchone()[0] == 1
 
 
+def test_a_claim_without_the_tick_is_told_where_it_lands(browser, live_server, issued_urls):
+    """A trial's 70-year-old pressed 这件是我买的 without ticking the box: only the
+    browser's small bubble said why, and only for a moment."""
+    context = browser.new_context(viewport={"width": 195, "height": 422}, is_mobile=True,
+                                  device_scale_factor=4, user_agent=WECHAT_UA)
+    page = context.new_page()
+    open_page(page, live_server + issued_urls[0][len(BASE_URL):])
+    page.click("form.claim button")
+    page.wait_for_load_state("load")
+    told = page.locator("#claim-error")
+    box = told.bounding_box()
+    assert box and -1 < box["y"] < 422 and "请先勾选“这件商品已经在我手里”" in told.inner_text()
+    page.check("input[name=received]")
+    page.click("form.claim button")
+    page.wait_for_load_state("load")
+    assert "认领成功" in page.locator(".notice-ok").inner_text()
+    context.close()
+
+
 def test_a_claim_lands_on_its_answer_on_a_zoomed_phone(browser, live_server, app, db, issuer,
                                                        make_batch):
     """At 200% the verdict fills the first screen: 认领成功 below it went unseen."""
