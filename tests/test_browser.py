@@ -538,7 +538,7 @@ def test_the_rooms_buttons_are_readable(page, live_server, app, db, issued_urls,
     email = make_account("streamer", "live@room.example.cn", org=str(room.id))
     sign_in_page(page, live_server, email, "streamer")
     drawn = page.evaluate(_BUTTONS_AS_DRAWN)
-    assert any(button["text"] == "打开开播页面" for button in drawn), drawn
+    assert any(button["text"] == "预览本批次画面" for button in drawn), drawn
     for button in drawn:
         assert button["contrast"] >= 4.5 and button["padding"] >= 8, button
 
