@@ -17,7 +17,7 @@ from trace.errors import InvalidInput, KeyProblem, KeyRoleError, NotFound
 from trace.issuing import issue_codes
 from trace.keys import (KeyRecord, active_key, codes_signed_since, create_key, derive_kid,
                         get_key, list_keys, load_private_key, load_signer, load_signer_by_kid,
-                        parse_time, retire_key, revoke_key, trust_list)
+                        parse_time, retire_key, revoke_key, start_warnings, trust_list)
 
 
 def test_create_key_writes_private_pem_0600_and_registers_public_half(app, db):
@@ -463,3 +463,15 @@ def test_a_ledger_key_whose_file_is_elsewhere_is_not_replaced_by_keys_new(
         in refused.output and "keys rotate --role ledger" in refused.output
     assert [k.kid for k in keys.list_keys(db) if k.role == "ledger"] == [made.kid]
     assert not elsewhere.exists()
+
+
+def test_a_keys_folder_that_does_not_exist_is_named_at_start(app, db, tmp_path):
+    """A trial's mistyped TRACE_KEYS_DIR started a server that could not issue, looking
+    for all the world like a verify-only node."""
+    keys_dir = app.config["KEYS_DIR"]
+    create_key(db, keys_dir)
+    assert not any("does not exist" in w for w in start_warnings(db, keys_dir, None))
+    missing = tmp_path / "keyz"
+    said = start_warnings(db, missing, None)
+    assert said[0].startswith(f"the keys folder {missing} does not exist")
+    assert not missing.exists()  # named, never made

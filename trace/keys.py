@@ -342,6 +342,10 @@ def start_warnings(db: sqlite_utils.Database, keys_dir: str | Path,
     """What a server starting with these keys should tell its operator: keys it
     cannot sign with here, and bare key files under a passphrase."""
     warnings = []
+    if not Path(keys_dir).is_dir():  # a typing slip looks like a verify-only node
+        warnings.append(f"the keys folder {keys_dir} does not exist: this server holds no "
+                        "private key (check TRACE_KEYS_DIR; a verify-only server may have "
+                        "an empty folder)")
     if not can_issue(db, keys_dir):  # a verify-only server?
         warnings.append(f"no private key of the active issuer key in {keys_dir}: this server "
                         "verifies codes but cannot issue them (check TRACE_KEYS_DIR)")
