@@ -93,8 +93,8 @@ def create_app(test_config: dict | None = None, *, require_database: bool = True
         _require_openable_keys(app.config)
     from .web import register
     register(app)
-    # Run in reverse order: the checkpoint is signed first, then a connection a write
-    # found read-only is closed, to be opened afresh by the next request.
+    # Flask runs these last-registered first: the checkpoint is signed, then a
+    # connection a write found read-only is closed, for the next request to reopen.
     app.teardown_appcontext(lambda _error: db.reopen_if_failed())
     app.teardown_appcontext(_checkpoint_after_writes)
     return app
