@@ -12,7 +12,7 @@ from trace import agencies, catalog
 from trace.inspections import lists, store
 from trace.inspections import commissions, drafts, signing
 
-from conftest import GTIN, LOT, post_form
+from conftest import CREDIT_CODE, GTIN, LOT, post_form
 from test_inspections_store import PDF
 
 ITEMS = "珠层厚度 | 0.42 | mm | ≥0.3 | 合格 | GB/T 18781\n光泽 | 强 B | | | —"
@@ -624,6 +624,28 @@ def test_a_lab_keeps_its_own_scope_cnas_and_address(client, db, lab):
     saved = agencies.get_agency(db, lab.id)
     assert (saved.scope, saved.cnas_no, saved.address) == (
         "茶叶、柑橘、农药残留", "L5678", "杭州市西湖区")
+
+
+def test_a_lab_gives_its_phone_and_the_supplier_who_commissions_it_sees_where_to_send(
+        app, client, db, lab, make_account, sign_in):
+    """A trial's grower commissioned a lab and had its name and nothing else: the
+    platform sends no sample, so she could not send one either."""
+    bad = post_form(client, "/agency/profile", {"address": "杭州市西湖区", "phone": "12345"},
+                    page="/agency/profile")
+    assert bad.status_code == 400 and "送样联系电话 12345 不是有效的电话号码" in bad.get_data(
+        as_text=True)
+    assert agencies.get_agency(db, lab.id).phone is None
+    post_form(client, "/agency/profile", {"address": "杭州市西湖区文三路 1 号",
+                                          "phone": "0571 8600 0188"}, page="/agency/profile")
+    assert agencies.get_agency(db, lab.id).phone == "0571 8600 0188"  # as numbers are written
+    commissions.commission(db, GTIN, LOT, lab.id, actor="pearls")
+    supplier = app.test_client()
+    sign_in(supplier, make_account("supplier", "pearls@example.cn", org=CREDIT_CODE))
+    page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    listed = page[page.index('class="commissioned"'):]
+    listed = listed[:listed.index("</ul>")]
+    assert "送样：杭州市西湖区文三路 1 号 · " in listed
+    assert '<a href="tel:057186000188" class="nowrap">0571 8600 0188</a>' in listed
 
 
 def _kept_fields(html: str) -> dict:

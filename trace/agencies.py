@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import catalog, keys
+from . import catalog, keys, phones
 from .catalog import clean_text
 from .digits import ascii_digits, is_number
 from .db import utc_now
@@ -41,6 +41,7 @@ class Agency:
     rejected_at: str | None = None
     scope: str | None = None          # what it tests, as it states it (珍珠饰品、纺织品)
     email: str | None = None          # its first account's, for the operator to ask
+    phone: str | None = None          # for suppliers arranging a sample (schema 41)
 
     @property
     def approved(self) -> bool:
@@ -105,19 +106,20 @@ def sign_up_problems(name: str, cma: str, cnas: str | None, address: str | None,
 
 def add_agency(db: sqlite_utils.Database, name: str, cma: str, cnas: str | None = None, *,
                address: str | None = None, scope: str | None = None,
-               keys_dir: str | Path | None = None,
+               phone: str | None = None, keys_dir: str | Path | None = None,
                passphrase: str | None = None) -> tuple[Agency, keys.KeyRecord | None]:
     """Register an agency. With ``keys_dir`` it is approved and gets its signing key
     (the operator adding it); without, it waits for approval (a web sign-up)."""
     name = _agency_name(name)
     cma_no, cnas_no = normalise_cma(cma), normalise_cnas(cnas)
     address = clean_text(address, "address", what_zh="地址", limit=200)
+    phone = _samples_phone(phone)
     if db.execute("SELECT 1 FROM agencies WHERE cma_no = ?", [cma_no]).fetchone():
         raise Conflict(f"an agency with CMA number {cma_no} already exists",
                        message_zh=f"CMA 编号 {cma_no} 已登记过")
-    cursor = db.execute("INSERT INTO agencies (name, cma_no, cnas_no, address, scope, "
-                        "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                        [name, cma_no, cnas_no, address, _scope(scope), utc_now()])
+    cursor = db.execute("INSERT INTO agencies (name, cma_no, cnas_no, address, scope, phone, "
+                        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [name, cma_no, cnas_no, address, _scope(scope), phone, utc_now()])
     agency = get_agency(db, cursor.lastrowid or 0)
     if keys_dir is None:
         return agency, None
@@ -141,7 +143,8 @@ def approve_agency(db: sqlite_utils.Database, agency_id: int, keys_dir: str | Pa
 
 
 _COLUMNS = ("id, name, cma_no, cnas_no, address, created_at, approved_at, rejected_at, scope, "
-            "(SELECT min(email) FROM users u WHERE u.role = 'agency' AND u.org_id = a.id)")
+            "(SELECT min(email) FROM users u WHERE u.role = 'agency' AND u.org_id = a.id), "
+            "phone")
 
 
 def reject_agency(db: sqlite_utils.Database, agency_id: int, reason: str) -> Agency:
@@ -189,20 +192,26 @@ def list_agencies(db: sqlite_utils.Database) -> list[Agency]:
 
 
 def set_details(db: sqlite_utils.Database, agency_id: int, *, address: str | None,
-                scope: str | None, cnas: str | None) -> Agency:
-    """The lab's own changes to what suppliers choose it by (address, scope of
-    testing, CNAS number): every problem said at once, nothing kept unless all hold.
-    Its name and CMA number are the operator's to change: reports are signed with
-    them. Reports already signed keep the CNAS number they were signed with."""
+                scope: str | None, cnas: str | None, phone: str | None) -> Agency:
+    """The lab's own changes to what suppliers choose and reach it by (address, phone,
+    scope of testing, CNAS number): every problem said at once, nothing kept unless
+    all hold. Its name and CMA number are the operator's to change: reports are
+    signed with them. Reports already signed keep the CNAS number they were signed
+    with."""
     details: list[Any] = []
     all_problems(lambda: details.append(clean_text(address, "address", what_zh="地址",
                                                    limit=200)),
                  lambda: details.append(_scope(scope)),
-                 lambda: details.append(normalise_cnas(cnas)))
+                 lambda: details.append(normalise_cnas(cnas)),
+                 lambda: details.append(_samples_phone(phone)))
     agency = get_agency(db, agency_id)
-    db.execute("UPDATE agencies SET address = ?, scope = ?, cnas_no = ? WHERE id = ?",
-               [*details, agency.id])
+    db.execute("UPDATE agencies SET address = ?, scope = ?, cnas_no = ?, phone = ? "
+               "WHERE id = ?", [*details, agency.id])
     return get_agency(db, agency.id)
+
+
+def _samples_phone(phone: str | None) -> str | None:
+    return phones.written_phone(phone, what="phone for samples", what_zh="送样联系电话")
 
 
 def set_scope(db: sqlite_utils.Database, agency_id: int, scope: str | None) -> Agency:

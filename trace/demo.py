@@ -193,7 +193,8 @@ def demo_pin(db: sqlite_utils.Database, secret: str, code: ItemCode) -> str:
 
 
 DEMO_AGENCY = dict(name="浙江省珍珠及制品质量检验中心（演示）", cma="231012340099", cnas="L9901",
-                   address="浙江省诸暨市山下湖镇（演示地址）", scope="珍珠、珍珠饰品、贵金属饰品")
+                   address="浙江省诸暨市山下湖镇（演示地址）", scope="珍珠、珍珠饰品、贵金属饰品",
+                   phone="0575-87000099")
 DEMO_ROOM = dict(name="山下湖珍珠源头直播间（演示）", platform="douyin", room_id="7700001234",
                  green_cert="ZJLS-2026-0001")
 DEMO_ACCOUNTS = (("admin", "admin@demo.trace.example.cn"),

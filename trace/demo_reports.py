@@ -22,7 +22,7 @@ from .inspections.results import with_reading
 
 SECOND_AGENCY = dict(name="浙江省食品与纺织品检验研究院（演示）", cma="231012340188",
                      cnas="L9902", address="浙江省杭州市（演示地址）",
-                     scope="食品、茶叶、水果、纺织品、家纺")
+                     scope="食品、茶叶、水果、纺织品、家纺", phone="0571-86000188")
 
 
 def _item(name: str, result: str, unit: str = "", limit: str = "", verdict: str = "合格",

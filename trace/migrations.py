@@ -780,4 +780,9 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             INSERT INTO room_screens (room_id, id) VALUES (NEW.id, lower(hex(randomblob(9))));
         END""",
     ]),
+    (41, [
+        # A lab's phone, which a supplier who commissions it needs to arrange the sample
+        # (the platform sends none): a trial's grower had a lab's name and nothing else.
+        "ALTER TABLE agencies ADD COLUMN phone TEXT",
+    ]),
 ]

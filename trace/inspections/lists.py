@@ -33,7 +33,8 @@ def batches_commissioned(db: sqlite_utils.Database, batch_id: int, *,
     """Who may sign for a batch: each agency with how (commission or assignment),
     of ``kinds`` only: a supplier is shown its own commissions, never the operator's
     assignments (a 神秘抽检 announced to the supplier is no mystery)."""
-    return list(db.query("SELECT a.id, a.name, a.cma_no, c.kind, c.at, c.id AS commission_id "
+    return list(db.query("SELECT a.id, a.name, a.cma_no, a.address, a.phone, c.kind, c.at, "
+                         "c.id AS commission_id "
                          "FROM commissions c "
                          "JOIN agencies a ON a.id = c.agency_id WHERE c.batch_id = ? AND "
                          f"c.kind IN ({', '.join('?' * len(kinds))}) ORDER BY c.id",

@@ -197,13 +197,15 @@ def _ascii_name(name: str) -> str:
 
 @bp.route("/profile", methods=["GET", "POST"])
 def profile():
-    """What suppliers choose the lab by: its scope of testing, CNAS number, address."""
+    """What suppliers choose and reach the lab by: its scope of testing, CNAS number,
+    address and phone."""
     if request.method == "GET":
         return render_template("agency/profile.html", form=g.agency)
     form = request.form
     try:
         agencies.set_details(get_db(), g.agency.id, address=form.get("address"),
-                             scope=form.get("scope"), cnas=form.get("cnas"))
+                             scope=form.get("scope"), cnas=form.get("cnas"),
+                             phone=form.get("phone"))
     except TraceError as error:  # beside the form, with what was typed kept
         return render_template("agency/profile.html", form=form,
                                error=in_reader_language(error)), error.status
