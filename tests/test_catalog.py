@@ -245,7 +245,11 @@ def test_a_shelf_life_is_read_in_the_unit_labels_print_it(db, typed, period):
 
 @pytest.mark.parametrize("typed, period", [("无", (None, None)), ("长期", (None, None)),
                                            ("/", (None, None)), ("冷藏约1个月", (None, 1)),
-                                           ("约30天", (30, None))])
+                                           ("约30天", (30, None)),
+                                           # a trial's co-op: all three were refused
+                                           ("一个月", (None, 1)), ("30天左右", (30, None)),
+                                           ("冷藏约一个月", (None, 1)), ("两年", (None, 24)),
+                                           ("十八个月", (None, 18))])
 def test_a_shelf_life_as_growers_and_textile_clerks_write_it(db, typed, period):
     supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
     product = catalog.add_product(db, supplier, GTIN, "常山胡柚", shelf_life_days=typed)

@@ -108,7 +108,30 @@ def _photo(photo: str | None) -> str | None:
 # 540, 540天, 18个月, 2年, 冷藏约30天 (the condition goes to the storage field)
 _KEPT_UNDER = re.compile(r"(常温|室温|冷藏|冷冻)")
 _SHELF_LIFE_TYPED = re.compile(r"(?:常温|室温|冷藏|冷冻)?\s*(?:约|大约|about\s*)?(\d+)\s*"
-                               r"(天|日|个月|月|年|days?|months?|years?)?", re.IGNORECASE)
+                               r"(天|日|个月|月|年|days?|months?|years?)?\s*(?:左右)?",
+                               re.IGNORECASE)
+# A count in Chinese numerals, as a co-op writes it (一个月, 两年, 十八个月, 三十天).
+_CHINESE_COUNT = re.compile(r"[一二两三四五六七八九十百]+(?=\s*(?:天|日|个月|月|年))")
+_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+                   "八": 8, "九": 9}
+
+
+def _arabic(text: str) -> str:
+    """Chinese counts before a unit written in digits: 十八个月 is 18个月.
+
+    >>> _arabic("一个月"), _arabic("冷藏约十八个月"), _arabic("三百六十五天"), _arabic("两年")
+    ('1个月', '冷藏约18个月', '365天', '2年')
+    """
+    def count(found: re.Match) -> str:
+        total, digit = 0, 0
+        for char in found.group(0):
+            if char in ("十", "百"):
+                total += (digit or 1) * (10 if char == "十" else 100)
+                digit = 0
+            else:
+                digit = _CHINESE_DIGITS[char]
+        return str(total + digit)
+    return _CHINESE_COUNT.sub(count, text)
 
 
 # What a clerk of goods that keep writes for "no shelf life" (a duvet, a necklace).
@@ -168,7 +191,7 @@ def _shelf_life(given: int | str | None,
 
 def _typed_shelf_life(given: str) -> tuple[int | None, int | None]:
     shown = given.strip()  # as the clerk typed it, in what the form says back
-    typed = unicodedata.normalize("NFKC", shown).replace(",", "")
+    typed = _arabic(unicodedata.normalize("NFKC", shown).replace(",", ""))
     if not typed or typed.lower() in _NO_SHELF_LIFE:
         return None, None
     if len(_PERIOD.findall(typed)) > 1:  # 常温15天，冷藏30天
