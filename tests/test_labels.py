@@ -27,7 +27,7 @@ LABELS = Path(__file__).resolve().parent.parent / "labels"
 LOCAL = "http://127.0.0.1:5000"   # the base URL `make run` issues with
 DOMAIN = "127.0.0.1:5000"
 A4_AND_THERMAL = ["a4-3x8", "a4-4x10", "thermal-40x30", "thermal-50x30"]
-ALL_STOCKS = A4_AND_THERMAL + ["tag-30x20", "tag-50x90"]
+ALL_STOCKS = A4_AND_THERMAL + ["tag-30x20", "tag-50x90", "thermal-100x100"]
 REQUIRED_TOOLS = bool(os.environ.get("TRACE_REQUIRE_BROWSER") or os.environ.get("CI"))
 
 
