@@ -36,15 +36,19 @@
 })();
 
 // The product form: its food-only fields (保质期, 生产许可证) are folded for a
-// textile or a pearl, and open as soon as the category typed names food.
+// textile or a pearl, and open as soon as the name or category typed names food.
 (function () {
   "use strict";
-  var category = document.querySelector("input[data-food-words]");
   var fields = document.getElementById("food-fields");
-  if (!category || !fields) { return; }
-  var words = category.getAttribute("data-food-words").split(" ");
-  category.addEventListener("input", function () {
-    var typed = category.value;
-    if (words.some(function (word) { return typed.indexOf(word) >= 0; })) { fields.open = true; }
-  });
+  if (!fields) { return; }
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-food-words]"),
+    function (input) {
+      var words = input.getAttribute("data-food-words").split(" ");
+      input.addEventListener("input", function () {
+        var typed = input.value;
+        if (words.some(function (word) { return typed.indexOf(word) >= 0; })) {
+          fields.open = true;
+        }
+      });
+    });
 })();

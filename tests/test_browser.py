@@ -560,13 +560,18 @@ def test_each_workspaces_buttons_are_readable(page, live_server, db, issued_urls
         assert button["contrast"] >= 4.5 and button["padding"] >= 8, button
 
 
-def test_the_food_fields_open_when_the_category_names_food(page, live_server, make_account):
-    email = make_account("supplier", "clerk@trace.example.cn", org="1")
+@pytest.mark.parametrize("field, food", [("#category", "西湖龙井绿茶"), ("#name", "常山胡柚礼盒")])
+def test_the_food_fields_open_when_the_name_or_category_names_food(
+        page, live_server, make_batch, make_account, field, food):
+    from conftest import CREDIT_CODE
+    make_batch()
+    email = make_account("supplier", "clerk@trace.example.cn", org=CREDIT_CODE)
     sign_in_page(page, live_server, email, "supplier")
     open_page(page, live_server + "/supplier/products/new")
     assert not page.locator("#shelf_life_days").is_visible()
+    page.fill("#name", "纯棉四件套")
     page.fill("#category", "家纺床品")
     assert not page.locator("#shelf_life_days").is_visible()
-    page.fill("#category", "西湖龙井绿茶")
+    page.fill(field, food)
     page.locator("#shelf_life_days").wait_for(state="visible", timeout=2000)
     assert_seen(page, "#licence_no")

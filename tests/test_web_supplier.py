@@ -148,6 +148,9 @@ def test_the_food_only_fields_are_folded_for_goods_that_are_not_food(supplier, d
         "gtin": "6901234567892", "name": "蚕丝被", "category": "家纺", "storage": "防潮"})
     silk = supplier.get("/supplier/products/6901234567892/edit").get_data(as_text=True)
     assert " open>" in food_fields(silk).split("\n")[0]  # what was typed is never hidden
+    named = post_form(supplier, "/supplier/products/new", {"gtin": "6901234567893",
+                                                           "name": "常山胡柚礼盒"})
+    assert " open>" in food_fields(named.get_data(as_text=True)).split("\n")[0]  # by its name
 
 
 def test_issue_with_progress_then_download_csv_and_labels(supplier, db):
