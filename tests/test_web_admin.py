@@ -278,6 +278,8 @@ def test_a_bad_agency_sign_up_says_why_in_chinese_and_stores_nothing(client, db)
     assert "请修改以下 4 处" in several  # said at once: name, credit code, phone, password
     assert all(said in several for said in ("请填写企业名称", "统一社会信用代码应为 18 位",
                                             "请填写客服电话", "密码至少"))
+    # The password box comes back empty, as it must: a trial's grower was not told so.
+    assert "为了安全，密码不会保留：请重新输入。" in several and "long enough pw" not in several
 
 
 def test_a_sign_up_turned_down_frees_its_gtins_and_disables_its_accounts(operator, db, client):
