@@ -295,7 +295,10 @@ def test_a_shelf_life_of_several_periods_asks_for_the_shortest(db):
     ("新鲜水果", None, True), ("绿茶", None, True), (None, "SC11433010600012", True),
     ("家纺", None, False), ("珍珠饰品", None, False), (None, None, False),
     ("乳胶枕", None, False), ("床品面料", None, False), ("油画", None, False),  # not eaten
-    ("糕点", None, True), ("乳制品", None, True)])
+    ("糕点", None, True), ("乳制品", None, True),
+    # a trial's Zhejiang foods that read as goods; an Apple phone case must not
+    ("东魁杨梅礼盒", None, True), ("金华火腿", None, True), ("婴儿奶粉", None, True),
+    ("绍兴黄酒", None, True), ("苹果手机壳", None, False)])
 def test_food_is_told_by_its_category_or_its_sc_licence(category, licence, food):
     product = catalog.Product(gtin=GTIN, supplier_id=1, name="x", category=category,
                               licence_no=licence)
