@@ -630,6 +630,11 @@ def test_a_lab_gives_its_phone_and_the_supplier_who_commissions_it_sees_where_to
         app, client, db, lab, make_account, sign_in):
     """A trial's grower commissioned a lab and had its name and nothing else: the
     platform sends no sample, so she could not send one either."""
+    commissions.commission(db, GTIN, LOT, lab.id, actor="pearls")
+    supplier = app.test_client()
+    sign_in(supplier, make_account("supplier", "pearls@example.cn", org=CREDIT_CODE))
+    page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    assert "该机构没有留下地址和送样电话：请向平台运营方" in page  # never a bare name
     bad = post_form(client, "/agency/profile", {"address": "杭州市西湖区", "phone": "12345"},
                     page="/agency/profile")
     assert bad.status_code == 400 and "送样联系电话 12345 不是有效的电话号码" in bad.get_data(
@@ -638,9 +643,6 @@ def test_a_lab_gives_its_phone_and_the_supplier_who_commissions_it_sees_where_to
     post_form(client, "/agency/profile", {"address": "杭州市西湖区文三路 1 号",
                                           "phone": "0571 8600 0188"}, page="/agency/profile")
     assert agencies.get_agency(db, lab.id).phone == "0571 8600 0188"  # as numbers are written
-    commissions.commission(db, GTIN, LOT, lab.id, actor="pearls")
-    supplier = app.test_client()
-    sign_in(supplier, make_account("supplier", "pearls@example.cn", org=CREDIT_CODE))
     page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
     listed = page[page.index('class="commissioned"'):]
     listed = listed[:listed.index("</ul>")]
