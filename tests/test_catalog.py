@@ -305,6 +305,23 @@ def test_food_is_told_by_its_category_or_its_sc_licence(category, licence, food)
     assert catalog.looks_like_food(product) is food
 
 
+def test_a_chilled_shelf_life_beside_a_storage_without_it_is_refused_never_dropped(db):
+    """A trial typed 冷藏约一个月 and 阴凉干燥处: buyers read 阴凉干燥处, nothing cold."""
+    supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
+    with pytest.raises(InvalidInput) as refused:
+        catalog.add_product(db, supplier, GTIN, "东魁杨梅", shelf_life_days="冷藏约一个月",
+                            storage="阴凉干燥处")
+    assert "贮存条件里却没有写冷藏" in refused.value.message_zh
+    assert refused.value.field == "storage"
+    assert db.execute("SELECT count(*) FROM products").fetchone()[0] == 0
+    product = catalog.add_product(db, supplier, GTIN, "东魁杨梅", shelf_life_days="冷藏约一个月",
+                                  storage="冷藏 0–4℃")
+    assert (product.shelf_life_months, product.storage) == (1, "冷藏 0–4℃")
+    plain = catalog.add_product(db, supplier, "06901234567892", "龙井茶",
+                                shelf_life_days="常温18个月", storage="阴凉干燥处")
+    assert plain.storage == "阴凉干燥处"  # 常温 is where anything keeps
+
+
 def test_a_shelf_life_typed_with_its_condition_gives_the_storage_when_none_is_given(db):
     supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
     chilled = catalog.described_product(supplier.id, GTIN, "常山胡柚", shelf_life_days="冷藏约30天")

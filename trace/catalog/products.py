@@ -85,9 +85,20 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
         field("licence_no", lambda: _licence_no(licence_no)),
         field("photo", lambda: _photo(photo)))
     checked["shelf_life_days"], checked["shelf_life_months"] = checked.pop("shelf_life")
+    kept = _kept_under(shelf_life_days)
     if checked["storage"] is None:  # 冷藏约30天 says how it keeps, where buyers read it
-        checked["storage"] = _kept_under(shelf_life_days)
+        checked["storage"] = kept
+    elif kept in _COLD and kept not in checked["storage"]:  # never dropped without a word
+        raise InvalidInput(
+            f"the shelf life is for goods kept {_COLD[kept]}, but the storage conditions do "
+            f"not say {kept}: write it there (such as {kept} 0–4℃), where buyers read it",
+            message_zh=f"保质期写的是{kept}时的期限，贮存条件里却没有写{kept}：请在贮存条件里写明"
+                       f"（如 {kept} 0–4℃），买家才知道要{kept}", field="storage")
     return Product(gtin=gtin, supplier_id=supplier_id, **checked)
+
+
+# The conditions a buyer must keep to (常温 is where anything keeps).
+_COLD = {"冷藏": "chilled", "冷冻": "frozen"}
 
 
 def _kept_under(shelf_life: int | str | None) -> str | None:
