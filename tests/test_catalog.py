@@ -249,7 +249,10 @@ def test_a_shelf_life_is_read_in_the_unit_labels_print_it(db, typed, period):
                                            # a trial's co-op: all three were refused
                                            ("一个月", (None, 1)), ("30天左右", (30, None)),
                                            ("冷藏约一个月", (None, 1)), ("两年", (None, 24)),
-                                           ("十八个月", (None, 18))])
+                                           ("十八个月", (None, 18)),
+                                           # refused until trial 4's co-op wrote them
+                                           ("半年", (None, 6)), ("一年半", (None, 18)),
+                                           ("1年半", (None, 18)), ("冷藏约两年半", (None, 30))])
 def test_a_shelf_life_as_growers_and_textile_clerks_write_it(db, typed, period):
     supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
     product = catalog.add_product(db, supplier, GTIN, "常山胡柚", shelf_life_days=typed)

@@ -145,6 +145,19 @@ def _arabic(text: str) -> str:
     return _CHINESE_COUNT.sub(count, text)
 
 
+# Half years as labels write them: 半年 is 6个月, 一年半 (1年半) 18个月.
+_YEARS_AND_A_HALF = re.compile(r"(\d*)\s*年半|半年")
+
+
+def _halves(text: str) -> str:
+    """A half year written out in months.
+
+    >>> _halves("半年"), _halves("1年半"), _halves("冷藏约2年半")
+    ('6个月', '18个月', '冷藏约30个月')
+    """
+    return _YEARS_AND_A_HALF.sub(lambda found: f"{int(found.group(1) or 0) * 12 + 6}个月", text)
+
+
 # What a clerk of goods that keep writes for "no shelf life" (a duvet, a necklace).
 _NO_SHELF_LIFE = {"无", "没有", "长期", "不适用", "不限", "-", "—", "/", "／", "none", "n/a"}
 _PERIOD = re.compile(r"\d+\s*(?:天|日|个月|月|年)")
@@ -205,7 +218,7 @@ def _shelf_life(given: int | str | None,
 
 def _typed_shelf_life(given: str) -> tuple[int | None, int | None]:
     shown = given.strip()  # as the clerk typed it, in what the form says back
-    typed = _arabic(unicodedata.normalize("NFKC", shown).replace(",", ""))
+    typed = _halves(_arabic(unicodedata.normalize("NFKC", shown).replace(",", "")))
     if not typed or typed.lower() in _NO_SHELF_LIFE:
         return None, None
     if len(_PERIOD.findall(typed)) > 1:  # 常温15天，冷藏30天
