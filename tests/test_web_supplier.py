@@ -1075,6 +1075,16 @@ def test_the_labs_for_the_products_kind_come_first_with_what_each_tests(supplier
     assert fitting < page.index(
         "浙江省珍珠检测中心 · CMA 231012341234 · CNAS L1234 · 检测范围：珍珠饰品、珍珠") \
         < other < page.index("浙江省食品检验院")
+    assert "列表中的机构都没有写明能检测这类商品" not in page
+
+
+def test_a_product_no_lab_fits_is_told_to_ask_before_sending_samples(supplier, db):
+    """The select's heading alone said so, and a trial's clerk never opened it."""
+    agencies.add_agency(db, "浙江省食品检验院", "231012345678", scope="食品、茶叶")
+    db.execute("UPDATE agencies SET approved_at = created_at")
+    page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    said = page.index("列表中的机构都没有写明能检测这类商品。委托前请先打电话问清")
+    assert page.index('<select id="agency"') < said < page.index(">委托检测<")
 
 
 def test_the_batch_page_says_which_version_corrected_a_report(app, supplier, db):
