@@ -24,6 +24,7 @@ def test_the_csv_for_excel_has_a_bom_crlf_and_chinese_headings(db, issuer, make_
     rows = list(csv.DictReader(io.StringIO(text[1:])))
     assert [int(r["序号"]) for r in rows] == list(range(1, 2_501))
     assert rows[0]["状态"] == "有效" and len(rows[0]["追溯码"]) == 14  # XXXX-XXXX-XXXX
+    assert rows[0]["密钥编号（可公开）"] == issuer.kid  # an id anyone may see, not a secret
     machine = "".join(downloads.codes_csv(db, GTIN, LOT, BASE_URL, None, for_excel=False))
     assert machine.startswith("seq,gtin,lot,serial,kid,status,issued_at,url,pin\r\n")
 

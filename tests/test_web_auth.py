@@ -385,6 +385,8 @@ def test_the_account_pages_carry_their_workspaces_menu(client, db, make_batch, m
     for path in ("/account/password", "/account/tokens", "/account/colleagues"):
         assert 'href="/supplier/batches/new"' in menu(path) and ">企业信息<" in menu(path), path
         assert menu(path) == menu("/supplier/"), path  # the very same menu
+    # Said as what it is for: a grower read "API 令牌" as nothing of theirs to leave alone.
+    assert '<a href="/account/tokens">系统对接（API 令牌）</a>' in menu("/supplier/")
     catalog.suspend_supplier(db, 1, "假冒他人商标", actor="ops")
     for path in ("/account/tokens", "/supplier/"):  # what it may not do, not offered
         assert 'href="/supplier/batches/new"' not in menu(path), path

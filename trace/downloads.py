@@ -37,7 +37,7 @@ CSV_ROWS_A_CHUNK = 1_000
 BOM = "\ufeff"  # Excel opens UTF-8 as Chinese text only with it
 # What people read in the columns of codes export, in the same order.
 HEADINGS_ZH = {"seq": "序号", "gtin": "商品条码", "lot": "批次号", "serial": "追溯码",
-               "kid": "签名密钥", "status": "状态", "issued_at": "发码时间（北京时间）",
+               "kid": "密钥编号（可公开）", "status": "状态", "issued_at": "发码时间（北京时间）",
                "url": "二维码网址", "pin": "防伪密码"}
 STATUS_ZH = {"active": "有效", "void": "已作废", "recalled": "已召回"}
 
