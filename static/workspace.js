@@ -36,19 +36,21 @@
 })();
 
 // The product form: its food-only fields (保质期, 生产许可证) are folded for a
-// textile or a pearl, and open as soon as the name or category typed names food.
+// textile or a pearl, a textile's (纤维含量, 洗涤和保养) for food; each fold opens as
+// soon as the name or category typed names its goods.
 (function () {
   "use strict";
-  var fields = document.getElementById("food-fields");
-  if (!fields) { return; }
-  Array.prototype.forEach.call(document.querySelectorAll("input[data-food-words]"),
+  var folds = document.querySelectorAll("details[data-words]");
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-names-goods]"),
     function (input) {
-      var words = input.getAttribute("data-food-words").split(" ");
       input.addEventListener("input", function () {
         var typed = input.value;
-        if (words.some(function (word) { return typed.indexOf(word) >= 0; })) {
-          fields.open = true;
-        }
+        Array.prototype.forEach.call(folds, function (fold) {
+          var words = fold.getAttribute("data-words").split(" ");
+          if (words.some(function (word) { return typed.indexOf(word) >= 0; })) {
+            fold.open = true;
+          }
+        });
       });
     });
 })();

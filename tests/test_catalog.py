@@ -374,3 +374,14 @@ def test_a_suspended_supplier_gets_nothing_new_until_reinstated(db, issuer, make
     waiting = catalog.add_supplier(db, "待审核公司", "91330100MA27XL0Y34", approved=False)
     with pytest.raises(Conflict, match="turn its sign-up down"):
         catalog.suspend_supplier(db, waiting.id, "x", actor="ops")
+
+
+def test_the_hang_tag_is_offered_for_whatever_the_product_form_reads_as_a_textile():
+    """A trial's 贡缎床品套件 (category 床品) had textile fields' words but no hang tag."""
+    from pathlib import Path
+
+    from trace.stocks import load_stock
+    tag = load_stock("tag-50x90", Path(__file__).resolve().parents[1] / "labels")
+    assert set(tag.goods) == set(catalog.TEXTILE_WORDS)
+    assert tag.suits("贡缎床品套件", "床品") and catalog.names_textile("床品")
+    assert not catalog.names_textile("东魁杨梅礼盒")

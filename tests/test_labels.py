@@ -310,6 +310,8 @@ def test_a_sheet_asks_to_print_at_its_own_size_and_names_its_maker(db, codes, tm
 def test_poppler_and_pdfium_both_show_every_text_box(db, codes, tmp_path, stock_name):
     """Rendered without any CJK data (poppler-data is not installed), the text is there."""
     stock = load_stock(stock_name, LABELS)
+    # every detail a stock may print given (a pearl has no fibre; a box left blank is not ink)
+    db.execute("UPDATE products SET fibre_content = '面料 100%棉', care = '30℃以下手洗'")
     (path,) = print_batch(db, stock_name, tmp_path / "labels.pdf", positions=(1, 1))
     subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-f", "1", "-l", "1", str(path),
                     str(tmp_path / "p")], check=True, timeout=120, capture_output=True)
@@ -526,3 +528,13 @@ def test_a_hang_tag_gives_the_products_spec_and_standard_and_leaves_out_what_it_
     issue_codes(db, issuer, "09521234000051", "SY-1", 1)
     both = tag_text("09521234000051", "SY-1")
     assert "GB/T 24252-2019" in both and "GB 18401-2010 B类（直接接触皮肤）" in both
+    # What a textile's tag must also say (GB/T 5296.4), a trial's clerk had nowhere to put.
+    catalog.add_product(db, supplier, "09521234000068", "蚕丝被",
+                        fibre_content="面料 100%棉；填充物 100%桑蚕丝",
+                        care="30℃以下手洗，不可漂白，阴干")
+    catalog.new_batch(db, "09521234000068", "CS-1", produced_on="2026-11-10")
+    issue_codes(db, issuer, "09521234000068", "CS-1", 1)
+    silk = tag_text("09521234000068", "CS-1").replace(" ", "")
+    assert "纤维含量面料100%棉；填充物100%桑蚕丝" in silk
+    assert "洗涤和保养30°C以下手洗，不可漂白，阴干" in silk  # ℃ has no outline in the font
+    assert "制造商诸暨市山下湖明珠珍珠有限公司浙江省诸暨市山下湖镇" in silk

@@ -68,6 +68,14 @@ def test_missing_glyphs_are_named_in_the_order_they_appear():
         textfit.check_printable(["珍𠀀", "珠𠀁"], "labels")
 
 
+def test_a_glyph_without_an_outline_is_missing_and_degrees_print_in_letters():
+    """WenQuanYi maps ℃ and ǚ to empty glyphs: a tag printed '30  以下机洗'."""
+    from trace import textfit
+    textfit.use_font()
+    assert textfit.label_form("30℃以下") == "30°C以下" and textfit.missing_glyphs("30℃") == ""
+    assert textfit.missing_glyphs("吕ǚ\u200b珠") == "ǚ"  # a zero-width space is no mark to print
+
+
 @pytest.mark.parametrize("stock_name", ["a4-3x8", "a4-4x10", "tag-30x20", "thermal-40x30",
                                         "thermal-50x30", "thermal-50x30-pin"])
 def test_every_serial_of_a_stock_gets_the_same_size_and_breaks(stock_name):
@@ -105,3 +113,16 @@ def test_a_name_on_two_lines_is_split_evenly_not_one_character_over(name, lines)
     size, fitted = fit_text(name, box)
     assert fitted == lines, (size, fitted)
     assert all(text_width(line, size) <= box.width_mm * PT_PER_MM for line in fitted)
+
+
+@pytest.mark.parametrize("box_index, text, lines", [
+    (1, "1.8 m 床：被套 200×230 cm，床单 245×250 cm，枕套 48×74 cm×2",
+     ("1.8 m 床：被套 200×230 cm，床单", "245×250 cm，枕套 48×74 cm×2")),  # was 床 / 单
+    (5, "制造商 海宁市许村家纺织造有限公司 浙江省海宁市许村镇工业园 4 号",
+     ("制造商 海宁市许村家纺织造有限公司", "浙江省海宁市许村镇工业园 4 号")),  # was 有限公 / 司
+])
+def test_a_hang_tags_details_break_between_phrases_not_inside_a_word(box_index, text, lines):
+    """Evened out, a trial's tag broke 床单 and 有限公司 across lines."""
+    from trace.stocks import load_stock
+    box = load_stock("tag-50x90", "labels").texts[box_index]
+    assert fit_text(text, box)[1] == lines

@@ -1249,3 +1249,43 @@ def test_a_hang_tag_is_offered_only_for_the_goods_it_is_made_for(supplier, db):
     select = bedding.split('id="stock"')[1].split("</select>")[0]
     assert re.search(r'<option value="tag-50x90"[^>]*selected', select), select
     assert "/labels/tag-50x90/1.pdf" in bedding
+
+
+def test_a_textiles_fibre_and_care_reach_buyers_and_a_tag_says_what_it_cannot_print(
+        client, supplier, db, issuer):
+    """A Haining clerk squeezed 纤维含量 into 规格, had nowhere for care, and printed tags
+    that lost their care text to '…' without a word."""
+    form = supplier.get("/supplier/products/new").get_data(as_text=True)
+    assert '<details class="textile-fields" id="textile-fields"' in form
+    care = "30℃以下手洗，不可漂白，不可拧干，阴干，低温熨烫，" * 2 + "不可干洗"
+    done = post_form(supplier, "/supplier/products/new", {
+        "gtin": "6901234567892", "name": "桑蚕丝被", "category": "家纺",
+        "standard": "GB/T 24252-2019；GB 18401-2010 B类",
+        "fibre_content": "面料 100%棉；填充物 100%桑蚕丝", "care": care})
+    assert done.status_code == 303, done.get_data(as_text=True)[:400]
+    product = catalog.get_product(db, "06901234567892")
+    assert (product.fibre_content, product.care) == ("面料 100%棉；填充物 100%桑蚕丝", care)
+    edit = supplier.get("/supplier/products/6901234567892/edit").get_data(as_text=True)
+    assert '<details class="textile-fields" id="textile-fields"' in edit \
+        and ' open>' in edit.split('id="textile-fields"', 1)[1].split("\n", 1)[0]
+    post_form(supplier, "/supplier/batches/new",
+              {"gtin": "06901234567892", "lot": "SY-1", "produced_on": "2026-11-01"})
+    issue_for(supplier, db, "06901234567892", "SY-1", 1)
+    page = "/supplier/batches/06901234567892/SY-1"
+    html = supplier.get(page, query_string={"stock": "tag-50x90"}).get_data(as_text=True)
+    said = html.split('id="details-shortened">', 1)[1].split("</div>", 1)[0]
+    assert "这些内容在所选标签纸上印不全" in said and "<li>洗涤和保养：“洗涤和保养 30°C以下" in said
+    assert "纤维含量" not in said and "/supplier/products/06901234567892/edit" in said
+    short = post_form(supplier, "/supplier/products/6901234567892/edit", {
+        "name": "桑蚕丝被", "category": "家纺", "standard": product.standard,
+        "fibre_content": product.fibre_content, "care": "30℃以下手洗，不可漂白，阴干",
+        "reason": "洗涤说明太长，吊牌印不下"},
+        page="/supplier/products/6901234567892/edit")
+    assert short.status_code == 303
+    again = supplier.get(page, query_string={"stock": "tag-50x90"}).get_data(as_text=True)
+    assert 'id="details-shortened"' not in again
+    url = next(export_rows(db, "06901234567892", "SY-1", BASE_URL))["url"]
+    buyer = client.get(url[len(BASE_URL):]).get_data(as_text=True)
+    assert "<dt>纤维含量</dt>" in buyer and "面料 100%棉；填充物 100%桑蚕丝" in buyer
+    assert "<dt>洗涤和保养</dt>" in buyer and "30℃以下手洗，不可漂白，阴干" in buyer
+    assert '<dd class="note gloss">B类：可直接接触皮肤的纺织品（如床单、内衣）</dd>' in buyer

@@ -33,7 +33,8 @@ from .transparency import leaves
 # What a supplier may change: everything but the GTIN (the product's identity,
 # printed in every code) and the owner.
 EDITABLE = ("name", "name_en", "specification", "category", "origin", "standard",
-            "shelf_life_days", "shelf_life_months", "storage", "licence_no", "photo")
+            "shelf_life_days", "shelf_life_months", "storage", "licence_no", "photo",
+            "fibre_content", "care")
 SHELF_LIFE = {"shelf_life_days", "shelf_life_months"}  # one period, in days or months
 
 

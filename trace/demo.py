@@ -71,8 +71,11 @@ DEMO: list[dict[str, Any]] = [
      "contact": ("0573 8700 0000", "浙江省海宁市许村镇工业园 4 号", "沈经理"),
      "product": dict(gtin=_gtin("0952123400004"), name="海宁纯棉四件套",
                      name_en="Haining cotton bedding set (4 pieces)",
-                     specification="1.8 m 床，100% 棉，B类", category="家纺",
-                     origin="浙江省海宁市许村镇", standard="GB 18401-2010 B类"),
+                     specification="1.8 m 床：被套 200×230 cm，床单 245×250 cm，"
+                                   "枕套 48×74 cm×2", category="家纺",
+                     origin="浙江省海宁市许村镇",
+                     standard="GB/T 22844-2009 合格品；GB 18401-2010 B类",
+                     fibre_content="面料 100%棉", care="30℃以下机洗，不可漂白，阴干，低温熨烫"),
      "batch": dict(lot="HN-2611-B", produced_on="2026-11-01", quantity=400)},
 ]
 

@@ -147,6 +147,27 @@ def shortened_name(stock: Stock, product: str) -> str | None:
     return None
 
 
+# A product's details a stock may print, by the field the product form calls them.
+_DETAIL_FIELDS = {"spec": "specification", "standard": "standard", "fibre": "fibre_content",
+                  "care": "care", "maker": "maker"}
+
+
+def shortened_details(stock: Stock, details: dict[str, str]) -> list[tuple[str, str]]:
+    """(field, what prints) for each of the product's details (``details_of``) that
+    ``stock`` must cut short with '…': a tag that lost its care text read whole, and
+    5,000 could be printed before anyone saw it. The field as the product form names
+    it (maker for the supplier's name and address)."""
+    values = labels.label_texts(label_sources.LabelItem("", "", "", "", "", **details), "")
+    cut = []
+    for box in stock.texts:
+        text = box.filled(values) if box.optional else None
+        if text:
+            printed = "".join(fit_box_text(text, box)[1])
+            if printed.replace(" ", "") != text.replace(" ", ""):
+                cut.append((_DETAIL_FIELDS[box.optional[0]], printed))
+    return cut
+
+
 def first_code(db: sqlite_utils.Database, batch: catalog.Batch,
                base_url: str) -> tuple[str, int] | None:
     """The batch's first serial and the modules across its QR code (every code of a

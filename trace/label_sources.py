@@ -31,13 +31,29 @@ class LabelItem:
     serial: str
     product: str
     pin: str = ""
-    spec: str = ""        # the product's 规格 and 执行标准, for a stock that prints them
+    # What a stock may print beyond the name (a textile's hang tag, GB/T 5296.4): the
+    # product's 规格, 执行标准, 纤维含量 and care, and its maker's name and address.
+    spec: str = ""
     standard: str = ""
+    fibre: str = ""
+    care: str = ""
+    maker: str = ""
 
 
 def printable_or_empty(text: str | None) -> str:
     """``text`` if the label font prints all of it, else nothing."""
     return text if text and not missing_glyphs(text) else ""
+
+
+def details_of(product: catalog.Product, maker: catalog.Supplier) -> dict[str, str]:
+    """The product's details as ``LabelItem`` takes them. Typed freely, unlike the
+    name: a character the label font lacks leaves that line out rather than print a
+    box or refuse the labels."""
+    return {"spec": printable_or_empty(product.specification),
+            "standard": printable_or_empty(product.standard),
+            "fibre": printable_or_empty(product.fibre_content),
+            "care": printable_or_empty(product.care),
+            "maker": printable_or_empty(" ".join(filter(None, (maker.name, maker.address))))}
 
 
 def parse_range(text: str) -> tuple[int, int]:
@@ -67,10 +83,7 @@ class BatchSource:
                                f"({self.batch.status_reason}); no labels are printed for it",
                                message_zh="该批次已召回，不再打印标签")
         self.product = catalog.get_product(db, self.batch.gtin)
-        # Typed freely, unlike the name: a character the label font lacks leaves the
-        # line out rather than print a box or refuse the labels.
-        self.spec, self.standard = (printable_or_empty(self.product.specification),
-                                    printable_or_empty(self.product.standard))
+        self.details = details_of(self.product, catalog.supplier_of(db, self.product))
         total = catalog.issued_count(db, self.batch.id)
         first, last = positions or (1, total)
         if positions and last > total:
@@ -103,7 +116,7 @@ class BatchSource:
         return [LabelItem(ItemCode(gtin, lot, serial, kid, sig).url(self.base_url), gtin, lot,
                           serial, self.product.name,
                           claims.stored_pin(secret, gtin, serial, stored) if secret else "",
-                          self.spec, self.standard)
+                          **self.details)
                 for serial, kid, sig, stored in rows]
 
 

@@ -31,7 +31,7 @@ from .errors import InvalidInput
 from .label_sources import ItemSource, LabelItem
 from .qr import QUIET_ZONE, PathBody, make_symbol, path_body, place
 from .stocks import LINE_HEIGHT, PT_PER_MM, Stock, TextBox, list_stocks, load_stock
-from .textfit import FONT, check_printable, fit_box_text, register_font, text_width
+from .textfit import FONT, check_printable, fit_box_text, label_form, register_font, text_width
 
 # Binary (Flate only) page streams: ASCII85 on top made the files 25 % larger and,
 # without reportlab's C accelerator, cost more time than everything else together.
@@ -83,9 +83,11 @@ def check_fits(stock: Stock, width: int, folder: str | Path | None = None) -> fl
 
 
 def label_texts(item: LabelItem, domain: str) -> dict[str, str]:
-    return {"product": item.product, "lot": item.lot, "serial": group_serial(item.serial),
-            "gtin": item.gtin, "domain": domain, "pin": item.pin, "spec": item.spec,
-            "standard": item.standard}
+    typed = {"product": item.product, "spec": item.spec, "standard": item.standard,
+             "fibre": item.fibre, "care": item.care, "maker": item.maker}
+    return {"lot": item.lot, "serial": group_serial(item.serial), "gtin": item.gtin,
+            "domain": domain, "pin": item.pin,
+            **{name: label_form(text) for name, text in typed.items()}}
 
 
 WHOLE_FIELDS = ("lot", "serial", "gtin", "domain", "pin")  # never shortened with '…'

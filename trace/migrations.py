@@ -785,4 +785,10 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         # (the platform sends none): a trial's grower had a lab's name and nothing else.
         "ALTER TABLE agencies ADD COLUMN phone TEXT",
     ]),
+    (42, [
+        # What GB/T 5296.4 has a textile's label say beside its 规格 and 执行标准: what
+        # it is made of and how to wash it (a trial's duvet squeezed both into 规格).
+        "ALTER TABLE products ADD COLUMN fibre_content TEXT",
+        "ALTER TABLE products ADD COLUMN care TEXT",
+    ]),
 ]

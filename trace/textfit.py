@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import struct
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -87,13 +88,29 @@ def register_font() -> None:
         use_font()
 
 
+# Symbols written as labels may print them in letters every font has: WenQuanYi maps
+# ℃ to a glyph with no outline, and a tag read "30  以下机洗".
+_LABEL_FORMS = str.maketrans({"℃": "°C", "℉": "°F", "∼": "~", "Ⅴ": "V", "Ⅹ": "X"})
+
+
+def label_form(text: str) -> str:
+    """``text`` as labels print it (30℃ as 30°C)."""
+    return text.translate(_LABEL_FORMS)
+
+
 def missing_glyphs(text: str) -> str:
-    """The characters of ``text`` the label font has no glyph for (printed as boxes),
-    in the order they appear."""
+    """The characters of ``label_form(text)`` the label font cannot print: no glyph
+    (printed as a box) or a glyph with no outline (printed blank), in order."""
     register_font()
     face = pdfmetrics.getFont(FONT).face  # type: ignore[attr-defined]
-    return "".join(dict.fromkeys(ch for ch in text if not ch.isspace()
-                                 and ord(ch) not in face.charToGlyph))
+    return "".join(dict.fromkeys(
+        ch for ch in label_form(text) if not ch.isspace() and unicodedata.category(ch) != "Cf"
+        and (ord(ch) not in face.charToGlyph or _blank(face, face.charToGlyph[ord(ch)]))))
+
+
+def _blank(face, glyph: int) -> bool:
+    """The glyph has no outline (its 'glyf' entry is empty)."""
+    return face.glyphPos[glyph + 1] == face.glyphPos[glyph]
 
 
 def check_printable(texts: list[str], what: str) -> None:
@@ -146,25 +163,35 @@ def _split_long(word: str, width_pt: float, size: float) -> list[str]:
 
 
 def wrap(text: str, width_pt: float, size: float) -> list[str]:
-    """Lines broken only at spaces when that takes no more lines than breaking
-    anywhere would ('西湖龙井' / '明前特级', not '西湖龙井 明' / '前特级');
+    """Lines broken only between phrases (at spaces, after ，；、。：) when that takes
+    no more lines than breaking anywhere would ('西湖龙井' / '明前特级', not
+    '西湖龙井 明' / '前特级'; '床单 245×250 cm，' / '枕套…', not '床' / '单');
     otherwise ``wrap_greedy``'s."""
     greedy = wrap_greedy(text, width_pt, size)
-    at_spaces = _wrap_at_spaces(text, width_pt, size)
-    return at_spaces if at_spaces and len(at_spaces) <= len(greedy) else greedy
+    phrased = _wrap_phrases(text, width_pt, size)
+    return phrased if phrased and len(phrased) <= len(greedy) else greedy
 
 
-def _wrap_at_spaces(text: str, width_pt: float, size: float) -> list[str] | None:
-    """Whole words on each line; None if a word alone is wider than a line."""
+# A phrase runs to a space or a Chinese pause, which ends it (a line may break after).
+_PHRASES = re.compile(r"\S.*?(?:[，；、。：！？]|\s+|$)")
+
+
+def phrases(text: str) -> list[str]:
+    """``text`` in the pieces a line may break between, each with what ends it."""
+    return _PHRASES.findall(text)
+
+
+def _wrap_phrases(text: str, width_pt: float, size: float) -> list[str] | None:
+    """Whole phrases on each line; None if a phrase alone is wider than a line."""
     lines: list[str] = []
-    for word in text.split():
-        if text_width(word, size) > width_pt:
+    for phrase in phrases(text):
+        if text_width(phrase.rstrip(), size) > width_pt:
             return None
-        if lines and text_width(f"{lines[-1]} {word}", size) <= width_pt:
-            lines[-1] = f"{lines[-1]} {word}"
+        if lines and text_width(lines[-1] + phrase.rstrip(), size) <= width_pt:
+            lines[-1] += phrase
         else:
-            lines.append(word)
-    return lines
+            lines.append(phrase)
+    return [line.rstrip() for line in lines]
 
 
 def wrap_greedy(text: str, width_pt: float, size: float) -> list[str]:
@@ -196,21 +223,25 @@ def balanced(text: str, lines: list[str], width_pt: float, size: float) -> list[
     """The same number of lines, as even as they go: the narrowest width that still
     takes no more lines. A name breaking into two leaves no word's last character
     alone ('海宁纯棉' / '四件套', not '海宁纯棉四' / '件套'). Never narrower than
-    its widest word, which would then break inside."""
+    its widest word, which would then break inside, nor, when whole phrases fit on
+    as many lines, than its widest phrase."""
     if len(lines) < 2:
         return lines
     words = [token for token in _TOKENS.findall(text) if not token.isspace()]
     low = max(text_width(word, size) for word in words)
     if low > width_pt:  # a word broken already: leave it as it is
         return lines
+    by_phrase = _wrap_phrases(text, width_pt, size)
+    wrapper = _wrap_phrases if by_phrase and len(by_phrase) <= len(lines) else wrap
     high = width_pt
     while high - low > 0.25:
         middle = (low + high) / 2
-        if len(wrap(text, middle, size)) <= len(lines):
+        found = wrapper(text, middle, size)
+        if found is not None and len(found) <= len(lines):
             high = middle
         else:
             low = middle
-    return wrap(text, high, size)
+    return wrapper(text, high, size) or lines
 
 
 def _ellipsize(line: str, width_pt: float, size: float) -> str:
@@ -308,6 +339,7 @@ def fit_text(text: str, box: TextBox) -> tuple[float, tuple[str, ...]]:
             lines = wrap(text, width, size)
             if len(lines) <= allowed:
                 return size, tuple(balanced(text, lines, width, size))
-    kept = lines[:box.max_lines]
+    size = sizes[-1]
+    kept = wrap(text, width, size)[:box.max_lines]
     kept[-1] = _ellipsize(kept[-1], width, size)
     return size, tuple(kept)

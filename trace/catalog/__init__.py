@@ -19,7 +19,8 @@ from .batches import (EARLIEST_PRODUCTION, LOT_RE, MAX_BATCH_QUANTITY, approved_
 from .products import (CATEGORY_EXAMPLES, FOOD_WORDS, MAX_SHELF_LIFE_DAYS,
                        MAX_SHELF_LIFE_MONTHS, add_product, described_product, find_products,
                        get_product, list_products, looks_like_food, names_food,
-                       normalise_gtin, owned_product, printed_gtin)
+                       names_textile, normalise_gtin, owned_product, printed_gtin,
+                       TEXTILE_WORDS, textile_safety_class)
 from .records import Batch, Product, Supplier
 from .suppliers import (LOOK_ALIKE, Contact, add_supplier, approve_supplier, find_supplier,
                         list_suppliers, look_alikes, reinstate_supplier, reject_supplier,
@@ -36,7 +37,8 @@ __all__ = [
     "CATEGORY_EXAMPLES", "FOOD_WORDS", "MAX_SHELF_LIFE_DAYS", "MAX_SHELF_LIFE_MONTHS",
     "add_product",
     "described_product", "find_products", "get_product", "list_products", "looks_like_food",
-    "names_food", "normalise_gtin", "owned_product", "printed_gtin",
+    "names_food", "names_textile", "TEXTILE_WORDS",
+    "textile_safety_class", "normalise_gtin", "owned_product", "printed_gtin",
     "Batch", "Product", "Supplier",
     "LOOK_ALIKE", "Contact", "add_supplier", "approve_supplier", "find_supplier",
     "list_suppliers", "look_alikes", "reinstate_supplier", "reject_supplier",

@@ -60,7 +60,8 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
                       standard: str | None = None, shelf_life_days: int | str | None = None,
                       storage: str | None = None, licence_no: str | None = None,
                       photo: str | None = None,
-                      shelf_life_months: int | None = None) -> Product:
+                      shelf_life_months: int | None = None,
+                      fibre_content: str | None = None, care: str | None = None) -> Product:
     """The product as described, every field checked and every problem said at once
     (``Problems``), the name printable on labels; a shelf life typed on a form
     ('540', '18个月', '2 年') is read in the unit typed (days or months)."""
@@ -83,7 +84,11 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
         field("storage", lambda: clean_text(storage, "storage conditions", what_zh="贮存条件",
                                             limit=100)),
         field("licence_no", lambda: _licence_no(licence_no)),
-        field("photo", lambda: _photo(photo)))
+        field("photo", lambda: _photo(photo)),
+        field("fibre_content", lambda: clean_text(fibre_content, "fibre content",
+                                                  what_zh="纤维含量", limit=100)),
+        field("care", lambda: clean_text(care, "care instructions", what_zh="洗涤和保养",
+                                         limit=100)))
     checked["shelf_life_days"], checked["shelf_life_months"] = checked.pop("shelf_life")
     kept = _kept_under(shelf_life_days)
     if checked["storage"] is None:  # 冷藏约30天 says how it keeps, where buyers read it
@@ -190,6 +195,34 @@ CATEGORY_EXAMPLES = ("绿茶", "新鲜水果", "糕点", "淡水珍珠饰品", "
 def names_food(category: str | None) -> bool:
     """Whether a category names something eaten or drunk (新鲜水果, 绿茶, 糕点)."""
     return any(word in (category or "") for word in FOOD_WORDS)
+
+
+# Words of a name or category that say the goods are textiles, whose labels give fibre
+# content and care (GB/T 5296.4); the hang-tag stock is offered for the same words.
+TEXTILE_WORDS = ("家纺", "纺织", "床品", "床上用品", "四件套", "三件套", "被", "枕", "床单",
+                 "床笠", "毛巾", "浴巾", "毯", "窗帘", "丝绸", "真丝", "蚕丝", "服装", "围巾",
+                 "睡衣", "家居服", "面料")
+
+
+# GB 18401's safety class as suppliers write it in 执行标准: GB 18401-2010 B类.
+_SAFETY_CLASS = re.compile(r"GB\s*18401[^ABC]{0,12}?([ABC])\s*类", re.IGNORECASE)
+
+
+def textile_safety_class(standard: str | None) -> str | None:
+    """The GB 18401 safety class (A, B or C) a product's 执行标准 names, if any.
+
+    >>> textile_safety_class("GB/T 22844-2009 合格品；GB 18401-2010 B类")
+    'B'
+    >>> textile_safety_class("GB 18401—2010 A 类"), textile_safety_class("GB/T 18781-2023")
+    ('A', None)
+    """
+    found = _SAFETY_CLASS.search(standard or "")
+    return found.group(1).upper() if found else None
+
+
+def names_textile(name: str | None) -> bool:
+    """Whether a name or category names a textile (家纺床品, 蚕丝被)."""
+    return any(word in (name or "") for word in TEXTILE_WORDS)
 
 
 def looks_like_food(product: Product) -> bool:

@@ -56,7 +56,7 @@ class Supplier(_Row):
 class Product(_Row):
     PUBLIC_FIELDS = ("gtin", "name", "name_en", "specification", "category", "origin",
                      "standard", "shelf_life_days", "shelf_life_months", "storage", "licence_no",
-                     "photo")
+                     "photo", "fibre_content", "care")
 
     gtin: str
     supplier_id: int
@@ -73,6 +73,8 @@ class Product(_Row):
     # A shelf life printed in months (保质期18个月) ends on the calendar date labels
     # imply, not 540 days on: at most one of the two is set.
     shelf_life_months: int | None = None
+    fibre_content: str | None = None   # a textile's 纤维含量: 面料 100%棉
+    care: str | None = None            # how to wash and keep it (维护方法)
 
     @property
     def has_shelf_life(self) -> bool:

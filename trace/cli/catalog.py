@@ -138,7 +138,11 @@ def _product_details(command):
                          "labels print 保质期18个月: expiry is that many calendar months on."),
             click.option("--storage", help="Storage conditions (贮存条件), e.g. '密封、避光、冷藏'."),
             click.option("--licence", "licence_no",
-                         help="Production licence number, e.g. an SC number."))):
+                         help="Production licence number, e.g. an SC number."),
+            click.option("--fibre", "fibre_content",
+                         help="A textile's fibre content (纤维含量), e.g. '面料 100%棉'."),
+            click.option("--care", help="How to wash and keep a textile (洗涤和保养), e.g. "
+                         "'30℃以下机洗，不可漂白，低温熨烫'."))):
         command = option(command)
     return command
 

@@ -10,7 +10,8 @@ from functools import lru_cache
 from flask import Flask, g
 from markupsafe import Markup, escape
 
-from ..catalog import CATEGORY_EXAMPLES, FOOD_WORDS, looks_like_food, names_food, printed_gtin
+from ..catalog import (CATEGORY_EXAMPLES, FOOD_WORDS, TEXTILE_WORDS, looks_like_food,
+                       names_food, names_textile, printed_gtin, textile_safety_class)
 from ..codes import group_serial
 from ..inspections import glossary, store as inspection_store
 from ..phones import numbers_in, tel_href
@@ -144,5 +145,7 @@ def install(app: Flask) -> None:
                    headline=headline, english_test_name=glossary.english_name)
     app.jinja_env.globals.update(with_domain=with_domain, looks_like_food=looks_like_food,
                                  names_food=names_food, food_words=FOOD_WORDS,
+                                 names_textile=names_textile, textile_words=TEXTILE_WORDS,
+                                 textile_safety_class=textile_safety_class,
                                  category_examples=CATEGORY_EXAMPLES)
     app.jinja_env.tests["nothing_but_withdrawals"] = inspection_store.nothing_but_withdrawals

@@ -22,6 +22,8 @@ LOT_PATTERN = r"^[0-9A-Za-z-]{1,20}$"
 MAX_API_TOPUP = 100_000
 MONTHS = ("shelf life in months, as labels print 保质期18个月: the expiry date is the "
           "production date that many calendar months on; give it or shelf_life_days, not both")
+FIBRE = "a textile's fibre content (纤维含量, GB/T 5296.4), e.g. 面料 100%棉"
+CARE = "how to wash and keep a textile (洗涤和保养), e.g. 30℃以下机洗，不可漂白"
 
 
 def _calendar_date(value: Any) -> Any:
@@ -67,6 +69,8 @@ class ProductIn(Strict):
                                           description=MONTHS)
     storage: str | None = Field(None, max_length=100)
     licence_no: str | None = Field(None, max_length=50, description="e.g. the SC number")
+    fibre_content: str | None = Field(None, max_length=100, description=FIBRE)
+    care: str | None = Field(None, max_length=100, description=CARE)
 
 
 class ProductChange(Strict):
@@ -84,6 +88,8 @@ class ProductChange(Strict):
                                           description=MONTHS)
     storage: str | None = Field(None, max_length=100)
     licence_no: str | None = Field(None, max_length=50)
+    fibre_content: str | None = Field(None, max_length=100, description=FIBRE)
+    care: str | None = Field(None, max_length=100, description=CARE)
     # A request is at most 20 MB; base64 is a third larger than the picture.
     photo_base64: str | None = Field(None, max_length=20_000_000, description=(
         "a new photo of the product (JPEG or PNG, base64, at most 15 MB): stored "
@@ -104,6 +110,8 @@ class Product(BaseModel):
     shelf_life_months: int | None = Field(None, description=MONTHS)
     storage: str | None
     licence_no: str | None
+    fibre_content: str | None = Field(None, description=FIBRE)
+    care: str | None = Field(None, description=CARE)
     photo: str | None = Field(None, description="the photo's SHA-256: /photos/{photo}/large.jpg "
                               "and /photos/{photo}/thumb.jpg (a 360 px square)")
 

@@ -23,7 +23,8 @@ from flask import (Blueprint, Response, current_app, flash, g, redirect, render_
                    request, url_for)
 
 from ... import (agencies, catalog, corrections, downloads, images, issuing, jobs, keys,
-                 printers, product_photos, recalls, reports, scans, snapshots, stocks)
+                 label_sources, printers, product_photos, recalls, reports, scans, snapshots,
+                 stocks)
 from ...checkpointing import sign_pending
 from ...clock import beijing_today
 from ...transparency import audit, findings
@@ -41,7 +42,7 @@ bp = Blueprint("supplier", __name__, url_prefix="/supplier")
 MAX_WEB_TOPUP = 100_000   # one process signs ~20,000 a second: a few seconds of progress
 ITEMS_A_PAGE = 100
 PRODUCT_FIELDS = ("name", "name_en", "specification", "category", "origin", "standard",
-                  "storage", "licence_no")
+                  "storage", "licence_no", "fibre_content", "care")
 
 
 # What a suspended supplier may not do: put our codes on goods (issue, code lists,
@@ -310,6 +311,8 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         cancelled=cancelled, cancellable=cancellable, printing_pins=printing_pins,
         platform_recall=found.status == "recalled" and recalls.recalled_by_platform(db, found.id),
         shortened=downloads.shortened_name(chosen, product.name) if chosen else None,
+        details_cut=downloads.shortened_details(chosen, label_sources.details_of(
+            product, g.supplier)) if chosen else [],
         top_ups=downloads.top_ups(db, found.id), pin_stock=pin_stocks[0] if pin_stocks else None
     ), status
 
