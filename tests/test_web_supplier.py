@@ -1118,6 +1118,21 @@ def test_a_thermal_roll_downloads_as_the_printers_own_commands(supplier, db, app
     assert [decode(label) for label in read(got.get_data(), stock)] == [[url] for url in urls]
     one = supplier.get(page + f"/labels/thermal-40x30/range.{fmt}?first=3&last=3&again=1")
     assert [decode(label) for label in read(one.get_data(), stock)] == [[urls[2]]]
+    # Back on the page, and for the product's next batch, the roll and commands just used
+    # come first: a packer's top-up came back on the default pearl tag.
+    for batch_page in (page, f"/supplier/batches/{GTIN}/L2"):
+        if batch_page.endswith("L2"):
+            post_form(supplier, "/supplier/batches/new",
+                      {"gtin": GTIN, "lot": "L2", "produced_on": "2026-11-01"})
+            issue(supplier, db, 2, lot="L2")
+        html = supplier.get(batch_page).get_data(as_text=True)
+        assert '<option value="thermal-40x30" selected>' in html, batch_page
+        assert f'<option value="{fmt}" selected>' in html, batch_page
+    # "Try one first" comes before the files of all, with label 1 to download.
+    try_one = html.index('id="try-one"')
+    assert try_one < html.index('<ul class="parts">')
+    one_link = f'range.{fmt}?first=1&amp;last=1" class="nowrap">下载第 1 个（{fmt.upper()}）'
+    assert one_link in html[try_one:]
 
 
 def test_printer_commands_are_for_rolls_only(supplier, db):
@@ -1289,3 +1304,12 @@ def test_a_textiles_fibre_and_care_reach_buyers_and_a_tag_says_what_it_cannot_pr
     assert "<dt>纤维含量</dt>" in buyer and "面料 100%棉；填充物 100%桑蚕丝" in buyer
     assert "<dt>洗涤和保养</dt>" in buyer and "30℃以下手洗，不可漂白，阴干" in buyer
     assert '<dd class="note gloss">B类：可直接接触皮肤的纺织品（如床单、内衣）</dd>' in buyer
+
+
+def test_a_pin_batch_is_not_offered_a_remembered_stock_that_leaves_its_pins_off(supplier, db):
+    issue(supplier, db, 2, with_pin="1")
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    assert supplier.get(page + "/labels/thermal-40x30/range.pdf?first=1&last=1").status_code \
+        == 200  # printed without its PIN, as the red notice on that stock warns
+    html = supplier.get(page).get_data(as_text=True)
+    assert '<option value="thermal-50x30-pin" selected>' in html

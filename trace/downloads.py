@@ -236,6 +236,16 @@ def label_downloads(db: sqlite_utils.Database, batch_id: int,
     return latest, _downloaded_runs(db, batch_id)
 
 
+def last_stock_used(db: sqlite_utils.Database, gtin: str) -> tuple[str, str] | None:
+    """(stock, format) of the product's latest label download, any batch: what the
+    batch page offers first (a packer's top-up came back on the default pearl tag,
+    not the roll she had just printed)."""
+    row = db.execute("SELECT d.stock, d.format FROM label_downloads d JOIN batches b ON "
+                     "b.id = d.batch_id WHERE b.gtin = ? ORDER BY d.id DESC LIMIT 1",
+                     [gtin]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
 def _downloaded_runs(db: sqlite_utils.Database, batch_id: int) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     for first, last in db.execute("SELECT first, last FROM label_downloads WHERE batch_id = ? "

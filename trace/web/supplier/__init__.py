@@ -281,11 +281,17 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
     # and, with PINs on every code, one that prints them before all.
     all_pins = bool(with_pins) and with_pins == printable
     choices.sort(key=lambda stock: (all_pins and not stock.prints_pin, not stock.goods))
-    chosen = next((s for s in choices if s.name == request.args.get("stock")),
-                  choices[0] if choices else None)
+    # Asked for, else the one this product's labels were last printed on, unless it
+    # would leave this batch's PINs unprinted.
+    last_used = downloads.last_stock_used(db, found.gtin)
+    remembered = next((s for s in choices if last_used and s.name == last_used[0]
+                       and (s.prints_pin or not all_pins)), None)
+    asked = request.args.get("stock") or (remembered.name if remembered else None)
+    chosen = next((s for s in choices if s.name == asked), choices[0] if choices else None)
     # A thermal roll prints as PDF through the driver, or as the printer's own commands.
     rolls = {stock.name for stock in choices + pin_stocks if printers.is_roll(stock)}
-    fmt = request.args.get("format", "pdf")
+    fmt = request.args.get("format") or (last_used[1] if remembered and last_used and not
+                                         request.args.get("stock") else "pdf")
     fmt = fmt if chosen and chosen.name in rolls and fmt in printers.FORMATS else "pdf"
     items, found_serial = _listed_items(db, found, page, problem)
     cancelled = catalog.cancellation(db, found.id)
