@@ -40,8 +40,8 @@ def test_a_number_no_phone_could_dial_is_refused_with_examples(typed):
 
 
 @pytest.mark.parametrize("shown, href", [
-    ("0575 8712 3456", "tel:057587123456"),
-    ("138 0575 1234", "tel:13805751234"),
+    ("0575 8712 3456", "tel:+8657587123456"),  # dialled from abroad too
+    ("138 0575 1234", "tel:+8613805751234"),
     ("+852 2345 6789", "tel:+85223456789"),
     ("400 820 8820 转 21", "tel:4008208820,21"),
 ])

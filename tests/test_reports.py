@@ -264,7 +264,7 @@ def test_the_operator_sees_the_reports_and_their_photos_on_the_web(
     page = operator.get("/admin/").get_data(as_text=True)
     card = page[page.index('id="buyer-reports"'):page.index('id="suppliers"')]
     assert "共 1 条" in card and "珠子表面有胶痕，像塑料" in card
-    assert '<a href="tel:13800000000" class="phone nowrap">138 0000 0000</a>' in card  # tap to call
+    assert '<a href="tel:+8613800000000" class="phone nowrap">138 0000 0000</a>' in card  # tap it
     assert "诸暨淡水珍珠项链 · 诸暨市山下湖明珠珍珠有限公司" in card  # whom to call
     assert f'<a href="/01/{GTIN}/10/{LOT}" class="mono nowrap">{LOT}</a>' in card
     photo = operator.get("/admin/reports/1/photo")

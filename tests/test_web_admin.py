@@ -293,7 +293,7 @@ def test_a_sign_up_turned_down_frees_its_gtins_and_disables_its_accounts(operato
     assert public.status_code == 404  # never shown while it waits
     pending = operator.get("/admin/").get_data(as_text=True)
     assert "fake@tea.example.cn" in pending and "李某" in pending  # whom to call about it
-    assert 'href="tel:13805751234"' in pending
+    assert 'href="tel:+8613805751234"' in pending
     post_form(operator, f"/admin/suppliers/{squatter.id}/reject", TURNED_DOWN, page="/admin/")
     assert catalog.find_supplier(db, squatter.id).rejected_at
     assert not accounts.find_user(db, "fake@tea.example.cn").active
@@ -648,7 +648,7 @@ def test_the_operator_finds_a_report_by_the_number_a_buyer_reads_out(
     for asked in ("举报编号 1", "#1", "report 1", "１"):
         page = operator.get("/admin/find", query_string={"q": asked}).get_data(as_text=True)
         assert "举报编号 1 · 伪造的码" in page and "扫出来是伪造的码" in page, asked
-        assert 'href="tel:13800000000"' in page and "仿冒标签，已转市场监管" in page
+        assert 'href="tel:+8613800000000"' in page and "仿冒标签，已转市场监管" in page
         # The genuine item whose serial the forged label copied, found by it.
         assert "诸暨淡水珍珠项链" in page and "诸暨市山下湖明珠珍珠有限公司" in page
     missing = operator.get("/admin/find", query_string={"q": "举报编号 9"}).get_data(as_text=True)

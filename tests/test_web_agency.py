@@ -647,7 +647,7 @@ def test_a_lab_gives_its_phone_and_the_supplier_who_commissions_it_sees_where_to
     listed = page[page.index('class="commissioned"'):]
     listed = listed[:listed.index("</ul>")]
     assert "送样：杭州市西湖区文三路 1 号，<a" in listed
-    assert '<a href="tel:057186000188" class="nowrap">0571 8600 0188</a>' in listed
+    assert '<a href="tel:+8657186000188" class="nowrap">0571 8600 0188</a>' in listed
 
 
 def _kept_fields(html: str) -> dict:

@@ -1124,7 +1124,7 @@ def test_a_phone_swapped_or_a_suspension_lifted_around_the_ledger_is_not_believe
     page = client.get(item).get_data(as_text=True)
     assert "码是真的 · 但记录被改动过" in page
     assert page.count("13912345678") == 1  # in the warning alone, once
-    assert 'href="tel:057587000000"' in page  # the number the ledger logged, not the swap
+    assert 'href="tel:+8657587000000"' in page  # the number the ledger logged, not the swap
     assert page.count("有人在数据库里把供货商的客服电话改成了") == 1  # two checks: said once
     assert "请不要拨打被改成的那个号码" in page
     # The ledger page the warning links to said 以下记录未被改动 of the batch's records.

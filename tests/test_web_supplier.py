@@ -839,7 +839,7 @@ def test_the_profile_sets_what_buyers_see_and_whom_to_call(supplier, db, issued_
     assert "买家扫码时还看不到" not in supplier.get("/supplier/").get_data(as_text=True)
     post_form(supplier, "/logout", {}, page="/supplier/")
     buyer_page = supplier.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
-    assert 'href="tel:057587123456,21"' in buyer_page and "山下湖镇珍珠路18号A座" in buyer_page
+    assert 'href="tel:+8657587123456,21"' in buyer_page and "山下湖镇珍珠路18号A座" in buyer_page
     assert "陈经理" not in buyer_page  # the operator's contact person stays private
 
 

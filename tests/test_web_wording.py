@@ -17,7 +17,7 @@ def test_standard_and_lot_numbers_are_kept_on_one_line(text, kept):
 def test_numbers_in_free_text_are_tappable_and_the_rest_escaped():
     linked = str(dial_numbers("微信 <pearl88>，电话 139 5717 2468"))
     assert linked == ('微信 &lt;pearl88&gt;，电话 '
-                      '<a href="tel:13957172468" class="phone nowrap">139 5717 2468</a>')
+                      '<a href="tel:+8613957172468" class="phone nowrap">139 5717 2468</a>')
     assert str(dial_numbers("只有微信 abc & co")) == "只有微信 abc &amp; co"
 
 

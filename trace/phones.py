@@ -81,11 +81,26 @@ def _valid(text: str) -> phonenumbers.PhoneNumber | None:
     return number if phonenumbers.is_valid_number(number) else None
 
 
+# What a phone abroad can dial with +86 too (a relative in Vancouver tapped a 0575
+# number that went nowhere); 400 and 800 numbers and 12315 are China's alone.
+_DIALLED_FROM_ABROAD = {phonenumbers.PhoneNumberType.FIXED_LINE,
+                        phonenumbers.PhoneNumberType.MOBILE,
+                        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
 def tel_href(written: str) -> str:
-    """A ``tel:`` link for a number as :func:`written_phone` writes it; the pause
+    """A ``tel:`` link for a number as :func:`written_phone` writes it: a landline or
+    mobile of China with +86, which phones at home dial as well as abroad; the pause
     (a comma) before an extension is what phones dial."""
     number, _, extension = written.partition(" 转 ")
     digits = re.sub(r"[^\d+]", "", number)
+    if not digits.startswith("+"):
+        try:
+            parsed = phonenumbers.parse(digits, "CN")
+        except phonenumbers.NumberParseException:
+            parsed = None
+        if parsed and phonenumbers.number_type(parsed) in _DIALLED_FROM_ABROAD:
+            digits = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     return f"tel:{digits},{extension}" if extension else f"tel:{digits}"
 
 
