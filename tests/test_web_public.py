@@ -337,7 +337,7 @@ def test_a_typed_code_is_registered_never_genuine_and_counts(client, issued_urls
     html = client.get("/verify", query_string={"q": grouped}).get_data(as_text=True)
     assert 'data-verdict="registered"' in html and "已登记的追溯码" in html
     assert "正品" not in html and "诸暨淡水珍珠项链" in html and "此码已被查询 4 次" in html
-    assert "号码可以照抄：请用微信扫一扫标签上的二维码" in html  # what to do, not only what it is
+    assert "号码可以照抄：请用微信扫一扫或手机相机扫标签上的二维码" in html  # what to do, not only what it is
 
 
 @pytest.mark.parametrize("typed, said", [
