@@ -108,6 +108,8 @@ def shown_limit(item: dict) -> str:
 
     >>> shown_limit({"limit": "<=5", "unit": "mg/kg"}), shown_limit({"limit": "≧ 3-4"})
     ('≤5 mg/kg', '≥3-4')
+    >>> shown_limit({"limit": "≥3-4/3-4", "unit": "级"})  # 变色/沾色, a textile's pair
+    '≥3-4/3-4 级'
     """
     limit, unit = (item.get("limit") or "").strip(), item.get("unit", "")
     if not limit:
@@ -116,7 +118,8 @@ def shown_limit(item: dict) -> str:
     if typed:
         limit = typed[1] + limit[len(typed[0]):].lstrip()
     figure = read_limit(limit).qualifier in ("=", "<", ">", "≤", "≥", "range") or \
-        _PLUS_MINUS.fullmatch(plain(limit)) or _NOMINAL.fullmatch(plain(limit))
+        _PLUS_MINUS.fullmatch(plain(limit)) or _NOMINAL.fullmatch(plain(limit)) or \
+        limit[:1] in "≤≥<>"  # a bound over figures read in pairs: ≥3/3 for 变色/沾色
     if unit and figure and re.search(r"\d\s*$", plain(limit)):
         return f"{limit} {unit}"
     return limit
