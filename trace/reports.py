@@ -314,6 +314,9 @@ class Complaints:
     unfounded: int   # left out: every report from that network was found unfounded
     this_item: int   # reports on the very item asked about (its genuine code), standing
     forged: int = 0  # standing, sent from a forged code: fakes of the label, sold elsewhere
+    # The same two counts without the forged codes': what buyers said of the goods.
+    about_goods: int = 0
+    confirmed_about_goods: int = 0
 
 
 def against_supplier(db: sqlite_utils.Database, supplier_id: int, since: str,
@@ -355,12 +358,17 @@ def _complaints(db: sqlite_utils.Database, whose: str, params: list, since: str,
         "count(CASE WHEN outcome IS NOT 'unfounded' AND serial = ? "
         "AND verdict IS NOT 'forged' THEN 1 END), "  # a forged label copying its serial: not it
         "count(DISTINCT CASE WHEN outcome IS NOT 'unfounded' AND verdict = 'forged' "
+        "THEN network END), "
+        "count(DISTINCT CASE WHEN outcome IS NOT 'unfounded' AND verdict IS NOT 'forged' "
+        "THEN network END), "
+        "count(DISTINCT CASE WHEN outcome = 'confirmed' AND verdict IS NOT 'forged' "
         "THEN network END) "
         "FROM (SELECT r.network, r.serial, r.verdict, coalesce(c.outcome, h.outcome) "
         f"AS outcome {_FROM} WHERE {whose} AND r.created_at >= ?)",
         [serial, *params, since]).fetchone()
     return Complaints(standing=row[0], confirmed=row[1], unfounded=row[2] - row[0],
-                      this_item=row[3], forged=row[4])
+                      this_item=row[3], forged=row[4], about_goods=row[5],
+                      confirmed_about_goods=row[6])
 
 
 def receipt_token(secret: str, report_id: int) -> str:

@@ -361,7 +361,9 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
     since = (datetime.now(timezone.utc) - AFTER_SALES_WINDOW).isoformat()
     gtins = "SELECT gtin FROM products WHERE supplier_id = ?"
     told = buyer_reports.against_supplier(db, verdict.supplier.id, since, verdict.serial)
-    fakes, unfounded = told.standing, told.unfounded
+    # Reports sent from a forged code are of fakes of its label, sold by others: said,
+    # never held against it (a confirmed one failed a genuine supplier's check).
+    fakes, unfounded, confirmed = told.about_goods, told.unfounded, told.confirmed_about_goods
     events = "SELECT count(*) FROM status_events e WHERE e.batch_id = b.id AND e.action = ?"
     recalled = db.execute(
         f"SELECT b.id, b.lot, b.status, (SELECT reason FROM status_events e WHERE "
@@ -384,7 +386,9 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
     items = [(lot, count) for _id, lot, _status, _reason, _batch, count in recalled if count]
     detail = (f"近一年：消费者举报假货或质量问题 {fakes} 起（同一来源的多次举报算一起）"
               if fakes else "近一年：没有消费者举报假货或质量问题")
-    detail += f"，其中 {told.confirmed} 起经平台核实属实" if told.confirmed else ""
+    detail += f"，其中 {confirmed} 起经平台核实属实" if confirmed else ""
+    detail += (f"；冒用其标签的伪造码被举报 {told.forged} 起（假货不是该供货商的货，不计）"
+               if told.forged else "")
     detail += f"，另有 {unfounded} 起经平台核实不属实，不计" if unfounded else ""
     detail += f"；这件样品本身被举报过 {told.this_item} 次" if told.this_item else ""
     detail += (f"；平台召回的其他批次：{'、'.join(in_force)}" if in_force else "")
@@ -393,7 +397,9 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
     english = (f"Past year: {fakes} buyers' report(s) of fakes or quality problems (one "
                "source's reports count once)" if fakes
                else "Past year: no buyers' reports of fakes or quality problems")
-    english += f", {told.confirmed} of them confirmed by the platform" if told.confirmed else ""
+    english += f", {confirmed} of them confirmed by the platform" if confirmed else ""
+    english += (f"; {told.forged} report(s) from forged codes copying its labels (fakes "
+                "sold by others, not counted)" if told.forged else "")
     english += (f"; {unfounded} more the platform found unfounded, not counted"
                 if unfounded else "")
     english += (f"; this very sample was reported {told.this_item} time(s)"
@@ -411,9 +417,9 @@ def _after_sales(db: sqlite_utils.Database, verdict: verification.Verdict) -> Ch
         english += "; single items recalled: " + ", ".join(
             f"{lot} ({count})" for lot, count in items)
     # A confirmed report, or one naming this sample, is not a number to tolerate.
-    calm = fakes <= FAKE_REPORTS_TOLERATED and not (told.confirmed or told.this_item)
+    calm = fakes <= FAKE_REPORTS_TOLERATED and not (confirmed or told.this_item)
     return Check("after_sales", calm and not in_force, detail, english,
-                 heed=bool(fakes or withdrawn or items or own_accord))
+                 heed=bool(fakes or told.forged or withdrawn or items or own_accord))
 
 
 def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck, decision: str,
