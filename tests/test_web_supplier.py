@@ -1080,11 +1080,16 @@ def test_the_labs_for_the_products_kind_come_first_with_what_each_tests(supplier
 
 def test_a_product_no_lab_fits_is_told_to_ask_before_sending_samples(supplier, db):
     """The select's heading alone said so, and a trial's clerk never opened it."""
-    agencies.add_agency(db, "浙江省食品检验院", "231012345678", scope="食品、茶叶")
+    agencies.add_agency(db, "浙江省食品检验院", "231012345678", scope="食品、茶叶",
+                        phone="0571 8600 0188")
     db.execute("UPDATE agencies SET approved_at = created_at")
     page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
     said = page.index("列表中的机构都没有写明能检测这类商品。委托前请先打电话问清")
     assert page.index('<select id="agency"') < said < page.index(">委托检测<")
+    # with the number to call, which the select's options cannot make tappable
+    assert '<li>浙江省食品检验院 <a href="tel:+8657186000188" class="nowrap">0571 8600 0188</a>' \
+        in page[said:]
+    assert "检测范围：食品、茶叶 · 电话 0571 8600 0188</option>" in page
 
 
 def test_the_batch_page_says_which_version_corrected_a_report(app, supplier, db):

@@ -30,7 +30,7 @@ from .db import utc_now
 from .codes import ItemCode, encode_signature, group_serial
 from .errors import InvalidInput, NotFound
 from .stocks import Stock
-from .textfit import fit_box_text
+from .textfit import as_printed, fit_box_text
 
 PART_SIZE = labels.DEFAULT_PER_FILE
 CSV_ROWS_A_CHUNK = 1_000
@@ -142,8 +142,8 @@ def shortened_name(stock: Stock, product: str) -> str | None:
     printing. None when it prints whole."""
     for box in stock.texts:
         if box.template == "{product}":
-            printed = "".join(fit_box_text(product, box)[1])
-            return printed if printed.replace(" ", "") != product.replace(" ", "") else None
+            printed = as_printed(product, fit_box_text(product, box)[1])
+            return printed if printed != product else None
     return None
 
 
@@ -162,8 +162,8 @@ def shortened_details(stock: Stock, details: dict[str, str]) -> list[tuple[str, 
     for box in stock.texts:
         text = box.filled(values) if box.optional else None
         if text:
-            printed = "".join(fit_box_text(text, box)[1])
-            if printed.replace(" ", "") != text.replace(" ", ""):
+            printed = as_printed(text, fit_box_text(text, box)[1])
+            if printed != text:
                 cut.append((_DETAIL_FIELDS[box.optional[0]], printed))
     return cut
 

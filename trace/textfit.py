@@ -244,6 +244,20 @@ def balanced(text: str, lines: list[str], width_pt: float, size: float) -> list[
     return wrapper(text, high, size) or lines
 
 
+def as_printed(text: str, lines: tuple[str, ...]) -> str:
+    """What ``lines`` (``text`` fitted) print of it, on one line with its own spaces
+    ('60%棉 40%…', not '60%棉40%…'), ending in '…' when cut short.
+
+    >>> as_printed("面料 60%棉 40%聚酯纤维", ("面料 60%棉", "40%…"))
+    '面料 60%棉 40%…'
+    """
+    end = 0
+    for line in lines:
+        content = line.removesuffix(ELLIPSIS)
+        end = text.index(content, end) + len(content) if content else end
+    return text[:end] + (ELLIPSIS if lines and lines[-1].endswith(ELLIPSIS) else "")
+
+
 def _ellipsize(line: str, width_pt: float, size: float) -> str:
     while line and text_width(line + ELLIPSIS, size) > width_pt:
         line = line[:-1]

@@ -201,7 +201,10 @@ def names_food(category: str | None) -> bool:
 # content and care (GB/T 5296.4); the hang-tag stock is offered for the same words.
 TEXTILE_WORDS = ("家纺", "纺织", "床品", "床上用品", "四件套", "三件套", "被", "枕", "床单",
                  "床笠", "毛巾", "浴巾", "毯", "窗帘", "丝绸", "真丝", "蚕丝", "服装", "围巾",
-                 "睡衣", "家居服", "面料")
+                 "睡衣", "家居服", "面料",
+                 # clothes named by their kind (a trial's 纯棉T恤 and 羽绒服 stayed folded)
+                 "衬衫", "T恤", "卫衣", "毛衣", "针织", "外套", "羽绒", "连衣裙", "半身裙", "裤",
+                 "内衣", "袜")
 
 
 # GB 18401's safety class as suppliers write it in 执行标准: GB 18401-2010 B类.
