@@ -35,6 +35,8 @@ def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
     decide = refused.get_data(as_text=True).split('id="decision"')[0].rsplit("<h2>", 1)[1]
     assert "须填写选用理由" in decide  # beside the decision, not 2,000 px above it
     assert 'id="override_reason"' in refused.get_data(as_text=True).split("autofocus")[0][-300:]
+    told = refused.get_data(as_text=True)  # the reason's box first: a trial wrote it in 备注
+    assert told.index('id="override_reason"') < told.index('id="note"')
     switch = re.search(r'href="([^"]*lang=en[^"]*)"', refused.get_data(as_text=True)).group(1)
     assert switch.startswith("/streamer/check?code=")  # English keeps this sample's check
     assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
@@ -53,6 +55,7 @@ def test_check_a_sample_and_record_with_an_override(streamer, db, issued_urls):
     assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 1
     home = streamer.get("/streamer/").get_data(as_text=True)
     assert "已记录：诸暨淡水珍珠项链 · 批次 ZJ-2611-A · 选用。" in home and "共 1 条记录" in home
+    assert "先在手机浏览器登录本工作台，再用手机扫一扫" in home  # else a sample's scan is a buyer's
     again = streamer.get("/streamer/check", query_string={"code": url}).get_data(as_text=True)
     earlier = again[again.index("本直播间对这个批次的决定"):again.index('id="decision"')]
     assert "本直播间对这个批次的决定：最近一次“选用”" in earlier  # folded above the form
