@@ -651,6 +651,8 @@ def test_the_operator_finds_a_report_by_the_number_a_buyer_reads_out(
         assert 'href="tel:+8613800000000"' in page and "仿冒标签，已转市场监管" in page
         # The genuine item whose serial the forged label copied, found by it.
         assert "诸暨淡水珍珠项链" in page and "诸暨市山下湖明珠珍珠有限公司" in page
+        # said first, above the copied item that reads 有效 (a trial's operator missed it)
+        assert page.index("这份举报来自伪造码：买家手里的是假货") < page.index("诸暨市山下湖明珠珍珠有限公司")
     missing = operator.get("/admin/find", query_string={"q": "举报编号 9"}).get_data(as_text=True)
     assert "没有编号为 9 的举报" in missing
 
