@@ -206,6 +206,20 @@ def test_the_ledger_csv_never_hands_excel_a_formula(db, room, issued_urls):
                                     "'-2", "'@SUM(A1)", "— 无"])
 
 
+def test_a_typed_codes_failed_check_is_named_as_typed_in_the_ledger(db, room, issued_urls):
+    """An inspector read 未通过：追溯码 for a genuine sample whose code was typed."""
+    import csv
+    import io
+    from trace.codes import group_serial
+    from trace.streamers import ledger
+    serial = issued_urls[0].split("/21/")[1].split("?")[0]
+    result = selection.check_sample(db, group_serial(serial), BASE_URL)
+    selection.record_selection(db, room, result, "待复检", actor="live@room.cn")
+    text = ledger.ledger_csv(ledger.ledger_rows(db, room))
+    (row,) = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    assert row["未通过项"].startswith("追溯码（手输）")
+
+
 def test_the_ledger_exports_as_csv_and_pdf(run_cli, app, db, room, issued_urls, tmp_path):
     import pypdfium2
     from trace.streamers import ledger
@@ -503,7 +517,7 @@ def test_a_single_items_recall_is_not_called_a_withdrawn_batch_recall(db, room, 
 
 
 @pytest.mark.parametrize("pasted, said", [
-    ("{url_cut}", "网址不完整（复制时末尾被截掉）"),
+    ("{url_cut}", "网址不全：复制时末尾被截掉"),
     ("https://item.taobao.com/item.htm?id=123", "不是本平台的网址"),
     ("RZJ4-WDFF", "这不是标签上印的追溯码格式"),
 ])

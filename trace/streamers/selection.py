@@ -188,7 +188,7 @@ def _code(verdict: verification.Verdict) -> Check:
     if verdict.reason_code == "cut_link":
         # A label printed with such an address is no label of ours: said as the
         # buyer's page says it, not left as a copying slip.
-        return Check("code", False, "网址不完整（复制时末尾被截掉），只能按序列号查到登记信息："
+        return Check("code", False, "网址不全：复制时末尾被截掉，只能按序列号查到登记信息。"
                      "请扫描样品标签上的二维码核验签名。如果这个网址正是扫样品上的二维码得到的，"
                      "那个二维码就不是本平台印的，样品不能选用",
                      "The address is incomplete (its end cut off when copied): only the "
@@ -196,7 +196,8 @@ def _code(verdict: verification.Verdict) -> Check:
                      "if this address is what that QR code gave, the code was not printed "
                      "by us, and the sample must not be selected")
     if verdict.verdict == "registered":
-        return Check("code", False, "手输的追溯码只能查到登记信息；请扫描样品上的二维码核验签名",
+        # 手输 before the colon: the 台账 names the failure 追溯码（手输）, not a bad code
+        return Check("code", False, "手输：只能查到登记信息，请扫描样品上的二维码核验签名",
                      "A typed code finds the record only; scan the QR code on the sample to "
                      "check its signature")
     if verdict.reason_code == "batch_url":
