@@ -284,7 +284,8 @@ def test_a_bad_agency_sign_up_says_why_in_chinese_and_stores_nothing(client, db)
 
 def test_a_sign_up_turned_down_frees_its_gtins_and_disables_its_accounts(operator, db, client):
     squatter = catalog.add_supplier(db, "冒名茶业", "91330100MA27XL0Y34", approved=False,
-                                    contact=catalog.Contact("13805751234", "杭州", "李某"))
+                                    contact=catalog.Contact("13805751234", "杭州",
+                                                            "李某 139 0571 2468"))
     accounts.add_user(db, "supplier", "fake@tea.example.cn", org=str(squatter.id),
                       password="x" * 12)
     catalog.add_product(db, squatter, "06901234567892", "西湖龙井（冒名）")
@@ -294,6 +295,8 @@ def test_a_sign_up_turned_down_frees_its_gtins_and_disables_its_accounts(operato
     pending = operator.get("/admin/").get_data(as_text=True)
     assert "fake@tea.example.cn" in pending and "李某" in pending  # whom to call about it
     assert 'href="tel:+8613805751234"' in pending
+    # the contact's own mobile, written beside the name, tappable (the form asks for it)
+    assert '李某 <a href="tel:+8613905712468" class="phone nowrap">139 0571 2468</a>' in pending
     post_form(operator, f"/admin/suppliers/{squatter.id}/reject", TURNED_DOWN, page="/admin/")
     assert catalog.find_supplier(db, squatter.id).rejected_at
     assert not accounts.find_user(db, "fake@tea.example.cn").active
