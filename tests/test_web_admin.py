@@ -922,3 +922,27 @@ def test_the_operator_sees_which_colleague_opened_or_stopped_an_account(
     row = html[html.index("qc@pearl.example.cn"):]
     row = row[:row.index("</tr>")]
     assert "由 clerk@pearl.example.cn 于" in row and "已停用（由 clerk@pearl.example.cn 停用）" in row
+
+
+def test_a_supplier_asked_about_by_name_is_shown_whole(operator, db, issued_urls):
+    """A trial's operator found only a company's products by its name: its standing,
+    whom to call, its batches and reports were on four pages."""
+    from trace import catalog, reports
+    serial = issued_urls[0].split("/21/")[1].split("?")[0]
+    reports.submit_report(db, reports.ReportForm("珠子掉色", "某直播间", gtin=GTIN, lot=LOT,
+                                                 serial=serial, verdict="genuine"),
+                          network="a" * 16)
+    reports.submit_report(db, reports.ReportForm("扫出来是伪造的码", "某店", gtin=GTIN, lot=LOT,
+                                                 serial=serial, verdict="forged"),
+                          network="b" * 16)
+    catalog.suspend_supplier(db, 1, "假冒他人商标", actor="ops")
+    for asked in ("山下湖明珠", "91330681MA2D7XKQ0T"):
+        page = operator.get("/admin/find", query_string={"q": asked}).get_data(as_text=True)
+        card = page.split('id="company-1">', 1)[1].split("</section>", 1)[0]
+        assert "供货商：诸暨市山下湖明珠珍珠有限公司" in card and "暂停资格：假冒他人商标" in card
+        assert 'href="tel:+8657587000000"' in card and "陈经理" in card
+        assert "其货品 1 起（同一来源算一起），其中经核实属实 0 起；另有冒用其标签的伪造码 1 起" in card
+        assert f"诸暨淡水珍珠项链 · <span class=\"mono nowrap\">{LOT}</span></a> · 正常 · 已发码 5 个" \
+            in card
+    assert 'id="company-' not in operator.get(
+        "/admin/find", query_string={"q": "龙井"}).get_data(as_text=True)

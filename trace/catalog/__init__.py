@@ -25,7 +25,8 @@ from .records import Batch, Product, Supplier
 from .suppliers import (LOOK_ALIKE, Contact, add_supplier, approve_supplier, find_supplier,
                         list_suppliers, look_alikes, reinstate_supplier, reject_supplier,
                         rejection_reason, require_approved, require_not_suspended, set_contact,
-                        sign_up_problems, standing_history, supplier_of, suspend_supplier)
+                        sign_up_problems, standing_history, supplier_of, suppliers_named,
+                        suspend_supplier)
 from .text import clean_text, required_text
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "LOOK_ALIKE", "Contact", "add_supplier", "approve_supplier", "find_supplier",
     "list_suppliers", "look_alikes", "reinstate_supplier", "reject_supplier",
     "rejection_reason", "require_approved", "require_not_suspended", "set_contact",
-    "sign_up_problems", "standing_history", "supplier_of", "suspend_supplier",
+    "sign_up_problems", "standing_history", "supplier_of", "suppliers_named",
+    "suspend_supplier",
     "clean_text", "required_text",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import unicodedata
 from dataclasses import asdict, dataclass, replace
 
 import sqlite_utils
@@ -309,6 +310,17 @@ def _suspended_as_logged(db: sqlite_utils.Database, supplier: Supplier) -> Suppl
 
 def supplier_of(db: sqlite_utils.Database, product: Product) -> Supplier:
     return find_supplier(db, product.supplier_id)
+
+
+def suppliers_named(db: sqlite_utils.Database, words: str, limit: int = 3) -> list[Supplier]:
+    """Suppliers whose name holds ``words`` (full-width folded), or whose 统一社会信用代码
+    it is: a company the operator is asked about by phone."""
+    text = unicodedata.normalize("NFKC", words or "").strip()
+    if not text:
+        return []
+    return [Supplier.from_row(row) for row in db.query(
+        "SELECT * FROM suppliers WHERE rejected_at IS NULL AND (instr(name, ?) OR "
+        "credit_code = upper(?)) ORDER BY id LIMIT ?", [text, text, limit])]
 
 
 def list_suppliers(db: sqlite_utils.Database, *, pending_only: bool = False) -> list[dict]:

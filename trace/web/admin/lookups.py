@@ -12,9 +12,12 @@ does about one (follow it up, correct its outcome, recall the batch)::
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from flask import current_app, flash, g, redirect, render_template, request
 
 from ... import catalog, recalls, reports, snapshots, verification
+from ...clock import beijing_today
 from ...errors import InvalidInput, NotFound, TraceError
 from ...inspections import report as inspection_reports, store as inspection_store
 from .. import attachment, get_db, in_reader_language, link, require_recall_confirmed
@@ -79,6 +82,8 @@ def find():
     if getattr(found, "reason_code", None) in ("typed_barcode", "typed_format"):
         found, problem, named = _not_a_code(db, asked, found, problem)
     batch = found["batch"] if isinstance(found, dict) else getattr(found, "batch", None)
+    companies = [] if batch or reported or not asked else [
+        _company(db, supplier) for supplier in catalog.suppliers_named(db, asked)]
     serial = getattr(found, "serial", None) if batch else None
     about = reports.list_reports(db, batch.gtin, lot=batch.lot, serial=serial,
                                  limit=REPORTS_SHOWN) if batch else []
@@ -89,6 +94,7 @@ def find():
     standing = inspection_store.signed_standing(list(served))
     return render_template("admin/find.html", asked=asked, found=found, problem=problem,
                            reported=reported, batch=batch, about=about, named=named,
+                           companies=companies,
                            about_total=about_total, about_serial=serial,
                            outcomes=reports.OUTCOMES,
                            outcome_history=reports.outcome_corrections(db, reported.id)
@@ -100,6 +106,22 @@ def find():
                            batch_events=recalls.events_for(db, batch.id)[-5:] if batch else [],
                            altered=snapshots.batch_facts(db, batch.id).records_altered
                            if batch else False)
+
+
+BATCHES_SHOWN = 10
+
+
+def _company(db, supplier: catalog.Supplier) -> dict:
+    """A supplier as the operator asked about it by name weighs it: its standing, whom
+    to call, its latest batches and the past year's buyers' reports."""
+    batches = catalog.list_batches(db, supplier_id=supplier.id)
+    since = (datetime.now(timezone.utc) - timedelta(days=365)).isoformat()
+    today = beijing_today().isoformat()
+    shown = [dict(b, expired=bool(b["expires_on"]) and b["expires_on"] < today)
+             for b in batches[:BATCHES_SHOWN]]
+    return {"supplier": supplier, "batches": shown, "batch_total": len(batches),
+            "history": catalog.standing_history(db, supplier.id).get(supplier.id, []),
+            "told": reports.against_supplier(db, supplier.id, since)}
 
 
 def _not_a_code(db, asked: str, found, problem):
