@@ -12,9 +12,9 @@ other country's, which a pattern of our own would get wrong at the edges::
     >>> written_phone("400-820-8820 转 21", what="phone", what_zh="电话")
     '400 820 8820 转 21'
     >>> tel_href("0575 8712 3456 转 8021")
-    'tel:057587123456,8021'
+    'tel:+8657587123456,8021'
     >>> [(found, tel) for found, tel in numbers_in("微信 pearl88，电话 139 5717 2468")]
-    [('139 5717 2468', 'tel:13957172468')]
+    [('139 5717 2468', 'tel:+8613957172468')]
 """
 
 from __future__ import annotations
