@@ -1157,3 +1157,20 @@ def test_a_recall_deleted_around_the_ledger_still_reads_recalled(client, db, iss
     assert "供货商客服电话" not in page
     batch = client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
     assert 'data-verdict="recalled"' in batch and "重金属超标" in batch
+
+
+def test_a_phone_set_to_english_is_offered_the_page_in_english(client, issued_urls):
+    """Chinese first, but a cousin abroad with an English phone missed the small switch."""
+    path = path_of(issued_urls[0])
+    offer = 'class="lang-offer" lang="en"><a href="'
+    english_phone = client.get(path, headers={"Accept-Language": "en-US,en;q=0.9"})
+    html = english_phone.get_data(as_text=True)
+    assert '<html lang="zh-CN">' in html and offer in html and "Read this page in English" in html
+    assert "lang=en" in html.split(offer, 1)[1].split('"', 1)[0]
+    for asked in ("zh-CN,zh;q=0.9,en;q=0.8", ""):
+        chinese = client.get(path, headers={"Accept-Language": asked} if asked else {})
+        assert offer not in chinese.get_data(as_text=True), asked
+    chose = client.get(path + "&lang=en", headers={"Accept-Language": "en-US"})
+    assert offer not in chose.get_data(as_text=True)  # in English already
+    back = client.get(path + "&lang=zh", headers={"Accept-Language": "en-US"})
+    assert offer not in back.get_data(as_text=True)  # chose Chinese: not asked again

@@ -64,6 +64,14 @@ def current_lang() -> str:
     return "en" if request.cookies.get(LANG_COOKIE) == "en" else "zh"
 
 
+def phone_prefers_english() -> bool:
+    """A Chinese page read on a phone set to English, no language chosen yet: offered
+    in English beside the page's own switch (a cousin abroad missed the small one)."""
+    return g.get("lang", "zh") == "zh" and chosen_lang() is None and \
+        LANG_COOKIE not in request.cookies and \
+        request.accept_languages.best_match(("zh", "en")) == "en"
+
+
 def chosen_lang() -> str | None:
     """The language asked for in this request's query, if any."""
     if "lang=" not in request.environ.get("QUERY_STRING", ""):
@@ -338,6 +346,7 @@ def register(app: Flask) -> None:
                 "beijing_time": beijing_time, "group_serial": wording.grouped_serial,
                 "nowrap": wording.nowrap,
                 "lang_switch_url": lang_switch_url, "link": link, "lab_word": wording.lab_word,
+                "offer_english": phone_prefers_english,
                 "official_domain": app.config["OFFICIAL_DOMAIN"],
                 "operator_name": app.config["OPERATOR_NAME_EN" if english else "OPERATOR_NAME"],
                 "operator_contact": app.config["OPERATOR_CONTACT"],
