@@ -44,7 +44,7 @@
   Array.prototype.forEach.call(document.querySelectorAll("input[data-names-goods]"),
     function (input) {
       input.addEventListener("input", function () {
-        var typed = input.value;
+        var typed = input.value.normalize("NFKC").toUpperCase();  // 纯棉t恤, 纯棉Ｔ恤
         Array.prototype.forEach.call(folds, function (fold) {
           var words = fold.getAttribute("data-words").split(" ");
           if (words.some(function (word) { return typed.indexOf(word) >= 0; })) {

@@ -384,4 +384,6 @@ def test_the_hang_tag_is_offered_for_whatever_the_product_form_reads_as_a_textil
     tag = load_stock("tag-50x90", Path(__file__).resolve().parents[1] / "labels")
     assert set(tag.goods) == set(catalog.TEXTILE_WORDS)
     assert tag.suits("贡缎床品套件", "床品") and catalog.names_textile("床品")
+    for typed in ("纯棉t恤", "纯棉Ｔ恤"):  # as a Chinese keyboard writes it
+        assert catalog.names_textile(typed) and tag.suits(typed), typed
     assert not catalog.names_textile("东魁杨梅礼盒")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,8 +99,8 @@ class Stock:
     def suits(self, *names: str | None) -> bool:
         """Whether the stock is for goods named so (a product's name, its category):
         a pearl hang tag was offered for boxes of huyou."""
-        return not self.goods or any(word in name for word in self.goods for name in names
-                                     if name)
+        folded = [unicodedata.normalize("NFKC", name).upper() for name in names if name]
+        return not self.goods or any(word in name for word in self.goods for name in folded)
 
     @property
     def labels_per_page(self) -> int:

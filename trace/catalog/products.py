@@ -224,8 +224,9 @@ def textile_safety_class(standard: str | None) -> str | None:
 
 
 def names_textile(name: str | None) -> bool:
-    """Whether a name or category names a textile (家纺床品, 蚕丝被)."""
-    return any(word in (name or "") for word in TEXTILE_WORDS)
+    """Whether a name or category names a textile (家纺床品, 蚕丝被, 纯棉t恤 as typed)."""
+    folded = unicodedata.normalize("NFKC", name or "").upper()
+    return any(word in folded for word in TEXTILE_WORDS)
 
 
 def looks_like_food(product: Product) -> bool:
