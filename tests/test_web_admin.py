@@ -654,6 +654,7 @@ def test_the_operator_finds_a_report_by_the_number_a_buyer_reads_out(
         assert 'href="tel:+8613800000000"' in page and "仿冒标签，已转市场监管" in page
         # The genuine item whose serial the forged label copied, found by it.
         assert "诸暨淡水珍珠项链" in page and "诸暨市山下湖明珠珍珠有限公司" in page
+        assert "手工输入的码无法核对防伪签名" not in page  # a report's number was typed, not a code
         # said first, above the copied item that reads 有效 (a trial's operator missed it)
         assert page.index("这份举报来自伪造码：买家手里的是假货") < page.index("诸暨市山下湖明珠珍珠有限公司")
     missing = operator.get("/admin/find", query_string={"q": "举报编号 9"}).get_data(as_text=True)
@@ -944,5 +945,9 @@ def test_a_supplier_asked_about_by_name_is_shown_whole(operator, db, issued_urls
         assert "其货品 1 起（同一来源算一起），其中经核实属实 0 起；另有冒用其标签的伪造码 1 起" in card
         assert f"诸暨淡水珍珠项链 · <span class=\"mono nowrap\">{LOT}</span></a> · 正常 · 已发码 5 个" \
             in card
+        assert "无法识别" not in page and "没有找到" not in page  # found: no "not found" beside it
     assert 'id="company-' not in operator.get(
         "/admin/find", query_string={"q": "龙井"}).get_data(as_text=True)
+    catalog.add_supplier(db, "余杭新合作社", "91330110MA2H3YQ68B")
+    bare = operator.get("/admin/find", query_string={"q": "余杭新"}).get_data(as_text=True)
+    assert "还没有批次。" in bare and "共 0 个" not in bare

@@ -84,6 +84,8 @@ def find():
     batch = found["batch"] if isinstance(found, dict) else getattr(found, "batch", None)
     companies = [] if batch or reported or not asked else [
         _company(db, supplier) for supplier in catalog.suppliers_named(db, asked)]
+    if companies:  # a company's name or credit code: not a code that was not found
+        found, problem = None, None
     serial = getattr(found, "serial", None) if batch else None
     about = reports.list_reports(db, batch.gtin, lot=batch.lot, serial=serial,
                                  limit=REPORTS_SHOWN) if batch else []
