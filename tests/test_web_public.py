@@ -466,6 +466,7 @@ def test_complaints_reach_the_operator_and_12315(client, issued_urls):
     # and from abroad, where 12315 cannot be dialled (a trial's cousin in Vancouver)
     english = client.get(path_of(issued_urls[0]) + "&lang=en").get_data(as_text=True)
     assert 'complain online at <span class="nowrap">www.12315.cn</span>' in english
+    assert "This number may not be reachable from outside mainland China" in english  # 400-
     # where WeChat shows the domain; <wbr> lets a long one wrap after its dots
     assert "此网页由 trace.<wbr>example.<wbr>cn 提供" in html
     assert re.search(r'class="mono nowrap">91330681MA2D7XKQ0T<', html)

@@ -88,6 +88,16 @@ _DIALLED_FROM_ABROAD = {phonenumbers.PhoneNumberType.FIXED_LINE,
                         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
+def china_only(written: str) -> bool:
+    """A number that cannot be dialled from abroad (400, 800, 12315): a reader abroad
+    is pointed elsewhere.
+
+    >>> china_only("400 820 8820 转 21"), china_only("0575 8712 3456"), china_only("+852 2345 6789")
+    (True, False, False)
+    """
+    return not tel_href(written).startswith("tel:+")
+
+
 def tel_href(written: str) -> str:
     """A ``tel:`` link for a number as :func:`written_phone` writes it: a landline or
     mobile of China with +86, which phones at home dial as well as abroad; the pause

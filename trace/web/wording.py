@@ -14,7 +14,7 @@ from ..catalog import (CATEGORY_EXAMPLES, FOOD_WORDS, TEXTILE_WORDS, looks_like_
                        names_food, names_textile, printed_gtin, textile_safety_class)
 from ..codes import group_serial
 from ..inspections import glossary, store as inspection_store
-from ..phones import numbers_in, tel_href
+from ..phones import china_only, numbers_in, tel_href
 from . import i18n
 
 
@@ -143,6 +143,7 @@ def install(app: Flask) -> None:
                    dial_numbers=dial_numbers, advice_links=advice_links, lab_result=lab_result,
                    who=i18n.who_did, explained_test=glossary.explained, fill=fill,
                    headline=headline, english_test_name=glossary.english_name)
+    app.jinja_env.tests["china_only"] = china_only
     app.jinja_env.globals.update(with_domain=with_domain, looks_like_food=looks_like_food,
                                  names_food=names_food, food_words=FOOD_WORDS,
                                  names_textile=names_textile, textile_words=TEXTILE_WORDS,
