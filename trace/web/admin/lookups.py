@@ -12,12 +12,13 @@ does about one (follow it up, correct its outcome, recall the batch)::
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from flask import current_app, flash, g, redirect, render_template, request
 
 from ... import catalog, recalls, reports, snapshots, verification
 from ...clock import beijing_today
+from ...streamers.selection import AFTER_SALES_WINDOW
 from ...errors import InvalidInput, NotFound, TraceError
 from ...inspections import report as inspection_reports, store as inspection_store
 from .. import attachment, get_db, in_reader_language, link, require_recall_confirmed
@@ -117,7 +118,7 @@ def _company(db, supplier: catalog.Supplier) -> dict:
     """A supplier as the operator asked about it by name weighs it: its standing, whom
     to call, its latest batches and the past year's buyers' reports."""
     batches = catalog.list_batches(db, supplier_id=supplier.id)
-    since = (datetime.now(timezone.utc) - timedelta(days=365)).isoformat()
+    since = (datetime.now(timezone.utc) - AFTER_SALES_WINDOW).isoformat()  # as rooms weigh it
     today = beijing_today().isoformat()
     shown = [dict(b, expired=bool(b["expires_on"]) and b["expires_on"] < today)
              for b in batches[:BATCHES_SHOWN]]

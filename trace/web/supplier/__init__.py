@@ -290,8 +290,8 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
     chosen = next((s for s in choices if s.name == asked), choices[0] if choices else None)
     # A thermal roll prints as PDF through the driver, or as the printer's own commands.
     rolls = {stock.name for stock in choices + pin_stocks if printers.is_roll(stock)}
-    fmt = request.args.get("format") or (last_used[1] if remembered and last_used and not
-                                         request.args.get("stock") else "pdf")
+    fmt = request.args.get("format") or (
+        last_used[1] if last_used and remembered and not request.args.get("stock") else "pdf")
     fmt = fmt if chosen and chosen.name in rolls and fmt in printers.FORMATS else "pdf"
     items, found_serial = _listed_items(db, found, page, problem)
     cancelled = catalog.cancellation(db, found.id)
