@@ -1175,3 +1175,6 @@ def test_a_phone_set_to_english_is_offered_the_page_in_english(client, issued_ur
     assert offer not in chose.get_data(as_text=True)  # in English already
     back = client.get(path + "&lang=zh", headers={"Accept-Language": "en-US"})
     assert offer not in back.get_data(as_text=True)  # chose Chinese: not asked again
+    next_code = client.get(path_of(issued_urls[1]), headers={"Accept-Language": "en-US"})
+    html = next_code.get_data(as_text=True)
+    assert offer not in html and '<html lang="zh-CN">' in html  # nor on the next code scanned

@@ -83,18 +83,14 @@ def chosen_lang() -> str | None:
 
 
 def _remember_lang(response):
-    """A reader who chose English reads the next code they scan in English (it
-    opened in Chinese again): the choice is kept in a cookie, and choosing Chinese
-    forgets it. Pages that vary with it are no-store, so no cache mixes them."""
+    """A reader who chose a language reads the next code they scan in it (English
+    opened in Chinese again, and an English phone that chose Chinese was offered
+    English again): the choice is kept in a cookie. A phone that never chose sends
+    none. Pages that vary with it are no-store, so no cache mixes them."""
     chosen = chosen_lang()
-    if chosen is None:
-        return response
-    if chosen == "en" and request.cookies.get(LANG_COOKIE) != "en":
-        response.set_cookie(LANG_COOKIE, "en", max_age=400 * 86400, httponly=True,
+    if chosen is not None and request.cookies.get(LANG_COOKIE) != chosen:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=400 * 86400, httponly=True,
                             samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
-    elif chosen == "zh" and LANG_COOKIE in request.cookies:
-        response.delete_cookie(LANG_COOKIE, httponly=True, samesite="Lax",
-                               secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 
