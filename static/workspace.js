@@ -54,3 +54,20 @@
       });
     });
 })();
+
+// The lab's report form: the example result lines are for the goods of the batch
+// chosen (a fruit's residues, a bedsheet's 甲醛), and follow a new choice.
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("textarea[data-follows]"),
+    function (area) {
+      var select = document.getElementById(area.getAttribute("data-follows"));
+      if (!select) { return; }
+      select.addEventListener("change", function () {
+        var chosen = select.options[select.selectedIndex];
+        if (chosen && chosen.getAttribute("data-example")) {
+          area.placeholder = chosen.getAttribute("data-example");
+        }
+      });
+    });
+})();

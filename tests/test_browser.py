@@ -577,3 +577,23 @@ def test_the_food_fields_open_when_the_name_or_category_names_food(
     page.fill(field, food)
     page.locator("#shelf_life_days").wait_for(state="visible", timeout=2000)
     assert_seen(page, "#licence_no")
+
+
+def test_the_labs_example_lines_follow_the_batch_chosen(page, live_server, app, db, make_batch,
+                                                        make_account):
+    from trace import agencies
+    from trace.inspections import commissions
+    from conftest import GTIN, LOT
+    make_batch()
+    fruit = make_batch(gtin="06901234567892", lot="HY-2611", name="常山胡柚")
+    agency, _ = agencies.add_agency(db, "衢州市食品检验所", "231012341299", "L1299",
+                                    keys_dir=app.config["KEYS_DIR"])
+    for gtin, lot in ((GTIN, LOT), ("06901234567892", "HY-2611")):
+        commissions.commission(db, gtin, lot, agency.id, actor="qc")
+    sign_in_page(page, live_server, make_account("agency", "chen@lab.example.cn",
+                                                 org=str(agency.id)), "agency")
+    open_page(page, live_server + "/agency/reports/new")
+    page.select_option("#batch", str(fruit.id))
+    assert page.get_attribute("#items", "placeholder").startswith("克百威")
+    page.select_option("#batch", "1")
+    assert page.get_attribute("#items", "placeholder").startswith("鉴定结论")

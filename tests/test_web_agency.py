@@ -269,11 +269,34 @@ def test_the_empty_form_shows_no_stray_text(client, db, lab):
     assert "built-in method" not in html and "上传报告原件（PDF）" in html
     assert '<option value="" disabled selected>请选择批次' in html  # none chosen for the clerk
     chosen = client.get("/agency/reports/new?batch=1").get_data(as_text=True)
-    assert "请选择批次" not in chosen and '<option value="1" selected>' in chosen
+    assert "请选择批次" not in chosen and '<option value="1" selected' in chosen
     # Two suppliers' huyou look alike: each batch is named with its supplier, and a
     # batch not listed says why (the supplier has not commissioned this lab).
     assert f"{LOT} · 诸暨市山下湖明珠珍珠有限公司 (供货商委托)</option>" in html
     assert "找不到要签发的批次？这里只列出委托了贵机构的批次" in html
+
+
+def test_the_example_lines_are_for_the_goods_of_the_batch_chosen(client, db, lab, make_batch):
+    """A food lab typing 胡柚 residues was shown a pearl's and a bedsheet's rows."""
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
+    fruit = make_batch(gtin="06901234567892", lot="HY-2611", name="常山胡柚")
+    commissions.commission(db, "06901234567892", "HY-2611", lab.id, actor="qc")
+
+    def placeholder(html: str) -> str:
+        return re.search(r'<textarea id="items"[^>]* placeholder="([^"]*)"', html).group(1)
+
+    html = client.get(f"/agency/reports/new?batch={fruit.id}").get_data(as_text=True)
+    assert placeholder(html).startswith("克百威 | 未检出 | mg/kg | ≤0.02 | 合格")
+    assert "光洁度" not in placeholder(html) and "甲醛" not in placeholder(html)
+    pearl = re.search(r'<option value="1"[^>]* data-example="([^"]*)"', html).group(1)
+    assert pearl.startswith("鉴定结论 | 淡水养殖珍珠")  # for the script to show on a new choice
+    none_chosen = client.get("/agency/reports/new").get_data(as_text=True)
+    assert [line.split(" | ")[0] for line in placeholder(none_chosen).splitlines()] == \
+        ["联苯菊酯", "甲醛含量", "光洁度"]  # no batch, no scope: one of each kind
+    agencies.set_details(db, lab.id, scope="纺织品、家纺床品", address=None, cnas=None,
+                         phone=None)
+    textile_lab = client.get("/agency/reports/new").get_data(as_text=True)
+    assert placeholder(textile_lab).startswith("甲醛含量")  # the lab's scope says its goods
 
 
 def test_a_correction_starts_from_the_version_it_corrects(client, db, lab):
@@ -478,14 +501,14 @@ def test_a_refused_sheet_leaves_the_batch_the_clerk_chose(client, db, lab, make_
     commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
     commissions.commission(db, GTIN, "ED-2611-B", lab.id, actor="qc")  # listed first, newest
     chosen = str(catalog.get_batch(db, GTIN, LOT).id)
-    assert f'<option value="{chosen}" selected>' in client.get(
+    assert f'<option value="{chosen}" selected ' in client.get(
         f"/agency/reports/new?batch={chosen}").get_data(as_text=True)
     refused = post_form(client, "/agency/reports/from-sheet", {
         "batch": chosen, "report_no": "ZJPQ-2026-0950", "items": ITEMS,
         "sheet": (io.BytesIO(b"%PDF-1.4"), "report.pdf")},
         page=f"/agency/reports/new?batch={chosen}", content_type="multipart/form-data")
     html = refused.get_data(as_text=True)
-    assert refused.status_code == 400 and f'<option value="{chosen}" selected>' in html
+    assert refused.status_code == 400 and f'<option value="{chosen}" selected ' in html
     assert 'value="ZJPQ-2026-0950"' in html and "珠层厚度 | 0.42" in html  # typed, kept
 
 

@@ -21,8 +21,8 @@ def batches_for(db: sqlite_utils.Database, agency_id: int) -> list[dict]:
     """The batches an agency may sign for, with why (commission or assignment); not
     those cancelled since (opened by mistake)."""
     return list(db.query(
-        "SELECT b.id, b.gtin, b.lot, p.name AS product, s.name AS supplier, c.kind, c.at "
-        "FROM commissions c JOIN batches b ON b.id = c.batch_id "
+        "SELECT b.id, b.gtin, b.lot, p.name AS product, p.category, s.name AS supplier, "
+        "c.kind, c.at FROM commissions c JOIN batches b ON b.id = c.batch_id "
         "JOIN products p ON p.gtin = b.gtin JOIN suppliers s ON s.id = p.supplier_id "
         "WHERE c.agency_id = ? AND NOT EXISTS (SELECT 1 FROM batch_cancellations x "
         "WHERE x.batch_id = b.id) ORDER BY c.id DESC", [agency_id]))

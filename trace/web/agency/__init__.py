@@ -24,7 +24,7 @@ from ...clock import beijing_today
 from ...errors import (Conflict, Forbidden, InvalidInput, TraceError, all_problems,
                        each_problem, raise_together)
 from ...inspections import report as reports
-from ...inspections import display, drafts, lines, lists, pending, signing, store
+from ...inspections import display, drafts, examples, lines, lists, pending, signing, store
 from .. import attachment, each_told, fields_at_fault, get_db, in_reader_language, link
 from ..auth import role_required, signed_in_user
 from ..i18n import t
@@ -250,7 +250,8 @@ def _form(batches: list[dict], form, errors: list[str] | None = None, status: in
                                  kept not in reports.LAB_TYPES else ())
     return render_template("agency/report_form.html", batch_choices=_one_each(batches),
                            form=form, types=types, errors=errors, notice=notice,
-                           bad=bad, left=left), status
+                           bad=bad, left=left,
+                           scope_example=examples.example_lines(g.agency.scope)), status
 
 
 def _one_each(batches: list[dict]) -> list[dict]:
@@ -258,7 +259,8 @@ def _one_each(batches: list[dict]) -> list[dict]:
     commissioned and assigned was offered twice), in the list's order."""
     chosen: dict[int, dict] = {}
     for batch in batches:
-        chosen.setdefault(batch["id"], dict(batch, kinds=[]))["kinds"].append(batch["kind"])
+        chosen.setdefault(batch["id"], dict(batch, kinds=[], example=examples.example_lines(
+            batch["product"], batch["category"], g.agency.scope)))["kinds"].append(batch["kind"])
     return list(chosen.values())
 
 
