@@ -21,9 +21,10 @@ def test_an_item_line_typed_with_chinese_commas_reads_as_cells():
     [item] = items_from_lines("铅，0.02，mg/kg，≤0.1，合格，GB 5009.12")
     assert (item["name"], item["result"], item["limit"], item["method"]) == \
         ("铅", "0.02", "≤0.1", "GB 5009.12")
-    # with a bar in the line the bars separate, and an ASCII comma is a decimal mark
+    # with a bar in the line the bars separate, and an ASCII comma is a decimal mark,
+    # signed and shown as a point (buyers read 0,12 as typed)
     [bar] = items_from_lines("铅 | 0,02 | mg/kg | ≤0.1 | 合格 | GB 5009.12，第一法")
-    assert (bar["result"], bar["method"]) == ("0,02", "GB 5009.12，第一法")
+    assert (bar["result"], bar["method"]) == ("0.02", "GB 5009.12，第一法")
     with pytest.raises(InvalidInput) as refused:
         items_from_lines("铅，0.02，mg/kg，≤0.1，合格，GB 5009.12，第一法")
     assert "第 1 行有 7 栏" in refused.value.message_zh and "不能有“，”" in refused.value.message_zh

@@ -319,6 +319,8 @@ def test_a_verdict_that_contradicts_its_result_and_limit_is_refused(
     ("0.8", "mg/kg", "不得超过0.5"), ("0.2", "mm", "不得低于 0.3"), ("0.8", "mg/kg", "0.5以下"),
     ("0.8", "mg/kg", "小于0.5"), ("0.8", "mg/kg", "低于 0.5"), ("0.8", "mg/kg", "0.5 max"),
     ("0.2", "mm", "0.3以上"),
+    # a unit in words, an empty unit the limit gives, a power typed without a caret
+    ("1.5 毫克/千克", "mg/kg", "≤1"), ("0.05", "", "≤0.02 mg/kg"), ("5×10-2", "mg/kg", "≤0.02"),
     # words and grades: 沙门氏菌 阳性 against 阴性, 异味 有 against 无, a banned dye
     # found, colour fastness under its minimum grade
     ("阳性", "", "阴性"), ("有", "", "无"), ("检出", "", "禁用"), ("25", "mg/kg", "禁用"),
@@ -337,7 +339,6 @@ def test_an_over_limit_result_passed_in_any_usual_spelling_is_refused(db, lab, r
 @pytest.mark.parametrize("result, unit, limit", [
     ("0.05", "mg/kg", "≤100 μg/kg"), ("未检出", "mg/kg", "不得检出"), ("<0.01", "mg/kg", "不得检出"),
     ("0.35", "mg/kg", "≤5 mg/L"),  # another kind of unit: left to the lab
-    ("0.5", "mg/kg", "0.1"),  # a bare number: a bound either way, left to the lab
     ("5×10²", "CFU/g", "≤10⁴"), ("5000", "CFU/g", "≤10⁴"), ("12,5", "%", "≤13"),
     ("-20", "℃", "≤-18"), ("<LOD", "mg/kg", "≤0.1"), ("未檢出", "mg/kg", "不得检出"),
     ("<0.01 (未检出)", "mg/kg", "≤0.05"), (">0.5", "mm", "≥0.3"),
@@ -352,11 +353,42 @@ def test_a_result_within_a_limit_written_otherwise_passes(db, lab, result, unit,
 
 
 @pytest.mark.parametrize("result, limit", [("未检出", "≤0.5"), ("<0.01", "≤0.05"), ("A", "A–D"),
-                                           ("3-4", "≥3"), ("0.3", "0.5"), ("0.5", "")])
+                                           ("3-4", "≥3"), ("0.5", ""), ("变色4/沾色3-4", "≥3"),
+                                           ("4/3-4", "≥3/3")])
 def test_a_verdict_the_text_cannot_judge_is_left_to_the_lab(db, lab, result, limit):
     record = pearl_report(lab)
     record["items"][0].update(result=result, limit=limit)
     assert reports.check_record(record)
+
+
+@pytest.mark.parametrize("result, unit, limit", [
+    ("0.05", "mg/kg", "0.02"), ("0.01", "", "0.02 mg/kg"), ("未检出", "mg/kg", "0.02"),
+    ("41.2", "%", "36"),  # a minimum, as 水浸出物 has: the figure alone cannot say so
+])
+def test_a_limit_of_a_figure_alone_must_say_maximum_or_minimum(db, lab, result, unit, limit):
+    """A 0.05 mg/kg residue against a 限量 typed as 0.02 was signed 合格 (a trial), and
+    buyers could not tell whether 0.02 was the most or the least allowed."""
+    record = pearl_report(lab)
+    record["items"][0] = {"name": "克百威", "result": result, "unit": unit, "limit": limit,
+                          "verdict": "合格"}
+    with pytest.raises(InvalidInput) as refused:
+        reports.check_record(record)
+    assert "没有写明是上限还是下限" in refused.value.message_zh
+    assert f"标准要求：“{limit}”" in refused.value.message_zh and f"≤{limit}（不超过）" in \
+        refused.value.message_zh
+
+
+@pytest.mark.parametrize("result, limit", [("1.5 毫升", "≤1"), ("0.05 左右", "≤0.02"),
+                                           ("1.5 mg", "≤1")])
+def test_a_figure_with_words_the_check_cannot_read_is_refused_against_a_limit(db, lab, result,
+                                                                              limit):
+    """Signed 合格 and shown, a figure nobody could hold to its limit passed unchecked."""
+    record = pearl_report(lab)
+    record["items"][0] = {"name": "毒死蜱", "result": result, "unit": "mg/kg", "limit": limit,
+                          "verdict": "合格"}
+    with pytest.raises(InvalidInput) as refused:
+        reports.check_record(record)
+    assert "结果栏请只写数值" in refused.value.message_zh
 
 
 @pytest.mark.parametrize("conclusion, failing", [("所检项目符合 GB/T 18781-2023 要求", True),

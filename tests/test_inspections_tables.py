@@ -131,3 +131,25 @@ def test_a_report_number_in_one_cell_above_the_table_is_read():
             "检测项目,检测结果,判定\n多菌灵,0.12,合格\n")
     [record] = tables.records_from_csv(text, lab, "附表.csv", {})
     assert (record["report_no"], record["issued_on"]) == ("ZJSP-2026-H1205", "2026-11-20")
+
+
+@pytest.mark.parametrize("heading, limit, signed", [
+    ("限量值", "0.02", "≤0.02"), ("最大残留限量", "0.02 mg/kg", "≤0.02 mg/kg"),
+    ("限量值", "≥36", "≥36"), ("限量", "不得检出", "不得检出"),
+    ("标准要求", "0.02", "0.02"),  # says neither: left for the check to ask which
+])
+def test_a_limit_under_a_maximums_heading_is_signed_as_a_maximum(heading, limit, signed):
+    """A 胡柚 sheet's 克百威 0.05 under 限量值 0.02 was signed 合格: the figure alone was
+    read as no bound at all."""
+    from trace import agencies
+    from trace.inspections.report import check_record
+    lab = agencies.Agency(1, "浙江省食品检验院", "231012345678", None, None, "", "")
+    text = f"序号,检验项目,单位,{heading},检验结果,单项判定\n1,克百威,mg/kg,{limit},0.05,合格\n"
+    given = {"report_no": "ZJSP-0417", "type": "委托检验", "gtin": "09521234000020",
+             "lot": "SF-2604-T", "issued_on": "2026-04-20", "conclusion": "所检项目符合要求"}
+    [record] = tables.records_from_csv(text, lab, "导出.csv", given)
+    assert record["items"][0]["limit"] == signed
+    if signed.startswith("≤0.02"):
+        with pytest.raises(InvalidInput) as refused:  # and the check holds the result to it
+            check_record(dict(record, pdf_sha256="0" * 64))
+        assert "不在标准要求" in refused.value.message_zh

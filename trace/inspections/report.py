@@ -26,7 +26,7 @@ from ..clock import beijing_today
 from ..codes import decode_signature, encode_signature
 from ..digits import is_number
 from ..errors import InvalidCode, InvalidInput, all_problems
-from .results import implausible, within_limit
+from .results import implausible, incomparable, undirected_limit, within_limit
 
 VERSION = "trace-report-v1"
 TYPES = ("委托检验", "监督抽检", "自检", "神秘抽检")
@@ -346,9 +346,12 @@ def _item(index: int, item: Any, line: int | None = None, *, stored: bool = Fals
 def _measurable(item: dict, index: int, line: int | None) -> None:
     """A result a lab could have measured: "abc" against ≤0.5, or a moisture of
     -6.2 %, judged 合格 and signed, would be shown to buyers as a passed test."""
-    problem = implausible(item)
+    problem = implausible(item) or incomparable(item)
     if problem:
         raise _bad(f"items[{index}].result", problem[0], problem[1], line)
+    problem = undirected_limit(item)
+    if problem:
+        raise _bad(f"items[{index}].limit", problem[0], problem[1], line)
 
 
 def _verdict_agrees(item: dict, index: int, line: int | None = None) -> None:

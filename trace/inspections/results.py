@@ -20,6 +20,14 @@ _NOT_DETECTED = {"未检出", "未檢出", "ND", "N.D.", "NOT DETECTED", "未检
 _SUPERSCRIPT_POWER = re.compile(r"10([⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
 _SUPERSCRIPTS = str.maketrans("⁻⁺⁰¹²³⁴⁵⁶⁷⁸⁹", "-+0123456789")
 _POWER = re.compile(r"(?:(\d+(?:\.\d+)?)\s*[×xX*·]\s*)?10\^\(?([-+]?\d+)\)?")
+# 5×10-2 as typed without a caret or superscripts: the power is the signed figure.
+_POWER_SIGNED = re.compile(r"(\d+(?:\.\d+)?)\s*[×xX*·]\s*10([-+]\d+)(?![\d.])")
+# Units in words, as a Chinese report may print them: read as their symbols (a result
+# of 1.5 毫克/千克 against ≤1 mg/kg went unread, and was signed 合格). Longest first.
+_UNIT_WORDS = (("毫克每千克", "mg/kg"), ("毫克/千克", "mg/kg"), ("毫克/公斤", "mg/kg"),
+               ("微克每千克", "μg/kg"), ("微克/千克", "μg/kg"), ("微克/公斤", "μg/kg"),
+               ("克/千克", "g/kg"), ("克/公斤", "g/kg"), ("毫克/升", "mg/L"), ("微克/升", "μg/L"),
+               ("毫米", "mm"), ("厘米", "cm"), ("微米", "μm"))
 # A note after the figure, "（以Pb计）" or "(未检出)": it names no number of its own.
 _NOTE = re.compile(r"\s*\([^()\d]*\)$")
 _THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
@@ -80,12 +88,16 @@ def plain(printed: str | None) -> str:
 
     >>> plain("5×10⁵"), plain("≤1×10^4"), plain("0,05"), plain("12,500"), plain("0.8（以Pb计）")
     ('500000', '≤10000', '0.05', '12500', '0.8')
+    >>> plain("5×10-2"), plain("1.5 毫克/千克")
+    ('0.05', '1.5 mg/kg')
     """
     text = _SUPERSCRIPT_POWER.sub(lambda m: "10^" + m.group(1).translate(_SUPERSCRIPTS),
                                   printed or "")
     text = unicodedata.normalize("NFKC", text).replace("\u2212", "-").strip()
     text = _NOTE.sub("", text)
-    text = _POWER.sub(_power, text)
+    text = _POWER_SIGNED.sub(_power, _POWER.sub(_power, text))
+    for word, symbol in _UNIT_WORDS:
+        text = text.replace(word, symbol)
     text = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
     return _DECIMAL_COMMA.sub(r"\1.\2", text)
 
@@ -129,13 +141,21 @@ _UNIT_SCALES = (
 
 
 def _unit_key(unit: str) -> str:
-    return unicodedata.normalize("NFKC", unit).replace("µ", "μ").replace(" ", "").lower()
+    text = unicodedata.normalize("NFKC", unit)
+    for word, symbol in _UNIT_WORDS:
+        text = text.replace(word, symbol)
+    return text.replace("µ", "μ").replace(" ", "").lower()
+
+
+def _known_unit(unit: str | None) -> bool:
+    return any(_unit_key(unit or "") in kind for kind in _UNIT_SCALES)
 
 
 def _scale(limit_unit: str, result_unit: str | None) -> float | None:
-    """How many of the result's unit one of the limit's unit is; None when unknown."""
+    """How many of the result's unit one of the limit's unit is; None when unknown.
+    A result given without a unit is in the limit's, when that is a unit we know."""
     have, want = _unit_key(limit_unit), _unit_key(result_unit or "")
-    if not have or have == want:
+    if not have or have == want or (not want and _known_unit(have)):
         return 1.0
     for kind in _UNIT_SCALES:
         if have in kind and want in kind:
@@ -368,17 +388,124 @@ def with_reading(item: dict) -> dict:
 
 
 _NO_UNIT = {"—", "-", "–", "/", "无"}  # pH and grades: a dash where a unit would be
+# A figure, then a unit as typed after it: a symbol, or a unit in words.
+_UNIT_TAIL = re.compile(r"(.*\d)\s*([A-Za-zµμ%‰°][A-Za-z0-9µμ%‰/·^.]*|"
+                        + "|".join(re.escape(word) for word, _symbol in _UNIT_WORDS) + ")")
+_COMMA_FIGURE = re.compile(r"([<>≤≥]?\s*)(\d+),(\d+)")
 
 
 def as_typed(item: dict) -> dict:
     """A tested item from a lab's form or sheet, written plainly before it is signed
     and read: full-width figures and signs as ASCII (０.１２ is 0.12, ＜ is <, ～ is ~,
-    as a Chinese keyboard types them), and a unit written as a dash left out (a
-    page showed pH 6.2 —)."""
-    plain = dict(item)
+    as a Chinese keyboard types them), a unit written as a dash left out (a page
+    showed pH 6.2 —), a decimal comma as a point (0,12 showed to buyers as typed),
+    and a unit typed into the result or the limit moved to the unit's own place
+    (buyers read "1.5 毫克/千克 mg/kg").
+
+    >>> typed = as_typed({"name": "毒死蜱", "result": "1.5 毫克/千克", "unit": "mg/kg",
+    ...                   "limit": "≤1", "verdict": "不合格"})
+    >>> typed["result"], typed["unit"]
+    ('1.5', 'mg/kg')
+    >>> typed = as_typed({"name": "克百威", "result": "0,05", "limit": "≤0.02 mg/kg",
+    ...                   "verdict": "不合格"})
+    >>> typed["result"], typed["unit"], typed["limit"]
+    ('0.05', 'mg/kg', '≤0.02 mg/kg')
+    """
+    typed = dict(item)
     for key in ("result", "unit", "limit"):
-        if key in plain:
-            plain[key] = unicodedata.normalize("NFKC", plain[key]).strip()
-    if plain.get("unit") in _NO_UNIT:
-        del plain["unit"]
-    return with_reading(plain)
+        if key in typed:
+            typed[key] = unicodedata.normalize("NFKC", typed[key]).strip()
+    if typed.get("unit") in _NO_UNIT:
+        del typed["unit"]
+    for key in ("result", "limit"):
+        if key in typed:
+            typed[key] = _point_for_comma(typed[key])
+    _unit_in_its_place(typed)
+    return with_reading(typed)
+
+
+def _point_for_comma(text: str) -> str:
+    """0,12 as 0.12; 1,200 (thousands) as typed."""
+    found = _COMMA_FIGURE.fullmatch(text)
+    if found is None or _THOUSANDS.fullmatch(f"{found.group(2)},{found.group(3)}"):
+        return text
+    return f"{found.group(1)}{found.group(2)}.{found.group(3)}"
+
+
+def _unit_in_its_place(typed: dict) -> None:
+    """The result's own unit where the unit goes: left out of the result when the
+    item names the same unit, moved there when it names none and the unit is one we
+    know; and a unit only the limit gives (≤0.02 mg/kg) is the result's too."""
+    tail = _UNIT_TAIL.fullmatch(typed["result"]) if "result" in typed else None
+    if tail and read_result(typed["result"]).qualifier == "text":
+        figure, own = tail.group(1).strip(), tail.group(2)
+        if typed.get("unit") and _unit_key(own) == _unit_key(typed["unit"]):
+            typed["result"] = figure
+        elif not typed.get("unit") and _known_unit(own):
+            typed["result"], typed["unit"] = figure, dict(_UNIT_WORDS).get(own, own)
+    bound = _LIMIT.fullmatch(plain(typed.get("limit")))
+    if bound and not typed.get("unit") and _known_unit(bound.group(3)) and \
+            read_result(typed.get("result", "")).qualifier != "text":
+        typed["unit"] = bound.group(3).strip()
+
+
+# A limit that is a figure alone, 0.02 or 0.02 mg/kg: a maximum or a minimum?
+_BARE_LIMIT = re.compile(rf"{_NUMBER}\s*(?:[A-Za-zµμ%‰°][A-Za-z0-9µμ%‰/·^.]*)?")
+# A figure and then words the check does not read: a unit it does not know, a note.
+_FIGURE_THEN_WORDS = re.compile(rf"[<>≤≥]?\s*{_NUMBER}\s*\S.*")
+
+
+def as_maximum(limit: str) -> str:
+    """A limit of a figure alone, from a column headed as a maximum (限量值, 最大残留
+    限量), written as one; any other limit as it is.
+
+    >>> as_maximum("0.02"), as_maximum("0.02 mg/kg"), as_maximum("≥36"), as_maximum("不得检出")
+    ('≤0.02', '≤0.02 mg/kg', '≥36', '不得检出')
+    """
+    said = read_limit(limit).qualifier
+    if said == "=" or said == "text" and _BARE_LIMIT.fullmatch(plain(limit)):
+        return "≤" + limit.strip()
+    return limit
+
+
+def undirected_limit(item: dict) -> tuple[str, str] | None:
+    """Why a limit of a figure alone cannot stand beside a figure, in English and
+    Chinese: 0.02 says neither maximum nor minimum (a 0.05 residue against 0.02 was
+    signed 合格), nor can buyers tell. None for a limit that says (≤0.02, 0.5 max).
+
+    >>> "没有写明是上限还是下限" in undirected_limit({"result": "0.05", "limit": "0.02"})[1]
+    True
+    >>> undirected_limit({"result": "0.05", "limit": "0.5 max"}) is None
+    True
+    """
+    limit = item.get("limit") or ""
+    reading, _unit = _with_its_unit(item["result"], item.get("unit"))
+    figure = reading is None or reading.qualifier in ("=", "<", "≤", ">", "≥", "ND", "range")
+    bare, said = plain(limit), read_limit(limit).qualifier
+    if not (figure and bare and (said == "=" or said == "text" and _BARE_LIMIT.fullmatch(bare))):
+        return None
+    return (f"{limit!r} does not say whether it is a maximum or a minimum: write ≤{bare} "
+            f"(at most) or ≥{bare} (at least)",
+            f"“{limit}”没有写明是上限还是下限：请写成 ≤{bare}（不超过）或 ≥{bare}（不低于）")
+
+
+def incomparable(item: dict) -> tuple[str, str] | None:
+    """Why a figure with words after it cannot be held to a limit in figures, in
+    English and Chinese; None when it can, or when it is words (变色4/沾色3-4).
+
+    >>> "结果栏请只写数值" in incomparable({"result": "1.5 毫升", "limit": "≤1"})[1]
+    True
+    >>> incomparable({"result": "变色4/沾色3-4", "limit": "≥3"}) is None
+    True
+    """
+    result, limit, unit = item["result"], item.get("limit") or "", item.get("unit")
+    reading, _unit = _with_its_unit(result, unit)
+    if "级" in result or reading is not None and reading.qualifier != "text" or \
+            not _FIGURE_THEN_WORDS.fullmatch(plain(result)) or \
+            read_limit(limit, unit).qualifier not in ("≤", "<", "≥", ">", "range") or \
+            within_limit(result, limit, unit) is not None:
+        return None
+    return (f"{result!r} cannot be held to the limit {limit}: write the figure alone "
+            "(1.5, <0.01) and its unit in the unit column",
+            f"“{result}”无法和标准要求 {limit} 比较：结果栏请只写数值（如 1.5、<0.01），"
+            "单位写在单位栏")

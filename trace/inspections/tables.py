@@ -28,7 +28,7 @@ from ..agencies import Agency
 from ..clock import year_first_date
 from ..errors import InvalidInput
 from . import report as reports
-from .results import as_typed
+from .results import as_maximum, as_typed
 
 HEADER = ("report_no", "version", "supersedes", "type", "gtin", "lot", "issued_on",
           "conclusion", "reason")
@@ -52,6 +52,7 @@ ALIASES = {"报告编号": "report_no", "版本": "version", "报告版本": "ve
            "条码": "gtin", "样品批号": "lot", "检验结果": "result", "检测值": "result",
            "计量单位": "unit", "结果单位": "unit", "限量值": "limit", "限量": "limit",
            "标准值": "limit", "标准限值": "limit", "指标": "limit", "标准指标": "limit",
+           "最大残留限量": "limit", "最大限量": "limit",
            "单项结论": "verdict", "结果判定": "verdict", "判定结果": "verdict",
            "更正原因": "reason", "修改原因": "reason",
            # a lab's own row numbers: read, never signed
@@ -63,6 +64,9 @@ NAMES_ZH = {"report_no": "报告编号", "version": "版本", "supersedes": "所
             "conclusion": "检验结论", "item": "检测项目", "result": "检测结果", "unit": "单位",
             "limit": "标准要求", "method": "检测方法", "verdict": "判定",
             "reason": "更正原因", "pdf_sha256": "pdf_sha256", "row_number": "序号"}
+# Headings that say their limits are maxima: a bare 0.02 under 限量值 is ≤0.02 (a sheet's
+# 0.05 residue against it was signed 合格, its limit read as a figure alone).
+MAXIMUM_HEADINGS = frozenset({"限量值", "限量", "限值", "标准限值", "最大残留限量", "最大限量"})
 MAX_SHEET_ROWS = 20_000  # a lab's batch of reports, not a database dump
 _FIXED_DECIMALS = re.compile(r"0\.?(0*)")  # Excel's 0, 0.0, 0.00 ... number formats
 
@@ -267,6 +271,7 @@ def records_from_csv(text: str, agency: Agency, name: str,
     top = _headings_row(rows, name, given, block)
     headings = [_heading(cell) for cell in rows[top]]
     _refuse_unknown(rows[top], headings, name)
+    maxima = any(cell.strip().lstrip("\ufeff").strip() in MAXIMUM_HEADINGS for cell in rows[top])
     records: dict[tuple[str, str], dict] = {}
     for number, cells in enumerate(rows[top + 1:], top + 2):  # as the sheet numbers rows
         if not any(cell.strip() for cell in cells):
@@ -289,7 +294,7 @@ def records_from_csv(text: str, agency: Agency, name: str,
             raise InvalidInput(f"{name} row {number}: report {key[0]} has a different header "
                                "(type, batch, date or conclusion) than its first row",
                                message_zh=f"{name} 第 {number} 行：同一报告的表头与第一行不一致")
-        record["items"].append(_item(values))
+        record["items"].append(_item(values, maxima))
     if not records:
         raise InvalidInput(f"{name}: no rows", message_zh=f"{name}：没有数据行")
     return list(records.values())
@@ -329,7 +334,9 @@ def _header(values: dict, agency: Agency) -> dict:
             **({"reason": values["reason"]} if values.get("reason") else {})}
 
 
-def _item(values: dict) -> dict:
+def _item(values: dict, maxima: bool) -> dict:
     item = {"name": values["item"], "result": values["result"], "verdict": values["verdict"]}
     item.update({key: values[key] for key in ("unit", "limit", "method") if values.get(key)})
+    if maxima and "limit" in item:
+        item["limit"] = as_maximum(item["limit"])
     return as_typed(item)
