@@ -57,6 +57,9 @@ def test_the_page_shows_the_verdict_product_lab_and_the_batch_qr(client, db, on_
     db.conn.commit()
     english = client.get(on_air + "?lang=en").get_data(as_text=True)
     assert '<p class="product">Zhuji pearl necklace</p>' in english  # its English name
+    # Staff who read English in this browser (the cookie is set) do not put English on air.
+    client.get("/?lang=en")
+    assert "正品 · 检测合格" in client.get(on_air).get_data(as_text=True)
 
 
 def test_the_state_it_polls_and_what_viewers_scanning_it_reach_count_no_scans(client, db,

@@ -14,14 +14,21 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, g, render_template, request, url_for
 
 from .. import qr, rooms
 from ..db import utc_now
 from ..streamers import live, screens
-from . import get_db, no_store
+from . import chosen_lang, get_db, no_store
 
 bp = Blueprint("live", __name__, url_prefix="/live")
+
+
+@bp.before_request
+def _in_the_shows_language():
+    """Chinese on air unless the screen's own address asks otherwise: a room's staff
+    who read their workspace in English put English on camera from the same browser."""
+    g.lang = chosen_lang() or "zh"
 
 
 def _shown(live_id: str) -> live.OnCamera:
