@@ -326,6 +326,19 @@ def test_a_report_sent_from_a_forged_code_is_told_as_fakes_not_as_this_rooms_goo
     assert "买家反映这批货有问题 1 起（同一来源的多次反映算一起），其中 1 起扫到的是伪造码" in row
     assert "不必为此暂停开播页面" in row and "记录“待复检”暂停开播页面" not in row
     assert "暂停：记录“待复检”" not in home  # no button to pause over someone else's fakes
+    # The room's own buyer then writes from the same network about the goods, and the
+    # platform confirms both: counted by network they were one, and the fakes' words won.
+    own = reports.submit_report(db, reports.ReportForm(
+        "扣头掉色", "本直播间", gtin=GTIN, lot=LOT, serial="0000AAAA0000", verdict="genuine"),
+        network="f" * 16)
+    for report in reports.list_reports(db, gtin=GTIN):
+        reports.mark_handled(db, report.id, actor="ops", note="核实", outcome="confirmed")
+    assert own.id
+    home = streamer.get("/streamer/").get_data(as_text=True)
+    row = home[home.index('class="notice notice-warn told"'):]
+    row = row[:row.index("</p>")]
+    assert "不必为此暂停开播页面" not in row and "其中 1 起经平台核实属实" in row
+    assert "暂停：记录“待复检”" in home  # a confirmed problem with the goods: pausing is offered
 
 
 def test_buyers_reports_since_the_decision_are_told_to_the_room(streamer, db, app, issued_urls):
