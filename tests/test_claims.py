@@ -343,3 +343,32 @@ def test_only_a_claimed_pin_item_can_be_confirmed(app, client, db, pinned, issue
     page = app.test_client().get(path_of(plain)).get_data(as_text=True)
     assert "另一个手机或浏览器上被认领" in page
     assert 'name="confirm"' not in page  # nothing to prove it with
+
+
+def test_a_report_from_a_phone_that_reads_the_item_as_claimed_records_what_it_read(
+        app, client, db, pinned):
+    """A buyer read 可疑 (claimed on another phone) and reported it; the report was
+    stored as 正品 · 码是真的, and the room was told the buyer had seen 正品."""
+    from trace import reports
+    url, pin = pinned[0]
+    assert claim(client, url, pin).status_code == 200
+    other = app.test_client()
+    scanned = other.get(path_of(url), headers=JSON,
+                        environ_base={"REMOTE_ADDR": "192.0.2.9"}).get_json()
+    assert scanned["verdict"] == "suspicious"
+    form = other.get("/report", query_string={"code": path_of(url)},
+                     environ_base={"REMOTE_ADDR": "192.0.2.9"}).get_data(as_text=True)
+    assert '扫码结果：<strong><span class="nowrap">可疑' in form
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    action = re.search(r'<form action="([^"]+)"', form).group(1).replace("&amp;", "&")
+    sent = other.post(action,
+                      data={"csrf_token": token, "what_seen": "显示已被别人认领",
+                            "where_bought": "抖音 某直播间"},
+                      environ_base={"REMOTE_ADDR": "192.0.2.9"}, headers={"Referer": url})
+    assert sent.status_code == 200, sent.get_data(as_text=True)[:300]
+    [stored] = reports.list_reports(db)
+    assert stored.verdict == "suspicious"
+    views = db.execute("SELECT count(*) FROM scans").fetchone()[0]
+    other.get("/report", query_string={"code": path_of(url)},
+              environ_base={"REMOTE_ADDR": "192.0.2.9"})
+    assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == views  # not a scan

@@ -250,10 +250,11 @@ def _forged(key: str, ids: dict[str, Any]) -> Verdict:
 
 def verify_url(db: sqlite_utils.Database, url: str, base_url: str | None = None,
                seen: Observer | None = None, policy: ScanPolicy = ScanPolicy(), *,
-               pasted: bool = False) -> Verdict:
+               pasted: bool = False, record: bool = True) -> Verdict:
     """Parse and verify ``url``; never raises for bad input, it says ``invalid``.
     ``pasted``: text a chat may have cut short, whose serial still finds the item
-    (``cut_link_verdict``); not for the command line's or the API's addresses."""
+    (``cut_link_verdict``); not for the command line's or the API's addresses.
+    ``record``: false to judge as ``seen`` would read it without counting a scan."""
     try:
         parsed = parse_link(url, base_url)
     except CutLink as cut:
@@ -262,7 +263,7 @@ def verify_url(db: sqlite_utils.Database, url: str, base_url: str | None = None,
         return invalid_verdict(error)
     if isinstance(parsed, BatchRef):
         return Verdict("invalid", *_reason("batch_url"), gtin=parsed.gtin, lot=parsed.lot)
-    return verify_code(db, parsed, seen, policy)
+    return verify_code(db, parsed, seen, policy, record=record)
 
 
 def cut_link_verdict(db: sqlite_utils.Database, cut: CutLink, seen: Observer | None,

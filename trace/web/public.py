@@ -218,7 +218,9 @@ class BatchSubject:
 
 
 def _report_subject(code_path: str) -> verification.Verdict | BatchSubject | None:
-    """The code or batch the report is about, looked at without counting a scan."""
+    """The code or batch the report is about, looked at without counting a scan, as
+    this buyer's phone read it (an item claimed on another phone read 可疑 there, and
+    was stored as 正品)."""
     if not code_path:
         return None
     base_url = current_app.config["BASE_URL"]
@@ -231,7 +233,8 @@ def _report_subject(code_path: str) -> verification.Verdict | BatchSubject | Non
             return None
         return BatchSubject(view["product"], view["batch"].gtin, view["batch"].lot)
     if "/" in code_path:
-        return verification.verify_url(get_db(), base_url + code_path, base_url)
+        return verification.verify_url(get_db(), base_url + code_path, base_url, observer(),
+                                       policy(), record=False)
     return verification.verify_typed(get_db(), code_path)
 
 
