@@ -1090,6 +1090,17 @@ def test_a_product_no_lab_fits_is_told_to_ask_before_sending_samples(supplier, d
     assert '<li>浙江省食品检验院 <a href="tel:+8657186000188" class="nowrap">0571 8600 0188</a>' \
         in page[said:]
     assert "检测范围：食品、茶叶 · 电话 0571 8600 0188</option>" in page
+    # Once she has commissioned the lab that fits, the warning about the others left no
+    # longer reads as though she chose wrong, and another lab is folded away.
+    agencies.add_agency(db, "浙江省珍珠检测中心", "231012341234", "L1234", scope="珍珠饰品")
+    db.execute("UPDATE agencies SET approved_at = created_at")
+    pearl_lab = db.execute("SELECT id FROM agencies WHERE cma_no = '231012341234'").fetchone()[0]
+    post_form(supplier, f"/supplier/batches/{GTIN}/{LOT}/commission", {"agency": str(pearl_lab)},
+              page=f"/supplier/batches/{GTIN}/{LOT}")
+    page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    assert "列表中的机构都没有写明能检测这类商品" not in page
+    folded = page.index('<details class="commission-another"><summary>再委托一家检测机构')
+    assert folded < page.index('<select id="agency"')
 
 
 def test_the_batch_page_says_which_version_corrected_a_report(app, supplier, db):
