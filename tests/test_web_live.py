@@ -572,10 +572,15 @@ def test_the_rooms_workspace_says_when_its_alerts_have_changed(
         page.clock.run_for(31000)  # asked once: nothing changed
         page.wait_for_timeout(500)
         assert page.locator("#news").is_hidden()
+        # Scrolled down to the batch on air, as a trial's lead was: the line stays in view.
+        assert page.evaluate("document.documentElement.scrollHeight") > 844 + 200
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
         recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
         page.clock.run_for(31000)
         page.wait_for_selector("#news:not([hidden])", timeout=3000)
         assert "有新情况" in page.locator("#news").inner_text()
+        box = page.locator("#news").bounding_box()
+        assert page.evaluate("window.scrollY") > 200 and 0 <= box["y"] < 100, box
         page.click("#news a")
         page.wait_for_selector("#stop-selling")  # the reloaded page says what changed
     finally:
