@@ -585,3 +585,32 @@ def test_the_rooms_workspace_says_when_its_alerts_have_changed(
         page.wait_for_selector("#stop-selling")  # the reloaded page says what changed
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080), (1080, 1920)])
+def test_the_qr_caption_breaks_between_its_phrases_not_inside_a_word(browser, live_server, db,
+                                                                     on_air, size):
+    """A trial's stream read 手机扫码，查看原 / 因和本批次信息 under a recall."""
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    context, page = open_live(browser, live_server + on_air, size)
+    try:
+        tops = page.evaluate("""() => {
+            const text = document.querySelector('.qr figcaption').firstChild;
+            const top = i => { const r = document.createRange(); r.setStart(text, i);
+                               r.setEnd(text, i + 1);
+                               return Math.round(r.getClientRects()[0].top); };
+            return [...text.textContent].map((_, i) => top(i)); }""")
+        caption = page.locator(".qr figcaption").inner_text().split("\n")[0]
+        assert caption.startswith("手机扫码，查看原因")
+        lines = [caption[i] for i in range(1, len(tops)) if tops[i] != tops[i - 1]]
+        assert all(start in "查" for start in lines), (caption, tops)  # only after the comma
+    finally:
+        context.close()
+
+
+def test_a_lifted_recall_tells_viewers_the_sale_is_paused_not_the_rooms_next_step(
+        client, db, on_air):
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    recalls.unrecall_batch(db, GTIN, LOT, "复检合格", actor="qc")
+    html = client.get(on_air).get_data(as_text=True)
+    assert "<h1>暂停销售 · 重新核验中</h1>" in html and "待重新核验" not in html
