@@ -222,6 +222,12 @@ def test_selecting_on_the_web_readies_the_pages_address_for_obs(
     assert "请用登录了本直播间账号的手机" in card
 
 
+def home_row(client, lot: str) -> str:
+    home = client.get("/streamer/").get_data(as_text=True)
+    row = home[home.index(f'id="b-{GTIN}-{lot}"'):]
+    return row[:row.index("</li>")]
+
+
 def test_one_address_for_the_show_follows_the_batch_the_room_puts_on_air(
         client, db, room, issued_urls, make_account, sign_in, app, make_batch, issuer):
     """A trial assistant with thirty products a show had to change the OBS source's
@@ -246,9 +252,21 @@ def test_one_address_for_the_show_follows_the_batch_the_room_puts_on_air(
         post_form(client, "/streamer/records", {"code": url, "decision": "选用",
                                                 "override_reason": "样品已送检"},
                   page="/streamer/")
+    # B has no lab report yet: its amber page goes on air only once the room confirms
+    # (one tap put a failed batch's red page on a trial's stream).
+    row_b = home_row(client, "ZJ-2611-B")
+    assert '<details class="confirm"><summary>切到直播画面</summary>' in row_b
+    assert "直播画面会显示“检测报告待更新”的警告" in row_b and 'name="confirm" value="1"' in row_b
+    asked = post_form(client, "/streamer/screen", {"gtin": GTIN, "lot": "ZJ-2611-B"},
+                      page="/streamer/")
+    assert asked.headers["Location"].endswith(f"#b-{GTIN}-ZJ-2611-B")
+    assert "没有切换" in home_row(client, "ZJ-2611-B")
+    assert client.get(screen + "/state").get_json()["fingerprint"] == "idle"  # nothing on air
     shown = []
     for lot in (LOT, "ZJ-2611-B"):
-        put = post_form(client, "/streamer/screen", {"gtin": GTIN, "lot": lot}, page="/streamer/")
+        confirmed = {} if lot == LOT else {"confirm": "1"}  # A passes: no question asked
+        put = post_form(client, "/streamer/screen", {"gtin": GTIN, "lot": lot, **confirmed},
+                        page="/streamer/")
         anchor = f"b-{GTIN}-{lot}"  # back at the batch's own row, not the list's top
         assert put.status_code == 303 and put.headers["Location"].endswith("#" + anchor)
         home = client.get("/streamer/").get_data(as_text=True)

@@ -192,18 +192,32 @@ def open_live():
     return redirect(link("live.page", live_id=page.id), 303)
 
 
+def _warning_confirmed(gtin: str, lot: str) -> bool:
+    """A batch whose page warns (检测不合格, 待复检) goes on air only once the room
+    confirmed it: one tap put a failed batch's red page on a trial's stream."""
+    if request.form.get("confirm") == "1":
+        return True
+    batch = catalog.get_batch(get_db(), gtin, lot)
+    state, _report, _failed = live.batch_state(
+        get_db(), g.room.id, batch, valid_days=current_app.config["REPORT_VALID_DAYS"])
+    return state == "ok"
+
+
 @bp.post("/screen")
 def put_on_air():
     """The batch on the room's screen, from its next poll: OBS keeps one address."""
     gtin, lot = request.form.get("gtin", ""), request.form.get("lot", "")
+    anchor = batch_anchor(gtin, lot)
     try:
+        if not _warning_confirmed(gtin, lot):  # turned red since the page was drawn
+            flash(t("streamer.screen_warn_first"), "screen-warn:" + anchor)
+            return redirect(link("streamer.home") + "#" + anchor, 303)
         screens.put_on_air(get_db(), g.room, gtin, lot, actor=signed_in_user().email)
     except TraceError as error:  # said at the page's top, where it opens
         flash(in_reader_language(error), "bad")
         return redirect(link("streamer.home"), 303)
     # Back at the batch's own row, which says it: thirty products down, the list is
     # not scrolled again, and a phone never shows the page's top from there.
-    anchor = batch_anchor(gtin, lot)
     flash(t("streamer.on_air").format(lot=lot), "screen:" + anchor)
     return redirect(link("streamer.home") + "#" + anchor, 303)
 
