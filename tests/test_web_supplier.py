@@ -377,6 +377,34 @@ def test_buyers_reports_about_its_products_reach_the_supplier_without_contacts(
     assert "138 0000 0000" not in html and "别家的茶" not in html
 
 
+def test_after_a_top_up_the_new_labels_alone_are_offered_first(supplier, db):
+    """A trial printed 20, issued 5 more the next day, and was led to reprint all 25:
+    the big button was the whole batch, and the warning's main button 仍然下载."""
+    issue(supplier, db, 20)
+    page = f"/supplier/batches/{GTIN}/{LOT}"
+    assert 'id="new-labels"' not in supplier.get(page).get_data(as_text=True)  # none printed
+    assert supplier.get(page + "/labels/a4-3x8/1.pdf").status_code == 200
+    issue(supplier, db, 5)
+    html = supplier.get(page).get_data(as_text=True)
+    offer = html[html.index('id="new-labels"'):html.index('<ul class="parts">')]
+    assert "只下载没下载过的第 21–25 个" in offer
+    new = re.search(r'href="([^"]+)"', offer).group(1).replace("&amp;", "&")
+    assert new.endswith("/labels/a4-3x8/range.pdf?first=21&last=25")
+    assert '<li><a class="button secondary" href="' + page + "/labels/a4-3x8/1.pdf" in html
+    asked = supplier.get(page + "/labels/a4-3x8/1.pdf").get_data(as_text=True)  # all 25 again
+    assert 'id="print-again"' in asked and "有 20 个之前已经下载过" in asked
+    only = asked[asked.index('id="new-only"'):]
+    assert only.index("只下载没下载过的第 21–25 个") < only.index("仍然下载")
+    pdf = supplier.get(new)
+    assert pdf.headers["Content-Type"] == "application/pdf"  # never downloaded: no question
+    scanned = {r.text for r in zxingcpp.read_barcodes(
+        pypdfium2.PdfDocument(pdf.get_data())[0].render(scale=300 / 72).to_pil(),
+        formats=zxingcpp.BarcodeFormat.QRCode)}
+    urls = [row["url"] for row in export_rows(db, GTIN, LOT, BASE_URL)]
+    assert scanned == set(urls[20:25])
+    assert 'id="new-labels"' not in supplier.get(page).get_data(as_text=True)  # all printed
+
+
 def test_a_batch_form_sent_again_links_to_the_batch_it_made(supplier, db):
     catalog.add_product(db, catalog.find_supplier(db, CREDIT_CODE), "09521234000020", "龙井")
     form = supplier.get("/supplier/batches/new").get_data(as_text=True)

@@ -233,7 +233,7 @@ def label_downloads(db: sqlite_utils.Database, batch_id: int,
         "label_downloads e WHERE e.batch_id = d.batch_id AND e.id < d.id AND e.first <= "
         "d.last AND e.last >= d.first) FROM label_downloads d WHERE d.batch_id = ? "
         "ORDER BY d.id DESC LIMIT ?", [batch_id, limit])]
-    return latest, _downloaded_runs(db, batch_id)
+    return latest, downloaded_runs(db, batch_id)
 
 
 def last_stock_used(db: sqlite_utils.Database, gtin: str) -> tuple[str, str] | None:
@@ -246,7 +246,7 @@ def last_stock_used(db: sqlite_utils.Database, gtin: str) -> tuple[str, str] | N
     return (row[0], row[1]) if row else None
 
 
-def _downloaded_runs(db: sqlite_utils.Database, batch_id: int) -> list[tuple[int, int]]:
+def downloaded_runs(db: sqlite_utils.Database, batch_id: int) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     for first, last in db.execute("SELECT first, last FROM label_downloads WHERE batch_id = ? "
                                   "ORDER BY first", [batch_id]):
@@ -257,11 +257,31 @@ def _downloaded_runs(db: sqlite_utils.Database, batch_id: int) -> list[tuple[int
     return runs
 
 
+def never_downloaded(runs: list[tuple[int, int]], first: int,
+                     last: int) -> list[tuple[int, int]]:
+    """The runs of positions ``first``..``last`` outside every downloaded run: what a
+    top-up added since the last print (a trial reprinted 1–25 for 5 new labels).
+
+    >>> never_downloaded([(1, 20)], 1, 25), never_downloaded([(3, 4), (8, 9)], 1, 10)
+    ([(21, 25)], [(1, 2), (5, 7), (10, 10)])
+    """
+    gaps, at = [], first
+    for a, b in runs:
+        if b < at or a > last:
+            continue
+        if a > at:
+            gaps.append((at, a - 1))
+        at = max(at, b + 1)
+    if at <= last:
+        gaps.append((at, last))
+    return gaps
+
+
 def downloaded_before(db: sqlite_utils.Database, batch_id: int, first: int,
                       last: int) -> tuple[int, LabelDownload | None]:
     """How many of labels ``first``..``last`` were downloaded before, and the latest
     download that held any of them (None if none did)."""
-    runs = _downloaded_runs(db, batch_id)
+    runs = downloaded_runs(db, batch_id)
     count = sum(max(0, min(b, last) - max(a, first) + 1) for a, b in runs)
     row = db.execute("SELECT first, last, stock, format, actor, at FROM label_downloads "
                      "WHERE batch_id = ? AND first <= ? AND last >= ? ORDER BY id DESC LIMIT 1",

@@ -306,7 +306,9 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         stocks=choices, stock=chosen, fmt=fmt, rolls=rolls, form=request.form, problem=problem,
         events=recalls.folded(recalls.events_for(db, found.id, every_item=True)),
         taken_back=recalls.items_taken_back(db, found.id),
-        printed=downloads.label_downloads(db, found.id),
+        printed=(printed := downloads.label_downloads(db, found.id)),
+        # after a top-up: the labels never downloaded, offered before the files of all
+        new_labels=downloads.never_downloaded(printed[1], 1, issued) if printed[1] else [],
         from_report=bool(found_serial and request.args.get("reported")),
         labs=agencies.fit_for([lab for lab in agencies.list_agencies(db)  # none commissioned
                                if lab.approved and lab.id not in commissioned_ids], product),

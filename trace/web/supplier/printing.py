@@ -59,7 +59,7 @@ def label_part(gtin: str, lot: str, stock: str, part: int, fmt: str):
     config = current_app.config
     chosen = _stock_for(stock, fmt)
     first, last = downloads.part_positions(db, found, part)
-    again = _printed_before(found, first, last)
+    again = _printed_before(found, first, last, chosen.name, fmt)
     if again:  # asked before a file of thousands of labels is drawn
         return again
     labels = downloads.label_range_file(db, found, chosen, first, last,
@@ -90,7 +90,7 @@ def label_range(gtin: str, lot: str, stock: str, fmt: str):
             start_at=downloads.sheet_slot(chosen, request.args.get("slot")))
     except TraceError as error:  # a range with nothing to print (all voided) too
         return _batch_page(found, error.status, range_error=in_reader_language(error))
-    again = _printed_before(found, first, last)
+    again = _printed_before(found, first, last, chosen.name, fmt)
     if again:
         return again
     downloads.note_download(db, found, first, last, chosen, fmt, signed_in_user().email)
@@ -98,19 +98,22 @@ def label_range(gtin: str, lot: str, stock: str, fmt: str):
     return Response(labels, mimetype=MIMETYPES[fmt], headers=attachment(name, "no-store"))
 
 
-def _printed_before(found: catalog.Batch, first: int, last: int):
+def _printed_before(found: catalog.Batch, first: int, last: int, stock: str, fmt: str):
     """A page asking first when some of these labels were downloaded before: one code
     printed twice and both used puts it on two items, which buyers then read as 可疑.
+    It offers those never downloaded on their own (after a top-up, the new ones).
     None when none were, or the reader already said to go on (``again=1``)."""
     if request.args.get("again") == "1":
         return None
     count, latest = downloads.downloaded_before(get_db(), found.id, first, last)
     if not count:
         return None
+    runs = downloads.downloaded_runs(get_db(), found.id)
     response = make_response(render_template(
         "supplier/print_again.html", batch=found, first=first, last=last, count=count,
         latest=latest, go_on=request.full_path.rstrip("?") + (
-            "&" if request.query_string else "?") + "again=1"))
+            "&" if request.query_string else "?") + "again=1",
+        new_only=downloads.never_downloaded(runs, first, last), stock=stock, fmt=fmt))
     response.headers["Cache-Control"] = "no-store"
     return response
 
