@@ -87,9 +87,11 @@ def test_a_supplier_sees_the_labs_whose_scope_fits_its_goods_first(db, app, make
     necklace = catalog.get_product(db, "09521234000013")  # 诸暨淡水珍珠项链
     labs = [pearls, food, unstated]
     assert agencies.fit_for(labs, necklace) == ([pearls], [food, unstated])
-    tea = catalog.described_product(1, "09521234000020", "狮峰龙井", category="绿茶")
+    tea = catalog.described_product(1, "09521234000020", "狮峰龙井", category="绿茶",
+                                    shelf_life_days=540)
     assert agencies.fit_for(labs, tea) == ([food], [pearls, unstated])  # 食品 takes tea
-    huyou = catalog.described_product(1, "09521234000037", "常山胡柚", category="新鲜水果")
+    huyou = catalog.described_product(1, "09521234000037", "常山胡柚", category="新鲜水果",
+                                      shelf_life_days=30)
     assert agencies.fit_for(labs, huyou)[0] == [food]
     assert agencies.set_scope(db, unstated.id, " 纺织品 ").scope == "纺织品"
     # A home-textile lab for a 四件套 whose name never says 家纺 (a trial met pearls first).

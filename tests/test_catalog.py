@@ -221,7 +221,23 @@ def test_a_chinese_barcode_one_digit_short_is_not_registered_as_another(db):
     ("", None)])
 def test_a_food_licence_number_is_written_one_way(db, typed, kept):
     supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
-    assert catalog.add_product(db, supplier, GTIN, "龙井茶", licence_no=typed).licence_no == kept
+    assert catalog.add_product(db, supplier, GTIN, "龙井茶", licence_no=typed,
+                               shelf_life_days=540).licence_no == kept
+
+
+@pytest.mark.parametrize("details", [{"category": "新鲜水果"}, {"licence_no": "SC11433010600123"}])
+def test_food_is_saved_only_with_its_shelf_life(db, details):
+    """A trial's 常山胡柚 saved without one, though the form said 食品、生鲜必填; its
+    page then told buyers the seller had left it off."""
+    supplier = catalog.add_supplier(db, "A", CREDIT_CODE)
+    with pytest.raises(InvalidInput) as refused:
+        catalog.add_product(db, supplier, GTIN, "常山胡柚", **details)
+    assert refused.value.message_zh.startswith("食品、生鲜要填保质期")
+    assert db.execute("SELECT count(*) FROM products").fetchone()[0] == 0
+    assert catalog.add_product(db, supplier, GTIN, "常山胡柚", shelf_life_days="常温30天",
+                               **details).shelf_life_days == 30
+    assert catalog.add_product(db, supplier, "06901234567892", "淡水珍珠项链",
+                               category="珍珠饰品").shelf_life_days is None  # not food
 
 
 @pytest.mark.parametrize("typed", ["SC123", "SC 1143 3010 6001 2", "SC114330106001234", "SCX"])

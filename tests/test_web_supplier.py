@@ -1287,7 +1287,7 @@ def test_the_csv_for_label_software_holds_only_codes_that_may_be_printed(supplie
 def test_a_hang_tag_is_offered_only_for_the_goods_it_is_made_for(supplier, db):
     """A huyou co-op was offered the pearl tag and the bedding tag for its boxes."""
     catalog.add_product(db, catalog.find_supplier(db, CREDIT_CODE), "6901234567892",
-                        "常山胡柚礼盒 5kg", category="鲜果")
+                        "常山胡柚礼盒 5kg", category="鲜果", shelf_life_days=30)
     catalog.new_batch(db, "6901234567892", "CS-1", produced_on="2026-11-10")
     issue_for(supplier, db, "06901234567892", "CS-1", 1)
 

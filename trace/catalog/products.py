@@ -90,6 +90,15 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
         field("care", lambda: clean_text(care, "care instructions", what_zh="洗涤和保养",
                                          limit=100)))
     checked["shelf_life_days"], checked["shelf_life_months"] = checked.pop("shelf_life")
+    if checked["shelf_life_days"] is None and checked["shelf_life_months"] is None and (
+            (checked["licence_no"] or "").upper().startswith("SC") or names_food(
+                checked["category"])):
+        # Saved without it, a fruit's page told buyers the seller had left it off.
+        raise InvalidInput(
+            "food needs its shelf life, as the package gives it (18 months, 540 days, "
+            "chilled about 30 days): buyers read the date it runs out",
+            message_zh="食品、生鲜要填保质期，按包装上写的填（如 18个月、540天、冷藏约30天）："
+                       "买家扫码会看到到期日", field="shelf_life_days")
     kept = _kept_under(shelf_life_days)
     if checked["storage"] is None:  # 冷藏约30天 says how it keeps, where buyers read it
         checked["storage"] = kept
