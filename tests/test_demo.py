@@ -34,5 +34,16 @@ def test_seed_is_idempotent_and_try_urls_verify(db, issuer):
     assert product_photos.picture(db, pearls.photo, "thumb")
 
 
+def test_no_demo_item_was_scanned_or_claimed_before_it_was_issued(db, issuer):
+    """The copied code's page said 首次查询 three days before its 发码时间 (a trial)."""
+    demo.seed_demo(db, issuer, "s")
+    scanned = db.execute("SELECT count(*) FROM scans").fetchone()[0]
+    early = db.execute("SELECT count(*) FROM scans s JOIN items i ON i.id = s.item_id "
+                       "WHERE s.at < i.issued_at").fetchone()[0]
+    claimed = db.execute("SELECT count(*) FROM claims c JOIN items i ON i.id = c.item_id "
+                         "WHERE c.claimed_at < i.issued_at").fetchone()[0]
+    assert scanned >= demo.COPIED_NETWORKS and early == 0 and claimed == 0
+
+
 def test_try_urls_on_empty_database(db):
     assert demo.try_urls(db, BASE_URL) == []

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import math
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlite_utils
@@ -135,14 +134,15 @@ def _copied_and_claimed(db: sqlite_utils.Database, batch: catalog.Batch, secret:
     claimed by a buyer (a browser that is not yours)."""
     third, fourth = [row[0] for row in db.execute(
         "SELECT id FROM items WHERE batch_id = ? ORDER BY id LIMIT 2 OFFSET 2", [batch.id])]
-    start = datetime.now(timezone.utc) - timedelta(days=3)
+    # Scanned as the seed runs, after the codes were issued: scans dated days before
+    # showed a first look before the code existed (a trial).
     for n in range(COPIED_NETWORKS):
         seen = scans.Observer(network=scans.network_hash(secret, f"10.{n}.7.1"),
                               device=scans.device_hash(secret, f"demo-copy-{n}"))
-        scans.record_scan(db, third, seen, at=(start + timedelta(hours=5 * n)).isoformat())
+        scans.record_scan(db, third, seen)
     owner = scans.Observer(network=scans.network_hash(secret, "10.200.0.1"),
                            device=scans.device_hash(secret, "demo-owner"))
-    scans.record_scan(db, fourth, owner, at=(start + timedelta(days=1)).isoformat())
+    scans.record_scan(db, fourth, owner)
     row = next(db.query("SELECT * FROM items WHERE id = ?", [fourth]))
     claims.claim_item(db, row, owner, claims.item_pin(secret, row["gtin"], row["serial"]),
                       secret)
