@@ -280,6 +280,11 @@ def test_one_address_for_the_show_follows_the_batch_the_room_puts_on_air(
     home = client.get("/streamer/").get_data(as_text=True)
     on_screen = home.split("现在画面上：")[1][:80]
     assert '<span class="nowrap">ZJ-2611-B</span>' in on_screen
+    # A sample of the batch on air, checked again: pausing it shows on the stream.
+    checked = client.get("/streamer/check", query_string={"code": other}).get_data(as_text=True)
+    assert 'id="on-air-now"' in checked and "画面几秒内就会变成暂停销售" in checked
+    not_on_air = client.get("/streamer/check", query_string={"code": issued_urls[0]})
+    assert 'id="on-air-now"' not in not_on_air.get_data(as_text=True)
     assert home.count("● 正在直播画面上") == 1
     recalls.recall_batch(db, GTIN, "ZJ-2611-B", "抽检不合格", actor="qc")  # while on air
     home = client.get("/streamer/").get_data(as_text=True)

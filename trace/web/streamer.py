@@ -98,8 +98,13 @@ def _check_page(code: str, result: selection.SampleCheck, form, error: str | Non
     db = get_db()
     product = catalog.get_product(db, result.batch.gtin) if result.batch else None
     earlier = selection.earlier_decisions(db, g.room, result.batch.id) if result.batch else []
+    # A pause recorded on the batch on air changes the stream within seconds (a trial's
+    # 待复检 on one sample turned the live screen amber): said before it is chosen.
+    page = live.page_for(db, g.room.id, result.batch.id) if result.batch else None
+    on_air = page is not None and not result.sample_only and \
+        screens.screen_of(db, g.room).showing == page
     return render_template("streamer/check.html", code=code, result=result, form=form,
-                           product=product, earlier=earlier,
+                           product=product, earlier=earlier, on_air=on_air,
                            decide_error=error,  # beside the decision
                            form_id=form.get("form_id") or selection.new_form_id())
 
