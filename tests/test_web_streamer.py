@@ -425,3 +425,33 @@ def test_an_english_check_names_the_failed_checks_escaped_once(streamer, db, iss
     page = streamer.get("/streamer/check", query_string={"code": url, "lang": "en"})
     head = page.get_data(as_text=True).split('class="check-head', 1)[1].split("</h1>")[0]
     assert "The sample&#39;s code" in head and "&amp;" not in head
+
+
+def test_a_product_or_lot_typed_in_the_code_box_finds_the_rooms_batches(
+        streamer, db, issuer, make_batch):
+    """Eighteen products into a show, a trial's lead typed 龙井 and a lot into the only
+    box and was told it was not a code; the batch on air had sunk to the bottom."""
+    from conftest import issue_codes
+    from trace.issuing import export_rows
+    for gtin, lot, name in (("06901234567892", "SF-2604-T", "西湖龙井 特级"),
+                            ("06901234567908", "HY-2611", "常山胡柚礼盒")):
+        catalog.add_product(db, catalog.find_supplier(db, "91330681MA2D7XKQ0T"), gtin, name,
+                            category="绿茶", shelf_life_days=540)
+        catalog.new_batch(db, gtin, lot, produced_on="2026-11-10")
+        issue_codes(db, issuer, gtin, lot, 1)
+        [url] = [row["url"] for row in export_rows(db, gtin, lot, BASE_URL)]
+        decided = {"code": url, "decision": "选用", "override_reason": "样品已送检"}
+        post_form(streamer, "/streamer/records", decided, page="/streamer/")
+    found = streamer.get("/streamer/check", query_string={"code": "龙井"})
+    assert found.status_code == 303 and found.headers["Location"].endswith("#live")
+    home = streamer.get(found.headers["Location"]).get_data(as_text=True)
+    listed = home[home.index('id="found"'):home.index('id="ledger"')]
+    assert "名称或批次号含“龙井”的有 1 个" in listed and "SF-2604-T" in listed
+    assert "HY-2611" not in listed
+    lot = streamer.get("/streamer/check", query_string={"code": "hy-2611"})
+    assert "find=hy-2611" in lot.headers["Location"]
+    # A code is still checked as one, and words no batch has are told as before.
+    code = streamer.get("/streamer/check", query_string={"code": "ZZZZ-ZZZZ-ZZZZ"})
+    assert code.status_code != 303
+    nothing = streamer.get("/streamer/check", query_string={"code": "珍珠手链"})
+    assert nothing.status_code != 303 and "追溯码" in nothing.get_data(as_text=True)

@@ -16,14 +16,16 @@ import contextlib
 import hashlib
 import json
 import re
+import unicodedata
 
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
                    request, url_for)
 
 from .. import catalog, rooms
 from ..clock import beijing_time
+from ..codes import normalise_typed_serial
 from ..db import utc_now
-from ..errors import TraceError
+from ..errors import InvalidCode, TraceError
 from ..streamers import ledger, live, screens, selection
 from . import attachment, get_db, in_reader_language, link
 from .auth import role_required, signed_in_user
@@ -45,9 +47,23 @@ def home(status: int = 200, **problem):
     db = get_db()
     rows = ledger.ledger_rows(db, g.room)
     selected = _selected(db)
+    find = (request.args.get("find") or "").strip()[:100]
     return render_template("streamer/home.html", records=list(reversed(rows))[:20],
                            total=len(rows), selected=selected, problem=problem,
+                           listed=_matching(selected, find) if find else selected, find=find,
                            news=_news(selected), screen=screens.screen_of(db, g.room)), status
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).upper().replace(" ", "")
+
+
+def _matching(selected: list[dict], find: str) -> list[dict]:
+    """The room's batches whose product or lot holds ``find`` (龙井, 2611-b): thirty
+    products into a show, the one on air had sunk to the bottom (a trial)."""
+    wanted = _folded(find)
+    return [row for row in selected if wanted in _folded(row["product"] + row["lot"])
+            or wanted in _folded(row["lot"])]
 
 
 @bp.get("/news")
@@ -74,6 +90,18 @@ def _news(selected: list[dict]) -> str:
     return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:16]
 
 
+def _names_a_batch(text: str) -> bool:
+    """Whether the code box was given a product or lot of the room's list rather than
+    a code: not an address, not a 追溯码 as printed, and found among its batches."""
+    if "/" in text or len(text) > 100:
+        return False
+    try:
+        normalise_typed_serial(text)
+        return False
+    except InvalidCode:
+        return bool(_matching(live.selected_batches(get_db(), g.room), text))
+
+
 def _checked(code: str) -> selection.SampleCheck:
     config = current_app.config
     return selection.check_sample(get_db(), code, config["BASE_URL"],
@@ -86,6 +114,8 @@ def check():
     if not code:
         flash(t("streamer.empty_code"), "bad")
         return redirect(link("streamer.home"), 303)
+    if _names_a_batch(code):  # a product or lot typed into the code box: found, not refused
+        return redirect(link("streamer.home", find=code) + "#live", 303)
     # From the workspace's 暂停 link: the decision it came for, chosen already.
     asked = request.args.get("decision")
     return _check_page(code, _checked(code),
