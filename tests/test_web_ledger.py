@@ -3,6 +3,8 @@ page and bundle linked from the item and batch pages."""
 
 from __future__ import annotations
 
+import re
+
 import base64
 
 import pytest
@@ -105,6 +107,15 @@ def test_the_item_page_links_to_a_proof_page_that_checks(client, db, keyed):
     made = client.get(link.replace("&amp;", "&").replace("/proof?", "/proof.json?"))
     assert made.headers["Content-Disposition"].startswith("attachment")
     assert bundle.check_bundle(made.get_json(), keys.trust_list(db)) == []
+    # Opened from the item's page, it leads back there (a trial was sent to the batch),
+    # signature and all; another site's page, or none, is never offered.
+    came = client.get(link.replace("&amp;", "&"), headers={"Referer": keyed[0]}).get_data(
+        as_text=True)
+    back = re.search(r'<a class="button" href="([^"]+)">返回这件商品的页面', came).group(1)
+    assert back.replace("&amp;", "&") == keyed[0][len(BASE_URL):]
+    for referer in ("https://evil.example" + keyed[0][len(BASE_URL):], ""):
+        elsewhere = client.get(link.replace("&amp;", "&"), headers={"Referer": referer})
+        assert "返回这件商品的页面" not in elsewhere.get_data(as_text=True)
 
 
 def test_the_batch_page_links_to_its_proof_in_english_too(client, db, keyed):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request
 
@@ -24,7 +25,7 @@ from ..errors import InvalidInput, TraceError
 from ..scans import network_hash
 from ..transparency import audit, bundle, checkpoints, log
 from ..verification import public_batch
-from . import any_origin, attachment, get_db
+from . import any_origin, attachment, get_db, same_origin_path
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -141,12 +142,24 @@ def proof_page():
     problems += audit.subject_problems(db, batch.gtin, batch.lot, serial)
     entries = bundle.entries(made)
     return render_template("ledger.html", batch=batch, serial=serial, checkpoint=latest,
+                           item_page=_item_page_came_from(batch, serial),
                            entries=entries, standing=bundle.standing(entries),
                            item=made.get("item"), item_runs=[] if serial else
                            bundle.item_status_runs(db, batch.gtin, batch.lot),
                            problems=problems, product=catalog.get_product(db, batch.gtin),
                            verifier_key=checkpoints.verifier_key_of(db, latest.size)
                            if latest else None)
+
+
+def _item_page_came_from(batch: catalog.Batch, serial: str | None) -> str | None:
+    """The item's own page this record was opened from (the buyer's scan, with its
+    signature), to go back to; None otherwise. Only our own /01/ address of this item
+    is taken from the Referer, so no other site's link is ever offered."""
+    came = urlsplit(request.referrer or "")
+    item_path = f"/01/{batch.gtin}/10/{batch.lot}/21/{serial}"
+    if not serial or came.netloc != request.host or came.path != item_path or not came.query:
+        return None
+    return same_origin_path(f"{came.path}?{came.query}")
 
 
 @bp.get("/proof.json")
