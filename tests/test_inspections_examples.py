@@ -34,3 +34,10 @@ def test_every_example_is_a_line_the_form_accepts(words):
     """Copied as shown, the pattern signs: it is never a row the lab would be refused."""
     items = items_from_lines(example_lines(*words))
     assert len(items) == len(example_lines(*words).splitlines())
+
+
+def test_a_lab_scope_of_several_kinds_gets_a_row_of_each():
+    """A food and textile lab, no batch chosen yet: not its textiles alone."""
+    rows = [line.split(" | ")[0] for line in example_lines(None, None, "食品、纺织品、珍珠饰品")
+            .splitlines()]
+    assert rows == ["鉴定结论", "甲醛含量", "铅(以Pb计)"]

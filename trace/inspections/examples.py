@@ -33,22 +33,25 @@ _FRUIT_WORDS = ("水果", "鲜果", "果品", "胡柚", "柑", "橘", "桔", "�
 
 
 def example_lines(*words: str | None) -> str:
-    """Example lines for goods named by ``words`` (a product's name and category, or
-    a lab's scope of testing); the first kind any of them names wins."""
+    """Example lines for goods named by ``words`` (a product's name and category, then
+    a lab's scope of testing); the first of them that names a kind decides. A scope
+    naming several kinds (食品、纺织品) gets a row of each."""
     for word in words:
-        rows = _rows_for(word or "")
-        if rows:
-            return "\n".join(rows)
+        kinds = _kinds_in(word or "")
+        if len(kinds) == 1:
+            return "\n".join(kinds[0])
+        if kinds:
+            return "\n".join(rows[0] for rows in kinds)
     return "\n".join(_MIXED)
 
 
-def _rows_for(word: str) -> tuple[str, ...] | None:
-    if "珍珠" in word:
-        return _PEARL
-    if names_textile(word):
-        return _TEXTILE
-    if "茶" in word or "龙井" in word:
-        return _TEA
-    if any(fruit in word for fruit in _FRUIT_WORDS):
-        return _FRUIT
-    return _FOOD if names_food(word) else None
+def _kinds_in(word: str) -> list[tuple[str, ...]]:
+    """The kinds of goods ``word`` names, most particular first: a 龙井 is tea before
+    it is food, a 蚕丝被 a textile though 蚕丝 is no food."""
+    kinds = [rows for rows, named in (
+        (_PEARL, "珍珠" in word), (_TEXTILE, names_textile(word)),
+        (_TEA, "茶" in word or "龙井" in word),
+        (_FRUIT, any(fruit in word for fruit in _FRUIT_WORDS))) if named]
+    if names_food(word) and not ({id(_TEA), id(_FRUIT)} & {id(rows) for rows in kinds}):
+        kinds.append(_FOOD)
+    return kinds
