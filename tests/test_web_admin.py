@@ -659,6 +659,13 @@ def test_the_operator_finds_a_report_by_the_number_a_buyer_reads_out(
         assert page.index("这份举报来自伪造码：买家手里的是假货") < page.index("诸暨市山下湖明珠珍珠有限公司")
     missing = operator.get("/admin/find", query_string={"q": "举报编号 9"}).get_data(as_text=True)
     assert "没有编号为 9 的举报" in missing
+    # A copied label's report is explained too, with what to ask of buyer and supplier.
+    reports.submit_report(db, reports.ReportForm("珠子掉色", "某直播间", gtin=GTIN, lot=LOT,
+                                                 serial=serial, verdict="suspicious"),
+                          network="b" * 16)
+    copied = operator.get("/admin/find", query_string={"q": "举报编号 2"}).get_data(as_text=True)
+    assert 'id="report-suspicious"' in copied and "请供货商在批次页作废这个码" in copied
+    assert 'id="report-forged"' not in copied
 
 
 def test_a_report_older_than_the_queues_twenty_is_handled_from_its_look_up(operator, db):
