@@ -223,9 +223,14 @@ def test_selecting_on_the_web_readies_the_pages_address_for_obs(
 
 
 def home_row(client, lot: str) -> str:
-    home = client.get("/streamer/").get_data(as_text=True)
+    return row_in(client.get("/streamer/").get_data(as_text=True), lot)
+
+
+def row_in(home: str, lot: str) -> str:
+    """The batch's row of the room's list, to the next row (its 口播要点 hold a list)."""
     row = home[home.index(f'id="b-{GTIN}-{lot}"'):]
-    return row[:row.index("</li>")]
+    ends = [at for at in (row.find('<li class="plain"', 1), row.find("</section>")) if at > 0]
+    return row[:min(ends)]
 
 
 def test_one_address_for_the_show_follows_the_batch_the_room_puts_on_air(
@@ -270,9 +275,8 @@ def test_one_address_for_the_show_follows_the_batch_the_room_puts_on_air(
         anchor = f"b-{GTIN}-{lot}"  # back at the batch's own row, not the list's top
         assert put.status_code == 303 and put.headers["Location"].endswith("#" + anchor)
         home = client.get("/streamer/").get_data(as_text=True)
-        row = home[home.index(f'id="{anchor}"'):]
         said = f"已切到直播画面：批次 {lot}"  # in the row a phone opens at, not the page's top
-        assert said in row[:row.index("</li>")] and home.count("已切到直播画面") == 1
+        assert said in row_in(home, lot) and home.count("已切到直播画面") == 1
         page = client.get(screen).get_data(as_text=True)
         assert f'<dd class="mono">{lot}</dd>' in page and 'class="qr"' in page
         shown.append(client.get(screen + "/state").get_json()["fingerprint"])

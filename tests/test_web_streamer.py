@@ -455,3 +455,26 @@ def test_a_product_or_lot_typed_in_the_code_box_finds_the_rooms_batches(
     assert code.status_code != 303
     nothing = streamer.get("/streamer/check", query_string={"code": "珍珠手链"})
     assert nothing.status_code != 303 and "追溯码" in nothing.get_data(as_text=True)
+
+
+def test_each_batch_on_sale_has_talking_points_from_its_records(streamer, db, app,
+                                                                issued_urls):
+    """A trial's host had a badge per batch and nothing to say; what she may say comes
+    from the records alone, and a batch without a report is told not to claim one."""
+    post_form(streamer, "/streamer/records", {"code": issued_urls[0], "decision": "选用",
+                                              "override_reason": "样品已送检"},
+              page="/streamer/")
+    home = streamer.get("/streamer/").get_data(as_text=True)
+    points = home[home.index('<details class="talking-points">'):]
+    points = points[:points.index("</details>")]
+    assert "诸暨淡水珍珠项链，珠径 8–9 mm，产地：浙江省诸暨市，执行标准：GB/T 18781-2023。" in points
+    assert "供货商：诸暨市山下湖明珠珍珠有限公司。" in points
+    assert "这批商品还没有检测报告：不要说“检测合格”" in points and "绝对化用语" in points
+    from test_web_public import _stored_report
+    record = _stored_report(app, db)
+    home = streamer.get("/streamer/").get_data(as_text=True)
+    points = home[home.index('<details class="talking-points">'):]
+    points = points[:points.index("</details>")]
+    assert f"CMA {record['agency']['cma']}）{record['issued_on']} 出具的报告 " \
+        f"{record['report_no']}，结论：{record['conclusion']}" in points
+    assert "还没有检测报告" not in points

@@ -48,7 +48,7 @@ def example_lines(*words: str | None) -> str:
 def _kinds_in(word: str) -> list[tuple[str, ...]]:
     """The kinds of goods ``word`` names, most particular first: a 龙井 is tea before
     it is food, a 蚕丝被 a textile though 蚕丝 is no food."""
-    kinds = [rows for rows, named in (
+    kinds: list[tuple[str, ...]] = [rows for rows, named in (
         (_PEARL, "珍珠" in word), (_TEXTILE, names_textile(word)),
         (_TEA, "茶" in word or "龙井" in word),
         (_FRUIT, any(fruit in word for fruit in _FRUIT_WORDS))) if named]

@@ -78,9 +78,13 @@ def _selected(db) -> list[dict]:
     on-camera page shows right now."""
     selected = live.selected_batches(db, g.room)
     for row in selected:
-        row["state"] = live.batch_state(db, g.room.id, catalog.get_batch(db, row["gtin"],
-                                                                         row["lot"]),
-                                        valid_days=current_app.config["REPORT_VALID_DAYS"])[0]
+        batch = catalog.get_batch(db, row["gtin"], row["lot"])
+        row["state"], row["report"], _failed = live.batch_state(
+            db, g.room.id, batch, valid_days=current_app.config["REPORT_VALID_DAYS"])
+        # What the host may say on air (口播要点): the record's facts, nothing more.
+        row["facts"] = catalog.get_product(db, row["gtin"])
+        row["maker"] = catalog.find_supplier(db, row["facts"].supplier_id).name
+        row["expires_on"] = batch.expires_on
     return selected
 
 
