@@ -73,6 +73,13 @@ def english_name(name: str) -> str | None:
     return known[1] if known else None
 
 
+def kind_of(name: str) -> str | None:
+    """What kind of test the item is, in Chinese (农药残留, 重金属), when we know it:
+    a buyer knows what a pesticide residue is, not what 克百威 is."""
+    known = _known(name)
+    return known[0][0] if known and known[0] else None
+
+
 def explained(name: str, lang: str) -> str:
     """The item as a buyer reads it in ``lang``: its kind beside the lab's name in
     Chinese, its English name (and kind) in English; as written when unknown."""

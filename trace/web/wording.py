@@ -142,7 +142,8 @@ def install(app: Flask) -> None:
                    breaks_at_dots=breaks_at_dots, tel=tel_href, dial_12315=dial_12315,
                    dial_numbers=dial_numbers, advice_links=advice_links, lab_result=lab_result,
                    who=i18n.who_did, explained_test=glossary.explained, fill=fill,
-                   headline=headline, english_test_name=glossary.english_name)
+                   headline=headline, english_test_name=glossary.english_name,
+                   test_kind=glossary.kind_of)
     app.jinja_env.tests["china_only"] = china_only
     app.jinja_env.globals.update(with_domain=with_domain, looks_like_food=looks_like_food,
                                  names_food=names_food, food_words=FOOD_WORDS,
