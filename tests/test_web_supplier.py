@@ -409,6 +409,7 @@ def test_a_batch_form_sent_again_links_to_the_batch_it_made(supplier, db):
     catalog.add_product(db, catalog.find_supplier(db, CREDIT_CODE), "09521234000020", "龙井")
     form = supplier.get("/supplier/batches/new").get_data(as_text=True)
     assert 'value="" selected disabled>请选择商品' in form  # two products: none chosen for you
+    assert "生产日期 <span class=\"note\">水果、生鲜填采摘或包装日期</span>" in form  # a grower's
     fields = {"gtin": GTIN, "lot": "ZJ-2612-B", "produced_on": "2026-11-20"}
     first = post_form(supplier, "/supplier/batches/new", fields, page="/supplier/batches/new")
     again = post_form(supplier, "/supplier/batches/new", fields, page="/supplier/batches/new")
