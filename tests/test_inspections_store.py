@@ -328,12 +328,17 @@ def test_a_verdict_that_contradicts_its_result_and_limit_is_refused(
 ])
 def test_an_over_limit_result_passed_in_any_usual_spelling_is_refused(db, lab, result, unit,
                                                                       limit):
+    assert "不在标准要求" in refused_item(lab, "铅", result, unit, limit)
+
+
+def refused_item(lab, name: str, result: str, unit: str, limit: str) -> str:
+    """Why a report whose first item is this, judged 合格, is refused (in Chinese)."""
     record = pearl_report(lab)
-    record["items"][0] = {"name": "铅", "result": result, "unit": unit, "limit": limit,
+    record["items"][0] = {"name": name, "result": result, "unit": unit, "limit": limit,
                           "verdict": "合格"}
     with pytest.raises(InvalidInput) as refused:
         reports.check_record(record)
-    assert "不在标准要求" in refused.value.message_zh
+    return refused.value.message_zh
 
 
 @pytest.mark.parametrize("result, unit, limit", [
@@ -368,14 +373,9 @@ def test_a_verdict_the_text_cannot_judge_is_left_to_the_lab(db, lab, result, lim
 def test_a_limit_of_a_figure_alone_must_say_maximum_or_minimum(db, lab, result, unit, limit):
     """A 0.05 mg/kg residue against a 限量 typed as 0.02 was signed 合格 (a trial), and
     buyers could not tell whether 0.02 was the most or the least allowed."""
-    record = pearl_report(lab)
-    record["items"][0] = {"name": "克百威", "result": result, "unit": unit, "limit": limit,
-                          "verdict": "合格"}
-    with pytest.raises(InvalidInput) as refused:
-        reports.check_record(record)
-    assert "没有写明是上限还是下限" in refused.value.message_zh
-    assert f"标准要求：“{limit}”" in refused.value.message_zh and f"≤{limit}（不超过）" in \
-        refused.value.message_zh
+    said = refused_item(lab, "克百威", result, unit, limit)
+    assert "没有写明是上限还是下限" in said
+    assert f"标准要求：“{limit}”" in said and f"≤{limit}（不超过）" in said
 
 
 @pytest.mark.parametrize("result, limit", [("1.5 毫升", "≤1"), ("0.05 左右", "≤0.02"),
@@ -383,12 +383,7 @@ def test_a_limit_of_a_figure_alone_must_say_maximum_or_minimum(db, lab, result, 
 def test_a_figure_with_words_the_check_cannot_read_is_refused_against_a_limit(db, lab, result,
                                                                               limit):
     """Signed 合格 and shown, a figure nobody could hold to its limit passed unchecked."""
-    record = pearl_report(lab)
-    record["items"][0] = {"name": "毒死蜱", "result": result, "unit": "mg/kg", "limit": limit,
-                          "verdict": "合格"}
-    with pytest.raises(InvalidInput) as refused:
-        reports.check_record(record)
-    assert "结果栏请只写数值" in refused.value.message_zh
+    assert "结果栏请只写数值" in refused_item(lab, "毒死蜱", result, "mg/kg", limit)
 
 
 @pytest.mark.parametrize("conclusion, failing", [("所检项目符合 GB/T 18781-2023 要求", True),
