@@ -56,3 +56,19 @@ def test_a_label_part_holds_its_positions_only(app, db, issuer, make_batch):
     with pytest.raises(NotFound, match="1 label part"):
         downloads.label_part_file(db, GTIN, LOT, stock, 2, base_url=BASE_URL,
                                   domain="trace.example.cn")
+
+
+def test_only_a_top_up_issued_since_the_last_download_is_offered_as_new():
+    """Part 1 of a big batch downloaded is not 'codes issued since': only a later top-up
+    whose labels nobody downloaded is, and one too big for a file is left to the parts."""
+    from trace.downloads import PART_SIZE, TopUp, new_since_download
+    size = 2 * PART_SIZE
+    first = TopUp(1, size, size, "2026-11-20T08:00:00+00:00", False, size)
+    later = TopUp(2 * PART_SIZE + 1, 2 * PART_SIZE + 5, 5, "2026-11-21T08:00:00+00:00", False, 5)
+    downloaded = "2026-11-20T09:00:00+00:00"
+    assert new_since_download([first], [(1, PART_SIZE)], downloaded) == []
+    assert new_since_download([first, later], [(1, PART_SIZE)], downloaded) == \
+        [(2 * PART_SIZE + 1, 2 * PART_SIZE + 5)]
+    assert new_since_download([first, later], [], None) == []  # nothing printed yet
+    voided = TopUp(later.first, later.last, 5, later.issued_at, False, 0)
+    assert new_since_download([first, voided], [(1, PART_SIZE)], downloaded) == []

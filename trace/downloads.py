@@ -277,6 +277,18 @@ def never_downloaded(runs: list[tuple[int, int]], first: int,
     return gaps
 
 
+def new_since_download(tops: list[TopUp], runs: list[tuple[int, int]],
+                       since: str | None) -> list[tuple[int, int]]:
+    """The top-ups issued after the latest label download (``since``) whose labels
+    were never downloaded, as (first, last): what a packer prints the next day, not
+    the whole batch again; none before any download, nor a run too big for one file."""
+    if since is None:
+        return []
+    return [(top.first, top.last) for top in tops
+            if top.issued_at > since and top.printable and top.count <= PART_SIZE
+            and never_downloaded(runs, top.first, top.last) == [(top.first, top.last)]]
+
+
 def downloaded_before(db: sqlite_utils.Database, batch_id: int, first: int,
                       last: int) -> tuple[int, LabelDownload | None]:
     """How many of labels ``first``..``last`` were downloaded before, and the latest

@@ -62,8 +62,8 @@ def _matching(selected: list[dict], find: str) -> list[dict]:
     """The room's batches whose product or lot holds ``find`` (龙井, 2611-b): thirty
     products into a show, the one on air had sunk to the bottom (a trial)."""
     wanted = _folded(find)
-    return [row for row in selected if wanted in _folded(row["product"] + row["lot"])
-            or wanted in _folded(row["lot"])]
+    return [row for row in selected
+            if wanted in _folded(row["product"]) or wanted in _folded(row["lot"])]
 
 
 @bp.get("/news")

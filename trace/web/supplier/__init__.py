@@ -307,8 +307,10 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         events=recalls.folded(recalls.events_for(db, found.id, every_item=True)),
         taken_back=recalls.items_taken_back(db, found.id),
         printed=(printed := downloads.label_downloads(db, found.id)),
-        # after a top-up: the labels never downloaded, offered before the files of all
-        new_labels=downloads.never_downloaded(printed[1], 1, issued) if printed[1] else [],
+        # after a top-up: its labels, never downloaded, offered before the files of all
+        new_labels=downloads.new_since_download(
+            tops := downloads.top_ups(db, found.id), printed[1],
+            printed[0][0].at if printed[0] else None),
         from_report=bool(found_serial and request.args.get("reported")),
         labs=agencies.fit_for([lab for lab in agencies.list_agencies(db)  # none commissioned
                                if lab.approved and lab.id not in commissioned_ids], product),
@@ -321,7 +323,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         shortened=downloads.shortened_name(chosen, product.name) if chosen else None,
         details_cut=downloads.shortened_details(chosen, label_sources.details_of(
             product, g.supplier)) if chosen else [],
-        top_ups=downloads.top_ups(db, found.id), pin_stock=pin_stocks[0] if pin_stocks else None
+        top_ups=tops, pin_stock=pin_stocks[0] if pin_stocks else None
     ), status
 
 
