@@ -279,6 +279,8 @@ def test_one_address_for_the_show_follows_the_batch_the_room_puts_on_air(
         assert said in row_in(home, lot) and home.count("已切到直播画面") == 1
         page = client.get(screen).get_data(as_text=True)
         assert f'<dd class="mono">{lot}</dd>' in page and 'class="qr"' in page
+        if lot != LOT:  # no report: its dash as wide as the others, not a monospace one
+            assert '<div class="row report-no"><dt>报告编号</dt><dd>—</dd>' in page
         shown.append(client.get(screen + "/state").get_json()["fingerprint"])
     assert shown[0] != shown[1] and "idle" not in shown  # the open page reloads on a switch
     home = client.get("/streamer/").get_data(as_text=True)

@@ -453,8 +453,13 @@ def test_a_product_or_lot_typed_in_the_code_box_finds_the_rooms_batches(
     # A code is still checked as one, and words no batch has are told as before.
     code = streamer.get("/streamer/check", query_string={"code": "ZZZZ-ZZZZ-ZZZZ"})
     assert code.status_code != 303
+    # A name the room does not sell is said so, not read as a mistyped 追溯码 (a trial).
     nothing = streamer.get("/streamer/check", query_string={"code": "珍珠手链"})
-    assert nothing.status_code != 303 and "追溯码" in nothing.get_data(as_text=True)
+    assert nothing.status_code == 303
+    none = streamer.get(nothing.headers["Location"]).get_data(as_text=True)
+    assert "没有名称或批次号含“珍珠手链”的" in none and "SF-2604-T" in none  # all listed
+    typo = streamer.get("/streamer/check", query_string={"code": "ABCD-EFGH"})
+    assert typo.status_code != 303 and "追溯码" in typo.get_data(as_text=True)
 
 
 def test_each_batch_on_sale_has_talking_points_from_its_records(streamer, db, app,

@@ -48,9 +48,10 @@ def home(status: int = 200, **problem):
     rows = ledger.ledger_rows(db, g.room)
     selected = _selected(db)
     find = (request.args.get("find") or "").strip()[:100]
+    found = _matching(selected, find) if find else []
     return render_template("streamer/home.html", records=list(reversed(rows))[:20],
                            total=len(rows), selected=selected, problem=problem,
-                           listed=_matching(selected, find) if find else selected, find=find,
+                           listed=found or selected, found=len(found), find=find,
                            news=_news(selected), screen=screens.screen_of(db, g.room)), status
 
 
@@ -95,15 +96,20 @@ def _news(selected: list[dict]) -> str:
 
 
 def _names_a_batch(text: str) -> bool:
-    """Whether the code box was given a product or lot of the room's list rather than
-    a code: not an address, not a 追溯码 as printed, and found among its batches."""
+    """Whether the code box was given a product or lot to find in the room's list
+    rather than a code: not an address, not a 追溯码 as printed, and either found among
+    its batches or holding Chinese (a name: 龙井 read as a bad 追溯码 when not on sale)."""
     if "/" in text or len(text) > 100:
         return False
     try:
         normalise_typed_serial(text)
         return False
     except InvalidCode:
-        return bool(_matching(live.selected_batches(get_db(), g.room), text))
+        return _CHINESE.search(text) is not None or \
+            bool(_matching(live.selected_batches(get_db(), g.room), text))
+
+
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
 
 
 def _checked(code: str) -> selection.SampleCheck:
