@@ -271,7 +271,8 @@ def test_the_published_key_is_a_jwk_for_ed25519(app, db):
     (jwk,) = trust_list(db)["keys"]
     assert jwk == {"kid": record.kid, "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA",
                    "use": "sig", "x": record.public_key, "role": "issuer", "status": "active",
-                   "not_before": record.not_before, "not_after": None, "revoked_at": None}
+                   "not_before": record.not_before, "not_after": None, "revoked_at": None,
+                   "held_by": "platform"}
     assert len(jwk["x"]) == 43 and "=" not in jwk["x"]
     assert record.to_json()["kid"] == record.kid
 

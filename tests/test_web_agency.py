@@ -325,6 +325,32 @@ def test_an_agency_keeping_its_own_key_is_told_on_the_form_not_after_it(client, 
     assert "提交后，平台用贵机构的签名密钥签名" not in page
 
 
+def test_a_lab_and_the_public_are_told_who_holds_its_signing_key(app, client, db, lab):
+    """A trial's journalist checked a report's signature and it held, but nothing
+    said the platform holds the lab's key and signs for its staff: her check proved
+    only that our server signed it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from trace import keys
+    platform_kid = keys.active_key(db, lab.key_role).kid
+    card = client.get("/agency/profile").get_data(as_text=True).split('id="signing-key"')[1]
+    assert f"贵机构报告的签名密钥（{platform_kid}）由平台代为保管" in card
+    assert 'href="/keys"' in card
+    public_page = client.get("/keys").get_data(as_text=True)
+    row = public_page.split(platform_kid, 1)[1].split("</tr>", 1)[0]
+    assert "私钥由平台代为保管" in row and "浙江省珍珠检测中心" in row
+    listed = {k["kid"]: k for k in client.get("/.well-known/trace-keys.json").get_json()["keys"]}
+    assert listed[platform_kid]["held_by"] == "platform"
+    public = Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    own = keys.register_public_key(db, lab.key_role, public)
+    keys.retire_key(db, platform_kid)
+    card = client.get("/agency/profile").get_data(as_text=True).split('id="signing-key"')[1]
+    assert f"贵机构的签名密钥（{own.kid}）由贵机构自行保管" in card and "代为保管" not in card
+    row = client.get("/keys").get_data(as_text=True).split(own.kid, 1)[1].split("</tr>", 1)[0]
+    assert "私钥由检测机构自己保管，平台无法代签" in row
+
+
 def test_a_platform_key_whose_file_is_lost_is_not_called_the_labs_own(app, client, db, lab):
     """The operator lost the keys folder: the lab is told to ask the platform, not
     that it keeps its own key, and nothing is stored."""

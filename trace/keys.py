@@ -84,7 +84,10 @@ class KeyRecord:
         return {"kid": self.kid, "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA",
                 "use": "sig", "x": self.public_key, "role": self.role,
                 "status": self.status, "not_before": self.not_before,
-                "not_after": self.not_after, "revoked_at": self.revoked_at}
+                "not_after": self.not_after, "revoked_at": self.revoked_at,
+                # Who can sign with it: a lab's key the platform holds signs on its
+                # staff's word on the web; an auditor must be able to tell.
+                "held_by": self.held_by}
 
     def to_json(self) -> dict:
         return asdict(self)

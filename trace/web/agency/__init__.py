@@ -6,7 +6,8 @@ agency's server-held key, PDF attached::
     GET|POST  /agency/reports/new      write a report, check it as buyers will read it,
                                        then sign and store it
     GET       /agency/reports/held/<sha256>.pdf   the PDF chosen, before signing
-    GET|POST  /agency/profile          what suppliers choose the lab by
+    GET|POST  /agency/profile          what suppliers choose the lab by, and who
+                                       holds its signing key
 
 and, in their own modules, the drafts an engineer hands over (``review``), the form
 filled in from a sheet (``sheets``) and withdrawing a report (``withdrawals``).
@@ -19,7 +20,7 @@ import hashlib
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    Response)
 
-from ... import agencies, catalog
+from ... import agencies, catalog, keys
 from ...clock import beijing_today
 from ...errors import (Conflict, Forbidden, InvalidInput, TraceError, all_problems,
                        each_problem, raise_together)
@@ -199,15 +200,17 @@ def _ascii_name(name: str) -> str:
 def profile():
     """What suppliers choose and reach the lab by: its scope of testing, CNAS number,
     address and phone."""
+    db = get_db()
+    custody = _key_custody(db)
     if request.method == "GET":
-        return render_template("agency/profile.html", form=g.agency)
+        return render_template("agency/profile.html", form=g.agency, custody=custody)
     form = request.form
     try:
-        agencies.set_details(get_db(), g.agency.id, address=form.get("address"),
+        agencies.set_details(db, g.agency.id, address=form.get("address"),
                              scope=form.get("scope"), cnas=form.get("cnas"),
                              phone=form.get("phone"))
     except TraceError as error:  # beside the form, with what was typed kept
-        return render_template("agency/profile.html", form=form,
+        return render_template("agency/profile.html", form=form, custody=custody,
                                error=in_reader_language(error)), error.status
     flash(t("agency.profile_saved"), "ok")
     return redirect(link("agency.profile"), 303)
@@ -274,6 +277,16 @@ def _key_notice(db) -> tuple[str | None, bool]:
         return t("agency.own_key").format(kid=own), False
     lost = signing.lost_key(db, keys_dir, g.agency)
     return (t("agency.lost_key").format(kid=lost), True) if lost is not None else (None, False)
+
+
+def _key_custody(db) -> str:
+    """Who holds the agency's signing key, told to the lab itself: a key the platform
+    holds signs whatever its signatories release here, which a lab must know."""
+    notice, _ = _key_notice(db)
+    if notice is not None:
+        return notice
+    record = keys.active_key(db, g.agency.key_role)
+    return t("agency.key_platform").format(kid=record.kid) if record else t("agency.key_none")
 
 
 def _record(db, batches: list[dict], pdf: bytes | None) -> dict:
