@@ -523,7 +523,8 @@ def test_a_hang_tag_gives_the_products_spec_and_standard_and_leaves_out_what_it_
     assert "执行标准" not in bare and "1.8 m" not in bare  # left out, not printed as boxes
     # Two standards, the safety class last: a trial's tag cut it off after the first.
     catalog.add_product(db, supplier, "09521234000051", "桑蚕长丝被",
-                        standard="GB/T 24252-2019 蚕丝被；GB 18401-2010 B类（直接接触皮肤）")
+                        standard="GB/T 24252-2019 蚕丝被；GB 18401-2010 B类（直接接触皮肤）",
+                        fibre_content="100%桑蚕丝")
     catalog.new_batch(db, "09521234000051", "SY-1", produced_on="2026-11-10")
     issue_codes(db, issuer, "09521234000051", "SY-1", 1)
     both = tag_text("09521234000051", "SY-1")

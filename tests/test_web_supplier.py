@@ -145,7 +145,8 @@ def test_the_food_only_fields_are_folded_for_goods_that_are_not_food(supplier, d
     assert refused.status_code == 400
     assert " open>" in food_fields(refused.get_data(as_text=True)).split("\n")[0]
     post_form(supplier, "/supplier/products/new", {
-        "gtin": "6901234567892", "name": "蚕丝被", "category": "家纺", "storage": "防潮"})
+        "gtin": "6901234567892", "name": "蚕丝被", "category": "家纺", "storage": "防潮",
+        "fibre_content": "100%桑蚕丝"})
     silk = supplier.get("/supplier/products/6901234567892/edit").get_data(as_text=True)
     assert " open>" in food_fields(silk).split("\n")[0]  # what was typed is never hidden
     named = post_form(supplier, "/supplier/products/new", {"gtin": "6901234567893",
@@ -1302,7 +1303,7 @@ def test_a_hang_tag_is_offered_only_for_the_goods_it_is_made_for(supplier, db):
     assert "饰品吊牌" in pearls and "家纺吊牌" not in pearls
     # Chosen first for its goods: a clerk clicking the first PDF got A4 stickers.
     catalog.add_product(db, catalog.find_supplier(db, CREDIT_CODE), "09521234000044",
-                        "海宁纯棉四件套", category="家纺")
+                        "海宁纯棉四件套", category="家纺", fibre_content="100%棉")
     catalog.new_batch(db, "09521234000044", "HN-1", produced_on="2026-11-10")
     issue_for(supplier, db, "09521234000044", "HN-1", 1)
     bedding = supplier.get("/supplier/batches/09521234000044/HN-1").get_data(as_text=True)
@@ -1318,6 +1319,11 @@ def test_a_textiles_fibre_and_care_reach_buyers_and_a_tag_says_what_it_cannot_pr
     form = supplier.get("/supplier/products/new").get_data(as_text=True)
     assert '<details class="textile-fields" id="textile-fields"' in form
     care = "30℃以下手洗，不可漂白，不可拧干，阴干，低温熨烫，" * 2 + "不可干洗"
+    # A trial's clerk saved a GB 18401 bedsheet with no fibre content: its tag lacked it.
+    bare = post_form(supplier, "/supplier/products/new", {
+        "gtin": "6901234567892", "name": "全棉四件套", "standard": "GB 18401-2010 B类"})
+    assert bare.status_code == 400 and "纺织品要填纤维含量" in bare.get_data(as_text=True)
+    assert not db.execute("SELECT 1 FROM products WHERE gtin = '06901234567892'").fetchall()
     done = post_form(supplier, "/supplier/products/new", {
         "gtin": "6901234567892", "name": "桑蚕丝被", "category": "家纺",
         "standard": "GB/T 24252-2019；GB 18401-2010 B类",

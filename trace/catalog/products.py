@@ -99,6 +99,15 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
             "chilled about 30 days): buyers read the date it runs out",
             message_zh="食品、生鲜要填保质期，按包装上写的填（如 18个月、540天、冷藏约30天）："
                        "买家扫码会看到到期日", field="shelf_life_days")
+    if checked["fibre_content"] is None and (
+            textile_safety_class(checked["standard"]) or names_textile(checked["category"])):
+        # Saved without it, a bedsheet's hang tag printed none (GB/T 5296.4 needs it).
+        raise InvalidInput(
+            "textiles need their fibre content, as the sewn-in label gives it (100% cotton): "
+            "it is printed on the hang tag and shown to buyers",
+            message_zh="纺织品要填纤维含量，按缝在商品上的耐久性标签写（如 100%棉、"
+                       "面料：100%桑蚕丝）：吊牌上要印，买家扫码也会看到",
+            field="fibre_content")
     kept = _kept_under(shelf_life_days)
     if checked["storage"] is None:  # 冷藏约30天 says how it keeps, where buyers read it
         checked["storage"] = kept
