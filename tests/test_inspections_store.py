@@ -325,10 +325,19 @@ def test_a_verdict_that_contradicts_its_result_and_limit_is_refused(
     # found, colour fastness under its minimum grade
     ("阳性", "", "阴性"), ("有", "", "无"), ("检出", "", "禁用"), ("25", "mg/kg", "禁用"),
     ("2-3", "级", "≥3"), ("3", "级", "≥3-4"), ("2-3 级", "", "≥3"),
+    # what was found, said in more words (a trial's 异味 有霉味 against 无)
+    ("有霉味", "", "无"), ("阳性(+)", "", "阴性"),
 ])
 def test_an_over_limit_result_passed_in_any_usual_spelling_is_refused(db, lab, result, unit,
                                                                       limit):
     assert "不在标准要求" in refused_item(lab, "铅", result, unit, limit)
+
+
+def test_a_wrong_unit_is_shown_the_limit_in_that_unit(db, lab):
+    """A trial's technician typed % for mg/kg and read only that 18 % is over ≤75 mg/kg."""
+    said = refused_item(lab, "甲醛含量", "18", "%", "≤75 mg/kg")
+    assert said.endswith("不在标准要求 ≤75 mg/kg 之内（≤75 mg/kg 换算成 % 是 ≤0.0075 %，请核对单位）")
+    assert "换算" not in refused_item(lab, "甲醛含量", "180", "mg/kg", "≤75 mg/kg")
 
 
 def refused_item(lab, name: str, result: str, unit: str, limit: str) -> str:

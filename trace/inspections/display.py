@@ -8,6 +8,7 @@ from datetime import date
 
 from ..clock import beijing_today
 from . import report as reports
+from .glossary import how_to_read
 from .grades import scale_hint
 from .results import plain, read_limit, read_result
 
@@ -20,9 +21,10 @@ _NOMINAL = re.compile(r"标称\s*\d+(?:\.\d+)?(?:\s*[–~～-]\s*\d+(?:\.\d+)?)?
 def for_display(served: list[dict], valid_days: int, today: date | None = None) -> list[dict]:
     """The served reports with what a page adds: the names of failed items, how many
     days old a report is once it is older than ``valid_days``, each graded item's
-    scale, what the version that corrected it changed (``changed``: ``version_changes``),
-    whether it is a correction that kept the corrected version's PDF (``pdf_kept``)
-    and whether its lab withdrew it (those go last: what the batch stands on comes first)."""
+    scale, how to read its kinds of result (``reading``), what the version that
+    corrected it changed (``changed``: ``version_changes``), whether it is a
+    correction that kept the corrected version's PDF (``pdf_kept``) and whether its
+    lab withdrew it (those go last: what the batch stands on comes first)."""
     today = today or beijing_today()
     successors = _successors(served)
     versions = {(entry["report"]["report_no"], entry["report"]["version"]): entry["report"]
@@ -31,7 +33,7 @@ def for_display(served: list[dict], valid_days: int, today: date | None = None) 
     for entry in served:
         if not entry["signature_ok"]:  # nothing of it is read: only that it fails
             shown.append(dict(entry, failed=[], stale=0, results=[], limits=[], scales=[],
-                              changed=[], pdf_kept=False))
+                              reading=[], changed=[], pdf_kept=False))
             continue
         report = entry["report"]
         age = (today - date.fromisoformat(report["issued_on"])).days
@@ -42,6 +44,7 @@ def for_display(served: list[dict], valid_days: int, today: date | None = None) 
                           results=[shown_result(item) for item in report["items"]],
                           limits=[shown_limit(item) for item in report["items"]],
                           scales=[scale_hint(item) for item in report["items"]],
+                          reading=how_to_read(item["name"] for item in report["items"]),
                           changed=version_changes(report, later) if later else [],
                           # a correction of what was typed, the lab's document unchanged
                           pdf_kept=bool(earlier and report["pdf_sha256"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Iterable
 
 # (Chinese kind, English kind) of each group, then its items' Chinese and English
 # names. Pesticides as domain reference §3.2-3.3 lists them (GB 2763, tea and citrus).
@@ -41,8 +42,13 @@ _GROUPS: tuple[tuple[tuple[str, str] | None, dict[str, str]], ...] = (
         "耐酸汗渍色牢度": "colour fastness to acid sweat", "耐酸汗渍": "colour fastness to acid sweat",
         "耐碱汗渍色牢度": "colour fastness to alkaline sweat",
         "耐碱汗渍": "colour fastness to alkaline sweat",
+        "耐汗渍色牢度": "colour fastness to sweat", "耐汗渍": "colour fastness to sweat",
         "耐干摩擦色牢度": "colour fastness to dry rubbing",
         "耐干摩擦": "colour fastness to dry rubbing",
+        "耐湿摩擦色牢度": "colour fastness to wet rubbing",
+        "耐湿摩擦": "colour fastness to wet rubbing",
+        "耐皂洗色牢度": "colour fastness to washing", "耐洗色牢度": "colour fastness to washing",
+        "耐光色牢度": "colour fastness to light",
         "耐唾液色牢度": "colour fastness to saliva"}),
     (None, {  # needs no gloss in Chinese: the name says what it is
         "纤维含量": "fibre content", "水分": "moisture", "总灰分": "total ash",
@@ -59,7 +65,10 @@ _GROUPS: tuple[tuple[tuple[str, str] | None, dict[str, str]], ...] = (
 )
 _KNOWN = {name: (group, english) for group, names in _GROUPS for name, english in names.items()}
 # What labs add to a name: 铅(以Pb计), 甲醛含量/(mg/kg), trailing spaces.
-_QUALIFIER = re.compile(r"\s*[（(][^）)]*[）)]\s*$|\s*/.*$")
+_QUALIFIER = re.compile(r"\s*[（(]([^）)]*)[）)]\s*$|\s*/.*$")
+# The qualifiers that tell two rows apart: a fastness test reads the fabric's own
+# colour change and the staining of a white cloth beside it.
+_QUALIFIERS_EN = {"变色": "colour change", "沾色": "staining"}
 
 
 def _known(name: str) -> tuple[tuple[str, str] | None, str] | None:
@@ -68,9 +77,18 @@ def _known(name: str) -> tuple[tuple[str, str] | None, str] | None:
 
 
 def english_name(name: str) -> str | None:
-    """The item's English name, or None for one we do not know."""
+    """The item's English name, or None for one we do not know.
+
+    >>> english_name("耐汗渍色牢度（沾色）"), english_name("铅(以Pb计)")
+    ('colour fastness to sweat (staining)', 'lead')
+    """
     known = _known(name)
-    return known[1] if known else None
+    if known is None:
+        return None
+    qualifier = _QUALIFIER.search(unicodedata.normalize("NFKC", name).strip())
+    told = _QUALIFIERS_EN.get(qualifier.group(1).strip()) if qualifier and qualifier.group(1) \
+        else None
+    return f"{known[1]} ({told})" if told else known[1]
 
 
 def kind_of(name: str) -> str | None:
@@ -80,13 +98,58 @@ def kind_of(name: str) -> str | None:
     return known[0][0] if known and known[0] else None
 
 
+# How to read a kind of result, said once under a table that has one (Chinese,
+# English): which way is better, and what a grade or a banned dye's 未检出 means.
+_READING = {
+    "农药残留": ("农药残留、重金属：越少越好，“未检出”表示少到仪器测不出；不超过标准要求即合格。",
+             "Pesticide residues and heavy metals: the less the better; \"not detected\" "
+             "means too little to measure. Within the limit is a pass."),
+    "色牢度": ("色牢度（是否掉色）：分 1–5 级，级数越高越不容易掉色、染色；“3-4 级”介于 3 级和 4 级之间。",
+            "Colour fastness (whether the colour runs): rated 1 to 5, the higher the less "
+            "it runs or stains; \"3-4\" is between 3 and 4."),
+    "甲醛": ("甲醛：越少越好。", "Formaldehyde: the less the better."),
+    "pH": ("pH 值：表示酸碱度，7 为中性；在标准范围内，贴身使用对皮肤温和。",
+           "pH: how acid or alkaline the fabric is, 7 being neutral; within the limit it "
+           "is mild on the skin."),
+    "芳香胺": ("可分解致癌芳香胺染料：国家禁止使用的染料，“未检出”就是没有用。",
+            "Carcinogenic aromatic amine dyes are banned; \"not detected\" means none "
+            "was used."),
+}
+
+
+def _reading_of(name: str) -> str | None:
+    known = _known(name)
+    if known is None:
+        return None
+    group, english = known
+    if group in (_PESTICIDE, _METAL):
+        return "农药残留"
+    if group and group[0].startswith("色牢度"):
+        return "色牢度"
+    return {"formaldehyde": "甲醛", "pH": "pH",
+            "carcinogenic aromatic amine dyes": "芳香胺"}.get(english)
+
+
+def how_to_read(names: Iterable[str]) -> list[tuple[str, str]]:
+    """(Chinese, English) notes on reading the results of these items, each kind
+    once, in the order the items come: a buyer saw 3-4 级 against ≥3 级 and 致癌
+    beside 禁用 with nothing saying which way is good.
+
+    >>> [zh[:4] for zh, _en in how_to_read(["耐水色牢度（变色）", "铅", "耐干摩擦", "甲醛含量"])]
+    ['色牢度（', '农药残留', '甲醛：越']
+    """
+    kinds = dict.fromkeys(kind for kind in map(_reading_of, names) if kind)
+    return [_READING[kind] for kind in kinds]
+
+
 def explained(name: str, lang: str) -> str:
     """The item as a buyer reads it in ``lang``: its kind beside the lab's name in
     Chinese, its English name (and kind) in English; as written when unknown."""
     known = _known(name)
     if known is None:
         return name
-    group, english = known
+    group, _english = known
     if lang == "en":
-        return f"{english} ({group[1]})" if group else english
+        english = english_name(name)
+        return f"{english} ({group[1]})" if group else str(english)
     return f"{name}（{group[0]}）" if group else name

@@ -26,7 +26,7 @@ from ..clock import beijing_today
 from ..codes import decode_signature, encode_signature
 from ..digits import is_number
 from ..errors import InvalidCode, InvalidInput, all_problems
-from .results import implausible, incomparable, undirected_limit, within_limit
+from .results import converted_limit, implausible, incomparable, undirected_limit, within_limit
 
 VERSION = "trace-report-v1"
 TYPES = ("委托检验", "监督抽检", "自检", "神秘抽检")
@@ -360,10 +360,15 @@ def _verdict_agrees(item: dict, index: int, line: int | None = None) -> None:
     within = within_limit(item["result"], item.get("limit"), item.get("unit"))
     verdict, shown = item["verdict"], f"{item['result']} {item.get('unit', '')}".strip()
     if within is False and verdict in PASSED:
+        converted = converted_limit(item.get("limit"), item.get("unit"))
+        # A unit typed wrong (% for mg/kg) reads as a figure far over: say the sum.
+        said, said_zh = (f" ({item['limit']} is {converted}: is the unit right?)",
+                         f"（{item['limit']} 换算成 {item['unit']} 是 {converted}，请核对单位）"
+                         ) if converted else ("", "")
         raise _bad(f"items[{index}].verdict", f"is {verdict}, but {item['name']} {shown} is "
-                   f"outside the limit {item['limit']}",
-                   f"为“{verdict}”，但{item['name']}的结果 {shown} 不在标准要求 {item['limit']} 之内",
-                   line)
+                   f"outside the limit {item['limit']}{said}",
+                   f"为“{verdict}”，但{item['name']}的结果 {shown} 不在标准要求 {item['limit']} 之内"
+                   f"{said_zh}", line)
     if within is True and verdict in FAILED:
         raise _bad(f"items[{index}].verdict", f"is {verdict}, but {item['name']} {shown} is "
                    f"within the limit {item['limit']}",

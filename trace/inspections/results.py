@@ -128,6 +128,7 @@ _QUALITATIVE = {"阴性": ({"阴性", "NEGATIVE", "未检出"}, {"阳性", "POSI
 # Colour-fastness grades: 3-4 is the half grade between 3 and 4.
 _GRADE = re.compile(r"([1-5])(?:\s*[-–/]\s*([1-5]))?\s*级?")
 _DETECTED = {"检出", "有检出", "阳性", "DETECTED", "POSITIVE"}
+_FOUND_PREFIXES = ("有", "阳性", "POSITIVE", "发现")
 # A number with a unit typed after it: the unit starts with a letter, µ, %, or °.
 _WITH_UNIT = re.compile(rf"([<>≤≥]?)\s*({_NUMBER})\s*([A-Za-zµμ%‰°][A-Za-z0-9µμ%‰/·^.]*)")
 # Units of one kind, each as a multiple of the first: a limit in μg/kg against a
@@ -198,6 +199,23 @@ def read_limit(limit: str | None, unit: str | None = None) -> Reading:
     return Reading(sign, _scaled(number, scale))
 
 
+def converted_limit(limit: str | None, unit: str | None) -> str | None:
+    """The limit written in the result's ``unit`` when it is printed in another unit
+    of the same kind, for a message: a technician who typed % for mg/kg is shown
+    why 18 is over ≤75 mg/kg.
+
+    >>> converted_limit("≤75 mg/kg", "%"), converted_limit("≤75 mg/kg", "mg/kg")
+    ('≤0.0075 %', None)
+    """
+    bound = _LIMIT.fullmatch(plain(limit))
+    if not bound or not unit or not bound.group(3):
+        return None
+    scale = _scale(bound.group(3), unit)
+    if scale in (None, 1.0):
+        return None
+    return f"{bound.group(1)}{_scaled(bound.group(2), scale)} {unit}"
+
+
 def within_limit(result: str, limit: str | None, unit: str | None = None) -> bool | None:
     """Whether the printed result meets the printed limit, when that can be told
     from the text alone (a number against a bound or a range, a limit's own unit
@@ -221,6 +239,8 @@ def within_limit(result: str, limit: str | None, unit: str | None = None) -> boo
     (False, True)
     >>> within_limit("阳性", "阴性"), within_limit("有", "无"), within_limit("检出", "禁用")
     (False, False, False)
+    >>> within_limit("有霉味", "无"), within_limit("阳性(+)", "阴性"), within_limit("无异味", "无")
+    (False, False, None)
     """
     reading, unit = _with_its_unit(result, unit)
     if reading is None:  # a unit of its own that cannot be compared
@@ -231,7 +251,11 @@ def within_limit(result: str, limit: str | None, unit: str | None = None) -> boo
     if words in _QUALITATIVE:
         passing, failing = _QUALITATIVE[words]
         said = plain(result).replace(" ", "").upper()
-        return True if said in passing else False if said in failing else None
+        if said in passing:
+            return True
+        # 有霉味 against 无, 阳性(+) against 阴性: what was found, said in more words.
+        # (检出限… is no finding: the prefix is read only for these.)
+        return False if said in failing or said.startswith(_FOUND_PREFIXES) else None
     if unit == "级" or "级" in (result or "") + (limit or ""):
         return _grade_within(result, limit)
     bound = read_limit(limit, unit)

@@ -50,7 +50,9 @@ def with_domain(sentence: str, domain: str) -> Markup:
 # building its table on every call: a results table asks once per tested item).
 LAB_WORDS = {"合格": "pass", "符合": "pass", "不合格": "fail", "不符合": "fail", "不判定": "none",
              "委托检验": "commissioned", "监督抽检": "supervision", "自检": "self",
-             "神秘抽检": "mystery"}
+             "神秘抽检": "mystery", "禁用": "banned", "不得检出": "not_allowed", "无": "nil"}
+# A textile's grade as labs print it: 4 级, 3-4 级, ≥3 级, 4/3-4 级 (变色/沾色).
+_GRADE = re.compile(r"([≥≤<>]?)\s*(\d[\d.\-–~～/]*)\s*级")
 
 
 def lab_word(word: str) -> str:
@@ -59,12 +61,18 @@ def lab_word(word: str) -> str:
 
 
 def lab_result(shown: str) -> str:
-    """A result as a page shows it (inspections.display.shown_result) in the reader's
-    language: 未检出 is the one word of it that is not the lab's figure."""
-    if g.get("lang") != "en" or not shown.startswith("未检出"):
+    """A result or limit as a page shows it (inspections.display) in the reader's
+    language: the lab's figures as printed, its few words (未检出, 禁用, 无) and a
+    grade's 级 in English for an English reader."""
+    if g.get("lang") != "en":
         return shown
-    rest = shown[3:].replace("（", " (").replace("）", ")")
-    return i18n.t("lab.word_not_detected") + rest
+    if shown.startswith("未检出"):
+        rest = shown[3:].replace("（", " (").replace("）", ")")
+        return i18n.t("lab.word_not_detected") + rest
+    if shown in LAB_WORDS:
+        return lab_word(shown)
+    grade = _GRADE.fullmatch(shown.strip())
+    return f"{grade.group(1)} grade {grade.group(2)}".strip() if grade else shown
 
 
 def grouped_serial(serial: str | None) -> str:
