@@ -216,6 +216,8 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("api.issue", "POST", API_BATCH + "/issue", {"count": 1}, API_OWNED),
     ("api.cancel_batch", "POST", API_BATCH + "/cancel", {"reason": "录错"}, API_OWNED),
     ("api.codes", "GET", API_BATCH + "/codes", None, API_OWNED),
+    ("api.labels", "GET", API_BATCH + "/labels?stock=a4-3x8&first=1&last=1", None, API_OWNED),
+    ("api.label_stocks", "GET", "/api/v1/label-stocks", None, API_SUPPLIER),
     ("api.verify", "POST", "/api/v1/verify", {"url": "{item}"}, API_ANY),
     # Refused bodies (the report is empty) past the gate: only an agency gets that far.
     ("api.create_inspection", "POST", "/api/v1/inspections", {"report": {"agency": {"id": "1"}}},

@@ -171,6 +171,9 @@ def test_issuing_past_the_plan_needs_over_plan(client, db, token):
     path = f"/batches/{GTIN}/{LOT}/issue"  # planned at 100
     refused = call(client, "POST", path, token, json={"count": 500})
     assert refused.status_code == 400 and "over_plan" in refused.get_json()["message"]
+    # A trial's ERP read only a web checkbox in Chinese, and no field to map it to.
+    assert "接口传 over_plan" in refused.get_json()["message_zh"]
+    assert [d["loc"] for d in refused.get_json()["details"]] == [["count"]]
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
     allowed = call(client, "POST", path, token, json={"count": 101, "over_plan": True})
     assert allowed.status_code == 201 and allowed.get_json()["count"] == 101
@@ -254,6 +257,8 @@ def test_bad_bodies_get_a_stable_error_and_change_nothing(client, db, token, bod
     assert (response.status_code, response.get_json()["error"]) == (status, error)
     assert response.get_json()["message"] and response.get_json()["message_zh"]
     assert db.execute("SELECT count(*) FROM products").fetchone()[0] == 1
+    if body == {"gtin": "6901234567893", "name": "茶"}:  # named as a schema error names it
+        assert response.get_json()["details"][0]["loc"] == ["gtin"]
 
 
 def test_an_admin_token_may_verify_but_not_issue(client, db, token, make_account, issued_urls):
@@ -293,7 +298,8 @@ def test_the_openapi_document_is_valid_31_and_names_every_route(client):
         "/api/v1/batches/{gtin}/{lot}",
         "/api/v1/batches/{gtin}/{lot}/issue", "/api/v1/batches/{gtin}/{lot}/codes",
         "/api/v1/batches/{gtin}/{lot}/items/{serial}/status", "/api/v1/verify",
-        "/api/v1/inspections", "/api/v1/batches/{gtin}/{lot}/cancel", "/01/{gtin}/10/{lot}"}
+        "/api/v1/inspections", "/api/v1/batches/{gtin}/{lot}/cancel", "/01/{gtin}/10/{lot}",
+        "/api/v1/label-stocks", "/api/v1/batches/{gtin}/{lot}/labels"}
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     assert "/01/{gtin}/10/{lot}" in doc["paths"]  # the batch page's JSON, with no token
     verdict = doc["components"]["schemas"]["Verdict"]["properties"]
@@ -302,6 +308,8 @@ def test_the_openapi_document_is_valid_31_and_names_every_route(client):
     assert "Asia/Shanghai" in doc["info"]["description"]
     codes = doc["paths"]["/api/v1/batches/{gtin}/{lot}/codes"]["get"]["responses"]["200"]
     assert set(codes["content"]) == {"application/json", "text/csv"}
+    labels = doc["paths"]["/api/v1/batches/{gtin}/{lot}/labels"]["get"]["responses"]["200"]
+    assert labels["content"]["application/pdf"]["schema"]["format"] == "binary"
     issue = doc["components"]["schemas"]["IssueIn"]["properties"]["count"]
     assert (issue["minimum"], issue["maximum"]) == (1, 100_000)  # the validating model
 
@@ -319,7 +327,7 @@ def test_the_live_api_keeps_to_its_schema(live_server, token):
     operations = [result.ok() for result in schema.get_all_operations()]
     # The batch page's JSON answers by Accept, which a negative case varies: checked below.
     operations = [op for op in operations if op.path.startswith("/api/v1/")]
-    assert len(operations) == 12
+    assert len(operations) == 14
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=40, deadline=None, derandomize=True, database=None,
@@ -649,16 +657,18 @@ def test_a_chunked_body_past_the_limit_is_refused_not_cut(app, db, token, live_s
     assert status == 201 and body["count"] == 1
 
 
-@pytest.mark.parametrize("body, content_type, said", [
-    (b"null", "application/json", "does not match the API schema"),
-    (b'{"count": ' + b"9" * 5000 + b"}", "application/json", "not valid JSON"),
-    (b'{"count": 1}', "text/plain", "Content-Type: application/json"),
+@pytest.mark.parametrize("body, content_type, status, said", [
+    (b"null", "application/json", 422, "does not match the API schema"),
+    (b'{"count": ' + b"9" * 5000 + b"}", "application/json", 422, "not valid JSON"),
+    # HTTP's own status for a body that is not JSON, as a trial's ERP expected
+    (b'{"count": 1}', "text/plain", 415, "Content-Type: application/json"),
+    (b"count=1", "application/x-www-form-urlencoded", 415, "Content-Type: application/json"),
 ])
 def test_a_body_the_schema_cannot_take_is_named_for_what_it_is(
-        client, token, body, content_type, said):
+        client, token, body, content_type, status, said):
     response = call(client, "POST", f"/batches/{GTIN}/{LOT}/issue", token, data=body,
                     headers={"Content-Type": content_type})
-    assert response.status_code == 422 and said in response.get_json()["message"]
+    assert response.status_code == status and said in response.get_json()["message"]
 
 
 def test_an_unknown_host_answers_json_to_whoever_asks_for_json(client, issued_urls):
@@ -771,3 +781,51 @@ def test_an_engineers_token_does_not_sign_a_report(client, db, lab_token):
     refused = call(client, "POST", "/inspections", lims, json=body)
     assert refused.status_code == 403 and "不是本机构的授权签字人" in refused.get_json()["message_zh"]
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 0
+
+
+def test_an_erp_downloads_its_labels_and_is_asked_before_printing_them_twice(
+        app, client, db, token, issuer, tmp_path):
+    """A trial's ERP contractor could list and issue codes through the API but had to
+    open the workspace for every print run: labels were web-only."""
+    import pypdfium2 as pdfium
+    import zxingcpp
+    from trace.issuing import export_rows
+    issue_codes(db, issuer, GTIN, LOT, 5)
+    stocks = call(client, "GET", "/label-stocks", token).get_json()["stocks"]
+    sheet = next(s for s in stocks if s["name"] == "a4-3x8")
+    assert (sheet["per_page"], sheet["roll"]) == (24, False)
+    assert any(s["roll"] for s in stocks) and any(s["prints_pin"] for s in stocks)
+    path = f"/batches/{GTIN}/{LOT}/labels"
+    got = call(client, "GET", path, token, query_string={"stock": "a4-3x8", "first": 2,
+                                                         "last": 4})
+    assert got.status_code == 200 and got.mimetype == "application/pdf"
+    assert "labels-" in got.headers["Content-Disposition"]
+    (tmp_path / "l.pdf").write_bytes(got.data)
+    page = pdfium.PdfDocument(str(tmp_path / "l.pdf"))[0].render(scale=300 / 72).to_pil()
+    urls = [row["url"] for row in export_rows(db, GTIN, LOT, "https://trace.example.cn")]
+    read = [r.text for r in zxingcpp.read_barcodes(page.convert("L"),
+                                                   formats=zxingcpp.BarcodeFormat.QRCode)]
+    assert sorted(read) == sorted(urls[1:4])
+    kept = db.execute("SELECT first, last, stock, format, actor FROM label_downloads").fetchall()
+    assert kept == [(2, 4, "a4-3x8", "pdf", "api:erp@pearl.example.cn")]
+    # The whole batch now holds labels printed before: asked first, with what is new.
+    again = call(client, "GET", path, token, query_string={"stock": "a4-3x8"})
+    said = again.get_json()
+    assert again.status_code == 409 and said["details"][0]["loc"] == ["reprint"]
+    assert "3 of labels 1-5 were downloaded before" in said["message"]
+    assert "没下载过的是第 1, 5 个" in said["message_zh"]
+    assert len(db.execute("SELECT * FROM label_downloads").fetchall()) == 1  # nothing kept
+    assert call(client, "GET", path, token, query_string={
+        "stock": "a4-3x8", "reprint": "true"}).status_code == 200
+    roll = call(client, "GET", path, token, query_string={
+        "stock": "thermal-50x30", "format": "tspl", "first": 1, "last": 1, "reprint": "true"})
+    assert roll.status_code == 200 and roll.data.startswith(b"SIZE")
+    for query, status, field in (
+            ({"stock": "a4-3x8", "format": "zpl", "reprint": "true"}, 400, "format"),
+            ({"stock": "nope"}, 404, "stock"), ({"stock": "a4-3x8", "last": 9}, 400, None)):
+        refused = call(client, "GET", path, token, query_string=query)
+        assert refused.status_code == status, refused.get_json()
+        if field:
+            assert refused.get_json()["details"][0]["loc"] == [field]
+        assert str(app.config["LABELS_DIR"]) not in refused.get_json()["message"]
+    assert len(db.execute("SELECT * FROM label_downloads").fetchall()) == 3

@@ -22,8 +22,12 @@ class TraceError(Exception):
         self.field = field  # the form field it is about, when one is (see InvalidInput)
 
     def to_json(self) -> dict:
-        return {"error": type(self).__name__, "message": self.message,
-                "message_zh": self.message_zh}
+        said: dict = {"error": type(self).__name__, "message": self.message,
+                      "message_zh": self.message_zh}
+        if self.field:  # as Problems and the API's schema errors name it, for clients
+            said["details"] = [{"loc": [self.field], "msg": self.message,
+                                "msg_zh": self.message_zh}]
+        return said
 
 
 class InvalidInput(TraceError):

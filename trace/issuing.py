@@ -153,7 +153,8 @@ def check_plan(db: sqlite_utils.Database, batch: catalog.Batch, count: int, *,
         f"{count:,} more would make {after:,}. Nothing was issued: check the count, or allow "
         "going past the plan (--over-plan; over_plan in the API)",
         message_zh=f"本批次计划 {planned:,} 个，有效的码已有 {before:,} 个，再发 {count:,} 个将达 "
-                   f"{after:,} 个。没有发码：请核对数量；确需超出计划，请勾选“超出计划数量也发码”。")
+                   f"{after:,} 个。没有发码：请核对数量；确需超出计划，请勾选“超出计划数量也发码”"
+                   "（命令行加 --over-plan，接口传 over_plan）。", field="count")
 
 
 def active_kinds(db: sqlite_utils.Database, batch_id: int) -> tuple[int, int]:

@@ -367,10 +367,10 @@ def normalise_gtin(gtin: str) -> str:
         stray = "".join(dict.fromkeys(c for c in text if not ("0" <= c <= "9")))[:5]
         said = f"（里面有数字以外的字符：{stray}）" if stray else f"（您输入了 {len(text)} 位）"
         raise InvalidInput(f"a GTIN is 8, 12, 13 or 14 digits, not {text[:20]!r}",
-                           message_zh=f"商品条码应为 8、12、13 或 14 位数字{said}")
+                           message_zh=f"商品条码应为 8、12、13 或 14 位数字{said}", field="gtin")
     if not text.strip("0"):  # its check digit holds, but GS1 never assigns it
         raise InvalidInput("a GTIN of zeros names no product",
-                           message_zh="全为 0 的商品条码不是有效的商品条码")
+                           message_zh="全为 0 的商品条码不是有效的商品条码", field="gtin")
     expected = gtin_check_digit(text[:13])
     if int(text[13]) != expected:  # in the digits as typed, not the padded 14
         typed = text.lstrip("0") if len(text.lstrip("0")) >= 8 else text
@@ -379,7 +379,7 @@ def normalise_gtin(gtin: str) -> str:
             "compare every digit with the barcode on the package; a typo or a missing "
             "digit is usually in the middle, not at the end",
             message_zh=f"商品条码 {typed} 核对不上（最后一位是校验位）：请对照包装上的条码逐位"
-            "核对，输错或漏输的多半是中间某一位")
+            "核对，输错或漏输的多半是中间某一位", field="gtin")
     return validate_gtin14(text)
 
 

@@ -41,7 +41,7 @@ def errors(*statuses: int) -> dict:
     return {f"HTTP_{status}": m.ApiError for status in statuses}
 
 
-WRITE_ERRORS = errors(400, 401, 403, 404, 409, 422)
+WRITE_ERRORS = errors(400, 401, 403, 404, 409, 415, 422)
 PATH_DOCS = {"gtin": "the product's GTIN (14 digits; 8, 12 and 13 are padded)",
              "lot": "the batch number (批次号)"}
 
@@ -85,13 +85,19 @@ class InvalidRequest(InvalidInput):
         return super().to_json() | ({"details": self.details} if self.details else {})
 
 
+class NotJson(InvalidRequest):
+    """A body sent as something other than JSON (HTTP's own status for it)."""
+
+    status = 415
+
+
 def _schema_errors(req: Any, resp: Any, error: Exception | None, instance: Any,
                    adapter: Any) -> None:
     """spectree found the request invalid: answer in our one error format."""
     if error is not None:
         if req.get_data() and req.mimetype != "application/json":
-            raise InvalidRequest("send the body as JSON, with Content-Type: application/json",
-                                 message_zh="请以 JSON 格式提交（Content-Type: application/json）")
+            raise NotJson("send the body as JSON, with Content-Type: application/json",
+                          message_zh="请以 JSON 格式提交（Content-Type: application/json）")
         # pydantic's own list keeps each error's context (the limit a number broke),
         # which spectree's adapter leaves out.
         items = error.errors(include_url=False) if isinstance(error, ValidationError) \
@@ -136,7 +142,8 @@ spec = SpecTree(
 def openapi():
     """The OpenAPI 3.1 document, generated from the validating models (no token needed).
     No ``servers``: the calls are on the host that served the document."""
-    return current_app.json.response(_with_idempotency(_with_public_batch(_with_csv(spec.spec))))
+    return current_app.json.response(
+        _with_idempotency(_with_public_batch(_with_label_files(_with_csv(spec.spec)))))
 
 
 def _with_csv(document: dict) -> dict:
@@ -146,6 +153,16 @@ def _with_csv(document: dict) -> dict:
     codes["content"].setdefault("text/csv", {"schema": {
         "type": "string", "description": "every code of the batch: seq, gtin, lot, serial, "
         "kid, status, issued_at, url, pin"}})
+    return document
+
+
+def _with_label_files(document: dict) -> dict:
+    """The label call's answer, a file, which spectree declares with no body."""
+    answers = document["paths"]["/api/v1/batches/{gtin}/{lot}/labels"]["get"]["responses"]
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    answers["200"] = {"description": "the labels: a PDF, or a roll printer's TSPL or ZPL",
+                      "content": {"application/pdf": binary,
+                                  "application/octet-stream": binary}}
     return document
 
 
@@ -235,8 +252,9 @@ def _once_each(pairs: list[tuple[str, Any]]) -> dict:
 
 def _json_body(body: Body | None) -> Body:
     if body is None:  # spectree reads JSON only when the body says it is JSON
-        raise InvalidRequest("send a JSON body with Content-Type: application/json",
-                             message_zh="请以 JSON 格式提交（Content-Type: application/json）")
+        kind = NotJson if request.get_data() else InvalidRequest  # sent otherwise, or none
+        raise kind("send a JSON body with Content-Type: application/json",
+                   message_zh="请以 JSON 格式提交（Content-Type: application/json）")
     return body
 
 
@@ -268,4 +286,4 @@ def decoded(encoded: str, field: str) -> bytes:
 
 
 # Their routes are the blueprint's too.
-from . import lab, supply  # noqa: E402,F401
+from . import lab, labels, supply  # noqa: E402,F401

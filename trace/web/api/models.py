@@ -335,3 +335,35 @@ class Inspection(BaseModel):
     url: str = Field(description="the batch page showing the report")
     withdrawn: bool = Field(False, description="this version withdraws the report: the batch "
                             "no longer stands on it")
+
+
+class LabelsQuery(Strict):
+    stock: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$",
+                       description="the label stock (GET /api/v1/label-stocks), e.g. a4-3x8")
+    first: int | None = Field(None, ge=1, description="the first label, by its place in "
+                              "issue order (seq); with last, a range of at most 5,000")
+    last: int | None = Field(None, ge=1, description="the last label; both left out: the "
+                             "whole batch, when it has at most 5,000")
+    format: Literal["pdf", "tspl", "zpl"] = Field(
+        "pdf", description="a PDF, or a thermal roll printer's own commands (TSPL for TSC, "
+        "佳博 and 芯烨; ZPL for Zebra)")
+    slot: int | None = Field(None, ge=1, description="on a part-used sheet, the place of its "
+                             "first free label (1 = top left, across then down)")
+    reprint: bool = Field(False, description="print labels downloaded before again: one code "
+                          "on two items reads 可疑 to buyers, so it must be asked for")
+
+
+class LabelStock(BaseModel):
+    name: str
+    description: str
+    description_zh: str
+    label_w_mm: float
+    label_h_mm: float
+    per_page: int = Field(description="labels on one sheet; 1 for a roll")
+    roll: bool = Field(description="a thermal roll: TSPL and ZPL may be asked for")
+    prints_pin: bool = Field(description="prints the scratch-off PIN: for batches issued "
+                             "with PINs")
+
+
+class LabelStocks(BaseModel):
+    stocks: list[LabelStock]

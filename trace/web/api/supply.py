@@ -32,7 +32,7 @@ def _supplier() -> catalog.Supplier:
 
 @bp.post("/products")
 @spec.validate(json=m.ProductIn,
-               resp=Responses(HTTP_201=m.Product, **errors(400, 401, 403, 409, 422)),
+               resp=Responses(HTTP_201=m.Product, **errors(400, 401, 403, 409, 415, 422)),
                operation_id="createProduct", tags=["catalog"])
 def create_product(json: m.ProductIn):
     """Register a product of the token's supplier."""
