@@ -7,12 +7,16 @@ proof of what the log holds about a batch or an item::
     GET /ledger/entries?start=M&end=N       leaves M..N, like RFC 6962 get-entries (JSON)
     GET /ledger/proof?gtin=&lot=[&serial=]  the proof page (linked from item and batch pages)
     GET /ledger/proof.json?...              the proof bundle (ledger check-proof reads it)
+    GET /ledger/how-to-check                how anyone checks a proof, in plain words
+    GET /ledger/check_proof.py              a checker needing neither Trace nor us
+    GET /ledger/guide.md                    the auditors' guide (docs/ledger.md)
 """
 
 from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -176,3 +180,27 @@ def proof_bundle():
 def _safe(lot: str) -> str:
     """A lot as it may stand in a download's file name."""
     return "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in lot)
+
+
+# Served from the checkout, as `make serve` runs: what an auditor reads is what we keep.
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+@bp.get("/how-to-check")
+def how_to_check():
+    return render_template("ledger_check.html")
+
+
+@bp.get("/check_proof.py")
+def checker():
+    """The self-contained checker (tools/check_proof.py), as a file to read and run."""
+    return any_origin(Response((CHECKOUT / "tools" / "check_proof.py").read_bytes(),
+                               mimetype="text/x-python",
+                               headers=attachment("check_proof.py", "no-cache")))
+
+
+@bp.get("/guide.md")
+def guide():
+    """The auditors' guide to the formats (docs/ledger.md), as text a browser shows."""
+    return any_origin(Response((CHECKOUT / "docs" / "ledger.md").read_bytes(),
+                               mimetype="text/plain", headers={"Cache-Control": "no-cache"}))
