@@ -425,6 +425,36 @@ def test_no_fact_ends_in_an_ellipsis_at_4_3_or_5_4(browser, live_server, on_air,
         context.close()
 
 
+@pytest.mark.parametrize("name", ["诸暨淡水珍珠项链", "诸暨山下湖淡水养殖珍珠项链（正圆强光礼盒装）"])
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
+def test_a_long_spec_takes_two_lines_and_the_lot_stays_on_screen(app, browser, live_server, db,
+                                                                 on_air, name, size):
+    """A trial's 四件套 on air read 枕套48×…: its sizes were cut to one line. Two lines
+    of spec under two lines of name and of conclusion would push the lot off the screen."""
+    from trace import agencies, catalog, corrections
+    from trace.inspections import signing, store
+    from test_inspections_store import another_report
+    lab = agencies.find_agency(db, "231012341234")
+    record, pdf = another_report(lab, "ZJPQ-2026-0999",
+                                 conclusion="淡水养殖珍珠，所检项目符合 GB/T 18781-2023 珠宝级要求")
+    store.store_report(db, record, *signing.sign_with_agency_key(
+        db, app.config["KEYS_DIR"], lab.id, record), pdf=pdf)
+    supplier = catalog.find_supplier(db, catalog.get_product(db, GTIN).supplier_id)
+    corrections.edit_product(
+        db, supplier, GTIN, actor="qc", reason="规格补全", name=name,
+        specification="珠径 8–9 mm，链长 45 cm，925 银扣，近圆形，强光，微瑕，每条约 48 颗，附证书")
+    context, page = open_live(browser, live_server + on_air, size)
+    try:
+        lines = page.evaluate("""() => { const e = document.querySelector('.spec');
+            return Math.round(e.getBoundingClientRect().height /
+                              parseFloat(getComputedStyle(e).lineHeight)); }""")
+        assert lines == (1 if len(name) > 15 else 2)
+        assert "ZJPQ-2026-0999" in page.locator(".row.report-no").inner_text()
+        assert_laid_out(page, FULL_PARTS)
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("size, overlay", [((1280, 720), False), ((1024, 768), False),
                                            ((1280, 1024), False), ((1080, 1920), True)])
