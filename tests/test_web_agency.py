@@ -684,6 +684,9 @@ def test_a_lab_gives_its_phone_and_the_supplier_who_commissions_it_sees_where_to
     sign_in(supplier, make_account("supplier", "pearls@example.cn", org=CREDIT_CODE))
     page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
     assert "该机构没有留下地址和送样电话：请向平台运营方" in page  # never a bare name
+    # The lab is asked on its own home page (a trial's new lab never was).
+    home = client.get("/agency/").get_data(as_text=True)
+    assert 'id="contact-missing"' in home and 'href="/agency/profile"' in home
     bad = post_form(client, "/agency/profile", {"address": "杭州市西湖区", "phone": "12345"},
                     page="/agency/profile")
     assert bad.status_code == 400 and "送样联系电话 12345 不是有效的电话号码" in bad.get_data(
@@ -692,6 +695,7 @@ def test_a_lab_gives_its_phone_and_the_supplier_who_commissions_it_sees_where_to
     post_form(client, "/agency/profile", {"address": "杭州市西湖区文三路 1 号",
                                           "phone": "0571 8600 0188"}, page="/agency/profile")
     assert agencies.get_agency(db, lab.id).phone == "0571 8600 0188"  # as numbers are written
+    assert 'id="contact-missing"' not in client.get("/agency/").get_data(as_text=True)
     page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
     listed = page[page.index('class="commissioned"'):]
     listed = listed[:listed.index("</ul>")]

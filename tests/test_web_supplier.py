@@ -90,6 +90,13 @@ def test_create_a_product_and_a_batch(supplier, db):
     assert response.status_code == 303
     batch = catalog.get_batch(db, product.gtin, "LJ-2604")
     assert batch.expires_on == "2027-09-23"  # production date plus shelf life
+    # Kept upper case without a word, a trial's clerk would print jx2611-01 on the box.
+    page = supplier.get(response.headers["Location"]).get_data(as_text=True)
+    assert "批次号按标签上的写法保存为 LJ-2604（您输入的是 lj-2604" in page
+    response = post_form(supplier, "/supplier/batches/new", {
+        "gtin": product.gtin, "lot": "LJ-2605", "produced_on": "2026-04-01"})
+    assert "批次号按标签上的写法" not in supplier.get(response.headers["Location"]).get_data(
+        as_text=True)  # said only when it differs
 
 
 @pytest.mark.parametrize("fields, message", [

@@ -207,6 +207,9 @@ def new_batch():
         return render_template("supplier/batch_form.html", products=products, form=form,
                                error=in_reader_language(error),
                                existing=_existing_batch(form)), error.status
+    typed = (form.get("lot") or "").strip()
+    if typed != batch.lot:  # jx2611-01 kept as JX2611-01: said, so the label matches
+        flash(t("ws.lot_written_as").format(typed=typed, lot=batch.lot), "ok")
     return redirect(link("supplier.batch", gtin=batch.gtin, lot=batch.lot), 303)
 
 
