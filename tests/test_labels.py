@@ -495,6 +495,16 @@ def test_a_smaller_job_removes_the_parts_a_larger_one_left(db, codes, tmp_path):
 
 
 @needs_poppler
+def test_a_cartons_label_gives_the_batchs_production_date(db, codes, tmp_path):
+    """A huyou co-op's 100×100 carton label had no date: GB 7718 has a food's package
+    give its 生产日期 (a fruit's picking or packing date)."""
+    (path,) = print_batch(db, "thermal-100x100", tmp_path / "carton.pdf", positions=(1, 1))
+    printed = subprocess.run(["pdftotext", str(path), "-"], check=True, timeout=60,
+                             capture_output=True, text=True).stdout
+    assert "生产日期 2026-11-10" in re.sub(r"[ \t]+", " ", printed)
+
+
+@needs_poppler
 def test_a_hang_tag_gives_the_products_spec_and_standard_and_leaves_out_what_it_lacks(
         db, codes, issuer, tmp_path):
     """A textile clerk's 50×90 tag printed the name, lot and code over an empty third,

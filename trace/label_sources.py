@@ -38,6 +38,7 @@ class LabelItem:
     fibre: str = ""
     care: str = ""
     maker: str = ""
+    produced: str = ""  # the batch's 生产日期 (a fruit's picking or packing date)
 
 
 def printable_or_empty(text: str | None) -> str:
@@ -116,7 +117,7 @@ class BatchSource:
         return [LabelItem(ItemCode(gtin, lot, serial, kid, sig).url(self.base_url), gtin, lot,
                           serial, self.product.name,
                           claims.stored_pin(secret, gtin, serial, stored) if secret else "",
-                          **self.details)
+                          produced=self.batch.produced_on or "", **self.details)
                 for serial, kid, sig, stored in rows]
 
 

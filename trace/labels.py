@@ -86,7 +86,7 @@ def label_texts(item: LabelItem, domain: str) -> dict[str, str]:
     typed = {"product": item.product, "spec": item.spec, "standard": item.standard,
              "fibre": item.fibre, "care": item.care, "maker": item.maker}
     return {"lot": item.lot, "serial": group_serial(item.serial), "gtin": item.gtin,
-            "domain": domain, "pin": item.pin,
+            "domain": domain, "pin": item.pin, "produced": item.produced,
             **{name: label_form(text) for name, text in typed.items()}}
 
 

@@ -27,11 +27,11 @@ MIN_CJK_PT = 5.0   # default legibility floors; a stock may only raise them
 MIN_LATIN_PT = 4.5
 _CJK = re.compile("[\u2e80-\u9fff\uff00-\uffef]")
 FIELDS = ("product", "lot", "serial", "gtin", "domain", "pin", "spec", "standard", "fibre",
-          "care", "maker")
+          "care", "maker", "produced")
 # What a product may lack (a box of only these, empty, is not printed): a textile's
 # hang tag gives its 规格, 执行标准, 纤维含量, care and maker (GB/T 5296.4), a tea
-# sticker has no room for them.
-OPTIONAL_FIELDS = ("spec", "standard", "fibre", "care", "maker")
+# sticker has no room for them; a carton's label gives the batch's 生产日期.
+OPTIONAL_FIELDS = ("spec", "standard", "fibre", "care", "maker", "produced")
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 
