@@ -329,6 +329,34 @@ def test_the_supplier_reads_that_a_report_was_followed_up_but_not_the_note(
     assert "处理：不属实（不是假货，也不是质量问题）" in supplier.get("/supplier/").get_data(as_text=True)
 
 
+def test_the_operator_asks_the_supplier_what_to_do_and_only_that_reaches_it(
+        app, client, db, issued_urls, make_account, sign_in):
+    """A trial's operator read a copied-label report and had no way to tell the
+    supplier to void the code and check where the batch went: the note is private."""
+    code = issued_urls[0][len(BASE_URL):]
+    assert post_report(client, code, contact="138 0000 0000").status_code == 200
+    operator = sign_in(app.test_client(), make_account("admin", "ops@trace.example.cn"))
+    form = operator.get("/admin/").get_data(as_text=True)
+    assert 'name="to_supplier"' in form and "不要写买家的联系方式" in form
+    asked = "请作废这个追溯码，并核查这批货卖给了哪些直播间"
+    done = post_form(operator, "/admin/reports/1/handled", {
+        "note": "买家 138 0000 0000 已回访，标签是复制的", "outcome": "confirmed",
+        "to_supplier": asked}, page="/admin/")
+    assert done.status_code == 303
+    [seen], _ = reports.about_supplier(db, 1)
+    assert seen.handled_to_supplier == asked and seen.handled_note is None
+    supplier = sign_in(client, make_account("supplier", "qc@pearl.example.cn", org=CREDIT_CODE))
+    home = supplier.get("/supplier/").get_data(as_text=True)
+    assert f"平台请您：</strong>{asked}" in home and "138 0000 0000" not in home
+    # A report naming no product has no supplier to read it: refused, not lost.
+    reports.submit_report(db, reports.ReportForm(what_seen="收到的东西不对", where_bought="某直播间"),
+                          network="n" * 16)
+    with pytest.raises(InvalidInput, match="no supplier would read it"):
+        reports.mark_handled(db, 2, actor="ops", note="已回访", outcome="handled",
+                             to_supplier="请核查")
+    assert db.execute("SELECT count(*) FROM report_handlings").fetchone()[0] == 1
+
+
 def test_a_finding_is_corrected_with_a_reason_and_both_stay(client, db, issued_urls):
     code = issued_urls[0][len(BASE_URL):]
     assert post_report(client, code).status_code == 200

@@ -791,4 +791,10 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "ALTER TABLE products ADD COLUMN fibre_content TEXT",
         "ALTER TABLE products ADD COLUMN care TEXT",
     ]),
+    (43, [
+        # What the operator asks of the supplier a buyer's report names (void that
+        # code, check where the batch went): its note stayed private and nothing
+        # reached the supplier (a trial's copied label).
+        "ALTER TABLE report_handlings ADD COLUMN to_supplier TEXT",
+    ]),
 ]

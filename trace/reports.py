@@ -64,6 +64,7 @@ class Report(ReportForm):
     handled_outcome: str | None = None  # one of OUTCOMES: the latest correction's, if any
     outcome_corrected_at: str | None = None
     outcome_corrected_reason: str | None = None  # the latest correction's: its buyer reads it
+    handled_to_supplier: str | None = None  # what the operator asked of the supplier
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -158,13 +159,13 @@ _COLUMNS = ("id", "gtin", "lot", "serial", "verdict", "what_seen", "where_bought
             "photo_sha256", "photo_type", "created_at")
 # A report with its handling, if any: "FROM" the two tables, aliased r and h.
 _HANDLED = ("handled_at", "handled_by", "handled_note", "handled_outcome",
-            "outcome_corrected_at", "outcome_corrected_reason")
+            "outcome_corrected_at", "outcome_corrected_reason", "handled_to_supplier")
 # The latest correction (migration 27) of the report aliased r, as c: it stands.
 _LATEST_CORRECTION = ("LEFT JOIN report_outcome_corrections c ON c.id = (SELECT max(id) "
                       "FROM report_outcome_corrections WHERE report_id = r.id)")
 _FROM = f"FROM reports r LEFT JOIN report_handlings h ON h.report_id = r.id {_LATEST_CORRECTION}"
 _SELECT = (f"SELECT {', '.join('r.' + column for column in _COLUMNS)}, h.at, h.actor, h.note, "
-           f"coalesce(c.outcome, h.outcome), c.at, c.reason {_FROM}")
+           f"coalesce(c.outcome, h.outcome), c.at, c.reason, h.to_supplier {_FROM}")
 # What a follow-up found (migration 24): a fake or defect, no fake, or not settled.
 OUTCOMES = ("confirmed", "unfounded", "handled")
 RESEND_WINDOW = timedelta(minutes=10)
@@ -228,9 +229,12 @@ def count_reports(db: sqlite_utils.Database) -> tuple[int, int]:
 
 
 def mark_handled(db: sqlite_utils.Database, report_id: int, *, actor: str,
-                 note: str | None, outcome: str | None) -> Report:
+                 note: str | None, outcome: str | None,
+                 to_supplier: str | None = None) -> Report:
     """Record that the operator followed the report up, how (called the buyer, passed
-    it to the supplier, told 市场监管) and what it found (``OUTCOMES``): once."""
+    it to the supplier, told 市场监管) and what it found (``OUTCOMES``): once. What
+    it asks of the supplier (``to_supplier``) is shown to that supplier; the note is
+    the platform's own."""
     row = db.execute(_SELECT + " WHERE r.id = ?", [report_id]).fetchone()
     if row is None:
         raise NotFound(f"no report {report_id}", message_zh=f"没有编号为 {report_id} 的举报")
@@ -246,11 +250,17 @@ def mark_handled(db: sqlite_utils.Database, report_id: int, *, actor: str,
     if outcome not in OUTCOMES:
         raise InvalidInput(f"say what the follow-up found: one of {', '.join(OUTCOMES)}",
                            message_zh="请选择处理结果：属实、不属实，或无法定性")
+    asked = clean_text(to_supplier, "words to the supplier", what_zh="给供货商的话", limit=500,
+                       multiline=True)
+    if asked and not report.gtin:
+        raise InvalidInput("this report names no product, so no supplier would read it",
+                           message_zh="这条举报没有对应的商品，没有供货商能看到给它的话")
     at = utc_now()
-    db.execute("INSERT INTO report_handlings (report_id, note, actor, at, outcome) "
-               "VALUES (?, ?, ?, ?, ?)", [report_id, written, actor, at, outcome])
+    db.execute("INSERT INTO report_handlings (report_id, note, actor, at, outcome, to_supplier) "
+               "VALUES (?, ?, ?, ?, ?, ?)", [report_id, written, actor, at, outcome, asked])
     return Report(**{**asdict(report), "handled_at": at, "handled_by": actor,
-                     "handled_note": written, "handled_outcome": outcome})
+                     "handled_note": written, "handled_outcome": outcome,
+                     "handled_to_supplier": asked})
 
 
 @dataclass(frozen=True)
@@ -422,8 +432,8 @@ def about_supplier(db: sqlite_utils.Database, supplier_id: int,
                    limit: int = 20) -> tuple[list[Report], int]:
     """The latest reports naming the supplier's products (a forged code names the GTIN
     it copies) and how many there are; without the buyer's contact, which the form
-    asks for the platform's follow-up only, nor the operator's note on it (what the
-    follow-up found is theirs to know)."""
+    asks for the platform's follow-up only, nor the operator's own note on it, but
+    with what the operator asks of the supplier."""
     where = "WHERE r.gtin IN (SELECT gtin FROM products WHERE supplier_id = ?)"
     total = db.execute(f"SELECT count(*) FROM reports r {where}", [supplier_id]).fetchone()[0]
     rows = db.execute(f"{_SELECT} {where} ORDER BY r.id DESC LIMIT ?",

@@ -160,16 +160,22 @@ def reports_list(gtin: str | None, still_open: bool, as_json: bool):
               help="What it found: confirmed (a fake or a defect), unfounded (no fake: "
                    "it no longer counts against the supplier in 选品 checks), or handled "
                    "(not settled).")
+@click.option("--to-supplier", "to_supplier",
+              help="What the supplier the report names is asked to do; it reads this in its "
+                   "workspace (the note stays the platform's).")
 @_by_option
-def reports_handle(report_id: int, note: str, outcome: str, actor: str):
+def reports_handle(report_id: int, note: str, outcome: str, to_supplier: str | None,
+                   actor: str):
     """Mark a report handled, with what was done and found; it leaves the open queue.
 
     \b
     Example:
       python -m trace reports handle 3 --outcome confirmed \\
-          --note "已联系买家，确认仿冒，转交供货商和市场监管"
+          --note "已联系买家，确认仿冒，转交供货商和市场监管" \\
+          --to-supplier "请作废追溯码 1BJW-0YD4-GTYE，并核查这批货的流向"
     """
-    reports.mark_handled(database(), report_id, actor=actor, note=note, outcome=outcome)
+    reports.mark_handled(database(), report_id, actor=actor, note=note, outcome=outcome,
+                         to_supplier=to_supplier)
     click.echo(f"Report {report_id} marked handled ({outcome})")
 
 

@@ -189,7 +189,8 @@ def report_handled(report_id: int):
     try:
         handled = reports.mark_handled(get_db(), report_id, actor=signed_in_user().email,
                                        note=request.form.get("note", ""),
-                                       outcome=request.form.get("outcome") or None)
+                                       outcome=request.form.get("outcome") or None,
+                                       to_supplier=request.form.get("to_supplier"))
     except InvalidInput as error:  # beside that report's form, with the note kept
         if from_find:
             flash(in_reader_language(error), "report-bad")
