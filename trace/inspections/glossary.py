@@ -108,9 +108,9 @@ _READING = {
             "Colour fastness (whether the colour runs): rated 1 to 5, the higher the less "
             "it runs or stains; \"3-4\" is between 3 and 4."),
     "甲醛": ("甲醛：越少越好。", "Formaldehyde: the less the better."),
-    "pH": ("pH 值：表示酸碱度，7 为中性；在标准范围内，贴身使用对皮肤温和。",
-           "pH: how acid or alkaline the fabric is, 7 being neutral; within the limit it "
-           "is mild on the skin."),
+    "pH": ("pH 值：表示酸碱度，7 为中性，太酸太碱都不好；在标准范围内即合格。",
+           "pH: how acid or alkaline it is, 7 being neutral; too far either way is bad. "
+           "Within the limit is a pass."),  # a food's pH too: not only a fabric's
     "芳香胺": ("可分解致癌芳香胺染料：国家禁止使用的染料，“未检出”就是没有用。",
             "Carcinogenic aromatic amine dyes are banned; \"not detected\" means none "
             "was used."),

@@ -17,7 +17,7 @@ from ...errors import Conflict, InvalidInput, NotFound
 from .. import attachment, get_db
 from . import PATH_DOCS, bp, errors, spec
 from . import models as m
-from .supply import _supplier
+from .supply import token_supplier
 
 MIMETYPES = {"pdf": "application/pdf", "tspl": "application/octet-stream",
              "zpl": "application/octet-stream"}
@@ -28,7 +28,7 @@ MIMETYPES = {"pdf": "application/pdf", "tspl": "application/octet-stream",
                operation_id="listLabelStocks", tags=["labels"])
 def label_stocks():
     """The label stocks this platform prints on, by name."""
-    _supplier()
+    token_supplier()
     folder = current_app.config["LABELS_DIR"]
     listed = [stocks.load_stock(name, folder) for name in stocks.list_stocks(folder)]
     return m.LabelStocks(stocks=[m.LabelStock(
@@ -48,7 +48,7 @@ def labels(gtin: str, lot: str, query: m.LabelsQuery):
     skipped) on a stock, as one PDF or a roll printer's commands. Each download is
     kept; labels downloaded before answer 409 unless `reprint` is true."""
     db, config = get_db(), current_app.config
-    supplier = _supplier()
+    supplier = token_supplier()
     batch = catalog.owned_batch(db, supplier.id, gtin, lot)
     catalog.require_not_suspended(supplier)  # as the codes' list: labels are printed codes
     stock = _stock(query.stock, query.format)

@@ -23,7 +23,7 @@ from . import PATH_DOCS, WRITE_ERRORS, _json_body, bp, decoded, errors, spec
 from . import models as m
 
 
-def _supplier() -> catalog.Supplier:
+def token_supplier() -> catalog.Supplier:
     user = g.api_user
     if user.role != "supplier" or user.org_id is None:
         raise Forbidden("this call is for supplier tokens", message_zh="此接口仅供供货商使用")
@@ -37,7 +37,7 @@ def _supplier() -> catalog.Supplier:
 def create_product(json: m.ProductIn):
     """Register a product of the token's supplier."""
     body = _json_body(json).model_dump()
-    product = catalog.add_product(get_db(), _supplier(), body.pop("gtin"), body.pop("name"),
+    product = catalog.add_product(get_db(), token_supplier(), body.pop("gtin"), body.pop("name"),
                                   **body)
     return _product_json(product), 201
 
@@ -53,14 +53,14 @@ def change_product(gtin: str, json: m.ProductChange):
     given = _json_body(json).model_dump(exclude_unset=True)
     reason = given.pop("reason", None)
     db = get_db()
-    catalog.require_not_suspended(_supplier())  # as on the web: buyers read what changes
+    catalog.require_not_suspended(token_supplier())  # as on the web: buyers read what changes
     with db.atomic():  # a refused change keeps no photo either
         if "photo_base64" in given:
             encoded = given.pop("photo_base64")
             given["photo"] = product_photos.store_photo(db, decoded(encoded, "photo_base64")) \
                 if encoded else ""
         product, _changed = corrections.edit_product(
-            db, _supplier(), gtin, actor=f"api:{g.api_user.email}", reason=reason, **given)
+            db, token_supplier(), gtin, actor=f"api:{g.api_user.email}", reason=reason, **given)
     return _product_json(product)
 
 
@@ -72,7 +72,7 @@ def list_products():
     db = get_db()
     return m.ProductList(products=[
         _product_json(catalog.get_product(db, row["gtin"]))
-        for row in catalog.list_products(db, _supplier())])
+        for row in catalog.list_products(db, token_supplier())])
 
 
 def _product_json(product: catalog.Product) -> m.Product:
@@ -86,7 +86,7 @@ def _product_json(product: catalog.Product) -> m.Product:
 def list_batches(query: m.BatchesQuery):
     """The token's supplier's batches, newest first (one product's with `gtin`)."""
     db = get_db()
-    supplier = _supplier()
+    supplier = token_supplier()
     if query.gtin:
         catalog.owned_product(db, supplier.id, query.gtin)
     return m.BatchList(batches=[
@@ -101,7 +101,7 @@ def create_batch(json: m.BatchIn):
     """Open a batch of one of the token's supplier's products."""
     body = _json_body(json)
     db = get_db()
-    catalog.owned_product(db, _supplier().id, body.gtin)
+    catalog.owned_product(db, token_supplier().id, body.gtin)
     made = catalog.new_batch(
         db, body.gtin, body.lot,
         produced_on=body.produced_on.isoformat() if body.produced_on else None,
@@ -115,7 +115,7 @@ def create_batch(json: m.BatchIn):
                operation_id="getBatch", tags=["catalog"], path_parameter_descriptions=PATH_DOCS)
 def get_batch(gtin: str, lot: str):
     """A batch of the token's supplier, with how many codes it has."""
-    return _batch_json(catalog.owned_batch(get_db(), _supplier().id, gtin, lot))
+    return _batch_json(catalog.owned_batch(get_db(), token_supplier().id, gtin, lot))
 
 
 def _batch_json(batch: catalog.Batch) -> m.Batch:
@@ -147,7 +147,7 @@ def cancel_batch(gtin: str, lot: str, json: m.CancelIn):
     supplier still waiting for approval, never logged or shown, is removed (204)."""
     body = _json_body(json)
     db = get_db()
-    supplier = _supplier()
+    supplier = token_supplier()
     batch = catalog.owned_batch(db, supplier.id, gtin, lot)
     corrections.cancel_batch(db, supplier, batch, reason=body.reason,
                              actor=f"api:{g.api_user.email}")
@@ -168,7 +168,7 @@ def issue(gtin: str, lot: str, json: m.IssueIn):
     codes; the same key with another count or PIN choice is refused (409)."""
     body = _json_body(json)
     db = get_db()
-    supplier = _supplier()
+    supplier = token_supplier()
     batch = catalog.owned_batch(db, supplier.id, gtin, lot)
     catalog.require_approved(supplier)  # before what the request itself got wrong
     config = current_app.config
@@ -212,7 +212,7 @@ def item_status(gtin: str, lot: str, serial: str, json: m.ItemStatusIn):
     recalled item may still be voided (destroyed after the recall)."""
     body = _json_body(json)
     db = get_db()
-    batch = catalog.owned_batch(db, _supplier().id, gtin, lot)
+    batch = catalog.owned_batch(db, token_supplier().id, gtin, lot)
     code = recalls.issued_code(db, batch, serial)
     change = recalls.void_item if body.action == "void" else recalls.recall_item
     item = change(db, code, body.reason, f"api:{g.api_user.email}")
@@ -231,7 +231,7 @@ def codes(gtin: str, lot: str, query: m.CodesQuery):
     the columns of `codes export` (seq, gtin, lot, serial, kid, status, issued_at,
     url, pin)."""
     db = get_db()
-    supplier = _supplier()
+    supplier = token_supplier()
     batch = catalog.owned_batch(db, supplier.id, gtin, lot)
     catalog.require_not_suspended(supplier)  # the codes' list is what labels are printed from
     config = current_app.config
