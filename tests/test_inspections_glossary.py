@@ -17,6 +17,8 @@ from trace.inspections.glossary import english_name, explained, how_to_read
     # A trial's 耐汗渍 had no gloss; 变色 and 沾色 tell two English rows apart.
     ("耐汗渍色牢度（沾色）", "耐汗渍色牢度（沾色）（色牢度，即是否掉色）",
      "colour fastness to sweat (staining) (colour fastness: whether the colour runs)"),
+    ("耐汗渍色牢度（酸性，沾色）", "耐汗渍色牢度（酸性，沾色）（色牢度，即是否掉色）",
+     "colour fastness to sweat (acid, staining) (colour fastness: whether the colour runs)"),
     ("水分", "水分", "moisture"),                     # says what it is
     ("珠层厚度", "珠层厚度", "nacre thickness"),
     ("鉴定结论", "鉴定结论", "identification"),  # a pearl certificate's rows, all in English

@@ -52,4 +52,4 @@ def test_every_bad_line_is_named_at_once_by_its_line():
     said = [problem.message_zh for problem in raised.value.each]
     assert [text[:5] for text in said] == ["第 1 行", "第 4 行", "第 5 行"]
     assert said[0].startswith("第 1 行：缺少判定") and said[1].startswith("第 4 行：缺少结果")
-    assert said[2].startswith("第 5 行的单项判定：为“合格”，但铅的结果 0.12 mg/kg 不在标准要求")
+    assert said[2].startswith("第 5 行的单项判定：写的是“合格”，但铅的结果 0.12 mg/kg 不在标准要求")

@@ -290,9 +290,9 @@ def test_a_verdict_outside_the_vocabulary_is_refused(db, lab, verdict):
 
 @pytest.mark.parametrize("item, message_zh", [
     ({"name": "铅", "result": "9.9", "unit": "mg/kg", "limit": "≤0.5", "verdict": "合格"},
-     "第 1 个检测项目的单项判定：为“合格”，但铅的结果 9.9 mg/kg 不在标准要求 ≤0.5 之内"),
+     "第 1 个检测项目的单项判定：写的是“合格”，但铅的结果 9.9 mg/kg 不在标准要求 ≤0.5 之内"),
     ({"name": "珠层厚度", "result": "0.42", "unit": "mm", "limit": "≥0.3", "verdict": "不合格"},
-     "第 1 个检测项目的单项判定：为“不合格”，但珠层厚度的结果 0.42 mm 在标准要求 ≥0.3 之内"),
+     "第 1 个检测项目的单项判定：写的是“不合格”，但珠层厚度的结果 0.42 mm 在标准要求 ≥0.3 之内"),
 ])
 def test_a_verdict_that_contradicts_its_result_and_limit_is_refused(
         db, lab, item, message_zh):

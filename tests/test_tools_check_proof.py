@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,9 @@ def test_the_served_checker_is_the_kept_one_and_passes_a_true_bundle(client, fil
     said = done.stdout
     assert "✓ Checkpoint of" in said and "签名核对无误" in said
     assert "recall (召回)" in said and "codes_issued (发码)" in said
+    # Numbered and timed as the proof page shows them: 账本第 N 条, Beijing time.
+    numbered = re.search(r"第 (\d+) 条 \(index (\d+)\) recall", said)
+    assert numbered and int(numbered[1]) == int(numbered[2]) + 1 and "北京时间" in said
     assert "这件商品的码在发码记录里（第 1 个，共 5 个）" in said
     assert said.rstrip().endswith("证明文件里的记录全部核对无误。")
 

@@ -180,7 +180,7 @@ def test_every_problem_of_the_form_is_said_at_once(client, db, lab):
     html = refused.get_data(as_text=True)
     alert = html[html.index('role="alert"'):html.index("</div>", html.index('role="alert"'))]
     assert refused.status_code == 400 and "请修改以下 5 处" in alert
-    for said in ("第 1 行：缺少判定", "第 3 行的单项判定：为“合格”，但瑕疵的结果 9 个 不在标准要求",
+    for said in ("第 1 行：缺少判定", "第 3 行的单项判定：写的是“合格”，但瑕疵的结果 9 个 不在标准要求",
                  "签发日期：2026-02-30 不是有效日期", "检验结论：不能为空",
                  "请选择检测报告原件（PDF）"):
         assert said in alert, said  # an unreadable line hides no other line's problem

@@ -814,6 +814,7 @@ def test_an_erp_downloads_its_labels_and_is_asked_before_printing_them_twice(
     assert again.status_code == 409 and said["details"][0]["loc"] == ["reprint"]
     assert "3 of labels 1-5 were downloaded before" in said["message"]
     assert "没下载过的是第 1, 5 个" in said["message_zh"]
+    assert "北京时间 20" in said["message_zh"] and "+00:00" not in said["message_zh"]
     assert len(db.execute("SELECT * FROM label_downloads").fetchall()) == 1  # nothing kept
     assert call(client, "GET", path, token, query_string={
         "stock": "a4-3x8", "reprint": "true"}).status_code == 200
@@ -822,7 +823,8 @@ def test_an_erp_downloads_its_labels_and_is_asked_before_printing_them_twice(
     assert roll.status_code == 200 and roll.data.startswith(b"SIZE")
     for query, status, field in (
             ({"stock": "a4-3x8", "format": "zpl", "reprint": "true"}, 400, "format"),
-            ({"stock": "nope"}, 404, "stock"), ({"stock": "a4-3x8", "last": 9}, 400, None)):
+            ({"stock": "nope"}, 404, "stock"), ({"stock": "a4-3x8", "last": 9}, 400, "last"),
+            ({"stock": "a4-3x8", "first": 4, "last": 2}, 400, "first")):
         refused = call(client, "GET", path, token, query_string=query)
         assert refused.status_code == status, refused.get_json()
         if field:

@@ -29,6 +29,7 @@ import json
 import re
 import sys
 import urllib.request
+from datetime import datetime, timedelta, timezone
 
 try:
     from cryptography.exceptions import InvalidSignature
@@ -43,6 +44,17 @@ KINDS_ZH = {"batch_created": "批次登记", "codes_issued": "发码", "report":
             "unrecall": "撤销召回", "void": "作废", "recall_item": "单件召回",
             "claim": "买家认领", "selection": "直播间选品", "product_changed": "商品信息更正",
             "batch_changed": "批次信息更正", "batch_cancelled": "批次作废"}
+
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+def beijing(at: str) -> str:
+    """A leaf's UTC moment as the pages show it."""
+    try:
+        return datetime.fromisoformat(at).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return str(at)
 
 
 def read(where: str) -> bytes:
@@ -123,8 +135,9 @@ def check(bundle: dict, keyset: dict) -> list[str]:
         data = base64.b64decode(entry["data"])
         logged[entry["index"]] = data
         fields = json.loads(data)
-        said = f"#{entry['index']} {fields.get('kind')} ({KINDS_ZH.get(fields.get('kind'), '')})" \
-               f" {fields.get('at', '')}"
+        # Numbered as the proof page numbers them (账本第 N 条), from 1; index from 0.
+        said = f"第 {entry['index'] + 1} 条 (index {entry['index']}) {fields.get('kind')} " \
+               f"({KINDS_ZH.get(fields.get('kind'), '')}) {beijing(fields.get('at'))} 北京时间"
         lot = "" if fields.get("kind") in PRODUCT_KINDS else subject.get("lot")
         if entry.get("proof") is None:
             problems.append(f"{said}: newer than the checkpoint; download the bundle again")

@@ -352,25 +352,26 @@ def label_range(batch: catalog.Batch, issued: int, first: str | int | None,
         low, high = int(given[0]), int(given[-1])
     except IndexError:
         raise InvalidInput("give the first and last label to print",
-                           message_zh="请填写从第几个到第几个") from None
+                           message_zh="请填写从第几个到第几个", field="first") from None
     except ValueError:
         raise InvalidInput("give the first and last label as whole numbers",
-                           message_zh="请用整数填写从第几个到第几个") from None
+                           message_zh="请用整数填写从第几个到第几个", field="first") from None
     if low > high:
         raise InvalidInput(f"the first label ({low}) comes after the last ({high})",
-                           message_zh=f"起始的第 {low} 个在结束的第 {high} 个之后，请对调")
+                           message_zh=f"起始的第 {low} 个在结束的第 {high} 个之后，请对调",
+                           field="first")
     if 1 <= low <= issued < high:  # the start is fine: say what the end may be
         raise InvalidInput(f"batch {batch.lot} has {issued:,} codes: the last label is at most "
                            f"{issued:,}", message_zh=f"本批次只有 {issued:,} 个码，"
-                           f"“到第几个”最多填 {issued:,}")
+                           f"“到第几个”最多填 {issued:,}", field="last")
     if not 1 <= low <= high <= issued:
         raise InvalidInput(f"batch {batch.lot} has labels 1 to {issued:,}; {low} to {high} is "
                            "not among them",
                            message_zh=f"本批次的标签是第 1 到第 {issued:,} 个，"
-                           f"第 {low} 到第 {high} 个不在其中")
+                           f"第 {low} 到第 {high} 个不在其中", field="first")
     if high - low + 1 > PART_SIZE:
         raise InvalidInput(f"at most {PART_SIZE:,} labels in one file",
-                           message_zh=f"一个文件最多 {PART_SIZE:,} 个标签")
+                           message_zh=f"一个文件最多 {PART_SIZE:,} 个标签", field="last")
     return low, high
 
 
@@ -388,7 +389,7 @@ def sheet_slot(stock: Stock, text: str | None) -> int:
     if not 1 <= slot <= places:
         raise InvalidInput(f"start at a label 1 to {places} of the sheet, not {typed[:10]!r}",
                            message_zh=f"起始格请填 1 到 {places} 之间的整数（这种纸每张 {places} 格，"
-                           "从左上角起，先横着数）")
+                           "从左上角起，先横着数）", field="slot")
     return slot - 1
 
 

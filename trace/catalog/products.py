@@ -100,7 +100,7 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
             message_zh="食品、生鲜要填保质期，按包装上写的填（如 18个月、540天、冷藏约30天）："
                        "买家扫码会看到到期日", field="shelf_life_days")
     if checked["fibre_content"] is None and (
-            textile_safety_class(checked["standard"]) or names_textile(checked["category"])):
+            names_textile_safety(checked["standard"]) or names_textile(checked["category"])):
         # Saved without it, a bedsheet's hang tag printed none (GB/T 5296.4 needs it).
         raise InvalidInput(
             "textiles need their fibre content, as the sewn-in label gives it (100% cotton): "
@@ -227,6 +227,19 @@ TEXTILE_WORDS = ("家纺", "纺织", "床品", "床上用品", "四件套", "三
 
 # GB 18401's safety class as suppliers write it in 执行标准: GB 18401-2010 B类.
 _SAFETY_CLASS = re.compile(r"GB\s*18401[^ABC]{0,12}?([ABC])\s*类", re.IGNORECASE)
+
+
+# GB 18401 named at all, as typed (GB18401, gb 18401—2010): textiles' safety standard.
+_TEXTILE_SAFETY = re.compile(r"GB\s*18401(?!\d)", re.IGNORECASE)
+
+
+def names_textile_safety(standard: str | None) -> bool:
+    """Whether a 执行标准 names GB 18401, with its class or without.
+
+    >>> names_textile_safety("gb18401—2010"), names_textile_safety("GB 184012")
+    (True, False)
+    """
+    return bool(_TEXTILE_SAFETY.search(unicodedata.normalize("NFKC", standard or "")))
 
 
 def textile_safety_class(standard: str | None) -> str | None:

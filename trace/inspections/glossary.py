@@ -68,7 +68,8 @@ _KNOWN = {name: (group, english) for group, names in _GROUPS for name, english i
 _QUALIFIER = re.compile(r"\s*[（(]([^）)]*)[）)]\s*$|\s*/.*$")
 # The qualifiers that tell two rows apart: a fastness test reads the fabric's own
 # colour change and the staining of a white cloth beside it.
-_QUALIFIERS_EN = {"变色": "colour change", "沾色": "staining"}
+_QUALIFIERS_EN = {"变色": "colour change", "沾色": "staining", "酸性": "acid",
+                  "碱性": "alkaline", "干": "dry", "湿": "wet"}
 
 
 def _known(name: str) -> tuple[tuple[str, str] | None, str] | None:
@@ -81,14 +82,18 @@ def english_name(name: str) -> str | None:
 
     >>> english_name("耐汗渍色牢度（沾色）"), english_name("铅(以Pb计)")
     ('colour fastness to sweat (staining)', 'lead')
+    >>> english_name("耐汗渍色牢度（酸性，沾色）")
+    'colour fastness to sweat (acid, staining)'
+
     """
     known = _known(name)
     if known is None:
         return None
     qualifier = _QUALIFIER.search(unicodedata.normalize("NFKC", name).strip())
-    told = _QUALIFIERS_EN.get(qualifier.group(1).strip()) if qualifier and qualifier.group(1) \
-        else None
-    return f"{known[1]} ({told})" if told else known[1]
+    parts = re.split(r"[,，、;；]\s*", qualifier.group(1).strip()) \
+        if qualifier and qualifier.group(1) else []
+    told = [_QUALIFIERS_EN[part] for part in parts if part in _QUALIFIERS_EN]
+    return f"{known[1]} ({', '.join(told)})" if told else known[1]
 
 
 def kind_of(name: str) -> str | None:

@@ -367,12 +367,12 @@ def _verdict_agrees(item: dict, index: int, line: int | None = None) -> None:
                          ) if converted else ("", "")
         raise _bad(f"items[{index}].verdict", f"is {verdict}, but {item['name']} {shown} is "
                    f"outside the limit {item['limit']}{said}",
-                   f"为“{verdict}”，但{item['name']}的结果 {shown} 不在标准要求 {item['limit']} 之内"
+                   f"写的是“{verdict}”，但{item['name']}的结果 {shown} 不在标准要求 {item['limit']} 之内"
                    f"{said_zh}", line)
     if within is True and verdict in FAILED:
         raise _bad(f"items[{index}].verdict", f"is {verdict}, but {item['name']} {shown} is "
                    f"within the limit {item['limit']}",
-                   f"为“{verdict}”，但{item['name']}的结果 {shown} 在标准要求 {item['limit']} 之内",
+                   f"写的是“{verdict}”，但{item['name']}的结果 {shown} 在标准要求 {item['limit']} 之内",
                    line)
 
 

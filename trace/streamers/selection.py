@@ -487,10 +487,11 @@ def public_selections(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
     what a buyer may read as "this room checked it". An overridden or withdrawn
     selection is the room's own record, not a recommendation; nor is one the batch's
     recall or its supplier's suspension came after (the room's page waits for a new
-    check, live.STATES 'recheck' and 'reinstated')."""
+    check, live.STATES 'recheck' and 'reinstated'). Each with the room's id on its
+    platform (``account``), which buyers and inspectors look the room up by."""
     return [dict(row, action="selected", platform_zh=PLATFORMS[row["platform"]],
                  platform_en=PLATFORMS_EN[row["platform"]]) for row in db.query(
-        "SELECT r.name AS room, r.platform, s.at FROM selections s "
+        "SELECT r.name AS room, r.platform, r.room_id AS account, s.at FROM selections s "
         "JOIN rooms r ON r.id = s.room_id WHERE s.id IN (SELECT max(id) FROM selections "
         f"WHERE batch_id = ? AND {ABOUT_THE_BATCH} GROUP BY room_id) "
         "AND s.decision = '选用' AND s.passed = 1 "

@@ -13,6 +13,7 @@ from flask import Response, current_app, g
 from spectree import Response as Responses
 
 from ... import catalog, downloads, printers, stocks
+from ...clock import beijing_time
 from ...errors import Conflict, InvalidInput, NotFound
 from .. import attachment, get_db
 from . import PATH_DOCS, bp, errors, spec
@@ -95,12 +96,13 @@ def _not_downloaded_before(db, batch: catalog.Batch, first: int, last: int) -> N
         return
     fresh = downloads.never_downloaded(downloads.downloaded_runs(db, batch.id), first, last)
     offer = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in fresh)
+    when = beijing_time(latest.at)
     raise Conflict(
         f"{count:,} of labels {first}-{last} were downloaded before (last by {latest.actor} "
         f"at {latest.at}): printed twice, one code goes on two items and buyers read it as "
         "suspicious. " + (f"Never downloaded: {offer}. " if offer else "")
         + "To print them again all the same, send reprint=true.",
         message_zh=f"第 {first}–{last} 个标签中有 {count:,} 个之前下载过（最近一次：{latest.actor}，"
-                   f"{latest.at}）：同一个码印两次、贴到两件商品上，买家扫码会看到“可疑”。"
+                   f"北京时间 {when}）：同一个码印两次、贴到两件商品上，买家扫码会看到“可疑”。"
                    + (f"没下载过的是第 {offer} 个。" if offer else "")
                    + "确要重印，请加 reprint=true。", field="reprint")
