@@ -151,6 +151,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("ledger.proof_page", "GET", f"/ledger/proof?gtin={GTIN}&lot={LOT}", None, PUBLIC),
     ("ledger.proof_bundle", "GET", f"/ledger/proof.json?gtin={GTIN}&lot={LOT}", None, PUBLIC),
     ("ledger.how_to_check", "GET", "/ledger/how-to-check", None, PUBLIC),
+    ("public.for_inspectors", "GET", "/for-inspectors", None, PUBLIC),
     ("ledger.checker", "GET", "/ledger/check_proof.py", None, PUBLIC),
     ("ledger.guide", "GET", "/ledger/guide.md", None, PUBLIC),
     ("live.state", "GET", "/live/{live}/state", None, PUBLIC),

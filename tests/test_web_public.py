@@ -81,7 +81,12 @@ def test_forged_code_page(client, issued_urls):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'data-verdict="forged"' in html and "谨防假冒" in html
-    assert "诸暨淡水珍珠项链" not in html  # nothing of the real item leaks onto a fake
+    shown, tech = html.split('<details class="card tech">')
+    assert "诸暨淡水珍珠项链" not in shown  # nothing of the real item leaks onto a fake
+    # ...but whose goods it copies is named under 技术详情, framed as such, for a 市场监管
+    # inspector (a trial's cut the URL down by hand) and a buyer to follow up.
+    assert "这个假码冒用的是“诸暨市山下湖明珠珍珠有限公司”的商品“诸暨淡水珍珠项链”" in tech
+    assert f'href="/01/{GTIN}/10/{LOT}">真品批次页</a>' in tech
     # "可以在下方举报": a link to the report button, screens below on a zoomed phone
     assert '<a href="#help">在下方举报</a>' in html and 'id="help"' in html
     # Help for someone holding a fake: a refund and evidence, not a damaged item's return.
@@ -1206,3 +1211,19 @@ def test_a_phone_set_to_english_is_offered_the_page_in_english(client, issued_ur
     next_code = client.get(path_of(issued_urls[1]), headers={"Accept-Language": "en-US"})
     html = next_code.get_data(as_text=True)
     assert offer not in html and '<html lang="zh-CN">' in html  # nor on the next code scanned
+
+
+def test_an_inspector_is_told_how_to_read_without_counting_and_what_to_ask_for(
+        client, db, issued_urls):
+    """A trial's 市场监管 inspector opened a claimed item's code to check it: her own
+    look counted, and the page then read 可疑 to her and its buyer."""
+    item = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    assert 'href="/for-inspectors">给监管人员</a>' in item  # in every page's footer
+    page = client.get("/for-inspectors").get_data(as_text=True)
+    assert "您的查看也会计入" in page and "/01/商品条码/10/批次号" in page
+    assert "查看防篡改记录" in page and 'href="tel:' in page and "出示执法证件" in page
+    looks = db.execute("SELECT count(*) FROM scans").fetchone()[0]
+    client.get(f"/01/{GTIN}/10/{LOT}")  # the page it points to counts nothing
+    assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == looks
+    assert "For market regulators" in client.get("/for-inspectors?lang=en").get_data(
+        as_text=True)

@@ -530,6 +530,35 @@ def public_batch(db: sqlite_utils.Database,
     return product, supplier
 
 
+@dataclass(frozen=True)
+class CopiedGoods:
+    """Whose goods a forged code names: what a buyer or an inspector follows up."""
+
+    product: catalog.Product
+    supplier: catalog.Supplier
+    batch: catalog.Batch | None  # the real batch of that lot, when there is one
+
+
+def copied_goods(db: sqlite_utils.Database, verdict: Verdict) -> CopiedGoods | None:
+    """For a forged code naming one of our approved suppliers' products, the goods it
+    copies (a trial's 市场监管 inspector had to cut the URL down to find them);
+    None for any other verdict, or a GTIN we do not vouch for."""
+    if verdict.verdict != "forged" or not verdict.gtin:
+        return None
+    try:
+        product = catalog.get_product(db, verdict.gtin)
+    except (NotFound, InvalidInput):
+        return None
+    supplier = catalog.supplier_of(db, product)
+    if not supplier.approved:  # a sign-up could name any brand
+        return None
+    try:
+        batch = catalog.get_batch(db, product.gtin, verdict.lot or "")
+    except (NotFound, InvalidInput):
+        batch = None
+    return CopiedGoods(product, supplier, batch)
+
+
 def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
     """Everything the batch page shows; raises ``NotFound`` for an unknown batch, and
     for one of a supplier no operator has approved (a sign-up could name any brand)."""

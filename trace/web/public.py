@@ -121,7 +121,8 @@ def _verdict_response(verdict: verification.Verdict, *, code: ItemCode | None = 
         return no_store(current_app.json.response(verdict.to_json())), status
     code_path = code.url("") if code else (verdict.serial if verdict.typed else "")
     page = render_template("verify.html", v=verdict, code=code, code_path=code_path,
-                           notice=notice, cards=batch_cards(verdict), claim_token=claim_token)
+                           notice=notice, cards=batch_cards(verdict), claim_token=claim_token,
+                           copied=verification.copied_goods(get_db(), verdict))
     return no_store(current_app.make_response((page, status)))
 
 
@@ -289,6 +290,13 @@ def product_photo(sha256: str, size: str):
     response = current_app.response_class(picture, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+@bp.get("/for-inspectors")
+def for_inspectors():
+    """What a 市场监管 inspector can read here without counting as a buyer, and what
+    to ask the operator for (a trial's inspector tripped 可疑 with her own look)."""
+    return render_template("inspectors.html")
 
 
 @bp.get("/keys")
