@@ -98,7 +98,7 @@ def test_a_supplier_sees_the_labs_whose_scope_fits_its_goods_first(db, app, make
     textiles, _ = agencies.add_agency(db, "浙江省纺织品检测中心", "231012340002",
                                       scope="纺织品、家纺")
     bedding = catalog.described_product(1, "06927845130621", "全棉60支长绒棉贡缎四件套",
-                                        category="床上用品")
+                                        category="床上用品", fibre_content="100%棉")
     assert agencies.fit_for([pearls, textiles], bedding) == ([textiles], [pearls])
     with pytest.raises(InvalidInput) as too_long:
         agencies.set_scope(db, unstated.id, "x" * 201)
