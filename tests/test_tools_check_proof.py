@@ -120,3 +120,11 @@ def test_the_how_to_page_is_linked_from_the_proof_page_and_the_keys(client, file
     assert guide.mimetype == "text/plain" and b"# The Trace ledger" in guide.data
     english = client.get("/ledger/how-to-check?lang=en").get_data(as_text=True)
     assert "Check the tamper-evident records yourself" in english
+
+
+def test_a_server_without_the_files_says_so_not_500(app, client, tmp_path):
+    app.config["SHIPPED_DIR"] = str(tmp_path)  # a deployment that left them out
+    for path in ("/ledger/check_proof.py", "/ledger/guide.md"):
+        answer = client.get(path)
+        assert answer.status_code == 404 and "本服务器没有安装这个文件" in answer.get_data(
+            as_text=True)

@@ -25,7 +25,7 @@ from .. import catalog, keys, throttle
 from ..codes import normalise_typed_serial
 from ..db import unless_storage_fails
 from ..digits import is_number
-from ..errors import InvalidInput, TraceError
+from ..errors import InvalidInput, NotFound, TraceError
 from ..scans import network_hash
 from ..transparency import audit, bundle, checkpoints, log
 from ..verification import public_batch
@@ -194,13 +194,22 @@ def how_to_check():
 @bp.get("/check_proof.py")
 def checker():
     """The self-contained checker (tools/check_proof.py), as a file to read and run."""
-    return any_origin(Response((CHECKOUT / "tools" / "check_proof.py").read_bytes(),
-                               mimetype="text/x-python",
+    return any_origin(Response(_shipped("tools/check_proof.py"), mimetype="text/x-python",
                                headers=attachment("check_proof.py", "no-cache")))
 
 
 @bp.get("/guide.md")
 def guide():
     """The auditors' guide to the formats (docs/ledger.md), as text a browser shows."""
-    return any_origin(Response((CHECKOUT / "docs" / "ledger.md").read_bytes(),
-                               mimetype="text/plain", headers={"Cache-Control": "no-cache"}))
+    return any_origin(Response(_shipped("docs/ledger.md"), mimetype="text/plain",
+                               headers={"Cache-Control": "no-cache"}))
+
+
+def _shipped(path: str) -> bytes:
+    """A file of the checkout (or of ``SHIPPED_DIR``, where an operator keeps them
+    apart); a clear 404 where a deployment left it out."""
+    try:
+        return (Path(current_app.config.get("SHIPPED_DIR") or CHECKOUT) / path).read_bytes()
+    except OSError:
+        raise NotFound(f"{path} is not installed on this server",
+                       message_zh="本服务器没有安装这个文件，请联系平台运营方") from None
