@@ -345,6 +345,9 @@ def test_the_operator_asks_the_supplier_what_to_do_and_only_that_reaches_it(
     assert done.status_code == 303
     [seen], _ = reports.about_supplier(db, 1)
     assert seen.handled_to_supplier == asked and seen.handled_note is None
+    # ...and the operator can read back what was sent (a trial's could not).
+    for page in ("/admin/", "/admin/find?q=1", "/admin/reports?state=handled"):
+        assert f"已告诉供货商：</span>{asked}" in operator.get(page).get_data(as_text=True), page
     supplier = sign_in(client, make_account("supplier", "qc@pearl.example.cn", org=CREDIT_CODE))
     home = supplier.get("/supplier/").get_data(as_text=True)
     assert f"平台请您：</strong>{asked}" in home and "138 0000 0000" not in home

@@ -831,3 +831,18 @@ def test_an_erp_downloads_its_labels_and_is_asked_before_printing_them_twice(
             assert refused.get_json()["details"][0]["loc"] == [field]
         assert str(app.config["LABELS_DIR"]) not in refused.get_json()["message"]
     assert len(db.execute("SELECT * FROM label_downloads").fetchall()) == 3
+
+
+def test_a_pin_batchs_labels_need_a_stock_that_prints_the_pins(app, client, db, token, issuer):
+    """A trial's ERP asked for the docs' example stock on a PIN batch: 200, labels
+    without their PINs, and the right stock then answered 'downloaded before'."""
+    issue_codes(db, issuer, GTIN, LOT, 3, pin_secret=app.config["HASH_SECRET"])
+    path = f"/batches/{GTIN}/{LOT}/labels"
+    refused = call(client, "GET", path, token, query_string={"stock": "a4-3x8"})
+    said = refused.get_json()
+    assert refused.status_code == 400 and said["details"][0]["loc"] == ["stock"]
+    assert "3 of these codes have scratch-off PINs" in said["message"]
+    assert "thermal-50x30-pin" in said["message_zh"]
+    assert not db.execute("SELECT count(*) FROM label_downloads").fetchone()[0]
+    done = call(client, "GET", path, token, query_string={"stock": "thermal-50x30-pin"})
+    assert done.status_code == 200 and done.mimetype == "application/pdf"

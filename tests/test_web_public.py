@@ -86,7 +86,9 @@ def test_forged_code_page(client, issued_urls):
     # ...but whose goods it copies is named under 技术详情, framed as such, for a 市场监管
     # inspector (a trial's cut the URL down by hand) and a buyer to follow up.
     assert "这个假码冒用的是“诸暨市山下湖明珠珍珠有限公司”的商品“诸暨淡水珍珠项链”" in tech
-    assert f'href="/01/{GTIN}/10/{LOT}">真品批次页</a>' in tech
+    # No link to the genuine batch: its page ("没有不合格项目", the rooms that sold it)
+    # read as about the fake in her hands (a trial's buyer of 58).
+    assert "真品批次页" not in tech and f'href="/01/{GTIN}/10/{LOT}"' not in tech
     # "可以在下方举报": a link to the report button, screens below on a zoomed phone
     assert '<a href="#help">在下方举报</a>' in html and 'id="help"' in html
     # Help for someone holding a fake: a refund and evidence, not a damaged item's return.
@@ -1225,5 +1227,17 @@ def test_an_inspector_is_told_how_to_read_without_counting_and_what_to_ask_for(
     looks = db.execute("SELECT count(*) FROM scans").fetchone()[0]
     client.get(f"/01/{GTIN}/10/{LOT}")  # the page it points to counts nothing
     assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == looks
+    # A pasted address opens the item's record, which counts nothing (a trial's
+    # inspector could not find that address from the page).
+    opened = client.get("/for-inspectors", query_string={"code": issued_urls[1]})
+    serial = issued_urls[1].split("/21/")[1].split("?")[0]
+    assert opened.status_code == 303 and opened.headers["Location"] == \
+        f"/ledger/proof?gtin={GTIN}&lot={LOT}&serial={serial}"
+    client.get(opened.headers["Location"])
+    batch = client.get("/for-inspectors", query_string={"code": f"{BASE_URL}/01/{GTIN}/10/{LOT}"})
+    assert batch.headers["Location"] == f"/01/{GTIN}/10/{LOT}"
+    assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == looks
+    bad = client.get("/for-inspectors", query_string={"code": "https://evil.example/01/x"})
+    assert bad.status_code == 400 and 'role="alert"' in bad.get_data(as_text=True)
     assert "For market regulators" in client.get("/for-inspectors?lang=en").get_data(
         as_text=True)

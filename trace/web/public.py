@@ -295,8 +295,21 @@ def product_photo(sha256: str, size: str):
 @bp.get("/for-inspectors")
 def for_inspectors():
     """What a 市场监管 inspector can read here without counting as a buyer, and what
-    to ask the operator for (a trial's inspector tripped 可疑 with her own look)."""
-    return render_template("inspectors.html")
+    to ask the operator for (a trial's inspector tripped 可疑 with her own look). A
+    code's address pasted here opens its records, never its scan page."""
+    typed = (request.args.get("code") or "").strip()
+    if not typed:
+        return render_template("inspectors.html", typed="")
+    base_url = current_app.config["BASE_URL"]
+    try:
+        code = parse_link(typed, base_url)
+    except TraceError as error:  # a cut or foreign address: said beside the box
+        return render_template("inspectors.html", typed=typed,
+                               error=in_reader_language(error)), error.status
+    if isinstance(code, BatchRef):
+        return redirect(link("public.scan", _rest=f"{code.gtin}/10/{code.lot}"), 303)
+    return redirect(link("ledger.proof_page", gtin=code.gtin, lot=code.lot, serial=code.serial),
+                    303)
 
 
 @bp.get("/keys")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Response, current_app, g
 from spectree import Response as Responses
 
-from ... import catalog, downloads, printers, stocks
+from ... import catalog, downloads, label_sources, printers, stocks
 from ...clock import beijing_time
 from ...errors import Conflict, InvalidInput, NotFound
 from .. import attachment, get_db
@@ -58,6 +58,7 @@ def labels(gtin: str, lot: str, query: m.LabelsQuery):
         raise InvalidInput(f"batch {batch.lot} has no codes yet: issue them first",
                            message_zh=f"批次 {batch.lot} 还没有发码，请先发码")
     first, last = downloads.label_range(batch, issued, query.first or 1, query.last or issued)
+    _pins_kept(db, batch, stock, first, last)
     if not query.reprint:
         _not_downloaded_before(db, batch, first, last)
     start = downloads.sheet_slot(stock, str(query.slot) if query.slot else None)
@@ -88,6 +89,25 @@ def _stock(name: str, fmt: str) -> stocks.Stock:
                            message_zh=f"{stock.name} 是整张的不干胶纸，只能下载 PDF，"
                                       "热敏打印机指令只用于卷装标签", field="format")
     return stock
+
+
+def _pins_kept(db, batch: catalog.Batch, stock: stocks.Stock, first: int, last: int) -> None:
+    """Codes issued with scratch-off PINs go only on a stock that prints them: a trial's
+    ERP got a batch's PIN labels on the docs' example stock, without their PINs, and
+    that download then counted as printed."""
+    if stock.prints_pin:
+        return  # labels.check_pins refuses codes without one
+    source = label_sources.BatchSource(db, batch.gtin, batch.lot, current_app.config["BASE_URL"],
+                                       (first, last))
+    if source.with_pins:
+        folder = current_app.config["LABELS_DIR"]
+        pin_stocks = ", ".join(name for name in stocks.list_stocks(folder)
+                               if stocks.load_stock(name, folder).prints_pin)
+        raise InvalidInput(
+            f"{source.with_pins:,} of these codes have scratch-off PINs, which {stock.name} "
+            f"does not print: use a stock that does ({pin_stocks})",
+            message_zh=f"其中 {source.with_pins:,} 个码有刮开式防伪密码，{stock.name} 不印密码："
+                       f"请用印密码的标签纸（{pin_stocks}）", field="stock")
 
 
 def _not_downloaded_before(db, batch: catalog.Batch, first: int, last: int) -> None:
