@@ -149,6 +149,19 @@ def test_the_item_page_names_the_rooms_that_selected_its_batch(
     assert 'id="rooms"' not in client.get(item).get_data(as_text=True)
 
 
+def test_the_supplier_sees_on_its_batch_page_which_rooms_took_it_on(
+        app, db, on_air, make_account, sign_in):
+    """A trial's operator asked the supplier to check which rooms sold a copied
+    batch: its workspace named none (only the public page did)."""
+    from conftest import CREDIT_CODE
+    supplier = sign_in(app.test_client(), make_account("supplier", "qc@pearl.example.cn",
+                                                       org=CREDIT_CODE))
+    page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    rooms = page.split('id="rooms"', 1)[1].split("</p>", 1)[0]
+    assert "核验样品后选用本批次的直播间：" in rooms
+    assert "山下湖珍珠源头直播间（抖音，直播间号 7700001234）" in rooms
+
+
 def test_a_recalled_or_expired_batch_page_no_longer_vouches_for_the_rooms_check(
         client, db, on_air):
     from datetime import date, timedelta

@@ -33,6 +33,7 @@ from ...digits import ascii_digits, is_number
 from ...inspections import commissions
 from ...inspections import lists as inspection_lists
 from ...inspections import store as inspection_store
+from ...streamers import selection
 from ...errors import InvalidInput, TraceError
 from .. import each_told, get_db, in_reader_language, link, require_recall_confirmed
 from ..i18n import t
@@ -308,6 +309,8 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
         parts=downloads.printable_parts(db, found.id, issued),
         stocks=choices, stock=chosen, fmt=fmt, rolls=rolls, form=request.form, problem=problem,
         events=recalls.folded(recalls.events_for(db, found.id, every_item=True)),
+        # the rooms buyers are told checked it: whom to ask where a copied label sold
+        selections=selection.public_selections(db, found.id),
         taken_back=recalls.items_taken_back(db, found.id),
         printed=(printed := downloads.label_downloads(db, found.id)),
         # after a top-up: its labels, never downloaded, offered before the files of all
