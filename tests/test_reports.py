@@ -181,8 +181,12 @@ def test_a_report_about_a_forged_or_no_code_is_welcome(client, db, issued_urls):
     assert f"{serial[:4]}-{serial[4:8]}-{serial[8:]}" in about  # the label's own numbers
     # ... said to be on a forged code, not read as our item's (a trial took them so)
     assert re.search(r"扫码结果：<strong>.*(伪造码|无法识别)", about)
-    assert post_report(client, forged_path).status_code == 200
-    assert post_report(client, "").status_code == 200
+    sent = post_report(client, forged_path)
+    assert sent.status_code == 200
+    # A fake's holder is told about a refund, not a damaged item's return (a trial).
+    assert "找卖给您的店铺或直播间退货退款" in sent.get_data(as_text=True)
+    plain = post_report(client, "")
+    assert plain.status_code == 200 and "退货退款" not in plain.get_data(as_text=True)
     rows = db.execute("SELECT verdict, gtin FROM reports ORDER BY id").fetchall()
     assert rows[0][0] in ("forged", "invalid") and rows[1] == (None, None)
 

@@ -1241,3 +1241,14 @@ def test_an_inspector_is_told_how_to_read_without_counting_and_what_to_ask_for(
     assert bad.status_code == 400 and 'role="alert"' in bad.get_data(as_text=True)
     assert "For market regulators" in client.get("/for-inspectors?lang=en").get_data(
         as_text=True)
+
+
+def test_a_recalled_batch_without_a_report_is_not_called_no_problem(client, db, issued_urls):
+    """A trial's inspector read 没有检测报告不代表商品有问题 under 已召回 · 请勿使用."""
+    from trace import recalls
+    reassurance = "没有检测报告不代表商品有问题"
+    assert reassurance in client.get(f"/01/{GTIN}/10/{LOT}").get_data(as_text=True)
+    recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
+    for page in (f"/01/{GTIN}/10/{LOT}", path_of(issued_urls[0])):
+        html = client.get(page).get_data(as_text=True)
+        assert "本批次暂无检测机构上传的检测报告" in html and reassurance not in html, page

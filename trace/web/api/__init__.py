@@ -134,7 +134,8 @@ spec = SpecTree(
     validation_error_status=422, validation_error_model=m.ApiError, before=_schema_errors,
     security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(
         type=SecureType.HTTP, scheme="bearer",
-        description="a token from: python -m trace tokens new --email E"))],
+        description="a token from the workspace's 系统对接（API 令牌） page (/account/tokens), "
+                    "or: python -m trace tokens new --email E"))],
     security={"bearer": []})
 
 
