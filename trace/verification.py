@@ -536,7 +536,6 @@ class CopiedGoods:
 
     product: catalog.Product
     supplier: catalog.Supplier
-    batch: catalog.Batch | None  # the real batch of that lot, when there is one
 
 
 def copied_goods(db: sqlite_utils.Database, verdict: Verdict) -> CopiedGoods | None:
@@ -552,11 +551,7 @@ def copied_goods(db: sqlite_utils.Database, verdict: Verdict) -> CopiedGoods | N
     supplier = catalog.supplier_of(db, product)
     if not supplier.approved:  # a sign-up could name any brand
         return None
-    try:
-        batch = catalog.get_batch(db, product.gtin, verdict.lot or "")
-    except (NotFound, InvalidInput):
-        batch = None
-    return CopiedGoods(product, supplier, batch)
+    return CopiedGoods(product, supplier)
 
 
 def batch_view(db: sqlite_utils.Database, gtin: str, lot: str) -> dict:
