@@ -449,6 +449,24 @@ def test_the_supplier_opens_a_reported_item_and_is_warned_off_a_forged_serial(
     assert "这是买家举报的那件商品" not in searched and "作废或召回这个码" in searched
 
 
+def test_a_serial_reported_only_from_forged_labels_is_not_offered_to_void(
+        client, issued_urls, make_account, sign_in):
+    """Trial 4: the home page told the supplier not to void the genuine item a forged
+    label copies, but looking its serial up offered 作废或召回这个码, filled in."""
+    assert post_report(client, forged(issued_urls[1])[len(BASE_URL):]).status_code == 200
+    supplier = sign_in(client, make_account("supplier", "qc@pearl.example.cn", org=CREDIT_CODE))
+    serial = issued_urls[1].split("/21/")[1].split("?")[0]
+    searched = supplier.get(f"/supplier/batches/{GTIN}/{LOT}?find={serial}").get_data(
+        as_text=True)
+    notice = searched[searched.index('id="forged-serial"'):]
+    assert "买家举报的是印着这个序列号的伪造标签，不是这件正品" in notice[:notice.index("</p>")]
+    assert "作废或召回这个码" not in searched
+    assert 'autocapitalize="characters" value=""' in searched  # the void form left empty
+    other = issued_urls[2].split("/21/")[1].split("?")[0]  # a serial nobody reported
+    plain = supplier.get(f"/supplier/batches/{GTIN}/{LOT}?find={other}").get_data(as_text=True)
+    assert 'id="forged-serial"' not in plain and "作废或召回这个码" in plain
+
+
 def test_the_buyer_is_told_whether_they_will_hear_back_and_what_the_number_is_for(
         client, issued_urls):
     code = issued_urls[0][len(BASE_URL):]

@@ -326,6 +326,12 @@ def test_a_report_sent_from_a_forged_code_is_told_as_fakes_not_as_this_rooms_goo
     assert "买家反映这批货有问题 1 起（同一来源的多次反映算一起），其中 1 起扫到的是伪造码" in row
     assert "不必为此暂停开播页面" in row and "记录“待复检”暂停开播页面" not in row
     assert "暂停：记录“待复检”" not in home  # no button to pause over someone else's fakes
+    # Nor a banner of problems with the goods on sale: one that the label is copied.
+    assert 'id="buyers-told"' not in home
+    copied = home[home.index('id="labels-copied"'):]
+    copied = copied[:copied.index("</div>")]
+    assert "1 个在售批次的标签被人仿冒" in copied and "不必暂停开播页面" in copied
+    assert "ZJ-2611-A" in copied
     # The room's own buyer then writes from the same network about the goods, and the
     # platform confirms both: counted by network they were one, and the fakes' words won.
     own = reports.submit_report(db, reports.ReportForm(
@@ -339,6 +345,7 @@ def test_a_report_sent_from_a_forged_code_is_told_as_fakes_not_as_this_rooms_goo
     row = row[:row.index("</p>")]
     assert "不必为此暂停开播页面" not in row and "其中 1 起经平台核实属实" in row
     assert "暂停：记录“待复检”" in home  # a confirmed problem with the goods: pausing is offered
+    assert 'id="buyers-told"' in home and 'id="labels-copied"' not in home
 
 
 def test_buyers_reports_since_the_decision_are_told_to_the_room(streamer, db, app, issued_urls):

@@ -318,6 +318,7 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
             tops := downloads.top_ups(db, found.id), printed[1],
             printed[0][0].at if printed[0] else None),
         from_report=bool(found_serial and request.args.get("reported")),
+        forged_only=_reported_from_forged_labels_only(db, found, found_serial),
         labs=agencies.fit_for([lab for lab in agencies.list_agencies(db)  # none commissioned
                                if lab.approved and lab.id not in commissioned_ids], product),
         commissioned=commissioned,
@@ -346,6 +347,16 @@ def _listed_items(db, found: catalog.Batch, page: int, problem: dict) -> tuple[l
             problem.setdefault("find_error", in_reader_language(error))
     return scans.batch_items(db, found.id, offset=(page - 1) * ITEMS_A_PAGE,
                              limit=ITEMS_A_PAGE, policy=_scan_policy()), None
+
+
+def _reported_from_forged_labels_only(db, found: catalog.Batch, serial: str | None) -> bool:
+    """Whether buyers reported this serial only from forged labels that copy it: the
+    genuine item is not theirs to void (the home page says so beside such a report)."""
+    if not serial:
+        return False
+    verdicts = {report.verdict for report in reports.list_reports(
+        db, found.gtin, lot=found.lot, serial=serial)}
+    return verdicts == {"forged"}
 
 
 def _scan_policy() -> scans.ScanPolicy:
