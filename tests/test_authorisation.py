@@ -206,6 +206,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("admin.correct_outcome", "POST", "/admin/reports/1/outcome",
      {"outcome": "unfounded", "reason": "误选"}, ADMIN_ONLY),
     ("api.openapi", "GET", "/api/v1/openapi.json", None, PUBLIC),
+    ("api.docs", "GET", "/api/v1/docs", None, PUBLIC),
     ("api.create_product", "POST", "/api/v1/products", {"gtin": "{fresh}", "name": "x"},
      API_SUPPLIER),
     ("api.create_batch", "POST", "/api/v1/batches", {"gtin": GTIN, "lot": "API-1"},

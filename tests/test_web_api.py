@@ -23,7 +23,7 @@ from trace import accounts, catalog
 from trace.issuing import issue_codes
 from trace.inspections import commissions
 
-from conftest import CREDIT_CODE, GTIN, LOT, forged
+from conftest import BASE_URL, CREDIT_CODE, GTIN, LOT, forged
 
 OTHER_CODE = "91330100MA27XL0Y34"
 
@@ -293,6 +293,7 @@ def test_the_openapi_document_is_valid_31_and_names_every_route(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     validate(doc)
     assert doc["openapi"].startswith("3.1")
+    assert [server["url"] for server in doc["servers"]] == [BASE_URL]  # the host it came from
     assert set(doc["paths"]) == {
         "/api/v1/products", "/api/v1/products/{gtin}", "/api/v1/batches",
         "/api/v1/batches/{gtin}/{lot}",

@@ -141,10 +141,18 @@ spec = SpecTree(
 
 @bp.get("/openapi.json")
 def openapi():
-    """The OpenAPI 3.1 document, generated from the validating models (no token needed).
-    No ``servers``: the calls are on the host that served the document."""
-    return current_app.json.response(
-        _with_idempotency(_with_public_batch(_with_label_files(_with_csv(spec.spec)))))
+    """The OpenAPI 3.1 document, generated from the validating models (no token needed);
+    /api/v1/docs shows it as a page."""
+    return current_app.json.response(openapi_document())
+
+
+def openapi_document() -> dict:
+    """The document, whose ``servers`` names the host that served it, where the calls
+    go: client generators want an absolute address, not the relative one the
+    standard assumes."""
+    document = _with_idempotency(_with_public_batch(_with_label_files(_with_csv(spec.spec))))
+    return dict(document, servers=[
+        {"url": request.url_root.rstrip("/"), "description": "this Trace server"}])
 
 
 def _with_csv(document: dict) -> dict:
@@ -193,6 +201,7 @@ def _with_public_batch(document: dict) -> dict:
     answer = {"content": {"application/json": {"schema": {
         "$ref": "#/components/schemas/PublicBatch"}}}}
     document["paths"].setdefault("/01/{gtin}/10/{lot}", {"get": {
+        "operationId": "publicBatch", "tags": ["public"],
         "summary": "A batch's public record, as its page shows buyers (send Accept: "
                    "application/json; without it the answer is the HTML page)",
         "description": m.PublicBatch.__doc__, "security": [],
@@ -210,7 +219,7 @@ def _with_public_batch(document: dict) -> dict:
 def _token():
     """The account behind the bearer token (a session cookie never counts here, so
     no page can be made to call the API on a signed-in user's behalf)."""
-    if request.endpoint == "api.openapi":
+    if request.endpoint in ("api.openapi", "api.docs"):  # the API's own description
         return
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     user = accounts.user_for_token(get_db(), token.strip()) if scheme.lower() == "bearer" \
@@ -287,4 +296,4 @@ def decoded(encoded: str, field: str) -> bytes:
 
 
 # Their routes are the blueprint's too.
-from . import lab, labels, supply  # noqa: E402,F401
+from . import docs, lab, labels, supply  # noqa: E402,F401
