@@ -153,6 +153,7 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("ledger.how_to_check", "GET", "/ledger/how-to-check", None, PUBLIC),
     ("public.for_inspectors", "GET", "/for-inspectors", None, PUBLIC),
     ("ledger.checker", "GET", "/ledger/check_proof.py", None, PUBLIC),
+    ("ledger.index", "GET", "/ledger", None, PUBLIC),
     ("ledger.guide", "GET", "/ledger/guide.md", None, PUBLIC),
     ("live.state", "GET", "/live/{live}/state", None, PUBLIC),
     ("live.screen", "GET", "/live/screen/{screen}", None, PUBLIC),

@@ -18,7 +18,7 @@ from trace import keys, recalls
 from trace.codes import parse_code
 from trace.transparency import bundle
 
-from conftest import BASE_URL, GTIN, LOT
+from conftest import BASE_URL, GTIN, LOT, forged
 
 CHECKER = Path(__file__).resolve().parents[1] / "tools" / "check_proof.py"
 
@@ -37,10 +37,10 @@ def files(app, client, db, issued_urls, tmp_path):
     return tmp_path
 
 
-def run(folder: Path, proof: str = "proof.json", keyset: str = "keys.json"):
-    """The checker as a reader runs it: python3 check_proof.py PROOF KEYS, isolated."""
-    return subprocess.run([sys.executable, "-I", "check_proof.py", proof, keyset], cwd=folder,
-                          capture_output=True, text=True, timeout=60)
+def run(folder: Path, proof: str = "proof.json", keyset: str = "keys.json", *code: str):
+    """The checker as a reader runs it: python3 check_proof.py PROOF KEYS [CODE], isolated."""
+    return subprocess.run([sys.executable, "-I", "check_proof.py", proof, keyset, *code],
+                          cwd=folder, capture_output=True, text=True, timeout=60)
 
 
 def tampered(folder: Path, change) -> dict:
@@ -113,11 +113,15 @@ def test_the_how_to_page_is_linked_from_the_proof_page_and_the_keys(client, file
     assert "自己核对防篡改记录" in page and "它不能证明" in page
     assert 'href="/ledger/check_proof.py"' in page and 'href="/ledger/guide.md"' in page
     assert "python3 check_proof.py trace-proof-….json trace-keys.json" in page
+    assert "trace-v1|{k}|/01/{GTIN}/10/{LOT}/21/{SERIAL}" in page[page.index('id="code"'):]
+    assert 'href="/ledger/how-to-check#code"' in client.get("/keys").get_data(as_text=True)
     proof = client.get(f"/ledger/proof?gtin={GTIN}&lot={LOT}").get_data(as_text=True)
     assert 'href="/ledger/how-to-check"' in proof.split('<details class="card tech">')[0]
     assert 'href="/ledger/how-to-check"' in client.get("/keys").get_data(as_text=True)
     guide = client.get("/ledger/guide.md")
     assert guide.mimetype == "text/plain" and b"# The Trace ledger" in guide.data
+    for typed in ("/ledger", "/ledger/", "/ledger?lang=en"):  # a trial's programmer got 404
+        assert client.get(typed).headers["Location"].startswith("/ledger/how-to-check")
     english = client.get("/ledger/how-to-check?lang=en").get_data(as_text=True)
     assert "Check the tamper-evident records yourself" in english
 
@@ -128,3 +132,18 @@ def test_a_server_without_the_files_says_so_not_500(app, client, tmp_path):
         answer = client.get(path)
         assert answer.status_code == 404 and "本服务器没有安装这个文件" in answer.get_data(
             as_text=True)
+
+
+def test_the_code_on_the_label_is_checked_against_the_key_and_the_ledger(files, issued_urls):
+    """A trial's programmer could not find what a code's signature covers, and the
+    proof held just the same for a forged label copying the serial."""
+    done = run(files, "proof.json", "keys.json", issued_urls[0])
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "标签上的码签名核对无误，就是账本记录的那个码" in done.stdout
+    fake = run(files, "proof.json", "keys.json", forged(issued_urls[0]))
+    assert fake.returncode == 1 and "NOT the platform's" in fake.stdout
+    other = run(files, "proof.json", "keys.json", issued_urls[1])  # a genuine one, not it
+    assert other.returncode == 1 and "download the proof from this code's own page" in \
+        other.stdout
+    junk = run(files, "proof.json", "keys.json", "https://example.cn/hello")
+    assert junk.returncode == 1 and "not a Trace item code's address" in junk.stdout

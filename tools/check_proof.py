@@ -4,6 +4,7 @@ trusting the server that gave it to you.
 
     pip install cryptography
     python3 check_proof.py trace-proof-....json trace-keys.json
+    python3 check_proof.py trace-proof-....json trace-keys.json 'https://…/01/…?k=…&s=…'
 
 The bundle is what a proof page's 下载证明文件 gives (/ledger/proof.json); the keys
 are /.well-known/trace-keys.json, downloaded once and kept: a key set fetched
@@ -15,7 +16,11 @@ What it checks, with nothing but SHA-256 and Ed25519:
    key in your key set (C2SP signed note);
 2. every record in the bundle is in the tree that checkpoint signs (RFC 9162
    inclusion proof), and is about the batch the bundle names;
-3. for an item, that its code is among the codes its batch's top-up logged.
+3. for an item, that its code is among the codes its batch's top-up logged;
+4. given the address the label's QR code opens (scan it with any reader and copy
+   the text), that its signature is the platform's, over
+   ``trace-v1|{k}|/01/{GTIN}/10/{LOT}/21/{SERIAL}``, and is the very code the
+   ledger logged for that item: a forged label copying the serial fails here.
 
 This file is deliberately self-contained (the guide to the formats is served at
 /ledger/guide.md): read it before you trust it.
@@ -28,6 +33,7 @@ import hashlib
 import json
 import re
 import sys
+import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta, timezone
 
@@ -171,13 +177,50 @@ def check_item(item: dict | None, logged: dict[int, bytes], serial: str) -> list
     return []
 
 
+CODE_PATH = re.compile(r"/01/(\d{14})/10/([^/?#]+)/21/([^/?#]+)")
+
+
+def check_code(link: str, bundle: dict, keyset: dict) -> list[str]:
+    """The label's own code: signed by an issuer key of the set, and the one logged."""
+    path = CODE_PATH.search(link)
+    query = dict(part.split("=", 1) for part in link.partition("?")[2].split("#")[0].split("&")
+                 if "=" in part)
+    if not path or not {"k", "s"} <= set(query):
+        return ["the code: not a Trace item code's address (…/01/…/10/…/21/…?k=…&s=…)"]
+    gtin, lot, serial = (urllib.parse.unquote(part) for part in path.groups())
+    message = f"trace-v1|{query['k']}|/01/{gtin}/10/{lot}/21/{serial}".encode()
+    subject = bundle["subject"]
+    if (gtin, lot, serial) != (subject.get("gtin"), subject.get("lot"), subject.get("serial")):
+        return [f"the code is item {serial} of batch {lot}, the bundle another: "
+                "download the proof from this code's own page"]
+    keys = [key for key in keyset.get("keys", []) if key.get("kid") == query["k"]
+            and key.get("role") == "issuer"]
+    try:
+        signature = base64.urlsafe_b64decode(query["s"] + "==")
+        Ed25519PublicKey.from_public_bytes(
+            base64.urlsafe_b64decode(keys[0]["x"] + "==")).verify(signature, message)
+    except (IndexError, ValueError, InvalidSignature):
+        return [f"the code's signature is NOT the platform's (key {query['k']}): "
+                "a forged label 标签上的码签名核对不上，是伪造的"]
+    if keys[0].get("status") == "revoked":
+        return [f"the code is signed with key {query['k']}, since revoked: ask the platform"]
+    entry = base64.b64decode((bundle.get("item") or {}).get("entry", ""))
+    if entry != f"{serial}|{query['s']}".encode():
+        return ["the code is signed, but is NOT the code the ledger logged for this item"]
+    print(f"✓ The label's code is signed by the platform's key {query['k']} and is the one "
+          f"logged for item {serial}. 标签上的码签名核对无误，就是账本记录的那个码。")
+    return []
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
+    if len(argv) not in (2, 3):
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
     try:
-        bundle, keyset = (json.loads(read(where)) for where in argv)
+        bundle, keyset = (json.loads(read(where)) for where in argv[:2])
         problems = check(bundle, keyset)
+        if len(argv) == 3:
+            problems += check_code(argv[2], bundle, keyset)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         print(f"✗ Cannot read the files as a bundle and a key set ({error!r}).\n"
               "✗ 读不了这两个文件：第一个应是证明文件，第二个应是公钥列表。", file=sys.stderr)

@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from .. import catalog, keys, throttle
 from ..codes import normalise_typed_serial
@@ -29,7 +29,7 @@ from ..errors import InvalidInput, NotFound, TraceError
 from ..scans import network_hash
 from ..transparency import audit, bundle, checkpoints, log
 from ..verification import public_batch
-from . import any_origin, attachment, get_db, same_origin_path
+from . import any_origin, attachment, get_db, link, same_origin_path
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -184,6 +184,12 @@ def _safe(lot: str) -> str:
 
 # Served from the checkout, as `make serve` runs: what an auditor reads is what we keep.
 CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+@bp.get("/", strict_slashes=False)
+def index():
+    """/ledger, typed by someone who heard of it: the page that explains it."""
+    return redirect(link("ledger.how_to_check"), 302)
 
 
 @bp.get("/how-to-check")
