@@ -164,7 +164,7 @@ def test_each_kind_of_page_fits_the_screen(page, live_server, db, issued_urls, l
         assert box["x"] + box["width"] <= page.viewport_size["width"], box
         assert page.evaluate("""() => { const el = [...document.querySelectorAll('dd')]
             .find(d => d.textContent.trim() === '91330681MA2D7XKQ0T');
-            const r = document.createRange(); r.selectNodeContents(el);
+            const r = document.createRange(); r.selectNodeContents(el.querySelector('.keep'));
             return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }""") == 1
         tech = page.locator("details.tech")
         assert tech.is_visible() and not tech.evaluate("d => d.open")  # folded by default
@@ -452,6 +452,34 @@ def test_an_english_verdict_word_never_breaks_on_a_zoomed_phone(browser, live_se
             return cut;
         }""")
         assert broken == [], (url, broken)
+    context.close()
+
+
+def test_a_phone_with_its_text_enlarged_never_scrolls_sideways(
+        browser, live_server, app, db, issued_urls):
+    """WeChat's 字体大小 at its largest (text about 2.5 times, the layout as wide as
+    ever): a trial's 71-year-old met a page 442 px wide on a 320 px screen, pushed
+    out by a corrected report's （已更正，第 2 版） and a phone number kept whole."""
+    from trace import agencies
+    from trace.inspections import signing, store
+    from test_inspections_store import pearl_report
+    from test_web_public import _stored_report
+    _stored_report(app, db)
+    lab = agencies.find_agency(db, "231012341234")
+    fixed = pearl_report(lab, version="2", supersedes="1", reason="结论措辞",
+                         conclusion="所检项目符合要求")
+    store.store_report(db, fixed, *signing.sign_with_agency_key(
+        db, app.config["KEYS_DIR"], lab.id, fixed))
+    context = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True,
+                                  device_scale_factor=2, user_agent=WECHAT_UA)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 40, "fixed": 33}})
+    for path in (issued_urls[0][len(BASE_URL):], f"/01/{GTIN}/10/{LOT}"):
+        open_page(page, live_server + path)
+        assert "已更正，第 2 版" in page.content()
+        assert_no_sideways_scroll(page)
     context.close()
 
 

@@ -317,6 +317,10 @@ def test_the_claimant_in_a_second_browser_proves_it_with_the_pin(app, client, db
     data = wechat_then_safari.get(path_of(url), headers=JSON,
                                   environ_base={"REMOTE_ADDR": "203.0.113.5"}).get_json()
     assert data["verdict"] == "suspicious" and data["reason_code"] == "claimed_elsewhere"
+    # The alarm itself points to the PIN box, screens down on an enlarged phone.
+    alarm = wechat_then_safari.get(path_of(url), environ_base={"REMOTE_ADDR": "203.0.113.5"})
+    alarm = alarm.get_data(as_text=True).split("</section>")[0]
+    assert '<a href="#claim">是您自己认领的？输入涂层下的防伪密码证明 ↓</a>' in alarm
     wrong = str((int(pin) + 1) % 10 ** 6).zfill(6)
     refused = confirm(wechat_then_safari, url, wrong)
     assert refused.status_code == 400 and "今天还可以试 4 次" in refused.get_data(as_text=True)
@@ -344,7 +348,7 @@ def test_only_a_claimed_pin_item_can_be_confirmed(app, client, db, pinned, issue
     assert claim(app.test_client(), plain).status_code == 200  # claimed by ticking
     page = app.test_client().get(path_of(plain)).get_data(as_text=True)
     assert "另一个手机或浏览器上被认领" in page
-    assert 'name="confirm"' not in page  # nothing to prove it with
+    assert 'name="confirm"' not in page and 'href="#claim"' not in page  # nothing to prove
 
 
 def test_a_report_from_a_phone_that_reads_the_item_as_claimed_records_what_it_read(
