@@ -609,3 +609,12 @@ def test_a_sample_of_a_batch_whose_records_were_changed_fails_its_ledger_check(
     result = selection.check_sample(db, issued_urls[0], BASE_URL)
     assert not names(result)["records"] and names(result)["recall"]  # nothing was recalled
     assert not result.selectable and "与平台的防篡改账本对不上" in detail(result, "records")
+
+
+def test_a_record_of_the_code_check_alone_is_a_samples_not_a_decision():
+    from trace.streamers.ledger import sample_only
+    from trace.streamers.selection import VOID_SAMPLE
+    assert sample_only([{"name": "code", "ok": False, "detail": "伪造：…"}]) == "forged"
+    assert sample_only([{"name": "code", "ok": False, "detail": VOID_SAMPLE + "：…"}]) == "void"
+    assert sample_only([{"name": "code", "ok": True, "detail": "正品"},
+                        {"name": "recall", "ok": True, "detail": "无"}]) is None

@@ -92,6 +92,13 @@ def test_a_forged_sample_is_logged_as_not_selected_against_what_its_label_claims
     # A forged sample carries a genuine item's serial: the 台账 says what it was.
     assert "不选用（伪造样品）" in csv and "样品码伪造" in csv and "追溯码（伪造）" in csv
     assert "（伪造标签上所印）" in csv
+    # Nor does the public record read it as the genuine item's, or the batch's.
+    serial = issued_urls[0].split("/21/")[1].split("?")[0]
+    proof = streamer.get(f"/ledger/proof?gtin={GTIN}&lot={LOT}&serial={serial}").get_data(
+        as_text=True)
+    assert "样品上的码是伪造的，只是抄了这件商品的序列号：这条记录与这件商品本身无关" in proof
+    of_batch = streamer.get(f"/ledger/proof?gtin={GTIN}&lot={LOT}").get_data(as_text=True)
+    assert "这是对一件伪造样品的记录（样品上的码是伪造的），不是对本批次的决定" in of_batch
     home = streamer.get("/streamer/").get_data(as_text=True)
     assert "核验结果：有未通过项 · 未通过：追溯码（伪造）" in home  # named, brackets not nested
     # The banner said 不选用 of the genuine batch alone: a room thought it had paused it.

@@ -60,6 +60,29 @@ def period(start: str | None, end: str | None) -> tuple[date | None, date | None
     return first, last
 
 
+def sample_only(checks: list[dict]) -> str | None:
+    """"forged" or "void" for a record of a forged or cancelled sample, which holds the
+    code check alone: not a decision on the batch, nor about the genuine item whose
+    serial a forged label copied. None for a decision on the batch."""
+    if len(checks) != 1:
+        return None
+    return "void" if checks[0]["detail"].startswith(VOID_SAMPLE) else "forged"
+
+
+def sample_records(db: sqlite_utils.Database, gtin: str, lot: str) -> dict[tuple, str]:
+    """The batch's records of forged or cancelled samples, by what their ledger leaf
+    names (room, serial, at; each as text): the public record tells them apart from
+    decisions."""
+    found = {}
+    for row in db.query("SELECT s.room_id, s.serial, s.at, s.checks FROM selections s "
+                        "JOIN batches b ON b.id = s.batch_id WHERE b.gtin = ? AND b.lot = ?",
+                        [gtin, lot]):
+        kind = sample_only(json.loads(row["checks"]))
+        if kind:
+            found[(str(row["room_id"]), row["serial"] or "", row["at"])] = kind  # as leaves write
+    return found
+
+
 def ledger_rows(db: sqlite_utils.Database, room: Room, start: str | None = None,
                 end: str | None = None) -> list[dict]:
     """The room's records from ``start`` to ``end`` (Beijing dates, inclusive), oldest
@@ -78,10 +101,8 @@ def ledger_rows(db: sqlite_utils.Database, room: Room, start: str | None = None,
             continue
         checks = json.loads(row["checks"])
         failed = [_failed_name(check) for check in checks if not check["ok"]]
-        # A forged or cancelled sample's record holds the code check alone: not a
-        # decision on the batch.
-        void = len(checks) == 1 and checks[0]["detail"].startswith(VOID_SAMPLE)
-        forged = len(checks) == 1 and not void
+        kind = sample_only(checks)
+        void, forged = kind == "void", kind == "forged"
         decision = row["decision"] + ("（伪造样品）" if forged else "（码已作废的样品）" if void
                                       else "")
         # The serial a forged label printed is a genuine item's: not that item's record.

@@ -27,6 +27,7 @@ from ..db import unless_storage_fails
 from ..digits import is_number
 from ..errors import InvalidInput, NotFound, TraceError
 from ..scans import network_hash
+from ..streamers import ledger as selection_ledger
 from ..transparency import audit, bundle, checkpoints, log
 from ..verification import public_batch
 from . import any_origin, attachment, get_db, link, same_origin_path
@@ -148,7 +149,9 @@ def proof_page():
     return render_template("ledger.html", batch=batch, serial=serial, checkpoint=latest,
                            item_page=_item_page_came_from(batch, serial),
                            entries=entries, standing=bundle.standing(entries),
-                           item=made.get("item"), item_runs=[] if serial else
+                           item=made.get("item"),
+                           samples=selection_ledger.sample_records(db, batch.gtin, batch.lot),
+                           item_runs=[] if serial else
                            bundle.item_status_runs(db, batch.gtin, batch.lot),
                            problems=problems, product=catalog.get_product(db, batch.gtin),
                            verifier_key=checkpoints.verifier_key_of(db, latest.size)
