@@ -36,6 +36,7 @@ def test_an_agency_keeping_its_own_key_is_told_to_sign_itself(app, db, commissio
     record = pearl_report(commissioned)
     store.store_report(db, record, kid, reports.sign_record(own, kid, record), pdf=PDF)
     assert db.execute("SELECT count(*) FROM inspection_reports").fetchone()[0] == 1
+    assert [shown["held_by"] for shown in store.served_reports(db, 1)] == ["owner"]
 
 
 def test_a_batch_the_platform_signs_is_written_as_registered(app, db, commissioned):
@@ -47,4 +48,4 @@ def test_a_batch_the_platform_signs_is_written_as_registered(app, db, commission
     assert record["batch"] == {"gtin": GTIN, "lot": LOT}
     store.store_report(db, record, *signed(app, db, commissioned, record), pdf=PDF)
     [shown] = store.served_reports(db, 1)
-    assert shown["signature_ok"] and shown["current"]
+    assert shown["signature_ok"] and shown["current"] and shown["held_by"] == "platform"

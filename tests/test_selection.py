@@ -74,7 +74,8 @@ def test_a_good_sample_passes_every_check(app, db, room, issued_urls):
     selection.record_selection(db, room, result, "选用", actor="live")
     [row] = ledger.ledger_rows(db, room)  # the report the room relied on, as it stood
     assert row["依据的检测报告"] == (
-        "浙江省珍珠检测中心（CMA 231012341234）报告 ZJPQ-2026-0815，2026-11-12 签发，签名有效")
+        "浙江省珍珠检测中心（CMA 231012341234）报告 ZJPQ-2026-0815，2026-11-12 签发，签名有效，"
+        "选品可依据到 2027-11-12（签发后 365 天）")
 
 
 def test_a_forged_code_is_recorded_against_the_batch_its_label_claims_never_selected(

@@ -721,6 +721,16 @@ def test_the_latest_report_named_on_the_first_screen_is_the_latest_by_its_date(
     assert "本批次有 2 份检测机构签名的检测报告" in head and "于 2026-11-20 签发" in head
 
 
+def test_a_report_the_platform_signed_for_its_lab_says_so(app, client, db, issued_urls):
+    """A trial's programmer read ✓ 由检测机构签名 while /keys said the platform keeps
+    the lab's key and signs for it: the page overstated what the signature shows."""
+    _stored_report(app, db)
+    page = client.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    lab_card = page[page.index('id="lab"'):]
+    assert "✓ 经检测机构签发，由平台代为签名 · 签名有效，报告未被改动" in lab_card
+    assert "由检测机构签名" not in lab_card
+
+
 def test_each_result_says_the_method_it_was_tested_by(app, client, db, issued_urls):
     """A streamer compares the page with the report's PDF: the method was not shown."""
     _stored_report(app, db, items=[{"name": "珠层厚度", "result": "0.42", "unit": "mm",

@@ -497,3 +497,14 @@ def test_each_batch_on_sale_has_talking_points_from_its_records(streamer, db, ap
     assert f"CMA {record['agency']['cma']}）{record['issued_on']} 出具的报告 " \
         f"{record['report_no']}，结论：所检项目符合 GB/T 18781-2023 要求。可以" in points  # one 。
     assert "还没有检测报告" not in points
+
+
+def test_the_home_says_what_the_check_looks_at_and_how_long_a_report_serves(streamer, app):
+    """A trial's 选品 assistant found the rules nowhere: a report's 365 days in none
+    of the room's pages."""
+    app.config["REPORT_VALID_DAYS"] = 180
+    home = streamer.get("/streamer/").get_data(as_text=True)
+    rules = home[home.index('id="rules"'):home.index("</details>", home.index('id="rules"'))]
+    assert "签发不超过 180 天" in rules and "不能选用" in rules and rules.count("<li>") == 7
+    english = streamer.get("/streamer/?lang=en").get_data(as_text=True)
+    assert "issued no more than 180 days ago" in english

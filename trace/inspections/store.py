@@ -361,12 +361,21 @@ def served_reports(db: sqlite_utils.Database, batch_id: int) -> list[dict]:
     replaced = {(agency_id, record["report_no"], record["supersedes"])
                 for agency_id, record, _kid, _sig, problem in served
                 if not problem and record["supersedes"]}
+    holders = {kid: _held_by(db, kid) for _agency, _record, kid, _sig, _problem in served}
     return [{"report": record, "kid": kid, "sig": sig, "signature_ok": not problem,
+             "held_by": holders[kid],
              "current": problem is not None or (agency_id, record["report_no"],
                                                 record["version"]) not in replaced,
              "withdrawn": not problem and reports.is_withdrawn(record),
              **({"problem": problem} if problem else {})}
             for agency_id, record, kid, sig, problem in served]
+
+
+def _held_by(db: sqlite_utils.Database, kid: str | None) -> str | None:
+    """Who holds the signing key: "owner" (the lab), "platform" (signing for the lab
+    when its signatory releases a report), or None when not known."""
+    record = keys.get_key(db, kid) if kid else None
+    return record.held_by if record else None
 
 
 def as_it_will_be_served(db: sqlite_utils.Database, record: dict,

@@ -297,11 +297,15 @@ def report_check(served: list[dict], valid_days: int, today: date,
     first = recent[0]["report"]
     lab, cma = first["agency"]["name"], first["agency"]["cma"]
     more = len(recent) - 1  # the results row counts them all: say they are there
+    # How long the room may rely on it: a trial's assistant found the rule nowhere.
+    until = (date.fromisoformat(first["issued_on"]) + timedelta(days=valid_days)).isoformat()
     return Check("report", True, f"{lab}（CMA {cma}）"
-                 f"报告 {first['report_no']}，{first['issued_on']} 签发，签名有效" +
+                 f"报告 {first['report_no']}，{first['issued_on']} 签发，签名有效，"
+                 f"选品可依据到 {until}（签发后 {valid_days} 天）" +
                  (f"；另有 {more} 份现行报告" if more else ""),
                  f"{lab} (CMA {cma}) report {first['report_no']}, issued "
-                 f"{first['issued_on']}, signature valid" +
+                 f"{first['issued_on']}, signature valid, good for selection until {until} "
+                 f"({valid_days} days from issue)" +
                  (f"; {more} more current report(s)" if more else ""))
 
 
