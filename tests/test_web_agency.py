@@ -52,6 +52,7 @@ def test_sign_a_report_with_its_pdf_then_correct_it(client, db, lab):
     assert made.status_code == 303
     home = client.get("/agency/").get_data(as_text=True)
     assert "已签发报告 ZJPQ-2026-0901（第 1 版）" in home and "签发更正版" in home
+    assert "报告有不合格项目" not in home  # all passed: nothing more to say
     [shown] = store.served_reports(db, 1)
     assert shown["signature_ok"] and shown["report"]["items"][1] == {
         "name": "光泽", "result": "强 B", "verdict": "—", "qualifier": "grade", "value": "强 B"}
@@ -863,3 +864,14 @@ def test_an_engineers_report_is_signed_by_a_signatory_after_checking(
     post_form(client, f"/account/colleagues/{engineer.id}/signatory", {"signs": "1"},
               page="/account/colleagues")
     assert accounts.find_user(db, "eng@lab.example.cn").signs_reports
+
+
+def test_a_failing_report_tells_the_lab_what_its_result_now_does(client, db, lab):
+    """A trial's lab clerk signed a 不合格 and read only 扫码页面已显示."""
+    commissions.commission(db, GTIN, LOT, lab.id, actor="qc")
+    made = post_form(client, "/agency/reports/new", report_form(
+        items="珠层厚度 | 0.12 | mm | ≥0.3 | 不合格\n", conclusion="所检项目不符合要求"),
+        page="/agency/", content_type="multipart/form-data")
+    assert made.status_code == 303, made.get_data(as_text=True)[:2000]
+    home = client.get("/agency/").get_data(as_text=True)
+    assert "报告有不合格项目（珠层厚度）：买家扫这批货的码，页面最上方会显示" in home

@@ -1372,3 +1372,16 @@ def test_a_pin_batch_is_not_offered_a_remembered_stock_that_leaves_its_pins_off(
         == 200  # printed without its PIN, as the red notice on that stock warns
     html = supplier.get(page).get_data(as_text=True)
     assert '<option value="thermal-50x30-pin" selected>' in html
+
+
+def test_the_batch_state_does_not_read_normal_alone_after_a_failed_test(supplier, app, db):
+    """A trial's huyou grower read 状态 正常 at the top of his batch after the lab
+    failed it, while buyers read 不建议购买."""
+    from test_web_public import _failed_report
+    page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    assert "检测不合格，买家扫码看到" not in page
+    _failed_report(app, db)
+    page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
+    state = page[page.index("状态</dt>"):]
+    assert '正常 · <a href="#lab" class="bad">检测不合格，买家扫码看到“不建议购买”</a>' in \
+        state[:state.index("</dd>")]

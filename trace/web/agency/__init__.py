@@ -110,6 +110,10 @@ def new_report():
             held.clear()
         return _form(batches, _typed() | held, each_told(error), error.status, bad=bad)
     flash(t("agency.stored").format(report_no=stored.report_no, version=stored.version), "ok")
+    failed = reports.failed_names([record])
+    if failed:  # what the lab's 不合格 does now, which it could not tell from "shows"
+        flash(t("agency.stored_failed").format(
+            items=("、" if g.get("lang") != "en" else ", ").join(failed)), "ok")
     return redirect(link("agency.home"), 303)
 
 
