@@ -721,6 +721,16 @@ def test_the_latest_report_named_on_the_first_screen_is_the_latest_by_its_date(
     assert "本批次有 2 份检测机构签名的检测报告" in head and "于 2026-11-20 签发" in head
 
 
+def test_the_help_card_says_what_returns_the_law_gives(client, issued_urls):
+    """A trial's 71-year-old asked "can I return it?" and read only 别错过售后期限."""
+    from conftest import forged
+    genuine = client.get(path_of(issued_urls[0])).get_data(as_text=True)
+    help_card = genuine[genuine.index('id="help"'):]
+    assert "一般自收到之日起 7 天内可以无理由退货" in help_card[:help_card.index("</section>")]
+    fake = client.get(path_of(forged(issued_urls[1]))).get_data(as_text=True)
+    assert "无理由退货" not in fake  # a fake is refunded, not returned within a week
+
+
 def test_a_report_the_platform_signed_for_its_lab_says_so(app, client, db, issued_urls):
     """A trial's programmer read ✓ 由检测机构签名 while /keys said the platform keeps
     the lab's key and signs for it: the page overstated what the signature shows."""
