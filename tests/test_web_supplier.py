@@ -97,6 +97,17 @@ def test_create_a_product_and_a_batch(supplier, db):
         "gtin": product.gtin, "lot": "LJ-2605", "produced_on": "2026-04-01"})
     assert "批次号按标签上的写法" not in supplier.get(response.headers["Location"]).get_data(
         as_text=True)  # said only when it differs
+    # A planned count as a grower says it: 200箱 is 200 labels (a trial's co-op).
+    for lot, said in (("LJ-2606", "200箱"), ("LJ-2607", "1,500 件")):
+        response = post_form(supplier, "/supplier/batches/new", {
+            "gtin": product.gtin, "lot": lot, "produced_on": "2026-04-01", "quantity": said})
+        assert response.status_code == 303, said
+    assert [catalog.get_batch(db, product.gtin, lot).quantity_planned
+            for lot in ("LJ-2606", "LJ-2607")] == [200, 1500]
+    refused = post_form(supplier, "/supplier/batches/new", {
+        "gtin": product.gtin, "lot": "LJ-2608", "produced_on": "2026-04-01", "quantity": "箱"})
+    assert refused.status_code == 400 and "计划数量须为大于 0 的整数" in refused.get_data(
+        as_text=True)
 
 
 @pytest.mark.parametrize("fields, message", [

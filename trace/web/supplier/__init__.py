@@ -226,12 +226,16 @@ def _existing_batch(form) -> catalog.Batch | None:
 
 # Thousands written as this page writes them (6,000), with a Chinese comma or a space.
 _GROUPED = re.compile(r"[0-9]{1,3}(?:[,， ][0-9]{3})+")
+# A count written as people say it, 200箱 or 500 件: the word names what one label goes on.
+_COUNTED = re.compile(r"(.*?[0-9])\s*[件个箱盒袋瓶只条套份包罐支串颗张]")
 
 
 def _whole_number(text: str | None, what: str, what_zh: str) -> int | None:
     text = ascii_digits(text or "").strip()  # a Chinese keyboard's ５ is 5; ² is no digit
     if not text:
         return None
+    counted = _COUNTED.fullmatch(text)
+    text = counted.group(1) if counted else text
     if _GROUPED.fullmatch(text):
         text = re.sub("[,， ]", "", text)
     if is_number(text) and len(text) > 18:
