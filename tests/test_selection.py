@@ -619,3 +619,16 @@ def test_a_record_of_the_code_check_alone_is_a_samples_not_a_decision():
     assert sample_only([{"name": "code", "ok": False, "detail": VOID_SAMPLE + "：…"}]) == "void"
     assert sample_only([{"name": "code", "ok": True, "detail": "正品"},
                         {"name": "recall", "ok": True, "detail": "无"}]) is None
+
+
+def test_a_reason_where_nothing_failed_is_kept_as_a_note(app, db, room, issued_urls):
+    """A trial's 台账 read 通过 beside a 选用理由（未通过时）: nothing had failed."""
+    from test_web_public import _stored_report
+    from trace.streamers import ledger
+    _stored_report(app, db)
+    result = selection.check_sample(db, issued_urls[0], BASE_URL)
+    assert result.ok
+    selection.record_selection(db, room, result, "选用", actor="live", note="样品完好",
+                               override_reason="主播亲自看过")
+    [row] = ledger.ledger_rows(db, room)
+    assert row["选用理由（未通过时）"] == "" and row["备注"] == "样品完好；主播亲自看过"

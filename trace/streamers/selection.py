@@ -431,7 +431,8 @@ def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck,
                      *, actor: str, note: str | None = None,
                      override_reason: str | None = None, form_id: str | None = None) -> int:
     """Store the room's decision with the checklist as it stood; 选用 with any failed
-    check needs an override reason, which the 台账 shows. ``form_id``: the check
+    check needs an override reason, which the 台账 shows (a reason given where nothing
+    failed, or for another decision, is kept with the note). ``form_id``: the check
     form's own id; the same form sent again records nothing and returns the first
     record's id."""
     if decision not in DECISIONS:
@@ -450,6 +451,9 @@ def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck,
         failed = ", ".join(check.name for check in result.checks if not check.ok)
         raise InvalidInput(f"选用 with failed checks ({failed}) needs --override-reason",
                            message_zh="有未通过的核验项，选用须填写选用理由")  # 400: a field
+    note = catalog.clean_text(note, "note", limit=500, multiline=True, what_zh="备注")
+    if reason and (decision != "选用" or result.ok):  # nothing to override: the 台账's
+        note, reason = "；".join(filter(None, (note, reason)))[:700], None  # column stays clear
     form_id = form_id if form_id and FORM_ID.fullmatch(form_id) else None
     with db.atomic():
         sent = db.execute("SELECT id FROM selections WHERE room_id = ? AND form_id = ?",
@@ -461,8 +465,7 @@ def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck,
             "override_reason, actor, at, form_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [room.id, result.batch.id, result.serial, decision,
              json.dumps(result.to_json()["checks"], ensure_ascii=False), int(result.ok),
-             catalog.clean_text(note, "note", limit=500, multiline=True, what_zh="备注"),
-             reason, actor, utc_now(), form_id])
+             note, reason, actor, utc_now(), form_id])
         leaves.record(db, f"selections:{cursor.lastrowid}")
     return cursor.lastrowid or 0
 
