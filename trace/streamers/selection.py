@@ -453,7 +453,7 @@ def record_selection(db: sqlite_utils.Database, room: Room, result: SampleCheck,
                            message_zh="有未通过的核验项，选用须填写选用理由")  # 400: a field
     note = catalog.clean_text(note, "note", limit=500, multiline=True, what_zh="备注")
     if reason and (decision != "选用" or result.ok):  # nothing to override: the 台账's
-        note, reason = "；".join(filter(None, (note, reason)))[:700], None  # column stays clear
+        note, reason = "；".join(filter(None, (note, reason))), None  # column stays clear
     form_id = form_id if form_id and FORM_ID.fullmatch(form_id) else None
     with db.atomic():
         sent = db.execute("SELECT id FROM selections WHERE room_id = ? AND form_id = ?",

@@ -8,6 +8,7 @@ defines them; markdown-it-py renders them with raw HTML off.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,7 @@ def commonmark(text: str | None) -> Markup:
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str            # what to send: "string", "integer, 1 to 100000", "Code[]"
+    kind: str            # what to send: "string", "integer, 1 to 100000", "array of Code"
     refs: tuple[str, ...]  # the schemas it names, each linked to its own section
     required: bool
     about: str
@@ -50,7 +51,6 @@ class Operation:
     anchor: str
     summary: str
     about: str
-    tag: str
     needs_token: bool
     parameters: tuple[Field, ...]
     body: str | None
@@ -80,7 +80,7 @@ def describe(schema: dict) -> tuple[str, tuple[str, ...]]:
     if "enum" in schema:
         return "one of " + ", ".join(map(str, schema["enum"])), ()
     if "const" in schema:
-        return f"{schema['const']!r}", ()
+        return json.dumps(schema["const"], ensure_ascii=False), ()
     return _with_limits(str(schema.get("type", "any")), schema), ()
 
 
@@ -93,8 +93,7 @@ def _with_limits(kind: str, schema: dict) -> str:
     if "pattern" in schema:
         said.append(f"matching {schema['pattern']}")
     if "default" in schema and schema["default"] is not None:
-        said.append(f"default {schema['default']!r}".replace("True", "true")
-                    .replace("False", "false"))
+        said.append(f"default {json.dumps(schema['default'], ensure_ascii=False)}")
     return ", ".join(said)
 
 
@@ -130,7 +129,6 @@ def operations(document: dict) -> list[Operation]:
             found.append(Operation(
                 method.upper(), path, op.get("operationId") or f"{method}-{path}",
                 op.get("summary", ""), op.get("description", ""),
-                (op.get("tags") or ["other"])[0],
                 needs_token=op.get("security", document.get("security")) != [],
                 parameters=tuple(_field(f"{p['name']} ({p['in']})", p.get("schema", {}),
                                         p.get("required", False), p.get("description", ""))
