@@ -467,6 +467,14 @@ def test_a_serial_reported_only_from_forged_labels_is_not_offered_to_void(
     assert 'id="forged-serial"' not in plain and "作废或召回这个码" in plain
 
 
+def test_a_gift_s_recipient_is_told_what_to_write_for_where_it_was_bought(client, issued_urls):
+    """A trial's tourist, given the tea, did not know what to put as 在哪里买的."""
+    form = client.get("/report?code=" + issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    assert "别人送的，写“别人送的”即可" in form
+    english = client.get("/report?lang=en").get_data(as_text=True)
+    assert 'if it was a gift, just write "a gift"' in english.replace("&#34;", '"')
+
+
 def test_the_buyer_is_told_whether_they_will_hear_back_and_what_the_number_is_for(
         client, issued_urls):
     code = issued_urls[0][len(BASE_URL):]

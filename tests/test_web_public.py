@@ -1223,7 +1223,10 @@ def test_a_phone_set_to_english_is_offered_the_page_in_english(client, issued_ur
     html = english_phone.get_data(as_text=True)
     assert '<html lang="zh-CN">' in html and offer in html and "Read this page in English" in html
     assert "lang=en" in html.split(offer, 1)[1].split('"', 1)[0]
-    for asked in ("zh-CN,zh;q=0.9,en;q=0.8", ""):
+    for tourist in ("de-DE,en;q=0.8", "ja-JP"):  # English is nearer than Chinese
+        assert offer in client.get(path, headers={"Accept-Language": tourist}).get_data(
+            as_text=True), tourist
+    for asked in ("zh-CN,zh;q=0.9,en;q=0.8", "zh-TW", "*", ""):
         chinese = client.get(path, headers={"Accept-Language": asked} if asked else {})
         assert offer not in chinese.get_data(as_text=True), asked
     chose = client.get(path + "&lang=en", headers={"Accept-Language": "en-US"})

@@ -65,13 +65,14 @@ def current_lang() -> str:
 
 
 def phone_prefers_english() -> bool:
-    """A Chinese page read on a phone set to English, no language chosen yet: offered
-    in English beside the page's own switch (a cousin abroad missed the small one)."""
+    """A Chinese page read on a phone set to another language than Chinese, no language
+    chosen yet: offered in English beside the page's own switch (a cousin abroad
+    missed the small one, and a German tourist's phone, de-DE first, got nothing)."""
     # The first language the phone lists, read as text: parsing the header cost ~30 µs
     # on a ~2 ms page; phones list their languages in the order set.
-    return request.environ.get("HTTP_ACCEPT_LANGUAGE", "")[:2].lower() == "en" and \
-        g.get("lang", "zh") == "zh" and chosen_lang() is None and \
-        LANG_COOKIE not in request.cookies
+    first = request.environ.get("HTTP_ACCEPT_LANGUAGE", "")[:2].lower()
+    return first.isalpha() and first != "zh" and g.get("lang", "zh") == "zh" and \
+        chosen_lang() is None and LANG_COOKIE not in request.cookies
 
 
 def chosen_lang() -> str | None:
