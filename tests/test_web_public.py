@@ -292,7 +292,7 @@ def test_html_for_browsers_and_anything_vague(client, issued_urls, accept):
 def test_public_json_and_pages_show_no_private_batch_fields(client, db, issuer, make_batch):
     make_batch(lot="PRIVATE-1")
     db.execute("UPDATE batches SET notes = ?, quantity_planned = ? WHERE lot = 'PRIVATE-1'",
-               ["给客户甲的私下折扣", 4321])
+               ["给客户甲的私下折扣", 4321987])  # 7 digits: never inside a moment's 6
     db.execute("UPDATE suppliers SET contact_name = '质检部张三'")  # the operator's only
     issue_codes(db, issuer, GTIN, "PRIVATE-1", 1)
     item = path_of(next(iter(export_rows(db, GTIN, "PRIVATE-1", BASE_URL)))["url"])
@@ -300,7 +300,7 @@ def test_public_json_and_pages_show_no_private_batch_fields(client, db, issuer, 
     for path in (item, batch):
         for accept in ("application/json", "text/html"):
             body = client.get(path, headers={"Accept": accept}).get_data(as_text=True)
-            for secret in ("私下折扣", "4321", "quantity_planned", "notes", "supplier_id",
+            for secret in ("私下折扣", "4321987", "quantity_planned", "notes", "supplier_id",
                            "张三", "contact_name"):
                 assert secret not in body, (path, accept, secret)
     data = client.get(batch, headers={"Accept": "application/json"}).get_json()
