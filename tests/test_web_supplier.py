@@ -1396,3 +1396,31 @@ def test_the_batch_state_does_not_read_normal_alone_after_a_failed_test(supplier
     state = page[page.index("状态</dt>"):]
     assert '正常 · <a href="#lab" class="bad">检测不合格，买家扫码看到“不建议购买”</a>' in \
         state[:state.index("</dd>")]
+
+
+def test_details_given_in_english_are_what_an_english_page_shows(supplier, db, client, issuer):
+    """A tourist given Longjing tea switched to English and read 规格, 产地 and 贮存条件
+    in Chinese: only the name could be given in English."""
+    page = "/supplier/products/new"
+    form = supplier.get(page).get_data(as_text=True)
+    assert 'id="english-fields"' in form and 'name="storage_en"' in form
+    done = post_form(supplier, page, {
+        "gtin": "6901234567892", "name": "西湖龙井", "shelf_life_days": "18个月",
+        "storage": "密封、避光、防潮", "specification": "250 g 罐装",
+        "specification_en": "250 g tin", "storage_en": "Sealed, dark and dry"}, page=page)
+    assert done.status_code == 303
+    product = catalog.get_product(db, "06901234567892")
+    assert (product.specification_en, product.storage_en, product.origin_en) == (
+        "250 g tin", "Sealed, dark and dry", None)
+    from trace.issuing import issue_codes
+    catalog.new_batch(db, product.gtin, "LJ-1", produced_on="2026-04-01")
+    issue_codes(db, issuer, product.gtin, "LJ-1", 1)
+    url = next(iter(export_rows(db, product.gtin, "LJ-1", BASE_URL)))["url"]
+    english = client.get(url[len(BASE_URL):] + "&lang=en").get_data(as_text=True)
+    assert "<dd>250 g tin</dd>" in english and "<dd>Sealed, dark and dry</dd>" in english
+    chinese = client.get(url[len(BASE_URL):] + "&lang=zh").get_data(as_text=True)
+    assert "250 g 罐装" in chinese and "250 g tin" not in chinese
+    too_long = post_form(supplier, f"/supplier/products/{product.gtin}/edit",
+                         {"name": "西湖龙井", "storage_en": "x" * 101,
+                          "reason": "补英文"}, page=f"/supplier/products/{product.gtin}/edit")
+    assert too_long.status_code == 400 and "英文贮存条件" in too_long.get_data(as_text=True)

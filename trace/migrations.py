@@ -797,4 +797,12 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         # reached the supplier (a trial's copied label).
         "ALTER TABLE report_handlings ADD COLUMN to_supplier TEXT",
     ]),
+    (44, [
+        # The details a buyer reading in English needs besides the name: a tourist's
+        # English page kept the tea's 规格, 产地 and 贮存条件 in Chinese.
+        "ALTER TABLE products ADD COLUMN specification_en TEXT",
+        "ALTER TABLE products ADD COLUMN origin_en TEXT",
+        "ALTER TABLE products ADD COLUMN storage_en TEXT",
+        "ALTER TABLE products ADD COLUMN care_en TEXT",
+    ]),
 ]

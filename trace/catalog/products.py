@@ -61,11 +61,16 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
                       storage: str | None = None, licence_no: str | None = None,
                       photo: str | None = None,
                       shelf_life_months: int | None = None,
-                      fibre_content: str | None = None, care: str | None = None) -> Product:
+                      fibre_content: str | None = None, care: str | None = None,
+                      **in_english: str | None) -> Product:
     """The product as described, every field checked and every problem said at once
     (``Problems``), the name printable on labels; a shelf life typed on a form
-    ('540', '18个月', '2 年') is read in the unit typed (days or months)."""
+    ('540', '18个月', '2 年') is read in the unit typed (days or months).
+    ``in_english``: ``specification_en`` and the others of ``Product.IN_ENGLISH``."""
     checked: dict = {}
+    unknown = set(in_english) - {f"{key}_en" for key in Product.IN_ENGLISH}
+    if unknown:  # a caller's slip, never a user's: said plainly all the same
+        raise InvalidInput(f"no such product detail: {', '.join(sorted(unknown))}")
 
     def field(key: str, check) -> Callable[[], None]:
         return lambda: checked.__setitem__(key, check())
@@ -88,7 +93,9 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
         field("fibre_content", lambda: clean_text(fibre_content, "fibre content",
                                                   what_zh="纤维含量", limit=100)),
         field("care", lambda: clean_text(care, "care instructions", what_zh="洗涤和保养",
-                                         limit=100)))
+                                         limit=100)),
+        *(_english_field(checked, key, in_english.get(f"{key}_en"))
+          for key in Product.IN_ENGLISH))
     checked["shelf_life_days"], checked["shelf_life_months"] = checked.pop("shelf_life")
     if checked["shelf_life_days"] is None and checked["shelf_life_months"] is None and (
             (checked["licence_no"] or "").upper().startswith("SC") or names_food(
@@ -118,6 +125,17 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
             message_zh=f"保质期写的是{kept}时的期限，贮存条件里却没有写{kept}：请在贮存条件里写明"
                        f"（如 {kept} 0–4℃），买家才知道要{kept}", field="storage")
     return Product(gtin=gtin, supplier_id=supplier_id, **checked)
+
+
+_ENGLISH_ZH = {"specification": "英文规格", "origin": "英文产地", "storage": "英文贮存条件",
+               "care": "英文洗涤和保养"}
+
+
+def _english_field(checked: dict, key: str, text: str | None) -> Callable[[], None]:
+    """A detail in English: any text a buyer reads, as long as its Chinese one allows."""
+    limit = 200 if key in ("specification", "origin") else 100
+    return lambda: checked.__setitem__(f"{key}_en", clean_text(
+        text, f"{key} in English", what_zh=_ENGLISH_ZH[key], limit=limit))
 
 
 # The conditions a buyer must keep to (常温 is where anything keeps).

@@ -56,7 +56,10 @@ class Supplier(_Row):
 class Product(_Row):
     PUBLIC_FIELDS = ("gtin", "name", "name_en", "specification", "category", "origin",
                      "standard", "shelf_life_days", "shelf_life_months", "storage", "licence_no",
-                     "photo", "fibre_content", "care")
+                     "photo", "fibre_content", "care", "specification_en", "origin_en",
+                     "storage_en", "care_en")
+    # The details that may be given in English too, as ``{key}_en``, for pages in English.
+    IN_ENGLISH = ("specification", "origin", "storage", "care")
 
     gtin: str
     supplier_id: int
@@ -75,6 +78,10 @@ class Product(_Row):
     shelf_life_months: int | None = None
     fibre_content: str | None = None   # a textile's 纤维含量: 面料 100%棉
     care: str | None = None            # how to wash and keep it (维护方法)
+    specification_en: str | None = None  # IN_ENGLISH, each optional
+    origin_en: str | None = None
+    storage_en: str | None = None
+    care_en: str | None = None
 
     @property
     def has_shelf_life(self) -> bool:

@@ -24,6 +24,7 @@ MONTHS = ("shelf life in months, as labels print 保质期18个月: the expiry d
           "production date that many calendar months on; give it or shelf_life_days, not both")
 FIBRE = "a textile's fibre content (纤维含量, GB/T 5296.4), e.g. 面料 100%棉"
 CARE = "how to wash and keep a textile (洗涤和保养), e.g. 30℃以下机洗，不可漂白"
+IN_ENGLISH = "the same detail in English, shown to buyers reading the page in English"
 
 
 def _calendar_date(value: Any) -> Any:
@@ -71,6 +72,10 @@ class ProductIn(Strict):
     licence_no: str | None = Field(None, max_length=50, description="e.g. the SC number")
     fibre_content: str | None = Field(None, max_length=100, description=FIBRE)
     care: str | None = Field(None, max_length=100, description=CARE)
+    specification_en: str | None = Field(None, max_length=200, description=IN_ENGLISH)
+    origin_en: str | None = Field(None, max_length=200, description=IN_ENGLISH)
+    storage_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
+    care_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
 
 
 class ProductChange(Strict):
@@ -90,6 +95,10 @@ class ProductChange(Strict):
     licence_no: str | None = Field(None, max_length=50)
     fibre_content: str | None = Field(None, max_length=100, description=FIBRE)
     care: str | None = Field(None, max_length=100, description=CARE)
+    specification_en: str | None = Field(None, max_length=200, description=IN_ENGLISH)
+    origin_en: str | None = Field(None, max_length=200, description=IN_ENGLISH)
+    storage_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
+    care_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
     # A request is at most 20 MB; base64 is a third larger than the picture.
     photo_base64: str | None = Field(None, max_length=20_000_000, description=(
         "a new photo of the product (JPEG or PNG, base64, at most 15 MB): stored "
@@ -112,6 +121,10 @@ class Product(BaseModel):
     licence_no: str | None
     fibre_content: str | None = Field(None, description=FIBRE)
     care: str | None = Field(None, description=CARE)
+    specification_en: str | None = Field(None, description=IN_ENGLISH)
+    origin_en: str | None = Field(None, description=IN_ENGLISH)
+    storage_en: str | None = Field(None, description=IN_ENGLISH)
+    care_en: str | None = Field(None, description=IN_ENGLISH)
     photo: str | None = Field(None, description="the photo's SHA-256: /photos/{photo}/large.jpg "
                               "and /photos/{photo}/thumb.jpg (a 360 px square)")
 
