@@ -51,7 +51,8 @@ def test_the_whole_chain_through_environment_variables(tmp_path):
         ("keys", "new"),
         ("supplier", "add", "--name", "诸暨市山下湖明珠珍珠有限公司", "--credit-code", CREDIT_CODE),
         ("product", "add", "--supplier", CREDIT_CODE, "--gtin", GTIN, "--name", "淡水珍珠项链",
-         "--spec", "珠径 8–9 mm", "--category", "珍珠饰品", "--standard", "GB/T 18781-2023"),
+         "--spec", "珠径 8–9 mm", "--category", "珍珠饰品", "--standard", "GB/T 18781-2023",
+         "--spec-en", "8–9 mm pearls"),
         ("batch", "new", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--produced", "2026-11-10",
          "--quantity", "10"),
         ("batch", "issue", "--gtin", GTIN, "--lot", "ZJ-2611-A", "--count", "8"),
@@ -63,6 +64,9 @@ def test_the_whole_chain_through_environment_variables(tmp_path):
         result = run_module(env, *step)
         assert result.returncode == 0, (step, result.stdout, result.stderr)
     assert (tmp_path / "db" / "t.db").exists() and any((tmp_path / "keys").glob("*.pem"))
+    kept = sqlite3.connect(tmp_path / "db" / "t.db")
+    assert kept.execute("SELECT specification_en FROM products").fetchone() == ("8–9 mm pearls",)
+    kept.close()
     rows = list(csv.DictReader(open(tmp_path / "codes.csv", encoding="utf-8")))
     assert len(rows) == 12 and {"serial", "url"} <= set(rows[0])
     assert rows[0]["url"].startswith(BASE_URL + "/01/" + GTIN + "/10/ZJ-2611-A/21/")
