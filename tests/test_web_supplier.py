@@ -1420,6 +1420,19 @@ def test_details_given_in_english_are_what_an_english_page_shows(supplier, db, c
     assert "<dd>250 g tin</dd>" in english and "<dd>Sealed, dark and dry</dd>" in english
     chinese = client.get(url[len(BASE_URL):] + "&lang=zh").get_data(as_text=True)
     assert "250 g 罐装" in chinese and "250 g tin" not in chinese
+    # Care given in English only (a pearl has no Chinese one: the form folds it for
+    # textiles): still shown, and labels are not said to be out of date for it.
+    edited = post_form(supplier, f"/supplier/products/{product.gtin}/edit", {
+        "name": "西湖龙井", "shelf_life_days": "18个月", "storage": "密封、避光、防潮",
+        "specification": "250 g 罐装", "specification_en": "250 g tin",
+        "storage_en": "Sealed, dark and dry", "care_en": "Keep away from odours",
+        "reason": "补英文"}, page=f"/supplier/products/{product.gtin}/edit")
+    assert edited.status_code == 303
+    english = client.get(url[len(BASE_URL):] + "&lang=en").get_data(as_text=True)
+    assert "<dd>Keep away from odours</dd>" in english
+    assert "a label printed earlier may show the old ones" not in english
+    assert '<span lang="en">Keep away from odours</span>' in english  # in the history
+    client.get(url[len(BASE_URL):] + "&lang=zh")  # the same browser, back in Chinese
     too_long = post_form(supplier, f"/supplier/products/{product.gtin}/edit",
                          {"name": "西湖龙井", "storage_en": "x" * 101,
                           "reason": "补英文"}, page=f"/supplier/products/{product.gtin}/edit")

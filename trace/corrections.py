@@ -49,8 +49,10 @@ class Correction:
 
     @property
     def may_differ_from_labels(self) -> bool:
-        """Whether labels printed before may show what it changed (a photo is on none)."""
-        return any(name != "photo" for name, _before, _after in self.changes)
+        """Whether labels printed before may show what it changed: a photo, or a
+        detail in English (name_en, specification_en …), is on none."""
+        return any(name != "photo" and not name.endswith("_en")
+                   for name, _before, _after in self.changes)
 
     def to_json(self) -> dict:
         return {"action": self.action, "at": self.at, "reason": self.reason,

@@ -80,6 +80,9 @@ DEMO: list[dict[str, Any]] = [
                      origin="浙江省海宁市许村镇",
                      standard="GB/T 22844-2009 合格品；GB 18401-2010 B类",
                      fibre_content="面料 100%棉", care="30℃以下机洗，不可漂白，阴干，低温熨烫",
+                     specification_en="For a 1.8 m bed: duvet cover 200×230 cm, sheet "
+                                      "245×250 cm, pillowcases 48×74 cm ×2",
+                     origin_en="Xucun, Haining, Zhejiang",
                      care_en="Machine wash below 30 °C, no bleach, dry in shade, iron low"),
      "batch": dict(lot="HN-2611-B", produced_on="2026-11-01", quantity=400)},
 ]
