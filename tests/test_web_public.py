@@ -812,7 +812,8 @@ TEXTILE_ITEMS = [
     {"name": "甲醛含量", "result": "18", "unit": "mg/kg", "limit": "≤75", "verdict": "合格"},
     {"name": "耐汗渍色牢度（沾色）", "result": "3-4", "unit": "级", "limit": "≥3",
      "verdict": "合格"},
-    {"name": "可分解致癌芳香胺染料", "result": "未检出", "limit": "禁用", "verdict": "合格"}]
+    {"name": "可分解致癌芳香胺染料", "result": "未检出", "limit": "禁用", "verdict": "合格"},
+    {"name": "pH值", "result": "6.3", "limit": "4.0–8.5", "verdict": "合格"}]
 
 
 def test_a_textile_report_says_how_to_read_it_in_the_buyers_language(app, client, db,
@@ -824,11 +825,12 @@ def test_a_textile_report_says_how_to_read_it_in_the_buyers_language(app, client
     lab = client.get(path).get_data(as_text=True).split('id="lab"', 1)[1]
     notes = lab.split('class="note how-to-read">', 1)[1].split("</ul>", 1)[0]
     assert [line.split("：")[0] for line in re.findall(r"<li>(.*?)</li>", notes)] == [
-        "甲醛", "色牢度（是否掉色）", "可分解致癌芳香胺染料"]
+        "甲醛", "色牢度（是否掉色）", "可分解致癌芳香胺染料", "pH 值"]
     assert "3-4 级" in lab and "耐汗渍色牢度（沾色）</span> <span class=\"note\">（色牢度" in lab
     english = client.get(path + "&lang=en").get_data(as_text=True).split('id="lab"', 1)[1]
     assert "colour fastness to sweat (staining)" in english
     assert ">grade 3-4<" in english and ">≥ grade 3<" in english and ">banned<" in english
+    assert '<td class="item-name">pH</td>' in english  # not "pH pH值"
     assert "rated 1 to 5, the higher the less it runs" in english and "级" not in re.sub(
         r'<span class="note" lang="zh-CN">[^<]*</span>', "", english.split("</table>")[0])
 
