@@ -34,7 +34,8 @@ from .transparency import leaves
 # printed in every code) and the owner.
 EDITABLE = ("name", "name_en", "specification", "category", "origin", "standard",
             "shelf_life_days", "shelf_life_months", "storage", "licence_no", "photo",
-            "fibre_content", "care", "specification_en", "origin_en", "storage_en", "care_en")
+            "fibre_content", "care", "specification_en", "origin_en", "storage_en", "care_en",
+            "fibre_content_en")
 SHELF_LIFE = {"shelf_life_days", "shelf_life_months"}  # one period, in days or months
 
 

@@ -82,7 +82,7 @@ DEMO: list[dict[str, Any]] = [
                      fibre_content="面料 100%棉", care="30℃以下机洗，不可漂白，阴干，低温熨烫",
                      specification_en="For a 1.8 m bed: duvet cover 200×230 cm, sheet "
                                       "245×250 cm, pillowcases 48×74 cm ×2",
-                     origin_en="Xucun, Haining, Zhejiang",
+                     origin_en="Xucun, Haining, Zhejiang", fibre_content_en="Cover: 100% cotton",
                      care_en="Machine wash below 30 °C, no bleach, dry in shade, iron low"),
      "batch": dict(lot="HN-2611-B", produced_on="2026-11-01", quantity=400)},
 ]

@@ -57,9 +57,9 @@ class Product(_Row):
     PUBLIC_FIELDS = ("gtin", "name", "name_en", "specification", "category", "origin",
                      "standard", "shelf_life_days", "shelf_life_months", "storage", "licence_no",
                      "photo", "fibre_content", "care", "specification_en", "origin_en",
-                     "storage_en", "care_en")
+                     "storage_en", "care_en", "fibre_content_en")
     # The details that may be given in English too, as ``{key}_en``, for pages in English.
-    IN_ENGLISH = ("specification", "origin", "storage", "care")
+    IN_ENGLISH = ("specification", "origin", "storage", "care", "fibre_content")
 
     gtin: str
     supplier_id: int
@@ -82,6 +82,7 @@ class Product(_Row):
     origin_en: str | None = None
     storage_en: str | None = None
     care_en: str | None = None
+    fibre_content_en: str | None = None
 
     @property
     def has_shelf_life(self) -> bool:

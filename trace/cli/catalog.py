@@ -146,7 +146,8 @@ def _product_details(command):
             click.option("--spec-en", "specification_en", help="Specification in English."),
             click.option("--origin-en", "origin_en", help="Place of origin in English."),
             click.option("--storage-en", "storage_en", help="Storage conditions in English."),
-            click.option("--care-en", "care_en", help="Care instructions in English."))):
+            click.option("--care-en", "care_en", help="Care instructions in English."),
+            click.option("--fibre-en", "fibre_content_en", help="Fibre content in English."))):
         command = option(command)
     return command
 

@@ -76,6 +76,7 @@ class ProductIn(Strict):
     origin_en: str | None = Field(None, max_length=200, description=IN_ENGLISH)
     storage_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
     care_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
+    fibre_content_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
 
 
 class ProductChange(Strict):
@@ -99,6 +100,7 @@ class ProductChange(Strict):
     origin_en: str | None = Field(None, max_length=200, description=IN_ENGLISH)
     storage_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
     care_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
+    fibre_content_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
     # A request is at most 20 MB; base64 is a third larger than the picture.
     photo_base64: str | None = Field(None, max_length=20_000_000, description=(
         "a new photo of the product (JPEG or PNG, base64, at most 15 MB): stored "
@@ -125,6 +127,7 @@ class Product(BaseModel):
     origin_en: str | None = Field(None, description=IN_ENGLISH)
     storage_en: str | None = Field(None, description=IN_ENGLISH)
     care_en: str | None = Field(None, description=IN_ENGLISH)
+    fibre_content_en: str | None = Field(None, description=IN_ENGLISH)
     photo: str | None = Field(None, description="the photo's SHA-256: /photos/{photo}/large.jpg "
                               "and /photos/{photo}/thumb.jpg (a 360 px square)")
 
