@@ -34,8 +34,7 @@ from .transparency import leaves
 # printed in every code) and the owner.
 EDITABLE = ("name", "name_en", "specification", "category", "origin", "standard",
             "shelf_life_days", "shelf_life_months", "storage", "licence_no", "photo",
-            "fibre_content", "care", "specification_en", "origin_en", "storage_en", "care_en",
-            "fibre_content_en")
+            "fibre_content", "care", *Product.ENGLISH_FIELDS)
 SHELF_LIFE = {"shelf_life_days", "shelf_life_months"}  # one period, in days or months
 
 

@@ -68,7 +68,7 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
     ('540', '18个月', '2 年') is read in the unit typed (days or months).
     ``in_english``: ``specification_en`` and the others of ``Product.IN_ENGLISH``."""
     checked: dict = {}
-    unknown = set(in_english) - {f"{key}_en" for key in Product.IN_ENGLISH}
+    unknown = set(in_english) - set(Product.ENGLISH_FIELDS)
     if unknown:  # a caller's slip, never a user's: said plainly all the same
         raise InvalidInput(f"no such product detail: {', '.join(sorted(unknown))}")
 

@@ -54,12 +54,12 @@ class Supplier(_Row):
 
 @dataclass(frozen=True)
 class Product(_Row):
-    PUBLIC_FIELDS = ("gtin", "name", "name_en", "specification", "category", "origin",
-                     "standard", "shelf_life_days", "shelf_life_months", "storage", "licence_no",
-                     "photo", "fibre_content", "care", "specification_en", "origin_en",
-                     "storage_en", "care_en", "fibre_content_en")
     # The details that may be given in English too, as ``{key}_en``, for pages in English.
     IN_ENGLISH = ("specification", "origin", "storage", "care", "fibre_content")
+    ENGLISH_FIELDS = tuple(f"{key}_en" for key in IN_ENGLISH)
+    PUBLIC_FIELDS = ("gtin", "name", "name_en", "specification", "category", "origin",
+                     "standard", "shelf_life_days", "shelf_life_months", "storage", "licence_no",
+                     "photo", "fibre_content", "care", *ENGLISH_FIELDS)
 
     gtin: str
     supplier_id: int

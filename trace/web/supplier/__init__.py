@@ -43,8 +43,8 @@ bp = Blueprint("supplier", __name__, url_prefix="/supplier")
 MAX_WEB_TOPUP = 100_000   # one process signs ~20,000 a second: a few seconds of progress
 ITEMS_A_PAGE = 100
 PRODUCT_FIELDS = ("name", "name_en", "specification", "category", "origin", "standard",
-                  "storage", "licence_no", "fibre_content", "care", "specification_en",
-                  "origin_en", "storage_en", "care_en", "fibre_content_en")
+                  "storage", "licence_no", "fibre_content", "care",
+                  *catalog.Product.ENGLISH_FIELDS)
 
 
 # What a suspended supplier may not do: put our codes on goods (issue, code lists,
