@@ -13,7 +13,10 @@ from pathlib import Path
 
 import click
 import pytest
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
 
+from trace import create_app
 from trace.cli import cli
 
 from conftest import BASE_URL, CREDIT_CODE, GTIN
@@ -224,6 +227,17 @@ def test_seed_demo_prints_urls_that_verify_as_labelled(run_cli, app, client):
     assert "already present" in again and all(p in again for p in logins.values())
     assert token in again
     assert "Demo data" not in run_cli("seed-demo", "--if-empty").output
+
+
+def test_the_demo_api_example_names_the_address_served_now(run_cli, app):
+    """make run PORT=5001 on a database seeded at :5000 must not print a curl to :5000."""
+    assert run_cli("keys", "new", "--if-missing").exit_code == 0
+    run_cli("seed-demo")
+    moved = create_app({**app.config, "BASE_URL": "http://127.0.0.1:5001"})
+    again = CliRunner().invoke(cli, ["seed-demo"], obj=ScriptInfo(create_app=lambda: moved),
+                               catch_exceptions=False).output
+    curl = next(line for line in again.splitlines() if "curl" in line)
+    assert curl.endswith("' http://127.0.0.1:5001/api/v1/batches/09521234000013/ZJ-2611-A"), curl
 
 
 def test_labels_print_and_list(run_cli, issued_urls, tmp_path, app):

@@ -228,12 +228,13 @@ def seed_organisations(db: sqlite_utils.Database, keys_dir: str,
             "streamer": str(room.id)}
 
 
-def api_example(db: sqlite_utils.Database, base_url: str) -> tuple[str, str]:
-    """(a new API token of the demo pearl supplier, a URL of its first batch to read)."""
+def api_example(db: sqlite_utils.Database) -> tuple[str, str]:
+    """(a new API token of the demo pearl supplier, the path of its first batch to
+    read): a path, since the same database may later be served on another port."""
     _role, email = DEMO_ACCOUNTS[1]
     _id, token = accounts.new_token(db, email, name="demo")
     product, batch = DEMO[0]["product"], DEMO[0]["batch"]
-    return token, f"{base_url}/api/v1/batches/{product['gtin']}/{batch['lot']}"
+    return token, f"/api/v1/batches/{product['gtin']}/{batch['lot']}"
 
 
 def seed_selections(db: sqlite_utils.Database, base_url: str) -> int:

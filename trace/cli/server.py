@@ -10,6 +10,7 @@ import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import current_app
@@ -107,7 +108,7 @@ def _demo_logins(db) -> None:
     created = demo.seed_accounts(db, *keys_args())
     if created:
         logins.update(created)
-        logins["api"] = demo.api_example(db, base_url)
+        logins["api"] = demo.api_example(db)
         store.parent.mkdir(parents=True, exist_ok=True)
         store.touch(mode=0o600)
         store.write_text(json.dumps(logins, indent=2))
@@ -119,7 +120,8 @@ def _demo_logins(db) -> None:
     if token:
         click.echo(f"API (the pearl supplier's demo token; the document: {base_url}"
                    "/api/v1/openapi.json):")
-        click.echo(f"  curl -H 'Authorization: Bearer {token}' {batch_url}")
+        batch_path = urlsplit(batch_url).path  # kept as a full URL before 2026-11
+        click.echo(f"  curl -H 'Authorization: Bearer {token}' {base_url}{batch_path}")
 
 
 @click.command("run", params=run_command.params, context_settings=run_command.context_settings)
