@@ -107,7 +107,7 @@ def test_a_wrong_pin_claims_nothing_and_the_right_one_does(app, client, db, pinn
                                   environ_base={"REMOTE_ADDR": "192.0.2.9"}).get_json()
     assert (other["verdict"], other["reason_code"]) == ("suspicious", "claimed_elsewhere")
     html = app.test_client().get(path_of(url)).get_data(as_text=True)
-    assert 'data-case="claimed_elsewhere"' in html and "在另一个手机或浏览器上被认领" in html
+    assert 'data-case="claimed_elsewhere"' in html and "在另一台手机或另一个 App 里被认领" in html
     assert "这件是我买的" not in html  # no claim form on a claimed item
     again = claim(app.test_client(), url, pin, "192.0.2.10", form_from=pinned[1][0])
     assert again.status_code == 409 and claimed(db) == 1
@@ -123,7 +123,7 @@ def test_the_pin_claimant_of_a_copied_code_reads_genuine_and_others_suspicious(
         app.test_client().get(path_of(url), environ_base={"REMOTE_ADDR": f"198.51.{n}.20"})
     before = client.get(path_of(url), headers=JSON).get_json()
     assert (before["verdict"], before["reason_code"]) == ("suspicious", "copied")
-    assert "很多不同的手机或浏览器" in before["reason"]
+    assert "很多不同的手机或 App" in before["reason"]
     assert claim(client, url, pin).status_code == 200
     mine = client.get(path_of(url), headers=JSON).get_json()
     assert (mine["verdict"], mine["reason_code"]) == ("genuine", "owned_but_copied")
@@ -347,7 +347,7 @@ def test_only_a_claimed_pin_item_can_be_confirmed(app, client, db, pinned, issue
     plain = list(export_rows(db, GTIN, LOT, BASE_URL))[-1]["url"]
     assert claim(app.test_client(), plain).status_code == 200  # claimed by ticking
     page = app.test_client().get(path_of(plain)).get_data(as_text=True)
-    assert "另一个手机或浏览器上被认领" in page
+    assert "另一台手机或另一个 App 里被认领" in page
     assert 'name="confirm"' not in page and 'href="#claim"' not in page  # nothing to prove
 
 

@@ -150,7 +150,7 @@ def test_one_buyer_scanning_twenty_times_stays_genuine(client, issued_urls):
     assert (data["scans"]["networks"], data["scans"]["devices"]) == (1, 1)
     html = client.get(path_of(issued_urls[0]),
                       environ_base={"REMOTE_ADDR": "203.0.113.50"}).get_data(as_text=True)
-    assert 'data-case="only_you"' in html and "都来自您现在用的这个浏览器" in html
+    assert 'data-case="only_you"' in html and "都是在您这台手机上、用现在这个 App 查的" in html
 
 
 def test_reloading_without_cookies_cannot_make_an_item_suspicious(app, issued_urls):
@@ -172,7 +172,7 @@ def test_the_page_never_says_one_browser_beside_looks_from_others(app, issued_ur
         new_browser(app).get(path_of(issued_urls[4]), environ_base={"REMOTE_ADDR": "192.0.2.9"})
     html = new_browser(app).get(path_of(issued_urls[4]),
                                 environ_base={"REMOTE_ADDR": "192.0.2.9"}).get_data(as_text=True)
-    assert "其中 2 次是在别的手机或浏览器上查的" in html and "个手机或浏览器，" not in html
+    assert "其中 2 次是在别的手机或别的 App 里查的" in html and "个手机或 App，" not in html
     # The headline says one network; the note said it again in other words (a trial).
     assert "次查询来自" not in html and "次查询用过" not in html
     english = new_browser(app).get(path_of(issued_urls[4]) + "&lang=en",
@@ -201,7 +201,7 @@ def test_different_phones_on_one_shop_wifi_stay_apart_without_cookies(app, issue
     html = new_browser(app).get(path_of(issued_urls[3]), headers={"User-Agent": "Phone-new"},
                                 environ_base={"REMOTE_ADDR": "203.0.113.70"}).get_data(
         as_text=True)
-    assert 'data-case="elsewhere"' in html and "其中 12 次是在别的手机或浏览器上查的" in html
+    assert 'data-case="elsewhere"' in html and "其中 12 次是在别的手机或别的 App 里查的" in html
     # Its fakes reach a second home: the browsers so far now count.
     data = scan_json(new_browser(app), issued_urls[3], "198.51.100.71")
     assert data["verdict"] == "suspicious" and data["reason_code"] == "copied"
@@ -236,10 +236,10 @@ def test_the_page_words_each_case(app, client, issued_urls):
     html = new_browser(app).get(path, environ_base={"REMOTE_ADDR": "192.0.2.77"}).get_data(
         as_text=True)
     assert 'data-case="elsewhere"' in html and "此码已被查询 2 次" in html
-    assert "其中 1 次是在别的手机或浏览器上查的" in html
+    assert "其中 1 次是在别的手机或别的 App 里查的" in html
     # A browser is told apart only once it keeps our cookie: "at least", beside the
     # looks from others (9 such looks beside "4 browsers" read as a contradiction).
-    assert "这 2 次查询用过至少 2 个手机或浏览器（同一个可以查好几次），来自 2 个网络（" in html
+    assert "这 2 次查询用过至少 2 个手机或 App（同一台手机上的微信和浏览器算两个；同一个可以查好几次），来自 2 个网络（" in html
     # The seller's or a relative's look is no alarm; a date and a time never break
     # inside, but may between them at 200 % text size.
     assert "如果不是您、家人或卖家查的，请谨防假冒" in html

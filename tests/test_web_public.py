@@ -1047,7 +1047,7 @@ def test_switching_the_language_is_not_another_look_at_the_item(app, client, db,
                       ).get_data(as_text=True)  # its 中文 link
     assert count() == 2
     # Still read as this browser's: one of the two looks is another phone's, not both.
-    assert "其中 1 次是在别的手机或浏览器上查的" in back and "其中 2 次" not in back
+    assert "其中 1 次是在别的手机或别的 App 里查的" in back and "其中 2 次" not in back
     client.get(path, headers={"Referer": "https://elsewhere.example" + path})
     client.get(path + "&lang=en", headers={"Referer": BASE_URL + "/"})
     assert count() == 4  # from another page, or another site: a look all the same

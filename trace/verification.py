@@ -38,9 +38,9 @@ REASONS = {
                 "This is the code we issued for this item, and its anti-forgery "
                 "signature checks out."),
     "owned_but_copied": ("您已用刮开的防伪密码认领这件商品：您手上的这件是本平台发放的。这个码还被很多别的手机"
-                         "或浏览器查询过，可能有人把它复制到了别的商品上，那些是假的。",
+                         "或 App 查询过，可能有人把它复制到了别的商品上，那些是假的。",
                          "You claimed this item with the PIN under the coating: the one in "
-                         "your hands is the item we issued. Many other phones or browsers "
+                         "your hands is the item we issued. Many other phones or apps "
                          "have looked its code up, so it may have been copied onto other "
                          "items; those are fakes."),
     "forged": ("本平台没有发放过这个码，它是伪造的或被改动过。",
@@ -64,11 +64,11 @@ REASONS = {
              "you bought, beware of fakes."),
     # Many browsers or many networks trip it: the words must hold for either (twelve
     # browsers on one network read 很多不同的手机和网络 beside 1 个网络).
-    "copied": ("这个码被很多不同的手机或浏览器查询过，可能被复制到了多件商品上。",
-               "This code has been looked up from many different phones or browsers: "
+    "copied": ("这个码被很多不同的手机或 App 查询过，可能被复制到了多件商品上。",
+               "This code has been looked up from many different phones or apps: "
                "it may have been copied onto several items."),
-    "claimed_elsewhere": ("这件商品已在另一个手机或浏览器上被认领。如果不是您或家人认领的，它的标签可能是复制的。",
-                          "This item has been claimed on another phone or browser. If "
+    "claimed_elsewhere": ("这件商品已在另一台手机或另一个 App 里被认领。如果不是您或家人认领的，它的标签可能是复制的。",
+                          "This item has been claimed on another phone or in another app. If "
                           "neither you nor your family claimed it, its label may be a copy."),
     "registered": ("本平台发放过这个追溯码。手工输入的码无法核对防伪签名。",
                    "We issued this code. A typed code cannot prove the anti-forgery "
