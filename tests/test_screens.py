@@ -67,9 +67,10 @@ def test_a_room_registered_before_screens_gets_one_when_the_database_is_migrated
     old.execute("ALTER TABLE products DROP COLUMN care")
     old.execute("ALTER TABLE report_handlings DROP COLUMN to_supplier")  # 43
     for column in ("specification_en", "origin_en", "storage_en", "care_en",  # 44
-                   "fibre_content_en"):  # 45
+                   "fibre_content_en",  # 45
+                   "category_en"):  # 46
         old.execute(f"ALTER TABLE products DROP COLUMN {column}")
-    assert MIGRATIONS[-1][0] == 45  # a later migration: undo what it adds above too
+    assert MIGRATIONS[-1][0] == 46  # a later migration: undo what it adds above too
     room = rooms.add_room(old, "老直播间", "douyin", "1")
     old.close()
     migrated = trace_db.open_db(path)

@@ -120,12 +120,12 @@ def test_a_shelf_life_in_months_is_given_as_months_and_never_with_days(client, d
         (None, 540)
     english = call(client, "PATCH", "/products/06901234567892", token,
                    json={"storage_en": "Sealed, dark and dry", "fibre_content_en": "n/a",
-                         "reason": "补英文"})
+                         "category_en": "Tea", "reason": "补英文"})
     assert english.status_code == 200 and english.get_json()["storage_en"] == \
         "Sealed, dark and dry"
     listed = call(client, "GET", "/products", token).get_json()["products"]
-    assert [(p["storage_en"], p["fibre_content_en"]) for p in listed
-            if p["gtin"] == "06901234567892"] == [("Sealed, dark and dry", "n/a")]
+    assert [(p["storage_en"], p["fibre_content_en"], p["category_en"]) for p in listed
+            if p["gtin"] == "06901234567892"] == [("Sealed, dark and dry", "n/a", "Tea")]
 
 
 def test_a_supplier_erp_registers_issues_and_reads_codes(client, db, token):

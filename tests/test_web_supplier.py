@@ -1406,26 +1406,29 @@ def test_details_given_in_english_are_what_an_english_page_shows(supplier, db, c
     assert 'id="english-fields"' in form and 'name="storage_en"' in form
     done = post_form(supplier, page, {
         "gtin": "6901234567892", "name": "西湖龙井", "shelf_life_days": "18个月",
-        "storage": "密封、避光、防潮", "specification": "250 g 罐装",
-        "specification_en": "250 g tin", "storage_en": "Sealed, dark and dry"}, page=page)
+        "storage": "密封、避光、防潮", "specification": "250 g 罐装", "category": "茶叶",
+        "specification_en": "250 g tin", "storage_en": "Sealed, dark and dry",
+        "category_en": "Tea"}, page=page)
     assert done.status_code == 303
     product = catalog.get_product(db, "06901234567892")
-    assert (product.specification_en, product.storage_en, product.origin_en) == (
-        "250 g tin", "Sealed, dark and dry", None)
+    assert (product.specification_en, product.storage_en, product.origin_en,
+            product.category_en) == ("250 g tin", "Sealed, dark and dry", None, "Tea")
     from trace.issuing import issue_codes
     catalog.new_batch(db, product.gtin, "LJ-1", produced_on="2026-04-01")
     issue_codes(db, issuer, product.gtin, "LJ-1", 1)
     url = next(iter(export_rows(db, product.gtin, "LJ-1", BASE_URL)))["url"]
     english = client.get(url[len(BASE_URL):] + "&lang=en").get_data(as_text=True)
     assert "<dd>250 g tin</dd>" in english and "<dd>Sealed, dark and dry</dd>" in english
+    assert "<dd>Tea</dd>" in english and "茶叶" not in english
     chinese = client.get(url[len(BASE_URL):] + "&lang=zh").get_data(as_text=True)
-    assert "250 g 罐装" in chinese and "250 g tin" not in chinese
+    assert "250 g 罐装" in chinese and "250 g tin" not in chinese and "<dd>茶叶</dd>" in chinese
     # Care given in English only (a pearl has no Chinese one: the form folds it for
     # textiles): still shown, and labels are not said to be out of date for it.
     edited = post_form(supplier, f"/supplier/products/{product.gtin}/edit", {
         "name": "西湖龙井", "shelf_life_days": "18个月", "storage": "密封、避光、防潮",
-        "specification": "250 g 罐装", "specification_en": "250 g tin",
-        "storage_en": "Sealed, dark and dry", "care_en": "Keep away from odours",
+        "specification": "250 g 罐装", "specification_en": "250 g tin", "category": "茶叶",
+        "category_en": "Tea", "storage_en": "Sealed, dark and dry",
+        "care_en": "Keep away from odours",
         "reason": "补英文"}, page=f"/supplier/products/{product.gtin}/edit")
     assert edited.status_code == 303
     english = client.get(url[len(BASE_URL):] + "&lang=en").get_data(as_text=True)

@@ -810,4 +810,9 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         # Chinese on an English page (a trial's buyer).
         "ALTER TABLE products ADD COLUMN fibre_content_en TEXT",
     ]),
+    (46, [
+        # A product's category in English: 茶叶 was the one word left in Chinese on an
+        # English page that gives everything else in English.
+        "ALTER TABLE products ADD COLUMN category_en TEXT",
+    ]),
 ]

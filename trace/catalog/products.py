@@ -128,7 +128,8 @@ def described_product(supplier_id: int, gtin: str, name: str, *,
 
 
 _ENGLISH_ZH = {"specification": "英文规格", "origin": "英文产地", "storage": "英文贮存条件",
-               "care": "英文洗涤和保养", "fibre_content": "英文纤维含量"}
+               "care": "英文洗涤和保养", "fibre_content": "英文纤维含量",
+               "category": "英文类别"}
 
 
 def _english_field(checked: dict, key: str, text: str | None) -> Callable[[], None]:

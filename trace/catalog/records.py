@@ -55,7 +55,7 @@ class Supplier(_Row):
 @dataclass(frozen=True)
 class Product(_Row):
     # The details that may be given in English too, as ``{key}_en``, for pages in English.
-    IN_ENGLISH = ("specification", "origin", "storage", "care", "fibre_content")
+    IN_ENGLISH = ("specification", "category", "origin", "storage", "care", "fibre_content")
     ENGLISH_FIELDS = tuple(f"{key}_en" for key in IN_ENGLISH)
     PUBLIC_FIELDS = ("gtin", "name", "name_en", "specification", "category", "origin",
                      "standard", "shelf_life_days", "shelf_life_months", "storage", "licence_no",
@@ -83,6 +83,7 @@ class Product(_Row):
     storage_en: str | None = None
     care_en: str | None = None
     fibre_content_en: str | None = None
+    category_en: str | None = None
 
     @property
     def has_shelf_life(self) -> bool:

@@ -144,6 +144,7 @@ def _product_details(command):
             click.option("--care", help="How to wash and keep a textile (洗涤和保养), e.g. "
                          "'30℃以下机洗，不可漂白，低温熨烫'."),
             click.option("--spec-en", "specification_en", help="Specification in English."),
+            click.option("--category-en", "category_en", help="Category in English."),
             click.option("--origin-en", "origin_en", help="Place of origin in English."),
             click.option("--storage-en", "storage_en", help="Storage conditions in English."),
             click.option("--care-en", "care_en", help="Care instructions in English."),

@@ -77,6 +77,7 @@ class ProductIn(Strict):
     storage_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
     care_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
     fibre_content_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
+    category_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
 
 
 class ProductChange(Strict):
@@ -101,6 +102,7 @@ class ProductChange(Strict):
     storage_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
     care_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
     fibre_content_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
+    category_en: str | None = Field(None, max_length=100, description=IN_ENGLISH)
     # A request is at most 20 MB; base64 is a third larger than the picture.
     photo_base64: str | None = Field(None, max_length=20_000_000, description=(
         "a new photo of the product (JPEG or PNG, base64, at most 15 MB): stored "
@@ -128,6 +130,7 @@ class Product(BaseModel):
     storage_en: str | None = Field(None, description=IN_ENGLISH)
     care_en: str | None = Field(None, description=IN_ENGLISH)
     fibre_content_en: str | None = Field(None, description=IN_ENGLISH)
+    category_en: str | None = Field(None, description=IN_ENGLISH)
     photo: str | None = Field(None, description="the photo's SHA-256: /photos/{photo}/large.jpg "
                               "and /photos/{photo}/thumb.jpg (a 360 px square)")
 
