@@ -245,18 +245,20 @@ def test_text_from_a_sign_up_is_escaped_on_the_operator_page(operator, db, clien
 def test_an_agency_signs_up_and_an_operator_approves_it(client, db, make_account, sign_in):
     response = post_form(client, "/signup?as=agency", {
         "name": "浙江省珍珠及制品质量检验中心", "cma": "2310 1234 1234", "cnas": "cnas l1234",
-        "scope": "珍珠、珍珠饰品",
+        "scope": "珍珠、珍珠饰品", "phone": "0575 8766 1234", "address": "浙江省诸暨市暨阳路 1 号",
         "email": "lab@zjpearl-lab.example.cn", "password": "实验室 passphrase"},
         page="/signup")
     assert response.status_code == 303
     agency = agencies.find_agency(db, "231012341234")
     assert not agency.approved and agency.cnas_no == "L1234" and agency.scope == "珍珠、珍珠饰品"
+    assert agency.phone == "0575 8766 1234"  # what suppliers call to arrange a sample
     assert keys.active_key(db, agency.key_role) is None  # no key before approval
     post_form(client, "/logout", {}, page="/report")
     sign_in(client, make_account("admin", OPS))
     html = client.get("/admin/").get_data(as_text=True)
     assert "浙江省珍珠及制品质量检验中心" in html and "CMA 231012341234" in html
     assert "检测范围：珍珠、珍珠饰品" in html  # checked against its certificate before approval
+    assert 'href="tel:+8657587661234"' in html and "浙江省诸暨市暨阳路 1 号" in html  # whom to call
     post_form(client, f"/admin/agencies/{agency.id}/approve", {}, page="/admin/")
     assert agencies.get_agency(db, agency.id).approved
     key = keys.active_key(db, agency.key_role)
@@ -267,9 +269,10 @@ def test_an_agency_signs_up_and_an_operator_approves_it(client, db, make_account
 
 def test_a_bad_agency_sign_up_says_why_in_chinese_and_stores_nothing(client, db):
     response = post_form(client, "/signup?as=agency", {
-        "name": "某检测所", "cma": "12345", "email": "a@b.example.cn",
+        "name": "某检测所", "cma": "12345", "email": "a@b.example.cn", "phone": "12",
         "password": "long enough pw"}, page="/signup")
     assert response.status_code == 400 and "12 位数字" in response.get_data(as_text=True)
+    assert "送样联系电话 12 不是有效的电话号码" in response.get_data(as_text=True)
     assert agencies.list_agencies(db) == [] and not accounts.list_users(db)
     several = post_form(client, "/signup", {"name": "", "credit_code": "9133", "phone": "",
                                             "address": "x", "contact_name": "王",

@@ -209,13 +209,15 @@ def sign_up_supplier(db: sqlite_utils.Database, *, name: str, credit_code: str,
 
 def sign_up_agency(db: sqlite_utils.Database, *, name: str, cma: str, cnas: str | None,
                    address: str | None, email: str, password: str, scope: str | None = None,
-                   network: str, per_day: int = SIGNUPS_PER_NETWORK
+                   phone: str | None = None, network: str, per_day: int = SIGNUPS_PER_NETWORK
                    ) -> tuple[agencies.Agency, User]:
     """A testing agency signing up on the web: it waits for approval (and gets its
     signing key only then); both rows or neither."""
-    details = lambda: agencies.sign_up_problems(name, cma, cnas, address, scope)  # noqa: E731
+    details = lambda: agencies.sign_up_problems(name, cma, cnas, address, scope,  # noqa: E731
+                                                phone)
     with _signing_up(db, email, password, network, per_day, details):
-        agency, _key = agencies.add_agency(db, name, cma, cnas, address=address, scope=scope)
+        agency, _key = agencies.add_agency(db, name, cma, cnas, address=address, scope=scope,
+                                           phone=phone)
         user, _password = add_user(db, "agency", email, org=str(agency.id), password=password)
     return agency, user
 

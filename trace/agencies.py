@@ -96,12 +96,12 @@ def _scope(scope: str | None) -> str | None:
 
 
 def sign_up_problems(name: str, cma: str, cnas: str | None, address: str | None,
-                     scope: str | None = None) -> None:
+                     scope: str | None = None, phone: str | None = None) -> None:
     """Every problem with an agency's sign-up details at once (``Problems``)."""
     all_problems(lambda: _agency_name(name), lambda: normalise_cma(cma),
                  lambda: normalise_cnas(cnas),
                  lambda: clean_text(address, "address", what_zh="地址", limit=200),
-                 lambda: _scope(scope))
+                 lambda: _scope(scope), lambda: _samples_phone(phone))
 
 
 def add_agency(db: sqlite_utils.Database, name: str, cma: str, cnas: str | None = None, *,

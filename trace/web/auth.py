@@ -323,7 +323,7 @@ def signup():
             _agency, user = accounts.sign_up_agency(
                 get_db(), name=form.get("name", ""), cma=form.get("cma", ""),
                 cnas=form.get("cnas"), address=form.get("address"), scope=form.get("scope"),
-                **account)
+                phone=form.get("phone"), **account)
         else:
             _supplier, user = accounts.sign_up_supplier(
                 get_db(), name=form.get("name", ""), credit_code=form.get("credit_code", ""),
