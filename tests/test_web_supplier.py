@@ -276,6 +276,13 @@ def test_one_top_ups_labels_or_a_few_to_reprint_download_alone(supplier, db):
         text = refused.get_data(as_text=True)
         assert refused.status_code == 400 and said in text
         assert 'id="range"' in text and text.index(said) > text.index('id="range"')
+    # Refused, the form is still the chosen stock's, its sheet slot kept: a trial's
+    # second try downloaded pearl tags where she had chosen A4.
+    refused = supplier.get(page + "/labels/a4-4x10/range.pdf?first=4l&last=60&slot=5")
+    form = refused.get_data(as_text=True).split('id="range"')[0].rsplit("<form", 1)[1]
+    assert "/labels/a4-4x10/range.pdf" in form  # not the A4 3 × 8 last printed on
+    assert 'name="slot"' in refused.get_data(as_text=True) and 'value="5"' in \
+        refused.get_data(as_text=True).split('id="range-slot"')[1][:200]
 
 
 def test_the_running_page_refreshes_itself_until_done(supplier, db):
@@ -1213,6 +1220,14 @@ def test_printer_commands_are_for_rolls_only(supplier, db):
     assert 'id="format"' in roll and "/labels/thermal-40x30/1.pdf" in roll
     assert 'id="sheet-help"' not in roll
     assert "纸张设为 40 × 30 mm、间隙 2 mm，缩放选“实际大小”或 100%" in roll
+    # TSPL chosen for one roll is not kept when another stock is chosen: most often
+    # another printer (a trial's hang tags came down as printer commands).
+    kept = supplier.get(page, query_string={"stock": "thermal-40x30", "format": "tspl",
+                                            "format_for": "thermal-40x30"}).get_data(as_text=True)
+    assert "/labels/thermal-40x30/1.tspl" in kept and 'name="format_for"' in kept
+    switched = supplier.get(page, query_string={"stock": "thermal-50x30", "format": "tspl",
+                                                "format_for": "thermal-40x30"})
+    assert "/labels/thermal-50x30/1.pdf" in switched.get_data(as_text=True)
 
 
 def test_a_supplier_is_told_its_records_were_changed_and_cannot_save_over_them(supplier, db):

@@ -253,9 +253,19 @@ def batch(gtin: str, lot: str):
     return _batch_page(catalog.owned_batch(get_db(), g.supplier.id, gtin, lot))
 
 
-def _batch_page(found: catalog.Batch, status: int = 200, **problem):
+def _format_asked() -> str | None:
+    """The print format chosen beside the stock, unless the stock was just changed:
+    another stock is most often another printer, and TSPL kept from a thermal roll
+    downloaded printer commands where a trial wanted the hang tags' PDF."""
+    changed = request.args.get("format_for") not in (None, request.args.get("stock"))
+    return None if changed else request.args.get("format")
+
+
+def _batch_page(found: catalog.Batch, status: int = 200, *, labels: tuple[str, str] | None = None,
+                **problem):
     """The batch page; after a refused form, with its error beside the form and what
-    was typed still in it (``problem``: ``issue_error``, ``item_error`` ...)."""
+    was typed still in it (``problem``: ``issue_error``, ``item_error`` ...), and
+    ``labels``' (stock, format) chosen when it was a form of the labels'."""
     db = get_db()
     if request.method == "POST":  # the language switch and reloads go to the page itself
         g.page_path = url_for("supplier.batch", gtin=found.gtin, lot=found.lot)
@@ -295,12 +305,12 @@ def _batch_page(found: catalog.Batch, status: int = 200, **problem):
     last_used = downloads.last_stock_used(db, found.gtin)
     remembered = next((s for s in choices if last_used and s.name == last_used[0]
                        and (s.prints_pin or not all_pins)), None)
-    asked = request.args.get("stock") or (remembered.name if remembered else None)
+    asked_stock, asked_fmt = labels or (request.args.get("stock"), _format_asked())
+    asked = asked_stock or (remembered.name if remembered else None)
     chosen = next((s for s in choices if s.name == asked), choices[0] if choices else None)
     # A thermal roll prints as PDF through the driver, or as the printer's own commands.
     rolls = {stock.name for stock in choices + pin_stocks if printers.is_roll(stock)}
-    fmt = request.args.get("format") or (
-        last_used[1] if last_used and remembered and not request.args.get("stock") else "pdf")
+    fmt = asked_fmt or (last_used[1] if last_used and remembered and not asked_stock else "pdf")
     fmt = fmt if chosen and chosen.name in rolls and fmt in printers.FORMATS else "pdf"
     items, found_serial = _listed_items(db, found, page, problem)
     cancelled = catalog.cancellation(db, found.id)

@@ -89,7 +89,8 @@ def label_range(gtin: str, lot: str, stock: str, fmt: str):
             pin_secret=config["HASH_SECRET"], fmt=fmt,
             start_at=downloads.sheet_slot(chosen, request.args.get("slot")))
     except TraceError as error:  # a range with nothing to print (all voided) too
-        return _batch_page(found, error.status, range_error=in_reader_language(error))
+        return _batch_page(found, error.status, labels=(chosen.name, fmt),
+                           range_error=in_reader_language(error))
     again = _printed_before(found, first, last, chosen.name, fmt)
     if again:
         return again
