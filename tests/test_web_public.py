@@ -345,11 +345,17 @@ def test_a_typed_code_is_registered_never_genuine_and_counts(client, issued_urls
     assert 'data-verdict="registered"' in html and "已登记的追溯码" in html
     assert "正品" not in html and "诸暨淡水珍珠项链" in html and "此码已被查询 4 次" in html
     assert "号码可以照抄：请用微信扫一扫或手机相机扫标签上的二维码" in html  # what to do, not only what it is
+    # ...and when the QR will not scan, which is why most type it (a trial's smudged box)
+    no_qr = html.split('id="no-qr"')[1].split("</p>")[0]
+    assert "二维码扫不出来？请对照下面的商品照片、规格和批次号" in no_qr
+    assert 'href="tel:+8657587000000"' in no_qr
+    assert 'id="no-qr"' not in client.get(issued_urls[1][len(BASE_URL):]).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("typed, said", [
     ("ABCD", "这不是标签上印的追溯码格式。追溯码是 12 位字母和数字"),
-    ("ZZZZ-ZZZZ-ZZZZ", "没有找到这个追溯码"),
+    ("ZZZZ-ZZZZ-ZZZZ", "没有找到这个追溯码。请逐位核对：8 和 B"),
+    ("ZZZZ-ZZZZ-ZZZZ-Z", "您输入的是 ZZZZ-ZZZZ-ZZZZ-Z，共 13 位（追溯码一般是 12 位）"),
     ("<b>1234-5678-9ABC</b>", "这不是标签上印的追溯码格式"),
     ("U" * 12, "这不是标签上印的追溯码格式"),
     ("09521234000013", "这是商品条码"),     # the barcode's number: not a code, nor a fake

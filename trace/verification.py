@@ -89,11 +89,14 @@ REASONS = {
                         "This address lacks the anti-forgery signature at its end, so it "
                         "cannot be confirmed; below is the record we hold for the serial in "
                         "it."),
-    "typed_unknown": ("没有找到这个追溯码。", "We have no such trace code."),
-    "typed_format": ("这不是标签上印的追溯码格式。追溯码是 12 位字母和数字，印在二维码下方，"
+    # One character misread is the likeliest cause: say which ones look alike.
+    "typed_unknown": ("没有找到这个追溯码。请逐位核对：8 和 B、5 和 S、2 和 Z、0 和 D 容易看错。",
+                      "We have no such trace code. Check each character: 8 and B, 5 and S, "
+                      "2 and Z, 0 and D are easily mistaken for each other."),
+    "typed_format": ("这不是标签上印的追溯码格式。追溯码是 12 位字母和数字，印在二维码旁边，"
                      "例如 RZJ4-WDFF-XA07，请对照标签重新输入。",
                      "That is not a trace code as printed on our labels: 12 letters and "
-                     "digits under the QR code, like RZJ4-WDFF-XA07. Type it again from the "
+                     "digits next to the QR code, like RZJ4-WDFF-XA07. Type it again from the "
                      "label."),
     "other_site": ("这个网址不是本平台的。假冒的验证网站很常见：请只相信本页顶部官方网址上的"
                    "结果，并用手机扫一扫商品标签上的二维码。",
@@ -101,9 +104,9 @@ REASONS = {
                    "trust only results on the official address at the top of this page, "
                    "and scan the QR code on the item's label with your phone."),
     "typed_barcode": ("这是商品条码（包装上条形码下面的一串数字），不是追溯码。追溯码是 12 位"
-                      "字母和数字，印在二维码下方，例如 RZJ4-WDFF-XA07。",
+                      "字母和数字，印在二维码旁边，例如 RZJ4-WDFF-XA07。",
                       "That is the product's barcode number (under the bars on the pack), not "
-                      "the trace code: 12 letters and digits under the QR code, like "
+                      "the trace code: 12 letters and digits next to the QR code, like "
                       "RZJ4-WDFF-XA07."),
     "typed_ambiguous": ("这个码对应多件商品，请扫描标签上的二维码查询。",
                         "This code matches more than one item: scan the QR code on the "
