@@ -109,6 +109,13 @@ def test_a_wrong_pin_claims_nothing_and_the_right_one_does(app, client, db, pinn
     html = app.test_client().get(path_of(url)).get_data(as_text=True)
     assert 'data-case="claimed_elsewhere"' in html and "在另一台手机或另一个 App 里被认领" in html
     assert "这件是我买的" not in html  # no claim form on a claimed item
+    assert 'id="claimed-here"' not in html  # another network: nothing says family
+    # Her mother's phone on the home Wi-Fi: still the alarm (strangers can share an
+    # address), but told it was most likely claimed at home.
+    mother = app.test_client().get(path_of(url), environ_base={"REMOTE_ADDR": "203.0.113.5"})
+    said = mother.get_data(as_text=True)
+    assert 'data-verdict="suspicious"' in said and 'id="claimed-here"' in said
+    assert "多半是家人用自己的手机认领的" in said
     again = claim(app.test_client(), url, pin, "192.0.2.10", form_from=pinned[1][0])
     assert again.status_code == 409 and claimed(db) == 1
     assert "已被其他买家认领" in again.get_data(as_text=True)

@@ -125,6 +125,9 @@ class ScanHistory:
     other_device_scans: int       # scans from browsers other than the viewer's
     window_networks: int
     window_devices: int
+    # Claimed from the network the viewer is on now (a home's Wi-Fi): most likely
+    # family. Said beside the alarm, which stays: strangers can share an address.
+    claimed_on_viewer_network: bool = False
 
     def to_json(self) -> dict:
         """Exactly the normative ``"scans"`` object of DESIGN §6."""
@@ -182,7 +185,7 @@ def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
     viewer = seen.identity if seen else ""
     (count, devices, window_devices, others, networks, window_networks, first_at,
      pruned_count, pruned_networks, pruned_devices, pruned_first, claimed_at,
-     viewer_claimed) = db.execute(
+     viewer_claimed, viewer_network_claimed) = db.execute(
         "WITH b AS (SELECT coalesce(sum(scans), 0), count(*), "
         "count(CASE WHEN last_at >= :since THEN 1 END), "
         "coalesce(sum(CASE WHEN who != :viewer THEN scans END), 0) "
@@ -192,11 +195,13 @@ def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
         "SELECT b.*, n.*, "
         "t.pruned_count, t.pruned_networks, t.pruned_devices, t.first_at, "
         "c.claimed_at, c.device = :device OR EXISTS (SELECT 1 FROM claim_browsers o "
-        "WHERE o.item_id = :item AND o.device = :device) FROM b, n "  # one row, whatever
+        "WHERE o.item_id = :item AND o.device = :device), c.network = :network "
+        "FROM b, n "                                                   # one row, whatever
         "LEFT JOIN scan_totals t ON t.item_id = :item "                # the joins find
         "LEFT JOIN claims c ON c.item_id = :item",
         {"item": item_id, "since": since.isoformat(), "viewer": viewer,
-         "device": seen.device if seen else None}).fetchone()
+         "device": seen.device if seen else None,
+         "network": seen.network if seen else None}).fetchone()
     if pruned_count is not None:
         count += pruned_count
         networks += pruned_networks
@@ -211,7 +216,8 @@ def read_history(db: sqlite_utils.Database, item_id: int, seen: Observer | None,
         claimed_by_viewer=bool(claimed_at and seen and viewer_claimed),
         other_device_scans=min(_others(count, others + (pruned_count or 0), seen),
                                count - 1 if looked_before else count),
-        window_networks=window_networks, window_devices=window_devices)
+        window_networks=window_networks, window_devices=window_devices,
+        claimed_on_viewer_network=bool(claimed_at and seen and viewer_network_claimed))
 
 
 def _others(count: int, others: int, seen: Observer | None) -> int:
