@@ -6,9 +6,10 @@ import io
 import json
 import re
 import sqlite3
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+from markupsafe import escape
 from PIL import Image, PngImagePlugin
 
 from trace import reports
@@ -92,7 +93,9 @@ def form_token(client, path: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
-def post_report(client, code: str, photo: bytes | None = None, address="203.0.113.8", **fields):
+def post_report(client, code: str, photo: bytes | None = None, address="203.0.113.8",
+                follow: bool = True, **fields):
+    """Send the report form as a phone would; ``follow``: on to the receipt it lands on."""
     path = "/report?code=" + quote(code, safe="")
     data = {"csrf_token": form_token(client, path),
             "what_seen": "珠子表面有胶痕，像塑料", "where_bought": "某直播间 12 号链接",
@@ -101,7 +104,7 @@ def post_report(client, code: str, photo: bytes | None = None, address="203.0.11
         data["photo"] = (io.BytesIO(photo), "photo.jpg")
     return client.post(path, data=data, content_type="multipart/form-data",
                        headers={"Referer": BASE_URL + path},
-                       environ_base={"REMOTE_ADDR": address})
+                       environ_base={"REMOTE_ADDR": address}, follow_redirects=follow)
 
 
 def test_a_buyer_reports_from_the_page_and_the_queue_shows_it(client, run_cli, db, issued_urls):
@@ -113,12 +116,13 @@ def test_a_buyer_reports_from_the_page_and_the_queue_shows_it(client, run_cli, d
     form = client.get(report_link).get_data(as_text=True)
     assert "举报假货或质量问题" in form and "诸暨淡水珍珠项链" in form
     code = issued_urls[0][len(BASE_URL):]
-    response = post_report(client, code, jpeg_with_gps(), contact="138 0000 0000")
-    sent = response.get_data(as_text=True)
-    assert response.status_code == 200 and "举报已收到" in sent
+    response = post_report(client, code, jpeg_with_gps(), contact="138 0000 0000", follow=False)
+    landed = client.get(response.headers["Location"])
+    sent = landed.get_data(as_text=True)
+    assert landed.status_code == 200 and "举报已收到" in sent
     assert "如果是质量问题，请同时找卖家办理退换货" in sent
     switch = re.search(r'class="lang" href="([^"]+)"', sent).group(1).replace("&amp;", "&")
-    assert switch.startswith("/report/") and switch.endswith("?lang=en")  # not another look
+    assert switch.startswith("/report/") and switch.endswith("&lang=en")  # not another look
     assert "Report" in client.get(switch).get_data(as_text=True)
     listed = json.loads(run_cli("reports", "list", "--gtin", GTIN, "--json").output)
     assert len(listed) == 1
@@ -489,8 +493,17 @@ def test_the_buyer_reopens_their_report_from_its_link_and_reads_the_result(
         app, client, db, issued_urls):
     """A buyer's report number led nowhere: nothing could be looked up with it."""
     code = issued_urls[0][len(BASE_URL):]
-    sent = post_report(client, code, contact="138 0000 0000").get_data(as_text=True)
-    receipt = re.search(r'href="(/report/1/[0-9a-f]{24})">查看处理进度', sent).group(1)
+    sent = post_report(client, code, jpeg_with_gps(), contact="138 0000 0000", follow=False)
+    # Sent, the page is its receipt: the address a buyer saves shows the result later.
+    assert sent.status_code == 303
+    landed = urlsplit(sent.headers["Location"])
+    assert re.fullmatch(r"/report/1/[0-9a-f]{24}", landed.path)
+    assert parse_qs(landed.query) == {"sent": ["1"], "back": [code]}
+    receipt = landed.path
+    first = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "举报已收到" in first and 'id="keep-page"' in first and "收藏这一页" in first
+    assert f'href="{escape(code)}">返回查询结果' in first
+    assert "照片</dt><dd>已收到 1 张（拍摄地点等信息已去掉）" in first  # it arrived
     other_phone = app.test_client()  # the link alone opens it, from any browser
     page = other_phone.get(receipt)
     html = page.get_data(as_text=True)
@@ -506,12 +519,14 @@ def test_the_buyer_reopens_their_report_from_its_link_and_reads_the_result(
     html = other_phone.get(receipt).get_data(as_text=True)
     assert "不属实（不是假货，也不是质量问题" in html and html.count("不是假货，也不是质量问题") == 1  # said once
     assert "王经理" not in html and "ops@trace.example.cn" not in html  # the note is ours
+    saved = other_phone.get(receipt + "?sent=1&back=" + quote(code, safe="")).get_data(as_text=True)
+    assert "举报已收到" not in saved and "不属实" in saved  # the address kept, read later
 
 
 def test_a_report_on_a_forged_code_naming_no_product_still_has_its_receipt(
         app, client, db, issued_urls):
     fake = forged(issued_urls[0]).replace(GTIN, "09521234000020")  # a barcode nobody holds
-    sent = post_report(client, fake[len(BASE_URL):]).get_data(as_text=True)
-    receipt = re.search(r'href="(/report/\d+/[0-9a-f]{24})"', sent).group(1)
+    sent = post_report(client, fake[len(BASE_URL):], follow=False)
+    receipt = sent.headers["Location"].split("?")[0]
     page = client.get(receipt)
     assert page.status_code == 200 and "正在核查" in page.get_data(as_text=True)

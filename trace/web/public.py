@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, g, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from werkzeug.exceptions import MethodNotAllowed
 
 from .. import agencies, catalog, claims, keys, product_photos, reports, verification
@@ -179,32 +179,37 @@ def report():
                                max_photo_bytes=reports.MAX_PHOTO_BYTES, photo_chosen=bool(photo),
                                retry_minutes=-(-getattr(error, "retry_after", 0) // 60))
         return no_store(current_app.make_response((page, error.status)))
-    item_path = same_origin_path(code_path) if code_path.startswith("/01/") else ""
-    receipt = receipt_link(saved.id)
-    g.page_path = receipt  # switching language: this report, not the form nor another look
-    return no_store(current_app.make_response(
-        render_template("report_sent.html", report=saved, v=verdict, code_path=item_path,
-                        receipt=receipt)))
+    # Sent: on to its receipt, so the address a buyer keeps (收藏, a screenshot of the
+    # bar) is the one that later shows the result, and a reload sends nothing again.
+    back = {"back": code_path} if code_path.startswith("/01/") else {}
+    return redirect(receipt_link(saved.id, sent=1, **back), 303)
 
 
 @bp.get("/report/<int:report_id>/<token>")
 def report_receipt(report_id: int, token: str):
     """The buyer's own report, reopened from the link its confirmation gave: whether
-    the platform has followed it up, and what it found."""
-    sent = reports.for_buyer(get_db(), report_id, token, current_app.config["HASH_SECRET"])
+    the platform has followed it up, and what it found. Just sent (``?sent=1``,
+    until it is handled), it first says so, with the way ``back`` to the item."""
+    db = get_db()
+    sent = reports.for_buyer(db, report_id, token, current_app.config["HASH_SECRET"])
     try:  # a forged code may name a barcode nobody registered
-        product = catalog.get_product(get_db(), sent.gtin) if sent.gtin else None
+        product = catalog.get_product(db, sent.gtin) if sent.gtin else None
     except NotFound:
         product = None
-    corrections = reports.outcome_corrections(get_db(), sent.id)
-    return no_store(current_app.make_response(
-        render_template("report_receipt.html", report=sent, product=product,
-                        outcome_before=corrections[-1].before if corrections else None)))
+    corrections = reports.outcome_corrections(db, sent.id)
+    just_sent = request.args.get("sent") == "1" and not sent.handled_at
+    back = request.args.get("back", "")
+    return no_store(current_app.make_response(render_template(
+        "report_receipt.html", report=sent, product=product, just_sent=just_sent,
+        left_contact=just_sent and reports.get_report(db, sent.id).contact is not None,
+        code_path=same_origin_path(back) if just_sent and back.startswith("/01/") else "",
+        outcome_before=corrections[-1].before if corrections else None)))
 
 
-def receipt_link(report_id: int) -> str:
+def receipt_link(report_id: int, **flags) -> str:
     return link("public.report_receipt", report_id=report_id,
-                token=reports.receipt_token(current_app.config["HASH_SECRET"], report_id))
+                token=reports.receipt_token(current_app.config["HASH_SECRET"], report_id),
+                **flags)
 
 
 @dataclass(frozen=True)
