@@ -27,7 +27,8 @@ from ..inspections import store as inspection_store
 from ..errors import InvalidInput, KeyProblem, TooManyAttempts, TraceError, each_problem
 from . import assets, i18n
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+# blob: images are the report form's own: a chosen photo, read to shrink it before upload.
+CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 log = logging.getLogger(__name__)
 

@@ -161,7 +161,8 @@ def report():
     if request.method == "GET":
         return no_store(current_app.make_response(
             render_template("report.html", v=verdict, code_path=code_path, form={},
-                            max_photo_bytes=reports.MAX_PHOTO_BYTES)))
+                            max_photo_bytes=reports.MAX_PHOTO_BYTES,
+                            longest_side=reports.MAX_PHOTO_SIDE)))
     form = reports.ReportForm(
         what_seen=request.form.get("what_seen", ""),
         where_bought=request.form.get("where_bought", ""),
@@ -177,6 +178,7 @@ def report():
         page = render_template("report.html", v=verdict, code_path=code_path,
                                form=request.form, errors=each_told(error),
                                max_photo_bytes=reports.MAX_PHOTO_BYTES, photo_chosen=bool(photo),
+                               longest_side=reports.MAX_PHOTO_SIDE,
                                retry_minutes=-(-getattr(error, "retry_after", 0) // 60))
         return no_store(current_app.make_response((page, error.status)))
     # Sent: on to its receipt, so the address a buyer keeps (收藏, a screenshot of the
