@@ -1075,7 +1075,7 @@ def test_a_failed_test_advises_against_buying_and_food_is_not_to_be_eaten(app, c
     _stored_report(app, db, items=FAILED_RESIDUE)
     pearls = client.get(path_of(issued_urls[0])).get_data(as_text=True)
     # 联苯菊酯 alone means nothing to most buyers: what kind of test it is, said.
-    assert "本批次检测有不合格项目：联苯菊酯（农药残留）。不建议购买" in pearls and "食用" not in pearls
+    assert "本批次检测有不合格项目：联苯菊酯（农药残留），结果为“5.8 mg/kg”。不建议购买" in pearls and "食用" not in pearls
     # and in the table, beside the lab's name, on every item (a trial's 克百威 read bare)
     assert '<td class="item-name"><span>联苯菊酯</span> <span class="note">（农药残留）</span>' \
         in pearls
@@ -1083,7 +1083,8 @@ def test_a_failed_test_advises_against_buying_and_food_is_not_to_be_eaten(app, c
     for path in (path_of(issued_urls[1]), f"/01/{GTIN}/10/{LOT}"):
         assert "已经买到的请先不要食用" in client.get(path).get_data(as_text=True), path
     english = client.get(path_of(issued_urls[1]) + "&lang=en").get_data(as_text=True)
-    assert "This batch failed a lab test: bifenthrin (a pesticide residue)." in english
+    assert "This batch failed a lab test: bifenthrin (a pesticide residue): 5.8 mg/kg." \
+        in english
     assert '<td class="item-name">bifenthrin <span class="note" lang="zh-CN">联苯菊酯</span>' \
         in english  # the lab's own name stays beside it
 

@@ -39,7 +39,9 @@ def for_display(served: list[dict], valid_days: int, today: date | None = None) 
         age = (today - date.fromisoformat(report["issued_on"])).days
         later = successors.get((report["report_no"], report["version"]))
         earlier = versions.get((report["report_no"], report["supersedes"]))
-        shown.append(dict(entry, failed=[item["name"] for item in reports.failed_items(report)],
+        failed = reports.failed_items(report)
+        shown.append(dict(entry, failed=[item["name"] for item in failed],
+                          failed_results=[shown_result(item) for item in failed],
                           stale=age if age > valid_days else 0,
                           results=[shown_result(item) for item in report["items"]],
                           limits=[shown_limit(item) for item in report["items"]],
@@ -50,6 +52,17 @@ def for_display(served: list[dict], valid_days: int, today: date | None = None) 
                           pdf_kept=bool(earlier and report["pdf_sha256"]
                                         and earlier["pdf_sha256"] == report["pdf_sha256"])))
     return sorted(shown, key=lambda entry: entry["withdrawn"])
+
+
+def failed_findings(shown: list[dict]) -> list[tuple[str, str]]:
+    """(item, result as the lab gave it) of each failed item of the current signed
+    reports (``for_display``'s), once each: the warning names what was found, not
+    only what was tested (处理情况 alone told a trial's buyer nothing of the dye)."""
+    found: dict[tuple[str, str], None] = {}
+    for entry in shown:
+        if entry.get("current") and entry["signature_ok"]:
+            found.update(dict.fromkeys(zip(entry["failed"], entry["failed_results"])))
+    return list(found)
 
 
 def _successors(served: list[dict]) -> dict[tuple[str, str], dict]:

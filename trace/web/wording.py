@@ -14,6 +14,7 @@ from ..catalog import (CATEGORY_EXAMPLES, FOOD_WORDS, TEXTILE_WORDS, looks_like_
                        names_food, names_textile, printed_gtin, textile_safety_class)
 from ..codes import group_serial
 from ..inspections import glossary, store as inspection_store
+from ..inspections.display import failed_findings
 from ..phones import china_only, numbers_in, tel_href
 from . import i18n
 
@@ -157,5 +158,6 @@ def install(app: Flask) -> None:
                                  names_food=names_food, food_words=FOOD_WORDS,
                                  names_textile=names_textile, textile_words=TEXTILE_WORDS,
                                  textile_safety_class=textile_safety_class,
-                                 category_examples=CATEGORY_EXAMPLES)
+                                 category_examples=CATEGORY_EXAMPLES,
+                                 failed_findings=failed_findings)
     app.jinja_env.tests["nothing_but_withdrawals"] = inspection_store.nothing_but_withdrawals
