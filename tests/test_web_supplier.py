@@ -1255,7 +1255,7 @@ def test_a_run_issued_twice_is_voided_from_the_batch_page(supplier, db):
     issue(supplier, db, 30)  # the same run again, by mistake
     page = f"/supplier/batches/{GTIN}/{LOT}"
     html = supplier.get(page).get_data(as_text=True)
-    assert 'id="void-range"' in html and "作废一段码（多发了、整段不用的）" in html
+    assert 'id="void-range"' in html and "作废一段码（多发了、不再用的，或整箱货丢失、被盗的）" in html
     unticked = post_form(supplier, page + "/items/void-range",
                          {"first": "31", "last": "60", "reason": "重复发码，未打印"}, page=page)
     text = unticked.get_data(as_text=True)

@@ -245,7 +245,8 @@ def void_range(db: sqlite_utils.Database, batch: catalog.Batch, first: int, last
                reason: str, actor: str) -> int:
     """Void the codes at positions ``first``..``last`` (1-based, in issue order; the
     caller checks them against the batch): a run issued twice by mistake, never to be
-    printed. Each is voided and logged as one item's void is, all or none; returns
+    printed, or a box of goods lost or stolen on its way (whoever scans one is told
+    why). Each is voided and logged as one item's void is, all or none; returns
     how many were voided (those void already are passed over)."""
     reason = _reason(reason)
     rows = db.execute("SELECT id FROM items WHERE batch_id = ? AND status != 'void' "

@@ -450,7 +450,8 @@ def item_status(gtin: str, lot: str):
 
 @bp.post("/batches/<gtin>/<lot>/items/void-range")
 def void_range(gtin: str, lot: str):
-    """Void a run of codes issued by mistake (positions in issue order), all at once."""
+    """Void a run of codes (positions in issue order), all at once: issued by mistake,
+    or on a box of goods lost in transit."""
     db = get_db()
     found = catalog.owned_batch(db, g.supplier.id, gtin, lot)
     form = request.form
