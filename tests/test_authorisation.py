@@ -204,6 +204,8 @@ ROUTES = [  # (endpoint, method, path, form or JSON body, expectations)
     ("admin.report_handled", "POST", "/admin/reports/1/handled", {"note": "已回访"}, ADMIN_ONLY),
     ("admin.batch_status", "POST", f"/admin/batches/{GTIN}/{LOT}/status",
      {"reason": "x", "action": "unrecall", "confirm": "1"}, ADMIN_ONLY),  # changes nothing
+    ("admin.item_status", "POST", f"/admin/batches/{GTIN}/{LOT}/items",
+     {"serial": "RZJ4-WDFF-XA07", "reason": "x", "action": "void"}, ADMIN_ONLY),  # unticked
     ("admin.correct_outcome", "POST", "/admin/reports/1/outcome",
      {"outcome": "unfounded", "reason": "误选"}, ADMIN_ONLY),
     ("api.openapi", "GET", "/api/v1/openapi.json", None, PUBLIC),

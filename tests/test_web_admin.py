@@ -569,6 +569,40 @@ def test_the_operator_finds_what_a_batch_failed(operator, app, db, issued_urls):
         assert f'浙江省珍珠检测中心 · <span class="mono">{record["report_no"]}</span>' in page
 
 
+def test_the_operator_voids_or_recalls_one_item_for_a_supplier_who_phones(
+        operator, db, issued_urls, client):
+    """A supplier phoned to recall one item; the look-up offered only the whole batch."""
+    serial = issued_urls[0].split("/21/")[1].split("?")[0]
+    page = "/admin/find?q=" + serial
+    assert 'id="item-status"' in operator.get(page).get_data(as_text=True)
+    target = f"/admin/batches/{GTIN}/{LOT}/items"
+    unconfirmed = post_form(operator, target, {"serial": serial, "reason": "扣头松动",
+                                               "action": "recall"}, page=page)
+    assert unconfirmed.headers["Location"].endswith("#item-status")
+    assert "请核对追溯码，勾选确认后再点一次" in operator.get(unconfirmed.headers["Location"]).get_data(
+        as_text=True)
+    done = post_form(operator, target, {"serial": serial, "reason": "扣头松动，可能脱落",
+                                        "action": "recall", "confirm": "1"}, page=page)
+    told = operator.get(done.headers["Location"]).get_data(as_text=True)
+    assert "这一件。" in told and "已召回" in told
+    scanned = client.get(issued_urls[0][len(BASE_URL):], headers={"Accept": "application/json"})
+    assert scanned.get_json()["verdict"] == "recalled"
+    assert catalog.get_batch(db, GTIN, LOT).status == "open"  # the rest of the batch is not
+    actor = db.execute("SELECT actor FROM status_events ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert actor == OPS
+    voided = post_form(operator, target, {"serial": serial, "reason": "标签损坏",
+                                          "action": "void", "confirm": "1"}, page=page)
+    assert 'id="item-status"' not in operator.get(voided.headers["Location"]).get_data(
+        as_text=True)  # void is final: nothing more to offer
+    other = issued_urls[1].split("/21/")[1].split("?")[0]
+    wrong_batch = post_form(operator, f"/admin/batches/{GTIN}/NOPE-1/items",
+                            {"serial": other, "reason": "x", "action": "void", "confirm": "1"},
+                            page=page)
+    assert wrong_batch.status_code == 404
+    assert client.get(issued_urls[1][len(BASE_URL):], headers={"Accept": "application/json"}
+                      ).get_json()["verdict"] == "genuine"
+
+
 def test_the_operator_recalls_a_batch_for_its_supplier_and_lifts_it(
         app, operator, db, issued_urls, client, make_account, sign_in):
     """A confirmed fake and a supplier who would not act: the recall was CLI-only."""

@@ -8,6 +8,7 @@ does about one (follow it up, correct its outcome, recall the batch)::
     POST /admin/reports/{id}/handled           a buyer's report followed up, with a note
     POST /admin/reports/{id}/outcome           a followed-up report's outcome corrected
     POST /admin/batches/{gtin}/{lot}/status    recall a batch for its supplier, or lift it
+    POST /admin/batches/{gtin}/{lot}/items     void or recall one item for its supplier
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from flask import current_app, flash, g, redirect, render_template, request
 
 from ... import catalog, recalls, reports, snapshots, verification
 from ...clock import beijing_today
+from ...codes import group_serial
 from ...streamers.selection import AFTER_SALES_WINDOW
 from ...errors import InvalidInput, NotFound, TraceError
 from ...inspections import report as inspection_reports, store as inspection_store
@@ -241,3 +243,27 @@ def batch_status(gtin: str, lot: str):
         flash(t("admin.batch_unrecalled" if lifting else "admin.batch_recalled").format(
             lot=batch.lot), "batch-ok")
     return redirect(link("admin.find", q=f"{batch.gtin} {batch.lot}") + "#batch-status", 303)
+
+
+@bp.post("/batches/<gtin>/<lot>/items")
+def item_status(gtin: str, lot: str):
+    """Void or recall one item for its supplier, who phoned and cannot do it in the
+    workspace: final, as the supplier's own, and the event names the operator."""
+    db = get_db()
+    batch = catalog.get_batch(db, gtin, catalog.normalise_lot(lot))
+    serial, action = request.form.get("serial", ""), request.form.get("action")
+    try:
+        if action not in ("void", "recall"):
+            raise InvalidInput("choose void or recall", message_zh="请选择作废或召回")
+        if request.form.get("confirm") != "1":
+            raise InvalidInput("voiding or recalling one item cannot be undone: check the 追溯码, "
+                               "tick the box and press the button again",
+                               message_zh="作废或召回单件后不能撤销：请核对追溯码，勾选确认后再点一次")
+        code = recalls.issued_code(db, batch, serial, current_app.config["BASE_URL"])
+        change = recalls.void_item if action == "void" else recalls.recall_item
+        change(db, code, request.form.get("reason", ""), signed_in_user().email)
+    except TraceError as error:
+        flash(in_reader_language(error), "item-bad")
+    else:
+        flash(t(f"ws.done_{action}").format(code=group_serial(code.serial)), "item-ok")
+    return redirect(link("admin.find", q=serial.strip()[:40]) + "#item-status", 303)
