@@ -183,11 +183,11 @@ def test_a_recalled_or_failed_item_says_whom_to_call(app, client, db, issued_url
         "supplier_info"]["phone"] == "400 820 8820"
     _stored_report(app, db, items=FAILED_RESIDUE)
     failed = client.get(path_of(issued_urls[1])).get_data(as_text=True)
-    assert "供货商客服电话：" in failed and failed.count('href="tel:4008208820"') == 2
+    assert "有疑问也可以打供货商客服电话：" in failed and failed.count('href="tel:4008208820"') == 2
     assert failed.count('<a href="tel:12315">12315</a>') == 2  # the warning, the help card
     recalls.recall_batch(db, GTIN, LOT, "抽检不合格", actor="qc")
     recalled = client.get(path_of(issued_urls[2])).get_data(as_text=True)
-    assert 'data-verdict="recalled"' in recalled and "供货商客服电话：" in recalled
+    assert 'data-verdict="recalled"' in recalled and "有疑问也可以打供货商客服电话：" in recalled
 
 
 def test_many_codes_each_verify(client, db, issuer, issued_urls):

@@ -56,9 +56,10 @@ REASONS = {
     "batch_url": ("这是批次页面的网址，不是单件商品的追溯码。请扫描商品标签上的二维码。",
                   "This is a batch page address, not an item's code. Scan the QR code "
                   "on the item's label."),
-    "recalled": ("该商品已被召回，请停止使用并联系卖家退货。",  # food: reason.recalled_food
-                 "This item has been recalled. Stop using it and contact the seller "
-                 "for a return."),
+    # The shop or room that sold it takes it back; the supplier's phone follows.
+    "recalled": ("该商品已被召回，请停止使用，找卖给您的店铺或直播间退货。",  # food: reason.recalled_food
+                 "This item has been recalled. Stop using it and return it to the shop "
+                 "or livestream room that sold it."),
     "void": ("这个码已作废，不再代表任何商品。如果它贴在您买到的商品上，请谨防假冒。",
              "This code has been cancelled and stands for no item. If it is on an item "
              "you bought, beware of fakes."),
