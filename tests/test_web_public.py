@@ -582,6 +582,25 @@ def _stored_report(app, db, **changes):
     return record
 
 
+def test_a_pass_beside_a_fail_says_which_stands(app, client, db, issued_urls):
+    """A trial's buyer read a failing report and an earlier passing one, one after the
+    other, with nothing to say which the batch stands on."""
+    from trace import agencies
+    from trace.inspections import store
+    from test_inspections_store import another_report
+    _stored_report(app, db)
+    page = client.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    assert 'id="lab-which"' not in page  # one report: nothing to weigh
+    lab = agencies.find_agency(db, "231012341234")
+    record, pdf = another_report(lab, "ZJPQ-2026-1120", issued_on="2026-11-20",
+                                 items=FAILED_RESIDUE, conclusion="不合格")
+    store.store_report(db, record, *signing.sign_with_agency_key(
+        db, app.config["KEYS_DIR"], lab.id, record), pdf=pdf)
+    page = client.get(issued_urls[0][len(BASE_URL):]).get_data(as_text=True)
+    which = page[page.index('id="lab-which"'):].split("</p>")[0]
+    assert "这批商品有 2 份检测报告，其中 1 份有不合格项目。同一批货只要有一份不合格，就按不合格对待" in which
+
+
 def test_withdrawn_reports_fold_under_one_line_below_those_that_stand(
         app, client, db, issued_urls):
     """A trial lab withdrew a dozen mistyped reports: each took a card, and the claim
