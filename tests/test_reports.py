@@ -523,6 +523,26 @@ def test_the_buyer_reopens_their_report_from_its_link_and_reads_the_result(
     assert "举报已收到" not in saved and "不属实" in saved  # the address kept, read later
 
 
+def test_the_reporter_opening_the_item_again_is_shown_the_report_and_its_progress(
+        app, client, issued_urls):
+    """A trial's buyer rescanned the item he had reported: nothing said he had."""
+    code = issued_urls[0][len(BASE_URL):]
+    assert 'id="your-report"' not in client.get(code).get_data(as_text=True)
+    sent = post_report(client, code, follow=False)
+    receipt = sent.headers["Location"].split("?")[0]
+    again = client.get(code).get_data(as_text=True)
+    line = again[again.index('id="your-report"'):].split("</p>")[0]
+    assert "举报过这件商品（举报编号 1）" in line and f'href="{receipt}"' in line
+    other_item = client.get(issued_urls[1][len(BASE_URL):]).get_data(as_text=True)
+    assert 'id="your-report"' not in other_item  # only the item it was about
+    assert 'id="your-report"' not in app.test_client().get(code).get_data(as_text=True)
+    kept = client.get_cookie("trace_reports", domain="trace.example.cn").value
+    for piece, shown in ((kept, True), ("1-" + "0" * 24, False)):  # a made-up token: nothing
+        another = app.test_client()
+        another.set_cookie("trace_reports", piece, domain="trace.example.cn")
+        assert ('id="your-report"' in another.get(code).get_data(as_text=True)) is shown
+
+
 def test_a_report_on_a_forged_code_naming_no_product_still_has_its_receipt(
         app, client, db, issued_urls):
     fake = forged(issued_urls[0]).replace(GTIN, "09521234000020")  # a barcode nobody holds

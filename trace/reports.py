@@ -185,6 +185,18 @@ def _read(row) -> Report:
     return Report(**dict(zip(_COLUMNS + _HANDLED, row)))
 
 
+def sent_about(db: sqlite_utils.Database, report_ids: list[int],
+               serial: str) -> list[tuple[int, str]]:
+    """(number, sent at) of those of ``report_ids`` about the item ``serial``: a
+    buyer's own reports, shown when they open the item again."""
+    if not report_ids:
+        return []
+    marks = ", ".join("?" * len(report_ids))
+    return [tuple(row) for row in db.execute(
+        f"SELECT id, created_at FROM reports WHERE id IN ({marks}) AND serial = ? ORDER BY id",
+        [*report_ids, serial])]
+
+
 def list_reports(db: sqlite_utils.Database, gtin: str | None = None, limit: int = -1, *,
                  still_open: bool | None = None, lot: str | None = None,
                  serial: str | None = None, offset: int = 0) -> list[Report]:

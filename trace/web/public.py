@@ -9,6 +9,7 @@ or a typed 追溯码; ``POST /claim`` and ``POST /report`` are the page's forms.
 
 from __future__ import annotations
 
+import hmac
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -122,7 +123,8 @@ def _verdict_response(verdict: verification.Verdict, *, code: ItemCode | None = 
     code_path = code.url("") if code else (verdict.serial if verdict.typed else "")
     page = render_template("verify.html", v=verdict, code=code, code_path=code_path,
                            notice=notice, cards=batch_cards(verdict), claim_token=claim_token,
-                           copied=verification.copied_goods(get_db(), verdict))
+                           copied=verification.copied_goods(get_db(), verdict),
+                           sent_here=_sent_here(verdict.serial))
     return no_store(current_app.make_response((page, status)))
 
 
@@ -184,7 +186,7 @@ def report():
     # Sent: on to its receipt, so the address a buyer keeps (收藏, a screenshot of the
     # bar) is the one that later shows the result, and a reload sends nothing again.
     back = {"back": code_path} if code_path.startswith("/01/") else {}
-    return redirect(receipt_link(saved.id, sent=1, **back), 303)
+    return _remember_sent(redirect(receipt_link(saved.id, sent=1, **back), 303), saved.id)
 
 
 @bp.get("/report/<int:report_id>/<token>")
@@ -206,6 +208,36 @@ def report_receipt(report_id: int, token: str):
         left_contact=just_sent and reports.get_report(db, sent.id).contact is not None,
         code_path=same_origin_path(back) if just_sent and back.startswith("/01/") else "",
         outcome_before=corrections[-1].before if corrections else None)))
+
+
+# The reports this browser sent, as "number-token" pieces: opened again, the item's
+# page links each one's progress (a trial's buyer rescanned and read nothing of his).
+SENT_COOKIE, SENT_KEPT = "trace_reports", 5
+
+
+def _remember_sent(response, report_id: int):
+    secret = current_app.config["HASH_SECRET"]
+    kept = [piece for piece in request.cookies.get(SENT_COOKIE, "").split(",") if piece]
+    kept = kept[-(SENT_KEPT - 1):] + [f"{report_id}-{reports.receipt_token(secret, report_id)}"]
+    response.set_cookie(SENT_COOKIE, ",".join(kept), max_age=400 * 86400, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _sent_here(serial: str | None) -> list[tuple[int, str, str]]:
+    """(number, sent at, receipt link) of this browser's own reports about ``serial``;
+    a piece whose token is not the report's is passed over."""
+    pieces = request.cookies.get(SENT_COOKIE)
+    if not pieces or not serial:
+        return []
+    secret, numbers = current_app.config["HASH_SECRET"], []
+    for piece in pieces.split(",")[:SENT_KEPT]:
+        number, _, token = piece.partition("-")
+        if number.isdigit() and len(number) <= 9 and hmac.compare_digest(
+                token.encode(), reports.receipt_token(secret, int(number)).encode()):
+            numbers.append(int(number))
+    return [(number, at, receipt_link(number))
+            for number, at in reports.sent_about(get_db(), numbers, serial)]
 
 
 def receipt_link(report_id: int, **flags) -> str:
