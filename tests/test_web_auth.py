@@ -9,7 +9,7 @@ import pytest
 
 from trace import accounts
 
-from conftest import BASE_URL
+from conftest import BASE_URL, CREDIT_CODE
 
 PASSWORD = "a long passphrase 珍珠"
 EMAIL = "ops@trace.example.cn"
@@ -208,6 +208,20 @@ def test_an_agency_account_sees_its_agency_and_that_it_waits(client, db, make_ac
     html = client.get("/agency/").get_data(as_text=True)
     assert "浙江省珍珠检测中心" in html and "等待平台审核" in html
     assert client.get("/signup").headers["Location"].endswith("/agency/")
+
+
+def test_account_pages_are_headed_by_the_organisation(
+        client, make_batch, make_account, sign_in):
+    """A trial's new colleague, made to choose a password at first sign-in, read only
+    her own e-mail where her company's workspace puts its name."""
+    make_batch()
+    sign_in(client, make_account("supplier", "afang@pearl.example.cn", org=CREDIT_CODE))
+    for page in ("/account/password", "/account/tokens"):
+        html = client.get(page).get_data(as_text=True)
+        heading = html[html.index("<header"):html.index("</header>")]
+        assert "诸暨市山下湖明珠珍珠有限公司" in heading, page
+        assert "afang@pearl.example.cn" not in heading
+    assert "账号：afang@pearl.example.cn" in client.get("/account/password").get_data(as_text=True)
 
 
 def test_a_password_is_changed_with_the_current_one_and_other_sign_ins_end(

@@ -171,6 +171,11 @@ def _account_page(template: str, **context) -> str:
     user = current_user.user
     if user.role == "supplier":
         g.supplier = catalog.find_supplier(get_db(), user.org_id or 0)
+    # Headed by the organisation, as its workspace is (a trial's first sign-in read
+    # only her own email there); the operator's by the account.
+    if "organisation" not in context:
+        context["organisation"] = colleagues.organisation_name(get_db(), user) \
+            if user.role in colleagues.ORG_ROLES and user.org_id is not None else None
     return render_template(template, **context)
 
 
