@@ -347,7 +347,7 @@ def test_a_typed_code_is_registered_never_genuine_and_counts(client, issued_urls
     assert "号码可以照抄：请用微信扫一扫或手机相机扫标签上的二维码" in html  # what to do, not only what it is
     # ...and when the QR will not scan, which is why most type it (a trial's smudged box)
     no_qr = html.split('id="no-qr"')[1].split("</p>")[0]
-    assert "二维码扫不出来？请对照下面的商品照片、规格和批次号" in no_qr
+    assert "二维码扫不出来？请对照下面的商品名称、规格和批次号" in no_qr  # no photo to compare
     assert 'href="tel:+8657587000000"' in no_qr
     assert 'id="no-qr"' not in client.get(issued_urls[1][len(BASE_URL):]).get_data(as_text=True)
 
