@@ -184,7 +184,7 @@ def test_issue_with_progress_then_download_csv_and_labels(supplier, db):
     assert "这次发出了 50 个码，本批次现共有 70 个码" in supplier.get(
         f"/supplier/jobs/{job.id}").get_data(as_text=True)
     batch_page = supplier.get(f"/supplier/batches/{GTIN}/{LOT}").get_data(as_text=True)
-    assert "先在手机自带的浏览器登录本工作台" in batch_page  # test scans that count
+    assert "用您登录本工作台的同一个 App 扫码" in batch_page  # test scans that count
     response = supplier.get(f"/supplier/batches/{GTIN}/{LOT}/codes.csv")
     assert response.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in response.headers["Content-Disposition"]
