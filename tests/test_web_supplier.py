@@ -823,11 +823,17 @@ def test_a_batch_needs_its_production_date(supplier, db):
 
 def test_issuing_past_the_plan_needs_saying_so(supplier, db):
     page = f"/supplier/batches/{GTIN}/{LOT}"  # planned at 100
+    # The first issue offers the planned count (a trial's 50 boxes found the box empty);
+    # a top-up is the supplier's to size.
+    count_box = re.search(r'<input id="count"[^>]*>', supplier.get(page).get_data(as_text=True))
+    assert 'value="100"' in count_box.group(0)
     refused = post_form(supplier, page + "/issue", {"count": "1000"}, page=page)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "本批次计划 100 个，有效的码已有 0 个，再发 1,000 个将达 1,000 个" in html
     assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
     assert issue(supplier, db, 101, over_plan="1").state == "finished"
+    count_box = re.search(r'<input id="count"[^>]*>', supplier.get(page).get_data(as_text=True))
+    assert 'value=""' in count_box.group(0)
 
 
 def test_a_key_that_will_not_open_is_told_beside_the_form_without_its_path(
