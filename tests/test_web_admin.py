@@ -32,6 +32,22 @@ def test_approve_a_supplier_that_signed_up(operator, db):
     assert "没有待审核的单位" in operator.get("/admin/").get_data(as_text=True)
 
 
+def test_an_approved_supplier_is_told_it_can_issue_now(app, operator, db, make_account,
+                                                       sign_in):
+    """A trial's co-op, approved, saw only its waiting banner gone, nothing said."""
+    waiting = catalog.add_supplier(db, "常山县天马胡柚专业合作社", "91330100MA27XL0Y34",
+                                   approved=False)
+    supplier = sign_in(app.test_client(), make_account("supplier", "xu@huyou.example.cn",
+                                                       org="91330100MA27XL0Y34"))
+    assert 'id="approved"' not in supplier.get("/supplier/").get_data(as_text=True)
+    post_form(operator, f"/admin/suppliers/{waiting.id}/approve", {}, page="/admin/")
+    home = supplier.get("/supplier/").get_data(as_text=True)
+    assert 'id="approved"' in home and "通过平台审核：现在可以发码、打印标签了" in home
+    db.execute("UPDATE suppliers SET approved_at = '2020-01-01T00:00:00+00:00' WHERE id = ?",
+               [waiting.id])
+    assert 'id="approved"' not in supplier.get("/supplier/").get_data(as_text=True)  # old news
+
+
 def test_a_sign_up_named_like_a_registered_supplier_is_flagged_before_approval(operator, db):
     catalog.add_supplier(db, "杭州西湖区狮峰茶叶专业合作社", "91330100MA27XL0Y34")
     catalog.add_supplier(db, "杭州西湖区狮峰龙井茶叶专业合作社", "93330106MA27YB3H55",

@@ -26,7 +26,7 @@ from ... import (agencies, catalog, corrections, downloads, images, issuing, job
                  label_sources, printers, product_photos, recalls, reports, scans, snapshots,
                  stocks)
 from ...checkpointing import sign_pending
-from ...clock import beijing_today
+from ...clock import beijing, beijing_today
 from ...transparency import audit, findings
 from ...codes import group_serial
 from ...digits import ascii_digits, is_number
@@ -78,7 +78,14 @@ def home():
                            lab_news=inspection_lists.needing_attention(db, g.supplier.id),
                            names={row["gtin"]: row["name"] for row in products},
                            batch_keys={(b["gtin"], b["lot"]) for b in batches},
-                           today=beijing_today().isoformat())  # as Batch.expired reads it
+                           today=beijing_today().isoformat(),  # as Batch.expired reads it
+                           just_approved=_approved_this_week(g.supplier.approved_at))
+
+
+def _approved_this_week(approved_at: str | None) -> bool:
+    """Approved in the past week: said on the home page, which otherwise only loses its
+    waiting banner (a trial's co-op was never told it could issue codes now)."""
+    return bool(approved_at) and (beijing_today() - beijing(approved_at).date()).days < 7
 
 
 def _altered(db, gtins: set[str]) -> dict:
