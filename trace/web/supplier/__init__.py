@@ -85,7 +85,7 @@ def home():
 def _approved_this_week(approved_at: str | None) -> bool:
     """Approved in the past week: said on the home page, which otherwise only loses its
     waiting banner (a trial's co-op was never told it could issue codes now)."""
-    return bool(approved_at) and (beijing_today() - beijing(approved_at).date()).days < 7
+    return approved_at is not None and (beijing_today() - beijing(approved_at).date()).days < 7
 
 
 def _altered(db, gtins: set[str]) -> dict:
