@@ -116,6 +116,8 @@ def test_short_gtins_are_written_as_fourteen_digits(given, gtin14):
     ("6901234567\U00010A41\U00010A42", "8, 12, 13 or 14 digits"),  # isdigit(), not int()
     ("69012345678٣", "8, 12, 13 or 14 digits"),  # Arabic-Indic: a digit, not ours
     ("0952123400005¹", "8, 12, 13 or 14 digits"),  # a superscript is no digit of it
+    ("无", "apply for a company prefix at GS1 China"),  # a co-op without one: what to do
+    (" None ", "apply for a company prefix at GS1 China"),
 ])
 def test_bad_gtins_are_refused(given, message):
     with pytest.raises(InvalidInput, match=message):

@@ -677,7 +677,8 @@ def test_the_issue_form_sent_twice_issues_once(supplier, db):
 
 def test_a_supplier_awaiting_approval_cannot_issue(client, db, issuer, make_batch):
     # Told before signing up that every product needs its barcode (a trial's co-op had none).
-    assert "还没有条码的，请先向中国物品编码中心申请。" in client.get("/signup").get_data(as_text=True)
+    assert "还没有条码的，请先向中国物品编码中心申请（网站 www.ancc.org.cn" in client.get(
+        "/signup").get_data(as_text=True)
     response = post_form(client, "/signup", {
         **SIGN_UP_CONTACT, "name": "海宁新家纺有限公司", "credit_code": "91330100MA27XL0Y34",
         "email": "owner@haining.example.cn", "password": "家纺 passphrase"})

@@ -384,6 +384,10 @@ def printed_gtin(gtin: str) -> str:
     return gtin[1:] if len(gtin) == 14 and gtin.startswith("0") else gtin
 
 
+# What a supplier without a barcode types in the box (a trial's co-op typed 无).
+_NO_BARCODE = {"无", "没有", "暂无", "没", "none", "n/a", "na", "no", "-", "/"}
+
+
 def normalise_gtin(gtin: str) -> str:
     """A GTIN as the 14 digits GS1 Digital Link writes: the 13-digit EAN-13 printed on
     Chinese retail goods (and GTIN-8, GTIN-12) gain leading zeros.
@@ -393,6 +397,14 @@ def normalise_gtin(gtin: str) -> str:
     """
     # A Chinese keyboard's ６９０…, and the spaces printed under a barcode (6 901234 567892).
     text = re.sub(r"[\s-]", "", ascii_digits(gtin or ""))
+    if text.lower() in _NO_BARCODE:  # a co-op selling produce: what to do, not the format
+        raise InvalidInput("goods without a GTIN cannot be registered: their codes carry it "
+                           "(GS1 Digital Link); apply for a company prefix at GS1 China "
+                           "(www.ancc.org.cn) first",
+                           message_zh="没有商品条码的商品还不能登记：每个追溯码里都要带上商品条码。"
+                           "请先向中国物品编码中心申请厂商识别代码（网站 www.ancc.org.cn，"
+                           "也可到当地市场监管部门下属的编码分支机构办理），拿到条码后再来登记",
+                           field="gtin")
     if _SHORT_GTIN.fullmatch(text):
         text = text.zfill(14)
     elif not (is_number(text) and len(text) == 14):
