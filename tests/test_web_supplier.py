@@ -15,7 +15,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 
-from trace import agencies, catalog, jobs, keys
+from trace import agencies, catalog, corrections, jobs, keys
 from trace.issuing import export_rows
 from trace.codes import group_serial, parse_code
 
@@ -1451,8 +1451,13 @@ def test_details_given_in_english_are_what_an_english_page_shows(supplier, db, c
         "specification": "250 g 罐装", "specification_en": "250 g tin", "category": "茶叶",
         "category_en": "Tea", "storage_en": "Sealed, dark and dry",
         "care_en": "Keep away from odours",
-        "reason": "补英文"}, page=f"/supplier/products/{product.gtin}/edit")
-    assert edited.status_code == 303
+        "reason": ""}, page=f"/supplier/products/{product.gtin}/edit")
+    assert edited.status_code == 303  # English alone: no reason asked (a trial was refused)
+    assert corrections.changes_of(db, product.gtin)[-1].reason == "补充英文信息（English details）"
+    chinese_too = post_form(supplier, f"/supplier/products/{product.gtin}/edit", {
+        "name": "西湖龙井", "shelf_life_days": "18个月", "storage": "密封、避光",
+        "specification": "250 g 罐装", "reason": ""}, page=f"/supplier/products/{product.gtin}/edit")
+    assert chinese_too.status_code == 400 and "请填写更正原因" in chinese_too.get_data(as_text=True)
     english = client.get(url[len(BASE_URL):] + "&lang=en").get_data(as_text=True)
     assert "<dd>Keep away from odours</dd>" in english
     assert "a label printed earlier may show the old ones" not in english

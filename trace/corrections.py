@@ -35,7 +35,9 @@ from .transparency import leaves
 EDITABLE = ("name", "name_en", "specification", "category", "origin", "standard",
             "shelf_life_days", "shelf_life_months", "storage", "licence_no", "photo",
             "fibre_content", "care", *Product.ENGLISH_FIELDS)
-SHELF_LIFE = {"shelf_life_days", "shelf_life_months"}  # one period, in days or months
+SHELF_LIFE = {"shelf_life_days", "shelf_life_months"}
+ENGLISH_ONLY = {"name_en", *Product.ENGLISH_FIELDS}  # changes no label, only English pages
+ENGLISH_REASON = "补充英文信息（English details）"  # one period, in days or months
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ def edit_product(db: sqlite_utils.Database, supplier: Supplier, gtin: str, *, ac
             return current, 0
         public = supplier.approved and has_batches(db, current.gtin)
         why = catalog.clean_text(reason, "reason", what_zh="更正原因", limit=200)
+        if public and not why and all(field in ENGLISH_ONLY for field, *_ in changed):
+            why = ENGLISH_REASON  # words for English readers: nothing on a label changed
         if public and not why:
             raise InvalidInput(
                 "say why the details change: buyers see the change and the reason beside the "
