@@ -108,7 +108,8 @@ class ProductChange(Strict):
         "a new photo of the product (JPEG or PNG, base64, at most 15 MB): stored "
         "without its camera metadata, at most 1,600 px; null or \"\" takes the photo off"))
     reason: str | None = Field(None, max_length=200,
-                               description="why, shown to buyers; needed once it has a batch")
+                               description="why, shown to buyers; needed once it has a "
+                               "batch, unless only English details change")
 
 
 class Product(BaseModel):
