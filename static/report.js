@@ -1,10 +1,10 @@
-// The report form. A photo over the limit is said beside its field at once, and
-// not sent: sent, the request is refused whole before it reaches the form, and a
-// buyer on a phone lost everything typed (a 66 MB photo, in a trial).
-// Sent, the form says it is sending, and a large photo is first made no larger
-// than the server keeps it (the longest side, as a JPEG): a trial's 4.2 MB photo
-// took 85 s over a slow line with no sign of life. Whatever fails, the photo
-// chosen is sent as it is.
+// The report form. A photo over the limit is said beside its field at once and
+// not sent: the server would refuse the whole request before it reached the form,
+// and a buyer on a phone lost everything typed (a 66 MB photo, in a trial).
+// On sending, the form says so, and a large photo is first made no larger than
+// the server keeps it (the longest side, as a JPEG): a trial's 4.2 MB photo took
+// 85 s over a slow line with no sign of life. Whatever fails, the photo chosen
+// is sent as it is.
 (function () {
   "use strict";
   var photo = document.getElementById("photo");
@@ -55,7 +55,8 @@
     if (sending) { sending.hidden = false; }
     window.setTimeout(function () { if (button) { button.disabled = true; } }, 0);
     var file = photo.files && photo.files[0];
-    if (!file || file.size < worthShrinking || form.getAttribute("data-shrunk")) { return; }
+    if (!file || file.size < worthShrinking || !window.Promise ||
+        form.getAttribute("data-shrunk")) { return; }
     event.preventDefault();
     form.setAttribute("data-shrunk", "1");
     shrunk(file).then(function (blob) { replaced(file, blob); },

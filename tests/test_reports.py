@@ -536,7 +536,11 @@ def test_the_reporter_opening_the_item_again_is_shown_the_report_and_its_progres
     other_item = client.get(issued_urls[1][len(BASE_URL):]).get_data(as_text=True)
     assert 'id="your-report"' not in other_item  # only the item it was about
     assert 'id="your-report"' not in app.test_client().get(code).get_data(as_text=True)
+    post_report(client, code, what_seen="又看了一遍，扣头也不一样")  # a second: both kept
+    again = client.get(code).get_data(as_text=True)
+    assert "举报编号 1）" in again and "举报编号 2）" in again
     kept = client.get_cookie("trace_reports", domain="trace.example.cn").value
+    assert '"' not in kept and kept.count("-") == 2  # two pieces, never a quoted value
     for piece, shown in ((kept, True), ("1-" + "0" * 24, False)):  # a made-up token: nothing
         another = app.test_client()
         another.set_cookie("trace_reports", piece, domain="trace.example.cn")

@@ -35,9 +35,9 @@ from .transparency import leaves
 EDITABLE = ("name", "name_en", "specification", "category", "origin", "standard",
             "shelf_life_days", "shelf_life_months", "storage", "licence_no", "photo",
             "fibre_content", "care", *Product.ENGLISH_FIELDS)
-SHELF_LIFE = {"shelf_life_days", "shelf_life_months"}
+SHELF_LIFE = {"shelf_life_days", "shelf_life_months"}  # one period, in days or months
 ENGLISH_ONLY = {"name_en", *Product.ENGLISH_FIELDS}  # changes no label, only English pages
-ENGLISH_REASON = "补充英文信息（English details）"  # one period, in days or months
+ENGLISH_REASON = "补充英文信息（English details）"  # recorded when no reason is given for those
 
 
 @dataclass(frozen=True)

@@ -210,16 +210,17 @@ def report_receipt(report_id: int, token: str):
         outcome_before=corrections[-1].before if corrections else None)))
 
 
-# The reports this browser sent, as "number-token" pieces: opened again, the item's
-# page links each one's progress (a trial's buyer rescanned and read nothing of his).
+# The reports this browser sent, as "number-token" pieces joined by dots (a comma would
+# need the cookie quoted): opened again, the item's page links each one's progress (a
+# trial's buyer rescanned and read nothing of his).
 SENT_COOKIE, SENT_KEPT = "trace_reports", 5
 
 
 def _remember_sent(response, report_id: int):
     secret = current_app.config["HASH_SECRET"]
-    kept = [piece for piece in request.cookies.get(SENT_COOKIE, "").split(",") if piece]
+    kept = [piece for piece in request.cookies.get(SENT_COOKIE, "").split(".") if piece]
     kept = kept[-(SENT_KEPT - 1):] + [f"{report_id}-{reports.receipt_token(secret, report_id)}"]
-    response.set_cookie(SENT_COOKIE, ",".join(kept), max_age=400 * 86400, httponly=True,
+    response.set_cookie(SENT_COOKIE, ".".join(kept), max_age=400 * 86400, httponly=True,
                         samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
@@ -231,7 +232,7 @@ def _sent_here(serial: str | None) -> list[tuple[int, str, str]]:
     if not pieces or not serial:
         return []
     secret, numbers = current_app.config["HASH_SECRET"], []
-    for piece in pieces.split(",")[:SENT_KEPT]:
+    for piece in pieces.split(".")[:SENT_KEPT]:
         number, _, token = piece.partition("-")
         if number.isdigit() and len(number) <= 9 and hmac.compare_digest(
                 token.encode(), reports.receipt_token(secret, int(number)).encode()):
